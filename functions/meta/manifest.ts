@@ -1,0 +1,5 @@
+/** Public, unauthenticated paths served by the `meta` function. */
+export const metaFunction = {
+  name: 'meta',
+  basePaths: ['/health', '/openapi.json', '/docs'],
+} as const;

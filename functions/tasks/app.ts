@@ -1,0 +1,100 @@
+import * as z from 'zod/mini';
+import { IdParams, Page, PageQuery, Country } from '#shared/domain/common.ts';
+import { Team, TeamCreate, TeamPatch } from '#shared/domain/team.ts';
+import { createTeam, getTeam, listAllTeams, listTeamsOfCountry, updateTeam } from '#shared/db/repositories/teams.ts';
+import { Api, send } from '#shared/http/api.ts';
+import { Forbidden, NotFound } from '#shared/http/problem.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { ulid } from 'ulidx';
+
+const api = new Api();
+
+const problem = { description: 'Problem details (RFC 9457)', contentType: 'application/problem+json' };
+const TEAM_READERS = ['operations', 'qa', 'ministry', 'observer', 'admin'] as const;
+
+api.route(
+  {
+    method: 'post',
+    path: '/v1/teams',
+    operationId: 'createTeam',
+    summary: 'Register a clearance team',
+    description: 'Operations users register teams of their own country; admins of either.',
+    tag: 'Teams',
+    access: ['operations', 'admin'],
+    body: TeamCreate,
+    idempotent: true,
+    responses: { 201: { description: 'The team', schema: Team }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+  },
+  async (c, { principal, body, idempotency }) => {
+    requireCountry(principal, body.country, 'register teams');
+    const now = new Date().toISOString();
+    const team: Team = { id: ulid(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, ...body, active: true };
+    const response = { status: 201, body: team, headers: { ETag: etagOf(team.version), Location: `/v1/teams/${team.id}` } };
+    await createTeam(team, idempotency ? [idempotencyWrite(idempotency, response)] : []);
+    return send(c, response);
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/teams',
+    operationId: 'listTeams',
+    summary: 'List teams, optionally of one country',
+    tag: 'Teams',
+    access: TEAM_READERS,
+    query: z.object({ country: z.optional(Country), ...PageQuery }),
+    responses: { 200: { description: 'A page of teams', schema: Page(Team) }, 400: problem, 401: problem, 403: problem },
+  },
+  async (c, { query }) => {
+    const page = { limit: query.limit, cursor: query.cursor };
+    return c.json(query.country ? await listTeamsOfCountry(query.country, page) : await listAllTeams(page));
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/teams/{id}',
+    operationId: 'getTeam',
+    summary: 'Read a team',
+    description: 'Deminers may read their own team only.',
+    tag: 'Teams',
+    access: [...TEAM_READERS, 'deminer'],
+    params: IdParams,
+    responses: { 200: { description: 'The team; ETag carries its version', schema: Team }, 401: problem, 403: problem, 404: problem },
+  },
+  async (c, { principal, params }) => {
+    if (principal.role === 'deminer' && principal.team !== params.id) throw new Forbidden('A deminer may read only its own team.');
+    const team = await getTeam(params.id);
+    if (!team) throw new NotFound(`No team ${params.id}.`);
+    return c.json(team, 200, { ETag: etagOf(team.version) });
+  },
+);
+
+api.route(
+  {
+    method: 'patch',
+    path: '/v1/teams/{id}',
+    operationId: 'updateTeam',
+    summary: 'Rename a team, change its capabilities or stand it down',
+    tag: 'Teams',
+    access: ['operations', 'admin'],
+    params: IdParams,
+    body: TeamPatch,
+    ifMatch: true,
+    responses: { 200: { description: 'The updated team', schema: Team }, 400: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+  },
+  async (c, { principal, params, body, expectedVersion }) => {
+    const current = await getTeam(params.id);
+    if (!current) throw new NotFound(`No team ${params.id}.`);
+    requireCountry(principal, current.country, 'change teams');
+    const team = await updateTeam(params.id, expectedVersion, body, new Date().toISOString());
+    return c.json(team, 200, { ETag: etagOf(team.version) });
+  },
+);
+
+export const app = api.app;
+export const routes = api.routes;

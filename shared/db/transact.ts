@@ -1,0 +1,39 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './client.ts';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One write of a transaction, with the error to raise when its condition is what failed. */
+export interface GuardedWrite {
+  item: TransactItem;
+  onConditionFailed?: () => Error;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+/**
+ * Writes all items or none (TransactWriteItems). A failed condition is turned into the error
+ * its write names (404, 409, 412, ...); a conflict with another in-flight transaction on the
+ * same items is retried with jittered backoff, after which the conditions decide.
+ */
+export async function transact(writes: GuardedWrite[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.item) }));
+      return;
+    } catch (e: unknown) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const reasons = e.CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const onFailed = writes[failed]?.onConditionFailed;
+        if (onFailed) throw onFailed();
+        throw e;
+      }
+      const conflictOnly = reasons.length > 0 && reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+      if (!conflictOnly || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}

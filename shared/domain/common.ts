@@ -1,0 +1,42 @@
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini ships without messages; English ones make 400 responses readable.
+z.config(en());
+
+export const COUNTRIES = ['KH', 'TH'] as const;
+export const Country = z.enum(COUNTRIES);
+export type Country = z.infer<typeof Country>;
+
+/** ULID: 26 Crockford base32 characters. */
+export const Id = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
+
+/** Fields every stored resource carries (DESIGN section 4). */
+export const StoredFields = {
+  id: Id,
+  version: z.int().check(z.positive()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  createdBy: z.string(),
+};
+
+/** Identifier path parameter. */
+export const IdParams = z.object({ id: Id });
+
+/** `?limit=1..100` (default 25) and `?cursor=` of every list. */
+export const PageQuery = {
+  limit: z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')),
+      z.pipe(
+        z.transform((s: string) => Number(s)),
+        z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
+      ),
+    ),
+    25,
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+};
+
+export const Page = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), next: z.nullable(z.string()) });

@@ -1,0 +1,191 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ulid } from 'ulidx';
+import * as z from 'zod/mini';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Principal, Role } from '../domain/roles.ts';
+import { authenticate, authorize } from './auth.ts';
+import { expectedVersion } from './etag.ts';
+import { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash, type IdempotencyContext, type StoredResponse } from './idempotency.ts';
+import { logger, requestLogger } from './logger.ts';
+import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
+
+export type AppEnv = {
+  Variables: { requestId: string; log: Logger };
+};
+
+/** Largest request body accepted (413 beyond). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+type Schema = z.ZodMiniType;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface ResponseSpec {
+  description: string;
+  schema?: Schema;
+  /** Media type of the body; JSON unless stated. */
+  contentType?: string;
+}
+
+/** Everything the platform needs to know about one operation: used to route, validate, authorise and document it. */
+export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** OpenAPI-style path, e.g. `/v1/teams/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** `public` for the few unauthenticated routes; otherwise the roles that may call it. */
+  access: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The change needs `If-Match` (428 without, 412 when stale). */
+  ifMatch?: boolean;
+  /** The create accepts `Idempotency-Key`. */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface Input<P, Q, B> {
+  principal: Principal;
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+  /** Version named by `If-Match`, for routes declared with `ifMatch`. */
+  expectedVersion: number;
+  /** Present when the client sent an `Idempotency-Key` that has not been used yet. */
+  idempotency: IdempotencyContext | undefined;
+  log: Logger;
+}
+
+const toHonoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+const fieldErrors = (where: string, issues: readonly z.core.$ZodIssue[]): FieldError[] =>
+  issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+
+function parsePart<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new BadRequest(`The request ${where} is invalid: see errors for each field.`, fieldErrors(where, result.error.issues));
+  return result.data;
+}
+
+async function readJsonBody(c: Context<AppEnv>, ...accepted: string[]): Promise<unknown> {
+  const type = c.req.header('content-type');
+  const mediaType = type?.split(';')[0]?.trim().toLowerCase();
+  if (!mediaType || !accepted.includes(mediaType)) throw new UnsupportedMediaType(accepted.join(' or '), mediaType);
+  const text = await c.req.text();
+  if (text.trim() === '') throw new BadRequest('The request body is empty; send a JSON object.', [{ path: 'body', message: 'required' }]);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest('The request body is not valid JSON.', [{ path: 'body', message: 'malformed JSON' }]);
+  }
+}
+
+/** Sends a stored or fresh response the same way, so a replay is byte-for-byte the first answer. */
+export const send = (c: Context<AppEnv>, response: StoredResponse): Response =>
+  c.json(response.body as object, response.status as ContentfulStatusCode, response.headers);
+
+export function problemResponse(c: Context<AppEnv>, problem: HttpProblem): Response {
+  const body = problem.toBody();
+  return new Response(JSON.stringify(body), {
+    status: problem.status,
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'X-Request-Id': c.get('requestId') ?? '', ...problem.headers },
+  });
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function requestIdOf(c: Context<AppEnv>): string {
+  const given = c.req.header('x-request-id');
+  if (given && REQUEST_ID.test(given)) return given;
+  const fromGateway = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext?.requestId;
+  return fromGateway && REQUEST_ID.test(fromGateway) ? fromGateway : ulid();
+}
+
+/**
+ * A Hono app with the conventions every Clearway API shares: request ids in a header and
+ * in every log line, a 1 MiB body limit, problem+json for every error, and operations
+ * declared with {@link Api.route} so that the same declaration validates, authorises and
+ * documents them.
+ */
+export class Api {
+  readonly app = new Hono<AppEnv>();
+  readonly routes: RouteSpec[] = [];
+
+  constructor() {
+    this.app.use('*', async (c, next) => {
+      const requestId = requestIdOf(c);
+      const log = requestLogger(requestId);
+      c.set('requestId', requestId);
+      c.set('log', log);
+      const started = performance.now();
+      await next();
+      c.res.headers.set('X-Request-Id', requestId);
+      // The route pattern, never the raw URL: query strings may carry lookup values.
+      log.info('request', { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+    });
+    this.app.use(
+      '*',
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new PayloadTooLarge(MAX_BODY_BYTES);
+        },
+      }),
+    );
+    this.app.onError((err, c) => {
+      if (err instanceof HttpProblem) return problemResponse(c, err);
+      const log = c.get('log') ?? logger;
+      log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+      return problemResponse(c, new HttpProblem(500, 'internal', 'Internal error', `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it.`));
+    });
+    this.app.notFound((c) => problemResponse(c, new NotFound(`No operation ${c.req.method} ${new URL(c.req.url).pathname}; GET /openapi.json lists them.`)));
+  }
+
+  route<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (c: Context<AppEnv>, input: Input<P, Q, B>) => Response | Promise<Response>,
+  ): this {
+    this.routes.push(spec as RouteSpec);
+    this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
+      const access = spec.access;
+      const principal = access === 'public' ? (undefined as unknown as Principal) : await authenticate(c.req.header('authorization'));
+      if (access !== 'public') authorize(principal, access);
+      const params = (spec.params ? parsePart(spec.params, c.req.param(), 'path') : undefined) as Out<P>;
+      const query = (spec.query ? parsePart(spec.query, c.req.query(), 'query') : undefined) as Out<Q>;
+      let body = undefined as Out<B>;
+      let rawBody: unknown;
+      if (spec.body) {
+        rawBody = await readJsonBody(c, 'application/json', ...(spec.method === 'patch' ? ['application/merge-patch+json'] : []));
+        body = parsePart(spec.body, rawBody, 'body') as Out<B>;
+      }
+      const version = spec.ifMatch ? expectedVersion(c.req.header('if-match')) : 0;
+      const input = { principal, params, query, body, expectedVersion: version, idempotency: undefined, log: c.get('log') } as Input<P, Q, B>;
+
+      const key = spec.idempotent ? parseIdempotencyKey(c.req.header('idempotency-key')) : undefined;
+      if (!key) return handler(c, input);
+      const hash = requestHash(`${spec.method} ${c.req.path}`, rawBody);
+      const replayed = (stored: StoredResponse) => {
+        const response = send(c, stored);
+        response.headers.set('Idempotent-Replayed', 'true');
+        return response;
+      };
+      const begun = await beginIdempotent(principal.sub, key, hash);
+      if ('replay' in begun) return replayed(begun.replay);
+      try {
+        return await handler(c, { ...input, idempotency: begun.context });
+      } catch (e: unknown) {
+        if (!(e instanceof IdempotencyRaceLost)) throw e;
+        // A concurrent request with the same key committed first: answer as it did.
+        const again = await beginIdempotent(principal.sub, key, hash);
+        if ('replay' in again) return replayed(again.replay);
+        throw e;
+      }
+    });
+    return this;
+  }
+}

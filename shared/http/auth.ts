@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { config } from '../config.ts';
+import { claimsToPrincipalInput, Principal, type Role } from '../domain/roles.ts';
+import { Forbidden, Unauthorized } from './problem.ts';
+
+/**
+ * One verification path for both modes: a JWKS key getter (Cognito's remote key set on AWS,
+ * the key set generated on first start locally) and `jwtVerify` with the same checks.
+ */
+function keyGetter(): JWTVerifyGetKey {
+  if (config.JWKS_URL) return createRemoteJWKSet(new URL(config.JWKS_URL), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  if (config.JWKS_FILE) return createLocalJWKSet(JSON.parse(readFileSync(config.JWKS_FILE, 'utf8')) as JSONWebKeySet);
+  throw new Error('no JWKS configured');
+}
+
+let getKey: JWTVerifyGetKey | undefined;
+
+/** Verifies a bearer token and returns the principal it proves. Throws 401 problems. */
+export async function authenticate(authorization: string | undefined): Promise<Principal> {
+  if (!authorization) throw new Unauthorized('Send a bearer token: Authorization: Bearer <jwt>.');
+  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw new Unauthorized('The Authorization header must be "Bearer <jwt>".');
+  getKey ??= keyGetter();
+  let claims: Record<string, unknown>;
+  try {
+    const verified = await jwtVerify(match[1], getKey, {
+      issuer: config.JWT_ISSUER,
+      ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
+      algorithms: ['RS256'],
+      requiredClaims: ['sub', 'exp'],
+    });
+    claims = verified.payload as Record<string, unknown>;
+  } catch (e: unknown) {
+    if (e instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired: get a new one.');
+    if (e instanceof joseErrors.JOSEError) throw new Unauthorized('The token could not be verified.');
+    throw e;
+  }
+  const principal = Principal.safeParse(claimsToPrincipalInput(claims));
+  if (!principal.success) {
+    const why = principal.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Unauthorized(`The token's claims are incomplete (${why}).`);
+  }
+  return principal.data;
+}
+
+/** Route-level access declaration: which roles may call it at all. Finer scope checks live in the handlers. */
+export function authorize(principal: Principal, roles: readonly Role[]): void {
+  if (!roles.includes(principal.role)) {
+    throw new Forbidden(`The ${principal.role} role may not do this; allowed: ${roles.join(', ')}.`);
+  }
+}
+
+/** Scope check for national roles: observers and admins pass, everyone else only for their own country. */
+export function requireCountry(principal: Principal, country: string, what: string): void {
+  if (principal.role === 'admin') return;
+  if (principal.country !== country) {
+    throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not ${what} of ${country}.`);
+  }
+}

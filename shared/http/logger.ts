@@ -1,0 +1,9 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * The process logger (Powertools: structured JSON, one line per entry). Request-scoped
+ * children carry the request id; nothing here ever logs a body, a token or personal data.
+ */
+export const logger = new Logger({ serviceName: 'clearway' });
+
+export const requestLogger = (requestId: string): Logger => logger.createChild({ persistentKeys: { requestId } });
