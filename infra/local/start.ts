@@ -1,0 +1,90 @@
+/**
+ * `npm start`: the whole system on one machine. DynamoDB Local (AWS's emulator, Java) with
+ * data under DATA_DIR, the table from the shared definition, and the function apps served at
+ * the same paths as on API Gateway. Ctrl-C (or SIGTERM) stops everything, Java included.
+ */
+import { createServer } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { serve, type ServerType } from '@hono/node-server';
+import { ensureTable } from '../../shared/db/ensure-table.ts';
+import { tableDefinition } from '../../shared/db/table.ts';
+import { startDynamoDbLocal, StartupError, type DynamoDbLocal } from './dynamodb.ts';
+import { dataDirFromEnv, LOCAL_TABLE_NAME, localFunctionEnv } from './env.ts';
+import { ensureLocalSecrets } from './keys.ts';
+
+const say = (line: string) => process.stdout.write(`[clearway] ${line}\n`);
+
+function checkPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new StartupError(`Port ${port} is already in use: stop whatever is using it, or start on another port with PORT=${port + 1} npm start.`)
+          : e.code === 'EACCES'
+            ? new StartupError(`Port ${port} needs privileges this user lacks: choose another with PORT=3000 npm start.`)
+            : e,
+      ),
+    );
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+async function main(): Promise<void> {
+  const portText = process.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupError(`PORT must be a port number from 1 to 65535, not "${portText}".`);
+  const dataDir = dataDirFromEnv();
+
+  await checkPortFree(port);
+  const secrets = await ensureLocalSecrets(dataDir);
+  say(`starting DynamoDB Local (data in ${dataDir}) ...`);
+  let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir });
+  let server: ServerType | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping ...');
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await dynamo?.stop();
+    dynamo = undefined;
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  // Last resort if the process dies another way: never leave Java behind.
+  process.once('exit', () => dynamo?.process.kill('SIGKILL'));
+  dynamo.process.once('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`[clearway] DynamoDB Local stopped unexpectedly (exit ${code}); shutting down.\n`);
+      dynamo = undefined;
+      void shutdown(1);
+    }
+  });
+
+  Object.assign(process.env, localFunctionEnv(dynamo.endpoint, secrets));
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const table = await ensureTable(client, LOCAL_TABLE_NAME, tableDefinition);
+  client.destroy();
+  if (table.created) say(`created table ${LOCAL_TABLE_NAME}`);
+  else if (table.addedIndexes.length > 0) say(`added indexes ${table.addedIndexes.join(', ')} to table ${LOCAL_TABLE_NAME}`);
+
+  // Imported only now: the apps read their configuration from the environment at load.
+  const { createLocalServer } = await import('./server.ts');
+  const app = createLocalServer();
+  server = serve({ fetch: app.fetch, port }, (info) => {
+    say(`listening on http://localhost:${info.port}  (API reference: http://localhost:${info.port}/docs; a token: npm run token -- --role admin)`);
+  });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    process.stderr.write(`[clearway] ${e.code === 'EADDRINUSE' ? `Port ${port} was taken while starting: start again, or use PORT=${port + 1} npm start.` : e.message}\n`);
+    void shutdown(1);
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[clearway] ${e instanceof StartupError ? e.message : `could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`}\n`);
+  process.exit(1);
+});
