@@ -69,8 +69,9 @@ async function stopLeftover(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (Number.isInteger(pid) && pid > 0 && isDynamoDbLocal(pid)) {
+    // An orphan whose parent died may be stuck on its closed output pipes: a short grace, then KILL.
     process.kill(pid, 'SIGTERM');
-    if (!(await waitForExit(pid, 5000))) process.kill(pid, 'SIGKILL');
+    if (!(await waitForExit(pid, 2000))) process.kill(pid, 'SIGKILL');
     await waitForExit(pid, 2000);
   }
   await rm(pidFile, { force: true });

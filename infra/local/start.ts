@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { serve, type ServerType } from '@hono/node-server';
 import { ensureTable } from '../../shared/db/ensure-table.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
-import { startDynamoDbLocal, StartupError, type DynamoDbLocal } from './dynamodb.ts';
+import { checkJava, startDynamoDbLocal, StartupError, type DynamoDbLocal } from './dynamodb.ts';
 import { dataDirFromEnv, LOCAL_TABLE_NAME, localFunctionEnv } from './env.ts';
 import { ensureLocalSecrets } from './keys.ts';
 
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupError(`PORT must be a port number from 1 to 65535, not "${portText}".`);
   const dataDir = dataDirFromEnv();
 
+  checkJava();
   await checkPortFree(port);
   const secrets = await ensureLocalSecrets(dataDir);
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);

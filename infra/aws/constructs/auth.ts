@@ -1,0 +1,97 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { COUNTRIES } from '#shared/domain/common.ts';
+import { ROLES } from '#shared/domain/roles.ts';
+
+/** The token claims `shared/domain/roles.ts` reads from Cognito: `custom:<name>`. */
+export const CUSTOM_ATTRIBUTES = ['country', 'org', 'team'] as const;
+
+/**
+ * Who may call the API. Accounts are created by administrators only; a role is a group (one per
+ * entry of `ROLES`), and country, organisation and team are custom attributes that only an
+ * administrator can change: the app client may read them but not write them, so a user cannot
+ * move themselves to another country.
+ */
+export class Auth extends Construct {
+  public readonly userPool: UserPool;
+  public readonly client: UserPoolClient;
+  /** The `iss` of every token the pool issues: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
+  public readonly issuer: string;
+  /** The pool's public signing keys. */
+  public readonly jwksUrl: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    const countryLength = Math.max(...COUNTRIES.map((c) => c.length));
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        country: new StringAttribute({ minLen: countryLength, maxLen: countryLength, mutable: true }),
+        org: new StringAttribute({ minLen: 1, maxLen: 128, mutable: true }),
+        team: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // The data locates minefields and returnee households: a second factor for everyone.
+      // TOTP only; SMS needs an SNS role and is unreliable in the border provinces.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Threat protection (compromised credentials, risky sign-ins) needs the Plus plan.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    ROLES.forEach((role, precedence) => {
+      this.userPool.addGroup(`Group-${role}`, {
+        groupName: role,
+        description: `Clearway role ${role}`,
+        precedence,
+      });
+    });
+
+    this.client = this.userPool.addClient('AppClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      // The hosted UI and its callback URLs arrive with a front end; until then no OAuth flows.
+      disableOAuth: true,
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes(...CUSTOM_ATTRIBUTES),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+    });
+
+    // `userPoolProviderUrl` (CloudFormation's ProviderURL) lacks the scheme that `iss` carries.
+    const stack = Stack.of(this);
+    this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`;
+    this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+  }
+}

@@ -1,0 +1,155 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { bundlingOptions, FUNCTION_ENTRY } from '../bundling.ts';
+import type { Auth } from './auth.ts';
+
+/** The repository root: esbuild's project root and where `functions/` and the lock file live. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ClearwayFunctionProps {
+  /** Folder under `functions/` whose `handler.ts` exports `handler`. */
+  readonly name: string;
+  /** How long the function's log group keeps events. */
+  readonly logRetention: RetentionDays;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default - no description */
+  readonly description?: string;
+}
+
+/**
+ * The one place a Lambda function is defined: Node 24 on arm64, ESM bundled by the local esbuild
+ * with the shared options (`infra/aws/bundling.ts`), active tracing, and its own role and log
+ * group. The role starts with no managed policy: it may write to this log group only, and
+ * everything else arrives through the `bind*` helpers below, which grant and configure together.
+ */
+export class ClearwayFunction extends Construct {
+  public readonly fn: NodejsFunction;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ClearwayFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.name} function`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): this group only.
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, FUNCTION_ENTRY(props.name)),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      ...(props.description ? { description: props.description } : {}),
+      environment: {
+        RUNTIME: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: bundlingOptions.target,
+        minify: bundlingOptions.minify,
+        sourceMap: bundlingOptions.sourceMap,
+        externalModules: [...bundlingOptions.externalModules],
+        mainFields: [...bundlingOptions.mainFields],
+        banner: bundlingOptions.banner,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by tracing: ACTIVE. X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; test/infra asserts that no other statement of this role has Resource "*".',
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `The ${props.name} function is invoked synchronously by API Gateway (RequestResponse): a failure returns to the caller, so there is no asynchronous event to dead-letter.`,
+    });
+  }
+
+  /** Sets an environment variable on the function. */
+  addEnvironment(key: string, value: string): void {
+    this.fn.addEnvironment(key, value);
+  }
+}
+
+/** How much of the table a function may touch. */
+export type TableAccess = 'readWrite' | 'read' | 'none';
+
+/**
+ * Tells the function which table to use (`TABLE_NAME`) and grants it the matching access,
+ * including use of the table's KMS key. `none` exists because `shared/config.ts` requires
+ * `TABLE_NAME` at cold start even in functions that never touch the table.
+ *
+ * The wildcards these grants produce (`<table>/index/*` and the `kms:GenerateDataKey*` /
+ * `kms:ReEncrypt*` action families) are acknowledged here, on this function's role only.
+ *
+ * @param access @default 'readWrite'
+ */
+export function bindTable(fn: ClearwayFunction, table: ITable, access: TableAccess = 'readWrite'): void {
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+  if (access === 'none') return;
+  if (access === 'readWrite') table.grantReadWriteData(fn.role);
+  else table.grantReadData(fn.role);
+
+  const tableLogicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
+  Validations.of(fn.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+    reason: `Granted by table.grant${access === 'readWrite' ? 'ReadWrite' : 'Read'}Data: the function queries the generic GSIs (gsi1..gsiN) of table ${tableLogicalId}, and only that table's indexes.`,
+  });
+  const kmsActions = access === 'readWrite' ? ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] : [];
+  if (table.encryptionKey) {
+    for (const action of kmsActions) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `Granted by table.grantReadWriteData on the customer-managed key of table ${tableLogicalId} only (the statement's resource is that key's ARN).`,
+      });
+    }
+  }
+}
+
+/** Whether the function may read the secret or is only told where it is. */
+export type SecretAccess = 'read' | 'none';
+
+/**
+ * Puts the secret's ARN in `envName` and grants `secretsmanager:GetSecretValue` /
+ * `DescribeSecret` on that secret alone. The function fetches the value lazily at run time
+ * (`shared/secrets.ts`), so the value never appears in the template or the environment.
+ *
+ * @param access @default 'read'
+ */
+export function bindSecret(fn: ClearwayFunction, envName: string, secret: ISecret, access: SecretAccess = 'read'): void {
+  fn.addEnvironment(envName, secret.secretArn);
+  if (access === 'read') secret.grantRead(fn.role);
+}
+
+/**
+ * Points the function's token verification (`shared/http/auth.ts`) at the Cognito user pool:
+ * issuer, audience (the app client) and the pool's JWKS. Needs no IAM: the JWKS is public.
+ */
+export function bindUserPool(fn: ClearwayFunction, auth: Auth): void {
+  fn.addEnvironment('JWT_ISSUER', auth.issuer);
+  fn.addEnvironment('JWT_AUDIENCE', auth.client.userPoolClientId);
+  fn.addEnvironment('JWKS_URL', auth.jwksUrl);
+}

@@ -1,0 +1,300 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
+import { apiFunctions } from '../../../functions/manifest.ts';
+import { FUNCTION_ENTRY } from '../../../infra/aws/bundling.ts';
+import { bundleLikeCdk, topInputs, topPackages, type Bundle, type Contributor } from '../lib/bundle.ts';
+import { timeImport } from '../lib/import-timer.ts';
+import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario.ts';
+import { median, summarize, type Summary } from '../lib/stats.ts';
+import { fixed, kb, signed, table } from '../lib/table.ts';
+
+/** Targets from the "Foundation" issue: a function may cost at most 20 % more module init than the baseline. */
+export const TARGETS = { initRatioMax: 1.2, bundleBytesMax: 600 * 1024 } as const;
+const MIN_ITERATIONS = 15;
+const DEFAULT_ITERATIONS = 21;
+const TOP = 10;
+
+/**
+ * The only environment the child processes get: what shared/config.ts needs to parse at load,
+ * in its AWS shape, and dummy credentials. Nothing is inherited (no NODE_OPTIONS, no
+ * NODE_COMPILE_CACHE, no real AWS profile), so every run starts as cold as a Lambda sandbox.
+ */
+const CHILD_ENV: Record<string, string> = {
+  RUNTIME: 'aws',
+  TABLE_NAME: 'bench',
+  AWS_REGION: 'ap-southeast-1',
+  JWT_ISSUER: 'https://cognito-idp.ap-southeast-1.amazonaws.com/pool',
+  JWKS_URL: 'https://cognito-idp.ap-southeast-1.amazonaws.com/pool/.well-known/jwks.json',
+  CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:000000000000:secret:x',
+  AWS_ACCESS_KEY_ID: 'AKIABENCHDUMMY000000',
+  AWS_SECRET_ACCESS_KEY: 'bench-dummy-secret',
+};
+
+type Kind = 'baseline' | 'function' | 'probe';
+
+interface Subject {
+  id: string;
+  kind: Kind;
+  entry: string;
+  /** What a probe adds to the baseline. */
+  note?: string;
+}
+
+const FIXTURES = 'test/bench/fixtures/cold-start';
+
+/** Library probes: the baseline plus one library, used the way the functions use it. */
+const PROBES: readonly Subject[] = [
+  { id: 'empty', kind: 'probe', entry: `${FIXTURES}/empty.ts`, note: 'no dependencies at all (floor)' },
+  { id: '+hono', kind: 'probe', entry: `${FIXTURES}/hono.ts`, note: 'Hono app, bodyLimit, hono/aws-lambda handle()' },
+  { id: '+zod/mini', kind: 'probe', entry: `${FIXTURES}/zod-mini.ts`, note: 'env schema built and parsed at load' },
+  { id: '+logger', kind: 'probe', entry: `${FIXTURES}/logger.ts`, note: '@aws-lambda-powertools/logger new Logger()' },
+  { id: '+jose', kind: 'probe', entry: `${FIXTURES}/jose.ts`, note: 'jwtVerify/createRemoteJWKSet imported' },
+  { id: '+lib-dynamodb', kind: 'probe', entry: `${FIXTURES}/lib-dynamodb.ts`, note: 'DynamoDBDocumentClient.from()' },
+  { id: '+ulidx', kind: 'probe', entry: `${FIXTURES}/ulidx.ts`, note: 'ulid imported' },
+  { id: '+parameters (lazy)', kind: 'probe', entry: `${FIXTURES}/parameters-secrets.ts`, note: 'dynamic import of parameters/secrets' },
+  { id: '+all libraries', kind: 'probe', entry: `${FIXTURES}/all-libraries.ts`, note: 'every probe above together' },
+];
+
+interface Measured extends Subject {
+  bundle: Bundle;
+  network: string[];
+  samples: number[];
+  /** Per-iteration ratio to the baseline sample of the same iteration. */
+  pairedRatios: number[];
+}
+
+/** Subjects in a different rotation each iteration, so drift and "first after a pause" effects spread over all. */
+const rotated = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
+
+async function measure(ctx: ScenarioContext, subjects: readonly Subject[], iterations: number, workDir: string): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  for (const [i, subject] of subjects.entries()) {
+    ctx.progress.update(`[cold-start] bundling ${i + 1}/${subjects.length}: ${subject.id} (${subject.entry})`);
+    const bundle = await bundleLikeCdk(ctx.root, subject.entry, join(workDir, String(i)));
+    measured.push({ ...subject, bundle, network: [], samples: [], pairedRatios: [] });
+  }
+
+  // Warm-up: one guarded import per bundle, discarded. It fills the page cache and checks that
+  // importing does no network I/O (a bundle that tries is reported and not timed).
+  for (const [i, m] of measured.entries()) {
+    ctx.progress.update(`[cold-start] warm-up and network check ${i + 1}/${measured.length}: ${m.id}`);
+    m.network = (await timeImport(m.bundle.file, CHILD_ENV, { guard: true, cwd: workDir })).network;
+  }
+
+  const timed = measured.filter((m) => m.network.length === 0);
+  const started = Date.now();
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    const byId = new Map<string, number>();
+    for (const [j, m] of rotated(timed, iteration).entries()) {
+      const done = iteration * timed.length + j;
+      const eta = done > 0 ? ` ~${Math.ceil(((Date.now() - started) / done) * (iterations * timed.length - done) / 1000)}s left` : '';
+      ctx.progress.update(`[cold-start] iteration ${iteration + 1}/${iterations}, import ${j + 1}/${timed.length}: ${m.id}${eta}`);
+      const { ms } = await timeImport(m.bundle.file, CHILD_ENV, { cwd: workDir });
+      m.samples.push(ms);
+      byId.set(m.id, ms);
+    }
+    const base = byId.get('baseline');
+    if (base !== undefined) for (const m of timed) m.pairedRatios.push((byId.get(m.id) ?? Number.NaN) / base);
+  }
+  ctx.progress.clear();
+  return measured;
+}
+
+interface Row {
+  id: string;
+  kind: Kind;
+  entry: string;
+  note?: string;
+  bytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  init: Summary | null;
+  ratio: number;
+  pairedRatio: number;
+  deltaMs: number;
+  deltaBytes: number;
+  network: string[];
+  targets?: { size: boolean; init: boolean; noNetwork: boolean };
+  topInputs?: Contributor[];
+  topPackages?: Contributor[];
+}
+
+function toRows(ctx: ScenarioContext, measured: readonly Measured[]): Row[] {
+  const baseline = measured.find((m) => m.kind === 'baseline');
+  if (!baseline) throw new Error('no baseline measured');
+  const baseMedian = median(baseline.samples);
+  return measured.map((m) => {
+    const init = m.samples.length > 0 ? summarize(m.samples) : null;
+    const ratio = init ? init.median / baseMedian : Number.NaN;
+    const row: Row = {
+      id: m.id,
+      kind: m.kind,
+      entry: m.entry,
+      ...(m.note ? { note: m.note } : {}),
+      bytes: m.bundle.bytes,
+      gzipBytes: m.bundle.gzipBytes,
+      sourceMapBytes: m.bundle.sourceMapBytes,
+      init,
+      ratio,
+      pairedRatio: m.pairedRatios.length > 0 ? median(m.pairedRatios) : Number.NaN,
+      deltaMs: init ? init.median - baseMedian : Number.NaN,
+      deltaBytes: m.bundle.bytes - baseline.bundle.bytes,
+      network: m.network,
+    };
+    if (m.kind === 'function') {
+      row.targets = { size: m.bundle.bytes <= TARGETS.bundleBytesMax, init: ratio <= TARGETS.initRatioMax, noNetwork: m.network.length === 0 };
+      row.topInputs = topInputs(m.bundle, ctx.root, TOP);
+      row.topPackages = topPackages(m.bundle, ctx.root, TOP);
+    }
+    return row;
+  });
+}
+
+const verdict = (ok: boolean | undefined): string => (ok === undefined ? '' : ok ? 'PASS' : 'FAIL');
+
+function render(rows: readonly Row[], iterations: number): string {
+  const out: string[] = [];
+  const main = rows.filter((r) => r.kind !== 'probe');
+  out.push(
+    `Cold start: module init = await import(index.mjs) in a fresh Node ${process.version} process; median and p90 of ${iterations} runs per bundle, interleaved.`,
+    `Targets per function: init median <= ${TARGETS.initRatioMax}x baseline (DynamoDBClient only), bundle <= ${TARGETS.bundleBytesMax / 1024} KB.`,
+    '',
+    table(
+      [
+        { header: 'bundle' },
+        { header: 'size KB', align: 'right' },
+        { header: 'gzip KB', align: 'right' },
+        { header: 'init ms', align: 'right' },
+        { header: 'p90 ms', align: 'right' },
+        { header: 'x base', align: 'right' },
+        { header: 'size' },
+        { header: 'init' },
+        { header: 'network' },
+      ],
+      main.map((r) => [
+        r.kind === 'function' ? r.id : `(${r.id})`,
+        kb(r.bytes),
+        kb(r.gzipBytes),
+        fixed(r.init?.median ?? Number.NaN),
+        fixed(r.init?.p90 ?? Number.NaN),
+        fixed(r.ratio, 2),
+        verdict(r.targets?.size),
+        r.network.length > 0 ? 'not timed' : verdict(r.targets?.init),
+        r.network.length > 0 ? `FAIL: ${r.network.join(', ')}` : r.kind === 'function' ? 'none' : '',
+      ]),
+    ),
+  );
+
+  const probes = rows.filter((r) => r.kind === 'probe');
+  if (probes.length > 0) {
+    out.push(
+      '',
+      'What each library adds to the baseline (same interleaved run; deltas against the baseline median):',
+      '',
+      table(
+        [
+          { header: 'probe' },
+          { header: 'size KB', align: 'right' },
+          { header: '+KB', align: 'right' },
+          { header: 'init ms', align: 'right' },
+          { header: 'p90 ms', align: 'right' },
+          { header: '+ms', align: 'right' },
+          { header: 'x base', align: 'right' },
+          { header: 'what' },
+        ],
+        probes.map((r) => [
+          r.id,
+          kb(r.bytes),
+          signed(r.deltaBytes / 1024),
+          fixed(r.init?.median ?? Number.NaN),
+          fixed(r.init?.p90 ?? Number.NaN),
+          signed(r.deltaMs),
+          fixed(r.ratio, 2),
+          r.network.length > 0 ? `NETWORK AT IMPORT: ${r.network.join(', ')}` : (r.note ?? ''),
+        ]),
+      ),
+    );
+    const all = probes.find((r) => r.id === '+all libraries');
+    if (all?.init) {
+      for (const fn of rows.filter((r) => r.kind === 'function' && r.init)) {
+        out.push(`  ${fn.id}: ${fixed((fn.init?.median ?? 0) - all.init.median)} ms of its init is Clearway code and library use beyond the probes (${fn.id} median - all-libraries median).`);
+      }
+    }
+  }
+
+  for (const r of rows.filter((x) => x.kind === 'function')) {
+    const share = (c: Contributor) => `${fixed((c.bytesInOutput / r.bytes) * 100)}%`;
+    out.push('', `Largest contributors to ${r.id} (${kb(r.bytes)} KB), by bytes in the minified output:`, '');
+    out.push(
+      table(
+        [{ header: 'input file' }, { header: 'KB', align: 'right' }, { header: 'share', align: 'right' }],
+        (r.topInputs ?? []).map((c) => [c.name, kb(c.bytesInOutput), share(c)]),
+      ),
+      '',
+      table(
+        [{ header: 'package' }, { header: 'KB', align: 'right' }, { header: 'share', align: 'right' }],
+        (r.topPackages ?? []).map((c) => [c.name, kb(c.bytesInOutput), share(c)]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+function failuresOf(rows: readonly Row[]): string[] {
+  const failures: string[] = [];
+  for (const r of rows) {
+    if (r.network.length > 0) failures.push(`${r.id}: network I/O at import (${r.network.join(', ')})`);
+    if (!r.targets) continue;
+    if (!r.targets.size) failures.push(`${r.id}: bundle ${kb(r.bytes)} KB > ${TARGETS.bundleBytesMax / 1024} KB`);
+    if (!r.targets.init && r.network.length === 0) failures.push(`${r.id}: init ${fixed(r.init?.median ?? Number.NaN)} ms = ${fixed(r.ratio, 2)}x baseline > ${TARGETS.initRatioMax}x`);
+  }
+  return failures;
+}
+
+export const coldStart: Scenario = {
+  name: 'cold-start',
+  description: 'Bundle size and module-init time of each API function against a DynamoDB-client-only baseline',
+  options: {
+    iterations: { type: 'string', default: String(DEFAULT_ITERATIONS) },
+    probes: { type: 'boolean', default: true },
+    keep: { type: 'boolean', default: false },
+  },
+  async run(ctx): Promise<ScenarioResult> {
+    const iterations = Number(ctx.options.iterations);
+    if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations must be a positive integer, got ${String(ctx.options.iterations)}`);
+    if (iterations < MIN_ITERATIONS) ctx.progress.log(`[cold-start] warning: ${iterations} iterations; verdicts need at least ${MIN_ITERATIONS}.`);
+
+    const subjects: Subject[] = [
+      { id: 'baseline', kind: 'baseline', entry: `${FIXTURES}/baseline.ts` },
+      ...apiFunctions.map((f): Subject => ({ id: f.name, kind: 'function', entry: FUNCTION_ENTRY(f.name) })),
+      ...(ctx.options.probes ? PROBES : []),
+    ];
+
+    const workDir = await mkdtemp(join(tmpdir(), 'clearway-bench-cold-start-'));
+    try {
+      const rows = toRows(ctx, await measure(ctx, subjects, iterations, workDir));
+      const failures = failuresOf(rows);
+      if (iterations < MIN_ITERATIONS) failures.push(`only ${iterations} iterations: init verdicts are not reliable (use >= ${MIN_ITERATIONS})`);
+      return {
+        report: render(rows, iterations),
+        failures,
+        data: {
+          method: {
+            iterations,
+            measure: 'performance.now() around await import(bundle) in a fresh process, after one discarded guarded warm-up per bundle',
+            order: 'interleaved, rotated each iteration',
+            childEnv: Object.keys(CHILD_ENV),
+            esbuild: esbuildVersion,
+          },
+          targets: TARGETS,
+          results: rows,
+        },
+      };
+    } finally {
+      if (ctx.options.keep) ctx.progress.log(`[cold-start] bundles kept in ${workDir}`);
+      else await rm(workDir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,5 @@
+import type { Scenario } from '../lib/scenario.ts';
+import { coldStart } from './cold-start.ts';
+
+/** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
+export const scenarios: readonly Scenario[] = [coldStart];

@@ -1,0 +1,163 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/dynamodb.ts';
+
+/**
+ * `npm start` as a user runs it: a real process with its own DynamoDB Local, driven over HTTP.
+ */
+const root = new URL('../../', import.meta.url).pathname;
+let dataDir: string;
+const started: ChildProcess[] = [];
+
+interface Running {
+  proc: ChildProcess;
+  port: number;
+  output: () => string;
+}
+
+function start(port: number, env: Record<string, string> = {}): Promise<Running> {
+  const proc = spawn(process.execPath, ['infra/local/start.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(proc);
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" within 30 s:\n${output}`)), 30_000);
+    proc.stdout!.on('data', () => {
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve({ proc, port, output: () => output });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`exited with ${code}:\n${output}`), { code, output }));
+    });
+  });
+}
+
+const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const javaPid = () => Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
+
+function token(role: string, country?: string): string {
+  const args = ['infra/local/token.ts', '--role', role, ...(country ? ['--country', country] : [])];
+  const out = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  expect(out.status).toBe(0);
+  return out.stdout.trim();
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'clearway-e2e-'));
+});
+
+afterAll(async () => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  if (existsSync(join(dataDir, 'dynamodb.pid'))) {
+    const pid = javaPid();
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  let teamId: string;
+
+  it('answers /health, serves the API with a token from npm run token, and stops on SIGINT leaving no Java behind', async () => {
+    const server = await start(await freePort());
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(server.output()).toContain(`listening on http://localhost:${server.port}`);
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+
+    const tk = token('operations', 'KH');
+    expect(tk.split('.')).toHaveLength(3);
+    const created = await fetch(`${base}/v1/teams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL', 'MDD'] }),
+    });
+    expect(created.status).toBe(201);
+    teamId = ((await created.json()) as { id: string }).id;
+
+    const docs = await fetch(`${base}/docs`);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await docs.text();
+    expect(html).toContain('/v1/teams');
+    expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/(cdn|unpkg)/);
+    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health', '/v1/teams', '/v1/teams/{id}']));
+
+    const java = javaPid();
+    expect(alive(java)).toBe(true);
+    server.proc.kill('SIGINT');
+    expect(await exited(server.proc)).toBe(0);
+    expect(alive(java)).toBe(false);
+    expect(existsSync(join(dataDir, 'dynamodb.pid'))).toBe(false);
+  });
+
+  it('keeps the data across a restart', async () => {
+    const server = await start(await freePort());
+    const res = await fetch(`http://127.0.0.1:${server.port}/v1/teams/${teamId}`, { headers: { authorization: `Bearer ${token('observer')}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('"1"');
+    server.proc.kill('SIGTERM');
+    expect(await exited(server.proc)).toBe(0);
+  });
+
+  it('cleans up the Java process a SIGKILLed server left behind, and keeps the data', async () => {
+    const first = await start(await freePort());
+    const orphan = javaPid();
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    expect(alive(orphan)).toBe(true);
+
+    const second = await start(await freePort());
+    expect(alive(orphan)).toBe(false);
+    const res = await fetch(`http://127.0.0.1:${second.port}/v1/teams/${teamId}`, { headers: { authorization: `Bearer ${token('admin')}` } });
+    expect(res.status).toBe(200);
+    second.proc.kill('SIGINT');
+    expect(await exited(second.proc)).toBe(0);
+  });
+
+  it('says in one line what to do when the port is in use, before starting Java', async () => {
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(port, () => r()));
+    try {
+      const failure = (await start(port).catch((e: unknown) => e)) as { code: number; output: string };
+      expect(failure.code).toBe(1);
+      const lines = failure.output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`Port ${port} is already in use.*PORT=`));
+      expect(existsSync(join(dataDir, 'dynamodb.pid'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says in one line what to do when Java is missing', async () => {
+    const failure = (await start(await freePort(), { PATH: '/nonexistent' }).catch((e: unknown) => e)) as { code: number; output: string };
+    expect(failure.code).toBe(1);
+    expect(failure.output.trim().split('\n')).toHaveLength(1);
+    expect(failure.output).toMatch(/Java 17 or newer is needed.*install/);
+  });
+});

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../shared/db/ensure-table.ts';
+import { tableDefinition } from '../../shared/db/table.ts';
+
+const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+afterAll(() => client.destroy());
+
+describe('ensureTable', () => {
+  it('creates the table from the shared definition: keys, indexes, stream and TTL', async () => {
+    const name = `ensure-${randomUUID()}`;
+    const result = await ensureTable(client, name, tableDefinition);
+    expect(result).toEqual({ created: true, addedIndexes: ['gsi1', 'gsi2', 'gsi3'] });
+    const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    expect(table.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3']);
+    expect(table.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
+  });
+
+  it('adds the indexes an older table lacks instead of failing, and is a no-op when nothing lacks', async () => {
+    const name = `ensure-${randomUUID()}`;
+    const older = { ...tableDefinition, globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.slice(0, 1) };
+    await ensureTable(client, name, older);
+    expect(await ensureTable(client, name, tableDefinition)).toEqual({ created: false, addedIndexes: ['gsi2', 'gsi3'] });
+    const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!;
+    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3']);
+    expect(await ensureTable(client, name, tableDefinition)).toEqual({ created: false, addedIndexes: [] });
+  });
+});
