@@ -1,12 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { toHaveReceivedCommandTimes, toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
+import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../../functions/tasks/app.ts';
 import { bearer } from '../support/tokens.ts';
 
-expect.extend({ toHaveReceivedCommandWith, toHaveReceivedCommandTimes });
 
 // DynamoDBDocumentClient.from() instances share the prototype's send: mocking the class
 // intercepts the module-scope client that the repositories use.

@@ -1,0 +1,155 @@
+import * as z from 'zod/mini';
+import { Country, Id, StoredFields } from './common.ts';
+import { Point } from './geometry.ts';
+import { EoCategory, EoModel } from './ordnance.ts';
+import type { Role } from './roles.ts';
+
+export const TASK_STATUSES = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED'] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const ActivityType = z.enum(['NTS', 'TS', 'CLEARANCE', 'BAC', 'EOD_SPOT']);
+
+const isoDate = z.iso.date();
+const today = () => new Date().toISOString().slice(0, 10);
+const teamIds = z.array(Id).check(z.minLength(1), z.maxLength(10), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a team'));
+
+/** Body of `POST /v1/tasks`. */
+export const TaskCreate = z
+  .strictObject({
+    hazardAreaId: Id,
+    activityType: ActivityType,
+    priority: z.int().check(z.minimum(1), z.maximum(5)),
+    joint: z._default(z.boolean(), false),
+    teamIds,
+    plannedStart: isoDate,
+    plannedEnd: isoDate,
+    notes: z.optional(z.string().check(z.maxLength(2000))),
+  })
+  .check(z.refine((t) => t.plannedEnd >= t.plannedStart, { message: 'must not be before plannedStart', path: ['plannedEnd'] }));
+export type TaskCreate = z.infer<typeof TaskCreate>;
+
+/** Body of `PATCH /v1/tasks/{id}`: planning facts; teams and status change by other means. */
+export const TaskPatch = z
+  .strictObject({
+    priority: z.optional(z.int().check(z.minimum(1), z.maximum(5))),
+    plannedStart: z.optional(isoDate),
+    plannedEnd: z.optional(isoDate),
+    notes: z.optional(z.string().check(z.maxLength(2000))),
+  })
+  .check(
+    z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'),
+    z.refine((p) => !p.plannedStart || !p.plannedEnd || p.plannedEnd >= p.plannedStart, { message: 'must not be before plannedStart', path: ['plannedEnd'] }),
+  );
+export type TaskPatch = z.infer<typeof TaskPatch>;
+
+export const Task = z.object({
+  ...StoredFields,
+  hazardAreaId: Id,
+  country: Country,
+  /** Countries whose operations may act on the task: the hazard area's, and the other for a joint task. */
+  countries: z.array(Country),
+  province: z.string(),
+  activityType: ActivityType,
+  priority: z.int(),
+  joint: z.boolean(),
+  teamIds: z.array(Id),
+  plannedStart: z.string(),
+  plannedEnd: z.string(),
+  notes: z.optional(z.string()),
+  status: TaskStatus,
+  statusReason: z.optional(z.string()),
+  statusChangedAt: z.iso.datetime(),
+  areaClearedSqm: z.number(),
+  ordnanceFound: z.number(),
+  progressReports: z.number(),
+});
+export type Task = z.infer<typeof Task>;
+
+/** Body of `POST /v1/tasks/{id}/transitions`. */
+export const TaskTransition = z.strictObject({
+  to: TaskStatus,
+  reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+});
+
+interface Move {
+  roles: readonly Role[];
+  reasonRequired: boolean;
+}
+const field: readonly Role[] = ['deminer', 'operations', 'admin'];
+const office: readonly Role[] = ['operations', 'admin'];
+
+/**
+ * The task lifecycle as a table: from → to → who may make the move and whether it needs a
+ * reason. A deminer may also only move its own team's tasks (checked where the task is known).
+ */
+export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, Partial<Record<TaskStatus, Move>>>> = {
+  PLANNED: { ASSIGNED: { roles: office, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
+  ASSIGNED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
+  IN_PROGRESS: { SUSPENDED: { roles: field, reasonRequired: true }, COMPLETED: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
+  SUSPENDED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
+  COMPLETED: {},
+  CANCELLED: {},
+};
+
+/** The moves this role may make from a state: what a refused move lists. */
+export const allowedTaskMoves = (from: TaskStatus, role: Role): TaskStatus[] =>
+  (Object.entries(TASK_TRANSITIONS[from]) as [TaskStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
+
+export const FIND_TOLERANCE_M = 50;
+
+export const FindCondition = z.enum(['INTACT', 'DAMAGED', 'DETERIORATED', 'UNKNOWN']);
+
+const Find = z.strictObject({
+  category: EoCategory,
+  model: z.optional(EoModel),
+  quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
+  condition: z._default(FindCondition, 'UNKNOWN'),
+  depthCm: z.optional(z.int().check(z.minimum(0), z.maximum(1000))),
+  position: Point,
+  /** A find more than FIND_TOLERANCE_M outside the hazard area is accepted only with this flag, and is marked for review. */
+  acceptOutsideHazardArea: z.optional(z.boolean()),
+});
+
+/** Body of `POST /v1/tasks/{id}/progress`. */
+export const ProgressCreate = z.strictObject({
+  reportDate: isoDate.check(z.refine((d) => d <= today(), 'must not be in the future')),
+  areaClearedSqm: z.number().check(z.minimum(0), z.maximum(10_000_000)),
+  finds: z._default(z.array(Find).check(z.maxLength(200)), []),
+  notes: z.optional(z.string().check(z.maxLength(2000))),
+});
+export type ProgressCreate = z.infer<typeof ProgressCreate>;
+
+export const ProgressReport = z.object({
+  ...StoredFields,
+  taskId: Id,
+  reportDate: z.string(),
+  areaClearedSqm: z.number(),
+  finds: z.array(
+    z.object({
+      category: EoCategory,
+      model: z.optional(z.string()),
+      quantity: z.int(),
+      condition: FindCondition,
+      depthCm: z.optional(z.int()),
+      position: Point,
+      distanceOutsideHazardAreaM: z.number(),
+      reviewRequired: z.boolean(),
+    }),
+  ),
+  notes: z.optional(z.string()),
+});
+export type ProgressReport = z.infer<typeof ProgressReport>;
+
+export const HistoryEntry = z.object({
+  id: z.string(),
+  at: z.iso.datetime(),
+  actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+  action: z.enum(['CREATED', 'UPDATED', 'TRANSITION', 'PROGRESS']),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  changes: z.optional(z.record(z.string(), z.unknown())),
+  progressId: z.optional(z.string()),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;

@@ -1,0 +1,56 @@
+import * as z from 'zod/mini';
+import { Country } from '../domain/common.ts';
+
+/**
+ * The event catalogue: every event type as a typed constant, with a zod schema for the
+ * `data` of each version. Nobody writes an event type as a string literal elsewhere.
+ * Events carry identifiers and facts about land and tasks, never personal data.
+ */
+export const EventType = {
+  HazardAreaRecorded: 'HazardAreaRecorded',
+  HazardAreaStatusChanged: 'HazardAreaStatusChanged',
+  TaskCreated: 'TaskCreated',
+  TaskAssigned: 'TaskAssigned',
+  TaskStatusChanged: 'TaskStatusChanged',
+  OrdnanceFound: 'OrdnanceFound',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+const place = { country: Country, province: z.string() };
+
+export const EventData = {
+  [EventType.HazardAreaRecorded]: z.object({ hazardAreaId: z.string(), ...place, classification: z.string(), areaSqm: z.number(), contested: z.boolean(), categories: z.array(z.string()) }),
+  [EventType.HazardAreaStatusChanged]: z.object({ hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.string(), date: z.string() }),
+  [EventType.TaskCreated]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, activityType: z.string(), joint: z.boolean(), teamIds: z.array(z.string()), plannedStart: z.string(), plannedEnd: z.string() }),
+  [EventType.TaskAssigned]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, teamIds: z.array(z.string()) }),
+  [EventType.TaskStatusChanged]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.optional(z.string()) }),
+  [EventType.OrdnanceFound]: z.object({
+    taskId: z.string(),
+    hazardAreaId: z.string(),
+    progressId: z.string(),
+    ...place,
+    finds: z.array(z.object({ category: z.string(), model: z.optional(z.string()), quantity: z.number(), reviewRequired: z.boolean() })),
+  }),
+} satisfies Record<EventType, z.ZodMiniType>;
+
+export type EventDataOf<T extends EventType> = z.infer<(typeof EventData)[T]>;
+
+/** The envelope (EventBridge `detail`; DESIGN section 5). */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  version: 1;
+  occurredAt: string;
+  audience: Country[];
+  subject: { type: string; id: string };
+  actor: { role: string; org: string };
+  data: EventDataOf<T>;
+}
+
+/** Mine action is everyone's business: both ministries hear of it. */
+const MINE_ACTION: readonly EventType[] = Object.values(EventType);
+
+/** Routing: which countries' ministries receive an event about something of `country`. */
+export function audienceFor(type: EventType, country: Country): Country[] {
+  return MINE_ACTION.includes(type) ? ['KH', 'TH'] : [country];
+}

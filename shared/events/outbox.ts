@@ -1,0 +1,46 @@
+import { ulid } from 'ulidx';
+import type { Country } from '../domain/common.ts';
+import type { Principal } from '../domain/roles.ts';
+import { tableName } from '../db/client.ts';
+import type { GuardedWrite } from '../db/transact.ts';
+import { audienceFor, EventData, type EventDataOf, type EventEnvelope, type EventType } from './catalogue.ts';
+
+/** Outbox record of one event. pk = EVENT#<id>, sk = EVENT; the stream publisher picks up `entity = OutboxEvent`. */
+export const outboxKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
+
+/**
+ * Builds an event and the write that stores it, for the transaction of the change it reports
+ * (transactional outbox): stored together or not at all. The data is validated against the
+ * catalogue so that nothing unexpected (personal data above all) slips into an event.
+ */
+export function outboxEvent<T extends EventType>(
+  type: T,
+  subject: { type: string; id: string },
+  country: Country,
+  actor: Principal,
+  data: EventDataOf<T>,
+  occurredAt: string,
+): { event: EventEnvelope<T>; write: GuardedWrite } {
+  const event: EventEnvelope<T> = {
+    id: ulid(),
+    type,
+    version: 1,
+    occurredAt,
+    audience: audienceFor(type, country),
+    subject,
+    actor: { role: actor.role, org: actor.org },
+    data: EventData[type].parse(data) as EventDataOf<T>,
+  };
+  return {
+    event,
+    write: {
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...outboxKey(event.id), entity: 'OutboxEvent', type, occurredAt, event },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    },
+  };
+}
