@@ -8,10 +8,14 @@ import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { ulid } from 'ulidx';
+import { problem } from './common.ts';
+import { registerHazardAreas } from './hazard-areas.ts';
+import { registerTasks } from './tasks.ts';
 
 const api = new Api();
+registerHazardAreas(api);
+registerTasks(api);
 
-const problem = { description: 'Problem details (RFC 9457)', contentType: 'application/problem+json' };
 const TEAM_READERS = ['operations', 'qa', 'ministry', 'observer', 'admin'] as const;
 
 api.route(

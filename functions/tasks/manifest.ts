@@ -5,5 +5,5 @@
  */
 export const tasksFunction = {
   name: 'tasks',
-  basePaths: ['/v1/teams'],
+  basePaths: ['/v1/teams', '/v1/hazard-areas', '/v1/tasks'],
 } as const;

@@ -25,16 +25,31 @@ export interface Page<T> {
  */
 export async function queryPage<T>(
   request: PageRequest,
-  query: { index?: string; partitionKey: [name: string, value: string]; scope: string; newestFirst?: boolean },
+  query: {
+    index?: string;
+    partitionKey: [name: string, value: string];
+    /** Narrows the partition to sort keys starting with this (a status, an item kind). */
+    sortKeyPrefix?: [name: string, prefix: string];
+    scope: string;
+    newestFirst?: boolean;
+  },
 ): Promise<Page<T>> {
   const [name, value] = query.partitionKey;
+  const names: Record<string, string> = { '#pk': name };
+  const values: Record<string, unknown> = { ':pk': value };
+  let condition = '#pk = :pk';
+  if (query.sortKeyPrefix) {
+    names['#sk'] = query.sortKeyPrefix[0];
+    values[':sk'] = query.sortKeyPrefix[1];
+    condition += ' AND begins_with(#sk, :sk)';
+  }
   const out = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
       ...(query.index ? { IndexName: query.index } : {}),
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': name },
-      ExpressionAttributeValues: { ':pk': value },
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
       Limit: request.limit,
       ScanIndexForward: !query.newestFirst,
       ExclusiveStartKey: await decodeCursor(request.cursor, query.scope),

@@ -1,0 +1,227 @@
+import * as z from 'zod/mini';
+import { ulid } from 'ulidx';
+import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { areaSqm } from '#shared/domain/geometry.ts';
+import { allowedHazardMoves, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition } from '#shared/domain/hazard-area.ts';
+import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
+import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
+import { listTasks } from '#shared/db/repositories/tasks.ts';
+import { transact } from '#shared/db/transact.ts';
+import { EventType } from '#shared/events/catalogue.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
+import { send, type Api } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { BadRequest, Conflict, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
+import { DEMINING_READERS, historyEntry, problem } from './common.ts';
+
+async function mustGet(id: string): Promise<HazardArea> {
+  const hazard = await getHazardArea(id);
+  if (!hazard) throw new NotFound(`No hazard area ${id}.`);
+  return hazard;
+}
+
+const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
+
+export function registerHazardAreas(api: Api): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/hazard-areas',
+      operationId: 'recordHazardArea',
+      summary: 'Record a suspected or confirmed hazard area',
+      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country.',
+      tag: 'Hazard areas',
+      access: ['operations', 'admin'],
+      body: HazardAreaCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The hazard area', schema: HazardArea }, 400: problem, 401: problem, 403: problem, 409: problem },
+    },
+    async (c, { principal, body, idempotency }) => {
+      requireCountry(principal, body.country, 'record hazard areas');
+      const now = new Date().toISOString();
+      const id = ulid();
+      const sqm = areaSqm(body.geometry);
+      const hazard: HazardArea = {
+        ...body,
+        id,
+        reference: body.reference ?? defaultReference(body.country, now, id),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        areaSqm: sqm,
+        remainingSqm: sqm,
+        status: 'OPEN',
+        statusChangedAt: now,
+      };
+      const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
+        hazardAreaId: id,
+        country: hazard.country,
+        province: hazard.province,
+        classification: hazard.classification,
+        areaSqm: sqm,
+        contested: hazard.contested,
+        categories: [...new Set(hazard.contamination.map((c) => c.category))],
+      }, now);
+      const response = { status: 201, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
+      await transact([
+        hazardWrite(hazard, 'new'),
+        hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
+        recorded.write,
+        ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
+      ]);
+      return send(c, response);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/hazard-areas',
+      operationId: 'listHazardAreas',
+      summary: 'List hazard areas of a province or a country, optionally of one status',
+      description: 'Name `province`, or `country` (national roles default to their own). Sorted by status, then oldest first.',
+      tag: 'Hazard areas',
+      access: DEMINING_READERS,
+      query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), status: z.optional(HazardStatus), ...PageQuery }),
+      responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) }, 400: problem, 401: problem, 403: problem },
+    },
+    async (c, { principal, query }) => {
+      const page = { limit: query.limit, cursor: query.cursor };
+      if (query.province) {
+        if (query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+        return c.json(await listHazardAreasOfProvince(query.province, query.status, page));
+      }
+      const country = query.country ?? principal.country;
+      if (!country) throw new BadRequest('Name a country or a province to list hazard areas.', [{ path: 'query.country', message: 'required without province' }]);
+      return c.json(await listHazardAreasOfCountry(country, query.status, page));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/hazard-areas/{id}',
+      operationId: 'getHazardArea',
+      summary: 'Read a hazard area',
+      tag: 'Hazard areas',
+      access: [...DEMINING_READERS, 'deminer'],
+      params: IdParams,
+      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: HazardArea }, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { params }) => {
+      const hazard = await mustGet(params.id);
+      return c.json(hazard, 200, { ETag: etagOf(hazard.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/v1/hazard-areas/{id}',
+      operationId: 'updateHazardArea',
+      summary: 'Correct the survey facts of a hazard area',
+      description: 'Status changes go through /transitions; geometry is fixed once recorded (record a new area instead).',
+      tag: 'Hazard areas',
+      access: ['operations', 'admin'],
+      params: IdParams,
+      body: HazardAreaPatch,
+      ifMatch: true,
+      responses: { 200: { description: 'The updated hazard area', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const current = await mustGet(params.id);
+      requireCountry(principal, current.country, 'change hazard areas');
+      if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`, current.version);
+      const now = new Date().toISOString();
+      const updated: HazardArea = { ...current, ...body, version: current.version + 1, updatedAt: now };
+      const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
+      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes }))]);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/hazard-areas/{id}/transitions',
+      operationId: 'transitionHazardArea',
+      summary: 'Change the status of a hazard area, with date, reason and comment',
+      description: 'OPEN → WORKED_ON also happens by itself when the first task on the area starts. A refused move is a 409 listing the moves allowed from the current status.',
+      tag: 'Hazard areas',
+      access: ['operations', 'admin'],
+      params: IdParams,
+      body: HazardTransition,
+      ifMatch: true,
+      responses: { 200: { description: 'The hazard area after the change', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const current = await mustGet(params.id);
+      requireCountry(principal, current.country, 'change hazard areas');
+      if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
+      const allowed = allowedHazardMoves(current.status, principal.role);
+      if (!allowed.includes(body.to)) {
+        throw new Conflict(`A hazard area cannot move from ${current.status} to ${body.to} by a ${principal.role}.`, { currentStatus: current.status, allowedTransitions: allowed });
+      }
+      const now = new Date().toISOString();
+      const date = body.date ?? now.slice(0, 10);
+      const updated: HazardArea = { ...current, status: body.to, statusChangedAt: now, version: current.version + 1, updatedAt: now };
+      const changed = outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: current.id }, current.country, principal, {
+        hazardAreaId: current.id,
+        country: current.country,
+        province: current.province,
+        from: current.status,
+        to: body.to,
+        reason: body.reason,
+        date,
+      }, now);
+      await transact([
+        hazardWrite(updated, expectedVersion),
+        hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
+        changed.write,
+      ]);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/hazard-areas/{id}/history',
+      operationId: 'hazardAreaHistory',
+      summary: 'The append-only history of a hazard area, oldest first',
+      tag: 'Hazard areas',
+      access: DEMINING_READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { params, query }) => {
+      await mustGet(params.id);
+      return c.json(await listHazardAreaHistory(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/hazard-areas/{id}/tasks',
+      operationId: 'hazardAreaTasks',
+      summary: "A hazard area's tasks, optionally of one status",
+      description: 'Operations users list the tasks of their own country’s hazard areas.',
+      tag: 'Hazard areas',
+      access: DEMINING_READERS,
+      params: IdParams,
+      query: z.object({ status: z.optional(TaskStatus), ...PageQuery }),
+      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      const hazard = await mustGet(params.id);
+      if (principal.role === 'operations') requireCountry(principal, hazard.country, 'list the tasks of hazard areas');
+      return c.json(await listTasks({ by: 'hazardArea', hazardAreaId: hazard.id }, query.status, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+}

@@ -1,0 +1,397 @@
+import * as z from 'zod/mini';
+import { ulid } from 'ulidx';
+import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { distanceToAreaM } from '#shared/domain/geometry.ts';
+import type { HazardArea } from '#shared/domain/hazard-area.ts';
+import type { Principal } from '#shared/domain/roles.ts';
+import { allowedTaskMoves, FIND_TOLERANCE_M, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
+import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
+import { getTeam } from '#shared/db/repositories/teams.ts';
+import { getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
+import { transact, type GuardedWrite } from '#shared/db/transact.ts';
+import { EventType } from '#shared/events/catalogue.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
+import { send, type Api } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { DEMINING_READERS, historyEntry, problem } from './common.ts';
+
+const TASK_READERS = [...DEMINING_READERS, 'deminer'] as const;
+
+/** Who may see a task: deminers their team's, operations their country's and joint ones, the rest all. */
+function canSee(principal: Principal, task: Task): boolean {
+  if (principal.role === 'deminer') return principal.team !== undefined && task.teamIds.includes(principal.team);
+  if (principal.role === 'operations') return principal.country !== undefined && task.countries.includes(principal.country);
+  return true;
+}
+
+async function visibleTask(principal: Principal, id: string): Promise<Task> {
+  const task = await getTask(id);
+  // Not revealing tasks outside the caller's scope: the same 404 as for a missing one.
+  if (!task || !canSee(principal, task)) throw new NotFound(`No task ${id}.`);
+  return task;
+}
+
+function checkVersion(task: Task, expected: number): void {
+  if (task.version !== expected) throw new PreconditionFailed(`The task is at version ${task.version}, not ${expected}: read it again and reapply your change.`, task.version);
+}
+
+const placeOf = (t: Task) => ({ taskId: t.id, hazardAreaId: t.hazardAreaId, country: t.country, province: t.province });
+
+export function registerTasks(api: Api): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks',
+      operationId: 'createTask',
+      summary: 'Plan a de-mining task on a hazard area',
+      description:
+        'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations user’s own. Teams must exist and be active.',
+      tag: 'Tasks',
+      access: ['operations', 'admin'],
+      body: TaskCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The task, PLANNED', schema: Task }, 400: problem, 401: problem, 403: problem, 409: problem },
+    },
+    async (c, { principal, body, idempotency }) => {
+      const hazard = await getHazardArea(body.hazardAreaId);
+      if (!hazard) throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
+      if (hazard.status === 'CLOSED' || hazard.status === 'HANDED_OVER') throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
+      // Either country's operations may plan a joint task; a national one only on its own land.
+      if (principal.role === 'operations' && !body.joint) requireCountry(principal, hazard.country, 'plan national tasks on hazard areas');
+      const teams = await Promise.all(body.teamIds.map((id) => getTeam(id)));
+      const errors: FieldError[] = [];
+      teams.forEach((team, i) => {
+        const path = `body.teamIds.${i}`;
+        if (!team) errors.push({ path, message: 'no such team' });
+        else if (!team.active) errors.push({ path, message: 'the team is stood down (inactive)' });
+        else if (!body.joint && team.country !== hazard.country) errors.push({ path, message: `a national task takes teams of ${hazard.country} only; set joint: true for a joint task` });
+      });
+      if (errors.length) throw new BadRequest('Some teams cannot be assigned to this task.', errors);
+      const countries = [...new Set(teams.map((t) => t!.country))].sort() as ('KH' | 'TH')[];
+      if (body.joint && countries.length < 2) throw new BadRequest('A joint task needs teams of both countries.', [{ path: 'body.teamIds', message: 'teams of both KH and TH are required for a joint task' }]);
+
+      const now = new Date().toISOString();
+      const task: Task = {
+        id: ulid(),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        hazardAreaId: hazard.id,
+        country: hazard.country,
+        countries: body.joint ? ['KH', 'TH'] : [hazard.country],
+        province: hazard.province,
+        activityType: body.activityType,
+        priority: body.priority,
+        joint: body.joint,
+        teamIds: body.teamIds,
+        plannedStart: body.plannedStart,
+        plannedEnd: body.plannedEnd,
+        ...(body.notes ? { notes: body.notes } : {}),
+        status: 'PLANNED',
+        statusChangedAt: now,
+        areaClearedSqm: 0,
+        ordnanceFound: 0,
+        progressReports: 0,
+      };
+      const created = outboxEvent(EventType.TaskCreated, { type: 'Task', id: task.id }, task.country, principal, {
+        ...placeOf(task),
+        activityType: task.activityType,
+        joint: task.joint,
+        teamIds: task.teamIds,
+        plannedStart: task.plannedStart,
+        plannedEnd: task.plannedEnd,
+      }, now);
+      const response = { status: 201, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
+      await transact([
+        ...taskWrites(task, 'new'),
+        taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
+        created.write,
+        ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
+      ]);
+      return send(c, response);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks',
+      operationId: 'listTasks',
+      summary: 'List tasks of a team, a province, a country or a hazard area, optionally of one status',
+      description:
+        'Name one of `team`, `province`, `country`, `hazardArea` (with `status` if you like). Deminers always get their own team’s tasks; operations users their country’s, joint ones included (the default).',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      query: z.object({
+        status: z.optional(TaskStatus),
+        team: z.optional(Id),
+        province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        country: z.optional(Country),
+        hazardArea: z.optional(Id),
+        ...PageQuery,
+      }),
+      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 400: problem, 401: problem, 403: problem },
+    },
+    async (c, { principal, query }) => {
+      const named = (['team', 'province', 'country', 'hazardArea'] as const).filter((k) => query[k] !== undefined);
+      if (named.length > 1) {
+        throw new BadRequest('Name one of team, province, country or hazardArea (status may be combined with any).', named.map((k) => ({ path: `query.${k}`, message: 'only one list filter at a time' })));
+      }
+      let listing: TaskListing;
+      if (principal.role === 'deminer') {
+        if (query.team && query.team !== principal.team) throw new Forbidden('A deminer lists only its own team’s tasks.');
+        listing = { by: 'team', teamId: principal.team! };
+      } else if (query.team) {
+        if (principal.role === 'operations') {
+          const team = await getTeam(query.team);
+          if (!team || team.country !== principal.country) throw new Forbidden('Operations users list the tasks of their own country’s teams; use ?country= for joint tasks.');
+        }
+        listing = { by: 'team', teamId: query.team };
+      } else if (query.province) {
+        if (principal.role === 'operations' && !query.province.startsWith(principal.country!)) throw new Forbidden('Operations users list tasks of their own country’s provinces.');
+        listing = { by: 'province', province: query.province };
+      } else if (query.hazardArea) {
+        if (principal.role === 'operations') {
+          const hazard = await getHazardArea(query.hazardArea);
+          if (!hazard || hazard.country !== principal.country) throw new Forbidden('Operations users list the tasks of their own country’s hazard areas.');
+        }
+        listing = { by: 'hazardArea', hazardAreaId: query.hazardArea };
+      } else {
+        const country = query.country ?? principal.country;
+        if (!country) throw new BadRequest('Name a team, province, country or hazardArea to list tasks.', [{ path: 'query.country', message: 'required' }]);
+        if (principal.role === 'operations') requireCountry(principal, country, 'list tasks');
+        listing = { by: 'country', country };
+      }
+      return c.json(await listTasks(listing, query.status, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/{id}',
+      operationId: 'getTask',
+      summary: 'Read a task',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      params: IdParams,
+      responses: { 200: { description: 'The task; ETag carries its version', schema: Task }, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params }) => {
+      const task = await visibleTask(principal, params.id);
+      return c.json(task, 200, { ETag: etagOf(task.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/v1/tasks/{id}',
+      operationId: 'updateTask',
+      summary: 'Change the priority, planned dates or notes of a task',
+      tag: 'Tasks',
+      access: ['operations', 'admin'],
+      params: IdParams,
+      body: TaskPatch,
+      ifMatch: true,
+      responses: { 200: { description: 'The updated task', schema: Task }, 400: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const task = await visibleTask(principal, params.id);
+      checkVersion(task, expectedVersion);
+      if (task.status === 'COMPLETED' || task.status === 'CANCELLED') throw new Conflict(`A ${task.status} task can no longer be changed.`, { currentStatus: task.status });
+      const updated: Task = { ...task, ...body, version: task.version + 1, updatedAt: new Date().toISOString() };
+      if (updated.plannedEnd < updated.plannedStart) throw new BadRequest('The planned end would fall before the planned start.', [{ path: 'body.plannedEnd', message: 'must not be before plannedStart' }]);
+      const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: task[k as keyof Task], to: updated[k as keyof Task] }]));
+      await transact([...taskWrites(updated, expectedVersion), taskHistoryWrite(task.id, historyEntry(principal, updated.updatedAt, 'UPDATED', { changes }))]);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks/{id}/transitions',
+      operationId: 'transitionTask',
+      summary: 'Move a task through its lifecycle',
+      description:
+        'PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, and CANCELLED before completion. Suspending and cancelling need a reason. Deminers move only their own team’s tasks. A refused move is a 409 that lists the moves allowed from the current status. Starting the first task on an OPEN hazard area moves the area to WORKED_ON.',
+      tag: 'Tasks',
+      access: ['operations', 'deminer', 'admin'],
+      params: IdParams,
+      body: TaskTransition,
+      ifMatch: true,
+      responses: { 200: { description: 'The task after the move', schema: Task }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const task = await visibleTask(principal, params.id);
+      checkVersion(task, expectedVersion);
+      const move = TASK_TRANSITIONS[task.status][body.to];
+      if (!move || !move.roles.includes(principal.role)) {
+        throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, { currentStatus: task.status, allowedTransitions: allowedTaskMoves(task.status, principal.role) });
+      }
+      if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a task to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
+
+      const now = new Date().toISOString();
+      const updated: Task = { ...task, status: body.to, statusChangedAt: now, version: task.version + 1, updatedAt: now };
+      if (body.reason) updated.statusReason = body.reason;
+      else delete updated.statusReason;
+      const writes: GuardedWrite[] = [
+        ...taskWrites(updated, expectedVersion),
+        taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) })),
+        outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) }, now).write,
+      ];
+      if (body.to === 'ASSIGNED') {
+        writes.push(outboxEvent(EventType.TaskAssigned, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), teamIds: task.teamIds }, now).write);
+      }
+      if (body.to === 'IN_PROGRESS') writes.push(...(await startHazardWork(task, principal, now)));
+      await transact(writes);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks/{id}/progress',
+      operationId: 'reportProgress',
+      summary: 'File a progress report: area cleared and explosive ordnance found',
+      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless it carries acceptOutsideHazardArea: true; it is then marked for review.`,
+      tag: 'Tasks',
+      access: ['deminer', 'operations', 'admin'],
+      params: IdParams,
+      body: ProgressCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The progress report', schema: ProgressReport }, 400: problem, 403: problem, 404: problem, 409: problem },
+    },
+    async (c, { principal, params, body, idempotency }) => {
+      // No If-Match: a concurrent change to the task is retried here rather than refused.
+      for (let attempt = 0; ; attempt++) {
+        const task = await visibleTask(principal, params.id);
+        if (task.status !== 'IN_PROGRESS') throw new Conflict(`Progress is reported on a task IN_PROGRESS; this one is ${task.status}.`, { currentStatus: task.status });
+        const hazard = (await getHazardArea(task.hazardAreaId))!;
+        const report = buildProgress(task, hazard, body, principal);
+        const found = report.finds.reduce((n, f) => n + f.quantity, 0);
+        const updated: Task = {
+          ...task,
+          version: task.version + 1,
+          updatedAt: report.createdAt,
+          areaClearedSqm: task.areaClearedSqm + report.areaClearedSqm,
+          ordnanceFound: task.ordnanceFound + found,
+          progressReports: task.progressReports + 1,
+        };
+        const writes: GuardedWrite[] = [
+          progressWrite(report),
+          ...taskWrites(updated, task.version),
+          taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
+        ];
+        if (report.finds.length > 0) {
+          writes.push(
+            outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
+              ...placeOf(task),
+              progressId: report.id,
+              finds: report.finds.map((f) => ({ category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired })),
+            }, report.createdAt).write,
+          );
+        }
+        const response = { status: 201, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
+        if (idempotency) writes.push(idempotencyWrite(idempotency, response));
+        try {
+          await transact(writes);
+          return send(c, response);
+        } catch (e: unknown) {
+          if (!(e instanceof PreconditionFailed) || attempt >= 4) throw e;
+        }
+      }
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/{id}/progress',
+      operationId: 'listProgress',
+      summary: 'Progress reports of a task, oldest first',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of progress reports', schema: Page(ProgressReport) }, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await visibleTask(principal, params.id);
+      return c.json(await listProgress(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/{id}/history',
+      operationId: 'taskHistory',
+      summary: 'The append-only history of a task, with actors, oldest first',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await visibleTask(principal, params.id);
+      return c.json(await listTaskHistory(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+}
+
+/** The first task to start on an OPEN hazard area moves the area to WORKED_ON, in the same transaction. */
+async function startHazardWork(task: Task, principal: Principal, now: string): Promise<GuardedWrite[]> {
+  const hazard = await getHazardArea(task.hazardAreaId);
+  if (!hazard || hazard.status !== 'OPEN') return [];
+  const updated: HazardArea = { ...hazard, status: 'WORKED_ON', statusChangedAt: now, version: hazard.version + 1, updatedAt: now };
+  const reason = `task ${task.id} started`;
+  const write = hazardWrite(updated, hazard.version);
+  return [
+    { ...write, onConditionFailed: () => new HttpProblem(409, 'conflict', 'Conflict', 'The hazard area changed at the same moment; send the request again.') },
+    hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: 'OPEN', to: 'WORKED_ON', reason })),
+    outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, {
+      hazardAreaId: hazard.id,
+      country: hazard.country,
+      province: hazard.province,
+      from: 'OPEN',
+      to: 'WORKED_ON',
+      reason,
+      date: now.slice(0, 10),
+    }, now).write,
+  ];
+}
+
+function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, principal: Principal): ProgressReport {
+  const errors: FieldError[] = [];
+  const finds = body.finds.map((f, i) => {
+    const distance = Math.round(distanceToAreaM(f.position, hazard.geometry));
+    const outside = distance > FIND_TOLERANCE_M;
+    if (outside && !f.acceptOutsideHazardArea) {
+      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check the position, or set acceptOutsideHazardArea: true to record it for review` });
+    }
+    const { acceptOutsideHazardArea: _flag, ...find } = f;
+    return { ...find, distanceOutsideHazardAreaM: distance, reviewRequired: outside };
+  });
+  if (errors.length) throw new BadRequest('Some finds lie outside the hazard area.', errors);
+  const now = new Date().toISOString();
+  return {
+    id: ulid(),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: principal.sub,
+    taskId: task.id,
+    reportDate: body.reportDate,
+    areaClearedSqm: body.areaClearedSqm,
+    finds,
+    ...(body.notes ? { notes: body.notes } : {}),
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Key builders for hazard areas. Pure; unit-tested in `test/unit/keys.test.ts`.
+ * List sort keys start with the status so that `?status=` is a `begins_with` on the same Query.
+ */
+
+/** A hazard area by id. pk = HAZARD#<id>, sk = HAZARD */
+export const hazardKey = (id: string) => ({ pk: `HAZARD#${id}`, sk: 'HAZARD' });
+
+/** Hazard areas of a country. gsi2pk = HAZARDS#COUNTRY#<country>, gsi2sk = STATUS#<status>#HAZARD#<id> */
+export const hazardsByCountry = (country: string, status: string, id: string) => ({ gsi2pk: `HAZARDS#COUNTRY#${country}`, gsi2sk: `STATUS#${status}#HAZARD#${id}` });
+
+/** Hazard areas of a province. gsi3pk = HAZARDS#PROVINCE#<pcode>, gsi3sk = STATUS#<status>#HAZARD#<id> */
+export const hazardsByProvince = (province: string, status: string, id: string) => ({ gsi3pk: `HAZARDS#PROVINCE#${province}`, gsi3sk: `STATUS#${status}#HAZARD#${id}` });
+
+/** Status history of a hazard area, oldest first. pk = HAZARD#<id>, sk = HISTORY#<entryId> */
+export const hazardHistoryKey = (id: string, entryId: string) => ({ pk: `HAZARD#${id}`, sk: `HISTORY#${entryId}` });
+
+/** Sort-key prefix that selects one status in a list, or all of them. */
+export const statusPrefix = (status: string | undefined) => (status ? `STATUS#${status}#` : 'STATUS#');
