@@ -7,7 +7,7 @@ import { Forbidden, NotFound } from '#shared/http/problem.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
-import { ulid } from 'ulidx';
+import { newId } from '#shared/domain/ids.ts';
 import { problem } from './common.ts';
 import { registerHazardAreas } from './hazard-areas.ts';
 import { registerTasks } from './tasks.ts';
@@ -34,7 +34,7 @@ api.route(
   async (c, { principal, body, idempotency }) => {
     requireCountry(principal, body.country, 'register teams');
     const now = new Date().toISOString();
-    const team: Team = { id: ulid(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, ...body, active: true };
+    const team: Team = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, ...body, active: true };
     const response = { status: 201, body: team, headers: { ETag: etagOf(team.version), Location: `/v1/teams/${team.id}` } };
     await createTeam(team, idempotency ? [idempotencyWrite(idempotency, response)] : []);
     return send(c, response);

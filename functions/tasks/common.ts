@@ -1,4 +1,4 @@
-import { ulid } from 'ulidx';
+import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
 
@@ -10,7 +10,7 @@ export const DEMINING_READERS = ['operations', 'qa', 'ministry', 'observer', 'ad
 export const actorOf = (p: Principal) => ({ sub: p.sub, role: p.role, org: p.org });
 
 export const historyEntry = (p: Principal, at: string, action: HistoryEntry['action'], fields: Partial<HistoryEntry> = {}): HistoryEntry => ({
-  id: ulid(),
+  id: newId(),
   at,
   actor: actorOf(p),
   action,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ulid } from 'ulidx';
+import { newId } from '#shared/domain/ids.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { areaSqm } from '#shared/domain/geometry.ts';
 import { allowedHazardMoves, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition } from '#shared/domain/hazard-area.ts';
@@ -42,7 +42,7 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
       const now = new Date().toISOString();
-      const id = ulid();
+      const id = newId();
       const sqm = areaSqm(body.geometry);
       const hazard: HazardArea = {
         ...body,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ulid } from 'ulidx';
+import { newId } from '#shared/domain/ids.ts';
 import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { distanceToAreaM } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
@@ -75,7 +75,7 @@ export function registerTasks(api: Api): void {
 
       const now = new Date().toISOString();
       const task: Task = {
-        id: ulid(),
+        id: newId(),
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -383,7 +383,7 @@ function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, pri
   if (errors.length) throw new BadRequest('Some finds lie outside the hazard area.', errors);
   const now = new Date().toISOString();
   return {
-    id: ulid(),
+    id: newId(),
     version: 1,
     createdAt: now,
     updatedAt: now,

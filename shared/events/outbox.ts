@@ -1,4 +1,4 @@
-import { ulid } from 'ulidx';
+import { newId } from '../domain/ids.ts';
 import type { Country } from '../domain/common.ts';
 import type { Principal } from '../domain/roles.ts';
 import { tableName } from '../db/client.ts';
@@ -22,7 +22,7 @@ export function outboxEvent<T extends EventType>(
   occurredAt: string,
 ): { event: EventEnvelope<T>; write: GuardedWrite } {
   const event: EventEnvelope<T> = {
-    id: ulid(),
+    id: newId(),
     type,
     version: 1,
     occurredAt,

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ulid } from 'ulidx';
+import { newId } from '../domain/ids.ts';
 import * as z from 'zod/mini';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
@@ -103,7 +103,7 @@ function requestIdOf(c: Context<AppEnv>): string {
   const given = c.req.header('x-request-id');
   if (given && REQUEST_ID.test(given)) return given;
   const fromGateway = (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext?.requestId;
-  return fromGateway && REQUEST_ID.test(fromGateway) ? fromGateway : ulid();
+  return fromGateway && REQUEST_ID.test(fromGateway) ? fromGateway : newId();
 }
 
 /**
