@@ -1,4 +1,3 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -6,46 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb.ts';
+import { exited, localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
 
 /**
  * `npm start` as a user runs it: a real process with its own DynamoDB Local, driven over HTTP.
  */
-const root = new URL('../../', import.meta.url).pathname;
 let dataDir: string;
-const started: ChildProcess[] = [];
+const started: LocalServer[] = [];
 
-interface Running {
-  proc: ChildProcess;
-  port: number;
-  output: () => string;
+async function start(port: number, env: Record<string, string> = {}): Promise<LocalServer> {
+  const server = await startLocalServer(dataDir, port, env);
+  started.push(server);
+  return server;
 }
-
-function start(port: number, env: Record<string, string> = {}): Promise<Running> {
-  const proc = spawn(process.execPath, ['infra/local/start.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(proc);
-  let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" within 30 s:\n${output}`)), 30_000);
-    proc.stdout!.on('data', () => {
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve({ proc, port, output: () => output });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error(`exited with ${code}:\n${output}`), { code, output }));
-    });
-  });
-}
-
-const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
 
 const alive = (pid: number) => {
   try {
@@ -58,19 +30,14 @@ const alive = (pid: number) => {
 
 const javaPid = () => Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
 
-function token(role: string, country?: string): string {
-  const args = ['infra/local/token.ts', '--role', role, ...(country ? ['--country', country] : [])];
-  const out = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
-  expect(out.status).toBe(0);
-  return out.stdout.trim();
-}
+const token = (role: string, country?: string) => localToken(dataDir, '--role', role, ...(country ? ['--country', country] : []));
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'clearway-e2e-'));
 });
 
 afterAll(async () => {
-  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  for (const s of started) await s.stop('SIGKILL');
   if (existsSync(join(dataDir, 'dynamodb.pid'))) {
     const pid = javaPid();
     if (alive(pid)) process.kill(pid, 'SIGKILL');
