@@ -1,4 +1,8 @@
 import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// zod/mini ships without messages; a missing variable should say what was expected.
+z.config(en());
 
 /**
  * Runtime configuration, parsed once at module load so that a missing or malformed variable
