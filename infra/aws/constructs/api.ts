@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -82,6 +82,7 @@ export class Api extends Construct {
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
 
     this.restApi = new RestApi(this, 'RestApi', {
+      restApiName: `${Stack.of(this).stackName}-api`,
       description: 'Clearway HTTP API',
       endpointTypes: [EndpointType.REGIONAL],
       // Access and execution logging need the account's API Gateway CloudWatch role; it is an
