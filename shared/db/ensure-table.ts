@@ -35,7 +35,9 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
 }
 
 async function waitActive(client: DynamoDBClient, tableName: string): Promise<TableDescription> {
-  for (let attempt = 0; attempt < 600; attempt++) {
+  // DynamoDB Local builds a new index in seconds when idle, far longer on a loaded machine.
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
     const table = await describe(client, tableName);
     const indexesReady = (table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
     if (table?.TableStatus === 'ACTIVE' && indexesReady) return table;

@@ -41,7 +41,8 @@ function usage(): string {
     lines.push(`  ${s.name.padEnd(14)} ${s.description}`);
     for (const [name, o] of Object.entries(s.options ?? {})) {
       const shown = o.type === 'boolean' ? `--${name}${o.default === true ? ` / --no-${name}` : ''}` : `--${name} <value>`;
-      lines.push(`      ${shown.padEnd(24)} default: ${String(o.default ?? (o.type === 'boolean' ? false : 'none'))}`);
+      const help = s.optionHelp?.[name];
+      lines.push(`      ${shown.padEnd(24)} ${help ? `${help} ` : ''}(default: ${String(o.default ?? (o.type === 'boolean' ? false : 'none'))})`);
     }
   }
   return lines.join('\n');

@@ -45,7 +45,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('npm start', () => {
+// Each test starts Java (2-5 s on an idle machine); a shared, busy machine needs more room.
+describe('npm start', { timeout: 90_000 }, () => {
   let teamId: string;
 
   it('answers /health, serves the API with a token from npm run token, and stops on SIGINT leaving no Java behind', async () => {
@@ -106,18 +107,22 @@ describe('npm start', () => {
   });
 
   it('says in one line what to do when the port is in use, before starting Java', async () => {
+    // A DATA_DIR of its own, so that no earlier test's pid file can blur what this one proves.
+    const ownDir = await mkdtemp(join(tmpdir(), 'clearway-port-'));
     const port = await freePort();
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(port, () => r()));
     try {
-      const failure = (await start(port).catch((e: unknown) => e)) as { code: number; output: string };
+      const failure = (await startLocalServer(ownDir, port).catch((e: unknown) => e)) as { code: number; output: string };
       expect(failure.code).toBe(1);
       const lines = failure.output.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`Port ${port} is already in use.*PORT=`));
-      expect(existsSync(join(dataDir, 'dynamodb.pid'))).toBe(false);
+      expect(existsSync(join(ownDir, 'dynamodb.pid'))).toBe(false);
+      expect(existsSync(join(ownDir, 'dynamodb'))).toBe(false);
     } finally {
       blocker.close();
+      await rm(ownDir, { recursive: true, force: true });
     }
   });
 

@@ -32,7 +32,7 @@ async function call<T = Record<string, unknown>>(method: string, path: string, t
   return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as T };
 }
 
-describe('walk-through against npm start', () => {
+describe('walk-through against npm start', { timeout: 90_000 }, () => {
   it('takes a joint clearance task from plan to completion', async () => {
     const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
     const opsKH = localToken(dataDir, '--role', 'operations', '--country', 'KH');

@@ -7,7 +7,8 @@ import { tableDefinition } from '../../shared/db/table.ts';
 const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 afterAll(() => client.destroy());
 
-describe('ensureTable', () => {
+// Adding an index makes DynamoDB Local build it; on a busy machine that takes a while.
+describe('ensureTable', { timeout: 90_000 }, () => {
   it('creates the table from the shared definition: keys, indexes, stream and TTL', async () => {
     const name = `ensure-${randomUUID()}`;
     const result = await ensureTable(client, name, tableDefinition);

@@ -67,7 +67,7 @@ export interface Bundle {
 export async function bundleLikeCdk(root: string, entry: string, outdir: string): Promise<Bundle> {
   const file = join(outdir, 'index.mjs');
   const result = await build(cdkEquivalentOptions(root, entry, file));
-  if (result.errors.length > 0) throw new Error(`esbuild failed for ${entry}`);
+  if (result.errors.length > 0 || !result.metafile) throw new Error(`esbuild failed for ${entry}`);
   const [{ size: bytes }, mapStat, code] = await Promise.all([stat(file), stat(`${file}.map`).catch(() => undefined), readFile(file)]);
   return { entry, file, bytes, gzipBytes: gzipSync(code, { level: 9 }).length, sourceMapBytes: mapStat?.size ?? 0, metafile: result.metafile };
 }

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * Runs in a fresh Node process (`node --input-type=module -e`): times `await import(bundle)` with
- * performance.now(), i.e. module load + evaluation, the part of a Lambda cold start that the
+ * performance.now() (and process.cpuUsage()), i.e. module load + evaluation, the part of a Lambda cold start that the
  * function's code controls (the runtime's own start is the same for every bundle).
  *
  * With `guard`, network primitives are replaced first by recorders that never complete
@@ -28,17 +28,24 @@ if (mode === 'guard') {
   globalThis.fetch = (input) => { record('fetch ' + String(input?.url ?? input)); return new Promise(() => {}); };
   (await import('node:module')).syncBuiltinESMExports();
 }
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const mod = await import(url);
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(c0);
 const exported = typeof mod.handler;
 if (mode === 'guard') await new Promise((resolve) => setTimeout(resolve, 250));
-process.stdout.write(JSON.stringify({ ms, exported, network }), () => process.exit(0));
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, exported, network }), () => process.exit(0));
 `;
 
 export interface ImportTiming {
-  /** Milliseconds from just before `import()` to its settlement. */
+  /** Milliseconds from just before `import()` to its settlement (wall clock). */
   ms: number;
+  /**
+   * CPU time of the child over the same span (all its threads, user + system). Less disturbed
+   * than wall time when other work shares the machine; reported beside it, not used for verdicts.
+   */
+  cpuMs: number;
   /** Network attempts seen at import (guarded runs only). */
   network: string[];
 }
@@ -53,9 +60,9 @@ export function timeImport(file: string, env: Record<string, string>, options: {
         return;
       }
       try {
-        const out = JSON.parse(stdout) as { ms: number; exported: string; network: string[] };
+        const out = JSON.parse(stdout) as { ms: number; cpuMs: number; exported: string; network: string[] };
         if (out.exported !== 'function') throw new Error(`${file} exports no handler function (got ${out.exported})`);
-        resolve({ ms: out.ms, network: out.network });
+        resolve({ ms: out.ms, cpuMs: out.cpuMs, network: out.network });
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }

@@ -7,7 +7,10 @@ export class Progress {
   private lastPrinted = 0;
   private shown = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  private readonly stream: NodeJS.WriteStream;
+
+  constructor(stream: NodeJS.WriteStream = process.stderr) {
+    this.stream = stream;
     this.tty = stream.isTTY === true;
   }
 

@@ -33,5 +33,7 @@ export interface Scenario {
   description: string;
   /** Extra command-line options (node:util parseArgs syntax); names must not clash across scenarios. */
   options?: ParseArgsOptionsConfig;
+  /** One line of help per option, shown by `--help`. */
+  optionHelp?: Record<string, string>;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }

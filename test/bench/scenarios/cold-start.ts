@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { apiFunctions } from '../../../functions/manifest.ts';
 import { FUNCTION_ENTRY } from '../../../infra/aws/bundling.ts';
@@ -32,7 +32,7 @@ const CHILD_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'bench-dummy-secret',
 };
 
-type Kind = 'baseline' | 'function' | 'probe';
+type Kind = 'baseline' | 'function' | 'probe' | 'chain';
 
 interface Subject {
   id: string;
@@ -40,6 +40,8 @@ interface Subject {
   entry: string;
   /** What a probe adds to the baseline. */
   note?: string;
+  /** Generated entry source (chain steps); written to the work directory and bundled from there. */
+  source?: string;
 }
 
 const FIXTURES = 'test/bench/fixtures/cold-start';
@@ -48,19 +50,46 @@ const FIXTURES = 'test/bench/fixtures/cold-start';
 const PROBES: readonly Subject[] = [
   { id: 'empty', kind: 'probe', entry: `${FIXTURES}/empty.ts`, note: 'no dependencies at all (floor)' },
   { id: '+hono', kind: 'probe', entry: `${FIXTURES}/hono.ts`, note: 'Hono app, bodyLimit, hono/aws-lambda handle()' },
-  { id: '+zod/mini', kind: 'probe', entry: `${FIXTURES}/zod-mini.ts`, note: 'env schema built and parsed at load' },
+  { id: '+zod/mini', kind: 'probe', entry: `${FIXTURES}/zod-mini.ts`, note: 'z.config(en()), env schema built and parsed at load' },
   { id: '+logger', kind: 'probe', entry: `${FIXTURES}/logger.ts`, note: '@aws-lambda-powertools/logger new Logger()' },
   { id: '+jose', kind: 'probe', entry: `${FIXTURES}/jose.ts`, note: 'jwtVerify/createRemoteJWKSet imported' },
   { id: '+lib-dynamodb', kind: 'probe', entry: `${FIXTURES}/lib-dynamodb.ts`, note: 'DynamoDBDocumentClient.from()' },
+  { id: '+turf', kind: 'probe', entry: `${FIXTURES}/turf.ts`, note: 'area, boolean-point-in-polygon, kinks, point-to-polygon-distance' },
   { id: '+ulidx', kind: 'probe', entry: `${FIXTURES}/ulidx.ts`, note: 'ulid imported' },
   { id: '+parameters (lazy)', kind: 'probe', entry: `${FIXTURES}/parameters-secrets.ts`, note: 'dynamic import of parameters/secrets' },
   { id: '+all libraries', kind: 'probe', entry: `${FIXTURES}/all-libraries.ts`, note: 'every probe above together' },
 ];
 
+/**
+ * `--chain a.ts,b.ts,...`: cumulative bundles (baseline + a, baseline + a + b, ...), each importing
+ * the whole namespace of its modules so nothing is tree-shaken. Differences between consecutive
+ * steps attribute a function's cost to the modules it is made of; the steps add up to the last one.
+ */
+function chainSubjects(root: string, modules: readonly string[]): Subject[] {
+  const baselinePath = resolve(root, FIXTURES, 'baseline.ts');
+  return modules.map((module, k) => {
+    const included = modules.slice(0, k + 1);
+    const imports = included.map((m, i) => `import * as m${i} from ${JSON.stringify(resolve(root, m))};`);
+    return {
+      id: `chain ${k + 1}`,
+      kind: 'chain' as const,
+      entry: module,
+      note: module,
+      source: [
+        `import { client } from ${JSON.stringify(baselinePath)};`,
+        ...imports,
+        `export const handler = async () => [client, ${included.map((_, i) => `m${i}`).join(', ')}].map((m) => Object.keys(m).length);`,
+        '',
+      ].join('\n'),
+    };
+  });
+}
+
 interface Measured extends Subject {
   bundle: Bundle;
   network: string[];
   samples: number[];
+  cpuSamples: number[];
   /** Per-iteration ratio to the baseline sample of the same iteration. */
   pairedRatios: number[];
 }
@@ -72,8 +101,15 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
   const measured: Measured[] = [];
   for (const [i, subject] of subjects.entries()) {
     ctx.progress.update(`[cold-start] bundling ${i + 1}/${subjects.length}: ${subject.id} (${subject.entry})`);
-    const bundle = await bundleLikeCdk(ctx.root, subject.entry, join(workDir, String(i)));
-    measured.push({ ...subject, bundle, network: [], samples: [], pairedRatios: [] });
+    const outdir = join(workDir, String(i));
+    let entry = subject.entry;
+    if (subject.source !== undefined) {
+      await mkdir(outdir, { recursive: true });
+      entry = join(outdir, 'entry.ts');
+      await writeFile(entry, subject.source);
+    }
+    const bundle = await bundleLikeCdk(ctx.root, entry, outdir);
+    measured.push({ ...subject, bundle, network: [], samples: [], cpuSamples: [], pairedRatios: [] });
   }
 
   // Warm-up: one guarded import per bundle, discarded. It fills the page cache and checks that
@@ -91,8 +127,9 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
       const done = iteration * timed.length + j;
       const eta = done > 0 ? ` ~${Math.ceil(((Date.now() - started) / done) * (iterations * timed.length - done) / 1000)}s left` : '';
       ctx.progress.update(`[cold-start] iteration ${iteration + 1}/${iterations}, import ${j + 1}/${timed.length}: ${m.id}${eta}`);
-      const { ms } = await timeImport(m.bundle.file, CHILD_ENV, { cwd: workDir });
+      const { ms, cpuMs } = await timeImport(m.bundle.file, CHILD_ENV, { cwd: workDir });
       m.samples.push(ms);
+      m.cpuSamples.push(cpuMs);
       byId.set(m.id, ms);
     }
     const base = byId.get('baseline');
@@ -111,9 +148,13 @@ interface Row {
   gzipBytes: number;
   sourceMapBytes: number;
   init: Summary | null;
+  /** CPU time over the import (diagnostic; verdicts use wall-clock `init`). */
+  cpu: Summary | null;
   ratio: number;
+  cpuRatio: number;
   pairedRatio: number;
   deltaMs: number;
+  deltaCpuMs: number;
   deltaBytes: number;
   network: string[];
   targets?: { size: boolean; init: boolean; noNetwork: boolean };
@@ -125,8 +166,10 @@ function toRows(ctx: ScenarioContext, measured: readonly Measured[]): Row[] {
   const baseline = measured.find((m) => m.kind === 'baseline');
   if (!baseline) throw new Error('no baseline measured');
   const baseMedian = median(baseline.samples);
+  const baseCpuMedian = median(baseline.cpuSamples);
   return measured.map((m) => {
     const init = m.samples.length > 0 ? summarize(m.samples) : null;
+    const cpu = m.cpuSamples.length > 0 ? summarize(m.cpuSamples) : null;
     const ratio = init ? init.median / baseMedian : Number.NaN;
     const row: Row = {
       id: m.id,
@@ -137,9 +180,12 @@ function toRows(ctx: ScenarioContext, measured: readonly Measured[]): Row[] {
       gzipBytes: m.bundle.gzipBytes,
       sourceMapBytes: m.bundle.sourceMapBytes,
       init,
+      cpu,
       ratio,
+      cpuRatio: cpu ? cpu.median / baseCpuMedian : Number.NaN,
       pairedRatio: m.pairedRatios.length > 0 ? median(m.pairedRatios) : Number.NaN,
       deltaMs: init ? init.median - baseMedian : Number.NaN,
+      deltaCpuMs: cpu ? cpu.median - baseCpuMedian : Number.NaN,
       deltaBytes: m.bundle.bytes - baseline.bundle.bytes,
       network: m.network,
     };
@@ -156,10 +202,11 @@ const verdict = (ok: boolean | undefined): string => (ok === undefined ? '' : ok
 
 function render(rows: readonly Row[], iterations: number): string {
   const out: string[] = [];
-  const main = rows.filter((r) => r.kind !== 'probe');
+  const main = rows.filter((r) => r.kind === 'baseline' || r.kind === 'function');
   out.push(
     `Cold start: module init = await import(index.mjs) in a fresh Node ${process.version} process; median and p90 of ${iterations} runs per bundle, interleaved.`,
     `Targets per function: init median <= ${TARGETS.initRatioMax}x baseline (DynamoDBClient only), bundle <= ${TARGETS.bundleBytesMax / 1024} KB.`,
+    'x base = median / baseline median (the verdict); paired x = median of per-iteration ratios; cpu = process CPU time over the import (less sensitive to other load).',
     '',
     table(
       [
@@ -169,6 +216,9 @@ function render(rows: readonly Row[], iterations: number): string {
         { header: 'init ms', align: 'right' },
         { header: 'p90 ms', align: 'right' },
         { header: 'x base', align: 'right' },
+        { header: 'paired x', align: 'right' },
+        { header: 'cpu ms', align: 'right' },
+        { header: 'cpu x', align: 'right' },
         { header: 'size' },
         { header: 'init' },
         { header: 'network' },
@@ -180,6 +230,9 @@ function render(rows: readonly Row[], iterations: number): string {
         fixed(r.init?.median ?? Number.NaN),
         fixed(r.init?.p90 ?? Number.NaN),
         fixed(r.ratio, 2),
+        fixed(r.pairedRatio, 2),
+        fixed(r.cpu?.median ?? Number.NaN),
+        fixed(r.cpuRatio, 2),
         verdict(r.targets?.size),
         r.network.length > 0 ? 'not timed' : verdict(r.targets?.init),
         r.network.length > 0 ? `FAIL: ${r.network.join(', ')}` : r.kind === 'function' ? 'none' : '',
@@ -202,6 +255,9 @@ function render(rows: readonly Row[], iterations: number): string {
           { header: 'p90 ms', align: 'right' },
           { header: '+ms', align: 'right' },
           { header: 'x base', align: 'right' },
+          { header: 'paired x', align: 'right' },
+          { header: 'cpu ms', align: 'right' },
+          { header: '+cpu ms', align: 'right' },
           { header: 'what' },
         ],
         probes.map((r) => [
@@ -212,6 +268,9 @@ function render(rows: readonly Row[], iterations: number): string {
           fixed(r.init?.p90 ?? Number.NaN),
           signed(r.deltaMs),
           fixed(r.ratio, 2),
+          fixed(r.pairedRatio, 2),
+          fixed(r.cpu?.median ?? Number.NaN),
+          signed(r.deltaCpuMs),
           r.network.length > 0 ? `NETWORK AT IMPORT: ${r.network.join(', ')}` : (r.note ?? ''),
         ]),
       ),
@@ -219,9 +278,47 @@ function render(rows: readonly Row[], iterations: number): string {
     const all = probes.find((r) => r.id === '+all libraries');
     if (all?.init) {
       for (const fn of rows.filter((r) => r.kind === 'function' && r.init)) {
-        out.push(`  ${fn.id}: ${fixed((fn.init?.median ?? 0) - all.init.median)} ms of its init is Clearway code and library use beyond the probes (${fn.id} median - all-libraries median).`);
+        out.push(
+          `  ${fn.id}: ${fixed((fn.init?.median ?? 0) - all.init.median)} ms wall / ${fixed((fn.cpu?.median ?? 0) - (all.cpu?.median ?? 0))} ms CPU of its init is Clearway code and library use beyond the probes (${fn.id} - all libraries).`,
+        );
       }
     }
+  }
+
+  const chain = rows.filter((r) => r.kind === 'chain');
+  const base = rows.find((r) => r.kind === 'baseline');
+  if (chain.length > 0 && base) {
+    out.push('', 'Module chain: each step is the baseline plus every module up to that row (deltas against the previous step):', '');
+    let previous = base;
+    const lines: string[][] = [];
+    for (const r of chain) {
+      lines.push([
+        r.note ?? r.entry,
+        kb(r.bytes),
+        signed((r.bytes - previous.bytes) / 1024),
+        fixed(r.init?.median ?? Number.NaN),
+        signed((r.init?.median ?? Number.NaN) - (previous.init?.median ?? Number.NaN)),
+        fixed(r.cpu?.median ?? Number.NaN),
+        signed((r.cpu?.median ?? Number.NaN) - (previous.cpu?.median ?? Number.NaN)),
+        fixed(r.ratio, 2),
+      ]);
+      previous = r;
+    }
+    out.push(
+      table(
+        [
+          { header: '+ module' },
+          { header: 'size KB', align: 'right' },
+          { header: '+KB', align: 'right' },
+          { header: 'init ms', align: 'right' },
+          { header: '+ms', align: 'right' },
+          { header: 'cpu ms', align: 'right' },
+          { header: '+cpu ms', align: 'right' },
+          { header: 'x base', align: 'right' },
+        ],
+        lines,
+      ),
+    );
   }
 
   for (const r of rows.filter((x) => x.kind === 'function')) {
@@ -260,6 +357,13 @@ export const coldStart: Scenario = {
     iterations: { type: 'string', default: String(DEFAULT_ITERATIONS) },
     probes: { type: 'boolean', default: true },
     keep: { type: 'boolean', default: false },
+    chain: { type: 'string' },
+  },
+  optionHelp: {
+    iterations: `fresh processes per bundle (at least ${MIN_ITERATIONS} for verdicts)`,
+    probes: 'also measure baseline + one library at a time',
+    keep: 'keep the bundles and print their directory',
+    chain: 'comma-separated modules to attribute init cost to: baseline + a, + a + b, ...',
   },
   async run(ctx): Promise<ScenarioResult> {
     const iterations = Number(ctx.options.iterations);
@@ -270,6 +374,7 @@ export const coldStart: Scenario = {
       { id: 'baseline', kind: 'baseline', entry: `${FIXTURES}/baseline.ts` },
       ...apiFunctions.map((f): Subject => ({ id: f.name, kind: 'function', entry: FUNCTION_ENTRY(f.name) })),
       ...(ctx.options.probes ? PROBES : []),
+      ...(typeof ctx.options.chain === 'string' ? chainSubjects(ctx.root, ctx.options.chain.split(',').map((m) => m.trim()).filter(Boolean)) : []),
     ];
 
     const workDir = await mkdtemp(join(tmpdir(), 'clearway-bench-cold-start-'));
