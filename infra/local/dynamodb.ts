@@ -106,6 +106,11 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   if (pidFile && child.pid) await writeFile(pidFile, String(child.pid));
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Whatever ends this process normally or by an uncaught error also ends Java (a SIGKILL cannot
+  // be caught: that is what the pid file is for).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
