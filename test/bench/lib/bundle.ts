@@ -4,10 +4,37 @@ import { readFile, stat } from 'node:fs/promises';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { bundlingOptions } from '../../../infra/aws/bundling.ts';
 
+/** The `BundlingOptions` fields whose translation to esbuild this file knows (aws-cdk-lib 2.276). */
+interface CdkBundling {
+  readonly target?: string;
+  readonly format?: 'esm' | 'cjs';
+  readonly platform?: 'node';
+  readonly minify?: boolean;
+  readonly sourceMap?: boolean;
+  readonly sourceMapMode?: 'default' | 'external' | 'inline' | 'both';
+  readonly sourcesContent?: boolean;
+  readonly externalModules?: readonly string[];
+  readonly bundleAwsSDK?: boolean;
+  readonly loader?: Readonly<Record<string, string>>;
+  readonly define?: Readonly<Record<string, string>>;
+  readonly keepNames?: boolean;
+  readonly banner?: string;
+  readonly footer?: string;
+  readonly mainFields?: readonly string[];
+  readonly inject?: readonly string[];
+  readonly tsconfig?: string;
+  readonly metafile?: boolean;
+  readonly logLevel?: string;
+  /** Only `--alias:<name>` keys are understood. */
+  readonly esbuildArgs?: Readonly<Record<string, string | boolean>>;
+}
+
+const KNOWN = new Set<string>(['target', 'format', 'platform', 'minify', 'sourceMap', 'sourceMapMode', 'sourcesContent', 'externalModules', 'bundleAwsSDK', 'loader', 'define', 'keepNames', 'banner', 'footer', 'mainFields', 'inject', 'tsconfig', 'metafile', 'logLevel', 'esbuildArgs']);
+
 /**
- * The esbuild options `NodejsFunction` derives from our `bundlingOptions`, translated the way
+ * The esbuild options `NodejsFunction` derives from `bundlingOptions`, translated the way
  * aws-cdk-lib 2.276 does it (`aws-lambda-nodejs/lib/bundling.js`, `buildEsbuildArgs`), which
- * runs the esbuild CLI from the project root as:
+ * runs the esbuild CLI from the project root. With our options that is:
  *
  *   esbuild --bundle <entry> --target=node24 --platform=node --format=esm
  *     --outfile=<asset>/index.mjs --minify --sourcemap --main-fields=module,main
@@ -26,21 +53,42 @@ import { bundlingOptions } from '../../../infra/aws/bundling.ts';
  * - Differences that do not change the output: `metafile: true` (CDK only with the `metafile`
  *   prop; it only writes a report) and the JS API instead of the CLI (same engine, same options).
  *   The CLI's default log level is `info`, the API's `warning`: logging only.
+ * - A field this function does not know makes it throw rather than bundle differently from CDK.
  */
-export function cdkEquivalentOptions(root: string, entry: string, outfile: string): BuildOptions {
+export function cdkEquivalentOptions(root: string, entry: string, outfile: string, options: CdkBundling = bundlingOptions): BuildOptions {
+  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
+  if (unknown.length > 0) throw new Error(`test/bench/lib/bundle.ts does not know how NodejsFunction passes ${unknown.join(', ')} to esbuild; extend cdkEquivalentOptions`);
+  if (options.externalModules === undefined && !options.bundleAwsSDK) {
+    throw new Error('bundlingOptions.externalModules is unset: the CDK default depends on a feature flag; set it explicitly');
+  }
+  const alias: Record<string, string> = {};
+  for (const [arg, value] of Object.entries(options.esbuildArgs ?? {})) {
+    if (!arg.startsWith('--alias:') || typeof value !== 'string') throw new Error(`esbuildArgs ${arg} is not translated by cdkEquivalentOptions`);
+    alias[arg.slice('--alias:'.length)] = value;
+  }
+  const mode = options.sourceMapMode ?? 'default';
   return {
     absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,
-    target: bundlingOptions.target,
-    platform: bundlingOptions.platform,
-    format: bundlingOptions.format,
+    // CDK derives the target from the runtime when unset; the runtime is not known here.
+    target: options.target ?? 'node24',
+    platform: 'node',
+    ...(options.format ? { format: options.format } : {}),
     outfile,
-    minify: bundlingOptions.minify,
-    sourcemap: bundlingOptions.sourceMap,
-    external: [...bundlingOptions.externalModules],
-    banner: { js: bundlingOptions.banner },
-    mainFields: [...bundlingOptions.mainFields],
+    minify: options.minify === true,
+    sourcemap: (options.sourceMapMode ?? options.sourceMap) ? (mode === 'default' ? true : mode) : false,
+    ...(options.sourcesContent === false ? { sourcesContent: false } : {}),
+    external: [...(options.externalModules ?? [])],
+    ...(options.loader ? { loader: { ...options.loader } as BuildOptions['loader'] } : {}),
+    ...(options.define ? { define: { ...options.define } } : {}),
+    ...(options.keepNames ? { keepNames: true } : {}),
+    ...(options.tsconfig ? { tsconfig: options.tsconfig } : {}),
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+    ...(options.footer ? { footer: { js: options.footer } } : {}),
+    ...(options.mainFields ? { mainFields: [...options.mainFields] } : {}),
+    ...(options.inject ? { inject: [...options.inject] } : {}),
+    ...(Object.keys(alias).length > 0 ? { alias } : {}),
     metafile: true,
     write: true,
     logLevel: 'warning',

@@ -21,7 +21,7 @@ const TOP = 10;
  * in its AWS shape, and dummy credentials. Nothing is inherited (no NODE_OPTIONS, no
  * NODE_COMPILE_CACHE, no real AWS profile), so every run starts as cold as a Lambda sandbox.
  */
-const CHILD_ENV: Record<string, string> = {
+export const COLD_START_ENV: Record<string, string> = {
   RUNTIME: 'aws',
   TABLE_NAME: 'bench',
   AWS_REGION: 'ap-southeast-1',
@@ -116,7 +116,7 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
   // importing does no network I/O (a bundle that tries is reported and not timed).
   for (const [i, m] of measured.entries()) {
     ctx.progress.update(`[cold-start] warm-up and network check ${i + 1}/${measured.length}: ${m.id}`);
-    m.network = (await timeImport(m.bundle.file, CHILD_ENV, { guard: true, cwd: workDir })).network;
+    m.network = (await timeImport(m.bundle.file, COLD_START_ENV, { guard: true, cwd: workDir })).network;
   }
 
   const timed = measured.filter((m) => m.network.length === 0);
@@ -127,7 +127,7 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
       const done = iteration * timed.length + j;
       const eta = done > 0 ? ` ~${Math.ceil(((Date.now() - started) / done) * (iterations * timed.length - done) / 1000)}s left` : '';
       ctx.progress.update(`[cold-start] iteration ${iteration + 1}/${iterations}, import ${j + 1}/${timed.length}: ${m.id}${eta}`);
-      const { ms, cpuMs } = await timeImport(m.bundle.file, CHILD_ENV, { cwd: workDir });
+      const { ms, cpuMs } = await timeImport(m.bundle.file, COLD_START_ENV, { cwd: workDir });
       m.samples.push(ms);
       m.cpuSamples.push(cpuMs);
       byId.set(m.id, ms);
@@ -390,7 +390,7 @@ export const coldStart: Scenario = {
             iterations,
             measure: 'performance.now() around await import(bundle) in a fresh process, after one discarded guarded warm-up per bundle',
             order: 'interleaved, rotated each iteration',
-            childEnv: Object.keys(CHILD_ENV),
+            childEnv: Object.keys(COLD_START_ENV),
             esbuild: esbuildVersion,
           },
           targets: TARGETS,

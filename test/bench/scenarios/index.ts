@@ -1,5 +1,6 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { coldStart } from './cold-start.ts';
+import { teamTasks } from './team-tasks.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart];
+export const scenarios: readonly Scenario[] = [coldStart, teamTasks];
