@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 import { Api } from '#shared/http/api.ts';
 import { renderDocs } from '#shared/http/docs.ts';
 import { buildOpenApi } from '#shared/http/openapi.ts';
-import { routes as tasksRoutes } from '../tasks/app.ts';
 
 const api = new Api();
 
@@ -21,17 +20,24 @@ api.route(
 
 api.route(
   { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This API as an OpenAPI 3.1 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'OpenAPI 3.1' } } },
-  (c) => c.json(openApi()),
+  async (c) => c.json(await openApi()),
 );
 
 api.route(
   { method: 'get', path: '/docs', operationId: 'docs', summary: 'API reference (HTML, works offline)', tag: 'Platform', access: 'public', responses: { 200: { description: 'HTML page', contentType: 'text/html' } } },
-  (c) => c.html(renderDocs(openApi() as Parameters<typeof renderDocs>[0])),
+  async (c) => c.html(renderDocs((await openApi()) as Parameters<typeof renderDocs>[0])),
 );
 
-let document: Record<string, unknown> | undefined;
-/** Built on first request, then reused: the routes cannot change while the process runs. */
-const openApi = () => (document ??= buildOpenApi([...api.routes, ...tasksRoutes]));
+let document: Promise<Record<string, unknown>> | undefined;
+/**
+ * Built on first request, then reused. The other apps are imported only then: /health stays
+ * as light as this module, and the cold start of `meta` does not pay for their schemas.
+ */
+const openApi = () =>
+  (document ??= (async () => {
+    const apps = await Promise.all([import('../tasks/app.ts')]);
+    return buildOpenApi([...api.routes, ...apps.flatMap((a) => a.routes)]);
+  })());
 
 export const app = api.app;
 export const routes = api.routes;

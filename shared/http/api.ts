@@ -7,7 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
 import { authenticate, authorize } from './auth.ts';
 import { expectedVersion } from './etag.ts';
-import { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash, type IdempotencyContext, type StoredResponse } from './idempotency.ts';
+import type { IdempotencyContext, StoredResponse } from './idempotency.ts';
 import { logger, requestLogger } from './logger.ts';
 import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
 
@@ -166,8 +166,10 @@ export class Api {
       const version = spec.ifMatch ? expectedVersion(c.req.header('if-match')) : 0;
       const input = { principal, params, query, body, expectedVersion: version, idempotency: undefined, log: c.get('log') } as Input<P, Q, B>;
 
-      const key = spec.idempotent ? parseIdempotencyKey(c.req.header('idempotency-key')) : undefined;
-      if (!key) return handler(c, input);
+      if (!spec.idempotent || c.req.header('idempotency-key') === undefined) return handler(c, input);
+      // Loaded on first use: it brings the DynamoDB client, which public routes never need.
+      const { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash } = await import('./idempotency.ts');
+      const key = parseIdempotencyKey(c.req.header('idempotency-key'))!;
       const hash = requestHash(`${spec.method} ${c.req.path}`, rawBody);
       const replayed = (stored: StoredResponse) => {
         const response = send(c, stored);
