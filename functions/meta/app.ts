@@ -35,7 +35,7 @@ let document: Promise<Record<string, unknown>> | undefined;
  */
 const openApi = () =>
   (document ??= (async () => {
-    const apps = await Promise.all([import('../tasks/app.ts')]);
+    const apps = await Promise.all([import('../tasks/app.ts'), import('../cleared-areas/app.ts')]);
     return buildOpenApi([...api.routes, ...apps.flatMap((a) => a.routes)]);
   })());
 

@@ -2,13 +2,13 @@ import * as z from 'zod/mini';
 import { IdParams, Page, PageQuery, Country } from '#shared/domain/common.ts';
 import { Team, TeamCreate, TeamPatch } from '#shared/domain/team.ts';
 import { createTeam, getTeam, listAllTeams, listTeamsOfCountry, updateTeam } from '#shared/db/repositories/teams.ts';
-import { Api, send } from '#shared/http/api.ts';
+import { Api, problem, send } from '#shared/http/api.ts';
+import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { Forbidden, NotFound } from '#shared/http/problem.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { problem } from './common.ts';
 import { registerHazardAreas } from './hazard-areas.ts';
 import { registerTasks } from './tasks.ts';
 
@@ -16,7 +16,7 @@ const api = new Api();
 registerHazardAreas(api);
 registerTasks(api);
 
-const TEAM_READERS = ['operations', 'qa', 'ministry', 'observer', 'admin'] as const;
+const TEAM_READERS = DEMINING_READERS;
 
 api.route(
   {

@@ -7,15 +7,17 @@ import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
+import { moved, statsWrites } from '#shared/db/repositories/stats.ts';
 import { transact } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { send, type Api } from '#shared/http/api.ts';
+import { problem, send, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
-import { DEMINING_READERS, historyEntry, problem } from './common.ts';
+import { historyEntry } from '#shared/domain/history.ts';
+import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
   const hazard = await getHazardArea(id);
@@ -71,6 +73,7 @@ export function registerHazardAreas(api: Api): void {
         hazardWrite(hazard, 'new'),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
+        ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
         ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
       ]);
       return send(c, response);
@@ -182,6 +185,7 @@ export function registerHazardAreas(api: Api): void {
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
         changed.write,
+        ...statsWrites([{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }]),
       ]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },

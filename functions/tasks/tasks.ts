@@ -9,14 +9,16 @@ import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repos
 import { getTeam } from '#shared/db/repositories/teams.ts';
 import { getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
+import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { send, type Api } from '#shared/http/api.ts';
+import { problem, send, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
-import { DEMINING_READERS, historyEntry, problem } from './common.ts';
+import { historyEntry } from '#shared/domain/history.ts';
+import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
 const TASK_READERS = [...DEMINING_READERS, 'deminer'] as const;
 
@@ -110,6 +112,7 @@ export function registerTasks(api: Api): void {
         ...taskWrites(task, 'new'),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
         created.write,
+        ...statsWrites([{ country: task.country, province: task.province, counters: moved('tasks', null, 'PLANNED') }]),
         ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
       ]);
       return send(c, response);
@@ -248,8 +251,13 @@ export function registerTasks(api: Api): void {
       if (body.to === 'ASSIGNED') {
         writes.push(outboxEvent(EventType.TaskAssigned, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), teamIds: task.teamIds }, now).write);
       }
-      if (body.to === 'IN_PROGRESS') writes.push(...(await startHazardWork(task, principal, now)));
-      await transact(writes);
+      const stats: StatsChange[] = [{ country: task.country, province: task.province, counters: moved('tasks', task.status, body.to) }];
+      if (body.to === 'IN_PROGRESS') {
+        const started = await startHazardWork(task, principal, now);
+        writes.push(...started.writes);
+        stats.push(...started.stats);
+      }
+      await transact([...writes, ...statsWrites(stats)]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
   );
@@ -289,6 +297,9 @@ export function registerTasks(api: Api): void {
           ...taskWrites(updated, task.version),
           taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
         ];
+        const eo: Record<string, number> = {};
+        for (const f of report.finds) eo[`eo_${f.category}`] = (eo[`eo_${f.category}`] ?? 0) + f.quantity;
+        writes.push(...statsWrites([{ country: task.country, province: task.province, counters: eo }]));
         if (report.finds.length > 0) {
           writes.push(
             outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
@@ -348,13 +359,13 @@ export function registerTasks(api: Api): void {
 }
 
 /** The first task to start on an OPEN hazard area moves the area to WORKED_ON, in the same transaction. */
-async function startHazardWork(task: Task, principal: Principal, now: string): Promise<GuardedWrite[]> {
+async function startHazardWork(task: Task, principal: Principal, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[] }> {
   const hazard = await getHazardArea(task.hazardAreaId);
-  if (!hazard || hazard.status !== 'OPEN') return [];
+  if (!hazard || hazard.status !== 'OPEN') return { writes: [], stats: [] };
   const updated: HazardArea = { ...hazard, status: 'WORKED_ON', statusChangedAt: now, version: hazard.version + 1, updatedAt: now };
   const reason = `task ${task.id} started`;
   const write = hazardWrite(updated, hazard.version);
-  return [
+  const writes = [
     { ...write, onConditionFailed: () => new HttpProblem(409, 'conflict', 'Conflict', 'The hazard area changed at the same moment; send the request again.') },
     hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: 'OPEN', to: 'WORKED_ON', reason })),
     outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, {
@@ -367,6 +378,7 @@ async function startHazardWork(task: Task, principal: Principal, now: string): P
       date: now.slice(0, 10),
     }, now).write,
   ];
+  return { writes, stats: [{ country: hazard.country, province: hazard.province, counters: moved('hazards', 'OPEN', 'WORKED_ON') }] };
 }
 
 function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, principal: Principal): ProgressReport {

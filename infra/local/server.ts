@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
@@ -7,6 +8,7 @@ import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
   meta: metaApp,
   tasks: tasksApp,
+  'cleared-areas': clearedAreasApp,
 };
 
 /**

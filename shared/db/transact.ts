@@ -10,7 +10,8 @@ export interface GuardedWrite {
   onConditionFailed?: () => Error;
 }
 
-const MAX_CONFLICT_RETRIES = 3;
+// Statistics counters are shared by many writers: conflicts on them are expected under load.
+const MAX_CONFLICT_RETRIES = 8;
 
 /**
  * Writes all items or none (TransactWriteItems). A failed condition is turned into the error

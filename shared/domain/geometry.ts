@@ -82,3 +82,11 @@ export function distanceToAreaM(point: Point, geometry: Area): number {
   }
   return best;
 }
+
+/** The farthest any vertex of `inner` lies outside `outer`, in metres (0 when all are inside). */
+export function farthestVertexOutsideM(inner: Area, outer: Area): number {
+  const rings = inner.type === 'Polygon' ? inner.coordinates : inner.coordinates.flat();
+  let worst = 0;
+  for (const ring of rings) for (const position of ring) worst = Math.max(worst, distanceToAreaM({ type: 'Point', coordinates: position }, outer));
+  return worst;
+}

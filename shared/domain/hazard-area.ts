@@ -80,6 +80,10 @@ export const HazardArea = z.object({
   geometry: Area,
   areaSqm: z.number(),
   remainingSqm: z.number(),
+  /** Land released by accepted completion reports (m²). */
+  releasedSqm: z.optional(z.number()),
+  /** Released land handed over to its users (m²). */
+  handedOverSqm: z.optional(z.number()),
   status: HazardStatus,
   statusChangedAt: z.iso.datetime(),
 });

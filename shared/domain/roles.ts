@@ -5,6 +5,9 @@ export const ROLES = ['operations', 'deminer', 'qa', 'relief', 'ministry', 'obse
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
+/** Roles that read de-mining data of both countries (DESIGN section 3). */
+export const DEMINING_READERS = ['operations', 'qa', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
+
 /** Roles that act for one country and therefore carry a `country` claim. */
 const NATIONAL_ROLES: readonly Role[] = ['operations', 'deminer', 'qa', 'relief', 'ministry'];
 

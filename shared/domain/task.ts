@@ -63,6 +63,10 @@ export const Task = z.object({
   areaClearedSqm: z.number(),
   ordnanceFound: z.number(),
   progressReports: z.number(),
+  /** The completion report awaiting QA, if any. */
+  openReportId: z.optional(z.string()),
+  /** The completion report QA accepted, once accepted. */
+  acceptedReportId: z.optional(z.string()),
 });
 export type Task = z.infer<typeof Task>;
 

@@ -13,6 +13,9 @@ export const EventType = {
   TaskAssigned: 'TaskAssigned',
   TaskStatusChanged: 'TaskStatusChanged',
   OrdnanceFound: 'OrdnanceFound',
+  ClearedAreaSubmitted: 'ClearedAreaSubmitted',
+  ClearedAreaQaDecided: 'ClearedAreaQaDecided',
+  LandHandedOver: 'LandHandedOver',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -31,6 +34,9 @@ export const EventData = {
     ...place,
     finds: z.array(z.object({ category: z.string(), model: z.optional(z.string()), quantity: z.number(), reviewRequired: z.boolean() })),
   }),
+  [EventType.ClearedAreaSubmitted]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, outcome: z.string(), areaSqm: z.number(), eoMismatch: z.boolean() }),
+  [EventType.ClearedAreaQaDecided]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), nonconformities: z.number(), remainingSqm: z.number() }),
+  [EventType.LandHandedOver]: z.object({ clearedAreaId: z.string(), hazardAreaId: z.string(), ...place, certificateRef: z.string(), date: z.string(), areaSqm: z.number(), receivedByType: z.string() }),
 } satisfies Record<EventType, z.ZodMiniType>;
 
 export type EventDataOf<T extends EventType> = z.infer<(typeof EventData)[T]>;

@@ -21,6 +21,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 type Schema = z.ZodMiniType;
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
+/** The response entry for an error status: problem details. */
+export const problem: ResponseSpec = { description: 'Problem details (RFC 9457)', contentType: 'application/problem+json' };
+
 export interface ResponseSpec {
   description: string;
   schema?: Schema;

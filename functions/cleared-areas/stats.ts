@@ -1,0 +1,83 @@
+import * as z from 'zod/mini';
+import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
+import { Country } from '#shared/domain/common.ts';
+import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
+import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
+import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
+import { DEMINING_READERS } from '#shared/domain/roles.ts';
+import { TASK_STATUSES } from '#shared/domain/task.ts';
+import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
+import { problem, type Api } from '#shared/http/api.ts';
+import { BadRequest } from '#shared/http/problem.ts';
+
+const byKeys = (keys: readonly string[], counters: Counters, prefix: string) => Object.fromEntries(keys.map((k) => [k, counters[`${prefix}_${k}`] ?? 0]));
+
+/** The counters of one scope as the API shows them: every category and status present, zeros included. */
+export function landReleaseView(counters: Counters) {
+  return {
+    releasedSqm: { ...byKeys(OUTCOMES, counters, 'sqm'), HANDED_OVER: counters.sqm_HANDED_OVER ?? 0 },
+    ordnanceDestroyed: byKeys(EO_CATEGORIES, counters, 'eo'),
+    tasksByStatus: byKeys(TASK_STATUSES, counters, 'tasks'),
+    hazardAreasByStatus: byKeys(HAZARD_STATUSES, counters, 'hazards'),
+    completionReportsByStatus: byKeys(CLEARED_AREA_STATUSES, counters, 'reports'),
+  };
+}
+
+const LandReleaseStats = z.object({
+  scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
+  releasedSqm: z.record(z.string(), z.number()),
+  ordnanceDestroyed: z.record(z.string(), z.number()),
+  tasksByStatus: z.record(z.string(), z.number()),
+  hazardAreasByStatus: z.record(z.string(), z.number()),
+  completionReportsByStatus: z.record(z.string(), z.number()),
+});
+
+/** CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per province. */
+const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters) => string | number][] = [
+  ['country', '#country+code', (p) => provinceOf(p)!.country],
+  ['province_pcode', '#adm1+code', (p) => p],
+  ['province_name', '#adm1+name', (p) => provinceOf(p)!.name],
+  ...OUTCOMES.map((o): (typeof COLUMNS)[number] => [`released_sqm_${o.toLowerCase()}`, `#indicator+area+sqm+released+${o.toLowerCase()}`, (_p, c) => c[`sqm_${o}`] ?? 0]),
+  ['handed_over_sqm', '#indicator+area+sqm+handed_over', (_p, c) => c.sqm_HANDED_OVER ?? 0],
+  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_destroyed_${k.toLowerCase()}`, `#indicator+eo+destroyed+${k.toLowerCase()}`, (_p, c) => c[`eo_${k}`] ?? 0]),
+  ...TASK_STATUSES.map((s): (typeof COLUMNS)[number] => [`tasks_${s.toLowerCase()}`, `#activity+tasks+num+${s.toLowerCase()}`, (_p, c) => c[`tasks_${s}`] ?? 0]),
+  ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
+];
+
+const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export function registerLandReleaseStats(api: Api): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/stats/land-release',
+      operationId: 'landReleaseStats',
+      summary: 'Land-release statistics of everything, a country or a province (JSON, or CSV with HXL hashtags)',
+      description:
+        'm² released by outcome and handed over, EO destroyed by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
+      tag: 'Statistics',
+      access: DEMINING_READERS,
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        format: z.optional(z.enum(['json', 'csv'])),
+      }),
+      responses: { 200: { description: 'The statistics', schema: LandReleaseStats }, 400: problem, 401: problem, 403: problem },
+    },
+    async (c, { query }) => {
+      if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
+      if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+      const country = query.country ?? (query.province ? provinceOf(query.province)!.country : undefined);
+      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
+      if (wantsCsv) {
+        const provinces = query.province ? [query.province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
+        const stats = await readProvinceStats(provinces);
+        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))];
+        const name = `land-release-${query.province ?? country ?? 'all'}.csv`;
+        return c.body(`${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+      }
+      const counters = await readStats(query.province ? { level: 'province', province: query.province } : country ? { level: 'country', country } : { level: 'all' });
+      return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...landReleaseView(counters) });
+    },
+  );
+}
