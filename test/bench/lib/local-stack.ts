@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { freePort, startDynamoDbLocal } from '../../../infra/local/dynamodb.ts';
 import { localFunctionEnv } from '../../../infra/local/env.ts';
 import { ensureLocalSecrets, signLocalToken, type TokenClaims } from '../../../infra/local/keys.ts';
@@ -26,6 +26,8 @@ export interface LocalStack {
   token(claims: TokenClaims): Promise<string>;
   /** Writes items with BatchWriteItem, 25 at a time, re-sending UnprocessedItems with backoff. */
   batchPut(tableName: string, items: Record<string, unknown>[]): Promise<void>;
+  /** Runs a transaction (items as the repositories build them) against `tableName`, whatever table they name. */
+  transact(tableName: string, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void>;
   /** Starts the local server's apps on a free port against `tableName`. */
   serve(tableName: string): Promise<AppServer>;
   /** The environment the apps read, for importing them into this process instead. */
@@ -59,6 +61,10 @@ export async function startLocalStack(): Promise<LocalStack> {
           requests = out.UnprocessedItems?.[tableName] as typeof requests;
         }
       }
+    },
+    transact: async (tableName, items) => {
+      const retargeted = items.map((item) => Object.fromEntries(Object.entries(item).map(([op, body]) => [op, { ...body, TableName: tableName }])));
+      await documentClient.send(new TransactWriteCommand({ TransactItems: retargeted }));
     },
     serve: async (tableName) => {
       const port = await freePort();

@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { coldStart } from './cold-start.ts';
+import { landReleaseStats } from './land-release-stats.ts';
 import { teamTasks } from './team-tasks.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart, teamTasks];
+export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats];
