@@ -32,6 +32,8 @@ async function call<T = Record<string, unknown>>(method: string, path: string, t
   return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as T };
 }
 
+const flow: { taskId?: string; hazardId?: string; areaSqm?: number; deminer?: string } = {};
+
 describe('walk-through against npm start', { timeout: 90_000 }, () => {
   it('takes a joint clearance task from plan to completion', async () => {
     const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
@@ -96,5 +98,65 @@ describe('walk-through against npm start', { timeout: 90_000 }, () => {
     expect(history.body.items.map((h) => h.to ?? h.action)).toEqual(['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'PROGRESS', 'SUSPENDED', 'IN_PROGRESS', 'COMPLETED']);
     const teamView = await call<{ items: { id: string }[] }>('GET', '/v1/tasks?status=COMPLETED', deminer);
     expect(teamView.body.items.map((t) => t.id)).toEqual([task.body.id]);
+    Object.assign(flow, { taskId: task.body.id, hazardId: hazard.body.id, areaSqm: hazard.body.areaSqm, deminer });
+  });
+
+  it('releases the land: report → reject → rework → report → accept → handover, with statistics equal to a recount', async () => {
+    expect(flow.taskId, 'the first walk-through must have run').toBeTruthy();
+    const qaTH = localToken(dataDir, '--role', 'qa', '--country', 'TH');
+    const qaKH = localToken(dataDir, '--role', 'qa', '--country', 'KH');
+    const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
+    const observer = localToken(dataDir, '--role', 'observer');
+    const deminer = flow.deminer!;
+    const geometry = { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] };
+    const report = { taskId: flow.taskId, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry };
+
+    const first = await call<{ id: string; eo: { mismatch: boolean } }>('POST', '/v1/cleared-areas', deminer, { ...report, eoTotals: [{ category: 'AP_MINE', quantity: 2 }] });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.eo.mismatch).toBe(true);
+    const rejected = await call('POST', `/v1/cleared-areas/${first.body.id}/qa`, qaTH, { decision: 'REJECTED', nonconformities: [{ type: 'DOCUMENTATION', severity: 'MAJOR', correctiveAction: 'Reconcile EO totals' }] }, { 'if-match': first.etag! });
+    expect(rejected.status).toBe(200);
+    const reworking = await call<{ status: string }>('GET', `/v1/tasks/${flow.taskId}`, deminer);
+    expect(reworking.body.status).toBe('IN_PROGRESS');
+    expect((await call('POST', `/v1/tasks/${flow.taskId}/transitions`, deminer, { to: 'COMPLETED' }, { 'if-match': reworking.etag! })).status).toBe(200);
+
+    const second = await call<{ id: string }>('POST', '/v1/cleared-areas', deminer, { ...report, eoTotals: [{ category: 'AP_MINE', quantity: 3 }] });
+    expect(second.status).toBe(201);
+    const accepted = await call('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaKH, { decision: 'ACCEPTED' }, { 'if-match': second.etag! });
+    expect(accepted.status).toBe(200);
+    const handed = await call('POST', `/v1/cleared-areas/${second.body.id}/handover`, opsTH, {
+      certificateRef: 'TMAC-HO-2026-0001',
+      date: '2026-02-20',
+      receivedBy: { type: 'COMMUNITY', name: 'Village committee' },
+      signatories: [
+        { name: 'A', role: 'NATIONAL_AUTHORITY', organisation: 'TMAC' },
+        { name: 'B', role: 'OPERATOR', organisation: 'CMAC' },
+        { name: 'C', role: 'COMMUNITY', organisation: 'Village' },
+      ],
+      residualRisk: 'Cleared to 13 cm.',
+    }, { 'if-match': accepted.etag! });
+    expect(handed.status, JSON.stringify(handed.body)).toBe(200);
+    expect((await call<{ status: string }>('GET', `/v1/hazard-areas/${flow.hazardId}`, observer)).body.status).toBe('HANDED_OVER');
+
+    // Recount from the stored records through the read API.
+    type Stats = { releasedSqm: Record<string, number>; ordnanceDestroyed: Record<string, number>; tasksByStatus: Record<string, number>; hazardAreasByStatus: Record<string, number>; completionReportsByStatus: Record<string, number> };
+    const stats = (await call<Stats>('GET', '/v1/stats/land-release?country=TH', observer)).body;
+    const reports = (await call<{ items: { status: string; outcome: string; areaSqm: number }[] }>('GET', '/v1/cleared-areas?country=TH&limit=100', observer)).body.items;
+    const released = reports.filter((r) => r.status === 'QA_ACCEPTED' || r.status === 'HANDED_OVER').reduce((n, r) => n + r.areaSqm, 0);
+    expect(stats.releasedSqm.CLEARED).toBe(released);
+    expect(stats.releasedSqm.HANDED_OVER).toBe(reports.filter((r) => r.status === 'HANDED_OVER').reduce((n, r) => n + r.areaSqm, 0));
+    for (const status of ['QA_REJECTED', 'HANDED_OVER']) expect(stats.completionReportsByStatus[status]).toBe(reports.filter((r) => r.status === status).length);
+    const progress = (await call<{ items: { finds: { category: string; quantity: number }[] }[] }>('GET', `/v1/tasks/${flow.taskId}/progress`, observer)).body.items;
+    expect(stats.ordnanceDestroyed.AP_MINE).toBe(progress.flatMap((p) => p.finds).filter((f) => f.category === 'AP_MINE').reduce((n, f) => n + f.quantity, 0));
+    for (const status of ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED']) {
+      const listed = (await call<{ items: unknown[] }>('GET', `/v1/tasks?country=TH&status=${status}&limit=100`, observer)).body.items.length;
+      expect(stats.tasksByStatus[status], status).toBe(listed);
+    }
+    for (const status of ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER']) {
+      const listed = (await call<{ items: unknown[] }>('GET', `/v1/hazard-areas?country=TH&status=${status}&limit=100`, observer)).body.items.length;
+      expect(stats.hazardAreasByStatus[status], status).toBe(listed);
+    }
+    const csv = await fetch(`${server.base}/v1/stats/land-release?country=TH&format=csv`, { headers: { authorization: `Bearer ${observer}` } });
+    expect((await csv.text()).split('\r\n')[1]).toMatch(/^#country\+code,#adm1\+code,#adm1\+name,/);
   });
 });
