@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
-import { Country } from '#shared/domain/common.ts';
+import { Country, lazy } from '#shared/domain/common.ts';
 import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
@@ -23,14 +23,16 @@ export function landReleaseView(counters: Counters) {
   };
 }
 
-const LandReleaseStats = z.object({
+const LandReleaseStats = lazy(() =>
+  z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
   ordnanceDestroyed: z.record(z.string(), z.number()),
   tasksByStatus: z.record(z.string(), z.number()),
   hazardAreasByStatus: z.record(z.string(), z.number()),
   completionReportsByStatus: z.record(z.string(), z.number()),
-});
+  }),
+);
 
 /** CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per province. */
 const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters) => string | number][] = [

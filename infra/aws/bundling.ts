@@ -11,8 +11,10 @@ export const bundlingOptions = {
   platform: 'node',
   minify: true,
   sourceMap: true,
-  // The SDK is bundled (pinned, tree-shaken) instead of taken from the runtime.
-  externalModules: [] as string[],
+  // The SDK is bundled (pinned, tree-shaken) instead of taken from the runtime, except the
+  // Secrets Manager client: imported lazily on first use (shared/secrets.ts), it would cost every
+  // cold start its parse time for a call made once per five minutes; the runtime's copy serves.
+  externalModules: ['@aws-sdk/client-secrets-manager'] as string[],
   mainFields: ['module', 'main'],
   // Some CommonJS dependencies call require() on Node built-ins; ESM output needs a require.
   banner: "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);",

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, StoredFields } from './common.ts';
+import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Area } from './geometry.ts';
 import { EoCategory } from './ordnance.ts';
 
@@ -90,7 +90,8 @@ export type Handover = z.infer<typeof Handover>;
 
 const Actor = z.object({ sub: z.string(), role: z.string(), org: z.string() });
 
-export const ClearedArea = z.object({
+export const ClearedArea = lazy(() =>
+  z.object({
   ...StoredFields,
   taskId: Id,
   hazardAreaId: Id,
@@ -125,5 +126,6 @@ export const ClearedArea = z.object({
     }),
   ),
   handover: z.optional(z.object({ ...handoverShape, recordedAt: z.iso.datetime(), recordedBy: Actor })),
-});
-export type ClearedArea = z.infer<typeof ClearedArea>;
+  }),
+);
+export type ClearedArea = z.infer<ReturnType<typeof ClearedArea>>;

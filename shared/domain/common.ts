@@ -38,5 +38,14 @@ export const PageQuery = {
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 };
 
-export const Page = <T extends z.ZodMiniType>(item: T) =>
-  z.object({ items: z.array(item), next: z.nullable(z.string()) });
+/**
+ * A schema built on first use. Response schemas serve only the OpenAPI document and types:
+ * building them lazily keeps them out of every function's cold start.
+ */
+export const lazy = <T>(build: () => T): (() => T) => {
+  let built: T | undefined;
+  return () => (built ??= build());
+};
+
+/** A page of a list, `{ items, next }`, built on first use. */
+export const Page = <T extends z.ZodMiniType>(item: () => T) => lazy(() => z.object({ items: z.array(item()), next: z.nullable(z.string()) }));

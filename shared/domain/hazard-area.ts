@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, StoredFields } from './common.ts';
+import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Area } from './geometry.ts';
 import { ContaminationPeriod, EoCategory, EoModel } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';
@@ -53,18 +53,8 @@ export const HazardAreaPatch = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'));
 export type HazardAreaPatch = z.infer<typeof HazardAreaPatch>;
 
-/** One status change, with what IMSMA keeps for it. */
-export const StatusChange = z.object({
-  from: z.nullable(HazardStatus),
-  to: HazardStatus,
-  date: isoDate,
-  reason: z.string(),
-  comment: z.optional(z.string()),
-  at: z.iso.datetime(),
-  actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-});
-
-export const HazardArea = z.object({
+export const HazardArea = lazy(() =>
+  z.object({
   ...StoredFields,
   reference: z.string(),
   name: z.string(),
@@ -86,8 +76,9 @@ export const HazardArea = z.object({
   handedOverSqm: z.optional(z.number()),
   status: HazardStatus,
   statusChangedAt: z.iso.datetime(),
-});
-export type HazardArea = z.infer<typeof HazardArea>;
+  }),
+);
+export type HazardArea = z.infer<ReturnType<typeof HazardArea>>;
 
 /** Body of `POST /v1/hazard-areas/{id}/transitions`. */
 export const HazardTransition = z.strictObject({

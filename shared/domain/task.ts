@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, StoredFields } from './common.ts';
+import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
 import type { Role } from './roles.ts';
@@ -43,7 +43,8 @@ export const TaskPatch = z
   );
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
-export const Task = z.object({
+export const Task = lazy(() =>
+  z.object({
   ...StoredFields,
   hazardAreaId: Id,
   country: Country,
@@ -67,8 +68,9 @@ export const Task = z.object({
   openReportId: z.optional(z.string()),
   /** The completion report QA accepted, once accepted. */
   acceptedReportId: z.optional(z.string()),
-});
-export type Task = z.infer<typeof Task>;
+  }),
+);
+export type Task = z.infer<ReturnType<typeof Task>>;
 
 /** Body of `POST /v1/tasks/{id}/transitions`. */
 export const TaskTransition = z.strictObject({
@@ -124,7 +126,8 @@ export const ProgressCreate = z.strictObject({
 });
 export type ProgressCreate = z.infer<typeof ProgressCreate>;
 
-export const ProgressReport = z.object({
+export const ProgressReport = lazy(() =>
+  z.object({
   ...StoredFields,
   taskId: Id,
   reportDate: z.string(),
@@ -142,10 +145,12 @@ export const ProgressReport = z.object({
     }),
   ),
   notes: z.optional(z.string()),
-});
-export type ProgressReport = z.infer<typeof ProgressReport>;
+  }),
+);
+export type ProgressReport = z.infer<ReturnType<typeof ProgressReport>>;
 
-export const HistoryEntry = z.object({
+export const HistoryEntry = lazy(() =>
+  z.object({
   id: z.string(),
   at: z.iso.datetime(),
   actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
@@ -155,5 +160,6 @@ export const HistoryEntry = z.object({
   reason: z.optional(z.string()),
   changes: z.optional(z.record(z.string(), z.unknown())),
   progressId: z.optional(z.string()),
-});
-export type HistoryEntry = z.infer<typeof HistoryEntry>;
+  }),
+);
+export type HistoryEntry = z.infer<ReturnType<typeof HistoryEntry>>;

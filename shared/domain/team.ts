@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, StoredFields } from './common.ts';
+import { Country, lazy, StoredFields } from './common.ts';
 
 export const CAPABILITIES = ['MANUAL', 'MECHANICAL', 'MDD', 'EOD', 'NTS', 'TS'] as const;
 export const Capability = z.enum(CAPABILITIES);
@@ -26,12 +26,14 @@ export const TeamPatch = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'));
 export type TeamPatch = z.infer<typeof TeamPatch>;
 
-export const Team = z.object({
+export const Team = lazy(() =>
+  z.object({
   ...StoredFields,
   name: z.string(),
   organisation: z.string(),
   country: Country,
   capabilities: z.array(Capability),
   active: z.boolean(),
-});
-export type Team = z.infer<typeof Team>;
+  }),
+);
+export type Team = z.infer<ReturnType<typeof Team>>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country } from '../domain/common.ts';
+import { Country, lazy } from '../domain/common.ts';
 
 /**
  * The event catalogue: every event type as a typed constant, with a zod schema for the
@@ -21,7 +21,8 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
 
 const place = { country: Country, province: z.string() };
 
-export const EventData = {
+/** The `data` schema of each event type (version 1), built on the first event written. */
+export const EventData = lazy(() => ({
   [EventType.HazardAreaRecorded]: z.object({ hazardAreaId: z.string(), ...place, classification: z.string(), areaSqm: z.number(), contested: z.boolean(), categories: z.array(z.string()) }),
   [EventType.HazardAreaStatusChanged]: z.object({ hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.string(), date: z.string() }),
   [EventType.TaskCreated]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, activityType: z.string(), joint: z.boolean(), teamIds: z.array(z.string()), plannedStart: z.string(), plannedEnd: z.string() }),
@@ -37,9 +38,9 @@ export const EventData = {
   [EventType.ClearedAreaSubmitted]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, outcome: z.string(), areaSqm: z.number(), eoMismatch: z.boolean() }),
   [EventType.ClearedAreaQaDecided]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), nonconformities: z.number(), remainingSqm: z.number() }),
   [EventType.LandHandedOver]: z.object({ clearedAreaId: z.string(), hazardAreaId: z.string(), ...place, certificateRef: z.string(), date: z.string(), areaSqm: z.number(), receivedByType: z.string() }),
-} satisfies Record<EventType, z.ZodMiniType>;
+} satisfies Record<EventType, z.ZodMiniType>));
 
-export type EventDataOf<T extends EventType> = z.infer<(typeof EventData)[T]>;
+export type EventDataOf<T extends EventType> = z.infer<ReturnType<typeof EventData>[T]>;
 
 /** The envelope (EventBridge `detail`; DESIGN section 5). */
 export interface EventEnvelope<T extends EventType = EventType> {

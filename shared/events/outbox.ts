@@ -29,7 +29,7 @@ export function outboxEvent<T extends EventType>(
     audience: audienceFor(type, country),
     subject,
     actor: { role: actor.role, org: actor.org },
-    data: EventData[type].parse(data) as EventDataOf<T>,
+    data: EventData()[type].parse(data) as EventDataOf<T>,
   };
   return {
     event,

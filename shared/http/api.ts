@@ -26,7 +26,8 @@ export const problem: ResponseSpec = { description: 'Problem details (RFC 9457)'
 
 export interface ResponseSpec {
   description: string;
-  schema?: Schema;
+  /** The body's schema, or a function that builds it (for schemas only the docs need). */
+  schema?: Schema | (() => Schema);
   /** Media type of the body; JSON unless stated. */
   contentType?: string;
 }

@@ -44,7 +44,7 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
     const responses = Object.fromEntries(
       Object.entries(spec.responses).map(([status, r]) => {
         const type = r.contentType ?? 'application/json';
-        const schema = r.schema ? jsonSchema(r.schema, 'output') : type === 'application/problem+json' ? { $ref: '#/components/schemas/Problem' } : undefined;
+        const schema = r.schema ? jsonSchema(typeof r.schema === 'function' ? r.schema() : r.schema, 'output') : type === 'application/problem+json' ? { $ref: '#/components/schemas/Problem' } : undefined;
         return [status, { description: r.description, ...(schema ? { content: { [type]: { schema } } } : {}) }];
       }),
     );

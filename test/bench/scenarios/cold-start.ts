@@ -56,7 +56,6 @@ const PROBES: readonly Subject[] = [
   { id: '+lib-dynamodb', kind: 'probe', entry: `${FIXTURES}/lib-dynamodb.ts`, note: 'DynamoDBDocumentClient.from()' },
   { id: '+turf', kind: 'probe', entry: `${FIXTURES}/turf.ts`, note: 'area, boolean-point-in-polygon, kinks, point-to-polygon-distance' },
   { id: '+ulidx', kind: 'probe', entry: `${FIXTURES}/ulidx.ts`, note: 'ulid imported' },
-  { id: '+parameters (lazy)', kind: 'probe', entry: `${FIXTURES}/parameters-secrets.ts`, note: 'dynamic import of parameters/secrets' },
   { id: '+all libraries', kind: 'probe', entry: `${FIXTURES}/all-libraries.ts`, note: 'every probe above together' },
 ];
 
