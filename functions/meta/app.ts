@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { Api } from '#shared/http/api.ts';
 import { renderDocs } from '#shared/http/docs.ts';
-import { buildOpenApi } from '#shared/http/openapi.ts';
+// Generated from every route's zod schemas by `npm run openapi`; test/unit/openapi.test.ts keeps it current.
+import openApiDocument from './openapi.json' with { type: 'json' };
 
 const api = new Api();
 
@@ -20,24 +21,17 @@ api.route(
 
 api.route(
   { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This API as an OpenAPI 3.1 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'OpenAPI 3.1' } } },
-  async (c) => c.json(await openApi()),
+  (c) => c.json(openApiDocument),
 );
 
 api.route(
   { method: 'get', path: '/docs', operationId: 'docs', summary: 'API reference (HTML, works offline)', tag: 'Platform', access: 'public', responses: { 200: { description: 'HTML page', contentType: 'text/html' } } },
-  async (c) => c.html(renderDocs((await openApi()) as Parameters<typeof renderDocs>[0])),
+  (c) => c.html(docsPageOnce()),
 );
 
-let document: Promise<Record<string, unknown>> | undefined;
-/**
- * Built on first request, then reused. The other apps are imported only then: /health stays
- * as light as this module, and the cold start of `meta` does not pay for their schemas.
- */
-const openApi = () =>
-  (document ??= (async () => {
-    const apps = await Promise.all([import('../tasks/app.ts'), import('../cleared-areas/app.ts')]);
-    return buildOpenApi([...api.routes, ...apps.flatMap((a) => a.routes)]);
-  })());
+/** The reference page, rendered once from the document on first request. */
+let rendered: string | undefined;
+const docsPageOnce = () => (rendered ??= renderDocs(openApiDocument as unknown as Parameters<typeof renderDocs>[0]));
 
 export const app = api.app;
 export const routes = api.routes;

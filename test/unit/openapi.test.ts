@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { routes as metaRoutes } from '../../functions/meta/app.ts';
-import { routes as tasksRoutes } from '../../functions/tasks/app.ts';
+import openApiDocument from '../../functions/meta/openapi.json' with { type: 'json' };
+import { allRoutes } from '../../functions/routes.ts';
 import { buildOpenApi } from '../../shared/http/openapi.ts';
 
-type Op = { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, unknown>; security?: unknown[]; 'x-roles'?: string[] };
+type Op = { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown[]; 'x-roles'?: string[] };
 
-describe('OpenAPI document', () => {
-  const doc = buildOpenApi([...metaRoutes, ...tasksRoutes]) as { openapi: string; paths: Record<string, Record<string, Op>> };
+describe('OpenAPI document', async () => {
+  const routes = await allRoutes();
+  const doc = buildOpenApi(routes) as { openapi: string; paths: Record<string, Record<string, Op>> };
+
+  it('is what functions/meta/openapi.json serves (run `npm run openapi` after changing a route)', () => {
+    expect(openApiDocument, 'functions/meta/openapi.json is stale: run npm run openapi').toEqual(JSON.parse(JSON.stringify(doc)));
+  });
 
   it('is OpenAPI 3.1 and lists every declared operation once', () => {
     expect(doc.openapi).toBe('3.1.0');
     const ops = Object.entries(doc.paths).flatMap(([p, m]) => Object.keys(m).map((method) => `${method} ${p}`));
-    expect(ops.sort()).toEqual([...metaRoutes, ...tasksRoutes].map((r) => `${r.method} ${r.path}`).sort());
+    expect(ops.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('documents request bodies from the same zod schemas that validate them', () => {
@@ -21,6 +26,11 @@ describe('OpenAPI document', () => {
     expect(schema.properties.capabilities).toMatchObject({ items: { enum: ['MANUAL', 'MECHANICAL', 'MDD', 'EOD', 'NTS', 'TS'] } });
     expect(create.parameters.map((p) => p.name)).toContain('Idempotency-Key');
     expect(create['x-roles']).toEqual(['operations', 'admin']);
+  });
+
+  it('documents response bodies, also those built on first use', () => {
+    const task = doc.paths['/v1/tasks/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { properties: Record<string, unknown> };
+    expect(Object.keys(task.properties)).toEqual(expect.arrayContaining(['id', 'version', 'status', 'teamIds', 'countries']));
   });
 
   it('documents path, query and If-Match parameters, and marks public operations', () => {

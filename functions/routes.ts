@@ -1,0 +1,10 @@
+import type { RouteSpec } from '#shared/http/api.ts';
+
+/**
+ * Every operation of every API function, for the OpenAPI document. Imports the apps, so it
+ * needs their configuration in the environment (see `functions/meta/generate-openapi.ts`).
+ */
+export async function allRoutes(): Promise<RouteSpec[]> {
+  const apps = await Promise.all([import('./meta/app.ts'), import('./tasks/app.ts'), import('./cleared-areas/app.ts')]);
+  return apps.flatMap((a) => a.routes);
+}
