@@ -16,11 +16,12 @@ import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { Api, problem, send } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
+import * as idempotency from '#shared/http/idempotency.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 import { registerLandReleaseStats } from './stats.ts';
 
-const api = new Api();
+const api = new Api({ idempotency });
 const GEOJSON = 'application/geo+json';
 
 /** Operations users and deminers act on reports of tasks they can see; QA only on its country's (either for a joint task). */

@@ -7,12 +7,13 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { Forbidden, NotFound } from '#shared/http/problem.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
+import * as idempotency from '#shared/http/idempotency.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { registerHazardAreas } from './hazard-areas.ts';
 import { registerTasks } from './tasks.ts';
 
-const api = new Api();
+const api = new Api({ idempotency });
 registerHazardAreas(api);
 registerTasks(api);
 

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
 import { authenticate, authorize } from './auth.ts';
 import { expectedVersion } from './etag.ts';
+import type * as Idempotency from './idempotency.ts';
 import type { IdempotencyContext, StoredResponse } from './idempotency.ts';
 import { logger, requestLogger } from './logger.ts';
 import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
@@ -116,11 +117,22 @@ function requestIdOf(c: Context<AppEnv>): string {
  * declared with {@link Api.route} so that the same declaration validates, authorises and
  * documents them.
  */
+export interface ApiOptions {
+  /**
+   * The idempotency store (`shared/http/idempotency.ts`), for apps with idempotent creates. It is
+   * passed in rather than imported here so that apps without creates (`meta`) do not bundle the
+   * DynamoDB client it needs.
+   */
+  idempotency?: typeof Idempotency;
+}
+
 export class Api {
   readonly app = new Hono<AppEnv>();
   readonly routes: RouteSpec[] = [];
+  private readonly idempotency: typeof Idempotency | undefined;
 
-  constructor() {
+  constructor(options: ApiOptions = {}) {
+    this.idempotency = options.idempotency;
     this.app.use('*', async (c, next) => {
       const requestId = requestIdOf(c);
       const log = requestLogger(requestId);
@@ -154,6 +166,8 @@ export class Api {
     spec: RouteSpec<P, Q, B>,
     handler: (c: Context<AppEnv>, input: Input<P, Q, B>) => Response | Promise<Response>,
   ): this {
+    if (spec.idempotent && !this.idempotency) throw new Error(`${spec.operationId} accepts Idempotency-Key: create its Api with { idempotency }`);
+    const idempotency = this.idempotency;
     this.routes.push(spec as RouteSpec);
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
@@ -170,9 +184,8 @@ export class Api {
       const version = spec.ifMatch ? expectedVersion(c.req.header('if-match')) : 0;
       const input = { principal, params, query, body, expectedVersion: version, idempotency: undefined, log: c.get('log') } as Input<P, Q, B>;
 
-      if (!spec.idempotent || c.req.header('idempotency-key') === undefined) return handler(c, input);
-      // Loaded on first use: it brings the DynamoDB client, which public routes never need.
-      const { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash } = await import('./idempotency.ts');
+      if (!idempotency || c.req.header('idempotency-key') === undefined) return handler(c, input);
+      const { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash } = idempotency;
       const key = parseIdempotencyKey(c.req.header('idempotency-key'))!;
       const hash = requestHash(`${spec.method} ${c.req.path}`, rawBody);
       const replayed = (stored: StoredResponse) => {
