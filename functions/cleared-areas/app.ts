@@ -5,8 +5,8 @@ import { areaSqm, farthestVertexOutsideM } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { DEMINING_READERS, type Principal } from '#shared/domain/roles.ts';
-import type { Task } from '#shared/domain/task.ts';
+import { DEMINING_READERS } from '#shared/domain/roles.ts';
+import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, getClearedArea, listClearedAreas, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
@@ -19,17 +19,13 @@ import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
 import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
+
+/** The hazard area is shared by all its tasks' reports: a write that lost a race on it is retried by the client. */
+const hazardRace = () => new Conflict('The hazard area changed at the same moment (another report of it was decided or handed over): send the request again.');
 import { registerLandReleaseStats } from './stats.ts';
 
 const api = new Api({ idempotency });
 const GEOJSON = 'application/geo+json';
-
-/** Operations users and deminers act on reports of tasks they can see; QA only on its country's (either for a joint task). */
-function canSeeTask(p: Principal, t: Task): boolean {
-  if (p.role === 'deminer') return p.team !== undefined && t.teamIds.includes(p.team);
-  if (p.role === 'operations') return p.country !== undefined && t.countries.includes(p.country);
-  return true;
-}
 
 async function mustGet(id: string): Promise<ClearedArea> {
   const area = await getClearedArea(id);
@@ -266,7 +262,7 @@ api.route(
         version: hazard.version + 1,
         updatedAt: now,
       };
-      writes.push(hazardWrite(updatedHazard, hazard.version));
+      writes.push({ ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace });
       stats.push({ ...place(area), counters: { [`sqm_${area.outcome}`]: area.areaSqm } });
       if (closes) {
         const reason = `nothing remains after completion report ${area.id} was accepted`;
@@ -331,7 +327,7 @@ api.route(
     const stats: StatsChange[] = [{ ...place(area), counters: { ...moved('reports', 'QA_ACCEPTED', 'HANDED_OVER'), sqm_HANDED_OVER: area.areaSqm } }];
     const writes: GuardedWrite[] = [
       clearedAreaWrite(handed, expectedVersion),
-      hazardWrite(updatedHazard, hazard.version),
+      { ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace },
       outboxEvent(EventType.LandHandedOver, { type: 'ClearedArea', id: area.id }, area.country, principal, {
         clearedAreaId: area.id,
         hazardAreaId: hazard.id,

@@ -4,7 +4,7 @@ import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts
 import { distanceToAreaM } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { allowedTaskMoves, FIND_TOLERANCE_M, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
+import { allowedTaskMoves, canSeeTask, FIND_TOLERANCE_M, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { getTeam } from '#shared/db/repositories/teams.ts';
 import { getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
@@ -22,17 +22,10 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
 const TASK_READERS = [...DEMINING_READERS, 'deminer'] as const;
 
-/** Who may see a task: deminers their team's, operations their country's and joint ones, the rest all. */
-function canSee(principal: Principal, task: Task): boolean {
-  if (principal.role === 'deminer') return principal.team !== undefined && task.teamIds.includes(principal.team);
-  if (principal.role === 'operations') return principal.country !== undefined && task.countries.includes(principal.country);
-  return true;
-}
-
 async function visibleTask(principal: Principal, id: string): Promise<Task> {
   const task = await getTask(id);
   // Not revealing tasks outside the caller's scope: the same 404 as for a missing one.
-  if (!task || !canSee(principal, task)) throw new NotFound(`No task ${id}.`);
+  if (!task || !canSeeTask(principal, task)) throw new NotFound(`No task ${id}.`);
   return task;
 }
 

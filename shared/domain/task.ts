@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
-import type { Role } from './roles.ts';
+import type { Principal, Role } from './roles.ts';
 
 export const TASK_STATUSES = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED'] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
@@ -163,3 +163,10 @@ export const HistoryEntry = lazy(() =>
   }),
 );
 export type HistoryEntry = z.infer<ReturnType<typeof HistoryEntry>>;
+
+/** Who may see a task: deminers their team's, operations their country's and joint ones, everyone else all. */
+export function canSeeTask(p: Principal, t: Pick<Task, 'teamIds' | 'countries'>): boolean {
+  if (p.role === 'deminer') return p.team !== undefined && t.teamIds.includes(p.team);
+  if (p.role === 'operations') return p.country !== undefined && t.countries.includes(p.country);
+  return true;
+}
