@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb.ts';
 import { ensureTable } from '../../shared/db/ensure-table.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
 
-const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-afterAll(() => client.destroy());
+// A DynamoDB Local of its own: building an index on the instance that the other test files load
+// with transactions at the same time was seen to stall for minutes, which `npm start` (one user
+// at a time, on its own instance) never meets.
+let dynamo: DynamoDbLocal;
+let client: DynamoDBClient;
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
 
 // Adding an index makes DynamoDB Local build it; on a busy machine that takes a while.
 describe('ensureTable', { timeout: 90_000 }, () => {
