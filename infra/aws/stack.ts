@@ -1,12 +1,17 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import type { ClearwayConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
+import { Backup } from './constructs/backup.ts';
 import { Data } from './constructs/data.ts';
+import { Firewall } from './constructs/firewall.ts';
 import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './constructs/function.ts';
-import { Secrets } from './constructs/secrets.ts';
+import { Imports } from './constructs/imports.ts';
+import { LogKey } from './constructs/log-key.ts';
+import { Observability } from './constructs/observability.ts';
+import { DOCUMENT_HASH_SECRET_ENV, Secrets } from './constructs/secrets.ts';
 
 /**
  * Functions whose every path is public (`functions/meta/manifest.ts`): no authorizer, and no
@@ -15,55 +20,109 @@ import { Secrets } from './constructs/secrets.ts';
  */
 export const PUBLIC_FUNCTIONS: ReadonlySet<ApiFunctionName> = new Set<ApiFunctionName>(['meta']);
 
+/**
+ * Functions that hash identity document numbers and so read the hashing secret. Names, not
+ * `ApiFunctionName`s: the households function is not in the manifest yet, and gets the secret
+ * (in `DOCUMENT_HASH_SECRET_ARN`) as soon as it is.
+ */
+export const DOCUMENT_HASHING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
+
+/** Environment variable telling the functions the console's origin (CORS on their own answers). */
+export const CONSOLE_ORIGIN_ENV = 'CORS_ALLOWED_ORIGIN';
+
 export interface ClearwayStackProps extends StackProps {
-  /** Deployment environment (`dev`, `staging`, `prod`...), from the `env` context. */
-  readonly envName: string;
-  /** Retention of every log group, from the `logRetentionDays` context. */
-  readonly logRetention: RetentionDays;
+  /** The validated context (`infra/aws/config.ts`). */
+  readonly config: ClearwayConfig;
 }
 
 const constructId = (name: string) => name.replace(/(^|[-_])(\w)/g, (_, _sep: string, c: string) => c.toUpperCase());
 
-/** One Clearway environment: data, identity, secrets, the API functions and the REST API. */
+/**
+ * One Clearway environment: data (with its backups), identity, secrets, the API functions, the
+ * REST API behind a WAF, the import bucket, and the alarms and dashboard.
+ */
 export class ClearwayStack extends Stack {
+  public readonly config: ClearwayConfig;
+  public readonly logKey: LogKey;
   public readonly data: Data;
+  public readonly backup: Backup;
   public readonly auth: Auth;
   public readonly secrets: Secrets;
+  public readonly imports: Imports;
   public readonly functions: ReadonlyMap<ApiFunctionName, ClearwayFunction>;
   public readonly api: Api;
+  public readonly firewall: Firewall;
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
     super(scope, id, props);
+    const { config } = props;
+    this.config = config;
 
+    this.logKey = new LogKey(this, 'LogKey');
     this.data = new Data(this, 'Data');
+    this.backup = new Backup(this, 'Backup', { table: this.data.table, encryptionKey: this.data.key });
     this.auth = new Auth(this, 'Auth');
     this.secrets = new Secrets(this, 'Secrets');
+    this.imports = new Imports(this, 'Imports', {
+      accessLogExpiry: Duration.days(config.logRetention),
+      ...(config.consoleOrigin ? { consoleOrigin: config.consoleOrigin } : {}),
+    });
 
     const functions = new Map<ApiFunctionName, ClearwayFunction>();
     const routes = apiFunctions.map((def) => {
       const isPublic = PUBLIC_FUNCTIONS.has(def.name);
+      const concurrency = config.functionConcurrency[def.name];
       const fn = new ClearwayFunction(this, `${constructId(def.name)}Function`, {
         name: def.name,
-        logRetention: props.logRetention,
+        logRetention: config.logRetention,
+        logEncryptionKey: this.logKey.key,
+        ...(concurrency ? { concurrency } : {}),
         description: `Clearway ${def.name} API (${def.basePaths.join(', ')})`,
       });
       bindUserPool(fn, this.auth);
       bindTable(fn, this.data.table, isPublic ? 'none' : 'readWrite');
       bindSecret(fn, 'CURSOR_SECRET_ARN', this.secrets.cursorSecret, isPublic ? 'none' : 'read');
+      if (DOCUMENT_HASHING_FUNCTIONS.has(def.name)) bindSecret(fn, DOCUMENT_HASH_SECRET_ENV, this.secrets.documentHashSecret);
+      if (config.consoleOrigin) fn.addEnvironment(CONSOLE_ORIGIN_ENV, config.consoleOrigin);
       functions.set(def.name, fn);
-      return { name: def.name, fn: fn.fn, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
+      return { name: def.name, fn: fn.target, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
     });
     this.functions = functions;
 
     this.api = new Api(this, 'Api', {
       userPool: this.auth.userPool,
       routes,
-      stageName: props.envName,
-      logRetention: props.logRetention,
+      stageName: config.envName,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+      ...(config.consoleOrigin ? { consoleOrigin: config.consoleOrigin } : {}),
     });
 
+    this.firewall = new Firewall(this, 'Firewall', {
+      stage: this.api.restApi.deploymentStage,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      functions: [...functions.values()].map((fn) => ({ name: fn.name, fn: fn.fn })),
+      stage: this.api.restApi.deploymentStage,
+      table: this.data.table,
+      webAclName: this.firewall.webAclName,
+      // The publisher's DLQs and the ministries' queues, and the publisher as stream consumer, join these lists when they exist.
+      deadLetterQueues: [],
+      streamConsumers: [],
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer });
+    new CfnOutput(this, 'ImportBucketName', { value: this.imports.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'CursorSecretArn', { value: this.secrets.cursorSecret.secretArn });
+    new CfnOutput(this, 'DocumentHashSecretArn', { value: this.secrets.documentHashSecret.secretArn });
   }
 }

@@ -51,9 +51,13 @@ export class Auth extends Construct {
         requireUppercase: true,
         requireDigits: true,
         requireSymbols: true,
+        // None of the last five passwords may come back (a Plus/Essentials feature).
+        passwordHistorySize: 5,
         tempPasswordValidity: Duration.days(3),
       },
       // The data locates minefields and returnee households: a second factor for everyone.
+      // Cognito's MFA setting is per pool, not per group, so REQUIRED is also how the privileged
+      // groups (admin, operations, qa, ministry) are covered: no one signs in without TOTP.
       // TOTP only; SMS needs an SNS role and is unreliable in the border provinces.
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
@@ -74,7 +78,9 @@ export class Auth extends Construct {
     });
 
     this.client = this.userPool.addClient('AppClient', {
-      authFlows: { userSrp: true },
+      // SRP for people signing in from a client; ADMIN_USER_PASSWORD_AUTH only through the
+      // IAM-signed AdminInitiateAuth API, for operators (first admin, README) and never in public.
+      authFlows: { userSrp: true, adminUserPassword: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

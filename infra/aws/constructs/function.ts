@@ -3,13 +3,28 @@ import { join } from 'node:path';
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Alias, Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { bundlingOptions, FUNCTION_ENTRY } from '../bundling.ts';
+import type { FunctionConcurrency } from '../config.ts';
 import type { Auth } from './auth.ts';
+
+/**
+ * Powertools settings every function gets. The code uses Logger (`shared/http/logger.ts`); the
+ * metrics namespace is set for when it adds Metrics. It does not use Tracer: X-Ray tracing is
+ * on at the function level (`Tracing.ACTIVE`), and should Tracer be added, it must not record
+ * response bodies, which carry personal data.
+ */
+export const POWERTOOLS_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'clearway',
+  POWERTOOLS_METRICS_NAMESPACE: 'Clearway',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+} as const;
 
 /** The repository root: esbuild's project root and where `functions/` and the lock file live. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,6 +34,15 @@ export interface ClearwayFunctionProps {
   readonly name: string;
   /** How long the function's log group keeps events. */
   readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group (see `LogKey`). */
+  readonly logEncryptionKey: IKey;
+  /**
+   * Reserved concurrency caps the function and guarantees it that many executions; provisioned
+   * concurrency keeps environments initialised behind a `live` alias, which then becomes
+   * {@link ClearwayFunction.target}.
+   * @default {} - the account's unreserved pool, no provisioned concurrency
+   */
+  readonly concurrency?: FunctionConcurrency;
   /** @default 1024 */
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
@@ -29,19 +53,25 @@ export interface ClearwayFunctionProps {
 
 /**
  * The one place a Lambda function is defined: Node 24 on arm64, ESM bundled by the local esbuild
- * with the shared options (`infra/aws/bundling.ts`), active tracing, and its own role and log
- * group. The role starts with no managed policy: it may write to this log group only, and
- * everything else arrives through the `bind*` helpers below, which grant and configure together.
+ * with the shared options (`infra/aws/bundling.ts`), active X-Ray tracing, Powertools settings,
+ * and its own role and KMS-encrypted log group. The role starts with no managed policy: it may
+ * write to this log group only, and everything else arrives through the `bind*` helpers below,
+ * which grant and configure together.
  */
 export class ClearwayFunction extends Construct {
+  public readonly name: string;
   public readonly fn: NodejsFunction;
   public readonly role: Role;
   public readonly logGroup: LogGroup;
+  /** What callers invoke: the `live` alias when provisioned concurrency is set, else the function. */
+  public readonly target: IFunction;
 
   constructor(scope: Construct, id: string, props: ClearwayFunctionProps) {
     super(scope, id);
+    this.name = props.name;
+    const concurrency = props.concurrency ?? {};
 
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logEncryptionKey });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${props.name} function`,
@@ -62,9 +92,11 @@ export class ClearwayFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       ...(props.description ? { description: props.description } : {}),
+      ...(concurrency.reserved !== undefined ? { reservedConcurrentExecutions: concurrency.reserved } : {}),
       environment: {
         RUNTIME: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
+        ...POWERTOOLS_ENVIRONMENT,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -77,15 +109,33 @@ export class ClearwayFunction extends Construct {
       },
     });
 
+    this.target =
+      concurrency.provisioned === undefined
+        ? this.fn
+        : new Alias(this, 'Live', { aliasName: 'live', version: this.fn.currentVersion, provisionedConcurrentExecutions: concurrency.provisioned });
+
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Added by tracing: ACTIVE. X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; test/infra asserts that no other statement of this role has Resource "*".',
     });
-    Validations.of(this.fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: `The ${props.name} function is invoked synchronously by API Gateway (RequestResponse): a failure returns to the caller, so there is no asynchronous event to dead-letter.`,
+    Validations.of(this.role).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: `The role's one policy is generated by the grant*/bind* helpers for the ${props.name} function alone and attached to this role only; a customer-managed policy attached to this single role would hold the same statements with the same lifecycle. test/infra checks its statements (no service-wide or table wildcard actions, Resource "*" only for X-Ray).`,
     });
+    const noDlq = `The ${props.name} function is invoked synchronously by API Gateway (RequestResponse): a failure returns to the caller, so there is no asynchronous event to dead-letter.`;
+    Validations.of(this.fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: noDlq });
+    Validations.of(this.fn).acknowledge({ id: 'NIST.800.53.R5-LambdaDLQ', reason: noDlq });
+    Validations.of(this.fn).acknowledge({
+      id: 'NIST.800.53.R5-LambdaInsideVPC',
+      reason: `The ${props.name} function uses no VPC resource: it reaches only AWS service endpoints (DynamoDB, Secrets Manager, X-Ray, as far as its grants allow) over TLS with IAM-signed requests, and Cognito's public JWKS. A VPC would add NAT or endpoint costs and cold-start latency and protect nothing.`,
+    });
+    if (concurrency.reserved === undefined) {
+      Validations.of(this.fn).acknowledge({
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: `No reserved concurrency for the ${props.name} function by default: API Gateway stage throttling and the WAF rate rule bound the load, and reserving capacity fails deployment in accounts still at a low concurrency quota. Set it per environment with -c functionConcurrency='{"${props.name}":{"reserved":N}}' (README, Deploying to AWS).`,
+      });
+    }
   }
 
   /** Sets an environment variable on the function. */
