@@ -14,10 +14,10 @@ import { getTask, listProgress, taskHistoryWrite, taskWrites } from '#shared/db/
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { Api, problem, send } from '#shared/http/api.ts';
+import { Api, problem } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
-import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 
 /** The hazard area is shared by all its tasks' reports: a write that lost a race on it is retried by the client. */
@@ -111,7 +111,7 @@ api.route(
     };
     const updatedTask: Task = { ...task, openReportId: area.id, version: task.version + 1, updatedAt: now };
     const response = { status: 201, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
-    await transact([
+    return commitCreate(c, [
       clearedAreaWrite(area, 'new'),
       ...taskWrites(updatedTask, task.version),
       taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { completionReport: { submitted: area.id, outcome: area.outcome, areaSqm: area.areaSqm } } })),
@@ -125,9 +125,7 @@ api.route(
         eoMismatch: area.eo.mismatch,
       }, now).write,
       ...statsWrites([{ ...place(area), counters: moved('reports', null, 'SUBMITTED') }]),
-      ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
-    ]);
-    return send(c, response);
+    ], response, idempotency);
   },
 );
 

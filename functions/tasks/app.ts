@@ -1,14 +1,14 @@
 import * as z from 'zod/mini';
 import { IdParams, Page, PageQuery, Country } from '#shared/domain/common.ts';
 import { Team, TeamCreate, TeamPatch } from '#shared/domain/team.ts';
-import { createTeam, getTeam, listAllTeams, listTeamsOfCountry, updateTeam } from '#shared/db/repositories/teams.ts';
-import { Api, problem, send } from '#shared/http/api.ts';
+import { getTeam, teamWrite, listAllTeams, listTeamsOfCountry, updateTeam } from '#shared/db/repositories/teams.ts';
+import { Api, problem } from '#shared/http/api.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { Forbidden, NotFound } from '#shared/http/problem.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
-import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { registerHazardAreas } from './hazard-areas.ts';
 import { registerTasks } from './tasks.ts';
@@ -37,8 +37,7 @@ api.route(
     const now = new Date().toISOString();
     const team: Team = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, ...body, active: true };
     const response = { status: 201, body: team, headers: { ETag: etagOf(team.version), Location: `/v1/teams/${team.id}` } };
-    await createTeam(team, idempotency ? [idempotencyWrite(idempotency, response)] : []);
-    return send(c, response);
+    return commitCreate(c, [teamWrite(team)], response, idempotency);
   },
 );
 

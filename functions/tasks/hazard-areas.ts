@@ -11,10 +11,10 @@ import { moved, statsWrites } from '#shared/db/repositories/stats.ts';
 import { transact } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { problem, send, type Api } from '#shared/http/api.ts';
+import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 import { historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
@@ -69,14 +69,12 @@ export function registerHazardAreas(api: Api): void {
         categories: [...new Set(hazard.contamination.map((c) => c.category))],
       }, now);
       const response = { status: 201, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
-      await transact([
+      return commitCreate(c, [
         hazardWrite(hazard, 'new'),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
         ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
-        ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
-      ]);
-      return send(c, response);
+      ], response, idempotency);
     },
   );
 

@@ -12,10 +12,10 @@ import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { problem, send, type Api } from '#shared/http/api.ts';
+import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { idempotencyWrite } from '#shared/http/idempotency.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
 import { historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
@@ -101,14 +101,12 @@ export function registerTasks(api: Api): void {
         plannedEnd: task.plannedEnd,
       }, now);
       const response = { status: 201, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
-      await transact([
+      return commitCreate(c, [
         ...taskWrites(task, 'new'),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
         created.write,
         ...statsWrites([{ country: task.country, province: task.province, counters: moved('tasks', null, 'PLANNED') }]),
-        ...(idempotency ? [idempotencyWrite(idempotency, response)] : []),
-      ]);
-      return send(c, response);
+      ], response, idempotency);
     },
   );
 
@@ -303,10 +301,8 @@ export function registerTasks(api: Api): void {
           );
         }
         const response = { status: 201, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
-        if (idempotency) writes.push(idempotencyWrite(idempotency, response));
         try {
-          await transact(writes);
-          return send(c, response);
+          return await commitCreate(c, writes, response, idempotency);
         } catch (e: unknown) {
           if (!(e instanceof PreconditionFailed) || attempt >= 4) throw e;
         }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '../db/client.ts';
-import type { GuardedWrite } from '../db/transact.ts';
+import type { Context } from 'hono';
+import { transact, type GuardedWrite } from '../db/transact.ts';
+import { send, type AppEnv } from './api.ts';
 import { BadRequest, Conflict } from './problem.ts';
 
 /**
@@ -100,4 +102,13 @@ export function idempotencyWrite(context: IdempotencyContext, response: StoredRe
     },
     onConditionFailed: () => new IdempotencyRaceLost(),
   };
+}
+
+/**
+ * Commits the writes of a create together with the record of its response (when the request
+ * carried an Idempotency-Key), then answers with that response.
+ */
+export async function commitCreate(c: Context<AppEnv>, writes: GuardedWrite[], response: StoredResponse, context: IdempotencyContext | undefined): Promise<Response> {
+  await transact(context ? [...writes, idempotencyWrite(context, response)] : writes);
+  return send(c, response);
 }

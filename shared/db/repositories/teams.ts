@@ -6,23 +6,12 @@ import { NotFound, PreconditionFailed } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { allTeams, teamKey, teamsByCountry } from '../keys/team.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
-import { transact, type GuardedWrite } from '../transact.ts';
+import type { GuardedWrite } from '../transact.ts';
+import { versionedPut } from './versioned.ts';
 
-/** Creates a team, together with the idempotency record of the request when there is one. */
-export async function createTeam(team: Team, alsoWrite: GuardedWrite[] = []): Promise<void> {
-  await transact([
-    {
-      item: {
-        Put: {
-          TableName: tableName,
-          Item: { ...teamKey(team.id), ...teamsByCountry(team.country, team.id), ...allTeams(team.id), entity: 'Team', ...team },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    },
-    ...alsoWrite,
-  ]);
-}
+/** The write that creates a team, with its list keys. */
+export const teamWrite = (team: Team): GuardedWrite =>
+  versionedPut({ ...teamKey(team.id), ...teamsByCountry(team.country, team.id), ...allTeams(team.id), entity: 'Team', ...team }, 'new', `team ${team.id}`);
 
 export async function getTeam(id: string): Promise<Team | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: teamKey(id) }));
