@@ -28,6 +28,8 @@ const ConfigSchema = z
     CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
     /** Secrets Manager secret holding the cursor key on AWS. */
     CURSOR_SECRET_ARN: z.optional(z.string()),
+    /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
+    CORS_ALLOWED_ORIGIN: z.optional(z.url()),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {

@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { config } from '../config.ts';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { newId } from '../domain/ids.ts';
 import * as z from 'zod/mini';
@@ -144,6 +146,18 @@ export class Api {
       // The route pattern, never the raw URL: query strings may carry lookup values.
       log.info('request', { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
     });
+    if (config.CORS_ALLOWED_ORIGIN) {
+      // API Gateway answers preflights; the functions' own answers must carry the headers too.
+      this.app.use(
+        '*',
+        cors({
+          origin: config.CORS_ALLOWED_ORIGIN,
+          allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
+          exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Link'],
+          maxAge: 600,
+        }),
+      );
+    }
     this.app.use(
       '*',
       bodyLimit({
