@@ -3,6 +3,7 @@ import { Api } from '#shared/http/api.ts';
 import { renderDocs } from '#shared/http/docs.ts';
 // Generated from every route's zod schemas by `npm run openapi`; test/unit/openapi.test.ts keeps it current.
 import openApiDocument from './openapi.json' with { type: 'json' };
+import asyncApiDocument from './asyncapi.json' with { type: 'json' };
 
 const api = new Api();
 
@@ -22,6 +23,11 @@ api.route(
 api.route(
   { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This API as an OpenAPI 3.1 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'OpenAPI 3.1' } } },
   (c) => c.json(openApiDocument),
+);
+
+api.route(
+  { method: 'get', path: '/asyncapi.json', operationId: 'asyncapi', summary: 'The event catalogue as an AsyncAPI 3 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'AsyncAPI 3.0' } } },
+  (c) => c.json(asyncApiDocument),
 );
 
 api.route(

@@ -1,7 +1,8 @@
 /**
  * `npm run openapi`: writes `functions/meta/openapi.json`, the OpenAPI 3.1 document built from
- * the zod schemas of every route. The `meta` function serves this file instead of importing every
- * app (which kept its bundle over 600 KB); a test fails when the file is stale.
+ * the zod schemas of every route, and `functions/meta/asyncapi.json`, the AsyncAPI 3 document of
+ * the event catalogue. The `meta` function serves these files instead of importing every app
+ * (which kept its bundle over 600 KB); a test fails when either is stale.
  */
 import { writeFile } from 'node:fs/promises';
 
@@ -11,6 +12,9 @@ for (const [k, v] of Object.entries(placeholders)) process.env[k] ??= v;
 
 const { allRoutes } = await import('../routes.ts');
 const { buildOpenApi } = await import('../../shared/http/openapi.ts');
-const file = new URL('./openapi.json', import.meta.url);
-await writeFile(file, `${JSON.stringify(buildOpenApi(await allRoutes()), null, 2)}\n`);
-process.stdout.write(`wrote ${file.pathname}\n`);
+const { buildAsyncApi } = await import('../../shared/events/asyncapi.ts');
+for (const [name, document] of [['openapi.json', buildOpenApi(await allRoutes())], ['asyncapi.json', buildAsyncApi()]] as const) {
+  const file = new URL(`./${name}`, import.meta.url);
+  await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
+  process.stdout.write(`wrote ${file.pathname}\n`);
+}

@@ -408,9 +408,9 @@ describe('REST API', () => {
     }
   });
 
-  it('uses AuthorizationType NONE only on /health, /openapi.json and /docs (and below)', () => {
+  it('uses AuthorizationType NONE only on /health, /openapi.json, /asyncapi.json and /docs (and below)', () => {
     const publicPaths = methods.filter((m) => m.authorizationType === 'NONE').map((m) => m.path).sort();
-    expect(publicPaths).toEqual(['/docs', '/docs/{proxy+}', '/health', '/health/{proxy+}', '/openapi.json', '/openapi.json/{proxy+}']);
+    expect(publicPaths).toEqual(['/asyncapi.json', '/asyncapi.json/{proxy+}', '/docs', '/docs/{proxy+}', '/health', '/health/{proxy+}', '/openapi.json', '/openapi.json/{proxy+}']);
   });
 
   it('validates every method: the {proxy+} path, and on guarded methods the Authorization header, with a validator for parameters and bodies', () => {
@@ -596,7 +596,7 @@ describe('with every optional context value set', () => {
     const unauthorized = Object.values(res('AWS::ApiGateway::GatewayResponse')).find((r) => r.Properties.ResponseType === 'UNAUTHORIZED');
     expect(unauthorized?.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Access-Control-Allow-Origin': `'${origin}'` });
     // Everything that is not a preflight keeps its authorizer.
-    for (const m of methods.filter((x) => x.httpMethod !== 'OPTIONS' && !/^\/(health|docs|openapi\.json)/.test(x.path))) expect(m.authorizationType, m.path).toBe('COGNITO_USER_POOLS');
+    for (const m of methods.filter((x) => x.httpMethod !== 'OPTIONS' && !/^\/(health|docs|openapi\.json|asyncapi\.json)/.test(x.path))) expect(m.authorizationType, m.path).toBe('COGNITO_USER_POOLS');
   });
 
   it('tells the functions the origin and lets the console PUT uploads to the import bucket', () => {
