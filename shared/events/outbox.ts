@@ -2,11 +2,10 @@ import { newId } from '../domain/ids.ts';
 import type { Country } from '../domain/common.ts';
 import type { Principal } from '../domain/roles.ts';
 import { tableName } from '../db/client.ts';
+import { eventKey, feedKeys } from '../db/keys/event.ts';
 import type { GuardedWrite } from '../db/transact.ts';
 import { audienceFor, EventData, type EventDataOf, type EventEnvelope, type EventType } from './catalogue.ts';
 
-/** Outbox record of one event. pk = EVENT#<id>, sk = EVENT; the stream publisher picks up `entity = OutboxEvent`. */
-export const outboxKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' });
 
 /**
  * Builds an event and the write that stores it, for the transaction of the change it reports
@@ -37,7 +36,7 @@ export function outboxEvent<T extends EventType>(
       item: {
         Put: {
           TableName: tableName,
-          Item: { ...outboxKey(event.id), entity: 'OutboxEvent', type, occurredAt, event },
+          Item: { ...eventKey(event.id), ...feedKeys(event.audience, event.id), entity: 'OutboxEvent', type, occurredAt, event },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

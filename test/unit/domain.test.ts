@@ -3,6 +3,7 @@ import { Area, areaSqm, distanceToAreaM } from '../../shared/domain/geometry.ts'
 import { allowedHazardMoves, HAZARD_TRANSITIONS, HazardAreaCreate } from '../../shared/domain/hazard-area.ts';
 import { isProvinceOf } from '../../shared/domain/provinces.ts';
 import { allowedTaskMoves, TASK_STATUSES, TASK_TRANSITIONS } from '../../shared/domain/task.ts';
+import { feedKeys } from '../../shared/db/keys/event.ts';
 import { hazardsByCountry, hazardsByProvince, statusPrefix } from '../../shared/db/keys/hazard-area.ts';
 import { taskCountryCopyKey, taskKey, tasksByCountry, tasksByProvince, tasksOfHazardArea, tasksOfTeam, taskTeamCopyKey } from '../../shared/db/keys/task.ts';
 
@@ -83,5 +84,12 @@ describe('task and hazard-area key builders', () => {
     expect(taskKey('K1').pk).toBe(taskCountryCopyKey('K1', 'KH').pk);
     expect(taskKey('K1').pk).toBe(taskTeamCopyKey('K1', 'T1').pk);
     expect(new Set([taskKey('K1').sk, taskCountryCopyKey('K1', 'KH').sk, taskTeamCopyKey('K1', 'T1').sk]).size).toBe(3);
+  });
+});
+
+describe('event feed keys', () => {
+  it('puts an event for both countries in both feeds, and a national one in its own only', () => {
+    expect(feedKeys(['KH', 'TH'], 'E1')).toEqual({ gsi2pk: 'FEED#KH', gsi2sk: 'EVENT#E1', gsi3pk: 'FEED#TH', gsi3sk: 'EVENT#E1' });
+    expect(feedKeys(['TH'], 'E2')).toEqual({ gsi3pk: 'FEED#TH', gsi3sk: 'EVENT#E2' });
   });
 });
