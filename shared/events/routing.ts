@@ -1,0 +1,44 @@
+import { COUNTRIES, type Country } from '../domain/common.ts';
+import type { EventEnvelope } from './catalogue.ts';
+
+/**
+ * Routing of events to the ministries: one rule per country, matching the events whose
+ * audience names it (mine action events name both countries, household events only their own,
+ * see `audienceFor`). The CDK stack turns these into EventBridge rules; the local bus applies the
+ * same patterns with {@link matchesPattern}, so both route alike.
+ */
+export const EVENT_SOURCE = 'clearway';
+
+export interface MinistryRoute {
+  ministry: Country;
+  /** Stable id, used for the rule's construct id and the ministry's queue. */
+  id: string;
+  /** An EventBridge event pattern. */
+  pattern: { source: string[]; detail: { audience: Country[] } };
+}
+
+export const MINISTRY_ROUTES: readonly MinistryRoute[] = COUNTRIES.map((ministry) => ({
+  ministry,
+  id: `ministry-${ministry.toLowerCase()}`,
+  pattern: { source: [EVENT_SOURCE], detail: { audience: [ministry] } },
+}));
+
+/**
+ * EventBridge's matching for the patterns above: every field of the pattern must match, a list
+ * matches when the event's value (or any element of an array value) is in it.
+ */
+export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([field, expected]) => {
+    const actual = event[field];
+    if (Array.isArray(expected)) {
+      const values = Array.isArray(actual) ? actual : [actual];
+      return values.some((v) => expected.includes(v));
+    }
+    if (expected && typeof expected === 'object') return !!actual && typeof actual === 'object' && matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
+    return false;
+  });
+}
+
+/** The ministries an event reaches, by the same rules as EventBridge. */
+export const ministriesFor = (event: EventEnvelope): Country[] =>
+  MINISTRY_ROUTES.filter((r) => matchesPattern(r.pattern, { source: EVENT_SOURCE, detail: event })).map((r) => r.ministry);
