@@ -6,6 +6,7 @@ import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
 import { Backup } from './constructs/backup.ts';
 import { Data } from './constructs/data.ts';
+import { Events } from './constructs/events.ts';
 import { Firewall } from './constructs/firewall.ts';
 import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './constructs/function.ts';
 import { Imports } from './constructs/imports.ts';
@@ -53,6 +54,7 @@ export class ClearwayStack extends Stack {
   public readonly api: Api;
   public readonly firewall: Firewall;
   public readonly observability: Observability;
+  public readonly events: Events;
 
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
     super(scope, id, props);
@@ -105,18 +107,24 @@ export class ClearwayStack extends Stack {
       logEncryptionKey: this.logKey.key,
     });
 
+    this.events = new Events(this, 'Events', { ministryAccounts: config.ministryAccounts });
+
     this.observability = new Observability(this, 'Observability', {
       functions: [...functions.values()].map((fn) => ({ name: fn.name, fn: fn.fn })),
       stage: this.api.restApi.deploymentStage,
       table: this.data.table,
       webAclName: this.firewall.webAclName,
-      // The publisher's DLQs and the ministries' queues, and the publisher as stream consumer, join these lists when they exist.
-      deadLetterQueues: [],
+      // The publisher and its stream consumer join these lists when it exists.
+      deadLetterQueues: [
+        { name: 'event-targets', queue: this.events.targetDeadLetterQueue },
+        ...this.events.ministryQueues.map((m) => ({ name: `ministry-${m.ministry.toLowerCase()}`, queue: m.deadLetterQueue })),
+      ],
       streamConsumers: [],
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer });

@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { tableDefinition } from '../../shared/db/table.ts';
+import { MINISTRY_ROUTES } from '../../shared/events/routing.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
 import { apiFunctions } from '../../functions/manifest.ts';
 import { POWERTOOLS_ENVIRONMENT } from '../../infra/aws/constructs/function.ts';
@@ -633,11 +634,53 @@ describe('with every optional context value set', () => {
     expect(full.config.webhookAllowList).toEqual(['hooks.example.gov.kh', '*.example.go.th']);
   });
 
-  it('hard-codes no account id and no ARN in the template, even with ministry accounts configured', () => {
+  it('hard-codes no account id and no ARN in the template; configured ministry accounts appear only as their event-bus targets', () => {
     for (const tmpl of [template, t]) {
       const text = JSON.stringify(tmpl.toJSON());
-      expect(text.match(/\b\d{12}\b/g)).toBeNull();
       expect(text.match(/arn:aws[a-z-]*:/g)).toBeNull();
+      const accounts = [...new Set(text.match(/\b\d{12}\b/g) ?? [])].sort();
+      expect(accounts).toEqual(tmpl === t ? ['111111111111', '222222222222'] : []);
+    }
+    for (const account of ['111111111111', '222222222222']) {
+      t.hasResourceProperties('AWS::Events::Rule', {
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([`:${account}:event-bus/default`])] } })]),
+      });
+    }
+  });
+});
+
+describe('events for the ministries', () => {
+  const eventsId = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  it('has the bus with an archive of every Clearway event', () => {
+    template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['clearway'] }, SourceArn: Match.anyValue() });
+  });
+
+  it('generates one rule per ministry from the shared routing, each into its own encrypted queue with a dead-letter queue', () => {
+    for (const route of MINISTRY_ROUTES) {
+      const queueId = eventsId(stack.events.ministryQueues.find((m) => m.ministry === route.ministry)!.queue);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: eventsId(stack.events.bus) },
+        EventPattern: route.pattern,
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] }, DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })]),
+      });
+    }
+    const queues = template.findResources('AWS::SQS::Queue');
+    const eventQueues = Object.entries(queues).filter(([id]) => id.startsWith('Events'));
+    expect(eventQueues.length).toBeGreaterThanOrEqual(MINISTRY_ROUTES.length * 2 + 1);
+    for (const [id, q] of eventQueues) expect((q as { Properties: { KmsMasterKeyId?: unknown } }).Properties.KmsMasterKeyId, id).toBeDefined();
+    for (const m of stack.events.ministryQueues) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [eventsId(m.deadLetterQueue), 'Arn'] }, maxReceiveCount: 5 },
+      });
+    }
+  });
+
+  it('alarms on anything in the events’ dead-letter queues', () => {
+    for (const q of [stack.events.targetDeadLetterQueue, ...stack.events.ministryQueues.map((m) => m.deadLetterQueue)]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: Match.arrayWith([Match.objectLike({ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventsId(q), 'QueueName'] } })]),
+      });
     }
   });
 });
