@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 
@@ -9,6 +10,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   meta: metaApp,
   tasks: tasksApp,
   'cleared-areas': clearedAreasApp,
+  notifications: notificationsApp,
 };
 
 /**

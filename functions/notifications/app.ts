@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod/mini';
+import { config } from '#shared/config.ts';
+import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { newId } from '#shared/domain/ids.ts';
+import type { Principal } from '#shared/domain/roles.ts';
+import { CreatedSubscription, EventEnvelopeSchema, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
+import { checkWebhookUrl } from '#shared/domain/webhook-url.ts';
+import { deleteSubscription, getSubscription, listFailures, listFeed, listSubscriptions, subscriptionWrite } from '#shared/db/repositories/subscriptions.ts';
+import { Api, problem } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import * as idempotency from '#shared/http/idempotency.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
+import { BadRequest, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
+
+const api = new Api({ idempotency });
+const ACCESS = ['ministry', 'admin'] as const;
+const TAG = 'Notifications';
+
+/**
+ * The country a ministry or admin acts for: a ministry its own (naming the other is a 403, so
+ * that a mistake is loud rather than silently answered with the caller's own data), an admin
+ * the one it names.
+ */
+function countryOf(principal: Principal, named: Country | undefined, where: string, what: string): Country {
+  if (principal.role === 'admin') {
+    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
+    return named;
+  }
+  if (named) requireCountry(principal, named, what);
+  return principal.country!;
+}
+
+/** A subscription the caller may see: another country's answers 404, as if it did not exist. */
+async function mustGetOwn(principal: Principal, id: string): Promise<Subscription> {
+  const subscription = await getSubscription(id);
+  if (!subscription || (principal.role !== 'admin' && subscription.country !== principal.country)) throw new NotFound(`No subscription ${id}.`);
+  return subscription;
+}
+
+api.route(
+  {
+    method: 'post',
+    path: '/v1/subscriptions',
+    operationId: 'createSubscription',
+    summary: 'Subscribe a webhook to the ministry’s events',
+    description:
+      'A ministry subscribes for its own country; an admin names `country`. `eventTypes` narrows the delivery to those types (absent or empty: all). ' +
+      'The URL must be `https:` and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` are allowed too). ' +
+      'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it. ' +
+      'A retry with the same `Idempotency-Key` and body within 24 hours replays this answer, secret included, to the same caller only.',
+    tag: TAG,
+    access: ACCESS,
+    body: SubscriptionCreate,
+    idempotent: true,
+    responses: { 201: { description: 'The subscription, with its secret (shown only here)', schema: CreatedSubscription }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+  },
+  async (c, { principal, body, idempotency }) => {
+    const country = countryOf(principal, body.country, 'body', 'subscribe to the notifications');
+    const refused = checkWebhookUrl(body.url, { allowLocal: config.RUNTIME === 'local' });
+    if (refused) throw new BadRequest(`The webhook URL is refused: it ${refused}.`, [{ path: 'body.url', message: refused }]);
+    const now = new Date().toISOString();
+    const subscription: StoredSubscription = {
+      id: newId(),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: principal.sub,
+      country,
+      org: principal.org,
+      url: body.url,
+      eventTypes: body.eventTypes,
+      active: true,
+      secret: randomBytes(32).toString('base64url'),
+    };
+    const response = { status: 201, body: subscription, headers: { ETag: etagOf(1), Location: `/v1/subscriptions/${subscription.id}` } };
+    return commitCreate(c, [subscriptionWrite(subscription)], response, idempotency);
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: 'List the webhook subscriptions of a country',
+    description: 'A ministry lists its own country’s (naming the other country is a 403); an admin names `country`. Secrets are never shown.',
+    tag: TAG,
+    access: ACCESS,
+    query: z.object({ country: z.optional(Country), ...PageQuery }),
+    responses: { 200: { description: 'A page of subscriptions', schema: Page(Subscription) }, 400: problem, 401: problem, 403: problem },
+  },
+  async (c, { principal, query }) => {
+    const country = countryOf(principal, query.country, 'query', 'list the subscriptions');
+    return c.json(await listSubscriptions(country, { limit: query.limit, cursor: query.cursor }));
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/subscriptions/{id}',
+    operationId: 'getSubscription',
+    summary: 'Read a webhook subscription (without its secret)',
+    description: 'Another country’s subscription answers 404.',
+    tag: TAG,
+    access: ACCESS,
+    params: IdParams,
+    responses: { 200: { description: 'The subscription; ETag carries its version', schema: Subscription }, 400: problem, 401: problem, 403: problem, 404: problem },
+  },
+  async (c, { principal, params }) => {
+    const subscription = await mustGetOwn(principal, params.id);
+    return c.json(subscription, 200, { ETag: etagOf(subscription.version) });
+  },
+);
+
+api.route(
+  {
+    method: 'delete',
+    path: '/v1/subscriptions/{id}',
+    operationId: 'deleteSubscription',
+    summary: 'Delete a webhook subscription',
+    description: 'Deliveries stop; events stay in the feed. Another country’s subscription answers 404.',
+    tag: TAG,
+    access: ACCESS,
+    params: IdParams,
+    ifMatch: true,
+    responses: { 204: { description: 'Deleted' }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+  },
+  async (c, { principal, params, expectedVersion }) => {
+    const subscription = await mustGetOwn(principal, params.id);
+    if (subscription.version !== expectedVersion) throw new PreconditionFailed(`The subscription is at version ${subscription.version}, not ${expectedVersion}: read it again.`, subscription.version);
+    await deleteSubscription(subscription.id, expectedVersion);
+    return c.body(null, 204);
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/subscriptions/{id}/failures',
+    operationId: 'listSubscriptionFailures',
+    summary: 'List the events that could not be delivered to a subscription',
+    description: 'Dead-letter records, in event order: each event the deliverer gave up on, with the number of attempts and the last error. The feed still has every event.',
+    tag: TAG,
+    access: ACCESS,
+    params: IdParams,
+    query: z.object(PageQuery),
+    responses: { 200: { description: 'A page of dead-letter records', schema: Page(SubscriptionFailure) }, 400: problem, 401: problem, 403: problem, 404: problem },
+  },
+  async (c, { principal, params, query }) => {
+    const subscription = await mustGetOwn(principal, params.id);
+    return c.json(await listFailures(subscription.id, { limit: query.limit, cursor: query.cursor }));
+  },
+);
+
+api.route(
+  {
+    method: 'get',
+    path: '/v1/notifications',
+    operationId: 'listNotifications',
+    summary: 'Read a ministry’s event feed, oldest first',
+    description:
+      'Every event addressed to the country (its envelope, as webhooks carry it), oldest first, for catch-up and replay: keep the last `next` and continue from it later. ' +
+      'A ministry reads its own country’s feed (naming the other country is a 403); an admin names `country`.',
+    tag: TAG,
+    access: ACCESS,
+    query: z.object({ country: z.optional(Country), ...PageQuery }),
+    responses: { 200: { description: 'A page of event envelopes', schema: Page(EventEnvelopeSchema) }, 400: problem, 401: problem, 403: problem },
+  },
+  async (c, { principal, query }) => {
+    const country = countryOf(principal, query.country, 'query', 'read the notifications');
+    return c.json(await listFeed(country, { limit: query.limit, cursor: query.cursor }));
+  },
+);
+
+export const app = api.app;
+export const routes = api.routes;
