@@ -28,6 +28,10 @@ const ConfigSchema = z
     CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
     /** Secrets Manager secret holding the cursor key on AWS. */
     CURSOR_SECRET_ARN: z.optional(z.string()),
+    /** Key of the keyed hash of identity document numbers, locally from `DATA_DIR`. */
+    DOCUMENT_HASH_SECRET: z.optional(z.string().check(z.minLength(32))),
+    /** Secrets Manager secret holding that key on AWS (only the households and importer functions get it). */
+    DOCUMENT_HASH_SECRET_ARN: z.optional(z.string()),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
   })

@@ -32,3 +32,10 @@ export async function cursorKey(): Promise<string> {
   if (config.CURSOR_SECRET_ARN) return fromSecretsManager(config.CURSOR_SECRET_ARN);
   throw new Error('no cursor secret configured');
 }
+
+/** Key of the keyed hash of identity document numbers; only functions that hash documents are given it. */
+export async function documentHashKey(): Promise<string> {
+  if (config.DOCUMENT_HASH_SECRET) return config.DOCUMENT_HASH_SECRET;
+  if (config.DOCUMENT_HASH_SECRET_ARN) return fromSecretsManager(config.DOCUMENT_HASH_SECRET_ARN);
+  throw new Error('no document hash secret configured (DOCUMENT_HASH_SECRET locally, DOCUMENT_HASH_SECRET_ARN on AWS)');
+}

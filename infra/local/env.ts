@@ -19,5 +19,6 @@ export function localFunctionEnv(endpoint: string, secrets: LocalSecrets, tableN
     JWT_ISSUER: LOCAL_ISSUER,
     JWKS_FILE: secrets.jwksFile,
     CURSOR_SECRET: secrets.cursorSecret,
+    DOCUMENT_HASH_SECRET: secrets.documentHashSecret,
   };
 }

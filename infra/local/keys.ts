@@ -14,6 +14,8 @@ export interface LocalSecrets {
   jwksFile: string;
   privateKeyFile: string;
   cursorSecret: string;
+  /** Key of the keyed hash of identity document numbers (duplicate detection without storing numbers). */
+  documentHashSecret: string;
 }
 
 async function writeOnce(file: string, content: string): Promise<void> {
@@ -46,12 +48,15 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     await writeOnce(privateKeyFile, JSON.stringify(privateJwk));
     await writeOnce(jwksFile, JSON.stringify({ keys: [publicJwk] }));
   }
-  let secrets = await readJson<{ cursorSecret: string }>(secretsFile);
-  if (!secrets) {
-    secrets = { cursorSecret: randomBytes(48).toString('base64url') };
-    await writeOnce(secretsFile, JSON.stringify(secrets));
-  }
-  return { jwksFile, privateKeyFile, cursorSecret: secrets.cursorSecret };
+  const stored = await readJson<{ cursorSecret?: string; documentHashSecret?: string }>(secretsFile);
+  // A DATA_DIR from before a secret existed gains it; secrets already there are never replaced
+  // (a new document-hash key would make every stored hash unmatchable).
+  const secrets = {
+    cursorSecret: stored?.cursorSecret ?? randomBytes(48).toString('base64url'),
+    documentHashSecret: stored?.documentHashSecret ?? randomBytes(48).toString('base64url'),
+  };
+  if (stored?.cursorSecret !== secrets.cursorSecret || stored?.documentHashSecret !== secrets.documentHashSecret) await writeOnce(secretsFile, JSON.stringify(secrets));
+  return { jwksFile, privateKeyFile, ...secrets };
 }
 
 export interface TokenClaims {

@@ -35,7 +35,7 @@ const gsi = (n: number): IndexDefinition => ({
 export const tableDefinition: TableDefinition = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
+  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3), gsi(4)],
   timeToLiveAttribute: 'expiresAt',
   streamViewType: 'NEW_AND_OLD_IMAGES',
 };

@@ -16,6 +16,10 @@ export const EventType = {
   ClearedAreaSubmitted: 'ClearedAreaSubmitted',
   ClearedAreaQaDecided: 'ClearedAreaQaDecided',
   LandHandedOver: 'LandHandedOver',
+  HouseholdRegistered: 'HouseholdRegistered',
+  HouseholdStatusChanged: 'HouseholdStatusChanged',
+  ReturnSafetyChanged: 'ReturnSafetyChanged',
+  HouseholdImportCompleted: 'HouseholdImportCompleted',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -38,6 +42,12 @@ export const EventData = lazy(() => ({
   [EventType.ClearedAreaSubmitted]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, outcome: z.string(), areaSqm: z.number(), eoMismatch: z.boolean() }),
   [EventType.ClearedAreaQaDecided]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), nonconformities: z.number(), remainingSqm: z.number() }),
   [EventType.LandHandedOver]: z.object({ clearedAreaId: z.string(), hazardAreaId: z.string(), ...place, certificateRef: z.string(), date: z.string(), areaSqm: z.number(), receivedByType: z.string() }),
+  // Household events: identifiers, places by P-code and counts only; never names, birth dates,
+  // contacts or documents. They go to the household's own country only (see `audienceFor`).
+  [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),
+  [EventType.HouseholdStatusChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), blockedReason: z.optional(z.string()), memberCount: z.number() }),
+  [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
+  [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
 
 export type EventDataOf<T extends EventType> = z.infer<ReturnType<typeof EventData>[T]>;
@@ -54,8 +64,11 @@ export interface EventEnvelope<T extends EventType = EventType> {
   data: EventDataOf<T>;
 }
 
+/** Events about displaced people: only the household's own country hears of them. */
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted];
+
 /** Mine action is everyone's business: both ministries hear of it. */
-const MINE_ACTION: readonly EventType[] = Object.values(EventType);
+const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));
 
 /** Routing: which countries' ministries receive an event about something of `country`. */
 export function audienceFor(type: EventType, country: Country): Country[] {

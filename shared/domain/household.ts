@@ -1,0 +1,362 @@
+import * as z from 'zod/mini';
+import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Point } from './geometry.ts';
+import { isProvinceOf } from './provinces.ts';
+import type { Role } from './roles.ts';
+import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
+
+/**
+ * Returnee households (DESIGN sections 2–4). Pure: schemas, the status lifecycle, the rules a
+ * registration must satisfy, and the non-personal summary. Personal data (names, birth dates,
+ * contacts, identity documents) lives only in the full `Household`; lists, events, statistics and
+ * logs use `HouseholdSummary` or counts.
+ *
+ * A household is listed and counted by its **origin province** (`origin.province`, where it was
+ * displaced from and plans to return to); its country is the registering country, and origin,
+ * current location and destination must all be provinces of that country.
+ */
+
+export const HOUSEHOLD_STATUSES = ['DISPLACED', 'INTENDS_RETURN', 'RETURN_BLOCKED', 'RETURNED', 'REDISPLACED'] as const;
+export const HouseholdStatus = z.enum(HOUSEHOLD_STATUSES);
+export type HouseholdStatus = z.infer<typeof HouseholdStatus>;
+
+/** Why a return is blocked (DESIGN section 2). */
+export const BLOCKED_REASONS = ['HAZARD', 'HOUSE_DESTROYED', 'OCCUPIED', 'OTHER'] as const;
+export const BlockedReason = z.enum(BLOCKED_REASONS);
+export type BlockedReason = z.infer<typeof BlockedReason>;
+
+export const SEXES = ['F', 'M', 'X'] as const;
+export const Sex = z.enum(SEXES);
+export type Sex = z.infer<typeof Sex>;
+
+export const RELATIONSHIPS = ['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'SIBLING', 'GRANDCHILD', 'GRANDPARENT', 'OTHER_RELATIVE', 'NON_RELATIVE'] as const;
+export const Relationship = z.enum(RELATIONSHIPS);
+
+export const DOCUMENT_TYPES = ['NATIONAL_ID', 'PASSPORT', 'FAMILY_BOOK', 'BIRTH_CERTIFICATE', 'OTHER'] as const;
+export const DocumentType = z.enum(DOCUMENT_TYPES);
+
+export const CONSENT_PURPOSES = ['RETURN_ASSISTANCE', 'REGISTRATION', 'REFERRAL', 'TRACING', 'STATISTICS'] as const;
+export const ConsentPurpose = z.enum(CONSENT_PURPOSES);
+
+export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES);
+
+/** Oldest plausible age, in years, of a living person. */
+export const MAX_AGE_YEARS = 120;
+export const MAX_MEMBERS = 30;
+
+const today = () => new Date().toISOString().slice(0, 10);
+const thisYear = () => new Date().getUTCFullYear();
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
+/** Document numbers: letters, digits, spaces, dashes and slashes as printed on the card. */
+const DocumentNumber = z.string().check(z.trim(), z.minLength(4), z.maxLength(40), z.regex(/^[\p{L}\p{N}][\p{L}\p{N} /-]*$/u, 'must be letters and digits (spaces, dashes and slashes allowed)'));
+
+/** The number as it is hashed: case and separators do not make a different document. */
+export const normaliseDocumentNumber = (n: string): string => n.normalize('NFKC').toUpperCase().replace(/[\s/-]+/g, '');
+
+const place = (what: string) => ({
+  province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, `must be a province P-code (KH.. or TH..) for the ${what}`)),
+  district: z.optional(text(100)),
+  village: z.optional(text(100)),
+});
+
+export const Origin = z.strictObject({ ...place('origin') });
+/** Where the household is now: a displacement site (camp, pagoda, school) or a host community. */
+export const CurrentLocation = z
+  .strictObject({ ...place('current location'), site: z.optional(text(200)), hostCommunity: z.optional(text(200)) })
+  .check(z.refine((c) => Boolean(c.site) || Boolean(c.hostCommunity), { message: 'name the site or the host community', path: ['site'] }));
+export const Destination = z.strictObject({ ...place('destination'), point: z.optional(Point) });
+
+export const MemberCreate = z
+  .strictObject({
+    givenName: text(100),
+    familyName: text(100),
+    sex: Sex,
+    birthDate: z.optional(z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'))),
+    birthYear: z.optional(z.int()),
+    relationship: Relationship,
+    specificNeeds: z._default(
+      z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
+      [],
+    ),
+    document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
+  })
+  .check(
+    z.refine((m) => m.birthDate !== undefined || m.birthYear !== undefined, { message: 'give birthDate or birthYear', path: ['birthYear'] }),
+    z.refine((m) => m.birthYear === undefined || (m.birthYear <= thisYear() && m.birthYear >= thisYear() - MAX_AGE_YEARS), {
+      message: `must be a plausible year of birth (from ${MAX_AGE_YEARS} years ago to this year)`,
+      path: ['birthYear'],
+    }),
+    z.refine((m) => m.birthDate === undefined || Number(m.birthDate.slice(0, 4)) >= thisYear() - MAX_AGE_YEARS, {
+      message: `must be a plausible date of birth (at most ${MAX_AGE_YEARS} years ago)`,
+      path: ['birthDate'],
+    }),
+    z.refine((m) => m.birthDate === undefined || m.birthYear === undefined || Number(m.birthDate.slice(0, 4)) === m.birthYear, {
+      message: 'birthYear does not match birthDate',
+      path: ['birthYear'],
+    }),
+  );
+export type MemberCreate = z.infer<typeof MemberCreate>;
+
+export const Contact = z.strictObject({ phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'))), note: z.optional(text(500)) });
+
+export const Consent = z.strictObject({
+  given: z.literal(true, 'consent must be given to register a household'),
+  date: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  purposes: z.array(ConsentPurpose).check(z.minLength(1), z.refine((p) => new Set(p).size === p.length, 'must not repeat a purpose')),
+});
+
+/** Body of `POST /v1/households` (and one household of an import). */
+export const HouseholdCreate = z
+  .strictObject({
+    /** Only an admin names the country; a relief agency registers in its own. */
+    country: z.optional(Country),
+    origin: Origin,
+    current: CurrentLocation,
+    destination: z.optional(Destination),
+    members: z.array(MemberCreate).check(z.minLength(1, 'a household has at least one member'), z.maxLength(MAX_MEMBERS)),
+    contact: z.optional(Contact),
+    consent: Consent,
+    /**
+     * Registers the household although a member's document is already registered in the country,
+     * after a registrar reviewed it: the id of the household it duplicates, and why.
+     */
+    reviewedDuplicate: z.optional(z.strictObject({ of: Id, reason: text(500) })),
+  })
+  .check(
+    z.refine((h) => h.members.filter((m) => m.relationship === 'HEAD').length === 1, {
+      message: 'a household has exactly one head (relationship HEAD)',
+      path: ['members'],
+    }),
+  );
+export type HouseholdCreate = z.infer<typeof HouseholdCreate>;
+
+/** Problems a valid-shaped registration can still have: places outside the registering country. */
+export function placeProblems(h: Pick<HouseholdCreate, 'origin' | 'current' | 'destination'>, country: Country): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const check = (path: string, pcode: string | undefined) => {
+    if (pcode !== undefined && !isProvinceOf(pcode, country)) problems.push({ path: `${path}.province`, message: `${pcode} is not a known province of ${country}` });
+  };
+  check('origin', h.origin.province);
+  check('current', h.current.province);
+  check('destination', h.destination?.province);
+  return problems;
+}
+
+/** A member as stored and shown: the document only as its type and last four characters. */
+export interface Member {
+  givenName: string;
+  familyName: string;
+  sex: Sex;
+  birthDate?: string | undefined;
+  birthYear: number;
+  relationship: z.infer<typeof Relationship>;
+  specificNeeds: z.infer<typeof SpecificNeedCode>[];
+  document?: { type: z.infer<typeof DocumentType>; last4: string } | undefined;
+}
+
+export const RETURN_SAFETY_STATUSES = ['SAFE', 'AT_RISK', 'UNKNOWN'] as const;
+export const ReturnSafetyStatus = z.enum(RETURN_SAFETY_STATUSES);
+export type ReturnSafetyStatus = z.infer<typeof ReturnSafetyStatus>;
+
+/** Distance within which a hazard area that is not closed makes a destination unsafe. */
+export const RETURN_SAFETY_BUFFER_M = 500;
+
+export interface ReturnSafety {
+  status: ReturnSafetyStatus;
+  /** The hazard areas that make it AT_RISK (empty otherwise), sorted. */
+  hazardAreaIds: string[];
+  checkedAt: string;
+}
+
+/** A stored household, personal data included. Never logged, never in an event. */
+export interface Household {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  country: Country;
+  /** The registering organisation (the registrar's `org` claim); relief agencies see their own. */
+  org: string;
+  status: HouseholdStatus;
+  blockedReason?: BlockedReason | undefined;
+  statusReason?: string | undefined;
+  statusChangedAt: string;
+  origin: z.infer<typeof Origin>;
+  current: z.infer<typeof CurrentLocation>;
+  destination?: z.infer<typeof Destination> | undefined;
+  members: Member[];
+  contact?: z.infer<typeof Contact> | undefined;
+  consent: z.infer<typeof Consent>;
+  reviewedDuplicate?: { of: string; reason: string } | undefined;
+  returnSafety: ReturnSafety;
+  /** The import job that created it, for households from a CSV. */
+  importId?: string | undefined;
+}
+
+/** The non-personal view used by lists: no names, birth dates, contacts or documents. */
+export interface HouseholdSummary {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  country: Country;
+  org: string;
+  status: HouseholdStatus;
+  blockedReason?: BlockedReason | undefined;
+  originProvince: string;
+  currentProvince: string;
+  destinationProvince?: string | undefined;
+  memberCount: number;
+  returnSafety: ReturnSafety;
+}
+
+export const summarise = (h: Household): HouseholdSummary => ({
+  id: h.id,
+  version: h.version,
+  createdAt: h.createdAt,
+  updatedAt: h.updatedAt,
+  country: h.country,
+  org: h.org,
+  status: h.status,
+  ...(h.blockedReason ? { blockedReason: h.blockedReason } : {}),
+  originProvince: h.origin.province,
+  currentProvince: h.current.province,
+  ...(h.destination ? { destinationProvince: h.destination.province } : {}),
+  memberCount: h.members.length,
+  returnSafety: h.returnSafety,
+});
+
+/** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
+export function storedMember(m: MemberCreate): Member {
+  return {
+    givenName: m.givenName,
+    familyName: m.familyName,
+    sex: m.sex,
+    ...(m.birthDate ? { birthDate: m.birthDate } : {}),
+    birthYear: m.birthYear ?? Number(m.birthDate!.slice(0, 4)),
+    relationship: m.relationship,
+    specificNeeds: m.specificNeeds,
+    ...(m.document ? { document: { type: m.document.type, last4: normaliseDocumentNumber(m.document.number).slice(-4) } } : {}),
+  };
+}
+
+/** Age bands of the displacement statistics (the humanitarian standard bands). */
+export const AGE_BANDS = ['0-4', '5-11', '12-17', '18-59', '60+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+/** The age band of a member in `year` (by year of birth: exact enough for planning, and stable within a year). */
+export function ageBand(birthYear: number, year: number): AgeBand {
+  const age = year - birthYear;
+  if (age <= 4) return '0-4';
+  if (age <= 11) return '5-11';
+  if (age <= 17) return '12-17';
+  if (age <= 59) return '18-59';
+  return '60+';
+}
+
+interface Move {
+  roles: readonly Role[];
+  /** A blocked return needs a `blockedReason`; these moves need a free-text reason. */
+  reasonRequired: boolean;
+}
+const registrars: readonly Role[] = ['relief', 'admin'];
+
+/**
+ * The household lifecycle as a table: from → to → who may make the move. Relief agencies move
+ * their own organisation's households; ministries read; admins may do anything a registrar may.
+ * Moving to RETURN_BLOCKED needs a `blockedReason`.
+ */
+export const HOUSEHOLD_TRANSITIONS: Readonly<Record<HouseholdStatus, Partial<Record<HouseholdStatus, Move>>>> = {
+  DISPLACED: { INTENDS_RETURN: { roles: registrars, reasonRequired: false }, RETURNED: { roles: registrars, reasonRequired: false } },
+  INTENDS_RETURN: {
+    RETURN_BLOCKED: { roles: registrars, reasonRequired: false },
+    RETURNED: { roles: registrars, reasonRequired: false },
+    DISPLACED: { roles: registrars, reasonRequired: true },
+  },
+  RETURN_BLOCKED: {
+    INTENDS_RETURN: { roles: registrars, reasonRequired: false },
+    RETURNED: { roles: registrars, reasonRequired: false },
+    DISPLACED: { roles: registrars, reasonRequired: true },
+  },
+  RETURNED: { REDISPLACED: { roles: registrars, reasonRequired: true } },
+  REDISPLACED: { INTENDS_RETURN: { roles: registrars, reasonRequired: false }, RETURNED: { roles: registrars, reasonRequired: false } },
+};
+
+export const allowedHouseholdMoves = (from: HouseholdStatus, role: Role): HouseholdStatus[] =>
+  (Object.entries(HOUSEHOLD_TRANSITIONS[from]) as [HouseholdStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
+
+/** Body of `POST /v1/households/{id}/transitions`. */
+export const HouseholdTransition = z
+  .strictObject({
+    to: HouseholdStatus,
+    blockedReason: z.optional(BlockedReason),
+    reason: z.optional(text(500)),
+  })
+  .check(
+    z.refine((t) => t.to !== 'RETURN_BLOCKED' || t.blockedReason !== undefined, { message: 'a blocked return needs blockedReason (HAZARD, HOUSE_DESTROYED, OCCUPIED or OTHER)', path: ['blockedReason'] }),
+    z.refine((t) => t.to === 'RETURN_BLOCKED' || t.blockedReason === undefined, { message: 'only a move to RETURN_BLOCKED takes blockedReason', path: ['blockedReason'] }),
+  );
+export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
+
+/** Body of `PATCH /v1/households/{id}`: where the household is and wants to go, and how to reach it. */
+export const HouseholdPatch = z
+  .strictObject({
+    current: z.optional(CurrentLocation),
+    destination: z.optional(z.nullable(Destination)),
+    contact: z.optional(z.nullable(Contact)),
+  })
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact)'));
+export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
+
+/** Response schemas, for the OpenAPI document (built on first use). */
+const ReturnSafetySchema = () => z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string() });
+export const HouseholdSummarySchema = lazy(() =>
+  z.object({
+    id: Id,
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    country: Country,
+    org: z.string(),
+    status: HouseholdStatus,
+    blockedReason: z.optional(BlockedReason),
+    originProvince: z.string(),
+    currentProvince: z.string(),
+    destinationProvince: z.optional(z.string()),
+    memberCount: z.int(),
+    returnSafety: ReturnSafetySchema(),
+  }),
+);
+export const HouseholdSchema = lazy(() =>
+  z.object({
+    ...StoredFields,
+    country: Country,
+    org: z.string(),
+    status: HouseholdStatus,
+    blockedReason: z.optional(BlockedReason),
+    statusReason: z.optional(z.string()),
+    statusChangedAt: z.string(),
+    origin: Origin,
+    current: CurrentLocation,
+    destination: z.optional(Destination),
+    members: z.array(
+      z.object({
+        givenName: z.string(),
+        familyName: z.string(),
+        sex: Sex,
+        birthDate: z.optional(z.string()),
+        birthYear: z.int(),
+        relationship: Relationship,
+        specificNeeds: z.array(SpecificNeedCode),
+        document: z.optional(z.object({ type: DocumentType, last4: z.string() })),
+      }),
+    ),
+    contact: z.optional(Contact),
+    consent: Consent,
+    reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
+    returnSafety: ReturnSafetySchema(),
+    importId: z.optional(z.string()),
+  }),
+);
