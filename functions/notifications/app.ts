@@ -1,22 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
-import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { CreatedSubscription, EventEnvelopeSchema, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
-import { checkWebhookUrl } from '#shared/domain/webhook-url.ts';
-import { deleteSubscription, getSubscription, listFailures, listFeed, listSubscriptions, subscriptionWrite } from '#shared/db/repositories/subscriptions.ts';
+import { CreatedSubscription, EventEnvelopeSchema, RedriveResult, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
+import { checkWebhookUrl, parseAllowList } from '#shared/domain/webhook-url.ts';
+import { deleteFailure, deleteSubscription, getFailure, getStoredSubscription, getSubscription, listFailures, listFeed, listSubscriptions, recordFailedRedrive, subscriptionWrite, withoutSecret } from '#shared/db/repositories/subscriptions.ts';
+import type { EventEnvelope } from '#shared/events/catalogue.ts';
+import { deliverEvent } from '#shared/events/deliver.ts';
 import { Api, problem } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
+import { BadRequest, HttpProblem, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 
 const api = new Api({ idempotency });
 const ACCESS = ['ministry', 'admin'] as const;
 const TAG = 'Notifications';
+
+// Read here rather than in shared/config.ts: only the notifications function and the deliverers
+// use it. Hosts (`*.example.org` for subdomains) that webhook URLs may point at; empty: any public host.
+const allowHosts = parseAllowList(process.env['WEBHOOK_ALLOW_LIST']);
+const allowLocal = config.RUNTIME === 'local';
 
 /**
  * The country a ministry or admin acts for: a ministry its own (naming the other is a 403, so
@@ -34,7 +41,12 @@ function countryOf(principal: Principal, named: Country | undefined, where: stri
 
 /** A subscription the caller may see: another country's answers 404, as if it did not exist. */
 async function mustGetOwn(principal: Principal, id: string): Promise<Subscription> {
-  const subscription = await getSubscription(id);
+  return withoutSecret(await mustGetOwnStored(principal, id));
+}
+
+/** {@link mustGetOwn} with the signing secret, for a redrive; never answered as it is. */
+async function mustGetOwnStored(principal: Principal, id: string): Promise<StoredSubscription> {
+  const subscription = await getStoredSubscription(id);
   if (!subscription || (principal.role !== 'admin' && subscription.country !== principal.country)) throw new NotFound(`No subscription ${id}.`);
   return subscription;
 }
@@ -47,7 +59,8 @@ api.route(
     summary: 'Subscribe a webhook to the ministry’s events',
     description:
       'A ministry subscribes for its own country; an admin names `country`. `eventTypes` narrows the delivery to those types (absent or empty: all). ' +
-      'The URL must be `https:` and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` are allowed too). ' +
+      'The URL must be `https:` and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` are allowed too); ' +
+      'where the platform has a webhook allow list, its host must be on it. ' +
       'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it. ' +
       'A retry with the same `Idempotency-Key` and body within 24 hours replays this answer, secret included, to the same caller only.',
     tag: TAG,
@@ -58,7 +71,7 @@ api.route(
   },
   async (c, { principal, body, idempotency }) => {
     const country = countryOf(principal, body.country, 'body', 'subscribe to the notifications');
-    const refused = checkWebhookUrl(body.url, { allowLocal: config.RUNTIME === 'local' });
+    const refused = checkWebhookUrl(body.url, { allowLocal, allowHosts });
     if (refused) throw new BadRequest(`The webhook URL is refused: it ${refused}.`, [{ path: 'body.url', message: refused }]);
     const now = new Date().toISOString();
     const subscription: StoredSubscription = {
@@ -152,6 +165,50 @@ api.route(
   async (c, { principal, params, query }) => {
     const subscription = await mustGetOwn(principal, params.id);
     return c.json(await listFailures(subscription.id, { limit: query.limit, cursor: query.cursor }));
+  },
+);
+
+api.route(
+  {
+    method: 'post',
+    path: '/v1/subscriptions/{id}/failures/{eventId}/redrive',
+    operationId: 'redriveSubscriptionFailure',
+    summary: 'Deliver a dead-lettered event again, now',
+    description:
+      'Tries the delivery of the event again right away, as the deliverer does (signed afresh; two tries of at most 3 s each, the second after a network error, timeout, 408, 429 or 5xx). ' +
+      'Delivered: the dead-letter record is removed and the answer is 200 with the webhook’s status. Not delivered: the record stays, with its attempts and last error updated, and the answer is a 502 saying why. ' +
+      'An action, so no `If-Match`; two redrives at once may both deliver (receivers dedupe by `Clearway-Event-Id`), and a failed one never brings back a record a successful one removed (409). ' +
+      'Another country’s subscription, or an event with no dead-letter record, answers 404.',
+    tag: TAG,
+    access: ACCESS,
+    params: z.object({ id: Id, eventId: Id }),
+    responses: {
+      200: { description: 'Delivered; the dead-letter record is removed', schema: RedriveResult },
+      400: problem,
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+      502: { description: 'The webhook could not be reached or refused the event; the dead-letter record stays, updated', contentType: 'application/problem+json' },
+    },
+  },
+  async (c, { principal, params, log }) => {
+    const subscription = await mustGetOwnStored(principal, params.id);
+    const failure = await getFailure(subscription.id, params.eventId);
+    if (!failure) throw new NotFound(`Subscription ${subscription.id} has no undelivered event ${params.eventId}.`);
+    // The record holds the envelope exactly as the deliverer received it.
+    // Bounded well inside the function's timeout (and API Gateway's 29 s): two tries of 3 s at most.
+    const outcome = await deliverEvent(subscription, failure.event as EventEnvelope, { allowLocal, allowHosts, log, attempts: 2, timeoutMs: 3000 });
+    if (outcome.delivered) {
+      // Already gone means a concurrent redrive delivered it too: still delivered.
+      await deleteFailure(subscription.id, failure.eventId);
+      log.info('dead-lettered event redriven', { subscriptionId: subscription.id, eventId: failure.eventId, status: outcome.status });
+      return c.json({ delivered: true as const, status: outcome.status ?? 200 }, 200);
+    }
+    const updated = await recordFailedRedrive(subscription.id, failure.eventId, { attempts: outcome.attempts, lastStatus: outcome.status, lastError: outcome.error ?? 'not delivered', failedAt: new Date().toISOString() });
+    throw new HttpProblem(502, 'delivery-failed', 'Delivery failed', `The webhook did not accept event ${failure.eventId} (${updated.lastError}); the dead-letter record stays, now at ${updated.attempts} attempts.`, {
+      extensions: { attempts: updated.attempts, lastError: updated.lastError, ...(updated.lastStatus === undefined ? {} : { lastStatus: updated.lastStatus }) },
+    });
   },
 );
 

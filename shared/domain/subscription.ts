@@ -75,3 +75,13 @@ export const SubscriptionFailure = lazy(() =>
   }),
 );
 export type SubscriptionFailure = z.infer<ReturnType<typeof SubscriptionFailure>>;
+
+/** The answer to a successful redrive: the event was delivered and its dead-letter record removed. */
+export const RedriveResult = lazy(() =>
+  z.object({
+    delivered: z.literal(true),
+    /** HTTP status the webhook answered. */
+    status: z.int(),
+  }),
+);
+export type RedriveResult = z.infer<ReturnType<typeof RedriveResult>>;

@@ -115,12 +115,45 @@ export function isPublicAddress(ip: string): boolean {
 
 const ipv4Text = (n: bigint): string => [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 0xffn)).join('.');
 
+/**
+ * The platform's webhook allow list (`WEBHOOK_ALLOW_LIST`, the CDK context `webhookAllowList`):
+ * comma-separated host names, `*.example.org` standing for any subdomain of example.org.
+ * Entries are trimmed and lower-cased; an absent or blank value is the empty list (no restriction).
+ */
+export function parseAllowList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((entry) => entry !== '');
+}
+
+/**
+ * True when `host` may be called under `allowList`: the list is empty (no restriction), names the
+ * host exactly, or holds `*.<domain>` and the host is a subdomain of it (at any depth; the domain
+ * itself is not matched by the wildcard, list it apart). Case and a trailing dot are ignored;
+ * IPv6 literals may come with or without brackets.
+ */
+export function isHostAllowed(host: string, allowList: readonly string[]): boolean {
+  if (allowList.length === 0) return true;
+  const name = host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  return allowList.some((entry) => {
+    const allowed = entry.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+    return allowed.startsWith('*.') ? name.endsWith(allowed.slice(1)) && name.length > allowed.length - 1 : name === allowed;
+  });
+}
+
 export interface WebhookUrlOptions {
   /**
    * A local run (`RUNTIME=local`): plain HTTP to `localhost` and `127.0.0.1` is allowed, and
    * HTTPS to any host, so that a receiver on the developer's machine can be subscribed.
    */
   allowLocal: boolean;
+  /**
+   * The platform's allow list (see {@link parseAllowList}); when non-empty, only URLs whose host
+   * it matches ({@link isHostAllowed}) are accepted, locally too.
+   * @default [] (no restriction)
+   */
+  allowHosts?: readonly string[];
 }
 
 /**
@@ -128,8 +161,9 @@ export interface WebhookUrlOptions {
  * it is acceptable. On AWS: `https:` only, no credentials in the URL, and a host that is
  * neither a non-public IP literal (see {@link isPublicAddress}) nor a local or metadata name
  * (`localhost`, `instance-data`, `metadata.google.internal`, `*.internal`, single-label names).
+ * Everywhere: a host outside a non-empty `allowHosts` is refused.
  */
-export function checkWebhookUrl(url: string, { allowLocal }: WebhookUrlOptions): string | undefined {
+export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [] }: WebhookUrlOptions): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -138,6 +172,7 @@ export function checkWebhookUrl(url: string, { allowLocal }: WebhookUrlOptions):
   }
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
+  if (!isHostAllowed(host, allowHosts)) return `must point at a host on the platform's webhook allow list (${allowHosts.join(', ')}); ${host} is not on it`;
   if (allowLocal) {
     if (parsed.protocol === 'https:') return undefined;
     if (parsed.protocol === 'http:' && LOCAL_HTTP_HOSTS.has(host)) return undefined;

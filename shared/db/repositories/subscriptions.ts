@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { StoredSubscription, Subscription, SubscriptionFailure } from '../../domain/subscription.ts';
 import type { EventEnvelope } from '../../events/catalogue.ts';
-import { NotFound, PreconditionFailed } from '../../http/problem.ts';
+import { Conflict, NotFound, PreconditionFailed } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { FEED_INDEX, feedKeys } from '../keys/event.ts';
 import { FAILURE_PREFIX, failureKey, subscriptionKey, subscriptionsByCountry } from '../keys/subscription.ts';
@@ -79,4 +79,88 @@ export async function listFeed(country: Country, page: PageRequest): Promise<Pag
   const feed = FEED_INDEX[country];
   const found = await queryPage<{ event: EventEnvelope }>(page, { index: feed.index, partitionKey: [feed.pk, feedKeys([country], '')[feed.pk]!], scope: `feed:country=${country}` });
   return { items: found.items.map((item) => item.event), next: found.next };
+}
+
+/**
+ * Every active subscription of a country, secrets included, for the deliverer: one Query on
+ * gsi1 (`SUBS#<country>`), following every page. Not for responses (see {@link withoutSecret}).
+ */
+export async function activeSubscriptionsOf(country: Country): Promise<StoredSubscription[]> {
+  const found: StoredSubscription[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': subscriptionsByCountry(country, '').gsi1pk },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const subscription = toResource<StoredSubscription>(item);
+      if (subscription.active) found.push(subscription);
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+/**
+ * Writes the dead-letter record of an event for a subscription (shape in
+ * `shared/db/keys/subscription.ts`). A record already there for the same event (the queue
+ * delivered the event again and it failed again) is replaced.
+ */
+export async function putFailure(subscriptionId: string, failure: SubscriptionFailure): Promise<void> {
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...failureKey(subscriptionId, failure.eventId), entity: 'SubscriptionFailure', ...failure } }));
+}
+
+/** One dead-letter record, or undefined. */
+export async function getFailure(subscriptionId: string, eventId: string): Promise<SubscriptionFailure | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: failureKey(subscriptionId, eventId), ConsistentRead: true }));
+  return out.Item ? toResource<SubscriptionFailure>(out.Item) : undefined;
+}
+
+/**
+ * Removes a dead-letter record after its event was delivered. Answers false when it was already
+ * gone (a concurrent redrive delivered it first), which is not an error: the event is delivered.
+ */
+export async function deleteFailure(subscriptionId: string, eventId: string): Promise<boolean> {
+  try {
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: failureKey(subscriptionId, eventId), ConditionExpression: 'attribute_exists(pk)' }));
+    return true;
+  } catch (e: unknown) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/**
+ * Records another failed delivery of a dead-lettered event: adds `attempts`, replaces the last
+ * status and error and `failedAt`. Only while the record exists: a failed redrive must not bring
+ * back a record that a concurrent, successful one removed (409 then).
+ */
+export async function recordFailedRedrive(subscriptionId: string, eventId: string, outcome: { attempts: number; lastStatus?: number | undefined; lastError: string; failedAt: string }): Promise<SubscriptionFailure> {
+  try {
+    const out = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: failureKey(subscriptionId, eventId),
+        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: `ADD attempts :attempts SET lastError = :lastError, failedAt = :failedAt${outcome.lastStatus === undefined ? ' REMOVE lastStatus' : ', lastStatus = :lastStatus'}`,
+        ExpressionAttributeValues: {
+          ':attempts': outcome.attempts,
+          ':lastError': outcome.lastError,
+          ':failedAt': outcome.failedAt,
+          ...(outcome.lastStatus === undefined ? {} : { ':lastStatus': outcome.lastStatus }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toResource<SubscriptionFailure>(out.Attributes ?? {});
+  } catch (e: unknown) {
+    if (e instanceof ConditionalCheckFailedException) throw new Conflict(`The dead-letter record of event ${eventId} was removed meanwhile: a concurrent redrive delivered it.`);
+    throw e;
+  }
 }
