@@ -9,6 +9,7 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, getClearedArea, listClearedAreas, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
+import { hazardCellWritesOnChange, recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
 import { getTask, listProgress, taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
@@ -247,6 +248,7 @@ api.route(
     const stats: StatsChange[] = [{ ...place(area), counters: moved('reports', 'SUBMITTED', decided.status) }];
     const { openReportId: _open, ...taskRest } = task;
     let remaining = hazard.remainingSqm;
+    let hazardClosed = false;
     if (accepted) {
       writes.push(...taskWrites({ ...taskRest, acceptedReportId: area.id, version: task.version + 1, updatedAt: now }, task.version));
       writes.push(taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { completionReport: { accepted: area.id } } })));
@@ -269,6 +271,8 @@ api.route(
           outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: hazard.status, to: 'CLOSED', reason, date: now.slice(0, 10) }, now).write,
         );
         stats.push({ ...place(hazard), counters: moved('hazards', hazard.status, 'CLOSED') });
+        writes.push(...hazardCellWritesOnChange(hazard, updatedHazard));
+        hazardClosed = true;
       }
     } else {
       // Rework: the task goes back to IN_PROGRESS, out of the usual lifecycle and on QA's word.
@@ -292,6 +296,7 @@ api.route(
       }, now).write,
     );
     await transact([...writes, ...statsWrites(stats)]);
+    if (hazardClosed) await recomputeAfterHazardChange(hazard.id, principal);
     return c.json(decided, 200, { ETag: etagOf(decided.version) });
   },
 );
@@ -345,6 +350,7 @@ api.route(
       stats.push({ ...place(hazard), counters: moved('hazards', 'CLOSED', 'HANDED_OVER') });
     }
     await transact([...writes, ...statsWrites(stats)]);
+    if (complete) await recomputeAfterHazardChange(hazard.id, principal);
     return c.json(handed, 200, { ETag: etagOf(handed.version) });
   },
 );

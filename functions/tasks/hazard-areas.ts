@@ -18,6 +18,9 @@ import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 import { historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
+import { HouseholdSummarySchema } from '#shared/domain/household.ts';
+import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
+import { hazardCellCount, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
   const hazard = await getHazardArea(id);
@@ -43,6 +46,7 @@ export function registerHazardAreas(api: Api): void {
     },
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
+      if (hazardCellCount(body.geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
       const now = new Date().toISOString();
       const id = newId();
       const sqm = areaSqm(body.geometry);
@@ -69,12 +73,15 @@ export function registerHazardAreas(api: Api): void {
         categories: [...new Set(hazard.contamination.map((c) => c.category))],
       }, now);
       const response = { status: 201, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
-      return commitCreate(c, [
+      const created = await commitCreate(c, [
         hazardWrite(hazard, 'new'),
+        ...hazardCellWrites(hazard),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
         ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
       ], response, idempotency);
+      await recomputeAfterHazardChange(id, principal);
+      return created;
     },
   );
 
@@ -184,7 +191,9 @@ export function registerHazardAreas(api: Api): void {
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
         changed.write,
         ...statsWrites([{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }]),
+        ...hazardCellWritesOnChange(current, updated),
       ]);
+      await recomputeAfterHazardChange(current.id, principal);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
   );
@@ -224,6 +233,27 @@ export function registerHazardAreas(api: Api): void {
       const hazard = await mustGet(params.id);
       if (principal.role === 'operations') requireCountry(principal, hazard.country, 'list the tasks of hazard areas');
       return c.json(await listTasks({ by: 'hazardArea', hazardAreaId: hazard.id }, query.status, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/hazard-areas/{id}/households-at-risk',
+      operationId: 'householdsAtRisk',
+      summary: 'Households whose destination lies in or within 500 m of a hazard area that is not closed',
+      description:
+        'Relief agencies list their organisation’s households, ministries their country’s, admins all; summaries without personal data. Recomputed when the area is recorded or changes status: an area CLOSED or HANDED_OVER lists none.',
+      tag: 'Hazard areas',
+      access: ['relief', 'ministry', 'admin'],
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await mustGet(params.id);
+      const scope = principal.role === 'admin' ? {} : principal.role === 'ministry' ? { country: principal.country } : { country: principal.country, org: principal.org };
+      return c.json(await listHouseholdsAtRisk(params.id, scope, { limit: query.limit, cursor: query.cursor }));
     },
   );
 }

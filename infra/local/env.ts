@@ -5,6 +5,9 @@ import { LOCAL_ISSUER } from './keys.ts';
 /** The local table; one per DATA_DIR (DynamoDB Local keeps its database file there). */
 export const LOCAL_TABLE_NAME = 'clearway';
 
+/** The local event bus's name (stands in for the CDK's `clearway` bus). */
+export const LOCAL_BUS_NAME = 'clearway';
+
 export const dataDirFromEnv = (): string => resolve(process.env.DATA_DIR || '.data');
 
 /** Environment the function apps read (see `shared/config.ts`), pointed at the local parts. */

@@ -1,16 +1,19 @@
 import { Hono } from 'hono';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
+import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { mountLocalImports } from './imports.ts';
 
 const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
   meta: metaApp,
   tasks: tasksApp,
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
+  households: householdsApp,
 };
 
 /**
@@ -19,6 +22,8 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
  */
 export function createLocalServer(): Hono {
   const root = new Hono();
+  // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
+  mountLocalImports(root);
   for (const fn of apiFunctions) {
     const app = apps[fn.name];
     for (const base of fn.basePaths) {

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
-import type { Role } from './roles.ts';
+import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
@@ -360,3 +360,19 @@ export const HouseholdSchema = lazy(() =>
     importId: z.optional(z.string()),
   }),
 );
+
+/**
+ * Who may see a household's record (DESIGN section 3): an admin any; a ministry its country's;
+ * a relief agency its own organisation's in its country; nobody else (observers read statistics
+ * only). Outside this scope a household answers 404, as if it did not exist.
+ */
+export function canSeeHousehold(p: Pick<Principal, 'role' | 'country' | 'org'>, h: Pick<Household, 'country' | 'org'>): boolean {
+  if (p.role === 'admin') return true;
+  if (p.role === 'ministry') return p.country === h.country;
+  if (p.role === 'relief') return p.country === h.country && p.org === h.org;
+  return false;
+}
+
+/** Who may read a household's access log: admins and the ministry of the household's country. */
+export const canReadAccessLog = (p: Pick<Principal, 'role' | 'country'>, h: Pick<Household, 'country'>): boolean =>
+  p.role === 'admin' || (p.role === 'ministry' && p.country === h.country);

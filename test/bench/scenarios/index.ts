@@ -1,7 +1,11 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { coldStart } from './cold-start.ts';
+import { householdImport } from './household-import.ts';
+import { householdPages } from './household-pages.ts';
+import { householdRegistration } from './household-registration.ts';
 import { landReleaseStats } from './land-release-stats.ts';
+import { notificationLatency } from './notification-latency.ts';
 import { teamTasks } from './team-tasks.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats];
+export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, notificationLatency, householdPages, householdRegistration, householdImport];

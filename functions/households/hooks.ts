@@ -1,0 +1,23 @@
+import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { assessReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { copyPut } from '#shared/db/repositories/versioned.ts';
+import type { GuardedWrite } from '#shared/db/transact.ts';
+
+/**
+ * What a household change adds to its transaction from the other parts of issue 5: the
+ * displacement statistics (counters changed with `ADD`) and return safety (the assessment and
+ * the spatial-index items). Kept in one place so that the routes read the same for every change.
+ */
+
+/** The counter writes for a household going from `before` to `after` (undefined: not existing). */
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => displacementStatsWrites(before, after);
+
+/** The return safety of a destination now: UNKNOWN without a point. */
+export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);
+
+/** The spatial-index and at-risk link items of a new household, as writes of its transaction. */
+export const safetyWrites = (household: Household): GuardedWrite[] => returnSafetyItems(household).map(copyPut);
+
+/** The index changes of a stored household whose destination or safety changes: stale items deleted, current ones put. */
+export const safetyChangeWrites = (before: Household, after: Household): GuardedWrite[] => returnSafetyChangeWrites(before, after);

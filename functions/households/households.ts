@@ -1,0 +1,471 @@
+import * as z from 'zod/mini';
+import { Country, IdParams, lazy, Page, PageQuery } from '#shared/domain/common.ts';
+import { historyEntry, actorOf } from '#shared/domain/history.ts';
+import {
+  allowedHouseholdMoves,
+  canReadAccessLog,
+  canSeeHousehold,
+  DocumentType,
+  HOUSEHOLD_TRANSITIONS,
+  HouseholdCreate,
+  HouseholdPatch,
+  HouseholdSchema,
+  HouseholdStatus,
+  HouseholdSummarySchema,
+  HouseholdTransition,
+  placeProblems,
+  storedMember,
+  summarise,
+  type Household,
+} from '#shared/domain/household.ts';
+import { newId } from '#shared/domain/ids.ts';
+import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { safetyDiffers } from '#shared/domain/return-safety.ts';
+import { ROLES, type Principal } from '#shared/domain/roles.ts';
+import { HistoryEntry } from '#shared/domain/task.ts';
+import { hashDocument } from '#shared/db/document-hash.ts';
+import {
+  DocumentAlreadyClaimed,
+  getDocumentClaim,
+  getHousehold,
+  getHouseholds,
+  householdAccessWrite,
+  householdCreateWrites,
+  householdHistoryWrite,
+  householdIdsByDocument,
+  householdWrite,
+  listHouseholdAccess,
+  listHouseholdHistory,
+  listHouseholds,
+  recordHouseholdAccess,
+  type AccessPurpose,
+  type DocumentRef,
+  type HouseholdAccessEntry,
+  type HouseholdListing,
+} from '#shared/db/repositories/households.ts';
+import { transact, type GuardedWrite } from '#shared/db/transact.ts';
+import { EventType } from '#shared/events/catalogue.ts';
+import { outboxEvent } from '#shared/events/outbox.ts';
+import { problem, type Api } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
+import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { assessSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+
+const TAG = 'Households';
+/** Roles that register and change households. */
+const REGISTRARS = ['relief', 'admin'] as const;
+/** Roles that list households and look documents up (each within its scope). */
+const HOUSEHOLD_READERS = ['relief', 'ministry', 'admin'] as const;
+
+const Province = z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province P-code such as KH22'));
+
+/** Body of `POST /v1/households/lookup`: the number travels in the body, never in a URL (URLs land in access logs). */
+const DocumentLookup = z.strictObject({
+  country: z.optional(Country),
+  documentType: DocumentType,
+  documentNumber: z.string().check(z.trim(), z.minLength(4), z.maxLength(40)),
+});
+
+const AccessEntrySchema = lazy(() =>
+  z.object({
+    id: z.string(),
+    at: z.iso.datetime(),
+    householdId: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION']),
+  }),
+);
+
+/**
+ * A household the caller may see; anything else (another organisation's, another country's, any
+ * household for roles without household access) is the same 404 as a missing one, so that
+ * existence is not revealed.
+ */
+async function visibleHousehold(principal: Principal, id: string): Promise<Household> {
+  const household = await getHousehold(id);
+  if (!household || !canSeeHousehold(principal, household)) throw new NotFound(`No household ${id}.`);
+  return household;
+}
+
+function checkVersion(h: Household, expected: number): void {
+  if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
+}
+
+const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
+  id: newId(),
+  at,
+  householdId,
+  actor: actorOf(principal),
+  purpose,
+});
+
+/**
+ * The country a caller acts for: a relief agency or ministry its own (naming the other is a 403,
+ * so a mistake is loud), an admin the one it names.
+ */
+function actingCountry(principal: Principal, named: Country | undefined, where: string, what: string): Country {
+  if (principal.role === 'admin') {
+    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
+    return named;
+  }
+  if (named) requireCountry(principal, named, what);
+  return principal.country!;
+}
+
+const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, province: h.origin.province, org: h.org });
+
+/** The 409 for a document another household already holds, naming it and saying how to record a reviewed duplicate. */
+async function documentConflict(country: Country, claimed: DocumentAlreadyClaimed): Promise<Conflict> {
+  const claim = await getDocumentClaim(country, claimed.hash);
+  const existing = claim?.householdId;
+  return new Conflict(
+    `The identity document of member ${claimed.memberIndex} (body.members.${claimed.memberIndex}.document) is already registered to household ${existing ?? '(unknown)'} in ${country}. ` +
+      'If a registrar has reviewed both and this is a separate household, send the registration again with "reviewedDuplicate": { "of": "<that household id>", "reason": "<why>" }.',
+    { existingHouseholdId: existing ?? null, memberIndex: claimed.memberIndex, field: `body.members.${claimed.memberIndex}.document` },
+  );
+}
+
+const prefixed = (where: string, problems: FieldError[]): FieldError[] => problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message }));
+
+export function registerHouseholds(api: Api): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/households',
+      operationId: 'registerHousehold',
+      summary: 'Register a displaced household',
+      description:
+        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination must be provinces of that country. ' +
+        'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
+        'A document already registered to another household of the country is a 409 naming that household, unless the request carries `reviewedDuplicate` naming it. ' +
+        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`.',
+      tag: TAG,
+      access: REGISTRARS,
+      body: HouseholdCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+    },
+    async (c, { principal, body, idempotency }) => {
+      const country = actingCountry(principal, body.country, 'body', 'register households');
+      const places = placeProblems(body, country);
+      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
+
+      const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, type: m.document.type, number: m.document.number }] : []));
+      const hashes = await Promise.all(documents.map((d) => hashDocument(country, d.type, d.number)));
+      const firstHolder = new Map<string, number>();
+      const repeated: FieldError[] = [];
+      documents.forEach((d, k) => {
+        const hash = hashes[k]!;
+        const earlier = firstHolder.get(hash);
+        if (earlier === undefined) firstHolder.set(hash, d.memberIndex);
+        else repeated.push({ path: `body.members.${d.memberIndex}.document`, message: `the same document as member ${earlier}` });
+      });
+      if (repeated.length) throw new BadRequest('Two members of one household cannot hold the same identity document.', repeated);
+
+      let refs: DocumentRef[] = documents.map((d, k) => ({ hash: hashes[k]!, memberIndex: d.memberIndex, duplicate: false }));
+      if (body.reviewedDuplicate) {
+        const of = body.reviewedDuplicate.of;
+        const claims = await Promise.all(refs.map((r) => getDocumentClaim(country, r.hash)));
+        const elsewhere = claims.findIndex((claim) => claim !== undefined && claim.householdId !== of);
+        if (elsewhere >= 0) {
+          throw new Conflict(
+            `The identity document of member ${refs[elsewhere]!.memberIndex} is registered to household ${claims[elsewhere]!.householdId}, not to ${of} named in reviewedDuplicate.`,
+            { existingHouseholdId: claims[elsewhere]!.householdId, memberIndex: refs[elsewhere]!.memberIndex, field: `body.members.${refs[elsewhere]!.memberIndex}.document` },
+          );
+        }
+        if (!claims.some((claim) => claim?.householdId === of)) {
+          throw new BadRequest(`No member's identity document is registered to household ${of}: there is no duplicate to record.`, [{ path: 'body.reviewedDuplicate.of', message: 'holds none of these documents' }]);
+        }
+        refs = refs.map((r, k) => ({ ...r, duplicate: claims[k] !== undefined }));
+      }
+
+      const now = new Date().toISOString();
+      const id = newId();
+      const household: Household = {
+        id,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        country,
+        org: principal.org,
+        status: 'DISPLACED',
+        statusChangedAt: now,
+        origin: body.origin,
+        current: body.current,
+        ...(body.destination ? { destination: body.destination } : {}),
+        members: body.members.map(storedMember),
+        ...(body.contact ? { contact: body.contact } : {}),
+        consent: body.consent,
+        ...(body.reviewedDuplicate ? { reviewedDuplicate: body.reviewedDuplicate } : {}),
+        returnSafety: await assessSafety(body.destination, now),
+      };
+      const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
+        ...placeOf(household),
+        status: household.status,
+        memberCount: household.members.length,
+        ...(household.destination ? { destinationProvince: household.destination.province } : {}),
+        returnSafety: household.returnSafety.status,
+      }, now);
+      const writes: GuardedWrite[] = [
+        ...householdCreateWrites(household, refs, historyEntry(principal, now, 'CREATED', { to: household.status })),
+        registered.write,
+        ...statsWrites(undefined, household),
+        ...safetyWrites(household),
+      ];
+      const response = { status: 201, body: household, headers: { ETag: etagOf(1), Location: `/v1/households/${id}` } };
+      try {
+        return await commitCreate(c, writes, response, idempotency);
+      } catch (e: unknown) {
+        if (e instanceof DocumentAlreadyClaimed) throw await documentConflict(country, e);
+        throw e;
+      }
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/households',
+      operationId: 'listHouseholds',
+      summary: 'List households (summaries without personal data), by origin province and status',
+      description:
+        'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
+        '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents.',
+      tag: TAG,
+      access: HOUSEHOLD_READERS,
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(Province),
+        status: z.optional(HouseholdStatus),
+        org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        ...PageQuery,
+      }),
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem },
+    },
+    async (c, { principal, query }) => {
+      const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
+      const country = actingCountry(principal, named, 'query', 'list households');
+      if (query.province && !isProvinceOf(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      let org = query.org;
+      if (principal.role === 'relief') {
+        if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
+        org = principal.org;
+      }
+      const listing: HouseholdListing = org
+        ? query.province
+          ? { by: 'orgProvince', country, org, province: query.province }
+          : { by: 'org', country, org }
+        : query.province
+          ? { by: 'province', country, province: query.province }
+          : { by: 'country', country };
+      const page = await listHouseholds(listing, query.status, { limit: query.limit, cursor: query.cursor });
+      return c.json({ items: page.items.map(summarise), next: page.next });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/households/lookup',
+      operationId: 'lookupHouseholdsByDocument',
+      summary: 'Find the households holding an identity document',
+      description:
+        'Looks the document up by its keyed hash (the number is never stored): the household that registered it and any reviewed duplicates, within the caller’s scope (a relief agency its organisation’s, a ministry its country’s, an admin names `country`). ' +
+        'The number travels in the body so that it never appears in a URL or an access log. The answer holds summaries only, which carry no personal data, so no access entry is recorded; reading a household it names does record one.',
+      tag: TAG,
+      access: HOUSEHOLD_READERS,
+      body: DocumentLookup,
+      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) }, 400: problem, 401: problem, 403: problem },
+    },
+    async (c, { principal, body }) => {
+      const country = actingCountry(principal, body.country, 'body', 'look up households');
+      const ids = await householdIdsByDocument(country, await hashDocument(country, body.documentType, body.documentNumber));
+      const found = new Map((await getHouseholds(ids)).map((h) => [h.id, h]));
+      const items = ids.map((id) => found.get(id)).filter((h): h is Household => h !== undefined && canSeeHousehold(principal, h));
+      return c.json({ items: items.map(summarise) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/households/{id}',
+      operationId: 'getHousehold',
+      summary: 'Read a household, personal data included (the read is recorded in its access log)',
+      description:
+        'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist (404). ' +
+        'Every read records who, in which role and organisation, and when, before the data is answered.',
+      tag: TAG,
+      access: ROLES,
+      params: IdParams,
+      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem },
+    },
+    async (c, { principal, params }) => {
+      const household = await visibleHousehold(principal, params.id);
+      await recordHouseholdAccess(accessEntry(principal, household.id, 'READ'));
+      return c.json(household, 200, { ETag: etagOf(household.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/households/{id}/history',
+      operationId: 'householdHistory',
+      summary: 'The append-only history of a household (registration, status changes, updates), with actors, oldest first',
+      description: 'Same scope as reading the household. Entries name the fields an update changed, never their personal content.',
+      tag: TAG,
+      access: ROLES,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 400: problem, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await visibleHousehold(principal, params.id);
+      return c.json(await listHouseholdHistory(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/households/{id}/access-log',
+      operationId: 'householdAccessLog',
+      summary: 'Who read or changed a household’s personal data, oldest first',
+      description: 'For admins and the ministry of the household’s country; for everyone else the household does not exist (404). Entries say who, role, organisation, when and why, never the content.',
+      tag: TAG,
+      access: ROLES,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 400: problem, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      const household = await getHousehold(params.id);
+      if (!household || !canReadAccessLog(principal, household)) throw new NotFound(`No household ${params.id}.`);
+      return c.json(await listHouseholdAccess(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/households/{id}/transitions',
+      operationId: 'transitionHousehold',
+      summary: 'Move a household through its displacement status',
+      description:
+        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (see the lifecycle table in the README). A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
+        'The registering relief agency and admins move households. A refused move is a 409 listing the moves allowed from the current status. The answer returns personal data and is recorded in the access log.',
+      tag: TAG,
+      access: REGISTRARS,
+      params: IdParams,
+      body: HouseholdTransition,
+      ifMatch: true,
+      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const household = await visibleHousehold(principal, params.id);
+      checkVersion(household, expectedVersion);
+      const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
+      if (!move || !move.roles.includes(principal.role)) {
+        throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
+          currentStatus: household.status,
+          allowedTransitions: allowedHouseholdMoves(household.status, principal.role),
+        });
+      }
+      if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a household to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
+
+      const now = new Date().toISOString();
+      const updated: Household = { ...household, status: body.to, statusChangedAt: now, version: household.version + 1, updatedAt: now };
+      if (body.blockedReason) updated.blockedReason = body.blockedReason;
+      else delete updated.blockedReason;
+      if (body.reason) updated.statusReason = body.reason;
+      else delete updated.statusReason;
+      await transact([
+        householdWrite(updated, expectedVersion),
+        householdHistoryWrite(household.id, historyEntry(principal, now, 'TRANSITION', {
+          from: household.status,
+          to: body.to,
+          ...(body.reason ? { reason: body.reason } : {}),
+          ...(body.blockedReason ? { changes: { blockedReason: body.blockedReason } } : {}),
+        })),
+        outboxEvent(EventType.HouseholdStatusChanged, { type: 'Household', id: household.id }, household.country, principal, {
+          ...placeOf(household),
+          from: household.status,
+          to: body.to,
+          ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
+          memberCount: household.members.length,
+        }, now).write,
+        householdAccessWrite(accessEntry(principal, household.id, 'TRANSITION', now)),
+        ...statsWrites(household, updated),
+      ]);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/v1/households/{id}',
+      operationId: 'updateHousehold',
+      summary: 'Change where a household is, where it wants to go, or its contact',
+      description:
+        '`current`, `destination` (null removes it) and `contact` (null removes it); places must be provinces of the household’s country. A new destination has its return safety assessed again. ' +
+        'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
+      tag: TAG,
+      access: REGISTRARS,
+      params: IdParams,
+      body: HouseholdPatch,
+      ifMatch: true,
+      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+    },
+    async (c, { principal, params, body, expectedVersion }) => {
+      const household = await visibleHousehold(principal, params.id);
+      checkVersion(household, expectedVersion);
+      const now = new Date().toISOString();
+      const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
+      if (body.current) updated.current = body.current;
+      if (body.destination === null) delete updated.destination;
+      else if (body.destination) updated.destination = body.destination;
+      if (body.contact === null) delete updated.contact;
+      else if (body.contact) updated.contact = body.contact;
+      const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
+      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
+
+      const fields = (Object.keys(body) as (keyof HouseholdPatch)[]).filter((k) => body[k] !== undefined);
+      const changes: Record<string, unknown> = {};
+      for (const f of fields) {
+        if (f === 'contact') changes.contact = 'changed';
+        else changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
+      }
+      const destinationChanged = JSON.stringify(household.destination ?? null) !== JSON.stringify(updated.destination ?? null);
+      if (destinationChanged) updated.returnSafety = await assessSafety(updated.destination, now);
+      const writes: GuardedWrite[] = [
+        householdWrite(updated, expectedVersion),
+        householdHistoryWrite(household.id, historyEntry(principal, now, 'UPDATED', { changes })),
+        householdAccessWrite(accessEntry(principal, household.id, 'UPDATE', now)),
+      ];
+      if (destinationChanged) {
+        writes.push(...safetyChangeWrites(household, updated));
+        const before = household.returnSafety;
+        const after = updated.returnSafety;
+        if (safetyDiffers(before, after)) {
+          writes.push(
+            outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
+              ...placeOf(household),
+              from: before.status,
+              to: after.status,
+              hazardAreaIds: after.hazardAreaIds,
+            }, now).write,
+          );
+        }
+      }
+      writes.push(...statsWrites(household, updated));
+      await transact(writes);
+      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+    },
+  );
+}
+

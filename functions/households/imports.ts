@@ -1,0 +1,151 @@
+import * as z from 'zod/mini';
+import { config } from '#shared/config.ts';
+import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { CreatedHouseholdImportSchema, HouseholdImportCreate, HouseholdImportSchema, RowErrorSchema } from '#shared/domain/household-import.ts';
+import { newId } from '#shared/domain/ids.ts';
+import type { Principal } from '#shared/domain/roles.ts';
+import { firstImportErrors, getImportJob, importJobWrite, listImportErrors, newImportJob, type ImportJob } from '#shared/db/repositories/household-imports.ts';
+import { problem, type Api } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
+import { etagOf } from '#shared/http/etag.ts';
+import { commitCreate } from '#shared/http/idempotency.ts';
+import { BadRequest, NotFound } from '#shared/http/problem.ts';
+import { UPLOAD_URL_TTL_SECONDS, uploadToken } from '../importer/upload-token.ts';
+
+const TAG = 'Household imports';
+const READERS = ['relief', 'ministry', 'admin'] as const;
+
+// Read here rather than in shared/config.ts: only the households function and the importer use it.
+const bucketName = () => process.env['IMPORT_BUCKET_NAME'];
+
+/** The S3 key of a job's upload; the importer Lambda reads the job id back from it. */
+export const uploadObjectKey = (jobId: string) => `uploads/${jobId}.csv`;
+
+/** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
+async function uploadUrlFor(jobId: string, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
+  const expires = Math.floor(Date.now() / 1000) + UPLOAD_URL_TTL_SECONDS;
+  const expiresAt = new Date(expires * 1000).toISOString();
+  if (config.RUNTIME === 'local') {
+    const origin = new URL(requestUrl).origin;
+    return { url: `${origin}/v1/household-imports/${jobId}/upload?token=${encodeURIComponent(await uploadToken(jobId, expires))}`, expiresAt };
+  }
+  const bucket = bucketName();
+  if (!bucket) throw new Error('IMPORT_BUCKET_NAME is not set');
+  // Loaded on first use: only this operation needs S3, and the bundle stays small for the others.
+  const [{ S3Client, PutObjectCommand }, { getSignedUrl }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+  s3 ??= new S3Client({ region: config.AWS_REGION });
+  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: uploadObjectKey(jobId) }), { expiresIn: UPLOAD_URL_TTL_SECONDS });
+  return { url, expiresAt };
+}
+let s3: import('@aws-sdk/client-s3').S3Client | undefined;
+
+/** Who may see a job: its organisation (relief), its country's ministry, admins. Anyone else: 404. */
+function canSee(principal: Principal, job: ImportJob): boolean {
+  if (principal.role === 'admin') return true;
+  if (principal.role === 'ministry') return principal.country === job.country;
+  return principal.role === 'relief' && principal.country === job.country && principal.org === job.org;
+}
+
+async function mustGetVisible(principal: Principal, id: string): Promise<ImportJob> {
+  const job = await getImportJob(id);
+  if (!job || !canSee(principal, job)) throw new NotFound(`No household import ${id}.`);
+  return job;
+}
+
+const view = (job: ImportJob) => ({
+  id: job.id,
+  version: job.version,
+  createdAt: job.createdAt,
+  updatedAt: job.updatedAt,
+  createdBy: job.createdBy,
+  country: job.country,
+  org: job.org,
+  status: job.status,
+  rowsTotal: job.rowsTotal,
+  rowsImported: job.rowsImported,
+  rowsRejected: job.rowsRejected,
+  households: job.households,
+  householdsRejected: job.householdsRejected,
+  bytesTotal: job.bytesTotal,
+  ...(job.message ? { message: job.message } : {}),
+  ...(job.duplicateOf ? { duplicateOf: job.duplicateOf } : {}),
+});
+
+/** The bulk-import routes (DESIGN section 4); mounted by the households app. */
+export function householdImportRoutes(api: Api): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/household-imports',
+      operationId: 'createHouseholdImport',
+      summary: 'Start a bulk import of households from a CSV file',
+      description:
+        'Creates an import job and answers with the URL to `PUT` the CSV file to (an S3 presigned URL on AWS, the local server locally), valid 15 minutes; processing starts when the upload completes. ' +
+        'A relief agency imports into its own country (naming another is a 403); an admin names `country`. Households are registered to the caller’s organisation. ' +
+        'The file’s columns are documented in the README ("Household CSV import"). The same file (same bytes) imported again by the same organisation imports nothing and names the first job.',
+      tag: TAG,
+      access: ['relief', 'admin'],
+      body: HouseholdImportCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+    },
+    async (c, { principal, body, idempotency }) => {
+      let country: Country;
+      if (principal.role === 'admin') {
+        if (!body.country) throw new BadRequest('An admin acts for no single country: name the country to import into.', [{ path: 'body.country', message: 'required for admin' }]);
+        country = body.country;
+      } else {
+        if (body.country) requireCountry(principal, body.country, 'import households');
+        country = principal.country!;
+      }
+      const now = new Date().toISOString();
+      const job = newImportJob(newId(), principal, country, now);
+      const upload = await uploadUrlFor(job.id, c.req.url);
+      const response = {
+        status: 201,
+        body: { id: job.id, uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt, status: job.status },
+        headers: { ETag: etagOf(job.version), Location: `/v1/household-imports/${job.id}` },
+      };
+      return commitCreate(c, [importJobWrite(job)], response, idempotency);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/household-imports/{id}',
+      operationId: 'getHouseholdImport',
+      summary: 'Read the status and counts of a household import',
+      description:
+        '`status` is AWAITING_UPLOAD, UPLOADED, PROCESSING, COMPLETED or FAILED (with `message`). Counts grow as chunks of households are committed; `errors` holds the first 100 rejected rows ' +
+        '(row numbers count the header as row 1), `/errors` lists them all. The job’s organisation, its country’s ministry and admins may read it; anyone else gets 404.',
+      tag: TAG,
+      access: READERS,
+      params: IdParams,
+      responses: { 200: { description: 'The job', schema: HouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params }) => {
+      const job = await mustGetVisible(principal, params.id);
+      return c.json({ ...view(job), errors: await firstImportErrors(job.id, 100) }, 200, { ETag: etagOf(job.version) });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/household-imports/{id}/errors',
+      operationId: 'listHouseholdImportErrors',
+      summary: 'List every rejected row of a household import, in row order',
+      description: 'Each rejected row with its number (the header is row 1) and the reason. Rows of a household with any bad row are all rejected. Same readers as the job.',
+      tag: TAG,
+      access: READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of rejected rows', schema: Page(RowErrorSchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      const job = await mustGetVisible(principal, params.id);
+      return c.json(await listImportErrors(job.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
+}

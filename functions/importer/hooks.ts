@@ -1,0 +1,35 @@
+import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
+import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import type { GuardedWrite } from '#shared/db/transact.ts';
+
+/**
+ * What an imported chunk adds from the other parts of issue 5: the displacement statistics (one
+ * aggregated counter delta per origin province, applied in the chunk's commit transaction) and
+ * return safety (the assessment of a destination, cached across a chunk, and the spatial-index
+ * items written with the household).
+ */
+
+/** The counter writes for these new households: one UpdateItem per counter item (province and country). */
+export function chunkStatsWrites(households: readonly Household[]): GuardedWrite[] {
+  const byProvince = new Map<string, Household[]>();
+  for (const h of households) byProvince.set(`${h.country}|${h.origin.province}`, [...(byProvince.get(`${h.country}|${h.origin.province}`) ?? []), h]);
+  const year = new Date().getUTCFullYear();
+  const deltas: DisplacementDelta[] = [...byProvince.values()].map((hs) => ({
+    country: hs[0]!.country,
+    province: hs[0]!.origin.province,
+    counters: addContributions(...hs.map((h) => contributionOf(h, year))),
+  }));
+  const writes = displacementStatsWritesForDeltas(deltas);
+  const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));
+  // One transaction may touch an item once; a chunk of a few hundred new households stays far below the split point.
+  if (new Set(keys).size !== keys.length) throw new Error('the statistics delta of a chunk needs several updates of one item: import with smaller chunks');
+  return writes;
+}
+
+/** The return safety of a destination now (UNKNOWN without a point); `cache` is shared across a chunk. */
+export const assessSafety = (destination: Household['destination'], now: string, cache: Map<string, unknown>): Promise<ReturnSafety> => assessReturnSafety(destination, now, cache);
+
+/** The spatial-index and at-risk link items of a household, as plain items for BatchWriteItem. */
+export const safetyItems = (household: Household): Record<string, unknown>[] => returnSafetyItems(household);

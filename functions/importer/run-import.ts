@@ -1,0 +1,385 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, CsvError } from 'csv-parse';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
+import { storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
+import type { HistoryEntry } from '#shared/domain/task.ts';
+import { hashDocument } from '#shared/db/document-hash.ts';
+import { documentClaimKey } from '#shared/db/keys/household.ts';
+import {
+  batchGetAll,
+  batchPutAll,
+  claimImportFile,
+  commitChunk,
+  committedChunks,
+  completeImportJob,
+  failImportJob,
+  getImportJob,
+  importErrorItems,
+  startProcessing,
+  type ImportJob,
+} from '#shared/db/repositories/household-imports.ts';
+import { householdItems, type DocumentRef } from '#shared/db/repositories/households.ts';
+import { logger as rootLogger } from '#shared/http/logger.ts';
+import { assessSafety, chunkStatsWrites, safetyItems } from './hooks.ts';
+
+/**
+ * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
+ * jobs a crash left unfinished) and on AWS (the importer Lambda, on S3 ObjectCreated).
+ *
+ * 1. A first pass reads the file as a stream (never whole in memory): SHA-256 of the bytes, a
+ *    fatal UTF-8 decoder, the CSV syntax and the header, and the number of rows. An empty file,
+ *    bytes that are not UTF-8, broken CSV or a wrong header fail the job before anything is written.
+ * 2. The same file imported before (same bytes, country and organisation) completes the job with
+ *    nothing imported and names the first job.
+ * 3. A second pass groups rows into households (consecutive rows with one `household_key`) and
+ *    takes them a chunk at a time: validation with the API's own schema, document hashes checked
+ *    against the claims already stored (BatchGetItem) and against the file's earlier households,
+ *    the items written with BatchWriteItem, then one transaction with the chunk's marker
+ *    (condition: not there yet), the job's counters and the statistics delta.
+ *
+ * Exactly once: household ids (and their first history entries) are derived from the job and the
+ * household key, so a chunk re-run after a crash writes the very same items, and its counters
+ * are added only by the transaction that creates its marker.
+ */
+
+/** Households per chunk: items and rejected rows written together, counters committed once. */
+export const CHUNK_HOUSEHOLDS = 250;
+
+export interface ImportSource {
+  /** Opens the uploaded file from its start (called twice: once to check it, once to import it). */
+  open(): Promise<Readable>;
+}
+
+export interface RunOptions {
+  chunkHouseholds?: number;
+  /** Tests: stop (as if the process died) right after this many chunks were committed by this run. */
+  stopAfterChunks?: number;
+  /** Tests: stop after writing the items of the next chunk, before its commit. */
+  stopBeforeCommit?: boolean;
+  log?: Logger;
+}
+
+export type RunOutcome = 'COMPLETED' | 'FAILED' | 'DUPLICATE' | 'NOT_READY' | 'STOPPED';
+
+/** Raised by the test hooks: the run stops where a crash would have stopped it. */
+export class ImportStopped extends Error {
+  constructor() {
+    super('import stopped by a test hook');
+    this.name = 'ImportStopped';
+  }
+}
+
+/** A job that cannot be imported at all; the message is for the person who uploaded the file. */
+class Unimportable extends Error {}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A ULID-shaped id that is the same on every run: the time part is `timeMs` (the job's creation),
+ * the 80 "random" bits come from SHA-256 of `seed`.
+ */
+export function derivedId(timeMs: number, seed: string): string {
+  let time = '';
+  let t = timeMs;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  const digest = createHash('sha256').update(seed).digest();
+  let bits = 0n;
+  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i]!);
+  let rest = '';
+  for (let i = 0; i < 16; i++) {
+    rest = CROCKFORD[Number(bits & 31n)]! + rest;
+    bits >>= 5n;
+  }
+  return time + rest;
+}
+
+/** Hashes and counts the bytes going through, and turns them into text with a fatal UTF-8 decoder. */
+class Utf8Text extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+  constructor() {
+    super({ readableObjectMode: false, decodeStrings: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    const at = this.bytes;
+    this.bytes += chunk.length;
+    try {
+      const text = this.decoder.decode(chunk, { stream: true });
+      done(null, text.length > 0 ? Buffer.from(text, 'utf8') : undefined);
+    } catch {
+      done(new Unimportable(`The file is not UTF-8 text (invalid bytes after byte ${at}): save it as CSV UTF-8 and upload it again.`));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      const text = this.decoder.decode();
+      done(null, text.length > 0 ? Buffer.from(text, 'utf8') : undefined);
+    } catch {
+      done(new Unimportable('The file is not UTF-8 text (it ends in the middle of a character): save it as CSV UTF-8 and upload it again.'));
+    }
+  }
+}
+
+const csvParser = () => parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 64 * 1024 });
+
+const csvProblem = (e: unknown): Unimportable | undefined => (e instanceof CsvError ? new Unimportable(`The file is not valid CSV: ${e.message}.`) : e instanceof Unimportable ? e : undefined);
+
+/** Pass 1: checks the whole file and counts its rows, or says why it cannot be imported. */
+async function checkFile(source: ImportSource): Promise<{ sha256: string; bytes: number; rows: number }> {
+  const text = new Utf8Text();
+  const parser = csvParser();
+  let rows = -1;
+  let headerProblem: string | undefined;
+  parser.on('data', (record: string[]) => {
+    if (rows === -1) {
+      const header = checkHeader(record);
+      if (!header.ok) headerProblem = header.message;
+    }
+    rows++;
+  });
+  try {
+    await pipeline(await source.open(), text, parser);
+  } catch (e: unknown) {
+    throw csvProblem(e) ?? e;
+  }
+  if (text.bytes === 0) throw new Unimportable('The file is empty: upload a CSV file with a header row and one row per person.');
+  if (rows === -1) throw new Unimportable('The file holds no CSV header: upload a CSV file with a header row and one row per person.');
+  if (headerProblem) throw new Unimportable(headerProblem);
+  if (rows === 0) throw new Unimportable('The file has a header but no rows.');
+  return { sha256: text.hash.digest('hex'), bytes: text.bytes, rows };
+}
+
+interface Group {
+  key: string;
+  rows: NumberedRow[];
+  /** Set when the key appeared before, separated by other households. */
+  separatedFrom?: number;
+}
+
+interface Chunk {
+  number: number;
+  groups: Group[];
+}
+
+/** Pass 2: the file's households, a chunk at a time. */
+async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Chunk> {
+  const parser = stream.pipe(new Utf8Text()).pipe(csvParser());
+  let index: Record<ImportColumn, number> | undefined;
+  let width = 0;
+  let row = 0;
+  const firstRowOf = new Map<string, number>();
+  let current: Group | undefined;
+  let groups: Group[] = [];
+  let number = 0;
+  const close = (): Chunk | undefined => {
+    if (current) groups.push(current);
+    current = undefined;
+    if (groups.length < size) return undefined;
+    const chunk = { number: number++, groups };
+    groups = [];
+    return chunk;
+  };
+  for await (const record of parser as AsyncIterable<string[]>) {
+    row++;
+    if (!index) {
+      const header = checkHeader(record);
+      if (!header.ok) throw new Unimportable(header.message);
+      index = header.index;
+      width = record.length;
+      continue;
+    }
+    const { fields, problem } = rowFields(record, index, width);
+    const key = fields.household_key;
+    if (!current || current.key !== key || key === '') {
+      const full = close();
+      if (full) yield full;
+      const earlier = key === '' ? undefined : firstRowOf.get(key);
+      current = { key, rows: [], ...(earlier !== undefined ? { separatedFrom: earlier } : {}) };
+      if (key !== '' && earlier === undefined) firstRowOf.set(key, row);
+    }
+    current.rows.push({ row, fields, ...(problem ? { problem } : {}) });
+  }
+  if (current) groups.push(current);
+  if (groups.length > 0) yield { number: number++, groups };
+}
+
+/** A household that passed validation, with its document hashes. */
+interface Candidate {
+  group: Group;
+  body: HouseholdCreate;
+  id: string;
+  documents: { memberIndex: number; hash: string }[];
+}
+
+export interface ImportContext {
+  job: ImportJob;
+  /** First holder of each document hash among this file's accepted households: household key and row. */
+  documentsInFile: Map<string, { key: string; row: number }>;
+  safetyCache: Map<string, unknown>;
+}
+
+/** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
+async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<{ accepted: Candidate[]; errors: RowError[]; rejectedHouseholds: number }> {
+  const { job } = ctx;
+  const errors: RowError[] = [];
+  let rejectedHouseholds = 0;
+  const reject = (group: Group, messageFor: (row: number) => string) => {
+    rejectedHouseholds++;
+    for (const r of group.rows) errors.push({ row: r.row, message: clip(messageFor(r.row)) });
+  };
+  const timeMs = Date.parse(job.createdAt);
+  const candidates: Candidate[] = [];
+  for (const group of chunk.groups) {
+    if (group.separatedFrom !== undefined) {
+      reject(group, () => `household ${group.key}: its rows must be consecutive; the key was first used at row ${group.separatedFrom}, these rows are refused`);
+      continue;
+    }
+    const result = householdFromRows(group.rows, job.country);
+    if (!result.ok) {
+      rejectedHouseholds++;
+      errors.push(...result.errors.map((e) => ({ row: e.row, message: clip(e.message) })));
+      continue;
+    }
+    const documents = await Promise.all(
+      result.household.members.flatMap((m, memberIndex) => (m.document ? [hashDocument(job.country, m.document.type, m.document.number).then((hash) => ({ memberIndex, hash }))] : [])),
+    );
+    candidates.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
+  }
+  // Claims already stored: another household's (refused) or this import's own from an earlier run (fine).
+  const claimed = new Map<string, string>();
+  const keys = [...new Set(candidates.flatMap((c) => c.documents.map((d) => d.hash)))].map((hash) => documentClaimKey(job.country, hash));
+  if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+
+  const accepted: Candidate[] = [];
+  for (const c of candidates) {
+    const problems = new Map<number, string>();
+    const seen = new Map<string, number>();
+    for (const d of c.documents) {
+      const row = c.group.rows[d.memberIndex]!.row;
+      const holder = claimed.get(documentClaimKey(job.country, d.hash).pk);
+      const inFile = ctx.documentsInFile.get(d.hash);
+      const sameHousehold = seen.get(d.hash);
+      if (holder !== undefined && holder !== c.id) problems.set(row, `the identity document is already registered to household ${holder}`);
+      else if (inFile) problems.set(row, `the identity document is already in household ${inFile.key} of this file (row ${inFile.row})`);
+      else if (sameHousehold !== undefined) problems.set(row, `the same identity document as row ${sameHousehold} of this household`);
+      seen.set(d.hash, row);
+    }
+    if (problems.size > 0) {
+      const summary = [...problems.entries()].map(([row, message]) => `row ${row}: ${message}`).join(' | ');
+      reject(c.group, (row) => (problems.has(row) ? `household ${c.group.key}: ${problems.get(row)!}` : `household ${c.group.key} is refused because of its other rows (${summary})`));
+      continue;
+    }
+    for (const d of c.documents) ctx.documentsInFile.set(d.hash, { key: c.group.key, row: c.group.rows[d.memberIndex]!.row });
+    accepted.push(c);
+  }
+  return { accepted, errors, rejectedHouseholds };
+}
+
+/** The stored household and its items, the same on every run of the job. */
+async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ household: Household; items: Record<string, unknown>[] }> {
+  const { job } = ctx;
+  const at = job.uploadedAt ?? job.createdAt;
+  const body = c.body;
+  const household: Household = {
+    id: c.id,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: job.createdBy,
+    country: job.country,
+    org: job.org,
+    status: 'DISPLACED',
+    statusChangedAt: at,
+    origin: body.origin,
+    current: body.current,
+    ...(body.destination ? { destination: body.destination } : {}),
+    members: body.members.map(storedMember),
+    ...(body.contact ? { contact: body.contact } : {}),
+    consent: body.consent,
+    returnSafety: await assessSafety(body.destination, at, ctx.safetyCache),
+    importId: job.id,
+  };
+  const history: HistoryEntry = {
+    id: derivedId(Date.parse(job.createdAt), `${job.id}\n${c.group.key}\nhistory`),
+    at,
+    actor: { sub: job.actor.sub, role: job.actor.role, org: job.actor.org },
+    action: 'CREATED',
+    to: household.status,
+    changes: { importId: job.id },
+  };
+  const refs: DocumentRef[] = c.documents.map((d) => ({ hash: d.hash, memberIndex: d.memberIndex, duplicate: false }));
+  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household)] };
+}
+
+/**
+ * Imports an uploaded job's file, or resumes it where a crash left it. Safe to run again on a
+ * job in any state: finished jobs are left alone, committed chunks are not counted twice.
+ */
+export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
+  const log = options.log ?? rootLogger;
+  const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
+  let job = await getImportJob(jobId);
+  if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) return 'NOT_READY';
+  const started = performance.now();
+  try {
+    const checked = await checkFile(source);
+    await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows }, new Date().toISOString());
+    job = (await getImportJob(jobId))!;
+    const first = await claimImportFile(job, checked.sha256, new Date().toISOString());
+    if (first) {
+      await completeImportJob(job, { message: `This file was already imported by job ${first}; nothing new was imported.`, duplicateOf: first }, new Date().toISOString());
+      log.info('household import skipped: same file as an earlier job', { importId: job.id, duplicateOf: first });
+      return 'DUPLICATE';
+    }
+    const done = await committedChunks(job.id);
+    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map() };
+    let committedNow = 0;
+    for await (const chunk of chunksOf(await source.open(), size)) {
+      const decided = await decideChunk(ctx, chunk);
+      if (done.has(chunk.number)) continue;
+      const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
+      if (options.stopBeforeCommit) throw new ImportStopped();
+      const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      await commitChunk(
+        job.id,
+        chunk.number,
+        { rowsImported, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds },
+        chunkStatsWrites(built.map((b) => b.household)),
+        new Date().toISOString(),
+      );
+      committedNow++;
+      if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
+    }
+    await completeImportJob(job, {}, new Date().toISOString());
+    const final = await getImportJob(job.id);
+    log.info('household import completed', {
+      importId: job.id,
+      rowsTotal: final?.rowsTotal,
+      rowsImported: final?.rowsImported,
+      rowsRejected: final?.rowsRejected,
+      households: final?.households,
+      ms: Math.round(performance.now() - started),
+    });
+    return 'COMPLETED';
+  } catch (e: unknown) {
+    if (e instanceof Unimportable) {
+      await failImportJob(jobId, e.message, new Date().toISOString());
+      log.info('household import failed: the file cannot be imported', { importId: jobId });
+      return 'FAILED';
+    }
+    if (e instanceof ImportStopped) return 'STOPPED';
+    throw e;
+  }
+}

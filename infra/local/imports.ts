@@ -1,0 +1,98 @@
+/**
+ * Local stand-ins for the import bucket and the importer Lambda: `PUT /v1/household-imports/{id}/upload?token=…`
+ * stores the file under DATA_DIR/uploads (streamed to disk, never whole in memory) and starts the
+ * same import core in this process; `npm start` resumes the jobs a crash left unfinished.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Hono } from 'hono';
+import { runImport, type RunOptions } from '../../functions/importer/run-import.ts';
+import { checkUploadToken } from '../../functions/importer/upload-token.ts';
+import { activeImportJobIds, getImportJob, markUploaded } from '../../shared/db/repositories/household-imports.ts';
+import { logger } from '../../shared/http/logger.ts';
+import { Conflict, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
+import { dataDirFromEnv } from './env.ts';
+
+/** Largest CSV accepted locally (a million people is ≈ 150 MB). */
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+export const uploadsDir = (): string => join(dataDirFromEnv(), 'uploads');
+export const uploadPath = (jobId: string): string => join(uploadsDir(), `${jobId}.csv`);
+
+const running = new Map<string, Promise<unknown>>();
+
+/** Runs (or resumes) a job's import in this process, once at a time per job; errors are logged, the job stays resumable. */
+export function startLocalImport(jobId: string, options: RunOptions = {}): Promise<unknown> {
+  const already = running.get(jobId);
+  if (already) return already;
+  const run = runImport(jobId, { open: async () => createReadStream(uploadPath(jobId)) }, options)
+    .catch((e: unknown) => {
+      logger.error('household import interrupted; it resumes on the next start', { importId: jobId, error: e instanceof Error ? { name: e.name, message: e.message } : String(e) });
+    })
+    .finally(() => running.delete(jobId));
+  running.set(jobId, run);
+  return run;
+}
+
+/** Jobs uploaded but not finished (found with a Query on their status key), resumed one after the other. */
+export async function resumeLocalImports(): Promise<string[]> {
+  const ids = await activeImportJobIds();
+  const resumable: string[] = [];
+  for (const id of ids) {
+    try {
+      await stat(uploadPath(id));
+      resumable.push(id);
+    } catch {
+      logger.warn('household import cannot resume: its upload is missing', { importId: id });
+    }
+  }
+  void (async () => {
+    for (const id of resumable) await startLocalImport(id);
+  })();
+  return resumable;
+}
+
+class SizeLimit extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: (e?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_UPLOAD_BYTES) done(new PayloadTooLarge(MAX_UPLOAD_BYTES));
+    else done(null, chunk);
+  }
+}
+
+const problemOf = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...p.headers } });
+
+/** Mounts the local upload route (before the function apps, which would otherwise take the path). */
+export function mountLocalImports(root: Hono): void {
+  root.put('/v1/household-imports/:id/upload', async (c) => {
+    const id = c.req.param('id');
+    try {
+      const check = await checkUploadToken(id, c.req.query('token'));
+      if (check !== 'ok') throw new Unauthorized(check === 'expired' ? 'The upload URL has expired: create a new import.' : 'The upload URL is not valid: use the uploadUrl the import was created with.');
+      const job = await getImportJob(id);
+      if (!job) throw new NotFound(`No household import ${id}.`);
+      if (job.status !== 'AWAITING_UPLOAD') throw new Conflict(`Import ${id} already has its file; create a new import for another file.`);
+      await mkdir(uploadsDir(), { recursive: true });
+      const tmp = `${uploadPath(id)}.${process.pid}.part`;
+      const limit = new SizeLimit();
+      const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+      try {
+        await pipeline(body, limit, createWriteStream(tmp, { mode: 0o600 }));
+      } catch (e: unknown) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      await rename(tmp, uploadPath(id));
+      await markUploaded(id, limit.bytes, new Date().toISOString());
+      void startLocalImport(id);
+      return c.json({ id, status: 'UPLOADED', bytes: limit.bytes }, 200);
+    } catch (e: unknown) {
+      if (e instanceof HttpProblem) return problemOf(e);
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Key builders for displacement statistics. Pure.
+ * Counters live in one item per country and one per origin province, all in the country's
+ * partition, so a scope is one GetItem and a country with all its provinces is one Query of at
+ * most 1 + its number of border provinces items, however many households exist.
+ */
+
+/** The partition of a country's displacement counters: pk = DSTATS#<country>. */
+export const displacementStatsPartition = (country: string) => `DSTATS#${country}`;
+
+/** Sort key of the country-level item. */
+export const DSTATS_COUNTRY_SK = 'ALL';
+/** Sort-key prefix of the province items. */
+export const DSTATS_PROVINCE_PREFIX = 'PROVINCE#';
+
+/** Displacement counters of a country (no province) or of one origin province. pk = DSTATS#<country>, sk = ALL | PROVINCE#<pcode> */
+export const displacementStatsKey = (country: string, province?: string) => ({
+  pk: displacementStatsPartition(country),
+  sk: province === undefined ? DSTATS_COUNTRY_SK : `${DSTATS_PROVINCE_PREFIX}${province}`,
+});

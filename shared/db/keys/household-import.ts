@@ -1,0 +1,34 @@
+/**
+ * Key builders for household import jobs. Pure; unit-tested in `test/unit/household-import.test.ts`.
+ *
+ * A job is one item with its counters; its chunk markers (one per committed chunk of households,
+ * the exactly-once guard of a resumed import) and its rejected rows live in its partition.
+ */
+
+/** An import job by id. pk = HHIMPORT#<id>, sk = JOB */
+export const importJobKey = (id: string) => ({ pk: `HHIMPORT#${id}`, sk: 'JOB' });
+
+/**
+ * Jobs that are uploaded but not finished, for `npm start` to resume (a Query, never a Scan);
+ * the job carries these keys only while it is UPLOADED or PROCESSING. gsi1pk = HHIMPORTS#ACTIVE, gsi1sk = <id>
+ */
+export const activeImportKeys = (id: string) => ({ gsi1pk: 'HHIMPORTS#ACTIVE', gsi1sk: id });
+export const ACTIVE_IMPORTS_PARTITION = 'HHIMPORTS#ACTIVE';
+
+/** An organisation's import jobs in a country, newest last. gsi2pk = HHIMPORTS#<country>#ORG#<org>, gsi2sk = <id> */
+export const importsByOrg = (country: string, org: string, id: string) => ({ gsi2pk: `HHIMPORTS#${country}#ORG#${org}`, gsi2sk: id });
+
+/** The marker of a committed chunk (written with the job's counters, once). pk = HHIMPORT#<id>, sk = CHUNK#<n, 8 digits> */
+export const importChunkKey = (id: string, chunk: number) => ({ pk: `HHIMPORT#${id}`, sk: `CHUNK#${String(chunk).padStart(8, '0')}` });
+export const IMPORT_CHUNK_PREFIX = 'CHUNK#';
+
+/** A rejected row of a job, in row order. pk = HHIMPORT#<id>, sk = ERROR#<row, 10 digits> */
+export const importErrorKey = (id: string, row: number) => ({ pk: `HHIMPORT#${id}`, sk: `ERROR#${String(row).padStart(10, '0')}` });
+export const IMPORT_ERROR_PREFIX = 'ERROR#';
+
+/**
+ * The first job that imported a file, by the SHA-256 of its bytes, per country and organisation:
+ * a second upload of the same file imports nothing and names the first job.
+ * Item: { jobId }. pk = HHIMPORTFILE#<country>#<org>#<sha256>, sk = FILE
+ */
+export const importFileKey = (country: string, org: string, sha256: string) => ({ pk: `HHIMPORTFILE#${country}#${org}#${sha256}`, sk: 'FILE' });

@@ -1,0 +1,146 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { addContributions, contributionOf, negate, type Counters } from '../../domain/displacement-stats.ts';
+import type { Household } from '../../domain/household.ts';
+import { documentClient, tableName } from '../client.ts';
+import { displacementStatsKey, displacementStatsPartition, DSTATS_COUNTRY_SK, DSTATS_PROVINCE_PREFIX } from '../keys/displacement-stats.ts';
+import type { GuardedWrite } from '../transact.ts';
+
+/**
+ * Displacement statistics as counters (see `shared/domain/displacement-stats.ts` for what is
+ * counted and how ages stay exact): one item per country (`DSTATS#<country>` / `ALL`) and one per
+ * origin province (`DSTATS#<country>` / `PROVINCE#<pcode>`), changed with `ADD` in the same
+ * transaction as every change they count. A retried request either committed with its counters or
+ * not at all, so they stay exact; a read is one GetItem (or one Query for a country with its
+ * provinces), as cheap at 1,000,000 people as at 100.
+ */
+
+/** A change to the counters of one origin province (and so of its country). */
+export interface DisplacementDelta {
+  country: string;
+  province: string;
+  counters: Counters;
+}
+
+/** DynamoDB refuses expressions over 4 KB; stay below it with room to spare. */
+const MAX_EXPRESSION_CHARS = 3800;
+
+function updateWrites(key: { pk: string; sk: string }, counters: Counters): GuardedWrite[] {
+  const entries = Object.entries(counters).filter(([, v]) => v !== 0);
+  const writes: GuardedWrite[] = [];
+  const tail = ' SET entity = :entity';
+  let names: Record<string, string> = {};
+  let values: Record<string, number> = {};
+  let adds: string[] = [];
+  let length = 'ADD '.length + tail.length;
+  const flush = () => {
+    if (adds.length === 0) return;
+    writes.push({
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: `ADD ${adds.join(', ')}${tail}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':entity': 'DisplacementStats' },
+        },
+      },
+    });
+    names = {};
+    values = {};
+    adds = [];
+    length = 'ADD '.length + tail.length;
+  };
+  for (const [name, delta] of entries) {
+    const termLength = () => 2 * adds.length.toString(36).length + 4 + 2; // "#i :i" and ", "
+    if (adds.length > 0 && length + termLength() > MAX_EXPRESSION_CHARS) flush();
+    const i = adds.length.toString(36);
+    length += termLength();
+    names[`#${i}`] = name;
+    values[`:${i}`] = delta;
+    adds.push(`#${i} :${i}`);
+  }
+  flush();
+  return writes;
+}
+
+/**
+ * The writes that apply deltas: for each delta, its province item and its country item, with the
+ * deltas of the same item merged first. One UpdateItem (`ADD`) per item that changes, except for a
+ * delta so large that its expression would pass DynamoDB's 4 KB limit (several hundred distinct
+ * counters, far more than one household can touch): that item then gets several UpdateItems.
+ */
+export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): GuardedWrite[] {
+  const merged = new Map<string, { key: { pk: string; sk: string }; parts: Counters[] }>();
+  for (const d of deltas) {
+    for (const key of [displacementStatsKey(d.country), displacementStatsKey(d.country, d.province)]) {
+      const id = `${key.pk}|${key.sk}`;
+      const entry = merged.get(id) ?? { key, parts: [] };
+      entry.parts.push(d.counters);
+      merged.set(id, entry);
+    }
+  }
+  return [...merged.values()].flatMap(({ key, parts }) => updateWrites(key, addContributions(...parts)));
+}
+
+/**
+ * The counter writes of one household changing from `before` to `after` (`undefined` = not
+ * existing: a registration has no `before`), for the transaction of that change. Empty when nothing
+ * counted changed (a PATCH of the contact); otherwise one UpdateItem for the origin province's item
+ * and one for the country's. Call it in registration, transitions, PATCH and return-safety changes.
+ * `year` (the UTC year of the write, by default now) only matters for people aged 60 or more.
+ */
+export function displacementStatsWrites(before: Household | undefined, after: Household | undefined, year = new Date().getUTCFullYear()): GuardedWrite[] {
+  const deltas: DisplacementDelta[] = [];
+  if (before) deltas.push({ country: before.country, province: before.origin.province, counters: negate(contributionOf(before, year)) });
+  if (after) deltas.push({ country: after.country, province: after.origin.province, counters: contributionOf(after, year) });
+  return displacementStatsWritesForDeltas(deltas);
+}
+
+/**
+ * For the importer: the counter writes of a whole chunk of new households of one country and
+ * origin province, aggregated once instead of one update per household:
+ *
+ * ```ts
+ * const delta = addContributions(...households.map((h) => contributionOf(h)));
+ * const writes = displacementStatsWritesForDelta(country, province, delta); // province item + country item
+ * ```
+ *
+ * Apply the writes exactly once per chunk (for example in one TransactWriteItems together with the
+ * item that records the chunk as done, conditioned on it not existing yet), so that a resumed
+ * import never counts a chunk twice. For households of several provinces, use
+ * {@link displacementStatsWritesForDeltas} with one delta per province: it merges the country item.
+ * A chunk normally yields one write per item; only a delta of several hundred distinct counters
+ * (households of both groups, all ages, most needs codes) is split into several UpdateItems of the
+ * same item, which one transaction cannot hold: keep chunks of one province to a few hundred
+ * households, or apply the writes in order outside a transaction.
+ */
+export function displacementStatsWritesForDelta(country: string, province: string, delta: Counters): GuardedWrite[] {
+  return displacementStatsWritesForDeltas([{ country, province, counters: delta }]);
+}
+
+const countersOf = (item: Record<string, unknown> | undefined): Counters =>
+  Object.fromEntries(Object.entries(item ?? {}).filter(([, v]) => typeof v === 'number') as [string, number][]);
+
+/** The counters of a country, or of one of its origin provinces: one GetItem. */
+export async function readDisplacementStats(country: string, province?: string): Promise<Counters> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: displacementStatsKey(country, province), ConsistentRead: true }));
+  return countersOf(out.Item);
+}
+
+/** The counters of a country and of each of its provinces that has any: one Query of the country's partition. */
+export async function readCountryDisplacementStats(country: string): Promise<{ country: Counters; provinces: Map<string, Counters> }> {
+  const result = { country: {} as Counters, provinces: new Map<string, Counters>() };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': displacementStatsPartition(country) }, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    for (const item of out.Items ?? []) {
+      const sk = String(item.sk);
+      if (sk === DSTATS_COUNTRY_SK) result.country = countersOf(item);
+      else if (sk.startsWith(DSTATS_PROVINCE_PREFIX)) result.provinces.set(sk.slice(DSTATS_PROVINCE_PREFIX.length), countersOf(item));
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return result;
+}

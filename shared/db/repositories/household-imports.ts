@@ -1,0 +1,370 @@
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Country } from '../../domain/common.ts';
+import type { ImportJobStatus, RowError } from '../../domain/household-import.ts';
+import type { Principal, Role } from '../../domain/roles.ts';
+import { EventType } from '../../events/catalogue.ts';
+import { outboxEvent } from '../../events/outbox.ts';
+import { Conflict } from '../../http/problem.ts';
+import { documentClient, tableName } from '../client.ts';
+import {
+  ACTIVE_IMPORTS_PARTITION,
+  activeImportKeys,
+  IMPORT_CHUNK_PREFIX,
+  IMPORT_ERROR_PREFIX,
+  importChunkKey,
+  importErrorKey,
+  importFileKey,
+  importJobKey,
+  importsByOrg,
+} from '../keys/household-import.ts';
+import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
+import { transact, type GuardedWrite } from '../transact.ts';
+
+/**
+ * Household import jobs in DynamoDB (keys in `shared/db/keys/household-import.ts`), and the two
+ * batch primitives the importer writes and reads with: BatchWriteItem re-sending UnprocessedItems
+ * with exponential backoff, and BatchGetItem re-asking for UnprocessedKeys.
+ */
+
+export interface ImportJob {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  /** Who created it, for the completion event (role and organisation only go out). */
+  actor: { sub: string; role: Role; org: string };
+  country: Country;
+  org: string;
+  status: ImportJobStatus;
+  rowsTotal: number;
+  rowsImported: number;
+  rowsRejected: number;
+  /** Households imported. */
+  households: number;
+  householdsRejected: number;
+  bytesTotal: number;
+  /** Why it failed, or that the file was imported before. */
+  message?: string | undefined;
+  /** The job that imported the same file first. */
+  duplicateOf?: string | undefined;
+  /** SHA-256 of the uploaded bytes. */
+  sha256?: string | undefined;
+  uploadedAt?: string | undefined;
+  completedAt?: string | undefined;
+}
+
+/** A new job waiting for its file. */
+export function newImportJob(id: string, principal: Principal, country: Country, now: string): ImportJob {
+  return {
+    id,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: principal.sub,
+    actor: { sub: principal.sub, role: principal.role, org: principal.org },
+    country,
+    org: principal.org,
+    status: 'AWAITING_UPLOAD',
+    rowsTotal: 0,
+    rowsImported: 0,
+    rowsRejected: 0,
+    households: 0,
+    householdsRejected: 0,
+    bytesTotal: 0,
+  };
+}
+
+export const importJobWrite = (job: ImportJob): GuardedWrite => ({
+  item: {
+    Put: {
+      TableName: tableName,
+      Item: { ...importJobKey(job.id), ...importsByOrg(job.country, job.org, job.id), entity: 'HouseholdImport', ...job },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+});
+
+export async function getImportJob(id: string): Promise<ImportJob | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: importJobKey(id), ConsistentRead: true }));
+  return out.Item ? toResource<ImportJob>(out.Item) : undefined;
+}
+
+/** The upload finished: the job waits for (or starts) processing and is findable as active. Only once. */
+export async function markUploaded(id: string, bytes: number, now: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: importJobKey(id),
+        UpdateExpression: 'SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk = :apk, gsi1sk = :ask ADD version :one',
+        ConditionExpression: '#status = :awaiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':uploaded': 'UPLOADED', ':awaiting': 'AWAITING_UPLOAD', ':bytes': bytes, ':now': now, ':apk': activeImportKeys(id).gsi1pk, ':ask': activeImportKeys(id).gsi1sk, ':one': 1 },
+      }),
+    );
+  } catch (e: unknown) {
+    if (e instanceof ConditionalCheckFailedException) throw new Conflict(`Import ${id} already has its file; create a new import for another file.`);
+    throw e;
+  }
+}
+
+/** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
+export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number }, now: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: importJobKey(id),
+      UpdateExpression: 'SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows, updatedAt = :now ADD version :one',
+      ConditionExpression: '#status IN (:uploaded, :processing)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':processing': 'PROCESSING', ':uploaded': 'UPLOADED', ':sha': totals.sha256, ':bytes': totals.bytesTotal, ':rows': totals.rowsTotal, ':now': now, ':one': 1 },
+    }),
+  );
+}
+
+/**
+ * Claims a file (by content hash) for a job. Returns undefined when this job holds the claim
+ * (now or from an earlier run of it), or the id of the job that imported the file first.
+ */
+export async function claimImportFile(job: Pick<ImportJob, 'id' | 'country' | 'org'>, sha256: string, now: string): Promise<string | undefined> {
+  const key = importFileKey(job.country, job.org, sha256);
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now },
+        ConditionExpression: 'attribute_not_exists(pk) OR jobId = :me',
+        ExpressionAttributeValues: { ':me': job.id },
+      }),
+    );
+    return undefined;
+  } catch (e: unknown) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
+  const held = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  const first = String(held.Item?.jobId);
+  // A first job that failed imported nothing: the file may be imported again.
+  const firstJob = await getImportJob(first);
+  if (firstJob?.status === 'FAILED') {
+    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now } }));
+    return undefined;
+  }
+  return first;
+}
+
+/** Counters a chunk adds to its job. */
+export interface ChunkCounts {
+  rowsImported: number;
+  rowsRejected: number;
+  households: number;
+  householdsRejected: number;
+}
+
+/**
+ * Commits a chunk once: its marker (condition: not there yet), the job's counters and the
+ * statistics delta of its households, in one transaction. Returns false when the marker was
+ * already there (a re-run after a crash): nothing is counted twice.
+ */
+export async function commitChunk(jobId: string, chunk: number, counts: ChunkCounts, statsWrites: GuardedWrite[], now: string): Promise<boolean> {
+  class AlreadyCommitted extends Error {}
+  try {
+    await transact([
+      {
+        item: { Put: { TableName: tableName, Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        onConditionFailed: () => new AlreadyCommitted(),
+      },
+      {
+        item: {
+          Update: {
+            TableName: tableName,
+            Key: importJobKey(jobId),
+            UpdateExpression: 'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, version :one SET updatedAt = :now',
+            ExpressionAttributeValues: { ':ri': counts.rowsImported, ':rr': counts.rowsRejected, ':h': counts.households, ':hr': counts.householdsRejected, ':one': 1, ':now': now },
+          },
+        },
+      },
+      ...statsWrites,
+    ]);
+    return true;
+  } catch (e: unknown) {
+    if (e instanceof AlreadyCommitted) return false;
+    throw e;
+  }
+}
+
+/** The chunks of a job already committed (read once when a run starts). */
+export async function committedChunks(jobId: string): Promise<Set<number>> {
+  const done = new Set<number>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': importJobKey(jobId).pk, ':prefix': IMPORT_CHUNK_PREFIX },
+        ProjectionExpression: 'sk',
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) done.add(Number(String(item.sk).slice(IMPORT_CHUNK_PREFIX.length)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return done;
+}
+
+/** Items of the rejected rows of a job (written with BatchWriteItem before their chunk commits; the same keys on a re-run). */
+export const importErrorItems = (jobId: string, errors: readonly RowError[]): Record<string, unknown>[] =>
+  errors.map((e) => ({ ...importErrorKey(jobId, e.row), entity: 'HouseholdImportError', row: e.row, message: e.message }));
+
+const stripError = (item: Record<string, unknown>): RowError => ({ row: Number(item.row), message: String(item.message) });
+
+/** The first rejected rows of a job, in row order. */
+export async function firstImportErrors(jobId: string, limit = 100): Promise<RowError[]> {
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': importJobKey(jobId).pk, ':prefix': IMPORT_ERROR_PREFIX },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map(stripError);
+}
+
+/** Every rejected row of a job, a page at a time, in row order. */
+export async function listImportErrors(jobId: string, page: PageRequest): Promise<Page<RowError>> {
+  const result = await queryPage<Record<string, unknown>>(page, {
+    partitionKey: ['pk', importJobKey(jobId).pk],
+    sortKeyPrefix: ['sk', IMPORT_ERROR_PREFIX],
+    scope: `household-import-errors#${jobId}`,
+  });
+  return { items: result.items.map(stripError), next: result.next };
+}
+
+/**
+ * Finishes a job that is processing: COMPLETED with its final counters and one
+ * HouseholdImportCompleted event (counts only) in the same transaction, or nothing when another
+ * run finished it first.
+ */
+export async function completeImportJob(job: ImportJob, outcome: { message?: string; duplicateOf?: string }, now: string): Promise<boolean> {
+  const final = await getImportJob(job.id);
+  if (!final || final.status !== 'PROCESSING') return false;
+  const actor = { sub: final.actor.sub, role: final.actor.role, org: final.actor.org } as Principal;
+  const { write } = outboxEvent(
+    EventType.HouseholdImportCompleted,
+    { type: 'HouseholdImport', id: final.id },
+    final.country,
+    actor,
+    { importId: final.id, country: final.country, org: final.org, rowsTotal: final.rowsTotal, rowsImported: final.rowsImported, rowsRejected: final.rowsRejected, households: final.households },
+    now,
+  );
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':completed': 'COMPLETED', ':processing': 'PROCESSING', ':now': now, ':one': 1 };
+  const sets = ['#status = :completed', 'completedAt = :now', 'updatedAt = :now'];
+  if (outcome.message) {
+    sets.push('message = :message');
+    values[':message'] = outcome.message;
+  }
+  if (outcome.duplicateOf) {
+    sets.push('duplicateOf = :dup');
+    values[':dup'] = outcome.duplicateOf;
+  }
+  class AlreadyFinished extends Error {}
+  try {
+    await transact([
+      {
+        item: {
+          Update: {
+            TableName: tableName,
+            Key: importJobKey(job.id),
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk ADD version :one`,
+            ConditionExpression: '#status = :processing',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        onConditionFailed: () => new AlreadyFinished(),
+      },
+      write,
+    ]);
+    return true;
+  } catch (e: unknown) {
+    if (e instanceof AlreadyFinished) return false;
+    throw e;
+  }
+}
+
+/** The job cannot be imported (empty file, not UTF-8, wrong header, ...): FAILED with the reason; nothing was written. */
+export async function failImportJob(id: string, message: string, now: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: importJobKey(id),
+      UpdateExpression: 'SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now REMOVE gsi1pk, gsi1sk ADD version :one',
+      ConditionExpression: '#status IN (:uploaded, :processing)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1 },
+    }),
+  );
+}
+
+/** Ids of the jobs uploaded but not finished (to resume after a restart): one Query on their status key. */
+export async function activeImportJobIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({ TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ACTIVE_IMPORTS_PARTITION }, ExclusiveStartKey: start }),
+    );
+    for (const item of out.Items ?? []) ids.push(String(item.id));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+const MAX_BATCH_ATTEMPTS = 12;
+
+/**
+ * Writes items with BatchWriteItem, 25 a request and `concurrency` requests in flight; items
+ * DynamoDB leaves unprocessed are sent again with exponential backoff (jittered), and an error
+ * is raised if some are still unprocessed after many attempts. Puts are idempotent: a re-run
+ * writes the same items again.
+ */
+export async function batchPutAll(items: readonly Record<string, unknown>[], concurrency = 4): Promise<void> {
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await pause(attempt);
+        const out = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+}
+
+/** Reads items by key with BatchGetItem (100 a request), asking again for unprocessed keys with backoff. */
+export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId'): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await pause(attempt);
+      const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
+      found.push(...(out.Responses?.[tableName] ?? []));
+      pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
+}

@@ -1,0 +1,199 @@
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Country } from '../../domain/common.ts';
+import type { Household } from '../../domain/household.ts';
+import type { HistoryEntry } from '../../domain/task.ts';
+import { Conflict } from '../../http/problem.ts';
+import { documentClient, tableName } from '../client.ts';
+import {
+  documentClaimKey,
+  documentDuplicateKey,
+  documentPartition,
+  householdAccessKey,
+  householdHistoryKey,
+  householdKey,
+  householdListKeys,
+  householdsByCountry,
+  householdsByOrg,
+  householdsByOrgProvince,
+  householdsByProvince,
+  householdStatusPrefix,
+} from '../keys/household.ts';
+import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
+import type { GuardedWrite } from '../transact.ts';
+import { appendPut, versionedPut } from './versioned.ts';
+
+/**
+ * Households in DynamoDB (keys in `shared/db/keys/household.ts`). A household is one main item
+ * carrying every list key; its history and access log live in its partition; each identity
+ * document is claimed, by its keyed hash only, in a partition of its own.
+ */
+
+/** A member's document as the registration stores it: its keyed hash, never the number. */
+export interface DocumentRef {
+  hash: string;
+  memberIndex: number;
+  /** A reviewed duplicate of a document another household claims: a `DUP#` item instead of the claim. */
+  duplicate: boolean;
+}
+
+/** Why a household's personal data was read or returned (the access log records nothing else). */
+export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION';
+
+/** One entry of a household's access log: who, when, why; never the content. */
+export interface HouseholdAccessEntry {
+  id: string;
+  at: string;
+  householdId: string;
+  actor: { sub: string; role: string; org: string };
+  purpose: AccessPurpose;
+}
+
+/** The main item of a household: its keys, its list keys for its current status, and the household. */
+const mainItem = (household: Household): Record<string, unknown> => ({ ...householdKey(household.id), ...householdListKeys(household), entity: 'Household', ...household });
+
+/**
+ * The plain items of a new household (no conditions): the main item with its list keys, its first
+ * history entry, and one item per member document — the document's claim, or for a reviewed
+ * duplicate a `DUP#` item beside the claim of the household it duplicates. The API wraps them in
+ * guarded writes ({@link householdCreateWrites}); the importer writes them with BatchWriteItem.
+ */
+export function householdItems(household: Household, documents: DocumentRef[], history: HistoryEntry): Record<string, unknown>[] {
+  return [
+    mainItem(household),
+    { ...householdHistoryKey(household.id, history.id), entity: 'HouseholdHistory', householdId: household.id, ...history },
+    ...documents.map((d) =>
+      d.duplicate
+        ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
+        : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
+    ),
+  ];
+}
+
+/** Raised when a member's document is already claimed by another household (read the claim to say which). */
+export class DocumentAlreadyClaimed extends Error {
+  readonly hash: string;
+  readonly memberIndex: number;
+  constructor(hash: string, memberIndex: number) {
+    super(`document of member ${memberIndex} is already claimed`);
+    this.name = 'DocumentAlreadyClaimed';
+    this.hash = hash;
+    this.memberIndex = memberIndex;
+  }
+}
+
+/**
+ * The items of {@link householdItems} as the writes of a registration transaction: every item is
+ * created with `attribute_not_exists(pk)`; a document claim that fails its condition raises
+ * {@link DocumentAlreadyClaimed}, so the caller can name the household holding the document.
+ */
+export function householdCreateWrites(household: Household, documents: DocumentRef[], history: HistoryEntry): GuardedWrite[] {
+  const claims = new Map(documents.filter((d) => !d.duplicate).map((d) => [documentClaimKey(household.country, d.hash).pk, d]));
+  return householdItems(household, documents, history).map((item) => {
+    const claim = item.sk === 'CLAIM' ? claims.get(item.pk as string) : undefined;
+    return {
+      item: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      onConditionFailed: claim ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex) : () => new Conflict(`The household ${household.id} already exists.`),
+    };
+  });
+}
+
+/** The replacement of a household's main item (and its list keys, which follow its status), guarded by the version read. */
+export const householdWrite = (household: Household, expectedVersion: number): GuardedWrite => versionedPut(mainItem(household), expectedVersion, `household ${household.id}`);
+
+export const householdHistoryWrite = (householdId: string, entry: HistoryEntry): GuardedWrite =>
+  appendPut({ ...householdHistoryKey(householdId, entry.id), entity: 'HouseholdHistory', householdId, ...entry });
+
+export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite =>
+  appendPut({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
+
+/** Records an access entry on its own (a read), before the data is answered. */
+export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promise<void> {
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }));
+}
+
+export async function getHousehold(id: string): Promise<Household | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(id), ConsistentRead: true }));
+  return out.Item ? toResource<Household>(out.Item) : undefined;
+}
+
+/** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
+export async function getHouseholds(ids: string[]): Promise<Household[]> {
+  let keys: Record<string, unknown>[] = [...new Set(ids)].slice(0, 100).map((id) => householdKey(id));
+  const found: Household[] = [];
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+    found.push(...(out.Responses?.[tableName] ?? []).map((i) => toResource<Household>(i)));
+    keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+    if (keys.length > 0) {
+      if (attempt >= 5) throw new Error('households could not be read (unprocessed keys)');
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
+  return found;
+}
+
+/** The claim of a document in a country: which household holds it. */
+export async function getDocumentClaim(country: Country, hash: string): Promise<{ householdId: string; memberIndex: number } | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: documentClaimKey(country, hash), ConsistentRead: true }));
+  return out.Item ? { householdId: out.Item.householdId as string, memberIndex: out.Item.memberIndex as number } : undefined;
+}
+
+/** Ids of every household holding a document (the claim first, then reviewed duplicates): one Query on the document's partition. */
+export async function householdIdsByDocument(country: Country, hash: string): Promise<string[]> {
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': documentPartition(country, hash) },
+      ConsistentRead: true,
+      Limit: 100,
+    }),
+  );
+  const items = out.Items ?? [];
+  const claim = items.filter((i) => i.sk === 'CLAIM');
+  return [...claim, ...items.filter((i) => i.sk !== 'CLAIM')].map((i) => i.householdId as string);
+}
+
+/** Which list a caller reads: one Query on one index partition, `status` narrowing its sort key. */
+export type HouseholdListing =
+  | { by: 'country'; country: string }
+  | { by: 'province'; country: string; province: string }
+  | { by: 'org'; country: string; org: string }
+  | { by: 'orgProvince'; country: string; org: string; province: string };
+
+/** One page of a household list (full items; the API answers summaries of them). */
+export function listHouseholds(listing: HouseholdListing, status: string | undefined, page: PageRequest): Promise<Page<Household>> {
+  const prefix = householdStatusPrefix(status);
+  const scope = (s: string) => `households:${s}:status=${status ?? ''}`;
+  switch (listing.by) {
+    case 'country':
+      return queryPage(page, { index: 'gsi4', partitionKey: ['gsi4pk', householdsByCountry(listing.country, '', '').gsi4pk], sortKeyPrefix: ['gsi4sk', prefix], scope: scope(`country=${listing.country}`) });
+    case 'province':
+      return queryPage(page, {
+        index: 'gsi1',
+        partitionKey: ['gsi1pk', householdsByProvince(listing.country, listing.province, '', '').gsi1pk],
+        sortKeyPrefix: ['gsi1sk', prefix],
+        scope: scope(`country=${listing.country}:province=${listing.province}`),
+      });
+    case 'org':
+      return queryPage(page, {
+        index: 'gsi2',
+        partitionKey: ['gsi2pk', householdsByOrg(listing.country, listing.org, '', '').gsi2pk],
+        sortKeyPrefix: ['gsi2sk', prefix],
+        scope: scope(`country=${listing.country}:org=${listing.org}`),
+      });
+    case 'orgProvince':
+      return queryPage(page, {
+        index: 'gsi3',
+        partitionKey: ['gsi3pk', householdsByOrgProvince(listing.country, listing.org, listing.province, '', '').gsi3pk],
+        sortKeyPrefix: ['gsi3sk', prefix],
+        scope: scope(`country=${listing.country}:org=${listing.org}:province=${listing.province}`),
+      });
+  }
+}
+
+export const listHouseholdHistory = (id: string, page: PageRequest): Promise<Page<HistoryEntry>> =>
+  queryPage(page, { partitionKey: ['pk', householdKey(id).pk], sortKeyPrefix: ['sk', 'HISTORY#'], scope: `household-history:${id}` });
+
+export const listHouseholdAccess = (id: string, page: PageRequest): Promise<Page<HouseholdAccessEntry>> =>
+  queryPage(page, { partitionKey: ['pk', householdKey(id).pk], sortKeyPrefix: ['sk', 'ACCESS#'], scope: `household-access:${id}` });

@@ -1,0 +1,331 @@
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Point } from '../../domain/geometry.ts';
+import type { HazardArea } from '../../domain/hazard-area.ts';
+import { summarise, type Household, type HouseholdSummary, type ReturnSafety } from '../../domain/household.ts';
+import {
+  bboxContains,
+  bboxOf,
+  cellOfPoint,
+  grownBbox,
+  hazardCells,
+  isHazardActive,
+  returnSafetyOf,
+  safetyDiffers,
+  type Bbox,
+  type SafetyHazard,
+} from '../../domain/return-safety.ts';
+import type { Principal } from '../../domain/roles.ts';
+import { EventType } from '../../events/catalogue.ts';
+import { outboxEvent } from '../../events/outbox.ts';
+import { logger } from '../../http/logger.ts';
+import { documentClient, tableName } from '../client.ts';
+import { atRiskKey, atRiskPartition, atRiskPrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
+import { hazardKey } from '../keys/hazard-area.ts';
+import { queryPage, type Page, type PageRequest } from '../page.ts';
+import { transact, type GuardedWrite } from '../transact.ts';
+import { displacementStatsWrites } from './displacement-stats.ts';
+import { getHousehold, getHouseholds, householdWrite } from './households.ts';
+
+/**
+ * Return safety in DynamoDB: the spatial index (keys in `shared/db/keys/geo.ts`, cells and the
+ * rule in `shared/domain/return-safety.ts`), the assessment of a destination, and the
+ * recomputation of the households near a hazard area when the area is recorded or changes status.
+ *
+ * Costs, all bounded by cells and never by the registry's size:
+ * - assessing a destination: one Query of the point's cell (hazard cell items are small: no
+ *   geometry), then one BatchGetItem of the geometries of the active areas whose grown box holds
+ *   the point (usually none);
+ * - recording an area: one cell item per cell of {@link hazardCells} (≤ 64) in its transaction;
+ * - recomputing for an area: one Query (paged) per cell of the area, the rule for each household
+ *   whose point lies in the area's grown box, and one transaction per household whose safety
+ *   changed.
+ */
+
+// --- hazard areas in the index -------------------------------------------------------------
+
+interface HazardCellItem {
+  hazardAreaId: string;
+  active: boolean;
+  bbox: Bbox;
+}
+
+const hazardCellItems = (h: Pick<HazardArea, 'id' | 'country' | 'status' | 'geometry'>): Record<string, unknown>[] => {
+  const bbox = bboxOf(h.geometry);
+  return hazardCells(h.geometry).map((cell) => ({ ...hazardCellKey(cell, h.id), entity: 'HazardAreaCell', hazardAreaId: h.id, country: h.country, active: isHazardActive(h.status), bbox }));
+};
+
+const put = (item: Record<string, unknown>): GuardedWrite => ({ item: { Put: { TableName: tableName, Item: item } } });
+const del = (key: { pk: string; sk: string }): GuardedWrite => ({ item: { Delete: { TableName: tableName, Key: key } } });
+
+/** The number of cells a geometry would be indexed under (the record refuses more than `MAX_HAZARD_CELLS`). */
+export const hazardCellCount = (geometry: HazardArea['geometry']): number => hazardCells(geometry).length;
+
+/** The cell items of a newly recorded hazard area, for the transaction that records it (so a registration sees it at once). */
+export const hazardCellWrites = (hazard: HazardArea): GuardedWrite[] => hazardCellItems(hazard).map(put);
+
+/**
+ * The cell items' update when a hazard area's status changes, for the transaction of the change:
+ * empty unless the area stops (or starts) making returns unsafe.
+ */
+export function hazardCellWritesOnChange(before: HazardArea, after: HazardArea): GuardedWrite[] {
+  return isHazardActive(before.status) === isHazardActive(after.status) ? [] : hazardCellWrites(after);
+}
+
+// --- assessing a destination ---------------------------------------------------------------
+
+/**
+ * Every item of a partition, strongly consistent: a registration must see an area recorded a
+ * moment before, and a recomputation a household registered a moment before.
+ */
+async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function hazardsOfCell(cell: string, cache: Map<string, unknown> | undefined): Promise<HazardCellItem[]> {
+  const key = hazardCellPartition(cell);
+  const cached = cache?.get(key) as HazardCellItem[] | undefined;
+  if (cached) return cached;
+  const items = (await queryAll(key)).map((i) => ({ hazardAreaId: i.hazardAreaId as string, active: i.active as boolean, bbox: i.bbox as Bbox }));
+  cache?.set(key, items);
+  return items;
+}
+
+/**
+ * The status and geometry of hazard areas by id (BatchGetItem, 100 at a time, strongly
+ * consistent: a recomputation runs right after a status change), from the cache where it has them.
+ */
+async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefined): Promise<SafetyHazard[]> {
+  const found: SafetyHazard[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const cached = cache?.get(hazardKey(id).pk) as SafetyHazard | undefined;
+    if (cached) found.push(cached);
+    else missing.push(id);
+  }
+  for (let i = 0; i < missing.length; i += 100) {
+    let keys: Record<string, unknown>[] = missing.slice(i, i + 100).map(hazardKey);
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      const out = await documentClient.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id, #status, geometry', ExpressionAttributeNames: { '#status': 'status' } } } }),
+      );
+      for (const item of out.Responses?.[tableName] ?? []) {
+        const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: item.geometry as SafetyHazard['geometry'] };
+        cache?.set(hazardKey(shape.id).pk, shape);
+        found.push(shape);
+      }
+      keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (keys.length > 0) {
+        if (attempt >= 5) throw new Error('hazard areas could not be read (unprocessed keys)');
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+  return found;
+}
+
+async function assessPoint(point: Point, now: string, cache: Map<string, unknown> | undefined): Promise<ReturnSafety> {
+  const near = (await hazardsOfCell(cellOfPoint(point), cache)).filter((h) => h.active && bboxContains(grownBbox(h.bbox), point.coordinates));
+  return returnSafetyOf(point, near.length > 0 ? await hazardShapes(near.map((h) => h.hazardAreaId), cache) : [], now);
+}
+
+/**
+ * The return safety of a destination now: UNKNOWN without a point, otherwise the rule against
+ * the active hazard areas indexed under the point's cell. `cache` (keep one per import chunk or
+ * per recomputation, not across requests) saves re-reading cells and geometries; hazard areas
+ * recorded after a cell was cached are not seen through it.
+ */
+export async function assessReturnSafety(destination: Household['destination'], now: string, cache?: Map<string, unknown>): Promise<ReturnSafety> {
+  return destination?.point ? assessPoint(destination.point, now, cache) : { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
+}
+
+// --- a household in the index ----------------------------------------------------------------
+
+/**
+ * The spatial-index items of a household: its cell item (under the cell of its destination
+ * point) and one at-risk link per hazard area it is at risk from; none without a point. Plain
+ * items (no conditions) for the registration transaction and for BatchWriteItem alike. No
+ * personal data: ids, country, organisation, the point and the safety.
+ */
+export function returnSafetyItems(household: Household): Record<string, unknown>[] {
+  const point = household.destination?.point;
+  if (!point) return [];
+  return [
+    {
+      ...householdCellKey(cellOfPoint(point), household.id),
+      entity: 'HouseholdCell',
+      householdId: household.id,
+      country: household.country,
+      org: household.org,
+      point: point.coordinates,
+      safety: household.returnSafety.status,
+      hazardAreaIds: household.returnSafety.hazardAreaIds,
+    },
+    ...household.returnSafety.hazardAreaIds.map((hazardAreaId) => ({
+      ...atRiskKey(hazardAreaId, household.country, household.org, household.id),
+      entity: 'AtRiskHousehold',
+      hazardAreaId,
+      householdId: household.id,
+      country: household.country,
+      org: household.org,
+    })),
+  ];
+}
+
+const keyOf = (item: Record<string, unknown>) => ({ pk: item.pk as string, sk: item.sk as string });
+const keyString = (k: { pk: string; sk: string }) => `${k.pk}\u0000${k.sk}`;
+
+/**
+ * Deletes of the spatial-index items of `before` (a household as stored), for a transaction that
+ * changes its destination or safety. Pass `after` when its {@link returnSafetyItems} are written
+ * in the same transaction: the items it rewrites are left out, as DynamoDB refuses two
+ * operations on one item in a transaction.
+ */
+export function returnSafetyRemovals(before: Household, after?: Household): GuardedWrite[] {
+  const kept = new Set((after ? returnSafetyItems(after) : []).map((i) => keyString(keyOf(i))));
+  return returnSafetyItems(before)
+    .map(keyOf)
+    .filter((k) => !kept.has(keyString(k)))
+    .map(del);
+}
+
+/** Everything the index needs when a stored household goes from `before` to `after`: stale items deleted, current ones put. */
+export const returnSafetyChangeWrites = (before: Household, after: Household): GuardedWrite[] => [...returnSafetyRemovals(before, after), ...returnSafetyItems(after).map(put)];
+
+// --- recomputation --------------------------------------------------------------------------
+
+class HouseholdMoved extends Error {
+  constructor() {
+    super('the household changed while its return safety was recomputed');
+    this.name = 'HouseholdMoved';
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+const CONCURRENCY = 4;
+
+/** Whether the household changed: its safety, version, index items, counters and a ReturnSafetyChanged event in one transaction. */
+async function recomputeHousehold(householdId: string, cause: string, actor: Principal, cache: Map<string, unknown>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await getHousehold(householdId);
+    if (!before) return false;
+    const now = new Date().toISOString();
+    const safety = await assessReturnSafety(before.destination, now, cache);
+    if (!safetyDiffers(safety, before.returnSafety)) return false;
+    const after: Household = { ...before, returnSafety: safety, version: before.version + 1, updatedAt: now };
+    const changed = outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: before.id }, before.country, actor, {
+      householdId: before.id,
+      country: before.country,
+      province: before.origin.province,
+      org: before.org,
+      from: before.returnSafety.status,
+      to: safety.status,
+      hazardAreaIds: safety.hazardAreaIds,
+      cause: { hazardAreaId: cause },
+    }, now);
+    try {
+      await transact([
+        { ...householdWrite(after, before.version), onConditionFailed: () => new HouseholdMoved() },
+        ...returnSafetyChangeWrites(before, after),
+        ...displacementStatsWrites(before, after),
+        changed.write,
+      ]);
+      return true;
+    } catch (e: unknown) {
+      // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
+      if (!(e instanceof HouseholdMoved) || attempt >= MAX_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** What a recomputation did: counts only, nothing personal. */
+export interface RecomputeResult {
+  hazardAreaId: string;
+  cells: number;
+  /** Households indexed in the area's cells whose point lies in its grown box. */
+  candidates: number;
+  changed: number;
+}
+
+/**
+ * Recomputes the return safety of every household near a hazard area, after the area was
+ * recorded or changed status (and committed, with its cell items). Reads the household cells
+ * covering the area's box grown by 500 m, applies the rule to each household whose point lies
+ * in that box, against every active area near the point (not only this one), and writes each
+ * household whose safety changed in its own transaction (version-guarded, retried when the
+ * household changed meanwhile), with the statistics and a ReturnSafetyChanged event.
+ *
+ * Idempotent: a household already right is left alone, so running it again (after a failure,
+ * or because two changes raced) converges and emits nothing twice.
+ */
+export async function recomputeForHazardArea(hazardAreaId: string, actor: Principal): Promise<RecomputeResult> {
+  const cache = new Map<string, unknown>();
+  const [hazard] = await hazardShapes([hazardAreaId], undefined);
+  if (!hazard) return { hazardAreaId, cells: 0, candidates: 0, changed: 0 };
+  const box = grownBbox(bboxOf(hazard.geometry));
+  const cells = hazardCells(hazard.geometry);
+  const candidates: string[] = [];
+  for (const cell of cells) {
+    for (const item of await queryAll(householdCellPartition(cell))) {
+      const point = item.point as number[];
+      const copy = { status: item.safety as ReturnSafety['status'], hazardAreaIds: item.hazardAreaIds as string[] };
+      // Only households whose point can be within 500 m of this area can have changed because of it.
+      if (!bboxContains(box, point)) continue;
+      const now = await assessPoint({ type: 'Point', coordinates: point }, '', cache);
+      if (safetyDiffers(now, copy)) candidates.push(item.householdId as string);
+    }
+  }
+  let changed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      const id = candidates[next++]!;
+      if (await recomputeHousehold(id, hazardAreaId, actor, cache)) changed++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+  return { hazardAreaId, cells: cells.length, candidates: candidates.length, changed };
+}
+
+/**
+ * {@link recomputeForHazardArea} after a committed change, within the request: a failure is
+ * logged (the area's id and the error, nothing personal) and does not undo the change; the next
+ * change of an area nearby, or running it again, repairs what was missed.
+ */
+export async function recomputeAfterHazardChange(hazardAreaId: string, actor: Principal): Promise<RecomputeResult | undefined> {
+  try {
+    const result = await recomputeForHazardArea(hazardAreaId, actor);
+    logger.info('return safety recomputed', { ...result });
+    return result;
+  } catch (e: unknown) {
+    logger.error('return safety recomputation failed; it is retried on the next change of the area', { hazardAreaId, error: e instanceof Error ? e.name : 'unknown' });
+    return undefined;
+  }
+}
+
+// --- listing ---------------------------------------------------------------------------------
+
+/** Whose at-risk households a caller lists: all (admin), a country's (ministry), an organisation's in its country (relief). */
+export type AtRiskScope = { country?: string | undefined; org?: string | undefined };
+
+/**
+ * One page of the households at risk from a hazard area within the caller's scope: a Query of
+ * the area's link partition narrowed by sort-key prefix, then the households themselves (one
+ * BatchGetItem) answered as summaries without personal data, in link order.
+ */
+export async function listHouseholdsAtRisk(hazardAreaId: string, scope: AtRiskScope, page: PageRequest): Promise<Page<HouseholdSummary>> {
+  const prefix = atRiskPrefix(scope);
+  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', atRiskPartition(hazardAreaId)], sortKeyPrefix: ['sk', prefix], scope: `at-risk:${hazardAreaId}:${prefix}` });
+  const households = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
+  const items = links.items.flatMap((l) => {
+    const h = households.get(l.householdId);
+    return h ? [summarise(h)] : [];
+  });
+  return { items, next: links.next };
+}

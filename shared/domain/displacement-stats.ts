@@ -1,0 +1,186 @@
+import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_SAFETY_STATUSES, SEXES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
+import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
+
+/**
+ * Displacement statistics (issue 5, DESIGN section 2 "Displacement"), pure: what one household
+ * contributes to the counters, the difference between two states of a household, and the view a
+ * reader gets from a set of counters. The counters are kept in one item per country and one per
+ * origin province (`shared/db/repositories/displacement-stats.ts`), changed with `ADD` in the same
+ * transaction as every change they count, so they are exact and a read costs the same at 100
+ * people as at 1,000,000. No personal data: only counts.
+ *
+ * Counter names are flat, made of `[A-Za-z0-9_]` only (safe DynamoDB attribute names, and written
+ * through ExpressionAttributeNames anyway), so `ADD` can create each on first use:
+ *
+ * | counter | counts |
+ * |---|---|
+ * | `hh_<STATUS>` | households by status |
+ * | `p_<STATUS>` | people (members) by status |
+ * | `p_<GROUP>_<SEX>_y<birthYear>` | people by group (`IDP` or `RET`), sex and year of birth, born less than 60 years before the write |
+ * | `p_<GROUP>_<SEX>_o60` | the same, aged 60 or more in the year of the write |
+ * | `hhneed_ANY` | households with at least one member with a specific need |
+ * | `need_ANY`, `need_<CAT>` | people with any specific need, with a need of a category (`CR`, `SC`, ...) |
+ * | `needc_<CAT>_<CODE>` | people with a code (`SP-PT` → `needc_SP_PT`) |
+ * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety (`SAFE`, `AT_RISK`, `UNKNOWN`) |
+ *
+ * Groups: `RET` (returnees) is status RETURNED; `IDP` is every other status (DISPLACED,
+ * INTENDS_RETURN, RETURN_BLOCKED, REDISPLACED: not yet home, or displaced again).
+ *
+ * **Ages are exact in every year.** People are counted by year of birth, not by age band, and the
+ * band is worked out when the counters are read (`ageBand(birthYear, year of the read)`), so a
+ * child born in 2021 moves from 0-4 to 5-11 on 1 January 2026 without any write. A household
+ * registered in 2026 and moved in 2027 subtracts exactly what it added, because its contribution
+ * does not depend on the date — with one exception that keeps the item small: people already
+ * 60 or older in the year of a write are counted under `o60` instead of their year of birth
+ * (the band 60+ is the last, so they never leave it). A contribution computed in a later year may
+ * therefore put a person under `o60` whom an earlier one put under `y<year>`; the counters of that
+ * person then read `y<year>` +1 and `o60` −1 (or the reverse), and since a read is never earlier
+ * than the writes it reads (clocks aside), `y<year>` is then also in 60+ and the sum is exact. The
+ * item holds at most 2 groups × 3 sexes × 61 years of birth plus a few dozen other counters.
+ */
+export type Counters = Record<string, number>;
+
+/** People at least this old in the year of a write are counted under `o60` (the last age band). */
+export const OLDEST_BAND_AGE = 60;
+
+export type Group = 'IDP' | 'RET';
+export const GROUPS = ['IDP', 'RET'] as const satisfies readonly Group[];
+export const groupOf = (status: HouseholdStatus): Group => (status === 'RETURNED' ? 'RET' : 'IDP');
+
+/** Statuses in which a household's return is under way or done: an AT_RISK destination there is an "at-risk return". */
+export const RETURN_STATUSES = ['INTENDS_RETURN', 'RETURN_BLOCKED', 'RETURNED'] as const satisfies readonly HouseholdStatus[];
+
+/** Counter names only ever use these characters. */
+export const COUNTER_NAME = /^[A-Za-z0-9_]+$/;
+
+const add = (c: Counters, name: string, delta: number) => {
+  c[name] = (c[name] ?? 0) + delta;
+};
+
+/** The counter of a person of `birthYear`, for a write in `year`. */
+export const personCounter = (group: Group, sex: Sex, birthYear: number, year: number): string =>
+  `p_${group}_${sex}_${year - birthYear >= OLDEST_BAND_AGE ? 'o60' : `y${birthYear}`}`;
+
+/** The counter of a specific-needs code (`SP-PT` → `needc_SP_PT`). */
+export const needCodeCounter = (code: string): string => `needc_${code.replace('-', '_')}`;
+
+/**
+ * What one household adds to the counters of its country and of its origin province.
+ * `year` is the UTC year of the write (only used to fold people 60 and over into `o60`).
+ */
+export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety'>, year = new Date().getUTCFullYear()): Counters {
+  const c: Counters = {};
+  const group = groupOf(h.status);
+  const safety = h.returnSafety.status;
+  const people = h.members.length;
+  add(c, `hh_${h.status}`, 1);
+  add(c, `p_${h.status}`, people);
+  add(c, `rs_hh_${h.status}_${safety}`, 1);
+  add(c, `rs_p_${h.status}_${safety}`, people);
+  let anyNeeds = false;
+  for (const m of h.members) {
+    add(c, personCounter(group, m.sex, m.birthYear, year), 1);
+    if (m.specificNeeds.length === 0) continue;
+    anyNeeds = true;
+    add(c, 'need_ANY', 1);
+    for (const category of new Set(m.specificNeeds.map(needCategory))) add(c, `need_${category}`, 1);
+    for (const code of new Set(m.specificNeeds)) add(c, needCodeCounter(code), 1);
+  }
+  if (anyNeeds) add(c, 'hhneed_ANY', 1);
+  return c;
+}
+
+/** Drops the counters that are zero. */
+export const nonZero = (c: Counters): Counters => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0));
+
+/** The sum of contributions (zeros omitted): e.g. every household of an import chunk. */
+export function addContributions(...contributions: Counters[]): Counters {
+  const sum: Counters = {};
+  for (const c of contributions) for (const [name, v] of Object.entries(c)) add(sum, name, v);
+  return nonZero(sum);
+}
+
+/** What changes when `before` becomes `after` (`after − before`), zeros omitted: empty when nothing counted changed. */
+export function difference(before: Counters, after: Counters): Counters {
+  const d: Counters = { ...after };
+  for (const [name, v] of Object.entries(before)) add(d, name, -v);
+  return nonZero(d);
+}
+
+/** Subtracting a contribution (a household that is removed, or the `before` half of a move). */
+export const negate = (c: Counters): Counters => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0).map(([k, v]) => [k, -v]));
+
+type BySexAge = Record<Sex, Record<AgeBand, number>>;
+const emptyBySexAge = (): BySexAge => Object.fromEntries(SEXES.map((s) => [s, Object.fromEntries(AGE_BANDS.map((b) => [b, 0]))])) as BySexAge;
+const PERSON = /^p_(IDP|RET)_([FMX])_(?:y(\d{4})|o60)$/;
+
+export interface DisplacementView {
+  /** The year the age bands are computed for (the year of the read). */
+  ageBandsYear: number;
+  households: { total: number; byStatus: Record<HouseholdStatus, number>; withSpecificNeeds: number };
+  people: {
+    total: number;
+    byStatus: Record<HouseholdStatus, number>;
+    bySexAndAge: BySexAge;
+    /** Everyone not yet home: DISPLACED, INTENDS_RETURN, RETURN_BLOCKED, REDISPLACED. */
+    displaced: { total: number; bySexAndAge: BySexAge };
+    /** Status RETURNED. */
+    returned: { total: number; bySexAndAge: BySexAge };
+  };
+  specificNeeds: { people: number; byCategory: Record<string, number>; byCode: Record<string, number> };
+  returnSafety: {
+    households: Record<ReturnSafetyStatus, number>;
+    people: Record<ReturnSafetyStatus, number>;
+    /** Households and people whose return (INTENDS_RETURN, RETURN_BLOCKED or RETURNED) is AT_RISK. */
+    atRiskReturns: { households: number; people: number };
+    householdsByStatus: Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>;
+  };
+}
+
+/**
+ * The counters of one scope (or the sum of several, see {@link addContributions}) as the API shows
+ * them, every status, sex, age band, category and code present, zeros included; age bands for `year`.
+ */
+export function displacementView(c: Counters, year = new Date().getUTCFullYear()): DisplacementView {
+  const v = (name: string) => c[name] ?? 0;
+  const byStatus = (prefix: string) => Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, v(`${prefix}_${s}`)])) as Record<HouseholdStatus, number>;
+  const groups: Record<Group, BySexAge> = { IDP: emptyBySexAge(), RET: emptyBySexAge() };
+  for (const [name, n] of Object.entries(c)) {
+    const m = PERSON.exec(name);
+    if (!m) continue;
+    const band: AgeBand = m[3] === undefined ? '60+' : ageBand(Number(m[3]), year);
+    groups[m[1] as Group][m[2] as Sex][band] += n;
+  }
+  const sum = (...parts: BySexAge[]): BySexAge => {
+    const out = emptyBySexAge();
+    for (const p of parts) for (const s of SEXES) for (const b of AGE_BANDS) out[s][b] += p[s][b];
+    return out;
+  };
+  const total = (x: BySexAge) => SEXES.reduce((t, s) => t + AGE_BANDS.reduce((u, b) => u + x[s][b], 0), 0);
+  const hhByStatus = byStatus('hh');
+  const pByStatus = byStatus('p');
+  const safetyOf = (unit: 'hh' | 'p', statuses: readonly HouseholdStatus[]) =>
+    Object.fromEntries(RETURN_SAFETY_STATUSES.map((r) => [r, statuses.reduce((t, s) => t + v(`rs_${unit}_${s}_${r}`), 0)])) as Record<ReturnSafetyStatus, number>;
+  return {
+    ageBandsYear: year,
+    households: { total: HOUSEHOLD_STATUSES.reduce((t, s) => t + hhByStatus[s], 0), byStatus: hhByStatus, withSpecificNeeds: v('hhneed_ANY') },
+    people: {
+      total: HOUSEHOLD_STATUSES.reduce((t, s) => t + pByStatus[s], 0),
+      byStatus: pByStatus,
+      bySexAndAge: sum(groups.IDP, groups.RET),
+      displaced: { total: total(groups.IDP), bySexAndAge: groups.IDP },
+      returned: { total: total(groups.RET), bySexAndAge: groups.RET },
+    },
+    specificNeeds: {
+      people: v('need_ANY'),
+      byCategory: Object.fromEntries(NEED_CATEGORIES.map((k) => [k, v(`need_${k}`)])),
+      byCode: Object.fromEntries(SPECIFIC_NEED_CODES.map((code) => [code, v(needCodeCounter(code))])),
+    },
+    returnSafety: {
+      households: safetyOf('hh', HOUSEHOLD_STATUSES),
+      people: safetyOf('p', HOUSEHOLD_STATUSES),
+      atRiskReturns: { households: safetyOf('hh', RETURN_STATUSES).AT_RISK, people: safetyOf('p', RETURN_STATUSES).AT_RISK },
+      householdsByStatus: Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, safetyOf('hh', [s])])) as Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>,
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { householdCsvLines } from '../../../infra/local/gen-households.ts';
+import { startLocalStack } from '../lib/local-stack.ts';
+import type { Scenario } from '../lib/scenario.ts';
+import { fixed, table } from '../lib/table.ts';
+
+/**
+ * Bulk import of a synthetic CSV (`npm run gen:households`, Cambodian households, 5% invalid rows)
+ * through the import core (the same `runImport` the local server and the importer Lambda run),
+ * in this process, against DynamoDB Local; then the baseline: the very items the import wrote,
+ * read back and written raw with BatchWriteItem (25 a request, UnprocessedItems re-sent) into a
+ * second table of the same DynamoDB Local. Peak memory is the RSS of this (importing) process,
+ * sampled every 100 ms during the import. Targets: import time ≤ 2× raw, peak RSS ≤ 300 MB.
+ */
+const TIME_TARGET = 2;
+const RSS_TARGET_MB = 300;
+
+export const householdImport: Scenario = {
+  name: 'household-import',
+  description: 'CSV import of 130,000 people vs raw BatchWriteItem of the same items; peak RSS',
+  options: { 'import-people': { type: 'string', default: '130000' } },
+  optionHelp: { 'import-people': 'people in the generated CSV' },
+  async run(ctx) {
+    const people = Number(ctx.options['import-people']);
+    const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
+    ctx.progress.update('household-import: starting DynamoDB Local');
+    const stack = await startLocalStack();
+    try {
+      await stack.createTable('import');
+      await stack.createTable('raw');
+      const file = join(dir, 'households.csv');
+      const out = createWriteStream(file);
+      for (const line of householdCsvLines({ people, invalidRate: 0.05, seed: 1 })) if (!out.write(line)) await once(out, 'drain');
+      out.end();
+      await once(out, 'finish');
+      const bytes = (await stat(file)).size;
+
+      // The import core reads its configuration (table, endpoint, secrets) at load.
+      Object.assign(process.env, stack.env('import'), { DATA_DIR: dir });
+      const { runImport } = await import('../../../functions/importer/run-import.ts');
+      const { importJobWrite, newImportJob, markUploaded, getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
+      const { transact } = await import('../../../shared/db/transact.ts');
+      const { newId } = await import('../../../shared/domain/ids.ts');
+      const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
+      await transact([importJobWrite(job)]);
+      await markUploaded(job.id, bytes, new Date().toISOString());
+
+      const baseRss = process.memoryUsage().rss;
+      let peakRss = baseRss;
+      const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 100);
+      const poller = setInterval(() => {
+        void getImportJob(job.id).then((j) => j && ctx.progress.update(`household-import: importing ${j.rowsImported + j.rowsRejected}/${j.rowsTotal || people} rows`));
+      }, 2000);
+      const started = performance.now();
+      const outcome = await runImport(job.id, { open: async () => createReadStream(file) });
+      const importMs = performance.now() - started;
+      clearInterval(sampler);
+      clearInterval(poller);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const final = (await getImportJob(job.id))!;
+      if (outcome !== 'COMPLETED' || final.rowsTotal !== people) throw new Error(`import did not complete: ${outcome} ${JSON.stringify(final)}`);
+
+      // Baseline: the same items, written raw. Read back a page at a time (not timed), written timed.
+      const env = stack.env('import');
+      const client = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        { marshallOptions: { removeUndefinedValues: true } },
+      );
+      let items = 0;
+      let rawMs = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: 'import', ExclusiveStartKey: start, Limit: 5000 }));
+        const batch = page.Items ?? [];
+        const t = performance.now();
+        await stack.batchPut('raw', batch);
+        rawMs += performance.now() - t;
+        items += batch.length;
+        start = page.LastEvaluatedKey;
+        ctx.progress.update(`household-import: raw BatchWriteItem ${items} items`);
+      } while (start);
+      client.destroy();
+
+      const ratio = importMs / rawMs;
+      const peakMb = peakRss / 1024 / 1024;
+      const failures = [
+        ...(ratio <= TIME_TARGET ? [] : [`household-import: import took ${fixed(ratio, 2)}× raw BatchWriteItem (target ≤ ${TIME_TARGET}×)`]),
+        ...(peakMb <= RSS_TARGET_MB ? [] : [`household-import: peak RSS ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`]),
+      ];
+      const report = [
+        `import of ${people} people (${(bytes / 1024 / 1024).toFixed(1)} MB CSV, ${final.households} households, ${final.rowsRejected} rows rejected) vs raw BatchWriteItem of the ${items} items it wrote`,
+        table(
+          [{ header: 'measure' }, { header: 'seconds', align: 'right' }, { header: 'items/s', align: 'right' }],
+          [
+            ['import (runImport)', fixed(importMs / 1000, 1), fixed(items / (importMs / 1000), 0)],
+            ['raw BatchWriteItem', fixed(rawMs / 1000, 1), fixed(items / (rawMs / 1000), 0)],
+          ],
+        ),
+        `target: import ≤ ${TIME_TARGET}× raw → ${ratio <= TIME_TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
+        `target: peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB; ${fixed(baseRss / 1024 / 1024, 0)} MB before the import)`,
+      ].join('\n');
+      return {
+        report,
+        failures,
+        data: { people, bytes, households: final.households, rowsRejected: final.rowsRejected, items, importMs, rawMs, ratio, peakRssMb: peakMb, baseRssMb: baseRss / 1024 / 1024, targets: { time: TIME_TARGET, rssMb: RSS_TARGET_MB } },
+      };
+    } finally {
+      ctx.progress.clear();
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

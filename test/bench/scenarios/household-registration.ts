@@ -1,0 +1,172 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { GuardedWrite } from '../../../shared/db/transact.ts';
+import type { Household } from '../../../shared/domain/household.ts';
+import { startLocalStack } from '../lib/local-stack.ts';
+import type { Scenario } from '../lib/scenario.ts';
+import { fixed, table } from '../lib/table.ts';
+import { benchMembers, pickProvince, random } from './household-pages.ts';
+
+/**
+ * Single household registrations: `POST /v1/households` over HTTP through the same apps as
+ * `npm start` (token verification, validation, document hashing, return-safety assessment, the
+ * transaction with its outbox event and statistics counters) against raw TransactWriteItems of
+ * the same items (the same writes, built in advance by the same repository functions, so the
+ * same number of items per transaction), with the same number of requests in flight, into two
+ * tables of one DynamoDB Local. The two are measured in alternating rounds of one run so that
+ * machine noise hits both alike. Target: HTTP throughput ≥ 0.7 × raw.
+ */
+const TARGET = 0.7;
+const ROUNDS = 4;
+
+/** A registration body as a relief agency sends it: documents for most adults, a destination point for some. */
+function registrationBody(rnd: () => number, n: number, year: number, pointShare: number) {
+  const province = pickProvince(rnd);
+  const members = benchMembers(rnd, year).map(({ document, ...m }, k) => ({
+    ...m,
+    ...(document ? { document: { type: document.type, number: `KH${String(n).padStart(7, '0')}${k}` } } : {}),
+  }));
+  return {
+    origin: { province, village: 'O Smach' },
+    current: { province: 'KH17', site: `Pagoda camp ${1 + (n % 40)}` },
+    destination: {
+      province,
+      village: 'O Smach',
+      ...(rnd() < pointShare ? { point: { type: 'Point' as const, coordinates: [103.3 + rnd() * 0.8, 14.1 + rnd() * 0.3] } } : {}),
+    },
+    members,
+    contact: { phone: '+855 12 345 678' },
+    consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION'] },
+  };
+}
+
+/** Runs `tasks` with `concurrency` in flight; resolves with the elapsed milliseconds. */
+async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await task(items[next++]!);
+    }),
+  );
+  return performance.now() - started;
+}
+
+export const householdRegistration: Scenario = {
+  name: 'household-registration',
+  description: 'register households one by one over HTTP vs raw TransactWriteItems of the same items',
+  options: {
+    'household-registration-count': { type: 'string', default: '2000' },
+    'household-registration-concurrency': { type: 'string', default: '8' },
+    'household-registration-points': { type: 'string', default: '0.5' },
+  },
+  optionHelp: {
+    'household-registration-count': 'registrations measured on each side (default 2000)',
+    'household-registration-concurrency': 'requests or transactions in flight (default 8)',
+    'household-registration-points': 'share of registrations with a destination point (default 0.5)',
+  },
+  async run(ctx) {
+    const count = Number(ctx.options['household-registration-count']);
+    const concurrency = Number(ctx.options['household-registration-concurrency']);
+    const pointShare = Number(ctx.options['household-registration-points']);
+    ctx.progress.update('household-registration: starting DynamoDB Local');
+    const stack = await startLocalStack();
+    try {
+      const rawTable = 'hh-reg-raw';
+      const httpTable = 'hh-reg-http';
+      await stack.createTable(rawTable);
+      await stack.createTable(httpTable);
+      // The raw side runs in this process with the repositories the API uses, pointed at its own table.
+      Object.assign(process.env, stack.env(rawTable));
+      const { householdCreateWrites } = await import('../../../shared/db/repositories/households.ts');
+      const { assessSafety, safetyWrites, statsWrites } = await import('../../../functions/households/hooks.ts');
+      const { hashDocument } = await import('../../../shared/db/document-hash.ts');
+      const { transact } = await import('../../../shared/db/transact.ts');
+      const { documentClient } = await import('../../../shared/db/client.ts');
+      const { outboxEvent } = await import('../../../shared/events/outbox.ts');
+      const { EventType } = await import('../../../shared/events/catalogue.ts');
+      const { historyEntry } = await import('../../../shared/domain/history.ts');
+      const { newId } = await import('../../../shared/domain/ids.ts');
+      const { storedMember } = await import('../../../shared/domain/household.ts');
+      const principal = { sub: 'bench-registrar', role: 'relief' as const, country: 'KH' as const, org: 'DRC' };
+      const year = new Date().getUTCFullYear();
+      const rnd = random(11);
+      const warmup = 40;
+      const bodies = Array.from({ length: count + warmup }, (_, n) => registrationBody(rnd, n, year, pointShare));
+
+      // The transactions a registration of each body commits, built ahead (the raw side times only the writes).
+      ctx.progress.update('household-registration: building the raw transactions');
+      const transactions: GuardedWrite[][] = [];
+      let itemsTotal = 0;
+      for (const body of bodies) {
+        const now = new Date().toISOString();
+        const id = newId();
+        const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, type: m.document.type, number: m.document.number }] : []));
+        const refs = await Promise.all(documents.map(async (d) => ({ hash: await hashDocument('KH', d.type, d.number), memberIndex: d.memberIndex, duplicate: false })));
+        const household: Household = {
+          id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country: 'KH' as const, org: principal.org, status: 'DISPLACED' as const, statusChangedAt: now,
+          origin: body.origin, current: body.current, destination: body.destination, members: body.members.map((m) => storedMember({ ...m, specificNeeds: [...m.specificNeeds] })),
+          contact: body.contact, consent: body.consent as Household['consent'], returnSafety: await assessSafety(body.destination, now),
+        };
+        const writes = [
+          ...householdCreateWrites(household, refs, historyEntry(principal, now, 'CREATED', { to: household.status })),
+          outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, 'KH', principal, {
+            householdId: id, country: 'KH', province: household.origin.province, org: household.org, status: household.status, memberCount: household.members.length,
+            destinationProvince: body.destination.province, returnSafety: household.returnSafety.status,
+          }, now).write,
+          ...statsWrites(undefined, household),
+          ...safetyWrites(household),
+        ];
+        itemsTotal += writes.length;
+        transactions.push(writes);
+      }
+      const server = await stack.serve(httpTable);
+      const headers = { authorization: `Bearer ${await stack.token({ sub: principal.sub, role: 'relief', country: 'KH', org: principal.org })}`, 'content-type': 'application/json' };
+      let failures = 0;
+      const post = async (body: unknown) => {
+        const res = await fetch(`${server.base}/v1/households`, { method: 'POST', headers, body: JSON.stringify(body) });
+        await res.arrayBuffer();
+        if (res.status !== 201) failures++;
+      };
+      const raw = async (writes: GuardedWrite[]) => transact(writes);
+
+      ctx.progress.update('household-registration: warming up');
+      await pool(transactions.slice(0, warmup), concurrency, raw);
+      await pool(bodies.slice(0, warmup), concurrency, post);
+      const ms = { raw: 0, http: 0 };
+      const per = Math.ceil(count / ROUNDS);
+      for (let r = 0; r < ROUNDS; r++) {
+        const from = warmup + r * per;
+        const to = Math.min(warmup + count, from + per);
+        const sides = r % 2 === 0 ? (['raw', 'http'] as const) : (['http', 'raw'] as const);
+        for (const side of sides) {
+          ctx.progress.update(`household-registration: round ${r + 1}/${ROUNDS}, ${side}`);
+          ms[side] += side === 'raw' ? await pool(transactions.slice(from, to), concurrency, raw) : await pool(bodies.slice(from, to), concurrency, post);
+        }
+      }
+      if (failures > 0) throw new Error(`${failures} registrations over HTTP were not 201`);
+      // Both tables must hold the same: read the country's household counter of each.
+      const counted = await Promise.all([rawTable, httpTable].map(async (t) => (await documentClient.send(new GetCommand({ TableName: t, Key: { pk: 'DSTATS#KH', sk: 'ALL' } }))).Item?.hh_DISPLACED));
+      const perSecond = { raw: (count / ms.raw) * 1000, http: (count / ms.http) * 1000 };
+      const ratio = perSecond.http / perSecond.raw;
+      const report = [
+        `${count} registrations each side, ${concurrency} in flight, ${fixed(itemsTotal / transactions.length, 1)} items per transaction on average, ${Math.round(pointShare * 100)}% with a destination point; rounds alternate`,
+        table(
+          [{ header: 'side' }, { header: 'seconds', align: 'right' }, { header: 'per second', align: 'right' }, { header: 'mean ms', align: 'right' }, { header: 'households counted', align: 'right' }],
+          [
+            ['raw TransactWriteItems', fixed(ms.raw / 1000, 2), fixed(perSecond.raw, 1), fixed((ms.raw / count) * concurrency, 2), String(counted[0] ?? '-')],
+            ['POST /v1/households', fixed(ms.http / 1000, 2), fixed(perSecond.http, 1), fixed((ms.http / count) * concurrency, 2), String(counted[1] ?? '-')],
+          ],
+        ),
+        `target: HTTP ≥ ${TARGET}× raw → ${ratio >= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
+      ].join('\n');
+      return {
+        report,
+        failures: ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`],
+        data: { target: TARGET, ratio, count, concurrency, pointShare, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
+      };
+    } finally {
+      ctx.progress.clear();
+      await stack.stop();
+    }
+  },
+};

@@ -1,0 +1,291 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '#shared/http/api.ts';
+import * as idempotency from '#shared/http/idempotency.ts';
+import { documentClient, tableName } from '#shared/db/client.ts';
+import { householdsByOrg } from '#shared/db/keys/household.ts';
+import { IMPORT_COLUMNS, type ImportRow } from '#shared/domain/household-import.ts';
+import { householdImportRoutes } from '../../functions/households/imports.ts';
+import { runImport } from '../../functions/importer/run-import.ts';
+import { csvLine, householdCsvLines } from '../../infra/local/gen-households.ts';
+import { mountLocalImports, startLocalImport, uploadPath } from '../../infra/local/imports.ts';
+import { createReadStream } from 'node:fs';
+import { bearer } from '../support/tokens.ts';
+
+process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-imports-'));
+
+// The routes as the households app mounts them, behind the local upload route, as `npm start` serves them.
+const api = new Api({ idempotency });
+householdImportRoutes(api);
+const root = new Hono();
+mountLocalImports(root);
+root.route('/', api.app);
+
+interface Job {
+  id: string;
+  status: string;
+  rowsTotal: number;
+  rowsImported: number;
+  rowsRejected: number;
+  households: number;
+  householdsRejected: number;
+  message?: string;
+  duplicateOf?: string;
+  errors: { row: number; message: string }[];
+}
+
+const relief = (org: string, country = 'KH') => bearer({ role: 'relief', country, org, sub: `registrar-${org}` });
+
+async function createJob(org: string): Promise<{ id: string; uploadUrl: string }> {
+  const res = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief(org)), 'content-type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; uploadUrl: string };
+}
+
+async function upload(uploadUrl: string, body: Uint8Array | string): Promise<Response> {
+  const url = new URL(uploadUrl);
+  return root.request(`${url.pathname}${url.search}`, { method: 'PUT', body, headers: { 'content-type': 'text/csv' } });
+}
+
+async function getJob(org: string, id: string): Promise<Job> {
+  const res = await root.request(`/v1/household-imports/${id}`, { headers: await relief(org) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Job;
+}
+
+/** Creates a job, uploads the file, waits for the in-process run, and reads the job. */
+async function importFile(org: string, body: Uint8Array | string): Promise<Job> {
+  const { id, uploadUrl } = await createJob(org);
+  const res = await upload(uploadUrl, body);
+  expect(res.status).toBe(200);
+  await startLocalImport(id);
+  return getJob(org, id);
+}
+
+/** Households of an organisation in the table (one Query on its list key, every page). */
+async function householdsOf(org: string, country = 'KH'): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg(country, org, 'X', 'X').gsi2pk }, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const blank = () => Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow;
+const head = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({
+  ...blank(),
+  household_key: key,
+  origin_province: 'KH22',
+  origin_village: 'O Smach',
+  current_province: 'KH17',
+  current_site: 'Pagoda camp 4',
+  destination_province: 'KH22',
+  consent_given: 'yes',
+  consent_date: '2026-01-15',
+  consent_purposes: 'RETURN_ASSISTANCE',
+  given_name: 'Sokha',
+  family_name: 'Chan',
+  sex: 'F',
+  birth_year: '1986',
+  relationship: 'HEAD',
+  ...extra,
+});
+const member = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({ ...blank(), household_key: key, given_name: 'Dara', family_name: 'Chan', sex: 'M', birth_year: '2012', relationship: 'CHILD', ...extra });
+const csvOf = (rows: ImportRow[]) => csvLine(IMPORT_COLUMNS) + rows.map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join('');
+const generated = (people: number, options: { invalidRate?: number; seed?: number; keyPrefix?: string; documentOffset?: number } = {}) => [...householdCsvLines({ people, ...options })].join('');
+
+describe('household CSV import', () => {
+  beforeAll(() => {
+    expect(process.env.DATA_DIR).toBeTruthy();
+  });
+
+  it('imports every household of a valid file, with exact counts and one row per person', async () => {
+    const job = await importFile('org-valid', generated(60, { seed: 11, documentOffset: 1_000 }));
+    expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 60, rowsImported: 60, rowsRejected: 0, householdsRejected: 0 });
+    const stored = await householdsOf('org-valid');
+    expect(stored).toHaveLength(job.households);
+    expect(stored.reduce((n, h) => n + (h.members as unknown[]).length, 0)).toBe(60);
+    expect(stored.every((h) => h.importId === job.id && h.status === 'DISPLACED')).toBe(true);
+    // Document numbers are stored as last four characters only.
+    expect(JSON.stringify(stored)).not.toMatch(/"number"/);
+  });
+
+  it('fails a file with a wrong header, naming the columns, and writes no household', async () => {
+    const rows = csvOf([head('A')]).replace('household_key', 'household').replace(',document_number', ',doc_no');
+    const job = await importFile('org-header', rows);
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toContain('missing columns household_key, document_number');
+    expect(job.message).toContain('unknown columns household, doc_no');
+    expect(job.rowsImported).toBe(0);
+    expect(await householdsOf('org-header')).toHaveLength(0);
+  });
+
+  it('fails a file that is not UTF-8 and writes no household', async () => {
+    const text = csvOf([head('A'), head('B', { given_name: 'Sreymom' })]);
+    // Latin-1 bytes in the second household: valid households before them must not be written either.
+    const bytes = Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from('C,KH22,,,KH17,,,Camp,,KH22,,,,,,yes,2026-01-15,RETURN_ASSISTANCE,Jos\xe9,Chan,F,,1986,HEAD,,,\n', 'latin1')]);
+    const job = await importFile('org-latin1', bytes);
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toMatch(/not UTF-8/);
+    expect(await householdsOf('org-latin1')).toHaveLength(0);
+  });
+
+  it('fails an upload of 0 bytes with "the file is empty"', async () => {
+    const job = await importFile('org-empty', '');
+    expect(job.status).toBe('FAILED');
+    expect(job.message).toMatch(/The file is empty/);
+  });
+
+  it('reads quoted fields with newlines, commas and quotes, numbering rows by record', async () => {
+    const rows = [head('Q1', { current_site: 'Pagoda camp 4,\nnorth "annex"' }), member('Q1'), head('Q2', { specific_needs: 'XX-ZZ' })];
+    const job = await importFile('org-quoted', csvOf(rows));
+    expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 3, rowsImported: 2, rowsRejected: 1, households: 1 });
+    expect(job.errors).toEqual([{ row: 4, message: expect.stringContaining('specific_needs') }]);
+    const [stored] = await householdsOf('org-quoted');
+    expect((stored?.current as { site: string }).site).toBe('Pagoda camp 4,\nnorth "annex"');
+  });
+
+  it('rejects households with bad rows whole, reports each row with its number and reason, and imports the rest', async () => {
+    const rows = [
+      head('OK1'),
+      member('OK1'),
+      head('NOCONSENT', { consent_given: 'no' }),
+      member('NOCONSENT'),
+      head('TWOHEADS'),
+      member('TWOHEADS', { relationship: 'HEAD' }),
+      head('NOHEAD', { relationship: 'SPOUSE' }),
+      head('OTHERCOUNTRY', { origin_province: 'TH32' }),
+      head('NEEDS'),
+      member('NEEDS', { specific_needs: 'SP-PT;XX-ZZ' }),
+      head('OK2', { destination_lon: '103.52', destination_lat: '14.42' }),
+    ];
+    const job = await importFile('org-bad', csvOf(rows));
+    expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 11, rowsImported: 3, rowsRejected: 8, households: 2, householdsRejected: 5 });
+    const byRow = new Map(job.errors.map((e) => [e.row, e.message]));
+    expect([...byRow.keys()]).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(byRow.get(4)).toMatch(/consent/);
+    expect(byRow.get(5)).toMatch(/household NOCONSENT is refused because of its other rows \(row 4/);
+    expect(byRow.get(6)).toMatch(/exactly one head/);
+    expect(byRow.get(8)).toMatch(/exactly one head/);
+    expect(byRow.get(9)).toMatch(/origin_province: TH32 is not a known province of KH/);
+    expect(byRow.get(11)).toMatch(/specific_needs/);
+    expect(await householdsOf('org-bad')).toHaveLength(2);
+
+    // The full list, a page at a time.
+    const headers = await relief('org-bad');
+    const first = (await (await root.request(`/v1/household-imports/${job.id}/errors?limit=5`, { headers })).json()) as { items: { row: number }[]; next: string };
+    expect(first.items.map((e) => e.row)).toEqual([4, 5, 6, 7, 8]);
+    const second = (await (await root.request(`/v1/household-imports/${job.id}/errors?limit=5&cursor=${encodeURIComponent(first.next)}`, { headers })).json()) as { items: { row: number }[] };
+    expect(second.items.map((e) => e.row)).toEqual([9, 10, 11]);
+  });
+
+  it('imports a generated file with 10% bad rows: the valid households in, every bad household reported', async () => {
+    const job = await importFile('org-ten', generated(400, { invalidRate: 0.1, seed: 5, documentOffset: 50_000 }));
+    expect(job.status).toBe('COMPLETED');
+    expect(job.rowsTotal).toBe(400);
+    expect(job.rowsImported + job.rowsRejected).toBe(400);
+    expect(job.rowsRejected).toBeGreaterThan(40);
+    expect(job.householdsRejected).toBeGreaterThan(0);
+    const stored = await householdsOf('org-ten');
+    expect(stored).toHaveLength(job.households);
+    expect(stored.reduce((n, h) => n + (h.members as unknown[]).length, 0)).toBe(job.rowsImported);
+  });
+
+  it('imports nothing new from a second upload of the same file, naming the first job', async () => {
+    const file = generated(40, { seed: 21, documentOffset: 200_000, keyPrefix: 'SAME' });
+    const first = await importFile('org-twice', file);
+    expect(first.status).toBe('COMPLETED');
+    const before = await householdsOf('org-twice');
+    const second = await importFile('org-twice', file);
+    expect(second).toMatchObject({ status: 'COMPLETED', rowsImported: 0, households: 0, duplicateOf: first.id });
+    expect(second.message).toContain(first.id);
+    expect(await householdsOf('org-twice')).toHaveLength(before.length);
+  });
+
+  it('refuses documents already registered, and a document twice in one file', async () => {
+    const doc = { document_type: 'NATIONAL_ID', document_number: '0102-0304-0' };
+    const first = await importFile('org-docs', csvOf([head('D1', doc)]));
+    expect(first.households).toBe(1);
+    const [holder] = await householdsOf('org-docs');
+    const job = await importFile('org-docs', csvOf([head('D2', { ...doc, document_number: '010203040' }), head('D3', { document_type: 'PASSPORT', document_number: 'N1234567' }), head('D4', { document_type: 'PASSPORT', document_number: 'n 1234567' })]));
+    expect(job).toMatchObject({ households: 1, rowsRejected: 2 });
+    expect(job.errors[0]).toEqual({ row: 2, message: expect.stringContaining(`already registered to household ${String(holder?.id)}`) });
+    expect(job.errors[1]).toEqual({ row: 4, message: expect.stringContaining('already in household D3 of this file (row 3)') });
+  });
+
+  it('resumes after a crash mid-import and ends with exact counts and every household once', async () => {
+    const file = generated(300, { invalidRate: 0.05, seed: 9, documentOffset: 300_000, keyPrefix: 'CRASH' });
+    // The reference: the same households (other document numbers, which are claimed country-wide) imported in one go.
+    const reference = await importFile('org-reference', generated(300, { invalidRate: 0.05, seed: 9, documentOffset: 400_000, keyPrefix: 'CRASH' }));
+    expect(reference.households).toBeGreaterThan(40);
+    const { id, uploadUrl } = await createJob('org-crash');
+    // Uploaded, but the run dies: first after two committed chunks, then after writing a chunk's items but before its commit.
+    const { markUploaded } = await import('#shared/db/repositories/household-imports.ts');
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
+    await writeFile(uploadPath(id), file);
+    await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());
+    expect(uploadUrl).toContain(id);
+    const source = { open: async () => createReadStream(uploadPath(id)) };
+    const { readDisplacementStats } = await import('#shared/db/repositories/displacement-stats.ts');
+    const displacedBefore = (await readDisplacementStats('KH'))['hh_DISPLACED'] ?? 0;
+    expect(await runImport(id, source, { chunkHouseholds: 10, stopAfterChunks: 2 })).toBe('STOPPED');
+    const midway = await getJob('org-crash', id);
+    expect(midway.status).toBe('PROCESSING');
+    expect(midway.households).toBe(20 - midway.householdsRejected);
+    expect(await runImport(id, source, { chunkHouseholds: 10, stopBeforeCommit: true })).toBe('STOPPED');
+    expect(await runImport(id, source, { chunkHouseholds: 10 })).toBe('COMPLETED');
+    const job = await getJob('org-crash', id);
+    expect(job).toMatchObject({
+      status: 'COMPLETED',
+      rowsTotal: reference.rowsTotal,
+      rowsImported: reference.rowsImported,
+      rowsRejected: reference.rowsRejected,
+      households: reference.households,
+      householdsRejected: reference.householdsRejected,
+    });
+    const stored = await householdsOf('org-crash');
+    expect(stored).toHaveLength(reference.households);
+    expect(new Set(stored.map((h) => h.id)).size).toBe(stored.length);
+    // The statistics count each household once, and one completion event (counts only) is stored.
+    expect(((await readDisplacementStats('KH'))['hh_DISPLACED'] ?? 0) - displacedBefore).toBe(reference.households);
+    const events = await documentClient.send(
+      new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'FEED#KH' } }),
+    );
+    const completions = (events.Items ?? []).filter((e) => (e.event as { subject: { id: string } }).subject.id === id);
+    expect(completions.map((e) => (e.event as { type: string; data: unknown }).data)).toEqual([
+      { importId: id, country: 'KH', org: 'org-crash', rowsTotal: 300, rowsImported: reference.rowsImported, rowsRejected: reference.rowsRejected, households: reference.households },
+    ]);
+    // A further run changes nothing.
+    expect(await runImport(id, source, { chunkHouseholds: 10 })).toBe('NOT_READY');
+  });
+
+  it('shows a job to its organisation, its country’s ministry and admins; anyone else gets 404', async () => {
+    const { id } = await createJob('org-scope');
+    const status = async (claims: Parameters<typeof bearer>[0]) => (await root.request(`/v1/household-imports/${id}`, { headers: await bearer(claims) })).status;
+    expect(await status({ role: 'relief', country: 'KH', org: 'org-scope' })).toBe(200);
+    expect(await status({ role: 'ministry', country: 'KH' })).toBe(200);
+    expect(await status({ role: 'admin' })).toBe(200);
+    expect(await status({ role: 'relief', country: 'KH', org: 'another-org' })).toBe(404);
+    expect(await status({ role: 'ministry', country: 'TH' })).toBe(404);
+    expect(await status({ role: 'observer' })).toBe(403);
+  });
+
+  it('refuses an upload without a valid token, and a second upload', async () => {
+    const { id, uploadUrl } = await createJob('org-token');
+    const forged = await root.request(`/v1/household-imports/${id}/upload?token=${encodeURIComponent('9999999999.forged')}`, { method: 'PUT', body: 'x' });
+    expect(forged.status).toBe(401);
+    expect((await upload(uploadUrl, csvOf([head('T1')]))).status).toBe(200);
+    await startLocalImport(id);
+    expect((await upload(uploadUrl, csvOf([head('T1')]))).status).toBe(409);
+  });
+});
