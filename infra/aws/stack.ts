@@ -6,12 +6,15 @@ import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
 import { Backup } from './constructs/backup.ts';
 import { Data } from './constructs/data.ts';
+import { DELIVERY_VISIBILITY_TIMEOUT, Deliverers } from './constructs/deliverers.ts';
 import { Events } from './constructs/events.ts';
 import { Firewall } from './constructs/firewall.ts';
 import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './constructs/function.ts';
+import { Importer } from './constructs/importer.ts';
 import { Imports } from './constructs/imports.ts';
 import { LogKey } from './constructs/log-key.ts';
 import { Observability } from './constructs/observability.ts';
+import { Publisher } from './constructs/publisher.ts';
 import { DOCUMENT_HASH_SECRET_ENV, Secrets } from './constructs/secrets.ts';
 
 /**
@@ -22,11 +25,13 @@ import { DOCUMENT_HASH_SECRET_ENV, Secrets } from './constructs/secrets.ts';
 export const PUBLIC_FUNCTIONS: ReadonlySet<ApiFunctionName> = new Set<ApiFunctionName>(['meta']);
 
 /**
- * Functions that hash identity document numbers and so read the hashing secret. Names, not
- * `ApiFunctionName`s: the households function is not in the manifest yet, and gets the secret
- * (in `DOCUMENT_HASH_SECRET_ARN`) as soon as it is.
+ * API functions that hash identity document numbers and so read the hashing secret (in
+ * `DOCUMENT_HASH_SECRET_ARN`). The importer, which is no API function, is given it by `Importer`.
  */
 export const DOCUMENT_HASHING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
+
+/** Functions that hand out presigned upload URLs for household CSV files (`POST /v1/household-imports`). */
+export const IMPORT_UPLOADING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
 
 /** Environment variable telling the functions the console's origin (CORS on their own answers). */
 export const CONSOLE_ORIGIN_ENV = 'CORS_ALLOWED_ORIGIN';
@@ -40,7 +45,8 @@ const constructId = (name: string) => name.replace(/(^|[-_])(\w)/g, (_, _sep: st
 
 /**
  * One Clearway environment: data (with its backups), identity, secrets, the API functions, the
- * REST API behind a WAF, the import bucket, and the alarms and dashboard.
+ * REST API behind a WAF, the event pipeline (stream → publisher → bus → one queue and deliverer
+ * per ministry), the import bucket and its importer, and the alarms and dashboard.
  */
 export class ClearwayStack extends Stack {
   public readonly config: ClearwayConfig;
@@ -50,11 +56,14 @@ export class ClearwayStack extends Stack {
   public readonly auth: Auth;
   public readonly secrets: Secrets;
   public readonly imports: Imports;
+  public readonly importer: Importer;
   public readonly functions: ReadonlyMap<ApiFunctionName, ClearwayFunction>;
   public readonly api: Api;
   public readonly firewall: Firewall;
   public readonly observability: Observability;
   public readonly events: Events;
+  public readonly publisher: Publisher;
+  public readonly deliverers: Deliverers;
 
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
     super(scope, id, props);
@@ -86,6 +95,7 @@ export class ClearwayStack extends Stack {
       bindTable(fn, this.data.table, isPublic ? 'none' : 'readWrite');
       bindSecret(fn, 'CURSOR_SECRET_ARN', this.secrets.cursorSecret, isPublic ? 'none' : 'read');
       if (DOCUMENT_HASHING_FUNCTIONS.has(def.name)) bindSecret(fn, DOCUMENT_HASH_SECRET_ENV, this.secrets.documentHashSecret);
+      if (IMPORT_UPLOADING_FUNCTIONS.has(def.name)) this.imports.grantUploads(fn);
       if (config.consoleOrigin) fn.addEnvironment(CONSOLE_ORIGIN_ENV, config.consoleOrigin);
       functions.set(def.name, fn);
       return { name: def.name, fn: fn.target, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
@@ -107,19 +117,48 @@ export class ClearwayStack extends Stack {
       logEncryptionKey: this.logKey.key,
     });
 
-    this.events = new Events(this, 'Events', { ministryAccounts: config.ministryAccounts });
+    this.events = new Events(this, 'Events', { ministryAccounts: config.ministryAccounts, deliveryVisibilityTimeout: DELIVERY_VISIBILITY_TIMEOUT });
 
+    this.publisher = new Publisher(this, 'Publisher', {
+      table: this.data.table,
+      bus: this.events.bus,
+      queueKey: this.events.key,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+    });
+
+    this.deliverers = new Deliverers(this, 'Deliverers', {
+      ministryQueues: this.events.ministryQueues,
+      table: this.data.table,
+      auth: this.auth,
+      cursorSecret: this.secrets.cursorSecret,
+      webhookAllowList: config.webhookAllowList,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+    });
+
+    this.importer = new Importer(this, 'Importer', {
+      imports: this.imports,
+      table: this.data.table,
+      auth: this.auth,
+      secrets: this.secrets,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+    });
+
+    const monitored = [...functions.values(), this.publisher.function, ...this.deliverers.functions.values(), this.importer.function];
     this.observability = new Observability(this, 'Observability', {
-      functions: [...functions.values()].map((fn) => ({ name: fn.name, fn: fn.fn })),
+      functions: monitored.map((fn) => ({ name: fn.name, fn: fn.fn })),
       stage: this.api.restApi.deploymentStage,
       table: this.data.table,
       webAclName: this.firewall.webAclName,
-      // The publisher and its stream consumer join these lists when it exists.
       deadLetterQueues: [
+        { name: 'publisher', queue: this.publisher.deadLetterQueue },
+        { name: 'importer', queue: this.importer.deadLetterQueue },
         { name: 'event-targets', queue: this.events.targetDeadLetterQueue },
         ...this.events.ministryQueues.map((m) => ({ name: `ministry-${m.ministry.toLowerCase()}`, queue: m.deadLetterQueue })),
       ],
-      streamConsumers: [],
+      streamConsumers: [{ name: 'publisher', fn: this.publisher.function.fn }],
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 

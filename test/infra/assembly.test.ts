@@ -20,8 +20,8 @@ const outdir = mkdtempSync(join(tmpdir(), 'clearway-assembly-'));
 const { app, stack } = clearwayApp({ outdir });
 let assembly: CloudAssembly;
 
-/** The environment a function imports under, as the brief for the AWS runtime gives it (no network needed). */
-const LAMBDA_ENV = {
+/** Stand-ins for the values CloudFormation fills in (names, ARNs, URLs), for the variables the stack sets (no network needed). */
+const LAMBDA_ENV: Record<string, string> = {
   RUNTIME: 'aws',
   TABLE_NAME: 'x',
   AWS_REGION: 'ap-southeast-1',
@@ -44,20 +44,34 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** The asset directory of each function: the template's Code.S3Key, looked up in the stack's asset manifest. */
-function assetDirectories(): Map<string, string> {
+interface Asset {
+  /** Directory of the bundled code. */
+  readonly dir: string;
+  /** The function's environment as the template sets it, with stand-ins for the values CloudFormation resolves. */
+  readonly env: Record<string, string>;
+}
+
+/** Every function of the stack: the API functions, the publisher, the deliverers and the importer. */
+const allFunctions = () =>
+  new Map([...stack.functions, ...[stack.publisher.function, ...stack.deliverers.functions.values(), stack.importer.function].map((fn) => [fn.name, fn] as const)]);
+
+/** The asset of each function: the template's Code.S3Key, looked up in the stack's asset manifest. */
+function assets(): Map<string, Asset> {
   const template = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.template.json`), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, unknown> } } }>;
   };
   const files = assembly.artifacts.filter(AssetManifestArtifact.isAssetManifestArtifact).flatMap((a) => Object.values(a.contents.files ?? {}));
-  const dirs = new Map<string, string>();
-  for (const [name, fn] of stack.functions) {
-    const key = template.Resources[stack.getLogicalId(fn.fn.node.defaultChild as CfnElement)]?.Properties.Code?.S3Key;
+  const found = new Map<string, Asset>();
+  for (const [name, fn] of allFunctions()) {
+    const properties = template.Resources[stack.getLogicalId(fn.fn.node.defaultChild as CfnElement)]?.Properties;
+    const key = properties?.Code?.S3Key;
     const file = files.find((f) => Object.values(f.destinations).some((d) => d.objectKey === key));
     if (!file?.source.path) throw new Error(`no asset for the ${name} function (S3Key ${key})`);
-    dirs.set(name, join(assembly.directory, file.source.path));
+    const variables = Object.entries(properties?.Environment?.Variables ?? {});
+    const env = Object.fromEntries(variables.map(([k, v]) => [k, typeof v === 'string' ? v : (LAMBDA_ENV[k] ?? `stand-in-${k.toLowerCase()}`)]));
+    found.set(name, { dir: join(assembly.directory, file.source.path), env: { AWS_REGION: LAMBDA_ENV.AWS_REGION!, ...env } });
   }
-  return dirs;
+  return found;
 }
 
 describe('cloud assembly (cdk synth with bundling)', () => {
@@ -67,23 +81,25 @@ describe('cloud assembly (cdk synth with bundling)', () => {
     expect(assembly.getStackByName(stack.stackName).template).toHaveProperty('Resources');
   });
 
-  it('bundles each function of the manifest into its own asset with an ESM index.mjs', () => {
-    const dirs = assetDirectories();
-    expect([...dirs.keys()].sort()).toEqual(apiFunctions.map((f) => f.name).sort());
-    expect(new Set(dirs.values()).size).toBe(dirs.size);
-    for (const [name, dir] of dirs) {
+  it('bundles each function (the manifest’s, the publisher, the deliverers, the importer) into an asset with an ESM index.mjs, each handler its own', () => {
+    const found = assets();
+    expect([...found.keys()].sort()).toEqual([...apiFunctions.map((f) => f.name), 'publisher', 'importer', ...[...stack.deliverers.functions.values()].map((fn) => fn.name)].sort());
+    // The deliverers share one handler (and may share its asset); every other function has its own.
+    const distinct = [...apiFunctions.map((f) => f.name), 'publisher', 'importer', [...stack.deliverers.functions.values()][0]!.name].map((name) => found.get(name)?.dir);
+    expect(new Set(distinct).size).toBe(distinct.length);
+    for (const [name, { dir }] of found) {
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code, name).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
     }
   });
 
-  it('exports a handler function from each asset when imported as Lambda would, without touching the network', { timeout: 60_000 }, async () => {
+  it('exports a handler function from each asset when imported as Lambda would, with only the environment the stack gives it, without touching the network', { timeout: 60_000 }, async () => {
     const results = await Promise.all(
-      [...assetDirectories()].map(async ([name, dir]) => {
+      [...assets()].map(async ([name, { dir, env }]) => {
         const { stdout } = await run(process.execPath, ['--import', NO_NETWORK, '--input-type=module', '-e', IMPORT_HANDLER, pathToFileURL(join(dir, 'index.mjs')).href], {
           cwd: dir,
-          env: { ...LAMBDA_ENV, PATH: process.env.PATH ?? '' },
+          env: { ...env, PATH: process.env.PATH ?? '' },
           timeout: 45_000,
         });
         return { name, ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { handler: string; exports: string[] }) };

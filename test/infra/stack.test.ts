@@ -7,13 +7,17 @@ import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { tableDefinition } from '../../shared/db/table.ts';
 import { MINISTRY_ROUTES } from '../../shared/events/routing.ts';
+import { OUTBOX_STREAM_FILTER } from '../../shared/events/publish.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
 import { apiFunctions } from '../../functions/manifest.ts';
-import { POWERTOOLS_ENVIRONMENT } from '../../infra/aws/constructs/function.ts';
+import { EVENT_BUS_ENV, POWERTOOLS_ENVIRONMENT } from '../../infra/aws/constructs/function.ts';
+import { MINISTRY_ENV, WEBHOOK_ALLOW_LIST_ENV } from '../../infra/aws/constructs/deliverers.ts';
 import { Observability } from '../../infra/aws/constructs/observability.ts';
 import { WAF_RULES } from '../../infra/aws/constructs/firewall.ts';
 import { DOCUMENT_HASH_SECRET_ENV } from '../../infra/aws/constructs/secrets.ts';
-import { CONSOLE_ORIGIN_ENV, DOCUMENT_HASHING_FUNCTIONS, PUBLIC_FUNCTIONS, type ClearwayStack } from '../../infra/aws/stack.ts';
+import { CONSOLE_ORIGIN_ENV, DOCUMENT_HASHING_FUNCTIONS, IMPORT_UPLOADING_FUNCTIONS, PUBLIC_FUNCTIONS, type ClearwayStack } from '../../infra/aws/stack.ts';
+import { IMPORT_BUCKET_ENV } from '../../infra/aws/constructs/imports.ts';
+import type { ClearwayFunction } from '../../infra/aws/constructs/function.ts';
 import { cdkContext, clearwayApp, fullContext } from './app.ts';
 
 // Template assertions need no function code: bundling is left to assembly.test.ts.
@@ -42,11 +46,14 @@ function inspect(s: ClearwayStack, t: Template) {
       .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleLogicalId))
       .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   const allStatements = () => policies().flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-  const fnIds = new Map([...s.functions].map(([name, fn]) => [name as string, { fn: logicalId(fn.fn), role: logicalId(fn.role), logs: logicalId(fn.logGroup) }]));
-  return { logicalId, resources, statementsOfRole, allStatements, fnIds };
+  const idsOf = (fn: ClearwayFunction) => ({ fn: logicalId(fn.fn), role: logicalId(fn.role), logs: logicalId(fn.logGroup) });
+  const fnIds = new Map([...s.functions].map(([name, fn]) => [name as string, idsOf(fn)]));
+  /** The functions that serve no API: the publisher, one deliverer per ministry, the importer. */
+  const pipelineIds = new Map([s.publisher.function, ...s.deliverers.functions.values(), s.importer.function].map((fn) => [fn.name, idsOf(fn)]));
+  return { logicalId, resources, statementsOfRole, allStatements, fnIds, pipelineIds };
 }
 
-const { logicalId, resources, statementsOfRole, allStatements, fnIds } = inspect(stack, template);
+const { logicalId, resources, statementsOfRole, allStatements, fnIds, pipelineIds } = inspect(stack, template);
 const tableId = logicalId(stack.data.table);
 const tableKeyId = logicalId(stack.data.key);
 const cursorSecretId = logicalId(stack.secrets.cursorSecret);
@@ -122,9 +129,10 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('defines one function per apiFunctions entry, each from its own handler', () => {
+  it('defines one function per apiFunctions entry, each from its own handler, plus the publisher, one deliverer per ministry and the importer, and nothing else', () => {
     expect([...stack.functions.keys()].sort()).toEqual(apiFunctions.map((f) => f.name).sort());
-    expect(Object.keys(resources('AWS::Lambda::Function')).sort()).toEqual([...fnIds.values()].map((i) => i.fn).sort());
+    expect([...pipelineIds.keys()].sort()).toEqual(['importer', 'publisher', ...MINISTRY_ROUTES.map((r) => `deliverer-${r.ministry.toLowerCase()}`)].sort());
+    expect(Object.keys(resources('AWS::Lambda::Function')).sort()).toEqual([...fnIds.values(), ...pipelineIds.values()].map((i) => i.fn).sort());
   });
 
   it('runs every function on nodejs24.x, arm64, X-Ray active, 1024 MB, 10 s, logging to its own retained, KMS-encrypted log group', () => {
@@ -143,8 +151,23 @@ describe('functions', () => {
     }
   });
 
-  it('reserves no concurrency by default (the account pool, bounded by API throttling)', () => {
-    for (const ids of fnIds.values()) expect(resources('AWS::Lambda::Function')[ids.fn]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  it('runs the publisher, the deliverers and the importer the same way (nodejs24.x, arm64, X-Ray, own encrypted log group), with timeouts of their own', () => {
+    for (const [name, ids] of pipelineIds) {
+      expect(resources('AWS::Lambda::Function')[ids.fn]?.Properties, name).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Timeout: expect.any(Number),
+        MemorySize: expect.any(Number),
+        LoggingConfig: { LogGroup: ref(ids.logs) },
+      });
+      expect(resources('AWS::Logs::LogGroup')[ids.logs]?.Properties, name).toMatchObject({ RetentionInDays: Number(cdkContext.logRetentionDays), KmsKeyId: arnOf(logKeyId) });
+      expect(environmentOf(ids.fn), name).toMatchObject({ RUNTIME: 'aws', ...POWERTOOLS_ENVIRONMENT });
+    }
+  });
+
+  it('reserves no concurrency by default (the account pool, bounded by API throttling, stream shards and queue concurrency caps)', () => {
+    for (const ids of [...fnIds.values(), ...pipelineIds.values()]) expect(resources('AWS::Lambda::Function')[ids.fn]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(resources('AWS::Lambda::Alias')).toEqual({});
   });
 
@@ -192,19 +215,28 @@ describe('IAM', () => {
     for (const s of statements.filter(touchesTable)) expect(asArray(s.Action).filter((a) => a.includes('*'))).toEqual([]);
   });
 
-  it('allows wildcard action families only where CDK key grants put them: kms:GenerateDataKey* / kms:ReEncrypt* on the table key alone', () => {
+  it('allows wildcard action families only where CDK key grants put them: kms:GenerateDataKey* / kms:ReEncrypt* on the table key, or for the publisher on the key of its on-failure queue', () => {
+    // (The import bucket's grants are written out: s3:PutObject, s3:GetObject, s3:DeleteObject, kms:GenerateDataKey, kms:Decrypt.)
+    const publisherStatements = new Set(statementsOfRole(pipelineIds.get('publisher')!.role).map((s) => JSON.stringify(s)));
+    const eventsKey = arnOf(logicalId(stack.events.key));
     for (const s of allStatements()) {
       const wildcards = asArray(s.Action).filter((a) => a.includes('*'));
       if (wildcards.length === 0) continue;
       expect(wildcards.every((a) => a === 'kms:GenerateDataKey*' || a === 'kms:ReEncrypt*'), JSON.stringify(s)).toBe(true);
-      expect(s.Resource).toEqual(arnOf(tableKeyId));
+      expect([arnOf(tableKeyId), ...(publisherStatements.has(JSON.stringify(s)) ? [eventsKey] : [])]).toContainEqual(s.Resource);
     }
   });
 
-  it('uses Resource "*" only for the X-Ray actions tracing needs', () => {
-    const starred = allStatements().filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
-    expect(starred.length).toBeGreaterThan(0);
-    for (const s of starred) expect(asArray(s.Action).every((a) => a.startsWith('xray:'))).toBe(true);
+  it('uses Resource "*" only for the X-Ray actions tracing needs, and for the publisher dynamodb:ListStreams (which takes no resource)', () => {
+    const publisherRole = pipelineIds.get('publisher')!.role;
+    const starred = (roleId?: string) =>
+      (roleId ? statementsOfRole(roleId) : allStatements()).filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+    expect(starred().length).toBeGreaterThan(0);
+    const publisherStarred = new Set(starred(publisherRole).map((s) => JSON.stringify(s)));
+    for (const s of starred()) {
+      const allowed = (a: string) => a.startsWith('xray:') || (publisherStarred.has(JSON.stringify(s)) && a === 'dynamodb:ListStreams');
+      expect(asArray(s.Action).every(allowed), JSON.stringify(s)).toBe(true);
+    }
   });
 
   it('lets authenticated-API functions read and write the table (and use its key) and nothing else in DynamoDB', () => {
@@ -228,9 +260,10 @@ describe('IAM', () => {
     const readable = (roleId: string) =>
       statementsOfRole(roleId)
         .filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'))
-        .map((s) => {
+        .flatMap((s) => {
           expect(asArray(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-          return (s.Resource as { Ref: string }).Ref;
+          // One statement per secret, or one naming both once IAM policy minimization merges them.
+          return asArray(s.Resource as { Ref: string } | { Ref: string }[]).map((r) => r.Ref);
         })
         .sort();
     for (const [name, ids] of fnIds) {
@@ -248,7 +281,10 @@ describe('IAM', () => {
     expect(forRoles).toHaveLength(1);
     expect(forRoles[0]?.Action).toBe('kms:Decrypt');
     expect(JSON.stringify(forRoles[0]?.Condition?.StringEquals?.['kms:ViaService'])).toContain('"secretsmanager."');
-    const readers = [...fnIds].filter(([name]) => !isPublicName(name) || DOCUMENT_HASHING_FUNCTIONS.has(name)).map(([, ids]) => arnOf(ids.role));
+    // Beyond the API: the deliverers (cursor secret, for shared/config.ts) and the importer (both secrets).
+    const others = [...pipelineIds].filter(([name]) => name.startsWith('deliverer-') || name === 'importer').map(([, ids]) => arnOf(ids.role));
+    expect(others).toHaveLength(MINISTRY_ROUTES.length + 1);
+    const readers = [...[...fnIds].filter(([name]) => !isPublicName(name) || DOCUMENT_HASHING_FUNCTIONS.has(name)).map(([, ids]) => arnOf(ids.role)), ...others];
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toEqual(expect.arrayContaining(readers));
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toHaveLength(readers.length);
   });
@@ -499,8 +535,8 @@ describe('alarms', () => {
   const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
   const routedToTopic = (a: Record<string, unknown>) => JSON.stringify(a.AlarmActions) === JSON.stringify([ref(topicId)]) && JSON.stringify(a.OKActions) === JSON.stringify([ref(topicId)]);
 
-  it('alarm on each function’s errors and throttles, and notify the topic when they fire and clear', () => {
-    for (const [name, ids] of fnIds) {
+  it('alarm on each function’s errors and throttles (API, publisher and deliverers), and notify the topic when they fire and clear', () => {
+    for (const [name, ids] of [...fnIds, ...pipelineIds]) {
       for (const metricName of ['Errors', 'Throttles']) {
         const alarm = alarms.find((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(ids.fn) }]));
         expect(alarm, `${metricName} of ${name}`).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
@@ -540,13 +576,13 @@ describe('alarms', () => {
   it('are all shown on a dashboard with API, function, table and WAF graphs', () => {
     const body = JSON.stringify(Object.values(resources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody);
     for (const metric of ['5XXError', '4XXError', 'Latency', 'Duration', 'Throttles', 'ConsumedReadCapacityUnits', 'WriteThrottleEvents', 'AllowedRequests', 'BlockedRequests']) expect(body, metric).toContain(metric);
-    for (const ids of fnIds.values()) expect(body).toContain(ids.fn);
+    for (const ids of [...fnIds.values(), ...pipelineIds.values()]) expect(body).toContain(ids.fn);
     expect(body).toContain('\\"type\\":\\"alarm\\"');
   });
 });
 
 describe('Observability construct with queues and stream consumers', () => {
-  // The publisher and the ministries' queues do not exist yet: prove the lists are honoured.
+  // The lists in isolation, with a non-default iterator age.
   const probe = new Stack();
   const queue = new Queue(probe, 'Dlq', { encryption: QueueEncryption.KMS_MANAGED });
   const publisher = new LambdaFunction(probe, 'Publisher', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
@@ -623,6 +659,14 @@ describe('with every optional context value set', () => {
     }
   });
 
+  it('passes the webhookAllowList context to every deliverer as WEBHOOK_ALLOW_LIST', () => {
+    expect(full.stack.deliverers.functions.size).toBe(MINISTRY_ROUTES.length);
+    for (const [ministry, fn] of full.stack.deliverers.functions) {
+      const variables = (res('AWS::Lambda::Function')[idOf(fn.fn)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables, ministry).toMatchObject({ [MINISTRY_ENV]: ministry, [WEBHOOK_ALLOW_LIST_ENV]: 'hooks.example.gov.kh,*.example.go.th' });
+    }
+  });
+
   it('e-mails the alarms to alarmEmail', () => {
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: fullContext.alarmEmail, TopicArn: ref(idOf(full.stack.observability.topic)) });
   });
@@ -682,5 +726,254 @@ describe('events for the ministries', () => {
         Dimensions: Match.arrayWith([Match.objectLike({ Name: 'QueueName', Value: { 'Fn::GetAtt': [eventsId(q), 'QueueName'] } })]),
       });
     }
+  });
+});
+
+describe('event pipeline: stream → publisher → bus', () => {
+  const publisher = pipelineIds.get('publisher')!;
+  const dlqId = logicalId(stack.publisher.deadLetterQueue);
+  const busId = logicalId(stack.events.bus);
+  const mappings = Object.values(resources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+  const mapping = mappings.find((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(publisher.fn)));
+
+  it('maps the table stream to the publisher, letting through only outbox inserts (the filter the local poller applies)', () => {
+    expect(mapping).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: { Filters: [{ Pattern: expect.any(String) }] },
+    });
+    const filters = (mapping?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(JSON.parse(filters[0]!.Pattern)).toEqual(OUTBOX_STREAM_FILTER);
+  });
+
+  it('reports failed records one by one, bisects failing batches, retries a bounded number of times within a bounded record age, keeps shard order, and sends what it gives up on to its on-failure queue', () => {
+    expect(mapping).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: arnOf(dlqId) } },
+    });
+    // -1 would mean "until the record expires": both must be finite.
+    expect(mapping?.MaximumRetryAttempts).toEqual(expect.any(Number));
+    expect(mapping?.MaximumRetryAttempts as number).toBeGreaterThanOrEqual(1);
+    expect(mapping?.MaximumRetryAttempts as number).toBeLessThanOrEqual(10_000);
+    expect(mapping?.MaximumRecordAgeInSeconds).toEqual(expect.any(Number));
+    expect(mapping?.MaximumRecordAgeInSeconds as number).toBeGreaterThanOrEqual(60);
+    // A stream keeps records for 24 hours.
+    expect(mapping?.MaximumRecordAgeInSeconds as number).toBeLessThanOrEqual(86_400);
+  });
+
+  it('encrypts the on-failure queue with the event queues’ customer-managed key and refuses it plain HTTP', () => {
+    expect(resources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: arnOf(logicalId(stack.events.key)), MessageRetentionPeriod: 1_209_600 });
+    const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(dlqId)]));
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+  });
+
+  it('lets the publisher put events on the Clearway bus only, and tells it the bus name', () => {
+    const statements = statementsOfRole(publisher.role);
+    const events = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('events:')));
+    expect(events).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: arnOf(busId) }]);
+    expect(environmentOf(publisher.fn)[EVENT_BUS_ENV]).toEqual(ref(busId));
+    // Nobody else publishes.
+    for (const [name, ids] of [...fnIds, ...pipelineIds].filter(([n]) => n !== 'publisher')) {
+      expect(statementsOfRole(ids.role).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('events:')), name).toEqual([]);
+    }
+  });
+
+  it('gives the publisher the stream and nothing else of the table: no item action, no table name', () => {
+    const statements = statementsOfRole(publisher.role);
+    const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap((s) => asArray(s.Action).filter((a) => a.startsWith('dynamodb:'))).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
+    const records = dynamo.find((s) => asArray(s.Action).includes('dynamodb:GetRecords'));
+    expect(records?.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    // The stream is encrypted with the table key: reading it needs Decrypt, never Encrypt.
+    const tableKey = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf(tableKeyId)));
+    expect(tableKey.flatMap((s) => asArray(s.Action)).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(environmentOf(publisher.fn)).not.toHaveProperty('TABLE_NAME');
+  });
+
+  it('lets the publisher send to its on-failure queue and to no other queue', () => {
+    const sqs = statementsOfRole(publisher.role).filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+    expect(sqs).toHaveLength(1);
+    expect(sqs[0]?.Resource).toEqual(arnOf(dlqId));
+    expect(asArray(sqs[0]!.Action)).toContain('sqs:SendMessage');
+  });
+
+  it('alarms on any message in the on-failure queue and on the publisher falling 5 minutes behind the stream', () => {
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]));
+    expect(dlq).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(topicId)] });
+    const age = alarms.find((a) => a.MetricName === 'IteratorAge');
+    expect(age).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 300_000,
+      Dimensions: [{ Name: 'FunctionName', Value: ref(publisher.fn) }],
+      AlarmActions: [ref(topicId)],
+      OKActions: [ref(topicId)],
+    });
+  });
+});
+
+describe('event pipeline: ministry queue → deliverer', () => {
+  const functions = resources('AWS::Lambda::Function');
+  const mappings = Object.values(resources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+
+  it.each(MINISTRY_ROUTES.map((r) => r.ministry))('has a %s deliverer fed by that ministry’s queue, 10 messages a batch, with partial batch failures and a concurrency cap', (ministry) => {
+    const fn = stack.deliverers.functions.get(ministry)!;
+    const queue = stack.events.ministryQueues.find((m) => m.ministry === ministry)!.queue;
+    const own = mappings.filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(logicalId(fn.fn))));
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      EventSourceArn: arnOf(logicalId(queue)),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: expect.any(Number) },
+    });
+    // It receives from its own queue only.
+    const receive = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
+    expect(receive.map((s) => s.Resource)).toEqual([arnOf(logicalId(queue))]);
+  });
+
+  it.each(MINISTRY_ROUTES.map((r) => r.ministry))('runs the %s deliverer from functions/deliverer with its MINISTRY, the API configuration and no allow-list by default, outside any VPC', (ministry) => {
+    const fn = stack.deliverers.functions.get(ministry)!;
+    const properties = functions[logicalId(fn.fn)]!.Properties;
+    expect(properties.VpcConfig).toBeUndefined();
+    expect(environmentOf(logicalId(fn.fn))).toMatchObject({
+      [MINISTRY_ENV]: ministry,
+      RUNTIME: 'aws',
+      TABLE_NAME: ref(tableId),
+      CURSOR_SECRET_ARN: ref(cursorSecretId),
+      JWT_AUDIENCE: ref(logicalId(stack.auth.client)),
+      JWKS_URL: expect.anything(),
+      JWT_ISSUER: expect.anything(),
+    });
+    expect(environmentOf(logicalId(fn.fn))).not.toHaveProperty(WEBHOOK_ALLOW_LIST_ENV);
+    const dynamo = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem']));
+  });
+
+  it('keeps each delivery queue’s visibility timeout at least 6 times its deliverer’s timeout', () => {
+    const queues = resources('AWS::SQS::Queue');
+    for (const { ministry, queue } of stack.events.ministryQueues) {
+      const timeout = functions[logicalId(stack.deliverers.functions.get(ministry)!.fn)]?.Properties.Timeout as number;
+      expect(timeout, ministry).toBeGreaterThan(0);
+      expect(queues[logicalId(queue)]?.Properties.VisibilityTimeout as number, ministry).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+});
+
+describe('household imports: presigned uploads → bucket notification → importer', () => {
+  const bucketId = logicalId(stack.imports.bucket);
+  const importsKeyId = logicalId(stack.imports.key);
+  const importer = pipelineIds.get('importer')!;
+  const uploads = { 'Fn::Join': ['', [arnOf(bucketId), '/uploads/*']] };
+  const s3Actions = (roleId: string) => statementsOfRole(roleId).filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')));
+  const importsKeyActions = (roleId: string) =>
+    statementsOfRole(roleId)
+      .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(arnOf(importsKeyId)))
+      .flatMap((st) => asArray(st.Action))
+      .sort();
+
+  it('tells the uploading API functions the bucket and lets them put objects under uploads/ only (with the key to encrypt them), and no other function', () => {
+    expect([...IMPORT_UPLOADING_FUNCTIONS].every((name) => fnIds.has(name))).toBe(true);
+    for (const [name, ids] of fnIds) {
+      if (IMPORT_UPLOADING_FUNCTIONS.has(name)) {
+        expect(environmentOf(ids.fn)[IMPORT_BUCKET_ENV], name).toEqual(ref(bucketId));
+        expect(s3Actions(ids.role), name).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: uploads }]);
+        expect(importsKeyActions(ids.role), name).toEqual(['kms:GenerateDataKey']);
+      } else {
+        expect(environmentOf(ids.fn), name).not.toHaveProperty(IMPORT_BUCKET_ENV);
+        expect(s3Actions(ids.role), name).toEqual([]);
+        expect(importsKeyActions(ids.role), name).toEqual([]);
+      }
+    }
+  });
+
+  it('invokes the importer for every object created under uploads/, and lets S3 of this account invoke it', () => {
+    const bucket = resources('AWS::S3::Bucket')[bucketId]!;
+    expect(bucket.Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [{ Event: 's3:ObjectCreated:*', Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } }, Function: arnOf(importer.fn) }],
+    });
+    const permission = Object.entries(resources('AWS::Lambda::Permission')).find(([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(arnOf(importer.fn)));
+    expect(permission?.[1].Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: arnOf(importer.fn), Principal: 's3.amazonaws.com', SourceAccount: ref('AWS::AccountId') });
+    // S3 validates the destination when the configuration is set: the permission must exist first.
+    expect((template.toJSON() as { Resources: Record<string, { DependsOn?: string[] }> }).Resources[bucketId]?.DependsOn).toContain(permission?.[0]);
+  });
+
+  it('gives the importer 15 minutes and 1 GB, an encrypted dead-letter queue for events that failed their retries, and the configuration and secrets of the households function', () => {
+    const dlqId = logicalId(stack.importer.deadLetterQueue);
+    expect(resources('AWS::Lambda::Function')[importer.fn]?.Properties).toMatchObject({ Timeout: 900, MemorySize: 1024, DeadLetterConfig: { TargetArn: arnOf(dlqId) } });
+    expect(resources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: arnOf(importsKeyId) });
+    expect(environmentOf(importer.fn)).toMatchObject({
+      TABLE_NAME: ref(tableId),
+      CURSOR_SECRET_ARN: ref(cursorSecretId),
+      [DOCUMENT_HASH_SECRET_ENV]: ref(hashSecretId),
+      JWT_AUDIENCE: ref(logicalId(stack.auth.client)),
+      JWKS_URL: expect.anything(),
+      JWT_ISSUER: expect.anything(),
+    });
+    const secrets = statementsOfRole(importer.role).filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue')).flatMap((st) => asArray(st.Resource));
+    expect(secrets).toEqual(expect.arrayContaining([ref(cursorSecretId), ref(hashSecretId)]));
+    const sqs = statementsOfRole(importer.role).filter((st) => asArray(st.Action).some((a) => a.startsWith('sqs:')));
+    expect(sqs).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(dlqId) }]);
+  });
+
+  it('lets the importer read and delete uploads/ objects (decrypting them), write the table, and nothing else of the bucket', () => {
+    expect(s3Actions(importer.role)).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject'], Resource: uploads }]);
+    expect(importsKeyActions(importer.role)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    const dynamo = statementsOfRole(importer.role).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']));
+  });
+
+  it('alarms on the importer’s errors and on anything in its dead-letter queue', () => {
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const dlqId = logicalId(stack.importer.deadLetterQueue);
+    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]))).toBe(true);
+    expect(alarms.some((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(importer.fn) }]))).toBe(true);
+  });
+});
+
+describe('template', () => {
+  it('has no dependency cycle (the bucket notification names the importer, so nothing the importer waits for may name the bucket)', () => {
+    const all = (template.toJSON() as { Resources: Record<string, { DependsOn?: string | string[] }> }).Resources;
+    const edges = new Map<string, Set<string>>();
+    for (const [id, r] of Object.entries(all)) {
+      const targets = new Set<string>(asArray(r.DependsOn ?? []));
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') {
+          const o = v as Record<string, unknown>;
+          if (typeof o.Ref === 'string' && o.Ref in all) targets.add(o.Ref);
+          const att = o['Fn::GetAtt'];
+          if (Array.isArray(att) && typeof att[0] === 'string' && att[0] in all) targets.add(att[0]);
+          Object.values(o).forEach(walk);
+        }
+      };
+      walk(r);
+      edges.set(id, targets);
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]): void => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(id)), id].join(' → '));
+        return;
+      }
+      state.set(id, 'visiting');
+      for (const next of edges.get(id) ?? []) visit(next, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of edges.keys()) visit(id, []);
+    expect(cycles).toEqual([]);
   });
 });

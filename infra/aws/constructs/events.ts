@@ -13,6 +13,12 @@ export interface EventsProps {
   readonly ministryAccounts?: Partial<Record<Country, string>>;
   /** How long the archive keeps events for replay. @default 365 days */
   readonly archiveRetention?: Duration;
+  /**
+   * Visibility timeout of the ministries' delivery queues: at least 6 times the timeout of the
+   * function that consumes them (AWS's advice for SQS event sources, so that a message is not
+   * handed out again while a retried invocation still holds it). @default Duration.seconds(90)
+   */
+  readonly deliveryVisibilityTimeout?: Duration;
 }
 
 export interface MinistryQueue {
@@ -48,13 +54,13 @@ export class Events extends Construct {
       retention: props.archiveRetention ?? Duration.days(365),
     });
 
-    const queue = (qid: string, deadLetterQueue?: Queue) =>
+    const queue = (qid: string, deadLetterQueue?: Queue, visibilityTimeout = Duration.seconds(90)) =>
       new Queue(this, qid, {
         encryption: QueueEncryption.KMS,
         encryptionMasterKey: this.key,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
-        visibilityTimeout: Duration.seconds(90),
+        visibilityTimeout,
         ...(deadLetterQueue ? { deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 } } : {}),
       });
 
@@ -75,7 +81,7 @@ export class Events extends Construct {
       const name = route.ministry.charAt(0) + route.ministry.slice(1).toLowerCase();
       const deadLetterQueue = queue(`${name}DeadLetters`);
       acknowledgeDeadLetterQueue(deadLetterQueue, `the ${route.ministry} ministry's delivery queue`, ['Serverless-SQSRedrivePolicy']);
-      const ministryQueue = queue(`${name}Deliveries`, deadLetterQueue);
+      const ministryQueue = queue(`${name}Deliveries`, deadLetterQueue, props.deliveryVisibilityTimeout);
       const rule = new Rule(this, `${name}Rule`, { eventBus: this.bus, description: `Events for the ${route.ministry} ministry`, eventPattern: route.pattern });
       rule.addTarget(new SqsQueue(ministryQueue, { deadLetterQueue: this.targetDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
       const account = props.ministryAccounts?.[route.ministry];

@@ -1,7 +1,15 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { ClearwayFunction } from './function.ts';
+
+/** Key prefix of uploaded CSV files (`uploads/<jobId>.csv`, see `functions/households/imports.ts`). */
+export const UPLOAD_PREFIX = 'uploads/';
+
+/** Environment variable naming the import bucket, for presigning upload URLs. */
+export const IMPORT_BUCKET_ENV = 'IMPORT_BUCKET_NAME';
 
 export interface ImportsProps {
   /** How long uploaded CSV files are kept: they hold personal data and are only a staging step. @default Duration.days(7) */
@@ -16,8 +24,8 @@ export interface ImportsProps {
  * Where household CSV files are uploaded (`POST /v1/household-imports` hands out presigned
  * `PUT` URLs): encrypted with a customer-managed key, private, TLS only, versioned, and emptied
  * by lifecycle rules: uploads expire after a week, overwritten or deleted versions a day later.
- * Access to it is logged to a second bucket. Not yet read by a function (the importer comes
- * with the bulk-import issue).
+ * Access to it is logged to a second bucket. The households function may only put uploads
+ * ({@link grantUploads}); the importer reads them ({@link Importer}).
  */
 export class Imports extends Construct {
   public readonly key: Key;
@@ -78,5 +86,25 @@ export class Imports extends Construct {
       'Single-region by design: the import bucket only stages CSV uploads for at most a week before they are imported into the table (which AWS Backup protects), and its access logs follow the log retention. Replicating personal data to a second region would widen its footprint for no recovery benefit.';
     Validations.of(this.bucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.accessLogsBucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
+  }
+
+  /**
+   * Lets the function presign upload URLs: tells it the bucket (`IMPORT_BUCKET_NAME`) and grants
+   * `s3:PutObject` under `uploads/` and `kms:GenerateDataKey` on the bucket's key, all a single
+   * `PUT` of an SSE-KMS object needs (a presigned request carries the signer's permissions).
+   */
+  grantUploads(fn: ClearwayFunction): void {
+    fn.addEnvironment(IMPORT_BUCKET_ENV, this.bucket.bucketName);
+    Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] });
+    this.key.grant(fn.role, 'kms:GenerateDataKey');
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
+      reason: `The ${fn.name} function presigns PUT URLs for uploads/<import id>.csv, one new object per import: s3:PutObject on the uploads/ prefix of the import bucket, and nothing else of it.`,
+    });
+  }
+
+  /** Logical id of {@link bucket}, as cdk-nag names it in findings. */
+  get bucketLogicalId(): string {
+    return Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
   }
 }

@@ -35,7 +35,7 @@ export interface MonitoredQueue {
   readonly queue: IQueue;
 }
 
-/** A function fed by a DynamoDB stream (the publisher, to come): it must keep up with the stream. */
+/** A function fed by a DynamoDB stream (the publisher): it must keep up with the stream. */
 export interface StreamConsumer {
   readonly name: string;
   readonly fn: IFunction;
@@ -50,9 +50,9 @@ export interface ObservabilityProps {
   readonly table: ITable;
   /** Name of the web ACL (the `WebACL` dimension of AWS/WAFV2 metrics). */
   readonly webAclName: string;
-  /** @default [] - no queues exist yet */
+  /** @default [] */
   readonly deadLetterQueues?: readonly MonitoredQueue[];
-  /** @default [] - no stream consumer exists yet */
+  /** @default [] */
   readonly streamConsumers?: readonly StreamConsumer[];
   /** Subscribed by e-mail to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
