@@ -6,7 +6,7 @@ import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
 import { Backup } from './constructs/backup.ts';
 import { Data } from './constructs/data.ts';
-import { DELIVERY_VISIBILITY_TIMEOUT, Deliverers } from './constructs/deliverers.ts';
+import { DELIVERY_VISIBILITY_TIMEOUT, Deliverers, WEBHOOK_ALLOW_LIST_ENV } from './constructs/deliverers.ts';
 import { Events } from './constructs/events.ts';
 import { Firewall } from './constructs/firewall.ts';
 import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './constructs/function.ts';
@@ -97,6 +97,8 @@ export class ClearwayStack extends Stack {
       if (DOCUMENT_HASHING_FUNCTIONS.has(def.name)) bindSecret(fn, DOCUMENT_HASH_SECRET_ENV, this.secrets.documentHashSecret);
       if (IMPORT_UPLOADING_FUNCTIONS.has(def.name)) this.imports.grantUploads(fn);
       if (config.consoleOrigin) fn.addEnvironment(CONSOLE_ORIGIN_ENV, config.consoleOrigin);
+      // Subscriptions are refused up front for hosts the deliverers would refuse (and redrive delivers).
+      if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
       functions.set(def.name, fn);
       return { name: def.name, fn: fn.target, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
     });

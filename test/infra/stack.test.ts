@@ -659,12 +659,14 @@ describe('with every optional context value set', () => {
     }
   });
 
-  it('passes the webhookAllowList context to every deliverer as WEBHOOK_ALLOW_LIST', () => {
+  it('passes the webhookAllowList context to every deliverer and to the subscriptions API as WEBHOOK_ALLOW_LIST', () => {
     expect(full.stack.deliverers.functions.size).toBe(MINISTRY_ROUTES.length);
+    const variablesOf = (fn: { fn: unknown }) => (res('AWS::Lambda::Function')[idOf(fn.fn as never)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     for (const [ministry, fn] of full.stack.deliverers.functions) {
-      const variables = (res('AWS::Lambda::Function')[idOf(fn.fn)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables, ministry).toMatchObject({ [MINISTRY_ENV]: ministry, [WEBHOOK_ALLOW_LIST_ENV]: 'hooks.example.gov.kh,*.example.go.th' });
+      expect(variablesOf(fn), ministry).toMatchObject({ [MINISTRY_ENV]: ministry, [WEBHOOK_ALLOW_LIST_ENV]: 'hooks.example.gov.kh,*.example.go.th' });
     }
+    expect(variablesOf(full.stack.functions.get('notifications')!)).toMatchObject({ [WEBHOOK_ALLOW_LIST_ENV]: 'hooks.example.gov.kh,*.example.go.th' });
+    expect(variablesOf(full.stack.functions.get('tasks')!)[WEBHOOK_ALLOW_LIST_ENV]).toBeUndefined();
   });
 
   it('e-mails the alarms to alarmEmail', () => {
