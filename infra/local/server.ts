@@ -7,6 +7,7 @@ import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { mountLocalImports } from './imports.ts';
+import { mountConsole, mountLocalToken } from './web.ts';
 
 const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
   meta: metaApp,
@@ -16,11 +17,19 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   households: householdsApp,
 };
 
+export interface LocalServerOptions {
+  /** The DATA_DIR signing key: mounts `POST /local/token` for the web console's local sign-in. */
+  privateKeyFile?: string;
+  /** The built web console (web/dist), served at `/` after the API paths. */
+  webDir?: string;
+}
+
 /**
  * The local stand-in for API Gateway: the same function apps that the Lambdas wrap, routed
- * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources.
+ * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources;
+ * with `options`, also the web console and its local-only sign-in.
  */
-export function createLocalServer(): Hono {
+export function createLocalServer(options: LocalServerOptions = {}): Hono {
   const root = new Hono();
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
@@ -31,6 +40,8 @@ export function createLocalServer(): Hono {
       root.all(`${base}/*`, (c) => app.fetch(c.req.raw));
     }
   }
+  if (options.privateKeyFile) mountLocalToken(root, options.privateKeyFile);
+  if (options.webDir) mountConsole(root, options.webDir);
   root.notFound((c) => {
     const body = new NotFound(`No operation ${c.req.method} ${new URL(c.req.url).pathname}; GET /openapi.json lists them.`).toBody();
     return c.body(JSON.stringify(body), 404, { 'Content-Type': PROBLEM_CONTENT_TYPE });

@@ -86,11 +86,12 @@ async function main(): Promise<void> {
   if (table.created) say(`created table ${LOCAL_TABLE_NAME}`);
   else if (table.addedIndexes.length > 0) say(`added indexes ${table.addedIndexes.join(', ')} to table ${LOCAL_TABLE_NAME}`);
 
+  const webDir = await buildWebConsole();
   // Imported only now: the apps read their configuration from the environment at load.
   const { createLocalServer } = await import('./server.ts');
-  const app = createLocalServer();
+  const app = createLocalServer({ privateKeyFile: secrets.privateKeyFile, ...(webDir ? { webDir } : {}) });
   server = serve({ fetch: app.fetch, port }, (info) => {
-    say(`listening on http://localhost:${info.port}  (API reference: http://localhost:${info.port}/docs; a token: npm run token -- --role admin)`);
+    say(`listening on http://localhost:${info.port}  (web console: http://localhost:${info.port}/; API reference: http://localhost:${info.port}/docs; a token: npm run token -- --role admin)`);
     // Household imports a crash (or SIGKILL) left unfinished continue where they stopped.
     void import('./imports.ts').then(async ({ resumeLocalImports }) => {
       const resumed = await resumeLocalImports();
@@ -106,6 +107,23 @@ async function main(): Promise<void> {
     process.stderr.write(`[clearway] ${e.code === 'EADDRINUSE' ? `Port ${port} was taken while starting: start again, or use PORT=${port + 1} npm start.` : e.message}\n`);
     void shutdown(1);
   });
+}
+
+/**
+ * Builds the web console (esbuild, about a second) so `/` serves the current sources. A failed
+ * build is reported and the API starts anyway; the previous build, if any, is then not served.
+ */
+async function buildWebConsole(): Promise<string | undefined> {
+  if (process.env.CLEARWAY_SKIP_WEB_BUILD === '1') return undefined;
+  try {
+    const { buildConsole } = await import('../../web/build.ts');
+    const result = await buildConsole();
+    say(`web console built in ${result.ms} ms`);
+    return result.dir;
+  } catch (e: unknown) {
+    process.stderr.write(`[clearway] the web console could not be built (the API still runs): ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
+  }
 }
 
 /**

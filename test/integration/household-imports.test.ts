@@ -48,7 +48,9 @@ async function createJob(org: string): Promise<{ id: string; uploadUrl: string }
 
 async function upload(uploadUrl: string, body: Uint8Array | string): Promise<Response> {
   const url = new URL(uploadUrl);
-  return root.request(`${url.pathname}${url.search}`, { method: 'PUT', body, headers: { 'content-type': 'text/csv' } });
+  // A copy on its own ArrayBuffer: what fetch's BodyInit accepts under both the Node and the DOM typings.
+  const bytes = typeof body === 'string' ? body : new Uint8Array(body);
+  return root.request(`${url.pathname}${url.search}`, { method: 'PUT', body: bytes, headers: { 'content-type': 'text/csv' } });
 }
 
 async function getJob(org: string, id: string): Promise<Job> {

@@ -1,0 +1,106 @@
+/**
+ * The web console on the local server: its built files (web/dist) at `/`, `GET /config.json`
+ * (`{ mode: 'local' }`: sign in through this server) and `POST /local/token`, which signs a
+ * token with the DATA_DIR key for the claims the sign-in page picked. That endpoint exists only
+ * here, in infra/local: no function app has it, so it cannot exist on AWS, where the console
+ * signs in with Cognito.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Context, Hono } from 'hono';
+import * as z from 'zod/mini';
+import { Principal } from '../../shared/domain/roles.ts';
+import { BadRequest, HttpProblem, PROBLEM_CONTENT_TYPE, UnsupportedMediaType } from '../../shared/http/problem.ts';
+import { signLocalToken } from './keys.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** index.html, sw.js and the manifest are revalidated on every load; hashed assets never change. */
+function cacheControl(path: string): string {
+  if (path.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
+  if (path === '/border.json' || path === '/icon.svg') return 'public, max-age=3600';
+  return 'no-cache';
+}
+
+/** What the console may load: its own files and this API; nothing from elsewhere. */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+const problem = (c: Context, p: HttpProblem) => c.body(JSON.stringify(p.toBody()), p.status as 400, { 'Content-Type': PROBLEM_CONTENT_TYPE });
+
+const TokenRequest = z.object({
+  role: z.string(),
+  country: z.optional(z.string()),
+  org: z.string(),
+  team: z.optional(z.string()),
+  sub: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+});
+
+/** `POST /local/token` `{ role, country?, org, team?, sub? }` → `{ token }` (12 h), claims checked like the API checks tokens. */
+export function mountLocalToken(root: Hono, privateKeyFile: string): void {
+  root.post('/local/token', async (c) => {
+    const contentType = c.req.header('Content-Type');
+    if (!(contentType ?? '').toLowerCase().startsWith('application/json')) return problem(c, new UnsupportedMediaType('application/json', contentType));
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return problem(c, new BadRequest('The body is not valid JSON.'));
+    }
+    const shape = TokenRequest.safeParse(raw);
+    if (!shape.success) return problem(c, new BadRequest('The claims are invalid: see errors for each field.', shape.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }))));
+    const input = shape.data;
+    const claims = {
+      sub: input.sub ?? `local-${input.role}-${(input.country ?? 'xx').toLowerCase()}-${input.org.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+      role: input.role,
+      country: input.country || undefined,
+      org: input.org.trim(),
+      team: input.team?.trim() || undefined,
+    };
+    const principal = Principal.safeParse(claims);
+    if (!principal.success) return problem(c, new BadRequest('These claims do not make a valid user: see errors for each field.', principal.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }))));
+    const token = await signLocalToken(privateKeyFile, principal.data);
+    return c.json({ token }, 200, { 'Cache-Control': 'no-store' });
+  });
+}
+
+/** The console's files and `/config.json`; registered after the API so API paths win. */
+export function mountConsole(root: Hono, webDir: string): void {
+  const base = normalize(webDir);
+  root.get('/config.json', (c) => c.json({ mode: 'local' }, 200, { 'Cache-Control': 'no-cache' }));
+  const serveFile = async (c: Context, next: () => Promise<void>) => {
+    const pathname = decodeURIComponent(new URL(c.req.url).pathname);
+    const path = pathname === '/' ? '/index.html' : pathname;
+    const file = normalize(join(base, path));
+    if (!file.startsWith(base + sep)) return next();
+    try {
+      if (!(await stat(file)).isFile()) return next();
+    } catch {
+      return next();
+    }
+    const body = await readFile(file);
+    const headers: Record<string, string> = {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': cacheControl(path),
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (path === '/index.html') {
+      headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+      headers['Referrer-Policy'] = 'no-referrer';
+    }
+    if (path === '/sw.js') headers['Service-Worker-Allowed'] = '/';
+    return c.req.method === 'HEAD' ? c.body(null, 200, headers) : c.body(body, 200, headers);
+  };
+  root.on(['GET', 'HEAD'], '*', serveFile);
+}
+

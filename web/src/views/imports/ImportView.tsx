@@ -1,0 +1,284 @@
+/**
+ * Household CSV import (relief agencies, admins): create the job, PUT the file to its upload URL
+ * (the local server, or an S3 presigned URL on AWS, which gets no Authorization header), then
+ * follow the job at `#/import/<id>` — a progress bar and a live line polled every second, the
+ * final status, and the rejected rows (the job's first 100, then every page of `/errors`).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, isNetworkError, request, type Problem } from '../../app/api.ts';
+import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
+import { useT } from '../../app/i18n.ts';
+import { commonMessages } from '../../app/messages.ts';
+import { newIdempotencyKey } from '../../app/queue.ts';
+import { useSession } from '../../app/session.ts';
+import type { ViewProps } from '../index.ts';
+import { IMPORT_COLUMNS, type ImportJobStatus, type RowError } from '#shared/domain/household-import.ts';
+import { importMessages } from './messages.ts';
+import '../households/households.css';
+
+interface ImportJob {
+  id: string;
+  status: ImportJobStatus;
+  rowsTotal: number;
+  rowsImported: number;
+  rowsRejected: number;
+  households: number;
+  householdsRejected: number;
+  message?: string;
+  duplicateOf?: string;
+  errors: RowError[];
+}
+
+const POLL_MS = 1000;
+const done = (s: ImportJobStatus) => s === 'COMPLETED' || s === 'FAILED';
+
+export function ImportView({ route }: ViewProps) {
+  const t = useT(importMessages);
+  const tc = useT(commonMessages);
+  const session = useSession();
+  if (!session || (session.role !== 'relief' && session.role !== 'admin')) {
+    return (
+      <Page title={t('title')}>
+        <p>{tc('notAllowed')}</p>
+      </Page>
+    );
+  }
+  const [id] = route;
+  return <Page title={t('title')}>{id ? <JobProgress key={id} id={id} /> : <StartForm admin={session.role === 'admin'} />}</Page>;
+}
+
+/** PUTs the file with upload progress (fetch cannot report it). No Authorization: the URL carries its own signature. */
+function upload(url: string, file: File, onProgress: (percent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.setRequestHeader('Content-Type', 'text/csv');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve();
+      else {
+        const problem: Problem = { type: 'about:blank', title: xhr.statusText || `HTTP ${xhr.status}`, status: xhr.status };
+        try {
+          const body = JSON.parse(xhr.responseText) as Partial<Problem>;
+          if (typeof body.title === 'string') problem.title = body.title;
+          if (typeof body.detail === 'string') problem.detail = body.detail;
+        } catch {
+          // S3 answers XML: keep the status line
+        }
+        reject(new ApiError(problem));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError({ type: 'about:blank#network', title: 'Network error', status: 0 }));
+    xhr.send(file);
+  });
+}
+
+function StartForm({ admin }: { admin: boolean }) {
+  const t = useT(importMessages);
+  const tc = useT(commonMessages);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [country, setCountry] = useState<'' | 'KH' | 'TH'>('');
+  const [phase, setPhase] = useState<'idle' | 'creating' | 'uploading'>('idle');
+  const [percent, setPercent] = useState(0);
+  const [error, setError] = useState<unknown>(undefined);
+  const [missing, setMissing] = useState<'file' | 'country' | undefined>(undefined);
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    const file = fileInput.current?.files?.[0];
+    if (admin && !country) return setMissing('country');
+    if (!file) return setMissing('file');
+    setMissing(undefined);
+    try {
+      setPhase('creating');
+      const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body: admin ? { country } : {}, idempotencyKey: newIdempotencyKey() });
+      setPhase('uploading');
+      setPercent(0);
+      await upload(created.body.uploadUrl, file, setPercent);
+      location.hash = `#/import/${created.body.id}`;
+    } catch (err: unknown) {
+      setError(err);
+      setPhase('idle');
+    }
+  };
+
+  return (
+    <>
+      <p>{t('intro')}</p>
+      <details>
+        <summary>{t('format')}</summary>
+        <p>{t('formatIntro')}</p>
+        <p>
+          <code data-testid="import-columns">{IMPORT_COLUMNS.join(',')}</code>
+        </p>
+      </details>
+      <form class="form hh-form" onSubmit={onSubmit} data-testid="import-form">
+        {admin && (
+          <Field label={t('country')} error={missing === 'country' ? t('needCountry') : undefined}>
+            <select value={country} onChange={(e) => setCountry(e.currentTarget.value as '' | 'KH' | 'TH')} data-testid="import-country">
+              <option value="">{t('choose')}</option>
+              <option value="KH">{tc('country.KH')}</option>
+              <option value="TH">{tc('country.TH')}</option>
+            </select>
+          </Field>
+        )}
+        <Field label={t('file')} error={missing === 'file' ? t('needFile') : undefined}>
+          <input type="file" accept=".csv,text/csv" ref={fileInput} data-testid="import-file" />
+        </Field>
+        <button type="submit" class="primary" disabled={phase !== 'idle'} data-testid="import-start">
+          {t('start')}
+        </button>
+        <p role="status" aria-live="polite">
+          {phase === 'creating' ? t('creating') : phase === 'uploading' ? t('uploading', { percent }) : ''}
+        </p>
+        {phase === 'uploading' && <progress max={100} value={percent} aria-label={t('uploading', { percent })} />}
+      </form>
+      {isNetworkError(error) ? (
+        <p class="hh-error" role="alert">
+          {t('offline')}
+        </p>
+      ) : (
+        <ProblemMessage error={error} />
+      )}
+    </>
+  );
+}
+
+function JobProgress({ id }: { id: string }) {
+  const t = useT(importMessages);
+  const [job, setJob] = useState<ImportJob | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const res = await request<ImportJob>('GET', `/v1/household-imports/${encodeURIComponent(id)}`);
+        if (stopped) return;
+        setJob(res.body);
+        setError(undefined);
+        if (done(res.body.status)) return;
+      } catch (e: unknown) {
+        if (stopped) return;
+        setError(e);
+        // A refusal will not change by asking again; a lost signal may.
+        if (!isNetworkError(e)) return;
+      }
+      timer = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [id]);
+
+  if (!job) return error ? <ProblemMessage error={error} /> : <Spinner />;
+  const processed = job.rowsImported + job.rowsRejected;
+  const counting = job.rowsTotal > 0;
+  return (
+    <section aria-labelledby="import-job-title" data-testid="import-job" data-status={job.status}>
+      <h2 id="import-job-title">{t('job', { id: job.id.slice(-8) })}</h2>
+      <p>
+        {t('status')}: <strong data-testid="import-status">{t(`status.${job.status}`)}</strong>
+      </p>
+      <label for="import-progress">{t('progressLabel')}</label>
+      {counting ? (
+        <progress id="import-progress" max={job.rowsTotal} value={processed} data-testid="import-progress" />
+      ) : (
+        <progress id="import-progress" data-testid="import-progress" />
+      )}
+      <p aria-live="polite" role="status" data-testid="import-progress-text">
+        {counting ? t('progress', { done: processed, total: job.rowsTotal, imported: job.rowsImported, rejected: job.rowsRejected }) : done(job.status) ? '' : t('waiting')}
+      </p>
+      <ProblemMessage error={error} />
+      {done(job.status) && <p>{t('households', { imported: job.households, rejected: job.householdsRejected })}</p>}
+      {job.duplicateOf && (
+        <p class="notice" data-testid="import-duplicate">
+          <a href={`#/import/${job.duplicateOf}`}>{t('duplicate', { id: job.duplicateOf.slice(-8) })}</a>
+        </p>
+      )}
+      {job.status === 'FAILED' && job.message && (
+        <div class="problem" role="alert">
+          <p>
+            <strong>{t('failedMessage')}</strong>
+          </p>
+          <p lang="en">{job.message}</p>
+        </div>
+      )}
+      <RejectedRows job={job} />
+      {done(job.status) && (
+        <p>
+          <a class="button" href="#/import">
+            {t('another')}
+          </a>{' '}
+          <a href="#/households">{t('viewHouseholds')}</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The job's first rejected rows while it runs; once done, every row page by page from `/errors`. */
+function RejectedRows({ job }: { job: ImportJob }) {
+  const t = useT(importMessages);
+  const tc = useT(commonMessages);
+  const [all, setAll] = useState<RowError[] | undefined>(undefined);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const loadPage = async (cursor?: string) => {
+    setLoading(true);
+    try {
+      const res = await request<{ items: RowError[]; next: string | null }>('GET', `/v1/household-imports/${encodeURIComponent(job.id)}/errors?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      setAll((before) => (cursor && before ? [...before, ...res.body.items] : res.body.items));
+      setNext(res.body.next);
+    } catch (e: unknown) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  };
+  const rows = all ?? job.errors;
+  const more = all ? next !== null : done(job.status) && job.rowsRejected > job.errors.length;
+  return (
+    <section aria-labelledby="import-errors-title">
+      <h3 id="import-errors-title">
+        {t('rejected')} ({job.rowsRejected})
+      </h3>
+      {rows.length === 0 ? (
+        <p>{t('rejectedNone')}</p>
+      ) : (
+        <div class="hh-scroll" tabIndex={0}>
+          <table class="table" data-testid="import-errors">
+            <thead>
+              <tr>
+                <th scope="col">{t('row')}</th>
+                <th scope="col">{t('message')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={`${r.row}-${i}`}>
+                  <th scope="row">{r.row}</th>
+                  <td lang="en">{r.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ProblemMessage error={error} />
+      {loading && <Spinner />}
+      {more && !loading && (
+        <button type="button" onClick={() => void loadPage(all ? (next ?? undefined) : undefined)} data-testid="import-errors-more">
+          {all ? tc('more') : t('allErrors')}
+        </button>
+      )}
+    </section>
+  );
+}
