@@ -76,7 +76,7 @@ const put = await fetch(uploadUrl, {
   body: Readable.toWeb(createReadStream(file)) as ReadableStream,
   headers: { 'content-type': 'text/csv', 'content-length': String(size) },
   duplex: 'half',
-} as RequestInit);
+} as RequestInit).catch((e: unknown) => fail(`the upload to ${base} broke off: ${(e as Error).message} (is npm start running?)`));
 if (!put.ok) fail(`the upload was refused (${put.status}): ${await put.text()}`);
 
 const tty = process.stderr.isTTY === true;
