@@ -38,7 +38,8 @@ export const DocumentType = z.enum(DOCUMENT_TYPES);
 export const CONSENT_PURPOSES = ['RETURN_ASSISTANCE', 'REGISTRATION', 'REFERRAL', 'TRACING', 'STATISTICS'] as const;
 export const ConsentPurpose = z.enum(CONSENT_PURPOSES);
 
-export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES);
+/** One line naming the bad code, not the list of all 56: an import repeats it for every row of a household. */
+export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES, { error: (issue) => `unknown UNHCR specific-needs code ${JSON.stringify(issue.input)} (codes such as SP-PT or DS-PM; GET /openapi.json lists them)` });
 
 /** Oldest plausible age, in years, of a living person. */
 export const MAX_AGE_YEARS = 120;
