@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 
-// zod/mini ships without messages; English ones make 400 responses readable.
-z.config(en());
+// zod/mini ships without messages; English ones make 400 responses readable. `jitless`: zod
+// otherwise compiles a parser (`new Function`) for each object schema on its first parse, which a
+// Lambda pays at cold start for a schema it then uses a handful of times (see shared/config.ts).
+z.config({ ...en(), jitless: true });
 
 export const COUNTRIES = ['KH', 'TH'] as const;
 export const Country = z.enum(COUNTRIES);

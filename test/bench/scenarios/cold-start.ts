@@ -49,8 +49,8 @@ const FIXTURES = 'test/bench/fixtures/cold-start';
 /** Library probes: the baseline plus one library, used the way the functions use it. */
 const PROBES: readonly Subject[] = [
   { id: 'empty', kind: 'probe', entry: `${FIXTURES}/empty.ts`, note: 'no dependencies at all (floor)' },
-  { id: '+hono', kind: 'probe', entry: `${FIXTURES}/hono.ts`, note: 'Hono app, bodyLimit, hono/aws-lambda handle()' },
-  { id: '+zod/mini', kind: 'probe', entry: `${FIXTURES}/zod-mini.ts`, note: 'z.config(en()), env schema built and parsed at load' },
+  { id: '+hono', kind: 'probe', entry: `${FIXTURES}/hono.ts`, note: 'Hono app (hono/quick), bodyLimit, hono/aws-lambda handle()' },
+  { id: '+zod/mini', kind: 'probe', entry: `${FIXTURES}/zod-mini.ts`, note: 'z.config(en(), jitless), env schema built and parsed at load' },
   { id: '+logger', kind: 'probe', entry: `${FIXTURES}/logger.ts`, note: '@aws-lambda-powertools/logger new Logger()' },
   { id: '+jose', kind: 'probe', entry: `${FIXTURES}/jose.ts`, note: 'jwtVerify/createRemoteJWKSet imported' },
   { id: '+lib-dynamodb', kind: 'probe', entry: `${FIXTURES}/lib-dynamodb.ts`, note: 'DynamoDBDocumentClient.from()' },
