@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
 import type { ClearwayConfig } from './config.ts';
@@ -16,6 +16,7 @@ import { LogKey } from './constructs/log-key.ts';
 import { Observability } from './constructs/observability.ts';
 import { Publisher } from './constructs/publisher.ts';
 import { DOCUMENT_HASH_SECRET_ENV, Secrets } from './constructs/secrets.ts';
+import { Web } from './constructs/web.ts';
 
 /**
  * Functions whose every path is public (`functions/meta/manifest.ts`): no authorizer, and no
@@ -35,6 +36,12 @@ export const IMPORT_UPLOADING_FUNCTIONS: ReadonlySet<string> = new Set(['househo
 
 /** Environment variable telling the functions the console's origin (CORS on their own answers). */
 export const CONSOLE_ORIGIN_ENV = 'CORS_ALLOWED_ORIGIN';
+
+/**
+ * Prefix of the Cognito hosted sign-in domain: the stack name and the account, so each
+ * environment of each account has its own (prefixes are unique per region across AWS).
+ */
+export const cognitoDomainPrefix = (stack: Stack): string => `${stack.stackName.toLowerCase()}-${stack.account}`;
 
 export interface ClearwayStackProps extends StackProps {
   /** The validated context (`infra/aws/config.ts`). */
@@ -64,6 +71,9 @@ export class ClearwayStack extends Stack {
   public readonly events: Events;
   public readonly publisher: Publisher;
   public readonly deliverers: Deliverers;
+  public readonly web: Web;
+  /** Where browsers run the console: the `consoleOrigin` context, else the distribution's own origin. */
+  public readonly consoleOrigin: string;
 
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
     super(scope, id, props);
@@ -73,11 +83,21 @@ export class ClearwayStack extends Stack {
     this.logKey = new LogKey(this, 'LogKey');
     this.data = new Data(this, 'Data');
     this.backup = new Backup(this, 'Backup', { table: this.data.table, encryptionKey: this.data.key });
-    this.auth = new Auth(this, 'Auth');
+    // The console's distribution comes first: the user pool client, CORS and the functions need
+    // its origin; it needs only the API's and the sign-in domain's names, read once they exist.
+    this.web = new Web(this, 'Web', {
+      apiOrigin: Lazy.string({ produce: () => `https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}` }),
+      authOrigin: Lazy.string({ produce: () => this.auth.domain!.baseUrl() }),
+      uploadOrigins: [`https://*.s3.${this.region}.${this.urlSuffix}`],
+      accessLogExpiry: Duration.days(config.logRetention),
+    });
+    this.consoleOrigin = config.consoleOrigin ?? this.web.url;
+    const consoleUrls = [...new Set([this.web.url, this.consoleOrigin])].map((origin) => `${origin}/`);
+    this.auth = new Auth(this, 'Auth', { console: { domainPrefix: cognitoDomainPrefix(this), urls: consoleUrls } });
     this.secrets = new Secrets(this, 'Secrets');
     this.imports = new Imports(this, 'Imports', {
       accessLogExpiry: Duration.days(config.logRetention),
-      ...(config.consoleOrigin ? { consoleOrigin: config.consoleOrigin } : {}),
+      consoleOrigin: this.consoleOrigin,
     });
 
     const functions = new Map<ApiFunctionName, ClearwayFunction>();
@@ -96,7 +116,7 @@ export class ClearwayStack extends Stack {
       bindSecret(fn, 'CURSOR_SECRET_ARN', this.secrets.cursorSecret, isPublic ? 'none' : 'read');
       if (DOCUMENT_HASHING_FUNCTIONS.has(def.name)) bindSecret(fn, DOCUMENT_HASH_SECRET_ENV, this.secrets.documentHashSecret);
       if (IMPORT_UPLOADING_FUNCTIONS.has(def.name)) this.imports.grantUploads(fn);
-      if (config.consoleOrigin) fn.addEnvironment(CONSOLE_ORIGIN_ENV, config.consoleOrigin);
+      fn.addEnvironment(CONSOLE_ORIGIN_ENV, this.consoleOrigin);
       // Subscriptions are refused up front for hosts the deliverers would refuse (and redrive delivers).
       if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
       functions.set(def.name, fn);
@@ -110,7 +130,7 @@ export class ClearwayStack extends Stack {
       stageName: config.envName,
       logRetention: config.logRetention,
       logEncryptionKey: this.logKey.key,
-      ...(config.consoleOrigin ? { consoleOrigin: config.consoleOrigin } : {}),
+      consoleOrigin: this.consoleOrigin,
     });
 
     this.firewall = new Firewall(this, 'Firewall', {
@@ -172,6 +192,11 @@ export class ClearwayStack extends Stack {
     new CfnOutput(this, 'ImportBucketName', { value: this.imports.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     new CfnOutput(this, 'CursorSecretArn', { value: this.secrets.cursorSecret.secretArn });
+    new CfnOutput(this, 'ConsoleUrl', { value: `${this.consoleOrigin}/` });
+    new CfnOutput(this, 'ConsoleDistributionUrl', { value: `${this.web.url}/` });
+    new CfnOutput(this, 'ConsoleDistributionId', { value: this.web.distribution.distributionId });
+    new CfnOutput(this, 'ConsoleBucketName', { value: this.web.bucket.bucketName });
+    new CfnOutput(this, 'CognitoDomain', { value: this.auth.domain!.baseUrl() });
     new CfnOutput(this, 'DocumentHashSecretArn', { value: this.secrets.documentHashSecret.secretArn });
   }
 }

@@ -28,6 +28,8 @@ const LAMBDA_ENV: Record<string, string> = {
   JWT_ISSUER: 'https://cognito-idp.ap-southeast-1.amazonaws.com/p',
   JWKS_URL: 'https://cognito-idp.ap-southeast-1.amazonaws.com/p/.well-known/jwks.json',
   CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-1:000000000000:secret:x',
+  // The console distribution's origin, which CloudFormation resolves when no consoleOrigin is given.
+  CORS_ALLOWED_ORIGIN: 'https://d111111abcdef8.cloudfront.net',
 };
 
 /** Loaded before the bundle: any attempt to reach the network while importing it throws. */

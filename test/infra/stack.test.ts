@@ -189,7 +189,8 @@ describe('functions', () => {
       expect(variables).not.toHaveProperty('AWS_REGION');
       expect(variables).not.toHaveProperty('JWKS_FILE');
       expect(variables).not.toHaveProperty('CURSOR_SECRET');
-      expect(variables).not.toHaveProperty(CONSOLE_ORIGIN_ENV);
+      // Without -c consoleOrigin the console is the distribution's own origin.
+      expect(JSON.stringify(variables[CONSOLE_ORIGIN_ENV])).toContain(`"Fn::GetAtt":["${logicalId(stack.web.distribution)}","DomainName"]`);
     }
     expect(POWERTOOLS_ENVIRONMENT).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'clearway', POWERTOOLS_METRICS_NAMESPACE: 'Clearway' });
   });
@@ -340,12 +341,16 @@ describe('import bucket', () => {
         Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
       },
     });
-    expect(resources('AWS::S3::Bucket')[bucketId]?.Properties.CorsConfiguration).toBeUndefined();
+    // Browsers PUT uploads only from the console, here the distribution's own origin.
+    const cors = resources('AWS::S3::Bucket')[bucketId]?.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[]; AllowedOrigins: unknown[] }[] };
+    expect(cors.CorsRules).toHaveLength(1);
+    expect(cors.CorsRules[0]?.AllowedMethods).toEqual(['PUT']);
+    expect(JSON.stringify(cors.CorsRules[0]?.AllowedOrigins)).toContain(`"Fn::GetAtt":["${logicalId(stack.web.distribution)}","DomainName"]`);
   });
 
   it('makes no bucket public: all public access blocked, TLS enforced, and no policy allows anyone', () => {
     const buckets = resources('AWS::S3::Bucket');
-    expect(Object.keys(buckets).sort()).toEqual([bucketId, logsBucketId].sort());
+    expect(Object.keys(buckets).sort()).toEqual([bucketId, logsBucketId, logicalId(stack.web.bucket), logicalId(stack.web.logsBucket)].sort());
     for (const [id, bucket] of Object.entries(buckets)) {
       expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
       expect(bucket.Properties.AccessControl, id).toBeUndefined();
@@ -417,7 +422,9 @@ function apiMethods(s: ClearwayStack, t: Template) {
 
 describe('REST API', () => {
   const authorizerId = Object.keys(resources('AWS::ApiGateway::Authorizer'))[0];
-  const methods = apiMethods(stack, template);
+  // CORS preflights (for the console's origin) are checked on their own below.
+  const preflights = apiMethods(stack, template).filter((m) => m.httpMethod === 'OPTIONS');
+  const methods = apiMethods(stack, template).filter((m) => m.httpMethod !== 'OPTIONS');
   const expected = apiFunctions.flatMap((f) => f.basePaths.flatMap((p) => [p, `${p}/{proxy+}`].map((path) => ({ path, name: f.name as string }))));
 
   it('routes each base path and its {proxy+} child, method ANY, to the function that owns it', () => {
@@ -486,9 +493,16 @@ describe('REST API', () => {
     expect(resources('AWS::Logs::LogGroup')[logicalId(stack.api.accessLogs)]?.Properties).toMatchObject({ RetentionInDays: Number(cdkContext.logRetentionDays), KmsKeyId: arnOf(logKeyId) });
   });
 
-  it('has no CORS unless consoleOrigin is set', () => {
-    expect(methods.filter((m) => m.httpMethod === 'OPTIONS')).toEqual([]);
-    for (const r of Object.values(resources('AWS::ApiGateway::GatewayResponse'))) expect(JSON.stringify(r.Properties)).not.toContain('Access-Control-Allow-Origin');
+  it('answers CORS for the origin of the console distribution alone when consoleOrigin is not set', () => {
+    const distributionDomain = `"Fn::GetAtt":["${logicalId(stack.web.distribution)}","DomainName"]`;
+    expect(preflights.map((p) => p.path)).toEqual(expect.arrayContaining(['/v1/tasks', '/v1/tasks/{proxy+}']));
+    for (const p of preflights) {
+      expect(p.integration.Type, p.path).toBe('MOCK');
+      expect(JSON.stringify(p.integration), p.path).toContain(distributionDomain);
+    }
+    for (const r of Object.values(resources('AWS::ApiGateway::GatewayResponse'))) {
+      expect(JSON.stringify((r.Properties.ResponseParameters as Record<string, unknown>)['gatewayresponse.header.Access-Control-Allow-Origin']), String(r.Properties.ResponseType)).toContain(distributionDomain);
+    }
   });
 });
 

@@ -4,10 +4,13 @@ import {
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
+  UserPoolClientIdentityProvider,
   type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { COUNTRIES } from '#shared/domain/common.ts';
@@ -15,6 +18,23 @@ import { ROLES } from '#shared/domain/roles.ts';
 
 /** The token claims `shared/domain/roles.ts` reads from Cognito: `custom:<name>`. */
 export const CUSTOM_ATTRIBUTES = ['country', 'org', 'team'] as const;
+
+/** The web console's hosted sign-in: where Cognito may send the browser back to. */
+export interface ConsoleSignIn {
+  /** Prefix of the hosted sign-in domain `<prefix>.auth.<region>.amazoncognito.com`; unique per region. */
+  readonly domainPrefix: string;
+  /** The console's URLs (its origin with a trailing slash): callback after sign-in and after sign-out. */
+  readonly urls: readonly string[];
+}
+
+export interface AuthProps {
+  /**
+   * Turns on Cognito's hosted sign-in for the web console: a user pool domain, and the app
+   * client gets the authorization-code grant (the console uses PKCE; the client has no secret)
+   * with the scopes openid, email and profile. @default - no hosted sign-in, no OAuth flows
+   */
+  readonly console?: ConsoleSignIn;
+}
 
 /**
  * Who may call the API. Accounts are created by administrators only; a role is a group (one per
@@ -29,8 +49,10 @@ export class Auth extends Construct {
   public readonly issuer: string;
   /** The pool's public signing keys. */
   public readonly jwksUrl: string;
+  /** The hosted sign-in domain, when {@link AuthProps.console} is given. */
+  public readonly domain: UserPoolDomain | undefined;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: AuthProps = {}) {
     super(scope, id);
 
     const countryLength = Math.max(...COUNTRIES.map((c) => c.length));
@@ -87,13 +109,27 @@ export class Auth extends Construct {
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
-      // The hosted UI and its callback URLs arrive with a front end; until then no OAuth flows.
-      disableOAuth: true,
+      // The web console signs in through the hosted UI with the authorization-code grant and
+      // PKCE (a public client: no secret); its ID token is the API's bearer token, so the API's
+      // audience stays this one client. No implicit grant, no client credentials.
+      ...(props.console
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls: [...props.console.urls],
+              logoutUrls: [...props.console.urls],
+            },
+            supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+          }
+        : { disableOAuth: true }),
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
         .withCustomAttributes(...CUSTOM_ATTRIBUTES),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
+
+    this.domain = props.console ? this.userPool.addDomain('ConsoleDomain', { cognitoDomain: { domainPrefix: props.console.domainPrefix } }) : undefined;
 
     // `userPoolProviderUrl` (CloudFormation's ProviderURL) lacks the scheme that `iss` carries.
     const stack = Stack.of(this);

@@ -6,6 +6,7 @@ import { householdRegistration } from './household-registration.ts';
 import { landReleaseStats } from './land-release-stats.ts';
 import { notificationLatency } from './notification-latency.ts';
 import { teamTasks } from './team-tasks.ts';
+import { webBudget } from './web-budget.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, notificationLatency, householdPages, householdRegistration, householdImport];
+export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, notificationLatency, householdPages, householdRegistration, householdImport, webBudget];
