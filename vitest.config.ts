@@ -8,7 +8,7 @@ export default defineConfig({
     // DynamoDB Local and CDK synthesis share two cores: keep the parallelism modest.
     maxWorkers: 2,
     testTimeout: 30_000,
-    hookTimeout: 120_000,
+    hookTimeout: 240_000,
     env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
   },
 });

@@ -166,10 +166,10 @@ async function withPage<T>(viewport: { width: number; height: number }, fn: (pag
 
 /** Waits until the view has loaded: no spinner, no layer still loading. */
 async function settle(page: Page): Promise<void> {
-  await page.locator('main .spinner, main .map-loading').first().waitFor({ state: 'detached', timeout: 15_000 });
+  await page.locator('main .spinner, main .map-loading').first().waitFor({ state: 'detached', timeout: 30_000 });
 }
 
-describe('sign-in', { timeout: 60_000 }, () => {
+describe('sign-in', { timeout: 120_000 }, () => {
   it.each(Object.keys(NAV) as Role[])('signs in as %s through the local sign-in page and is offered exactly its views', async (role) => {
     await withPage(LAPTOP, async (page) => {
       await signIn(page, cs.base, claimsOf(role));
@@ -183,7 +183,7 @@ describe('sign-in', { timeout: 60_000 }, () => {
   });
 });
 
-describe('task board on a phone', { timeout: 120_000 }, () => {
+describe('task board on a phone', { timeout: 240_000 }, () => {
   it('takes a task from start to completion with a progress report, a find at the phone position, suspension and resumption', async () => {
     await withPage(PHONE, async (page) => {
       await signIn(page, cs.base, claimsOf('deminer'));
@@ -237,7 +237,7 @@ describe('task board on a phone', { timeout: 120_000 }, () => {
   });
 });
 
-describe('households and the ministry', { timeout: 120_000 }, () => {
+describe('households and the ministry', { timeout: 240_000 }, () => {
   it('a relief registrar registers a household with members, needs and consent, and the ministry sees it in the displacement statistics', async () => {
     const before = await displacementTotal();
     let householdId = '';
@@ -272,7 +272,7 @@ describe('households and the ministry', { timeout: 120_000 }, () => {
       await field('consent.purposes.REGISTRATION').check();
       await field('consent.purposes.STATISTICS').check();
       await form.getByTestId('household-submit').click();
-      await page.getByTestId('household-detail').waitFor({ timeout: 15_000 });
+      await page.getByTestId('household-detail').waitFor({ timeout: 30_000 });
       householdId = String(await page.evaluate('location.hash.split("/")[2] ?? ""'));
     });
     const stored = await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!);
@@ -284,7 +284,7 @@ describe('households and the ministry', { timeout: 120_000 }, () => {
       await signIn(page, cs.base, claimsOf('ministry'));
       await page.goto(`${cs.base}/#/dashboard`);
       const total = page.getByTestId('stats-households-total');
-      await total.waitFor({ timeout: 15_000 });
+      await total.waitFor({ timeout: 30_000 });
       await expect.poll(async () => Number((await total.textContent())?.replace(/\D/g, ''))).toBe(before + 1);
     });
   });
@@ -303,7 +303,7 @@ describe('household import', { timeout: 180_000 }, () => {
         await page.getByTestId('import-file').setInputFiles(csv);
         await page.getByTestId('import-start').click();
         const job = page.getByTestId('import-job');
-        await job.waitFor({ timeout: 15_000 });
+        await job.waitFor({ timeout: 30_000 });
         await expect.poll(() => job.getAttribute('data-status'), { timeout: 120_000 }).toMatch(/^(COMPLETED|FAILED)$/);
         expect(await job.getAttribute('data-status')).toBe('COMPLETED');
         const progress = page.getByTestId('import-progress');
@@ -321,7 +321,7 @@ describe('household import', { timeout: 180_000 }, () => {
   });
 });
 
-describe('offline', { timeout: 120_000 }, () => {
+describe('offline', { timeout: 240_000 }, () => {
   it('queues a change made without signal, keeps it when the page is closed, and stores it once when the signal returns', async () => {
     const context = await newContext(browser, PHONE);
     try {
@@ -392,7 +392,7 @@ describe('main views in English, Khmer and Thai', { timeout: 300_000 }, () => {
         await setLanguage(page, lang);
         await page.goto(`${cs.base}/${view.hash}`);
         await page.reload();
-        await page.getByTestId(view.ready).waitFor({ timeout: 15_000 });
+        await page.getByTestId(view.ready).waitFor({ timeout: 30_000 });
         await settle(page);
         expect(await page.evaluate('document.documentElement.lang')).toBe(lang);
         await screenshot(page, `${view.name}-${lang}`);

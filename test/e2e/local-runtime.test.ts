@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 // Each test starts Java (2-5 s on an idle machine); a shared, busy machine needs more room.
-describe('npm start', { timeout: 90_000 }, () => {
+describe('npm start', { timeout: 240_000 }, () => {
   let teamId: string;
 
   it('answers /health, serves the API with a token from npm run token, and stops on SIGINT leaving no Java behind', async () => {

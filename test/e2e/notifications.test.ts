@@ -98,7 +98,7 @@ async function feed(server: LocalServer, token: string): Promise<EventEnvelope[]
 }
 
 const answeredAt = (path: string, eventId: string) => received.filter((r) => r.path === path && r.answered && r.event.id === eventId);
-const waitFor = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 100 });
+const waitFor = (check: () => void) => vi.waitFor(check, { timeout: 60_000, interval: 100 });
 
 /** Keys that would carry personal data (DESIGN section 3); none may appear anywhere in an event. */
 const PERSONAL_KEYS = ['givenName', 'familyName', 'name', 'birthYear', 'birthDate', 'document', 'documentNumber', 'members', 'phone', 'email', 'contact', 'sub'];

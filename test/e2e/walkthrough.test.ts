@@ -34,7 +34,7 @@ async function call<T = Record<string, unknown>>(method: string, path: string, t
 
 const flow: { taskId?: string; hazardId?: string; areaSqm?: number; deminer?: string } = {};
 
-describe('walk-through against npm start', { timeout: 90_000 }, () => {
+describe('walk-through against npm start', { timeout: 240_000 }, () => {
   it('takes a joint clearance task from plan to completion', async () => {
     const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
     const opsKH = localToken(dataDir, '--role', 'operations', '--country', 'KH');
