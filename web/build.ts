@@ -26,6 +26,9 @@ export const distDir = join(webDir, 'dist');
 const ISO_BY_ID: Record<string, string> = { '116': 'KH', '764': 'TH', '418': 'LA', '704': 'VN', '104': 'MM' };
 const DETAILED = new Set(['116', '764']);
 
+/** Views whose chunks the page preloads with the entry: the task board, a field team's first screen on a phone. */
+const PRELOADED_VIEWS = ['views/tasks/TaskBoard.tsx'];
+
 const round = (value: unknown): unknown => (Array.isArray(value) ? value.map(round) : typeof value === 'number' ? Math.round(value * 1e4) / 1e4 : value);
 
 async function readTopology(name: string): Promise<Topology> {
@@ -128,14 +131,57 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
   if (!entryOut) throw new Error('esbuild produced no entry script');
   const rel = (p: string) => relative(distDir, resolve(process.cwd(), p)).split('\\').join('/');
   const entry = rel(entryOut[0]);
-  // esbuild does not load the CSS of lazy chunks: every stylesheet is linked from the page (they are small).
-  const css = outputs.filter(([p]) => p.endsWith('.css')).map(([p]) => rel(p)).sort((a, b) => Number(b.startsWith('assets/main-')) - Number(a.startsWith('assets/main-')));
-  // Chunks the entry imports statically load with it: preload them.
-  const preloads = entryOut[1].imports.filter((i) => i.kind === 'import-statement').map((i) => rel(i.path));
+  const byPath = new Map(outputs.map(([p, o]) => [rel(p), o]));
+  // esbuild puts the CSS of every module the entry reaches, lazy chunks' included, in the
+  // entry's stylesheet, and repeats each lazy chunk's part in a file of its own: one stylesheet
+  // is linked, plus any chunk stylesheet holding a source the entry's lacks (none today).
+  const entryCss = entryOut[1].cssBundle ? rel(entryOut[1].cssBundle) : undefined;
+  const entryCssInputs = new Set(Object.keys((entryCss && byPath.get(entryCss)?.inputs) ?? {}));
+  const css = [
+    ...(entryCss ? [entryCss] : []),
+    ...[...byPath].filter(([p, o]) => p.endsWith('.css') && p !== entryCss && Object.keys(o.inputs).some((i) => !entryCssInputs.has(i))).map(([p]) => p),
+  ];
+  /** A chunk and every chunk it imports statically, transitively: what loads before it runs. */
+  const staticClosure = (start: string[]): string[] => {
+    const seen = new Set<string>();
+    const visit = (p: string) => {
+      if (seen.has(p)) return;
+      seen.add(p);
+      for (const i of byPath.get(p)?.imports ?? []) if (i.kind === 'import-statement') visit(rel(i.path));
+    };
+    for (const p of start) visit(p);
+    return [...seen];
+  };
+  // The entry's static imports load with it: preload them. So do the chunks of the views in
+  // PRELOADED_VIEWS (the field teams' task board): they are fetched in the same round trip as
+  // the entry instead of one after another once it runs; they only run when the view opens
+  // (the service worker fetches every chunk right after the first load anyway).
+  const preloadedViews = outputs.filter(([, o]) => PRELOADED_VIEWS.some((v) => o.entryPoint?.endsWith(v))).map(([p]) => rel(p));
+  const preloads = staticClosure([entry, ...preloadedViews]).filter((p) => p !== entry && p.endsWith('.js'));
+
+  // The boot script, on its own (no shared chunks), first in the page and fetched first: it runs
+  // as soon as it arrives and starts the opening view's first read while the modules are still
+  // loading (src/boot.ts); browsers open only 6 connections to a host over HTTP/1.1.
+  const boot = await build({
+    entryPoints: [join(srcDir, 'boot.ts')],
+    outdir: join(distDir, 'assets'),
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'iife',
+    target: ['es2022', 'chrome111', 'safari16', 'firefox115'],
+    minify,
+    write: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const bootOut = boot.outputFiles[0];
+  if (!bootOut) throw new Error('esbuild produced no boot script');
+  await emit(bootOut.path, bootOut.contents);
+  const bootScript = rel(bootOut.path);
 
   const html = (await readFile(join(webDir, 'index.html'), 'utf8'))
-    .replace('<!--styles-->', css.map((c) => `<link rel="stylesheet" href="/${c}">`).join('\n    '))
-    .replace('<!--scripts-->', [...preloads.map((p) => `<link rel="modulepreload" href="/${p}">`), `<script type="module" src="/${entry}"></script>`].join('\n    '));
+    .replace('<!--styles-->', [`<script src="/${bootScript}" async fetchpriority="high"></script>`, ...css.map((c) => `<link rel="stylesheet" href="/${c}">`)].join('\n    '))
+    .replace('<!--scripts-->', [`<script type="module" src="/${entry}"></script>`, ...preloads.map((p) => `<link rel="modulepreload" href="/${p}">`)].join('\n    '));
   await emit(join(distDir, 'index.html'), html);
   await emit(join(distDir, 'border.json'), JSON.stringify(await borderGeoJson()));
   await emit(

@@ -3,7 +3,9 @@
  * (`{ mode: 'local' }`: sign in through this server) and `POST /local/token`, which signs a
  * token with the DATA_DIR key for the claims the sign-in page picked. That endpoint exists only
  * here, in infra/local: no function app has it, so it cannot exist on AWS, where the console
- * signs in with Cognito.
+ * signs in with Cognito. The page itself carries the same configuration (`<meta
+ * name="clearway-config">` in place of index.html's `<!--config-->`), so the console starts
+ * without waiting for `/config.json`.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -74,10 +76,15 @@ export function mountLocalToken(root: Hono, privateKeyFile: string): void {
   });
 }
 
+/** What the console is told locally: sign in through this server. */
+const LOCAL_CONFIG = { mode: 'local' } as const;
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const CONFIG_META = `<meta name="clearway-config" content="${escapeAttribute(JSON.stringify(LOCAL_CONFIG))}">`;
+
 /** The console's files and `/config.json`; registered after the API so API paths win. */
 export function mountConsole(root: Hono, webDir: string): void {
   const base = normalize(webDir);
-  root.get('/config.json', (c) => c.json({ mode: 'local' }, 200, { 'Cache-Control': 'no-cache' }));
+  root.get('/config.json', (c) => c.json(LOCAL_CONFIG, 200, { 'Cache-Control': 'no-cache' }));
   const serveFile = async (c: Context, next: () => Promise<void>) => {
     const pathname = decodeURIComponent(new URL(c.req.url).pathname);
     const path = pathname === '/' ? '/index.html' : pathname;
@@ -88,7 +95,8 @@ export function mountConsole(root: Hono, webDir: string): void {
     } catch {
       return next();
     }
-    const body = await readFile(file);
+    const raw = await readFile(file);
+    const body = path === '/index.html' ? raw.toString('utf8').replace('<!--config-->', CONFIG_META) : raw;
     const headers: Record<string, string> = {
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': cacheControl(path),

@@ -1,13 +1,19 @@
-/** The console's entry: configuration, a pending Cognito sign-in, the offline queue, the service worker, the shell. */
+/** The console's entry: configuration, the opening view's chunk and data, a pending Cognito sign-in, the offline queue, the service worker, the shell. */
 import { render } from 'preact';
 import './styles.css';
 import { completeCognitoSignIn, loadConfig } from './app/auth.ts';
 import { startOfflineSync } from './app/offline.ts';
 import { Shell } from './app/Shell.tsx';
+import { parseHash } from './app/router.ts';
+import { currentSession } from './app/session.ts';
 import { registerServiceWorker } from './app/sw-register.ts';
+import { startView } from './views/index.ts';
 
 async function main(): Promise<void> {
   const config = await loadConfig();
+  // Signed in already: the view's data is read while its chunk (preloaded by the page) arrives;
+  // the first render then shows the view itself rather than a spinner.
+  const opening = startView(parseHash(location.hash), currentSession());
   let signInError: Error | undefined;
   try {
     await completeCognitoSignIn();
@@ -16,6 +22,7 @@ async function main(): Promise<void> {
   }
   startOfflineSync();
   registerServiceWorker();
+  await opening;
   const root = document.getElementById('app')!;
   root.textContent = ''; // the boot placeholder
   render(<Shell config={config} signInError={signInError} />, root);

@@ -6,7 +6,7 @@
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { homeOf, views, viewsFor, type ViewProps } from '../views/index.ts';
+import { homeOf, loadedView, loadView, views, viewsFor, type ViewProps } from '../views/index.ts';
 import { signOut, type ConsoleConfig } from './auth.ts';
 import { ConflictPanel } from './ConflictPanel.tsx';
 import { Page, ProblemMessage, Spinner } from './components.tsx';
@@ -101,28 +101,25 @@ function Nav({ current }: { current: string | undefined }) {
   );
 }
 
-const loaded = new Map<string, ComponentType<ViewProps>>();
-
 /** The view of the route, loaded on first use; focus goes to its heading once it is shown. */
 function RouteView({ route }: { route: string[] }) {
   const t = useT(commonMessages);
   const session = useSession();
   const path = route[0];
   const entry = views.find((v) => v.path === path);
-  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => (path ? loaded.get(path) : undefined));
+  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loadedView(path));
   const [error, setError] = useState<unknown>(undefined);
   const first = useRef(true);
 
   useEffect(() => {
     setError(undefined);
     if (!entry) return setView(undefined);
-    const known = loaded.get(entry.path);
+    const known = loadedView(entry.path);
     if (known) return setView(() => known);
     setView(undefined);
     let live = true;
-    entry.load().then(
+    loadView(entry).then(
       (component) => {
-        loaded.set(entry.path, component);
         if (live) setView(() => component);
       },
       (e: unknown) => live && setError(e),

@@ -3,6 +3,7 @@
  * `Idempotency-Key`, and RFC 9457 problems turned into `ApiError`. A network failure (no
  * signal) is an `ApiError` with status 0, so callers can tell it apart from a refusal.
  */
+import { firstPage, takeEarlyRead } from './early.ts';
 import type { Problem } from './queue.ts';
 import { currentSession, setSession } from './session.ts';
 
@@ -70,14 +71,16 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
   if (opts.ifMatch !== undefined) headers.set('If-Match', `"${opts.ifMatch}"`);
   if (opts.idempotencyKey) headers.set('Idempotency-Key', opts.idempotencyKey);
   let res: Response;
+  // A read the boot script started already, with the same URL, token and headers.
+  const early = method === 'GET' && session && opts.accept === undefined && !opts.text && !opts.signal ? takeEarlyRead(apiUrl(path), session.token) : undefined;
   try {
-    res = await fetch(apiUrl(path), {
+    res = await (early ?? fetch(apiUrl(path), {
       method,
       headers,
       body: opts.body === undefined ? null : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
       cache: 'no-store',
-    });
+    }));
   } catch (e: unknown) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError({ type: 'about:blank#network', title: 'Network error', status: NETWORK_ERROR, detail: e instanceof Error ? e.message : String(e) });
@@ -105,7 +108,7 @@ export async function listAll<T>(path: string, max = 500): Promise<T[]> {
   let cursor: string | null = null;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const url: string = cursor ? `${path}${sep}limit=100&cursor=${encodeURIComponent(cursor)}` : `${path}${sep}limit=100`;
+    const url: string = cursor ? `${path}${sep}limit=100&cursor=${encodeURIComponent(cursor)}` : firstPage(path);
     const page: { body: { items: T[]; next: string | null } } = await request<{ items: T[]; next: string | null }>('GET', url);
     items.push(...page.body.items);
     cursor = page.body.next;

@@ -6,14 +6,14 @@
  * groups and `custom:` attributes become the session).
  */
 import { setApiBase } from './api.ts';
+import { CONFIG_STORAGE_KEY, inlineConfig } from './early.ts';
 import type { Problem } from './queue.ts';
-import { sessionFromToken, setSession, type Role, type Session } from './session.ts';
+import { currentSession, sessionFromToken, setSession, type Role, type Session } from './session.ts';
 
 export type ConsoleConfig =
   | { mode: 'local'; apiUrl?: string }
   | { mode: 'cognito'; apiUrl: string; cognitoDomain: string; clientId: string; redirectUri: string; scopes?: string[] };
 
-const CONFIG_KEY = 'clearway.config';
 const PKCE_KEY = 'clearway.pkce';
 
 function parseConfig(value: unknown): ConsoleConfig | undefined {
@@ -38,26 +38,63 @@ function parseConfig(value: unknown): ConsoleConfig | undefined {
 
 let config: ConsoleConfig | undefined;
 
-/** Reads /config.json (the last one seen when offline) and points the API client at the API. */
-export async function loadConfig(): Promise<ConsoleConfig> {
-  let loaded: ConsoleConfig | undefined;
+function storedConfig(): ConsoleConfig | undefined {
+  try {
+    return parseConfig(JSON.parse(localStorage.getItem(CONFIG_STORAGE_KEY) ?? 'null'));
+  } catch {
+    return undefined;
+  }
+}
+
+function applyConfig(loaded: ConsoleConfig, keep = true): ConsoleConfig {
+  config = loaded;
+  setApiBase(loaded.apiUrl ?? '');
+  if (!keep) return loaded;
+  try {
+    localStorage.setItem(CONFIG_STORAGE_KEY, JSON.stringify(loaded));
+  } catch {
+    // kept in memory only
+  }
+  return loaded;
+}
+
+/** `/config.json`, or undefined when it cannot be read (offline) or is not valid. */
+async function fetchConfig(): Promise<ConsoleConfig | undefined> {
   try {
     const res = await fetch('/config.json', { cache: 'no-store' });
-    if (res.ok) loaded = parseConfig(await res.json());
-    if (loaded) localStorage.setItem(CONFIG_KEY, JSON.stringify(loaded));
+    return res.ok ? parseConfig(await res.json()) : undefined;
   } catch {
-    // offline: use the copy from the last start
+    return undefined;
   }
-  if (!loaded) {
+}
+
+/**
+ * The configuration, without a round trip when it can: the page's own copy (`<meta
+ * name="clearway-config">`, which the local server writes in); else, for a user already signed
+ * in who is not coming back from Cognito, the copy kept from the last start, while /config.json
+ * is read again in the background for this and the next start; else /config.json (the kept
+ * copy when offline). Points the API client at the API.
+ */
+export async function loadConfig(): Promise<ConsoleConfig> {
+  const inline = inlineConfig();
+  if (inline) {
+    let parsed: ConsoleConfig | undefined;
     try {
-      loaded = parseConfig(JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null'));
+      parsed = parseConfig(JSON.parse(inline));
     } catch {
-      loaded = undefined;
+      parsed = undefined;
     }
+    if (parsed) return applyConfig(parsed);
   }
-  config = loaded ?? { mode: 'local' };
-  setApiBase(config.apiUrl ?? '');
-  return config;
+  const stored = storedConfig();
+  const query = new URLSearchParams(location.search);
+  const returning = query.has('code') || query.has('error');
+  if (stored && currentSession() && !returning) {
+    void fetchConfig().then((fresh) => fresh && applyConfig(fresh));
+    return applyConfig(stored);
+  }
+  const fetched = await fetchConfig();
+  return fetched ? applyConfig(fetched) : applyConfig(stored ?? { mode: 'local' }, false);
 }
 
 export const consoleConfig = (): ConsoleConfig | undefined => config;

@@ -5,7 +5,9 @@
  */
 import type { ComponentType } from 'preact';
 import type { CommonKey } from '../app/messages.ts';
-import type { Role } from '../app/session.ts';
+import type { Role, Session } from '../app/session.ts';
+import { TASK_BOARD_ROLES } from './tasks/paths.ts';
+import { prefetchTasks } from './tasks/prefetch.ts';
 
 export interface ViewProps {
   route: string[];
@@ -19,16 +21,44 @@ export interface ViewEntry {
   /** Roles that see it in the navigation and may open it. */
   roles: readonly Role[];
   load: () => Promise<ComponentType<ViewProps>>;
+  /** Starts the view's first read when the page opens on it, before its chunk has arrived (a small module, no domain code). */
+  prefetch?: (session: Session) => void;
 }
 
 export const views: readonly ViewEntry[] = [
-  { path: 'tasks', nav: 'nav.tasks', roles: ['deminer', 'operations', 'admin'], load: () => import('./tasks/TaskBoard.tsx').then((m) => m.TaskBoard) },
+  { path: 'tasks', nav: 'nav.tasks', roles: TASK_BOARD_ROLES, load: () => import('./tasks/TaskBoard.tsx').then((m) => m.TaskBoard), prefetch: prefetchTasks },
   { path: 'qa', nav: 'nav.qa', roles: ['qa', 'operations', 'admin'], load: () => import('./qa/QaView.tsx').then((m) => m.QaView) },
   { path: 'households', nav: 'nav.households', roles: ['relief', 'ministry', 'admin'], load: () => import('./households/HouseholdsView.tsx').then((m) => m.HouseholdsView) },
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
   { path: 'map', nav: 'nav.map', roles: ['deminer', 'operations', 'qa', 'relief', 'ministry', 'observer', 'admin'], load: () => import('./map/MapView.tsx').then((m) => m.MapView) },
 ];
+
+const loadedViews = new Map<string, ComponentType<ViewProps>>();
+
+/** A view's component if its chunk has arrived already (the shell then shows it without a spinner). */
+export const loadedView = (path: string | undefined): ComponentType<ViewProps> | undefined => (path ? loadedViews.get(path) : undefined);
+
+/** A view's component, its chunk loaded on first use. */
+export async function loadView(entry: ViewEntry): Promise<ComponentType<ViewProps>> {
+  const known = loadedViews.get(entry.path);
+  if (known) return known;
+  const component = await entry.load();
+  loadedViews.set(entry.path, component);
+  return component;
+}
+
+/**
+ * What the page opens on, signed in already (a field team reopening the console): its first
+ * read starts at once and its chunk loads at the same time, rather than one after the other
+ * (the chunk, the view mounting, then its read). Resolves when the chunk is there, or failed.
+ */
+export async function startView(route: readonly string[], session: Session | null): Promise<void> {
+  const entry = views.find((v) => v.path === route[0]);
+  if (!session || !entry || !entry.roles.includes(session.role)) return;
+  entry.prefetch?.(session);
+  await loadView(entry).catch(() => undefined); // the shell tries again and shows the failure
+}
 
 /** The views a role may use, in navigation order. */
 export const viewsFor = (role: Role): ViewEntry[] => views.filter((v) => v.roles.includes(role));

@@ -13,7 +13,7 @@ import { commonMessages } from '../../app/messages.ts';
 import { usePendingChanges } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { BOARD_ORDER, FOLDED, hazardAreasOf, loadTask, loadTasks, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
+import { BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
 import { taskMessages } from './messages.ts';
 import './tasks.css';
 import { TaskCard } from './TaskCard.tsx';
@@ -25,7 +25,7 @@ export function TaskBoard({ route }: ViewProps) {
   const t = useT(taskMessages);
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
-  const [country, setCountry] = useState<Country | undefined>(session?.country ?? 'KH');
+  const [country, setCountry] = useState<Country | undefined>(session ? defaultCountry(session) : 'KH');
   const [tasks, setTasks] = useState<Task[] | undefined>(undefined);
   const [areas, setAreas] = useState<Record<string, HazardArea>>({});
   const [error, setError] = useState<unknown>(undefined);
@@ -37,11 +37,12 @@ export function TaskBoard({ route }: ViewProps) {
     setLoading(true);
     setError(undefined);
     try {
-      const list = await loadTasks(session, country);
-      const byId = await hazardAreasOf(list);
+      const list = await loadBoardTasks(session, country);
+      // The cards show as soon as the tasks arrive; their hazard areas' names follow.
       setTasks(list);
-      setAreas(byId);
       setCachedAt(undefined);
+      const byId = await hazardAreasOf(list);
+      setAreas((known) => ({ ...known, ...byId }));
       saveBoard(session, country, list, byId);
     } catch (e: unknown) {
       const saved = isNetworkError(e) ? savedBoard(session, country) : null;

@@ -8,9 +8,11 @@ import { TASK_TRANSITIONS, type Task, type TaskStatus } from '#shared/domain/tas
 import { listAll, request } from '../../app/api.ts';
 import type { PendingChange } from '../../app/offline.ts';
 import type { Role, Session } from '../../app/session.ts';
+import { tasksPath, type Country } from './paths.ts';
+import { takePrefetchedTasks } from './prefetch.ts';
 
 export type { HazardArea, Task, TaskStatus };
-export type Country = 'KH' | 'TH';
+export { defaultCountry, tasksPath, type Country } from './paths.ts';
 
 /** Order of the board's sections: what a team works on first. */
 export const BOARD_ORDER: readonly TaskStatus[] = ['IN_PROGRESS', 'ASSIGNED', 'SUSPENDED', 'PLANNED', 'COMPLETED', 'CANCELLED'];
@@ -18,19 +20,16 @@ export const BOARD_ORDER: readonly TaskStatus[] = ['IN_PROGRESS', 'ASSIGNED', 'S
 /** Statuses whose section starts folded: finished work. */
 export const FOLDED: ReadonlySet<TaskStatus> = new Set(['COMPLETED', 'CANCELLED']);
 
-/**
- * The task list this user reads: a deminer always gets its team's (the API decides), national
- * roles their own country's by default, observers and admins name a country.
- */
-export function tasksPath(session: Session, country: Country | undefined): string {
-  if (session.role === 'deminer' || (session.country && country === session.country)) return '/v1/tasks';
-  return country ? `/v1/tasks?country=${country}` : '/v1/tasks';
-}
-
 /** Whether the user picks the country of the board (no country claim of their own). */
 export const picksCountry = (session: Session): boolean => session.country === undefined;
 
 export const loadTasks = (session: Session, country: Country | undefined): Promise<Task[]> => listAll<Task>(tasksPath(session, country), 500);
+
+/** The board's tasks: the read the entry started early, when it is this one (once; read again if it failed), else a new read. */
+export function loadBoardTasks(session: Session, country: Country | undefined): Promise<Task[]> {
+  const early = takePrefetchedTasks<Task>(session, tasksPath(session, country));
+  return early ? early.catch(() => loadTasks(session, country)) : loadTasks(session, country);
+}
 
 export async function loadTask(id: string): Promise<Task> {
   return (await request<Task>('GET', `/v1/tasks/${id}`)).body;
