@@ -11,10 +11,12 @@ export const bundlingOptions = {
   platform: 'node',
   minify: true,
   sourceMap: true,
-  // The SDK is bundled (pinned, tree-shaken) instead of taken from the runtime, except the
-  // Secrets Manager client: imported lazily on first use (shared/secrets.ts), it would cost every
-  // cold start its parse time for a call made once per five minutes; the runtime's copy serves.
-  externalModules: ['@aws-sdk/client-secrets-manager'] as string[],
+  // The SDK is bundled (pinned, tree-shaken) instead of taken from the runtime, except clients
+  // imported lazily for rare calls, whose parse time every cold start would otherwise pay: the
+  // Secrets Manager client (shared/secrets.ts, once per five minutes) and the S3 client with its
+  // presigner (functions/households/imports.ts, once per import job; 230 KB that pushed the
+  // households bundle over 600 KB). The nodejs24.x runtime's own AWS SDK v3 serves them.
+  externalModules: ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'] as string[],
   mainFields: ['module', 'main'],
   // Some CommonJS dependencies call require() on Node built-ins; ESM output needs a require.
   banner: "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);",
