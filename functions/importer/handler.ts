@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config.ts';
 import { getImportJob, markUploaded } from '#shared/db/repositories/household-imports.ts';
 import { logger } from '#shared/http/logger.ts';
@@ -12,7 +12,10 @@ import { runImport } from './run-import.ts';
  * the asynchronous invocation is retried; a retry (or a later run) resumes from the chunks
  * already committed, so nothing is imported twice.
  */
-const s3 = new S3Client({ region: config.AWS_REGION });
+// The S3 client comes from the runtime's SDK (infra/aws/bundling.ts keeps it out of the bundles)
+// and is loaded on the first upload.
+let s3: S3Client | undefined;
+const s3Module = () => import('@aws-sdk/client-s3');
 const UPLOAD_KEY = /^uploads\/([0-9A-HJKMNP-TV-Z]{26})\.csv$/;
 
 export async function handler(event: S3Event): Promise<void> {
@@ -30,8 +33,10 @@ export async function handler(event: S3Event): Promise<void> {
       continue;
     }
     if (job.status === 'AWAITING_UPLOAD') await markUploaded(jobId, record.s3.object.size, record.eventTime);
+    const { S3Client, GetObjectCommand } = await s3Module();
+    const client = (s3 ??= new S3Client({ region: config.AWS_REGION }));
     const outcome = await runImport(jobId, {
-      open: async () => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable,
+      open: async () => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable,
     });
     logger.info('household import run finished', { importId: jobId, outcome });
   }

@@ -154,8 +154,10 @@ export function Shell({ config, signInError }: { config: ConsoleConfig; signInEr
   const t = useT(commonMessages);
 
   // Signed in without a route (or on one the role cannot use from the start): the role's home.
+  // The hash is read again when the effect runs: a route chosen between the render and the
+  // effect (a link followed right after signing in) must not be replaced by the home route.
   useEffect(() => {
-    if (session && route.length === 0) location.replace(`#/${homeOf(session.role)}`);
+    if (session && route.length === 0 && location.hash.replace(/^#\/?/, '') === '') location.replace(`#/${homeOf(session.role)}`);
   }, [session, route.length]);
 
   return (

@@ -49,6 +49,12 @@ export interface RequestOptions {
   /** Return the body as text instead of parsing JSON. */
   text?: boolean;
   signal?: AbortSignal;
+  /**
+   * Only the server's answer will do: the service worker's offline copy of a read (marked
+   * `X-Clearway-Offline: cached`) counts as no signal. For reads right after the queue sent a
+   * change, when a stale copy would show the change as never made.
+   */
+  fresh?: boolean;
 }
 
 async function problemOf(res: Response): Promise<Problem> {
@@ -85,6 +91,9 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError({ type: 'about:blank#network', title: 'Network error', status: NETWORK_ERROR, detail: e instanceof Error ? e.message : String(e) });
   }
+  if (opts.fresh && res.headers.get('X-Clearway-Offline') === 'cached') {
+    throw new ApiError({ type: 'about:blank#network', title: 'Network error', status: NETWORK_ERROR, detail: 'only an offline copy is available' });
+  }
   if (!res.ok) {
     const problem = await problemOf(res);
     // An expired or revoked token: back to the sign-in page (queued changes stay on the device).
@@ -103,13 +112,13 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
 }
 
 /** Every page of a list (`{ items, next }`), up to `max` items. */
-export async function listAll<T>(path: string, max = 500): Promise<T[]> {
+export async function listAll<T>(path: string, max = 500, opts: { fresh?: boolean } = {}): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   do {
     const sep = path.includes('?') ? '&' : '?';
     const url: string = cursor ? `${path}${sep}limit=100&cursor=${encodeURIComponent(cursor)}` : firstPage(path);
-    const page: { body: { items: T[]; next: string | null } } = await request<{ items: T[]; next: string | null }>('GET', url);
+    const page: { body: { items: T[]; next: string | null } } = await request<{ items: T[]; next: string | null }>('GET', url, opts.fresh ? { fresh: true } : {});
     items.push(...page.body.items);
     cursor = page.body.next;
   } while (cursor && items.length < max);

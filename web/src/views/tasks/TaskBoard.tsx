@@ -13,7 +13,7 @@ import { commonMessages } from '../../app/messages.ts';
 import { usePendingChanges } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
+import { BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, loadTasks, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
 import { taskMessages } from './messages.ts';
 import './tasks.css';
 import { TaskCard } from './TaskCard.tsx';
@@ -76,13 +76,37 @@ export function TaskBoard({ route }: ViewProps) {
     [replace],
   );
 
-  // A change the queue sent later (signal back) changed a task: read it again for its new version.
+  // A change the queue sent later (signal back) changed a task: read the board again for the new
+  // versions, from the server only. Right after the signal returns a read can still fail, or get
+  // the service worker's offline copy, which would show the change as never made: try again a
+  // few times, keeping the board as it is meanwhile.
   const previous = useRef<Set<string>>(new Set());
   useEffect(() => {
     const now = new Set(pending.filter((c) => c.path.startsWith('/v1/tasks/')).map((c) => c.id));
     const gone = [...previous.current].filter((id) => !now.has(id));
     previous.current = now;
-    if (gone.length > 0 && tasks) void load();
+    if (gone.length === 0 || !tasks || !session) return;
+    let cancelled = false;
+    void (async () => {
+      for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 1500 * attempt));
+        try {
+          const list = await loadTasks(session, country, true);
+          if (cancelled) return;
+          setTasks(list);
+          setCachedAt(undefined);
+          const byId = await hazardAreasOf(list);
+          setAreas((known) => ({ ...known, ...byId }));
+          saveBoard(session, country, list, byId);
+          return;
+        } catch {
+          // no signal yet: the next attempt, or the next change, reads again
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
   }, [pending]);
 
   const openProgressFor = route.find((s) => ULID.test(s)) && route.includes('progress') ? route.find((s) => ULID.test(s)) : undefined;

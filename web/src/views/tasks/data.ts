@@ -23,7 +23,8 @@ export const FOLDED: ReadonlySet<TaskStatus> = new Set(['COMPLETED', 'CANCELLED'
 /** Whether the user picks the country of the board (no country claim of their own). */
 export const picksCountry = (session: Session): boolean => session.country === undefined;
 
-export const loadTasks = (session: Session, country: Country | undefined): Promise<Task[]> => listAll<Task>(tasksPath(session, country), 500);
+/** The board's tasks from the server; `fresh`: never the service worker's offline copy. */
+export const loadTasks = (session: Session, country: Country | undefined, fresh = false): Promise<Task[]> => listAll<Task>(tasksPath(session, country), 500, { fresh });
 
 /** The board's tasks: the read the entry started early, when it is this one (once; read again if it failed), else a new read. */
 export function loadBoardTasks(session: Session, country: Country | undefined): Promise<Task[]> {
