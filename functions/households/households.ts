@@ -47,7 +47,7 @@ import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
-import { requireCountry } from '#shared/http/auth.ts';
+import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
@@ -100,19 +100,6 @@ const accessEntry = (principal: Principal, householdId: string, purpose: AccessP
   actor: actorOf(principal),
   purpose,
 });
-
-/**
- * The country a caller acts for: a relief agency or ministry its own (naming the other is a 403,
- * so a mistake is loud), an admin the one it names.
- */
-function actingCountry(principal: Principal, named: Country | undefined, where: string, what: string): Country {
-  if (principal.role === 'admin') {
-    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
-    return named;
-  }
-  if (named) requireCountry(principal, named, what);
-  return principal.country!;
-}
 
 const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, province: h.origin.province, org: h.org });
 

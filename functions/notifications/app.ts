@@ -10,7 +10,7 @@ import { deleteFailure, deleteSubscription, getFailure, getStoredSubscription, g
 import type { EventEnvelope } from '#shared/events/catalogue.ts';
 import { deliverEvent } from '#shared/events/deliver.ts';
 import { Api, problem } from '#shared/http/api.ts';
-import { requireCountry } from '#shared/http/auth.ts';
+import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
@@ -24,20 +24,6 @@ const TAG = 'Notifications';
 // use it. Hosts (`*.example.org` for subdomains) that webhook URLs may point at; empty: any public host.
 const allowHosts = parseAllowList(process.env['WEBHOOK_ALLOW_LIST']);
 const allowLocal = config.RUNTIME === 'local';
-
-/**
- * The country a ministry or admin acts for: a ministry its own (naming the other is a 403, so
- * that a mistake is loud rather than silently answered with the caller's own data), an admin
- * the one it names.
- */
-function countryOf(principal: Principal, named: Country | undefined, where: string, what: string): Country {
-  if (principal.role === 'admin') {
-    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
-    return named;
-  }
-  if (named) requireCountry(principal, named, what);
-  return principal.country!;
-}
 
 /** A subscription the caller may see: another country's answers 404, as if it did not exist. */
 async function mustGetOwn(principal: Principal, id: string): Promise<Subscription> {
@@ -70,7 +56,7 @@ api.route(
     responses: { 201: { description: 'The subscription, with its secret (shown only here)', schema: CreatedSubscription }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
   },
   async (c, { principal, body, idempotency }) => {
-    const country = countryOf(principal, body.country, 'body', 'subscribe to the notifications');
+    const country = actingCountry(principal, body.country, 'body', 'subscribe to the notifications');
     const refused = checkWebhookUrl(body.url, { allowLocal, allowHosts });
     if (refused) throw new BadRequest(`The webhook URL is refused: it ${refused}.`, [{ path: 'body.url', message: refused }]);
     const now = new Date().toISOString();
@@ -105,7 +91,7 @@ api.route(
     responses: { 200: { description: 'A page of subscriptions', schema: Page(Subscription) }, 400: problem, 401: problem, 403: problem },
   },
   async (c, { principal, query }) => {
-    const country = countryOf(principal, query.country, 'query', 'list the subscriptions');
+    const country = actingCountry(principal, query.country, 'query', 'list the subscriptions');
     return c.json(await listSubscriptions(country, { limit: query.limit, cursor: query.cursor }));
   },
 );
@@ -227,7 +213,7 @@ api.route(
     responses: { 200: { description: 'A page of event envelopes', schema: Page(EventEnvelopeSchema) }, 400: problem, 401: problem, 403: problem },
   },
   async (c, { principal, query }) => {
-    const country = countryOf(principal, query.country, 'query', 'read the notifications');
+    const country = actingCountry(principal, query.country, 'query', 'read the notifications');
     return c.json(await listFeed(country, { limit: query.limit, cursor: query.cursor }));
   },
 );

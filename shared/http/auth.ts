@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { config } from '../config.ts';
 import { claimsToPrincipalInput, Principal, type Role } from '../domain/roles.ts';
-import { Forbidden, Unauthorized } from './problem.ts';
+import type { Country } from '../domain/common.ts';
+import { BadRequest, Forbidden, Unauthorized } from './problem.ts';
 
 /**
  * One verification path for both modes: a JWKS key getter (Cognito's remote key set on AWS,
@@ -57,4 +58,18 @@ export function requireCountry(principal: Principal, country: string, what: stri
   if (principal.country !== country) {
     throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not ${what} of ${country}.`);
   }
+}
+
+/**
+ * The country a caller acts for: a national role its own (naming the other is a 403, so that a
+ * mistake is loud rather than silently answered with the caller's own data), an admin the one it
+ * names (`where` is `body` or `query`, for the 400 when it names none).
+ */
+export function actingCountry(principal: Principal, named: Country | undefined, where: string, what: string): Country {
+  if (principal.role === 'admin') {
+    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
+    return named;
+  }
+  if (named) requireCountry(principal, named, what);
+  return principal.country!;
 }

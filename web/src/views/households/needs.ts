@@ -1,8 +1,9 @@
 /**
- * UNHCR specific-needs codes and their categories in the three languages. The codes (and the
- * English names they were taken from) are shared/domain/specific-needs.ts; a test checks that
- * this list names every code there.
+ * UNHCR specific-needs codes and their categories in the three languages. The codes and their
+ * English names are shared/domain/specific-needs.ts (spread in below); a test checks that the
+ * Khmer and Thai lists name every code there.
  */
+import { SPECIFIC_NEEDS } from '#shared/domain/specific-needs.ts';
 import { defineMessages } from '../../app/i18n.ts';
 
 export const needMessages = defineMessages({
@@ -18,62 +19,8 @@ export const needMessages = defineMessages({
     'cat.ER': 'Older person at risk',
     'cat.WR': 'Woman at risk',
     'cat.SP': 'Single parent or caregiver',
-    'CR-CP': 'Child parent',
-    'CR-CS': 'Child spouse',
-    'CR-CC': 'Child carer',
-    'CR-TP': 'Teenage pregnancy',
-    'CR-LW': 'Child labour',
-    'CR-NE': 'Child at risk of not attending school',
-    'CR-SE': 'Child with special education needs',
-    'CR-AF': 'Child associated with armed forces or groups',
-    'CR-CL': 'Child in conflict with the law',
-    'SC-SC': 'Separated child',
-    'SC-UC': 'Unaccompanied child',
-    'SC-CH': 'Child-headed household',
-    'SC-IC': 'Child in institutional care',
-    'SC-FC': 'Child in foster care',
-    'DS-BD': 'Visual impairment',
-    'DS-DF': 'Hearing impairment',
-    'DS-PM': 'Physical disability, moderate',
-    'DS-PS': 'Physical disability, severe',
-    'DS-MM': 'Mental disability, moderate',
-    'DS-MS': 'Mental disability, severe',
-    'DS-SD': 'Speech impairment',
-    'SM-MI': 'Mental illness',
-    'SM-MN': 'Malnutrition',
-    'SM-CI': 'Chronic illness',
-    'SM-CC': 'Critical medical condition',
-    'SM-AD': 'Addiction',
-    'SM-DP': 'Difficult pregnancy',
-    'SM-OT': 'Other medical condition',
-    'FU-TR': 'Tracing required',
-    'FU-FR': 'Family reunification required',
-    'LP-ND': 'No legal documentation',
-    'LP-BN': 'Unmet basic needs',
-    'LP-AN': 'Violence, abuse or neglect',
-    'LP-MS': 'Marginalised from society or community',
-    'LP-RR': 'At risk of refoulement',
-    'LP-AF': 'Formerly associated with armed forces or groups',
-    'LP-IH': 'In hiding',
-    'LP-NA': 'No access to services',
-    'TR-PI': 'Psychological or physical impairment due to torture',
-    'TR-HO': 'Forced to egregious acts',
-    'TR-WV': 'Witness of violence to others',
-    'SV-VA': 'Exposure to SGBV',
-    'SV-GM': 'Female genital mutilation',
-    'SV-HP': 'Harmful traditional practices',
-    'SV-FM': 'Forced marriage',
-    'SV-SS': 'Survival sex',
-    'ER-NF': 'Older person unable to care for self',
-    'ER-MC': 'Older person with children',
-    'ER-UR': 'Unaccompanied older person',
-    'WR-WR': 'Woman at risk',
-    'WR-SF': 'Single woman at risk',
-    'WR-LC': 'Lactating woman at risk',
-    'WR-PY': 'Woman in polygamous marriage',
-    'SP-PT': 'Single parent',
-    'SP-GP': 'Single grandparent',
-    'SP-CG': 'Single caregiver',
+    // The codes' English names are the domain's own, so the two cannot drift.
+    ...SPECIFIC_NEEDS,
   },
   km: {
     'cat.CR': 'កុមារប្រឈមហានិភ័យ',
