@@ -14,19 +14,9 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { dataDirFromEnv } from './env.ts';
 import { ensureLocalSecrets, signLocalToken } from './keys.ts';
+import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 
-interface Job {
-  id: string;
-  status: string;
-  rowsTotal: number;
-  rowsImported: number;
-  rowsRejected: number;
-  households: number;
-  householdsRejected: number;
-  message?: string;
-  duplicateOf?: string;
-  errors: { row: number; message: string }[];
-}
+type Job = HouseholdImportView;
 
 const fail = (message: string, code = 2): never => {
   process.stderr.write(`${message}\n`);

@@ -219,5 +219,7 @@ export const HouseholdImportSchema = lazy(() =>
     errors: z.array(z.object({ row: z.int(), message: z.string() })),
   }),
 );
+/** The job as the API answers it: what clients of the import (the CLI, tests) read. */
+export type HouseholdImportView = z.infer<ReturnType<typeof HouseholdImportSchema>>;
 export const CreatedHouseholdImportSchema = lazy(() => z.object({ id: z.string(), uploadUrl: z.string(), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.string() }));
 export const RowErrorSchema = lazy(() => z.object({ row: z.int(), message: z.string() }));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb.ts';
 import { EventType } from '../../shared/events/catalogue.ts';
 import { exited, localToken, repoRoot, startLocalServer, type LocalServer } from '../support/local-server.ts';
+import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 
 /**
  * The household CSV import on the real local runtime: `npm run gen:households` writes the file,
@@ -14,17 +15,7 @@ import { exited, localToken, repoRoot, startLocalServer, type LocalServer } from
  * an import continues the job on the next start and ends with exactly the households, rows and
  * statistics of an uninterrupted import of the same file.
  */
-interface Job {
-  id: string;
-  status: string;
-  rowsTotal: number;
-  rowsImported: number;
-  rowsRejected: number;
-  households: number;
-  householdsRejected: number;
-  message?: string;
-  errors: { row: number; message: string }[];
-}
+type Job = HouseholdImportView;
 
 interface Summary {
   id: string;

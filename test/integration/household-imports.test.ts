@@ -15,6 +15,7 @@ import { csvLine, householdCsvLines } from '../../infra/local/gen-households.ts'
 import { mountLocalImports, startLocalImport, uploadPath } from '../../infra/local/imports.ts';
 import { createReadStream } from 'node:fs';
 import { bearer } from '../support/tokens.ts';
+import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-imports-'));
 
@@ -25,18 +26,7 @@ const root = new Hono();
 mountLocalImports(root);
 root.route('/', api.app);
 
-interface Job {
-  id: string;
-  status: string;
-  rowsTotal: number;
-  rowsImported: number;
-  rowsRejected: number;
-  households: number;
-  householdsRejected: number;
-  message?: string;
-  duplicateOf?: string;
-  errors: { row: number; message: string }[];
-}
+type Job = HouseholdImportView;
 
 const relief = (org: string, country = 'KH') => bearer({ role: 'relief', country, org, sub: `registrar-${org}` });
 
