@@ -1,6 +1,7 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import type { Principal } from '#shared/domain/roles.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
-import { assessReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -21,3 +22,9 @@ export const safetyWrites = (household: Household): GuardedWrite[] => returnSafe
 
 /** The index changes of a stored household whose destination or safety changes: stale items deleted, current ones put. */
 export const safetyChangeWrites = (before: Household, after: Household): GuardedWrite[] => returnSafetyChangeWrites(before, after);
+
+/**
+ * After the commit of a household whose safety was assessed: the household as stored now when a
+ * hazard area changed between the assessment and the commit (its safety rewritten), else undefined.
+ */
+export const recheckSafety = async (household: Household, actor: Principal): Promise<Household | undefined> => (await recheckReturnSafety([household], actor)).get(household.id);

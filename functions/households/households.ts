@@ -51,7 +51,7 @@ import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
-import { assessSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 
 const TAG = 'Households';
 /** Roles that register and change households. */
@@ -202,13 +202,19 @@ export function registerHouseholds(api: Api): void {
         ...statsWrites(undefined, household),
         ...safetyWrites(household),
       ];
-      const response = { status: 201, body: household, headers: { ETag: etagOf(1), Location: `/v1/households/${id}` } };
+      const location = `/v1/households/${id}`;
+      const response = { status: 201, body: household, headers: { ETag: etagOf(1), Location: location } };
+      let created: Response;
       try {
-        return await commitCreate(c, writes, response, idempotency);
+        created = await commitCreate(c, writes, response, idempotency);
       } catch (e: unknown) {
         if (e instanceof DocumentAlreadyClaimed) throw await documentConflict(country, e);
         throw e;
       }
+      // A hazard area recorded or closed while this request ran: answer the safety as it is now.
+      // (A replay of the Idempotency-Key answers the first response, as recorded.)
+      const rechecked = await recheckSafety(household, principal);
+      return rechecked ? c.json(rechecked, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );
 
@@ -451,7 +457,8 @@ export function registerHouseholds(api: Api): void {
       }
       writes.push(...statsWrites(household, updated));
       await transact(writes);
-      return c.json(updated, 200, { ETag: etagOf(updated.version) });
+      const current = destinationChanged ? ((await recheckSafety(updated, principal)) ?? updated) : updated;
+      return c.json(current, 200, { ETag: etagOf(current.version) });
     },
   );
 }

@@ -1,7 +1,8 @@
 import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import type { Principal } from '#shared/domain/roles.ts';
 import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
-import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, recheckReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
@@ -33,3 +34,9 @@ export const assessSafety = (destination: Household['destination'], now: string,
 
 /** The spatial-index and at-risk link items of a household, as plain items for BatchWriteItem. */
 export const safetyItems = (household: Household): Record<string, unknown>[] => returnSafetyItems(household);
+
+/**
+ * After a chunk is committed: assesses its households again and rewrites those a hazard area
+ * recorded or closed meanwhile made stale (see `recheckReturnSafety`); returns how many.
+ */
+export const recheckChunkSafety = async (households: readonly Household[], actor: Principal): Promise<number> => (await recheckReturnSafety(households, actor)).size;

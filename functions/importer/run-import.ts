@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
 import { storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
+import type { Principal } from '#shared/domain/roles.ts';
 import { hashDocument } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
 import {
@@ -23,7 +24,7 @@ import {
 } from '#shared/db/repositories/household-imports.ts';
 import { householdItems, type DocumentRef } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
-import { assessSafety, chunkStatsWrites, safetyItems } from './hooks.ts';
+import { assessSafety, chunkStatsWrites, recheckChunkSafety, safetyItems } from './hooks.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -348,6 +349,8 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
     for await (const chunk of chunksOf(await source.open(), size)) {
       const decided = await decideChunk(ctx, chunk);
       if (done.has(chunk.number)) continue;
+      // Cells are read afresh for each chunk: an import runs for minutes while areas are recorded.
+      ctx.safetyCache = new Map();
       const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
       if (options.stopBeforeCommit) throw new ImportStopped();
@@ -359,6 +362,12 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
         chunkStatsWrites(built.map((b) => b.household)),
         new Date().toISOString(),
       );
+      // After the commit, so the counters hold the chunk's households before any change of their safety.
+      const stale = await recheckChunkSafety(
+        built.map((b) => b.household),
+        { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal,
+      );
+      if (stale > 0) log.info('household import: safety rewritten after a hazard area changed during the chunk', { importId: job.id, chunk: chunk.number, households: stale });
       committedNow++;
       if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
     }

@@ -210,14 +210,18 @@ class HouseholdMoved extends Error {
 const MAX_ATTEMPTS = 5;
 const CONCURRENCY = 4;
 
-/** Whether the household changed: its safety, version, index items, counters and a ReturnSafetyChanged event in one transaction. */
-async function recomputeHousehold(householdId: string, cause: string, actor: Principal, cache: Map<string, unknown>): Promise<boolean> {
+/**
+ * The household as changed (its safety, version, index items, counters and a ReturnSafetyChanged
+ * event in one transaction), or undefined when its safety was already right. `cause`: the hazard
+ * area that changed it, when known.
+ */
+async function recomputeHousehold(householdId: string, cause: string | undefined, actor: Principal, cache: Map<string, unknown>): Promise<Household | undefined> {
   for (let attempt = 1; ; attempt++) {
     const before = await getHousehold(householdId);
-    if (!before) return false;
+    if (!before) return undefined;
     const now = new Date().toISOString();
     const safety = await assessReturnSafety(before.destination, now, cache);
-    if (!safetyDiffers(safety, before.returnSafety)) return false;
+    if (!safetyDiffers(safety, before.returnSafety)) return undefined;
     const after: Household = { ...before, returnSafety: safety, version: before.version + 1, updatedAt: now };
     const changed = outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: before.id }, before.country, actor, {
       householdId: before.id,
@@ -227,7 +231,7 @@ async function recomputeHousehold(householdId: string, cause: string, actor: Pri
       from: before.returnSafety.status,
       to: safety.status,
       hazardAreaIds: safety.hazardAreaIds,
-      cause: { hazardAreaId: cause },
+      ...(cause ? { cause: { hazardAreaId: cause } } : {}),
     }, now);
     try {
       await transact([
@@ -236,7 +240,7 @@ async function recomputeHousehold(householdId: string, cause: string, actor: Pri
         ...displacementStatsWrites(before, after),
         changed.write,
       ]);
-      return true;
+      return after;
     } catch (e: unknown) {
       // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
       if (!(e instanceof HouseholdMoved) || attempt >= MAX_ATTEMPTS) throw e;
@@ -291,6 +295,55 @@ export async function recomputeForHazardArea(hazardAreaId: string, actor: Princi
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
   return { hazardAreaId, cells: cells.length, candidates: candidates.length, changed };
+}
+
+// --- closing the race with a hazard area changed meanwhile ----------------------------------
+
+/** The hazard area that makes `before` and `after` differ (in one list, not the other), if any. */
+const causeOf = (before: ReturnSafety, after: ReturnSafety): string | undefined =>
+  after.hazardAreaIds.find((id) => !before.hazardAreaIds.includes(id)) ?? before.hazardAreaIds.find((id) => !after.hazardAreaIds.includes(id));
+
+/**
+ * Assesses stored households again, after the transaction (or BatchWriteItem) that stored them,
+ * and writes each one whose safety is no longer right as a recomputation would: a versioned
+ * transaction with the index items, the counters and a ReturnSafetyChanged event. Returns the
+ * households whose safety was stale, as stored now, by id.
+ *
+ * Why: a household's safety is assessed before it is stored. A hazard area recorded, closed or
+ * handed over between that read and the commit would be missed twice: the assessment read the
+ * cell before the area's commit, and the area's recomputation (which reads the households
+ * indexed in its cells right after that commit) read them before the household was stored. This
+ * second assessment starts after the household's commit and reads strongly consistently, so
+ * whichever way the two interleave, one of the two sides sees the other: if the area committed
+ * first, this read sees it; if not, the household was stored before the area's commit, and the
+ * area's recomputation sees the household. A process that dies between the commit and this
+ * check leaves that window open (see the README's known limits).
+ *
+ * Costs one Query per distinct cell of the households (a fresh cache: what an earlier
+ * assessment cached is exactly what may be stale), plus the geometries of active areas near them.
+ */
+export async function recheckReturnSafety(households: readonly Household[], actor: Principal): Promise<Map<string, Household>> {
+  const cache = new Map<string, unknown>();
+  const stale: { id: string; cause: string | undefined }[] = [];
+  let next = 0;
+  const assess = async () => {
+    while (next < households.length) {
+      const household = households[next++]!;
+      const point = household.destination?.point;
+      if (!point) continue;
+      const now = await assessPoint(point, '', cache);
+      if (safetyDiffers(now, household.returnSafety)) stale.push({ id: household.id, cause: causeOf(household.returnSafety, now) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, households.length) }, assess));
+  const changed = new Map<string, Household>();
+  for (const { id, cause } of stale) {
+    // Undefined: already right, changed meanwhile by the area's own recomputation; answer it as stored.
+    const after = (await recomputeHousehold(id, cause, actor, cache)) ?? (await getHousehold(id));
+    if (after) changed.set(id, after);
+  }
+  if (stale.length > 0) logger.info('return safety rechecked after commit: a hazard area changed meanwhile', { households: households.length, stale: stale.length, changed: changed.size });
+  return changed;
 }
 
 /**

@@ -1,0 +1,178 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as tasksApp } from '../../functions/tasks/app.ts';
+import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
+import { IMPORT_COLUMNS, type HouseholdImportView, type ImportRow } from '../../shared/domain/household-import.ts';
+import type { HazardArea } from '../../shared/domain/hazard-area.ts';
+import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
+import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
+import { csvLine } from '../../infra/local/gen-households.ts';
+import { createHazard, json, square } from '../support/fixtures.ts';
+import { bearer } from '../support/tokens.ts';
+
+/**
+ * The race between assessing a household's return safety and committing it: a hazard area
+ * recorded in between is neither seen by the assessment (too early) nor by the area's own
+ * recomputation (which reads the households before this one is stored). The assessment steps of
+ * the households routes and of the importer are wrapped so that a test can record an area at
+ * exactly that moment; without the recheck after the commit, the household would stay SAFE.
+ */
+const between = vi.hoisted(() => ({ assessed: undefined as undefined | (() => Promise<void>) }));
+const runOnce = async () => {
+  const step = between.assessed;
+  between.assessed = undefined;
+  if (step) await step();
+};
+
+vi.mock('../../functions/households/hooks.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../functions/households/hooks.ts')>();
+  return {
+    ...real,
+    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
+      const safety = await real.assessSafety(...args);
+      await runOnce();
+      return safety;
+    },
+  };
+});
+
+vi.mock('../../functions/importer/hooks.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../functions/importer/hooks.ts')>();
+  return {
+    ...real,
+    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
+      const safety = await real.assessSafety(...args);
+      await runOnce();
+      return safety;
+    },
+  };
+});
+
+process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-safety-race-'));
+
+type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
+  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, etag: res.headers.get('etag'), body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+let opsKH: Record<string, string>;
+let reliefKH: Record<string, string>;
+let ministryKH: Record<string, string>;
+let admin: Record<string, string>;
+
+const khHousehold = (point: [number, number]) => ({
+  origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' },
+  current: { province: 'KH17', site: 'Pagoda camp 4' },
+  destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: point } },
+  members: [{ givenName: 'Sreymom', familyName: 'Sovannarith', sex: 'F', birthYear: 1986, relationship: 'HEAD' }],
+  consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+});
+const khHazard = (lon: number, lat: number) => createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(lon, lat, 0.01) });
+const readHousehold = async (id: string) => (await call<Household>(householdsApp, 'GET', `/v1/households/${id}`, admin)).body;
+const atRiskIds = async (hazardId: string) => (await call<{ items: HouseholdSummary[] }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, admin)).body.items.map((h) => h.id);
+
+async function safetyEvents(householdId: string): Promise<EventEnvelope[]> {
+  const events: EventEnvelope[] = [];
+  let cursor: string | null = null;
+  do {
+    const r: { body: { items: EventEnvelope[]; next: string | null } } = await call(notificationsApp, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+    events.push(...r.body.items);
+    cursor = r.body.next;
+  } while (cursor);
+  return events.filter((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === householdId);
+}
+
+beforeAll(async () => {
+  opsKH = await bearer({ role: 'operations', country: 'KH' });
+  reliefKH = await bearer({ role: 'relief', country: 'KH', org: 'CARE' });
+  ministryKH = await bearer({ role: 'ministry', country: 'KH', org: 'MoI-KH' });
+  admin = await bearer({ role: 'admin' });
+});
+
+describe('a hazard area recorded while a household is being stored', () => {
+  it('registration: the household ends AT_RISK, in the response, in the table, in the area’s list and in one event', async () => {
+    let hazard: HazardArea | undefined;
+    between.assessed = async () => {
+      hazard = await khHazard(103.7, 14.3);
+    };
+    const created = await call<Household>(householdsApp, 'POST', '/v1/households', reliefKH, khHousehold([103.705, 14.305]));
+    expect(created.status).toBe(201);
+    expect(hazard).toBeDefined();
+    const id = hazard!.id;
+    expect(created.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [id] });
+    expect(created.etag).toBe(`"${created.body.version}"`);
+
+    const stored = await readHousehold(created.body.id);
+    expect(stored.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [id] });
+    expect(stored.version).toBe(2);
+    expect(await atRiskIds(id)).toEqual([created.body.id]);
+    const events = await safetyEvents(created.body.id);
+    expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ from: 'SAFE', to: 'AT_RISK', hazardAreaIds: [id], cause: { hazardAreaId: id } })]);
+
+    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(householdsApp, 'GET', '/v1/stats/displacement?country=KH', ministryKH);
+    expect(stats.status).toBe(200);
+    expect(stats.body.returnSafety.households).toMatchObject({ SAFE: 0, AT_RISK: 1 });
+  });
+
+  it('a new destination: the household ends AT_RISK', async () => {
+    const created = await call<Household>(householdsApp, 'POST', '/v1/households', reliefKH, khHousehold([103.905, 14.305]));
+    expect(created.body.returnSafety.status).toBe('SAFE');
+    let hazard: HazardArea | undefined;
+    between.assessed = async () => {
+      hazard = await khHazard(103.8, 14.3);
+    };
+    const moved = await call<Household>(householdsApp, 'PATCH', `/v1/households/${created.body.id}`, reliefKH, { destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.805, 14.305] } } }, { 'if-match': `"${created.body.version}"` });
+    expect(moved.status).toBe(200);
+    expect(hazard).toBeDefined();
+    expect(moved.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard!.id] });
+    expect((await readHousehold(created.body.id)).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard!.id] });
+    expect(await atRiskIds(hazard!.id)).toEqual([created.body.id]);
+  });
+
+  it('import: the imported household ends AT_RISK', async () => {
+    const imports = new Hono();
+    mountLocalImports(imports);
+    imports.route('/', householdsApp);
+    const created = await call<{ id: string; uploadUrl: string }>(imports, 'POST', '/v1/household-imports', reliefKH, {});
+    expect(created.status).toBe(201);
+    const row: ImportRow = {
+      ...(Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow),
+      household_key: 'RACE-1',
+      origin_province: 'KH22',
+      current_province: 'KH17',
+      current_site: 'Pagoda camp 4',
+      destination_province: 'KH22',
+      destination_lon: '103.605',
+      destination_lat: '14.305',
+      consent_given: 'yes',
+      consent_date: '2026-01-15',
+      consent_purposes: 'RETURN_ASSISTANCE',
+      given_name: 'Sokha',
+      family_name: 'Chan',
+      sex: 'F',
+      birth_year: '1986',
+      relationship: 'HEAD',
+    };
+    const url = new URL(created.body.uploadUrl);
+    const uploaded = await imports.request(`${url.pathname}${url.search}`, { method: 'PUT', body: csvLine(IMPORT_COLUMNS) + csvLine(IMPORT_COLUMNS.map((c) => row[c])), headers: { 'content-type': 'text/csv' } });
+    expect(uploaded.status).toBe(200);
+    let hazard: HazardArea | undefined;
+    between.assessed = async () => {
+      hazard = await khHazard(103.6, 14.3);
+    };
+    await startLocalImport(created.body.id);
+    const job = (await call<HouseholdImportView>(imports, 'GET', `/v1/household-imports/${created.body.id}`, reliefKH)).body;
+    expect(job).toMatchObject({ status: 'COMPLETED', households: 1 });
+    expect(hazard).toBeDefined();
+    const ids = await atRiskIds(hazard!.id);
+    expect(ids).toHaveLength(1);
+    expect((await readHousehold(ids[0]!)).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard!.id] });
+  });
+});
