@@ -57,6 +57,7 @@ const PROBES: readonly Subject[] = [
   { id: '+turf', kind: 'probe', entry: `${FIXTURES}/turf.ts`, note: 'area, boolean-point-in-polygon, kinks, point-to-polygon-distance' },
   { id: '+ulidx', kind: 'probe', entry: `${FIXTURES}/ulidx.ts`, note: 'ulid imported' },
   { id: '+all libraries', kind: 'probe', entry: `${FIXTURES}/all-libraries.ts`, note: 'every probe above together' },
+  { id: 'platform, no routes', kind: 'probe', entry: `${FIXTURES}/platform.ts`, note: 'Api (hono, config, logger), jose verification, idempotency store: the floor of lazy route loading' },
 ];
 
 /**
