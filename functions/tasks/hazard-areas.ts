@@ -20,13 +20,24 @@ import { historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { HouseholdSummarySchema } from '#shared/domain/household.ts';
 import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
-import { hazardCellCount, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
+import { hazardCellCount, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
   const hazard = await getHazardArea(id);
   if (!hazard) throw new NotFound(`No hazard area ${id}.`);
   return hazard;
 }
+
+/** What `POST /v1/hazard-areas/{id}/return-safety-checks` did (`RecomputeResult`): counts only. */
+const ReturnSafetyCheck = z.object({
+  hazardAreaId: z.string(),
+  /** Cells of the return-safety index the area covers. */
+  cells: z.number(),
+  /** Households in those cells whose stored safety differed from the rule's answer. */
+  candidates: z.number(),
+  /** Households rewritten (with a ReturnSafetyChanged event each). */
+  changed: z.number(),
+});
 
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
 
@@ -256,4 +267,25 @@ export function registerHazardAreas(api: Api): void {
       return c.json(await listHouseholdsAtRisk(params.id, scope, { limit: query.limit, cursor: query.cursor }));
     },
   );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/hazard-areas/{id}/return-safety-checks',
+      operationId: 'checkReturnSafety',
+      summary: 'Recompute the return safety of the households near a hazard area',
+      description:
+        'The recomputation that follows every change of the area, run on demand: after a failure logged as "return safety recomputation failed", or to check an area. Idempotent: households already right are left alone and no event is repeated. Answers what it did, in counts. Operations users of the area’s country, admins.',
+      tag: 'Hazard areas',
+      access: ['operations', 'admin'],
+      params: IdParams,
+      responses: { 200: { description: 'What the recomputation did', schema: ReturnSafetyCheck }, 401: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params }) => {
+      const hazard = await mustGet(params.id);
+      requireCountry(principal, hazard.country, 'check the return safety near hazard areas');
+      return c.json(await recomputeForHazardArea(hazard.id, principal));
+    },
+  );
 }
+

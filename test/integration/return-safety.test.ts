@@ -4,7 +4,10 @@ import { app as clearedApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
-import { recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
+import { hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
+import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
+import { transact } from '../../shared/db/transact.ts';
+import { newId } from '../../shared/domain/ids.ts';
 import type { ClearedArea } from '../../shared/domain/cleared-area.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
@@ -289,5 +292,47 @@ describe('return safety recomputed when hazard areas change', () => {
     const stats = await call<{ returnSafety: { households: Record<string, number> } }>(householdsApp, 'GET', '/v1/stats/displacement?country=KH&province=KH22', ministryKH);
     expect(stats.status, stats.text).toBe(200);
     expect(stats.body.returnSafety.households).toMatchObject(recount);
+  });
+});
+
+describe('POST /v1/hazard-areas/{id}/return-safety-checks', () => {
+  it('repairs households a failed recomputation left behind, once, and is refused to other roles and the other country', async () => {
+    const point = eastOf(104.6, 14.9, 0.01, 200);
+    const household = await register(reliefKH, khHousehold(point));
+    expect(household.returnSafety.status).toBe('SAFE');
+    // An area committed whose recomputation never ran (the process died right after the commit).
+    const now = new Date().toISOString();
+    const hazard: HazardArea = {
+      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.6, 14.9, 0.01) }) as Omit<HazardArea, 'id'>),
+      id: newId(),
+      reference: 'HA-KH-2026-REPAIR',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'ops',
+      areaSqm: 1_000_000,
+      remainingSqm: 1_000_000,
+      status: 'OPEN',
+      statusChangedAt: now,
+    } as HazardArea;
+    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+    expect((await readHousehold(household.id)).returnSafety.status).toBe('SAFE');
+
+    const path = `/v1/hazard-areas/${hazard.id}/return-safety-checks`;
+    expect((await call(tasksApp, 'POST', path, deminerKH)).status).toBe(403);
+    expect((await call(tasksApp, 'POST', path, opsTH)).status).toBe(403);
+    expect((await call(tasksApp, 'POST', `/v1/hazard-areas/${newId()}/return-safety-checks`, opsKH)).status).toBe(404);
+    expect((await readHousehold(household.id)).returnSafety.status).toBe('SAFE');
+
+    const first = await call<{ hazardAreaId: string; cells: number; candidates: number; changed: number }>(tasksApp, 'POST', path, opsKH);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toMatchObject({ hazardAreaId: hazard.id, candidates: 1, changed: 1 });
+    expect(first.body.cells).toBeGreaterThan(0);
+    expect((await readHousehold(household.id)).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+    expect((await atRisk(hazard.id, reliefKH)).body.items.map((h) => h.id)).toEqual([household.id]);
+
+    const again = await call<{ changed: number }>(tasksApp, 'POST', path, admin);
+    expect(again.body).toMatchObject({ candidates: 0, changed: 0 });
+    expect((await safetyEvents(ministryKH, household.id)).map((e) => (e.data as { to: string }).to)).toEqual(['AT_RISK']);
   });
 });
