@@ -12,6 +12,7 @@ import { documentClaimKey } from '#shared/db/keys/household.ts';
 import {
   batchGetAll,
   batchPutAll,
+  claimImportDocuments,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -351,8 +352,28 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
       if (done.has(chunk.number)) continue;
       // Cells are read afresh for each chunk: an import runs for minutes while areas are recorded.
       ctx.safetyCache = new Map();
-      const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
-      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
+      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      // Documents first, conditionally: one registered through the API since the chunk was decided wins.
+      const refused = await claimImportDocuments(job.country, decided.accepted.map((c) => ({ householdId: c.id, documents: c.documents })));
+      if (refused.length > 0) {
+        const lost = new Map(refused.map((r) => [r.householdId, r]));
+        for (const c of decided.accepted.filter((a) => lost.has(a.id))) {
+          const r = lost.get(c.id)!;
+          const row = c.group.rows[r.memberIndex]!.row;
+          decided.rejectedHouseholds++;
+          for (const d of c.documents) if (ctx.documentsInFile.get(d.hash)?.key === c.group.key) ctx.documentsInFile.delete(d.hash);
+          for (const g of c.group.rows) {
+            decided.errors.push({
+              row: g.row,
+              message: clip(g.row === row ? `household ${c.group.key}: the identity document was registered to household ${r.holder} while this file was imported` : `household ${c.group.key} is refused because of its other rows (row ${row}: the identity document was registered to household ${r.holder} while this file was imported)`),
+            });
+          }
+        }
+        decided.accepted = decided.accepted.filter((a) => !lost.has(a.id));
+        built = built.filter((b) => !lost.has(b.household.id));
+      }
+      // The claims are written: the rest of each household's items go in batches.
+      await batchPutAll([...built.flatMap((b) => b.items.filter((i) => i.entity !== 'HouseholdDocumentClaim')), ...importErrorItems(job.id, decided.errors)]);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       await commitChunk(
