@@ -2,14 +2,14 @@ import { addContributions, contributionOf } from '#shared/domain/displacement-st
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
-import { assessReturnSafety, recheckReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, recheckReturnSafetyInCells, returnSafetyItems, safetyCellOf as cellOf } from '#shared/db/repositories/return-safety.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
  * What an imported chunk adds from the other parts of issue 5: the displacement statistics (one
  * aggregated counter delta per origin province, applied in the chunk's commit transaction) and
- * return safety (the assessment of a destination, cached across a chunk, and the spatial-index
- * items written with the household).
+ * return safety (the assessment of a destination, cached across the job, the spatial-index items
+ * written with the household, and the check of every household's cell at the job's end).
  */
 
 /** The counter writes for these new households: one UpdateItem per counter item (province and country). */
@@ -29,14 +29,17 @@ export function chunkStatsWrites(households: readonly Household[]): GuardedWrite
   return writes;
 }
 
-/** The return safety of a destination now (UNKNOWN without a point); `cache` is shared across a chunk. */
+/** The return safety of a destination (UNKNOWN without a point); `cache` is shared across the job (the check at its end reads afresh). */
 export const assessSafety = (destination: Household['destination'], now: string, cache: Map<string, unknown>): Promise<ReturnSafety> => assessReturnSafety(destination, now, cache);
 
 /** The spatial-index and at-risk link items of a household, as plain items for BatchWriteItem. */
 export const safetyItems = (household: Household): Record<string, unknown>[] => returnSafetyItems(household);
 
+/** The return-safety index cell of a destination (undefined without a point). */
+export const safetyCellOf = (destination: Household['destination']): string | undefined => cellOf(destination);
+
 /**
- * After a chunk is committed: assesses its households again and rewrites those a hazard area
- * recorded or closed meanwhile made stale (see `recheckReturnSafety`); returns how many.
+ * After the households of a job are stored: every household in these cells assessed again, and
+ * those a hazard area recorded or closed meanwhile made stale rewritten (see `recheckReturnSafetyInCells`).
  */
-export const recheckChunkSafety = async (households: readonly Household[], actor: Principal): Promise<number> => (await recheckReturnSafety(households, actor)).size;
+export const recheckSafetyInCells = (cells: Iterable<string>, actor: Principal): Promise<{ cells: number; candidates: number; changed: number }> => recheckReturnSafetyInCells(cells, actor);

@@ -12,7 +12,6 @@ import { documentClaimKey } from '#shared/db/keys/household.ts';
 import {
   batchGetAll,
   batchPutAll,
-  claimImportDocuments,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -25,7 +24,7 @@ import {
 } from '#shared/db/repositories/household-imports.ts';
 import { householdItems, type DocumentRef } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
-import { assessSafety, chunkStatsWrites, recheckChunkSafety, safetyItems } from './hooks.ts';
+import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -228,7 +227,10 @@ export interface ImportContext {
   job: ImportJob;
   /** First holder of each document hash among this file's accepted households: household key and row. */
   documentsInFile: Map<string, { key: string; row: number }>;
+  /** Hazard-area cells and geometries read for this job's assessments (the check at the end reads afresh). */
   safetyCache: Map<string, unknown>;
+  /** The return-safety index cells of the job's households, checked again at the end. */
+  safetyCells: Set<string>;
 }
 
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
@@ -345,35 +347,18 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map() };
+    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+    const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     for await (const chunk of chunksOf(await source.open(), size)) {
       const decided = await decideChunk(ctx, chunk);
-      if (done.has(chunk.number)) continue;
-      // Cells are read afresh for each chunk: an import runs for minutes while areas are recorded.
-      ctx.safetyCache = new Map();
-      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
-      // Documents first, conditionally: one registered through the API since the chunk was decided wins.
-      const refused = await claimImportDocuments(job.country, decided.accepted.map((c) => ({ householdId: c.id, documents: c.documents })));
-      if (refused.length > 0) {
-        const lost = new Map(refused.map((r) => [r.householdId, r]));
-        for (const c of decided.accepted.filter((a) => lost.has(a.id))) {
-          const r = lost.get(c.id)!;
-          const row = c.group.rows[r.memberIndex]!.row;
-          decided.rejectedHouseholds++;
-          for (const d of c.documents) if (ctx.documentsInFile.get(d.hash)?.key === c.group.key) ctx.documentsInFile.delete(d.hash);
-          for (const g of c.group.rows) {
-            decided.errors.push({
-              row: g.row,
-              message: clip(g.row === row ? `household ${c.group.key}: the identity document was registered to household ${r.holder} while this file was imported` : `household ${c.group.key} is refused because of its other rows (row ${row}: the identity document was registered to household ${r.holder} while this file was imported)`),
-            });
-          }
-        }
-        decided.accepted = decided.accepted.filter((a) => !lost.has(a.id));
-        built = built.filter((b) => !lost.has(b.household.id));
+      for (const c of decided.accepted) {
+        const cell = safetyCellOf(c.body.destination);
+        if (cell) ctx.safetyCells.add(cell);
       }
-      // The claims are written: the rest of each household's items go in batches.
-      await batchPutAll([...built.flatMap((b) => b.items.filter((i) => i.entity !== 'HouseholdDocumentClaim')), ...importErrorItems(job.id, decided.errors)]);
+      if (done.has(chunk.number)) continue;
+      const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       await commitChunk(
@@ -383,15 +368,14 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
         chunkStatsWrites(built.map((b) => b.household)),
         new Date().toISOString(),
       );
-      // After the commit, so the counters hold the chunk's households before any change of their safety.
-      const stale = await recheckChunkSafety(
-        built.map((b) => b.household),
-        { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal,
-      );
-      if (stale > 0) log.info('household import: safety rewritten after a hazard area changed during the chunk', { importId: job.id, chunk: chunk.number, households: stale });
       committedNow++;
       if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
     }
+    // Every household of the job assessed again now that all are stored (a committed chunk of an
+    // earlier run included): a hazard area recorded or closed during the import, whose own
+    // recomputation ran before some of them were written, is seen here (recheckReturnSafetyInCells).
+    const rechecked = await recheckSafetyInCells(ctx.safetyCells, actor);
+    if (rechecked.changed > 0) log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
     const final = await getImportJob(job.id);
     log.info('household import completed', {

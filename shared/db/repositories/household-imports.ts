@@ -18,7 +18,6 @@ import {
   importJobKey,
   importsByOrg,
 } from '../keys/household-import.ts';
-import { documentClaimKey } from '../keys/household.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 
@@ -368,99 +367,4 @@ export async function batchGetAll(keys: readonly { pk: string; sk: string }[], p
     }
   }
   return found;
-}
-
-/** The documents of one imported household, to be claimed for it. */
-export interface ImportClaims {
-  householdId: string;
-  documents: readonly { memberIndex: number; hash: string }[];
-}
-
-/** A document a household of the import could not claim: another household holds it. */
-export interface RefusedClaim {
-  householdId: string;
-  memberIndex: number;
-  /** The household that holds the document (registered through the API while the chunk was decided). */
-  holder: string;
-}
-
-class ClaimRefused extends Error {
-  readonly householdId: string;
-  readonly memberIndex: number;
-  readonly hash: string;
-  constructor(householdId: string, memberIndex: number, hash: string) {
-    super('the identity document is claimed by another household');
-    this.name = 'ClaimRefused';
-    this.householdId = householdId;
-    this.memberIndex = memberIndex;
-    this.hash = hash;
-  }
-}
-
-/** Claims of one transaction: whole households only, at most 100 claims. */
-function claimGroups(households: readonly ImportClaims[]): ImportClaims[][] {
-  const groups: ImportClaims[][] = [];
-  let group: ImportClaims[] = [];
-  let size = 0;
-  for (const h of households) {
-    if (h.documents.length === 0) continue;
-    if (size + h.documents.length > 100 && group.length > 0) {
-      groups.push(group);
-      group = [];
-      size = 0;
-    }
-    group.push(h);
-    size += h.documents.length;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
-}
-
-/**
- * Claims the identity documents of an import chunk's households with conditional writes, before
- * any other item of theirs is written: a claim is taken when no household holds the document, or
- * when this very household holds it already (a chunk run again after a crash). Claims go 100 to a
- * transaction (whole households only, `concurrency` transactions in flight), so a household gets
- * all its claims or none.
- *
- * Why not BatchWriteItem with the rest: it cannot be conditional, and a registration through the
- * API that claims a document between the chunk's read of the claims and its write would be
- * overwritten, leaving two households with one document and the lookup pointing at one of them.
- * Here that registration wins: the household that lost a claim is returned, and the import refuses it.
- */
-export async function claimImportDocuments(country: Country, households: readonly ImportClaims[], concurrency = 4): Promise<RefusedClaim[]> {
-  const refused: RefusedClaim[] = [];
-  const groups = claimGroups(households);
-  let next = 0;
-  const worker = async () => {
-    while (next < groups.length) {
-      let group = groups[next++]!;
-      while (group.length > 0) {
-        const writes: GuardedWrite[] = group.flatMap((h) =>
-          h.documents.map((d) => ({
-            item: {
-              Put: {
-                TableName: tableName,
-                Item: { ...documentClaimKey(country, d.hash), entity: 'HouseholdDocumentClaim', householdId: h.householdId, memberIndex: d.memberIndex },
-                ConditionExpression: 'attribute_not_exists(pk) OR householdId = :self',
-                ExpressionAttributeValues: { ':self': h.householdId },
-              },
-            },
-            onConditionFailed: () => new ClaimRefused(h.householdId, d.memberIndex, d.hash),
-          })),
-        );
-        try {
-          await transact(writes);
-          break;
-        } catch (e: unknown) {
-          if (!(e instanceof ClaimRefused)) throw e;
-          const holder = await documentClient.send(new GetCommand({ TableName: tableName, Key: documentClaimKey(country, e.hash), ConsistentRead: true }));
-          refused.push({ householdId: e.householdId, memberIndex: e.memberIndex, holder: String(holder.Item?.householdId ?? 'unknown') });
-          group = group.filter((h) => h.householdId !== e.householdId);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
-  return refused;
 }

@@ -269,32 +269,47 @@ export interface RecomputeResult {
  * or because two changes raced) converges and emits nothing twice.
  */
 export async function recomputeForHazardArea(hazardAreaId: string, actor: Principal): Promise<RecomputeResult> {
-  const cache = new Map<string, unknown>();
   const [hazard] = await hazardShapes([hazardAreaId], undefined);
   if (!hazard) return { hazardAreaId, cells: 0, candidates: 0, changed: 0 };
   const box = grownBbox(bboxOf(hazard.geometry));
   const cells = hazardCells(hazard.geometry);
-  const candidates: string[] = [];
+  // Only households whose point can be within 500 m of this area can have changed because of it.
+  const { candidates, changed } = await recheckCellHouseholds(cells, (point) => bboxContains(box, point), () => hazardAreaId, actor);
+  return { hazardAreaId, cells: cells.length, candidates, changed };
+}
+
+/**
+ * The households indexed in `cells` (those `near` keeps), assessed against the hazard areas as
+ * they are now; each one whose stored safety differs is rewritten by {@link recomputeHousehold},
+ * a few at a time. Reads each cell's partitions once (strongly consistent).
+ */
+async function recheckCellHouseholds(
+  cells: readonly string[],
+  near: (point: number[]) => boolean,
+  causeFor: (stored: ReturnSafety, now: ReturnSafety) => string | undefined,
+  actor: Principal,
+): Promise<{ candidates: number; changed: number }> {
+  const cache = new Map<string, unknown>();
+  const candidates: { id: string; cause: string | undefined }[] = [];
   for (const cell of cells) {
     for (const item of await queryAll(householdCellPartition(cell))) {
       const point = item.point as number[];
-      const copy = { status: item.safety as ReturnSafety['status'], hazardAreaIds: item.hazardAreaIds as string[] };
-      // Only households whose point can be within 500 m of this area can have changed because of it.
-      if (!bboxContains(box, point)) continue;
+      if (!near(point)) continue;
+      const copy = { status: item.safety as ReturnSafety['status'], hazardAreaIds: item.hazardAreaIds as string[], checkedAt: '' };
       const now = await assessPoint({ type: 'Point', coordinates: point }, '', cache);
-      if (safetyDiffers(now, copy)) candidates.push(item.householdId as string);
+      if (safetyDiffers(now, copy)) candidates.push({ id: item.householdId as string, cause: causeFor(copy, now) });
     }
   }
   let changed = 0;
   let next = 0;
   const worker = async () => {
     while (next < candidates.length) {
-      const id = candidates[next++]!;
-      if (await recomputeHousehold(id, hazardAreaId, actor, cache)) changed++;
+      const { id, cause } = candidates[next++]!;
+      if (await recomputeHousehold(id, cause, actor, cache)) changed++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-  return { hazardAreaId, cells: cells.length, candidates: candidates.length, changed };
+  return { candidates: candidates.length, changed };
 }
 
 // --- closing the race with a hazard area changed meanwhile ----------------------------------
@@ -345,6 +360,22 @@ export async function recheckReturnSafety(households: readonly Household[], acto
   if (stale.length > 0) logger.info('return safety rechecked after commit: a hazard area changed meanwhile', { households: households.length, stale: stale.length, changed: changed.size });
   return changed;
 }
+
+/**
+ * {@link recheckReturnSafety} for many households at once, by the cells their points lie in:
+ * every household indexed in `cells` is assessed again and rewritten when its safety is no
+ * longer right. For an import, after its households are stored: one Query of each cell's hazard
+ * areas and one of its households, however many households share the cell, instead of a read
+ * per household. The same argument holds: these reads start after the households were stored.
+ */
+export async function recheckReturnSafetyInCells(cells: Iterable<string>, actor: Principal): Promise<{ cells: number; candidates: number; changed: number }> {
+  const list = [...new Set(cells)];
+  const result = await recheckCellHouseholds(list, () => true, causeOf, actor);
+  return { cells: list.length, ...result };
+}
+
+/** The return-safety index cell of a destination, or undefined without a point. */
+export const safetyCellOf = (destination: Household['destination']): string | undefined => (destination?.point ? cellOfPoint(destination.point) : undefined);
 
 /**
  * {@link recomputeForHazardArea} after a committed change, within the request: a failure is
