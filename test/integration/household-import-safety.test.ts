@@ -1,51 +1,34 @@
-import { mkdtemp } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
-import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
+import { mountLocalImports, uploadPath } from '../../infra/local/imports.ts';
 import { csvLine } from '../../infra/local/gen-households.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { householdsByOrg } from '../../shared/db/keys/household.ts';
-import { IMPORT_COLUMNS, type HouseholdImportView, type ImportRow } from '../../shared/domain/household-import.ts';
+import { IMPORT_COLUMNS, type ImportRow } from '../../shared/domain/household-import.ts';
 import type { Household } from '../../shared/domain/household.ts';
-import { json } from '../support/fixtures.ts';
+import { hazardBody, json, square } from '../support/fixtures.ts';
+import { runImport } from '../../functions/importer/run-import.ts';
+import { getHousehold } from '../../shared/db/repositories/households.ts';
+import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
+import { hazardCellWrites } from '../../shared/db/repositories/return-safety.ts';
+import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
+import { transact } from '../../shared/db/transact.ts';
+import type { HazardArea } from '../../shared/domain/hazard-area.ts';
+import { newId } from '../../shared/domain/ids.ts';
 import { bearer } from '../support/tokens.ts';
 
-/**
- * The race between an import and a registration through the API that claim the same identity
- * document: the import decides a chunk (reading the claims), and the registration commits its
- * claim before the import writes. The importer's assessment step, which runs between the two, is
- * wrapped so that the test registers the household at exactly that moment.
- */
-const between = vi.hoisted(() => ({ assessed: undefined as undefined | (() => Promise<void>) }));
-
-vi.mock('../../functions/importer/hooks.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../functions/importer/hooks.ts')>();
-  return {
-    ...real,
-    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
-      const safety = await real.assessSafety(...args);
-      const step = between.assessed;
-      between.assessed = undefined;
-      if (step) await step();
-      return safety;
-    },
-  };
-});
-
-process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-import-race-'));
+process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-import-safety-'));
 
 let relief: Record<string, string>;
-let apiRelief: Record<string, string>;
-let admin: Record<string, string>;
 
 beforeAll(async () => {
   relief = await bearer({ role: 'relief', country: 'KH', org: 'org-import', sub: 'registrar-import' });
-  apiRelief = await bearer({ role: 'relief', country: 'KH', org: 'org-desk', sub: 'registrar-desk' });
-  admin = await bearer({ role: 'admin' });
 });
 
 const row = (key: string, document: string, given: string): ImportRow => ({
@@ -73,54 +56,46 @@ async function householdsOf(org: string): Promise<Record<string, unknown>[]> {
   return out.Items ?? [];
 }
 
-describe('an identity document registered through the API while a file is imported', () => {
-  it('the registration keeps the document; the import refuses that household, imports the others and says why', async () => {
+describe('a resumed import', () => {
+  it('checks the return safety of the households an earlier run committed (it died before the check at the end)', async () => {
     const imports = new Hono();
     mountLocalImports(imports);
     imports.route('/', householdsApp);
     const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
-    expect(created.status).toBe(201);
-    const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
-    const rows = [row('A', '700000001', 'Sokha'), row('B', '700000002', 'Dara')];
-    const url = new URL(uploadUrl);
-    const uploaded = await imports.request(`${url.pathname}${url.search}`, {
-      method: 'PUT',
-      body: csvLine(IMPORT_COLUMNS) + rows.map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join(''),
-      headers: { 'content-type': 'text/csv' },
-    });
-    expect(uploaded.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    // R1 near where an area will be recorded; R2 far away, in another cell of the index.
+    const at = (r: ImportRow, lon: string, lat: string): ImportRow => ({ ...r, destination_province: 'KH22', destination_lon: lon, destination_lat: lat, document_type: '', document_number: '' });
+    const file = csvLine(IMPORT_COLUMNS) + [at(row('R1', '', 'Sokha'), '104.805', '14.105'), at(row('R2', '', 'Dara'), '103.205', '13.505')].map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join('');
+    await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
+    await writeFile(uploadPath(id), file);
+    await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());
+    const source = { open: async () => createReadStream(uploadPath(id)) };
 
-    // After the import decided its chunk, a desk registers a household with household B's document.
-    let desk: Household | undefined;
-    between.assessed = async () => {
-      const res = await householdsApp.request('/v1/households', {
-        method: 'POST',
-        headers: { ...apiRelief, ...json },
-        body: JSON.stringify({
-          origin: { province: 'KH22' },
-          current: { province: 'KH17', site: 'Pagoda camp 4' },
-          members: [{ givenName: 'Dara', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: '700000002' } }],
-          consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
-        }),
-      });
-      expect(res.status).toBe(201);
-      desk = (await res.json()) as Household;
-    };
-    await startLocalImport(id);
-    expect(desk).toBeDefined();
+    // The first run commits one chunk (one household, SAFE) and dies.
+    expect(await runImport(id, source, { chunkHouseholds: 1, stopAfterChunks: 1 })).toBe('STOPPED');
+    const committed = (await householdsOfJob(id))[0]!;
+    expect(committed.returnSafety).toMatchObject({ status: 'SAFE' });
 
-    const job = (await (await imports.request(`/v1/household-imports/${id}`, { headers: relief })).json()) as HouseholdImportView;
-    expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 2, rowsImported: 1, rowsRejected: 1, households: 1, householdsRejected: 1 });
-    const errors = (await (await imports.request(`/v1/household-imports/${id}/errors`, { headers: relief })).json()) as { items: { row: number; message: string }[] };
-    expect(errors.items).toEqual([expect.objectContaining({ row: 3, message: expect.stringContaining(`registered to household ${desk!.id} while this file was imported`) })]);
+    // An area committed around it whose recomputation never ran (as if that process died too).
+    const now = new Date().toISOString();
+    const hazard = {
+      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.8, 14.1, 0.01) }) as Omit<HazardArea, 'id'>),
+      id: newId(), reference: 'HA-KH-2026-RESUME', version: 1, createdAt: now, updatedAt: now, createdBy: 'ops',
+      areaSqm: 1_000_000, remainingSqm: 1_000_000, status: 'OPEN', statusChangedAt: now,
+    } as HazardArea;
+    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
 
-    // One household holds the document: the desk's, found by a lookup; the import wrote only household A.
-    const lookup = await householdsApp.request('/v1/households/lookup', { method: 'POST', headers: { ...admin, ...json }, body: JSON.stringify({ country: 'KH', documentType: 'NATIONAL_ID', documentNumber: '700000002' }) });
-    expect(lookup.status).toBe(200);
-    expect(((await lookup.json()) as { items: { id: string }[] }).items.map((h) => h.id)).toEqual([desk!.id]);
-    const imported = await householdsOf('org-import');
-    expect(imported).toHaveLength(1);
-    expect((imported[0]!.members as { givenName: string }[])[0]!.givenName).toBe('Sokha');
-    expect(await householdsOf('org-desk')).toHaveLength(1);
+    expect(await runImport(id, source, { chunkHouseholds: 1 })).toBe('COMPLETED');
+    const all = await householdsOfJob(id);
+    expect(all).toHaveLength(2);
+    expect(all.find((h) => h.id === committed.id)!.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+    expect(all.find((h) => h.id !== committed.id)!.returnSafety).toMatchObject({ status: 'SAFE' });
   });
 });
+
+/** The households an import job wrote, as stored (the org's list, read in full). */
+async function householdsOfJob(jobId: string): Promise<Household[]> {
+  const items = await householdsOf('org-import');
+  const ids = items.filter((h) => h.importId === jobId).map((h) => String(h.id));
+  return (await Promise.all(ids.map((hid) => getHousehold(hid)))).filter((h): h is Household => h !== undefined);
+}
