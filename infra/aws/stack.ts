@@ -15,6 +15,7 @@ import { Imports } from './constructs/imports.ts';
 import { LogKey } from './constructs/log-key.ts';
 import { Observability } from './constructs/observability.ts';
 import { Publisher } from './constructs/publisher.ts';
+import { SafetyChecks } from './constructs/safety-checks.ts';
 import { DOCUMENT_HASH_SECRET_ENV, Secrets } from './constructs/secrets.ts';
 import { Web } from './constructs/web.ts';
 
@@ -53,7 +54,8 @@ const constructId = (name: string) => name.replace(/(^|[-_])(\w)/g, (_, _sep: st
 /**
  * One Clearway environment: data (with its backups), identity, secrets, the API functions, the
  * REST API behind a WAF, the event pipeline (stream → publisher → bus → one queue and deliverer
- * per ministry), the import bucket and its importer, and the alarms and dashboard.
+ * per ministry, and a queue to the return-safety checks), the import bucket and its importer, and
+ * the alarms and dashboard.
  */
 export class ClearwayStack extends Stack {
   public readonly config: ClearwayConfig;
@@ -71,6 +73,7 @@ export class ClearwayStack extends Stack {
   public readonly events: Events;
   public readonly publisher: Publisher;
   public readonly deliverers: Deliverers;
+  public readonly safetyChecks: SafetyChecks;
   public readonly web: Web;
   /** Where browsers run the console: the `consoleOrigin` context, else the distribution's own origin. */
   public readonly consoleOrigin: string;
@@ -159,6 +162,15 @@ export class ClearwayStack extends Stack {
       logEncryptionKey: this.logKey.key,
     });
 
+    this.safetyChecks = new SafetyChecks(this, 'SafetyChecks', {
+      events: this.events,
+      table: this.data.table,
+      auth: this.auth,
+      cursorSecret: this.secrets.cursorSecret,
+      logRetention: config.logRetention,
+      logEncryptionKey: this.logKey.key,
+    });
+
     this.importer = new Importer(this, 'Importer', {
       imports: this.imports,
       table: this.data.table,
@@ -168,7 +180,7 @@ export class ClearwayStack extends Stack {
       logEncryptionKey: this.logKey.key,
     });
 
-    const monitored = [...functions.values(), this.publisher.function, ...this.deliverers.functions.values(), this.importer.function];
+    const monitored = [...functions.values(), this.publisher.function, ...this.deliverers.functions.values(), this.safetyChecks.function, this.importer.function];
     this.observability = new Observability(this, 'Observability', {
       functions: monitored.map((fn) => ({ name: fn.name, fn: fn.fn })),
       stage: this.api.restApi.deploymentStage,
@@ -179,6 +191,7 @@ export class ClearwayStack extends Stack {
         { name: 'importer', queue: this.importer.deadLetterQueue },
         { name: 'event-targets', queue: this.events.targetDeadLetterQueue },
         ...this.events.ministryQueues.map((m) => ({ name: `ministry-${m.ministry.toLowerCase()}`, queue: m.deadLetterQueue })),
+        { name: 'return-safety', queue: this.safetyChecks.deadLetterQueue },
       ],
       streamConsumers: [{ name: 'publisher', fn: this.publisher.function.fn }],
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),

@@ -1,5 +1,5 @@
 import { COUNTRIES, type Country } from '../domain/common.ts';
-import type { EventEnvelope } from './catalogue.ts';
+import { EventType, type EventEnvelope } from './catalogue.ts';
 
 /**
  * Routing of events to the ministries: one rule per country, matching the events whose
@@ -22,6 +22,29 @@ export const MINISTRY_ROUTES: readonly MinistryRoute[] = COUNTRIES.map((ministry
   id: `ministry-${ministry.toLowerCase()}`,
   pattern: { source: [EVENT_SOURCE], detail: { audience: [ministry] } },
 }));
+
+/**
+ * Routing of events to the return-safety checks (`functions/safety`): the changes after which
+ * households' return safety is assessed again, as a durable backstop to the recomputation done
+ * inside the request (which a crash right after the commit would skip). Hazard areas recorded or
+ * changing status recompute the households near them; households registered, and every change of
+ * a household's safety, assess that household again. It converges: a check writes, and emits a
+ * ReturnSafetyChanged, only when the safety it finds differs from the stored one.
+ */
+export interface SafetyRoute {
+  /** Stable id, used for the rule's construct id and the queue. */
+  id: string;
+  /** An EventBridge event pattern on `detail-type` (the event type). */
+  pattern: { source: string[]; 'detail-type': EventType[] };
+}
+
+export const SAFETY_ROUTE: SafetyRoute = {
+  id: 'return-safety',
+  pattern: {
+    source: [EVENT_SOURCE],
+    'detail-type': [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HouseholdRegistered, EventType.ReturnSafetyChanged],
+  },
+};
 
 /**
  * EventBridge's matching for the patterns above: every field of the pattern must match, a list

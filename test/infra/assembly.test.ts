@@ -53,9 +53,9 @@ interface Asset {
   readonly env: Record<string, string>;
 }
 
-/** Every function of the stack: the API functions, the publisher, the deliverers and the importer. */
+/** Every function of the stack: the API functions, the publisher, the deliverers, the return-safety checks and the importer. */
 const allFunctions = () =>
-  new Map([...stack.functions, ...[stack.publisher.function, ...stack.deliverers.functions.values(), stack.importer.function].map((fn) => [fn.name, fn] as const)]);
+  new Map([...stack.functions, ...[stack.publisher.function, ...stack.deliverers.functions.values(), stack.safetyChecks.function, stack.importer.function].map((fn) => [fn.name, fn] as const)]);
 
 /** The asset of each function: the template's Code.S3Key, looked up in the stack's asset manifest. */
 function assets(): Map<string, Asset> {
@@ -83,11 +83,11 @@ describe('cloud assembly (cdk synth with bundling)', () => {
     expect(assembly.getStackByName(stack.stackName).template).toHaveProperty('Resources');
   });
 
-  it('bundles each function (the manifest’s, the publisher, the deliverers, the importer) into an asset with an ESM index.mjs, each handler its own', () => {
+  it('bundles each function (the manifest’s, the publisher, the deliverers, the return-safety checks, the importer) into an asset with an ESM index.mjs, each handler its own', () => {
     const found = assets();
-    expect([...found.keys()].sort()).toEqual([...apiFunctions.map((f) => f.name), 'publisher', 'importer', ...[...stack.deliverers.functions.values()].map((fn) => fn.name)].sort());
+    expect([...found.keys()].sort()).toEqual([...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', ...[...stack.deliverers.functions.values()].map((fn) => fn.name)].sort());
     // The deliverers share one handler (and may share its asset); every other function has its own.
-    const distinct = [...apiFunctions.map((f) => f.name), 'publisher', 'importer', [...stack.deliverers.functions.values()][0]!.name].map((name) => found.get(name)?.dir);
+    const distinct = [...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', [...stack.deliverers.functions.values()][0]!.name].map((name) => found.get(name)?.dir);
     expect(new Set(distinct).size).toBe(distinct.length);
     for (const [name, { dir }] of found) {
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);

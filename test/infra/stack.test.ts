@@ -6,7 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { tableDefinition } from '../../shared/db/table.ts';
-import { MINISTRY_ROUTES } from '../../shared/events/routing.ts';
+import { MINISTRY_ROUTES, SAFETY_ROUTE } from '../../shared/events/routing.ts';
 import { OUTBOX_STREAM_FILTER } from '../../shared/events/publish.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
 import { apiFunctions } from '../../functions/manifest.ts';
@@ -48,8 +48,8 @@ function inspect(s: ClearwayStack, t: Template) {
   const allStatements = () => policies().flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   const idsOf = (fn: ClearwayFunction) => ({ fn: logicalId(fn.fn), role: logicalId(fn.role), logs: logicalId(fn.logGroup) });
   const fnIds = new Map([...s.functions].map(([name, fn]) => [name as string, idsOf(fn)]));
-  /** The functions that serve no API: the publisher, one deliverer per ministry, the importer. */
-  const pipelineIds = new Map([s.publisher.function, ...s.deliverers.functions.values(), s.importer.function].map((fn) => [fn.name, idsOf(fn)]));
+  /** The functions that serve no API: the publisher, one deliverer per ministry, the return-safety checks, the importer. */
+  const pipelineIds = new Map([s.publisher.function, ...s.deliverers.functions.values(), s.safetyChecks.function, s.importer.function].map((fn) => [fn.name, idsOf(fn)]));
   return { logicalId, resources, statementsOfRole, allStatements, fnIds, pipelineIds };
 }
 
@@ -129,9 +129,9 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('defines one function per apiFunctions entry, each from its own handler, plus the publisher, one deliverer per ministry and the importer, and nothing else', () => {
+  it('defines one function per apiFunctions entry, each from its own handler, plus the publisher, one deliverer per ministry, the return-safety checks and the importer, and nothing else', () => {
     expect([...stack.functions.keys()].sort()).toEqual(apiFunctions.map((f) => f.name).sort());
-    expect([...pipelineIds.keys()].sort()).toEqual(['importer', 'publisher', ...MINISTRY_ROUTES.map((r) => `deliverer-${r.ministry.toLowerCase()}`)].sort());
+    expect([...pipelineIds.keys()].sort()).toEqual(['importer', 'publisher', 'safety', ...MINISTRY_ROUTES.map((r) => `deliverer-${r.ministry.toLowerCase()}`)].sort());
     expect(Object.keys(resources('AWS::Lambda::Function')).sort()).toEqual([...fnIds.values(), ...pipelineIds.values()].map((i) => i.fn).sort());
   });
 
@@ -282,9 +282,9 @@ describe('IAM', () => {
     expect(forRoles).toHaveLength(1);
     expect(forRoles[0]?.Action).toBe('kms:Decrypt');
     expect(JSON.stringify(forRoles[0]?.Condition?.StringEquals?.['kms:ViaService'])).toContain('"secretsmanager."');
-    // Beyond the API: the deliverers (cursor secret, for shared/config.ts) and the importer (both secrets).
-    const others = [...pipelineIds].filter(([name]) => name.startsWith('deliverer-') || name === 'importer').map(([, ids]) => arnOf(ids.role));
-    expect(others).toHaveLength(MINISTRY_ROUTES.length + 1);
+    // Beyond the API: the deliverers and the return-safety checks (cursor secret, for shared/config.ts) and the importer (both secrets).
+    const others = [...pipelineIds].filter(([name]) => name.startsWith('deliverer-') || name === 'safety' || name === 'importer').map(([, ids]) => arnOf(ids.role));
+    expect(others).toHaveLength(MINISTRY_ROUTES.length + 2);
     const readers = [...[...fnIds].filter(([name]) => !isPublicName(name) || DOCUMENT_HASHING_FUNCTIONS.has(name)).map(([, ids]) => arnOf(ids.role)), ...others];
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toEqual(expect.arrayContaining(readers));
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toHaveLength(readers.length);
@@ -883,6 +883,63 @@ describe('event pipeline: ministry queue → deliverer', () => {
       expect(timeout, ministry).toBeGreaterThan(0);
       expect(queues[logicalId(queue)]?.Properties.VisibilityTimeout as number, ministry).toBeGreaterThanOrEqual(6 * timeout);
     }
+  });
+});
+
+describe('return-safety checks: bus rule → queue → safety function', () => {
+  const functions = resources('AWS::Lambda::Function');
+  const safety = pipelineIds.get('safety')!;
+  const queueId = logicalId(stack.safetyChecks.queue);
+  const dlqId = logicalId(stack.safetyChecks.deadLetterQueue);
+  const eventsKey = arnOf(logicalId(stack.events.key));
+
+  it('has a rule on the Clearway bus whose pattern is SAFETY_ROUTE’s, into the return-safety queue (with the targets’ dead-letter queue)', () => {
+    const rules = Object.values(resources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.Targets).includes(`"${queueId}"`));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties).toMatchObject({
+      EventBusName: ref(logicalId(stack.events.bus)),
+      EventPattern: SAFETY_ROUTE.pattern,
+      Targets: [expect.objectContaining({ Arn: arnOf(queueId), DeadLetterConfig: { Arn: arnOf(logicalId(stack.events.targetDeadLetterQueue)) } })],
+    });
+  });
+
+  it('encrypts the queue and its dead-letter queue with the events key, refuses them plain HTTP, and redrives after a bounded number of receives', () => {
+    const queues = resources('AWS::SQS::Queue');
+    expect(queues[queueId]?.Properties).toMatchObject({ KmsMasterKeyId: eventsKey, RedrivePolicy: { deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: 5 } });
+    expect(queues[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: eventsKey });
+    for (const id of [queueId, dlqId]) {
+      const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(id)]));
+      expect((policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement, id).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+    }
+  });
+
+  it('feeds the safety function from the queue, 10 messages a batch with partial batch failures, and from no other source', () => {
+    const own = Object.values(resources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties).filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(safety.fn)));
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ EventSourceArn: arnOf(queueId), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: expect.any(Number) } });
+    const receive = statementsOfRole(safety.role).filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
+    expect(receive.map((s) => s.Resource)).toEqual([arnOf(queueId)]);
+  });
+
+  it('keeps the queue’s visibility timeout at least 6 times the function’s timeout', () => {
+    const timeout = functions[safety.fn]?.Properties.Timeout as number;
+    expect(timeout).toBeGreaterThan(10);
+    expect(resources('AWS::SQS::Queue')[queueId]?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('runs functions/safety with the configuration shared/config.ts needs, reading and writing the table, outside any VPC', () => {
+    expect(functions[safety.fn]?.Properties.VpcConfig).toBeUndefined();
+    expect(environmentOf(safety.fn)).toMatchObject({ RUNTIME: 'aws', TABLE_NAME: ref(tableId), CURSOR_SECRET_ARN: ref(cursorSecretId), JWT_AUDIENCE: ref(logicalId(stack.auth.client)), JWKS_URL: expect.anything(), JWT_ISSUER: expect.anything() });
+    const dynamo = statementsOfRole(safety.role).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem']));
+  });
+
+  it('alarms on any message in its dead-letter queue, and on the function’s errors', () => {
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]));
+    expect(dlq).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(topicId)], OKActions: [ref(topicId)] });
+    expect(alarms.find((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(safety.fn) }]))).toBeDefined();
   });
 });
 
