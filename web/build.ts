@@ -1,7 +1,9 @@
 /**
  * Builds the web console into web/dist (`npm run build:web`; `npm start` runs it at start):
  *
- * - `assets/main-<hash>.js` and `.css`, plus one lazy chunk per view (esbuild, splitting);
+ * - `assets/main-<hash>.js` and `.css`, plus one lazy chunk per view (esbuild, splitting) and
+ *   the shared chunks, the base every page loads (src/kernel.ts) first among them;
+ * - the boot script inline in `index.html` (boot-script.ts);
  * - `index.html` pointing at them; `manifest.webmanifest`;
  * - `sw.js`, the service worker, with the list of files to precache and a version derived from
  *   their content, so a new build replaces the old cache;
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { bootScript } from './boot-script.ts';
 
 const webDir = fileURLToPath(new URL('.', import.meta.url));
 const srcDir = join(webDir, 'src');
@@ -105,6 +108,8 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
     outdir: join(distDir, 'assets'),
     bundle: true,
     splitting: true,
+    // The shared base every page loads, in one chunk rather than one per combination of views (src/kernel.ts).
+    inject: [join(srcDir, 'kernel.ts')],
     format: 'esm',
     target: ['es2022', 'chrome111', 'safari16', 'firefox115'],
     jsx: 'automatic',
@@ -159,28 +164,13 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
   const preloadedViews = outputs.filter(([, o]) => PRELOADED_VIEWS.some((v) => o.entryPoint?.endsWith(v))).map(([p]) => rel(p));
   const preloads = staticClosure([entry, ...preloadedViews]).filter((p) => p !== entry && p.endsWith('.js'));
 
-  // The boot script, on its own (no shared chunks), first in the page and fetched first: it runs
-  // as soon as it arrives and starts the opening view's first read while the modules are still
-  // loading (src/boot.ts); browsers open only 6 connections to a host over HTTP/1.1.
-  const boot = await build({
-    entryPoints: [join(srcDir, 'boot.ts')],
-    outdir: join(distDir, 'assets'),
-    entryNames: '[name]-[hash]',
-    bundle: true,
-    format: 'iife',
-    target: ['es2022', 'chrome111', 'safari16', 'firefox115'],
-    minify,
-    write: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
-  const bootOut = boot.outputFiles[0];
-  if (!bootOut) throw new Error('esbuild produced no boot script');
-  await emit(bootOut.path, bootOut.contents);
-  const bootScript = rel(bootOut.path);
+  // The boot script, inline and first in the page (before the stylesheet, which would hold it
+  // back): it runs while the page is parsed and starts the opening view's first read while the
+  // modules are still loading (src/boot.ts, boot-script.ts); the CSP allows it by its hash.
+  const bootCode = bootScript(minify);
 
   const html = (await readFile(join(webDir, 'index.html'), 'utf8'))
-    .replace('<!--styles-->', [`<script src="/${bootScript}" async fetchpriority="high"></script>`, ...css.map((c) => `<link rel="stylesheet" href="/${c}">`)].join('\n    '))
+    .replace('<!--styles-->', () => [`<script>${bootCode}</script>`, ...css.map((c) => `<link rel="stylesheet" href="/${c}">`)].join('\n    '))
     .replace('<!--scripts-->', [`<script type="module" src="/${entry}"></script>`, ...preloads.map((p) => `<link rel="modulepreload" href="/${p}">`)].join('\n    '));
   await emit(join(distDir, 'index.html'), html);
   await emit(join(distDir, 'border.json'), JSON.stringify(await borderGeoJson()));

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
+import { EO_CATEGORIES } from './ordnance-categories.ts';
 
-/** Explosive ordnance categories (IMSMA). */
-export const EO_CATEGORIES = ['AP_MINE', 'AT_MINE', 'UXO', 'AXO', 'SUBMUNITION', 'BOOBY_TRAP', 'IED', 'OTHER'] as const;
+/** Explosive ordnance categories (IMSMA); the list is in a module without zod, for the web console. */
+export { EO_CATEGORIES } from './ordnance-categories.ts';
 export const EoCategory = z.enum(EO_CATEGORIES);
 export type EoCategory = z.infer<typeof EoCategory>;
 

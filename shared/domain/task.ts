@@ -3,8 +3,10 @@ import { Country, Id, lazy, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
 import type { Principal, Role } from './roles.ts';
+import { TASK_STATUSES } from './task-lifecycle.ts';
 
-export const TASK_STATUSES = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED'] as const;
+// The lifecycle table is in a module without zod, so the web console's task board loads it without zod's schemas.
+export { TASK_STATUSES, TASK_TRANSITIONS, allowedTaskMoves } from './task-lifecycle.ts';
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
@@ -77,30 +79,6 @@ export const TaskTransition = z.strictObject({
   to: TaskStatus,
   reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
 });
-
-interface Move {
-  roles: readonly Role[];
-  reasonRequired: boolean;
-}
-const field: readonly Role[] = ['deminer', 'operations', 'admin'];
-const office: readonly Role[] = ['operations', 'admin'];
-
-/**
- * The task lifecycle as a table: from → to → who may make the move and whether it needs a
- * reason. A deminer may also only move its own team's tasks (checked where the task is known).
- */
-export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, Partial<Record<TaskStatus, Move>>>> = {
-  PLANNED: { ASSIGNED: { roles: office, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
-  ASSIGNED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
-  IN_PROGRESS: { SUSPENDED: { roles: field, reasonRequired: true }, COMPLETED: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
-  SUSPENDED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
-  COMPLETED: {},
-  CANCELLED: {},
-};
-
-/** The moves this role may make from a state: what a refused move lists. */
-export const allowedTaskMoves = (from: TaskStatus, role: Role): TaskStatus[] =>
-  (Object.entries(TASK_TRANSITIONS[from]) as [TaskStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
 
 export const FIND_TOLERANCE_M = 50;
 

@@ -1,6 +1,7 @@
 /**
- * The boot script: a few hundred bytes the page runs first (index.html, async), while the
- * console's modules are still on their way. For a user signed in already who opens the task
+ * The boot script: a couple of KB the page runs first, inline in index.html while it is parsed
+ * (web/boot-script.ts; the CSP allows it by its hash), while the console's modules are still on
+ * their way. For a user signed in already who opens the task
  * board (a field team reopening the console), it starts the board's first read at once; the
  * API client takes that response instead of asking again (app/early.ts). It needs the API's
  * address without a round trip, as auth.ts finds it (the page's copy of the configuration, else

@@ -13,6 +13,7 @@ import {
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { bootScriptHash } from '../../../web/boot-script.ts';
 
 /** Key prefixes in {@link Web.logsBucket}: S3 server access logs of the site bucket, CloudFront standard logs. */
 export const WEB_LOG_PREFIXES = { site: 'site/', cdn: 'cdn/' } as const;
@@ -95,7 +96,8 @@ export class Web extends Construct {
     const connect = ["'self'", props.apiOrigin, props.authOrigin, ...(props.uploadOrigins ?? [])].join(' ');
     const csp = [
       "default-src 'none'",
-      "script-src 'self'",
+      // The page's one inline script, the boot script, by its hash (web/boot-script.ts).
+      `script-src 'self' '${bootScriptHash()}'`,
       "style-src 'self'",
       "img-src 'self' data:",
       "font-src 'self'",

@@ -21,8 +21,8 @@ export interface ViewEntry {
   /** Roles that see it in the navigation and may open it. */
   roles: readonly Role[];
   load: () => Promise<ComponentType<ViewProps>>;
-  /** Starts the view's first read when the page opens on it, before its chunk has arrived (a small module, no domain code). */
-  prefetch?: (session: Session) => void;
+  /** Starts the view's first read when the page opens on it, before its chunk has arrived; resolves (never rejects) when the read has settled. */
+  prefetch?: (session: Session) => Promise<void>;
 }
 
 export const views: readonly ViewEntry[] = [
@@ -48,16 +48,23 @@ export async function loadView(entry: ViewEntry): Promise<ComponentType<ViewProp
   return component;
 }
 
+/** How long the first render waits, once the view's chunk is there, for its first read still on its way. */
+export const FIRST_READ_WAIT_MS = 250;
+
 /**
  * What the page opens on, signed in already (a field team reopening the console): its first
  * read starts at once and its chunk loads at the same time, rather than one after the other
- * (the chunk, the view mounting, then its read). Resolves when the chunk is there, or failed.
+ * (the chunk, the view mounting, then its read). Resolves when the chunk is there, or failed,
+ * and the read has settled or FIRST_READ_WAIT_MS have passed: the first render then shows the
+ * view with its data rather than a spinner that gives way to it a moment later (a second
+ * render); on a slow connection it shows the spinner after that short wait.
  */
 export async function startView(route: readonly string[], session: Session | null): Promise<void> {
   const entry = views.find((v) => v.path === route[0]);
   if (!session || !entry || !entry.roles.includes(session.role)) return;
-  entry.prefetch?.(session);
+  const read = entry.prefetch?.(session);
   await loadView(entry).catch(() => undefined); // the shell tries again and shows the failure
+  if (read) await Promise.race([read, new Promise((resolve) => setTimeout(resolve, FIRST_READ_WAIT_MS))]);
 }
 
 /** The views a role may use, in navigation order. */

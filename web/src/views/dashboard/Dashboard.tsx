@@ -15,7 +15,7 @@ import type { ViewProps } from '../index.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_SAFETY_STATUSES, SEXES } from '#shared/domain/household.ts';
 import type { DisplacementView } from '#shared/domain/displacement-stats.ts';
-import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
+import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from '../households/places.ts';
 import { needMessages, type NeedKey } from '../households/needs.ts';

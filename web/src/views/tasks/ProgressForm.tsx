@@ -5,7 +5,7 @@
  * report kept on the device and sent twice is stored once.
  */
 import { useId, useState } from 'preact/hooks';
-import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
+import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { Field, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';

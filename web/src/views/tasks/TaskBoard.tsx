@@ -13,7 +13,7 @@ import { commonMessages } from '../../app/messages.ts';
 import { usePendingChanges } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, loadTasks, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
+import { arrivedBoardTasks, BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, loadTasks, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
 import { taskMessages } from './messages.ts';
 import './tasks.css';
 import { TaskCard } from './TaskCard.tsx';
@@ -26,7 +26,8 @@ export function TaskBoard({ route }: ViewProps) {
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
   const [country, setCountry] = useState<Country | undefined>(session ? defaultCountry(session) : 'KH');
-  const [tasks, setTasks] = useState<Task[] | undefined>(undefined);
+  // The early read's answer when it is here already: the first render shows the cards.
+  const [tasks, setTasks] = useState<Task[] | undefined>(() => (session ? arrivedBoardTasks(session, country) : undefined));
   const [areas, setAreas] = useState<Record<string, HazardArea>>({});
   const [error, setError] = useState<unknown>(undefined);
   const [cachedAt, setCachedAt] = useState<string | undefined>(undefined);
@@ -119,7 +120,9 @@ export function TaskBoard({ route }: ViewProps) {
       list.push({ task, projection });
       byStatus.set(projection.status, list);
     }
-    for (const list of byStatus.values()) list.sort((a, b) => a.task.priority - b.task.priority || a.task.plannedStart.localeCompare(b.task.plannedStart));
+    // ISO dates order as strings: a plain comparison, not localeCompare, whose first call loads
+    // the ICU collation data (tens of ms on a phone, before the first card shows).
+    for (const list of byStatus.values()) list.sort((a, b) => a.task.priority - b.task.priority || (a.task.plannedStart < b.task.plannedStart ? -1 : a.task.plannedStart > b.task.plannedStart ? 1 : 0));
     return BOARD_ORDER.map((status) => ({ status, items: byStatus.get(status) ?? [] })).filter((g) => g.items.length > 0);
   }, [tasks, pending]);
 

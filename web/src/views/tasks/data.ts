@@ -4,12 +4,13 @@
  * without signal, and how changes still waiting in the offline queue project onto a task.
  */
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
-import { TASK_TRANSITIONS, type Task, type TaskStatus } from '#shared/domain/task.ts';
+import type { Task } from '#shared/domain/task.ts';
+import { TASK_TRANSITIONS, type TaskStatus } from '#shared/domain/task-lifecycle.ts';
 import { listAll, request } from '../../app/api.ts';
 import type { PendingChange } from '../../app/offline.ts';
 import type { Role, Session } from '../../app/session.ts';
 import { tasksPath, type Country } from './paths.ts';
-import { takePrefetchedTasks } from './prefetch.ts';
+import { arrivedTasks, takePrefetchedTasks } from './prefetch.ts';
 
 export type { HazardArea, Task, TaskStatus };
 export { defaultCountry, tasksPath, type Country } from './paths.ts';
@@ -31,6 +32,9 @@ export function loadBoardTasks(session: Session, country: Country | undefined): 
   const early = takePrefetchedTasks<Task>(session, tasksPath(session, country));
   return early ? early.catch(() => loadTasks(session, country)) : loadTasks(session, country);
 }
+
+/** The board's tasks if the early read has answered already (the first render shows them without waiting). */
+export const arrivedBoardTasks = (session: Session, country: Country | undefined): Task[] | undefined => arrivedTasks<Task>(session, tasksPath(session, country));
 
 export async function loadTask(id: string): Promise<Task> {
   return (await request<Task>('GET', `/v1/tasks/${id}`)).body;
