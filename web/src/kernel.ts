@@ -8,10 +8,12 @@
  * per host) cost more than the bytes.
  *
  * In it: what the entry imports anyway (the offline queue, the task board's early read), and
- * the task board's data module that the QA view and the map use too. The task lifecycle and the
+ * the task board's data module that the QA view and the map use too, and the ordnance categories
+ * that the board's progress form and the dashboard share (else a chunk of their own, one more request). The task lifecycle and the
  * ordnance categories it needs come from modules without zod (shared/domain/task-lifecycle.ts,
  * ordnance-categories.ts): the board's first render builds no zod schema.
  */
 import './app/offline.ts';
 import './views/tasks/prefetch.ts';
 import './views/tasks/data.ts';
+import '#shared/domain/ordnance-categories.ts';
