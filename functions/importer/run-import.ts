@@ -22,7 +22,7 @@ import {
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
-import { householdItems, type DocumentRef } from '#shared/db/repositories/households.ts';
+import { deleteItem, householdItems, recentDocumentClaims, releaseClaim, type DocumentRef } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 
@@ -326,6 +326,62 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
   return { household, items: [...householdItems(household, refs, history), ...safetyItems(household)] };
 }
 
+/** How far before the upload the record of claims made through the API is read (clocks of different machines). */
+const CLAIM_CLOCK_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * A chunk's claims are read when it is decided and written with BatchWriteItem, which cannot be
+ * conditional: a registration through the API that claimed one of its documents in between (or
+ * just before, unseen by the read) had its claim overwritten. Every claim through the API is also
+ * recorded by day (`recentDocumentClaims`), so after writing, the chunk looks there for the
+ * documents it claimed; each household of it that collides is taken out again (its items
+ * deleted, the other household's claim put back, its other claims released) and its rows are
+ * refused, before the chunk is committed. The registration through the API keeps the document,
+ * as it would had it come a moment later (a 409 then). A crash in the middle is repaired by the
+ * next run, which decides the chunk again and reads the record from the job's upload on.
+ */
+async function undoClaimCollisions(
+  ctx: ImportContext,
+  decided: { accepted: Candidate[]; errors: RowError[]; rejectedHouseholds: number },
+  built: { household: Household; items: Record<string, unknown>[] }[],
+  log: Logger,
+): Promise<{ household: Household; items: Record<string, unknown>[] }[]> {
+  const { job } = ctx;
+  if (!decided.accepted.some((c) => c.documents.length > 0)) return built;
+  const since = new Date(Date.parse(job.uploadedAt ?? job.createdAt) - CLAIM_CLOCK_MARGIN_MS).toISOString();
+  const recent = await recentDocumentClaims(job.country, since);
+  const collided = new Set<string>();
+  const errors: RowError[] = [];
+  for (const [i, c] of decided.accepted.entries()) {
+    const lost = c.documents.find((d) => {
+      const other = recent.get(d.hash);
+      return other !== undefined && other.householdId !== c.id;
+    });
+    if (!lost) continue;
+    const holder = recent.get(lost.hash)!;
+    collided.add(c.id);
+    // Its items first (a crash before the claims are put back leaves them ours: the next run sees this again).
+    for (const item of built[i]!.items) if (item.entity !== 'HouseholdDocumentClaim') await deleteItem({ pk: String(item.pk), sk: String(item.sk) });
+    for (const d of c.documents) {
+      const other = recent.get(d.hash);
+      await releaseClaim(documentClaimKey(job.country, d.hash), c.id, other && other.householdId !== c.id ? other : undefined);
+      if (ctx.documentsInFile.get(d.hash)?.key === c.group.key) ctx.documentsInFile.delete(d.hash);
+    }
+    const row = c.group.rows[lost.memberIndex]!.row;
+    const why = `the identity document was registered to household ${holder.householdId} while this file was imported`;
+    for (const r of c.group.rows) {
+      errors.push({ row: r.row, message: clip(r.row === row ? `household ${c.group.key}: ${why}` : `household ${c.group.key} is refused because of its other rows (row ${row}: ${why})`) });
+    }
+  }
+  if (collided.size === 0) return built;
+  await batchPutAll(importErrorItems(job.id, errors));
+  decided.errors.push(...errors);
+  decided.rejectedHouseholds += collided.size;
+  decided.accepted = decided.accepted.filter((c) => !collided.has(c.id));
+  log.info('household import: households refused, their documents registered through the API meanwhile', { importId: job.id, households: collided.size });
+  return built.filter((b) => !collided.has(b.household.id));
+}
+
 /**
  * Imports an uploaded job's file, or resumes it where a crash left it. Safe to run again on a
  * job in any state: finished jobs are left alone, committed chunks are not counted twice.
@@ -357,8 +413,9 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
         if (cell) ctx.safetyCells.add(cell);
       }
       if (done.has(chunk.number)) continue;
-      const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
+      built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       await commitChunk(

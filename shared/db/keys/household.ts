@@ -61,6 +61,17 @@ export const householdAccessKey = (id: string, entryId: string) => ({ pk: `HH#${
  */
 export const documentClaimKey = (country: string, hash: string) => ({ pk: `HHDOC#${country}#${hash}`, sk: 'CLAIM' });
 
+/**
+ * A document claimed through the API, recorded by day for the importer: an import reads the
+ * claims when it decides a chunk and writes its own with BatchWriteItem, which cannot be
+ * conditional, so it looks here afterwards for a claim made in between (and repairs it).
+ * Item: { hash, householdId, memberIndex, expiresAt }. pk = HHDOCRECENT#<country>#<YYYY-MM-DD>, sk = <at>#<hash>
+ */
+export const recentDocumentClaimKey = (country: string, at: string, hash: string) => ({ pk: recentDocumentClaimPartition(country, at.slice(0, 10)), sk: `${at}#${hash}` });
+
+/** The documents claimed through the API in a country on a day (UTC): Query pk = HHDOCRECENT#<country>#<day>, sk >= <since>. */
+export const recentDocumentClaimPartition = (country: string, day: string) => `HHDOCRECENT#${country}#${day}`;
+
 /** A reviewed duplicate's reference to the same document. pk = HHDOC#<country>#<hash>, sk = DUP#<householdId> */
 export const documentDuplicateKey = (country: string, hash: string, householdId: string) => ({ pk: `HHDOC#${country}#${hash}`, sk: `DUP#${householdId}` });
 

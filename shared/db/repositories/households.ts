@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { Household } from '../../domain/household.ts';
 import type { HistoryEntry } from '../../domain/task.ts';
@@ -17,6 +18,8 @@ import {
   householdsByOrgProvince,
   householdsByProvince,
   householdStatusPrefix,
+  recentDocumentClaimKey,
+  recentDocumentClaimPartition,
 } from '../keys/household.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
@@ -88,13 +91,56 @@ export class DocumentAlreadyClaimed extends Error {
  */
 export function householdCreateWrites(household: Household, documents: DocumentRef[], history: HistoryEntry): GuardedWrite[] {
   const claims = new Map(documents.filter((d) => !d.duplicate).map((d) => [documentClaimKey(household.country, d.hash).pk, d]));
-  return householdItems(household, documents, history).map((item) => {
+  const writes: GuardedWrite[] = householdItems(household, documents, history).map((item) => {
     const claim = item.sk === 'CLAIM' ? claims.get(item.pk as string) : undefined;
     return {
       item: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
       onConditionFailed: claim ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex) : () => new Conflict(`The household ${household.id} already exists.`),
     };
   });
+  // Each claim is also recorded by day, for an import running at the same time (recentDocumentClaims).
+  const expiresAt = Math.floor(Date.parse(household.createdAt) / 1000) + RECENT_CLAIM_SECONDS;
+  for (const d of claims.values()) {
+    writes.push({
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...recentDocumentClaimKey(household.country, household.createdAt, d.hash), entity: 'RecentDocumentClaim', hash: d.hash, householdId: household.id, memberIndex: d.memberIndex, expiresAt },
+        },
+      },
+    });
+  }
+  return writes;
+}
+
+/** How long a claim through the API stays in the record imports read (longer than any import runs). */
+const RECENT_CLAIM_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The documents claimed through the API in a country since `since` (ISO), by hash: what an import
+ * compares its written claims with (see `recentDocumentClaimKey`). One Query per day, strongly
+ * consistent, paged.
+ */
+export async function recentDocumentClaims(country: Country, since: string): Promise<Map<string, { householdId: string; memberIndex: number }>> {
+  const found = new Map<string, { householdId: string; memberIndex: number }>();
+  const today = new Date().toISOString().slice(0, 10);
+  for (let day = since.slice(0, 10); day <= today; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': recentDocumentClaimPartition(country, day), ':since': since },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) found.set(String(item.hash), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+  return found;
 }
 
 /** The replacement of a household's main item (and its list keys, which follow its status), guarded by the version read. */
@@ -197,3 +243,32 @@ export const listHouseholdHistory = (id: string, page: PageRequest): Promise<Pag
 
 export const listHouseholdAccess = (id: string, page: PageRequest): Promise<Page<HouseholdAccessEntry>> =>
   queryPage(page, { partitionKey: ['pk', householdKey(id).pk], sortKeyPrefix: ['sk', 'ACCESS#'], scope: `household-access:${id}` });
+
+/** Deletes one item (an import taking a household out again). */
+export async function deleteItem(key: { pk: string; sk: string }): Promise<void> {
+  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: key }));
+}
+
+/**
+ * A document claim an import holds for `householdId`, released: given back to `to` (the household
+ * that claimed it through the API, whose claim the import overwrote), or deleted. Only while the
+ * import still holds it; otherwise left as it is.
+ */
+export async function releaseClaim(key: { pk: string; sk: string }, householdId: string, to: { householdId: string; memberIndex: number } | undefined): Promise<void> {
+  try {
+    if (to) {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...key, entity: 'HouseholdDocumentClaim', householdId: to.householdId, memberIndex: to.memberIndex },
+          ConditionExpression: 'householdId = :held',
+          ExpressionAttributeValues: { ':held': householdId },
+        }),
+      );
+    } else {
+      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: 'householdId = :held', ExpressionAttributeValues: { ':held': householdId } }));
+    }
+  } catch (e: unknown) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
+}

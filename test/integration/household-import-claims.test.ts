@@ -1,0 +1,127 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { app as householdsApp } from '../../functions/households/app.ts';
+import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
+import { csvLine } from '../../infra/local/gen-households.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
+import { householdsByOrg } from '../../shared/db/keys/household.ts';
+import { IMPORT_COLUMNS, type HouseholdImportView, type ImportRow } from '../../shared/domain/household-import.ts';
+import type { Household } from '../../shared/domain/household.ts';
+import { json } from '../support/fixtures.ts';
+import { bearer } from '../support/tokens.ts';
+
+/**
+ * The race between an import and a registration through the API that claim the same identity
+ * document: the import decides a chunk (reading the claims), and the registration commits its
+ * claim before the import writes its own with BatchWriteItem (which overwrites it). The importer's
+ * assessment step, which runs between the two, is wrapped so that the test registers the
+ * household at exactly that moment.
+ */
+const between = vi.hoisted(() => ({ assessed: undefined as undefined | (() => Promise<void>) }));
+
+vi.mock('../../functions/importer/hooks.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../functions/importer/hooks.ts')>();
+  return {
+    ...real,
+    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
+      const safety = await real.assessSafety(...args);
+      const step = between.assessed;
+      between.assessed = undefined;
+      if (step) await step();
+      return safety;
+    },
+  };
+});
+
+process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-import-claims-'));
+
+let relief: Record<string, string>;
+let apiRelief: Record<string, string>;
+let admin: Record<string, string>;
+
+beforeAll(async () => {
+  relief = await bearer({ role: 'relief', country: 'KH', org: 'org-import', sub: 'registrar-import' });
+  apiRelief = await bearer({ role: 'relief', country: 'KH', org: 'org-desk', sub: 'registrar-desk' });
+  admin = await bearer({ role: 'admin' });
+});
+
+const row = (key: string, document: string, given: string): ImportRow => ({
+  ...(Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow),
+  household_key: key,
+  origin_province: 'KH22',
+  current_province: 'KH17',
+  current_site: 'Pagoda camp 4',
+  consent_given: 'yes',
+  consent_date: '2026-01-15',
+  consent_purposes: 'RETURN_ASSISTANCE',
+  given_name: given,
+  family_name: 'Chan',
+  sex: 'F',
+  birth_year: '1986',
+  relationship: 'HEAD',
+  document_type: 'NATIONAL_ID',
+  document_number: document,
+});
+
+async function householdsOf(org: string): Promise<Record<string, unknown>[]> {
+  const out = await documentClient.send(
+    new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg('KH', org, 'X', 'X').gsi2pk } }),
+  );
+  return out.Items ?? [];
+}
+
+describe('an identity document registered through the API while a file is imported', () => {
+  it('the registration keeps the document; the import refuses that household, imports the others and says why', async () => {
+    const imports = new Hono();
+    mountLocalImports(imports);
+    imports.route('/', householdsApp);
+    const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
+    expect(created.status).toBe(201);
+    const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
+    const rows = [row('A', '700000001', 'Sokha'), row('B', '700000002', 'Dara')];
+    const url = new URL(uploadUrl);
+    const uploaded = await imports.request(`${url.pathname}${url.search}`, {
+      method: 'PUT',
+      body: csvLine(IMPORT_COLUMNS) + rows.map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join(''),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(uploaded.status).toBe(200);
+
+    // After the import decided its chunk, a desk registers a household with household B's document.
+    let desk: Household | undefined;
+    between.assessed = async () => {
+      const res = await householdsApp.request('/v1/households', {
+        method: 'POST',
+        headers: { ...apiRelief, ...json },
+        body: JSON.stringify({
+          origin: { province: 'KH22' },
+          current: { province: 'KH17', site: 'Pagoda camp 4' },
+          members: [{ givenName: 'Dara', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: '700000002' } }],
+          consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+        }),
+      });
+      expect(res.status).toBe(201);
+      desk = (await res.json()) as Household;
+    };
+    await startLocalImport(id);
+    expect(desk).toBeDefined();
+
+    const job = (await (await imports.request(`/v1/household-imports/${id}`, { headers: relief })).json()) as HouseholdImportView;
+    expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 2, rowsImported: 1, rowsRejected: 1, households: 1, householdsRejected: 1 });
+    const errors = (await (await imports.request(`/v1/household-imports/${id}/errors`, { headers: relief })).json()) as { items: { row: number; message: string }[] };
+    expect(errors.items).toEqual([expect.objectContaining({ row: 3, message: expect.stringContaining(`registered to household ${desk!.id} while this file was imported`) })]);
+
+    // One household holds the document: the desk's, found by a lookup; the import wrote only household A.
+    const lookup = await householdsApp.request('/v1/households/lookup', { method: 'POST', headers: { ...admin, ...json }, body: JSON.stringify({ country: 'KH', documentType: 'NATIONAL_ID', documentNumber: '700000002' }) });
+    expect(lookup.status).toBe(200);
+    expect(((await lookup.json()) as { items: { id: string }[] }).items.map((h) => h.id)).toEqual([desk!.id]);
+    const imported = await householdsOf('org-import');
+    expect(imported).toHaveLength(1);
+    expect((imported[0]!.members as { givenName: string }[])[0]!.givenName).toBe('Sokha');
+    expect(await householdsOf('org-desk')).toHaveLength(1);
+  });
+});
