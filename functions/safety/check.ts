@@ -4,6 +4,7 @@ import { getHousehold } from '#shared/db/repositories/households.ts';
 import { recheckReturnSafety, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { EventType } from '#shared/events/catalogue.ts';
+import { envelopeOfQueueBody } from '#shared/events/queue-record.ts';
 import { logger } from '#shared/http/logger.ts';
 
 /**
@@ -26,17 +27,10 @@ const HOUSEHOLD_EVENTS: readonly string[] = [EventType.HouseholdRegistered, Even
  * and the check it asks for. `check` is undefined for a type the checks do not handle.
  */
 function eventOf(body: string): { eventId: string; eventType: string; check: Check | undefined } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const detail = (parsed as { detail?: unknown } | null)?.detail;
-  if (typeof detail !== 'object' || detail === null) return undefined;
-  const { id, type, subject } = detail as Record<string, unknown>;
-  const subjectId = (subject as { id?: unknown } | null | undefined)?.id;
-  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '' || typeof subjectId !== 'string' || subjectId === '') return undefined;
+  const envelope = envelopeOfQueueBody(body);
+  const subjectId = (envelope?.subject as { id?: unknown } | null | undefined)?.id;
+  if (!envelope || typeof subjectId !== 'string' || subjectId === '') return undefined;
+  const { id, type } = envelope;
   const kind = HAZARD_EVENTS.includes(type) ? 'hazard-area' : HOUSEHOLD_EVENTS.includes(type) ? 'household' : undefined;
   return { eventId: id, eventType: type, check: kind ? { kind, id: subjectId } : undefined };
 }

@@ -11,6 +11,7 @@ import { activeSubscriptionsOf, putFailure } from '../db/repositories/subscripti
 import { logger } from '../http/logger.ts';
 import type { EventEnvelope } from './catalogue.ts';
 import { signatureHeader } from './signature.ts';
+import { envelopeOfQueueBody } from './queue-record.ts';
 
 /**
  * The webhook deliverer's core: POSTs events to the subscriptions of one ministry (DESIGN
@@ -213,19 +214,10 @@ function subscriptionsOf(ministry: Country, cacheMs: number): Promise<StoredSubs
   return subscriptions;
 }
 
-/** The envelope in a queue record's body (an EventBridge event, `detail` the envelope), or undefined when there is none. */
+/** The envelope in a queue record's body (an EventBridge event, `detail` the envelope) with its audience, or undefined when there is none. */
 function envelopeOf(body: string): EventEnvelope | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const detail = (parsed as { detail?: unknown } | null)?.detail;
-  if (typeof detail !== 'object' || detail === null) return undefined;
-  const { id, type, audience } = detail as Record<string, unknown>;
-  if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '' || !Array.isArray(audience)) return undefined;
-  return detail as EventEnvelope;
+  const envelope = envelopeOfQueueBody(body);
+  return envelope && Array.isArray(envelope.audience) ? (envelope as EventEnvelope) : undefined;
 }
 
 const errorOf = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message } : { name: 'Unknown' });

@@ -2,16 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
-import { csvLine } from '../../infra/local/gen-households.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
-import { householdsByOrg } from '../../shared/db/keys/household.ts';
-import { IMPORT_COLUMNS, type HouseholdImportView, type ImportRow } from '../../shared/domain/household-import.ts';
+import type { HouseholdImportView, ImportRow } from '../../shared/domain/household-import.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import { json } from '../support/fixtures.ts';
+import { csvOf, headRow, householdsOf } from '../support/imports.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -49,30 +46,7 @@ beforeAll(async () => {
   admin = await bearer({ role: 'admin' });
 });
 
-const row = (key: string, document: string, given: string): ImportRow => ({
-  ...(Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow),
-  household_key: key,
-  origin_province: 'KH22',
-  current_province: 'KH17',
-  current_site: 'Pagoda camp 4',
-  consent_given: 'yes',
-  consent_date: '2026-01-15',
-  consent_purposes: 'RETURN_ASSISTANCE',
-  given_name: given,
-  family_name: 'Chan',
-  sex: 'F',
-  birth_year: '1986',
-  relationship: 'HEAD',
-  document_type: 'NATIONAL_ID',
-  document_number: document,
-});
-
-async function householdsOf(org: string): Promise<Record<string, unknown>[]> {
-  const out = await documentClient.send(
-    new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg('KH', org, 'X', 'X').gsi2pk } }),
-  );
-  return out.Items ?? [];
-}
+const row = (key: string, document: string, given: string): ImportRow => headRow(key, { destination_province: '', given_name: given, document_type: 'NATIONAL_ID', document_number: document });
 
 describe('an identity document registered through the API while a file is imported', () => {
   it('the registration keeps the document; the import refuses that household, imports the others and says why', async () => {
@@ -86,7 +60,7 @@ describe('an identity document registered through the API while a file is import
     const url = new URL(uploadUrl);
     const uploaded = await imports.request(`${url.pathname}${url.search}`, {
       method: 'PUT',
-      body: csvLine(IMPORT_COLUMNS) + rows.map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join(''),
+      body: csvOf(rows),
       headers: { 'content-type': 'text/csv' },
     });
     expect(uploaded.status).toBe(200);

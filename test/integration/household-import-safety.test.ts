@@ -3,14 +3,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { mountLocalImports, uploadPath } from '../../infra/local/imports.ts';
-import { csvLine } from '../../infra/local/gen-households.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
-import { householdsByOrg } from '../../shared/db/keys/household.ts';
-import { IMPORT_COLUMNS, type ImportRow } from '../../shared/domain/household-import.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import { hazardBody, json, square } from '../support/fixtures.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
@@ -21,6 +16,7 @@ import { markUploaded } from '../../shared/db/repositories/household-imports.ts'
 import { transact } from '../../shared/db/transact.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import { newId } from '../../shared/domain/ids.ts';
+import { csvOf, headRow, householdsOf } from '../support/imports.ts';
 import { bearer } from '../support/tokens.ts';
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-import-safety-'));
@@ -31,31 +27,6 @@ beforeAll(async () => {
   relief = await bearer({ role: 'relief', country: 'KH', org: 'org-import', sub: 'registrar-import' });
 });
 
-const row = (key: string, document: string, given: string): ImportRow => ({
-  ...(Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow),
-  household_key: key,
-  origin_province: 'KH22',
-  current_province: 'KH17',
-  current_site: 'Pagoda camp 4',
-  consent_given: 'yes',
-  consent_date: '2026-01-15',
-  consent_purposes: 'RETURN_ASSISTANCE',
-  given_name: given,
-  family_name: 'Chan',
-  sex: 'F',
-  birth_year: '1986',
-  relationship: 'HEAD',
-  document_type: 'NATIONAL_ID',
-  document_number: document,
-});
-
-async function householdsOf(org: string): Promise<Record<string, unknown>[]> {
-  const out = await documentClient.send(
-    new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg('KH', org, 'X', 'X').gsi2pk } }),
-  );
-  return out.Items ?? [];
-}
-
 describe('a resumed import', () => {
   it('checks the return safety of the households an earlier run committed (it died before the check at the end)', async () => {
     const imports = new Hono();
@@ -64,8 +35,7 @@ describe('a resumed import', () => {
     const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
     const { id } = (await created.json()) as { id: string };
     // R1 near where an area will be recorded; R2 far away, in another cell of the index.
-    const at = (r: ImportRow, lon: string, lat: string): ImportRow => ({ ...r, destination_province: 'KH22', destination_lon: lon, destination_lat: lat, document_type: '', document_number: '' });
-    const file = csvLine(IMPORT_COLUMNS) + [at(row('R1', '', 'Sokha'), '104.805', '14.105'), at(row('R2', '', 'Dara'), '103.205', '13.505')].map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join('');
+    const file = csvOf([headRow('R1', { destination_lon: '104.805', destination_lat: '14.105' }), headRow('R2', { given_name: 'Dara', destination_lon: '103.205', destination_lat: '13.505' })]);
     await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
     await writeFile(uploadPath(id), file);
     await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());

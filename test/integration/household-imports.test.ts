@@ -7,14 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '#shared/http/api.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
 import { documentClient, tableName } from '#shared/db/client.ts';
-import { householdsByOrg } from '#shared/db/keys/household.ts';
-import { IMPORT_COLUMNS, type ImportRow } from '#shared/domain/household-import.ts';
+import type { ImportRow } from '#shared/domain/household-import.ts';
 import { householdImportRoutes } from '../../functions/households/imports.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
-import { csvLine, householdCsvLines } from '../../infra/local/gen-households.ts';
+import { householdCsvLines } from '../../infra/local/gen-households.ts';
 import { mountLocalImports, startLocalImport, uploadPath } from '../../infra/local/imports.ts';
 import { createReadStream } from 'node:fs';
 import { bearer } from '../support/tokens.ts';
+import { blankRow, csvOf, headRow, householdsOf } from '../support/imports.ts';
 import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-imports-'));
@@ -58,41 +58,9 @@ async function importFile(org: string, body: Uint8Array | string): Promise<Job> 
   return getJob(org, id);
 }
 
-/** Households of an organisation in the table (one Query on its list key, every page). */
-async function householdsOf(org: string, country = 'KH'): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg(country, org, 'X', 'X').gsi2pk }, ExclusiveStartKey: start }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-const blank = () => Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow;
-const head = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({
-  ...blank(),
-  household_key: key,
-  origin_province: 'KH22',
-  origin_village: 'O Smach',
-  current_province: 'KH17',
-  current_site: 'Pagoda camp 4',
-  destination_province: 'KH22',
-  consent_given: 'yes',
-  consent_date: '2026-01-15',
-  consent_purposes: 'RETURN_ASSISTANCE',
-  given_name: 'Sokha',
-  family_name: 'Chan',
-  sex: 'F',
-  birth_year: '1986',
-  relationship: 'HEAD',
-  ...extra,
-});
+const blank = blankRow;
+const head = headRow;
 const member = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({ ...blank(), household_key: key, given_name: 'Dara', family_name: 'Chan', sex: 'M', birth_year: '2012', relationship: 'CHILD', ...extra });
-const csvOf = (rows: ImportRow[]) => csvLine(IMPORT_COLUMNS) + rows.map((r) => csvLine(IMPORT_COLUMNS.map((c) => r[c]))).join('');
 const generated = (people: number, options: { invalidRate?: number; seed?: number; keyPrefix?: string; documentOffset?: number } = {}) => [...householdCsvLines({ people, ...options })].join('');
 
 describe('household CSV import', () => {

@@ -7,12 +7,12 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
-import { IMPORT_COLUMNS, type HouseholdImportView, type ImportRow } from '../../shared/domain/household-import.ts';
+import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
-import { csvLine } from '../../infra/local/gen-households.ts';
 import { createHazard, json, square } from '../support/fixtures.ts';
+import { csvOf, headRow } from '../support/imports.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -22,35 +22,29 @@ import { bearer } from '../support/tokens.ts';
  * the households routes and of the importer are wrapped so that a test can record an area at
  * exactly that moment; without the recheck after the commit, the household would stay SAFE.
  */
-const between = vi.hoisted(() => ({ assessed: undefined as undefined | (() => Promise<void>) }));
-const runOnce = async () => {
-  const step = between.assessed;
-  between.assessed = undefined;
-  if (step) await step();
-};
+const between = vi.hoisted(() => {
+  const state = { assessed: undefined as undefined | (() => Promise<void>) };
+  /** The real assessment, then the step a test placed between it and the commit (once). */
+  const wrap =
+    <A extends unknown[], R>(assess: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const safety = await assess(...args);
+      const step = state.assessed;
+      state.assessed = undefined;
+      if (step) await step();
+      return safety;
+    };
+  return Object.assign(state, { wrap });
+});
 
 vi.mock('../../functions/households/hooks.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../functions/households/hooks.ts')>();
-  return {
-    ...real,
-    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
-      const safety = await real.assessSafety(...args);
-      await runOnce();
-      return safety;
-    },
-  };
+  return { ...real, assessSafety: between.wrap(real.assessSafety) };
 });
 
 vi.mock('../../functions/importer/hooks.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../functions/importer/hooks.ts')>();
-  return {
-    ...real,
-    assessSafety: async (...args: Parameters<typeof real.assessSafety>) => {
-      const safety = await real.assessSafety(...args);
-      await runOnce();
-      return safety;
-    },
-  };
+  return { ...real, assessSafety: between.wrap(real.assessSafety) };
 });
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-safety-race-'));
@@ -142,26 +136,9 @@ describe('a hazard area recorded while a household is being stored', () => {
     imports.route('/', householdsApp);
     const created = await call<{ id: string; uploadUrl: string }>(imports, 'POST', '/v1/household-imports', reliefKH, {});
     expect(created.status).toBe(201);
-    const row: ImportRow = {
-      ...(Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, ''])) as ImportRow),
-      household_key: 'RACE-1',
-      origin_province: 'KH22',
-      current_province: 'KH17',
-      current_site: 'Pagoda camp 4',
-      destination_province: 'KH22',
-      destination_lon: '103.605',
-      destination_lat: '14.305',
-      consent_given: 'yes',
-      consent_date: '2026-01-15',
-      consent_purposes: 'RETURN_ASSISTANCE',
-      given_name: 'Sokha',
-      family_name: 'Chan',
-      sex: 'F',
-      birth_year: '1986',
-      relationship: 'HEAD',
-    };
+    const row = headRow('RACE-1', { destination_lon: '103.605', destination_lat: '14.305' });
     const url = new URL(created.body.uploadUrl);
-    const uploaded = await imports.request(`${url.pathname}${url.search}`, { method: 'PUT', body: csvLine(IMPORT_COLUMNS) + csvLine(IMPORT_COLUMNS.map((c) => row[c])), headers: { 'content-type': 'text/csv' } });
+    const uploaded = await imports.request(`${url.pathname}${url.search}`, { method: 'PUT', body: csvOf([row]), headers: { 'content-type': 'text/csv' } });
     expect(uploaded.status).toBe(200);
     let hazard: HazardArea | undefined;
     between.assessed = async () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { freePort } from '../../infra/local/dynamodb.ts';
 import { repoRoot, startLocalServer, type LocalServer } from './local-server.ts';
 
@@ -161,4 +161,47 @@ export async function newContext(browser: Browser, viewport: { width: number; he
     permissions: ['geolocation'],
     ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}),
   });
+}
+
+/**
+ * What the web-budget scenario and the waterfall tool measure: a KH team with eight ASSIGNED
+ * tasks on one hazard area, and its deminer signed in as the console keeps a session
+ * (web/src/app/session.ts) on a phone, in English. Returns the deminer's token and the browser
+ * context options of that signed-in phone.
+ */
+export async function seedTaskBoard(cs: ConsoleServer): Promise<{ deminer: string; signedIn: BrowserContextOptions }> {
+  const ops = await cs.token({ role: 'operations', country: 'KH', org: 'CMAC' });
+  const team = await cs.api('POST', '/v1/teams', ops, { name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] });
+  const hazard = await cs.api('POST', '/v1/hazard-areas', ops, {
+    name: 'O Smach ridge, east slope',
+    country: 'KH',
+    province: 'KH22',
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-07-28',
+    contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+    geometry: { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] },
+  });
+  if (team.status !== 201 || hazard.status !== 201) throw new Error(`seeding failed: team ${team.status}, hazard area ${hazard.status}`);
+  for (let i = 0; i < 8; i++) {
+    const task = await cs.api('POST', '/v1/tasks', ops, {
+      hazardAreaId: hazard.body.id,
+      activityType: i % 2 === 0 ? 'CLEARANCE' : 'TS',
+      priority: 1 + (i % 5),
+      joint: false,
+      teamIds: [team.body.id],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-02-10',
+    });
+    if (task.status !== 201) throw new Error(`task creation failed: ${task.status}`);
+    await cs.api('POST', `/v1/tasks/${String(task.body.id)}/transitions`, ops, { to: 'ASSIGNED' }, { 'if-match': `"${task.etag}"` });
+  }
+  const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
+  const signedIn: BrowserContextOptions = {
+    viewport: PHONE,
+    isMobile: true,
+    hasTouch: true,
+    storageState: { cookies: [], origins: [{ origin: cs.base, localStorage: [{ name: 'clearway.session', value: JSON.stringify({ token: deminer }) }, { name: 'clearway.lang', value: 'en' }] }] },
+  };
+  return { deminer, signedIn };
 }

@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium, PHONE, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
+import { launchChromium, PHONE, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { median } from '../lib/stats.ts';
 import { fixed, table } from '../lib/table.ts';
@@ -101,40 +101,7 @@ export const webBudget: Scenario = {
       cs = await startConsoleServer();
       browser = await launchChromium();
       ctx.progress.update('web-budget: seeding a team with tasks');
-      const ops = await cs.token({ role: 'operations', country: 'KH', org: 'CMAC' });
-      const team = await cs.api('POST', '/v1/teams', ops, { name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] });
-      const hazard = await cs.api('POST', '/v1/hazard-areas', ops, {
-        name: 'O Smach ridge, east slope',
-        country: 'KH',
-        province: 'KH22',
-        classification: 'CHA',
-        evidence: 'DIRECT',
-        dateOfInformation: '2025-07-28',
-        contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-        geometry: { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] },
-      });
-      if (team.status !== 201 || hazard.status !== 201) throw new Error(`seeding failed: team ${team.status}, hazard area ${hazard.status}`);
-      for (let i = 0; i < 8; i++) {
-        const task = await cs.api('POST', '/v1/tasks', ops, {
-          hazardAreaId: hazard.body.id,
-          activityType: i % 2 === 0 ? 'CLEARANCE' : 'TS',
-          priority: 1 + (i % 5),
-          joint: false,
-          teamIds: [team.body.id],
-          plannedStart: '2026-01-10',
-          plannedEnd: '2026-02-10',
-        });
-        if (task.status !== 201) throw new Error(`task creation failed: ${task.status}`);
-        await cs.api('POST', `/v1/tasks/${String(task.body.id)}/transitions`, ops, { to: 'ASSIGNED' }, { 'if-match': `"${task.etag}"` });
-      }
-      const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
-      // Signed in as the console keeps a session (web/src/app/session.ts), on a phone.
-      const signedIn: BrowserContextOptions = {
-        viewport: PHONE,
-        isMobile: true,
-        hasTouch: true,
-        storageState: { cookies: [], origins: [{ origin: cs.base, localStorage: [{ name: 'clearway.session', value: JSON.stringify({ token: deminer }) }, { name: 'clearway.lang', value: 'en' }] }] },
-      };
+      const { signedIn } = await seedTaskBoard(cs);
       const board = () => measure(browser!, `${cs!.base}/#/tasks`, '[data-testid^="task-card-"]', signedIn);
 
       ctx.progress.update('web-budget: first visits');

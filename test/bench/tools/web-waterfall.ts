@@ -21,7 +21,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { launchChromium, PHONE, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
+import { launchChromium, PHONE, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
 import { repoRoot } from '../../support/local-server.ts';
 import { median } from '../lib/stats.ts';
 import { fixed, table } from '../lib/table.ts';
@@ -264,29 +264,7 @@ const cs = await startConsoleServer();
 let browser: Browser | undefined;
 try {
   browser = await launchChromium();
-  const ops = await cs.token({ role: 'operations', country: 'KH', org: 'CMAC' });
-  const team = await cs.api('POST', '/v1/teams', ops, { name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] });
-  const hazard = await cs.api('POST', '/v1/hazard-areas', ops, {
-    name: 'O Smach ridge, east slope',
-    country: 'KH',
-    province: 'KH22',
-    classification: 'CHA',
-    evidence: 'DIRECT',
-    dateOfInformation: '2025-07-28',
-    contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-    geometry: { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] },
-  });
-  for (let i = 0; i < 8; i++) {
-    const task = await cs.api('POST', '/v1/tasks', ops, { hazardAreaId: hazard.body.id, activityType: i % 2 === 0 ? 'CLEARANCE' : 'TS', priority: 1 + (i % 5), joint: false, teamIds: [team.body.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
-    await cs.api('POST', `/v1/tasks/${String(task.body.id)}/transitions`, ops, { to: 'ASSIGNED' }, { 'if-match': `"${task.etag}"` });
-  }
-  const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
-  const signedIn: BrowserContextOptions = {
-    viewport: PHONE,
-    isMobile: true,
-    hasTouch: true,
-    storageState: { cookies: [], origins: [{ origin: cs.base, localStorage: [{ name: 'clearway.session', value: JSON.stringify({ token: deminer }) }, { name: 'clearway.lang', value: 'en' }] }] },
-  };
+  const { deminer, signedIn } = await seedTaskBoard(cs);
   await loadOnce(browser, `${cs.base}/#/tasks`, signedIn, false); // warm-up
   const runs: Run[] = [];
   // The static page web-budget compares with, alternating with the board as it does.
