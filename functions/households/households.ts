@@ -442,6 +442,15 @@ export function registerHouseholds(api: Api): void {
       ];
       if (destinationChanged) {
         writes.push(...safetyChangeWrites(household, updated));
+        // Always, even when the safety stays the same: the return-safety checks re-assess it from this event.
+        writes.push(
+          outboxEvent(EventType.HouseholdDestinationChanged, { type: 'Household', id: household.id }, household.country, principal, {
+            ...placeOf(household),
+            ...(household.destination ? { fromProvince: household.destination.province } : {}),
+            ...(updated.destination ? { toProvince: updated.destination.province } : {}),
+            returnSafety: updated.returnSafety.status,
+          }, now).write,
+        );
         const before = household.returnSafety;
         const after = updated.returnSafety;
         if (safetyDiffers(before, after)) {

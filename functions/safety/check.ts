@@ -20,7 +20,7 @@ const RECORD_CONCURRENCY = 3;
 type Check = { kind: 'hazard-area' | 'household'; id: string };
 
 const HAZARD_EVENTS: readonly string[] = [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged];
-const HOUSEHOLD_EVENTS: readonly string[] = [EventType.HouseholdRegistered, EventType.ReturnSafetyChanged];
+const HOUSEHOLD_EVENTS: readonly string[] = [EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged];
 
 /**
  * The event of a queue record (an EventBridge event whose `detail` is the envelope): its id, type
@@ -53,7 +53,7 @@ async function runCheck(check: Check, actor: Principal): Promise<{ changed: numb
  * would skip: the event was committed with the change, so it reaches this check regardless.
  *
  * - `HazardAreaRecorded`, `HazardAreaStatusChanged`: {@link recomputeForHazardArea} of the subject;
- * - `HouseholdRegistered`, `ReturnSafetyChanged`: the household as stored now, assessed again by
+ * - `HouseholdRegistered`, `HouseholdDestinationChanged`, `ReturnSafetyChanged`: the household as stored now, assessed again by
  *   {@link recheckReturnSafety} (a household that no longer exists: nothing to do).
  *
  * Both are idempotent: a household already right is left alone and nothing is emitted, so a

@@ -18,6 +18,7 @@ export const EventType = {
   LandHandedOver: 'LandHandedOver',
   HouseholdRegistered: 'HouseholdRegistered',
   HouseholdStatusChanged: 'HouseholdStatusChanged',
+  HouseholdDestinationChanged: 'HouseholdDestinationChanged',
   ReturnSafetyChanged: 'ReturnSafetyChanged',
   HouseholdImportCompleted: 'HouseholdImportCompleted',
 } as const;
@@ -46,6 +47,7 @@ export const EventData = lazy(() => ({
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),
   [EventType.HouseholdStatusChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), blockedReason: z.optional(z.string()), memberCount: z.number() }),
+  [EventType.HouseholdDestinationChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), fromProvince: z.optional(z.string()), toProvince: z.optional(z.string()), returnSafety: z.string() }),
   [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
   [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
@@ -65,7 +67,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -42,7 +42,7 @@ export const SAFETY_ROUTE: SafetyRoute = {
   id: 'return-safety',
   pattern: {
     source: [EVENT_SOURCE],
-    'detail-type': [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HouseholdRegistered, EventType.ReturnSafetyChanged],
+    'detail-type': [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged],
   },
 };
 

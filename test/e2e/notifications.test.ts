@@ -189,7 +189,7 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
         for (const e of events) expect(answeredAt(path, e.id).length).toBeGreaterThanOrEqual(1);
       }
     });
-    const householdEvents = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted] as string[];
+    const householdEvents = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted] as string[];
     expect(received.some((r) => r.path === '/kh' && r.event.type === EventType.HouseholdRegistered && r.event.subject.id === household.body.id)).toBe(true);
     expect(received.filter((r) => r.path === '/th' && householdEvents.includes(r.event.type))).toEqual([]);
     for (const r of received) {

@@ -514,6 +514,18 @@ describe('statistics and return safety travel with every change', () => {
 
     const noPoint = await call<Household>('PATCH', `/v1/households/${h.id}`, reliefTH, { destination: { province: 'TH34' } }, { 'if-match': '"2"' });
     expect(noPoint.body.returnSafety.status).toBe('UNKNOWN');
+
+    // Every new destination is an event (the return-safety checks re-assess from it), with P-codes only.
+    const moves = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.subject.id === h.id && e.type === EventType.HouseholdDestinationChanged);
+    expect(moves).toHaveLength(2);
+    expect(moves.map((e) => e.data)).toEqual(
+      expect.arrayContaining([
+        { householdId: h.id, country: 'TH', province: 'TH34', org: h.org, fromProvince: 'TH34', toProvince: 'TH34', returnSafety: 'SAFE' },
+        { householdId: h.id, country: 'TH', province: 'TH34', org: h.org, fromProvince: 'TH34', toProvince: 'TH34', returnSafety: 'UNKNOWN' },
+      ]),
+    );
+    expect(moves.every((e) => e.audience.length === 1 && e.audience[0] === 'TH')).toBe(true);
+    expect(JSON.stringify(moves)).not.toMatch(/Ban Non|105\.2/);
   });
 });
 
