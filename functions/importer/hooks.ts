@@ -1,8 +1,7 @@
 import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
-import type { Principal } from '#shared/domain/roles.ts';
 import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
-import { assessReturnSafety, recheckReturnSafetyInCells, returnSafetyItems, safetyCellOf as cellOf } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
@@ -35,11 +34,8 @@ export const assessSafety = (destination: Household['destination'], now: string,
 /** The spatial-index and at-risk link items of a household, as plain items for BatchWriteItem. */
 export const safetyItems = (household: Household): Record<string, unknown>[] => returnSafetyItems(household);
 
-/** The return-safety index cell of a destination (undefined without a point). */
-export const safetyCellOf = (destination: Household['destination']): string | undefined => cellOf(destination);
-
 /**
- * After the households of a job are stored: every household in these cells assessed again, and
- * those a hazard area recorded or closed meanwhile made stale rewritten (see `recheckReturnSafetyInCells`).
+ * The return-safety index cell of a destination (undefined without a point), and the check of
+ * every household in such cells once a job's households are stored (`recheckReturnSafetyInCells`).
  */
-export const recheckSafetyInCells = (cells: Iterable<string>, actor: Principal): Promise<{ cells: number; candidates: number; changed: number }> => recheckReturnSafetyInCells(cells, actor);
+export { safetyCellOf, recheckReturnSafetyInCells as recheckSafetyInCells } from '#shared/db/repositories/return-safety.ts';

@@ -31,6 +31,7 @@ describe('local event bus: the return-safety target', () => {
     expect(out.FailedEntryCount).toBe(0);
     expect(delivered.filter((d) => d.id === 'area').map((d) => d.ministry).sort()).toEqual(['KH', 'TH']);
     expect(delivered.filter((d) => d.id === 'household').map((d) => d.ministry)).toEqual(['TH']);
+    expect(delivered.filter((d) => d.id === 'task').map((d) => d.ministry).sort()).toEqual(['KH', 'TH']);
     expect(checked.map((e) => e.detail['id'])).toEqual(['area', 'household']);
     expect(checked[0]).toMatchObject({ version: '0', source: 'clearway', 'detail-type': EventType.HazardAreaRecorded, detail: { subject: { id: 'subject-area' } } });
     expect(checked[0]!.id).toBe(out.Entries![0]!.EventId);

@@ -332,7 +332,8 @@ const causeOf = (before: ReturnSafety, after: ReturnSafety): string | undefined 
  * whichever way the two interleave, one of the two sides sees the other: if the area committed
  * first, this read sees it; if not, the household was stored before the area's commit, and the
  * area's recomputation sees the household. A process that dies between the commit and this
- * check leaves that window open (see the README's known limits).
+ * check is covered by the return-safety checks that run the same code from the change's event
+ * (`functions/safety`).
  *
  * Costs one Query per distinct cell of the households (a fresh cache: what an earlier
  * assessment cached is exactly what may be stale), plus the geometries of active areas near them.

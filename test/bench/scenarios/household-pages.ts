@@ -3,7 +3,7 @@ import type { Household, Member } from '../../../shared/domain/household.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
-import { percentileSorted } from '../lib/stats.ts';
+import { alternateTwo } from '../lib/alternate.ts';
 import { fixed, table } from '../lib/table.ts';
 
 /**
@@ -175,18 +175,7 @@ export const householdPages: Scenario = {
         if (res.status !== 200 || body.items.length !== PAGE || body.items.some((i) => i.originProvince !== LISTED)) throw new Error(`listing failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         return ms;
       };
-      for (let i = 0; i < 50; i++) for (const s of servers) await list(s.base);
-      const times: number[][] = servers.map(() => []);
-      for (let i = 0; i < requests; i++) {
-        // Alternate which goes first, so neither always follows the other.
-        const order = i % 2 === 0 ? [0, 1] : [1, 0];
-        for (const k of order) times[k]!.push(await list(servers[k]!.base));
-        if (i % 50 === 0) ctx.progress.update(`household-pages: request ${i}/${requests}`);
-      }
-      const sorted = times.map((t) => [...t].sort((a, b) => a - b));
-      const p95 = sorted.map((s) => percentileSorted(s, 0.95));
-      const p50 = sorted.map((s) => percentileSorted(s, 0.5));
-      const ratio = p95[1]! / p95[0]!;
+      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), { requests, progress: (i) => ctx.progress.update(`household-pages: request ${i}/${requests}`) });
       const report = [
         `GET /v1/households?province=${LISTED}&limit=${PAGE} (a ministry) over HTTP, alternating between two tables; seeded in ${fixed(seedSeconds, 1)} s`,
         table(

@@ -2,7 +2,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import type { ClearedArea } from '../../../shared/domain/cleared-area.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
-import { percentileSorted } from '../lib/stats.ts';
+import { alternateTwo } from '../lib/alternate.ts';
 import { fixed, table } from '../lib/table.ts';
 
 /**
@@ -70,17 +70,7 @@ export const landReleaseStats: Scenario = {
         if (res.status !== 200 || body.completionReportsByStatus.QA_ACCEPTED !== expected) throw new Error(`statistics read failed: ${res.status} ${JSON.stringify(body)}`);
         return ms;
       };
-      for (let i = 0; i < 50; i++) for (const [k, s] of servers.entries()) await read(s.base, sets[k]!.count);
-      const times: number[][] = servers.map(() => []);
-      for (let i = 0; i < requests; i++) {
-        const order = i % 2 === 0 ? [0, 1] : [1, 0];
-        for (const k of order) times[k]!.push(await read(servers[k]!.base, sets[k]!.count));
-        if (i % 50 === 0) ctx.progress.update(`land-release-stats: request ${i}/${requests}`);
-      }
-      const sorted = times.map((t) => [...t].sort((a, b) => a - b));
-      const p95 = sorted.map((s) => percentileSorted(s, 0.95));
-      const p50 = sorted.map((s) => percentileSorted(s, 0.5));
-      const ratio = p95[1]! / p95[0]!;
+      const { times, p50, p95, ratio } = await alternateTwo((side) => read(servers[side]!.base, sets[side]!.count), { requests, progress: (i) => ctx.progress.update(`land-release-stats: request ${i}/${requests}`) });
       const report = [
         'GET /v1/stats/land-release?country=KH over HTTP, alternating between two tables',
         table(

@@ -2,7 +2,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import type { Task } from '../../../shared/domain/task.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
-import { percentileSorted } from '../lib/stats.ts';
+import { alternateTwo } from '../lib/alternate.ts';
 import { fixed, table } from '../lib/table.ts';
 
 /**
@@ -82,18 +82,7 @@ export const teamTasks: Scenario = {
         if (res.status !== 200 || body.items.length !== 25) throw new Error(`listing failed: ${res.status}`);
         return ms;
       };
-      for (let i = 0; i < 50; i++) for (const s of servers) await list(s.base);
-      const times: number[][] = servers.map(() => []);
-      for (let i = 0; i < requests; i++) {
-        // Alternate which goes first, so neither always follows the other.
-        const order = i % 2 === 0 ? [0, 1] : [1, 0];
-        for (const k of order) times[k]!.push(await list(servers[k]!.base));
-        if (i % 50 === 0) ctx.progress.update(`team-tasks: request ${i}/${requests}`);
-      }
-      const sorted = times.map((t) => [...t].sort((a, b) => a - b));
-      const p95 = sorted.map((s) => percentileSorted(s, 0.95));
-      const p50 = sorted.map((s) => percentileSorted(s, 0.5));
-      const ratio = p95[1]! / p95[0]!;
+      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), { requests, progress: (i) => ctx.progress.update(`team-tasks: request ${i}/${requests}`) });
       const report = [
         `GET /v1/tasks (a deminer's team, page of 25) over HTTP, alternating between two tables`,
         table(
