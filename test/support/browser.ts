@@ -22,6 +22,8 @@ export const screenshotDir = join(repoRoot, 'screenshots');
 
 /** A phone: the viewport the field teams' task board is built for. */
 export const PHONE = { width: 390, height: 844 } as const;
+/** The options of a phone's browser context: its viewport, a mobile browser, touch. */
+export const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true } as const satisfies BrowserContextOptions;
 /** A camp laptop. */
 export const LAPTOP = { width: 1280, height: 800 } as const;
 
@@ -198,9 +200,7 @@ export async function seedTaskBoard(cs: ConsoleServer): Promise<{ deminer: strin
   }
   const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
   const signedIn: BrowserContextOptions = {
-    viewport: PHONE,
-    isMobile: true,
-    hasTouch: true,
+    ...PHONE_CONTEXT,
     storageState: { cookies: [], origins: [{ origin: cs.base, localStorage: [{ name: 'clearway.session', value: JSON.stringify({ token: deminer }) }, { name: 'clearway.lang', value: 'en' }] }] },
   };
   return { deminer, signedIn };

@@ -21,8 +21,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { launchChromium, PHONE, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
+import { launchChromium, PHONE_CONTEXT, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
 import { repoRoot } from '../../support/local-server.ts';
+import { firstRenderProbe, loadUntilFirstRender, settle, staticPage } from '../lib/first-render.ts';
 import { median } from '../lib/stats.ts';
 import { fixed, table } from '../lib/table.ts';
 
@@ -31,13 +32,9 @@ const RUNS = Math.max(1, Number(args.runs));
 /** Not web-budget's file name, so the two can run at once. */
 const STATIC_PAGE = 'waterfall-static-page.html';
 
-/** The probe of test/bench/scenarios/web-budget.ts, plus a record of fetches and long tasks. */
-const instrument = (selector: string) => `(() => {
-  const mark = () => requestAnimationFrame(() => { window.__firstRender = performance.now(); });
-  const check = () => { if (document.querySelector(${JSON.stringify(selector)})) { observer.disconnect(); mark(); return true; } return false; };
-  const observer = new MutationObserver(check);
-  const start = () => { if (!check()) observer.observe(document, { childList: true, subtree: true }); };
-  if (document.documentElement) start(); else document.addEventListener('readystatechange', start, { once: true });
+/** The first-render probe of web-budget (lib/first-render.ts), plus a record of fetches and long tasks. */
+const instrument = (selector: string) => `${firstRenderProbe(selector)}
+(() => {
   window.__fetches = [];
   const original = window.fetch;
   window.fetch = function (input, init) {
@@ -69,17 +66,6 @@ interface Run {
   bytes: number;
 }
 
-/** web-budget's static page of `size` bytes (test/bench/scenarios/web-budget.ts), to compare with. */
-function staticPage(size: number): string {
-  const head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Static page</title></head><body><main>';
-  const tail = '<article id="card">Static card</article></main></body></html>';
-  const paragraph = '<p>Clearway static page of the same size as the task board: hazard areas, tasks, progress reports and land release along the border.</p>\n';
-  let body = '';
-  while (head.length + body.length + paragraph.length + tail.length <= size) body += paragraph;
-  body += '<!--' + 'x'.repeat(Math.max(0, size - head.length - body.length - tail.length - 7)) + '-->';
-  return head + body + tail;
-}
-
 interface TraceEvent {
   name: string;
   cat: string;
@@ -98,8 +84,7 @@ async function loadOnce(browser: Browser, url: string, options: BrowserContextOp
     if (readBodies) page.on('response', (res) => reads.push(res.body().catch(() => undefined)));
     await page.addInitScript(instrument(selector));
     if (trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'blink.user_timing', 'loading'] });
-    await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => typeof (globalThis as { __firstRender?: unknown }).__firstRender === 'number', undefined, { timeout: 30_000 });
+    await loadUntilFirstRender(page, url);
     await Promise.all(reads);
     await page.waitForTimeout(100);
     const events = trace ? (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents : [];
@@ -170,6 +155,7 @@ async function loadOnce(browser: Browser, url: string, options: BrowserContextOp
     return { firstRender: data.firstRender, milestones, rows, bytes: data.bytes };
   } finally {
     await context.close();
+    await settle();
   }
 }
 
@@ -188,10 +174,8 @@ async function profileOnce(browser: Browser, url: string, options: BrowserContex
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     await cdp.send('Profiler.start');
-    await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => typeof (globalThis as { __firstRender?: unknown }).__firstRender === 'number', undefined, { timeout: 30_000 });
+    const firstRender = await loadUntilFirstRender(page, url);
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-    const firstRender = Number(await page.evaluate(() => (globalThis as { __firstRender?: unknown }).__firstRender));
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map<string, number>();
     let total = 0;
@@ -217,6 +201,7 @@ async function profileOnce(browser: Browser, url: string, options: BrowserContex
     ].join('\n');
   } finally {
     await context.close();
+    await settle();
   }
 }
 
@@ -273,10 +258,10 @@ try {
   await writeFile(staticPath, staticPage(probeRun.bytes));
   const staticTimes: number[] = [];
   try {
-    await loadOnce(browser, `${cs.base}/${STATIC_PAGE}`, { viewport: PHONE }, false, '#card');
+    await loadOnce(browser, `${cs.base}/${STATIC_PAGE}`, PHONE_CONTEXT, false, '#card');
     for (let i = 0; i < RUNS; i++) {
       const board = () => loadOnce(browser!, `${cs.base}/#/tasks`, signedIn, false);
-      const page = () => loadOnce(browser!, `${cs.base}/${STATIC_PAGE}`, { viewport: PHONE }, false, '#card');
+      const page = () => loadOnce(browser!, `${cs.base}/${STATIC_PAGE}`, PHONE_CONTEXT, false, '#card');
       if (i % 2 === 0) {
         runs.push(await board());
         staticTimes.push((await page()).firstRender);
