@@ -133,13 +133,18 @@ async function buildWebConsole(): Promise<string | undefined> {
  */
 async function startNotifications(endpoint: string, dataDir: string) {
   const { LocalEventBus } = await import('./event-bus.ts');
-  const { StreamPoller } = await import('./stream-poller.ts');
+  const { StreamPoller, wakeOnWrites } = await import('./stream-poller.ts');
+  // The client the function code writes with (loaded already, with the server's configuration).
+  const { dynamo: shared } = await import('../../shared/db/client.ts');
   const clientConfig = { endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamo = new DynamoDBClient(clientConfig);
   const streams = new DynamoDBStreamsClient(clientConfig);
   const checkpointFile = join(dataDir, 'stream-checkpoints.json');
   const bus = new LocalEventBus();
   const poller = new StreamPoller({ dynamo, streams, tableName: LOCAL_TABLE_NAME, checkpointFile, eventBridge: bus, busName: LOCAL_BUS_NAME });
+  // Every write of this process (API, imports, event consumers) wakes the poller: its idle pause
+  // can then grow to a second without delaying their events.
+  wakeOnWrites(shared, poller);
   poller.start();
   return { bus, poller, clients: [dynamo, streams], checkpointFile };
 }

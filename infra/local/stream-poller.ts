@@ -6,6 +6,12 @@
  * retries a batch from its first failed record (never skipping one), and remembers how far it
  * got: a checkpoint per shard, written only once the records up to it were published (and, with
  * the local bus, delivered), so a restart neither loses nor re-sends what was done.
+ *
+ * Caught up, it does not poll at a fixed rate: the pause doubles from `idleMs` up to `maxIdleMs`,
+ * and `nudge()` (called after every write of the process's own DynamoDB client, `wakeOnWrites`)
+ * polls at once. An idle `npm start` then costs a poll a second instead of ten (GetRecords keeps
+ * DynamoDB Local's Java busy for several ms each), and an event written through the API still
+ * reaches the bus without waiting out a pause.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -38,8 +44,10 @@ export interface StreamPollerOptions {
   busName: string;
   /** @default the same publisher the Lambda runs; replaceable to measure the poller alone. */
   publish?: (records: DynamoDBRecord[], deps: PublishDeps) => Promise<DynamoDBBatchResponse>;
-  /** Pause when every shard is caught up. @default 100 ms (DynamoDB Local answers in ~25 ms). */
+  /** First pause when every shard is caught up. @default 100 ms (DynamoDB Local answers in ~25 ms). */
   idleMs?: number;
+  /** Caught up pass after pass, the pause doubles up to this; new records or `nudge()` bring it back to `idleMs`. @default 1000 ms */
+  maxIdleMs?: number;
   /** Pause before retrying a failed batch or a failed call. @default 100 ms doubling up to 5 s */
   backoffMs?: (attempt: number) => number;
   /** How often the shard list is read again to find new shards. @default 1000 ms */
@@ -96,6 +104,25 @@ export const matchesOutboxFilter = (record: StreamRecord): boolean => matchesPat
 const errorName = (e: unknown) => (e instanceof Error ? e.name : 'Unknown');
 const errorInfo = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message } : { name: 'Unknown' });
 
+/** DynamoDB commands that write items (and so may add records to the stream). */
+const WRITES = /^(Put|Update|Delete|BatchWrite|TransactWrite)(Item|Items)?Command$/;
+
+/**
+ * Nudges `poller` after every successful write sent through `client` (a DynamoDB or document
+ * client; the document client sends through its DynamoDB client's stack): the local runtime
+ * installs it on the shared client the function code writes with.
+ */
+export function wakeOnWrites(client: Pick<DynamoDBClient, 'middlewareStack'>, poller: Pick<StreamPoller, 'nudge'>): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (WRITES.test(context.commandName ?? '')) poller.nudge();
+      return result;
+    },
+    { step: 'initialize', name: 'clearwayWakeStreamPoller', override: true },
+  );
+}
+
 export class StreamPoller {
   readonly #options: StreamPollerOptions;
   readonly #log: Logger;
@@ -108,10 +135,16 @@ export class StreamPoller {
   #stopping = false;
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** The current sleep is an idle pause (a nudge may end it), not a back-off after a failure. */
+  #idle = false;
+  /** A nudge came while a pass was running: the write may be past what the pass read. */
+  #nudged = false;
   #cycle = 0;
   #caughtUpWaiters: { afterCycle: number; resolve: () => void }[] = [];
   /** Records handed to the publisher and confirmed, since start (for measurements). */
   published = 0;
+  /** The idle pause in progress, in ms; 0 while polling or backing off after a failure (for tests). */
+  idlePause = 0;
 
   constructor(options: StreamPollerOptions) {
     this.#options = options;
@@ -137,6 +170,16 @@ export class StreamPoller {
     this.#caughtUpWaiters = [];
   }
 
+  /**
+   * Something was written: poll now rather than after the idle pause, which starts again from
+   * `idleMs`. During a pass, one more pass follows it at once. A back-off after a failure is
+   * not cut short.
+   */
+  nudge(): void {
+    this.#nudged = true;
+    if (this.#idle) this.#wake?.();
+  }
+
   /** Resolves once a whole pass that began after this call found nothing new on any shard. */
   caughtUp(): Promise<void> {
     return new Promise((resolve) => this.#caughtUpWaiters.push({ afterCycle: this.#cycle, resolve }));
@@ -157,6 +200,9 @@ export class StreamPoller {
 
   async #loop(): Promise<void> {
     let failures = 0;
+    const idleMs = this.#options.idleMs ?? 100;
+    const maxIdleMs = Math.max(idleMs, this.#options.maxIdleMs ?? 1000);
+    let pause = idleMs;
     while (!this.#stopping) {
       try {
         const streamArn = await this.#streamArn();
@@ -164,15 +210,24 @@ export class StreamPoller {
         if (Date.now() - this.#lastDescribe >= (this.#options.describeEveryMs ?? 1000)) await this.#describe(streamArn);
         this.#cycle += 1;
         const cycle = this.#cycle;
+        const nudged = this.#nudged;
+        this.#nudged = false;
         let busy = false;
         for (const state of this.#readable()) {
           if (this.#stopping) return;
           if (await this.#poll(streamArn, state)) busy = true;
         }
         failures = 0;
+        if (busy || nudged) pause = idleMs;
         if (!busy) {
           this.#caughtUpWaiters = this.#caughtUpWaiters.filter((w) => (w.afterCycle < cycle ? (w.resolve(), false) : true));
-          await this.#sleep(this.#options.idleMs ?? 100);
+          if (this.#nudged) continue;
+          this.#idle = true;
+          this.idlePause = pause;
+          await this.#sleep(pause);
+          this.#idle = false;
+          this.idlePause = 0;
+          pause = this.#nudged ? idleMs : Math.min(maxIdleMs, pause * 2);
         }
       } catch (e: unknown) {
         failures += 1;

@@ -6,11 +6,11 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand as PutEvents } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalEventBus, type BusEvent, type QueueRecord } from '../../infra/local/event-bus.ts';
-import { StreamPoller } from '../../infra/local/stream-poller.ts';
+import { StreamPoller, wakeOnWrites } from '../../infra/local/stream-poller.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { Country } from '../../shared/domain/common.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
@@ -85,7 +85,7 @@ class FakeBus {
 }
 
 function startPoller(bus: { send(c: PutEventsCommand): Promise<PutEventsCommandOutput> }, checkpointFile: string, streamsClient: Pick<DynamoDBStreamsClient, 'send'> = streams): StreamPoller {
-  const poller = new StreamPoller({ dynamo, streams: streamsClient, tableName, checkpointFile, eventBridge: bus, busName: 'clearway-local', idleMs: 20, backoffMs: () => 20, log: silent });
+  const poller = new StreamPoller({ dynamo, streams: streamsClient, tableName, checkpointFile, eventBridge: bus, busName: 'clearway-local', idleMs: 20, maxIdleMs: 20, backoffMs: () => 20, log: silent });
   poller.start();
   running.push(poller);
   return poller;
@@ -266,6 +266,45 @@ describe('stream poller', () => {
     startPoller(bus, checkpointFile);
     await waitFor(() => expect(delivered).toHaveLength(4));
     for (const ministry of ['KH', 'TH'] as const) expect(delivered.filter((d) => d.ministry === ministry).map((d) => d.event.detail['id'])).toEqual(ids);
+  });
+
+  it('caught up, pauses longer and longer, up to its longest pause', async () => {
+    const poller = new StreamPoller({ dynamo, streams, tableName, checkpointFile: join(dir, 'idle.json'), eventBridge: new FakeBus(), busName: 'clearway-local', idleMs: 20, maxIdleMs: 160, log: silent });
+    running.push(poller);
+    const pauses = new Set<number>();
+    poller.start();
+    await poller.caughtUp();
+    // The pause doubles from 20 ms each pass that finds nothing: 20, 40, 80, then 160 and no longer.
+    await vi.waitFor(
+      () => {
+        pauses.add(poller.idlePause);
+        expect(poller.idlePause).toBe(160);
+      },
+      { timeout: 15_000, interval: 5 },
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    expect(poller.idlePause).toBeLessThanOrEqual(160);
+    expect([...pauses].filter((p) => p > 0).every((p) => [20, 40, 80, 160].includes(p))).toBe(true);
+  });
+
+  it('polls at once when a write through the nudging client commits, instead of waiting out its pause', async () => {
+    const bus = new FakeBus();
+    // A first pause of a minute: only the nudge can bring the event within the test's wait.
+    const poller = new StreamPoller({ dynamo, streams, tableName, checkpointFile: join(dir, 'nudge.json'), eventBridge: bus, busName: 'clearway-local', idleMs: 60_000, maxIdleMs: 60_000, log: silent });
+    running.push(poller);
+    poller.start();
+    await poller.caughtUp();
+    await vi.waitFor(() => expect(poller.idlePause).toBe(60_000), { timeout: 15_000, interval: 10 });
+
+    const writer = new DynamoDBClient(clientConfig);
+    try {
+      wakeOnWrites(writer, poller);
+      const { event, write } = outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: 'task-nudge' }, 'KH', actor, { taskId: 'task-nudge', hazardAreaId: 'ha-1', country: 'KH', province: 'KH22', from: 'PLANNED', to: 'ASSIGNED' }, new Date().toISOString());
+      await DynamoDBDocumentClient.from(writer).send(new TransactWriteCommand({ TransactItems: [write.item] }));
+      await waitFor(() => expect(bus.accepted).toContain(event.id));
+    } finally {
+      writer.destroy();
+    }
   });
 });
 

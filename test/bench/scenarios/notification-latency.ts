@@ -77,7 +77,8 @@ export const notificationLatency: Scenario = {
       const { subscriptionWrite } = await import('../../../shared/db/repositories/subscriptions.ts');
       const { EventType } = await import('../../../shared/events/catalogue.ts');
       const { publishStreamRecords } = await import('../../../shared/events/publish.ts');
-      const { StreamPoller, toLambdaRecord } = await import('../../../infra/local/stream-poller.ts');
+      const { StreamPoller, toLambdaRecord, wakeOnWrites } = await import('../../../infra/local/stream-poller.ts');
+      const { dynamo: shared } = await import('../../../shared/db/client.ts');
       const { LocalEventBus } = await import('../../../infra/local/event-bus.ts');
       clientConfig.endpoint = process.env.DYNAMODB_ENDPOINT!;
       const dynamo = new DynamoDBClient(clientConfig);
@@ -109,7 +110,9 @@ export const notificationLatency: Scenario = {
       };
 
       // 1. Latency: commit one event at a time, each reaching both ministries' receivers.
+      // As `npm start` runs it: woken by the writes of the client the function code uses.
       const fullPath = poller(new LocalEventBus({ log: silent }));
+      wakeOnWrites(shared, fullPath);
       fullPath.start();
       const committed = new Map<string, number>();
       for (let i = 0; i < eventCount; i++) {
