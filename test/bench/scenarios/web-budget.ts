@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium, PHONE_CONTEXT, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
+import { launchChromium, PHONE_CONTEXT, seedTaskBoard, startConsoleServer, warmTaskBoardRead, type ConsoleServer } from '../../support/browser.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { firstRenderProbe, loadUntilFirstRender, settle, staticPage } from '../lib/first-render.ts';
 import { median } from '../lib/stats.ts';
@@ -27,8 +27,6 @@ const JS_BUDGET_GZIP = 250 * 1024;
 const RENDER_TARGET = 1.5;
 /** Loads of each page before the measured ones. */
 const WARM_UP = 3;
-/** Reads of the board's tasks through the API before any load. */
-const API_WARM_UP = 300;
 /** The static page's file in the served directory, removed afterwards. */
 const STATIC_PAGE = 'bench-static-page.html';
 
@@ -93,14 +91,8 @@ export const webBudget: Scenario = {
       browser = await launchChromium();
       ctx.progress.update('web-budget: seeding a team with tasks');
       const { deminer, signedIn } = await seedTaskBoard(cs);
-      // The board's read, warm as on a server that has been running: a DynamoDB Local just
-      // started runs its Query path interpreted (Java's JIT has not compiled it yet) and, with
-      // the browser loading on the same two cores, answers it in 8–70 ms instead of ~5.
       ctx.progress.update('web-budget: warming the API');
-      for (let i = 0; i < API_WARM_UP; i++) {
-        const read = await cs.api('GET', '/v1/tasks?limit=100', deminer);
-        if (read.status !== 200) throw new Error(`GET /v1/tasks answered ${read.status} while warming up`);
-      }
+      await warmTaskBoardRead(cs, deminer);
       // The same phone for every page: the board's context only adds the signed-in storage.
       const phone = PHONE_CONTEXT;
       const board = (sizes = false) => measure(browser!, `${cs!.base}/#/tasks`, '[data-testid^="task-card-"]', signedIn, sizes);

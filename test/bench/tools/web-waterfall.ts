@@ -21,7 +21,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { launchChromium, PHONE_CONTEXT, seedTaskBoard, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
+import { launchChromium, PHONE_CONTEXT, seedTaskBoard, warmTaskBoardRead, startConsoleServer, type ConsoleServer } from '../../support/browser.ts';
 import { repoRoot } from '../../support/local-server.ts';
 import { firstRenderProbe, loadUntilFirstRender, settle, staticPage } from '../lib/first-render.ts';
 import { median } from '../lib/stats.ts';
@@ -250,6 +250,7 @@ let browser: Browser | undefined;
 try {
   browser = await launchChromium();
   const { deminer, signedIn } = await seedTaskBoard(cs);
+  await warmTaskBoardRead(cs, deminer); // as web-budget does
   await loadOnce(browser, `${cs.base}/#/tasks`, signedIn, false); // warm-up
   const runs: Run[] = [];
   // The static page web-budget compares with, alternating with the board as it does.
