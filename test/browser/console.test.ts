@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LAPTOP, PHONE, launchChromium, newContext, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer, type Role } from '../support/browser.ts';
+import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, RIDGE_POLYGON, launchChromium, newContext, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer, type Role } from '../support/browser.ts';
 import { repoRoot } from '../support/local-server.ts';
 
 /**
@@ -53,7 +53,6 @@ const claimsOf = (role: Role): Claims => {
 };
 
 // The hazard area sits in Oddar Meanchey; the phone reports its position inside it.
-const hazardPolygon = { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] };
 
 async function createTask(priority: number): Promise<string> {
   const ops = tokens.opsKH!;
@@ -117,16 +116,7 @@ beforeAll(async () => {
   seed.khTeam = String(team.body.id);
   tokens.deminer = await cs.token({ role: 'deminer', country: 'KH', org: KH_DEMINER_ORG, team: seed.khTeam });
 
-  const hazard = await cs.api('POST', '/v1/hazard-areas', tokens.opsKH, {
-    name: 'O Smach ridge, east slope',
-    country: 'KH',
-    province: 'KH22',
-    classification: 'CHA',
-    evidence: 'DIRECT',
-    dateOfInformation: '2025-07-28',
-    contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-    geometry: hazardPolygon,
-  });
+  const hazard = await cs.api('POST', '/v1/hazard-areas', tokens.opsKH, RIDGE_HAZARD_AREA);
   expect(hazard.status, JSON.stringify(hazard.body)).toBe(201);
   seed.hazardId = String(hazard.body.id);
 
@@ -141,7 +131,7 @@ beforeAll(async () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     version = moved.etag;
   }
-  const report = await cs.api('POST', '/v1/cleared-areas', tokens.deminer, { taskId: reported, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: hazardPolygon });
+  const report = await cs.api('POST', '/v1/cleared-areas', tokens.deminer, { taskId: reported, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: RIDGE_POLYGON });
   expect(report.status, JSON.stringify(report.body)).toBe(201);
   seed.clearedAreaId = String(report.body.id);
   // Households for the lists, statistics and screenshots.

@@ -165,6 +165,21 @@ export async function newContext(browser: Browser, viewport: { width: number; he
   });
 }
 
+/** A small square on the O Smach ridge (Oddar Meanchey, KH22): the hazard area the browser tests and benches seed. */
+export const RIDGE_POLYGON = { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] };
+
+/** The body of `POST /v1/hazard-areas` for that square: a Cambodian confirmed hazard area of AP mines. */
+export const RIDGE_HAZARD_AREA = {
+  name: 'O Smach ridge, east slope',
+  country: 'KH',
+  province: 'KH22',
+  classification: 'CHA',
+  evidence: 'DIRECT',
+  dateOfInformation: '2025-07-28',
+  contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+  geometry: RIDGE_POLYGON,
+};
+
 /**
  * What the web-budget scenario and the waterfall tool measure: a KH team with eight ASSIGNED
  * tasks on one hazard area, and its deminer signed in as the console keeps a session
@@ -174,16 +189,7 @@ export async function newContext(browser: Browser, viewport: { width: number; he
 export async function seedTaskBoard(cs: ConsoleServer): Promise<{ deminer: string; signedIn: BrowserContextOptions }> {
   const ops = await cs.token({ role: 'operations', country: 'KH', org: 'CMAC' });
   const team = await cs.api('POST', '/v1/teams', ops, { name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] });
-  const hazard = await cs.api('POST', '/v1/hazard-areas', ops, {
-    name: 'O Smach ridge, east slope',
-    country: 'KH',
-    province: 'KH22',
-    classification: 'CHA',
-    evidence: 'DIRECT',
-    dateOfInformation: '2025-07-28',
-    contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-    geometry: { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] },
-  });
+  const hazard = await cs.api('POST', '/v1/hazard-areas', ops, RIDGE_HAZARD_AREA);
   if (team.status !== 201 || hazard.status !== 201) throw new Error(`seeding failed: team ${team.status}, hazard area ${hazard.status}`);
   for (let i = 0; i < 8; i++) {
     const task = await cs.api('POST', '/v1/tasks', ops, {
