@@ -574,7 +574,8 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
         }
         const body = {
           reportDate: today,
-          areaClearedSqm: Math.round((area.areaSqm * p.share) / 10) * 10,
+          // Rounded down, so that the shares of a task never add up to more than its area.
+          areaClearedSqm: Math.floor((area.areaSqm * p.share) / 10) * 10,
           finds: (p.finds ?? []).map((f) => ({
             category: f.category,
             ...(f.model ? { model: f.model } : {}),
