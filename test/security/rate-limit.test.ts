@@ -97,7 +97,7 @@ describe('per-user limits on AWS (WAF)', () => {
   const stack = new Stack();
   const api = new RestApi(stack, 'Api');
   api.root.addMethod('GET', new MockIntegration());
-  new Firewall(stack, 'Firewall', { stage: api.deploymentStage, logRetention: RetentionDays.ONE_MONTH, logEncryptionKey: new Key(stack, 'LogKey') });
+  new Firewall(stack, 'Firewall', { stage: api.deploymentStage, logRetention: RetentionDays.ONE_MONTH, logEncryptionKey: new Key(stack, 'LogKey'), corsAllowedOrigin: 'https://console.example' });
   const acl = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0]!.Properties as {
     Rules: { Name: string; Priority: number; Action?: unknown; Statement: { RateBasedStatement?: Record<string, unknown> } }[];
     CustomResponseBodies: Record<string, { ContentType: string; Content: string }>;
@@ -107,7 +107,20 @@ describe('per-user limits on AWS (WAF)', () => {
     for (const limit of USER_RATE_LIMITS) {
       const wafRule = acl.Rules.find((r) => r.Name === userRateLimitRuleName(limit));
       expect(wafRule, limit.name).toMatchObject({
-        Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited', ResponseHeaders: [{ Name: 'Retry-After', Value: String(limit.windowSeconds) }] } } },
+        Action: {
+          Block: {
+            CustomResponse: {
+              ResponseCode: 429,
+              CustomResponseBodyKey: 'rate-limited',
+              // The console reads the answer (and when to retry) across origins.
+              ResponseHeaders: [
+                { Name: 'Retry-After', Value: String(limit.windowSeconds) },
+                { Name: 'Access-Control-Allow-Origin', Value: 'https://console.example' },
+                { Name: 'Access-Control-Expose-Headers', Value: 'Retry-After' },
+              ],
+            },
+          },
+        },
         Statement: {
           RateBasedStatement: {
             Limit: limit.limit,

@@ -13,6 +13,8 @@ export interface FirewallProps {
   readonly rateLimitPer5Minutes?: number;
   /** Per-user limits on expensive or probing operations, keyed on the Authorization header. @default USER_RATE_LIMITS (shared with the local server) */
   readonly userRateLimits?: readonly UserRateLimit[];
+  /** The console's origin: the per-user limits' 429 carries CORS headers for it, so the console can read it. @default no CORS headers */
+  readonly corsAllowedOrigin?: string;
   readonly logRetention: RetentionDays;
   /** Encrypts the WAF log group. */
   readonly logEncryptionKey: IKey;
@@ -56,7 +58,7 @@ const operationStatement = (o: RateLimitedOperation): CfnWebACL.StatementPropert
  * `Authorization` header (one signed-in user's token; a request without one is not counted and
  * the authorizer refuses it), blocked past the limit with 429 problem details and `Retry-After`.
  */
-function userRateLimitRule(rule: UserRateLimit, priority: number, visibility: (name: string) => CfnWebACL.VisibilityConfigProperty): CfnWebACL.RuleProperty {
+function userRateLimitRule(rule: UserRateLimit, priority: number, visibility: (name: string) => CfnWebACL.VisibilityConfigProperty, corsAllowedOrigin: string | undefined): CfnWebACL.RuleProperty {
   const name = userRateLimitRuleName(rule);
   const statements = rule.operations.map(operationStatement);
   return {
@@ -67,7 +69,10 @@ function userRateLimitRule(rule: UserRateLimit, priority: number, visibility: (n
         customResponse: {
           responseCode: 429,
           customResponseBodyKey: RATE_LIMITED_BODY,
-          responseHeaders: [{ name: 'Retry-After', value: String(rule.windowSeconds) }],
+          responseHeaders: [
+            { name: 'Retry-After', value: String(rule.windowSeconds) },
+            ...(corsAllowedOrigin ? [{ name: 'Access-Control-Allow-Origin', value: corsAllowedOrigin }, { name: 'Access-Control-Expose-Headers', value: 'Retry-After' }] : []),
+          ],
         },
       },
     },
@@ -139,7 +144,7 @@ export class Firewall extends Construct {
           statement: { rateBasedStatement: { limit: props.rateLimitPer5Minutes ?? 2000, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
           visibilityConfig: visibility(WAF_RULES.rateLimit),
         },
-        ...userLimits.map((rule, i) => userRateLimitRule(rule, 1 + i, visibility)),
+        ...userLimits.map((rule, i) => userRateLimitRule(rule, 1 + i, visibility, props.corsAllowedOrigin)),
         managed(WAF_RULES.common, 1 + userLimits.length, ['SizeRestrictions_BODY']),
         managed(WAF_RULES.knownBadInputs, 2 + userLimits.length),
       ],
