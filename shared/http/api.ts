@@ -158,7 +158,7 @@ export class Api {
         cors({
           origin: config.CORS_ALLOWED_ORIGIN,
           allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
-          exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Link'],
+          exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Link', 'Retry-After'],
           maxAge: 600,
         }),
       );
