@@ -6,6 +6,8 @@ import { en } from 'zod/locales';
 // cost; the interpreted parse is as fast for the one-request-at-a-time schemas of the routes.
 z.config({ ...en(), jitless: true });
 
+const rateLimit = () => z.coerce.number().check(z.int(), z.positive());
+
 /**
  * Runtime configuration, parsed once at module load so that a missing or malformed variable
  * fails the cold start (or `npm start`) instead of the first request.
@@ -41,6 +43,14 @@ const ConfigSchema = z
     REQUIRE_OBSERVER_ATTESTATION: z._default(z.enum(['joint', 'none']), 'joint'),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
+    /**
+     * Local overrides of the per-user limits (requests per window, `shared/http/user-rate-limits.ts`);
+     * absent, the same numbers as the WAF's. Benchmarks raise them; on AWS the WAF rules apply.
+     */
+    RATE_LIMIT_HOUSEHOLD_LOOKUP: z.optional(rateLimit()),
+    RATE_LIMIT_HOUSEHOLD_REGISTRATION: z.optional(rateLimit()),
+    RATE_LIMIT_HOUSEHOLD_IMPORT: z.optional(rateLimit()),
+    RATE_LIMIT_GEOMETRY: z.optional(rateLimit()),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import { Country, lazy } from '#shared/domain/common.ts';
-import { addContributions, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
+import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
+import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
@@ -12,27 +13,31 @@ import { BadRequest, Forbidden } from '#shared/http/problem.ts';
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
 
-const counts = () => z.record(z.string(), z.number());
+/** A count, `null` when withheld as a small cell (`shared/domain/small-cells.ts`). */
+const count = () => z.nullable(z.number());
+const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
 const DisplacementStats = lazy(() =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
-    households: z.object({ total: z.number(), byStatus: counts(), withSpecificNeeds: z.number() }),
+    households: z.object({ total: count(), byStatus: counts(), withSpecificNeeds: count() }),
     people: z.object({
-      total: z.number(),
+      total: count(),
       byStatus: counts(),
       bySexAndAge: bySexAge(),
-      displaced: z.object({ total: z.number(), bySexAndAge: bySexAge() }),
-      returned: z.object({ total: z.number(), bySexAndAge: bySexAge() }),
+      displaced: z.object({ total: count(), bySexAndAge: bySexAge() }),
+      returned: z.object({ total: count(), bySexAndAge: bySexAge() }),
     }),
-    specificNeeds: z.object({ people: z.number(), byCategory: counts(), byCode: counts() }),
+    specificNeeds: z.object({ people: count(), byCategory: counts(), byCode: counts() }),
     returnSafety: z.object({
       households: counts(),
       people: counts(),
-      atRiskReturns: z.object({ households: z.number(), people: z.number() }),
+      atRiskReturns: z.object({ households: count(), people: count() }),
       householdsByStatus: z.record(z.string(), counts()),
     }),
+    /** Dotted paths of the counts withheld as small cells (1 to 4) for this reader; empty when every count is exact. */
+    suppressed: z.array(z.string()),
   }),
 );
 
@@ -86,7 +91,7 @@ const COLUMNS: Column[] = [
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
 ];
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const csvCell = (v: string | number, suppress: boolean) => (typeof v === 'number' ? csvCount(v, suppress) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
 export function displacementStatsRoutes(api: Api): void {
@@ -97,7 +102,7 @@ export function displacementStatsRoutes(api: Api): void {
       operationId: 'displacementStats',
       summary: 'Displacement statistics of a country or an origin province (JSON, or CSV with HXL hashtags)',
       description:
-        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope with an HXL hashtag row under the header. Counts only, never personal data.",
+        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope with an HXL hashtag row under the header. Counts only, never personal data. Small cells: a reader who may not read every household counted (observers; relief agencies, whose country's counts include other organisations' households) gets every count from 1 to 4 as `null`, listed in `suppressed` by dotted path, and as `<5` in CSV; 0 stays 0. Ministries (their own country) and admins get exact counts.",
       tag: 'Statistics',
       access: STATS_READERS,
       query: z.object({
@@ -121,16 +126,19 @@ export function displacementStatsRoutes(api: Api): void {
       const countries = country ? [country] : (['KH', 'TH'] as const);
       const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
       const year = new Date().getUTCFullYear();
+      const exact = readsEveryHousehold(principal, countries);
       if (wantsCsv) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
         const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
-        return c.body(`${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return c.body(`${lines.map((l) => l.map((v) => csvCell(v, !exact)).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
-      return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...displacementView(counters, year) });
+      const view = displacementView(counters, year);
+      const { value, suppressed } = exact ? { value: view, suppressed: [] } : suppressSmallCells(view, DISPLACEMENT_COUNT_PATHS);
+      return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...value, suppressed });
     },
   );
 }

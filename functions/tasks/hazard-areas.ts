@@ -24,6 +24,7 @@ import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { HouseholdSummarySchema } from '#shared/domain/household.ts';
 import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
+import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { hazardCellCount, hazardCellRemovals, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
@@ -38,9 +39,11 @@ const ReturnSafetyCheck = z.object({
   /** Cells of the return-safety index the area covers. */
   cells: z.number(),
   /** Households in those cells whose stored safety differed from the rule's answer. */
-  candidates: z.number(),
+  candidates: z.nullable(z.number()),
   /** Households rewritten (with a ReturnSafetyChanged event each). */
-  changed: z.number(),
+  changed: z.nullable(z.number()),
+  /** Household counts withheld as small cells (1 to 4) from callers who may not read those households: every caller but admins. */
+  suppressed: z.array(z.string()),
 });
 
 const GEOJSON = 'application/geo+json';
@@ -310,7 +313,7 @@ export function registerHazardAreas(api: Api): void {
       operationId: 'checkReturnSafety',
       summary: 'Recompute the return safety of the households near a hazard area',
       description:
-        'The recomputation that follows every change of the area, run on demand: after a failure logged as "return safety recomputation failed", or to check an area. Idempotent: households already right are left alone and no event is repeated. Answers what it did, in counts. Operations users of the area’s country, admins.',
+        'The recomputation that follows every change of the area, run on demand: after a failure logged as "return safety recomputation failed", or to check an area. Idempotent: households already right are left alone and no event is repeated. Answers what it did, in counts; for operations users, who read no household, household counts from 1 to 4 are `null` and listed in `suppressed`. Operations users of the area’s country, admins.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -319,7 +322,10 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);
       requireCountry(principal, hazard.country, 'check the return safety near hazard areas');
-      return c.json(await recomputeForHazardArea(hazard.id, principal));
+      const result = await recomputeForHazardArea(hazard.id, principal);
+      // Operations read no household: the counts of households near the area are small cells for them.
+      const { value, suppressed } = readsEveryHousehold(principal, [hazard.country]) ? { value: result, suppressed: [] } : suppressSmallCells(result, ['candidates', 'changed']);
+      return c.json({ ...value, suppressed });
     },
   );
 }

@@ -141,6 +141,7 @@ export class ClearwayStack extends Stack {
       stage: this.api.restApi.deploymentStage,
       logRetention: config.logRetention,
       logEncryptionKey: this.logKey.key,
+      corsAllowedOrigin: this.consoleOrigin,
     });
 
     this.events = new Events(this, 'Events', { ministryAccounts: config.ministryAccounts, deliveryVisibilityTimeout: DELIVERY_VISIBILITY_TIMEOUT });

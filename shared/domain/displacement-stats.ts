@@ -184,3 +184,28 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
     },
   };
 }
+
+/**
+ * Where a {@link DisplacementView} holds counts of households or people: everything but
+ * `ageBandsYear`. Small cells at these paths are withheld from readers who may not read every
+ * household counted (`shared/domain/small-cells.ts`).
+ */
+export const DISPLACEMENT_COUNT_PATHS = [
+  'households.total',
+  'households.byStatus.*',
+  'households.withSpecificNeeds',
+  'people.total',
+  'people.byStatus.*',
+  'people.bySexAndAge.*.*',
+  'people.displaced.total',
+  'people.displaced.bySexAndAge.*.*',
+  'people.returned.total',
+  'people.returned.bySexAndAge.*.*',
+  'specificNeeds.people',
+  'specificNeeds.byCategory.*',
+  'specificNeeds.byCode.*',
+  'returnSafety.households.*',
+  'returnSafety.people.*',
+  'returnSafety.atRiskReturns.*',
+  'returnSafety.householdsByStatus.*.*',
+] as const;

@@ -15,6 +15,8 @@ import { expectedVersion } from './etag.ts';
 import type * as Idempotency from './idempotency.ts';
 import type { IdempotencyContext, StoredResponse } from './idempotency.ts';
 import { logger, requestLogger } from './logger.ts';
+import { localRateLimiter } from './rate-limiter.ts';
+import { userRateLimitOf } from './user-rate-limits.ts';
 import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
 
 export type AppEnv = {
@@ -156,7 +158,7 @@ export class Api {
         cors({
           origin: config.CORS_ALLOWED_ORIGIN,
           allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
-          exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Link'],
+          exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed', 'Link', 'Retry-After'],
           maxAge: 600,
         }),
       );
@@ -185,11 +187,15 @@ export class Api {
   ): this {
     if (spec.idempotent && !this.idempotency) throw new Error(`${spec.operationId} accepts Idempotency-Key: create its Api with { idempotency }`);
     const idempotency = this.idempotency;
-    this.routes.push(spec as RouteSpec);
+    const rateLimit = userRateLimitOf(spec.method, spec.path);
+    // A per-user limit (WAF on AWS, the local limiter here) answers 429: documented with the route's own answers.
+    this.routes.push((rateLimit ? { ...spec, responses: { ...spec.responses, 429: problem } } : spec) as RouteSpec);
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
       const principal = access === 'public' ? (undefined as unknown as Principal) : await authenticate(c.req.header('authorization'));
       if (access !== 'public') authorize(principal, access);
+      // Counted before the body is read: the limit is there to spare the work that follows.
+      if (rateLimit && localRateLimiter) localRateLimiter.take(rateLimit, principal.sub);
       const params = (spec.params ? parsePart(spec.params, c.req.param(), 'path') : undefined) as Out<P>;
       const query = (spec.query ? parsePart(spec.query, c.req.query(), 'query') : undefined) as Out<Q>;
       let body = undefined as Out<B>;

@@ -107,6 +107,14 @@ export class UnsupportedMediaType extends HttpProblem {
   }
 }
 
+export class TooManyRequests extends HttpProblem {
+  constructor(rule: string, limit: number, windowSeconds: number, retryAfterSeconds: number) {
+    super(429, 'too-many-requests', 'Too many requests', `You sent more than ${limit} requests of this kind (${rule}) in ${windowSeconds} seconds; try again in ${retryAfterSeconds} seconds.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
 export class PreconditionRequired extends HttpProblem {
   constructor() {
     super(428, 'precondition-required', 'Precondition required', 'This change needs an If-Match header with the ETag of the version you read (for example If-Match: "3").');

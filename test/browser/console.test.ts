@@ -336,6 +336,18 @@ describe('offline', { timeout: 240_000 }, () => {
       await page.goto(`${cs.base}/#/tasks`);
       await page.getByTestId('offline-banner').waitFor();
       await expect.poll(() => page.getByTestId('pending-count').textContent()).toMatch(/1/);
+      // At rest the change is sealed: only its id and user in clear, under a key the page cannot export.
+      const atRest = (await page.evaluate(`new Promise((resolve, reject) => {
+        const req = indexedDB.open('clearway');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction(['changes', 'keys']);
+          const changes = tx.objectStore('changes').getAll();
+          const keys = tx.objectStore('keys').getAll();
+          tx.oncomplete = () => resolve({ fields: changes.result.map((c) => Object.keys(c).sort().join()), extractable: keys.result.map((k) => k.key.extractable) });
+        };
+      })`)) as { fields: string[]; extractable: boolean[] };
+      expect(atRest).toEqual({ fields: ['id,iv,sealed,sub'], extractable: [false] });
 
       await context.setOffline(false);
       await expect.poll(() => page.getByTestId('pending-count').count(), { timeout: 20_000 }).toBe(0);

@@ -12,7 +12,7 @@ import { ConflictPanel } from './ConflictPanel.tsx';
 import { Page, ProblemMessage, Spinner } from './components.tsx';
 import { LANG_NAMES, LANGS, useLang, useT, type Lang } from './i18n.ts';
 import { commonMessages, type CommonKey } from './messages.ts';
-import { usePendingChanges } from './offline.ts';
+import { changesLostAtSignOut, forgetSignedInUserChanges, usePendingChanges } from './offline.ts';
 import { useOnline, useRoute } from './router.ts';
 import { useSession } from './session.ts';
 import { SignIn } from './SignIn.tsx';
@@ -51,6 +51,17 @@ function ConnectionStatus() {
   );
 }
 
+/**
+ * Signing out deletes this user's changes kept on the device, and the key that seals them: say
+ * how many would be lost and let the user stay signed in to send them first.
+ */
+async function signOutAfterWarning(t: (key: CommonKey, vars?: Record<string, string | number>) => string): Promise<void> {
+  const lost = await changesLostAtSignOut();
+  if (lost > 0 && !window.confirm(t('signOutLoses', { count: lost }))) return;
+  await forgetSignedInUserChanges();
+  signOut();
+}
+
 function Header({ signedIn }: { signedIn: boolean }) {
   const t = useT(commonMessages);
   const session = useSession();
@@ -72,7 +83,7 @@ function Header({ signedIn }: { signedIn: boolean }) {
         {signedIn && session && (
           <div class="user">
             <span data-testid="signed-in-as">{t('signedInAs', { role: t(`role.${session.role}` as CommonKey), org: session.org })}</span>
-            <button type="button" onClick={() => signOut()} data-testid="sign-out">
+            <button type="button" onClick={() => void signOutAfterWarning(t)} data-testid="sign-out">
               {t('signOut')}
             </button>
           </div>

@@ -2,62 +2,18 @@
  * Changes made in the field (task transitions, progress reports, household changes) go through
  * `submit`: sent at once when there is signal, otherwise kept in IndexedDB (it survives closing
  * the browser) and sent in order when the signal returns: on the `online` event, at start,
- * and every 20 s while changes wait. The logic is in queue.ts; this file binds it to the browser.
+ * and every 20 s while changes wait. At rest each change is sealed under its user's key, and a
+ * session sees and sends only its own user's changes (sealed-store.ts); signing out deletes them
+ * with the key. The logic is in queue.ts; this file binds it to the browser.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, NETWORK_ERROR, request } from './api.ts';
 import { ChangeQueue, ChangeRefused, MemoryStore, type ChangeStore, type NewChange, type PendingChange, type Sender, type SubmitResult } from './queue.ts';
+import { SealedChangeStore } from './sealed-store.ts';
 import { currentSession, onSessionChange } from './session.ts';
 
 export type { PendingChange } from './queue.ts';
 export { ChangeRefused } from './queue.ts';
-
-const DB_NAME = 'clearway';
-const STORE = 'changes';
-
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** The queue's IndexedDB store: one object store keyed by the time-ordered change id. */
-class IndexedDbStore implements ChangeStore {
-  private db: Promise<IDBDatabase> | undefined;
-
-  private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    return this.db;
-  }
-
-  private async tx<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    const db = await this.open();
-    const tx = db.transaction(STORE, mode);
-    const result = promised(op(tx.objectStore(STORE)));
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-    return result;
-  }
-
-  all(): Promise<PendingChange[]> {
-    return this.tx('readonly', (s) => s.getAll() as IDBRequest<PendingChange[]>);
-  }
-  async put(change: PendingChange): Promise<void> {
-    await this.tx('readwrite', (s) => s.put(change));
-  }
-  async delete(id: string): Promise<void> {
-    await this.tx('readwrite', (s) => s.delete(id));
-  }
-}
 
 const send: Sender = async (change) => {
   try {
@@ -78,11 +34,13 @@ let snapshot: PendingChange[] = [];
 const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('clearway-queue');
 
 async function refresh(): Promise<void> {
-  snapshot = await store.all();
+  const sub = currentSession()?.sub;
+  snapshot = sub === undefined ? [] : (await store.all()).filter((c) => c.sub === sub);
   for (const l of listeners) l(snapshot);
 }
 
-const store: ChangeStore = typeof indexedDB === 'undefined' ? new MemoryStore() : new IndexedDbStore();
+const store: ChangeStore =
+  typeof indexedDB === 'undefined' || !globalThis.crypto?.subtle ? new MemoryStore() : new SealedChangeStore({ indexedDB, subtle: crypto.subtle, user: () => currentSession()?.sub });
 
 const queue = new ChangeQueue({
   store,
@@ -118,6 +76,21 @@ export function flushQueue(): Promise<unknown> {
 
 export const discardChange = (id: string): Promise<void> => queue.discard(id);
 
+/** How many of the signed-in user's changes are kept here, unsent or refused: what signing out loses. */
+export async function changesLostAtSignOut(): Promise<number> {
+  return (await queue.mine()).length;
+}
+
+/** At sign-out: deletes the signed-in user's changes and, with IndexedDB, their key. */
+export async function forgetSignedInUserChanges(): Promise<void> {
+  const sub = currentSession()?.sub;
+  if (sub === undefined) return;
+  if (store instanceof SealedChangeStore) await store.forget(sub);
+  else for (const change of await queue.mine()) await store.delete(change.id);
+  await refresh();
+  channel?.postMessage('changed');
+}
+
 /** "Retry on the latest version"; throws the problem when the record cannot be read. */
 export async function retryChangeOnLatest(id: string): Promise<void> {
   const res = await queue.retryOnLatest(id);
@@ -146,6 +119,7 @@ export function startOfflineSync(): void {
   channel?.addEventListener('message', () => void refresh());
   // Changes made before the token expired go out once their user signs in again.
   onSessionChange((s) => {
+    void refresh();
     if (s) void flushQueue();
   });
   setInterval(() => {

@@ -180,7 +180,8 @@ export class ChangeQueue {
     // Re-read after each send: changes made meanwhile join the end of this flush.
     for (;;) {
       const stored = (await this.o.store.all()).find(
-        (c) => (c.state === 'queued' || c.state === 'sending') && !attempted.has(c.id) && (c.sub === undefined || c.sub === sub),
+        // Only the signed-in user's own changes: another user's (or no one's) are never sent under this token.
+        (c) => (c.state === 'queued' || c.state === 'sending') && !attempted.has(c.id) && c.sub === sub,
       );
       if (!stored) break;
       attempted.add(stored.id);
@@ -206,7 +207,19 @@ export class ChangeQueue {
 
   /** Drops a change (the user's "discard my change", or dismissing a refused one). */
   async discard(id: string): Promise<void> {
-    await this.remove(id);
+    if (await this.own(id)) await this.remove(id);
+  }
+
+  /** The signed-in user's change `id`, if it is theirs. */
+  private async own(id: string): Promise<PendingChange | undefined> {
+    const sub = this.o.user();
+    return sub === undefined ? undefined : (await this.o.store.all()).find((c) => c.id === id && c.sub === sub);
+  }
+
+  /** The signed-in user's changes, whatever their state (what signing out would lose). */
+  async mine(): Promise<PendingChange[]> {
+    const sub = this.o.user();
+    return sub === undefined ? [] : (await this.o.store.all()).filter((c) => c.sub === sub);
   }
 
   /**
@@ -214,7 +227,7 @@ export class ChangeQueue {
    * again with it. The outcome is the same as a first send (sent, queued again, conflict).
    */
   async retryOnLatest(id: string): Promise<SendResult | undefined> {
-    const change = (await this.o.store.all()).find((c) => c.id === id);
+    const change = await this.own(id);
     if (!change) return undefined;
     const latest = await this.o.send({ method: 'GET', path: resourcePathOf(change.path) });
     if (!latest.ok) {

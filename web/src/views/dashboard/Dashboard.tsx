@@ -15,6 +15,7 @@ import type { ViewProps } from '../index.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_SAFETY_STATUSES, SEXES } from '#shared/domain/household.ts';
 import type { DisplacementView } from '#shared/domain/displacement-stats.ts';
+import { SUPPRESSED_CSV_CELL, type Suppressible } from '#shared/domain/small-cells.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from '../households/places.ts';
@@ -162,8 +163,8 @@ function CsvButton({ path, filename, testid }: { path: string; filename: string;
 }
 
 /** Horizontal bars with the numbers as text; the bars are decoration (aria-hidden). */
-function Bars({ caption, rows, testid }: { caption: string; rows: { key: string; label: string; value: number }[]; testid?: string }) {
-  const max = Math.max(1, ...rows.map((r) => r.value));
+function Bars({ caption, rows, testid }: { caption: string; rows: { key: string; label: string; value: number | null }[]; testid?: string }) {
+  const max = Math.max(1, ...rows.map((r) => r.value ?? 0));
   const nf = new Intl.NumberFormat();
   return (
     <table class="hh-bars" data-testid={testid}>
@@ -172,9 +173,9 @@ function Bars({ caption, rows, testid }: { caption: string; rows: { key: string;
         {rows.map((r) => (
           <tr key={r.key} data-key={r.key}>
             <th scope="row">{r.label}</th>
-            <td class="hh-bars-value">{nf.format(r.value)}</td>
+            <td class="hh-bars-value">{formatCount(nf, r.value)}</td>
             <td class="hh-bars-bar" aria-hidden="true">
-              <span class="hh-bar" style={{ display: 'inline-block', height: '0.9em', minWidth: r.value > 0 ? '2px' : '0', width: `${(r.value / max) * 100}%`, background: 'currentColor' }} />
+              <span class="hh-bar" style={{ display: 'inline-block', height: '0.9em', minWidth: r.value !== 0 ? '2px' : '0', width: `${((r.value ?? 0) / max) * 100}%`, background: 'currentColor' }} />
             </td>
           </tr>
         ))}
@@ -183,11 +184,23 @@ function Bars({ caption, rows, testid }: { caption: string; rows: { key: string;
   );
 }
 
+/** A count as shown: `<5` when the API withheld it as a small cell (`null`). */
+const formatCount = (nf: Intl.NumberFormat, v: number | null) => (v === null ? SUPPRESSED_CSV_CELL : nf.format(v));
+
+/** The sum of counts, some perhaps withheld: `≥ n` then, each withheld count being at least 1. */
+function formatSum(nf: Intl.NumberFormat, values: (number | null)[]) {
+  const withheld = values.filter((v) => v === null).length;
+  const known = values.reduce<number>((t, v) => t + (v ?? 0), 0);
+  return withheld === 0 ? nf.format(known) : `≥ ${nf.format(known + withheld)}`;
+}
+
+type DisplacementAnswer = Suppressible<DisplacementView> & { suppressed: string[] };
+
 function DisplacementStats({ country, province }: { country: Country | ''; province: string }) {
   const t = useT(dashboardMessages);
   const tc = useT(commonMessages);
   const tn = useT(needMessages);
-  const { data, error } = useStats<DisplacementView>(`/v1/stats/displacement${statsQuery(country, province)}`);
+  const { data, error } = useStats<DisplacementAnswer>(`/v1/stats/displacement${statsQuery(country, province)}`);
   const nf = new Intl.NumberFormat();
   return (
     <section class="card" aria-labelledby="stats-displacement-title" data-testid="stats-displacement">
@@ -199,15 +212,15 @@ function DisplacementStats({ country, province }: { country: Country | ''; provi
           <dl class="hh-figures">
             <div>
               <dt>{t('displacement.households')}</dt>
-              <dd data-testid="stats-households-total">{nf.format(data.households.total)}</dd>
+              <dd data-testid="stats-households-total">{formatCount(nf, data.households.total)}</dd>
             </div>
             <div>
               <dt>{t('displacement.people')}</dt>
-              <dd data-testid="stats-people-total">{nf.format(data.people.total)}</dd>
+              <dd data-testid="stats-people-total">{formatCount(nf, data.people.total)}</dd>
             </div>
             <div>
               <dt>{t('displacement.withNeeds')}</dt>
-              <dd>{nf.format(data.households.withSpecificNeeds)}</dd>
+              <dd>{formatCount(nf, data.households.withSpecificNeeds)}</dd>
             </div>
           </dl>
           <Bars caption={t('displacement.hhByStatus')} testid="stats-households-by-status" rows={HOUSEHOLD_STATUSES.map((s) => ({ key: s, label: tc(`household.${s}` as CommonKey), value: data.households.byStatus[s] }))} />
@@ -231,19 +244,20 @@ function DisplacementStats({ country, province }: { country: Country | ''; provi
                   <tr key={b}>
                     <th scope="row">{b}</th>
                     {SEXES.map((s) => (
-                      <td key={s}>{nf.format(data.people.bySexAndAge[s][b])}</td>
+                      <td key={s}>{formatCount(nf, data.people.bySexAndAge[s][b])}</td>
                     ))}
-                    <td>{nf.format(SEXES.reduce((sum, s) => sum + data.people.bySexAndAge[s][b], 0))}</td>
+                    <td>{formatSum(nf, SEXES.map((s) => data.people.bySexAndAge[s][b]))}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <Bars caption={t('displacement.needs')} rows={NEED_CATEGORIES.map((c) => ({ key: c, label: `${c} · ${tn(`cat.${c}` as NeedKey)}`, value: data.specificNeeds.byCategory[c] ?? 0 }))} />
-          <p>{t('displacement.needsTotal', { count: nf.format(data.specificNeeds.people) })}</p>
+          <p>{t('displacement.needsTotal', { count: formatCount(nf, data.specificNeeds.people) })}</p>
           <Bars caption={t('displacement.safety')} rows={RETURN_SAFETY_STATUSES.map((s) => ({ key: s, label: t(`safety.${s}`), value: data.returnSafety.households[s] }))} />
           <h3>{t('displacement.atRisk')}</h3>
-          <p data-testid="stats-at-risk">{t('displacement.atRiskLine', { households: nf.format(data.returnSafety.atRiskReturns.households), people: nf.format(data.returnSafety.atRiskReturns.people) })}</p>
+          <p data-testid="stats-at-risk">{t('displacement.atRiskLine', { households: formatCount(nf, data.returnSafety.atRiskReturns.households), people: formatCount(nf, data.returnSafety.atRiskReturns.people) })}</p>
+          {data.suppressed.length > 0 && <p class="hint" data-testid="stats-suppressed-note">{t('displacement.suppressedNote')}</p>}
           <CsvButton path={`/v1/stats/displacement${statsQuery(country, province)}`} filename={`displacement-${province || country || 'KH-TH'}.csv`} testid="stats-displacement-csv" />
         </>
       )}
