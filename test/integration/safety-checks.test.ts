@@ -164,6 +164,24 @@ describe('return-safety checks driven by events', () => {
     expect((await safetyEvents(household.id)).map((e) => (e.data as { to: string }).to)).toEqual(['AT_RISK', 'SAFE']);
   });
 
+  it('makes a household SAFE from the ClearedAreaQaDecided event of land released without its recomputation, reading the area from the event data', async () => {
+    const household = await register(eastOf(105.5, 14.1, 0.01, 250));
+    const { hazard } = await recordWithoutRecomputation(105.5, 14.1);
+    await checkSafetyRecords([recordOf(householdEvent(EventType.HouseholdRegistered, household.id))], silent);
+    expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');
+
+    // The whole area released by a report: nothing remains, the area is CLOSED (as the QA route writes it).
+    const now = new Date().toISOString();
+    const released: HazardArea = { ...hazard, status: 'CLOSED', remainingGeometry: null, remainingSqm: 0, releasedSqm: hazard.areaSqm, version: 2, updatedAt: now, statusChangedAt: now };
+    const reportId = newId();
+    const decided = outboxEvent(EventType.ClearedAreaQaDecided, { type: 'ClearedArea', id: reportId }, 'KH', operations, { clearedAreaId: reportId, taskId: newId(), hazardAreaId: hazard.id, country: 'KH', province: 'KH22', decidingCountry: 'KH', decision: 'ACCEPTED', nonconformities: 0, status: 'QA_ACCEPTED', remainingSqm: 0 }, now);
+    await transact([hazardWrite(released, 1), ...hazardCellWritesOnChange(hazard, released), decided.write]);
+    expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');
+
+    expect(await checkSafetyRecords([recordOf(decided.event)], silent)).toEqual({ batchItemFailures: [] });
+    expect((await readHousehold(household.id)).returnSafety).toMatchObject({ status: 'SAFE', hazardAreaIds: [] });
+  });
+
   it('fixes a household stored with a stale SAFE from its HouseholdRegistered event; a ReturnSafetyChanged event after it changes nothing more', async () => {
     const household = await register(eastOf(105.6, 14.1, 0.01, 100));
     const { hazard } = await recordWithoutRecomputation(105.6, 14.1);
