@@ -34,6 +34,11 @@ const ConfigSchema = z
     DOCUMENT_HASH_SECRET: z.optional(z.string().check(z.minLength(32))),
     /** Secrets Manager secret holding that key on AWS (only the households and importer functions get it). */
     DOCUMENT_HASH_SECRET_ARN: z.optional(z.string()),
+    /**
+     * Which releases need an ASEAN observer's attestation before handover: `joint` (joint tasks
+     * and contested land, the default) or `none`.
+     */
+    REQUIRE_OBSERVER_ATTESTATION: z._default(z.enum(['joint', 'none']), 'joint'),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
   })

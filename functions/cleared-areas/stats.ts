@@ -5,10 +5,18 @@ import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
-import { TASK_STATUSES } from '#shared/domain/task.ts';
+import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
+
+/**
+ * Finds by category: counted as `eofound_*` since disposal is recorded; before that every find
+ * was counted under `eo_*` (then shown as destroyed), which is what was found.
+ */
+const foundOf = (c: Counters, category: string) => (c[`eofound_${category}`] ?? 0) + (c[`eo_${category}`] ?? 0);
+/** Quantities by disposal; finds counted before disposal was recorded are NOT_RECORDED. */
+const disposedOf = (c: Counters, disposal: string) => (c[`eodisp_${disposal}`] ?? 0) + (disposal === 'NOT_RECORDED' ? EO_CATEGORIES.reduce((n, k) => n + (c[`eo_${k}`] ?? 0), 0) : 0);
 
 const byKeys = (keys: readonly string[], counters: Counters, prefix: string) => Object.fromEntries(keys.map((k) => [k, counters[`${prefix}_${k}`] ?? 0]));
 
@@ -16,7 +24,9 @@ const byKeys = (keys: readonly string[], counters: Counters, prefix: string) => 
 export function landReleaseView(counters: Counters) {
   return {
     releasedSqm: { ...byKeys(OUTCOMES, counters, 'sqm'), HANDED_OVER: counters.sqm_HANDED_OVER ?? 0 },
-    ordnanceDestroyed: byKeys(EO_CATEGORIES, counters, 'eo'),
+    ordnanceDestroyed: byKeys(EO_CATEGORIES, counters, 'eod'),
+    ordnanceFound: Object.fromEntries(EO_CATEGORIES.map((k) => [k, foundOf(counters, k)])),
+    ordnanceByDisposal: Object.fromEntries(DISPOSALS.map((d) => [d, disposedOf(counters, d)])),
     tasksByStatus: byKeys(TASK_STATUSES, counters, 'tasks'),
     hazardAreasByStatus: byKeys(HAZARD_STATUSES, counters, 'hazards'),
     completionReportsByStatus: byKeys(CLEARED_AREA_STATUSES, counters, 'reports'),
@@ -27,7 +37,10 @@ const LandReleaseStats = lazy(() =>
   z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
+  /** Only what was destroyed in situ. */
   ordnanceDestroyed: z.record(z.string(), z.number()),
+  ordnanceFound: z.record(z.string(), z.number()),
+  ordnanceByDisposal: z.record(z.string(), z.number()),
   tasksByStatus: z.record(z.string(), z.number()),
   hazardAreasByStatus: z.record(z.string(), z.number()),
   completionReportsByStatus: z.record(z.string(), z.number()),
@@ -41,7 +54,9 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
   ['province_name', '#adm1+name', (p) => provinceOf(p)!.name],
   ...OUTCOMES.map((o): (typeof COLUMNS)[number] => [`released_sqm_${o.toLowerCase()}`, `#indicator+area+sqm+released+${o.toLowerCase()}`, (_p, c) => c[`sqm_${o}`] ?? 0]),
   ['handed_over_sqm', '#indicator+area+sqm+handed_over', (_p, c) => c.sqm_HANDED_OVER ?? 0],
-  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_destroyed_${k.toLowerCase()}`, `#indicator+eo+destroyed+${k.toLowerCase()}`, (_p, c) => c[`eo_${k}`] ?? 0]),
+  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_destroyed_${k.toLowerCase()}`, `#indicator+eo+destroyed+${k.toLowerCase()}`, (_p, c) => c[`eod_${k}`] ?? 0]),
+  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_found_${k.toLowerCase()}`, `#indicator+eo+found+${k.toLowerCase()}`, (_p, c) => foundOf(c, k)]),
+  ...DISPOSALS.map((d): (typeof COLUMNS)[number] => [`eo_disposal_${d.toLowerCase()}`, `#indicator+eo+disposal+${d.toLowerCase()}`, (_p, c) => disposedOf(c, d)]),
   ...TASK_STATUSES.map((s): (typeof COLUMNS)[number] => [`tasks_${s.toLowerCase()}`, `#activity+tasks+num+${s.toLowerCase()}`, (_p, c) => c[`tasks_${s}`] ?? 0]),
   ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
 ];
@@ -56,7 +71,7 @@ export function registerLandReleaseStats(api: Api): void {
       operationId: 'landReleaseStats',
       summary: 'Land-release statistics of everything, a country or a province (JSON, or CSV with HXL hashtags)',
       description:
-        'm² released by outcome and handed over, EO destroyed by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
+        'm² released by outcome (each part of a report counted under its own outcome; nothing for withdrawn areas) and handed over, EO found by category, by disposal, and destroyed (in situ only) by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
       tag: 'Statistics',
       access: DEMINING_READERS,
       query: z.object({

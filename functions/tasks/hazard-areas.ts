@@ -2,13 +2,17 @@ import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { areaSqm } from '#shared/domain/geometry.ts';
-import { allowedHazardMoves, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition } from '#shared/domain/hazard-area.ts';
+import { allowedHazardMoves, contaminatedLand, FINISHED_HAZARD_STATUSES, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition, RELEASE_ONLY_STATUSES } from '#shared/domain/hazard-area.ts';
+import type { Principal } from '#shared/domain/roles.ts';
+import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
+import { taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
-import { moved, statsWrites } from '#shared/db/repositories/stats.ts';
-import { transact } from '#shared/db/transact.ts';
+import { OPEN_TASK_STATUSES } from '#shared/domain/task-lifecycle.ts';
+import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
@@ -16,11 +20,11 @@ import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
-import { historyEntry } from '#shared/domain/history.ts';
+import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { HouseholdSummarySchema } from '#shared/domain/household.ts';
 import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
-import { hazardCellCount, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
+import { hazardCellCount, hazardCellRemovals, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
   const hazard = await getHazardArea(id);
@@ -38,6 +42,8 @@ const ReturnSafetyCheck = z.object({
   /** Households rewritten (with a ReturnSafetyChanged event each). */
   changed: z.number(),
 });
+
+const GEOJSON = 'application/geo+json';
 
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
 
@@ -58,11 +64,17 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
       if (hazardCellCount(body.geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
+      const { foundOnReleasedLand, ...facts } = body;
+      const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
+      if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
+        throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
+      }
       const now = new Date().toISOString();
       const id = newId();
       const sqm = areaSqm(body.geometry);
       const hazard: HazardArea = {
-        ...body,
+        ...facts,
+        ...(release ? { foundOnReleasedLand: { clearedAreaId: release.id, hazardAreaId: release.hazardAreaId } } : {}),
         id,
         reference: body.reference ?? defaultReference(body.country, now, id),
         version: 1,
@@ -82,6 +94,7 @@ export function registerHazardAreas(api: Api): void {
         areaSqm: sqm,
         contested: hazard.contested,
         categories: [...new Set(hazard.contamination.map((c) => c.category))],
+        ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
       }, now);
       const response = { status: 201, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
       const created = await commitCreate(c, [
@@ -125,7 +138,8 @@ export function registerHazardAreas(api: Api): void {
       method: 'get',
       path: '/v1/hazard-areas/{id}',
       operationId: 'getHazardArea',
-      summary: 'Read a hazard area',
+      summary: 'Read a hazard area; as GeoJSON with Accept: application/geo+json',
+      description: 'With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
@@ -133,7 +147,9 @@ export function registerHazardAreas(api: Api): void {
     },
     async (c, { params }) => {
       const hazard = await mustGet(params.id);
-      return c.json(hazard, 200, { ETag: etagOf(hazard.version) });
+      if (!(c.req.header('accept') ?? '').includes(GEOJSON)) return c.json(hazard, 200, { ETag: etagOf(hazard.version) });
+      const land = await listReportLand(hazard.id);
+      return c.body(JSON.stringify(hazardFeatures(hazard, land)), 200, { 'Content-Type': GEOJSON, ETag: etagOf(hazard.version) });
     },
   );
 
@@ -143,7 +159,7 @@ export function registerHazardAreas(api: Api): void {
       path: '/v1/hazard-areas/{id}',
       operationId: 'updateHazardArea',
       summary: 'Correct the survey facts of a hazard area',
-      description: 'Status changes go through /transitions; geometry is fixed once recorded (record a new area instead).',
+      description: 'Status changes go through /transitions. The polygon (`geometry`) may be corrected only while no completion report exists for the area (409 afterwards); the households near the old and the new polygon are reassessed.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -155,10 +171,20 @@ export function registerHazardAreas(api: Api): void {
       const current = await mustGet(params.id);
       requireCountry(principal, current.country, 'change hazard areas');
       if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`, current.version);
+      if (body.geometry && current.hasCompletionReport) throw new Conflict('The polygon of a hazard area can be corrected only while no completion report exists for it: record ordnance found later as a new suspected area.', { hasCompletionReport: true });
+      if (body.geometry && FINISHED_HAZARD_STATUSES.includes(current.status)) throw new Conflict(`The hazard area is ${current.status}: its polygon can no longer be corrected.`, { currentStatus: current.status });
+      if (body.geometry && hazardCellCount(body.geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
       const now = new Date().toISOString();
-      const updated: HazardArea = { ...current, ...body, version: current.version + 1, updatedAt: now };
+      const reshaped = body.geometry ? { areaSqm: areaSqm(body.geometry), remainingSqm: areaSqm(body.geometry) } : {};
+      const updated: HazardArea = { ...current, ...body, ...reshaped, version: current.version + 1, updatedAt: now };
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
-      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes }))]);
+      // A corrected polygon moves the area's cells: the old ones are deleted, the new ones written, in the same transaction.
+      const cells = body.geometry ? [...hazardCellRemovals(current, updated), ...hazardCellWrites(updated)] : [];
+      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells]);
+      if (body.geometry) {
+        await recomputeAfterHazardChange(current.id, principal);
+        await recomputeAfterHazardChange(current.id, principal, current.geometry);
+      }
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
   );
@@ -168,8 +194,8 @@ export function registerHazardAreas(api: Api): void {
       method: 'post',
       path: '/v1/hazard-areas/{id}/transitions',
       operationId: 'transitionHazardArea',
-      summary: 'Change the status of a hazard area, with date, reason and comment',
-      description: 'OPEN → WORKED_ON also happens by itself when the first task on the area starts. A refused move is a 409 listing the moves allowed from the current status.',
+      summary: 'Change the status of a hazard area (work, suspension, withdrawal), with date, reason and comment',
+      description: 'OPEN → WORKED_ON (also by itself when the first task on the area starts), WORKED_ON ⇄ SUSPENDED, and WITHDRAWN for a record made in error or twice: refused once any land of the area was accepted as released or while a report of it awaits QA; its open tasks are cancelled with the same reason, and the households near it are reassessed. CLOSED and HANDED_OVER come only from land release and handover: asking for them is a 409 that says how land is released. A refused move is a 409 listing the moves allowed from the current status.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -181,6 +207,12 @@ export function registerHazardAreas(api: Api): void {
       const current = await mustGet(params.id);
       requireCountry(principal, current.country, 'change hazard areas');
       if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
+      if (RELEASE_ONLY_STATUSES.includes(body.to)) {
+        throw new Conflict(
+          `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST /v1/cleared-areas) with parts cancelled by non-technical survey, reduced by technical survey or cleared; when QA accepts it the parts leave the area's remaining land, and the area becomes CLOSED once nothing remains; accepted land is HANDED_OVER through handover. A record made in error or twice is WITHDRAWN.`,
+          { currentStatus: current.status, allowedTransitions: allowedHazardMoves(current.status, principal.role) },
+        );
+      }
       const allowed = allowedHazardMoves(current.status, principal.role);
       if (!allowed.includes(body.to)) {
         throw new Conflict(`A hazard area cannot move from ${current.status} to ${body.to} by a ${principal.role}.`, { currentStatus: current.status, allowedTransitions: allowed });
@@ -188,22 +220,25 @@ export function registerHazardAreas(api: Api): void {
       const now = new Date().toISOString();
       const date = body.date ?? now.slice(0, 10);
       const updated: HazardArea = { ...current, status: body.to, statusChangedAt: now, version: current.version + 1, updatedAt: now };
-      const changed = outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: current.id }, current.country, principal, {
-        hazardAreaId: current.id,
-        country: current.country,
-        province: current.province,
-        from: current.status,
-        to: body.to,
-        reason: body.reason,
-        date,
-      }, now);
-      await transact([
+      const writes: GuardedWrite[] = [
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
-        changed.write,
         ...statsWrites([{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }]),
         ...hazardCellWritesOnChange(current, updated),
-      ]);
+      ];
+      if (body.to === 'WITHDRAWN') {
+        const withdrawal = await withdrawalWrites(current, principal, body.reason, now);
+        updated.withdrawn = { reason: body.reason, at: now, by: actorOf(principal) };
+        writes[0] = hazardWrite(updated, expectedVersion);
+        writes.push(
+          ...withdrawal.writes,
+          // The reason is a person's free text: it stays in the area's history, out of the event both ministries receive.
+          outboxEvent(EventType.HazardAreaWithdrawn, { type: 'HazardArea', id: current.id }, current.country, principal, { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, date, tasksCancelled: withdrawal.tasksCancelled }, now).write,
+        );
+      } else {
+        writes.push(outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: current.id }, current.country, principal, { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, to: body.to, reasonGiven: true, date }, now).write);
+      }
+      await transact(writes);
       await recomputeAfterHazardChange(current.id, principal);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
@@ -289,3 +324,58 @@ export function registerHazardAreas(api: Api): void {
   );
 }
 
+
+/** Open tasks are cancelled with the withdrawal in one transaction: at most this many. */
+const MAX_TASKS_CANCELLED = 6;
+
+/**
+ * What withdrawing an area does besides its own status: refused once any of its land was
+ * accepted as released or while a report of it awaits QA; its open tasks cancelled with the
+ * withdrawal's reason, in the same transaction.
+ */
+async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; tasksCancelled: string[] }> {
+  const land = await listReportLand(hazard.id);
+  if ((hazard.releasedSqm ?? 0) > 0 || land.some((l) => l.state === 'RELEASED')) {
+    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
+  }
+  const pending = land.find((l) => l.state === 'PENDING');
+  if (pending) throw new Conflict(`Completion report ${pending.clearedAreaId} of this hazard area awaits QA: have it decided before withdrawing the area.`, { openReportId: pending.clearedAreaId });
+  const open: Task[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listTasks({ by: 'hazardArea', hazardAreaId: hazard.id }, undefined, { limit: 100, cursor });
+    open.push(...page.items.filter((t) => OPEN_TASK_STATUSES.includes(t.status)));
+    cursor = page.next ?? undefined;
+  } while (cursor);
+  if (open.length > MAX_TASKS_CANCELLED) throw new Conflict(`The hazard area has ${open.length} open tasks: cancel some first (at most ${MAX_TASKS_CANCELLED} are cancelled with a withdrawal).`, { openTasks: open.length });
+  const writes: GuardedWrite[] = [];
+  const stats: StatsChange[] = [];
+  for (const task of open) {
+    const cancelled: Task = { ...task, status: 'CANCELLED', statusReason: reason, statusChangedAt: now, version: task.version + 1, updatedAt: now };
+    writes.push(
+      ...taskWrites(cancelled, task.version),
+      taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'CANCELLED', reason })),
+      outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: hazard.id, country: task.country, province: task.province, from: task.status, to: 'CANCELLED', reason: 'hazard area withdrawn' }, now).write,
+    );
+    stats.push({ country: task.country, province: task.province, counters: moved('tasks', task.status, 'CANCELLED') });
+  }
+  return { writes: [...writes, ...statsWrites(stats)], tasksCancelled: open.map((t) => t.id) };
+}
+
+/** A GeoJSON FeatureCollection of an area's land: recorded, remaining and released. */
+function hazardFeatures(hazard: HazardArea, land: readonly ReportLand[]) {
+  const base = { hazardAreaId: hazard.id, reference: hazard.reference, name: hazard.name, status: hazard.status };
+  const remaining = contaminatedLand(hazard);
+  return {
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', id: `${hazard.id}#original`, geometry: hazard.geometry, properties: { ...base, kind: 'original', areaSqm: hazard.areaSqm } },
+      ...(remaining ? [{ type: 'Feature', id: `${hazard.id}#remaining`, geometry: remaining, properties: { ...base, kind: 'remaining', areaSqm: hazard.remainingSqm, simplified: hazard.remainingSimplified ?? false } }] : []),
+      ...land
+        .filter((l) => l.state === 'RELEASED')
+        .flatMap((l) =>
+          l.parts.map((p, i) => ({ type: 'Feature', id: `${l.clearedAreaId}#${i}`, geometry: p.geometry, properties: { ...base, kind: 'released', clearedAreaId: l.clearedAreaId, part: i, outcome: p.outcome, method: p.method, areaSqm: p.areaSqm, releasedAt: l.releasedAt ?? null } })),
+        ),
+    ],
+  };
+}

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
-import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { Country, Id, IdParams, lazy, Page, PageQuery } from '#shared/domain/common.ts';
 import { distanceToAreaM } from '#shared/domain/geometry.ts';
-import type { HazardArea } from '#shared/domain/hazard-area.ts';
+import { FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { allowedTaskMoves, canSeeTask, FIND_TOLERANCE_M, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
+import { allowedTaskMoves, canSeeTask, FindDisposal, FindRecord, findId, FindReview, FIND_TOLERANCE_M, Observation, ObservationCreate, parseFindId, type Disposal, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { getTeam } from '#shared/db/repositories/teams.ts';
-import { getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
+import { findStateWrite, getObservation, getProgress, getTask, listFindStates, listObservations, listProgress, listTaskHistory, listTasks, observationWrite, progressWrite, taskHistoryWrite, taskWrites, withFindStates, type FindState, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
 import { EventType } from '#shared/events/catalogue.ts';
@@ -17,10 +17,25 @@ import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
-import { historyEntry } from '#shared/domain/history.ts';
+import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
 const TASK_READERS = [...DEMINING_READERS, 'deminer'] as const;
+
+const FindParams = z.object({ id: Id, findId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}-\d{1,3}$/, 'must be a find id (<progressReportId>-<index>)')) });
+
+/** A find as `GET /v1/tasks/{id}/finds` lists it: the find with its report's id and date. */
+const FindView = lazy(() => z.object({ ...FindRecord().shape, progressId: z.string(), reportDate: z.string() }));
+
+/** A find of the task with what became of it since, or a 404. */
+async function mustGetFind(task: Task, id: string) {
+  const ref = parseFindId(id);
+  const report = ref ? await getProgress(task.id, ref.progressId) : undefined;
+  if (!ref || !report || !report.finds[ref.index]) throw new NotFound(`No find ${id} on task ${task.id}.`);
+  const states = await listFindStates(task.id);
+  const find = withFindStates(report, states).finds[ref.index]!;
+  return { report, find, state: states.get(id) };
+}
 
 async function visibleTask(principal: Principal, id: string): Promise<Task> {
   const task = await getTask(id);
@@ -53,7 +68,7 @@ export function registerTasks(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       const hazard = await getHazardArea(body.hazardAreaId);
       if (!hazard) throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
-      if (hazard.status === 'CLOSED' || hazard.status === 'HANDED_OVER') throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
+      if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
       // Either country's operations may plan a joint task; a national one only on its own land.
       if (principal.role === 'operations' && !body.joint) requireCountry(principal, hazard.country, 'plan national tasks on hazard areas');
       const teams = await Promise.all(body.teamIds.map((id) => getTeam(id)));
@@ -234,19 +249,27 @@ export function registerTasks(api: Api): void {
       const updated: Task = { ...task, status: body.to, statusChangedAt: now, version: task.version + 1, updatedAt: now };
       if (body.reason) updated.statusReason = body.reason;
       else delete updated.statusReason;
+      const stats: StatsChange[] = [{ country: task.country, province: task.province, counters: moved('tasks', task.status, body.to) }];
+      const hazardWrites: GuardedWrite[] = [];
+      if (body.to === 'IN_PROGRESS') {
+        const started = await startHazardWork(task, principal, now);
+        hazardWrites.push(...started.writes);
+        stats.push(...started.stats);
+        if (!task.startedAt) {
+          // The first start fixes what progress may claim: nothing dated before it, no more m² than remained then.
+          updated.startedAt = now;
+          updated.remainingSqmAtStart = started.remainingSqm;
+        }
+      }
       const writes: GuardedWrite[] = [
         ...taskWrites(updated, expectedVersion),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) })),
-        outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) }, now).write,
+        // The reason is free text typed by a person: it stays in the task's history, out of the event both ministries receive.
+        outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) }, now).write,
+        ...hazardWrites,
       ];
       if (body.to === 'ASSIGNED') {
         writes.push(outboxEvent(EventType.TaskAssigned, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), teamIds: task.teamIds }, now).write);
-      }
-      const stats: StatsChange[] = [{ country: task.country, province: task.province, counters: moved('tasks', task.status, body.to) }];
-      if (body.to === 'IN_PROGRESS') {
-        const started = await startHazardWork(task, principal, now);
-        writes.push(...started.writes);
-        stats.push(...started.stats);
       }
       await transact([...writes, ...statsWrites(stats)]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
@@ -273,8 +296,10 @@ export function registerTasks(api: Api): void {
         const task = await visibleTask(principal, params.id);
         if (task.status !== 'IN_PROGRESS') throw new Conflict(`Progress is reported on a task IN_PROGRESS; this one is ${task.status}.`, { currentStatus: task.status });
         const hazard = (await getHazardArea(task.hazardAreaId))!;
+        checkPlausible(task, hazard, body);
         const report = buildProgress(task, hazard, body, principal);
         const found = report.finds.reduce((n, f) => n + f.quantity, 0);
+        const outside = report.finds.filter((f) => f.reviewRequired).length;
         const updated: Task = {
           ...task,
           version: task.version + 1,
@@ -282,6 +307,7 @@ export function registerTasks(api: Api): void {
           areaClearedSqm: task.areaClearedSqm + report.areaClearedSqm,
           ordnanceFound: task.ordnanceFound + found,
           progressReports: task.progressReports + 1,
+          ...(outside > 0 ? { findsAwaitingReview: (task.findsAwaitingReview ?? 0) + outside } : {}),
         };
         const writes: GuardedWrite[] = [
           progressWrite(report),
@@ -289,14 +315,14 @@ export function registerTasks(api: Api): void {
           taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
         ];
         const eo: Record<string, number> = {};
-        for (const f of report.finds) eo[`eo_${f.category}`] = (eo[`eo_${f.category}`] ?? 0) + f.quantity;
+        for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
         writes.push(...statsWrites([{ country: task.country, province: task.province, counters: eo }]));
         if (report.finds.length > 0) {
           writes.push(
             outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
               ...placeOf(task),
               progressId: report.id,
-              finds: report.finds.map((f) => ({ category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired })),
+              finds: report.finds.map((f) => ({ id: f.id, category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired, disposal: f.disposal })),
             }, report.createdAt).write,
           );
         }
@@ -345,12 +371,147 @@ export function registerTasks(api: Api): void {
       return c.json(await listTaskHistory(params.id, { limit: query.limit, cursor: query.cursor }));
     },
   );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/{id}/finds',
+      operationId: 'listFinds',
+      summary: 'The explosive ordnance found on a task, as it is now (review and disposal)',
+      description: 'A page holds the finds of up to `limit` progress reports, oldest first. Each find has its id, whether it lay outside the hazard area (`reviewRequired`) and QA’s review of it, and its latest `disposal`.',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of finds', schema: Page(FindView) }, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await visibleTask(principal, params.id);
+      const page = await listProgress(params.id, { limit: query.limit, cursor: query.cursor });
+      return c.json({ items: page.items.flatMap((r) => r.finds.map((f) => ({ ...f, progressId: r.id, reportDate: r.reportDate }))), next: page.next });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks/{id}/finds/{findId}/review',
+      operationId: 'reviewFind',
+      summary: 'Review a find that lay outside the hazard area (QA)',
+      description: 'By QA of the task’s country (either country for a joint task) or an admin, once per find. The task’s completion report cannot be accepted while a find outside the hazard area awaits review.',
+      tag: 'Tasks',
+      access: ['qa', 'admin'],
+      params: FindParams,
+      body: FindReview,
+      responses: { 200: { description: 'The find as reviewed', schema: FindView }, 400: problem, 403: problem, 404: problem, 409: problem },
+    },
+    async (c, { principal, params, body }) => {
+      const task = await visibleTask(principal, params.id);
+      if (principal.role === 'qa' && !task.countries.includes(principal.country!)) throw new Forbidden(`QA of ${principal.country} review the finds of their own country’s and joint tasks.`);
+      const { report, find, state } = await mustGetFind(task, params.findId);
+      if (!find.reviewRequired) throw new Conflict('This find lay within the hazard area: it needs no review.');
+      if (state?.review) throw new Conflict(`This find was already reviewed (${state.review.decision}).`, { review: state.review.decision });
+      const now = new Date().toISOString();
+      const review = { decision: body.decision, comment: body.comment, reviewedAt: now, reviewedBy: actorOf(principal) };
+      const next: FindState = { findId: params.findId, ...(state?.disposal ? { disposal: state.disposal } : {}), review, version: (state?.version ?? 0) + 1 };
+      const updated: Task = { ...task, findsAwaitingReview: Math.max(0, (task.findsAwaitingReview ?? 0) - 1), version: task.version + 1, updatedAt: now };
+      await transact([
+        { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
+        ...taskWrites(updated, task.version),
+        taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findReview: { findId: params.findId, decision: body.decision } } })),
+      ]);
+      return c.json({ ...find, ...(next.disposal ? { disposal: next.disposal } : {}), review, progressId: report.id, reportDate: report.reportDate });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks/{id}/finds/{findId}/disposal',
+      operationId: 'recordFindDisposal',
+      summary: 'Record what became of a find (destroyed in situ, removed for destruction, rendered safe, not disposed)',
+      description: 'By the task’s deminers, operations of its countries, or an admin; may be changed later as the ordnance is dealt with. Statistics count as destroyed only DESTROYED_IN_SITU and show the other disposals apart.',
+      tag: 'Tasks',
+      access: ['deminer', 'operations', 'admin'],
+      params: FindParams,
+      body: FindDisposal,
+      responses: { 200: { description: 'The find with its disposal', schema: FindView }, 400: problem, 403: problem, 404: problem, 409: problem },
+    },
+    async (c, { principal, params, body }) => {
+      const task = await visibleTask(principal, params.id);
+      const { report, find, state } = await mustGetFind(task, params.findId);
+      const now = new Date().toISOString();
+      const next: FindState = { findId: params.findId, disposal: body.disposal, ...(state?.review ? { review: state.review } : {}), version: (state?.version ?? 0) + 1 };
+      const counters: Record<string, number> = {};
+      addFindCounters(counters, find.category, find.disposal, -find.quantity);
+      addFindCounters(counters, find.category, body.disposal, find.quantity);
+      await transact([
+        { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
+        taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } })),
+        ...statsWrites([{ country: task.country, province: task.province, counters }]),
+      ]);
+      return c.json({ ...find, disposal: body.disposal, ...(next.review ? { review: next.review } : {}), progressId: report.id, reportDate: report.reportDate });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/v1/tasks/{id}/observations',
+      operationId: 'recordObservation',
+      summary: 'Record an ASEAN observer’s observation of a task',
+      description: 'Append-only: an observation recorded in error is corrected by a new one that names it in `corrects`. The findings go to both ministries (`ObservationRecorded`): they are about the work, not about people; write no names.',
+      tag: 'Tasks',
+      access: ['observer', 'admin'],
+      params: IdParams,
+      body: ObservationCreate,
+      idempotent: true,
+      responses: { 201: { description: 'The observation', schema: Observation }, 400: problem, 403: problem, 404: problem },
+    },
+    async (c, { principal, params, body, idempotency }) => {
+      const task = await visibleTask(principal, params.id);
+      if (body.corrects && !(await getObservation(task.id, body.corrects))) throw new BadRequest('The corrected observation is not one of this task’s.', [{ path: 'body.corrects', message: `no observation ${body.corrects} on task ${task.id}` }]);
+      const now = new Date().toISOString();
+      const observation: Observation = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, taskId: task.id, ...body, recordedBy: actorOf(principal) };
+      const response = { status: 201, body: observation, headers: { Location: `/v1/tasks/${task.id}/observations` } };
+      return commitCreate(c, [
+        observationWrite(observation),
+        outboxEvent(EventType.ObservationRecorded, { type: 'Task', id: task.id }, task.country, principal, {
+          observationId: observation.id,
+          ...placeOf(task),
+          observedAt: body.observedAt,
+          findings: body.findings,
+          compliance: body.compliance,
+          ...(body.corrects ? { corrects: body.corrects } : {}),
+        }, now).write,
+      ], response, idempotency);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/{id}/observations',
+      operationId: 'listObservations',
+      summary: 'The observations of a task, oldest first',
+      tag: 'Tasks',
+      access: TASK_READERS,
+      params: IdParams,
+      query: z.object(PageQuery),
+      responses: { 200: { description: 'A page of observations', schema: Page(Observation) }, 401: problem, 404: problem },
+    },
+    async (c, { principal, params, query }) => {
+      await visibleTask(principal, params.id);
+      return c.json(await listObservations(params.id, { limit: query.limit, cursor: query.cursor }));
+    },
+  );
 }
 
 /** The first task to start on an OPEN hazard area moves the area to WORKED_ON, in the same transaction. */
-async function startHazardWork(task: Task, principal: Principal, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[] }> {
-  const hazard = await getHazardArea(task.hazardAreaId);
-  if (!hazard || hazard.status !== 'OPEN') return { writes: [], stats: [] };
+async function startHazardWork(task: Task, principal: Principal, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; remainingSqm: number }> {
+  const hazard = (await getHazardArea(task.hazardAreaId))!;
+  if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no work can start on it.`, { hazardAreaStatus: hazard.status });
+  if (hazard.status !== 'OPEN') return { writes: [], stats: [], remainingSqm: hazard.remainingSqm };
   const updated: HazardArea = { ...hazard, status: 'WORKED_ON', statusChangedAt: now, version: hazard.version + 1, updatedAt: now };
   const reason = `task ${task.id} started`;
   const write = hazardWrite(updated, hazard.version);
@@ -367,11 +528,35 @@ async function startHazardWork(task: Task, principal: Principal, now: string): P
       date: now.slice(0, 10),
     }, now).write,
   ];
-  return { writes, stats: [{ country: hazard.country, province: hazard.province, counters: moved('hazards', 'OPEN', 'WORKED_ON') }] };
+  return { writes, stats: [{ country: hazard.country, province: hazard.province, counters: moved('hazards', 'OPEN', 'WORKED_ON') }], remainingSqm: hazard.remainingSqm };
+}
+
+/**
+ * Progress a team could have made: dated on or after the task first started (and not in the
+ * future, which the schema checks with a day of clock skew), and adding up to no more than the
+ * hazard area had left when the task started.
+ */
+function checkPlausible(task: Task, hazard: HazardArea, body: ProgressCreate): void {
+  const errors: FieldError[] = [];
+  const startedOn = (task.startedAt ?? task.statusChangedAt).slice(0, 10);
+  if (body.reportDate < startedOn) errors.push({ path: 'body.reportDate', message: `must not be before the task started (${startedOn})` });
+  const cap = task.remainingSqmAtStart ?? hazard.remainingSqm;
+  const total = task.areaClearedSqm + body.areaClearedSqm;
+  if (total > cap) errors.push({ path: 'body.areaClearedSqm', message: `would bring the task to ${Math.round(total)} m², more than the ${Math.round(cap)} m² of the hazard area that remained when it started` });
+  if (errors.length) throw new BadRequest('The progress report is not plausible for this task.', errors);
+}
+
+/** Statistics of finds: every find by category, each disposal by quantity, and as destroyed only what was destroyed in situ. */
+export function addFindCounters(counters: Record<string, number>, category: string, disposal: Disposal, quantity: number): void {
+  const add = (k: string, n: number) => (counters[k] = (counters[k] ?? 0) + n);
+  add(`eofound_${category}`, quantity);
+  add(`eodisp_${disposal}`, quantity);
+  if (disposal === 'DESTROYED_IN_SITU') add(`eod_${category}`, quantity);
 }
 
 function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, principal: Principal): ProgressReport {
   const errors: FieldError[] = [];
+  const id = newId();
   const finds = body.finds.map((f, i) => {
     const distance = Math.round(distanceToAreaM(f.position, hazard.geometry));
     const outside = distance > FIND_TOLERANCE_M;
@@ -379,12 +564,12 @@ function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, pri
       errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check the position, or set acceptOutsideHazardArea: true to record it for review` });
     }
     const { acceptOutsideHazardArea: _flag, ...find } = f;
-    return { ...find, distanceOutsideHazardAreaM: distance, reviewRequired: outside };
+    return { ...find, id: findId(id, i), distanceOutsideHazardAreaM: distance, reviewRequired: outside };
   });
   if (errors.length) throw new BadRequest('Some finds lie outside the hazard area.', errors);
   const now = new Date().toISOString();
   return {
-    id: newId(),
+    id,
     version: 1,
     createdAt: now,
     updatedAt: now,

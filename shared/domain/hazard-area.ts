@@ -5,7 +5,12 @@ import { ContaminationPeriod, EoCategory, EoModel } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Role } from './roles.ts';
 
-export const HAZARD_STATUSES = ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER'] as const;
+/**
+ * `OPEN → WORKED_ON → (SUSPENDED) → CLOSED → HANDED_OVER`, or `WITHDRAWN` for a record made in
+ * error. CLOSED comes only from accepted land release that leaves nothing, HANDED_OVER only from
+ * handover: never by hand.
+ */
+export const HAZARD_STATUSES = ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER', 'WITHDRAWN'] as const;
 export const HazardStatus = z.enum(HAZARD_STATUSES);
 export type HazardStatus = z.infer<typeof HazardStatus>;
 
@@ -36,6 +41,8 @@ export const HazardAreaCreate = z
     dateOfInformation: isoDate.check(z.refine(notInFuture, 'must not be in the future')),
     contamination: z.array(Contamination).check(z.minLength(1), z.maxLength(20)),
     geometry: Area,
+    /** Ordnance found on land released earlier: the completion report whose land this new suspected area lies on. */
+    foundOnReleasedLand: z.optional(z.strictObject({ clearedAreaId: Id })),
   })
   .check(z.refine((h) => isProvinceOf(h.province, h.country), { message: 'is not a border province of the given country', path: ['province'] }));
 export type HazardAreaCreate = z.infer<typeof HazardAreaCreate>;
@@ -49,6 +56,8 @@ export const HazardAreaPatch = z
     evidence: z.optional(Evidence),
     dateOfInformation: z.optional(isoDate.check(z.refine(notInFuture, 'must not be in the future'))),
     contamination: z.optional(z.array(Contamination).check(z.minLength(1), z.maxLength(20))),
+    /** A correction of the polygon, only while no completion report exists for the area. */
+    geometry: z.optional(Area),
   })
   .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'));
 export type HazardAreaPatch = z.infer<typeof HazardAreaPatch>;
@@ -70,6 +79,17 @@ export const HazardArea = lazy(() =>
   geometry: Area,
   areaSqm: z.number(),
   remainingSqm: z.number(),
+  /**
+   * The land still contaminated: the polygon minus every accepted part. Absent while nothing has
+   * been released (the whole polygon remains), null once nothing remains.
+   */
+  remainingGeometry: z.optional(z.nullable(Area)),
+  /** True when the remaining geometry was simplified outward to fit the record (it may then be larger, never smaller). */
+  remainingSimplified: z.optional(z.boolean()),
+  /** True once a completion report exists for the area: the polygon can no longer be corrected. */
+  hasCompletionReport: z.optional(z.boolean()),
+  foundOnReleasedLand: z.optional(z.object({ clearedAreaId: Id, hazardAreaId: Id })),
+  withdrawn: z.optional(z.object({ reason: z.string(), at: z.iso.datetime(), by: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
   /** Land released by accepted completion reports (m²). */
   releasedSqm: z.optional(z.number()),
   /** Released land handed over to its users (m²). */
@@ -90,16 +110,27 @@ export const HazardTransition = z.strictObject({
 
 /**
  * Status moves a person may make by hand, and who. `OPEN → WORKED_ON` also happens by itself
- * when the first task on the area starts; `CLOSED` by land release and `HANDED_OVER` by handover
- * come with the cleared-area records.
+ * when the first task on the area starts. `CLOSED` (accepted land release leaves nothing) and
+ * `HANDED_OVER` (handover) come only with the cleared-area records; `WITHDRAWN` is for a record
+ * made in error or twice, refused once any land of the area was accepted as released.
  */
 export const HAZARD_TRANSITIONS: Readonly<Record<HazardStatus, Partial<Record<HazardStatus, readonly Role[]>>>> = {
-  OPEN: { WORKED_ON: ['operations', 'admin'], CLOSED: ['operations', 'admin'] },
-  WORKED_ON: { SUSPENDED: ['operations', 'admin'], CLOSED: ['operations', 'admin'] },
-  SUSPENDED: { WORKED_ON: ['operations', 'admin'], CLOSED: ['operations', 'admin'] },
-  CLOSED: { HANDED_OVER: ['admin'] },
+  OPEN: { WORKED_ON: ['operations', 'admin'], WITHDRAWN: ['operations', 'admin'] },
+  WORKED_ON: { SUSPENDED: ['operations', 'admin'], WITHDRAWN: ['operations', 'admin'] },
+  SUSPENDED: { WORKED_ON: ['operations', 'admin'], WITHDRAWN: ['operations', 'admin'] },
+  CLOSED: {},
   HANDED_OVER: {},
+  WITHDRAWN: {},
 };
+
+/** Statuses only land release and handover reach. */
+export const RELEASE_ONLY_STATUSES: readonly HazardStatus[] = ['CLOSED', 'HANDED_OVER'];
+
+/** Statuses on which no new task or report may start. */
+export const FINISHED_HAZARD_STATUSES: readonly HazardStatus[] = ['CLOSED', 'HANDED_OVER', 'WITHDRAWN'];
+
+/** The land that still makes returns unsafe, as the record holds it. */
+export const contaminatedLand = (h: Pick<HazardArea, 'geometry' | 'remainingGeometry'>): Area | null => (h.remainingGeometry === undefined ? h.geometry : h.remainingGeometry);
 
 export const allowedHazardMoves = (from: HazardStatus, role: Role): HazardStatus[] =>
   (Object.entries(HAZARD_TRANSITIONS[from]) as [HazardStatus, readonly Role[]][]).filter(([, roles]) => roles.includes(role)).map(([to]) => to);

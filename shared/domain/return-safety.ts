@@ -6,8 +6,8 @@ import { RETURN_SAFETY_BUFFER_M, type ReturnSafety } from './household.ts';
 /**
  * Return safety (issue 5, item 4). Pure: the rule and the spatial cells it is indexed by.
  *
- * The rule: a destination point inside, or within {@link RETURN_SAFETY_BUFFER_M} (500 m) of, a
- * hazard area that is not CLOSED or HANDED_OVER makes the household AT_RISK, with the ids of
+ * The rule: a destination point inside, or within {@link RETURN_SAFETY_BUFFER_M} (500 m) of, the
+ * remaining land of a hazard area that is not CLOSED, HANDED_OVER or WITHDRAWN makes the household AT_RISK, with the ids of
  * those areas; otherwise SAFE; UNKNOWN without a destination point. Distances are geodesic
  * metres (turf, see `distanceToAreaM`).
  *
@@ -40,17 +40,17 @@ export const SAFETY_CELL_PRECISION = 5;
  */
 export const MAX_HAZARD_CELLS = 64;
 
-/** Statuses of hazard areas that no longer make a return unsafe. */
-const RELEASED: readonly HazardStatus[] = ['CLOSED', 'HANDED_OVER'];
+/** Statuses of hazard areas that no longer make a return unsafe: released, handed over, or withdrawn as recorded in error. */
+const RELEASED: readonly HazardStatus[] = ['CLOSED', 'HANDED_OVER', 'WITHDRAWN'];
 
 /** Whether a hazard area of this status still makes a return near it unsafe. */
 export const isHazardActive = (status: HazardStatus): boolean => !RELEASED.includes(status);
 
-/** A hazard area as far as the rule needs it. */
+/** A hazard area as far as the rule needs it: `geometry` is its remaining (still contaminated) land, null when none remains. */
 export interface SafetyHazard {
   id: string;
   status: HazardStatus;
-  geometry: Area;
+  geometry: Area | null;
 }
 
 /** [minLon, minLat, maxLon, maxLat] in degrees. */
@@ -63,7 +63,7 @@ export type Bbox = [number, number, number, number];
 export function returnSafetyOf(point: Point | undefined, hazards: readonly SafetyHazard[], now: string): ReturnSafety {
   if (!point) return { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
   const ids = hazards
-    .filter((h) => isHazardActive(h.status) && bboxContains(grownBbox(bboxOf(h.geometry)), point.coordinates) && distanceToAreaM(point, h.geometry) <= RETURN_SAFETY_BUFFER_M)
+    .filter((h) => isHazardActive(h.status) && h.geometry !== null && bboxContains(grownBbox(bboxOf(h.geometry)), point.coordinates) && distanceToAreaM(point, h.geometry) <= RETURN_SAFETY_BUFFER_M)
     .map((h) => h.id);
   const hazardAreaIds = [...new Set(ids)].sort();
   return { status: hazardAreaIds.length > 0 ? 'AT_RISK' : 'SAFE', hazardAreaIds, checkedAt: now };

@@ -32,3 +32,6 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, Partial<Record<TaskSt
 export const allowedTaskMoves = (from: TaskStatus, role: Role): TaskStatus[] =>
   (Object.entries(TASK_TRANSITIONS[from]) as [TaskStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
 
+
+/** Tasks not yet finished: what withdrawing their hazard area cancels. */
+export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED'];

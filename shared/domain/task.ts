@@ -70,6 +70,12 @@ export const Task = lazy(() =>
   openReportId: z.optional(z.string()),
   /** The completion report QA accepted, once accepted. */
   acceptedReportId: z.optional(z.string()),
+  /** When the task first went IN_PROGRESS: no progress is dated before it. */
+  startedAt: z.optional(z.iso.datetime()),
+  /** The hazard area's remaining m² when the task started: the most its progress may add up to. */
+  remainingSqmAtStart: z.optional(z.number()),
+  /** Finds outside the hazard area that QA has not reviewed yet: the task's land cannot be accepted before. */
+  findsAwaitingReview: z.optional(z.int()),
   }),
 );
 export type Task = z.infer<ReturnType<typeof Task>>;
@@ -84,6 +90,14 @@ export const FIND_TOLERANCE_M = 50;
 
 export const FindCondition = z.enum(['INTACT', 'DAMAGED', 'DETERIORATED', 'UNKNOWN']);
 
+/**
+ * What became of a find. Only DESTROYED_IN_SITU counts as destroyed in the statistics; finds
+ * recorded before disposal was kept are NOT_RECORDED.
+ */
+export const DISPOSALS = ['DESTROYED_IN_SITU', 'REMOVED_FOR_DESTRUCTION', 'RENDERED_SAFE', 'NOT_DISPOSED', 'NOT_RECORDED'] as const;
+export const Disposal = z.enum(DISPOSALS);
+export type Disposal = z.infer<typeof Disposal>;
+
 const Find = z.strictObject({
   category: EoCategory,
   model: z.optional(EoModel),
@@ -93,16 +107,40 @@ const Find = z.strictObject({
   position: Point,
   /** A find more than FIND_TOLERANCE_M outside the hazard area is accepted only with this flag, and is marked for review. */
   acceptOutsideHazardArea: z.optional(z.boolean()),
+  disposal: z._default(Disposal, 'NOT_RECORDED'),
 });
+
+/** The day of a report: not in the future, with one day allowed for clock skew in the field. */
+const notAfterTomorrow = (d: string) => d <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 /** Body of `POST /v1/tasks/{id}/progress`. */
 export const ProgressCreate = z.strictObject({
-  reportDate: isoDate.check(z.refine((d) => d <= today(), 'must not be in the future')),
+  reportDate: isoDate.check(z.refine(notAfterTomorrow, 'must not be in the future')),
   areaClearedSqm: z.number().check(z.minimum(0), z.maximum(10_000_000)),
   finds: z._default(z.array(Find).check(z.maxLength(200)), []),
   notes: z.optional(z.string().check(z.maxLength(2000))),
 });
 export type ProgressCreate = z.infer<typeof ProgressCreate>;
+
+const FindReviewRecord = z.object({ decision: z.enum(['CONFIRMED', 'REJECTED']), comment: z.string(), reviewedAt: z.iso.datetime(), reviewedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }) });
+export type FindReviewRecord = z.infer<typeof FindReviewRecord>;
+
+/** A find as stored and shown: the filed facts, its id, and what became of it since. */
+export const FindRecord = lazy(() =>
+  z.object({
+    id: z.string(),
+    category: EoCategory,
+    model: z.optional(z.string()),
+    quantity: z.int(),
+    condition: FindCondition,
+    depthCm: z.optional(z.int()),
+    position: Point,
+    distanceOutsideHazardAreaM: z.number(),
+    reviewRequired: z.boolean(),
+    disposal: Disposal,
+    review: z.optional(FindReviewRecord),
+  }),
+);
 
 export const ProgressReport = lazy(() =>
   z.object({
@@ -110,22 +148,55 @@ export const ProgressReport = lazy(() =>
   taskId: Id,
   reportDate: z.string(),
   areaClearedSqm: z.number(),
-  finds: z.array(
-    z.object({
-      category: EoCategory,
-      model: z.optional(z.string()),
-      quantity: z.int(),
-      condition: FindCondition,
-      depthCm: z.optional(z.int()),
-      position: Point,
-      distanceOutsideHazardAreaM: z.number(),
-      reviewRequired: z.boolean(),
-    }),
-  ),
+  finds: z.array(FindRecord()),
+
   notes: z.optional(z.string()),
   }),
 );
 export type ProgressReport = z.infer<ReturnType<typeof ProgressReport>>;
+
+
+/** Body of `POST /v1/tasks/{id}/finds/{findId}/review`. */
+export const FindReview = z.strictObject({
+  decision: z.enum(['CONFIRMED', 'REJECTED']),
+  comment: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+});
+
+/** Body of `POST /v1/tasks/{id}/finds/{findId}/disposal`. */
+export const FindDisposal = z.strictObject({ disposal: z.enum(['DESTROYED_IN_SITU', 'REMOVED_FOR_DESTRUCTION', 'RENDERED_SAFE', 'NOT_DISPOSED']) });
+
+/** The id of the `index`th find of a progress report. */
+export const findId = (progressId: string, index: number) => `${progressId}-${index}`;
+
+/** The progress report and index a find id names, or undefined for a malformed one. */
+export function parseFindId(id: string): { progressId: string; index: number } | undefined {
+  const m = /^([0-9A-HJKMNP-TV-Z]{26})-(\d{1,3})$/.exec(id);
+  return m ? { progressId: m[1]!, index: Number(m[2]) } : undefined;
+}
+
+/** Body of `POST /v1/tasks/{id}/observations`: an ASEAN observer's record of a visit. */
+export const ObservationCreate = z.strictObject({
+  observedAt: z.iso.datetime().check(z.refine((d) => Date.parse(d) <= Date.now() + 86_400_000, 'must not be in the future')),
+  point: z.optional(Point),
+  findings: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
+  compliance: z.strictObject({ jointTeamPresent: z.boolean(), markingInPlace: z.boolean(), proceduresFollowed: z.boolean() }),
+  /** The observation this one corrects: observations are never edited. */
+  corrects: z.optional(Id),
+});
+
+export const Observation = lazy(() =>
+  z.object({
+    ...StoredFields,
+    taskId: Id,
+    observedAt: z.string(),
+    point: z.optional(Point),
+    findings: z.string(),
+    compliance: z.object({ jointTeamPresent: z.boolean(), markingInPlace: z.boolean(), proceduresFollowed: z.boolean() }),
+    corrects: z.optional(Id),
+    recordedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+  }),
+);
+export type Observation = z.infer<ReturnType<typeof Observation>>;
 
 export const HistoryEntry = lazy(() =>
   z.object({

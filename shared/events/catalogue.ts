@@ -16,6 +16,9 @@ export const EventType = {
   ClearedAreaSubmitted: 'ClearedAreaSubmitted',
   ClearedAreaQaDecided: 'ClearedAreaQaDecided',
   LandHandedOver: 'LandHandedOver',
+  HazardAreaWithdrawn: 'HazardAreaWithdrawn',
+  ObservationRecorded: 'ObservationRecorded',
+  ReleaseAttested: 'ReleaseAttested',
   HouseholdRegistered: 'HouseholdRegistered',
   HouseholdStatusChanged: 'HouseholdStatusChanged',
   HouseholdDestinationChanged: 'HouseholdDestinationChanged',
@@ -28,11 +31,22 @@ const place = { country: Country, province: z.string() };
 
 /** The `data` schema of each event type (version 1), built on the first event written. */
 export const EventData = lazy(() => ({
-  [EventType.HazardAreaRecorded]: z.object({ hazardAreaId: z.string(), ...place, classification: z.string(), areaSqm: z.number(), contested: z.boolean(), categories: z.array(z.string()) }),
-  [EventType.HazardAreaStatusChanged]: z.object({ hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.string(), date: z.string() }),
+  [EventType.HazardAreaRecorded]: z.object({
+    hazardAreaId: z.string(),
+    ...place,
+    classification: z.string(),
+    areaSqm: z.number(),
+    contested: z.boolean(),
+    categories: z.array(z.string()),
+    /** Ordnance found on land released earlier: the release it lies on. */
+    foundOnReleasedLand: z.optional(z.object({ clearedAreaId: z.string(), hazardAreaId: z.string() })),
+  }),
+  // `reason` is the system's own (a task started, land released); a person's free text stays in the area's history.
+  [EventType.HazardAreaStatusChanged]: z.object({ hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.optional(z.string()), reasonGiven: z.optional(z.boolean()), date: z.string() }),
   [EventType.TaskCreated]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, activityType: z.string(), joint: z.boolean(), teamIds: z.array(z.string()), plannedStart: z.string(), plannedEnd: z.string() }),
   [EventType.TaskAssigned]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, teamIds: z.array(z.string()) }),
-  [EventType.TaskStatusChanged]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.optional(z.string()) }),
+  // `reason` only when the system gave it (rework after QA); a person's free text stays in the task's history (`reasonGiven`).
+  [EventType.TaskStatusChanged]: z.object({ taskId: z.string(), hazardAreaId: z.string(), ...place, from: z.string(), to: z.string(), reason: z.optional(z.string()), reasonGiven: z.optional(z.boolean()) }),
   [EventType.OrdnanceFound]: z.object({
     taskId: z.string(),
     hazardAreaId: z.string(),
@@ -40,9 +54,43 @@ export const EventData = lazy(() => ({
     ...place,
     finds: z.array(z.object({ category: z.string(), model: z.optional(z.string()), quantity: z.number(), reviewRequired: z.boolean() })),
   }),
-  [EventType.ClearedAreaSubmitted]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, outcome: z.string(), areaSqm: z.number(), eoMismatch: z.boolean() }),
-  [EventType.ClearedAreaQaDecided]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), nonconformities: z.number(), remainingSqm: z.number() }),
-  [EventType.LandHandedOver]: z.object({ clearedAreaId: z.string(), hazardAreaId: z.string(), ...place, certificateRef: z.string(), date: z.string(), areaSqm: z.number(), receivedByType: z.string() }),
+  [EventType.ClearedAreaSubmitted]: z.object({
+    clearedAreaId: z.string(),
+    taskId: z.string(),
+    hazardAreaId: z.string(),
+    ...place,
+    outcome: z.string(),
+    areaSqm: z.number(),
+    parts: z.optional(z.array(z.object({ outcome: z.string(), method: z.string(), areaSqm: z.number() }))),
+    eoMismatch: z.boolean(),
+  }),
+  // One event per country's decision: `decidingCountry` decided, `status` is the report's after it,
+  // `remainingSqm` the hazard area's once the land was released.
+  [EventType.ClearedAreaQaDecided]: z.object({
+    clearedAreaId: z.string(),
+    taskId: z.string(),
+    hazardAreaId: z.string(),
+    ...place,
+    decidingCountry: z.optional(Country),
+    decision: z.string(),
+    nonconformities: z.number(),
+    status: z.optional(z.string()),
+    remainingSqm: z.optional(z.number()),
+  }),
+  [EventType.LandHandedOver]: z.object({ clearedAreaId: z.string(), hazardAreaId: z.string(), ...place, certificateRef: z.string(), date: z.string(), areaSqm: z.number(), receivedByType: z.string(), attested: z.optional(z.boolean()) }),
+  [EventType.HazardAreaWithdrawn]: z.object({ hazardAreaId: z.string(), ...place, from: z.string(), date: z.string(), tasksCancelled: z.array(z.string()) }),
+  // The observers' findings are statements on the work (marking, procedures), never on people.
+  [EventType.ObservationRecorded]: z.object({
+    observationId: z.string(),
+    taskId: z.string(),
+    hazardAreaId: z.string(),
+    ...place,
+    observedAt: z.string(),
+    findings: z.string(),
+    compliance: z.object({ jointTeamPresent: z.boolean(), markingInPlace: z.boolean(), proceduresFollowed: z.boolean() }),
+    corrects: z.optional(z.string()),
+  }),
+  [EventType.ReleaseAttested]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), findings: z.string(), remainingSqm: z.optional(z.number()) }),
   // Household events: identifiers, places by P-code and counts only; never names, birth dates,
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),

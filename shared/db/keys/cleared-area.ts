@@ -13,3 +13,14 @@ export const clearedByCountry = (country: string, status: string, id: string) =>
 
 /** Cleared areas of a province. gsi3pk = CLEARED#PROVINCE#<pcode>, gsi3sk = STATUS#<status>#CLEARED#<id> */
 export const clearedByProvince = (province: string, status: string, id: string) => ({ gsi3pk: `CLEARED#PROVINCE#${province}`, gsi3sk: `STATUS#${status}#CLEARED#${id}` });
+
+/**
+ * The land of one completion report, kept in its hazard area's partition so that a new report is
+ * checked against everything released or awaiting QA on the area with one Query.
+ * Item: { clearedAreaId, state: PENDING | RELEASED, parts: [{ outcome, method, areaSqm, geometry }], releasedAt? }.
+ * pk = HAZARD#<hazardAreaId>, sk = LAND#<clearedAreaId>
+ */
+export const landKey = (hazardAreaId: string, clearedAreaId: string) => ({ pk: `HAZARD#${hazardAreaId}`, sk: `LAND#${clearedAreaId}` });
+
+/** Sort-key prefix of the land items of a hazard area: Query pk = HAZARD#<id>, begins_with(sk, LAND#). */
+export const LAND_PREFIX = 'LAND#';

@@ -34,3 +34,9 @@ export const taskHistoryKey = (id: string, entryId: string) => ({ pk: `TASK#${id
 
 /** Append-only progress reports of a task. pk = TASK#<id>, sk = PROGRESS#<reportId> */
 export const progressKey = (taskId: string, reportId: string) => ({ pk: `TASK#${taskId}`, sk: `PROGRESS#${reportId}` });
+
+/** What became of a find since its report (QA review, later disposal): the report stays as filed. pk = TASK#<id>, sk = FIND#<findId> */
+export const findStateKey = (taskId: string, findId: string) => ({ pk: `TASK#${taskId}`, sk: `FIND#${findId}` });
+
+/** Append-only observations of a task by the ASEAN Observer Team. pk = TASK#<id>, sk = OBS#<observationId> */
+export const observationKey = (taskId: string, observationId: string) => ({ pk: `TASK#${taskId}`, sk: `OBS#${observationId}` });

@@ -1,6 +1,6 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Point } from '../../domain/geometry.ts';
-import type { HazardArea } from '../../domain/hazard-area.ts';
+import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { summarise, type Household, type HouseholdSummary, type ReturnSafety } from '../../domain/household.ts';
 import {
   bboxContains,
@@ -63,6 +63,14 @@ export const hazardCellCount = (geometry: HazardArea['geometry']): number => haz
 /** The cell items of a newly recorded hazard area, for the transaction that records it (so a registration sees it at once). */
 export const hazardCellWrites = (hazard: HazardArea): GuardedWrite[] => hazardCellItems(hazard).map(put);
 
+/** Deletes of the cell items of `before` that `after` (a corrected polygon) no longer covers. */
+export function hazardCellRemovals(before: HazardArea, after: HazardArea): GuardedWrite[] {
+  const kept = new Set(hazardCells(after.geometry));
+  return hazardCells(before.geometry)
+    .filter((cell) => !kept.has(cell))
+    .map((cell) => del(hazardCellKey(cell, before.id)));
+}
+
 /**
  * The cell items' update when a hazard area's status changes, for the transaction of the change:
  * empty unless the area stops (or starts) making returns unsafe.
@@ -101,11 +109,13 @@ async function hazardsOfCell(cell: string, cache: Map<string, unknown> | undefin
  * The status and geometry of hazard areas by id (BatchGetItem, 100 at a time, strongly
  * consistent: a recomputation runs right after a status change), from the cache where it has them.
  */
-async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefined): Promise<SafetyHazard[]> {
-  const found: SafetyHazard[] = [];
+type IndexedHazard = SafetyHazard & { extent: HazardArea['geometry'] };
+
+async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefined): Promise<IndexedHazard[]> {
+  const found: IndexedHazard[] = [];
   const missing: string[] = [];
   for (const id of ids) {
-    const cached = cache?.get(hazardKey(id).pk) as SafetyHazard | undefined;
+    const cached = cache?.get(hazardKey(id).pk) as IndexedHazard | undefined;
     if (cached) found.push(cached);
     else missing.push(id);
   }
@@ -113,10 +123,10 @@ async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefin
     let keys: Record<string, unknown>[] = missing.slice(i, i + 100).map(hazardKey);
     for (let attempt = 0; keys.length > 0; attempt++) {
       const out = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id, #status, geometry', ExpressionAttributeNames: { '#status': 'status' } } } }),
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id, #status, geometry, remainingGeometry', ExpressionAttributeNames: { '#status': 'status' } } } }),
       );
       for (const item of out.Responses?.[tableName] ?? []) {
-        const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: item.geometry as SafetyHazard['geometry'] };
+        const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
         cache?.set(hazardKey(shape.id).pk, shape);
         found.push(shape);
       }
@@ -268,11 +278,14 @@ export interface RecomputeResult {
  * Idempotent: a household already right is left alone, so running it again (after a failure,
  * or because two changes raced) converges and emits nothing twice.
  */
-export async function recomputeForHazardArea(hazardAreaId: string, actor: Principal): Promise<RecomputeResult> {
+export async function recomputeForHazardArea(hazardAreaId: string, actor: Principal, extent?: HazardArea['geometry']): Promise<RecomputeResult> {
   const [hazard] = await hazardShapes([hazardAreaId], undefined);
   if (!hazard) return { hazardAreaId, cells: 0, candidates: 0, changed: 0 };
-  const box = grownBbox(bboxOf(hazard.geometry));
-  const cells = hazardCells(hazard.geometry);
+  // The recorded polygon, not the remaining land: households near land just released must be
+  // reassessed too; `extent` names another (the polygon before a correction).
+  const around = extent ?? hazard.extent;
+  const box = grownBbox(bboxOf(around));
+  const cells = hazardCells(around);
   // Only households whose point can be within 500 m of this area can have changed because of it.
   const { candidates, changed } = await recheckCellHouseholds(cells, (point) => bboxContains(box, point), () => hazardAreaId, actor);
   return { hazardAreaId, cells: cells.length, candidates, changed };
@@ -383,9 +396,9 @@ export const safetyCellOf = (destination: Household['destination']): string | un
  * logged (the area's id and the error, nothing personal) and does not undo the change; the next
  * change of an area nearby, or running it again, repairs what was missed.
  */
-export async function recomputeAfterHazardChange(hazardAreaId: string, actor: Principal): Promise<RecomputeResult | undefined> {
+export async function recomputeAfterHazardChange(hazardAreaId: string, actor: Principal, extent?: HazardArea['geometry']): Promise<RecomputeResult | undefined> {
   try {
-    const result = await recomputeForHazardArea(hazardAreaId, actor);
+    const result = await recomputeForHazardArea(hazardAreaId, actor, extent);
     logger.info('return safety recomputed', { ...result });
     return result;
   } catch (e: unknown) {

@@ -1,8 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProgressReport, Task, HistoryEntry } from '../../domain/task.ts';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { findId, type FindReviewRecord, type HistoryEntry, type Observation, type ProgressReport, type Task } from '../../domain/task.ts';
 import { documentClient, tableName } from '../client.ts';
 import { statusPrefix } from '../keys/hazard-area.ts';
-import { progressKey, taskCountryCopyKey, taskHistoryKey, taskKey, taskTeamCopyKey, tasksByCountry, tasksByProvince, tasksOfHazardArea, tasksOfTeam } from '../keys/task.ts';
+import { findStateKey, observationKey, progressKey, taskCountryCopyKey, taskHistoryKey, taskKey, taskTeamCopyKey, tasksByCountry, tasksByProvince, tasksOfHazardArea, tasksOfTeam } from '../keys/task.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { appendPut, copyPut, versionedPut } from './versioned.ts';
@@ -53,5 +53,64 @@ export function listTasks(listing: TaskListing, status: string | undefined, page
 export const listTaskHistory = (id: string, page: PageRequest): Promise<Page<HistoryEntry>> =>
   queryPage(page, { partitionKey: ['pk', taskKey(id).pk], sortKeyPrefix: ['sk', 'HISTORY#'], scope: `task-history:${id}` });
 
-export const listProgress = (id: string, page: PageRequest): Promise<Page<ProgressReport>> =>
-  queryPage(page, { partitionKey: ['pk', taskKey(id).pk], sortKeyPrefix: ['sk', 'PROGRESS#'], scope: `task-progress:${id}` });
+/** What became of a find after its report: QA's review and the latest disposal. */
+export interface FindState {
+  findId: string;
+  disposal?: ProgressReport['finds'][number]['disposal'];
+  review?: FindReviewRecord;
+  version: number;
+}
+
+/** The state item of a find, created on its first change and then guarded by its version. */
+export const findStateWrite = (taskId: string, state: FindState): GuardedWrite =>
+  versionedPut({ ...findStateKey(taskId, state.findId), entity: 'FindState', taskId, ...state }, state.version === 1 ? 'new' : state.version - 1, `find ${state.findId}`);
+
+/** Every find state of a task (one Query; a task has at most a few hundred finds). */
+export async function listFindStates(taskId: string): Promise<Map<string, FindState>> {
+  const states = new Map<string, FindState>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)', ExpressionAttributeValues: { ':pk': taskKey(taskId).pk, ':f': 'FIND#' }, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    for (const i of out.Items ?? []) states.set(i.findId, { findId: i.findId, version: i.version, ...(i.disposal ? { disposal: i.disposal } : {}), ...(i.review ? { review: i.review } : {}) });
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return states;
+}
+
+/** A progress report with every find as it is now: its id, its latest disposal and QA's review. */
+export function withFindStates(report: ProgressReport, states: Map<string, FindState>): ProgressReport {
+  return {
+    ...report,
+    finds: report.finds.map((f, i) => {
+      const id = findId(report.id, i);
+      const state = states.get(id);
+      return { ...f, id, disposal: state?.disposal ?? f.disposal ?? 'NOT_RECORDED', ...(state?.review ? { review: state.review } : {}) };
+    }),
+  };
+}
+
+/** A page of progress reports, oldest first, with their finds as they are now. */
+export async function listProgress(id: string, page: PageRequest): Promise<Page<ProgressReport>> {
+  const [reports, states] = await Promise.all([
+    queryPage<ProgressReport>(page, { partitionKey: ['pk', taskKey(id).pk], sortKeyPrefix: ['sk', 'PROGRESS#'], scope: `task-progress:${id}` }),
+    listFindStates(id),
+  ]);
+  return { ...reports, items: reports.items.map((r) => withFindStates(r, states)) };
+}
+
+export async function getProgress(taskId: string, progressId: string): Promise<ProgressReport | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: progressKey(taskId, progressId), ConsistentRead: true }));
+  return out.Item ? toResource<ProgressReport>(out.Item) : undefined;
+}
+
+export const observationWrite = (o: Observation): GuardedWrite => appendPut({ ...observationKey(o.taskId, o.id), entity: 'Observation', ...o });
+
+export const listObservations = (taskId: string, page: PageRequest): Promise<Page<Observation>> =>
+  queryPage(page, { partitionKey: ['pk', taskKey(taskId).pk], sortKeyPrefix: ['sk', 'OBS#'], scope: `task-observations:${taskId}` });
+
+export async function getObservation(taskId: string, id: string): Promise<Observation | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: observationKey(taskId, id), ConsistentRead: true }));
+  return out.Item ? toResource<Observation>(out.Item) : undefined;
+}

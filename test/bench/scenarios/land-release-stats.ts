@@ -45,12 +45,16 @@ export const landReleaseStats: Scenario = {
             const at = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
             const lon = 103 + (n % 100) * 0.01;
             const lat = 14 + Math.floor(n / 100) * 0.001;
+            const outcome = OUTCOMES[n % OUTCOMES.length]!;
+            const geometry = { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.001], [lon, lat + 0.001], [lon, lat]]] };
             return {
+              parts: [{ outcome, method: 'MANUAL' as const, depthCm: 13, geometry, areaSqm: 11_900 }],
+              requiredQaCountries: ['KH'], qaDecisions: [], attestationRequired: false,
               id: newId(), version: 2, createdAt: at, updatedAt: at, createdBy: 'bench',
               taskId: newId(), hazardAreaId: newId(), country: 'KH', province: PROVINCES[n % PROVINCES.length]!, countries: ['KH'],
               submittedBy: { sub: 'bench', role: 'operations', org: 'CMAC' },
-              outcome: OUTCOMES[n % OUTCOMES.length]!, method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01',
-              geometry: { type: 'Polygon', coordinates: [[[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.001], [lon, lat + 0.001], [lon, lat]]] },
+              outcome, method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01',
+              geometry,
               areaSqm: 11_900, eo: { fromProgressReports: { AP_MINE: 1 }, mismatch: false, differences: {} }, status: 'QA_ACCEPTED',
             };
           });
