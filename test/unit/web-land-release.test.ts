@@ -136,10 +136,11 @@ describe('withdrawing a hazard area', () => {
 });
 
 describe('remaining land on the map', () => {
-  it('fills the remaining geometry, the whole polygon of an older record, and nothing once closed or withdrawn', () => {
+  it('fills the remaining geometry, the whole polygon while nothing was released, and nothing once none remains or the area is withdrawn', () => {
     const remaining = { type: 'MultiPolygon' as const, coordinates: [square.coordinates] };
     expect(remainingOf(area({ remainingGeometry: remaining, status: 'WORKED_ON' }))).toBe(remaining);
     expect(remainingOf(area())).toBe(square);
+    expect(remainingOf(area({ remainingGeometry: null, remainingSqm: 0, status: 'WORKED_ON' }))).toBeUndefined();
     expect(remainingOf(area({ status: 'CLOSED', remainingSqm: 0 }))).toBeUndefined();
     expect(remainingOf(area({ status: 'WITHDRAWN' }))).toBeUndefined();
   });

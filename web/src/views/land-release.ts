@@ -58,8 +58,8 @@ export type AreaStatus = 'OPEN' | 'WORKED_ON' | 'SUSPENDED' | 'CLOSED' | 'HANDED
 /** A hazard area with its remaining (still contaminated) land. */
 export type Area = Omit<StoredHazardArea, 'status' | 'remainingGeometry' | 'withdrawn' | 'hasCompletionReport'> & {
   status: AreaStatus;
-  /** Absent when nothing remains, and on records older than land release (then the whole polygon remains). */
-  remainingGeometry?: Polygonal;
+  /** Absent while nothing has been released (the whole polygon remains); null once nothing remains. */
+  remainingGeometry?: Polygonal | null;
   withdrawn?: { reason: string; at: string; by: Actor };
   hasCompletionReport?: boolean;
 };
@@ -141,9 +141,9 @@ export function withdrawRefusal(area: Area, session: Pick<Session, 'role' | 'cou
   return undefined;
 }
 
-/** The land still contaminated: the remaining geometry, the whole polygon on older records, none once closed, handed over or withdrawn. */
+/** The land still contaminated: the remaining geometry, the whole polygon while nothing was released, none once nothing remains or the area is withdrawn. */
 export function remainingOf(area: Area): Polygonal | undefined {
-  if (area.remainingGeometry) return area.remainingGeometry;
   if (area.status === 'CLOSED' || area.status === 'HANDED_OVER' || area.status === 'WITHDRAWN') return undefined;
-  return area.remainingSqm > 0 ? (area.geometry as Polygonal) : undefined;
+  if (area.remainingGeometry !== undefined) return area.remainingGeometry ?? undefined;
+  return area.geometry as Polygonal;
 }
