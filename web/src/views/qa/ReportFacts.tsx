@@ -73,7 +73,8 @@ export function ReportFacts({ report }: { report: Report }) {
         </p>
       )}
 
-      <div class="table-wrap">
+      {/* Focusable: on a narrow card in Khmer the table may scroll sideways, and keyboards must reach it. */}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={tr('partsCaption')}>
         <table class="release-parts" data-testid="report-parts">
           <caption>{tr('partsCaption')}</caption>
           <thead>
