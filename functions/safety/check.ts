@@ -19,7 +19,9 @@ const RECORD_CONCURRENCY = 3;
 /** What a record asks for: the households near a hazard area, or one household. */
 type Check = { kind: 'hazard-area' | 'household'; id: string };
 
-const HAZARD_EVENTS: readonly string[] = [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged];
+const HAZARD_EVENTS: readonly string[] = [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HazardAreaWithdrawn];
+/** Events about a completion report that change its hazard area's remaining land: the area is `data.hazardAreaId`. */
+const RELEASE_EVENTS: readonly string[] = [EventType.ClearedAreaQaDecided, EventType.ReleaseAttested];
 const HOUSEHOLD_EVENTS: readonly string[] = [EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged];
 
 /**
@@ -31,6 +33,10 @@ function eventOf(body: string): { eventId: string; eventType: string; check: Che
   const subjectId = (envelope?.subject as { id?: unknown } | null | undefined)?.id;
   if (!envelope || typeof subjectId !== 'string' || subjectId === '') return undefined;
   const { id, type } = envelope;
+  if (RELEASE_EVENTS.includes(type)) {
+    const hazardAreaId = (envelope.data as { hazardAreaId?: unknown } | null | undefined)?.hazardAreaId;
+    return { eventId: id, eventType: type, check: typeof hazardAreaId === 'string' && hazardAreaId !== '' ? { kind: 'hazard-area', id: hazardAreaId } : undefined };
+  }
   const kind = HAZARD_EVENTS.includes(type) ? 'hazard-area' : HOUSEHOLD_EVENTS.includes(type) ? 'household' : undefined;
   return { eventId: id, eventType: type, check: kind ? { kind, id: subjectId } : undefined };
 }
@@ -52,7 +58,8 @@ async function runCheck(check: Check, actor: Principal): Promise<{ changed: numb
  * work done inside the request after its commit, which a crash or timeout right after the commit
  * would skip: the event was committed with the change, so it reaches this check regardless.
  *
- * - `HazardAreaRecorded`, `HazardAreaStatusChanged`: {@link recomputeForHazardArea} of the subject;
+ * - `HazardAreaRecorded`, `HazardAreaStatusChanged`, `HazardAreaWithdrawn`: {@link recomputeForHazardArea} of the subject;
+ * - `ClearedAreaQaDecided`, `ReleaseAttested`: the same for the report's hazard area (`data.hazardAreaId`);
  * - `HouseholdRegistered`, `HouseholdDestinationChanged`, `ReturnSafetyChanged`: the household as stored now, assessed again by
  *   {@link recheckReturnSafety} (a household that no longer exists: nothing to do).
  *

@@ -36,6 +36,12 @@ export interface ClearwayConfig {
   readonly webhookAllowList: readonly string[];
   /** `alarmEmail`: where alarm notifications are e-mailed; none when absent. */
   readonly alarmEmail: string | undefined;
+  /**
+   * `requireObserverAttestation`: `joint` (handover of land from a joint task or contested area
+   * needs an ASEAN observer's attestation) or `none`.
+   * @default 'joint'
+   */
+  readonly requireObserverAttestation: 'joint' | 'none';
   /** `consoleOrigin`: the web console's origin, allowed by CORS; no CORS at all when absent. */
   readonly consoleOrigin: string | undefined;
   /** `functionConcurrency`: per function name, e.g. `{"tasks":{"reserved":100,"provisioned":2}}`. */
@@ -208,5 +214,13 @@ export function readConfig(app: App, functionNames: readonly string[]): Clearway
     alarmEmail: alarmEmail(app),
     consoleOrigin: consoleOrigin(app),
     functionConcurrency: functionConcurrency(app, functionNames),
+    requireObserverAttestation: requireObserverAttestation(app),
   };
+}
+
+function requireObserverAttestation(app: App): 'joint' | 'none' {
+  const value = raw(app, 'requireObserverAttestation');
+  if (value === undefined) return 'joint';
+  if (value !== 'joint' && value !== 'none') throw new ContextError('requireObserverAttestation', `must be joint (releases of joint tasks and contested land need an ASEAN observer's attestation before handover) or none, got ${show(value)}`);
+  return value;
 }

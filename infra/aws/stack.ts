@@ -120,6 +120,7 @@ export class ClearwayStack extends Stack {
       if (DOCUMENT_HASHING_FUNCTIONS.has(def.name)) bindSecret(fn, DOCUMENT_HASH_SECRET_ENV, this.secrets.documentHashSecret);
       if (IMPORT_UPLOADING_FUNCTIONS.has(def.name)) this.imports.grantUploads(fn);
       fn.addEnvironment(CONSOLE_ORIGIN_ENV, this.consoleOrigin);
+      if (def.name === 'cleared-areas') fn.addEnvironment('REQUIRE_OBSERVER_ATTESTATION', config.requireObserverAttestation);
       // Subscriptions are refused up front for hosts the deliverers would refuse (and redrive delivers).
       if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
       functions.set(def.name, fn);

@@ -538,7 +538,10 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
     const history = await ctx.client.all<HistoryEntry>(`/v1/tasks/${taskId}/history`, ctx.observer);
     let movesDone = history.filter((h) => h.action === 'TRANSITION').length;
     const hasProgress = spec.steps.some((s) => 'progress' in s);
-    const reported = new Set(hasProgress ? (await ctx.client.all<ProgressReport>(`/v1/tasks/${taskId}/progress`, ctx.observer)).map((p) => p.reportDate) : []);
+    // Progress is dated on or after the day its task started, which is the day the seed runs: the
+    // story's field days go into the notes, and reports already there are counted, not matched by date.
+    let progressDone = hasProgress ? (await ctx.client.all<ProgressReport>(`/v1/tasks/${taskId}/progress`, ctx.observer)).length : 0;
+    const today = new Date().toISOString().slice(0, 10);
     const area = ctx.areas.get(spec.area)!;
     const shape = ctx.shapes.get(spec.area)!;
 
@@ -564,12 +567,13 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
         result.moves.created++;
       } else {
         const p = step.progress;
-        if (reported.has(p.reportDate)) {
+        if (progressDone > 0) {
+          progressDone--;
           result.progress.existing++;
           continue;
         }
         const body = {
-          reportDate: p.reportDate,
+          reportDate: today,
           areaClearedSqm: Math.round((area.areaSqm * p.share) / 10) * 10,
           finds: (p.finds ?? []).map((f) => ({
             category: f.category,
@@ -579,7 +583,7 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
             ...(f.depthCm === undefined ? {} : { depthCm: f.depthCm }),
             position: { type: 'Point', coordinates: pointInside(shape, f.at.vertex, f.at.fraction) },
           })),
-          ...(p.notes ? { notes: p.notes } : {}),
+          notes: `Field day ${p.reportDate}${p.notes ? `: ${p.notes}` : ''}`,
         };
         const reply = await ctx.client.call<ProgressReport | Problem>('POST', `/v1/tasks/${taskId}/progress`, await deminerToken(ctx, p.by), body, { 'idempotency-key': `seed-progress-${spec.key}-${p.reportDate}` });
         if (reply.status === 409 && (reply.body as Problem).currentStatus) {

@@ -42,7 +42,17 @@ export const SAFETY_ROUTE: SafetyRoute = {
   id: 'return-safety',
   pattern: {
     source: [EVENT_SOURCE],
-    'detail-type': [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged],
+    'detail-type': [
+      EventType.HazardAreaRecorded,
+      EventType.HazardAreaStatusChanged,
+      EventType.HazardAreaWithdrawn,
+      // Land released (the last QA acceptance) or taken back (not attested) changes an area's remaining land.
+      EventType.ClearedAreaQaDecided,
+      EventType.ReleaseAttested,
+      EventType.HouseholdRegistered,
+      EventType.HouseholdDestinationChanged,
+      EventType.ReturnSafetyChanged,
+    ],
   },
 };
 

@@ -80,7 +80,7 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
     await move(opsTH, 'ASSIGNED');
     await move(deminer, 'IN_PROGRESS');
     const progress = await call('POST', `/v1/tasks/${task.body.id}/progress`, deminer, {
-      reportDate: '2026-01-12',
+      reportDate: new Date().toISOString().slice(0, 10),
       areaClearedSqm: 1200,
       finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 3, position: { type: 'Point', coordinates: [105.005, 14.355] } }],
     });

@@ -30,7 +30,13 @@ describe('context', () => {
       alarmEmail: undefined,
       consoleOrigin: undefined,
       functionConcurrency: {},
+      requireObserverAttestation: 'joint',
     });
+  });
+
+  it('takes requireObserverAttestation joint or none, and refuses anything else naming the flag', () => {
+    expect(read({ requireObserverAttestation: 'none' }).requireObserverAttestation).toBe('none');
+    expect(() => read({ requireObserverAttestation: 'always' })).toThrow(/requireObserverAttestation/);
   });
 
   it('accepts every value as the string a -c flag passes', () => {

@@ -48,7 +48,8 @@ async function recount() {
   const released: Record<string, number> = {};
   let handedOver = 0;
   for (const a of items.filter((i) => i.entity === 'ClearedArea') as unknown as ClearedArea[]) {
-    if (a.status === 'QA_ACCEPTED' || a.status === 'HANDED_OVER') released[a.outcome] = (released[a.outcome] ?? 0) + a.areaSqm;
+    // Released m² count per part, each under its own outcome.
+    if (a.status === 'QA_ACCEPTED' || a.status === 'HANDED_OVER') for (const p of a.parts) released[p.outcome] = (released[p.outcome] ?? 0) + p.areaSqm;
     if (a.status === 'HANDED_OVER') handedOver += a.areaSqm;
   }
   const eo: Record<string, number> = {};
@@ -59,7 +60,7 @@ async function recount() {
 const nonZero = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
 
 async function expectStatsMatchRecount() {
-  const stats = await call<{ releasedSqm: Record<string, number>; ordnanceDestroyed: Record<string, number>; tasksByStatus: Record<string, number>; hazardAreasByStatus: Record<string, number>; completionReportsByStatus: Record<string, number> }>('GET', '/v1/stats/land-release', observer);
+  const stats = await call<{ releasedSqm: Record<string, number>; ordnanceFound: Record<string, number>; tasksByStatus: Record<string, number>; hazardAreasByStatus: Record<string, number>; completionReportsByStatus: Record<string, number> }>('GET', '/v1/stats/land-release', observer);
   expect(stats.status).toBe(200);
   const truth = await recount();
   expect(nonZero(stats.body.tasksByStatus)).toEqual(truth.tasks);
@@ -68,7 +69,7 @@ async function expectStatsMatchRecount() {
   const { HANDED_OVER: handed, ...released } = stats.body.releasedSqm;
   expect(nonZero(released)).toEqual(truth.released);
   expect(handed).toBe(truth.handedOver);
-  expect(nonZero(stats.body.ordnanceDestroyed)).toEqual(truth.eo);
+  expect(nonZero(stats.body.ordnanceFound)).toEqual(truth.eo);
   return stats.body;
 }
 
@@ -79,7 +80,7 @@ async function completedTask(hazard: HazardArea, finds = 3, joint = true): Promi
   expect((await transition(ops, task, 1, 'ASSIGNED')).status).toBe(200);
   expect((await transition(ops, task, 2, 'IN_PROGRESS')).status).toBe(200);
   const position = { type: 'Point', coordinates: hazard.geometry.type === 'Polygon' ? hazard.geometry.coordinates[0]![0]! : [0, 0] };
-  expect((await post(`/v1/tasks/${task.id}/progress`, ops, { reportDate: '2026-01-12', areaClearedSqm: 500, finds: finds ? [{ category: 'AP_MINE', model: 'PMN-2', quantity: finds, position }] : [] })).status).toBe(201);
+  expect((await post(`/v1/tasks/${task.id}/progress`, ops, { reportDate: new Date().toISOString().slice(0, 10), areaClearedSqm: 500, finds: finds ? [{ category: 'AP_MINE', model: 'PMN-2', quantity: finds, position }] : [] })).status).toBe(201);
   const done = await transition(ops, task, 4, 'COMPLETED');
   expect(done.status).toBe(200);
   return done.body;
@@ -127,7 +128,7 @@ describe('land release: report → reject → rework → report → accept → h
     expect(rejected.body.status).toBe('QA_REJECTED');
     const reworking = await get<Task>(`/v1/tasks/${task.id}`, observer);
     expect(reworking.body.status).toBe('IN_PROGRESS');
-    expect(reworking.body.statusReason).toMatch(/QA rejected/);
+    expect(reworking.body.statusReason).toMatch(/QA of TH rejected/);
     await expectStatsMatchRecount();
 
     const again = await transition(deminerKH, task, reworking.body.version, 'COMPLETED');
@@ -136,16 +137,25 @@ describe('land release: report → reject → rework → report → accept → h
     expect(second.status, second.text).toBe(201);
     expect(second.body.eo).toMatchObject({ mismatch: false, differences: {} });
 
-    const accepted = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaKH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': '"1"' });
+    const byKH = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaKH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': '"1"' });
+    expect(byKH.status, byKH.text).toBe(200);
+    expect(byKH.body).toMatchObject({ status: 'SUBMITTED', requiredQaCountries: ['KH', 'TH'], qaDecisions: [{ country: 'KH', decision: 'ACCEPTED' }] });
+    // TH decides on the version it read before KH decided: its own slot, not a conflict.
+    const accepted = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaTH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': '"1"' });
     expect(accepted.status, accepted.text).toBe(200);
+    expect(accepted.body.status).toBe('QA_ACCEPTED');
+    const notYet = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/handover`, opsTH, handover, { 'if-match': '"3"' });
+    expect(notYet.status, 'a joint release is handed over only once attested').toBe(409);
+    const attested = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/attestation`, observer, { decision: 'ATTESTED', findings: 'Marking and fencing in place; joint team present at every visit.' }, { 'if-match': '"3"' });
+    expect(attested.status, attested.text).toBe(200);
     const closed = await get<HazardArea>(`/v1/hazard-areas/${hazard.id}`, observer);
     expect(closed.body).toMatchObject({ status: 'CLOSED', remainingSqm: 0, releasedSqm: hazard.areaSqm });
     const afterAccept = await expectStatsMatchRecount();
     expect(afterAccept.releasedSqm.CLEARED).toBeGreaterThanOrEqual(hazard.areaSqm);
 
-    const handed = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/handover`, opsTH, handover, { 'if-match': '"2"' });
+    const handed = await call<ClearedArea>('POST', `/v1/cleared-areas/${second.body.id}/handover`, opsTH, handover, { 'if-match': '"4"' });
     expect(handed.status, handed.text).toBe(200);
-    expect(handed.body).toMatchObject({ status: 'HANDED_OVER', handover: { certificateRef: 'TMAC-HO-2026-0007' } });
+    expect(handed.body).toMatchObject({ status: 'HANDED_OVER', handover: { certificateRef: 'TMAC-HO-2026-0007', attestation: { decision: 'ATTESTED' } } });
     const final = await get<HazardArea>(`/v1/hazard-areas/${hazard.id}`, observer);
     expect(final.body).toMatchObject({ status: 'HANDED_OVER', handedOverSqm: hazard.areaSqm });
     await expectStatsMatchRecount();
@@ -154,7 +164,7 @@ describe('land release: report → reject → rework → report → accept → h
     expect(history.body.items.map((h) => h.to)).toEqual(['OPEN', 'WORKED_ON', 'CLOSED', 'HANDED_OVER']);
     const events = (await scanAll()).filter((i) => i.entity === 'OutboxEvent').map((i) => (i.event as { type: string; subject: { id: string } }));
     const types = events.filter((e) => e.subject.id === first.body.id || e.subject.id === second.body.id).map((e) => e.type);
-    expect(types.sort()).toEqual(['ClearedAreaQaDecided', 'ClearedAreaQaDecided', 'ClearedAreaSubmitted', 'ClearedAreaSubmitted', 'LandHandedOver']);
+    expect(types.sort()).toEqual(['ClearedAreaQaDecided', 'ClearedAreaQaDecided', 'ClearedAreaQaDecided', 'ClearedAreaSubmitted', 'ClearedAreaSubmitted', 'LandHandedOver', 'ReleaseAttested']);
   });
 });
 
@@ -176,7 +186,7 @@ describe('bad input and integrity: a clear 4xx and nothing written', () => {
     const outside = await call<{ errors: { path: string; message: string }[] }>('POST', '/v1/cleared-areas', opsKH, report(task, hazard, { geometry: square(103.605, 14.305, 0.01) }));
     expect(outside.status).toBe(400);
     expect(outside.body.errors[0]).toMatchObject({ path: 'body.geometry' });
-    expect(outside.body.errors[0]!.message).toMatch(/m outside hazard area/);
+    expect(outside.body.errors[0]!.message).toMatch(/m outside the remaining land/);
     const noDepth = await call<{ errors: { path: string }[] }>('POST', '/v1/cleared-areas', opsKH, report(task, hazard, { depthCm: undefined }));
     expect(noDepth.status).toBe(400);
     expect(noDepth.body.errors[0]!.path).toBe('body.depthCm');
@@ -186,7 +196,7 @@ describe('bad input and integrity: a clear 4xx and nothing written', () => {
   it('refuses QA by the other country on a national task, a second decision, and handover of unaccepted land', async () => {
     const hazard = await createHazard(opsKH, { country: 'KH', province: 'KH01', geometry: square(102.9, 13.8) });
     const task = await completedTask(hazard, 1, false);
-    const submitted = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, report(task, hazard, { outcome: 'REDUCED', depthCm: undefined, method: 'TS' }));
+    const submitted = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, report(task, hazard, { outcome: 'REDUCED', depthCm: undefined, method: 'MANUAL' }));
     expect(submitted.status, submitted.text).toBe(201);
     let before = await itemCount();
     const otherCountry = await call('POST', `/v1/cleared-areas/${submitted.body.id}/qa`, qaTH, { decision: 'ACCEPTED' }, { 'if-match': '"1"' });

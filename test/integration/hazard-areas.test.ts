@@ -79,10 +79,14 @@ describe('hazard areas', () => {
     const second = await get<{ items: HazardArea[] }>(`/v1/hazard-areas?province=TH33&limit=1&cursor=${encodeURIComponent(byProvince.body.next!)}`, observer);
     expect([byProvince.body.items[0]!.id, second.body.items[0]!.id].sort()).toEqual([a.id, b.id].sort());
 
-    const moved = await post<HazardArea>(`/v1/hazard-areas/${a.id}/transitions`, opsTH, { to: 'CLOSED', reason: 'cancelled by non-technical survey' }, { 'if-match': '"1"' });
-    expect(moved.status).toBe(200);
-    const closed = await get<{ items: HazardArea[] }>('/v1/hazard-areas?country=TH&status=CLOSED', observer);
-    expect(closed.body.items.map((h) => h.id)).toEqual([a.id]);
+    const refused = await post<{ detail: string }>(`/v1/hazard-areas/${a.id}/transitions`, opsTH, { to: 'CLOSED', reason: 'cancelled by non-technical survey' }, { 'if-match': '"1"' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/released through completion reports/);
+    const moved = await post<HazardArea>(`/v1/hazard-areas/${a.id}/transitions`, opsTH, { to: 'WITHDRAWN', reason: 'recorded twice (see HA-TH-2026-000123)' }, { 'if-match': '"1"' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.withdrawn).toMatchObject({ reason: 'recorded twice (see HA-TH-2026-000123)' });
+    const withdrawn = await get<{ items: HazardArea[] }>('/v1/hazard-areas?country=TH&status=WITHDRAWN', observer);
+    expect(withdrawn.body.items.map((h) => h.id)).toEqual([a.id]);
     const open = await get<{ items: HazardArea[] }>('/v1/hazard-areas?province=TH33&status=OPEN', observer);
     expect(open.body.items.map((h) => h.id)).toEqual([b.id]);
     expect((await get('/v1/hazard-areas', observer)).status).toBe(400);
@@ -92,7 +96,7 @@ describe('hazard areas', () => {
     const h = await createHazard(opsTH, { geometry: square(104.7, 14.4) });
     const suspend = await post<{ allowedTransitions: string[] }>(`/v1/hazard-areas/${h.id}/transitions`, opsTH, { to: 'SUSPENDED', reason: 'flooding' }, { 'if-match': '"1"' });
     expect(suspend.status).toBe(409);
-    expect(suspend.body.allowedTransitions).toEqual(['WORKED_ON', 'CLOSED']);
+    expect(suspend.body.allowedTransitions).toEqual(['WORKED_ON', 'WITHDRAWN']);
     const worked = await post<HazardArea>(`/v1/hazard-areas/${h.id}/transitions`, opsTH, { to: 'WORKED_ON', reason: 'survey team on site', comment: 'access by the north track', date: '2026-01-05' }, { 'if-match': '"1"' });
     expect(worked.status).toBe(200);
     const history = await get<{ items: { action: string; from?: string; to?: string; reason?: string; changes?: Record<string, unknown>; actor: { role: string } }[] }>(`/v1/hazard-areas/${h.id}/history`, observer);

@@ -226,13 +226,13 @@ describe('return safety recomputed when hazard areas change', () => {
     expect(after.version).toBe(household.version);
   });
 
-  it('keeps a household AT_RISK from the areas still open when one of two closes', async () => {
+  it('keeps a household AT_RISK from the areas still open when one of two is withdrawn', async () => {
     const west = await khHazard(104.1, 14.6);
     const east = await khHazard(104.1 + 0.01 + 0.004, 14.6); // ~430 m gap between the two areas
     const household = await register(reliefKH, khHousehold(eastOf(104.1, 14.6, 0.01, 200)));
     expect(household.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [west.id, east.id].sort() });
 
-    const closed = await call<HazardArea>(tasksApp, 'POST', `/v1/hazard-areas/${west.id}/transitions`, opsKH, { to: 'CLOSED', reason: 'cancelled by non-technical survey' }, { 'if-match': '"1"' });
+    const closed = await call<HazardArea>(tasksApp, 'POST', `/v1/hazard-areas/${west.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason: 'recorded in error: the survey was of another village' }, { 'if-match': '"1"' });
     expect(closed.status, closed.text).toBe(200);
     const after = await readHousehold(household.id);
     expect(after.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [east.id] });

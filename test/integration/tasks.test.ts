@@ -42,7 +42,7 @@ describe('joint task lifecycle', () => {
     expect(area.body.status).toBe('WORKED_ON');
 
     const progress = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, deminerKH, {
-      reportDate: '2026-01-12',
+      reportDate: new Date().toISOString().slice(0, 10),
       areaClearedSqm: 1200,
       finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 3, condition: 'INTACT', depthCm: 5, position: { type: 'Point', coordinates: [105.005, 14.355] } }],
     });
@@ -140,11 +140,11 @@ describe('task rules and scopes', () => {
     await transition(opsTH, task, 1, 'ASSIGNED');
     await transition(opsTH, task, 2, 'IN_PROGRESS');
     const far = { category: 'SUBMUNITION', model: 'M85', quantity: 1, position: { type: 'Point', coordinates: [105.03, 14.355] } };
-    const refused = await post<{ errors: { path: string; message: string }[] }>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: '2026-01-12', areaClearedSqm: 100, finds: [far] });
+    const refused = await post<{ errors: { path: string; message: string }[] }>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: new Date().toISOString().slice(0, 10), areaClearedSqm: 100, finds: [far] });
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0]!.path).toBe('body.finds.0.position');
     expect(refused.body.errors[0]!.message).toMatch(/m outside the hazard area/);
-    const accepted = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: '2026-01-12', areaClearedSqm: 100, finds: [{ ...far, acceptOutsideHazardArea: true }] });
+    const accepted = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: new Date().toISOString().slice(0, 10), areaClearedSqm: 100, finds: [{ ...far, acceptOutsideHazardArea: true }] });
     expect(accepted.status).toBe(201);
     expect(accepted.body.finds[0]).toMatchObject({ reviewRequired: true });
     expect(accepted.body.finds[0]!.distanceOutsideHazardAreaM).toBeGreaterThan(2000);

@@ -33,11 +33,16 @@ describe('task lifecycle table', () => {
 });
 
 describe('hazard area status table', () => {
-  it('follows OPEN → WORKED_ON → (SUSPENDED) → CLOSED → HANDED_OVER', () => {
-    expect(allowedHazardMoves('OPEN', 'operations')).toEqual(['WORKED_ON', 'CLOSED']);
-    expect(allowedHazardMoves('WORKED_ON', 'operations')).toEqual(['SUSPENDED', 'CLOSED']);
-    expect(allowedHazardMoves('SUSPENDED', 'operations')).toEqual(['WORKED_ON', 'CLOSED']);
+  it('follows OPEN → WORKED_ON → (SUSPENDED), or WITHDRAWN; CLOSED and HANDED_OVER never by hand', () => {
+    expect(allowedHazardMoves('OPEN', 'operations')).toEqual(['WORKED_ON', 'WITHDRAWN']);
+    expect(allowedHazardMoves('WORKED_ON', 'operations')).toEqual(['SUSPENDED', 'WITHDRAWN']);
+    expect(allowedHazardMoves('SUSPENDED', 'operations')).toEqual(['WORKED_ON', 'WITHDRAWN']);
+    for (const from of Object.keys(HAZARD_TRANSITIONS) as (keyof typeof HAZARD_TRANSITIONS)[]) {
+      for (const role of ['operations', 'admin'] as const) expect(allowedHazardMoves(from, role)).not.toContain('CLOSED');
+      for (const role of ['operations', 'admin'] as const) expect(allowedHazardMoves(from, role)).not.toContain('HANDED_OVER');
+    }
     expect(HAZARD_TRANSITIONS.HANDED_OVER).toEqual({});
+    expect(HAZARD_TRANSITIONS.WITHDRAWN).toEqual({});
   });
 });
 
