@@ -5,8 +5,9 @@ import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, launchChromium, newContext, screensho
 /**
  * Land release in the web console, in Debian's Chromium against `npm start` (README "Land
  * release"): the QA view shows each required country's decision of a joint report, Cambodia's QA
- * decides in its slot and Thailand's QA after it; an ASEAN observer records an observation of
- * the task and attests the release; the map draws the land that remains apart from the released
+ * decides in its slot and Thailand's QA after it, an admin names the country it decides for;
+ * handover waits for the attestation; an ASEAN observer records an observation of the task and
+ * attests the release; the map draws the land that remains apart from the released
  * parts, with its legend; operations withdraw a hazard area recorded in error (there is no
  * "close"), and are told why they cannot withdraw one whose land was released. Screenshots of
  * these views in English, Khmer and Thai; axe-core finds no serious violation on them.
@@ -22,7 +23,7 @@ const qaTH: Claims = { role: 'qa', country: 'TH', org: 'TMAC QA' };
 const observer: Claims = { role: 'observer', org: 'AOT' };
 const LANGS = ['en', 'km', 'th'] as const;
 
-const seed = { khTeam: '', thTeam: '', released: '', withdrawable: '', jointTask: '', report: '' };
+const seed = { khTeam: '', thTeam: '', released: '', withdrawable: '', jointTask: '', report: '', adminReport: '' };
 const tokens: Record<'ops' | 'opsTH' | 'observer' | 'deminer', string> = { ops: '', opsTH: '', observer: '', deminer: '' };
 
 /** A rectangle of the ridge square, from longitude `west` to `east`. */
@@ -90,6 +91,29 @@ beforeAll(async () => {
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   seed.report = String(created.body.id);
   expect(created.body).toMatchObject({ status: 'SUBMITTED', requiredQaCountries: ['KH', 'TH'], attestationRequired: true });
+
+  // A second joint task on the land left between the two parts, its report for an admin to decide.
+  const second = await cs.api('POST', '/v1/tasks', tokens.ops, {
+    hazardAreaId: seed.released,
+    activityType: 'TS',
+    priority: 2,
+    joint: true,
+    teamIds: [seed.khTeam, seed.thTeam],
+    plannedStart: '2026-01-10',
+    plannedEnd: '2026-02-10',
+  });
+  expect(second.status, JSON.stringify(second.body)).toBe(201);
+  await move(String(second.body.id), tokens.ops, ['ASSIGNED']);
+  await move(String(second.body.id), tokens.deminer, ['IN_PROGRESS', 'COMPLETED']);
+  const adminReport = await cs.api('POST', '/v1/cleared-areas', tokens.deminer, {
+    taskId: second.body.id,
+    completedAt: new Date().toISOString().slice(0, 10),
+    outcome: 'REDUCED',
+    method: 'TS',
+    geometry: strip(103.704, 103.706),
+  });
+  expect(adminReport.status, JSON.stringify(adminReport.body)).toBe(201);
+  seed.adminReport = String(adminReport.body.id);
 }, 240_000);
 
 afterAll(async () => {
@@ -187,6 +211,28 @@ describe('QA of a joint report', { timeout: 300_000 }, () => {
       expect(await card.getByTestId(`qa-open-${seed.report}`).count()).toBe(0);
     });
   });
+
+  it('an admin names the country it decides for, and only a country still to decide is offered', async () => {
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, { role: 'admin', org: 'Clearway' });
+      await page.goto(`${cs.base}/#/qa`);
+      const card = page.getByTestId(`qa-report-${seed.adminReport}`);
+      await card.waitFor({ timeout: 30_000 });
+      await card.getByTestId(`qa-open-${seed.adminReport}`).click();
+      const form = card.getByTestId('qa-form');
+      expect(await form.getByTestId('qa-decide-for').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['KH', 'TH']);
+      await form.getByTestId('qa-decide-for').selectOption('TH');
+      await form.getByTestId('qa-decision-ACCEPTED').check();
+      await form.getByTestId('qa-submit').click();
+      await expect.poll(() => card.getByTestId('qa-decision-TH').getAttribute('data-decision'), { timeout: 15_000 }).toBe('ACCEPTED');
+      expect(await card.getByTestId('qa-decision-KH').getAttribute('data-decision')).toBe('PENDING');
+      // Thailand's slot is filled: the admin is now offered Cambodia's only.
+      await card.getByTestId(`qa-open-${seed.adminReport}`).click();
+      expect(await card.getByTestId('qa-decide-for').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['KH']);
+    });
+    const stored = await cs.api('GET', `/v1/cleared-areas/${seed.adminReport}`, tokens.observer);
+    expect(stored.body).toMatchObject({ status: 'SUBMITTED', qaDecisions: [expect.objectContaining({ country: 'TH', decision: 'ACCEPTED', decidedBy: expect.objectContaining({ role: 'admin' }) })] });
+  });
 });
 
 describe('ASEAN observers', { timeout: 300_000 }, () => {
@@ -241,6 +287,17 @@ describe('ASEAN observers', { timeout: 300_000 }, () => {
     });
     const attested = await report();
     expect(attested.body).toMatchObject({ status: 'QA_ACCEPTED', attestation: expect.objectContaining({ decision: 'ATTESTED' }) });
+
+    // Attested: operations are now offered the handover, the attestation shown on the card.
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, ops);
+      await page.goto(`${cs.base}/#/qa`);
+      const card = page.getByTestId(`qa-report-${seed.report}`);
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.getByTestId('report-attestation').getAttribute('data-attestation')).toBe('ATTESTED');
+      await card.getByTestId(`qa-open-${seed.report}`).click();
+      await card.getByTestId('handover-form').waitFor();
+    });
   });
 });
 
