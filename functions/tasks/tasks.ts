@@ -249,6 +249,9 @@ export function registerTasks(api: Api): void {
       const updated: Task = { ...task, status: body.to, statusChangedAt: now, version: task.version + 1, updatedAt: now };
       if (body.reason) updated.statusReason = body.reason;
       else delete updated.statusReason;
+      // The reason is free text typed by a person: it stays in the task's history, out of the event both ministries receive.
+      // Made first: the feed orders events by id, and the task's move comes before what it causes.
+      const statusChanged = outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) }, now);
       const stats: StatsChange[] = [{ country: task.country, province: task.province, counters: moved('tasks', task.status, body.to) }];
       const hazardWrites: GuardedWrite[] = [];
       if (body.to === 'IN_PROGRESS') {
@@ -264,8 +267,7 @@ export function registerTasks(api: Api): void {
       const writes: GuardedWrite[] = [
         ...taskWrites(updated, expectedVersion),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) })),
-        // The reason is free text typed by a person: it stays in the task's history, out of the event both ministries receive.
-        outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) }, now).write,
+        statusChanged.write,
         ...hazardWrites,
       ];
       if (body.to === 'ASSIGNED') {

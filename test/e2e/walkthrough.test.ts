@@ -122,8 +122,14 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
 
     const second = await call<{ id: string }>('POST', '/v1/cleared-areas', deminer, { ...report, eoTotals: [{ category: 'AP_MINE', quantity: 3 }] });
     expect(second.status).toBe(201);
-    const accepted = await call('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaKH, { decision: 'ACCEPTED' }, { 'if-match': second.etag! });
-    expect(accepted.status).toBe(200);
+    const byKH = await call<{ status: string }>('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaKH, { decision: 'ACCEPTED' }, { 'if-match': second.etag! });
+    expect(byKH.status).toBe(200);
+    expect(byKH.body.status, 'a joint release waits for the other country').toBe('SUBMITTED');
+    const byTH = await call<{ status: string }>('POST', `/v1/cleared-areas/${second.body.id}/qa`, qaTH, { decision: 'ACCEPTED' }, { 'if-match': second.etag! });
+    expect(byTH.status).toBe(200);
+    expect(byTH.body.status).toBe('QA_ACCEPTED');
+    const accepted = await call('POST', `/v1/cleared-areas/${second.body.id}/attestation`, observer, { decision: 'ATTESTED', findings: 'Joint team present; marking in place.' }, { 'if-match': byTH.etag! });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     const handed = await call('POST', `/v1/cleared-areas/${second.body.id}/handover`, opsTH, {
       certificateRef: 'TMAC-HO-2026-0001',
       date: '2026-02-20',
@@ -139,7 +145,7 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
     expect((await call<{ status: string }>('GET', `/v1/hazard-areas/${flow.hazardId}`, observer)).body.status).toBe('HANDED_OVER');
 
     // Recount from the stored records through the read API.
-    type Stats = { releasedSqm: Record<string, number>; ordnanceDestroyed: Record<string, number>; tasksByStatus: Record<string, number>; hazardAreasByStatus: Record<string, number>; completionReportsByStatus: Record<string, number> };
+    type Stats = { releasedSqm: Record<string, number>; ordnanceFound: Record<string, number>; tasksByStatus: Record<string, number>; hazardAreasByStatus: Record<string, number>; completionReportsByStatus: Record<string, number> };
     const stats = (await call<Stats>('GET', '/v1/stats/land-release?country=TH', observer)).body;
     const reports = (await call<{ items: { status: string; outcome: string; areaSqm: number }[] }>('GET', '/v1/cleared-areas?country=TH&limit=100', observer)).body.items;
     const released = reports.filter((r) => r.status === 'QA_ACCEPTED' || r.status === 'HANDED_OVER').reduce((n, r) => n + r.areaSqm, 0);
@@ -147,12 +153,12 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
     expect(stats.releasedSqm.HANDED_OVER).toBe(reports.filter((r) => r.status === 'HANDED_OVER').reduce((n, r) => n + r.areaSqm, 0));
     for (const status of ['QA_REJECTED', 'HANDED_OVER']) expect(stats.completionReportsByStatus[status]).toBe(reports.filter((r) => r.status === status).length);
     const progress = (await call<{ items: { finds: { category: string; quantity: number }[] }[] }>('GET', `/v1/tasks/${flow.taskId}/progress`, observer)).body.items;
-    expect(stats.ordnanceDestroyed.AP_MINE).toBe(progress.flatMap((p) => p.finds).filter((f) => f.category === 'AP_MINE').reduce((n, f) => n + f.quantity, 0));
+    expect(stats.ordnanceFound.AP_MINE).toBe(progress.flatMap((p) => p.finds).filter((f) => f.category === 'AP_MINE').reduce((n, f) => n + f.quantity, 0));
     for (const status of ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED']) {
       const listed = (await call<{ items: unknown[] }>('GET', `/v1/tasks?country=TH&status=${status}&limit=100`, observer)).body.items.length;
       expect(stats.tasksByStatus[status], status).toBe(listed);
     }
-    for (const status of ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER']) {
+    for (const status of ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER', 'WITHDRAWN']) {
       const listed = (await call<{ items: unknown[] }>('GET', `/v1/hazard-areas?country=TH&status=${status}&limit=100`, observer)).body.items.length;
       expect(stats.hazardAreasByStatus[status], status).toBe(listed);
     }

@@ -58,6 +58,7 @@ describe('context', () => {
       alarmEmail: 'ops@example.org',
       consoleOrigin: 'https://console.example.org',
       functionConcurrency: { tasks: { reserved: 50, provisioned: 5 } },
+      requireObserverAttestation: 'joint',
     });
   });
 

@@ -12,13 +12,22 @@ const busEvent = (type: string, source = EVENT_SOURCE) => ({
 });
 
 describe('routing to the return-safety checks', () => {
-  const checked = [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged];
+  const checked = [
+    EventType.HazardAreaRecorded,
+    EventType.HazardAreaStatusChanged,
+    EventType.HazardAreaWithdrawn,
+    EventType.ClearedAreaQaDecided,
+    EventType.ReleaseAttested,
+    EventType.HouseholdRegistered,
+    EventType.HouseholdDestinationChanged,
+    EventType.ReturnSafetyChanged,
+  ];
 
   it('is one EventBridge pattern on source and detail-type', () => {
     expect(SAFETY_ROUTE).toEqual({ id: 'return-safety', pattern: { source: ['clearway'], 'detail-type': checked } });
   });
 
-  it('matches hazard areas recorded or changing status, households registered or given a new destination and safety changes, and no other event type', () => {
+  it('matches hazard areas recorded, changing status or withdrawn, land released or taken back, households registered or given a new destination and safety changes, and no other event type', () => {
     const matched = Object.values(EventType).filter((type) => matchesPattern(SAFETY_ROUTE.pattern, busEvent(type)));
     expect(matched.sort()).toEqual([...checked].sort());
   });
