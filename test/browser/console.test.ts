@@ -30,8 +30,8 @@ const NAV: Record<Role, readonly string[]> = {
   qa: ['qa', 'map'],
   relief: ['households', 'import', 'map'],
   ministry: ['households', 'dashboard', 'map'],
-  observer: ['dashboard', 'map'],
-  admin: ['tasks', 'qa', 'households', 'import', 'dashboard', 'map'],
+  observer: ['observe', 'dashboard', 'map'],
+  admin: ['tasks', 'qa', 'households', 'import', 'observe', 'dashboard', 'map'],
 };
 const ALL_VIEWS = NAV.admin;
 

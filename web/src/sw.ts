@@ -69,6 +69,9 @@ function apiCacheKey(request: Request): string {
   }
   const url = new URL(request.url);
   url.searchParams.set('__user', sub);
+  // The same URL read as GeoJSON (a hazard area's features) is another answer than its JSON.
+  const accept = request.headers.get('Accept');
+  if (accept && accept !== 'application/json') url.searchParams.set('__accept', accept);
   return url.toString();
 }
 

@@ -1,20 +1,25 @@
 /**
  * The map: an SVG drawn offline from the border outlines the build extracts from world-atlas
  * (`/border.json`), with layers for hazard areas by status (colour and a hatching pattern, so
- * colour is never the only cue), released land, EO finds and households at risk per hazard area.
- * A table lists the same hazard areas as text for screen readers and keyboard users, each row
- * able to zoom the map to its area.
+ * colour is never the only cue) filling the land that remains contaminated, each area's recorded
+ * outline dashed around it, the released parts apart (accepted, handed over), EO finds and
+ * households at risk per hazard area. A table lists the same hazard areas as text for screen
+ * readers and keyboard users, each row able to zoom the map to its area (`#/map/<id>` opens
+ * zoomed): the area's own features are then read as GeoJSON (original, remaining, released) and
+ * its figures shown below the map, with "withdraw" for operations.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { HazardStatus } from '#shared/domain/hazard-area.ts';
 import { provinceOf } from '#shared/domain/provinces.ts';
 import { Page, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
+import { navigate } from '../../app/router.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
 import { BORDER_REGION, bboxOf, forD3, grow, HEIGHT, pathFor, positionsOf, projectionFor, WIDTH, type Bbox } from './geo.ts';
-import { layersFor, loadAtRisk, loadCleared, loadFinds, loadHazards, MAX_FIND_TASKS, type AtRisk, type ClearedArea, type Find, type HazardArea, type LayerName } from './layers.ts';
+import { partsOf, remainingOf, type AreaFeature, type AreaStatus } from '../land-release.ts';
+import { AreaDetail } from './AreaDetail.tsx';
+import { layersFor, loadAreaFeatures, loadAtRisk, loadCleared, loadFinds, loadHazards, MAX_FIND_TASKS, type AtRisk, type Find, type HazardArea, type LayerName } from './layers.ts';
 import { mapMessages, type MapKey } from './messages.ts';
 import './map.css';
 
@@ -25,9 +30,15 @@ interface BorderFeature {
   geometry: { type: string; coordinates: unknown };
 }
 
-const HAZARD_ORDER: readonly HazardStatus[] = ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER'];
+const HAZARD_ORDER: readonly AreaStatus[] = ['OPEN', 'WORKED_ON', 'SUSPENDED', 'CLOSED', 'HANDED_OVER', 'WITHDRAWN'];
+/** Statuses whose areas still hold contaminated land: the legend's fill patterns. */
+const REMAINING_STATUSES: readonly AreaStatus[] = ['OPEN', 'WORKED_ON', 'SUSPENDED'];
 /** Stroke colour per status (≥ 3:1 against the land colours); each also has its own fill pattern. */
-const HAZARD_COLOUR: Record<HazardStatus, string> = { OPEN: '#b91c1c', WORKED_ON: '#c2410c', SUSPENDED: '#6d28d9', CLOSED: '#374151', HANDED_OVER: '#15803d' };
+const HAZARD_COLOUR: Record<AreaStatus, string> = { OPEN: '#b91c1c', WORKED_ON: '#c2410c', SUSPENDED: '#6d28d9', CLOSED: '#374151', HANDED_OVER: '#15803d', WITHDRAWN: '#4b5563' };
+/** The recorded outline: dashed, dotted once withdrawn (recorded in error). */
+const outlineDash = (status: AreaStatus) => (status === 'WITHDRAWN' ? '1.5 3' : '6 4');
+/** Drawing order of a zoomed area's features: its outline over the land. */
+const KIND_ORDER: readonly AreaFeature['properties']['kind'][] = ['remaining', 'released', 'original'];
 const COUNTRY_FILL: Record<string, string> = { KH: '#f6f1e3', TH: '#eaf0f6' };
 
 /** Below this projected area (px²) a shape also gets a marker, so a hectare stays visible at border scale. */
@@ -70,30 +81,36 @@ function Patterns() {
       </pattern>
       {stripes('pat-CLOSED', HAZARD_COLOUR.CLOSED, '#e5e7eb', 'M0,4 h8')}
       {stripes('pat-HANDED_OVER', HAZARD_COLOUR.HANDED_OVER, '#dcfce7', 'M4,0 v8')}
+      {stripes('pat-WITHDRAWN', HAZARD_COLOUR.WITHDRAWN, '#f3f4f6', 'M0,0 h1')}
       {stripes('pat-cleared', '#15803d', '#bbf7d0', 'M0,0 h8 M0,4 h8', 0.8)}
       {stripes('pat-handed', '#1d4ed8', '#dbeafe', 'M0,0 v8 M0,0 h8', 1.2)}
     </defs>
   );
 }
 
-function Swatch({ fill, stroke, shape = 'rect' }: { fill: string; stroke: string; shape?: 'rect' | 'triangle' | 'badge' }) {
+function Swatch({ fill, stroke, shape = 'rect', dash }: { fill: string; stroke: string; shape?: 'rect' | 'triangle' | 'badge'; dash?: string }) {
   return (
     <svg class="swatch" width="28" height="20" viewBox="0 0 28 20" aria-hidden="true" focusable="false">
-      {shape === 'rect' && <rect x="1" y="1" width="26" height="18" fill={fill} stroke={stroke} stroke-width="2" />}
+      {shape === 'rect' && <rect x="1" y="1" width="26" height="18" fill={fill} stroke={stroke} stroke-width="2" stroke-dasharray={dash} />}
       {shape === 'triangle' && <path d="M14,2 L24,18 L4,18 Z" fill={fill} stroke={stroke} stroke-width="1.5" />}
       {shape === 'badge' && <circle cx="14" cy="10" r="8" fill={fill} stroke={stroke} stroke-width="1.5" />}
     </svg>
   );
 }
 
-export function MapView(_props: ViewProps) {
+export function MapView({ route }: ViewProps) {
   const session = useSession();
   const t = useT(mapMessages);
   const tc = useT(commonMessages);
   const allowed = session ? layersFor(session.role) : [];
   const [enabled, setEnabled] = useState<Set<LayerName>>(() => new Set(allowed));
   const [border, setBorder] = useState<BorderFeature[] | 'failed' | undefined>(undefined);
-  const [focus, setFocus] = useState<string | undefined>(undefined);
+  const [focus, setFocus] = useState<string | undefined>(route[0]);
+  const [updated, setUpdated] = useState<Record<string, HazardArea>>({});
+  const [features, setFeatures] = useState<{ id: string; list: AreaFeature[] } | { id: string; error: unknown } | undefined>(undefined);
+
+  // `#/map/<id>` zooms to that area (a link from elsewhere, or the back button).
+  useEffect(() => setFocus(route[0]), [route[0]]);
 
   useEffect(() => {
     fetch('/border.json')
@@ -109,14 +126,38 @@ export function MapView(_props: ViewProps) {
   const hazards = useLayer(!!session && (on('hazard') || on('atRisk')), () => loadHazards(session!), [sub]);
   const cleared = useLayer(!!session && on('cleared'), () => loadCleared(session!), [sub]);
   const finds = useLayer(!!session && on('finds'), () => loadFinds(session!), [sub]);
-  const hazardList = hazards.state === 'done' ? hazards.value : [];
+  const hazardList = useMemo(() => (hazards.state === 'done' ? hazards.value.map((h) => updated[h.id] ?? h) : []), [hazards, updated]);
   const atRisk = useLayer<Record<string, AtRisk>>(!!session && on('atRisk') && hazards.state === 'done', () => loadAtRisk(hazardList), [sub, hazards.state]);
 
-  const shapes = useMemo(() => hazardList.map((h) => ({ hazard: h, geometry: forD3(h.geometry) })), [hazardList]);
-  const clearedShapes = useMemo(() => (cleared.state === 'done' ? cleared.value.map((c) => ({ area: c, geometry: forD3(c.geometry) })) : []), [cleared]);
+  const shapes = useMemo(
+    () =>
+      hazardList.map((h) => {
+        const remaining = remainingOf(h);
+        return { hazard: h, geometry: forD3(h.geometry), remaining: remaining ? forD3(remaining) : undefined };
+      }),
+    [hazardList],
+  );
+  const clearedShapes = useMemo(
+    () => (cleared.state === 'done' ? cleared.value.flatMap((c) => partsOf(c).map((part, i) => ({ key: `${c.id}-${i}`, area: c, part, geometry: forD3(part.geometry) }))) : []),
+    [cleared],
+  );
   const findList: Find[] = finds.state === 'done' ? finds.value.finds : [];
 
   const focused = focus ? hazardList.find((h) => h.id === focus) : undefined;
+
+  // The zoomed area's own land, as the API draws it: original, remaining and released parts.
+  useEffect(() => {
+    if (!focus || !session || !on('hazard')) return;
+    let live = true;
+    loadAreaFeatures(focus).then(
+      (list) => live && setFeatures({ id: focus, list }),
+      (error: unknown) => live && setFeatures({ id: focus, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [focus, sub, focused?.version]);
+  const focusFeatures = features && focus && features.id === focus && 'list' in features ? features.list : undefined;
   const box: Bbox = useMemo(() => {
     if (focused) return grow(bboxOf(positionsOf(focused.geometry))!, 1.5, 0.004);
     const all = bboxOf([...hazardList.flatMap((h) => [...positionsOf(h.geometry)]), ...findList.map((f) => f.coordinates)]);
@@ -169,7 +210,15 @@ export function MapView(_props: ViewProps) {
               {t('extent')}: <strong>{focused ? name(focused) : t('wholeBorder')}</strong>
             </span>
             {focused && (
-              <button type="button" class="secondary" onClick={() => setFocus(undefined)} data-testid="map-reset">
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => {
+                  setFocus(undefined);
+                  if (route[0]) navigate('map');
+                }}
+                data-testid="map-reset"
+              >
                 {t('wholeBorder')}
               </button>
             )}
@@ -208,31 +257,53 @@ export function MapView(_props: ViewProps) {
 
           {on('hazard') && (
             <g class="map-hazards" data-testid="map-hazards">
-              {shapes.map(({ hazard, geometry }) => {
-                const d = path(geometry as never) ?? '';
+              {shapes.map(({ hazard, geometry, remaining }) => {
                 const small = path.area(geometry as never) < MIN_VISIBLE_PX2;
                 const [cx, cy] = path.centroid(geometry as never);
                 const label = `${name(hazard)}: ${tc(`hazard.${hazard.status}`)}`;
+                const colour = HAZARD_COLOUR[hazard.status];
+                // The zoomed area is drawn from its own features (below), released parts included.
+                if (hazard.id === focus && focusFeatures) return null;
                 return (
                   <g key={hazard.id} data-testid={`map-hazard-${hazard.id}`} data-status={hazard.status}>
                     <title>{label}</title>
-                    <path d={d} fill={`url(#pat-${hazard.status})`} stroke={HAZARD_COLOUR[hazard.status]} stroke-width="1.5" />
-                    {small && Number.isFinite(cx) && <circle cx={cx} cy={cy} r="7" fill={`url(#pat-${hazard.status})`} stroke={HAZARD_COLOUR[hazard.status]} stroke-width="2" />}
+                    {remaining && <path d={path(remaining as never) ?? ''} fill={`url(#pat-${hazard.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />}
+                    <path d={path(geometry as never) ?? ''} fill="none" stroke={colour} stroke-width="1.2" stroke-dasharray={outlineDash(hazard.status)} data-kind="original" />
+                    {small && Number.isFinite(cx) && <circle cx={cx} cy={cy} r="7" fill={remaining ? `url(#pat-${hazard.status})` : 'none'} stroke={colour} stroke-width="2" />}
                   </g>
                 );
               })}
+              {focused && focusFeatures && (
+                <g data-testid="map-focus" data-status={focused.status}>
+                  <title>{`${name(focused)}: ${tc(`hazard.${focused.status}`)}`}</title>
+                  {[...focusFeatures]
+                    .sort((a, b) => KIND_ORDER.indexOf(a.properties.kind) - KIND_ORDER.indexOf(b.properties.kind))
+                    .map((f, i) => {
+                      const d = path(forD3(f.geometry) as never) ?? '';
+                      const kind = f.properties.kind;
+                      const colour = HAZARD_COLOUR[focused.status];
+                      if (kind === 'original') return <path key={i} d={d} fill="none" stroke={colour} stroke-width="2" stroke-dasharray={outlineDash(focused.status)} data-kind="original" />;
+                      if (kind === 'remaining') return <path key={i} d={d} fill={`url(#pat-${focused.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />;
+                      return (
+                        <path key={i} d={d} fill="url(#pat-cleared)" stroke="#15803d" stroke-width="1.5" data-kind="released" data-outcome={f.properties.outcome}>
+                          <title>{`${f.properties.outcome ? t(`outcome.${f.properties.outcome}`) : ''}: ${Math.round(f.properties.areaSqm ?? 0).toLocaleString()} m²`}</title>
+                        </path>
+                      );
+                    })}
+                </g>
+              )}
             </g>
           )}
 
           {on('cleared') && (
             <g class="map-cleared" data-testid="map-cleared">
-              {clearedShapes.map(({ area, geometry }) => {
+              {clearedShapes.map(({ key, area, part, geometry }) => {
                 const handed = area.status === 'HANDED_OVER';
                 const small = path.area(geometry as never) < MIN_VISIBLE_PX2;
                 const [cx, cy] = path.centroid(geometry as never);
                 return (
-                  <g key={area.id} data-status={area.status}>
-                    <title>{`${area.province}: ${tc(`cleared.${area.status}`)}, ${Math.round(area.areaSqm).toLocaleString()} m²`}</title>
+                  <g key={key} data-status={area.status} data-outcome={part.outcome}>
+                    <title>{`${area.province}: ${t(`outcome.${part.outcome}`)}, ${tc(`cleared.${area.status}`)}, ${Math.round(part.areaSqm).toLocaleString()} m²`}</title>
                     <path d={path(geometry as never) ?? ''} fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'} stroke={handed ? '#1d4ed8' : '#15803d'} stroke-width="1.5" />
                     {small && Number.isFinite(cx) && <rect x={cx - 5 + 9} y={cy - 5 - 9} width="10" height="10" fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'} stroke={handed ? '#1d4ed8' : '#15803d'} stroke-width="2" />}
                   </g>
@@ -281,20 +352,34 @@ export function MapView(_props: ViewProps) {
         <section class="map-legend" aria-labelledby="map-legend-title">
           <h2 id="map-legend-title">{t('legend')}</h2>
           <ul>
-            {on('hazard') &&
-              HAZARD_ORDER.map((s) => (
-                <li key={s}>
-                  <Swatch fill={`url(#pat-${s})`} stroke={HAZARD_COLOUR[s]} />
-                  <span>{tc(`hazard.${s}`)}</span>
+            {on('hazard') && (
+              <>
+                <li class="map-legend-group">
+                  <span>{t('legend.remaining')}</span>
                 </li>
-              ))}
+                {REMAINING_STATUSES.map((s) => (
+                  <li key={s} class="map-legend-sub" data-testid={`map-legend-${s}`}>
+                    <Swatch fill={`url(#pat-${s})`} stroke={HAZARD_COLOUR[s]} />
+                    <span>{tc(`hazard.${s}`)}</span>
+                  </li>
+                ))}
+                <li data-testid="map-legend-original">
+                  <Swatch fill="none" stroke={HAZARD_COLOUR.OPEN} dash="4 3" />
+                  <span>{t('legend.original')}</span>
+                </li>
+                <li data-testid="map-legend-withdrawn">
+                  <Swatch fill="none" stroke={HAZARD_COLOUR.WITHDRAWN} dash="1.5 3" />
+                  <span>{t('legend.withdrawn')}</span>
+                </li>
+              </>
+            )}
             {on('cleared') && (
               <>
-                <li>
+                <li data-testid="map-legend-released">
                   <Swatch fill="url(#pat-cleared)" stroke="#15803d" />
                   <span>{t('cleared')}</span>
                 </li>
-                <li>
+                <li data-testid="map-legend-handed">
                   <Swatch fill="url(#pat-handed)" stroke="#1d4ed8" />
                   <span>{t('handedOver')}</span>
                 </li>
@@ -321,6 +406,11 @@ export function MapView(_props: ViewProps) {
           </ul>
         </section>
       </div>
+
+      {focused && on('hazard') && (
+        <AreaDetail area={focused} features={focusFeatures} session={session} onArea={(a) => setUpdated((u) => ({ ...u, [a.id]: a }))} />
+      )}
+      {features && 'error' in features && features.id === focus && <ProblemMessage error={features.error} />}
 
       <p role="status" data-testid="map-summary">
         {t('summary', { hazards: on('hazard') ? hazardList.length : 0, cleared: clearedShapes.length, finds: findList.length })}

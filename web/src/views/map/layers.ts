@@ -5,13 +5,13 @@
  * tasks, and, for ministries and admins, how many households' destinations are at risk per
  * hazard area (summaries only: no household is fetched as a point, no personal data).
  */
-import type { ClearedArea } from '#shared/domain/cleared-area.ts';
 import type { ProgressReport } from '#shared/domain/task.ts';
 import { listAll, request } from '../../app/api.ts';
 import type { Role, Session } from '../../app/session.ts';
-import { hazardAreasOf, loadTasks, type HazardArea, type Task } from '../tasks/data.ts';
+import type { Area as HazardArea, AreaFeature, Report as ClearedArea } from '../land-release.ts';
+import { hazardAreasOf, loadTasks, type Task } from '../tasks/data.ts';
 
-export type { ClearedArea, HazardArea };
+export type { AreaFeature, ClearedArea, HazardArea };
 
 export type LayerName = 'hazard' | 'cleared' | 'finds' | 'atRisk';
 export const LAYERS: readonly LayerName[] = ['hazard', 'cleared', 'finds', 'atRisk'];
@@ -91,7 +91,7 @@ export async function loadFinds(session: Session): Promise<{ finds: Find[]; limi
 
 /** Households at risk per open hazard area: counts of the summaries' first page, never the households themselves. */
 export async function loadAtRisk(hazards: readonly HazardArea[]): Promise<Record<string, AtRisk>> {
-  const open = hazards.filter((h) => h.status !== 'CLOSED' && h.status !== 'HANDED_OVER').slice(0, MAX_AT_RISK_AREAS);
+  const open = hazards.filter((h) => h.status !== 'CLOSED' && h.status !== 'HANDED_OVER' && h.status !== 'WITHDRAWN').slice(0, MAX_AT_RISK_AREAS);
   const pages = await Promise.all(open.map((h) => request<{ items: unknown[]; next: string | null }>('GET', `/v1/hazard-areas/${h.id}/households-at-risk?limit=100`).then((r) => r.body)));
   const out: Record<string, AtRisk> = {};
   open.forEach((h, i) => {
@@ -99,4 +99,10 @@ export async function loadAtRisk(hazards: readonly HazardArea[]): Promise<Record
     if (page) out[h.id] = { count: page.items.length, more: page.next !== null };
   });
   return out;
+}
+
+/** A hazard area's land as features (`Accept: application/geo+json`): its original polygon, the land remaining and each released part. */
+export async function loadAreaFeatures(id: string): Promise<AreaFeature[]> {
+  const res = await request<{ type: 'FeatureCollection'; features: AreaFeature[] }>('GET', `/v1/hazard-areas/${encodeURIComponent(id)}`, { accept: 'application/geo+json' });
+  return res.body.features ?? [];
 }

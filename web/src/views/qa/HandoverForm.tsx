@@ -5,7 +5,8 @@
  * `If-Match` (`POST /v1/cleared-areas/{id}/handover`, body as shared/domain/cleared-area.ts `Handover`).
  */
 import { useId, useState } from 'preact/hooks';
-import type { ClearedArea, Handover } from '#shared/domain/cleared-area.ts';
+import type { Handover } from '#shared/domain/cleared-area.ts';
+import type { Report } from '../land-release.ts';
 import { Field, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { submit } from '../../app/offline.ts';
@@ -24,7 +25,7 @@ interface SignatoryDraft extends Signatory {
 let nextKey = 1;
 const signatory = (role: Signatory['role']): SignatoryDraft => ({ key: nextKey++, name: '', role, organisation: '' });
 
-export function HandoverForm({ report, reportRef, onDone }: { report: ClearedArea; reportRef: string; onDone: (state: 'sent' | 'queued', updated?: ClearedArea) => void }) {
+export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Report, 'id' | 'version'>; reportRef: string; onDone: (state: 'sent' | 'queued', updated?: Report) => void }) {
   const t = useT(qaMessages);
   const uid = useId();
   const [certificateRef, setCertificateRef] = useState('');
@@ -72,7 +73,7 @@ export function HandoverForm({ report, reportRef, onDone }: { report: ClearedAre
         residualRisk: residualRisk.trim(),
       };
       const result = await submit({ method: 'POST', path: `/v1/cleared-areas/${report.id}/handover`, body, ifMatch: report.version, label: t('handoverLabel', { ref: reportRef }) });
-      onDone(result.state, result.state === 'sent' ? (result.body as ClearedArea) : undefined);
+      onDone(result.state, result.state === 'sent' ? (result.body as Report) : undefined);
     } catch (err: unknown) {
       setError(err);
     } finally {

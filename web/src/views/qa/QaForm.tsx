@@ -1,13 +1,18 @@
 /**
  * QA review of a completion report: accept, or reject with nonconformities (type, severity,
  * corrective action), posted with the report's version as `If-Match`
- * (`POST /v1/cleared-areas/{id}/qa`, body as shared/domain/cleared-area.ts `QaDecision`).
+ * (`POST /v1/cleared-areas/{id}/qa`, body as shared/domain/cleared-area.ts `QaDecision`). Each
+ * country decides in its own slot: a QA officer for its own country; an admin names the country
+ * it decides for (`country`), among those still to decide.
  */
 import { useId, useState } from 'preact/hooks';
 import type { ClearedArea } from '#shared/domain/cleared-area.ts';
 import { Field, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { submit } from '../../app/offline.ts';
+import type { Country, Report } from '../land-release.ts';
+import { releaseMessages } from '../release-messages.ts';
+import { commonMessages } from '../../app/messages.ts';
 import { qaMessages, type QaKey } from './messages.ts';
 
 type Nonconformity = NonNullable<ClearedArea['qa']>['nonconformities'][number];
@@ -25,8 +30,11 @@ interface NcDraft {
 let nextKey = 1;
 const emptyNc = (): NcDraft => ({ key: nextKey++, type: 'DOCUMENTATION', severity: 'MINOR', description: '', correctiveAction: '' });
 
-export function QaForm({ report, reportRef, onDone }: { report: ClearedArea; reportRef: string; onDone: (state: 'sent' | 'queued', updated?: ClearedArea) => void }) {
+export function QaForm({ report, reportRef, countries, admin, onDone }: { report: Report; reportRef: string; countries: Country[]; admin: boolean; onDone: (state: 'sent' | 'queued', updated?: Report) => void }) {
   const t = useT(qaMessages);
+  const tr = useT(releaseMessages);
+  const tc = useT(commonMessages);
+  const [country, setCountry] = useState<Country | undefined>(countries[0]);
   const uid = useId();
   const [decision, setDecision] = useState<'ACCEPTED' | 'REJECTED' | ''>('');
   const [ncs, setNcs] = useState<NcDraft[]>([]);
@@ -64,9 +72,10 @@ export function QaForm({ report, reportRef, onDone }: { report: ClearedArea; rep
         decision,
         nonconformities: ncs.map((n) => ({ type: n.type, severity: n.severity, ...(n.description.trim() ? { description: n.description.trim() } : {}), correctiveAction: n.correctiveAction.trim() })),
         ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(admin && country ? { country } : {}),
       };
       const result = await submit({ method: 'POST', path: `/v1/cleared-areas/${report.id}/qa`, body, ifMatch: report.version, label: t('qaLabel', { ref: reportRef }) });
-      onDone(result.state, result.state === 'sent' ? (result.body as ClearedArea) : undefined);
+      onDone(result.state, result.state === 'sent' ? (result.body as Report) : undefined);
     } catch (err: unknown) {
       setError(err);
     } finally {
@@ -79,6 +88,17 @@ export function QaForm({ report, reportRef, onDone }: { report: ClearedArea; rep
   return (
     <form class="qa-form" onSubmit={(e) => void send(e)} noValidate aria-labelledby={id('title')} data-testid="qa-form">
       <h3 id={id('title')}>{t('form.qa', { ref: reportRef })}</h3>
+      {admin && (
+        <Field label={tr('decideFor')}>
+          <select id={id('country')} value={country} onChange={(e) => setCountry((e.currentTarget as HTMLSelectElement).value as Country)} data-testid="qa-decide-for">
+            {countries.map((c) => (
+              <option key={c} value={c}>
+                {tc(`country.${c}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
       <fieldset class={errors.decision ? 'field-error' : undefined} aria-describedby={errors.decision ? id('decision-error') : undefined}>
         <legend>{t('decision')}</legend>
         {(['ACCEPTED', 'REJECTED'] as const).map((d) => (

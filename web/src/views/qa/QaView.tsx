@@ -1,25 +1,29 @@
 /**
- * QA and handover: a QA officer reviews the completion reports of their country awaiting QA
- * (`GET /v1/cleared-areas?status=SUBMITTED`); operations hand over the land QA accepted
- * (`status=QA_ACCEPTED`); an admin does both for a country they pick. Each report shows what
- * the reviewer needs (outcome, method, depth, area, EO reconciliation) above its form.
+ * QA and handover: a QA officer reviews the completion reports awaiting QA that its country
+ * must decide (`GET /v1/cleared-areas?status=SUBMITTED` of both countries: a joint task or a
+ * contested area on the other country's land needs its decision too); operations hand over the
+ * land QA accepted (`status=QA_ACCEPTED`) once the ASEAN observer has attested where that is
+ * required; an admin does both for a country they pick, and names the country it decides for.
+ * Each report shows what the reader needs (parts, EO reconciliation, each country's decision,
+ * the attestation) above its form; a user who may not decide is told why instead of a button.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { ClearedArea } from '#shared/domain/cleared-area.ts';
-import { provinceOf } from '#shared/domain/provinces.ts';
 import { listAll } from '../../app/api.ts';
 import { Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { usePendingChanges } from '../../app/offline.ts';
-import { useSession, type Role } from '../../app/session.ts';
+import { useSession, type Role, type Session } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { hazardArea, type Country, type HazardArea } from '../tasks/data.ts';
-import { taskMessages, type TaskKey } from '../tasks/messages.ts';
+import { attestationAllowsHandover, COUNTRIES, decidableCountries, requiredCountries, type Country, type Report } from '../land-release.ts';
+import { releaseMessages } from '../release-messages.ts';
+import { hazardArea, type HazardArea } from '../tasks/data.ts';
 import { HandoverForm } from './HandoverForm.tsx';
 import { qaMessages } from './messages.ts';
 import '../tasks/tasks.css';
+import './qa.css';
 import { QaForm } from './QaForm.tsx';
+import { ReportFacts } from './ReportFacts.tsx';
 
 type Mode = 'qa' | 'handover';
 
@@ -27,17 +31,32 @@ const modesOf = (role: Role): Mode[] => (role === 'qa' ? ['qa'] : role === 'oper
 const statusOf = (mode: Mode) => (mode === 'qa' ? 'SUBMITTED' : 'QA_ACCEPTED');
 
 /** A short reference for a report: its hazard area's reference, or the report id's tail. */
-const refOf = (report: ClearedArea, area: HazardArea | undefined) => (area ? `${area.reference} · ${area.name}` : report.id.slice(-8));
+const refOf = (report: Report, area: HazardArea | undefined) => (area ? `${area.reference} · ${area.name}` : report.id.slice(-8));
+
+/**
+ * The reports this user's list shows. A QA officer reads both countries' lists and keeps its own
+ * country's reports and those of the other country that need its decision (joint or contested);
+ * everyone else reads the chosen country's list.
+ */
+async function loadReports(session: Session, mode: Mode, country: Country): Promise<Report[]> {
+  if (session.role !== 'qa' || !session.country) return listAll<Report>(`/v1/cleared-areas?country=${country}&status=${statusOf(mode)}`, 300);
+  const own = session.country;
+  const lists = await Promise.all([own, ...COUNTRIES.filter((c) => c !== own)].map((c) => listAll<Report>(`/v1/cleared-areas?country=${c}&status=${statusOf(mode)}`, 300)));
+  const byId = new Map<string, Report>();
+  for (const r of lists.flat()) if (r.country === own || requiredCountries(r).includes(own)) byId.set(r.id, r);
+  return [...byId.values()];
+}
 
 export function QaView(_props: ViewProps) {
   const session = useSession();
   const t = useT(qaMessages);
+  const tr = useT(releaseMessages);
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
   const modes = session ? modesOf(session.role) : [];
   const [mode, setMode] = useState<Mode>(modes[0] ?? 'qa');
   const [country, setCountry] = useState<Country>(session?.country ?? 'KH');
-  const [reports, setReports] = useState<ClearedArea[] | undefined>(undefined);
+  const [reports, setReports] = useState<Report[] | undefined>(undefined);
   const [areas, setAreas] = useState<Record<string, HazardArea>>({});
   const [error, setError] = useState<unknown>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
@@ -48,7 +67,7 @@ export function QaView(_props: ViewProps) {
     setError(undefined);
     setReports(undefined);
     try {
-      const list = await listAll<ClearedArea>(`/v1/cleared-areas?country=${country}&status=${statusOf(mode)}`, 300);
+      const list = await loadReports(session, mode, country);
       const found = await Promise.all([...new Set(list.map((r) => r.hazardAreaId))].map(hazardArea));
       const byId: Record<string, HazardArea> = {};
       for (const a of found) if (a) byId[a.id] = a;
@@ -73,13 +92,14 @@ export function QaView(_props: ViewProps) {
     );
   }
 
-  const done = (report: ClearedArea) => (state: 'sent' | 'queued') => {
+  const done = (report: Report) => (state: 'sent' | 'queued', updated?: Report) => {
     setNotice(state);
     setOpen(undefined);
-    // Decided or handed over (or waiting to be): it leaves this list.
-    setReports((list) => list?.filter((r) => r.id !== report.id));
+    // A joint report one country has decided stays in the list, showing that decision, until the
+    // other country decides; a report decided or handed over (or waiting to be) leaves it.
+    setReports((list) => (updated && updated.status === statusOf(mode) ? list?.map((r) => (r.id === report.id ? updated : r)) : list?.filter((r) => r.id !== report.id)));
   };
-  const waiting = (report: ClearedArea) => pending.some((c) => c.path.startsWith(`/v1/cleared-areas/${report.id}/`));
+  const waiting = (report: Report) => pending.some((c) => c.path.startsWith(`/v1/cleared-areas/${report.id}/`));
 
   const actions = (
     <>
@@ -112,6 +132,40 @@ export function QaView(_props: ViewProps) {
 
   const visible = (reports ?? []).filter((r) => !waiting(r));
 
+  /** The open button of a report, or why this user cannot act on it. */
+  const action = (report: Report, isOpen: boolean) => {
+    if (mode === 'qa') {
+      const { refusal } = decidableCountries(report, session);
+      if (refusal) {
+        const decided = session.country && (report.qaDecisions ?? []).some((d) => d.country === session.country);
+        const text =
+          refusal === 'notRequired'
+            ? tr('refusal.notRequired', { countries: requiredCountries(report).map((c) => tc(`country.${c}`)).join(', ') })
+            : refusal === 'alreadyDecided'
+              ? decided
+                ? tr('refusal.alreadyDecided', { country: tc(`country.${session.country!}`) })
+                : tr('refusal.allDecided')
+              : tr(refusal === 'notSubmitted' ? 'refusal.notSubmitted' : 'refusal.notQa');
+        return (
+          <p class="qa-refusal" role="note" data-testid={`qa-refusal-${report.id}`} data-refusal={refusal}>
+            {text}
+          </p>
+        );
+      }
+    } else if (!attestationAllowsHandover(report)) {
+      return (
+        <p class="qa-refusal" role="note" data-testid={`qa-refusal-${report.id}`} data-refusal="attestation">
+          {tr('handoverNeedsAttestation')}
+        </p>
+      );
+    }
+    return (
+      <button type="button" class="primary" aria-expanded={isOpen} onClick={() => setOpen(isOpen ? undefined : report.id)} data-testid={`qa-open-${report.id}`}>
+        {isOpen ? t('closeForm') : mode === 'qa' ? t('review') : t('handOver')}
+      </button>
+    );
+  };
+
   return (
     <Page title={t('title')} actions={actions}>
       <h2>{t(`list.${mode}`)}</h2>
@@ -126,7 +180,7 @@ export function QaView(_props: ViewProps) {
           const isOpen = open === report.id;
           return (
             <li key={report.id}>
-              <article class="report-card" data-testid={`qa-report-${report.id}`} aria-labelledby={`report-${report.id}`}>
+              <article class={`report-card border-${report.status}`} data-testid={`qa-report-${report.id}`} data-status={report.status} aria-labelledby={`report-${report.id}`}>
                 <header class="task-card-head">
                   <h3 id={`report-${report.id}`} class="task-card-title">
                     {t('report', { ref })}
@@ -134,10 +188,8 @@ export function QaView(_props: ViewProps) {
                   <span class={`status-badge status-${report.status}`}>{tc(`cleared.${report.status}`)}</span>
                 </header>
                 <ReportFacts report={report} />
-                <button type="button" class="primary" aria-expanded={isOpen} onClick={() => setOpen(isOpen ? undefined : report.id)} data-testid={`qa-open-${report.id}`}>
-                  {isOpen ? t('closeForm') : mode === 'qa' ? t('review') : t('handOver')}
-                </button>
-                {isOpen && mode === 'qa' && <QaForm report={report} reportRef={ref} onDone={done(report)} />}
+                {action(report, isOpen)}
+                {isOpen && mode === 'qa' && <QaForm report={report} reportRef={ref} countries={decidableCountries(report, session).countries} admin={session.role === 'admin'} onDone={done(report)} />}
                 {isOpen && mode === 'handover' && <HandoverForm report={report} reportRef={ref} onDone={done(report)} />}
               </article>
             </li>
@@ -145,85 +197,5 @@ export function QaView(_props: ViewProps) {
         })}
       </ul>
     </Page>
-  );
-}
-
-/** What a reviewer reads before deciding. */
-function ReportFacts({ report }: { report: ClearedArea }) {
-  const t = useT(qaMessages);
-  const tt = useT(taskMessages);
-  const eo = (counts: Record<string, number> | undefined) => {
-    const entries = Object.entries(counts ?? {}).filter(([, n]) => n !== 0);
-    return entries.length === 0 ? t('noEo') : entries.map(([category, n]) => `${tt(`eo.${category}` as TaskKey)}: ${n}`).join(', ');
-  };
-  const province = provinceOf(report.province);
-  return (
-    <>
-      <dl class="tb-facts">
-        <div>
-          <dt>{t('province')}</dt>
-          <dd>
-            {report.province}
-            {province ? ` · ${province.name}` : ''}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('outcome')}</dt>
-          <dd>{t(`outcome.${report.outcome}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('method')}</dt>
-          <dd>{t(`method.${report.method}`)}</dd>
-        </div>
-        {report.depthCm !== undefined && (
-          <div>
-            <dt>{t('depth')}</dt>
-            <dd>{t('depthValue', { cm: report.depthCm })}</dd>
-          </div>
-        )}
-        <div>
-          <dt>{t('completedAt')}</dt>
-          <dd>{report.completedAt}</dd>
-        </div>
-        <div>
-          <dt>{t('area')}</dt>
-          <dd>{t('sqm', { value: Math.round(report.areaSqm).toLocaleString() })}</dd>
-        </div>
-        <div>
-          <dt>{t('submittedBy')}</dt>
-          <dd>{report.submittedBy.org}</dd>
-        </div>
-        <div class="tb-facts-wide">
-          <dt>{t('eoFromProgress')}</dt>
-          <dd>{eo(report.eo.fromProgressReports)}</dd>
-        </div>
-        {report.eo.reported && (
-          <div class="tb-facts-wide">
-            <dt>{t('eoReported')}</dt>
-            <dd>{eo(report.eo.reported)}</dd>
-          </div>
-        )}
-        {report.qa && (
-          <div class="tb-facts-wide">
-            <dt>{t('qaDecision')}</dt>
-            <dd>
-              {t(`decision.${report.qa.decision}`)} ({report.qa.decidedAt.slice(0, 10)}, {report.qa.decidedBy.org})
-            </dd>
-          </div>
-        )}
-        {report.notes && (
-          <div class="tb-facts-wide">
-            <dt>{t('notes')}</dt>
-            <dd lang="">{report.notes}</dd>
-          </div>
-        )}
-      </dl>
-      {report.countries.length > 1 && <p class="tb-tag">{t('joint')}</p>}
-      {report.eo.mismatch && (
-        <p class="tb-warning" role="note" data-testid="qa-eo-mismatch">
-          {t('eoMismatch', { diff: eo(report.eo.differences) })}
-        </p>
-      )}
-    </>
   );
 }
