@@ -185,6 +185,12 @@ describe('Area: self-intersection at the 5,000-vertex limit', () => {
     expect(area([spikyStar(5000)]).success).toBe(true);
   });
 
+  it('refuses a ring that folds back along itself (collinear overlapping edges), which the all-pairs kinks let through', () => {
+    const ring = closed([[103, 14], [103.02, 14], [103.01, 14]]);
+    expect(kinks({ type: 'Polygon', coordinates: [ring] }).features).toEqual([]);
+    expect(area([ring]).error?.issues[0]?.message).toMatch(/^the polygon intersects itself \(near 103\.0[0-2]0000, 14\.000000\)$/);
+  });
+
   it('names the polygon of a MultiPolygon that intersects itself', () => {
     const result = Area.safeParse({ type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [closed([[5, 5], [7, 7], [7, 5], [5, 7]])]] });
     expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['coordinates', 1], message: 'the polygon intersects itself (near 6.000000, 6.000000)' })]);
