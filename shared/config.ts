@@ -22,6 +22,12 @@ const ConfigSchema = z
     JWT_ISSUER: z.string().check(z.minLength(1)),
     /** Expected `aud` (the Cognito app client id); not checked when absent. */
     JWT_AUDIENCE: z.optional(z.string()),
+    /**
+     * Longest a token may live, in seconds: one whose `exp` − `iat` is longer, that has no `iat`,
+     * or that was issued longer ago is refused. Cognito's tokens live at most a day.
+     * @default 86400 (24 h)
+     */
+    JWT_MAX_TOKEN_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600)), 24 * 3600),
     /** Remote JWKS (Cognito's `/.well-known/jwks.json`). */
     JWKS_URL: z.optional(z.url()),
     /** Local JWKS: a file holding the public key set generated on first start. */
