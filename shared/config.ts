@@ -40,6 +40,16 @@ const ConfigSchema = z
     DOCUMENT_HASH_SECRET: z.optional(z.string().check(z.minLength(32))),
     /** Secrets Manager secret holding that key on AWS (only the households and importer functions get it). */
     DOCUMENT_HASH_SECRET_ARN: z.optional(z.string()),
+    /**
+     * Ports webhooks may be called on, comma-separated (`443,8443`): subscriptions to others are
+     * refused and deliveries to them not attempted. Locally, receivers on this machine may use any.
+     * @default 443 on AWS; any port locally
+     */
+    WEBHOOK_PORTS: z.optional(
+      z.string().check(
+        z.refine((v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535), 'a comma-separated list of port numbers (1-65535), such as 443,8443'),
+      ),
+    ),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
   })
