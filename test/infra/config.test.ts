@@ -30,6 +30,9 @@ describe('context', () => {
       alarmEmail: undefined,
       consoleOrigin: undefined,
       functionConcurrency: {},
+      webhookPorts: undefined,
+      consoleWebAclArn: undefined,
+      consoleDomain: undefined,
     });
   });
 
@@ -52,6 +55,9 @@ describe('context', () => {
       alarmEmail: 'ops@example.org',
       consoleOrigin: 'https://console.example.org',
       functionConcurrency: { tasks: { reserved: 50, provisioned: 5 } },
+      webhookPorts: undefined,
+      consoleWebAclArn: undefined,
+      consoleDomain: undefined,
     });
   });
 
