@@ -4,6 +4,8 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { ContextError, readConfig } from '../../infra/aws/config.ts';
 import { WEBHOOK_PORTS_ENV } from '../../infra/aws/constructs/deliverers.ts';
+import { cspMismatch } from '../../infra/aws/csp-check.ts';
+import { bootScript } from '../../web/boot-script.ts';
 import type { ClearwayStack } from '../../infra/aws/stack.ts';
 import { cdkContext, clearwayApp } from './app.ts';
 
@@ -60,7 +62,17 @@ describe('console distribution: WAF and TLS 1.2 when configured', () => {
 
 describe('console distribution by default (nothing configured)', () => {
   const { stack } = clearwayApp({ skipBundling: true });
-  const { config } = distributionOf(stack);
+  const { template, config } = distributionOf(stack);
+
+  it('sends a CSP that deploy-web accepts for a page carrying this checkout\'s boot script', () => {
+    const id = stack.getLogicalId(stack.web.headers.node.defaultChild as CfnElement);
+    const policy = template.findResources('AWS::CloudFront::ResponseHeadersPolicy')[id] as { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } } } } };
+    // The CSP joins literal text with the API's and sign-in domain's tokens: the literal parts hold script-src.
+    const joined = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy as { 'Fn::Join': [string, unknown[]] };
+    const csp = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'https://token.example')).join('');
+    expect(cspMismatch(`<html><head><script>${bootScript()}</script></head></html>`, csp)).toBeUndefined();
+    expect(cspMismatch(`<html><head><script>${bootScript()}//changed</script></head></html>`, csp)).toBeDefined();
+  });
 
   it('has no web ACL, no aliases and the default certificate, whose TLS policy CloudFront fixes', () => {
     expect(config.WebACLId).toBeUndefined();
