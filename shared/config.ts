@@ -24,6 +24,12 @@ const ConfigSchema = z
     JWT_ISSUER: z.string().check(z.minLength(1)),
     /** Expected `aud` (the Cognito app client id); not checked when absent. */
     JWT_AUDIENCE: z.optional(z.string()),
+    /**
+     * Longest a token may live, in seconds: one whose `exp` − `iat` is longer, that has no `iat`,
+     * or that was issued longer ago is refused. Cognito's tokens live at most a day.
+     * @default 86400 (24 h)
+     */
+    JWT_MAX_TOKEN_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive(), z.lte(7 * 24 * 3600)), 24 * 3600),
     /** Remote JWKS (Cognito's `/.well-known/jwks.json`). */
     JWKS_URL: z.optional(z.url()),
     /** Local JWKS: a file holding the public key set generated on first start. */
@@ -41,6 +47,16 @@ const ConfigSchema = z
      * and contested land, the default) or `none`.
      */
     REQUIRE_OBSERVER_ATTESTATION: z._default(z.enum(['joint', 'none']), 'joint'),
+    /**
+     * Ports webhooks may be called on, comma-separated (`443,8443`): subscriptions to others are
+     * refused and deliveries to them not attempted. Locally, receivers on this machine may use any.
+     * @default 443 on AWS; any port locally
+     */
+    WEBHOOK_PORTS: z.optional(
+      z.string().check(
+        z.refine((v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535), 'a comma-separated list of port numbers (1-65535), such as 443,8443'),
+      ),
+    ),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
     /**

@@ -5,7 +5,7 @@ import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { CreatedSubscription, EventEnvelopeSchema, RedriveResult, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
-import { checkWebhookUrl, parseAllowList } from '#shared/domain/webhook-url.ts';
+import { checkWebhookUrl, parseAllowList, parsePortList } from '#shared/domain/webhook-url.ts';
 import { deleteFailure, deleteSubscription, getFailure, getStoredSubscription, getSubscription, listFailures, listFeed, listSubscriptions, recordFailedRedrive, subscriptionWrite, withoutSecret } from '#shared/db/repositories/subscriptions.ts';
 import type { EventEnvelope } from '#shared/events/catalogue.ts';
 import { deliverEvent } from '#shared/events/deliver.ts';
@@ -24,6 +24,7 @@ const TAG = 'Notifications';
 // use it. Hosts (`*.example.org` for subdomains) that webhook URLs may point at; empty: any public host.
 const allowHosts = parseAllowList(process.env['WEBHOOK_ALLOW_LIST']);
 const allowLocal = config.RUNTIME === 'local';
+const allowPorts = parsePortList(config.WEBHOOK_PORTS);
 
 /** A subscription the caller may see: another country's answers 404, as if it did not exist. */
 async function mustGetOwn(principal: Principal, id: string): Promise<Subscription> {
@@ -45,7 +46,7 @@ api.route(
     summary: 'Subscribe a webhook to the ministry’s events',
     description:
       'A ministry subscribes for its own country; an admin names `country`. `eventTypes` narrows the delivery to those types (absent or empty: all). ' +
-      'The URL must be `https:` and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` are allowed too); ' +
+      'The URL must be `https:` on port 443 (or a port the platform allows) and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
       'where the platform has a webhook allow list, its host must be on it. ' +
       'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it. ' +
       'A retry with the same `Idempotency-Key` and body within 24 hours replays this answer, secret included, to the same caller only.',
@@ -57,7 +58,7 @@ api.route(
   },
   async (c, { principal, body, idempotency }) => {
     const country = actingCountry(principal, body.country, 'body', 'subscribe to the notifications');
-    const refused = checkWebhookUrl(body.url, { allowLocal, allowHosts });
+    const refused = checkWebhookUrl(body.url, { allowLocal, allowHosts, allowPorts });
     if (refused) throw new BadRequest(`The webhook URL is refused: it ${refused}.`, [{ path: 'body.url', message: refused }]);
     const now = new Date().toISOString();
     const subscription: StoredSubscription = {
@@ -184,13 +185,14 @@ api.route(
     if (!failure) throw new NotFound(`Subscription ${subscription.id} has no undelivered event ${params.eventId}.`);
     // The record holds the envelope exactly as the deliverer received it.
     // Bounded well inside the function's timeout (and API Gateway's 29 s): two tries of 3 s at most.
-    const outcome = await deliverEvent(subscription, failure.event as EventEnvelope, { allowLocal, allowHosts, log, attempts: 2, timeoutMs: 3000 });
+    const outcome = await deliverEvent(subscription, failure.event as EventEnvelope, { allowLocal, allowHosts, allowPorts, log, attempts: 2, timeoutMs: 3000 });
     if (outcome.delivered) {
       // Already gone means a concurrent redrive delivered it too: still delivered.
       await deleteFailure(subscription.id, failure.eventId);
       log.info('dead-lettered event redriven', { subscriptionId: subscription.id, eventId: failure.eventId, status: outcome.status });
       return c.json({ delivered: true as const, status: outcome.status ?? 200 }, 200);
     }
+    log.warn('redrive of a dead-lettered event failed', { subscriptionId: subscription.id, eventId: failure.eventId, error: outcome.error, detail: outcome.detail });
     const updated = await recordFailedRedrive(subscription.id, failure.eventId, { attempts: outcome.attempts, lastStatus: outcome.status, lastError: outcome.error ?? 'not delivered', failedAt: new Date().toISOString() });
     throw new HttpProblem(502, 'delivery-failed', 'Delivery failed', `The webhook did not accept event ${failure.eventId} (${updated.lastError}); the dead-letter record stays, now at ${updated.attempts} attempts.`, {
       extensions: { attempts: updated.attempts, lastError: updated.lastError, ...(updated.lastStatus === undefined ? {} : { lastStatus: updated.lastStatus }) },

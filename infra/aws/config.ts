@@ -46,12 +46,28 @@ export interface ClearwayConfig {
   readonly consoleOrigin: string | undefined;
   /** `functionConcurrency`: per function name, e.g. `{"tasks":{"reserved":100,"provisioned":2}}`. */
   readonly functionConcurrency: Readonly<Record<string, FunctionConcurrency>>;
+  /** `webhookPorts`: ports webhooks may be called on (`WEBHOOK_PORTS`); 443 alone when absent. */
+  readonly webhookPorts: readonly number[] | undefined;
+  /**
+   * `consoleWebAclArn`: a CLOUDFRONT-scope WAF web ACL, which AWS keeps in us-east-1, attached to
+   * the console's distribution; none when absent (this regional stack cannot create one).
+   */
+  readonly consoleWebAclArn: string | undefined;
+  /**
+   * `consoleDomainNames` and `consoleCertificateArn`, given together: the console's own domain
+   * names and an ACM certificate for them in us-east-1. With them the distribution answers on
+   * those names with TLS 1.2 at least (TLSv1.2_2021); without, on its *.cloudfront.net name,
+   * whose TLS policy CloudFront fixes.
+   */
+  readonly consoleDomain: { readonly names: readonly string[]; readonly certificateArn: string } | undefined;
 }
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const HOSTNAME_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CLOUDFRONT_WEB_ACL_ARN = /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f-]{36}$/;
+const US_EAST_1_CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
@@ -199,6 +215,50 @@ function functionConcurrency(app: App, functionNames: readonly string[]): Record
   return result;
 }
 
+function webhookPorts(app: App): number[] | undefined {
+  const key = 'webhookPorts';
+  let value = jsonish(key, raw(app, key));
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') value = value.split(',').map((s) => s.trim());
+  if (typeof value === 'number') value = [value];
+  const ports = Array.isArray(value) ? value.map((p: unknown) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p)) : [];
+  if (ports.length === 0 || !ports.every((p) => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535)) {
+    throw new ContextError(key, `must be a list of port numbers, e.g. 443,8443, got ${show(value)}`);
+  }
+  return ports as number[];
+}
+
+function consoleWebAclArn(app: App): string | undefined {
+  const value = raw(app, 'consoleWebAclArn');
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !CLOUDFRONT_WEB_ACL_ARN.test(value.trim())) {
+    throw new ContextError('consoleWebAclArn', `must be the ARN of a CLOUDFRONT-scope WAF web ACL, which lives in us-east-1 (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got ${show(value)}`);
+  }
+  return value.trim();
+}
+
+function consoleDomain(app: App): ClearwayConfig['consoleDomain'] {
+  let names = jsonish('consoleDomainNames', raw(app, 'consoleDomainNames'));
+  const certificateArn = raw(app, 'consoleCertificateArn');
+  if (names === undefined && certificateArn === undefined) return undefined;
+  if (names === undefined) throw new ContextError('consoleDomainNames', 'is needed with consoleCertificateArn: the domain names the certificate is for');
+  if (certificateArn === undefined) throw new ContextError('consoleCertificateArn', 'is needed with consoleDomainNames: an ACM certificate for them in us-east-1');
+  if (typeof names === 'string') names = names.split(',').map((s) => s.trim());
+  if (!Array.isArray(names) || names.length === 0) throw new ContextError('consoleDomainNames', `must be a list of domain names, e.g. console.example.org, got ${show(names)}`);
+  const hosts = names.map((entry: unknown) => {
+    const host = typeof entry === 'string' ? entry.trim().toLowerCase() : '';
+    const labels = host.split('.');
+    if (host.length > 253 || labels.length < 2 || !labels.every((l) => HOSTNAME_LABEL.test(l))) {
+      throw new ContextError('consoleDomainNames', `${show(entry)} is not a domain name; use e.g. console.example.org`);
+    }
+    return host;
+  });
+  if (typeof certificateArn !== 'string' || !US_EAST_1_CERTIFICATE_ARN.test(certificateArn.trim())) {
+    throw new ContextError('consoleCertificateArn', `must be the ARN of an ACM certificate in us-east-1, where CloudFront reads certificates (arn:aws:acm:us-east-1:<account>:certificate/<id>), got ${show(certificateArn)}`);
+  }
+  return { names: hosts, certificateArn: certificateArn.trim() };
+}
+
 /**
  * Reads and validates the whole configuration once, before any construct exists, so that a
  * bad value fails `cdk synth` with one line naming the flag (a {@link ContextError}).
@@ -215,6 +275,9 @@ export function readConfig(app: App, functionNames: readonly string[]): Clearway
     consoleOrigin: consoleOrigin(app),
     functionConcurrency: functionConcurrency(app, functionNames),
     requireObserverAttestation: requireObserverAttestation(app),
+    webhookPorts: webhookPorts(app),
+    consoleWebAclArn: consoleWebAclArn(app),
+    consoleDomain: consoleDomain(app),
   };
 }
 

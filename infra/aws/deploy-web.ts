@@ -1,8 +1,10 @@
 /**
  * Uploads the web console to a deployed stack: builds `web/dist`, writes its `config.json`
  * (`{ mode: 'cognito', apiUrl, cognitoDomain, clientId, redirectUri }`) from the stack's
- * outputs, syncs the files to the site bucket with `aws s3 sync` and invalidates the
- * distribution. Needs the AWS CLI with credentials for the account (like `cdk deploy`).
+ * outputs, checks that the Content-Security-Policy the distribution sends allows the built
+ * page's boot script (and refuses to deploy when it does not: see csp-check.ts), syncs the files
+ * to the site bucket with `aws s3 sync` and invalidates the distribution. Needs the AWS CLI with
+ * credentials for the account (like `cdk deploy`).
  *
  *   node infra/aws/deploy-web.ts [stack name, default Clearway-dev]
  *
@@ -12,9 +14,10 @@
  * write access to the console's files.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_CONFIG_FILE } from './constructs/web.ts';
+import { cspMismatch } from './csp-check.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dist = join(root, 'web', 'dist');
@@ -34,6 +37,24 @@ const output = (key: string): string => {
 
 execFileSync(process.execPath, ['web/build.ts'], { cwd: root, stdio: 'inherit' });
 
+// The CSP the distribution actually sends (its response headers policy, as deployed) must allow
+// the boot script of this build, or browsers would refuse to start the console.
+const distributionId = output('ConsoleDistributionId');
+const distribution = JSON.parse(aws('cloudfront', 'get-distribution-config', '--id', distributionId, '--output', 'json')) as {
+  DistributionConfig: { DefaultCacheBehavior: { ResponseHeadersPolicyId?: string } };
+};
+const policyId = distribution.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId;
+if (!policyId) throw new Error(`distribution ${distributionId} has no response headers policy: deploy the stack first (npm run deploy)`);
+const policy = JSON.parse(aws('cloudfront', 'get-response-headers-policy', '--id', policyId, '--output', 'json')) as {
+  ResponseHeadersPolicy: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig?: { ContentSecurityPolicy?: { ContentSecurityPolicy?: string } } } };
+};
+const csp = policy.ResponseHeadersPolicy.ResponseHeadersPolicyConfig.SecurityHeadersConfig?.ContentSecurityPolicy?.ContentSecurityPolicy ?? '';
+const mismatch = cspMismatch(readFileSync(join(dist, 'index.html'), 'utf8'), csp);
+if (mismatch) {
+  process.stderr.write(`deploy-web: not deployed: ${mismatch}\n`);
+  process.exit(1);
+}
+
 const consoleConfig = {
   mode: 'cognito',
   apiUrl: output('ApiUrl').replace(/\/+$/, ''),
@@ -51,5 +72,5 @@ aws('s3', 'sync', dist, bucket, '--only-show-errors', '--exclude', '*', '--inclu
 aws('s3', 'sync', dist, bucket, '--only-show-errors', '--exclude', 'assets/*', '--cache-control', 'no-cache');
 // Old assets go last, once nothing new points at them.
 aws('s3', 'sync', dist, bucket, '--only-show-errors', '--delete');
-aws('cloudfront', 'create-invalidation', '--distribution-id', output('ConsoleDistributionId'), '--paths', '/*', '--output', 'text');
+aws('cloudfront', 'create-invalidation', '--distribution-id', distributionId, '--paths', '/*', '--output', 'text');
 console.log(`console deployed: ${output('ConsoleUrl')}`);

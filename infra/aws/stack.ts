@@ -6,7 +6,7 @@ import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
 import { Backup } from './constructs/backup.ts';
 import { Data } from './constructs/data.ts';
-import { DELIVERY_VISIBILITY_TIMEOUT, Deliverers, WEBHOOK_ALLOW_LIST_ENV } from './constructs/deliverers.ts';
+import { DELIVERY_VISIBILITY_TIMEOUT, Deliverers, WEBHOOK_ALLOW_LIST_ENV, WEBHOOK_PORTS_ENV } from './constructs/deliverers.ts';
 import { Events } from './constructs/events.ts';
 import { Firewall } from './constructs/firewall.ts';
 import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './constructs/function.ts';
@@ -75,7 +75,7 @@ export class ClearwayStack extends Stack {
   public readonly deliverers: Deliverers;
   public readonly safetyChecks: SafetyChecks;
   public readonly web: Web;
-  /** Where browsers run the console: the `consoleOrigin` context, else the distribution's own origin. */
+  /** Where browsers run the console: the `consoleOrigin` context, else the first of `consoleDomainNames`, else the distribution's own origin. */
   public readonly consoleOrigin: string;
 
   constructor(scope: Construct, id: string, props: ClearwayStackProps) {
@@ -93,8 +93,10 @@ export class ClearwayStack extends Stack {
       authOrigin: Lazy.string({ produce: () => this.auth.domain!.baseUrl() }),
       uploadOrigins: [`https://*.s3.${this.region}.${this.urlSuffix}`],
       accessLogExpiry: Duration.days(config.logRetention),
+      ...(config.consoleWebAclArn ? { webAclArn: config.consoleWebAclArn } : {}),
+      ...(config.consoleDomain ? { domain: config.consoleDomain } : {}),
     });
-    this.consoleOrigin = config.consoleOrigin ?? this.web.url;
+    this.consoleOrigin = config.consoleOrigin ?? (config.consoleDomain ? `https://${config.consoleDomain.names[0]}` : this.web.url);
     const consoleUrls = [...new Set([this.web.url, this.consoleOrigin])].map((origin) => `${origin}/`);
     this.auth = new Auth(this, 'Auth', { console: { domainPrefix: cognitoDomainPrefix(this), urls: consoleUrls } });
     this.secrets = new Secrets(this, 'Secrets');
@@ -123,6 +125,7 @@ export class ClearwayStack extends Stack {
       if (def.name === 'cleared-areas') fn.addEnvironment('REQUIRE_OBSERVER_ATTESTATION', config.requireObserverAttestation);
       // Subscriptions are refused up front for hosts the deliverers would refuse (and redrive delivers).
       if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
+      if (def.name === 'notifications' && config.webhookPorts) fn.addEnvironment(WEBHOOK_PORTS_ENV, config.webhookPorts.join(','));
       functions.set(def.name, fn);
       return { name: def.name, fn: fn.target, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
     });
@@ -160,6 +163,7 @@ export class ClearwayStack extends Stack {
       auth: this.auth,
       cursorSecret: this.secrets.cursorSecret,
       webhookAllowList: config.webhookAllowList,
+      ...(config.webhookPorts ? { webhookPorts: config.webhookPorts } : {}),
       logRetention: config.logRetention,
       logEncryptionKey: this.logKey.key,
     });

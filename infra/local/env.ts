@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { LocalSecrets } from './keys.ts';
-import { LOCAL_ISSUER } from './keys.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from './keys.ts';
 
 /** The local table; one per DATA_DIR (DynamoDB Local keeps its database file there). */
 export const LOCAL_TABLE_NAME = 'clearway';
@@ -20,6 +20,7 @@ export function localFunctionEnv(endpoint: string, secrets: LocalSecrets, tableN
     AWS_SECRET_ACCESS_KEY: 'local',
     DYNAMODB_ENDPOINT: endpoint,
     JWT_ISSUER: LOCAL_ISSUER,
+    JWT_AUDIENCE: LOCAL_AUDIENCE,
     JWKS_FILE: secrets.jwksFile,
     CURSOR_SECRET: secrets.cursorSecret,
     DOCUMENT_HASH_SECRET: secrets.documentHashSecret,

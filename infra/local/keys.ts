@@ -9,6 +9,8 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
  * functions verify against, exactly as they verify Cognito's) and the cursor-signing secret.
  */
 export const LOCAL_ISSUER = 'clearway-local';
+/** The audience local tokens name and the local API requires, as Cognito's app client id is on AWS. */
+export const LOCAL_AUDIENCE = 'clearway-local-api';
 
 export interface LocalSecrets {
   jwksFile: string;
@@ -59,6 +61,9 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
   return { jwksFile, privateKeyFile, ...secrets };
 }
 
+/** Longest lifetime `npm run token` signs, the API's default `JWT_MAX_TOKEN_AGE_SECONDS`. */
+export const MAX_TOKEN_TTL_SECONDS = 24 * 3600;
+
 export interface TokenClaims {
   sub: string;
   role: string;
@@ -76,6 +81,7 @@ export async function signLocalToken(privateKeyFile: string, claims: TokenClaims
     .setProtectedHeader({ alg: 'RS256', kid: jwk.kid ?? 'local', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(ttl)
     .sign(key);

@@ -5,7 +5,8 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
-import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { decodable } from '../../shared/http/api.ts';
+import { BadRequest, HttpProblem, NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { mountLocalImports } from './imports.ts';
 import { mountConsole, mountLocalToken } from './web.ts';
 
@@ -31,6 +32,18 @@ export interface LocalServerOptions {
  */
 export function createLocalServer(options: LocalServerOptions = {}): Hono {
   const root = new Hono();
+  const problem = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'X-Content-Type-Options': 'nosniff' } });
+  // Before anything decodes the path (the console's file server would throw on it).
+  root.use('*', async (c, next) => {
+    if (!decodable(new URL(c.req.url).pathname)) return problem(new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]));
+    await next();
+  });
+  // The apps answer their own errors; this is for the local parts around them (files, uploads, sign-in).
+  root.onError((e: unknown) => {
+    if (e instanceof HttpProblem) return problem(e);
+    process.stderr.write(`[clearway] unhandled error in the local server: ${e instanceof Error ? e.message : String(e)}\n`);
+    return problem(new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong on our side.'));
+  });
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
   for (const fn of apiFunctions) {

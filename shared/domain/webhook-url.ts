@@ -43,18 +43,26 @@ const v6 = (text: string): bigint => parseIpv6(text)!;
 /** IPv6 ranges that are not the public Internet, apart from those that embed an IPv4 address (checked by that address). */
 const NON_PUBLIC_V6: readonly Range[] = [
   [v6('::'), 96], // unspecified, loopback ::1 and the deprecated IPv4-compatible addresses
+  [v6('64:ff9b:1::'), 48], // local-use IPv4/IPv6 translation (RFC 8215): reaches the operator's own IPv4 networks
   [v6('100::'), 64], // discard-only
-  [v6('2001::'), 32], // Teredo: tunnels to any IPv4 address
+  [v6('2001::'), 32], // Teredo: tunnels to any IPv4 address (obfuscated in the address, so refused whole)
+  [v6('2001:2::'), 48], // benchmarking
+  [v6('2001:10::'), 28], // ORCHID (deprecated)
+  [v6('2001:20::'), 28], // ORCHIDv2
   [v6('2001:db8::'), 32], // documentation
+  [v6('3fff::'), 20], // documentation (RFC 9637)
+  [v6('5f00::'), 16], // SRv6 segment identifiers (RFC 9602)
   [v6('fc00::'), 7], // unique-local
   [v6('fe80::'), 10], // link-local
+  [v6('fec0::'), 10], // site-local (deprecated, still routed inside some networks)
   [v6('ff00::'), 8], // multicast
 ];
 
 /** IPv6 prefixes whose addresses carry an IPv4 address, and where it sits (bit offset from the right). */
 const EMBEDS_V4: readonly (readonly [base: bigint, prefixLength: number, shift: bigint])[] = [
-  [v6('::ffff:0:0'), 96, 0n], // IPv4-mapped
-  [v6('64:ff9b::'), 96, 0n], // NAT64
+  [v6('::ffff:0:0'), 96, 0n], // IPv4-mapped (::ffff:a.b.c.d)
+  [v6('::ffff:0:0:0'), 96, 0n], // IPv4-translated (RFC 2765, ::ffff:0:a.b.c.d)
+  [v6('64:ff9b::'), 96, 0n], // NAT64 well-known prefix
   [v6('2002::'), 16, 80n], // 6to4
 ];
 
@@ -97,7 +105,8 @@ function parseIpv6(text: string): bigint | undefined {
  * True when `ip` (an IPv4 dotted quad or an IPv6 address, without brackets) is a public Internet
  * address: not private, loopback, link-local, unique-local, carrier-grade NAT, "this network",
  * multicast, reserved or documentation space. IPv6 forms that embed an IPv4 address (mapped,
- * NAT64, 6to4) are judged by that address. Anything that is not an IP address is not public.
+ * translated, NAT64, 6to4) are judged by that address; Teredo and local-use NAT64, whose IPv4
+ * address cannot be read off reliably, are never public. Anything that is not an IP address is not public.
  *
  * The deliverer calls this on every address a subscription's host name resolves to, right
  * before each delivery (DNS rebinding).
@@ -142,6 +151,41 @@ export function isHostAllowed(host: string, allowList: readonly string[]): boole
   });
 }
 
+/** The only port webhooks are called on, on AWS, unless `WEBHOOK_PORTS` says otherwise. */
+export const DEFAULT_WEBHOOK_PORTS: readonly number[] = [443];
+
+/**
+ * `WEBHOOK_PORTS` (shared/config.ts): comma-separated port numbers; undefined when absent or
+ * blank (then {@link allowedPorts} applies the default).
+ */
+export function parsePortList(value: string | undefined): number[] | undefined {
+  const ports = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map(Number);
+  return ports.length > 0 ? ports : undefined;
+}
+
+/** The ports a webhook may use: those configured; else 443 on AWS and any locally (undefined). */
+export const allowedPorts = (allowLocal: boolean, allowPorts: readonly number[] | undefined): readonly number[] | undefined =>
+  allowPorts ?? (allowLocal ? undefined : DEFAULT_WEBHOOK_PORTS);
+
+/** The port a URL is called on: its own, or its scheme's. */
+export const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
+
+/**
+ * Is this port one a webhook may be called on? In a local run, receivers on this machine
+ * (localhost, 127.0.0.0/8, ::1) may use any port: tests and developers start them on free ones.
+ */
+export function isPortAllowed(url: URL, { allowLocal, allowPorts }: { allowLocal: boolean; allowPorts?: readonly number[] | undefined }): boolean {
+  const ports = allowedPorts(allowLocal, allowPorts);
+  if (!ports) return true;
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (allowLocal && (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))) return true;
+  return ports.includes(portOf(url));
+}
+
 export interface WebhookUrlOptions {
   /**
    * A local run (`RUNTIME=local`): plain HTTP to `localhost` and `127.0.0.1` is allowed, and
@@ -154,16 +198,22 @@ export interface WebhookUrlOptions {
    * @default [] (no restriction)
    */
   allowHosts?: readonly string[];
+  /**
+   * Ports webhooks may use (`WEBHOOK_PORTS`); locally, receivers on this machine may use any.
+   * @default [443] on AWS; any port locally
+   */
+  allowPorts?: readonly number[] | undefined;
 }
 
 /**
  * Checks a subscription URL before it is stored. Returns why it is refused, or undefined when
  * it is acceptable. On AWS: `https:` only, no credentials in the URL, and a host that is
  * neither a non-public IP literal (see {@link isPublicAddress}) nor a local or metadata name
- * (`localhost`, `instance-data`, `metadata.google.internal`, `*.internal`, single-label names).
- * Everywhere: a host outside a non-empty `allowHosts` is refused.
+ * (`localhost`, `instance-data`, `metadata.google.internal`, `*.internal`, single-label names),
+ * on port 443 unless `allowPorts` names others. Everywhere: a host outside a non-empty
+ * `allowHosts` is refused, and a port outside a given `allowPorts` (except to this machine locally).
  */
-export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [] }: WebhookUrlOptions): string | undefined {
+export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [], allowPorts }: WebhookUrlOptions): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -173,12 +223,14 @@ export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [] }: We
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
   if (!isHostAllowed(host, allowHosts)) return `must point at a host on the platform's webhook allow list (${allowHosts.join(', ')}); ${host} is not on it`;
+  const portRefusal = isPortAllowed(parsed, { allowLocal, allowPorts }) ? undefined : `must use port ${allowedPorts(allowLocal, allowPorts)!.join(' or ')}; port ${portOf(parsed)} is not called`;
   if (allowLocal) {
-    if (parsed.protocol === 'https:') return undefined;
-    if (parsed.protocol === 'http:' && LOCAL_HTTP_HOSTS.has(host)) return undefined;
+    if (parsed.protocol === 'https:') return portRefusal;
+    if (parsed.protocol === 'http:' && LOCAL_HTTP_HOSTS.has(host)) return portRefusal;
     return 'must be https, or http to localhost or 127.0.0.1 when running locally';
   }
   if (parsed.protocol !== 'https:') return 'must be an https URL';
+  if (portRefusal) return portRefusal;
   const literal = host.startsWith('[') ? host.slice(1, -1) : parseIpv4(host) !== undefined ? host : undefined;
   if (literal !== undefined) return isPublicAddress(literal) ? undefined : `must not point at a private, loopback, link-local or otherwise non-public address (${literal})`;
   if (BLOCKED_HOSTS.has(host) || BLOCKED_SUFFIXES.some((s) => host.endsWith(s))) return `must not point at a local or metadata host (${host})`;

@@ -6,7 +6,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { Country } from '../domain/common.ts';
 import type { StoredSubscription } from '../domain/subscription.ts';
-import { isHostAllowed, isPublicAddress } from '../domain/webhook-url.ts';
+import { allowedPorts, isHostAllowed, isPortAllowed, isPublicAddress, parsePortList, portOf } from '../domain/webhook-url.ts';
+import { config } from '../config.ts';
 import { activeSubscriptionsOf, putFailure } from '../db/repositories/subscriptions.ts';
 import { logger } from '../http/logger.ts';
 import type { EventEnvelope } from './catalogue.ts';
@@ -35,6 +36,11 @@ export interface DeliveryOptions {
    * @default [] (any public host)
    */
   allowHosts?: readonly string[];
+  /**
+   * Ports webhooks may be called on; locally, receivers on this machine may use any.
+   * @default `WEBHOOK_PORTS` (shared/config.ts), else [443] on AWS and any port locally
+   */
+  allowPorts?: readonly number[] | undefined;
   /** Time one attempt may take, from connecting to the response status. @default 5000 */
   timeoutMs?: number;
   /** Attempts per event and subscription before the event is dead-lettered. @default 3 */
@@ -58,8 +64,15 @@ export interface DeliveryOutcome {
   attempts: number;
   /** HTTP status of the last attempt; absent when no response came. */
   status?: number;
-  /** Why the last attempt failed; absent when delivered. */
+  /**
+   * Why the last attempt failed, in generic words ("connection failed", "timed out",
+   * "HTTP 500", a refusal by policy); absent when delivered. It is stored in the dead-letter
+   * record and shown to the subscriber: never a raw network error, the receiver's reason phrase
+   * or an address a name resolved to, which would make the deliverer a port and network scanner.
+   */
   error?: string;
+  /** The specifics behind `error` (network error code, refused address), for the logs only. */
+  detail?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -70,10 +83,12 @@ const USER_AGENT = 'Clearway-Webhooks/1';
 /** Queue records delivered at the same time (an SQS batch holds at most 10). */
 const RECORD_CONCURRENCY = 10;
 
-type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; retry: boolean };
+type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; detail?: string; retry: boolean };
 
 /** Statuses worth another attempt: the receiver is busy or failing, not refusing this event. */
 const retryableStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+const configuredPorts = parsePortList(config.WEBHOOK_PORTS);
 
 const isLoopback = (ip: string): boolean => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === '::1' || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(ip);
 
@@ -86,6 +101,7 @@ const permitted = (ip: string, allowLocal: boolean): boolean => isPublicAddress(
  * later, in the connection's own lookup.
  */
 function targetOf(url: string, options: DeliveryOptions): { url: URL } | { refusal: string } {
+  const allowPorts = options.allowPorts ?? configuredPorts;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -95,8 +111,9 @@ function targetOf(url: string, options: DeliveryOptions): { url: URL } | { refus
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { refusal: `refused: ${parsed.protocol} URLs are not called` };
   if (parsed.username || parsed.password) return { refusal: 'refused: the URL carries a user name or password' };
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!isHostAllowed(host, options.allowHosts ?? [])) return { refusal: `refused: ${host} is not on the webhook allow list` };
-  if (isIP(host) !== 0 && !permitted(host, options.allowLocal)) return { refusal: `refused: ${host} is not a public address` };
+  if (!isHostAllowed(host, options.allowHosts ?? [])) return { refusal: 'refused: the host is not on the webhook allow list' };
+  if (isIP(host) !== 0 && !permitted(host, options.allowLocal)) return { refusal: 'refused: the address is not public' };
+  if (!isPortAllowed(parsed, { allowLocal: options.allowLocal, allowPorts })) return { refusal: `refused: port ${portOf(parsed)} is not called (only ${allowedPorts(options.allowLocal, allowPorts)!.join(', ')})` };
   if (parsed.protocol === 'http:' && !options.allowLocal) return { refusal: 'refused: plain http is called only in a local run; use https' };
   return { url: parsed };
 }
@@ -137,7 +154,7 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const timer = setTimeout(() => {
-      settle({ ok: false, error: `no answer within ${timeoutMs} ms`, retry: true });
+      settle({ ok: false, error: 'timed out', detail: `no answer within ${timeoutMs} ms`, retry: true });
       req?.destroy();
     }, timeoutMs);
     let req: ClientRequest | undefined;
@@ -146,12 +163,14 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
       req = send(url, { method: 'POST', headers, agent: false, lookup: guardedLookup(allowLocal, (reason) => (refused = reason)) }, onResponse);
     } catch (e: unknown) {
       // Thrown before any I/O (an unusable URL or header): no retry can change it.
-      settle({ ok: false, error: `request not sent: ${e instanceof Error ? e.message : 'unknown error'}`, retry: false });
+      settle({ ok: false, error: 'request not sent', detail: e instanceof Error ? e.message : 'unknown error', retry: false });
       return;
     }
     req.on('error', (e: NodeJS.ErrnoException) => {
-      if (refused) settle({ ok: false, error: refused, retry: false });
-      else settle({ ok: false, error: `connection failed: ${e.code ?? e.message}`, retry: true });
+      // A name resolving to a private address reads as any failed connection: the record must not
+      // tell which internal names exist.
+      if (refused) settle({ ok: false, error: 'connection failed', detail: refused, retry: false });
+      else settle({ ok: false, error: 'connection failed', detail: e.code ?? e.message, retry: true });
     });
     req.end(body);
 
@@ -163,8 +182,8 @@ function postOnce(url: URL, body: string, headers: Record<string, string>, timeo
       res.resume();
       if (status >= 200 && status < 300) settle({ ok: true, status });
       else if (status >= 300 && status < 400) settle({ ok: false, status, error: `HTTP ${status}: redirects are not followed`, retry: false });
-      // The reason phrase is the receiver's text: kept short, it goes into the dead-letter record and the logs.
-      else settle({ ok: false, status, error: `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage.slice(0, 80)}` : ''}`, retry: retryableStatus(status) });
+      // Only the status: the reason phrase is the receiver's text (a banner, for a scanner).
+      else settle({ ok: false, status, error: `HTTP ${status}`, retry: retryableStatus(status) });
     }
   });
 }
@@ -195,7 +214,9 @@ export async function deliverEvent(subscription: StoredSubscription, event: Even
     };
     const result = await postOnce(target.url, body, headers, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.allowLocal);
     if (result.ok) return { delivered: true, attempts: attempt, status: result.status };
-    if (!result.retry || attempt >= attempts) return { delivered: false, attempts: attempt, error: result.error, ...(result.status === undefined ? {} : { status: result.status }) };
+    if (!result.retry || attempt >= attempts) {
+      return { delivered: false, attempts: attempt, error: result.error, ...(result.detail === undefined ? {} : { detail: result.detail }), ...(result.status === undefined ? {} : { status: result.status }) };
+    }
     await sleep(backoff(attempt));
   }
 }
@@ -280,7 +301,7 @@ export async function deliverQueueRecords(ministry: Country, records: Array<{ me
             failedAt: new Date().toISOString(),
           });
           counts.deadLettered += 1;
-          log.warn('event not delivered; dead-lettered', { ...where, error: outcome.error });
+          log.warn('event not delivered; dead-lettered', { ...where, error: outcome.error, detail: outcome.detail });
         }),
       );
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -20,7 +20,7 @@ import { userRateLimitOf } from './user-rate-limits.ts';
 import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
 
 export type AppEnv = {
-  Variables: { requestId: string; log: Logger };
+  Variables: { requestId: string; log: Logger; /** The route needs a token: its answers are never stored by caches. */ authenticated?: boolean };
 };
 
 /** Largest request body accepted (413 beyond). */
@@ -109,6 +109,16 @@ export function problemResponse(c: Context<AppEnv>, problem: HttpProblem): Respo
   });
 }
 
+/** Can this path be percent-decoded (no `%` without two hex digits, no invalid UTF-8)? */
+export function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 function requestIdOf(c: Context<AppEnv>): string {
@@ -148,8 +158,17 @@ export class Api {
       const started = performance.now();
       await next();
       c.res.headers.set('X-Request-Id', requestId);
+      // Answers are JSON, never to be sniffed into something a browser would run.
+      c.res.headers.set('X-Content-Type-Options', 'nosniff');
+      // Authenticated answers carry personal or national data: no browser or proxy cache may keep them.
+      if (c.get('authenticated') || !c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
       // The route pattern, never the raw URL: query strings may carry lookup values.
       log.info('request', { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+    });
+    this.app.use('*', async (c, next) => {
+      // Hono leaves a path it cannot decode as it is; answer it as the malformed request it is.
+      if (!decodable(new URL(c.req.url).pathname)) throw new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]);
+      await next();
     });
     if (config.CORS_ALLOWED_ORIGIN) {
       // API Gateway answers preflights; the functions' own answers must carry the headers too.
@@ -192,6 +211,7 @@ export class Api {
     this.routes.push((rateLimit ? { ...spec, responses: { ...spec.responses, 429: problem } } : spec) as RouteSpec);
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
+      if (access !== 'public') c.set('authenticated', true);
       const principal = access === 'public' ? (undefined as unknown as Principal) : await authenticate(c.req.header('authorization'));
       if (access !== 'public') authorize(principal, access);
       // Counted before the body is read: the limit is there to spare the work that follows.

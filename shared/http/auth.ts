@@ -29,13 +29,19 @@ export async function authenticate(authorization: string | undefined): Promise<P
       issuer: config.JWT_ISSUER,
       ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
       algorithms: ['RS256'],
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'iat'],
+      // Also refuses a token with no `iat` or one issued in the future.
+      maxTokenAge: config.JWT_MAX_TOKEN_AGE_SECONDS,
     });
     claims = verified.payload as Record<string, unknown>;
   } catch (e: unknown) {
     if (e instanceof joseErrors.JWTExpired) throw new Unauthorized('The token has expired: get a new one.');
     if (e instanceof joseErrors.JOSEError) throw new Unauthorized('The token could not be verified.');
     throw e;
+  }
+  // A token minted to live for a year would still pass `maxTokenAge` on its first day.
+  if (Number(claims['exp']) - Number(claims['iat']) > config.JWT_MAX_TOKEN_AGE_SECONDS) {
+    throw new Unauthorized(`The token's lifetime exceeds the ${config.JWT_MAX_TOKEN_AGE_SECONDS / 3600} h allowed: get one that expires sooner.`);
   }
   const principal = Principal.safeParse(claimsToPrincipalInput(claims));
   if (!principal.success) {

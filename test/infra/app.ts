@@ -15,6 +15,10 @@ export const fullContext: Record<string, unknown> = {
   ministryAccounts: '{"KH":"111111111111","TH":"222222222222"}',
   webhookAllowList: 'hooks.example.gov.kh,*.example.go.th',
   functionConcurrency: '{"tasks":{"reserved":20,"provisioned":2}}',
+  webhookPorts: '443,8443',
+  consoleWebAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/clearway-console/a1b2c3d4-5678-90ab-cdef-111122223333',
+  consoleDomainNames: 'console.example.org',
+  consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
 };
 
 /**

@@ -31,6 +31,9 @@ describe('context', () => {
       consoleOrigin: undefined,
       functionConcurrency: {},
       requireObserverAttestation: 'joint',
+      webhookPorts: undefined,
+      consoleWebAclArn: undefined,
+      consoleDomain: undefined,
     });
   });
 
@@ -59,6 +62,9 @@ describe('context', () => {
       consoleOrigin: 'https://console.example.org',
       functionConcurrency: { tasks: { reserved: 50, provisioned: 5 } },
       requireObserverAttestation: 'joint',
+      webhookPorts: undefined,
+      consoleWebAclArn: undefined,
+      consoleDomain: undefined,
     });
   });
 

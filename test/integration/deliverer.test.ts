@@ -196,10 +196,10 @@ describe('delivery', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     expect(to('gone')).toHaveLength(1);
-    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, event, attempts: 1, lastStatus: 410, lastError: 'HTTP 410 Gone' })]);
+    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, event, attempts: 1, lastStatus: 410, lastError: 'HTTP 410' })]);
   });
 
-  it('retries a refused connection, then dead-letters the event with the network error', async () => {
+  it('retries a refused connection, then dead-letters the event as a failed connection', async () => {
     const closed = createServer();
     closed.listen(0, '127.0.0.1');
     await once(closed, 'listening');
@@ -211,7 +211,7 @@ describe('delivery', () => {
     const result = await deliver('KH', [event]);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, attempts: 3, lastError: 'connection failed: ECONNREFUSED' })]);
+    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, attempts: 3, lastError: 'connection failed' })]);
   });
 
   it('reports the record for a retry when its dead-letter record cannot be written', async () => {
@@ -254,7 +254,7 @@ describe('dead letters and redrive', () => {
     expect(to('hangs')).toHaveLength(2);
     const [failure, ...others] = await failuresOf(sub);
     expect(others).toEqual([]);
-    expect(failure).toMatchObject({ eventId: event.id, event, attempts: 2, lastError: 'no answer within 300 ms' });
+    expect(failure).toMatchObject({ eventId: event.id, event, attempts: 2, lastError: 'timed out' });
     expect(failure).not.toHaveProperty('lastStatus');
     expect(Date.parse(failure!.failedAt)).not.toBeNaN();
 
@@ -281,8 +281,9 @@ describe('dead letters and redrive', () => {
     const redrive = await call<Problem>('POST', `/v1/subscriptions/${sub.id}/failures/${event.id}/redrive`, ministryKH);
     expect(redrive.status).toBe(502);
     expect(redrive.res.headers.get('content-type')).toBe('application/problem+json');
-    expect(redrive.body).toMatchObject({ status: 502, attempts: 2, lastStatus: 410, lastError: 'HTTP 410 Gone' });
-    expect(redrive.body.detail).toContain('HTTP 410 Gone');
+    expect(redrive.body).toMatchObject({ status: 502, attempts: 2, lastStatus: 410, lastError: 'HTTP 410' });
+    expect(redrive.body.detail).toContain('(HTTP 410)');
+    expect(redrive.body.detail).not.toContain('Gone');
     expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, attempts: 2, lastStatus: 410 })]);
   });
 
@@ -336,18 +337,19 @@ describe('what the deliverer refuses to call', () => {
 
     expect(result.batchItemFailures).toEqual([]);
     expect(connections).toBe(0);
-    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, attempts: 1, lastError: 'refused: 127.0.0.1 is not a public address' })]);
+    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: event.id, attempts: 1, lastError: 'refused: the address is not public' })]);
   });
 
   it('checks what a host name resolves to, in the connection itself: localhost is refused on AWS settings', async () => {
     const port = (server.address() as AddressInfo).port;
     const sub = await subscribe({ url: `https://localhost:${port}/hooks/by-name` });
     const event = envelope();
-    await deliver('KH', [event], fast({ allowLocal: false }));
+    await deliver('KH', [event], fast({ allowLocal: false, allowPorts: [port] }));
 
     expect(connections).toBe(0);
     const [failure] = await failuresOf(sub);
-    expect(failure!.lastError).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1), which is not a public address$/);
+    // Recorded as any failed connection: the record does not say what the name resolved to.
+    expect(failure!.lastError).toBe('connection failed');
     expect(failure!.attempts).toBe(1);
   });
 
@@ -356,7 +358,7 @@ describe('what the deliverer refuses to call', () => {
     const refused = envelope();
     await deliver('KH', [refused], fast({ allowHosts: ['hooks.example.org', '*.allowed.example'] }));
     expect(connections).toBe(0);
-    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: refused.id, lastError: 'refused: 127.0.0.1 is not on the webhook allow list' })]);
+    expect(await failuresOf(sub)).toEqual([expect.objectContaining({ eventId: refused.id, lastError: 'refused: the host is not on the webhook allow list' })]);
 
     const accepted = envelope();
     await deliver('KH', [accepted], fast({ allowHosts: ['127.0.0.1'] }));

@@ -7,7 +7,7 @@ const local = { allowLocal: true };
 describe('checkWebhookUrl on AWS', () => {
   it('accepts https to a public host name or a public IP literal', () => {
     expect(checkWebhookUrl('https://ministry.example/hooks/clearway', aws)).toBeUndefined();
-    expect(checkWebhookUrl('https://hooks.mod.gov.kh:8443/clearway?x=1', aws)).toBeUndefined();
+    expect(checkWebhookUrl('https://hooks.mod.gov.kh:443/clearway?x=1', aws)).toBeUndefined();
     expect(checkWebhookUrl('https://8.8.8.8/hook', aws)).toBeUndefined();
     expect(checkWebhookUrl('https://[2606:4700::1111]/hook', aws)).toBeUndefined();
   });

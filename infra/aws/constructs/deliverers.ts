@@ -23,6 +23,9 @@ export const MINISTRY_ENV = 'MINISTRY';
 /** Environment variable with the hostnames webhook URLs may point at (comma-separated; absent: any public host). */
 export const WEBHOOK_ALLOW_LIST_ENV = 'WEBHOOK_ALLOW_LIST';
 
+/** Environment variable with the ports webhooks may be called on (comma-separated; absent: 443). */
+export const WEBHOOK_PORTS_ENV = 'WEBHOOK_PORTS';
+
 export interface DeliverersProps {
   /** The ministries' delivery queues (`Events.ministryQueues`). */
   readonly ministryQueues: readonly MinistryQueue[];
@@ -34,6 +37,8 @@ export interface DeliverersProps {
   readonly cursorSecret: ISecret;
   /** `webhookAllowList` context: hostnames subscription URLs may point at. @default [] - no allow-list */
   readonly webhookAllowList?: readonly string[];
+  /** `webhookPorts` context: ports webhooks may be called on. @default - 443 only */
+  readonly webhookPorts?: readonly number[];
   /** How long the functions' log groups keep events. */
   readonly logRetention: RetentionDays;
   /** Encrypts the functions' log groups. */
@@ -69,6 +74,7 @@ export class Deliverers extends Construct {
       });
       fn.addEnvironment(MINISTRY_ENV, ministry);
       if (allowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, allowList.join(','));
+      if (props.webhookPorts) fn.addEnvironment(WEBHOOK_PORTS_ENV, props.webhookPorts.join(','));
       bindUserPool(fn, props.auth);
       bindTable(fn, props.table, 'readWrite');
       bindSecret(fn, 'CURSOR_SECRET_ARN', props.cursorSecret);

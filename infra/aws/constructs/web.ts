@@ -8,8 +8,10 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -40,6 +42,13 @@ export interface WebProps {
    * cannot create one itself. @default - none
    */
   readonly webAclArn?: string;
+  /**
+   * The console's own domain names and an ACM certificate for them in us-east-1 (where
+   * CloudFront reads certificates). With them viewers need TLS 1.2 at least (TLSv1.2_2021);
+   * without, the distribution answers only on its *.cloudfront.net name, whose TLS policy
+   * CloudFront fixes and which accepts older versions. @default - none
+   */
+  readonly domain?: { readonly names: readonly string[]; readonly certificateArn: string };
 }
 
 /**
@@ -145,6 +154,13 @@ export class Web extends Construct {
       logBucket: this.logsBucket,
       logFilePrefix: WEB_LOG_PREFIXES.cdn,
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
+      ...(props.domain
+        ? {
+            domainNames: [...props.domain.names],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
@@ -168,16 +184,18 @@ export class Web extends Construct {
       id: 'AwsSolutions-CFR1',
       reason: 'No geo restriction: relief agencies, observers (ASEAN) and ministry staff sign in from many countries, and every request to data is authorised by the API by role and country, not by where the browser is.',
     });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR4',
-      reason:
-        'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1, which this stack does not own. Viewers are redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
-    });
+    if (!props.domain) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1 (-c consoleDomainNames and consoleCertificateArn). Viewers are redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
+      });
+    }
     if (!props.webAclArn) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass webAclArn to attach one.',
+          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass -c consoleWebAclArn to attach one.',
       });
     }
   }
