@@ -23,9 +23,9 @@ describe('the fuzzer itself', () => {
   const callers = [{ label: 'admin', authorization: 'Bearer a.b.c', valid: true }];
 
   it('generates the same request for the same seed and index, and others for other seeds', () => {
-    const a = Array.from({ length: 50 }, (_, i) => fuzzRequest(7, i, ops, callers, { ids: [], cursors: [] }));
-    const b = Array.from({ length: 50 }, (_, i) => fuzzRequest(7, i, ops, callers, { ids: [], cursors: [] }));
-    const c = Array.from({ length: 50 }, (_, i) => fuzzRequest(8, i, ops, callers, { ids: [], cursors: [] }));
+    const a = Array.from({ length: 50 }, (_, i) => fuzzRequest(7, i, ops, callers, { ids: [], byCollection: {}, byField: {}, cursors: [] }));
+    const b = Array.from({ length: 50 }, (_, i) => fuzzRequest(7, i, ops, callers, { ids: [], byCollection: {}, byField: {}, cursors: [] }));
+    const c = Array.from({ length: 50 }, (_, i) => fuzzRequest(8, i, ops, callers, { ids: [], byCollection: {}, byField: {}, cursors: [] }));
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
     expect(new Set(a.map((r) => r.body)).size).toBeGreaterThan(10);

@@ -92,6 +92,10 @@ const randomUlid = (r: Rng) => Array.from({ length: 26 }, (_, k) => (k === 0 ? p
 /** Resources that exist, so that some requests reach the handlers rather than the 404 for an unknown id. */
 export interface FuzzTargets {
   ids: string[];
+  /** Ids by the collection path they live under (`/v1/tasks`), for `{id}` in that collection. */
+  byCollection: Record<string, string[]>;
+  /** Ids by the body field that refers to them (`hazardAreaId`, `teamIds`). */
+  byField: Record<string, string[]>;
   /** A valid cursor of some listing: passed to other listings and other callers it must be a 400. */
   cursors: string[];
 }
@@ -136,9 +140,21 @@ export const NASTY_STRINGS = [
 
 const longString = (r: Rng, n: number) => pick(r, ['a', 'ក', '\u200B', '😀', 'x ']).repeat(n);
 
-const PATTERN_POOL = ['KH22', 'KH17', 'TH34', 'KH01', '2026-01-15', '2025-07-20', '2026-02-10', '12', '25', '1', 'O Smach', 'KH0102030405', '+855 12 345 678', 'key-1', 'NGO-A'];
+/** Provinces of each country, so that places agree with the caller's country more often than not. */
+const PROVINCES = { KH: ['KH22', 'KH17', 'KH01', 'KH13'], TH: ['TH34', 'TH32', 'TH27', 'TH22'] } as const;
+
+/** What a sample is drawn for: the known resources and the country the caller acts for. */
+type Ctx = FuzzTargets & { country: 'KH' | 'TH' };
+
+const PATTERN_POOL = ['2026-01-15', '2025-07-20', '2026-02-10', '12', '25', '1', 'O Smach', 'KH0102030405', '+855 12 345 678', 'key-1', 'NGO-A'];
 const WORDS = ['Hill 481 north slope', 'O Smach', 'Pagoda camp 4', 'flooding', 'CMAC', 'Sokha', 'Chan', 'Samraong', 'manual clearance'];
-const square = (lon: number, lat: number) => [[[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]];
+const square = (lon: number, lat: number, ...altitude: number[]) => [[[lon, lat, ...altitude], [lon + 0.01, lat, ...altitude], [lon + 0.01, lat + 0.01, ...altitude], [lon, lat + 0.01, ...altitude], [lon, lat, ...altitude]]];
+
+/** Numbers at the edges of what JSON, JavaScript and stores can hold. */
+const EDGE_NUMBERS = [0, -0, -1, 1.5, 1e308, -1e308, 1e300, 1e-300, 5e-324, -5e-324, 1e126, 1e-131, 2 ** 53 + 2, -(2 ** 53) - 2, 4294967296, 0.1 + 0.2];
+
+/** An altitude for a position: none mostly, sometimes a plausible one, sometimes an edge number. */
+const altitude = (r: Rng): number[] => (chance(r, 0.7) ? [] : chance(r, 0.5) ? [int(r, 2000)] : [pick(r, EDGE_NUMBERS)]);
 
 /** Where a sampled value sits, with its schema, so that a mutation can replace it. */
 interface Site {
@@ -149,10 +165,19 @@ interface Site {
 
 const typeOf = (s: JsonSchema, r: Rng): string | undefined => (Array.isArray(s.type) ? pick(r, s.type.filter((t) => t !== 'null').length ? s.type.filter((t) => t !== 'null') : s.type) : s.type);
 
-function sampleString(s: JsonSchema, r: Rng, targets: FuzzTargets): string {
+function sampleString(s: JsonSchema, r: Rng, targets: Ctx, name?: string): string {
+  if (name === 'plannedStart') return '2026-01-10';
+  if (name === 'plannedEnd') return '2026-02-10';
   if (s.pattern) {
     const re = new RegExp(s.pattern, 'u');
-    if (re.test('01ARZ3NDEKTSV4RRFFQ69G5FAV')) return targets.ids.length && chance(r, 0.7) ? pick(r, targets.ids) : randomUlid(r);
+    if (re.test('01ARZ3NDEKTSV4RRFFQ69G5FAV') && !re.test('abc')) {
+      const named = name ? targets.byField[name] : undefined;
+      if (named?.length && chance(r, 0.8)) return pick(r, named);
+      return targets.ids.length && chance(r, 0.6) ? pick(r, targets.ids) : randomUlid(r);
+    }
+    if (re.test('KH22') && !re.test('KH2')) return pick(r, PROVINCES[chance(r, 0.85) ? targets.country : pick(r, ['KH', 'TH'] as const)]);
+    // Document numbers: fresh ones, so that registrations are not all duplicates.
+    if (re.test('KH0102030405') && !re.test('12')) return `FZ${int(r, 1e9)}`;
     const fits = PATTERN_POOL.filter((v) => re.test(v));
     if (fits.length) return pick(r, fits);
   }
@@ -167,16 +192,16 @@ function sampleString(s: JsonSchema, r: Rng, targets: FuzzTargets): string {
 }
 
 function sampleNumber(s: JsonSchema, r: Rng, integer: boolean): number {
-  const lo = Math.max(s.minimum ?? 0, -1000);
+  const lo = s.maximum !== undefined && s.maximum < 0 ? Math.max(s.minimum ?? s.maximum - 100, s.maximum - 1000) : Math.max(s.minimum ?? 0, 0);
   const hi = Math.min(s.maximum ?? lo + 100, lo + 1000);
   const v = lo + r() * (hi - lo);
   return integer ? Math.round(v) : Math.round(v * 1000) / 1000;
 }
 
 /** A value that the schema accepts (as far as a schema can say: cross-field rules live in the handlers). */
-function sample(s: JsonSchema, r: Rng, targets: FuzzTargets, sites: Site[], depth: number, name?: string): unknown {
+function sample(s: JsonSchema, r: Rng, targets: Ctx, sites: Site[], depth: number, name?: string): unknown {
   if (s.const !== undefined) return s.const;
-  if (s.enum) return pick(r, s.enum);
+  if (s.enum) return s.enum.includes(targets.country) && s.enum.length === 2 && chance(r, 0.85) ? targets.country : pick(r, s.enum);
   const choices = s.oneOf ?? s.anyOf;
   if (choices) {
     const nonNull = choices.filter((c) => c.type !== 'null');
@@ -186,9 +211,9 @@ function sample(s: JsonSchema, r: Rng, targets: FuzzTargets, sites: Site[], dept
     case 'object': {
       // Geometry that passes validation some of the time, so that creates reach their handlers.
       const geometry = s.properties?.type?.const;
-      if (geometry === 'Polygon') return { type: 'Polygon', coordinates: square(103.5 + int(r, 50) / 100, 14.2 + int(r, 20) / 100) };
-      if (geometry === 'MultiPolygon') return { type: 'MultiPolygon', coordinates: [square(103.5, 14.3)] };
-      if (geometry === 'Point') return { type: 'Point', coordinates: [103.52, 14.42] };
+      if (geometry === 'Polygon') return { type: 'Polygon', coordinates: square(103.5 + int(r, 50) / 100, 14.2 + int(r, 20) / 100, ...altitude(r)) };
+      if (geometry === 'MultiPolygon') return { type: 'MultiPolygon', coordinates: [square(103.5, 14.3, ...altitude(r))] };
+      if (geometry === 'Point') return { type: 'Point', coordinates: [103.52, 14.42, ...altitude(r)] };
       const out: Record<string, unknown> = {};
       for (const [key, prop] of Object.entries(s.properties ?? {})) {
         if (!(s.required ?? []).includes(key) && (depth > 4 || chance(r, 0.5))) continue;
@@ -203,15 +228,15 @@ function sample(s: JsonSchema, r: Rng, targets: FuzzTargets, sites: Site[], dept
       const out: unknown[] = [];
       const n = min + int(r, max - min + 1);
       for (let k = 0; k < n; k++) {
-        out.push(s.items ? sample(s.items, r, targets, sites, depth + 1) : 'x');
+        out.push(s.items ? sample(s.items, r, targets, sites, depth + 1, name) : 'x');
         if (s.items) sites.push({ parent: out, key: k, schema: s.items });
       }
       return out;
     }
     case 'string':
-      return name === 'url' ? `https://ministry.example/hooks/${int(r, 1000)}` : sampleString(s, r, targets);
+      return name === 'url' ? `https://ministry.example/hooks/${int(r, 1000)}` : sampleString(s, r, targets, name);
     case 'integer':
-      return sampleNumber(s, r, true);
+      return name === 'birthYear' ? 1950 + int(r, 70) : sampleNumber(s, r, true);
     case 'number':
       return sampleNumber(s, r, false);
     case 'boolean':
@@ -249,7 +274,7 @@ function hostile(s: JsonSchema, r: Rng): unknown {
   const t = typeOf(s, r);
   const options: (() => unknown)[] = [
     () => null,
-    () => pick(r, [0, -1, 1.5, -0, 1e308, -1e308, 2 ** 53 + 2, 4294967296]),
+    () => pick(r, EDGE_NUMBERS),
     () => pick(r, NASTY_STRINGS),
     () => longString(r, (s.maxLength ?? 100) + 1),
     () => longString(r, 10_000 + int(r, 50_000)),
@@ -259,12 +284,12 @@ function hostile(s: JsonSchema, r: Rng): unknown {
     () => deep(r, 20 + int(r, 2000)),
     () => JSON.parse('{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}') as unknown,
   ];
-  if (t === 'integer' || t === 'number') options.push(() => (s.maximum ?? 1e9) + 1, () => (s.minimum ?? -1e9) - 1, () => '12');
+  if (t === 'integer' || t === 'number') options.push(() => (s.maximum ?? 1e9) + 1, () => (s.minimum ?? -1e9) - 1, () => '12', () => pick(r, EDGE_NUMBERS), () => pick(r, EDGE_NUMBERS));
   if (s.enum) options.push(() => `${String(s.enum![0])}\u200B`, () => String(s.enum![0]).toLowerCase());
   return pick(r, options)();
 }
 
-type Mutation = (r: Rng, holder: { root: unknown }, sites: Site[], schema: JsonSchema) => string;
+type Mutation = (r: Rng, holder: { root: unknown }, sites: Site[], ctx: Ctx) => string;
 
 const BODY_MUTATIONS: Mutation[] = [
   function wrongType(r, _holder, sites) {
@@ -282,14 +307,13 @@ const BODY_MUTATIONS: Mutation[] = [
     delete value[key];
     return `drop required ${key}`;
   },
-  function overMaxItems(r, _holder, sites, schema) {
+  function overMaxItems(r, _holder, sites, ctx) {
     const arrays = sites.filter((s) => typeOf(s.schema, r) === 'array');
     const site = arrays.length ? pick(r, arrays) : undefined;
     if (!site) return 'none';
     const n = site.schema.maxItems !== undefined ? site.schema.maxItems + 1 : 1000 + int(r, 4000);
-    const item = site.schema.items ? sample(site.schema.items, r, { ids: [], cursors: [] }, [], 3) : 'x';
+    const item = site.schema.items ? sample(site.schema.items, r, ctx, [], 3) : 'x';
     (site.parent as Record<string | number, unknown>)[site.key] = Array.from({ length: n }, () => structuredClone(item));
-    void schema;
     return `array of ${n}`;
   },
   function deepNesting(r, holder, sites) {
@@ -344,6 +368,7 @@ export interface FuzzCaller {
   /** A token the API accepts (most requests use one, so that they get past authentication). */
   valid: boolean;
   role?: string;
+  country?: 'KH' | 'TH';
 }
 
 /** Claims of every role the API knows, national roles in both countries. */
@@ -360,7 +385,7 @@ export function fuzzClaims(deminerTeam: string): TokenClaims[] {
 
 export async function fuzzCallers(token: (claims: TokenClaims) => Promise<string>, deminerTeam: string): Promise<FuzzCaller[]> {
   const callers: FuzzCaller[] = [];
-  for (const claims of fuzzClaims(deminerTeam)) callers.push({ label: `${claims.role}${claims.country ? `-${claims.country}` : ''}`, authorization: `Bearer ${await token(claims)}`, valid: true, role: claims.role });
+  for (const claims of fuzzClaims(deminerTeam)) callers.push({ label: `${claims.role}${claims.country ? `-${claims.country}` : ''}`, authorization: `Bearer ${await token(claims)}`, valid: true, role: claims.role, ...(claims.country ? { country: claims.country as 'KH' | 'TH' } : {}) });
   callers.push(
     { label: 'anonymous', valid: false },
     { label: 'garbage-token', authorization: 'Bearer abc.def.ghi', valid: false },
@@ -385,7 +410,7 @@ export interface FuzzRequest {
   mutations: string[];
 }
 
-function queryString(op: FuzzOperation, r: Rng, targets: FuzzTargets, mutations: string[]): string {
+function queryString(op: FuzzOperation, r: Rng, targets: Ctx, mutations: string[]): string {
   const parts: [string, string][] = [];
   for (const q of op.query) {
     if (!q.required && !chance(r, 0.4)) continue;
@@ -410,8 +435,10 @@ function queryString(op: FuzzOperation, r: Rng, targets: FuzzTargets, mutations:
 }
 
 function pathOf(op: FuzzOperation, r: Rng, targets: FuzzTargets, mutations: string[]): string {
-  return op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+  return op.path.replace(/\{(\w+)\}/g, (_whole, name: string, offset: number) => {
+    const own = targets.byCollection[op.path.slice(0, offset - 1)] ?? [];
     const roll = r();
+    if (roll < 0.4 && own.length) return pick(r, own);
     if (roll < 0.55 && targets.ids.length) return pick(r, targets.ids);
     if (roll < 0.75) return randomUlid(r);
     const bad = pick(r, BAD_IDS);
@@ -430,6 +457,7 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
   const roll = r();
   const caller = roll < 0.6 && admitted.length ? pick(r, admitted) : roll < 0.9 && valid.length ? pick(r, valid) : pick(r, callers);
   const mutations: string[] = [];
+  const ctx: Ctx = { ...targets, country: caller.country ?? pick(r, ['KH', 'TH'] as const) };
   const headers: Record<string, string> = {};
   if (caller.authorization) headers.authorization = caller.authorization;
 
@@ -438,10 +466,11 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
     method = pick(r, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
     mutations.push(`method ${method}`);
   }
-  const url = pathOf(op, r, targets, mutations) + queryString(op, r, targets, mutations);
+  const url = pathOf(op, r, targets, mutations) + queryString(op, r, ctx, mutations);
 
   if (op.headers.includes('if-match') || chance(r, 0.05)) {
-    if (chance(r, 0.85)) headers['if-match'] = pick(r, IF_MATCH);
+    // Mostly a version that exists: most resources stay at 1 or 2.
+    if (chance(r, 0.85)) headers['if-match'] = chance(r, 0.5) ? pick(r, ['"1"', '"2"']) : pick(r, IF_MATCH);
     else mutations.push('no If-Match');
   }
   if (op.headers.includes('idempotency-key') && chance(r, 0.4)) headers['idempotency-key'] = pick(r, IDEMPOTENCY_KEYS);
@@ -451,7 +480,7 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
   if (op.body || chance(r, 0.03)) {
     const schema = op.body?.schema ?? { type: 'object' };
     const sites: Site[] = [];
-    const holder = { root: sample(schema, r, targets, sites, 0) };
+    const holder = { root: sample(schema, r, ctx, sites, 0) };
     const roll = r();
     if (roll < 0.1) {
       body = pick(r, RAW_BODIES);
@@ -462,7 +491,7 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
       mutations.push('body over 1 MiB');
     } else {
       const rounds = roll < 0.3 ? 0 : 1 + int(r, 2);
-      for (let k = 0; k < rounds; k++) mutations.push(pick(r, BODY_MUTATIONS)(r, holder, sites, schema));
+      for (let k = 0; k < rounds; k++) mutations.push(pick(r, BODY_MUTATIONS)(r, holder, sites, ctx));
       body = serialise(holder.root);
     }
     const contentType = chance(r, 0.9) ? (op.body?.contentType ?? 'application/json') : pick(r, CONTENT_TYPES);
@@ -650,7 +679,15 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   const subscription = await created(fetch, ministry, '/v1/subscriptions', { url: 'https://ministry.example/hooks/fuzz' });
   const page = await fetch('/v1/teams?limit=1', { headers: { authorization: admin } });
   const next = ((await page.json()) as { next: string | null }).next;
-  return { targets: { ids: [teamKH, teamTH, hazard, task, household, importJob, subscription], cursors: next ? [next] : [] }, team: teamKH };
+  return {
+    targets: {
+      ids: [teamKH, teamTH, hazard, task, household, importJob, subscription],
+      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
+      byField: { hazardAreaId: [hazard], taskId: [task], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
+      cursors: next ? [next] : [],
+    },
+    team: teamKH,
+  };
 }
 
 /** The report as text: statuses, operations never answered 2xx, and the kept failures. */
@@ -659,6 +696,8 @@ export function formatFuzzReport(report: FuzzReport): string {
   lines.push(`statuses: ${Object.entries(report.statuses).map(([s, n]) => `${s}×${n}`).join(' ')}`);
   const reached = Object.values(report.operations).filter((o) => o.ok > 0).length;
   lines.push(`operations answered 2xx at least once: ${reached} of ${Object.keys(report.operations).length}`);
+  const never = Object.entries(report.operations).filter(([, o]) => o.ok === 0).map(([id]) => id);
+  if (never.length) lines.push(`never 2xx: ${never.sort().join(', ')}`);
   lines.push(`contract violations: ${report.failureCount}`);
   for (const f of report.failures) {
     lines.push(`  #${f.index} ${f.method} ${f.url} as ${f.caller} → ${f.status}: ${f.violations.join('; ')}`);
