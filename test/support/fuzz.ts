@@ -177,7 +177,7 @@ function sampleString(s: JsonSchema, r: Rng, targets: Ctx, name?: string): strin
     }
     if (re.test('KH22') && !re.test('KH2')) return pick(r, PROVINCES[chance(r, 0.85) ? targets.country : pick(r, ['KH', 'TH'] as const)]);
     // Document numbers: fresh ones, so that registrations are not all duplicates.
-    if (re.test('KH0102030405') && !re.test('12')) return `FZ${int(r, 1e9)}`;
+    if (name === 'number' || name === 'documentNumber') return `FZ${int(r, 1e9)}`;
     const fits = PATTERN_POOL.filter((v) => re.test(v));
     if (fits.length) return pick(r, fits);
   }
@@ -227,10 +227,18 @@ function sample(s: JsonSchema, r: Rng, targets: Ctx, sites: Site[], depth: numbe
       const max = Math.min(s.maxItems ?? min + 2, min + 2);
       const out: unknown[] = [];
       const n = min + int(r, max - min + 1);
-      for (let k = 0; k < n; k++) {
-        out.push(s.items ? sample(s.items, r, targets, sites, depth + 1, name) : 'x');
-        if (s.items) sites.push({ parent: out, key: k, schema: s.items });
+      // Distinct items (many lists refuse repeats), a few tries each.
+      const seen = new Set<string>();
+      for (let tries = 0; out.length < n && tries < n * 3; tries++) {
+        const item = s.items ? sample(s.items, r, targets, sites, depth + 1, name) : 'x';
+        const key = JSON.stringify(item);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (s.items) sites.push({ parent: out, key: out.length, schema: s.items });
+        out.push(item);
       }
+      // Household members: exactly one head, the first.
+      if (s.items?.properties?.relationship) out.forEach((m, k) => ((m as Record<string, unknown>).relationship = k === 0 ? 'HEAD' : 'CHILD'));
       return out;
     }
     case 'string':
@@ -667,7 +675,14 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
     contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
     geometry: { type: 'Polygon', coordinates: square(103.5, 14.4) },
   });
-  const task = await created(fetch, admin, '/v1/tasks', { hazardAreaId: hazard, activityType: 'CLEARANCE', priority: 1, teamIds: [teamKH], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
+  const taskBody = { hazardAreaId: hazard, activityType: 'CLEARANCE', priority: 1, teamIds: [teamKH], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' };
+  const task = await created(fetch, admin, '/v1/tasks', taskBody);
+  // A second task in progress, so that progress reports and completion reports can be accepted.
+  const started = await created(fetch, admin, '/v1/tasks', taskBody);
+  for (const [version, to] of [[1, 'ASSIGNED'], [2, 'IN_PROGRESS']] as const) {
+    const res = await fetch(`/v1/tasks/${started}/transitions`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json', 'if-match': `"${version}"` }, body: JSON.stringify({ to }) });
+    if (res.status !== 200) throw new Error(`fuzz seed: task to ${to}: ${res.status} ${await res.text()}`);
+  }
   const household = await created(fetch, relief, '/v1/households', {
     origin: { province: 'KH22', village: 'O Smach' },
     current: { province: 'KH17', site: 'Pagoda camp 4' },
@@ -681,9 +696,9 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   const next = ((await page.json()) as { next: string | null }).next;
   return {
     targets: {
-      ids: [teamKH, teamTH, hazard, task, household, importJob, subscription],
-      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
-      byField: { hazardAreaId: [hazard], taskId: [task], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
+      ids: [teamKH, teamTH, hazard, task, started, household, importJob, subscription],
+      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task, started], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
+      byField: { hazardAreaId: [hazard], taskId: [task, started], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
       cursors: next ? [next] : [],
     },
     team: teamKH,
