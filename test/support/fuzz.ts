@@ -655,8 +655,8 @@ async function created(fetch: FuzzOptions['fetch'], authorization: string, path:
 }
 
 /**
- * One of each resource the API has ids for (teams, a hazard area, a task, a household, an import
- * job, a subscription) and a cursor, created by admin, relief and ministry callers. Returns the
+ * One of each resource the API has ids for (teams, a hazard area, tasks planned, in progress and
+ * completed, a completion report, a household, an import job, a subscription) and a cursor, created by admin, relief and ministry callers. Returns the
  * targets and the KH team's id (the deminers' team).
  */
 export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claims: TokenClaims) => Promise<string>): Promise<{ targets: FuzzTargets; team: string }> {
@@ -677,12 +677,18 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   });
   const taskBody = { hazardAreaId: hazard, activityType: 'CLEARANCE', priority: 1, teamIds: [teamKH], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' };
   const task = await created(fetch, admin, '/v1/tasks', taskBody);
-  // A second task in progress, so that progress reports and completion reports can be accepted.
+  const moveTask = async (id: string, moves: string[]) => {
+    for (const [k, to] of moves.entries()) {
+      const res = await fetch(`/v1/tasks/${id}/transitions`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json', 'if-match': `"${k + 1}"` }, body: JSON.stringify({ to }) });
+      if (res.status !== 200) throw new Error(`fuzz seed: task to ${to}: ${res.status} ${await res.text()}`);
+    }
+  };
+  // A task in progress (progress reports) and a completed one with a report awaiting QA (QA, handover).
   const started = await created(fetch, admin, '/v1/tasks', taskBody);
-  for (const [version, to] of [[1, 'ASSIGNED'], [2, 'IN_PROGRESS']] as const) {
-    const res = await fetch(`/v1/tasks/${started}/transitions`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json', 'if-match': `"${version}"` }, body: JSON.stringify({ to }) });
-    if (res.status !== 200) throw new Error(`fuzz seed: task to ${to}: ${res.status} ${await res.text()}`);
-  }
+  await moveTask(started, ['ASSIGNED', 'IN_PROGRESS']);
+  const completed = await created(fetch, admin, '/v1/tasks', taskBody);
+  await moveTask(completed, ['ASSIGNED', 'IN_PROGRESS', 'COMPLETED']);
+  const report = await created(fetch, admin, '/v1/cleared-areas', { taskId: completed, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: { type: 'Polygon', coordinates: square(103.5, 14.4) } });
   const household = await created(fetch, relief, '/v1/households', {
     origin: { province: 'KH22', village: 'O Smach' },
     current: { province: 'KH17', site: 'Pagoda camp 4' },
@@ -696,9 +702,9 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   const next = ((await page.json()) as { next: string | null }).next;
   return {
     targets: {
-      ids: [teamKH, teamTH, hazard, task, started, household, importJob, subscription],
-      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task, started], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
-      byField: { hazardAreaId: [hazard], taskId: [task, started], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
+      ids: [teamKH, teamTH, hazard, task, started, completed, report, household, importJob, subscription],
+      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task, started, completed], '/v1/cleared-areas': [report], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
+      byField: { hazardAreaId: [hazard], taskId: [task, started, completed], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
       cursors: next ? [next] : [],
     },
     team: teamKH,
