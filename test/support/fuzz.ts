@@ -307,7 +307,11 @@ const BODY_MUTATIONS: Mutation[] = [
     return `hostile value at ${String(site.key)}`;
   },
   function dropRequired(r, _holder, sites) {
-    const objects = sites.filter((s) => s.schema.required?.length && typeof (s.parent as Record<string | number, unknown>)[s.key] === 'object');
+    // Objects still in place (an earlier mutation may have replaced one with null or a string).
+    const objects = sites.filter((s) => {
+      const value = (s.parent as Record<string | number, unknown>)[s.key];
+      return s.schema.required?.length && value !== null && typeof value === 'object' && !Array.isArray(value);
+    });
     const site = objects.length ? pick(r, objects) : undefined;
     if (!site) return 'none';
     const value = (site.parent as Record<string | number, Record<string, unknown>>)[site.key]!;
