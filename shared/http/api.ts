@@ -84,17 +84,53 @@ function parsePart<S extends Schema>(schema: S, value: unknown, where: string): 
   return result.data;
 }
 
+/** The smallest magnitude, other than 0, that a stored number can have (DynamoDB's). */
+const MIN_NUMBER_MAGNITUDE = 1e-130;
+
+/**
+ * Numbers the system cannot store, wherever they are in a body: beyond ±MAX_SAFE_INTEGER (which
+ * the DynamoDB client refuses to convert) or closer to 0 than 1e-130 (which the table refuses).
+ * Checked once here, so that no field, now or later, turns such a number into a 500.
+ */
+function unstorableNumbers(root: unknown): FieldError[] {
+  type Node = { value: unknown; key: string; parent: Node | undefined };
+  const pathOf = (n: Node): string => {
+    const keys: string[] = [];
+    for (let at: Node | undefined = n; at; at = at.parent) keys.push(at.key);
+    return keys.reverse().join('.');
+  };
+  const out: FieldError[] = [];
+  const stack: Node[] = [{ value: root, key: 'body', parent: undefined }];
+  while (stack.length > 0 && out.length < 20) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === 'number') {
+      const magnitude = Math.abs(value);
+      if (magnitude > Number.MAX_SAFE_INTEGER || (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE)) {
+        out.push({ path: pathOf(node), message: `must be 0 or between ${MIN_NUMBER_MAGNITUDE} and ${Number.MAX_SAFE_INTEGER} in magnitude` });
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) stack.push({ value: child, key, parent: node });
+    }
+  }
+  return out;
+}
+
 async function readJsonBody(c: Context<AppEnv>, ...accepted: string[]): Promise<unknown> {
   const type = c.req.header('content-type');
   const mediaType = type?.split(';')[0]?.trim().toLowerCase();
   if (!mediaType || !accepted.includes(mediaType)) throw new UnsupportedMediaType(accepted.join(' or '), mediaType);
   const text = await c.req.text();
   if (text.trim() === '') throw new BadRequest('The request body is empty; send a JSON object.', [{ path: 'body', message: 'required' }]);
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new BadRequest('The request body is not valid JSON.', [{ path: 'body', message: 'malformed JSON' }]);
   }
+  const numbers = unstorableNumbers(parsed);
+  if (numbers.length) throw new BadRequest('The request body holds numbers out of range: see errors for each field.', numbers);
+  return parsed;
 }
 
 /** Sends a stored or fresh response the same way, so a replay is byte-for-byte the first answer. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import openApiDocument from '../../functions/meta/openapi.json' with { type: 'json' };
 import { allRoutes } from '../../functions/routes.ts';
+import { ROLES } from '../../shared/domain/roles.ts';
 import { buildOpenApi } from '../../shared/http/openapi.ts';
 
 type Op = { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown[]; 'x-roles'?: string[] };
@@ -39,5 +40,24 @@ describe('OpenAPI document', async () => {
     const list = doc.paths['/v1/teams']!.get!;
     expect(list.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:limit', 'query:cursor', 'query:country']));
     expect(doc.paths['/health']!.get!.security).toEqual([]);
+  });
+
+  it('documents the platform’s error answers on every operation where they can occur, derived from the route’s declaration', () => {
+    const problemJson = (op: Op, status: string) => op.responses[status]?.content?.['application/problem+json'];
+    for (const spec of routes) {
+      const op = doc.paths[spec.path]![spec.method]!;
+      const expected = ['429', '5XX'];
+      if (spec.access !== 'public') expected.push('401');
+      if (spec.access !== 'public' && ROLES.some((r) => !spec.access.includes(r))) expected.push('403');
+      if (spec.params || spec.query || spec.body || spec.ifMatch || spec.idempotent) expected.push('400');
+      if (spec.body) expected.push('413', '415');
+      if (spec.ifMatch) expected.push('412', '428');
+      for (const status of expected) expect(problemJson(op, status), `${spec.operationId} documents ${status} as problem+json`).toEqual({ schema: { $ref: '#/components/schemas/Problem' } });
+      if (spec.access === 'public') expect(op.responses['401'], `${spec.operationId} is public: no 401`).toBeUndefined();
+      expect(Object.keys((op.responses['429'] as { headers?: object }).headers ?? {})).toEqual(['Retry-After']);
+    }
+    // A route-specific description is kept; a bare `problem` entry takes the platform's.
+    expect(doc.paths['/v1/teams']!.post!.responses['401']).toMatchObject({ description: expect.stringContaining('bearer token') });
+    expect(doc.paths['/health']!.get!.responses['5XX']).toBeDefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { coldStart } from './cold-start.ts';
+import { fuzz } from './fuzz.ts';
 import { householdImport } from './household-import.ts';
 import { householdPages } from './household-pages.ts';
 import { householdRegistration } from './household-registration.ts';
@@ -9,4 +10,4 @@ import { teamTasks } from './team-tasks.ts';
 import { webBudget } from './web-budget.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, notificationLatency, householdPages, householdRegistration, householdImport, webBudget];
+export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, notificationLatency, householdPages, householdRegistration, householdImport, webBudget, fuzz];
