@@ -6,6 +6,16 @@ import { en } from 'zod/locales';
 // cost; the interpreted parse is as fast for the one-request-at-a-time schemas of the routes.
 z.config({ ...en(), jitless: true });
 
+/** A whole number of hours or days from the environment, with its default. */
+const period = (fallback: number, max: number) =>
+  z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')),
+      z.pipe(z.transform((s: string) => Number(s)), z.int().check(z.minimum(1), z.maximum(max))),
+    ),
+    fallback,
+  );
+
 /**
  * Runtime configuration, parsed once at module load so that a missing or malformed variable
  * fails the cold start (or `npm start`) instead of the first request.
@@ -36,6 +46,16 @@ const ConfigSchema = z
     DOCUMENT_HASH_SECRET_ARN: z.optional(z.string()),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
+    // How long each kind of record is kept (README "Retention"): enforced by the table's TTL
+    // attribute, set when the item is written.
+    /** Idempotency records (a retry of a create within this window replays it). */
+    RETENTION_IDEMPOTENCY_HOURS: period(24, 24 * 30),
+    /** Entries of a household's access log (who read or changed its personal data). */
+    RETENTION_ACCESS_LOG_DAYS: period(5 * 365, 36_500),
+    /** Import jobs, their chunk markers and rejected rows, and the record of an imported file. */
+    RETENTION_IMPORT_DAYS: period(90, 36_500),
+    /** Dead-letter records of webhook deliveries that failed. */
+    RETENTION_DELIVERY_FAILURE_DAYS: period(30, 36_500),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {
@@ -60,3 +80,17 @@ function loadConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 export const config: Config = loadConfig(process.env);
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Retention of each kind of record, in seconds (from the configuration above). */
+export const retention = {
+  idempotency: config.RETENTION_IDEMPOTENCY_HOURS * HOUR,
+  accessLog: config.RETENTION_ACCESS_LOG_DAYS * DAY,
+  imports: config.RETENTION_IMPORT_DAYS * DAY,
+  deliveryFailures: config.RETENTION_DELIVERY_FAILURE_DAYS * DAY,
+} as const;
+
+/** The TTL attribute's value (epoch seconds) for an item written at `at` and kept `seconds`. */
+export const ttlAfter = (at: string | Date, seconds: number): number => Math.floor(new Date(at).getTime() / 1000) + seconds;

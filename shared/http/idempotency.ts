@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { retention } from '../config.ts';
 import { documentClient, tableName } from '../db/client.ts';
 import type { Context } from 'hono';
 import { transact, type GuardedWrite } from '../db/transact.ts';
@@ -29,8 +30,8 @@ export interface IdempotencyContext {
   recordKey: { pk: string; sk: string };
 }
 
-/** Records expire (DynamoDB TTL) a day after the first request. */
-const RETENTION_SECONDS = 24 * 60 * 60;
+/** Records expire (DynamoDB TTL) a day (`RETENTION_IDEMPOTENCY_HOURS`) after the first request. */
+const RETENTION_SECONDS = retention.idempotency;
 const KEY_PATTERN = /^[A-Za-z0-9_.:\-]{1,128}$/;
 
 const canonical = (value: unknown): unknown => {

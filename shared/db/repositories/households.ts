@@ -4,6 +4,7 @@ import type { Country } from '../../domain/common.ts';
 import type { Household } from '../../domain/household.ts';
 import type { HistoryEntry } from '../../domain/task.ts';
 import { Conflict } from '../../http/problem.ts';
+import { retention, ttlAfter } from '../../config.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
   documentClaimKey,
@@ -40,7 +41,7 @@ export interface DocumentRef {
 }
 
 /** Why a household's personal data was read or returned (the access log records nothing else). */
-export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION';
+export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE';
 
 /** One entry of a household's access log: who, when, why; never the content. */
 export interface HouseholdAccessEntry {
@@ -149,12 +150,14 @@ export const householdWrite = (household: Household, expectedVersion: number): G
 export const householdHistoryWrite = (householdId: string, entry: HistoryEntry): GuardedWrite =>
   appendPut({ ...householdHistoryKey(householdId, entry.id), entity: 'HouseholdHistory', householdId, ...entry });
 
-export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite =>
-  appendPut({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
+/** An access entry as stored: it expires after the access-log retention (`RETENTION_ACCESS_LOG_DAYS`). */
+const accessItem = (entry: HouseholdAccessEntry) => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry, expiresAt: ttlAfter(entry.at, retention.accessLog) });
+
+export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite => appendPut(accessItem(entry));
 
 /** Records an access entry on its own (a read), before the data is answered. */
 export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }));
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: accessItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
 export async function getHousehold(id: string): Promise<Household | undefined> {
