@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { retention } from '../config.ts';
 import { documentClient, tableName } from '../db/client.ts';
+import { idempotencyOfResource } from '../db/keys/erasure.ts';
 import type { Context } from 'hono';
 import { transact, type GuardedWrite } from '../db/transact.ts';
 import { send, type AppEnv } from './api.ts';
@@ -90,6 +91,8 @@ export function idempotencyWrite(context: IdempotencyContext, response: StoredRe
         TableName: tableName,
         Item: {
           ...context.recordKey,
+          // Found by what it created, so that an erasure can rewrite it.
+          ...(response.headers.Location ? idempotencyOfResource(response.headers.Location, context.recordKey.pk) : {}),
           entity: 'IdempotencyRecord',
           requestHash: context.requestHash,
           response,

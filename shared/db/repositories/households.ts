@@ -22,6 +22,7 @@ import {
   recentDocumentClaimKey,
   recentDocumentClaimPartition,
 } from '../keys/household.ts';
+import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { appendPut, versionedPut } from './versioned.ts';
@@ -62,14 +63,19 @@ const mainItem = (household: Household): Record<string, unknown> => ({ ...househ
  * guarded writes ({@link householdCreateWrites}); the importer writes them with BatchWriteItem.
  */
 export function householdItems(household: Household, documents: DocumentRef[], history: HistoryEntry): Record<string, unknown>[] {
+  const claims = documents.map((d) =>
+    d.duplicate
+      ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
+      : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
+  );
   return [
     mainItem(household),
     { ...householdHistoryKey(household.id, history.id), entity: 'HouseholdHistory', householdId: household.id, ...history },
-    ...documents.map((d) =>
-      d.duplicate
-        ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
-        : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
-    ),
+    ...claims,
+    // What an erasure deletes: the claims are keyed by hashes the household item does not hold.
+    ...(claims.length > 0
+      ? [{ ...householdDocumentsKey(household.id), entity: 'HouseholdDocuments', householdId: household.id, claimKeys: claims.map((c) => ({ pk: c.pk, sk: c.sk })), hashes: documents.map((d) => d.hash) }]
+      : []),
   ];
 }
 
@@ -162,8 +168,11 @@ export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promis
 
 export async function getHousehold(id: string): Promise<Household | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(id), ConsistentRead: true }));
-  return out.Item ? toResource<Household>(out.Item) : undefined;
+  return out.Item && !isTombstone(out.Item) ? toResource<Household>(out.Item) : undefined;
 }
+
+/** An erased household's item: what is left of it is read through `shared/db/repositories/erasure.ts`. */
+export const isTombstone = (item: Record<string, unknown>): boolean => item.entity === 'HouseholdTombstone';
 
 /** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
 export async function getHouseholds(ids: string[]): Promise<Household[]> {
@@ -171,7 +180,7 @@ export async function getHouseholds(ids: string[]): Promise<Household[]> {
   const found: Household[] = [];
   for (let attempt = 0; keys.length > 0; attempt++) {
     const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-    found.push(...(out.Responses?.[tableName] ?? []).map((i) => toResource<Household>(i)));
+    found.push(...(out.Responses?.[tableName] ?? []).filter((i) => !isTombstone(i)).map((i) => toResource<Household>(i)));
     keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
     if (keys.length > 0) {
       if (attempt >= 5) throw new Error('households could not be read (unprocessed keys)');

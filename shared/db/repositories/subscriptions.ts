@@ -114,7 +114,7 @@ export async function activeSubscriptionsOf(country: Country): Promise<StoredSub
  * delivered the event again and it failed again) is replaced.
  */
 export async function putFailure(subscriptionId: string, failure: SubscriptionFailure): Promise<void> {
-  // Kept for the dead-letter retention (`RETENTION_DELIVERY_FAILURE_DAYS`) from the last write.
+  // Kept for the dead-letter retention (`RETENTION_DELIVERY_FAILURE_DAYS`) from its latest failure.
   const item = { ...failureKey(subscriptionId, failure.eventId), entity: 'SubscriptionFailure', ...failure, expiresAt: ttlAfter(new Date(), retention.deliveryFailures) };
   await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
 }
