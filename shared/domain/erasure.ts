@@ -102,8 +102,9 @@ export function changedConsent(consent: Household['consent'], change: ConsentCha
     ...(consent.withdrawn ?? []).filter((w) => !purposes.has(w.purpose) && !withdraw.has(w.purpose)),
     ...[...withdraw].filter((p) => consent.purposes.includes(p)).map((purpose) => ({ purpose, date: change.date })),
   ];
+  const { withdrawn: _before, ...given } = consent;
   return {
-    ...consent,
+    ...given,
     purposes: order.filter((p) => purposes.has(p)),
     ...(withdrawn.length > 0 ? { withdrawn } : {}),
   } as Household['consent'];
