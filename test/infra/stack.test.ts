@@ -960,7 +960,7 @@ describe('household imports: presigned uploads → bucket notification → impor
     for (const [name, ids] of fnIds) {
       if (IMPORT_UPLOADING_FUNCTIONS.has(name)) {
         expect(environmentOf(ids.fn)[IMPORT_BUCKET_ENV], name).toEqual(ref(bucketId));
-        expect(s3Actions(ids.role), name).toEqual([{ Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: uploads }]);
+        expect(s3Actions(ids.role), name).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject'], Resource: uploads }]);
         expect(importsKeyActions(ids.role), name).toEqual(['kms:GenerateDataKey']);
       } else {
         expect(environmentOf(ids.fn), name).not.toHaveProperty(IMPORT_BUCKET_ENV);
