@@ -222,6 +222,14 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     expect((await call('POST', '/v1/households', relief, bodyA, { 'idempotency-key': key })).status).toBe(410);
     expect((await call('GET', '/v1/stats/displacement?country=KH', ministry)).body).toEqual(statsBefore.body);
     expect((await call('GET', '/v1/stats/displacement?province=KH22', ministry)).body).toEqual(provinceBefore.body);
+    // Every other answer that could hold them: lists, lookups, history, access logs, the import's rows.
+    expect((await call<{ items: unknown[] }>('GET', '/v1/households?limit=100', relief)).status).toBe(200);
+    expect((await call<{ items: unknown[] }>('GET', '/v1/households?limit=100', ministry)).status).toBe(200);
+    expect((await call<{ items: unknown[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: A.documentNumber })).body.items).toEqual([]);
+    expect((await call('GET', `/v1/households/${idA}/history`, relief)).status).toBe(410);
+    expect((await call('GET', `/v1/households/${idA}/access-log`, ministry)).status).toBe(200);
+    expect((await call('GET', `/v1/households/${idC}/access-log`, admin)).status).toBe(200);
+    expect((await call('GET', `/v1/household-imports/${job.body.id}/errors?limit=100`, relief)).status).toBe(200);
     const jobAfter = await call<{ errors: { message: string }[] }>('GET', `/v1/household-imports/${job.body.id}`, relief);
     expect(jobAfter.body.errors.length).toBe(errors.length);
     expect(existsSync(join(dataDir, 'uploads', `${job.body.id}.csv`))).toBe(false);
