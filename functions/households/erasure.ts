@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { IdParams } from '#shared/domain/common.ts';
 import {
   blankOut,
+  canChangeConsent,
   canConfirmErasure,
   canExportHousehold,
   canRequestErasure,
@@ -75,6 +76,39 @@ async function carryOutErasure(household: Household, principal: Principal, reque
   await commitErasure(household, tombstone, principal, accessEntry(principal, household.id, 'ERASURE', now));
   logger.info('household erased', { householdId: household.id, country: household.country, ...around, upload: household.importId !== undefined });
   return tombstone;
+}
+
+/**
+ * A consent change as the writes of one transaction: the household with its new consent, the
+ * history and access entries, and — when consent to return assistance comes or goes — the
+ * return-safety assessment, index items, counters and event that follow it.
+ */
+async function consentChange(household: Household, change: ConsentChange, principal: Principal, now: string): Promise<{ updated: Household; writes: GuardedWrite[]; assessedAgain: boolean }> {
+  const updated: Household = { ...household, consent: changedConsent(household.consent, change), version: household.version + 1, updatedAt: now };
+  const before = household.consent.purposes.includes('RETURN_ASSISTANCE');
+  const after = updated.consent.purposes.includes('RETURN_ASSISTANCE');
+  const writes: GuardedWrite[] = [
+    householdWrite(updated, household.version),
+    householdHistoryWrite(household.id, historyEntry(principal, now, 'CONSENT', { changes: { granted: change.grant ?? [], withdrawn: change.withdraw ?? [], date: change.date } })),
+    householdAccessWrite(accessEntry(principal, household.id, 'CONSENT', now)),
+  ];
+  if (before === after) return { updated, writes, assessedAgain: false };
+  updated.returnSafety = await assessSafety(assistedDestination(updated), now);
+  writes.push(...safetyChangeWrites(household, updated), ...statsWrites(household, updated));
+  if (safetyDiffers(household.returnSafety, updated.returnSafety)) {
+    writes.push(
+      outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
+        householdId: household.id,
+        country: household.country,
+        province: household.origin.province,
+        org: household.org,
+        from: household.returnSafety.status,
+        to: updated.returnSafety.status,
+        hazardAreaIds: updated.returnSafety.hazardAreaIds,
+      }, now).write,
+    );
+  }
+  return { updated, writes, assessedAgain: after };
 }
 
 export function erasureRoutes(api: Api): void {
@@ -165,39 +199,14 @@ export function erasureRoutes(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      if (!canRequestErasure(principal, household)) throw new Forbidden('Only the registering organisation or an admin records a household’s consent.');
+      if (!canChangeConsent(principal, household)) throw new Forbidden('Only the registering organisation or an admin records a household’s consent.');
       if (household.version !== expectedVersion) throw new PreconditionFailed(`The household is at version ${household.version}, not ${expectedVersion}: read it again and reapply your change.`, household.version);
       if (body.withdraw?.includes(NOT_WITHDRAWABLE)) {
         throw new Conflict(`Withdrawing consent to the registration itself means erasing the household: POST /v1/households/${household.id}/erasure.`);
       }
-      const now = new Date().toISOString();
-      const updated: Household = { ...household, consent: changedConsent(household.consent, body), version: household.version + 1, updatedAt: now };
-      const assistanceBefore = household.consent.purposes.includes('RETURN_ASSISTANCE');
-      const assistanceAfter = updated.consent.purposes.includes('RETURN_ASSISTANCE');
-      if (assistanceBefore !== assistanceAfter) updated.returnSafety = await assessSafety(assistedDestination(updated), now);
-      const writes: GuardedWrite[] = [
-        householdWrite(updated, expectedVersion),
-        householdHistoryWrite(household.id, historyEntry(principal, now, 'CONSENT', { changes: { granted: body.grant ?? [], withdrawn: body.withdraw ?? [], date: body.date } })),
-        householdAccessWrite(accessEntry(principal, household.id, 'CONSENT', now)),
-      ];
-      if (assistanceBefore !== assistanceAfter) {
-        writes.push(...safetyChangeWrites(household, updated), ...statsWrites(household, updated));
-        if (safetyDiffers(household.returnSafety, updated.returnSafety)) {
-          writes.push(
-            outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
-              householdId: household.id,
-              country: household.country,
-              province: household.origin.province,
-              org: household.org,
-              from: household.returnSafety.status,
-              to: updated.returnSafety.status,
-              hazardAreaIds: updated.returnSafety.hazardAreaIds,
-            }, now).write,
-          );
-        }
-      }
+      const { updated, writes, assessedAgain } = await consentChange(household, body, principal, new Date().toISOString());
       await transact(writes);
-      const current = assistanceAfter && !assistanceBefore ? ((await recheckSafety(updated, principal)) ?? updated) : updated;
+      const current = assessedAgain ? ((await recheckSafety(updated, principal)) ?? updated) : updated;
       return c.json(current, 200, { ETag: etagOf(current.version) });
     },
   );

@@ -77,6 +77,9 @@ export const canConfirmErasure = (p: Pick<Principal, 'role' | 'country'>, h: Pic
 /** Who may hand the family a copy of its data: the registering organisation's relief agency, and admins. */
 export const canExportHousehold = canRequestErasure;
 
+/** Who records the family's consent decisions: the registering organisation's relief agency, and admins. */
+export const canChangeConsent = canRequestErasure;
+
 /** Body of `POST /v1/households/{id}/consent`: purposes granted and withdrawn, as of `date`. */
 export const ConsentChange = z
   .strictObject({
