@@ -170,7 +170,7 @@ export const NOT_PERSONAL: readonly string[] = [
 
 /** Where erasure cannot reach, said once (README). */
 export const BEYOND_ERASURE =
-  'The table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally DynamoDB Local’s database file under `DATA_DIR/dynamodb`, which may also keep freed pages); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
+  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused — checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while `npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 
