@@ -26,7 +26,8 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
  *
  * DynamoDB Local's own database file (DATA_DIR/dynamodb) is read through its API (the Scan), not
  * byte by byte: it also holds the table's stream, whose records of the last 24 hours carry the old
- * image of every change — on AWS as locally (README "Data map", what erasure cannot reach).
+ * image of every change (on AWS as locally), and SQLite's freed pages (README "Data map", what
+ * erasure cannot reach).
  */
 const u = Date.now().toString(36).toUpperCase();
 const A = {
