@@ -22,14 +22,6 @@ export interface ErasureActor {
   at: string;
 }
 
-/** An erasure asked for by the registering organisation and waiting for its ministry. */
-export interface ErasureRequest {
-  status: 'REQUESTED';
-  requested: ErasureActor;
-  /** Why; personal values of the household are blanked out when it is carried out. */
-  reason: string;
-}
-
 /**
  * What is left of an erased household: its id, country and organisation (so a caller who could
  * read it gets 410 and everyone else 404), when and by whom it was erased. No names, places,
