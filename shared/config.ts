@@ -7,6 +7,15 @@ import { en } from 'zod/locales';
 z.config({ ...en(), jitless: true });
 
 const rateLimit = () => z.coerce.number().check(z.int(), z.positive());
+/** A whole number of hours or days from the environment, with its default. */
+const period = (fallback: number, max: number) =>
+  z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')),
+      z.pipe(z.transform((s: string) => Number(s)), z.int().check(z.minimum(1), z.maximum(max))),
+    ),
+    fallback,
+  );
 
 /**
  * Runtime configuration, parsed once at module load so that a missing or malformed variable
@@ -67,6 +76,16 @@ const ConfigSchema = z
     RATE_LIMIT_HOUSEHOLD_REGISTRATION: z.optional(rateLimit()),
     RATE_LIMIT_HOUSEHOLD_IMPORT: z.optional(rateLimit()),
     RATE_LIMIT_GEOMETRY: z.optional(rateLimit()),
+    // How long each kind of record is kept (README "Retention"): enforced by the table's TTL
+    // attribute, set when the item is written.
+    /** Idempotency records (a retry of a create within this window replays it). */
+    RETENTION_IDEMPOTENCY_HOURS: period(24, 24 * 30),
+    /** Entries of a household's access log (who read or changed its personal data). */
+    RETENTION_ACCESS_LOG_DAYS: period(5 * 365, 36_500),
+    /** Import jobs, their chunk markers and rejected rows, and the record of an imported file. */
+    RETENTION_IMPORT_DAYS: period(90, 36_500),
+    /** Dead-letter records of webhook deliveries that failed. */
+    RETENTION_DELIVERY_FAILURE_DAYS: period(30, 36_500),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {
@@ -91,3 +110,17 @@ function loadConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 export const config: Config = loadConfig(process.env);
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Retention of each kind of record, in seconds (from the configuration above). */
+export const retention = {
+  idempotency: config.RETENTION_IDEMPOTENCY_HOURS * HOUR,
+  accessLog: config.RETENTION_ACCESS_LOG_DAYS * DAY,
+  imports: config.RETENTION_IMPORT_DAYS * DAY,
+  deliveryFailures: config.RETENTION_DELIVERY_FAILURE_DAYS * DAY,
+} as const;
+
+/** The TTL attribute's value (epoch seconds) for an item written at `at` and kept `seconds`. */
+export const ttlAfter = (at: string | Date, seconds: number): number => Math.floor(new Date(at).getTime() / 1000) + seconds;

@@ -18,6 +18,7 @@ import {
   summarise,
   type Household,
 } from '#shared/domain/household.ts';
+import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
@@ -50,7 +51,8 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 
 const TAG = 'Households';
@@ -74,17 +76,27 @@ const AccessEntrySchema = lazy(() =>
     at: z.iso.datetime(),
     householdId: z.string(),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION']),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE']),
   }),
 );
+
+/** The answer about an erased household, to those who could read it. */
+export const erasedProblem = (id: string, erasedAt: string) => new Gone(`Household ${id} was erased on ${erasedAt}: its personal data is no longer held.`, { erasedAt });
+
+/** Throws 410 when `id` is an erased household the caller could have read; returns otherwise (the caller answers 404). */
+async function refuseErased(principal: Principal, id: string): Promise<void> {
+  const tombstone = await getTombstone(id);
+  if (tombstone && canSeeHousehold(principal, tombstone)) throw erasedProblem(id, tombstone.erasedAt);
+}
 
 /**
  * A household the caller may see; anything else (another organisation's, another country's, any
  * household for roles without household access) is the same 404 as a missing one, so that
  * existence is not revealed.
  */
-async function visibleHousehold(principal: Principal, id: string): Promise<Household> {
+export async function visibleHousehold(principal: Principal, id: string): Promise<Household> {
   const household = await getHousehold(id);
+  if (!household) await refuseErased(principal, id);
   if (!household || !canSeeHousehold(principal, household)) throw new NotFound(`No household ${id}.`);
   return household;
 }
@@ -93,7 +105,7 @@ function checkVersion(h: Household, expected: number): void {
   if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
 }
 
-const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
+export const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
   id: newId(),
   at,
   householdId,
@@ -132,7 +144,7 @@ export function registerHouseholds(api: Api): void {
       access: REGISTRARS,
       body: HouseholdCreate,
       idempotent: true,
-      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 410: problem, 415: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');
@@ -187,7 +199,7 @@ export function registerHouseholds(api: Api): void {
         ...(body.contact ? { contact: body.contact } : {}),
         consent: body.consent,
         ...(body.reviewedDuplicate ? { reviewedDuplicate: body.reviewedDuplicate } : {}),
-        returnSafety: await assessSafety(body.destination, now),
+        returnSafety: await assessSafety(assistedDestination(body), now),
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
         ...placeOf(household),
@@ -290,11 +302,11 @@ export function registerHouseholds(api: Api): void {
       summary: 'Read a household, personal data included (the read is recorded in its access log)',
       description:
         'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist (404). ' +
-        'Every read records who, in which role and organisation, and when, before the data is answered.',
+        'Every read records who, in which role and organisation, and when, before the data is answered. An erased household answers 410 Gone (problem+json with `erasedAt`) to those who could read it, 404 to everyone else.',
       tag: TAG,
       access: ROLES,
       params: IdParams,
-      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem },
+      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem, 410: problem },
     },
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
@@ -314,7 +326,7 @@ export function registerHouseholds(api: Api): void {
       access: ROLES,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 400: problem, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 400: problem, 401: problem, 404: problem, 410: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleHousehold(principal, params.id);
@@ -336,7 +348,8 @@ export function registerHouseholds(api: Api): void {
       responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 400: problem, 401: problem, 404: problem },
     },
     async (c, { principal, params, query }) => {
-      const household = await getHousehold(params.id);
+      // An erased household's access log stays readable: it names the staff who read it, nothing of the family.
+      const household = (await getHousehold(params.id)) ?? (await getTombstone(params.id));
       if (!household || !canReadAccessLog(principal, household)) throw new NotFound(`No household ${params.id}.`);
       return c.json(await listHouseholdAccess(params.id, { limit: query.limit, cursor: query.cursor }));
     },
@@ -356,7 +369,7 @@ export function registerHouseholds(api: Api): void {
       params: IdParams,
       body: HouseholdTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 409: problem, 412: problem, 428: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
@@ -412,7 +425,7 @@ export function registerHouseholds(api: Api): void {
       params: IdParams,
       body: HouseholdPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 412: problem, 428: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
@@ -434,7 +447,7 @@ export function registerHouseholds(api: Api): void {
         else changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
       }
       const destinationChanged = JSON.stringify(household.destination ?? null) !== JSON.stringify(updated.destination ?? null);
-      if (destinationChanged) updated.returnSafety = await assessSafety(updated.destination, now);
+      if (destinationChanged) updated.returnSafety = await assessSafety(assistedDestination(updated), now);
       const writes: GuardedWrite[] = [
         householdWrite(updated, expectedVersion),
         householdHistoryWrite(household.id, historyEntry(principal, now, 'UPDATED', { changes })),

@@ -11,6 +11,7 @@ import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, NotFound } from '#shared/http/problem.ts';
 import { UPLOAD_URL_TTL_SECONDS, uploadToken } from '../importer/upload-token.ts';
+import { uploadObjectKey } from '../importer/uploads.ts';
 
 const TAG = 'Household imports';
 const READERS = ['relief', 'ministry', 'admin'] as const;
@@ -18,8 +19,6 @@ const READERS = ['relief', 'ministry', 'admin'] as const;
 // Read here rather than in shared/config.ts: only the households function and the importer use it.
 const bucketName = () => process.env['IMPORT_BUCKET_NAME'];
 
-/** The S3 key of a job's upload; the importer Lambda reads the job id back from it. */
-export const uploadObjectKey = (jobId: string) => `uploads/${jobId}.csv`;
 
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
 async function uploadUrlFor(jobId: string, requestUrl: string): Promise<{ url: string; expiresAt: string }> {

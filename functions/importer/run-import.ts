@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
+import { assistedDestination } from '#shared/domain/erasure.ts';
 import { storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -311,7 +312,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     members: body.members.map(storedMember),
     ...(body.contact ? { contact: body.contact } : {}),
     consent: body.consent,
-    returnSafety: await assessSafety(body.destination, at, ctx.safetyCache),
+    returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
   };
   const history: HistoryEntry = {

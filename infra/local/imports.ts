@@ -5,22 +5,21 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hono } from 'hono';
 import { runImport, type RunOptions } from '../../functions/importer/run-import.ts';
 import { checkUploadToken } from '../../functions/importer/upload-token.ts';
+import { localUploadPath, localUploadsDir } from '../../functions/importer/uploads.ts';
 import { activeImportJobIds, getImportJob, markUploaded } from '../../shared/db/repositories/household-imports.ts';
 import { logger } from '../../shared/http/logger.ts';
 import { Conflict, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
-import { dataDirFromEnv } from './env.ts';
 
 /** Largest CSV accepted locally (a million people is ≈ 150 MB). */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
-export const uploadsDir = (): string => join(dataDirFromEnv(), 'uploads');
-export const uploadPath = (jobId: string): string => join(uploadsDir(), `${jobId}.csv`);
+export const uploadsDir = localUploadsDir;
+export const uploadPath = localUploadPath;
 
 const running = new Map<string, Promise<unknown>>();
 

@@ -97,6 +97,10 @@ async function main(): Promise<void> {
       const resumed = await resumeLocalImports();
       if (resumed.length > 0) say(`resuming ${resumed.length} household import${resumed.length > 1 ? 's' : ''}`);
     });
+    // DynamoDB Local deletes nothing by TTL: the retention periods are applied here instead.
+    void Promise.all([import('./ttl-sweeper.ts'), import('../../shared/db/client.ts')]).then(([{ startTtlSweeper }, { documentClient }]) => {
+      if (!stopping) startTtlSweeper(documentClient, LOCAL_TABLE_NAME, say);
+    });
     void startNotifications(dynamo!.endpoint, dataDir).then((started) => {
       if (stopping) return;
       notifications = started;

@@ -107,6 +107,9 @@ export const Consent = z.strictObject({
   purposes: z.array(ConsentPurpose).check(z.minLength(1), z.refine((p) => new Set(p).size === p.length, 'must not repeat a purpose')),
 });
 
+/** Consent as stored: as given, with the purposes withdrawn since (and when). */
+export type StoredConsent = z.infer<typeof Consent> & { withdrawn?: { purpose: z.infer<typeof ConsentPurpose>; date: string }[] | undefined };
+
 /** Body of `POST /v1/households` (and one household of an import). */
 export const HouseholdCreate = z
   .strictObject({
@@ -189,9 +192,11 @@ export interface Household {
   destination?: z.infer<typeof Destination> | undefined;
   members: Member[];
   contact?: z.infer<typeof Contact> | undefined;
-  consent: z.infer<typeof Consent>;
+  consent: StoredConsent;
   reviewedDuplicate?: { of: string; reason: string } | undefined;
   returnSafety: ReturnSafety;
+  /** An erasure the registering organisation asked for, waiting for its ministry to confirm it. */
+  erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
 }
@@ -355,10 +360,16 @@ export const HouseholdSchema = lazy(() =>
       }),
     ),
     contact: z.optional(Contact),
-    consent: Consent,
+    consent: z.object({
+      given: z.literal(true),
+      date: z.string(),
+      purposes: z.array(ConsentPurpose),
+      withdrawn: z.optional(z.array(z.object({ purpose: ConsentPurpose, date: z.string() }))),
+    }),
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),
 );
 

@@ -24,6 +24,7 @@ export const EventType = {
   HouseholdDestinationChanged: 'HouseholdDestinationChanged',
   ReturnSafetyChanged: 'ReturnSafetyChanged',
   HouseholdImportCompleted: 'HouseholdImportCompleted',
+  HouseholdErased: 'HouseholdErased',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -97,6 +98,8 @@ export const EventData = lazy(() => ({
   [EventType.HouseholdStatusChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), blockedReason: z.optional(z.string()), memberCount: z.number() }),
   [EventType.HouseholdDestinationChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), fromProvince: z.optional(z.string()), toProvince: z.optional(z.string()), returnSafety: z.string() }),
   [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
+  // Ids only: the household is gone, its counts stay in the statistics.
+  [EventType.HouseholdErased]: z.object({ householdId: z.string(), country: Country, org: z.string() }),
   [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
 
@@ -115,7 +118,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { retention } from '../config.ts';
 import { documentClient, tableName } from '../db/client.ts';
+import { idempotencyOfResource } from '../db/keys/erasure.ts';
 import type { Context } from 'hono';
 import { transact, type GuardedWrite } from '../db/transact.ts';
 import { send, type AppEnv } from './api.ts';
@@ -29,8 +31,8 @@ export interface IdempotencyContext {
   recordKey: { pk: string; sk: string };
 }
 
-/** Records expire (DynamoDB TTL) a day after the first request. */
-const RETENTION_SECONDS = 24 * 60 * 60;
+/** Records expire (DynamoDB TTL) a day (`RETENTION_IDEMPOTENCY_HOURS`) after the first request. */
+const RETENTION_SECONDS = retention.idempotency;
 const KEY_PATTERN = /^[A-Za-z0-9_.:\-]{1,128}$/;
 
 const canonical = (value: unknown): unknown => {
@@ -89,6 +91,8 @@ export function idempotencyWrite(context: IdempotencyContext, response: StoredRe
         TableName: tableName,
         Item: {
           ...context.recordKey,
+          // Found by what it created, so that an erasure can rewrite it.
+          ...(response.headers.Location ? idempotencyOfResource(response.headers.Location, context.recordKey.pk) : {}),
           entity: 'IdempotencyRecord',
           requestHash: context.requestHash,
           response,

@@ -89,6 +89,13 @@ export class Conflict extends HttpProblem {
   }
 }
 
+/** A resource that existed and was removed for good (an erased household). */
+export class Gone extends HttpProblem {
+  constructor(detail: string, extensions?: Record<string, unknown>) {
+    super(410, 'gone', 'Gone', detail, extensions ? { extensions } : {});
+  }
+}
+
 export class PreconditionFailed extends HttpProblem {
   constructor(detail: string, currentVersion?: number) {
     super(412, 'precondition-failed', 'Precondition failed', detail, currentVersion === undefined ? {} : { extensions: { currentVersion } });

@@ -958,12 +958,12 @@ describe('household imports: presigned uploads → bucket notification → impor
       .flatMap((st) => asArray(st.Action))
       .sort();
 
-  it('tells the uploading API functions the bucket and lets them put objects under uploads/ only (with the key to encrypt them), and no other function', () => {
+  it('tells the uploading API functions the bucket and lets them put and delete (erasure) objects under uploads/ only (with the key to encrypt them), and no other function', () => {
     expect([...IMPORT_UPLOADING_FUNCTIONS].every((name) => fnIds.has(name))).toBe(true);
     for (const [name, ids] of fnIds) {
       if (IMPORT_UPLOADING_FUNCTIONS.has(name)) {
         expect(environmentOf(ids.fn)[IMPORT_BUCKET_ENV], name).toEqual(ref(bucketId));
-        expect(s3Actions(ids.role), name).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: uploads }]);
+        expect(s3Actions(ids.role), name).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject'], Resource: uploads }]);
         expect(importsKeyActions(ids.role), name).toEqual(['kms:GenerateDataKey']);
       } else {
         expect(environmentOf(ids.fn), name).not.toHaveProperty(IMPORT_BUCKET_ENV);

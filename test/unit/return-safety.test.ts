@@ -170,6 +170,7 @@ describe('a household in the spatial index', () => {
     members: [{ givenName: 'Sokha', familyName: 'Chan' }],
     destination: { province: 'KH22', point: point(103.52, 14.42) },
     returnSafety: { status: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'], checkedAt: NOW },
+    consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   } as unknown as Household;
 
   it('is its cell item and one link per area at risk, without personal data', () => {
@@ -185,6 +186,10 @@ describe('a household in the spatial index', () => {
 
   it('has no items without a destination point', () => {
     expect(returnSafetyItems({ ...base, destination: { province: 'KH22' } })).toEqual([]);
+  });
+
+  it('has no items without consent to return assistance', () => {
+    expect(returnSafetyItems({ ...base, consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } })).toEqual([]);
   });
 
   it('removes only the items the new state does not rewrite', () => {

@@ -89,17 +89,19 @@ export class Imports extends Construct {
   }
 
   /**
-   * Lets the function presign upload URLs: tells it the bucket (`IMPORT_BUCKET_NAME`) and grants
-   * `s3:PutObject` under `uploads/` and `kms:GenerateDataKey` on the bucket's key, all a single
-   * `PUT` of an SSE-KMS object needs (a presigned request carries the signer's permissions).
+   * Lets the function presign upload URLs and erase uploads: tells it the bucket
+   * (`IMPORT_BUCKET_NAME`) and grants `s3:PutObject` and `s3:DeleteObject` under `uploads/` and
+   * `kms:GenerateDataKey` on the bucket's key, all a single `PUT` of an SSE-KMS object needs (a
+   * presigned request carries the signer's permissions). The delete serves the erasure of a
+   * household, which removes the file it was imported from.
    */
   grantUploads(fn: ClearwayFunction): void {
     fn.addEnvironment(IMPORT_BUCKET_ENV, this.bucket.bucketName);
-    Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] });
+    Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] });
     this.key.grant(fn.role, 'kms:GenerateDataKey');
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
-      reason: `The ${fn.name} function presigns PUT URLs for uploads/<import id>.csv, one new object per import: s3:PutObject on the uploads/ prefix of the import bucket, and nothing else of it.`,
+      reason: `The ${fn.name} function presigns PUT URLs for uploads/<import id>.csv, one new object per import, and deletes that file when a household imported from it is erased: s3:PutObject and s3:DeleteObject on the uploads/ prefix of the import bucket, and nothing else of it.`,
     });
   }
 

@@ -5,6 +5,7 @@ import type { ImportJobStatus, RowError } from '../../domain/household-import.ts
 import type { Principal, Role } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
+import { retention, ttlAfter } from '../../config.ts';
 import { Conflict } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
@@ -80,11 +81,15 @@ export const importJobWrite = (job: ImportJob): GuardedWrite => ({
   item: {
     Put: {
       TableName: tableName,
-      Item: { ...importJobKey(job.id), ...importsByOrg(job.country, job.org, job.id), entity: 'HouseholdImport', ...job },
+      // Jobs and everything in their partition expire after the import retention (`RETENTION_IMPORT_DAYS`).
+      Item: { ...importJobKey(job.id), ...importsByOrg(job.country, job.org, job.id), entity: 'HouseholdImport', ...job, expiresAt: importExpiry(job.createdAt) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },
 });
+
+/** When an import's records expire (epoch seconds). */
+const importExpiry = (at: string) => ttlAfter(at, retention.imports);
 
 export async function getImportJob(id: string): Promise<ImportJob | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: importJobKey(id), ConsistentRead: true }));
@@ -134,7 +139,7 @@ export async function claimImportFile(job: Pick<ImportJob, 'id' | 'country' | 'o
     await documentClient.send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now },
+        Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now, expiresAt: importExpiry(now) },
         ConditionExpression: 'attribute_not_exists(pk) OR jobId = :me',
         ExpressionAttributeValues: { ':me': job.id },
       }),
@@ -148,7 +153,7 @@ export async function claimImportFile(job: Pick<ImportJob, 'id' | 'country' | 'o
   // A first job that failed imported nothing: the file may be imported again.
   const firstJob = await getImportJob(first);
   if (firstJob?.status === 'FAILED') {
-    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now } }));
+    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now, expiresAt: importExpiry(now) } }));
     return undefined;
   }
   return first;
@@ -172,7 +177,7 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
   try {
     await transact([
       {
-        item: { Put: { TableName: tableName, Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: { Put: { TableName: tableName, Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
         onConditionFailed: () => new AlreadyCommitted(),
       },
       {
@@ -216,8 +221,8 @@ export async function committedChunks(jobId: string): Promise<Set<number>> {
 }
 
 /** Items of the rejected rows of a job (written with BatchWriteItem before their chunk commits; the same keys on a re-run). */
-export const importErrorItems = (jobId: string, errors: readonly RowError[]): Record<string, unknown>[] =>
-  errors.map((e) => ({ ...importErrorKey(jobId, e.row), entity: 'HouseholdImportError', row: e.row, message: e.message }));
+export const importErrorItems = (jobId: string, errors: readonly RowError[], now = new Date().toISOString()): Record<string, unknown>[] =>
+  errors.map((e) => ({ ...importErrorKey(jobId, e.row), entity: 'HouseholdImportError', row: e.row, message: e.message, expiresAt: importExpiry(now) }));
 
 const stripError = (item: Record<string, unknown>): RowError => ({ row: Number(item.row), message: String(item.message) });
 

@@ -4,6 +4,7 @@ import type { Country } from '../../domain/common.ts';
 import type { Household } from '../../domain/household.ts';
 import type { HistoryEntry } from '../../domain/task.ts';
 import { Conflict } from '../../http/problem.ts';
+import { retention, ttlAfter } from '../../config.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
   documentClaimKey,
@@ -21,6 +22,7 @@ import {
   recentDocumentClaimKey,
   recentDocumentClaimPartition,
 } from '../keys/household.ts';
+import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { appendPut, versionedPut } from './versioned.ts';
@@ -40,7 +42,7 @@ export interface DocumentRef {
 }
 
 /** Why a household's personal data was read or returned (the access log records nothing else). */
-export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION';
+export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE';
 
 /** One entry of a household's access log: who, when, why; never the content. */
 export interface HouseholdAccessEntry {
@@ -61,14 +63,19 @@ const mainItem = (household: Household): Record<string, unknown> => ({ ...househ
  * guarded writes ({@link householdCreateWrites}); the importer writes them with BatchWriteItem.
  */
 export function householdItems(household: Household, documents: DocumentRef[], history: HistoryEntry): Record<string, unknown>[] {
+  const claims = documents.map((d) =>
+    d.duplicate
+      ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
+      : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
+  );
   return [
     mainItem(household),
     { ...householdHistoryKey(household.id, history.id), entity: 'HouseholdHistory', householdId: household.id, ...history },
-    ...documents.map((d) =>
-      d.duplicate
-        ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
-        : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
-    ),
+    ...claims,
+    // What an erasure deletes: the claims are keyed by hashes the household item does not hold.
+    ...(claims.length > 0
+      ? [{ ...householdDocumentsKey(household.id), entity: 'HouseholdDocuments', householdId: household.id, claimKeys: claims.map((c) => ({ pk: c.pk, sk: c.sk })), hashes: documents.map((d) => d.hash) }]
+      : []),
   ];
 }
 
@@ -149,18 +156,23 @@ export const householdWrite = (household: Household, expectedVersion: number): G
 export const householdHistoryWrite = (householdId: string, entry: HistoryEntry): GuardedWrite =>
   appendPut({ ...householdHistoryKey(householdId, entry.id), entity: 'HouseholdHistory', householdId, ...entry });
 
-export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite =>
-  appendPut({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
+/** An access entry as stored: it expires after the access-log retention (`RETENTION_ACCESS_LOG_DAYS`). */
+const accessItem = (entry: HouseholdAccessEntry) => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry, expiresAt: ttlAfter(entry.at, retention.accessLog) });
+
+export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite => appendPut(accessItem(entry));
 
 /** Records an access entry on its own (a read), before the data is answered. */
 export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry }, ConditionExpression: 'attribute_not_exists(pk)' }));
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: accessItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
 export async function getHousehold(id: string): Promise<Household | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(id), ConsistentRead: true }));
-  return out.Item ? toResource<Household>(out.Item) : undefined;
+  return out.Item && !isTombstone(out.Item) ? toResource<Household>(out.Item) : undefined;
 }
+
+/** An erased household's item: what is left of it is read through `shared/db/repositories/erasure.ts`. */
+export const isTombstone = (item: Record<string, unknown>): boolean => item.entity === 'HouseholdTombstone';
 
 /** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
 export async function getHouseholds(ids: string[]): Promise<Household[]> {
@@ -168,7 +180,7 @@ export async function getHouseholds(ids: string[]): Promise<Household[]> {
   const found: Household[] = [];
   for (let attempt = 0; keys.length > 0; attempt++) {
     const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-    found.push(...(out.Responses?.[tableName] ?? []).map((i) => toResource<Household>(i)));
+    found.push(...(out.Responses?.[tableName] ?? []).filter((i) => !isTombstone(i)).map((i) => toResource<Household>(i)));
     keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
     if (keys.length > 0) {
       if (attempt >= 5) throw new Error('households could not be read (unprocessed keys)');

@@ -1,6 +1,7 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
+import { assistedDestination } from '../../domain/erasure.ts';
 import { summarise, type Household, type HouseholdSummary, type ReturnSafety } from '../../domain/household.ts';
 import {
   bboxContains,
@@ -164,7 +165,8 @@ export async function assessReturnSafety(destination: Household['destination'], 
  * personal data: ids, country, organisation, the point and the safety.
  */
 export function returnSafetyItems(household: Household): Record<string, unknown>[] {
-  const point = household.destination?.point;
+  // Without consent to return assistance the destination serves no safety check and no list.
+  const point = assistedDestination(household)?.point;
   if (!point) return [];
   return [
     {
@@ -230,7 +232,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
     const before = await getHousehold(householdId);
     if (!before) return undefined;
     const now = new Date().toISOString();
-    const safety = await assessReturnSafety(before.destination, now, cache);
+    const safety = await assessReturnSafety(assistedDestination(before), now, cache);
     if (!safetyDiffers(safety, before.returnSafety)) return undefined;
     const after: Household = { ...before, returnSafety: safety, version: before.version + 1, updatedAt: now };
     const changed = outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: before.id }, before.country, actor, {

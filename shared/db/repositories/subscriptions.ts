@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import type { Country } from '../../domain/common.ts';
 import type { StoredSubscription, Subscription, SubscriptionFailure } from '../../domain/subscription.ts';
 import type { EventEnvelope } from '../../events/catalogue.ts';
+import { retention, ttlAfter } from '../../config.ts';
 import { Conflict, NotFound, PreconditionFailed } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { FEED_INDEX, feedKeys } from '../keys/event.ts';
@@ -113,7 +114,9 @@ export async function activeSubscriptionsOf(country: Country): Promise<StoredSub
  * delivered the event again and it failed again) is replaced.
  */
 export async function putFailure(subscriptionId: string, failure: SubscriptionFailure): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...failureKey(subscriptionId, failure.eventId), entity: 'SubscriptionFailure', ...failure } }));
+  // Kept for the dead-letter retention (`RETENTION_DELIVERY_FAILURE_DAYS`) from its latest failure.
+  const item = { ...failureKey(subscriptionId, failure.eventId), entity: 'SubscriptionFailure', ...failure, expiresAt: ttlAfter(new Date(), retention.deliveryFailures) };
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
 }
 
 /** One dead-letter record, or undefined. */

@@ -1,0 +1,184 @@
+/**
+ * The data map: each kind of personal data a household gives, where it is stored, who may read
+ * it, how long it is kept and how an erasure removes it. The README's "Data map" section is
+ * this table rendered ({@link dataMapMarkdown}, `npm run data-map`); `test/unit/data-map.test.ts`
+ * checks it against the zod schemas of a household (every field classified, none stale) and
+ * against the README, so neither can drift. Pure data.
+ */
+
+export interface DataMapEntry {
+  /** The personal data, as a person would name it. */
+  data: string;
+  /** Its fields in a household as the API answers it (`HouseholdSchema`). */
+  fields: readonly string[];
+  /** Its fields in a registration (`HouseholdCreate`) that never come back as such. */
+  requestOnly?: readonly string[];
+  /** Items (entity and key) and files that hold it. */
+  storedIn: string;
+  /** Who may read it through the API. */
+  readers: string;
+  /** How long it is kept (the settings are in `shared/config.ts`, README "Retention"). */
+  kept: string;
+  /** What an erasure does to it. */
+  erasure: string;
+}
+
+const RECORD = '`Household` item (`HH#<id>`/`HH`)';
+const RECORD_READERS = 'the registering organisation (relief), the ministry of its country, admins; the family’s copy (export)';
+const UNTIL_ERASED = 'until the household is erased';
+const TOMBSTONE = 'the item is replaced by its tombstone (id, country, organisation, `ERASED`, when, by whom)';
+
+export const DATA_MAP: readonly DataMapEntry[] = [
+  {
+    data: 'Names',
+    fields: ['members[].givenName', 'members[].familyName'],
+    storedIn: RECORD,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: TOMBSTONE,
+  },
+  {
+    data: 'Sex, date and year of birth, relationship to the head',
+    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship'],
+    storedIn: `${RECORD}; counted (never stored per person) in the displacement statistics`,
+    readers: `${RECORD_READERS}; statistics: counts only`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; the statistics keep their counts`,
+  },
+  {
+    data: 'Specific needs (UNHCR codes: health, disability, protection)',
+    fields: ['members[].specificNeeds[]'],
+    storedIn: `${RECORD}; counted in the displacement statistics`,
+    readers: `${RECORD_READERS}; statistics: counts only`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; the statistics keep their counts`,
+  },
+  {
+    data: 'Identity document: type and last four characters',
+    fields: ['members[].document.type', 'members[].document.last4'],
+    storedIn: RECORD,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: TOMBSTONE,
+  },
+  {
+    data: 'Identity document number',
+    fields: [],
+    requestOnly: ['members[].document.number'],
+    storedIn:
+      'never stored: its keyed hash keys the claim (`HHDOC#<country>#<hash>`/`CLAIM` or `DUP#<id>`), the day record of claims made through the API (`HHDOCRECENT#<country>#<day>`) and the household’s list of its claims (`HH#<id>`/`DOCUMENTS`)',
+    readers: 'nobody reads a hash; lookup answers summaries (no personal data)',
+    kept: `${UNTIL_ERASED}; day records 7 days`,
+    erasure: 'claims, day records and the list deleted (the number can be registered again)',
+  },
+  {
+    data: 'Phone and contact note',
+    fields: ['contact.phone', 'contact.note'],
+    storedIn: RECORD,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: TOMBSTONE,
+  },
+  {
+    data: 'Places below the province: district, village, site, host community',
+    fields: ['origin.district', 'origin.village', 'current.district', 'current.village', 'current.site', 'current.hostCommunity', 'destination.district', 'destination.village'],
+    storedIn: RECORD,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: TOMBSTONE,
+  },
+  {
+    data: 'Destination point',
+    fields: ['destination.point.coordinates[]'],
+    storedIn: `${RECORD}; the return-safety index (\`HouseholdCell\`, \`HHGEO#<cell>\`/\`HH#<id>\`) while consent to RETURN_ASSISTANCE stands`,
+    readers: `${RECORD_READERS}; the index is read by the return-safety checks only`,
+    kept: `${UNTIL_ERASED}; the index item until RETURN_ASSISTANCE is withdrawn`,
+    erasure: `${TOMBSTONE}; index item and at-risk links deleted`,
+  },
+  {
+    data: 'Free-text reasons typed by staff (a status change, a reviewed duplicate, an erasure request)',
+    fields: ['statusReason', 'reviewedDuplicate.reason', 'erasure.reason'],
+    storedIn: `${RECORD}; history entries (\`HH#<id>\`/\`HISTORY#<entry>\`, \`reason\` and \`changes\`)`,
+    readers: `${RECORD_READERS}; history: the same`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; the household’s personal values blanked out of the erasure’s own reason`,
+  },
+  {
+    data: 'Consent: date, purposes, withdrawals',
+    fields: ['consent.given', 'consent.date', 'consent.purposes[]', 'consent.withdrawn[].purpose', 'consent.withdrawn[].date'],
+    storedIn: `${RECORD}; consent changes in history entries`,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\``,
+  },
+  {
+    data: 'A registration’s answer (all of the above but the number)',
+    fields: [],
+    storedIn: 'idempotency record of a registration sent with `Idempotency-Key` (`IDEMPOTENCY#<user>#<key>`)',
+    readers: 'the same user, replaying the same request',
+    kept: '24 hours (`RETENTION_IDEMPOTENCY_HOURS`)',
+    erasure: 'rewritten to answer 410 Gone',
+  },
+  {
+    data: 'A CSV import: every column of every row',
+    fields: [],
+    storedIn: 'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name the household key and, for a document already registered, the household holding it',
+    readers: 'the file: the importer only; rejected rows: the importing organisation, its ministry, admins',
+    kept: 'file: 7 days on S3 (lifecycle), locally until deleted; rejected rows and jobs 90 days (`RETENTION_IMPORT_DAYS`)',
+    erasure: 'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values rewritten',
+  },
+  {
+    data: 'Who read or changed the record (staff user id, role, organisation)',
+    fields: [],
+    storedIn: 'access log (`HH#<id>`/`ACCESS#<entry>`): the household id is its only subject, no content',
+    readers: 'the ministry of its country, admins; the family’s copy',
+    kept: '5 years (`RETENTION_ACCESS_LOG_DAYS`)',
+    erasure: 'kept for accountability: it names staff, and the household only by the tombstone’s id',
+  },
+];
+
+/**
+ * Fields of a household (`HouseholdSchema`) that are not personal: identifiers, bookkeeping,
+ * statuses, provinces (the statistics’ unit), the return-safety result, staff who asked for an
+ * erasure. Every field of the schema is either here or in {@link DATA_MAP}.
+ */
+export const NOT_PERSONAL: readonly string[] = [
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'country',
+  'org',
+  'status',
+  'blockedReason',
+  'statusChangedAt',
+  'origin.province',
+  'current.province',
+  'destination.province',
+  'destination.point.type',
+  'reviewedDuplicate.of',
+  'returnSafety.status',
+  'returnSafety.hazardAreaIds[]',
+  'returnSafety.checkedAt',
+  'importId',
+  'erasure.status',
+  'erasure.requested.role',
+  'erasure.requested.org',
+  'erasure.requested.at',
+];
+
+/** Where erasure cannot reach, said once (README). */
+export const BEYOND_ERASURE =
+  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused — checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while `npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
+
+const cell = (s: string) => s.replaceAll('|', '\\|');
+
+/** The README's "Data map" table. */
+export function dataMapMarkdown(): string {
+  const rows = DATA_MAP.map((e) => {
+    const fields = [...e.fields, ...(e.requestOnly ?? []).map((f) => `${f} (request)`)];
+    return `| ${cell(e.data)} | ${fields.length > 0 ? fields.map((f) => `\`${f}\``).join(', ') : '—'} | ${cell(e.storedIn)} | ${cell(e.readers)} | ${cell(e.kept)} | ${cell(e.erasure)} |`;
+  });
+  return ['| Personal data | Fields | Stored in | Who may read it | Kept | Erasure |', '|---|---|---|---|---|---|', ...rows, '', BEYOND_ERASURE].join('\n');
+}
