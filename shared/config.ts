@@ -34,6 +34,12 @@ const ConfigSchema = z
     DOCUMENT_HASH_SECRET: z.optional(z.string().check(z.minLength(32))),
     /** Secrets Manager secret holding that key on AWS (only the households and importer functions get it). */
     DOCUMENT_HASH_SECRET_ARN: z.optional(z.string()),
+    /** Most webhook subscriptions one organisation may hold (409 beyond). */
+    SUBSCRIPTIONS_PER_ORG: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 10),
+    /** Largest household CSV upload, in bytes (the signed `Content-Length` on AWS, the local `PUT`'s limit). 512 MiB: a million people is ≈ 150 MB. */
+    IMPORT_MAX_BYTES: z._default(z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(5 * 1024 ** 3)), 512 * 1024 * 1024),
+    /** Most rows (people) one import job takes; a longer file fails before anything is written. */
+    IMPORT_MAX_ROWS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000_000)), 1_000_000),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
   })

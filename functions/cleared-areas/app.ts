@@ -5,7 +5,7 @@ import { areaSqm, farthestVertexOutsideM } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { DEMINING_READERS } from '#shared/domain/roles.ts';
+import { DEMINING_READERS, type Principal } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, getClearedArea, listClearedAreas, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
@@ -31,6 +31,16 @@ const GEOJSON = 'application/geo+json';
 async function mustGet(id: string): Promise<ClearedArea> {
   const area = await getClearedArea(id);
   if (!area) throw new NotFound(`No cleared area ${id}.`);
+  return area;
+}
+
+/** A cleared area as `GET /v1/cleared-areas/{id}` reads it for the caller: one of a task it may not see is a 404. */
+async function visibleClearedArea(principal: Principal, id: string): Promise<ClearedArea> {
+  const area = await mustGet(id);
+  if (principal.role === 'deminer' || principal.role === 'operations') {
+    const task = await getTask(area.taskId);
+    if (!task || !canSeeTask(principal, task)) throw new NotFound(`No cleared area ${id}.`);
+  }
   return area;
 }
 
@@ -74,6 +84,10 @@ api.route(
     access: ['deminer', 'operations', 'admin'],
     body: ClearedAreaCreate,
     idempotent: true,
+    reread: async (_c, { principal }, id) => {
+      const area = await visibleClearedArea(principal, id);
+      return { body: area, version: area.version };
+    },
     responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
   },
   async (c, { principal, body, idempotency }) => {
@@ -111,7 +125,7 @@ api.route(
       status: 'SUBMITTED',
     };
     const updatedTask: Task = { ...task, openReportId: area.id, version: task.version + 1, updatedAt: now };
-    const response = { status: 201, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
+    const response = { status: 201, id: area.id, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
     return commitCreate(c, [
       clearedAreaWrite(area, 'new'),
       ...taskWrites(updatedTask, task.version),
@@ -202,11 +216,7 @@ api.route(
     responses: { 200: { description: 'The report; ETag carries its version', schema: ClearedArea }, 401: problem, 404: problem },
   },
   async (c, { principal, params }) => {
-    const area = await mustGet(params.id);
-    if (principal.role === 'deminer' || principal.role === 'operations') {
-      const task = await getTask(area.taskId);
-      if (!task || !canSeeTask(principal, task)) throw new NotFound(`No cleared area ${params.id}.`);
-    }
+    const area = await visibleClearedArea(principal, params.id);
     return c.json(area, 200, { ETag: etagOf(area.version) });
   },
 );

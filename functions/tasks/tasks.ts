@@ -7,7 +7,7 @@ import type { Principal } from '#shared/domain/roles.ts';
 import { allowedTaskMoves, canSeeTask, FIND_TOLERANCE_M, HistoryEntry, ProgressCreate, ProgressReport, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { getTeam } from '#shared/db/repositories/teams.ts';
-import { getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
+import { getProgress, getTask, listProgress, listTaskHistory, listTasks, progressWrite, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
 import { EventType } from '#shared/events/catalogue.ts';
@@ -48,6 +48,10 @@ export function registerTasks(api: Api): void {
       access: ['operations', 'admin'],
       body: TaskCreate,
       idempotent: true,
+      reread: async (_c, { principal }, id) => {
+        const task = await visibleTask(principal, id);
+        return { body: task, version: task.version };
+      },
       responses: { 201: { description: 'The task, PLANNED', schema: Task }, 400: problem, 401: problem, 403: problem, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
@@ -100,7 +104,7 @@ export function registerTasks(api: Api): void {
         plannedStart: task.plannedStart,
         plannedEnd: task.plannedEnd,
       }, now);
-      const response = { status: 201, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
+      const response = { status: 201, id: task.id, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
       return commitCreate(c, [
         ...taskWrites(task, 'new'),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
@@ -265,6 +269,12 @@ export function registerTasks(api: Api): void {
       params: IdParams,
       body: ProgressCreate,
       idempotent: true,
+      reread: async (_c, { principal, params }, id) => {
+        const task = await visibleTask(principal, params.id);
+        const report = await getProgress(task.id, id);
+        if (!report) throw new NotFound(`No progress report ${id} of task ${task.id}.`);
+        return { body: report };
+      },
       responses: { 201: { description: 'The progress report', schema: ProgressReport }, 400: problem, 403: problem, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, idempotency }) => {
@@ -300,7 +310,7 @@ export function registerTasks(api: Api): void {
             }, report.createdAt).write,
           );
         }
-        const response = { status: 201, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
+        const response = { status: 201, id: report.id, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
         try {
           return await commitCreate(c, writes, response, idempotency);
         } catch (e: unknown) {
