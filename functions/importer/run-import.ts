@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
+import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
 import { FOREIGN_DOCUMENT_MESSAGE, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
@@ -52,10 +53,18 @@ export const CHUNK_HOUSEHOLDS = 250;
 export interface ImportSource {
   /** Opens the uploaded file from its start (called twice: once to check it, once to import it). */
   open(): Promise<Readable>;
+  /**
+   * Deletes the uploaded file: called once its job has ended (COMPLETED or FAILED), and for a
+   * finished job's file still found (a run that ended before deleting it). The file holds
+   * plaintext document numbers, names and phones; only its SHA-256 is kept, on the job.
+   */
+  discard?(): Promise<void>;
 }
 
 export interface RunOptions {
   chunkHouseholds?: number;
+  /** Most rows a file may have (`IMPORT_MAX_ROWS`): a longer one fails before anything is written. */
+  maxRows?: number;
   /** Tests: stop (as if the process died) right after this many chunks were committed by this run. */
   stopAfterChunks?: number;
   /** Tests: stop after writing the items of the next chunk, before its commit. */
@@ -137,7 +146,7 @@ const csvParser = () => parse({ bom: true, relax_column_count: true, skip_empty_
 const csvProblem = (e: unknown): Unimportable | undefined => (e instanceof CsvError ? new Unimportable(`The file is not valid CSV: ${e.message}.`) : e instanceof Unimportable ? e : undefined);
 
 /** Pass 1: checks the whole file and counts its rows, or says why it cannot be imported. */
-async function checkFile(source: ImportSource): Promise<{ sha256: string; bytes: number; rows: number }> {
+async function checkFile(source: ImportSource, maxRows: number): Promise<{ sha256: string; bytes: number; rows: number }> {
   const text = new Utf8Text();
   const parser = csvParser();
   let rows = -1;
@@ -148,6 +157,8 @@ async function checkFile(source: ImportSource): Promise<{ sha256: string; bytes:
       if (!header.ok) headerProblem = header.message;
     }
     rows++;
+    // Stops reading at once: the rest of an oversized file is never parsed.
+    if (rows > maxRows) parser.destroy(new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`));
   });
   try {
     await pipeline(await source.open(), text, parser);
@@ -425,12 +436,23 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
   let job = await getImportJob(jobId);
-  if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) return 'NOT_READY';
+  if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
+    if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
+    return 'NOT_READY';
+  }
   const started = performance.now();
+  const outcome = await importUploaded(job, source, options, log, started);
+  if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
+  return outcome;
+}
+
+async function importUploaded(uploaded: ImportJob, source: ImportSource, options: RunOptions, log: Logger, started: number): Promise<RunOutcome> {
+  const jobId = uploaded.id;
+  const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
+  let job = uploaded;
   try {
-    const checked = await checkFile(source);
+    const checked = await checkFile(source, options.maxRows ?? config.IMPORT_MAX_ROWS);
     await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows }, new Date().toISOString());
     job = (await getImportJob(jobId))!;
     const first = await claimImportFile(job, checked.sha256, new Date().toISOString());
