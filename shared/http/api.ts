@@ -108,7 +108,7 @@ async function readJsonBody(c: Context<AppEnv>, ...accepted: string[]): Promise<
   }
 }
 
-/** Sends a stored or fresh response the same way, so a replay is byte-for-byte the first answer. */
+/** Sends a response built by a route or by a replay (status and headers kept, body read afresh) the same way. */
 export const send = (c: Context<AppEnv>, response: StoredResponse): Response =>
   c.json(response.body as object, response.status as ContentfulStatusCode, response.headers);
 
