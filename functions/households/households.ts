@@ -38,7 +38,6 @@ import {
   listHouseholds,
   recordHouseholdAccess,
   type AccessPurpose,
-  type DocumentRef,
   type HouseholdAccessEntry,
   type HouseholdListing,
 } from '#shared/db/repositories/households.ts';
