@@ -367,18 +367,27 @@ export async function batchPutAll(items: readonly Record<string, unknown>[], con
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
 }
 
-/** Reads items by key with BatchGetItem (100 a request), asking again for unprocessed keys with backoff. */
-export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId'): Promise<Record<string, unknown>[]> {
+/**
+ * Reads items by key with BatchGetItem, 100 a request and `concurrency` requests in flight, asking
+ * again for unprocessed keys with backoff.
+ */
+export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId', concurrency = 4): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await pause(attempt);
-      const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
-      found.push(...(out.Responses?.[tableName] ?? []));
-      pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending = batches[next++]!;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await pause(attempt);
+        const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
+        found.push(...(out.Responses?.[tableName] ?? []));
+        pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
   return found;
 }
