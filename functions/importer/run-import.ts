@@ -23,6 +23,7 @@ import {
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
+import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
@@ -275,10 +276,11 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   }
   // Claims already stored, under the current or a legacy hash: another household's (refused) or this import's own from an earlier run (fine).
   const claimed = new Map<string, string>();
-  const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap((d) => [d.hashes.current, ...d.hashes.legacy])))].map((hash) => documentClaimKey(job.country, hash));
+  const legacy = await legacyClaimsPossible();
+  const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
+  const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
   if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
-  const holderOf = (d: Candidate['documents'][number]) =>
-    [d.hashes.current, ...d.hashes.legacy].map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
+  const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);
 

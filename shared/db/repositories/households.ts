@@ -25,6 +25,7 @@ import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import type { DocumentHashes } from '../document-hash.ts';
 import { batchGetAll } from './household-imports.ts';
+import { claimHashes } from './legacy-claims.ts';
 import { appendPut, versionedPut } from './versioned.ts';
 
 /**
@@ -206,15 +207,17 @@ export interface DocumentHolder {
 
 /**
  * The holder of each document, in order (undefined: unclaimed): the claims under each document's
- * current and legacy hashes, read in BatchGetItem requests. A claim under the current hash wins.
+ * current hash and, where they can exist, its legacy ones ({@link claimHashes}), read in
+ * BatchGetItem requests. A claim under the current hash wins.
  */
 export async function documentHolders(country: Country, documents: readonly DocumentHashes[]): Promise<(DocumentHolder | undefined)[]> {
-  const keys = [...new Set(documents.flatMap((d) => [d.current, ...d.legacy]))].map((hash) => documentClaimKey(country, hash));
+  const candidates = await Promise.all(documents.map(claimHashes));
+  const keys = [...new Set(candidates.flat())].map((hash) => documentClaimKey(country, hash));
   const byPk = new Map<string, DocumentHolder>();
   if (keys.length > 0) {
     for (const item of await batchGetAll(keys, 'pk, householdId, memberIndex')) byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
   }
-  return documents.map((d) => [d.current, ...d.legacy].map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));
+  return candidates.map((hashes) => hashes.map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));
 }
 
 /** The country and organisation of households (missing ones left out), any number of them. */
@@ -234,11 +237,11 @@ export async function getDocumentClaim(country: Country, hash: string): Promise<
 
 /**
  * Ids of every household holding a document (claims first, then reviewed duplicates): one Query
- * on the partition of each of its hashes, the current one and the legacy ones.
+ * on the partition of each of its hashes, the current one and, where they can exist, the legacy ones.
  */
 export async function householdIdsByDocument(country: Country, hashes: DocumentHashes): Promise<string[]> {
   const partitions = await Promise.all(
-    [hashes.current, ...hashes.legacy].map(async (hash) => {
+    (await claimHashes(hashes)).map(async (hash) => {
       const out = await documentClient.send(
         new QueryCommand({
           TableName: tableName,
