@@ -66,6 +66,12 @@ const ConfigSchema = z
         z.refine((v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535), 'a comma-separated list of port numbers (1-65535), such as 443,8443'),
       ),
     ),
+    /** Most webhook subscriptions one organisation may hold (409 beyond). */
+    SUBSCRIPTIONS_PER_ORG: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 10),
+    /** Largest household CSV upload, in bytes (the signed `Content-Length` on AWS, the local `PUT`'s limit). 512 MiB: a million people is ≈ 150 MB. */
+    IMPORT_MAX_BYTES: z._default(z.coerce.number().check(z.int(), z.minimum(1024), z.maximum(5 * 1024 ** 3)), 512 * 1024 * 1024),
+    /** Most rows (people) one import job takes; a longer file fails before anything is written. */
+    IMPORT_MAX_ROWS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000_000)), 1_000_000),
     /** The web console's origin, allowed by CORS (`-c consoleOrigin` on AWS); no CORS headers when absent. */
     CORS_ALLOWED_ORIGIN: z.optional(z.url()),
     /**

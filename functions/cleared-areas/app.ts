@@ -63,6 +63,10 @@ api.route(
     access: ['deminer', 'operations', 'admin'],
     body: ClearedAreaCreate,
     idempotent: true,
+    reread: async (_c, { principal }, id) => {
+      const area = await visibleReport(principal, id);
+      return { body: asSeenBy(principal, area), version: area.version };
+    },
     responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
   },
   async (c, { principal, body, idempotency }) => {
@@ -117,7 +121,7 @@ api.route(
     };
     const updatedTask: Task = { ...task, openReportId: area.id, version: task.version + 1, updatedAt: now };
     const updatedHazard: HazardArea = { ...hazard, hasCompletionReport: true, version: hazard.version + 1, updatedAt: now };
-    const response = { status: 201, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
+    const response = { status: 201, id: area.id, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
     return commitCreate(c, [
       clearedAreaWrite(area, 'new'),
       ...taskWrites(updatedTask, task.version),

@@ -24,10 +24,9 @@ import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { ROLES, type Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
-import { hashDocument } from '#shared/db/document-hash.ts';
+import { documentHashes } from '#shared/db/document-hash.ts';
 import {
   DocumentAlreadyClaimed,
-  getDocumentClaim,
   getHousehold,
   getHouseholds,
   householdAccessWrite,
@@ -40,7 +39,6 @@ import {
   listHouseholds,
   recordHouseholdAccess,
   type AccessPurpose,
-  type DocumentRef,
   type HouseholdAccessEntry,
   type HouseholdListing,
 } from '#shared/db/repositories/households.ts';
@@ -53,6 +51,7 @@ import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
+import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 
 const TAG = 'Households';
@@ -76,7 +75,8 @@ const AccessEntrySchema = lazy(() =>
     at: z.iso.datetime(),
     householdId: z.string(),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE']),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED']),
+    importId: z.optional(z.string()),
   }),
 );
 
@@ -101,6 +101,13 @@ export async function visibleHousehold(principal: Principal, id: string): Promis
   return household;
 }
 
+/** A read of the full household (`GET /v1/households/{id}`, a replayed registration): scoped, and recorded in its access log before it is answered. */
+async function readHousehold(principal: Principal, id: string): Promise<Household> {
+  const household = await visibleHousehold(principal, id);
+  await recordHouseholdAccess(accessEntry(principal, household.id, 'READ'));
+  return household;
+}
+
 function checkVersion(h: Household, expected: number): void {
   if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
 }
@@ -115,17 +122,6 @@ export const accessEntry = (principal: Principal, householdId: string, purpose: 
 
 const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, province: h.origin.province, org: h.org });
 
-/** The 409 for a document another household already holds, naming it and saying how to record a reviewed duplicate. */
-async function documentConflict(country: Country, claimed: DocumentAlreadyClaimed): Promise<Conflict> {
-  const claim = await getDocumentClaim(country, claimed.hash);
-  const existing = claim?.householdId;
-  return new Conflict(
-    `The identity document of member ${claimed.memberIndex} (body.members.${claimed.memberIndex}.document) is already registered to household ${existing ?? '(unknown)'} in ${country}. ` +
-      'If a registrar has reviewed both and this is a separate household, send the registration again with "reviewedDuplicate": { "of": "<that household id>", "reason": "<why>" }.',
-    { existingHouseholdId: existing ?? null, memberIndex: claimed.memberIndex, field: `body.members.${claimed.memberIndex}.document` },
-  );
-}
-
 const prefixed = (where: string, problems: FieldError[]): FieldError[] => problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message }));
 
 export function registerHouseholds(api: Api): void {
@@ -138,12 +134,18 @@ export function registerHouseholds(api: Api): void {
       description:
         'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination must be provinces of that country. ' +
         'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
-        'A document already registered to another household of the country is a 409 naming that household, unless the request carries `reviewedDuplicate` naming it. ' +
-        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`.',
+        'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
+        '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
+        'A `reviewedDuplicate` whose `of` holds none of the documents changes nothing and is not kept. ' +
+        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with the caller’s scope of now (and recorded as a read).',
       tag: TAG,
       access: REGISTRARS,
       body: HouseholdCreate,
       idempotent: true,
+      reread: async (_c, { principal }, id) => {
+        const household = await readHousehold(principal, id);
+        return { body: household, version: household.version };
+      },
       responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 410: problem, 415: problem },
     },
     async (c, { principal, body, idempotency }) => {
@@ -151,34 +153,7 @@ export function registerHouseholds(api: Api): void {
       const places = placeProblems(body, country);
       if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
 
-      const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, type: m.document.type, number: m.document.number }] : []));
-      const hashes = await Promise.all(documents.map((d) => hashDocument(country, d.type, d.number)));
-      const firstHolder = new Map<string, number>();
-      const repeated: FieldError[] = [];
-      documents.forEach((d, k) => {
-        const hash = hashes[k]!;
-        const earlier = firstHolder.get(hash);
-        if (earlier === undefined) firstHolder.set(hash, d.memberIndex);
-        else repeated.push({ path: `body.members.${d.memberIndex}.document`, message: `the same document as member ${earlier}` });
-      });
-      if (repeated.length) throw new BadRequest('Two members of one household cannot hold the same identity document.', repeated);
-
-      let refs: DocumentRef[] = documents.map((d, k) => ({ hash: hashes[k]!, memberIndex: d.memberIndex, duplicate: false }));
-      if (body.reviewedDuplicate) {
-        const of = body.reviewedDuplicate.of;
-        const claims = await Promise.all(refs.map((r) => getDocumentClaim(country, r.hash)));
-        const elsewhere = claims.findIndex((claim) => claim !== undefined && claim.householdId !== of);
-        if (elsewhere >= 0) {
-          throw new Conflict(
-            `The identity document of member ${refs[elsewhere]!.memberIndex} is registered to household ${claims[elsewhere]!.householdId}, not to ${of} named in reviewedDuplicate.`,
-            { existingHouseholdId: claims[elsewhere]!.householdId, memberIndex: refs[elsewhere]!.memberIndex, field: `body.members.${refs[elsewhere]!.memberIndex}.document` },
-          );
-        }
-        if (!claims.some((claim) => claim?.householdId === of)) {
-          throw new BadRequest(`No member's identity document is registered to household ${of}: there is no duplicate to record.`, [{ path: 'body.reviewedDuplicate.of', message: 'holds none of these documents' }]);
-        }
-        refs = refs.map((r, k) => ({ ...r, duplicate: claims[k] !== undefined }));
-      }
+      const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
       const id = newId();
@@ -198,7 +173,7 @@ export function registerHouseholds(api: Api): void {
         members: body.members.map(storedMember),
         ...(body.contact ? { contact: body.contact } : {}),
         consent: body.consent,
-        ...(body.reviewedDuplicate ? { reviewedDuplicate: body.reviewedDuplicate } : {}),
+        ...(reviewedDuplicate ? { reviewedDuplicate } : {}),
         returnSafety: await assessSafety(assistedDestination(body), now),
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
@@ -215,16 +190,16 @@ export function registerHouseholds(api: Api): void {
         ...safetyWrites(household),
       ];
       const location = `/v1/households/${id}`;
-      const response = { status: 201, body: household, headers: { ETag: etagOf(1), Location: location } };
+      const response = { status: 201, id, body: household, headers: { ETag: etagOf(1), Location: location } };
       let created: Response;
       try {
         created = await commitCreate(c, writes, response, idempotency);
       } catch (e: unknown) {
-        if (e instanceof DocumentAlreadyClaimed) throw await documentConflict(country, e);
+        if (e instanceof DocumentAlreadyClaimed) throw await claimRaceProblem(principal, country, e);
         throw e;
       }
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
-      // (A replay of the Idempotency-Key answers the first response, as recorded.)
+      // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);
       return rechecked ? c.json(rechecked, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
@@ -287,7 +262,7 @@ export function registerHouseholds(api: Api): void {
     },
     async (c, { principal, body }) => {
       const country = actingCountry(principal, body.country, 'body', 'look up households');
-      const ids = await householdIdsByDocument(country, await hashDocument(country, body.documentType, body.documentNumber));
+      const ids = await householdIdsByDocument(country, await documentHashes(country, body.documentNumber));
       const found = new Map((await getHouseholds(ids)).map((h) => [h.id, h]));
       const items = ids.map((id) => found.get(id)).filter((h): h is Household => h !== undefined && canSeeHousehold(principal, h));
       return c.json({ items: items.map(summarise) });
@@ -309,8 +284,7 @@ export function registerHouseholds(api: Api): void {
       responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem, 410: problem },
     },
     async (c, { principal, params }) => {
-      const household = await visibleHousehold(principal, params.id);
-      await recordHouseholdAccess(accessEntry(principal, household.id, 'READ'));
+      const household = await readHousehold(principal, params.id);
       return c.json(household, 200, { ETag: etagOf(household.version) });
     },
   );

@@ -12,6 +12,7 @@ import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, NotFound } from '#shared/http/problem.ts';
 import { UPLOAD_URL_TTL_SECONDS, uploadToken } from '../importer/upload-token.ts';
 import { uploadObjectKey } from '../importer/uploads.ts';
+import { presignUpload } from './upload-url.ts';
 
 const TAG = 'Household imports';
 const READERS = ['relief', 'ministry', 'admin'] as const;
@@ -21,22 +22,19 @@ const bucketName = () => process.env['IMPORT_BUCKET_NAME'];
 
 
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
-async function uploadUrlFor(jobId: string, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
+async function uploadUrlFor(job: ImportJob, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
   const expires = Math.floor(Date.now() / 1000) + UPLOAD_URL_TTL_SECONDS;
   const expiresAt = new Date(expires * 1000).toISOString();
   if (config.RUNTIME === 'local') {
     const origin = new URL(requestUrl).origin;
-    return { url: `${origin}/v1/household-imports/${jobId}/upload?token=${encodeURIComponent(await uploadToken(jobId, expires))}`, expiresAt };
+    return { url: `${origin}/v1/household-imports/${job.id}/upload?token=${encodeURIComponent(await uploadToken(job.id, expires))}`, expiresAt };
   }
   const bucket = bucketName();
   if (!bucket) throw new Error('IMPORT_BUCKET_NAME is not set');
-  // Loaded on first use: only this operation needs S3, and the bundle stays small for the others.
-  const [{ S3Client, PutObjectCommand }, { getSignedUrl }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
-  s3 ??= new S3Client({ region: config.AWS_REGION });
-  const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: uploadObjectKey(jobId) }), { expiresIn: UPLOAD_URL_TTL_SECONDS });
-  return { url, expiresAt };
+  // Checked when the job was created; a job without a size gets no S3 URL (it could not be bounded).
+  if (job.expectedBytes === undefined) throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
+  return { url: await presignUpload(bucket, uploadObjectKey(job.id), job.expectedBytes), expiresAt };
 }
-let s3: import('@aws-sdk/client-s3').S3Client | undefined;
 
 /** Who may see a job: its organisation (relief), its country's ministry, admins. Anyone else: 404. */
 function canSee(principal: Principal, job: ImportJob): boolean {
@@ -81,11 +79,19 @@ export function householdImportRoutes(api: Api): void {
       description:
         'Creates an import job and answers with the URL to `PUT` the CSV file to (an S3 presigned URL on AWS, the local server locally), valid 15 minutes; processing starts when the upload completes. ' +
         'A relief agency imports into its own country (naming another is a 403); an admin names `country`. Households are registered to the caller’s organisation. ' +
-        'The file’s columns are documented in the README ("Household CSV import"). The same file (same bytes) imported again by the same organisation imports nothing and names the first job.',
+        'The file’s columns are documented in the README ("Household CSV import"). The same file (same bytes) imported again by the same organisation imports nothing and names the first job. ' +
+        '`bytes` is the file’s size: required on AWS, where the presigned URL accepts exactly that `Content-Length`; locally an upload of another size is refused. The uploaded file is deleted when the job ends (only its SHA-256 is kept). ' +
+        'Accepts `Idempotency-Key`: a replay answers the job as it is now (with a new upload URL while it still awaits its file).',
       tag: TAG,
       access: ['relief', 'admin'],
       body: HouseholdImportCreate,
       idempotent: true,
+      // A replay answers the job as it is now; while it still awaits its file, with a new upload URL.
+      reread: async (c, { principal }, id) => {
+        const job = await mustGetVisible(principal, id);
+        const upload = job.status === 'AWAITING_UPLOAD' ? await uploadUrlFor(job, c.req.url) : undefined;
+        return { body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status }, version: job.version };
+      },
       responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
     },
     async (c, { principal, body, idempotency }) => {
@@ -97,11 +103,18 @@ export function householdImportRoutes(api: Api): void {
         if (body.country) requireCountry(principal, body.country, 'import households');
         country = principal.country!;
       }
+      if (body.bytes !== undefined && body.bytes > config.IMPORT_MAX_BYTES) {
+        throw new BadRequest(`The file is larger than an import takes (${config.IMPORT_MAX_BYTES} bytes): split it.`, [{ path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` }]);
+      }
+      if (config.RUNTIME !== 'local' && body.bytes === undefined) {
+        throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
+      }
       const now = new Date().toISOString();
-      const job = newImportJob(newId(), principal, country, now);
-      const upload = await uploadUrlFor(job.id, c.req.url);
+      const job = newImportJob(newId(), principal, country, now, body.bytes);
+      const upload = await uploadUrlFor(job, c.req.url);
       const response = {
         status: 201,
+        id: job.id,
         body: { id: job.id, uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt, status: job.status },
         headers: { ETag: etagOf(job.version), Location: `/v1/household-imports/${job.id}` },
       };

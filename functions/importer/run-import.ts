@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
+import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
-import { storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
+import { FOREIGN_DOCUMENT_MESSAGE, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { hashDocument } from '#shared/db/document-hash.ts';
+import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
 import {
   batchGetAll,
@@ -23,7 +24,8 @@ import {
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
-import { deleteItem, householdItems, recentDocumentClaims, releaseClaim, type DocumentRef } from '#shared/db/repositories/households.ts';
+import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
+import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 
@@ -53,10 +55,18 @@ export const CHUNK_HOUSEHOLDS = 250;
 export interface ImportSource {
   /** Opens the uploaded file from its start (called twice: once to check it, once to import it). */
   open(): Promise<Readable>;
+  /**
+   * Deletes the uploaded file: called once its job has ended (COMPLETED or FAILED), and for a
+   * finished job's file still found (a run that ended before deleting it). The file holds
+   * plaintext document numbers, names and phones; only its SHA-256 is kept, on the job.
+   */
+  discard?(): Promise<void>;
 }
 
 export interface RunOptions {
   chunkHouseholds?: number;
+  /** Most rows a file may have (`IMPORT_MAX_ROWS`): a longer one fails before anything is written. */
+  maxRows?: number;
   /** Tests: stop (as if the process died) right after this many chunks were committed by this run. */
   stopAfterChunks?: number;
   /** Tests: stop after writing the items of the next chunk, before its commit. */
@@ -138,7 +148,7 @@ const csvParser = () => parse({ bom: true, relax_column_count: true, skip_empty_
 const csvProblem = (e: unknown): Unimportable | undefined => (e instanceof CsvError ? new Unimportable(`The file is not valid CSV: ${e.message}.`) : e instanceof Unimportable ? e : undefined);
 
 /** Pass 1: checks the whole file and counts its rows, or says why it cannot be imported. */
-async function checkFile(source: ImportSource): Promise<{ sha256: string; bytes: number; rows: number }> {
+async function checkFile(source: ImportSource, maxRows: number): Promise<{ sha256: string; bytes: number; rows: number }> {
   const text = new Utf8Text();
   const parser = csvParser();
   let rows = -1;
@@ -149,6 +159,8 @@ async function checkFile(source: ImportSource): Promise<{ sha256: string; bytes:
       if (!header.ok) headerProblem = header.message;
     }
     rows++;
+    // Stops reading at once: the rest of an oversized file is never parsed.
+    if (rows > maxRows) parser.destroy(new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`));
   });
   try {
     await pipeline(await source.open(), text, parser);
@@ -221,7 +233,8 @@ interface Candidate {
   group: Group;
   body: HouseholdCreate;
   id: string;
-  documents: { memberIndex: number; hash: string }[];
+  /** `hash` is the current hash (claimed, compared within the file); `hashes` all it may be claimed under. */
+  documents: { memberIndex: number; hash: string; hashes: DocumentHashes }[];
 }
 
 export interface ImportContext {
@@ -235,9 +248,10 @@ export interface ImportContext {
 }
 
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
-async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<{ accepted: Candidate[]; errors: RowError[]; rejectedHouseholds: number }> {
+async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const { job } = ctx;
   const errors: RowError[] = [];
+  const refusals: HouseholdAccessEntry[] = [];
   let rejectedHouseholds = 0;
   const reject = (group: Group, messageFor: (row: number) => string) => {
     rejectedHouseholds++;
@@ -257,14 +271,19 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<{ accepted
       continue;
     }
     const documents = await Promise.all(
-      result.household.members.flatMap((m, memberIndex) => (m.document ? [hashDocument(job.country, m.document.type, m.document.number).then((hash) => ({ memberIndex, hash }))] : [])),
+      result.household.members.flatMap((m, memberIndex) => (m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [])),
     );
     candidates.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
   }
-  // Claims already stored: another household's (refused) or this import's own from an earlier run (fine).
+  // Claims already stored, under the current or a legacy hash: another household's (refused) or this import's own from an earlier run (fine).
   const claimed = new Map<string, string>();
-  const keys = [...new Set(candidates.flatMap((c) => c.documents.map((d) => d.hash)))].map((hash) => documentClaimKey(job.country, hash));
+  const legacy = await legacyClaimsPossible();
+  const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
+  const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
   if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+  const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
+  // Holders of other organisations are not named in the job's errors, which its organisation reads.
+  const owners = await householdOwners([...claimed.values()]);
 
   const accepted: Candidate[] = [];
   for (const c of candidates) {
@@ -272,10 +291,16 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<{ accepted
     const seen = new Map<string, number>();
     for (const d of c.documents) {
       const row = c.group.rows[d.memberIndex]!.row;
-      const holder = claimed.get(documentClaimKey(job.country, d.hash).pk);
+      const holder = holderOf(d);
       const inFile = ctx.documentsInFile.get(d.hash);
       const sameHousehold = seen.get(d.hash);
-      if (holder !== undefined && holder !== c.id) problems.set(row, `the identity document is already registered to household ${holder}`);
+      if (holder !== undefined && holder !== c.id) {
+        if (owners.get(holder)?.org === job.org) problems.set(row, `the identity document is already registered to household ${holder}`);
+        else {
+          problems.set(row, FOREIGN_DOCUMENT_MESSAGE);
+          refusals.push(refusalEntry(job, c.group.key, d.hash, holder));
+        }
+      }
       else if (inFile) problems.set(row, `the identity document is already in household ${inFile.key} of this file (row ${inFile.row})`);
       else if (sameHousehold !== undefined) problems.set(row, `the same identity document as row ${sameHousehold} of this household`);
       seen.set(d.hash, row);
@@ -288,8 +313,30 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<{ accepted
     for (const d of c.documents) ctx.documentsInFile.set(d.hash, { key: c.group.key, row: c.group.rows[d.memberIndex]!.row });
     accepted.push(c);
   }
-  return { accepted, errors, rejectedHouseholds };
+  return { accepted, errors, rejectedHouseholds, refusals };
 }
+
+/** What a chunk's decision gives: households to import, rows refused, and the access entries of refusals of other organisations' documents. */
+interface Decided {
+  accepted: Candidate[];
+  errors: RowError[];
+  rejectedHouseholds: number;
+  refusals: HouseholdAccessEntry[];
+}
+
+/**
+ * The access entry of a row refused because another organisation's household holds its document:
+ * in that household's log (the ministry's to read), with an id derived from the job, the row's
+ * household and the document, so a re-run writes the same entry.
+ */
+const refusalEntry = (job: ImportJob, key: string, hash: string, holderId: string): HouseholdAccessEntry => ({
+  id: derivedId(Date.parse(job.createdAt), `${job.id}\n${key}\n${hash}\nrefused`),
+  at: job.uploadedAt ?? job.createdAt,
+  householdId: holderId,
+  actor: { sub: job.actor.sub, role: job.actor.role, org: job.actor.org },
+  purpose: 'DUPLICATE_REFUSED',
+  importId: job.id,
+});
 
 /** The stored household and its items, the same on every run of the job. */
 async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ household: Household; items: Record<string, unknown>[] }> {
@@ -343,7 +390,7 @@ const CLAIM_CLOCK_MARGIN_MS = 5 * 60 * 1000;
  */
 async function undoClaimCollisions(
   ctx: ImportContext,
-  decided: { accepted: Candidate[]; errors: RowError[]; rejectedHouseholds: number },
+  decided: Decided,
   built: { household: Household; items: Record<string, unknown>[] }[],
   log: Logger,
 ): Promise<{ household: Household; items: Record<string, unknown>[] }[]> {
@@ -353,6 +400,7 @@ async function undoClaimCollisions(
   const recent = await recentDocumentClaims(job.country, since);
   const collided = new Set<string>();
   const errors: RowError[] = [];
+  const refusals: HouseholdAccessEntry[] = [];
   for (const [i, c] of decided.accepted.entries()) {
     const lost = c.documents.find((d) => {
       const other = recent.get(d.hash);
@@ -369,13 +417,15 @@ async function undoClaimCollisions(
       if (ctx.documentsInFile.get(d.hash)?.key === c.group.key) ctx.documentsInFile.delete(d.hash);
     }
     const row = c.group.rows[lost.memberIndex]!.row;
-    const why = `the identity document was registered to household ${holder.householdId} while this file was imported`;
+    const named = holder.org === job.org;
+    if (!named) refusals.push(refusalEntry(job, c.group.key, lost.hash, holder.householdId));
+    const why = named ? `the identity document was registered to household ${holder.householdId} while this file was imported` : `${FOREIGN_DOCUMENT_MESSAGE} (registered while this file was imported)`;
     for (const r of c.group.rows) {
       errors.push({ row: r.row, message: clip(r.row === row ? `household ${c.group.key}: ${why}` : `household ${c.group.key} is refused because of its other rows (row ${row}: ${why})`) });
     }
   }
   if (collided.size === 0) return built;
-  await batchPutAll(importErrorItems(job.id, errors));
+  await batchPutAll([...importErrorItems(job.id, errors), ...refusals.map(householdAccessItem)]);
   decided.errors.push(...errors);
   decided.rejectedHouseholds += collided.size;
   decided.accepted = decided.accepted.filter((c) => !collided.has(c.id));
@@ -389,12 +439,23 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
   let job = await getImportJob(jobId);
-  if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) return 'NOT_READY';
+  if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
+    if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
+    return 'NOT_READY';
+  }
   const started = performance.now();
+  const outcome = await importUploaded(job, source, options, log, started);
+  if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
+  return outcome;
+}
+
+async function importUploaded(uploaded: ImportJob, source: ImportSource, options: RunOptions, log: Logger, started: number): Promise<RunOutcome> {
+  const jobId = uploaded.id;
+  const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
+  let job = uploaded;
   try {
-    const checked = await checkFile(source);
+    const checked = await checkFile(source, options.maxRows ?? config.IMPORT_MAX_ROWS);
     await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows }, new Date().toISOString());
     job = (await getImportJob(jobId))!;
     const first = await claimImportFile(job, checked.sha256, new Date().toISOString());
@@ -415,7 +476,7 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
       }
       if (done.has(chunk.number)) continue;
       let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
-      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors)]);
+      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);

@@ -6,14 +6,28 @@ import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { CreatedSubscription, EventEnvelopeSchema, RedriveResult, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
 import { checkWebhookUrl, parseAllowList, parsePortList } from '#shared/domain/webhook-url.ts';
-import { deleteFailure, deleteSubscription, getFailure, getStoredSubscription, getSubscription, listFailures, listFeed, listSubscriptions, recordFailedRedrive, subscriptionWrite, withoutSecret } from '#shared/db/repositories/subscriptions.ts';
+import {
+  createSubscription,
+  deleteFailure,
+  deleteSubscription,
+  getFailure,
+  getStoredSubscription,
+  getSubscription,
+  listFailures,
+  listFeed,
+  listSubscriptions,
+  recordFailedRedrive,
+  rotateSubscriptionSecret,
+  subscriptionWrite,
+  withoutSecret,
+} from '#shared/db/repositories/subscriptions.ts';
 import type { EventEnvelope } from '#shared/events/catalogue.ts';
 import { deliverEvent } from '#shared/events/deliver.ts';
 import { Api, problem } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import * as idempotency from '#shared/http/idempotency.ts';
-import { commitCreate } from '#shared/http/idempotency.ts';
+import { idempotencyWrite } from '#shared/http/idempotency.ts';
 import { BadRequest, HttpProblem, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
 
 const api = new Api({ idempotency });
@@ -26,15 +40,21 @@ const allowHosts = parseAllowList(process.env['WEBHOOK_ALLOW_LIST']);
 const allowLocal = config.RUNTIME === 'local';
 const allowPorts = parsePortList(config.WEBHOOK_PORTS);
 
-/** A subscription the caller may see: another country's answers 404, as if it did not exist. */
-async function mustGetOwn(principal: Principal, id: string): Promise<Subscription> {
-  return withoutSecret(await mustGetOwnStored(principal, id));
-}
-
-/** {@link mustGetOwn} with the signing secret, for a redrive; never answered as it is. */
-async function mustGetOwnStored(principal: Principal, id: string): Promise<StoredSubscription> {
+/** A subscription the caller may read (its country's; any for an admin): another country's answers 404, as if it did not exist. */
+async function mustGetVisible(principal: Principal, id: string): Promise<Subscription> {
   const subscription = await getStoredSubscription(id);
   if (!subscription || (principal.role !== 'admin' && subscription.country !== principal.country)) throw new NotFound(`No subscription ${id}.`);
+  return withoutSecret(subscription);
+}
+
+/**
+ * A subscription the caller may change (delete, redrive, rotate): its own organisation's, any for
+ * an admin; another organisation's answers 404 even in the same country. With the signing
+ * secret: never answered as it is.
+ */
+async function mustGetOwnStored(principal: Principal, id: string): Promise<StoredSubscription> {
+  const subscription = await getStoredSubscription(id);
+  if (!subscription || (principal.role !== 'admin' && (subscription.country !== principal.country || subscription.org !== principal.org))) throw new NotFound(`No subscription ${id}.`);
   return subscription;
 }
 
@@ -48,13 +68,25 @@ api.route(
       'A ministry subscribes for its own country; an admin names `country`. `eventTypes` narrows the delivery to those types (absent or empty: all). ' +
       'The URL must be `https:` on port 443 (or a port the platform allows) and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
       'where the platform has a webhook allow list, its host must be on it. ' +
-      'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it. ' +
-      'A retry with the same `Idempotency-Key` and body within 24 hours replays this answer, secret included, to the same caller only.',
+      `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription that has it; URLs compared normalised). ` +
+      'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it (a lost one is replaced with `POST /v1/subscriptions/{id}/secret`). ' +
+      'A retry with the same `Idempotency-Key` and body within 24 hours answers the subscription as it is now, without its secret.',
     tag: TAG,
     access: ACCESS,
     body: SubscriptionCreate,
     idempotent: true,
-    responses: { 201: { description: 'The subscription, with its secret (shown only here)', schema: CreatedSubscription }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+    reread: async (_c, { principal }, id) => {
+      const subscription = withoutSecret(await mustGetOwnStored(principal, id));
+      return { body: subscription, version: subscription.version };
+    },
+    responses: {
+      201: { description: 'The subscription, with its secret (shown only here; a replay answers without it)', schema: CreatedSubscription },
+      400: problem,
+      401: problem,
+      403: problem,
+      409: problem,
+      415: problem,
+    },
   },
   async (c, { principal, body, idempotency }) => {
     const country = actingCountry(principal, body.country, 'body', 'subscribe to the notifications');
@@ -74,8 +106,9 @@ api.route(
       active: true,
       secret: randomBytes(32).toString('base64url'),
     };
-    const response = { status: 201, body: subscription, headers: { ETag: etagOf(1), Location: `/v1/subscriptions/${subscription.id}` } };
-    return commitCreate(c, [subscriptionWrite(subscription)], response, idempotency);
+    const headers = { ETag: etagOf(1), Location: `/v1/subscriptions/${subscription.id}` };
+    await createSubscription(subscription, config.SUBSCRIPTIONS_PER_ORG, idempotency ? [idempotencyWrite(idempotency, { status: 201, id: subscription.id, body: undefined, headers })] : []);
+    return c.json(subscription, 201, headers);
   },
 );
 
@@ -110,7 +143,7 @@ api.route(
     responses: { 200: { description: 'The subscription; ETag carries its version', schema: Subscription }, 400: problem, 401: problem, 403: problem, 404: problem },
   },
   async (c, { principal, params }) => {
-    const subscription = await mustGetOwn(principal, params.id);
+    const subscription = await mustGetVisible(principal, params.id);
     return c.json(subscription, 200, { ETag: etagOf(subscription.version) });
   },
 );
@@ -121,7 +154,7 @@ api.route(
     path: '/v1/subscriptions/{id}',
     operationId: 'deleteSubscription',
     summary: 'Delete a webhook subscription',
-    description: 'Deliveries stop; events stay in the feed. Another country’s subscription answers 404.',
+    description: 'Deliveries stop; events stay in the feed. Only the organisation that owns it (or an admin) deletes a subscription; for anyone else it answers 404.',
     tag: TAG,
     access: ACCESS,
     params: IdParams,
@@ -129,9 +162,9 @@ api.route(
     responses: { 204: { description: 'Deleted' }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
   },
   async (c, { principal, params, expectedVersion }) => {
-    const subscription = await mustGetOwn(principal, params.id);
+    const subscription = withoutSecret(await mustGetOwnStored(principal, params.id));
     if (subscription.version !== expectedVersion) throw new PreconditionFailed(`The subscription is at version ${subscription.version}, not ${expectedVersion}: read it again.`, subscription.version);
-    await deleteSubscription(subscription.id, expectedVersion);
+    await deleteSubscription(subscription, expectedVersion);
     return c.body(null, 204);
   },
 );
@@ -150,7 +183,7 @@ api.route(
     responses: { 200: { description: 'A page of dead-letter records', schema: Page(SubscriptionFailure) }, 400: problem, 401: problem, 403: problem, 404: problem },
   },
   async (c, { principal, params, query }) => {
-    const subscription = await mustGetOwn(principal, params.id);
+    const subscription = await mustGetVisible(principal, params.id);
     return c.json(await listFailures(subscription.id, { limit: query.limit, cursor: query.cursor }));
   },
 );
@@ -165,7 +198,7 @@ api.route(
       'Tries the delivery of the event again right away, as the deliverer does (signed afresh; two tries of at most 3 s each, the second after a network error, timeout, 408, 429 or 5xx). ' +
       'Delivered: the dead-letter record is removed and the answer is 200 with the webhook’s status. Not delivered: the record stays, with its attempts and last error updated, and the answer is a 502 saying why. ' +
       'An action, so no `If-Match`; two redrives at once may both deliver (receivers dedupe by `Clearway-Event-Id`), and a failed one never brings back a record a successful one removed (409). ' +
-      'Another country’s subscription, or an event with no dead-letter record, answers 404.',
+      'Only the organisation that owns the subscription (or an admin) redrives; for anyone else, and for an event with no dead-letter record, it answers 404.',
     tag: TAG,
     access: ACCESS,
     params: z.object({ id: Id, eventId: Id }),
@@ -197,6 +230,29 @@ api.route(
     throw new HttpProblem(502, 'delivery-failed', 'Delivery failed', `The webhook did not accept event ${failure.eventId} (${updated.lastError}); the dead-letter record stays, now at ${updated.attempts} attempts.`, {
       extensions: { attempts: updated.attempts, lastError: updated.lastError, ...(updated.lastStatus === undefined ? {} : { lastStatus: updated.lastStatus }) },
     });
+  },
+);
+
+api.route(
+  {
+    method: 'post',
+    path: '/v1/subscriptions/{id}/secret',
+    operationId: 'rotateSubscriptionSecret',
+    summary: 'Replace a subscription’s signing secret (when it was lost or exposed)',
+    description:
+      'Generates a new secret and answers it, this once; the old one stops signing at once (deliverers that read the subscription in the last 5 s may sign with it a few seconds more). ' +
+      'Needs `If-Match`; each call rotates again. Only the organisation that owns the subscription (or an admin) rotates; for anyone else it answers 404.',
+    tag: TAG,
+    access: ACCESS,
+    params: IdParams,
+    ifMatch: true,
+    responses: { 200: { description: 'The subscription with its new secret (shown only here)', schema: CreatedSubscription }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+  },
+  async (c, { principal, params, expectedVersion }) => {
+    const stored = await mustGetOwnStored(principal, params.id);
+    if (stored.version !== expectedVersion) throw new PreconditionFailed(`The subscription is at version ${stored.version}, not ${expectedVersion}: read it again.`, stored.version);
+    const rotated = await rotateSubscriptionSecret(stored, expectedVersion, randomBytes(32).toString('base64url'), new Date().toISOString());
+    return c.json(rotated, 200, { ETag: etagOf(rotated.version) });
   },
 );
 

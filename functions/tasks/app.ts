@@ -3,7 +3,7 @@ import { IdParams, Page, PageQuery, Country } from '#shared/domain/common.ts';
 import { Team, TeamCreate, TeamPatch } from '#shared/domain/team.ts';
 import { getTeam, teamWrite, listAllTeams, listTeamsOfCountry, updateTeam } from '#shared/db/repositories/teams.ts';
 import { Api, problem } from '#shared/http/api.ts';
-import { DEMINING_READERS } from '#shared/domain/roles.ts';
+import { DEMINING_READERS, type Principal } from '#shared/domain/roles.ts';
 import { Forbidden, NotFound } from '#shared/http/problem.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
@@ -19,6 +19,14 @@ registerTasks(api);
 
 const TEAM_READERS = DEMINING_READERS;
 
+/** A team as `GET /v1/teams/{id}` reads it for the caller. */
+async function readableTeam(principal: Principal, id: string): Promise<{ body: Team; version: number }> {
+  if (principal.role === 'deminer' && principal.team !== id) throw new Forbidden('A deminer may read only its own team.');
+  const team = await getTeam(id);
+  if (!team) throw new NotFound(`No team ${id}.`);
+  return { body: team, version: team.version };
+}
+
 api.route(
   {
     method: 'post',
@@ -30,13 +38,14 @@ api.route(
     access: ['operations', 'admin'],
     body: TeamCreate,
     idempotent: true,
+    reread: async (_c, { principal }, id) => readableTeam(principal, id),
     responses: { 201: { description: 'The team', schema: Team }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
   },
   async (c, { principal, body, idempotency }) => {
     requireCountry(principal, body.country, 'register teams');
     const now = new Date().toISOString();
     const team: Team = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, ...body, active: true };
-    const response = { status: 201, body: team, headers: { ETag: etagOf(team.version), Location: `/v1/teams/${team.id}` } };
+    const response = { status: 201, id: team.id, body: team, headers: { ETag: etagOf(team.version), Location: `/v1/teams/${team.id}` } };
     return commitCreate(c, [teamWrite(team)], response, idempotency);
   },
 );
@@ -71,9 +80,7 @@ api.route(
     responses: { 200: { description: 'The team; ETag carries its version', schema: Team }, 401: problem, 403: problem, 404: problem },
   },
   async (c, { principal, params }) => {
-    if (principal.role === 'deminer' && principal.team !== params.id) throw new Forbidden('A deminer may read only its own team.');
-    const team = await getTeam(params.id);
-    if (!team) throw new NotFound(`No team ${params.id}.`);
+    const { body: team } = await readableTeam(principal, params.id);
     return c.json(team, 200, { ETag: etagOf(team.version) });
   },
 );

@@ -62,6 +62,10 @@ export function registerHazardAreas(api: Api): void {
       access: ['operations', 'admin'],
       body: HazardAreaCreate,
       idempotent: true,
+      reread: async (_c, _input, id) => {
+        const hazard = await mustGet(id);
+        return { body: hazard, version: hazard.version };
+      },
       responses: { 201: { description: 'The hazard area', schema: HazardArea }, 400: problem, 401: problem, 403: problem, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
@@ -99,7 +103,7 @@ export function registerHazardAreas(api: Api): void {
         categories: [...new Set(hazard.contamination.map((c) => c.category))],
         ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
       }, now);
-      const response = { status: 201, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
+      const response = { status: 201, id, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
       const created = await commitCreate(c, [
         hazardWrite(hazard, 'new'),
         ...hazardCellWrites(hazard),

@@ -63,6 +63,10 @@ export function registerTasks(api: Api): void {
       access: ['operations', 'admin'],
       body: TaskCreate,
       idempotent: true,
+      reread: async (_c, { principal }, id) => {
+        const task = await visibleTask(principal, id);
+        return { body: task, version: task.version };
+      },
       responses: { 201: { description: 'The task, PLANNED', schema: Task }, 400: problem, 401: problem, 403: problem, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
@@ -115,7 +119,7 @@ export function registerTasks(api: Api): void {
         plannedStart: task.plannedStart,
         plannedEnd: task.plannedEnd,
       }, now);
-      const response = { status: 201, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
+      const response = { status: 201, id: task.id, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
       return commitCreate(c, [
         ...taskWrites(task, 'new'),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
@@ -290,6 +294,12 @@ export function registerTasks(api: Api): void {
       params: IdParams,
       body: ProgressCreate,
       idempotent: true,
+      reread: async (_c, { principal, params }, id) => {
+        const task = await visibleTask(principal, params.id);
+        const report = await getProgress(task.id, id);
+        if (!report) throw new NotFound(`No progress report ${id} of task ${task.id}.`);
+        return { body: withFindStates(report, await listFindStates(task.id)) };
+      },
       responses: { 201: { description: 'The progress report', schema: ProgressReport }, 400: problem, 403: problem, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, idempotency }) => {
@@ -328,7 +338,7 @@ export function registerTasks(api: Api): void {
             }, report.createdAt).write,
           );
         }
-        const response = { status: 201, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
+        const response = { status: 201, id: report.id, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
         try {
           return await commitCreate(c, writes, response, idempotency);
         } catch (e: unknown) {
@@ -468,6 +478,12 @@ export function registerTasks(api: Api): void {
       params: IdParams,
       body: ObservationCreate,
       idempotent: true,
+      reread: async (_c, { principal, params }, id) => {
+        const task = await visibleTask(principal, params.id);
+        const observation = await getObservation(task.id, id);
+        if (!observation) throw new NotFound(`No observation ${id} of task ${task.id}.`);
+        return { body: observation };
+      },
       responses: { 201: { description: 'The observation', schema: Observation }, 400: problem, 403: problem, 404: problem },
     },
     async (c, { principal, params, body, idempotency }) => {
@@ -475,7 +491,7 @@ export function registerTasks(api: Api): void {
       if (body.corrects && !(await getObservation(task.id, body.corrects))) throw new BadRequest('The corrected observation is not one of this task’s.', [{ path: 'body.corrects', message: `no observation ${body.corrects} on task ${task.id}` }]);
       const now = new Date().toISOString();
       const observation: Observation = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, taskId: task.id, ...body, recordedBy: actorOf(principal) };
-      const response = { status: 201, body: observation, headers: { Location: `/v1/tasks/${task.id}/observations` } };
+      const response = { status: 201, id: observation.id, body: observation, headers: { Location: `/v1/tasks/${task.id}/observations` } };
       return commitCreate(c, [
         observationWrite(observation),
         outboxEvent(EventType.ObservationRecorded, { type: 'Task', id: task.id }, task.country, principal, {

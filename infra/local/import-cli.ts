@@ -56,7 +56,7 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   }
 }
 
-const created = await call('/v1/household-imports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+const created = await call('/v1/household-imports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes: size }) });
 if (created.status !== 201) fail(`could not create the import (${created.status}): ${await created.text()}`);
 const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
 process.stderr.write(`import ${id}: uploading ${file} (${(size / 1024 / 1024).toFixed(1)} MB)\n`);

@@ -195,7 +195,11 @@ export const MAX_ERROR_MESSAGE = 1000;
 export const clip = (message: string): string => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message);
 
 /** Body of `POST /v1/household-imports`: only an admin names the country. */
-export const HouseholdImportCreate = z.strictObject({ country: z.optional(Country) });
+export const HouseholdImportCreate = z.strictObject({
+  country: z.optional(Country),
+  /** The file's size in bytes: the upload must be exactly this long (required on AWS, where the presigned URL signs it). */
+  bytes: z.optional(z.int().check(z.minimum(0))),
+});
 
 /** The job as `GET /v1/household-imports/{id}` answers it. */
 export const HouseholdImportSchema = lazy(() =>
@@ -221,5 +225,6 @@ export const HouseholdImportSchema = lazy(() =>
 );
 /** The job as the API answers it: what clients of the import (the CLI, tests) read. */
 export type HouseholdImportView = z.infer<ReturnType<typeof HouseholdImportSchema>>;
-export const CreatedHouseholdImportSchema = lazy(() => z.object({ id: z.string(), uploadUrl: z.string(), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.string() }));
+/** The answer to the create; a replay once the file is uploaded carries no upload URL. */
+export const CreatedHouseholdImportSchema = lazy(() => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
 export const RowErrorSchema = lazy(() => z.object({ row: z.int(), message: z.string() }));

@@ -55,6 +55,9 @@ const DocumentNumber = z.string().check(z.trim(), z.minLength(4), z.maxLength(40
 /** The number as it is hashed: case and separators do not make a different document. */
 export const normaliseDocumentNumber = (n: string): string => n.normalize('NFKC').toUpperCase().replace(/[\s/-]+/g, '');
 
+/** How an import row is refused when another organisation's household holds its document: no household is named. */
+export const FOREIGN_DOCUMENT_MESSAGE = 'the identity document is registered by another organisation; ask your ministry';
+
 const place = (what: string) => ({
   province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, `must be a province P-code (KH.. or TH..) for the ${what}`)),
   district: z.optional(text(100)),

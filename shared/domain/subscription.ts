@@ -37,12 +37,12 @@ export const Subscription = lazy(() =>
 );
 export type Subscription = z.infer<ReturnType<typeof Subscription>>;
 
-/** The answer to the create: the subscription and, this once, its secret. */
+/** The answer to the create (and to a rotation): the subscription and, this once, its secret; a replayed create has none. */
 export const CreatedSubscription = lazy(() =>
   z.object({
     ...Subscription().shape,
     /** HMAC-SHA256 key (32 random bytes, base64url) of the `Clearway-Signature` header. */
-    secret: z.string(),
+    secret: z.optional(z.string()),
   }),
 );
 

@@ -11,9 +11,9 @@ import * as z from 'zod/mini';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
 import { authenticate, authorize } from './auth.ts';
-import { expectedVersion } from './etag.ts';
+import { etagOf, expectedVersion } from './etag.ts';
 import type * as Idempotency from './idempotency.ts';
-import type { IdempotencyContext, StoredResponse } from './idempotency.ts';
+import type { IdempotencyContext, IdempotencyOutcome, StoredResponse } from './idempotency.ts';
 import { logger, requestLogger } from './logger.ts';
 import { localRateLimiter } from './rate-limiter.ts';
 import { userRateLimitOf } from './user-rate-limits.ts';
@@ -56,9 +56,22 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   body?: B;
   /** The change needs `If-Match` (428 without, 412 when stale). */
   ifMatch?: boolean;
-  /** The create accepts `Idempotency-Key`. */
+  /** The create accepts `Idempotency-Key`; it then needs {@link reread}. */
   idempotent?: boolean;
+  /**
+   * How a replayed create (same `Idempotency-Key` and body) answers: the resource it created,
+   * read afresh by id with the caller's scope of now, exactly as its own GET reads it (a 404 when
+   * the caller may no longer see it; a read that is audited is audited). The record of the create
+   * keeps only the status, the id and the headers, never the body.
+   */
+  reread?: (c: Context<AppEnv>, input: Input<P, Q, B>, id: string) => Promise<Reread>;
   responses: Record<number, ResponseSpec>;
+}
+
+/** A resource read again for a replayed create: its body and version (for the ETag). */
+export interface Reread {
+  body: unknown;
+  version?: number;
 }
 
 export interface Input<P, Q, B> {
@@ -133,7 +146,7 @@ async function readJsonBody(c: Context<AppEnv>, ...accepted: string[]): Promise<
   return parsed;
 }
 
-/** Sends a stored or fresh response the same way, so a replay is byte-for-byte the first answer. */
+/** Sends a response built by a route or by a replay (status and headers kept, body read afresh) the same way. */
 export const send = (c: Context<AppEnv>, response: StoredResponse): Response =>
   c.json(response.body as object, response.status as ContentfulStatusCode, response.headers);
 
@@ -241,6 +254,8 @@ export class Api {
     handler: (c: Context<AppEnv>, input: Input<P, Q, B>) => Response | Promise<Response>,
   ): this {
     if (spec.idempotent && !this.idempotency) throw new Error(`${spec.operationId} accepts Idempotency-Key: create its Api with { idempotency }`);
+    if (spec.idempotent && !spec.reread) throw new Error(`${spec.operationId} accepts Idempotency-Key: give it a reread, which answers a replay`);
+    const reread = spec.reread;
     const idempotency = this.idempotency;
     const rateLimit = userRateLimitOf(spec.method, spec.path);
     // A per-user limit (WAF on AWS, the local limiter here) answers 429: documented with the route's own answers.
@@ -267,10 +282,12 @@ export class Api {
       const { beginIdempotent, IdempotencyRaceLost, parseIdempotencyKey, requestHash } = idempotency;
       const key = parseIdempotencyKey(c.req.header('idempotency-key'))!;
       const hash = requestHash(`${spec.method} ${c.req.path}`, rawBody);
-      const replayed = (stored: StoredResponse) => {
-        const response = send(c, stored);
-        response.headers.set('Idempotent-Replayed', 'true');
-        return response;
+      const replayed = async (outcome: IdempotencyOutcome) => {
+        const fresh = await reread!(c, input, outcome.id);
+        const headers: Record<string, string> = { 'Idempotent-Replayed': 'true' };
+        if (fresh.version !== undefined) headers.ETag = etagOf(fresh.version);
+        if (outcome.headers.Location) headers.Location = outcome.headers.Location;
+        return send(c, { status: outcome.status, body: fresh.body, headers });
       };
       const begun = await beginIdempotent(principal.sub, key, hash);
       if ('replay' in begun) return replayed(begun.replay);

@@ -25,6 +25,23 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
+/** The answer to a create: its response and the id of the resource it created. */
+export interface CreatedResponse extends StoredResponse {
+  /** The created resource's id, all a replay needs to read it again. */
+  id: string;
+}
+
+/**
+ * What the record of a create keeps: the status, the resource's id and the `ETag`/`Location`
+ * headers, never the body. A replay reads the resource afresh, with the caller's scope of the
+ * moment ({@link RouteSpec.reread}), so a record holds no personal data and grants no access.
+ */
+export interface IdempotencyOutcome {
+  status: number;
+  id: string;
+  headers: { ETag?: string; Location?: string };
+}
+
 export interface IdempotencyContext {
   key: string;
   requestHash: string;
@@ -62,7 +79,7 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
  * Looks the key up. Returns the stored response for a true retry, throws 409 for the same key
  * with another request, and otherwise returns the context a create passes to its transaction.
  */
-export async function beginIdempotent(subject: string, key: string, hash: string): Promise<{ replay: StoredResponse } | { context: IdempotencyContext }> {
+export async function beginIdempotent(subject: string, key: string, hash: string): Promise<{ replay: IdempotencyOutcome } | { context: IdempotencyContext }> {
   const recordKey = idempotencyRecordKey(subject, key);
   const found = await documentClient.send(new GetCommand({ TableName: tableName, Key: recordKey, ConsistentRead: true }));
   const record = found.Item;
@@ -72,8 +89,20 @@ export async function beginIdempotent(subject: string, key: string, hash: string
   if (record.requestHash !== hash) {
     throw new Conflict('This Idempotency-Key was already used with a different request. Use a new key for a new request.', { idempotencyKey: key });
   }
-  return { replay: record.response as StoredResponse };
+  return { replay: outcomeOf(record) };
 }
+
+/** The outcome a record holds; a record written before outcomes replaced whole responses gives only its status, id and headers. */
+function outcomeOf(record: Record<string, unknown>): IdempotencyOutcome {
+  if (record.outcome) return record.outcome as IdempotencyOutcome;
+  const legacy = record.response as { status: number; body?: { id?: unknown }; headers?: Record<string, string> };
+  return { status: legacy.status, id: String(legacy.body?.id ?? ''), headers: pickHeaders(legacy.headers ?? {}) };
+}
+
+const pickHeaders = (headers: Record<string, string>): IdempotencyOutcome['headers'] => ({
+  ...(headers.ETag ? { ETag: headers.ETag } : {}),
+  ...(headers.Location ? { Location: headers.Location } : {}),
+});
 
 /** Raised when a concurrent request with the same key committed first. */
 export class IdempotencyRaceLost extends Error {
@@ -83,8 +112,9 @@ export class IdempotencyRaceLost extends Error {
   }
 }
 
-/** The write that stores the response of a create, for the create's own transaction. */
-export function idempotencyWrite(context: IdempotencyContext, response: StoredResponse, now = new Date()): GuardedWrite {
+/** The write that stores the outcome of a create (never its body), for the create's own transaction. */
+export function idempotencyWrite(context: IdempotencyContext, response: CreatedResponse, now = new Date()): GuardedWrite {
+  const outcome: IdempotencyOutcome = { status: response.status, id: response.id, headers: pickHeaders(response.headers) };
   return {
     item: {
       Put: {
@@ -95,7 +125,7 @@ export function idempotencyWrite(context: IdempotencyContext, response: StoredRe
           ...(response.headers.Location ? idempotencyOfResource(response.headers.Location, context.recordKey.pk) : {}),
           entity: 'IdempotencyRecord',
           requestHash: context.requestHash,
-          response,
+          outcome,
           createdAt: now.toISOString(),
           expiresAt: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
         },
@@ -109,10 +139,11 @@ export function idempotencyWrite(context: IdempotencyContext, response: StoredRe
 }
 
 /**
- * Commits the writes of a create together with the record of its response (when the request
- * carried an Idempotency-Key), then answers with that response.
+ * Commits the writes of a create together with the record of its outcome (when the request
+ * carried an Idempotency-Key), then answers with the response.
  */
-export async function commitCreate(c: Context<AppEnv>, writes: GuardedWrite[], response: StoredResponse, context: IdempotencyContext | undefined): Promise<Response> {
+export async function commitCreate(c: Context<AppEnv>, writes: GuardedWrite[], response: CreatedResponse, context: IdempotencyContext | undefined): Promise<Response> {
   await transact(context ? [...writes, idempotencyWrite(context, response)] : writes);
-  return send(c, response);
+  const { id: _id, ...answer } = response;
+  return send(c, answer);
 }

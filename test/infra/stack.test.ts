@@ -332,13 +332,13 @@ describe('import bucket', () => {
   const bucketId = logicalId(stack.imports.bucket);
   const logsBucketId = logicalId(stack.imports.accessLogsBucket);
 
-  it('is KMS-encrypted with its own key, versioned, logged to the access-log bucket, and empties itself: uploads after 7 days, old versions after 1', () => {
+  it('is KMS-encrypted with its own key, versioned, logged to the access-log bucket, and empties itself as a backstop to the importer’s deletions: uploads after 2 days, old versions after 1', () => {
     expect(resources('AWS::S3::Bucket')[bucketId]?.Properties).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(logicalId(stack.imports.key)) } }] },
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: { DestinationBucketName: ref(logsBucketId), LogFilePrefix: 'imports/' },
       LifecycleConfiguration: {
-        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 2, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
       },
     });
     // Browsers PUT uploads only from the console, here the distribution's own origin.
@@ -1002,8 +1002,8 @@ describe('household imports: presigned uploads → bucket notification → impor
     expect(sqs).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(dlqId) }]);
   });
 
-  it('lets the importer read and delete uploads/ objects (decrypting them), write the table, and nothing else of the bucket', () => {
-    expect(s3Actions(importer.role)).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject'], Resource: uploads }]);
+  it('lets the importer read and delete uploads/ objects by version (decrypting them), write the table, and nothing else of the bucket', () => {
+    expect(s3Actions(importer.role)).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion'], Resource: uploads }]);
     expect(importsKeyActions(importer.role)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     const dynamo = statementsOfRole(importer.role).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);

@@ -87,7 +87,10 @@ describe('an identity document registered through the API while a file is import
     const job = (await (await imports.request(`/v1/household-imports/${id}`, { headers: relief })).json()) as HouseholdImportView;
     expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 2, rowsImported: 1, rowsRejected: 1, households: 1, householdsRejected: 1 });
     const errors = (await (await imports.request(`/v1/household-imports/${id}/errors`, { headers: relief })).json()) as { items: { row: number; message: string }[] };
-    expect(errors.items).toEqual([expect.objectContaining({ row: 3, message: expect.stringContaining(`registered to household ${desk!.id} while this file was imported`) })]);
+    // The desk is another organisation: the error names no household, and the refusal is in the desk household's access log.
+    expect(errors.items).toEqual([{ row: 3, message: 'household B: the identity document is registered by another organisation; ask your ministry (registered while this file was imported)' }]);
+    const log = (await (await householdsApp.request(`/v1/households/${desk!.id}/access-log`, { headers: admin })).json()) as { items: { purpose: string; importId?: string; actor: { org: string } }[] };
+    expect(log.items).toEqual([expect.objectContaining({ purpose: 'DUPLICATE_REFUSED', importId: id, actor: expect.objectContaining({ org: 'org-import' }) })]);
 
     // One household holds the document: the desk's, found by a lookup; the import wrote only household A.
     const lookup = await householdsApp.request('/v1/households/lookup', { method: 'POST', headers: { ...admin, ...json }, body: JSON.stringify({ country: 'KH', documentType: 'NATIONAL_ID', documentNumber: '700000002' }) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allTeams, teamKey, teamsByCountry } from '../../shared/db/keys/team.ts';
-import { FAILURE_PREFIX, failureKey, subscriptionKey, subscriptionsByCountry } from '../../shared/db/keys/subscription.ts';
+import { FAILURE_PREFIX, failureKey, subscriptionCountKey, subscriptionKey, subscriptionsByCountry, subscriptionUrlKey } from '../../shared/db/keys/subscription.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
 import {
   documentClaimKey,
@@ -39,6 +39,12 @@ describe('subscription key builders', () => {
     expect(subscriptionKey('01ABC')).toEqual({ pk: 'SUB#01ABC', sk: 'SUB' });
     expect(subscriptionsByCountry('KH', '01ABC')).toEqual({ gsi1pk: 'SUBS#KH', gsi1sk: 'SUB#01ABC' });
     expect(subscriptionsByCountry('TH', 'x').gsi1pk).not.toEqual(subscriptionsByCountry('KH', 'x').gsi1pk);
+  });
+  it('keeps an organisation\'s subscription count and subscribed URLs in one partition per country and organisation', () => {
+    expect(subscriptionCountKey('KH', 'MoD')).toEqual({ pk: 'SUBORG#KH#MoD', sk: 'COUNT' });
+    expect(subscriptionUrlKey('KH', 'MoD', 'ab12')).toEqual({ pk: 'SUBORG#KH#MoD', sk: 'URL#ab12' });
+    expect(subscriptionCountKey('TH', 'MoD').pk).not.toBe(subscriptionCountKey('KH', 'MoD').pk);
+    expect(subscriptionCountKey('KH', 'MoI').pk).not.toBe(subscriptionCountKey('KH', 'MoD').pk);
   });
   it('keeps dead-letter records in the subscription\'s partition, after the FAILURE# prefix, by event id', () => {
     expect(failureKey('01SUB', '01EVT')).toEqual({ pk: 'SUB#01SUB', sk: 'FAILURE#01EVT' });

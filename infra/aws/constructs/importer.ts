@@ -82,11 +82,12 @@ export class Importer extends Construct {
 
     const objects = new Policy(this, 'UploadsPolicy', {
       roles: [fn.role],
-      statements: [new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [imports.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] })],
+      // The versioned actions: the importer reads the upload's recorded version and deletes it for good when the job ends.
+      statements: [new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'], resources: [imports.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] })],
     });
     Validations.of(objects).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${imports.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
-      reason: 'The importer reads (and may delete) uploads/<import id>.csv, whatever the import id: s3:GetObject and s3:DeleteObject on the uploads/ prefix of the import bucket, and nothing else of it.',
+      reason: 'The importer reads uploads/<import id>.csv by version and deletes that version when the job ends, whatever the import id: s3:GetObject(Version) and s3:DeleteObject(Version) on the uploads/ prefix of the import bucket, and nothing else of it.',
     });
     Validations.of(objects).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',

@@ -12,7 +12,11 @@ export const UPLOAD_PREFIX = 'uploads/';
 export const IMPORT_BUCKET_ENV = 'IMPORT_BUCKET_NAME';
 
 export interface ImportsProps {
-  /** How long uploaded CSV files are kept: they hold personal data and are only a staging step. @default Duration.days(7) */
+  /**
+   * How long an uploaded CSV file is kept at most: the importer deletes it when its job ends, so
+   * this only catches files whose import never ran or never ended (its retries and dead-letter
+   * queue included). They hold personal data and are only a staging step. @default Duration.days(2)
+   */
   readonly uploadExpiry?: Duration;
   /** How long S3 server access logs are kept (the stack's log retention). */
   readonly accessLogExpiry: Duration;
@@ -22,8 +26,10 @@ export interface ImportsProps {
 
 /**
  * Where household CSV files are uploaded (`POST /v1/household-imports` hands out presigned
- * `PUT` URLs): encrypted with a customer-managed key, private, TLS only, versioned, and emptied
- * by lifecycle rules: uploads expire after a week, overwritten or deleted versions a day later.
+ * `PUT` URLs that sign the file's `Content-Length`): encrypted with a customer-managed key,
+ * private, TLS only, versioned (the importer reads the version it was told of, and deletes it
+ * when the job ends), and emptied by lifecycle rules as a backstop: uploads expire after two days,
+ * overwritten or deleted versions a day later.
  * Access to it is logged to a second bucket. The households function may only put uploads
  * ({@link grantUploads}); the importer reads them ({@link Importer}).
  */
@@ -68,7 +74,7 @@ export class Imports extends Construct {
       serverAccessLogsPrefix: 'imports/',
       lifecycleRules: [
         {
-          expiration: props.uploadExpiry ?? Duration.days(7),
+          expiration: props.uploadExpiry ?? Duration.days(2),
           noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
@@ -83,7 +89,7 @@ export class Imports extends Construct {
       reason: `Bucket ${this.accessLogsBucket.node.path} receives the server access logs of the import bucket, and S3 server access logging delivers only to buckets with SSE-S3 default encryption, not SSE-KMS. The logs hold request metadata, not file contents.`,
     });
     const noReplication =
-      'Single-region by design: the import bucket only stages CSV uploads for at most a week before they are imported into the table (which AWS Backup protects), and its access logs follow the log retention. Replicating personal data to a second region would widen its footprint for no recovery benefit.';
+      'Single-region by design: the import bucket only stages CSV uploads until their import into the table (which AWS Backup protects) ends, two days at most, and its access logs follow the log retention. Replicating personal data to a second region would widen its footprint for no recovery benefit.';
     Validations.of(this.bucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.accessLogsBucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
   }

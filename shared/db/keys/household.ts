@@ -77,3 +77,10 @@ export const documentDuplicateKey = (country: string, hash: string, householdId:
 
 /** Every household holding a document: Query pk = HHDOC#<country>#<hash> (the claim and the reviewed duplicates). */
 export const documentPartition = (country: string, hash: string) => `HHDOC#${country}#${hash}`;
+
+/**
+ * Whether document claims of the old, per-type hash can exist in this table, decided once, when
+ * the first process of the current hash needs it (see `legacyClaimsPossible`).
+ * Item: { legacyClaims: boolean, decidedAt }. pk = META#DOCUMENT-CLAIMS, sk = KEYS
+ */
+export const documentClaimKeysMetaKey = () => ({ pk: 'META#DOCUMENT-CLAIMS', sk: 'KEYS' });

@@ -31,3 +31,16 @@ export const FAILURE_PREFIX = 'FAILURE#';
 
 /** The dead-letter record of one event for one subscription, in event (= time) order. pk = SUB#<subId>, sk = FAILURE#<eventId> */
 export const failureKey = (subscriptionId: string, eventId: string) => ({ pk: `SUB#${subscriptionId}`, sk: `${FAILURE_PREFIX}${eventId}` });
+
+/**
+ * How many subscriptions an organisation holds in a country, kept in the transaction of every
+ * create (`count < cap` its condition) and delete. Item: { count }. pk = SUBORG#<country>#<org>, sk = COUNT
+ */
+export const subscriptionCountKey = (country: string, org: string) => ({ pk: `SUBORG#${country}#${org}`, sk: 'COUNT' });
+
+/**
+ * An organisation's subscription to one URL (by the SHA-256 of the normalised URL), created with
+ * `attribute_not_exists(pk)` so that one organisation cannot subscribe the same URL twice.
+ * Item: { subscriptionId }. pk = SUBORG#<country>#<org>, sk = URL#<sha256>
+ */
+export const subscriptionUrlKey = (country: string, org: string, urlHash: string) => ({ pk: `SUBORG#${country}#${org}`, sk: `URL#${urlHash}` });

@@ -50,14 +50,18 @@ export interface ImportJob {
   message?: string | undefined;
   /** The job that imported the same file first. */
   duplicateOf?: string | undefined;
-  /** SHA-256 of the uploaded bytes. */
+  /** SHA-256 of the uploaded bytes (all that is kept of the file once the job ends). */
   sha256?: string | undefined;
+  /** The size the upload must have, named when the job was created. */
+  expectedBytes?: number | undefined;
+  /** The S3 object version of the upload (AWS): the importer reads and deletes exactly that one. */
+  uploadVersionId?: string | undefined;
   uploadedAt?: string | undefined;
   completedAt?: string | undefined;
 }
 
 /** A new job waiting for its file. */
-export function newImportJob(id: string, principal: Principal, country: Country, now: string): ImportJob {
+export function newImportJob(id: string, principal: Principal, country: Country, now: string, expectedBytes?: number): ImportJob {
   return {
     id,
     version: 1,
@@ -74,6 +78,7 @@ export function newImportJob(id: string, principal: Principal, country: Country,
     households: 0,
     householdsRejected: 0,
     bytesTotal: 0,
+    ...(expectedBytes !== undefined ? { expectedBytes } : {}),
   };
 }
 
@@ -96,17 +101,26 @@ export async function getImportJob(id: string): Promise<ImportJob | undefined> {
   return out.Item ? toResource<ImportJob>(out.Item) : undefined;
 }
 
-/** The upload finished: the job waits for (or starts) processing and is findable as active. Only once. */
-export async function markUploaded(id: string, bytes: number, now: string): Promise<void> {
+/** The upload finished: the job waits for (or starts) processing and is findable as active. Only once (`versionId`: the S3 object version to import). */
+export async function markUploaded(id: string, bytes: number, now: string, versionId?: string): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
         Key: importJobKey(id),
-        UpdateExpression: 'SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk = :apk, gsi1sk = :ask ADD version :one',
+        UpdateExpression: `SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk = :apk, gsi1sk = :ask${versionId ? ', uploadVersionId = :vid' : ''} ADD version :one`,
         ConditionExpression: '#status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':uploaded': 'UPLOADED', ':awaiting': 'AWAITING_UPLOAD', ':bytes': bytes, ':now': now, ':apk': activeImportKeys(id).gsi1pk, ':ask': activeImportKeys(id).gsi1sk, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':uploaded': 'UPLOADED',
+          ':awaiting': 'AWAITING_UPLOAD',
+          ':bytes': bytes,
+          ':now': now,
+          ':apk': activeImportKeys(id).gsi1pk,
+          ':ask': activeImportKeys(id).gsi1sk,
+          ':one': 1,
+          ...(versionId ? { ':vid': versionId } : {}),
+        },
       }),
     );
   } catch (e: unknown) {
@@ -358,18 +372,27 @@ export async function batchPutAll(items: readonly Record<string, unknown>[], con
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
 }
 
-/** Reads items by key with BatchGetItem (100 a request), asking again for unprocessed keys with backoff. */
-export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId'): Promise<Record<string, unknown>[]> {
+/**
+ * Reads items by key with BatchGetItem, 100 a request and `concurrency` requests in flight, asking
+ * again for unprocessed keys with backoff.
+ */
+export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId', concurrency = 4): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await pause(attempt);
-      const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
-      found.push(...(out.Responses?.[tableName] ?? []));
-      pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending = batches[next++]!;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await pause(attempt);
+        const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
+        found.push(...(out.Responses?.[tableName] ?? []));
+        pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
   return found;
 }

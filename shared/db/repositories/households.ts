@@ -25,6 +25,9 @@ import {
 import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
+import type { DocumentHashes } from '../document-hash.ts';
+import { batchGetAll } from './household-imports.ts';
+import { claimHashes } from './legacy-claims.ts';
 import { appendPut, versionedPut } from './versioned.ts';
 
 /**
@@ -41,8 +44,12 @@ export interface DocumentRef {
   duplicate: boolean;
 }
 
-/** Why a household's personal data was read or returned (the access log records nothing else). */
-export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE';
+/**
+ * Why a household's personal data was read or returned (the access log records nothing else), or
+ * `DUPLICATE_REFUSED`: someone of another organisation tried to register one of its documents
+ * again and was refused without being told which household holds it (the ministry sees who).
+ */
+export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE' | 'DUPLICATE_REFUSED';
 
 /** One entry of a household's access log: who, when, why; never the content. */
 export interface HouseholdAccessEntry {
@@ -51,6 +58,8 @@ export interface HouseholdAccessEntry {
   householdId: string;
   actor: { sub: string; role: string; org: string };
   purpose: AccessPurpose;
+  /** The import whose row was refused (`DUPLICATE_REFUSED` by an import). */
+  importId?: string;
 }
 
 /** The main item of a household: its keys, its list keys for its current status, and the household. */
@@ -112,12 +121,19 @@ export function householdCreateWrites(household: Household, documents: DocumentR
       item: {
         Put: {
           TableName: tableName,
-          Item: { ...recentDocumentClaimKey(household.country, household.createdAt, d.hash), entity: 'RecentDocumentClaim', hash: d.hash, householdId: household.id, memberIndex: d.memberIndex, expiresAt },
+          Item: { ...recentDocumentClaimKey(household.country, household.createdAt, d.hash), entity: 'RecentDocumentClaim', hash: d.hash, householdId: household.id, org: household.org, memberIndex: d.memberIndex, expiresAt },
         },
       },
     });
   }
   return writes;
+}
+
+/** A claim made through the API, as the record by day has it (`org` absent on records older than it). */
+export interface RecentClaim {
+  householdId: string;
+  memberIndex: number;
+  org?: string;
 }
 
 /** How long a claim through the API stays in the record imports read (longer than any import runs). */
@@ -128,8 +144,8 @@ const RECENT_CLAIM_SECONDS = 7 * 24 * 3600;
  * compares its written claims with (see `recentDocumentClaimKey`). One Query per day, strongly
  * consistent, paged.
  */
-export async function recentDocumentClaims(country: Country, since: string): Promise<Map<string, { householdId: string; memberIndex: number }>> {
-  const found = new Map<string, { householdId: string; memberIndex: number }>();
+export async function recentDocumentClaims(country: Country, since: string): Promise<Map<string, RecentClaim>> {
+  const found = new Map<string, RecentClaim>();
   const today = new Date().toISOString().slice(0, 10);
   for (let day = since.slice(0, 10); day <= today; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)) {
     let start: Record<string, unknown> | undefined;
@@ -143,7 +159,9 @@ export async function recentDocumentClaims(country: Country, since: string): Pro
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) found.set(String(item.hash), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
+      for (const item of out.Items ?? []) {
+        found.set(String(item.hash), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex), ...(typeof item.org === 'string' ? { org: item.org } : {}) });
+      }
       start = out.LastEvaluatedKey;
     } while (start);
   }
@@ -160,6 +178,9 @@ export const householdHistoryWrite = (householdId: string, entry: HistoryEntry):
 const accessItem = (entry: HouseholdAccessEntry) => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry, expiresAt: ttlAfter(entry.at, retention.accessLog) });
 
 export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite => appendPut(accessItem(entry));
+
+/** An access entry as a plain item, for BatchWriteItem (an import's refusals; ids derived, so a re-run writes the same). */
+export const householdAccessItem = (entry: HouseholdAccessEntry): Record<string, unknown> => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
 
 /** Records an access entry on its own (a read), before the data is answered. */
 export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promise<void> {
@@ -190,26 +211,64 @@ export async function getHouseholds(ids: string[]): Promise<Household[]> {
   return found;
 }
 
+/** Who holds a document: the household of its claim, under the current hash or a legacy one. */
+export interface DocumentHolder {
+  householdId: string;
+  memberIndex: number;
+}
+
+/**
+ * The holder of each document, in order (undefined: unclaimed): the claims under each document's
+ * current hash and, where they can exist, its legacy ones ({@link claimHashes}), read in
+ * BatchGetItem requests. A claim under the current hash wins.
+ */
+export async function documentHolders(country: Country, documents: readonly DocumentHashes[]): Promise<(DocumentHolder | undefined)[]> {
+  const candidates = await Promise.all(documents.map(claimHashes));
+  const keys = [...new Set(candidates.flat())].map((hash) => documentClaimKey(country, hash));
+  const byPk = new Map<string, DocumentHolder>();
+  if (keys.length > 0) {
+    for (const item of await batchGetAll(keys, 'pk, householdId, memberIndex')) byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
+  }
+  return candidates.map((hashes) => hashes.map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));
+}
+
+/** The country and organisation of households (missing ones left out), any number of them. */
+export async function householdOwners(ids: readonly string[]): Promise<Map<string, { country: string; org: string }>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<string, { country: string; org: string }>();
+  if (unique.length === 0) return found;
+  for (const item of await batchGetAll(unique.map(householdKey), 'id, country, org')) found.set(String(item.id), { country: String(item.country), org: String(item.org) });
+  return found;
+}
+
 /** The claim of a document in a country: which household holds it. */
 export async function getDocumentClaim(country: Country, hash: string): Promise<{ householdId: string; memberIndex: number } | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: documentClaimKey(country, hash), ConsistentRead: true }));
   return out.Item ? { householdId: out.Item.householdId as string, memberIndex: out.Item.memberIndex as number } : undefined;
 }
 
-/** Ids of every household holding a document (the claim first, then reviewed duplicates): one Query on the document's partition. */
-export async function householdIdsByDocument(country: Country, hash: string): Promise<string[]> {
-  const out = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': documentPartition(country, hash) },
-      ConsistentRead: true,
-      Limit: 100,
+/**
+ * Ids of every household holding a document (claims first, then reviewed duplicates): one Query
+ * on the partition of each of its hashes, the current one and, where they can exist, the legacy ones.
+ */
+export async function householdIdsByDocument(country: Country, hashes: DocumentHashes): Promise<string[]> {
+  const partitions = await Promise.all(
+    (await claimHashes(hashes)).map(async (hash) => {
+      const out = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': documentPartition(country, hash) },
+          ConsistentRead: true,
+          Limit: 100,
+        }),
+      );
+      return out.Items ?? [];
     }),
   );
-  const items = out.Items ?? [];
-  const claim = items.filter((i) => i.sk === 'CLAIM');
-  return [...claim, ...items.filter((i) => i.sk !== 'CLAIM')].map((i) => i.householdId as string);
+  const items = partitions.flat();
+  const ordered = [...items.filter((i) => i.sk === 'CLAIM'), ...items.filter((i) => i.sk !== 'CLAIM')].map((i) => i.householdId as string);
+  return [...new Set(ordered)];
 }
 
 /** Which list a caller reads: one Query on one index partition, `status` narrowing its sort key. */

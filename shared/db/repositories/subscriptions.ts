@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
@@ -7,9 +8,9 @@ import { retention, ttlAfter } from '../../config.ts';
 import { Conflict, NotFound, PreconditionFailed } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { FEED_INDEX, feedKeys } from '../keys/event.ts';
-import { FAILURE_PREFIX, failureKey, subscriptionKey, subscriptionsByCountry } from '../keys/subscription.ts';
+import { FAILURE_PREFIX, failureKey, subscriptionCountKey, subscriptionKey, subscriptionsByCountry, subscriptionUrlKey } from '../keys/subscription.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
-import type { GuardedWrite } from '../transact.ts';
+import { transact, type GuardedWrite } from '../transact.ts';
 import { versionedPut } from './versioned.ts';
 
 /** The subscription without its secret: the only form that leaves this module for a response. */
@@ -18,13 +19,106 @@ export function withoutSecret(stored: StoredSubscription): Subscription {
   return subscription;
 }
 
+const subscriptionItem = (subscription: StoredSubscription): Record<string, unknown> => ({
+  ...subscriptionKey(subscription.id),
+  ...subscriptionsByCountry(subscription.country, subscription.id),
+  entity: 'Subscription',
+  ...subscription,
+});
+
 /** The write that creates a subscription (secret included, for the deliverer), with its list keys. */
-export const subscriptionWrite = (subscription: StoredSubscription): GuardedWrite =>
-  versionedPut(
-    { ...subscriptionKey(subscription.id), ...subscriptionsByCountry(subscription.country, subscription.id), entity: 'Subscription', ...subscription },
-    'new',
-    `subscription ${subscription.id}`,
-  );
+export const subscriptionWrite = (subscription: StoredSubscription): GuardedWrite => versionedPut(subscriptionItem(subscription), 'new', `subscription ${subscription.id}`);
+
+/**
+ * A URL as compared for duplicates: parsed and serialised (scheme and host in lower case, default
+ * port and dot segments dropped, percent-encoding made uniform), without its fragment, which is
+ * never sent.
+ */
+export function normaliseWebhookUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.hash = '';
+  return parsed.href;
+}
+
+const urlHash = (url: string) => createHash('sha256').update(normaliseWebhookUrl(url)).digest('hex');
+
+/**
+ * The count and URL items of an organisation's subscriptions, made from its subscriptions when
+ * they do not exist yet (subscriptions created before the cap): one Query of the country's
+ * subscriptions, once per organisation. Concurrent first calls agree: the items are created only
+ * if absent.
+ */
+async function ensureOrgIndex(country: Country, org: string): Promise<void> {
+  const counter = await documentClient.send(new GetCommand({ TableName: tableName, Key: subscriptionCountKey(country, org), ConsistentRead: true }));
+  if (counter.Item) return;
+  const own: StoredSubscription[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({ TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': subscriptionsByCountry(country, '').gsi1pk }, ExclusiveStartKey: startKey }),
+    );
+    for (const item of out.Items ?? []) if (item.org === org) own.push(toResource<StoredSubscription>(item));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  const putIfAbsent = async (item: Record<string, unknown>) => {
+    try {
+      await documentClient.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  };
+  for (const s of own) await putIfAbsent({ ...subscriptionUrlKey(country, org, urlHash(s.url)), entity: 'SubscriptionUrl', subscriptionId: s.id });
+  await putIfAbsent({ ...subscriptionCountKey(country, org), entity: 'SubscriptionCount', count: own.length });
+}
+
+/**
+ * Creates a subscription within its organisation's cap and unless the organisation already
+ * subscribes the same (normalised) URL, all in one transaction with the count and URL items, so
+ * that concurrent creates cannot pass either check together. 409 otherwise.
+ */
+export async function createSubscription(subscription: StoredSubscription, cap: number, extra: GuardedWrite[] = []): Promise<void> {
+  const { country, org } = subscription;
+  await ensureOrgIndex(country, org);
+  const urlKey = subscriptionUrlKey(country, org, urlHash(subscription.url));
+  class SameUrl extends Error {}
+  try {
+    // `extra` first: the record of an idempotent create that a concurrent retry committed is the failure that tells.
+    await transact([
+      ...extra,
+      subscriptionWrite(subscription),
+      {
+        item: {
+          Update: {
+            TableName: tableName,
+            Key: subscriptionCountKey(country, org),
+            UpdateExpression: 'ADD #count :one',
+            ConditionExpression: '#count < :cap',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':one': 1, ':cap': cap },
+          },
+        },
+        onConditionFailed: () =>
+          new Conflict(`Organisation ${org} already holds ${cap} subscriptions in ${country}, the most allowed: delete one it no longer needs first.`, { reason: 'subscription-cap', cap }),
+      },
+      {
+        item: { Put: { TableName: tableName, Item: { ...urlKey, entity: 'SubscriptionUrl', subscriptionId: subscription.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        onConditionFailed: () => new SameUrl(),
+      },
+    ]);
+  } catch (e: unknown) {
+    if (!(e instanceof SameUrl)) throw e;
+    const held = await documentClient.send(new GetCommand({ TableName: tableName, Key: urlKey, ConsistentRead: true }));
+    const existing = String(held.Item?.subscriptionId ?? '');
+    throw new Conflict(`Organisation ${org} already subscribes this URL: subscription ${existing}. Change or delete that one instead.`, { reason: 'subscription-url-taken', existingSubscriptionId: existing });
+  }
+}
+
+/** Replaces a subscription's signing secret if it is still at `expectedVersion` (412 otherwise): the new version. */
+export async function rotateSubscriptionSecret(stored: StoredSubscription, expectedVersion: number, secret: string, now: string): Promise<StoredSubscription> {
+  const rotated: StoredSubscription = { ...stored, secret, version: stored.version + 1, updatedAt: now };
+  await transact([versionedPut(subscriptionItem(rotated), expectedVersion, `subscription ${stored.id}`)]);
+  return rotated;
+}
 
 /** A subscription with its secret, for the deliverer; the API answers with {@link getSubscription}. */
 export async function getStoredSubscription(id: string): Promise<StoredSubscription | undefined> {
@@ -38,26 +132,39 @@ export async function getSubscription(id: string): Promise<Subscription | undefi
   return stored ? withoutSecret(stored) : undefined;
 }
 
-/** Deletes a subscription if it is still at `expectedVersion`: 404 if gone meanwhile, 412 if changed. */
-export async function deleteSubscription(id: string, expectedVersion: number): Promise<void> {
+/**
+ * Deletes a subscription if it is still at `expectedVersion` (404 if gone meanwhile, 412 if
+ * changed), with its organisation's count and URL item in the same transaction.
+ */
+export async function deleteSubscription(subscription: Subscription, expectedVersion: number): Promise<void> {
+  const { id, country, org } = subscription;
+  await ensureOrgIndex(country, org);
+  const urlKey = subscriptionUrlKey(country, org, urlHash(subscription.url));
+  const marker = await documentClient.send(new GetCommand({ TableName: tableName, Key: urlKey, ConsistentRead: true }));
+  class Changed extends Error {}
   try {
-    await documentClient.send(
-      new DeleteCommand({
-        TableName: tableName,
-        Key: subscriptionKey(id),
-        ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':expected': expectedVersion },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
+    await transact([
+      {
+        item: {
+          Delete: {
+            TableName: tableName,
+            Key: subscriptionKey(id),
+            ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+        onConditionFailed: () => new Changed(),
+      },
+      { item: { Update: { TableName: tableName, Key: subscriptionCountKey(country, org), UpdateExpression: 'ADD #count :minus', ExpressionAttributeNames: { '#count': 'count' }, ExpressionAttributeValues: { ':minus': -1 } } } },
+      // The URL item only if it is this subscription's (two of one URL may predate the check).
+      ...(marker.Item?.subscriptionId === id ? [{ item: { Delete: { TableName: tableName, Key: urlKey } } }] : []),
+    ]);
   } catch (e: unknown) {
-    if (e instanceof ConditionalCheckFailedException) {
-      if (!e.Item) throw new NotFound(`No subscription ${id}.`);
-      const current = Number((e.Item.version as { N?: string } | undefined)?.N);
-      throw new PreconditionFailed(`The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current}): read it again.`, current);
-    }
-    throw e;
+    if (!(e instanceof Changed)) throw e;
+    const current = await getStoredSubscription(id);
+    if (!current) throw new NotFound(`No subscription ${id}.`);
+    throw new PreconditionFailed(`The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current.version}): read it again.`, current.version);
   }
 }
 

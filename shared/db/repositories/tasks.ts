@@ -32,6 +32,12 @@ export async function getTask(id: string): Promise<Task | undefined> {
   return out.Item ? toResource<Task>(out.Item) : undefined;
 }
 
+/** One progress report of a task. */
+export async function getProgress(taskId: string, reportId: string): Promise<ProgressReport | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: progressKey(taskId, reportId), ConsistentRead: true }));
+  return out.Item ? toResource<ProgressReport>(out.Item) : undefined;
+}
+
 export type TaskListing = { by: 'team'; teamId: string } | { by: 'country'; country: string } | { by: 'province'; province: string } | { by: 'hazardArea'; hazardAreaId: string };
 
 /** One page of a task list, each a Query on one partition (status narrows the sort key). */
@@ -100,10 +106,6 @@ export async function listProgress(id: string, page: PageRequest): Promise<Page<
   return { ...reports, items: reports.items.map((r) => withFindStates(r, states)) };
 }
 
-export async function getProgress(taskId: string, progressId: string): Promise<ProgressReport | undefined> {
-  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: progressKey(taskId, progressId), ConsistentRead: true }));
-  return out.Item ? toResource<ProgressReport>(out.Item) : undefined;
-}
 
 export const observationWrite = (o: Observation): GuardedWrite => appendPut({ ...observationKey(o.taskId, o.id), entity: 'Observation', ...o });
 

@@ -101,7 +101,7 @@ export const householdRegistration: Scenario = {
         const now = new Date().toISOString();
         const id = newId();
         const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, type: m.document.type, number: m.document.number }] : []));
-        const refs = await Promise.all(documents.map(async (d) => ({ hash: await hashDocument('KH', d.type, d.number), memberIndex: d.memberIndex, duplicate: false })));
+        const refs = await Promise.all(documents.map(async (d) => ({ hash: await hashDocument('KH', d.number), memberIndex: d.memberIndex, duplicate: false })));
         const household: Household = {
           id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country: 'KH' as const, org: principal.org, status: 'DISPLACED' as const, statusChangedAt: now,
           origin: body.origin, current: body.current, destination: body.destination, members: body.members.map((m) => storedMember({ ...m, specificNeeds: [...m.specificNeeds] })),

@@ -89,7 +89,7 @@ export function Dashboard(_props: ViewProps) {
       {notifications && (
         <>
           <Feed key={`f-${feedCountry}`} country={feedCountry} admin={session.role === 'admin'} />
-          <Subscriptions key={`s-${feedCountry}`} country={feedCountry} admin={session.role === 'admin'} />
+          <Subscriptions key={`s-${feedCountry}`} country={feedCountry} admin={session.role === 'admin'} org={session.org} />
         </>
       )}
     </Page>
@@ -397,13 +397,14 @@ function Feed({ country, admin }: { country: Country; admin: boolean }) {
 interface Subscription {
   id: string;
   version: number;
+  org: string;
   url: string;
   eventTypes: string[];
   active: boolean;
   createdAt: string;
 }
 
-function Subscriptions({ country, admin }: { country: Country; admin: boolean }) {
+function Subscriptions({ country, admin, org }: { country: Country; admin: boolean; org: string }) {
   const t = useT(dashboardMessages);
   const tc = useT(commonMessages);
   const fmt = useDateFormat();
@@ -545,7 +546,8 @@ function Subscriptions({ country, admin }: { country: Country; admin: boolean })
                   <td>{s.eventTypes.length === 0 ? t('subs.allEvents') : s.eventTypes.map(typeName).join(', ')}</td>
                   <td>{s.active ? t('subs.active') : t('subs.inactive')}</td>
                   <td>
-                    <button
+                    {/* Only the owning organisation (or an admin) may delete; the API answers 404 to others. */}
+                    {(admin || s.org === org) && <button
                       type="button"
                       class="danger"
                       aria-label={t('subs.deleteLabel', { url: s.url })}
@@ -563,7 +565,7 @@ function Subscriptions({ country, admin }: { country: Country; admin: boolean })
                       }}
                     >
                       {t('subs.delete')}
-                    </button>
+                    </button>}
                   </td>
                 </tr>
               ))}

@@ -94,7 +94,8 @@ function StartForm({ admin }: { admin: boolean }) {
     setMissing(undefined);
     try {
       setPhase('creating');
-      const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body: admin ? { country } : {}, idempotencyKey: newIdempotencyKey() });
+      // The size is signed into the upload URL on AWS: S3 takes exactly that many bytes.
+      const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body: { ...(admin ? { country } : {}), bytes: file.size }, idempotencyKey: newIdempotencyKey() });
       setPhase('uploading');
       setPercent(0);
       await upload(created.body.uploadUrl, file, setPercent);
