@@ -200,7 +200,8 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     const lookupC = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: C.documentNumber });
     const idC = lookupC.body.items[0]!.id;
     expect((await call('GET', `/v1/households/${idC}`, relief)).status).toBe(200);
-    expect(existsSync(join(dataDir, 'uploads', `${job.body.id}.csv`))).toBe(true);
+    // The upload is deleted when its job ends: nothing of the file is left for the erasure to find.
+    expect(existsSync(join(dataDir, 'uploads', `${job.body.id}.csv`))).toBe(false);
 
     // The registration's and the import's events reach the ministry before the erasure (so they are in the feed and the webhook).
     await vi.waitFor(() => expect([idA, job.body.id].every((id) => delivered.some((b) => b.includes(id)))).toBe(true), { timeout: 60_000, interval: 200 });
