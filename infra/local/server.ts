@@ -6,7 +6,9 @@ import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { mountDatabaseHealth } from './health.ts';
 import { mountLocalImports } from './imports.ts';
+import { guardExposure, type ExposureOptions } from './loopback.ts';
 import { mountConsole, mountLocalToken } from './web.ts';
 
 const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
@@ -22,15 +24,20 @@ export interface LocalServerOptions {
   privateKeyFile?: string;
   /** The built web console (web/dist), served at `/` after the API paths. */
   webDir?: string;
+  /** Where the server listens: checks the `Host` header of every request (loopback) and of local sign-in (always). */
+  exposure?: ExposureOptions;
 }
 
 /**
  * The local stand-in for API Gateway: the same function apps that the Lambdas wrap, routed
- * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources;
- * with `options`, also the web console and its local-only sign-in.
+ * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources,
+ * and a `/health` that checks the database; with `options`, also the web console, its local-only
+ * sign-in and the checks of the `Host` header.
  */
 export function createLocalServer(options: LocalServerOptions = {}): Hono {
   const root = new Hono();
+  if (options.exposure) guardExposure(root, options.exposure);
+  mountDatabaseHealth(root);
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
   for (const fn of apiFunctions) {
