@@ -143,8 +143,13 @@ export interface DynamoDbLocal {
  * With `dataDir`, data persists in `<dataDir>/dynamodb` (one shared database file) and a pid
  * file lets the next start clean up after a crash; without it the database is in memory.
  */
+let javaChecked = false;
+const START_LIMIT_MS = 90_000;
+
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
-  checkJava();
+  // Once per process: a restart under supervision should not block the server on `java -version`.
+  if (!javaChecked) checkJava();
+  javaChecked = true;
   const port = options.port ?? (await freePort());
   let pidFile: string | undefined;
   let dbPath: string | null = null;
@@ -180,7 +185,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const deadline = Date.now() + 30_000;
+  // A limit against hanging: on a shared, loaded machine Java can take half a minute to answer.
+  const deadline = Date.now() + START_LIMIT_MS;
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new StartupError(`DynamoDB Local exited during start (${child.signalCode ?? `code ${child.exitCode}`}): ${output.trim().split('\n').slice(-3).join(' ')}`);
@@ -188,7 +194,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch (e: unknown) {
-        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(e as Error).message}`);
+        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within ${START_LIMIT_MS / 1000} s: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

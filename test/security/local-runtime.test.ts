@@ -278,6 +278,7 @@ describe('the local runtime under faults', { timeout: 180_000 }, () => {
 
     const java = Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
     process.kill(java, 'SIGKILL');
+    while (alive(java)) await new Promise((r) => setTimeout(r, 20));
     const down = await fetch(`${server.base}/health`);
     expect(down.status).toBe(503);
     expect(down.headers.get('content-type')).toBe('application/problem+json');
