@@ -48,6 +48,11 @@ async function main(): Promise<void> {
   const portText = process.env.PORT ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupError(`PORT must be a port number from 1 to 65535, not "${portText}".`);
+  const dynamoPortText = process.env.DYNAMODB_PORT;
+  const fixedDynamoPort = dynamoPortText ? Number(dynamoPortText) : undefined;
+  if (fixedDynamoPort !== undefined && !(Number.isInteger(fixedDynamoPort) && fixedDynamoPort >= 1 && fixedDynamoPort <= 65535)) {
+    throw new StartupError(`DYNAMODB_PORT must be a port number from 1 to 65535, not "${dynamoPortText}".`);
+  }
   const host = process.env.HOST || DEFAULT_HOST;
   const loopbackOnly = isLoopbackHost(host);
   const dataDir = dataDirFromEnv();
@@ -58,7 +63,8 @@ async function main(): Promise<void> {
   if (previousMode !== undefined) say(`${dataDir} was open to other users (mode ${previousMode.toString(8).padStart(4, '0')}); it is now 0700: it holds personal data and the signing key`);
   const secrets = await ensureLocalSecrets(dataDir);
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);
-  let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir });
+  // A fixed port (DYNAMODB_PORT) is one a firewall rule can name; by default any free one.
+  let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir, ...(fixedDynamoPort ? { port: fixedDynamoPort } : {}) });
   if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}) and answers any credentials: install a JDK (javac) to keep it on loopback, or firewall it (README, "Security notes").`);
   const dynamoPort = dynamo.port;
   let server: Server | undefined;
