@@ -19,6 +19,7 @@ let dataDir: string;
 let server: LocalServer;
 let npmDataDir: string;
 let npmStart: { proc: ChildProcess; port: number; output: () => string };
+const started: number[] = [];
 
 /** A non-loopback address of this machine (talking to it is still local traffic). */
 const lanAddress = Object.values(networkInterfaces())
@@ -145,15 +146,17 @@ beforeAll(async () => {
   npmDataDir = join(parent, 'data');
   // Both Java start-ups at once: the two cores are shared anyway, and it halves the wait.
   [server, npmStart] = await Promise.all([startLocalServer(dataDir, await freePort(), { CLEARWAY_SKIP_WEB_BUILD: '1' }), startNpm(npmDataDir, await freePort())]);
+  // What to clean up even if a test failed halfway: a server whose parent died is no longer below it.
+  for (const proc of [server.proc, npmStart.proc]) started.push(proc.pid!, ...descendants(proc.pid!));
 });
 
 afterAll(async () => {
   for (const proc of [server?.proc, npmStart?.proc]) {
     if (!proc) continue;
-    const below = proc.pid ? descendants(proc.pid) : [];
+    started.push(...(proc.pid ? descendants(proc.pid) : []));
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    for (const pid of below) if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
+  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
   for (const dir of [dataDir, npmDataDir]) {
     const pidFile = dir && join(dir, 'dynamodb.pid');
     if (pidFile && existsSync(pidFile)) {
