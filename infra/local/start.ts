@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);
   // A fixed port (DYNAMODB_PORT) is one a firewall rule can name; by default any free one.
   let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir, ...(fixedDynamoPort ? { port: fixedDynamoPort } : {}) });
-  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}) and answers any credentials: install a JDK (javac) to keep it on loopback, or firewall it (README, "Security notes").`);
+  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`);
   const dynamoPort = dynamo.port;
   let server: Server | undefined;
   let notifications: { bus: LocalEventBus; poller: StreamPoller; clients: { destroy(): void }[] } | undefined;
