@@ -7,7 +7,7 @@
  * item. Prints how many acknowledged writes were lost. It starts DynamoDB Local as `npm start`
  * does (infra/local/dynamodb.ts, through the loopback launcher where `javac` exists).
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
@@ -35,3 +35,4 @@ for (let i = 0; i < n; i++) {
 process.stdout.write(`${mode}: ${lost} of ${n} acknowledged writes lost\n`);
 await db.stop();
 client.destroy();
+await rm(dataDir, { recursive: true, force: true });
