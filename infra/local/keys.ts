@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureDataDir } from './data-dir.ts';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 
 /**
@@ -36,6 +37,7 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets> {
+  await ensureDataDir(dataDir);
   const dir = join(dataDir, 'keys');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const privateKeyFile = join(dir, 'signing-key.private.jwk.json');

@@ -7,7 +7,9 @@ import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
 import { BadRequest, HttpProblem, NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { mountDatabaseHealth } from './health.ts';
 import { mountLocalImports } from './imports.ts';
+import { guardExposure, type ExposureOptions } from './loopback.ts';
 import { mountConsole, mountLocalToken } from './web.ts';
 
 const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Promise<Response> }> = {
@@ -23,15 +25,19 @@ export interface LocalServerOptions {
   privateKeyFile?: string;
   /** The built web console (web/dist), served at `/` after the API paths. */
   webDir?: string;
+  /** Where the server listens: checks the `Host` header of every request (loopback) and of local sign-in (always). */
+  exposure?: ExposureOptions;
 }
 
 /**
  * The local stand-in for API Gateway: the same function apps that the Lambdas wrap, routed
- * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources;
- * with `options`, also the web console and its local-only sign-in.
+ * by the same path table (`functions/manifest.ts`) that the CDK stack turns into resources,
+ * and a `/health` that checks the database; with `options`, also the web console, its local-only
+ * sign-in and the checks of the `Host` header.
  */
 export function createLocalServer(options: LocalServerOptions = {}): Hono {
   const root = new Hono();
+  if (options.exposure) guardExposure(root, options.exposure);
   const problem = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'X-Content-Type-Options': 'nosniff' } });
   // Before anything decodes the path (the console's file server would throw on it).
   root.use('*', async (c, next) => {
@@ -44,6 +50,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Hono {
     process.stderr.write(`[clearway] unhandled error in the local server: ${e instanceof Error ? e.message : String(e)}\n`);
     return problem(new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong on our side.'));
   });
+  mountDatabaseHealth(root);
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
   for (const fn of apiFunctions) {

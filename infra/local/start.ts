@@ -2,24 +2,28 @@
  * `npm start`: the whole system on one machine. DynamoDB Local (AWS's emulator, Java) with
  * data under DATA_DIR, the table from the shared definition, the function apps served at
  * the same paths as on API Gateway, and the event pipeline (stream poller → publisher → local
- * bus → deliverer → webhooks). Ctrl-C (or SIGTERM) stops everything, Java included.
+ * bus → deliverer → webhooks). Ctrl-C (or SIGTERM, to npm or to this process) stops everything,
+ * Java included. Everything listens on loopback unless HOST says otherwise.
  */
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { serve, type ServerType } from '@hono/node-server';
 import { ensureTable } from '../../shared/db/ensure-table.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
+import { ensureDataDir } from './data-dir.ts';
 import { checkJava, startDynamoDbLocal, StartupError, type DynamoDbLocal } from './dynamodb.ts';
 import { dataDirFromEnv, LOCAL_BUS_NAME, LOCAL_TABLE_NAME, localFunctionEnv } from './env.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import { ensureLocalSecrets } from './keys.ts';
+import { DEFAULT_HOST, isLoopbackHost } from './loopback.ts';
 import type { StreamPoller } from './stream-poller.ts';
 
 const say = (line: string) => process.stdout.write(`[clearway] ${line}\n`);
+const warn = (line: string) => process.stderr.write(`[clearway] ${line}\n`);
 
-function checkPortFree(port: number): Promise<void> {
+function checkPortFree(port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (e: NodeJS.ErrnoException) =>
@@ -28,25 +32,42 @@ function checkPortFree(port: number): Promise<void> {
           ? new StartupError(`Port ${port} is already in use: stop whatever is using it, or start on another port with PORT=${port + 1} npm start.`)
           : e.code === 'EACCES'
             ? new StartupError(`Port ${port} needs privileges this user lacks: choose another with PORT=3000 npm start.`)
-            : e,
+            : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
+              ? new StartupError(`HOST=${host} is not an address of this machine: leave HOST out to listen on ${DEFAULT_HOST}.`)
+              : e,
       ),
     );
-    probe.listen(port, () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
+
+/** DynamoDB Local exits this many times within a minute: something is wrong that a restart cannot fix. */
+const MAX_RESTARTS_PER_MINUTE = 5;
 
 async function main(): Promise<void> {
   const portText = process.env.PORT ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupError(`PORT must be a port number from 1 to 65535, not "${portText}".`);
+  const dynamoPortText = process.env.DYNAMODB_PORT;
+  const fixedDynamoPort = dynamoPortText ? Number(dynamoPortText) : undefined;
+  if (fixedDynamoPort !== undefined && !(Number.isInteger(fixedDynamoPort) && fixedDynamoPort >= 1 && fixedDynamoPort <= 65535)) {
+    throw new StartupError(`DYNAMODB_PORT must be a port number from 1 to 65535, not "${dynamoPortText}".`);
+  }
+  const host = process.env.HOST || DEFAULT_HOST;
+  const loopbackOnly = isLoopbackHost(host);
   const dataDir = dataDirFromEnv();
 
   checkJava();
-  await checkPortFree(port);
+  await checkPortFree(port, host);
+  const { previousMode } = await ensureDataDir(dataDir);
+  if (previousMode !== undefined) say(`${dataDir} was open to other users (mode ${previousMode.toString(8).padStart(4, '0')}); it is now 0700: it holds personal data and the signing key`);
   const secrets = await ensureLocalSecrets(dataDir);
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);
-  let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir });
-  let server: ServerType | undefined;
+  // A fixed port (DYNAMODB_PORT) is one a firewall rule can name; by default any free one.
+  let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir, ...(fixedDynamoPort ? { port: fixedDynamoPort } : {}) });
+  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`);
+  const dynamoPort = dynamo.port;
+  let server: Server | undefined;
   let notifications: { bus: LocalEventBus; poller: StreamPoller; clients: { destroy(): void }[] } | undefined;
   let stopping = false;
 
@@ -54,7 +75,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('stopping ...');
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await new Promise<void>((r) => {
+      if (!server?.listening) return r();
+      server.close(() => r());
+      // Keep-alive connections that sit idle would hold close() open.
+      server.closeIdleConnections();
+    });
     if (notifications) {
       // Before DynamoDB Local: a batch not yet delivered is not checkpointed and goes out on the next start.
       // A webhook that hangs could hold the batch in flight for a while: wait for it 3 s at most.
@@ -69,15 +95,50 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  process.once('SIGHUP', () => void shutdown(0));
   // Last resort if the process dies another way: never leave Java behind.
   process.once('exit', () => dynamo?.process.kill('SIGKILL'));
-  dynamo.process.once('exit', (code) => {
-    if (!stopping) {
-      process.stderr.write(`[clearway] DynamoDB Local stopped unexpectedly (exit ${code}); shutting down.\n`);
-      dynamo = undefined;
-      void shutdown(1);
+  // `npm start` runs this through `sh -c`: a SIGTERM to npm ends npm and the shell, not this
+  // process, which is then handed to another parent. A new parent means: stop.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      say('npm start was stopped (this process lost its parent)');
+      void shutdown(0);
     }
-  });
+  }, 500).unref();
+
+  // DynamoDB Local is supervised: when it dies (crash, out of memory, a stray kill) it is started
+  // again on the same data and port, so the clients' endpoint stays right.
+  const restarts: number[] = [];
+  const supervise = (child: DynamoDbLocal) =>
+    child.process.once('exit', (code, signal) => {
+      if (stopping || dynamo !== child) return;
+      dynamo = undefined;
+      void restartDatabase(signal ?? `exit ${code}`);
+    });
+  const restartDatabase = async (reason: string): Promise<void> => {
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts[0]! < now - 60_000) restarts.shift();
+    if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
+      warn(`DynamoDB Local stopped ${restarts.length} times within a minute (last: ${reason}); shutting down.`);
+      return shutdown(1);
+    }
+    const started = performance.now();
+    try {
+      const restarted = await startDynamoDbLocal({ dataDir, port: dynamoPort });
+      if (stopping) return restarted.stop();
+      dynamo = restarted;
+      supervise(restarted);
+      say(`DynamoDB Local stopped (${reason}); restarted it on the same data in ${Math.round(performance.now() - started)} ms`);
+    } catch (e: unknown) {
+      warn(`DynamoDB Local stopped (${reason}) and could not be restarted: ${e instanceof Error ? e.message : String(e)}; trying again in 2 s.`);
+      await new Promise((r) => setTimeout(r, 2000));
+      if (!stopping) return restartDatabase(reason);
+    }
+  };
+  supervise(dynamo);
 
   Object.assign(process.env, localFunctionEnv(dynamo.endpoint, secrets));
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -89,9 +150,19 @@ async function main(): Promise<void> {
   const webDir = await buildWebConsole();
   // Imported only now: the apps read their configuration from the environment at load.
   const { createLocalServer } = await import('./server.ts');
-  const app = createLocalServer({ privateKeyFile: secrets.privateKeyFile, ...(webDir ? { webDir } : {}) });
-  server = serve({ fetch: app.fetch, port }, (info) => {
-    say(`listening on http://localhost:${info.port}  (web console: http://localhost:${info.port}/; API reference: http://localhost:${info.port}/docs; a token: npm run token -- --role admin)`);
+  const { createLocalHttpServer } = await import('./http-server.ts');
+  const app = createLocalServer({ privateKeyFile: secrets.privateKeyFile, exposure: { port, loopbackOnly }, ...(webDir ? { webDir } : {}) });
+  server = createLocalHttpServer(app.fetch);
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    warn(e.code === 'EADDRINUSE' ? `Port ${port} was taken while starting: start again, or use PORT=${port + 1} npm start.` : e.message);
+    void shutdown(1);
+  });
+  server.listen(port, host, () => {
+    const origin = loopbackOnly ? `http://localhost:${port}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (!loopbackOnly) {
+      warn(`warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime has no TLS and its database is for evaluation.`);
+    }
+    say(`listening on ${origin}  (web console: ${origin}/; API reference: ${origin}/docs; a token: npm run token -- --role admin)`);
     // Household imports a crash (or SIGKILL) left unfinished continue where they stopped.
     void import('./imports.ts').then(async ({ resumeLocalImports }) => {
       const resumed = await resumeLocalImports();
@@ -105,11 +176,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       notifications = started;
       say(`notifications: stream poller running (checkpoints in ${started.checkpointFile})`);
-    }, (e: unknown) => process.stderr.write(`[clearway] notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}\n`));
-  });
-  server.on('error', (e: NodeJS.ErrnoException) => {
-    process.stderr.write(`[clearway] ${e.code === 'EADDRINUSE' ? `Port ${port} was taken while starting: start again, or use PORT=${port + 1} npm start.` : e.message}\n`);
-    void shutdown(1);
+    }, (e: unknown) => warn(`notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}`));
   });
 }
 
@@ -125,7 +192,7 @@ async function buildWebConsole(): Promise<string | undefined> {
     say(`web console built in ${result.ms} ms`);
     return result.dir;
   } catch (e: unknown) {
-    process.stderr.write(`[clearway] the web console could not be built (the API still runs): ${e instanceof Error ? e.message : String(e)}\n`);
+    warn(`the web console could not be built (the API still runs): ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
 }
