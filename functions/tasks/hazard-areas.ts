@@ -230,13 +230,15 @@ export function registerHazardAreas(api: Api): void {
       const writes: GuardedWrite[] = [
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
-        ...statsWrites([{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }]),
         ...hazardCellWritesOnChange(current, updated),
       ];
+      // One list of counter changes for the whole transaction: the area's and its cancelled tasks' share a statistics item.
+      const stats: StatsChange[] = [{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }];
       if (body.to === 'WITHDRAWN') {
         const withdrawal = await withdrawalWrites(current, principal, body.reason, now);
         updated.withdrawn = { reason: body.reason, at: now, by: actorOf(principal) };
         writes[0] = hazardWrite(updated, expectedVersion);
+        stats.push(...withdrawal.stats);
         writes.push(
           ...withdrawal.writes,
           // The reason is a person's free text: it stays in the area's history, out of the event both ministries receive.
@@ -245,7 +247,7 @@ export function registerHazardAreas(api: Api): void {
       } else {
         writes.push(outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: current.id }, current.country, principal, { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, to: body.to, reasonGiven: true, date }, now).write);
       }
-      await transact(writes);
+      await transact([...writes, ...statsWrites(stats)]);
       await recomputeAfterHazardChange(current.id, principal);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
@@ -343,7 +345,7 @@ const MAX_TASKS_CANCELLED = 6;
  * accepted as released or while a report of it awaits QA; its open tasks cancelled with the
  * withdrawal's reason, in the same transaction.
  */
-async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; tasksCancelled: string[] }> {
+async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; tasksCancelled: string[] }> {
   const land = await listReportLand(hazard.id);
   if ((hazard.releasedSqm ?? 0) > 0 || land.some((l) => l.state === 'RELEASED')) {
     throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
@@ -369,7 +371,7 @@ async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason
     );
     stats.push({ country: task.country, province: task.province, counters: moved('tasks', task.status, 'CANCELLED') });
   }
-  return { writes: [...writes, ...statsWrites(stats)], tasksCancelled: open.map((t) => t.id) };
+  return { writes, stats, tasksCancelled: open.map((t) => t.id) };
 }
 
 /** A GeoJSON FeatureCollection of an area's land: recorded, remaining and released. */
