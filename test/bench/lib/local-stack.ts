@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { freePort, startDynamoDbLocal } from '../../../infra/local/dynamodb.ts';
 import { localFunctionEnv } from '../../../infra/local/env.ts';
@@ -24,6 +24,12 @@ export interface AppServer {
 export interface LocalStack {
   /** Creates a table from the shared definition. */
   createTable(name: string): Promise<void>;
+  /**
+   * Turns the table's stream off or on again (the definition's view type), waiting until
+   * DynamoDB Local reports it. A bulk seed with the stream off leaves the table no stream records:
+   * DynamoDB Local's writes slow down with the stream records a table has accumulated.
+   */
+  setStream(name: string, enabled: boolean): Promise<void>;
   token(claims: TokenClaims): Promise<string>;
   /** Writes items with BatchWriteItem, 25 at a time, re-sending UnprocessedItems with backoff. */
   batchPut(tableName: string, items: Record<string, unknown>[]): Promise<void>;
@@ -53,6 +59,15 @@ export async function startLocalStack(): Promise<LocalStack> {
     env,
     createTable: async (name) => {
       await ensureTable(client, name, tableDefinition);
+    },
+    setStream: async (name, enabled) => {
+      await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } : { StreamEnabled: false } }));
+      for (let i = 0; ; i++) {
+        const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+        if (table?.TableStatus === 'ACTIVE' && (table.StreamSpecification?.StreamEnabled ?? false) === enabled) return;
+        if (i > 600) throw new Error(`the stream of ${name} did not turn ${enabled ? 'on' : 'off'}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     token: (claims) => signLocalToken(secrets.privateKeyFile, claims),
     batchPut: async (tableName, items) => {
