@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, RIDGE_POLYGON, launchChromium, newContext, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer, type Role } from '../support/browser.ts';
+import type { Browser } from 'playwright-core';
+import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, RIDGE_POLYGON, launchChromium, newContext, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer, type Role } from '../support/browser.ts';
 import { repoRoot } from '../support/local-server.ts';
 
 /**
@@ -144,20 +144,7 @@ afterAll(async () => {
   await cs?.stop();
 });
 
-async function withPage<T>(viewport: { width: number; height: number }, fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await newContext(browser, viewport);
-  const page = await context.newPage();
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Waits until the view has loaded: no spinner, no layer still loading. */
-async function settle(page: Page): Promise<void> {
-  await page.locator('main .spinner, main .map-loading').first().waitFor({ state: 'detached', timeout: 30_000 });
-}
+const withPage = pageRunner(() => browser);
 
 describe('sign-in', { timeout: 120_000 }, () => {
   it.each(Object.keys(NAV) as Role[])('signs in as %s through the local sign-in page and is offered exactly its views', async (role) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, launchChromium, newContext, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
+import type { Browser, Page } from 'playwright-core';
+import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, launchChromium, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
 
 /**
  * Land release in the web console, in Debian's Chromium against `npm start` (README "Land
@@ -121,20 +121,7 @@ afterAll(async () => {
   await cs?.stop();
 });
 
-async function withPage<T>(viewport: { width: number; height: number }, fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await newContext(browser, viewport);
-  const page = await context.newPage();
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Waits until the view has loaded: no spinner, no layer still loading. */
-async function settle(page: Page): Promise<void> {
-  await page.locator('main .spinner, main .map-loading').first().waitFor({ state: 'detached', timeout: 30_000 });
-}
+const withPage = pageRunner(() => browser);
 
 /** Shows `hash` in each language: screenshot `<name>-<lang>`, no serious axe-core violation. */
 async function inEachLanguage(page: Page, hash: string, ready: string, name: string): Promise<void> {

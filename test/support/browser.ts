@@ -165,6 +165,27 @@ export async function newContext(browser: Browser, viewport: { width: number; he
   });
 }
 
+/**
+ * `withPage(viewport, fn)` for a suite's browser: a fresh context and page for `fn`, closed after
+ * it whatever happens. `browser` is read when called, so the suite may launch it in `beforeAll`.
+ */
+export const pageRunner =
+  (browser: () => Browser) =>
+  async <T>(viewport: { width: number; height: number }, fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> => {
+    const context = await newContext(browser(), viewport);
+    const page = await context.newPage();
+    try {
+      return await fn(page, context);
+    } finally {
+      await context.close();
+    }
+  };
+
+/** Waits until the view has loaded: no spinner, no layer still loading. */
+export async function settle(page: Page): Promise<void> {
+  await page.locator('main .spinner, main .map-loading').first().waitFor({ state: 'detached', timeout: 30_000 });
+}
+
 /** A small square on the O Smach ridge (Oddar Meanchey, KH22): the hazard area the browser tests and benches seed. */
 export const RIDGE_POLYGON = { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] };
 
