@@ -17,7 +17,22 @@ import type { IdempotencyContext, IdempotencyOutcome, StoredResponse } from './i
 import { logger, requestLogger } from './logger.ts';
 import { localRateLimiter } from './rate-limiter.ts';
 import { userRateLimitOf } from './user-rate-limits.ts';
-import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, UnsupportedMediaType, type FieldError } from './problem.ts';
+import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, ServiceUnavailable, UnsupportedMediaType, type FieldError } from './problem.ts';
+
+/** Network errors on the way to the database: it is down or restarting, not a bug of the request. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** DynamoDB refusing for load, after the SDK's own retries. */
+const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError']);
+
+const codeOf = (e: unknown): string | undefined => {
+  const own = (e as { code?: unknown } | null)?.code;
+  if (typeof own === 'string') return own;
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  return cause && cause !== e ? codeOf(cause) : undefined;
+};
+
+/** Whether an error means the store could not be reached or is shedding load: a 503 with Retry-After, not a 500. */
+export const storeUnavailable = (e: unknown): boolean => (e instanceof Error && THROTTLED.has(e.name)) || UNREACHABLE_CODES.has(codeOf(e) ?? '');
 
 export type AppEnv = {
   Variables: { requestId: string; log: Logger; /** The route needs a token: its answers are never stored by caches. */ authenticated?: boolean };
@@ -243,6 +258,10 @@ export class Api {
     this.app.onError((err, c) => {
       if (err instanceof HttpProblem) return problemResponse(c, err);
       const log = c.get('log') ?? logger;
+      if (storeUnavailable(err)) {
+        log.warn('the database did not answer', { error: err instanceof Error ? { name: err.name, code: codeOf(err) } : 'unknown' });
+        return problemResponse(c, new ServiceUnavailable(`The database is not answering at the moment: try again in a few seconds (a create sent again with its Idempotency-Key is not made twice). Request id ${c.get('requestId')}.`, 5));
+      }
       log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
       return problemResponse(c, new HttpProblem(500, 'internal', 'Internal error', `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it.`));
     });

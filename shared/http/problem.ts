@@ -122,6 +122,13 @@ export class TooManyRequests extends HttpProblem {
   }
 }
 
+/** The store is down or shedding load: a transient failure the client may retry after `retryAfterSeconds`. */
+export class ServiceUnavailable extends HttpProblem {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, 'service-unavailable', 'Service unavailable', detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+  }
+}
+
 export class PreconditionRequired extends HttpProblem {
   constructor() {
     super(428, 'precondition-required', 'Precondition required', 'This change needs an If-Match header with the ETag of the version you read (for example If-Match: "3").');
