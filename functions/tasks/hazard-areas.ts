@@ -48,6 +48,11 @@ const ReturnSafetyCheck = z.object({
 
 const GEOJSON = 'application/geo+json';
 
+/** A hazard area's cells are written in the transaction that records or reshapes it: an extent beyond the cap is refused. */
+function checkIndexable(geometry: HazardArea['geometry']): void {
+  if (hazardCellCount(geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
+}
+
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
 
 export function registerHazardAreas(api: Api): void {
@@ -70,7 +75,7 @@ export function registerHazardAreas(api: Api): void {
     },
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
-      if (hazardCellCount(body.geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
+      checkIndexable(body.geometry);
       const { foundOnReleasedLand, ...facts } = body;
       const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
       if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
@@ -180,7 +185,7 @@ export function registerHazardAreas(api: Api): void {
       if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`, current.version);
       if (body.geometry && current.hasCompletionReport) throw new Conflict('The polygon of a hazard area can be corrected only while no completion report exists for it: record ordnance found later as a new suspected area.', { hasCompletionReport: true });
       if (body.geometry && FINISHED_HAZARD_STATUSES.includes(current.status)) throw new Conflict(`The hazard area is ${current.status}: its polygon can no longer be corrected.`, { currentStatus: current.status });
-      if (body.geometry && hazardCellCount(body.geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
+      if (body.geometry) checkIndexable(body.geometry);
       const now = new Date().toISOString();
       const reshaped = body.geometry ? { areaSqm: areaSqm(body.geometry), remainingSqm: areaSqm(body.geometry) } : {};
       const updated: HazardArea = { ...current, ...body, ...reshaped, version: current.version + 1, updatedAt: now };
@@ -226,7 +231,8 @@ export function registerHazardAreas(api: Api): void {
       }
       const now = new Date().toISOString();
       const date = body.date ?? now.slice(0, 10);
-      const updated: HazardArea = { ...current, status: body.to, statusChangedAt: now, version: current.version + 1, updatedAt: now };
+      const withdrawn = body.to === 'WITHDRAWN' ? { withdrawn: { reason: body.reason, at: now, by: actorOf(principal) } } : {};
+      const updated: HazardArea = { ...current, ...withdrawn, status: body.to, statusChangedAt: now, version: current.version + 1, updatedAt: now };
       const writes: GuardedWrite[] = [
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
@@ -236,8 +242,6 @@ export function registerHazardAreas(api: Api): void {
       const stats: StatsChange[] = [{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }];
       if (body.to === 'WITHDRAWN') {
         const withdrawal = await withdrawalWrites(current, principal, body.reason, now);
-        updated.withdrawn = { reason: body.reason, at: now, by: actorOf(principal) };
-        writes[0] = hazardWrite(updated, expectedVersion);
         stats.push(...withdrawal.stats);
         writes.push(
           ...withdrawal.writes,

@@ -1,12 +1,10 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as clearedApp } from '../../functions/cleared-areas/app.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { ClearedArea } from '../../shared/domain/cleared-area.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
-import { createHazard, createTask, createTeam, get, json, post, square, transition } from '../support/fixtures.ts';
+import { createHazard, createTask, createTeam, get, json, post, scanTable, square, transition } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 let opsKH: Record<string, string>;
@@ -24,16 +22,7 @@ async function call<T>(method: string, path: string, headers: Record<string, str
   return { status: res.status, res, text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
 }
 
-async function scanAll(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const scanAll = scanTable;
 
 const itemCount = async () => (await scanAll()).length;
 

@@ -1,12 +1,10 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as clearedApp } from '../../functions/cleared-areas/app.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { ClearedArea } from '../../shared/domain/cleared-area.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
-import { createHazard, createTask, createTeam, json, post, square, transition } from '../support/fixtures.ts';
+import { createHazard, createTask, createTeam, json, post, scanTable, square, transition } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -124,8 +122,7 @@ describe('free text typed by a person stays out of cross-border events', () => {
     const reason = 'Team leader Heng Dara injured; replaced next week';
     const suspended = await post<Task>(`/v1/tasks/${task.id}/transitions`, opsKH, { to: 'SUSPENDED', reason }, { 'if-match': '"3"' });
     expect(suspended.status).toBe(200);
-    const out = await documentClient.send(new ScanCommand({ TableName: tableName }));
-    const events = (out.Items ?? []).filter((i) => i.entity === 'OutboxEvent' && (i.event as { subject: { id: string } }).subject.id === task.id).map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
+    const events = (await scanTable()).filter((i) => i.entity === 'OutboxEvent' && (i.event as { subject: { id: string } }).subject.id === task.id).map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
     const change = events.find((e) => e.type === 'TaskStatusChanged' && e.data.to === 'SUSPENDED')!;
     expect(change.audience.sort()).toEqual(['KH', 'TH']);
     expect(change.data).toMatchObject({ reasonGiven: true });

@@ -1,11 +1,9 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../functions/households/app.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
 import type { EventEnvelope } from '../../shared/events/catalogue.ts';
 import { EventType } from '../../shared/events/catalogue.ts';
-import { createHazard, get as getTasksApp } from '../support/fixtures.ts';
+import { createHazard, get as getTasksApp, scanTable } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -58,16 +56,7 @@ async function registered(headers: H = reliefA, body: Record<string, unknown> = 
   return r.body;
 }
 
-async function allItems(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const allItems = scanTable;
 
 const statsOf = async () => (await call<Record<string, unknown>>('GET', '/v1/stats/displacement?country=KH', ministryKH)).body;
 

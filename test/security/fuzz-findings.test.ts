@@ -1,10 +1,8 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import type { Task } from '../../shared/domain/task.ts';
-import { createHazard, createTask, createTeam, get, hazardBody, post, transition } from '../support/fixtures.ts';
+import { createHazard, createTask, createTeam, get, hazardBody, post, scanTable, transition } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -19,7 +17,7 @@ let opsKH: H;
 let deminerKH: H;
 let relief: H;
 
-const count = async (entity: string) => ((await documentClient.send(new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': entity } }))).Items ?? []).length;
+const count = async (entity: string) => (await scanTable()).filter((i) => i.entity === entity).length;
 
 const withAltitude = (z: number) => ({
   type: 'Polygon',

@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeJwt, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { app } from '../../functions/tasks/app.ts';
 import { ensureLocalSecrets, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../infra/local/keys.ts';
-import { documentClient, tableName } from '../../shared/db/client.ts';
+import { scanTable } from '../support/fixtures.ts';
 import { repoRoot } from '../support/local-server.ts';
 
 // Every forged or out-of-policy token must get 401 problem+json and write nothing. Each attack
@@ -56,8 +55,7 @@ async function expectRefused(token: string, detail?: RegExp) {
 }
 
 async function stored(name: string) {
-  const out = await documentClient.send(new ScanCommand({ TableName: tableName, FilterExpression: '#n = :n', ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': name } }));
-  return out.Items ?? [];
+  return (await scanTable()).filter((i) => i.name === name);
 }
 
 describe('JWT attacks against the API', () => {

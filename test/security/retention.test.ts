@@ -1,9 +1,10 @@
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../functions/households/app.ts';
 import { sweepExpired } from '../../infra/local/ttl-sweeper.ts';
 import { retention } from '../../shared/config.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
+import { scanTable } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -13,16 +14,7 @@ import { bearer } from '../support/tokens.ts';
 type H = Record<string, string>;
 let relief: H;
 
-async function allItems(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const allItems = scanTable;
 
 const body = {
   origin: { province: 'KH22' },

@@ -1,9 +1,23 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { app } from '../../functions/tasks/app.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
 
 export const json = { 'content-type': 'application/json' };
+
+/** Every item of the test file's table, all pages (a Scan: for tests' recounts and leak checks, never a request path). */
+export async function scanTable(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
 
 /** A square of `sizeDeg` degrees with its south-west corner at lon/lat. */
 export const square = (lon: number, lat: number, sizeDeg = 0.01) => ({
