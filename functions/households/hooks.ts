@@ -1,6 +1,6 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
+import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
 import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from '#shared/db/repositories/sites.ts';
 import { BadRequest } from '#shared/http/problem.ts';
@@ -35,11 +35,9 @@ export async function arrivalCheck(current: Household['current'], country: strin
   const siteId = current.siteId;
   if (!siteId || siteId === wasAt) return [];
   const site = await getSite(siteId);
-  const refuse = (message: string) => new BadRequest(`The site named as the current place cannot take the household: ${message}.`, [{ path: `${path}.siteId`, message }]);
-  if (!site || site.country !== country) throw refuse(`no site ${siteId} in ${country}`);
-  if (site.status !== 'OPEN') throw refuse(`site ${site.code} is CLOSED`);
-  if (site.province !== current.province) throw refuse(`site ${site.code} is in province ${site.province}, not ${current.province}`);
-  return [siteOpenCheck(site)];
+  const problem = arrivalProblem(site, country, current.province, siteId);
+  if (problem) throw new BadRequest(`The site named as the current place cannot take the household: ${problem}.`, [{ path: `${path}.siteId`, message: problem }]);
+  return [siteOpenCheck(site!)];
 }
 
 /** The return safety of a destination now: UNKNOWN without a point. */

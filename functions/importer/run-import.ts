@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
 import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
+import { checkHeader, clip, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError, type SitesByCode } from '#shared/domain/household-import.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { FOREIGN_DOCUMENT_MESSAGE, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
@@ -27,7 +27,7 @@ import {
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
-import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -245,6 +245,8 @@ export interface ImportContext {
   safetyCache: Map<string, unknown>;
   /** The return-safety index cells of the job's households, checked again at the end. */
   safetyCells: Set<string>;
+  /** The country's displacement sites by code (`current_site_code`), read once per run. */
+  sites: SitesByCode;
 }
 
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
@@ -264,7 +266,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
       reject(group, () => `household ${group.key}: its rows must be consecutive; the key was first used at row ${group.separatedFrom}, these rows are refused`);
       continue;
     }
-    const result = householdFromRows(group.rows, job.country);
+    const result = householdFromRows(group.rows, job.country, ctx.sites);
     if (!result.ok) {
       rejectedHouseholds++;
       errors.push(...result.errors.map((e) => ({ row: e.row, message: clip(e.message) })));
@@ -361,6 +363,8 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    ...(body.displacedSince ? { displacedSince: body.displacedSince, currentSince: body.displacedSince } : {}),
+    ...(body.returnIntentions ? { returnIntentions: body.returnIntentions } : {}),
   };
   const history: HistoryEntry = {
     id: derivedId(Date.parse(job.createdAt), `${job.id}\n${c.group.key}\nhistory`),
@@ -465,7 +469,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     for await (const chunk of chunksOf(await source.open(), size)) {
@@ -480,6 +484,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
+      await commitSiteFigures(job.id, chunk.number, built.map((b) => b.household), (job.uploadedAt ?? job.createdAt).slice(0, 10), new Date().toISOString());
       await commitChunk(
         job.id,
         chunk.number,

@@ -18,6 +18,17 @@ import type { Household } from './household.ts';
  *   figures but is no movement.
  */
 
+/**
+ * Why a household cannot be placed at a site (the API's check and the import's): the site must
+ * exist in the household's country, be open, and lie in the province given. `undefined` when it can.
+ */
+export function arrivalProblem(site: { country: string; code: string; status: string; province: string } | undefined, country: string, province: string, named: string): string | undefined {
+  if (!site || site.country !== country) return `no site ${named} in ${country}`;
+  if (site.status !== 'OPEN') return `site ${site.code} is CLOSED`;
+  if (site.province !== province) return `site ${site.code} is in province ${site.province}, not ${province}`;
+  return undefined;
+}
+
 /** What a household adds to the figures of the site it is at (nothing when it is at none). */
 export function siteContributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'current'>, year = new Date().getUTCFullYear()): Counters {
   if (!h.current.siteId) return {};
