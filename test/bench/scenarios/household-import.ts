@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { householdCsvLines } from '../../../infra/local/gen-households.ts';
+import { generatedSites, householdCsvLines } from '../../../infra/local/gen-households.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { fixed, table } from '../lib/table.ts';
@@ -39,7 +39,8 @@ export const householdImport: Scenario = {
       await stack.createTable('import');
       const file = join(dir, 'households.csv');
       const out = createWriteStream(file);
-      for (const line of householdCsvLines({ people, invalidRate: 0.05, seed: 1 })) if (!out.write(line)) await once(out, 'drain');
+      // Every column filled: households in camps at the generated sites (registered below), displacement dates, return intentions.
+      for (const line of householdCsvLines({ people, invalidRate: 0.05, seed: 1, withSites: true })) if (!out.write(line)) await once(out, 'drain');
       out.end();
       await once(out, 'finish');
       const bytes = (await stat(file)).size;
@@ -51,6 +52,11 @@ export const householdImport: Scenario = {
       const { newId } = await import('../../../shared/domain/ids.ts');
       const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
       await transact([importJobWrite(job)]);
+      const { siteCreateWrites } = await import('../../../shared/db/repositories/sites.ts');
+      const now = new Date().toISOString();
+      for (const { country, ...site } of generatedSites('KH')) {
+        await transact(siteCreateWrites({ ...site, country, id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: 'bench', managingOrganisation: 'BENCH', status: 'OPEN' }));
+      }
       await markUploaded(job.id, bytes, new Date().toISOString());
 
       // The import runs in a process of its own (test/bench/tools/import-child.ts), so its peak
