@@ -16,6 +16,7 @@ import { allowedHouseholdMoves, BLOCKED_REASONS, HOUSEHOLD_TRANSITIONS, type Hou
 import { ProvinceName, REGISTRARS, SafetyBadge, shortId, useDateFormat } from './parts.tsx';
 import { householdMessages } from './messages.ts';
 import { needMessages, type NeedKey } from './needs.ts';
+import { useOpenSites, useSiteLabel } from './sites.ts';
 
 interface HistoryEntry {
   id: string;
@@ -250,10 +251,18 @@ const statusName = (tc: ReturnType<typeof useT<keyof (typeof commonMessages)['en
 function TransitionForm({ household, version, session, onChanged, onConflict }: { household: Household; version: number; session: Session; onChanged: (h: Household, etag: number | undefined) => void; onConflict: () => void }) {
   const t = useT(householdMessages);
   const tc = useT(commonMessages);
-  const moves = allowedHouseholdMoves(household.status, session.role);
+  // A move of place within the present status is a transition too (dated, counted at the sites).
+  const moves = REGISTRARS.includes(session.role) ? [household.status, ...allowedHouseholdMoves(household.status, session.role)] : [];
   const [to, setTo] = useState<HouseholdStatus | ''>('');
   const [blockedReason, setBlockedReason] = useState('');
   const [reason, setReason] = useState('');
+  const today = new Date().toISOString().slice(0, 10);
+  const [effectiveDate, setEffectiveDate] = useState(today);
+  /** '' unchanged, 'HOME' the destination (or origin), else a site id. */
+  const [place, setPlace] = useState('');
+  const sites = useOpenSites(household.country).filter((x) => x.id !== household.current.siteId);
+  const siteLabel = useSiteLabel();
+  const home = household.destination ?? household.origin;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<'sent' | 'queued' | undefined>(undefined);
@@ -281,7 +290,9 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
           setBusy(true);
           setError(undefined);
           setNotice(undefined);
-          const body = { to, ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+          const site = sites.find((x) => x.id === place);
+          const current = site ? { province: site.province, siteId: site.id } : place === 'HOME' ? { province: home.province, ...(home.village ? { village: home.village } : {}), hostCommunity: t('transition.home') } : undefined;
+          const body = { to, effectiveDate, ...(current ? { current } : {}), ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
           try {
             const result = await submit({
               method: 'POST',
@@ -296,6 +307,8 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
               setTo('');
               setBlockedReason('');
               setReason('');
+              setPlace('');
+              setEffectiveDate(today);
             }
           } catch (err: unknown) {
             setError(err);
@@ -309,9 +322,23 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
         <Field label={t('transition.to')} error={fieldError('to')}>
           <select value={to} required onChange={(e) => setTo(e.currentTarget.value as HouseholdStatus | '')} data-testid="household-transition-to">
             <option value="">{t('form.choose')}</option>
-            {moves.map((m) => (
+            {moves.map((m, i) => (
               <option key={m} value={m}>
-                {tc(`household.${m}`)}
+                {i === 0 ? `${tc(`household.${m}`)}: ${t('transition.sameStatus')}` : tc(`household.${m}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('transition.effectiveDate')} error={fieldError('effectiveDate')}>
+          <input type="date" value={effectiveDate} max={today} required onInput={(e) => setEffectiveDate(e.currentTarget.value)} data-testid="household-transition-effective-date" />
+        </Field>
+        <Field label={t('transition.place')} error={fieldError('current') ?? fieldError('current.siteId')}>
+          <select value={place} onChange={(e) => setPlace(e.currentTarget.value)} data-testid="household-transition-place">
+            <option value="">{t('transition.placeUnchanged')}</option>
+            <option value="HOME">{t('transition.placeHome')}</option>
+            {sites.map((x) => (
+              <option key={x.id} value={x.id}>
+                {siteLabel(x)}
               </option>
             ))}
           </select>
