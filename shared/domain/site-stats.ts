@@ -7,8 +7,8 @@ import type { Household } from './household.ts';
  *
  * - **Present at a site**: one item per site holding what the households now at it contribute to
  *   the displacement counters (`contributionOf`: households and people by status, people by sex
- *   and year of birth, specific needs, return intentions) plus `hh` and `p`, the households and
- *   people present. A household is present at the site its `current.siteId` names.
+ *   and year of birth, specific needs, return intentions; not return safety, which changes with
+ *   hazard areas) plus `hh` and `p`, the households and people present. A household is present at the site its `current.siteId` names.
  * - **Flows by month**: one item per country and effective month (the `effectiveDate` of the
  *   movement, not the day it was recorded, so a back-dated movement lands in its own month):
  *   `arr_hh_<siteId>`/`arr_p_<siteId>` arrivals at a site, `dep_hh_<siteId>`/`dep_p_<siteId>`
@@ -32,7 +32,9 @@ export function arrivalProblem(site: { country: string; code: string; status: st
 /** What a household adds to the figures of the site it is at (nothing when it is at none). */
 export function siteContributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'current'>, year = new Date().getUTCFullYear()): Counters {
   if (!h.current.siteId) return {};
-  return { ...contributionOf(h, year), hh: 1, p: h.members.length };
+  // Return safety (`rs_*`) is left out: it changes with hazard areas, not with the household's place.
+  const counters = Object.fromEntries(Object.entries(contributionOf(h, year)).filter(([name]) => !name.startsWith('rs_')));
+  return { ...counters, hh: 1, p: h.members.length };
 }
 
 /** A change to the present figures of one site. */
