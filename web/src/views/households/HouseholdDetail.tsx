@@ -131,7 +131,25 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
         <dd>
           <ProvinceName code={h.current.province} />
           {[h.current.district, h.current.village, h.current.site, h.current.hostCommunity].filter(Boolean).map((p) => ` · ${p}`)}
+          {h.current.siteId && <> · <SiteName id={h.current.siteId} country={h.country} /></>}
+          {h.currentSince && <> · {t('detail.since', { date: fmt(h.currentSince, false) })}</>}
         </dd>
+        {h.displacedSince && (
+          <>
+            <dt>{t('form.displacedSince')}</dt>
+            <dd>{fmt(h.displacedSince, false)}</dd>
+          </>
+        )}
+        {h.returnIntentions && (
+          <>
+            <dt>{t('intent.title')}</dt>
+            <dd data-testid="household-intentions">
+              {t(`intent.${h.returnIntentions.intends}`)}
+              {h.returnIntentions.when && <> · {t(`when.${h.returnIntentions.when}`)}</>}
+              {h.returnIntentions.obstacles.map((o) => ` · ${t(`obstacle.${o}`)}`)} ({fmt(h.returnIntentions.surveyedAt, false)})
+            </dd>
+          </>
+        )}
         {h.destination && (
           <>
             <dt>{t('form.destination')}</dt>
@@ -428,4 +446,11 @@ function Paged<I>({ title, path, testid, columns, row }: { title: string; path: 
       )}
     </section>
   );
+}
+
+/** A registered site by its name in the chosen language, once the country's open sites are read (its code otherwise). */
+function SiteName({ id, country }: { id: string; country: string }) {
+  const site = useOpenSites(country).find((x) => x.id === id);
+  const label = useSiteLabel();
+  return <>{site ? label(site) : shortId(id)}</>;
 }
