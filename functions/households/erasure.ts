@@ -30,7 +30,7 @@ import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { logger } from '#shared/http/logger.ts';
+import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';

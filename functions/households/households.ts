@@ -49,7 +49,8 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
@@ -108,9 +109,6 @@ async function readHousehold(principal: Principal, id: string): Promise<Househol
   return household;
 }
 
-function checkVersion(h: Household, expected: number): void {
-  if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
-}
 
 export const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
   id: newId(),
@@ -347,7 +345,7 @@ export function registerHouseholds(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
       if (!move || !move.roles.includes(principal.role)) {
         throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
@@ -403,7 +401,7 @@ export function registerHouseholds(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const now = new Date().toISOString();
       const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
       if (body.current) updated.current = body.current;

@@ -18,7 +18,7 @@ const TAG = 'Household imports';
 const READERS = ['relief', 'ministry', 'admin'] as const;
 
 // Read here rather than in shared/config.ts: only the households function and the importer use it.
-const bucketName = () => process.env['IMPORT_BUCKET_NAME'];
+const bucketName = () => config.IMPORT_BUCKET_NAME;
 
 
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */

@@ -36,7 +36,7 @@ const TAG = 'Notifications';
 
 // Read here rather than in shared/config.ts: only the notifications function and the deliverers
 // use it. Hosts (`*.example.org` for subdomains) that webhook URLs may point at; empty: any public host.
-const allowHosts = parseAllowList(process.env['WEBHOOK_ALLOW_LIST']);
+const allowHosts = parseAllowList(config.WEBHOOK_ALLOW_LIST);
 const allowLocal = config.RUNTIME === 'local';
 const allowPorts = parsePortList(config.WEBHOOK_PORTS);
 

@@ -16,7 +16,8 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { checkVersion, StaleVersion } from '#shared/errors.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
@@ -44,9 +45,6 @@ async function visibleTask(principal: Principal, id: string): Promise<Task> {
   return task;
 }
 
-function checkVersion(task: Task, expected: number): void {
-  if (task.version !== expected) throw new PreconditionFailed(`The task is at version ${task.version}, not ${expected}: read it again and reapply your change.`, task.version);
-}
 
 const placeOf = (t: Task) => ({ taskId: t.id, hazardAreaId: t.hazardAreaId, country: t.country, province: t.province });
 
@@ -215,7 +213,7 @@ export function registerTasks(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const task = await visibleTask(principal, params.id);
-      checkVersion(task, expectedVersion);
+      checkVersion(task, expectedVersion, 'task');
       if (task.status === 'COMPLETED' || task.status === 'CANCELLED') throw new Conflict(`A ${task.status} task can no longer be changed.`, { currentStatus: task.status });
       const updated: Task = { ...task, ...body, version: task.version + 1, updatedAt: new Date().toISOString() };
       if (updated.plannedEnd < updated.plannedStart) throw new BadRequest('The planned end would fall before the planned start.', [{ path: 'body.plannedEnd', message: 'must not be before plannedStart' }]);
@@ -242,7 +240,7 @@ export function registerTasks(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const task = await visibleTask(principal, params.id);
-      checkVersion(task, expectedVersion);
+      checkVersion(task, expectedVersion, 'task');
       const move = TASK_TRANSITIONS[task.status][body.to];
       if (!move || !move.roles.includes(principal.role)) {
         throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, { currentStatus: task.status, allowedTransitions: allowedTaskMoves(task.status, principal.role) });
@@ -342,7 +340,7 @@ export function registerTasks(api: Api): void {
         try {
           return await commitCreate(c, writes, response, idempotency);
         } catch (e: unknown) {
-          if (!(e instanceof PreconditionFailed) || attempt >= 4) throw e;
+          if (!(e instanceof StaleVersion) || attempt >= 4) throw e;
         }
       }
     },
