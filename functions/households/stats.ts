@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
-import { csvResponse, hxlCsv, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
+import { csvResponse, hxlRows, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -18,7 +18,7 @@ const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satis
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
-const DisplacementStats = lazy(() =>
+const DisplacementStats = named('DisplacementStats', () =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
@@ -115,9 +115,6 @@ export function displacementStatsRoutes(api: Api): void {
       }),
       responses: {
         200: { description: 'The statistics (JSON), or one CSV row per origin province with HXL hashtags', schema: DisplacementStats },
-        400: problem,
-        401: problem,
-        403: problem,
       },
     },
     async (c, { principal, query }) => {
@@ -134,7 +131,7 @@ export function displacementStatsRoutes(api: Api): void {
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
         const rows = provinces.map((p): [string, DisplacementView] => [p, displacementView(byProvince.get(p) ?? {}, year)]);
-        return csvResponse(c, hxlCsv(COLUMNS, rows, !exact), `displacement-${query.province ?? country ?? 'KH-TH'}.csv`);
+        return csvResponse(c, hxlRows(COLUMNS, rows), `displacement-${query.province ?? country ?? 'KH-TH'}.csv`, !exact);
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

@@ -56,7 +56,7 @@ export function siteRoutes(api: Api): void {
         const site = await readableSite(principal, id);
         return { body: site, version: site.version };
       },
-      responses: { 201: { description: 'The site', schema: SiteSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The site', schema: SiteSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register sites');
@@ -84,7 +84,7 @@ export function siteRoutes(api: Api): void {
         status: z.optional(SiteStatus),
         ...PageQuery,
       }),
-      responses: { 200: { description: 'A page of sites', schema: Page(SiteSchema) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of sites', schema: Page(SiteSchema) } },
     },
     async (c, { principal, query }) => {
       const country = readingCountry(principal, query.country ?? (query.province?.slice(0, 2) as Country | undefined));
@@ -102,7 +102,7 @@ export function siteRoutes(api: Api): void {
       tag: TAG,
       access: SITE_READERS,
       params: IdParams,
-      responses: { 200: { description: 'The site; ETag carries its version', schema: SiteSchema }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The site; ETag carries its version', schema: SiteSchema }, 404: problem },
     },
     async (c, { principal, params }) => {
       const site = await readableSite(principal, params.id);
@@ -123,7 +123,7 @@ export function siteRoutes(api: Api): void {
       params: IdParams,
       body: SitePatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated site', schema: SiteSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated site', schema: SiteSchema }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const before = await readableSite(principal, params.id);

@@ -1,18 +1,18 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { AGE_BANDS, SEXES } from '#shared/domain/household.ts';
 import type { Site } from '#shared/domain/site.ts';
 import { FLOW_COUNT_PATHS, monthFlows, SITE_COUNT_PATHS, siteFigures, type MonthFlows, type SiteFigures } from '#shared/domain/site-stats.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { allSitesOf, readSiteFlows, readSiteStats } from '#shared/db/repositories/sites.ts';
-import { problem, type Api } from '#shared/http/api.ts';
-import { csvResponse, hxlCsv, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
+import type { Api } from '#shared/http/api.ts';
+import { csvResponse, hxlRows, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { readingCountry, SITE_READERS } from './sites.ts';
 
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
-const SiteStats = lazy(() =>
+const SiteStats = named('SiteStats', () =>
   z.object({
     scope: z.object({ country: Country, province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
@@ -38,7 +38,7 @@ const SiteStats = lazy(() =>
   }),
 );
 const Moved = () => z.object({ households: count(), people: count() });
-const SiteFlows = lazy(() =>
+const SiteFlows = named('SiteFlows', () =>
   z.object({
     scope: z.object({ country: Country, from: z.string(), to: z.string() }),
     months: z.array(
@@ -116,7 +116,7 @@ export function siteStatsRoutes(api: Api): void {
       tag: 'Statistics',
       access: SITE_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(Province), format: z.optional(z.enum(['json', 'csv'])) }),
-      responses: { 200: { description: 'The figures of each site (JSON), or one CSV row per site with HXL hashtags', schema: SiteStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The figures of each site (JSON), or one CSV row per site with HXL hashtags', schema: SiteStats } },
     },
     async (c, { principal, query }) => {
       const country = readingCountry(principal, query.country ?? (query.province?.slice(0, 2) as Country | undefined));
@@ -128,7 +128,7 @@ export function siteStatsRoutes(api: Api): void {
         .sort((a, b) => a.code.localeCompare(b.code))
         .map((s): SiteRow => [s, siteFigures(counters.get(s.id) ?? {}, year)]);
       const exact = readsEveryHousehold(principal, [country]);
-      if (wantsCsv(c, query.format)) return csvResponse(c, hxlCsv(siteColumns(country), rows, !exact), `sites-${query.province ?? country}.csv`);
+      if (wantsCsv(c, query.format)) return csvResponse(c, hxlRows(siteColumns(country), rows), `sites-${query.province ?? country}.csv`, !exact);
       const items = rows.map(([s, present]) => ({ siteId: s.id, code: s.code, name: s.name, type: s.type, province: s.province, status: s.status, capacity: s.capacity, present }));
       const { value, suppressed } = exact ? { value: items, suppressed: [] } : withheld(items);
       return c.json({ scope: { country, province: query.province ?? null }, ageBandsYear: year, sites: value, suppressed });
@@ -147,7 +147,7 @@ export function siteStatsRoutes(api: Api): void {
       tag: 'Statistics',
       access: SITE_READERS,
       query: z.object({ country: z.optional(Country), from: z.optional(Month), to: z.optional(Month), format: z.optional(z.enum(['json', 'csv'])) }),
-      responses: { 200: { description: 'The flows of each month (JSON), or CSV rows per month and site, then per month and origin', schema: SiteFlows }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The flows of each month (JSON), or CSV rows per month and site, then per month and origin', schema: SiteFlows } },
     },
     async (c, { principal, query }) => {
       const country = readingCountry(principal, query.country);
@@ -166,7 +166,7 @@ export function siteStatsRoutes(api: Api): void {
       const exact = readsEveryHousehold(principal, [country]);
       if (wantsCsv(c, query.format)) {
         const rows: FlowRow[] = flows.flatMap((f) => [...f.sites.map((s): FlowRow => [f.month, s, undefined]), ...f.origins.map((o): FlowRow => [f.month, undefined, o])]);
-        return csvResponse(c, hxlCsv(FLOW_COLUMNS, rows, !exact), `site-flows-${country}-${from}-${to}.csv`);
+        return csvResponse(c, hxlRows(FLOW_COLUMNS, rows), `site-flows-${country}-${from}-${to}.csv`, !exact);
       }
       const { value, suppressed } = exact ? { value: flows, suppressed: [] } : suppressMonths(flows);
       return c.json({ scope: { country, from, to }, months: value, suppressed });

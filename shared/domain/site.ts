@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy, StoredFields } from './common.ts';
+import { Country, named, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
 
@@ -131,7 +131,7 @@ export function siteProblems(s: Pick<Site, 'country' | 'province' | 'adm2' | 'ad
 }
 
 /** Response schema, for the OpenAPI document (built on first use). */
-export const SiteSchema = lazy(() =>
+export const SiteSchema = named('Site', () =>
   z.object({
     ...StoredFields,
     country: Country,

@@ -2,25 +2,32 @@ import type { Context } from 'hono';
 import { csvCount } from '../domain/small-cells.ts';
 
 /**
- * CSV with HXL hashtags (Humanitarian Exchange Language): a header row, the hashtag row under it,
- * then one row per unit. The one writer of every statistics export.
+ * CSV answers of the statistics routes: content negotiation (`?format=csv` or `Accept: text/csv`),
+ * RFC 4180 cells, and a body of a header row, an HXL hashtag row and the data rows.
  */
 
-/** A column: its header, its HXL hashtag, and its cell for a row (a count, or text). */
-export type CsvColumn<Row extends unknown[]> = [header: string, hxl: string, value: (...row: Row) => string | number];
+/** Whether the client asked for CSV: `?format=csv` wins; without `format`, an `Accept` naming text/csv. */
+export const wantsCsv = (c: Context, format: string | undefined): boolean =>
+  format === 'csv' || (format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
 
-/** A cell: counts through the small-cell rule when `suppress` (`<5`), text quoted when it must be. */
-const cell = (v: string | number, suppress: boolean): string => (typeof v === 'number' ? csvCount(v, suppress) : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** One cell: strings quoted when they hold a quote, comma or line break; counts as `<5` when small cells are suppressed. */
+export const csvCell = (v: string | number | null, suppress = false): string =>
+  v === null ? '' : typeof v === 'number' ? csvCount(v, suppress) : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 
-/** The CSV text: header, hashtags, one line per row (CRLF, as RFC 4180 has it). */
-export function hxlCsv<Row extends unknown[]>(columns: readonly CsvColumn<Row>[], rows: readonly Row[], suppress: boolean): string {
-  const lines = [columns.map(([h]) => h).join(','), columns.map(([, hxl]) => hxl).join(','), ...rows.map((r) => columns.map(([, , value]) => cell(value(...r), suppress)).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
-}
+/** The rows as a CSV document (CRLF line ends, as RFC 4180 writes them). */
+export const csvBody = (rows: readonly (readonly (string | number | null)[])[], suppress = false): string =>
+  `${rows.map((r) => r.map((v) => csvCell(v, suppress)).join(',')).join('\r\n')}\r\n`;
 
-/** Whether the caller asked for CSV: `?format=csv`, or `Accept: text/csv` without `format`. */
-export const wantsCsv = (c: Context, format: string | undefined): boolean => format === 'csv' || (format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
+/** A CSV attachment answer named `filename`. */
+export const csvResponse = (c: Context, rows: readonly (readonly (string | number | null)[])[], filename: string, suppress = false): Response =>
+  c.body(csvBody(rows, suppress), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
 
-/** The CSV answer, as a download named `filename`. */
-export const csvResponse = (c: Context, body: string, filename: string): Response =>
-  c.body(body, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
+/** A column of a statistics export: its header, its HXL hashtag, and its cell for a row. */
+export type CsvColumn<Row extends unknown[]> = [header: string, hxl: string, value: (...row: Row) => string | number | null];
+
+/** The header row, the HXL hashtag row and one line per row, for {@link csvResponse}. */
+export const hxlRows = <Row extends unknown[]>(columns: readonly CsvColumn<Row>[], rows: readonly Row[]): (string | number | null)[][] => [
+  columns.map(([h]) => h),
+  columns.map(([, hxl]) => hxl),
+  ...rows.map((r) => columns.map(([, , value]) => value(...r))),
+];

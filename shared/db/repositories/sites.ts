@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters } from '../../domain/displacement-stats.ts';
 import type { Site } from '../../domain/site.ts';
 import type { SiteDelta } from '../../domain/site-stats.ts';
-import { Conflict } from '../../http/problem.ts';
+import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import { siteCodeKey, siteFlowsKey, siteFlowsPartition, siteKey, sitesByCountry, sitesByProvince, siteStatsKey, siteStatsPartition, siteStatusPrefix } from '../keys/site.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
@@ -26,7 +26,7 @@ const mainItem = (site: Site): Record<string, unknown> => ({
 
 const codeClaim = (site: Site): GuardedWrite => ({
   item: { Put: { TableName: tableName, Item: { ...siteCodeKey(site.country, site.code), entity: 'SiteCode', siteId: site.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-  onConditionFailed: () => new Conflict(`Another site of ${site.country} already has the code ${site.code}.`),
+  onConditionFailed: () => new ConflictError(`Another site of ${site.country} already has the code ${site.code}.`),
 });
 
 /** The writes that create a site: the site and the claim of its code. */
@@ -55,7 +55,7 @@ export function siteUpdateWrites(before: Site, after: Site): GuardedWrite[] {
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
-      onConditionFailed: () => new Conflict(`Households are still at site ${before.code}: move them (POST /v1/households/{id}/transitions) before closing it.`),
+      onConditionFailed: () => new ConflictError(`Households are still at site ${before.code}: move them (POST /v1/households/{id}/transitions) before closing it.`),
     });
   }
   return writes;
@@ -75,7 +75,7 @@ export const siteOpenCheck = (site: Pick<Site, 'id' | 'code' | 'country'>): Guar
       ExpressionAttributeValues: { ':open': 'OPEN', ':country': site.country },
     },
   },
-  onConditionFailed: () => new Conflict(`Site ${site.code} was closed meanwhile: choose an open site.`),
+  onConditionFailed: () => new ConflictError(`Site ${site.code} was closed meanwhile: choose an open site.`),
 });
 
 export async function getSite(id: string): Promise<Site | undefined> {
