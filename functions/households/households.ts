@@ -379,7 +379,8 @@ export function registerHouseholds(api: Api): void {
       if (body.blockedReason) updated.blockedReason = body.blockedReason;
       else delete updated.blockedReason;
       if (body.reason) updated.statusReason = body.reason;
-      else delete updated.statusReason;
+      // A move of place alone keeps the reason of the status it stays in.
+      else if (!sameStatus) delete updated.statusReason;
       await transact([
         householdWrite(updated, expectedVersion),
         householdHistoryWrite(household.id, historyEntry(principal, now, 'TRANSITION', {
