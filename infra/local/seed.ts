@@ -20,6 +20,7 @@ import type { HistoryEntry, ProgressReport, Task, TaskStatus } from '../../share
 import type { Team } from '../../shared/domain/team.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import type { Site } from '../../shared/domain/site.ts';
+import { mapLimit } from '../../shared/map-limit.ts';
 import { generatedSites } from './gen-households.ts';
 import { ensureLocalSecrets, signLocalToken, type TokenClaims } from './keys.ts';
 
@@ -615,7 +616,8 @@ async function seedSites(ctx: Context): Promise<{ tally: Tally; sites: Map<strin
   for (const country of ['KH', 'TH'] as const) {
     const relief = await ctx.client.token(reliefClaims(country));
     const known = new Map((await ctx.client.all<Site>(`/v1/sites?country=${country}`, relief)).map((s) => [s.code, s]));
-    for (const spec of generatedSites(country)) {
+    // A few at a time: forty-odd creates one by one make the seed wait on each round trip.
+    await mapLimit(generatedSites(country), 4, async (spec) => {
       let site = known.get(spec.code);
       if (site) t.existing++;
       else {
@@ -623,7 +625,7 @@ async function seedSites(ctx: Context): Promise<{ tally: Tally; sites: Map<strin
         site = await create<Site>(ctx, `site ${spec.code}`, '/v1/sites', relief, `seed-site-${spec.code}`, { ...body, managingOrganisation: country === 'KH' ? 'DRC' : 'Thai Red Cross', openedAt: '2025-07-26' }, t);
       }
       sites.set(spec.code, site);
-    }
+    });
   }
   return { tally: t, sites };
 }
