@@ -1,6 +1,8 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
@@ -11,8 +13,15 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * the spatial-index items). Kept in one place so that the routes read the same for every change.
  */
 
-/** The counter writes for a household going from `before` to `after` (undefined: not existing). */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => displacementStatsWrites(before, after);
+/**
+ * The counter writes for a household going from `before` to `after` (undefined: not existing):
+ * the displacement statistics, and the monthly report's bucket of a registration or of a move to
+ * RETURNED or REDISPLACED.
+ */
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
+  ...displacementStatsWrites(before, after),
+  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
+];
 
 /** The return safety of a destination now: UNKNOWN without a point. */
 export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);

@@ -8,6 +8,7 @@ import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domai
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
+import { csvResponse, hxlCsv, wantsCsv, type HxlColumn } from '#shared/http/hxl-csv.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
@@ -41,7 +42,7 @@ const DisplacementStats = lazy(() =>
   }),
 );
 
-type Column = [header: string, hxl: string, value: (pcode: string, v: DisplacementView) => string | number];
+type Column = HxlColumn<[pcode: string, v: DisplacementView]>;
 const lower = (s: string) => s.toLowerCase();
 const bandTag = (b: string) => `age${b.replace('-', '_').replace('+', '_plus')}`;
 const bandHeader = (b: string) => b.replace('-', '_').replace('+', '_plus');
@@ -91,8 +92,6 @@ const COLUMNS: Column[] = [
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
 ];
 
-const csvCell = (v: string | number, suppress: boolean) => (typeof v === 'number' ? csvCount(v, suppress) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
 export function displacementStatsRoutes(api: Api): void {
   api.route(
@@ -124,16 +123,14 @@ export function displacementStatsRoutes(api: Api): void {
       if (principal.country && named && named !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
       const year = new Date().getUTCFullYear();
       const exact = readsEveryHousehold(principal, countries);
-      if (wantsCsv) {
+      if (wantsCsv(c, query.format)) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
-        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
-        const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
-        return c.body(`${lines.map((l) => l.map((v) => csvCell(v, !exact)).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        const rows = provinces.map((p): [string, DisplacementView] => [p, displacementView(byProvince.get(p) ?? {}, year)]);
+        return csvResponse(c, `displacement-${query.province ?? country ?? 'KH-TH'}.csv`, hxlCsv(COLUMNS, rows, (n) => csvCount(n, !exact)));
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

@@ -1,0 +1,145 @@
+import type { Outcome } from './cleared-area.ts';
+import type { Household } from './household.ts';
+import { EO_CATEGORIES } from './ordnance-categories.ts';
+
+/**
+ * Monthly reporting, pure (no zod, no SDK: the console reads it too). What happened in a month —
+ * land released, ordnance destroyed, accidents and casualties, people reached by risk education,
+ * households registered, returned and displaced again — kept as counters in one item per
+ * country, province and month (`shared/db/repositories/monthly-stats.ts`), added to in the same
+ * transaction as the change, keyed by the month the thing happened:
+ *
+ * | counter | counts | month of |
+ * |---|---|---|
+ * | `sqm_<OUTCOME>` | m² released by outcome (a release taken back subtracts) | the QA acceptance |
+ * | `eod_<CATEGORY>` | explosive ordnance destroyed in situ | the progress report's `reportDate` |
+ * | `accidents`, `killed`, `injured` | accidents and their casualties | the accident's `occurredAt` |
+ * | `eore_sessions`, `eore_people` | risk-education sessions and the people they reached | the session's `date` |
+ * | `hh_registered`, `hh_returned`, `hh_redisplaced` | households registered, moved to RETURNED, to REDISPLACED | registration; the transition |
+ *
+ * Households count under their origin province (as the displacement statistics). These are flows
+ * (what happened in the month), not stocks: a household erased later stays counted in the month it
+ * was registered, as a report already filed would.
+ */
+
+/** A month, `YYYY-MM`. */
+export type Month = string;
+
+export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** The most months one read covers (three years). */
+export const MAX_MONTHS = 36;
+
+export const RELEASE_OUTCOMES = ['CANCELLED', 'REDUCED', 'CLEARED'] as const satisfies readonly Outcome[];
+
+export type MonthlyCounters = Record<string, number>;
+
+/** One change to one month's bucket of a province. */
+export interface MonthlyChange {
+  country: string;
+  province: string;
+  month: Month;
+  counters: MonthlyCounters;
+}
+
+/** The month (`YYYY-MM`, UTC) of an ISO date or date-time. */
+export function monthOf(isoDateOrTime: string): Month {
+  const month = isoDateOrTime.slice(0, 7);
+  if (!MONTH.test(month)) throw new Error(`not an ISO date: ${isoDateOrTime}`);
+  return month;
+}
+
+/** Every month from `from` to `to`, both included (empty when `to` is before `from`). */
+export function monthsBetween(from: Month, to: Month): Month[] {
+  const out: Month[] = [];
+  let [y, m] = from.split('-').map(Number) as [number, number];
+  const [ty, tm] = to.split('-').map(Number) as [number, number];
+  while (y < ty || (y === ty && m <= tm)) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return out;
+}
+
+/** Adds `counters` into `into` (zeros dropped at the end by the writer). */
+export function addCounters(into: MonthlyCounters, counters: MonthlyCounters): MonthlyCounters {
+  for (const [name, n] of Object.entries(counters)) into[name] = (into[name] ?? 0) + n;
+  return into;
+}
+
+/** Released m² of a report's parts by outcome, `sign` -1 to take a release back. */
+export function releasedByOutcome(parts: readonly { outcome: Outcome; areaSqm: number }[], sign: 1 | -1): MonthlyCounters {
+  const c: MonthlyCounters = {};
+  for (const p of parts) c[`sqm_${p.outcome}`] = (c[`sqm_${p.outcome}`] ?? 0) + sign * p.areaSqm;
+  return c;
+}
+
+/** Ordnance destroyed (in situ only, as the land-release statistics count it): `quantity` may be negative to undo. */
+export const destroyedCounters = (category: string, disposal: string, quantity: number): MonthlyCounters => (disposal === 'DESTROYED_IN_SITU' ? { [`eod_${category}`]: quantity } : {});
+
+/** An accident and its casualties, for the month of its `occurredAt`. */
+export const accidentCounters = (killed: number, injured: number): MonthlyCounters => ({ accidents: 1, killed, injured });
+
+/** A risk-education session and the people it reached, for the month of its date. */
+export const riskEducationCounters = (peopleReached: number): MonthlyCounters => ({ eore_sessions: 1, eore_people: peopleReached });
+
+/** When a household's move to its current status took effect: the transition's `effectiveDate` when it has one, else when it was recorded. */
+export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined }): string => h.effectiveDate ?? h.statusChangedAt;
+
+/**
+ * The monthly changes of a household going from `before` to `after` (undefined: not existing):
+ * a registration counts in the month of `createdAt`; a move to RETURNED or REDISPLACED in the
+ * month the move took effect. Anything else (a PATCH, a safety change, an erasure) counts nothing.
+ */
+export function householdMonthlyChanges(before: HouseholdFlowState | undefined, after: HouseholdFlowState | undefined): MonthlyChange[] {
+  if (!after) return [];
+  const place = { country: after.country, province: after.origin.province };
+  if (!before) return [{ ...place, month: monthOf(after.createdAt), counters: { hh_registered: 1 } }];
+  if (before.status === after.status) return [];
+  if (after.status === 'RETURNED') return [{ ...place, month: monthOf(transitionDateOf(after)), counters: { hh_returned: 1 } }];
+  if (after.status === 'REDISPLACED') return [{ ...place, month: monthOf(transitionDateOf(after)), counters: { hh_redisplaced: 1 } }];
+  return [];
+}
+
+/** What {@link householdMonthlyChanges} reads of a household. */
+export type HouseholdFlowState = Pick<Household, 'country' | 'origin' | 'createdAt' | 'status' | 'statusChangedAt'> & { effectiveDate?: string | undefined };
+
+/** One month as the API shows it: every outcome and category present, zeros included. */
+export interface MonthView {
+  month: Month;
+  landReleasedSqm: Record<(typeof RELEASE_OUTCOMES)[number] | 'total', number>;
+  ordnanceDestroyed: Record<(typeof EO_CATEGORIES)[number] | 'total', number>;
+  accidents: { accidents: number; killed: number; injured: number };
+  riskEducation: { sessions: number; peopleReached: number };
+  households: { registered: number; returned: number; redisplaced: number };
+}
+
+const round = (n: number) => Math.round(n);
+
+/** The counters of one month (or the sum of several provinces') as the API shows them. */
+export function monthView(month: Month, c: MonthlyCounters): MonthView {
+  const v = (name: string) => c[name] ?? 0;
+  const released = Object.fromEntries(RELEASE_OUTCOMES.map((o) => [o, round(v(`sqm_${o}`))])) as Record<(typeof RELEASE_OUTCOMES)[number], number>;
+  const destroyed = Object.fromEntries(EO_CATEGORIES.map((k) => [k, v(`eod_${k}`)])) as Record<(typeof EO_CATEGORIES)[number], number>;
+  return {
+    month,
+    landReleasedSqm: { ...released, total: RELEASE_OUTCOMES.reduce((t, o) => t + released[o], 0) },
+    ordnanceDestroyed: { ...destroyed, total: EO_CATEGORIES.reduce((t, k) => t + destroyed[k], 0) },
+    accidents: { accidents: v('accidents'), killed: v('killed'), injured: v('injured') },
+    riskEducation: { sessions: v('eore_sessions'), peopleReached: v('eore_people') },
+    households: { registered: v('hh_registered'), returned: v('hh_returned'), redisplaced: v('hh_redisplaced') },
+  };
+}
+
+/** Where a {@link MonthView} counts households: small cells there are withheld from readers who may not read every household (`small-cells.ts`). */
+export const MONTHLY_HOUSEHOLD_COUNT_PATHS = ['households.*'] as const;
+
+/**
+ * A year as a reader of `lang` expects it: Thai readers count in the Buddhist era (2026 → 2569),
+ * as Thai official documents do; Khmer and English readers in the common era.
+ */
+export const displayYear = (year: number, lang: string): number => (lang === 'th' ? year + 543 : year);
