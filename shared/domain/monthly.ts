@@ -143,3 +143,42 @@ export const MONTHLY_HOUSEHOLD_COUNT_PATHS = ['households.*'] as const;
  * as Thai official documents do; Khmer and English readers in the common era.
  */
 export const displayYear = (year: number, lang: string): number => (lang === 'th' ? year + 543 : year);
+
+/** The stored records a recount of the buckets reads (only the fields it needs). */
+export interface MonthlyRecords {
+  households: readonly (HouseholdFlowState & { id: string })[];
+  /** Household history entries of status moves (`action` TRANSITION), with the household's id. */
+  householdTransitions: readonly { householdId: string; at: string; to?: string | undefined; effectiveDate?: string | undefined }[];
+  clearedAreas: readonly { country: string; province: string; status: string; parts: readonly { outcome: Outcome; areaSqm: number }[]; qa?: { decidedAt: string } | undefined }[];
+  tasks: readonly { id: string; country: string; province: string }[];
+  progressReports: readonly { taskId: string; reportDate: string; finds: readonly { category: string; quantity: number; disposal?: string | undefined }[] }[];
+}
+
+/**
+ * The buckets recounted from the stored records: what the live writes add up to, for records
+ * written before the buckets existed (the one-off backfill). Land counts for reports whose release
+ * stands (QA_ACCEPTED, HANDED_OVER); finds with the disposal they have now (`disposal` of a find
+ * already merged with its later state).
+ */
+export function recountMonthly(r: MonthlyRecords): MonthlyChange[] {
+  const changes: MonthlyChange[] = [];
+  const byId = new Map(r.households.map((h) => [h.id, h]));
+  for (const h of r.households) changes.push(...householdMonthlyChanges(undefined, h));
+  for (const t of r.householdTransitions) {
+    const h = byId.get(t.householdId);
+    if (!h || (t.to !== 'RETURNED' && t.to !== 'REDISPLACED')) continue;
+    changes.push({ country: h.country, province: h.origin.province, month: monthOf(t.effectiveDate ?? t.at), counters: { [t.to === 'RETURNED' ? 'hh_returned' : 'hh_redisplaced']: 1 } });
+  }
+  for (const a of r.clearedAreas) {
+    if ((a.status !== 'QA_ACCEPTED' && a.status !== 'HANDED_OVER') || !a.qa) continue;
+    changes.push({ country: a.country, province: a.province, month: monthOf(a.qa.decidedAt), counters: releasedByOutcome(a.parts, 1) });
+  }
+  const tasks = new Map(r.tasks.map((t) => [t.id, t]));
+  for (const p of r.progressReports) {
+    const task = tasks.get(p.taskId);
+    if (!task) continue;
+    const counters = p.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal ?? 'NOT_RECORDED', f.quantity)), {} as MonthlyCounters);
+    changes.push({ country: task.country, province: task.province, month: monthOf(p.reportDate), counters });
+  }
+  return changes;
+}
