@@ -262,12 +262,12 @@ describe('GET /v1/stats/monthly', () => {
   });
 
   it('backfills the same buckets from the records when they are counted afresh (the one-off count of npm start)', async () => {
-    const before = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => String(a.pk + a.sk).localeCompare(String(b.pk + b.sk)));
+    const before = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
     expect(before.length).toBeGreaterThan(0);
     for (const item of before) await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
     const first = await backfillMonthlyStats(documentClient, tableName);
     expect(first).toEqual({ ran: true, buckets: before.length });
-    const after = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => String(a.pk + a.sk).localeCompare(String(b.pk + b.sk)));
+    const after = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
     expect(after).toEqual(before);
     // Done once: a second start counts nothing again.
     expect(await backfillMonthlyStats(documentClient, tableName)).toEqual({ ran: false, buckets: 0 });

@@ -32,6 +32,7 @@ export const views: readonly ViewEntry[] = [
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
+  { path: 'monthly', nav: 'nav.monthly', roles: ['operations', 'qa', 'ministry', 'observer', 'relief', 'admin'], load: () => import('./monthly/MonthlyReport.tsx').then((m) => m.MonthlyReport) },
   { path: 'map', nav: 'nav.map', roles: ['deminer', 'operations', 'qa', 'relief', 'ministry', 'observer', 'admin'], load: () => import('./map/MapView.tsx').then((m) => m.MapView) },
 ];
 
