@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, lazy, named } from '#shared/domain/common.ts';
 import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
@@ -8,8 +8,8 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
-import { csvResponse, hxlCsv, wantsCsv, type HxlColumn } from '#shared/http/hxl-csv.ts';
 import { BadRequest } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /**
  * Finds by category: counted as `eofound_*` since disposal is recorded; before that every find
@@ -34,7 +34,7 @@ export function landReleaseView(counters: Counters) {
   };
 }
 
-const LandReleaseStats = lazy(() =>
+const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
@@ -49,7 +49,7 @@ const LandReleaseStats = lazy(() =>
 );
 
 /** CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per province. */
-const COLUMNS: HxlColumn<[pcode: string, c: Counters]>[] = [
+const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters) => string | number][] = [
   ['country', '#country+code', (p) => provinceOf(p)!.country],
   ['province_pcode', '#adm1+code', (p) => p],
   ['province_name', '#adm1+name', (p) => provinceOf(p)!.name],
@@ -78,7 +78,7 @@ export function registerLandReleaseStats(api: Api): void {
         province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
         format: z.optional(z.enum(['json', 'csv'])),
       }),
-      responses: { 200: { description: 'The statistics', schema: LandReleaseStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
     },
     async (c, { query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
@@ -87,8 +87,9 @@ export function registerLandReleaseStats(api: Api): void {
       if (wantsCsv(c, query.format)) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
         const stats = await readProvinceStats(provinces);
-        const rows = provinces.map((p): [string, Counters] => [p, stats.get(p) ?? {}]);
-        return csvResponse(c, `land-release-${query.province ?? country ?? 'all'}.csv`, hxlCsv(COLUMNS, rows));
+        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))];
+        const name = `land-release-${query.province ?? country ?? 'all'}.csv`;
+        return csvResponse(c, lines, name);
       }
       const counters = await readStats(query.province ? { level: 'province', province: query.province } : country ? { level: 'country', country } : { level: 'all' });
       return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...landReleaseView(counters) });

@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, lazy, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
-import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
+import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
-import { csvResponse, hxlCsv, wantsCsv, type HxlColumn } from '#shared/http/hxl-csv.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -18,7 +18,7 @@ const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satis
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
-const DisplacementStats = lazy(() =>
+const DisplacementStats = named('DisplacementStats', () =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
@@ -42,7 +42,7 @@ const DisplacementStats = lazy(() =>
   }),
 );
 
-type Column = HxlColumn<[pcode: string, v: DisplacementView]>;
+type Column = [header: string, hxl: string, value: (pcode: string, v: DisplacementView) => string | number];
 const lower = (s: string) => s.toLowerCase();
 const bandTag = (b: string) => `age${b.replace('-', '_').replace('+', '_plus')}`;
 const bandHeader = (b: string) => b.replace('-', '_').replace('+', '_plus');
@@ -111,9 +111,6 @@ export function displacementStatsRoutes(api: Api): void {
       }),
       responses: {
         200: { description: 'The statistics (JSON), or one CSV row per origin province with HXL hashtags', schema: DisplacementStats },
-        400: problem,
-        401: problem,
-        403: problem,
       },
     },
     async (c, { principal, query }) => {
@@ -129,8 +126,9 @@ export function displacementStatsRoutes(api: Api): void {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
-        const rows = provinces.map((p): [string, DisplacementView] => [p, displacementView(byProvince.get(p) ?? {}, year)]);
-        return csvResponse(c, `displacement-${query.province ?? country ?? 'KH-TH'}.csv`, hxlCsv(COLUMNS, rows, (n) => csvCount(n, !exact)));
+        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
+        const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
+        return csvResponse(c, lines, name, !exact);
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

@@ -3,8 +3,8 @@ import type { S3Event } from 'aws-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config.ts';
 import { getImportJob, markUploaded } from '#shared/db/repositories/household-imports.ts';
-import { logger } from '#shared/http/logger.ts';
-import { Conflict } from '#shared/http/problem.ts';
+import { logger } from '#shared/logger.ts';
+import { ConflictError } from '#shared/errors.ts';
 import { runImport } from './run-import.ts';
 
 /**
@@ -55,7 +55,7 @@ export async function handler(event: S3Event): Promise<void> {
         await markUploaded(jobId, record.s3.object.size, record.eventTime, versionId);
       } catch (e: unknown) {
         // Two uploads' events at once: the other one's version was recorded first.
-        if (!(e instanceof Conflict)) throw e;
+        if (!(e instanceof ConflictError)) throw e;
       }
       job = (await getImportJob(jobId))!;
     }

@@ -11,9 +11,8 @@ import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
+import { batchGetAll, batchPutAll } from '#shared/db/batch.ts';
 import {
-  batchGetAll,
-  batchPutAll,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -26,7 +25,7 @@ import {
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
-import { logger as rootLogger } from '#shared/http/logger.ts';
+import { logger as rootLogger } from '#shared/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 
 /**
@@ -280,7 +279,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const legacy = await legacyClaimsPossible();
   const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
   const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
-  if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+  if (keys.length > 0) for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
   const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);

@@ -6,8 +6,8 @@ import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts
 import type { Role } from '#shared/domain/roles.ts';
 import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { readMonthlyBuckets, type MonthlyBucket } from '#shared/db/repositories/monthly-stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
-import { csvResponse, hxlCsv, wantsCsv, type HxlColumn } from '#shared/http/hxl-csv.ts';
+import type { Api } from '#shared/http/api.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
 
 /** Everyone who reads de-mining data or displacement statistics; relief agencies only of their own country. */
@@ -39,16 +39,17 @@ const MonthlyStats = lazy(() =>
 
 const lower = (s: string) => s.toLowerCase();
 type Row = [month: string, pcode: string, v: MonthView];
+type Column = [header: string, hxl: string, value: (...row: Row) => string | number | null];
 
 /** CSV columns with their HXL hashtags, one row per month and province (months in ISO form; the console prints Buddhist-era years for Thai readers). */
-const COLUMNS: HxlColumn<Row>[] = [
+const COLUMNS: Column[] = [
   ['month', '#date+month', (m) => m],
   ['country', '#country+code', (_m, p) => provinceOf(p)!.country],
   ['province_pcode', '#adm1+code', (_m, p) => p],
   ['province_name', '#adm1+name', (_m, p) => provinceOf(p)!.name],
-  ...RELEASE_OUTCOMES.map((o): HxlColumn<Row> => [`released_sqm_${lower(o)}`, `#indicator+area+sqm+released+${lower(o)}`, (_m, _p, v) => v.landReleasedSqm[o]]),
+  ...RELEASE_OUTCOMES.map((o): Column => [`released_sqm_${lower(o)}`, `#indicator+area+sqm+released+${lower(o)}`, (_m, _p, v) => v.landReleasedSqm[o]]),
   ['released_sqm_total', '#indicator+area+sqm+released+total', (_m, _p, v) => v.landReleasedSqm.total],
-  ...EO_CATEGORIES.map((k): HxlColumn<Row> => [`eo_destroyed_${lower(k)}`, `#indicator+eo+destroyed+${lower(k)}`, (_m, _p, v) => v.ordnanceDestroyed[k]]),
+  ...EO_CATEGORIES.map((k): Column => [`eo_destroyed_${lower(k)}`, `#indicator+eo+destroyed+${lower(k)}`, (_m, _p, v) => v.ordnanceDestroyed[k]]),
   ['eo_destroyed_total', '#indicator+eo+destroyed+total', (_m, _p, v) => v.ordnanceDestroyed.total],
   ['accidents', '#event+accident+num', (_m, _p, v) => v.accidents.accidents],
   ['killed', '#affected+killed', (_m, _p, v) => v.accidents.killed],
@@ -59,6 +60,7 @@ const COLUMNS: HxlColumn<Row>[] = [
   ['households_returned', '#affected+hh+returned', (_m, _p, v) => v.households.returned],
   ['households_redisplaced', '#affected+hh+redisplaced', (_m, _p, v) => v.households.redisplaced],
 ];
+/** Columns that count households: small cells there are withheld (`<5`) from readers who may not read every household. */
 const HOUSEHOLD_COLUMNS = new Set(['households_registered', 'households_returned', 'households_redisplaced']);
 
 const withoutMonth = ({ month: _m, ...rest }: MonthView) => rest;
@@ -81,12 +83,7 @@ export function registerMonthlyStats(api: Api): void {
         to: Month,
         format: z.optional(z.enum(['json', 'csv'])),
       }),
-      responses: {
-        200: { description: 'The months (JSON), or one CSV row per month and province with HXL hashtags', schema: MonthlyStats },
-        400: problem,
-        401: problem,
-        403: problem,
-      },
+      responses: { 200: { description: 'The months (JSON), or one CSV row per month and province with HXL hashtags', schema: MonthlyStats } },
     },
     async (c, { principal, query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
@@ -105,7 +102,12 @@ export function registerMonthlyStats(api: Api): void {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => (countries as readonly string[]).includes(p.country)).map((p) => p.pcode);
         const byKey = new Map(buckets.map((b) => [`${b.month}|${b.province}`, b.counters]));
         const rows = months.flatMap((m) => provinces.map((p): Row => [m, p, monthView(m, byKey.get(`${m}|${p}`) ?? {})]));
-        return csvResponse(c, `monthly-${query.province ?? country ?? 'KH-TH'}-${query.from}-${query.to}.csv`, hxlCsv(COLUMNS, rows, (n, header) => csvCount(n, !exact && HOUSEHOLD_COLUMNS.has(header))));
+        const cells = (row: Row) => COLUMNS.map(([header, , value]) => {
+          const v = value(...row);
+          return typeof v === 'number' && HOUSEHOLD_COLUMNS.has(header) ? csvCount(v, !exact) : v;
+        });
+        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...rows.map(cells)];
+        return csvResponse(c, lines, `monthly-${query.province ?? country ?? 'KH-TH'}-${query.from}-${query.to}.csv`);
       }
       const byMonth = new Map<string, MonthlyCounters>();
       for (const b of buckets) byMonth.set(b.month, addCounters(byMonth.get(b.month) ?? {}, b.counters));

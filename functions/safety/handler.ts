@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger } from '#shared/http/logger.ts';
+import { logger } from '#shared/logger.ts';
 import { checkSafetyRecords } from './check.ts';
 
 /**

@@ -3,6 +3,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { pointToPolygonDistance } from '@turf/point-to-polygon-distance';
 import * as z from 'zod/mini';
 import { firstSelfIntersection } from './self-intersection.ts';
+import { named } from './common.ts';
 
 /**
  * GeoJSON (RFC 7946, WGS84, [lon, lat]) geometry rules: what a hazard area or cleared area may
@@ -90,3 +91,12 @@ export function farthestVertexOutsideM(inner: Area, outer: Area): number {
   for (const ring of rings) for (const position of ring) worst = Math.max(worst, distanceToAreaM({ type: 'Point', coordinates: position }, outer));
   return worst;
 }
+
+/** A GeoJSON FeatureCollection (RFC 7946) as the map routes answer it with `Accept: application/geo+json`; documentation only. */
+export const FeatureCollectionSchema = named('FeatureCollection', () =>
+  z.object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(z.object({ type: z.literal('Feature'), geometry: z.object({ type: z.string(), coordinates: z.array(z.unknown()) }), properties: z.record(z.string(), z.unknown()) })),
+    next: z.optional(z.nullable(z.string())),
+  }),
+);

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, lazy, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
 import type { Principal, Role } from './roles.ts';
@@ -45,7 +45,7 @@ export const TaskPatch = z
   );
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
-export const Task = lazy(() =>
+export const Task = named('Task', () =>
   z.object({
   ...StoredFields,
   hazardAreaId: Id,
@@ -142,7 +142,7 @@ export const FindRecord = lazy(() =>
   }),
 );
 
-export const ProgressReport = lazy(() =>
+export const ProgressReport = named('ProgressReport', () =>
   z.object({
   ...StoredFields,
   taskId: Id,
@@ -184,7 +184,7 @@ export const ObservationCreate = z.strictObject({
   corrects: z.optional(Id),
 });
 
-export const Observation = lazy(() =>
+export const Observation = named('Observation', () =>
   z.object({
     ...StoredFields,
     taskId: Id,
@@ -198,7 +198,7 @@ export const Observation = lazy(() =>
 );
 export type Observation = z.infer<ReturnType<typeof Observation>>;
 
-export const HistoryEntry = lazy(() =>
+export const HistoryEntry = named('HistoryEntry', () =>
   z.object({
   id: z.string(),
   at: z.iso.datetime(),
