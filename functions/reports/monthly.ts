@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, lazy } from '#shared/domain/common.ts';
-import { addCounters, MAX_MONTHS, MONTH, monthsBetween, monthView, RELEASE_OUTCOMES, type MonthlyCounters, type MonthView } from '#shared/domain/monthly.ts';
+import { addCounters, MAX_MONTHS, MONTH, MONTHLY_HOUSEHOLD_COUNT_PATHS, monthsBetween, monthView, RELEASE_OUTCOMES, type MonthlyCounters, type MonthView } from '#shared/domain/monthly.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
@@ -115,7 +115,7 @@ export function registerMonthlyStats(api: Api): void {
         months: months.map((m) => monthView(m, byMonth.get(m) ?? {})),
         totals: withoutMonth(monthView('', [...byMonth.values()].reduce((t, counters) => addCounters(t, counters), {} as MonthlyCounters))),
       };
-      const { value, suppressed } = exact ? { value: answer, suppressed: [] } : suppressSmallCells(answer, ['months.*.households.*', 'totals.households.*']);
+      const { value, suppressed } = exact ? { value: answer, suppressed: [] } : suppressSmallCells(answer, MONTHLY_HOUSEHOLD_COUNT_PATHS);
       return c.json({ scope: { country: country ?? null, province: query.province ?? null }, from: query.from, to: query.to, ...value, suppressed });
     },
   );

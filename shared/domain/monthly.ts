@@ -135,8 +135,8 @@ export function monthView(month: Month, c: MonthlyCounters): MonthView {
   };
 }
 
-/** Where a {@link MonthView} counts households: small cells there are withheld from readers who may not read every household (`small-cells.ts`). */
-export const MONTHLY_HOUSEHOLD_COUNT_PATHS = ['households.*'] as const;
+/** Where the monthly answer (`months` and `totals`) counts households: small cells there are withheld from readers who may not read every household (`small-cells.ts`). */
+export const MONTHLY_HOUSEHOLD_COUNT_PATHS = ['months.*.households.*', 'totals.households.*'] as const;
 
 /**
  * A year as a reader of `lang` expects it: Thai readers count in the Buddhist era (2026 → 2569),
