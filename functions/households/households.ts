@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, IdParams, lazy, Page, PageQuery, named } from '#shared/domain/common.ts';
+import { Country, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { historyEntry, actorOf } from '#shared/domain/history.ts';
 import {
   allowedHouseholdMoves,
@@ -348,7 +348,7 @@ export function registerHouseholds(api: Api): void {
       const household = await visibleHousehold(principal, params.id);
       checkVersion(household, expectedVersion, 'household');
       const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
-      if (!move || !move.roles.includes(principal.role)) {
+      if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
           currentStatus: household.status,
           allowedTransitions: allowedHouseholdMoves(household.status, principal.role),

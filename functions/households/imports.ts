@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
-import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { type Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { CreatedHouseholdImportSchema, HouseholdImportCreate, HouseholdImportSchema, RowErrorSchema } from '#shared/domain/household-import.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';

@@ -12,13 +12,11 @@ import {
   deleteSubscription,
   getFailure,
   getStoredSubscription,
-  getSubscription,
   listFailures,
   listFeed,
   listSubscriptions,
   recordFailedRedrive,
   rotateSubscriptionSecret,
-  subscriptionWrite,
   withoutSecret,
 } from '#shared/db/repositories/subscriptions.ts';
 import type { EventEnvelope } from '#shared/events/catalogue.ts';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
-import { Country, Id, IdParams, lazy, Page, PageQuery, named } from '#shared/domain/common.ts';
+import { Country, Id, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { distanceToAreaM } from '#shared/domain/geometry.ts';
 import { FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -34,7 +34,7 @@ const FindView = named('Find', () => z.object({ ...FindRecord().shape, progressI
 async function mustGetFind(task: Task, id: string) {
   const ref = parseFindId(id);
   const report = ref ? await getProgress(task.id, ref.progressId) : undefined;
-  if (!ref || !report || !report.finds[ref.index]) throw new NotFound(`No find ${id} on task ${task.id}.`);
+  if (!ref || !report?.finds[ref.index]) throw new NotFound(`No find ${id} on task ${task.id}.`);
   const states = await listFindStates(task.id);
   const find = withFindStates(report, states).finds[ref.index]!;
   return { report, find, state: states.get(id) };
@@ -245,7 +245,7 @@ export function registerTasks(api: Api): void {
       const task = await visibleTask(principal, params.id);
       checkVersion(task, expectedVersion, 'task');
       const move = TASK_TRANSITIONS[task.status][body.to];
-      if (!move || !move.roles.includes(principal.role)) {
+      if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, { currentStatus: task.status, allowedTransitions: allowedTaskMoves(task.status, principal.role) });
       }
       if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a task to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);

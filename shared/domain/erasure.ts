@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, named } from './common.ts';
+import { Country, Id, named } from './common.ts';
 import { ConsentPurpose, normaliseDocumentNumber, type Household } from './household.ts';
 import type { Principal } from './roles.ts';
 

@@ -45,7 +45,9 @@ function polygonIssues(type: 'Polygon' | 'MultiPolygon', coordinates: Position[]
   if (polygons.length === 0) return [{ message: 'a MultiPolygon needs at least one polygon', path: ['coordinates'] }];
   polygons.forEach((poly, i) => {
     if (poly.length === 0) issues.push({ message: 'a polygon needs an outer ring', path: base(i) });
-    poly.forEach((ring, r) => issues.push(...ringIssues(ring, [...base(i), r])));
+    poly.forEach((ring, r) => {
+      issues.push(...ringIssues(ring, [...base(i), r]));
+    });
   });
   if (issues.length > 0) return issues;
   polygons.forEach((poly, i) => {

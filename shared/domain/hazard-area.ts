@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields, named } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Area } from './geometry.ts';
 import { ContaminationPeriod, EoCategory, EoModel } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy, named } from './common.ts';
+import { Country, named } from './common.ts';
 import { HouseholdCreate, placeProblems } from './household.ts';
 
 /**

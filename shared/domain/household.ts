@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields, named } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Principal, Role } from './roles.ts';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EventType } from '../events/catalogue.ts';
-import { Country, lazy, StoredFields, named } from './common.ts';
+import { Country, StoredFields, named } from './common.ts';
 
 const EVENT_TYPES = Object.values(EventType) as [EventType, ...EventType[]];
 export const EventTypeName = z.enum(EVENT_TYPES);

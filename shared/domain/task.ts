@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Country, Id, lazy, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
-import type { Principal, Role } from './roles.ts';
+import type { Principal, } from './roles.ts';
 import { TASK_STATUSES } from './task-lifecycle.ts';
 
 // The lifecycle table is in a module without zod, so the web console's task board loads it without zod's schemas.
@@ -13,7 +13,6 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 export const ActivityType = z.enum(['NTS', 'TS', 'CLEARANCE', 'BAC', 'EOD_SPOT']);
 
 const isoDate = z.iso.date();
-const today = () => new Date().toISOString().slice(0, 10);
 const teamIds = z.array(Id).check(z.minLength(1), z.maxLength(10), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a team'));
 
 /** Body of `POST /v1/tasks`. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy, StoredFields, named } from './common.ts';
+import { Country, StoredFields, named } from './common.ts';
 
 export const CAPABILITIES = ['MANUAL', 'MECHANICAL', 'MDD', 'EOD', 'NTS', 'TS'] as const;
 export const Capability = z.enum(CAPABILITIES);
