@@ -42,12 +42,26 @@ export interface MonthlyChange {
   counters: MonthlyCounters;
 }
 
-/** The month (`YYYY-MM`, UTC) of an ISO date or date-time. */
+/**
+ * Cambodia and Thailand both keep UTC+7 all year (no daylight saving): a month of the report is a
+ * month on the border, so an event recorded at 2026-01-31T20:00Z (3 a.m. on 1 February there)
+ * counts in February.
+ */
+export const REPORTING_UTC_OFFSET_HOURS = 7;
+
+/**
+ * The month (`YYYY-MM`) of an ISO date (a day as given, e.g. a report date) or date-time (an
+ * instant, taken in the border's time, {@link REPORTING_UTC_OFFSET_HOURS}).
+ */
 export function monthOf(isoDateOrTime: string): Month {
-  const month = isoDateOrTime.slice(0, 7);
-  if (!MONTH.test(month)) throw new Error(`not an ISO date: ${isoDateOrTime}`);
+  const instant = isoDateOrTime.length > 10 ? Date.parse(isoDateOrTime) : Number.NaN;
+  const month = Number.isNaN(instant) ? isoDateOrTime.slice(0, 7) : new Date(instant + REPORTING_UTC_OFFSET_HOURS * 3_600_000).toISOString().slice(0, 7);
+  if (!MONTH.test(month) || (isoDateOrTime.length > 10 && Number.isNaN(instant))) throw new Error(`not an ISO date: ${isoDateOrTime}`);
   return month;
 }
+
+/** The month on the border now. */
+export const currentMonth = (now = new Date()): Month => monthOf(now.toISOString());
 
 /** Every month from `from` to `to`, both included (empty when `to` is before `from`). */
 export function monthsBetween(from: Month, to: Month): Month[] {

@@ -12,8 +12,9 @@ import { LAPTOP, launchChromium, pageRunner, screenshot, seriousViolations, setL
 let cs: ConsoleServer;
 let browser: Browser;
 const withPage = pageRunner(() => browser);
-const now = new Date();
-const month = now.toISOString().slice(0, 7);
+/** This month on the border (UTC+7), which the report's months follow. */
+const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
+const [year, monthNumber] = month.split('-').map(Number) as [number, number];
 const THAI_MONTHS = ['มกราคม', 'กุมภาพันธ์', 'มีนาคม', 'เมษายน', 'พฤษภาคม', 'มิถุนายน', 'กรกฎาคม', 'สิงหาคม', 'กันยายน', 'ตุลาคม', 'พฤศจิกายน', 'ธันวาคม'];
 
 beforeAll(async () => {
@@ -51,10 +52,10 @@ describe('printable monthly report', () => {
       }
 
       const scope = (await page.getByTestId('mr-scope').textContent()) ?? '';
-      const buddhistYear = String(now.getUTCFullYear() + 543);
-      expect(scope).toContain(`${THAI_MONTHS[now.getUTCMonth()]} ${buddhistYear}`);
-      expect(scope).not.toContain(String(now.getUTCFullYear()));
-      expect(await page.locator(`tr[data-month="${month}"] th`).textContent()).toBe(`${THAI_MONTHS[now.getUTCMonth()]} ${buddhistYear}`);
+      const buddhistYear = String(year + 543);
+      expect(scope).toContain(`${THAI_MONTHS[monthNumber - 1]} ${buddhistYear}`);
+      expect(scope).not.toContain(String(year));
+      expect(await page.locator(`tr[data-month="${month}"] th`).textContent()).toBe(`${THAI_MONTHS[monthNumber - 1]} ${buddhistYear}`);
 
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('.app-header').isVisible()).toBe(false);

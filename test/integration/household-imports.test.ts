@@ -199,8 +199,9 @@ describe('household CSV import', () => {
     const { readDisplacementStats } = await import('#shared/db/repositories/displacement-stats.ts');
     const displacedBefore = (await readDisplacementStats('KH'))['hh_DISPLACED'] ?? 0;
     const { readMonthlyBuckets } = await import('#shared/db/repositories/monthly-stats.ts');
-    const startMonth = new Date().toISOString().slice(0, 7);
-    const registeredSince = async () => (await readMonthlyBuckets('KH', startMonth, new Date().toISOString().slice(0, 7))).reduce((n, b) => n + (b.counters.hh_registered ?? 0), 0);
+    const { currentMonth } = await import('#shared/domain/monthly.ts');
+    const startMonth = currentMonth();
+    const registeredSince = async () => (await readMonthlyBuckets('KH', startMonth, currentMonth())).reduce((n, b) => n + (b.counters.hh_registered ?? 0), 0);
     const registeredBefore = await registeredSince();
     expect(await runImport(id, source, { chunkHouseholds: 10, stopAfterChunks: 2 })).toBe('STOPPED');
     const midway = await getJob('org-crash', id);

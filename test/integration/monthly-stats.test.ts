@@ -106,6 +106,9 @@ async function finishWork(u: Users, work: { task: Task; lon: number }, reportDat
   return { task: done, progressId: progress.id };
 }
 
+/** The month on the border (UTC+7, no daylight saving) of an instant; a date-only value as given. */
+const borderMonth = (iso: string) => (iso.length > 10 ? new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 7) : iso.slice(0, 7));
+
 type MonthRow = { month: string; landReleasedSqm: Record<string, number>; ordnanceDestroyed: Record<string, number>; households: Record<string, number | null> };
 type Monthly = { months: MonthRow[]; totals: Omit<MonthRow, 'month'>; suppressed: string[] };
 
@@ -118,7 +121,7 @@ async function recount(country: 'KH' | 'TH' | undefined, months: string[]) {
   const mine = (c: unknown) => country === undefined || c === country;
   for (const a of items.filter((i) => i.entity === 'ClearedArea') as unknown as ClearedArea[]) {
     if (!mine(a.country) || !['QA_ACCEPTED', 'HANDED_OVER'].includes(a.status)) continue;
-    const m = at(a.qa!.decidedAt.slice(0, 7));
+    const m = at(borderMonth(a.qa!.decidedAt));
     for (const p of m ? a.parts : []) m!.land[p.outcome] = (m!.land[p.outcome] ?? 0) + p.areaSqm;
   }
   const tasks = new Map((items.filter((i) => i.entity === 'Task') as unknown as Task[]).map((t) => [t.id, t]));
@@ -132,12 +135,12 @@ async function recount(country: 'KH' | 'TH' | undefined, months: string[]) {
   }
   const households = new Map((items.filter((i) => i.entity === 'Household') as unknown as Household[]).filter((h) => mine(h.country)).map((h) => [h.id, h]));
   for (const h of households.values()) {
-    const m = at(h.createdAt.slice(0, 7));
+    const m = at(borderMonth(h.createdAt));
     if (m) m.households.registered += 1;
   }
   for (const e of items.filter((i) => i.entity === 'HouseholdHistory' && i.action === 'TRANSITION')) {
     if (!households.has(String(e.householdId))) continue;
-    const m = at(String(e.effectiveDate ?? e.at).slice(0, 7));
+    const m = at(borderMonth(String(e.effectiveDate ?? e.at)));
     if (m && e.to === 'RETURNED') m.households.returned += 1;
     if (m && e.to === 'REDISPLACED') m.households.redisplaced += 1;
   }
@@ -188,7 +191,7 @@ beforeAll(async () => {
   vi.useRealTimers();
 
   now = await users();
-  thisMonth = new Date().toISOString().slice(0, 7);
+  thisMonth = borderMonth(new Date().toISOString());
   months = [OCT, NOV, thisMonth].filter((m, i, all) => all.indexOf(m) === i).sort();
   await register(now.reliefKH, 'KH22', 'KH17');
   await move(now.reliefKH, early.returned, 'REDISPLACED', { reason: 'house destroyed by shelling' });

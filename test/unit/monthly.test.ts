@@ -6,17 +6,22 @@ import { accidentCounters, destroyedCounters, displayYear, householdMonthlyChang
 const household = (over: Partial<HouseholdFlowState> = {}): HouseholdFlowState => ({
   country: 'KH',
   origin: { province: 'KH22', village: 'O Smach' },
-  createdAt: '2026-01-31T23:59:59.000Z',
+  createdAt: '2026-01-31T10:00:00.000Z',
   status: 'DISPLACED',
-  statusChangedAt: '2026-01-31T23:59:59.000Z',
+  statusChangedAt: '2026-01-31T10:00:00.000Z',
   ...over,
 });
 
 describe('monthly report buckets (pure)', () => {
   it('takes the UTC month of a date or date-time and lists the months of a period across a year end', () => {
     expect(monthOf('2026-02-01')).toBe('2026-02');
-    expect(monthOf('2026-01-31T23:59:59.000Z')).toBe('2026-01');
+    // Instants are taken on the border (UTC+7): 31 January 20:00 UTC is 1 February there.
+    expect(monthOf('2026-01-31T16:59:59.000Z')).toBe('2026-01');
+    expect(monthOf('2026-01-31T20:00:00.000Z')).toBe('2026-02');
+    expect(monthOf('2026-12-31T17:00:00+00:00')).toBe('2027-01');
+    expect(monthOf('2026-01-31')).toBe('2026-01');
     expect(() => monthOf('yesterday')).toThrow();
+    expect(() => monthOf('2026-01-31Tnonsense')).toThrow();
     expect(monthsBetween('2025-11', '2026-02')).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
     expect(monthsBetween('2026-03', '2026-03')).toEqual(['2026-03']);
     expect(monthsBetween('2026-03', '2026-02')).toEqual([]);

@@ -12,7 +12,7 @@ import { useLang, useT, type Lang } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { displayYear, MAX_MONTHS, monthsBetween, RELEASE_OUTCOMES, type MonthView } from '#shared/domain/monthly.ts';
+import { currentMonth, displayYear, MAX_MONTHS, monthsBetween, RELEASE_OUTCOMES, type MonthView } from '#shared/domain/monthly.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { SUPPRESSED_CSV_CELL } from '#shared/domain/small-cells.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from '../households/places.ts';
@@ -54,7 +54,7 @@ export function MonthlyReport(_props: ViewProps) {
   const tc = useT(commonMessages);
   const tp = useT(provinceMessages);
   const session = useSession();
-  const thisMonth = new Date().toISOString().slice(0, 7);
+  const thisMonth = currentMonth();
   const fixedCountry = session?.role === 'relief' ? session.country : undefined;
   const [country, setCountry] = useState<Country | ''>(session?.country ?? '');
   const [province, setProvince] = useState('');
