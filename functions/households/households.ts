@@ -54,6 +54,7 @@ import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 const TAG = 'Households';
 /** Roles that register and change households. */
@@ -197,6 +198,7 @@ export function registerHouseholds(api: Api): void {
         if (e instanceof DocumentAlreadyClaimed) throw await claimRaceProblem(principal, country, e);
         throw e;
       }
+      count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);

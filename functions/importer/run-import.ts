@@ -27,6 +27,7 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -504,6 +505,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       households: final?.households,
       ms: Math.round(performance.now() - started),
     });
+    count(MetricName.HouseholdsRegistered, final?.households ?? 0);
+    count(MetricName.ImportRowsImported, final?.rowsImported ?? 0);
+    count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unimportable) {

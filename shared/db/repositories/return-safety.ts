@@ -28,6 +28,7 @@ import { displacementStatsWrites } from './displacement-stats.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
 import { batchGetAll } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
+import { count, MetricName } from '../../metrics.ts';
 
 /**
  * Return safety in DynamoDB: the spatial index (keys in `shared/db/keys/geo.ts`, cells and the
@@ -242,6 +243,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         ...displacementStatsWrites(before, after),
         changed.write,
       ]);
+      count(MetricName.ReturnSafetyChanges);
       return after;
     } catch (e: unknown) {
       // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
