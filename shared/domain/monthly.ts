@@ -101,6 +101,39 @@ export const accidentCounters = (killed: number, injured: number): MonthlyCounte
 /** A risk-education session and the people it reached, for the month of its date. */
 export const riskEducationCounters = (peopleReached: number): MonthlyCounters => ({ eore_sessions: 1, eore_people: peopleReached });
 
+/** What {@link accidentMonthlyChanges} reads of an accident. */
+export interface AccidentFlowState {
+  country: string;
+  province: string;
+  occurredAt: string;
+  killed: number;
+  injured: number;
+}
+
+/**
+ * The monthly changes of an accident going from `before` to `after` (undefined: not existing): its
+ * count and casualties in the month it occurred, moved when a correction changes the date, the
+ * place or the casualties (the old values taken out, the new ones put in; one bucket when the month
+ * and place stay, since {@link MonthlyChange}s of one bucket are merged by the writer).
+ */
+export function accidentMonthlyChanges(before: AccidentFlowState | undefined, after: AccidentFlowState | undefined): MonthlyChange[] {
+  const change = (a: AccidentFlowState, sign: 1 | -1): MonthlyChange => ({
+    country: a.country,
+    province: a.province,
+    month: monthOf(a.occurredAt),
+    counters: Object.fromEntries(Object.entries(accidentCounters(a.killed, a.injured)).map(([k, v]) => [k, sign * v])),
+  });
+  return [...(before ? [change(before, -1)] : []), ...(after ? [change(after, 1)] : [])];
+}
+
+/** A risk-education session's bucket: the month of its date, the people of its audience. */
+export const riskEducationMonthlyChange = (s: { country: string; province: string; date: string; audience: Record<string, number> }): MonthlyChange => ({
+  country: s.country,
+  province: s.province,
+  month: monthOf(s.date),
+  counters: riskEducationCounters(Object.values(s.audience).reduce((n, v) => n + v, 0)),
+});
+
 /** When a household's move to its current status took effect: the transition's `effectiveDate` when it has one, else when it was recorded. */
 export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined }): string => h.effectiveDate ?? h.statusChangedAt;
 

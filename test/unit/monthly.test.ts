@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MONTHLY_BACKFILL_MARKER, monthlyStatsKey, monthlyStatsPartition, monthlyStatsRange } from '../../shared/db/keys/monthly-stats.ts';
 import { monthlyBucketUpdate, monthlyStatsWrites } from '../../shared/db/repositories/monthly-stats.ts';
-import { accidentCounters, destroyedCounters, displayYear, householdMonthlyChanges, monthOf, monthsBetween, monthView, recountMonthly, releasedByOutcome, riskEducationCounters, type HouseholdFlowState } from '../../shared/domain/monthly.ts';
+import { accidentCounters, accidentMonthlyChanges, destroyedCounters, displayYear, householdMonthlyChanges, monthOf, monthsBetween, monthView, recountMonthly, releasedByOutcome, riskEducationCounters, riskEducationMonthlyChange, type HouseholdFlowState } from '../../shared/domain/monthly.ts';
 
 const household = (over: Partial<HouseholdFlowState> = {}): HouseholdFlowState => ({
   country: 'KH',
@@ -51,6 +51,27 @@ describe('monthly report buckets (pure)', () => {
       accidents: { accidents: 1, killed: 1, injured: 2 },
       riskEducation: { sessions: 1, peopleReached: 40 },
       households: { registered: 3, returned: 0, redisplaced: 0 },
+    });
+  });
+
+  it('counts an accident in the month it occurred and moves it with a correction; a session by its date and audience', () => {
+    const a = { country: 'KH', province: 'KH22', occurredAt: '2026-03-30', killed: 1, injured: 2 };
+    expect(accidentMonthlyChanges(undefined, a)).toEqual([{ country: 'KH', province: 'KH22', month: '2026-03', counters: { accidents: 1, killed: 1, injured: 2 } }]);
+    const moved = accidentMonthlyChanges(a, { ...a, occurredAt: '2026-04-02', injured: 3 });
+    expect(moved).toEqual([
+      { country: 'KH', province: 'KH22', month: '2026-03', counters: { accidents: -1, killed: -1, injured: -2 } },
+      { country: 'KH', province: 'KH22', month: '2026-04', counters: { accidents: 1, killed: 1, injured: 3 } },
+    ]);
+    // Same month and place: the writer merges them into one update of the net change.
+    const merged = monthlyStatsWrites(accidentMonthlyChanges(a, { ...a, injured: 3 }));
+    expect(merged).toHaveLength(1);
+    expect(Object.values(merged[0]!.item.Update!.ExpressionAttributeNames!)).toEqual(expect.arrayContaining(['injured']));
+    expect(Object.values(merged[0]!.item.Update!.ExpressionAttributeNames!)).not.toContain('accidents');
+    expect(riskEducationMonthlyChange({ country: 'TH', province: 'TH34', date: '2026-02-14', audience: { girls: 10, boys: 12, women: 20, men: 8 } })).toEqual({
+      country: 'TH',
+      province: 'TH34',
+      month: '2026-02',
+      counters: { eore_sessions: 1, eore_people: 50 },
     });
   });
 
