@@ -33,7 +33,7 @@ export async function backfillMonthlyStats(client: DynamoDBDocumentClient, table
   return { ran: true, buckets: written };
 }
 
-const COUNTED = ['Household', 'HouseholdHistory', 'ClearedArea', 'Task', 'ProgressReport', 'FindState'];
+const COUNTED = ['Household', 'HouseholdHistory', 'ClearedArea', 'Task', 'ProgressReport', 'FindState', 'Accident', 'RiskEducationSession'];
 
 async function readRecords(client: DynamoDBDocumentClient, table: string): Promise<MonthlyRecords> {
   const items: Record<string, unknown>[] = [];
@@ -58,6 +58,8 @@ async function readRecords(client: DynamoDBDocumentClient, table: string): Promi
     householdTransitions: of('HouseholdHistory').filter((h) => h.action === 'TRANSITION') as never,
     clearedAreas: of('ClearedArea') as never,
     tasks: of('Task') as never,
+    accidents: of('Accident') as never,
+    riskEducationSessions: of('RiskEducationSession') as never,
     progressReports: (of('ProgressReport') as unknown as MonthlyRecords['progressReports'][number][] & { id: string }[]).map((p) => ({
       ...p,
       finds: p.finds.map((f, i) => ({ ...f, disposal: disposals.get(findId((p as unknown as { id: string }).id, i)) ?? f.disposal })),

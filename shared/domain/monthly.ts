@@ -199,6 +199,8 @@ export interface MonthlyRecords {
   clearedAreas: readonly { country: string; province: string; status: string; parts: readonly { outcome: Outcome; areaSqm: number }[]; qa?: { decidedAt: string } | undefined }[];
   tasks: readonly { id: string; country: string; province: string }[];
   progressReports: readonly { taskId: string; reportDate: string; finds: readonly { category: string; quantity: number; disposal?: string | undefined }[] }[];
+  accidents?: readonly AccidentFlowState[];
+  riskEducationSessions?: readonly { country: string; province: string; date: string; audience: Record<string, number> }[];
 }
 
 /**
@@ -227,5 +229,7 @@ export function recountMonthly(r: MonthlyRecords): MonthlyChange[] {
     const counters = p.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal ?? 'NOT_RECORDED', f.quantity)), {} as MonthlyCounters);
     changes.push({ country: task.country, province: task.province, month: monthOf(p.reportDate), counters });
   }
+  for (const a of r.accidents ?? []) changes.push(...accidentMonthlyChanges(undefined, a));
+  for (const session of r.riskEducationSessions ?? []) changes.push(riskEducationMonthlyChange(session));
   return changes;
 }

@@ -90,6 +90,8 @@ describe('monthly report buckets (pure)', () => {
       ],
       tasks: [{ id: 't1', country: 'TH', province: 'TH34' }],
       progressReports: [{ taskId: 't1', reportDate: '2026-01-05', finds: [{ category: 'UXO', quantity: 2, disposal: 'DESTROYED_IN_SITU' }, { category: 'AP_MINE', quantity: 1 }] }],
+      accidents: [{ country: 'TH', province: 'TH34', occurredAt: '2026-02-01T18:30:00Z', killed: 0, injured: 1 }],
+      riskEducationSessions: [{ country: 'KH', province: 'KH22', date: '2026-01-20', audience: { girls: 1, boys: 2, women: 3, men: 4 } }],
     });
     expect(changes).toEqual([
       { country: 'KH', province: 'KH22', month: '2026-01', counters: { hh_registered: 1 } },
@@ -97,6 +99,8 @@ describe('monthly report buckets (pure)', () => {
       { country: 'KH', province: 'KH22', month: '2026-02', counters: { hh_redisplaced: 1 } },
       { country: 'TH', province: 'TH34', month: '2026-02', counters: { sqm_CLEARED: 10 } },
       { country: 'TH', province: 'TH34', month: '2026-01', counters: { eod_UXO: 2 } },
+      { country: 'TH', province: 'TH34', month: '2026-02', counters: { accidents: 1, killed: 0, injured: 1 } },
+      { country: 'KH', province: 'KH22', month: '2026-01', counters: { eore_sessions: 1, eore_people: 10 } },
     ]);
   });
 
