@@ -43,6 +43,8 @@ interface Users {
   reliefTH: Headers;
   opsTH: Headers;
   qaTH: Headers;
+  opsKH: Headers;
+  qaKH: Headers;
   observer: Headers;
   admin: Headers;
   ministryKH: Headers;
@@ -54,6 +56,8 @@ async function users(): Promise<Users> {
     reliefTH: await bearer({ role: 'relief', country: 'TH', org: 'TRC' }),
     opsTH: await bearer({ role: 'operations', country: 'TH' }),
     qaTH: await bearer({ role: 'qa', country: 'TH' }),
+    opsKH: await bearer({ role: 'operations', country: 'KH' }),
+    qaKH: await bearer({ role: 'qa', country: 'KH' }),
     observer: await bearer({ role: 'observer' }),
     admin: await bearer({ role: 'admin', org: 'Clearway' }),
     ministryKH: await bearer({ role: 'ministry', country: 'KH', org: 'MOSVY' }),
@@ -69,9 +73,10 @@ const registration = (origin: string, current: string) => ({
 const register = (u: Headers, origin: string, current: string) => ok<Household>(201, 'POST', '/v1/households', u, registration(origin, current));
 const move = (u: Headers, h: Household, to: string, extra: Record<string, unknown> = {}) => ok<Household>(200, 'POST', `/v1/households/${h.id}/transitions`, u, { to, ...extra }, { 'if-match': `"${h.version}"` });
 
-/** A TH hazard area and a task of one TH team on it, started now. */
-async function startWork(u: Users, lon: number): Promise<{ task: Task; hazard: HazardArea; lon: number }> {
+/** A TH hazard area and a task of one TH team on it (with a KH team when `joint`), started now. */
+async function startWork(u: Users, lon: number, joint = false): Promise<{ task: Task; hazard: HazardArea; lon: number; joint: boolean }> {
   const team = await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsTH, { name: `TMAC team ${lon}`, organisation: 'TMAC', country: 'TH', capabilities: ['MANUAL'] });
+  const khTeam = joint ? await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsKH, { name: `CMAC team ${lon}`, organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] }) : undefined;
   const hazard = await ok<HazardArea>(201, 'POST', '/v1/hazard-areas', u.opsTH, {
     name: `Area ${lon}`,
     country: 'TH',
@@ -82,14 +87,14 @@ async function startWork(u: Users, lon: number): Promise<{ task: Task; hazard: H
     contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
     geometry: square(lon, 14.35),
   });
-  const task = await ok<Task>(201, 'POST', '/v1/tasks', u.opsTH, { hazardAreaId: hazard.id, activityType: 'CLEARANCE', priority: 1, joint: false, teamIds: [team.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
+  const task = await ok<Task>(201, 'POST', '/v1/tasks', u.opsTH, { hazardAreaId: hazard.id, activityType: 'CLEARANCE', priority: 1, joint, teamIds: khTeam ? [team.id, khTeam.id] : [team.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
   await ok(200, 'POST', `/v1/tasks/${task.id}/transitions`, u.opsTH, { to: 'ASSIGNED' }, { 'if-match': '"1"' });
   await ok(200, 'POST', `/v1/tasks/${task.id}/transitions`, u.opsTH, { to: 'IN_PROGRESS' }, { 'if-match': '"2"' });
-  return { task, hazard, lon };
+  return { task, hazard, lon, joint };
 }
 
-/** The work finished now: a progress report of `reportDate` with the finds, completion, a report of the whole area in two parts, accepted by QA TH. */
-async function finishWork(u: Users, work: { task: Task; lon: number }, reportDate: string, finds: { category: string; quantity: number; disposal?: string }[]): Promise<{ task: Task; progressId: string }> {
+/** The work finished now: a progress report of `reportDate` with the finds, completion, a report of the whole area in two parts, accepted by QA TH (and QA KH for joint work). */
+async function finishWork(u: Users, work: { task: Task; lon: number; joint: boolean }, reportDate: string, finds: { category: string; quantity: number; disposal?: string }[]): Promise<{ task: Task; progressId: string; report: ClearedArea }> {
   const { task, lon } = work;
   const position = { type: 'Point', coordinates: [lon + 0.005, 14.355] };
   const progress = await ok<{ id: string }>(201, 'POST', `/v1/tasks/${task.id}/progress`, u.opsTH, { reportDate, areaClearedSqm: 500, finds: finds.map((f) => ({ ...f, position })) });
@@ -102,8 +107,10 @@ async function finishWork(u: Users, work: { task: Task; lon: number }, reportDat
     ],
     completedAt: reportDate,
   });
-  await ok(200, 'POST', `/v1/cleared-areas/${report.id}/qa`, u.qaTH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': `"${report.version}"` });
-  return { task: done, progressId: progress.id };
+  let decided = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${report.id}/qa`, u.qaTH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': `"${report.version}"` });
+  if (work.joint) decided = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${report.id}/qa`, u.qaKH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': `"${report.version}"` });
+  expect(decided.status).toBe('QA_ACCEPTED');
+  return { task: done, progressId: progress.id, report: decided };
 }
 
 /** The month on the border (UTC+7, no daylight saving) of an instant; a date-only value as given. */
@@ -167,7 +174,7 @@ async function expectMatchesRecount(u: Headers, country: 'KH' | 'TH' | undefined
 const OCT = '2026-10';
 const NOV = '2026-11';
 let now: Users;
-let early: { returned: Household; release: { task: Task; progressId: string } };
+let early: { returned: Household; release: { task: Task; progressId: string }; joint: ClearedArea };
 let thisMonth: string;
 let months: string[];
 
@@ -184,7 +191,9 @@ beforeAll(async () => {
     { category: 'AP_MINE', quantity: 3, disposal: 'DESTROYED_IN_SITU' },
     { category: 'UXO', quantity: 2 },
   ]);
-  early = { returned, release };
+  // A joint release accepted in October that the observers refuse to attest in December: taken back from October.
+  const joint = await finishWork(u, await startWork(u, 105.2, true), `${OCT}-15`, []);
+  early = { returned, release, joint: joint.report };
   // Work started in November whose report is filed now.
   vi.setSystemTime(new Date(`${NOV}-18T09:00:00Z`));
   const novemberWork = await startWork(await users(), 105.1);
@@ -199,6 +208,8 @@ beforeAll(async () => {
   await finishWork(now, novemberWork, `${NOV}-20`, [{ category: 'SUBMUNITION', quantity: 5, disposal: 'DESTROYED_IN_SITU' }]);
   // The UXO of October is destroyed in situ later: it counts in October, the month of its report.
   await ok(200, 'POST', `/v1/tasks/${early.release.task.id}/finds/${early.release.progressId}-1/disposal`, now.opsTH, { disposal: 'DESTROYED_IN_SITU' });
+  const refused = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${early.joint.id}/attestation`, now.observer, { decision: 'NOT_ATTESTED', findings: 'Lanes not marked as reported.' }, { 'if-match': `"${early.joint.version}"` });
+  expect(refused.status).toBe('NOT_ATTESTED');
 });
 
 afterAll(() => {
