@@ -2,6 +2,7 @@ import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -11,8 +12,11 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * the spatial-index items). Kept in one place so that the routes read the same for every change.
  */
 
-/** The counter writes for a household going from `before` to `after` (undefined: not existing). */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => displacementStatsWrites(before, after);
+/**
+ * The counter writes for a household going from `before` to `after` (undefined: not existing):
+ * the displacement statistics and the return demand of the hazard areas it is at risk from.
+ */
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...displacementStatsWrites(before, after), ...householdDemandWrites(before, after)];
 
 /** The return safety of a destination now: UNKNOWN without a point. */
 export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);

@@ -25,6 +25,7 @@ import { hazardKey } from '../keys/hazard-area.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';
+import { householdDemandWrites } from './priorities.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
 import { batchGetAll } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
@@ -240,6 +241,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         { ...householdWrite(after, before.version), onConditionFailed: () => new HouseholdMoved() },
         ...returnSafetyChangeWrites(before, after),
         ...displacementStatsWrites(before, after),
+        ...householdDemandWrites(before, after),
         changed.write,
       ]);
       return after;
