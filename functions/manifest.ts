@@ -1,9 +1,10 @@
 import { clearedAreasFunction } from './cleared-areas/manifest.ts';
 import { householdsFunction } from './households/manifest.ts';
 import { metaFunction } from './meta/manifest.ts';
+import { mineActionFunction } from './mine-action/manifest.ts';
 import { notificationsFunction } from './notifications/manifest.ts';
 import { tasksFunction } from './tasks/manifest.ts';
 
 /** Every API-facing function and the paths it owns; the CDK stack and the local server both route from this list. */
-export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction] as const;
+export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, mineActionFunction] as const;
 export type ApiFunctionName = (typeof apiFunctions)[number]['name'];

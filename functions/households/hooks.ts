@@ -32,3 +32,6 @@ export const safetyChangeWrites = (before: Household, after: Household): Guarded
  * hazard area changed between the assessment and the commit (its safety rewritten), else undefined.
  */
 export const recheckSafety = async (household: Household, actor: Principal): Promise<Household | undefined> => (await recheckReturnSafety([household], actor)).get(household.id);
+
+/** The AT_RISK households of a country (of one organisation) without risk education, as summaries. */
+export { listBriefingDue } from '#shared/db/repositories/return-safety.ts';

@@ -162,6 +162,8 @@ export const NOT_PERSONAL: readonly string[] = [
   'returnSafety.hazardAreaIds[]',
   'returnSafety.checkedAt',
   'importId',
+  'riskEducation.receivedAt',
+  'riskEducation.sessionId',
   'erasure.status',
   'erasure.requested.role',
   'erasure.requested.org',

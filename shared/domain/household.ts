@@ -4,6 +4,7 @@ import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
+import { HouseholdRiskEducation } from './risk-education.ts';
 
 /**
  * Returnee households (DESIGN sections 2–4). Pure: schemas, the status lifecycle, the rules a
@@ -202,6 +203,8 @@ export interface Household {
   erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
+  /** When the household was given explosive ordnance risk education (and at which session, when known). */
+  riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
 }
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
@@ -315,8 +318,10 @@ export const HouseholdPatch = z
     current: z.optional(CurrentLocation),
     destination: z.optional(z.nullable(Destination)),
     contact: z.optional(z.nullable(Contact)),
+    /** Risk education received (null: recorded in error). */
+    riskEducation: z.optional(z.nullable(HouseholdRiskEducation)),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact)'));
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact, riskEducation)'));
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
@@ -372,6 +377,7 @@ export const HouseholdSchema = lazy(() =>
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),
 );
