@@ -108,7 +108,7 @@ export function registerPriorities(api: Api): void {
       const now = new Date();
       const page = await listPriorities(scope, { limit: query.limit, cursor: query.cursor }, now);
       const areas = new Map(
-        (await batchGetAll(page.items.map((i) => hazardKey(i.hazardAreaId)), { projection: 'id, reference, #name, country, province, #status, classification, contested, geometry, remainingSqm', names: { '#name': 'name', '#status': 'status' } })).map((a) => [String(a.id), a as unknown as HazardArea]),
+        (await batchGetAll(page.items.map((i) => hazardKey(i.hazardAreaId)), { projection: 'id, #ref, #name, country, province, #status, classification, contested, geometry, remainingSqm', names: { '#ref': 'reference', '#name': 'name', '#status': 'status' } })).map((a) => [String(a.id), a as unknown as HazardArea]),
       );
       const suppressed: string[] = [];
       const items = page.items.flatMap((item, i) => {
