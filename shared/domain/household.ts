@@ -4,7 +4,6 @@ import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
-import { HouseholdRiskEducation } from './risk-education.ts';
 
 /**
  * Returnee households (DESIGN sections 2–4). Pure: schemas, the status lifecycle, the rules a
@@ -311,6 +310,13 @@ export const HouseholdTransition = z
     z.refine((t) => t.to === 'RETURN_BLOCKED' || t.blockedReason === undefined, { message: 'only a move to RETURN_BLOCKED takes blockedReason', path: ['blockedReason'] }),
   );
 export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
+
+/** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
+export const HouseholdRiskEducation = z.strictObject({
+  receivedAt: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  /** The session the household attended, when known. */
+  sessionId: z.optional(Id),
+});
 
 /** Body of `PATCH /v1/households/{id}`: where the household is and wants to go, and how to reach it. */
 export const HouseholdPatch = z

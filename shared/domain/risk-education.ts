@@ -97,9 +97,5 @@ export const SessionSchema = lazy(() =>
   }),
 );
 
-/** A household's risk education, as `PATCH /v1/households/{id}` records it. */
-export const HouseholdRiskEducation = z.strictObject({
-  receivedAt: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
-  /** The session the household attended, when known. */
-  sessionId: z.optional(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'))),
-});
+/** A household's risk education (`PATCH /v1/households/{id}`): in `household.ts`, which every household function loads. */
+export { HouseholdRiskEducation } from './household.ts';
