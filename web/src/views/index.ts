@@ -32,6 +32,9 @@ export const views: readonly ViewEntry[] = [
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
+  { path: 'accidents', nav: 'nav.accidents', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/AccidentsView.tsx').then((m) => m.AccidentsView) },
+  { path: 'priorities', nav: 'nav.priorities', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/PrioritiesView.tsx').then((m) => m.PrioritiesView) },
+  { path: 'eore', nav: 'nav.eore', roles: ['relief', 'operations', 'admin'], load: () => import('./mine-action/EoreView.tsx').then((m) => m.EoreView) },
   { path: 'map', nav: 'nav.map', roles: ['deminer', 'operations', 'qa', 'relief', 'ministry', 'observer', 'admin'], load: () => import('./map/MapView.tsx').then((m) => m.MapView) },
 ];
 
