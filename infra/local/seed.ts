@@ -701,9 +701,15 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
       };
       household = await create<{ id: string; version: number; status: string }>(ctx, `household ${spec.key}`, '/v1/households', token, `seed-household-${spec.key}`, body, t);
     }
-    if (household.status === 'DISPLACED' && spec.to !== 'DISPLACED') {
-      const move = spec.to === 'RETURN_BLOCKED' ? { to: 'RETURN_BLOCKED', blockedReason: 'HAZARD' } : { to: spec.to };
-      await ctx.client.ok(`move household ${spec.key}`, 'POST', `/v1/households/${household.id}/transitions`, token, move, { 'if-match': `"${household.version}"` });
+    // DISPLACED → INTENDS_RETURN (→ RETURN_BLOCKED by the hazard), or DISPLACED → RETURNED: the moves not made yet.
+    const path = spec.to === 'RETURN_BLOCKED' ? ['INTENDS_RETURN', 'RETURN_BLOCKED'] : spec.to === 'DISPLACED' ? [] : [spec.to];
+    let { status, version } = household;
+    // A household someone has moved elsewhere since is left as it is.
+    const todo = status === 'DISPLACED' || path.includes(status) ? path.slice(path.indexOf(status) + 1) : [];
+    for (const to of todo) {
+      const move = to === 'RETURN_BLOCKED' ? { to, blockedReason: 'HAZARD' } : { to };
+      const moved = await ctx.client.ok<{ status: string; version: number }>(`move household ${spec.key}`, 'POST', `/v1/households/${household.id}/transitions`, token, move, { 'if-match': `"${version}"` });
+      ({ status, version } = moved.body);
       moves++;
     }
   }
