@@ -92,7 +92,7 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: QaDecision,
       ifMatch: true,
-      responses: { 200: { description: 'The report with the decision', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with the decision', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       for (let attempt = 1; ; attempt++) {
@@ -177,7 +177,7 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: Attestation,
       ifMatch: true,
-      responses: { 200: { description: 'The report with its attestation', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with its attestation', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);
@@ -234,7 +234,7 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: Handover,
       ifMatch: true,
-      responses: { 200: { description: 'The report with its handover', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with its handover', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);

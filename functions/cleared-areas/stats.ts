@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
@@ -34,7 +34,7 @@ export function landReleaseView(counters: Counters) {
   };
 }
 
-const LandReleaseStats = lazy(() =>
+const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
@@ -78,7 +78,7 @@ export function registerLandReleaseStats(api: Api): void {
         province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
         format: z.optional(z.enum(['json', 'csv'])),
       }),
-      responses: { 200: { description: 'The statistics', schema: LandReleaseStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
     },
     async (c, { query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);

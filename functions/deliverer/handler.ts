@@ -1,4 +1,7 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config } from '#shared/config.ts';
 import { parseAllowList } from '#shared/domain/webhook-url.ts';
@@ -31,4 +34,4 @@ const options: DeliveryOptions = {
 };
 
 /** SQS → webhooks, with partial batch failures by message id. */
-export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry, event.Records, options));
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry, event.Records, options)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

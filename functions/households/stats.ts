@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
@@ -7,7 +7,7 @@ import type { Role } from '#shared/domain/roles.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
 import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
@@ -18,7 +18,7 @@ const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satis
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
-const DisplacementStats = lazy(() =>
+const DisplacementStats = named('DisplacementStats', () =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
@@ -111,9 +111,6 @@ export function displacementStatsRoutes(api: Api): void {
       }),
       responses: {
         200: { description: 'The statistics (JSON), or one CSV row per origin province with HXL hashtags', schema: DisplacementStats },
-        400: problem,
-        401: problem,
-        403: problem,
       },
     },
     async (c, { principal, query }) => {

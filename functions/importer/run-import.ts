@@ -28,6 +28,7 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -439,7 +440,7 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  let job = await getImportJob(jobId);
+  const job = await getImportJob(jobId);
   if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
     if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
     return 'NOT_READY';
@@ -506,6 +507,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       households: final?.households,
       ms: Math.round(performance.now() - started),
     });
+    count(MetricName.HouseholdsRegistered, final?.households ?? 0);
+    count(MetricName.ImportRowsImported, final?.rowsImported ?? 0);
+    count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unimportable) {

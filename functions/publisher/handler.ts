@@ -1,5 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishStreamRecords } from '#shared/events/publish.ts';
 import { parseEnv, PublisherEnv } from '#shared/env.ts';
@@ -14,4 +17,4 @@ const eventBridge = new EventBridgeClient({});
 export const handler = middy(
   async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
     publishStreamRecords(event.Records, { eventBridge, busName, log: logger }),
-);
+).use(injectLambdaContext(logger)).use(logMetrics(metrics));

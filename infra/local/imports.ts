@@ -16,7 +16,7 @@ import { localUploadPath, localUploadsDir } from '../../functions/importer/uploa
 import { activeImportJobIds, getImportJob, markUploaded } from '../../shared/db/repositories/household-imports.ts';
 import { logger } from '../../shared/logger.ts';
 import { config } from '../../shared/config.ts';
-import { BadRequest, Conflict, HttpProblem, NotFound, PayloadTooLarge, problemOf, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
+import { BadRequest, Conflict, type HttpProblem, NotFound, PayloadTooLarge, problemOf, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
 
 export const uploadsDir = localUploadsDir;
 export const uploadPath = localUploadPath;

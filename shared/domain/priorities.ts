@@ -72,7 +72,7 @@ const add = (into: Map<string, DemandDelta>, areaId: string, counters: Counters,
 export function demandOf(h: Household | undefined, sign = 1): Map<string, DemandDelta> {
   const out = new Map<string, DemandDelta>();
   // As `assistedDestination` (erasure.ts) decides; not imported, to keep its schemas out of the functions that only close areas.
-  if (!h || !h.consent.purposes.includes('RETURN_ASSISTANCE') || !h.destination?.point || h.returnSafety.status !== 'AT_RISK') return out;
+  if (!h?.consent.purposes.includes('RETURN_ASSISTANCE') || !h.destination?.point || h.returnSafety.status !== 'AT_RISK') return out;
   const group = demandGroupOf(h);
   const people = h.members.length;
   for (const id of h.returnSafety.hazardAreaIds) add(out, id, { [hhCounter(group)]: sign, [pplCounter(group)]: sign * people }, sign * DEMAND_WEIGHTS[group] * people);

@@ -14,6 +14,7 @@ import type { EventEnvelope } from './catalogue.ts';
 import { signatureHeader } from './signature.ts';
 import { envelopeOfQueueBody } from './queue-record.ts';
 import { mapLimit } from '../map-limit.ts';
+import { count, MetricName } from '../metrics.ts';
 
 /**
  * The webhook deliverer's core: POSTs events to the subscriptions of one ministry (DESIGN
@@ -318,6 +319,8 @@ export async function deliverQueueRecords(ministry: Country, records: Array<{ me
   const handled = await mapLimit(records, RECORD_CONCURRENCY, deliverRecord);
 
   const failed = records.filter((_, i) => !handled[i]).map((r) => r.messageId);
+  count(MetricName.EventsDelivered, counts.delivered);
+  count(MetricName.WebhookFailures, counts.deadLettered);
   log.info('delivered queue records', { ministry, records: records.length, failed: failed.length, ...counts });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

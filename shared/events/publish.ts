@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { logger } from '../logger.ts';
 import { EVENT_SOURCE, type EventEnvelope } from './catalogue.ts';
+import { count, MetricName } from '../metrics.ts';
 
 /**
  * The event source filter of the stream → publisher mapping: only inserts of outbox items.
@@ -152,6 +153,7 @@ export async function publishStreamRecords(records: DynamoDBRecord[], deps: Publ
   }
   await flush();
 
+  count(MetricName.EventsPublished, published);
   log.info('published outbox events', { published, failed: failed.length - deferred, deferred, skipped });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -5,9 +5,8 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { config } from '../config.ts';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { newId } from '../domain/ids.ts';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
 import { authenticate, authorize } from './auth.ts';
@@ -53,6 +52,8 @@ export interface ResponseSpec {
   schema?: Schema | (() => Schema);
   /** Media type of the body; JSON unless stated. */
   contentType?: string;
+  /** Other media types the same answer comes in (`application/geo+json`), with their schemas. CSV of `?format=csv` routes is documented without this. */
+  alternatives?: Record<string, Schema | (() => Schema) | undefined>;
 }
 
 /** Everything the platform needs to know about one operation: used to route, validate, authorise and document it. */
@@ -81,6 +82,8 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
    */
   reread?: (c: Context<AppEnv>, input: Input<P, Q, B>, id: string) => Promise<Reread>;
   responses: Record<number, ResponseSpec>;
+  /** An example request body for the documentation. */
+  example?: unknown;
 }
 
 /** A resource read again for a replayed create: its body and version (for the ETag). */
@@ -275,8 +278,8 @@ export class Api {
     const reread = spec.reread;
     const idempotency = this.idempotency;
     const rateLimit = userRateLimitOf(spec.method, spec.path);
-    // A per-user limit (WAF on AWS, the local limiter here) answers 429: documented with the route's own answers.
-    this.routes.push((rateLimit ? { ...spec, responses: { ...spec.responses, 429: problem } } : spec) as RouteSpec);
+    // A per-user limit (WAF on AWS, the local limiter here) answers 429, as every route may (platformResponses).
+    this.routes.push(spec as RouteSpec);
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
       if (access !== 'public') c.set('authenticated', true);

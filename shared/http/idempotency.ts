@@ -45,7 +45,7 @@ export interface IdempotencyContext {
 
 /** Records expire (DynamoDB TTL) a day (`RETENTION_IDEMPOTENCY_HOURS`) after the first request. */
 const RETENTION_SECONDS = retention.idempotency;
-const KEY_PATTERN = /^[A-Za-z0-9_.:\-]{1,128}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical);

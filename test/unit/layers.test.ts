@@ -39,4 +39,9 @@ describe('layers', () => {
   it('finds the imports it checks (the graph is not empty)', () => {
     expect(graph.get('shared/db/page.ts')).toContain('shared/cursor.ts');
   });
+
+  it('every API function is wrapped the same way on Lambda (lambdaHandler: logger context, metrics flushed)', async () => {
+    const { apiFunctions } = await import('../../functions/manifest.ts');
+    for (const fn of apiFunctions) expect(readFileSync(join(root, 'functions', fn.name, 'handler.ts'), 'utf8'), fn.name).toContain('lambdaHandler(app)');
+  });
 });

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { ImportJobStatus, RowError } from '../../domain/household-import.ts';
@@ -271,7 +271,7 @@ export async function listImportErrors(jobId: string, page: PageRequest): Promis
  */
 export async function completeImportJob(job: ImportJob, outcome: { message?: string; duplicateOf?: string }, now: string): Promise<boolean> {
   const final = await getImportJob(job.id);
-  if (!final || final.status !== 'PROCESSING') return false;
+  if (final?.status !== 'PROCESSING') return false;
   const actor = { sub: final.actor.sub, role: final.actor.role, org: final.actor.org } as Principal;
   const { write } = outboxEvent(
     EventType.HouseholdImportCompleted,

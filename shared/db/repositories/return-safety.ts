@@ -30,6 +30,7 @@ import { householdDemandWrites } from './priorities.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
 import { batchGetAll } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
+import { count, MetricName } from '../../metrics.ts';
 
 /**
  * Return safety in DynamoDB: the spatial index (keys in `shared/db/keys/geo.ts`, cells and the
@@ -282,6 +283,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         ...householdDemandWrites(before, after),
         changed.write,
       ]);
+      count(MetricName.ReturnSafetyChanges);
       return after;
     } catch (e: unknown) {
       // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
