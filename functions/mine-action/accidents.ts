@@ -72,7 +72,7 @@ export function registerAccidents(api: Api): void {
         const a = await accidentAsSeenBy(principal, await mustGet(id));
         return { body: a, version: a.version };
       },
-      responses: { 201: { description: 'The accident', schema: AccidentSchema }, 400: problem, 401: problem, 403: problem, 409: problem },
+      responses: { 201: { description: 'The accident', schema: AccidentSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       if (!canRecordAccident(principal, body.country)) throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not record accidents of ${body.country}.`);
@@ -175,7 +175,7 @@ export function registerAccidents(api: Api): void {
       tag: TAG,
       access: DEMINING_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(Province), from: z.optional(z.iso.date()), to: z.optional(z.iso.date()), ...PageQuery }),
-      responses: { 200: { description: 'A page of accidents', schema: Page(AccidentSchema) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of accidents', schema: Page(AccidentSchema) } },
     },
     async (c, { principal, query }) => {
       if (query.from && query.to && query.from > query.to) throw new BadRequest('`from` is after `to`.', [{ path: 'query.from', message: 'must not be after to' }]);
@@ -203,7 +203,7 @@ export function registerAccidents(api: Api): void {
       tag: TAG,
       access: DEMINING_READERS,
       params: IdParams,
-      responses: { 200: { description: 'The accident; ETag carries its version', schema: AccidentSchema }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The accident; ETag carries its version', schema: AccidentSchema }, 404: problem },
     },
     async (c, { principal, params }) => {
       const a = await accidentAsSeenBy(principal, await mustGet(params.id));
@@ -223,7 +223,7 @@ export function registerAccidents(api: Api): void {
       params: IdParams,
       body: AccidentPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The accident after the change', schema: AccidentSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The accident after the change', schema: AccidentSchema }, 404: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
@@ -260,7 +260,7 @@ export function registerAccidents(api: Api): void {
       params: IdParams,
       body: z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) }),
       ifMatch: true,
-      responses: { 200: { description: 'The accident after the erasure', schema: AccidentSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The accident after the erasure', schema: AccidentSchema }, 404: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);

@@ -41,7 +41,7 @@ export function registerRiskEducation(api: Api): void {
         const s = await mustGet(id);
         return { body: s, version: s.version };
       },
-      responses: { 201: { description: 'The session', schema: SessionSchema }, 400: problem, 401: problem, 403: problem, 409: problem },
+      responses: { 201: { description: 'The session', schema: SessionSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'record risk education sessions');
@@ -65,7 +65,7 @@ export function registerRiskEducation(api: Api): void {
       tag: TAG,
       access: SESSION_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), site: z.optional(z.string().check(z.minLength(1), z.maxLength(200))), ...PageQuery }),
-      responses: { 200: { description: 'A page of sessions', schema: Page(SessionSchema) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of sessions', schema: Page(SessionSchema) } },
     },
     async (c, { principal, query }) => {
       if (query.site && query.province) throw new BadRequest('Name a site or a province, not both.', [{ path: 'query.site', message: 'not with province' }]);
@@ -91,7 +91,7 @@ export function registerRiskEducation(api: Api): void {
       tag: TAG,
       access: SESSION_READERS,
       params: IdParams,
-      responses: { 200: { description: 'The session', schema: SessionSchema }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The session', schema: SessionSchema }, 404: problem },
     },
     async (c, { params }) => {
       const s = await mustGet(params.id);

@@ -7,7 +7,7 @@ import { riskEducationView } from '#shared/domain/risk-education.ts';
 import type { Principal, Role } from '#shared/domain/roles.ts';
 import { suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { CASUALTY_PREFIX } from './accidents.ts';
@@ -105,7 +105,7 @@ export function registerMineActionStats(api: Api): void {
       tag: 'Statistics',
       access: CASUALTY_READERS,
       query: ScopeQuery,
-      responses: { 200: { description: 'The statistics', schema: CasualtyStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: CasualtyStats } },
     },
     async (c, { principal, query }) => {
       const scope = scopeOf(query);
@@ -136,7 +136,7 @@ export function registerMineActionStats(api: Api): void {
       tag: 'Statistics',
       access: SESSION_READERS,
       query: ScopeQuery,
-      responses: { 200: { description: 'The statistics', schema: RiskEducationStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: RiskEducationStats } },
     },
     async (c, { query }) => {
       const scope = scopeOf(query);

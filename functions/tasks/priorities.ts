@@ -10,7 +10,7 @@ import { batchGetAll } from '#shared/db/batch.ts';
 import { hazardKey } from '#shared/db/keys/hazard-area.ts';
 import type { PriorityScope } from '#shared/db/keys/priority.ts';
 import { listPriorities, rankOf, readDemand } from '#shared/db/repositories/priorities.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 
 /** Who reads the priorities: planners and those who oversee them. Counts only, never personal data. */
@@ -97,7 +97,7 @@ export function registerPriorities(api: Api): void {
       tag: 'Hazard areas',
       access: PRIORITY_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), ...PageQuery }),
-      responses: { 200: { description: 'A page of ranked hazard areas', schema: PriorityPage }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of ranked hazard areas', schema: PriorityPage } },
     },
     async (c, { principal, query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
