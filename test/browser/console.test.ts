@@ -25,13 +25,13 @@ const tokens: Partial<Record<'opsKH' | 'observer' | 'ministryKH' | 'reliefKH' | 
 
 /** The views each role's navigation offers (DESIGN §3: what each role may do). */
 const NAV: Record<Role, readonly string[]> = {
-  operations: ['tasks', 'qa', 'map'],
+  operations: ['tasks', 'qa', 'accidents', 'priorities', 'eore', 'map'],
   deminer: ['tasks', 'map'],
-  qa: ['qa', 'map'],
-  relief: ['households', 'import', 'map'],
-  ministry: ['households', 'dashboard', 'map'],
-  observer: ['observe', 'dashboard', 'map'],
-  admin: ['tasks', 'qa', 'households', 'import', 'observe', 'dashboard', 'map'],
+  qa: ['qa', 'accidents', 'priorities', 'map'],
+  relief: ['households', 'import', 'eore', 'map'],
+  ministry: ['households', 'dashboard', 'accidents', 'priorities', 'map'],
+  observer: ['observe', 'dashboard', 'accidents', 'priorities', 'map'],
+  admin: ['tasks', 'qa', 'households', 'import', 'observe', 'dashboard', 'accidents', 'priorities', 'eore', 'map'],
 };
 const ALL_VIEWS = NAV.admin;
 

@@ -33,6 +33,9 @@ export const views: readonly ViewEntry[] = [
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
   { path: 'monthly', nav: 'nav.monthly', roles: ['operations', 'qa', 'ministry', 'observer', 'relief', 'admin'], load: () => import('./monthly/MonthlyReport.tsx').then((m) => m.MonthlyReport) },
+  { path: 'accidents', nav: 'nav.accidents', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/AccidentsView.tsx').then((m) => m.AccidentsView) },
+  { path: 'priorities', nav: 'nav.priorities', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/PrioritiesView.tsx').then((m) => m.PrioritiesView) },
+  { path: 'eore', nav: 'nav.eore', roles: ['relief', 'operations', 'admin'], load: () => import('./mine-action/EoreView.tsx').then((m) => m.EoreView) },
   { path: 'map', nav: 'nav.map', roles: ['deminer', 'operations', 'qa', 'relief', 'ministry', 'observer', 'admin'], load: () => import('./map/MapView.tsx').then((m) => m.MapView) },
 ];
 
