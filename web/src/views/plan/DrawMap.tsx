@@ -433,10 +433,10 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
                       )}
                     </td>
                     <td class="draw-row-actions">
-                      <button type="button" class="secondary" disabled={i === 0} onClick={() => moveRow(i, -1)} aria-label={t('draw.up', { n: i + 1 })}>
+                      <button type="button" class="secondary" disabled={i === 0} onClick={() => moveRow(i, -1)} aria-label={t('draw.up', { n: i + 1 })} data-testid={`${id}-up-${i}`}>
                         ↑
                       </button>
-                      <button type="button" class="secondary" disabled={i === shape!.vertices.length - 1} onClick={() => moveRow(i, 1)} aria-label={t('draw.down', { n: i + 1 })}>
+                      <button type="button" class="secondary" disabled={i === shape!.vertices.length - 1} onClick={() => moveRow(i, 1)} aria-label={t('draw.down', { n: i + 1 })} data-testid={`${id}-down-${i}`}>
                         ↓
                       </button>
                       <button type="button" class="secondary" onClick={() => setVertices(shape!.vertices.filter((_, j) => j !== i))} aria-label={t('draw.remove', { n: i + 1 })} data-testid={`${id}-remove-${i}`}>

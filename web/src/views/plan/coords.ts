@@ -4,7 +4,7 @@
  * field teams read off their GPS). Parsing and formatting use Chris Veness's `geodesy`
  * library (WGS84 ellipsoid, Karney/Krüger series for UTM); positions are GeoJSON `[lon, lat]`.
  */
-import Mgrs, { LatLon, Utm } from 'geodesy/mgrs.js';
+import Mgrs, { Dms, LatLon, Utm } from 'geodesy/mgrs.js';
 
 export type CoordFormat = 'DD' | 'UTM' | 'MGRS';
 export const COORD_FORMATS: readonly CoordFormat[] = ['DD', 'UTM', 'MGRS'];
@@ -24,7 +24,11 @@ export function parseCoordinate(text: string, format: CoordFormat): Position | E
       // "14.35, 103.7", "14.35 103.7", "14°21′00″N 103°42′00″E"
       const parts = input.includes(',') ? input.split(',') : input.split(/\s+(?=[-+]?\d)/);
       if (parts.length !== 2) return new Error('write latitude, longitude (e.g. 14.35, 103.7)');
-      ll = LatLon.parse(`${parts[0]!.trim()}, ${parts[1]!.trim()}`);
+      // Each half on its own: LatLon.parse would wrap a latitude of 95 to 85 rather than refuse it.
+      const lat = Dms.parse(parts[0]!.trim());
+      const lon = Dms.parse(parts[1]!.trim());
+      if (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) return new Error('latitude must be within -90..90 and longitude within -180..180');
+      ll = new LatLon(lat, lon);
     } else if (format === 'UTM') {
       ll = Utm.parse(input.replace(/^(\d{1,2})\s*([NS])\b/i, (_, z: string, h: string) => `${z} ${h.toUpperCase()}`)).toLatLon();
     } else {
