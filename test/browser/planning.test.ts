@@ -129,6 +129,7 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await form.waitFor();
       await page.getByTestId('area-name').fill(name);
       await page.getByTestId('area-province').selectOption('KH22');
+      await page.getByTestId('area-district').fill('Samraong');
       await page.getByTestId('area-classification').selectOption('CHA');
       await page.getByTestId('area-date').fill('2025-07-28');
       await page.getByTestId('area-model-0').fill('PMN-2');
@@ -175,7 +176,7 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await page.getByTestId('area-facts').waitFor({ timeout: 20_000 });
       state.area = String(await page.evaluate('location.hash.split("/")[2]'));
       const area = await cs.api('GET', `/v1/hazard-areas/${state.area}`, tokens.opsKH);
-      expect(area.body).toMatchObject({ name, country: 'KH', province: 'KH22', classification: 'CHA', status: 'OPEN', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }] });
+      expect(area.body).toMatchObject({ name, country: 'KH', province: 'KH22', district: 'Samraong', classification: 'CHA', status: 'OPEN', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }] });
       const ring = (area.body.geometry as { coordinates: number[][][] }).coordinates[0]!;
       expect(ring).toHaveLength(5);
       expect(Number(area.body.areaSqm)).toBeGreaterThan(100_000);

@@ -31,6 +31,8 @@ interface AreaDraft {
   name: string;
   country: Country;
   province: string;
+  district?: string;
+  village?: string;
   classification: 'SHA' | 'CHA';
   evidence: 'DIRECT' | 'INDIRECT' | 'NONE';
   dateOfInformation: string;
@@ -108,6 +110,8 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
     name: draft.name.trim(),
     country: draft.country,
     province: draft.province,
+    ...(draft.district?.trim() ? { district: draft.district.trim() } : {}),
+    ...(draft.village?.trim() ? { village: draft.village.trim() } : {}),
     contested: draft.contested,
     classification: draft.classification,
     evidence: draft.evidence,
@@ -214,6 +218,16 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
             ))}
           </select>
         </Field>
+        {!area && (
+          <>
+            <Field label={t('area.district')} error={errors.district}>
+              <input id="area-district" type="text" maxLength={100} value={draft.district ?? ''} onInput={(e) => set('district', (e.currentTarget as HTMLInputElement).value)} data-testid="area-district" />
+            </Field>
+            <Field label={t('area.village')} error={errors.village}>
+              <input id="area-village" type="text" maxLength={100} value={draft.village ?? ''} onInput={(e) => set('village', (e.currentTarget as HTMLInputElement).value)} data-testid="area-village" />
+            </Field>
+          </>
+        )}
         <Field label={t('area.classification')} error={errors.classification}>
           <select id="area-classification" value={draft.classification} onChange={(e) => set('classification', (e.currentTarget as HTMLSelectElement).value as AreaDraft['classification'])} data-testid="area-classification">
             <option value="SHA">{t('class.SHA')}</option>

@@ -207,6 +207,8 @@ function AreaPage({ session, id, edit }: { session: Session; id: string; edit: b
               <dd>
                 {area.province}
                 {provinceOf(area.province) ? ` · ${provinceOf(area.province)!.name}` : ''}
+                {area.district ? ` · ${area.district}` : ''}
+                {area.village ? ` · ${area.village}` : ''}
               </dd>
             </div>
             <div>
