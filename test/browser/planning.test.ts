@@ -275,6 +275,28 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       expect(await svg.locator('path[data-kind="original"]').count()).toBe(1);
       for (const kind of ['original', 'remaining', 'released']) await page.getByTestId(`area-land-legend-${kind}`).waitFor();
       await checkPage(page, `planning-released-${lang}`);
+      // A completion report exists: the record may still be corrected, its outline no longer.
+      await page.getByTestId('area-edit').click();
+      await page.getByTestId('area-polygon-locked').waitFor();
+      expect(await page.getByTestId('area-draw-add-input').count()).toBe(0);
+      // The border map zooms to the area with the same land.
+      await page.goto(`${cs.base}/#/map/${state.area}`);
+      const focus = page.getByTestId('map-focus');
+      await focus.waitFor({ timeout: 20_000 });
+      expect(await focus.locator('path[data-kind="released"]').count()).toBe(2);
+      expect(await focus.locator('path[data-kind="remaining"]').count()).toBe(1);
+    });
+    // The team leader sees both countries' decisions on the report's page.
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, { role: 'deminer', country: 'KH', org: 'CMAC', team: state.khTeam });
+      await setLanguage(page, lang);
+      await page.goto(`${cs.base}/#/report/${state.task}`);
+      await page.getByTestId(`report-state-${state.report}`).waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId(`report-state-${state.report}`).getAttribute('data-status')).toBe('QA_ACCEPTED');
+      expect(await page.getByTestId('report-qa-KH').getAttribute('data-decision')).toBe('ACCEPTED');
+      expect(await page.getByTestId('report-qa-TH').getAttribute('data-decision')).toBe('ACCEPTED');
+      expect(await page.getByTestId('report-form').count()).toBe(0);
+      await checkPage(page, `planning-report-accepted-${lang}`);
     });
   });
 });
