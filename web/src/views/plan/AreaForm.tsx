@@ -18,7 +18,7 @@ import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import { navigate } from '../../app/router.ts';
 import type { Session } from '../../app/session.ts';
-import type { Area, AreaFeature, Country } from './data.ts';
+import { loadAreas, type Area, type AreaFeature, type Country } from './data.ts';
 import { clearDraft, loadDraft, saveDraft } from './drafts.ts';
 import { DrawMap, type ContextLayer } from './DrawMap.tsx';
 import { ImportFile } from './ImportFile.tsx';
@@ -103,7 +103,25 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
 
   const polygon = polygonOf(draft.shape);
   const localIssues = useMemo(() => geometryIssues(polygon), [draft.shape]);
-  const context: ContextLayer[] = useMemo(() => (features ?? []).filter((f) => f.properties.kind !== 'original').map((f) => ({ kind: f.properties.kind, geometry: f.geometry })), [features]);
+  // The country's other hazard areas, drawn faintly: an area recorded twice shows before it is sent.
+  const [neighbours, setNeighbours] = useState<Area[]>([]);
+  useEffect(() => {
+    let live = true;
+    loadAreas(draft.country).then(
+      (list) => live && setNeighbours(list.filter((a) => a.id !== area?.id && a.status !== 'WITHDRAWN')),
+      () => live && setNeighbours([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [draft.country]);
+  const context: ContextLayer[] = useMemo(
+    () => [
+      ...neighbours.map((a) => ({ kind: 'neighbour' as const, geometry: a.geometry as never })),
+      ...(features ?? []).filter((f) => f.properties.kind !== 'original').map((f) => ({ kind: f.properties.kind, geometry: f.geometry })),
+    ],
+    [features, neighbours],
+  );
   const provinces = PROVINCES.filter((p) => p.country === draft.country);
 
   const body = () => ({

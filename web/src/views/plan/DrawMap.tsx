@@ -14,7 +14,7 @@ import { COORD_FORMATS, formatCoordinate, parseCoordinate, type CoordFormat, typ
 import { planMessages, type PlanKey } from './messages.ts';
 import { polygonOf, positionIn, type Polygonal, type Shape } from './shape.ts';
 
-export type ContextKind = 'original' | 'remaining' | 'released' | 'pending' | 'part';
+export type ContextKind = 'original' | 'remaining' | 'released' | 'pending' | 'part' | 'neighbour';
 
 export interface ContextLayer {
   kind: ContextKind;
@@ -42,8 +42,9 @@ const STYLE: Record<ContextKind, { fill: string; stroke: string; dash?: string }
   released: { fill: 'released', stroke: '#15803d' },
   pending: { fill: 'pending', stroke: '#1d4ed8', dash: '3 3' },
   part: { fill: 'part', stroke: '#6d28d9' },
+  neighbour: { fill: 'none', stroke: '#4b5563', dash: '2 3' },
 };
-const LEGEND_ORDER: readonly ContextKind[] = ['original', 'remaining', 'released', 'pending', 'part'];
+const LEGEND_ORDER: readonly ContextKind[] = ['neighbour', 'original', 'remaining', 'released', 'pending', 'part'];
 
 /** The view's box around these positions, at least ~200 m across. */
 const fit = (positions: Iterable<number[]>): Bbox | undefined => {
@@ -111,8 +112,19 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
   const t = useT(planMessages);
   const editable = !!onShape && !!shape;
   const [border, setBorder] = useState<BorderFeature[]>([]);
-  const initial = () => fit([...context.flatMap((c) => [...positionsOf(c.geometry)]), ...(shape?.vertices ?? [])]) ?? BORDER_REGION;
-  const [box, setBox] = useState<Bbox>(initial);
+  // The view fits the land of this form (and the shape); other hazard areas only when there is nothing else.
+  const initial = () => {
+    const own = context.filter((c) => c.kind !== 'neighbour');
+    const positions = [...own.flatMap((c) => [...positionsOf(c.geometry)]), ...(shape?.vertices ?? [])];
+    return fit(positions.length > 0 ? positions : context.flatMap((c) => [...positionsOf(c.geometry)])) ?? BORDER_REGION;
+  };
+  const [box, setBoxState] = useState<Bbox>(initial);
+  /** Set once the user moved the view: a late-arriving context then no longer refits it. */
+  const moved = useRef(false);
+  const setBox = (next: Bbox) => {
+    moved.current = true;
+    setBoxState(next);
+  };
   const [format, setFormat] = useState<CoordFormat>('DD');
   const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
   const [adding, setAdding] = useState('');
@@ -133,9 +145,9 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
   }, []);
   // The context arrives after the first render (read from the API): fit the view to it once.
   useEffect(() => {
-    if (fitted.current || context.length === 0) return;
+    if (fitted.current || moved.current || context.length === 0) return;
     fitted.current = true;
-    setBox(initial());
+    setBoxState(initial());
   }, [context]);
 
   const projection = useMemo(() => projectionFor(box), [box]);
