@@ -302,13 +302,18 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
 });
 
 describe('files from a GPS unit', { timeout: 300_000 }, () => {
-  it('imports a GeoJSON track export as a hazard area and a KML polygon as a report part', async () => {
+  it('imports a GeoJSON track export as a hazard area and a KML polygon as a report part, and reads a GPX log', async () => {
     let areaId = '';
     await withPage(LAPTOP, async (page) => {
       await signIn(page, cs.base, opsKH);
       await page.goto(`${cs.base}/#/areas/new`);
       await page.getByTestId('area-form').waitFor();
       await page.getByTestId('area-name').fill('Bamboo grove south of O Smach road');
+      // A GPX log of an eTrex: one walked loop (its ends 3 m apart) and a waypoint.
+      await page.getByTestId('area-import-file').setInputFiles(gps('garmin-track.gpx'));
+      expect(await page.getByTestId('area-import-import-result').getAttribute('data-ok')).toBe('true');
+      expect(await page.getByTestId('area-draw-svg').getAttribute('data-vertices')).toBe('5');
+      // The GeoJSON export of a walked track replaces it.
       await page.getByTestId('area-import-file').setInputFiles(gps('garmin-track-hazard-area.geojson'));
       expect(await page.getByTestId('area-import-import-result').getAttribute('data-ok')).toBe('true');
       expect(await page.getByTestId('area-draw-svg').getAttribute('data-vertices')).toBe('13');
