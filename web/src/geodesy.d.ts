@@ -17,10 +17,10 @@ declare module 'geodesy/mgrs.js' {
     toMgrs(): Mgrs;
     toString(digits?: number): string;
   }
-  export class Dms {
+  export const Dms: {
     /** Degrees from decimal or sexagesimal text (NaN when it is not one). */
-    static parse(text: string): number;
-  }
+    parse(text: string): number;
+  };
   export default class Mgrs {
     static parse(text: string): Mgrs;
     toUtm(): Utm;

@@ -11,7 +11,6 @@ import { Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/component
 import { useT } from '../../app/i18n.ts';
 import { commonMessages, type CommonKey } from '../../app/messages.ts';
 import { submit, usePendingChanges } from '../../app/offline.ts';
-import { navigate } from '../../app/router.ts';
 import { useSession, type Session } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
 import { AreaDetail } from '../map/AreaDetail.tsx';
@@ -323,7 +322,6 @@ function AreaTasks({ session, area, canManage }: { session: Session; area: Area;
       )}
       {(session.role === 'operations' || session.role === 'admin') && open && (
         <TaskPlanForm
-          session={session}
           area={area}
           onPlanned={(task) => {
             if (task) setTasks((list) => [...(list ?? []), task]);

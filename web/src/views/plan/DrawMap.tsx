@@ -47,7 +47,7 @@ const STYLE: Record<ContextKind, { fill: string; stroke: string; dash?: string }
 const LEGEND_ORDER: readonly ContextKind[] = ['neighbour', 'original', 'remaining', 'released', 'pending', 'part'];
 
 /** The view's box around these positions, at least ~200 m across. */
-const fit = (positions: Iterable<number[]>): Bbox | undefined => {
+const fitBox = (positions: Iterable<number[]>): Bbox | undefined => {
   const box = bboxOf(positions);
   if (!box) return undefined;
   const [[x0, y0], [x1, y1]] = box;
@@ -116,7 +116,7 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
   const initial = () => {
     const own = context.filter((c) => c.kind !== 'neighbour');
     const positions = [...own.flatMap((c) => [...positionsOf(c.geometry)]), ...(shape?.vertices ?? [])];
-    return fit(positions.length > 0 ? positions : context.flatMap((c) => [...positionsOf(c.geometry)])) ?? BORDER_REGION;
+    return fitBox(positions.length > 0 ? positions : context.flatMap((c) => [...positionsOf(c.geometry)])) ?? BORDER_REGION;
   };
   const [box, setBoxState] = useState<Bbox>(initial);
   /** Set once the user moved the view: a late-arriving context then no longer refits it. */
@@ -252,7 +252,7 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
     setAdding('');
     const vertices = [...shape!.vertices, parsed];
     change({ ...shape!, vertices });
-    if (vertices.length === 1) setBox(fit([parsed]) ?? box);
+    if (vertices.length === 1) setBox(fitBox([parsed]) ?? box);
   };
   const moveRow = (index: number, by: number) => {
     const vs = [...shape!.vertices];
@@ -316,6 +316,7 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
       </div>
       {geoError && <p class="error">{geoError}</p>}
       {editable && <p class="hint" id={`${id}-how`}>{t('draw.how')}</p>}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the coordinates table under the map is the keyboard way to add and move vertices */}
       <svg
         ref={svg}
         class={editable ? 'map-svg draw-svg draw-editable' : 'map-svg draw-svg'}

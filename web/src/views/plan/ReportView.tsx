@@ -307,7 +307,7 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
 
       <fieldset class="plan-fieldset">
         <legend>{t('report.parts', { count: draft.parts.length })}</legend>
-        <ul class="report-parts" role="list">
+        <ul class="report-parts">
           {draft.parts.map((p, i) => {
             const poly = polygons[i];
             const bad = (problems[i]?.length ?? 0) + (serverParts[i]?.length ?? 0) + Object.keys(errors).filter((k) => k.startsWith(`parts.${i}.`)).length;

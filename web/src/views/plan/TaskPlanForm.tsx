@@ -11,7 +11,6 @@ import { Field, ProblemMessage, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
-import type { Session } from '../../app/session.ts';
 import { COUNTRIES, type Area, type Country, type Task, type Team } from './data.ts';
 import { loadTeams, rankOf, type Rank } from './data.ts';
 import { clearDraft, loadDraft, saveDraft } from './drafts.ts';
@@ -31,7 +30,7 @@ interface PlanDraft {
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-export function TaskPlanForm({ session, area, onPlanned }: { session: Session; area: Area; onPlanned: (task: Task | undefined) => void }) {
+export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task: Task | undefined) => void }) {
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const form = `plan.${area.id}`;
