@@ -130,3 +130,38 @@ describe('planning figures', () => {
     });
   });
 });
+
+describe('the priorities list where the API has one', () => {
+  const answer = (status: number, body: unknown) => async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
+
+  it('gives the area’s rank among the listed areas and the priority it suggests', async () => {
+    const { rankOf } = await import('../../web/src/views/plan/data.ts');
+    const items = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'].map((id) => ({ hazardAreaId: id, score: 1 }));
+    const seen: string[] = [];
+    const fetchBefore = globalThis.fetch;
+    globalThis.fetch = (async (url: string) => {
+      seen.push(url);
+      return answer(200, { items, next: null })();
+    }) as typeof fetch;
+    try {
+      expect(await rankOf({ id: 'D', country: 'KH' })).toEqual({ rank: 4, of: 10, suggested: 2 });
+      expect(await rankOf({ id: 'Z', country: 'KH' })).toBeUndefined();
+      expect(seen[0]).toBe('/v1/hazard-areas/priorities?country=KH&limit=100');
+    } finally {
+      globalThis.fetch = fetchBefore;
+    }
+  });
+
+  it('is absent, not an error, where the API has no such list (a client error), and a server failure is thrown', async () => {
+    const { rankOf } = await import('../../web/src/views/plan/data.ts');
+    const fetchBefore = globalThis.fetch;
+    try {
+      globalThis.fetch = answer(400, { type: 'about:blank', title: 'Bad Request', status: 400 }) as typeof fetch;
+      expect(await rankOf({ id: 'D', country: 'TH' })).toBeUndefined();
+      globalThis.fetch = answer(503, { type: 'about:blank', title: 'Service Unavailable', status: 503 }) as typeof fetch;
+      await expect(rankOf({ id: 'D', country: 'TH' })).rejects.toThrow();
+    } finally {
+      globalThis.fetch = fetchBefore;
+    }
+  });
+});
