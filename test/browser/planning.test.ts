@@ -286,6 +286,17 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       expect(await focus.locator('path[data-kind="released"]').count()).toBe(2);
       expect(await focus.locator('path[data-kind="remaining"]').count()).toBe(1);
     });
+    // Thailand's operations read the Cambodian area and may plan only a joint task on it.
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, opsTH);
+      await setLanguage(page, lang);
+      await page.goto(`${cs.base}/#/areas/${state.area}`);
+      await page.getByTestId('plan-form').waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('plan-joint').isChecked()).toBe(true);
+      expect(await page.getByTestId('plan-joint').isDisabled()).toBe(true);
+      expect(await page.getByTestId('area-edit').count()).toBe(0);
+      await page.getByTestId(`plan-team-${thTeam}`).waitFor();
+    });
     // The team leader sees both countries' decisions on the report's page.
     await withPage(LAPTOP, async (page) => {
       await signIn(page, cs.base, { role: 'deminer', country: 'KH', org: 'CMAC', team: state.khTeam });

@@ -69,7 +69,7 @@ function AreaList({ session }: { session: Session }) {
 
   const actions = (
     <>
-      {!session.country && (
+      {(session.role === 'admin' || session.role === 'operations') && (
         <label class="tb-inline">
           <span>{t('country')}</span>
           <select value={country} onChange={(e) => setCountry((e.currentTarget as HTMLSelectElement).value as Country)} data-testid="areas-country">
@@ -239,6 +239,8 @@ function AreaPage({ session, id, edit }: { session: Session; id: string; edit: b
 }
 
 function AreaTasks({ session, area, canManage }: { session: Session; area: Area; canManage: boolean }) {
+  // Operations of the other country plan joint tasks on the area; its task list is its own country's to read.
+  const readsTasks = canManage || session.role !== 'operations';
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
@@ -247,7 +249,7 @@ function AreaTasks({ session, area, canManage }: { session: Session; area: Area;
   const [notice, setNotice] = useState<'sent' | 'queued' | undefined>(undefined);
 
   const load = useCallback(() => {
-    loadAreaTasks(area.id).then(setTasks, setError);
+    if (readsTasks) loadAreaTasks(area.id).then(setTasks, setError);
   }, [area.id]);
   useEffect(load, [load]);
 
@@ -323,6 +325,7 @@ function AreaTasks({ session, area, canManage }: { session: Session; area: Area;
       {(session.role === 'operations' || session.role === 'admin') && open && (
         <TaskPlanForm
           area={area}
+          jointOnly={session.country !== undefined && session.country !== area.country}
           onPlanned={(task) => {
             if (task) setTasks((list) => [...(list ?? []), task]);
           }}

@@ -30,7 +30,7 @@ interface PlanDraft {
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task: Task | undefined) => void }) {
+export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Area; /** The planner is of the other country: only a joint task. */ jointOnly?: boolean; onPlanned: (task: Task | undefined) => void }) {
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const form = `plan.${area.id}`;
@@ -49,7 +49,8 @@ export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task
     saveDraft(form, next);
   };
 
-  const countries: Country[] = draft.joint ? [...COUNTRIES] : [area.country];
+  const joint = jointOnly || draft.joint;
+  const countries: Country[] = joint ? [...COUNTRIES] : [area.country];
   useEffect(() => {
     let live = true;
     for (const c of countries) {
@@ -62,7 +63,7 @@ export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task
     return () => {
       live = false;
     };
-  }, [draft.joint]);
+  }, [joint]);
 
   useEffect(() => {
     let live = true;
@@ -91,7 +92,7 @@ export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task
       hazardAreaId: area.id,
       activityType: draft.activityType,
       priority: draft.priority,
-      joint: draft.joint,
+      joint,
       teamIds: draft.teamIds.filter((id) => visibleTeamIds.has(id)),
       plannedStart: draft.plannedStart,
       plannedEnd: draft.plannedEnd,
@@ -100,7 +101,7 @@ export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task
     const checked = TaskCreate.safeParse(body);
     const found: Record<string, string> = {};
     if (!checked.success) for (const i of checked.error.issues) found[String(i.path[0] ?? 'form')] = i.message;
-    if (draft.joint) {
+    if (joint) {
       const of = new Set(body.teamIds.map((id) => COUNTRIES.find((c) => teams[c]?.some((x) => x.id === id))));
       if (of.size < 2) found.teamIds = t('plan.jointNeedsBoth');
     }
@@ -157,7 +158,7 @@ export function TaskPlanForm({ area, onPlanned }: { area: Area; onPlanned: (task
         </Field>
       </div>
       <label class="tb-check plan-check">
-        <input type="checkbox" checked={draft.joint} onChange={(e) => setDraft({ ...draft, joint: (e.currentTarget as HTMLInputElement).checked })} data-testid="plan-joint" />
+        <input type="checkbox" checked={joint} disabled={jointOnly} onChange={(e) => setDraft({ ...draft, joint: (e.currentTarget as HTMLInputElement).checked })} data-testid="plan-joint" />
         <span>{t('plan.joint')}</span>
       </label>
       <fieldset class="plan-fieldset" aria-describedby={errors.teamIds ? 'plan-teams-error' : undefined} data-testid="plan-teams">
