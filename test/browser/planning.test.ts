@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { formatCoordinate, parseCoordinate } from '../../web/src/views/plan/coords.ts';
-import { LAPTOP, launchChromium, newContext, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
+import { LAPTOP, launchChromium, PHONE, newContext, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
 
 /**
  * The console of the people who plan and release land, in Debian's Chromium against `npm start`
@@ -362,14 +362,19 @@ describe('files from a GPS unit', { timeout: 300_000 }, () => {
       expect(moved.status, JSON.stringify(moved.body)).toBe(200);
       version = moved.etag;
     }
-    await withPage(LAPTOP, async (page) => {
+    // The team leader on a phone.
+    await withPage(PHONE, async (page) => {
       await signIn(page, cs.base, { role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
       await page.goto(`${cs.base}/#/report/${taskId}`);
       await page.getByTestId('report-form').waitFor({ timeout: 20_000 });
+      const wide = await page.evaluate(`[...document.querySelectorAll('main *:not(svg *):not(.table-wrap *)')].filter((e) => e.getBoundingClientRect().right > ${PHONE.width} + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + (e.getAttribute('data-testid') || '') + ' ' + Math.round(e.getBoundingClientRect().right))`);
+      expect(wide, 'elements wider than the phone (tables scroll within their frame)').toEqual([]);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
       await page.getByTestId('report-import-file').setInputFiles(gps('garmin-cleared-part.kml'));
       expect(await page.getByTestId('report-import-import-result').getAttribute('data-ok')).toBe('true');
       expect(await page.getByTestId('report-draw-svg').getAttribute('data-vertices')).toBe('4');
       await page.getByTestId('report-depth').fill('13');
+      await checkPage(page, 'planning-report-phone-en');
       await page.getByTestId('report-submit').click();
       await page.locator('[data-testid^="report-state-"][data-status="SUBMITTED"]').waitFor({ timeout: 20_000 });
     });

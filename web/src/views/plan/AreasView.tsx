@@ -93,9 +93,9 @@ function AreaList({ session }: { session: Session }) {
       {!areas && !error && <Spinner />}
       {areas && areas.length === 0 && <p data-testid="areas-empty">{t('areas.empty')}</p>}
       {areas && areas.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="areas-caption">
           <table class="map-table" data-testid="areas-table">
-            <caption>{t('areas.caption', { country: tc(`country.${country}`) })}</caption>
+            <caption id="areas-caption">{t('areas.caption', { country: tc(`country.${country}`) })}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('area.reference')}</th>
@@ -272,7 +272,7 @@ function AreaTasks({ session, area, canManage }: { session: Session; area: Area;
       <SubmitNotice state={notice} />
       {tasks && tasks.length === 0 && <p>{t('tasks.none')}</p>}
       {tasks && tasks.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="area-tasks-title">
           <table data-testid="area-tasks">
             <caption class="visually-hidden">{t('tasks.title')}</caption>
             <thead>

@@ -408,7 +408,7 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
               </label>
             ))}
           </fieldset>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t('draw.tableCaption', { count: shape!.vertices.length })}>
             <table data-testid={`${id}-table`}>
               <caption>{t('draw.tableCaption', { count: shape!.vertices.length })}</caption>
               <thead>

@@ -413,7 +413,7 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
           <input type="checkbox" checked={draft.declareEo} onChange={(e) => setDraft({ ...draft, declareEo: (e.currentTarget as HTMLInputElement).checked })} data-testid="report-eo-declare" />
           <span>{t('report.eoDeclare')}</span>
         </label>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t('report.eo')}>
           <table>
             <caption class="visually-hidden">{t('report.eo')}</caption>
             <thead>
