@@ -316,6 +316,12 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
       </div>
       {geoError && <p class="error">{geoError}</p>}
       {editable && <p class="hint" id={`${id}-how`}>{t('draw.how')}</p>}
+      {editable && (
+        // What a click or a drag did, for screen readers (the table below has the vertices themselves).
+        <p class="visually-hidden" role="status" aria-live="polite" data-testid={`${id}-status`}>
+          {t('draw.tableCaption', { count: shape!.vertices.length })}
+        </p>
+      )}
       {/* biome-ignore lint/a11y/useKeyWithClickEvents: the coordinates table under the map is the keyboard way to add and move vertices */}
       <svg
         ref={svg}
