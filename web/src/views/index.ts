@@ -20,6 +20,8 @@ export interface ViewEntry {
   nav: CommonKey;
   /** Roles that see it in the navigation and may open it. */
   roles: readonly Role[];
+  /** Opened from another view (a task's completion report), not offered in the navigation. */
+  hidden?: boolean;
   load: () => Promise<ComponentType<ViewProps>>;
   /** Starts the view's first read when the page opens on it, before its chunk has arrived; resolves (never rejects) when the read has settled. */
   prefetch?: (session: Session) => Promise<void>;
@@ -27,6 +29,9 @@ export interface ViewEntry {
 
 export const views: readonly ViewEntry[] = [
   { path: 'tasks', nav: 'nav.tasks', roles: TASK_BOARD_ROLES, load: () => import('./tasks/TaskBoard.tsx').then((m) => m.TaskBoard), prefetch: prefetchTasks },
+  { path: 'areas', nav: 'nav.areas', roles: ['operations', 'admin'], load: () => import('./plan/AreasView.tsx').then((m) => m.AreasView) },
+  { path: 'teams', nav: 'nav.teams', roles: ['operations', 'admin'], load: () => import('./plan/TeamsView.tsx').then((m) => m.TeamsView) },
+  { path: 'report', nav: 'nav.report', roles: ['deminer', 'operations', 'admin'], hidden: true, load: () => import('./plan/ReportView.tsx').then((m) => m.ReportView) },
   { path: 'qa', nav: 'nav.qa', roles: ['qa', 'operations', 'admin'], load: () => import('./qa/QaView.tsx').then((m) => m.QaView) },
   { path: 'households', nav: 'nav.households', roles: ['relief', 'ministry', 'admin'], load: () => import('./households/HouseholdsView.tsx').then((m) => m.HouseholdsView) },
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
@@ -73,7 +78,7 @@ export async function startView(route: readonly string[], session: Session | nul
 }
 
 /** The views a role may use, in navigation order. */
-export const viewsFor = (role: Role): ViewEntry[] => views.filter((v) => v.roles.includes(role));
+export const viewsFor = (role: Role): ViewEntry[] => views.filter((v) => v.roles.includes(role) && !v.hidden);
 
 /** Where a role lands after signing in. */
 export function homeOf(role: Role): string {
