@@ -4,6 +4,7 @@ import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -15,12 +16,13 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
  * The counter writes for a household going from `before` to `after` (undefined: not existing):
- * the displacement statistics, and the monthly report's bucket of a registration or of a move to
- * RETURNED or REDISPLACED.
+ * the displacement statistics, the monthly report's bucket of a registration or of a move to
+ * RETURNED or REDISPLACED, and the return demand of the hazard areas it is at risk from.
  */
 export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
   ...displacementStatsWrites(before, after),
   ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
+  ...householdDemandWrites(before, after),
 ];
 
 /** The return safety of a destination now: UNKNOWN without a point. */
@@ -37,3 +39,6 @@ export const safetyChangeWrites = (before: Household, after: Household): Guarded
  * hazard area changed between the assessment and the commit (its safety rewritten), else undefined.
  */
 export const recheckSafety = async (household: Household, actor: Principal): Promise<Household | undefined> => (await recheckReturnSafety([household], actor)).get(household.id);
+
+/** The AT_RISK households of a country (of one organisation) without risk education, as summaries. */
+export { listBriefingDue } from '#shared/db/repositories/return-safety.ts';

@@ -3,6 +3,7 @@ import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts'
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
@@ -20,6 +21,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   notifications: notificationsApp,
   households: householdsApp,
   reports: reportsApp,
+  'mine-action': mineActionApp,
 };
 
 export interface LocalServerOptions {
