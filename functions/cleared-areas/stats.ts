@@ -8,6 +8,7 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
+import { csvDocument, csvHeaders, wantsCsv } from '#shared/http/csv.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 
 /**
@@ -61,7 +62,6 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
   ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
 ];
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 export function registerLandReleaseStats(api: Api): void {
   api.route(
@@ -85,13 +85,13 @@ export function registerLandReleaseStats(api: Api): void {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
       if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
       const country = query.country ?? (query.province ? provinceOf(query.province)!.country : undefined);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
-      if (wantsCsv) {
+      const asCsv = wantsCsv(query.format, c.req.header('accept'));
+      if (asCsv) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
         const stats = await readProvinceStats(provinces);
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))];
         const name = `land-release-${query.province ?? country ?? 'all'}.csv`;
-        return c.body(`${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return c.body(csvDocument(lines), 200, csvHeaders(name));
       }
       const counters = await readStats(query.province ? { level: 'province', province: query.province } : country ? { level: 'country', country } : { level: 'all' });
       return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...landReleaseView(counters) });

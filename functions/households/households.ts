@@ -51,6 +51,7 @@ import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
+import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 
@@ -75,7 +76,7 @@ const AccessEntrySchema = lazy(() =>
     at: z.iso.datetime(),
     householdId: z.string(),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED']),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED', 'DISTRIBUTION_LIST']),
     importId: z.optional(z.string()),
   }),
 );
@@ -153,6 +154,9 @@ export function registerHouseholds(api: Api): void {
       const places = placeProblems(body, country);
       if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
 
+      // Drawn while the documents are checked: one GetItem that the registration does not wait for.
+      const codeDrawn = freeRegistrationCode(country);
+      codeDrawn.catch(() => undefined);
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
@@ -175,6 +179,7 @@ export function registerHouseholds(api: Api): void {
         consent: body.consent,
         ...(reviewedDuplicate ? { reviewedDuplicate } : {}),
         returnSafety: await assessSafety(assistedDestination(body), now),
+        code: await codeDrawn,
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
         ...placeOf(household),
@@ -188,6 +193,7 @@ export function registerHouseholds(api: Api): void {
         registered.write,
         ...statsWrites(undefined, household),
         ...safetyWrites(household),
+        registrationCodeWrite(country, household.code!, id),
       ];
       const location = `/v1/households/${id}`;
       const response = { status: 201, id, body: household, headers: { ETag: etagOf(1), Location: location } };

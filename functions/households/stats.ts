@@ -8,6 +8,7 @@ import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domai
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import { problem, type Api } from '#shared/http/api.ts';
+import { csvCell, csvDocument, csvHeaders, wantsCsv } from '#shared/http/csv.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
@@ -91,7 +92,6 @@ const COLUMNS: Column[] = [
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
 ];
 
-const csvCell = (v: string | number, suppress: boolean) => (typeof v === 'number' ? csvCount(v, suppress) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
 export function displacementStatsRoutes(api: Api): void {
@@ -124,16 +124,16 @@ export function displacementStatsRoutes(api: Api): void {
       if (principal.country && named && named !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
+      const asCsv = wantsCsv(query.format, c.req.header('accept'));
       const year = new Date().getUTCFullYear();
       const exact = readsEveryHousehold(principal, countries);
-      if (wantsCsv) {
+      if (asCsv) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
         const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
-        return c.body(`${lines.map((l) => l.map((v) => csvCell(v, !exact)).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return c.body(csvDocument(lines, (v) => (typeof v === 'number' ? csvCount(v, !exact) : csvCell(v))), 200, csvHeaders(name));
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

@@ -25,6 +25,7 @@ import {
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
+import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
@@ -339,7 +340,7 @@ const refusalEntry = (job: ImportJob, key: string, hash: string, holderId: strin
 });
 
 /** The stored household and its items, the same on every run of the job. */
-async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ household: Household; items: Record<string, unknown>[] }> {
+async function householdOf(ctx: ImportContext, c: Candidate, code: string): Promise<{ household: Household; items: Record<string, unknown>[] }> {
   const { job } = ctx;
   const at = job.uploadedAt ?? job.createdAt;
   const body = c.body;
@@ -361,6 +362,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    code,
   };
   const history: HistoryEntry = {
     id: derivedId(Date.parse(job.createdAt), `${job.id}\n${c.group.key}\nhistory`),
@@ -371,7 +373,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     changes: { importId: job.id },
   };
   const refs: DocumentRef[] = c.documents.map((d) => ({ hash: d.hash, memberIndex: d.memberIndex, duplicate: false }));
-  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household)] };
+  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household), registrationCodeItem(job.country, code, household.id)] };
 }
 
 /** How far before the upload the record of claims made through the API is read (clocks of different machines). */
@@ -445,7 +447,9 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
     return 'NOT_READY';
   }
   const started = performance.now();
-  const outcome = await importUploaded(job, source, options, log, started);
+  // Distribution lists sent back with the assistance given: their own runner, loaded only for them.
+  const run = job.kind === 'assistance' ? (await import('../assistance/import.ts')).importAssistance : importUploaded;
+  const outcome = await run(job, source, options, log, started);
   if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
   return outcome;
 }
@@ -475,7 +479,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
         if (cell) ctx.safetyCells.add(cell);
       }
       if (done.has(chunk.number)) continue;
-      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      const codes = await importRegistrationCodes(job.country, decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();

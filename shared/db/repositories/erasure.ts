@@ -8,6 +8,8 @@ import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { documentClient, tableName } from '../client.ts';
 import { householdDocumentsKey, idempotentResourcePartition } from '../keys/erasure.ts';
+import { ASSISTANCE_ITEM_PREFIX } from '../keys/assistance.ts';
+import { releaseRegistrationCode } from './registration-codes.ts';
 import { importJobKey, importsByOrg, IMPORT_ERROR_PREFIX } from '../keys/household-import.ts';
 import { householdKey, recentDocumentClaimKey } from '../keys/household.ts';
 import { toResource } from '../page.ts';
@@ -99,6 +101,7 @@ export interface ErasedAround {
   historyEntries: number;
   documentClaims: number;
   indexItems: number;
+  assistanceItems: number;
   idempotencyRecords: number;
   importRows: number;
 }
@@ -130,6 +133,11 @@ export async function eraseAround(household: Household, values: readonly string[
   const indexItems = returnSafetyItems({ ...household, consent: { ...household.consent, purposes: ['RETURN_ASSISTANCE'] } });
   for (const item of indexItems) await del({ pk: String(item.pk), sk: String(item.sk) });
 
+  // Assistance records and their round markers (the statistics keep their counts); the code on the card no longer finds the household.
+  const assistance = await queryAll(householdKey(id).pk, ASSISTANCE_ITEM_PREFIX);
+  for (const item of assistance) await del({ pk: String(item.pk), sk: String(item.sk) });
+  if (household.code) await releaseRegistrationCode(household.country, household.code, id);
+
   const records = await queryIndex('gsi1', 'gsi1pk', idempotentResourcePartition(`/v1/households/${id}`));
   for (const record of records) {
     await documentClient.send(
@@ -138,7 +146,7 @@ export async function eraseAround(household: Household, values: readonly string[
   }
 
   const importRows = await blankOutImportRows(household, values);
-  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, idempotencyRecords: records.length, importRows };
+  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance.length, idempotencyRecords: records.length, importRows };
 }
 
 /**

@@ -58,6 +58,8 @@ export interface ImportJob {
   uploadVersionId?: string | undefined;
   uploadedAt?: string | undefined;
   completedAt?: string | undefined;
+  /** What the file holds: households (absent), or assistance given from a distribution list (`functions/assistance/import.ts`). */
+  kind?: 'assistance' | undefined;
 }
 
 /** A new job waiting for its file. */
