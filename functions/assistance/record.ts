@@ -65,7 +65,7 @@ export async function recordAssistance<T>(
         householdId: household.id,
         country: household.country,
         org: principal.org,
-        type: record.type,
+        assistanceType: record.type,
         round: record.round,
         quantity: record.quantity,
         unit: record.unit,

@@ -107,7 +107,7 @@ export const EventData = lazy(() => ({
     householdId: z.string(),
     country: Country,
     org: z.string(),
-    type: z.string(),
+    assistanceType: z.string(),
     round: z.string(),
     quantity: z.number(),
     unit: z.string(),

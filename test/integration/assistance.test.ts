@@ -1,5 +1,9 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runImport } from '../../functions/importer/run-import.ts';
+import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
+import { csvOf, headRow } from '../support/imports.ts';
 import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
@@ -204,7 +208,7 @@ describe('recording assistance', () => {
     const events = (await scanTable()).filter((i) => i.entity === 'OutboxEvent' && (i.event as EventEnvelope).type === EventType.AssistanceRecorded).map((i) => i.event as EventEnvelope<typeof EventType.AssistanceRecorded>);
     const event = events.find((e) => e.data.assistanceId === r.body.id)!;
     expect(event.audience).toEqual(['KH']);
-    expect(event.data).toMatchObject({ householdId: h.id, org: 'NGO-B', type: 'SHELTER_KIT', people: 3, quantity: 1, unit: 'KIT' });
+    expect(event.data).toMatchObject({ householdId: h.id, org: 'NGO-B', assistanceType: 'SHELTER_KIT', people: 3, quantity: 1, unit: 'KIT' });
     const text = JSON.stringify(event);
     for (const personal of ['Sokha', 'Chan', 'Pagoda', 'O Smach', h.code!]) expect(text).not.toContain(personal);
   });
@@ -335,5 +339,81 @@ describe('the family’s copy and erasure', () => {
     expect((await call('POST', '/v1/assistance', reliefB, { code: h.code, ...given({ round: 'ERASE-R2' }) })).status).toBe(404);
     const after = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=ERASE-R1', ministryKH);
     expect(after.body).toEqual(before.body);
+  });
+});
+
+describe('a round recorded from a returned distribution list (upload through the import mechanism)', () => {
+  const upload = async (headers: H, csv: string) => {
+    const created = await call<{ id: string; uploadUrl: string }>('POST', '/v1/assistance-imports', headers, {});
+    expect(created.status).toBe(201);
+    await markUploaded(created.body.id, Buffer.byteLength(csv), new Date().toISOString());
+    return { id: created.body.id, source: { open: async () => Readable.from([Buffer.from(csv)]) } };
+  };
+
+  it('records each row by the API’s rules, refuses duplicates and rows without consent one by one, and a resumed job counts nothing twice', async () => {
+    const site = `Upload ${Date.now()}`;
+    const households = await Promise.all(Array.from({ length: 4 }, () => registered(reliefA, householdBody({ current: { province: 'KH17', site } }))));
+    const noConsent = await registered(reliefA, householdBody({ current: { province: 'KH17', site }, consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } }));
+    // Another organisation served the first household in this round already.
+    await call('POST', `/v1/households/${households[0]!.id}/assistance`, reliefB, given({ round: 'UPLOAD-R1' }));
+    const list = await call('GET', `/v1/assistance-rounds/UPLOAD-R1/distribution-list?type=CASH&site=${encodeURIComponent(site)}`, reliefA);
+    const [header, ...rows] = list.text.trim().split('\r\n');
+    const filled = rows.map((line) => line.replace(/,,,$/, ',2026-02-03,40,USD'));
+    // The same household twice in the file, by its code the second time.
+    const byCode = `,${formatRegistrationCode(households[1]!.code!)},,,,,UPLOAD-R1,CASH,,2026-02-03,40,USD`;
+    const bad = `${households[2]!.id},,,,,,UPLOAD-R1,CASH,,2026-02-03,-5,USD`;
+    const csv = [header, ...filled, byCode, bad].join('\r\n') + '\r\n';
+    const { id, source } = await upload(reliefA, csv);
+
+    expect(await runImport(id, source, { stopAfterChunks: 3 })).toBe('STOPPED');
+    expect(await runImport(id, source)).toBe('COMPLETED');
+    expect(await runImport(id, source)).toBe('NOT_READY');
+
+    const job = await call<{ status: string; rowsTotal: number; rowsRecorded: number; rowsRejected: number; errors: { row: number; message: string }[] }>('GET', `/v1/assistance-imports/${id}`, reliefA);
+    expect(job.body.status).toBe('COMPLETED');
+    const rowOf = (householdId: string) => 2 + rows.findIndex((l) => l.startsWith(householdId));
+    expect(job.body.rowsTotal).toBe(rows.length + 2);
+    // Recorded: households 1, 2 and 3 (the 2nd once); refused: the 1st (served by NGO-B), no consent, the 2nd again, the bad quantity.
+    expect(job.body.rowsRecorded).toBe(3);
+    expect(job.body.rowsRejected).toBe(4);
+    expect(job.body.errors).toEqual(
+      expect.arrayContaining([
+        { row: rowOf(households[0]!.id), message: ALREADY_RECORDED },
+        { row: rowOf(noConsent.id), message: CONSENT_MISSING },
+        { row: rows.length + 2, message: ALREADY_RECORDED },
+        { row: rows.length + 3, message: expect.stringContaining('quantity') },
+      ]),
+    );
+    const stored = (await scanTable()).filter((i) => i.entity === 'Assistance' && i.round === 'UPLOAD-R1');
+    expect(stored).toHaveLength(4);
+    expect(stored.filter((i) => i.importId === id).map((i) => i.householdId).sort()).toEqual(households.slice(1).map((h) => h.id).sort());
+    const stats = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=UPLOAD-R1', ministryKH);
+    expect(stats.body.rounds[0]).toMatchObject({ records: 4, households: 4, people: 12, quantity: { USD: 170 } });
+    // Other organisations, and households-import readers of the other kind, do not see the job.
+    expect((await call('GET', `/v1/assistance-imports/${id}`, reliefB)).status).toBe(404);
+  });
+
+  it('a file without the needed columns fails before anything is recorded', async () => {
+    const { id, source } = await upload(reliefA, 'household_id,round,type\r\n01JAAAAAAAAAAAAAAAAAAAAAAA,R1,CASH\r\n');
+    expect(await runImport(id, source)).toBe('FAILED');
+    const job = await call<{ status: string; message: string }>('GET', `/v1/assistance-imports/${id}`, reliefA);
+    expect(job.body.message).toContain('date, quantity, unit');
+  });
+});
+
+describe('imported households', () => {
+  it('get registration codes (derived from the job and household key, so a resumed chunk writes the same)', async () => {
+    const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
+    const csv = csvOf([headRow(`code-a-${Date.now()}`), headRow(`code-b-${Date.now()}`)]);
+    await markUploaded(created.body.id, Buffer.byteLength(csv), new Date().toISOString());
+    const source = { open: async () => Readable.from([Buffer.from(csv)]) };
+    expect(await runImport(created.body.id, source)).toBe('COMPLETED');
+    const imported = (await scanTable()).filter((i) => i.entity === 'Household' && i.importId === created.body.id);
+    expect(imported).toHaveLength(2);
+    for (const h of imported) {
+      expect(normaliseRegistrationCode(String(h.code))).toBe(h.code);
+      const byCode = await call<AssistanceRecord>('POST', '/v1/assistance', reliefB, { code: h.code, ...given({ round: 'IMPORTED-R1' }) });
+      expect(byCode.body.householdId).toBe(h.id);
+    }
   });
 });
