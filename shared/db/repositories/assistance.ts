@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ALREADY_RECORDED, CONSENT_MISSING, type AssistanceCounters, type AssistanceRecord } from '../../domain/assistance.ts';
+import { ALREADY_RECORDED, CONSENT_MISSING, type AssistanceCounters, type AssistanceRecord } from '../../domain/assistance-rules.ts';
 import { Conflict } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { ASSISTANCE_RECORD_PREFIX, ASSISTANCE_STATS_ROUND_PREFIX, assistanceReachedKey, assistanceRecordKey, assistanceRoundMarkerKey, assistanceStatsKey, assistanceStatsPartition } from '../keys/assistance.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { newRegistrationCode } from '../../domain/assistance.ts';
+import { newRegistrationCode } from '../../domain/assistance-rules.ts';
 import { Conflict } from '../../http/problem.ts';
 import { documentClient, tableName } from '../client.ts';
 import { registrationCodeKey } from '../keys/assistance.ts';
