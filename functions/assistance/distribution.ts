@@ -11,6 +11,7 @@ import { batchPutAll, firstImportErrors, getImportJob, importJobWrite, listImpor
 import { expiringAccessItem } from '#shared/db/repositories/households.ts';
 import { ensureRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
 import { problem, type Api } from '#shared/http/api.ts';
+import { requireCountry } from '#shared/http/auth.ts';
 import { csvDocument, csvHeaders } from '#shared/http/csv.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
@@ -125,7 +126,7 @@ export function distributionRoutes(api: Api): void {
       responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
     },
     async (c, { principal, body, idempotency }) => {
-      if (body.country && body.country !== principal.country) throw new BadRequest(`A relief agency of ${principal.country} records assistance in ${principal.country} only.`, [{ path: 'body.country', message: 'not your country' }]);
+      if (body.country) requireCountry(principal, body.country, 'record assistance');
       if (body.bytes !== undefined && body.bytes > config.IMPORT_MAX_BYTES) throw new BadRequest(`The file is larger than an upload takes (${config.IMPORT_MAX_BYTES} bytes).`, [{ path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` }]);
       if (config.RUNTIME !== 'local' && body.bytes === undefined) throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
       const job: ImportJob = { ...newImportJob(newId(), principal, principal.country!, new Date().toISOString(), body.bytes), kind: 'assistance' };
