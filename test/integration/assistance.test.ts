@@ -389,6 +389,10 @@ describe('a round recorded from a returned distribution list (upload through the
     expect(stored.filter((i) => i.importId === id).map((i) => i.householdId).sort()).toEqual(households.slice(1).map((h) => h.id).sort());
     const stats = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=UPLOAD-R1', ministryKH);
     expect(stats.body.rounds[0]).toMatchObject({ records: 4, households: 4, people: 12, quantity: { USD: 170 } });
+    // Each record reported its event; the job reports no household import.
+    const events = (await scanTable()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope);
+    expect(events.filter((e) => e.type === EventType.AssistanceRecorded && (e.data as { importId?: string }).importId === id)).toHaveLength(3);
+    expect(events.filter((e) => e.type === EventType.HouseholdImportCompleted && (e.data as { importId: string }).importId === id)).toEqual([]);
     // Other organisations, and households-import readers of the other kind, do not see the job.
     expect((await call('GET', `/v1/assistance-imports/${id}`, reliefB)).status).toBe(404);
   });

@@ -134,8 +134,7 @@ export async function eraseAround(household: Household, values: readonly string[
   for (const item of indexItems) await del({ pk: String(item.pk), sk: String(item.sk) });
 
   // Assistance records and their round markers (the statistics keep their counts); the code on the card no longer finds the household.
-  const assistance = await queryAll(householdKey(id).pk, ASSISTANCE_ITEM_PREFIX);
-  for (const item of assistance) await del({ pk: String(item.pk), sk: String(item.sk) });
+  const assistance = await eraseAssistance(id);
   if (household.code) await releaseRegistrationCode(household.country, household.code, id);
 
   const records = await queryIndex('gsi1', 'gsi1pk', idempotentResourcePartition(`/v1/households/${id}`));
@@ -146,7 +145,7 @@ export async function eraseAround(household: Household, values: readonly string[
   }
 
   const importRows = await blankOutImportRows(household, values);
-  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance.length, idempotencyRecords: records.length, importRows };
+  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance, idempotencyRecords: records.length, importRows };
 }
 
 /**
@@ -187,4 +186,14 @@ export async function commitErasure(household: Household, tombstone: HouseholdTo
     outboxEvent(EventType.HouseholdErased, { type: 'Household', id: household.id }, household.country, principal, { householdId: household.id, country: household.country, org: household.org }, tombstone.erasedAt).write,
   ];
   await transact(writes);
+  // A record committed between step 1 and the tombstone (its transaction checks the household, which
+  // the tombstone now fails): deleted here. A crash just before this line leaves such a record.
+  await eraseAssistance(household.id);
+}
+
+/** Deletes a household's assistance records and markers; returns how many. */
+async function eraseAssistance(householdId: string): Promise<number> {
+  const items = await queryAll(householdKey(householdId).pk, ASSISTANCE_ITEM_PREFIX);
+  for (const item of items) await del({ pk: String(item.pk), sk: String(item.sk) });
+  return items.length;
 }
