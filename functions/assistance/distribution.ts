@@ -6,13 +6,14 @@ import { CreatedHouseholdImportSchema, HouseholdImportCreate, RowErrorSchema } f
 import { actorOf } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { batchPutAll } from '#shared/db/batch.ts';
 import { organisationHouseholds, recordedInRound } from '#shared/db/repositories/assistance.ts';
-import { batchPutAll, firstImportErrors, getImportJob, importJobWrite, listImportErrors, newImportJob, type ImportJob } from '#shared/db/repositories/household-imports.ts';
+import { firstImportErrors, getImportJob, importJobWrite, listImportErrors, newImportJob, type ImportJob } from '#shared/db/repositories/household-imports.ts';
 import { expiringAccessItem } from '#shared/db/repositories/households.ts';
 import { ensureRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
-import { csvDocument, csvHeaders } from '#shared/http/csv.ts';
+import { csvResponse } from '#shared/http/csv.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, NotFound } from '#shared/http/problem.ts';
@@ -82,7 +83,7 @@ export function distributionRoutes(api: Api): void {
       access: ['relief'],
       params: z.object({ round: Round }),
       query: z.object({ type: z.optional(AssistanceType), site: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))) }),
-      responses: { 200: { description: 'The list (text/csv)', contentType: 'text/csv' }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The list (text/csv)', contentType: 'text/csv' } },
     },
     async (c, { principal, params, query }) => {
       const now = new Date().toISOString();
@@ -100,7 +101,9 @@ export function distributionRoutes(api: Api): void {
         }
       }
       const name = `distribution-${params.round}${query.type ? `-${query.type}` : ''}.csv`;
-      return c.body(csvDocument(rows), 200, { ...csvHeaders(name), 'Cache-Control': 'no-store' });
+      const answer = csvResponse(c, rows, name);
+      answer.headers.set('Cache-Control', 'no-store');
+      return answer;
     },
   );
 
@@ -123,7 +126,7 @@ export function distributionRoutes(api: Api): void {
         const upload = job.status === 'AWAITING_UPLOAD' ? await uploadUrlFor(job, c.req.url) : undefined;
         return { body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status }, version: job.version };
       },
-      responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       if (body.country) requireCountry(principal, body.country, 'record assistance');
@@ -150,7 +153,7 @@ export function distributionRoutes(api: Api): void {
       tag: 'Assistance',
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
-      responses: { 200: { description: 'The job', schema: AssistanceImportSchema }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The job', schema: AssistanceImportSchema }, 404: problem },
     },
     async (c, { principal, params }) => {
       const job = await visibleJob(principal, params.id);
@@ -169,7 +172,7 @@ export function distributionRoutes(api: Api): void {
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of refused rows', schema: Page(RowErrorSchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of refused rows', schema: Page(RowErrorSchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       const job = await visibleJob(principal, params.id);

@@ -14,8 +14,8 @@ import { importErrorKey, importJobKey } from '#shared/db/keys/household-import.t
 import { tableName } from '#shared/db/client.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { retention, ttlAfter } from '#shared/config.ts';
-import { HttpProblem } from '#shared/http/problem.ts';
-import { derivedId, type ImportSource, type RunOptions, type RunOutcome } from '../importer/run-import.ts';
+import { DomainError } from '#shared/errors.ts';
+import { derivedId } from '../importer/derived-id.ts';
 import { recordAssistance } from './record.ts';
 
 /**
@@ -113,7 +113,12 @@ async function householdOfRow(job: ImportJob, id: string, code: string): Promise
   return household;
 }
 
-export async function importAssistance(uploaded: ImportJob, source: ImportSource, options: RunOptions, log: Logger, started: number): Promise<RunOutcome> {
+/** What the import core hands a runner (`functions/importer/run-import.ts`, which loads this module for assistance jobs). */
+interface Source {
+  open(): Promise<Readable>;
+}
+
+export async function importAssistance(uploaded: ImportJob, source: Source, options: { maxRows?: number; stopAfterChunks?: number }, log: Logger, started: number): Promise<'COMPLETED' | 'FAILED' | 'STOPPED'> {
   let job = uploaded;
   let parsed: { header: Map<string, number>; rows: string[][] };
   let bytes: Buffer;
@@ -147,7 +152,7 @@ export async function importAssistance(uploaded: ImportJob, source: ImportSource
     try {
       await recordAssistance(principal, household, body.data, (writes) => transact([...writes, counted(job.id, 'rowsImported', new Date().toISOString())]), { id, importId: job.id });
     } catch (e: unknown) {
-      if (!(e instanceof HttpProblem)) throw e;
+      if (!(e instanceof DomainError)) throw e;
       // This job's own record, committed by an earlier run: counted then.
       if (e.message === ALREADY_RECORDED && (await roundMarkerHolder(household.id, body.data.round, body.data.type)) === id) continue;
       await rejectRow(job, number, e.message);

@@ -9,7 +9,7 @@ import { householdHistoryWrite } from '#shared/db/repositories/households.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
-import { Conflict } from '#shared/http/problem.ts';
+import { ConflictError } from '#shared/errors.ts';
 
 export interface RecordOptions {
   /** The record's id (an import derives it from the job and the row, so a re-run finds its own record). */
@@ -35,7 +35,7 @@ export async function recordAssistance<T>(
   commit: (writes: GuardedWrite[], record: AssistanceRecord) => Promise<T>,
   options: RecordOptions = {},
 ): Promise<T> {
-  if (!consentsTo(household, 'RETURN_ASSISTANCE')) throw new Conflict(CONSENT_MISSING);
+  if (!consentsTo(household, 'RETURN_ASSISTANCE')) throw new ConflictError(CONSENT_MISSING);
   const id = options.id ?? newId();
   for (let attempt = 0; ; attempt++) {
     const firstOfRound = !(await reachedInRound(household.id, body.round));

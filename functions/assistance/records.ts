@@ -82,7 +82,7 @@ export function assistanceRecordRoutes(api: Api): void {
         const record = await readRecord(principal, params.id, id);
         return { body: record, version: record.version };
       },
-      responses: { 201: { description: 'The record', schema: AssistanceRecordSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The record', schema: AssistanceRecordSchema }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, idempotency }) => create(c, principal, await householdToAssist(principal, params.id), body, idempotency),
   );
@@ -102,7 +102,7 @@ export function assistanceRecordRoutes(api: Api): void {
         const record = await readRecord(principal, await householdIdOfCode(principal, body.code), id);
         return { body: record, version: record.version };
       },
-      responses: { 201: { description: 'The record', schema: AssistanceRecordSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The record', schema: AssistanceRecordSchema }, 404: problem, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const { code: _code, ...given } = body;
@@ -121,7 +121,7 @@ export function assistanceRecordRoutes(api: Api): void {
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of assistance records', schema: Page(AssistanceRecordSchema) }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem },
+      responses: { 200: { description: 'A page of assistance records', schema: Page(AssistanceRecordSchema) }, 404: problem, 410: problem },
     },
     async (c, { principal, params, query }) => {
       const household = await getHousehold(params.id);
@@ -144,7 +144,7 @@ export function assistanceRecordRoutes(api: Api): void {
       tag: TAG,
       access: ['relief', 'ministry', 'admin'],
       params: z.object({ id: Id, assistanceId: Id }),
-      responses: { 200: { description: 'The record', schema: AssistanceRecordSchema }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The record', schema: AssistanceRecordSchema }, 404: problem },
     },
     async (c, { principal, params }) => {
       const record = await readRecord(principal, params.id, params.assistanceId);

@@ -4,9 +4,9 @@ import { ASSISTANCE_COUNT_PATHS, ASSISTANCE_TYPES, assistanceRoundView, Round, t
 import type { Role } from '#shared/domain/roles.ts';
 import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { readCountryRoundStats, readRoundStats } from '#shared/db/repositories/assistance.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
-import { csvCell, csvDocument, csvHeaders, wantsCsv } from '#shared/http/csv.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /** Counts, not personal data: every role that works with households reads them, observers included (as for displacement). */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -46,7 +46,7 @@ export function assistanceStatsRoutes(api: Api): void {
       tag: 'Statistics',
       access: STATS_READERS,
       query: z.object({ country: z.optional(Country), round: z.optional(Round), format: z.optional(z.enum(['json', 'csv'])) }),
-      responses: { 200: { description: 'The statistics per round', schema: AssistanceStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics per round', schema: AssistanceStats } },
     },
     async (c, { principal, query }) => {
       // National roles read their own country; observers and admins name one.
@@ -56,7 +56,7 @@ export function assistanceStatsRoutes(api: Api): void {
       const rounds = query.round ? new Map([[query.round, await readRoundStats(country, query.round)]]) : await readCountryRoundStats(country);
       const views: AssistanceRoundView[] = [...rounds.entries()].map(([round, counters]) => assistanceRoundView(round, counters));
       const exact = readsEveryHousehold(principal, [country]);
-      if (wantsCsv(query.format, c.req.header('accept'))) {
+      if (wantsCsv(c, query.format)) {
         const rows: Row[] = views.flatMap((v) => [{ round: v.round, type: 'ALL', v }, ...ASSISTANCE_TYPES.filter((t) => v.byType[t]).map((t) => ({ round: v.round, type: t, v: v.byType[t]! }))]);
         const units = [...new Set(rows.flatMap((r) => Object.keys(r.v.quantity)))].sort();
         const lines: (string | number)[][] = [
@@ -64,7 +64,8 @@ export function assistanceStatsRoutes(api: Api): void {
           ['#country+code', '#activity+round', '#item+type', '#output+records', '#reached+hh', '#reached+ind', ...units.map((u) => `#output+quantity+${u.toLowerCase()}`)],
           ...rows.map((r) => [country, r.round, r.type, r.v.records, csvCount(r.v.households, !exact), csvCount(r.v.people, !exact), ...units.map((u) => r.v.quantity[u] ?? 0)]),
         ];
-        return c.body(csvDocument(lines, (v) => (typeof v === 'string' && (v === '<5' || /^\d+$/.test(v)) ? v : csvCell(v))), 200, csvHeaders(`assistance-${country}${query.round ? `-${query.round}` : ''}.csv`));
+        // Only the counts of households and people are withheld as small cells (written as text already); records and quantities are not about people.
+        return csvResponse(c, lines, `assistance-${country}${query.round ? `-${query.round}` : ''}.csv`);
       }
       const answer = { rounds: views };
       const paths = views.flatMap((_v, i) => ASSISTANCE_COUNT_PATHS.map((p) => `rounds.${i}.${p}`));

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { derivedId } from './derived-id.ts';
+
+export { derivedId };
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
@@ -11,9 +14,8 @@ import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
+import { batchGetAll, batchPutAll } from '#shared/db/batch.ts';
 import {
-  batchGetAll,
-  batchPutAll,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -27,8 +29,9 @@ import {
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
-import { logger as rootLogger } from '#shared/http/logger.ts';
+import { logger as rootLogger } from '#shared/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -87,30 +90,6 @@ export class ImportStopped extends Error {
 
 /** A job that cannot be imported at all; the message is for the person who uploaded the file. */
 class Unimportable extends Error {}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * A ULID-shaped id that is the same on every run: the time part is `timeMs` (the job's creation),
- * the 80 "random" bits come from SHA-256 of `seed`.
- */
-export function derivedId(timeMs: number, seed: string): string {
-  let time = '';
-  let t = timeMs;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32]! + time;
-    t = Math.floor(t / 32);
-  }
-  const digest = createHash('sha256').update(seed).digest();
-  let bits = 0n;
-  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i]!);
-  let rest = '';
-  for (let i = 0; i < 16; i++) {
-    rest = CROCKFORD[Number(bits & 31n)]! + rest;
-    bits >>= 5n;
-  }
-  return time + rest;
-}
 
 /** Hashes and counts the bytes going through, and turns them into text with a fatal UTF-8 decoder. */
 class Utf8Text extends Transform {
@@ -281,7 +260,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const legacy = await legacyClaimsPossible();
   const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
   const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
-  if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+  if (keys.length > 0) for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
   const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);
@@ -441,7 +420,7 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  let job = await getImportJob(jobId);
+  const job = await getImportJob(jobId);
   if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
     if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
     return 'NOT_READY';
@@ -510,6 +489,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       households: final?.households,
       ms: Math.round(performance.now() - started),
     });
+    count(MetricName.HouseholdsRegistered, final?.households ?? 0);
+    count(MetricName.ImportRowsImported, final?.rowsImported ?? 0);
+    count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unimportable) {

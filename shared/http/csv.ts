@@ -1,27 +1,34 @@
+import type { Context } from 'hono';
+import { csvCount } from '../domain/small-cells.ts';
+
 /**
- * CSV answers (statistics with HXL hashtag rows, distribution lists): one cell writer for all.
- * RFC 4180 quoting; text that a spreadsheet would run as a formula is neutralised.
+ * CSV answers of the statistics routes: content negotiation (`?format=csv` or `Accept: text/csv`),
+ * RFC 4180 cells, and a body of a header row, an HXL hashtag row and the data rows.
  */
 
-/** Text cells starting with these run as formulas in spreadsheets (CSV injection). */
+/** Whether the client asked for CSV: `?format=csv` wins; without `format`, an `Accept` naming text/csv. */
+export const wantsCsv = (c: Context, format: string | undefined): boolean =>
+  format === 'csv' || (format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
+
+/** Text cells starting with these run as formulas in spreadsheets (CSV injection): such text gets a leading apostrophe. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * One CSV cell: numbers as they are; text quoted when it holds a comma, quote or line break, and
- * prefixed with an apostrophe when it starts like a formula (a name typed as `=HYPERLINK(...)`).
+ * One cell: strings quoted when they hold a quote, comma or line break, and prefixed with an
+ * apostrophe when they start like a formula (a name typed as `=HYPERLINK(...)` in a distribution
+ * list); counts as `<5` when small cells are suppressed.
  */
-export function csvCell(v: string | number): string {
-  if (typeof v === 'number') return String(v);
+export function csvCell(v: string | number | null, suppress = false): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return csvCount(v, suppress);
   const text = FORMULA_START.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Rows of cells as a CSV document (CRLF line ends, a final line end). Cells already written as CSV text pass through `write` unchanged when it is given. */
-export const csvDocument = (rows: readonly (readonly (string | number)[])[], write: (v: string | number) => string = csvCell): string =>
-  `${rows.map((r) => r.map(write).join(',')).join('\r\n')}\r\n`;
+/** The rows as a CSV document (CRLF line ends, as RFC 4180 writes them). */
+export const csvBody = (rows: readonly (readonly (string | number | null)[])[], suppress = false): string =>
+  `${rows.map((r) => r.map((v) => csvCell(v, suppress)).join(',')).join('\r\n')}\r\n`;
 
-/** Headers of a CSV attachment. */
-export const csvHeaders = (filename: string): Record<string, string> => ({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
-
-/** Whether the client asked for CSV: `?format=csv`, or `Accept: text/csv` when no format is named. */
-export const wantsCsv = (format: string | undefined, accept: string | undefined): boolean => format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
+/** A CSV attachment answer named `filename`. */
+export const csvResponse = (c: Context, rows: readonly (readonly (string | number | null)[])[], filename: string, suppress = false): Response =>
+  c.body(csvBody(rows, suppress), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });

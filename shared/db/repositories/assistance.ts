@@ -1,11 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ALREADY_RECORDED, CONSENT_MISSING, type AssistanceCounters, type AssistanceRecord } from '../../domain/assistance-rules.ts';
-import { Conflict } from '../../http/problem.ts';
+import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import { ASSISTANCE_RECORD_PREFIX, ASSISTANCE_STATS_ROUND_PREFIX, assistanceReachedKey, assistanceRecordKey, assistanceRoundMarkerKey, assistanceStatsKey, assistanceStatsPartition } from '../keys/assistance.ts';
 import { householdKey, householdsByOrg } from '../keys/household.ts';
 import type { Household } from '../../domain/household.ts';
-import { batchGetAll } from './household-imports.ts';
+import { batchGetAll } from '../batch.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 
@@ -44,14 +44,14 @@ export function assistanceWrites(record: AssistanceRecord, firstOfRound: boolean
   return [
     {
       item: { Put: { TableName: tableName, Item: { ...assistanceRoundMarkerKey(record.householdId, record.round, record.type), entity: 'AssistanceRoundMarker', assistanceId: record.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: () => new Conflict(ALREADY_RECORDED),
+      onConditionFailed: () => new ConflictError(ALREADY_RECORDED),
     },
     firstOfRound
       ? { item: { Put: { TableName: tableName, Item: { ...reached, entity: 'AssistanceReached', firstAssistanceId: record.id }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new ReachedMarkerMoved() }
       : { item: { ConditionCheck: { TableName: tableName, Key: reached, ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new ReachedMarkerMoved() },
     {
       item: { Put: { TableName: tableName, Item: { ...assistanceRecordKey(record.householdId, record.id), entity: 'Assistance', ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: () => new Conflict(`Assistance record ${record.id} exists already.`),
+      onConditionFailed: () => new ConflictError(`Assistance record ${record.id} exists already.`),
     },
     {
       // Consent withdrawn (or the household erased) since it was read: nothing is recorded.
@@ -64,7 +64,7 @@ export function assistanceWrites(record: AssistanceRecord, firstOfRound: boolean
           ExpressionAttributeValues: { ':household': 'Household', ':purpose': 'RETURN_ASSISTANCE' },
         },
       },
-      onConditionFailed: () => new Conflict(CONSENT_MISSING),
+      onConditionFailed: () => new ConflictError(CONSENT_MISSING),
     },
     {
       item: {
@@ -164,7 +164,7 @@ export async function* organisationHouseholds(country: string, org: string): Asy
 /** Which of these households already received `type` in `round` (one BatchGetItem per 100). */
 export async function recordedInRound(householdIds: readonly string[], round: string, type: string): Promise<Set<string>> {
   if (householdIds.length === 0) return new Set();
-  const items = await batchGetAll(householdIds.map((id) => assistanceRoundMarkerKey(id, round, type)), 'pk');
+  const items = await batchGetAll(householdIds.map((id) => assistanceRoundMarkerKey(id, round, type)), { projection: 'pk' });
   return new Set(items.map((i) => String(i.pk).slice('HH#'.length)));
 }
 

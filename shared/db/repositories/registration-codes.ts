@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { newRegistrationCode } from '../../domain/assistance-rules.ts';
-import { Conflict } from '../../http/problem.ts';
+import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import { registrationCodeKey } from '../keys/assistance.ts';
 import { householdKey } from '../keys/household.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
-import { batchGetAll } from './household-imports.ts';
+import { batchGetAll } from '../batch.ts';
 
 /**
  * Registration codes: the short code on a family's card (`shared/domain/assistance.ts`), unique in
@@ -31,7 +31,7 @@ export const registrationCodeItem = (country: string, code: string, householdId:
 export const registrationCodeWrite = (country: string, code: string, householdId: string): GuardedWrite => ({
   item: { Put: { TableName: tableName, Item: registrationCodeItem(country, code, householdId), ConditionExpression: 'attribute_not_exists(pk)' } },
   // Only when another registration drew the same free code in the same moment (about one in 10^17 pairs).
-  onConditionFailed: () => new Conflict('Two registrations drew the same registration code at the same moment: send the request again (with the same Idempotency-Key).'),
+  onConditionFailed: () => new ConflictError('Two registrations drew the same registration code at the same moment: send the request again (with the same Idempotency-Key).'),
 });
 
 /** The household holding a code in a country (the code in its stored form), or undefined. */
@@ -60,7 +60,7 @@ export async function importRegistrationCodes(country: string, households: reado
   let pending = households.map((h) => ({ ...h, attempt: 0, code: derivedCode(h.seed) }));
   while (pending.length > 0) {
     const held = new Map<string, string>();
-    for (const item of await batchGetAll(pending.map((p) => registrationCodeKey(country, p.code)), 'pk, householdId')) held.set(String(item.pk), String(item.householdId));
+    for (const item of await batchGetAll(pending.map((p) => registrationCodeKey(country, p.code)), { projection: 'pk, householdId' })) held.set(String(item.pk), String(item.householdId));
     const again: typeof pending = [];
     for (const p of pending) {
       const holder = held.get(registrationCodeKey(country, p.code).pk);
@@ -113,7 +113,7 @@ export async function ensureRegistrationCode(household: { id: string; country: s
       if (!(e instanceof CodeAlreadyGiven)) throw e;
       const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(household.id), ConsistentRead: true, ProjectionExpression: 'code' }));
       if (typeof out.Item?.code === 'string') return out.Item.code;
-      throw new Conflict(`Household ${household.id} changed while it was read: read it again.`);
+      throw new ConflictError(`Household ${household.id} changed while it was read: read it again.`);
     }
   }
   throw new Error('no free registration code found in 8 draws');

@@ -36,7 +36,7 @@ export function AssistanceView({ route }: ViewProps) {
   const t = useT(assistanceMessages);
   const tc = useT(commonMessages);
   const session = useSession();
-  if (!session || session.role !== 'relief') {
+  if (session?.role !== 'relief') {
     return (
       <Page title={t('title')}>
         <p>{tc('notAllowed')}</p>

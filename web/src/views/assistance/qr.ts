@@ -17,10 +17,8 @@ export async function qrPath(text: string): Promise<QrPath> {
   // Medium error correction: a card survives some wear and folding.
   const { data, size } = encode(text, { ecc: 'M', border: 0 });
   let d = '';
-  data.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (dark) d += `M${x + QUIET_ZONE} ${y + QUIET_ZONE}h1v1h-1z`;
-    }),
-  );
+  for (const [y, row] of data.entries()) {
+    for (const [x, dark] of row.entries()) if (dark) d += `M${x + QUIET_ZONE} ${y + QUIET_ZONE}h1v1h-1z`;
+  }
   return { size: size + 2 * QUIET_ZONE, d };
 }
