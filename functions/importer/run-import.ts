@@ -23,6 +23,7 @@ import {
   failImportJob,
   getImportJob,
   importErrorItems,
+  importExpiry,
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
@@ -30,7 +31,7 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
-import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
 /**
@@ -464,6 +465,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
       await commitChunk(
         job.id,
         chunk.number,

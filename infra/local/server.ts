@@ -4,7 +4,9 @@ import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
 import { BadRequest, HttpProblem, NotFound, problemOf, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
@@ -20,6 +22,8 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   notifications: notificationsApp,
   households: householdsApp,
   assistance: assistanceApp,
+  reports: reportsApp,
+  'mine-action': mineActionApp,
 };
 
 export interface LocalServerOptions {

@@ -96,7 +96,8 @@ export const importJobWrite = (job: ImportJob): GuardedWrite => ({
 });
 
 /** When an import's records expire (epoch seconds). */
-const importExpiry = (at: string) => ttlAfter(at, retention.imports);
+/** When an import record written at `at` expires (the jobs' retention). */
+export const importExpiry = (at: string) => ttlAfter(at, retention.imports);
 
 export async function getImportJob(id: string): Promise<ImportJob | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: importJobKey(id), ConsistentRead: true }));
