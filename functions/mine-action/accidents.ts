@@ -158,8 +158,7 @@ export function registerAccidents(api: Api): void {
       );
       stats.push(casualtyChange(accident, 1));
       writes.push(...statsWrites(stats), ...monthlyStatsWrites(accidentMonthlyChanges(undefined, accident)));
-      const seen = await accidentAsSeenBy(principal, accident);
-      const answer = canReadVictimData(principal, accident) ? withVictimData(accident, personal) : seen;
+      const answer = canReadVictimData(principal, accident) ? withVictimData(accident, personal) : accident;
       const created = await commitCreate(c, writes, { status: 201, id, body: answer, headers: { ETag: etagOf(1), Location: `/v1/accidents/${id}` } }, idempotency);
       // The households near the new area are reassessed now (ReturnSafetyChanged for each that changes).
       if (sha) await recomputeAfterHazardChange(sha.id, principal);
