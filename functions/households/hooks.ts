@@ -1,10 +1,13 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from '#shared/db/repositories/sites.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -16,9 +19,16 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
  * The counter writes for a household going from `before` to `after` (undefined: not existing):
- * the displacement statistics and the present figures of the sites it leaves and reaches.
+ * the displacement statistics, the monthly report's bucket of a registration or of a move to
+ * RETURNED or REDISPLACED, the return demand of the hazard areas it is at risk from, and the present
+ * figures of the sites it leaves and reaches.
  */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...displacementStatsWrites(before, after), ...siteStatsWrites(siteDeltas(before, after))];
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
+  ...displacementStatsWrites(before, after),
+  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
+  ...householdDemandWrites(before, after),
+  ...siteStatsWrites(siteDeltas(before, after)),
+];
 
 /** An erased household leaves the present figures of its site (the displacement statistics keep its counts). */
 export const leaveSiteWrites = (household: Household): GuardedWrite[] => siteStatsWrites(siteDeltas(household, undefined));
@@ -54,3 +64,6 @@ export const safetyChangeWrites = (before: Household, after: Household): Guarded
  * hazard area changed between the assessment and the commit (its safety rewritten), else undefined.
  */
 export const recheckSafety = async (household: Household, actor: Principal): Promise<Household | undefined> => (await recheckReturnSafety([household], actor)).get(household.id);
+
+/** The AT_RISK households of a country (of one organisation) without risk education, as summaries. */
+export { listBriefingDue } from '#shared/db/repositories/return-safety.ts';

@@ -232,6 +232,10 @@ export interface Household {
   /** The effective date of its last movement (or `displacedSince`): no movement may be dated before it. */
   currentSince?: string | undefined;
   returnIntentions?: ReturnIntentions | undefined;
+  /** The registration code on the family's card, unique in its country (`shared/domain/assistance.ts`). */
+  code?: string | undefined;
+  /** When the household was given explosive ordnance risk education (and at which session, when known). */
+  riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
 }
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
@@ -362,15 +366,24 @@ export function movementProblem(h: Pick<Household, 'status' | 'current' | 'curre
 /** Where a household now is changes only by a dated transition: a PATCH naming `current` is refused with this. */
 export const CURRENT_BY_TRANSITION = 'the current place changes only by a dated movement: POST /v1/households/{id}/transitions with { to, current, effectiveDate } (to may be the present status)';
 
-/** Body of `PATCH /v1/households/{id}`: where it wants to go, how to reach it, its return intentions. */
+/** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
+export const HouseholdRiskEducation = z.strictObject({
+  receivedAt: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  /** The session the household attended, when known. */
+  sessionId: z.optional(Id),
+});
+
+/** Body of `PATCH /v1/households/{id}`: where it wants to go, how to reach it, its return intentions and risk education. */
 export const HouseholdPatch = z
   .strictObject({
     current: z.optional(z.never(CURRENT_BY_TRANSITION)),
     destination: z.optional(z.nullable(Destination)),
     contact: z.optional(z.nullable(Contact)),
     returnIntentions: z.optional(z.nullable(ReturnIntentions)),
+    /** Risk education received (null: recorded in error). */
+    riskEducation: z.optional(z.nullable(HouseholdRiskEducation)),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (destination, contact, returnIntentions)'));
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (destination, contact, returnIntentions, riskEducation)'));
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
@@ -430,6 +443,8 @@ export const HouseholdSchema = named('Household', () =>
     displacedSince: z.optional(z.string()),
     currentSince: z.optional(z.string()),
     returnIntentions: z.optional(ReturnIntentions),
+    code: z.optional(z.string()),
+    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),
 );

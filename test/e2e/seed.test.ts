@@ -96,7 +96,7 @@ async function snapshot(): Promise<Seen> {
   return seen;
 }
 
-describe('npm run seed', { timeout: 240_000 }, () => {
+describe('npm run seed', { timeout: 360_000 }, () => {
   it('says in one line to start the server when nothing answers', async () => {
     const run = await seed('--url', `http://127.0.0.1:${await freePort()}`);
     expect(run.code).toBe(1);
