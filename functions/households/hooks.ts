@@ -46,7 +46,7 @@ export async function arrivalCheck(current: Household['current'], country: strin
   if (!siteId || siteId === wasAt) return [];
   const site = await getSite(siteId);
   const problem = arrivalProblem(site, country, current.province, siteId);
-  if (problem) throw new BadRequest(`The site named as the current place cannot take the household: ${problem}.`, [{ path: `${path}.siteId`, message: problem }]);
+  if (problem) throw new BadRequest(`The site cannot take the household: ${problem}.`, [{ path: `${path}.siteId`, message: problem }]);
   return [siteOpenCheck(site!)];
 }
 

@@ -366,8 +366,7 @@ export function registerHouseholds(api: Api): void {
       operationId: 'transitionHousehold',
       summary: 'Record a dated movement: a change of status, of place, or both',
       description:
-        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (see the lifecycle table in the README); `to` may also be the present status for a move of place alone. A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
-        '`current` is the new place (a `siteId` must be an open site of the country and province); `effectiveDate` the day it happened (today when left out; not in the future, not before the last movement or `displacedSince`): site and flow figures count it in that month. ' +
+        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (README), or the present status with a new `current` place; dated by `effectiveDate` (default today). A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
         'The registering relief agency and admins move households. A refused move is a 409 listing the moves allowed from the current status. The answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -391,7 +390,7 @@ export function registerHouseholds(api: Api): void {
       const now = new Date().toISOString();
       const effectiveDate = body.effectiveDate ?? now.slice(0, 10);
       const refused = movementProblem(household, body, effectiveDate);
-      if (refused) throw new BadRequest(`The movement cannot be recorded: ${refused.message}.`, [{ path: `body.${refused.path}`, message: refused.message }]);
+      if (refused) throw new BadRequest(`The movement is refused: ${refused.message}.`, [{ path: `body.${refused.path}`, message: refused.message }]);
       const places = body.current ? placeProblems({ origin: household.origin, current: body.current }, household.country).filter((p) => p.path.startsWith('current')) : [];
       if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
       const arrival = body.current ? await arrivalCheck(body.current, household.country, 'body.current', household.current.siteId) : [];
@@ -399,6 +398,8 @@ export function registerHouseholds(api: Api): void {
       const updated: Household = { ...household, status: body.to, statusChangedAt: sameStatus ? household.statusChangedAt : now, version: household.version + 1, updatedAt: now, currentSince: effectiveDate };
       if (body.current) updated.current = body.current;
       const sites = { ...(household.current.siteId ? { fromSiteId: household.current.siteId } : {}), ...(updated.current.siteId ? { toSiteId: updated.current.siteId } : {}) };
+      const subject = { type: 'Household', id: household.id };
+      const movement = { ...placeOf(household), memberCount: household.members.length, effectiveDate, ...sites };
       if (body.blockedReason) updated.blockedReason = body.blockedReason;
       else delete updated.blockedReason;
       if (body.reason) updated.statusReason = body.reason;
@@ -416,25 +417,10 @@ export function registerHouseholds(api: Api): void {
             ...(body.current ? { current: { fromProvince: household.current.province, toProvince: updated.current.province, ...sites } } : {}),
           },
         })),
-        sameStatus
-          ? outboxEvent(EventType.HouseholdMoved, { type: 'Household', id: household.id }, household.country, principal, {
-              ...placeOf(household),
-              status: body.to,
-              effectiveDate,
-              fromProvince: household.current.province,
-              toProvince: updated.current.province,
-              ...sites,
-              memberCount: household.members.length,
-            }, now).write
-          : outboxEvent(EventType.HouseholdStatusChanged, { type: 'Household', id: household.id }, household.country, principal, {
-              ...placeOf(household),
-              from: household.status,
-              to: body.to,
-              ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
-              memberCount: household.members.length,
-              effectiveDate,
-              ...sites,
-            }, now).write,
+        (sameStatus
+          ? outboxEvent(EventType.HouseholdMoved, subject, household.country, principal, { ...movement, status: body.to, fromProvince: household.current.province, toProvince: updated.current.province }, now)
+          : outboxEvent(EventType.HouseholdStatusChanged, subject, household.country, principal, { ...movement, from: household.status, to: body.to, ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}) }, now)
+        ).write,
         householdAccessWrite(accessEntry(principal, household.id, 'TRANSITION', now)),
         ...statsWrites(household, updated),
         ...flowWrites(household, updated, effectiveDate),
@@ -451,8 +437,7 @@ export function registerHouseholds(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household wants to go, its contact or its return intentions',
       description:
-        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; places must be provinces of the household’s country. A new destination has its return safety assessed again. ' +
-        'Where the household is now (`current`) changes only by a dated movement (`POST /v1/households/{id}/transitions`): a PATCH naming it is a 400 saying so. ' +
+        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; places must be provinces of the household’s country. A new destination has its return safety assessed again. `current` changes only by a transition (400). ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,

@@ -89,7 +89,7 @@ export const ReturnIntentions = z
     obstacles: z._default(z.array(z.enum(RETURN_OBSTACLES)).check(z.maxLength(RETURN_OBSTACLES.length), z.refine((o) => new Set(o).size === o.length, 'must not repeat an obstacle')), []),
     surveyedAt: pastDay(),
   })
-  .check(z.refine((r) => r.when === undefined || r.intends === 'YES', { message: 'only a household that intends to return (intends YES) says when', path: ['when'] }));
+  .check(z.refine((r) => r.when === undefined || r.intends === 'YES', { message: 'only with intends YES', path: ['when'] }));
 export type ReturnIntentions = z.infer<typeof ReturnIntentions>;
 export const Destination = z.strictObject({ ...place('destination'), point: z.optional(Point) });
 
@@ -357,14 +357,14 @@ export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
  * it was displaced); a household that returned home is at no site. `undefined` when it can.
  */
 export function movementProblem(h: Pick<Household, 'status' | 'current' | 'currentSince'>, t: HouseholdTransition, effectiveDate: string): { path: string; message: string } | undefined {
-  if (t.to === h.status && t.current === undefined) return { path: 'current', message: `a move within ${h.status} names the new current place` };
-  if (h.currentSince !== undefined && effectiveDate < h.currentSince) return { path: 'effectiveDate', message: `must not be before ${h.currentSince}, the household's last movement (or displacedSince)` };
-  if (t.to === 'RETURNED' && (t.current ?? h.current).siteId !== undefined) return { path: 'current', message: 'a household that returned is at no site: give current, the place it lives now' };
+  if (t.to === h.status && t.current === undefined) return { path: 'current', message: `a move within ${h.status} names the new place` };
+  if (h.currentSince !== undefined && effectiveDate < h.currentSince) return { path: 'effectiveDate', message: `must not be before ${h.currentSince} (the last movement)` };
+  if (t.to === 'RETURNED' && (t.current ?? h.current).siteId !== undefined) return { path: 'current', message: 'a returned household is at no site: give its new current place' };
   return undefined;
 }
 
 /** Where a household now is changes only by a dated transition: a PATCH naming `current` is refused with this. */
-export const CURRENT_BY_TRANSITION = 'the current place changes only by a dated movement: POST /v1/households/{id}/transitions with { to, current, effectiveDate } (to may be the present status)';
+export const CURRENT_BY_TRANSITION = 'changes only by a dated movement: POST /v1/households/{id}/transitions { to, current, effectiveDate }';
 
 /** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
 export const HouseholdRiskEducation = z.strictObject({

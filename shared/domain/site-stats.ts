@@ -101,18 +101,19 @@ export const monthOf = (date: string): string => date.slice(0, 7);
  */
 export function movementFlows(before: Pick<Household, 'status' | 'current'> | undefined, after: Pick<Household, 'status' | 'current' | 'members' | 'origin'>): Counters {
   const c: Counters = {};
-  const people = after.members.length;
+  const count = (kind: string, id: string | undefined) => {
+    if (!id) return;
+    c[`${kind}_hh_${id}`] = 1;
+    c[`${kind}_p_${id}`] = after.members.length;
+  };
   const from = before?.current.siteId;
   const to = after.current.siteId;
   if (from !== to) {
-    if (from) Object.assign(c, { [`dep_hh_${from}`]: 1, [`dep_p_${from}`]: people });
-    if (to) Object.assign(c, { [`arr_hh_${to}`]: 1, [`arr_p_${to}`]: people });
+    count('dep', from);
+    count('arr', to);
   }
-  if (before && before.status !== after.status) {
-    const origin = after.origin.province;
-    if (after.status === 'RETURNED') Object.assign(c, { [`ret_hh_${origin}`]: 1, [`ret_p_${origin}`]: people });
-    if (after.status === 'REDISPLACED') Object.assign(c, { [`rdp_hh_${origin}`]: 1, [`rdp_p_${origin}`]: people });
-  }
+  const home = ({ RETURNED: 'ret', REDISPLACED: 'rdp' } as Record<string, string>)[after.status];
+  if (home && before && before.status !== after.status) count(home, after.origin.province);
   return c;
 }
 

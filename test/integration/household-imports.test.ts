@@ -266,7 +266,7 @@ describe('household CSV import', () => {
     expect(messages).toContain('current_site_code: no site KH99-NONE in KH');
     expect(messages).toContain('current_site_code: site KH22-OLD is CLOSED');
     expect(messages).toContain('current_site_code: site KH22-PGD-01 is in province KH22, not KH17');
-    expect(messages).toContain('return_when: only a household that intends to return');
+    expect(messages).toContain('return_when: only with intends YES');
     expect(messages).toContain('displaced_since: must not be in the future');
     const [ok] = await householdsOf('org-sites');
     expect(ok).toMatchObject({ current: { siteId: sites.get('KH22-PGD-01') }, displacedSince: '2025-12-14', returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO', 'HOUSE_DESTROYED'] } });
