@@ -194,12 +194,20 @@ export function householdFromRows(rows: readonly NumberedRow[], country: Country
 export const MAX_ERROR_MESSAGE = 1000;
 export const clip = (message: string): string => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message);
 
-/** Body of `POST /v1/household-imports`: only an admin names the country. */
-export const HouseholdImportCreate = z.strictObject({
-  country: z.optional(Country),
-  /** The file's size in bytes: the upload must be exactly this long (required on AWS, where the presigned URL signs it). */
-  bytes: z.optional(z.int().check(z.minimum(0))),
-});
+/** A value of a choice column that no map knows, and how many rows have it (the mapping can name it). */
+export interface UnmappedValue {
+  field: string;
+  value: string;
+  count: number;
+}
+
+/** How the importer read a file: its format, the columns it recognised and ignored, the values it could not translate. */
+export interface ImportReport {
+  format: 'CSV' | 'XLSX' | 'ZIP';
+  recognised: { table: string; column: string; field: string }[];
+  ignored: { table: string; column: string }[];
+  unmappedValues: UnmappedValue[];
+}
 
 /** The job as `GET /v1/household-imports/{id}` answers it. */
 export const HouseholdImportSchema = lazy(() =>
@@ -220,6 +228,17 @@ export const HouseholdImportSchema = lazy(() =>
     bytesTotal: z.int(),
     message: z.optional(z.string()),
     duplicateOf: z.optional(z.string()),
+    dryRun: z.boolean(),
+    mappingId: z.optional(z.string()),
+    /** How the file was read (once its check has run): format, columns recognised and ignored, unknown values with their counts. */
+    report: z.optional(
+      z.object({
+        format: z.enum(['CSV', 'XLSX', 'ZIP']),
+        recognised: z.array(z.object({ table: z.string(), column: z.string(), field: z.string() })),
+        ignored: z.array(z.object({ table: z.string(), column: z.string() })),
+        unmappedValues: z.array(z.object({ field: z.string(), value: z.string(), count: z.int() })),
+      }),
+    ),
     errors: z.array(z.object({ row: z.int(), message: z.string() })),
   }),
 );

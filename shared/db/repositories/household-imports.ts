@@ -1,7 +1,8 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Country } from '../../domain/common.ts';
-import type { ImportJobStatus, RowError } from '../../domain/household-import.ts';
+import type { ImportJobStatus, ImportReport, RowError } from '../../domain/household-import.ts';
+import type { ImportMapping } from '../../domain/import-mapping.ts';
 import type { Principal, Role } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
@@ -58,10 +59,25 @@ export interface ImportJob {
   uploadVersionId?: string | undefined;
   uploadedAt?: string | undefined;
   completedAt?: string | undefined;
+  /** Validate and report only: no household, claim or statistic is written (rejected rows and counters are). */
+  dryRun?: boolean | undefined;
+  /** How the file's columns and values map to Clearway's: given with the job, or copied from the saved mapping it named. */
+  mapping?: ImportMapping | undefined;
+  /** The saved mapping the job named. */
+  mappingId?: string | undefined;
+  /** How the file was read, set by its check. */
+  report?: ImportReport | undefined;
 }
 
 /** A new job waiting for its file. */
-export function newImportJob(id: string, principal: Principal, country: Country, now: string, expectedBytes?: number): ImportJob {
+export function newImportJob(
+  id: string,
+  principal: Principal,
+  country: Country,
+  now: string,
+  expectedBytes?: number,
+  options: { dryRun?: boolean | undefined; mapping?: ImportMapping | undefined; mappingId?: string | undefined } = {},
+): ImportJob {
   return {
     id,
     version: 1,
@@ -79,6 +95,9 @@ export function newImportJob(id: string, principal: Principal, country: Country,
     householdsRejected: 0,
     bytesTotal: 0,
     ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.mappingId ? { mappingId: options.mappingId } : {}),
   };
 }
 
@@ -130,15 +149,24 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
 }
 
 /** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
-export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number }, now: string): Promise<void> {
+export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number; report: ImportReport }, now: string): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: 'SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows, updatedAt = :now ADD version :one',
+      UpdateExpression: 'SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows, report = :report, updatedAt = :now ADD version :one',
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':processing': 'PROCESSING', ':uploaded': 'UPLOADED', ':sha': totals.sha256, ':bytes': totals.bytesTotal, ':rows': totals.rowsTotal, ':now': now, ':one': 1 },
+      ExpressionAttributeValues: {
+        ':processing': 'PROCESSING',
+        ':uploaded': 'UPLOADED',
+        ':sha': totals.sha256,
+        ':bytes': totals.bytesTotal,
+        ':rows': totals.rowsTotal,
+        ':report': totals.report,
+        ':now': now,
+        ':one': 1,
+      },
     }),
   );
 }
@@ -307,7 +335,8 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
         },
         onConditionFailed: () => new AlreadyFinished(),
       },
-      write,
+      // A dry run changed nothing that others care about: no event.
+      ...(final.dryRun ? [] : [write]),
     ]);
     return true;
   } catch (e: unknown) {
