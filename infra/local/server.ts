@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
@@ -17,6 +18,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   tasks: tasksApp,
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
+  'import-setup': importSetupApp,
   households: householdsApp,
 };
 

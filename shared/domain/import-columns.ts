@@ -1,5 +1,6 @@
 import { CONSENT_PURPOSE_LABELS, DOCUMENT_TYPE_LABELS, RELATIONSHIP_LABELS, SEX_LABELS, SPECIFIC_NEED_LABELS, type Labels } from './choice-labels.ts';
 import { HOUSEHOLD_COLUMNS, IMPORT_COLUMNS, type ImportColumn, type ImportRow } from './household-import.ts';
+import { FORM_CALCULATIONS } from './xlsform.ts';
 import { GEOPOINT_FIELD, MAPPABLE_FIELDS, VALUE_FIELDS, type ImportMapping, type MappableField, type ValueField } from './import-mapping.ts';
 
 /**
@@ -20,6 +21,7 @@ const METADATA = new Set(
     'start', 'end', 'today', 'deviceid', 'subscriberid', 'simserial', 'phonenumber', 'username', 'email', 'audit', 'instanceid', 'instancename',
     'rootuuid', 'deprecatedid', 'formhub/uuid', 'uuid', 'submissiondate', 'key', 'parent_key', 'submitterid', 'submittername', 'attachmentspresent',
     'attachmentsexpected', 'status', 'reviewstate', 'edits', 'formversion', 'updatedat',
+    ...FORM_CALCULATIONS,
   ].map((m) => m.toLowerCase()),
 );
 
@@ -165,8 +167,10 @@ export class ValueTranslator {
       return found ?? value;
     }
     // select_multiple: `;` or `|` between answers, or spaces (KoBoToolbox and ODK); a label with spaces is tried whole first.
+    const whole = this.one(field, value);
+    if (whole !== undefined) return whole;
     const out: string[] = [];
-    for (const part of value.split(/[;|,]/).map((p) => p.trim()).filter(Boolean)) {
+    for (const part of value.split(/[;|]/).map((p) => p.trim()).filter(Boolean)) {
       const whole = this.one(field, part);
       if (whole !== undefined) {
         out.push(whole);
