@@ -46,6 +46,7 @@ function failOn(headers: ResolvedHeader[], hint: string): void {
   const parts = [
     missing.length > 0 ? `no column for ${missing.join(', ')}` : '',
     repeated.length > 0 ? `more than one column for ${repeated.join(', ')}` : '',
+    ...[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 1).map(() => `columns not recognised: ${[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 30).join(', ')}`),
   ].filter(Boolean);
   throw new Unreadable(`The file's columns do not fit: ${parts.join('; ')}. ${hint}`);
 }
