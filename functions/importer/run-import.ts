@@ -55,8 +55,12 @@ import { fingerprint, openTables, Unreadable } from './sources.ts';
 export const CHUNK_HOUSEHOLDS = 250;
 
 export interface ImportSource {
-  /** Opens the uploaded file from its start (called twice: once to check it, once to import it). */
-  open(): Promise<Readable>;
+  /**
+   * Opens the uploaded file from its start, or only its bytes `start` to `end` (inclusive): a CSV
+   * is read from its start (once to check it, once to import it); a ZIP (an XLSX workbook, ODK
+   * Central's CSVs) by the ranges of its central directory and of the entries it needs.
+   */
+  open(range?: { start: number; end: number }): Promise<Readable>;
   /**
    * Deletes the uploaded file: called once its job has ended (COMPLETED or FAILED), and for a
    * finished job's file still found (a run that ended before deleting it). The file holds
@@ -127,10 +131,10 @@ const MAX_UNMAPPED = 200;
 
 /** Pass 1: checks the whole file and counts its rows, or says why it cannot be imported. */
 async function checkFile(source: ImportSource, maxRows: number, mapping: ImportMapping | undefined): Promise<CheckedFile> {
-  const open = () => source.open();
+  const open = (range?: { start: number; end: number }) => source.open(range);
   const { sha256, bytes, zip } = await fingerprint(open);
   if (bytes === 0) throw new Unimportable('The file is empty: upload a CSV file (or an XLSX workbook, or a ZIP of CSV files) with a header row and one row per person.');
-  const { format, tables } = await openTables(open, zip);
+  const { format, tables } = await openTables(open, { zip, bytes });
   if (tables.length === 0) throw new Unimportable('The file holds no CSV header: upload a CSV file with a header row and one row per person.');
   const people = peopleOf(format, tables, mapping);
   const counts = new Map<string, UnmappedValue>();
@@ -189,6 +193,28 @@ async function* chunksOf(people: AsyncIterable<NumberedRow>, size: number): Asyn
   }
   if (current) groups.push(current);
   if (groups.length > 0) yield { number: number++, groups };
+}
+
+/**
+ * The next item is read while the current one is processed: the next chunk of the file is parsed
+ * while this one's writes are in flight (the store answers on other cores).
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  // A failure is seen when the item is awaited, not as an unhandled rejection meanwhile.
+  next.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await next.then(() => it.return?.(), () => undefined);
+  }
 }
 
 /** A household that passed validation, with its document hashes. */
@@ -434,7 +460,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
-    for await (const chunk of chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size)) {
+    for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
       const decided = await decideChunk(ctx, chunk);
       for (const c of decided.accepted) {
         const cell = safetyCellOf(c.body.destination);
@@ -488,4 +514,43 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     if (e instanceof ImportStopped) return 'STOPPED';
     throw e;
   }
+}
+
+/**
+ * The items an import of `people` writes for its households and rejected rows, chunk by chunk,
+ * built by the same code as the import's but without its reads of stored claims and its writes
+ * (documents count as unclaimed; a document twice in the file is refused as the import refuses
+ * it): the bench's raw BatchWriteItem baseline, made from the same rows instead of read back.
+ */
+export async function* plannedItems(job: ImportJob, people: AsyncIterable<NumberedRow>, size = CHUNK_HOUSEHOLDS): AsyncGenerator<Record<string, unknown>[]> {
+  const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+  const timeMs = Date.parse(job.createdAt);
+  for await (const chunk of chunksOf(people, size)) {
+    const items: Record<string, unknown>[] = [];
+    const errors: RowError[] = [];
+    for (const group of chunk.groups) {
+      const result = group.separatedFrom === undefined ? householdFromRows(group.rows, job.country) : undefined;
+      if (!result?.ok) {
+        errors.push(...(result && !result.ok ? result.errors : group.rows.map((r) => ({ row: r.row, message: 'rows must be consecutive' }))));
+        continue;
+      }
+      const documents = await Promise.all(
+        result.household.members.flatMap((m, memberIndex) => (m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [])),
+      );
+      if (documents.some((d) => ctx.documentsInFile.has(d.hash))) {
+        errors.push(...group.rows.map((r) => ({ row: r.row, message: 'the identity document is already in another household of this file' })));
+        continue;
+      }
+      for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row });
+      items.push(...(await householdOf(ctx, { group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents })).items);
+    }
+    yield [...items, ...importErrorItems(job.id, errors)];
+  }
+}
+
+/** The people of an uploaded file as the import reads them (for {@link plannedItems}). */
+export async function peopleOfFile(source: ImportSource, mapping?: ImportMapping): Promise<AsyncIterable<NumberedRow>> {
+  const open = (range?: { start: number; end: number }) => source.open(range);
+  const { format, tables } = await openTables(open, await fingerprint(open));
+  return peopleOf(format, tables, mapping).rows(new ValueTranslator(mapping));
 }

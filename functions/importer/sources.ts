@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
-import sax from 'sax';
+import { Inflate } from 'fflate';
+import { SheetScanner } from './sheet-scanner.ts';
+import { SaxesParser } from 'saxes';
 
 /**
  * The uploaded file as tables of text cells, whatever its format, read as streams (never whole in
  * memory): a CSV (comma, semicolon or tab, sniffed from the header line); an XLSX workbook (each
- * worksheet a table, read with fflate's streaming unzip and sax); a ZIP of CSV files as ODK Central
+ * worksheet a table: fflate inflates it, `sheet-scanner.ts` reads its rows, saxes the workbook's other parts); a ZIP of CSV files as ODK Central
  * exports a form with repeats (each CSV a table). Every table can be read again from its start
  * (`rows()` opens the file anew), so the importer can check a file in one pass and import it in
  * the next, and join a members table to its households by reading both side by side.
@@ -33,8 +34,8 @@ export interface SourceTable {
   rows(): AsyncIterable<TableRecord>;
 }
 
-/** Opens the uploaded file from its start. */
-export type Opener = () => Promise<Readable>;
+/** Opens the uploaded file from its start, or only the bytes `start` to `end` (inclusive). */
+export type Opener = (range?: { start: number; end: number }) => Promise<Readable>;
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
@@ -149,85 +150,130 @@ async function csvTable(name: string, open: Opener, what: string): Promise<Sourc
 
 // ---------- ZIP ----------
 
-/** The bytes of the ZIP entries `want` picks, as they are inflated, in the order of the archive. */
-async function* zipEntries(open: Opener, want: (name: string) => boolean): AsyncGenerator<{ name: string; data: Uint8Array; final: boolean }> {
-  const out: { name: string; data: Uint8Array; final: boolean }[] = [];
-  let failure: unknown;
-  const unzip = new Unzip((file: UnzipFile) => {
-    if (!want(file.name)) return;
-    file.ondata = (err, data, final) => {
-      if (err) failure ??= new Unreadable(`The archive's entry ${file.name} cannot be read (${err.message}).`);
-      else out.push({ name: file.name, data, final });
-    };
-    file.start();
-  });
-  unzip.register(UnzipInflate);
-  const stream = await open();
-  try {
-    for await (const chunk of stream) {
-      try {
-        unzip.push(chunk as Uint8Array);
-      } catch (e: unknown) {
-        throw new Unreadable(`The file is not a readable ZIP archive (${e instanceof Error ? e.message : String(e)}).`);
-      }
-      if (failure) throw failure;
-      while (out.length > 0) yield out.shift()!;
+/** An entry of a ZIP archive, from its central directory. */
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  offset: number;
+}
+
+const zipProblem = (what: string) => new Unreadable(`The file is not a readable ZIP archive (${what}): upload an XLSX workbook or a ZIP of CSV files as ODK Central exports it.`);
+
+async function readRange(open: Opener, start: number, end: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of await open({ start, end })) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/**
+ * The archive's entries, from its central directory at the end of the file (two small reads):
+ * the sizes are there even when an entry's local header leaves them to a data descriptor, as
+ * streaming writers do, so each entry is then read alone, by its byte range.
+ */
+async function zipDirectory(open: Opener, size: number): Promise<ZipEntry[]> {
+  const tailStart = Math.max(0, size - (22 + 0xffff));
+  const tail = await readRange(open, tailStart, size - 1);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
     }
-    unzip.push(new Uint8Array(0), true);
-    if (failure) throw failure;
-    while (out.length > 0) yield out.shift()!;
+  }
+  if (eocd < 0) throw zipProblem('no end of central directory');
+  const count = tail.readUInt16LE(eocd + 10);
+  const cdSize = tail.readUInt32LE(eocd + 12);
+  const cdOffset = tail.readUInt32LE(eocd + 16);
+  if (cdOffset === 0xffffffff || count === 0xffff) throw zipProblem('ZIP64 archives are not supported');
+  if (cdOffset + cdSize > size) throw zipProblem('the central directory lies outside the file');
+  const cd = await readRange(open, cdOffset, cdOffset + cdSize - 1);
+  const entries: ZipEntry[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > cd.length || cd.readUInt32LE(at) !== 0x02014b50) throw zipProblem('a broken central directory');
+    const nameLength = cd.readUInt16LE(at + 28);
+    const flags = cd.readUInt16LE(at + 8);
+    const name = cd.subarray(at + 46, at + 46 + nameLength).toString(flags & 0x800 ? 'utf8' : 'latin1');
+    entries.push({ name, method: cd.readUInt16LE(at + 10), compressedSize: cd.readUInt32LE(at + 20), offset: cd.readUInt32LE(at + 42) });
+    at += 46 + nameLength + cd.readUInt16LE(at + 30) + cd.readUInt16LE(at + 32);
+  }
+  return entries;
+}
+
+/** An entry's bytes as they are inflated (stored and deflated entries), read from its own byte range of the file. */
+async function* entryData(open: Opener, entry: ZipEntry, size: number): AsyncGenerator<Uint8Array> {
+  if (entry.method !== 0 && entry.method !== 8) throw zipProblem(`${entry.name} uses compression method ${entry.method}`);
+  // The local header's name and extra field come first; their lengths are read from it.
+  const end = Math.min(size - 1, entry.offset + 30 + 0xffff * 2 + entry.compressedSize);
+  const stream = await open({ start: entry.offset, end });
+  const out: Uint8Array[] = [];
+  const inflate = entry.method === 8 ? new Inflate((data) => void out.push(data)) : undefined;
+  let header: Buffer | undefined = Buffer.alloc(0);
+  let remaining = entry.compressedSize;
+  try {
+    for await (const raw of stream) {
+      let chunk = raw as Buffer;
+      if (header) {
+        header = Buffer.concat([header, chunk]);
+        if (header.length < 30) continue;
+        if (header.readUInt32LE(0) !== 0x04034b50) throw zipProblem(`no local header for ${entry.name}`);
+        const skip = 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+        if (header.length < skip) continue;
+        chunk = header.subarray(skip);
+        header = undefined;
+      }
+      const take = chunk.subarray(0, remaining);
+      remaining -= take.length;
+      try {
+        if (inflate) inflate.push(take, remaining === 0);
+        else out.push(take);
+      } catch (e: unknown) {
+        throw zipProblem(`${entry.name} cannot be inflated: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      while (out.length > 0) yield out.shift()!;
+      if (remaining === 0) break;
+    }
+    if (remaining > 0) throw zipProblem(`${entry.name} is cut short`);
   } finally {
     stream.destroy();
   }
 }
 
 /** One entry of a ZIP as a byte stream (for csv-parse). */
-const entryStream = (open: Opener, name: string): Opener => async () =>
+const entryStream = (open: Opener, entry: ZipEntry, size: number): Opener => async () =>
   Readable.from(
     (async function* () {
-      for await (const part of zipEntries(open, (n) => n === name)) if (part.data.length > 0) yield Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength);
+      for await (const data of entryData(open, entry, size)) if (data.length > 0) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     })(),
   );
-
-async function zipNames(open: Opener): Promise<string[]> {
-  const names: string[] = [];
-  const unzip = new Unzip((file) => names.push(file.name));
-  const stream = await open();
-  try {
-    for await (const chunk of stream) unzip.push(chunk as Uint8Array);
-    unzip.push(new Uint8Array(0), true);
-  } catch (e: unknown) {
-    throw new Unreadable(`The file is not a readable ZIP archive (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  return names;
-}
 
 // ---------- XLSX ----------
 
 const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
-/** Parses the XML of entries with sax (strict), fed as it is inflated. */
-function xmlParser(handlers: { open?: (name: string, attrs: Record<string, string>) => void; close?: (name: string) => void; text?: (t: string) => void }): sax.SAXParser {
-  const parser = sax.parser(true, { trim: false, normalize: false });
-  parser.onopentag = (tag) => handlers.open?.(localName(tag.name), tag.attributes as Record<string, string>);
-  parser.onclosetag = (name) => handlers.close?.(localName(name));
-  parser.ontext = (t) => handlers.text?.(t);
-  parser.oncdata = (t) => handlers.text?.(t);
-  parser.onerror = (e) => {
-    throw new Unreadable(`The workbook's XML cannot be read (${e.message.split('\n')[0]}).`);
-  };
-  return parser;
+/** A streaming XML parser (saxes, well-formedness checked) for entries fed as they are inflated. */
+interface XmlParser {
+  write(text: string): void;
+  close(): void;
 }
 
-/** Column index of a cell reference (`C5` → 2). */
-function columnIndex(ref: string): number {
-  let n = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c < 65 || c > 90) break;
-    n = n * 26 + (c - 64);
+function xmlParser(handlers: { open?: (name: string, attrs: Record<string, string>) => void; close?: (name: string) => void; text?: (t: string) => void }): XmlParser {
+  const parser = new SaxesParser();
+  const { open, close, text } = handlers;
+  if (open) parser.on('opentag', (tag) => open(localName(tag.name), tag.attributes as Record<string, string>));
+  if (close) parser.on('closetag', (tag) => close(localName(tag.name)));
+  if (text) {
+    parser.on('text', text);
+    parser.on('cdata', text);
   }
-  return n - 1;
+  parser.on('error', (e) => {
+    throw new Unreadable(`The workbook's XML cannot be read (${e.message.split('\n')[0]}).`);
+  });
+  return {
+    write: (t) => void parser.write(t),
+    close: () => void parser.close(),
+  };
 }
 
 interface WorkbookParts {
@@ -236,12 +282,12 @@ interface WorkbookParts {
 }
 
 /** The workbook's sheets (names and entries, in order) and its shared strings, in one read of the file. */
-async function workbookParts(open: Opener): Promise<WorkbookParts> {
+async function workbookParts(open: Opener, entries: ReadonlyMap<string, ZipEntry>, size: number): Promise<WorkbookParts> {
   const sheets: { name: string; rid: string }[] = [];
   const targets = new Map<string, string>();
   const shared: string[] = [];
   const wanted = new Set(['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml']);
-  const parsers = new Map<string, { parser: sax.SAXParser; decoder: TextDecoder }>();
+  const parsers = new Map<string, { parser: XmlParser; decoder: TextDecoder }>();
   let si: string | undefined;
   let inT = false;
   let phonetic = false;
@@ -266,11 +312,15 @@ async function workbookParts(open: Opener): Promise<WorkbookParts> {
       },
     });
   };
-  for await (const part of zipEntries(open, (n) => wanted.has(n))) {
-    let p = parsers.get(part.name);
-    if (!p) parsers.set(part.name, (p = { parser: make(part.name), decoder: new TextDecoder('utf-8') }));
-    p.parser.write(p.decoder.decode(part.data, { stream: !part.final }));
-    if (part.final) p.parser.close();
+  for (const name of wanted) {
+    const entry = entries.get(name);
+    if (!entry) continue;
+    const parser = make(name);
+    parsers.set(name, { parser, decoder: new TextDecoder('utf-8') });
+    const decoder = new TextDecoder('utf-8');
+    for await (const data of entryData(open, entry, size)) parser.write(decoder.decode(data, { stream: true }));
+    parser.write(decoder.decode());
+    parser.close();
   }
   if (!parsers.has('xl/workbook.xml')) throw new Unreadable('The ZIP archive is neither an XLSX workbook (no xl/workbook.xml) nor holds CSV files.');
   const path = (target: string) => (target.startsWith('/') ? target.slice(1) : `xl/${target}`);
@@ -278,59 +328,27 @@ async function workbookParts(open: Opener): Promise<WorkbookParts> {
 }
 
 /** A worksheet's rows: `[row number, cells]`, cells placed by their reference (gaps are empty). */
-async function* sheetRows(open: Opener, entry: string, shared: readonly string[]): AsyncGenerator<TableRecord> {
+async function* sheetRows(open: Opener, entry: ZipEntry, size: number, shared: readonly string[]): AsyncGenerator<TableRecord> {
   const ready: TableRecord[] = [];
-  let row: string[] | undefined;
-  let rowNumber = 0;
-  let col = 0;
-  let type = '';
-  let text: string | undefined;
-  let inIs = false;
-  const parser = xmlParser({
-    open: (tag, a) => {
-      if (tag === 'row') {
-        rowNumber = a['r'] ? Number(a['r']) : rowNumber + 1;
-        row = [];
-        col = 0;
-      } else if (tag === 'c') {
-        col = a['r'] ? columnIndex(a['r']) : col;
-        type = a['t'] ?? 'n';
-        text = undefined;
-      } else if (tag === 'is') inIs = true;
-      else if (tag === 'v' || (tag === 't' && inIs)) text ??= '';
-    },
-    text: (t) => {
-      if (text !== undefined) text += t;
-    },
-    close: (tag) => {
-      if (tag === 'c' && row) {
-        const v = text ?? '';
-        row[col] = type === 's' ? (shared[Number(v)] ?? '') : type === 'b' ? (v === '1' ? 'TRUE' : 'FALSE') : type === 'e' ? '' : v;
-        col++;
-        text = undefined;
-      } else if (tag === 'is') inIs = false;
-      else if (tag === 'row' && row) {
-        const cells = Array.from(row, (c) => c ?? '');
-        if (cells.some((c) => c.trim() !== '')) ready.push({ row: rowNumber, cells });
-        row = undefined;
-      }
-    },
-  });
+  const scanner = new SheetScanner(shared, (r) => ready.push(r));
   const decoder = new TextDecoder('utf-8');
-  for await (const part of zipEntries(open, (n) => n === entry)) {
-    parser.write(decoder.decode(part.data, { stream: !part.final }));
-    while (ready.length > 0) yield ready.shift()!;
+  for await (const data of entryData(open, entry, size)) {
+    scanner.write(decoder.decode(data, { stream: true }));
+    for (const r of ready) yield r;
+    ready.length = 0;
   }
-  parser.close();
-  while (ready.length > 0) yield ready.shift()!;
+  scanner.write(decoder.decode());
+  for (const r of ready) yield r;
 }
 
-async function xlsxTables(open: Opener): Promise<SourceTable[]> {
-  const { sheets, shared } = await workbookParts(open);
+async function xlsxTables(open: Opener, entries: ReadonlyMap<string, ZipEntry>, size: number): Promise<SourceTable[]> {
+  const { sheets, shared } = await workbookParts(open, entries, size);
   const tables: SourceTable[] = [];
   for (const sheet of sheets) {
+    const entry = entries.get(sheet.path);
+    if (!entry) throw new Unreadable(`The workbook names a sheet ${sheet.name} that it does not hold (${sheet.path}).`);
     let header: TableRecord | undefined;
-    for await (const r of sheetRows(open, sheet.path, shared)) {
+    for await (const r of sheetRows(open, entry, size, shared)) {
       header = r;
       break;
     }
@@ -340,7 +358,7 @@ async function xlsxTables(open: Opener): Promise<SourceTable[]> {
       name: sheet.name,
       header: header.cells,
       async *rows() {
-        for await (const r of sheetRows(open, sheet.path, shared)) if (r.row > headerRow) yield r;
+        for await (const r of sheetRows(open, entry, size, shared)) if (r.row > headerRow) yield r;
       },
     });
   }
@@ -351,18 +369,19 @@ async function xlsxTables(open: Opener): Promise<SourceTable[]> {
  * The file's tables: one for a CSV, one per worksheet of an XLSX (in the workbook's order), one
  * per CSV of a ZIP (in the archive's order). Throws `Unreadable` for a file none of these.
  */
-export async function openTables(open: Opener, zip: boolean): Promise<{ format: FileFormat; tables: SourceTable[] }> {
-  if (!zip) {
+export async function openTables(open: Opener, file: { zip: boolean; bytes: number }): Promise<{ format: FileFormat; tables: SourceTable[] }> {
+  if (!file.zip) {
     const table = await csvTable('CSV', open, 'The file');
     return { format: 'CSV', tables: table ? [table] : [] };
   }
-  const names = await zipNames(open);
-  if (names.includes('xl/workbook.xml')) return { format: 'XLSX', tables: await xlsxTables(open) };
-  const csvs = names.filter((n) => /\.csv$/i.test(n) && !n.startsWith('__MACOSX/'));
+  const entries = new Map((await zipDirectory(open, file.bytes)).map((e) => [e.name, e]));
+  if (entries.has('xl/workbook.xml')) return { format: 'XLSX', tables: await xlsxTables(open, entries, file.bytes) };
+  const csvs = [...entries.values()].filter((e) => /\.csv$/i.test(e.name) && !e.name.startsWith('__MACOSX/'));
   if (csvs.length === 0) throw new Unreadable('The ZIP archive holds no CSV files and is not an XLSX workbook: upload a CSV, an XLSX workbook or a ZIP of CSV files as ODK Central exports it.');
   const tables: SourceTable[] = [];
-  for (const name of csvs) {
-    const table = await csvTable(name, entryStream(open, name), `The archive's file ${name}`);
+  for (const entry of csvs) {
+    const name = entry.name;
+    const table = await csvTable(name, entryStream(open, entry, file.bytes), `The archive's file ${name}`);
     if (table) tables.push(table);
   }
   return { format: 'ZIP', tables };
