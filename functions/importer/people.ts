@@ -39,7 +39,16 @@ function missingColumns(headers: ResolvedHeader[]): string[] {
   return missing;
 }
 
-function failOn(headers: ResolvedHeader[], hint: string): void {
+/** The file's columns cannot make a household: what was recognised and ignored goes with the message, for the console's mapping screen. */
+export class UnfitColumns extends Unreadable {
+  readonly report: ColumnReport;
+  constructor(message: string, report: ColumnReport) {
+    super(message);
+    this.report = report;
+  }
+}
+
+function failOn(headers: ResolvedHeader[], hint: string, report: ColumnReport): void {
   const repeated = [...new Set(headers.flatMap((h) => h.repeated))];
   const missing = missingColumns(headers);
   if (missing.length === 0 && repeated.length === 0) return;
@@ -48,7 +57,7 @@ function failOn(headers: ResolvedHeader[], hint: string): void {
     repeated.length > 0 ? `more than one column for ${repeated.join(', ')}` : '',
     ...[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 1).map(() => `columns not recognised: ${[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 30).join(', ')}`),
   ].filter(Boolean);
-  throw new Unreadable(`The file's columns do not fit: ${parts.join('; ')}. ${hint}`);
+  throw new UnfitColumns(`The file's columns do not fit: ${parts.join('; ')}. ${hint}`, report);
 }
 
 const HINT = "Name the columns as Clearway does (a group path before them is fine), or map them (the import's mapping); see the README, \"Household CSV import\".";
@@ -68,11 +77,12 @@ export function peopleOf(format: FileFormat, tables: readonly SourceTable[], map
   failOn(
     used.map((r) => r.header),
     HINT,
+    report,
   );
   if (!members) {
     const h = households.header;
     const keyAt = h.fields.indexOf('household_key');
-    if (keyAt < 0 && h.keyAt === undefined) throw new Unreadable(`The file's columns do not fit: no column for household_key (or the _index or KEY of a KoBoToolbox or ODK export). ${HINT}`);
+    if (keyAt < 0 && h.keyAt === undefined) throw new UnfitColumns(`The file's columns do not fit: no column for household_key (or the _index or KEY of a KoBoToolbox or ODK export). ${HINT}`, report);
     return { report, rows: (values) => singleTable(households.table, h, values) };
   }
   if (households.header.keyAt === undefined && !has(households.header, 'household_key')) {

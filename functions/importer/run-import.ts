@@ -28,7 +28,7 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/http/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
-import { peopleOf, type PeopleSource } from './people.ts';
+import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 
 /**
@@ -507,7 +507,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unreadable) {
-      await failImportJob(jobId, e.message, new Date().toISOString());
+      const report = e instanceof UnfitColumns ? { ...e.report, unmappedValues: [] } : undefined;
+      await failImportJob(jobId, e.message, new Date().toISOString(), report);
       log.info('household import failed: the file cannot be imported', { importId: jobId });
       return 'FAILED';
     }

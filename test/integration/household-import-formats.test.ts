@@ -105,6 +105,8 @@ describe('household import formats', () => {
     // current_province is missing: the file cannot be imported as it is.
     expect(unmapped.status).toBe('FAILED');
     expect(unmapped.message).toContain('current_province');
+    // The failed job still says what it recognised, for the console's mapping screen.
+    expect(unmapped.report?.recognised).toContainEqual({ table: 'CSV', column: 'camp', field: 'current_site' });
 
     const withProvince = csv.replace('camp;', 'camp;prov;').replaceAll('Camp 9;', 'Camp 9;KH17;');
     const dry = await importFile('org-mapping', withProvince, { mapping: { columns: { ...columns, prov: 'current_province' } }, dryRun: true });

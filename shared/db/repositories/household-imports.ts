@@ -346,15 +346,15 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
 }
 
 /** The job cannot be imported (empty file, not UTF-8, wrong header, ...): FAILED with the reason; nothing was written. */
-export async function failImportJob(id: string, message: string, now: string): Promise<void> {
+export async function failImportJob(id: string, message: string, now: string, report?: ImportReport): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: 'SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now REMOVE gsi1pk, gsi1sk ADD version :one',
+      UpdateExpression: `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} REMOVE gsi1pk, gsi1sk ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1 },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1, ...(report ? { ':report': report } : {}) },
     }),
   );
 }

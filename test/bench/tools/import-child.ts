@@ -25,7 +25,7 @@ const poller = setInterval(() => {
   void getImportJob(job.id).then((j) => {
     if (j) {
       samples.push([Math.round(performance.now() - started), j.rowsImported + j.rowsRejected]);
-      process.stderr.write(`\rimporting ${j.rowsImported + j.rowsRejected}/${j.rowsTotal || '?'} rows   `);
+      if (process.stderr.isTTY) process.stderr.write(`\rimporting ${j.rowsImported + j.rowsRejected}/${j.rowsTotal || '?'} rows   `);
     }
   });
 }, 2000);

@@ -45,7 +45,7 @@ const flush = async () => {
   rawMs += performance.now() - t;
   items += batch.length;
   batch = [];
-  process.stderr.write(`\rraw BatchWriteItem ${items} items   `);
+  if (process.stderr.isTTY) process.stderr.write(`\rraw BatchWriteItem ${items} items   `);
 };
 for await (const chunk of plannedItems(job, await peopleOfFile({ open: async (range) => createReadStream(file, range ?? {}) }))) {
   batch.push(...chunk);
