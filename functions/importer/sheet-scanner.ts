@@ -47,6 +47,26 @@ const attr = (tag: string, name: string): string | undefined => {
   return tag.slice(start, tag.indexOf('"', start));
 };
 
+/** The local name (no namespace prefix) of the tag whose name starts at `from`; the names acted on are made without a new string. */
+function nameAt(text: string, from: number, gt: number): string {
+  let end = from;
+  let start = from;
+  for (; end < gt; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 32 || c === 47 || c === 9 || c === 10 || c === 13) break;
+    if (c === 58 /* : */) start = end + 1;
+  }
+  const length = end - start;
+  if (length === 1) {
+    const c = text.charCodeAt(start);
+    if (c === 99) return 'c';
+    if (c === 118) return 'v';
+    if (c === 116) return 't';
+  }
+  if (length === 2 && text.charCodeAt(start) === 105 && text.charCodeAt(start + 1) === 115) return 'is';
+  return text.slice(start, end);
+}
+
 export class SheetScanner {
   private rest = '';
   private row: string[] | undefined;
@@ -67,14 +87,15 @@ export class SheetScanner {
   }
 
   write(chunk: string): void {
-    const text = this.rest + chunk;
+    const text = this.rest.length > 0 ? this.rest + chunk : chunk;
     let i = 0;
     const n = text.length;
     while (i < n) {
       const lt = text.indexOf('<', i);
       if (lt < 0) break;
       if (this.capturing && lt > i) this.value += text.slice(i, lt);
-      if (text.startsWith('<!--', lt) || text.startsWith('<![CDATA[', lt)) {
+      const next = text.charCodeAt(lt + 1);
+      if (next === 33 /* ! */ && (text.startsWith('<!--', lt) || text.startsWith('<![CDATA[', lt))) {
         const cdata = text[lt + 2] === '[';
         const end = text.indexOf(cdata ? ']]>' : '-->', lt + 4);
         if (end < 0) {
@@ -90,28 +111,17 @@ export class SheetScanner {
         i = lt;
         break;
       }
-      this.tag(text.slice(lt + 1, gt));
+      if (next === 47 /* / */) this.close(nameAt(text, lt + 2, gt));
+      else if (next !== 63 /* ? */ && next !== 33) {
+        const name = nameAt(text, lt + 1, gt);
+        // Attributes are read only where they matter (`row`, `c`): no string is made for the others.
+        this.open(name, name === 'row' || name === 'c' ? text.slice(lt + 1, gt) : '');
+        if (text.charCodeAt(gt - 1) === 47) this.close(name);
+      }
       i = gt + 1;
     }
     // Text before the next tag is kept whole (an entity may be cut in two); so is a tag cut in two.
     this.rest = i < n ? text.slice(i) : '';
-  }
-
-  private tag(tag: string): void {
-    const first = tag.charCodeAt(0);
-    if (first === 63 /* ? */ || first === 33 /* ! */) return;
-    const closing = first === 47; /* / */
-    const selfClosing = tag.charCodeAt(tag.length - 1) === 47;
-    let end = closing ? 1 : 0;
-    while (end < tag.length && tag[end] !== ' ' && tag[end] !== '/' && tag[end] !== '\t' && tag[end] !== '\n' && tag[end] !== '\r') end++;
-    let name = tag.slice(closing ? 1 : 0, end);
-    const colon = name.indexOf(':');
-    if (colon >= 0) name = name.slice(colon + 1);
-    if (closing) this.close(name);
-    else {
-      this.open(name, tag);
-      if (selfClosing) this.close(name);
-    }
   }
 
   private open(name: string, tag: string): void {
