@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
 import { ClearedArea, ClearedAreaCreate, ClearedAreaStatus, MAX_PARTS, partsOf, WITHIN_TOLERANCE_M, type ReportPart } from '#shared/domain/cleared-area.ts';
 import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { contaminatedLand, FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
@@ -67,7 +68,7 @@ api.route(
       const area = await visibleReport(principal, id);
       return { body: asSeenBy(principal, area), version: area.version };
     },
-    responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+    responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 404: problem, 409: problem },
   },
   async (c, { principal, body, idempotency }) => {
     const task = await getTask(body.taskId);
@@ -168,7 +169,7 @@ api.route(
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     query: z.object({ task: z.optional(Id), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), country: z.optional(Country), status: z.optional(ClearedAreaStatus), ...PageQuery }),
-    responses: { 200: { description: 'A page of cleared areas', schema: Page(ClearedArea) }, 400: problem, 401: problem, 403: problem },
+    responses: { 200: { description: 'A page of cleared areas', schema: Page(ClearedArea), alternatives: { [GEOJSON]: FeatureCollectionSchema } } },
   },
   async (c, { principal, query }) => {
     const named = (['task', 'province', 'country'] as const).filter((k) => query[k] !== undefined);
@@ -241,7 +242,7 @@ api.route(
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     params: IdParams,
-    responses: { 200: { description: 'The report; ETag carries its version', schema: ClearedArea }, 401: problem, 404: problem },
+    responses: { 200: { description: 'The report; ETag carries its version', schema: ClearedArea }, 404: problem },
   },
   async (c, { principal, params }) => {
     const area = await visibleReport(principal, params.id);

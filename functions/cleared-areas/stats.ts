@@ -1,14 +1,15 @@
 import * as z from 'zod/mini';
 import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /**
  * Finds by category: counted as `eofound_*` since disposal is recorded; before that every find
@@ -33,7 +34,7 @@ export function landReleaseView(counters: Counters) {
   };
 }
 
-const LandReleaseStats = lazy(() =>
+const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
@@ -61,8 +62,6 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
   ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
 ];
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 export function registerLandReleaseStats(api: Api): void {
   api.route(
     {
@@ -79,19 +78,18 @@ export function registerLandReleaseStats(api: Api): void {
         province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
         format: z.optional(z.enum(['json', 'csv'])),
       }),
-      responses: { 200: { description: 'The statistics', schema: LandReleaseStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
     },
     async (c, { query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
       if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
       const country = query.country ?? (query.province ? provinceOf(query.province)!.country : undefined);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
-      if (wantsCsv) {
+      if (wantsCsv(c, query.format)) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
         const stats = await readProvinceStats(provinces);
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))];
         const name = `land-release-${query.province ?? country ?? 'all'}.csv`;
-        return c.body(`${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return csvResponse(c, lines, name);
       }
       const counters = await readStats(query.province ? { level: 'province', province: query.province } : country ? { level: 'country', country } : { level: 'all' });
       return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...landReleaseView(counters) });

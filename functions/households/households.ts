@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, IdParams, lazy, Page, PageQuery } from '#shared/domain/common.ts';
+import { Country, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { historyEntry, actorOf } from '#shared/domain/history.ts';
 import {
   allowedHouseholdMoves,
@@ -49,10 +49,12 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 const TAG = 'Households';
 /** Roles that register and change households. */
@@ -69,7 +71,7 @@ const DocumentLookup = z.strictObject({
   documentNumber: z.string().check(z.trim(), z.minLength(4), z.maxLength(40)),
 });
 
-const AccessEntrySchema = lazy(() =>
+const AccessEntrySchema = named('AccessEntry', () =>
   z.object({
     id: z.string(),
     at: z.iso.datetime(),
@@ -108,9 +110,6 @@ async function readHousehold(principal: Principal, id: string): Promise<Househol
   return household;
 }
 
-function checkVersion(h: Household, expected: number): void {
-  if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
-}
 
 export const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
   id: newId(),
@@ -130,6 +129,7 @@ export function registerHouseholds(api: Api): void {
       method: 'post',
       path: '/v1/households',
       operationId: 'registerHousehold',
+      example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
       summary: 'Register a displaced household',
       description:
         'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination must be provinces of that country. ' +
@@ -146,7 +146,7 @@ export function registerHouseholds(api: Api): void {
         const household = await readHousehold(principal, id);
         return { body: household, version: household.version };
       },
-      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 410: problem, 415: problem },
+      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 409: problem, 410: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');
@@ -198,6 +198,7 @@ export function registerHouseholds(api: Api): void {
         if (e instanceof DocumentAlreadyClaimed) throw await claimRaceProblem(principal, country, e);
         throw e;
       }
+      count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);
@@ -223,7 +224,7 @@ export function registerHouseholds(api: Api): void {
         org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
         ...PageQuery,
       }),
-      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) } },
     },
     async (c, { principal, query }) => {
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
@@ -258,7 +259,7 @@ export function registerHouseholds(api: Api): void {
       tag: TAG,
       access: HOUSEHOLD_READERS,
       body: DocumentLookup,
-      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) } },
     },
     async (c, { principal, body }) => {
       const country = actingCountry(principal, body.country, 'body', 'look up households');
@@ -281,7 +282,7 @@ export function registerHouseholds(api: Api): void {
       tag: TAG,
       access: ROLES,
       params: IdParams,
-      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem, 410: problem },
+      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 404: problem, 410: problem },
     },
     async (c, { principal, params }) => {
       const household = await readHousehold(principal, params.id);
@@ -300,7 +301,7 @@ export function registerHouseholds(api: Api): void {
       access: ROLES,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 400: problem, 401: problem, 404: problem, 410: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 404: problem, 410: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleHousehold(principal, params.id);
@@ -319,7 +320,7 @@ export function registerHouseholds(api: Api): void {
       access: ROLES,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 400: problem, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       // An erased household's access log stays readable: it names the staff who read it, nothing of the family.
@@ -343,13 +344,13 @@ export function registerHouseholds(api: Api): void {
       params: IdParams,
       body: HouseholdTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 404: problem, 410: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
-      if (!move || !move.roles.includes(principal.role)) {
+      if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
           currentStatus: household.status,
           allowedTransitions: allowedHouseholdMoves(household.status, principal.role),
@@ -399,11 +400,11 @@ export function registerHouseholds(api: Api): void {
       params: IdParams,
       body: HouseholdPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 404: problem, 410: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const now = new Date().toISOString();
       const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
       if (body.current) updated.current = body.current;

@@ -1,14 +1,15 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
-import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
+import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -17,7 +18,7 @@ const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satis
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
-const DisplacementStats = lazy(() =>
+const DisplacementStats = named('DisplacementStats', () =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
     ageBandsYear: z.int(),
@@ -91,8 +92,6 @@ const COLUMNS: Column[] = [
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
 ];
 
-const csvCell = (v: string | number, suppress: boolean) => (typeof v === 'number' ? csvCount(v, suppress) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
 export function displacementStatsRoutes(api: Api): void {
   api.route(
@@ -112,9 +111,6 @@ export function displacementStatsRoutes(api: Api): void {
       }),
       responses: {
         200: { description: 'The statistics (JSON), or one CSV row per origin province with HXL hashtags', schema: DisplacementStats },
-        400: problem,
-        401: problem,
-        403: problem,
       },
     },
     async (c, { principal, query }) => {
@@ -124,16 +120,15 @@ export function displacementStatsRoutes(api: Api): void {
       if (principal.country && named && named !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
       const year = new Date().getUTCFullYear();
       const exact = readsEveryHousehold(principal, countries);
-      if (wantsCsv) {
+      if (wantsCsv(c, query.format)) {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
         const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
-        return c.body(`${lines.map((l) => l.map((v) => csvCell(v, !exact)).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return csvResponse(c, lines, name, !exact);
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

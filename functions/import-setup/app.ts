@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, IdParams, Page, PageQuery, lazy } from '#shared/domain/common.ts';
+import { Country, IdParams, named, Page, PageQuery } from '#shared/domain/common.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { ImportMapping, ImportMappingCreate } from '#shared/domain/import-mapping.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -18,7 +18,7 @@ const TAG = 'Household imports';
 const ACCESS = ['relief', 'admin'] as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const SavedImportMappingSchema = lazy(() =>
+const SavedImportMappingSchema = named('SavedImportMapping', () =>
   z.object({ id: z.string(), version: z.int(), createdAt: z.string(), updatedAt: z.string(), createdBy: z.string(), org: z.string(), name: z.string(), mapping: ImportMapping }),
 );
 
@@ -41,7 +41,7 @@ api.route(
     tag: TAG,
     access: ACCESS,
     query: z.object({ country: z.optional(Country) }),
-    responses: { 200: { description: 'The XLSForm', contentType: XLSX }, 400: problem, 401: problem, 403: problem },
+    responses: { 200: { description: 'The XLSForm', contentType: XLSX } },
   },
   async (c, { principal, query }) => {
     let country: Country;
@@ -79,7 +79,7 @@ api.route(
       const saved = await mustGetOwn(principal, id);
       return { body: saved, version: saved.version };
     },
-    responses: { 201: { description: 'The saved mapping', schema: SavedImportMappingSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+    responses: { 201: { description: 'The saved mapping', schema: SavedImportMappingSchema }, 409: problem },
   },
   async (c, { principal, body, idempotency: key }) => {
     const now = new Date().toISOString();
@@ -97,7 +97,7 @@ api.route(
     tag: TAG,
     access: ACCESS,
     query: z.object(PageQuery),
-    responses: { 200: { description: 'A page of mappings', schema: Page(SavedImportMappingSchema) }, 400: problem, 401: problem, 403: problem },
+    responses: { 200: { description: 'A page of mappings', schema: Page(SavedImportMappingSchema) } },
   },
   async (c, { principal, query }) => c.json(await listImportMappings(principal.org, { limit: query.limit, cursor: query.cursor })),
 );
@@ -111,7 +111,7 @@ api.route(
     tag: TAG,
     access: ACCESS,
     params: IdParams,
-    responses: { 200: { description: 'The mapping', schema: SavedImportMappingSchema }, 400: problem, 401: problem, 403: problem, 404: problem },
+    responses: { 200: { description: 'The mapping', schema: SavedImportMappingSchema }, 404: problem },
   },
   async (c, { principal, params }) => {
     const saved = await mustGetOwn(principal, params.id);

@@ -11,9 +11,8 @@ import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
+import { batchGetAll, batchPutAll } from '#shared/db/batch.ts';
 import {
-  batchGetAll,
-  batchPutAll,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -26,10 +25,11 @@ import {
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
-import { logger as rootLogger } from '#shared/http/logger.ts';
+import { logger as rootLogger } from '#shared/logger.ts';
 import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -269,7 +269,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const legacy = await legacyClaimsPossible();
   const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
   const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
-  if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+  if (keys.length > 0) for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
   const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);
@@ -428,7 +428,7 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  let job = await getImportJob(jobId);
+  const job = await getImportJob(jobId);
   if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
     if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
     return 'NOT_READY';
@@ -504,6 +504,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       households: final?.households,
       ms: Math.round(performance.now() - started),
     });
+    count(MetricName.HouseholdsRegistered, final?.households ?? 0);
+    count(MetricName.ImportRowsImported, final?.rowsImported ?? 0);
+    count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unreadable) {

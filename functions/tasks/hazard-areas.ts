@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
-import { areaSqm } from '#shared/domain/geometry.ts';
+import { areaSqm, FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { allowedHazardMoves, contaminatedLand, FINISHED_HAZARD_STATUSES, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition, RELEASE_ONLY_STATUSES } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
@@ -61,6 +61,7 @@ export function registerHazardAreas(api: Api): void {
       method: 'post',
       path: '/v1/hazard-areas',
       operationId: 'recordHazardArea',
+      example: { reference: 'TH34-2025-0042', name: 'Hill 481 north slope', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] } },
       summary: 'Record a suspected or confirmed hazard area',
       description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country.',
       tag: 'Hazard areas',
@@ -71,7 +72,7 @@ export function registerHazardAreas(api: Api): void {
         const hazard = await mustGet(id);
         return { body: hazard, version: hazard.version };
       },
-      responses: { 201: { description: 'The hazard area', schema: HazardArea }, 400: problem, 401: problem, 403: problem, 409: problem },
+      responses: { 201: { description: 'The hazard area', schema: HazardArea }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
@@ -131,7 +132,7 @@ export function registerHazardAreas(api: Api): void {
       tag: 'Hazard areas',
       access: DEMINING_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), status: z.optional(HazardStatus), ...PageQuery }),
-      responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) } },
     },
     async (c, { principal, query }) => {
       const page = { limit: query.limit, cursor: query.cursor };
@@ -155,7 +156,7 @@ export function registerHazardAreas(api: Api): void {
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
-      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: HazardArea }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: HazardArea, alternatives: { [GEOJSON]: FeatureCollectionSchema } }, 404: problem },
     },
     async (c, { params }) => {
       const hazard = await mustGet(params.id);
@@ -177,7 +178,7 @@ export function registerHazardAreas(api: Api): void {
       params: IdParams,
       body: HazardAreaPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated hazard area', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated hazard area', schema: HazardArea }, 404: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
@@ -213,7 +214,7 @@ export function registerHazardAreas(api: Api): void {
       params: IdParams,
       body: HazardTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The hazard area after the change', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The hazard area after the change', schema: HazardArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
@@ -267,7 +268,7 @@ export function registerHazardAreas(api: Api): void {
       access: DEMINING_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 404: problem },
     },
     async (c, { params, query }) => {
       await mustGet(params.id);
@@ -286,7 +287,7 @@ export function registerHazardAreas(api: Api): void {
       access: DEMINING_READERS,
       params: IdParams,
       query: z.object({ status: z.optional(TaskStatus), ...PageQuery }),
-      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       const hazard = await mustGet(params.id);
@@ -307,7 +308,7 @@ export function registerHazardAreas(api: Api): void {
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await mustGet(params.id);
@@ -327,7 +328,7 @@ export function registerHazardAreas(api: Api): void {
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
-      responses: { 200: { description: 'What the recomputation did', schema: ReturnSafetyCheck }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'What the recomputation did', schema: ReturnSafetyCheck }, 404: problem },
     },
     async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from './common.ts';
+import { Country, named } from './common.ts';
 import { HouseholdCreate, placeProblems } from './household.ts';
 
 /**
@@ -57,29 +57,6 @@ export interface NumberedRow {
 
 export const JOB_STATUSES = ['AWAITING_UPLOAD', 'UPLOADED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type ImportJobStatus = (typeof JOB_STATUSES)[number];
-
-/** The header of a file, checked before anything is read further: the exact set of columns, each once. */
-export function checkHeader(header: readonly string[]): { ok: true; index: Record<ImportColumn, number> } | { ok: false; message: string } {
-  const names = header.map((h) => h.trim());
-  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c));
-  const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
-  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-  if (missing.length === 0 && unknown.length === 0 && repeated.length === 0) {
-    return { ok: true, index: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<ImportColumn, number> };
-  }
-  const parts = [
-    missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
-    unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => (u === '' ? '(empty)' : u)).join(', ')}` : '',
-    repeated.length > 0 ? `repeated column${repeated.length > 1 ? 's' : ''} ${repeated.join(', ')}` : '',
-  ].filter(Boolean);
-  return { ok: false, message: `The CSV header is wrong: ${parts.join('; ')}. Expected the columns ${IMPORT_COLUMNS.join(', ')} (see the README, "Household CSV import").` };
-}
-
-/** A parsed record as named fields, with a problem when it has the wrong number of fields. */
-export function rowFields(record: readonly string[], index: Record<ImportColumn, number>, width: number): { fields: ImportRow; problem?: string } {
-  const fields = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, (record[index[c]] ?? '').trim()])) as ImportRow;
-  return record.length === width ? { fields } : { fields, problem: `has ${record.length} fields where the header has ${width}` };
-}
 
 const list = (value: string): string[] =>
   value
@@ -210,7 +187,7 @@ export interface ImportReport {
 }
 
 /** The job as `GET /v1/household-imports/{id}` answers it. */
-export const HouseholdImportSchema = lazy(() =>
+export const HouseholdImportSchema = named('HouseholdImport', () =>
   z.object({
     id: z.string(),
     version: z.int(),
@@ -245,5 +222,5 @@ export const HouseholdImportSchema = lazy(() =>
 /** The job as the API answers it: what clients of the import (the CLI, tests) read. */
 export type HouseholdImportView = z.infer<ReturnType<typeof HouseholdImportSchema>>;
 /** The answer to the create; a replay once the file is uploaded carries no upload URL. */
-export const CreatedHouseholdImportSchema = lazy(() => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
-export const RowErrorSchema = lazy(() => z.object({ row: z.int(), message: z.string() }));
+export const CreatedHouseholdImportSchema = named('CreatedHouseholdImport', () => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
+export const RowErrorSchema = named('ImportRowError', () => z.object({ row: z.int(), message: z.string() }));

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Principal, Role } from './roles.ts';
@@ -321,7 +321,7 @@ export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
 const ReturnSafetySchema = () => z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string() });
-export const HouseholdSummarySchema = lazy(() =>
+export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
     id: Id,
     version: z.int(),
@@ -338,7 +338,7 @@ export const HouseholdSummarySchema = lazy(() =>
     returnSafety: ReturnSafetySchema(),
   }),
 );
-export const HouseholdSchema = lazy(() =>
+export const HouseholdSchema = named('Household', () =>
   z.object({
     ...StoredFields,
     country: Country,

@@ -32,6 +32,8 @@ interface Question {
 }
 
 const same = (s: string): Lang3 => [s, s, s];
+/** An XLSForm reference to another question, `${name}`. */
+const ref = (name: string) => `\${${name}}`;
 
 /** Questions of the import's columns that are more than a text field, by column. */
 const QUESTIONS: Record<string, Omit<Question, 'name'>> = {
@@ -45,7 +47,7 @@ const QUESTIONS: Record<string, Omit<Question, 'name'>> = {
   current_host_community: {
     type: 'text',
     label: ['Host community', 'សហគមន៍ទទួល', 'ชุมชนที่รองรับ'],
-    constraint: ". != '' or ${current_site} != ''",
+    constraint: `. != '' or ${ref('current_site')} != ''`,
     constraintMessage: ['Name the site or the host community.', 'សូមដាក់ឈ្មោះទីតាំង ឬសហគមន៍ទទួល។', 'โปรดระบุศูนย์พักพิงหรือชุมชนที่รองรับ'],
   },
   destination_province: { type: 'select_one province', label: ['Province of return', 'ខេត្តវិលត្រឡប់', 'จังหวัดที่จะกลับ'] },
@@ -82,12 +84,12 @@ const QUESTIONS: Record<string, Omit<Question, 'name'>> = {
     type: 'select_one relationship',
     label: ['Relationship to the head', 'ទំនាក់ទំនងជាមួយមេគ្រួសារ', 'ความสัมพันธ์กับหัวหน้าครัวเรือน'],
     required: true,
-    constraint: ". != 'HEAD' or ${head_count} <= 1",
+    constraint: `. != 'HEAD' or ${ref('head_count')} <= 1`,
     constraintMessage: ['A household has exactly one head.', 'គ្រួសារមួយមានមេគ្រួសារតែម្នាក់គត់។', 'ครัวเรือนหนึ่งมีหัวหน้าครัวเรือนได้เพียงคนเดียว'],
   },
   specific_needs: { type: 'select_multiple specific_need', label: ['Specific needs', 'តម្រូវការជាក់លាក់', 'ความต้องการเฉพาะ'] },
   document_type: { type: 'select_one document_type', label: ['Identity document', 'ឯកសារអត្តសញ្ញាណ', 'เอกสารประจำตัว'] },
-  document_number: { type: 'text', label: ['Document number', 'លេខឯកសារ', 'หมายเลขเอกสาร'], relevant: "${document_type} != ''", required: true },
+  document_number: { type: 'text', label: ['Document number', 'លេខឯកសារ', 'หมายเลขเอกสาร'], relevant: `${ref('document_type')} != ''`, required: true },
 };
 
 const CONSENT = new Set(['consent_given', 'consent_date', 'consent_purposes']);
@@ -124,7 +126,7 @@ export function registrationXlsForm(country: Country, version: string): { survey
     groupRow('begin_repeat', 'members', ['Members of the household', 'សមាជិកគ្រួសារ', 'สมาชิกครัวเรือน']),
     ...MEMBER_COLUMNS.map((c) => surveyRow(question(c))),
     endRow('end_repeat'),
-    ['calculate', 'head_count', '', '', '', '', '', '', '', '', '', "count(${relationship}[. = 'HEAD'])", ''],
+    ['calculate', 'head_count', '', '', '', '', '', '', '', '', '', `count(${ref('relationship')}[. = 'HEAD'])`, ''],
   ];
   const choice = (list: string, codes: readonly string[], labels: Readonly<Record<string, Labels>>) => codes.map((c) => [list, c, ...(labels[c] ?? same(c))]);
   const choices = [

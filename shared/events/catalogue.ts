@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { Country, lazy } from '../domain/common.ts';
 
+/** Every event is published with this EventBridge `source`; rules match on it. */
+export const EVENT_SOURCE = 'clearway';
+
 /**
  * The event catalogue: every event type as a typed constant, with a zod schema for the
  * `data` of each version. Nobody writes an event type as a string literal elsewhere.

@@ -12,7 +12,7 @@ export interface Sheet {
   rows: readonly (readonly string[])[];
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Column letters of a 0-based index (0 → A, 26 → AA). */
 export function columnName(index: number): string {
@@ -40,7 +40,7 @@ export function xlsxWorkbook(sheets: readonly Sheet[], options: { sharedStrings?
           .map((value, c) => {
             if (value === '') return '';
             const ref = `${columnName(c)}${r + 1}`;
-            if (!options.sharedStrings) return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escape(value)}</t></is></c>`;
+            if (!options.sharedStrings) return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${escapeXml(value)}</t></is></c>`;
             let index = shared.get(value);
             if (index === undefined) shared.set(value, (index = shared.size));
             return `<c r="${ref}" t="s"><v>${index}</v></c>`;
@@ -58,7 +58,7 @@ export function xlsxWorkbook(sheets: readonly Sheet[], options: { sharedStrings?
   );
   files['_rels/.rels'] = strToU8(`${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
   files['xl/workbook.xml'] = strToU8(
-    `${XML}<workbook xmlns="${MAIN}" xmlns:r="${REL}"><sheets>${sheets.map((s, i) => `<sheet name="${escape(s.name.slice(0, 31))}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,
+    `${XML}<workbook xmlns="${MAIN}" xmlns:r="${REL}"><sheets>${sheets.map((s, i) => `<sheet name="${escapeXml(s.name.slice(0, 31))}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,
   );
   const sharedRel = options.sharedStrings ? `<Relationship Id="rId${sheets.length + 1}" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : '';
   files['xl/_rels/workbook.xml.rels'] = strToU8(
@@ -66,7 +66,7 @@ export function xlsxWorkbook(sheets: readonly Sheet[], options: { sharedStrings?
   );
   if (options.sharedStrings) {
     // After the worksheets in the archive, as spreadsheet programs write it: the reader must not depend on the order.
-    files['xl/sharedStrings.xml'] = strToU8(`${XML}<sst xmlns="${MAIN}" count="${shared.size}" uniqueCount="${shared.size}">${[...shared.keys()].map((s) => `<si><t xml:space="preserve">${escape(s)}</t></si>`).join('')}</sst>`);
+    files['xl/sharedStrings.xml'] = strToU8(`${XML}<sst xmlns="${MAIN}" count="${shared.size}" uniqueCount="${shared.size}">${[...shared.keys()].map((s) => `<si><t xml:space="preserve">${escapeXml(s)}</t></si>`).join('')}</sst>`);
   }
   return zipSync(files, { level: 6 });
 }

@@ -12,7 +12,7 @@ import { importJobKey, importsByOrg, IMPORT_ERROR_PREFIX } from '../keys/househo
 import { householdKey, recentDocumentClaimKey } from '../keys/household.ts';
 import { toResource } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
-import { batchPutAll } from './household-imports.ts';
+import { batchPutAll } from '../batch.ts';
 import { householdAccessWrite, householdHistoryWrite, isTombstone, releaseClaim, type HouseholdAccessEntry } from './households.ts';
 import { returnSafetyItems } from './return-safety.ts';
 import { versionedPut } from './versioned.ts';

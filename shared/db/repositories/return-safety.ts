@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { assistedDestination } from '../../domain/erasure.ts';
@@ -18,7 +18,7 @@ import {
 import type { Principal } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
-import { logger } from '../../http/logger.ts';
+import { logger } from '../../logger.ts';
 import { documentClient, tableName } from '../client.ts';
 import { atRiskKey, atRiskPartition, atRiskPrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
 import { hazardKey } from '../keys/hazard-area.ts';
@@ -26,6 +26,9 @@ import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
+import { batchGetAll } from '../batch.ts';
+import { mapLimit } from '../../map-limit.ts';
+import { count, MetricName } from '../../metrics.ts';
 
 /**
  * Return safety in DynamoDB: the spatial index (keys in `shared/db/keys/geo.ts`, cells and the
@@ -120,23 +123,11 @@ async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefin
     if (cached) found.push(cached);
     else missing.push(id);
   }
-  for (let i = 0; i < missing.length; i += 100) {
-    let keys: Record<string, unknown>[] = missing.slice(i, i + 100).map(hazardKey);
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      const out = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id, #status, geometry, remainingGeometry', ExpressionAttributeNames: { '#status': 'status' } } } }),
-      );
-      for (const item of out.Responses?.[tableName] ?? []) {
-        const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
-        cache?.set(hazardKey(shape.id).pk, shape);
-        found.push(shape);
-      }
-      keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-      if (keys.length > 0) {
-        if (attempt >= 5) throw new Error('hazard areas could not be read (unprocessed keys)');
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
+  const items = await batchGetAll(missing.map(hazardKey), { consistent: true, projection: 'id, #status, geometry, remainingGeometry', names: { '#status': 'status' } });
+  for (const item of items) {
+    const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
+    cache?.set(hazardKey(shape.id).pk, shape);
+    found.push(shape);
   }
   return found;
 }
@@ -252,6 +243,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         ...displacementStatsWrites(before, after),
         changed.write,
       ]);
+      count(MetricName.ReturnSafetyChanges);
       return after;
     } catch (e: unknown) {
       // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
@@ -315,16 +307,8 @@ async function recheckCellHouseholds(
       if (safetyDiffers(now, copy)) candidates.push({ id: item.householdId as string, cause: causeFor(copy, now) });
     }
   }
-  let changed = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < candidates.length) {
-      const { id, cause } = candidates[next++]!;
-      if (await recomputeHousehold(id, cause, actor, cache)) changed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-  return { candidates: candidates.length, changed };
+  const results = await mapLimit(candidates, CONCURRENCY, ({ id, cause }) => recomputeHousehold(id, cause, actor, cache));
+  return { candidates: candidates.length, changed: results.filter(Boolean).length };
 }
 
 // --- closing the race with a hazard area changed meanwhile ----------------------------------
@@ -356,17 +340,12 @@ const causeOf = (before: ReturnSafety, after: ReturnSafety): string | undefined 
 export async function recheckReturnSafety(households: readonly Household[], actor: Principal): Promise<Map<string, Household>> {
   const cache = new Map<string, unknown>();
   const stale: { id: string; cause: string | undefined }[] = [];
-  let next = 0;
-  const assess = async () => {
-    while (next < households.length) {
-      const household = households[next++]!;
-      const point = household.destination?.point;
-      if (!point) continue;
-      const now = await assessPoint(point, '', cache);
-      if (safetyDiffers(now, household.returnSafety)) stale.push({ id: household.id, cause: causeOf(household.returnSafety, now) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, households.length) }, assess));
+  await mapLimit(households, CONCURRENCY, async (household) => {
+    const point = household.destination?.point;
+    if (!point) return;
+    const now = await assessPoint(point, '', cache);
+    if (safetyDiffers(now, household.returnSafety)) stale.push({ id: household.id, cause: causeOf(household.returnSafety, now) });
+  });
   const changed = new Map<string, Household>();
   for (const { id, cause } of stale) {
     // Undefined: already right, changed meanwhile by the area's own recomputation; answer it as stored.

@@ -62,7 +62,7 @@ export const FIRST_READ_WAIT_MS = 250;
  */
 export async function startView(route: readonly string[], session: Session | null): Promise<void> {
   const entry = views.find((v) => v.path === route[0]);
-  if (!session || !entry || !entry.roles.includes(session.role)) return;
+  if (!session || !entry?.roles.includes(session.role)) return;
   const read = entry.prefetch?.(session);
   await loadView(entry).catch(() => undefined); // the shell tries again and shows the failure
   if (read) await Promise.race([read, new Promise((resolve) => setTimeout(resolve, FIRST_READ_WAIT_MS))]);
