@@ -201,6 +201,9 @@ async function zipDirectory(open: Opener, size: number): Promise<ZipEntry[]> {
   return entries;
 }
 
+/** Compressed bytes inflated at a time. */
+const INFLATE_PIECE = 8 * 1024;
+
 /** An entry's bytes as they are inflated (stored and deflated entries), read from its own byte range of the file. */
 async function* entryData(open: Opener, entry: ZipEntry, size: number): AsyncGenerator<Uint8Array> {
   if (entry.method !== 0 && entry.method !== 8) throw zipProblem(`${entry.name} uses compression method ${entry.method}`);
@@ -225,13 +228,18 @@ async function* entryData(open: Opener, entry: ZipEntry, size: number): AsyncGen
       }
       const take = chunk.subarray(0, remaining);
       remaining -= take.length;
-      try {
-        if (inflate) inflate.push(take, remaining === 0);
-        else out.push(take);
-      } catch (e: unknown) {
-        throw zipProblem(`${entry.name} cannot be inflated: ${e instanceof Error ? e.message : String(e)}`);
+      // Fed in small pieces: XML inflates ten to twenty times, and each piece's output is read before the next is inflated.
+      for (let at = 0; at < take.length; at += INFLATE_PIECE) {
+        const piece = take.subarray(at, at + INFLATE_PIECE);
+        try {
+          if (inflate) inflate.push(piece, remaining === 0 && at + INFLATE_PIECE >= take.length);
+          else out.push(piece);
+        } catch (e: unknown) {
+          throw zipProblem(`${entry.name} cannot be inflated: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        for (const data of out) yield data;
+        out.length = 0;
       }
-      while (out.length > 0) yield out.shift()!;
       if (remaining === 0) break;
     }
     if (remaining > 0) throw zipProblem(`${entry.name} is cut short`);
