@@ -92,6 +92,7 @@ const ConfigSchema = z
     RATE_LIMIT_HOUSEHOLD_REGISTRATION: z.optional(rateLimit()),
     RATE_LIMIT_HOUSEHOLD_IMPORT: z.optional(rateLimit()),
     RATE_LIMIT_GEOMETRY: z.optional(rateLimit()),
+    RATE_LIMIT_ASSISTANCE_BY_CODE: z.optional(rateLimit()),
     // How long each kind of record is kept (README "Retention"): enforced by the table's TTL
     // attribute, set when the item is written.
     /** Idempotency records (a retry of a create within this window replays it). */
@@ -102,6 +103,8 @@ const ConfigSchema = z
     RETENTION_IMPORT_DAYS: period(90, 36_500),
     /** Dead-letter records of webhook deliveries that failed. */
     RETENTION_DELIVERY_FAILURE_DAYS: period(30, 36_500),
+    /** Accident victims' names and contacts, from the accident's date (the accident and its counts stay). */
+    RETENTION_VICTIM_DATA_DAYS: period(5 * 365, 36_500),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {
@@ -127,6 +130,7 @@ export const retention = {
   accessLog: config.RETENTION_ACCESS_LOG_DAYS * DAY,
   imports: config.RETENTION_IMPORT_DAYS * DAY,
   deliveryFailures: config.RETENTION_DELIVERY_FAILURE_DAYS * DAY,
+  victimData: config.RETENTION_VICTIM_DATA_DAYS * DAY,
 } as const;
 
 /** The TTL attribute's value (epoch seconds) for an item written at `at` and kept `seconds`. */

@@ -52,8 +52,9 @@ import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
 import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
+import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
-import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { assessSafety, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
 const TAG = 'Households';
@@ -77,7 +78,7 @@ const AccessEntrySchema = named('AccessEntry', () =>
     at: z.iso.datetime(),
     householdId: z.string(),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED']),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED', 'DISTRIBUTION_LIST']),
     importId: z.optional(z.string()),
   }),
 );
@@ -123,6 +124,19 @@ const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, prov
 
 const prefixed = (where: string, problems: FieldError[]): FieldError[] => problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message }));
 
+/** `GET /v1/households?returnSafety=AT_RISK&riskEducation=none`: the caller's AT_RISK households without risk education. */
+async function briefingDue(principal: Principal, query: { country?: Country | undefined; province?: string | undefined; status?: string | undefined; org?: string | undefined; returnSafety?: string | undefined; riskEducation?: string | undefined; limit: number; cursor?: string | undefined }) {
+  if (!query.returnSafety || !query.riskEducation) throw new BadRequest('returnSafety and riskEducation are listed together: returnSafety=AT_RISK&riskEducation=none.', [{ path: `query.${query.returnSafety ? 'riskEducation' : 'returnSafety'}`, message: 'required with the other' }]);
+  if (query.province || query.status) throw new BadRequest('The households to brief are listed by country and organisation only.', [{ path: `query.${query.province ? 'province' : 'status'}`, message: 'not with returnSafety and riskEducation' }]);
+  const country = actingCountry(principal, query.country, 'query', 'list households');
+  let org = query.org;
+  if (principal.role === 'relief') {
+    if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
+    org = principal.org;
+  }
+  return listBriefingDue(country, org, { limit: query.limit, cursor: query.cursor });
+}
+
 export function registerHouseholds(api: Api): void {
   api.route(
     {
@@ -153,6 +167,9 @@ export function registerHouseholds(api: Api): void {
       const places = placeProblems(body, country);
       if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
 
+      // Drawn while the documents are checked: one GetItem that the registration does not wait for.
+      const codeDrawn = freeRegistrationCode(country);
+      codeDrawn.catch(() => undefined);
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
@@ -175,6 +192,7 @@ export function registerHouseholds(api: Api): void {
         consent: body.consent,
         ...(reviewedDuplicate ? { reviewedDuplicate } : {}),
         returnSafety: await assessSafety(assistedDestination(body), now),
+        code: await codeDrawn,
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
         ...placeOf(household),
@@ -188,6 +206,7 @@ export function registerHouseholds(api: Api): void {
         registered.write,
         ...statsWrites(undefined, household),
         ...safetyWrites(household),
+        registrationCodeWrite(country, household.code!, id),
       ];
       const location = `/v1/households/${id}`;
       const response = { status: 201, id, body: household, headers: { ETag: etagOf(1), Location: location } };
@@ -214,7 +233,8 @@ export function registerHouseholds(api: Api): void {
       summary: 'List households (summaries without personal data), by origin province and status',
       description:
         'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
-        '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents.',
+        '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
+        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -222,11 +242,14 @@ export function registerHouseholds(api: Api): void {
         province: z.optional(Province),
         status: z.optional(HouseholdStatus),
         org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        returnSafety: z.optional(z.literal('AT_RISK', 'only AT_RISK is listed this way (with riskEducation=none)')),
+        riskEducation: z.optional(z.literal('none', 'only none is listed this way (with returnSafety=AT_RISK)')),
         ...PageQuery,
       }),
       responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) } },
     },
     async (c, { principal, query }) => {
+      if (query.returnSafety || query.riskEducation) return c.json(await briefingDue(principal, query));
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
       const country = actingCountry(principal, named, 'query', 'list households');
       if (query.province && !isProvinceOf(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
@@ -393,7 +416,7 @@ export function registerHouseholds(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household is, where it wants to go, or its contact',
       description:
-        '`current`, `destination` (null removes it) and `contact` (null removes it); places must be provinces of the household’s country. A new destination has its return safety assessed again. ' +
+        '`current`, `destination` (null removes it), `contact` (null removes it) and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education; null removes it); places must be provinces of the household’s country. A new destination has its return safety assessed again. ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -412,6 +435,8 @@ export function registerHouseholds(api: Api): void {
       else if (body.destination) updated.destination = body.destination;
       if (body.contact === null) delete updated.contact;
       else if (body.contact) updated.contact = body.contact;
+      if (body.riskEducation === null) delete updated.riskEducation;
+      else if (body.riskEducation) updated.riskEducation = body.riskEducation;
       const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
       if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
 
@@ -419,6 +444,7 @@ export function registerHouseholds(api: Api): void {
       const changes: Record<string, unknown> = {};
       for (const f of fields) {
         if (f === 'contact') changes.contact = 'changed';
+        else if (f === 'riskEducation') changes.riskEducation = { from: household.riskEducation?.receivedAt ?? null, to: updated.riskEducation?.receivedAt ?? null };
         else changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
       }
       const destinationChanged = JSON.stringify(household.destination ?? null) !== JSON.stringify(updated.destination ?? null);
@@ -428,6 +454,8 @@ export function registerHouseholds(api: Api): void {
         householdHistoryWrite(household.id, historyEntry(principal, now, 'UPDATED', { changes })),
         householdAccessWrite(accessEntry(principal, household.id, 'UPDATE', now)),
       ];
+      const briefingChanged = Boolean(household.riskEducation) !== Boolean(updated.riskEducation);
+      if (briefingChanged && !destinationChanged) writes.push(...safetyChangeWrites(household, updated));
       if (destinationChanged) {
         writes.push(...safetyChangeWrites(household, updated));
         // Always, even when the safety stays the same: the return-safety checks re-assess it from this event.

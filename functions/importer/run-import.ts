@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { derivedId } from './derived-id.ts';
+
+export { derivedId };
 import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { clip, householdFromRows, type NumberedRow, type RowError, type UnmappedValue } from '#shared/domain/household-import.ts';
@@ -20,13 +22,15 @@ import {
   failImportJob,
   getImportJob,
   importErrorItems,
+  importExpiry,
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
+import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
-import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
@@ -92,30 +96,6 @@ export class ImportStopped extends Error {
 
 /** A job that cannot be imported at all; the message is for the person who uploaded the file. */
 class Unimportable extends Unreadable {}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * A ULID-shaped id that is the same on every run: the time part is `timeMs` (the job's creation),
- * the 80 "random" bits come from SHA-256 of `seed`.
- */
-export function derivedId(timeMs: number, seed: string): string {
-  let time = '';
-  let t = timeMs;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32]! + time;
-    t = Math.floor(t / 32);
-  }
-  const digest = createHash('sha256').update(seed).digest();
-  let bits = 0n;
-  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i]!);
-  let rest = '';
-  for (let i = 0; i < 16; i++) {
-    rest = CROCKFORD[Number(bits & 31n)]! + rest;
-    bits >>= 5n;
-  }
-  return time + rest;
-}
 
 /** What the check of a file found: its size and hash, its rows, and how its columns and values were read. */
 export interface CheckedFile {
@@ -328,7 +308,7 @@ const refusalEntry = (job: ImportJob, key: string, hash: string, holderId: strin
 });
 
 /** The stored household and its items, the same on every run of the job. */
-async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ household: Household; items: Record<string, unknown>[] }> {
+async function householdOf(ctx: ImportContext, c: Candidate, code: string): Promise<{ household: Household; items: Record<string, unknown>[] }> {
   const { job } = ctx;
   const at = job.uploadedAt ?? job.createdAt;
   const body = c.body;
@@ -350,6 +330,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    code,
   };
   const history: HistoryEntry = {
     id: derivedId(Date.parse(job.createdAt), `${job.id}\n${c.group.key}\nhistory`),
@@ -360,7 +341,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     changes: { importId: job.id },
   };
   const refs: DocumentRef[] = c.documents.map((d) => ({ hash: d.hash, memberIndex: d.memberIndex, duplicate: false }));
-  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household)] };
+  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household), registrationCodeItem(job.country, code, household.id)] };
 }
 
 /** How far before the upload the record of claims made through the API is read (clocks of different machines). */
@@ -434,7 +415,9 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
     return 'NOT_READY';
   }
   const started = performance.now();
-  const outcome = await importUploaded(job, source, options, log, started);
+  // Distribution lists sent back with the assistance given: their own runner, loaded only for them.
+  const run = job.kind === 'assistance' ? (await import('../assistance/import.ts')).importAssistance : importUploaded;
+  const outcome = await run(job, source, options, log, started);
   if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
   return outcome;
 }
@@ -474,11 +457,13 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
         await commitChunk(job.id, chunk.number, { rowsImported: wouldImport, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds }, [], new Date().toISOString());
         continue;
       }
-      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      const codes = await importRegistrationCodes(job.country, decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
       await commitChunk(
         job.id,
         chunk.number,
@@ -532,6 +517,7 @@ export async function* plannedItems(job: ImportJob, people: AsyncIterable<Number
   for await (const chunk of chunksOf(people, size)) {
     const items: Record<string, unknown>[] = [];
     const errors: RowError[] = [];
+    const accepted: Candidate[] = [];
     for (const group of chunk.groups) {
       const result = group.separatedFrom === undefined ? householdFromRows(group.rows, job.country) : undefined;
       if (!result?.ok) {
@@ -546,8 +532,10 @@ export async function* plannedItems(job: ImportJob, people: AsyncIterable<Number
         continue;
       }
       for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row });
-      items.push(...(await householdOf(ctx, { group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents })).items);
+      accepted.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
     }
+    const codes = await importRegistrationCodes(job.country, accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+    for (const c of accepted) items.push(...(await householdOf(ctx, c, codes.get(c.id)!)).items);
     yield [...items, ...importErrorItems(job.id, errors)];
   }
 }

@@ -24,6 +24,8 @@ import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { HouseholdSummarySchema } from '#shared/domain/household.ts';
 import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
+import { hazardDemandChangeWrites, hazardDemandWrites } from '#shared/db/repositories/priorities.ts';
+import { areaPriority, AreaPriority, PRIORITY_READERS, registerPriorities } from './priorities.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { hazardCellCount, hazardCellRemovals, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 
@@ -56,6 +58,7 @@ function checkIndexable(geometry: HazardArea['geometry']): void {
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
 
 export function registerHazardAreas(api: Api): void {
+  registerPriorities(api);
   api.route(
     {
       method: 'post',
@@ -113,6 +116,7 @@ export function registerHazardAreas(api: Api): void {
       const created = await commitCreate(c, [
         hazardWrite(hazard, 'new'),
         ...hazardCellWrites(hazard),
+        ...hazardDemandWrites(hazard),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
         ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
@@ -152,15 +156,18 @@ export function registerHazardAreas(api: Api): void {
       path: '/v1/hazard-areas/{id}',
       operationId: 'getHazardArea',
       summary: 'Read a hazard area; as GeoJSON with Accept: application/geo+json',
-      description: 'With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
+      description: 'For priority readers (operations, QA, observers, ministries, admins) `priority` holds the return demand near the area, its accidents and contamination points, its score and rank in its country’s priorities (small cells withheld as in `GET /v1/hazard-areas/priorities`) and the task priority the rank suggests (top fifth 1, next fifth 2, …). With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
-      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: HazardArea, alternatives: { [GEOJSON]: FeatureCollectionSchema } }, 404: problem },
+      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: () => z.extend(HazardArea(), { priority: z.optional(AreaPriority()) }), alternatives: { [GEOJSON]: FeatureCollectionSchema } }, 404: problem },
     },
-    async (c, { params }) => {
+    async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);
-      if (!(c.req.header('accept') ?? '').includes(GEOJSON)) return c.json(hazard, 200, { ETag: etagOf(hazard.version) });
+      if (!(c.req.header('accept') ?? '').includes(GEOJSON)) {
+        const priority = (PRIORITY_READERS as readonly string[]).includes(principal.role) ? { priority: await areaPriority(principal, hazard) } : {};
+        return c.json({ ...hazard, ...priority }, 200, { ETag: etagOf(hazard.version) });
+      }
       const land = await listReportLand(hazard.id);
       return c.body(JSON.stringify(hazardFeatures(hazard, land)), 200, { 'Content-Type': GEOJSON, ETag: etagOf(hazard.version) });
     },
@@ -193,7 +200,7 @@ export function registerHazardAreas(api: Api): void {
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
       // A corrected polygon moves the area's cells: the old ones are deleted, the new ones written, in the same transaction.
       const cells = body.geometry ? [...hazardCellRemovals(current, updated), ...hazardCellWrites(updated)] : [];
-      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells]);
+      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells, ...hazardDemandChangeWrites(current, updated)]);
       if (body.geometry) {
         await recomputeAfterHazardChange(current.id, principal);
         await recomputeAfterHazardChange(current.id, principal, current.geometry);
@@ -238,6 +245,7 @@ export function registerHazardAreas(api: Api): void {
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
         ...hazardCellWritesOnChange(current, updated),
+        ...hazardDemandChangeWrites(current, updated),
       ];
       // One list of counter changes for the whole transaction: the area's and its cancelled tasks' share a statistics item.
       const stats: StatsChange[] = [{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }];

@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
-import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/manifest.ts';
+import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
 import { BadRequest, HttpProblem, NotFound, problemOf, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
@@ -20,6 +23,9 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   notifications: notificationsApp,
   'import-setup': importSetupApp,
   households: householdsApp,
+  assistance: assistanceApp,
+  reports: reportsApp,
+  'mine-action': mineActionApp,
 };
 
 export interface LocalServerOptions {
@@ -56,6 +62,14 @@ export function createLocalServer(options: LocalServerOptions = {}): Hono {
   mountDatabaseHealth(root);
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
+  // More specific paths first: the first handler that answers wins (as API Gateway prefers a literal path part to {proxy+}).
+  for (const fn of apiFunctions) {
+    for (const sub of subPathsOf(fn)) {
+      const path = sub.replace(/\{(\w+)\}/g, ':$1');
+      root.all(path, (c) => apps[fn.name].fetch(c.req.raw));
+      root.all(`${path}/*`, (c) => apps[fn.name].fetch(c.req.raw));
+    }
+  }
   for (const fn of apiFunctions) {
     const app = apps[fn.name];
     for (const base of fn.basePaths) {

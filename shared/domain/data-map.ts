@@ -9,7 +9,9 @@
 export interface DataMapEntry {
   /** The personal data, as a person would name it. */
   data: string;
-  /** Its fields in a household as the API answers it (`HouseholdSchema`). */
+  /** The record it belongs to: a household (the default) or an accident's victims. */
+  record?: 'household' | 'accident';
+  /** Its fields in the record as the API answers it (`HouseholdSchema`, or `AccidentSchema` for accidents). */
   fields: readonly string[];
   /** Its fields in a registration (`HouseholdCreate`) that never come back as such. */
   requestOnly?: readonly string[];
@@ -112,6 +114,32 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: `${TOMBSTONE}; history entries rewritten without \`changes\``,
   },
   {
+    data: 'Registration code (printed with a QR code on the family’s card)',
+    fields: ['code'],
+    storedIn: `${RECORD}; its claim (\`HHCODE#<country>#<code>\`/\`CODE\`), which holds only the household id`,
+    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record assistance with it (the answer is the record, nothing of the household)`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; the claim deleted, so the code finds nothing`,
+  },
+  {
+    data: 'Assistance received: type, round, date, quantity and unit, the organisation that gave it, the household’s size then',
+    fields: [],
+    storedIn:
+      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the `AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
+    readers: 'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy (export); statistics: counts only',
+    kept: UNTIL_ERASED,
+    erasure: 'records and markers deleted; history entries rewritten without `changes`; the statistics keep their counts',
+  },
+  {
+    data: 'A distribution list: names of the heads, codes, sizes and sites of an organisation’s households',
+    fields: [],
+    storedIn:
+      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
+    readers: 'the organisation that asked for it; the upload: the importer only; refused rows: the organisation, its ministry, admins',
+    kept: 'the upload until its job ends (S3 lifecycle 7 days at most); refused rows 90 days (`RETENTION_IMPORT_DAYS`)',
+    erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
+  },
+  {
     data: 'A registration’s answer (all of the above but the number)',
     fields: [],
     storedIn: 'idempotency record of a registration sent with `Idempotency-Key` (`IDEMPOTENCY#<user>#<key>`)',
@@ -134,6 +162,24 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     readers: 'the ministry of its country, admins; the family’s copy',
     kept: '5 years (`RETENTION_ACCESS_LOG_DAYS`)',
     erasure: 'kept for accountability: it names staff, and the household only by the tombstone’s id',
+  },
+  {
+    data: 'Accident victims’ names and contacts',
+    record: 'accident',
+    fields: ['victims[].name', 'victims[].contact'],
+    storedIn: '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a replay reads it afresh)',
+    readers: 'operations and the ministry of the accident’s country, admins; never in `AccidentReported`, lists for others, statistics or logs',
+    kept: '5 years from the accident’s date (`RETENTION_VICTIM_DATA_DAYS`, the item’s TTL)',
+    erasure: '`POST /v1/accidents/{id}/victim-data-erasure` deletes the item; the accident, the victims’ sex, age, outcome and type, and the statistics stay',
+  },
+  {
+    data: 'Accident victims’ sex, age, outcome, injuries, victim type, nationality, referral',
+    record: 'accident',
+    fields: ['victims[].sex', 'victims[].age', 'victims[].ageBand', 'victims[].outcome', 'victims[].injuries[]', 'victims[].victimType', 'victims[].nationality', 'victims[].referredTo'],
+    storedIn: '`Accident` item (`ACCIDENT#<id>`/`ACCIDENT`); counted in the casualty statistics',
+    readers: 'everyone who reads mine action data (without names, they identify nobody on their own); statistics: the breakdown under the small-cell rule',
+    kept: 'with the accident',
+    erasure: 'kept: without names and contacts they are the accident’s facts',
   },
 ];
 
@@ -162,6 +208,8 @@ export const NOT_PERSONAL: readonly string[] = [
   'returnSafety.hazardAreaIds[]',
   'returnSafety.checkedAt',
   'importId',
+  'riskEducation.receivedAt',
+  'riskEducation.sessionId',
   'erasure.status',
   'erasure.requested.role',
   'erasure.requested.org',

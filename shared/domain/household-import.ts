@@ -186,6 +186,16 @@ export interface ImportReport {
   unmappedValues: UnmappedValue[];
 }
 
+/**
+ * Body of an upload's create (`POST /v1/assistance-imports`): only an admin names the country.
+ * `POST /v1/household-imports` takes more (a mapping, a dry run): `HouseholdImportCreate` in import-mapping.ts.
+ */
+export const ImportUploadCreate = z.strictObject({
+  country: z.optional(Country),
+  /** The file's size in bytes: the upload must be exactly this long (required on AWS, where the presigned URL signs it). */
+  bytes: z.optional(z.int().check(z.minimum(0))),
+});
+
 /** The job as `GET /v1/household-imports/{id}` answers it. */
 export const HouseholdImportSchema = named('HouseholdImport', () =>
   z.object({

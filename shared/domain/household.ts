@@ -202,6 +202,10 @@ export interface Household {
   erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
+  /** The registration code on the family's card, unique in its country (`shared/domain/assistance.ts`). */
+  code?: string | undefined;
+  /** When the household was given explosive ordnance risk education (and at which session, when known). */
+  riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
 }
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
@@ -309,14 +313,23 @@ export const HouseholdTransition = z
   );
 export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
 
+/** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
+export const HouseholdRiskEducation = z.strictObject({
+  receivedAt: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  /** The session the household attended, when known. */
+  sessionId: z.optional(Id),
+});
+
 /** Body of `PATCH /v1/households/{id}`: where the household is and wants to go, and how to reach it. */
 export const HouseholdPatch = z
   .strictObject({
     current: z.optional(CurrentLocation),
     destination: z.optional(z.nullable(Destination)),
     contact: z.optional(z.nullable(Contact)),
+    /** Risk education received (null: recorded in error). */
+    riskEducation: z.optional(z.nullable(HouseholdRiskEducation)),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact)'));
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact, riskEducation)'));
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
@@ -372,6 +385,8 @@ export const HouseholdSchema = named('Household', () =>
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    code: z.optional(z.string()),
+    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),
 );

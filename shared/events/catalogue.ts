@@ -28,6 +28,8 @@ export const EventType = {
   ReturnSafetyChanged: 'ReturnSafetyChanged',
   HouseholdImportCompleted: 'HouseholdImportCompleted',
   HouseholdErased: 'HouseholdErased',
+  AssistanceRecorded: 'AssistanceRecorded',
+  AccidentReported: 'AccidentReported',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -95,6 +97,22 @@ export const EventData = lazy(() => ({
     corrects: z.optional(z.string()),
   }),
   [EventType.ReleaseAttested]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), findings: z.string(), remainingSqm: z.optional(z.number()) }),
+  // Both ministries: where, when, what device and how many were hurt; no names, and no breakdown
+  // by sex or age (small counts would identify people: that is in the statistics, under the small-cell rule).
+  [EventType.AccidentReported]: z.object({
+    accidentId: z.string(),
+    ...place,
+    adm2: z.optional(z.string()),
+    adm3: z.optional(z.string()),
+    occurredAt: z.string(),
+    /** Rounded to 0.001° (about 100 m). */
+    point: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()) }),
+    deviceCategory: z.string(),
+    killed: z.number(),
+    injured: z.number(),
+    hazardAreaId: z.optional(z.string()),
+    suspectedHazardAreaRecorded: z.boolean(),
+  }),
   // Household events: identifiers, places by P-code and counts only; never names, birth dates,
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),
@@ -103,6 +121,20 @@ export const EventData = lazy(() => ({
   [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
   // Ids only: the household is gone, its counts stay in the statistics.
   [EventType.HouseholdErased]: z.object({ householdId: z.string(), country: Country, org: z.string() }),
+  // Who gave what kind in which round, and how much: ids, codes and counts, nothing about the family.
+  [EventType.AssistanceRecorded]: z.object({
+    assistanceId: z.string(),
+    householdId: z.string(),
+    country: Country,
+    org: z.string(),
+    assistanceType: z.string(),
+    round: z.string(),
+    quantity: z.number(),
+    unit: z.string(),
+    people: z.number(),
+    firstOfRound: z.boolean(),
+    importId: z.optional(z.string()),
+  }),
   [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
 
@@ -121,7 +153,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -25,13 +25,13 @@ const tokens: Partial<Record<'opsKH' | 'observer' | 'ministryKH' | 'reliefKH' | 
 
 /** The views each role's navigation offers (DESIGN §3: what each role may do). */
 const NAV: Record<Role, readonly string[]> = {
-  operations: ['tasks', 'qa', 'map'],
+  operations: ['tasks', 'areas', 'teams', 'qa', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
   deminer: ['tasks', 'map'],
-  qa: ['qa', 'map'],
-  relief: ['households', 'import', 'map'],
-  ministry: ['households', 'dashboard', 'map'],
-  observer: ['observe', 'dashboard', 'map'],
-  admin: ['tasks', 'qa', 'households', 'import', 'observe', 'dashboard', 'map'],
+  qa: ['qa', 'monthly', 'accidents', 'priorities', 'map'],
+  relief: ['households', 'assistance', 'import', 'monthly', 'eore', 'map'],
+  ministry: ['households', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
+  observer: ['observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
+  admin: ['tasks', 'areas', 'teams', 'qa', 'households', 'import', 'observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
 };
 const ALL_VIEWS = NAV.admin;
 
@@ -399,6 +399,7 @@ const MAIN_VIEWS: { name: string; hash: string; role: Role; viewport: { width: n
   { name: 'households', hash: '#/households', role: 'relief', viewport: LAPTOP, ready: 'household-new' },
   { name: 'household-form', hash: '#/households/new', role: 'relief', viewport: LAPTOP, ready: 'household-form' },
   { name: 'import', hash: '#/import', role: 'relief', viewport: LAPTOP, ready: 'import-form' },
+  { name: 'assistance', hash: '#/assistance', role: 'relief', viewport: PHONE, ready: 'assistance-code-form' },
   { name: 'dashboard', hash: '#/dashboard', role: 'ministry', viewport: LAPTOP, ready: 'stats-displacement' },
 ];
 const LANGS = ['en', 'km', 'th'] as const;

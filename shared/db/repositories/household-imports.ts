@@ -67,6 +67,8 @@ export interface ImportJob {
   mappingId?: string | undefined;
   /** How the file was read, set by its check. */
   report?: ImportReport | undefined;
+  /** What the file holds: households (absent), or assistance given from a distribution list (`functions/assistance/import.ts`). */
+  kind?: 'assistance' | undefined;
 }
 
 /** A new job waiting for its file. */
@@ -113,7 +115,8 @@ export const importJobWrite = (job: ImportJob): GuardedWrite => ({
 });
 
 /** When an import's records expire (epoch seconds). */
-const importExpiry = (at: string) => ttlAfter(at, retention.imports);
+/** When an import record written at `at` expires (the jobs' retention). */
+export const importExpiry = (at: string) => ttlAfter(at, retention.imports);
 
 export async function getImportJob(id: string): Promise<ImportJob | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: importJobKey(id), ConsistentRead: true }));
@@ -149,12 +152,12 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
 }
 
 /** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
-export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number; report: ImportReport }, now: string): Promise<void> {
+export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport }, now: string): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: 'SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows, report = :report, updatedAt = :now ADD version :one',
+      UpdateExpression: `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt = :now ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -163,7 +166,7 @@ export async function startProcessing(id: string, totals: { sha256: string; byte
         ':sha': totals.sha256,
         ':bytes': totals.bytesTotal,
         ':rows': totals.rowsTotal,
-        ':report': totals.report,
+        ...(totals.report ? { ':report': totals.report } : {}),
         ':now': now,
         ':one': 1,
       },
@@ -293,8 +296,8 @@ export async function listImportErrors(jobId: string, page: PageRequest): Promis
 
 /**
  * Finishes a job that is processing: COMPLETED with its final counters and one
- * HouseholdImportCompleted event (counts only) in the same transaction, or nothing when another
- * run finished it first.
+ * HouseholdImportCompleted event (counts only; none for an assistance upload) in the same
+ * transaction, or nothing when another run finished it first.
  */
 export async function completeImportJob(job: ImportJob, outcome: { message?: string; duplicateOf?: string }, now: string): Promise<boolean> {
   const final = await getImportJob(job.id);
@@ -335,8 +338,8 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
         },
         onConditionFailed: () => new AlreadyFinished(),
       },
-      // A dry run changed nothing that others care about: no event.
-      ...(final.dryRun ? [] : [write]),
+      // A dry run changed nothing that others care about; an assistance upload reported each record as it went (AssistanceRecorded): no event.
+      ...(final.dryRun || final.kind === 'assistance' ? [] : [write]),
     ]);
     return true;
   } catch (e: unknown) {

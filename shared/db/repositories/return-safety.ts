@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Point } from '../../domain/geometry.ts';
+import { distanceToAreaM, type Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { assistedDestination } from '../../domain/erasure.ts';
 import { summarise, type Household, type HouseholdSummary, type ReturnSafety } from '../../domain/household.ts';
@@ -7,6 +7,7 @@ import {
   bboxContains,
   bboxOf,
   cellOfPoint,
+  cellsCovering,
   grownBbox,
   hazardCells,
   isHazardActive,
@@ -20,11 +21,12 @@ import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { logger } from '../../logger.ts';
 import { documentClient, tableName } from '../client.ts';
-import { atRiskKey, atRiskPartition, atRiskPrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
+import { atRiskKey, atRiskPartition, atRiskPrefix, briefingDueKey, briefingDuePartition, briefingDuePrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
 import { hazardKey } from '../keys/hazard-area.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';
+import { householdDemandWrites } from './priorities.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
 import { batchGetAll } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
@@ -147,6 +149,27 @@ export async function assessReturnSafety(destination: Household['destination'], 
   return destination?.point ? assessPoint(destination.point, now, cache) : { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
 }
 
+/**
+ * The active hazard areas whose remaining land lies within `radiusM` of a point, nearest first:
+ * one Query per cell touching the point's box grown by the radius (an area within the radius has
+ * a point in that box, and so a cell item under one of those cells), then the geometries of the
+ * areas whose own box, grown by the radius, holds the point. For an accident (2 km: at most a
+ * few cells), never a scan.
+ */
+export async function hazardsNear(point: Point, radiusM: number): Promise<{ id: string; distanceM: number }[]> {
+  const [lon, lat] = point.coordinates as [number, number];
+  const cells = cellsCovering(grownBbox([lon, lat, lon, lat], radiusM));
+  const candidates = new Set<string>();
+  for (const cell of cells) for (const h of await hazardsOfCell(cell, undefined)) if (h.active && bboxContains(grownBbox(h.bbox, radiusM), point.coordinates)) candidates.add(h.hazardAreaId);
+  if (candidates.size === 0) return [];
+  const shapes = await hazardShapes([...candidates], undefined);
+  return shapes
+    .filter((h) => isHazardActive(h.status) && h.geometry !== null)
+    .map((h) => ({ id: h.id, distanceM: distanceToAreaM(point, h.geometry!) }))
+    .filter((h) => h.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM || a.id.localeCompare(b.id));
+}
+
 // --- a household in the index ----------------------------------------------------------------
 
 /**
@@ -178,7 +201,23 @@ export function returnSafetyItems(household: Household): Record<string, unknown>
       country: household.country,
       org: household.org,
     })),
+    // Staff brief people before they go home: the AT_RISK households not yet given risk education.
+    ...(household.returnSafety.status === 'AT_RISK' && !household.riskEducation
+      ? [{ ...briefingDueKey(household.country, household.org, household.id), entity: 'RiskEducationDue', householdId: household.id, country: household.country, org: household.org }]
+      : []),
   ];
+}
+
+/**
+ * One page of the AT_RISK households of a country (of one organisation, when named) that have had
+ * no risk education: a Query of their partition narrowed by sort-key prefix, then the households
+ * (one BatchGetItem) as summaries without personal data, in list order.
+ */
+export async function listBriefingDue(country: string, org: string | undefined, page: PageRequest): Promise<Page<HouseholdSummary>> {
+  const prefix = briefingDuePrefix(org);
+  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', briefingDuePartition(country)], sortKeyPrefix: ['sk', prefix], scope: `eore-due:${country}:${prefix}` });
+  const households = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
+  return { items: links.items.flatMap((l) => (households.has(l.householdId) ? [summarise(households.get(l.householdId)!)] : [])), next: links.next };
 }
 
 const keyOf = (item: Record<string, unknown>) => ({ pk: item.pk as string, sk: item.sk as string });
@@ -241,6 +280,7 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         { ...householdWrite(after, before.version), onConditionFailed: () => new HouseholdMoved() },
         ...returnSafetyChangeWrites(before, after),
         ...displacementStatsWrites(before, after),
+        ...householdDemandWrites(before, after),
         changed.write,
       ]);
       count(MetricName.ReturnSafetyChanges);
