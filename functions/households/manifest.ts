@@ -5,5 +5,5 @@
  */
 export const householdsFunction = {
   name: 'households',
-  basePaths: ['/v1/households', '/v1/household-imports', '/v1/stats/displacement'],
+  basePaths: ['/v1/households', '/v1/household-imports'],
 } as const;

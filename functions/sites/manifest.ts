@@ -5,5 +5,5 @@
  */
 export const sitesFunction = {
   name: 'sites',
-  basePaths: ['/v1/sites', '/v1/stats/sites'],
+  basePaths: ['/v1/sites', '/v1/stats/sites', '/v1/stats/displacement'],
 } as const;

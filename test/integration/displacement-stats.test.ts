@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { documentClient, tableName } from '#shared/db/client.ts';
 import { displacementStatsWrites, displacementStatsWritesForDelta } from '#shared/db/repositories/displacement-stats.ts';
 import { transact } from '#shared/db/transact.ts';
@@ -21,7 +22,8 @@ let observer: Record<string, string>;
 let admin: Record<string, string>;
 
 async function call<T>(method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await householdsApp.request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  // The statistics are the sites function's (with the sites' figures); the households the households function's.
+  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   return { status: res.status, res, text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
 }

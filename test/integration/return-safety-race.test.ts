@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
@@ -110,7 +111,7 @@ describe('a hazard area recorded while a household is being stored', () => {
     const events = await safetyEvents(created.body.id);
     expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ from: 'SAFE', to: 'AT_RISK', hazardAreaIds: [id], cause: { hazardAreaId: id } })]);
 
-    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(householdsApp, 'GET', '/v1/stats/displacement?country=KH', ministryKH);
+    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(sitesApp, 'GET', '/v1/stats/displacement?country=KH', ministryKH);
     expect(stats.status).toBe(200);
     expect(stats.body.returnSafety.households).toMatchObject({ SAFE: 0, AT_RISK: 1 });
   });

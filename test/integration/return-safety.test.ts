@@ -2,6 +2,7 @@ import ngeohash from 'ngeohash';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as clearedApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
@@ -289,7 +290,7 @@ describe('return safety recomputed when hazard areas change', () => {
     for (const h of households) recount[h.returnSafety.status]++;
     expect(recount.AT_RISK).toBeGreaterThan(0);
     expect(recount.SAFE).toBeGreaterThan(0);
-    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(householdsApp, 'GET', '/v1/stats/displacement?country=KH&province=KH22', ministryKH);
+    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(sitesApp, 'GET', '/v1/stats/displacement?country=KH&province=KH22', ministryKH);
     expect(stats.status, stats.text).toBe(200);
     expect(stats.body.returnSafety.households).toMatchObject(recount);
   });

@@ -23,7 +23,7 @@ let observer: H;
 let admin: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const app = path.startsWith('/v1/sites') || path.startsWith('/v1/stats/sites') ? sitesApp : householdsApp;
+  const app = path.startsWith('/v1/sites') || path.startsWith('/v1/stats/') ? sitesApp : householdsApp;
   const res = await app.request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   return { status: res.status, res, text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
 import type { EventEnvelope } from '../../shared/events/catalogue.ts';
 import { EventType } from '../../shared/events/catalogue.ts';
@@ -22,7 +23,7 @@ let observer: H;
 let admin: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const res = await app.request(path, {
+  const res = await (path.startsWith('/v1/stats/') ? sitesApp : app).request(path, {
     method,
     headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { bearer } from '../support/tokens.ts';
 
@@ -14,7 +15,7 @@ interface Stats {
 }
 
 async function call(path: string, headers: Record<string, string>, init: RequestInit = {}) {
-  const res = await householdsApp.request(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
   const text = await res.text();
   return { status: res.status, text, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as Stats };
 }

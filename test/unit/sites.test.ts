@@ -90,7 +90,7 @@ describe('site figures and flows', () => {
   it('a movement is dated not before the last one, names its place within a status, and a returned household is at no site', () => {
     const h = household({ currentSince: '2026-01-10' });
     const t = (body: unknown) => HouseholdTransition.parse(body);
-    expect(movementProblem(h, t({ to: 'DISPLACED' }), '2026-01-12')).toEqual({ path: 'current', message: 'a move within DISPLACED names the new current place' });
+    expect(movementProblem(h, t({ to: 'DISPLACED' }), '2026-01-12')).toEqual({ path: 'current', message: 'a move within DISPLACED names the new place' });
     expect(movementProblem(h, t({ to: 'INTENDS_RETURN' }), '2026-01-09')?.path).toBe('effectiveDate');
     expect(movementProblem(h, t({ to: 'INTENDS_RETURN' }), '2026-01-10')).toBeUndefined();
     expect(movementProblem(h, t({ to: 'RETURNED' }), '2026-01-12')?.path).toBe('current');

@@ -96,7 +96,7 @@ const COLUMNS: Column[] = [
   ...RETURN_OBSTACLES.map((o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]]),
 ];
 
-/** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
+/** `GET /v1/stats/displacement`: mounted on the sites app (`functions/sites/app.ts`), which reads the figures the household changes keep. */
 export function displacementStatsRoutes(api: Api): void {
   api.route(
     {
