@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
-import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
+import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
@@ -9,7 +9,7 @@ import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readCountryDisplacementStats, readDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
-import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
+import { csvResponse, hxlRows, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -37,12 +37,13 @@ const DisplacementStats = named('DisplacementStats', () =>
       atRiskReturns: z.object({ households: count(), people: count() }),
       householdsByStatus: z.record(z.string(), counts()),
     }),
+    returnIntentions: z.object({ households: counts(), byWhen: counts(), byObstacle: counts() }),
     /** Dotted paths of the counts withheld as small cells (1 to 4) for this reader; empty when every count is exact. */
     suppressed: z.array(z.string()),
   }),
 );
 
-type Column = [header: string, hxl: string, value: (pcode: string, v: DisplacementView) => string | number];
+type Column = CsvColumn<[pcode: string, v: DisplacementView]>;
 const lower = (s: string) => s.toLowerCase();
 const bandTag = (b: string) => `age${b.replace('-', '_').replace('+', '_plus')}`;
 const bandHeader = (b: string) => b.replace('-', '_').replace('+', '_plus');
@@ -90,6 +91,9 @@ const COLUMNS: Column[] = [
   ['households_return_unknown', '#affected+hh+return_unknown', (_p, v) => v.returnSafety.households.UNKNOWN],
   ['at_risk_return_households', '#affected+returnees+hh+at_risk', (_p, v) => v.returnSafety.atRiskReturns.households],
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
+  ...[...RETURN_INTENTS, 'notSurveyed' as const].map((i): Column => [`households_intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, `#affected+idps+hh+intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, (_p, v) => v.returnIntentions.households[i]]),
+  ...RETURN_WHEN.map((w): Column => [`households_intends_when_${lower(w)}`, `#affected+idps+hh+intends_when_${lower(w)}`, (_p, v) => v.returnIntentions.byWhen[w]]),
+  ...RETURN_OBSTACLES.map((o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]]),
 ];
 
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
@@ -101,7 +105,7 @@ export function displacementStatsRoutes(api: Api): void {
       operationId: 'displacementStats',
       summary: 'Displacement statistics of a country or an origin province (JSON, or CSV with HXL hashtags)',
       description:
-        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope with an HXL hashtag row under the header. Counts only, never personal data. Small cells: a reader who may not read every household counted (observers; relief agencies, whose country's counts include other organisations' households) gets every count from 1 to 4 as `null`, listed in `suppressed` by dotted path, and as `<5` in CSV; 0 stays 0. Ministries (their own country) and admins get exact counts.",
+        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households not yet home by return intention, by when and by obstacle (`returnIntentions`); households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope with an HXL hashtag row under the header. Counts only, never personal data. Small cells: a reader who may not read every household counted (observers; relief agencies, whose country's counts include other organisations' households) gets every count from 1 to 4 as `null`, listed in `suppressed` by dotted path, and as `<5` in CSV; 0 stays 0. Ministries (their own country) and admins get exact counts.",
       tag: 'Statistics',
       access: STATS_READERS,
       query: z.object({
@@ -126,9 +130,8 @@ export function displacementStatsRoutes(api: Api): void {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => countries.includes(p.country)).map((p) => p.pcode);
         const byProvince = new Map<string, Counters>();
         for (const cc of countries) for (const [p, counters] of (await readCountryDisplacementStats(cc)).provinces) byProvince.set(p, counters);
-        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, displacementView(byProvince.get(p) ?? {}, year))))];
-        const name = `displacement-${query.province ?? country ?? 'KH-TH'}.csv`;
-        return csvResponse(c, lines, name, !exact);
+        const rows = provinces.map((p): [string, DisplacementView] => [p, displacementView(byProvince.get(p) ?? {}, year)]);
+        return csvResponse(c, hxlRows(COLUMNS, rows), `displacement-${query.province ?? country ?? 'KH-TH'}.csv`, !exact);
       }
       const counters = query.province ? await readDisplacementStats(country!, query.province) : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);

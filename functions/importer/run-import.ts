@@ -4,7 +4,7 @@ import { derivedId } from './derived-id.ts';
 export { derivedId };
 import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { clip, householdFromRows, type NumberedRow, type RowError, type UnmappedValue } from '#shared/domain/household-import.ts';
+import { clip, householdFromRows, type NumberedRow, type RowError, type UnmappedValue, type SitesByCode } from '#shared/domain/household-import.ts';
 import { ValueTranslator } from '#shared/domain/import-columns.ts';
 import type { ImportMapping } from '#shared/domain/import-mapping.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
@@ -30,7 +30,7 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
-import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
@@ -214,6 +214,8 @@ export interface ImportContext {
   safetyCache: Map<string, unknown>;
   /** The return-safety index cells of the job's households, checked again at the end. */
   safetyCells: Set<string>;
+  /** The country's displacement sites by code (`current_site_code`), read once per run. */
+  sites: SitesByCode;
 }
 
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
@@ -233,7 +235,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
       reject(group, () => `household ${group.key}: its rows must be consecutive; the key was first used at row ${group.separatedFrom}, these rows are refused`);
       continue;
     }
-    const result = householdFromRows(group.rows, job.country);
+    const result = householdFromRows(group.rows, job.country, ctx.sites);
     if (!result.ok) {
       rejectedHouseholds++;
       errors.push(...result.errors.map((e) => ({ row: e.row, message: clip(e.message) })));
@@ -330,6 +332,8 @@ async function householdOf(ctx: ImportContext, c: Candidate, code: string): Prom
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    ...(body.displacedSince ? { displacedSince: body.displacedSince, currentSince: body.displacedSince } : {}),
+    ...(body.returnIntentions ? { returnIntentions: body.returnIntentions } : {}),
     code,
   };
   const history: HistoryEntry = {
@@ -440,7 +444,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
@@ -463,6 +467,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
+      await commitSiteFigures(job.id, chunk.number, built.map((b) => b.household), (job.uploadedAt ?? job.createdAt).slice(0, 10), new Date().toISOString());
       await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
       await commitChunk(
         job.id,
@@ -512,7 +518,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
  * it): the bench's raw BatchWriteItem baseline, made from the same rows instead of read back.
  */
 export async function* plannedItems(job: ImportJob, people: AsyncIterable<NumberedRow>, size = CHUNK_HOUSEHOLDS): AsyncGenerator<Record<string, unknown>[]> {
-  const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+  const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: new Map() };
   const timeMs = Date.parse(job.createdAt);
   for await (const chunk of chunksOf(people, size)) {
     const items: Record<string, unknown>[] = [];

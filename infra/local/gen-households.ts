@@ -1,5 +1,5 @@
 /**
- * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration form, a submissions sheet and a members sheet; needs --out)
+ * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites] [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration form, a submissions sheet and a members sheet; needs --out)
  *
  * Writes a realistic synthetic household CSV in the import format (README, "Household CSV
  * import"): Khmer or Thai names in their own scripts, origin provinces of the border in
@@ -7,7 +7,9 @@
  * evacuee counts of July 2025; for Cambodia, which published no per-province count, the three
  * provinces with the cluster-munition contamination weigh three times the other affected ones),
  * families of plausible size and ages, some UNHCR specific needs, national ID cards for adults,
- * and on request a share of invalid rows. The same seed gives the same file. Streams its output:
+ * the day each household was displaced (in the waves of July and December 2025), return intentions
+ * for most, with `--with-sites` the displacement sites of {@link generatedSites} (which `npm run seed`
+ * registers) for households in camps, and on request a share of invalid rows. The same seed gives the same file. Streams its output:
  * a million people need no more memory than a hundred.
  */
 import { createWriteStream } from 'node:fs';
@@ -53,6 +55,43 @@ const NAMES = {
   },
 } as const;
 
+/** Site names in English and the national language, by type (the generated sites cycle through them). */
+const SITE_KINDS = [
+  { type: 'PAGODA', tag: 'PGD', en: 'Pagoda', km: 'វត្ត', th: 'วัด' },
+  { type: 'SCHOOL', tag: 'SCH', en: 'School', km: 'សាលារៀន', th: 'โรงเรียน' },
+  { type: 'CAMP', tag: 'CMP', en: 'Camp', km: 'ជំរំ', th: 'ศูนย์พักพิง' },
+] as const;
+
+/** A displacement site the generator places households at (`npm run seed` registers them through the API). */
+export interface GeneratedSite {
+  code: string;
+  country: Country;
+  province: string;
+  type: (typeof SITE_KINDS)[number]['type'];
+  name: { en: string; km?: string; th?: string };
+  capacity: number;
+  point: { type: 'Point'; coordinates: [number, number] };
+}
+
+/** Three sites (a pagoda, a school, a camp) in each affected province of a country, near its centre. */
+export function generatedSites(country: Country): GeneratedSite[] {
+  return Object.keys(WEIGHTS[country]).flatMap((province) =>
+    SITE_KINDS.map((k, i) => ({
+      code: `${province}-${k.tag}-${String(i + 1).padStart(2, '0')}`,
+      country,
+      province,
+      type: k.type,
+      name: { en: `${k.en} site ${i + 1}, ${province}`, ...(country === 'KH' ? { km: `${k.km} ${i + 1}` } : { th: `${k.th} ${i + 1}` }) },
+      capacity: 500 * (i + 1),
+      point: { type: 'Point' as const, coordinates: [Number((CENTRES[province]![0] + 0.05 * i).toFixed(4)), Number((CENTRES[province]![1] - 0.05 * i).toFixed(4))] as [number, number] },
+    })),
+  );
+}
+
+const INTENTS = ['YES', 'YES', 'YES', 'UNDECIDED', 'NO'] as const;
+const WHEN = ['WITHIN_1_MONTH', '1_TO_3_MONTHS', '3_TO_6_MONTHS', 'LATER'] as const;
+const OBSTACLES = ['MINES_OR_UXO', 'HOUSE_DESTROYED', 'LAND_OCCUPIED', 'NO_SERVICES', 'NO_LIVELIHOOD', 'INSECURITY', 'OTHER'] as const;
+
 /** Seeded PRNG (mulberry32): the same seed, the same file. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -77,6 +116,8 @@ export interface GenerateOptions {
   keyPrefix?: string;
   /** First number of the documents, so that two files hold different documents. */
   documentOffset?: number;
+  /** Put households in camps at the sites of {@link generatedSites} (`current_site_code`); they must be registered first. */
+  withSites?: boolean;
 }
 
 /** The rows of a synthetic file (header first), one string per CSV line, generated lazily. */
@@ -109,6 +150,10 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
   };
   const year = new Date().getUTCFullYear();
   let documentNumber = options.documentOffset ?? 100_000;
+  const sitesIn = new Map<string, GeneratedSite[]>();
+  if (options.withSites) for (const site of generatedSites(country)) sitesIn.set(site.province, [...(sitesIn.get(site.province) ?? []), site]);
+  // Displaced in the fighting of late July 2025 or of December 2025.
+  const displacedSince = () => (rnd() < 0.4 ? `2025-07-${String(24 + Math.floor(rnd() * 8)).padStart(2, '0')}` : `2025-12-${String(8 + Math.floor(rnd() * 20)).padStart(2, '0')}`);
   let people = 0;
   let n = 0;
   while (people < options.people) {
@@ -120,13 +165,24 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
     const centre = CENTRES[origin]!;
     const inCamp = rnd() < 0.7;
     const withPoint = rnd() < 0.6;
+    const currentProvince = rnd() < 0.8 ? origin : province();
+    const sites = sitesIn.get(currentProvince);
+    const site = inCamp && sites ? pick(sites) : undefined;
+    const surveyed = rnd() < 0.6;
+    const intends = pick(INTENTS);
     const household: Partial<ImportRow> = {
       household_key: key,
       origin_province: origin,
       origin_district: pick(names.districts),
       origin_village: pick(names.villages),
-      current_province: rnd() < 0.8 ? origin : province(),
-      current_site: inCamp ? pick(names.sites) : '',
+      current_province: currentProvince,
+      current_site: inCamp && !site ? pick(names.sites) : '',
+      current_site_code: site?.code ?? '',
+      displaced_since: displacedSince(),
+      return_intends: surveyed ? intends : '',
+      return_when: surveyed && intends === 'YES' ? pick(WHEN) : '',
+      return_obstacles: surveyed ? [...new Set([pick(OBSTACLES), ...(rnd() < 0.4 ? [pick(OBSTACLES)] : [])])].join(';') : '',
+      return_surveyed_at: surveyed ? `2026-01-${String(1 + Math.floor(rnd() * 20)).padStart(2, '0')}` : '',
       current_host_community: inCamp ? '' : pick(names.villages),
       destination_province: origin,
       destination_village: pick(names.villages),
@@ -283,6 +339,7 @@ async function main(): Promise<void> {
       country: { type: 'string', default: 'KH' },
       'invalid-rate': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
+      'with-sites': { type: 'boolean', default: false },
       out: { type: 'string' },
       format: { type: 'string', default: 'csv' },
     },
@@ -296,7 +353,7 @@ async function main(): Promise<void> {
   if (values.format !== 'csv' && values.format !== 'kobo-xlsx') throw new Error('--format is csv or kobo-xlsx');
   if (values.format === 'kobo-xlsx' && !values.out) throw new Error('--format kobo-xlsx needs --out <file.xlsx>');
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  const options = { people, country: values.country, invalidRate, seed: Number(values.seed) } as const;
+  const options = { people, country: values.country, invalidRate, seed: Number(values.seed), withSites: values['with-sites'] } as const;
   if (values.format === 'kobo-xlsx') await writeKoboXlsx(options, out);
   else await writeAll(out, householdCsvLines(options));
   if (values.out) {

@@ -90,6 +90,14 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: TOMBSTONE,
   },
   {
+    data: 'Displacement dates, the registered site, return intentions (whether, when, what stands in the way)',
+    fields: ['displacedSince', 'currentSince', 'current.siteId', 'returnIntentions.intends', 'returnIntentions.when', 'returnIntentions.obstacles[]', 'returnIntentions.surveyedAt'],
+    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, the site figures and the monthly flows`,
+    readers: `${RECORD_READERS}; statistics and site figures: counts only`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present figures lose the household, the statistics and flows keep their counts`,
+  },
+  {
     data: 'Destination point',
     fields: ['destination.point.coordinates[]'],
     storedIn: `${RECORD}; the return-safety index (\`HouseholdCell\`, \`HHGEO#<cell>\`/\`HH#<id>\`) while consent to RETURN_ASSISTANCE stands`,

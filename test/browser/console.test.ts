@@ -267,6 +267,53 @@ describe('households and the ministry', { timeout: 240_000 }, () => {
   });
 });
 
+describe('sites, dated movements and return intentions in the console', { timeout: 240_000 }, () => {
+  it('registers a household at a site picked from the country’s open sites with its return intentions, then records a back-dated move to another site', async () => {
+    const site = (code: string, type: string) => cs.api('POST', '/v1/sites', tokens.reliefKH!, { code, name: { en: `${type} ${code}`, km: 'វត្ត' }, type, province: 'KH22', capacity: 300, managingOrganisation: 'CRC' });
+    const [a, b] = [await site('KH22-BRW-A', 'PAGODA'), await site('KH22-BRW-B', 'SCHOOL')];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const aId = String(a.body.id);
+    const bId = String(b.body.id);
+    let householdId = '';
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, claimsOf('relief'));
+      await page.goto(`${cs.base}/#/households/new`);
+      const form = page.getByTestId('household-form');
+      await form.waitFor();
+      const field = (name: string) => form.getByTestId(`household-field-${name}`);
+      await field('origin.province').selectOption('KH22');
+      await field('current.province').selectOption('KH22');
+      await field('current.siteId').selectOption(aId);
+      await field('displacedSince').fill('2025-12-11');
+      await field('returnIntentions.intends').selectOption('YES');
+      await field('returnIntentions.when').selectOption('1_TO_3_MONTHS');
+      await field('returnIntentions.obstacles.MINES_OR_UXO').check();
+      await field('members.0.givenName').fill('Sophea');
+      await field('members.0.familyName').fill('Chan');
+      await field('members.0.sex').selectOption('F');
+      await field('members.0.birthYear').fill('1990');
+      await field('consent.given').check();
+      await field('consent.purposes.REGISTRATION').check();
+      await form.getByTestId('household-submit').click();
+      await page.getByTestId('household-detail').waitFor({ timeout: 30_000 });
+      householdId = String(await page.evaluate('location.hash.split("/")[2] ?? ""'));
+
+      const move = page.getByTestId('household-transition-form');
+      await move.getByTestId('household-transition-to').selectOption('DISPLACED');
+      await move.getByTestId('household-transition-effective-date').fill('2026-01-06');
+      await move.getByTestId('household-transition-place').selectOption(bId);
+      await move.getByTestId('household-transition-submit').click();
+      await expect.poll(async () => (await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!)).body.currentSince, { timeout: 30_000 }).toBe('2026-01-06');
+    });
+    const stored = await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!);
+    expect(stored.body).toMatchObject({ displacedSince: '2025-12-11', current: { siteId: bId }, returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO'] } });
+    const flows = await cs.api('GET', '/v1/stats/sites/flows?country=KH&from=2026-01&to=2026-01', tokens.ministryKH!);
+    const january = (flows.body.months as { sites: { siteId: string; arrivals: { households: number }; departures: { households: number } }[] }[])[0]!;
+    expect(january.sites.find((x) => x.siteId === aId)?.departures.households).toBe(1);
+    expect(january.sites.find((x) => x.siteId === bId)?.arrivals.households).toBe(1);
+  });
+});
+
 describe('household import', { timeout: 180_000 }, () => {
   it('uploads a CSV from the import page, shows the progress bar to the end and lists the rejected rows', async () => {
     const work = await mkdtemp(join(tmpdir(), 'clearway-browser-csv-'));

@@ -24,7 +24,11 @@ export interface DisplacementDelta {
 /** DynamoDB refuses expressions over 4 KB; stay below it with room to spare. */
 const MAX_EXPRESSION_CHARS = 3800;
 
-function updateWrites(key: { pk: string; sk: string }, counters: Counters): GuardedWrite[] {
+/**
+ * The UpdateItems (`ADD`) that apply `counters` to one counter item, split only when the expression
+ * would pass DynamoDB's limit. Shared by every counter item (displacement, sites, flows).
+ */
+export function counterWrites(key: { pk: string; sk: string }, counters: Counters, entity = 'DisplacementStats'): GuardedWrite[] {
   const entries = Object.entries(counters).filter(([, v]) => v !== 0);
   const writes: GuardedWrite[] = [];
   const tail = ' SET entity = :entity';
@@ -41,7 +45,7 @@ function updateWrites(key: { pk: string; sk: string }, counters: Counters): Guar
           Key: key,
           UpdateExpression: `ADD ${adds.join(', ')}${tail}`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ':entity': 'DisplacementStats' },
+          ExpressionAttributeValues: { ...values, ':entity': entity },
         },
       },
     });
@@ -79,7 +83,7 @@ export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): G
       merged.set(id, entry);
     }
   }
-  return [...merged.values()].flatMap(({ key, parts }) => updateWrites(key, addContributions(...parts)));
+  return [...merged.values()].flatMap(({ key, parts }) => counterWrites(key, addContributions(...parts)));
 }
 
 /**
@@ -118,7 +122,7 @@ export function displacementStatsWritesForDelta(country: string, province: strin
   return displacementStatsWritesForDeltas([{ country, province, counters: delta }]);
 }
 
-const countersOf = (item: Record<string, unknown> | undefined): Counters =>
+export const countersOf = (item: Record<string, unknown> | undefined): Counters =>
   Object.fromEntries(Object.entries(item ?? {}).filter(([, v]) => typeof v === 'number') as [string, number][]);
 
 /** The counters of a country, or of one of its origin provinces: one GetItem. */
