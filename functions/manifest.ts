@@ -3,8 +3,9 @@ import { householdsFunction } from './households/manifest.ts';
 import { metaFunction } from './meta/manifest.ts';
 import { mineActionFunction } from './mine-action/manifest.ts';
 import { notificationsFunction } from './notifications/manifest.ts';
+import { reportsFunction } from './reports/manifest.ts';
 import { tasksFunction } from './tasks/manifest.ts';
 
 /** Every API-facing function and the paths it owns; the CDK stack and the local server both route from this list. */
-export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, mineActionFunction] as const;
+export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, reportsFunction, mineActionFunction] as const;
 export type ApiFunctionName = (typeof apiFunctions)[number]['name'];

@@ -6,7 +6,7 @@ import { FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { contaminatedLand, FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { MAX_REPORT_VERTICES, METHODS_BY_OUTCOME, OUTCOMES_BY_ACTIVITY, overlap, partProblems, sqmOf, toMulti } from '#shared/domain/land-release.ts';
+import { MAX_REPORT_VERTICES, METHODS_BY_OUTCOME, OUTCOMES_BY_ACTIVITY, overlap, partProblems, reconcileEo, sqmOf, toMulti } from '#shared/domain/land-release.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, listClearedAreas, reportLandWrite, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
@@ -38,17 +38,6 @@ async function eoFromProgress(taskId: string): Promise<Record<string, number>> {
     cursor = page.next ?? undefined;
   } while (cursor);
   return totals;
-}
-
-function reconcile(fromProgress: Record<string, number>, reported: Record<string, number> | undefined): ClearedArea['eo'] {
-  const differences: Record<string, number> = {};
-  if (reported) {
-    for (const category of new Set([...Object.keys(fromProgress), ...Object.keys(reported)])) {
-      const diff = (reported[category] ?? 0) - (fromProgress[category] ?? 0);
-      if (diff !== 0) differences[category] = diff;
-    }
-  }
-  return { fromProgressReports: fromProgress, ...(reported ? { reported } : {}), mismatch: Object.keys(differences).length > 0, differences };
 }
 
 const place = (a: { country: 'KH' | 'TH'; province: string }) => ({ country: a.country, province: a.province });
@@ -116,7 +105,7 @@ api.route(
       requiredQaCountries: jointRelease ? ['KH', 'TH'] : [hazard.country],
       qaDecisions: [],
       attestationRequired: jointRelease && config.REQUIRE_OBSERVER_ATTESTATION === 'joint',
-      eo: reconcile(await eoFromProgress(task.id), reported),
+      eo: reconcileEo(await eoFromProgress(task.id), reported),
       ...(body.notes ? { notes: body.notes } : {}),
       status: 'SUBMITTED',
     };

@@ -8,6 +8,8 @@ import { clearedAreaWrite } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { monthOf, releasedByOutcome } from '#shared/domain/monthly.ts';
 import { getTask, taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
@@ -75,7 +77,10 @@ async function landChange(area: ClearedArea, change: 'release' | 'take-back', pr
   const why = change === 'release' ? `land released by completion report ${area.id}` : `the release of completion report ${area.id} was not attested and is taken back`;
   const released = releaseOnHazard(hazard, after.land, principal, now, why);
   const sign = change === 'release' ? 1 : -1;
-  return { writes: [after.write, ...backfill, ...released.writes], stats: [...released.stats, { ...place(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
+  // The monthly report counts released land in the month of the QA acceptance; a take-back subtracts it there.
+  const acceptedAt = change === 'release' ? now : (area.qa?.decidedAt ?? now);
+  const monthly = monthlyStatsWrites([{ ...place(area), month: monthOf(acceptedAt), counters: releasedByOutcome(area.parts, sign) }]);
+  return { writes: [after.write, ...backfill, ...released.writes, ...monthly], stats: [...released.stats, { ...place(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
 }
 
 export function registerReportDecisions(api: Api): void {

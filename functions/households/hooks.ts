@@ -1,6 +1,8 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
@@ -14,9 +16,14 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
 
 /**
  * The counter writes for a household going from `before` to `after` (undefined: not existing):
- * the displacement statistics and the return demand of the hazard areas it is at risk from.
+ * the displacement statistics, the monthly report's bucket of a registration or of a move to
+ * RETURNED or REDISPLACED, and the return demand of the hazard areas it is at risk from.
  */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...displacementStatsWrites(before, after), ...householdDemandWrites(before, after)];
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
+  ...displacementStatsWrites(before, after),
+  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
+  ...householdDemandWrites(before, after),
+];
 
 /** The return safety of a destination now: UNKNOWN without a point. */
 export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);

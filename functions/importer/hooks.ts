@@ -1,6 +1,8 @@
 import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { householdsDemandWrites } from '#shared/db/repositories/priorities.ts';
@@ -14,7 +16,7 @@ import { importJobKey } from '#shared/db/keys/household-import.ts';
  * written with the household, and the check of every household's cell at the job's end).
  */
 
-/** The counter writes for these new households: one UpdateItem per counter item (province and country). */
+/** The counter writes for these new households: one UpdateItem per counter item (province and country), and per monthly bucket. */
 export function chunkStatsWrites(households: readonly Household[]): GuardedWrite[] {
   const byProvince = new Map<string, Household[]>();
   for (const h of households) byProvince.set(`${h.country}|${h.origin.province}`, [...(byProvince.get(`${h.country}|${h.origin.province}`) ?? []), h]);
@@ -24,7 +26,8 @@ export function chunkStatsWrites(households: readonly Household[]): GuardedWrite
     province: hs[0]!.origin.province,
     counters: addContributions(...hs.map((h) => contributionOf(h, year))),
   }));
-  const writes = displacementStatsWritesForDeltas(deltas);
+  // The monthly report counts each registration in the month of its createdAt (one bucket per province and month).
+  const writes = [...displacementStatsWritesForDeltas(deltas), ...monthlyStatsWrites(households.flatMap((h) => householdMonthlyChanges(undefined, h)))];
   const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));
   // One transaction may touch an item once; a chunk of a few hundred new households stays far below the split point.
   if (new Set(keys).size !== keys.length) throw new Error('the statistics delta of a chunk needs several updates of one item: import with smaller chunks');

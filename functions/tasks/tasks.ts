@@ -10,6 +10,8 @@ import { getTeam } from '#shared/db/repositories/teams.ts';
 import { findStateWrite, getObservation, getProgress, getTask, listFindStates, listObservations, listProgress, listTaskHistory, listTasks, observationWrite, progressWrite, taskHistoryWrite, taskWrites, withFindStates, type FindState, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { addCounters, destroyedCounters, monthOf, type MonthlyCounters } from '#shared/domain/monthly.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
@@ -328,6 +330,9 @@ export function registerTasks(api: Api): void {
         const eo: Record<string, number> = {};
         for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
         writes.push(...statsWrites([{ country: task.country, province: task.province, counters: eo }]));
+        // The monthly report counts ordnance destroyed in the month of the report's date.
+        const destroyed = report.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal, f.quantity)), {} as MonthlyCounters);
+        writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
         if (report.finds.length > 0) {
           writes.push(
             outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
@@ -460,6 +465,14 @@ export function registerTasks(api: Api): void {
         { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
         taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } })),
         ...statsWrites([{ country: task.country, province: task.province, counters }]),
+        ...monthlyStatsWrites([
+          {
+            country: task.country,
+            province: task.province,
+            month: monthOf(report.reportDate),
+            counters: addCounters(destroyedCounters(find.category, find.disposal, -find.quantity), destroyedCounters(find.category, body.disposal, find.quantity)),
+          },
+        ]),
       ]);
       return c.json({ ...find, disposal: body.disposal, ...(next.review ? { review: next.review } : {}), progressId: report.id, reportDate: report.reportDate });
     },

@@ -5,6 +5,7 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
 import { BadRequest, HttpProblem, NotFound, problemOf, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
@@ -19,6 +20,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
   households: householdsApp,
+  reports: reportsApp,
   'mine-action': mineActionApp,
 };
 
