@@ -3,6 +3,7 @@ import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/
 import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
@@ -20,6 +21,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   tasks: tasksApp,
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
+  'import-setup': importSetupApp,
   households: householdsApp,
   assistance: assistanceApp,
   reports: reportsApp,

@@ -58,29 +58,6 @@ export interface NumberedRow {
 export const JOB_STATUSES = ['AWAITING_UPLOAD', 'UPLOADED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type ImportJobStatus = (typeof JOB_STATUSES)[number];
 
-/** The header of a file, checked before anything is read further: the exact set of columns, each once. */
-export function checkHeader(header: readonly string[]): { ok: true; index: Record<ImportColumn, number> } | { ok: false; message: string } {
-  const names = header.map((h) => h.trim());
-  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c));
-  const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
-  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-  if (missing.length === 0 && unknown.length === 0 && repeated.length === 0) {
-    return { ok: true, index: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<ImportColumn, number> };
-  }
-  const parts = [
-    missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
-    unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => (u === '' ? '(empty)' : u)).join(', ')}` : '',
-    repeated.length > 0 ? `repeated column${repeated.length > 1 ? 's' : ''} ${repeated.join(', ')}` : '',
-  ].filter(Boolean);
-  return { ok: false, message: `The CSV header is wrong: ${parts.join('; ')}. Expected the columns ${IMPORT_COLUMNS.join(', ')} (see the README, "Household CSV import").` };
-}
-
-/** A parsed record as named fields, with a problem when it has the wrong number of fields. */
-export function rowFields(record: readonly string[], index: Record<ImportColumn, number>, width: number): { fields: ImportRow; problem?: string } {
-  const fields = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, (record[index[c]] ?? '').trim()])) as ImportRow;
-  return record.length === width ? { fields } : { fields, problem: `has ${record.length} fields where the header has ${width}` };
-}
-
 const list = (value: string): string[] =>
   value
     .split(/[;|]/)
@@ -194,8 +171,26 @@ export function householdFromRows(rows: readonly NumberedRow[], country: Country
 export const MAX_ERROR_MESSAGE = 1000;
 export const clip = (message: string): string => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message);
 
-/** Body of `POST /v1/household-imports`: only an admin names the country. */
-export const HouseholdImportCreate = z.strictObject({
+/** A value of a choice column that no map knows, and how many rows have it (the mapping can name it). */
+export interface UnmappedValue {
+  field: string;
+  value: string;
+  count: number;
+}
+
+/** How the importer read a file: its format, the columns it recognised and ignored, the values it could not translate. */
+export interface ImportReport {
+  format: 'CSV' | 'XLSX' | 'ZIP';
+  recognised: { table: string; column: string; field: string }[];
+  ignored: { table: string; column: string }[];
+  unmappedValues: UnmappedValue[];
+}
+
+/**
+ * Body of an upload's create (`POST /v1/assistance-imports`): only an admin names the country.
+ * `POST /v1/household-imports` takes more (a mapping, a dry run): `HouseholdImportCreate` in import-mapping.ts.
+ */
+export const ImportUploadCreate = z.strictObject({
   country: z.optional(Country),
   /** The file's size in bytes: the upload must be exactly this long (required on AWS, where the presigned URL signs it). */
   bytes: z.optional(z.int().check(z.minimum(0))),
@@ -220,6 +215,17 @@ export const HouseholdImportSchema = named('HouseholdImport', () =>
     bytesTotal: z.int(),
     message: z.optional(z.string()),
     duplicateOf: z.optional(z.string()),
+    dryRun: z.boolean(),
+    mappingId: z.optional(z.string()),
+    /** How the file was read (once its check has run): format, columns recognised and ignored, unknown values with their counts. */
+    report: z.optional(
+      z.object({
+        format: z.enum(['CSV', 'XLSX', 'ZIP']),
+        recognised: z.array(z.object({ table: z.string(), column: z.string(), field: z.string() })),
+        ignored: z.array(z.object({ table: z.string(), column: z.string() })),
+        unmappedValues: z.array(z.object({ field: z.string(), value: z.string(), count: z.int() })),
+      }),
+    ),
     errors: z.array(z.object({ row: z.int(), message: z.string() })),
   }),
 );

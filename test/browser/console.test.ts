@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -291,6 +291,48 @@ describe('household import', { timeout: 180_000 }, () => {
         expect(await rejected.count()).toBeGreaterThan(0);
         await screenshot(page, 'import-job-en');
         expect(await seriousViolations(page), 'import job').toEqual([]);
+      });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('household import with a dry run and a mapping', { timeout: 180_000 }, () => {
+  it('checks a KoBoToolbox-style file, shows the values it did not understand, and imports it with the mapping chosen on the page', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'clearway-browser-kobo-'));
+    try {
+      const csv = join(work, 'kobo.csv');
+      await writeFile(
+        csv,
+        [
+          'household/household_key;household/origin_province;household/current_province;household/current_site;consent/consent_given;consent/consent_date;consent/consent_purposes;person/given_name;person/family_name;person/sex;person/birth_year;person/relationship;remarks;_id;_uuid;_index',
+          'B1;KH22;KH17;Camp 2;yes;2026-01-15;RETURN_ASSISTANCE STATISTICS;Sokha;Chan;femme;1986;HEAD;first visit;1;u-1;1',
+          'B1;;;;;;;Dara;Chan;male;2012;CHILD;;2;u-2;2',
+        ].join('\n'),
+      );
+      await withPage(LAPTOP, async (page) => {
+        await signIn(page, cs.base, claimsOf('relief'));
+        await page.goto(`${cs.base}/#/import`);
+        await page.getByTestId('import-file').setInputFiles(csv);
+        await page.getByTestId('import-dry-run').check();
+        await page.getByTestId('import-start').click();
+        const job = page.getByTestId('import-job');
+        await expect.poll(() => job.getAttribute('data-status'), { timeout: 120_000 }).toBe('COMPLETED');
+        const report = page.getByTestId('import-report');
+        await report.waitFor();
+        expect(await page.getByTestId('import-ignored').textContent()).toContain('remarks');
+        const unmapped = page.getByTestId('import-unmapped');
+        expect(await unmapped.textContent()).toContain('femme');
+        expect(await seriousViolations(page), 'dry run report').toEqual([]);
+        await screenshot(page, 'import-dry-run-en');
+        await page.getByTestId('import-map-value').first().selectOption('F');
+        const dryRunHash = await page.evaluate(() => location.hash);
+        await page.getByTestId('import-now').click();
+        // The real import is a job of its own, with the same file and the mapping chosen on the page.
+        await expect.poll(() => page.evaluate(() => location.hash), { timeout: 30_000 }).not.toBe(dryRunHash);
+        await expect.poll(async () => (await page.getByTestId('import-job').getAttribute('data-status')) ?? '', { timeout: 120_000 }).toBe('COMPLETED');
+        await expect.poll(async () => (await page.getByTestId('import-job').textContent()) ?? '').toMatch(/Households imported: 1; rejected: 0/);
       });
     } finally {
       await rm(work, { recursive: true, force: true });

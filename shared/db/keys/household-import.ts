@@ -32,3 +32,9 @@ export const IMPORT_ERROR_PREFIX = 'ERROR#';
  * Item: { jobId }. pk = HHIMPORTFILE#<country>#<org>#<sha256>, sk = FILE
  */
 export const importFileKey = (country: string, org: string, sha256: string) => ({ pk: `HHIMPORTFILE#${country}#${org}#${sha256}`, sk: 'FILE' });
+
+/** An import mapping an organisation saved, by id. pk = IMPORTMAPPING#<id>, sk = MAPPING */
+export const importMappingKey = (id: string) => ({ pk: `IMPORTMAPPING#${id}`, sk: 'MAPPING' });
+
+/** An organisation's saved import mappings, oldest first. gsi2pk = IMPORTMAPPINGS#ORG#<org>, gsi2sk = <id> */
+export const importMappingsByOrg = (org: string, id: string) => ({ gsi2pk: `IMPORTMAPPINGS#ORG#${org}`, gsi2sk: id });
