@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
+import { monthOf } from '../../shared/domain/monthly.ts';
 import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
 
 /**
@@ -130,6 +131,9 @@ describe('accidents and priorities through npm start', { timeout: 240_000 }, () 
 
     const stats = await call<{ accidents: number; injured: number }>('GET', '/v1/stats/casualties?country=KH', ministryKH);
     expect(stats.body).toMatchObject({ accidents: 1, injured: 1 });
+    const month = monthOf(body.occurredAt);
+    const monthly = await call<{ totals: { accidents: Record<string, number> } }>('GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, ministryKH);
+    expect(monthly.body.totals.accidents).toEqual({ accidents: 1, killed: 0, injured: 1 });
   });
 
   it('lets the Thai ministry and observers read the accident without names or contacts, and the Cambodian ministry with them', async () => {

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as mineApp } from '../../functions/mine-action/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
+import { app as reportsApp } from '../../functions/reports/app.ts';
+import { monthOf, recountMonthly } from '../../shared/domain/monthly.ts';
 import { casualtyCounters, casualtyView, type Accident } from '../../shared/domain/accident.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
@@ -134,6 +136,10 @@ describe('accidents', () => {
     const stats = await call<{ accidents: number; killed: number; injured: number }>(mineApp, 'GET', '/v1/stats/casualties?country=KH', ministryKH);
     expect(stats.body).toMatchObject({ accidents: 1, killed: 1, injured: 1 });
     expect((await events(EventType.AccidentReported)).length).toBe(1);
+    const month = monthOf(accident.occurredAt);
+    const monthly = await call<{ totals: { accidents: { accidents: number; killed: number; injured: number } } }>(reportsApp, 'GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, ministryKH);
+    expect(monthly.status, monthly.text).toBe(200);
+    expect(monthly.body.totals.accidents).toEqual({ accidents: 1, killed: 1, injured: 1 });
   });
 
   it('refuses bad input with a problem and changes nothing', async () => {
@@ -165,6 +171,12 @@ describe('accidents', () => {
       expect(suppressed).toEqual([]);
       expect(view, query).toEqual(recount(keep));
     }
+    // The monthly buckets of the accidents (month they occurred, corrections moved) equal a recount of the stored accidents.
+    const month = monthOf(accident.occurredAt);
+    const expected = recountMonthly({ households: [], householdTransitions: [], clearedAreas: [], tasks: [], progressReports: [], accidents: stored }).filter((c) => c.month === month && c.country === 'KH');
+    const sum = (k: string) => expected.reduce((n, c) => n + (c.counters[k] ?? 0), 0);
+    const monthly = await call<{ totals: { accidents: Record<string, number> } }>(reportsApp, 'GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, admin);
+    expect(monthly.body.totals.accidents).toEqual({ accidents: sum('accidents'), killed: sum('killed'), injured: sum('injured') });
   });
 
   it('withholds the small cells of the breakdown from observers but not the totals, and writes CSV with HXL', async () => {
