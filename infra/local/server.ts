@@ -4,6 +4,7 @@ import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as placesApp } from '../../functions/places/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
 import { BadRequest, HttpProblem, NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
@@ -18,6 +19,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
   households: householdsApp,
+  places: placesApp,
 };
 
 export interface LocalServerOptions {

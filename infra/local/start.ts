@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   if (table.created) say(`created table ${LOCAL_TABLE_NAME}`);
   else if (table.addedIndexes.length > 0) say(`added indexes ${table.addedIndexes.join(', ')} to table ${LOCAL_TABLE_NAME}`);
 
+  await ensureGazetteer();
   const webDir = await buildWebConsole();
   // Imported only now: the apps read their configuration from the environment at load.
   const { createLocalServer } = await import('./server.ts');
@@ -178,6 +179,20 @@ async function main(): Promise<void> {
       say(`notifications: stream poller running (checkpoints in ${started.checkpointFile})`);
     }, (e: unknown) => warn(`notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}`));
   });
+}
+
+/**
+ * A table without a gazetteer edition gets the one the project ships (`data/gazetteer/`, about a
+ * second); one that has an edition keeps it (an administrator may have loaded a newer one).
+ */
+async function ensureGazetteer(): Promise<void> {
+  const { currentEdition, loadEdition } = await import('../../shared/db/repositories/gazetteer.ts');
+  if (await currentEdition()) return;
+  const { readGazetteerDir } = await import('./gazetteer-files.ts');
+  const files = await readGazetteerDir();
+  const started = performance.now();
+  const report = await loadEdition(files.edition, files.countries, { sub: 'npm-start', role: 'admin', org: 'local' });
+  say(`loaded gazetteer edition ${report.edition} (data/gazetteer, see its NOTICE.md) in ${Math.round(performance.now() - started)} ms`);
 }
 
 /**

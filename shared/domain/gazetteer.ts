@@ -245,3 +245,39 @@ export function placeProblems(country: Country, place: PlaceCodes, view: Gazette
   }
   return problems;
 }
+
+const CHILD_KEYS = ['districts', 'communes', 'subdistricts', 'villages'] as const;
+const MAX_TREE_DEPTH = 4;
+
+/**
+ * The shape of a province tree received over the API, checked before it is read: objects with a
+ * string `pcode` and `en`, optional string `km`/`th`, numeric `lat`/`lon`, and at most one list of
+ * children, at most four levels deep. Answers the first problems found (none: the tree is a {@link SourceUnit}).
+ */
+export function sourceTreeProblems(tree: unknown, path = 'body', depth = 1, out: string[] = []): string[] {
+  if (out.length >= 20) return out;
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return [...out, `${path} must be an object`];
+  const u = tree as Record<string, unknown>;
+  for (const key of Object.keys(u)) {
+    if (!['pcode', 'en', 'km', 'th', 'lat', 'lon', ...CHILD_KEYS].includes(key)) out.push(`${path}.${key} is not a field of a unit`);
+  }
+  if (typeof u.pcode !== 'string' || !PCODE.test(u.pcode)) out.push(`${path}.pcode must be a P-code`);
+  if (typeof u.en !== 'string' || u.en.length > 200) out.push(`${path}.en must be a name (at most 200 characters)`);
+  for (const k of ['km', 'th'] as const) if (u[k] !== undefined && (typeof u[k] !== 'string' || (u[k] as string).length > 200)) out.push(`${path}.${k} must be a name`);
+  for (const k of ['lat', 'lon'] as const) if (u[k] !== undefined && typeof u[k] !== 'number') out.push(`${path}.${k} must be a number`);
+  const lists = CHILD_KEYS.filter((k) => u[k] !== undefined);
+  if (lists.length > 1) out.push(`${path} has more than one list of children`);
+  for (const k of lists) {
+    const list = u[k];
+    if (!Array.isArray(list)) {
+      out.push(`${path}.${k} must be an array`);
+      continue;
+    }
+    if (depth >= MAX_TREE_DEPTH) {
+      out.push(`${path}.${k} is deeper than four levels`);
+      continue;
+    }
+    list.forEach((child, i) => sourceTreeProblems(child, `${path}.${k}.${i}`, depth + 1, out));
+  }
+  return out;
+}
