@@ -13,6 +13,7 @@ import {
   HouseholdStatus,
   HouseholdSummarySchema,
   HouseholdTransition,
+  householdPlaces,
   placeProblems,
   storedMember,
   summarise,
@@ -20,7 +21,8 @@ import {
 } from '#shared/domain/household.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { isCountryProvince } from '#shared/domain/provinces.ts';
+import { checkPlaces } from '#shared/db/repositories/gazetteer.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { ROLES, type Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
@@ -124,6 +126,12 @@ const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, prov
 
 const prefixed = (where: string, problems: FieldError[]): FieldError[] => problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message }));
 
+/** A 400 naming every place whose codes the gazetteer does not have, or that do not lie in each other (both codes named). */
+async function refuseBadPlaces(country: Country, places: ReturnType<typeof householdPlaces>): Promise<void> {
+  const problems = await checkPlaces(country, places);
+  if (problems.length > 0) throw new BadRequest(`A place of the household does not match the gazetteer: ${problems.map((p) => p.message).join('; ')}.`, problems);
+}
+
 export function registerHouseholds(api: Api): void {
   api.route(
     {
@@ -132,7 +140,7 @@ export function registerHouseholds(api: Api): void {
       operationId: 'registerHousehold',
       summary: 'Register a displaced household',
       description:
-        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination must be provinces of that country. ' +
+        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
         'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
         'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
         '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
@@ -151,7 +159,8 @@ export function registerHouseholds(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');
       const places = placeProblems(body, country);
-      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${country}.`, prefixed('body', places));
+      await refuseBadPlaces(country, householdPlaces(body, 'body'));
 
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
@@ -228,7 +237,7 @@ export function registerHouseholds(api: Api): void {
     async (c, { principal, query }) => {
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
       const country = actingCountry(principal, named, 'query', 'list households');
-      if (query.province && !isProvinceOf(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      if (query.province && !isCountryProvince(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
       let org = query.org;
       if (principal.role === 'relief') {
         if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
@@ -392,7 +401,7 @@ export function registerHouseholds(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household is, where it wants to go, or its contact',
       description:
-        '`current`, `destination` (null removes it) and `contact` (null removes it); places must be provinces of the household’s country. A new destination has its return safety assessed again. ' +
+        '`current`, `destination` (null removes it) and `contact` (null removes it); places are checked like at registration (a place sent unchanged is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -412,7 +421,8 @@ export function registerHouseholds(api: Api): void {
       if (body.contact === null) delete updated.contact;
       else if (body.contact) updated.contact = body.contact;
       const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
-      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
+      await refuseBadPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household));
 
       const fields = (Object.keys(body) as (keyof HouseholdPatch)[]).filter((k) => body[k] !== undefined);
       const changes: Record<string, unknown> = {};

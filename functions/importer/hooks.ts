@@ -1,6 +1,6 @@
 import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
-import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { displacementStatsWritesForDeltas, originOf, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
 import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -11,16 +11,15 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * written with the household, and the check of every household's cell at the job's end).
  */
 
-/** The counter writes for these new households: one UpdateItem per counter item (province and country). */
+/** The counter writes for these new households: one UpdateItem per counter item (country, origin province, district, commune). */
 export function chunkStatsWrites(households: readonly Household[]): GuardedWrite[] {
-  const byProvince = new Map<string, Household[]>();
-  for (const h of households) byProvince.set(`${h.country}|${h.origin.province}`, [...(byProvince.get(`${h.country}|${h.origin.province}`) ?? []), h]);
+  const byOrigin = new Map<string, Household[]>();
+  for (const h of households) {
+    const key = `${h.country}|${h.origin.province}|${h.origin.adm2 ?? ''}|${h.origin.adm3 ?? ''}`;
+    byOrigin.set(key, [...(byOrigin.get(key) ?? []), h]);
+  }
   const year = new Date().getUTCFullYear();
-  const deltas: DisplacementDelta[] = [...byProvince.values()].map((hs) => ({
-    country: hs[0]!.country,
-    province: hs[0]!.origin.province,
-    counters: addContributions(...hs.map((h) => contributionOf(h, year))),
-  }));
+  const deltas: DisplacementDelta[] = [...byOrigin.values()].map((hs) => ({ ...originOf(hs[0]!), counters: addContributions(...hs.map((h) => contributionOf(h, year))) }));
   const writes = displacementStatsWritesForDeltas(deltas);
   const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));
   // One transaction may touch an item once; a chunk of a few hundred new households stays far below the split point.

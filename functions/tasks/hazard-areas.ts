@@ -7,6 +7,7 @@ import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
 import { taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { checkPlaces } from '#shared/db/repositories/gazetteer.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
@@ -62,7 +63,7 @@ export function registerHazardAreas(api: Api): void {
       path: '/v1/hazard-areas',
       operationId: 'recordHazardArea',
       summary: 'Record a suspected or confirmed hazard area',
-      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country.',
+      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border province; `adm2`, `adm3` and (Cambodia) `adm4` P-codes are checked against the gazetteer edition in use and against each other (a commune not in the district given is a 400 naming both).',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       body: HazardAreaCreate,
@@ -76,6 +77,8 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
       checkIndexable(body.geometry);
+      const places = await checkPlaces(body.country, [{ path: 'body', place: body, border: true }]);
+      if (places.length > 0) throw new BadRequest(`The hazard area's place does not match the gazetteer: ${places.map((p) => p.message).join('; ')}.`, places);
       const { foundOnReleasedLand, ...facts } = body;
       const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
       if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {

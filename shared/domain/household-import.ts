@@ -13,17 +13,32 @@ import { HouseholdCreate, placeProblems } from './household.ts';
  * A household with any bad row is rejected whole, and each of its rows is reported.
  */
 
+/**
+ * Gazetteer P-codes of the household's places (district, commune or tambon, Cambodian village):
+ * optional columns, which a file may leave out; checked like the API's `adm2`/`adm3`/`adm4`.
+ */
+export const PLACE_CODE_COLUMNS = ['origin_adm2', 'origin_adm3', 'origin_adm4', 'current_adm2', 'current_adm3', 'current_adm4', 'destination_adm2', 'destination_adm3', 'destination_adm4'] as const;
+
 /** Columns that describe the household (read from its first row). */
 export const HOUSEHOLD_COLUMNS = [
   'origin_province',
+  'origin_adm2',
+  'origin_adm3',
+  'origin_adm4',
   'origin_district',
   'origin_village',
   'current_province',
+  'current_adm2',
+  'current_adm3',
+  'current_adm4',
   'current_district',
   'current_village',
   'current_site',
   'current_host_community',
   'destination_province',
+  'destination_adm2',
+  'destination_adm3',
+  'destination_adm4',
   'destination_district',
   'destination_village',
   'destination_lon',
@@ -61,7 +76,7 @@ export type ImportJobStatus = (typeof JOB_STATUSES)[number];
 /** The header of a file, checked before anything is read further: the exact set of columns, each once. */
 export function checkHeader(header: readonly string[]): { ok: true; index: Record<ImportColumn, number> } | { ok: false; message: string } {
   const names = header.map((h) => h.trim());
-  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c));
+  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c) && !(PLACE_CODE_COLUMNS as readonly string[]).includes(c));
   const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
   const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
   if (missing.length === 0 && unknown.length === 0 && repeated.length === 0) {
@@ -107,14 +122,16 @@ function member(f: ImportRow): Record<string, unknown> {
 
 function place(f: ImportRow, prefix: 'origin' | 'current' | 'destination'): Record<string, unknown> {
   const get = (c: string) => optional((f as Record<string, string>)[`${prefix}_${c}`] ?? '');
-  return Object.fromEntries(Object.entries({ province: get('province') ?? '', district: get('district'), village: get('village') }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({ province: get('province') ?? '', adm2: get('adm2'), adm3: get('adm3'), adm4: get('adm4'), district: get('district'), village: get('village') }).filter(([, v]) => v !== undefined),
+  );
 }
 
 /** The registration body a household's first row describes (members added by the caller). */
 function household(f: ImportRow, country: Country, members: Record<string, unknown>[]): Record<string, unknown> {
   const lon = numberOf(f.destination_lon);
   const lat = numberOf(f.destination_lat);
-  const hasDestination = [f.destination_province, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
+  const hasDestination = [f.destination_province, f.destination_adm2, f.destination_adm3, f.destination_adm4, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
   const current = { ...place(f, 'current'), ...(f.current_site ? { site: f.current_site } : {}), ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}) };
   return {
     country,

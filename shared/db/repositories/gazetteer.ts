@@ -46,11 +46,13 @@ const MAX_CACHED_PARENTS = 8_000;
 
 let current: { at: number; value: CurrentEdition | undefined } | undefined;
 const children = new Map<string, readonly ChildUnit[] | null>();
+const preloaded = new Set<string>();
 
 /** Forgets what this process read (after an activation here, and in tests). */
 export function forgetGazetteerCache(): void {
   current = undefined;
   children.clear();
+  preloaded.clear();
 }
 
 /** The edition in use, or undefined when none was loaded yet. */
@@ -101,6 +103,14 @@ export async function preloadCountry(edition: string, country: Country): Promise
     for (const item of out.Items ?? []) remember(edition, String(item.sk).slice(CHILDREN_PREFIX.length), item.children as ChildUnit[]);
     start = out.LastEvaluatedKey;
   } while (start);
+}
+
+/** Reads a country's units of the edition in use into memory, once per process and edition (an import job checks thousands of places). */
+export async function preloadPlaces(country: Country): Promise<void> {
+  const edition = await currentEdition();
+  if (!edition || preloaded.has(`${edition.edition}|${country}`)) return;
+  await preloadCountry(edition.edition, country);
+  preloaded.add(`${edition.edition}|${country}`);
 }
 
 /** A place to check: where it is in the request (`body.origin`), its codes, and whether it must be in a border province. */
@@ -162,6 +172,19 @@ export async function listChildren(parent: string): Promise<{ edition: string; i
   if (!list) return undefined;
   const country = parent.slice(0, 2) as Country;
   return { edition: edition.edition, items: list.map((u) => unitAt(country, parent, u)) };
+}
+
+/** The English names of units of the edition in use, by code (unknown codes left out): for exports that name places. */
+export async function unitNames(codes: readonly string[]): Promise<Map<string, string>> {
+  const edition = await currentEdition();
+  const out = new Map<string, string>();
+  if (!edition || codes.length === 0) return out;
+  const lists = await readChildren(edition.edition, [...new Set(codes.map((c) => parentOf(c, edition.overrides)))]);
+  for (const code of codes) {
+    const u = lists.get(parentOf(code, edition.overrides))?.find((x) => x.pcode === code);
+    if (u) out.set(code, u.en);
+  }
+  return out;
 }
 
 /** An edition's own record (status, overrides, counts, dropped codes). */
