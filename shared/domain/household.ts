@@ -158,7 +158,7 @@ export function placeProblems(h: Pick<HouseholdCreate, 'origin' | 'current' | 'd
     if (!p) return;
     for (const field of ['province', 'adm2', 'adm3', 'adm4'] as const) {
       const code = p[field];
-      if (code !== undefined && !code.startsWith(country)) problems.push({ path: `${path}.${field}`, message: `${code} is not a place of ${country}` });
+      if (code !== undefined && !code.startsWith(country)) problems.push({ path: `${path}.${field}`, message: field === 'province' ? `${code} is not a known province of ${country}` : `${code} is not a place of ${country}` });
     }
   };
   check('origin', h.origin);
