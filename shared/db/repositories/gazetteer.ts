@@ -20,6 +20,7 @@ import {
 import { isCountryProvince, isProvinceOf } from '../../domain/provinces.ts';
 import { documentClient, tableName } from '../client.ts';
 import { CHILDREN_PREFIX, childrenKey, currentEditionKey, editionKey, editionLogKey, editionPartition, editionProvinceKey, PROVINCE_PREFIX, retiredCodeKey } from '../keys/gazetteer.ts';
+import { transact } from '../transact.ts';
 import { batchGetAll, batchPutAll } from './household-imports.ts';
 
 /**
@@ -41,17 +42,15 @@ export interface CurrentEdition {
 
 /** How long a process trusts the edition it read: a newly activated edition is in use everywhere within this. */
 export const CURRENT_EDITION_TTL_MS = 60_000;
-/** Parents kept in memory per process (an edition has about 2,900; a country's all fit). */
-const MAX_CACHED_PARENTS = 8_000;
-
 let current: { at: number; value: CurrentEdition | undefined } | undefined;
-const children = new Map<string, readonly ChildUnit[] | null>();
+/** Per edition and container (a country's province list, or a province's whole tree): each parent's children; null when absent. */
+const containers = new Map<string, Readonly<Record<string, readonly ChildUnit[]>> | null>();
 const preloaded = new Set<string>();
 
 /** Forgets what this process read (after an activation here, and in tests). */
 export function forgetGazetteerCache(): void {
   current = undefined;
-  children.clear();
+  containers.clear();
   preloaded.clear();
 }
 
@@ -64,30 +63,46 @@ export async function currentEdition(): Promise<CurrentEdition | undefined> {
   return value;
 }
 
-const cacheId = (edition: string, parent: string) => `${edition}|${parent}`;
+/**
+ * Children are stored as JSON text, not as DynamoDB lists of maps: a province's tree is thousands
+ * of small maps, which every write and read would otherwise marshal attribute by attribute (on
+ * DynamoDB Local a 100 KB nested item took ~0.5 s to put; as one string it is one attribute).
+ */
+const childrenOf = (item: Record<string, unknown>): ChildUnit[] => JSON.parse(String(item.children)) as ChildUnit[];
+const listsOf = (item: Record<string, unknown>): Record<string, ChildUnit[]> => JSON.parse(String(item.lists)) as Record<string, ChildUnit[]>;
 
-function remember(edition: string, parent: string, list: readonly ChildUnit[] | null): void {
-  if (children.size >= MAX_CACHED_PARENTS) children.delete(children.keys().next().value!);
-  children.set(cacheId(edition, parent), list);
+/** The item holding a parent's children: the country's list for a country, else its province's tree. */
+const containerOf = (parent: string) => (parent.length === 2 ? parent : parent.slice(0, 4));
+const keyOfContainer = (edition: string, container: string) => (container.length === 2 ? childrenKey(edition, container) : editionProvinceKey(edition, container));
+const cacheId = (edition: string, container: string) => `${edition}|${container}`;
+
+function remember(edition: string, item: Record<string, unknown>): void {
+  const sk = String(item.sk);
+  if (sk.startsWith(CHILDREN_PREFIX)) containers.set(cacheId(edition, sk.slice(CHILDREN_PREFIX.length)), { [sk.slice(CHILDREN_PREFIX.length)]: childrenOf(item) });
+  else if (sk.startsWith(PROVINCE_PREFIX)) containers.set(cacheId(edition, sk.slice(PROVINCE_PREFIX.length)), listsOf(item));
 }
 
-/** The children of each parent in an edition (absent: no such parent), from memory or one BatchGetItem of those not read yet. */
+/**
+ * The children of each parent in an edition (absent: no such parent). A province's whole tree is
+ * one item (at most ~120 KB with Cambodia's villages), so the parents of one place are one or two
+ * items, read with one BatchGetItem and then kept in memory.
+ */
 export async function readChildren(edition: string, parents: readonly string[]): Promise<Map<string, readonly ChildUnit[]>> {
-  const missing = [...new Set(parents)].filter((p) => !children.has(cacheId(edition, p)));
+  const missing = [...new Set(parents.map(containerOf))].filter((c) => !containers.has(cacheId(edition, c)));
   if (missing.length > 0) {
-    const found = await batchGetAll(missing.map((p) => childrenKey(edition, p)), 'sk, children');
-    const byParent = new Map(found.map((item) => [String(item.sk).slice(CHILDREN_PREFIX.length), item.children as ChildUnit[]]));
-    for (const p of missing) remember(edition, p, byParent.get(p) ?? null);
+    const found = await batchGetAll(missing.map((c) => keyOfContainer(edition, c)), 'sk, children, lists');
+    for (const item of found) remember(edition, item);
+    for (const c of missing) if (!containers.has(cacheId(edition, c))) containers.set(cacheId(edition, c), null);
   }
   const out = new Map<string, readonly ChildUnit[]>();
   for (const p of parents) {
-    const list = children.get(cacheId(edition, p));
+    const list = containers.get(cacheId(edition, containerOf(p)))?.[p];
     if (list) out.set(p, list);
   }
   return out;
 }
 
-/** Reads every parent of a country in an edition into memory at once (an import checks thousands of places): one paged Query. */
+/** Reads every province of a country in an edition into memory at once (an import checks thousands of places): one paged Query. */
 export async function preloadCountry(edition: string, country: Country): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
@@ -95,14 +110,15 @@ export async function preloadCountry(edition: string, country: Country): Promise
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': editionPartition(edition), ':prefix': `${CHILDREN_PREFIX}${country}` },
-        ProjectionExpression: 'sk, children',
+        ExpressionAttributeValues: { ':pk': editionPartition(edition), ':prefix': `${PROVINCE_PREFIX}${country}` },
+        ProjectionExpression: 'sk, lists',
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of out.Items ?? []) remember(edition, String(item.sk).slice(CHILDREN_PREFIX.length), item.children as ChildUnit[]);
+    for (const item of out.Items ?? []) remember(edition, item);
     start = out.LastEvaluatedKey;
   } while (start);
+  await readChildren(edition, [country]);
 }
 
 /** Reads a country's units of the edition in use into memory, once per process and edition (an import job checks thousands of places). */
@@ -233,6 +249,12 @@ export interface Loader {
   org: string;
 }
 
+/** A province's tree is one item; DynamoDB's limit is 400 KB (the largest shipped province, Kampong Speu, is ~120 KB). */
+const MAX_PROVINCE_ITEM_BYTES = 350_000;
+
+/** What one transaction of provinces may carry (DynamoDB's limit is 4 MB). */
+const MAX_TRANSACTION_BYTES = 3_500_000;
+
 /** Why an edition cannot be loaded or activated (the API answers 400 or 409). */
 export class EditionRefused extends Error {
   readonly kind: 'invalid' | 'conflict' | 'missing';
@@ -249,10 +271,35 @@ export class EditionRefused extends Error {
  * province again replaces it). An active or superseded edition is never changed.
  */
 export async function putEditionProvince(edition: string, country: Country, tree: SourceUnit, by: Loader, now = new Date().toISOString()) {
+  const [stored] = await putEditionProvinces(edition, country, [tree], by, now);
+  return stored!;
+}
+
+/**
+ * Stores provinces of one country in an edition that is still loading, in as few transactions as
+ * fit (100 items, 4 MB): each commit of DynamoDB Local costs several fsyncs, so a whole country
+ * loads in one or two commits instead of one per province.
+ */
+export async function putEditionProvinces(edition: string, country: Country, trees: readonly SourceUnit[], by: Loader, now = new Date().toISOString()) {
   const record = await editionRecord(edition);
   if (record && record.status !== 'LOADING') throw new EditionRefused('conflict', `Edition ${edition} is ${String(record.status)}: an edition is never changed once active; load a new one.`);
-  const flat = flattenProvince(country, tree);
-  if (flat.problems.length > 0) throw new EditionRefused('invalid', `Province ${String(tree.pcode)} of edition ${edition} has ${flat.problems.length} problem(s).`, flat.problems.slice(0, 50));
+  const items = trees.map((tree) => {
+    const flat = flattenProvince(country, tree);
+    if (flat.problems.length > 0) throw new EditionRefused('invalid', `Province ${String(tree.pcode)} of edition ${edition} has ${flat.problems.length} problem(s).`, flat.problems.slice(0, 50));
+    const item = {
+      ...editionProvinceKey(edition, flat.province.pcode),
+      entity: 'GazetteerProvince',
+      country,
+      province: flat.province,
+      lists: JSON.stringify(Object.fromEntries(flat.lists.map((l) => [l.parent, l.children]))),
+      overrides: flat.overrides,
+      units: flat.units,
+      loadedAt: now,
+      loadedBy: by,
+    };
+    if (JSON.stringify(item).length > MAX_PROVINCE_ITEM_BYTES) throw new EditionRefused('invalid', `Province ${flat.province.pcode} is too large for one item (${MAX_PROVINCE_ITEM_BYTES} bytes).`);
+    return { item, stored: { edition, province: flat.province.pcode, units: flat.units, overrides: flat.overrides } };
+  });
   if (!record) {
     await documentClient
       .send(new PutCommand({ TableName: tableName, Item: { ...editionKey(edition), entity: 'GazetteerEdition', edition, status: 'LOADING', createdAt: now, createdBy: by }, ConditionExpression: 'attribute_not_exists(pk)' }))
@@ -260,21 +307,21 @@ export async function putEditionProvince(edition: string, country: Country, tree
         if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
       });
   }
-  await batchPutAll([
-    ...flat.lists.map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: l.children })),
-    {
-      ...editionProvinceKey(edition, flat.province.pcode),
-      entity: 'GazetteerProvince',
-      country,
-      province: flat.province,
-      parents: flat.lists.map((l) => l.parent),
-      overrides: flat.overrides,
-      units: flat.units,
-      loadedAt: now,
-      loadedBy: by,
-    },
-  ]);
-  return { edition, province: flat.province.pcode, units: flat.units, overrides: flat.overrides };
+  let group: Record<string, unknown>[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (group.length > 0) await transact(group.map((Item) => ({ item: { Put: { TableName: tableName, Item } } })));
+    group = [];
+    bytes = 0;
+  };
+  for (const { item } of items) {
+    const size = JSON.stringify(item).length;
+    if (group.length >= 100 || bytes + size > MAX_TRANSACTION_BYTES) await flush();
+    group.push(item);
+    bytes += size;
+  }
+  await flush();
+  return items.map((i) => i.stored);
 }
 
 async function partition(edition: string, prefix: string): Promise<Record<string, unknown>[]> {
@@ -290,9 +337,14 @@ async function partition(edition: string, prefix: string): Promise<Record<string
   return items;
 }
 
-/** Every child list of an edition's active tree (the countries' province lists included). */
+/** Every child list of an edition: each province's tree, and each country's list of provinces. */
 async function editionLists(edition: string): Promise<ChildList[]> {
-  return (await partition(edition, CHILDREN_PREFIX)).map((i) => ({ parent: String(i.sk).slice(CHILDREN_PREFIX.length), children: i.children as ChildUnit[] }));
+  const provinces = await partition(edition, PROVINCE_PREFIX);
+  const countries = (['KH', 'TH'] as const).map((country) => ({
+    parent: country,
+    children: provinces.filter((p) => p.country === country).map((p) => p.province as ChildUnit).sort((a, b) => a.pcode.localeCompare(b.pcode)),
+  }));
+  return [...countries, ...provinces.flatMap((p) => Object.entries(listsOf(p)).map(([parent, children]) => ({ parent, children })))];
 }
 
 /** Most dropped codes an activation answers and records by name (all are counted, and all get a retired record). */
@@ -320,24 +372,11 @@ export async function activateEdition(edition: string, by: Loader, now = new Dat
   if (!record) throw new EditionRefused('missing', `No edition ${edition} has been loaded.`);
   if (record.status !== 'LOADING') throw new EditionRefused('conflict', `Edition ${edition} is already ${String(record.status)}.`);
   const provinces = await partition(edition, PROVINCE_PREFIX);
-  const lists = await editionLists(edition);
-  const byParent = new Map(lists.map((l) => [l.parent, l]));
   const problems: string[] = [];
-  const tree: ChildList[] = [];
   const overrides: Record<string, string> = {};
-  for (const country of ['KH', 'TH'] as const) {
-    const own = provinces.filter((p) => p.country === country).sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
-    if (own.length === 0) problems.push(`no province of ${country} was loaded`);
-    tree.push({ parent: country, children: own.map((p) => p.province as ChildUnit) });
-    for (const p of own) {
-      Object.assign(overrides, p.overrides as Record<string, string>);
-      for (const parent of p.parents as string[]) {
-        const l = byParent.get(parent);
-        if (l) tree.push(l);
-        else problems.push(`the children of ${parent} (province ${String(p.sk).slice(PROVINCE_PREFIX.length)}) are missing: load that province again`);
-      }
-    }
-  }
+  for (const country of ['KH', 'TH'] as const) if (!provinces.some((p) => p.country === country)) problems.push(`no province of ${country} was loaded`);
+  for (const p of provinces) Object.assign(overrides, p.overrides as Record<string, string>);
+  const tree = await editionLists(edition);
   const codes = codesOf(tree);
   const total = tree.reduce((n, l) => n + l.children.length, 0);
   if (codes.size !== total) problems.push(`${total - codes.size} code(s) appear more than once`);
@@ -357,7 +396,7 @@ export async function activateEdition(edition: string, by: Loader, now = new Dat
   const dropped = droppedCodes.slice(0, MAX_REPORTED_DROPPED).map((pcode) => ({ pcode, level: levelOf(pcode)!, en: before.get(pcode)!.unit.en }));
 
   await batchPutAll([
-    ...tree.filter((l) => l.parent.length === 2).map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: l.children })),
+    ...tree.filter((l) => l.parent.length === 2).map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: JSON.stringify(l.children) })),
     ...droppedCodes.map((pcode) => ({ ...retiredCodeKey(pcode), entity: 'GazetteerRetiredCode', pcode, lastEdition: previousEdition, droppedIn: edition, at: now })),
   ]);
   const report: ActivationReport = { edition, previous: previousEdition, activatedAt: now, units, added, dropped: { count: droppedCodes.length, codes: dropped }, overrides };
@@ -391,6 +430,6 @@ export async function listEditions(): Promise<{ edition: string; previous: strin
 
 /** Loads whole country trees as one edition and activates it (`npm start` on a new table, the CLI, tests). */
 export async function loadEdition(edition: string, countries: readonly { country: Country; provinces: readonly SourceUnit[] }[], by: Loader): Promise<ActivationReport> {
-  for (const { country, provinces } of countries) for (const p of provinces) await putEditionProvince(edition, country, p, by);
+  for (const { country, provinces } of countries) await putEditionProvinces(edition, country, provinces, by);
   return activateEdition(edition, by);
 }
