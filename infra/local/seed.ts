@@ -608,12 +608,17 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
 const line = (label: string, t: Tally, extra = '') => say(`${label.padEnd(17)} ${String(t.created + t.existing).padStart(3)}: ${t.created} created, ${t.existing} already there${extra}`);
 
 async function checkServer(base: string): Promise<void> {
-  try {
-    const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { status?: string };
-    if (res.ok && body.status === 'ok') return;
-  } catch {
-    // fall through
+  // A server that answers but whose database is busy (a new DATA_DIR loading the gazetteer) gets a few seconds.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { status?: string };
+      if (res.ok && body.status === 'ok') return;
+      if (res.status !== 503) break;
+    } catch {
+      if (attempt > 0) break;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
   }
   throw new SeedError(`no Clearway server answers at ${base}/health: start the server first with npm start, or pass --url`);
 }

@@ -252,8 +252,12 @@ export interface Loader {
 /** A province's tree is one item; DynamoDB's limit is 400 KB (the largest shipped province, Kampong Speu, is ~120 KB). */
 const MAX_PROVINCE_ITEM_BYTES = 350_000;
 
-/** What one transaction of provinces may carry (DynamoDB's limit is 4 MB). */
-const MAX_TRANSACTION_BYTES = 3_500_000;
+/**
+ * What one transaction of provinces carries: far below DynamoDB's 4 MB, because DynamoDB Local
+ * commits a transaction on its one SQLite thread and answers nothing else meanwhile (its health
+ * check included); a few hundred KB keep each pause short.
+ */
+const MAX_TRANSACTION_BYTES = 300_000;
 
 /** Why an edition cannot be loaded or activated (the API answers 400 or 409). */
 export class EditionRefused extends Error {
