@@ -7,7 +7,7 @@ import { getClearedArea, listReportLand, releasedParts, reportLandDelete, report
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { hazardCellWritesOnChange } from '#shared/db/repositories/return-safety.ts';
-import { moved, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -61,7 +61,7 @@ export function releaseOnHazard(hazard: HazardArea, land: readonly ReportLand[],
       outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: hazard.status, to: status, reason: why, date: now.slice(0, 10) }, now).write,
       ...hazardCellWritesOnChange(hazard, updated),
     );
-    stats.push({ ...place(hazard), counters: moved('hazards', hazard.status, status) });
+    stats.push({ ...statsPlace(hazard), counters: moved('hazards', hazard.status, status) });
   }
   return { hazard: updated, writes, stats, statusChanged: status !== hazard.status };
 }

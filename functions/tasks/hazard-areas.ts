@@ -12,7 +12,7 @@ import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { OPEN_TASK_STATUSES } from '#shared/domain/task-lifecycle.ts';
-import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -117,7 +117,7 @@ export function registerHazardAreas(api: Api): void {
         ...hazardCellWrites(hazard),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
-        ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
+        ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
       ], response, idempotency);
       await recomputeAfterHazardChange(id, principal);
       return created;
@@ -242,7 +242,7 @@ export function registerHazardAreas(api: Api): void {
         ...hazardCellWritesOnChange(current, updated),
       ];
       // One list of counter changes for the whole transaction: the area's and its cancelled tasks' share a statistics item.
-      const stats: StatsChange[] = [{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }];
+      const stats: StatsChange[] = [{ ...statsPlace(current), counters: moved('hazards', current.status, body.to) }];
       if (body.to === 'WITHDRAWN') {
         const withdrawal = await withdrawalWrites(current, principal, body.reason, now);
         stats.push(...withdrawal.stats);
@@ -376,7 +376,7 @@ async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason
       taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'CANCELLED', reason })),
       outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: hazard.id, country: task.country, province: task.province, from: task.status, to: 'CANCELLED', reason: 'hazard area withdrawn' }, now).write,
     );
-    stats.push({ country: task.country, province: task.province, counters: moved('tasks', task.status, 'CANCELLED') });
+    stats.push({ ...statsPlace(task), counters: moved('tasks', task.status, 'CANCELLED') });
   }
   return { writes, stats, tasksCancelled: open.map((t) => t.id) };
 }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { householdImportRoutes } from '../../functions/households/imports.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
+import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { readGazetteerDir } from '../../infra/local/gazetteer-files.ts';
 import { mountLocalImports, startLocalImport } from '../../infra/local/imports.ts';
 import { loadEdition } from '#shared/db/repositories/gazetteer.ts';
@@ -101,6 +102,19 @@ describe('return safety without a point', () => {
     expect(r.body.destination?.point).toBeUndefined();
     const elsewhere = await call<Household>(householdsApp, 'POST', '/v1/households', relief, household({ destination: { province: 'KH22', adm3: 'KH220301' } }));
     expect(elsewhere.body.returnSafety).toEqual({ status: 'UNKNOWN', hazardAreaIds: [], checkedAt: expect.any(String) });
+  });
+
+  it('counts land release by the hazard area’s district too (JSON and CSV level=adm2)', async () => {
+    const qa = await bearer({ role: 'qa', country: 'KH' });
+    const district = await call<{ scope: { adm2: string }; hazardAreasByStatus: Record<string, number> }>(clearedAreasApp, 'GET', '/v1/stats/land-release?adm2=KH2203', qa);
+    expect(district.status).toBe(200);
+    expect(district.body.scope.adm2).toBe('KH2203');
+    expect(district.body.hazardAreasByStatus.OPEN).toBe(1);
+    const csv = await call<string>(clearedAreasApp, 'GET', '/v1/stats/land-release?country=KH&level=adm2&format=csv', qa);
+    const [header, hxl, ...rows] = csv.text.trim().split('\r\n');
+    expect(header!.split(',').slice(0, 4)).toEqual(['country', 'province_pcode', 'province_name', 'district_pcode']);
+    expect(hxl!.split(',')[3]).toBe('#adm2+code');
+    expect(rows.map((r) => r.split(',').slice(0, 4))).toEqual([['KH', 'KH22', 'Oddar Meanchey', 'KH2203']]);
   });
 
   it('refuses a hazard area whose commune is not in its district', async () => {
