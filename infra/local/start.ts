@@ -147,6 +147,9 @@ async function main(): Promise<void> {
   if (table.created) say(`created table ${LOCAL_TABLE_NAME}`);
   else if (table.addedIndexes.length > 0) say(`added indexes ${table.addedIndexes.join(', ')} to table ${LOCAL_TABLE_NAME}`);
 
+  // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
+  // again when the server answers (it serves nothing else while it commits the edition's writes).
+  await ensureGazetteer();
   const webDir = await buildWebConsole();
   // Imported only now: the apps read their configuration from the environment at load.
   const { createLocalServer } = await import('./server.ts');
@@ -163,10 +166,6 @@ async function main(): Promise<void> {
       warn(`warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime has no TLS and its database is for evaluation.`);
     }
     say(`listening on ${origin}  (web console: ${origin}/; API reference: ${origin}/docs; a token: npm run token -- --role admin)`);
-    // A new table gets the shipped gazetteer edition in the background (10–30 s on DynamoDB Local):
-    // until then coded places (adm2/adm3/adm4) are refused as unchecked and provinces are checked
-    // against the built-in list; GET /v1/places/editions says when it is in use.
-    void ensureGazetteer().catch((e: unknown) => warn(`the gazetteer could not be loaded (the API still runs): ${e instanceof Error ? e.message : String(e)}`));
     // Household imports a crash (or SIGKILL) left unfinished continue where they stopped.
     void import('./imports.ts').then(async ({ resumeLocalImports }) => {
       const resumed = await resumeLocalImports();
@@ -194,7 +193,7 @@ async function ensureGazetteer(): Promise<void> {
   const { readGazetteerDir } = await import('./gazetteer-files.ts');
   const files = await readGazetteerDir();
   const started = performance.now();
-  say(`loading gazetteer edition ${files.edition} (data/gazetteer) into the new table in the background ...`);
+  say(`loading gazetteer edition ${files.edition} (data/gazetteer) into the new table ...`);
   const report = await loadEdition(files.edition, files.countries, { sub: 'npm-start', role: 'admin', org: 'local' });
   say(`loaded gazetteer edition ${report.edition} (data/gazetteer, see its NOTICE.md) in ${Math.round(performance.now() - started)} ms`);
 }

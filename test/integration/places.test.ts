@@ -116,5 +116,5 @@ describe('loading a newer edition', () => {
     const editions = await call<{ current: string; items: { edition: string }[] }>('GET', '/v1/places/editions', relief);
     expect(editions.body.current).toBe('2026-06');
     expect(editions.body.items.map((e) => e.edition)).toEqual(['2026-01', '2026-06']);
-  });
+  }, 180_000);
 });

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import {
@@ -64,12 +65,15 @@ export async function currentEdition(): Promise<CurrentEdition | undefined> {
 }
 
 /**
- * Children are stored as JSON text, not as DynamoDB lists of maps: a province's tree is thousands
+ * Children are stored as gzipped JSON, not as DynamoDB lists of maps: a province's tree is thousands
  * of small maps, which every write and read would otherwise marshal attribute by attribute (on
  * DynamoDB Local a 100 KB nested item took ~0.5 s to put; as one string it is one attribute).
  */
-const childrenOf = (item: Record<string, unknown>): ChildUnit[] => JSON.parse(String(item.children)) as ChildUnit[];
-const listsOf = (item: Record<string, unknown>): Record<string, ChildUnit[]> => JSON.parse(String(item.lists)) as Record<string, ChildUnit[]>;
+const childrenOf = (item: Record<string, unknown>): ChildUnit[] => unpack(item.children) as ChildUnit[];
+const listsOf = (item: Record<string, unknown>): Record<string, ChildUnit[]> => unpack(item.lists) as Record<string, ChildUnit[]>;
+/** Gzipped JSON as a binary attribute: a quarter of the bytes to write (the whole shipped edition is ~0.5 MB instead of ~2.1 MB), gunzipped in well under a millisecond per province. */
+const pack = (value: unknown): Uint8Array => gzipSync(JSON.stringify(value));
+const unpack = (stored: unknown): unknown => JSON.parse(gunzipSync(stored as Uint8Array).toString('utf8'));
 
 /** The item holding a parent's children: the country's list for a country, else its province's tree. */
 const containerOf = (parent: string) => (parent.length === 2 ? parent : parent.slice(0, 4));
@@ -249,7 +253,7 @@ export interface Loader {
   org: string;
 }
 
-/** A province's tree is one item; DynamoDB's limit is 400 KB (the largest shipped province, Kampong Speu, is ~120 KB). */
+/** A province's tree is one item; DynamoDB's limit is 400 KB (the largest shipped province, Kampong Speu, is ~120 KB of JSON, ~25 KB gzipped). */
 const MAX_PROVINCE_ITEM_BYTES = 350_000;
 
 /**
@@ -257,7 +261,7 @@ const MAX_PROVINCE_ITEM_BYTES = 350_000;
  * commits a transaction on its one SQLite thread and answers nothing else meanwhile (its health
  * check included); a few hundred KB keep each pause short.
  */
-const MAX_TRANSACTION_BYTES = 300_000;
+const MAX_TRANSACTION_BYTES = 200_000;
 
 /** Why an edition cannot be loaded or activated (the API answers 400 or 409). */
 export class EditionRefused extends Error {
@@ -295,13 +299,13 @@ export async function putEditionProvinces(edition: string, country: Country, tre
       entity: 'GazetteerProvince',
       country,
       province: flat.province,
-      lists: JSON.stringify(Object.fromEntries(flat.lists.map((l) => [l.parent, l.children]))),
+      lists: pack(Object.fromEntries(flat.lists.map((l) => [l.parent, l.children]))),
       overrides: flat.overrides,
       units: flat.units,
       loadedAt: now,
       loadedBy: by,
     };
-    if (JSON.stringify(item).length > MAX_PROVINCE_ITEM_BYTES) throw new EditionRefused('invalid', `Province ${flat.province.pcode} is too large for one item (${MAX_PROVINCE_ITEM_BYTES} bytes).`);
+    if (item.lists.length > MAX_PROVINCE_ITEM_BYTES) throw new EditionRefused('invalid', `Province ${flat.province.pcode} is too large for one item (${MAX_PROVINCE_ITEM_BYTES} bytes).`);
     return { item, stored: { edition, province: flat.province.pcode, units: flat.units, overrides: flat.overrides } };
   });
   if (!record) {
@@ -319,7 +323,7 @@ export async function putEditionProvinces(edition: string, country: Country, tre
     bytes = 0;
   };
   for (const { item } of items) {
-    const size = JSON.stringify(item).length;
+    const size = item.lists.length + 1_000;
     if (group.length >= 100 || bytes + size > MAX_TRANSACTION_BYTES) await flush();
     group.push(item);
     bytes += size;
@@ -400,7 +404,7 @@ export async function activateEdition(edition: string, by: Loader, now = new Dat
   const dropped = droppedCodes.slice(0, MAX_REPORTED_DROPPED).map((pcode) => ({ pcode, level: levelOf(pcode)!, en: before.get(pcode)!.unit.en }));
 
   await batchPutAll([
-    ...tree.filter((l) => l.parent.length === 2).map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: JSON.stringify(l.children) })),
+    ...tree.filter((l) => l.parent.length === 2).map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: pack(l.children) })),
     ...droppedCodes.map((pcode) => ({ ...retiredCodeKey(pcode), entity: 'GazetteerRetiredCode', pcode, lastEdition: previousEdition, droppedIn: edition, at: now })),
   ]);
   const report: ActivationReport = { edition, previous: previousEdition, activatedAt: now, units, added, dropped: { count: droppedCodes.length, codes: dropped }, overrides };
