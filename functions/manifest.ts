@@ -1,10 +1,12 @@
 import { clearedAreasFunction } from './cleared-areas/manifest.ts';
 import { householdsFunction } from './households/manifest.ts';
 import { metaFunction } from './meta/manifest.ts';
+import { mineActionFunction } from './mine-action/manifest.ts';
 import { notificationsFunction } from './notifications/manifest.ts';
 import { placesFunction } from './places/manifest.ts';
+import { reportsFunction } from './reports/manifest.ts';
 import { tasksFunction } from './tasks/manifest.ts';
 
 /** Every API-facing function and the paths it owns; the CDK stack and the local server both route from this list. */
-export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, placesFunction] as const;
+export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, reportsFunction, mineActionFunction, placesFunction] as const;
 export type ApiFunctionName = (typeof apiFunctions)[number]['name'];

@@ -5,6 +5,15 @@ import type { RouteSpec } from '#shared/http/api.ts';
  * needs their configuration in the environment (see `functions/meta/generate-openapi.ts`).
  */
 export async function allRoutes(): Promise<RouteSpec[]> {
-  const apps = await Promise.all([import('./meta/app.ts'), import('./tasks/app.ts'), import('./cleared-areas/app.ts'), import('./notifications/app.ts'), import('./households/app.ts'), import('./places/app.ts')]);
+  const apps = await Promise.all([
+    import('./meta/app.ts'),
+    import('./tasks/app.ts'),
+    import('./cleared-areas/app.ts'),
+    import('./notifications/app.ts'),
+    import('./households/app.ts'),
+    import('./reports/app.ts'),
+    import('./mine-action/app.ts'),
+    import('./places/app.ts'),
+  ]);
   return apps.flatMap((a) => a.routes);
 }

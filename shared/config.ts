@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { parseEnv } from './env.ts';
 
 // zod/mini ships without messages; a missing variable should say what was expected. `jitless`:
 // this schema is parsed once, so compiling a fast parser for it (`new Function`) is pure cold-start
@@ -66,6 +67,15 @@ const ConfigSchema = z
         z.refine((v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535), 'a comma-separated list of port numbers (1-65535), such as 443,8443'),
       ),
     ),
+    /**
+     * Hosts that alone may receive webhooks, comma-separated (`*.example.org` for subdomains);
+     * absent or empty, any public host may.
+     */
+    WEBHOOK_ALLOW_LIST: z.optional(z.string()),
+    /** The ministry whose queue a deliverer function drains (`KH` or `TH`); set on the deliverers only, checked at their load. */
+    MINISTRY: z.optional(z.enum(['KH', 'TH'])),
+    /** The bucket household imports are uploaded to (AWS); absent locally, where uploads go under `DATA_DIR`. */
+    IMPORT_BUCKET_NAME: z.optional(z.string().check(z.minLength(1))),
     /** Most webhook subscriptions one organisation may hold (409 beyond). */
     SUBSCRIPTIONS_PER_ORG: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 10),
     /** Largest household CSV upload, in bytes (the signed `Content-Length` on AWS, the local `PUT`'s limit). 512 MiB: a million people is ≈ 150 MB. */
@@ -92,6 +102,8 @@ const ConfigSchema = z
     RETENTION_IMPORT_DAYS: period(90, 36_500),
     /** Dead-letter records of webhook deliveries that failed. */
     RETENTION_DELIVERY_FAILURE_DAYS: period(30, 36_500),
+    /** Accident victims' names and contacts, from the accident's date (the accident and its counts stay). */
+    RETENTION_VICTIM_DATA_DAYS: period(5 * 365, 36_500),
   })
   .check(
     z.refine((c) => Boolean(c.JWKS_URL) !== Boolean(c.JWKS_FILE), {
@@ -106,16 +118,7 @@ const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
-
-export const config: Config = loadConfig(process.env);
+export const config: Config = parseEnv(ConfigSchema);
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -126,6 +129,7 @@ export const retention = {
   accessLog: config.RETENTION_ACCESS_LOG_DAYS * DAY,
   imports: config.RETENTION_IMPORT_DAYS * DAY,
   deliveryFailures: config.RETENTION_DELIVERY_FAILURE_DAYS * DAY,
+  victimData: config.RETENTION_VICTIM_DATA_DAYS * DAY,
 } as const;
 
 /** The TTL attribute's value (epoch seconds) for an item written at `at` and kept `seconds`. */

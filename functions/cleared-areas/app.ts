@@ -2,10 +2,11 @@ import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
 import { ClearedArea, ClearedAreaCreate, ClearedAreaStatus, MAX_PARTS, partsOf, WITHIN_TOLERANCE_M, type ReportPart } from '#shared/domain/cleared-area.ts';
 import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { contaminatedLand, FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { MAX_REPORT_VERTICES, METHODS_BY_OUTCOME, OUTCOMES_BY_ACTIVITY, overlap, partProblems, sqmOf, toMulti } from '#shared/domain/land-release.ts';
+import { MAX_REPORT_VERTICES, METHODS_BY_OUTCOME, OUTCOMES_BY_ACTIVITY, overlap, partProblems, reconcileEo, sqmOf, toMulti } from '#shared/domain/land-release.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, listClearedAreas, reportLandWrite, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
@@ -39,17 +40,6 @@ async function eoFromProgress(taskId: string): Promise<Record<string, number>> {
   return totals;
 }
 
-function reconcile(fromProgress: Record<string, number>, reported: Record<string, number> | undefined): ClearedArea['eo'] {
-  const differences: Record<string, number> = {};
-  if (reported) {
-    for (const category of new Set([...Object.keys(fromProgress), ...Object.keys(reported)])) {
-      const diff = (reported[category] ?? 0) - (fromProgress[category] ?? 0);
-      if (diff !== 0) differences[category] = diff;
-    }
-  }
-  return { fromProgressReports: fromProgress, ...(reported ? { reported } : {}), mismatch: Object.keys(differences).length > 0, differences };
-}
-
 const place = (a: { country: 'KH' | 'TH'; province: string }) => ({ country: a.country, province: a.province });
 
 api.route(
@@ -67,7 +57,7 @@ api.route(
       const area = await visibleReport(principal, id);
       return { body: asSeenBy(principal, area), version: area.version };
     },
-    responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+    responses: { 201: { description: 'The report, SUBMITTED', schema: ClearedArea }, 404: problem, 409: problem },
   },
   async (c, { principal, body, idempotency }) => {
     const task = await getTask(body.taskId);
@@ -116,7 +106,7 @@ api.route(
       requiredQaCountries: jointRelease ? ['KH', 'TH'] : [hazard.country],
       qaDecisions: [],
       attestationRequired: jointRelease && config.REQUIRE_OBSERVER_ATTESTATION === 'joint',
-      eo: reconcile(await eoFromProgress(task.id), reported),
+      eo: reconcileEo(await eoFromProgress(task.id), reported),
       ...(body.notes ? { notes: body.notes } : {}),
       status: 'SUBMITTED',
     };
@@ -169,7 +159,7 @@ api.route(
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     query: z.object({ task: z.optional(Id), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), country: z.optional(Country), status: z.optional(ClearedAreaStatus), ...PageQuery }),
-    responses: { 200: { description: 'A page of cleared areas', schema: Page(ClearedArea) }, 400: problem, 401: problem, 403: problem },
+    responses: { 200: { description: 'A page of cleared areas', schema: Page(ClearedArea), alternatives: { [GEOJSON]: FeatureCollectionSchema } } },
   },
   async (c, { principal, query }) => {
     const named = (['task', 'province', 'country'] as const).filter((k) => query[k] !== undefined);
@@ -242,7 +232,7 @@ api.route(
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     params: IdParams,
-    responses: { 200: { description: 'The report; ETag carries its version', schema: ClearedArea }, 401: problem, 404: problem },
+    responses: { 200: { description: 'The report; ETag carries its version', schema: ClearedArea }, 404: problem },
   },
   async (c, { principal, params }) => {
     const area = await visibleReport(principal, params.id);

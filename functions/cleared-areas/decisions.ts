@@ -8,13 +8,16 @@ import { clearedAreaWrite } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
 import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { monthOf, releasedByOutcome } from '#shared/domain/monthly.ts';
 import { getTask, taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { BadRequest, Conflict, Forbidden, PreconditionFailed } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden } from '#shared/http/problem.ts';
+import { checkVersion } from '#shared/errors.ts';
 import { hazardRace, landAfter, landOfHazard, releasedCounters, releaseOnHazard } from './release.ts';
 import { asSeenBy, visibleReport } from './visibility.ts';
 
@@ -23,9 +26,6 @@ const place = (a: { country: 'KH' | 'TH'; province: string }) => ({ country: a.c
 /** The report changed between our read and our write (another country's decision): read it again and decide on what it is now. */
 class ReportMoved extends Error {}
 
-function checkVersion(area: ClearedArea, expected: number): void {
-  if (area.version !== expected) throw new PreconditionFailed(`The cleared area is at version ${area.version}, not ${expected}: read it again.`, area.version);
-}
 
 /**
  * The country a QA decision is for: a QA officer's own, which must be one the report needs; an
@@ -77,7 +77,10 @@ async function landChange(area: ClearedArea, change: 'release' | 'take-back', pr
   const why = change === 'release' ? `land released by completion report ${area.id}` : `the release of completion report ${area.id} was not attested and is taken back`;
   const released = releaseOnHazard(hazard, after.land, principal, now, why);
   const sign = change === 'release' ? 1 : -1;
-  return { writes: [after.write, ...backfill, ...released.writes], stats: [...released.stats, { ...statsPlace(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
+  // The monthly report counts released land in the month of the QA acceptance; a take-back subtracts it there.
+  const acceptedAt = change === 'release' ? now : (area.qa?.decidedAt ?? now);
+  const monthly = monthlyStatsWrites([{ ...place(area), month: monthOf(acceptedAt), counters: releasedByOutcome(area.parts, sign) }]);
+  return { writes: [after.write, ...backfill, ...released.writes, ...monthly], stats: [...released.stats, { ...statsPlace(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
 }
 
 export function registerReportDecisions(api: Api): void {
@@ -94,17 +97,17 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: QaDecision,
       ifMatch: true,
-      responses: { 200: { description: 'The report with the decision', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with the decision', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       for (let attempt = 1; ; attempt++) {
         const area = await visibleReport(principal, params.id);
         const country = decidingCountry(principal, area, body.country);
-        if (expectedVersion > area.version) checkVersion(area, expectedVersion);
+        if (expectedVersion > area.version) checkVersion(area, expectedVersion, 'cleared area');
         if (area.status !== 'SUBMITTED') throw new Conflict(`This report was already decided (${area.status}).`, { currentStatus: area.status });
         if (area.qaDecisions.some((d) => d.country === country)) throw new Conflict(`QA of ${country} already decided on this report.`, { qaDecisions: area.qaDecisions.map((d) => ({ country: d.country, decision: d.decision })) });
         // While SUBMITTED the content never changes: only other countries' decisions move the version.
-        if (area.qaDecisions.length === 0) checkVersion(area, expectedVersion);
+        if (area.qaDecisions.length === 0) checkVersion(area, expectedVersion, 'cleared area');
         const task = (await getTask(area.taskId))!;
         if (body.decision === 'ACCEPTED' && (task.findsAwaitingReview ?? 0) > 0) {
           throw new Conflict(`${task.findsAwaitingReview} find(s) of task ${task.id} lay outside the hazard area and await QA review: review them before accepting the land.`, { findsAwaitingReview: task.findsAwaitingReview });
@@ -179,11 +182,11 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: Attestation,
       ifMatch: true,
-      responses: { 200: { description: 'The report with its attestation', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with its attestation', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);
-      checkVersion(area, expectedVersion);
+      checkVersion(area, expectedVersion, 'cleared area');
       if (area.attestation) throw new Conflict(`This release was already ${area.attestation.decision === 'ATTESTED' ? 'attested' : 'refused attestation'}.`, { attestation: area.attestation.decision });
       if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only a release QA accepted and not yet handed over can be attested; this report is ${area.status}.`, { currentStatus: area.status });
       const now = new Date().toISOString();
@@ -236,11 +239,11 @@ export function registerReportDecisions(api: Api): void {
       params: IdParams,
       body: Handover,
       ifMatch: true,
-      responses: { 200: { description: 'The report with its handover', schema: ClearedArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The report with its handover', schema: ClearedArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);
-      checkVersion(area, expectedVersion);
+      checkVersion(area, expectedVersion, 'cleared area');
       if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only land QA accepted can be handed over; this report is ${area.status}.`, { currentStatus: area.status });
       if (area.attestationRequired && area.attestation?.decision !== 'ATTESTED') {
         throw new Conflict('Land released by a joint task or on contested land is handed over only after an ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });

@@ -7,6 +7,7 @@ import { getClearedArea, listReportLand, releasedParts, reportLandDelete, report
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { hazardCellWritesOnChange } from '#shared/db/repositories/return-safety.ts';
+import { hazardDemandChangeWrites } from '#shared/db/repositories/priorities.ts';
 import { moved, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
@@ -60,6 +61,7 @@ export function releaseOnHazard(hazard: HazardArea, land: readonly ReportLand[],
       hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: hazard.status, to: status, reason: why })),
       outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: hazard.status, to: status, reason: why, date: now.slice(0, 10) }, now).write,
       ...hazardCellWritesOnChange(hazard, updated),
+      ...hazardDemandChangeWrites(hazard, updated),
     );
     stats.push({ ...statsPlace(hazard), counters: moved('hazards', hazard.status, status) });
   }

@@ -1,14 +1,15 @@
 import * as z from 'zod/mini';
 import { CLEARED_AREA_STATUSES, OUTCOMES } from '#shared/domain/cleared-area.ts';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { HAZARD_STATUSES } from '#shared/domain/hazard-area.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
 import { readDistrictStats, readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /**
  * Finds by category: counted as `eofound_*` since disposal is recorded; before that every find
@@ -33,7 +34,7 @@ export function landReleaseView(counters: Counters) {
   };
 }
 
-const LandReleaseStats = lazy(() =>
+const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
   scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()), adm2: z.optional(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
@@ -68,8 +69,6 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
  */
 const DISTRICT_COLUMNS: (typeof COLUMNS)[number][] = [['district_pcode', '#adm2+code', (d) => d]];
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 export function registerLandReleaseStats(api: Api): void {
   api.route(
     {
@@ -88,7 +87,7 @@ export function registerLandReleaseStats(api: Api): void {
         level: z.optional(z.enum(['adm1', 'adm2'])),
         format: z.optional(z.enum(['json', 'csv'])),
       }),
-      responses: { 200: { description: 'The statistics', schema: LandReleaseStats }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
     },
     async (c, { query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
@@ -97,8 +96,7 @@ export function registerLandReleaseStats(api: Api): void {
       if (query.adm2 && ((query.province && !query.adm2.startsWith(query.province)) || (query.country && !query.adm2.startsWith(query.country)))) throw new BadRequest('The district is not in that place.', [{ path: 'query.adm2', message: `not in ${query.province ?? query.country}` }]);
       const province = query.province ?? query.adm2?.slice(0, 4);
       const country = query.country ?? (province ? provinceOf(province)!.country : undefined);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
-      if (wantsCsv) {
+      if (wantsCsv(c, query.format)) {
         const districts = query.level === 'adm2';
         let rows: { pcode: string; counters: Counters }[];
         if (districts) {
@@ -113,7 +111,7 @@ export function registerLandReleaseStats(api: Api): void {
         const columns = districts ? [...COLUMNS.slice(0, 3), ...DISTRICT_COLUMNS, ...COLUMNS.slice(3)] : COLUMNS;
         const lines = [columns.map(([h]) => h), columns.map(([, hxl]) => hxl), ...rows.map((r) => columns.map(([, , value]) => value(r.pcode, r.counters)))];
         const name = `land-release-${query.adm2 ?? province ?? country ?? 'all'}${districts ? '-adm2' : ''}.csv`;
-        return c.body(`${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return csvResponse(c, lines, name);
       }
       const counters = await readStats(query.adm2 ? { level: 'district', district: query.adm2 } : province ? { level: 'province', province } : country ? { level: 'country', country } : { level: 'all' });
       return c.json({ scope: { country: country ?? null, province: province ?? null, ...(query.adm2 ? { adm2: query.adm2 } : {}) }, ...landReleaseView(counters) });

@@ -1,10 +1,12 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config } from '#shared/config.ts';
-import { Country } from '#shared/domain/common.ts';
 import { parseAllowList } from '#shared/domain/webhook-url.ts';
 import { deliverQueueRecords, type DeliveryOptions } from '#shared/events/deliver.ts';
-import { logger } from '#shared/http/logger.ts';
+import { logger } from '#shared/logger.ts';
 
 /**
  * Ministry queue → subscribers' webhooks: one function per ministry, fed by that ministry's SQS
@@ -22,14 +24,14 @@ import { logger } from '#shared/http/logger.ts';
  *
  * IAM: read the table (Query on gsi1) and write it (dead-letter records: PutItem).
  */
-const ministry = Country.safeParse(process.env['MINISTRY']);
-if (!ministry.success) throw new Error('Invalid configuration:\n  MINISTRY: expected KH or TH, the ministry whose queue this function drains');
+const ministry = config.MINISTRY;
+if (!ministry) throw new Error('Invalid configuration:\n  MINISTRY: expected KH or TH, the ministry whose queue this function drains');
 
 const options: DeliveryOptions = {
   allowLocal: config.RUNTIME === 'local',
-  allowHosts: parseAllowList(process.env['WEBHOOK_ALLOW_LIST']),
+  allowHosts: parseAllowList(config.WEBHOOK_ALLOW_LIST),
   log: logger,
 };
 
 /** SQS → webhooks, with partial batch failures by message id. */
-export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry.data, event.Records, options));
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry, event.Records, options)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -30,7 +30,7 @@ import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { logger } from '#shared/http/logger.ts';
+import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
 import { assessSafety, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
@@ -129,14 +129,10 @@ export function erasureRoutes(api: Api): void {
       responses: {
         200: { description: 'Erased (admin): the tombstone', schema: HouseholdTombstoneSchema },
         202: { description: 'Asked for (relief): waiting for the ministry’s confirmation', schema: ErasureRequestSchema },
-        400: problem,
-        401: problem,
-        403: problem,
         404: problem,
         409: problem,
         410: problem,
         412: problem,
-        415: problem,
       },
     },
     async (c, { principal, params, body }) => {
@@ -169,7 +165,7 @@ export function erasureRoutes(api: Api): void {
       tag: TAG,
       access: ['ministry', 'admin'],
       params: IdParams,
-      responses: { 200: { description: 'Erased: the tombstone', schema: HouseholdTombstoneSchema }, 401: problem, 403: problem, 404: problem, 409: problem, 410: problem, 412: problem },
+      responses: { 200: { description: 'Erased: the tombstone', schema: HouseholdTombstoneSchema }, 404: problem, 409: problem, 410: problem, 412: problem },
     },
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
@@ -195,7 +191,7 @@ export function erasureRoutes(api: Api): void {
       params: IdParams,
       body: ConsentChange,
       ifMatch: true,
-      responses: { 200: { description: 'The household with its consent as it is now', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 410: problem, 412: problem, 415: problem, 428: problem },
+      responses: { 200: { description: 'The household with its consent as it is now', schema: HouseholdSchema }, 404: problem, 409: problem, 410: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
@@ -235,8 +231,6 @@ export function erasureRoutes(api: Api): void {
               assistance: z.array(z.unknown()),
             }),
         },
-        401: problem,
-        403: problem,
         404: problem,
         410: problem,
       },

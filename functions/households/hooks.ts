@@ -1,7 +1,10 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -11,8 +14,16 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * the spatial-index items). Kept in one place so that the routes read the same for every change.
  */
 
-/** The counter writes for a household going from `before` to `after` (undefined: not existing). */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => displacementStatsWrites(before, after);
+/**
+ * The counter writes for a household going from `before` to `after` (undefined: not existing):
+ * the displacement statistics, the monthly report's bucket of a registration or of a move to
+ * RETURNED or REDISPLACED, and the return demand of the hazard areas it is at risk from.
+ */
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
+  ...displacementStatsWrites(before, after),
+  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
+  ...householdDemandWrites(before, after),
+];
 
 /** The return safety of a destination now: UNKNOWN without a point. */
 export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);
@@ -28,3 +39,6 @@ export const safetyChangeWrites = (before: Household, after: Household): Guarded
  * hazard area changed between the assessment and the commit (its safety rewritten), else undefined.
  */
 export const recheckSafety = async (household: Household, actor: Principal): Promise<Household | undefined> => (await recheckReturnSafety([household], actor)).get(household.id);
+
+/** The AT_RISK households of a country (of one organisation) without risk education, as summaries. */
+export { listBriefingDue } from '#shared/db/repositories/return-safety.ts';

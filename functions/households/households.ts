@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, IdParams, lazy, Page, PageQuery } from '#shared/domain/common.ts';
+import { Country, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { historyEntry, actorOf } from '#shared/domain/history.ts';
 import {
   allowedHouseholdMoves,
@@ -51,10 +51,12 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, Gone, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
-import { assessSafety, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { assessSafety, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 const TAG = 'Households';
 /** Roles that register and change households. */
@@ -71,7 +73,7 @@ const DocumentLookup = z.strictObject({
   documentNumber: z.string().check(z.trim(), z.minLength(4), z.maxLength(40)),
 });
 
-const AccessEntrySchema = lazy(() =>
+const AccessEntrySchema = named('AccessEntry', () =>
   z.object({
     id: z.string(),
     at: z.iso.datetime(),
@@ -110,9 +112,6 @@ async function readHousehold(principal: Principal, id: string): Promise<Househol
   return household;
 }
 
-function checkVersion(h: Household, expected: number): void {
-  if (h.version !== expected) throw new PreconditionFailed(`The household is at version ${h.version}, not ${expected}: read it again and reapply your change.`, h.version);
-}
 
 export const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
   id: newId(),
@@ -132,12 +131,26 @@ async function refuseBadPlaces(country: Country, places: ReturnType<typeof house
   if (problems.length > 0) throw new BadRequest(`A place of the household does not match the gazetteer: ${problems.map((p) => p.message).join('; ')}.`, problems);
 }
 
+/** `GET /v1/households?returnSafety=AT_RISK&riskEducation=none`: the caller's AT_RISK households without risk education. */
+async function briefingDue(principal: Principal, query: { country?: Country | undefined; province?: string | undefined; status?: string | undefined; org?: string | undefined; returnSafety?: string | undefined; riskEducation?: string | undefined; limit: number; cursor?: string | undefined }) {
+  if (!query.returnSafety || !query.riskEducation) throw new BadRequest('returnSafety and riskEducation are listed together: returnSafety=AT_RISK&riskEducation=none.', [{ path: `query.${query.returnSafety ? 'riskEducation' : 'returnSafety'}`, message: 'required with the other' }]);
+  if (query.province || query.status) throw new BadRequest('The households to brief are listed by country and organisation only.', [{ path: `query.${query.province ? 'province' : 'status'}`, message: 'not with returnSafety and riskEducation' }]);
+  const country = actingCountry(principal, query.country, 'query', 'list households');
+  let org = query.org;
+  if (principal.role === 'relief') {
+    if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
+    org = principal.org;
+  }
+  return listBriefingDue(country, org, { limit: query.limit, cursor: query.cursor });
+}
+
 export function registerHouseholds(api: Api): void {
   api.route(
     {
       method: 'post',
       path: '/v1/households',
       operationId: 'registerHousehold',
+      example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
       summary: 'Register a displaced household',
       description:
         'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
@@ -154,7 +167,7 @@ export function registerHouseholds(api: Api): void {
         const household = await readHousehold(principal, id);
         return { body: household, version: household.version };
       },
-      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 410: problem, 415: problem },
+      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 409: problem, 410: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');
@@ -207,6 +220,7 @@ export function registerHouseholds(api: Api): void {
         if (e instanceof DocumentAlreadyClaimed) throw await claimRaceProblem(principal, country, e);
         throw e;
       }
+      count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);
@@ -222,7 +236,8 @@ export function registerHouseholds(api: Api): void {
       summary: 'List households (summaries without personal data), by origin province and status',
       description:
         'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
-        '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents.',
+        '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
+        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -230,11 +245,14 @@ export function registerHouseholds(api: Api): void {
         province: z.optional(Province),
         status: z.optional(HouseholdStatus),
         org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+        returnSafety: z.optional(z.literal('AT_RISK', 'only AT_RISK is listed this way (with riskEducation=none)')),
+        riskEducation: z.optional(z.literal('none', 'only none is listed this way (with returnSafety=AT_RISK)')),
         ...PageQuery,
       }),
-      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) } },
     },
     async (c, { principal, query }) => {
+      if (query.returnSafety || query.riskEducation) return c.json(await briefingDue(principal, query));
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
       const country = actingCountry(principal, named, 'query', 'list households');
       if (query.province && !isCountryProvince(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
@@ -267,7 +285,7 @@ export function registerHouseholds(api: Api): void {
       tag: TAG,
       access: HOUSEHOLD_READERS,
       body: DocumentLookup,
-      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) } },
     },
     async (c, { principal, body }) => {
       const country = actingCountry(principal, body.country, 'body', 'look up households');
@@ -290,7 +308,7 @@ export function registerHouseholds(api: Api): void {
       tag: TAG,
       access: ROLES,
       params: IdParams,
-      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 401: problem, 404: problem, 410: problem },
+      responses: { 200: { description: 'The household; ETag carries its version', schema: HouseholdSchema }, 404: problem, 410: problem },
     },
     async (c, { principal, params }) => {
       const household = await readHousehold(principal, params.id);
@@ -309,7 +327,7 @@ export function registerHouseholds(api: Api): void {
       access: ROLES,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 400: problem, 401: problem, 404: problem, 410: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 404: problem, 410: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleHousehold(principal, params.id);
@@ -328,7 +346,7 @@ export function registerHouseholds(api: Api): void {
       access: ROLES,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 400: problem, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of access entries', schema: Page(AccessEntrySchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       // An erased household's access log stays readable: it names the staff who read it, nothing of the family.
@@ -352,13 +370,13 @@ export function registerHouseholds(api: Api): void {
       params: IdParams,
       body: HouseholdTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The household after the move', schema: HouseholdSchema }, 404: problem, 410: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
-      if (!move || !move.roles.includes(principal.role)) {
+      if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
           currentStatus: household.status,
           allowedTransitions: allowedHouseholdMoves(household.status, principal.role),
@@ -401,18 +419,18 @@ export function registerHouseholds(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household is, where it wants to go, or its contact',
       description:
-        '`current`, `destination` (null removes it) and `contact` (null removes it); places are checked like at registration (a place sent unchanged is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
+        '`current`, `destination` (null removes it), `contact` (null removes it) and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education; null removes it); places are checked like at registration (a place sent unchanged is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,
       body: HouseholdPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 400: problem, 401: problem, 403: problem, 404: problem, 410: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated household', schema: HouseholdSchema }, 404: problem, 410: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
-      checkVersion(household, expectedVersion);
+      checkVersion(household, expectedVersion, 'household');
       const now = new Date().toISOString();
       const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
       if (body.current) updated.current = body.current;
@@ -420,6 +438,8 @@ export function registerHouseholds(api: Api): void {
       else if (body.destination) updated.destination = body.destination;
       if (body.contact === null) delete updated.contact;
       else if (body.contact) updated.contact = body.contact;
+      if (body.riskEducation === null) delete updated.riskEducation;
+      else if (body.riskEducation) updated.riskEducation = body.riskEducation;
       const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
       if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
       await refuseBadPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household));
@@ -428,6 +448,7 @@ export function registerHouseholds(api: Api): void {
       const changes: Record<string, unknown> = {};
       for (const f of fields) {
         if (f === 'contact') changes.contact = 'changed';
+        else if (f === 'riskEducation') changes.riskEducation = { from: household.riskEducation?.receivedAt ?? null, to: updated.riskEducation?.receivedAt ?? null };
         else changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
       }
       const destinationChanged = JSON.stringify(household.destination ?? null) !== JSON.stringify(updated.destination ?? null);
@@ -437,6 +458,8 @@ export function registerHouseholds(api: Api): void {
         householdHistoryWrite(household.id, historyEntry(principal, now, 'UPDATED', { changes })),
         householdAccessWrite(accessEntry(principal, household.id, 'UPDATE', now)),
       ];
+      const briefingChanged = Boolean(household.riskEducation) !== Boolean(updated.riskEducation);
+      if (briefingChanged && !destinationChanged) writes.push(...safetyChangeWrites(household, updated));
       if (destinationChanged) {
         writes.push(...safetyChangeWrites(household, updated));
         // Always, even when the safety stays the same: the return-safety checks re-assess it from this event.

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
-import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
+import { type Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { CreatedHouseholdImportSchema, HouseholdImportCreate, HouseholdImportSchema, RowErrorSchema } from '#shared/domain/household-import.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -18,7 +18,7 @@ const TAG = 'Household imports';
 const READERS = ['relief', 'ministry', 'admin'] as const;
 
 // Read here rather than in shared/config.ts: only the households function and the importer use it.
-const bucketName = () => process.env['IMPORT_BUCKET_NAME'];
+const bucketName = () => config.IMPORT_BUCKET_NAME;
 
 
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
@@ -92,7 +92,7 @@ export function householdImportRoutes(api: Api): void {
         const upload = job.status === 'AWAITING_UPLOAD' ? await uploadUrlFor(job, c.req.url) : undefined;
         return { body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status }, version: job.version };
       },
-      responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+      responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       let country: Country;
@@ -134,7 +134,7 @@ export function householdImportRoutes(api: Api): void {
       tag: TAG,
       access: READERS,
       params: IdParams,
-      responses: { 200: { description: 'The job', schema: HouseholdImportSchema }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The job', schema: HouseholdImportSchema }, 404: problem },
     },
     async (c, { principal, params }) => {
       const job = await mustGetVisible(principal, params.id);
@@ -153,7 +153,7 @@ export function householdImportRoutes(api: Api): void {
       access: READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of rejected rows', schema: Page(RowErrorSchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of rejected rows', schema: Page(RowErrorSchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       const job = await mustGetVisible(principal, params.id);

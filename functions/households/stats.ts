@@ -1,15 +1,16 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from '#shared/domain/common.ts';
+import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
 import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
 import { isCountryProvince, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { unitNames } from '#shared/db/repositories/gazetteer.ts';
 import type { Role } from '#shared/domain/roles.ts';
-import { csvCount, readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
+import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readAdmDisplacementStats, readDisplacementStats, readLevelDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
-import { problem, type Api } from '#shared/http/api.ts';
+import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
+import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -18,7 +19,7 @@ const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satis
 const count = () => z.nullable(z.number());
 const counts = () => z.record(z.string(), count());
 const bySexAge = () => z.record(z.string(), counts());
-const DisplacementStats = lazy(() =>
+const DisplacementStats = named('DisplacementStats', () =>
   z.object({
     scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()), adm2: z.optional(z.string()), adm3: z.optional(z.string()) }),
     ageBandsYear: z.int(),
@@ -117,8 +118,6 @@ const COLUMNS: Column[] = [
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
 ];
 
-const csvCell = (v: string | number, suppress: boolean) => (typeof v === 'number' ? csvCount(v, suppress) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
 export function displacementStatsRoutes(api: Api): void {
   api.route(
@@ -141,9 +140,6 @@ export function displacementStatsRoutes(api: Api): void {
       }),
       responses: {
         200: { description: 'The statistics (JSON), or one CSV row per origin province, district or commune (`level`) with HXL hashtags', schema: DisplacementStats },
-        400: problem,
-        401: problem,
-        403: problem,
       },
     },
     async (c, { principal, query }) => {
@@ -160,10 +156,9 @@ export function displacementStatsRoutes(api: Api): void {
       if (principal.country && named && named !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
-      const wantsCsv = query.format === 'csv' || (query.format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
       const year = new Date().getUTCFullYear();
       const exact = readsEveryHousehold(principal, countries);
-      if (wantsCsv) {
+      if (wantsCsv(c, query.format)) {
         const level: Level = query.level ?? 'adm1';
         const rows: { row: Row; counters: Counters }[] = [];
         for (const cc of countries) {
@@ -184,7 +179,7 @@ export function displacementStatsRoutes(api: Api): void {
         const columns = [...placeColumns(level, names), ...COLUMNS];
         const lines = [columns.map(([h]) => h), columns.map(([, hxl]) => hxl), ...selected.map(({ row, counters }) => columns.map(([, , value]) => value(row, displacementView(counters, year))))];
         const name = `displacement-${within ?? query.province ?? country ?? 'KH-TH'}${level === 'adm1' ? '' : `-${level}`}.csv`;
-        return c.body(`${lines.map((l) => l.map((v) => csvCell(v, !exact)).join(',')).join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` });
+        return csvResponse(c, lines, name, !exact);
       }
       const counters = query.adm3
         ? await readAdmDisplacementStats(country!, 'adm3', query.adm3)

@@ -3,9 +3,13 @@ import type { S3Event } from 'aws-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config.ts';
 import { getImportJob, markUploaded } from '#shared/db/repositories/household-imports.ts';
-import { logger } from '#shared/http/logger.ts';
-import { Conflict } from '#shared/http/problem.ts';
+import { logger } from '#shared/logger.ts';
+import { ConflictError } from '#shared/errors.ts';
 import { runImport } from './run-import.ts';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 
 /**
  * The importer Lambda: S3 ObjectCreated on `uploads/<jobId>.csv` of the import bucket runs the
@@ -34,7 +38,7 @@ async function deleteVersion(bucket: string, key: string, versionId: string | un
   await s3Client.send(new module.DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
 }
 
-export async function handler(event: S3Event): Promise<void> {
+async function importUploads(event: S3Event): Promise<void> {
   for (const record of event.Records) {
     const bucket = record.s3.bucket.name;
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
@@ -55,7 +59,7 @@ export async function handler(event: S3Event): Promise<void> {
         await markUploaded(jobId, record.s3.object.size, record.eventTime, versionId);
       } catch (e: unknown) {
         // Two uploads' events at once: the other one's version was recorded first.
-        if (!(e instanceof Conflict)) throw e;
+        if (!(e instanceof ConflictError)) throw e;
       }
       job = (await getImportJob(jobId))!;
     }
@@ -73,3 +77,6 @@ export async function handler(event: S3Event): Promise<void> {
     logger.info('household import run finished', { importId: jobId, outcome });
   }
 }
+
+/** S3 upload events → imports, with the Lambda context in the logs and the import's metrics flushed at the end. */
+export const handler = middy(importUploads).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,8 +1,13 @@
 import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { displacementStatsWritesForDeltas, originOf, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
-import type { GuardedWrite } from '#shared/db/transact.ts';
+import { transact, type GuardedWrite } from '#shared/db/transact.ts';
+import { householdsDemandWrites } from '#shared/db/repositories/priorities.ts';
+import { tableName } from '#shared/db/client.ts';
+import { importJobKey } from '#shared/db/keys/household-import.ts';
 
 /**
  * What an imported chunk adds from the other parts of issue 5: the displacement statistics (one
@@ -11,7 +16,7 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * written with the household, and the check of every household's cell at the job's end).
  */
 
-/** The counter writes for these new households: one UpdateItem per counter item (country, origin province, district, commune). */
+/** The counter writes for these new households: one UpdateItem per counter item (country, origin province, district, commune), and per monthly bucket. */
 export function chunkStatsWrites(households: readonly Household[]): GuardedWrite[] {
   const byOrigin = new Map<string, Household[]>();
   for (const h of households) {
@@ -20,7 +25,8 @@ export function chunkStatsWrites(households: readonly Household[]): GuardedWrite
   }
   const year = new Date().getUTCFullYear();
   const deltas: DisplacementDelta[] = [...byOrigin.values()].map((hs) => ({ ...originOf(hs[0]!), counters: addContributions(...hs.map((h) => contributionOf(h, year))) }));
-  const writes = displacementStatsWritesForDeltas(deltas);
+  // The monthly report counts each registration in the month of its createdAt (one bucket per province and month).
+  const writes = [...displacementStatsWritesForDeltas(deltas), ...monthlyStatsWrites(households.flatMap((h) => householdMonthlyChanges(undefined, h)))];
   const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));
   // One transaction may touch an item once; a chunk of a few hundred new households stays far below the split point.
   if (new Set(keys).size !== keys.length) throw new Error('the statistics delta of a chunk needs several updates of one item: import with smaller chunks');
@@ -38,3 +44,28 @@ export const safetyItems = (household: Household): Record<string, unknown>[] => 
  * every household in such cells once a job's households are stored (`recheckReturnSafetyInCells`).
  */
 export { safetyCellOf, recheckReturnSafetyInCells as recheckSafetyInCells } from '#shared/db/repositories/return-safety.ts';
+
+/** Demand writes per transaction of an import chunk (two per hazard area, with a marker item). */
+const DEMAND_WRITES_PER_TRANSACTION = 90;
+
+/**
+ * The clearance-priority demand of a chunk's new households (`shared/db/repositories/priorities.ts`),
+ * applied exactly once: in transactions of at most {@link DEMAND_WRITES_PER_TRANSACTION} writes,
+ * each with a marker item of the job (`HHIMPORT#<job>`/`DEMAND#<chunk>#<part>`) created only if
+ * absent, so that a resumed import skips the parts already applied. Run before the chunk commits.
+ */
+export async function applyChunkDemand(jobId: string, chunk: number, households: readonly Household[], expiresAt: number): Promise<void> {
+  const writes = householdsDemandWrites(households);
+  for (let part = 0, at = 0; at < writes.length; part++, at += DEMAND_WRITES_PER_TRANSACTION) {
+    class Applied extends Error {}
+    const marker: GuardedWrite = {
+      item: { Put: { TableName: tableName, Item: { pk: importJobKey(jobId).pk, sk: `DEMAND#${chunk}#${part}`, entity: 'HouseholdImportDemand', expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      onConditionFailed: () => new Applied(),
+    };
+    try {
+      await transact([marker, ...writes.slice(at, at + DEMAND_WRITES_PER_TRANSACTION)]);
+    } catch (e: unknown) {
+      if (!(e instanceof Applied)) throw e;
+    }
+  }
+}

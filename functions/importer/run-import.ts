@@ -12,9 +12,8 @@ import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
+import { batchGetAll, batchPutAll } from '#shared/db/batch.ts';
 import {
-  batchGetAll,
-  batchPutAll,
   claimImportFile,
   commitChunk,
   committedChunks,
@@ -22,13 +21,15 @@ import {
   failImportJob,
   getImportJob,
   importErrorItems,
+  importExpiry,
   startProcessing,
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
-import { logger as rootLogger } from '#shared/http/logger.ts';
-import { assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { logger as rootLogger } from '#shared/logger.ts';
+import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { count, MetricName } from '#shared/metrics.ts';
 
 /**
  * The import core, the same locally (after a `PUT` to the local server, and on `npm start` for
@@ -290,7 +291,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const legacy = await legacyClaimsPossible();
   const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
   const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
-  if (keys.length > 0) for (const item of await batchGetAll(keys)) claimed.set(String(item.pk), String(item.householdId));
+  if (keys.length > 0) for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
   const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);
@@ -449,7 +450,7 @@ async function undoClaimCollisions(
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
-  let job = await getImportJob(jobId);
+  const job = await getImportJob(jobId);
   if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
     if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
     return 'NOT_READY';
@@ -490,6 +491,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
       await commitChunk(
         job.id,
         chunk.number,
@@ -515,6 +517,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       households: final?.households,
       ms: Math.round(performance.now() - started),
     });
+    count(MetricName.HouseholdsRegistered, final?.households ?? 0);
+    count(MetricName.ImportRowsImported, final?.rowsImported ?? 0);
+    count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
     if (e instanceof Unimportable) {

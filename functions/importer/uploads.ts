@@ -12,7 +12,7 @@ import { config } from '#shared/config.ts';
 export const uploadObjectKey = (jobId: string) => `uploads/${jobId}.csv`;
 
 /** The local runtime's upload directory (`npm start` honours `DATA_DIR`, default `.data`). */
-export const localUploadsDir = (): string => join(resolve(process.env.DATA_DIR || '.data'), 'uploads');
+export const localUploadsDir = (): string => join(resolve(process.env['DATA_DIR'] || '.data'), 'uploads');
 export const localUploadPath = (jobId: string): string => join(localUploadsDir(), `${jobId}.csv`);
 
 let s3: import('@aws-sdk/client-s3').S3Client | undefined;
@@ -27,7 +27,7 @@ export async function deleteUpload(jobId: string): Promise<void> {
     await rm(localUploadPath(jobId), { force: true });
     return;
   }
-  const bucket = process.env['IMPORT_BUCKET_NAME'];
+  const bucket = config.IMPORT_BUCKET_NAME;
   if (!bucket) throw new Error('IMPORT_BUCKET_NAME is not set');
   // Loaded on first use, from the runtime's SDK (infra/aws/bundling.ts keeps it out of the bundle).
   const { S3Client, DeleteObjectCommand } = await import('@aws-sdk/client-s3');

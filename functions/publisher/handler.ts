@@ -1,13 +1,15 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishStreamRecords } from '#shared/events/publish.ts';
-import { logger } from '#shared/http/logger.ts';
+import { parseEnv, PublisherEnv } from '#shared/env.ts';
+import { logger } from '#shared/logger.ts';
 
-// Read here rather than in shared/config.ts: only this function publishes, and it needs none
-// of the API's configuration. Checked at load so that a missing variable fails the cold start.
-const busName = process.env['EVENT_BUS_NAME'];
-if (!busName) throw new Error('Invalid configuration:\n  EVENT_BUS_NAME: expected the name of the EventBridge bus to publish to');
+// Its own small section (shared/env.ts): the publisher needs none of the API's configuration.
+const { EVENT_BUS_NAME: busName } = parseEnv(PublisherEnv);
 
 const eventBridge = new EventBridgeClient({});
 
@@ -15,4 +17,4 @@ const eventBridge = new EventBridgeClient({});
 export const handler = middy(
   async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
     publishStreamRecords(event.Records, { eventBridge, busName, log: logger }),
-);
+).use(injectLambdaContext(logger)).use(logMetrics(metrics));

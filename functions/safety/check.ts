@@ -3,9 +3,10 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { getHousehold } from '#shared/db/repositories/households.ts';
 import { recheckReturnSafety, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { EventType } from '#shared/events/catalogue.ts';
+import { SAFETY_EVENTS } from '#shared/events/routing.ts';
 import { envelopeOfQueueBody } from '#shared/events/queue-record.ts';
-import { logger } from '#shared/http/logger.ts';
+import { errorOf, logger } from '#shared/logger.ts';
+import { mapLimit } from '#shared/map-limit.ts';
 
 /**
  * The principal the checks act as: events they emit record `{ role: 'admin', org: 'Clearway' }`
@@ -19,10 +20,9 @@ const RECORD_CONCURRENCY = 3;
 /** What a record asks for: the households near a hazard area, or one household. */
 type Check = { kind: 'hazard-area' | 'household'; id: string };
 
-const HAZARD_EVENTS: readonly string[] = [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HazardAreaWithdrawn];
-/** Events about a completion report that change its hazard area's remaining land: the area is `data.hazardAreaId`. */
-const RELEASE_EVENTS: readonly string[] = [EventType.ClearedAreaQaDecided, EventType.ReleaseAttested];
-const HOUSEHOLD_EVENTS: readonly string[] = [EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged];
+const HAZARD_EVENTS: readonly string[] = SAFETY_EVENTS.hazardArea;
+const RELEASE_EVENTS: readonly string[] = SAFETY_EVENTS.release;
+const HOUSEHOLD_EVENTS: readonly string[] = SAFETY_EVENTS.household;
 
 /**
  * The event of a queue record (an EventBridge event whose `detail` is the envelope): its id, type
@@ -40,8 +40,6 @@ function eventOf(body: string): { eventId: string; eventType: string; check: Che
   const kind = HAZARD_EVENTS.includes(type) ? 'hazard-area' : HOUSEHOLD_EVENTS.includes(type) ? 'household' : undefined;
   return { eventId: id, eventType: type, check: kind ? { kind, id: subjectId } : undefined };
 }
-
-const errorOf = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message } : { name: 'Unknown' });
 
 /** What one check did: households whose stored safety was wrong and was rewritten. */
 async function runCheck(check: Check, actor: Principal): Promise<{ changed: number }> {
@@ -101,21 +99,16 @@ export async function checkSafetyRecords(records: ReadonlyArray<{ messageId: str
 
   const checks = [...byCheck.values()];
   const failed: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < checks.length) {
-      const { check, messageIds, eventIds } = checks[next++]!;
-      try {
-        const result = await runCheck(check, actor);
-        counts.checks += 1;
-        counts.changed += result.changed;
-      } catch (e: unknown) {
-        failed.push(...messageIds);
-        log.error('return-safety check failed; the queue will retry it', { messageIds, eventIds, [check.kind === 'hazard-area' ? 'hazardAreaId' : 'householdId']: check.id, error: errorOf(e) });
-      }
+  await mapLimit(checks, RECORD_CONCURRENCY, async ({ check, messageIds, eventIds }) => {
+    try {
+      const result = await runCheck(check, actor);
+      counts.checks += 1;
+      counts.changed += result.changed;
+    } catch (e: unknown) {
+      failed.push(...messageIds);
+      log.error('return-safety check failed; the queue will retry it', { messageIds, eventIds, [check.kind === 'hazard-area' ? 'hazardAreaId' : 'householdId']: check.id, error: errorOf(e) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, checks.length) }, worker));
+  });
 
   log.info('return safety checked after events', { records: records.length, failed: failed.length, ...counts });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -1,6 +1,9 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#shared/metrics.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger } from '#shared/http/logger.ts';
+import { logger } from '#shared/logger.ts';
 import { checkSafetyRecords } from './check.ts';
 
 /**
@@ -16,4 +19,4 @@ import { checkSafetyRecords } from './check.ts';
  *
  * IAM: read and write the table (Query, GetItem, BatchGetItem, TransactWriteItems).
  */
-export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => checkSafetyRecords(event.Records, logger));
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => checkSafetyRecords(event.Records, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

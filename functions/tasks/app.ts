@@ -32,6 +32,7 @@ api.route(
     method: 'post',
     path: '/v1/teams',
     operationId: 'createTeam',
+    example: { name: 'CMAC demining unit 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL', 'MDD'] },
     summary: 'Register a clearance team',
     description: 'Operations users register teams of their own country; admins of either.',
     tag: 'Teams',
@@ -39,7 +40,7 @@ api.route(
     body: TeamCreate,
     idempotent: true,
     reread: async (_c, { principal }, id) => readableTeam(principal, id),
-    responses: { 201: { description: 'The team', schema: Team }, 400: problem, 401: problem, 403: problem, 409: problem, 415: problem },
+    responses: { 201: { description: 'The team', schema: Team }, 409: problem },
   },
   async (c, { principal, body, idempotency }) => {
     requireCountry(principal, body.country, 'register teams');
@@ -59,7 +60,7 @@ api.route(
     tag: 'Teams',
     access: TEAM_READERS,
     query: z.object({ country: z.optional(Country), ...PageQuery }),
-    responses: { 200: { description: 'A page of teams', schema: Page(Team) }, 400: problem, 401: problem, 403: problem },
+    responses: { 200: { description: 'A page of teams', schema: Page(Team) } },
   },
   async (c, { query }) => {
     const page = { limit: query.limit, cursor: query.cursor };
@@ -77,7 +78,7 @@ api.route(
     tag: 'Teams',
     access: [...TEAM_READERS, 'deminer'],
     params: IdParams,
-    responses: { 200: { description: 'The team; ETag carries its version', schema: Team }, 401: problem, 403: problem, 404: problem },
+    responses: { 200: { description: 'The team; ETag carries its version', schema: Team }, 404: problem },
   },
   async (c, { principal, params }) => {
     const { body: team } = await readableTeam(principal, params.id);
@@ -96,7 +97,7 @@ api.route(
     params: IdParams,
     body: TeamPatch,
     ifMatch: true,
-    responses: { 200: { description: 'The updated team', schema: Team }, 400: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+    responses: { 200: { description: 'The updated team', schema: Team }, 404: problem },
   },
   async (c, { principal, params, body, expectedVersion }) => {
     const current = await getTeam(params.id);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
-import { areaSqm } from '#shared/domain/geometry.ts';
+import { areaSqm, FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { allowedHazardMoves, contaminatedLand, FINISHED_HAZARD_STATUSES, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition, RELEASE_ONLY_STATUSES } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
@@ -25,6 +25,8 @@ import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { HouseholdSummarySchema } from '#shared/domain/household.ts';
 import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
+import { hazardDemandChangeWrites, hazardDemandWrites } from '#shared/db/repositories/priorities.ts';
+import { areaPriority, AreaPriority, PRIORITY_READERS, registerPriorities } from './priorities.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
 import { hazardCellCount, hazardCellRemovals, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
 
@@ -57,11 +59,13 @@ function checkIndexable(geometry: HazardArea['geometry']): void {
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
 
 export function registerHazardAreas(api: Api): void {
+  registerPriorities(api);
   api.route(
     {
       method: 'post',
       path: '/v1/hazard-areas',
       operationId: 'recordHazardArea',
+      example: { reference: 'TH34-2025-0042', name: 'Hill 481 north slope', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] } },
       summary: 'Record a suspected or confirmed hazard area',
       description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border province; `adm2`, `adm3` and (Cambodia) `adm4` P-codes are checked against the gazetteer edition in use and against each other (a commune not in the district given is a 400 naming both).',
       tag: 'Hazard areas',
@@ -72,7 +76,7 @@ export function registerHazardAreas(api: Api): void {
         const hazard = await mustGet(id);
         return { body: hazard, version: hazard.version };
       },
-      responses: { 201: { description: 'The hazard area', schema: HazardArea }, 400: problem, 401: problem, 403: problem, 409: problem },
+      responses: { 201: { description: 'The hazard area', schema: HazardArea }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
@@ -115,6 +119,7 @@ export function registerHazardAreas(api: Api): void {
       const created = await commitCreate(c, [
         hazardWrite(hazard, 'new'),
         ...hazardCellWrites(hazard),
+        ...hazardDemandWrites(hazard),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
         ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
@@ -134,7 +139,7 @@ export function registerHazardAreas(api: Api): void {
       tag: 'Hazard areas',
       access: DEMINING_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), status: z.optional(HazardStatus), ...PageQuery }),
-      responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) } },
     },
     async (c, { principal, query }) => {
       const page = { limit: query.limit, cursor: query.cursor };
@@ -154,15 +159,18 @@ export function registerHazardAreas(api: Api): void {
       path: '/v1/hazard-areas/{id}',
       operationId: 'getHazardArea',
       summary: 'Read a hazard area; as GeoJSON with Accept: application/geo+json',
-      description: 'With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
+      description: 'For priority readers (operations, QA, observers, ministries, admins) `priority` holds the return demand near the area, its accidents and contamination points, its score and rank in its country’s priorities (small cells withheld as in `GET /v1/hazard-areas/priorities`) and the task priority the rank suggests (top fifth 1, next fifth 2, …). With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
-      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: HazardArea }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: () => z.extend(HazardArea(), { priority: z.optional(AreaPriority()) }), alternatives: { [GEOJSON]: FeatureCollectionSchema } }, 404: problem },
     },
-    async (c, { params }) => {
+    async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);
-      if (!(c.req.header('accept') ?? '').includes(GEOJSON)) return c.json(hazard, 200, { ETag: etagOf(hazard.version) });
+      if (!(c.req.header('accept') ?? '').includes(GEOJSON)) {
+        const priority = (PRIORITY_READERS as readonly string[]).includes(principal.role) ? { priority: await areaPriority(principal, hazard) } : {};
+        return c.json({ ...hazard, ...priority }, 200, { ETag: etagOf(hazard.version) });
+      }
       const land = await listReportLand(hazard.id);
       return c.body(JSON.stringify(hazardFeatures(hazard, land)), 200, { 'Content-Type': GEOJSON, ETag: etagOf(hazard.version) });
     },
@@ -180,7 +188,7 @@ export function registerHazardAreas(api: Api): void {
       params: IdParams,
       body: HazardAreaPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated hazard area', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated hazard area', schema: HazardArea }, 404: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
@@ -195,7 +203,7 @@ export function registerHazardAreas(api: Api): void {
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
       // A corrected polygon moves the area's cells: the old ones are deleted, the new ones written, in the same transaction.
       const cells = body.geometry ? [...hazardCellRemovals(current, updated), ...hazardCellWrites(updated)] : [];
-      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells]);
+      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells, ...hazardDemandChangeWrites(current, updated)]);
       if (body.geometry) {
         await recomputeAfterHazardChange(current.id, principal);
         await recomputeAfterHazardChange(current.id, principal, current.geometry);
@@ -216,7 +224,7 @@ export function registerHazardAreas(api: Api): void {
       params: IdParams,
       body: HazardTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The hazard area after the change', schema: HazardArea }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The hazard area after the change', schema: HazardArea }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
@@ -240,6 +248,7 @@ export function registerHazardAreas(api: Api): void {
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
         ...hazardCellWritesOnChange(current, updated),
+        ...hazardDemandChangeWrites(current, updated),
       ];
       // One list of counter changes for the whole transaction: the area's and its cancelled tasks' share a statistics item.
       const stats: StatsChange[] = [{ ...statsPlace(current), counters: moved('hazards', current.status, body.to) }];
@@ -270,7 +279,7 @@ export function registerHazardAreas(api: Api): void {
       access: DEMINING_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 404: problem },
     },
     async (c, { params, query }) => {
       await mustGet(params.id);
@@ -289,7 +298,7 @@ export function registerHazardAreas(api: Api): void {
       access: DEMINING_READERS,
       params: IdParams,
       query: z.object({ status: z.optional(TaskStatus), ...PageQuery }),
-      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       const hazard = await mustGet(params.id);
@@ -310,7 +319,7 @@ export function registerHazardAreas(api: Api): void {
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 400: problem, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await mustGet(params.id);
@@ -330,7 +339,7 @@ export function registerHazardAreas(api: Api): void {
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
-      responses: { 200: { description: 'What the recomputation did', schema: ReturnSafetyCheck }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'What the recomputation did', schema: ReturnSafetyCheck }, 404: problem },
     },
     async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);

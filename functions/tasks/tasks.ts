@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
-import { Country, Id, IdParams, lazy, Page, PageQuery } from '#shared/domain/common.ts';
+import { Country, Id, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { distanceToAreaM } from '#shared/domain/geometry.ts';
 import { FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -10,13 +10,16 @@ import { getTeam } from '#shared/db/repositories/teams.ts';
 import { findStateWrite, getObservation, getProgress, getTask, listFindStates, listObservations, listProgress, listTaskHistory, listTasks, observationWrite, progressWrite, taskHistoryWrite, taskWrites, withFindStates, type FindState, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { addCounters, destroyedCounters, monthOf, type MonthlyCounters } from '#shared/domain/monthly.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PreconditionFailed, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { checkVersion, StaleVersion } from '#shared/errors.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 
@@ -25,13 +28,13 @@ const TASK_READERS = [...DEMINING_READERS, 'deminer'] as const;
 const FindParams = z.object({ id: Id, findId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}-\d{1,3}$/, 'must be a find id (<progressReportId>-<index>)')) });
 
 /** A find as `GET /v1/tasks/{id}/finds` lists it: the find with its report's id and date. */
-const FindView = lazy(() => z.object({ ...FindRecord().shape, progressId: z.string(), reportDate: z.string() }));
+const FindView = named('Find', () => z.object({ ...FindRecord().shape, progressId: z.string(), reportDate: z.string() }));
 
 /** A find of the task with what became of it since, or a 404. */
 async function mustGetFind(task: Task, id: string) {
   const ref = parseFindId(id);
   const report = ref ? await getProgress(task.id, ref.progressId) : undefined;
-  if (!ref || !report || !report.finds[ref.index]) throw new NotFound(`No find ${id} on task ${task.id}.`);
+  if (!ref || !report?.finds[ref.index]) throw new NotFound(`No find ${id} on task ${task.id}.`);
   const states = await listFindStates(task.id);
   const find = withFindStates(report, states).finds[ref.index]!;
   return { report, find, state: states.get(id) };
@@ -44,9 +47,6 @@ async function visibleTask(principal: Principal, id: string): Promise<Task> {
   return task;
 }
 
-function checkVersion(task: Task, expected: number): void {
-  if (task.version !== expected) throw new PreconditionFailed(`The task is at version ${task.version}, not ${expected}: read it again and reapply your change.`, task.version);
-}
 
 const placeOf = (t: Task) => ({ taskId: t.id, hazardAreaId: t.hazardAreaId, country: t.country, province: t.province });
 
@@ -56,6 +56,7 @@ export function registerTasks(api: Api): void {
       method: 'post',
       path: '/v1/tasks',
       operationId: 'createTask',
+      example: { hazardAreaId: '01JD3V0M8Q8ZK5Y4W1H2C6N9TA', activityType: 'CLEARANCE', priority: 1, joint: true, teamIds: ['01JD3V0M8Q8ZK5Y4W1H2C6N9TB', '01JD3V0M8Q8ZK5Y4W1H2C6N9TC'], plannedStart: '2026-01-12', plannedEnd: '2026-02-20' },
       summary: 'Plan a de-mining task on a hazard area',
       description:
         'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations user’s own. Teams must exist and be active.',
@@ -67,7 +68,7 @@ export function registerTasks(api: Api): void {
         const task = await visibleTask(principal, id);
         return { body: task, version: task.version };
       },
-      responses: { 201: { description: 'The task, PLANNED', schema: Task }, 400: problem, 401: problem, 403: problem, 409: problem },
+      responses: { 201: { description: 'The task, PLANNED', schema: Task }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       const hazard = await getHazardArea(body.hazardAreaId);
@@ -148,7 +149,7 @@ export function registerTasks(api: Api): void {
         hazardArea: z.optional(Id),
         ...PageQuery,
       }),
-      responses: { 200: { description: 'A page of tasks', schema: Page(Task) }, 400: problem, 401: problem, 403: problem },
+      responses: { 200: { description: 'A page of tasks', schema: Page(Task) } },
     },
     async (c, { principal, query }) => {
       const named = (['team', 'province', 'country', 'hazardArea'] as const).filter((k) => query[k] !== undefined);
@@ -193,7 +194,7 @@ export function registerTasks(api: Api): void {
       tag: 'Tasks',
       access: TASK_READERS,
       params: IdParams,
-      responses: { 200: { description: 'The task; ETag carries its version', schema: Task }, 401: problem, 403: problem, 404: problem },
+      responses: { 200: { description: 'The task; ETag carries its version', schema: Task }, 404: problem },
     },
     async (c, { principal, params }) => {
       const task = await visibleTask(principal, params.id);
@@ -212,11 +213,11 @@ export function registerTasks(api: Api): void {
       params: IdParams,
       body: TaskPatch,
       ifMatch: true,
-      responses: { 200: { description: 'The updated task', schema: Task }, 400: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The updated task', schema: Task }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const task = await visibleTask(principal, params.id);
-      checkVersion(task, expectedVersion);
+      checkVersion(task, expectedVersion, 'task');
       if (task.status === 'COMPLETED' || task.status === 'CANCELLED') throw new Conflict(`A ${task.status} task can no longer be changed.`, { currentStatus: task.status });
       const updated: Task = { ...task, ...body, version: task.version + 1, updatedAt: new Date().toISOString() };
       if (updated.plannedEnd < updated.plannedStart) throw new BadRequest('The planned end would fall before the planned start.', [{ path: 'body.plannedEnd', message: 'must not be before plannedStart' }]);
@@ -239,13 +240,13 @@ export function registerTasks(api: Api): void {
       params: IdParams,
       body: TaskTransition,
       ifMatch: true,
-      responses: { 200: { description: 'The task after the move', schema: Task }, 400: problem, 403: problem, 404: problem, 409: problem, 412: problem, 428: problem },
+      responses: { 200: { description: 'The task after the move', schema: Task }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const task = await visibleTask(principal, params.id);
-      checkVersion(task, expectedVersion);
+      checkVersion(task, expectedVersion, 'task');
       const move = TASK_TRANSITIONS[task.status][body.to];
-      if (!move || !move.roles.includes(principal.role)) {
+      if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, { currentStatus: task.status, allowedTransitions: allowedTaskMoves(task.status, principal.role) });
       }
       if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a task to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
@@ -301,7 +302,7 @@ export function registerTasks(api: Api): void {
         if (!report) throw new NotFound(`No progress report ${id} of task ${task.id}.`);
         return { body: withFindStates(report, await listFindStates(task.id)) };
       },
-      responses: { 201: { description: 'The progress report', schema: ProgressReport }, 400: problem, 403: problem, 404: problem, 409: problem },
+      responses: { 201: { description: 'The progress report', schema: ProgressReport }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body, idempotency }) => {
       // No If-Match: a concurrent change to the task is retried here rather than refused.
@@ -330,6 +331,9 @@ export function registerTasks(api: Api): void {
         const eo: Record<string, number> = {};
         for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
         writes.push(...statsWrites([{ ...statsPlace(task), counters: eo }]));
+        // The monthly report counts ordnance destroyed in the month of the report's date.
+        const destroyed = report.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal, f.quantity)), {} as MonthlyCounters);
+        writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
         if (report.finds.length > 0) {
           writes.push(
             outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
@@ -343,7 +347,7 @@ export function registerTasks(api: Api): void {
         try {
           return await commitCreate(c, writes, response, idempotency);
         } catch (e: unknown) {
-          if (!(e instanceof PreconditionFailed) || attempt >= 4) throw e;
+          if (!(e instanceof StaleVersion) || attempt >= 4) throw e;
         }
       }
     },
@@ -359,7 +363,7 @@ export function registerTasks(api: Api): void {
       access: TASK_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of progress reports', schema: Page(ProgressReport) }, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of progress reports', schema: Page(ProgressReport) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleTask(principal, params.id);
@@ -377,7 +381,7 @@ export function registerTasks(api: Api): void {
       access: TASK_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of history entries', schema: Page(HistoryEntry) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleTask(principal, params.id);
@@ -396,7 +400,7 @@ export function registerTasks(api: Api): void {
       access: TASK_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of finds', schema: Page(FindView) }, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of finds', schema: Page(FindView) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleTask(principal, params.id);
@@ -416,7 +420,7 @@ export function registerTasks(api: Api): void {
       access: ['qa', 'admin'],
       params: FindParams,
       body: FindReview,
-      responses: { 200: { description: 'The find as reviewed', schema: FindView }, 400: problem, 403: problem, 404: problem, 409: problem },
+      responses: { 200: { description: 'The find as reviewed', schema: FindView }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body }) => {
       const task = await visibleTask(principal, params.id);
@@ -448,7 +452,7 @@ export function registerTasks(api: Api): void {
       access: ['deminer', 'operations', 'admin'],
       params: FindParams,
       body: FindDisposal,
-      responses: { 200: { description: 'The find with its disposal', schema: FindView }, 400: problem, 403: problem, 404: problem, 409: problem },
+      responses: { 200: { description: 'The find with its disposal', schema: FindView }, 404: problem, 409: problem },
     },
     async (c, { principal, params, body }) => {
       const task = await visibleTask(principal, params.id);
@@ -462,6 +466,14 @@ export function registerTasks(api: Api): void {
         { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
         taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } })),
         ...statsWrites([{ ...statsPlace(task), counters }]),
+        ...monthlyStatsWrites([
+          {
+            country: task.country,
+            province: task.province,
+            month: monthOf(report.reportDate),
+            counters: addCounters(destroyedCounters(find.category, find.disposal, -find.quantity), destroyedCounters(find.category, body.disposal, find.quantity)),
+          },
+        ]),
       ]);
       return c.json({ ...find, disposal: body.disposal, ...(next.review ? { review: next.review } : {}), progressId: report.id, reportDate: report.reportDate });
     },
@@ -485,7 +497,7 @@ export function registerTasks(api: Api): void {
         if (!observation) throw new NotFound(`No observation ${id} of task ${task.id}.`);
         return { body: observation };
       },
-      responses: { 201: { description: 'The observation', schema: Observation }, 400: problem, 403: problem, 404: problem },
+      responses: { 201: { description: 'The observation', schema: Observation }, 404: problem },
     },
     async (c, { principal, params, body, idempotency }) => {
       const task = await visibleTask(principal, params.id);
@@ -517,7 +529,7 @@ export function registerTasks(api: Api): void {
       access: TASK_READERS,
       params: IdParams,
       query: z.object(PageQuery),
-      responses: { 200: { description: 'A page of observations', schema: Page(Observation) }, 401: problem, 404: problem },
+      responses: { 200: { description: 'A page of observations', schema: Page(Observation) }, 404: problem },
     },
     async (c, { principal, params, query }) => {
       await visibleTask(principal, params.id);

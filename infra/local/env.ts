@@ -24,5 +24,7 @@ export function localFunctionEnv(endpoint: string, secrets: LocalSecrets, tableN
     JWKS_FILE: secrets.jwksFile,
     CURSOR_SECRET: secrets.cursorSecret,
     DOCUMENT_HASH_SECRET: secrets.documentHashSecret,
+    // Metrics are CloudWatch EMF lines on Lambda; here they would only clutter the log.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   };
 }

@@ -17,7 +17,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { Country } from '../../shared/domain/common.ts';
 import type { checkSafetyRecords } from '../../functions/safety/check.ts';
 import type { DeliveryOptions, deliverQueueRecords } from '../../shared/events/deliver.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { MINISTRY_ROUTES, SAFETY_ROUTE, matchesPattern } from '../../shared/events/routing.ts';
 
 /** One SQS-like record per event: the body is the EventBridge event JSON. */

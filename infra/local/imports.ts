@@ -14,9 +14,9 @@ import { runImport, type RunOptions } from '../../functions/importer/run-import.
 import { checkUploadToken } from '../../functions/importer/upload-token.ts';
 import { localUploadPath, localUploadsDir } from '../../functions/importer/uploads.ts';
 import { activeImportJobIds, getImportJob, markUploaded } from '../../shared/db/repositories/household-imports.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { config } from '../../shared/config.ts';
-import { BadRequest, Conflict, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
+import { BadRequest, Conflict, type HttpProblem, NotFound, PayloadTooLarge, problemOf, PROBLEM_CONTENT_TYPE, Unauthorized } from '../../shared/http/problem.ts';
 
 export const uploadsDir = localUploadsDir;
 export const uploadPath = localUploadPath;
@@ -100,7 +100,7 @@ class SizeLimit extends Transform {
   }
 }
 
-const problemOf = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...p.headers } });
+const problemResponse = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...p.headers } });
 
 /** Mounts the local upload route (before the function apps, which would otherwise take the path). */
 export function mountLocalImports(root: Hono): void {
@@ -131,7 +131,8 @@ export function mountLocalImports(root: Hono): void {
       void startLocalImport(id);
       return c.json({ id, status: 'UPLOADED', bytes: limit.bytes }, 200);
     } catch (e: unknown) {
-      if (e instanceof HttpProblem) return problemOf(e);
+      const known = problemOf(e);
+      if (known) return problemResponse(known);
       throw e;
     }
   });

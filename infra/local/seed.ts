@@ -605,6 +605,164 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Returnees, accidents and risk education: the demand behind the clearance priorities.
+
+interface ReturneeSpec {
+  key: string;
+  /** The hazard area whose edge the destination lies near (metres beyond the area's mean radius). */
+  area: string;
+  beyondM: number;
+  members: number;
+  to: 'INTENDS_RETURN' | 'RETURN_BLOCKED' | 'RETURNED' | 'DISPLACED';
+}
+
+/** Households waiting to go home near some areas (and far from none): enough to order the priorities. */
+const RETURNEES: ReturneeSpec[] = [
+  { key: 'osmach-1', area: 'kh-osmach', beyondM: 150, members: 6, to: 'INTENDS_RETURN' },
+  { key: 'osmach-2', area: 'kh-osmach', beyondM: 250, members: 4, to: 'RETURN_BLOCKED' },
+  { key: 'osmach-3', area: 'kh-osmach', beyondM: 300, members: 7, to: 'INTENDS_RETURN' },
+  { key: 'osmach-4', area: 'kh-osmach', beyondM: 200, members: 3, to: 'RETURNED' },
+  { key: 'chongsangam-1', area: 'kh-chongsangam', beyondM: 200, members: 5, to: 'RETURN_BLOCKED' },
+  { key: 'chongsangam-2', area: 'kh-chongsangam', beyondM: 350, members: 2, to: 'DISPLACED' },
+  { key: 'pailin-1', area: 'kh-pailin', beyondM: 100, members: 8, to: 'INTENDS_RETURN' },
+  { key: 'tamuen-1', area: 'th-tamuen', beyondM: 200, members: 5, to: 'INTENDS_RETURN' },
+  { key: 'tamuen-2', area: 'th-tamuen', beyondM: 300, members: 6, to: 'RETURN_BLOCKED' },
+  { key: 'bankruat-1', area: 'th-bankruat', beyondM: 150, members: 4, to: 'INTENDS_RETURN' },
+];
+
+interface AccidentSpec {
+  key: string;
+  area: string;
+  /** Metres north-east of the area's centre. */
+  offsetM: number;
+  occurredAt: string;
+  device: { category: Category; model?: string };
+  activity: string;
+  source: string;
+  /** Record a suspected area around the point instead of naming `area`. */
+  suspected?: boolean;
+  victims: { sex: 'F' | 'M'; age: number; outcome: 'KILLED' | 'INJURED'; victimType: string; nationality: Country; name?: string }[];
+}
+
+/** Demo accidents (dates within the last year, so they count in the priorities). */
+const ACCIDENTS: AccidentSpec[] = [
+  { key: 'osmach-cattle', area: 'kh-osmach', offsetM: 120, occurredAt: '2026-08-19', device: { category: 'AP_MINE', model: 'PMN-2' }, activity: 'HERDING', source: 'CMAC Oddar Meanchey field office', victims: [{ sex: 'M', age: 15, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH', name: 'Demo victim one' }] },
+  { key: 'preahvihear-wood', area: 'kh-preahvihear', offsetM: 900, occurredAt: '2026-10-02', device: { category: 'SUBMUNITION', model: 'M85' }, activity: 'COLLECTING_FOOD_OR_WOOD', source: 'Commune chief, Kan Tout', suspected: true, victims: [{ sex: 'F', age: 42, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' }, { sex: 'F', age: 9, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }] },
+  { key: 'tamuen-patrol', area: 'th-tamuen', offsetM: 60, occurredAt: '2026-07-11', device: { category: 'AP_MINE', model: 'PMN-2' }, activity: 'MILITARY_DUTY', source: 'Second Army Area', victims: [{ sex: 'M', age: 27, outcome: 'INJURED', victimType: 'MILITARY', nationality: 'TH' }] },
+];
+
+interface SessionSpec {
+  key: string;
+  country: Country;
+  date: string;
+  province: string;
+  site: string;
+  provider: string;
+  audience: { girls: number; boys: number; women: number; men: number };
+}
+
+const SESSIONS: SessionSpec[] = [
+  { key: 'pagoda4-jan', country: 'KH', date: '2026-09-14', province: 'KH22', site: 'Pagoda camp 4', provider: 'CMAC MRE team 2', audience: { girls: 18, boys: 22, women: 31, men: 19 } },
+  { key: 'samraong-school', country: 'KH', date: '2026-10-03', province: 'KH22', site: 'Samraong high school', provider: 'DRC', audience: { girls: 40, boys: 37, women: 6, men: 4 } },
+  { key: 'surin-shelter', country: 'TH', date: '2026-09-20', province: 'TH32', site: 'Kap Choeng district shelter', provider: 'TMAC HMAU 2', audience: { girls: 12, boys: 15, women: 25, men: 21 } },
+];
+
+const reliefClaims = (country: Country): TokenClaims => ({ sub: `seed-relief-${country.toLowerCase()}`, role: 'relief', country, org: country === 'KH' ? 'DRC' : 'TRC' });
+
+/** A point `metres` north-east of a centre. */
+function offset(centre: LonLat, metres: number): LonLat {
+  const d = metres / Math.SQRT2;
+  return [round6(centre[0] + d / (M_PER_DEG_LAT * Math.cos((centre[1] * Math.PI) / 180))), round6(centre[1] + d / M_PER_DEG_LAT)];
+}
+
+async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: number }> {
+  const t = tally();
+  let moves = 0;
+  for (const spec of RETURNEES) {
+    const area = AREAS.find((a) => a.key === spec.area)!;
+    const token = await ctx.client.token(reliefClaims(area.country));
+    const document = `SEED${area.country}${hashOf(spec.key)}`;
+    // The head's document is the household's natural key: a rerun finds it (idempotency records last a day).
+    const found = await ctx.client.ok<{ items: { id: string; version: number; status: string }[] }>(`lookup ${spec.key}`, 'POST', '/v1/households/lookup', token, { documentType: 'NATIONAL_ID', documentNumber: document });
+    let household = found.body.items[0];
+    if (household) t.existing++;
+    else {
+      const radius = Math.sqrt((area.hectares * 10_000) / Math.PI);
+      const point = offset(area.centre, radius * 1.3 + spec.beyondM);
+      const body = {
+        origin: { province: area.province, ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
+        current: { province: area.country === 'KH' ? 'KH17' : 'TH32', site: area.country === 'KH' ? 'Pagoda camp 4' : 'Kap Choeng district shelter' },
+        destination: { province: area.province, ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
+        members: Array.from({ length: spec.members }, (_, i) => ({
+          givenName: `Demo${i + 1}`,
+          familyName: `Household ${spec.key}`,
+          sex: i % 2 ? 'M' : 'F',
+          birthYear: i === 0 ? 1979 : 2005 + i,
+          relationship: i === 0 ? 'HEAD' : 'CHILD',
+          ...(i === 0 ? { document: { type: 'NATIONAL_ID', number: document } } : {}),
+        })),
+        consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION', 'STATISTICS'] },
+      };
+      household = await create<{ id: string; version: number; status: string }>(ctx, `household ${spec.key}`, '/v1/households', token, `seed-household-${spec.key}`, body, t);
+    }
+    // DISPLACED → INTENDS_RETURN (→ RETURN_BLOCKED by the hazard), or DISPLACED → RETURNED: the moves not made yet.
+    const path = spec.to === 'RETURN_BLOCKED' ? ['INTENDS_RETURN', 'RETURN_BLOCKED'] : spec.to === 'DISPLACED' ? [] : [spec.to];
+    let { status, version } = household;
+    // A household someone has moved elsewhere since is left as it is.
+    const todo = status === 'DISPLACED' || path.includes(status) ? path.slice(path.indexOf(status) + 1) : [];
+    for (const to of todo) {
+      const move = to === 'RETURN_BLOCKED' ? { to, blockedReason: 'HAZARD' } : { to };
+      const moved = await ctx.client.ok<{ status: string; version: number }>(`move household ${spec.key}`, 'POST', `/v1/households/${household.id}/transitions`, token, move, { 'if-match': `"${version}"` });
+      ({ status, version } = moved.body);
+      moves++;
+    }
+  }
+  return { tally: t, moves };
+}
+
+async function seedAccidents(ctx: Context): Promise<Tally> {
+  const t = tally();
+  for (const spec of ACCIDENTS) {
+    const area = AREAS.find((a) => a.key === spec.area)!;
+    const point = offset(area.centre, spec.offsetM);
+    // Natural key: the same point on the same date.
+    const known = await ctx.client.all<{ point: { coordinates: number[] } }>(`/v1/accidents?province=${area.province}&from=${spec.occurredAt}&to=${spec.occurredAt}`, ctx.observer);
+    if (known.some((a) => a.point.coordinates[0] === point[0] && a.point.coordinates[1] === point[1])) {
+      t.existing++;
+      continue;
+    }
+    const body = {
+      country: area.country,
+      occurredAt: spec.occurredAt,
+      point: { type: 'Point', coordinates: point },
+      province: area.province,
+      device: spec.device,
+      activityAtTime: spec.activity,
+      source: spec.source,
+      ...(spec.suspected ? { createSuspectedHazardArea: { radiusM: 150, period: '2025_CONFLICT' } } : { hazardAreaId: ctx.areas.get(spec.area)!.id }),
+      victims: spec.victims.map((v) => ({ ...v, ...(v.name ? { contact: '+855 12 000 000' } : {}) })),
+    };
+    await create(ctx, `accident ${spec.key}`, '/v1/accidents', ctx.ops[area.country], `seed-accident-${spec.key}`, body, t);
+  }
+  return t;
+}
+
+async function seedSessions(ctx: Context): Promise<Tally> {
+  const t = tally();
+  for (const spec of SESSIONS) {
+    const token = await ctx.client.token(reliefClaims(spec.country));
+    const known = await ctx.client.all<{ date: string; provider: string }>(`/v1/risk-education-sessions?country=${spec.country}&site=${encodeURIComponent(spec.site)}`, ctx.observer);
+    if (known.some((s) => s.date === spec.date && s.provider === spec.provider)) {
+      t.existing++;
+      continue;
+    }
+    const body = { date: spec.date, province: spec.province, site: spec.site, provider: spec.provider, delivery: 'FACE_TO_FACE', categories: ['AP_MINE', 'SUBMUNITION', 'UXO'], audience: spec.audience };
+    await create(ctx, `risk education session ${spec.key}`, '/v1/risk-education-sessions', token, `seed-session-${spec.key}`, body, t);
+  }
+  return t;
+}
+
 const line = (label: string, t: Tally, extra = '') => say(`${label.padEnd(17)} ${String(t.created + t.existing).padStart(3)}: ${t.created} created, ${t.existing} already there${extra}`);
 
 async function checkServer(base: string): Promise<void> {
@@ -686,8 +844,16 @@ async function main(): Promise<void> {
   say(`${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`);
   if (lifecycle.leftAlone.length) say(`changed since seeded, left as they are: ${lifecycle.leftAlone.join(', ')}`);
 
-  const created = teams.created + areas.created + tasks.created + lifecycle.progress.created;
-  const existing = teams.existing + areas.existing + tasks.existing + lifecycle.progress.existing;
+  const returnees = await seedReturnees(ctx);
+  line('returnees', returnees.tally, ` (${returnees.moves} moved towards home)`);
+  const accidents = await seedAccidents(ctx);
+  line('accidents', accidents);
+  const sessions = await seedSessions(ctx);
+  line('EORE sessions', sessions);
+
+  const parts = [teams, areas, tasks, lifecycle.progress, returnees.tally, accidents, sessions];
+  const created = parts.reduce((n, p) => n + p.created, 0);
+  const existing = parts.reduce((n, p) => n + p.existing, 0);
   say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${created} created, ${existing} already there, ${lifecycle.moves.created} task moves made`);
 }
 

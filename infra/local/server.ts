@@ -3,11 +3,13 @@ import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts'
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
+import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as placesApp } from '../../functions/places/app.ts';
+import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
-import { BadRequest, HttpProblem, NotFound, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { BadRequest, HttpProblem, NotFound, problemOf, PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { mountDatabaseHealth } from './health.ts';
 import { mountLocalImports } from './imports.ts';
 import { guardExposure, type ExposureOptions } from './loopback.ts';
@@ -20,6 +22,8 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   notifications: notificationsApp,
   households: householdsApp,
   places: placesApp,
+  reports: reportsApp,
+  'mine-action': mineActionApp,
 };
 
 export interface LocalServerOptions {
@@ -48,7 +52,8 @@ export function createLocalServer(options: LocalServerOptions = {}): Hono {
   });
   // The apps answer their own errors; this is for the local parts around them (files, uploads, sign-in).
   root.onError((e: unknown) => {
-    if (e instanceof HttpProblem) return problem(e);
+    const known = problemOf(e);
+    if (known) return problem(known);
     process.stderr.write(`[clearway] unhandled error in the local server: ${e instanceof Error ? e.message : String(e)}\n`);
     return problem(new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong on our side.'));
   });

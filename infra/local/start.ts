@@ -147,6 +147,12 @@ async function main(): Promise<void> {
   if (table.created) say(`created table ${LOCAL_TABLE_NAME}`);
   else if (table.addedIndexes.length > 0) say(`added indexes ${table.addedIndexes.join(', ')} to table ${LOCAL_TABLE_NAME}`);
 
+  // Records stored before the monthly report's buckets existed are counted once, before any request can add to them.
+  const { backfillMonthlyStats } = await import('./monthly-backfill.ts');
+  const { documentClient: backfillClient } = await import('../../shared/db/client.ts');
+  const backfill = await backfillMonthlyStats(backfillClient, LOCAL_TABLE_NAME);
+  if (backfill.ran && backfill.buckets > 0) say(`monthly report: counted the records stored before it into ${backfill.buckets} monthly bucket${backfill.buckets > 1 ? 's' : ''}`);
+
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
   // again when the server answers (it serves nothing else while it commits the edition's writes).
   await ensureGazetteer();

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { OUTBOX_STREAM_FILTER, publishStreamRecords, type PublishDeps } from '../../shared/events/publish.ts';
 import { matchesPattern } from '../../shared/events/routing.ts';
 

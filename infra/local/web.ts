@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import type { Context, Hono } from 'hono';
 import * as z from 'zod/mini';
 import { Principal } from '../../shared/domain/roles.ts';
-import { BadRequest, HttpProblem, PROBLEM_CONTENT_TYPE, UnsupportedMediaType } from '../../shared/http/problem.ts';
+import { BadRequest, type HttpProblem, PROBLEM_CONTENT_TYPE, UnsupportedMediaType } from '../../shared/http/problem.ts';
 import { signLocalToken } from './keys.ts';
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { documentClient, tableName } from './client.ts';
 
 /** Strips key and bookkeeping attributes so only the resource goes out. */

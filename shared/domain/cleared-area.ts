@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Area } from './geometry.ts';
 import { EoCategory } from './ordnance.ts';
 import { MAX_REPORT_VERTICES, vertexCount } from './land-release.ts';
@@ -166,7 +166,7 @@ const QaDecisionRecord = z.object({
 });
 export type QaDecisionRecord = z.infer<typeof QaDecisionRecord>;
 
-export const ClearedArea = lazy(() =>
+export const ClearedArea = named('ClearedArea', () =>
   z.object({
   ...StoredFields,
   taskId: Id,

@@ -49,5 +49,16 @@ export const lazy = <T>(build: () => T): (() => T) => {
   return () => (built ??= build());
 };
 
+/**
+ * A schema built on first use and named `id` in the OpenAPI document (`components.schemas`), where
+ * every answer that holds it refers to it.
+ */
+export const named = <T extends z.ZodMiniType>(id: string, build: () => T): (() => T) =>
+  lazy(() => {
+    const schema = build();
+    z.globalRegistry.add(schema, { id });
+    return schema;
+  });
+
 /** A page of a list, `{ items, next }`, built on first use. */
 export const Page = <T extends z.ZodMiniType>(item: () => T) => lazy(() => z.object({ items: z.array(item()), next: z.nullable(z.string()) }));

@@ -9,7 +9,9 @@
 export interface DataMapEntry {
   /** The personal data, as a person would name it. */
   data: string;
-  /** Its fields in a household as the API answers it (`HouseholdSchema`). */
+  /** The record it belongs to: a household (the default) or an accident's victims. */
+  record?: 'household' | 'accident';
+  /** Its fields in the record as the API answers it (`HouseholdSchema`, or `AccidentSchema` for accidents). */
   fields: readonly string[];
   /** Its fields in a registration (`HouseholdCreate`) that never come back as such. */
   requestOnly?: readonly string[];
@@ -153,6 +155,24 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     kept: '5 years (`RETENTION_ACCESS_LOG_DAYS`)',
     erasure: 'kept for accountability: it names staff, and the household only by the tombstone’s id',
   },
+  {
+    data: 'Accident victims’ names and contacts',
+    record: 'accident',
+    fields: ['victims[].name', 'victims[].contact'],
+    storedIn: '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a replay reads it afresh)',
+    readers: 'operations and the ministry of the accident’s country, admins; never in `AccidentReported`, lists for others, statistics or logs',
+    kept: '5 years from the accident’s date (`RETENTION_VICTIM_DATA_DAYS`, the item’s TTL)',
+    erasure: '`POST /v1/accidents/{id}/victim-data-erasure` deletes the item; the accident, the victims’ sex, age, outcome and type, and the statistics stay',
+  },
+  {
+    data: 'Accident victims’ sex, age, outcome, injuries, victim type, nationality, referral',
+    record: 'accident',
+    fields: ['victims[].sex', 'victims[].age', 'victims[].ageBand', 'victims[].outcome', 'victims[].injuries[]', 'victims[].victimType', 'victims[].nationality', 'victims[].referredTo'],
+    storedIn: '`Accident` item (`ACCIDENT#<id>`/`ACCIDENT`); counted in the casualty statistics',
+    readers: 'everyone who reads mine action data (without names, they identify nobody on their own); statistics: the breakdown under the small-cell rule',
+    kept: 'with the accident',
+    erasure: 'kept: without names and contacts they are the accident’s facts',
+  },
 ];
 
 /**
@@ -182,6 +202,8 @@ export const NOT_PERSONAL: readonly string[] = [
   'returnSafety.nearbyHazardAreaIds[]',
   'returnSafety.reason',
   'importId',
+  'riskEducation.receivedAt',
+  'riskEducation.sessionId',
   'erasure.status',
   'erasure.requested.role',
   'erasure.requested.org',

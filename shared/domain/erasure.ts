@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy } from './common.ts';
+import { Country, Id, named } from './common.ts';
 import { ConsentPurpose, normaliseDocumentNumber, type Household } from './household.ts';
 import type { Principal } from './roles.ts';
 
@@ -41,7 +41,7 @@ export interface HouseholdTombstone {
 export const ERASED = 'ERASED';
 
 const ErasureActorSchema = () => z.object({ role: z.string(), org: z.string(), at: z.string() });
-export const HouseholdTombstoneSchema = lazy(() =>
+export const HouseholdTombstoneSchema = named('HouseholdTombstone', () =>
   z.object({
     id: Id,
     version: z.int(),
@@ -53,7 +53,7 @@ export const HouseholdTombstoneSchema = lazy(() =>
     erasure: z.object({ requested: ErasureActorSchema(), carriedOut: ErasureActorSchema(), reason: z.string() }),
   }),
 );
-export const ErasureRequestSchema = lazy(() => z.object({ householdId: Id, status: z.literal('REQUESTED'), requested: ErasureActorSchema(), reason: z.string() }));
+export const ErasureRequestSchema = named('ErasureRequest', () => z.object({ householdId: Id, status: z.literal('REQUESTED'), requested: ErasureActorSchema(), reason: z.string() }));
 
 /**
  * Who may ask for an erasure: the registering organisation's relief agency (the ministry then

@@ -277,7 +277,7 @@ export function sourceTreeProblems(tree: unknown, path = 'body', depth = 1, out:
       out.push(`${path}.${k} is deeper than four levels`);
       continue;
     }
-    list.forEach((child, i) => sourceTreeProblems(child, `${path}.${k}.${i}`, depth + 1, out));
+    for (const [i, child] of list.entries()) sourceTreeProblems(child, `${path}.${k}.${i}`, depth + 1, out);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { pointToPolygonDistance } from '@turf/point-to-polygon-distance';
 import * as z from 'zod/mini';
 import { firstSelfIntersection } from './self-intersection.ts';
+import { named } from './common.ts';
 
 /**
  * GeoJSON (RFC 7946, WGS84, [lon, lat]) geometry rules: what a hazard area or cleared area may
@@ -44,7 +45,9 @@ function polygonIssues(type: 'Polygon' | 'MultiPolygon', coordinates: Position[]
   if (polygons.length === 0) return [{ message: 'a MultiPolygon needs at least one polygon', path: ['coordinates'] }];
   polygons.forEach((poly, i) => {
     if (poly.length === 0) issues.push({ message: 'a polygon needs an outer ring', path: base(i) });
-    poly.forEach((ring, r) => issues.push(...ringIssues(ring, [...base(i), r])));
+    poly.forEach((ring, r) => {
+      issues.push(...ringIssues(ring, [...base(i), r]));
+    });
   });
   if (issues.length > 0) return issues;
   polygons.forEach((poly, i) => {
@@ -90,3 +93,12 @@ export function farthestVertexOutsideM(inner: Area, outer: Area): number {
   for (const ring of rings) for (const position of ring) worst = Math.max(worst, distanceToAreaM({ type: 'Point', coordinates: position }, outer));
   return worst;
 }
+
+/** A GeoJSON FeatureCollection (RFC 7946) as the map routes answer it with `Accept: application/geo+json`; documentation only. */
+export const FeatureCollectionSchema = named('FeatureCollection', () =>
+  z.object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(z.object({ type: z.literal('Feature'), geometry: z.object({ type: z.string(), coordinates: z.array(z.unknown()) }), properties: z.record(z.string(), z.unknown()) })),
+    next: z.optional(z.nullable(z.string())),
+  }),
+);

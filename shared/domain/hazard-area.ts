@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Area } from './geometry.ts';
 import { ContaminationPeriod, EoCategory, EoModel } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';
@@ -66,7 +66,7 @@ export const HazardAreaPatch = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'));
 export type HazardAreaPatch = z.infer<typeof HazardAreaPatch>;
 
-export const HazardArea = lazy(() =>
+export const HazardArea = named('HazardArea', () =>
   z.object({
   ...StoredFields,
   reference: z.string(),

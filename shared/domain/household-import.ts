@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy } from './common.ts';
+import { Country, named } from './common.ts';
 import { HouseholdCreate, placeProblems } from './household.ts';
 
 /**
@@ -219,7 +219,7 @@ export const HouseholdImportCreate = z.strictObject({
 });
 
 /** The job as `GET /v1/household-imports/{id}` answers it. */
-export const HouseholdImportSchema = lazy(() =>
+export const HouseholdImportSchema = named('HouseholdImport', () =>
   z.object({
     id: z.string(),
     version: z.int(),
@@ -243,5 +243,5 @@ export const HouseholdImportSchema = lazy(() =>
 /** The job as the API answers it: what clients of the import (the CLI, tests) read. */
 export type HouseholdImportView = z.infer<ReturnType<typeof HouseholdImportSchema>>;
 /** The answer to the create; a replay once the file is uploaded carries no upload URL. */
-export const CreatedHouseholdImportSchema = lazy(() => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
-export const RowErrorSchema = lazy(() => z.object({ row: z.int(), message: z.string() }));
+export const CreatedHouseholdImportSchema = named('CreatedHouseholdImport', () => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
+export const RowErrorSchema = named('ImportRowError', () => z.object({ row: z.int(), message: z.string() }));

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
@@ -250,6 +250,8 @@ export interface Household {
   erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
+  /** When the household was given explosive ordnance risk education (and at which session, when known). */
+  riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
 }
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
@@ -357,20 +359,29 @@ export const HouseholdTransition = z
   );
 export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
 
+/** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
+export const HouseholdRiskEducation = z.strictObject({
+  receivedAt: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  /** The session the household attended, when known. */
+  sessionId: z.optional(Id),
+});
+
 /** Body of `PATCH /v1/households/{id}`: where the household is and wants to go, and how to reach it. */
 export const HouseholdPatch = z
   .strictObject({
     current: z.optional(CurrentLocation),
     destination: z.optional(z.nullable(Destination)),
     contact: z.optional(z.nullable(Contact)),
+    /** Risk education received (null: recorded in error). */
+    riskEducation: z.optional(z.nullable(HouseholdRiskEducation)),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact)'));
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact, riskEducation)'));
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
 const ReturnSafetySchema = () =>
   z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string(), nearbyHazardAreaIds: z.optional(z.array(z.string())), reason: z.optional(z.literal('NO_POINT')) });
-export const HouseholdSummarySchema = lazy(() =>
+export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
     id: Id,
     version: z.int(),
@@ -387,7 +398,7 @@ export const HouseholdSummarySchema = lazy(() =>
     returnSafety: ReturnSafetySchema(),
   }),
 );
-export const HouseholdSchema = lazy(() =>
+export const HouseholdSchema = named('Household', () =>
   z.object({
     ...StoredFields,
     country: Country,
@@ -421,6 +432,7 @@ export const HouseholdSchema = lazy(() =>
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),
 );

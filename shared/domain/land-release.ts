@@ -162,3 +162,29 @@ export function partProblems(
   });
   return problems;
 }
+
+/** The EO totals of a report set against the task's progress reports, as the report keeps them. */
+export interface EoReconciliation {
+  fromProgressReports: Record<string, number>;
+  reported?: Record<string, number>;
+  /** True when the team's totals differ from its progress reports; shown, never hidden. */
+  mismatch: boolean;
+  /** Per category: reported minus the progress reports' sum (only the categories that differ). */
+  differences: Record<string, number>;
+}
+
+/**
+ * Reconciles the EO totals a team declares in its completion report with the sum of its
+ * progress reports' finds (by category). Without declared totals nothing can differ. The API
+ * stores this on the report; the console shows it live while the report is written.
+ */
+export function reconcileEo(fromProgress: Record<string, number>, reported: Record<string, number> | undefined): EoReconciliation {
+  const differences: Record<string, number> = {};
+  if (reported) {
+    for (const category of new Set([...Object.keys(fromProgress), ...Object.keys(reported)])) {
+      const diff = (reported[category] ?? 0) - (fromProgress[category] ?? 0);
+      if (diff !== 0) differences[category] = diff;
+    }
+  }
+  return { fromProgressReports: fromProgress, ...(reported ? { reported } : {}), mismatch: Object.keys(differences).length > 0, differences };
+}

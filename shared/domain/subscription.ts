@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { EventType } from '../events/catalogue.ts';
-import { Country, lazy, StoredFields } from './common.ts';
+import { Country, StoredFields, named } from './common.ts';
 
 const EVENT_TYPES = Object.values(EventType) as [EventType, ...EventType[]];
 export const EventTypeName = z.enum(EVENT_TYPES);
@@ -25,7 +25,7 @@ export const SubscriptionCreate = z.strictObject({
 export type SubscriptionCreate = z.infer<typeof SubscriptionCreate>;
 
 /** A subscription as the API shows it: everything but the signing secret. */
-export const Subscription = lazy(() =>
+export const Subscription = named('Subscription', () =>
   z.object({
     ...StoredFields,
     country: Country,
@@ -38,7 +38,7 @@ export const Subscription = lazy(() =>
 export type Subscription = z.infer<ReturnType<typeof Subscription>>;
 
 /** The answer to the create (and to a rotation): the subscription and, this once, its secret; a replayed create has none. */
-export const CreatedSubscription = lazy(() =>
+export const CreatedSubscription = named('CreatedSubscription', () =>
   z.object({
     ...Subscription().shape,
     /** HMAC-SHA256 key (32 random bytes, base64url) of the `Clearway-Signature` header. */
@@ -50,7 +50,7 @@ export const CreatedSubscription = lazy(() =>
 export type StoredSubscription = Subscription & { secret: string };
 
 /** An event envelope as the feed and webhooks carry it (DESIGN section 5; per-type `data` schemas are in the AsyncAPI document). */
-export const EventEnvelopeSchema = lazy(() =>
+export const EventEnvelopeSchema = named('EventEnvelope', () =>
   z.object({
     id: z.string(),
     type: EventTypeName,
@@ -64,7 +64,7 @@ export const EventEnvelopeSchema = lazy(() =>
 );
 
 /** A dead-letter record: an event the deliverer gave up on (see `shared/db/keys/subscription.ts`). */
-export const SubscriptionFailure = lazy(() =>
+export const SubscriptionFailure = named('SubscriptionFailure', () =>
   z.object({
     eventId: z.string(),
     event: EventEnvelopeSchema(),
@@ -77,7 +77,7 @@ export const SubscriptionFailure = lazy(() =>
 export type SubscriptionFailure = z.infer<ReturnType<typeof SubscriptionFailure>>;
 
 /** The answer to a successful redrive: the event was delivered and its dead-letter record removed. */
-export const RedriveResult = lazy(() =>
+export const RedriveResult = named('RedriveResult', () =>
   z.object({
     delivered: z.literal(true),
     /** HTTP status the webhook answered. */

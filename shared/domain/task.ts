@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { Country, Id, lazy, StoredFields } from './common.ts';
+import { Country, Id, lazy, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
-import type { Principal, Role } from './roles.ts';
+import type { Principal, } from './roles.ts';
 import { TASK_STATUSES } from './task-lifecycle.ts';
 
 // The lifecycle table is in a module without zod, so the web console's task board loads it without zod's schemas.
@@ -13,7 +13,6 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 export const ActivityType = z.enum(['NTS', 'TS', 'CLEARANCE', 'BAC', 'EOD_SPOT']);
 
 const isoDate = z.iso.date();
-const today = () => new Date().toISOString().slice(0, 10);
 const teamIds = z.array(Id).check(z.minLength(1), z.maxLength(10), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a team'));
 
 /** Body of `POST /v1/tasks`. */
@@ -45,7 +44,7 @@ export const TaskPatch = z
   );
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
-export const Task = lazy(() =>
+export const Task = named('Task', () =>
   z.object({
   ...StoredFields,
   hazardAreaId: Id,
@@ -144,7 +143,7 @@ export const FindRecord = lazy(() =>
   }),
 );
 
-export const ProgressReport = lazy(() =>
+export const ProgressReport = named('ProgressReport', () =>
   z.object({
   ...StoredFields,
   taskId: Id,
@@ -186,7 +185,7 @@ export const ObservationCreate = z.strictObject({
   corrects: z.optional(Id),
 });
 
-export const Observation = lazy(() =>
+export const Observation = named('Observation', () =>
   z.object({
     ...StoredFields,
     taskId: Id,
@@ -200,7 +199,7 @@ export const Observation = lazy(() =>
 );
 export type Observation = z.infer<ReturnType<typeof Observation>>;
 
-export const HistoryEntry = lazy(() =>
+export const HistoryEntry = named('HistoryEntry', () =>
   z.object({
   id: z.string(),
   at: z.iso.datetime(),

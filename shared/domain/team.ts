@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, lazy, StoredFields } from './common.ts';
+import { Country, StoredFields, named } from './common.ts';
 
 export const CAPABILITIES = ['MANUAL', 'MECHANICAL', 'MDD', 'EOD', 'NTS', 'TS'] as const;
 export const Capability = z.enum(CAPABILITIES);
@@ -26,7 +26,7 @@ export const TeamPatch = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change'));
 export type TeamPatch = z.infer<typeof TeamPatch>;
 
-export const Team = lazy(() =>
+export const Team = named('Team', () =>
   z.object({
   ...StoredFields,
   name: z.string(),

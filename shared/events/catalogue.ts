@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { Country, lazy } from '../domain/common.ts';
 
+/** Every event is published with this EventBridge `source`; rules match on it. */
+export const EVENT_SOURCE = 'clearway';
+
 /**
  * The event catalogue: every event type as a typed constant, with a zod schema for the
  * `data` of each version. Nobody writes an event type as a string literal elsewhere.
@@ -25,6 +28,7 @@ export const EventType = {
   ReturnSafetyChanged: 'ReturnSafetyChanged',
   HouseholdImportCompleted: 'HouseholdImportCompleted',
   HouseholdErased: 'HouseholdErased',
+  AccidentReported: 'AccidentReported',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -92,6 +96,22 @@ export const EventData = lazy(() => ({
     corrects: z.optional(z.string()),
   }),
   [EventType.ReleaseAttested]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), findings: z.string(), remainingSqm: z.optional(z.number()) }),
+  // Both ministries: where, when, what device and how many were hurt; no names, and no breakdown
+  // by sex or age (small counts would identify people: that is in the statistics, under the small-cell rule).
+  [EventType.AccidentReported]: z.object({
+    accidentId: z.string(),
+    ...place,
+    adm2: z.optional(z.string()),
+    adm3: z.optional(z.string()),
+    occurredAt: z.string(),
+    /** Rounded to 0.001° (about 100 m). */
+    point: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()) }),
+    deviceCategory: z.string(),
+    killed: z.number(),
+    injured: z.number(),
+    hazardAreaId: z.optional(z.string()),
+    suspectedHazardAreaRecorded: z.boolean(),
+  }),
   // Household events: identifiers, places by P-code and counts only; never names, birth dates,
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),

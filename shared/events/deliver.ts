@@ -9,10 +9,12 @@ import type { StoredSubscription } from '../domain/subscription.ts';
 import { allowedPorts, isHostAllowed, isPortAllowed, isPublicAddress, parsePortList, portOf } from '../domain/webhook-url.ts';
 import { config } from '../config.ts';
 import { activeSubscriptionsOf, putFailure } from '../db/repositories/subscriptions.ts';
-import { logger } from '../http/logger.ts';
+import { errorOf, logger } from '../logger.ts';
 import type { EventEnvelope } from './catalogue.ts';
 import { signatureHeader } from './signature.ts';
 import { envelopeOfQueueBody } from './queue-record.ts';
+import { mapLimit } from '../map-limit.ts';
+import { count, MetricName } from '../metrics.ts';
 
 /**
  * The webhook deliverer's core: POSTs events to the subscriptions of one ministry (DESIGN
@@ -241,8 +243,6 @@ function envelopeOf(body: string): EventEnvelope | undefined {
   return envelope && Array.isArray(envelope.audience) ? (envelope as EventEnvelope) : undefined;
 }
 
-const errorOf = (e: unknown) => (e instanceof Error ? { name: e.name, message: e.message } : { name: 'Unknown' });
-
 /**
  * Delivers the events of an SQS batch from a ministry's queue to that ministry's active
  * subscriptions, and answers with the partial batch response.
@@ -316,17 +316,11 @@ export async function deliverQueueRecords(ministry: Country, records: Array<{ me
   // Records are independent (a standard queue keeps no order), so they go out side by side: a
   // hanging receiver then costs the batch one event's attempts, not one per record, which keeps
   // a batch of 10 within the function's timeout.
-  const handled: boolean[] = new Array<boolean>(records.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < records.length) {
-      const index = next++;
-      handled[index] = await deliverRecord(records[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, records.length) }, worker));
+  const handled = await mapLimit(records, RECORD_CONCURRENCY, deliverRecord);
 
   const failed = records.filter((_, i) => !handled[i]).map((r) => r.messageId);
+  count(MetricName.EventsDelivered, counts.delivered);
+  count(MetricName.WebhookFailures, counts.deadLettered);
   log.info('delivered queue records', { ministry, records: records.length, failed: failed.length, ...counts });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

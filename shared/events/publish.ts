@@ -4,8 +4,9 @@ import type { PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/cli
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { logger } from '../http/logger.ts';
-import type { EventEnvelope } from './catalogue.ts';
+import { logger } from '../logger.ts';
+import { EVENT_SOURCE, type EventEnvelope } from './catalogue.ts';
+import { count, MetricName } from '../metrics.ts';
 
 /**
  * The event source filter of the stream → publisher mapping: only inserts of outbox items.
@@ -15,9 +16,6 @@ export const OUTBOX_STREAM_FILTER = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { entity: { S: ['OutboxEvent'] } } },
 } as const;
-
-/** Every event is published with this EventBridge `source`; rules match on it. */
-export const EVENT_SOURCE = 'clearway';
 
 /** EventBridge limits for one PutEvents request (entries, and bytes as AWS counts them). */
 const MAX_ENTRIES_PER_REQUEST = 10;
@@ -155,6 +153,7 @@ export async function publishStreamRecords(records: DynamoDBRecord[], deps: Publ
   }
   await flush();
 
+  count(MetricName.EventsPublished, published);
   log.info('published outbox events', { published, failed: failed.length - deferred, deferred, skipped });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -1,5 +1,5 @@
 import { COUNTRIES, type Country } from '../domain/common.ts';
-import { EventType, type EventEnvelope } from './catalogue.ts';
+import { EVENT_SOURCE, EventType, type EventEnvelope } from './catalogue.ts';
 
 /**
  * Routing of events to the ministries: one rule per country, matching the events whose
@@ -7,8 +7,6 @@ import { EventType, type EventEnvelope } from './catalogue.ts';
  * see `audienceFor`). The CDK stack turns these into EventBridge rules; the local bus applies the
  * same patterns with {@link matchesPattern}, so both route alike.
  */
-export const EVENT_SOURCE = 'clearway';
-
 export interface MinistryRoute {
   ministry: Country;
   /** Stable id, used for the rule's construct id and the ministry's queue. */
@@ -38,21 +36,19 @@ export interface SafetyRoute {
   pattern: { source: string[]; 'detail-type': EventType[] };
 }
 
+/** The events the return-safety checks act on, by what they name: a hazard area, a report of one (`data.hazardAreaId`), a household. */
+export const SAFETY_EVENTS = {
+  hazardArea: [EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.HazardAreaWithdrawn],
+  // Land released (the last QA acceptance) or taken back (not attested) changes an area's remaining land.
+  release: [EventType.ClearedAreaQaDecided, EventType.ReleaseAttested],
+  household: [EventType.HouseholdRegistered, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged],
+} as const satisfies Record<string, readonly EventType[]>;
+
 export const SAFETY_ROUTE: SafetyRoute = {
   id: 'return-safety',
   pattern: {
     source: [EVENT_SOURCE],
-    'detail-type': [
-      EventType.HazardAreaRecorded,
-      EventType.HazardAreaStatusChanged,
-      EventType.HazardAreaWithdrawn,
-      // Land released (the last QA acceptance) or taken back (not attested) changes an area's remaining land.
-      EventType.ClearedAreaQaDecided,
-      EventType.ReleaseAttested,
-      EventType.HouseholdRegistered,
-      EventType.HouseholdDestinationChanged,
-      EventType.ReturnSafetyChanged,
-    ],
+    'detail-type': [...SAFETY_EVENTS.hazardArea, ...SAFETY_EVENTS.release, ...SAFETY_EVENTS.household],
   },
 };
 

@@ -5,19 +5,21 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { config } from '../config.ts';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { newId } from '../domain/ids.ts';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal, Role } from '../domain/roles.ts';
 import { authenticate, authorize } from './auth.ts';
 import { etagOf, expectedVersion } from './etag.ts';
 import type * as Idempotency from './idempotency.ts';
-import type { IdempotencyContext, IdempotencyOutcome, StoredResponse } from './idempotency.ts';
-import { logger, requestLogger } from './logger.ts';
+import type { IdempotencyContext, IdempotencyOutcome } from './idempotency.ts';
+import { send, type AppEnv, type StoredResponse } from './context.ts';
+
+export { send, type AppEnv, type StoredResponse };
+import { logger, requestLogger } from '../logger.ts';
 import { localRateLimiter } from './rate-limiter.ts';
 import { userRateLimitOf } from './user-rate-limits.ts';
-import { BadRequest, HttpProblem, NotFound, PayloadTooLarge, PROBLEM_CONTENT_TYPE, ServiceUnavailable, UnsupportedMediaType, type FieldError } from './problem.ts';
+import { BadRequest, HttpProblem, NotFound, problemOf, PayloadTooLarge, PROBLEM_CONTENT_TYPE, ServiceUnavailable, UnsupportedMediaType, type FieldError } from './problem.ts';
 
 /** Network errors on the way to the database: it is down or restarting, not a bug of the request. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -34,16 +36,6 @@ const codeOf = (e: unknown): string | undefined => {
 /** Whether an error means the store could not be reached or is shedding load: a 503 with Retry-After, not a 500. */
 export const storeUnavailable = (e: unknown): boolean => (e instanceof Error && THROTTLED.has(e.name)) || UNREACHABLE_CODES.has(codeOf(e) ?? '');
 
-export type AppEnv = {
-  Variables: {
-    requestId: string;
-    log: Logger;
-    /** The route needs a token: its answers are never stored by caches... */
-    authenticated?: boolean;
-    /** ...unless it declared itself `cacheable` (reference data, no personal data): its own Cache-Control stands. */
-    cacheable?: boolean;
-  };
-};
 
 /** Largest request body accepted (413 beyond). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,6 +52,8 @@ export interface ResponseSpec {
   schema?: Schema | (() => Schema);
   /** Media type of the body; JSON unless stated. */
   contentType?: string;
+  /** Other media types the same answer comes in (`application/geo+json`), with their schemas. CSV of `?format=csv` routes is documented without this. */
+  alternatives?: Record<string, Schema | (() => Schema) | undefined>;
 }
 
 /** Everything the platform needs to know about one operation: used to route, validate, authorise and document it. */
@@ -93,6 +87,8 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
    */
   reread?: (c: Context<AppEnv>, input: Input<P, Q, B>, id: string) => Promise<Reread>;
   responses: Record<number, ResponseSpec>;
+  /** An example request body for the documentation. */
+  example?: unknown;
 }
 
 /** A resource read again for a replayed create: its body and version (for the ETag). */
@@ -174,9 +170,6 @@ async function readJsonBody(c: Context<AppEnv>, ...accepted: string[]): Promise<
 }
 
 /** Sends a response built by a route or by a replay (status and headers kept, body read afresh) the same way. */
-export const send = (c: Context<AppEnv>, response: StoredResponse): Response =>
-  c.json(response.body as object, response.status as ContentfulStatusCode, response.headers);
-
 export function problemResponse(c: Context<AppEnv>, problem: HttpProblem): Response {
   const body = problem.toBody();
   return new Response(JSON.stringify(body), {
@@ -269,7 +262,8 @@ export class Api {
       }),
     );
     this.app.onError((err, c) => {
-      if (err instanceof HttpProblem) return problemResponse(c, err);
+      const known = problemOf(err);
+      if (known) return problemResponse(c, known);
       const log = c.get('log') ?? logger;
       if (storeUnavailable(err)) {
         log.warn('the database did not answer', { error: err instanceof Error ? { name: err.name, code: codeOf(err) } : 'unknown' });
@@ -290,8 +284,8 @@ export class Api {
     const reread = spec.reread;
     const idempotency = this.idempotency;
     const rateLimit = userRateLimitOf(spec.method, spec.path);
-    // A per-user limit (WAF on AWS, the local limiter here) answers 429: documented with the route's own answers.
-    this.routes.push((rateLimit ? { ...spec, responses: { ...spec.responses, 429: problem } } : spec) as RouteSpec);
+    // A per-user limit (WAF on AWS, the local limiter here) answers 429, as every route may (platformResponses).
+    this.routes.push(spec as RouteSpec);
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
       if (access !== 'public') c.set('authenticated', true);

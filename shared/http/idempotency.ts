@@ -5,7 +5,7 @@ import { documentClient, tableName } from '../db/client.ts';
 import { idempotencyOfResource } from '../db/keys/erasure.ts';
 import type { Context } from 'hono';
 import { transact, type GuardedWrite } from '../db/transact.ts';
-import { send, type AppEnv } from './api.ts';
+import { send, type AppEnv, type StoredResponse } from './context.ts';
 import { BadRequest, Conflict } from './problem.ts';
 
 /**
@@ -19,11 +19,6 @@ import { BadRequest, Conflict } from './problem.ts';
  * the resource's transaction; a crash between the two leaves the key blocked until expiry,
  * and its payload validation does not give the 409 this API promises.
  */
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-}
 
 /** The answer to a create: its response and the id of the resource it created. */
 export interface CreatedResponse extends StoredResponse {
@@ -50,7 +45,7 @@ export interface IdempotencyContext {
 
 /** Records expire (DynamoDB TTL) a day (`RETENTION_IDEMPOTENCY_HOURS`) after the first request. */
 const RETENTION_SECONDS = retention.idempotency;
-const KEY_PATTERN = /^[A-Za-z0-9_.:\-]{1,128}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical);

@@ -5,10 +5,36 @@ import { MAX_BODY_BYTES, problem } from './api.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  return rest;
-};
+/** Named schemas met while building (the `id`s of `named` in shared/domain/common.ts), for `components.schemas`. */
+type Components = Record<string, JsonSchema>;
+
+/** Rewrites `#/$defs/X` references to `#/components/schemas/X` and, for answers, opens objects to new fields. */
+function relocate(node: unknown, open: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => relocate(n, open));
+  if (!node || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(node as JsonSchema)) {
+    if (k === '$ref' && typeof v === 'string') out[k] = v.replace('#/$defs/', '#/components/schemas/');
+    else if (k === 'additionalProperties' && v === false && open) continue;
+    else out[k] = relocate(v, open);
+  }
+  return out;
+}
+
+/**
+ * JSON Schema of a zod schema. Named subschemas go to `components` and are referenced; answers
+ * (`output`) are open to new fields, as DESIGN promises that fields may be added.
+ */
+function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output', components: Components): JsonSchema {
+  const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const open = io === 'output';
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
+    const relocated = relocate(def, open) as JsonSchema;
+    // The same name from a request (closed) and an answer (open): the answer's shape is the resource's.
+    if (!components[name] || open) components[name] = relocated;
+  }
+  return relocate(rest, open) as JsonSchema;
+}
 
 const problemSchema: JsonSchema = {
   type: 'object',
@@ -22,13 +48,18 @@ const problemSchema: JsonSchema = {
   },
 };
 
-function parameters(spec: RouteSpec): JsonSchema[] {
+/** A query string value validated as digits and parsed to a number (`limit`): documented as the integer it is. */
+const numericParameter = (input: JsonSchema, output: JsonSchema | undefined): JsonSchema =>
+  input.type === 'string' && typeof input.pattern === 'string' && /^\^\\d\{[\d,]+\}\$$/.test(input.pattern) && (output?.type === 'integer' || output?.type === 'number') ? output : input;
+
+function parameters(spec: RouteSpec, components: Components): JsonSchema[] {
   const out: JsonSchema[] = [];
   for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
     if (!schema) continue;
-    const s = jsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const s = jsonSchema(schema, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const parsed = (jsonSchema(schema, 'output', components) as { properties?: Record<string, JsonSchema> }).properties ?? {};
     for (const [name, prop] of Object.entries(s.properties ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: prop });
+      out.push({ name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: numericParameter(prop, parsed[name]) });
     }
   }
   if (spec.ifMatch) out.push({ name: 'If-Match', in: 'header', required: true, description: 'ETag of the version the change is based on, e.g. "3".', schema: { type: 'string' } });
@@ -78,16 +109,48 @@ function responsesOf(spec: RouteSpec): [string, ResponseSpec][] {
   return Object.entries(merged).sort(([a], [b]) => a.localeCompare(b));
 }
 
+const header = (description: string, schema: JsonSchema = { type: 'string' }) => ({ description, schema });
+
+/** Response headers of an answer, from what the route declares and the answer's schema. */
+function headersOf(spec: RouteSpec, status: string, schema: JsonSchema | undefined, components: Components): Record<string, unknown> {
+  const headers: Record<string, unknown> = { 'X-Request-Id': header('The request id, also in the logs; quote it when reporting a problem') };
+  if (status === '429' || status === '5XX') headers['Retry-After'] = header('Seconds to wait before retrying', { type: 'integer' });
+  if (!status.startsWith('2')) return headers;
+  const resolved = schema?.$ref ? components[String(schema.$ref).replace('#/components/schemas/', '')] : schema;
+  const versioned = !!(resolved?.properties as Record<string, unknown> | undefined)?.version;
+  if (versioned) headers['ETag'] = header('The version of the resource, e.g. "3": send it back as If-Match to change it');
+  if (status === '201') headers['Location'] = header('Path of the created resource');
+  if (status === '200' && spec.query && 'cursor' in (jsonSchema(spec.query, 'input', components).properties as object) && Object.keys(spec.responses[200]?.alternatives ?? {}).length) {
+    headers['Link'] = header('`<next page URL>; rel="next"` on the other representations (GeoJSON), which have no `next` member of their own to follow');
+  }
+  if (spec.idempotent) headers['Idempotent-Replayed'] = header('`true` when this answer replays an earlier request with the same Idempotency-Key', { type: 'string', enum: ['true'] });
+  return headers;
+}
+
+/** The other representations an answer has: CSV where the route takes `?format=csv`, and what the route declares. */
+function alternativesOf(spec: RouteSpec, r: ResponseSpec, status: string, components: Components): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (status === '200' && spec.query) {
+    const format = (jsonSchema(spec.query, 'input', components).properties as Record<string, JsonSchema> | undefined)?.format;
+    if (Array.isArray(format?.enum) && format.enum.includes('csv')) out['text/csv'] = { schema: { type: 'string', description: 'A header row, an HXL hashtag row, then the data rows (RFC 4180)' } };
+  }
+  for (const [type, alt] of Object.entries(r.alternatives ?? {})) {
+    out[type] = alt ? { schema: jsonSchema(typeof alt === 'function' ? alt() : alt, 'output', components) } : {};
+  }
+  return out;
+}
+
 /** The OpenAPI 3.1 document of the given operations, generated from the same zod schemas that validate them. */
 export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Components = { Problem: problemSchema };
   for (const spec of routes) {
     const responses = Object.fromEntries(
       responsesOf(spec).map(([status, r]) => {
         const type = r.contentType ?? 'application/json';
-        const schema = r.schema ? jsonSchema(typeof r.schema === 'function' ? r.schema() : r.schema, 'output') : type === 'application/problem+json' ? { $ref: '#/components/schemas/Problem' } : undefined;
-        const headers = status === '429' ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } } } : {};
-        return [status, { description: r.description, ...headers, ...(schema ? { content: { [type]: { schema } } } : {}) }];
+        const schema = r.schema ? jsonSchema(typeof r.schema === 'function' ? r.schema() : r.schema, 'output', components) : type === 'application/problem+json' ? { $ref: '#/components/schemas/Problem' } : undefined;
+        const content = { ...(schema ? { [type]: { schema } } : {}), ...alternativesOf(spec, r, status, components) };
+        return [status, { description: r.description, headers: headersOf(spec, status, schema, components), ...(Object.keys(content).length ? { content } : {}) }];
       }),
     );
     const operation: Record<string, unknown> = {
@@ -95,15 +158,16 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       tags: [spec.tag],
-      parameters: parameters(spec),
+      parameters: parameters(spec, components),
       responses,
       ...(spec.access === 'public' ? { security: [] } : { 'x-roles': spec.access }),
     };
     if (spec.body) {
+      const media = { schema: jsonSchema(spec.body, 'input', components), ...(spec.example === undefined ? {} : { example: spec.example }) };
       operation.requestBody = {
         required: true,
         description: `At most ${MAX_BODY_BYTES} bytes.`,
-        content: { [spec.method === 'patch' ? 'application/merge-patch+json' : 'application/json']: { schema: jsonSchema(spec.body, 'input') } },
+        content: { [spec.method === 'patch' ? 'application/merge-patch+json' : 'application/json']: media },
       };
     }
     (paths[spec.path] ??= {})[spec.method] = operation;
@@ -120,7 +184,7 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: problemSchema },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
     },
   };
 }

@@ -2,10 +2,9 @@
  * RFC 9457 problem details. Every error a client can see is one of these classes; one
  * `onError` (see `app.ts`) turns them into `application/problem+json`.
  */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import { ConflictError, DomainError, InvalidInput, NotFoundError, StaleVersion, type FieldProblem } from '../errors.ts';
+
+export type FieldError = FieldProblem;
 
 export interface ProblemBody {
   type: string;
@@ -133,4 +132,16 @@ export class PreconditionRequired extends HttpProblem {
   constructor() {
     super(428, 'precondition-required', 'Precondition required', 'This change needs an If-Match header with the ETag of the version you read (for example If-Match: "3").');
   }
+}
+
+/** The problem of an error the domain or the store raised (`shared/errors.ts`); a bug stays undefined, and a 500. */
+export function problemOf(e: unknown): HttpProblem | undefined {
+  if (e instanceof HttpProblem) return e;
+  if (!(e instanceof DomainError)) return undefined;
+  const extensions = Object.keys(e.extensions).length ? e.extensions : undefined;
+  if (e instanceof InvalidInput) return new BadRequest(e.message, e.errors);
+  if (e instanceof NotFoundError) return new NotFound(e.message);
+  if (e instanceof StaleVersion) return new PreconditionFailed(e.message, e.currentVersion);
+  if (e instanceof ConflictError) return new Conflict(e.message, extensions);
+  return new Conflict(e.message, extensions);
 }

@@ -25,13 +25,13 @@ const tokens: Partial<Record<'opsKH' | 'observer' | 'ministryKH' | 'reliefKH' | 
 
 /** The views each role's navigation offers (DESIGN §3: what each role may do). */
 const NAV: Record<Role, readonly string[]> = {
-  operations: ['tasks', 'qa', 'map'],
+  operations: ['tasks', 'areas', 'teams', 'qa', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
   deminer: ['tasks', 'map'],
-  qa: ['qa', 'map'],
-  relief: ['households', 'import', 'map'],
-  ministry: ['households', 'dashboard', 'map'],
-  observer: ['observe', 'dashboard', 'map'],
-  admin: ['tasks', 'qa', 'households', 'import', 'observe', 'dashboard', 'map'],
+  qa: ['qa', 'monthly', 'accidents', 'priorities', 'map'],
+  relief: ['households', 'import', 'monthly', 'eore', 'map'],
+  ministry: ['households', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
+  observer: ['observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
+  admin: ['tasks', 'areas', 'teams', 'qa', 'households', 'import', 'observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
 };
 const ALL_VIEWS = NAV.admin;
 

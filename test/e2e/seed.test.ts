@@ -35,7 +35,7 @@ function seed(...args: string[]): Promise<{ code: number | null; stdout: string;
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 45_000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 150_000);
     proc.once('error', reject);
     proc.once('exit', (code) => {
       clearTimeout(timer);
@@ -87,7 +87,7 @@ async function snapshot(): Promise<Seen> {
   return seen;
 }
 
-describe('npm run seed', { timeout: 240_000 }, () => {
+describe('npm run seed', { timeout: 360_000 }, () => {
   it('says in one line to start the server when nothing answers', async () => {
     const run = await seed('--url', `http://127.0.0.1:${await freePort()}`);
     expect(run.code).toBe(1);
@@ -126,5 +126,5 @@ describe('npm run seed', { timeout: 240_000 }, () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/done in .*: 0 created, \d+ already there, 0 task moves made/);
     expect(await snapshot()).toEqual(seen);
-  }, 90_000);
+  }, 330_000);
 });

@@ -625,6 +625,11 @@ describe('Observability construct with queues and stream consumers', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 120_000 });
   });
 
+  it('alarms on Clearway’s own metrics: webhook deliveries dead-lettered and import rows rejected', () => {
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Clearway', MetricName: 'WebhookFailures', Dimensions: [{ Name: 'service', Value: 'clearway' }], Statistic: 'Sum', Threshold: 5 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Clearway', MetricName: 'ImportRowsRejected', Statistic: 'Sum', Threshold: 1000 });
+  });
+
   it('subscribes alarmEmail to the topic', () => {
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'alarms@example.org' });
   });

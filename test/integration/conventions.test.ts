@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../../functions/tasks/app.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { bearer, tokenFor } from '../support/tokens.ts';
 
 const team = { name: 'CMAC Demining Unit 3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL', 'MDD'] };

@@ -12,12 +12,15 @@ import type { Subscription, SubscriptionFailure } from '#shared/domain/subscript
 import { EventType, type EventEnvelope } from '#shared/events/catalogue.ts';
 import { deliverQueueRecords, type DeliveryOptions } from '#shared/events/deliver.ts';
 import { verifySignature } from '#shared/events/signature.ts';
-import { logger } from '#shared/http/logger.ts';
+import { ConflictError } from '#shared/errors.ts';
+import { logger } from '#shared/logger.ts';
 import { bearer } from '../support/tokens.ts';
 
-// The API and the deliverer function read these at load: set them before importing either.
-process.env['WEBHOOK_ALLOW_LIST'] = '127.0.0.1, localhost, *.allowed.example';
-process.env['MINISTRY'] = 'KH';
+// The configuration (shared/config.ts) reads these at load: set them before any import.
+vi.hoisted(() => {
+  process.env['WEBHOOK_ALLOW_LIST'] = '127.0.0.1, localhost, *.allowed.example';
+  process.env['MINISTRY'] = 'KH';
+});
 const { app } = await import('../../functions/notifications/app.ts');
 const { handler } = await import('../../functions/deliverer/handler.ts');
 
@@ -310,7 +313,7 @@ describe('dead letters and redrive', () => {
     expect(await deleteFailure(sub.id, event.id)).toBe(true);
     expect(await deleteFailure(sub.id, event.id)).toBe(false);
 
-    await expect(recordFailedRedrive(sub.id, event.id, { attempts: 1, lastStatus: 410, lastError: 'HTTP 410 Gone', failedAt: new Date().toISOString() })).rejects.toMatchObject({ status: 409 });
+    await expect(recordFailedRedrive(sub.id, event.id, { attempts: 1, lastStatus: 410, lastError: 'HTTP 410 Gone', failedAt: new Date().toISOString() })).rejects.toBeInstanceOf(ConflictError);
     expect(await getFailure(sub.id, event.id)).toBeUndefined();
   });
 

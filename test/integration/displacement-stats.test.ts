@@ -78,11 +78,10 @@ beforeAll(async () => {
 
 describe('displacement statistics kept by registrations and transitions', () => {
   let a: Household;
-  let b: Household;
 
   beforeAll(async () => {
     a = await register(reliefKH, registration('KH22', 'KH17', [person('F', 35, 'HEAD', ['SP-PT']), person('M', 3, 'CHILD', ['SM-MN', 'SM-CI']), person('F', 14, 'CHILD'), person('M', 70, 'PARENT', ['ER-NF'])]));
-    b = await register(reliefKH, registration('KH01', 'KH02', [person('M', 45, 'HEAD'), person('F', 40, 'SPOUSE')]));
+    await register(reliefKH, registration('KH01', 'KH02', [person('M', 45, 'HEAD'), person('F', 40, 'SPOUSE')]));
     await register(reliefTH, registration('TH34', 'TH33', [person('F', 30, 'HEAD'), person('F', 8, 'CHILD', ['CR-NE'])]));
   });
 

@@ -201,6 +201,11 @@ describe('household CSV import', () => {
     const source = { open: async () => createReadStream(uploadPath(id)) };
     const { readDisplacementStats } = await import('#shared/db/repositories/displacement-stats.ts');
     const displacedBefore = (await readDisplacementStats('KH'))['hh_DISPLACED'] ?? 0;
+    const { readMonthlyBuckets } = await import('#shared/db/repositories/monthly-stats.ts');
+    const { currentMonth } = await import('#shared/domain/monthly.ts');
+    const startMonth = currentMonth();
+    const registeredSince = async () => (await readMonthlyBuckets('KH', startMonth, currentMonth())).reduce((n, b) => n + (b.counters.hh_registered ?? 0), 0);
+    const registeredBefore = await registeredSince();
     expect(await runImport(id, source, { chunkHouseholds: 10, stopAfterChunks: 2 })).toBe('STOPPED');
     const midway = await getJob('org-crash', id);
     expect(midway.status).toBe('PROCESSING');
@@ -221,6 +226,8 @@ describe('household CSV import', () => {
     expect(new Set(stored.map((h) => h.id)).size).toBe(stored.length);
     // The statistics count each household once, and one completion event (counts only) is stored.
     expect(((await readDisplacementStats('KH'))['hh_DISPLACED'] ?? 0) - displacedBefore).toBe(reference.households);
+    // So does the monthly report's registration bucket, written in each chunk's commit.
+    expect((await registeredSince()) - registeredBefore).toBe(reference.households);
     const events = await documentClient.send(
       new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'FEED#KH' } }),
     );

@@ -9,7 +9,7 @@ import type { Household, HouseholdSummary } from '../../shared/domain/household.
 import type { HistoryEntry } from '../../shared/domain/task.ts';
 import type { EventEnvelope } from '../../shared/events/catalogue.ts';
 import { EventType } from '../../shared/events/catalogue.ts';
-import { logger } from '../../shared/http/logger.ts';
+import { logger } from '../../shared/logger.ts';
 import { createHazard } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handler as metaHandler } from '../../functions/meta/handler.ts';
 import { handler as tasksHandler } from '../../functions/tasks/handler.ts';
 import { tokenFor } from '../support/tokens.ts';
@@ -43,5 +43,45 @@ describe('Lambda handlers fed API Gateway REST (v1) events', () => {
     const res = await invoke(metaHandler, fixture('apigw-rest-v1-health.json', {}));
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+  });
+});
+
+describe('observability of the Lambda handlers', () => {
+  it('injects the Lambda context into the logger and flushes the invocation’s metrics (EMF) when it ends', async () => {
+    const { logger } = await import('../../shared/logger.ts');
+    const { metrics } = await import('../../shared/metrics.ts');
+    const flush = vi.spyOn(metrics, 'publishStoredMetrics');
+    const contexts: unknown[] = [];
+    const append = vi.spyOn(logger, 'addContext').mockImplementation((c) => void contexts.push(c));
+    try {
+      const res = await invoke(metaHandler, fixture('apigw-rest-v1-health.json', {}));
+      expect(res.statusCode).toBe(200);
+      expect(contexts).toEqual([expect.objectContaining({ awsRequestId: 'lambda-req-1', functionName: 'tasks' })]);
+      expect(flush).toHaveBeenCalledTimes(1);
+    } finally {
+      flush.mockRestore();
+      append.mockRestore();
+    }
+  });
+
+  it('counts a registration in the HouseholdsRegistered metric, once per household created', async () => {
+    const { metrics } = await import('../../shared/metrics.ts');
+    const { app } = await import('../../functions/households/app.ts');
+    const added = vi.spyOn(metrics, 'addMetric');
+    try {
+      const relief = { authorization: `Bearer ${await tokenFor({ role: 'relief', country: 'KH', org: 'UNHCR' })}`, 'content-type': 'application/json', 'idempotency-key': 'metrics-once' };
+      const body = JSON.stringify({
+        origin: { province: 'KH22' },
+        current: { province: 'KH17', site: 'Pagoda camp 4' },
+        members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: [] }],
+        consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] },
+      });
+      const first = await app.request('/v1/households', { method: 'POST', headers: relief, body });
+      expect(first.status, await first.clone().text()).toBe(201);
+      expect((await app.request('/v1/households', { method: 'POST', headers: relief, body })).status).toBe(201);
+      expect(added.mock.calls.filter(([name]) => name === 'HouseholdsRegistered')).toEqual([['HouseholdsRegistered', 'Count', 1]]);
+    } finally {
+      added.mockRestore();
+    }
   });
 });

@@ -18,7 +18,7 @@ import { newId } from '../../shared/domain/ids.ts';
 import type { Principal } from '../../shared/domain/roles.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
 import { outboxEvent } from '../../shared/events/outbox.ts';
-import { EVENT_SOURCE } from '../../shared/events/routing.ts';
+import { EVENT_SOURCE } from '../../shared/events/catalogue.ts';
 import { hazardBody, json, square } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 

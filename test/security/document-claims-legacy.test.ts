@@ -5,7 +5,7 @@ import { app } from '../../functions/households/app.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { documentClaimKey, documentClaimKeysMetaKey } from '../../shared/db/keys/household.ts';
 import { householdItems } from '../../shared/db/repositories/households.ts';
-import { batchPutAll } from '../../shared/db/repositories/household-imports.ts';
+import { batchPutAll } from '../../shared/db/batch.ts';
 import { normaliseDocumentNumber, storedMember, type Household, type HouseholdSummary } from '../../shared/domain/household.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import { documentHashKey } from '../../shared/secrets.ts';

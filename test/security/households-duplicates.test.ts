@@ -29,7 +29,6 @@ type AccessEntry = { householdId: string; actor: { sub: string; role: string; or
 let reliefA: H;
 let reliefB: H;
 let ministryKH: H;
-let admin: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown): Promise<Answer<T>> {
   const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -63,7 +62,6 @@ beforeAll(async () => {
   reliefA = await bearer({ role: 'relief', country: 'KH', org: 'NGO-A', sub: 'registrar-a' });
   reliefB = await bearer({ role: 'relief', country: 'KH', org: 'NGO-B', sub: 'registrar-b' });
   ministryKH = await bearer({ role: 'ministry', country: 'KH', org: 'MoSVY' });
-  admin = await bearer({ role: 'admin' });
 });
 
 describe('a document another organisation registered', () => {

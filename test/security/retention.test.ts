@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 describe('retention', () => {
   it('sets the configured TTL on idempotency records (24 h), access entries (5 years) and import jobs (90 days) when they are written', async () => {
-    expect(retention).toEqual({ idempotency: 24 * 3600, accessLog: 1825 * 86400, imports: 90 * 86400, deliveryFailures: 30 * 86400 });
+    expect(retention).toEqual({ idempotency: 24 * 3600, accessLog: 1825 * 86400, imports: 90 * 86400, deliveryFailures: 30 * 86400, victimData: 1825 * 86400 });
     const post = (path: string, b: unknown, extra: H = {}) => app.request(path, { method: 'POST', headers: { ...relief, 'content-type': 'application/json', ...extra }, body: JSON.stringify(b) });
     const created = (await (await post('/v1/households', body, { 'idempotency-key': 'retention-1' })).json()) as { id: string };
     await app.request(`/v1/households/${created.id}`, { headers: relief });

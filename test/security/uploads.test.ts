@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Hono } from 'hono';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../../functions/households/app.ts';
 import { presignUpload } from '../../functions/households/upload-url.ts';
 import { handler as importerHandler } from '../../functions/importer/handler.ts';
@@ -148,7 +148,7 @@ describe('an upload on AWS', () => {
       eventTime: new Date().toISOString(),
       s3: { bucket: { name: 'imports-bucket' }, object: { key: `uploads/${j.id}.csv`, size: Buffer.byteLength(file), versionId } },
     });
-    await importerHandler({ Records: [record('v-first')] } as never);
+    await importerHandler({ Records: [record('v-first')] } as never, {} as never);
     expect((await getImportJob(j.id))?.status).toBe('COMPLETED');
     const gets = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input);
     expect(gets.length).toBeGreaterThan(0);
@@ -156,7 +156,7 @@ describe('an upload on AWS', () => {
     expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-first' }]);
 
     s3.resetHistory();
-    await importerHandler({ Records: [record('v-second')] } as never);
+    await importerHandler({ Records: [record('v-second')] } as never, {} as never);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-second' }]);
   });

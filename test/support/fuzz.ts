@@ -238,7 +238,9 @@ function sample(s: JsonSchema, r: Rng, targets: Ctx, sites: Site[], depth: numbe
         out.push(item);
       }
       // Household members: exactly one head, the first.
-      if (s.items?.properties?.relationship) out.forEach((m, k) => ((m as Record<string, unknown>).relationship = k === 0 ? 'HEAD' : 'CHILD'));
+      if (s.items?.properties?.relationship) out.forEach((m, k) => {
+        (m as Record<string, unknown>).relationship = k === 0 ? 'HEAD' : 'CHILD';
+      });
       return out;
     }
     case 'string':

@@ -30,4 +30,27 @@ describe('event catalogue documents', () => {
     const recorded = schemas[EventType.HazardAreaRecorded] as { properties: { data: { properties: Record<string, unknown> } } };
     expect(Object.keys(recorded.properties.data.properties)).toEqual(expect.arrayContaining(['areaSqm', 'classification', 'contested']));
   });
+
+  it('has one versioned schema file per event type, as generated (functions/meta/events)', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const dir = new URL('../../functions/meta/events/', import.meta.url);
+    const files = (await readdir(dir)).sort();
+    expect(files).toEqual(Object.values(EventType).map((t) => `${t}.v1.schema.json`).sort());
+    const schemas = eventJsonSchemas();
+    for (const type of Object.values(EventType)) expect(JSON.parse(await readFile(new URL(`${type}.v1.schema.json`, dir), 'utf8')), `${type}: run npm run openapi`).toEqual(JSON.parse(JSON.stringify(schemas[type])));
+  });
+
+  it('gives enums where the domain has them, and payloads open to new fields', () => {
+    const schemas = eventJsonSchemas() as Record<string, { additionalProperties?: unknown; properties: { data: { additionalProperties?: unknown; properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> } } }>;
+    expect(schemas[EventType.TaskStatusChanged]!.properties.data.properties['to']!.enum).toEqual(expect.arrayContaining(['PLANNED', 'IN_PROGRESS', 'COMPLETED']));
+    expect(schemas[EventType.HazardAreaRecorded]!.properties.data.properties['categories']!.items!.enum).toContain('AP_MINE');
+    expect(JSON.stringify(schemas)).not.toContain('"additionalProperties":false');
+  });
+
+  it('describes the webhook transport: POST, its headers and the signature', () => {
+    const doc = buildAsyncApi() as { servers: Record<string, { protocol: string; description: string }>; components: { schemas: { WebhookHeaders: { required: string[] } } } };
+    expect(doc.servers['webhook']!.protocol).toBe('https');
+    expect(doc.servers['webhook']!.description).toContain('HMAC-SHA256');
+    expect(doc.components.schemas.WebhookHeaders.required).toEqual(expect.arrayContaining(['Clearway-Event-Id', 'Clearway-Signature']));
+  });
 });

@@ -4,7 +4,8 @@ import type * as z from 'zod/mini';
 import { DATA_MAP, dataMapMarkdown, NOT_PERSONAL } from '../../shared/domain/data-map.ts';
 import { HouseholdTombstoneSchema } from '../../shared/domain/erasure.ts';
 import { HouseholdCreate, HouseholdSchema, HouseholdSummarySchema } from '../../shared/domain/household.ts';
-import { EventData, HOUSEHOLD_EVENTS } from '../../shared/events/catalogue.ts';
+import { EventData, EventType, HOUSEHOLD_EVENTS } from '../../shared/events/catalogue.ts';
+import { AccidentSchema } from '../../shared/domain/accident.ts';
 
 /**
  * The data map (`shared/domain/data-map.ts`) against the schemas it describes and the README it
@@ -37,7 +38,7 @@ function leafPaths(schema: z.ZodMiniType, path = '', out: string[] = []): string
   return out;
 }
 
-const personal = DATA_MAP.flatMap((e) => e.fields);
+const personal = DATA_MAP.filter((e) => (e.record ?? 'household') === 'household').flatMap((e) => e.fields);
 const personalLeaves = new Set(personal.map((p) => p.split('.').at(-1)!.replace('[]', '')));
 
 describe('data map', () => {
@@ -64,6 +65,14 @@ describe('data map', () => {
       ...leafPaths(HouseholdTombstoneSchema()).filter((f) => f !== 'erasure.reason'),
     ];
     expect(shown.filter((f) => personalLeaves.has(f.split('.').at(-1)!.replace('[]', '')))).toEqual([]);
+  });
+
+  it('names fields of an accident as it is answered for its victims’ data, and only victims’ fields', () => {
+    const fields = new Set(leafPaths(AccidentSchema()));
+    const mapped = DATA_MAP.filter((e) => e.record === 'accident').flatMap((e) => e.fields);
+    expect(mapped.filter((f) => !fields.has(f))).toEqual([]);
+    expect([...fields].filter((f) => f.startsWith('victims[].')).sort()).toEqual([...mapped].sort());
+    expect(leafPaths(EventData()[EventType.AccidentReported]).filter((f) => /name|contact/i.test(f))).toEqual([]);
   });
 
   it('is what the README’s "Data map" section shows (regenerate it with npm run data-map)', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import openApiDocument from '../../functions/meta/openapi.json' with { type: 'json' };
 import { allRoutes } from '../../functions/routes.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
-import { buildOpenApi } from '../../shared/http/openapi.ts';
+import { problem } from '../../shared/http/api.ts';
+import { buildOpenApi, platformResponses } from '../../shared/http/openapi.ts';
 
 type Op = { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown[]; 'x-roles'?: string[] };
 
@@ -30,7 +31,9 @@ describe('OpenAPI document', async () => {
   });
 
   it('documents response bodies, also those built on first use', () => {
-    const task = doc.paths['/v1/tasks/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { properties: Record<string, unknown> };
+    const ref = doc.paths['/v1/tasks/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { $ref: string };
+    expect(ref).toEqual({ $ref: '#/components/schemas/Task' });
+    const task = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas['Task']!;
     expect(Object.keys(task.properties)).toEqual(expect.arrayContaining(['id', 'version', 'status', 'teamIds', 'countries']));
   });
 
@@ -54,10 +57,22 @@ describe('OpenAPI document', async () => {
       if (spec.ifMatch) expected.push('412', '428');
       for (const status of expected) expect(problemJson(op, status), `${spec.operationId} documents ${status} as problem+json`).toEqual({ schema: { $ref: '#/components/schemas/Problem' } });
       if (spec.access === 'public') expect(op.responses['401'], `${spec.operationId} is public: no 401`).toBeUndefined();
-      expect(Object.keys((op.responses['429'] as { headers?: object }).headers ?? {})).toEqual(['Retry-After']);
+      expect(Object.keys((op.responses['429'] as { headers?: object }).headers ?? {})).toEqual(expect.arrayContaining(['Retry-After', 'X-Request-Id']));
     }
-    // A route-specific description is kept; a bare `problem` entry takes the platform's.
+    // The shared answers are not listed by hand: a route declares only its own (404, 409, ...) or gives its own description.
+    const byHand = routes.flatMap((spec) => Object.entries(spec.responses).filter(([status, r]) => r === problem && platformResponses(spec)[status]).map(([status]) => `${spec.operationId} ${status}`));
+    expect(byHand, 'drop these bare `problem` entries: the platform documents them from the route declaration').toEqual([]);
+    // A route-specific description is kept.
     expect(doc.paths['/v1/teams']!.post!.responses['401']).toMatchObject({ description: expect.stringContaining('bearer token') });
     expect(doc.paths['/health']!.get!.responses['5XX']).toBeDefined();
+  });
+});
+
+describe('OpenAPI examples', async () => {
+  const routes = await allRoutes();
+  it('the main creates carry an example, and every example is a body the route accepts', () => {
+    const withExample = routes.filter((r) => r.example !== undefined);
+    expect(withExample.map((r) => r.operationId)).toEqual(expect.arrayContaining(['createTeam', 'recordHazardArea', 'createTask', 'registerHousehold', 'createSubscription']));
+    for (const r of withExample) expect(r.body!.safeParse(r.example).error?.issues ?? [], r.operationId).toEqual([]);
   });
 });

@@ -173,13 +173,15 @@ describe('a household in the spatial index', () => {
     consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   } as unknown as Household;
 
-  it('is its cell item and one link per area at risk, without personal data', () => {
+  it('is its cell item, one link per area at risk and, until it has had risk education, its place in the list of households to brief, without personal data', () => {
     const items = returnSafetyItems(base);
     expect(items.map((i) => `${i.pk} ${i.sk}`)).toEqual([
       `HHGEO#${cellOfPoint(point(103.52, 14.42))} HH#01HH`,
       'HAZARD#HA1#ATRISK COUNTRY#KH#ORG#CARE#HH#01HH',
       'HAZARD#HA2#ATRISK COUNTRY#KH#ORG#CARE#HH#01HH',
+      'EOREDUE#KH ORG#CARE#HH#01HH',
     ]);
+    expect(returnSafetyItems({ ...base, riskEducation: { receivedAt: '2026-02-01' } }).map((i) => i.pk)).not.toContain('EOREDUE#KH');
     expect(items[0]).toMatchObject({ householdId: '01HH', country: 'KH', org: 'CARE', point: [103.52, 14.42], safety: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'] });
     expect(JSON.stringify(items)).not.toMatch(/Sokha|Chan/);
   });
@@ -198,8 +200,9 @@ describe('a household in the spatial index', () => {
     expect(removed).toEqual([
       { pk: 'HAZARD#HA1#ATRISK', sk: 'COUNTRY#KH#ORG#CARE#HH#01HH' },
       { pk: 'HAZARD#HA2#ATRISK', sk: 'COUNTRY#KH#ORG#CARE#HH#01HH' },
+      { pk: 'EOREDUE#KH', sk: 'ORG#CARE#HH#01HH' },
     ]);
-    expect(returnSafetyRemovals(base).length).toBe(3);
+    expect(returnSafetyRemovals(base).length).toBe(4);
     const moved = { ...base, destination: { province: 'KH22', point: point(104.9, 13.9) } } as Household;
     expect(returnSafetyRemovals(base, moved).map((w) => w.item.Delete?.Key?.pk)).toEqual([`HHGEO#${cellOfPoint(point(103.52, 14.42))}`]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../shared/events/catalogue.ts';
-import { EVENT_SOURCE, matchesPattern, MINISTRY_ROUTES, SAFETY_ROUTE } from '../../shared/events/routing.ts';
+import { EVENT_SOURCE } from '../../shared/events/catalogue.ts';
+import { matchesPattern, MINISTRY_ROUTES, SAFETY_ROUTE } from '../../shared/events/routing.ts';
 
 /** An event as EventBridge hands it to a rule: `detail-type` is the event type, `detail` the envelope. */
 const busEvent = (type: string, source = EVENT_SOURCE) => ({

@@ -32,7 +32,9 @@ function bruteForce(rings: Ring[]): boolean {
     for (const p of ring) if (!v.length || v[v.length - 1]![0] !== p[0] || v[v.length - 1]![1] !== p[1]) v.push(p);
     while (v.length > 1 && v[0]![0] === v[v.length - 1]![0] && v[0]![1] === v[v.length - 1]![1]) v.pop();
     if (v.length < 2) return;
-    v.forEach((p, i) => segs.push({ a: p, b: v[(i + 1) % v.length]!, ring: r, index: i, edges: v.length }));
+    v.forEach((p, i) => {
+      segs.push({ a: p, b: v[(i + 1) % v.length]!, ring: r, index: i, edges: v.length });
+    });
   });
   const cross = (o: Pos, a: Pos, b: Pos) => Math.sign((a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!));
   const on = (a: Pos, b: Pos, p: Pos) => cross(a, b, p) === 0 && Math.min(a[0]!, b[0]!) <= p[0]! && p[0]! <= Math.max(a[0]!, b[0]!) && Math.min(a[1]!, b[1]!) <= p[1]! && p[1]! <= Math.max(a[1]!, b[1]!);

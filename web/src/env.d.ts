@@ -1,2 +1,3 @@
 // Styles are bundled by esbuild (imported for their side effect).
 declare module '*.css';
+

@@ -30,9 +30,9 @@ const SHELL_CACHE = `clearway-shell-${__SHELL_VERSION__}`;
 const API_CACHE = 'clearway-api-v1';
 
 /** API reads whose last answer may be shown offline: not personal data. */
-const CACHEABLE_API = /^\/v1\/(tasks|hazard-areas|teams|cleared-areas|stats\/land-release)(\/|$|\?)/;
-/** Never stored, whatever else says: households and imports hold personal data; notifications and subscriptions are live. */
-const NEVER_CACHE = /^\/v1\/(households|household-imports|stats\/displacement|subscriptions|notifications)/;
+const CACHEABLE_API = /^\/v1\/(tasks|hazard-areas|teams|cleared-areas|stats\/land-release|stats\/monthly)(\/|$|\?)/;
+/** Never stored, whatever else says: households, imports and accidents (victims' names) hold personal data; notifications and subscriptions are live. */
+const NEVER_CACHE = /^\/v1\/(households|household-imports|stats\/displacement|subscriptions|notifications|accidents)/;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(

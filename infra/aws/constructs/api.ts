@@ -8,7 +8,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  RequestValidator,
+  type RequestValidator,
   ResponseType,
   RestApi,
   type IResource,

@@ -1,12 +1,13 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Country } from '../../../shared/domain/common.ts';
-import { EVENT_SOURCE, MINISTRY_ROUTES } from '../../../shared/events/routing.ts';
+import { EVENT_SOURCE } from '../../../shared/events/catalogue.ts';
+import { MINISTRY_ROUTES } from '../../../shared/events/routing.ts';
 
 export interface EventsProps {
   /** Ministries with AWS accounts of their own: their default bus also receives their events. @default none */

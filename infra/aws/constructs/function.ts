@@ -16,7 +16,7 @@ import type { FunctionConcurrency } from '../config.ts';
 import type { Auth } from './auth.ts';
 
 /**
- * Powertools settings every function gets. The code uses Logger (`shared/http/logger.ts`); the
+ * Powertools settings every function gets. The code uses Logger (`shared/logger.ts`); the
  * metrics namespace is set for when it adds Metrics. It does not use Tracer: X-Ray tracing is
  * on at the function level (`Tracing.ACTIVE`), and should Tracer be added, it must not record
  * response bodies, which carry personal data.

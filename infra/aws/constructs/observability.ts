@@ -22,6 +22,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MetricName } from '../../../shared/metric-names.ts';
 
 /** A function to watch for errors and throttles. */
 export interface MonitoredFunction {
@@ -60,6 +61,10 @@ export interface ObservabilityProps {
   readonly api5xxRateThreshold?: number;
   /** Requests the WAF blocks within 5 minutes that raise the alarm. @default 100 */
   readonly wafBlockedThreshold?: number;
+  /** Webhook deliveries dead-lettered within 5 minutes that raise an alarm. @default 5 */
+  readonly webhookFailureThreshold?: number;
+  /** Import rows rejected within 5 minutes that raise an alarm. @default 1000 */
+  readonly importRejectedThreshold?: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -174,6 +179,18 @@ export class Observability extends Construct {
       new Metric({ namespace: 'AWS/WAFV2', metricName, dimensionsMap: { WebACL: props.webAclName, Region: stack.region, Rule: 'ALL' }, period: FIVE_MINUTES, statistic: 'Sum' });
     const wafThreshold = props.wafBlockedThreshold ?? 100;
     alarm('waf-blocked', 'WafBlocked', waf('BlockedRequests'), wafThreshold, `The WAF blocked ${wafThreshold} or more requests within 5 minutes: an attack, or a rule blocking real users.`);
+
+    // Clearway's own metrics (shared/metrics.ts: EMF lines in the functions' logs, dimension `service`).
+    const app = (metricName: MetricName) => new Metric({ namespace: 'Clearway', metricName, dimensionsMap: { service: 'clearway' }, period: FIVE_MINUTES, statistic: 'Sum' });
+    const webhookThreshold = props.webhookFailureThreshold ?? 5;
+    alarm(
+      'webhook-failures',
+      'WebhookFailures',
+      app(MetricName.WebhookFailures),
+      webhookThreshold,
+      `${webhookThreshold} or more events could not be delivered to a ministry's webhook within 5 minutes (dead-lettered; GET /v1/subscriptions/{id}/failures lists them).`,
+    );
+    alarm('import-rows-rejected', 'ImportRowsRejected', app(MetricName.ImportRowsRejected), props.importRejectedThreshold ?? 1000, 'An import rejected many rows within 5 minutes: a file in the wrong shape, or a check refusing good data.');
 
     this.alarms = alarms;
 

@@ -55,3 +55,17 @@ export function atRiskPrefix(scope: { country?: string | undefined; org?: string
   if (scope.org === undefined) return `COUNTRY#${scope.country}#`;
   return `COUNTRY#${scope.country}#ORG#${scope.org}#HH#`;
 }
+
+/**
+ * A household AT_RISK that has had no explosive ordnance risk education yet, for the relief
+ * agencies that brief people before they go home. Item: { householdId, country, org }; written
+ * and deleted with the household's other index items.
+ * pk = EOREDUE#<country>, sk = ORG#<org>#HH#<householdId>
+ */
+export const briefingDueKey = (country: string, org: string, householdId: string) => ({ pk: briefingDuePartition(country), sk: `${briefingDuePrefix(org)}${householdId}` });
+
+/** The AT_RISK households of a country without risk education: Query pk = EOREDUE#<country>. */
+export const briefingDuePartition = (country: string) => `EOREDUE#${country}`;
+
+/** Sort-key prefix of one organisation's households in that list (all of them without `org`). */
+export const briefingDuePrefix = (org?: string) => (org === undefined ? 'ORG#' : `ORG#${org}#HH#`);

@@ -12,9 +12,10 @@ import { importJobKey, importsByOrg, IMPORT_ERROR_PREFIX } from '../keys/househo
 import { householdKey, recentDocumentClaimKey } from '../keys/household.ts';
 import { toResource } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
-import { batchPutAll } from './household-imports.ts';
+import { batchPutAll } from '../batch.ts';
 import { householdAccessWrite, householdHistoryWrite, isTombstone, releaseClaim, type HouseholdAccessEntry } from './households.ts';
 import { returnSafetyItems } from './return-safety.ts';
+import { householdDemandWrites } from './priorities.ts';
 import { versionedPut } from './versioned.ts';
 
 /**
@@ -177,6 +178,8 @@ export async function commitErasure(household: Household, tombstone: HouseholdTo
     householdHistoryWrite(household.id, historyEntry(principal, tombstone.erasedAt, 'ERASED', { from: household.status, to: 'ERASED' })),
     householdAccessWrite(access),
     outboxEvent(EventType.HouseholdErased, { type: 'Household', id: household.id }, household.country, principal, { householdId: household.id, country: household.country, org: household.org }, tombstone.erasedAt).write,
+    // The household no longer waits near any hazard area: the priorities stop counting it (the statistics keep their counts).
+    ...householdDemandWrites(household, undefined),
   ];
   await transact(writes);
 }

@@ -22,7 +22,7 @@ import { isCountryProvince, isProvinceOf } from '../../domain/provinces.ts';
 import { documentClient, tableName } from '../client.ts';
 import { CHILDREN_PREFIX, childrenKey, currentEditionKey, editionKey, editionLogKey, editionPartition, editionProvinceKey, PROVINCE_PREFIX, retiredCodeKey } from '../keys/gazetteer.ts';
 import { transact } from '../transact.ts';
-import { batchGetAll, batchPutAll } from './household-imports.ts';
+import { batchGetAll, batchPutAll } from '../batch.ts';
 
 /**
  * The gazetteer in the table: editions loaded by an administrator, one item per parent with its
@@ -94,7 +94,7 @@ function remember(edition: string, item: Record<string, unknown>): void {
 export async function readChildren(edition: string, parents: readonly string[]): Promise<Map<string, readonly ChildUnit[]>> {
   const missing = [...new Set(parents.map(containerOf))].filter((c) => !containers.has(cacheId(edition, c)));
   if (missing.length > 0) {
-    const found = await batchGetAll(missing.map((c) => keyOfContainer(edition, c)), 'sk, children, lists');
+    const found = await batchGetAll(missing.map((c) => keyOfContainer(edition, c)), { projection: 'sk, children, lists' });
     for (const item of found) remember(edition, item);
     for (const c of missing) if (!containers.has(cacheId(edition, c))) containers.set(cacheId(edition, c), null);
   }

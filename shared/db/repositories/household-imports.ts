@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { ImportJobStatus, RowError } from '../../domain/household-import.ts';
@@ -6,7 +6,7 @@ import type { Principal, Role } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { retention, ttlAfter } from '../../config.ts';
-import { Conflict } from '../../http/problem.ts';
+import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
   ACTIVE_IMPORTS_PARTITION,
@@ -95,7 +95,8 @@ export const importJobWrite = (job: ImportJob): GuardedWrite => ({
 });
 
 /** When an import's records expire (epoch seconds). */
-const importExpiry = (at: string) => ttlAfter(at, retention.imports);
+/** When an import record written at `at` expires (the jobs' retention). */
+export const importExpiry = (at: string) => ttlAfter(at, retention.imports);
 
 export async function getImportJob(id: string): Promise<ImportJob | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: importJobKey(id), ConsistentRead: true }));
@@ -125,7 +126,7 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
       }),
     );
   } catch (e: unknown) {
-    if (e instanceof ConditionalCheckFailedException) throw new Conflict(`Import ${id} already has its file; create a new import for another file.`);
+    if (e instanceof ConditionalCheckFailedException) throw new ConflictError(`Import ${id} already has its file; create a new import for another file.`);
     throw e;
   }
 }
@@ -296,7 +297,7 @@ export async function listImportErrors(jobId: string, page: PageRequest): Promis
  */
 export async function completeImportJob(job: ImportJob, outcome: { message?: string; duplicateOf?: string }, now: string): Promise<boolean> {
   const final = await getImportJob(job.id);
-  if (!final || final.status !== 'PROCESSING') return false;
+  if (final?.status !== 'PROCESSING') return false;
   const actor = { sub: final.actor.sub, role: final.actor.role, org: final.actor.org } as Principal;
   const { write } = outboxEvent(
     EventType.HouseholdImportCompleted,
@@ -370,55 +371,3 @@ export async function activeImportJobIds(): Promise<string[]> {
   return ids;
 }
 
-const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
-const MAX_BATCH_ATTEMPTS = 12;
-
-/**
- * Writes items with BatchWriteItem, 25 a request and `concurrency` requests in flight; items
- * DynamoDB leaves unprocessed are sent again with exponential backoff (jittered), and an error
- * is raised if some are still unprocessed after many attempts. Puts are idempotent: a re-run
- * writes the same items again.
- */
-export async function batchPutAll(items: readonly Record<string, unknown>[], concurrency = 4): Promise<void> {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await pause(attempt);
-        const out = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-}
-
-/**
- * Reads items by key with BatchGetItem, 100 a request and `concurrency` requests in flight, asking
- * again for unprocessed keys with backoff.
- */
-export async function batchGetAll(keys: readonly { pk: string; sk: string }[], projection = 'pk, sk, householdId', concurrency = 4): Promise<Record<string, unknown>[]> {
-  const found: Record<string, unknown>[] = [];
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      let pending = batches[next++]!;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await pause(attempt);
-        const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: projection } } }));
-        found.push(...(out.Responses?.[tableName] ?? []));
-        pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return found;
-}

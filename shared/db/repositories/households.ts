@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { Household } from '../../domain/household.ts';
 import type { HistoryEntry } from '../../domain/task.ts';
-import { Conflict } from '../../http/problem.ts';
+import { ConflictError } from '../../errors.ts';
 import { retention, ttlAfter } from '../../config.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
@@ -26,7 +26,7 @@ import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import type { DocumentHashes } from '../document-hash.ts';
-import { batchGetAll } from './household-imports.ts';
+import { batchGetAll } from '../batch.ts';
 import { claimHashes } from './legacy-claims.ts';
 import { appendPut, versionedPut } from './versioned.ts';
 
@@ -111,7 +111,7 @@ export function householdCreateWrites(household: Household, documents: DocumentR
     const claim = item.sk === 'CLAIM' ? claims.get(item.pk as string) : undefined;
     return {
       item: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: claim ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex) : () => new Conflict(`The household ${household.id} already exists.`),
+      onConditionFailed: claim ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex) : () => new ConflictError(`The household ${household.id} already exists.`),
     };
   });
   // Each claim is also recorded by day, for an import running at the same time (recentDocumentClaims).
@@ -197,18 +197,8 @@ export const isTombstone = (item: Record<string, unknown>): boolean => item.enti
 
 /** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
 export async function getHouseholds(ids: string[]): Promise<Household[]> {
-  let keys: Record<string, unknown>[] = [...new Set(ids)].slice(0, 100).map((id) => householdKey(id));
-  const found: Household[] = [];
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-    found.push(...(out.Responses?.[tableName] ?? []).filter((i) => !isTombstone(i)).map((i) => toResource<Household>(i)));
-    keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-    if (keys.length > 0) {
-      if (attempt >= 5) throw new Error('households could not be read (unprocessed keys)');
-      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    }
-  }
-  return found;
+  const items = await batchGetAll([...new Set(ids)].slice(0, 100).map((id) => householdKey(id)), { consistent: true });
+  return items.filter((i) => !isTombstone(i)).map((i) => toResource<Household>(i));
 }
 
 /** Who holds a document: the household of its claim, under the current hash or a legacy one. */
@@ -227,7 +217,7 @@ export async function documentHolders(country: Country, documents: readonly Docu
   const keys = [...new Set(candidates.flat())].map((hash) => documentClaimKey(country, hash));
   const byPk = new Map<string, DocumentHolder>();
   if (keys.length > 0) {
-    for (const item of await batchGetAll(keys, 'pk, householdId, memberIndex')) byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
+    for (const item of await batchGetAll(keys, { projection: 'pk, householdId, memberIndex' })) byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
   }
   return candidates.map((hashes) => hashes.map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));
 }
@@ -237,7 +227,7 @@ export async function householdOwners(ids: readonly string[]): Promise<Map<strin
   const unique = [...new Set(ids)];
   const found = new Map<string, { country: string; org: string }>();
   if (unique.length === 0) return found;
-  for (const item of await batchGetAll(unique.map(householdKey), 'id, country, org')) found.set(String(item.id), { country: String(item.country), org: String(item.org) });
+  for (const item of await batchGetAll(unique.map(householdKey), { projection: 'id, country, org' })) found.set(String(item.id), { country: String(item.country), org: String(item.org) });
   return found;
 }
 

@@ -1,5 +1,5 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Point } from '../../domain/geometry.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { distanceToAreaM, type Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { assistedDestination } from '../../domain/erasure.ts';
 import { summarise, type Household, type HouseholdSummary, type ReturnSafety } from '../../domain/household.ts';
@@ -7,6 +7,7 @@ import {
   bboxContains,
   bboxOf,
   cellOfPoint,
+  cellsCovering,
   grownBbox,
   hazardCells,
   isHazardActive,
@@ -18,14 +19,18 @@ import {
 import type { Principal } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
-import { logger } from '../../http/logger.ts';
+import { logger } from '../../logger.ts';
 import { documentClient, tableName } from '../client.ts';
-import { atRiskKey, atRiskPartition, atRiskPrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
+import { atRiskKey, atRiskPartition, atRiskPrefix, briefingDueKey, briefingDuePartition, briefingDuePrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
 import { hazardKey } from '../keys/hazard-area.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';
+import { householdDemandWrites } from './priorities.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
+import { batchGetAll } from '../batch.ts';
+import { mapLimit } from '../../map-limit.ts';
+import { count, MetricName } from '../../metrics.ts';
 import { hazardAreasOfAdm3 } from './hazard-areas.ts';
 
 /**
@@ -121,23 +126,11 @@ async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefin
     if (cached) found.push(cached);
     else missing.push(id);
   }
-  for (let i = 0; i < missing.length; i += 100) {
-    let keys: Record<string, unknown>[] = missing.slice(i, i + 100).map(hazardKey);
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      const out = await documentClient.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'id, #status, geometry, remainingGeometry', ExpressionAttributeNames: { '#status': 'status' } } } }),
-      );
-      for (const item of out.Responses?.[tableName] ?? []) {
-        const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
-        cache?.set(hazardKey(shape.id).pk, shape);
-        found.push(shape);
-      }
-      keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
-      if (keys.length > 0) {
-        if (attempt >= 5) throw new Error('hazard areas could not be read (unprocessed keys)');
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
+  const items = await batchGetAll(missing.map(hazardKey), { consistent: true, projection: 'id, #status, geometry, remainingGeometry', names: { '#status': 'status' } });
+  for (const item of items) {
+    const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
+    cache?.set(hazardKey(shape.id).pk, shape);
+    found.push(shape);
   }
   return found;
 }
@@ -163,6 +156,27 @@ export async function assessReturnSafety(destination: Household['destination'], 
   cache?.set(key, areas);
   const nearby = areas.filter((a) => isHazardActive(a.status)).map((a) => a.id).sort();
   return nearby.length > 0 ? { ...unknown, nearbyHazardAreaIds: nearby, reason: 'NO_POINT' } : unknown;
+}
+
+/**
+ * The active hazard areas whose remaining land lies within `radiusM` of a point, nearest first:
+ * one Query per cell touching the point's box grown by the radius (an area within the radius has
+ * a point in that box, and so a cell item under one of those cells), then the geometries of the
+ * areas whose own box, grown by the radius, holds the point. For an accident (2 km: at most a
+ * few cells), never a scan.
+ */
+export async function hazardsNear(point: Point, radiusM: number): Promise<{ id: string; distanceM: number }[]> {
+  const [lon, lat] = point.coordinates as [number, number];
+  const cells = cellsCovering(grownBbox([lon, lat, lon, lat], radiusM));
+  const candidates = new Set<string>();
+  for (const cell of cells) for (const h of await hazardsOfCell(cell, undefined)) if (h.active && bboxContains(grownBbox(h.bbox, radiusM), point.coordinates)) candidates.add(h.hazardAreaId);
+  if (candidates.size === 0) return [];
+  const shapes = await hazardShapes([...candidates], undefined);
+  return shapes
+    .filter((h) => isHazardActive(h.status) && h.geometry !== null)
+    .map((h) => ({ id: h.id, distanceM: distanceToAreaM(point, h.geometry!) }))
+    .filter((h) => h.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM || a.id.localeCompare(b.id));
 }
 
 // --- a household in the index ----------------------------------------------------------------
@@ -196,7 +210,23 @@ export function returnSafetyItems(household: Household): Record<string, unknown>
       country: household.country,
       org: household.org,
     })),
+    // Staff brief people before they go home: the AT_RISK households not yet given risk education.
+    ...(household.returnSafety.status === 'AT_RISK' && !household.riskEducation
+      ? [{ ...briefingDueKey(household.country, household.org, household.id), entity: 'RiskEducationDue', householdId: household.id, country: household.country, org: household.org }]
+      : []),
   ];
+}
+
+/**
+ * One page of the AT_RISK households of a country (of one organisation, when named) that have had
+ * no risk education: a Query of their partition narrowed by sort-key prefix, then the households
+ * (one BatchGetItem) as summaries without personal data, in list order.
+ */
+export async function listBriefingDue(country: string, org: string | undefined, page: PageRequest): Promise<Page<HouseholdSummary>> {
+  const prefix = briefingDuePrefix(org);
+  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', briefingDuePartition(country)], sortKeyPrefix: ['sk', prefix], scope: `eore-due:${country}:${prefix}` });
+  const households = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
+  return { items: links.items.flatMap((l) => (households.has(l.householdId) ? [summarise(households.get(l.householdId)!)] : [])), next: links.next };
 }
 
 const keyOf = (item: Record<string, unknown>) => ({ pk: item.pk as string, sk: item.sk as string });
@@ -259,8 +289,10 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
         { ...householdWrite(after, before.version), onConditionFailed: () => new HouseholdMoved() },
         ...returnSafetyChangeWrites(before, after),
         ...displacementStatsWrites(before, after),
+        ...householdDemandWrites(before, after),
         changed.write,
       ]);
+      count(MetricName.ReturnSafetyChanges);
       return after;
     } catch (e: unknown) {
       // Changed meanwhile (a transition, a PATCH): read it again and decide on what it is now.
@@ -324,16 +356,8 @@ async function recheckCellHouseholds(
       if (safetyDiffers(now, copy)) candidates.push({ id: item.householdId as string, cause: causeFor(copy, now) });
     }
   }
-  let changed = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < candidates.length) {
-      const { id, cause } = candidates[next++]!;
-      if (await recomputeHousehold(id, cause, actor, cache)) changed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-  return { candidates: candidates.length, changed };
+  const results = await mapLimit(candidates, CONCURRENCY, ({ id, cause }) => recomputeHousehold(id, cause, actor, cache));
+  return { candidates: candidates.length, changed: results.filter(Boolean).length };
 }
 
 // --- closing the race with a hazard area changed meanwhile ----------------------------------
@@ -365,17 +389,12 @@ const causeOf = (before: ReturnSafety, after: ReturnSafety): string | undefined 
 export async function recheckReturnSafety(households: readonly Household[], actor: Principal): Promise<Map<string, Household>> {
   const cache = new Map<string, unknown>();
   const stale: { id: string; cause: string | undefined }[] = [];
-  let next = 0;
-  const assess = async () => {
-    while (next < households.length) {
-      const household = households[next++]!;
-      const point = household.destination?.point;
-      if (!point) continue;
-      const now = await assessPoint(point, '', cache);
-      if (safetyDiffers(now, household.returnSafety)) stale.push({ id: household.id, cause: causeOf(household.returnSafety, now) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, households.length) }, assess));
+  await mapLimit(households, CONCURRENCY, async (household) => {
+    const point = household.destination?.point;
+    if (!point) return;
+    const now = await assessPoint(point, '', cache);
+    if (safetyDiffers(now, household.returnSafety)) stale.push({ id: household.id, cause: causeOf(household.returnSafety, now) });
+  });
   const changed = new Map<string, Household>();
   for (const { id, cause } of stale) {
     // Undefined: already right, changed meanwhile by the area's own recomputation; answer it as stored.

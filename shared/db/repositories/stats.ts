@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '../client.ts';
 import { landReleaseStatsKey, scopesOf, type StatsScope } from '../keys/stats.ts';
 import type { GuardedWrite } from '../transact.ts';
+import { batchGetAll } from '../batch.ts';
 
 /**
  * Land-release statistics as counters, changed by `ADD` in the same transaction as the change
@@ -92,12 +93,7 @@ export async function readDistrictStats(province?: string): Promise<Map<string, 
 /** Counters of several provinces in one BatchGetItem (at most 100; the border has 15). */
 export async function readProvinceStats(provinces: string[]): Promise<Map<string, Counters>> {
   const result = new Map<string, Counters>(provinces.map((p) => [p, {}]));
-  let keys = provinces.map((province) => landReleaseStatsKey({ level: 'province', province }));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
-    const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }));
-    for (const item of out.Responses?.[tableName] ?? []) result.set(String(item.sk).replace('PROVINCE#', ''), counterOf(item));
-    keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
-  }
+  const items = await batchGetAll(provinces.map((province) => landReleaseStatsKey({ level: 'province', province })));
+  for (const item of items) result.set(String(item.sk).replace('PROVINCE#', ''), counterOf(item));
   return result;
 }

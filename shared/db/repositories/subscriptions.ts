@@ -5,7 +5,7 @@ import type { Country } from '../../domain/common.ts';
 import type { StoredSubscription, Subscription, SubscriptionFailure } from '../../domain/subscription.ts';
 import type { EventEnvelope } from '../../events/catalogue.ts';
 import { retention, ttlAfter } from '../../config.ts';
-import { Conflict, NotFound, PreconditionFailed } from '../../http/problem.ts';
+import { ConflictError, NotFoundError, StaleVersion } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import { FEED_INDEX, feedKeys } from '../keys/event.ts';
 import { FAILURE_PREFIX, failureKey, subscriptionCountKey, subscriptionKey, subscriptionsByCountry, subscriptionUrlKey } from '../keys/subscription.ts';
@@ -98,7 +98,7 @@ export async function createSubscription(subscription: StoredSubscription, cap: 
           },
         },
         onConditionFailed: () =>
-          new Conflict(`Organisation ${org} already holds ${cap} subscriptions in ${country}, the most allowed: delete one it no longer needs first.`, { reason: 'subscription-cap', cap }),
+          new ConflictError(`Organisation ${org} already holds ${cap} subscriptions in ${country}, the most allowed: delete one it no longer needs first.`, { reason: 'subscription-cap', cap }),
       },
       {
         item: { Put: { TableName: tableName, Item: { ...urlKey, entity: 'SubscriptionUrl', subscriptionId: subscription.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -109,7 +109,7 @@ export async function createSubscription(subscription: StoredSubscription, cap: 
     if (!(e instanceof SameUrl)) throw e;
     const held = await documentClient.send(new GetCommand({ TableName: tableName, Key: urlKey, ConsistentRead: true }));
     const existing = String(held.Item?.subscriptionId ?? '');
-    throw new Conflict(`Organisation ${org} already subscribes this URL: subscription ${existing}. Change or delete that one instead.`, { reason: 'subscription-url-taken', existingSubscriptionId: existing });
+    throw new ConflictError(`Organisation ${org} already subscribes this URL: subscription ${existing}. Change or delete that one instead.`, { reason: 'subscription-url-taken', existingSubscriptionId: existing });
   }
 }
 
@@ -163,8 +163,8 @@ export async function deleteSubscription(subscription: Subscription, expectedVer
   } catch (e: unknown) {
     if (!(e instanceof Changed)) throw e;
     const current = await getStoredSubscription(id);
-    if (!current) throw new NotFound(`No subscription ${id}.`);
-    throw new PreconditionFailed(`The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current.version}): read it again.`, current.version);
+    if (!current) throw new NotFoundError(`No subscription ${id}.`);
+    throw new StaleVersion(`The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current.version}): read it again.`, current.version);
   }
 }
 
@@ -270,7 +270,7 @@ export async function recordFailedRedrive(subscriptionId: string, eventId: strin
     );
     return toResource<SubscriptionFailure>(out.Attributes ?? {});
   } catch (e: unknown) {
-    if (e instanceof ConditionalCheckFailedException) throw new Conflict(`The dead-letter record of event ${eventId} was removed meanwhile: a concurrent redrive delivered it.`);
+    if (e instanceof ConditionalCheckFailedException) throw new ConflictError(`The dead-letter record of event ${eventId} was removed meanwhile: a concurrent redrive delivered it.`);
     throw e;
   }
 }

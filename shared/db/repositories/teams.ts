@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import type { Team, TeamPatch } from '../../domain/team.ts';
-import { NotFound, PreconditionFailed } from '../../http/problem.ts';
+import { NotFoundError, StaleVersion } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
 import { allTeams, teamKey, teamsByCountry } from '../keys/team.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
@@ -45,9 +45,9 @@ export async function updateTeam(id: string, expectedVersion: number, patch: Tea
     return toResource<Team>(out.Attributes ?? {});
   } catch (e: unknown) {
     if (e instanceof ConditionalCheckFailedException) {
-      if (!e.Item) throw new NotFound(`No team ${id}.`);
+      if (!e.Item) throw new NotFoundError(`No team ${id}.`);
       const current = Number((e.Item.version as { N?: string } | undefined)?.N);
-      throw new PreconditionFailed(`The team has changed since you read it (you sent version ${expectedVersion}, it is now ${current}): read it again and reapply your change.`, current);
+      throw new StaleVersion(`The team has changed since you read it (you sent version ${expectedVersion}, it is now ${current}): read it again and reapply your change.`, current);
     }
     throw e;
   }

@@ -1,6 +1,6 @@
 import { tableName } from '../client.ts';
 import type { GuardedWrite } from '../transact.ts';
-import { Conflict, PreconditionFailed } from '../../http/problem.ts';
+import { ConflictError, StaleVersion } from '../../errors.ts';
 
 /**
  * The write of a whole resource item: a create guarded by `attribute_not_exists(pk)`, or a
@@ -10,7 +10,7 @@ export function versionedPut(item: Record<string, unknown>, expectedVersion: num
   if (expectedVersion === 'new') {
     return {
       item: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: () => new Conflict(`The ${what} already exists.`),
+      onConditionFailed: () => new ConflictError(`The ${what} already exists.`),
     };
   }
   return {
@@ -23,7 +23,7 @@ export function versionedPut(item: Record<string, unknown>, expectedVersion: num
         ExpressionAttributeValues: { ':expected': expectedVersion },
       },
     },
-    onConditionFailed: () => new PreconditionFailed(`The ${what} has changed since version ${expectedVersion} was read: read it again and reapply your change.`),
+    onConditionFailed: () => new StaleVersion(`The ${what} has changed since version ${expectedVersion} was read: read it again and reapply your change.`),
   };
 }
 

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GuardedWrite } from '../../../shared/db/transact.ts';
+import type { HazardArea } from '../../../shared/domain/hazard-area.ts';
 import type { Household } from '../../../shared/domain/household.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
@@ -11,12 +12,16 @@ import { benchMembers, pickProvince, random } from './household-pages.ts';
  * `npm start` (token verification, validation, document hashing, return-safety assessment, the
  * transaction with its outbox event and statistics counters) against raw TransactWriteItems of
  * the same items (the same writes, built in advance by the same repository functions, so the
- * same number of items per transaction), with the same number of requests in flight, into two
+ * same number of items per transaction, the at-risk links and the demand counters of the
+ * clearance priorities included: both tables hold the same hazard areas, near which a share of
+ * the destinations lie), with the same number of requests in flight, into two
  * tables of one DynamoDB Local. The two are measured in alternating rounds of one run so that
  * machine noise hits both alike. Target: HTTP throughput ≥ 0.7 × raw.
  */
 const TARGET = 0.7;
 const ROUNDS = 4;
+/** Hazard areas (0.01° squares) in the registrations' box: about a third of the points with a destination fall within 500 m of one. */
+const HAZARD_AREAS = 100;
 
 /** A registration body as a relief agency sends it: documents for most adults, a destination point for some. */
 function registrationBody(rnd: () => number, n: number, year: number, pointShare: number) {
@@ -77,6 +82,25 @@ export const householdRegistration: Scenario = {
       await stack.createTable(httpTable);
       // The raw side runs in this process with the repositories the API uses, pointed at its own table.
       Object.assign(process.env, stack.env(rawTable));
+      // The same hazard areas in both tables, so that a share of the registrations are AT_RISK and
+      // their transactions carry the at-risk links and the demand counters of the clearance priorities.
+      {
+        const { hazardWrite } = await import('../../../shared/db/repositories/hazard-areas.ts');
+        const { hazardCellWrites } = await import('../../../shared/db/repositories/return-safety.ts');
+        const { hazardDemandWrites } = await import('../../../shared/db/repositories/priorities.ts');
+        const { newId: areaId } = await import('../../../shared/domain/ids.ts');
+        const place = random(7);
+        const areas = Array.from({ length: HAZARD_AREAS }, (_, i): HazardArea => {
+          const [lon, lat] = [103.3 + place() * 0.8, 14.1 + place() * 0.3];
+          const geometry = { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]] };
+          const at = new Date().toISOString();
+          return { id: areaId(), reference: `HA-KH-2026-${i}`, version: 1, createdAt: at, updatedAt: at, createdBy: 'bench', name: `Area ${i}`, country: 'KH', province: 'KH22', contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-01', contamination: [{ category: 'AP_MINE', period: '2025_CONFLICT' }], geometry, areaSqm: 1_180_000, remainingSqm: 1_180_000, status: 'OPEN', statusChangedAt: at };
+        });
+        for (const t of [rawTable, httpTable]) {
+          await stack.batchPut(t, areas.flatMap((a) => [hazardWrite(a, 'new').item.Put!.Item as Record<string, unknown>, ...hazardCellWrites(a).map((w) => w.item.Put!.Item as Record<string, unknown>)]));
+          for (const a of areas) await stack.transact(t, hazardDemandWrites(a).map((w) => w.item));
+        }
+      }
       const { householdCreateWrites } = await import('../../../shared/db/repositories/households.ts');
       const { assessSafety, safetyWrites, statsWrites } = await import('../../../functions/households/hooks.ts');
       const { hashDocument } = await import('../../../shared/db/document-hash.ts');
@@ -97,6 +121,7 @@ export const householdRegistration: Scenario = {
       ctx.progress.update('household-registration: building the raw transactions');
       const transactions: GuardedWrite[][] = [];
       let itemsTotal = 0;
+      let atRisk = 0;
       for (const body of bodies) {
         const now = new Date().toISOString();
         const id = newId();
@@ -117,6 +142,7 @@ export const householdRegistration: Scenario = {
           ...safetyWrites(household),
         ];
         itemsTotal += writes.length;
+        if (household.returnSafety.status === 'AT_RISK') atRisk++;
         transactions.push(writes);
       }
       const server = await stack.serve(httpTable);
@@ -149,7 +175,7 @@ export const householdRegistration: Scenario = {
       const perSecond = { raw: (count / ms.raw) * 1000, http: (count / ms.http) * 1000 };
       const ratio = perSecond.http / perSecond.raw;
       const report = [
-        `${count} registrations each side, ${concurrency} in flight, ${fixed(itemsTotal / transactions.length, 1)} items per transaction on average, ${Math.round(pointShare * 100)}% with a destination point; rounds alternate`,
+        `${count} registrations each side, ${concurrency} in flight, ${fixed(itemsTotal / transactions.length, 1)} items per transaction on average, ${Math.round(pointShare * 100)}% with a destination point, ${Math.round((atRisk / transactions.length) * 100)}% AT_RISK near ${HAZARD_AREAS} hazard areas (with their demand counters); rounds alternate`,
         table(
           [{ header: 'side' }, { header: 'seconds', align: 'right' }, { header: 'per second', align: 'right' }, { header: 'mean ms', align: 'right' }, { header: 'households counted', align: 'right' }],
           [
@@ -162,7 +188,7 @@ export const householdRegistration: Scenario = {
       return {
         report,
         failures: ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`],
-        data: { target: TARGET, ratio, count, concurrency, pointShare, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
+        data: { target: TARGET, ratio, count, concurrency, pointShare, atRiskShare: atRisk / transactions.length, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
       };
     } finally {
       ctx.progress.clear();

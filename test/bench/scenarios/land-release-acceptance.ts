@@ -133,7 +133,7 @@ export const landReleaseAcceptance: Scenario = {
       const itemsOf = (h: Household) => [...householdItems(h, [], { id: newId(), at: h.createdAt, actor: { sub: 'bench-registrar', role: 'relief', org: h.org }, action: 'CREATED', to: h.status }), ...returnSafetyItems(h)];
       const nearby: Household[] = [];
       const aroundFirst: string[] = [];
-      for (const [i, hazard] of hazards.entries()) {
+      for (const [i] of hazards.entries()) {
         if (nearby.length + 4 > near) break;
         const [lon, lat] = corners[i]!;
         const east = lon + SIZE + 300 / M_PER_DEG_LON;

@@ -20,6 +20,8 @@ export interface ViewEntry {
   nav: CommonKey;
   /** Roles that see it in the navigation and may open it. */
   roles: readonly Role[];
+  /** Opened from another view (a task's completion report), not offered in the navigation. */
+  hidden?: boolean;
   load: () => Promise<ComponentType<ViewProps>>;
   /** Starts the view's first read when the page opens on it, before its chunk has arrived; resolves (never rejects) when the read has settled. */
   prefetch?: (session: Session) => Promise<void>;
@@ -27,11 +29,18 @@ export interface ViewEntry {
 
 export const views: readonly ViewEntry[] = [
   { path: 'tasks', nav: 'nav.tasks', roles: TASK_BOARD_ROLES, load: () => import('./tasks/TaskBoard.tsx').then((m) => m.TaskBoard), prefetch: prefetchTasks },
+  { path: 'areas', nav: 'nav.areas', roles: ['operations', 'admin'], load: () => import('./plan/AreasView.tsx').then((m) => m.AreasView) },
+  { path: 'teams', nav: 'nav.teams', roles: ['operations', 'admin'], load: () => import('./plan/TeamsView.tsx').then((m) => m.TeamsView) },
+  { path: 'report', nav: 'nav.report', roles: ['deminer', 'operations', 'admin'], hidden: true, load: () => import('./plan/ReportView.tsx').then((m) => m.ReportView) },
   { path: 'qa', nav: 'nav.qa', roles: ['qa', 'operations', 'admin'], load: () => import('./qa/QaView.tsx').then((m) => m.QaView) },
   { path: 'households', nav: 'nav.households', roles: ['relief', 'ministry', 'admin'], load: () => import('./households/HouseholdsView.tsx').then((m) => m.HouseholdsView) },
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
+  { path: 'monthly', nav: 'nav.monthly', roles: ['operations', 'qa', 'ministry', 'observer', 'relief', 'admin'], load: () => import('./monthly/MonthlyReport.tsx').then((m) => m.MonthlyReport) },
+  { path: 'accidents', nav: 'nav.accidents', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/AccidentsView.tsx').then((m) => m.AccidentsView) },
+  { path: 'priorities', nav: 'nav.priorities', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/PrioritiesView.tsx').then((m) => m.PrioritiesView) },
+  { path: 'eore', nav: 'nav.eore', roles: ['relief', 'operations', 'admin'], load: () => import('./mine-action/EoreView.tsx').then((m) => m.EoreView) },
   { path: 'map', nav: 'nav.map', roles: ['deminer', 'operations', 'qa', 'relief', 'ministry', 'observer', 'admin'], load: () => import('./map/MapView.tsx').then((m) => m.MapView) },
 ];
 
@@ -62,14 +71,14 @@ export const FIRST_READ_WAIT_MS = 250;
  */
 export async function startView(route: readonly string[], session: Session | null): Promise<void> {
   const entry = views.find((v) => v.path === route[0]);
-  if (!session || !entry || !entry.roles.includes(session.role)) return;
+  if (!session || !entry?.roles.includes(session.role)) return;
   const read = entry.prefetch?.(session);
   await loadView(entry).catch(() => undefined); // the shell tries again and shows the failure
   if (read) await Promise.race([read, new Promise((resolve) => setTimeout(resolve, FIRST_READ_WAIT_MS))]);
 }
 
 /** The views a role may use, in navigation order. */
-export const viewsFor = (role: Role): ViewEntry[] => views.filter((v) => v.roles.includes(role));
+export const viewsFor = (role: Role): ViewEntry[] => views.filter((v) => v.roles.includes(role) && !v.hidden);
 
 /** Where a role lands after signing in. */
 export function homeOf(role: Role): string {

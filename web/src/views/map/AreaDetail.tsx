@@ -18,7 +18,7 @@ const sqm = (n: number | undefined) => Math.round(n ?? 0).toLocaleString();
 
 export const withdrawPath = (id: string) => `/v1/hazard-areas/${id}/transitions`;
 
-export function AreaDetail({ area, features, session, onArea }: { area: Area; features: AreaFeature[] | undefined; session: Session; onArea: (area: Area) => void }) {
+export function AreaDetail({ area, features, session, onArea, pageLink = false }: { area: Area; features: AreaFeature[] | undefined; session: Session; onArea: (area: Area) => void; /** Link to the area's own page (tasks, history, corrections) for those who plan. */ pageLink?: boolean }) {
   const t = useT(mapMessages);
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
@@ -100,6 +100,13 @@ export function AreaDetail({ area, features, session, onArea }: { area: Area; fe
         </ol>
       )}
       <p class="hint">{t('detail.closedBy')}</p>
+      {pageLink && operates && (
+        <p>
+          <a href={`#/areas/${area.id}`} data-testid="map-area-page">
+            {t('detail.page')}
+          </a>
+        </p>
+      )}
 
       {waiting && (
         <p class="notice notice-queued" role="status">

@@ -408,7 +408,7 @@ export function MapView({ route }: ViewProps) {
       </div>
 
       {focused && on('hazard') && (
-        <AreaDetail area={focused} features={focusFeatures} session={session} onArea={(a) => setUpdated((u) => ({ ...u, [a.id]: a }))} />
+        <AreaDetail area={focused} features={focusFeatures} session={session} pageLink onArea={(a) => setUpdated((u) => ({ ...u, [a.id]: a }))} />
       )}
       {features && 'error' in features && features.id === focus && <ProblemMessage error={features.error} />}
 

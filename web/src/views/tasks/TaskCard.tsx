@@ -193,6 +193,14 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
         )
       )}
 
+      {status === 'COMPLETED' && projection.waiting.length === 0 && canReportProgress(role) && (
+        <p class="task-report-link">
+          <a href={`#/report/${task.id}`} data-testid="task-report-link">
+            {t(task.openReportId || task.acceptedReportId ? 'completionReportShow' : 'completionReport')}
+          </a>
+        </p>
+      )}
+
       {showProgress && status === 'IN_PROGRESS' && canReportProgress(role) && (
         <ProgressForm
           task={task}

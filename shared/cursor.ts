@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { cursorKey } from '../secrets.ts';
-import { BadRequest } from './problem.ts';
+import { cursorKey } from './secrets.ts';
+import { InvalidInput } from './errors.ts';
 
 /**
  * Opaque pagination cursors: DynamoDB's LastEvaluatedKey plus the listing it belongs to,
@@ -19,7 +19,7 @@ export async function encodeCursor(lastKey: Key | undefined, scope: string): Pro
 
 export async function decodeCursor(cursor: string | undefined, scope: string): Promise<Key | undefined> {
   if (cursor === undefined) return undefined;
-  const invalid = new BadRequest('The cursor is not valid for this listing: pass back the "next" value of the previous page unchanged, with the same filters.', [
+  const invalid = new InvalidInput('The cursor is not valid for this listing: pass back the "next" value of the previous page unchanged, with the same filters.', [
     { path: 'query.cursor', message: 'invalid cursor' },
   ]);
   const [payload, signature, ...rest] = cursor.split('.');
