@@ -22,7 +22,7 @@ import {
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { isCountryProvince } from '#shared/domain/provinces.ts';
-import { checkPlaces } from '#shared/db/repositories/gazetteer.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { ROLES, type Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
@@ -125,12 +125,6 @@ const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, prov
 
 const prefixed = (where: string, problems: FieldError[]): FieldError[] => problems.map((p) => ({ path: `${where}.${p.path}`, message: p.message }));
 
-/** A 400 naming every place whose codes the gazetteer does not have, or that do not lie in each other (both codes named). */
-async function refuseBadPlaces(country: Country, places: ReturnType<typeof householdPlaces>): Promise<void> {
-  const problems = await checkPlaces(country, places);
-  if (problems.length > 0) throw new BadRequest(`A place of the household does not match the gazetteer: ${problems.map((p) => p.message).join('; ')}.`, problems);
-}
-
 /** `GET /v1/households?returnSafety=AT_RISK&riskEducation=none`: the caller's AT_RISK households without risk education. */
 async function briefingDue(principal: Principal, query: { country?: Country | undefined; province?: string | undefined; status?: string | undefined; org?: string | undefined; returnSafety?: string | undefined; riskEducation?: string | undefined; limit: number; cursor?: string | undefined }) {
   if (!query.returnSafety || !query.riskEducation) throw new BadRequest('returnSafety and riskEducation are listed together: returnSafety=AT_RISK&riskEducation=none.', [{ path: `query.${query.returnSafety ? 'riskEducation' : 'returnSafety'}`, message: 'required with the other' }]);
@@ -173,7 +167,7 @@ export function registerHouseholds(api: Api): void {
       const country = actingCountry(principal, body.country, 'body', 'register households');
       const places = placeProblems(body, country);
       if (places.length) throw new BadRequest(`Every place of a household must be in ${country}.`, prefixed('body', places));
-      await refuseBadPlaces(country, householdPlaces(body, 'body'));
+      await refuseUnknownPlaces(country, householdPlaces(body, 'body'), 'household');
 
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
@@ -442,7 +436,7 @@ export function registerHouseholds(api: Api): void {
       else if (body.riskEducation) updated.riskEducation = body.riskEducation;
       const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
       if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
-      await refuseBadPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household));
+      await refuseUnknownPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household), 'household');
 
       const fields = (Object.keys(body) as (keyof HouseholdPatch)[]).filter((k) => body[k] !== undefined);
       const changes: Record<string, unknown> = {};

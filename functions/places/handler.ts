@@ -1,4 +1,4 @@
-import { handle } from 'hono/aws-lambda';
+import { lambdaHandler } from '#shared/http/lambda.ts';
 import { app } from './app.ts';
 
-export const handler = handle(app);
+export const handler = lambdaHandler(app);

@@ -7,7 +7,7 @@ import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
 import { taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
-import { checkPlaces } from '#shared/db/repositories/gazetteer.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
@@ -81,8 +81,7 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
       checkIndexable(body.geometry);
-      const places = await checkPlaces(body.country, [{ path: 'body', place: body, border: true }]);
-      if (places.length > 0) throw new BadRequest(`The hazard area's place does not match the gazetteer: ${places.map((p) => p.message).join('; ')}.`, places);
+      await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'hazard area');
       const { foundOnReleasedLand, ...facts } = body;
       const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
       if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {

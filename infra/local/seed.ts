@@ -691,9 +691,9 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
       const radius = Math.sqrt((area.hectares * 10_000) / Math.PI);
       const point = offset(area.centre, radius * 1.3 + spec.beyondM);
       const body = {
-        origin: { province: area.province, ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
+        origin: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
         current: { province: area.country === 'KH' ? 'KH17' : 'TH32', site: area.country === 'KH' ? 'Pagoda camp 4' : 'Kap Choeng district shelter' },
-        destination: { province: area.province, ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
+        destination: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
         members: Array.from({ length: spec.members }, (_, i) => ({
           givenName: `Demo${i + 1}`,
           familyName: `Household ${spec.key}`,
