@@ -1,3 +1,4 @@
+import { assistanceFunction } from './assistance/manifest.ts';
 import { clearedAreasFunction } from './cleared-areas/manifest.ts';
 import { householdsFunction } from './households/manifest.ts';
 import { metaFunction } from './meta/manifest.ts';
@@ -8,5 +9,12 @@ import { reportsFunction } from './reports/manifest.ts';
 import { tasksFunction } from './tasks/manifest.ts';
 
 /** Every API-facing function and the paths it owns; the CDK stack and the local server both route from this list. */
-export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, reportsFunction, mineActionFunction, placesFunction] as const;
+export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, householdsFunction, reportsFunction, mineActionFunction, assistanceFunction, placesFunction] as const;
 export type ApiFunctionName = (typeof apiFunctions)[number]['name'];
+
+/**
+ * Paths a function owns below another function's base path (`/v1/households/{id}/assistance` under
+ * `/v1/households`), with everything below them: the more specific path wins, in the CDK stack and
+ * the local server alike. Each starts with a base path, then one path variable, then literals.
+ */
+export const subPathsOf = (fn: (typeof apiFunctions)[number]): readonly string[] => ('subPaths' in fn ? fn.subPaths : []);

@@ -13,6 +13,7 @@ export async function allRoutes(): Promise<RouteSpec[]> {
     import('./households/app.ts'),
     import('./reports/app.ts'),
     import('./mine-action/app.ts'),
+    import('./assistance/app.ts'),
     import('./places/app.ts'),
   ]);
   return apps.flatMap((a) => a.routes);

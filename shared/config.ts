@@ -92,6 +92,7 @@ const ConfigSchema = z
     RATE_LIMIT_HOUSEHOLD_REGISTRATION: z.optional(rateLimit()),
     RATE_LIMIT_HOUSEHOLD_IMPORT: z.optional(rateLimit()),
     RATE_LIMIT_GEOMETRY: z.optional(rateLimit()),
+    RATE_LIMIT_ASSISTANCE_BY_CODE: z.optional(rateLimit()),
     // How long each kind of record is kept (README "Retention"): enforced by the table's TTL
     // attribute, set when the item is written.
     /** Idempotency records (a retry of a create within this window replays it). */

@@ -23,6 +23,7 @@ import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
 import { commitErasure, eraseAround, fullAccessLog, fullHistory } from '#shared/db/repositories/erasure.ts';
+import { allAssistance } from '#shared/db/repositories/assistance.ts';
 import { getImportJob } from '#shared/db/repositories/household-imports.ts';
 import { householdAccessWrite, householdHistoryWrite, householdWrite, recordHouseholdAccess } from '#shared/db/repositories/households.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
@@ -215,7 +216,7 @@ export function erasureRoutes(api: Api): void {
       summary: 'Everything held about a household, as JSON, to hand to the family',
       description:
         'The registering organisation’s relief agency and admins: the record (personal data included), its whole history and access log. Recorded in the access log (`EXPORT`) before it is answered, like a read. ' +
-        'No assistance is recorded by this system today, so `assistance` is empty.',
+        '`assistance` lists every record of assistance the household received, whichever organisation gave it.',
       tag: TAG,
       access: ['relief', 'admin'],
       params: IdParams,
@@ -240,8 +241,8 @@ export function erasureRoutes(api: Api): void {
       if (!canExportHousehold(principal, household)) throw new Forbidden('Only the registering organisation or an admin exports a household’s data for the family.');
       const now = new Date().toISOString();
       await recordHouseholdAccess(accessEntry(principal, household.id, 'EXPORT', now));
-      const [history, accessLog] = await Promise.all([fullHistory(household.id), fullAccessLog(household.id)]);
-      return c.json({ exportedAt: now, household, history, accessLog, assistance: [] }, 200, {
+      const [history, accessLog, assistance] = await Promise.all([fullHistory(household.id), fullAccessLog(household.id), allAssistance(household.id)]);
+      return c.json({ exportedAt: now, household, history, accessLog, assistance }, 200, {
         'Content-Disposition': `attachment; filename="household-${household.id}.json"`,
       });
     },

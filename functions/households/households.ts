@@ -54,6 +54,7 @@ import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
 import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
+import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
 import { assessSafety, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
@@ -79,7 +80,7 @@ const AccessEntrySchema = named('AccessEntry', () =>
     at: z.iso.datetime(),
     householdId: z.string(),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED']),
+    purpose: z.enum(['READ', 'UPDATE', 'TRANSITION', 'EXPORT', 'CONSENT', 'ERASURE', 'DUPLICATE_REFUSED', 'DISTRIBUTION_LIST']),
     importId: z.optional(z.string()),
   }),
 );
@@ -169,6 +170,9 @@ export function registerHouseholds(api: Api): void {
       if (places.length) throw new BadRequest(`Every place of a household must be in ${country}.`, prefixed('body', places));
       await refuseUnknownPlaces(country, householdPlaces(body, 'body'), 'household');
 
+      // Drawn while the documents are checked: one GetItem that the registration does not wait for.
+      const codeDrawn = freeRegistrationCode(country);
+      codeDrawn.catch(() => undefined);
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
@@ -191,6 +195,7 @@ export function registerHouseholds(api: Api): void {
         consent: body.consent,
         ...(reviewedDuplicate ? { reviewedDuplicate } : {}),
         returnSafety: await assessSafety(assistedDestination(body), now),
+        code: await codeDrawn,
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
         ...placeOf(household),
@@ -204,6 +209,7 @@ export function registerHouseholds(api: Api): void {
         registered.write,
         ...statsWrites(undefined, household),
         ...safetyWrites(household),
+        registrationCodeWrite(country, household.code!, id),
       ];
       const location = `/v1/households/${id}`;
       const response = { status: 201, id, body: household, headers: { ETag: etagOf(1), Location: location } };

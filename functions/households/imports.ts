@@ -22,7 +22,7 @@ const bucketName = () => config.IMPORT_BUCKET_NAME;
 
 
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
-async function uploadUrlFor(job: ImportJob, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
+export async function uploadUrlFor(job: ImportJob, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
   const expires = Math.floor(Date.now() / 1000) + UPLOAD_URL_TTL_SECONDS;
   const expiresAt = new Date(expires * 1000).toISOString();
   if (config.RUNTIME === 'local') {

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { derivedId } from './derived-id.ts';
+
+export { derivedId };
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
@@ -26,6 +29,7 @@ import {
   type ImportJob,
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
+import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
@@ -88,30 +92,6 @@ export class ImportStopped extends Error {
 
 /** A job that cannot be imported at all; the message is for the person who uploaded the file. */
 class Unimportable extends Error {}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * A ULID-shaped id that is the same on every run: the time part is `timeMs` (the job's creation),
- * the 80 "random" bits come from SHA-256 of `seed`.
- */
-export function derivedId(timeMs: number, seed: string): string {
-  let time = '';
-  let t = timeMs;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32]! + time;
-    t = Math.floor(t / 32);
-  }
-  const digest = createHash('sha256').update(seed).digest();
-  let bits = 0n;
-  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i]!);
-  let rest = '';
-  for (let i = 0; i < 16; i++) {
-    rest = CROCKFORD[Number(bits & 31n)]! + rest;
-    bits >>= 5n;
-  }
-  return time + rest;
-}
 
 /** Hashes and counts the bytes going through, and turns them into text with a fatal UTF-8 decoder. */
 class Utf8Text extends Transform {
@@ -350,7 +330,7 @@ const refusalEntry = (job: ImportJob, key: string, hash: string, holderId: strin
 });
 
 /** The stored household and its items, the same on every run of the job. */
-async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ household: Household; items: Record<string, unknown>[] }> {
+async function householdOf(ctx: ImportContext, c: Candidate, code: string): Promise<{ household: Household; items: Record<string, unknown>[] }> {
   const { job } = ctx;
   const at = job.uploadedAt ?? job.createdAt;
   const body = c.body;
@@ -372,6 +352,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    code,
   };
   const history: HistoryEntry = {
     id: derivedId(Date.parse(job.createdAt), `${job.id}\n${c.group.key}\nhistory`),
@@ -382,7 +363,7 @@ async function householdOf(ctx: ImportContext, c: Candidate): Promise<{ househol
     changes: { importId: job.id },
   };
   const refs: DocumentRef[] = c.documents.map((d) => ({ hash: d.hash, memberIndex: d.memberIndex, duplicate: false }));
-  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household)] };
+  return { household, items: [...householdItems(household, refs, history), ...safetyItems(household), registrationCodeItem(job.country, code, household.id)] };
 }
 
 /** How far before the upload the record of claims made through the API is read (clocks of different machines). */
@@ -456,7 +437,9 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
     return 'NOT_READY';
   }
   const started = performance.now();
-  const outcome = await importUploaded(job, source, options, log, started);
+  // Distribution lists sent back with the assistance given: their own runner, loaded only for them.
+  const run = job.kind === 'assistance' ? (await import('../assistance/import.ts')).importAssistance : importUploaded;
+  const outcome = await run(job, source, options, log, started);
   if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
   return outcome;
 }
@@ -486,7 +469,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
         if (cell) ctx.safetyCells.add(cell);
       }
       if (done.has(chunk.number)) continue;
-      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c)));
+      const codes = await importRegistrationCodes(job.country, decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();

@@ -14,6 +14,8 @@ import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repos
 import { accidentDemandWrites, hazardDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { hazardCellWrites, hazardsNear, recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
 import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { accidentMonthlyChanges } from '#shared/domain/monthly.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -157,9 +159,8 @@ export function registerAccidents(api: Api): void {
         }, now).write,
       );
       stats.push(casualtyChange(accident, 1));
-      writes.push(...statsWrites(stats));
-      const seen = await accidentAsSeenBy(principal, accident);
-      const answer = canReadVictimData(principal, accident) ? withVictimData(accident, personal) : seen;
+      writes.push(...statsWrites(stats), ...monthlyStatsWrites(accidentMonthlyChanges(undefined, accident)));
+      const answer = canReadVictimData(principal, accident) ? withVictimData(accident, personal) : accident;
       const created = await commitCreate(c, writes, { status: 201, id, body: answer, headers: { ETag: etagOf(1), Location: `/v1/accidents/${id}` } }, idempotency);
       // The households near the new area are reassessed now (ReturnSafetyChanged for each that changes).
       if (sha) await recomputeAfterHazardChange(sha.id, principal);
@@ -244,6 +245,8 @@ export function registerAccidents(api: Api): void {
       const after = monthOf(updated.occurredAt);
       if (before !== after) writes.push(...accidentDemandWrites(current.nearHazardAreaIds, before, -1), ...accidentDemandWrites(current.nearHazardAreaIds, after, 1));
       writes.push(...statsWrites([casualtyChange(current, -1), casualtyChange(updated, 1)]));
+      // The monthly report's bucket follows a corrected date, place or casualties.
+      writes.push(...monthlyStatsWrites(accidentMonthlyChanges(current, updated)));
       await transact(writes);
       const seen = canReadVictimData(principal, updated) ? withVictimData(updated, split ? split.personal : await getVictimData(updated.id)) : updated;
       return c.json(seen, 200, { ETag: etagOf(updated.version) });

@@ -6,6 +6,8 @@ import { riskEducationCounters, SessionCreate, SessionSchema, sessionPlaceProble
 import type { Role } from '#shared/domain/roles.ts';
 import { getSession, listSessions, sessionWrite, type SessionListing } from '#shared/db/repositories/risk-education.ts';
 import { statsWrites } from '#shared/db/repositories/stats.ts';
+import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { riskEducationMonthlyChange } from '#shared/domain/monthly.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
@@ -53,7 +55,8 @@ export function registerRiskEducation(api: Api): void {
       const id = newId();
       const { country: _named, ...facts } = body;
       const session: RiskEducationSession = { ...facts, id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country, org: principal.org, reached: body.audience.girls + body.audience.boys + body.audience.women + body.audience.men };
-      return commitCreate(c, [sessionWrite(session), ...statsWrites([{ country, province: session.province, counters: riskEducationCounters(session) }])], { status: 201, id, body: session, headers: { ETag: etagOf(1), Location: `/v1/risk-education-sessions/${id}` } }, idempotency);
+      const writes = [sessionWrite(session), ...statsWrites([{ country, province: session.province, counters: riskEducationCounters(session) }]), ...monthlyStatsWrites([riskEducationMonthlyChange(session)])];
+      return commitCreate(c, writes, { status: 201, id, body: session, headers: { ETag: etagOf(1), Location: `/v1/risk-education-sessions/${id}` } }, idempotency);
     },
   );
 

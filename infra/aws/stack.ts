@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/manifest.ts';
 import type { ClearwayConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Auth } from './constructs/auth.ts';
@@ -33,7 +33,7 @@ export const PUBLIC_FUNCTIONS: ReadonlySet<ApiFunctionName> = new Set<ApiFunctio
 export const DOCUMENT_HASHING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
 
 /** Functions that hand out presigned upload URLs for household CSV files (`POST /v1/household-imports`). */
-export const IMPORT_UPLOADING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
+export const IMPORT_UPLOADING_FUNCTIONS: ReadonlySet<string> = new Set(['households', 'assistance']);
 
 /** Environment variable telling the functions the console's origin (CORS on their own answers). */
 export const CONSOLE_ORIGIN_ENV = 'CORS_ALLOWED_ORIGIN';
@@ -127,7 +127,7 @@ export class ClearwayStack extends Stack {
       if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
       if (def.name === 'notifications' && config.webhookPorts) fn.addEnvironment(WEBHOOK_PORTS_ENV, config.webhookPorts.join(','));
       functions.set(def.name, fn);
-      return { name: def.name, fn: fn.target, basePaths: def.basePaths, authorization: isPublic ? ('public' as const) : ('cognito' as const) };
+      return { name: def.name, fn: fn.target, basePaths: def.basePaths, subPaths: subPathsOf(def), authorization: isPublic ? ('public' as const) : ('cognito' as const) };
     });
     this.functions = functions;
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { apiFunctions, type ApiFunctionName } from '../../functions/manifest.ts';
+import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/manifest.ts';
+import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
@@ -21,6 +22,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
   households: householdsApp,
+  assistance: assistanceApp,
   places: placesApp,
   reports: reportsApp,
   'mine-action': mineActionApp,
@@ -60,6 +62,14 @@ export function createLocalServer(options: LocalServerOptions = {}): Hono {
   mountDatabaseHealth(root);
   // The local stand-in for the import bucket's presigned PUT; before the apps, which own the path prefix.
   mountLocalImports(root);
+  // More specific paths first: the first handler that answers wins (as API Gateway prefers a literal path part to {proxy+}).
+  for (const fn of apiFunctions) {
+    for (const sub of subPathsOf(fn)) {
+      const path = sub.replace(/\{(\w+)\}/g, ':$1');
+      root.all(path, (c) => apps[fn.name].fetch(c.req.raw));
+      root.all(`${path}/*`, (c) => apps[fn.name].fetch(c.req.raw));
+    }
+  }
   for (const fn of apiFunctions) {
     const app = apps[fn.name];
     for (const base of fn.basePaths) {

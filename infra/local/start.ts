@@ -150,8 +150,13 @@ async function main(): Promise<void> {
   // Records stored before the monthly report's buckets existed are counted once, before any request can add to them.
   const { backfillMonthlyStats } = await import('./monthly-backfill.ts');
   const { documentClient: backfillClient } = await import('../../shared/db/client.ts');
-  const backfill = await backfillMonthlyStats(backfillClient, LOCAL_TABLE_NAME);
-  if (backfill.ran && backfill.buckets > 0) say(`monthly report: counted the records stored before it into ${backfill.buckets} monthly bucket${backfill.buckets > 1 ? 's' : ''}`);
+  // A failed count leaves no marker: the next start counts again, and its whole buckets replace what requests added meanwhile.
+  await backfillMonthlyStats(backfillClient, LOCAL_TABLE_NAME).then(
+    (backfill) => {
+      if (backfill.ran && backfill.buckets > 0) say(`monthly report: counted the records stored before it into ${backfill.buckets} monthly bucket${backfill.buckets > 1 ? 's' : ''}`);
+    },
+    (e: unknown) => warn(`monthly report: the records stored before it could not be counted (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+  );
 
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
   // again when the server answers (it serves nothing else while it commits the edition's writes).

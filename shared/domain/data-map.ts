@@ -132,6 +132,32 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: `${TOMBSTONE}; history entries rewritten without \`changes\``,
   },
   {
+    data: 'Registration code (printed with a QR code on the family’s card)',
+    fields: ['code'],
+    storedIn: `${RECORD}; its claim (\`HHCODE#<country>#<code>\`/\`CODE\`), which holds only the household id`,
+    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record assistance with it (the answer is the record, nothing of the household)`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; the claim deleted, so the code finds nothing`,
+  },
+  {
+    data: 'Assistance received: type, round, date, quantity and unit, the organisation that gave it, the household’s size then',
+    fields: [],
+    storedIn:
+      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the `AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
+    readers: 'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy (export); statistics: counts only',
+    kept: UNTIL_ERASED,
+    erasure: 'records and markers deleted; history entries rewritten without `changes`; the statistics keep their counts',
+  },
+  {
+    data: 'A distribution list: names of the heads, codes, sizes and sites of an organisation’s households',
+    fields: [],
+    storedIn:
+      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
+    readers: 'the organisation that asked for it; the upload: the importer only; refused rows: the organisation, its ministry, admins',
+    kept: 'the upload until its job ends (S3 lifecycle 7 days at most); refused rows 90 days (`RETENTION_IMPORT_DAYS`)',
+    erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
+  },
+  {
     data: 'A registration’s answer (all of the above but the number)',
     fields: [],
     storedIn: 'idempotency record of a registration sent with `Idempotency-Key` (`IDEMPOTENCY#<user>#<key>`)',

@@ -250,6 +250,8 @@ export interface Household {
   erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
+  /** The registration code on the family's card, unique in its country (`shared/domain/assistance.ts`). */
+  code?: string | undefined;
   /** When the household was given explosive ordnance risk education (and at which session, when known). */
   riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
 }
@@ -432,6 +434,7 @@ export const HouseholdSchema = named('Household', () =>
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    code: z.optional(z.string()),
     riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
   }),

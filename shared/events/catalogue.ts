@@ -28,6 +28,7 @@ export const EventType = {
   ReturnSafetyChanged: 'ReturnSafetyChanged',
   HouseholdImportCompleted: 'HouseholdImportCompleted',
   HouseholdErased: 'HouseholdErased',
+  AssistanceRecorded: 'AssistanceRecorded',
   AccidentReported: 'AccidentReported',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -120,6 +121,20 @@ export const EventData = lazy(() => ({
   [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
   // Ids only: the household is gone, its counts stay in the statistics.
   [EventType.HouseholdErased]: z.object({ householdId: z.string(), country: Country, org: z.string() }),
+  // Who gave what kind in which round, and how much: ids, codes and counts, nothing about the family.
+  [EventType.AssistanceRecorded]: z.object({
+    assistanceId: z.string(),
+    householdId: z.string(),
+    country: Country,
+    org: z.string(),
+    assistanceType: z.string(),
+    round: z.string(),
+    quantity: z.number(),
+    unit: z.string(),
+    people: z.number(),
+    firstOfRound: z.boolean(),
+    importId: z.optional(z.string()),
+  }),
   [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
 
@@ -138,7 +153,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -10,9 +10,20 @@ import { csvCount } from '../domain/small-cells.ts';
 export const wantsCsv = (c: Context, format: string | undefined): boolean =>
   format === 'csv' || (format === undefined && (c.req.header('accept') ?? '').includes('text/csv'));
 
-/** One cell: strings quoted when they hold a quote, comma or line break; counts as `<5` when small cells are suppressed. */
-export const csvCell = (v: string | number | null, suppress = false): string =>
-  v === null ? '' : typeof v === 'number' ? csvCount(v, suppress) : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+/** Text cells starting with these run as formulas in spreadsheets (CSV injection): such text gets a leading apostrophe. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell: strings quoted when they hold a quote, comma or line break, and prefixed with an
+ * apostrophe when they start like a formula (a name typed as `=HYPERLINK(...)` in a distribution
+ * list); counts as `<5` when small cells are suppressed.
+ */
+export function csvCell(v: string | number | null, suppress = false): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return csvCount(v, suppress);
+  const text = FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
 
 /** The rows as a CSV document (CRLF line ends, as RFC 4180 writes them). */
 export const csvBody = (rows: readonly (readonly (string | number | null)[])[], suppress = false): string =>

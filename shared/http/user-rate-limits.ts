@@ -20,7 +20,7 @@ export interface UserRateLimit {
   /** Names the rule: the WAF rule and metric (`UserLimit-<name>`), the problem detail, the local override. */
   name: string;
   /** Environment variable that overrides {@link limit} in the local server (`shared/config.ts`). */
-  env: 'RATE_LIMIT_HOUSEHOLD_LOOKUP' | 'RATE_LIMIT_HOUSEHOLD_REGISTRATION' | 'RATE_LIMIT_HOUSEHOLD_IMPORT' | 'RATE_LIMIT_GEOMETRY';
+  env: 'RATE_LIMIT_HOUSEHOLD_LOOKUP' | 'RATE_LIMIT_HOUSEHOLD_REGISTRATION' | 'RATE_LIMIT_HOUSEHOLD_IMPORT' | 'RATE_LIMIT_GEOMETRY' | 'RATE_LIMIT_ASSISTANCE_BY_CODE';
   /** Requests one user may send to these operations together in one window (WAF's minimum is 10). */
   limit: number;
   windowSeconds: RateWindowSeconds;
@@ -56,6 +56,14 @@ export const USER_RATE_LIMITS: readonly UserRateLimit[] = [
     limit: 20,
     windowSeconds: 300,
     operations: [{ method: 'POST', path: '/v1/household-imports' }],
+  },
+  {
+    // Names a household by the code on its card: a script guessing codes would find households (and could block their round).
+    name: 'assistance-by-code',
+    env: 'RATE_LIMIT_ASSISTANCE_BY_CODE',
+    limit: 300,
+    windowSeconds: 300,
+    operations: [{ method: 'POST', path: '/v1/assistance' }],
   },
   {
     // Polygon validation, areas and return-safety cells of up to 5,000 vertices per request.

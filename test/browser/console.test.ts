@@ -28,7 +28,7 @@ const NAV: Record<Role, readonly string[]> = {
   operations: ['tasks', 'areas', 'teams', 'qa', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
   deminer: ['tasks', 'map'],
   qa: ['qa', 'monthly', 'accidents', 'priorities', 'map'],
-  relief: ['households', 'import', 'monthly', 'eore', 'map'],
+  relief: ['households', 'assistance', 'import', 'monthly', 'eore', 'map'],
   ministry: ['households', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
   observer: ['observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
   admin: ['tasks', 'areas', 'teams', 'qa', 'households', 'import', 'observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
@@ -357,6 +357,7 @@ const MAIN_VIEWS: { name: string; hash: string; role: Role; viewport: { width: n
   { name: 'households', hash: '#/households', role: 'relief', viewport: LAPTOP, ready: 'household-new' },
   { name: 'household-form', hash: '#/households/new', role: 'relief', viewport: LAPTOP, ready: 'household-form' },
   { name: 'import', hash: '#/import', role: 'relief', viewport: LAPTOP, ready: 'import-form' },
+  { name: 'assistance', hash: '#/assistance', role: 'relief', viewport: PHONE, ready: 'assistance-code-form' },
   { name: 'dashboard', hash: '#/dashboard', role: 'ministry', viewport: LAPTOP, ready: 'stats-displacement' },
 ];
 const LANGS = ['en', 'km', 'th'] as const;

@@ -47,6 +47,8 @@ describe('printable monthly report', () => {
         await settle(page);
         // The registration of this month, counted exactly for the country's own ministry.
         expect(await page.getByTestId(`mr-registered-${month}`).textContent()).toBe('1');
+        // Every date of the report in the reader's language, none left to the browser's English fallback.
+        if (lang !== 'en') expect(await page.getByTestId('monthly-report').textContent()).not.toMatch(/January|February|March|April|May|June|July|August|September|October|November|December/);
         await screenshot(page, `monthly-report-${lang}`);
         expect(await seriousViolations(page), `monthly report (${lang})`).toEqual([]);
       }
@@ -55,6 +57,7 @@ describe('printable monthly report', () => {
       const buddhistYear = String(year + 543);
       expect(scope).toContain(`${THAI_MONTHS[monthNumber - 1]} ${buddhistYear}`);
       expect(scope).not.toContain(String(year));
+      expect(await page.getByTestId('mr-generated').textContent()).toContain(`${THAI_MONTHS[monthNumber - 1]} ${buddhistYear}`);
       expect(await page.locator(`tr[data-month="${month}"] th`).textContent()).toBe(`${THAI_MONTHS[monthNumber - 1]} ${buddhistYear}`);
 
       await page.emulateMedia({ media: 'print' });

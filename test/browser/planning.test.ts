@@ -185,7 +185,12 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       // A joint task with the Thai team, then assigned.
       const plan = page.getByTestId('plan-form');
       await page.getByTestId('plan-activity').selectOption('CLEARANCE');
-      await page.getByTestId('plan-priority').selectOption('1');
+      // The area's rank in the country's priorities suggests a priority; the planner may choose another.
+      const priority = page.getByTestId('plan-priority');
+      await expect.poll(() => priority.getAttribute('data-suggested'), { timeout: 15_000 }).toMatch(/^[1-5]$/);
+      expect(await priority.inputValue()).toBe(await priority.getAttribute('data-suggested'));
+      expect(Number(await priority.getAttribute('data-rank'))).toBeGreaterThanOrEqual(1);
+      await priority.selectOption('1');
       await page.getByTestId('plan-joint').check();
       await page.getByTestId(`plan-team-${state.khTeam}`).check();
       await page.getByTestId(`plan-team-${thTeam}`).check();

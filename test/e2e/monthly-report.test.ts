@@ -7,8 +7,9 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
 
 /**
  * The monthly report over HTTP against `npm start`: real changes (a registration, a return, a
- * progress report with ordnance destroyed, an accepted release) show in this month's JSON and CSV
- * (HXL) answer; a create retried with its Idempotency-Key counts once; a restart on the same data
+ * progress report with ordnance destroyed, an accepted release, an accident, a risk-education
+ * session) show in this month's JSON and CSV (HXL) answer; creates retried with their
+ * Idempotency-Key (registration, progress report, accident) count once; a restart on the same data
  * counts nothing again (the one-off backfill is done once).
  */
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
   server = await startLocalServer(dataDir, port);
   t.relief = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'DRC');
   t.ops = localToken(dataDir, '--role', 'operations', '--country', 'TH', '--org', 'TMAC');
+  t.opsKH = localToken(dataDir, '--role', 'operations', '--country', 'KH', '--org', 'CMAC');
   t.qa = localToken(dataDir, '--role', 'qa', '--country', 'TH', '--org', 'TMAC');
   t.admin = localToken(dataDir, '--role', 'admin', '--org', 'Clearway');
   t.ministry = localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MOSVY');
@@ -89,8 +91,22 @@ describe('monthly report through npm start', () => {
     const report = await ok(201, 'POST', '/v1/cleared-areas', t.ops!, { taskId: task.body.id, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: today(), geometry: square(105.0, 14.35) });
     await ok(200, 'POST', `/v1/cleared-areas/${report.body.id}/qa`, t.qa!, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': report.etag! });
 
+    // An accident whose create is retried with its Idempotency-Key, and a risk-education session.
+    const accident = {
+      country: 'KH', occurredAt: borderDay(), point: { type: 'Point', coordinates: [103.52, 14.42] }, province: 'KH22', device: { category: 'AP_MINE', model: 'PMN-2' },
+      activityAtTime: 'FARMING', source: 'CMAC field report',
+      victims: [{ sex: 'M', age: 30, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' }, { sex: 'F', age: 12, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }],
+    };
+    const recorded = await ok(201, 'POST', '/v1/accidents', t.opsKH!, accident, { 'idempotency-key': 'monthly-e2e-accident-1' });
+    const again = await ok(201, 'POST', '/v1/accidents', t.opsKH!, accident, { 'idempotency-key': 'monthly-e2e-accident-1' });
+    expect(again.replayed).toBe('true');
+    expect(again.body.id).toBe(recorded.body.id);
+    await ok(201, 'POST', '/v1/risk-education-sessions', t.relief!, { date: borderDay(), province: 'KH22', provider: 'DRC', delivery: 'FACE_TO_FACE', categories: ['AP_MINE'], audience: { girls: 3, boys: 4, women: 5, men: 6 } });
+
     const kh = await monthly(t.ministry!, '&country=KH');
     expect(kh.households).toEqual({ registered: 1, returned: 1, redisplaced: 0 });
+    expect(kh.accidents).toEqual({ accidents: 1, killed: 1, injured: 1 });
+    expect(kh.riskEducation).toEqual({ sessions: 1, peopleReached: 18 });
     const th = await monthly(t.admin!, '&country=TH');
     expect(th.ordnanceDestroyed).toMatchObject({ AP_MINE: 2, total: 2 });
     expect(th.landReleasedSqm.CLEARED).toBe(Math.round(report.body.areaSqm));
@@ -104,6 +120,9 @@ describe('monthly report through npm start', () => {
     expect(kh22[0]).toBe(month);
     expect(kh22[header!.indexOf('households_registered')]).toBe('1');
     expect(kh22[header!.indexOf('households_returned')]).toBe('1');
+    expect(kh22[header!.indexOf('accidents')]).toBe('1');
+    expect(hxl![header!.indexOf('killed')]).toBe('#affected+killed');
+    expect(kh22[header!.indexOf('eore_people_reached')]).toBe('18');
   });
 
   it('counts nothing again when npm start runs again on the same data', async () => {

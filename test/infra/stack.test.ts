@@ -9,7 +9,7 @@ import { tableDefinition } from '../../shared/db/table.ts';
 import { MINISTRY_ROUTES, SAFETY_ROUTE } from '../../shared/events/routing.ts';
 import { OUTBOX_STREAM_FILTER } from '../../shared/events/publish.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
-import { apiFunctions } from '../../functions/manifest.ts';
+import { apiFunctions, subPathsOf } from '../../functions/manifest.ts';
 import { EVENT_BUS_ENV, POWERTOOLS_ENVIRONMENT } from '../../infra/aws/constructs/function.ts';
 import { MINISTRY_ENV, WEBHOOK_ALLOW_LIST_ENV } from '../../infra/aws/constructs/deliverers.ts';
 import { Observability } from '../../infra/aws/constructs/observability.ts';
@@ -425,7 +425,30 @@ describe('REST API', () => {
   // CORS preflights (for the console's origin) are checked on their own below.
   const preflights = apiMethods(stack, template).filter((m) => m.httpMethod === 'OPTIONS');
   const methods = apiMethods(stack, template).filter((m) => m.httpMethod !== 'OPTIONS');
-  const expected = apiFunctions.flatMap((f) => f.basePaths.flatMap((p) => [p, `${p}/{proxy+}`].map((path) => ({ path, name: f.name as string }))));
+  // A sub-path of another function below a base path (`/v1/households/{id}/assistance`) replaces the
+  // base path's `{proxy+}` by `{id}` and `{id}/{proxy+}`, beside which the sub-path and its `{proxy+}` sit.
+  const subs = apiFunctions.flatMap((f) => subPathsOf(f).map((path) => ({ path, name: f.name as string })));
+  const expected = [
+    ...apiFunctions.flatMap((f) =>
+      f.basePaths.flatMap((p) => {
+        const below = subs.filter((s) => s.path.startsWith(`${p}/`));
+        const children = below.length === 0 ? [`${p}/{proxy+}`] : [...new Set(below.map((s) => `${p}/${s.path.slice(p.length + 1).split('/')[0]}`))].flatMap((v) => [v, `${v}/{proxy+}`]);
+        return [p, ...children].map((path) => ({ path, name: f.name as string }));
+      }),
+    ),
+    ...subs.flatMap((s) => [s.path, `${s.path}/{proxy+}`].map((path) => ({ path, name: s.name }))),
+  ];
+
+  it('sends /v1/households/{id}/assistance and below to the assistance function, everything else below /v1/households to households', () => {
+    const owner = (path: string) => expected.find((e) => e.path === path)?.name;
+    expect(owner('/v1/households/{id}/assistance')).toBe('assistance');
+    expect(owner('/v1/households/{id}/assistance/{proxy+}')).toBe('assistance');
+    expect(owner('/v1/households/{id}')).toBe('households');
+    expect(owner('/v1/households/{id}/{proxy+}')).toBe('households');
+    expect(owner('/v1/households/{proxy+}')).toBeUndefined();
+    const method = methods.find((m) => m.path === '/v1/households/{id}/assistance');
+    expect(JSON.stringify(method?.integration)).toContain(`"${fnIds.get('assistance')?.fn}"`);
+  });
 
   it('routes each base path and its {proxy+} child, method ANY, to the function that owns it', () => {
     expect(methods.map((m) => m.path).sort()).toEqual(expected.map((e) => e.path).sort());

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { reconcileEo } from '#shared/domain/land-release.ts';
 import { formatCoordinate, parseCoordinate } from '../../web/src/views/plan/coords.ts';
-import { suggestedPriority } from '../../web/src/views/plan/data.ts';
 import { closeRing, formatOf, importPolygons, polygonsOfGeoJson } from '../../web/src/views/plan/import-geo.ts';
 import { geometryIssues, polygonOf, positionIn, shapeOf } from '../../web/src/views/plan/shape.ts';
 
@@ -114,12 +113,6 @@ describe('the drawn shape', () => {
 });
 
 describe('planning figures', () => {
-  it('suggests priority 1 for the top fifth of the priorities list, 2 for the next fifth, …, 5 for the last', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((rank) => suggestedPriority(rank, 10))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-    expect(suggestedPriority(1, 1)).toBe(1);
-    expect(suggestedPriority(3, 3)).toBe(4);
-  });
-
   it('reconciles a team’s EO totals with its progress reports as the API stores them', () => {
     expect(reconcileEo({ AP_MINE: 3 }, undefined)).toEqual({ fromProgressReports: { AP_MINE: 3 }, mismatch: false, differences: {} });
     expect(reconcileEo({ AP_MINE: 3, UXO: 1 }, { AP_MINE: 4, SUBMUNITION: 2, UXO: 1 })).toEqual({
@@ -147,6 +140,20 @@ describe('the priorities list where the API has one', () => {
       expect(await rankOf({ id: 'D', country: 'KH' })).toEqual({ rank: 4, of: 10, suggested: 2 });
       expect(await rankOf({ id: 'Z', country: 'KH' })).toBeUndefined();
       expect(seen[0]).toBe('/v1/hazard-areas/priorities?country=KH&limit=100');
+    } finally {
+      globalThis.fetch = fetchBefore;
+    }
+  });
+
+  it('takes the rank the API gives with the area itself, without reading the list', async () => {
+    const { rankOf } = await import('../../web/src/views/plan/data.ts');
+    const fetchBefore = globalThis.fetch;
+    globalThis.fetch = (async () => {
+      throw new Error('the list must not be read');
+    }) as typeof fetch;
+    try {
+      expect(await rankOf({ id: 'D', country: 'KH', priority: { listed: true, rank: 2, of: 12, suggestedTaskPriority: 1 } })).toEqual({ rank: 2, of: 12, suggested: 1 });
+      expect(await rankOf({ id: 'D', country: 'KH', priority: { listed: false, rank: null, of: 12, suggestedTaskPriority: null } })).toBeUndefined();
     } finally {
       globalThis.fetch = fetchBefore;
     }

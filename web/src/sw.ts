@@ -31,8 +31,8 @@ const API_CACHE = 'clearway-api-v1';
 
 /** API reads whose last answer may be shown offline: not personal data. */
 const CACHEABLE_API = /^\/v1\/(tasks|hazard-areas|teams|cleared-areas|stats\/land-release|stats\/monthly)(\/|$|\?)/;
-/** Never stored, whatever else says: households, imports and accidents (victims' names) hold personal data; notifications and subscriptions are live. */
-const NEVER_CACHE = /^\/v1\/(households|household-imports|stats\/displacement|subscriptions|notifications|accidents)/;
+/** Never stored, whatever else says: households, assistance (distribution lists), imports and accidents (victims' names) hold personal data; notifications and subscriptions are live. */
+const NEVER_CACHE = /^\/v1\/(households|household-imports|assistance|stats\/displacement|stats\/assistance|subscriptions|notifications|accidents)/;
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(

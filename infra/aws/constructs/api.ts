@@ -30,6 +30,12 @@ export interface ApiRoute {
   readonly fn: IFunction;
   /** Each path and everything below it (`{proxy+}`) goes to `fn`. */
   readonly basePaths: readonly string[];
+  /**
+   * Paths below another route's base path that go to `fn` instead, with everything below them
+   * (`/v1/households/{id}/assistance`): a base path, one path variable, then literal parts.
+   * @default - none
+   */
+  readonly subPaths?: readonly string[];
   readonly authorization: RouteAuthorization;
 }
 
@@ -175,13 +181,13 @@ export class Api extends Construct {
     }
 
     const owners = new Map<string, string>();
+    const integrations = new Map(props.routes.map((route) => [route, new LambdaIntegration(route.fn, { allowTestInvoke: false })]));
+    const optionsOf = (route: ApiRoute): MethodOptions =>
+      route.authorization === 'public' ? { authorizationType: AuthorizationType.NONE } : { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer };
+    const subRoutes = props.routes.flatMap((route) => (route.subPaths ?? []).map((path) => ({ path, route })));
     for (const route of props.routes) {
-      const integration = new LambdaIntegration(route.fn, { allowTestInvoke: false });
-      const options: MethodOptions =
-        route.authorization === 'public'
-          ? { authorizationType: AuthorizationType.NONE }
-          : { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer };
-
+      const integration = integrations.get(route)!;
+      const options = optionsOf(route);
       for (const basePath of route.basePaths) {
         const owner = owners.get(basePath);
         if (owner) throw new Error(`API path ${basePath} is claimed by both ${owner} and ${route.name}`);
@@ -189,7 +195,25 @@ export class Api extends Construct {
 
         const base = this.restApi.root.resourceForPath(basePath);
         this.addMethod(base, integration, options, route);
-        this.addMethod(base.addResource('{proxy+}'), integration, options, route);
+        const below = subRoutes.filter((s) => s.path.startsWith(`${basePath}/`));
+        if (below.length === 0) {
+          this.addMethod(base.addResource('{proxy+}'), integration, options, route);
+          continue;
+        }
+        // A more specific path of another function lies below: API Gateway allows no literal beside
+        // `{proxy+}` and one variable per level, so the base path gets `{var}` and `{var}/{proxy+}`
+        // (together what `{proxy+}` matched), and the literal sub-paths sit beside that `{proxy+}`.
+        const variables = new Set(below.map((s) => s.path.slice(basePath.length + 1).split('/')[0]!));
+        const variable = [...variables][0]!;
+        if (variables.size > 1 || !/^\{\w+\}$/.test(variable)) throw new Error(`Sub-paths below ${basePath} must all start with one path variable: ${below.map((s) => s.path).join(', ')}`);
+        const item = base.addResource(variable);
+        this.addMethod(item, integration, options, route);
+        this.addMethod(item.addResource('{proxy+}'), integration, options, route);
+        for (const sub of below) {
+          const resource = this.restApi.root.resourceForPath(sub.path);
+          this.addMethod(resource, integrations.get(sub.route)!, optionsOf(sub.route), sub.route);
+          this.addMethod(resource.addResource('{proxy+}'), integrations.get(sub.route)!, optionsOf(sub.route), sub.route);
+        }
       }
     }
 

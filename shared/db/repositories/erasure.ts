@@ -8,6 +8,8 @@ import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { documentClient, tableName } from '../client.ts';
 import { householdDocumentsKey, idempotentResourcePartition } from '../keys/erasure.ts';
+import { ASSISTANCE_ITEM_PREFIX } from '../keys/assistance.ts';
+import { releaseRegistrationCode } from './registration-codes.ts';
 import { importJobKey, importsByOrg, IMPORT_ERROR_PREFIX } from '../keys/household-import.ts';
 import { householdKey, recentDocumentClaimKey } from '../keys/household.ts';
 import { toResource } from '../page.ts';
@@ -100,6 +102,7 @@ export interface ErasedAround {
   historyEntries: number;
   documentClaims: number;
   indexItems: number;
+  assistanceItems: number;
   idempotencyRecords: number;
   importRows: number;
 }
@@ -131,6 +134,10 @@ export async function eraseAround(household: Household, values: readonly string[
   const indexItems = returnSafetyItems({ ...household, consent: { ...household.consent, purposes: ['RETURN_ASSISTANCE'] } });
   for (const item of indexItems) await del({ pk: String(item.pk), sk: String(item.sk) });
 
+  // Assistance records and their round markers (the statistics keep their counts); the code on the card no longer finds the household.
+  const assistance = await eraseAssistance(id);
+  if (household.code) await releaseRegistrationCode(household.country, household.code, id);
+
   const records = await queryIndex('gsi1', 'gsi1pk', idempotentResourcePartition(`/v1/households/${id}`));
   for (const record of records) {
     await documentClient.send(
@@ -139,7 +146,7 @@ export async function eraseAround(household: Household, values: readonly string[
   }
 
   const importRows = await blankOutImportRows(household, values);
-  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, idempotencyRecords: records.length, importRows };
+  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance, idempotencyRecords: records.length, importRows };
 }
 
 /**
@@ -182,4 +189,14 @@ export async function commitErasure(household: Household, tombstone: HouseholdTo
     ...householdDemandWrites(household, undefined),
   ];
   await transact(writes);
+  // A record committed between step 1 and the tombstone (its transaction checks the household, which
+  // the tombstone now fails): deleted here. A crash just before this line leaves such a record.
+  await eraseAssistance(household.id);
+}
+
+/** Deletes a household's assistance records and markers; returns how many. */
+async function eraseAssistance(householdId: string): Promise<number> {
+  const items = await queryAll(householdKey(householdId).pk, ASSISTANCE_ITEM_PREFIX);
+  for (const item of items) await del({ pk: String(item.pk), sk: String(item.sk) });
+  return items.length;
 }

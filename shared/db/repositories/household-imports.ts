@@ -59,6 +59,8 @@ export interface ImportJob {
   uploadVersionId?: string | undefined;
   uploadedAt?: string | undefined;
   completedAt?: string | undefined;
+  /** What the file holds: households (absent), or assistance given from a distribution list (`functions/assistance/import.ts`). */
+  kind?: 'assistance' | undefined;
 }
 
 /** A new job waiting for its file. */
@@ -292,8 +294,8 @@ export async function listImportErrors(jobId: string, page: PageRequest): Promis
 
 /**
  * Finishes a job that is processing: COMPLETED with its final counters and one
- * HouseholdImportCompleted event (counts only) in the same transaction, or nothing when another
- * run finished it first.
+ * HouseholdImportCompleted event (counts only; none for an assistance upload) in the same
+ * transaction, or nothing when another run finished it first.
  */
 export async function completeImportJob(job: ImportJob, outcome: { message?: string; duplicateOf?: string }, now: string): Promise<boolean> {
   const final = await getImportJob(job.id);
@@ -334,7 +336,8 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
         },
         onConditionFailed: () => new AlreadyFinished(),
       },
-      write,
+      // An assistance upload reported each record as it went (AssistanceRecorded): no household was imported.
+      ...(final.kind === 'assistance' ? [] : [write]),
     ]);
     return true;
   } catch (e: unknown) {

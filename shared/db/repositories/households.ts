@@ -28,6 +28,7 @@ import type { GuardedWrite } from '../transact.ts';
 import type { DocumentHashes } from '../document-hash.ts';
 import { batchGetAll } from '../batch.ts';
 import { claimHashes } from './legacy-claims.ts';
+import { ensureRegistrationCode } from './registration-codes.ts';
 import { appendPut, versionedPut } from './versioned.ts';
 
 /**
@@ -49,7 +50,7 @@ export interface DocumentRef {
  * `DUPLICATE_REFUSED`: someone of another organisation tried to register one of its documents
  * again and was refused without being told which household holds it (the ministry sees who).
  */
-export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE' | 'DUPLICATE_REFUSED';
+export type AccessPurpose = 'READ' | 'UPDATE' | 'TRANSITION' | 'EXPORT' | 'CONSENT' | 'ERASURE' | 'DUPLICATE_REFUSED' | 'DISTRIBUTION_LIST';
 
 /** One entry of a household's access log: who, when, why; never the content. */
 export interface HouseholdAccessEntry {
@@ -182,14 +183,21 @@ export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite 
 /** An access entry as a plain item, for BatchWriteItem (an import's refusals; ids derived, so a re-run writes the same). */
 export const householdAccessItem = (entry: HouseholdAccessEntry): Record<string, unknown> => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
 
+/** An access entry as a plain item that expires after the access-log retention, for BatchWriteItem (the households of a distribution list). */
+export const expiringAccessItem = accessItem;
+
 /** Records an access entry on its own (a read), before the data is answered. */
 export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promise<void> {
   await documentClient.send(new PutCommand({ TableName: tableName, Item: accessItem(entry), ConditionExpression: 'attribute_not_exists(pk)' }));
 }
 
+/** A household by id (not a tombstone); one registered before registration codes existed gets its code here, on its first read. */
 export async function getHousehold(id: string): Promise<Household | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(id), ConsistentRead: true }));
-  return out.Item && !isTombstone(out.Item) ? toResource<Household>(out.Item) : undefined;
+  if (!out.Item || isTombstone(out.Item)) return undefined;
+  const household = toResource<Household>(out.Item);
+  if (!household.code) household.code = await ensureRegistrationCode(household);
+  return household;
 }
 
 /** An erased household's item: what is left of it is read through `shared/db/repositories/erasure.ts`. */

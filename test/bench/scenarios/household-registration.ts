@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GuardedWrite } from '../../../shared/db/transact.ts';
 import type { HazardArea } from '../../../shared/domain/hazard-area.ts';
@@ -102,6 +103,8 @@ export const householdRegistration: Scenario = {
         }
       }
       const { householdCreateWrites } = await import('../../../shared/db/repositories/households.ts');
+      const { registrationCodeWrite } = await import('../../../shared/db/repositories/registration-codes.ts');
+      const { newRegistrationCode } = await import('../../../shared/domain/assistance-rules.ts');
       const { assessSafety, safetyWrites, statsWrites } = await import('../../../functions/households/hooks.ts');
       const { hashDocument } = await import('../../../shared/db/document-hash.ts');
       const { transact } = await import('../../../shared/db/transact.ts');
@@ -140,6 +143,8 @@ export const householdRegistration: Scenario = {
           }, now).write,
           ...statsWrites(undefined, household),
           ...safetyWrites(household),
+          // The registration code's claim, as a registration draws and claims one.
+          registrationCodeWrite('KH', newRegistrationCode((n) => randomBytes(n)), id),
         ];
         itemsTotal += writes.length;
         if (household.returnSafety.status === 'AT_RISK') atRisk++;

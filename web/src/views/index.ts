@@ -34,6 +34,7 @@ export const views: readonly ViewEntry[] = [
   { path: 'report', nav: 'nav.report', roles: ['deminer', 'operations', 'admin'], hidden: true, load: () => import('./plan/ReportView.tsx').then((m) => m.ReportView) },
   { path: 'qa', nav: 'nav.qa', roles: ['qa', 'operations', 'admin'], load: () => import('./qa/QaView.tsx').then((m) => m.QaView) },
   { path: 'households', nav: 'nav.households', roles: ['relief', 'ministry', 'admin'], load: () => import('./households/HouseholdsView.tsx').then((m) => m.HouseholdsView) },
+  { path: 'assistance', nav: 'nav.assistance', roles: ['relief'], load: () => import('./assistance/AssistanceView.tsx').then((m) => m.AssistanceView) },
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },

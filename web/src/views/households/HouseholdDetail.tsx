@@ -16,12 +16,13 @@ import { allowedHouseholdMoves, BLOCKED_REASONS, HOUSEHOLD_TRANSITIONS, type Hou
 import { ProvinceName, REGISTRARS, SafetyBadge, shortId, useDateFormat } from './parts.tsx';
 import { householdMessages } from './messages.ts';
 import { needMessages, type NeedKey } from './needs.ts';
+import { HouseholdAssistance } from '../assistance/HouseholdAssistance.tsx';
 
 interface HistoryEntry {
   id: string;
   at: string;
   actor: { sub: string; role: string; org: string };
-  action: 'CREATED' | 'UPDATED' | 'TRANSITION' | 'PROGRESS';
+  action: 'CREATED' | 'UPDATED' | 'TRANSITION' | 'PROGRESS' | 'ASSISTANCE';
   from?: string;
   to?: string;
   reason?: string;
@@ -32,7 +33,7 @@ interface AccessEntry {
   id: string;
   at: string;
   actor: { sub: string; role: string; org: string };
-  purpose: 'READ' | 'UPDATE' | 'TRANSITION';
+  purpose: 'READ' | 'UPDATE' | 'TRANSITION' | 'DISTRIBUTION_LIST';
 }
 
 export function HouseholdDetail({ id, session }: { id: string; session: Session }) {
@@ -196,6 +197,8 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
       )}
       <h2>{t('form.consent')}</h2>
       <p>{t('detail.consentLine', { date: fmt(h.consent.date, false), purposes: h.consent.purposes.map((p) => t(`purpose.${p}`)).join(', ') })}</p>
+
+      <HouseholdAssistance household={h} session={session} />
 
       {REGISTRARS.includes(session.role) && version !== undefined && (
         <TransitionForm

@@ -12,7 +12,7 @@ import { useLang, useT, type Lang } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { currentMonth, displayYear, MAX_MONTHS, monthsBetween, RELEASE_OUTCOMES, type MonthView } from '#shared/domain/monthly.ts';
+import { currentMonth, displayYear, MAX_MONTHS, REPORTING_UTC_OFFSET_HOURS, monthsBetween, RELEASE_OUTCOMES, type MonthView } from '#shared/domain/monthly.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { SUPPRESSED_CSV_CELL } from '#shared/domain/small-cells.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from '../households/places.ts';
@@ -138,7 +138,9 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
   const nf = new Intl.NumberFormat(LOCALES[lang]);
   const n = (v: number | null) => (v === null ? SUPPRESSED_CSV_CELL : nf.format(v));
   const rows = [...answer.months.map((m) => ({ key: m.month, label: monthLabel(m.month), v: m as Omit<Row, 'month'> })), { key: 'total', label: t('total'), v: answer.totals }];
-  const prepared = new Date().toLocaleDateString(LOCALES[lang], { dateStyle: 'long' });
+  // The day as the report writes months (browsers' Khmer date formats fall back to English).
+  const today = new Date(Date.now() + REPORTING_UTC_OFFSET_HOURS * 3_600_000).toISOString().slice(0, 10);
+  const prepared = `${Number(today.slice(8, 10))} ${monthLabel(today.slice(0, 7))}`;
   return (
     <article class="mr-report" data-testid="monthly-report" aria-labelledby="mr-title">
       <header class="mr-head">
@@ -146,7 +148,7 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
         <p class="mr-scope" data-testid="mr-scope">
           {t('scopeLine', { scope: scopeName, from: monthLabel(answer.from), to: monthLabel(answer.to) })}
         </p>
-        <p class="mr-generated">{t('generated', { date: prepared })}</p>
+        <p class="mr-generated" data-testid="mr-generated">{t('generated', { date: prepared })}</p>
       </header>
 
       <table class="mr-table" data-testid="mr-land">

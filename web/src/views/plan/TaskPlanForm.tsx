@@ -142,7 +142,11 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
           hint={rank && rank !== 'none' ? t('plan.rank', { rank: rank.rank, of: rank.of, suggested: rank.suggested }) : rank === 'none' ? t('plan.noRank') : undefined}
           error={errors.priority}
         >
-          <select id="plan-priority" value={String(draft.priority)} onChange={(e) => setDraft({ ...draft, priority: Number((e.currentTarget as HTMLSelectElement).value) })} data-testid="plan-priority">
+          <select
+            id="plan-priority"
+            data-rank={rank && rank !== 'none' ? rank.rank : ''}
+            data-suggested={rank && rank !== 'none' ? rank.suggested : ''}
+            value={String(draft.priority)} onChange={(e) => setDraft({ ...draft, priority: Number((e.currentTarget as HTMLSelectElement).value) })} data-testid="plan-priority">
             {[1, 2, 3, 4, 5].map((p) => (
               <option key={p} value={String(p)}>
                 {t(`priority.${p}` as PlanKey)}

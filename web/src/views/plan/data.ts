@@ -4,6 +4,7 @@
  * reconciliation) and reports. Writes go through the offline queue in the forms themselves.
  */
 import type { HistoryEntry, ProgressReport } from '#shared/domain/task.ts';
+import { suggestedTaskPriority } from '#shared/domain/priorities.ts';
 import type { Team } from '#shared/domain/team.ts';
 import { ApiError, listAll, request } from '../../app/api.ts';
 import type { Session } from '../../app/session.ts';
@@ -49,21 +50,30 @@ export interface Rank {
   suggested: number;
 }
 
-/** Priority 1–5 from a rank among `of` areas: top fifth 1, next fifth 2, and so on. */
-export const suggestedPriority = (rank: number, of: number): number => Math.min(5, Math.floor((5 * (rank - 1)) / Math.max(1, of)) + 1);
+/** What `GET /v1/hazard-areas/{id}` adds for priority readers (operations, QA, observers, ministries, admins). */
+interface AreaPriority {
+  listed: boolean;
+  rank: number | null;
+  of: number;
+  suggestedTaskPriority: number | null;
+}
 
 interface PriorityItem {
-  id?: string;
   hazardAreaId?: string;
   rank?: number;
 }
 
 /**
- * The area's rank in `GET /v1/hazard-areas/priorities?country=` (ranked by return demand,
- * accidents and contamination), or undefined where the API has no such list (it answers a
- * client error) or does not rank the area. Any other failure is thrown.
+ * The area's rank among its country's hazard areas by return demand, accidents and contamination,
+ * and the task priority it suggests (`suggestedTaskPriority` of shared/domain/priorities.ts: top
+ * fifth 1, next fifth 2, …). Read from the area itself (`priority`, as the API answers it to
+ * priority readers); else from `GET /v1/hazard-areas/priorities?country=`; undefined where the
+ * API ranks nothing (it answers a client error) or does not rank the area (closed). Any other
+ * failure is thrown.
  */
-export async function rankOf(area: Pick<Area, 'id' | 'country'>): Promise<Rank | undefined> {
+export async function rankOf(area: Pick<Area, 'id' | 'country'> & { priority?: AreaPriority }): Promise<Rank | undefined> {
+  const own = area.priority;
+  if (own) return own.listed && own.rank !== null ? { rank: own.rank, of: own.of, suggested: own.suggestedTaskPriority ?? suggestedTaskPriority(own.rank, own.of) } : undefined;
   let items: PriorityItem[];
   try {
     items = await listAll<PriorityItem>(`/v1/hazard-areas/priorities?country=${area.country}`, 2000);
@@ -71,10 +81,10 @@ export async function rankOf(area: Pick<Area, 'id' | 'country'>): Promise<Rank |
     if (e instanceof ApiError && e.status >= 400 && e.status < 500) return undefined;
     throw e;
   }
-  const index = items.findIndex((i) => (i.hazardAreaId ?? i.id) === area.id);
+  const index = items.findIndex((i) => i.hazardAreaId === area.id);
   if (index < 0) return undefined;
   const rank = items[index]!.rank ?? index + 1;
-  return { rank, of: items.length, suggested: suggestedPriority(rank, items.length) };
+  return { rank, of: items.length, suggested: suggestedTaskPriority(rank, items.length) };
 }
 
 /** A hazard area's land as features (original, remaining, released). */
