@@ -10,11 +10,13 @@ export async function allRoutes(): Promise<RouteSpec[]> {
     import('./tasks/app.ts'),
     import('./cleared-areas/app.ts'),
     import('./notifications/app.ts'),
+    import('./import-setup/app.ts'),
     import('./households/app.ts'),
     import('./reports/app.ts'),
     import('./mine-action/app.ts'),
     import('./assistance/app.ts'),
     import('./places/app.ts'),
+    import('./sites/app.ts'),
   ]);
   return apps.flatMap((a) => a.routes);
 }

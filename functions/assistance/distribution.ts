@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
 import { IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { AssistanceType, formatRegistrationCode, Round } from '#shared/domain/assistance.ts';
-import { CreatedHouseholdImportSchema, HouseholdImportCreate, RowErrorSchema } from '#shared/domain/household-import.ts';
+import { CreatedHouseholdImportSchema, ImportUploadCreate, RowErrorSchema } from '#shared/domain/household-import.ts';
 import { actorOf } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -119,7 +119,7 @@ export function distributionRoutes(api: Api): void {
         '`bytes` (the file’s size) is required on AWS. Accepts `Idempotency-Key`.',
       tag: 'Assistance',
       access: ['relief'],
-      body: HouseholdImportCreate,
+      body: ImportUploadCreate,
       idempotent: true,
       reread: async (c, { principal }, id) => {
         const job = await visibleJob(principal, id);

@@ -34,7 +34,7 @@ import { etagOf } from '#shared/http/etag.ts';
 import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
-import { assessSafety, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
+import { assessSafety, leaveSiteWrites, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
 import { accessEntry, erasedProblem, visibleHousehold } from './households.ts';
 
 /**
@@ -74,7 +74,7 @@ async function carryOutErasure(household: Household, principal: Principal, reque
     erasedAt: now,
     erasure: { requested, carriedOut: actorAt(principal, now), reason: blankOut(reason, values) },
   };
-  await commitErasure(household, tombstone, principal, accessEntry(principal, household.id, 'ERASURE', now));
+  await commitErasure(household, tombstone, principal, accessEntry(principal, household.id, 'ERASURE', now), leaveSiteWrites(household));
   logger.info('household erased', { householdId: household.id, country: household.country, ...around, upload: household.importId !== undefined });
   return tombstone;
 }

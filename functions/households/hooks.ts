@@ -1,8 +1,11 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
+import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from '#shared/db/repositories/sites.ts';
+import { BadRequest } from '#shared/http/problem.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
@@ -17,13 +20,35 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
 /**
  * The counter writes for a household going from `before` to `after` (undefined: not existing):
  * the displacement statistics, the monthly report's bucket of a registration or of a move to
- * RETURNED or REDISPLACED, and the return demand of the hazard areas it is at risk from.
+ * RETURNED or REDISPLACED, the return demand of the hazard areas it is at risk from, and the present
+ * figures of the sites it leaves and reaches.
  */
 export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
   ...displacementStatsWrites(before, after),
   ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
   ...householdDemandWrites(before, after),
+  ...siteStatsWrites(siteDeltas(before, after)),
 ];
+
+/** An erased household leaves the present figures of its site (the displacement statistics keep its counts). */
+export const leaveSiteWrites = (household: Household): GuardedWrite[] => siteStatsWrites(siteDeltas(household, undefined));
+
+/** The flow counters of a movement (`before` undefined: the registration) in the month of its effective date. */
+export const flowWrites = (before: Household | undefined, after: Household, effectiveDate: string): GuardedWrite[] => siteFlowWrites(after.country, monthOf(effectiveDate), movementFlows(before, after));
+
+/**
+ * When a household's new current place names a site it was not at: the site must exist, be open,
+ * and lie in the household's country and in the province given (400 naming `path` otherwise).
+ * Answers the ConditionCheck that keeps it open until the change commits; nothing without a new site.
+ */
+export async function arrivalCheck(current: Household['current'], country: string, path: string, wasAt?: string): Promise<GuardedWrite[]> {
+  const siteId = current.siteId;
+  if (!siteId || siteId === wasAt) return [];
+  const site = await getSite(siteId);
+  const problem = arrivalProblem(site, country, current.province, siteId);
+  if (problem) throw new BadRequest(`The site named as the current place cannot take the household: ${problem}.`, [{ path: `${path}.siteId`, message: problem }]);
+  return [siteOpenCheck(site!)];
+}
 
 /** The return safety of a destination now: UNKNOWN without a point. */
 export const assessSafety = (destination: Household['destination'], now: string): Promise<ReturnSafety> => assessReturnSafety(destination, now);

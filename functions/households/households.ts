@@ -14,6 +14,7 @@ import {
   HouseholdSummarySchema,
   HouseholdTransition,
   householdPlaces,
+  movementProblem,
   placeProblems,
   storedMember,
   summarise,
@@ -56,7 +57,7 @@ import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
-import { assessSafety, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
+import { arrivalCheck, assessSafety, flowWrites, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
 const TAG = 'Households';
@@ -169,6 +170,7 @@ export function registerHouseholds(api: Api): void {
       const places = placeProblems(body, country);
       if (places.length) throw new BadRequest(`Every place of a household must be in ${country}.`, prefixed('body', places));
       await refuseUnknownPlaces(country, householdPlaces(body, 'body'), 'household');
+      const atSite = await arrivalCheck(body.current, country, 'body.current');
 
       // Drawn while the documents are checked: one GetItem that the registration does not wait for.
       const codeDrawn = freeRegistrationCode(country);
@@ -195,6 +197,8 @@ export function registerHouseholds(api: Api): void {
         consent: body.consent,
         ...(reviewedDuplicate ? { reviewedDuplicate } : {}),
         returnSafety: await assessSafety(assistedDestination(body), now),
+        ...(body.displacedSince ? { displacedSince: body.displacedSince, currentSince: body.displacedSince } : {}),
+        ...(body.returnIntentions ? { returnIntentions: body.returnIntentions } : {}),
         code: await codeDrawn,
       };
       const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, country, principal, {
@@ -208,6 +212,8 @@ export function registerHouseholds(api: Api): void {
         ...householdCreateWrites(household, refs, historyEntry(principal, now, 'CREATED', { to: household.status })),
         registered.write,
         ...statsWrites(undefined, household),
+        ...flowWrites(undefined, household, body.displacedSince ?? now.slice(0, 10)),
+        ...atSite,
         ...safetyWrites(household),
         registrationCodeWrite(country, household.code!, id),
       ];
@@ -361,9 +367,10 @@ export function registerHouseholds(api: Api): void {
       method: 'post',
       path: '/v1/households/{id}/transitions',
       operationId: 'transitionHousehold',
-      summary: 'Move a household through its displacement status',
+      summary: 'Record a dated movement: a change of status, of place, or both',
       description:
-        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (see the lifecycle table in the README). A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
+        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (see the lifecycle table in the README); `to` may also be the present status for a move of place alone. A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
+        '`current` is the new place (a `siteId` must be an open site of the country and province); `effectiveDate` the day it happened (today when left out; not in the future, not before the last movement or `displacedSince`): site and flow figures count it in that month. ' +
         'The registering relief agency and admins move households. A refused move is a 409 listing the moves allowed from the current status. The answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -375,7 +382,8 @@ export function registerHouseholds(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
       checkVersion(household, expectedVersion, 'household');
-      const move = HOUSEHOLD_TRANSITIONS[household.status][body.to];
+      const sameStatus = body.to === household.status;
+      const move = sameStatus ? { roles: REGISTRARS as readonly string[], reasonRequired: false } : HOUSEHOLD_TRANSITIONS[household.status][body.to];
       if (!move?.roles.includes(principal.role)) {
         throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
           currentStatus: household.status,
@@ -383,30 +391,58 @@ export function registerHouseholds(api: Api): void {
         });
       }
       if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a household to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
-
       const now = new Date().toISOString();
-      const updated: Household = { ...household, status: body.to, statusChangedAt: now, version: household.version + 1, updatedAt: now };
+      const effectiveDate = body.effectiveDate ?? now.slice(0, 10);
+      const refused = movementProblem(household, body, effectiveDate);
+      if (refused) throw new BadRequest(`The movement cannot be recorded: ${refused.message}.`, [{ path: `body.${refused.path}`, message: refused.message }]);
+      const places = body.current ? placeProblems({ origin: household.origin, current: body.current }, household.country).filter((p) => p.path.startsWith('current')) : [];
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
+      await refuseUnknownPlaces(household.country, householdPlaces({ current: body.current }, 'body', household), 'household');
+      const arrival = body.current ? await arrivalCheck(body.current, household.country, 'body.current', household.current.siteId) : [];
+
+      const updated: Household = { ...household, status: body.to, statusChangedAt: sameStatus ? household.statusChangedAt : now, version: household.version + 1, updatedAt: now, currentSince: effectiveDate };
+      if (body.current) updated.current = body.current;
+      const sites = { ...(household.current.siteId ? { fromSiteId: household.current.siteId } : {}), ...(updated.current.siteId ? { toSiteId: updated.current.siteId } : {}) };
       if (body.blockedReason) updated.blockedReason = body.blockedReason;
       else delete updated.blockedReason;
       if (body.reason) updated.statusReason = body.reason;
-      else delete updated.statusReason;
+      // A move of place alone keeps the reason of the status it stays in.
+      else if (!sameStatus) delete updated.statusReason;
       await transact([
         householdWrite(updated, expectedVersion),
         householdHistoryWrite(household.id, historyEntry(principal, now, 'TRANSITION', {
           from: household.status,
           to: body.to,
           ...(body.reason ? { reason: body.reason } : {}),
-          ...(body.blockedReason ? { changes: { blockedReason: body.blockedReason } } : {}),
+          changes: {
+            effectiveDate,
+            ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
+            ...(body.current ? { current: { fromProvince: household.current.province, toProvince: updated.current.province, ...sites } } : {}),
+          },
         })),
-        outboxEvent(EventType.HouseholdStatusChanged, { type: 'Household', id: household.id }, household.country, principal, {
-          ...placeOf(household),
-          from: household.status,
-          to: body.to,
-          ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
-          memberCount: household.members.length,
-        }, now).write,
+        sameStatus
+          ? outboxEvent(EventType.HouseholdMoved, { type: 'Household', id: household.id }, household.country, principal, {
+              ...placeOf(household),
+              status: body.to,
+              effectiveDate,
+              fromProvince: household.current.province,
+              toProvince: updated.current.province,
+              ...sites,
+              memberCount: household.members.length,
+            }, now).write
+          : outboxEvent(EventType.HouseholdStatusChanged, { type: 'Household', id: household.id }, household.country, principal, {
+              ...placeOf(household),
+              from: household.status,
+              to: body.to,
+              ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
+              memberCount: household.members.length,
+              effectiveDate,
+              ...sites,
+            }, now).write,
         householdAccessWrite(accessEntry(principal, household.id, 'TRANSITION', now)),
         ...statsWrites(household, updated),
+        ...flowWrites(household, updated, effectiveDate),
+        ...arrival,
       ]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
@@ -417,9 +453,10 @@ export function registerHouseholds(api: Api): void {
       method: 'patch',
       path: '/v1/households/{id}',
       operationId: 'updateHousehold',
-      summary: 'Change where a household is, where it wants to go, or its contact',
+      summary: 'Change where a household wants to go, its contact or its return intentions',
       description:
-        '`current`, `destination` (null removes it), `contact` (null removes it) and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education; null removes it); places are checked like at registration (a place sent unchanged is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
+        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; a new destination is checked like at registration (sent unchanged it is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
+        'Where the household is now (`current`) changes only by a dated movement (`POST /v1/households/{id}/transitions`): a PATCH naming it is a 400 saying so. ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -433,23 +470,24 @@ export function registerHouseholds(api: Api): void {
       checkVersion(household, expectedVersion, 'household');
       const now = new Date().toISOString();
       const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
-      if (body.current) updated.current = body.current;
       if (body.destination === null) delete updated.destination;
       else if (body.destination) updated.destination = body.destination;
       if (body.contact === null) delete updated.contact;
       else if (body.contact) updated.contact = body.contact;
+      if (body.returnIntentions === null) delete updated.returnIntentions;
+      else if (body.returnIntentions) updated.returnIntentions = body.returnIntentions;
       if (body.riskEducation === null) delete updated.riskEducation;
       else if (body.riskEducation) updated.riskEducation = body.riskEducation;
-      const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => !p.path.startsWith('origin'));
+      const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => p.path.startsWith('destination'));
       if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
-      await refuseUnknownPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household), 'household');
+      await refuseUnknownPlaces(household.country, householdPlaces({ destination: body.destination }, 'body', household), 'household');
 
       const fields = (Object.keys(body) as (keyof HouseholdPatch)[]).filter((k) => body[k] !== undefined);
       const changes: Record<string, unknown> = {};
       for (const f of fields) {
-        if (f === 'contact') changes.contact = 'changed';
+        if (f === 'contact' || f === 'returnIntentions') changes[f] = 'changed';
         else if (f === 'riskEducation') changes.riskEducation = { from: household.riskEducation?.receivedAt ?? null, to: updated.riskEducation?.receivedAt ?? null };
-        else changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
+        else if (f === 'destination') changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
       }
       const destinationChanged = JSON.stringify(household.destination ?? null) !== JSON.stringify(updated.destination ?? null);
       if (destinationChanged) updated.returnSafety = await assessSafety(assistedDestination(updated), now);

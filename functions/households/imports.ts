@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
 import { config } from '#shared/config.ts';
 import { type Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
-import { CreatedHouseholdImportSchema, HouseholdImportCreate, HouseholdImportSchema, RowErrorSchema } from '#shared/domain/household-import.ts';
+import { CreatedHouseholdImportSchema, HouseholdImportSchema, RowErrorSchema } from '#shared/domain/household-import.ts';
+import { HouseholdImportCreate } from '#shared/domain/import-mapping.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
+import { getImportMapping } from '#shared/db/repositories/import-mappings.ts';
 import { firstImportErrors, getImportJob, importJobWrite, listImportErrors, newImportJob, type ImportJob } from '#shared/db/repositories/household-imports.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { requireCountry } from '#shared/http/auth.ts';
@@ -66,6 +68,9 @@ const view = (job: ImportJob) => ({
   bytesTotal: job.bytesTotal,
   ...(job.message ? { message: job.message } : {}),
   ...(job.duplicateOf ? { duplicateOf: job.duplicateOf } : {}),
+  dryRun: job.dryRun === true,
+  ...(job.mappingId ? { mappingId: job.mappingId } : {}),
+  ...(job.report ? { report: job.report } : {}),
 });
 
 /** The bulk-import routes (DESIGN section 4); mounted by the households app. */
@@ -79,7 +84,9 @@ export function householdImportRoutes(api: Api): void {
       description:
         'Creates an import job and answers with the URL to `PUT` the CSV file to (an S3 presigned URL on AWS, the local server locally), valid 15 minutes; processing starts when the upload completes. ' +
         'A relief agency imports into its own country (naming another is a 403); an admin names `country`. Households are registered to the caller’s organisation. ' +
-        'The file’s columns are documented in the README ("Household CSV import"). The same file (same bytes) imported again by the same organisation imports nothing and names the first job. ' +
+        'The file is a CSV, an XLSX workbook (a households sheet and a members sheet joined by `_index`/`_parent_index` as KoBoToolbox exports them, or one sheet of people) or a ZIP of CSV files as ODK Central exports them (`KEY`/`PARENT_KEY`). ' +
+        'Columns are Clearway’s names (documented in the README, "Household CSV import"), with or without a group path (`household/…`, `household-…`); `mapping` (or `mappingId`, a saved one) maps others and translates values. KoBoToolbox and ODK metadata columns are ignored; any other column is ignored and reported on the job (`report.ignored`). ' +
+        '`dryRun: true` checks every row with every rule, duplicates included, and reports the counts, rejected rows and `report` without writing any household; it does not count as the first import of its file. The same file (same bytes) imported again by the same organisation imports nothing and names the first job. ' +
         '`bytes` is the file’s size: required on AWS, where the presigned URL accepts exactly that `Content-Length`; locally an upload of another size is refused. The uploaded file is deleted when the job ends (only its SHA-256 is kept). ' +
         'Accepts `Idempotency-Key`: a replay answers the job as it is now (with a new upload URL while it still awaits its file).',
       tag: TAG,
@@ -109,8 +116,13 @@ export function householdImportRoutes(api: Api): void {
       if (config.RUNTIME !== 'local' && body.bytes === undefined) {
         throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
       }
+      // A saved mapping is copied into the job: changing it later does not change a job that runs.
+      const saved = body.mappingId ? await getImportMapping(body.mappingId) : undefined;
+      if (body.mappingId && (!saved || saved.org !== principal.org)) {
+        throw new BadRequest(`No import mapping ${body.mappingId} of your organisation.`, [{ path: 'body.mappingId', message: 'unknown' }]);
+      }
       const now = new Date().toISOString();
-      const job = newImportJob(newId(), principal, country, now, body.bytes);
+      const job = newImportJob(newId(), principal, country, now, body.bytes, { dryRun: body.dryRun, mapping: saved?.mapping ?? body.mapping, mappingId: body.mappingId });
       const upload = await uploadUrlFor(job, c.req.url);
       const response = {
         status: 201,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
-import { AGE_BANDS, HOUSEHOLD_STATUSES, SEXES } from '#shared/domain/household.ts';
+import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
 import { isCountryProvince, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { unitNames } from '#shared/db/repositories/gazetteer.ts';
 import type { Role } from '#shared/domain/roles.ts';
@@ -10,7 +10,7 @@ import { NEED_CATEGORIES } from '#shared/domain/specific-needs.ts';
 import { readAdmDisplacementStats, readDisplacementStats, readLevelDisplacementStats } from '#shared/db/repositories/displacement-stats.ts';
 import type { Api } from '#shared/http/api.ts';
 import { BadRequest, Forbidden } from '#shared/http/problem.ts';
-import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
+import { csvResponse, hxlRows, wantsCsv, type CsvColumn } from '#shared/http/csv.ts';
 
 /** Statistics are counts, not personal data: every role that works with households reads them, observers included. */
 const STATS_READERS = ['relief', 'ministry', 'observer', 'admin'] as const satisfies readonly Role[];
@@ -38,6 +38,7 @@ const DisplacementStats = named('DisplacementStats', () =>
       atRiskReturns: z.object({ households: count(), people: count() }),
       householdsByStatus: z.record(z.string(), counts()),
     }),
+    returnIntentions: z.object({ households: counts(), byWhen: counts(), byObstacle: counts() }),
     /** Dotted paths of the counts withheld as small cells (1 to 4) for this reader; empty when every count is exact. */
     suppressed: z.array(z.string()),
   }),
@@ -52,16 +53,8 @@ interface Row {
   adm2?: string | undefined;
   adm3?: string | undefined;
 }
-type Column = [header: string, hxl: string, value: (row: Row, v: DisplacementView) => string | number];
-const lower = (s: string) => s.toLowerCase();
-const bandTag = (b: string) => `age${b.replace('-', '_').replace('+', '_plus')}`;
-const bandHeader = (b: string) => b.replace('-', '_').replace('+', '_plus');
+type Column = CsvColumn<[row: Row, v: DisplacementView]>;
 
-/**
- * CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per origin
- * province. IDPs are every household not yet home (DISPLACED, INTENDS_RETURN, RETURN_BLOCKED,
- * REDISPLACED); returnees are RETURNED. Counts only: no personal data.
- */
 const placeColumns = (level: Level, names: ReadonlyMap<string, string>): Column[] => [
   ['country', '#country+code', (r) => r.country],
   ['province_pcode', '#adm1+code', (r) => r.province],
@@ -79,8 +72,16 @@ const placeColumns = (level: Level, names: ReadonlyMap<string, string>): Column[
       ] as Column[])
     : []),
 ];
+const lower = (s: string) => s.toLowerCase();
+const bandTag = (b: string) => `age${b.replace('-', '_').replace('+', '_plus')}`;
+const bandHeader = (b: string) => b.replace('-', '_').replace('+', '_plus');
 
-/** The count columns, the same at every level. */
+/**
+ * CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per origin
+ * province. IDPs are every household not yet home (DISPLACED, INTENDS_RETURN, RETURN_BLOCKED,
+ * REDISPLACED); returnees are RETURNED. Counts only: no personal data.
+ */
+/** The count columns, the same at every level (the place columns come first, by level). */
 const COLUMNS: Column[] = [
   ['households', '#affected+hh', (_p, v) => v.households.total],
   ['people', '#affected+ind', (_p, v) => v.people.total],
@@ -116,6 +117,9 @@ const COLUMNS: Column[] = [
   ['households_return_unknown', '#affected+hh+return_unknown', (_p, v) => v.returnSafety.households.UNKNOWN],
   ['at_risk_return_households', '#affected+returnees+hh+at_risk', (_p, v) => v.returnSafety.atRiskReturns.households],
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
+  ...[...RETURN_INTENTS, 'notSurveyed' as const].map((i): Column => [`households_intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, `#affected+idps+hh+intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, (_p, v) => v.returnIntentions.households[i]]),
+  ...RETURN_WHEN.map((w): Column => [`households_intends_when_${lower(w)}`, `#affected+idps+hh+intends_when_${lower(w)}`, (_p, v) => v.returnIntentions.byWhen[w]]),
+  ...RETURN_OBSTACLES.map((o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]]),
 ];
 
 /** `GET /v1/stats/displacement`: mounted on the households app (`functions/households/app.ts`). */
@@ -127,7 +131,7 @@ export function displacementStatsRoutes(api: Api): void {
       operationId: 'displacementStats',
       summary: 'Displacement statistics of a country or an origin province (JSON, or CSV with HXL hashtags)',
       description:
-        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province, and by origin district (`adm2`) and commune or tambon (`adm3`) when their origin has those P-codes: name `province`, `adm2` or `adm3` for one unit's figures. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope (`level=adm1`, the default: the border provinces and any other with households), or per origin district (`level=adm2`, with `#adm2+code`) or commune (`level=adm3`, with `#adm3+code`) that has households, with an HXL hashtag row under the header. Counts only, never personal data. Small cells: a reader who may not read every household counted (observers; relief agencies, whose country's counts include other organisations' households) gets every count from 1 to 4 as `null`, listed in `suppressed` by dotted path, and as `<5` in CSV; 0 stays 0. Ministries (their own country) and admins get exact counts.",
+        "Households and people by status; people by sex and age band (0-4, 5-11, 12-17, 18-59, 60+, computed for the current year), for everyone and for IDPs (not yet home) and returnees apart; people with specific needs by UNHCR category and code; households not yet home by return intention, by when and by obstacle (`returnIntentions`); households and people by return safety, and at-risk returns (INTENDS_RETURN, RETURN_BLOCKED or RETURNED with an AT_RISK destination). Households are counted by origin province, and by origin district (`adm2`) and commune or tambon (`adm3`) when their origin has those P-codes: name `province`, `adm2` or `adm3` for one unit's figures. Counters are kept in the same transactions as the changes, so the figures are exact and a read is one item whatever the number of households. Relief agencies and ministries read their own country (the default); observers and admins either, or both together when no country is named. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per origin province of the scope (`level=adm1`, the default: the border provinces and any other with households), or per origin district (`level=adm2`, with `#adm2+code`) or commune (`level=adm3`, with `#adm3+code`) that has households, with an HXL hashtag row under the header. Counts only, never personal data. Small cells: a reader who may not read every household counted (observers; relief agencies, whose country's counts include other organisations' households) gets every count from 1 to 4 as `null`, listed in `suppressed` by dotted path, and as `<5` in CSV; 0 stays 0. Ministries (their own country) and admins get exact counts.",
       tag: 'Statistics',
       access: STATS_READERS,
       query: z.object({
@@ -176,8 +180,7 @@ export function displacementStatsRoutes(api: Api): void {
         }
         const selected = rows.filter(({ row }) => (!query.province || row.province === query.province) && (!within || (row.adm3 ?? row.adm2 ?? row.province).startsWith(within)));
         const names = await unitNames(selected.flatMap(({ row }) => [row.province, row.adm2, row.adm3].filter((x): x is string => x !== undefined)));
-        const columns = [...placeColumns(level, names), ...COLUMNS];
-        const lines = [columns.map(([h]) => h), columns.map(([, hxl]) => hxl), ...selected.map(({ row, counters }) => columns.map(([, , value]) => value(row, displacementView(counters, year))))];
+        const lines = hxlRows([...placeColumns(level, names), ...COLUMNS], selected.map(({ row, counters }): [Row, DisplacementView] => [row, displacementView(counters, year)]));
         const name = `displacement-${within ?? query.province ?? country ?? 'KH-TH'}${level === 'adm1' ? '' : `-${level}`}.csv`;
         return csvResponse(c, lines, name, !exact);
       }

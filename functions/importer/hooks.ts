@@ -1,8 +1,13 @@
-import { addContributions, contributionOf } from '#shared/domain/displacement-stats.ts';
+import { addContributions, contributionOf, type Counters } from '#shared/domain/displacement-stats.ts';
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
+import type { SitesByCode } from '#shared/domain/household-import.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
+import { monthOf, movementFlows, siteDeltas, type SiteDelta } from '#shared/domain/site-stats.ts';
+import { importFiguresKey } from '#shared/db/keys/household-import.ts';
 import { displacementStatsWritesForDeltas, originOf, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { importExpiry } from '#shared/db/repositories/household-imports.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
+import { allSitesOf, siteFlowWrites, siteStatsWrites } from '#shared/db/repositories/sites.ts';
 import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { householdsDemandWrites } from '#shared/db/repositories/priorities.ts';
@@ -31,6 +36,63 @@ export function chunkStatsWrites(households: readonly Household[]): GuardedWrite
   // One transaction may touch an item once; a chunk of a few hundred new households stays far below the split point.
   if (new Set(keys).size !== keys.length) throw new Error('the statistics delta of a chunk needs several updates of one item: import with smaller chunks');
   return writes;
+}
+
+/** The sites of a country by code (upper case), for `current_site_code`: read once per run. */
+export async function sitesByCode(country: string): Promise<SitesByCode> {
+  return new Map((await allSitesOf(country)).map((s) => [s.code.toUpperCase(), s]));
+}
+
+/** Most writes of one transaction (100), less the marker. */
+const MAX_FIGURE_WRITES = 99;
+
+/**
+ * The site figures of a chunk's new households (present counts per site, arrivals per month of
+ * `displacedSince`, or of `uploadedOn`), applied exactly once before the chunk's own commit: in
+ * transactions of at most 99 counter writes, each with a marker of its own (created only if
+ * absent), so that a chunk resumed after a crash skips the parts already applied. A chunk with no
+ * household at a site writes nothing.
+ */
+export async function commitSiteFigures(jobId: string, chunk: number, households: readonly Household[], uploadedOn: string, now: string): Promise<void> {
+  const bySite = new Map<string, SiteDelta>();
+  const byMonth = new Map<string, Counters[]>();
+  for (const h of households) {
+    if (!h.current.siteId) continue;
+    for (const d of siteDeltas(undefined, h)) bySite.set(d.siteId, { ...d, counters: addContributions(bySite.get(d.siteId)?.counters ?? {}, d.counters) });
+    const month = monthOf(h.displacedSince ?? uploadedOn);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), movementFlows(undefined, h)]);
+  }
+  const country = households[0]?.country ?? '';
+  const writes = [...siteStatsWrites([...bySite.values()]), ...[...byMonth.entries()].flatMap(([month, parts]) => siteFlowWrites(country, month, addContributions(...parts)))];
+  // Parts of at most 99 writes that touch each item once (a transaction may not touch one twice).
+  const parts: GuardedWrite[][] = [];
+  let part: GuardedWrite[] = [];
+  let keys = new Set<string>();
+  for (const w of writes) {
+    const key = JSON.stringify(w.item.Update?.Key);
+    if (part.length === MAX_FIGURE_WRITES || keys.has(key)) {
+      parts.push(part);
+      part = [];
+      keys = new Set();
+    }
+    part.push(w);
+    keys.add(key);
+  }
+  if (part.length > 0) parts.push(part);
+  class AlreadyApplied extends Error {}
+  for (const [i, p] of parts.entries()) {
+    try {
+      await transact([
+        {
+          item: { Put: { TableName: tableName, Item: { ...importFiguresKey(jobId, chunk, i), entity: 'HouseholdImportFigures', committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          onConditionFailed: () => new AlreadyApplied(),
+        },
+        ...p,
+      ]);
+    } catch (e: unknown) {
+      if (!(e instanceof AlreadyApplied)) throw e;
+    }
+  }
 }
 
 /** The return safety of a destination (UNKNOWN without a point); `cache` is shared across the job (the check at its end reads afresh). */

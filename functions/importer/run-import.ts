@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { derivedId } from './derived-id.ts';
 
 export { derivedId };
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse, CsvError } from 'csv-parse';
 import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { checkHeader, clip, columnOf, householdFromRows, rowFields, type ImportColumn, type NumberedRow, type RowError } from '#shared/domain/household-import.ts';
+import { clip, columnOf, householdFromRows, type NumberedRow, type RowError, type UnmappedValue, type SitesByCode } from '#shared/domain/household-import.ts';
+import { ValueTranslator } from '#shared/domain/import-columns.ts';
+import type { ImportMapping } from '#shared/domain/import-mapping.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { FOREIGN_DOCUMENT_MESSAGE, householdPlaces, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import { checkPlaces, preloadPlaces } from '#shared/db/repositories/gazetteer.ts';
@@ -32,7 +31,9 @@ import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
-import { applyChunkDemand, assessSafety, chunkStatsWrites, recheckSafetyInCells, safetyCellOf, safetyItems } from './hooks.ts';
+import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
+import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
+import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
 /**
@@ -59,8 +60,12 @@ import { count, MetricName } from '#shared/metrics.ts';
 export const CHUNK_HOUSEHOLDS = 250;
 
 export interface ImportSource {
-  /** Opens the uploaded file from its start (called twice: once to check it, once to import it). */
-  open(): Promise<Readable>;
+  /**
+   * Opens the uploaded file from its start, or only its bytes `start` to `end` (inclusive): a CSV
+   * is read from its start (once to check it, once to import it); a ZIP (an XLSX workbook, ODK
+   * Central's CSVs) by the ranges of its central directory and of the entries it needs.
+   */
+  open(range?: { start: number; end: number }): Promise<Readable>;
   /**
    * Deletes the uploaded file: called once its job has ended (COMPLETED or FAILED), and for a
    * finished job's file still found (a run that ended before deleting it). The file holds
@@ -91,69 +96,43 @@ export class ImportStopped extends Error {
 }
 
 /** A job that cannot be imported at all; the message is for the person who uploaded the file. */
-class Unimportable extends Error {}
+class Unimportable extends Unreadable {}
 
-/** Hashes and counts the bytes going through, and turns them into text with a fatal UTF-8 decoder. */
-class Utf8Text extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-  constructor() {
-    super({ readableObjectMode: false, decodeStrings: true });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    const at = this.bytes;
-    this.bytes += chunk.length;
-    try {
-      const text = this.decoder.decode(chunk, { stream: true });
-      done(null, text.length > 0 ? Buffer.from(text, 'utf8') : undefined);
-    } catch {
-      done(new Unimportable(`The file is not UTF-8 text (invalid bytes after byte ${at}): save it as CSV UTF-8 and upload it again.`));
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      const text = this.decoder.decode();
-      done(null, text.length > 0 ? Buffer.from(text, 'utf8') : undefined);
-    } catch {
-      done(new Unimportable('The file is not UTF-8 text (it ends in the middle of a character): save it as CSV UTF-8 and upload it again.'));
-    }
-  }
+/** What the check of a file found: its size and hash, its rows, and how its columns and values were read. */
+export interface CheckedFile {
+  sha256: string;
+  bytes: number;
+  rows: number;
+  people: PeopleSource;
+  unmapped: UnmappedValue[];
 }
 
-const csvParser = () => parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 64 * 1024 });
-
-const csvProblem = (e: unknown): Unimportable | undefined => (e instanceof CsvError ? new Unimportable(`The file is not valid CSV: ${e.message}.`) : e instanceof Unimportable ? e : undefined);
+/** Distinct unknown values counted per job (the rest is still refused row by row, not counted). */
+const MAX_UNMAPPED = 200;
 
 /** Pass 1: checks the whole file and counts its rows, or says why it cannot be imported. */
-async function checkFile(source: ImportSource, maxRows: number): Promise<{ sha256: string; bytes: number; rows: number }> {
-  const text = new Utf8Text();
-  const parser = csvParser();
-  let rows = -1;
-  let headerProblem: string | undefined;
-  parser.on('data', (record: string[]) => {
-    if (rows === -1) {
-      const header = checkHeader(record);
-      if (!header.ok) headerProblem = header.message;
-    }
+async function checkFile(source: ImportSource, maxRows: number, mapping: ImportMapping | undefined): Promise<CheckedFile> {
+  const open = (range?: { start: number; end: number }) => source.open(range);
+  const { sha256, bytes, zip } = await fingerprint(open);
+  if (bytes === 0) throw new Unimportable('The file is empty: upload a CSV file (or an XLSX workbook, or a ZIP of CSV files) with a header row and one row per person.');
+  const { format, tables } = await openTables(open, { zip, bytes });
+  if (tables.length === 0) throw new Unimportable('The file holds no CSV header: upload a CSV file with a header row and one row per person.');
+  const people = peopleOf(format, tables, mapping);
+  const counts = new Map<string, UnmappedValue>();
+  const values = new ValueTranslator(mapping, (field, value) => {
+    const key = `${field}\u0000${value}`;
+    const seen = counts.get(key);
+    if (seen) seen.count++;
+    else if (counts.size < MAX_UNMAPPED) counts.set(key, { field, value: value.slice(0, 100), count: 1 });
+  });
+  let rows = 0;
+  for await (const _ of people.rows(values)) {
     rows++;
     // Stops reading at once: the rest of an oversized file is never parsed.
-    if (rows > maxRows) parser.destroy(new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`));
-  });
-  try {
-    await pipeline(await source.open(), text, parser);
-  } catch (e: unknown) {
-    throw csvProblem(e) ?? e;
+    if (rows > maxRows) throw new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`);
   }
-  if (text.bytes === 0) throw new Unimportable('The file is empty: upload a CSV file with a header row and one row per person.');
-  if (rows === -1) throw new Unimportable('The file holds no CSV header: upload a CSV file with a header row and one row per person.');
-  if (headerProblem) throw new Unimportable(headerProblem);
   if (rows === 0) throw new Unimportable('The file has a header but no rows.');
-  return { sha256: text.hash.digest('hex'), bytes: text.bytes, rows };
+  return { sha256, bytes, rows, people, unmapped: [...counts.values()].sort((a, b) => b.count - a.count) };
 }
 
 interface Group {
@@ -169,11 +148,7 @@ interface Chunk {
 }
 
 /** Pass 2: the file's households, a chunk at a time. */
-async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Chunk> {
-  const parser = stream.pipe(new Utf8Text()).pipe(csvParser());
-  let index: Record<ImportColumn, number> | undefined;
-  let width = 0;
-  let row = 0;
+async function* chunksOf(people: AsyncIterable<NumberedRow>, size: number): AsyncGenerator<Chunk> {
   const firstRowOf = new Map<string, number>();
   let current: Group | undefined;
   let groups: Group[] = [];
@@ -186,28 +161,41 @@ async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Chunk> 
     groups = [];
     return chunk;
   };
-  for await (const record of parser as AsyncIterable<string[]>) {
-    row++;
-    if (!index) {
-      const header = checkHeader(record);
-      if (!header.ok) throw new Unimportable(header.message);
-      index = header.index;
-      width = record.length;
-      continue;
-    }
-    const { fields, problem } = rowFields(record, index, width);
-    const key = fields.household_key;
+  for await (const person of people) {
+    const key = person.fields.household_key;
     if (!current || current.key !== key || key === '') {
       const full = close();
       if (full) yield full;
       const earlier = key === '' ? undefined : firstRowOf.get(key);
       current = { key, rows: [], ...(earlier !== undefined ? { separatedFrom: earlier } : {}) };
-      if (key !== '' && earlier === undefined) firstRowOf.set(key, row);
+      if (key !== '' && earlier === undefined) firstRowOf.set(key, person.row);
     }
-    current.rows.push({ row, fields, ...(problem ? { problem } : {}) });
+    current.rows.push(person);
   }
   if (current) groups.push(current);
   if (groups.length > 0) yield { number: number++, groups };
+}
+
+/**
+ * The next item is read while the current one is processed: the next chunk of the file is parsed
+ * while this one's writes are in flight (the store answers on other cores).
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  // A failure is seen when the item is awaited, not as an unhandled rejection meanwhile.
+  next.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => undefined);
+      yield r.value;
+    }
+  } finally {
+    await next.then(() => it.return?.(), () => undefined);
+  }
 }
 
 /** A household that passed validation, with its document hashes. */
@@ -227,6 +215,8 @@ export interface ImportContext {
   safetyCache: Map<string, unknown>;
   /** The return-safety index cells of the job's households, checked again at the end. */
   safetyCells: Set<string>;
+  /** The country's displacement sites by code (`current_site_code`), read once per run. */
+  sites: SitesByCode;
 }
 
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
@@ -247,7 +237,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
       reject(group, () => `household ${group.key}: its rows must be consecutive; the key was first used at row ${group.separatedFrom}, these rows are refused`);
       continue;
     }
-    const result = householdFromRows(group.rows, job.country);
+    const result = householdFromRows(group.rows, job.country, ctx.sites);
     if (!result.ok) {
       rejectedHouseholds++;
       errors.push(...result.errors.map((e) => ({ row: e.row, message: clip(e.message) })));
@@ -352,6 +342,8 @@ async function householdOf(ctx: ImportContext, c: Candidate, code: string): Prom
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),
     importId: job.id,
+    ...(body.displacedSince ? { displacedSince: body.displacedSince, currentSince: body.displacedSince } : {}),
+    ...(body.returnIntentions ? { returnIntentions: body.returnIntentions } : {}),
     code,
   };
   const history: HistoryEntry = {
@@ -449,32 +441,44 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
   const size = options.chunkHouseholds ?? CHUNK_HOUSEHOLDS;
   let job = uploaded;
   try {
-    const checked = await checkFile(source, options.maxRows ?? config.IMPORT_MAX_ROWS);
-    await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows }, new Date().toISOString());
+    const checked = await checkFile(source, options.maxRows ?? config.IMPORT_MAX_ROWS, job.mapping);
+    const report = { format: checked.people.report.format, recognised: checked.people.report.recognised, ignored: checked.people.report.ignored, unmappedValues: checked.unmapped };
+    await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows, report }, new Date().toISOString());
+    if (report.ignored.length > 0) log.info('household import: columns ignored', { importId: job.id, columns: report.ignored.length });
     job = (await getImportJob(jobId))!;
-    const first = await claimImportFile(job, checked.sha256, new Date().toISOString());
+    // A dry run is not the first job of its file: the real import of the same bytes that follows is not a duplicate.
+    const first = job.dryRun ? undefined : await claimImportFile(job, checked.sha256, new Date().toISOString());
     if (first) {
       await completeImportJob(job, { message: `This file was already imported by job ${first}; nothing new was imported.`, duplicateOf: first }, new Date().toISOString());
       log.info('household import skipped: same file as an earlier job', { importId: job.id, duplicateOf: first });
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set() };
+    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
-    for await (const chunk of chunksOf(await source.open(), size)) {
+    for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
       const decided = await decideChunk(ctx, chunk);
       for (const c of decided.accepted) {
         const cell = safetyCellOf(c.body.destination);
         if (cell) ctx.safetyCells.add(cell);
       }
       if (done.has(chunk.number)) continue;
+      if (job.dryRun) {
+        // Every rule ran (claims stored and earlier in the file included); only the rejected rows and the counters are written.
+        await batchPutAll([...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
+        const wouldImport = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+        await commitChunk(job.id, chunk.number, { rowsImported: wouldImport, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds }, [], new Date().toISOString());
+        continue;
+      }
       const codes = await importRegistrationCodes(job.country, decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
       let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+      // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
+      await commitSiteFigures(job.id, chunk.number, built.map((b) => b.household), (job.uploadedAt ?? job.createdAt).slice(0, 10), new Date().toISOString());
       await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
       await commitChunk(
         job.id,
@@ -489,7 +493,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     // Every household of the job assessed again now that all are stored (a committed chunk of an
     // earlier run included): a hazard area recorded or closed during the import, whose own
     // recomputation ran before some of them were written, is seen here (recheckReturnSafetyInCells).
-    const rechecked = await recheckSafetyInCells(ctx.safetyCells, actor);
+    const rechecked = job.dryRun ? { changed: 0 } : await recheckSafetyInCells(ctx.safetyCells, actor);
     if (rechecked.changed > 0) log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
     const final = await getImportJob(job.id);
@@ -506,12 +510,55 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     count(MetricName.ImportRowsRejected, final?.rowsRejected ?? 0);
     return 'COMPLETED';
   } catch (e: unknown) {
-    if (e instanceof Unimportable) {
-      await failImportJob(jobId, e.message, new Date().toISOString());
+    if (e instanceof Unreadable) {
+      const report = e instanceof UnfitColumns ? { ...e.report, unmappedValues: [] } : undefined;
+      await failImportJob(jobId, e.message, new Date().toISOString(), report);
       log.info('household import failed: the file cannot be imported', { importId: jobId });
       return 'FAILED';
     }
     if (e instanceof ImportStopped) return 'STOPPED';
     throw e;
   }
+}
+
+/**
+ * The items an import of `people` writes for its households and rejected rows, chunk by chunk,
+ * built by the same code as the import's but without its reads of stored claims and its writes
+ * (documents count as unclaimed; a document twice in the file is refused as the import refuses
+ * it): the bench's raw BatchWriteItem baseline, made from the same rows instead of read back.
+ */
+export async function* plannedItems(job: ImportJob, people: AsyncIterable<NumberedRow>, size = CHUNK_HOUSEHOLDS): AsyncGenerator<Record<string, unknown>[]> {
+  const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: new Map() };
+  const timeMs = Date.parse(job.createdAt);
+  for await (const chunk of chunksOf(people, size)) {
+    const items: Record<string, unknown>[] = [];
+    const errors: RowError[] = [];
+    const accepted: Candidate[] = [];
+    for (const group of chunk.groups) {
+      const result = group.separatedFrom === undefined ? householdFromRows(group.rows, job.country) : undefined;
+      if (!result?.ok) {
+        errors.push(...(result && !result.ok ? result.errors : group.rows.map((r) => ({ row: r.row, message: 'rows must be consecutive' }))));
+        continue;
+      }
+      const documents = await Promise.all(
+        result.household.members.flatMap((m, memberIndex) => (m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [])),
+      );
+      if (documents.some((d) => ctx.documentsInFile.has(d.hash))) {
+        errors.push(...group.rows.map((r) => ({ row: r.row, message: 'the identity document is already in another household of this file' })));
+        continue;
+      }
+      for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row });
+      accepted.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
+    }
+    const codes = await importRegistrationCodes(job.country, accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+    for (const c of accepted) items.push(...(await householdOf(ctx, c, codes.get(c.id)!)).items);
+    yield [...items, ...importErrorItems(job.id, errors)];
+  }
+}
+
+/** The people of an uploaded file as the import reads them (for {@link plannedItems}). */
+export async function peopleOfFile(source: ImportSource, mapping?: ImportMapping): Promise<AsyncIterable<NumberedRow>> {
+  const open = (range?: { start: number; end: number }) => source.open(range);
+  const { format, tables } = await openTables(open, await fingerprint(open));
+  return peopleOf(format, tables, mapping).rows(new ValueTranslator(mapping));
 }

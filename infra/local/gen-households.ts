@@ -1,5 +1,5 @@
 /**
- * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--out file.csv]`
+ * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites] [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration form, a submissions sheet and a members sheet; needs --out)
  *
  * Writes a realistic synthetic household CSV in the import format (README, "Household CSV
  * import"): Khmer or Thai names in their own scripts, origin provinces of the border in
@@ -10,7 +10,9 @@
  * origins coded down to the commune (and the village in Cambodia) with the shipped gazetteer's
  * P-codes, a registrar's file holding a village's families together (runs of 20–80 households of
  * one origin), current places coded to the district (a few families with relatives in the
- * capital), and on request a share of invalid rows. The same seed gives the same file. Streams its output:
+ * capital), the day each household was displaced (in the waves of July and December 2025), return
+ * intentions for most, with `--with-sites` the displacement sites of {@link generatedSites} (which
+ * `npm run seed` registers) for households in camps, and on request a share of invalid rows. The same seed gives the same file. Streams its output:
  * a million people need no more memory than a hundred.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -18,7 +20,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { IMPORT_COLUMNS, type ImportRow } from '../../shared/domain/household-import.ts';
+import { Zip, ZipDeflate, strToU8 } from 'fflate';
+import { HOUSEHOLD_COLUMNS, IMPORT_COLUMNS, MEMBER_COLUMNS, type ImportRow } from '../../shared/domain/household-import.ts';
+import { columnName } from '../../shared/files/xlsx-writer.ts';
 import { SPECIFIC_NEED_CODES } from '../../shared/domain/specific-needs.ts';
 import type { Country } from '../../shared/domain/common.ts';
 import type { SourceUnit } from '../../shared/domain/gazetteer.ts';
@@ -72,6 +76,43 @@ const NAMES = {
   },
 } as const;
 
+/** Site names in English and the national language, by type (the generated sites cycle through them). */
+const SITE_KINDS = [
+  { type: 'PAGODA', tag: 'PGD', en: 'Pagoda', km: 'វត្ត', th: 'วัด' },
+  { type: 'SCHOOL', tag: 'SCH', en: 'School', km: 'សាលារៀន', th: 'โรงเรียน' },
+  { type: 'CAMP', tag: 'CMP', en: 'Camp', km: 'ជំរំ', th: 'ศูนย์พักพิง' },
+] as const;
+
+/** A displacement site the generator places households at (`npm run seed` registers them through the API). */
+export interface GeneratedSite {
+  code: string;
+  country: Country;
+  province: string;
+  type: (typeof SITE_KINDS)[number]['type'];
+  name: { en: string; km?: string; th?: string };
+  capacity: number;
+  point: { type: 'Point'; coordinates: [number, number] };
+}
+
+/** Three sites (a pagoda, a school, a camp) in each affected province of a country, near its centre. */
+export function generatedSites(country: Country): GeneratedSite[] {
+  return Object.keys(WEIGHTS[country]).flatMap((province) =>
+    SITE_KINDS.map((k, i) => ({
+      code: `${province}-${k.tag}-${String(i + 1).padStart(2, '0')}`,
+      country,
+      province,
+      type: k.type,
+      name: { en: `${k.en} site ${i + 1}, ${province}`, ...(country === 'KH' ? { km: `${k.km} ${i + 1}` } : { th: `${k.th} ${i + 1}` }) },
+      capacity: 500 * (i + 1),
+      point: { type: 'Point' as const, coordinates: [Number((CENTRES[province]![0] + 0.05 * i).toFixed(4)), Number((CENTRES[province]![1] - 0.05 * i).toFixed(4))] as [number, number] },
+    })),
+  );
+}
+
+const INTENTS = ['YES', 'YES', 'YES', 'UNDECIDED', 'NO'] as const;
+const WHEN = ['WITHIN_1_MONTH', '1_TO_3_MONTHS', '3_TO_6_MONTHS', 'LATER'] as const;
+const OBSTACLES = ['MINES_OR_UXO', 'HOUSE_DESTROYED', 'LAND_OCCUPIED', 'NO_SERVICES', 'NO_LIVELIHOOD', 'INSECURITY', 'OTHER'] as const;
+
 /** Seeded PRNG (mulberry32): the same seed, the same file. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -96,10 +137,18 @@ export interface GenerateOptions {
   keyPrefix?: string;
   /** First number of the documents, so that two files hold different documents. */
   documentOffset?: number;
+  /** Put households in camps at the sites of {@link generatedSites} (`current_site_code`); they must be registered first. */
+  withSites?: boolean;
 }
 
 /** The rows of a synthetic file (header first), one string per CSV line, generated lazily. */
 export function* householdCsvLines(options: GenerateOptions): Generator<string> {
+  yield csvLine(IMPORT_COLUMNS);
+  for (const row of householdRows(options)) yield csvLine(IMPORT_COLUMNS.map((c) => row[c]));
+}
+
+/** The people of a synthetic file, one row each (a household's columns on its first row), generated lazily. */
+export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
   const country = options.country ?? 'KH';
   const rnd = random(options.seed ?? 1);
   const invalidRate = options.invalidRate ?? 0;
@@ -122,7 +171,10 @@ export function* householdCsvLines(options: GenerateOptions): Generator<string> 
   };
   const year = new Date().getUTCFullYear();
   let documentNumber = options.documentOffset ?? 100_000;
-  yield csvLine(IMPORT_COLUMNS);
+  const sitesIn = new Map<string, GeneratedSite[]>();
+  if (options.withSites) for (const site of generatedSites(country)) sitesIn.set(site.province, [...(sitesIn.get(site.province) ?? []), site]);
+  // Displaced in the fighting of late July 2025 or of December 2025.
+  const displacedSince = () => (rnd() < 0.4 ? `2025-07-${String(24 + Math.floor(rnd() * 8)).padStart(2, '0')}` : `2025-12-${String(8 + Math.floor(rnd() * 20)).padStart(2, '0')}`);
   let people = 0;
   let n = 0;
   const gazetteer = provincesOf(country);
@@ -150,6 +202,10 @@ export function* householdCsvLines(options: GenerateOptions): Generator<string> 
     const currentProvince = !inCamp && rnd() < 0.1 ? CAPITAL[country] : rnd() < 0.8 ? origin : province();
     const currentDistrict = pick(below(gazetteer.get(currentProvince)!));
     const { adm2, adm3, adm4 } = originUnits;
+    const sites = sitesIn.get(currentProvince);
+    const site = inCamp && sites ? pick(sites) : undefined;
+    const surveyed = rnd() < 0.6;
+    const intends = pick(INTENTS);
     const household: Partial<ImportRow> = {
       household_key: key,
       origin_province: origin,
@@ -159,8 +215,15 @@ export function* householdCsvLines(options: GenerateOptions): Generator<string> 
       origin_district: local(adm2),
       origin_village: adm4 ? local(adm4) : pick(names.villages),
       current_province: currentProvince,
-      current_adm2: currentDistrict.pcode,
-      current_site: inCamp ? pick(names.sites) : '',
+      // A coded site carries its own place; a household elsewhere is coded to its district.
+      current_adm2: site ? '' : currentDistrict.pcode,
+      current_site: inCamp && !site ? pick(names.sites) : '',
+      current_site_code: site?.code ?? '',
+      displaced_since: displacedSince(),
+      return_intends: surveyed ? intends : '',
+      return_when: surveyed && intends === 'YES' ? pick(WHEN) : '',
+      return_obstacles: surveyed ? [...new Set([pick(OBSTACLES), ...(rnd() < 0.4 ? [pick(OBSTACLES)] : [])])].join(';') : '',
+      return_surveyed_at: surveyed ? `2026-01-${String(1 + Math.floor(rnd() * 20)).padStart(2, '0')}` : '',
       current_host_community: inCamp ? '' : pick(names.villages),
       destination_province: origin,
       destination_adm2: adm2.pcode,
@@ -213,10 +276,102 @@ export function* householdCsvLines(options: GenerateOptions): Generator<string> 
         else if (m === 0) row.origin_adm2 = below(gazetteer.get(origin)!).find((d) => d.pcode !== adm2.pcode)?.pcode ?? `${origin}99`;
         else row.document_type = 'SOMETHING';
       }
-      yield csvLine(IMPORT_COLUMNS.map((c) => row[c]));
+      yield row;
       people++;
     }
   }
+}
+
+const CONSENT = new Set(['consent_given', 'consent_date', 'consent_purposes']);
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const koboMultiple = (v: string) => v.split(/[;|]/).filter(Boolean).join(' ');
+
+/**
+ * The same people as a KoBoToolbox XLSX export of the registration XLSForm: a sheet of
+ * submissions (household questions under `household/`, consent under `consent/`, the destination
+ * as a geopoint and its split columns, KoBoToolbox's metadata, `_index`) and the `members` repeat
+ * sheet joined by `_parent_index`; multiple choices separated by spaces; inline strings, written
+ * as a stream (each sheet from its own pass over the generator, so memory does not grow with it).
+ */
+export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Promise<void> {
+  let pending: Promise<unknown> = Promise.resolve();
+  let failure: Error | undefined;
+  const zip = new Zip((err, data, final) => {
+    if (err) failure = err;
+    else pending = pending.then(() => (out.write(data) ? undefined : once(out, 'drain')));
+    if (final) pending = pending.then(() => new Promise<void>((r) => out.end(r)));
+  });
+  const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+  const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const small = (name: string, text: string) => {
+    const f = new ZipDeflate(name, { level: 6 });
+    zip.add(f);
+    f.push(strToU8(text), true);
+  };
+  const row = (r: number, cells: readonly string[]) =>
+    `<row r="${r}">${cells.map((v, c) => (v === '' ? '' : `<c r="${columnName(c)}${r}" t="inlineStr"><is><t>${xmlText(v)}</t></is></c>`)).join('')}</row>`;
+  const sheet = async (name: string, lines: Iterable<string>) => {
+    const f = new ZipDeflate(name, { level: 6 });
+    zip.add(f);
+    f.push(strToU8(`${XML}<worksheet xmlns="${NS}"><sheetData>`));
+    let buffer = '';
+    for (const line of lines) {
+      buffer += line;
+      if (buffer.length > 1 << 20) {
+        f.push(strToU8(buffer));
+        buffer = '';
+        await pending;
+        if (failure) throw failure;
+      }
+    }
+    f.push(strToU8(`${buffer}</sheetData></worksheet>`), true);
+  };
+  const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  small('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
+  small('_rels/.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+  small('xl/workbook.xml', `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="Clearway household registration" sheetId="1" r:id="rId1"/><sheet name="members" sheetId="2" r:id="rId2"/></sheets></workbook>`);
+  small('xl/_rels/workbook.xml.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`);
+
+  const asked = HOUSEHOLD_COLUMNS.filter((c) => c !== 'destination_lon' && c !== 'destination_lat');
+  const hHeader = ['start', 'end', ...asked.map((c) => `${CONSENT.has(c) ? 'consent' : 'household'}/${c}`), 'household/destination_point', '_household/destination_point_latitude', '_household/destination_point_longitude', '_household/destination_point_altitude', '_household/destination_point_precision', '_id', '_uuid', '_submission_time', '_validation_status', '_status', '_submitted_by', '__version__', '_index'];
+  const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  await sheet(
+    'xl/worksheets/sheet1.xml',
+    (function* () {
+      yield row(1, hHeader);
+      let n = 0;
+      let key = '';
+      for (const r of householdRows(options)) {
+        if (r.household_key === key) continue;
+        key = r.household_key;
+        n++;
+        const point = r.destination_lat ? `${r.destination_lat} ${r.destination_lon} 0 5` : '';
+        const cells = asked.map((c) => (c === 'consent_purposes' ? koboMultiple(r[c]) : r[c]));
+        yield row(n + 1, ['2026-01-15T08:00:00.000+07:00', '2026-01-15T08:20:00.000+07:00', ...cells, point, r.destination_lat, r.destination_lon, point ? '0' : '', point ? '5' : '', String(100_000 + n), uuid(n), '2026-01-16T02:00:00', '', 'submitted_via_web', 'kobo', 'vBench', String(n)]);
+      }
+    })(),
+  );
+  const mHeader = [...MEMBER_COLUMNS.map((c) => `members/${c}`), '_index', '_parent_table_name', '_parent_index', '_submission__id', '_submission__uuid'];
+  await sheet(
+    'xl/worksheets/sheet2.xml',
+    (function* () {
+      yield row(1, mHeader);
+      let n = 0;
+      let i = 0;
+      let key = '';
+      for (const r of householdRows(options)) {
+        if (r.household_key !== key) {
+          key = r.household_key;
+          n++;
+        }
+        i++;
+        yield row(i + 1, [...MEMBER_COLUMNS.map((c) => (c === 'specific_needs' ? koboMultiple(r[c]) : r[c])), String(i), 'Clearway household registration', String(n), String(100_000 + n), uuid(n)]);
+      }
+    })(),
+  );
+  zip.end();
+  await pending;
+  if (failure) throw failure;
 }
 
 async function writeAll(out: Writable, lines: Iterable<string>): Promise<void> {
@@ -230,7 +385,9 @@ async function main(): Promise<void> {
       country: { type: 'string', default: 'KH' },
       'invalid-rate': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
+      'with-sites': { type: 'boolean', default: false },
       out: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
     },
     strict: true,
   });
@@ -239,11 +396,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(people) || people < 1) throw new Error('--people takes a whole number of at least 1');
   if (!(invalidRate >= 0 && invalidRate <= 1)) throw new Error('--invalid-rate takes a share from 0 to 1, e.g. 0.1');
   if (values.country !== 'KH' && values.country !== 'TH') throw new Error('--country is KH or TH');
+  if (values.format !== 'csv' && values.format !== 'kobo-xlsx') throw new Error('--format is csv or kobo-xlsx');
+  if (values.format === 'kobo-xlsx' && !values.out) throw new Error('--format kobo-xlsx needs --out <file.xlsx>');
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  await writeAll(out, householdCsvLines({ people, country: values.country, invalidRate, seed: Number(values.seed) }));
+  const options = { people, country: values.country, invalidRate, seed: Number(values.seed), withSites: values['with-sites'] } as const;
+  if (values.format === 'kobo-xlsx') await writeKoboXlsx(options, out);
+  else await writeAll(out, householdCsvLines(options));
   if (values.out) {
-    out.end();
-    await once(out, 'finish');
+    if (values.format === 'csv') out.end();
+    if (!out.writableFinished) await once(out, 'finish');
     process.stderr.write(`wrote ${people} people to ${values.out}\n`);
   }
 }

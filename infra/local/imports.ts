@@ -27,7 +27,7 @@ const running = new Map<string, Promise<unknown>>();
 export function startLocalImport(jobId: string, options: RunOptions = {}): Promise<unknown> {
   const already = running.get(jobId);
   if (already) return already;
-  const run = runImport(jobId, { open: async () => createReadStream(uploadPath(jobId)), discard: () => rm(uploadPath(jobId), { force: true }) }, options)
+  const run = runImport(jobId, { open: async (range) => createReadStream(uploadPath(jobId), range ?? {}), discard: () => rm(uploadPath(jobId), { force: true }) }, options)
     .catch((e: unknown) => {
       logger.error('household import interrupted; it resumes on the next start', { importId: jobId, error: e instanceof Error ? { name: e.name, message: e.message } : String(e) });
     })

@@ -18,6 +18,10 @@ import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import { isProvinceOf, provinceOf } from '../../shared/domain/provinces.ts';
 import type { HistoryEntry, ProgressReport, Task, TaskStatus } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
+import type { Household } from '../../shared/domain/household.ts';
+import type { Site } from '../../shared/domain/site.ts';
+import { mapLimit } from '../../shared/map-limit.ts';
+import { generatedSites } from './gen-households.ts';
 import { ensureLocalSecrets, signLocalToken, type TokenClaims } from './keys.ts';
 
 const say = (line: string) => process.stdout.write(`[seed] ${line}\n`);
@@ -721,6 +725,113 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
   return { tally: t, moves };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Displacement sites and households with dated movements.
+
+/** The sites of `generatedSites` (three per affected province), found by code or registered. */
+async function seedSites(ctx: Context): Promise<{ tally: Tally; sites: Map<string, Site> }> {
+  const t = tally();
+  const sites = new Map<string, Site>();
+  for (const country of ['KH', 'TH'] as const) {
+    const relief = await ctx.client.token(reliefClaims(country));
+    const known = new Map((await ctx.client.all<Site>(`/v1/sites?country=${country}`, relief)).map((s) => [s.code, s]));
+    // A few at a time: forty-odd creates one by one make the seed wait on each round trip.
+    await mapLimit(generatedSites(country), 4, async (spec) => {
+      let site = known.get(spec.code);
+      if (site) t.existing++;
+      else {
+        const { country: _c, ...body } = spec;
+        site = await create<Site>(ctx, `site ${spec.code}`, '/v1/sites', relief, `seed-site-${spec.code}`, { ...body, managingOrganisation: country === 'KH' ? 'DRC' : 'Thai Red Cross', openedAt: '2025-07-26' }, t);
+      }
+      sites.set(spec.code, site);
+    });
+  }
+  return { tally: t, sites };
+}
+
+/** A seeded household: where it was displaced from, the site it was registered at, and its dated movements. */
+interface HouseholdSpec {
+  key: string;
+  country: Country;
+  origin: string;
+  site: string;
+  displacedSince: string;
+  people: number;
+  intends: 'YES' | 'NO' | 'UNDECIDED';
+  moves: { to: string; site?: string; home?: true; effectiveDate: string; reason?: string; blockedReason?: string }[];
+}
+
+const HOUSEHOLDS: HouseholdSpec[] = [
+  { key: 'kh-1', country: 'KH', origin: 'KH22', site: 'KH22-PGD-01', displacedSince: '2025-07-25', people: 5, intends: 'YES', moves: [{ to: 'DISPLACED', site: 'KH22-CMP-03', effectiveDate: '2025-08-14' }, { to: 'INTENDS_RETURN', effectiveDate: '2025-11-02' }, { to: 'RETURNED', home: true, effectiveDate: '2025-11-20' }] },
+  { key: 'kh-2', country: 'KH', origin: 'KH22', site: 'KH22-SCH-02', displacedSince: '2025-07-26', people: 4, intends: 'UNDECIDED', moves: [{ to: 'RETURNED', home: true, effectiveDate: '2025-11-05' }, { to: 'REDISPLACED', site: 'KH22-PGD-01', effectiveDate: '2025-12-09', reason: 'fighting resumed' }] },
+  { key: 'kh-3', country: 'KH', origin: 'KH13', site: 'KH13-CMP-03', displacedSince: '2025-12-10', people: 6, intends: 'YES', moves: [{ to: 'INTENDS_RETURN', effectiveDate: '2026-01-08' }, { to: 'RETURN_BLOCKED', blockedReason: 'HAZARD', effectiveDate: '2026-01-15' }] },
+  { key: 'kh-4', country: 'KH', origin: 'KH01', site: 'KH01-PGD-01', displacedSince: '2025-12-12', people: 3, intends: 'NO', moves: [{ to: 'DISPLACED', site: 'KH01-SCH-02', effectiveDate: '2026-01-03' }] },
+  { key: 'th-1', country: 'TH', origin: 'TH33', site: 'TH33-SCH-02', displacedSince: '2025-07-24', people: 4, intends: 'YES', moves: [{ to: 'RETURNED', home: true, effectiveDate: '2025-08-30' }, { to: 'REDISPLACED', site: 'TH33-CMP-03', effectiveDate: '2025-12-08', reason: 'shelling near the village' }] },
+  { key: 'th-2', country: 'TH', origin: 'TH32', site: 'TH32-PGD-01', displacedSince: '2025-12-09', people: 5, intends: 'UNDECIDED', moves: [{ to: 'DISPLACED', site: 'TH32-CMP-03', effectiveDate: '2025-12-20' }] },
+  { key: 'th-3', country: 'TH', origin: 'TH34', site: 'TH34-CMP-03', displacedSince: '2025-12-11', people: 2, intends: 'YES', moves: [{ to: 'INTENDS_RETURN', effectiveDate: '2026-01-10' }] },
+];
+
+function householdBody(spec: HouseholdSpec, sites: Map<string, Site>): Record<string, unknown> {
+  const rnd = prng(`household ${spec.key}`);
+  const year = 2026;
+  const kh = spec.country === 'KH';
+  const members = Array.from({ length: spec.people }, (_, i) => ({
+    givenName: kh ? ['សុភា', 'ដារ៉ា', 'ស្រីមុំ', 'វិចិត្រ', 'ចន្ធូ', 'សុខា'][i]! : ['มาลี', 'สมชาย', 'สุดา', 'วิชัย', 'นภา', 'บุญชู'][i]!,
+    familyName: kh ? 'សុខ' : 'ศรีสุข',
+    sex: i % 2 === 0 ? 'F' : 'M',
+    birthYear: i === 0 ? year - 38 : i === 1 ? year - 41 : year - 2 - Math.floor(rnd() * 14),
+    relationship: i === 0 ? 'HEAD' : i === 1 ? 'SPOUSE' : 'CHILD',
+    specificNeeds: i === 2 && spec.people > 4 ? ['SP-PT'] : [],
+    document: i < 2 ? { type: 'NATIONAL_ID', number: `SEED-${spec.key.toUpperCase()}-${i}` } : undefined,
+  }));
+  const site = sites.get(spec.site)!;
+  return {
+    origin: { province: spec.origin, village: 'seed village' },
+    current: { province: site.province, siteId: site.id },
+    destination: { province: spec.origin, village: 'seed village' },
+    members,
+    consent: { given: true, date: spec.displacedSince, purposes: ['RETURN_ASSISTANCE', 'STATISTICS'] },
+    displacedSince: spec.displacedSince,
+    returnIntentions: { intends: spec.intends, ...(spec.intends === 'YES' ? { when: '1_TO_3_MONTHS' } : {}), obstacles: spec.intends === 'YES' ? ['MINES_OR_UXO'] : ['HOUSE_DESTROYED', 'NO_LIVELIHOOD'], surveyedAt: spec.displacedSince },
+  };
+}
+
+/**
+ * Households registered at sites with the day they were displaced and their return intentions, then
+ * moved by dated transitions (between sites, home, displaced again) in the months they happened. A
+ * household found by its head's document is left as it is (its moves were made by the first run).
+ */
+async function seedHouseholds(ctx: Context, sites: Map<string, Site>): Promise<{ tally: Tally; moves: number }> {
+  const t = tally();
+  let moves = 0;
+  for (const spec of HOUSEHOLDS) {
+    const relief = await ctx.client.token(reliefClaims(spec.country));
+    const body = householdBody(spec, sites);
+    const head = (body.members as { document: { type: string; number: string } }[])[0]!.document;
+    const found = await ctx.client.ok<{ items: { id: string }[] }>(`lookup ${spec.key}`, 'POST', '/v1/households/lookup', relief, { documentType: head.type, documentNumber: head.number });
+    if (found.body.items.length > 0) {
+      t.existing++;
+      continue;
+    }
+    let household = await create<Household>(ctx, `household ${spec.key}`, '/v1/households', relief, `seed-household-${spec.key}`, body, t);
+    if (household.version > 1) continue;
+    for (const move of spec.moves) {
+      const site = move.site ? sites.get(move.site)! : undefined;
+      const current = site ? { province: site.province, siteId: site.id } : move.home ? { province: spec.origin, village: 'seed village', hostCommunity: 'home village' } : undefined;
+      const reply = await ctx.client.ok<Household>(`move ${spec.key} to ${move.to}`, 'POST', `/v1/households/${household.id}/transitions`, relief, {
+        to: move.to,
+        effectiveDate: move.effectiveDate,
+        ...(current ? { current } : {}),
+        ...(move.reason ? { reason: move.reason } : {}),
+        ...(move.blockedReason ? { blockedReason: move.blockedReason } : {}),
+      }, { 'if-match': `"${household.version}"` });
+      household = reply.body;
+      moves++;
+    }
+  }
+  return { tally: t, moves };
+}
+
 async function seedAccidents(ctx: Context): Promise<Tally> {
   const t = tally();
   for (const spec of ACCIDENTS) {
@@ -843,7 +954,10 @@ async function main(): Promise<void> {
   line('progress reports', lifecycle.progress);
   say(`${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`);
   if (lifecycle.leftAlone.length) say(`changed since seeded, left as they are: ${lifecycle.leftAlone.join(', ')}`);
-
+  const { tally: siteTally, sites } = await seedSites(ctx);
+  line('sites', siteTally, ` in ${new Set([...sites.values()].map((s) => s.province)).size} provinces`);
+  const households = await seedHouseholds(ctx, sites);
+  line('households', households.tally, `, ${households.moves} dated movements made`);
   const returnees = await seedReturnees(ctx);
   line('returnees', returnees.tally, ` (${returnees.moves} moved towards home)`);
   const accidents = await seedAccidents(ctx);
@@ -851,7 +965,7 @@ async function main(): Promise<void> {
   const sessions = await seedSessions(ctx);
   line('EORE sessions', sessions);
 
-  const parts = [teams, areas, tasks, lifecycle.progress, returnees.tally, accidents, sessions];
+  const parts = [teams, areas, tasks, lifecycle.progress, returnees.tally, accidents, sessions, siteTally, households.tally];
   const created = parts.reduce((n, p) => n + p.created, 0);
   const existing = parts.reduce((n, p) => n + p.existing, 0);
   say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${created} created, ${existing} already there, ${lifecycle.moves.created} task moves made`);

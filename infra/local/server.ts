@@ -3,10 +3,12 @@ import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/
 import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as placesApp } from '../../functions/places/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { decodable } from '../../shared/http/api.ts';
@@ -21,7 +23,9 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   tasks: tasksApp,
   'cleared-areas': clearedAreasApp,
   notifications: notificationsApp,
+  'import-setup': importSetupApp,
   households: householdsApp,
+  sites: sitesApp,
   assistance: assistanceApp,
   places: placesApp,
   reports: reportsApp,

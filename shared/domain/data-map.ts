@@ -108,6 +108,14 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: TOMBSTONE,
   },
   {
+    data: 'Displacement dates, the registered site, return intentions (whether, when, what stands in the way)',
+    fields: ['displacedSince', 'currentSince', 'current.siteId', 'returnIntentions.intends', 'returnIntentions.when', 'returnIntentions.obstacles[]', 'returnIntentions.surveyedAt'],
+    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, the site figures and the monthly flows`,
+    readers: `${RECORD_READERS}; statistics and site figures: counts only`,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present figures lose the household, the statistics and flows keep their counts`,
+  },
+  {
     data: 'Destination point',
     fields: ['destination.point.coordinates[]'],
     storedIn: `${RECORD}; the return-safety index (\`HouseholdCell\`, \`HHGEO#<cell>\`/\`HH#<id>\`) while consent to RETURN_ASSISTANCE stands`,
@@ -166,10 +174,10 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: 'rewritten to answer 410 Gone',
   },
   {
-    data: 'A CSV import: every column of every row',
+    data: 'An import (CSV, XLSX workbook, ZIP of CSVs): every column of every row',
     fields: [],
-    storedIn: 'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name the household key and, for a document already registered, the household holding it',
-    readers: 'the file: the importer only; rejected rows: the importing organisation, its ministry, admins',
+    storedIn: 'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
+    readers: 'the file: the importer only; rejected rows and the report: the importing organisation, its ministry, admins',
     kept: 'file: 7 days on S3 (lifecycle), locally until deleted; rejected rows and jobs 90 days (`RETENTION_IMPORT_DAYS`)',
     erasure: 'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values rewritten',
   },

@@ -1,4 +1,4 @@
-import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_SAFETY_STATUSES, SEXES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
+import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
@@ -22,6 +22,7 @@ import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-n
  * | `need_ANY`, `need_<CAT>` | people with any specific need, with a need of a category (`CR`, `SC`, ...) |
  * | `needc_<CAT>_<CODE>` | people with a code (`SP-PT` → `needc_SP_PT`) |
  * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety (`SAFE`, `AT_RISK`, `UNKNOWN`) |
+ * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (group IDP) by return intention, by when they intend to go, by each obstacle they named |
  *
  * Groups: `RET` (returnees) is status RETURNED; `IDP` is every other status (DISPLACED,
  * INTENDS_RETURN, RETURN_BLOCKED, REDISPLACED: not yet home, or displaced again).
@@ -68,7 +69,7 @@ export const needCodeCounter = (code: string): string => `needc_${code.replace('
  * What one household adds to the counters of its country and of its origin province.
  * `year` is the UTC year of the write (only used to fold people 60 and over into `o60`).
  */
-export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety'>, year = new Date().getUTCFullYear()): Counters {
+export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions'>, year = new Date().getUTCFullYear()): Counters {
   const c: Counters = {};
   const group = groupOf(h.status);
   const safety = h.returnSafety.status;
@@ -87,6 +88,13 @@ export function contributionOf(h: Pick<Household, 'status' | 'members' | 'return
     for (const code of new Set(m.specificNeeds)) add(c, needCodeCounter(code), 1);
   }
   if (anyNeeds) add(c, 'hhneed_ANY', 1);
+  // Intentions of households not yet home: a returned household's answer is history.
+  const intentions = h.returnIntentions;
+  if (intentions && group === 'IDP') {
+    add(c, `ri_${intentions.intends}`, 1);
+    if (intentions.when) add(c, `riw_${intentions.when}`, 1);
+    for (const o of new Set(intentions.obstacles)) add(c, `rio_${o}`, 1);
+  }
   return c;
 }
 
@@ -135,6 +143,12 @@ export interface DisplacementView {
     atRiskReturns: { households: number; people: number };
     householdsByStatus: Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>;
   };
+  /** Households not yet home, by what they said of going home; `notSurveyed` said nothing yet. */
+  returnIntentions: {
+    households: Record<(typeof RETURN_INTENTS)[number] | 'notSurveyed', number>;
+    byWhen: Record<(typeof RETURN_WHEN)[number], number>;
+    byObstacle: Record<(typeof RETURN_OBSTACLES)[number], number>;
+  };
 }
 
 /**
@@ -182,6 +196,14 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
       atRiskReturns: { households: safetyOf('hh', RETURN_STATUSES).AT_RISK, people: safetyOf('p', RETURN_STATUSES).AT_RISK },
       householdsByStatus: Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, safetyOf('hh', [s])])) as Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>,
     },
+    returnIntentions: {
+      households: {
+        ...(Object.fromEntries(RETURN_INTENTS.map((i) => [i, v(`ri_${i}`)])) as Record<(typeof RETURN_INTENTS)[number], number>),
+        notSurveyed: HOUSEHOLD_STATUSES.filter((s) => s !== 'RETURNED').reduce((t, s) => t + hhByStatus[s], 0) - RETURN_INTENTS.reduce((t, i) => t + v(`ri_${i}`), 0),
+      },
+      byWhen: Object.fromEntries(RETURN_WHEN.map((w) => [w, v(`riw_${w}`)])) as Record<(typeof RETURN_WHEN)[number], number>,
+      byObstacle: Object.fromEntries(RETURN_OBSTACLES.map((o) => [o, v(`rio_${o}`)])) as Record<(typeof RETURN_OBSTACLES)[number], number>,
+    },
   };
 }
 
@@ -208,4 +230,7 @@ export const DISPLACEMENT_COUNT_PATHS = [
   'returnSafety.people.*',
   'returnSafety.atRiskReturns.*',
   'returnSafety.householdsByStatus.*.*',
+  'returnIntentions.households.*',
+  'returnIntentions.byWhen.*',
+  'returnIntentions.byObstacle.*',
 ] as const;

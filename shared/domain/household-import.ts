@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, named } from './common.ts';
 import { HouseholdCreate, placeProblems } from './household.ts';
+import { arrivalProblem } from './site-stats.ts';
 
 /**
  * Bulk import of households from CSV (DESIGN section 4, README "Household CSV import"). Pure:
@@ -35,6 +36,8 @@ export const HOUSEHOLD_COLUMNS = [
   'current_village',
   'current_site',
   'current_host_community',
+  'current_site_code',
+  'displaced_since',
   'destination_province',
   'destination_adm2',
   'destination_adm3',
@@ -47,7 +50,14 @@ export const HOUSEHOLD_COLUMNS = [
   'consent_given',
   'consent_date',
   'consent_purposes',
+  'return_intends',
+  'return_when',
+  'return_obstacles',
+  'return_surveyed_at',
 ] as const;
+
+/** Columns a file may leave out (added after the first files were made): read as empty. */
+export const OPTIONAL_COLUMNS: readonly string[] = [...PLACE_CODE_COLUMNS, 'current_site_code', 'displaced_since', 'return_intends', 'return_when', 'return_obstacles', 'return_surveyed_at'];
 
 /** Columns that describe the person of the row. */
 export const MEMBER_COLUMNS = ['given_name', 'family_name', 'sex', 'birth_date', 'birth_year', 'relationship', 'specific_needs', 'document_type', 'document_number'] as const;
@@ -72,29 +82,6 @@ export interface NumberedRow {
 
 export const JOB_STATUSES = ['AWAITING_UPLOAD', 'UPLOADED', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type ImportJobStatus = (typeof JOB_STATUSES)[number];
-
-/** The header of a file, checked before anything is read further: the exact set of columns, each once. */
-export function checkHeader(header: readonly string[]): { ok: true; index: Record<ImportColumn, number> } | { ok: false; message: string } {
-  const names = header.map((h) => h.trim());
-  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c) && !(PLACE_CODE_COLUMNS as readonly string[]).includes(c));
-  const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
-  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-  if (missing.length === 0 && unknown.length === 0 && repeated.length === 0) {
-    return { ok: true, index: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<ImportColumn, number> };
-  }
-  const parts = [
-    missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
-    unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => (u === '' ? '(empty)' : u)).join(', ')}` : '',
-    repeated.length > 0 ? `repeated column${repeated.length > 1 ? 's' : ''} ${repeated.join(', ')}` : '',
-  ].filter(Boolean);
-  return { ok: false, message: `The CSV header is wrong: ${parts.join('; ')}. Expected the columns ${IMPORT_COLUMNS.join(', ')} (see the README, "Household CSV import").` };
-}
-
-/** A parsed record as named fields, with a problem when it has the wrong number of fields. */
-export function rowFields(record: readonly string[], index: Record<ImportColumn, number>, width: number): { fields: ImportRow; problem?: string } {
-  const fields = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, (record[index[c]] ?? '').trim()])) as ImportRow;
-  return record.length === width ? { fields } : { fields, problem: `has ${record.length} fields where the header has ${width}` };
-}
 
 const list = (value: string): string[] =>
   value
@@ -127,12 +114,29 @@ function place(f: ImportRow, prefix: 'origin' | 'current' | 'destination'): Reco
   );
 }
 
+/** The sites of the job's country by code (upper case), for `current_site_code`. */
+export type SitesByCode = ReadonlyMap<string, { id: string; country: string; code: string; status: string; province: string }>;
+
+/** The return intentions of a row, when any of its columns is filled. */
+function intentions(f: ImportRow): Record<string, unknown> | undefined {
+  if (![f.return_intends, f.return_when, f.return_obstacles, f.return_surveyed_at].some((v) => v !== '')) return undefined;
+  return {
+    intends: f.return_intends.toUpperCase(),
+    ...(f.return_when ? { when: f.return_when.toUpperCase() } : {}),
+    obstacles: list(f.return_obstacles).map((o) => o.toUpperCase()),
+    surveyedAt: f.return_surveyed_at,
+  };
+}
+
 /** The registration body a household's first row describes (members added by the caller). */
-function household(f: ImportRow, country: Country, members: Record<string, unknown>[]): Record<string, unknown> {
+function household(f: ImportRow, country: Country, members: Record<string, unknown>[], sites: SitesByCode): Record<string, unknown> {
   const lon = numberOf(f.destination_lon);
   const lat = numberOf(f.destination_lat);
   const hasDestination = [f.destination_province, f.destination_adm2, f.destination_adm3, f.destination_adm4, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
-  const current = { ...place(f, 'current'), ...(f.current_site ? { site: f.current_site } : {}), ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}) };
+  const siteId = f.current_site_code ? sites.get(f.current_site_code.toUpperCase())?.id : undefined;
+  // An unknown code is reported by its own check, not again as a missing site.
+  const current = { ...place(f, 'current'), ...(siteId ? { siteId } : f.current_site_code ? { site: f.current_site_code } : {}), ...(f.current_site ? { site: f.current_site } : {}), ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}) };
+  const returnIntentions = intentions(f);
   return {
     country,
     origin: place(f, 'origin'),
@@ -148,8 +152,13 @@ function household(f: ImportRow, country: Country, members: Record<string, unkno
     members,
     ...(f.contact_phone ? { contact: { phone: f.contact_phone } } : {}),
     consent: { given: YES.has(f.consent_given.toLowerCase()), date: f.consent_date, purposes: list(f.consent_purposes).map((p) => p.toUpperCase()) },
+    ...(f.displaced_since ? { displacedSince: f.displaced_since } : {}),
+    ...(returnIntentions ? { returnIntentions } : {}),
   };
 }
+
+/** Schema paths of the return intentions, by their column. */
+const INTENTION_COLUMNS: Record<string, string> = { intends: 'return_intends', when: 'return_when', obstacles: 'return_obstacles', surveyedAt: 'return_surveyed_at' };
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -162,6 +171,8 @@ export function columnOf(path: readonly PropertyKey[]): string {
   }
   if (parts[0] === 'destination' && parts[1] === 'point') return 'destination_lon/destination_lat';
   if (parts[0] === 'consent' && parts.length === 1) return 'consent_given';
+  if (parts[0] === 'current' && parts[1] === 'siteId') return 'current_site_code';
+  if (parts[0] === 'returnIntentions') return INTENTION_COLUMNS[parts[1] ?? ''] ?? 'return_intends';
   return snake(parts.join('_'));
 }
 
@@ -172,7 +183,7 @@ export type GroupResult = { ok: true; household: HouseholdCreate } | { ok: false
  * error for each of its rows: the row's own problems, and for the others the reason the
  * household was refused. Nothing of a refused household is imported.
  */
-export function householdFromRows(rows: readonly NumberedRow[], country: Country): GroupResult {
+export function householdFromRows(rows: readonly NumberedRow[], country: Country, sites: SitesByCode = new Map()): GroupResult {
   const first = rows[0];
   if (!first) return { ok: false, errors: [] };
   const own = new Map<number, string[]>();
@@ -184,10 +195,14 @@ export function householdFromRows(rows: readonly NumberedRow[], country: Country
       if (r.fields[c] !== '' && r.fields[c] !== first.fields[c]) note(r.row, `${c} differs from the household's first row (row ${first.row}); give household columns once, or the same on every row`);
     }
   }
-  const body = household(first.fields, country, rows.map((r) => member(r.fields)));
+  const body = household(first.fields, country, rows.map((r) => member(r.fields)), sites);
   const parsed = HouseholdCreate.safeParse(body);
+  const code = first.fields.current_site_code;
+  const atSite = code ? arrivalProblem(sites.get(code.toUpperCase()), country, first.fields.current_province, code) : undefined;
+  if (atSite) note(first.row, `current_site_code: ${atSite}`);
   if (parsed.success) {
     for (const p of placeProblems(parsed.data, country)) note(first.row, `${columnOf(p.path.split('.'))}: ${p.message}`);
+
   } else {
     for (const issue of parsed.error.issues) {
       const [head, index] = issue.path;
@@ -211,8 +226,26 @@ export function householdFromRows(rows: readonly NumberedRow[], country: Country
 export const MAX_ERROR_MESSAGE = 1000;
 export const clip = (message: string): string => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message);
 
-/** Body of `POST /v1/household-imports`: only an admin names the country. */
-export const HouseholdImportCreate = z.strictObject({
+/** A value of a choice column that no map knows, and how many rows have it (the mapping can name it). */
+export interface UnmappedValue {
+  field: string;
+  value: string;
+  count: number;
+}
+
+/** How the importer read a file: its format, the columns it recognised and ignored, the values it could not translate. */
+export interface ImportReport {
+  format: 'CSV' | 'XLSX' | 'ZIP';
+  recognised: { table: string; column: string; field: string }[];
+  ignored: { table: string; column: string }[];
+  unmappedValues: UnmappedValue[];
+}
+
+/**
+ * Body of an upload's create (`POST /v1/assistance-imports`): only an admin names the country.
+ * `POST /v1/household-imports` takes more (a mapping, a dry run): `HouseholdImportCreate` in import-mapping.ts.
+ */
+export const ImportUploadCreate = z.strictObject({
   country: z.optional(Country),
   /** The file's size in bytes: the upload must be exactly this long (required on AWS, where the presigned URL signs it). */
   bytes: z.optional(z.int().check(z.minimum(0))),
@@ -237,6 +270,17 @@ export const HouseholdImportSchema = named('HouseholdImport', () =>
     bytesTotal: z.int(),
     message: z.optional(z.string()),
     duplicateOf: z.optional(z.string()),
+    dryRun: z.boolean(),
+    mappingId: z.optional(z.string()),
+    /** How the file was read (once its check has run): format, columns recognised and ignored, unknown values with their counts. */
+    report: z.optional(
+      z.object({
+        format: z.enum(['CSV', 'XLSX', 'ZIP']),
+        recognised: z.array(z.object({ table: z.string(), column: z.string(), field: z.string() })),
+        ignored: z.array(z.object({ table: z.string(), column: z.string() })),
+        unmappedValues: z.array(z.object({ field: z.string(), value: z.string(), count: z.int() })),
+      }),
+    ),
     errors: z.array(z.object({ row: z.int(), message: z.string() })),
   }),
 );

@@ -73,10 +73,32 @@ const place = (what: string) => ({
 });
 
 export const Origin = z.strictObject({ ...place('origin') });
-/** Where the household is now: a displacement site (camp, pagoda, school) or a host community. */
+/**
+ * Where the household is now: a displacement site (camp, pagoda, school) or a host community.
+ * `siteId` names a registered site (`/v1/sites`; open, of the household's country and province),
+ * whose figures then count the household as present; `site` is free text for a place not registered.
+ */
 export const CurrentLocation = z
-  .strictObject({ ...place('current location'), site: z.optional(text(200)), hostCommunity: z.optional(text(200)) })
-  .check(z.refine((c) => Boolean(c.site) || Boolean(c.hostCommunity), { message: 'name the site or the host community', path: ['site'] }));
+  .strictObject({ ...place('current location'), siteId: z.optional(Id), site: z.optional(text(200)), hostCommunity: z.optional(text(200)) })
+  .check(z.refine((c) => Boolean(c.siteId) || Boolean(c.site) || Boolean(c.hostCommunity), { message: 'name the site (siteId or site) or the host community', path: ['site'] }));
+
+/** A day something happened (YYYY-MM-DD): not in the future. */
+const pastDay = () => z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'));
+
+export const RETURN_INTENTS = ['YES', 'NO', 'UNDECIDED'] as const;
+export const RETURN_WHEN = ['WITHIN_1_MONTH', '1_TO_3_MONTHS', '3_TO_6_MONTHS', 'LATER'] as const;
+export const RETURN_OBSTACLES = ['MINES_OR_UXO', 'HOUSE_DESTROYED', 'LAND_OCCUPIED', 'NO_SERVICES', 'NO_LIVELIHOOD', 'INSECURITY', 'OTHER'] as const;
+
+/** What the household said when asked whether, when and what keeps it from going home (DTM intention survey). */
+export const ReturnIntentions = z
+  .strictObject({
+    intends: z.enum(RETURN_INTENTS),
+    when: z.optional(z.enum(RETURN_WHEN)),
+    obstacles: z._default(z.array(z.enum(RETURN_OBSTACLES)).check(z.maxLength(RETURN_OBSTACLES.length), z.refine((o) => new Set(o).size === o.length, 'must not repeat an obstacle')), []),
+    surveyedAt: pastDay(),
+  })
+  .check(z.refine((r) => r.when === undefined || r.intends === 'YES', { message: 'only a household that intends to return (intends YES) says when', path: ['when'] }));
+export type ReturnIntentions = z.infer<typeof ReturnIntentions>;
 export const Destination = z.strictObject({ ...place('destination'), point: z.optional(Point) });
 
 export const MemberCreate = z
@@ -132,6 +154,9 @@ export const HouseholdCreate = z
     members: z.array(MemberCreate).check(z.minLength(1, 'a household has at least one member'), z.maxLength(MAX_MEMBERS)),
     contact: z.optional(Contact),
     consent: Consent,
+    /** The day the household was displaced (or arrived where it is, when that is all that is known): no movement may be dated before it. */
+    displacedSince: z.optional(pastDay()),
+    returnIntentions: z.optional(ReturnIntentions),
     /**
      * Registers the household although a member's document is already registered in the country,
      * after a registrar reviewed it: the id of the household it duplicates, and why.
@@ -250,6 +275,11 @@ export interface Household {
   erasure?: { status: 'REQUESTED'; requested: { role: string; org: string; at: string }; reason: string } | undefined;
   /** The import job that created it, for households from a CSV. */
   importId?: string | undefined;
+  /** The day it was displaced, as registered. */
+  displacedSince?: string | undefined;
+  /** The effective date of its last movement (or `displacedSince`): no movement may be dated before it. */
+  currentSince?: string | undefined;
+  returnIntentions?: ReturnIntentions | undefined;
   /** The registration code on the family's card, unique in its country (`shared/domain/assistance.ts`). */
   code?: string | undefined;
   /** When the household was given explosive ordnance risk education (and at which session, when known). */
@@ -268,6 +298,7 @@ export interface HouseholdSummary {
   blockedReason?: BlockedReason | undefined;
   originProvince: string;
   currentProvince: string;
+  currentSiteId?: string | undefined;
   destinationProvince?: string | undefined;
   memberCount: number;
   returnSafety: ReturnSafety;
@@ -284,6 +315,7 @@ export const summarise = (h: Household): HouseholdSummary => ({
   ...(h.blockedReason ? { blockedReason: h.blockedReason } : {}),
   originProvince: h.origin.province,
   currentProvince: h.current.province,
+  ...(h.current.siteId ? { currentSiteId: h.current.siteId } : {}),
   ...(h.destination ? { destinationProvince: h.destination.province } : {}),
   memberCount: h.members.length,
   returnSafety: h.returnSafety,
@@ -348,18 +380,39 @@ export const HOUSEHOLD_TRANSITIONS: Readonly<Record<HouseholdStatus, Partial<Rec
 export const allowedHouseholdMoves = (from: HouseholdStatus, role: Role): HouseholdStatus[] =>
   (Object.entries(HOUSEHOLD_TRANSITIONS[from]) as [HouseholdStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
 
-/** Body of `POST /v1/households/{id}/transitions`. */
+/**
+ * Body of `POST /v1/households/{id}/transitions`: a change of status, of place (`current`), or
+ * both, dated by `effectiveDate` (the day it happened; today when left out), apart from the
+ * server's time of recording. A move within the same status names the new `current` place.
+ */
 export const HouseholdTransition = z
   .strictObject({
     to: HouseholdStatus,
     blockedReason: z.optional(BlockedReason),
     reason: z.optional(text(500)),
+    current: z.optional(CurrentLocation),
+    effectiveDate: z.optional(pastDay()),
   })
   .check(
     z.refine((t) => t.to !== 'RETURN_BLOCKED' || t.blockedReason !== undefined, { message: 'a blocked return needs blockedReason (HAZARD, HOUSE_DESTROYED, OCCUPIED or OTHER)', path: ['blockedReason'] }),
     z.refine((t) => t.to === 'RETURN_BLOCKED' || t.blockedReason === undefined, { message: 'only a move to RETURN_BLOCKED takes blockedReason', path: ['blockedReason'] }),
   );
 export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
+
+/**
+ * Why a dated movement cannot be recorded, beyond the status table: a move within the same status
+ * must name the new place; a movement may not be dated before the household's last one (or before
+ * it was displaced); a household that returned home is at no site. `undefined` when it can.
+ */
+export function movementProblem(h: Pick<Household, 'status' | 'current' | 'currentSince'>, t: HouseholdTransition, effectiveDate: string): { path: string; message: string } | undefined {
+  if (t.to === h.status && t.current === undefined) return { path: 'current', message: `a move within ${h.status} names the new current place` };
+  if (h.currentSince !== undefined && effectiveDate < h.currentSince) return { path: 'effectiveDate', message: `must not be before ${h.currentSince}, the household's last movement (or displacedSince)` };
+  if (t.to === 'RETURNED' && (t.current ?? h.current).siteId !== undefined) return { path: 'current', message: 'a household that returned is at no site: give current, the place it lives now' };
+  return undefined;
+}
+
+/** Where a household now is changes only by a dated transition: a PATCH naming `current` is refused with this. */
+export const CURRENT_BY_TRANSITION = 'the current place changes only by a dated movement: POST /v1/households/{id}/transitions with { to, current, effectiveDate } (to may be the present status)';
 
 /** A household's explosive ordnance risk education, as `PATCH /v1/households/{id}` records it. */
 export const HouseholdRiskEducation = z.strictObject({
@@ -368,16 +421,17 @@ export const HouseholdRiskEducation = z.strictObject({
   sessionId: z.optional(Id),
 });
 
-/** Body of `PATCH /v1/households/{id}`: where the household is and wants to go, and how to reach it. */
+/** Body of `PATCH /v1/households/{id}`: where it wants to go, how to reach it, its return intentions and risk education. */
 export const HouseholdPatch = z
   .strictObject({
-    current: z.optional(CurrentLocation),
+    current: z.optional(z.never(CURRENT_BY_TRANSITION)),
     destination: z.optional(z.nullable(Destination)),
     contact: z.optional(z.nullable(Contact)),
+    returnIntentions: z.optional(z.nullable(ReturnIntentions)),
     /** Risk education received (null: recorded in error). */
     riskEducation: z.optional(z.nullable(HouseholdRiskEducation)),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (current, destination, contact, riskEducation)'));
+  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to change (destination, contact, returnIntentions, riskEducation)'));
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
@@ -395,6 +449,7 @@ export const HouseholdSummarySchema = named('HouseholdSummary', () =>
     blockedReason: z.optional(BlockedReason),
     originProvince: z.string(),
     currentProvince: z.string(),
+    currentSiteId: z.optional(z.string()),
     destinationProvince: z.optional(z.string()),
     memberCount: z.int(),
     returnSafety: ReturnSafetySchema(),
@@ -434,6 +489,9 @@ export const HouseholdSchema = named('Household', () =>
     reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
     returnSafety: ReturnSafetySchema(),
     importId: z.optional(z.string()),
+    displacedSince: z.optional(z.string()),
+    currentSince: z.optional(z.string()),
+    returnIntentions: z.optional(ReturnIntentions),
     code: z.optional(z.string()),
     riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),

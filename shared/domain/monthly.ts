@@ -134,8 +134,8 @@ export const riskEducationMonthlyChange = (s: { country: string; province: strin
   counters: riskEducationCounters(Object.values(s.audience).reduce((n, v) => n + v, 0)),
 });
 
-/** When a household's move to its current status took effect: the transition's `effectiveDate` when it has one, else when it was recorded. */
-export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined }): string => h.effectiveDate ?? h.statusChangedAt;
+/** The day a status change took effect: the movement's `effectiveDate` (the household's `currentSince` once it is recorded), else when it was recorded. */
+export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined; currentSince?: string | undefined }): string => h.effectiveDate ?? h.currentSince ?? h.statusChangedAt;
 
 /**
  * The monthly changes of a household going from `before` to `after` (undefined: not existing):
@@ -153,7 +153,7 @@ export function householdMonthlyChanges(before: HouseholdFlowState | undefined, 
 }
 
 /** What {@link householdMonthlyChanges} reads of a household. */
-export type HouseholdFlowState = Pick<Household, 'country' | 'origin' | 'createdAt' | 'status' | 'statusChangedAt'> & { effectiveDate?: string | undefined };
+export type HouseholdFlowState = Pick<Household, 'country' | 'origin' | 'createdAt' | 'status' | 'statusChangedAt' | 'currentSince'> & { effectiveDate?: string | undefined };
 
 /** One month as the API shows it: every outcome and category present, zeros included. */
 export interface MonthView {

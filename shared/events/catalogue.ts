@@ -30,6 +30,7 @@ export const EventType = {
   HouseholdErased: 'HouseholdErased',
   AssistanceRecorded: 'AssistanceRecorded',
   AccidentReported: 'AccidentReported',
+  HouseholdMoved: 'HouseholdMoved',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -116,7 +117,10 @@ export const EventData = lazy(() => ({
   // Household events: identifiers, places by P-code and counts only; never names, birth dates,
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),
-  [EventType.HouseholdStatusChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), blockedReason: z.optional(z.string()), memberCount: z.number() }),
+  // `effectiveDate`: the day the movement happened; `fromSiteId`/`toSiteId`: the displacement sites it left and reached.
+  [EventType.HouseholdStatusChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), blockedReason: z.optional(z.string()), memberCount: z.number(), effectiveDate: z.optional(z.string()), fromSiteId: z.optional(z.string()), toSiteId: z.optional(z.string()) }),
+  // A dated move of place within the same status (between sites, to another province).
+  [EventType.HouseholdMoved]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), effectiveDate: z.string(), fromProvince: z.string(), toProvince: z.string(), fromSiteId: z.optional(z.string()), toSiteId: z.optional(z.string()), memberCount: z.number() }),
   [EventType.HouseholdDestinationChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), fromProvince: z.optional(z.string()), toProvince: z.optional(z.string()), returnSafety: z.string() }),
   [EventType.ReturnSafetyChanged]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), hazardAreaIds: z.array(z.string()), cause: z.optional(z.object({ hazardAreaId: z.string() })) }),
   // Ids only: the household is gone, its counts stay in the statistics.
@@ -153,7 +157,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded, EventType.HouseholdMoved];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -32,3 +32,13 @@ export const csvBody = (rows: readonly (readonly (string | number | null)[])[], 
 /** A CSV attachment answer named `filename`. */
 export const csvResponse = (c: Context, rows: readonly (readonly (string | number | null)[])[], filename: string, suppress = false): Response =>
   c.body(csvBody(rows, suppress), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
+
+/** A column of a statistics export: its header, its HXL hashtag, and its cell for a row. */
+export type CsvColumn<Row extends unknown[]> = [header: string, hxl: string, value: (...row: Row) => string | number | null];
+
+/** The header row, the HXL hashtag row and one line per row, for {@link csvResponse}. */
+export const hxlRows = <Row extends unknown[]>(columns: readonly CsvColumn<Row>[], rows: readonly Row[]): (string | number | null)[][] => [
+  columns.map(([h]) => h),
+  columns.map(([, hxl]) => hxl),
+  ...rows.map((r) => columns.map(([, , value]) => value(...r))),
+];

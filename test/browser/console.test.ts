@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +267,53 @@ describe('households and the ministry', { timeout: 240_000 }, () => {
   });
 });
 
+describe('sites, dated movements and return intentions in the console', { timeout: 240_000 }, () => {
+  it('registers a household at a site picked from the country’s open sites with its return intentions, then records a back-dated move to another site', async () => {
+    const site = (code: string, type: string) => cs.api('POST', '/v1/sites', tokens.reliefKH!, { code, name: { en: `${type} ${code}`, km: 'វត្ត' }, type, province: 'KH22', capacity: 300, managingOrganisation: 'CRC' });
+    const [a, b] = [await site('KH22-BRW-A', 'PAGODA'), await site('KH22-BRW-B', 'SCHOOL')];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const aId = String(a.body.id);
+    const bId = String(b.body.id);
+    let householdId = '';
+    await withPage(LAPTOP, async (page) => {
+      await signIn(page, cs.base, claimsOf('relief'));
+      await page.goto(`${cs.base}/#/households/new`);
+      const form = page.getByTestId('household-form');
+      await form.waitFor();
+      const field = (name: string) => form.getByTestId(`household-field-${name}`);
+      await field('origin.province').selectOption('KH22');
+      await field('current.province').selectOption('KH22');
+      await field('current.siteId').selectOption(aId);
+      await field('displacedSince').fill('2025-12-11');
+      await field('returnIntentions.intends').selectOption('YES');
+      await field('returnIntentions.when').selectOption('1_TO_3_MONTHS');
+      await field('returnIntentions.obstacles.MINES_OR_UXO').check();
+      await field('members.0.givenName').fill('Sophea');
+      await field('members.0.familyName').fill('Chan');
+      await field('members.0.sex').selectOption('F');
+      await field('members.0.birthYear').fill('1990');
+      await field('consent.given').check();
+      await field('consent.purposes.REGISTRATION').check();
+      await form.getByTestId('household-submit').click();
+      await page.getByTestId('household-detail').waitFor({ timeout: 30_000 });
+      householdId = String(await page.evaluate('location.hash.split("/")[2] ?? ""'));
+
+      const move = page.getByTestId('household-transition-form');
+      await move.getByTestId('household-transition-to').selectOption('DISPLACED');
+      await move.getByTestId('household-transition-effective-date').fill('2026-01-06');
+      await move.getByTestId('household-transition-place').selectOption(bId);
+      await move.getByTestId('household-transition-submit').click();
+      await expect.poll(async () => (await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!)).body.currentSince, { timeout: 30_000 }).toBe('2026-01-06');
+    });
+    const stored = await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!);
+    expect(stored.body).toMatchObject({ displacedSince: '2025-12-11', current: { siteId: bId }, returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO'] } });
+    const flows = await cs.api('GET', '/v1/stats/sites/flows?country=KH&from=2026-01&to=2026-01', tokens.ministryKH!);
+    const january = (flows.body.months as { sites: { siteId: string; arrivals: { households: number }; departures: { households: number } }[] }[])[0]!;
+    expect(january.sites.find((x) => x.siteId === aId)?.departures.households).toBe(1);
+    expect(january.sites.find((x) => x.siteId === bId)?.arrivals.households).toBe(1);
+  });
+});
+
 describe('household import', { timeout: 180_000 }, () => {
   it('uploads a CSV from the import page, shows the progress bar to the end and lists the rejected rows', async () => {
     const work = await mkdtemp(join(tmpdir(), 'clearway-browser-csv-'));
@@ -291,6 +338,48 @@ describe('household import', { timeout: 180_000 }, () => {
         expect(await rejected.count()).toBeGreaterThan(0);
         await screenshot(page, 'import-job-en');
         expect(await seriousViolations(page), 'import job').toEqual([]);
+      });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('household import with a dry run and a mapping', { timeout: 180_000 }, () => {
+  it('checks a KoBoToolbox-style file, shows the values it did not understand, and imports it with the mapping chosen on the page', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'clearway-browser-kobo-'));
+    try {
+      const csv = join(work, 'kobo.csv');
+      await writeFile(
+        csv,
+        [
+          'household/household_key;household/origin_province;household/current_province;household/current_site;consent/consent_given;consent/consent_date;consent/consent_purposes;person/given_name;person/family_name;person/sex;person/birth_year;person/relationship;remarks;_id;_uuid;_index',
+          'B1;KH22;KH17;Camp 2;yes;2026-01-15;RETURN_ASSISTANCE STATISTICS;Sokha;Chan;femme;1986;HEAD;first visit;1;u-1;1',
+          'B1;;;;;;;Dara;Chan;male;2012;CHILD;;2;u-2;2',
+        ].join('\n'),
+      );
+      await withPage(LAPTOP, async (page) => {
+        await signIn(page, cs.base, claimsOf('relief'));
+        await page.goto(`${cs.base}/#/import`);
+        await page.getByTestId('import-file').setInputFiles(csv);
+        await page.getByTestId('import-dry-run').check();
+        await page.getByTestId('import-start').click();
+        const job = page.getByTestId('import-job');
+        await expect.poll(() => job.getAttribute('data-status'), { timeout: 120_000 }).toBe('COMPLETED');
+        const report = page.getByTestId('import-report');
+        await report.waitFor();
+        expect(await page.getByTestId('import-ignored').textContent()).toContain('remarks');
+        const unmapped = page.getByTestId('import-unmapped');
+        expect(await unmapped.textContent()).toContain('femme');
+        expect(await seriousViolations(page), 'dry run report').toEqual([]);
+        await screenshot(page, 'import-dry-run-en');
+        await page.getByTestId('import-map-value').first().selectOption('F');
+        const dryRunHash = await page.evaluate(() => location.hash);
+        await page.getByTestId('import-now').click();
+        // The real import is a job of its own, with the same file and the mapping chosen on the page.
+        await expect.poll(() => page.evaluate(() => location.hash), { timeout: 30_000 }).not.toBe(dryRunHash);
+        await expect.poll(async () => (await page.getByTestId('import-job').getAttribute('data-status')) ?? '', { timeout: 120_000 }).toBe('COMPLETED');
+        await expect.poll(async () => (await page.getByTestId('import-job').textContent()) ?? '').toMatch(/Households imported: 1; rejected: 0/);
       });
     } finally {
       await rm(work, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { localToken, repoRoot, startLocalServer, type LocalServer } from '../sup
 let dataDir: string;
 let server: LocalServer;
 let observer: string;
+let admin: string;
 
 const STATUSES = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED', 'COMPLETED', 'CANCELLED'] as const;
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'clearway-seed-'));
   server = await startLocalServer(dataDir, await freePort());
   observer = localToken(dataDir, '--role', 'observer');
+  admin = localToken(dataDir, '--role', 'admin');
 });
 
 afterAll(async () => {
@@ -35,7 +37,7 @@ function seed(...args: string[]): Promise<{ code: number | null; stdout: string;
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 150_000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 300_000);
     proc.once('error', reject);
     proc.once('exit', (code) => {
       clearTimeout(timer);
@@ -63,11 +65,13 @@ interface Seen {
   hazardAreas: number;
   tasks: Record<string, string[]>;
   jointTasks: number;
+  sites: number;
+  present: Record<string, number>;
 }
 
 /** What an observer sees: the numbers the second run must leave unchanged. */
 async function snapshot(): Promise<Seen> {
-  const seen: Seen = { teams: {}, provinces: [], hazardAreas: 0, tasks: {}, jointTasks: 0 };
+  const seen: Seen = { teams: {}, provinces: [], hazardAreas: 0, tasks: {}, jointTasks: 0, sites: 0, present: {} };
   const provinces = new Set<string>();
   const joint = new Set<string>();
   for (const country of ['KH', 'TH']) {
@@ -81,6 +85,11 @@ async function snapshot(): Promise<Seen> {
       seen.tasks[`${country} ${status}`] = tasks.map((t) => t.id).sort();
       for (const t of tasks) if (t.joint) joint.add(t.id);
     }
+  }
+  for (const country of ['KH', 'TH']) {
+    seen.sites += (await list<{ id: string }>(`/v1/sites?country=${country}`)).length;
+    const res = await fetch(`${server.base}/v1/stats/sites?country=${country}`, { headers: { authorization: `Bearer ${admin}` } });
+    for (const s of ((await res.json()) as { sites: { code: string; present: { people: number } }[] }).sites) seen.present[s.code] = s.present.people;
   }
   seen.provinces = [...provinces].sort();
   seen.jointTasks = joint.size;
@@ -110,6 +119,14 @@ describe('npm run seed', { timeout: 360_000 }, () => {
     expect(seen.provinces.some((p) => p.startsWith('KH')) && seen.provinces.some((p) => p.startsWith('TH'))).toBe(true);
     for (const status of STATUSES) expect(seen.tasks[`KH ${status}`]!.length + seen.tasks[`TH ${status}`]!.length, status).toBeGreaterThan(0);
     expect(seen.jointTasks).toBeGreaterThanOrEqual(1);
+    // Sites in the affected provinces, households at them, and their dated movements in the months they happened.
+    expect(first.stdout).toMatch(/sites\s+\d+: \d+ created/);
+    expect(seen.sites).toBeGreaterThanOrEqual(30);
+    expect(Object.values(seen.present).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const flows = await fetch(`${server.base}/v1/stats/sites/flows?country=KH&from=2025-07&to=2026-01`, { headers: { authorization: `Bearer ${admin}` } });
+    const months = ((await flows.json()) as { months: { month: string; sites: unknown[]; origins: { returns: { households: number } }[] }[] }).months;
+    expect(months.find((m) => m.month === '2025-07')!.sites.length).toBeGreaterThan(0);
+    expect(months.find((m) => m.month === '2025-11')!.origins.some((o) => o.returns.households > 0)).toBe(true);
 
     // An IN_PROGRESS task carries the deminers' progress, with a PMN-2 find inside its area.
     const inProgress = [...seen.tasks['KH IN_PROGRESS']!, ...seen.tasks['TH IN_PROGRESS']!];
@@ -126,5 +143,5 @@ describe('npm run seed', { timeout: 360_000 }, () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/done in .*: 0 created, \d+ already there, 0 task moves made/);
     expect(await snapshot()).toEqual(seen);
-  }, 330_000);
+  }, 600_000);
 });

@@ -460,21 +460,28 @@ describe('updates (PATCH)', () => {
   const patch = (headers: H, h: { id: string }, version: number | undefined, body: Record<string, unknown>) =>
     call<Household & Problem>('PATCH', `/v1/households/${h.id}`, headers, body, version === undefined ? {} : { 'if-match': `"${version}"` });
 
-  it('changes the current location, destination and contact with If-Match; the history names fields, not content', async () => {
+  it('changes the destination and contact with If-Match; the current place only by a dated transition; the history names fields, not content', async () => {
     const h = await registered();
     expect((await patch(reliefA, h, undefined, { contact: { phone: '+855 99 111 222' } })).status).toBe(428);
-    const r = await patch(reliefA, h, 1, { current: { province: 'KH01', hostCommunity: 'Poipet host family' }, contact: { phone: '+855 99 111 222' } });
+    const byPatch = await patch(reliefA, h, 1, { current: { province: 'KH01', hostCommunity: 'Poipet host family' }, contact: { phone: '+855 99 111 222' } });
+    expect(byPatch.status).toBe(400);
+    expect(byPatch.body.errors).toEqual([{ path: 'body.current', message: expect.stringContaining('POST /v1/households/{id}/transitions') }]);
+    const r = await patch(reliefA, h, 1, { contact: { phone: '+855 99 111 222' } });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ version: 2, current: { province: 'KH01', hostCommunity: 'Poipet host family' }, contact: { phone: '+855 99 111 222' } });
-    const removed = await patch(reliefA, h, 2, { destination: null, contact: null });
+    expect(r.body).toMatchObject({ version: 2, current: { province: 'KH17' }, contact: { phone: '+855 99 111 222' } });
+    const moved = await call<Household>('POST', `/v1/households/${h.id}/transitions`, reliefA, { to: 'DISPLACED', current: { province: 'KH01', hostCommunity: 'Poipet host family' }, effectiveDate: '2026-01-20' }, { 'if-match': '"2"' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ version: 3, status: 'DISPLACED', currentSince: '2026-01-20', current: { province: 'KH01', hostCommunity: 'Poipet host family' } });
+    const removed = await patch(reliefA, h, 3, { destination: null, contact: null });
     expect(removed.status).toBe(200);
     expect(removed.body).not.toHaveProperty('destination');
     expect(removed.body).not.toHaveProperty('contact');
     expect(removed.body.returnSafety.status).toBe('UNKNOWN');
-    expect((await patch(reliefA, h, 2, { contact: null })).status).toBe(412);
+    expect((await patch(reliefA, h, 3, { contact: null })).status).toBe(412);
 
     const history = await call<PageOf<HistoryEntry>>('GET', `/v1/households/${h.id}/history`, reliefA);
-    expect(history.body.items[1]).toMatchObject({ action: 'UPDATED', changes: { current: { fromProvince: 'KH17', toProvince: 'KH01' }, contact: 'changed' } });
+    expect(history.body.items[1]).toMatchObject({ action: 'UPDATED', changes: { contact: 'changed' } });
+    expect(history.body.items[2]).toMatchObject({ action: 'TRANSITION', from: 'DISPLACED', to: 'DISPLACED', changes: { effectiveDate: '2026-01-20', current: { fromProvince: 'KH17', toProvince: 'KH01' } } });
     expect(JSON.stringify(history.body)).not.toContain('111 222');
     expect(JSON.stringify(history.body)).not.toContain('Poipet');
   });

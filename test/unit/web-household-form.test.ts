@@ -8,7 +8,7 @@ import { provinceMessages } from '../../web/src/views/households/places.ts';
 const filled = (): HouseholdFormState => {
   const s = emptyHousehold('KH');
   s.origin = { province: 'KH22', adm2: '', adm3: '', adm4: '', district: 'Samraong', village: '' };
-  s.current = { province: 'KH17', adm2: '', adm3: '', adm4: '', district: '', village: '', site: 'Pagoda camp 4', hostCommunity: '' };
+  s.current = { province: 'KH17', adm2: '', adm3: '', adm4: '', district: '', village: '', siteId: '', site: 'Pagoda camp 4', hostCommunity: '' };
   s.members = [{ ...emptyMember('HEAD'), givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: '1986', specificNeeds: ['SP-PT'], documentType: 'NATIONAL_ID', documentNumber: '010203040' }];
   s.consent = { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] };
   return s;

@@ -29,6 +29,9 @@ export const IMPORT_CHUNK_PREFIX = 'CHUNK#';
  */
 export const importStatsPartKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `STATSPART#${String(chunk).padStart(8, '0')}#${part}` });
 
+/** The marker of a part of a chunk's site figures, applied once before the chunk's commit. pk = HHIMPORT#<id>, sk = FIGURES#<n, 8 digits>#<part, 3 digits> */
+export const importFiguresKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `FIGURES#${String(chunk).padStart(8, '0')}#${String(part).padStart(3, '0')}` });
+
 /** A rejected row of a job, in row order. pk = HHIMPORT#<id>, sk = ERROR#<row, 10 digits> */
 export const importErrorKey = (id: string, row: number) => ({ pk: `HHIMPORT#${id}`, sk: `ERROR#${String(row).padStart(10, '0')}` });
 export const IMPORT_ERROR_PREFIX = 'ERROR#';
@@ -39,3 +42,9 @@ export const IMPORT_ERROR_PREFIX = 'ERROR#';
  * Item: { jobId }. pk = HHIMPORTFILE#<country>#<org>#<sha256>, sk = FILE
  */
 export const importFileKey = (country: string, org: string, sha256: string) => ({ pk: `HHIMPORTFILE#${country}#${org}#${sha256}`, sk: 'FILE' });
+
+/** An import mapping an organisation saved, by id. pk = IMPORTMAPPING#<id>, sk = MAPPING */
+export const importMappingKey = (id: string) => ({ pk: `IMPORTMAPPING#${id}`, sk: 'MAPPING' });
+
+/** An organisation's saved import mappings, oldest first. gsi2pk = IMPORTMAPPINGS#ORG#<org>, gsi2sk = <id> */
+export const importMappingsByOrg = (org: string, id: string) => ({ gsi2pk: `IMPORTMAPPINGS#ORG#${org}`, gsi2sk: id });

@@ -37,7 +37,11 @@ export const originOf = (h: Household) => ({ country: h.country, province: h.ori
 /** DynamoDB refuses expressions over 4 KB; stay below it with room to spare. */
 const MAX_EXPRESSION_CHARS = 3800;
 
-function updateWrites(key: { pk: string; sk: string }, counters: Counters): GuardedWrite[] {
+/**
+ * The UpdateItems (`ADD`) that apply `counters` to one counter item, split only when the expression
+ * would pass DynamoDB's limit. Shared by every counter item (displacement, sites, flows).
+ */
+export function counterWrites(key: { pk: string; sk: string }, counters: Counters, entity = 'DisplacementStats'): GuardedWrite[] {
   const entries = Object.entries(counters).filter(([, v]) => v !== 0);
   const writes: GuardedWrite[] = [];
   const tail = ' SET entity = :entity';
@@ -54,7 +58,7 @@ function updateWrites(key: { pk: string; sk: string }, counters: Counters): Guar
           Key: key,
           UpdateExpression: `ADD ${adds.join(', ')}${tail}`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ':entity': 'DisplacementStats' },
+          ExpressionAttributeValues: { ...values, ':entity': entity },
         },
       },
     });
@@ -92,7 +96,7 @@ export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): G
       merged.set(id, entry);
     }
   }
-  return [...merged.values()].flatMap(({ key, parts }) => updateWrites(key, addContributions(...parts)));
+  return [...merged.values()].flatMap(({ key, parts }) => counterWrites(key, addContributions(...parts)));
 }
 
 /**
@@ -131,7 +135,7 @@ export function displacementStatsWritesForDelta(country: string, province: strin
   return displacementStatsWritesForDeltas([{ country, province, counters: delta }]);
 }
 
-const countersOf = (item: Record<string, unknown> | undefined): Counters =>
+export const countersOf = (item: Record<string, unknown> | undefined): Counters =>
   Object.fromEntries(Object.entries(item ?? {}).filter(([, v]) => typeof v === 'number') as [string, number][]);
 
 /** The counters of a country, or of one of its origin provinces: one GetItem. */

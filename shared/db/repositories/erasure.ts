@@ -179,7 +179,7 @@ async function blankOutImportRows(household: Household, values: readonly string[
  * Step 2 of an erasure: the tombstone in place of the household (guarded by the version read),
  * the ERASED history entry, the access entry and the `HouseholdErased` event, in one transaction.
  */
-export async function commitErasure(household: Household, tombstone: HouseholdTombstone, principal: Principal, access: HouseholdAccessEntry): Promise<void> {
+export async function commitErasure(household: Household, tombstone: HouseholdTombstone, principal: Principal, access: HouseholdAccessEntry, figures: GuardedWrite[] = []): Promise<void> {
   const writes: GuardedWrite[] = [
     versionedPut({ ...householdKey(household.id), entity: 'HouseholdTombstone', ...tombstone }, household.version, `household ${household.id}`),
     householdHistoryWrite(household.id, historyEntry(principal, tombstone.erasedAt, 'ERASED', { from: household.status, to: 'ERASED' })),
@@ -187,6 +187,8 @@ export async function commitErasure(household: Household, tombstone: HouseholdTo
     outboxEvent(EventType.HouseholdErased, { type: 'Household', id: household.id }, household.country, principal, { householdId: household.id, country: household.country, org: household.org }, tombstone.erasedAt).write,
     // The household no longer waits near any hazard area: the priorities stop counting it (the statistics keep their counts).
     ...householdDemandWrites(household, undefined),
+    // The figures of what is there now (a site's present households) lose it; the statistics of what happened keep it.
+    ...figures,
   ];
   await transact(writes);
   // A record committed between step 1 and the tombstone (its transaction checks the household, which

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Country } from '../../domain/common.ts';
-import type { ImportJobStatus, RowError } from '../../domain/household-import.ts';
+import type { ImportJobStatus, ImportReport, RowError } from '../../domain/household-import.ts';
+import type { ImportMapping } from '../../domain/import-mapping.ts';
 import type { Principal, Role } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
@@ -59,12 +60,27 @@ export interface ImportJob {
   uploadVersionId?: string | undefined;
   uploadedAt?: string | undefined;
   completedAt?: string | undefined;
+  /** Validate and report only: no household, claim or statistic is written (rejected rows and counters are). */
+  dryRun?: boolean | undefined;
+  /** How the file's columns and values map to Clearway's: given with the job, or copied from the saved mapping it named. */
+  mapping?: ImportMapping | undefined;
+  /** The saved mapping the job named. */
+  mappingId?: string | undefined;
+  /** How the file was read, set by its check. */
+  report?: ImportReport | undefined;
   /** What the file holds: households (absent), or assistance given from a distribution list (`functions/assistance/import.ts`). */
   kind?: 'assistance' | undefined;
 }
 
 /** A new job waiting for its file. */
-export function newImportJob(id: string, principal: Principal, country: Country, now: string, expectedBytes?: number): ImportJob {
+export function newImportJob(
+  id: string,
+  principal: Principal,
+  country: Country,
+  now: string,
+  expectedBytes?: number,
+  options: { dryRun?: boolean | undefined; mapping?: ImportMapping | undefined; mappingId?: string | undefined } = {},
+): ImportJob {
   return {
     id,
     version: 1,
@@ -82,6 +98,9 @@ export function newImportJob(id: string, principal: Principal, country: Country,
     householdsRejected: 0,
     bytesTotal: 0,
     ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.mappingId ? { mappingId: options.mappingId } : {}),
   };
 }
 
@@ -134,15 +153,24 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
 }
 
 /** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
-export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number }, now: string): Promise<void> {
+export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport }, now: string): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: 'SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows, updatedAt = :now ADD version :one',
+      UpdateExpression: `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt = :now ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':processing': 'PROCESSING', ':uploaded': 'UPLOADED', ':sha': totals.sha256, ':bytes': totals.bytesTotal, ':rows': totals.rowsTotal, ':now': now, ':one': 1 },
+      ExpressionAttributeValues: {
+        ':processing': 'PROCESSING',
+        ':uploaded': 'UPLOADED',
+        ':sha': totals.sha256,
+        ':bytes': totals.bytesTotal,
+        ':rows': totals.rowsTotal,
+        ...(totals.report ? { ':report': totals.report } : {}),
+        ':now': now,
+        ':one': 1,
+      },
     }),
   );
 }
@@ -336,8 +364,8 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
         },
         onConditionFailed: () => new AlreadyFinished(),
       },
-      // An assistance upload reported each record as it went (AssistanceRecorded): no household was imported.
-      ...(final.kind === 'assistance' ? [] : [write]),
+      // A dry run changed nothing that others care about; an assistance upload reported each record as it went (AssistanceRecorded): no event.
+      ...(final.dryRun || final.kind === 'assistance' ? [] : [write]),
     ]);
     return true;
   } catch (e: unknown) {
@@ -347,15 +375,15 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
 }
 
 /** The job cannot be imported (empty file, not UTF-8, wrong header, ...): FAILED with the reason; nothing was written. */
-export async function failImportJob(id: string, message: string, now: string): Promise<void> {
+export async function failImportJob(id: string, message: string, now: string, report?: ImportReport): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: 'SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now REMOVE gsi1pk, gsi1sk ADD version :one',
+      UpdateExpression: `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} REMOVE gsi1pk, gsi1sk ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1 },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1, ...(report ? { ':report': report } : {}) },
     }),
   );
 }

@@ -4,170 +4,154 @@ import { once } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { householdCsvLines } from '../../../infra/local/gen-households.ts';
+import type { HouseholdImportView } from '../../../shared/domain/household-import.ts';
+import { householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { fixed, table } from '../lib/table.ts';
 
 /**
- * Bulk import of a synthetic CSV (`npm run gen:households`, Cambodian households, 5% invalid rows)
- * through the import core (the same `runImport` the local server and the importer Lambda run), in
- * a process of its own (test/bench/tools/import-child.ts), against DynamoDB Local; then the
- * baseline: the very items the import wrote, read back and written raw with BatchWriteItem (25 a
- * request, 4 requests in flight as the importer keeps, UnprocessedItems re-sent) into the same
- * table definition on a fresh DynamoDB Local. Peak memory is the importing process's kernel
- * maxRSS. Targets: import time ≤ 2× raw, peak RSS ≤ 300 MB.
+ * Bulk import of synthetic households (`npm run gen:households`, Cambodian households, 5% invalid
+ * rows) through the import core (the same `runImport` the local server and the importer Lambda
+ * run), in a process of its own (test/bench/tools/import-child.ts), each format into a fresh
+ * DynamoDB Local: Clearway's CSV, and the same people as a KoBoToolbox XLSX export (a submissions
+ * sheet and a members repeat sheet). The baseline: the items such an import writes, made from
+ * the same rows by the import's own code and written raw with BatchWriteItem (25 a request, 4
+ * requests in flight as the importer keeps) into a fresh DynamoDB Local
+ * (test/bench/tools/raw-child.ts). Peak memory is the importing process's kernel maxRSS.
+ * Targets: CSV ≤ 1.5× raw, KoBo XLSX ≤ 2× raw, peak RSS ≤ 300 MB; the rows per second of the
+ * first and last 100,000 rows are reported (sampled every 2 s) to show whether the import slows
+ * as the table grows.
  */
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const TIME_TARGET = 2;
+const TARGETS: Record<string, number> = { csv: 1.5, 'kobo-xlsx': 2 };
 const RSS_TARGET_MB = 300;
+const WINDOW = 100_000;
+
+interface ChildResult {
+  outcome: string;
+  importMs: number;
+  maxRssBytes: number;
+  job: HouseholdImportView;
+  samples: [number, number][];
+}
+
+/** Runs a bench tool in a process of its own and parses its last stdout line. */
+async function child<T>(tool: string, args: string[], env: Record<string, string>, heapMb: string | undefined): Promise<T> {
+  const proc = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${Number(heapMb)}`] : []), tool, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${tool} exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** Rows per second over the first and the last `WINDOW` rows, from (ms, rows) samples. */
+function windowRates(samples: [number, number][], total: number): { first: number; last: number } | undefined {
+  if (total < 2 * WINDOW) return undefined;
+  const at = (rows: number) => {
+    const i = samples.findIndex(([, r]) => r >= rows);
+    if (i <= 0) return samples[Math.max(0, i)]?.[0] ?? 0;
+    const [t0, r0] = samples[i - 1]!;
+    const [t1, r1] = samples[i]!;
+    return t0 + ((rows - r0) / Math.max(1, r1 - r0)) * (t1 - t0);
+  };
+  const end = samples[samples.length - 1]![0];
+  return { first: WINDOW / (at(WINDOW) / 1000), last: WINDOW / ((end - at(total - WINDOW)) / 1000) };
+}
 
 export const householdImport: Scenario = {
   name: 'household-import',
-  description: 'CSV import of 130,000 people vs raw BatchWriteItem of the same items; peak RSS',
-  options: { 'import-people': { type: 'string', default: '130000' }, 'import-heap-mb': { type: 'string', default: '160' } },
-  optionHelp: { 'import-people': 'people in the generated CSV', 'import-heap-mb': 'cap the importing process\'s V8 old space (--max-old-space-size), as a Lambda memory size would; empty: V8\'s own sizing' },
+  description: 'CSV and KoBoToolbox XLSX imports of 130,000 people vs raw BatchWriteItem of the same items; peak RSS',
+  options: {
+    'import-people': { type: 'string', default: '130000' },
+    'import-heap-mb': { type: 'string', default: '160' },
+    'import-formats': { type: 'string', default: 'csv,kobo-xlsx' },
+  },
+  optionHelp: {
+    'import-people': 'people in the generated files',
+    'import-heap-mb': "cap the importing process's V8 old space (--max-old-space-size), as a Lambda memory size would; empty: V8's own sizing",
+    'import-formats': 'which files to import, comma-separated: csv, kobo-xlsx',
+  },
   async run(ctx) {
     const people = Number(ctx.options['import-people']);
+    const heapMb = typeof ctx.options['import-heap-mb'] === 'string' && ctx.options['import-heap-mb'] !== '' ? ctx.options['import-heap-mb'] : undefined;
+    const formats = String(ctx.options['import-formats']).split(',').map((f) => f.trim()).filter(Boolean);
+    for (const f of formats) if (!(f in TARGETS)) throw new Error(`--import-formats: unknown format ${f} (csv, kobo-xlsx)`);
     const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
-    ctx.progress.update('household-import: starting DynamoDB Local');
-    const stack = await startLocalStack();
-    let stopped = false;
     try {
-      await stack.createTable('import');
-      const file = join(dir, 'households.csv');
-      const out = createWriteStream(file);
-      for (const line of householdCsvLines({ people, invalidRate: 0.05, seed: 1 })) if (!out.write(line)) await once(out, 'drain');
+      const generate = { people, invalidRate: 0.05, seed: 1 };
+      const csv = join(dir, 'households.csv');
+      ctx.progress.update('household-import: writing the files');
+      const out = createWriteStream(csv);
+      for (const line of householdCsvLines(generate)) if (!out.write(line)) await once(out, 'drain');
       out.end();
       await once(out, 'finish');
-      const bytes = (await stat(file)).size;
+      const files: Record<string, string> = { csv };
+      if (formats.includes('kobo-xlsx')) {
+        files['kobo-xlsx'] = join(dir, 'households.xlsx');
+        const xlsx = createWriteStream(files['kobo-xlsx']);
+        await writeKoboXlsx(generate, xlsx);
+        if (!xlsx.writableFinished) await once(xlsx, 'finish');
+      }
 
-      // The import core reads its configuration (table, endpoint, secrets) at load.
-      Object.assign(process.env, stack.env('import'), { DATA_DIR: dir });
-      const { importJobWrite, newImportJob, markUploaded, getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
-      const { transact } = await import('../../../shared/db/transact.ts');
-      // The generated places carry the gazetteer's P-codes: the table gets the shipped edition, as npm start gives a new one.
-      const { readGazetteerDir } = await import('../../../infra/local/gazetteer-files.ts');
-      const { loadEdition } = await import('../../../shared/db/repositories/gazetteer.ts');
-      const shipped = await readGazetteerDir();
-      await loadEdition(shipped.edition, shipped.countries, { sub: 'bench', role: 'admin', org: 'bench' });
-      const { newId } = await import('../../../shared/domain/ids.ts');
-      const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
-      await transact([importJobWrite(job)]);
-      await markUploaded(job.id, bytes, new Date().toISOString());
+      const runs: { format: string; bytes: number; result: ChildResult }[] = [];
+      for (const format of formats) {
+        ctx.progress.update(`household-import: importing the ${format} file (a fresh DynamoDB Local)`);
+        const stack = await startLocalStack();
+        try {
+          await stack.createTable('import');
+          const result = await child<ChildResult>('test/bench/tools/import-child.ts', [files[format]!], { ...stack.env('import'), DATA_DIR: dir }, heapMb);
+          if (result.outcome !== 'COMPLETED' || result.job.rowsTotal !== people) throw new Error(`the ${format} import did not complete: ${result.outcome} ${JSON.stringify(result.job)}`);
+          runs.push({ format, bytes: (await stat(files[format]!)).size, result });
+        } finally {
+          await stack.stop();
+        }
+      }
 
-      // The import runs in a process of its own (test/bench/tools/import-child.ts), so its peak
-      // memory is the importing process's: the kernel's maxRSS of that process.
-      const poller = setInterval(() => {
-        void getImportJob(job.id).then((j) => j && ctx.progress.update(`household-import: importing ${j.rowsImported + j.rowsRejected}/${j.rowsTotal || people} rows`));
-      }, 2000);
-      const heapMb = ctx.options['import-heap-mb'];
-      const child = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${Number(heapMb)}`] : []), 'test/bench/tools/import-child.ts', job.id, file], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' }, stdio: ['ignore', 'pipe', 'inherit'] });
-      let childOut = '';
-      child.stdout.on('data', (d: Buffer) => (childOut += d.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
-      clearInterval(poller);
-      if (code !== 0) throw new Error(`the import process exited with ${code}: ${childOut}`);
-      const { outcome, importMs, maxRssBytes } = JSON.parse(childOut.trim().split('\n').pop()!) as { outcome: string; importMs: number; maxRssBytes: number };
-      const peakRss = maxRssBytes;
-      const final = (await getImportJob(job.id))!;
-      if (outcome !== 'COMPLETED' || final.rowsTotal !== people) throw new Error(`import did not complete: ${outcome} ${JSON.stringify(final)}`);
-
-      // Baseline: the very items the import wrote, read back (not timed), then written raw into a
-      // fresh DynamoDB Local with the same table definition (stream included), as the import
-      // started on one: DynamoDB Local slows down as its stream records pile up, so writing them
-      // into the same instance after the import would make the baseline slower than it is.
-      const env = stack.env('import');
-      const reader = DynamoDBDocumentClient.from(
-        new DynamoDBClient({ endpoint: env.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-        { marshallOptions: { removeUndefinedValues: true } },
-      );
-      const written: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await reader.send(new ScanCommand({ TableName: 'import', ExclusiveStartKey: start }));
-        // The gazetteer was loaded before the import, not by it.
-        written.push(...(page.Items ?? []).filter((i) => !String(i.entity).startsWith('Gazetteer')));
-        start = page.LastEvaluatedKey;
-        ctx.progress.update(`household-import: reading back ${written.length} items`);
-      } while (start);
-      reader.destroy();
-      await stack.stop();
-      stopped = true;
-
+      ctx.progress.update('household-import: raw BatchWriteItem of the same items (a fresh DynamoDB Local)');
       const rawStack = await startLocalStack();
-      let rawMs = 0;
+      let raw: { rawMs: number; items: number };
       try {
         await rawStack.createTable('raw');
-        const rawEnv = rawStack.env('raw');
-        const client = DynamoDBDocumentClient.from(
-          new DynamoDBClient({ endpoint: rawEnv.DYNAMODB_ENDPOINT, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-          { marshallOptions: { removeUndefinedValues: true } },
-        );
-        for (let i = 0; i < written.length; i += 5000) {
-          const t = performance.now();
-          await rawBatchPut(client, written.slice(i, i + 5000));
-          rawMs += performance.now() - t;
-          ctx.progress.update(`household-import: raw BatchWriteItem ${Math.min(i + 5000, written.length)}/${written.length} items`);
-        }
-        client.destroy();
+        raw = await child('test/bench/tools/raw-child.ts', [csv], { ...rawStack.env('raw'), DATA_DIR: dir }, undefined);
       } finally {
         await rawStack.stop();
       }
-      const items = written.length;
 
-      const ratio = importMs / rawMs;
-      const peakMb = peakRss / 1024 / 1024;
-      const failures = [
-        ...(ratio <= TIME_TARGET ? [] : [`household-import: import took ${fixed(ratio, 2)}× raw BatchWriteItem (target ≤ ${TIME_TARGET}×)`]),
-        ...(peakMb <= RSS_TARGET_MB ? [] : [`household-import: peak RSS ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`]),
-      ];
+      const failures: string[] = [];
+      const rows: string[][] = [];
+      const verdicts: string[] = [];
+      const data: Record<string, unknown> = { people, items: raw.items, rawMs: raw.rawMs, heapCapMb: heapMb ? Number(heapMb) : null, targets: { time: TARGETS, rssMb: RSS_TARGET_MB } };
+      for (const { format, bytes, result } of runs) {
+        const ratio = result.importMs / raw.rawMs;
+        const peakMb = result.maxRssBytes / 1024 / 1024;
+        const rates = windowRates(result.samples, people);
+        const target = TARGETS[format]!;
+        if (ratio > target) failures.push(`household-import: the ${format} import took ${fixed(ratio, 2)}× raw BatchWriteItem (target ≤ ${target}×)`);
+        if (peakMb > RSS_TARGET_MB) failures.push(`household-import: the ${format} import's peak RSS was ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`);
+        rows.push([`import ${format} (${(bytes / 1024 / 1024).toFixed(1)} MB)`, fixed(result.importMs / 1000, 1), fixed(people / (result.importMs / 1000), 0), fixed(ratio, 2), fixed(peakMb, 0), rates ? `${fixed(rates.first, 0)} → ${fixed(rates.last, 0)}` : '']);
+        verdicts.push(`target: ${format} ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`);
+        data[format] = { bytes, importMs: result.importMs, ratio, peakRssMb: peakMb, households: result.job.households, rowsRejected: result.job.rowsRejected, rowsPerSecondFirst: rates?.first ?? null, rowsPerSecondLast: rates?.last ?? null };
+      }
+      rows.push(['raw BatchWriteItem', fixed(raw.rawMs / 1000, 1), fixed(people / (raw.rawMs / 1000), 0), '1.00', '', '']);
       const report = [
-        `import of ${people} people (${(bytes / 1024 / 1024).toFixed(1)} MB CSV, ${final.households} households, ${final.rowsRejected} rows rejected) vs raw BatchWriteItem of the ${items} items it wrote`,
+        `imports of ${people} people (${runs[0]?.result.job.households ?? '?'} households, ${runs[0]?.result.job.rowsRejected ?? '?'} rows rejected) vs raw BatchWriteItem of the ${raw.items} items such an import writes`,
         table(
-          [{ header: 'measure' }, { header: 'seconds', align: 'right' }, { header: 'items/s', align: 'right' }],
-          [
-            ['import (runImport)', fixed(importMs / 1000, 1), fixed(items / (importMs / 1000), 0)],
-            ['raw BatchWriteItem', fixed(rawMs / 1000, 1), fixed(items / (rawMs / 1000), 0)],
-          ],
+          [{ header: 'measure' }, { header: 'seconds', align: 'right' }, { header: 'rows/s', align: 'right' }, { header: '× raw', align: 'right' }, { header: 'peak RSS MB', align: 'right' }, { header: `rows/s first → last ${WINDOW / 1000}k`, align: 'right' }],
+          rows,
         ),
-        `target: import ≤ ${TIME_TARGET}× raw → ${ratio <= TIME_TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
-        `target: peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB: the importing process's peak resident set, ${heapMb ? `V8 old space capped at ${heapMb} MB` : 'V8 sizing its heap itself'})`,
+        ...verdicts,
+        `(the importing process's V8 old space ${heapMb ? `capped at ${heapMb} MB` : 'sized by V8'})`,
       ].join('\n');
-      return {
-        report,
-        failures,
-        data: { people, bytes, households: final.households, rowsRejected: final.rowsRejected, items, importMs, rawMs, ratio, peakRssMb: peakMb, heapCapMb: heapMb ? Number(heapMb) : null, targets: { time: TIME_TARGET, rssMb: RSS_TARGET_MB } },
-      };
+      return { report, failures, data };
     } finally {
       ctx.progress.clear();
-      if (!stopped) await stack.stop();
       await rm(dir, { recursive: true, force: true });
     }
   },
 };
-
-/**
- * The baseline's writes: BatchWriteItem, 25 items a request, with as many requests in flight as
- * the importer keeps (`batchPutAll`'s default of 4), UnprocessedItems re-sent with backoff — the
- * same work as the import's writes, without parsing, validation, hashing or bookkeeping.
- */
-const RAW_CONCURRENCY = 4;
-async function rawBatchPut(client: DynamoDBDocumentClient, items: Record<string, unknown>[]): Promise<void> {
-  const requests: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) requests.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < requests.length) {
-      let pending: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = requests[next++]!.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-        const out = await client.send(new BatchWriteCommand({ RequestItems: { raw: pending } }));
-        pending = out.UnprocessedItems?.['raw'] as typeof pending;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: RAW_CONCURRENCY }, worker));
-}

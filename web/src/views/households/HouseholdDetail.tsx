@@ -17,6 +17,7 @@ import { ProvinceName, REGISTRARS, SafetyBadge, shortId, useDateFormat } from '.
 import { householdMessages } from './messages.ts';
 import { needMessages, type NeedKey } from './needs.ts';
 import { HouseholdAssistance } from '../assistance/HouseholdAssistance.tsx';
+import { useOpenSites, useSiteLabel } from './sites.ts';
 
 interface HistoryEntry {
   id: string;
@@ -131,7 +132,25 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
         <dd>
           <ProvinceName code={h.current.province} />
           {[h.current.district, h.current.village, h.current.site, h.current.hostCommunity].filter(Boolean).map((p) => ` · ${p}`)}
+          {h.current.siteId && <> · <SiteName id={h.current.siteId} country={h.country} /></>}
+          {h.currentSince && <> · {t('detail.since', { date: fmt(h.currentSince, false) })}</>}
         </dd>
+        {h.displacedSince && (
+          <>
+            <dt>{t('form.displacedSince')}</dt>
+            <dd>{fmt(h.displacedSince, false)}</dd>
+          </>
+        )}
+        {h.returnIntentions && (
+          <>
+            <dt>{t('intent.title')}</dt>
+            <dd data-testid="household-intentions">
+              {t(`intent.${h.returnIntentions.intends}`)}
+              {h.returnIntentions.when && <> · {t(`when.${h.returnIntentions.when}`)}</>}
+              {h.returnIntentions.obstacles.map((o) => ` · ${t(`obstacle.${o}`)}`)} ({fmt(h.returnIntentions.surveyedAt, false)})
+            </dd>
+          </>
+        )}
         {h.destination && (
           <>
             <dt>{t('form.destination')}</dt>
@@ -253,10 +272,18 @@ const statusName = (tc: ReturnType<typeof useT<keyof (typeof commonMessages)['en
 function TransitionForm({ household, version, session, onChanged, onConflict }: { household: Household; version: number; session: Session; onChanged: (h: Household, etag: number | undefined) => void; onConflict: () => void }) {
   const t = useT(householdMessages);
   const tc = useT(commonMessages);
-  const moves = allowedHouseholdMoves(household.status, session.role);
+  // A move of place within the present status is a transition too (dated, counted at the sites).
+  const moves = REGISTRARS.includes(session.role) ? [household.status, ...allowedHouseholdMoves(household.status, session.role)] : [];
   const [to, setTo] = useState<HouseholdStatus | ''>('');
   const [blockedReason, setBlockedReason] = useState('');
   const [reason, setReason] = useState('');
+  const today = new Date().toISOString().slice(0, 10);
+  const [effectiveDate, setEffectiveDate] = useState(today);
+  /** '' unchanged, 'HOME' the destination (or origin), else a site id. */
+  const [place, setPlace] = useState('');
+  const sites = useOpenSites(household.country).filter((x) => x.id !== household.current.siteId);
+  const siteLabel = useSiteLabel();
+  const home = household.destination ?? household.origin;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<'sent' | 'queued' | undefined>(undefined);
@@ -284,7 +311,9 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
           setBusy(true);
           setError(undefined);
           setNotice(undefined);
-          const body = { to, ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+          const site = sites.find((x) => x.id === place);
+          const current = site ? { province: site.province, siteId: site.id } : place === 'HOME' ? { province: home.province, ...(home.village ? { village: home.village } : {}), hostCommunity: t('transition.home') } : undefined;
+          const body = { to, effectiveDate, ...(current ? { current } : {}), ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
           try {
             const result = await submit({
               method: 'POST',
@@ -299,6 +328,8 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
               setTo('');
               setBlockedReason('');
               setReason('');
+              setPlace('');
+              setEffectiveDate(today);
             }
           } catch (err: unknown) {
             setError(err);
@@ -312,9 +343,23 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
         <Field label={t('transition.to')} error={fieldError('to')}>
           <select value={to} required onChange={(e) => setTo(e.currentTarget.value as HouseholdStatus | '')} data-testid="household-transition-to">
             <option value="">{t('form.choose')}</option>
-            {moves.map((m) => (
+            {moves.map((m, i) => (
               <option key={m} value={m}>
-                {tc(`household.${m}`)}
+                {i === 0 ? `${tc(`household.${m}`)}: ${t('transition.sameStatus')}` : tc(`household.${m}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('transition.effectiveDate')} error={fieldError('effectiveDate')}>
+          <input type="date" value={effectiveDate} max={today} required onInput={(e) => setEffectiveDate(e.currentTarget.value)} data-testid="household-transition-effective-date" />
+        </Field>
+        <Field label={t('transition.place')} error={fieldError('current') ?? fieldError('current.siteId')}>
+          <select value={place} onChange={(e) => setPlace(e.currentTarget.value)} data-testid="household-transition-place">
+            <option value="">{t('transition.placeUnchanged')}</option>
+            <option value="HOME">{t('transition.placeHome')}</option>
+            {sites.map((x) => (
+              <option key={x.id} value={x.id}>
+                {siteLabel(x)}
               </option>
             ))}
           </select>
@@ -404,4 +449,11 @@ function Paged<I>({ title, path, testid, columns, row }: { title: string; path: 
       )}
     </section>
   );
+}
+
+/** A registered site by its name in the chosen language, once the country's open sites are read (its code otherwise). */
+function SiteName({ id, country }: { id: string; country: string }) {
+  const site = useOpenSites(country).find((x) => x.id === id);
+  const label = useSiteLabel();
+  return <>{site ? label(site) : shortId(id)}</>;
 }

@@ -12,13 +12,14 @@ import { useLang, useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import type { Session } from '../../app/session.ts';
-import { CONSENT_PURPOSES, DOCUMENT_TYPES, RELATIONSHIPS, SEXES } from '#shared/domain/household.ts';
+import { CONSENT_PURPOSES, DOCUMENT_TYPES, RELATIONSHIPS, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
 import { checkHousehold, emptyHousehold, emptyMember, fieldErrors, headIndex, householdBody, ONE_HEAD, REQUIRED, type CountryCode, type FieldErrors, type HouseholdFormState, type MemberState } from './form.ts';
 import { householdMessages } from './messages.ts';
 import { NeedsPicker } from './NeedsPicker.tsx';
 import { PlacePicker, useChildren } from './PlacePicker.tsx';
 import { unitLabel } from './place-search.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from './places.ts';
+import { useOpenSites, useSiteLabel } from './sites.ts';
 
 type Errors = FieldErrors;
 type T = ReturnType<typeof useT<keyof (typeof householdMessages)['en']>>;
@@ -34,6 +35,9 @@ export function HouseholdForm({ session }: { session: Session }) {
   const [queued, setQueued] = useState(false);
   const [position, setPosition] = useState<'idle' | 'reading' | 'failed'>('idle');
   const country: CountryCode | '' = admin ? state.country : (session.country ?? '');
+  const sites = useOpenSites(country);
+  const siteLabel = useSiteLabel();
+  const sitesHere = sites.filter((x) => x.province === state.current.province);
 
   const errorOf = (path: string): string | undefined => {
     const e = errors[path];
@@ -128,13 +132,79 @@ export function HouseholdForm({ session }: { session: Session }) {
 
         <fieldset>
           <legend>{t('form.current')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.current.province} error={errorOf('current.province')} name="current.province" onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, adm2: '', adm3: '', adm4: '' } }))} />
+          <ProvinceSelect t={t} country={country} value={state.current.province} error={errorOf('current.province')} name="current.province" onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, siteId: '', adm2: '', adm3: '', adm4: '' } }))} />
           <PlacePicker name="current" country={country} province={state.current.province} value={state.current} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, current: { ...s.current, ...codes } }))} />
+          {sitesHere.length > 0 && (
+            <Field label={t('form.registeredSite')} error={errorOf('current.siteId')}>
+              <select value={state.current.siteId} onChange={(e) => { const siteId = e.currentTarget.value; update((s) => ({ ...s, current: { ...s.current, siteId } })); }} data-testid="household-field-current.siteId">
+                <option value="">{t('form.none')}</option>
+                {sitesHere.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {siteLabel(x)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
           <TextField label={t('form.district')} name="current.district" value={state.current.district} error={errorOf('current.district')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, district: v } }))} />
           <TextField label={t('form.village')} name="current.village" value={state.current.village} error={errorOf('current.village')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, village: v } }))} />
           <p class="hh-hint">{t('form.siteHint')}</p>
           <TextField label={t('form.site')} name="current.site" value={state.current.site} error={errorOf('current.site')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, site: v } }))} />
           <TextField label={t('form.hostCommunity')} name="current.hostCommunity" value={state.current.hostCommunity} error={errorOf('current.hostCommunity')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, hostCommunity: v } }))} />
+        </fieldset>
+
+        <Field label={t('form.displacedSince')} error={errorOf('displacedSince')}>
+          <input type="date" value={state.displacedSince} max={new Date().toISOString().slice(0, 10)} onInput={(e) => { const displacedSince = e.currentTarget.value; update((s) => ({ ...s, displacedSince })); }} data-testid="household-field-displacedSince" />
+        </Field>
+
+        <fieldset data-testid="household-intentions">
+          <legend>{t('intent.title')}</legend>
+          <Field label={t('intent.intends')} error={errorOf('returnIntentions.intends')}>
+            <select value={state.intentions.intends} onChange={(e) => { const intends = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, intends } })); }} data-testid="household-field-returnIntentions.intends">
+              <option value="">{t('intent.notAsked')}</option>
+              {RETURN_INTENTS.map((i) => (
+                <option key={i} value={i}>
+                  {t(`intent.${i}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {state.intentions.intends === 'YES' && (
+            <Field label={t('intent.when')} error={errorOf('returnIntentions.when')}>
+              <select value={state.intentions.when} onChange={(e) => { const when = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, when } })); }} data-testid="household-field-returnIntentions.when">
+                <option value="">{t('form.none')}</option>
+                {RETURN_WHEN.map((w) => (
+                  <option key={w} value={w}>
+                    {t(`when.${w}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          {state.intentions.intends && (
+            <>
+              <fieldset class="hh-checks">
+                <legend>{t('intent.obstacles')}</legend>
+                {RETURN_OBSTACLES.map((o) => (
+                  <label class="hh-check" key={o}>
+                    <input
+                      type="checkbox"
+                      checked={state.intentions.obstacles.includes(o)}
+                      onChange={(e) => {
+                        const on = e.currentTarget.checked;
+                        update((s) => ({ ...s, intentions: { ...s.intentions, obstacles: on ? [...s.intentions.obstacles, o] : s.intentions.obstacles.filter((x) => x !== o) } }));
+                      }}
+                      data-testid={`household-field-returnIntentions.obstacles.${o}`}
+                    />{' '}
+                    {t(`obstacle.${o}`)}
+                  </label>
+                ))}
+              </fieldset>
+              <Field label={t('intent.surveyedAt')} error={errorOf('returnIntentions.surveyedAt')}>
+                <input type="date" value={state.intentions.surveyedAt} onInput={(e) => { const surveyedAt = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, surveyedAt } })); }} data-testid="household-field-returnIntentions.surveyedAt" />
+              </Field>
+            </>
+          )}
         </fieldset>
 
         <fieldset>

@@ -28,7 +28,11 @@ export interface HouseholdFormState {
   /** Only an admin chooses; others register in their own country. */
   country: CountryCode | '';
   origin: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string };
-  current: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; site: string; hostCommunity: string };
+  current: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; siteId: string; site: string; hostCommunity: string };
+  /** The day the household was displaced (YYYY-MM-DD), optional. */
+  displacedSince: string;
+  /** What the household said of going home; `intends` empty: not asked. */
+  intentions: { intends: string; when: string; obstacles: string[]; surveyedAt: string };
   destination: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; lon: string; lat: string };
   members: MemberState[];
   contact: { phone: string; note: string };
@@ -55,7 +59,9 @@ export const today = (): string => new Date().toISOString().slice(0, 10);
 export const emptyHousehold = (country: CountryCode | ''): HouseholdFormState => ({
   country,
   origin: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '' },
-  current: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '', site: '', hostCommunity: '' },
+  current: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '', siteId: '', site: '', hostCommunity: '' },
+  displacedSince: '',
+  intentions: { intends: '', when: '', obstacles: [], surveyedAt: today() },
   destination: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '', lon: '', lat: '' },
   members: [emptyMember('HEAD')],
   contact: { phone: '', note: '' },
@@ -81,6 +87,7 @@ export function householdBody(state: HouseholdFormState, sendCountry: boolean): 
   const hasDestination = [d.province, d.adm2, d.adm3, d.adm4, d.district, d.village, d.lon, d.lat].some((v) => v.trim() !== '');
   const hasPoint = d.lon.trim() !== '' || d.lat.trim() !== '';
   const contact = compact(state.contact);
+  const i = state.intentions;
   return {
     ...(sendCountry && state.country ? { country: state.country } : {}),
     origin: compact(state.origin),
@@ -101,6 +108,8 @@ export function householdBody(state: HouseholdFormState, sendCountry: boolean): 
     })),
     ...(Object.keys(contact).length > 0 ? { contact } : {}),
     consent: { given: state.consent.given, date: state.consent.date, purposes: state.consent.purposes },
+    ...(state.displacedSince ? { displacedSince: state.displacedSince } : {}),
+    ...(i.intends ? { returnIntentions: { intends: i.intends, ...(i.intends === 'YES' && i.when ? { when: i.when } : {}), obstacles: i.obstacles, surveyedAt: i.surveyedAt } } : {}),
   };
 }
 

@@ -1,18 +1,20 @@
 /**
- * Household CSV import (relief agencies, admins): create the job, PUT the file to its upload URL
+ * Household import (relief agencies, admins) of a CSV, an XLSX workbook or a ZIP of CSVs: create
+ * the job (optionally a dry run, with a column mapping), PUT the file to its upload URL
  * (the local server, or an S3 presigned URL on AWS, which gets no Authorization header), then
  * follow the job at `#/import/<id>` — a progress bar and a live line polled every second, the
  * final status, and the rejected rows (the job's first 100, then every page of `/errors`).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, isNetworkError, request, type Problem } from '../../app/api.ts';
+import { ApiError, apiUrl, isNetworkError, request, type Problem } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { newIdempotencyKey } from '../../app/queue.ts';
-import { useSession } from '../../app/session.ts';
+import { currentSession, useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
 import { IMPORT_COLUMNS, type ImportJobStatus, type RowError } from '#shared/domain/household-import.ts';
+import { ImportReportView, type ImportReport, type Mapping } from './ImportReport.tsx';
 import { importMessages } from './messages.ts';
 import '../households/households.css';
 
@@ -26,7 +28,38 @@ interface ImportJob {
   householdsRejected: number;
   message?: string;
   duplicateOf?: string;
+  dryRun?: boolean;
+  report?: ImportReport;
   errors: RowError[];
+}
+
+/**
+ * The file and mapping of the last import started from this page: a dry run's report lets the
+ * user fix the mapping and import the same file without choosing it again (kept in memory only).
+ */
+const last: { file?: File; mapping?: Mapping; country?: '' | 'KH' | 'TH' } = {};
+
+/** Creates a job for `file` and uploads it; resolves the job's id. */
+export async function startImport(file: File, options: { country?: '' | 'KH' | 'TH'; dryRun: boolean; mapping?: Mapping }, onProgress: (percent: number) => void): Promise<string> {
+  // The size is signed into the upload URL on AWS: S3 takes exactly that many bytes.
+  const body = { ...(options.country ? { country: options.country } : {}), bytes: file.size, ...(options.dryRun ? { dryRun: true } : {}), ...(options.mapping ? { mapping: options.mapping } : {}) };
+  const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body, idempotencyKey: newIdempotencyKey() });
+  await upload(created.body.uploadUrl, file, onProgress);
+  Object.assign(last, { file, mapping: options.mapping, country: options.country });
+  return created.body.id;
+}
+
+/** Downloads the registration XLSForm (the request carries the session's token, so a plain link would not do). */
+async function downloadForm(country: '' | 'KH' | 'TH'): Promise<void> {
+  const session = currentSession();
+  const res = await fetch(apiUrl(`/v1/household-imports/form.xlsx${country ? `?country=${country}` : ''}`), { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  if (!res.ok) throw new ApiError({ type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status });
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'clearway-household.xlsx';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 const POLL_MS = 1000;
@@ -52,7 +85,7 @@ function upload(url: string, file: File, onProgress: (percent: number) => void):
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
-    xhr.setRequestHeader('Content-Type', 'text/csv');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
     };
@@ -84,6 +117,7 @@ function StartForm({ admin }: { admin: boolean }) {
   const [percent, setPercent] = useState(0);
   const [error, setError] = useState<unknown>(undefined);
   const [missing, setMissing] = useState<'file' | 'country' | undefined>(undefined);
+  const [dryRun, setDryRun] = useState(false);
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
@@ -94,12 +128,11 @@ function StartForm({ admin }: { admin: boolean }) {
     setMissing(undefined);
     try {
       setPhase('creating');
-      // The size is signed into the upload URL on AWS: S3 takes exactly that many bytes.
-      const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body: { ...(admin ? { country } : {}), bytes: file.size }, idempotencyKey: newIdempotencyKey() });
-      setPhase('uploading');
-      setPercent(0);
-      await upload(created.body.uploadUrl, file, setPercent);
-      location.hash = `#/import/${created.body.id}`;
+      const id = await startImport(file, { country: admin ? country : '', dryRun }, (p) => {
+        setPhase('uploading');
+        setPercent(p);
+      });
+      location.hash = `#/import/${id}`;
     } catch (err: unknown) {
       setError(err);
       setPhase('idle');
@@ -115,6 +148,12 @@ function StartForm({ admin }: { admin: boolean }) {
         <p>
           <code data-testid="import-columns">{IMPORT_COLUMNS.join(',')}</code>
         </p>
+        <p>{t('formats')}</p>
+        <p>
+          <button type="button" onClick={() => void downloadForm(admin ? country || 'KH' : '').catch(setError)} data-testid="import-form-download">
+            {t('form')}
+          </button>
+        </p>
       </details>
       <form class="form hh-form" onSubmit={onSubmit} data-testid="import-form">
         {admin && (
@@ -127,8 +166,11 @@ function StartForm({ admin }: { admin: boolean }) {
           </Field>
         )}
         <Field label={t('file')} error={missing === 'file' ? t('needFile') : undefined}>
-          <input type="file" accept=".csv,text/csv" ref={fileInput} data-testid="import-file" />
+          <input type="file" accept=".csv,text/csv,.xlsx,.zip" ref={fileInput} data-testid="import-file" />
         </Field>
+        <label class="check">
+          <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} data-testid="import-dry-run" /> {t('dryRun')}
+        </label>
         <button type="submit" class="primary" disabled={phase !== 'idle'} data-testid="import-start">
           {t('start')}
         </button>
@@ -183,7 +225,7 @@ function JobProgress({ id }: { id: string }) {
   const counting = job.rowsTotal > 0;
   return (
     <section aria-labelledby="import-job-title" data-testid="import-job" data-status={job.status}>
-      <h2 id="import-job-title">{t('job', { id: job.id.slice(-8) })}</h2>
+      <h2 id="import-job-title">{job.dryRun ? t('dryRunTitle') : t('job', { id: job.id.slice(-8) })}</h2>
       <p>
         {t('status')}: <strong data-testid="import-status">{t(`status.${job.status}`)}</strong>
       </p>
@@ -197,7 +239,11 @@ function JobProgress({ id }: { id: string }) {
         {counting ? t('progress', { done: processed, total: job.rowsTotal, imported: job.rowsImported, rejected: job.rowsRejected }) : done(job.status) ? '' : t('waiting')}
       </p>
       <ProblemMessage error={error} />
-      {done(job.status) && <p>{t('households', { imported: job.households, rejected: job.householdsRejected })}</p>}
+      {done(job.status) && !job.dryRun && <p>{t('households', { imported: job.households, rejected: job.householdsRejected })}</p>}
+      {done(job.status) && job.dryRun && job.status === 'COMPLETED' && (
+        <p data-testid="import-dry-run-counts">{t('dryRunCounts', { households: job.households, rows: job.rowsImported, rejectedHouseholds: job.householdsRejected, rejectedRows: job.rowsRejected })}</p>
+      )}
+      {job.report && done(job.status) && <ImportReportView report={job.report} dryRun={job.dryRun === true} pending={last} />}
       {job.duplicateOf && (
         <p class="notice" data-testid="import-duplicate">
           <a href={`#/import/${job.duplicateOf}`}>{t('duplicate', { id: job.duplicateOf.slice(-8) })}</a>
