@@ -5,6 +5,7 @@ import { importSetupFunction } from './import-setup/manifest.ts';
 import { metaFunction } from './meta/manifest.ts';
 import { mineActionFunction } from './mine-action/manifest.ts';
 import { notificationsFunction } from './notifications/manifest.ts';
+import { placesFunction } from './places/manifest.ts';
 import { reportsFunction } from './reports/manifest.ts';
 import { sitesFunction } from './sites/manifest.ts';
 import { tasksFunction } from './tasks/manifest.ts';
@@ -13,7 +14,7 @@ import { tasksFunction } from './tasks/manifest.ts';
  * Every API-facing function and the paths it owns; the CDK stack and the local server both route from this list.
  * `import-setup` comes before `households`: its form path lies under the households' `/v1/household-imports`, and the local server takes the first match.
  */
-export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, importSetupFunction, householdsFunction, reportsFunction, mineActionFunction, assistanceFunction, sitesFunction] as const;
+export const apiFunctions = [metaFunction, tasksFunction, clearedAreasFunction, notificationsFunction, importSetupFunction, householdsFunction, reportsFunction, mineActionFunction, assistanceFunction, sitesFunction, placesFunction] as const;
 export type ApiFunctionName = (typeof apiFunctions)[number]['name'];
 
 /**

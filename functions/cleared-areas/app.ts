@@ -11,7 +11,7 @@ import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, listClearedAreas, reportLandWrite, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
-import { moved, statsWrites } from '#shared/db/repositories/stats.ts';
+import { moved, statsWrites, statsPlace } from '#shared/db/repositories/stats.ts';
 import { getTask, listProgress, taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -92,6 +92,7 @@ api.route(
       taskId: task.id,
       hazardAreaId: hazard.id,
       ...place(task),
+      ...(task.adm2 ? { adm2: task.adm2 } : {}),
       countries: task.countries,
       ...(teamId ? { submittingTeamId: teamId } : {}),
       submittedBy: actorOf(principal),
@@ -130,7 +131,7 @@ api.route(
         parts: area.parts.map((p) => ({ outcome: p.outcome, method: p.method, areaSqm: p.areaSqm })),
         eoMismatch: area.eo.mismatch,
       }, now).write,
-      ...statsWrites([{ ...place(area), counters: moved('reports', null, 'SUBMITTED') }]),
+      ...statsWrites([{ ...statsPlace(area), counters: moved('reports', null, 'SUBMITTED') }]),
     ], response, idempotency);
   },
 );

@@ -7,7 +7,7 @@ import type { Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite } from '#shared/db/repositories/cleared-areas.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { recomputeAfterHazardChange } from '#shared/db/repositories/return-safety.ts';
-import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { monthOf, releasedByOutcome } from '#shared/domain/monthly.ts';
 import { getTask, taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
@@ -61,7 +61,7 @@ function reworkWrites(task: Task, principal: Principal, now: string, reason: str
       taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'IN_PROGRESS', reason })),
       outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: task.hazardAreaId, ...place(task), from: task.status, to: 'IN_PROGRESS', reason }, now).write,
     ],
-    stats: [{ ...place(task), counters: moved('tasks', task.status, 'IN_PROGRESS') }],
+    stats: [{ ...statsPlace(task), counters: moved('tasks', task.status, 'IN_PROGRESS') }],
   };
 }
 
@@ -80,7 +80,7 @@ async function landChange(area: ClearedArea, change: 'release' | 'take-back', pr
   // The monthly report counts released land in the month of the QA acceptance; a take-back subtracts it there.
   const acceptedAt = change === 'release' ? now : (area.qa?.decidedAt ?? now);
   const monthly = monthlyStatsWrites([{ ...place(area), month: monthOf(acceptedAt), counters: releasedByOutcome(area.parts, sign) }]);
-  return { writes: [after.write, ...backfill, ...released.writes, ...monthly], stats: [...released.stats, { ...place(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
+  return { writes: [after.write, ...backfill, ...released.writes, ...monthly], stats: [...released.stats, { ...statsPlace(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
 }
 
 export function registerReportDecisions(api: Api): void {
@@ -127,7 +127,7 @@ export function registerReportDecisions(api: Api): void {
           updatedAt: now,
         };
         const writes: GuardedWrite[] = [{ ...clearedAreaWrite(decided, area.version), onConditionFailed: () => new ReportMoved() }];
-        const stats: StatsChange[] = final ? [{ ...place(area), counters: moved('reports', 'SUBMITTED', status) }] : [];
+        const stats: StatsChange[] = final ? [{ ...statsPlace(area), counters: moved('reports', 'SUBMITTED', status) }] : [];
         let remainingSqm: number | undefined;
         if (status === 'QA_ACCEPTED') {
           const { openReportId: _open, ...taskRest } = task;
@@ -206,7 +206,7 @@ export function registerReportDecisions(api: Api): void {
         const rework = reworkWrites(task, principal, now, `the ASEAN Observer Team did not attest completion report ${area.id}`);
         const change = await landChange(area, 'take-back', principal, now);
         writes.push(...rework.writes, ...change.writes);
-        stats.push(...rework.stats, ...change.stats, { ...place(area), counters: moved('reports', 'QA_ACCEPTED', 'NOT_ATTESTED') });
+        stats.push(...rework.stats, ...change.stats, { ...statsPlace(area), counters: moved('reports', 'QA_ACCEPTED', 'NOT_ATTESTED') });
         remainingSqm = change.remainingSqm;
       }
       writes.push(
@@ -255,7 +255,7 @@ export function registerReportDecisions(api: Api): void {
       const handedOverSqm = (hazard.handedOverSqm ?? 0) + area.areaSqm;
       const complete = hazard.status === 'CLOSED' && hazard.remainingSqm === 0 && handedOverSqm >= (hazard.releasedSqm ?? 0);
       const updatedHazard = { ...hazard, handedOverSqm, ...(complete ? { status: 'HANDED_OVER' as const, statusChangedAt: now } : {}), version: hazard.version + 1, updatedAt: now };
-      const stats: StatsChange[] = [{ ...place(area), counters: { ...moved('reports', 'QA_ACCEPTED', 'HANDED_OVER'), sqm_HANDED_OVER: area.areaSqm } }];
+      const stats: StatsChange[] = [{ ...statsPlace(area), counters: { ...moved('reports', 'QA_ACCEPTED', 'HANDED_OVER'), sqm_HANDED_OVER: area.areaSqm } }];
       const writes: GuardedWrite[] = [
         clearedAreaWrite(handed, expectedVersion),
         { ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace },
@@ -276,7 +276,7 @@ export function registerReportDecisions(api: Api): void {
           hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: 'CLOSED', to: 'HANDED_OVER', reason })),
           outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: 'CLOSED', to: 'HANDED_OVER', reason, date: body.date }, now).write,
         );
-        stats.push({ ...place(hazard), counters: moved('hazards', 'CLOSED', 'HANDED_OVER') });
+        stats.push({ ...statsPlace(hazard), counters: moved('hazards', 'CLOSED', 'HANDED_OVER') });
       }
       await transact([...writes, ...statsWrites(stats)]);
       if (complete) await recomputeAfterHazardChange(hazard.id, principal);

@@ -8,7 +8,7 @@ import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { hazardCellWritesOnChange } from '#shared/db/repositories/return-safety.ts';
 import { hazardDemandChangeWrites } from '#shared/db/repositories/priorities.ts';
-import { moved, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -63,7 +63,7 @@ export function releaseOnHazard(hazard: HazardArea, land: readonly ReportLand[],
       ...hazardCellWritesOnChange(hazard, updated),
       ...hazardDemandChangeWrites(hazard, updated),
     );
-    stats.push({ ...place(hazard), counters: moved('hazards', hazard.status, status) });
+    stats.push({ ...statsPlace(hazard), counters: moved('hazards', hazard.status, status) });
   }
   return { hazard: updated, writes, stats, statusChanged: status !== hazard.status };
 }

@@ -6,7 +6,7 @@ import { EO_CATEGORIES } from '#shared/domain/ordnance.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { DISPOSALS, TASK_STATUSES } from '#shared/domain/task.ts';
-import { readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
+import { readDistrictStats, readProvinceStats, readStats, type Counters } from '#shared/db/repositories/stats.ts';
 import type { Api } from '#shared/http/api.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
@@ -36,7 +36,7 @@ export function landReleaseView(counters: Counters) {
 
 const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
-  scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()) }),
+  scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()), adm2: z.optional(z.string()) }),
   releasedSqm: z.record(z.string(), z.number()),
   /** Only what was destroyed in situ. */
   ordnanceDestroyed: z.record(z.string(), z.number()),
@@ -50,9 +50,9 @@ const LandReleaseStats = named('LandReleaseStats', () =>
 
 /** CSV columns with their HXL hashtags (Humanitarian Exchange Language), one row per province. */
 const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters) => string | number][] = [
-  ['country', '#country+code', (p) => provinceOf(p)!.country],
-  ['province_pcode', '#adm1+code', (p) => p],
-  ['province_name', '#adm1+name', (p) => provinceOf(p)!.name],
+  ['country', '#country+code', (p) => provinceOf(p.slice(0, 4))!.country],
+  ['province_pcode', '#adm1+code', (p) => p.slice(0, 4)],
+  ['province_name', '#adm1+name', (p) => provinceOf(p.slice(0, 4))!.name],
   ...OUTCOMES.map((o): (typeof COLUMNS)[number] => [`released_sqm_${o.toLowerCase()}`, `#indicator+area+sqm+released+${o.toLowerCase()}`, (_p, c) => c[`sqm_${o}`] ?? 0]),
   ['handed_over_sqm', '#indicator+area+sqm+handed_over', (_p, c) => c.sqm_HANDED_OVER ?? 0],
   ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_destroyed_${k.toLowerCase()}`, `#indicator+eo+destroyed+${k.toLowerCase()}`, (_p, c) => c[`eod_${k}`] ?? 0]),
@@ -62,6 +62,13 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
   ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
 ];
 
+/**
+ * At `level=adm2` the rows are districts (the row's code is the district's). Codes only: naming
+ * them would bring the gazetteer's reader into this function, which is at its bundle budget;
+ * `GET /v1/places/{pcode}` names a code.
+ */
+const DISTRICT_COLUMNS: (typeof COLUMNS)[number][] = [['district_pcode', '#adm2+code', (d) => d]];
+
 export function registerLandReleaseStats(api: Api): void {
   api.route(
     {
@@ -70,12 +77,14 @@ export function registerLandReleaseStats(api: Api): void {
       operationId: 'landReleaseStats',
       summary: 'Land-release statistics of everything, a country or a province (JSON, or CSV with HXL hashtags)',
       description:
-        'm² released by outcome (each part of a report counted under its own outcome; nothing for withdrawn areas) and handed over, EO found by category, by disposal, and destroyed (in situ only) by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
+        'm² released by outcome (each part of a report counted under its own outcome; nothing for withdrawn areas) and handed over, EO found by category, by disposal, and destroyed (in situ only) by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. Counters are also kept per district (`adm2`) for hazard areas recorded with one: `?adm2=` reads a district, and the CSV with `level=adm2` has one row per district with counters (`#adm2+code`). With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
       tag: 'Statistics',
       access: DEMINING_READERS,
       query: z.object({
         country: z.optional(Country),
         province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        adm2: z.optional(z.string().check(z.regex(/^(KH|TH)\d{4}$/, 'must be a district P-code such as KH2203'))),
+        level: z.optional(z.enum(['adm1', 'adm2'])),
         format: z.optional(z.enum(['json', 'csv'])),
       }),
       responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
@@ -83,16 +92,29 @@ export function registerLandReleaseStats(api: Api): void {
     async (c, { query }) => {
       if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
       if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
-      const country = query.country ?? (query.province ? provinceOf(query.province)!.country : undefined);
+      if (query.adm2 && !provinceOf(query.adm2.slice(0, 4))) throw new BadRequest('Unknown district.', [{ path: 'query.adm2', message: 'not a district of a border province' }]);
+      if (query.adm2 && ((query.province && !query.adm2.startsWith(query.province)) || (query.country && !query.adm2.startsWith(query.country)))) throw new BadRequest('The district is not in that place.', [{ path: 'query.adm2', message: `not in ${query.province ?? query.country}` }]);
+      const province = query.province ?? query.adm2?.slice(0, 4);
+      const country = query.country ?? (province ? provinceOf(province)!.country : undefined);
       if (wantsCsv(c, query.format)) {
-        const provinces = query.province ? [query.province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
-        const stats = await readProvinceStats(provinces);
-        const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))];
-        const name = `land-release-${query.province ?? country ?? 'all'}.csv`;
+        const districts = query.level === 'adm2';
+        let rows: { pcode: string; counters: Counters }[];
+        if (districts) {
+          // Districts with counters (hazard areas recorded with an adm2), of the province or country asked for.
+          const byDistrict = await readDistrictStats(province ?? country);
+          rows = [...byDistrict].filter(([d]) => !query.adm2 || d === query.adm2).sort(([a], [b]) => a.localeCompare(b)).map(([pcode, counters]) => ({ pcode, counters }));
+        } else {
+          const provinces = province ? [province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
+          const stats = await readProvinceStats(provinces);
+          rows = provinces.map((p) => ({ pcode: p, counters: stats.get(p) ?? {} }));
+        }
+        const columns = districts ? [...COLUMNS.slice(0, 3), ...DISTRICT_COLUMNS, ...COLUMNS.slice(3)] : COLUMNS;
+        const lines = [columns.map(([h]) => h), columns.map(([, hxl]) => hxl), ...rows.map((r) => columns.map(([, , value]) => value(r.pcode, r.counters)))];
+        const name = `land-release-${query.adm2 ?? province ?? country ?? 'all'}${districts ? '-adm2' : ''}.csv`;
         return csvResponse(c, lines, name);
       }
-      const counters = await readStats(query.province ? { level: 'province', province: query.province } : country ? { level: 'country', country } : { level: 'all' });
-      return c.json({ scope: { country: country ?? null, province: query.province ?? null }, ...landReleaseView(counters) });
+      const counters = await readStats(query.adm2 ? { level: 'district', district: query.adm2 } : province ? { level: 'province', province } : country ? { level: 'country', country } : { level: 'all' });
+      return c.json({ scope: { country: country ?? null, province: province ?? null, ...(query.adm2 ? { adm2: query.adm2 } : {}) }, ...landReleaseView(counters) });
     },
   );
 }

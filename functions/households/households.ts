@@ -13,6 +13,7 @@ import {
   HouseholdStatus,
   HouseholdSummarySchema,
   HouseholdTransition,
+  householdPlaces,
   movementProblem,
   placeProblems,
   storedMember,
@@ -21,7 +22,8 @@ import {
 } from '#shared/domain/household.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { isCountryProvince } from '#shared/domain/provinces.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { ROLES, type Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
@@ -147,7 +149,7 @@ export function registerHouseholds(api: Api): void {
       example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
       summary: 'Register a displaced household',
       description:
-        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination must be provinces of that country. ' +
+        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
         'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
         'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
         '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
@@ -166,7 +168,8 @@ export function registerHouseholds(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');
       const places = placeProblems(body, country);
-      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${country}.`, prefixed('body', places));
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${country}.`, prefixed('body', places));
+      await refuseUnknownPlaces(country, householdPlaces(body, 'body'), 'household');
       const atSite = await arrivalCheck(body.current, country, 'body.current');
 
       // Drawn while the documents are checked: one GetItem that the registration does not wait for.
@@ -258,7 +261,7 @@ export function registerHouseholds(api: Api): void {
       if (query.returnSafety || query.riskEducation) return c.json(await briefingDue(principal, query));
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
       const country = actingCountry(principal, named, 'query', 'list households');
-      if (query.province && !isProvinceOf(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      if (query.province && !isCountryProvince(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
       let org = query.org;
       if (principal.role === 'relief') {
         if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
@@ -392,7 +395,8 @@ export function registerHouseholds(api: Api): void {
       const refused = movementProblem(household, body, effectiveDate);
       if (refused) throw new BadRequest(`The movement is refused: ${refused.message}.`, [{ path: `body.${refused.path}`, message: refused.message }]);
       const places = body.current ? placeProblems({ origin: household.origin, current: body.current }, household.country).filter((p) => p.path.startsWith('current')) : [];
-      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
+      await refuseUnknownPlaces(household.country, householdPlaces({ current: body.current }, 'body', household), 'household');
       const arrival = body.current ? await arrivalCheck(body.current, household.country, 'body.current', household.current.siteId) : [];
 
       const updated: Household = { ...household, status: body.to, statusChangedAt: sameStatus ? household.statusChangedAt : now, version: household.version + 1, updatedAt: now, currentSince: effectiveDate };
@@ -437,7 +441,8 @@ export function registerHouseholds(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household wants to go, its contact or its return intentions',
       description:
-        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; places must be provinces of the household’s country. A new destination has its return safety assessed again. `current` changes only by a transition (400). ' +
+        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; a new destination is checked like at registration (sent unchanged it is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
+        'Where the household is now (`current`) changes only by a dated movement (`POST /v1/households/{id}/transitions`): a PATCH naming it is a 400 saying so. ' +
         'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
@@ -460,7 +465,8 @@ export function registerHouseholds(api: Api): void {
       if (body.riskEducation === null) delete updated.riskEducation;
       else if (body.riskEducation) updated.riskEducation = body.riskEducation;
       const places = placeProblems({ origin: updated.origin, current: updated.current, destination: body.destination ?? undefined }, household.country).filter((p) => p.path.startsWith('destination'));
-      if (places.length) throw new BadRequest(`Every place of a household must be a province of ${household.country}.`, prefixed('body', places));
+      if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
+      await refuseUnknownPlaces(household.country, householdPlaces({ destination: body.destination }, 'body', household), 'household');
 
       const fields = (Object.keys(body) as (keyof HouseholdPatch)[]).filter((k) => body[k] !== undefined);
       const changes: Record<string, unknown> = {};

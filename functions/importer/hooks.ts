@@ -4,7 +4,7 @@ import type { SitesByCode } from '#shared/domain/household-import.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
 import { monthOf, movementFlows, siteDeltas, type SiteDelta } from '#shared/domain/site-stats.ts';
 import { importFiguresKey } from '#shared/db/keys/household-import.ts';
-import { displacementStatsWritesForDeltas, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
+import { displacementStatsWritesForDeltas, originOf, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
 import { importExpiry } from '#shared/db/repositories/household-imports.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { allSitesOf, siteFlowWrites, siteStatsWrites } from '#shared/db/repositories/sites.ts';
@@ -21,16 +21,15 @@ import { importJobKey } from '#shared/db/keys/household-import.ts';
  * written with the household, and the check of every household's cell at the job's end).
  */
 
-/** The counter writes for these new households: one UpdateItem per counter item (province and country), and per monthly bucket. */
+/** The counter writes for these new households: one UpdateItem per counter item (country, origin province, district, commune), and per monthly bucket. */
 export function chunkStatsWrites(households: readonly Household[]): GuardedWrite[] {
-  const byProvince = new Map<string, Household[]>();
-  for (const h of households) byProvince.set(`${h.country}|${h.origin.province}`, [...(byProvince.get(`${h.country}|${h.origin.province}`) ?? []), h]);
+  const byOrigin = new Map<string, Household[]>();
+  for (const h of households) {
+    const key = `${h.country}|${h.origin.province}|${h.origin.adm2 ?? ''}|${h.origin.adm3 ?? ''}`;
+    byOrigin.set(key, [...(byOrigin.get(key) ?? []), h]);
+  }
   const year = new Date().getUTCFullYear();
-  const deltas: DisplacementDelta[] = [...byProvince.values()].map((hs) => ({
-    country: hs[0]!.country,
-    province: hs[0]!.origin.province,
-    counters: addContributions(...hs.map((h) => contributionOf(h, year))),
-  }));
+  const deltas: DisplacementDelta[] = [...byOrigin.values()].map((hs) => ({ ...originOf(hs[0]!), counters: addContributions(...hs.map((h) => contributionOf(h, year))) }));
   // The monthly report counts each registration in the month of its createdAt (one bucket per province and month).
   const writes = [...displacementStatsWritesForDeltas(deltas), ...monthlyStatsWrites(households.flatMap((h) => householdMonthlyChanges(undefined, h)))];
   const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));

@@ -4,11 +4,12 @@ import { derivedId } from './derived-id.ts';
 export { derivedId };
 import { config } from '#shared/config.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { clip, householdFromRows, type NumberedRow, type RowError, type SitesByCode, type UnmappedValue } from '#shared/domain/household-import.ts';
+import { clip, columnOf, householdFromRows, type NumberedRow, type RowError, type UnmappedValue, type SitesByCode } from '#shared/domain/household-import.ts';
 import { ValueTranslator } from '#shared/domain/import-columns.ts';
 import type { ImportMapping } from '#shared/domain/import-mapping.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
-import { FOREIGN_DOCUMENT_MESSAGE, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
+import { FOREIGN_DOCUMENT_MESSAGE, householdPlaces, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
+import { checkPlaces, preloadPlaces } from '#shared/db/repositories/gazetteer.ts';
 import type { HistoryEntry } from '#shared/domain/task.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
@@ -229,6 +230,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     for (const r of group.rows) errors.push({ row: r.row, message: clip(messageFor(r.row)) });
   };
   const timeMs = Date.parse(job.createdAt);
+  await preloadPlaces(job.country);
   const candidates: Candidate[] = [];
   for (const group of chunk.groups) {
     if (group.separatedFrom !== undefined) {
@@ -239,6 +241,14 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     if (!result.ok) {
       rejectedHouseholds++;
       errors.push(...result.errors.map((e) => ({ row: e.row, message: clip(e.message) })));
+      continue;
+    }
+    // The gazetteer check of the API (the country's units are read into memory once per job).
+    const places = await checkPlaces(job.country, householdPlaces(result.household, 'body'));
+    if (places.length > 0) {
+      const first = group.rows[0]!.row;
+      const message = places.map((p) => `${columnOf(p.path.split('.').slice(1))}: ${p.message}`).join('; ');
+      reject(group, (row) => (row === first ? `household ${group.key}: ${message}` : `household ${group.key} is refused because of its other rows (row ${first}: ${message})`));
       continue;
     }
     const documents = await Promise.all(

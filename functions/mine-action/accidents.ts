@@ -23,6 +23,7 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, Forbidden, NotFound, PreconditionFailed } from '#shared/http/problem.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 
 const TAG = 'Accidents';
 const RECORDERS = ['operations', 'admin'] as const;
@@ -78,6 +79,7 @@ export function registerAccidents(api: Api): void {
     },
     async (c, { principal, body, idempotency }) => {
       if (!canRecordAccident(principal, body.country)) throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not record accidents of ${body.country}.`);
+      await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'accident');
       const recordedArea = body.hazardAreaId ? await getHazardArea(body.hazardAreaId) : undefined;
       if (body.hazardAreaId && !recordedArea) throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
       const now = new Date().toISOString();

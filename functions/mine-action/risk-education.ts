@@ -13,6 +13,7 @@ import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { BadRequest, NotFound } from '#shared/http/problem.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 
 const TAG = 'Risk education';
 /** Who records sessions: operations (national centres run EORE teams) and relief agencies (they brief returnees), of their country; admins. */
@@ -49,6 +50,7 @@ export function registerRiskEducation(api: Api): void {
       const country = actingCountry(principal, body.country, 'body', 'record risk education sessions');
       const places = sessionPlaceProblems(body, country);
       if (places.length > 0) throw new BadRequest(`The places of a session must lie in ${country} and its province.`, places);
+      await refuseUnknownPlaces(country, [{ path: 'body', place: body, border: true }], 'risk education session');
       const now = new Date().toISOString();
       const id = newId();
       const { country: _named, ...facts } = body;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal, Role } from '#shared/domain/roles.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { SiteCreate, SitePatch, SiteSchema, siteProblems, SiteStatus, type Site } from '#shared/domain/site.ts';
 import { getSite, listSites, siteCreateWrites, siteUpdateWrites } from '#shared/db/repositories/sites.ts';
 import { transact } from '#shared/db/transact.ts';
@@ -34,9 +35,12 @@ async function readableSite(principal: Principal, id: string): Promise<Site> {
   return site;
 }
 
-function refuseProblems(site: Site): void {
+/** The site's own rules, then its coded place against the gazetteer (not again when a change leaves the place as stored). */
+async function refuseProblems(site: Site, stored?: Site): Promise<void> {
   const problems = siteProblems(site);
   if (problems.length) throw new BadRequest('The site is not valid: see errors for each field.', problems.map((p) => ({ path: `body.${p.path}`, message: p.message })));
+  const samePlace = stored && (['province', 'adm2', 'adm3', 'adm4'] as const).every((k) => stored[k] === site[k]);
+  if (!samePlace) await refuseUnknownPlaces(site.country, [{ path: 'body', place: site, border: true }], 'site');
 }
 
 export function siteRoutes(api: Api): void {
@@ -63,7 +67,7 @@ export function siteRoutes(api: Api): void {
       const now = new Date().toISOString();
       const { country: _named, ...fields } = body;
       const site: Site = { ...fields, country, id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub };
-      refuseProblems(site);
+      await refuseProblems(site);
       const response = { status: 201, id: site.id, body: site, headers: { ETag: etagOf(1), Location: `/v1/sites/${site.id}` } };
       return commitCreate(c, siteCreateWrites(site), response, idempotency);
     },
@@ -135,7 +139,7 @@ export function siteRoutes(api: Api): void {
         if (value === null) delete after[field];
         else if (value !== undefined) (after as unknown as Record<string, unknown>)[field] = value;
       }
-      refuseProblems(after);
+      await refuseProblems(after, before);
       await transact(siteUpdateWrites(before, after));
       return c.json(after, 200, { ETag: etagOf(after.version) });
     },

@@ -7,11 +7,12 @@ import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
 import { taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
+import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { OPEN_TASK_STATUSES } from '#shared/domain/task-lifecycle.ts';
-import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
@@ -66,7 +67,7 @@ export function registerHazardAreas(api: Api): void {
       operationId: 'recordHazardArea',
       example: { reference: 'TH34-2025-0042', name: 'Hill 481 north slope', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] } },
       summary: 'Record a suspected or confirmed hazard area',
-      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country.',
+      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border province; `adm2`, `adm3` and (Cambodia) `adm4` P-codes are checked against the gazetteer edition in use and against each other (a commune not in the district given is a 400 naming both).',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       body: HazardAreaCreate,
@@ -80,6 +81,7 @@ export function registerHazardAreas(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       requireCountry(principal, body.country, 'record hazard areas');
       checkIndexable(body.geometry);
+      await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'hazard area');
       const { foundOnReleasedLand, ...facts } = body;
       const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
       if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
@@ -119,7 +121,7 @@ export function registerHazardAreas(api: Api): void {
         ...hazardDemandWrites(hazard),
         hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
         recorded.write,
-        ...statsWrites([{ country: hazard.country, province: hazard.province, counters: moved('hazards', null, 'OPEN') }]),
+        ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
       ], response, idempotency);
       await recomputeAfterHazardChange(id, principal);
       return created;
@@ -248,7 +250,7 @@ export function registerHazardAreas(api: Api): void {
         ...hazardDemandChangeWrites(current, updated),
       ];
       // One list of counter changes for the whole transaction: the area's and its cancelled tasks' share a statistics item.
-      const stats: StatsChange[] = [{ country: current.country, province: current.province, counters: moved('hazards', current.status, body.to) }];
+      const stats: StatsChange[] = [{ ...statsPlace(current), counters: moved('hazards', current.status, body.to) }];
       if (body.to === 'WITHDRAWN') {
         const withdrawal = await withdrawalWrites(current, principal, body.reason, now);
         stats.push(...withdrawal.stats);
@@ -382,7 +384,7 @@ async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason
       taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'CANCELLED', reason })),
       outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: hazard.id, country: task.country, province: task.province, from: task.status, to: 'CANCELLED', reason: 'hazard area withdrawn' }, now).write,
     );
-    stats.push({ country: task.country, province: task.province, counters: moved('tasks', task.status, 'CANCELLED') });
+    stats.push({ ...statsPlace(task), counters: moved('tasks', task.status, 'CANCELLED') });
   }
   return { writes, stats, tasksCancelled: open.map((t) => t.id) };
 }

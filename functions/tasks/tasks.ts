@@ -9,7 +9,7 @@ import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repos
 import { getTeam } from '#shared/db/repositories/teams.ts';
 import { findStateWrite, getObservation, getProgress, getTask, listFindStates, listObservations, listProgress, listTaskHistory, listTasks, observationWrite, progressWrite, taskHistoryWrite, taskWrites, withFindStates, type FindState, type TaskListing } from '#shared/db/repositories/tasks.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
-import { moved, statsWrites, type StatsChange } from '#shared/db/repositories/stats.ts';
+import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { addCounters, destroyedCounters, monthOf, type MonthlyCounters } from '#shared/domain/monthly.ts';
 import { EventType } from '#shared/events/catalogue.ts';
@@ -99,6 +99,7 @@ export function registerTasks(api: Api): void {
         country: hazard.country,
         countries: body.joint ? ['KH', 'TH'] : [hazard.country],
         province: hazard.province,
+        ...(hazard.adm2 ? { adm2: hazard.adm2 } : {}),
         activityType: body.activityType,
         priority: body.priority,
         joint: body.joint,
@@ -125,7 +126,7 @@ export function registerTasks(api: Api): void {
         ...taskWrites(task, 'new'),
         taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
         created.write,
-        ...statsWrites([{ country: task.country, province: task.province, counters: moved('tasks', null, 'PLANNED') }]),
+        ...statsWrites([{ ...statsPlace(task), counters: moved('tasks', null, 'PLANNED') }]),
       ], response, idempotency);
     },
   );
@@ -257,7 +258,7 @@ export function registerTasks(api: Api): void {
       // The reason is free text typed by a person: it stays in the task's history, out of the event both ministries receive.
       // Made first: the feed orders events by id, and the task's move comes before what it causes.
       const statusChanged = outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) }, now);
-      const stats: StatsChange[] = [{ country: task.country, province: task.province, counters: moved('tasks', task.status, body.to) }];
+      const stats: StatsChange[] = [{ ...statsPlace(task), counters: moved('tasks', task.status, body.to) }];
       const hazardWrites: GuardedWrite[] = [];
       if (body.to === 'IN_PROGRESS') {
         const started = await startHazardWork(task, principal, now);
@@ -329,7 +330,7 @@ export function registerTasks(api: Api): void {
         ];
         const eo: Record<string, number> = {};
         for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
-        writes.push(...statsWrites([{ country: task.country, province: task.province, counters: eo }]));
+        writes.push(...statsWrites([{ ...statsPlace(task), counters: eo }]));
         // The monthly report counts ordnance destroyed in the month of the report's date.
         const destroyed = report.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal, f.quantity)), {} as MonthlyCounters);
         writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
@@ -464,7 +465,7 @@ export function registerTasks(api: Api): void {
       await transact([
         { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
         taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } })),
-        ...statsWrites([{ country: task.country, province: task.province, counters }]),
+        ...statsWrites([{ ...statsPlace(task), counters }]),
         ...monthlyStatsWrites([
           {
             country: task.country,
@@ -558,7 +559,7 @@ async function startHazardWork(task: Task, principal: Principal, now: string): P
       date: now.slice(0, 10),
     }, now).write,
   ];
-  return { writes, stats: [{ country: hazard.country, province: hazard.province, counters: moved('hazards', 'OPEN', 'WORKED_ON') }], remainingSqm: hazard.remainingSqm };
+  return { writes, stats: [{ ...statsPlace(hazard), counters: moved('hazards', 'OPEN', 'WORKED_ON') }], remainingSqm: hazard.remainingSqm };
 }
 
 /**

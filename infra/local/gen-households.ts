@@ -7,12 +7,16 @@
  * evacuee counts of July 2025; for Cambodia, which published no per-province count, the three
  * provinces with the cluster-munition contamination weigh three times the other affected ones),
  * families of plausible size and ages, some UNHCR specific needs, national ID cards for adults,
- * the day each household was displaced (in the waves of July and December 2025), return intentions
- * for most, with `--with-sites` the displacement sites of {@link generatedSites} (which `npm run seed`
- * registers) for households in camps, and on request a share of invalid rows. The same seed gives the same file. Streams its output:
+ * origins coded down to the commune (and the village in Cambodia) with the shipped gazetteer's
+ * P-codes, a registrar's file holding a village's families together (runs of 20–80 households of
+ * one origin), current places coded to the district (a few families with relatives in the
+ * capital), the day each household was displaced (in the waves of July and December 2025), return
+ * intentions for most, with `--with-sites` the displacement sites of {@link generatedSites} (which
+ * `npm run seed` registers) for households in camps, and on request a share of invalid rows. The same seed gives the same file. Streams its output:
  * a million people need no more memory than a hundred.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -21,6 +25,25 @@ import { HOUSEHOLD_COLUMNS, IMPORT_COLUMNS, MEMBER_COLUMNS, type ImportRow } fro
 import { columnName } from '../../shared/files/xlsx-writer.ts';
 import { SPECIFIC_NEED_CODES } from '../../shared/domain/specific-needs.ts';
 import type { Country } from '../../shared/domain/common.ts';
+import type { SourceUnit } from '../../shared/domain/gazetteer.ts';
+import { SHIPPED_GAZETTEER_DIR } from './gazetteer-files.ts';
+
+/** The shipped gazetteer's provinces of a country (read once): the generator's places are real P-codes. */
+const gazetteers = new Map<Country, Map<string, SourceUnit>>();
+function provincesOf(country: Country): Map<string, SourceUnit> {
+  let found = gazetteers.get(country);
+  if (!found) {
+    const manifest = JSON.parse(readFileSync(join(SHIPPED_GAZETTEER_DIR, 'edition.json'), 'utf8')) as { files: Record<Country, string> };
+    const units = JSON.parse(readFileSync(join(SHIPPED_GAZETTEER_DIR, manifest.files[country]), 'utf8')) as SourceUnit[];
+    found = new Map(units.map((u) => [u.pcode, u]));
+    gazetteers.set(country, found);
+  }
+  return found;
+}
+const below = (u: SourceUnit): SourceUnit[] => u.districts ?? u.communes ?? u.subdistricts ?? u.villages ?? [];
+
+/** Where families shelter away from the border: the capital (Phnom Penh, Bangkok). */
+const CAPITAL: Record<Country, string> = { KH: 'KH12', TH: 'TH10' };
 
 /** Origin weights: Thailand's evacuees of 29 July 2025 per province; Cambodia's affected provinces (see above). */
 const WEIGHTS: Record<Country, Record<string, number>> = {
@@ -41,7 +64,6 @@ const NAMES = {
     M: ['សុខា', 'វិចិត្រ', 'ដារ៉ា', 'សំណាង', 'វណ្ណា', 'ពិសិដ្ឋ', 'រិទ្ធី', 'បូរ៉ា', 'សុផល', 'ចាន់ថា', 'វាសនា', 'សម្បត្តិ'],
     sites: ['វត្តបាធាយ', 'សាលាបឋមសិក្សាអូរស្មាច់', 'ជំរំត្រពាំងប្រាសាទ', 'វត្តសំរោង', 'មណ្ឌលស្នាក់នៅបណ្តោះអាសន្នគោកមន'],
     villages: ['អូរស្មាច់', 'គោកមន', 'ត្រពាំងប្រាសាទ', 'ជាំក្សាន្ត', 'ចុងកាល់', 'អន្លង់វែង'],
-    districts: ['សំរោង', 'អន្លង់វែង', 'ត្រពាំងប្រាសាទ', 'ជាំក្សាន្ត', 'បន្ទាយអំពិល'],
     idDigits: 9,
   },
   TH: {
@@ -50,7 +72,6 @@ const NAMES = {
     M: ['สมชาย', 'ประเสริฐ', 'สมศักดิ์', 'วิชัย', 'บุญชู', 'สมบัติ', 'ธนากร', 'สุริยา', 'อนันต์', 'ชัยวัฒน์'],
     sites: ['ศูนย์พักพิงวัดป่า', 'โรงเรียนบ้านหนองแวง', 'หอประชุมอำเภอ', 'ศูนย์อพยพวัดศรีสะเกษ', 'มหาวิทยาลัยราชภัฏ'],
     villages: ['บ้านภูมิซรอล', 'บ้านโนนเจริญ', 'บ้านหนองแวง', 'บ้านสำโรง', 'บ้านโคกสะอาด'],
-    districts: ['กันทรลักษ์', 'ขุนหาญ', 'ภูสิงห์', 'บ้านกรวด', 'พนมดงรัก', 'กาบเชิง'],
     idDigits: 13,
   },
 } as const;
@@ -156,16 +177,31 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
   const displacedSince = () => (rnd() < 0.4 ? `2025-07-${String(24 + Math.floor(rnd() * 8)).padStart(2, '0')}` : `2025-12-${String(8 + Math.floor(rnd() * 20)).padStart(2, '0')}`);
   let people = 0;
   let n = 0;
+  const gazetteer = provincesOf(country);
+  const local = (u: SourceUnit) => (country === 'KH' ? u.km : u.th) ?? u.en;
+  // A registrar's file holds a village's families together: one origin for a run of households.
+  let run = 0;
+  let origin = '';
+  let originUnits: { adm2: SourceUnit; adm3: SourceUnit; adm4?: SourceUnit | undefined } | undefined;
   while (people < options.people) {
     n++;
     const members = Math.min(size(), options.people - people);
     const key = `${options.keyPrefix ?? 'HH'}-${String(n).padStart(7, '0')}`;
-    const origin = province();
+    if (run-- <= 0 || !originUnits) {
+      run = 20 + Math.floor(rnd() * 60);
+      origin = province();
+      const adm2 = pick(below(gazetteer.get(origin)!));
+      const adm3 = pick(below(adm2));
+      const villages = below(adm3);
+      originUnits = { adm2, adm3, adm4: villages.length > 0 ? pick(villages) : undefined };
+    }
     const family = pick(names.family);
     const centre = CENTRES[origin]!;
     const inCamp = rnd() < 0.7;
     const withPoint = rnd() < 0.6;
-    const currentProvince = rnd() < 0.8 ? origin : province();
+    const currentProvince = !inCamp && rnd() < 0.1 ? CAPITAL[country] : rnd() < 0.8 ? origin : province();
+    const currentDistrict = pick(below(gazetteer.get(currentProvince)!));
+    const { adm2, adm3, adm4 } = originUnits;
     const sites = sitesIn.get(currentProvince);
     const site = inCamp && sites ? pick(sites) : undefined;
     const surveyed = rnd() < 0.6;
@@ -173,9 +209,14 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
     const household: Partial<ImportRow> = {
       household_key: key,
       origin_province: origin,
-      origin_district: pick(names.districts),
-      origin_village: pick(names.villages),
+      origin_adm2: adm2.pcode,
+      origin_adm3: adm3.pcode,
+      origin_adm4: adm4?.pcode ?? '',
+      origin_district: local(adm2),
+      origin_village: adm4 ? local(adm4) : pick(names.villages),
       current_province: currentProvince,
+      // A coded site carries its own place; a household elsewhere is coded to its district.
+      current_adm2: site ? '' : currentDistrict.pcode,
       current_site: inCamp && !site ? pick(names.sites) : '',
       current_site_code: site?.code ?? '',
       displaced_since: displacedSince(),
@@ -185,7 +226,10 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
       return_surveyed_at: surveyed ? `2026-01-${String(1 + Math.floor(rnd() * 20)).padStart(2, '0')}` : '',
       current_host_community: inCamp ? '' : pick(names.villages),
       destination_province: origin,
-      destination_village: pick(names.villages),
+      destination_adm2: adm2.pcode,
+      destination_adm3: adm3.pcode,
+      destination_adm4: adm4?.pcode ?? '',
+      destination_village: adm4 ? local(adm4) : pick(names.villages),
       destination_lon: withPoint ? (centre[0] + (rnd() - 0.5) * 0.4).toFixed(5) : '',
       destination_lat: withPoint ? (centre[1] + (rnd() - 0.5) * 0.4).toFixed(5) : '',
       contact_phone: rnd() < 0.7 ? `+${country === 'KH' ? '855' : '66'} ${Math.floor(10_000_000 + rnd() * 89_999_999)}` : '',
@@ -227,7 +271,9 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
         else if (fault === 1) [row.birth_year, row.birth_date] = ['1850', ''];
         else if (fault === 2) row.sex = 'Q';
         else if (fault === 3) row.relationship = m === 0 ? 'CHILD' : 'HEAD';
-        else if (m === 0) row.origin_province = other === 'TH' ? 'TH32' : 'KH22';
+        else if (m === 0 && rnd() < 0.5) row.origin_province = other === 'TH' ? 'TH32' : 'KH22';
+        // A commune of another district than the one given (the gazetteer check refuses it, naming both).
+        else if (m === 0) row.origin_adm2 = below(gazetteer.get(origin)!).find((d) => d.pcode !== adm2.pcode)?.pcode ?? `${origin}99`;
         else row.document_type = 'SOMETHING';
       }
       yield row;

@@ -139,6 +139,9 @@ interface AreaSpec {
   name: string;
   country: Country;
   province: string;
+  /** District and commune (tambon) P-codes of the shipped gazetteer edition. */
+  adm2: string;
+  adm3?: string;
   district: string;
   village?: string;
   /** [lon, lat] on the country's own side of the border, near a real crossing or landmark. */
@@ -160,18 +163,18 @@ const PMN: Contamination = { category: 'AP_MINE', model: 'PMN', period: 'LEGACY'
 // Along the Dângrêk escarpment Cambodia lies south of the border and Thailand north; from
 // Poipet to Pailin the border runs north–south with Thailand to the west.
 const AREAS: AreaSpec[] = [
-  { key: 'kh-osmach', reference: 'DEMO-KH22-01', name: 'O Smach south ridge', country: 'KH', province: 'KH22', district: 'Trapeang Prasat', village: 'O Smach', centre: [103.5, 14.396], hectares: 24, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-14', contamination: [PMN2] },
-  { key: 'kh-preahvihear', reference: 'DEMO-KH13-01', name: 'Preah Vihear temple approach, Phnom Trap', country: 'KH', province: 'KH13', district: 'Choam Khsant', village: 'Kan Tout', centre: [104.678, 14.374], hectares: 38, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-02', contamination: [M46, M85] },
-  { key: 'kh-chongsangam', reference: 'DEMO-KH22-02', name: 'Chong Sa Ngam pass, south slope', country: 'KH', province: 'KH22', district: 'Anlong Veng', village: 'Thmei', centre: [104.36, 14.358], hectares: 15, contested: true, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-10-21', contamination: [TYPE72, PMN2] },
-  { key: 'kh-poipet', reference: 'DEMO-KH01-01', name: 'Poipet east paddies, K5 belt remnant', country: 'KH', province: 'KH01', district: "O'Chrov", village: 'Kbal Spean', centre: [102.63, 13.675], hectares: 9, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2023-03-17', contamination: [PMN] },
-  { key: 'kh-pailin', reference: 'DEMO-KH24-01', name: 'Phnom Koy cassava fields', country: 'KH', province: 'KH24', district: 'Sala Krau', village: 'Stueng Kach', centre: [102.565, 12.875], hectares: 6, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2022-11-08', contamination: [TYPE72, PMN] },
-  { key: 'kh-kamrieng', reference: 'DEMO-KH02-01', name: 'Kamrieng border track', country: 'KH', province: 'KH02', district: 'Kamrieng', village: 'Boeung Ampil', centre: [102.468, 13.08], hectares: 31, contested: false, classification: 'SHA', evidence: 'NONE', dateOfInformation: '2021-06-30', contamination: [{ category: 'AP_MINE', period: 'LEGACY' }, { category: 'UXO', period: 'LEGACY' }] },
-  { key: 'th-tamuen', reference: 'DEMO-TH32-01', name: 'Prasat Ta Muen Thom north terrace', country: 'TH', province: 'TH32', district: 'Phanom Dong Rak', village: 'Ban Nong Khanna', centre: [103.262, 14.364], hectares: 12, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-03', contamination: [PMN2] },
-  { key: 'th-chongchom', reference: 'DEMO-TH32-02', name: 'Chong Chom checkpoint woodland', country: 'TH', province: 'TH32', district: 'Kap Choeng', village: 'Ban Dan', centre: [103.6, 14.462], hectares: 20, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-08-27', contamination: [M46, M85] },
-  { key: 'th-phamoeidaeng', reference: 'DEMO-TH33-01', name: 'Pha Mo E Daeng cliff path', country: 'TH', province: 'TH33', district: 'Kantharalak', village: 'Ban Phum Saron', centre: [104.69, 14.412], hectares: 45, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-15', contamination: [PMN2, M85] },
-  { key: 'th-aranyaprathet', reference: 'DEMO-TH27-01', name: 'Ban Nong Ian orchard margin', country: 'TH', province: 'TH27', district: 'Aranyaprathet', village: 'Ban Nong Ian', centre: [102.522, 13.712], hectares: 4, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2024-02-12', contamination: [PMN] },
-  { key: 'th-bankruat', reference: 'DEMO-TH31-01', name: 'Ban Kruat reservoir south bank', country: 'TH', province: 'TH31', district: 'Ban Kruat', centre: [103.13, 14.302], hectares: 17, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-11-04', contamination: [PMN2, { category: 'UXO', period: '2025_CONFLICT' }] },
-  { key: 'th-namyuen', reference: 'DEMO-TH34-01', name: 'Nam Yuen hill 481 east spur', country: 'TH', province: 'TH34', district: 'Nam Yuen', village: 'Ban Chong Bok', centre: [105.05, 14.395], hectares: 27, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-12-01', contamination: [M46, PMN2] },
+  { key: 'kh-osmach', reference: 'DEMO-KH22-01', name: 'O Smach south ridge', country: 'KH', province: 'KH22', adm2: 'KH2205', adm3: 'KH220506', district: 'Trapeang Prasat', village: 'O Smach', centre: [103.5, 14.396], hectares: 24, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-14', contamination: [PMN2] },
+  { key: 'kh-preahvihear', reference: 'DEMO-KH13-01', name: 'Preah Vihear temple approach, Phnom Trap', country: 'KH', province: 'KH13', adm2: 'KH1303', adm3: 'KH130306', district: 'Choam Khsant', village: 'Kan Tout', centre: [104.678, 14.374], hectares: 38, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-02', contamination: [M46, M85] },
+  { key: 'kh-chongsangam', reference: 'DEMO-KH22-02', name: 'Chong Sa Ngam pass, south slope', country: 'KH', province: 'KH22', adm2: 'KH2201', district: 'Anlong Veng', village: 'Thmei', centre: [104.36, 14.358], hectares: 15, contested: true, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-10-21', contamination: [TYPE72, PMN2] },
+  { key: 'kh-poipet', reference: 'DEMO-KH01-01', name: 'Poipet east paddies, K5 belt remnant', country: 'KH', province: 'KH01', adm2: 'KH0105', district: "O'Chrov", village: 'Kbal Spean', centre: [102.63, 13.675], hectares: 9, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2023-03-17', contamination: [PMN] },
+  { key: 'kh-pailin', reference: 'DEMO-KH24-01', name: 'Phnom Koy cassava fields', country: 'KH', province: 'KH24', adm2: 'KH2402', adm3: 'KH240203', district: 'Sala Krau', village: 'Stueng Kach', centre: [102.565, 12.875], hectares: 6, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2022-11-08', contamination: [TYPE72, PMN] },
+  { key: 'kh-kamrieng', reference: 'DEMO-KH02-01', name: 'Kamrieng border track', country: 'KH', province: 'KH02', adm2: 'KH0212', adm3: 'KH021201', district: 'Kamrieng', village: 'Boeung Ampil', centre: [102.468, 13.08], hectares: 31, contested: false, classification: 'SHA', evidence: 'NONE', dateOfInformation: '2021-06-30', contamination: [{ category: 'AP_MINE', period: 'LEGACY' }, { category: 'UXO', period: 'LEGACY' }] },
+  { key: 'th-tamuen', reference: 'DEMO-TH32-01', name: 'Prasat Ta Muen Thom north terrace', country: 'TH', province: 'TH32', adm2: 'TH3214', district: 'Phanom Dong Rak', village: 'Ban Nong Khanna', centre: [103.262, 14.364], hectares: 12, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-03', contamination: [PMN2] },
+  { key: 'th-chongchom', reference: 'DEMO-TH32-02', name: 'Chong Chom checkpoint woodland', country: 'TH', province: 'TH32', adm2: 'TH3206', adm3: 'TH320605', district: 'Kap Choeng', village: 'Ban Dan', centre: [103.6, 14.462], hectares: 20, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-08-27', contamination: [M46, M85] },
+  { key: 'th-phamoeidaeng', reference: 'DEMO-TH33-01', name: 'Pha Mo E Daeng cliff path', country: 'TH', province: 'TH33', adm2: 'TH3304', district: 'Kantharalak', village: 'Ban Phum Saron', centre: [104.69, 14.412], hectares: 45, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-15', contamination: [PMN2, M85] },
+  { key: 'th-aranyaprathet', reference: 'DEMO-TH27-01', name: 'Ban Nong Ian orchard margin', country: 'TH', province: 'TH27', adm2: 'TH2706', district: 'Aranyaprathet', village: 'Ban Nong Ian', centre: [102.522, 13.712], hectares: 4, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2024-02-12', contamination: [PMN] },
+  { key: 'th-bankruat', reference: 'DEMO-TH31-01', name: 'Ban Kruat reservoir south bank', country: 'TH', province: 'TH31', adm2: 'TH3108', adm3: 'TH310801', district: 'Ban Kruat', centre: [103.13, 14.302], hectares: 17, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-11-04', contamination: [PMN2, { category: 'UXO', period: '2025_CONFLICT' }] },
+  { key: 'th-namyuen', reference: 'DEMO-TH34-01', name: 'Nam Yuen hill 481 east spur', country: 'TH', province: 'TH34', adm2: 'TH3409', district: 'Nam Yuen', village: 'Ban Chong Bok', centre: [105.05, 14.395], hectares: 27, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-12-01', contamination: [M46, PMN2] },
 ];
 
 interface FindSpec {
@@ -474,6 +477,8 @@ async function seedHazardAreas(ctx: Context): Promise<Tally> {
         name: spec.name,
         country: spec.country,
         province: spec.province,
+        adm2: spec.adm2,
+        ...(spec.adm3 ? { adm3: spec.adm3 } : {}),
         district: spec.district,
         ...(spec.village ? { village: spec.village } : {}),
         contested: spec.contested,
@@ -690,9 +695,9 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
       const radius = Math.sqrt((area.hectares * 10_000) / Math.PI);
       const point = offset(area.centre, radius * 1.3 + spec.beyondM);
       const body = {
-        origin: { province: area.province, ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
+        origin: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
         current: { province: area.country === 'KH' ? 'KH17' : 'TH32', site: area.country === 'KH' ? 'Pagoda camp 4' : 'Kap Choeng district shelter' },
-        destination: { province: area.province, ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
+        destination: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
         members: Array.from({ length: spec.members }, (_, i) => ({
           givenName: `Demo${i + 1}`,
           familyName: `Household ${spec.key}`,
@@ -872,14 +877,30 @@ async function seedSessions(ctx: Context): Promise<Tally> {
 const line = (label: string, t: Tally, extra = '') => say(`${label.padEnd(17)} ${String(t.created + t.existing).padStart(3)}: ${t.created} created, ${t.existing} already there${extra}`);
 
 async function checkServer(base: string): Promise<void> {
-  try {
-    const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { status?: string };
-    if (res.ok && body.status === 'ok') return;
-  } catch {
-    // fall through
+  // A server that answers but whose database is busy (a new DATA_DIR loading the gazetteer) gets a few seconds.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { status?: string };
+      if (res.ok && body.status === 'ok') return;
+      if (res.status !== 503) break;
+    } catch {
+      if (attempt > 0) break;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
   }
   throw new SeedError(`no Clearway server answers at ${base}/health: start the server first with npm start, or pass --url`);
+}
+
+/** The coded places need a gazetteer edition in use: a new DATA_DIR gets one in the background, seconds after npm start listens. */
+async function waitForGazetteer(client: Client, token: string): Promise<void> {
+  for (let waited = 0; waited < 180_000; waited += 1000) {
+    const editions = await client.call<{ current?: string | null }>('GET', '/v1/places/editions', token);
+    if (editions.status === 200 && editions.body.current) return;
+    if (waited === 0) say('waiting for the gazetteer edition to be loaded ...');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new SeedError('no gazetteer edition is in use after 3 minutes: see the npm start output');
 }
 
 function checkSpecs(): void {
@@ -920,6 +941,7 @@ async function main(): Promise<void> {
     shapes: new Map(),
   };
   say(`seeding ${base} (keys from ${dataDir})`);
+  await waitForGazetteer(client, ctx.observer);
 
   const teams = await seedTeams(ctx);
   line('teams', teams, ` (KH ${TEAMS.filter((t) => t.country === 'KH').length}, TH ${TEAMS.filter((t) => t.country === 'TH').length})`);

@@ -7,6 +7,7 @@ import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
 import { app as mineActionApp } from '../../functions/mine-action/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
+import { app as placesApp } from '../../functions/places/app.ts';
 import { app as sitesApp } from '../../functions/sites/app.ts';
 import { app as reportsApp } from '../../functions/reports/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
@@ -26,6 +27,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   households: householdsApp,
   sites: sitesApp,
   assistance: assistanceApp,
+  places: placesApp,
   reports: reportsApp,
   'mine-action': mineActionApp,
 };

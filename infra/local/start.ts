@@ -158,6 +158,9 @@ async function main(): Promise<void> {
     (e: unknown) => warn(`monthly report: the records stored before it could not be counted (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
+  // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
+  // again when the server answers (it serves nothing else while it commits the edition's writes).
+  await ensureGazetteer();
   const webDir = await buildWebConsole();
   // Imported only now: the apps read their configuration from the environment at load.
   const { createLocalServer } = await import('./server.ts');
@@ -189,6 +192,21 @@ async function main(): Promise<void> {
       say(`notifications: stream poller running (checkpoints in ${started.checkpointFile})`);
     }, (e: unknown) => warn(`notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}`));
   });
+}
+
+/**
+ * A table without a gazetteer edition gets the one the project ships (`data/gazetteer/`); one that
+ * has an edition keeps it (an administrator may have loaded a newer one).
+ */
+async function ensureGazetteer(): Promise<void> {
+  const { currentEdition, loadEdition } = await import('../../shared/db/repositories/gazetteer.ts');
+  if (await currentEdition()) return;
+  const { readGazetteerDir } = await import('./gazetteer-files.ts');
+  const files = await readGazetteerDir();
+  const started = performance.now();
+  say(`loading gazetteer edition ${files.edition} (data/gazetteer) into the new table ...`);
+  const report = await loadEdition(files.edition, files.countries, { sub: 'npm-start', role: 'admin', org: 'local' });
+  say(`loaded gazetteer edition ${report.edition} (data/gazetteer, see its NOTICE.md) in ${Math.round(performance.now() - started)} ms`);
 }
 
 /**

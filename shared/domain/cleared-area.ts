@@ -173,6 +173,8 @@ export const ClearedArea = named('ClearedArea', () =>
   hazardAreaId: Id,
   country: Country,
   province: z.string(),
+  /** The hazard area's district (gazetteer `adm2`), when it has one. */
+  adm2: z.optional(z.string()),
   /** Countries whose QA may decide: the hazard area's, and both for a joint task. */
   countries: z.array(Country),
   submittingTeamId: z.optional(Id),

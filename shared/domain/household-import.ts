@@ -14,12 +14,24 @@ import { arrivalProblem } from './site-stats.ts';
  * A household with any bad row is rejected whole, and each of its rows is reported.
  */
 
+/**
+ * Gazetteer P-codes of the household's places (district, commune or tambon, Cambodian village):
+ * optional columns, which a file may leave out; checked like the API's `adm2`/`adm3`/`adm4`.
+ */
+export const PLACE_CODE_COLUMNS = ['origin_adm2', 'origin_adm3', 'origin_adm4', 'current_adm2', 'current_adm3', 'current_adm4', 'destination_adm2', 'destination_adm3', 'destination_adm4'] as const;
+
 /** Columns that describe the household (read from its first row). */
 export const HOUSEHOLD_COLUMNS = [
   'origin_province',
+  'origin_adm2',
+  'origin_adm3',
+  'origin_adm4',
   'origin_district',
   'origin_village',
   'current_province',
+  'current_adm2',
+  'current_adm3',
+  'current_adm4',
   'current_district',
   'current_village',
   'current_site',
@@ -27,6 +39,9 @@ export const HOUSEHOLD_COLUMNS = [
   'current_site_code',
   'displaced_since',
   'destination_province',
+  'destination_adm2',
+  'destination_adm3',
+  'destination_adm4',
   'destination_district',
   'destination_village',
   'destination_lon',
@@ -42,7 +57,7 @@ export const HOUSEHOLD_COLUMNS = [
 ] as const;
 
 /** Columns a file may leave out (added after the first files were made): read as empty. */
-export const OPTIONAL_COLUMNS: readonly string[] = ['current_site_code', 'displaced_since', 'return_intends', 'return_when', 'return_obstacles', 'return_surveyed_at'];
+export const OPTIONAL_COLUMNS: readonly string[] = [...PLACE_CODE_COLUMNS, 'current_site_code', 'displaced_since', 'return_intends', 'return_when', 'return_obstacles', 'return_surveyed_at'];
 
 /** Columns that describe the person of the row. */
 export const MEMBER_COLUMNS = ['given_name', 'family_name', 'sex', 'birth_date', 'birth_year', 'relationship', 'specific_needs', 'document_type', 'document_number'] as const;
@@ -94,7 +109,9 @@ function member(f: ImportRow): Record<string, unknown> {
 
 function place(f: ImportRow, prefix: 'origin' | 'current' | 'destination'): Record<string, unknown> {
   const get = (c: string) => optional((f as Record<string, string>)[`${prefix}_${c}`] ?? '');
-  return Object.fromEntries(Object.entries({ province: get('province') ?? '', district: get('district'), village: get('village') }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({ province: get('province') ?? '', adm2: get('adm2'), adm3: get('adm3'), adm4: get('adm4'), district: get('district'), village: get('village') }).filter(([, v]) => v !== undefined),
+  );
 }
 
 /** The sites of the job's country by code (upper case), for `current_site_code`. */
@@ -115,7 +132,7 @@ function intentions(f: ImportRow): Record<string, unknown> | undefined {
 function household(f: ImportRow, country: Country, members: Record<string, unknown>[], sites: SitesByCode): Record<string, unknown> {
   const lon = numberOf(f.destination_lon);
   const lat = numberOf(f.destination_lat);
-  const hasDestination = [f.destination_province, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
+  const hasDestination = [f.destination_province, f.destination_adm2, f.destination_adm3, f.destination_adm4, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
   const siteId = f.current_site_code ? sites.get(f.current_site_code.toUpperCase())?.id : undefined;
   // An unknown code is reported by its own check, not again as a missing site.
   const current = { ...place(f, 'current'), ...(siteId ? { siteId } : f.current_site_code ? { site: f.current_site_code } : {}), ...(f.current_site ? { site: f.current_site } : {}), ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}) };

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, Id, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
-import { isProvinceOf } from './provinces.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
@@ -58,8 +57,17 @@ export const normaliseDocumentNumber = (n: string): string => n.normalize('NFKC'
 /** How an import row is refused when another organisation's household holds its document: no household is named. */
 export const FOREIGN_DOCUMENT_MESSAGE = 'the identity document is registered by another organisation; ask your ministry';
 
+/**
+ * A place: its province P-code (any province of the household's country), optionally its district
+ * (`adm2`), commune or tambon (`adm3`) and, in Cambodia, village (`adm4`) P-codes from the gazetteer,
+ * checked against the edition in use and against each other (`checkPlaces`), and free-text
+ * `district`/`village` for what the gazetteer lacks.
+ */
 const place = (what: string) => ({
   province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, `must be a province P-code (KH.. or TH..) for the ${what}`)),
+  adm2: z.optional(z.string().check(z.regex(/^(KH|TH)\d{4}$/, 'must be a district P-code such as KH2203'))),
+  adm3: z.optional(z.string().check(z.regex(/^(KH|TH)\d{6}$/, 'must be a commune or tambon P-code such as KH220305'))),
+  adm4: z.optional(z.string().check(z.regex(/^KH\d{8}$/, 'must be a Cambodian village P-code such as KH22030501'))),
   district: z.optional(text(100)),
   village: z.optional(text(100)),
 });
@@ -163,16 +171,49 @@ export const HouseholdCreate = z
   );
 export type HouseholdCreate = z.infer<typeof HouseholdCreate>;
 
-/** Problems a valid-shaped registration can still have: places outside the registering country. */
+/**
+ * Problems a valid-shaped registration can have without reading the gazetteer: a place whose codes
+ * belong to the other country. Whether the codes exist and lie in each other is checked against the
+ * gazetteer edition in use (`checkPlaces` with {@link householdPlaces}); a household may be
+ * anywhere in its country (a family sheltering in Phnom Penh or Bangkok), not only on the border.
+ */
 export function placeProblems(h: Pick<HouseholdCreate, 'origin' | 'current' | 'destination'>, country: Country): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  const check = (path: string, pcode: string | undefined) => {
-    if (pcode !== undefined && !isProvinceOf(pcode, country)) problems.push({ path: `${path}.province`, message: `${pcode} is not a known province of ${country}` });
+  const check = (path: string, p: HouseholdPlace | undefined) => {
+    if (!p) return;
+    for (const field of ['province', 'adm2', 'adm3', 'adm4'] as const) {
+      const code = p[field];
+      if (code !== undefined && !code.startsWith(country)) problems.push({ path: `${path}.${field}`, message: field === 'province' ? `${code} is not a known province of ${country}` : `${code} is not a place of ${country}` });
+    }
   };
-  check('origin', h.origin.province);
-  check('current', h.current.province);
-  check('destination', h.destination?.province);
+  check('origin', h.origin);
+  check('current', h.current);
+  check('destination', h.destination);
   return problems;
+}
+
+export type HouseholdPlace = z.infer<typeof Origin>;
+type PlaceName = 'origin' | 'current' | 'destination';
+
+/**
+ * A household's places for the gazetteer check (`checkPlaces`), under `prefix` (`body`). With
+ * `unchanged`, a place equal to the one already stored is left out: codes an edition has since
+ * dropped stay on old records and do not block other changes.
+ */
+export function householdPlaces(
+  h: Partial<Record<PlaceName, HouseholdPlace | null | undefined>>,
+  prefix: string,
+  stored?: Partial<Record<PlaceName, HouseholdPlace | undefined>>,
+): { path: string; place: HouseholdPlace }[] {
+  const out: { path: string; place: HouseholdPlace }[] = [];
+  for (const name of ['origin', 'current', 'destination'] as const) {
+    const p = h[name];
+    if (!p) continue;
+    const before = stored?.[name];
+    const same = before && ['province', 'adm2', 'adm3', 'adm4'].every((f) => before[f as keyof HouseholdPlace] === p[f as keyof HouseholdPlace]);
+    if (!same) out.push({ path: `${prefix}.${name}`, place: p });
+  }
+  return out;
 }
 
 /** A member as stored and shown: the document only as its type and last four characters. */
@@ -199,6 +240,13 @@ export interface ReturnSafety {
   /** The hazard areas that make it AT_RISK (empty otherwise), sorted. */
   hazardAreaIds: string[];
   checkedAt: string;
+  /**
+   * A destination without a point whose commune or tambon (`adm3`) holds hazard areas that are not
+   * closed (by the areas' own `adm3`): still UNKNOWN, never a centroid, but staff see why and that a
+   * point is needed (`reason: NO_POINT`, those areas sorted).
+   */
+  nearbyHazardAreaIds?: string[] | undefined;
+  reason?: 'NO_POINT' | undefined;
 }
 
 /** A stored household, personal data included. Never logged, never in an event. */
@@ -387,7 +435,8 @@ export const HouseholdPatch = z
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
-const ReturnSafetySchema = () => z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string() });
+const ReturnSafetySchema = () =>
+  z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string(), nearbyHazardAreaIds: z.optional(z.array(z.string())), reason: z.optional(z.literal('NO_POINT')) });
 export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
     id: Id,

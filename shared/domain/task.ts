@@ -52,6 +52,8 @@ export const Task = named('Task', () =>
   /** Countries whose operations may act on the task: the hazard area's, and the other for a joint task. */
   countries: z.array(Country),
   province: z.string(),
+  /** The hazard area's district (gazetteer `adm2`), when it has one: land-release statistics count it. */
+  adm2: z.optional(z.string()),
   activityType: ActivityType,
   priority: z.int(),
   joint: z.boolean(),

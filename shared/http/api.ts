@@ -72,6 +72,11 @@ export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q 
   body?: B;
   /** The change needs `If-Match` (428 without, 412 when stale). */
   ifMatch?: boolean;
+  /**
+   * The answer is reference data without personal or national-security content (the gazetteer):
+   * the handler's own `Cache-Control` (e.g. `private, max-age=…` with an ETag) is kept instead of `no-store`.
+   */
+  cacheable?: boolean;
   /** The create accepts `Idempotency-Key`; it then needs {@link reread}. */
   idempotent?: boolean;
   /**
@@ -225,7 +230,8 @@ export class Api {
       // Answers are JSON, never to be sniffed into something a browser would run.
       c.res.headers.set('X-Content-Type-Options', 'nosniff');
       // Authenticated answers carry personal or national data: no browser or proxy cache may keep them.
-      if (c.get('authenticated') || !c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+      const keep = c.get('cacheable') && c.res.status < 400 && c.res.headers.has('Cache-Control');
+      if (!keep && (c.get('authenticated') || !c.res.headers.has('Cache-Control'))) c.res.headers.set('Cache-Control', 'no-store');
       // The route pattern, never the raw URL: query strings may carry lookup values.
       log.info('request', { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
     });
@@ -283,6 +289,7 @@ export class Api {
     this.app.on(spec.method.toUpperCase(), toHonoPath(spec.path), async (c) => {
       const access = spec.access;
       if (access !== 'public') c.set('authenticated', true);
+      if (spec.cacheable) c.set('cacheable', true);
       const principal = access === 'public' ? (undefined as unknown as Principal) : await authenticate(c.req.header('authorization'));
       if (access !== 'public') authorize(principal, access);
       // Counted before the body is read: the limit is there to spare the work that follows.

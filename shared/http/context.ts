@@ -4,7 +4,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** What every request of the API carries (set by the Api's first middleware). */
 export type AppEnv = {
-  Variables: { requestId: string; log: Logger; /** The route needs a token: its answers are never stored by caches. */ authenticated?: boolean };
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** The route needs a token: its answers are never stored by caches... */
+    authenticated?: boolean;
+    /** ...unless it declared itself `cacheable` (reference data, no personal data): its own Cache-Control stands. */
+    cacheable?: boolean;
+  };
 };
 
 /** A JSON answer as the routes build it, and as a create's record replays it. */

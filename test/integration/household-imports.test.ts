@@ -15,6 +15,7 @@ import { mountLocalImports, startLocalImport, uploadPath } from '../../infra/loc
 import { createReadStream } from 'node:fs';
 import { bearer } from '../support/tokens.ts';
 import { blankRow, csvOf, headRow, householdsOf } from '../support/imports.ts';
+import { loadShippedGazetteer } from '../support/gazetteer.ts';
 import type { HouseholdImportView } from '../../shared/domain/household-import.ts';
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-imports-'));
@@ -64,8 +65,10 @@ const member = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({ ..
 const generated = (people: number, options: { invalidRate?: number; seed?: number; keyPrefix?: string; documentOffset?: number } = {}) => [...householdCsvLines({ people, ...options })].join('');
 
 describe('household CSV import', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     expect(process.env.DATA_DIR).toBeTruthy();
+    // The generated files code their places with the gazetteer's P-codes, checked like the API's.
+    await loadShippedGazetteer();
   });
 
   it('imports every household of a valid file, with exact counts and one row per person', async () => {

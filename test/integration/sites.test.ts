@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadShippedGazetteer } from '../support/gazetteer.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as sitesApp } from '../../functions/sites/app.ts';
 import { addContributions } from '#shared/domain/displacement-stats.ts';
@@ -79,6 +80,8 @@ const flowsOf = async (from: string, to: string) => (await call<Flows>('GET', `/
 const siteFlow = (months: Flows['months'], month: string, site: Site) => months.find((m) => m.month === month)?.sites.find((s) => s.siteId === site.id);
 
 beforeAll(async () => {
+  // Sites' coded places are checked against the gazetteer, as on a table npm start prepared.
+  await loadShippedGazetteer();
   reliefKH = await bearer({ role: 'relief', country: 'KH', org: 'DRC' });
   reliefKH2 = await bearer({ role: 'relief', country: 'KH', org: 'LWF' });
   reliefTH = await bearer({ role: 'relief', country: 'TH', org: 'TRC' });

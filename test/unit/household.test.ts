@@ -64,11 +64,11 @@ describe('household registration rules', () => {
     expect(paths(HouseholdCreate.safeParse(body({ current: { province: 'KH17' } })))).toContain('current.site');
     expect(HouseholdCreate.safeParse(body({ current: { province: 'KH17', hostCommunity: 'Kralanh' } })).success).toBe(true);
   });
-  it('finds places outside the registering country', () => {
-    expect(placeProblems({ origin: { province: 'KH22' }, current: { province: 'KH17' }, destination: { province: 'KH22' } }, 'KH')).toEqual([]);
-    expect(placeProblems({ origin: { province: 'TH34' }, current: { province: 'KH17' }, destination: { province: 'KH99' } }, 'KH')).toEqual([
+  it('finds places outside the registering country (whether a code exists is the gazetteer check)', () => {
+    expect(placeProblems({ origin: { province: 'KH22' }, current: { province: 'KH12' }, destination: { province: 'KH22', adm2: 'KH2203' } }, 'KH')).toEqual([]);
+    expect(placeProblems({ origin: { province: 'TH34' }, current: { province: 'KH17', adm3: 'TH340101' }, destination: { province: 'KH99' } }, 'KH')).toEqual([
       { path: 'origin.province', message: 'TH34 is not a known province of KH' },
-      { path: 'destination.province', message: 'KH99 is not a known province of KH' },
+      { path: 'current.adm3', message: 'TH340101 is not a place of KH' },
     ]);
   });
 });

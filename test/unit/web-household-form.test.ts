@@ -7,8 +7,8 @@ import { provinceMessages } from '../../web/src/views/households/places.ts';
 
 const filled = (): HouseholdFormState => {
   const s = emptyHousehold('KH');
-  s.origin = { province: 'KH22', district: 'Samraong', village: '' };
-  s.current = { province: 'KH17', district: '', village: '', siteId: '', site: 'Pagoda camp 4', hostCommunity: '' };
+  s.origin = { province: 'KH22', adm2: '', adm3: '', adm4: '', district: 'Samraong', village: '' };
+  s.current = { province: 'KH17', adm2: '', adm3: '', adm4: '', district: '', village: '', siteId: '', site: 'Pagoda camp 4', hostCommunity: '' };
   s.members = [{ ...emptyMember('HEAD'), givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: '1986', specificNeeds: ['SP-PT'], documentType: 'NATIONAL_ID', documentNumber: '010203040' }];
   s.consent = { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] };
   return s;
@@ -17,7 +17,7 @@ const filled = (): HouseholdFormState => {
 describe('household registration form (web console)', () => {
   it('builds the POST /v1/households body without blank optional fields', () => {
     const s = filled();
-    s.destination = { province: 'KH22', district: '', village: 'O Smach', lon: '103.52', lat: '14.42' };
+    s.destination = { province: 'KH22', adm2: '', adm3: '', adm4: '', district: '', village: 'O Smach', lon: '103.52', lat: '14.42' };
     expect(householdBody(s, false)).toEqual({
       origin: { province: 'KH22', district: 'Samraong' },
       current: { province: 'KH17', site: 'Pagoda camp 4' },

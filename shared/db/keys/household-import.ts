@@ -22,6 +22,13 @@ export const importsByOrg = (country: string, org: string, id: string) => ({ gsi
 export const importChunkKey = (id: string, chunk: number) => ({ pk: `HHIMPORT#${id}`, sk: `CHUNK#${String(chunk).padStart(8, '0')}` });
 export const IMPORT_CHUNK_PREFIX = 'CHUNK#';
 
+/**
+ * The marker of one part of a chunk's statistics, when they touch more counter items than one
+ * transaction holds (origins spread over many districts and communes): each part is committed
+ * once, before the chunk's own marker. pk = HHIMPORT#<id>, sk = STATSPART#<n, 8 digits>#<part>
+ */
+export const importStatsPartKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `STATSPART#${String(chunk).padStart(8, '0')}#${part}` });
+
 /** The marker of a part of a chunk's site figures, applied once before the chunk's commit. pk = HHIMPORT#<id>, sk = FIGURES#<n, 8 digits>#<part, 3 digits> */
 export const importFiguresKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `FIGURES#${String(chunk).padStart(8, '0')}#${String(part).padStart(3, '0')}` });
 

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addContributions, contributionOf, negate, type Counters } from '../../domain/displacement-stats.ts';
 import type { Household } from '../../domain/household.ts';
 import { documentClient, tableName } from '../client.ts';
-import { displacementStatsKey, displacementStatsPartition, DSTATS_COUNTRY_SK, DSTATS_PROVINCE_PREFIX } from '../keys/displacement-stats.ts';
+import { displacementStatsAdmKey, displacementStatsKey, displacementStatsPartition, DSTATS_ADM_PREFIX, DSTATS_PROVINCE_PREFIX } from '../keys/displacement-stats.ts';
 import type { GuardedWrite } from '../transact.ts';
 
 /**
@@ -14,12 +14,25 @@ import type { GuardedWrite } from '../transact.ts';
  * provinces), as cheap at 1,000,000 people as at 100.
  */
 
-/** A change to the counters of one origin province (and so of its country). */
+/** A change to the counters of one origin province (and so of its country), and of its origin district and commune when coded. */
 export interface DisplacementDelta {
   country: string;
   province: string;
+  adm2?: string | undefined;
+  adm3?: string | undefined;
   counters: Counters;
 }
+
+/** Every counter item a delta changes: country, province, and the district and commune when given. */
+const keysOf = (d: DisplacementDelta) => [
+  displacementStatsKey(d.country),
+  displacementStatsKey(d.country, d.province),
+  ...(d.adm2 ? [displacementStatsAdmKey(d.country, 'adm2', d.adm2)] : []),
+  ...(d.adm3 ? [displacementStatsAdmKey(d.country, 'adm3', d.adm3)] : []),
+];
+
+/** Where a household is counted: its origin province, district and commune. */
+export const originOf = (h: Household) => ({ country: h.country, province: h.origin.province, adm2: h.origin.adm2, adm3: h.origin.adm3 });
 
 /** DynamoDB refuses expressions over 4 KB; stay below it with room to spare. */
 const MAX_EXPRESSION_CHARS = 3800;
@@ -76,7 +89,7 @@ export function counterWrites(key: { pk: string; sk: string }, counters: Counter
 export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): GuardedWrite[] {
   const merged = new Map<string, { key: { pk: string; sk: string }; parts: Counters[] }>();
   for (const d of deltas) {
-    for (const key of [displacementStatsKey(d.country), displacementStatsKey(d.country, d.province)]) {
+    for (const key of keysOf(d)) {
       const id = `${key.pk}|${key.sk}`;
       const entry = merged.get(id) ?? { key, parts: [] };
       entry.parts.push(d.counters);
@@ -95,8 +108,8 @@ export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): G
  */
 export function displacementStatsWrites(before: Household | undefined, after: Household | undefined, year = new Date().getUTCFullYear()): GuardedWrite[] {
   const deltas: DisplacementDelta[] = [];
-  if (before) deltas.push({ country: before.country, province: before.origin.province, counters: negate(contributionOf(before, year)) });
-  if (after) deltas.push({ country: after.country, province: after.origin.province, counters: contributionOf(after, year) });
+  if (before) deltas.push({ ...originOf(before), counters: negate(contributionOf(before, year)) });
+  if (after) deltas.push({ ...originOf(after), counters: contributionOf(after, year) });
   return displacementStatsWritesForDeltas(deltas);
 }
 
@@ -131,20 +144,35 @@ export async function readDisplacementStats(country: string, province?: string):
   return countersOf(out.Item);
 }
 
-/** The counters of a country and of each of its provinces that has any: one Query of the country's partition. */
-export async function readCountryDisplacementStats(country: string): Promise<{ country: Counters; provinces: Map<string, Counters> }> {
-  const result = { country: {} as Counters, provinces: new Map<string, Counters>() };
+/** The counters of one origin district or commune: one GetItem. */
+export async function readAdmDisplacementStats(country: string, level: 'adm2' | 'adm3', pcode: string): Promise<Counters> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: displacementStatsAdmKey(country, level, pcode), ConsistentRead: true }));
+  return countersOf(out.Item);
+}
+
+/** The counters of each unit of a level (`adm1`: provinces; `adm2`, `adm3`) of a country that has any: one Query of that level's items in the country's partition. */
+export async function readLevelDisplacementStats(country: string, level: 'adm1' | 'adm2' | 'adm3'): Promise<Map<string, Counters>> {
+  const prefix = level === 'adm1' ? DSTATS_PROVINCE_PREFIX : DSTATS_ADM_PREFIX[level];
+  const result = new Map<string, Counters>();
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': displacementStatsPartition(country) }, ConsistentRead: true, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': displacementStatsPartition(country), ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
     );
-    for (const item of out.Items ?? []) {
-      const sk = String(item.sk);
-      if (sk === DSTATS_COUNTRY_SK) result.country = countersOf(item);
-      else if (sk.startsWith(DSTATS_PROVINCE_PREFIX)) result.provinces.set(sk.slice(DSTATS_PROVINCE_PREFIX.length), countersOf(item));
-    }
+    for (const item of out.Items ?? []) result.set(String(item.sk).slice(prefix.length), countersOf(item));
     start = out.LastEvaluatedKey;
   } while (start);
   return result;
+}
+
+/** The counters of a country and of each of its provinces that has any. */
+export async function readCountryDisplacementStats(country: string): Promise<{ country: Counters; provinces: Map<string, Counters> }> {
+  const [all, provinces] = await Promise.all([readDisplacementStats(country), readLevelDisplacementStats(country, 'adm1')]);
+  return { country: all, provinces };
 }

@@ -15,6 +15,7 @@ import {
   IMPORT_CHUNK_PREFIX,
   IMPORT_ERROR_PREFIX,
   importChunkKey,
+  importStatsPartKey,
   importErrorKey,
   importFileKey,
   importJobKey,
@@ -212,6 +213,9 @@ export interface ChunkCounts {
   householdsRejected: number;
 }
 
+/** Most writes one TransactWriteItems may hold. */
+const TRANSACTION_MAX_ITEMS = 100;
+
 /**
  * Commits a chunk once: its marker (condition: not there yet), the job's counters and the
  * statistics delta of its households, in one transaction. Returns false when the marker was
@@ -219,6 +223,28 @@ export interface ChunkCounts {
  */
 export async function commitChunk(jobId: string, chunk: number, counts: ChunkCounts, statsWrites: GuardedWrite[], now: string): Promise<boolean> {
   class AlreadyCommitted extends Error {}
+  // A transaction holds 100 writes: counters beyond what fits beside the marker and the job go
+  // first, in parts that are each committed once (a re-run decides the same households, so the
+  // same parts), and the chunk's marker last.
+  const inline = TRANSACTION_MAX_ITEMS - 2;
+  if (statsWrites.length > inline) {
+    const rest = statsWrites.slice(inline);
+    statsWrites = statsWrites.slice(0, inline);
+    for (let part = 0; part * (TRANSACTION_MAX_ITEMS - 1) < rest.length; part++) {
+      const writes = rest.slice(part * (TRANSACTION_MAX_ITEMS - 1), (part + 1) * (TRANSACTION_MAX_ITEMS - 1));
+      try {
+        await transact([
+          {
+            item: { Put: { TableName: tableName, Item: { ...importStatsPartKey(jobId, chunk, part), entity: 'HouseholdImportStatsPart', committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            onConditionFailed: () => new AlreadyCommitted(),
+          },
+          ...writes,
+        ]);
+      } catch (e: unknown) {
+        if (!(e instanceof AlreadyCommitted)) throw e;
+      }
+    }
+  }
   try {
     await transact([
       {

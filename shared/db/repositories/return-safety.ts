@@ -31,6 +31,7 @@ import { getHousehold, getHouseholds, householdWrite } from './households.ts';
 import { batchGetAll } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
 import { count, MetricName } from '../../metrics.ts';
+import { hazardAreasOfAdm3 } from './hazard-areas.ts';
 
 /**
  * Return safety in DynamoDB: the spatial index (keys in `shared/db/keys/geo.ts`, cells and the
@@ -146,7 +147,15 @@ async function assessPoint(point: Point, now: string, cache: Map<string, unknown
  * recorded after a cell was cached are not seen through it.
  */
 export async function assessReturnSafety(destination: Household['destination'], now: string, cache?: Map<string, unknown>): Promise<ReturnSafety> {
-  return destination?.point ? assessPoint(destination.point, now, cache) : { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
+  if (destination?.point) return assessPoint(destination.point, now, cache);
+  const unknown: ReturnSafety = { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
+  if (!destination?.adm3) return unknown;
+  // No point: never a centroid. The commune's own hazard areas say why a point matters.
+  const key = `adm3:${destination.adm3}`;
+  const areas = (cache?.get(key) as Awaited<ReturnType<typeof hazardAreasOfAdm3>> | undefined) ?? (await hazardAreasOfAdm3(destination.adm3));
+  cache?.set(key, areas);
+  const nearby = areas.filter((a) => isHazardActive(a.status)).map((a) => a.id).sort();
+  return nearby.length > 0 ? { ...unknown, nearbyHazardAreaIds: nearby, reason: 'NO_POINT' } : unknown;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '../client.ts';
 import { landReleaseStatsKey, scopesOf, type StatsScope } from '../keys/stats.ts';
 import type { GuardedWrite } from '../transact.ts';
@@ -17,8 +17,13 @@ export type Counters = Record<string, number>;
 export interface StatsChange {
   country: string;
   province: string;
+  /** The district (gazetteer `adm2`) of the hazard area, when it has one: its counters are kept too. */
+  adm2?: string | undefined;
   counters: Counters;
 }
+
+/** Where a record's counters go: its country, province and, when coded, district. */
+export const statsPlace = (a: { country: string; province: string; adm2?: string | undefined }) => ({ country: a.country, province: a.province, adm2: a.adm2 });
 
 /** Counter changes for a status move: one less in `from`, one more in `to`. */
 export const moved = (prefix: string, from: string | null, to: string): Counters => ({ ...(from ? { [`${prefix}_${from}`]: -1 } : {}), [`${prefix}_${to}`]: (from === to ? 0 : 1) });
@@ -30,7 +35,7 @@ export const moved = (prefix: string, from: string | null, to: string): Counters
 export function statsWrites(changes: StatsChange[]): GuardedWrite[] {
   const merged = new Map<string, { key: { pk: string; sk: string }; counters: Counters }>();
   for (const change of changes) {
-    for (const scope of scopesOf(change.country, change.province)) {
+    for (const scope of scopesOf(change.country, change.province, change.adm2)) {
       const key = landReleaseStatsKey(scope);
       const entry = merged.get(key.sk) ?? { key, counters: {} };
       for (const [name, delta] of Object.entries(change.counters)) entry.counters[name] = (entry.counters[name] ?? 0) + delta;
@@ -69,6 +74,20 @@ const counterOf = (item: Record<string, unknown> | undefined): Counters =>
 export async function readStats(scope: StatsScope): Promise<Counters> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: landReleaseStatsKey(scope) }));
   return counterOf(out.Item);
+}
+
+/** The counters of every district (of a province, or all) that has any: one Query of their sort-key prefix. */
+export async function readDistrictStats(province?: string): Promise<Map<string, Counters>> {
+  const result = new Map<string, Counters>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out: QueryCommandOutput = await documentClient.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': landReleaseStatsKey({ level: 'all' }).pk, ':p': `DISTRICT#${province ?? ''}` }, ExclusiveStartKey: start }),
+    );
+    for (const item of out.Items ?? []) result.set(String(item.sk).slice('DISTRICT#'.length), counterOf(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return result;
 }
 
 /** Counters of several provinces in one BatchGetItem (at most 100; the border has 15). */

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
@@ -13,9 +15,10 @@ import { fixed, kb, signed, table } from '../lib/table.ts';
 /**
  * Targets of the "house in order" issue: an API function's module init at most 1.45x the baseline
  * (a DynamoDB client alone) and at most 1.15x the platform probe (the Api with no route), and its
- * bundle at most 600 KiB.
+ * bundle at most 600 KiB. With `--compare-ref`, a change may cost each function at most 5 % over
+ * the same function built from that git ref, measured in the same interleaved run.
  */
-export const TARGETS = { initRatioMax: 1.45, platformRatioMax: 1.15, bundleBytesMax: 600 * 1024 } as const;
+export const TARGETS = { initRatioMax: 1.45, platformRatioMax: 1.15, bundleBytesMax: 600 * 1024, refRatioMax: 1.05 } as const;
 const PLATFORM_PROBE = 'platform, no routes';
 const MIN_ITERATIONS = 15;
 const DEFAULT_ITERATIONS = 21;
@@ -37,7 +40,7 @@ export const COLD_START_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'bench-dummy-secret',
 };
 
-type Kind = 'baseline' | 'function' | 'probe' | 'chain';
+type Kind = 'baseline' | 'function' | 'probe' | 'chain' | 'reference';
 
 interface Subject {
   id: string;
@@ -47,6 +50,10 @@ interface Subject {
   note?: string;
   /** Generated entry source (chain steps); written to the work directory and bundled from there. */
   source?: string;
+  /** Bundled from this directory instead of the checkout (a `--compare-ref` tree). */
+  root?: string;
+  /** For a reference build: the function it is the earlier version of. */
+  of?: string;
 }
 
 const FIXTURES = 'test/bench/fixtures/cold-start';
@@ -114,7 +121,7 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
       entry = join(outdir, 'entry.ts');
       await writeFile(entry, subject.source);
     }
-    const bundle = await bundleLikeCdk(ctx.root, entry, outdir);
+    const bundle = await bundleLikeCdk(subject.root ?? ctx.root, entry, outdir);
     measured.push({ ...subject, bundle, network: [], samples: [], cpuSamples: [], pairedRatios: [] });
   }
 
@@ -166,6 +173,8 @@ interface Row {
   /** Init median over the platform probe's (API functions). */
   platformRatio?: number;
   targets?: { size: boolean; init: boolean; platform: boolean; noNetwork: boolean };
+  /** With `--compare-ref`: the function's init and size against its build from that ref. */
+  against?: { ref: string; ratio: number; pairedRatio: number; cpuRatio: number; bytes: number; ok: boolean };
   topInputs?: Contributor[];
   topPackages?: Contributor[];
 }
@@ -199,6 +208,19 @@ function toRows(ctx: ScenarioContext, measured: readonly Measured[]): Row[] {
       deltaBytes: m.bundle.bytes - baseline.bundle.bytes,
       network: m.network,
     };
+    const ref = measured.find((r) => r.kind === 'reference' && r.of === m.id);
+    if (m.kind === 'function' && ref && ref.samples.length > 0 && m.samples.length > 0) {
+      const refRatio = median(m.samples) / median(ref.samples);
+      const paired = m.samples.map((x, i) => x / (ref.samples[i] ?? Number.NaN)).filter(Number.isFinite);
+      row.against = {
+        ref: ref.id.slice(ref.id.indexOf('@') + 1),
+        ratio: refRatio,
+        pairedRatio: paired.length > 0 ? median(paired) : Number.NaN,
+        cpuRatio: median(m.cpuSamples) / median(ref.cpuSamples),
+        bytes: ref.bundle.bytes,
+        ok: refRatio <= TARGETS.refRatioMax,
+      };
+    }
     if (m.kind === 'function') {
       row.platformRatio = init ? init.median / platformMedian : Number.NaN;
       // Without the platform probe in the run (--only a subset), that verdict is not given.
@@ -253,6 +275,32 @@ function render(rows: readonly Row[], iterations: number): string {
       ]),
     ),
   );
+
+  const compared = rows.filter((r) => r.against);
+  if (compared.length > 0) {
+    out.push(
+      '',
+      `Against the same functions built from ${compared[0]!.against!.ref} in this run (target: init median <= ${TARGETS.refRatioMax}x; functions new since then have no row):`,
+      '',
+      table(
+        [
+          { header: 'function' },
+          { header: 'size KB', align: 'right' },
+          { header: 'ref KB', align: 'right' },
+          { header: 'init ms', align: 'right' },
+          { header: 'ref ms', align: 'right' },
+          { header: 'x ref', align: 'right' },
+          { header: 'paired x', align: 'right' },
+          { header: 'cpu x', align: 'right' },
+          { header: 'verdict' },
+        ],
+        compared.map((r) => {
+          const ref = rows.find((x) => x.kind === 'reference' && x.id === `${r.id}@${r.against!.ref}`);
+          return [r.id, kb(r.bytes), kb(r.against!.bytes), fixed(r.init?.median ?? Number.NaN), fixed(ref?.init?.median ?? Number.NaN), fixed(r.against!.ratio, 3), fixed(r.against!.pairedRatio, 3), fixed(r.against!.cpuRatio, 3), verdict(r.against!.ok)];
+        }),
+      ),
+    );
+  }
 
   const probes = rows.filter((r) => r.kind === 'probe');
   if (probes.length > 0) {
@@ -361,8 +409,25 @@ function failuresOf(rows: readonly Row[]): string[] {
     if (!r.targets.size) failures.push(`${r.id}: bundle ${kb(r.bytes)} KB > ${TARGETS.bundleBytesMax / 1024} KB`);
     if (!r.targets.init && r.network.length === 0) failures.push(`${r.id}: init ${fixed(r.init?.median ?? Number.NaN)} ms = ${fixed(r.ratio, 2)}x baseline > ${TARGETS.initRatioMax}x`);
     if (!r.targets.platform && r.network.length === 0) failures.push(`${r.id}: init ${fixed(r.platformRatio ?? Number.NaN, 2)}x the platform probe > ${TARGETS.platformRatioMax}x`);
+    if (r.against && !r.against.ok) failures.push(`${r.id}: init ${fixed(r.against.ratio, 3)}x its build from ${r.against.ref} > ${TARGETS.refRatioMax}x`);
   }
   return failures;
+}
+
+/**
+ * `--compare-ref <ref>`: the tree of that commit, exported with `git archive` (no worktree, no
+ * checkout of this one touched) and given this checkout's node_modules, and one subject per
+ * function it has, bundled from there exactly like the current ones.
+ */
+async function referenceSubjects(root: string, ref: string, dir: string): Promise<Subject[]> {
+  await mkdir(dir, { recursive: true });
+  const tar = execFileSync('git', ['archive', '--format=tar', ref], { cwd: root, maxBuffer: 1024 ** 3 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
+  return apiFunctions
+    .filter((f) => existsSync(join(dir, FUNCTION_ENTRY(f.name))))
+    .map((f): Subject => ({ id: `${f.name}@${ref}(${commit})`, kind: 'reference', entry: FUNCTION_ENTRY(f.name), root: dir, of: f.name, note: `${f.name} built from ${ref} (${commit})` }));
 }
 
 export const coldStart: Scenario = {
@@ -373,12 +438,14 @@ export const coldStart: Scenario = {
     probes: { type: 'boolean', default: true },
     keep: { type: 'boolean', default: false },
     chain: { type: 'string' },
+    'compare-ref': { type: 'string' },
   },
   optionHelp: {
     iterations: `fresh processes per bundle (at least ${MIN_ITERATIONS} for verdicts)`,
     probes: 'also measure baseline + one library at a time',
     keep: 'keep the bundles and print their directory',
     chain: 'comma-separated modules to attribute init cost to: baseline + a, + a + b, ...',
+    'compare-ref': 'a git ref (e.g. main): also bundle every function from that commit (git archive into a temporary tree using this node_modules) and time both builds interleaved in this run',
   },
   async run(ctx): Promise<ScenarioResult> {
     const iterations = Number(ctx.options.iterations);
@@ -393,6 +460,8 @@ export const coldStart: Scenario = {
     ];
 
     const workDir = await mkdtemp(join(tmpdir(), 'clearway-bench-cold-start-'));
+    const ref = typeof ctx.options['compare-ref'] === 'string' ? ctx.options['compare-ref'] : undefined;
+    if (ref) subjects.push(...(await referenceSubjects(ctx.root, ref, join(workDir, 'ref-tree'))));
     try {
       const rows = toRows(ctx, await measure(ctx, subjects, iterations, workDir));
       const failures = failuresOf(rows);

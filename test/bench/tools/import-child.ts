@@ -15,6 +15,13 @@ const { runImport } = await import('../../../functions/importer/run-import.ts');
 const { importJobWrite, newImportJob, markUploaded, getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
 const { transact } = await import('../../../shared/db/transact.ts');
 const { newId } = await import('../../../shared/domain/ids.ts');
+// The files' places carry the gazetteer's P-codes: the table gets the shipped edition first, as npm start gives a new one (not timed).
+const { readGazetteerDir } = await import('../../../infra/local/gazetteer-files.ts');
+const { currentEdition, loadEdition } = await import('../../../shared/db/repositories/gazetteer.ts');
+if (!(await currentEdition())) {
+  const shipped = await readGazetteerDir();
+  await loadEdition(shipped.edition, shipped.countries, { sub: 'bench', role: 'admin', org: 'bench' });
+}
 const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
 await transact([importJobWrite(job)]);
 await markUploaded(job.id, (await stat(file)).size, new Date().toISOString());

@@ -8,7 +8,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../app/api.ts';
 import { Field, Page, ProblemMessage } from '../../app/components.tsx';
-import { useT } from '../../app/i18n.ts';
+import { useLang, useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import type { Session } from '../../app/session.ts';
@@ -16,6 +16,8 @@ import { CONSENT_PURPOSES, DOCUMENT_TYPES, RELATIONSHIPS, RETURN_INTENTS, RETURN
 import { checkHousehold, emptyHousehold, emptyMember, fieldErrors, headIndex, householdBody, ONE_HEAD, REQUIRED, type CountryCode, type FieldErrors, type HouseholdFormState, type MemberState } from './form.ts';
 import { householdMessages } from './messages.ts';
 import { NeedsPicker } from './NeedsPicker.tsx';
+import { PlacePicker, useChildren } from './PlacePicker.tsx';
+import { unitLabel } from './place-search.ts';
 import { isProvinceCode, provinceMessages, provincesOf } from './places.ts';
 import { useOpenSites, useSiteLabel } from './sites.ts';
 
@@ -122,14 +124,16 @@ export function HouseholdForm({ session }: { session: Session }) {
 
         <fieldset>
           <legend>{t('form.origin')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.origin.province} error={errorOf('origin.province')} name="origin.province" onChange={(v) => update((s) => ({ ...s, origin: { ...s.origin, province: v } }))} />
+          <ProvinceSelect t={t} country={country} value={state.origin.province} error={errorOf('origin.province')} name="origin.province" onChange={(v) => update((s) => ({ ...s, origin: { ...s.origin, province: v, adm2: '', adm3: '', adm4: '' } }))} />
+          <PlacePicker name="origin" country={country} province={state.origin.province} value={state.origin} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, origin: { ...s.origin, ...codes } }))} />
           <TextField label={t('form.district')} name="origin.district" value={state.origin.district} error={errorOf('origin.district')} onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, district: v } }))} />
           <TextField label={t('form.village')} name="origin.village" value={state.origin.village} error={errorOf('origin.village')} onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, village: v } }))} />
         </fieldset>
 
         <fieldset>
           <legend>{t('form.current')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.current.province} error={errorOf('current.province')} name="current.province" onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, siteId: '' } }))} />
+          <ProvinceSelect t={t} country={country} value={state.current.province} error={errorOf('current.province')} name="current.province" onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, siteId: '', adm2: '', adm3: '', adm4: '' } }))} />
+          <PlacePicker name="current" country={country} province={state.current.province} value={state.current} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, current: { ...s.current, ...codes } }))} />
           {sitesHere.length > 0 && (
             <Field label={t('form.registeredSite')} error={errorOf('current.siteId')}>
               <select value={state.current.siteId} onChange={(e) => { const siteId = e.currentTarget.value; update((s) => ({ ...s, current: { ...s.current, siteId } })); }} data-testid="household-field-current.siteId">
@@ -205,7 +209,8 @@ export function HouseholdForm({ session }: { session: Session }) {
 
         <fieldset>
           <legend>{t('form.destination')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.destination.province} error={errorOf('destination.province')} name="destination.province" optional onChange={(v) => update((s) => ({ ...s, destination: { ...s.destination, province: v } }))} />
+          <ProvinceSelect t={t} country={country} value={state.destination.province} error={errorOf('destination.province')} name="destination.province" optional onChange={(v) => update((s) => ({ ...s, destination: { ...s.destination, province: v, adm2: '', adm3: '', adm4: '' } }))} />
+          <PlacePicker name="destination" country={country} province={state.destination.province} value={state.destination} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, destination: { ...s.destination, ...codes } }))} />
           <TextField label={t('form.district')} name="destination.district" value={state.destination.district} error={errorOf('destination.district')} onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, district: v } }))} />
           <TextField label={t('form.village')} name="destination.village" value={state.destination.village} error={errorOf('destination.village')} onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, village: v } }))} />
           <TextField label={t('form.lon')} name="destination.lon" value={state.destination.lon} error={errorOf('destination.lon')} inputMode="decimal" onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, lon: v } }))} />
@@ -355,6 +360,8 @@ function focusFirstError() {
 
 function ProvinceSelect({ t, country, value, error, name, optional, onChange }: { t: T; country: CountryCode | ''; value: string; error: string | undefined; name: string; optional?: boolean; onChange: (v: string) => void }) {
   const tp = useT(provinceMessages);
+  const [lang] = useLang();
+  const others = useChildren(country).filter((u) => !isProvinceCode(u.pcode));
   return (
     <Field label={t('form.province')} error={error}>
       <select value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid={`household-field-${name}`}>
@@ -362,6 +369,12 @@ function ProvinceSelect({ t, country, value, error, name, optional, onChange }: 
         {(country ? provincesOf(country) : []).map((p) => (
           <option key={p.pcode} value={p.pcode}>
             {isProvinceCode(p.pcode) ? tp(p.pcode) : p.name}
+          </option>
+        ))}
+        {/* A family may shelter anywhere in its country (Phnom Penh, Bangkok): the other provinces, from the gazetteer. */}
+        {others.map((u) => (
+          <option key={u.pcode} value={u.pcode}>
+            {unitLabel(u, lang)}
           </option>
         ))}
       </select>

@@ -27,13 +27,13 @@ export interface MemberState {
 export interface HouseholdFormState {
   /** Only an admin chooses; others register in their own country. */
   country: CountryCode | '';
-  origin: { province: string; district: string; village: string };
-  current: { province: string; district: string; village: string; siteId: string; site: string; hostCommunity: string };
+  origin: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string };
+  current: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; siteId: string; site: string; hostCommunity: string };
   /** The day the household was displaced (YYYY-MM-DD), optional. */
   displacedSince: string;
   /** What the household said of going home; `intends` empty: not asked. */
   intentions: { intends: string; when: string; obstacles: string[]; surveyedAt: string };
-  destination: { province: string; district: string; village: string; lon: string; lat: string };
+  destination: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; lon: string; lat: string };
   members: MemberState[];
   contact: { phone: string; note: string };
   consent: { given: boolean; date: string; purposes: string[] };
@@ -58,11 +58,11 @@ export const today = (): string => new Date().toISOString().slice(0, 10);
 
 export const emptyHousehold = (country: CountryCode | ''): HouseholdFormState => ({
   country,
-  origin: { province: '', district: '', village: '' },
-  current: { province: '', district: '', village: '', siteId: '', site: '', hostCommunity: '' },
+  origin: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '' },
+  current: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '', siteId: '', site: '', hostCommunity: '' },
   displacedSince: '',
   intentions: { intends: '', when: '', obstacles: [], surveyedAt: today() },
-  destination: { province: '', district: '', village: '', lon: '', lat: '' },
+  destination: { province: '', adm2: '', adm3: '', adm4: '', district: '', village: '', lon: '', lat: '' },
   members: [emptyMember('HEAD')],
   contact: { phone: '', note: '' },
   consent: { given: false, date: today(), purposes: ['REGISTRATION'] },
@@ -84,7 +84,7 @@ const numberOf = (s: string): number => (/^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Numbe
 /** The `POST /v1/households` body the form describes. `country` is sent only when an admin chose it. */
 export function householdBody(state: HouseholdFormState, sendCountry: boolean): Record<string, unknown> {
   const d = state.destination;
-  const hasDestination = [d.province, d.district, d.village, d.lon, d.lat].some((v) => v.trim() !== '');
+  const hasDestination = [d.province, d.adm2, d.adm3, d.adm4, d.district, d.village, d.lon, d.lat].some((v) => v.trim() !== '');
   const hasPoint = d.lon.trim() !== '' || d.lat.trim() !== '';
   const contact = compact(state.contact);
   const i = state.intentions;
@@ -95,7 +95,7 @@ export function householdBody(state: HouseholdFormState, sendCountry: boolean): 
     ...(hasDestination
       ? {
           destination: {
-            ...compact({ province: d.province, district: d.district, village: d.village }),
+            ...compact({ province: d.province, adm2: d.adm2, adm3: d.adm3, adm4: d.adm4, district: d.district, village: d.village }),
             ...(hasPoint ? { point: { type: 'Point', coordinates: [numberOf(d.lon), numberOf(d.lat)] } } : {}),
           },
         }
