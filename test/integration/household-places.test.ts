@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as sitesApp } from '../../functions/sites/app.ts';
 import { householdImportRoutes } from '../../functions/households/imports.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
@@ -76,19 +77,19 @@ describe('coded places of a household', () => {
   });
 
   it('counts households by origin district and commune, and exports a district row with #adm2+code', async () => {
-    const byDistrict = await call<{ scope: { adm2: string }; households: { total: number } }>(householdsApp, 'GET', '/v1/stats/displacement?adm2=KH2203', ministry);
+    const byDistrict = await call<{ scope: { adm2: string }; households: { total: number } }>(sitesApp, 'GET', '/v1/stats/displacement?adm2=KH2203', ministry);
     expect(byDistrict.status).toBe(200);
     expect(byDistrict.body.scope.adm2).toBe('KH2203');
     expect(byDistrict.body.households.total).toBe(2);
-    const byCommune = await call<{ households: { total: number } }>(householdsApp, 'GET', '/v1/stats/displacement?adm3=KH220301', ministry);
+    const byCommune = await call<{ households: { total: number } }>(sitesApp, 'GET', '/v1/stats/displacement?adm3=KH220301', ministry);
     expect(byCommune.body.households.total).toBe(2);
-    const csv = await call<string>(householdsApp, 'GET', '/v1/stats/displacement?country=KH&level=adm2&format=csv', ministry);
+    const csv = await call<string>(sitesApp, 'GET', '/v1/stats/displacement?country=KH&level=adm2&format=csv', ministry);
     const [header, hxl, ...rows] = csv.text.trim().split('\r\n');
     expect(header!.split(',').slice(0, 5)).toEqual(['country', 'province_pcode', 'province_name', 'district_pcode', 'district_name']);
     expect(hxl!.split(',').slice(0, 5)).toEqual(['#country+code', '#adm1+code', '#adm1+name', '#adm2+code', '#adm2+name']);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.split(',').slice(0, 6)).toEqual(['KH', 'KH22', 'Oddar Meanchey', 'KH2203', 'Chong Kal', '2']);
-    const communes = await call<string>(householdsApp, 'GET', '/v1/stats/displacement?country=KH&level=adm3&format=csv', ministry);
+    const communes = await call<string>(sitesApp, 'GET', '/v1/stats/displacement?country=KH&level=adm3&format=csv', ministry);
     expect(communes.text.split('\r\n')[1]).toContain('#adm3+code');
   });
 });
@@ -149,7 +150,7 @@ describe('CSV import with place codes', () => {
     expect(job.body.errors).toEqual([{ row: 3, message: 'household bad: origin_adm3: commune KH220201 is not in district KH2201 (it lies in district KH2202)' }]);
     const stored = await householdsOf('IMPORTER');
     expect(stored.map((h) => (h.origin as Record<string, string>).adm4)).toEqual(['KH22020101']);
-    const stats = await call<{ households: { total: number } }>(householdsApp, 'GET', '/v1/stats/displacement?adm2=KH2202', ministry);
+    const stats = await call<{ households: { total: number } }>(sitesApp, 'GET', '/v1/stats/displacement?adm2=KH2202', ministry);
     expect(stats.body.households.total).toBe(1);
   });
 });
