@@ -24,13 +24,13 @@ describe('ensureTable', { timeout: 90_000 }, () => {
   it('creates the table from the shared definition: keys, indexes, stream and TTL', async () => {
     const name = `ensure-${randomUUID()}`;
     const result = await ensureTable(client, name, tableDefinition);
-    expect(result).toEqual({ created: true, addedIndexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4'] });
+    expect(result).toEqual({ created: true, addedIndexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'] });
     const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!;
     expect(table.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
-    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
+    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5']);
     expect(table.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
@@ -40,9 +40,9 @@ describe('ensureTable', { timeout: 90_000 }, () => {
     const name = `ensure-${randomUUID()}`;
     const older = { ...tableDefinition, globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.slice(0, 1) };
     await ensureTable(client, name, older);
-    expect(await ensureTable(client, name, tableDefinition)).toEqual({ created: false, addedIndexes: ['gsi2', 'gsi3', 'gsi4'] });
+    expect(await ensureTable(client, name, tableDefinition)).toEqual({ created: false, addedIndexes: ['gsi2', 'gsi3', 'gsi4', 'gsi5'] });
     const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table!;
-    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
+    expect(table.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5']);
     expect(await ensureTable(client, name, tableDefinition)).toEqual({ created: false, addedIndexes: [] });
   });
 });
