@@ -57,6 +57,7 @@ import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
+import { matchPossibleDuplicates } from './possible-duplicates.ts';
 import { arrivalCheck, assessSafety, flowWrites, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
@@ -217,8 +218,9 @@ export function registerHouseholds(api: Api): void {
         ...safetyWrites(household),
         registrationCodeWrite(country, household.code!, id),
       ];
+      const possibleDuplicates = await matchPossibleDuplicates(principal, household, writes);
       const location = `/v1/households/${id}`;
-      const response = { status: 201, id, body: household, headers: { ETag: etagOf(1), Location: location } };
+      const response = { status: 201, id, body: { ...household, possibleDuplicates }, headers: { ETag: etagOf(1), Location: location } };
       let created: Response;
       try {
         created = await commitCreate(c, writes, response, idempotency);
@@ -230,7 +232,7 @@ export function registerHouseholds(api: Api): void {
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);
-      return rechecked ? c.json(rechecked, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
+      return rechecked ? c.json({ ...rechecked, possibleDuplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );
 

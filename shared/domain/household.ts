@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, Id, StoredFields, named } from './common.ts';
+import { PossibleDuplicateSchema, type DuplicateMark } from './duplicates.ts';
 import { Point } from './geometry.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
@@ -284,6 +285,8 @@ export interface Household {
   code?: string | undefined;
   /** When the household was given explosive ordnance risk education (and at which session, when known). */
   riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
+  /** The ministry's SAME decisions on possible duplicates of it (the review names the other household). */
+  duplicateReviews?: DuplicateMark[] | undefined;
 }
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
@@ -495,6 +498,8 @@ export const HouseholdSchema = named('Household', () =>
     code: z.optional(z.string()),
     riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
+    duplicateReviews: z.optional(z.array(z.object({ reviewId: z.string(), decision: z.literal('SAME'), at: z.string() }))),
+    possibleDuplicates: z.optional(z.array(PossibleDuplicateSchema())),
   }),
 );
 

@@ -1,0 +1,304 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Country } from '../../domain/common.ts';
+import {
+  blockingEntries,
+  comparedYears,
+  scorePair,
+  type BlockingEntry,
+  type DuplicateMark,
+  type DuplicateReview,
+  type MemberMatch,
+  type OriginPlace,
+} from '../../domain/duplicates.ts';
+import type { HistoryEntry } from '../../domain/task.ts';
+import { ConflictError, StaleVersion } from '../../errors.ts';
+import { documentHashKey } from '../../secrets.ts';
+import { batchGetAll } from '../batch.ts';
+import { documentClient, tableName } from '../client.ts';
+import {
+  BLOCKING_REF_PREFIX,
+  blockingBucketKey,
+  blockingRefName,
+  DUPLICATE_PAIR_PREFIX,
+  duplicatePairKey,
+  duplicateReviewKey,
+  duplicateReviewsByCountry,
+  duplicateReviewStatusPrefix,
+} from '../keys/duplicate.ts';
+import { householdHistoryKey, householdKey } from '../keys/household.ts';
+import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
+import type { GuardedWrite } from '../transact.ts';
+
+/**
+ * The blocking index and review queue of possible duplicates without documents (see
+ * `shared/domain/duplicates.ts` for the rule and `shared/db/keys/duplicate.ts` for the items).
+ * Bucket items hold a keyed hash (never a name), the household, its organisation (so that who may
+ * read a match is known without reading the household) and the member's index and year.
+ */
+
+interface Person {
+  country: string;
+  id: string;
+  org: string;
+  origin: OriginPlace;
+  members: readonly { givenName: string; familyName: string; birthYear: number }[];
+}
+
+let derived: { from: string; key: Buffer } | undefined;
+
+/**
+ * The key of the blocking hash: derived (HKDF-SHA256) from the document-hash secret, which every
+ * function that registers or erases households already holds, under its own label, so that neither
+ * hash can be compared with the other.
+ */
+async function blockingKey(): Promise<Buffer> {
+  const secret = await documentHashKey();
+  if (derived?.from !== secret) derived = { from: secret, key: Buffer.from(hkdfSync('sha256', secret, 'clearway', 'duplicate-blocking-key', 32)) };
+  return derived.key;
+}
+
+/** Hex HMAC-SHA256 of `<country>\n<place>\n<normalised name>`: who is filed together, without the name. */
+export async function blockingHash(country: string, entry: Pick<BlockingEntry, 'place' | 'name'>): Promise<string> {
+  return createHmac('sha256', await blockingKey()).update(`${country}\n${entry.place}\n${entry.name}`).digest('hex');
+}
+
+/** One person as a bucket holds it. */
+interface BucketRef {
+  h: string;
+  o: string;
+  m: number;
+  y: number;
+  a4?: string;
+}
+
+type Keyed = BlockingEntry & { key: { pk: string; sk: string } };
+
+async function keyedEntries(person: Person): Promise<Keyed[]> {
+  const entries = blockingEntries(person);
+  const hashes = new Map<string, string>();
+  for (const e of entries) if (!hashes.has(`${e.place}\n${e.name}`)) hashes.set(`${e.place}\n${e.name}`, await blockingHash(person.country, e));
+  return entries.map((e) => ({ ...e, key: blockingBucketKey(person.country, hashes.get(`${e.place}\n${e.name}`)!, e.birthYear) }));
+}
+
+/** The entries grouped by bucket: one update per item (two members of one name and year share one). */
+function byBucket(entries: readonly Keyed[]): Keyed[][] {
+  const groups = new Map<string, Keyed[]>();
+  for (const e of entries) groups.set(e.key.pk, [...(groups.get(e.key.pk) ?? []), e]);
+  return [...groups.values()];
+}
+
+/**
+ * The writes that file a household's people in the blocking index: one UpdateItem per bucket,
+ * adding each person's attribute and counting it (`n`, so an erasure deletes a bucket it empties).
+ */
+export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
+  return byBucket(await keyedEntries(person)).map((group) => {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':entity': 'DuplicateBlockingBucket', ':country': person.country, ':n': group.length };
+    const sets = group.map((e, k) => {
+      names[`#r${k}`] = blockingRefName(person.id, e.memberIndex);
+      const ref: BucketRef = { h: person.id, o: person.org, m: e.memberIndex, y: e.birthYear, ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}) };
+      values[`:r${k}`] = ref;
+      return `#r${k} = :r${k}`;
+    });
+    return {
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: group[0]!.key,
+          UpdateExpression: `SET ${sets.join(', ')}, entity = :entity, country = :country ADD n :n`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    };
+  });
+}
+
+/** The households sharing a person with the one looked for, with their organisation and member matches. */
+export interface Candidate {
+  householdId: string;
+  org: string;
+  matches: MemberMatch[];
+}
+
+/**
+ * The households of the same country with a person of the same normalised name, born within a year,
+ * from the same origin commune or village: one BatchGetItem of three buckets per person and place
+ * (`itemsRead`, the same however many people are filed). The household itself is left out.
+ */
+export async function findCandidates(person: Person): Promise<{ candidates: Candidate[]; itemsRead: number }> {
+  const entries = await keyedEntries(person);
+  const wanted = new Map<string, { key: { pk: string; sk: string }; looking: Keyed[] }>();
+  for (const e of entries) {
+    const hashPart = e.key.pk.slice(0, e.key.pk.lastIndexOf('#'));
+    for (const year of comparedYears(e.birthYear)) {
+      const key = { pk: `${hashPart}#${year}`, sk: 'K' };
+      const slot = wanted.get(key.pk) ?? { key, looking: [] };
+      slot.looking.push(e);
+      wanted.set(key.pk, slot);
+    }
+  }
+  const buckets = wanted.size > 0 ? await batchGetAll([...wanted.values()].map((w) => w.key)) : [];
+  const found = new Map<string, Candidate>();
+  for (const bucket of buckets) {
+    for (const [name, value] of Object.entries(bucket)) {
+      if (!name.startsWith(BLOCKING_REF_PREFIX)) continue;
+      const ref = value as BucketRef;
+      if (ref.h === person.id) continue;
+      const candidate = found.get(ref.h) ?? { householdId: ref.h, org: ref.o, matches: [] };
+      for (const e of wanted.get(String(bucket.pk))!.looking) {
+        const sameVillage = e.kind === 'VILLAGE' || (person.origin.adm4 !== undefined && person.origin.adm4 === ref.a4);
+        candidate.matches.push({ memberIndex: e.memberIndex, otherMemberIndex: ref.m, sameYear: ref.y === e.birthYear, place: sameVillage ? 'VILLAGE' : 'COMMUNE' });
+      }
+      found.set(ref.h, candidate);
+    }
+  }
+  return { candidates: [...found.values()], itemsRead: wanted.size };
+}
+
+/** Raised when a pair is already on the queue (an import pass run again). */
+export class PairAlreadyQueued extends ConflictError {}
+
+/** A review for a pair found by `findCandidates`: the earlier household first. */
+export function newReview(id: string, country: string, existing: Candidate, foundBy: string, source: DuplicateReview['source'], at: string, actor: string, importId?: string): DuplicateReview {
+  const { score, reasons } = scorePair(existing.matches);
+  return {
+    id,
+    version: 1,
+    country,
+    householdIds: [existing.householdId, foundBy],
+    score,
+    reasons,
+    source,
+    ...(importId ? { importId } : {}),
+    status: 'PENDING',
+    createdAt: at,
+    updatedAt: at,
+    createdBy: actor,
+  };
+}
+
+const reviewItem = (r: DuplicateReview) => ({ ...duplicateReviewKey(r.id), ...duplicateReviewsByCountry(r.country, r.status, r.id), entity: 'DuplicateReview', ...r });
+
+/** A review and the pair's two links (which refuse a pair queued before: `PairAlreadyQueued`). */
+export function reviewWrites(review: DuplicateReview): GuardedWrite[] {
+  const [a, b] = review.householdIds;
+  const link = (self: string, other: string): GuardedWrite => ({
+    item: { Put: { TableName: tableName, Item: { ...duplicatePairKey(self, other), entity: 'DuplicatePair', reviewId: review.id, householdId: self, otherHouseholdId: other }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    onConditionFailed: () => new PairAlreadyQueued(`The pair ${a} / ${b} is already on the review queue.`),
+  });
+  return [{ item: { Put: { TableName: tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } } }, link(a, b), link(b, a)];
+}
+
+export async function getReview(id: string): Promise<DuplicateReview | undefined> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: duplicateReviewKey(id), ConsistentRead: true }));
+  return out.Item ? toResource<DuplicateReview>(out.Item) : undefined;
+}
+
+/** A country's reviews (of one status), oldest first: a Query on gsi1. */
+export function listReviews(country: Country, status: string | undefined, page: PageRequest): Promise<Page<DuplicateReview>> {
+  return queryPage<DuplicateReview>(page, {
+    index: 'gsi1',
+    partitionKey: ['gsi1pk', duplicateReviewsByCountry(country, '', '').gsi1pk],
+    sortKeyPrefix: ['gsi1sk', duplicateReviewStatusPrefix(status)],
+    scope: `duplicate-reviews:${country}:${status ?? ''}`,
+  });
+}
+
+/** The decided review, guarded by the version it was decided on. */
+export function decidedReviewWrite(decided: DuplicateReview, expectedVersion: number): GuardedWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: reviewItem(decided),
+        ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      },
+    },
+    onConditionFailed: () => new StaleVersion(`The review has changed since version ${expectedVersion} was read: read it again.`),
+  };
+}
+
+/**
+ * A SAME decision's mark on a household: appended to `duplicateReviews`, its version raised (an
+ * offline copy based on the older one is refused, not overwritten), with its history entry. Not on
+ * an erased household (the decision is then refused).
+ */
+export function markSameWrites(householdId: string, mark: DuplicateMark, history: HistoryEntry): GuardedWrite[] {
+  return [
+    {
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: householdKey(householdId),
+          UpdateExpression: 'SET duplicateReviews = list_append(if_not_exists(duplicateReviews, :none), :mark), #version = #version + :one, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND entity = :household',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':none': [], ':mark': [mark], ':one': 1, ':at': mark.at, ':household': 'Household' },
+        },
+      },
+      onConditionFailed: () => new ConflictError(`Household ${householdId} of this pair has been erased: the review can no longer be decided.`),
+    },
+    { item: { Put: { TableName: tableName, Item: { ...householdHistoryKey(householdId, history.id), entity: 'HouseholdHistory', householdId, ...history }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+  ];
+}
+
+/**
+ * What an erasure removes: the household's people from their buckets (a bucket it empties is
+ * deleted), then each review of a pair it belongs to, with both links. Re-runnable.
+ */
+export async function eraseDuplicateItems(person: Person): Promise<{ buckets: number; reviews: number }> {
+  const groups = byBucket(await keyedEntries(person));
+  for (const group of groups) {
+    const names = Object.fromEntries(group.map((e, k) => [`#r${k}`, blockingRefName(person.id, e.memberIndex)]));
+    const present = group.map((_, k) => `attribute_exists(#r${k})`).join(' OR ');
+    try {
+      const out = await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: group[0]!.key,
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} ADD n :minus`,
+          ConditionExpression: present,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':minus': -group.length },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (Number(out.Attributes?.n ?? 0) <= 0) {
+        await documentClient.send(new DeleteCommand({ TableName: tableName, Key: group[0]!.key, ConditionExpression: 'n <= :zero', ExpressionAttributeValues: { ':zero': 0 } })).catch(ignoreConditionFailed);
+      }
+    } catch (e: unknown) {
+      ignoreConditionFailed(e);
+    }
+  }
+  let reviews = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': householdKey(person.id).pk, ':prefix': DUPLICATE_PAIR_PREFIX },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const link of out.Items ?? []) {
+      const other = String(link.otherHouseholdId);
+      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: duplicateReviewKey(String(link.reviewId)) }));
+      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: duplicatePairKey(other, person.id) }));
+      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: duplicatePairKey(person.id, other) }));
+      reviews++;
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return { buckets: groups.length, reviews };
+}
+
+function ignoreConditionFailed(e: unknown): void {
+  if (!(e instanceof Error && e.name === 'ConditionalCheckFailedException')) throw e;
+}
