@@ -90,7 +90,8 @@ function byBucket(entries: readonly Keyed[]): Keyed[][] {
 
 /**
  * The writes that file a household's people in the blocking index: one UpdateItem per bucket,
- * adding each person's attribute and counting it (`n`, so an erasure deletes a bucket it empties).
+ * adding each person's attribute and counting it (`n`, so an erasure deletes a bucket it empties);
+ * refused for a person filed already.
  */
 export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
   return byBucket(await keyedEntries(person)).map((group) => {
@@ -108,6 +109,8 @@ export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
           TableName: tableName,
           Key: group[0]!.key,
           UpdateExpression: `SET ${sets.join(', ')}, entity = :entity, country = :country ADD n :n`,
+          // Filed once: a pass run again leaves the bucket (and its count) as it is.
+          ConditionExpression: group.map((_, k) => `attribute_not_exists(#r${k})`).join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },

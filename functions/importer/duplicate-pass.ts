@@ -1,0 +1,47 @@
+import { newId } from '#shared/domain/ids.ts';
+import { blockingWrites, findCandidates, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
+import { getHouseholds } from '#shared/db/repositories/households.ts';
+import { transact } from '#shared/db/transact.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ImportJob } from '#shared/db/repositories/household-imports.ts';
+import { mapLimit } from '#shared/map-limit.ts';
+
+const IN_FLIGHT = 4;
+
+/**
+ * The duplicate pass of an import, once its households are stored: files their people in the
+ * blocking index, then looks each household up and puts every pair found (with households of the
+ * country registered before, or of this import) on the ministry's review queue. The import itself
+ * is not slowed: the chunks never wait for it. Safe to run again: a person already filed and a pair
+ * already queued are left as they are.
+ */
+export async function queueImportDuplicates(job: Pick<ImportJob, 'id' | 'country' | 'actor'>, householdIds: readonly string[], log: Logger): Promise<{ reviews: number }> {
+  const started = performance.now();
+  const batches = Array.from({ length: Math.ceil(householdIds.length / 100) }, (_, i) => householdIds.slice(i * 100, (i + 1) * 100));
+  const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids]))).flat().map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
+  await mapLimit(people, IN_FLIGHT, async (person) => {
+    // One bucket at a time: a bucket the person is already in (a pass run again) refuses its write.
+    for (const write of await blockingWrites(person)) {
+      try {
+        await transact([write]);
+      } catch (e: unknown) {
+        if (!(e instanceof Error && e.name === 'TransactionCanceledException')) throw e;
+      }
+    }
+  });
+  let reviews = 0;
+  await mapLimit(people, IN_FLIGHT, async (person) => {
+    const { candidates } = await findCandidates(person);
+    for (const candidate of candidates) {
+      const at = new Date().toISOString();
+      try {
+        await transact(reviewWrites(newReview(newId(), person.country, candidate, person.id, 'IMPORT', at, job.actor.sub, job.id)));
+        reviews++;
+      } catch (e: unknown) {
+        if (!(e instanceof PairAlreadyQueued)) throw e;
+      }
+    }
+  });
+  log.info('household import: duplicate pass', { importId: job.id, households: people.length, reviews, ms: Math.round(performance.now() - started) });
+  return { reviews };
+}
