@@ -212,7 +212,7 @@ describe('clearance priorities', () => {
   let areas: HazardArea[];
   let big: Household;
 
-  const priorities = async (headers: H, query = '?province=KH01') => call<{ items: { hazardAreaId: string; rank: number; score: number; households: { total: number | null }; people: { total: number | null }; accidents: number }[]; suppressed: string[] }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
+  const priorities = async (headers: H, query = '?province=KH01') => call<{ items: { hazardAreaId: string; rank: number; score: number | null; households: { total: number | null }; people: { total: number | null }; accidents: number }[]; suppressed: string[] }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
 
   it('ranks three areas by people waiting near them, accidents near them and 2025 contamination, by the documented score', async () => {
     areas = [];
@@ -257,7 +257,8 @@ describe('clearance priorities', () => {
     const a = seen.body.items.find((i) => i.hazardAreaId === areas[0]!.id)!;
     expect(a.households.total).toBeNull();
     expect(a.people.total).toBeNull();
-    expect(seen.body.suppressed).toEqual(expect.arrayContaining(['items.2.households.total', 'items.2.people.total']));
+    expect(seen.body.suppressed).toEqual(expect.arrayContaining(['items.2.households.total', 'items.2.people.total', 'items.2.score']));
+    expect(a.score).toBeNull();
     const exact = await priorities(ministryKH);
     expect(exact.body.items[2]!.households.total).toBe(1);
     const area = await call<{ priority: { households: { total: number | null }; score: number; rank: number; of: number; suggestedTaskPriority: number } }>(tasksApp, 'GET', `/v1/hazard-areas/${areas[2]!.id}`, ministryKH);
