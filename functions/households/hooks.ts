@@ -1,7 +1,8 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
-import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
+import { monthOf } from '#shared/domain/monthly.ts';
+import { arrivalProblem, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
 import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from '#shared/db/repositories/sites.ts';
