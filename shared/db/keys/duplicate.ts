@@ -1,5 +1,5 @@
 /**
- * Key builders for possible duplicates without documents. Pure; unit-tested in `test/unit/keys.test.ts`.
+ * Key builders for possible duplicates without documents. Pure; unit-tested in `test/unit/duplicates.test.ts`.
  *
  * The blocking index is one bucket item per (country, keyed hash of name and origin place, birth
  * year): every person of that name, place and year is an attribute of it, so a match reads exactly
