@@ -155,6 +155,8 @@ export function registerHouseholds(api: Api): void {
         'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
         '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
         'A `reviewedDuplicate` whose `of` holds none of the documents changes nothing and is not kept. ' +
+        'Possible duplicates without documents: households of the country with a member of the same normalised name (case, spacing and Latin diacritics folded; Khmer and Thai compared in their own script), born within a year, from the same origin commune or village, are put on the ministry’s review queue (`/v1/duplicate-reviews`); ' +
+        '`possibleDuplicates` lists those the caller may read (score and reasons) and is absent otherwise: nothing is said of households the caller may not read. ' +
         'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with the caller’s scope of now (and recorded as a read).',
       tag: TAG,
       access: REGISTRARS,
@@ -218,9 +220,9 @@ export function registerHouseholds(api: Api): void {
         ...safetyWrites(household),
         registrationCodeWrite(country, household.code!, id),
       ];
-      const possibleDuplicates = await matchPossibleDuplicates(principal, household, writes);
+      const duplicates = await matchPossibleDuplicates(principal, household, writes);
       const location = `/v1/households/${id}`;
-      const response = { status: 201, id, body: { ...household, possibleDuplicates }, headers: { ETag: etagOf(1), Location: location } };
+      const response = { status: 201, id, body: { ...household, ...duplicates }, headers: { ETag: etagOf(1), Location: location } };
       let created: Response;
       try {
         created = await commitCreate(c, writes, response, idempotency);
@@ -232,7 +234,7 @@ export function registerHouseholds(api: Api): void {
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = await recheckSafety(household, principal);
-      return rechecked ? c.json({ ...rechecked, possibleDuplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
+      return rechecked ? c.json({ ...rechecked, ...duplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );
 
