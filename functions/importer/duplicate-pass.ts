@@ -7,6 +7,8 @@ import type { ImportJob } from '#shared/db/repositories/household-imports.ts';
 import { mapLimit } from '#shared/map-limit.ts';
 
 const IN_FLIGHT = 4;
+/** Pairs queued per household at most, best-scored first: a name shared by dozens of households of one commune and age says little more. */
+const REVIEWS_PER_HOUSEHOLD = 10;
 
 /**
  * The duplicate pass of an import, once its households are stored: files their people in the
@@ -30,12 +32,20 @@ export async function queueImportDuplicates(job: Pick<ImportJob, 'id' | 'country
     }
   });
   let reviews = 0;
+  const seen = new Set<string>();
   await mapLimit(people, IN_FLIGHT, async (person) => {
-    const { candidates } = await findCandidates(person);
-    for (const candidate of candidates) {
-      const at = new Date().toISOString();
+    const at = new Date().toISOString();
+    const found = (await findCandidates(person)).candidates
+      .map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, REVIEWS_PER_HOUSEHOLD);
+    for (const review of found) {
+      // A pair of two households of this import is found from both sides: queued from the first.
+      const pair = [...review.householdIds].sort().join(' ');
+      if (seen.has(pair)) continue;
+      seen.add(pair);
       try {
-        await transact(reviewWrites(newReview(newId(), person.country, candidate, person.id, 'IMPORT', at, job.actor.sub, job.id)));
+        await transact(reviewWrites(review));
         reviews++;
       } catch (e: unknown) {
         if (!(e instanceof PairAlreadyQueued)) throw e;

@@ -205,7 +205,7 @@ export function listReviews(country: Country, status: string | undefined, page: 
   return queryPage<DuplicateReview>(page, {
     index: 'gsi1',
     partitionKey: ['gsi1pk', duplicateReviewsByCountry(country, '', '').gsi1pk],
-    sortKeyPrefix: ['gsi1sk', duplicateReviewStatusPrefix(status)],
+    ...(status ? { sortKeyPrefix: ['gsi1sk', duplicateReviewStatusPrefix(status)] as [string, string] } : {}),
     scope: `duplicate-reviews:${country}:${status ?? ''}`,
   });
 }
