@@ -79,7 +79,7 @@ api.route(
     params: IdParams,
     body: DuplicateDecisionCreate,
     ifMatch: true,
-    responses: { 200: { description: 'The decided review', schema: DuplicateReviewSchema }, 404: problem, 409: problem, 412: problem },
+    responses: { 200: { description: 'The decided review', schema: DuplicateReviewSchema }, 404: problem, 409: problem },
   },
   async (c, { principal, params, body, expectedVersion }) => {
     const review = await visibleReview(principal, params.id);
