@@ -63,7 +63,7 @@ async function reviewsOf(headers: H, householdId: string, query = ''): Promise<D
   const all: DuplicateReview[] = [];
   let cursor: string | null = null;
   do {
-    const r = await call<{ items: DuplicateReview[]; next: string | null }>('GET', `/v1/duplicate-reviews?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
+    const r: { status: number; body: { items: DuplicateReview[]; next: string | null } } = await call<{ items: DuplicateReview[]; next: string | null }>('GET', `/v1/duplicate-reviews?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
     expect(r.status).toBe(200);
     all.push(...r.body.items);
     cursor = r.body.next;
@@ -134,7 +134,7 @@ describe('what a registering user of another organisation learns', () => {
     const fresh = await register(reliefB, family(newVillage()));
     expect(second.possibleDuplicates).toBeUndefined();
     expect(Object.keys(second).sort()).toEqual(Object.keys(fresh).sort());
-    expect(second.text ?? JSON.stringify(second)).not.toContain(first.id);
+    expect(JSON.stringify(second)).not.toContain(first.id);
     expect((await call('GET', `/v1/households/${first.id}`, reliefB)).status).toBe(404);
     expect((await call('GET', '/v1/duplicate-reviews', reliefB)).status).toBe(403);
     const [review] = await reviewsOf(ministryKH, second.id);

@@ -119,6 +119,24 @@ export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
   });
 }
 
+/**
+ * The bucket items of many households at once, merged per bucket, for BatchWriteItem into a table
+ * that holds none of them yet (a bulk load: the benchmark's population).
+ */
+export async function blockingBucketItems(people: readonly Person[]): Promise<Record<string, unknown>[]> {
+  const items = new Map<string, Record<string, unknown>>();
+  for (const person of people) {
+    for (const e of await keyedEntries(person)) {
+      const item = items.get(e.key.pk) ?? { ...e.key, entity: 'DuplicateBlockingBucket', country: person.country, n: 0 };
+      const ref: BucketRef = { h: person.id, o: person.org, m: e.memberIndex, y: e.birthYear, ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}) };
+      item[blockingRefName(person.id, e.memberIndex)] = ref;
+      item.n = Number(item.n) + 1;
+      items.set(e.key.pk, item);
+    }
+  }
+  return [...items.values()];
+}
+
 /** The households sharing a person with the one looked for, with their organisation and member matches. */
 export interface Candidate {
   householdId: string;
