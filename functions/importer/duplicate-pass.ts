@@ -1,12 +1,13 @@
 import { newId } from '#shared/domain/ids.ts';
-import { blockingWrites, findCandidates, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
+import { fileMany, findCandidatesMany, type Candidate, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
 import { getHouseholds } from '#shared/db/repositories/households.ts';
 import { transact } from '#shared/db/transact.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ImportJob } from '#shared/db/repositories/household-imports.ts';
 import { mapLimit } from '#shared/map-limit.ts';
 
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 8;
+const LOOKUP_SLICE = 500;
 /** Pairs queued per household at most, best-scored first: a name shared by dozens of households of one commune and age says little more. */
 const REVIEWS_PER_HOUSEHOLD = 10;
 
@@ -21,35 +22,32 @@ export async function queueImportDuplicates(job: Pick<ImportJob, 'id' | 'country
   const started = performance.now();
   const batches = Array.from({ length: Math.ceil(householdIds.length / 100) }, (_, i) => householdIds.slice(i * 100, (i + 1) * 100));
   const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids]))).flat().map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
-  await mapLimit(people, IN_FLIGHT, async (person) => {
-    // One bucket at a time: a bucket the person is already in (a pass run again) refuses its write.
-    for (const write of await blockingWrites(person)) {
-      try {
-        await transact([write]);
-      } catch (e: unknown) {
-        if (!(e instanceof Error && e.name === 'TransactionCanceledException')) throw e;
-      }
-    }
-  });
+  await fileMany(people);
   let reviews = 0;
   const seen = new Set<string>();
-  await mapLimit(people, IN_FLIGHT, async (person) => {
-    const at = new Date().toISOString();
-    const found = (await findCandidates(person)).candidates
+  const at = new Date().toISOString();
+  // Looked up a few hundred households at a time, so a large import holds few buckets at once.
+  const found: Candidate[][] = [];
+  for (let i = 0; i < people.length; i += LOOKUP_SLICE) found.push(...(await findCandidatesMany(people.slice(i, i + LOOKUP_SLICE))));
+  const reviewsToQueue = people.flatMap((person, k) =>
+    found[k]!
       .map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
       .sort((a, b) => b.score - a.score)
-      .slice(0, REVIEWS_PER_HOUSEHOLD);
-    for (const review of found) {
+      .slice(0, REVIEWS_PER_HOUSEHOLD)
       // A pair of two households of this import is found from both sides: queued from the first.
-      const pair = [...review.householdIds].sort().join(' ');
-      if (seen.has(pair)) continue;
-      seen.add(pair);
-      try {
-        await transact(reviewWrites(review));
-        reviews++;
-      } catch (e: unknown) {
-        if (!(e instanceof PairAlreadyQueued)) throw e;
-      }
+      .filter((review) => {
+        const pair = [...review.householdIds].sort().join(' ');
+        if (seen.has(pair)) return false;
+        seen.add(pair);
+        return true;
+      }),
+  );
+  await mapLimit(reviewsToQueue, IN_FLIGHT, async (review) => {
+    try {
+      await transact(reviewWrites(review));
+      reviews++;
+    } catch (e: unknown) {
+      if (!(e instanceof PairAlreadyQueued)) throw e;
     }
   });
   log.info('household import: duplicate pass', { importId: job.id, households: people.length, reviews, ms: Math.round(performance.now() - started) });

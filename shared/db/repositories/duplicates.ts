@@ -14,6 +14,7 @@ import {
 import type { HistoryEntry } from '../../domain/task.ts';
 import { ConflictError, StaleVersion } from '../../errors.ts';
 import { documentHashKey } from '../../secrets.ts';
+import { mapLimit } from '../../map-limit.ts';
 import { batchGetAll } from '../batch.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
@@ -28,7 +29,7 @@ import {
 } from '../keys/duplicate.ts';
 import { householdHistoryKey, householdKey } from '../keys/household.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
-import type { GuardedWrite } from '../transact.ts';
+import { transact, type GuardedWrite } from '../transact.ts';
 
 /**
  * The blocking index and review queue of possible duplicates without documents (see
@@ -94,30 +95,64 @@ function byBucket(entries: readonly Keyed[]): Keyed[][] {
  * refused for a person filed already.
  */
 export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
-  return byBucket(await keyedEntries(person)).map((group) => {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':entity': 'DuplicateBlockingBucket', ':country': person.country, ':n': group.length };
-    const sets = group.map((e, k) => {
-      names[`#r${k}`] = blockingRefName(person.id, e.memberIndex);
-      const ref: BucketRef = { h: person.id, o: person.org, m: e.memberIndex, y: e.birthYear, ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}) };
-      values[`:r${k}`] = ref;
-      return `#r${k} = :r${k}`;
-    });
-    return {
-      item: {
-        Update: {
-          TableName: tableName,
-          Key: group[0]!.key,
-          UpdateExpression: `SET ${sets.join(', ')}, entity = :entity, country = :country ADD n :n`,
-          // Filed once: a pass run again leaves the bucket (and its count) as it is.
-          ConditionExpression: group.map((_, k) => `attribute_not_exists(#r${k})`).join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      },
-    };
-  });
+  return byBucket(await keyedEntries(person)).map((group) => bucketUpdate(group.map((entry) => ({ person, entry }))));
 }
+
+/**
+ * Files the people of many households (an import's): one update per bucket for all of them, a
+ * hundred buckets to a transaction; a transaction refused because someone is filed already (a pass
+ * run again) is filed bucket by bucket, then person by person, each person once.
+ */
+export async function fileMany(people: readonly Person[], concurrency = 4): Promise<number> {
+  const groups = new Map<string, { person: Person; entry: Keyed }[]>();
+  for (const person of people) for (const entry of await keyedEntries(person)) groups.set(entry.key.pk, [...(groups.get(entry.key.pk) ?? []), { person, entry }]);
+  const all = [...groups.values()];
+  const chunks = Array.from({ length: Math.ceil(all.length / 100) }, (_, i) => all.slice(i * 100, (i + 1) * 100));
+  const refused = (e: unknown) => {
+    if (!(e instanceof Error && (e.name === 'TransactionCanceledException' || e.name === 'ConditionalCheckFailedException'))) throw e;
+  };
+  const file = (buckets: { person: Person; entry: Keyed }[][]) => transact(buckets.map((members) => bucketUpdate(members.map(({ person, entry }) => ({ person, entry })))));
+  await mapLimit(chunks, concurrency, async (chunk) => {
+    try {
+      await file(chunk);
+    } catch (e: unknown) {
+      refused(e);
+      for (const members of chunk) {
+        await file([members]).catch(async (again: unknown) => {
+          refused(again);
+          for (const one of members) await file([[one]]).catch(refused);
+        });
+      }
+    }
+  });
+  return groups.size;
+}
+
+/** One bucket's update adding people to it, refused if any of them is in it already. */
+function bucketUpdate(members: { person: Person; entry: BlockingEntry & { key: { pk: string; sk: string } } }[]): GuardedWrite {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':entity': 'DuplicateBlockingBucket', ':country': members[0]!.person.country, ':n': members.length };
+  const sets = members.map(({ person, entry }, k) => {
+    names[`#r${k}`] = blockingRefName(person.id, entry.memberIndex);
+    values[`:r${k}`] = bucketRef(person, entry);
+    return `#r${k} = :r${k}`;
+  });
+  return {
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: members[0]!.entry.key,
+        UpdateExpression: `SET ${sets.join(', ')}, entity = :entity, country = :country ADD n :n`,
+        // Filed once: a pass run again leaves the bucket (and its count) as it is.
+        ConditionExpression: members.map((_, k) => `attribute_not_exists(#r${k})`).join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+const bucketRef = (person: Person, e: BlockingEntry): BucketRef => ({ h: person.id, o: person.org, m: e.memberIndex, y: e.birthYear, ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}) });
 
 /**
  * The bucket items of many households at once, merged per bucket, for BatchWriteItem into a table
@@ -150,9 +185,26 @@ export interface Candidate {
  * (`itemsRead`, the same however many people are filed). The household itself is left out.
  */
 export async function findCandidates(person: Person): Promise<{ candidates: Candidate[]; itemsRead: number }> {
-  const entries = await keyedEntries(person);
-  const wanted = new Map<string, { key: { pk: string; sk: string }; looking: Keyed[] }>();
-  for (const e of entries) {
+  const wanted = await lookups(person);
+  const buckets = wanted.size > 0 ? await batchGetAll([...wanted.values()].map((w) => w.key)) : [];
+  return { candidates: candidatesIn(person, wanted, new Map(buckets.map((b) => [String(b.pk), b]))), itemsRead: wanted.size };
+}
+
+/** {@link findCandidates} for many households at once (an import's): their buckets read together, each once. */
+export async function findCandidatesMany(people: readonly Person[]): Promise<Candidate[][]> {
+  const wanted = await Promise.all(people.map(lookups));
+  const keys = new Map(wanted.flatMap((w) => [...w.values()].map((v) => [v.key.pk, v.key] as const)));
+  const buckets = keys.size > 0 ? await batchGetAll([...keys.values()]) : [];
+  const byPk = new Map(buckets.map((b) => [String(b.pk), b]));
+  return people.map((person, k) => candidatesIn(person, wanted[k]!, byPk));
+}
+
+type Lookups = Map<string, { key: { pk: string; sk: string }; looking: Keyed[] }>;
+
+/** The buckets a household's people are looked up in (three years each), and who looks in each. */
+async function lookups(person: Person): Promise<Lookups> {
+  const wanted: Lookups = new Map();
+  for (const e of await keyedEntries(person)) {
     const hashPart = e.key.pk.slice(0, e.key.pk.lastIndexOf('#'));
     for (const year of comparedYears(e.birthYear)) {
       const key = { pk: `${hashPart}#${year}`, sk: 'K' };
@@ -161,22 +213,27 @@ export async function findCandidates(person: Person): Promise<{ candidates: Cand
       wanted.set(key.pk, slot);
     }
   }
-  const buckets = wanted.size > 0 ? await batchGetAll([...wanted.values()].map((w) => w.key)) : [];
+  return wanted;
+}
+
+function candidatesIn(person: Person, wanted: Lookups, buckets: Map<string, Record<string, unknown>>): Candidate[] {
   const found = new Map<string, Candidate>();
-  for (const bucket of buckets) {
+  for (const [pk, { looking }] of wanted) {
+    const bucket = buckets.get(pk);
+    if (!bucket) continue;
     for (const [name, value] of Object.entries(bucket)) {
       if (!name.startsWith(BLOCKING_REF_PREFIX)) continue;
       const ref = value as BucketRef;
       if (ref.h === person.id) continue;
       const candidate = found.get(ref.h) ?? { householdId: ref.h, org: ref.o, matches: [] };
-      for (const e of wanted.get(String(bucket.pk))!.looking) {
+      for (const e of looking) {
         const sameVillage = e.kind === 'VILLAGE' || (person.origin.adm4 !== undefined && person.origin.adm4 === ref.a4);
         candidate.matches.push({ memberIndex: e.memberIndex, otherMemberIndex: ref.m, sameYear: ref.y === e.birthYear, place: sameVillage ? 'VILLAGE' : 'COMMUNE' });
       }
       found.set(ref.h, candidate);
     }
   }
-  return { candidates: [...found.values()], itemsRead: wanted.size };
+  return [...found.values()];
 }
 
 /** Raised when a pair is already on the queue (an import pass run again). */
