@@ -57,7 +57,7 @@ import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
-import { currentPossibleDuplicates, matchPossibleDuplicates } from './possible-duplicates.ts';
+import { matchPossibleDuplicates } from './possible-duplicates.ts';
 import { arrivalCheck, assessSafety, flowWrites, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
@@ -164,7 +164,7 @@ export function registerHouseholds(api: Api): void {
       idempotent: true,
       reread: async (_c, { principal }, id) => {
         const household = await readHousehold(principal, id);
-        return { body: { ...household, ...(await currentPossibleDuplicates(principal, household)) }, version: household.version };
+        return { body: household, version: household.version };
       },
       responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 409: problem, 410: problem },
     },

@@ -1,4 +1,4 @@
-import { scorePair, type PossibleDuplicate } from '#shared/domain/duplicates.ts';
+import type { PossibleDuplicate } from '#shared/domain/duplicates.ts';
 import { canSeeHousehold, type Household } from '#shared/domain/household.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -34,15 +34,3 @@ export async function matchPossibleDuplicates(principal: Principal, household: H
   return visible.length > 0 ? { possibleDuplicates: visible } : {};
 }
 
-/**
- * The possible duplicates of a stored household the caller may read, as they are now (a replayed
- * registration answers them so): the same lookup, no writes.
- */
-export async function currentPossibleDuplicates(principal: Principal, household: Household): Promise<{ possibleDuplicates?: PossibleDuplicate[] }> {
-  const { candidates } = await findCandidates({ country: household.country, id: household.id, org: household.org, origin: household.origin, members: household.members });
-  const visible = candidates
-    .filter((c) => canSeeHousehold(principal, { country: household.country, org: c.org }))
-    .map((c) => ({ householdId: c.householdId, ...scorePair(c.matches) }))
-    .sort((a, b) => b.score - a.score);
-  return visible.length > 0 ? { possibleDuplicates: visible } : {};
-}
