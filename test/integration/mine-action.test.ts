@@ -162,6 +162,14 @@ describe('accidents', () => {
     const patched = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: [...accidentBody(origin).victims, { sex: 'X', age: 70, outcome: 'INJURED', victimType: 'OTHER', nationality: 'OTHER' }] }, { 'if-match': current.etag! });
     expect(patched.status).toBe(200);
     expect(patched.body.injured).toBe(2);
+    // Both ministries hear of the corrected totals, still without names; a change of names alone tells them nothing.
+    const corrected = (await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id);
+    expect(corrected).toHaveLength(1);
+    expect(corrected[0]).toMatchObject({ audience: ['KH', 'TH'], data: { accidentId: accident.id, injured: 2, killed: 1, version: patched.body.version, changed: ['injured'] } });
+    expect(JSON.stringify(corrected[0])).not.toContain(VICTIM_NAME);
+    const renamed = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: patched.body.victims.map((v, i) => (i === 0 ? { ...v, name: 'Another Name' } : v)) }, { 'if-match': patched.etag! });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect((await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id)).toHaveLength(1);
     const stored = (await scanTable()).filter((i) => i.entity === 'Accident') as unknown as Accident[];
     const recount = (keep: (a: Accident) => boolean) => {
       const c: Record<string, number> = {};
