@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * Possible duplicates without documents, black-box through `npm start` and real HTTP: one family
@@ -11,25 +7,9 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
  * the second organisation's registrar learns nothing of the first household; the ministry decides
  * the pair SAME and both households carry the mark.
  */
-let dataDir: string;
-let server: LocalServer;
+const local = useLocalServer('duplicates-e2e');
 const tokens: Record<string, string> = {};
-
-async function call(method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body: json };
-}
+const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}) => local.call<any>(method, path, tokens[who]!, body, headers);
 
 /** The same family as two agencies write it down: no documents, the name spelt with other spacing and case, the head's year one apart. */
 const asNgoA = {
@@ -53,18 +33,11 @@ const asNgoB = {
 /** A family nobody registered before, for the answer to compare with. */
 const unrelated = { ...asNgoB, members: [{ givenName: 'Kosal', familyName: 'Thach', sex: 'M', birthYear: 1970, relationship: 'HEAD' }] };
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-duplicates-e2e-'));
-  server = await startLocalServer(dataDir, await freePort());
-  tokens.a = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'NGO-A', '--sub', 'registrar-a');
-  tokens.b = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'NGO-B', '--sub', 'registrar-b');
-  tokens.ministry = localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MoSVY');
-  tokens.ministryTH = localToken(dataDir, '--role', 'ministry', '--country', 'TH', '--org', 'MSDHS');
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  tokens.a = local.token('--role', 'relief', '--country', 'KH', '--org', 'NGO-A', '--sub', 'registrar-a');
+  tokens.b = local.token('--role', 'relief', '--country', 'KH', '--org', 'NGO-B', '--sub', 'registrar-b');
+  tokens.ministry = local.token('--role', 'ministry', '--country', 'KH', '--org', 'MoSVY');
+  tokens.ministryTH = local.token('--role', 'ministry', '--country', 'TH', '--org', 'MSDHS');
 });
 
 describe('possible duplicates through npm start', () => {
