@@ -1,13 +1,13 @@
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
-import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '#shared/domain/site-stats.ts';
-import { displacementStatsWrites } from '#shared/db/repositories/displacement-stats.ts';
+import { arrivalProblem, monthOf, movementFlows, siteDeltas, siteDeltasOfChanges } from '#shared/domain/site-stats.ts';
+import { displacementDeltas, displacementStatsWritesForDeltas } from '#shared/db/repositories/displacement-stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
 import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from '#shared/db/repositories/sites.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
-import { householdDemandWrites } from '#shared/db/repositories/priorities.ts';
+import { householdsChangeDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { copyPut } from '#shared/db/repositories/versioned.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 
@@ -23,11 +23,18 @@ import type { GuardedWrite } from '#shared/db/transact.ts';
  * RETURNED or REDISPLACED, the return demand of the hazard areas it is at risk from, and the present
  * figures of the sites it leaves and reaches.
  */
-export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
-  ...displacementStatsWrites(before, after),
-  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
-  ...householdDemandWrites(before, after),
-  ...siteStatsWrites(siteDeltas(before, after)),
+export const statsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => statsWritesOfChanges([[before, after]]);
+
+/**
+ * The counter writes of several households changing in one transaction (a split: the household
+ * that loses members and the new one), each counter item written once with the changes merged
+ * (a transaction may touch an item only once).
+ */
+export const statsWritesOfChanges = (changes: readonly (readonly [Household | undefined, Household | undefined])[]): GuardedWrite[] => [
+  ...displacementStatsWritesForDeltas(changes.flatMap(([before, after]) => displacementDeltas(before, after))),
+  ...monthlyStatsWrites(changes.flatMap(([before, after]) => householdMonthlyChanges(before, after))),
+  ...householdsChangeDemandWrites(changes),
+  ...siteStatsWrites(siteDeltasOfChanges(changes)),
 ];
 
 /** An erased household leaves the present figures of its site (the displacement statistics keep its counts). */

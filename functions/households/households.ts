@@ -192,7 +192,7 @@ export function registerHouseholds(api: Api): void {
         origin: body.origin,
         current: body.current,
         ...(body.destination ? { destination: body.destination } : {}),
-        members: body.members.map(storedMember),
+        members: body.members.map((m) => storedMember(m)),
         ...(body.contact ? { contact: body.contact } : {}),
         consent: body.consent,
         ...(reviewedDuplicate ? { reviewedDuplicate } : {}),

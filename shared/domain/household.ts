@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, Id, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
+import { newId } from './ids.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
@@ -101,35 +102,40 @@ export const ReturnIntentions = z
 export type ReturnIntentions = z.infer<typeof ReturnIntentions>;
 export const Destination = z.strictObject({ ...place('destination'), point: z.optional(Point) });
 
-export const MemberCreate = z
-  .strictObject({
-    givenName: text(100),
-    familyName: text(100),
-    sex: Sex,
-    birthDate: z.optional(z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'))),
-    birthYear: z.optional(z.int()),
-    relationship: Relationship,
-    specificNeeds: z._default(
-      z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
-      [],
-    ),
-    document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
-  })
-  .check(
-    z.refine((m) => m.birthDate !== undefined || m.birthYear !== undefined, { message: 'give birthDate or birthYear', path: ['birthYear'] }),
-    z.refine((m) => m.birthYear === undefined || (m.birthYear <= thisYear() && m.birthYear >= thisYear() - MAX_AGE_YEARS), {
-      message: `must be a plausible year of birth (from ${MAX_AGE_YEARS} years ago to this year)`,
-      path: ['birthYear'],
-    }),
-    z.refine((m) => m.birthDate === undefined || Number(m.birthDate.slice(0, 4)) >= thisYear() - MAX_AGE_YEARS, {
-      message: `must be a plausible date of birth (at most ${MAX_AGE_YEARS} years ago)`,
-      path: ['birthDate'],
-    }),
-    z.refine((m) => m.birthDate === undefined || m.birthYear === undefined || Number(m.birthDate.slice(0, 4)) === m.birthYear, {
-      message: 'birthYear does not match birthDate',
-      path: ['birthYear'],
-    }),
-  );
+/** The fields of a member as given at registration (and when a member is added later). */
+export const memberFields = {
+  givenName: text(100),
+  familyName: text(100),
+  sex: Sex,
+  birthDate: z.optional(z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'))),
+  birthYear: z.optional(z.int()),
+  relationship: Relationship,
+  specificNeeds: z._default(
+    z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
+    [],
+  ),
+  document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
+};
+
+type BirthFields = { birthDate?: string | undefined; birthYear?: number | undefined };
+/** The birth rules of a member, for every schema that takes one. */
+export const birthChecks = <T extends BirthFields>(required: boolean) => [
+  z.refine<T>((m) => !required || m.birthDate !== undefined || m.birthYear !== undefined, { message: 'give birthDate or birthYear', path: ['birthYear'] }),
+  z.refine<T>((m) => m.birthYear === undefined || (m.birthYear <= thisYear() && m.birthYear >= thisYear() - MAX_AGE_YEARS), {
+    message: `must be a plausible year of birth (from ${MAX_AGE_YEARS} years ago to this year)`,
+    path: ['birthYear'],
+  }),
+  z.refine<T>((m) => m.birthDate === undefined || Number(m.birthDate.slice(0, 4)) >= thisYear() - MAX_AGE_YEARS, {
+    message: `must be a plausible date of birth (at most ${MAX_AGE_YEARS} years ago)`,
+    path: ['birthDate'],
+  }),
+  z.refine<T>((m) => m.birthDate === undefined || m.birthYear === undefined || Number(m.birthDate.slice(0, 4)) === m.birthYear, {
+    message: 'birthYear does not match birthDate',
+    path: ['birthYear'],
+  }),
+];
+
+export const MemberCreate = z.strictObject(memberFields).check(...birthChecks(true));
 export type MemberCreate = z.infer<typeof MemberCreate>;
 
 export const Contact = z.strictObject({ phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'))), note: z.optional(text(500)) });
@@ -218,6 +224,8 @@ export function householdPlaces(
 
 /** A member as stored and shown: the document only as its type and last four characters. */
 export interface Member {
+  /** Stable for the person's life in the system, also when they move to another household by a split. */
+  id: string;
   givenName: string;
   familyName: string;
   sex: Sex;
@@ -284,7 +292,32 @@ export interface Household {
   code?: string | undefined;
   /** When the household was given explosive ordnance risk education (and at which session, when known). */
   riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
+  /** Members who left (died, left, married out, split off), oldest departure first: no longer counted. */
+  formerMembers?: FormerMember[] | undefined;
+  verification?: Verification | undefined;
+  /** The household this one was split from. */
+  splitFrom?: { householdId: string; at: string } | undefined;
+  /** The households split from this one. */
+  splitInto?: { householdId: string; at: string }[] | undefined;
 }
+
+export const VERIFICATION_STATUSES = ['UNVERIFIED', 'VERIFIED', 'NEEDS_REVIEW'] as const;
+export const VerificationStatus = z.enum(VERIFICATION_STATUSES);
+export const VERIFICATION_METHODS = ['DOCUMENT', 'HOME_VISIT', 'COMMUNITY_LEADER', 'PHONE'] as const;
+export const VerificationMethod = z.enum(VERIFICATION_METHODS);
+export interface Verification {
+  status: (typeof VERIFICATION_STATUSES)[number];
+  method?: (typeof VERIFICATION_METHODS)[number] | undefined;
+  date?: string | undefined;
+  by?: string | undefined;
+  /** Who recorded it, and when. */
+  recordedAt: string;
+  recordedBy: { sub: string; role: string; org: string };
+}
+
+export const DEPARTURE_REASONS = ['DECEASED', 'LEFT', 'MARRIED_OUT', 'SPLIT', 'OTHER'] as const;
+/** A member who left the household: as they were, with why and when. */
+export type FormerMember = Member & { departure: { reason: (typeof DEPARTURE_REASONS)[number]; date: string; recordedAt: string; householdId?: string | undefined } };
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
 export interface HouseholdSummary {
@@ -322,8 +355,9 @@ export const summarise = (h: Household): HouseholdSummary => ({
 });
 
 /** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
-export function storedMember(m: MemberCreate): Member {
+export function storedMember(m: MemberCreate, id: string = newId()): Member {
   return {
+    id,
     givenName: m.givenName,
     familyName: m.familyName,
     sex: m.sex,
@@ -333,6 +367,19 @@ export function storedMember(m: MemberCreate): Member {
     specificNeeds: m.specificNeeds,
     ...(m.document ? { document: { type: m.document.type, last4: normaliseDocumentNumber(m.document.number).slice(-4) } } : {}),
   };
+}
+
+/**
+ * The id of a member of a household registered before members had ids: its household's id and its
+ * place in the list then. Worked out on every read until the household's next change stores it,
+ * so it never changes (members could not be added or removed before they had ids); an import
+ * derives its members' ids the same way, so a re-run writes the same ones.
+ */
+export const positionalMemberId = (householdId: string, index: number): string => `${householdId}-${index}`;
+
+/** The household with an id on every member (see {@link positionalMemberId}). */
+export function withMemberIds<H extends Pick<Household, 'id' | 'members'>>(h: H): H {
+  return h.members.every((m) => m.id) ? h : { ...h, members: h.members.map((m, i) => (m.id ? m : { ...m, id: positionalMemberId(h.id, i) })) };
 }
 
 /** Age bands of the displacement statistics (the humanitarian standard bands). */
@@ -455,6 +502,18 @@ export const HouseholdSummarySchema = named('HouseholdSummary', () =>
     returnSafety: ReturnSafetySchema(),
   }),
 );
+const MemberSchema = () =>
+  z.object({
+    id: z.string(),
+    givenName: z.string(),
+    familyName: z.string(),
+    sex: Sex,
+    birthDate: z.optional(z.string()),
+    birthYear: z.int(),
+    relationship: Relationship,
+    specificNeeds: z.array(SpecificNeedCode),
+    document: z.optional(z.object({ type: DocumentType, last4: z.string() })),
+  });
 export const HouseholdSchema = named('Household', () =>
   z.object({
     ...StoredFields,
@@ -467,18 +526,11 @@ export const HouseholdSchema = named('Household', () =>
     origin: Origin,
     current: CurrentLocation,
     destination: z.optional(Destination),
-    members: z.array(
-      z.object({
-        givenName: z.string(),
-        familyName: z.string(),
-        sex: Sex,
-        birthDate: z.optional(z.string()),
-        birthYear: z.int(),
-        relationship: Relationship,
-        specificNeeds: z.array(SpecificNeedCode),
-        document: z.optional(z.object({ type: DocumentType, last4: z.string() })),
-      }),
-    ),
+    members: z.array(MemberSchema()),
+    formerMembers: z.optional(z.array(z.object({ ...MemberSchema().shape, departure: z.object({ reason: z.enum(DEPARTURE_REASONS), date: z.string(), recordedAt: z.string(), householdId: z.optional(z.string()) }) }))),
+    verification: z.optional(z.object({ status: VerificationStatus, method: z.optional(VerificationMethod), date: z.optional(z.string()), by: z.optional(z.string()), recordedAt: z.string(), recordedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
+    splitFrom: z.optional(z.object({ householdId: z.string(), at: z.string() })),
+    splitInto: z.optional(z.array(z.object({ householdId: z.string(), at: z.string() }))),
     contact: z.optional(Contact),
     consent: z.object({
       given: z.literal(true),
