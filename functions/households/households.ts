@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
-import { historyEntry, actorOf } from '#shared/domain/history.ts';
+import { historyEntry } from '#shared/domain/history.ts';
 import {
   allowedHouseholdMoves,
   canReadAccessLog,
@@ -9,7 +9,6 @@ import {
   HOUSEHOLD_TRANSITIONS,
   HouseholdCreate,
   HouseholdPatch,
-  HouseholdSchema,
   HouseholdStatus,
   HouseholdSummarySchema,
   HouseholdTransition,
@@ -18,15 +17,18 @@ import {
   placeProblems,
   storedMember,
   summarise,
+  VerificationStatus,
   type Household,
 } from '#shared/domain/household.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
+import { listHouseholdsByVerification } from '#shared/db/repositories/household-members.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { isCountryProvince } from '#shared/domain/provinces.ts';
 import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { ROLES, type Principal } from '#shared/domain/roles.ts';
-import { HistoryEntry } from '#shared/domain/task.ts';
+import { HistoryEntry } from '#shared/domain/history.ts';
 import { documentHashes } from '#shared/db/document-hash.ts';
 import {
   DocumentAlreadyClaimed,
@@ -40,9 +42,6 @@ import {
   listHouseholdAccess,
   listHouseholdHistory,
   listHouseholds,
-  recordHouseholdAccess,
-  type AccessPurpose,
-  type HouseholdAccessEntry,
   type HouseholdListing,
 } from '#shared/db/repositories/households.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
@@ -52,11 +51,12 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
-import { BadRequest, Conflict, Forbidden, Gone, NotFound, type FieldError } from '#shared/http/problem.ts';
+import { BadRequest, Conflict, Forbidden, NotFound, type FieldError } from '#shared/http/problem.ts';
 import { checkVersion } from '#shared/errors.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { checkDocuments, claimRaceProblem } from './duplicates.ts';
+import { accessEntry, readHousehold, visibleHousehold } from './access.ts';
 import { arrivalCheck, assessSafety, flowWrites, listBriefingDue, recheckSafety, safetyChangeWrites, safetyWrites, statsWrites } from './hooks.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
@@ -85,43 +85,6 @@ const AccessEntrySchema = named('AccessEntry', () =>
     importId: z.optional(z.string()),
   }),
 );
-
-/** The answer about an erased household, to those who could read it. */
-export const erasedProblem = (id: string, erasedAt: string) => new Gone(`Household ${id} was erased on ${erasedAt}: its personal data is no longer held.`, { erasedAt });
-
-/** Throws 410 when `id` is an erased household the caller could have read; returns otherwise (the caller answers 404). */
-async function refuseErased(principal: Principal, id: string): Promise<void> {
-  const tombstone = await getTombstone(id);
-  if (tombstone && canSeeHousehold(principal, tombstone)) throw erasedProblem(id, tombstone.erasedAt);
-}
-
-/**
- * A household the caller may see; anything else (another organisation's, another country's, any
- * household for roles without household access) is the same 404 as a missing one, so that
- * existence is not revealed.
- */
-export async function visibleHousehold(principal: Principal, id: string): Promise<Household> {
-  const household = await getHousehold(id);
-  if (!household) await refuseErased(principal, id);
-  if (!household || !canSeeHousehold(principal, household)) throw new NotFound(`No household ${id}.`);
-  return household;
-}
-
-/** A read of the full household (`GET /v1/households/{id}`, a replayed registration): scoped, and recorded in its access log before it is answered. */
-async function readHousehold(principal: Principal, id: string): Promise<Household> {
-  const household = await visibleHousehold(principal, id);
-  await recordHouseholdAccess(accessEntry(principal, household.id, 'READ'));
-  return household;
-}
-
-
-export const accessEntry = (principal: Principal, householdId: string, purpose: AccessPurpose, at = new Date().toISOString()): HouseholdAccessEntry => ({
-  id: newId(),
-  at,
-  householdId,
-  actor: actorOf(principal),
-  purpose,
-});
 
 const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, province: h.origin.province, org: h.org });
 
@@ -243,6 +206,7 @@ export function registerHouseholds(api: Api): void {
       description:
         'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
         '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
+        '`verification=VERIFIED` (or NEEDS_REVIEW, UNVERIFIED; with `org` at most) lists the households whose verification was recorded with that status. ' +
         '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
@@ -253,6 +217,7 @@ export function registerHouseholds(api: Api): void {
         org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
         returnSafety: z.optional(z.literal('AT_RISK', 'only AT_RISK is listed this way (with riskEducation=none)')),
         riskEducation: z.optional(z.literal('none', 'only none is listed this way (with returnSafety=AT_RISK)')),
+        verification: z.optional(VerificationStatus),
         ...PageQuery,
       }),
       responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) } },
@@ -266,6 +231,10 @@ export function registerHouseholds(api: Api): void {
       if (principal.role === 'relief') {
         if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
         org = principal.org;
+      }
+      if (query.verification) {
+        if (query.province || query.status) throw new BadRequest('Households are listed by verification with country and org only.', [{ path: 'query.verification', message: 'not with province or status' }]);
+        return c.json(await listHouseholdsByVerification(country, query.verification, org, { limit: query.limit, cursor: query.cursor }));
       }
       const listing: HouseholdListing = org
         ? query.province

@@ -10,7 +10,7 @@ import type { ImportMapping } from '#shared/domain/import-mapping.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { FOREIGN_DOCUMENT_MESSAGE, householdPlaces, positionalMemberId, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import { checkPlaces, preloadPlaces } from '#shared/db/repositories/gazetteer.ts';
-import type { HistoryEntry } from '#shared/domain/task.ts';
+import type { HistoryEntry } from '#shared/domain/history.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';

@@ -1,4 +1,4 @@
-import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, VERIFICATION_STATUSES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
+import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, type VERIFICATION_STATUSES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**

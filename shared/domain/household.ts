@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Country, Id, StoredFields, named } from './common.ts';
+import { Country, Id, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { newId } from './ids.ts';
 import type { Principal, Role } from './roles.ts';
@@ -482,7 +482,7 @@ export const HouseholdPatch = z
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
-const ReturnSafetySchema = () =>
+export const ReturnSafetySchema = () =>
   z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string(), nearbyHazardAreaIds: z.optional(z.array(z.string())), reason: z.optional(z.literal('NO_POINT')) });
 export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
@@ -502,54 +502,6 @@ export const HouseholdSummarySchema = named('HouseholdSummary', () =>
     returnSafety: ReturnSafetySchema(),
   }),
 );
-const MemberSchema = () =>
-  z.object({
-    id: z.string(),
-    givenName: z.string(),
-    familyName: z.string(),
-    sex: Sex,
-    birthDate: z.optional(z.string()),
-    birthYear: z.int(),
-    relationship: Relationship,
-    specificNeeds: z.array(SpecificNeedCode),
-    document: z.optional(z.object({ type: DocumentType, last4: z.string() })),
-  });
-export const HouseholdSchema = named('Household', () =>
-  z.object({
-    ...StoredFields,
-    country: Country,
-    org: z.string(),
-    status: HouseholdStatus,
-    blockedReason: z.optional(BlockedReason),
-    statusReason: z.optional(z.string()),
-    statusChangedAt: z.string(),
-    origin: Origin,
-    current: CurrentLocation,
-    destination: z.optional(Destination),
-    members: z.array(MemberSchema()),
-    formerMembers: z.optional(z.array(z.object({ ...MemberSchema().shape, departure: z.object({ reason: z.enum(DEPARTURE_REASONS), date: z.string(), recordedAt: z.string(), householdId: z.optional(z.string()) }) }))),
-    verification: z.optional(z.object({ status: VerificationStatus, method: z.optional(VerificationMethod), date: z.optional(z.string()), by: z.optional(z.string()), recordedAt: z.string(), recordedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
-    splitFrom: z.optional(z.object({ householdId: z.string(), at: z.string() })),
-    splitInto: z.optional(z.array(z.object({ householdId: z.string(), at: z.string() }))),
-    contact: z.optional(Contact),
-    consent: z.object({
-      given: z.literal(true),
-      date: z.string(),
-      purposes: z.array(ConsentPurpose),
-      withdrawn: z.optional(z.array(z.object({ purpose: ConsentPurpose, date: z.string() }))),
-    }),
-    reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
-    returnSafety: ReturnSafetySchema(),
-    importId: z.optional(z.string()),
-    displacedSince: z.optional(z.string()),
-    currentSince: z.optional(z.string()),
-    returnIntentions: z.optional(ReturnIntentions),
-    code: z.optional(z.string()),
-    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
-    erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
-  }),
-);
-
 /**
  * Who may see a household's record (DESIGN section 3): an admin any; a ministry its country's;
  * a relief agency its own organisation's in its country; nobody else (observers read statistics

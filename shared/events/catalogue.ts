@@ -148,7 +148,8 @@ export const EventData = lazy(() => ({
     ...place,
     org: z.string(),
     change: z.string(),
-    reason: z.optional(z.string()),
+    /** The code of why (BIRTH, DECEASED, ...), never free text. */
+    reasonCode: z.optional(z.string()),
     memberId: z.string(),
     memberCount: z.number(),
     memberCountBefore: z.number(),

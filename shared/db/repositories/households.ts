@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
 import { withMemberIds, type Household } from '../../domain/household.ts';
-import type { HistoryEntry } from '../../domain/task.ts';
+import type { HistoryEntry } from '../../domain/history.ts';
 import { ConflictError } from '../../errors.ts';
 import { retention, ttlAfter } from '../../config.ts';
 import { documentClient, tableName } from '../client.ts';
