@@ -115,7 +115,7 @@ export function memberRoutes(api: Api): void {
       body: MemberDeparture,
       ifMatch: true,
       example: { reason: 'DECEASED', date: '2026-02-03' },
-      responses: { ...answer, 400: problem },
+      responses: answer,
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await householdToChange(principal, params.id, expectedVersion);
@@ -144,7 +144,7 @@ export function memberRoutes(api: Api): void {
       params: IdParams,
       body: HeadChange,
       ifMatch: true,
-      responses: { ...answer, 400: problem },
+      responses: answer,
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await householdToChange(principal, params.id, expectedVersion);

@@ -83,7 +83,6 @@ export function splitRoutes(api: Api): void {
       example: { memberIds: ['01JHX3S8Q6Y2W0E5V3R4N7M8K9-2'], current: { province: 'KH17', site: 'Pagoda camp 4' } },
       responses: {
         201: { description: 'The household that stays and the new one', schema: () => z.object({ household: HouseholdSchema(), newHousehold: HouseholdSchema() }) },
-        400: problem,
         404: problem,
         409: problem,
         410: problem,
