@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  ADD_REASONS,
   birthChecks,
   CurrentLocation,
   DEPARTURE_REASONS,
@@ -40,7 +41,6 @@ export const MemberParams = z.object({ id: Id, memberId: MemberId });
 const NOT_HEAD = 'the head changes only by POST /v1/households/{id}/head';
 const notHead = <T extends { relationship?: string | undefined }>() => z.refine<T>((m) => m.relationship !== 'HEAD', { message: NOT_HEAD, path: ['relationship'] });
 
-export const ADD_REASONS = ['BIRTH', 'ARRIVAL', 'OTHER'] as const;
 
 /** Body of `POST /v1/households/{id}/members`: a member as at registration, why they joined and when (default today). */
 export const MemberAdd = z.strictObject({ ...memberFields, reason: z.enum(ADD_REASONS), date: z.optional(pastDay()) }).check(...birthChecks(true), notHead());

@@ -316,6 +316,8 @@ export interface Verification {
 }
 
 export const DEPARTURE_REASONS = ['DECEASED', 'LEFT', 'MARRIED_OUT', 'SPLIT', 'OTHER'] as const;
+/** Why a member joined a household after its registration. */
+export const ADD_REASONS = ['BIRTH', 'ARRIVAL', 'OTHER'] as const;
 /** A member who left the household: as they were, with why and when. */
 export type FormerMember = Member & { departure: { reason: (typeof DEPARTURE_REASONS)[number]; date: string; recordedAt: string; householdId?: string | undefined } };
 
