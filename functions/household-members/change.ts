@@ -9,11 +9,11 @@ import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import type { EventType, EventDataOf } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { checkVersion } from '#shared/errors.ts';
-import { accessEntry, visibleHousehold } from '../households/access.ts';
-import { statsWrites } from '../households/hooks.ts';
+import { householdStatsWrites } from '#shared/db/repositories/household-figures.ts';
+import { accessEntry, visibleHousehold } from '../households/scope.ts';
 
-/** Roles that change a household's members and verification: the registering organisation's relief agency (its scope) and admins. */
-export const REGISTRARS = ['relief', 'admin'] as const;
+// Who changes a household (the registering organisation's relief agency, in its scope, and admins) and where its events say it is.
+export { placeOf, REGISTRARS } from '../households/scope.ts';
 
 /** The household as the caller may change it: in its scope, at the version its `If-Match` names (412 otherwise). */
 export async function householdToChange(principal: Principal, id: string, expectedVersion: number): Promise<Household> {
@@ -25,16 +25,13 @@ export async function householdToChange(principal: Principal, id: string, expect
 /** The next version of a household, stamped. */
 export const nextVersion = (h: Household, now: string): Household => ({ ...h, version: h.version + 1, updatedAt: now });
 
-/** Where a household is counted and who registered it, as its events carry them. */
-export const placeOf = (h: Household) => ({ householdId: h.id, country: h.country, province: h.origin.province, org: h.org });
-
 /**
  * Everything a change of a household's members or verification keeps in step with it, for its
  * transaction: the counters (displacement statistics, monthly buckets, return demand, site
  * figures) and the derived items ({@link derivedItemWrites}: the verification list link, and any
  * per-member index item added there). The one place every member change goes through.
  */
-export const memberChangeWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...statsWrites(before, after), ...derivedItemWrites(before, after)];
+export const memberChangeWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...householdStatsWrites(before, after), ...derivedItemWrites(before, after)];
 
 /**
  * Commits one household's change: the household (guarded by the version read), its history entry,

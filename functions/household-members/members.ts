@@ -5,10 +5,10 @@ import type { Principal } from '#shared/domain/roles.ts';
 import { IdParams } from '#shared/domain/common.ts';
 import { addedDocumentWrites } from '#shared/db/repositories/household-members.ts';
 import { DocumentAlreadyClaimed } from '#shared/db/repositories/households.ts';
+import { checkDocuments, claimRaceProblem } from '#shared/db/repositories/household-registration.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
-import { checkDocuments, claimRaceProblem } from '../households/duplicates.ts';
 import { commitHouseholdChange, householdToChange, nextVersion, placeOf, REGISTRARS } from './change.ts';
 
 const TAG = 'Households';

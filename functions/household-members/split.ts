@@ -17,15 +17,16 @@ import { problem, type Api } from '#shared/http/api.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { BadRequest } from '#shared/http/problem.ts';
-import { accessEntry } from '../households/access.ts';
-import { arrivalCheck, assessSafety, flowWrites, safetyWrites, statsWritesOfChanges } from '../households/hooks.ts';
+import { arrivalCheck, householdFlowWrites, householdsStatsWrites } from '#shared/db/repositories/household-figures.ts';
+import { accessEntry, prefixed } from '../households/scope.ts';
+import { assessSafety, safetyWrites } from '../households/hooks.ts';
 import { householdToChange, nextVersion, placeOf, REGISTRARS } from './change.ts';
 
 /** Checks the new household's places as a registration's (only those the body names). */
 async function checkNewPlaces(household: Household, body: HouseholdSplitBody): Promise<GuardedWrite[]> {
   const named = { origin: household.origin, current: body.current ?? household.current, destination: body.destination };
   const problems = placeProblems(named, household.country).filter((p) => (body.current && p.path.startsWith('current')) || p.path.startsWith('destination'));
-  if (problems.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, problems.map((p) => ({ path: `body.${p.path}`, message: p.message })));
+  if (problems.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', problems));
   await refuseUnknownPlaces(household.country, householdPlaces({ current: body.current, destination: body.destination }, 'body', household), 'household');
   return body.current ? arrivalCheck(body.current, household.country, 'body.current', household.current.siteId) : [];
 }
@@ -112,11 +113,11 @@ export function splitRoutes(api: Api): void {
           newMemberCount: created.members.length,
           ...(created.current.siteId ? { toSiteId: created.current.siteId } : {}),
         }, now).write,
-        ...statsWritesOfChanges([[household, stays], [undefined, created]]),
+        ...householdsStatsWrites([[household, stays], [undefined, created]]),
         ...derivedItemWrites(household, stays),
         ...derivedItemWrites(undefined, created),
         // Only a new household somewhere else moved: it departs the site it was at and arrives at its own.
-        ...(created.current.siteId !== household.current.siteId ? flowWrites(household, created, date) : []),
+        ...(created.current.siteId !== household.current.siteId ? householdFlowWrites(household, created, date) : []),
         ...safetyWrites(created),
         registrationCodeWrite(created.country, created.code!, id),
         ...arrival,

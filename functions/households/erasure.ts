@@ -36,7 +36,7 @@ import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
 import { assessSafety, leaveSiteWrites, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
-import { accessEntry, erasedProblem, visibleHousehold } from './access.ts';
+import { accessEntry, erasedProblem, visibleHousehold } from './scope.ts';
 
 /**
  * Data responsibility for one household (README "Data responsibility"): erasure (by an admin at

@@ -384,6 +384,41 @@ export function withMemberIds<H extends Pick<Household, 'id' | 'members'>>(h: H)
   return h.members.every((m) => m.id) ? h : { ...h, members: h.members.map((m, i) => (m.id ? m : { ...m, id: positionalMemberId(h.id, i) })) };
 }
 
+/** Who registers a household, and what was settled about it before it is built. */
+export interface Registration {
+  id: string;
+  now: string;
+  registrar: Pick<Principal, 'sub' | 'org'>;
+  country: Country;
+  reviewedDuplicate: HouseholdCreate['reviewedDuplicate'];
+  returnSafety: ReturnSafety;
+  code: string;
+}
+
+/** A household as registered through the API: version 1, DISPLACED, its members stored without document numbers. */
+export const newHousehold = (body: HouseholdCreate, r: Registration): Household => ({
+  id: r.id,
+  version: 1,
+  createdAt: r.now,
+  updatedAt: r.now,
+  createdBy: r.registrar.sub,
+  country: r.country,
+  org: r.registrar.org,
+  status: 'DISPLACED',
+  statusChangedAt: r.now,
+  origin: body.origin,
+  current: body.current,
+  ...(body.destination ? { destination: body.destination } : {}),
+  members: body.members.map((m) => storedMember(m)),
+  ...(body.contact ? { contact: body.contact } : {}),
+  consent: body.consent,
+  ...(r.reviewedDuplicate ? { reviewedDuplicate: r.reviewedDuplicate } : {}),
+  returnSafety: r.returnSafety,
+  ...(body.displacedSince ? { displacedSince: body.displacedSince, currentSince: body.displacedSince } : {}),
+  ...(body.returnIntentions ? { returnIntentions: body.returnIntentions } : {}),
+  code: r.code,
+});
+
 /** Age bands of the displacement statistics (the humanitarian standard bands). */
 export const AGE_BANDS = ['0-4', '5-11', '12-17', '18-59', '60+'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];

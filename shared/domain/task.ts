@@ -208,3 +208,11 @@ export function canSeeTask(p: Principal, t: Pick<Task, 'teamIds' | 'countries'>)
   if (p.role === 'operations') return p.country !== undefined && t.countries.includes(p.country);
   return true;
 }
+
+/** Statistics of finds: every find by category, each disposal by quantity, and as destroyed only what was destroyed in situ. */
+export function addFindCounters(counters: Record<string, number>, category: string, disposal: Disposal, quantity: number): void {
+  const add = (k: string, n: number) => (counters[k] = (counters[k] ?? 0) + n);
+  add(`eofound_${category}`, quantity);
+  add(`eodisp_${disposal}`, quantity);
+  if (disposal === 'DESTROYED_IN_SITU') add(`eod_${category}`, quantity);
+}
