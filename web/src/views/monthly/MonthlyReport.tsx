@@ -6,7 +6,7 @@
  * printed). Thai readers get Buddhist-era years (2026 → 2569), as Thai official documents use.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { request } from '../../app/api.ts';
+import { useGet } from '../../app/use-get.ts';
 import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
 import { useLang, useT, type Lang } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
@@ -118,21 +118,10 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
   const t = useT(monthlyMessages);
   const [lang] = useLang();
   const monthLabel = useMonthLabel();
-  const [answer, setAnswer] = useState<Answer | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    let live = true;
-    const q = new URLSearchParams({ from, to });
-    if (country) q.set('country', country);
-    if (province) q.set('province', province);
-    request<Answer>('GET', `/v1/stats/monthly?${q}`).then(
-      (res) => live && setAnswer(res.body),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [country, province, from, to]);
+  const q = new URLSearchParams({ from, to });
+  if (country) q.set('country', country);
+  if (province) q.set('province', province);
+  const { data: answer, error } = useGet<Answer>(`/v1/stats/monthly?${q}`);
   if (error) return <ProblemMessage error={error} />;
   if (!answer) return <Spinner />;
   const nf = new Intl.NumberFormat(LOCALES[lang]);
