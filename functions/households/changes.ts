@@ -4,7 +4,6 @@ import {
   allowedHouseholdMoves,
   HOUSEHOLD_TRANSITIONS,
   HouseholdPatch,
-  HouseholdSchema,
   HouseholdTransition,
   householdPlaces,
   movementProblem,
@@ -12,6 +11,7 @@ import {
   type Household,
 } from '#shared/domain/household.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import { householdAccessWrite, householdHistoryWrite, householdWrite } from '#shared/db/repositories/households.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';

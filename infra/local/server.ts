@@ -3,6 +3,7 @@ import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/
 import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
+import { app as householdMembersApp } from '../../functions/household-members/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as importSetupApp } from '../../functions/import-setup/app.ts';
 import { app as metaApp } from '../../functions/meta/app.ts';
@@ -29,6 +30,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   sites: sitesApp,
   assistance: assistanceApp,
   'duplicate-reviews': duplicateReviewsApp,
+  'household-members': householdMembersApp,
   places: placesApp,
   reports: reportsApp,
   'mine-action': mineActionApp,
