@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as householdMembersApp } from '../../functions/household-members/app.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
 import { findCandidates } from '../../shared/db/repositories/duplicates.ts';
 import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
@@ -33,7 +34,7 @@ let admin: H;
 
 const json = { 'content-type': 'application/json' };
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const target = path.startsWith('/v1/duplicate-reviews') ? duplicateReviewsApp : householdsApp;
+  const target = path.startsWith('/v1/duplicate-reviews') ? duplicateReviewsApp : /^\/v1\/households\/[^/]+\/(members|split|head)/.test(path) ? householdMembersApp : householdsApp;
   const res = await target.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res, text };
@@ -236,6 +237,28 @@ describe('imports', () => {
     const ofImported = (await Promise.all(imported.map((id) => reviewsOf(ministryKH, id)))).flat();
     const within = new Set(ofImported.filter((r) => r.householdIds.every((id) => imported.includes(id))).map((r) => r.id));
     expect(within.size).toBe(1);
+  });
+});
+
+describe('member changes', () => {
+  it('keep the blocking index true: a birth is found, a departed member is not, a member split off is found in the new household', async () => {
+    const v = newVillage();
+    const h = await register(reliefA, family(v, { givenName: 'Malis', familyName: 'Yim', birthYear: 1982 }));
+    const probe = (givenName: string, birthYear: number) => ({ country: 'KH', id: 'probe', org: 'NGO-C', origin: h.origin, members: [{ givenName, familyName: 'Yim', birthYear }] });
+    const born = await call<Household>('POST', `/v1/households/${h.id}/members`, reliefA, { givenName: 'Botum', familyName: 'Yim', sex: 'F', birthYear: 2025, relationship: 'CHILD', reason: 'BIRTH' }, { 'if-match': `"${h.version}"` });
+    expect([200, 201]).toContain(born.status);
+    expect((await findCandidates(probe('Botum', 2025))).candidates.map((c) => c.householdId)).toEqual([h.id]);
+    const child = born.body.members.find((m) => m.givenName === 'Dara')!;
+    const left = await call<Household>('POST', `/v1/households/${h.id}/members/${(child as { id: string }).id}/departure`, reliefA, { reason: 'LEFT', date: '2026-02-01' }, { 'if-match': `"${born.body.version}"` });
+    expect(left.status).toBe(200);
+    expect((await findCandidates(probe('Dara', 2012))).candidates).toEqual([]);
+    const baby = left.body.members.find((m) => m.givenName === 'Botum') as { id: string };
+    const split = await call<unknown>('POST', `/v1/households/${h.id}/split`, reliefA, { memberIds: [baby.id] }, { 'if-match': `"${left.body.version}"` });
+    expect([200, 201]).toContain(split.status);
+    const found = (await findCandidates(probe('Botum', 2025))).candidates.map((c) => c.householdId);
+    expect(found).toHaveLength(1);
+    expect(found[0]).not.toBe(h.id);
+    expect((await findCandidates(probe('Malis', 1982))).candidates.map((c) => c.householdId)).toEqual([h.id]);
   });
 });
 

@@ -99,6 +99,56 @@ export async function blockingWrites(person: Person): Promise<GuardedWrite[]> {
 }
 
 /**
+ * The blocking index's change when households go from `before` to `after` (undefined: not existing)
+ * — a member added, corrected, departed, or split off into a new household — as writes of the
+ * change's transaction: people no longer there taken out, new or moved ones filed, one update per
+ * bucket for all the households given (a member moving to a split-off household stays in its bucket).
+ */
+export async function blockingChangeWrites(changes: readonly [Person | undefined, Person | undefined][]): Promise<GuardedWrite[]> {
+  const buckets = new Map<string, { key: Key; country: string; before: Map<string, BucketRef>; after: Map<string, BucketRef> }>();
+  const add = async (person: Person | undefined, side: 'before' | 'after') => {
+    if (!person) return;
+    for (const entry of await keyedEntries(person)) {
+      const bucket = buckets.get(entry.key.pk) ?? { key: entry.key, country: person.country, before: new Map(), after: new Map() };
+      bucket[side].set(blockingRefName(person.id, entry.memberIndex), bucketRef(person, entry));
+      buckets.set(entry.key.pk, bucket);
+    }
+  };
+  for (const [before, after] of changes) {
+    await add(before, 'before');
+    await add(after, 'after');
+  }
+  const writes: GuardedWrite[] = [];
+  for (const { key, country, before, after } of buckets.values()) {
+    const removed = [...before.keys()].filter((name) => !after.has(name));
+    const set = [...after].filter(([name, ref]) => JSON.stringify(before.get(name)) !== JSON.stringify(ref));
+    if (removed.length === 0 && set.length === 0) continue;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':entity': 'DuplicateBlockingBucket', ':country': country, ':n': after.size - before.size };
+    removed.forEach((name, k) => (names[`#x${k}`] = name));
+    const sets = set.map(([name, ref], k) => {
+      names[`#r${k}`] = name;
+      values[`:r${k}`] = ref;
+      return `#r${k} = :r${k}`;
+    });
+    writes.push({
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: [`SET ${[...sets, 'entity = :entity', 'country = :country'].join(', ')}`, removed.length ? `REMOVE ${removed.map((_, k) => `#x${k}`).join(', ')}` : '', 'ADD n :n'].filter(Boolean).join(' '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    });
+  }
+  return writes;
+}
+
+type Key = { pk: string; sk: string };
+
+/**
  * Files the people of many households (an import's): one update per bucket for all of them, a
  * hundred buckets to a transaction; a transaction refused because someone is filed already (a pass
  * run again) is filed bucket by bucket, then person by person, each person once.
