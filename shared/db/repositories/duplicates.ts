@@ -125,7 +125,7 @@ export async function blockingChangeWrites(changes: readonly [Person | undefined
     if (removed.length === 0 && set.length === 0) continue;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':entity': 'DuplicateBlockingBucket', ':country': country, ':n': after.size - before.size };
-    removed.forEach((name, k) => (names[`#x${k}`] = name));
+    for (const [k, name] of removed.entries()) names[`#x${k}`] = name;
     const sets = set.map(([name, ref], k) => {
       names[`#r${k}`] = name;
       values[`:r${k}`] = ref;
