@@ -29,6 +29,8 @@ import { fixed, table } from '../lib/table.ts';
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const TARGETS: Record<string, number> = { csv: 1.5, 'kobo-xlsx': 2 };
 const RSS_TARGET_MB = 300;
+/** As the importer Lambda's NODE_OPTIONS set them (IMPORTER_SEMI_SPACE_MB in infra/aws/constructs/importer.ts, which loads the CDK). */
+const IMPORTER_SEMI_SPACE_MB = 16;
 const WINDOW = 100_000;
 
 interface ChildResult {
@@ -51,8 +53,9 @@ interface RawResult {
 }
 
 /** Runs a bench tool in a process of its own and parses its last stdout line. */
-async function child<T>(tool: string, args: string[], env: Record<string, string>, heapMb: string | undefined): Promise<T> {
-  const proc = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${Number(heapMb)}`] : []), tool, ...args], {
+async function child<T>(tool: string, args: string[], env: Record<string, string>, heapMb: string | undefined, semiSpaceMb?: string): Promise<T> {
+  const v8 = [...(heapMb ? [`--max-old-space-size=${Number(heapMb)}`] : []), ...(semiSpaceMb ? [`--max-semi-space-size=${Number(semiSpaceMb)}`] : [])];
+  const proc = spawn(process.execPath, [...v8, tool, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -104,16 +107,19 @@ export const householdImport: Scenario = {
   options: {
     'import-people': { type: 'string', default: '130000' },
     'import-heap-mb': { type: 'string', default: '160' },
+    'import-semi-space-mb': { type: 'string', default: String(IMPORTER_SEMI_SPACE_MB) },
     'import-formats': { type: 'string', default: 'csv,kobo-xlsx' },
   },
   optionHelp: {
     'import-people': 'people in the generated files',
     'import-heap-mb': "cap the importing process's V8 old space (--max-old-space-size), as a Lambda memory size would; empty: V8's own sizing",
+    'import-semi-space-mb': "the importing process's V8 semi-spaces (--max-semi-space-size), as the importer Lambda's NODE_OPTIONS set them; empty: V8's own",
     'import-formats': 'which files to import, comma-separated: csv, kobo-xlsx',
   },
   async run(ctx) {
     const people = Number(ctx.options['import-people']);
     const heapMb = typeof ctx.options['import-heap-mb'] === 'string' && ctx.options['import-heap-mb'] !== '' ? ctx.options['import-heap-mb'] : undefined;
+    const semiSpaceMb = typeof ctx.options['import-semi-space-mb'] === 'string' && ctx.options['import-semi-space-mb'] !== '' ? ctx.options['import-semi-space-mb'] : undefined;
     const formats = String(ctx.options['import-formats']).split(',').map((f) => f.trim()).filter(Boolean);
     for (const f of formats) if (!(f in TARGETS)) throw new Error(`--import-formats: unknown format ${f} (csv, kobo-xlsx)`);
     const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
@@ -139,7 +145,7 @@ export const householdImport: Scenario = {
         const stack = await startLocalStack();
         try {
           await stack.createTable('import');
-          const result = await child<ChildResult>('test/bench/tools/import-child.ts', [files[format]!], { ...stack.env('import'), DATA_DIR: dir }, heapMb);
+          const result = await child<ChildResult>('test/bench/tools/import-child.ts', [files[format]!], { ...stack.env('import'), DATA_DIR: dir }, heapMb, semiSpaceMb);
           if (result.outcome !== 'COMPLETED' || result.job.rowsTotal !== people) throw new Error(`the ${format} import did not complete: ${result.outcome} ${JSON.stringify(result.job)}`);
           runs.push({ format, bytes: (await stat(files[format]!)).size, result });
         } finally {
@@ -160,7 +166,7 @@ export const householdImport: Scenario = {
       const failures: string[] = [];
       const rows: string[][] = [];
       const verdicts: string[] = [];
-      const data: Record<string, unknown> = { people, items: raw.items, rawMs: raw.rawMs, heapCapMb: heapMb ? Number(heapMb) : null, targets: { time: TARGETS, rssMb: RSS_TARGET_MB } };
+      const data: Record<string, unknown> = { people, items: raw.items, rawMs: raw.rawMs, heapCapMb: heapMb ? Number(heapMb) : null, semiSpaceMb: semiSpaceMb ? Number(semiSpaceMb) : null, targets: { time: TARGETS, rssMb: RSS_TARGET_MB } };
       const rateText = (r: { first: number; last: number } | undefined) => (r ? `${fixed(r.first, 0)} → ${fixed(r.last, 0)} (${fixed(r.first / r.last, 2)}×)` : '');
       const rawRates = windowRates(raw.samples, raw.rows);
       for (const { format, bytes, result } of runs) {
@@ -224,7 +230,7 @@ export const householdImport: Scenario = {
           rows,
         ),
         ...verdicts,
-        `(the importing process's V8 old space ${heapMb ? `capped at ${heapMb} MB` : 'sized by V8'})`,
+        `(the importing process's V8 old space ${heapMb ? `capped at ${heapMb} MB` : 'sized by V8'}, its semi-spaces ${semiSpaceMb ? `at ${semiSpaceMb} MB` : 'sized by V8'})`,
       ].join('\n');
       return { report, failures, data };
     } finally {
