@@ -18,10 +18,11 @@ import {
   type HouseholdTombstone,
 } from '#shared/domain/erasure.ts';
 import { historyEntry } from '#shared/domain/history.ts';
-import { HouseholdSchema, type Household } from '#shared/domain/household.ts';
+import type { Household } from '#shared/domain/household.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { HistoryEntry } from '#shared/domain/task.ts';
+import { HistoryEntry } from '#shared/domain/history.ts';
 import { commitErasure, eraseAround, fullAccessLog, fullHistory } from '#shared/db/repositories/erasure.ts';
 import { allAssistance } from '#shared/db/repositories/assistance.ts';
 import { getImportJob } from '#shared/db/repositories/household-imports.ts';
@@ -35,7 +36,7 @@ import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
 import { assessSafety, leaveSiteWrites, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
-import { accessEntry, erasedProblem, visibleHousehold } from './households.ts';
+import { accessEntry, erasedProblem, visibleHousehold } from './scope.ts';
 
 /**
  * Data responsibility for one household (README "Data responsibility"): erasure (by an admin at

@@ -6,7 +6,8 @@ import { areaSqm } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
 import { historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { accidentCounter, ACCIDENT_RADIUS_M, MAX_ACCIDENT_AREAS, monthOf } from '#shared/domain/priorities.ts';
+import { monthOf } from '#shared/domain/monthly.ts';
+import { accidentCounter, ACCIDENT_RADIUS_M, MAX_ACCIDENT_AREAS } from '#shared/domain/priorities.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS, type Principal } from '#shared/domain/roles.ts';
 import { accidentWrite, getAccident, getVictimData, listAccidents, victimDataWrite, type AccidentListing } from '#shared/db/repositories/accidents.ts';
@@ -55,6 +56,24 @@ export function ringAround(point: Point, radiusM: number, sides = 32): HazardAre
     return [Number((lon + dLon * Math.cos(t)).toFixed(7)), Number((lat + dLat * Math.sin(t)).toFixed(7))];
   });
   return { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
+}
+
+/** What both ministries are told of an accident: no names, no breakdown by sex or age. */
+function accidentFacts(a: Accident) {
+  return {
+    accidentId: a.id,
+    country: a.country,
+    province: a.province,
+    ...(a.adm2 ? { adm2: a.adm2 } : {}),
+    ...(a.adm3 ? { adm3: a.adm3 } : {}),
+    occurredAt: a.occurredAt,
+    point: roundedPoint(a.point),
+    deviceCategory: a.device.category,
+    killed: a.killed,
+    injured: a.injured,
+    ...(a.hazardAreaId ? { hazardAreaId: a.hazardAreaId } : {}),
+    suspectedHazardAreaRecorded: a.createdSuspectedHazardArea === true,
+  };
 }
 
 export function registerAccidents(api: Api): void {
@@ -143,20 +162,7 @@ export function registerAccidents(api: Api): void {
         accidentWrite(accident, 'new'),
         ...(personal.length > 0 ? [victimDataWrite(accident, personal)] : []),
         ...accidentDemandWrites(near, month, 1),
-        outboxEvent(EventType.AccidentReported, { type: 'Accident', id }, accident.country, principal, {
-          accidentId: id,
-          country: accident.country,
-          province: accident.province,
-          ...(accident.adm2 ? { adm2: accident.adm2 } : {}),
-          ...(accident.adm3 ? { adm3: accident.adm3 } : {}),
-          occurredAt: accident.occurredAt,
-          point: roundedPoint(accident.point),
-          deviceCategory: accident.device.category,
-          killed: accident.killed,
-          injured: accident.injured,
-          ...(accident.hazardAreaId ? { hazardAreaId: accident.hazardAreaId } : {}),
-          suspectedHazardAreaRecorded: Boolean(sha),
-        }, now).write,
+        outboxEvent(EventType.AccidentReported, { type: 'Accident', id }, accident.country, principal, accidentFacts(accident), now).write,
       );
       stats.push(casualtyChange(accident, 1));
       writes.push(...statsWrites(stats), ...monthlyStatsWrites(accidentMonthlyChanges(undefined, accident)));
@@ -220,7 +226,7 @@ export function registerAccidents(api: Api): void {
       path: '/v1/accidents/{id}',
       operationId: 'updateAccident',
       summary: 'Correct an accident: date, device, activity, source, description, victims',
-      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The point and the hazard area stay as recorded.',
+      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The point and the hazard area stay as recorded. When a fact the ministries were told changes (date, place codes, device, totals), both receive `AccidentCorrected` with the facts as they now stand and the names of those that changed.',
       tag: TAG,
       access: RECORDERS,
       params: IdParams,
@@ -247,6 +253,10 @@ export function registerAccidents(api: Api): void {
       writes.push(...statsWrites([casualtyChange(current, -1), casualtyChange(updated, 1)]));
       // The monthly report's bucket follows a corrected date, place or casualties.
       writes.push(...monthlyStatsWrites(accidentMonthlyChanges(current, updated)));
+      // Both ministries hear of a correction of what they were told (not of names, which they never were).
+      const [was, is] = [accidentFacts(current), accidentFacts(updated)];
+      const changed = (Object.keys(is) as (keyof typeof is)[]).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(is[k]));
+      if (changed.length > 0) writes.push(outboxEvent(EventType.AccidentCorrected, { type: 'Accident', id: updated.id }, updated.country, principal, { ...is, version: updated.version, changed }, now).write);
       await transact(writes);
       const seen = canReadVictimData(principal, updated) ? withVictimData(updated, split ? split.personal : await getVictimData(updated.id)) : updated;
       return c.json(seen, 200, { ETag: etagOf(updated.version) });

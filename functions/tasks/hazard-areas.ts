@@ -60,6 +60,18 @@ const defaultReference = (country: string, at: string, id: string) => `HA-${coun
 
 export function registerHazardAreas(api: Api): void {
   registerPriorities(api);
+  recordHazardAreaRoute(api);
+  listHazardAreasRoute(api);
+  getHazardAreaRoute(api);
+  updateHazardAreaRoute(api);
+  transitionHazardAreaRoute(api);
+  hazardAreaHistoryRoute(api);
+  hazardAreaTasksRoute(api);
+  householdsAtRiskRoute(api);
+  checkReturnSafetyRoute(api);
+}
+
+function recordHazardAreaRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -127,7 +139,9 @@ export function registerHazardAreas(api: Api): void {
       return created;
     },
   );
+}
 
+function listHazardAreasRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -151,7 +165,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(await listHazardAreasOfCountry(country, query.status, page));
     },
   );
+}
 
+function getHazardAreaRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -174,7 +190,9 @@ export function registerHazardAreas(api: Api): void {
       return c.body(JSON.stringify(hazardFeatures(hazard, land)), 200, { 'Content-Type': GEOJSON, ETag: etagOf(hazard.version) });
     },
   );
+}
 
+function updateHazardAreaRoute(api: Api): void {
   api.route(
     {
       method: 'patch',
@@ -210,7 +228,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function transitionHazardAreaRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -267,7 +287,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function hazardAreaHistoryRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -285,7 +307,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(await listHazardAreaHistory(params.id, { limit: query.limit, cursor: query.cursor }));
     },
   );
+}
 
+function hazardAreaTasksRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -305,7 +329,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(await listTasks({ by: 'hazardArea', hazardAreaId: hazard.id }, query.status, { limit: query.limit, cursor: query.cursor }));
     },
   );
+}
 
+function householdsAtRiskRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -326,7 +352,9 @@ export function registerHazardAreas(api: Api): void {
       return c.json(await listHouseholdsAtRisk(params.id, scope, { limit: query.limit, cursor: query.cursor }));
     },
   );
+}
 
+function checkReturnSafetyRoute(api: Api): void {
   api.route(
     {
       method: 'post',

@@ -33,7 +33,7 @@ const TOMBSTONE = 'the item is replaced by its tombstone (id, country, organisat
 export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'Names',
-    fields: ['members[].givenName', 'members[].familyName'],
+    fields: ['members[].givenName', 'members[].familyName', 'formerMembers[].givenName', 'formerMembers[].familyName'],
     storedIn: RECORD,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
@@ -41,7 +41,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Sex, date and year of birth, relationship to the head',
-    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship'],
+    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship', 'formerMembers[].sex', 'formerMembers[].birthDate', 'formerMembers[].birthYear', 'formerMembers[].relationship'],
     storedIn: `${RECORD}; counted (never stored per person) in the displacement statistics`,
     readers: `${RECORD_READERS}; statistics: counts only`,
     kept: UNTIL_ERASED,
@@ -49,7 +49,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Specific needs (UNHCR codes: health, disability, protection)',
-    fields: ['members[].specificNeeds[]'],
+    fields: ['members[].specificNeeds[]', 'formerMembers[].specificNeeds[]'],
     storedIn: `${RECORD}; counted in the displacement statistics`,
     readers: `${RECORD_READERS}; statistics: counts only`,
     kept: UNTIL_ERASED,
@@ -57,7 +57,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Identity document: type and last four characters',
-    fields: ['members[].document.type', 'members[].document.last4'],
+    fields: ['members[].document.type', 'members[].document.last4', 'formerMembers[].document.type', 'formerMembers[].document.last4'],
     storedIn: RECORD,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
@@ -116,6 +116,14 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present figures lose the household, the statistics and flows keep their counts`,
   },
   {
+    data: 'Departures of members (why and when: died, left, married out, split off) and who verified the household',
+    fields: ['formerMembers[].departure.reason', 'formerMembers[].departure.date', 'verification.by'],
+    storedIn: `${RECORD}; history entries (\`MEMBERS\`, \`changes\`: member id, date; the reason code); the departed no longer count in the statistics`,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\``,
+  },
+  {
     data: 'Destination point',
     fields: ['destination.point.coordinates[]'],
     storedIn: `${RECORD}; the return-safety index (\`HouseholdCell\`, \`HHGEO#<cell>\`/\`HH#<id>\`) while consent to RETURN_ASSISTANCE stands`,
@@ -164,6 +172,24 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     readers: 'the organisation that asked for it; the upload: the importer only; refused rows: the organisation, its ministry, admins',
     kept: 'the upload until its job ends (S3 lifecycle 7 days at most); refused rows 90 days (`RETENTION_IMPORT_DAYS`)',
     erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
+  },
+  {
+    data: 'Names, years of birth and origin commune or village as the duplicate index files them',
+    fields: [],
+    storedIn:
+      'never as text: blocking buckets (`DuplicateBlockingBucket`, `DUPKEY#<country>#<hash>#<year>`/`K`) keyed by a keyed hash (HMAC-SHA256, its key derived from the document-hash secret) of the country, origin place and normalised name, one per year of birth; each person of the bucket an attribute holding the household id, its organisation, the member’s index and year and the village code',
+    readers: 'nobody reads a bucket through the API; a registration reads those of its own people to find possible duplicates',
+    kept: UNTIL_ERASED,
+    erasure: 'the household’s people taken out of their buckets; a bucket left empty deleted',
+  },
+  {
+    data: 'Possible duplicates: pairs of households that may be one family, their score and reasons, the ministry’s decision',
+    fields: [],
+    storedIn:
+      '`DuplicateReview` items (`DUPREVIEW#<id>`/`DUPREVIEW`: the two household ids, score, reasons, decision; no names) and the pair’s links (`HH#<id>`/`DUPPAIR#<other id>`); a SAME decision marks both records (`duplicateReviews`) and their histories; `possibleDuplicates` is only in a registration’s answer',
+    readers: 'the queue: the ministry of the country, admins; a registration’s answer: only the households the registering user may read',
+    kept: UNTIL_ERASED,
+    erasure: `reviews of the household’s pairs and their links deleted; the mark goes with the record (${TOMBSTONE})`,
   },
   {
     data: 'A registration’s answer (all of the above but the number)',
@@ -215,6 +241,13 @@ export const DATA_MAP: readonly DataMapEntry[] = [
  * erasure. Every field of the schema is either here or in {@link DATA_MAP}.
  */
 export const NOT_PERSONAL: readonly string[] = [
+  // Ids, scores and reason codes: what they link is personal-derived, and mapped under "Possible duplicates".
+  'duplicateReviews[].reviewId',
+  'duplicateReviews[].decision',
+  'duplicateReviews[].at',
+  'possibleDuplicates[].householdId',
+  'possibleDuplicates[].score',
+  'possibleDuplicates[].reasons[]',
   'id',
   'version',
   'createdAt',
@@ -236,6 +269,21 @@ export const NOT_PERSONAL: readonly string[] = [
   'returnSafety.nearbyHazardAreaIds[]',
   'returnSafety.reason',
   'importId',
+  'members[].id',
+  'formerMembers[].id',
+  'formerMembers[].departure.recordedAt',
+  'formerMembers[].departure.householdId',
+  'verification.status',
+  'verification.method',
+  'verification.date',
+  'verification.recordedAt',
+  'verification.recordedBy.sub',
+  'verification.recordedBy.role',
+  'verification.recordedBy.org',
+  'splitFrom.householdId',
+  'splitFrom.at',
+  'splitInto[].householdId',
+  'splitInto[].at',
   'riskEducation.receivedAt',
   'riskEducation.sessionId',
   'erasure.status',

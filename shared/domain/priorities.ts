@@ -1,5 +1,6 @@
 import type { HazardArea } from './hazard-area.ts';
 import type { Household } from './household.ts';
+import { currentMonth } from './monthly.ts';
 
 /**
  * Clearance priorities from return demand. Pure: what a household, an accident and an area's
@@ -90,6 +91,13 @@ export function demandChange(before: Household | undefined, after: Household | u
   return out;
 }
 
+/** The demand deltas of several households changing in one transaction (a split), merged per area. */
+export function demandOfChanges(changes: readonly (readonly [Household | undefined, Household | undefined])[]): Map<string, DemandDelta> {
+  const out = new Map<string, DemandDelta>();
+  for (const [before, after] of changes) for (const [id, d] of demandChange(before, after)) add(out, id, d.counters, d.score);
+  return out;
+}
+
 /** The demand deltas of many households at once (an import chunk), merged per area. */
 export function demandOfMany(households: readonly Household[]): Map<string, DemandDelta> {
   const out = new Map<string, DemandDelta>();
@@ -103,13 +111,13 @@ export function contaminationScore(h: Pick<HazardArea, 'contamination'>): number
   return [...categories].reduce((n, c) => n + (CONTAMINATION_WEIGHTS[c] ?? 0), 0);
 }
 
-/** `2026-03` of an ISO date or date-time. */
-export const monthOf = (date: string): string => date.slice(0, 7);
-
-/** The first month still in the window at `now` (`2025-04` in 2026-03: twelve months, the current one included). */
+/**
+ * The first month still in the window at `now` (`2025-04` in 2026-03: twelve months, the current one
+ * included), in the border's months as the accidents' buckets are (`monthOf`).
+ */
 export function firstMonthInWindow(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (ACCIDENT_WINDOW_MONTHS - 1), 1));
-  return d.toISOString().slice(0, 7);
+  const [year, month] = currentMonth(now).split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, month - 1 - (ACCIDENT_WINDOW_MONTHS - 1), 1)).toISOString().slice(0, 7);
 }
 
 /** The accident months of a demand item that have left the window, with their counts. */

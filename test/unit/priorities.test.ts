@@ -9,7 +9,7 @@ import { accidentsInWindow, contaminationScore, demandChange, demandView, expire
 const household = (over: Partial<Household> = {}): Household => ({
   id: '01HH', version: 1, createdAt: '', updatedAt: '', createdBy: 'x', country: 'KH', org: 'DRC', status: 'DISPLACED', statusChangedAt: '',
   origin: { province: 'KH22' }, current: { province: 'KH17', site: 'camp' }, destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.5, 14.4] } },
-  members: [{ givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] }, { givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] }],
+  members: [{ id: 'm0', givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] }, { id: 'm1', givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] }],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   returnSafety: { status: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'], checkedAt: '' },
   ...over,
@@ -51,6 +51,13 @@ describe('score parts', () => {
     expect(accidentsInWindow(item, now)).toBe(2);
     expect(expiredAccidentMonths(item, now)).toEqual([['2025-03', 2]]);
     expect(demandView({ ...item, ppl_INTENDS_RETURN: 4, hh_INTENDS_RETURN: 1, contamination: 30 }, now)).toMatchObject({ accidents: 2, score: 12 + 40 + 30, people: { total: 4 } });
+  });
+
+  it('counts the window in the border’s months, as the accidents’ month buckets are keyed (UTC+7)', () => {
+    // 20:00 UTC on 31 March is 1 April on the border: April's window starts in May of the year before.
+    const now = new Date('2026-03-31T20:00:00Z');
+    expect(firstMonthInWindow(now)).toBe('2025-05');
+    expect(accidentsInWindow({ 'acc_2025-04': 1, 'acc_2026-04': 1 }, now)).toBe(1);
   });
 
   it('suggests task priority 1 for the top fifth down to 5 for the last', () => {

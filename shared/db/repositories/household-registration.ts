@@ -1,44 +1,49 @@
-import type { Country } from '#shared/domain/common.ts';
-import { actorOf } from '#shared/domain/history.ts';
-import { canSeeHousehold, type HouseholdCreate } from '#shared/domain/household.ts';
-import { newId } from '#shared/domain/ids.ts';
-import type { Principal } from '#shared/domain/roles.ts';
-import { documentHashes } from '#shared/db/document-hash.ts';
+import type { Country } from '../../domain/common.ts';
+import { actorOf, historyEntry } from '../../domain/history.ts';
+import { canSeeHousehold, type Household, type HouseholdCreate } from '../../domain/household.ts';
+import { newId } from '../../domain/ids.ts';
+import type { Principal } from '../../domain/roles.ts';
+import { ConflictError, InvalidInput, type FieldProblem } from '../../errors.ts';
+import { EventType } from '../../events/catalogue.ts';
+import { outboxEvent } from '../../events/outbox.ts';
+import { documentHashes } from '../document-hash.ts';
+import type { GuardedWrite } from '../transact.ts';
+import { householdFlowWrites, householdStatsWrites } from './household-figures.ts';
 import {
   documentHolders,
   getDocumentClaim,
+  householdCreateWrites,
   householdOwners,
   recordHouseholdAccess,
   type DocumentAlreadyClaimed,
   type DocumentHolder,
   type DocumentRef,
-} from '#shared/db/repositories/households.ts';
-import { BadRequest, Conflict, type FieldError } from '#shared/http/problem.ts';
+} from './households.ts';
+import { registrationCodeWrite } from './registration-codes.ts';
+import { returnSafetyItems } from './return-safety.ts';
+import { copyPut } from './versioned.ts';
 
-/**
- * Duplicate identity documents at registration. A document is one number in a country, whatever
- * its type. Held by a household the caller may read (its own organisation's; any for an admin),
- * the answer names that household; held by another organisation's, the answer names none — the
- * ministry, which reads every household of its country, decides and gives the registrar the id
- * to send as `reviewedDuplicate.of` — and the refused attempt is written to the holder's access
- * log, which only the ministry and admins read.
+/*
+ * A document is one number in a country, whatever its type. Held by a household the caller may
+ * read, the refusal names that household; held by another organisation's, it names none (the
+ * ministry, which reads both, decides and gives the id to send as `reviewedDuplicate.of`) and the
+ * attempt goes to the holder's access log, which only the ministry and admins read.
  */
 
-const foreignRefusal = (memberIndex: number): Conflict =>
-  new Conflict(
+const foreignRefusal = (memberIndex: number): ConflictError =>
+  new ConflictError(
     `The identity document of member ${memberIndex} (body.members.${memberIndex}.document) is registered by another organisation; ask your ministry. ` +
       'If it decides that this is a separate household, it gives you the id to send as "reviewedDuplicate": { "of": "<household id>", "reason": "<why>" }.',
     { reason: 'registered-by-another-organisation', memberIndex, field: `body.members.${memberIndex}.document` },
   );
 
-const visibleConflict = (country: Country, memberIndex: number, holderId: string): Conflict =>
-  new Conflict(
+const visibleConflict = (country: Country, memberIndex: number, holderId: string): ConflictError =>
+  new ConflictError(
     `The identity document of member ${memberIndex} (body.members.${memberIndex}.document) is already registered to household ${holderId} in ${country}. ` +
       'If a registrar has reviewed both and this is a separate household, send the registration again with "reviewedDuplicate": { "of": "<that household id>", "reason": "<why>" }.',
     { existingHouseholdId: holderId, memberIndex, field: `body.members.${memberIndex}.document` },
   );
 
-/** Writes the refused attempt to the holders' access logs (never shown to the caller). */
 async function auditRefusals(principal: Principal, holderIds: readonly string[]): Promise<void> {
   const at = new Date().toISOString();
   await Promise.all([...new Set(holderIds)].map((householdId) => recordHouseholdAccess({ id: newId(), at, householdId, actor: actorOf(principal), purpose: 'DUPLICATE_REFUSED' })));
@@ -46,11 +51,11 @@ async function auditRefusals(principal: Principal, holderIds: readonly string[])
 
 /**
  * The document references of a registration, or the refusal: two members with one document
- * (400); a document held by another organisation's household (409 naming none, audited); one held
- * by a household the caller may read (409 naming it), unless `reviewedDuplicate.of` names the
- * holder, which records the registration as a reviewed duplicate of it. A `reviewedDuplicate`
- * whose `of` holds none of the documents changes nothing: the request is answered exactly as
- * without it (so a made-up id learns nothing that leaving it out would not), and it is not kept.
+ * (InvalidInput); a document held by another organisation's household (a conflict naming none,
+ * audited); one held by a household the caller may read (a conflict naming it), unless
+ * `reviewedDuplicate.of` names the holder, which records the registration as a reviewed duplicate.
+ * A `reviewedDuplicate` whose `of` holds none of the documents is answered exactly as without it
+ * (a made-up id learns nothing) and is not kept.
  */
 export async function checkDocuments(
   principal: Principal,
@@ -60,13 +65,13 @@ export async function checkDocuments(
   const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, number: m.document.number }] : []));
   const hashes = await Promise.all(documents.map((d) => documentHashes(country, d.number)));
   const firstHolder = new Map<string, number>();
-  const repeated: FieldError[] = [];
+  const repeated: FieldProblem[] = [];
   documents.forEach((d, k) => {
     const earlier = firstHolder.get(hashes[k]!.current);
     if (earlier === undefined) firstHolder.set(hashes[k]!.current, d.memberIndex);
     else repeated.push({ path: `body.members.${d.memberIndex}.document`, message: `the same document as member ${earlier}` });
   });
-  if (repeated.length) throw new BadRequest('Two members of one household cannot hold the same identity document.', repeated);
+  if (repeated.length) throw new InvalidInput('Two members of one household cannot hold the same identity document.', repeated);
 
   const holders = await documentHolders(country, hashes);
   const owners = await householdOwners(holders.flatMap((h) => (h ? [h.householdId] : [])));
@@ -92,13 +97,41 @@ export async function checkDocuments(
 }
 
 /**
- * The answer when a claim was taken between the check and the commit (a concurrent registration):
+ * The refusal when a claim was taken between the check and the commit (a concurrent registration):
  * as {@link checkDocuments} would have answered, naming the holder only to whom may read it.
  */
-export async function claimRaceProblem(principal: Principal, country: Country, claimed: DocumentAlreadyClaimed): Promise<Conflict> {
+export async function claimRaceProblem(principal: Principal, country: Country, claimed: DocumentAlreadyClaimed): Promise<ConflictError> {
   const claim = await getDocumentClaim(country, claimed.hash);
   const owner = claim ? (await householdOwners([claim.householdId])).get(claim.householdId) : undefined;
   if (claim && owner && canSeeHousehold(principal, { country: owner.country as Country, org: owner.org })) return visibleConflict(country, claimed.memberIndex, claim.householdId);
   if (claim) await auditRefusals(principal, [claim.householdId]);
   return foreignRefusal(claimed.memberIndex);
+}
+
+/**
+ * Everything a registration writes, in one transaction: the household with its claims and history,
+ * its `HouseholdRegistered` event (outbox), its counters and site flows, `atSite` (the check that
+ * keeps its site open), its return-safety index items and its registration code.
+ */
+export function registrationWrites(household: Household, refs: DocumentRef[], registrar: Principal, atSite: GuardedWrite[]): GuardedWrite[] {
+  const now = household.createdAt;
+  const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id: household.id }, household.country, registrar, {
+    householdId: household.id,
+    country: household.country,
+    province: household.origin.province,
+    org: household.org,
+    status: household.status,
+    memberCount: household.members.length,
+    ...(household.destination ? { destinationProvince: household.destination.province } : {}),
+    returnSafety: household.returnSafety.status,
+  }, now);
+  return [
+    ...householdCreateWrites(household, refs, historyEntry(registrar, now, 'CREATED', { to: household.status })),
+    registered.write,
+    ...householdStatsWrites(undefined, household),
+    ...householdFlowWrites(undefined, household, household.displacedSince ?? now.slice(0, 10)),
+    ...atSite,
+    ...returnSafetyItems(household).map(copyPut),
+    registrationCodeWrite(household.country, household.code!, household.id),
+  ];
 }
