@@ -1,6 +1,7 @@
 import type { NumberedRow } from '#shared/domain/household-import.ts';
 import { emptyRow, fillRow, resolveHeader, type ResolvedHeader, type ValueTranslator } from '#shared/domain/import-columns.ts';
 import type { ImportMapping, MappableField } from '#shared/domain/import-mapping.ts';
+import { KeyIndex } from './key-index.ts';
 import { Unreadable, type FileFormat, type SourceTable } from './sources.ts';
 
 /**
@@ -105,13 +106,13 @@ async function* joined(hTable: SourceTable, hHeader: ResolvedHeader, mTable: Sou
   const keyOf = (cells: readonly string[]) => (cells[hHeader.keyAt ?? -1] ?? '').trim();
   const memberRows = mTable.rows()[Symbol.asyncIterator]();
   let pending = await memberRows.next();
-  const seen = new Set<string>();
+  const seen = new KeyIndex();
   for await (const h of hTable.rows()) {
     const link = keyOf(h.cells);
     const base = emptyRow();
     fillRow(base, h.cells, hHeader, values);
     if (!hHeader.fields.includes('household_key')) base.household_key = link;
-    seen.add(link);
+    seen.set(link, Math.max(1, h.row));
     let count = 0;
     while (!pending.done && (pending.value.cells[mHeader.parentAt!] ?? '').trim() === link) {
       const m = pending.value;

@@ -34,6 +34,7 @@ import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
 import { queueImportDuplicates } from './duplicate-pass.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
+import { KeyIndex } from './key-index.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
@@ -150,7 +151,8 @@ interface Chunk {
 
 /** Pass 2: the file's households, a chunk at a time. */
 async function* chunksOf(people: AsyncIterable<NumberedRow>, size: number): AsyncGenerator<Chunk> {
-  const firstRowOf = new Map<string, number>();
+  // Every household key of the file stays known (a key used again later is refused): compactly, not as a Map of strings.
+  const firstRowOf = new KeyIndex();
   let current: Group | undefined;
   let groups: Group[] = [];
   let number = 0;
@@ -210,7 +212,12 @@ interface Candidate {
 
 export interface ImportContext {
   job: ImportJob;
-  /** First holder of each document hash among this file's accepted households: household key and row. */
+  /**
+   * First holder of each document hash among this file's accepted households: household key and
+   * row. An import keeps only the current chunk's: the claims of earlier chunks are stored before
+   * the next chunk is decided, and read back with the chunk's other claims, so the map does not
+   * grow with the file. A dry run, which stores no claim, keeps the whole file's.
+   */
   documentsInFile: Map<string, { key: string; row: number }>;
   /** Hazard-area cells and geometries read for this job's assessments (the check at the end reads afresh). */
   safetyCache: Map<string, unknown>;
@@ -231,6 +238,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     for (const r of group.rows) errors.push({ row: r.row, message: clip(messageFor(r.row)) });
   };
   const timeMs = Date.parse(job.createdAt);
+  if (!job.dryRun) ctx.documentsInFile.clear();
   await preloadPlaces(job.country);
   const candidates: Candidate[] = [];
   for (const group of chunk.groups) {
@@ -530,8 +538,14 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
  * built by the same code as the import's but without its reads of stored claims and its writes
  * (documents count as unclaimed; a document twice in the file is refused as the import refuses
  * it): the bench's raw BatchWriteItem baseline, made from the same rows instead of read back.
+ * Each chunk's items come with the number of the file's rows they stand for.
  */
-export async function* plannedItems(job: ImportJob, people: AsyncIterable<NumberedRow>, size = CHUNK_HOUSEHOLDS, sites: SitesByCode = new Map()): AsyncGenerator<Record<string, unknown>[]> {
+export async function* plannedItems(
+  job: ImportJob,
+  people: AsyncIterable<NumberedRow>,
+  size = CHUNK_HOUSEHOLDS,
+  sites: SitesByCode = new Map(),
+): AsyncGenerator<{ items: Record<string, unknown>[]; rows: number }> {
   const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites };
   const timeMs = Date.parse(job.createdAt);
   for await (const chunk of chunksOf(people, size)) {
@@ -556,7 +570,7 @@ export async function* plannedItems(job: ImportJob, people: AsyncIterable<Number
     }
     const codes = await importRegistrationCodes(job.country, accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
     for (const c of accepted) items.push(...(await householdOf(ctx, c, codes.get(c.id)!)).items);
-    yield [...items, ...importErrorItems(job.id, errors)];
+    yield { items: [...items, ...importErrorItems(job.id, errors)], rows: chunk.groups.reduce((n, g) => n + g.rows.length, 0) };
   }
 }
 

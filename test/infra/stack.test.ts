@@ -164,6 +164,9 @@ describe('functions', () => {
       expect(resources('AWS::Logs::LogGroup')[ids.logs]?.Properties, name).toMatchObject({ RetentionInDays: Number(cdkContext.logRetentionDays), KmsKeyId: arnOf(logKeyId) });
       expect(environmentOf(ids.fn), name).toMatchObject({ RUNTIME: 'aws', ...POWERTOOLS_ENVIRONMENT });
     }
+    // The importer's young generation is capped, as the household-import bench runs it.
+    expect(environmentOf(pipelineIds.get('importer')!.fn).NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=16');
+    expect(environmentOf(pipelineIds.get('publisher')!.fn).NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
   it('reserves no concurrency by default (the account pool, bounded by API throttling, stream shards and queue concurrency caps)', () => {

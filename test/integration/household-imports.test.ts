@@ -31,8 +31,8 @@ type Job = HouseholdImportView;
 
 const relief = (org: string, country = 'KH') => bearer({ role: 'relief', country, org, sub: `registrar-${org}` });
 
-async function createJob(org: string): Promise<{ id: string; uploadUrl: string }> {
-  const res = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief(org)), 'content-type': 'application/json' }, body: '{}' });
+async function createJob(org: string, body: Record<string, unknown> = {}): Promise<{ id: string; uploadUrl: string }> {
+  const res = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief(org)), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; uploadUrl: string };
 }
@@ -183,6 +183,45 @@ describe('household CSV import', () => {
     expect(job).toMatchObject({ households: 1, rowsRejected: 2 });
     expect(job.errors[0]).toEqual({ row: 2, message: expect.stringContaining(`already registered to household ${String(holder?.id)}`) });
     expect(job.errors[1]).toEqual({ row: 4, message: expect.stringContaining('already in household D3 of this file (row 3)') });
+  });
+
+  it('refuses across chunks a household key used again after others and a document of an earlier household, as a dry run of the file counts them', async () => {
+    const rows = [
+      head('X1', { document_type: 'NATIONAL_ID', document_number: '7788-9900-1' }),
+      head('X2'),
+      head('X1', { given_name: 'Sreymom' }),
+      head('X3', { document_type: 'PASSPORT', document_number: '778899001' }),
+      head('X4'),
+    ];
+    // One household a chunk: every check below crosses a chunk boundary.
+    const run = async (dryRun: boolean) => {
+      const { id } = await createJob('org-chunks', { dryRun });
+      const { writeFile, mkdir } = await import('node:fs/promises');
+      const { markUploaded } = await import('#shared/db/repositories/household-imports.ts');
+      await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
+      await writeFile(uploadPath(id), csvOf(rows));
+      await markUploaded(id, Buffer.byteLength(csvOf(rows)), new Date().toISOString());
+      expect(await runImport(id, { open: async () => createReadStream(uploadPath(id)) }, { chunkHouseholds: 1 })).toBe('COMPLETED');
+      return getJob('org-chunks', id);
+    };
+    const counts = { status: 'COMPLETED', rowsTotal: 5, rowsRejected: 2, households: 3, householdsRejected: 2 };
+    const dry = await run(true);
+    expect(dry).toMatchObject(counts);
+    expect(dry.errors).toEqual([
+      { row: 4, message: expect.stringContaining('the key was first used at row 2') },
+      { row: 5, message: expect.stringContaining('already in household X1 of this file (row 2)') },
+    ]);
+    expect(await householdsOf('org-chunks')).toHaveLength(0);
+    // The import reads the earlier chunks' claims back from the table, where they were written.
+    const real = await run(false);
+    expect(real).toMatchObject({ ...counts, rowsImported: 3 });
+    const stored = await householdsOf('org-chunks');
+    expect(stored).toHaveLength(3);
+    const holder = stored.find((h) => (h.members as { document?: unknown }[])[0]?.document !== undefined);
+    expect(real.errors).toEqual([
+      { row: 4, message: expect.stringContaining('the key was first used at row 2') },
+      { row: 5, message: expect.stringContaining(`already registered to household ${String(holder?.id)}`) },
+    ]);
   });
 
   it('resumes after a crash mid-import and ends with exact counts and every household once', async () => {

@@ -12,6 +12,9 @@ import { bindSecret, bindTable, bindUserPool, ClearwayFunction } from './functio
 import { UPLOAD_PREFIX, type Imports } from './imports.ts';
 import { DOCUMENT_HASH_SECRET_ENV, type Secrets } from './secrets.ts';
 
+/** The importer's V8 semi-space size in MB (`--max-semi-space-size`), mirrored by the household-import bench. */
+export const IMPORTER_SEMI_SPACE_MB = 16;
+
 export interface ImporterProps {
   /** The bucket the CSV files are uploaded to. */
   readonly imports: Imports;
@@ -71,6 +74,10 @@ export class Importer extends Construct {
       description: 'Clearway importer: household CSV uploads into the table',
     });
     this.function = fn;
+    // V8 lets the young generation grow to 3 × 32 MB while a chunk's rows and items outlive a few
+    // scavenges; 16 MB semi-spaces keep the import's resident set ~60 MB lower, memory that does
+    // not grow with the file (the household-import bench runs its importing process the same way).
+    fn.addEnvironment('NODE_OPTIONS', `--enable-source-maps --max-semi-space-size=${IMPORTER_SEMI_SPACE_MB}`);
     bindUserPool(fn, props.auth);
     bindTable(fn, props.table, 'readWrite');
     bindSecret(fn, 'CURSOR_SECRET_ARN', props.secrets.cursorSecret);

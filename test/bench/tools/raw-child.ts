@@ -5,7 +5,7 @@
  * BatchWriteItem — 25 items a request, 4 requests in flight as the importer keeps, UnprocessedItems
  * re-sent with backoff — into the table of the environment. Only the writes are timed; items are
  * made 5,000 at a time, so memory does not grow with the file (a Scan back of a million-person
- * table on DynamoDB Local would take hours). Prints `{ rawMs, items }`.
+ * table on DynamoDB Local would take hours). Prints `{ rawMs, items, rows, samples: [[ms, rows]] }`.
  */
 import { createReadStream } from 'node:fs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -38,19 +38,27 @@ async function rawBatchPut(items: Record<string, unknown>[]): Promise<void> {
 
 let rawMs = 0;
 let items = 0;
+let rows = 0;
+let batchRows = 0;
 let batch: Record<string, unknown>[] = [];
+/** (ms of writing so far, rows written): the rates of the first and last rows, as the import's are reported. */
+const samples: [number, number][] = [];
 const flush = async () => {
   const t = performance.now();
   await rawBatchPut(batch);
   rawMs += performance.now() - t;
   items += batch.length;
+  rows += batchRows;
+  samples.push([Math.round(rawMs), rows]);
   batch = [];
+  batchRows = 0;
   if (process.stderr.isTTY) process.stderr.write(`\rraw BatchWriteItem ${items} items   `);
 };
 for await (const chunk of plannedItems(job, await peopleOfFile({ open: async (range) => createReadStream(file, range ?? {}) }))) {
-  batch.push(...chunk);
+  batch.push(...chunk.items);
+  batchRows += chunk.rows;
   if (batch.length >= 5000) await flush();
 }
 if (batch.length > 0) await flush();
-process.stdout.write(`${JSON.stringify({ rawMs, items })}\n`);
+process.stdout.write(`${JSON.stringify({ rawMs, items, rows, samples })}\n`);
 process.exit(0);
