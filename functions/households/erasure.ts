@@ -23,6 +23,8 @@ import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/task.ts';
 import { commitErasure, eraseAround, fullAccessLog, fullHistory } from '#shared/db/repositories/erasure.ts';
+import { householdStatsWrites, leaveSiteWrites } from '#shared/db/repositories/household-figures.ts';
+import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites } from '#shared/db/repositories/return-safety.ts';
 import { allAssistance } from '#shared/db/repositories/assistance.ts';
 import { getImportJob } from '#shared/db/repositories/household-imports.ts';
 import { householdAccessWrite, householdHistoryWrite, householdWrite, recordHouseholdAccess } from '#shared/db/repositories/households.ts';
@@ -34,7 +36,6 @@ import { etagOf } from '#shared/http/etag.ts';
 import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
-import { assessSafety, leaveSiteWrites, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
 import { accessEntry, erasedProblem, visibleHousehold } from './scope.ts';
 
 /**
@@ -94,8 +95,8 @@ async function consentChange(household: Household, change: ConsentChange, princi
     householdAccessWrite(accessEntry(principal, household.id, 'CONSENT', now)),
   ];
   if (before === after) return { updated, writes, assessedAgain: false };
-  updated.returnSafety = await assessSafety(assistedDestination(updated), now);
-  writes.push(...safetyChangeWrites(household, updated), ...statsWrites(household, updated));
+  updated.returnSafety = await assessReturnSafety(assistedDestination(updated), now);
+  writes.push(...returnSafetyChangeWrites(household, updated), ...householdStatsWrites(household, updated));
   if (safetyDiffers(household.returnSafety, updated.returnSafety)) {
     writes.push(
       outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
@@ -203,7 +204,7 @@ export function erasureRoutes(api: Api): void {
       }
       const { updated, writes, assessedAgain } = await consentChange(household, body, principal, new Date().toISOString());
       await transact(writes);
-      const current = assessedAgain ? ((await recheckSafety(updated, principal)) ?? updated) : updated;
+      const current = assessedAgain ? ((await recheckReturnSafety([updated], principal)).get(updated.id) ?? updated) : updated;
       return c.json(current, 200, { ETag: etagOf(current.version) });
     },
   );

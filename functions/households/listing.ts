@@ -35,6 +35,11 @@ async function briefingDue(principal: Principal, query: { country?: Country | un
 
 /** The lists of households (summaries, no personal data) and the look-up by identity document. */
 export function listingRoutes(api: Api): void {
+  listHouseholdsRoute(api);
+  lookupHouseholdsByDocumentRoute(api);
+}
+
+function listHouseholdsRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -79,7 +84,9 @@ export function listingRoutes(api: Api): void {
       return c.json({ items: page.items.map(summarise), next: page.next });
     },
   );
+}
 
+function lookupHouseholdsByDocumentRoute(api: Api): void {
   api.route(
     {
       method: 'post',

@@ -23,6 +23,12 @@ const AccessEntrySchema = named('AccessEntry', () =>
 
 /** One household: its full record, its history and its access log. */
 export function householdReadRoutes(api: Api): void {
+  getHouseholdRoute(api);
+  householdHistoryRoute(api);
+  householdAccessLogRoute(api);
+}
+
+function getHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -42,7 +48,9 @@ export function householdReadRoutes(api: Api): void {
       return c.json(household, 200, { ETag: etagOf(household.version) });
     },
   );
+}
 
+function householdHistoryRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -61,7 +69,9 @@ export function householdReadRoutes(api: Api): void {
       return c.json(await listHouseholdHistory(params.id, { limit: query.limit, cursor: query.cursor }));
     },
   );
+}
 
+function householdAccessLogRoute(api: Api): void {
   api.route(
     {
       method: 'get',

@@ -2,14 +2,15 @@ import { HouseholdCreate, HouseholdSchema, newHousehold } from '#shared/domain/h
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { DocumentAlreadyClaimed } from '#shared/db/repositories/households.ts';
+import { arrivalCheck } from '#shared/db/repositories/household-figures.ts';
 import { checkDocuments, claimRaceProblem, registrationWrites } from '#shared/db/repositories/household-registration.ts';
 import { freeRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
+import { assessReturnSafety, recheckReturnSafety } from '#shared/db/repositories/return-safety.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { count, MetricName } from '#shared/metrics.ts';
-import { arrivalCheck, assessSafety, recheckSafety } from './hooks.ts';
 import { readHousehold, refuseBadPlaces, REGISTRARS, TAG } from './scope.ts';
 
 /** `POST /v1/households`: the registration of a displaced household. */
@@ -49,7 +50,7 @@ export function registrationRoutes(api: Api): void {
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
-      const returnSafety = await assessSafety(assistedDestination(body), now);
+      const returnSafety = await assessReturnSafety(assistedDestination(body), now);
       const household = newHousehold(body, { id: newId(), now, registrar: principal, country, reviewedDuplicate, returnSafety, code: await codeDrawn });
       const location = `/v1/households/${household.id}`;
       const response = { status: 201, id: household.id, body: household, headers: { ETag: etagOf(1), Location: location } };
@@ -59,7 +60,7 @@ export function registrationRoutes(api: Api): void {
       count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
-      const rechecked = await recheckSafety(household, principal);
+      const rechecked = (await recheckReturnSafety([household], principal)).get(household.id);
       return rechecked ? c.json(rechecked, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );

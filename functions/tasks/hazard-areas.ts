@@ -71,6 +71,38 @@ export function registerHazardAreas(api: Api): void {
   checkReturnSafetyRoute(api);
 }
 
+/** The completion report a new hazard area was found on: it must exist and its land must have been released (400 otherwise). */
+async function releasedLand(found: HazardAreaCreate['foundOnReleasedLand']) {
+  const release = found ? await getClearedArea(found.clearedAreaId) : undefined;
+  if (found && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
+    throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
+  }
+  return release;
+}
+
+/** A new hazard area's writes: the area, its cells of the return-safety index, its return demand, history, event and counters. */
+function recordingWrites(hazard: HazardArea, principal: Principal): GuardedWrite[] {
+  const { id, createdAt: now, areaSqm: sqm } = hazard;
+  const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
+    hazardAreaId: id,
+    country: hazard.country,
+    province: hazard.province,
+    classification: hazard.classification,
+    areaSqm: sqm,
+    contested: hazard.contested,
+    categories: [...new Set(hazard.contamination.map((c) => c.category))],
+    ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
+  }, now);
+  return [
+    hazardWrite(hazard, 'new'),
+    ...hazardCellWrites(hazard),
+    ...hazardDemandWrites(hazard),
+    hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
+    recorded.write,
+    ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
+  ];
+}
+
 function recordHazardAreaRoute(api: Api): void {
   api.route(
     {
@@ -95,10 +127,7 @@ function recordHazardAreaRoute(api: Api): void {
       checkIndexable(body.geometry);
       await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'hazard area');
       const { foundOnReleasedLand, ...facts } = body;
-      const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
-      if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
-        throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
-      }
+      const release = await releasedLand(foundOnReleasedLand);
       const now = new Date().toISOString();
       const id = newId();
       const sqm = areaSqm(body.geometry);
@@ -116,25 +145,8 @@ function recordHazardAreaRoute(api: Api): void {
         status: 'OPEN',
         statusChangedAt: now,
       };
-      const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
-        hazardAreaId: id,
-        country: hazard.country,
-        province: hazard.province,
-        classification: hazard.classification,
-        areaSqm: sqm,
-        contested: hazard.contested,
-        categories: [...new Set(hazard.contamination.map((c) => c.category))],
-        ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
-      }, now);
       const response = { status: 201, id, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
-      const created = await commitCreate(c, [
-        hazardWrite(hazard, 'new'),
-        ...hazardCellWrites(hazard),
-        ...hazardDemandWrites(hazard),
-        hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
-        recorded.write,
-        ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
-      ], response, idempotency);
+      const created = await commitCreate(c, recordingWrites(hazard, principal), response, idempotency);
       await recomputeAfterHazardChange(id, principal);
       return created;
     },
