@@ -84,6 +84,12 @@ async function landChange(area: ClearedArea, change: 'release' | 'take-back', pr
 }
 
 export function registerReportDecisions(api: Api): void {
+  decideQaRoute(api);
+  attestReleaseRoute(api);
+  handOverRoute(api);
+}
+
+function decideQaRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -168,7 +174,9 @@ export function registerReportDecisions(api: Api): void {
       }
     },
   );
+}
 
+function attestReleaseRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -225,7 +233,9 @@ export function registerReportDecisions(api: Api): void {
       return c.json(asSeenBy(principal, decided), 200, { ETag: etagOf(decided.version) });
     },
   );
+}
 
+function handOverRoute(api: Api): void {
   api.route(
     {
       method: 'post',

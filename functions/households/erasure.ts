@@ -114,6 +114,13 @@ async function consentChange(household: Household, change: ConsentChange, princi
 }
 
 export function erasureRoutes(api: Api): void {
+  eraseHouseholdRoute(api);
+  confirmHouseholdErasureRoute(api);
+  changeHouseholdConsentRoute(api);
+  exportHouseholdRoute(api);
+}
+
+function eraseHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -156,7 +163,9 @@ export function erasureRoutes(api: Api): void {
       return c.json({ householdId: household.id, ...request }, 202, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function confirmHouseholdErasureRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -177,7 +186,9 @@ export function erasureRoutes(api: Api): void {
       return c.json(tombstone, 200);
     },
   );
+}
 
+function changeHouseholdConsentRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -208,7 +219,9 @@ export function erasureRoutes(api: Api): void {
       return c.json(current, 200, { ETag: etagOf(current.version) });
     },
   );
+}
 
+function exportHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'get',

@@ -58,6 +58,14 @@ export function ringAround(point: Point, radiusM: number, sides = 32): HazardAre
 }
 
 export function registerAccidents(api: Api): void {
+  recordAccidentRoute(api);
+  listAccidentsRoute(api);
+  getAccidentRoute(api);
+  updateAccidentRoute(api);
+  eraseVictimDataRoute(api);
+}
+
+function recordAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -167,7 +175,9 @@ export function registerAccidents(api: Api): void {
       return created;
     },
   );
+}
 
+function listAccidentsRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -195,7 +205,9 @@ export function registerAccidents(api: Api): void {
       return c.json({ items: await Promise.all(page.items.map((a) => accidentAsSeenBy(principal, a))), next: page.next });
     },
   );
+}
 
+function getAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -213,7 +225,9 @@ export function registerAccidents(api: Api): void {
       return c.json(a, 200, { ETag: etagOf(a.version) });
     },
   );
+}
 
+function updateAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'patch',
@@ -252,7 +266,9 @@ export function registerAccidents(api: Api): void {
       return c.json(seen, 200, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function eraseVictimDataRoute(api: Api): void {
   api.route(
     {
       method: 'post',
