@@ -2,7 +2,7 @@ import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLE
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
- * Displacement statistics (issue 5, DESIGN section 2 "Displacement"), pure: what one household
+ * Displacement statistics (DESIGN section 2 "Displacement"), pure: what one household
  * contributes to the counters, the difference between two states of a household, and the view a
  * reader gets from a set of counters. The counters are kept in one item per country and one per
  * origin province (`shared/db/repositories/displacement-stats.ts`), changed with `ADD` in the same

@@ -4,7 +4,7 @@ import type { HazardStatus } from './hazard-area.ts';
 import { RETURN_SAFETY_BUFFER_M, type ReturnSafety } from './household.ts';
 
 /**
- * Return safety (issue 5, item 4). Pure: the rule and the spatial cells it is indexed by.
+ * Return safety. Pure: the rule and the spatial cells it is indexed by.
  *
  * The rule: a destination point inside, or within {@link RETURN_SAFETY_BUFFER_M} (500 m) of, the
  * remaining land of a hazard area that is not CLOSED, HANDED_OVER or WITHDRAWN makes the household AT_RISK, with the ids of
