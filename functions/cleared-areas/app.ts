@@ -155,7 +155,9 @@ api.route(
     operationId: 'listClearedAreas',
     summary: 'List cleared areas of a task, a province or a country; as GeoJSON with Accept: application/geo+json',
     description:
-      'Name `task`, `province` or `country` (national roles default to their own); `status` narrows province and country lists. Operations users see their own country’s reports and joint ones (a page may then hold fewer items than `limit`). With `Accept: application/geo+json` the page is a FeatureCollection with one Feature per part (properties flat, as QGIS expects); the next page is in `next` and the `Link` header.',
+      'Name `task`, `province` or `country` (national roles default to their own); `status` narrows province and country lists. Operations users see their ' +
+      'own country’s reports and joint ones (a page may then hold fewer items than `limit`). With `Accept: application/geo+json` the page is a ' +
+      'FeatureCollection with one Feature per part (properties flat, as QGIS expects); the next page is in `next` and the `Link` header.',
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     query: z.object({ task: z.optional(Id), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), country: z.optional(Country), status: z.optional(ClearedAreaStatus), ...PageQuery }),
@@ -228,7 +230,9 @@ api.route(
     path: '/v1/cleared-areas/{id}',
     operationId: 'getClearedArea',
     summary: 'Read a cleared area (completion report)',
-    description: 'Operations users read their own country’s reports and joint ones, deminers their team’s. The names in a handover (receiving party, signatories) are shown only within the report’s country and to admins; others see their type and organisation.',
+    description:
+      'Operations users read their own country’s reports and joint ones, deminers their team’s. The names in a handover (receiving party, signatories) are ' +
+      'shown only within the report’s country and to admins; others see their type and organisation.',
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     params: IdParams,

@@ -184,7 +184,9 @@ function attestReleaseRoute(api: Api): void {
       operationId: 'attestRelease',
       summary: 'Attest, or refuse to attest, an accepted release (ASEAN Observer Team)',
       description:
-        'Once per report, after the QA acceptances and before handover. A release of a joint task or contested land is handed over only with an ATTESTED attestation. NOT_ATTESTED takes the release back like a QA rejection: the land counts as contaminated again, the report becomes NOT_ATTESTED and the task returns to IN_PROGRESS for rework; a new report follows. The findings are a statement on the work, not on people: no names.',
+        'Once per report, after the QA acceptances and before handover. A release of a joint task or contested land is handed over only with an ATTESTED ' +
+        'attestation. NOT_ATTESTED takes the release back like a QA rejection: the land counts as contaminated again, the report becomes NOT_ATTESTED and ' +
+        'the task returns to IN_PROGRESS for rework; a new report follows. The findings are a statement on the work, not on people: no names.',
       tag: 'Cleared areas',
       access: ['observer', 'admin'],
       params: IdParams,
@@ -243,7 +245,10 @@ function handOverRoute(api: Api): void {
       operationId: 'handOver',
       summary: 'Record the handover of accepted land',
       description:
-        'Certificate reference, date, the receiving community or land user, signatories (national authority, operator and community; an AOT observer may) and the residual-risk statement. Land of a joint task or contested area needs an ASEAN observer’s ATTESTED attestation first (deployment setting `requireObserverAttestation`), and the certificate names it. The hazard area becomes HANDED_OVER once nothing remains and all released land is handed over.',
+        'Certificate reference, date, the receiving community or land user, signatories (national authority, operator and community; an AOT observer may) ' +
+        'and the residual-risk statement. Land of a joint task or contested area needs an ASEAN observer’s ATTESTED attestation first (deployment setting ' +
+        '`requireObserverAttestation`), and the certificate names it. The hazard area becomes HANDED_OVER once nothing remains and all released land is ' +
+        'handed over.',
       tag: 'Cleared areas',
       access: ['operations', 'admin'],
       params: IdParams,

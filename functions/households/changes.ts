@@ -43,8 +43,10 @@ function transitionHouseholdRoute(api: Api): void {
       operationId: 'transitionHousehold',
       summary: 'Record a dated movement: a change of status, of place, or both',
       description:
-        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (README), or the present status with a new `current` place; dated by `effectiveDate` (default today). A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
-        'The registering relief agency and admins move households. A refused move is a 409 listing the moves allowed from the current status. The answer returns personal data and is recorded in the access log.',
+        'DISPLACED → INTENDS_RETURN → RETURN_BLOCKED → RETURNED → REDISPLACED (README), or the present status with a new `current` place; dated by ' +
+        '`effectiveDate` (default today). A move to RETURN_BLOCKED needs `blockedReason`; moves back to DISPLACED and to REDISPLACED need `reason`. ' +
+        'The registering relief agency and admins move households. A refused move is a 409 listing the moves allowed from the current status. The answer ' +
+        'returns personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,
@@ -77,9 +79,13 @@ function updateHouseholdRoute(api: Api): void {
       operationId: 'updateHousehold',
       summary: 'Change where a household wants to go, its contact or its return intentions',
       description:
-        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk education); null removes each; a new destination is checked like at registration (sent unchanged it is not checked again, so codes a later gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
-        'Where the household is now (`current`) changes only by a dated movement (`POST /v1/households/{id}/transitions`): a PATCH naming it is a 400 saying so. ' +
-        'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns personal data and is recorded in the access log.',
+        '`destination`, `contact`, `returnIntentions` and `riskEducation` (`{ receivedAt, sessionId? }`: the household was given explosive ordnance risk ' +
+        'education); null removes each; a new destination is checked like at registration (sent unchanged it is not checked again, so codes a later ' +
+        'gazetteer edition dropped stay). A new destination has its return safety assessed again. ' +
+        'Where the household is now (`current`) changes only by a dated movement (`POST /v1/households/{id}/transitions`): a PATCH naming it is a 400 ' +
+        'saying so. ' +
+        'The registering relief agency and admins change households. The history names the fields changed, never their content; the answer returns ' +
+        'personal data and is recorded in the access log.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,

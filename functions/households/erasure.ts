@@ -128,8 +128,11 @@ function eraseHouseholdRoute(api: Api): void {
       operationId: 'eraseHousehold',
       summary: 'Erase a household’s personal data (admin), or ask for it (the registering relief agency)',
       description:
-        'An admin’s call erases at once and answers the tombstone. The registering organisation’s relief agency asks for it (202, `REQUESTED`); the ministry of the household’s country carries it out by confirming (`/erasure/confirmation`). ' +
-        'Erasure removes the household’s personal data everywhere it is kept (record, document claims, history contents, return-safety index, idempotency copies, rejected import rows naming it, the uploaded file it came from) and leaves a tombstone (id, country, organisation, `ERASED`, when and by whom) so that statistics keep their counts. ' +
+        'An admin’s call erases at once and answers the tombstone. The registering organisation’s relief agency asks for it (202, `REQUESTED`); the ' +
+        'ministry of the household’s country carries it out by confirming (`/erasure/confirmation`). ' +
+        'Erasure removes the household’s personal data everywhere it is kept (record, document claims, history contents, return-safety index, idempotency ' +
+        'copies, rejected import rows naming it, the uploaded file it came from) and leaves a tombstone (id, country, organisation, `ERASED`, when and by ' +
+        'whom) so that statistics keep their counts. ' +
         'Personal values of the household in `reason` are blanked out. Emits `HouseholdErased` (ids only) to the household’s country.',
       tag: TAG,
       access: ['relief', 'admin'],
@@ -172,7 +175,9 @@ function confirmHouseholdErasureRoute(api: Api): void {
       path: '/v1/households/{id}/erasure/confirmation',
       operationId: 'confirmHouseholdErasure',
       summary: 'Carry out an erasure the registering organisation asked for (the household’s ministry)',
-      description: 'The ministry of the household’s country (or an admin) confirms an erasure in state `REQUESTED`; it is carried out at once, as described under `eraseHousehold`. Without a request: 409.',
+      description:
+        'The ministry of the household’s country (or an admin) confirms an erasure in state `REQUESTED`; it is carried out at once, as described under ' +
+        '`eraseHousehold`. Without a request: 409.',
       tag: TAG,
       access: ['ministry', 'admin'],
       params: IdParams,
@@ -196,8 +201,10 @@ function changeHouseholdConsentRoute(api: Api): void {
       operationId: 'changeHouseholdConsent',
       summary: 'Grant or withdraw purposes of a household’s consent',
       description:
-        'The registering relief agency and admins record what the family decided, as of `date`. Withdrawing a purpose stops the uses that depend on it at once: `RETURN_ASSISTANCE` — the return-safety checks of the destination, ' +
-        'the return-safety index and the households-at-risk lists (the household’s safety becomes UNKNOWN). The anonymous statistics keep counting the household. ' +
+        'The registering relief agency and admins record what the family decided, as of `date`. Withdrawing a purpose stops the uses that depend on it at ' +
+        'once: `RETURN_ASSISTANCE` — the return-safety checks of the destination, ' +
+        'the return-safety index and the households-at-risk lists (the household’s safety becomes UNKNOWN). The anonymous statistics keep counting the ' +
+        'household. ' +
         '`REGISTRATION` cannot be withdrawn here: withdrawing it is an erasure (409 pointing there).',
       tag: TAG,
       access: ['relief', 'admin'],
@@ -229,7 +236,8 @@ function exportHouseholdRoute(api: Api): void {
       operationId: 'exportHousehold',
       summary: 'Everything held about a household, as JSON, to hand to the family',
       description:
-        'The registering organisation’s relief agency and admins: the record (personal data included), its whole history and access log. Recorded in the access log (`EXPORT`) before it is answered, like a read. ' +
+        'The registering organisation’s relief agency and admins: the record (personal data included), its whole history and access log. Recorded in the ' +
+        'access log (`EXPORT`) before it is answered, like a read. ' +
         '`assistance` lists every record of assistance the household received, whichever organisation gave it.',
       tag: TAG,
       access: ['relief', 'admin'],

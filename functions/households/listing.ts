@@ -47,9 +47,11 @@ function listHouseholdsRoute(api: Api): void {
       operationId: 'listHouseholds',
       summary: 'List households (summaries without personal data), by origin province and status',
       description:
-        'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
+        'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names ' +
+        '`country` or `province` (optionally `org`). ' +
         '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
-        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
+        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no ' +
+        'risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -94,8 +96,10 @@ function lookupHouseholdsByDocumentRoute(api: Api): void {
       operationId: 'lookupHouseholdsByDocument',
       summary: 'Find the households holding an identity document',
       description:
-        'Looks the document up by its keyed hash (the number is never stored): the household that registered it and any reviewed duplicates, within the caller’s scope (a relief agency its organisation’s, a ministry its country’s, an admin names `country`). ' +
-        'The number travels in the body so that it never appears in a URL or an access log. The answer holds summaries only, which carry no personal data, so no access entry is recorded; reading a household it names does record one.',
+        'Looks the document up by its keyed hash (the number is never stored): the household that registered it and any reviewed duplicates, within the ' +
+        'caller’s scope (a relief agency its organisation’s, a ministry its country’s, an admin names `country`). ' +
+        'The number travels in the body so that it never appears in a URL or an access log. The answer holds summaries only, which carry no personal data, ' +
+        'so no access entry is recorded; reading a household it names does record one.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       body: DocumentLookup,

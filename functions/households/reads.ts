@@ -36,8 +36,10 @@ function getHouseholdRoute(api: Api): void {
       operationId: 'getHousehold',
       summary: 'Read a household, personal data included (the read is recorded in its access log)',
       description:
-        'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist (404). ' +
-        'Every read records who, in which role and organisation, and when, before the data is answered. An erased household answers 410 Gone (problem+json with `erasedAt`) to those who could read it, 404 to everyone else.',
+        'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist ' +
+        '(404). ' +
+        'Every read records who, in which role and organisation, and when, before the data is answered. An erased household answers 410 Gone (problem+json ' +
+        'with `erasedAt`) to those who could read it, 404 to everyone else.',
       tag: TAG,
       access: ROLES,
       params: IdParams,
@@ -78,7 +80,9 @@ function householdAccessLogRoute(api: Api): void {
       path: '/v1/households/{id}/access-log',
       operationId: 'householdAccessLog',
       summary: 'Who read or changed a household’s personal data, oldest first',
-      description: 'For admins and the ministry of the household’s country; for everyone else the household does not exist (404). Entries say who, role, organisation, when and why, never the content.',
+      description:
+        'For admins and the ministry of the household’s country; for everyone else the household does not exist (404). Entries say who, role, ' +
+        'organisation, when and why, never the content.',
       tag: TAG,
       access: ROLES,
       params: IdParams,

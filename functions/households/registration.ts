@@ -23,12 +23,18 @@ export function registrationRoutes(api: Api): void {
       example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
       summary: 'Register a displaced household',
       description:
-        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
-        'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
-        'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
-        '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
+        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are ' +
+        'places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes ' +
+        'from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
+        'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, ' +
+        'and never come back. ' +
+        'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless ' +
+        '`reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
+        '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration ' +
+        'should stand), and the attempt is recorded in that household’s access log. ' +
         'A `reviewedDuplicate` whose `of` holds none of the documents changes nothing and is not kept. ' +
-        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with the caller’s scope of now (and recorded as a read).',
+        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with ' +
+        'the caller’s scope of now (and recorded as a read).',
       tag: TAG,
       access: REGISTRARS,
       body: HouseholdCreate,

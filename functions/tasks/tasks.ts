@@ -60,7 +60,8 @@ function createTaskRoute(api: Api): void {
       example: { hazardAreaId: '01JD3V0M8Q8ZK5Y4W1H2C6N9TA', activityType: 'CLEARANCE', priority: 1, joint: true, teamIds: ['01JD3V0M8Q8ZK5Y4W1H2C6N9TB', '01JD3V0M8Q8ZK5Y4W1H2C6N9TC'], plannedStart: '2026-01-12', plannedEnd: '2026-02-20' },
       summary: 'Plan a de-mining task on a hazard area',
       description:
-        'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations user’s own. Teams must exist and be active.',
+        'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations ' +
+        'user’s own. Teams must exist and be active.',
       tag: 'Tasks',
       access: ['operations', 'admin'],
       body: TaskCreate,
@@ -108,7 +109,8 @@ function listTasksRoute(api: Api): void {
       operationId: 'listTasks',
       summary: 'List tasks of a team, a province, a country or a hazard area, optionally of one status',
       description:
-        'Name one of `team`, `province`, `country`, `hazardArea` (with `status` if you like). Deminers always get their own team’s tasks; operations users their country’s, joint ones included (the default).',
+        'Name one of `team`, `province`, `country`, `hazardArea` (with `status` if you like). Deminers always get their own team’s tasks; operations users ' +
+        'their country’s, joint ones included (the default).',
       tag: 'Tasks',
       access: TASK_READERS,
       query: z.object({
@@ -210,7 +212,9 @@ function transitionTaskRoute(api: Api): void {
       operationId: 'transitionTask',
       summary: 'Move a task through its lifecycle',
       description:
-        'PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, and CANCELLED before completion. Suspending and cancelling need a reason. Deminers move only their own team’s tasks. A refused move is a 409 that lists the moves allowed from the current status. Starting the first task on an OPEN hazard area moves the area to WORKED_ON.',
+        'PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, and CANCELLED before completion. Suspending and cancelling need a reason. Deminers move ' +
+        'only their own team’s tasks. A refused move is a 409 that lists the moves allowed from the current status. Starting the first task on an OPEN ' +
+        'hazard area moves the area to WORKED_ON.',
       tag: 'Tasks',
       access: ['operations', 'deminer', 'admin'],
       params: IdParams,

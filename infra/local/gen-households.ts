@@ -1,5 +1,7 @@
 /**
- * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites] [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration form, a submissions sheet and a members sheet; needs --out)
+ * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites]
+ *   [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration
+ * form, a submissions sheet and a members sheet; needs --out)
  *
  * Writes a realistic synthetic household CSV in the import format (README, "Household CSV
  * import"): Khmer or Thai names in their own scripts, origin provinces of the border in

@@ -68,7 +68,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     fields: [],
     requestOnly: ['members[].document.number'],
     storedIn:
-      'never stored: its keyed hash keys the claim (`HHDOC#<country>#<hash>`/`CLAIM` or `DUP#<id>`), the day record of claims made through the API (`HHDOCRECENT#<country>#<day>`) and the household’s list of its claims (`HH#<id>`/`DOCUMENTS`)',
+      'never stored: its keyed hash keys the claim (`HHDOC#<country>#<hash>`/`CLAIM` or `DUP#<id>`), the day record of claims made through the API ' +
+      '(`HHDOCRECENT#<country>#<day>`) and the household’s list of its claims (`HH#<id>`/`DOCUMENTS`)',
     readers: 'nobody reads a hash; lookup answers summaries (no personal data)',
     kept: `${UNTIL_ERASED}; day records 7 days`,
     erasure: 'claims, day records and the list deleted (the number can be registered again)',
@@ -151,8 +152,12 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Assistance received: type, round, date, quantity and unit, the organisation that gave it, the household’s size then',
     fields: [],
     storedIn:
-      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the `AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
-    readers: 'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy (export); statistics: counts only',
+      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and ' +
+      'history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the ' +
+      '`AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
+    readers:
+      'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy ' +
+      '(export); statistics: counts only',
     kept: UNTIL_ERASED,
     erasure: 'records and markers deleted; history entries rewritten without `changes`; the statistics keep their counts',
   },
@@ -160,7 +165,9 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'A distribution list: names of the heads, codes, sizes and sites of an organisation’s households',
     fields: [],
     storedIn:
-      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
+      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back ' +
+      'to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages ' +
+      '(`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
     readers: 'the organisation that asked for it; the upload: the importer only; refused rows: the organisation, its ministry, admins',
     kept: 'the upload until its job ends (S3 lifecycle 7 days at most); refused rows 90 days (`RETENTION_IMPORT_DAYS`)',
     erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
@@ -176,10 +183,15 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'An import (CSV, XLSX workbook, ZIP of CSVs): every column of every row',
     fields: [],
-    storedIn: 'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
+    storedIn:
+      'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name ' +
+      'the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): ' +
+      'values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
     readers: 'the file: the importer only; rejected rows and the report: the importing organisation, its ministry, admins',
     kept: 'file: 7 days on S3 (lifecycle), locally until deleted; rejected rows and jobs 90 days (`RETENTION_IMPORT_DAYS`)',
-    erasure: 'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values rewritten',
+    erasure:
+      'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values ' +
+      'rewritten',
   },
   {
     data: 'Who read or changed the record (staff user id, role, organisation)',
@@ -193,7 +205,9 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Accident victims’ names and contacts',
     record: 'accident',
     fields: ['victims[].name', 'victims[].contact'],
-    storedIn: '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a replay reads it afresh)',
+    storedIn:
+      '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a ' +
+      'replay reads it afresh)',
     readers: 'operations and the ministry of the accident’s country, admins; never in `AccidentReported`, lists for others, statistics or logs',
     kept: '5 years from the accident’s date (`RETENTION_VICTIM_DATA_DAYS`, the item’s TTL)',
     erasure: '`POST /v1/accidents/{id}/victim-data-erasure` deletes the item; the accident, the victims’ sex, age, outcome and type, and the statistics stay',

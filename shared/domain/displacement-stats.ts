@@ -22,7 +22,7 @@ import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-n
  * | `need_ANY`, `need_<CAT>` | people with any specific need, with a need of a category (`CR`, `SC`, ...) |
  * | `needc_<CAT>_<CODE>` | people with a code (`SP-PT` → `needc_SP_PT`) |
  * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety (`SAFE`, `AT_RISK`, `UNKNOWN`) |
- * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (group IDP) by return intention, by when they intend to go, by each obstacle they named |
+ * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (IDP) by return intention, when, each obstacle named |
  *
  * Groups: `RET` (returnees) is status RETURNED; `IDP` is every other status (DISPLACED,
  * INTENDS_RETURN, RETURN_BLOCKED, REDISPLACED: not yet home, or displaced again).

@@ -87,7 +87,9 @@ export class Importer extends Construct {
     });
     Validations.of(objects).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${imports.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
-      reason: 'The importer reads uploads/<import id>.csv by version and deletes that version when the job ends, whatever the import id: s3:GetObject(Version) and s3:DeleteObject(Version) on the uploads/ prefix of the import bucket, and nothing else of it.',
+      reason:
+        'The importer reads uploads/<import id>.csv by version and deletes that version when the job ends, whatever the import id: s3:GetObject(Version) ' +
+        'and s3:DeleteObject(Version) on the uploads/ prefix of the import bucket, and nothing else of it.',
     });
     Validations.of(objects).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',

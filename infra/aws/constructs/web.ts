@@ -182,20 +182,26 @@ export class Web extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'No geo restriction: relief agencies, observers (ASEAN) and ministry staff sign in from many countries, and every request to data is authorised by the API by role and country, not by where the browser is.',
+      reason:
+        'No geo restriction: relief agencies, observers (ASEAN) and ministry staff sign in from many countries, and every request to data is authorised by ' +
+        'the API by role and country, not by where the browser is.',
     });
     if (!props.domain) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
-          'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1 (-c consoleDomainNames and consoleCertificateArn). Viewers are redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
+          'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of ' +
+          'TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1 (-c consoleDomainNames and consoleCertificateArn). Viewers are ' +
+          'redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
       });
     }
     if (!props.webAclArn) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass -c consoleWebAclArn to attach one.',
+          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private ' +
+          'bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass -c consoleWebAclArn to ' +
+          'attach one.',
       });
     }
   }

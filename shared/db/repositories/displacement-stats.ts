@@ -150,7 +150,10 @@ export async function readAdmDisplacementStats(country: string, level: 'adm2' | 
   return countersOf(out.Item);
 }
 
-/** The counters of each unit of a level (`adm1`: provinces; `adm2`, `adm3`) of a country that has any: one Query of that level's items in the country's partition. */
+/**
+ * The counters of each unit of a level (`adm1`: provinces; `adm2`, `adm3`) of a country that has any:
+ * one Query of that level's items in the country's partition.
+ */
 export async function readLevelDisplacementStats(country: string, level: 'adm1' | 'adm2' | 'adm3'): Promise<Map<string, Counters>> {
   const prefix = level === 'adm1' ? DSTATS_PROVINCE_PREFIX : DSTATS_ADM_PREFIX[level];
   const result = new Map<string, Counters>();
