@@ -96,7 +96,8 @@ export function assistanceRecordRoutes(api: Api): void {
       path: '/v1/assistance',
       operationId: 'recordAssistanceByCode',
       summary: 'Record assistance given to the household holding a registration code (the code on its card)',
-      description: `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ignored; a code whose check character does not match is a 400; one no household of the caller’s country holds is a 404). ${RECORD_DESCRIPTION}`,
+      description: `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ` +
+        `ignored; a code whose check character does not match is a 400; one no household of the caller’s country holds is a 404). ${RECORD_DESCRIPTION}`,
       tag: TAG,
       access: ['relief'],
       body: AssistanceByCode,

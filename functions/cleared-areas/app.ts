@@ -48,7 +48,12 @@ api.route(
     path: '/v1/cleared-areas',
     operationId: 'submitClearedArea',
     summary: 'Submit the completion report of a completed task: one or more parts of released land',
-    description: `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those fields at the top level) is a report of one part. The activity decides the outcomes: NTS cancels, TS cancels or reduces, CLEARANCE and BAC clear or reduce, EOD_SPOT releases no land. Each part lies within the hazard area's remaining land (each vertex within ${WITHIN_TOLERANCE_M} m) and overlaps neither another part nor land released or awaiting QA (overlaps under 1 m² are ignored); its geodesic m² within the remaining land is computed by the server. At most ${MAX_REPORT_VERTICES} vertices in all. EO totals given by the team are reconciled against the task's progress reports and a mismatch is shown in \`eo\`. One report at a time per task: a rejected one is followed by a new report after rework.`,
+    description: `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those ` +
+      `fields at the top level) is a report of one part. The activity decides the outcomes: NTS cancels, TS cancels or reduces, CLEARANCE and BAC ` +
+      `clear or reduce, EOD_SPOT releases no land. Each part lies within the hazard area's remaining land (each vertex within ${WITHIN_TOLERANCE_M} ` +
+      `m) and overlaps neither another part nor land released or awaiting QA (overlaps under 1 m² are ignored); its geodesic m² within the remaining ` +
+      `land is computed by the server. At most ${MAX_REPORT_VERTICES} vertices in all. EO totals given by the team are reconciled against the task's ` +
+      `progress reports and a mismatch is shown in \`eo\`. One report at a time per task: a rejected one is followed by a new report after rework.`,
     tag: 'Cleared areas',
     access: ['deminer', 'operations', 'admin'],
     body: ClearedAreaCreate,

@@ -261,7 +261,8 @@ function handOverRoute(api: Api): void {
       checkVersion(area, expectedVersion, 'cleared area');
       if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only land QA accepted can be handed over; this report is ${area.status}.`, { currentStatus: area.status });
       if (area.attestationRequired && area.attestation?.decision !== 'ATTESTED') {
-        throw new Conflict('Land released by a joint task or on contested land is handed over only after an ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });
+        throw new Conflict('Land released by a joint task or on contested land is handed over only after an ' +
+          'ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });
       }
       const hazard = (await getHazardArea(area.hazardAreaId))!;
       const now = new Date().toISOString();

@@ -186,7 +186,8 @@ function confirmHouseholdErasureRoute(api: Api): void {
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
       if (!canConfirmErasure(principal, household)) throw new Forbidden('Only the ministry of the household’s country or an admin confirms an erasure.');
-      if (!household.erasure) throw new Conflict(`Nobody has asked for the erasure of household ${household.id}: the registering organisation asks first (POST /v1/households/${household.id}/erasure).`);
+      if (!household.erasure) throw new Conflict(`Nobody has asked for the erasure of household ${household.id}: the registering ` +
+        `organisation asks first (POST /v1/households/${household.id}/erasure).`);
       const tombstone = await carryOutErasure(household, principal, household.erasure.requested, household.erasure.reason);
       return c.json(tombstone, 200);
     },

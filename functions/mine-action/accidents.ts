@@ -77,7 +77,10 @@ function recordAccidentRoute(api: Api): void {
         'for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around the point in the ' +
         'same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts at once (households near it ' +
         'are reassessed in the same request). ' +
-        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
+        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country ` +
+          `and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded ` +
+          `to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of ` +
+          `hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
       tag: TAG,
       access: RECORDERS,
       body: AccidentCreate,

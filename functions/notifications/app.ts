@@ -68,7 +68,8 @@ api.route(
       'The URL must be `https:` on port 443 (or a port the platform allows) and must not name a private, loopback, link-local or metadata address ' +
       '(locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
       'where the platform has a webhook allow list, its host must be on it. ' +
-      `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription that has it; URLs compared normalised). ` +
+      `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription ` +
+        `that has it; URLs compared normalised). ` +
       'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it (a lost one is ' +
       'replaced with `POST /v1/subscriptions/{id}/secret`). ' +
       'A retry with the same `Idempotency-Key` and body within 24 hours answers the subscription as it is now, without its secret.',

@@ -101,7 +101,8 @@ function monthsBetween(from: string, to: string): string[] {
 }
 
 const SMALL_CELLS =
-  'Small cells: a reader who may not read every household counted (observers; relief agencies, whose country’s counts include other organisations’ households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
+  'Small cells: a reader who may not read every household counted (observers; relief agencies, whose country’s counts include other organisations’ ' +
+    'households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
 
 export function siteStatsRoutes(api: Api): void {
   api.route(

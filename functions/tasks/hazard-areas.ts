@@ -277,7 +277,10 @@ function transitionHazardAreaRoute(api: Api): void {
       if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
       if (RELEASE_ONLY_STATUSES.includes(body.to)) {
         throw new Conflict(
-          `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST /v1/cleared-areas) with parts cancelled by non-technical survey, reduced by technical survey or cleared; when QA accepts it the parts leave the area's remaining land, and the area becomes CLOSED once nothing remains; accepted land is HANDED_OVER through handover. A record made in error or twice is WITHDRAWN.`,
+          `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST ` +
+            `/v1/cleared-areas) with parts cancelled by non-technical survey, reduced by technical survey or cleared; when QA accepts it the parts ` +
+            `leave the area's remaining land, and the area becomes CLOSED once nothing remains; accepted land is HANDED_OVER through handover. ` +
+            `A record made in error or twice is WITHDRAWN.`,
           { currentStatus: current.status, allowedTransitions: allowedHazardMoves(current.status, principal.role) },
         );
       }
@@ -420,7 +423,8 @@ const MAX_TASKS_CANCELLED = 6;
 async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; tasksCancelled: string[] }> {
   const land = await listReportLand(hazard.id);
   if ((hazard.releasedSqm ?? 0) > 0 || land.some((l) => l.state === 'RELEASED')) {
-    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
+    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct ' +
+      'the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
   }
   const pending = land.find((l) => l.state === 'PENDING');
   if (pending) throw new Conflict(`Completion report ${pending.clearedAreaId} of this hazard area awaits QA: have it decided before withdrawing the area.`, { openReportId: pending.clearedAreaId });

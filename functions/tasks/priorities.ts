@@ -59,7 +59,8 @@ export const AreaPriority = lazy(() =>
 
 export const SCORE_DOCUMENTATION =
   `score = Σ people near the area × weight of their household's group (${Object.entries(DEMAND_WEIGHTS).map(([g, w]) => `${g} ${w}`).join(', ')}) + ${ACCIDENT_WEIGHT} × accidents within ${ACCIDENT_RADIUS_M} m in the last ${ACCIDENT_WINDOW_MONTHS} months + contamination of the 2025 conflict (${Object.entries(CONTAMINATION_WEIGHTS).map(([c, w]) => `${c} ${w}`).join(', ')}). ` +
-  'People near an area are the members of households whose destination point lies within 500 m of its remaining land (the return-safety rule), counted while they consent to return assistance.';
+  'People near an area are the members of households whose destination point lies within 500 m of its remaining land (the return-safety rule), ' +
+    'counted while they consent to return assistance.';
 
 /** Exact counts for those who may read every household counted (admins; a ministry for its own country's lists), small cells withheld for the others. */
 function shown<T extends DemandView>(principal: Principal, country: string, view: T, prefix: string) {

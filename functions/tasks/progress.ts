@@ -33,7 +33,8 @@ function reportProgressRoute(api: Api): void {
       path: '/v1/tasks/{id}/progress',
       operationId: 'reportProgress',
       summary: 'File a progress report: area cleared and explosive ordnance found',
-      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless it carries acceptOutsideHazardArea: true; it is then marked for review.`,
+      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless ` +
+        `it carries acceptOutsideHazardArea: true; it is then marked for review.`,
       tag: 'Tasks',
       access: ['deminer', 'operations', 'admin'],
       params: IdParams,
@@ -148,7 +149,8 @@ function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, pri
     const distance = Math.round(distanceToAreaM(f.position, hazard.geometry));
     const outside = distance > FIND_TOLERANCE_M;
     if (outside && !f.acceptOutsideHazardArea) {
-      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check the position, or set acceptOutsideHazardArea: true to record it for review` });
+      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check ` +
+        `the position, or set acceptOutsideHazardArea: true to record it for review` });
     }
     const { acceptOutsideHazardArea: _flag, ...find } = f;
     return { ...find, id: findId(id, i), distanceOutsideHazardAreaM: distance, reviewRequired: outside };

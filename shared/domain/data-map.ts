@@ -103,7 +103,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
       'destination.district',
       'destination.village',
     ],
-    storedIn: `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), which hold counts only`,
+    storedIn: `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), ` +
+      `which hold counts only`,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
     erasure: TOMBSTONE,
@@ -111,10 +112,12 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'Displacement dates, the registered site, return intentions (whether, when, what stands in the way)',
     fields: ['displacedSince', 'currentSince', 'current.siteId', 'returnIntentions.intends', 'returnIntentions.when', 'returnIntentions.obstacles[]', 'returnIntentions.surveyedAt'],
-    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, the site figures and the monthly flows`,
+    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, ` +
+      `the site figures and the monthly flows`,
     readers: `${RECORD_READERS}; statistics and site figures: counts only`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present figures lose the household, the statistics and flows keep their counts`,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present ` +
+      `figures lose the household, the statistics and flows keep their counts`,
   },
   {
     data: 'Destination point',
@@ -130,7 +133,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     storedIn: `${RECORD}; history entries (\`HH#<id>\`/\`HISTORY#<entry>\`, \`reason\` and \`changes\`)`,
     readers: `${RECORD_READERS}; history: the same`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; the household’s personal values blanked out of the erasure’s own reason`,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; ` +
+      `the household’s personal values blanked out of the erasure’s own reason`,
   },
   {
     data: 'Consent: date, purposes, withdrawals',
@@ -144,7 +148,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Registration code (printed with a QR code on the family’s card)',
     fields: ['code'],
     storedIn: `${RECORD}; its claim (\`HHCODE#<country>#<code>\`/\`CODE\`), which holds only the household id`,
-    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record assistance with it (the answer is the record, nothing of the household)`,
+    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record ` +
+      `assistance with it (the answer is the record, nothing of the household)`,
     kept: UNTIL_ERASED,
     erasure: `${TOMBSTONE}; the claim deleted, so the code finds nothing`,
   },
@@ -260,7 +265,11 @@ export const NOT_PERSONAL: readonly string[] = [
 
 /** Where erasure cannot reach, said once (README). */
 export const BEYOND_ERASURE =
-  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused — checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while `npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
+  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB ' +
+    'Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused ' +
+    '— checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while ' +
+    '`npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in ' +
+    'a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 

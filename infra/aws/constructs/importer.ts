@@ -55,7 +55,8 @@ export class Importer extends Construct {
       retentionPeriod: Duration.days(14),
     });
     const isDeadLetterQueue =
-      'This queue is itself a dead-letter queue: of the importer function’s asynchronous invocations by the import bucket. An alarm on its depth escalates; a further queue would only move the problem.';
+      'This queue is itself a dead-letter queue: of the importer function’s asynchronous invocations by the import bucket. An alarm on its depth ' +
+        'escalates; a further queue would only move the problem.';
     // (AwsSolutions-SQS3 already recognises it as the function's dead-letter queue.)
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue });
 
@@ -93,7 +94,9 @@ export class Importer extends Construct {
     });
     Validations.of(objects).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not depend on a policy that references the bucket (a dependency cycle). It holds one statement for this role alone, which a customer-managed policy would hold with the same lifecycle.`,
+      reason: `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not ` +
+        `depend on a policy that references the bucket (a dependency cycle). It holds one statement for this role alone, which a customer-managed ` +
+        `policy would hold with the same lifecycle.`,
     });
 
     // S3 may invoke the function for objects of this account; the notification below names it.
