@@ -2,7 +2,8 @@ import { addContributions, contributionOf, type Counters } from '#shared/domain/
 import type { Household, ReturnSafety } from '#shared/domain/household.ts';
 import type { SitesByCode } from '#shared/domain/household-import.ts';
 import { householdMonthlyChanges } from '#shared/domain/monthly.ts';
-import { monthOf, movementFlows, siteDeltas, type SiteDelta } from '#shared/domain/site-stats.ts';
+import { monthOf } from '#shared/domain/monthly.ts';
+import { movementFlows, siteDeltas, type SiteDelta } from '#shared/domain/site-stats.ts';
 import { importFiguresKey } from '#shared/db/keys/household-import.ts';
 import { displacementStatsWritesForDeltas, originOf, type DisplacementDelta } from '#shared/db/repositories/displacement-stats.ts';
 import { importExpiry } from '#shared/db/repositories/household-imports.ts';

@@ -1,8 +1,9 @@
+import { gunzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { Api } from '#shared/http/api.ts';
 import { renderDocs } from '#shared/http/docs.ts';
 // Generated from every route's zod schemas by `npm run openapi`; test/unit/openapi.test.ts keeps it current.
-import openApiDocument from './openapi.json' with { type: 'json' };
+import { OPENAPI_GZIP_BASE64 } from './openapi.packed.ts';
 import asyncApiDocument from './asyncapi.json' with { type: 'json' };
 
 const api = new Api();
@@ -25,7 +26,7 @@ api.route(
 
 api.route(
   { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This API as an OpenAPI 3.1 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'OpenAPI 3.1' } } },
-  (c) => c.json(openApiDocument),
+  (c) => c.body(openApiJson(), 200, { 'content-type': 'application/json' }),
 );
 
 api.route(
@@ -38,9 +39,11 @@ api.route(
   (c) => c.html(docsPageOnce()),
 );
 
-/** The reference page, rendered once from the document on first request. */
+/** The document and the reference page, unpacked and rendered once, on first request. */
+let json: string | undefined;
 let rendered: string | undefined;
-const docsPageOnce = () => (rendered ??= renderDocs(openApiDocument as unknown as Parameters<typeof renderDocs>[0]));
+const openApiJson = () => (json ??= gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, 'base64')).toString('utf8'));
+const docsPageOnce = () => (rendered ??= renderDocs(JSON.parse(openApiJson()) as Parameters<typeof renderDocs>[0]));
 
 export const app = api.app;
 export const routes = api.routes;

@@ -6,7 +6,8 @@ import { areaSqm } from '#shared/domain/geometry.ts';
 import type { HazardArea } from '#shared/domain/hazard-area.ts';
 import { historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { accidentCounter, ACCIDENT_RADIUS_M, MAX_ACCIDENT_AREAS, monthOf } from '#shared/domain/priorities.ts';
+import { monthOf } from '#shared/domain/monthly.ts';
+import { accidentCounter, ACCIDENT_RADIUS_M, MAX_ACCIDENT_AREAS } from '#shared/domain/priorities.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { DEMINING_READERS, type Principal } from '#shared/domain/roles.ts';
 import { accidentWrite, getAccident, getVictimData, listAccidents, victimDataWrite, type AccidentListing } from '#shared/db/repositories/accidents.ts';
@@ -57,6 +58,24 @@ export function ringAround(point: Point, radiusM: number, sides = 32): HazardAre
   return { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
 }
 
+/** What both ministries are told of an accident: no names, no breakdown by sex or age. */
+function accidentFacts(a: Accident) {
+  return {
+    accidentId: a.id,
+    country: a.country,
+    province: a.province,
+    ...(a.adm2 ? { adm2: a.adm2 } : {}),
+    ...(a.adm3 ? { adm3: a.adm3 } : {}),
+    occurredAt: a.occurredAt,
+    point: roundedPoint(a.point),
+    deviceCategory: a.device.category,
+    killed: a.killed,
+    injured: a.injured,
+    ...(a.hazardAreaId ? { hazardAreaId: a.hazardAreaId } : {}),
+    suspectedHazardAreaRecorded: a.createdSuspectedHazardArea === true,
+  };
+}
+
 export function registerAccidents(api: Api): void {
   recordAccidentRoute(api);
   listAccidentsRoute(api);
@@ -73,14 +92,8 @@ function recordAccidentRoute(api: Api): void {
       operationId: 'recordAccident',
       summary: 'Record an accident with explosive ordnance and its victims',
       description:
-        'Operations users record accidents of their own country; admins of either. Name the recorded hazard area it happened in (`hazardAreaId`), or ask ' +
-        'for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around the point in the ' +
-        'same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts at once (households near it ' +
-        'are reassessed in the same request). ' +
-        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country ` +
-          `and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded ` +
-          `to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of ` +
-          `hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
+        'Operations users record accidents of their own country; admins of either. Name the recorded hazard area it happened in (`hazardAreaId`), or ask for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around the point in the same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts at once (households near it are reassessed in the same request). ' +
+        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
       tag: TAG,
       access: RECORDERS,
       body: AccidentCreate,
@@ -157,20 +170,7 @@ function recordAccidentRoute(api: Api): void {
         accidentWrite(accident, 'new'),
         ...(personal.length > 0 ? [victimDataWrite(accident, personal)] : []),
         ...accidentDemandWrites(near, month, 1),
-        outboxEvent(EventType.AccidentReported, { type: 'Accident', id }, accident.country, principal, {
-          accidentId: id,
-          country: accident.country,
-          province: accident.province,
-          ...(accident.adm2 ? { adm2: accident.adm2 } : {}),
-          ...(accident.adm3 ? { adm3: accident.adm3 } : {}),
-          occurredAt: accident.occurredAt,
-          point: roundedPoint(accident.point),
-          deviceCategory: accident.device.category,
-          killed: accident.killed,
-          injured: accident.injured,
-          ...(accident.hazardAreaId ? { hazardAreaId: accident.hazardAreaId } : {}),
-          suspectedHazardAreaRecorded: Boolean(sha),
-        }, now).write,
+        outboxEvent(EventType.AccidentReported, { type: 'Accident', id }, accident.country, principal, accidentFacts(accident), now).write,
       );
       stats.push(casualtyChange(accident, 1));
       writes.push(...statsWrites(stats), ...monthlyStatsWrites(accidentMonthlyChanges(undefined, accident)));
@@ -190,9 +190,7 @@ function listAccidentsRoute(api: Api): void {
       path: '/v1/accidents',
       operationId: 'listAccidents',
       summary: 'List accidents of a country or a province, newest first, optionally between two dates',
-      description:
-        'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts only for ' +
-        'the recording country’s operations and ministry, and admins.',
+      description: 'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts only for the recording country’s operations and ministry, and admins.',
       tag: TAG,
       access: DEMINING_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(Province), from: z.optional(z.iso.date()), to: z.optional(z.iso.date()), ...PageQuery }),
@@ -242,10 +240,7 @@ function updateAccidentRoute(api: Api): void {
       path: '/v1/accidents/{id}',
       operationId: 'updateAccident',
       summary: 'Correct an accident: date, device, activity, source, description, victims',
-      description:
-        'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove them). ' +
-        'The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The point and the ' +
-        'hazard area stay as recorded.',
+      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The point and the hazard area stay as recorded. When a fact the ministries were told changes (date, place codes, device, totals), both receive `AccidentCorrected` with the facts as they now stand and the names of those that changed.',
       tag: TAG,
       access: RECORDERS,
       params: IdParams,
@@ -272,6 +267,10 @@ function updateAccidentRoute(api: Api): void {
       writes.push(...statsWrites([casualtyChange(current, -1), casualtyChange(updated, 1)]));
       // The monthly report's bucket follows a corrected date, place or casualties.
       writes.push(...monthlyStatsWrites(accidentMonthlyChanges(current, updated)));
+      // Both ministries hear of a correction of what they were told (not of names, which they never were).
+      const [was, is] = [accidentFacts(current), accidentFacts(updated)];
+      const changed = (Object.keys(is) as (keyof typeof is)[]).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(is[k]));
+      if (changed.length > 0) writes.push(outboxEvent(EventType.AccidentCorrected, { type: 'Accident', id: updated.id }, updated.country, principal, { ...is, version: updated.version, changed }, now).write);
       await transact(writes);
       const seen = canReadVictimData(principal, updated) ? withVictimData(updated, split ? split.personal : await getVictimData(updated.id)) : updated;
       return c.json(seen, 200, { ETag: etagOf(updated.version) });
@@ -286,9 +285,7 @@ function eraseVictimDataRoute(api: Api): void {
       path: '/v1/accidents/{id}/victim-data-erasure',
       operationId: 'eraseVictimData',
       summary: 'Erase the names and contacts of an accident’s victims',
-      description:
-        'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome and type, ' +
-        'and the statistics stay. `reason` is kept on the accident (staff text: name nobody in it).',
+      description: 'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome and type, and the statistics stay. `reason` is kept on the accident (staff text: name nobody in it).',
       tag: TAG,
       access: RECORDERS,
       params: IdParams,

@@ -19,7 +19,8 @@ export const PRIORITY_READERS = ['operations', 'qa', 'observer', 'ministry', 'ad
 const count = () => z.nullable(z.number());
 const groups = () => z.record(z.string(), count());
 const DemandSchema = () => ({
-  score: z.number(),
+  /** `null` (and listed in `suppressed`) when a household or people count of the area is withheld. */
+  score: z.nullable(z.number()),
   households: z.object({ total: count(), byGroup: groups() }),
   people: z.object({ total: count(), byGroup: groups() }),
   accidents: z.number(),
@@ -66,7 +67,10 @@ export const SCORE_DOCUMENTATION =
 function shown<T extends DemandView>(principal: Principal, country: string, view: T, prefix: string) {
   if (readsEveryHousehold(principal, [country as 'KH' | 'TH'])) return { value: view, suppressed: [] as string[] };
   const { value, suppressed } = suppressSmallCells(view, DEMAND_COUNT_PATHS);
-  return { value, suppressed: suppressed.map((p) => `${prefix}${p}`) };
+  if (suppressed.length === 0) return { value, suppressed: [] as string[] };
+  // The score is linear in the people counts: with the accidents and contamination shown beside it,
+  // it would give a withheld count back (one person waiting: score 1). Withheld with them.
+  return { value: { ...value, score: null }, suppressed: [...suppressed, 'score'].map((p) => `${prefix}${p}`) };
 }
 
 const centreOf = (h: Pick<HazardArea, 'geometry'>) => {
@@ -93,11 +97,8 @@ export function registerPriorities(api: Api): void {
       summary: 'Hazard areas that are not closed, ranked by return demand, accidents and contamination',
       description:
         `Name \`country\` or \`province\` (national roles default to their own country). ${SCORE_DOCUMENTATION} ` +
-        'The counters behind the score change in the same transaction as each household, accident or area change, and the list is one Query of an index ' +
-        'ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
-        'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other country’s ' +
-        'ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`); admins and the ministry of the ' +
-        'list’s country get exact counts.',
+        'The counters behind the score change in the same transaction as each household, accident or area change, and the list is one Query of an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
+        'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the area’s `score` too (it would give the count back); the order is the same for everyone. Admins and the ministry of the list’s country get exact counts.',
       tag: 'Hazard areas',
       access: PRIORITY_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), ...PageQuery }),

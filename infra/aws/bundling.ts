@@ -18,6 +18,8 @@ export const bundlingOptions = {
   // households bundle over 600 KB). The nodejs24.x runtime's own AWS SDK v3 serves them.
   externalModules: ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'] as string[],
   mainFields: ['module', 'main'],
+  // Env-only credentials (see the shim): the default chain's other providers never answer on Lambda.
+  esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './infra/aws/bundle-shims/credentials-from-env.ts' },
   // Some CommonJS dependencies call require() on Node built-ins; ESM output needs a require.
   banner: "import { createRequire as __cwCreateRequire } from 'node:module'; const require = __cwCreateRequire(import.meta.url);",
 } as const;

@@ -159,6 +159,15 @@ async function main(): Promise<void> {
     (e: unknown) => warn(`monthly report: the records stored before it could not be counted (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
+  // Hazard areas recorded before the clearance priorities existed enter their lists, counted once.
+  const { backfillPriorities } = await import('./priorities-backfill.ts');
+  await backfillPriorities(backfillClient, LOCAL_TABLE_NAME).then(
+    (backfill) => {
+      if (backfill.ran && backfill.areas > 0) say(`clearance priorities: ranked ${backfill.areas} hazard area${backfill.areas > 1 ? 's' : ''} recorded before them`);
+    },
+    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+  );
+
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
   // again when the server answers (it serves nothing else while it commits the edition's writes).
   await ensureGazetteer();

@@ -1,5 +1,6 @@
 import type { HazardArea } from './hazard-area.ts';
 import type { Household } from './household.ts';
+import { currentMonth } from './monthly.ts';
 
 /**
  * Clearance priorities from return demand (README "Clearance priorities"), pure: what a household,
@@ -97,13 +98,13 @@ export function contaminationScore(h: Pick<HazardArea, 'contamination'>): number
   return [...categories].reduce((n, c) => n + (CONTAMINATION_WEIGHTS[c] ?? 0), 0);
 }
 
-/** `2026-03` of an ISO date or date-time. */
-export const monthOf = (date: string): string => date.slice(0, 7);
-
-/** The first month still in the window at `now` (`2025-04` in 2026-03: twelve months, the current one included). */
+/**
+ * The first month still in the window at `now` (`2025-04` in 2026-03: twelve months, the current one
+ * included), in the border's months as the accidents' buckets are (`monthOf`).
+ */
 export function firstMonthInWindow(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (ACCIDENT_WINDOW_MONTHS - 1), 1));
-  return d.toISOString().slice(0, 7);
+  const [year, month] = currentMonth(now).split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, month - 1 - (ACCIDENT_WINDOW_MONTHS - 1), 1)).toISOString().slice(0, 7);
 }
 
 /** The accident months of a demand item that have left the window, with their counts. */

@@ -86,9 +86,6 @@ export const SITE_COUNT_PATHS = [
   'returnIntentions.byObstacle.*',
 ] as const;
 
-/** The month (`YYYY-MM`) a dated movement counts in. */
-export const monthOf = (date: string): string => date.slice(0, 7);
-
 /**
  * The flow counters of one movement of a household from `before` (undefined: its registration) to
  * `after`, for the month of its effective date: arrival and departure when its site changes, a

@@ -30,11 +30,29 @@ export const EventType = {
   HouseholdErased: 'HouseholdErased',
   AssistanceRecorded: 'AssistanceRecorded',
   AccidentReported: 'AccidentReported',
+  AccidentCorrected: 'AccidentCorrected',
   HouseholdMoved: 'HouseholdMoved',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
 const place = { country: Country, province: z.string() };
+
+/** What both ministries hear of an accident; the victims' names and the breakdown by sex and age never. */
+const accidentFacts = () =>
+  z.object({
+    accidentId: z.string(),
+    ...place,
+    adm2: z.optional(z.string()),
+    adm3: z.optional(z.string()),
+    occurredAt: z.string(),
+    /** Rounded to 0.001° (about 100 m). */
+    point: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()) }),
+    deviceCategory: z.string(),
+    killed: z.number(),
+    injured: z.number(),
+    hazardAreaId: z.optional(z.string()),
+    suspectedHazardAreaRecorded: z.boolean(),
+  });
 
 /** The `data` schema of each event type (version 1), built on the first event written. */
 export const EventData = lazy(() => ({
@@ -100,20 +118,9 @@ export const EventData = lazy(() => ({
   [EventType.ReleaseAttested]: z.object({ clearedAreaId: z.string(), taskId: z.string(), hazardAreaId: z.string(), ...place, decision: z.string(), findings: z.string(), remainingSqm: z.optional(z.number()) }),
   // Both ministries: where, when, what device and how many were hurt; no names, and no breakdown
   // by sex or age (small counts would identify people: that is in the statistics, under the small-cell rule).
-  [EventType.AccidentReported]: z.object({
-    accidentId: z.string(),
-    ...place,
-    adm2: z.optional(z.string()),
-    adm3: z.optional(z.string()),
-    occurredAt: z.string(),
-    /** Rounded to 0.001° (about 100 m). */
-    point: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()) }),
-    deviceCategory: z.string(),
-    killed: z.number(),
-    injured: z.number(),
-    hazardAreaId: z.optional(z.string()),
-    suspectedHazardAreaRecorded: z.boolean(),
-  }),
+  [EventType.AccidentReported]: accidentFacts(),
+  // A correction of the facts above (date, place codes, device, totals), as they now stand; `changed` names them.
+  [EventType.AccidentCorrected]: z.object({ ...accidentFacts().shape, version: z.number(), changed: z.array(z.string()) }),
   // Household events: identifiers, places by P-code and counts only; never names, birth dates,
   // contacts or documents. They go to the household's own country only (see `audienceFor`).
   [EventType.HouseholdRegistered]: z.object({ householdId: z.string(), ...place, org: z.string(), status: z.string(), memberCount: z.number(), destinationProvince: z.optional(z.string()), returnSafety: z.string(), viaImport: z.optional(z.string()) }),

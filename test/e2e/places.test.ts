@@ -1,37 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+
+import { describe, expect, it } from 'vitest';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * Places end to end against `npm start`: the gazetteer edition it loads into a new table, lists in
  * Khmer and Thai, a household whose commune is not in its district (400 naming both), one hosted in
  * Phnom Penh, and the displacement CSV's district row.
  */
-let dataDir: string;
-let server: LocalServer;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-places-e2e-'));
-  server = await startLocalServer(dataDir, await freePort());
-});
-
-afterAll(async () => {
-  await server?.stop('SIGINT');
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
-}
+const local = useLocalServer('places-e2e');
+const { call } = local;
 
 const household = (origin: Record<string, string>, current: Record<string, string>) => ({
   origin,
@@ -42,9 +19,9 @@ const household = (origin: Record<string, string>, current: Record<string, strin
 
 describe('places against npm start', { timeout: 240_000 }, () => {
   it('lists places in Khmer and Thai, checks coded places, and counts them by district in the HXL CSV', async () => {
-    const relief = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'CARE');
-    const ministry = localToken(dataDir, '--role', 'ministry', '--country', 'KH');
-    const reliefTH = localToken(dataDir, '--role', 'relief', '--country', 'TH', '--org', 'TRC');
+    const relief = local.token('--role', 'relief', '--country', 'KH', '--org', 'CARE');
+    const ministry = local.token('--role', 'ministry', '--country', 'KH');
+    const reliefTH = local.token('--role', 'relief', '--country', 'TH', '--org', 'TRC');
 
     // npm start loaded the shipped edition into the new table before it listened.
     const editions = await call<{ current: string | null }>('GET', '/v1/places/editions', relief);

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+
+import { describe, expect, it } from 'vitest';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * Displacement sites, dated movements and return intentions, black-box over HTTP against
@@ -11,36 +8,16 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
  * flows of the month of each movement's `effectiveDate` follow; intentions are counted in the
  * displacement statistics.
  */
-let dataDir: string;
-let server: LocalServer;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-sites-'));
-  server = await startLocalServer(dataDir, await freePort());
-});
-
-afterAll(async () => {
-  await server?.stop('SIGINT');
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, etag: res.headers.get('etag'), text, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
-}
+const local = useLocalServer('sites');
+const { call } = local;
 
 type Present = { sites: { code: string; present: { households: number; people: number } }[] };
 type Flows = { months: { month: string; sites: { code: string; arrivals: { households: number }; departures: { households: number } }[]; origins: { province: string; returns: { households: number } }[] }[] };
 
 describe('sites and dated movements against npm start', { timeout: 240_000 }, () => {
   it('a site’s present count moves when a household arrives and leaves, in the month of each effective date; intentions are counted', async () => {
-    const relief = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'DRC');
-    const ministry = localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MOSVY');
+    const relief = local.token('--role', 'relief', '--country', 'KH', '--org', 'DRC');
+    const ministry = local.token('--role', 'ministry', '--country', 'KH', '--org', 'MOSVY');
 
     const site = { name: { en: 'Wat Samraong', km: 'វត្តសំរោង' }, type: 'PAGODA', province: 'KH22', adm2: 'KH2201', capacity: 800, managingOrganisation: 'DRC' };
     const pagoda = await call<{ id: string; code: string }>('POST', '/v1/sites', relief, { ...site, code: 'KH22-PGD-101' });

@@ -1,44 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+
+import { describe, expect, it } from 'vitest';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * The issue's walk-through, over HTTP against `npm start`: create a hazard area → create a joint
  * task → assign → the deminer starts, reports progress with a PMN-2 find, suspends with a
  * reason, resumes, completes.
  */
-let dataDir: string;
-let server: LocalServer;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-walk-'));
-  server = await startLocalServer(dataDir, await freePort());
-});
-
-afterAll(async () => {
-  await server?.stop('SIGINT');
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function call<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as T };
-}
+const local = useLocalServer('walk');
+const { call } = local;
 
 const flow: { taskId?: string; hazardId?: string; areaSqm?: number; deminer?: string } = {};
 
 describe('walk-through against npm start', { timeout: 240_000 }, () => {
   it('takes a joint clearance task from plan to completion', async () => {
-    const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
-    const opsKH = localToken(dataDir, '--role', 'operations', '--country', 'KH');
-    const observer = localToken(dataDir, '--role', 'observer');
+    const opsTH = local.token('--role', 'operations', '--country', 'TH');
+    const opsKH = local.token('--role', 'operations', '--country', 'KH');
+    const observer = local.token('--role', 'observer');
 
     const khTeam = await call<{ id: string }>('POST', '/v1/teams', opsKH, { name: 'CMAC DU3 Team 12', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL', 'MDD'] });
     const thTeam = await call<{ id: string }>('POST', '/v1/teams', opsTH, { name: 'TMAC HMAU 2 Team 1', organisation: 'TMAC', country: 'TH', capabilities: ['MANUAL'] });
@@ -69,7 +47,7 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
     expect(task.status).toBe(201);
     expect(task.etag).toBe('"1"');
 
-    const deminer = localToken(dataDir, '--role', 'deminer', '--country', 'KH', '--team', khTeam.body.id);
+    const deminer = local.token('--role', 'deminer', '--country', 'KH', '--team', khTeam.body.id);
     let etag = task.etag!;
     const move = async (token: string, to: string, reason?: string) => {
       const r = await call<{ status: string }>('POST', `/v1/tasks/${task.body.id}/transitions`, token, { to, ...(reason ? { reason } : {}) }, { 'if-match': etag });
@@ -103,10 +81,10 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
 
   it('releases the land: report → reject → rework → report → accept → handover, with statistics equal to a recount', async () => {
     expect(flow.taskId, 'the first walk-through must have run').toBeTruthy();
-    const qaTH = localToken(dataDir, '--role', 'qa', '--country', 'TH');
-    const qaKH = localToken(dataDir, '--role', 'qa', '--country', 'KH');
-    const opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
-    const observer = localToken(dataDir, '--role', 'observer');
+    const qaTH = local.token('--role', 'qa', '--country', 'TH');
+    const qaKH = local.token('--role', 'qa', '--country', 'KH');
+    const opsTH = local.token('--role', 'operations', '--country', 'TH');
+    const observer = local.token('--role', 'observer');
     const deminer = flow.deminer!;
     const geometry = { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] };
     const report = { taskId: flow.taskId, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry };
@@ -162,7 +140,7 @@ describe('walk-through against npm start', { timeout: 240_000 }, () => {
       const listed = (await call<{ items: unknown[] }>('GET', `/v1/hazard-areas?country=TH&status=${status}&limit=100`, observer)).body.items.length;
       expect(stats.hazardAreasByStatus[status], status).toBe(listed);
     }
-    const csv = await fetch(`${server.base}/v1/stats/land-release?country=TH&format=csv`, { headers: { authorization: `Bearer ${observer}` } });
+    const csv = await fetch(`${local.server().base}/v1/stats/land-release?country=TH&format=csv`, { headers: { authorization: `Bearer ${observer}` } });
     expect((await csv.text()).split('\r\n')[1]).toMatch(/^#country\+code,#adm1\+code,#adm1\+name,/);
   });
 });

@@ -1,8 +1,11 @@
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as mineApp } from '../../functions/mine-action/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
 import { app as reportsApp } from '../../functions/reports/app.ts';
+import { backfillPriorities, PRIORITIES_BACKFILL_MARKER } from '../../infra/local/priorities-backfill.ts';
+import { documentClient, tableName } from '#shared/db/client.ts';
 import { monthOf, recountMonthly } from '../../shared/domain/monthly.ts';
 import { casualtyCounters, casualtyView, type Accident } from '../../shared/domain/accident.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
@@ -159,6 +162,14 @@ describe('accidents', () => {
     const patched = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: [...accidentBody(origin).victims, { sex: 'X', age: 70, outcome: 'INJURED', victimType: 'OTHER', nationality: 'OTHER' }] }, { 'if-match': current.etag! });
     expect(patched.status).toBe(200);
     expect(patched.body.injured).toBe(2);
+    // Both ministries hear of the corrected totals, still without names; a change of names alone tells them nothing.
+    const corrected = (await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id);
+    expect(corrected).toHaveLength(1);
+    expect(corrected[0]).toMatchObject({ audience: ['KH', 'TH'], data: { accidentId: accident.id, injured: 2, killed: 1, version: patched.body.version, changed: ['injured'] } });
+    expect(JSON.stringify(corrected[0])).not.toContain(VICTIM_NAME);
+    const renamed = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: patched.body.victims.map((v, i) => (i === 0 ? { ...v, name: 'Another Name' } : v)) }, { 'if-match': patched.etag! });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect((await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id)).toHaveLength(1);
     const stored = (await scanTable()).filter((i) => i.entity === 'Accident') as unknown as Accident[];
     const recount = (keep: (a: Accident) => boolean) => {
       const c: Record<string, number> = {};
@@ -212,7 +223,7 @@ describe('clearance priorities', () => {
   let areas: HazardArea[];
   let big: Household;
 
-  const priorities = async (headers: H, query = '?province=KH01') => call<{ items: { hazardAreaId: string; rank: number; score: number; households: { total: number | null }; people: { total: number | null }; accidents: number }[]; suppressed: string[] }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
+  const priorities = async (headers: H, query = '?province=KH01') => call<{ items: { hazardAreaId: string; rank: number; score: number | null; households: { total: number | null }; people: { total: number | null }; accidents: number }[]; suppressed: string[] }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
 
   it('ranks three areas by people waiting near them, accidents near them and 2025 contamination, by the documented score', async () => {
     areas = [];
@@ -257,7 +268,8 @@ describe('clearance priorities', () => {
     const a = seen.body.items.find((i) => i.hazardAreaId === areas[0]!.id)!;
     expect(a.households.total).toBeNull();
     expect(a.people.total).toBeNull();
-    expect(seen.body.suppressed).toEqual(expect.arrayContaining(['items.2.households.total', 'items.2.people.total']));
+    expect(seen.body.suppressed).toEqual(expect.arrayContaining(['items.2.households.total', 'items.2.people.total', 'items.2.score']));
+    expect(a.score).toBeNull();
     const exact = await priorities(ministryKH);
     expect(exact.body.items[2]!.households.total).toBe(1);
     const area = await call<{ priority: { households: { total: number | null }; score: number; rank: number; of: number; suggestedTaskPriority: number } }>(tasksApp, 'GET', `/v1/hazard-areas/${areas[2]!.id}`, ministryKH);
@@ -271,6 +283,27 @@ describe('clearance priorities', () => {
     const withdrawn = await call(tasksApp, 'POST', `/v1/hazard-areas/${areas[1]!.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason: 'recorded twice' }, { 'if-match': current.etag! });
     expect(withdrawn.status).toBe(200);
     expect((await priorities(ministryKH)).body.items.map((i) => i.hazardAreaId)).toEqual([areas[2]!.id, areas[0]!.id]);
+  });
+
+  it('ranks areas recorded before the priorities existed once npm start counts them (the one-off backfill), as the transactions would have', async () => {
+    const lists = async () => Promise.all(['?country=KH', '?province=KH01', '?province=KH22'].map(async (q) => (await priorities(ministryKH, q)).body.items));
+    const before = await lists();
+    expect(before[0]!.length).toBeGreaterThanOrEqual(3);
+    // As an old table holds them: no demand items for the areas, or items that only ADDs made (no index key).
+    const demand = (await scanTable()).filter((i) => i.entity === 'HazardDemand');
+    for (const item of demand) {
+      if (item.hazardAreaId === areas[0]!.id) await documentClient.send(new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE gsi5pk, contamination' }));
+      else await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    expect((await lists()).map((l) => l.length)).toEqual([0, 0, 0]);
+    const first = await backfillPriorities(documentClient, tableName);
+    expect(first.ran).toBe(true);
+    expect(first.areas).toBe(before[0]!.length);
+    expect(await lists()).toEqual(before);
+    // The withdrawn area stays out; a second start counts nothing again.
+    expect((await lists())[1]!.map((i) => i.hazardAreaId)).not.toContain(areas[1]!.id);
+    expect(await backfillPriorities(documentClient, tableName)).toEqual({ ran: false, areas: 0 });
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: PRIORITIES_BACKFILL_MARKER }));
   });
 });
 

@@ -1,4 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../../infra/local/dynamodb.ts';
 
 /** Helpers for tests that run `npm start` as a real process (test/e2e). */
 export const repoRoot = new URL('../../', import.meta.url).pathname;
@@ -55,4 +61,61 @@ export function localToken(dataDir: string, ...args: string[]): string {
   const out = spawnSync(process.execPath, ['infra/local/token.ts', ...args], { cwd: repoRoot, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`token failed: ${out.stderr}`);
   return out.stdout.trim();
+}
+
+/** An answer of the local server as the e2e tests read it: the body parsed when it is JSON. */
+export interface Answer<T> {
+  status: number;
+  headers: Headers;
+  etag: string | null;
+  text: string;
+  body: T;
+}
+
+/** A request with a bearer token and, when given, a JSON body. */
+export async function callServer<T = Record<string, unknown>>(base: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json') && text !== '';
+  return { status: res.status, headers: res.headers, etag: res.headers.get('etag'), text, body: (json ? JSON.parse(text) : undefined) as T };
+}
+
+/**
+ * `npm start` in a fresh data directory for one test file: started before its tests, stopped
+ * after them with its DynamoDB Local (killed by its pid file should the server not have stopped
+ * it) and the directory removed.
+ */
+export function useLocalServer(prefix: string, env: Record<string, string> = {}) {
+  let dataDir = '';
+  let server: LocalServer | undefined;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `clearway-${prefix}-`));
+    server = await startLocalServer(dataDir, await freePort(), env);
+  });
+  afterAll(async () => {
+    await server?.stop('SIGINT');
+    const pidFile = join(dataDir, 'dynamodb.pid');
+    if (existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const running = () => {
+    if (!server) throw new Error('the local server is not running (useLocalServer starts it in beforeAll)');
+    return server;
+  };
+  return {
+    server: running,
+    dataDir: () => dataDir,
+    token: (...args: string[]) => localToken(dataDir, ...args),
+    call: <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => callServer<T>(running().base, method, path, token, body, headers),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import openApiDocument from '../../functions/meta/openapi.json' with { type: 'json' };
+import { app as metaApp } from '../../functions/meta/app.ts';
 import { allRoutes } from '../../functions/routes.ts';
 import { ROLES } from '../../shared/domain/roles.ts';
 import { problem } from '../../shared/http/api.ts';
@@ -13,6 +14,13 @@ describe('OpenAPI document', async () => {
 
   it('is what functions/meta/openapi.json serves (run `npm run openapi` after changing a route)', () => {
     expect(openApiDocument, 'functions/meta/openapi.json is stale: run npm run openapi').toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+
+  it('is what GET /openapi.json answers, unpacked from the module the meta bundle carries', async () => {
+    const res = await metaApp.request('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json(), 'functions/meta/openapi.packed.ts is stale: run npm run openapi').toEqual(openApiDocument);
   });
 
   it('is OpenAPI 3.1 and lists every declared operation once', () => {

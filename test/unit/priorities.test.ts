@@ -53,6 +53,13 @@ describe('score parts', () => {
     expect(demandView({ ...item, ppl_INTENDS_RETURN: 4, hh_INTENDS_RETURN: 1, contamination: 30 }, now)).toMatchObject({ accidents: 2, score: 12 + 40 + 30, people: { total: 4 } });
   });
 
+  it('counts the window in the border’s months, as the accidents’ month buckets are keyed (UTC+7)', () => {
+    // 20:00 UTC on 31 March is 1 April on the border: April's window starts in May of the year before.
+    const now = new Date('2026-03-31T20:00:00Z');
+    expect(firstMonthInWindow(now)).toBe('2025-05');
+    expect(accidentsInWindow({ 'acc_2025-04': 1, 'acc_2026-04': 1 }, now)).toBe(1);
+  });
+
   it('suggests task priority 1 for the top fifth down to 5 for the last', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((r) => suggestedTaskPriority(r, 10))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     expect(suggestedTaskPriority(1, 1)).toBe(1);

@@ -166,6 +166,7 @@ export class ClearwayFunction extends Construct {
         externalModules: [...bundlingOptions.externalModules],
         mainFields: [...bundlingOptions.mainFields],
         banner: bundlingOptions.banner,
+        esbuildArgs: { ...bundlingOptions.esbuildArgs },
       },
     });
 

@@ -1,6 +1,6 @@
 import type { Household } from '../../domain/household.ts';
-import { householdMonthlyChanges } from '../../domain/monthly.ts';
-import { arrivalProblem, monthOf, movementFlows, siteDeltas } from '../../domain/site-stats.ts';
+import { householdMonthlyChanges, monthOf } from '../../domain/monthly.ts';
+import { arrivalProblem, movementFlows, siteDeltas } from '../../domain/site-stats.ts';
 import { InvalidInput } from '../../errors.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';

@@ -12,6 +12,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { provinceOf } from '#shared/domain/provinces.ts';
 import { Page, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { navigate } from '../../app/router.ts';
 import { useSession } from '../../app/session.ts';
@@ -20,7 +21,7 @@ import { BORDER_REGION, bboxOf, forD3, grow, HEIGHT, pathFor, positionsOf, proje
 import { partsOf, remainingOf, type AreaFeature, type AreaStatus } from '../land-release.ts';
 import { AreaDetail } from './AreaDetail.tsx';
 import { layersFor, loadAreaFeatures, loadAtRisk, loadCleared, loadFinds, loadHazards, MAX_FIND_TASKS, type AtRisk, type Find, type HazardArea, type LayerName } from './layers.ts';
-import { mapMessages, type MapKey } from './messages.ts';
+import { mapMessages } from './messages.ts';
 import './map.css';
 
 interface BorderFeature {
@@ -100,6 +101,7 @@ function Swatch({ fill, stroke, shape = 'rect', dash }: { fill: string; stroke: 
 
 export function MapView({ route }: ViewProps) {
   const session = useSession();
+  const tv = useT(vocabulary);
   const t = useT(mapMessages);
   const tc = useT(commonMessages);
   const allowed = session ? layersFor(session.role) : [];
@@ -320,7 +322,7 @@ export function MapView({ route }: ViewProps) {
                 const [x, y] = p;
                 return (
                   <path key={i} d={`M${x},${y - 6} L${x + 5.5},${y + 4} L${x - 5.5},${y + 4} Z`} class="map-find">
-                    <title>{t('findTitle', { category: t(`eo.${f.category}` as MapKey), quantity: f.quantity })}</title>
+                    <title>{t('findTitle', { category: tv(`eo.${f.category}` as VocabularyKey), quantity: f.quantity })}</title>
                   </path>
                 );
               })}

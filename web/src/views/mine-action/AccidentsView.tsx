@@ -9,6 +9,7 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import { listAll, request } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { submit } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
@@ -56,6 +57,7 @@ const sumBands = (c: Casualties, outcome: 'killed' | 'injured', band: string): n
 
 export function AccidentsView(_props: ViewProps) {
   const t = useT(mineActionMessages);
+  const tv = useT(vocabulary);
   const session = useSession();
   const [country, setCountry] = useState<string>(session?.country ?? 'KH');
   const [accidents, setAccidents] = useState<Accident[] | undefined>(undefined);
@@ -110,7 +112,7 @@ export function AccidentsView(_props: ViewProps) {
               <PointsMap
                 label={t('acc.map')}
                 testid="accident-map"
-                points={accidents.map((a) => ({ id: a.id, lon: a.point.coordinates[0]!, lat: a.point.coordinates[1]!, label: a.occurredAt.slice(0, 10), title: `${a.reference} ${a.device.category}`, tone: a.killed > 0 ? 'killed' : 'injured' }))}
+                points={accidents.map((a) => ({ id: a.id, lon: a.point.coordinates[0]!, lat: a.point.coordinates[1]!, label: a.occurredAt.slice(0, 10), title: `${a.reference} ${tv(`eo.${a.device.category}` as VocabularyKey)}`, tone: a.killed > 0 ? 'killed' : 'injured' }))}
               />
               <table class="ma-table" data-testid="accident-list">
                 <thead>
@@ -128,7 +130,7 @@ export function AccidentsView(_props: ViewProps) {
                       <td>{a.occurredAt.slice(0, 10)}</td>
                       <td>{a.province}</td>
                       <td>
-                        {a.device.category}
+                        {tv(`eo.${a.device.category}` as VocabularyKey)}
                         {a.device.model ? ` (${a.device.model})` : ''}
                       </td>
                       <td>{a.killed}</td>
@@ -159,6 +161,7 @@ const num = (s: string) => Number(s.trim().replace(',', '.'));
 
 function AccidentForm({ country, onDone }: { country: string; onDone: (state: 'sent' | 'queued') => void }) {
   const t = useT(mineActionMessages);
+  const tv = useT(vocabulary);
   const uid = useId();
   const id = (k: string) => `${uid}-${k}`;
   const [date, setDate] = useState(new Date().toISOString().slice(0, 10));
@@ -244,7 +247,7 @@ function AccidentForm({ country, onDone }: { country: string; onDone: (state: 's
         <select value={category} onChange={(e) => setCategory(value(e))} data-testid="accident-device">
           {EO_CATEGORIES.map((c) => (
             <option key={c} value={c}>
-              {c}
+              {tv(`eo.${c}`)}
             </option>
           ))}
         </select>
@@ -256,7 +259,7 @@ function AccidentForm({ country, onDone }: { country: string; onDone: (state: 's
         <select value={activity} onChange={(e) => setActivity(value(e))}>
           {ACTIVITIES.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {tv(`activity.${a}`)}
             </option>
           ))}
         </select>
@@ -290,8 +293,10 @@ function AccidentForm({ country, onDone }: { country: string; onDone: (state: 's
           <div class="ma-victim" key={i} data-testid="accident-victim">
             <Field label={t('acc.sex')}>
               <select value={v.sex} onChange={(e) => setVictim(i, { sex: value(e) })}>
-                {['F', 'M', 'X'].map((s) => (
-                  <option key={s}>{s}</option>
+                {(['F', 'M', 'X'] as const).map((s) => (
+                  <option key={s} value={s}>
+                    {tv(`sex.${s}`)}
+                  </option>
                 ))}
               </select>
             </Field>
@@ -306,15 +311,19 @@ function AccidentForm({ country, onDone }: { country: string; onDone: (state: 's
             </Field>
             <Field label={t('acc.victimType')}>
               <select value={v.victimType} onChange={(e) => setVictim(i, { victimType: value(e) })}>
-                {['CIVILIAN', 'DEMINER', 'MILITARY', 'POLICE', 'OTHER'].map((s) => (
-                  <option key={s}>{s}</option>
+                {(['CIVILIAN', 'DEMINER', 'MILITARY', 'POLICE', 'OTHER'] as const).map((s) => (
+                  <option key={s} value={s}>
+                    {tv(`victimType.${s}`)}
+                  </option>
                 ))}
               </select>
             </Field>
             <Field label={t('acc.nationality')}>
               <select value={v.nationality} onChange={(e) => setVictim(i, { nationality: value(e) })}>
-                {['KH', 'TH', 'OTHER'].map((s) => (
-                  <option key={s}>{s}</option>
+                {(['KH', 'TH', 'OTHER'] as const).map((s) => (
+                  <option key={s} value={s}>
+                    {tv(`nationality.${s}`)}
+                  </option>
                 ))}
               </select>
             </Field>

@@ -7,6 +7,7 @@
 import { useId, useState } from 'preact/hooks';
 import { Field, Page, ProblemMessage, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary } from '../../app/vocabulary.ts';
 import { submit } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
@@ -19,6 +20,7 @@ const DELIVERIES = ['FACE_TO_FACE', 'MASS_MEDIA', 'DIGITAL', 'OTHER'] as const;
 
 export function EoreView(_props: ViewProps) {
   const t = useT(mineActionMessages);
+  const tv = useT(vocabulary);
   const session = useSession();
   const uid = useId();
   const id = (k: string) => `${uid}-${k}`;
@@ -91,7 +93,9 @@ export function EoreView(_props: ViewProps) {
         <Field label={t('eore.delivery')}>
           <select value={delivery} onChange={(e) => setDelivery(value(e))}>
             {DELIVERIES.map((d) => (
-              <option key={d}>{d}</option>
+              <option key={d} value={d}>
+                {tv(`delivery.${d}`)}
+              </option>
             ))}
           </select>
         </Field>
@@ -100,7 +104,7 @@ export function EoreView(_props: ViewProps) {
           {EO_CATEGORIES.map((c) => (
             <label class="tb-check" key={c}>
               <input type="checkbox" checked={categories.includes(c)} onChange={(e) => setCategories((e.currentTarget as HTMLInputElement).checked ? [...categories, c] : categories.filter((k) => k !== c))} />
-              <span>{c}</span>
+              <span>{tv(`eo.${c}`)}</span>
             </label>
           ))}
         </fieldset>

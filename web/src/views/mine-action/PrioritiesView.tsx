@@ -22,7 +22,7 @@ interface Ranked {
   province: string;
   status: string;
   centre: number[];
-  score: number;
+  score: number | null;
   households: { total: number | null };
   people: { total: number | null };
   accidents: number;
@@ -94,7 +94,7 @@ export function PrioritiesView(_props: ViewProps) {
                   <td>
                     {a.name} <small>({a.reference}, {a.province})</small>
                   </td>
-                  <td>{a.score}</td>
+                  <td>{a.score ?? t('prio.scoreWithheld')}</td>
                   <td>{count(a.households.total)}</td>
                   <td>{count(a.people.total)}</td>
                   <td>{a.accidents}</td>

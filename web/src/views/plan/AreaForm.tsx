@@ -14,6 +14,7 @@ import { PROVINCES } from '#shared/domain/provinces.ts';
 import { ApiError } from '../../app/api.ts';
 import { Field, ProblemMessage, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import { navigate } from '../../app/router.ts';
@@ -22,7 +23,7 @@ import { loadAreas, type Area, type AreaFeature, type Country } from './data.ts'
 import { clearDraft, loadDraft, saveDraft } from './drafts.ts';
 import { DrawMap, type ContextLayer } from './DrawMap.tsx';
 import { ImportFile } from './ImportFile.tsx';
-import { planMessages, type PlanKey } from './messages.ts';
+import { planMessages } from './messages.ts';
 import { EMPTY_SHAPE, geometryIssues, polygonOf, shapeOf, shapeOfRings, type Shape } from './shape.ts';
 
 type Contamination = { category: string; model: string; period: 'LEGACY' | '2025_CONFLICT' };
@@ -80,6 +81,7 @@ function fieldErrors(issues: { path: string; message: string }[]): Record<string
 }
 
 export function AreaForm({ session, area, features }: { session: Session; area?: Area; features?: AreaFeature[] }) {
+  const tv = useT(vocabulary);
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const form = area ? `area.${area.id}` : 'area.new';
@@ -278,7 +280,7 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
               <select value={c.category} onChange={(e) => set('contamination', draft.contamination.map((x, j) => (j === i ? { ...x, category: (e.currentTarget as HTMLSelectElement).value } : x)))} data-testid={`area-category-${i}`}>
                 {EO_CATEGORIES.map((cat) => (
                   <option key={cat} value={cat}>
-                    {t(`eo.${cat}` as PlanKey)}
+                    {tv(`eo.${cat}` as VocabularyKey)}
                   </option>
                 ))}
               </select>

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { provinceOf } from '#shared/domain/provinces.ts';
 import { Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { commonMessages, type CommonKey } from '../../app/messages.ts';
 import { submit, usePendingChanges } from '../../app/offline.ts';
 import { useSession, type Session } from '../../app/session.ts';
@@ -133,6 +134,7 @@ function AreaList({ session }: { session: Session }) {
 }
 
 function AreaPage({ session, id, edit }: { session: Session; id: string; edit: boolean }) {
+  const tv = useT(vocabulary);
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const [area, setArea] = useState<Area | undefined>(undefined);
@@ -216,7 +218,7 @@ function AreaPage({ session, id, edit }: { session: Session; id: string; edit: b
             </div>
             <div class="tb-facts-wide">
               <dt>{t('area.contamination')}</dt>
-              <dd>{area.contamination.map((c) => `${t(`eo.${c.category}` as PlanKey)}${c.model ? ` (${c.model})` : ''}, ${t(`period.${c.period}`)}`).join('; ')}</dd>
+              <dd>{area.contamination.map((c) => `${tv(`eo.${c.category}` as VocabularyKey)}${c.model ? ` (${c.model})` : ''}, ${t(`period.${c.period}`)}`).join('; ')}</dd>
             </div>
             {area.contested && (
               <div class="tb-facts-wide">

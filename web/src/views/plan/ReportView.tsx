@@ -17,6 +17,7 @@ import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { ApiError } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { commonMessages, type CommonKey } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import { useSession, type Session } from '../../app/session.ts';
@@ -164,6 +165,7 @@ function ReportState({ report }: { report: Report }) {
 }
 
 function ReportForm({ session, task, area, features, progressEo, onSent }: { session: Session; task: Task; area: Area; features: AreaFeature[]; progressEo: Record<string, number>; onSent: () => void }) {
+  const tv = useT(vocabulary);
   const t = useT(planMessages);
   const form = `report.${task.id}`;
   const allowed = OUTCOMES_BY_ACTIVITY[task.activityType];
@@ -434,7 +436,7 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
                 const diff = reconciled.differences[c];
                 return (
                   <tr key={c} data-testid={`report-eo-${c}`} data-difference={diff ?? 0}>
-                    <th scope="row">{t(`eo.${c}` as PlanKey)}</th>
+                    <th scope="row">{tv(`eo.${c}` as VocabularyKey)}</th>
                     <td class="num">{progressEo[c] ?? 0}</td>
                     <td>
                       <input
@@ -443,7 +445,7 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
                         inputMode="numeric"
                         disabled={!draft.declareEo}
                         value={draft.eo[c] ?? ''}
-                        aria-label={t('report.eoDeclaredFor', { category: t(`eo.${c}` as PlanKey) })}
+                        aria-label={t('report.eoDeclaredFor', { category: tv(`eo.${c}` as VocabularyKey) })}
                         onInput={(e) => setDraft({ ...draft, eo: { ...draft.eo, [c]: (e.currentTarget as HTMLInputElement).value } })}
                         data-testid={`report-eo-input-${c}`}
                       />
@@ -461,7 +463,7 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
               <select id="report-eo-extra" value={extra} onChange={(e) => setExtra((e.currentTarget as HTMLSelectElement).value)}>
                 {EO_CATEGORIES.filter((c) => !categories.includes(c)).map((c) => (
                   <option key={c} value={c}>
-                    {t(`eo.${c}` as PlanKey)}
+                    {tv(`eo.${c}` as VocabularyKey)}
                   </option>
                 ))}
               </select>

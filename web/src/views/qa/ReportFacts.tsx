@@ -6,23 +6,23 @@
  */
 import { provinceOf } from '#shared/domain/provinces.ts';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary, type VocabularyKey } from '../../app/vocabulary.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { decisionsByCountry, partsOf, type Report } from '../land-release.ts';
 import { releaseMessages } from '../release-messages.ts';
-import { taskMessages, type TaskKey } from '../tasks/messages.ts';
 import { qaMessages } from './messages.ts';
 
 const day = (iso: string) => iso.slice(0, 10);
 const sqm = (n: number) => Math.round(n).toLocaleString();
 
 export function ReportFacts({ report }: { report: Report }) {
+  const tv = useT(vocabulary);
   const t = useT(qaMessages);
   const tr = useT(releaseMessages);
   const tc = useT(commonMessages);
-  const tt = useT(taskMessages);
   const eo = (counts: Record<string, number> | undefined) => {
     const entries = Object.entries(counts ?? {}).filter(([, n]) => n !== 0);
-    return entries.length === 0 ? t('noEo') : entries.map(([category, n]) => `${tt(`eo.${category}` as TaskKey)}: ${n}`).join(', ');
+    return entries.length === 0 ? t('noEo') : entries.map(([category, n]) => `${tv(`eo.${category}` as VocabularyKey)}: ${n}`).join(', ');
   };
   const province = provinceOf(report.province);
   const parts = partsOf(report);

@@ -8,6 +8,7 @@ import { useId, useState } from 'preact/hooks';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { Field, ProblemMessage } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { vocabulary } from '../../app/vocabulary.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import { progressPath, todayIso, type Task } from './data.ts';
@@ -75,6 +76,7 @@ function bodyOf(date: string, area: string, notes: string, finds: FindDraft[]) {
 }
 
 export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName: string; onDone: (state: 'sent' | 'queued') => void }) {
+  const tv = useT(vocabulary);
   const t = useT(taskMessages);
   const tc = useT(commonMessages);
   const uid = useId();
@@ -148,7 +150,7 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
                 <select id={id(`category${i}`)} value={f.category} onChange={(e) => update(f.key, { category: (e.currentTarget as HTMLSelectElement).value })} data-testid={`find-category-${i}`}>
                   {EO_CATEGORIES.map((c) => (
                     <option key={c} value={c}>
-                      {t(`eo.${c}`)}
+                      {tv(`eo.${c}`)}
                     </option>
                   ))}
                 </select>
