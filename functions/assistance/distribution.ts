@@ -69,6 +69,13 @@ const AssistanceImportSchema = () =>
   });
 
 export function distributionRoutes(api: Api): void {
+  distributionListRoute(api);
+  createAssistanceImportRoute(api);
+  getAssistanceImportRoute(api);
+  listAssistanceImportErrorsRoute(api);
+}
+
+function distributionListRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -110,7 +117,9 @@ export function distributionRoutes(api: Api): void {
       return answer;
     },
   );
+}
 
+function createAssistanceImportRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -150,7 +159,9 @@ export function distributionRoutes(api: Api): void {
       }, idempotency);
     },
   );
+}
 
+function getAssistanceImportRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -170,7 +181,9 @@ export function distributionRoutes(api: Api): void {
       return c.json({ ...jobView(job), errors: await firstImportErrors(job.id, 100) }, 200, { ETag: etagOf(job.version) });
     },
   );
+}
 
+function listAssistanceImportErrorsRoute(api: Api): void {
   api.route(
     {
       method: 'get',
