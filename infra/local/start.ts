@@ -165,7 +165,8 @@ async function main(): Promise<void> {
     (backfill) => {
       if (backfill.ran && backfill.areas > 0) say(`clearance priorities: ranked ${backfill.areas} hazard area${backfill.areas > 1 ? 's' : ''} recorded before them`);
     },
-    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked ` +
+      `(the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
