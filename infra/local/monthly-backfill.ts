@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { addCounters, recountMonthly, type MonthlyCounters, type MonthlyRecords } from '../../shared/domain/monthly.ts';
 import { findId } from '../../shared/domain/task.ts';
 import { MONTHLY_BACKFILL_MARKER, monthlyStatsKey } from '../../shared/db/keys/monthly-stats.ts';
+import { scanEntities } from './scan-entities.ts';
 
 /**
  * The one-off count of records stored before the monthly report's buckets existed, run by
@@ -36,21 +37,7 @@ export async function backfillMonthlyStats(client: DynamoDBDocumentClient, table
 const COUNTED = ['Household', 'HouseholdHistory', 'ClearedArea', 'Task', 'ProgressReport', 'FindState', 'Accident', 'RiskEducationSession'];
 
 async function readRecords(client: DynamoDBDocumentClient, table: string): Promise<MonthlyRecords> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: `entity IN (${COUNTED.map((_, i) => `:e${i}`).join(', ')})`,
-        ExpressionAttributeValues: Object.fromEntries(COUNTED.map((e, i) => [`:e${i}`, e])),
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await scanEntities(client, table, COUNTED);
   const of = (entity: string) => items.filter((i) => i.entity === entity);
   const disposals = new Map(of('FindState').filter((s) => typeof s.disposal === 'string').map((s) => [String(s.findId), String(s.disposal)]));
   return {

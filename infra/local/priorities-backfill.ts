@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Accident } from '../../shared/domain/accident.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Household } from '../../shared/domain/household.ts';
@@ -6,6 +6,7 @@ import { accidentCounter, ACCIDENT_WEIGHT, contaminationScore, CONTAMINATION_COU
 import { monthOf } from '../../shared/domain/monthly.ts';
 import { isHazardActive } from '../../shared/domain/return-safety.ts';
 import { demandKey, prioritiesOf, priorityPartition } from '../../shared/db/keys/priority.ts';
+import { scanEntities } from './scan-entities.ts';
 
 /** Marks the one-off count as done (an item of its own, like the monthly report's). */
 export const PRIORITIES_BACKFILL_MARKER = { pk: 'PRIORITY#BACKFILL', sk: 'DONE' } as const;
@@ -51,23 +52,4 @@ export async function backfillPriorities(client: DynamoDBDocumentClient, table: 
   }
   await client.send(new PutCommand({ TableName: table, Item: { ...PRIORITIES_BACKFILL_MARKER, entity: 'PrioritiesBackfill', at: new Date().toISOString(), areas: written } }));
   return { ran: true, areas: written };
-}
-
-async function scanEntities(client: DynamoDBDocumentClient, table: string, entities: readonly string[]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: `entity IN (${entities.map((_, i) => `:e${i}`).join(', ')})`,
-        ExpressionAttributeValues: Object.fromEntries(entities.map((e, i) => [`:e${i}`, e])),
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

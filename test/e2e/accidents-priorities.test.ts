@@ -1,14 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
 import { monthOf } from '../../shared/domain/monthly.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * Accidents and clearance priorities through `npm start` and real HTTP: an accident that records
@@ -18,8 +14,8 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
  * the priorities list orders three areas, follows a household's change within its request and
  * withholds small cells.
  */
-let dataDir: string;
-let server: LocalServer;
+const local = useLocalServer('accidents');
+const { call } = local;
 let receiver: Server;
 let hookBase: string;
 const received: { path: string; body: string; event: EventEnvelope }[] = [];
@@ -30,7 +26,6 @@ const M_LAT = (Math.PI * 6_371_008.8) / 180;
 const M_LON = M_LAT * Math.cos((14.3 * Math.PI) / 180);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-accidents-'));
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,29 +37,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  server = await startLocalServer(dataDir, await freePort());
 });
 
 afterAll(async () => {
-  await server?.stop('SIGINT');
-  const pidFile = join(dataDir, 'dynamodb.pid');
-  if (existsSync(pidFile)) {
-    try {
-      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
   receiver.closeAllConnections();
   await new Promise<void>((r) => receiver.close(() => r()));
-  await rm(dataDir, { recursive: true, force: true });
 });
-
-async function call<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, etag: res.headers.get('etag'), text, body: ((res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : undefined) as T };
-}
 
 const waitFor = (check: () => void | Promise<void>) => vi.waitFor(check, { timeout: 60_000, interval: 200 });
 
@@ -83,12 +61,12 @@ describe('accidents and priorities through npm start', { timeout: 240_000 }, () 
   let accidentId: string;
 
   it('records an accident whose suspected area turns a household 200 m away AT_RISK, tells the Thai ministry without names, and counts a retried create once', async () => {
-    await waitFor(() => expect(server.output()).toMatch(/stream poller running/));
-    opsKH = localToken(dataDir, '--role', 'operations', '--country', 'KH', '--org', 'CMAC');
-    ministryKH = localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MoI-KH');
-    ministryTH = localToken(dataDir, '--role', 'ministry', '--country', 'TH', '--org', 'MoI-TH');
-    observer = localToken(dataDir, '--role', 'observer', '--org', 'AOT');
-    reliefKH = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'DRC');
+    await waitFor(() => expect(local.server().output()).toMatch(/stream poller running/));
+    opsKH = local.token('--role', 'operations', '--country', 'KH', '--org', 'CMAC');
+    ministryKH = local.token('--role', 'ministry', '--country', 'KH', '--org', 'MoI-KH');
+    ministryTH = local.token('--role', 'ministry', '--country', 'TH', '--org', 'MoI-TH');
+    observer = local.token('--role', 'observer', '--org', 'AOT');
+    reliefKH = local.token('--role', 'relief', '--country', 'KH', '--org', 'DRC');
     expect((await call('POST', '/v1/subscriptions', ministryTH, { url: `${hookBase}/th`, eventTypes: [EventType.AccidentReported] })).status).toBe(201);
 
     const point: [number, number] = [103.55, 14.3];

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, isNetworkError, request } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner, SubmitNotice } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { uploadFile, useJob } from '../../app/jobs.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import { newIdempotencyKey } from '../../app/queue.ts';
@@ -186,17 +187,6 @@ function DistributionList() {
   );
 }
 
-/** PUTs the file to the job's upload URL (which carries its own signature: no Authorization header). */
-async function put(url: string, file: File): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'PUT', body: file, headers: { 'Content-Type': 'text/csv' } });
-  } catch {
-    throw new ApiError({ type: 'about:blank#network', title: 'Network error', status: 0 });
-  }
-  if (!res.ok) throw new ApiError({ type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status });
-}
-
 function UploadList() {
   const t = useT(assistanceMessages);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -218,7 +208,7 @@ function UploadList() {
           setError(undefined);
           try {
             const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/assistance-imports', { body: { bytes: file.size }, idempotencyKey: newIdempotencyKey() });
-            await put(created.body.uploadUrl, file);
+            await uploadFile(created.body.uploadUrl, file, undefined, 'text/csv');
             location.hash = `#/assistance/import/${created.body.id}`;
           } catch (err: unknown) {
             setError(err);
@@ -252,31 +242,7 @@ const finished = (s: JobStatus) => s === 'COMPLETED' || s === 'FAILED';
 
 function ReturnedList({ id }: { id: string }) {
   const t = useT(assistanceMessages);
-  const [job, setJob] = useState<Job | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const res = await request<Job>('GET', `/v1/assistance-imports/${encodeURIComponent(id)}`);
-        if (stopped) return;
-        setJob(res.body);
-        setError(undefined);
-        if (finished(res.body.status)) return;
-      } catch (e: unknown) {
-        if (stopped) return;
-        setError(e);
-        if (!isNetworkError(e)) return;
-      }
-      timer = setTimeout(() => void poll(), 1000);
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [id]);
+  const { job, error } = useJob<Job>(`/v1/assistance-imports/${encodeURIComponent(id)}`, (j) => finished(j.status));
   if (!job) return error ? <ProblemMessage error={error} /> : <Spinner />;
   return (
     <section aria-labelledby="as-job-title" data-testid="assistance-job" data-status={job.status}>

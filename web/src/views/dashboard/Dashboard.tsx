@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
+import { useGet } from '../../app/use-get.ts';
 import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { newIdempotencyKey } from '../../app/queue.ts';
@@ -105,23 +106,6 @@ function statsQuery(country: Country | '', province: string, extra: Record<strin
   return s ? `?${s}` : '';
 }
 
-/** Reads a JSON statistics document for a scope. */
-function useStats<T>(path: string): { data: T | undefined; error: unknown } {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    let live = true;
-    request<T>('GET', path).then(
-      (res) => live && setData(res.body),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [path]);
-  return { data, error };
-}
-
 /** Fetches the CSV (Accept: text/csv) and saves it as a file. */
 function CsvButton({ path, filename, testid }: { path: string; filename: string; testid: string }) {
   const t = useT(dashboardMessages);
@@ -200,7 +184,7 @@ function DisplacementStats({ country, province }: { country: Country | ''; provi
   const t = useT(dashboardMessages);
   const tc = useT(commonMessages);
   const tn = useT(needMessages);
-  const { data, error } = useStats<DisplacementAnswer>(`/v1/stats/displacement${statsQuery(country, province)}`);
+  const { data, error } = useGet<DisplacementAnswer>(`/v1/stats/displacement${statsQuery(country, province)}`);
   const nf = new Intl.NumberFormat();
   return (
     <section class="card" aria-labelledby="stats-displacement-title" data-testid="stats-displacement">
@@ -286,7 +270,7 @@ function statusRows(tc: (k: CommonKey) => string, prefix: 'task' | 'hazard' | 'c
 function LandReleaseStats({ country, province }: { country: Country | ''; province: string }) {
   const t = useT(dashboardMessages);
   const tc = useT(commonMessages);
-  const { data, error } = useStats<LandRelease>(`/v1/stats/land-release${statsQuery(country, province)}`);
+  const { data, error } = useGet<LandRelease>(`/v1/stats/land-release${statsQuery(country, province)}`);
   return (
     <section class="card" aria-labelledby="stats-land-title" data-testid="stats-land-release">
       <h2 id="stats-land-title">{t('land.title')}</h2>

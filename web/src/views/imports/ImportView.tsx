@@ -5,10 +5,11 @@
  * follow the job at `#/import/<id>` — a progress bar and a live line polled every second, the
  * final status, and the rejected rows (the job's first 100, then every page of `/errors`).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, apiUrl, isNetworkError, request, type Problem } from '../../app/api.ts';
+import { useRef, useState } from 'preact/hooks';
+import { ApiError, apiUrl, isNetworkError, request } from '../../app/api.ts';
 import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
 import { useT } from '../../app/i18n.ts';
+import { uploadFile, useJob } from '../../app/jobs.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { newIdempotencyKey } from '../../app/queue.ts';
 import { currentSession, useSession } from '../../app/session.ts';
@@ -44,7 +45,7 @@ export async function startImport(file: File, options: { country?: '' | 'KH' | '
   // The size is signed into the upload URL on AWS: S3 takes exactly that many bytes.
   const body = { ...(options.country ? { country: options.country } : {}), bytes: file.size, ...(options.dryRun ? { dryRun: true } : {}), ...(options.mapping ? { mapping: options.mapping } : {}) };
   const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body, idempotencyKey: newIdempotencyKey() });
-  await upload(created.body.uploadUrl, file, onProgress);
+  await uploadFile(created.body.uploadUrl, file, onProgress);
   Object.assign(last, { file, mapping: options.mapping, country: options.country });
   return created.body.id;
 }
@@ -62,7 +63,6 @@ async function downloadForm(country: '' | 'KH' | 'TH'): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const POLL_MS = 1000;
 const done = (s: ImportJobStatus) => s === 'COMPLETED' || s === 'FAILED';
 
 export function ImportView({ route }: ViewProps) {
@@ -78,34 +78,6 @@ export function ImportView({ route }: ViewProps) {
   }
   const [id] = route;
   return <Page title={t('title')}>{id ? <JobProgress key={id} id={id} /> : <StartForm admin={session.role === 'admin'} />}</Page>;
-}
-
-/** PUTs the file with upload progress (fetch cannot report it). No Authorization: the URL carries its own signature. */
-function upload(url: string, file: File, onProgress: (percent: number) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('PUT', url);
-    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
-    };
-    xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) resolve();
-      else {
-        const problem: Problem = { type: 'about:blank', title: xhr.statusText || `HTTP ${xhr.status}`, status: xhr.status };
-        try {
-          const body = JSON.parse(xhr.responseText) as Partial<Problem>;
-          if (typeof body.title === 'string') problem.title = body.title;
-          if (typeof body.detail === 'string') problem.detail = body.detail;
-        } catch {
-          // S3 answers XML: keep the status line
-        }
-        reject(new ApiError(problem));
-      }
-    };
-    xhr.onerror = () => reject(new ApiError({ type: 'about:blank#network', title: 'Network error', status: 0 }));
-    xhr.send(file);
-  });
 }
 
 function StartForm({ admin }: { admin: boolean }) {
@@ -192,33 +164,7 @@ function StartForm({ admin }: { admin: boolean }) {
 
 function JobProgress({ id }: { id: string }) {
   const t = useT(importMessages);
-  const [job, setJob] = useState<ImportJob | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const res = await request<ImportJob>('GET', `/v1/household-imports/${encodeURIComponent(id)}`);
-        if (stopped) return;
-        setJob(res.body);
-        setError(undefined);
-        if (done(res.body.status)) return;
-      } catch (e: unknown) {
-        if (stopped) return;
-        setError(e);
-        // A refusal will not change by asking again; a lost signal may.
-        if (!isNetworkError(e)) return;
-      }
-      timer = setTimeout(() => void poll(), POLL_MS);
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [id]);
+  const { job, error } = useJob<ImportJob>(`/v1/household-imports/${encodeURIComponent(id)}`, (j) => done(j.status));
 
   if (!job) return error ? <ProblemMessage error={error} /> : <Spinner />;
   const processed = job.rowsImported + job.rowsRejected;

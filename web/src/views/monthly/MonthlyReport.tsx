@@ -6,7 +6,7 @@
  * printed). Thai readers get Buddhist-era years (2026 → 2569), as Thai official documents use.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { request } from '../../app/api.ts';
+import { useGet } from '../../app/use-get.ts';
 import { Field, Page, ProblemMessage, Spinner } from '../../app/components.tsx';
 import { useLang, useT, type Lang } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
@@ -118,21 +118,10 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
   const t = useT(monthlyMessages);
   const [lang] = useLang();
   const monthLabel = useMonthLabel();
-  const [answer, setAnswer] = useState<Answer | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    let live = true;
-    const q = new URLSearchParams({ from, to });
-    if (country) q.set('country', country);
-    if (province) q.set('province', province);
-    request<Answer>('GET', `/v1/stats/monthly?${q}`).then(
-      (res) => live && setAnswer(res.body),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [country, province, from, to]);
+  const q = new URLSearchParams({ from, to });
+  if (country) q.set('country', country);
+  if (province) q.set('province', province);
+  const { data: answer, error } = useGet<Answer>(`/v1/stats/monthly?${q}`);
   if (error) return <ProblemMessage error={error} />;
   if (!answer) return <Spinner />;
   const nf = new Intl.NumberFormat(LOCALES[lang]);
@@ -151,82 +140,50 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
         <p class="mr-generated" data-testid="mr-generated">{t('generated', { date: prepared })}</p>
       </header>
 
-      <table class="mr-table" data-testid="mr-land">
-        <caption>{t('land.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('month')}</th>
-            {RELEASE_OUTCOMES.map((o) => (
-              <th scope="col" key={o}>{t(`land.${o}` as MonthlyKey)}</th>
-            ))}
-            <th scope="col">{t('total')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} class={r.key === 'total' ? 'mr-total' : undefined}>
-              <th scope="row">{r.label}</th>
-              {RELEASE_OUTCOMES.map((o) => (
-                <td key={o}>{n(r.v.landReleasedSqm[o])}</td>
-              ))}
-              <td>{n(r.v.landReleasedSqm.total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <MonthTable
+        testId="mr-land"
+        caption={t('land.caption')}
+        monthHeading={t('month')}
+        rows={rows}
+        columns={[
+          ...RELEASE_OUTCOMES.map((o) => ({ key: o, label: t(`land.${o}` as MonthlyKey), value: (v: RowFigures) => v.landReleasedSqm[o] })),
+          { key: 'total', label: t('total'), value: (v: RowFigures) => v.landReleasedSqm.total },
+        ]}
+        n={n}
+      />
 
       <LandChart months={answer.months} label={t('chart')} monthLabel={monthLabel} nf={nf} />
 
-      <table class="mr-table" data-testid="mr-eo">
-        <caption>{t('eo.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('month')}</th>
-            {EO_CATEGORIES.map((k) => (
-              <th scope="col" key={k}>{t(`eo.${k}` as MonthlyKey)}</th>
-            ))}
-            <th scope="col">{t('total')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} class={r.key === 'total' ? 'mr-total' : undefined}>
-              <th scope="row">{r.label}</th>
-              {EO_CATEGORIES.map((k) => (
-                <td key={k}>{n(r.v.ordnanceDestroyed[k])}</td>
-              ))}
-              <td>{n(r.v.ordnanceDestroyed.total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <MonthTable
+        testId="mr-eo"
+        caption={t('eo.caption')}
+        monthHeading={t('month')}
+        rows={rows}
+        columns={[
+          ...EO_CATEGORIES.map((k) => ({ key: k, label: t(`eo.${k}` as MonthlyKey), value: (v: RowFigures) => v.ordnanceDestroyed[k] })),
+          { key: 'total', label: t('total'), value: (v: RowFigures) => v.ordnanceDestroyed.total },
+        ]}
+        n={n}
+      />
 
-      <table class="mr-table" data-testid="mr-people">
-        <caption>{t('people.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('month')}</th>
-            {(['accidents', 'killed', 'injured', 'sessions', 'reached', 'registered', 'returned', 'redisplaced'] as const).map((k) => (
-              <th scope="col" key={k}>{t(k)}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} class={r.key === 'total' ? 'mr-total' : undefined} data-month={r.key}>
-              <th scope="row">{r.label}</th>
-              <td>{n(r.v.accidents.accidents)}</td>
-              <td>{n(r.v.accidents.killed)}</td>
-              <td>{n(r.v.accidents.injured)}</td>
-              <td>{n(r.v.riskEducation.sessions)}</td>
-              <td>{n(r.v.riskEducation.peopleReached)}</td>
-              <td data-testid={`mr-registered-${r.key}`}>{n(r.v.households.registered)}</td>
-              <td>{n(r.v.households.returned)}</td>
-              <td>{n(r.v.households.redisplaced)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <MonthTable
+        testId="mr-people"
+        markMonths
+        caption={t('people.caption')}
+        monthHeading={t('month')}
+        rows={rows}
+        columns={[
+          { key: 'accidents', label: t('accidents'), value: (v: RowFigures) => v.accidents.accidents },
+          { key: 'killed', label: t('killed'), value: (v: RowFigures) => v.accidents.killed },
+          { key: 'injured', label: t('injured'), value: (v: RowFigures) => v.accidents.injured },
+          { key: 'sessions', label: t('sessions'), value: (v: RowFigures) => v.riskEducation.sessions },
+          { key: 'reached', label: t('reached'), value: (v: RowFigures) => v.riskEducation.peopleReached },
+          { key: 'registered', label: t('registered'), value: (v: RowFigures) => v.households.registered, cellTestId: (month: string) => `mr-registered-${month}` },
+          { key: 'returned', label: t('returned'), value: (v: RowFigures) => v.households.returned },
+          { key: 'redisplaced', label: t('redisplaced'), value: (v: RowFigures) => v.households.redisplaced },
+        ]}
+        n={n}
+      />
       {answer.suppressed.length > 0 && <p class="mr-note">{t('suppressedNote')}</p>}
 
       <footer class="mr-signatures">
@@ -234,6 +191,56 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
         <p>{t('approvedBy')}</p>
       </footer>
     </article>
+  );
+}
+
+type RowFigures = Omit<Row, 'month'>;
+
+interface MonthColumn {
+  key: string;
+  label: string;
+  value: (v: RowFigures) => number | null;
+  /** A test id for the column's cell in the row of `month` (`total` for the totals). */
+  cellTestId?: (month: string) => string;
+}
+
+/** One table of the report: a row per month and the totals, a column per figure. */
+function MonthTable(props: {
+  testId: string;
+  caption: string;
+  monthHeading: string;
+  rows: { key: string; label: string; v: RowFigures }[];
+  columns: MonthColumn[];
+  n: (v: number | null) => string;
+  /** Marks each row with its month (`data-month`), for the one table tests and readers pick rows from. */
+  markMonths?: boolean;
+}) {
+  return (
+    <table class="mr-table" data-testid={props.testId}>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{props.monthHeading}</th>
+          {props.columns.map((c) => (
+            <th scope="col" key={c.key}>
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr key={r.key} class={r.key === 'total' ? 'mr-total' : undefined} data-month={props.markMonths ? r.key : undefined}>
+            <th scope="row">{r.label}</th>
+            {props.columns.map((c) => (
+              <td key={c.key} data-testid={c.cellTestId?.(r.key)}>
+                {props.n(c.value(r.v))}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
