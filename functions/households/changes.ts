@@ -4,7 +4,6 @@ import {
   allowedHouseholdMoves,
   HOUSEHOLD_TRANSITIONS,
   HouseholdPatch,
-  HouseholdSchema,
   HouseholdTransition,
   householdPlaces,
   movedHousehold,
@@ -14,6 +13,7 @@ import {
   type Household,
 } from '#shared/domain/household.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { arrivalCheck, householdFlowWrites, householdStatsWrites } from '#shared/db/repositories/household-figures.ts';

@@ -18,10 +18,11 @@ import {
   type HouseholdTombstone,
 } from '#shared/domain/erasure.ts';
 import { historyEntry } from '#shared/domain/history.ts';
-import { HouseholdSchema, type Household } from '#shared/domain/household.ts';
+import type { Household } from '#shared/domain/household.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { HistoryEntry } from '#shared/domain/task.ts';
+import { HistoryEntry } from '#shared/domain/history.ts';
 import { commitErasure, eraseAround, fullAccessLog, fullHistory } from '#shared/db/repositories/erasure.ts';
 import { householdStatsWrites, leaveSiteWrites } from '#shared/db/repositories/household-figures.ts';
 import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites } from '#shared/db/repositories/return-safety.ts';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, Page, PageQuery } from '#shared/domain/common.ts';
-import { canSeeHousehold, DocumentType, HouseholdStatus, HouseholdSummarySchema, summarise, type Household } from '#shared/domain/household.ts';
+import { canSeeHousehold, DocumentType, HouseholdStatus, HouseholdSummarySchema, summarise, VerificationStatus, type Household } from '#shared/domain/household.ts';
+import { listHouseholdsByVerification } from '#shared/db/repositories/household-members.ts';
 import { isCountryProvince } from '#shared/domain/provinces.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes } from '#shared/db/document-hash.ts';
@@ -50,8 +51,8 @@ function listHouseholdsRoute(api: Api): void {
         'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names ' +
         '`country` or `province` (optionally `org`). ' +
         '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
-        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no ' +
-        'risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
+        '`verification=VERIFIED` (or NEEDS_REVIEW, UNVERIFIED; with `org` at most) lists the households whose verification was recorded with that status. ' +
+        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -61,6 +62,7 @@ function listHouseholdsRoute(api: Api): void {
         org: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
         returnSafety: z.optional(z.literal('AT_RISK', 'only AT_RISK is listed this way (with riskEducation=none)')),
         riskEducation: z.optional(z.literal('none', 'only none is listed this way (with returnSafety=AT_RISK)')),
+        verification: z.optional(VerificationStatus),
         ...PageQuery,
       }),
       responses: { 200: { description: 'A page of household summaries', schema: Page(HouseholdSummarySchema) } },
@@ -74,6 +76,10 @@ function listHouseholdsRoute(api: Api): void {
       if (principal.role === 'relief') {
         if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
         org = principal.org;
+      }
+      if (query.verification) {
+        if (query.province || query.status) throw new BadRequest('Households are listed by verification with country and org only.', [{ path: 'query.verification', message: 'not with province or status' }]);
+        return c.json(await listHouseholdsByVerification(country, query.verification, org, { limit: query.limit, cursor: query.cursor }));
       }
       const listing: HouseholdListing = org
         ? query.province

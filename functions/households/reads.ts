@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
-import { canReadAccessLog, HouseholdSchema } from '#shared/domain/household.ts';
+import { canReadAccessLog } from '#shared/domain/household.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { ROLES } from '#shared/domain/roles.ts';
-import { HistoryEntry } from '#shared/domain/task.ts';
+import { HistoryEntry } from '#shared/domain/history.ts';
 import { getTombstone } from '#shared/db/repositories/erasure.ts';
 import { getHousehold, listHouseholdAccess, listHouseholdHistory } from '#shared/db/repositories/households.ts';
 import { problem, type Api } from '#shared/http/api.ts';

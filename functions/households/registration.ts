@@ -1,4 +1,5 @@
-import { HouseholdCreate, HouseholdSchema, newHousehold } from '#shared/domain/household.ts';
+import { HouseholdCreate, newHousehold } from '#shared/domain/household.ts';
+import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { DocumentAlreadyClaimed } from '#shared/db/repositories/households.ts';

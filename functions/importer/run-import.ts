@@ -8,9 +8,9 @@ import { clip, columnOf, householdFromRows, type NumberedRow, type RowError, typ
 import { ValueTranslator } from '#shared/domain/import-columns.ts';
 import type { ImportMapping } from '#shared/domain/import-mapping.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
-import { FOREIGN_DOCUMENT_MESSAGE, householdPlaces, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
+import { FOREIGN_DOCUMENT_MESSAGE, householdPlaces, positionalMemberId, storedMember, type Household, type HouseholdCreate } from '#shared/domain/household.ts';
 import { checkPlaces, preloadPlaces } from '#shared/db/repositories/gazetteer.ts';
-import type { HistoryEntry } from '#shared/domain/task.ts';
+import type { HistoryEntry } from '#shared/domain/history.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { documentHashes, type DocumentHashes } from '#shared/db/document-hash.ts';
 import { documentClaimKey } from '#shared/db/keys/household.ts';
@@ -337,7 +337,7 @@ async function householdOf(ctx: ImportContext, c: Candidate, code: string): Prom
     origin: body.origin,
     current: body.current,
     ...(body.destination ? { destination: body.destination } : {}),
-    members: body.members.map(storedMember),
+    members: body.members.map((m, i) => storedMember(m, positionalMemberId(c.id, i))),
     ...(body.contact ? { contact: body.contact } : {}),
     consent: body.consent,
     returnSafety: await assessSafety(assistedDestination(body), at, ctx.safetyCache),

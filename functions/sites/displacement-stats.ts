@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { Country, named } from '#shared/domain/common.ts';
 import { addContributions, DISPLACEMENT_COUNT_PATHS, displacementView, type Counters, type DisplacementView } from '#shared/domain/displacement-stats.ts';
-import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
+import { AGE_BANDS, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES, VERIFICATION_STATUSES } from '#shared/domain/household.ts';
 import { isCountryProvince, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import { unitNames } from '#shared/db/repositories/gazetteer.ts';
 import type { Role } from '#shared/domain/roles.ts';
@@ -38,6 +38,8 @@ const DisplacementStats = named('DisplacementStats', () =>
       atRiskReturns: z.object({ households: count(), people: count() }),
       householdsByStatus: z.record(z.string(), counts()),
     }),
+    /** Households by verification status (UNVERIFIED: also those never verified). */
+    verification: counts(),
     returnIntentions: z.object({ households: counts(), byWhen: counts(), byObstacle: counts() }),
     /** Dotted paths of the counts withheld as small cells (1 to 4) for this reader; empty when every count is exact. */
     suppressed: z.array(z.string()),
@@ -117,6 +119,7 @@ const COLUMNS: Column[] = [
   ['households_return_unknown', '#affected+hh+return_unknown', (_p, v) => v.returnSafety.households.UNKNOWN],
   ['at_risk_return_households', '#affected+returnees+hh+at_risk', (_p, v) => v.returnSafety.atRiskReturns.households],
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
+  ...VERIFICATION_STATUSES.map((s): Column => [`households_verification_${lower(s)}`, `#affected+hh+verification_${lower(s)}`, (_p, v) => v.verification[s]]),
   ...[...RETURN_INTENTS, 'notSurveyed' as const].map((i): Column => [`households_intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, `#affected+idps+hh+intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, (_p, v) => v.returnIntentions.households[i]]),
   ...RETURN_WHEN.map((w): Column => [`households_intends_when_${lower(w)}`, `#affected+idps+hh+intends_when_${lower(w)}`, (_p, v) => v.returnIntentions.byWhen[w]]),
   ...RETURN_OBSTACLES.map((o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]]),

@@ -30,7 +30,7 @@ export const PUBLIC_FUNCTIONS: ReadonlySet<ApiFunctionName> = new Set<ApiFunctio
  * API functions that hash identity document numbers and so read the hashing secret (in
  * `DOCUMENT_HASH_SECRET_ARN`). The importer, which is no API function, is given it by `Importer`.
  */
-export const DOCUMENT_HASHING_FUNCTIONS: ReadonlySet<string> = new Set(['households']);
+export const DOCUMENT_HASHING_FUNCTIONS: ReadonlySet<string> = new Set(['households', 'household-members']);
 
 /** Functions that hand out presigned upload URLs for household CSV files (`POST /v1/household-imports`). */
 export const IMPORT_UPLOADING_FUNCTIONS: ReadonlySet<string> = new Set(['households', 'assistance']);
@@ -114,7 +114,7 @@ export class ClearwayStack extends Stack {
         logRetention: config.logRetention,
         logEncryptionKey: this.logKey.key,
         ...(concurrency ? { concurrency } : {}),
-        description: `Clearway ${def.name} API (${def.basePaths.join(', ')})`,
+        description: `Clearway ${def.name} API (${[...def.basePaths, ...subPathsOf(def)].join(', ')})`,
       });
       bindUserPool(fn, this.auth);
       bindTable(fn, this.data.table, isPublic ? 'none' : 'readWrite');

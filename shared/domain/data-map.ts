@@ -33,7 +33,7 @@ const TOMBSTONE = 'the item is replaced by its tombstone (id, country, organisat
 export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'Names',
-    fields: ['members[].givenName', 'members[].familyName'],
+    fields: ['members[].givenName', 'members[].familyName', 'formerMembers[].givenName', 'formerMembers[].familyName'],
     storedIn: RECORD,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
@@ -41,7 +41,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Sex, date and year of birth, relationship to the head',
-    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship'],
+    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship', 'formerMembers[].sex', 'formerMembers[].birthDate', 'formerMembers[].birthYear', 'formerMembers[].relationship'],
     storedIn: `${RECORD}; counted (never stored per person) in the displacement statistics`,
     readers: `${RECORD_READERS}; statistics: counts only`,
     kept: UNTIL_ERASED,
@@ -49,7 +49,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Specific needs (UNHCR codes: health, disability, protection)',
-    fields: ['members[].specificNeeds[]'],
+    fields: ['members[].specificNeeds[]', 'formerMembers[].specificNeeds[]'],
     storedIn: `${RECORD}; counted in the displacement statistics`,
     readers: `${RECORD_READERS}; statistics: counts only`,
     kept: UNTIL_ERASED,
@@ -57,7 +57,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Identity document: type and last four characters',
-    fields: ['members[].document.type', 'members[].document.last4'],
+    fields: ['members[].document.type', 'members[].document.last4', 'formerMembers[].document.type', 'formerMembers[].document.last4'],
     storedIn: RECORD,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
@@ -118,6 +118,14 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     kept: UNTIL_ERASED,
     erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present ` +
       `figures lose the household, the statistics and flows keep their counts`,
+  },
+  {
+    data: 'Departures of members (why and when: died, left, married out, split off) and who verified the household',
+    fields: ['formerMembers[].departure.reason', 'formerMembers[].departure.date', 'verification.by'],
+    storedIn: `${RECORD}; history entries (\`MEMBERS\`, \`changes\`: member id, date; the reason code); the departed no longer count in the statistics`,
+    readers: RECORD_READERS,
+    kept: UNTIL_ERASED,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\``,
   },
   {
     data: 'Destination point',
@@ -255,6 +263,21 @@ export const NOT_PERSONAL: readonly string[] = [
   'returnSafety.nearbyHazardAreaIds[]',
   'returnSafety.reason',
   'importId',
+  'members[].id',
+  'formerMembers[].id',
+  'formerMembers[].departure.recordedAt',
+  'formerMembers[].departure.householdId',
+  'verification.status',
+  'verification.method',
+  'verification.date',
+  'verification.recordedAt',
+  'verification.recordedBy.sub',
+  'verification.recordedBy.role',
+  'verification.recordedBy.org',
+  'splitFrom.householdId',
+  'splitFrom.at',
+  'splitInto[].householdId',
+  'splitInto[].at',
   'riskEducation.receivedAt',
   'riskEducation.sessionId',
   'erasure.status',

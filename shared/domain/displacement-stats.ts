@@ -1,4 +1,4 @@
-import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
+import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, type VERIFICATION_STATUSES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
@@ -18,6 +18,7 @@ import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-n
  * | `needc_<CAT>_<CODE>` | people with a code (`SP-PT` → `needc_SP_PT`) |
  * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety |
  * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (IDP) by return intention, when, each obstacle named |
+ * | `hhver_<STATUS>` | households whose verification was recorded, by its status; the rest were never verified |
  *
  * `RET` is status RETURNED, `IDP` every other status. People are counted by year of birth and
  * banded when read, so ages stay exact every year without a write and a later change subtracts
@@ -56,7 +57,7 @@ export const needCodeCounter = (code: string): string => `needc_${code.replace('
  * What one household adds to the counters of its country and of its origin province.
  * `year` is the UTC year of the write (only used to fold people 60 and over into `o60`).
  */
-export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions'>, year = new Date().getUTCFullYear()): Counters {
+export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'verification'>, year = new Date().getUTCFullYear()): Counters {
   const c: Counters = {};
   const group = groupOf(h.status);
   const safety = h.returnSafety.status;
@@ -75,6 +76,7 @@ export function contributionOf(h: Pick<Household, 'status' | 'members' | 'return
     for (const code of new Set(m.specificNeeds)) add(c, needCodeCounter(code), 1);
   }
   if (anyNeeds) add(c, 'hhneed_ANY', 1);
+  if (h.verification) add(c, `hhver_${h.verification.status}`, 1);
   // Intentions of households not yet home: a returned household's answer is history.
   const intentions = h.returnIntentions;
   if (intentions && group === 'IDP') {
@@ -130,6 +132,8 @@ export interface DisplacementView {
     atRiskReturns: { households: number; people: number };
     householdsByStatus: Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>;
   };
+  /** Households by verification status; UNVERIFIED includes those never verified. */
+  verification: Record<(typeof VERIFICATION_STATUSES)[number], number>;
   /** Households not yet home, by what they said of going home; `notSurveyed` said nothing yet. */
   returnIntentions: {
     households: Record<(typeof RETURN_INTENTS)[number] | 'notSurveyed', number>;
@@ -183,6 +187,11 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
       atRiskReturns: { households: safetyOf('hh', RETURN_STATUSES).AT_RISK, people: safetyOf('p', RETURN_STATUSES).AT_RISK },
       householdsByStatus: Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, safetyOf('hh', [s])])) as Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>,
     },
+    verification: {
+      VERIFIED: v('hhver_VERIFIED'),
+      NEEDS_REVIEW: v('hhver_NEEDS_REVIEW'),
+      UNVERIFIED: HOUSEHOLD_STATUSES.reduce((t, s) => t + hhByStatus[s], 0) - v('hhver_VERIFIED') - v('hhver_NEEDS_REVIEW'),
+    },
     returnIntentions: {
       households: {
         ...(Object.fromEntries(RETURN_INTENTS.map((i) => [i, v(`ri_${i}`)])) as Record<(typeof RETURN_INTENTS)[number], number>),
@@ -217,6 +226,7 @@ export const DISPLACEMENT_COUNT_PATHS = [
   'returnSafety.people.*',
   'returnSafety.atRiskReturns.*',
   'returnSafety.householdsByStatus.*.*',
+  'verification.*',
   'returnIntentions.households.*',
   'returnIntentions.byWhen.*',
   'returnIntentions.byObstacle.*',

@@ -127,7 +127,7 @@ export function personalValuesOf(h: Household): string[] {
     const s = v === undefined ? '' : String(v).trim();
     if (s.length >= 3) values.add(s);
   };
-  for (const m of h.members) {
+  for (const m of [...h.members, ...(h.formerMembers ?? [])]) {
     add(m.givenName);
     add(m.familyName);
     add(m.birthDate);
@@ -143,6 +143,7 @@ export function personalValuesOf(h: Household): string[] {
   add(h.current.hostCommunity);
   add(h.statusReason);
   add(h.reviewedDuplicate?.reason);
+  add(h.verification?.by);
   return [...values];
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import { Country, Id, StoredFields, named } from './common.ts';
+import { Country, Id, named } from './common.ts';
 import { Point } from './geometry.ts';
+import { newId } from './ids.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
@@ -101,35 +102,40 @@ export const ReturnIntentions = z
 export type ReturnIntentions = z.infer<typeof ReturnIntentions>;
 export const Destination = z.strictObject({ ...place('destination'), point: z.optional(Point) });
 
-export const MemberCreate = z
-  .strictObject({
-    givenName: text(100),
-    familyName: text(100),
-    sex: Sex,
-    birthDate: z.optional(z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'))),
-    birthYear: z.optional(z.int()),
-    relationship: Relationship,
-    specificNeeds: z._default(
-      z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
-      [],
-    ),
-    document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
-  })
-  .check(
-    z.refine((m) => m.birthDate !== undefined || m.birthYear !== undefined, { message: 'give birthDate or birthYear', path: ['birthYear'] }),
-    z.refine((m) => m.birthYear === undefined || (m.birthYear <= thisYear() && m.birthYear >= thisYear() - MAX_AGE_YEARS), {
-      message: `must be a plausible year of birth (from ${MAX_AGE_YEARS} years ago to this year)`,
-      path: ['birthYear'],
-    }),
-    z.refine((m) => m.birthDate === undefined || Number(m.birthDate.slice(0, 4)) >= thisYear() - MAX_AGE_YEARS, {
-      message: `must be a plausible date of birth (at most ${MAX_AGE_YEARS} years ago)`,
-      path: ['birthDate'],
-    }),
-    z.refine((m) => m.birthDate === undefined || m.birthYear === undefined || Number(m.birthDate.slice(0, 4)) === m.birthYear, {
-      message: 'birthYear does not match birthDate',
-      path: ['birthYear'],
-    }),
-  );
+/** The fields of a member as given at registration (and when a member is added later). */
+export const memberFields = {
+  givenName: text(100),
+  familyName: text(100),
+  sex: Sex,
+  birthDate: z.optional(z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'))),
+  birthYear: z.optional(z.int()),
+  relationship: Relationship,
+  specificNeeds: z._default(
+    z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
+    [],
+  ),
+  document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
+};
+
+type BirthFields = { birthDate?: string | undefined; birthYear?: number | undefined };
+/** The birth rules of a member, for every schema that takes one. */
+export const birthChecks = <T extends BirthFields>(required: boolean) => [
+  z.refine<T>((m) => !required || m.birthDate !== undefined || m.birthYear !== undefined, { message: 'give birthDate or birthYear', path: ['birthYear'] }),
+  z.refine<T>((m) => m.birthYear === undefined || (m.birthYear <= thisYear() && m.birthYear >= thisYear() - MAX_AGE_YEARS), {
+    message: `must be a plausible year of birth (from ${MAX_AGE_YEARS} years ago to this year)`,
+    path: ['birthYear'],
+  }),
+  z.refine<T>((m) => m.birthDate === undefined || Number(m.birthDate.slice(0, 4)) >= thisYear() - MAX_AGE_YEARS, {
+    message: `must be a plausible date of birth (at most ${MAX_AGE_YEARS} years ago)`,
+    path: ['birthDate'],
+  }),
+  z.refine<T>((m) => m.birthDate === undefined || m.birthYear === undefined || Number(m.birthDate.slice(0, 4)) === m.birthYear, {
+    message: 'birthYear does not match birthDate',
+    path: ['birthYear'],
+  }),
+];
+
+export const MemberCreate = z.strictObject(memberFields).check(...birthChecks(true));
 export type MemberCreate = z.infer<typeof MemberCreate>;
 
 export const Contact = z.strictObject({ phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'))), note: z.optional(text(500)) });
@@ -218,6 +224,8 @@ export function householdPlaces(
 
 /** A member as stored and shown: the document only as its type and last four characters. */
 export interface Member {
+  /** Stable for the person's life in the system, also when they move to another household by a split. */
+  id: string;
   givenName: string;
   familyName: string;
   sex: Sex;
@@ -284,7 +292,34 @@ export interface Household {
   code?: string | undefined;
   /** When the household was given explosive ordnance risk education (and at which session, when known). */
   riskEducation?: { receivedAt: string; sessionId?: string | undefined } | undefined;
+  /** Members who left (died, left, married out, split off), oldest departure first: no longer counted. */
+  formerMembers?: FormerMember[] | undefined;
+  verification?: Verification | undefined;
+  /** The household this one was split from. */
+  splitFrom?: { householdId: string; at: string } | undefined;
+  /** The households split from this one. */
+  splitInto?: { householdId: string; at: string }[] | undefined;
 }
+
+export const VERIFICATION_STATUSES = ['UNVERIFIED', 'VERIFIED', 'NEEDS_REVIEW'] as const;
+export const VerificationStatus = z.enum(VERIFICATION_STATUSES);
+export const VERIFICATION_METHODS = ['DOCUMENT', 'HOME_VISIT', 'COMMUNITY_LEADER', 'PHONE'] as const;
+export const VerificationMethod = z.enum(VERIFICATION_METHODS);
+export interface Verification {
+  status: (typeof VERIFICATION_STATUSES)[number];
+  method?: (typeof VERIFICATION_METHODS)[number] | undefined;
+  date?: string | undefined;
+  by?: string | undefined;
+  /** Who recorded it, and when. */
+  recordedAt: string;
+  recordedBy: { sub: string; role: string; org: string };
+}
+
+export const DEPARTURE_REASONS = ['DECEASED', 'LEFT', 'MARRIED_OUT', 'SPLIT', 'OTHER'] as const;
+/** Why a member joined a household after its registration. */
+export const ADD_REASONS = ['BIRTH', 'ARRIVAL', 'OTHER'] as const;
+/** A member who left the household: as they were, with why and when. */
+export type FormerMember = Member & { departure: { reason: (typeof DEPARTURE_REASONS)[number]; date: string; recordedAt: string; householdId?: string | undefined } };
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
 export interface HouseholdSummary {
@@ -322,8 +357,9 @@ export const summarise = (h: Household): HouseholdSummary => ({
 });
 
 /** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
-export function storedMember(m: MemberCreate): Member {
+export function storedMember(m: MemberCreate, id: string = newId()): Member {
   return {
+    id,
     givenName: m.givenName,
     familyName: m.familyName,
     sex: m.sex,
@@ -333,6 +369,19 @@ export function storedMember(m: MemberCreate): Member {
     specificNeeds: m.specificNeeds,
     ...(m.document ? { document: { type: m.document.type, last4: normaliseDocumentNumber(m.document.number).slice(-4) } } : {}),
   };
+}
+
+/**
+ * The id of a member of a household registered before members had ids: its household's id and its
+ * place in the list then. Worked out on every read until the household's next change stores it,
+ * so it never changes (members could not be added or removed before they had ids); an import
+ * derives its members' ids the same way, so a re-run writes the same ones.
+ */
+export const positionalMemberId = (householdId: string, index: number): string => `${householdId}-${index}`;
+
+/** The household with an id on every member (see {@link positionalMemberId}). */
+export function withMemberIds<H extends Pick<Household, 'id' | 'members'>>(h: H): H {
+  return h.members.every((m) => m.id) ? h : { ...h, members: h.members.map((m, i) => (m.id ? m : { ...m, id: positionalMemberId(h.id, i) })) };
 }
 
 /** Who registers a household, and what was settled about it before it is built. */
@@ -360,7 +409,7 @@ export const newHousehold = (body: HouseholdCreate, r: Registration): Household 
   origin: body.origin,
   current: body.current,
   ...(body.destination ? { destination: body.destination } : {}),
-  members: body.members.map(storedMember),
+  members: body.members.map((m) => storedMember(m)),
   ...(body.contact ? { contact: body.contact } : {}),
   consent: body.consent,
   ...(r.reviewedDuplicate ? { reviewedDuplicate: r.reviewedDuplicate } : {}),
@@ -496,7 +545,7 @@ export const HouseholdPatch = z
 export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
-const ReturnSafetySchema = () =>
+export const ReturnSafetySchema = () =>
   z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string(), nearbyHazardAreaIds: z.optional(z.array(z.string())), reason: z.optional(z.literal('NO_POINT')) });
 export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
@@ -516,49 +565,6 @@ export const HouseholdSummarySchema = named('HouseholdSummary', () =>
     returnSafety: ReturnSafetySchema(),
   }),
 );
-export const HouseholdSchema = named('Household', () =>
-  z.object({
-    ...StoredFields,
-    country: Country,
-    org: z.string(),
-    status: HouseholdStatus,
-    blockedReason: z.optional(BlockedReason),
-    statusReason: z.optional(z.string()),
-    statusChangedAt: z.string(),
-    origin: Origin,
-    current: CurrentLocation,
-    destination: z.optional(Destination),
-    members: z.array(
-      z.object({
-        givenName: z.string(),
-        familyName: z.string(),
-        sex: Sex,
-        birthDate: z.optional(z.string()),
-        birthYear: z.int(),
-        relationship: Relationship,
-        specificNeeds: z.array(SpecificNeedCode),
-        document: z.optional(z.object({ type: DocumentType, last4: z.string() })),
-      }),
-    ),
-    contact: z.optional(Contact),
-    consent: z.object({
-      given: z.literal(true),
-      date: z.string(),
-      purposes: z.array(ConsentPurpose),
-      withdrawn: z.optional(z.array(z.object({ purpose: ConsentPurpose, date: z.string() }))),
-    }),
-    reviewedDuplicate: z.optional(z.object({ of: z.string(), reason: z.string() })),
-    returnSafety: ReturnSafetySchema(),
-    importId: z.optional(z.string()),
-    displacedSince: z.optional(z.string()),
-    currentSince: z.optional(z.string()),
-    returnIntentions: z.optional(ReturnIntentions),
-    code: z.optional(z.string()),
-    riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
-    erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
-  }),
-);
-
 /**
  * Who may see a household's record (DESIGN section 3): an admin any; a ministry its country's;
  * a relief agency its own organisation's in its country; nobody else (observers read statistics

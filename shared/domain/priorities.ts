@@ -85,6 +85,13 @@ export function demandChange(before: Household | undefined, after: Household | u
   return out;
 }
 
+/** The demand deltas of several households changing in one transaction (a split), merged per area. */
+export function demandOfChanges(changes: readonly (readonly [Household | undefined, Household | undefined])[]): Map<string, DemandDelta> {
+  const out = new Map<string, DemandDelta>();
+  for (const [before, after] of changes) for (const [id, d] of demandChange(before, after)) add(out, id, d.counters, d.score);
+  return out;
+}
+
 /** The demand deltas of many households at once (an import chunk), merged per area. */
 export function demandOfMany(households: readonly Household[]): Map<string, DemandDelta> {
   const out = new Map<string, DemandDelta>();

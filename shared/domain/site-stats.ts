@@ -53,6 +53,19 @@ export function siteDeltas(before: Household | undefined, after: Household | und
   return [...bySite.values()].filter((d) => Object.keys(d.counters).length > 0);
 }
 
+/** The site deltas of several households changing in one transaction (a split), merged per site. */
+export function siteDeltasOfChanges(changes: readonly (readonly [Household | undefined, Household | undefined])[], year = new Date().getUTCFullYear()): SiteDelta[] {
+  const bySite = new Map<string, SiteDelta>();
+  for (const [before, after] of changes) {
+    for (const d of siteDeltas(before, after, year)) {
+      const entry = bySite.get(d.siteId) ?? { country: d.country, siteId: d.siteId, counters: {} };
+      entry.counters = addContributions(entry.counters, d.counters);
+      bySite.set(d.siteId, entry);
+    }
+  }
+  return [...bySite.values()].filter((d) => Object.keys(d.counters).length > 0);
+}
+
 /** The present figures of a site as the API shows them (counts only). */
 export interface SiteFigures {
   households: number;

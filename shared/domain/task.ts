@@ -199,20 +199,8 @@ export const Observation = named('Observation', () =>
 );
 export type Observation = z.infer<ReturnType<typeof Observation>>;
 
-export const HistoryEntry = named('HistoryEntry', () =>
-  z.object({
-  id: z.string(),
-  at: z.iso.datetime(),
-  actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-  action: z.enum(['CREATED', 'UPDATED', 'TRANSITION', 'PROGRESS', 'CONSENT', 'ERASURE_REQUESTED', 'ERASED', 'ASSISTANCE']),
-  from: z.optional(z.string()),
-  to: z.optional(z.string()),
-  reason: z.optional(z.string()),
-  changes: z.optional(z.record(z.string(), z.unknown())),
-  progressId: z.optional(z.string()),
-  }),
-);
-export type HistoryEntry = z.infer<ReturnType<typeof HistoryEntry>>;
+// In history.ts, so that modules that only keep histories do not load the task schemas.
+export { HistoryEntry } from './history.ts';
 
 /** Who may see a task: deminers their team's, operations their country's and joint ones, everyone else all. */
 export function canSeeTask(p: Principal, t: Pick<Task, 'teamIds' | 'countries'>): boolean {

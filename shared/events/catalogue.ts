@@ -32,6 +32,9 @@ export const EventType = {
   AccidentReported: 'AccidentReported',
   AccidentCorrected: 'AccidentCorrected',
   HouseholdMoved: 'HouseholdMoved',
+  HouseholdMembersChanged: 'HouseholdMembersChanged',
+  HouseholdSplit: 'HouseholdSplit',
+  HouseholdVerified: 'HouseholdVerified',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -146,6 +149,21 @@ export const EventData = lazy(() => ({
     firstOfRound: z.boolean(),
     importId: z.optional(z.string()),
   }),
+  // A member added, corrected, departed, or the head changed: what happened (kind and reason) and the counts, never who.
+  [EventType.HouseholdMembersChanged]: z.object({
+    householdId: z.string(),
+    ...place,
+    org: z.string(),
+    change: z.string(),
+    /** The code of why (BIRTH, DECEASED, ...), never free text. */
+    reasonCode: z.optional(z.string()),
+    memberId: z.string(),
+    memberCount: z.number(),
+    memberCountBefore: z.number(),
+  }),
+  // A new household formed from members of another: both ids, both sizes.
+  [EventType.HouseholdSplit]: z.object({ householdId: z.string(), ...place, org: z.string(), newHouseholdId: z.string(), memberCount: z.number(), newMemberCount: z.number(), toSiteId: z.optional(z.string()) }),
+  [EventType.HouseholdVerified]: z.object({ householdId: z.string(), ...place, org: z.string(), from: z.string(), to: z.string(), method: z.optional(z.string()) }),
   [EventType.HouseholdImportCompleted]: z.object({ importId: z.string(), country: Country, org: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(), households: z.number() }),
 } satisfies Record<EventType, z.ZodMiniType>));
 
@@ -164,7 +182,7 @@ export interface EventEnvelope<T extends EventType = EventType> {
 }
 
 /** Events about displaced people: only the household's own country hears of them. */
-export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded, EventType.HouseholdMoved];
+export const HOUSEHOLD_EVENTS: readonly EventType[] = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted, EventType.HouseholdErased, EventType.AssistanceRecorded, EventType.HouseholdMoved, EventType.HouseholdMembersChanged, EventType.HouseholdSplit, EventType.HouseholdVerified];
 
 /** Mine action is everyone's business: both ministries hear of it. */
 const MINE_ACTION: readonly EventType[] = Object.values(EventType).filter((t) => !HOUSEHOLD_EVENTS.includes(t));

@@ -450,6 +450,16 @@ describe('REST API', () => {
     expect(JSON.stringify(method?.integration)).toContain(`"${fnIds.get('assistance')?.fn}"`);
   });
 
+  it('sends the members, head, split and verification paths of a household (and below) to the household-members function', () => {
+    const owner = (path: string) => expected.find((e) => e.path === path)?.name;
+    for (const sub of ['members', 'head', 'split', 'verification']) {
+      expect(owner(`/v1/households/{id}/${sub}`)).toBe('household-members');
+      expect(owner(`/v1/households/{id}/${sub}/{proxy+}`)).toBe('household-members');
+    }
+    const method = methods.find((m) => m.path === '/v1/households/{id}/members/{proxy+}');
+    expect(JSON.stringify(method?.integration)).toContain(`"${fnIds.get('household-members')?.fn}"`);
+  });
+
   it('routes each base path and its {proxy+} child, method ANY, to the function that owns it', () => {
     expect(methods.map((m) => m.path).sort()).toEqual(expected.map((e) => e.path).sort());
     for (const { path, name } of expected) {

@@ -202,8 +202,8 @@ describe('counter writes applied directly (what the importer does per chunk)', (
     origin: { province: 'TH27' },
     current: { province: 'TH22', site: 'School shelter 12' },
     members: [
-      { givenName: 'Somchai', familyName: 'Srisuk', sex: 'M', birthYear: year - 50, relationship: 'HEAD', specificNeeds: ['DS-PM'] },
-      { givenName: 'Malee', familyName: 'Srisuk', sex: 'F', birthYear: year - 2, relationship: 'CHILD', specificNeeds: [] },
+      { id: 'm0', givenName: 'Somchai', familyName: 'Srisuk', sex: 'M', birthYear: year - 50, relationship: 'HEAD', specificNeeds: ['DS-PM'] },
+      { id: 'm1', givenName: 'Malee', familyName: 'Srisuk', sex: 'F', birthYear: year - 2, relationship: 'CHILD', specificNeeds: [] },
     ],
     consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] },
     returnSafety: { status: 'AT_RISK', hazardAreaIds: ['01JHAZARDAAAAAAAAAAAAAAAAA'], checkedAt: '2026-01-15T00:00:00.000Z' },

@@ -17,7 +17,7 @@ const household = (i: number): Household => ({
   // 150 households from 150 communes in 30 districts: 182 counter items, more than one transaction holds.
   origin: { province: 'KH22', adm2: `KH22${String(10 + (i % 30))}`, adm3: `KH22${String(10 + (i % 30))}${String(10 + Math.floor(i / 30))}` },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
-  members: [{ givenName: 'A', familyName: 'B', sex: 'F', birthYear: 1990, relationship: 'HEAD', specificNeeds: [] }],
+  members: [{ id: 'm0', givenName: 'A', familyName: 'B', sex: 'F', birthYear: 1990, relationship: 'HEAD', specificNeeds: [] }],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: '2026-01-15T00:00:00.000Z' },
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { DATA_MAP, dataMapMarkdown, NOT_PERSONAL } from '../../shared/domain/data-map.ts';
 import { HouseholdTombstoneSchema } from '../../shared/domain/erasure.ts';
-import { HouseholdCreate, HouseholdSchema, HouseholdSummarySchema } from '../../shared/domain/household.ts';
+import { HouseholdCreate, HouseholdSummarySchema } from '../../shared/domain/household.ts';
+import { HouseholdSchema } from '../../shared/domain/household-schema.ts';
 import { EventData, EventType, HOUSEHOLD_EVENTS } from '../../shared/events/catalogue.ts';
 import { AccidentSchema } from '../../shared/domain/accident.ts';
 

@@ -4,7 +4,7 @@ import type { Household, Member } from '#shared/domain/household.ts';
 import { displacementStatsKey, displacementStatsPartition } from '#shared/db/keys/displacement-stats.ts';
 import { displacementStatsWrites, displacementStatsWritesForDelta } from '#shared/db/repositories/displacement-stats.ts';
 
-const member = (over: Partial<Member> = {}): Member => ({ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: [], ...over });
+const member = (over: Partial<Member> = {}): Member => ({ id: 'm0', givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: [], ...over });
 
 const household = (over: Partial<Household> = {}): Household => ({
   id: '01JHHAAAAAAAAAAAAAAAAAAAAA',

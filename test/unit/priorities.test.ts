@@ -9,7 +9,7 @@ import { accidentsInWindow, contaminationScore, demandChange, demandView, expire
 const household = (over: Partial<Household> = {}): Household => ({
   id: '01HH', version: 1, createdAt: '', updatedAt: '', createdBy: 'x', country: 'KH', org: 'DRC', status: 'DISPLACED', statusChangedAt: '',
   origin: { province: 'KH22' }, current: { province: 'KH17', site: 'camp' }, destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.5, 14.4] } },
-  members: [{ givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] }, { givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] }],
+  members: [{ id: 'm0', givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] }, { id: 'm1', givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] }],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   returnSafety: { status: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'], checkedAt: '' },
   ...over,

@@ -84,3 +84,13 @@ export const documentPartition = (country: string, hash: string) => `HHDOC#${cou
  * Item: { legacyClaims: boolean, decidedAt }. pk = META#DOCUMENT-CLAIMS, sk = KEYS
  */
 export const documentClaimKeysMetaKey = () => ({ pk: 'META#DOCUMENT-CLAIMS', sk: 'KEYS' });
+
+/**
+ * A household whose verification was recorded, listed by its status (`GET /v1/households?verification=`):
+ * a link item beside the household, rewritten with it. pk = HHVER#<country>#<status>, sk = ORG#<org>#HH#<id>
+ */
+export const householdVerificationLinkKey = (country: string, status: string, org: string, id: string) => ({ pk: householdVerificationPartition(country, status), sk: `ORG#${org}#HH#${id}` });
+
+/** The households of a country with one verification status: Query pk = HHVER#<country>#<status>, sk begins_with ORG#<org>#HH# (one organisation) or ORG# (all). */
+export const householdVerificationPartition = (country: string, status: string) => `HHVER#${country}#${status}`;
+export const householdVerificationOrgPrefix = (org: string | undefined) => (org === undefined ? 'ORG#' : `ORG#${org}#HH#`);

@@ -107,10 +107,15 @@ export function displacementStatsWritesForDeltas(deltas: DisplacementDelta[]): G
  * `year` (the UTC year of the write, by default now) only matters for people aged 60 or more.
  */
 export function displacementStatsWrites(before: Household | undefined, after: Household | undefined, year = new Date().getUTCFullYear()): GuardedWrite[] {
+  return displacementStatsWritesForDeltas(displacementDeltas(before, after, year));
+}
+
+/** The deltas of one household changing from `before` to `after`: merge several households' in {@link displacementStatsWritesForDeltas}. */
+export function displacementDeltas(before: Household | undefined, after: Household | undefined, year = new Date().getUTCFullYear()): DisplacementDelta[] {
   const deltas: DisplacementDelta[] = [];
   if (before) deltas.push({ ...originOf(before), counters: negate(contributionOf(before, year)) });
   if (after) deltas.push({ ...originOf(after), counters: contributionOf(after, year) });
-  return displacementStatsWritesForDeltas(deltas);
+  return deltas;
 }
 
 /**

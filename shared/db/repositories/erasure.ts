@@ -3,7 +3,7 @@ import { blankOut, type HouseholdTombstone } from '../../domain/erasure.ts';
 import { historyEntry } from '../../domain/history.ts';
 import type { Household } from '../../domain/household.ts';
 import type { Principal } from '../../domain/roles.ts';
-import type { HistoryEntry } from '../../domain/task.ts';
+import type { HistoryEntry } from '../../domain/history.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { documentClient, tableName } from '../client.ts';

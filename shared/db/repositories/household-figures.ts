@@ -1,11 +1,11 @@
 import type { Household } from '../../domain/household.ts';
 import { householdMonthlyChanges, monthOf } from '../../domain/monthly.ts';
-import { arrivalProblem, movementFlows, siteDeltas } from '../../domain/site-stats.ts';
+import { arrivalProblem, movementFlows, siteDeltas, siteDeltasOfChanges } from '../../domain/site-stats.ts';
 import { InvalidInput } from '../../errors.ts';
 import type { GuardedWrite } from '../transact.ts';
-import { displacementStatsWrites } from './displacement-stats.ts';
+import { displacementDeltas, displacementStatsWritesForDeltas } from './displacement-stats.ts';
 import { monthlyStatsWrites } from './monthly-stats.ts';
-import { householdDemandWrites } from './priorities.ts';
+import { householdsChangeDemandWrites } from './priorities.ts';
 import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from './sites.ts';
 
 /**
@@ -13,11 +13,18 @@ import { getSite, siteFlowWrites, siteOpenCheck, siteStatsWrites } from './sites
  * the same transaction: displacement statistics, the monthly report, the return demand of the
  * hazard areas it is at risk from, and the present figures of the sites it leaves and reaches.
  */
-export const householdStatsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
-  ...displacementStatsWrites(before, after),
-  ...monthlyStatsWrites(householdMonthlyChanges(before, after)),
-  ...householdDemandWrites(before, after),
-  ...siteStatsWrites(siteDeltas(before, after)),
+export const householdStatsWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => householdsStatsWrites([[before, after]]);
+
+/**
+ * The counter writes of several households changing in one transaction (a split: the household
+ * that loses members and the new one), each counter item written once with the changes merged
+ * (a transaction may touch an item only once).
+ */
+export const householdsStatsWrites = (changes: readonly (readonly [Household | undefined, Household | undefined])[]): GuardedWrite[] => [
+  ...displacementStatsWritesForDeltas(changes.flatMap(([before, after]) => displacementDeltas(before, after))),
+  ...monthlyStatsWrites(changes.flatMap(([before, after]) => householdMonthlyChanges(before, after))),
+  ...householdsChangeDemandWrites(changes),
+  ...siteStatsWrites(siteDeltasOfChanges(changes)),
 ];
 
 /** An erased household leaves the present figures of its site; the displacement statistics keep its counts. */

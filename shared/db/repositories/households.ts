@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Country } from '../../domain/common.ts';
-import type { Household } from '../../domain/household.ts';
-import type { HistoryEntry } from '../../domain/task.ts';
+import { withMemberIds, type Household } from '../../domain/household.ts';
+import type { HistoryEntry } from '../../domain/history.ts';
 import { ConflictError } from '../../errors.ts';
 import { retention, ttlAfter } from '../../config.ts';
 import { documentClient, tableName } from '../client.ts';
@@ -75,8 +75,8 @@ const mainItem = (household: Household): Record<string, unknown> => ({ ...househ
 export function householdItems(household: Household, documents: DocumentRef[], history: HistoryEntry): Record<string, unknown>[] {
   const claims = documents.map((d) =>
     d.duplicate
-      ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex }
-      : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex },
+      ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex, memberId: household.members[d.memberIndex]?.id }
+      : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex, memberId: household.members[d.memberIndex]?.id },
   );
   return [
     mainItem(household),
@@ -195,7 +195,7 @@ export async function recordHouseholdAccess(entry: HouseholdAccessEntry): Promis
 export async function getHousehold(id: string): Promise<Household | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(id), ConsistentRead: true }));
   if (!out.Item || isTombstone(out.Item)) return undefined;
-  const household = toResource<Household>(out.Item);
+  const household = withMemberIds(toResource<Household>(out.Item));
   if (!household.code) household.code = await ensureRegistrationCode(household);
   return household;
 }
@@ -206,7 +206,7 @@ export const isTombstone = (item: Record<string, unknown>): boolean => item.enti
 /** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
 export async function getHouseholds(ids: string[]): Promise<Household[]> {
   const items = await batchGetAll([...new Set(ids)].slice(0, 100).map((id) => householdKey(id)), { consistent: true });
-  return items.filter((i) => !isTombstone(i)).map((i) => toResource<Household>(i));
+  return items.filter((i) => !isTombstone(i)).map((i) => withMemberIds(toResource<Household>(i)));
 }
 
 /** Who holds a document: the household of its claim, under the current hash or a legacy one. */

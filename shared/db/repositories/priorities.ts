@@ -9,6 +9,7 @@ import {
   contaminationScore,
   CONTAMINATION_COUNTER,
   demandChange,
+  demandOfChanges,
   demandOfMany,
   expiredAccidentMonths,
   type Counters,
@@ -53,6 +54,9 @@ const writesOf = (deltas: Map<string, DemandDelta>): GuardedWrite[] => [...delta
 
 /** The demand writes of a household going from `before` to `after` (undefined: not existing), for the transaction of that change. */
 export const householdDemandWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => writesOf(demandChange(before, after));
+
+/** The demand writes of several households changing in one transaction, merged per area (one transaction may touch an item once). */
+export const householdsChangeDemandWrites = (changes: readonly (readonly [Household | undefined, Household | undefined])[]): GuardedWrite[] => writesOf(demandOfChanges(changes));
 
 /** The demand writes of new households (an import chunk), merged per area. */
 export const householdsDemandWrites = (households: readonly Household[]): GuardedWrite[] => writesOf(demandOfMany(households));

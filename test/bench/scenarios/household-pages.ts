@@ -65,6 +65,7 @@ export function benchMembers(rnd: () => number, year: number): Member[] {
   const headSex = rnd() < 0.35 ? 'F' : 'M';
   const headAge = 20 + Math.floor(rnd() * 45);
   const member = (sex: 'F' | 'M', age: number, relationship: Member['relationship']): Member => ({
+    id: `m${Math.floor(rnd() * 1e9)}`,
     givenName: pick(rnd, sex === 'F' ? GIVEN_F : GIVEN_M),
     familyName: family,
     sex,

@@ -18,12 +18,14 @@ import { householdMessages } from './messages.ts';
 import { needMessages, type NeedKey } from './needs.ts';
 import { HouseholdAssistance } from '../assistance/HouseholdAssistance.tsx';
 import { useOpenSites, useSiteLabel } from './sites.ts';
+import { FormerMembers, MembersPanel, VerificationFacts } from './MembersPanel.tsx';
+import { memberMessages } from './members-messages.ts';
 
 interface HistoryEntry {
   id: string;
   at: string;
   actor: { sub: string; role: string; org: string };
-  action: 'CREATED' | 'UPDATED' | 'TRANSITION' | 'PROGRESS' | 'ASSISTANCE';
+  action: 'CREATED' | 'UPDATED' | 'TRANSITION' | 'PROGRESS' | 'ASSISTANCE' | 'MEMBERS' | 'SPLIT' | 'VERIFICATION';
   from?: string;
   to?: string;
   reason?: string;
@@ -41,6 +43,7 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
   const t = useT(householdMessages);
   const tc = useT(commonMessages);
   const tn = useT(needMessages);
+  const tm = useT(memberMessages);
   const fmt = useDateFormat();
   const [household, setHousehold] = useState<Household | undefined>(undefined);
   const [version, setVersion] = useState<number | undefined>(undefined);
@@ -114,6 +117,7 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
         </dd>
         <dt>{t('detail.org')}</dt>
         <dd>{h.org}</dd>
+        <VerificationFacts household={h} />
         <dt>{t('detail.registered')}</dt>
         <dd>
           {fmt(h.createdAt)}
@@ -178,8 +182,8 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
             </tr>
           </thead>
           <tbody>
-            {h.members.map((m, i) => (
-              <tr key={i}>
+            {h.members.map((m) => (
+              <tr key={m.id}>
                 <th scope="row" lang="">
                   {m.givenName}
                 </th>
@@ -194,6 +198,8 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
           </tbody>
         </table>
       </div>
+
+      <FormerMembers household={h} />
 
       {h.contact && (
         <>
@@ -219,6 +225,20 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
 
       <HouseholdAssistance household={h} session={session} />
 
+      {version !== undefined && (
+        <MembersPanel
+          household={h}
+          version={version}
+          session={session}
+          onChanged={(updated, etag) => {
+            setHousehold(updated);
+            setVersion(etag ?? updated.version);
+            setHistoryKey((k) => k + 1);
+          }}
+          onConflict={() => void load()}
+        />
+      )}
+
       {REGISTRARS.includes(session.role) && version !== undefined && (
         <TransitionForm
           household={h}
@@ -243,9 +263,11 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
           fmt(e.at),
           t('history.by', { role: role(e.actor.role), org: e.actor.org }),
           [
-            t(`history.${e.action}`),
-            e.from && e.to ? `: ${statusName(tc, e.from)} → ${statusName(tc, e.to)}` : '',
-            e.reason ? ` (${e.reason})` : '',
+            e.action === 'MEMBERS' || e.action === 'SPLIT' || e.action === 'VERIFICATION' ? tm(`history.${e.action}`) : t(`history.${e.action}`),
+            e.action === 'MEMBERS' && e.to ? `: ${tm(`history.${e.to as 'ADDED'}`)}` : '',
+            e.action === 'VERIFICATION' && e.from && e.to ? `: ${tm(`verify.${e.from as 'VERIFIED'}`)} → ${tm(`verify.${e.to as 'VERIFIED'}`)}` : '',
+            e.action !== 'MEMBERS' && e.action !== 'VERIFICATION' && e.from && e.to ? `: ${statusName(tc, e.from)} → ${statusName(tc, e.to)}` : '',
+            e.reason ? ` (${e.action === 'MEMBERS' ? memberReason(tm, e.reason) : e.reason})` : '',
             e.action === 'UPDATED' && e.changes ? ` · ${t('history.changed', { fields: Object.keys(e.changes).join(', ') })}` : '',
           ].join(''),
         ]}
@@ -263,6 +285,12 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
     </Page>
   );
 }
+
+/** A member change's reason code in the reader's language (BIRTH, DECEASED, ...). */
+const memberReason = (tm: ReturnType<typeof useT<keyof (typeof memberMessages)['en']>>, code: string): string => {
+  const key = (['BIRTH', 'ARRIVAL'].includes(code) ? `add.${code}` : `depart.${code}`) as keyof (typeof memberMessages)['en'];
+  return key in memberMessages.en ? tm(key) : code;
+};
 
 const ROLE_NAMES = ['operations', 'deminer', 'qa', 'relief', 'ministry', 'observer', 'admin'] as const;
 const isRole = (r: string): r is (typeof ROLE_NAMES)[number] => (ROLE_NAMES as readonly string[]).includes(r);

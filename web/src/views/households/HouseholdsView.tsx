@@ -11,7 +11,8 @@ import { useT } from '../../app/i18n.ts';
 import { commonMessages } from '../../app/messages.ts';
 import { useSession, type Session } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { DOCUMENT_TYPES, HOUSEHOLD_STATUSES, type HouseholdSummary } from '#shared/domain/household.ts';
+import { DOCUMENT_TYPES, HOUSEHOLD_STATUSES, VERIFICATION_STATUSES, type HouseholdSummary } from '#shared/domain/household.ts';
+import { memberMessages } from './members-messages.ts';
 import { HouseholdDetail } from './HouseholdDetail.tsx';
 import { HouseholdForm } from './HouseholdForm.tsx';
 import { householdMessages } from './messages.ts';
@@ -95,13 +96,18 @@ interface Filters {
   country: 'KH' | 'TH';
   province: string;
   status: string;
+  /** A verification status: listed by it alone (the API takes no province or status with it). */
+  verification: string;
 }
 
 function listPath(f: Filters, admin: boolean, cursor?: string): string {
   const q = new URLSearchParams();
   if (admin) q.set('country', f.country);
-  if (f.province) q.set('province', f.province);
-  if (f.status) q.set('status', f.status);
+  if (f.verification) q.set('verification', f.verification);
+  else {
+    if (f.province) q.set('province', f.province);
+    if (f.status) q.set('status', f.status);
+  }
   q.set('limit', '25');
   if (cursor) q.set('cursor', cursor);
   return `/v1/households?${q.toString()}`;
@@ -109,10 +115,11 @@ function listPath(f: Filters, admin: boolean, cursor?: string): string {
 
 function HouseholdList({ session }: { session: Session }) {
   const t = useT(householdMessages);
+  const tm = useT(memberMessages);
   const tc = useT(commonMessages);
   const tp = useT(provinceMessages);
   const admin = session.role === 'admin';
-  const [filters, setFilters] = useState<Filters>({ country: session.country ?? 'KH', province: '', status: '' });
+  const [filters, setFilters] = useState<Filters>({ country: session.country ?? 'KH', province: '', status: '', verification: '' });
   const [applied, setApplied] = useState<Filters>(filters);
   const [items, setItems] = useState<HouseholdSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -182,6 +189,16 @@ function HouseholdList({ session }: { session: Session }) {
             {HOUSEHOLD_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {tc(`household.${s}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={tm('verify.current')}>
+          <select value={filters.verification} onChange={(e) => setFilters({ ...filters, verification: e.currentTarget.value })} data-testid="household-filter-verification">
+            <option value="">{t('filter.any')}</option>
+            {VERIFICATION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {tm(`verify.${s}`)}
               </option>
             ))}
           </select>
