@@ -28,6 +28,13 @@ async function documentWrites(principal: Principal, household: Household, body: 
 }
 
 export function memberRoutes(api: Api): void {
+  addHouseholdMemberRoute(api);
+  correctHouseholdMemberRoute(api);
+  recordMemberDepartureRoute(api);
+  changeHouseholdHeadRoute(api);
+}
+
+function addHouseholdMemberRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -67,7 +74,9 @@ export function memberRoutes(api: Api): void {
       return c.json(added, 200, { ETag: etagOf(added.version) });
     },
   );
+}
 
+function correctHouseholdMemberRoute(api: Api): void {
   api.route(
     {
       method: 'patch',
@@ -98,7 +107,9 @@ export function memberRoutes(api: Api): void {
       return c.json(corrected, 200, { ETag: etagOf(corrected.version) });
     },
   );
+}
 
+function recordMemberDepartureRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -131,7 +142,9 @@ export function memberRoutes(api: Api): void {
       return c.json(after, 200, { ETag: etagOf(after.version) });
     },
   );
+}
 
+function changeHouseholdHeadRoute(api: Api): void {
   api.route(
     {
       method: 'post',
