@@ -73,10 +73,14 @@ export function splitRoutes(api: Api): void {
       operationId: 'splitHousehold',
       summary: 'Form a new household from some of the members (a son marries, a family divides)',
       description:
-        '`{ memberIds, head?, remainingHeadId?, current?, destination?, date? }`: the members named leave (departure reason SPLIT, linked to the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
-        'headed by `head` (one of them; default the first). When the head leaves, `remainingHeadId` names who heads the household that stays. The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
-        'Both are linked (`splitInto` on this one, `splitFrom` on the new one), the leaving members’ identity-document claims move with them, every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
-        'A split is undone only by a new registration decision, never by deleting. The household’s `If-Match`; the answer is 201 with both households, the ETag of this one and the Location of the new one.',
+        '`{ memberIds, head?, remainingHeadId?, current?, destination?, date? }`: the members named leave (departure reason SPLIT, linked to ' +
+          'the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
+        'headed by `head` (one of them; default the first). When the head leaves, `remainingHeadId` names who heads the household that stays. ' +
+          'The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
+        'Both are linked (`splitInto` on this one, `splitFrom` on the new one), the leaving members’ identity-document claims move with them, ' +
+          'every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
+        'A split is undone only by a new registration decision, never by deleting. The household’s `If-Match`; the answer is 201 with both households, ' +
+          'the ETag of this one and the Location of the new one.',
       tag: 'Households',
       access: REGISTRARS,
       params: IdParams,

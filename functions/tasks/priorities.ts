@@ -101,7 +101,8 @@ export function registerPriorities(api: Api): void {
           'an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
         'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other ' +
           'country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the ' +
-          'area’s `score` too (it would give the count back); the order is the same for everyone. Admins and the ministry of the list’s country get exact counts.',
+          'area’s `score` too (it would give the count back); the order is the same for ' +
+            'everyone. Admins and the ministry of the list’s country get exact counts.',
       tag: 'Hazard areas',
       access: PRIORITY_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), ...PageQuery }),
