@@ -15,6 +15,7 @@ export async function allRoutes(): Promise<RouteSpec[]> {
     import('./reports/app.ts'),
     import('./mine-action/app.ts'),
     import('./assistance/app.ts'),
+    import('./duplicate-reviews/app.ts'),
     import('./household-members/app.ts'),
     import('./places/app.ts'),
     import('./sites/app.ts'),

@@ -4,6 +4,7 @@ import type { Household } from '#shared/domain/household.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import type { HistoryEntry } from '#shared/domain/history.ts';
 import { derivedItemWrites } from '#shared/db/repositories/household-members.ts';
+import { blockingChangeWrites } from '#shared/db/repositories/duplicates.ts';
 import { householdAccessWrite, householdHistoryWrite, householdWrite } from '#shared/db/repositories/households.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
 import type { EventType, EventDataOf } from '#shared/events/catalogue.ts';
@@ -54,6 +55,7 @@ export async function commitHouseholdChange<T extends typeof EventType.Household
     householdAccessWrite(accessEntry(principal, after.id, 'UPDATE', after.updatedAt)),
     outboxEvent(event.type, { type: 'Household', id: after.id }, after.country, principal, event.data, after.updatedAt).write,
     ...memberChangeWrites(before, after),
+    ...(await blockingChangeWrites([[before, after]])),
     ...extra,
   ]);
   return after;

@@ -8,6 +8,7 @@ import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { derivedItemWrites, documentMoveWrites, householdDocuments } from '#shared/db/repositories/household-members.ts';
+import { blockingChangeWrites } from '#shared/db/repositories/duplicates.ts';
 import { householdAccessWrite, householdCreateWrites, householdHistoryWrite, householdWrite } from '#shared/db/repositories/households.ts';
 import { freeRegistrationCode, registrationCodeWrite } from '#shared/db/repositories/registration-codes.ts';
 import { transact, type GuardedWrite } from '#shared/db/transact.ts';
@@ -121,6 +122,7 @@ export function splitRoutes(api: Api): void {
         ...householdsStatsWrites([[household, stays], [undefined, created]]),
         ...derivedItemWrites(household, stays),
         ...derivedItemWrites(undefined, created),
+        ...(await blockingChangeWrites([[household, stays], [undefined, created]])),
         // Only a new household somewhere else moved: it departs the site it was at and arrives at its own.
         ...(created.current.siteId !== household.current.siteId ? householdFlowWrites(household, created, date) : []),
         ...returnSafetyItems(created).map(copyPut),

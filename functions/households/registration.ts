@@ -12,6 +12,7 @@ import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { count, MetricName } from '#shared/metrics.ts';
+import { matchPossibleDuplicates } from './possible-duplicates.ts';
 import { readHousehold, refuseBadPlaces, REGISTRARS, TAG } from './scope.ts';
 
 /** `POST /v1/households`: the registration of a displaced household. */
@@ -34,6 +35,11 @@ export function registrationRoutes(api: Api): void {
         '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration ' +
         'should stand), and the attempt is recorded in that household’s access log. ' +
         'A `reviewedDuplicate` whose `of` holds none of the documents changes nothing and is not kept. ' +
+        'Possible duplicates without documents: households of the country with a member of the same normalised name (case, spacing and Latin diacritics ' +
+        'folded; Khmer and Thai compared in their own script), born within a year, from the same origin commune or village, are put on the ministry’s ' +
+        'review queue (`/v1/duplicate-reviews`); ' +
+        '`possibleDuplicates` lists those the caller may read (score and reasons) and is absent otherwise: nothing is said of households the caller may ' +
+        'not read. ' +
         'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with ' +
         'the caller’s scope of now (and recorded as a read).',
       tag: TAG,
@@ -60,15 +66,17 @@ export function registrationRoutes(api: Api): void {
       const returnSafety = await assessReturnSafety(assistedDestination(body), now);
       const household = newHousehold(body, { id: newId(), now, registrar: principal, country, reviewedDuplicate, returnSafety, code: await codeDrawn });
       const location = `/v1/households/${household.id}`;
-      const response = { status: 201, id: household.id, body: household, headers: { ETag: etagOf(1), Location: location } };
-      const created = await commitCreate(c, registrationWrites(household, refs, principal, atSite), response, idempotency).catch(async (e: unknown) => {
+      const writes = registrationWrites(household, refs, principal, atSite);
+      const duplicates = await matchPossibleDuplicates(principal, household, writes);
+      const response = { status: 201, id: household.id, body: { ...household, ...duplicates }, headers: { ETag: etagOf(1), Location: location } };
+      const created = await commitCreate(c, writes, response, idempotency).catch(async (e: unknown) => {
         throw e instanceof DocumentAlreadyClaimed ? await claimRaceProblem(principal, country, e) : e;
       });
       count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
       const rechecked = (await recheckReturnSafety([household], principal)).get(household.id);
-      return rechecked ? c.json(rechecked, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
+      return rechecked ? c.json({ ...rechecked, ...duplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );
 }

@@ -32,6 +32,7 @@ import { importRegistrationCodes, registrationCodeItem } from '#shared/db/reposi
 import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
+import { queueImportDuplicates } from './duplicate-pass.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
@@ -457,8 +458,10 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
+    const importedIds: string[] = [];
     for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
       const decided = await decideChunk(ctx, chunk);
+      if (!job.dryRun) importedIds.push(...decided.accepted.map((c) => c.id));
       for (const c of decided.accepted) {
         const cell = safetyCellOf(c.body.destination);
         if (cell) ctx.safetyCells.add(cell);
@@ -496,6 +499,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     const rechecked = job.dryRun ? { changed: 0 } : await recheckSafetyInCells(ctx.safetyCells, actor);
     if (rechecked.changed > 0) log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
+    if (!job.dryRun) await queueImportDuplicates(job, importedIds, log);
     const final = await getImportJob(job.id);
     log.info('household import completed', {
       importId: job.id,

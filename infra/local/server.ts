@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { apiFunctions, subPathsOf, type ApiFunctionName } from '../../functions/manifest.ts';
 import { app as assistanceApp } from '../../functions/assistance/app.ts';
 import { app as clearedAreasApp } from '../../functions/cleared-areas/app.ts';
+import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdMembersApp } from '../../functions/household-members/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as importSetupApp } from '../../functions/import-setup/app.ts';
@@ -28,6 +29,7 @@ const apps: Record<ApiFunctionName, { fetch: (request: Request) => Response | Pr
   households: householdsApp,
   sites: sitesApp,
   assistance: assistanceApp,
+  'duplicate-reviews': duplicateReviewsApp,
   'household-members': householdMembersApp,
   places: placesApp,
   reports: reportsApp,

@@ -186,6 +186,24 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
   },
   {
+    data: 'Names, years of birth and origin commune or village as the duplicate index files them',
+    fields: [],
+    storedIn:
+      'never as text: blocking buckets (`DuplicateBlockingBucket`, `DUPKEY#<country>#<hash>#<year>`/`K`) keyed by a keyed hash (HMAC-SHA256, its key derived from the document-hash secret) of the country, origin place and normalised name, one per year of birth; each person of the bucket an attribute holding the household id, its organisation, the member’s index and year and the village code',
+    readers: 'nobody reads a bucket through the API; a registration reads those of its own people to find possible duplicates',
+    kept: UNTIL_ERASED,
+    erasure: 'the household’s people taken out of their buckets; a bucket left empty deleted',
+  },
+  {
+    data: 'Possible duplicates: pairs of households that may be one family, their score and reasons, the ministry’s decision',
+    fields: [],
+    storedIn:
+      '`DuplicateReview` items (`DUPREVIEW#<id>`/`DUPREVIEW`: the two household ids, score, reasons, decision; no names) and the pair’s links (`HH#<id>`/`DUPPAIR#<other id>`); a SAME decision marks both records (`duplicateReviews`) and their histories; `possibleDuplicates` is only in a registration’s answer',
+    readers: 'the queue: the ministry of the country, admins; a registration’s answer: only the households the registering user may read',
+    kept: UNTIL_ERASED,
+    erasure: `reviews of the household’s pairs and their links deleted; the mark goes with the record (${TOMBSTONE})`,
+  },
+  {
     data: 'A registration’s answer (all of the above but the number)',
     fields: [],
     storedIn: 'idempotency record of a registration sent with `Idempotency-Key` (`IDEMPOTENCY#<user>#<key>`)',
@@ -242,6 +260,13 @@ export const DATA_MAP: readonly DataMapEntry[] = [
  * erasure. Every field of the schema is either here or in {@link DATA_MAP}.
  */
 export const NOT_PERSONAL: readonly string[] = [
+  // Ids, scores and reason codes: what they link is personal-derived, and mapped under "Possible duplicates".
+  'duplicateReviews[].reviewId',
+  'duplicateReviews[].decision',
+  'duplicateReviews[].at',
+  'possibleDuplicates[].householdId',
+  'possibleDuplicates[].score',
+  'possibleDuplicates[].reasons[]',
   'id',
   'version',
   'createdAt',

@@ -21,7 +21,7 @@ export const HistoryEntry = named('HistoryEntry', () =>
   id: z.string(),
   at: z.iso.datetime(),
   actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-  action: z.enum(['CREATED', 'UPDATED', 'TRANSITION', 'PROGRESS', 'CONSENT', 'ERASURE_REQUESTED', 'ERASED', 'ASSISTANCE', 'MEMBERS', 'SPLIT', 'VERIFICATION']),
+  action: z.enum(['CREATED', 'UPDATED', 'TRANSITION', 'PROGRESS', 'CONSENT', 'ERASURE_REQUESTED', 'ERASED', 'ASSISTANCE', 'MEMBERS', 'SPLIT', 'VERIFICATION', 'DUPLICATE_REVIEWED']),
   from: z.optional(z.string()),
   to: z.optional(z.string()),
   reason: z.optional(z.string()),

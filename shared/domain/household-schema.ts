@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, named, StoredFields } from './common.ts';
+import { PossibleDuplicateSchema } from './duplicates.ts';
 import {
   BlockedReason,
   ConsentPurpose,
@@ -69,6 +70,8 @@ export const HouseholdSchema = named('Household', () =>
     code: z.optional(z.string()),
     riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
     erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
+    duplicateReviews: z.optional(z.array(z.object({ reviewId: z.string(), decision: z.literal('SAME'), at: z.string() }))),
+    possibleDuplicates: z.optional(z.array(PossibleDuplicateSchema())),
   }),
 );
 

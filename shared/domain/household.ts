@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Country, Id, named } from './common.ts';
+import type { DuplicateMark } from './duplicates.ts';
 import { Point } from './geometry.ts';
 import { newId } from './ids.ts';
 import type { Principal, Role } from './roles.ts';
@@ -299,6 +300,8 @@ export interface Household {
   splitFrom?: { householdId: string; at: string } | undefined;
   /** The households split from this one. */
   splitInto?: { householdId: string; at: string }[] | undefined;
+  /** The ministry's SAME decisions on possible duplicates of it (the review names the other household). */
+  duplicateReviews?: DuplicateMark[] | undefined;
 }
 
 export const VERIFICATION_STATUSES = ['UNVERIFIED', 'VERIFIED', 'NEEDS_REVIEW'] as const;

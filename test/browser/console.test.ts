@@ -29,9 +29,9 @@ const NAV: Record<Role, readonly string[]> = {
   deminer: ['tasks', 'map'],
   qa: ['qa', 'monthly', 'accidents', 'priorities', 'map'],
   relief: ['households', 'assistance', 'import', 'monthly', 'eore', 'map'],
-  ministry: ['households', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
+  ministry: ['households', 'duplicates', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
   observer: ['observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'map'],
-  admin: ['tasks', 'areas', 'teams', 'qa', 'households', 'import', 'observe', 'dashboard', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
+  admin: ['tasks', 'areas', 'teams', 'qa', 'households', 'import', 'observe', 'duplicates', 'dashboard', 'monthly', 'accidents', 'priorities', 'eore', 'map'],
 };
 const ALL_VIEWS = NAV.admin;
 

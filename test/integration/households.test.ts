@@ -173,7 +173,9 @@ describe('registration', () => {
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.res.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body).toEqual(first.body);
+    // A replay answers the household as a read does now: the registration's possible duplicates are not part of it.
+    const { possibleDuplicates: _found, ...household } = first.body as Household & { possibleDuplicates?: unknown };
+    expect(retry.body).toEqual(household);
     expect(await householdCount()).toBe(count);
     const other = await register(reliefA, householdBody(), { 'idempotency-key': 'hh-retry-1' });
     expect(other.status).toBe(409);

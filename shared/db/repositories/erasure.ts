@@ -17,6 +17,7 @@ import { transact, type GuardedWrite } from '../transact.ts';
 import { batchPutAll } from '../batch.ts';
 import { householdAccessWrite, householdHistoryWrite, isTombstone, releaseClaim, type HouseholdAccessEntry } from './households.ts';
 import { returnSafetyItems } from './return-safety.ts';
+import { eraseDuplicateItems } from './duplicates.ts';
 import { householdDemandWrites } from './priorities.ts';
 import { versionedPut } from './versioned.ts';
 
@@ -27,8 +28,9 @@ import { versionedPut } from './versioned.ts';
  * 1. {@link eraseAround}: the items around the household — history entries rewritten without
  *    their reasons and changes, document claims (found through the household's `DOCUMENTS` item)
  *    and the day records of them deleted, the return-safety index items deleted, idempotency
- *    records of its registration rewritten to answer 410, rejected import rows that named it
- *    blanked out. The household item itself is still there, so a crash here is finished by asking
+ * records of its registration rewritten to answer 410, rejected import rows that named it
+ *    blanked out, its people taken out of the duplicate blocking index and the reviews of its pairs
+ *    deleted. The household item itself is still there, so a crash here is finished by asking
  *    again.
  * 2. {@link commitErasure}: one transaction replaces the household with its tombstone (guarded by
  *    the version read), appends the ERASED history entry and the access entry, and stores the
@@ -105,6 +107,9 @@ export interface ErasedAround {
   assistanceItems: number;
   idempotencyRecords: number;
   importRows: number;
+  /** Blocking-index buckets the household's people were taken out of, and reviews of pairs it belonged to. */
+  duplicateBuckets: number;
+  duplicateReviews: number;
 }
 
 /**
@@ -145,8 +150,11 @@ export async function eraseAround(household: Household, values: readonly string[
     );
   }
 
+  // The blocking index holds keyed hashes of its names and the reviews link it to other households: both go.
+  const duplicates = await eraseDuplicateItems(household);
+
   const importRows = await blankOutImportRows(household, values);
-  return { historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance, idempotencyRecords: records.length, importRows };
+  return { duplicateBuckets: duplicates.buckets, duplicateReviews: duplicates.reviews, historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance, idempotencyRecords: records.length, importRows };
 }
 
 /**

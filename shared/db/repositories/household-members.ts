@@ -21,8 +21,9 @@ const keyString = (k: Key) => `${k.pk}\u0000${k.sk}`;
 
 /**
  * The items derived from a household's members and verification, recomputed from the household
- * alone: today the verification list link. Per-member index items (a blocking key per member for
- * duplicate matching) belong here too: add them to this list and every member change keeps them.
+ * alone: today the verification list link. The duplicate blocking index is kept beside these by
+ * `blockingChangeWrites` (`duplicates.ts`): its keys are keyed hashes (async) and its items are shared
+ * by several households, so it is updated, not put.
  */
 export function householdDerivedItems(h: Household): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];

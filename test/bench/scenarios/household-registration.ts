@@ -17,22 +17,32 @@ import { benchMembers, pickProvince, random } from './household-pages.ts';
  * clearance priorities included: both tables hold the same hazard areas, near which a share of
  * the destinations lie), with the same number of requests in flight, into two
  * tables of one DynamoDB Local. The two are measured in alternating rounds of one run so that
- * machine noise hits both alike. Target: HTTP throughput ≥ 0.7 × raw.
+ * machine noise hits both alike. Target: HTTP throughput ≥ 0.7 × raw. The registrations look for
+ * possible duplicates (one BatchGetItem of the blocking index) and file their people in it (the
+ * raw side writes the same bucket items).
+ *
+ * Then the match alone: the same sample households looked up (`findCandidates`, as a registration
+ * does) in a blocking index of 1,000 people and again once it holds 130,000: the items read per
+ * match must be the same at both sizes (target), whatever the number of candidates found.
  */
 const TARGET = 0.7;
 const ROUNDS = 4;
 /** Hazard areas (0.01° squares) in the registrations' box by default: 7 % of the registrations fall within 500 m of one. */
 const HAZARD_AREAS = 100;
 
+/** Origin villages the households come from (some 15 households a village at 130,000 people). */
+const VILLAGES = 2000;
+
 /** A registration body as a relief agency sends it: documents for most adults, a destination point for some. */
 function registrationBody(rnd: () => number, n: number, year: number, pointShare: number) {
   const province = pickProvince(rnd);
+  const village = `Village ${1 + Math.floor(rnd() * VILLAGES)}`;
   const members = benchMembers(rnd, year).map(({ document, ...m }, k) => ({
     ...m,
     ...(document ? { document: { type: document.type, number: `KH${String(n).padStart(7, '0')}${k}` } } : {}),
   }));
   return {
-    origin: { province, village: 'O Smach' },
+    origin: { province, village },
     current: { province: 'KH17', site: `Pagoda camp ${1 + (n % 40)}` },
     destination: {
       province,
@@ -42,6 +52,61 @@ function registrationBody(rnd: () => number, n: number, year: number, pointShare
     members,
     contact: { phone: '+855 12 345 678' },
     consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION'] },
+  };
+}
+
+/**
+ * The match alone at growing sizes of the blocking index: the same sample households (not filed)
+ * looked up with `findCandidates` at each size. The population is filed under country TH in the
+ * raw table, which the registrations (KH) never touch, so that it starts empty; each size is
+ * written whole (bucket items merged over the whole population) with BatchWriteItem.
+ */
+async function measureMatch(ctx: Parameters<Scenario['run']>[0], stack: Awaited<ReturnType<typeof startLocalStack>>, sizes: number[], samples: number, year: number) {
+  const { blockingBucketItems, findCandidates } = await import('../../../shared/db/repositories/duplicates.ts');
+  const { newId } = await import('../../../shared/domain/ids.ts');
+  const rnd = random(23);
+  const person = () => {
+    const province = `TH${pickProvince(rnd).slice(2)}`;
+    return { country: 'TH', id: newId(), org: 'BENCH', origin: { province, village: `Village ${1 + Math.floor(rnd() * VILLAGES)}` }, members: benchMembers(rnd, year) };
+  };
+  const sample = Array.from({ length: samples }, person);
+  const population: ReturnType<typeof person>[] = [];
+  let people = 0;
+  const rows: { people: number; households: number; buckets: number; read: number[]; found: number[]; ms: number }[] = [];
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    while (people < size) {
+      const p = person();
+      population.push(p);
+      people += p.members.length;
+    }
+    ctx.progress.update(`household-registration: filing ${people} people in the blocking index`);
+    const items = await blockingBucketItems(population);
+    await stack.batchPut(String(process.env.TABLE_NAME), items);
+    ctx.progress.update(`household-registration: ${samples} matches at ${people} people`);
+    const read: number[] = [];
+    const found: number[] = [];
+    const ms = await pool(sample, 8, async (s) => {
+      const r = await findCandidates(s);
+      read.push(r.itemsRead);
+      found.push(r.candidates.length);
+    });
+    rows.push({ people, households: population.length, buckets: items.length, read, found, ms });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const totals = rows.map((r) => r.read.reduce((a, b) => a + b, 0));
+  const same = totals.every((t) => t === totals[0]);
+  const report = [
+    `the match alone: ${samples} sample households (${fixed(mean(sample.map((s) => s.members.length)), 1)} people each on average) looked up in a blocking index of growing size`,
+    table(
+      [{ header: 'people filed' }, { header: 'households', align: 'right' }, { header: 'bucket items', align: 'right' }, { header: 'items read per match', align: 'right' }, { header: 'items read in all', align: 'right' }, { header: 'candidates per match', align: 'right' }, { header: 'ms per match', align: 'right' }],
+      rows.map((r, k) => [String(r.people), String(r.households), String(r.buckets), `${fixed(mean(r.read), 2)} (${Math.min(...r.read)}–${Math.max(...r.read)})`, String(totals[k]), fixed(mean(r.found), 2), fixed((r.ms / samples) * 8, 2)]),
+    ),
+    `target: the same items read per match at every size → ${same ? 'PASS' : 'FAIL'}`,
+  ].join('\n');
+  return {
+    report,
+    failures: same ? [] : [`household-registration: the match read ${totals.join(' / ')} items at ${rows.map((r) => r.people).join(' / ')} people`],
+    data: rows.map((r, k) => ({ people: r.people, households: r.households, buckets: r.buckets, itemsReadTotal: totals[k], itemsReadPerMatch: mean(r.read), candidatesPerMatch: mean(r.found), msPerMatch: (r.ms / samples) * 8 })),
   };
 }
 
@@ -65,18 +130,24 @@ export const householdRegistration: Scenario = {
     'household-registration-concurrency': { type: 'string', default: '8' },
     'household-registration-points': { type: 'string', default: '0.5' },
     'household-registration-hazard-areas': { type: 'string', default: String(HAZARD_AREAS) },
+    'household-registration-match-people': { type: 'string', default: '1000,130000' },
+    'household-registration-match-samples': { type: 'string', default: '200' },
   },
   optionHelp: {
     'household-registration-count': 'registrations measured on each side (default 2000)',
     'household-registration-concurrency': 'requests or transactions in flight (default 8)',
     'household-registration-points': 'share of registrations with a destination point (default 0.5)',
     'household-registration-hazard-areas': `hazard areas in both tables, near which registrations are AT_RISK (default ${HAZARD_AREAS}; 0 as before the priorities)`,
+    'household-registration-match-people': 'sizes of the blocking index the match is measured at, in people (default 1000,130000; empty to skip)',
+    'household-registration-match-samples': 'households looked up at each size (default 200)',
   },
   async run(ctx) {
     const count = Number(ctx.options['household-registration-count']);
     const concurrency = Number(ctx.options['household-registration-concurrency']);
     const pointShare = Number(ctx.options['household-registration-points']);
     const hazardAreas = Number(ctx.options['household-registration-hazard-areas']);
+    const matchSizes = String(ctx.options['household-registration-match-people']).split(',').filter(Boolean).map(Number);
+    const matchSamples = Number(ctx.options['household-registration-match-samples']);
     ctx.progress.update('household-registration: starting DynamoDB Local');
     const stack = await startLocalStack();
     try {
@@ -106,6 +177,7 @@ export const householdRegistration: Scenario = {
         }
       }
       const { householdCreateWrites } = await import('../../../shared/db/repositories/households.ts');
+      const { blockingWrites } = await import('../../../shared/db/repositories/duplicates.ts');
       const { registrationCodeWrite } = await import('../../../shared/db/repositories/registration-codes.ts');
       const { newRegistrationCode } = await import('../../../shared/domain/assistance-rules.ts');
       const { assessReturnSafety, returnSafetyItems } = await import('../../../shared/db/repositories/return-safety.ts');
@@ -148,6 +220,8 @@ export const householdRegistration: Scenario = {
           }, now).write,
           ...householdStatsWrites(undefined, household),
           ...returnSafetyItems(household).map(copyPut),
+          // Its people filed in the duplicate blocking index, as a registration files them.
+          ...(await blockingWrites(household)),
           // The registration code's claim, as a registration draws and claims one.
           registrationCodeWrite('KH', newRegistrationCode((n) => randomBytes(n)), id),
         ];
@@ -184,6 +258,7 @@ export const householdRegistration: Scenario = {
       const counted = await Promise.all([rawTable, httpTable].map(async (t) => (await documentClient.send(new GetCommand({ TableName: t, Key: { pk: 'DSTATS#KH', sk: 'ALL' } }))).Item?.hh_DISPLACED));
       const perSecond = { raw: (count / ms.raw) * 1000, http: (count / ms.http) * 1000 };
       const ratio = perSecond.http / perSecond.raw;
+      const matching = matchSizes.length > 0 ? await measureMatch(ctx, stack, matchSizes, matchSamples, year) : undefined;
       const report = [
         `${count} registrations each side, ${concurrency} in flight, ${fixed(itemsTotal / transactions.length, 1)} items per transaction on average, ${Math.round(pointShare * 100)}% with a destination point, ${Math.round((atRisk / transactions.length) * 100)}% AT_RISK near ${hazardAreas} hazard areas (with their demand counters); rounds alternate`,
         table(
@@ -194,11 +269,14 @@ export const householdRegistration: Scenario = {
           ],
         ),
         `target: HTTP ≥ ${TARGET}× raw → ${ratio >= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
+        ...(matching ? [matching.report] : []),
       ].join('\n');
+      const missed = [...(ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`]), ...(matching?.failures ?? [])];
       return {
         report,
-        failures: ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`],
-        data: { target: TARGET, ratio, count, concurrency, pointShare, atRiskShare: atRisk / transactions.length, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
+        failures: missed,
+        data: {
+          matching: matching?.data, target: TARGET, ratio, count, concurrency, pointShare, atRiskShare: atRisk / transactions.length, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
       };
     } finally {
       ctx.progress.clear();

@@ -37,6 +37,7 @@ export const views: readonly ViewEntry[] = [
   { path: 'assistance', nav: 'nav.assistance', roles: ['relief'], load: () => import('./assistance/AssistanceView.tsx').then((m) => m.AssistanceView) },
   { path: 'import', nav: 'nav.import', roles: ['relief', 'admin'], load: () => import('./imports/ImportView.tsx').then((m) => m.ImportView) },
   { path: 'observe', nav: 'nav.observe', roles: ['observer', 'admin'], load: () => import('./observe/ObserveView.tsx').then((m) => m.ObserveView) },
+  { path: 'duplicates', nav: 'nav.duplicates', roles: ['ministry', 'admin'], load: () => import('./duplicates/DuplicateReviewsView.tsx').then((m) => m.DuplicateReviewsView) },
   { path: 'dashboard', nav: 'nav.dashboard', roles: ['ministry', 'observer', 'admin'], load: () => import('./dashboard/Dashboard.tsx').then((m) => m.Dashboard) },
   { path: 'monthly', nav: 'nav.monthly', roles: ['operations', 'qa', 'ministry', 'observer', 'relief', 'admin'], load: () => import('./monthly/MonthlyReport.tsx').then((m) => m.MonthlyReport) },
   { path: 'accidents', nav: 'nav.accidents', roles: ['operations', 'qa', 'ministry', 'observer', 'admin'], load: () => import('./mine-action/AccidentsView.tsx').then((m) => m.AccidentsView) },

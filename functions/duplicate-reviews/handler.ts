@@ -1,0 +1,4 @@
+import { lambdaHandler } from '#shared/http/lambda.ts';
+import { app } from './app.ts';
+
+export const handler = lambdaHandler(app);

@@ -1,0 +1,278 @@
+import { Readable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
+import { app as householdsApp } from '../../functions/households/app.ts';
+import { app as householdMembersApp } from '../../functions/household-members/app.ts';
+import { runImport } from '../../functions/importer/run-import.ts';
+import { findCandidates } from '../../shared/db/repositories/duplicates.ts';
+import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
+import type { DuplicateReview, PossibleDuplicate } from '../../shared/domain/duplicates.ts';
+import type { Household } from '../../shared/domain/household.ts';
+import { scanTable } from '../support/fixtures.ts';
+import { csvOf, headRow } from '../support/imports.ts';
+import { bearer } from '../support/tokens.ts';
+import { readGazetteerDir } from '../../infra/local/gazetteer-files.ts';
+import { loadEdition } from '../../shared/db/repositories/gazetteer.ts';
+
+/**
+ * Possible duplicates without documents against DynamoDB Local, through the households and
+ * duplicate-reviews apps: what a registration answers (only households the caller may read), the
+ * ministry's queue and its decisions, the bounded reads of the blocking index, the import pass and
+ * erasure.
+ */
+type H = Record<string, string>;
+type Registered = Household & { possibleDuplicates?: PossibleDuplicate[] };
+type Problem = { status: number; detail: string };
+
+let reliefA: H;
+let reliefA2: H; // another registrar of the same organisation
+let reliefB: H;
+let reliefTH: H;
+let ministryKH: H;
+let ministryTH: H;
+let admin: H;
+
+const json = { 'content-type': 'application/json' };
+async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
+  const target = path.startsWith('/v1/duplicate-reviews') ? duplicateReviewsApp : /^\/v1\/households\/[^/]+\/(members|split|head)/.test(path) ? householdMembersApp : householdsApp;
+  const res = await target.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res, text };
+}
+
+let village = 0;
+/** A family of a village of its own (so that tests do not find each other's families), with a head and a child. */
+const family = (village: string, head: { givenName: string; familyName: string; birthYear: number } = { givenName: 'Sokha', familyName: 'Chan', birthYear: 1986 }, extra: Record<string, unknown> = {}) => ({
+  origin: { province: 'KH22', district: 'Samraong', village },
+  current: { province: 'KH17', site: 'Pagoda camp 4' },
+  members: [
+    { ...head, sex: 'F', relationship: 'HEAD' },
+    { givenName: 'Dara', familyName: head.familyName, sex: 'M', birthYear: 2012, relationship: 'CHILD' },
+  ],
+  consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] },
+  ...extra,
+});
+const newVillage = () => `Village ${++village} ${Date.now()}`;
+
+async function register(headers: H, body: unknown): Promise<Registered> {
+  const r = await call<Registered>('POST', '/v1/households', headers, body);
+  if (r.status !== 201) throw new Error(`register: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+async function reviewsOf(headers: H, householdId: string, query = ''): Promise<DuplicateReview[]> {
+  const all: DuplicateReview[] = [];
+  let cursor: string | null = null;
+  do {
+    const r: { status: number; body: { items: DuplicateReview[]; next: string | null } } = await call<{ items: DuplicateReview[]; next: string | null }>('GET', `/v1/duplicate-reviews?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
+    expect(r.status).toBe(200);
+    all.push(...r.body.items);
+    cursor = r.body.next;
+  } while (cursor);
+  return all.filter((v) => v.householdIds.includes(householdId));
+}
+
+beforeAll(async () => {
+  reliefA = await bearer({ role: 'relief', country: 'KH', org: 'NGO-A', sub: 'registrar-a' });
+  reliefA2 = await bearer({ role: 'relief', country: 'KH', org: 'NGO-A', sub: 'registrar-a2' });
+  reliefB = await bearer({ role: 'relief', country: 'KH', org: 'NGO-B', sub: 'registrar-b' });
+  reliefTH = await bearer({ role: 'relief', country: 'TH', org: 'NGO-T', sub: 'registrar-t' });
+  ministryKH = await bearer({ role: 'ministry', country: 'KH', org: 'MoSVY', sub: 'ministry-kh' });
+  ministryTH = await bearer({ role: 'ministry', country: 'TH', org: 'MSDHS', sub: 'ministry-th' });
+  admin = await bearer({ role: 'admin', org: 'platform' });
+  const shipped = await readGazetteerDir();
+  await loadEdition(shipped.edition, shipped.countries, { sub: 'test', role: 'admin', org: 'test' });
+});
+
+describe('registration', () => {
+  it('names a household of the caller’s own organisation with the same person (name folded, a year apart, same village) and queues the pair', async () => {
+    const v = newVillage();
+    const first = await register(reliefA, family(v));
+    expect(first.possibleDuplicates).toBeUndefined();
+    const head = { givenName: 'SOK HA', familyName: 'chán', sex: 'F', birthYear: 1987, relationship: 'HEAD' };
+    const second = await register(reliefA2, family(v.toUpperCase().replace(' ', '  '), undefined, { members: [head] }));
+    expect(second.possibleDuplicates).toEqual([{ householdId: first.id, score: 0.9, reasons: ['SAME_NAME', 'BIRTH_YEAR_WITHIN_ONE', 'SAME_ORIGIN_VILLAGE'] }]);
+    const third = await register(reliefA, family(v));
+    expect(third.possibleDuplicates?.find((d) => d.householdId === first.id)).toEqual({ householdId: first.id, score: 1, reasons: ['SAME_NAME', 'SAME_BIRTH_YEAR', 'SAME_ORIGIN_VILLAGE', 'SEVERAL_MEMBERS'] });
+    const [review] = await reviewsOf(ministryKH, second.id);
+    expect(review).toMatchObject({ householdIds: [first.id, second.id], status: 'PENDING', source: 'REGISTRATION', country: 'KH', version: 1 });
+  });
+
+  it('finds nobody two years apart, in another village or commune, in the other country, or of another name', async () => {
+    const v = newVillage();
+    const first = await register(reliefA, family(v));
+    const apart = await register(reliefA, family(v, { givenName: 'Sokha', familyName: 'Chan', birthYear: 1988 }, { members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1988, relationship: 'HEAD' }] }));
+    const elsewhere = await register(reliefA, family(`${v} North`));
+    const otherName = await register(reliefA, family(v, { givenName: 'Sokhom', familyName: 'Chan', birthYear: 1986 }, { members: [{ givenName: 'Sokhom', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD' }] }));
+    const thai = await register(reliefTH, { ...family(v), origin: { province: 'TH32', village: v }, current: { province: 'TH32', site: 'Temple 1' } });
+    for (const h of [apart, elsewhere, otherName, thai]) expect(h.possibleDuplicates).toBeUndefined();
+    expect(await reviewsOf(ministryKH, first.id)).toEqual([]);
+  });
+
+  it('matches by commune code, and says village when the village codes agree', async () => {
+    const commune = { province: 'KH22', adm2: 'KH2203', adm3: 'KH220301' };
+    const a = await register(reliefA, family('x', { givenName: 'Vanna', familyName: 'Keo', birthYear: 1970 }, { origin: { ...commune, adm4: 'KH22030101' } }));
+    const b = await register(reliefA, family('x', { givenName: 'Vanna', familyName: 'Keo', birthYear: 1970 }, { origin: { ...commune, adm4: 'KH22030102' } }));
+    expect(b.possibleDuplicates?.[0]).toMatchObject({ householdId: a.id, reasons: expect.arrayContaining(['SAME_ORIGIN_COMMUNE']) });
+    const c = await register(reliefA, family('x', { givenName: 'Vanna', familyName: 'Keo', birthYear: 1970 }, { origin: { ...commune, adm4: 'KH22030101' } }));
+    expect(c.possibleDuplicates?.find((d) => d.householdId === a.id)?.reasons).toContain('SAME_ORIGIN_VILLAGE');
+    expect(c.possibleDuplicates?.find((d) => d.householdId === b.id)?.reasons).toContain('SAME_ORIGIN_COMMUNE');
+  });
+
+  it('compares Khmer names in Khmer script, spacing and zero-width spaces folded', async () => {
+    const v = newVillage();
+    const a = await register(reliefA, family(v, { givenName: 'សុខា', familyName: 'ចាន់', birthYear: 1990 }));
+    const b = await register(reliefA, family(v, { givenName: 'សុ\u200Bខា', familyName: 'ចាន់ ', birthYear: 1990 }));
+    expect(b.possibleDuplicates?.map((d) => d.householdId)).toEqual([a.id]);
+  });
+});
+
+describe('what a registering user of another organisation learns', () => {
+  it('nothing: the same answer as for a family nobody registered, while the ministry gets the pair', async () => {
+    const v = newVillage();
+    const first = await register(reliefA, family(v));
+    const second = await register(reliefB, family(v));
+    const fresh = await register(reliefB, family(newVillage()));
+    expect(second.possibleDuplicates).toBeUndefined();
+    expect(Object.keys(second).sort()).toEqual(Object.keys(fresh).sort());
+    expect(JSON.stringify(second)).not.toContain(first.id);
+    expect((await call('GET', `/v1/households/${first.id}`, reliefB)).status).toBe(404);
+    expect((await call('GET', '/v1/duplicate-reviews', reliefB)).status).toBe(403);
+    const [review] = await reviewsOf(ministryKH, second.id);
+    expect(review?.householdIds).toEqual([first.id, second.id]);
+    expect(await reviewsOf(ministryTH, second.id)).toEqual([]);
+  });
+
+  it('the blocking index and the reviews hold no names, only keyed hashes, ids, years and codes', async () => {
+    const v = newVillage();
+    await register(reliefA, family(v, { givenName: 'Chenda', familyName: 'Prak', birthYear: 1979 }));
+    await register(reliefB, family(v, { givenName: 'Chenda', familyName: 'Prak', birthYear: 1979 }));
+    const items = (await scanTable()).filter((i) => i.entity === 'DuplicateBlockingBucket' || i.entity === 'DuplicateReview' || i.entity === 'DuplicatePair');
+    expect(items.length).toBeGreaterThan(0);
+    const text = JSON.stringify(items).toLowerCase();
+    for (const value of ['chenda', 'prak', v.toLowerCase(), 'sokha']) expect(text).not.toContain(value);
+  });
+});
+
+describe('the blocking index', () => {
+  it('reads three items per person and place, however many people are filed', async () => {
+    const v = newVillage();
+    const person = { country: 'KH', id: '01JAAAAAAAAAAAAAAAAAAAAAAA', org: 'NGO-A', origin: { province: 'KH22', village: v }, members: [{ givenName: 'Bopha', familyName: 'Sam', birthYear: 1980 }, { givenName: 'Nita', familyName: 'Sam', birthYear: 2010 }] };
+    const before = await findCandidates(person);
+    expect(before).toEqual({ candidates: [], itemsRead: 6 });
+    for (let i = 0; i < 12; i++) await register(reliefA, family(v, { givenName: `Other${i}`, familyName: 'Sam', birthYear: 1980 + i }));
+    await register(reliefB, family(v, { givenName: 'Bopha', familyName: 'Sam', birthYear: 1981 }));
+    const after = await findCandidates(person);
+    expect(after.itemsRead).toBe(6);
+    expect(after.candidates).toHaveLength(1);
+  });
+});
+
+describe('the review queue', () => {
+  it('is the ministry’s and the admin’s: relief is refused, an admin names the country, a forged cursor is a 400', async () => {
+    expect((await call('GET', '/v1/duplicate-reviews', reliefA)).status).toBe(403);
+    expect((await call('GET', '/v1/duplicate-reviews', admin)).status).toBe(400);
+    expect((await call('GET', '/v1/duplicate-reviews?country=KH&limit=1', admin)).status).toBe(200);
+    expect((await call('GET', '/v1/duplicate-reviews?cursor=forged', ministryKH)).status).toBe(400);
+    expect((await call('GET', '/v1/duplicate-reviews?country=TH', ministryKH)).status).toBe(403);
+  });
+
+  it('decides with If-Match: SAME marks both households (versions raised, history), merges nothing, and is final', async () => {
+    const v = newVillage();
+    const a = await register(reliefA, family(v));
+    const b = await register(reliefB, family(v));
+    const [review] = await reviewsOf(ministryKH, b.id, '&status=PENDING');
+    const path = `/v1/duplicate-reviews/${review!.id}/decision`;
+    expect((await call('POST', path, ministryKH, { decision: 'SAME' })).status).toBe(428);
+    expect((await call('POST', path, ministryKH, { decision: 'SAME' }, { 'if-match': '"7"' })).status).toBe(412);
+    expect((await call('POST', path, ministryKH, { decision: 'MAYBE' }, { 'if-match': '"1"' })).status).toBe(400);
+    expect((await call('POST', path, ministryTH, { decision: 'SAME' }, { 'if-match': '"1"' })).status).toBe(404);
+    expect((await call('POST', path, reliefA, { decision: 'SAME' }, { 'if-match': '"1"' })).status).toBe(403);
+    const decided = await call<DuplicateReview>('POST', path, ministryKH, { decision: 'SAME', comment: 'same family, home visit' }, { 'if-match': '"1"' });
+    expect(decided.status).toBe(200);
+    expect(decided.body).toMatchObject({ status: 'SAME', version: 2, decision: { decision: 'SAME', by: { role: 'ministry', org: 'MoSVY' } } });
+    expect(decided.res.headers.get('etag')).toBe('"2"');
+    for (const [h, headers] of [[a, reliefA], [b, reliefB]] as const) {
+      const now = await call<Household>('GET', `/v1/households/${h.id}`, headers);
+      expect(now.body.version).toBe(h.version + 1);
+      expect(now.body.duplicateReviews).toEqual([{ reviewId: review!.id, decision: 'SAME', at: decided.body.decision!.at }]);
+      expect(now.body.members).toEqual(h.members);
+      expect(JSON.stringify(now.body)).not.toContain(h.id === a.id ? b.id : a.id);
+      const history = await call<{ items: { action: string }[] }>('GET', `/v1/households/${h.id}/history`, ministryKH);
+      expect(history.body.items.map((e) => e.action)).toContain('DUPLICATE_REVIEWED');
+    }
+    const again = await call<Problem>('POST', path, ministryKH, { decision: 'DIFFERENT' }, { 'if-match': '"2"' });
+    expect(again.status).toBe(409);
+    expect((await reviewsOf(ministryKH, b.id, '&status=SAME')).map((r) => r.id)).toEqual([review!.id]);
+    expect(await reviewsOf(ministryKH, b.id, '&status=PENDING')).toEqual([]);
+  });
+
+  it('DIFFERENT closes the review and leaves the households as they were', async () => {
+    const v = newVillage();
+    const a = await register(reliefA, family(v));
+    const b = await register(reliefA, family(v));
+    const [review] = await reviewsOf(ministryKH, b.id);
+    const decided = await call<DuplicateReview>('POST', `/v1/duplicate-reviews/${review!.id}/decision`, ministryKH, { decision: 'DIFFERENT' }, { 'if-match': '"1"' });
+    expect(decided.body.status).toBe('DIFFERENT');
+    const now = await call<Household>('GET', `/v1/households/${a.id}`, reliefA);
+    expect(now.body.version).toBe(a.version);
+    expect(now.body.duplicateReviews).toBeUndefined();
+  });
+});
+
+describe('imports', () => {
+  it('queue the pairs they bring, with households registered before and within the file, in a pass after the import', async () => {
+    const v = newVillage();
+    const before = await register(reliefB, family(v, { givenName: 'Rathana', familyName: 'Ouk', birthYear: 1975 }));
+    const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
+    const row = (key: string, birthYear: string) => headRow(key, { origin_village: v, given_name: 'Rathana', family_name: 'Ouk', birth_year: birthYear });
+    const csv = csvOf([row(`dup-a-${v}`, '1975'), row(`dup-b-${v}`, '1976'), headRow(`dup-c-${v}`, { origin_village: v, given_name: 'Someone', family_name: 'Else' })]);
+    await markUploaded(created.body.id, Buffer.byteLength(csv), new Date().toISOString());
+    expect(await runImport(created.body.id, { open: async () => Readable.from([Buffer.from(csv)]) })).toBe('COMPLETED');
+    const imported = (await scanTable()).filter((i) => i.entity === 'Household' && i.importId === created.body.id).map((i) => String(i.id));
+    expect(imported).toHaveLength(3);
+    const reviews = await reviewsOf(ministryKH, before.id);
+    expect(reviews).toHaveLength(2);
+    for (const r of reviews) expect(r).toMatchObject({ source: 'IMPORT', importId: created.body.id, status: 'PENDING' });
+    const ofImported = (await Promise.all(imported.map((id) => reviewsOf(ministryKH, id)))).flat();
+    const within = new Set(ofImported.filter((r) => r.householdIds.every((id) => imported.includes(id))).map((r) => r.id));
+    expect(within.size).toBe(1);
+  });
+});
+
+describe('member changes', () => {
+  it('keep the blocking index true: a birth is found, a departed member is not, a member split off is found in the new household', async () => {
+    const v = newVillage();
+    const h = await register(reliefA, family(v, { givenName: 'Malis', familyName: 'Yim', birthYear: 1982 }));
+    const probe = (givenName: string, birthYear: number) => ({ country: 'KH', id: 'probe', org: 'NGO-C', origin: h.origin, members: [{ givenName, familyName: 'Yim', birthYear }] });
+    const born = await call<Household>('POST', `/v1/households/${h.id}/members`, reliefA, { givenName: 'Botum', familyName: 'Yim', sex: 'F', birthYear: 2025, relationship: 'CHILD', reason: 'BIRTH' }, { 'if-match': `"${h.version}"` });
+    expect([200, 201]).toContain(born.status);
+    expect((await findCandidates(probe('Botum', 2025))).candidates.map((c) => c.householdId)).toEqual([h.id]);
+    const child = born.body.members.find((m) => m.givenName === 'Dara')!;
+    const left = await call<Household>('POST', `/v1/households/${h.id}/members/${(child as { id: string }).id}/departure`, reliefA, { reason: 'LEFT', date: '2026-02-01' }, { 'if-match': `"${born.body.version}"` });
+    expect(left.status).toBe(200);
+    expect((await findCandidates(probe('Dara', 2012))).candidates).toEqual([]);
+    const baby = left.body.members.find((m) => m.givenName === 'Botum') as { id: string };
+    const split = await call<unknown>('POST', `/v1/households/${h.id}/split`, reliefA, { memberIds: [baby.id] }, { 'if-match': `"${left.body.version}"` });
+    expect([200, 201]).toContain(split.status);
+    const found = (await findCandidates(probe('Botum', 2025))).candidates.map((c) => c.householdId);
+    expect(found).toHaveLength(1);
+    expect(found[0]).not.toBe(h.id);
+    expect((await findCandidates(probe('Malis', 1982))).candidates.map((c) => c.householdId)).toEqual([h.id]);
+  });
+});
+
+describe('erasure', () => {
+  it('takes the household’s people out of the blocking index and deletes the reviews of its pairs', async () => {
+    const v = newVillage();
+    const a = await register(reliefA, family(v, { givenName: 'Sophal', familyName: 'Meas', birthYear: 1960 }));
+    const b = await register(reliefB, family(v, { givenName: 'Sophal', familyName: 'Meas', birthYear: 1960 }));
+    expect(await reviewsOf(ministryKH, a.id)).toHaveLength(1);
+    expect((await call('POST', `/v1/households/${a.id}/erasure`, admin, { reason: 'asked by the family' })).status).toBe(200);
+    expect(await reviewsOf(ministryKH, a.id)).toEqual([]);
+    const left = (await scanTable()).filter((i) => (i.entity === 'DuplicatePair' && (i.householdId === a.id || i.otherHouseholdId === a.id)) || (i.entity === 'DuplicateBlockingBucket' && JSON.stringify(i).includes(a.id)));
+    expect(left).toEqual([]);
+    const person = { country: 'KH', id: 'someone-new', org: 'NGO-C', origin: b.origin, members: b.members };
+    expect((await findCandidates(person)).candidates.map((c) => c.householdId)).toEqual([b.id]);
+  });
+});
