@@ -169,6 +169,15 @@ async function main(): Promise<void> {
       `(the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
+  // People of households registered before the duplicate matching are filed in its index, once.
+  const { backfillDuplicateIndex } = await import('./duplicates-backfill.ts');
+  await backfillDuplicateIndex(backfillClient, LOCAL_TABLE_NAME).then(
+    (backfill) => {
+      if (backfill.ran && backfill.households > 0) say(`possible duplicates: filed the people of ${backfill.households} household${backfill.households > 1 ? 's' : ''} registered before the matching`);
+    },
+    (e: unknown) => warn(`possible duplicates: the households registered before the matching could not be filed (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+  );
+
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
   // again when the server answers (it serves nothing else while it commits the edition's writes).
   await ensureGazetteer();

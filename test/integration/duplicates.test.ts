@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
@@ -12,6 +13,8 @@ import { scanTable } from '../support/fixtures.ts';
 import { csvOf, headRow } from '../support/imports.ts';
 import { bearer } from '../support/tokens.ts';
 import { readGazetteerDir } from '../../infra/local/gazetteer-files.ts';
+import { backfillDuplicateIndex, DUPLICATES_BACKFILL_MARKER } from '../../infra/local/duplicates-backfill.ts';
+import { documentClient, tableName } from '../../shared/db/client.ts';
 import { loadEdition } from '../../shared/db/repositories/gazetteer.ts';
 
 /**
@@ -274,5 +277,32 @@ describe('erasure', () => {
     expect(left).toEqual([]);
     const person = { country: 'KH', id: 'someone-new', org: 'NGO-C', origin: b.origin, members: b.members };
     expect((await findCandidates(person)).candidates.map((c) => c.householdId)).toEqual([b.id]);
+  });
+});
+
+describe('households registered before the matching', () => {
+  it('are filed once by npm start’s one-off backfill, as registrations file them, and found from then on', async () => {
+    const v = newVillage();
+    const first = await register(reliefA, family(v, { givenName: 'Sophal', familyName: 'Kim', birthYear: 1970 }));
+    const refsOf = (items: Record<string, unknown>[]) =>
+      Object.fromEntries(
+        items
+          .filter((i) => i.entity === 'DuplicateBlockingBucket')
+          .map((i) => [String(i.pk), Object.fromEntries(Object.entries(i).filter(([k]) => k.startsWith('r_')))] as const)
+          .filter(([, refs]) => Object.keys(refs).length > 0),
+      );
+    const buckets = (await scanTable()).filter((i) => i.entity === 'DuplicateBlockingBucket');
+    const before = refsOf(buckets);
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    // As a table from before the matching holds them: no bucket at all.
+    for (const b of buckets) await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: b.pk, sk: b.sk } }));
+    const filed = await backfillDuplicateIndex(documentClient, tableName);
+    expect(filed.ran).toBe(true);
+    expect(filed.households).toBeGreaterThan(0);
+    expect(refsOf(await scanTable())).toEqual(before);
+    const again = await register(reliefA, family(v, { givenName: 'Sophal', familyName: 'Kim', birthYear: 1971 }));
+    expect(again.possibleDuplicates?.map((d) => d.householdId)).toContain(first.id);
+    expect(await backfillDuplicateIndex(documentClient, tableName)).toEqual({ ran: false, households: 0 });
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: DUPLICATES_BACKFILL_MARKER }));
   });
 });
