@@ -69,6 +69,13 @@ const AssistanceImportSchema = () =>
   });
 
 export function distributionRoutes(api: Api): void {
+  distributionListRoute(api);
+  createAssistanceImportRoute(api);
+  getAssistanceImportRoute(api);
+  listAssistanceImportErrorsRoute(api);
+}
+
+function distributionListRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -76,9 +83,13 @@ export function distributionRoutes(api: Api): void {
       operationId: 'distributionList',
       summary: 'The distribution list of a round: the organisation’s own households as CSV (personal data)',
       description:
-        'A relief agency’s own households in its country (every status), optionally only those at a `site` (current location, compared without case), one CSV row each: household id, registration code, the head’s names, the household’s size and site, the round and `type` (when named) and whether that type was already recorded in the round (`already_recorded`), and empty `date`, `quantity` and `unit` to fill in. ' +
-        'Sent back through `POST /v1/assistance-imports`, the filled-in list records the round, row by row, under the rule of one record per type and round. Read a page at a time from the organisation’s list index, never a Scan. ' +
-        'Personal data: every household listed gets an entry in its access log (`DISTRIBUTION_LIST`) before the list is answered; the answer is `Cache-Control: no-store`.',
+        'A relief agency’s own households in its country (every status), optionally only those at a `site` (current location, compared without case), one ' +
+        'CSV row each: household id, registration code, the head’s names, the household’s size and site, the round and `type` (when named) and whether ' +
+        'that type was already recorded in the round (`already_recorded`), and empty `date`, `quantity` and `unit` to fill in. ' +
+        'Sent back through `POST /v1/assistance-imports`, the filled-in list records the round, row by row, under the rule of one record per type and ' +
+        'round. Read a page at a time from the organisation’s list index, never a Scan. ' +
+        'Personal data: every household listed gets an entry in its access log (`DISTRIBUTION_LIST`) before the list is answered; the answer is ' +
+        '`Cache-Control: no-store`.',
       tag: 'Assistance',
       access: ['relief'],
       params: z.object({ round: Round }),
@@ -106,7 +117,9 @@ export function distributionRoutes(api: Api): void {
       return answer;
     },
   );
+}
 
+function createAssistanceImportRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -114,8 +127,12 @@ export function distributionRoutes(api: Api): void {
       operationId: 'createAssistanceImport',
       summary: 'Record a round from a distribution list sent back (CSV upload)',
       description:
-        'Creates an upload job and answers the URL to `PUT` the filled-in distribution list to (as for household imports: an S3 presigned URL on AWS, the local server locally, 15 minutes). ' +
-        'Each row with `household_id` (or `code`), `type`, `round`, `date`, `quantity` and `unit` records assistance given by the caller’s organisation, by the rules of `POST /v1/households/{id}/assistance`: a type already recorded for the household in the round is refused “already recorded for this round”, a household without consent to return assistance is refused; each refused row is reported by number (`GET /v1/assistance-imports/{id}`). ' +
+        'Creates an upload job and answers the URL to `PUT` the filled-in distribution list to (as for household imports: an S3 presigned URL on AWS, the ' +
+        'local server locally, 15 minutes). ' +
+        'Each row with `household_id` (or `code`), `type`, `round`, `date`, `quantity` and `unit` records assistance given by the caller’s organisation, ' +
+        'by the rules of `POST /v1/households/{id}/assistance`: a type already recorded for the household in the round is refused “already recorded for ' +
+        'this round”, a household without consent to return assistance is refused; each refused row is reported by number (`GET ' +
+        '/v1/assistance-imports/{id}`). ' +
         '`bytes` (the file’s size) is required on AWS. Accepts `Idempotency-Key`.',
       tag: 'Assistance',
       access: ['relief'],
@@ -142,14 +159,18 @@ export function distributionRoutes(api: Api): void {
       }, idempotency);
     },
   );
+}
 
+function getAssistanceImportRoute(api: Api): void {
   api.route(
     {
       method: 'get',
       path: '/v1/assistance-imports/{id}',
       operationId: 'getAssistanceImport',
       summary: 'The status of a distribution-list upload: rows recorded and refused',
-      description: 'Status as for household imports; `rowsRecorded` records made, `rowsRejected` rows refused, `errors` the first 100 with their row number (the header is row 1). Its organisation, its country’s ministry and admins read it; anyone else gets 404.',
+      description:
+        'Status as for household imports; `rowsRecorded` records made, `rowsRejected` rows refused, `errors` the first 100 with their row number (the ' +
+        'header is row 1). Its organisation, its country’s ministry and admins read it; anyone else gets 404.',
       tag: 'Assistance',
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
@@ -160,7 +181,9 @@ export function distributionRoutes(api: Api): void {
       return c.json({ ...jobView(job), errors: await firstImportErrors(job.id, 100) }, 200, { ETag: etagOf(job.version) });
     },
   );
+}
 
+function listAssistanceImportErrorsRoute(api: Api): void {
   api.route(
     {
       method: 'get',

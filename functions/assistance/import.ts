@@ -68,7 +68,9 @@ function rowsOf(bytes: Buffer, maxRows: number): { header: Map<string, number>; 
   const header = new Map(first.map((name, i) => [name.trim().toLowerCase(), i]));
   const missing = REQUIRED.filter((c) => !header.has(c));
   if (!header.has('household_id') && !header.has('code')) missing.unshift('household_id' as never);
-  if (missing.length > 0) throw new Unimportable(`The CSV header lacks ${missing.join(', ')}: send back the distribution list as it was downloaded, with date, quantity and unit filled in (household_id or code names the household).`);
+  if (missing.length > 0) throw new Unimportable(`The CSV header lacks ${missing.join(', ')}: send back the distribution list ` +
+    `as it was downloaded, with date, quantity and unit filled in (household_id ` +
+    `or code names the household).`);
   if (rows.length === 0) throw new Unimportable('The file has a header but no rows.');
   if (rows.length > maxRows) throw new Unimportable(`The file has more than ${maxRows} rows: split it.`);
   return { header, rows };

@@ -60,9 +60,12 @@ async function create(c: Context<AppEnv>, principal: Principal, household: House
 }
 
 const RECORD_DESCRIPTION =
-  'A relief agency of the household’s country records assistance its organisation gave (the organisation comes from the token), whichever organisation registered the household: an agency that may not read the household may still record what it gave. ' +
-  '`round` is a name the organisations of a country share (e.g. `2026-R1`, compared without case): a second record of the same type and round for the household, by any organisation, is a 409 “already recorded for this round” that names no other record. ' +
-  'The household must consent to RETURN_ASSISTANCE (otherwise a 409 that says only that consent is missing); withdrawing it stops new records at once. Quantities are summed per unit (`USD`, `KG`, `KIT`, ...) in the statistics of the round, kept in the same transaction. ' +
+  'A relief agency of the household’s country records assistance its organisation gave (the organisation comes from the token), whichever organisation ' +
+  'registered the household: an agency that may not read the household may still record what it gave. ' +
+  '`round` is a name the organisations of a country share (e.g. `2026-R1`, compared without case): a second record of the same type and round for the ' +
+  'household, by any organisation, is a 409 “already recorded for this round” that names no other record. ' +
+  'The household must consent to RETURN_ASSISTANCE (otherwise a 409 that says only that consent is missing); withdrawing it stops new records at once. ' +
+  'Quantities are summed per unit (`USD`, `KG`, `KIT`, ...) in the statistics of the round, kept in the same transaction. ' +
   'Emits `AssistanceRecorded` (ids and counts). Accepts `Idempotency-Key`: a replay answers the record as it is now.';
 
 export function assistanceRecordRoutes(api: Api): void {
@@ -93,7 +96,8 @@ export function assistanceRecordRoutes(api: Api): void {
       path: '/v1/assistance',
       operationId: 'recordAssistanceByCode',
       summary: 'Record assistance given to the household holding a registration code (the code on its card)',
-      description: `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ignored; a code whose check character does not match is a 400; one no household of the caller’s country holds is a 404). ${RECORD_DESCRIPTION}`,
+      description: `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ` +
+        `ignored; a code whose check character does not match is a 400; one no household of the caller’s country holds is a 404). ${RECORD_DESCRIPTION}`,
       tag: TAG,
       access: ['relief'],
       body: AssistanceByCode,
@@ -116,7 +120,9 @@ export function assistanceRecordRoutes(api: Api): void {
       path: '/v1/households/{id}/assistance',
       operationId: 'listHouseholdAssistance',
       summary: 'The assistance a household received, oldest first',
-      description: 'Readers of the household (its registering organisation’s relief agency, the ministry of its country, admins) read every record, whichever organisation gave it; anyone else gets 404, as for the household. An erased household answers 410 to its readers.',
+      description:
+        'Readers of the household (its registering organisation’s relief agency, the ministry of its country, admins) read every record, whichever ' +
+        'organisation gave it; anyone else gets 404, as for the household. An erased household answers 410 to its readers.',
       tag: TAG,
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,

@@ -40,9 +40,12 @@ export function assistanceStatsRoutes(api: Api): void {
       operationId: 'assistanceStats',
       summary: 'Assistance per round: households and people reached, quantities per unit (JSON, or CSV with HXL hashtags)',
       description:
-        'For each round of a country (or the one named): records, households reached and people reached (a household and its members count once per round, and once per type), and the quantities given summed per unit, overall and per type of assistance. ' +
-        'Counters are kept in the same transaction as every record, so a read is one item per round however many records exist. With `Accept: text/csv` (or `?format=csv`) one row per round and type (`ALL` first) with an HXL hashtag row (`#reached+hh`, `#reached+ind`, `#output+quantity+<unit>`). ' +
-        'Relief agencies and ministries read their own country; observers and admins name one. Small cells as for the displacement statistics: readers who may not read every household counted get household and people counts from 1 to 4 as `null` (`<5` in CSV).',
+        'For each round of a country (or the one named): records, households reached and people reached (a household and its members count once per round, ' +
+        'and once per type), and the quantities given summed per unit, overall and per type of assistance. ' +
+        'Counters are kept in the same transaction as every record, so a read is one item per round however many records exist. With `Accept: text/csv` ' +
+        '(or `?format=csv`) one row per round and type (`ALL` first) with an HXL hashtag row (`#reached+hh`, `#reached+ind`, `#output+quantity+<unit>`). ' +
+        'Relief agencies and ministries read their own country; observers and admins name one. Small cells as for the displacement statistics: readers who ' +
+        'may not read every household counted get household and people counts from 1 to 4 as `null` (`<5` in CSV).',
       tag: 'Statistics',
       access: STATS_READERS,
       query: z.object({ country: z.optional(Country), round: z.optional(Round), format: z.optional(z.enum(['json', 'csv'])) }),

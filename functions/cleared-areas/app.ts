@@ -48,7 +48,12 @@ api.route(
     path: '/v1/cleared-areas',
     operationId: 'submitClearedArea',
     summary: 'Submit the completion report of a completed task: one or more parts of released land',
-    description: `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those fields at the top level) is a report of one part. The activity decides the outcomes: NTS cancels, TS cancels or reduces, CLEARANCE and BAC clear or reduce, EOD_SPOT releases no land. Each part lies within the hazard area's remaining land (each vertex within ${WITHIN_TOLERANCE_M} m) and overlaps neither another part nor land released or awaiting QA (overlaps under 1 m² are ignored); its geodesic m² within the remaining land is computed by the server. At most ${MAX_REPORT_VERTICES} vertices in all. EO totals given by the team are reconciled against the task's progress reports and a mismatch is shown in \`eo\`. One report at a time per task: a rejected one is followed by a new report after rework.`,
+    description: `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those ` +
+      `fields at the top level) is a report of one part. The activity decides the outcomes: NTS cancels, TS cancels or reduces, CLEARANCE and BAC ` +
+      `clear or reduce, EOD_SPOT releases no land. Each part lies within the hazard area's remaining land (each vertex within ${WITHIN_TOLERANCE_M} ` +
+      `m) and overlaps neither another part nor land released or awaiting QA (overlaps under 1 m² are ignored); its geodesic m² within the remaining ` +
+      `land is computed by the server. At most ${MAX_REPORT_VERTICES} vertices in all. EO totals given by the team are reconciled against the task's ` +
+      `progress reports and a mismatch is shown in \`eo\`. One report at a time per task: a rejected one is followed by a new report after rework.`,
     tag: 'Cleared areas',
     access: ['deminer', 'operations', 'admin'],
     body: ClearedAreaCreate,
@@ -155,7 +160,9 @@ api.route(
     operationId: 'listClearedAreas',
     summary: 'List cleared areas of a task, a province or a country; as GeoJSON with Accept: application/geo+json',
     description:
-      'Name `task`, `province` or `country` (national roles default to their own); `status` narrows province and country lists. Operations users see their own country’s reports and joint ones (a page may then hold fewer items than `limit`). With `Accept: application/geo+json` the page is a FeatureCollection with one Feature per part (properties flat, as QGIS expects); the next page is in `next` and the `Link` header.',
+      'Name `task`, `province` or `country` (national roles default to their own); `status` narrows province and country lists. Operations users see their ' +
+      'own country’s reports and joint ones (a page may then hold fewer items than `limit`). With `Accept: application/geo+json` the page is a ' +
+      'FeatureCollection with one Feature per part (properties flat, as QGIS expects); the next page is in `next` and the `Link` header.',
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     query: z.object({ task: z.optional(Id), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), country: z.optional(Country), status: z.optional(ClearedAreaStatus), ...PageQuery }),
@@ -228,7 +235,9 @@ api.route(
     path: '/v1/cleared-areas/{id}',
     operationId: 'getClearedArea',
     summary: 'Read a cleared area (completion report)',
-    description: 'Operations users read their own country’s reports and joint ones, deminers their team’s. The names in a handover (receiving party, signatories) are shown only within the report’s country and to admins; others see their type and organisation.',
+    description:
+      'Operations users read their own country’s reports and joint ones, deminers their team’s. The names in a handover (receiving party, signatories) are ' +
+      'shown only within the report’s country and to admins; others see their type and organisation.',
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
     params: IdParams,

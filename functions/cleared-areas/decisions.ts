@@ -84,6 +84,12 @@ async function landChange(area: ClearedArea, change: 'release' | 'take-back', pr
 }
 
 export function registerReportDecisions(api: Api): void {
+  decideQaRoute(api);
+  attestReleaseRoute(api);
+  handOverRoute(api);
+}
+
+function decideQaRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -168,7 +174,9 @@ export function registerReportDecisions(api: Api): void {
       }
     },
   );
+}
 
+function attestReleaseRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -176,7 +184,9 @@ export function registerReportDecisions(api: Api): void {
       operationId: 'attestRelease',
       summary: 'Attest, or refuse to attest, an accepted release (ASEAN Observer Team)',
       description:
-        'Once per report, after the QA acceptances and before handover. A release of a joint task or contested land is handed over only with an ATTESTED attestation. NOT_ATTESTED takes the release back like a QA rejection: the land counts as contaminated again, the report becomes NOT_ATTESTED and the task returns to IN_PROGRESS for rework; a new report follows. The findings are a statement on the work, not on people: no names.',
+        'Once per report, after the QA acceptances and before handover. A release of a joint task or contested land is handed over only with an ATTESTED ' +
+        'attestation. NOT_ATTESTED takes the release back like a QA rejection: the land counts as contaminated again, the report becomes NOT_ATTESTED and ' +
+        'the task returns to IN_PROGRESS for rework; a new report follows. The findings are a statement on the work, not on people: no names.',
       tag: 'Cleared areas',
       access: ['observer', 'admin'],
       params: IdParams,
@@ -225,7 +235,9 @@ export function registerReportDecisions(api: Api): void {
       return c.json(asSeenBy(principal, decided), 200, { ETag: etagOf(decided.version) });
     },
   );
+}
 
+function handOverRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -233,7 +245,10 @@ export function registerReportDecisions(api: Api): void {
       operationId: 'handOver',
       summary: 'Record the handover of accepted land',
       description:
-        'Certificate reference, date, the receiving community or land user, signatories (national authority, operator and community; an AOT observer may) and the residual-risk statement. Land of a joint task or contested area needs an ASEAN observer’s ATTESTED attestation first (deployment setting `requireObserverAttestation`), and the certificate names it. The hazard area becomes HANDED_OVER once nothing remains and all released land is handed over.',
+        'Certificate reference, date, the receiving community or land user, signatories (national authority, operator and community; an AOT observer may) ' +
+        'and the residual-risk statement. Land of a joint task or contested area needs an ASEAN observer’s ATTESTED attestation first (deployment setting ' +
+        '`requireObserverAttestation`), and the certificate names it. The hazard area becomes HANDED_OVER once nothing remains and all released land is ' +
+        'handed over.',
       tag: 'Cleared areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -246,7 +261,8 @@ export function registerReportDecisions(api: Api): void {
       checkVersion(area, expectedVersion, 'cleared area');
       if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only land QA accepted can be handed over; this report is ${area.status}.`, { currentStatus: area.status });
       if (area.attestationRequired && area.attestation?.decision !== 'ATTESTED') {
-        throw new Conflict('Land released by a joint task or on contested land is handed over only after an ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });
+        throw new Conflict('Land released by a joint task or on contested land is handed over only after an ' +
+          'ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });
       }
       const hazard = (await getHazardArea(area.hazardAreaId))!;
       const now = new Date().toISOString();

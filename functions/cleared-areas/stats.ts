@@ -77,7 +77,11 @@ export function registerLandReleaseStats(api: Api): void {
       operationId: 'landReleaseStats',
       summary: 'Land-release statistics of everything, a country or a province (JSON, or CSV with HXL hashtags)',
       description:
-        'm² released by outcome (each part of a report counted under its own outcome; nothing for withdrawn areas) and handed over, EO found by category, by disposal, and destroyed (in situ only) by category, tasks, hazard areas and completion reports by status. Counters are kept in the same transactions as the changes, so a read is one item whatever the number of records. Counters are also kept per district (`adm2`) for hazard areas recorded with one: `?adm2=` reads a district, and the CSV with `level=adm2` has one row per district with counters (`#adm2+code`). With `Accept: text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
+        'm² released by outcome (each part of a report counted under its own outcome; nothing for withdrawn areas) and handed over, EO found by category, ' +
+        'by disposal, and destroyed (in situ only) by category, tasks, hazard areas and completion reports by status. Counters are kept in the same ' +
+        'transactions as the changes, so a read is one item whatever the number of records. Counters are also kept per district (`adm2`) for hazard areas ' +
+        'recorded with one: `?adm2=` reads a district, and the CSV with `level=adm2` has one row per district with counters (`#adm2+code`). With `Accept: ' +
+        'text/csv` (or `?format=csv`) the answer is one CSV row per province of the scope, with an HXL hashtag row under the header.',
       tag: 'Statistics',
       access: DEMINING_READERS,
       query: z.object({

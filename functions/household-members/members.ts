@@ -28,6 +28,13 @@ async function documentWrites(principal: Principal, household: Household, body: 
 }
 
 export function memberRoutes(api: Api): void {
+  addHouseholdMemberRoute(api);
+  correctHouseholdMemberRoute(api);
+  recordMemberDepartureRoute(api);
+  changeHouseholdHeadRoute(api);
+}
+
+function addHouseholdMemberRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -35,9 +42,11 @@ export function memberRoutes(api: Api): void {
       operationId: 'addHouseholdMember',
       summary: 'Add a member: a birth, an arrival',
       description:
-        'A member as at registration (never HEAD: add, then move the role with POST /v1/households/{id}/head) with `reason` (BIRTH, ARRIVAL, OTHER) and `date` (default today). ' +
+        'A member as at registration (never HEAD: add, then move the role with POST /v1/households/{id}/head) with `reason` (BIRTH, ARRIVAL, ' +
+          'OTHER) and `date` (default today). ' +
         'An identity document is checked and claimed as at registration (409 when another household holds it; one of another organisation is not named). ' +
-        'The member gets a stable `id`. The household’s `If-Match`; history, access log, statistics counters and the HouseholdMembersChanged event in the same transaction.',
+        'The member gets a stable `id`. The household’s `If-Match`; history, access log, statistics counters and the HouseholdMembersChanged ' +
+          'event in the same transaction.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,
@@ -67,7 +76,9 @@ export function memberRoutes(api: Api): void {
       return c.json(added, 200, { ETag: etagOf(added.version) });
     },
   );
+}
 
+function correctHouseholdMemberRoute(api: Api): void {
   api.route(
     {
       method: 'patch',
@@ -98,7 +109,9 @@ export function memberRoutes(api: Api): void {
       return c.json(corrected, 200, { ETag: etagOf(corrected.version) });
     },
   );
+}
 
+function recordMemberDepartureRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -131,14 +144,17 @@ export function memberRoutes(api: Api): void {
       return c.json(after, 200, { ETag: etagOf(after.version) });
     },
   );
+}
 
+function changeHouseholdHeadRoute(api: Api): void {
   api.route(
     {
       method: 'post',
       path: '/v1/households/{id}/head',
       operationId: 'changeHouseholdHead',
       summary: 'Move the head role to another member',
-      description: 'In one request: `memberId` becomes HEAD and the former head becomes `formerHeadRelationship` (default OTHER_RELATIVE), so the household always has exactly one head. The household’s `If-Match`.',
+      description: 'In one request: `memberId` becomes HEAD and the former head becomes `formerHeadRelationship` (default OTHER_RELATIVE), so the household ' +
+        'always has exactly one head. The household’s `If-Match`.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,

@@ -20,7 +20,8 @@ import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { BadRequest } from '#shared/http/problem.ts';
 import { arrivalCheck, householdFlowWrites, householdsStatsWrites } from '#shared/db/repositories/household-figures.ts';
 import { accessEntry, prefixed } from '../households/scope.ts';
-import { assessSafety, safetyWrites } from '../households/hooks.ts';
+import { assessReturnSafety, returnSafetyItems } from '#shared/db/repositories/return-safety.ts';
+import { copyPut } from '#shared/db/repositories/versioned.ts';
 import { householdToChange, nextVersion, placeOf, REGISTRARS } from './change.ts';
 
 /** Checks the new household's places as a registration's (only those the body names). */
@@ -61,7 +62,7 @@ async function newHouseholdOf(principal: Principal, from: Household, body: House
     splitFrom: { householdId: from.id, at: now },
     code: await freeRegistrationCode(from.country),
   };
-  household.returnSafety = await assessSafety(assistedDestination(household), now);
+  household.returnSafety = await assessReturnSafety(assistedDestination(household), now);
   return household;
 }
 
@@ -73,10 +74,14 @@ export function splitRoutes(api: Api): void {
       operationId: 'splitHousehold',
       summary: 'Form a new household from some of the members (a son marries, a family divides)',
       description:
-        '`{ memberIds, head?, remainingHeadId?, current?, destination?, date? }`: the members named leave (departure reason SPLIT, linked to the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
-        'headed by `head` (one of them; default the first). When the head leaves, `remainingHeadId` names who heads the household that stays. The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
-        'Both are linked (`splitInto` on this one, `splitFrom` on the new one), the leaving members’ identity-document claims move with them, every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
-        'A split is undone only by a new registration decision, never by deleting. The household’s `If-Match`; the answer is 201 with both households, the ETag of this one and the Location of the new one.',
+        '`{ memberIds, head?, remainingHeadId?, current?, destination?, date? }`: the members named leave (departure reason SPLIT, linked to ' +
+          'the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
+        'headed by `head` (one of them; default the first). When the head leaves, `remainingHeadId` names who heads the household that stays. ' +
+          'The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
+        'Both are linked (`splitInto` on this one, `splitFrom` on the new one), the leaving members’ identity-document claims move with them, ' +
+          'every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
+        'A split is undone only by a new registration decision, never by deleting. The household’s `If-Match`; the answer is 201 with both households, ' +
+          'the ETag of this one and the Location of the new one.',
       tag: 'Households',
       access: REGISTRARS,
       params: IdParams,
@@ -120,7 +125,7 @@ export function splitRoutes(api: Api): void {
         ...(await blockingChangeWrites([[household, stays], [undefined, created]])),
         // Only a new household somewhere else moved: it departs the site it was at and arrives at its own.
         ...(created.current.siteId !== household.current.siteId ? householdFlowWrites(household, created, date) : []),
-        ...safetyWrites(created),
+        ...returnSafetyItems(created).map(copyPut),
         registrationCodeWrite(created.country, created.code!, id),
         ...arrival,
         ...moved,

@@ -15,8 +15,10 @@ export function verificationRoutes(api: Api): void {
       operationId: 'verifyHousehold',
       summary: 'Record whether a household was verified, and how',
       description:
-        '`{ status: UNVERIFIED | VERIFIED | NEEDS_REVIEW, method?: DOCUMENT | HOME_VISIT | COMMUNITY_LEADER | PHONE, date?, by? }` by the registering organisation’s relief agency or an admin; replaces the household’s `verification` (with who recorded it, and when). ' +
-        'In the history (status, method and date; not `by`), counted in the displacement statistics (`verification`), and listed by `GET /v1/households?verification=`. The household’s `If-Match`.',
+        '`{ status: UNVERIFIED | VERIFIED | NEEDS_REVIEW, method?: DOCUMENT | HOME_VISIT | COMMUNITY_LEADER | PHONE, date?, by? }` by the registering ' +
+          'organisation’s relief agency or an admin; replaces the household’s `verification` (with who recorded it, and when). ' +
+        'In the history (status, method and date; not `by`), counted in the displacement statistics (`verification`), and listed by `GET /v1/households?verification=`. ' +
+          'The household’s `If-Match`.',
       tag: 'Households',
       access: REGISTRARS,
       params: IdParams,

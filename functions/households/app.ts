@@ -5,8 +5,9 @@ import { registerHouseholds } from './households.ts';
 import { householdImportRoutes } from './imports.ts';
 
 /**
- * The households function: registration, reads with an access log, lifecycle and updates
- * (`households.ts`), erasure, consent and the family's copy (`erasure.ts`) and the bulk imports. (The displacement statistics are served by the `sites` function, with the sites' figures.)
+ * The households function: registration, lists and reads with an access log, movements and
+ * updates (`households.ts` and the files it registers), erasure, consent and the family's copy
+ * (`erasure.ts`) and the bulk imports. The displacement statistics are served by `sites`.
  */
 const api = new Api({ idempotency });
 registerHouseholds(api);

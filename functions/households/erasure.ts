@@ -24,6 +24,8 @@ import { safetyDiffers } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { HistoryEntry } from '#shared/domain/history.ts';
 import { commitErasure, eraseAround, fullAccessLog, fullHistory } from '#shared/db/repositories/erasure.ts';
+import { householdStatsWrites, leaveSiteWrites } from '#shared/db/repositories/household-figures.ts';
+import { assessReturnSafety, recheckReturnSafety, returnSafetyChangeWrites } from '#shared/db/repositories/return-safety.ts';
 import { allAssistance } from '#shared/db/repositories/assistance.ts';
 import { getImportJob } from '#shared/db/repositories/household-imports.ts';
 import { householdAccessWrite, householdHistoryWrite, householdWrite, recordHouseholdAccess } from '#shared/db/repositories/households.ts';
@@ -35,7 +37,6 @@ import { etagOf } from '#shared/http/etag.ts';
 import { logger } from '#shared/logger.ts';
 import { Conflict, Forbidden, PreconditionFailed, PROBLEM_CONTENT_TYPE } from '#shared/http/problem.ts';
 import { deleteUpload } from '../importer/uploads.ts';
-import { assessSafety, leaveSiteWrites, recheckSafety, safetyChangeWrites, statsWrites } from './hooks.ts';
 import { accessEntry, erasedProblem, visibleHousehold } from './scope.ts';
 
 /**
@@ -95,8 +96,8 @@ async function consentChange(household: Household, change: ConsentChange, princi
     householdAccessWrite(accessEntry(principal, household.id, 'CONSENT', now)),
   ];
   if (before === after) return { updated, writes, assessedAgain: false };
-  updated.returnSafety = await assessSafety(assistedDestination(updated), now);
-  writes.push(...safetyChangeWrites(household, updated), ...statsWrites(household, updated));
+  updated.returnSafety = await assessReturnSafety(assistedDestination(updated), now);
+  writes.push(...returnSafetyChangeWrites(household, updated), ...householdStatsWrites(household, updated));
   if (safetyDiffers(household.returnSafety, updated.returnSafety)) {
     writes.push(
       outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
@@ -114,6 +115,13 @@ async function consentChange(household: Household, change: ConsentChange, princi
 }
 
 export function erasureRoutes(api: Api): void {
+  eraseHouseholdRoute(api);
+  confirmHouseholdErasureRoute(api);
+  changeHouseholdConsentRoute(api);
+  exportHouseholdRoute(api);
+}
+
+function eraseHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -121,8 +129,11 @@ export function erasureRoutes(api: Api): void {
       operationId: 'eraseHousehold',
       summary: 'Erase a household’s personal data (admin), or ask for it (the registering relief agency)',
       description:
-        'An admin’s call erases at once and answers the tombstone. The registering organisation’s relief agency asks for it (202, `REQUESTED`); the ministry of the household’s country carries it out by confirming (`/erasure/confirmation`). ' +
-        'Erasure removes the household’s personal data everywhere it is kept (record, document claims, history contents, return-safety index, idempotency copies, rejected import rows naming it, the uploaded file it came from) and leaves a tombstone (id, country, organisation, `ERASED`, when and by whom) so that statistics keep their counts. ' +
+        'An admin’s call erases at once and answers the tombstone. The registering organisation’s relief agency asks for it (202, `REQUESTED`); the ' +
+        'ministry of the household’s country carries it out by confirming (`/erasure/confirmation`). ' +
+        'Erasure removes the household’s personal data everywhere it is kept (record, document claims, history contents, return-safety index, idempotency ' +
+        'copies, rejected import rows naming it, the uploaded file it came from) and leaves a tombstone (id, country, organisation, `ERASED`, when and by ' +
+        'whom) so that statistics keep their counts. ' +
         'Personal values of the household in `reason` are blanked out. Emits `HouseholdErased` (ids only) to the household’s country.',
       tag: TAG,
       access: ['relief', 'admin'],
@@ -156,14 +167,18 @@ export function erasureRoutes(api: Api): void {
       return c.json({ householdId: household.id, ...request }, 202, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function confirmHouseholdErasureRoute(api: Api): void {
   api.route(
     {
       method: 'post',
       path: '/v1/households/{id}/erasure/confirmation',
       operationId: 'confirmHouseholdErasure',
       summary: 'Carry out an erasure the registering organisation asked for (the household’s ministry)',
-      description: 'The ministry of the household’s country (or an admin) confirms an erasure in state `REQUESTED`; it is carried out at once, as described under `eraseHousehold`. Without a request: 409.',
+      description:
+        'The ministry of the household’s country (or an admin) confirms an erasure in state `REQUESTED`; it is carried out at once, as described under ' +
+        '`eraseHousehold`. Without a request: 409.',
       tag: TAG,
       access: ['ministry', 'admin'],
       params: IdParams,
@@ -172,12 +187,15 @@ export function erasureRoutes(api: Api): void {
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
       if (!canConfirmErasure(principal, household)) throw new Forbidden('Only the ministry of the household’s country or an admin confirms an erasure.');
-      if (!household.erasure) throw new Conflict(`Nobody has asked for the erasure of household ${household.id}: the registering organisation asks first (POST /v1/households/${household.id}/erasure).`);
+      if (!household.erasure) throw new Conflict(`Nobody has asked for the erasure of household ${household.id}: the registering ` +
+        `organisation asks first (POST /v1/households/${household.id}/erasure).`);
       const tombstone = await carryOutErasure(household, principal, household.erasure.requested, household.erasure.reason);
       return c.json(tombstone, 200);
     },
   );
+}
 
+function changeHouseholdConsentRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -185,8 +203,10 @@ export function erasureRoutes(api: Api): void {
       operationId: 'changeHouseholdConsent',
       summary: 'Grant or withdraw purposes of a household’s consent',
       description:
-        'The registering relief agency and admins record what the family decided, as of `date`. Withdrawing a purpose stops the uses that depend on it at once: `RETURN_ASSISTANCE` — the return-safety checks of the destination, ' +
-        'the return-safety index and the households-at-risk lists (the household’s safety becomes UNKNOWN). The anonymous statistics keep counting the household. ' +
+        'The registering relief agency and admins record what the family decided, as of `date`. Withdrawing a purpose stops the uses that depend on it at ' +
+        'once: `RETURN_ASSISTANCE` — the return-safety checks of the destination, ' +
+        'the return-safety index and the households-at-risk lists (the household’s safety becomes UNKNOWN). The anonymous statistics keep counting the ' +
+        'household. ' +
         '`REGISTRATION` cannot be withdrawn here: withdrawing it is an erasure (409 pointing there).',
       tag: TAG,
       access: ['relief', 'admin'],
@@ -204,11 +224,13 @@ export function erasureRoutes(api: Api): void {
       }
       const { updated, writes, assessedAgain } = await consentChange(household, body, principal, new Date().toISOString());
       await transact(writes);
-      const current = assessedAgain ? ((await recheckSafety(updated, principal)) ?? updated) : updated;
+      const current = assessedAgain ? ((await recheckReturnSafety([updated], principal)).get(updated.id) ?? updated) : updated;
       return c.json(current, 200, { ETag: etagOf(current.version) });
     },
   );
+}
 
+function exportHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -216,7 +238,8 @@ export function erasureRoutes(api: Api): void {
       operationId: 'exportHousehold',
       summary: 'Everything held about a household, as JSON, to hand to the family',
       description:
-        'The registering organisation’s relief agency and admins: the record (personal data included), its whole history and access log. Recorded in the access log (`EXPORT`) before it is answered, like a read. ' +
+        'The registering organisation’s relief agency and admins: the record (personal data included), its whole history and access log. Recorded in the ' +
+        'access log (`EXPORT`) before it is answered, like a read. ' +
         '`assistance` lists every record of assistance the household received, whichever organisation gave it.',
       tag: TAG,
       access: ['relief', 'admin'],

@@ -82,12 +82,20 @@ export function householdImportRoutes(api: Api): void {
       operationId: 'createHouseholdImport',
       summary: 'Start a bulk import of households from a CSV file',
       description:
-        'Creates an import job and answers with the URL to `PUT` the CSV file to (an S3 presigned URL on AWS, the local server locally), valid 15 minutes; processing starts when the upload completes. ' +
-        'A relief agency imports into its own country (naming another is a 403); an admin names `country`. Households are registered to the caller’s organisation. ' +
-        'The file is a CSV, an XLSX workbook (a households sheet and a members sheet joined by `_index`/`_parent_index` as KoBoToolbox exports them, or one sheet of people) or a ZIP of CSV files as ODK Central exports them (`KEY`/`PARENT_KEY`). ' +
-        'Columns are Clearway’s names (documented in the README, "Household CSV import"), with or without a group path (`household/…`, `household-…`); `mapping` (or `mappingId`, a saved one) maps others and translates values. KoBoToolbox and ODK metadata columns are ignored; any other column is ignored and reported on the job (`report.ignored`). ' +
-        '`dryRun: true` checks every row with every rule, duplicates included, and reports the counts, rejected rows and `report` without writing any household; it does not count as the first import of its file. The same file (same bytes) imported again by the same organisation imports nothing and names the first job. ' +
-        '`bytes` is the file’s size: required on AWS, where the presigned URL accepts exactly that `Content-Length`; locally an upload of another size is refused. The uploaded file is deleted when the job ends (only its SHA-256 is kept). ' +
+        'Creates an import job and answers with the URL to `PUT` the CSV file to (an S3 presigned URL on AWS, the local server locally), valid 15 minutes; ' +
+        'processing starts when the upload completes. ' +
+        'A relief agency imports into its own country (naming another is a 403); an admin names `country`. Households are registered to the caller’s ' +
+        'organisation. ' +
+        'The file is a CSV, an XLSX workbook (a households sheet and a members sheet joined by `_index`/`_parent_index` as KoBoToolbox exports them, or ' +
+        'one sheet of people) or a ZIP of CSV files as ODK Central exports them (`KEY`/`PARENT_KEY`). ' +
+        'Columns are Clearway’s names (documented in the README, "Household CSV import"), with or without a group path (`household/…`, `household-…`); ' +
+        '`mapping` (or `mappingId`, a saved one) maps others and translates values. KoBoToolbox and ODK metadata columns are ignored; any other column is ' +
+        'ignored and reported on the job (`report.ignored`). ' +
+        '`dryRun: true` checks every row with every rule, duplicates included, and reports the counts, rejected rows and `report` without writing any ' +
+        'household; it does not count as the first import of its file. The same file (same bytes) imported again by the same organisation imports nothing ' +
+        'and names the first job. ' +
+        '`bytes` is the file’s size: required on AWS, where the presigned URL accepts exactly that `Content-Length`; locally an upload of another size is ' +
+        'refused. The uploaded file is deleted when the job ends (only its SHA-256 is kept). ' +
         'Accepts `Idempotency-Key`: a replay answers the job as it is now (with a new upload URL while it still awaits its file).',
       tag: TAG,
       access: ['relief', 'admin'],
@@ -141,8 +149,10 @@ export function householdImportRoutes(api: Api): void {
       operationId: 'getHouseholdImport',
       summary: 'Read the status and counts of a household import',
       description:
-        '`status` is AWAITING_UPLOAD, UPLOADED, PROCESSING, COMPLETED or FAILED (with `message`). Counts grow as chunks of households are committed; `errors` holds the first 100 rejected rows ' +
-        '(row numbers count the header as row 1), `/errors` lists them all. The job’s organisation, its country’s ministry and admins may read it; anyone else gets 404.',
+        '`status` is AWAITING_UPLOAD, UPLOADED, PROCESSING, COMPLETED or FAILED (with `message`). Counts grow as chunks of households are committed; ' +
+        '`errors` holds the first 100 rejected rows ' +
+        '(row numbers count the header as row 1), `/errors` lists them all. The job’s organisation, its country’s ministry and admins may read it; anyone ' +
+        'else gets 404.',
       tag: TAG,
       access: READERS,
       params: IdParams,
@@ -160,7 +170,9 @@ export function householdImportRoutes(api: Api): void {
       path: '/v1/household-imports/{id}/errors',
       operationId: 'listHouseholdImportErrors',
       summary: 'List every rejected row of a household import, in row order',
-      description: 'Each rejected row with its number (the header is row 1) and the reason. Rows of a household with any bad row are all rejected. Same readers as the job.',
+      description:
+        'Each rejected row with its number (the header is row 1) and the reason. Rows of a household with any bad row are all rejected. Same readers as ' +
+        'the job.',
       tag: TAG,
       access: READERS,
       params: IdParams,

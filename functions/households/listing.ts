@@ -36,6 +36,11 @@ async function briefingDue(principal: Principal, query: { country?: Country | un
 
 /** The lists of households (summaries, no personal data) and the look-up by identity document. */
 export function listingRoutes(api: Api): void {
+  listHouseholdsRoute(api);
+  lookupHouseholdsByDocumentRoute(api);
+}
+
+function listHouseholdsRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -43,10 +48,12 @@ export function listingRoutes(api: Api): void {
       operationId: 'listHouseholds',
       summary: 'List households (summaries without personal data), by origin province and status',
       description:
-        'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names `country` or `province` (optionally `org`). ' +
+        'A relief agency lists its own organisation’s households in its country; a ministry its country’s (optionally of one `org`); an admin names ' +
+        '`country` or `province` (optionally `org`). ' +
         '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
         '`verification=VERIFIED` (or NEEDS_REVIEW, UNVERIFIED; with `org` at most) lists the households whose verification was recorded with that status. ' +
-        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
+        '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have ' +
+          'had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -86,7 +93,9 @@ export function listingRoutes(api: Api): void {
       return c.json({ items: page.items.map(summarise), next: page.next });
     },
   );
+}
 
+function lookupHouseholdsByDocumentRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -94,8 +103,10 @@ export function listingRoutes(api: Api): void {
       operationId: 'lookupHouseholdsByDocument',
       summary: 'Find the households holding an identity document',
       description:
-        'Looks the document up by its keyed hash (the number is never stored): the household that registered it and any reviewed duplicates, within the caller’s scope (a relief agency its organisation’s, a ministry its country’s, an admin names `country`). ' +
-        'The number travels in the body so that it never appears in a URL or an access log. The answer holds summaries only, which carry no personal data, so no access entry is recorded; reading a household it names does record one.',
+        'Looks the document up by its keyed hash (the number is never stored): the household that registered it and any reviewed duplicates, within the ' +
+        'caller’s scope (a relief agency its organisation’s, a ministry its country’s, an admin names `country`). ' +
+        'The number travels in the body so that it never appears in a URL or an access log. The answer holds summaries only, which carry no personal data, ' +
+        'so no access entry is recorded; reading a household it names does record one.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       body: DocumentLookup,

@@ -24,6 +24,12 @@ const AccessEntrySchema = named('AccessEntry', () =>
 
 /** One household: its full record, its history and its access log. */
 export function householdReadRoutes(api: Api): void {
+  getHouseholdRoute(api);
+  householdHistoryRoute(api);
+  householdAccessLogRoute(api);
+}
+
+function getHouseholdRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -31,8 +37,10 @@ export function householdReadRoutes(api: Api): void {
       operationId: 'getHousehold',
       summary: 'Read a household, personal data included (the read is recorded in its access log)',
       description:
-        'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist (404). ' +
-        'Every read records who, in which role and organisation, and when, before the data is answered. An erased household answers 410 Gone (problem+json with `erasedAt`) to those who could read it, 404 to everyone else.',
+        'A relief agency reads its own organisation’s households, a ministry its country’s, an admin any; for everyone else the household does not exist ' +
+        '(404). ' +
+        'Every read records who, in which role and organisation, and when, before the data is answered. An erased household answers 410 Gone (problem+json ' +
+        'with `erasedAt`) to those who could read it, 404 to everyone else.',
       tag: TAG,
       access: ROLES,
       params: IdParams,
@@ -43,7 +51,9 @@ export function householdReadRoutes(api: Api): void {
       return c.json(household, 200, { ETag: etagOf(household.version) });
     },
   );
+}
 
+function householdHistoryRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -62,14 +72,18 @@ export function householdReadRoutes(api: Api): void {
       return c.json(await listHouseholdHistory(params.id, { limit: query.limit, cursor: query.cursor }));
     },
   );
+}
 
+function householdAccessLogRoute(api: Api): void {
   api.route(
     {
       method: 'get',
       path: '/v1/households/{id}/access-log',
       operationId: 'householdAccessLog',
       summary: 'Who read or changed a household’s personal data, oldest first',
-      description: 'For admins and the ministry of the household’s country; for everyone else the household does not exist (404). Entries say who, role, organisation, when and why, never the content.',
+      description:
+        'For admins and the ministry of the household’s country; for everyone else the household does not exist (404). Entries say who, role, ' +
+        'organisation, when and why, never the content.',
       tag: TAG,
       access: ROLES,
       params: IdParams,

@@ -3,14 +3,15 @@ import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { DocumentAlreadyClaimed } from '#shared/db/repositories/households.ts';
+import { arrivalCheck } from '#shared/db/repositories/household-figures.ts';
 import { checkDocuments, claimRaceProblem, registrationWrites } from '#shared/db/repositories/household-registration.ts';
 import { freeRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
+import { assessReturnSafety, recheckReturnSafety } from '#shared/db/repositories/return-safety.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
 import { commitCreate } from '#shared/http/idempotency.ts';
 import { count, MetricName } from '#shared/metrics.ts';
-import { arrivalCheck, assessSafety, recheckSafety } from './hooks.ts';
 import { matchPossibleDuplicates } from './possible-duplicates.ts';
 import { readHousehold, refuseBadPlaces, REGISTRARS, TAG } from './scope.ts';
 
@@ -24,14 +25,23 @@ export function registrationRoutes(api: Api): void {
       example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
       summary: 'Register a displaced household',
       description:
-        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
-        'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, and never come back. ' +
-        'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless `reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
-        '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration should stand), and the attempt is recorded in that household’s access log. ' +
+        'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are ' +
+        'places of that country: any province (a family may shelter in Phnom Penh or Bangkok), and optionally `adm2`, `adm3` and (Cambodia) `adm4` P-codes ' +
+        'from the gazetteer, checked against the edition in use and against each other (a commune not in the district given is a 400 naming both). ' +
+        'Exactly one member is the head; consent must be given. Identity document numbers are stored only as a keyed hash and their last four characters, ' +
+        'and never come back. ' +
+        'A document is its number, whatever its type. One already registered to a household the caller may read is a 409 naming that household, unless ' +
+        '`reviewedDuplicate.of` names it; one registered by another organisation is a 409 that names no household ' +
+        '("registered by another organisation; ask your ministry": the ministry gives the id to send as `reviewedDuplicate.of` when the registration ' +
+        'should stand), and the attempt is recorded in that household’s access log. ' +
         'A `reviewedDuplicate` whose `of` holds none of the documents changes nothing and is not kept. ' +
-        'Possible duplicates without documents: households of the country with a member of the same normalised name (case, spacing and Latin diacritics folded; Khmer and Thai compared in their own script), born within a year, from the same origin commune or village, are put on the ministry’s review queue (`/v1/duplicate-reviews`); ' +
-        '`possibleDuplicates` lists those the caller may read (score and reasons) and is absent otherwise: nothing is said of households the caller may not read. ' +
-        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with the caller’s scope of now (and recorded as a read).',
+        'Possible duplicates without documents: households of the country with a member of the same normalised name (case, spacing and Latin diacritics ' +
+        'folded; Khmer and Thai compared in their own script), born within a year, from the same origin commune or village, are put on the ministry’s ' +
+        'review queue (`/v1/duplicate-reviews`); ' +
+        '`possibleDuplicates` lists those the caller may read (score and reasons) and is absent otherwise: nothing is said of households the caller may ' +
+        'not read. ' +
+        'Return safety is assessed at once from the destination point. Accepts `Idempotency-Key`: a replay answers the household as it is now, read with ' +
+        'the caller’s scope of now (and recorded as a read).',
       tag: TAG,
       access: REGISTRARS,
       body: HouseholdCreate,
@@ -53,7 +63,7 @@ export function registrationRoutes(api: Api): void {
       const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
 
       const now = new Date().toISOString();
-      const returnSafety = await assessSafety(assistedDestination(body), now);
+      const returnSafety = await assessReturnSafety(assistedDestination(body), now);
       const household = newHousehold(body, { id: newId(), now, registrar: principal, country, reviewedDuplicate, returnSafety, code: await codeDrawn });
       const location = `/v1/households/${household.id}`;
       const writes = registrationWrites(household, refs, principal, atSite);
@@ -65,7 +75,7 @@ export function registrationRoutes(api: Api): void {
       count(MetricName.HouseholdsRegistered);
       // A hazard area recorded or closed while this request ran: answer the safety as it is now.
       // (A replay of the Idempotency-Key answers the household as read then.)
-      const rechecked = await recheckSafety(household, principal);
+      const rechecked = (await recheckReturnSafety([household], principal)).get(household.id);
       return rechecked ? c.json({ ...rechecked, ...duplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
     },
   );

@@ -36,7 +36,9 @@ api.route(
     operationId: 'getHouseholdImportForm',
     summary: 'The registration form as an XLSForm for KoBoToolbox or ODK Central',
     description:
-      'An XLSX workbook with the `survey`, `choices` and `settings` sheets of an XLSForm, generated from the import’s columns and the registration’s choice lists (provinces of the country by P-code, sex, relationships, consent purposes, UNHCR specific needs, document types), required questions and constraints (one head, year of birth), labels in English, Khmer and Thai. ' +
+      'An XLSX workbook with the `survey`, `choices` and `settings` sheets of an XLSForm, generated from the import’s columns and the registration’s ' +
+      'choice lists (provinces of the country by P-code, sex, relationships, consent purposes, UNHCR specific needs, document types), required questions ' +
+      'and constraints (one head, year of birth), labels in English, Khmer and Thai. ' +
       'Its exports (a KoBoToolbox XLSX or CSV, an ODK Central ZIP) import with no mapping. A relief agency gets its country’s form; an admin names `country`.',
     tag: TAG,
     access: ACCESS,
@@ -70,7 +72,8 @@ api.route(
     operationId: 'createImportMapping',
     summary: 'Save a column mapping for the organisation’s household imports',
     description:
-      'A named mapping (`columns`: source column → Clearway column, `destination_point` or `ignore`; `values`: per column, source value → Clearway value) that imports name with `mappingId`. The organisation’s own; an import copies it when it is created. Accepts `Idempotency-Key`.',
+      'A named mapping (`columns`: source column → Clearway column, `destination_point` or `ignore`; `values`: per column, source value → Clearway value) ' +
+      'that imports name with `mappingId`. The organisation’s own; an import copies it when it is created. Accepts `Idempotency-Key`.',
     tag: TAG,
     access: ACCESS,
     body: ImportMappingCreate,

@@ -16,7 +16,7 @@ import { tableName } from '#shared/db/client.ts';
 import { importJobKey } from '#shared/db/keys/household-import.ts';
 
 /**
- * What an imported chunk adds from the other parts of issue 5: the displacement statistics (one
+ * What an imported chunk adds beside its households: the displacement statistics (one
  * aggregated counter delta per origin province, applied in the chunk's commit transaction) and
  * return safety (the assessment of a destination, cached across the job, the spatial-index items
  * written with the household, and the check of every household's cell at the job's end).

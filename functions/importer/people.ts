@@ -130,7 +130,8 @@ async function* joined(hTable: SourceTable, hHeader: ResolvedHeader, mTable: Sou
       const fields = emptyRow();
       fillRow(fields, m.cells, mHeader, values);
       fields.household_key = `${mTable.name} row ${m.row}`;
-      yield { row: m.row, fields, problem: `its household (${(m.cells[mHeader.parentAt!] ?? '').trim()}) came earlier in ${hTable.name}: members must follow the order of their households` };
+      yield { row: m.row, fields, problem: `its household (${(m.cells[mHeader.parentAt!] ?? '').trim()}) came earlier ` +
+        `in ${hTable.name}: members must follow the order of their households` };
       pending = await memberRows.next();
     }
   }

@@ -14,7 +14,9 @@ api.route(
     path: '/health',
     operationId: 'health',
     summary: 'Liveness check',
-    description: 'Under `npm start` the local server answers it in front of this route and also asks DynamoDB Local: 503 problem+json (with Retry-After) while the database does not answer.',
+    description:
+      'Under `npm start` the local server answers it in front of this route and also asks DynamoDB Local: 503 problem+json (with Retry-After) while the ' +
+      'database does not answer.',
     tag: 'Platform',
     access: 'public',
     responses: { 200: { description: 'The service answers', schema: z.object({ status: z.literal('ok') }) } },

@@ -77,6 +77,14 @@ function accidentFacts(a: Accident) {
 }
 
 export function registerAccidents(api: Api): void {
+  recordAccidentRoute(api);
+  listAccidentsRoute(api);
+  getAccidentRoute(api);
+  updateAccidentRoute(api);
+  eraseVictimDataRoute(api);
+}
+
+function recordAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'post',
@@ -84,8 +92,14 @@ export function registerAccidents(api: Api): void {
       operationId: 'recordAccident',
       summary: 'Record an accident with explosive ordnance and its victims',
       description:
-        'Operations users record accidents of their own country; admins of either. Name the recorded hazard area it happened in (`hazardAreaId`), or ask for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around the point in the same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts at once (households near it are reassessed in the same request). ' +
-        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
+        'Operations users record accidents of their own country; admins of either. Name the recorded hazard area it happened in (`hazardAreaId`), ' +
+          'or ask for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around ' +
+          'the point in the same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts ' +
+          'at once (households near it are reassessed in the same request). ' +
+        `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country ` +
+          `and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded ` +
+          `to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of ` +
+          `hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
       tag: TAG,
       access: RECORDERS,
       body: AccidentCreate,
@@ -173,14 +187,17 @@ export function registerAccidents(api: Api): void {
       return created;
     },
   );
+}
 
+function listAccidentsRoute(api: Api): void {
   api.route(
     {
       method: 'get',
       path: '/v1/accidents',
       operationId: 'listAccidents',
       summary: 'List accidents of a country or a province, newest first, optionally between two dates',
-      description: 'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts only for the recording country’s operations and ministry, and admins.',
+      description: 'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts ' +
+        'only for the recording country’s operations and ministry, and admins.',
       tag: TAG,
       access: DEMINING_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(Province), from: z.optional(z.iso.date()), to: z.optional(z.iso.date()), ...PageQuery }),
@@ -201,7 +218,9 @@ export function registerAccidents(api: Api): void {
       return c.json({ items: await Promise.all(page.items.map((a) => accidentAsSeenBy(principal, a))), next: page.next });
     },
   );
+}
 
+function getAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'get',
@@ -219,14 +238,19 @@ export function registerAccidents(api: Api): void {
       return c.json(a, 200, { ETag: etagOf(a.version) });
     },
   );
+}
 
+function updateAccidentRoute(api: Api): void {
   api.route(
     {
       method: 'patch',
       path: '/v1/accidents/{id}',
       operationId: 'updateAccident',
       summary: 'Correct an accident: date, device, activity, source, description, victims',
-      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The point and the hazard area stay as recorded. When a fact the ministries were told changes (date, place codes, device, totals), both receive `AccidentCorrected` with the facts as they now stand and the names of those that changed.',
+      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove ' +
+        'them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The ' +
+        'point and the hazard area stay as recorded. When a fact the ministries were told changes (date, place codes, device, totals), both receive ' +
+        '`AccidentCorrected` with the facts as they now stand and the names of those that changed.',
       tag: TAG,
       access: RECORDERS,
       params: IdParams,
@@ -262,14 +286,17 @@ export function registerAccidents(api: Api): void {
       return c.json(seen, 200, { ETag: etagOf(updated.version) });
     },
   );
+}
 
+function eraseVictimDataRoute(api: Api): void {
   api.route(
     {
       method: 'post',
       path: '/v1/accidents/{id}/victim-data-erasure',
       operationId: 'eraseVictimData',
       summary: 'Erase the names and contacts of an accident’s victims',
-      description: 'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome and type, and the statistics stay. `reason` is kept on the accident (staff text: name nobody in it).',
+      description: 'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome ' +
+        'and type, and the statistics stay. `reason` is kept on the accident (staff text: name nobody in it).',
       tag: TAG,
       access: RECORDERS,
       params: IdParams,

@@ -35,7 +35,9 @@ export function registerRiskEducation(api: Api): void {
       operationId: 'recordRiskEducationSession',
       summary: 'Record an explosive ordnance risk education (EORE) session',
       description:
-        'Operations users and relief agencies record sessions of their own country; admins name `country`. The audience is counted (girls, boys, women, men), as mine action reports it: no names. Lower P-codes (`adm2`–`adm4`) must lie in the province. The risk education statistics change in the same transaction. Accepts `Idempotency-Key`.',
+        'Operations users and relief agencies record sessions of their own country; admins name `country`. The audience is counted (girls, boys, women, ' +
+        'men), as mine action reports it: no names. Lower P-codes (`adm2`–`adm4`) must lie in the province. The risk education statistics change in the ' +
+        'same transaction. Accepts `Idempotency-Key`.',
       tag: TAG,
       access: RECORDERS,
       body: SessionCreate,

@@ -100,8 +100,11 @@ export function registerMineActionStats(api: Api): void {
       operationId: 'casualtyStats',
       summary: 'Casualty statistics of accidents: everything, a country or a province (JSON, or CSV with HXL hashtags)',
       description:
-        'Accidents (and by device category), people killed and injured, each by sex and age band (0-4, 5-11, 12-17, 18-59, 60+) and by victim type. Counters change in the same transaction as each accident is recorded or corrected, so a retried create counts once. ' +
-        'Totals are shown to every reader. Small cells: the breakdown by sex, age and type is exact only for admins and for operations and the ministry of the one country of the scope; for everyone else counts from 1 to 4 are `null`, listed in `suppressed`, and `<5` in CSV. With `Accept: text/csv` (or `?format=csv`): one row per province with HXL hashtags (`#affected+killed`, `#affected+injured`, `#adm1+code`, …).',
+        'Accidents (and by device category), people killed and injured, each by sex and age band (0-4, 5-11, 12-17, 18-59, 60+) and by victim type. ' +
+        'Counters change in the same transaction as each accident is recorded or corrected, so a retried create counts once. ' +
+        'Totals are shown to every reader. Small cells: the breakdown by sex, age and type is exact only for admins and for operations and the ministry of ' +
+        'the one country of the scope; for everyone else counts from 1 to 4 are `null`, listed in `suppressed`, and `<5` in CSV. With `Accept: text/csv` ' +
+        '(or `?format=csv`): one row per province with HXL hashtags (`#affected+killed`, `#affected+injured`, `#adm1+code`, …).',
       tag: 'Statistics',
       access: CASUALTY_READERS,
       query: ScopeQuery,
@@ -132,7 +135,10 @@ export function registerMineActionStats(api: Api): void {
       path: '/v1/stats/risk-education',
       operationId: 'riskEducationStats',
       summary: 'Risk education statistics: sessions and people reached by sex and age (JSON, or CSV with HXL hashtags)',
-      description: 'Sessions (and by delivery) and people reached: girls and boys (0-17), women and men (18 and over), as the sessions counted them. Counters change in the same transaction as each session is recorded. With `Accept: text/csv` (or `?format=csv`): one row per province with HXL hashtags (`#reached+ind`, …). Audience counts are headcounts of sessions, not records of people: no small-cell rule applies.',
+      description:
+        'Sessions (and by delivery) and people reached: girls and boys (0-17), women and men (18 and over), as the sessions counted them. Counters change ' +
+        'in the same transaction as each session is recorded. With `Accept: text/csv` (or `?format=csv`): one row per province with HXL hashtags ' +
+        '(`#reached+ind`, …). Audience counts are headcounts of sessions, not records of people: no small-cell rule applies.',
       tag: 'Statistics',
       access: SESSION_READERS,
       query: ScopeQuery,

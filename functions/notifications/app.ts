@@ -65,10 +65,13 @@ api.route(
     summary: 'Subscribe a webhook to the ministry’s events',
     description:
       'A ministry subscribes for its own country; an admin names `country`. `eventTypes` narrows the delivery to those types (absent or empty: all). ' +
-      'The URL must be `https:` on port 443 (or a port the platform allows) and must not name a private, loopback, link-local or metadata address (locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
+      'The URL must be `https:` on port 443 (or a port the platform allows) and must not name a private, loopback, link-local or metadata address ' +
+      '(locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
       'where the platform has a webhook allow list, its host must be on it. ' +
-      `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription that has it; URLs compared normalised). ` +
-      'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it (a lost one is replaced with `POST /v1/subscriptions/{id}/secret`). ' +
+      `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription ` +
+        `that has it; URLs compared normalised). ` +
+      'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it (a lost one is ' +
+      'replaced with `POST /v1/subscriptions/{id}/secret`). ' +
       'A retry with the same `Idempotency-Key` and body within 24 hours answers the subscription as it is now, without its secret.',
     tag: TAG,
     access: ACCESS,
@@ -170,7 +173,9 @@ api.route(
     path: '/v1/subscriptions/{id}/failures',
     operationId: 'listSubscriptionFailures',
     summary: 'List the events that could not be delivered to a subscription',
-    description: 'Dead-letter records, in event order: each event the deliverer gave up on, with the number of attempts and the last error. The feed still has every event.',
+    description:
+      'Dead-letter records, in event order: each event the deliverer gave up on, with the number of attempts and the last error. The feed still has every ' +
+      'event.',
     tag: TAG,
     access: ACCESS,
     params: IdParams,
@@ -190,9 +195,12 @@ api.route(
     operationId: 'redriveSubscriptionFailure',
     summary: 'Deliver a dead-lettered event again, now',
     description:
-      'Tries the delivery of the event again right away, as the deliverer does (signed afresh; two tries of at most 3 s each, the second after a network error, timeout, 408, 429 or 5xx). ' +
-      'Delivered: the dead-letter record is removed and the answer is 200 with the webhook’s status. Not delivered: the record stays, with its attempts and last error updated, and the answer is a 502 saying why. ' +
-      'An action, so no `If-Match`; two redrives at once may both deliver (receivers dedupe by `Clearway-Event-Id`), and a failed one never brings back a record a successful one removed (409). ' +
+      'Tries the delivery of the event again right away, as the deliverer does (signed afresh; two tries of at most 3 s each, the second after a network ' +
+      'error, timeout, 408, 429 or 5xx). ' +
+      'Delivered: the dead-letter record is removed and the answer is 200 with the webhook’s status. Not delivered: the record stays, with its attempts ' +
+      'and last error updated, and the answer is a 502 saying why. ' +
+      'An action, so no `If-Match`; two redrives at once may both deliver (receivers dedupe by `Clearway-Event-Id`), and a failed one never brings back a ' +
+      'record a successful one removed (409). ' +
       'Only the organisation that owns the subscription (or an admin) redrives; for anyone else, and for an event with no dead-letter record, it answers 404.',
     tag: TAG,
     access: ACCESS,
@@ -232,7 +240,8 @@ api.route(
     operationId: 'rotateSubscriptionSecret',
     summary: 'Replace a subscription’s signing secret (when it was lost or exposed)',
     description:
-      'Generates a new secret and answers it, this once; the old one stops signing at once (deliverers that read the subscription in the last 5 s may sign with it a few seconds more). ' +
+      'Generates a new secret and answers it, this once; the old one stops signing at once (deliverers that read the subscription in the last 5 s may sign ' +
+      'with it a few seconds more). ' +
       'Needs `If-Match`; each call rotates again. Only the organisation that owns the subscription (or an admin) rotates; for anyone else it answers 404.',
     tag: TAG,
     access: ACCESS,
@@ -255,7 +264,8 @@ api.route(
     operationId: 'listNotifications',
     summary: 'Read a ministry’s event feed, oldest first',
     description:
-      'Every event addressed to the country (its envelope, as webhooks carry it), oldest first, for catch-up and replay: keep the last `next` and continue from it later. ' +
+      'Every event addressed to the country (its envelope, as webhooks carry it), oldest first, for catch-up and replay: keep the last `next` and continue ' +
+      'from it later. ' +
       'A ministry reads its own country’s feed (naming the other country is a 403); an admin names `country`.',
     tag: TAG,
     access: ACCESS,

@@ -54,8 +54,11 @@ api.route(
     operationId: 'loadGazetteerProvince',
     summary: 'Load one province (with its districts, communes and villages) into a new gazetteer edition',
     description:
-      'Administrators load an edition a province at a time (each request stays under the 1 MiB body limit), then activate it. The body is the province as the source files have it: `{ pcode, en, km | th, districts: [{ pcode, en, km | th, communes | subdistricts: [{ ..., villages? }] }] }`. ' +
-      'Sending a province again replaces it while the edition is loading; an active edition is never changed (409). Codes are checked (country, level, each once); a unit whose code does not start with its parent’s is kept where the source puts it and recorded as an override. `npm run gazetteer -- load` sends a directory of files this way.',
+      'Administrators load an edition a province at a time (each request stays under the 1 MiB body limit), then activate it. The body is the province as ' +
+      'the source files have it: `{ pcode, en, km | th, districts: [{ pcode, en, km | th, communes | subdistricts: [{ ..., villages? }] }] }`. ' +
+      'Sending a province again replaces it while the edition is loading; an active edition is never changed (409). Codes are checked (country, level, ' +
+      'each once); a unit whose code does not start with its parent’s is kept where the source puts it and recorded as an override. `npm run gazetteer -- ' +
+      'load` sends a directory of files this way.',
     tag: TAG,
     access: ['admin'],
     params: z.object({ edition: Edition, pcode: z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province P-code')) }),
@@ -85,7 +88,9 @@ api.route(
     operationId: 'activateGazetteerEdition',
     summary: 'Make a loaded gazetteer edition the one in use, reporting the codes it drops',
     description:
-      'Checks the edition holds both countries and every code once, then switches to it. The answer reports the codes of the previous edition that this one no longer has (`dropped`): records that carry them keep them, and `GET /v1/places/{pcode}` still answers them from the last edition that had them (`retired`). ' +
+      'Checks the edition holds both countries and every code once, then switches to it. The answer reports the codes of the previous edition that this ' +
+      'one no longer has (`dropped`): records that carry them keep them, and `GET /v1/places/{pcode}` still answers them from the last edition that had ' +
+      'them (`retired`). ' +
       'New records are checked against the new edition at once in this function and within 60 seconds in the others.',
     tag: TAG,
     access: ['admin'],
@@ -124,8 +129,10 @@ api.route(
     operationId: 'listPlaces',
     summary: 'The administrative units under a unit (or a country’s provinces), with names in English and Khmer or Thai',
     description:
-      '`parent` is a country (`KH`, `TH`: its provinces) or a P-code: a province’s districts, a district’s communes (tambons in Thailand), a Cambodian commune’s villages. Every role may read it; it holds no personal data. ' +
-      'The answer names the gazetteer `edition` in use and carries an ETag of the edition and parent; browsers may keep it an hour (`Cache-Control: private, max-age=3600`), and `If-None-Match` with the ETag answers 304.',
+      '`parent` is a country (`KH`, `TH`: its provinces) or a P-code: a province’s districts, a district’s communes (tambons in Thailand), a Cambodian ' +
+      'commune’s villages. Every role may read it; it holds no personal data. ' +
+      'The answer names the gazetteer `edition` in use and carries an ETag of the edition and parent; browsers may keep it an hour (`Cache-Control: ' +
+      'private, max-age=3600`), and `If-None-Match` with the ETag answers 304.',
     tag: TAG,
     access: ROLES,
     cacheable: true,
@@ -152,7 +159,8 @@ api.route(
     operationId: 'getPlace',
     summary: 'One administrative unit with its parents',
     description:
-      'The unit and its parents, nearest first, in the edition in use. A code that a later edition dropped is still answered, from the last edition that had it, with `retired: { lastEdition, droppedIn }`: records made before keep it and stay readable.',
+      'The unit and its parents, nearest first, in the edition in use. A code that a later edition dropped is still answered, from the last edition that ' +
+      'had it, with `retired: { lastEdition, droppedIn }`: records made before keep it and stay readable.',
     tag: TAG,
     access: ROLES,
     cacheable: true,

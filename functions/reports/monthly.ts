@@ -73,7 +73,16 @@ export function registerMonthlyStats(api: Api): void {
       path: '/v1/stats/monthly',
       operationId: 'monthlyStats',
       summary: 'Monthly report: land released, ordnance destroyed, accidents, risk education and household movements per month (JSON, or CSV with HXL hashtags)',
-      description: `Per month from \`from\` to \`to\` (YYYY-MM, at most ${MAX_MONTHS} months): m² released by outcome (in the month of the QA acceptance; a release the observers refuse to attest is subtracted there), explosive ordnance destroyed in situ by category (month of the progress report's date), accidents, killed and injured (month the accident occurred), risk-education sessions and people reached (month of the session), households registered, returned and displaced again (month of the registration and of the transition), with the totals of the period. A month is a month on the border (instants taken at UTC+7, the time of both countries; dates as given). Households count under their origin province. The buckets are counters written in the same transaction as each change, so a retried request counts once and a read is one Query. Relief agencies read their own country; the other roles either, or both together when no country is named (national roles default to their own). Small cells: a reader who may not read every household counted gets household counts from 1 to 4 as \`null\` (listed in \`suppressed\`) and \`<5\` in CSV; ministries (own country) and admins get exact counts. With \`Accept: text/csv\` (or \`?format=csv\`) the answer is one row per month and province with an HXL hashtag row under the header.`,
+      description: `Per month from \`from\` to \`to\` (YYYY-MM, at most ${MAX_MONTHS} months): m² released by outcome (in the month of the QA acceptance; ` +
+        `a release the observers refuse to attest is subtracted there), explosive ordnance destroyed in situ by category (month of the progress ` +
+        `report's date), accidents, killed and injured (month the accident occurred), risk-education sessions and people reached (month of the ` +
+        `session), households registered, returned and displaced again (month of the registration and of the transition), with the totals of the ` +
+        `period. A month is a month on the border (instants taken at UTC+7, the time of both countries; dates as given). Households count under ` +
+        `their origin province. The buckets are counters written in the same transaction as each change, so a retried request counts once and a ` +
+        `read is one Query. Relief agencies read their own country; the other roles either, or both together when no country is named (national ` +
+        `roles default to their own). Small cells: a reader who may not read every household counted gets household counts from 1 to 4 as \`null\` ` +
+        `(listed in \`suppressed\`) and \`<5\` in CSV; ministries (own country) and admins get exact counts. With \`Accept: text/csv\` (or \`?format=csv\`) ` +
+        `the answer is one row per month and province with an HXL hashtag row under the header.`,
       tag: 'Statistics',
       access: MONTHLY_READERS,
       query: z.object({

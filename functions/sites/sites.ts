@@ -51,7 +51,9 @@ export function siteRoutes(api: Api): void {
       operationId: 'createSite',
       summary: 'Register a displacement site (camp, pagoda, school, collective centre)',
       description:
-        'A relief agency registers sites of its own country; an admin names `country`. `code` is unique in the country (whatever its case; 409 otherwise). `province` is a province of the country; `adm2`, `adm3` and (Cambodia) `adm4` P-codes must each extend the one above. The name is in English and the national language (`km` or `th`). Accepts `Idempotency-Key`.',
+        'A relief agency registers sites of its own country; an admin names `country`. `code` is unique in the country (whatever its case; 409 otherwise). ' +
+        '`province` is a province of the country; `adm2`, `adm3` and (Cambodia) `adm4` P-codes must each extend the one above. The name is in English and ' +
+        'the national language (`km` or `th`). Accepts `Idempotency-Key`.',
       tag: TAG,
       access: SITE_KEEPERS,
       body: SiteCreate,
@@ -121,7 +123,8 @@ export function siteRoutes(api: Api): void {
       operationId: 'updateSite',
       summary: 'Change a displacement site, or close it',
       description:
-        'Everything but the country and province (`null` removes an optional field). Closing a site (`status: CLOSED`) needs it to be empty: while households are present it is a 409 (move them by a transition first). A relief agency changes its own country’s sites; admins any.',
+        'Everything but the country and province (`null` removes an optional field). Closing a site (`status: CLOSED`) needs it to be empty: while ' +
+        'households are present it is a 409 (move them by a transition first). A relief agency changes its own country’s sites; admins any.',
       tag: TAG,
       access: SITE_KEEPERS,
       params: IdParams,

@@ -101,7 +101,8 @@ function monthsBetween(from: string, to: string): string[] {
 }
 
 const SMALL_CELLS =
-  'Small cells: a reader who may not read every household counted (observers; relief agencies, whose country’s counts include other organisations’ households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
+  'Small cells: a reader who may not read every household counted (observers; relief agencies, whose country’s counts include other organisations’ ' +
+    'households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
 
 export function siteStatsRoutes(api: Api): void {
   api.route(
@@ -111,7 +112,10 @@ export function siteStatsRoutes(api: Api): void {
       operationId: 'siteStats',
       summary: 'Households and people present at each displacement site (JSON, or CSV with HXL hashtags)',
       description:
-        'Per site of the country (or of one province): households and people present now, people by sex and age band, specific needs and return intentions. Counters change in the transaction of the household change that moves them (registration, movement, erasure), so the figures are exact and cost one Query. With `Accept: text/csv` (or `?format=csv`) one row per site (`#loc+code`, `#loc+name`, `#affected+idps+ind`). Counts only. ' +
+        'Per site of the country (or of one province): households and people present now, people by sex and age band, specific needs and return ' +
+        'intentions. Counters change in the transaction of the household change that moves them (registration, movement, erasure), so the figures are ' +
+        'exact and cost one Query. With `Accept: text/csv` (or `?format=csv`) one row per site (`#loc+code`, `#loc+name`, `#affected+idps+ind`). Counts ' +
+        'only. ' +
         SMALL_CELLS,
       tag: 'Statistics',
       access: SITE_READERS,
@@ -142,7 +146,8 @@ export function siteStatsRoutes(api: Api): void {
       operationId: 'siteFlows',
       summary: 'Movements per month: arrivals at and departures from each site, returns and re-displacements by origin (JSON, or CSV with HXL hashtags)',
       description:
-        'Counted by the month of each movement’s `effectiveDate` (a back-dated movement lands in its own month), from `from` to `to` (`YYYY-MM`; by default the last 12 months). A registration at a site is an arrival in the month of `displacedSince` (or of the registration). ' +
+        'Counted by the month of each movement’s `effectiveDate` (a back-dated movement lands in its own month), from `from` to `to` (`YYYY-MM`; by ' +
+        'default the last 12 months). A registration at a site is an arrival in the month of `displacedSince` (or of the registration). ' +
         SMALL_CELLS,
       tag: 'Statistics',
       access: SITE_READERS,

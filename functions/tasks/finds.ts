@@ -40,7 +40,9 @@ function listFindsRoute(api: Api): void {
       path: '/v1/tasks/{id}/finds',
       operationId: 'listFinds',
       summary: 'The explosive ordnance found on a task, as it is now (review and disposal)',
-      description: 'A page holds the finds of up to `limit` progress reports, oldest first. Each find has its id, whether it lay outside the hazard area (`reviewRequired`) and QA’s review of it, and its latest `disposal`.',
+      description:
+        'A page holds the finds of up to `limit` progress reports, oldest first. Each find has its id, whether it lay outside the hazard area ' +
+        '(`reviewRequired`) and QA’s review of it, and its latest `disposal`.',
       tag: 'Tasks',
       access: TASK_READERS,
       params: IdParams,
@@ -62,7 +64,9 @@ function reviewFindRoute(api: Api): void {
       path: '/v1/tasks/{id}/finds/{findId}/review',
       operationId: 'reviewFind',
       summary: 'Review a find that lay outside the hazard area (QA)',
-      description: 'By QA of the task’s country (either country for a joint task) or an admin, once per find. The task’s completion report cannot be accepted while a find outside the hazard area awaits review.',
+      description:
+        'By QA of the task’s country (either country for a joint task) or an admin, once per find. The task’s completion report cannot be accepted while a ' +
+        'find outside the hazard area awaits review.',
       tag: 'Tasks',
       access: ['qa', 'admin'],
       params: FindParams,
@@ -96,7 +100,9 @@ function recordFindDisposalRoute(api: Api): void {
       path: '/v1/tasks/{id}/finds/{findId}/disposal',
       operationId: 'recordFindDisposal',
       summary: 'Record what became of a find (destroyed in situ, removed for destruction, rendered safe, not disposed)',
-      description: 'By the task’s deminers, operations of its countries, or an admin; may be changed later as the ordnance is dealt with. Statistics count as destroyed only DESTROYED_IN_SITU and show the other disposals apart.',
+      description:
+        'By the task’s deminers, operations of its countries, or an admin; may be changed later as the ordnance is dealt with. Statistics count as ' +
+        'destroyed only DESTROYED_IN_SITU and show the other disposals apart.',
       tag: 'Tasks',
       access: ['deminer', 'operations', 'admin'],
       params: FindParams,

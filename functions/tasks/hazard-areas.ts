@@ -71,6 +71,38 @@ export function registerHazardAreas(api: Api): void {
   checkReturnSafetyRoute(api);
 }
 
+/** The completion report a new hazard area was found on: it must exist and its land must have been released (400 otherwise). */
+async function releasedLand(found: HazardAreaCreate['foundOnReleasedLand']) {
+  const release = found ? await getClearedArea(found.clearedAreaId) : undefined;
+  if (found && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
+    throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
+  }
+  return release;
+}
+
+/** A new hazard area's writes: the area, its cells of the return-safety index, its return demand, history, event and counters. */
+function recordingWrites(hazard: HazardArea, principal: Principal): GuardedWrite[] {
+  const { id, createdAt: now, areaSqm: sqm } = hazard;
+  const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
+    hazardAreaId: id,
+    country: hazard.country,
+    province: hazard.province,
+    classification: hazard.classification,
+    areaSqm: sqm,
+    contested: hazard.contested,
+    categories: [...new Set(hazard.contamination.map((c) => c.category))],
+    ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
+  }, now);
+  return [
+    hazardWrite(hazard, 'new'),
+    ...hazardCellWrites(hazard),
+    ...hazardDemandWrites(hazard),
+    hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
+    recorded.write,
+    ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
+  ];
+}
+
 function recordHazardAreaRoute(api: Api): void {
   api.route(
     {
@@ -79,7 +111,10 @@ function recordHazardAreaRoute(api: Api): void {
       operationId: 'recordHazardArea',
       example: { reference: 'TH34-2025-0042', name: 'Hill 481 north slope', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] } },
       summary: 'Record a suspected or confirmed hazard area',
-      description: 'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border province; `adm2`, `adm3` and (Cambodia) `adm4` P-codes are checked against the gazetteer edition in use and against each other (a commune not in the district given is a 400 naming both).',
+      description:
+        'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border ' +
+        'province; `adm2`, `adm3` and (Cambodia) `adm4` P-codes are checked against the gazetteer edition in use and against each other (a commune not in ' +
+        'the district given is a 400 naming both).',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       body: HazardAreaCreate,
@@ -95,10 +130,7 @@ function recordHazardAreaRoute(api: Api): void {
       checkIndexable(body.geometry);
       await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'hazard area');
       const { foundOnReleasedLand, ...facts } = body;
-      const release = foundOnReleasedLand ? await getClearedArea(foundOnReleasedLand.clearedAreaId) : undefined;
-      if (foundOnReleasedLand && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
-        throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
-      }
+      const release = await releasedLand(foundOnReleasedLand);
       const now = new Date().toISOString();
       const id = newId();
       const sqm = areaSqm(body.geometry);
@@ -116,25 +148,8 @@ function recordHazardAreaRoute(api: Api): void {
         status: 'OPEN',
         statusChangedAt: now,
       };
-      const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
-        hazardAreaId: id,
-        country: hazard.country,
-        province: hazard.province,
-        classification: hazard.classification,
-        areaSqm: sqm,
-        contested: hazard.contested,
-        categories: [...new Set(hazard.contamination.map((c) => c.category))],
-        ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
-      }, now);
       const response = { status: 201, id, body: hazard, headers: { ETag: etagOf(1), Location: `/v1/hazard-areas/${id}` } };
-      const created = await commitCreate(c, [
-        hazardWrite(hazard, 'new'),
-        ...hazardCellWrites(hazard),
-        ...hazardDemandWrites(hazard),
-        hazardHistoryWrite(id, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded (information of ${hazard.dateOfInformation})` })),
-        recorded.write,
-        ...statsWrites([{ ...statsPlace(hazard), counters: moved('hazards', null, 'OPEN') }]),
-      ], response, idempotency);
+      const created = await commitCreate(c, recordingWrites(hazard, principal), response, idempotency);
       await recomputeAfterHazardChange(id, principal);
       return created;
     },
@@ -174,7 +189,12 @@ function getHazardAreaRoute(api: Api): void {
       path: '/v1/hazard-areas/{id}',
       operationId: 'getHazardArea',
       summary: 'Read a hazard area; as GeoJSON with Accept: application/geo+json',
-      description: 'For priority readers (operations, QA, observers, ministries, admins) `priority` holds the return demand near the area, its accidents and contamination points, its score and rank in its country’s priorities (small cells withheld as in `GET /v1/hazard-areas/priorities`) and the task priority the rank suggests (top fifth 1, next fifth 2, …). With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon (`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with its report, outcome and m²).',
+      description:
+        'For priority readers (operations, QA, observers, ministries, admins) `priority` holds the return demand near the area, its accidents and ' +
+        'contamination points, its score and rank in its country’s priorities (small cells withheld as in `GET /v1/hazard-areas/priorities`) and the task ' +
+        'priority the rank suggests (top fifth 1, next fifth 2, …). With `Accept: application/geo+json`: a FeatureCollection of the recorded polygon ' +
+        '(`kind: original`), the land still contaminated (`kind: remaining`, absent when nothing remains) and each released part (`kind: released`, with ' +
+        'its report, outcome and m²).',
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
@@ -199,7 +219,9 @@ function updateHazardAreaRoute(api: Api): void {
       path: '/v1/hazard-areas/{id}',
       operationId: 'updateHazardArea',
       summary: 'Correct the survey facts of a hazard area',
-      description: 'Status changes go through /transitions. The polygon (`geometry`) may be corrected only while no completion report exists for the area (409 afterwards); the households near the old and the new polygon are reassessed.',
+      description:
+        'Status changes go through /transitions. The polygon (`geometry`) may be corrected only while no completion report exists for the area (409 ' +
+        'afterwards); the households near the old and the new polygon are reassessed.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -237,7 +259,11 @@ function transitionHazardAreaRoute(api: Api): void {
       path: '/v1/hazard-areas/{id}/transitions',
       operationId: 'transitionHazardArea',
       summary: 'Change the status of a hazard area (work, suspension, withdrawal), with date, reason and comment',
-      description: 'OPEN → WORKED_ON (also by itself when the first task on the area starts), WORKED_ON ⇄ SUSPENDED, and WITHDRAWN for a record made in error or twice: refused once any land of the area was accepted as released or while a report of it awaits QA; its open tasks are cancelled with the same reason, and the households near it are reassessed. CLOSED and HANDED_OVER come only from land release and handover: asking for them is a 409 that says how land is released. A refused move is a 409 listing the moves allowed from the current status.',
+      description:
+        'OPEN → WORKED_ON (also by itself when the first task on the area starts), WORKED_ON ⇄ SUSPENDED, and WITHDRAWN for a record made in error or ' +
+        'twice: refused once any land of the area was accepted as released or while a report of it awaits QA; its open tasks are cancelled with the same ' +
+        'reason, and the households near it are reassessed. CLOSED and HANDED_OVER come only from land release and handover: asking for them is a 409 that ' +
+        'says how land is released. A refused move is a 409 listing the moves allowed from the current status.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -251,7 +277,10 @@ function transitionHazardAreaRoute(api: Api): void {
       if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
       if (RELEASE_ONLY_STATUSES.includes(body.to)) {
         throw new Conflict(
-          `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST /v1/cleared-areas) with parts cancelled by non-technical survey, reduced by technical survey or cleared; when QA accepts it the parts leave the area's remaining land, and the area becomes CLOSED once nothing remains; accepted land is HANDED_OVER through handover. A record made in error or twice is WITHDRAWN.`,
+          `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST ` +
+            `/v1/cleared-areas) with parts cancelled by non-technical survey, reduced by technical survey or cleared; when QA accepts it the parts ` +
+            `leave the area's remaining land, and the area becomes CLOSED once nothing remains; accepted land is HANDED_OVER through handover. ` +
+            `A record made in error or twice is WITHDRAWN.`,
           { currentStatus: current.status, allowedTransitions: allowedHazardMoves(current.status, principal.role) },
         );
       }
@@ -339,7 +368,8 @@ function householdsAtRiskRoute(api: Api): void {
       operationId: 'householdsAtRisk',
       summary: 'Households whose destination lies in or within 500 m of a hazard area that is not closed',
       description:
-        'Relief agencies list their organisation’s households, ministries their country’s, admins all; summaries without personal data. Recomputed when the area is recorded or changes status: an area CLOSED or HANDED_OVER lists none.',
+        'Relief agencies list their organisation’s households, ministries their country’s, admins all; summaries without personal data. Recomputed when ' +
+        'the area is recorded or changes status: an area CLOSED or HANDED_OVER lists none.',
       tag: 'Hazard areas',
       access: ['relief', 'ministry', 'admin'],
       params: IdParams,
@@ -362,7 +392,9 @@ function checkReturnSafetyRoute(api: Api): void {
       operationId: 'checkReturnSafety',
       summary: 'Recompute the return safety of the households near a hazard area',
       description:
-        'The recomputation that follows every change of the area, run on demand: after a failure logged as "return safety recomputation failed", or to check an area. Idempotent: households already right are left alone and no event is repeated. Answers what it did, in counts; for operations users, who read no household, household counts from 1 to 4 are `null` and listed in `suppressed`. Operations users of the area’s country, admins.',
+        'The recomputation that follows every change of the area, run on demand: after a failure logged as "return safety recomputation failed", or to ' +
+        'check an area. Idempotent: households already right are left alone and no event is repeated. Answers what it did, in counts; for operations ' +
+        'users, who read no household, household counts from 1 to 4 are `null` and listed in `suppressed`. Operations users of the area’s country, admins.',
       tag: 'Hazard areas',
       access: ['operations', 'admin'],
       params: IdParams,
@@ -391,7 +423,8 @@ const MAX_TASKS_CANCELLED = 6;
 async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; tasksCancelled: string[] }> {
   const land = await listReportLand(hazard.id);
   if ((hazard.releasedSqm ?? 0) > 0 || land.some((l) => l.state === 'RELEASED')) {
-    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
+    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct ' +
+      'the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
   }
   const pending = land.find((l) => l.state === 'PENDING');
   if (pending) throw new Conflict(`Completion report ${pending.clearedAreaId} of this hazard area awaits QA: have it decided before withdrawing the area.`, { openReportId: pending.clearedAreaId });

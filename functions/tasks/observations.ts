@@ -24,7 +24,9 @@ function recordObservationRoute(api: Api): void {
       path: '/v1/tasks/{id}/observations',
       operationId: 'recordObservation',
       summary: 'Record an ASEAN observer’s observation of a task',
-      description: 'Append-only: an observation recorded in error is corrected by a new one that names it in `corrects`. The findings go to both ministries (`ObservationRecorded`): they are about the work, not about people; write no names.',
+      description:
+        'Append-only: an observation recorded in error is corrected by a new one that names it in `corrects`. The findings go to both ministries ' +
+        '(`ObservationRecorded`): they are about the work, not about people; write no names.',
       tag: 'Tasks',
       access: ['observer', 'admin'],
       params: IdParams,

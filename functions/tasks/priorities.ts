@@ -60,7 +60,8 @@ export const AreaPriority = lazy(() =>
 
 export const SCORE_DOCUMENTATION =
   `score = Σ people near the area × weight of their household's group (${Object.entries(DEMAND_WEIGHTS).map(([g, w]) => `${g} ${w}`).join(', ')}) + ${ACCIDENT_WEIGHT} × accidents within ${ACCIDENT_RADIUS_M} m in the last ${ACCIDENT_WINDOW_MONTHS} months + contamination of the 2025 conflict (${Object.entries(CONTAMINATION_WEIGHTS).map(([c, w]) => `${c} ${w}`).join(', ')}). ` +
-  'People near an area are the members of households whose destination point lies within 500 m of its remaining land (the return-safety rule), counted while they consent to return assistance.';
+  'People near an area are the members of households whose destination point lies within 500 m of its remaining land (the return-safety rule), ' +
+    'counted while they consent to return assistance.';
 
 /** Exact counts for those who may read every household counted (admins; a ministry for its own country's lists), small cells withheld for the others. */
 function shown<T extends DemandView>(principal: Principal, country: string, view: T, prefix: string) {
@@ -96,8 +97,12 @@ export function registerPriorities(api: Api): void {
       summary: 'Hazard areas that are not closed, ranked by return demand, accidents and contamination',
       description:
         `Name \`country\` or \`province\` (national roles default to their own country). ${SCORE_DOCUMENTATION} ` +
-        'The counters behind the score change in the same transaction as each household, accident or area change, and the list is one Query of an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
-        'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the area’s `score` too (it would give the count back); the order is the same for everyone. Admins and the ministry of the list’s country get exact counts.',
+        'The counters behind the score change in the same transaction as each household, accident or area change, and the list is one Query of ' +
+          'an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
+        'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other ' +
+          'country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the ' +
+          'area’s `score` too (it would give the count back); the order is the same for ' +
+            'everyone. Admins and the ministry of the list’s country get exact counts.',
       tag: 'Hazard areas',
       access: PRIORITY_READERS,
       query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), ...PageQuery }),

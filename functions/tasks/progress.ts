@@ -33,7 +33,8 @@ function reportProgressRoute(api: Api): void {
       path: '/v1/tasks/{id}/progress',
       operationId: 'reportProgress',
       summary: 'File a progress report: area cleared and explosive ordnance found',
-      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless it carries acceptOutsideHazardArea: true; it is then marked for review.`,
+      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless ` +
+        `it carries acceptOutsideHazardArea: true; it is then marked for review.`,
       tag: 'Tasks',
       access: ['deminer', 'operations', 'admin'],
       params: IdParams,
@@ -55,37 +56,7 @@ function reportProgressRoute(api: Api): void {
         const hazard = (await getHazardArea(task.hazardAreaId))!;
         checkPlausible(task, hazard, body);
         const report = buildProgress(task, hazard, body, principal);
-        const found = report.finds.reduce((n, f) => n + f.quantity, 0);
-        const outside = report.finds.filter((f) => f.reviewRequired).length;
-        const updated: Task = {
-          ...task,
-          version: task.version + 1,
-          updatedAt: report.createdAt,
-          areaClearedSqm: task.areaClearedSqm + report.areaClearedSqm,
-          ordnanceFound: task.ordnanceFound + found,
-          progressReports: task.progressReports + 1,
-          ...(outside > 0 ? { findsAwaitingReview: (task.findsAwaitingReview ?? 0) + outside } : {}),
-        };
-        const writes: GuardedWrite[] = [
-          progressWrite(report),
-          ...taskWrites(updated, task.version),
-          taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
-        ];
-        const eo: Record<string, number> = {};
-        for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
-        writes.push(...statsWrites([{ ...statsPlace(task), counters: eo }]));
-        // The monthly report counts ordnance destroyed in the month of the report's date.
-        const destroyed = report.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal, f.quantity)), {} as MonthlyCounters);
-        writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
-        if (report.finds.length > 0) {
-          writes.push(
-            outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
-              ...placeOf(task),
-              progressId: report.id,
-              finds: report.finds.map((f) => ({ id: f.id, category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired, disposal: f.disposal })),
-            }, report.createdAt).write,
-          );
-        }
+        const writes = progressWrites(task, report, principal);
         const response = { status: 201, id: report.id, body: report, headers: { Location: `/v1/tasks/${task.id}/progress` } };
         try {
           return await commitCreate(c, writes, response, idempotency);
@@ -95,6 +66,45 @@ function reportProgressRoute(api: Api): void {
       }
     },
   );
+}
+
+/**
+ * What a report writes with the task: the report, the task's running totals and history, the
+ * ordnance counters (all-time and of the report's month), and `OrdnanceFound` when it has finds.
+ */
+function progressWrites(task: Task, report: ProgressReport, principal: Principal): GuardedWrite[] {
+  const found = report.finds.reduce((n, f) => n + f.quantity, 0);
+  const outside = report.finds.filter((f) => f.reviewRequired).length;
+  const updated: Task = {
+    ...task,
+    version: task.version + 1,
+    updatedAt: report.createdAt,
+    areaClearedSqm: task.areaClearedSqm + report.areaClearedSqm,
+    ordnanceFound: task.ordnanceFound + found,
+    progressReports: task.progressReports + 1,
+    ...(outside > 0 ? { findsAwaitingReview: (task.findsAwaitingReview ?? 0) + outside } : {}),
+  };
+  const writes: GuardedWrite[] = [
+    progressWrite(report),
+    ...taskWrites(updated, task.version),
+    taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
+  ];
+  const eo: Record<string, number> = {};
+  for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
+  writes.push(...statsWrites([{ ...statsPlace(task), counters: eo }]));
+  // The monthly report counts ordnance destroyed in the month of the report's date.
+  const destroyed = report.finds.reduce((c, f) => addCounters(c, destroyedCounters(f.category, f.disposal, f.quantity)), {} as MonthlyCounters);
+  writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
+  if (report.finds.length > 0) {
+    writes.push(
+      outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
+        ...placeOf(task),
+        progressId: report.id,
+        finds: report.finds.map((f) => ({ id: f.id, category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired, disposal: f.disposal })),
+      }, report.createdAt).write,
+    );
+  }
+  return writes;
 }
 
 function listProgressRoute(api: Api): void {
@@ -139,7 +149,8 @@ function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, pri
     const distance = Math.round(distanceToAreaM(f.position, hazard.geometry));
     const outside = distance > FIND_TOLERANCE_M;
     if (outside && !f.acceptOutsideHazardArea) {
-      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check the position, or set acceptOutsideHazardArea: true to record it for review` });
+      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check ` +
+        `the position, or set acceptOutsideHazardArea: true to record it for review` });
     }
     const { acceptOutsideHazardArea: _flag, ...find } = f;
     return { ...find, id: findId(id, i), distanceOutsideHazardAreaM: distance, reviewRequired: outside };

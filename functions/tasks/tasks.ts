@@ -3,7 +3,7 @@ import { newId } from '#shared/domain/ids.ts';
 import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { allowedTaskMoves, HistoryEntry, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
+import { allowedTaskMoves, HistoryEntry, newTask, Task, TASK_TRANSITIONS, TaskCreate, TaskPatch, TaskStatus, TaskTransition } from '#shared/domain/task.ts';
 import { getHazardArea, hazardHistoryWrite, hazardWrite } from '#shared/db/repositories/hazard-areas.ts';
 import { getTeam } from '#shared/db/repositories/teams.ts';
 import { listTaskHistory, listTasks, taskHistoryWrite, taskWrites, type TaskListing } from '#shared/db/repositories/tasks.ts';
@@ -36,6 +36,21 @@ export function registerTasks(api: Api): void {
   observationRoutes(api);
 }
 
+/** Refuses teams that are missing, stood down, or of the wrong country for a national or joint task (400 naming each). */
+async function refuseUnassignableTeams(body: TaskCreate, hazard: HazardArea): Promise<void> {
+  const teams = await Promise.all(body.teamIds.map((id) => getTeam(id)));
+  const errors: FieldError[] = [];
+  teams.forEach((team, i) => {
+    const path = `body.teamIds.${i}`;
+    if (!team) errors.push({ path, message: 'no such team' });
+    else if (!team.active) errors.push({ path, message: 'the team is stood down (inactive)' });
+    else if (!body.joint && team.country !== hazard.country) errors.push({ path, message: `a national task takes teams of ${hazard.country} only; set joint: true for a joint task` });
+  });
+  if (errors.length) throw new BadRequest('Some teams cannot be assigned to this task.', errors);
+  const countries = [...new Set(teams.map((t) => t!.country))].sort() as ('KH' | 'TH')[];
+  if (body.joint && countries.length < 2) throw new BadRequest('A joint task needs teams of both countries.', [{ path: 'body.teamIds', message: 'teams of both KH and TH are required for a joint task' }]);
+}
+
 function createTaskRoute(api: Api): void {
   api.route(
     {
@@ -45,7 +60,8 @@ function createTaskRoute(api: Api): void {
       example: { hazardAreaId: '01JD3V0M8Q8ZK5Y4W1H2C6N9TA', activityType: 'CLEARANCE', priority: 1, joint: true, teamIds: ['01JD3V0M8Q8ZK5Y4W1H2C6N9TB', '01JD3V0M8Q8ZK5Y4W1H2C6N9TC'], plannedStart: '2026-01-12', plannedEnd: '2026-02-20' },
       summary: 'Plan a de-mining task on a hazard area',
       description:
-        'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations user’s own. Teams must exist and be active.',
+        'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations ' +
+        'user’s own. Teams must exist and be active.',
       tag: 'Tasks',
       access: ['operations', 'admin'],
       body: TaskCreate,
@@ -62,43 +78,10 @@ function createTaskRoute(api: Api): void {
       if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
       // Either country's operations may plan a joint task; a national one only on its own land.
       if (principal.role === 'operations' && !body.joint) requireCountry(principal, hazard.country, 'plan national tasks on hazard areas');
-      const teams = await Promise.all(body.teamIds.map((id) => getTeam(id)));
-      const errors: FieldError[] = [];
-      teams.forEach((team, i) => {
-        const path = `body.teamIds.${i}`;
-        if (!team) errors.push({ path, message: 'no such team' });
-        else if (!team.active) errors.push({ path, message: 'the team is stood down (inactive)' });
-        else if (!body.joint && team.country !== hazard.country) errors.push({ path, message: `a national task takes teams of ${hazard.country} only; set joint: true for a joint task` });
-      });
-      if (errors.length) throw new BadRequest('Some teams cannot be assigned to this task.', errors);
-      const countries = [...new Set(teams.map((t) => t!.country))].sort() as ('KH' | 'TH')[];
-      if (body.joint && countries.length < 2) throw new BadRequest('A joint task needs teams of both countries.', [{ path: 'body.teamIds', message: 'teams of both KH and TH are required for a joint task' }]);
+      await refuseUnassignableTeams(body, hazard);
 
       const now = new Date().toISOString();
-      const task: Task = {
-        id: newId(),
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        createdBy: principal.sub,
-        hazardAreaId: hazard.id,
-        country: hazard.country,
-        countries: body.joint ? ['KH', 'TH'] : [hazard.country],
-        province: hazard.province,
-        ...(hazard.adm2 ? { adm2: hazard.adm2 } : {}),
-        activityType: body.activityType,
-        priority: body.priority,
-        joint: body.joint,
-        teamIds: body.teamIds,
-        plannedStart: body.plannedStart,
-        plannedEnd: body.plannedEnd,
-        ...(body.notes ? { notes: body.notes } : {}),
-        status: 'PLANNED',
-        statusChangedAt: now,
-        areaClearedSqm: 0,
-        ordnanceFound: 0,
-        progressReports: 0,
-      };
+      const task = newTask(newId(), body, hazard, principal.sub, now);
       const created = outboxEvent(EventType.TaskCreated, { type: 'Task', id: task.id }, task.country, principal, {
         ...placeOf(task),
         activityType: task.activityType,
@@ -126,7 +109,8 @@ function listTasksRoute(api: Api): void {
       operationId: 'listTasks',
       summary: 'List tasks of a team, a province, a country or a hazard area, optionally of one status',
       description:
-        'Name one of `team`, `province`, `country`, `hazardArea` (with `status` if you like). Deminers always get their own team’s tasks; operations users their country’s, joint ones included (the default).',
+        'Name one of `team`, `province`, `country`, `hazardArea` (with `status` if you like). Deminers always get their own team’s tasks; operations users ' +
+        'their country’s, joint ones included (the default).',
       tag: 'Tasks',
       access: TASK_READERS,
       query: z.object({
@@ -228,7 +212,9 @@ function transitionTaskRoute(api: Api): void {
       operationId: 'transitionTask',
       summary: 'Move a task through its lifecycle',
       description:
-        'PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, and CANCELLED before completion. Suspending and cancelling need a reason. Deminers move only their own team’s tasks. A refused move is a 409 that lists the moves allowed from the current status. Starting the first task on an OPEN hazard area moves the area to WORKED_ON.',
+        'PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, and CANCELLED before completion. Suspending and cancelling need a reason. Deminers move ' +
+        'only their own team’s tasks. A refused move is a 409 that lists the moves allowed from the current status. Starting the first task on an OPEN ' +
+        'hazard area moves the area to WORKED_ON.',
       tag: 'Tasks',
       access: ['operations', 'deminer', 'admin'],
       params: IdParams,

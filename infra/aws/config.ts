@@ -254,7 +254,8 @@ function consoleDomain(app: App): ClearwayConfig['consoleDomain'] {
     return host;
   });
   if (typeof certificateArn !== 'string' || !US_EAST_1_CERTIFICATE_ARN.test(certificateArn.trim())) {
-    throw new ContextError('consoleCertificateArn', `must be the ARN of an ACM certificate in us-east-1, where CloudFront reads certificates (arn:aws:acm:us-east-1:<account>:certificate/<id>), got ${show(certificateArn)}`);
+    throw new ContextError('consoleCertificateArn', `must be the ARN of an ACM certificate in us-east-1, where CloudFront reads certificates (arn:aws:acm:us-east-1:<account>:certificate/<id>), ` +
+      `got ${show(certificateArn)}`);
   }
   return { names: hosts, certificateArn: certificateArn.trim() };
 }

@@ -52,5 +52,6 @@ for (const { provinces } of files.countries) {
 }
 process.stderr.write('\n');
 const report = (await send('POST', `/v1/places/editions/${encodeURIComponent(files.edition)}/activation`)) as { edition: string; previous: string | null; units: unknown; added: number; dropped: { count: number; codes: { pcode: string; level: string; en: string }[] } };
-process.stdout.write(`edition ${report.edition} is in use (previous: ${report.previous ?? 'none'}); units ${JSON.stringify(report.units)}; ${report.added} codes added, ${report.dropped.count} dropped\n`);
+process.stdout.write(`edition ${report.edition} is in use (previous: ${report.previous ?? 'none'}); units ${JSON.stringify(report.units)}; ${report.added} codes added, ` +
+  `${report.dropped.count} dropped\n`);
 for (const d of report.dropped.codes) process.stdout.write(`dropped ${d.pcode} (${d.level}) ${d.en}\n`);

@@ -1,5 +1,7 @@
 /**
- * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites] [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration form, a submissions sheet and a members sheet; needs --out)
+ * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites]
+ *   [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration
+ * form, a submissions sheet and a members sheet; needs --out)
  *
  * Writes a realistic synthetic household CSV in the import format (README, "Household CSV
  * import"): Khmer or Thai names in their own scripts, origin provinces of the border in
@@ -327,10 +329,18 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
     f.push(strToU8(`${buffer}</sheetData></worksheet>`), true);
   };
   const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-  small('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
-  small('_rels/.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
-  small('xl/workbook.xml', `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="Clearway household registration" sheetId="1" r:id="rId1"/><sheet name="members" sheetId="2" r:id="rId2"/></sheets></workbook>`);
-  small('xl/_rels/workbook.xml.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`);
+  small('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ` +
+    `ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default ` +
+    `Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override ` +
+    `PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override ` +
+      `PartName="/xl/worksheets/sheet2.xml" ` +
+    `ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
+  small('_rels/.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" ` +
+    `Target="xl/workbook.xml"/></Relationships>`);
+  small('xl/workbook.xml', `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="Clearway household registration" sheetId="1" r:id="rId1"/><sheet name="members" ` +
+    `sheetId="2" r:id="rId2"/></sheets></workbook>`);
+  small('xl/_rels/workbook.xml.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" ` +
+    `Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`);
 
   const asked = HOUSEHOLD_COLUMNS.filter((c) => c !== 'destination_lon' && c !== 'destination_lat');
   const hHeader = ['start', 'end', ...asked.map((c) => `${CONSENT.has(c) ? 'consent' : 'household'}/${c}`), 'household/destination_point', '_household/destination_point_latitude', '_household/destination_point_longitude', '_household/destination_point_altitude', '_household/destination_point_precision', '_id', '_uuid', '_submission_time', '_validation_status', '_status', '_submitted_by', '__version__', '_index'];

@@ -75,7 +75,8 @@ const bar = (job: Job) => {
   const share = job.rowsTotal > 0 ? done / job.rowsTotal : 0;
   const width = 30;
   const filled = Math.round(share * width);
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${done}/${job.rowsTotal || '?'} rows  ${job.households} households  ${job.rowsRejected} rejected  ${job.status}`;
+  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${done}/${job.rowsTotal || '?'} rows  ${job.households} ` +
+    `households  ${job.rowsRejected} rejected  ${job.status}`;
   process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
 };
 

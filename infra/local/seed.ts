@@ -952,7 +952,8 @@ async function main(): Promise<void> {
   line('tasks', tasks, ` (${TASKS.filter((t) => t.joint).length} joint)`);
   const lifecycle = await playLifecycles(ctx, byKey);
   line('progress reports', lifecycle.progress);
-  say(`${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`);
+  say(`${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ` +
+    `${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`);
   if (lifecycle.leftAlone.length) say(`changed since seeded, left as they are: ${lifecycle.leftAlone.join(', ')}`);
   const { tally: siteTally, sites } = await seedSites(ctx);
   line('sites', siteTally, ` in ${new Set([...sites.values()].map((s) => s.province)).size} provinces`);

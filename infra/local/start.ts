@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);
   // A fixed port (DYNAMODB_PORT) is one a firewall rule can name; by default any free one.
   let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir, ...(fixedDynamoPort ? { port: fixedDynamoPort } : {}) });
-  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`);
+  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if ` +
+    `killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`);
   const dynamoPort = dynamo.port;
   let server: Server | undefined;
   let notifications: { bus: LocalEventBus; poller: StreamPoller; clients: { destroy(): void }[] } | undefined;
@@ -164,7 +165,8 @@ async function main(): Promise<void> {
     (backfill) => {
       if (backfill.ran && backfill.areas > 0) say(`clearance priorities: ranked ${backfill.areas} hazard area${backfill.areas > 1 ? 's' : ''} recorded before them`);
     },
-    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked ` +
+      `(the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
   // People of households registered before the duplicate matching are filed in its index, once.
@@ -192,7 +194,8 @@ async function main(): Promise<void> {
   server.listen(port, host, () => {
     const origin = loopbackOnly ? `http://localhost:${port}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     if (!loopbackOnly) {
-      warn(`warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime has no TLS and its database is for evaluation.`);
+      warn(`warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime ` +
+        `has no TLS and its database is for evaluation.`);
     }
     say(`listening on ${origin}  (web console: ${origin}/; API reference: ${origin}/docs; a token: npm run token -- --role admin)`);
     // Household imports a crash (or SIGKILL) left unfinished continue where they stopped.

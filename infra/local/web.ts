@@ -44,7 +44,8 @@ function cacheControl(path: string): string {
  */
 function contentSecurityPolicy(html: string): string {
   const hashes = inlineScriptHashes(html).map((h) => ` '${h}'`).join('');
-  return `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'${hashes}; connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`;
+  return `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'${hashes}; connect-src 'self'; worker-src 'self'; manifest-src ` +
+    `'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`;
 }
 
 /** `sha256-…` of each inline `<script>` (no `src`) of a page, as CSP hashes them (the text between the tags). */

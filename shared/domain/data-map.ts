@@ -68,7 +68,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     fields: [],
     requestOnly: ['members[].document.number'],
     storedIn:
-      'never stored: its keyed hash keys the claim (`HHDOC#<country>#<hash>`/`CLAIM` or `DUP#<id>`), the day record of claims made through the API (`HHDOCRECENT#<country>#<day>`) and the household’s list of its claims (`HH#<id>`/`DOCUMENTS`)',
+      'never stored: its keyed hash keys the claim (`HHDOC#<country>#<hash>`/`CLAIM` or `DUP#<id>`), the day record of claims made through the API ' +
+      '(`HHDOCRECENT#<country>#<day>`) and the household’s list of its claims (`HH#<id>`/`DOCUMENTS`)',
     readers: 'nobody reads a hash; lookup answers summaries (no personal data)',
     kept: `${UNTIL_ERASED}; day records 7 days`,
     erasure: 'claims, day records and the list deleted (the number can be registered again)',
@@ -102,7 +103,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
       'destination.district',
       'destination.village',
     ],
-    storedIn: `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), which hold counts only`,
+    storedIn: `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), ` +
+      `which hold counts only`,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
     erasure: TOMBSTONE,
@@ -110,10 +112,12 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'Displacement dates, the registered site, return intentions (whether, when, what stands in the way)',
     fields: ['displacedSince', 'currentSince', 'current.siteId', 'returnIntentions.intends', 'returnIntentions.when', 'returnIntentions.obstacles[]', 'returnIntentions.surveyedAt'],
-    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, the site figures and the monthly flows`,
+    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, ` +
+      `the site figures and the monthly flows`,
     readers: `${RECORD_READERS}; statistics and site figures: counts only`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present figures lose the household, the statistics and flows keep their counts`,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present ` +
+      `figures lose the household, the statistics and flows keep their counts`,
   },
   {
     data: 'Departures of members (why and when: died, left, married out, split off) and who verified the household',
@@ -137,7 +141,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     storedIn: `${RECORD}; history entries (\`HH#<id>\`/\`HISTORY#<entry>\`, \`reason\` and \`changes\`)`,
     readers: `${RECORD_READERS}; history: the same`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; the household’s personal values blanked out of the erasure’s own reason`,
+    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; ` +
+      `the household’s personal values blanked out of the erasure’s own reason`,
   },
   {
     data: 'Consent: date, purposes, withdrawals',
@@ -151,7 +156,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Registration code (printed with a QR code on the family’s card)',
     fields: ['code'],
     storedIn: `${RECORD}; its claim (\`HHCODE#<country>#<code>\`/\`CODE\`), which holds only the household id`,
-    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record assistance with it (the answer is the record, nothing of the household)`,
+    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record ` +
+      `assistance with it (the answer is the record, nothing of the household)`,
     kept: UNTIL_ERASED,
     erasure: `${TOMBSTONE}; the claim deleted, so the code finds nothing`,
   },
@@ -159,8 +165,12 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Assistance received: type, round, date, quantity and unit, the organisation that gave it, the household’s size then',
     fields: [],
     storedIn:
-      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the `AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
-    readers: 'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy (export); statistics: counts only',
+      '`Assistance` items (`HH#<id>`/`ASSIST#<record>`), the markers of the one-per-round rule (`ASSISTROUND#<round>#<type>`, `ASSISTREACHED#<round>`) and ' +
+      'history entries (`ASSISTANCE`); counted (never per household) in the statistics per round (`ASTATS#<country>`/`ROUND#<round>`); the ' +
+      '`AssistanceRecorded` event carries ids, type, round, quantity, unit and size only',
+    readers:
+      'the registering organisation (relief), the ministry of its country, admins; the organisation that gave it (its own records); the family’s copy ' +
+      '(export); statistics: counts only',
     kept: UNTIL_ERASED,
     erasure: 'records and markers deleted; history entries rewritten without `changes`; the statistics keep their counts',
   },
@@ -168,7 +178,9 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'A distribution list: names of the heads, codes, sizes and sites of an organisation’s households',
     fields: [],
     storedIn:
-      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
+      'not stored when it is answered (CSV, `Cache-Control: no-store`; every household listed gets a `DISTRIBUTION_LIST` access entry); the list sent back ' +
+      'to record a round is an upload (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`) and its refused rows’ messages ' +
+      '(`HHIMPORT#<job>`/`ERROR#<row>`, no names)',
     readers: 'the organisation that asked for it; the upload: the importer only; refused rows: the organisation, its ministry, admins',
     kept: 'the upload until its job ends (S3 lifecycle 7 days at most); refused rows 90 days (`RETENTION_IMPORT_DAYS`)',
     erasure: 'the household’s assistance records as above; a list already downloaded is beyond reach (the access log says who took it)',
@@ -202,10 +214,15 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'An import (CSV, XLSX workbook, ZIP of CSVs): every column of every row',
     fields: [],
-    storedIn: 'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
+    storedIn:
+      'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name ' +
+      'the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): ' +
+      'values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
     readers: 'the file: the importer only; rejected rows and the report: the importing organisation, its ministry, admins',
     kept: 'file: 7 days on S3 (lifecycle), locally until deleted; rejected rows and jobs 90 days (`RETENTION_IMPORT_DAYS`)',
-    erasure: 'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values rewritten',
+    erasure:
+      'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values ' +
+      'rewritten',
   },
   {
     data: 'Who read or changed the record (staff user id, role, organisation)',
@@ -219,7 +236,9 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Accident victims’ names and contacts',
     record: 'accident',
     fields: ['victims[].name', 'victims[].contact'],
-    storedIn: '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a replay reads it afresh)',
+    storedIn:
+      '`AccidentVictimData` item (`ACCIDENT#<id>`/`VICTIMS`), apart from the accident; an accident create sent with `Idempotency-Key` keeps no body (a ' +
+      'replay reads it afresh)',
     readers: 'operations and the ministry of the accident’s country, admins; never in `AccidentReported`, lists for others, statistics or logs',
     kept: '5 years from the accident’s date (`RETENTION_VICTIM_DATA_DAYS`, the item’s TTL)',
     erasure: '`POST /v1/accidents/{id}/victim-data-erasure` deletes the item; the accident, the victims’ sex, age, outcome and type, and the statistics stay',
@@ -294,7 +313,11 @@ export const NOT_PERSONAL: readonly string[] = [
 
 /** Where erasure cannot reach, said once (README). */
 export const BEYOND_ERASURE =
-  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused — checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while `npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
+  'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB ' +
+    'Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused ' +
+    '— checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while ' +
+    '`npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in ' +
+    'a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 

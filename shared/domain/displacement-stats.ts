@@ -2,15 +2,10 @@ import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLE
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
- * Displacement statistics (issue 5, DESIGN section 2 "Displacement"), pure: what one household
- * contributes to the counters, the difference between two states of a household, and the view a
- * reader gets from a set of counters. The counters are kept in one item per country and one per
- * origin province (`shared/db/repositories/displacement-stats.ts`), changed with `ADD` in the same
- * transaction as every change they count, so they are exact and a read costs the same at 100
- * people as at 1,000,000. No personal data: only counts.
- *
- * Counter names are flat, made of `[A-Za-z0-9_]` only (safe DynamoDB attribute names, and written
- * through ExpressionAttributeNames anyway), so `ADD` can create each on first use:
+ * Displacement statistics, pure: what a household contributes to the counters, the difference
+ * between two of its states, and the view read from a set of counters. The counters change with
+ * `ADD` in the transaction of every change they count, so they are exact and a read costs the same
+ * at any size. Counts only. Names are `[A-Za-z0-9_]`, so `ADD` creates each on first use:
  *
  * | counter | counts |
  * |---|---|
@@ -21,24 +16,16 @@ import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-n
  * | `hhneed_ANY` | households with at least one member with a specific need |
  * | `need_ANY`, `need_<CAT>` | people with any specific need, with a need of a category (`CR`, `SC`, ...) |
  * | `needc_<CAT>_<CODE>` | people with a code (`SP-PT` → `needc_SP_PT`) |
- * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety (`SAFE`, `AT_RISK`, `UNKNOWN`) |
- * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (group IDP) by return intention, by when they intend to go, by each obstacle they named |
- * | `hhver_<STATUS>` | households whose verification was recorded, by its status (`VERIFIED`, `NEEDS_REVIEW`, `UNVERIFIED`); the rest were never verified |
+ * | `rs_hh_<STATUS>_<SAFETY>`, `rs_p_<STATUS>_<SAFETY>` | households and people by status and return safety |
+ * | `ri_<INTENDS>`, `riw_<WHEN>`, `rio_<OBSTACLE>` | households not yet home (IDP) by return intention, when, each obstacle named |
+ * | `hhver_<STATUS>` | households whose verification was recorded, by its status; the rest were never verified |
  *
- * Groups: `RET` (returnees) is status RETURNED; `IDP` is every other status (DISPLACED,
- * INTENDS_RETURN, RETURN_BLOCKED, REDISPLACED: not yet home, or displaced again).
- *
- * **Ages are exact in every year.** People are counted by year of birth, not by age band, and the
- * band is worked out when the counters are read (`ageBand(birthYear, year of the read)`), so a
- * child born in 2021 moves from 0-4 to 5-11 on 1 January 2026 without any write. A household
- * registered in 2026 and moved in 2027 subtracts exactly what it added, because its contribution
- * does not depend on the date — with one exception that keeps the item small: people already
- * 60 or older in the year of a write are counted under `o60` instead of their year of birth
- * (the band 60+ is the last, so they never leave it). A contribution computed in a later year may
- * therefore put a person under `o60` whom an earlier one put under `y<year>`; the counters of that
- * person then read `y<year>` +1 and `o60` −1 (or the reverse), and since a read is never earlier
- * than the writes it reads (clocks aside), `y<year>` is then also in 60+ and the sum is exact. The
- * item holds at most 2 groups × 3 sexes × 61 years of birth plus a few dozen other counters.
+ * `RET` is status RETURNED, `IDP` every other status. People are counted by year of birth and
+ * banded when read, so ages stay exact every year without a write and a later change subtracts
+ * exactly what an earlier one added. Only those already 60 in the year of a write go under `o60`
+ * (the last band, which they never leave), to keep the item small: a read is never earlier than
+ * the writes it reads, so a `y<year>` +1 / `o60` −1 pair left by writes of different years is in
+ * 60+ on both sides and the sum stays exact.
  */
 export type Counters = Record<string, number>;
 

@@ -33,7 +33,10 @@ export const HazardAreaCreate = z
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     country: z.enum(['KH', 'TH']),
     province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22 or TH34')),
-    /** District and commune (tambon) P-codes from the gazetteer, checked against it and each other; `adm3` also indexes the area for destinations without a point. */
+    /**
+     * District and commune (tambon) P-codes from the gazetteer, checked against it and each other; `adm3` also
+     * indexes the area for destinations without a point.
+     */
     adm2: z.optional(z.string().check(z.regex(/^(KH|TH)\d{4}$/, 'must be a district P-code such as KH2203'))),
     adm3: z.optional(z.string().check(z.regex(/^(KH|TH)\d{6}$/, 'must be a commune or tambon P-code such as KH220305'))),
     adm4: z.optional(z.string().check(z.regex(/^KH\d{8}$/, 'must be a Cambodian village P-code such as KH22030501'))),

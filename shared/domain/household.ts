@@ -422,6 +422,32 @@ export const newHousehold = (body: HouseholdCreate, r: Registration): Household 
   code: r.code,
 });
 
+/** The household after a dated movement: a move of place alone keeps its status date and the reason of its status. */
+export function movedHousehold(household: Household, move: HouseholdTransition, now: string, effectiveDate: string): Household {
+  const sameStatus = move.to === household.status;
+  const updated: Household = { ...household, status: move.to, statusChangedAt: sameStatus ? household.statusChangedAt : now, version: household.version + 1, updatedAt: now, currentSince: effectiveDate };
+  if (move.current) updated.current = move.current;
+  if (move.blockedReason) updated.blockedReason = move.blockedReason;
+  else delete updated.blockedReason;
+  if (move.reason) updated.statusReason = move.reason;
+  else if (!sameStatus) delete updated.statusReason;
+  return updated;
+}
+
+/** The household after a PATCH: each field given replaces the stored one, null removes it. */
+export function patchedHousehold(household: Household, patch: HouseholdPatch, now: string): Household {
+  const updated: Household = { ...household, version: household.version + 1, updatedAt: now };
+  if (patch.destination === null) delete updated.destination;
+  else if (patch.destination) updated.destination = patch.destination;
+  if (patch.contact === null) delete updated.contact;
+  else if (patch.contact) updated.contact = patch.contact;
+  if (patch.returnIntentions === null) delete updated.returnIntentions;
+  else if (patch.returnIntentions) updated.returnIntentions = patch.returnIntentions;
+  if (patch.riskEducation === null) delete updated.riskEducation;
+  else if (patch.riskEducation) updated.riskEducation = patch.riskEducation;
+  return updated;
+}
+
 /** Age bands of the displacement statistics (the humanitarian standard bands). */
 export const AGE_BANDS = ['0-4', '5-11', '12-17', '18-59', '60+'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];

@@ -182,7 +182,10 @@ export function monthView(month: Month, c: MonthlyCounters): MonthView {
   };
 }
 
-/** Where the monthly answer (`months` and `totals`) counts households: small cells there are withheld from readers who may not read every household (`small-cells.ts`). */
+/**
+ * Where the monthly answer (`months` and `totals`) counts households: small cells there are withheld from readers who
+ * may not read every household (`small-cells.ts`).
+ */
 export const MONTHLY_HOUSEHOLD_COUNT_PATHS = ['months.*.households.*', 'totals.households.*'] as const;
 
 /**

@@ -3,22 +3,16 @@ import type { Household } from './household.ts';
 import { currentMonth } from './monthly.ts';
 
 /**
- * Clearance priorities from return demand. Pure: what a household, an accident and an area's
- * contamination add to the score of a hazard area, and how the stored score is read.
- *
- * The score of a hazard area that is not closed (README "Clearance priorities"):
+ * Clearance priorities from return demand (README "Clearance priorities"), pure: what a household,
+ * an accident and an area's contamination add to a hazard area's score, and how it is read.
  *
  *   score = Σ people waiting near it × the weight of their household's group
  *         + {@link ACCIDENT_WEIGHT} × accidents within {@link ACCIDENT_RADIUS_M} in the last {@link ACCIDENT_WINDOW_MONTHS} months
- *         + {@link CONTAMINATION_WEIGHTS} of the 2025 conflict (AP mines, submunitions) recorded in it
+ *         + {@link CONTAMINATION_WEIGHTS} of the 2025 conflict recorded in it
  *
- * "Near" is the return-safety rule: the destination point lies within 500 m of the area's
- * remaining land (the household is AT_RISK from it), with consent to return assistance. The
- * weights put the people about to walk into the land first: INTENDS_RETURN and RETURN_BLOCKED
- * by the hazard weigh 3 a person, households already home next to it (RETURNED) 2, everyone
- * else 1. An accident weighs as much as 20 such people; AP mines and submunitions of the 2025
- * conflict 30 each. Each term is linear in a counter, so the score is kept with `ADD` in the
- * same transaction as the change that moves it, and the index is ordered by it.
+ * The weights put first the people about to walk into the land (INTENDS_RETURN, and
+ * RETURN_BLOCKED by the hazard). Each term is linear in a counter, so the score is kept with `ADD`
+ * in the transaction of the change that moves it, and the index is ordered by it.
  */
 
 /** The groups of households counted near an area, by status (and, when blocked, by reason). */

@@ -4,29 +4,16 @@ import type { HazardStatus } from './hazard-area.ts';
 import { RETURN_SAFETY_BUFFER_M, type ReturnSafety } from './household.ts';
 
 /**
- * Return safety (issue 5, item 4). Pure: the rule and the spatial cells it is indexed by.
+ * Return safety, pure: the rule (README "Return safety") and the spatial cells it is indexed by.
  *
- * The rule: a destination point inside, or within {@link RETURN_SAFETY_BUFFER_M} (500 m) of, the
- * remaining land of a hazard area that is not CLOSED, HANDED_OVER or WITHDRAWN makes the household AT_RISK, with the ids of
- * those areas; otherwise SAFE; UNKNOWN without a destination point. Distances are geodesic
- * metres (turf, see `distanceToAreaM`).
+ * A hazard area is indexed under every geohash cell its bounding box grown by the 500 m buffer
+ * touches, a household under its destination point's cell: a point within 500 m of an area lies
+ * in that grown box, so a registration reads one cell and a recomputation only the area's cells.
  *
- * The cells: geohash cells of {@link SAFETY_CELL_PRECISION} characters. A hazard area is
- * indexed under every cell that its bounding box, grown by the 500 m buffer, touches
- * ({@link hazardCells}); a household under the one cell of its destination point
- * ({@link cellOfPoint}). If a point lies within 500 m of an area, it lies inside that grown box,
- * so its own cell is one of the area's cells: a registration reads exactly one cell, and a
- * recomputation for an area reads exactly the area's cells, whatever side of a cell edge the
- * point and the area are on.
- *
- * Why precision 5 (≈ 4.9 km × 4.9 km at the equator, 4.75 × 4.9 km at the border's 14° N):
- * - the 500 m buffer is a tenth of a cell, so a typical hazard area of a few hundred metres to a
- *   few kilometres grows into 1–4 cells, and the record's transaction stays small;
- * - a household cell holds a village or a few, hundreds to a few thousand households, so a
- *   recomputation reads a few pages, never a province or the whole registry;
- * - precision 6 (1.2 × 0.6 km) would multiply the cells of every area by ~30 and make the
- *   buffer cross a cell edge almost always; precision 4 (39 × 19.5 km) would put a district's
- *   households in one partition and make every recomputation read tens of thousands of them.
+ * Precision 5 (≈ 4.9 km): the buffer is a tenth of a cell, so an area grows into 1–4 cells and its
+ * transaction stays small, and a cell holds a village or a few, so a recomputation reads a few
+ * pages. Precision 6 would multiply every area's cells by ~30; precision 4 would put a district in
+ * one partition.
  */
 
 /** Characters of the geohash cells of the spatial index (≈ 4.9 km × 4.9 km). */

@@ -2,20 +2,15 @@ import { addContributions, contributionOf, displacementView, negate, type Counte
 import type { Household } from './household.ts';
 
 /**
- * Figures of displacement sites, pure. Two kinds of counters, both changed with `ADD` in the
- * transaction of the household change that moves them (`shared/db/repositories/site-stats.ts`):
+ * Figures of displacement sites, pure, changed with `ADD` in the transaction of the household
+ * change that moves them:
  *
- * - **Present at a site**: one item per site holding what the households now at it contribute to
- *   the displacement counters (`contributionOf`: households and people by status, people by sex
- *   and year of birth, specific needs, return intentions; not return safety, which changes with
- *   hazard areas) plus `hh` and `p`, the households and people present. A household is present at the site its `current.siteId` names.
- * - **Flows by month**: one item per country and effective month (the `effectiveDate` of the
- *   movement, not the day it was recorded, so a back-dated movement lands in its own month):
- *   `arr_hh_<siteId>`/`arr_p_<siteId>` arrivals at a site, `dep_hh_<siteId>`/`dep_p_<siteId>`
- *   departures, `ret_hh_<origin>`/`ret_p_<origin>` returns and `rdp_hh_<origin>`/`rdp_p_<origin>`
- *   re-displacements by origin province. A registration at a site is an arrival in the month of
- *   `displacedSince` (or of the registration). An erasure takes a household out of the present
- *   figures but is no movement.
+ * - **Present at a site**: per site, what the households now at it contribute to the displacement
+ *   counters (without return safety, which changes with hazard areas) plus `hh` and `p`.
+ * - **Flows by month**: per country and month of the movement's `effectiveDate` (so a back-dated
+ *   movement lands in its own month): arrivals and departures by site, returns and
+ *   re-displacements by origin province. A registration at a site is an arrival; an erasure leaves
+ *   the present figures but is no movement.
  */
 
 /**

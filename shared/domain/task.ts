@@ -216,3 +216,29 @@ export function addFindCounters(counters: Record<string, number>, category: stri
   add(`eodisp_${disposal}`, quantity);
   if (disposal === 'DESTROYED_IN_SITU') add(`eod_${category}`, quantity);
 }
+
+/** A task as planned: version 1, PLANNED, in its hazard area's country and province (both countries when joint). */
+export const newTask = (id: string, body: TaskCreate, hazard: { id: string; country: Country; province: string; adm2?: string | undefined }, createdBy: string, now: string): Task => ({
+  id,
+  version: 1,
+  createdAt: now,
+  updatedAt: now,
+  createdBy,
+  hazardAreaId: hazard.id,
+  country: hazard.country,
+  countries: body.joint ? ['KH', 'TH'] : [hazard.country],
+  province: hazard.province,
+  ...(hazard.adm2 ? { adm2: hazard.adm2 } : {}),
+  activityType: body.activityType,
+  priority: body.priority,
+  joint: body.joint,
+  teamIds: body.teamIds,
+  plannedStart: body.plannedStart,
+  plannedEnd: body.plannedEnd,
+  ...(body.notes ? { notes: body.notes } : {}),
+  status: 'PLANNED',
+  statusChangedAt: now,
+  areaClearedSqm: 0,
+  ordnanceFound: 0,
+  progressReports: 0,
+});

@@ -70,7 +70,9 @@ export function eventJsonSchemas(): Record<EventType, JsonSchema> {
         $id: `https://clearway.example/events/${type}.v1.schema.json`,
         type: 'object',
         title: `${type} v1`,
-        description: 'The event envelope (EventBridge `detail`, webhook body, feed item). Open: fields may be added within version 1; a change that removes or redefines one is version 2.',
+        description:
+          'The event envelope (EventBridge `detail`, webhook body, feed item). Open: fields may be added within version 1; a change that removes or ' +
+          'redefines one is version 2.',
         required: ['id', 'type', 'version', 'occurredAt', 'audience', 'subject', 'actor', 'data'],
         properties: {
           id: { type: 'string', description: 'ULID; receivers deduplicate by it (delivery is at least once)' },
@@ -128,7 +130,10 @@ export function buildAsyncApi(): JsonSchema {
       title: 'Clearway events',
       version: '1.0.0',
       description:
-        'What Clearway tells the ministries of Cambodia and Thailand. Each event is stored with the change it reports (transactional outbox) and delivered at least once: to EventBridge (source `clearway`, detail-type = type, detail = the envelope), to subscribed webhooks (POST, signed), and in the ministry feed (GET /v1/notifications). Mine action events go to both countries; household events only to the household’s country, and no event carries personal data.',
+        'What Clearway tells the ministries of Cambodia and Thailand. Each event is stored with the change it reports (transactional outbox) and delivered ' +
+        'at least once: to EventBridge (source `clearway`, detail-type = type, detail = the envelope), to subscribed webhooks (POST, signed), and in the ' +
+        'ministry feed (GET /v1/notifications). Mine action events go to both countries; household events only to the household’s country, and no event ' +
+        'carries personal data.',
     },
     defaultContentType: 'application/json',
     servers: {
@@ -136,7 +141,11 @@ export function buildAsyncApi(): JsonSchema {
         host: 'receiver.example.org',
         protocol: 'https',
         description:
-          'A subscriber’s webhook (POST /v1/subscriptions names its URL): one POST per event, body = the envelope, answered with any 2xx within 5 s (redirects are not followed); anything else is retried with backoff, then kept as a dead-letter record the subscriber can redrive. Each request carries `Clearway-Event-Id` (deduplicate by it: delivery is at least once) and `Clearway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>` with the secret returned once at subscription; reject a signature that does not match or whose `t` is more than 5 minutes away from your clock.',
+          'A subscriber’s webhook (POST /v1/subscriptions names its URL): one POST per event, body = the envelope, answered with any 2xx within 5 s ' +
+          '(redirects are not followed); anything else is retried with backoff, then kept as a dead-letter record the subscriber can redrive. Each request ' +
+          'carries `Clearway-Event-Id` (deduplicate by it: delivery is at least once) and `Clearway-Signature: t=<unix seconds>,v1=<hex ' +
+          'HMAC-SHA256(secret, t + "." + raw body)>` with the secret returned once at subscription; reject a signature that does not match or whose `t` is ' +
+          'more than 5 minutes away from your clock.',
       },
       eventbridge: { host: 'events.ap-southeast-1.amazonaws.com', protocol: 'https', description: 'The `clearway` EventBridge bus (source `clearway`, detail-type = type, detail = the envelope), shared with a ministry account by configuration.' },
     },

@@ -244,24 +244,13 @@ function envelopeOf(body: string): EventEnvelope | undefined {
 }
 
 /**
- * Delivers the events of an SQS batch from a ministry's queue to that ministry's active
- * subscriptions, and answers with the partial batch response.
- *
- * Per record (records side by side, up to 10 at a time): the event goes to every active
- * subscription of `ministry` whose `eventTypes` is empty or names its type, in parallel. With the
- * defaults, a batch whose receivers all hang takes about 3 × 5 s plus backoff (≈ 17 s). An event whose `audience` does not name the ministry is
- * not delivered (the routing should never queue one; a warning is logged). A subscription that
- * still fails after all attempts gets a dead-letter record (`SubscriptionFailure`), and the event
- * then counts as handled for it.
- *
- * A record is reported in `batchItemFailures` (the queue retries it, then moves it to its DLQ)
- * only when the platform failed: the subscriptions could not be read or a dead-letter record
- * could not be written. Its retry may reach the subscribers that already had it; they dedupe by
- * event id. A record whose body is not an EventBridge event with a usable envelope is logged
- * (message id only) and dropped, not reported: no retry can make it readable, and every real
- * event is in the ministry's feed regardless.
- *
- * Logs carry message, event and subscription ids, event types, statuses and errors: never the
+ * Delivers an SQS batch from a ministry's queue to its active subscriptions (those whose
+ * `eventTypes` is empty or names the type), records side by side, and answers the partial batch
+ * response. A subscription that still fails after every attempt gets a `SubscriptionFailure`
+ * record and the event counts as handled for it. A record is reported as failed only when the
+ * platform failed (subscriptions unreadable, dead-letter record unwritten); its retry may reach
+ * subscribers that had it, who dedupe by event id. An unreadable body is logged and dropped: no
+ * retry can make it readable, and the ministry's feed has every real event. Logs never carry the
  * envelope's data.
  */
 export async function deliverQueueRecords(ministry: Country, records: Array<{ messageId: string; body: string }>, options: DeliveryOptions): Promise<SQSBatchResponse> {

@@ -267,7 +267,8 @@ export class Api {
       const log = c.get('log') ?? logger;
       if (storeUnavailable(err)) {
         log.warn('the database did not answer', { error: err instanceof Error ? { name: err.name, code: codeOf(err) } : 'unknown' });
-        return problemResponse(c, new ServiceUnavailable(`The database is not answering at the moment: try again in a few seconds (a create sent again with its Idempotency-Key is not made twice). Request id ${c.get('requestId')}.`, 5));
+        return problemResponse(c, new ServiceUnavailable(`The database is not answering at the moment: try again in a few seconds (a create sent again with its Idempotency-Key is not made twice). ` +
+          `Request id ${c.get('requestId')}.`, 5));
       }
       log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
       return problemResponse(c, new HttpProblem(500, 'internal', 'Internal error', `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it.`));

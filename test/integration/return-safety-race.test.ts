@@ -19,8 +19,8 @@ import { bearer } from '../support/tokens.ts';
 /**
  * The race between assessing a household's return safety and committing it: a hazard area
  * recorded in between is neither seen by the assessment (too early) nor by the area's own
- * recomputation (which reads the households before this one is stored). The assessment steps of
- * the households routes and of the importer are wrapped so that a test can record an area at
+ * recomputation (which reads the households before this one is stored). The assessment (which the
+ * households routes and the importer both call) is wrapped so that a test can record an area at
  * exactly that moment; without the recheck after the commit, the household would stay SAFE.
  */
 const between = vi.hoisted(() => {
@@ -38,14 +38,9 @@ const between = vi.hoisted(() => {
   return Object.assign(state, { wrap });
 });
 
-vi.mock('../../functions/households/hooks.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../functions/households/hooks.ts')>();
-  return { ...real, assessSafety: between.wrap(real.assessSafety) };
-});
-
-vi.mock('../../functions/importer/hooks.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../functions/importer/hooks.ts')>();
-  return { ...real, assessSafety: between.wrap(real.assessSafety) };
+vi.mock('../../shared/db/repositories/return-safety.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../shared/db/repositories/return-safety.ts')>();
+  return { ...real, assessReturnSafety: between.wrap(real.assessReturnSafety) };
 });
 
 process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-safety-race-'));

@@ -220,18 +220,21 @@ export class Api extends Construct {
     const stage = this.restApi.deploymentStage;
     Validations.of(stage).acknowledge({
       id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
-      reason: `Stage ${props.stageName} has no cache: answers depend on the caller's role, country and organisation and carry personal data, and every change is guarded by If-Match against the stored version, so a cached read would be wrong or leak; a cache cluster would also bill by the hour.`,
+      reason: `Stage ${props.stageName} has no cache: answers depend on the caller's role, country and organisation and carry personal data, and every ` +
+        `change is guarded by If-Match against the stored version, so a cached read would be wrong or leak; a cache cluster would also bill by the hour.`,
     });
     Validations.of(stage).acknowledge({
       id: 'NIST.800.53.R5-APIGWSSLEnabled',
-      reason: `Stage ${props.stageName} has no backend client certificate because it has no HTTP backend: every integration is a Lambda proxy invoked through the Lambda API with IAM; clients reach the stage over TLS only.`,
+      reason: `Stage ${props.stageName} has no backend client certificate because it has no HTTP backend: every integration is a Lambda proxy invoked ` +
+        `through the Lambda API with IAM; clients reach the stage over TLS only.`,
     });
     const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         reason:
-          'The account-level role API Gateway uses to write access and execution logs; AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy for exactly that and is not scoped per log group by the service.',
+          'The account-level role API Gateway uses to write access and execution logs; AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy ' +
+          'for exactly that and is not scoped per log group by the service.',
       });
     }
   }
@@ -248,7 +251,8 @@ export class Api extends Construct {
       ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
     });
     if (route.authorization !== 'public') return;
-    const reason = `ANY ${resource.path} belongs to the ${route.name} function, whose paths (${route.basePaths.join(', ')}) are public by design: they answer without a token and serve no Clearway data.`;
+    const reason = `ANY ${resource.path} belongs to the ${route.name} function, whose paths (${route.basePaths.join(', ')}) are public by design: they answer ` +
+      `without a token and serve no Clearway data.`;
     Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
   }

@@ -57,7 +57,8 @@ export class Backup extends Construct {
     Validations.of(selection).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       reason:
-        'The role AWS Backup assumes to back up the table of this selection; AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy for that service role and follows the services AWS Backup supports. The role can be assumed by backup.amazonaws.com only.',
+        'The role AWS Backup assumes to back up the table of this selection; AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy for that ' +
+        'service role and follows the services AWS Backup supports. The role can be assumed by backup.amazonaws.com only.',
     });
   }
 }

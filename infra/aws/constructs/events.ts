@@ -92,7 +92,8 @@ export class Events extends Construct {
         rule.addTarget(new EventBusTarget(target, { deadLetterQueue: this.targetDeadLetterQueue }));
         Validations.of(rule).acknowledge({
           id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-          reason: `The role EventBridge assumes to put ${route.ministry} events on the ministry's own bus (account ${account}) holds one generated statement, events:PutEvents on that bus only.`,
+          reason: `The role EventBridge assumes to put ${route.ministry} events on the ministry's own bus (account ${account}) holds one generated statement, ` +
+            `events:PutEvents on that bus only.`,
         });
       }
       return { ministry: route.ministry, queue: ministryQueue, deadLetterQueue };

@@ -78,23 +78,32 @@ export interface ClearwayFunctionProps {
 
 /** Why a function invoked this way needs no dead-letter queue of its own (which serves asynchronous invocations only). */
 const NO_DLQ_REASON: Record<Exclude<Invocation, 'async'>, (name: string) => string> = {
-  api: (name) => `The ${name} function is invoked synchronously by API Gateway (RequestResponse): a failure returns to the caller, so there is no asynchronous event to dead-letter.`,
+  api: (name) => `The ${name} function is invoked synchronously by API Gateway (RequestResponse): a failure returns to the caller, so there is no asynchronous ` +
+    `event to dead-letter.`,
   stream: (name) =>
-    `The ${name} function is invoked synchronously by its event source mapping on the table's stream: failed records are retried, bisected and finally reported to the mapping's on-failure queue (OnFailure destination), so there is no asynchronous event to dead-letter.`,
+    `The ${name} function is invoked synchronously by its event source mapping on the table's stream: failed records are retried, bisected and ` +
+      `finally reported to the mapping's on-failure queue (OnFailure destination), so there is no asynchronous event to dead-letter.`,
   queue: (name) =>
-    `The ${name} function is invoked synchronously by its SQS event source mapping: a message it fails returns to its queue, and the queue's redrive policy moves it to the queue's dead-letter queue after the last receive, so there is no asynchronous event to dead-letter.`,
+    `The ${name} function is invoked synchronously by its SQS event source mapping: a message it fails returns to its queue, and the queue's ` +
+      `redrive policy moves it to the queue's dead-letter queue after the last receive, so there is no asynchronous event to dead-letter.`,
 };
 
 /** Why a function invoked this way reserves no concurrency unless configured to. */
 const NO_RESERVED_CONCURRENCY_REASON: Record<Invocation, (name: string) => string> = {
   api: (name) =>
-    `No reserved concurrency for the ${name} function by default: API Gateway stage throttling and the WAF rate rule bound the load, and reserving capacity fails deployment in accounts still at a low concurrency quota. Set it per environment with -c functionConcurrency='{"${name}":{"reserved":N}}' (README, Deploying to AWS).`,
+    `No reserved concurrency for the ${name} function by default: API Gateway stage throttling and the WAF rate rule bound the load, and reserving ` +
+      `capacity fails deployment in accounts still at a low concurrency quota. Set it per environment with -c functionConcurrency='{"${name}":{"reserved":N}}' ` +
+      `(README, Deploying to AWS).`,
   stream: (name) =>
-    `No reserved concurrency for the ${name} function: its stream event source runs one invocation per shard of the table's stream (parallelization factor 1), which bounds it, and reserving capacity fails deployment in accounts still at a low concurrency quota.`,
+    `No reserved concurrency for the ${name} function: its stream event source runs one invocation per shard of the table's stream (parallelization ` +
+      `factor 1), which bounds it, and reserving capacity fails deployment in accounts still at a low concurrency quota.`,
   queue: (name) =>
-    `No reserved concurrency for the ${name} function: the maximum concurrency of its SQS event source caps it, without the deployment failures reserved capacity causes in accounts still at a low concurrency quota.`,
+    `No reserved concurrency for the ${name} function: the maximum concurrency of its SQS event source caps it, without the deployment failures ` +
+      `reserved capacity causes in accounts still at a low concurrency quota.`,
   async: (name) =>
-    `No reserved concurrency for the ${name} function: it runs once per uploaded CSV file, and an upload needs a presigned URL that only POST /v1/household-imports hands out, behind API Gateway throttling and the WAF rate rule; reserving capacity fails deployment in accounts still at a low concurrency quota.`,
+    `No reserved concurrency for the ${name} function: it runs once per uploaded CSV file, and an upload needs a presigned URL that only POST ` +
+      `/v1/household-imports hands out, behind API Gateway throttling and the WAF rate rule; reserving capacity fails deployment in accounts still ` +
+      `at a low concurrency quota.`,
 };
 
 /**
@@ -170,12 +179,16 @@ export class ClearwayFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         invocation === 'stream'
-          ? 'Added by tracing: ACTIVE (X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords) and by the stream event source\'s read grant (dynamodb:ListStreams); none of these actions supports resource-level permissions. test/infra asserts that no other statement of this role has Resource "*".'
-          : 'Added by tracing: ACTIVE. X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; test/infra asserts that no other statement of this role has Resource "*".',
+          ? 'Added by tracing: ACTIVE (X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords) and by the stream event source\'s read grant (dynamodb:ListStreams); ' +
+            'none of these actions supports resource-level permissions. test/infra asserts that no other statement of this role has Resource "*".'
+          : 'Added by tracing: ACTIVE. X-Ray xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; test/infra ' +
+            'asserts that no other statement of this role has Resource "*".',
     });
     Validations.of(this.role).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: `The role's one policy is generated by the grant*/bind* helpers for the ${props.name} function alone and attached to this role only; a customer-managed policy attached to this single role would hold the same statements with the same lifecycle. test/infra checks its statements (no service-wide or table wildcard actions, Resource "*" only for X-Ray and a stream consumer's dynamodb:ListStreams).`,
+      reason: `The role's one policy is generated by the grant*/bind* helpers for the ${props.name} function alone and attached to this role only; a ` +
+        `customer-managed policy attached to this single role would hold the same statements with the same lifecycle. test/infra checks its statements ` +
+        `(no service-wide or table wildcard actions, Resource "*" only for X-Ray and a stream consumer's dynamodb:ListStreams).`,
     });
     if (invocation !== 'async') {
       const noDlq = NO_DLQ_REASON[invocation](props.name);
@@ -184,7 +197,9 @@ export class ClearwayFunction extends Construct {
     }
     Validations.of(this.fn).acknowledge({
       id: 'NIST.800.53.R5-LambdaInsideVPC',
-      reason: `The ${props.name} function uses no VPC resource: it reaches only AWS service endpoints (as far as its grants allow) over TLS with IAM-signed requests, and ${props.externalEndpoints ?? "Cognito's public JWKS"}. A VPC would add NAT or endpoint costs and cold-start latency and protect nothing.`,
+      reason: `The ${props.name} function uses no VPC resource: it reaches only AWS service endpoints (as far as its grants allow) over TLS with IAM-signed ` +
+        `requests, and ${props.externalEndpoints ?? "Cognito's public JWKS"}. A VPC would ` +
+          `add NAT or endpoint costs and cold-start latency and protect nothing.`,
     });
     if (concurrency.reserved === undefined) {
       Validations.of(this.fn).acknowledge({ id: 'NIST.800.53.R5-LambdaConcurrency', reason: NO_RESERVED_CONCURRENCY_REASON[invocation](props.name) });
@@ -219,14 +234,16 @@ export function bindTable(fn: ClearwayFunction, table: ITable, access: TableAcce
   const tableLogicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
   Validations.of(fn.role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-    reason: `Granted by table.grant${access === 'readWrite' ? 'ReadWrite' : 'Read'}Data: the function queries the generic GSIs (gsi1..gsiN) of table ${tableLogicalId}, and only that table's indexes.`,
+    reason: `Granted by table.grant${access === 'readWrite' ? 'ReadWrite' : 'Read'}Data: the function queries the generic GSIs (gsi1..gsiN) of table ` +
+      `${tableLogicalId}, and only that table's indexes.`,
   });
   const kmsActions = access === 'readWrite' ? ['kms:ReEncrypt*', 'kms:GenerateDataKey*'] : [];
   if (table.encryptionKey) {
     for (const action of kmsActions) {
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `Granted by table.grantReadWriteData on the customer-managed key of table ${tableLogicalId} (that statement's resource is this key's ARN alone).`,
+        reason: `Granted by table.grantReadWriteData on the customer-managed key of table ` +
+          `${tableLogicalId} (that statement's resource is this key's ARN alone).`,
       });
     }
   }

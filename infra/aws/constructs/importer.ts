@@ -58,7 +58,8 @@ export class Importer extends Construct {
       retentionPeriod: Duration.days(14),
     });
     const isDeadLetterQueue =
-      'This queue is itself a dead-letter queue: of the importer function’s asynchronous invocations by the import bucket. An alarm on its depth escalates; a further queue would only move the problem.';
+      'This queue is itself a dead-letter queue: of the importer function’s asynchronous invocations by the import bucket. An alarm on its depth ' +
+        'escalates; a further queue would only move the problem.';
     // (AwsSolutions-SQS3 already recognises it as the function's dead-letter queue.)
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue });
 
@@ -94,11 +95,15 @@ export class Importer extends Construct {
     });
     Validations.of(objects).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${imports.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
-      reason: 'The importer reads uploads/<import id>.csv by version and deletes that version when the job ends, whatever the import id: s3:GetObject(Version) and s3:DeleteObject(Version) on the uploads/ prefix of the import bucket, and nothing else of it.',
+      reason:
+        'The importer reads uploads/<import id>.csv by version and deletes that version when the job ends, whatever the import id: s3:GetObject(Version) ' +
+        'and s3:DeleteObject(Version) on the uploads/ prefix of the import bucket, and nothing else of it.',
     });
     Validations.of(objects).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not depend on a policy that references the bucket (a dependency cycle). It holds one statement for this role alone, which a customer-managed policy would hold with the same lifecycle.`,
+      reason: `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not ` +
+        `depend on a policy that references the bucket (a dependency cycle). It holds one statement for this role alone, which a customer-managed ` +
+        `policy would hold with the same lifecycle.`,
     });
 
     // S3 may invoke the function for objects of this account; the notification below names it.

@@ -121,7 +121,8 @@ export class Observability extends Construct {
       const subscription = this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
       Validations.of(this.topic).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
-        reason: `The e-mail subscription of the alarm topic (${subscription.node.id}) has no dead-letter queue: a notification that cannot be mailed is a bounce, and every alarm stays visible in CloudWatch and on the dashboard; a queue of undelivered alarm mails would have no reader.`,
+        reason: `The e-mail subscription of the alarm topic (${subscription.node.id}) has no dead-letter queue: a notification that cannot be mailed ` +
+          `is a bounce, and every alarm stays visible in CloudWatch and on the dashboard; a queue of undelivered alarm mails would have no reader.`,
       });
     }
 
@@ -188,7 +189,8 @@ export class Observability extends Construct {
       'WebhookFailures',
       app(MetricName.WebhookFailures),
       webhookThreshold,
-      `${webhookThreshold} or more events could not be delivered to a ministry's webhook within 5 minutes (dead-lettered; GET /v1/subscriptions/{id}/failures lists them).`,
+      `${webhookThreshold} or more events could not be delivered to a ministry's webhook ` +
+        `within 5 minutes (dead-lettered; GET /v1/subscriptions/{id}/failures lists them).`,
     );
     alarm('import-rows-rejected', 'ImportRowsRejected', app(MetricName.ImportRowsRejected), props.importRejectedThreshold ?? 1000, 'An import rejected many rows within 5 minutes: a file in the wrong shape, or a check refusing good data.');
 

@@ -72,7 +72,9 @@ export class SafetyChecks extends Construct {
     this.deadLetterQueue = queue('DeadLetters');
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
-      reason: 'This queue is itself the dead-letter queue of the return-safety queue; an alarm on its depth escalates, and a further queue would only move the problem.',
+      reason:
+        'This queue is itself the dead-letter queue of the return-safety queue; an alarm on its depth escalates, and a further queue would only move the ' +
+        'problem.',
     });
     this.queue = queue('Checks', { visibilityTimeout: SAFETY_VISIBILITY_TIMEOUT, deadLetterQueue: this.deadLetterQueue });
 
@@ -95,7 +97,9 @@ export class SafetyChecks extends Construct {
     for (const mapping of fn.fn.node.children.filter((c): c is EventSourceMapping => c instanceof EventSourceMapping)) {
       Validations.of(mapping).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
-        reason: 'SQS event source mappings take no on-failure destination: a message the safety function fails returns to the return-safety queue, whose redrive policy moves it to that queue’s dead-letter queue (alarmed) after its last receive.',
+        reason:
+          'SQS event source mappings take no on-failure destination: a message the safety function fails returns to the return-safety queue, whose redrive ' +
+          'policy moves it to that queue’s dead-letter queue (alarmed) after its last receive.',
       });
     }
     this.function = fn;

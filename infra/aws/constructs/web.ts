@@ -169,33 +169,42 @@ export class Web extends Construct {
 
   private acknowledge(props: WebProps): void {
     const noReplication =
-      'Single-region by design: the site bucket holds only the built console, rebuilt from git by infra/aws/deploy-web.ts at any time, and the logs bucket follows the stack log retention; CloudFront already serves the files from edge locations worldwide.';
+      'Single-region by design: the site bucket holds only the built console, rebuilt from git by infra/aws/deploy-web.ts at any time, and the ' +
+        'logs bucket follows the stack log retention; CloudFront already serves the files from edge locations worldwide.';
     Validations.of(this.bucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.logsBucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.bucket).acknowledge({
       id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason: `Bucket ${this.bucket.node.path} holds the console's static HTML, JavaScript and CSS, which every visitor downloads anyway and which carry no data; SSE-S3 keeps them encrypted at rest without a key policy that would have to name the distribution that names the bucket.`,
+      reason: `Bucket ${this.bucket.node.path} holds the console's static HTML, JavaScript and CSS, which every visitor downloads anyway and which carry ` +
+        `no data; SSE-S3 keeps them encrypted at rest without a key policy that would have to name the distribution that names the bucket.`,
     });
     Validations.of(this.logsBucket).acknowledge({
       id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason: `Bucket ${this.logsBucket.node.path} receives S3 server access logs and CloudFront standard logs, and both deliver only to buckets with SSE-S3 default encryption, not SSE-KMS. The logs hold request metadata, not console data.`,
+      reason: `Bucket ${this.logsBucket.node.path} receives S3 server access logs and CloudFront standard logs, and both deliver only to buckets with ` +
+        `SSE-S3 default encryption, not SSE-KMS. The logs hold request metadata, not console data.`,
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'No geo restriction: relief agencies, observers (ASEAN) and ministry staff sign in from many countries, and every request to data is authorised by the API by role and country, not by where the browser is.',
+      reason:
+        'No geo restriction: relief agencies, observers (ASEAN) and ministry staff sign in from many countries, and every request to data is authorised by ' +
+        'the API by role and country, not by where the browser is.',
     });
     if (!props.domain) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
-          'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1 (-c consoleDomainNames and consoleCertificateArn). Viewers are redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
+          'The distribution uses the default *.cloudfront.net certificate, whose viewer security policy CloudFront fixes (TLSv1); a minimum of ' +
+          'TLSv1.2_2021 needs a custom domain with an ACM certificate in us-east-1 (-c consoleDomainNames and consoleCertificateArn). Viewers are ' +
+          'redirected to HTTPS, current browsers negotiate TLS 1.3, and the API itself is TLS 1.2+.',
       });
     }
     if (!props.webAclArn) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
         reason:
-          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass -c consoleWebAclArn to attach one.',
+          'A CLOUDFRONT-scope web ACL must live in us-east-1 and this stack is regional; the distribution serves only static console files from a private ' +
+          'bucket, and every data request goes to the API, which has its own regional WAF (rate limit and AWS managed rules). Pass -c consoleWebAclArn to ' +
+          'attach one.',
       });
     }
   }

@@ -8,11 +8,17 @@
 /** Every item of an edition: Query pk = GAZ#<edition> (activation, diffs; never on a request path). */
 export const editionPartition = (edition: string) => `GAZ#${edition}`;
 
-/** The children of a unit (or of a country: parent `KH`/`TH`) in an edition. Item: { children: [{ pcode, en, km|th }] }. pk = GAZ#<edition>, sk = CHILDREN#<parent> */
+/**
+ * The children of a unit (or of a country: parent `KH`/`TH`) in an edition. Item: { children: [{ pcode, en, km|th }] }.
+ * pk = GAZ#<edition>, sk = CHILDREN#<parent>
+ */
 export const childrenKey = (edition: string, parent: string) => ({ pk: editionPartition(edition), sk: `${CHILDREN_PREFIX}${parent}` });
 export const CHILDREN_PREFIX = 'CHILDREN#';
 
-/** A province as loaded into an edition (its own names, its parent overrides, its unit count), before activation lists it. pk = GAZ#<edition>, sk = PROVINCE#<pcode> */
+/**
+ * A province as loaded into an edition (its own names, its parent overrides, its unit count), before activation lists it.
+ * pk = GAZ#<edition>, sk = PROVINCE#<pcode>
+ */
 export const editionProvinceKey = (edition: string, pcode: string) => ({ pk: editionPartition(edition), sk: `${PROVINCE_PREFIX}${pcode}` });
 export const PROVINCE_PREFIX = 'PROVINCE#';
 

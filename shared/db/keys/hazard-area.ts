@@ -12,7 +12,10 @@ export const hazardsByCountry = (country: string, status: string, id: string) =>
 /** Hazard areas of a province. gsi3pk = HAZARDS#PROVINCE#<pcode>, gsi3sk = STATUS#<status>#HAZARD#<id> */
 export const hazardsByProvince = (province: string, status: string, id: string) => ({ gsi3pk: `HAZARDS#PROVINCE#${province}`, gsi3sk: `STATUS#${status}#HAZARD#${id}` });
 
-/** Hazard areas of a commune or tambon (by the area's own `adm3`), for destinations without a point. gsi4pk = HAZARDS#ADM3#<pcode>, gsi4sk = STATUS#<status>#HAZARD#<id> */
+/**
+ * Hazard areas of a commune or tambon (by the area's own `adm3`), for destinations without a point.
+ * gsi4pk = HAZARDS#ADM3#<pcode>, gsi4sk = STATUS#<status>#HAZARD#<id>
+ */
 export const hazardsByAdm3 = (adm3: string, status: string, id: string) => ({ gsi4pk: `HAZARDS#ADM3#${adm3}`, gsi4sk: `STATUS#${status}#HAZARD#${id}` });
 
 /** Status history of a hazard area, oldest first. pk = HAZARD#<id>, sk = HISTORY#<entryId> */

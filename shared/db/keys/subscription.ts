@@ -1,23 +1,7 @@
 /**
- * Key builders for notification subscriptions and their dead-letter records. Pure: no I/O,
- * unit-tested in `test/unit/keys.test.ts`.
- *
- * A subscription item holds the resource plus its signing `secret` (the deliverer signs every
- * POST with it; the API shows it only in the response to the create). Failed deliveries live in
- * the subscription's own partition, so reading them never touches another ministry's data.
- *
- * Dead-letter record (written by the deliverer when it gives up on an event), entity
- * `SubscriptionFailure`, keyed by {@link failureKey}:
- * ```ts
- * {
- *   eventId: string;        // the event's id (ULID), also in the sort key
- *   event: EventEnvelope;   // the envelope that could not be delivered, as the feed has it
- *   attempts: number;       // deliveries tried
- *   lastStatus?: number;    // HTTP status of the last attempt, absent when no response came
- *   lastError: string;      // why the last attempt failed (status text, timeout, refused address)
- *   failedAt: string;       // ISO 8601 UTC, when the deliverer gave up
- * }
- * ```
+ * Keys of notification subscriptions and their dead-letter records (`SubscriptionFailure`: the
+ * event, attempts, last status and error, when the deliverer gave up). Failures live in the
+ * subscription's own partition, so reading them never touches another ministry's data.
  */
 
 /** A subscription by id. pk = SUB#<id>, sk = SUB */

@@ -119,22 +119,11 @@ export function displacementDeltas(before: Household | undefined, after: Househo
 }
 
 /**
- * For the importer: the counter writes of a whole chunk of new households of one country and
- * origin province, aggregated once instead of one update per household:
- *
- * ```ts
- * const delta = addContributions(...households.map((h) => contributionOf(h)));
- * const writes = displacementStatsWritesForDelta(country, province, delta); // province item + country item
- * ```
- *
- * Apply the writes exactly once per chunk (for example in one TransactWriteItems together with the
- * item that records the chunk as done, conditioned on it not existing yet), so that a resumed
- * import never counts a chunk twice. For households of several provinces, use
- * {@link displacementStatsWritesForDeltas} with one delta per province: it merges the country item.
- * A chunk normally yields one write per item; only a delta of several hundred distinct counters
- * (households of both groups, all ages, most needs codes) is split into several UpdateItems of the
- * same item, which one transaction cannot hold: keep chunks of one province to a few hundred
- * households, or apply the writes in order outside a transaction.
+ * For the importer: the counter writes of a chunk of new households of one country and origin
+ * province, aggregated once instead of one update per household. Apply them exactly once per
+ * chunk (with the item that records the chunk as done), so a resumed import never counts a chunk
+ * twice. A delta of several hundred distinct counters splits into several UpdateItems of one item,
+ * which one transaction cannot hold: keep chunks of one province to a few hundred households.
  */
 export function displacementStatsWritesForDelta(country: string, province: string, delta: Counters): GuardedWrite[] {
   return displacementStatsWritesForDeltas([{ country, province, counters: delta }]);
@@ -155,7 +144,10 @@ export async function readAdmDisplacementStats(country: string, level: 'adm2' | 
   return countersOf(out.Item);
 }
 
-/** The counters of each unit of a level (`adm1`: provinces; `adm2`, `adm3`) of a country that has any: one Query of that level's items in the country's partition. */
+/**
+ * The counters of each unit of a level (`adm1`: provinces; `adm2`, `adm3`) of a country that has any:
+ * one Query of that level's items in the country's partition.
+ */
 export async function readLevelDisplacementStats(country: string, level: 'adm1' | 'adm2' | 'adm3'): Promise<Map<string, Counters>> {
   const prefix = level === 'adm1' ? DSTATS_PROVINCE_PREFIX : DSTATS_ADM_PREFIX[level];
   const result = new Map<string, Counters>();

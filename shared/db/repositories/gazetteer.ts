@@ -71,7 +71,10 @@ export async function currentEdition(): Promise<CurrentEdition | undefined> {
  */
 const childrenOf = (item: Record<string, unknown>): ChildUnit[] => unpack(item.children) as ChildUnit[];
 const listsOf = (item: Record<string, unknown>): Record<string, ChildUnit[]> => unpack(item.lists) as Record<string, ChildUnit[]>;
-/** Gzipped JSON as a binary attribute: a quarter of the bytes to write (the whole shipped edition is ~0.5 MB instead of ~2.1 MB), gunzipped in well under a millisecond per province. */
+/**
+ * Gzipped JSON as a binary attribute: a quarter of the bytes to write (the whole shipped edition is ~0.5 MB
+ * instead of ~2.1 MB), gunzipped in well under a millisecond per province.
+ */
 const pack = (value: unknown): Uint8Array => gzipSync(JSON.stringify(value));
 const unpack = (stored: unknown): unknown => JSON.parse(gunzipSync(stored as Uint8Array).toString('utf8'));
 

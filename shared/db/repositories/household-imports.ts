@@ -131,7 +131,8 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
       new UpdateCommand({
         TableName: tableName,
         Key: importJobKey(id),
-        UpdateExpression: `SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk = :apk, gsi1sk = :ask${versionId ? ', uploadVersionId = :vid' : ''} ADD version :one`,
+        UpdateExpression: `SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk ` +
+          `= :apk, gsi1sk = :ask${versionId ? ', uploadVersionId = :vid' : ''} ADD version :one`,
         ConditionExpression: '#status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -158,7 +159,8 @@ export async function startProcessing(id: string, totals: { sha256: string; byte
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt = :now ADD version :one`,
+      UpdateExpression: `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt ` +
+        `= :now ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -380,7 +382,8 @@ export async function failImportJob(id: string, message: string, now: string, re
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} REMOVE gsi1pk, gsi1sk ADD version :one`,
+      UpdateExpression: `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} ` +
+        `REMOVE gsi1pk, gsi1sk ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1, ...(report ? { ':report': report } : {}) },

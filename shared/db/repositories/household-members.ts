@@ -137,7 +137,8 @@ export function addedDocumentWrites(household: Household, ref: DocumentRef): Gua
         Update: {
           TableName: tableName,
           Key: householdDocumentsKey(household.id),
-          UpdateExpression: 'SET claimKeys = list_append(if_not_exists(claimKeys, :none), :key), hashes = list_append(if_not_exists(hashes, :none), :hash), householdId = :id, entity = :entity',
+          UpdateExpression: 'SET claimKeys = list_append(if_not_exists(claimKeys, :none), :key), hashes = list_append(if_not_exists(hashes, :none), :hash), householdId ' +
+            '= :id, entity = :entity',
           ExpressionAttributeValues: { ':none': [], ':key': [key], ':hash': [ref.hash], ':id': household.id, ':entity': 'HouseholdDocuments' },
         },
       },

@@ -40,7 +40,8 @@ const foreignRefusal = (memberIndex: number): ConflictError =>
 const visibleConflict = (country: Country, memberIndex: number, holderId: string): ConflictError =>
   new ConflictError(
     `The identity document of member ${memberIndex} (body.members.${memberIndex}.document) is already registered to household ${holderId} in ${country}. ` +
-      'If a registrar has reviewed both and this is a separate household, send the registration again with "reviewedDuplicate": { "of": "<that household id>", "reason": "<why>" }.',
+      'If a registrar has reviewed both and this is a separate household, send the registration again with "reviewedDuplicate": { "of": "<that household ' +
+      'id>", "reason": "<why>" }.',
     { existingHouseholdId: holderId, memberIndex, field: `body.members.${memberIndex}.document` },
   );
 

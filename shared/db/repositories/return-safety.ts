@@ -367,24 +367,14 @@ const causeOf = (before: ReturnSafety, after: ReturnSafety): string | undefined 
   after.hazardAreaIds.find((id) => !before.hazardAreaIds.includes(id)) ?? before.hazardAreaIds.find((id) => !after.hazardAreaIds.includes(id));
 
 /**
- * Assesses stored households again, after the transaction (or BatchWriteItem) that stored them,
- * and writes each one whose safety is no longer right as a recomputation would: a versioned
- * transaction with the index items, the counters and a ReturnSafetyChanged event. Returns the
- * households whose safety was stale, as stored now, by id.
+ * Assesses stored households again after the write that stored them, and rewrites each whose
+ * safety is stale as a recomputation would (versioned, with index items, counters and a
+ * ReturnSafetyChanged event). Returns those households as stored now, by id.
  *
- * Why: a household's safety is assessed before it is stored. A hazard area recorded, closed or
- * handed over between that read and the commit would be missed twice: the assessment read the
- * cell before the area's commit, and the area's recomputation (which reads the households
- * indexed in its cells right after that commit) read them before the household was stored. This
- * second assessment starts after the household's commit and reads strongly consistently, so
- * whichever way the two interleave, one of the two sides sees the other: if the area committed
- * first, this read sees it; if not, the household was stored before the area's commit, and the
- * area's recomputation sees the household. A process that dies between the commit and this
- * check is covered by the return-safety checks that run the same code from the change's event
- * (`functions/safety`).
- *
- * Costs one Query per distinct cell of the households (a fresh cache: what an earlier
- * assessment cached is exactly what may be stale), plus the geometries of active areas near them.
+ * Why: an area recorded or closed between the first assessment and the commit is missed by both
+ * sides. This read starts after the commit and is strongly consistent, so whichever commits first
+ * is seen by the other; a process that dies before it is covered by the checks `functions/safety`
+ * runs from the change's event. The cache is fresh: what an earlier assessment cached may be stale.
  */
 export async function recheckReturnSafety(households: readonly Household[], actor: Principal): Promise<Map<string, Household>> {
   const cache = new Map<string, unknown>();

@@ -180,7 +180,9 @@ export const householdRegistration: Scenario = {
       const { blockingWrites } = await import('../../../shared/db/repositories/duplicates.ts');
       const { registrationCodeWrite } = await import('../../../shared/db/repositories/registration-codes.ts');
       const { newRegistrationCode } = await import('../../../shared/domain/assistance-rules.ts');
-      const { assessSafety, safetyWrites, statsWrites } = await import('../../../functions/households/hooks.ts');
+      const { assessReturnSafety, returnSafetyItems } = await import('../../../shared/db/repositories/return-safety.ts');
+      const { householdStatsWrites } = await import('../../../shared/db/repositories/household-figures.ts');
+      const { copyPut } = await import('../../../shared/db/repositories/versioned.ts');
       const { hashDocument } = await import('../../../shared/db/document-hash.ts');
       const { transact } = await import('../../../shared/db/transact.ts');
       const { documentClient } = await import('../../../shared/db/client.ts');
@@ -208,7 +210,7 @@ export const householdRegistration: Scenario = {
         const household: Household = {
           id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country: 'KH' as const, org: principal.org, status: 'DISPLACED' as const, statusChangedAt: now,
           origin: body.origin, current: body.current, destination: body.destination, members: body.members.map((m) => storedMember({ ...m, specificNeeds: [...m.specificNeeds] })),
-          contact: body.contact, consent: body.consent as Household['consent'], returnSafety: await assessSafety(body.destination, now),
+          contact: body.contact, consent: body.consent as Household['consent'], returnSafety: await assessReturnSafety(body.destination, now),
         };
         const writes = [
           ...householdCreateWrites(household, refs, historyEntry(principal, now, 'CREATED', { to: household.status })),
@@ -216,8 +218,8 @@ export const householdRegistration: Scenario = {
             householdId: id, country: 'KH', province: household.origin.province, org: household.org, status: household.status, memberCount: household.members.length,
             destinationProvince: body.destination.province, returnSafety: household.returnSafety.status,
           }, now).write,
-          ...statsWrites(undefined, household),
-          ...safetyWrites(household),
+          ...householdStatsWrites(undefined, household),
+          ...returnSafetyItems(household).map(copyPut),
           // Its people filed in the duplicate blocking index, as a registration files them.
           ...(await blockingWrites(household)),
           // The registration code's claim, as a registration draws and claims one.

@@ -9,7 +9,7 @@ import { median } from '../lib/stats.ts';
 import { fixed, table } from '../lib/table.ts';
 
 /**
- * The web console's budget (issue 8), in Debian's Chromium against `npm start`:
+ * The web console's budget, in Debian's Chromium against `npm start`:
  *
  * 1. First-load JavaScript: every script the browser fetched, on a first visit (empty cache, no
  *    service worker), until the first task card of a deminer's board is on screen — gzipped
