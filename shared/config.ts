@@ -13,7 +13,10 @@ const period = (fallback: number, max: number) =>
   z._default(
     z.pipe(
       z.string().check(z.regex(/^\d{1,6}$/, 'must be a whole number')),
-      z.pipe(z.transform((s: string) => Number(s)), z.int().check(z.minimum(1), z.maximum(max))),
+      z.pipe(
+        z.transform((s: string) => Number(s)),
+        z.int().check(z.minimum(1), z.maximum(max)),
+      ),
     ),
     fallback,
   );
@@ -63,9 +66,14 @@ const ConfigSchema = z
      * @default 443 on AWS; any port locally
      */
     WEBHOOK_PORTS: z.optional(
-      z.string().check(
-        z.refine((v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535), 'a comma-separated list of port numbers (1-65535), such as 443,8443'),
-      ),
+      z
+        .string()
+        .check(
+          z.refine(
+            (v) => v.split(',').every((p) => /^\s*\d{1,5}\s*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535),
+            'a comma-separated list of port numbers (1-65535), such as 443,8443',
+          ),
+        ),
     ),
     /**
      * Hosts that alone may receive webhooks, comma-separated (`*.example.org` for subdomains);

@@ -19,9 +19,10 @@ export async function encodeCursor(lastKey: Key | undefined, scope: string): Pro
 
 export async function decodeCursor(cursor: string | undefined, scope: string): Promise<Key | undefined> {
   if (cursor === undefined) return undefined;
-  const invalid = new InvalidInput('The cursor is not valid for this listing: pass back the "next" value of the previous page unchanged, with the same filters.', [
-    { path: 'query.cursor', message: 'invalid cursor' },
-  ]);
+  const invalid = new InvalidInput(
+    'The cursor is not valid for this listing: pass back the "next" value of the previous page unchanged, with the same filters.',
+    [{ path: 'query.cursor', message: 'invalid cursor' }],
+  );
   const [payload, signature, ...rest] = cursor.split('.');
   if (!payload || !signature || rest.length > 0) throw invalid;
   const expected = Buffer.from(sign(payload, await cursorKey()));

@@ -47,5 +47,6 @@ export class StaleVersion extends DomainError {
  * the message ("household", "task", ...).
  */
 export function checkVersion(record: { version: number }, expected: number, what: string): void {
-  if (record.version !== expected) throw new StaleVersion(`The ${what} is at version ${record.version}, not ${expected}: read it again and reapply your change.`, record.version);
+  if (record.version !== expected)
+    throw new StaleVersion(`The ${what} is at version ${record.version}, not ${expected}: read it again and reapply your change.`, record.version);
 }

@@ -11,7 +11,6 @@ export { MetricName };
  */
 export const metrics = new Metrics({ namespace: 'Clearway', serviceName: 'clearway' });
 
-
 /** Adds `value` (a count) to a metric of this invocation; zero adds nothing. */
 export function count(name: MetricName, value = 1): void {
   if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);

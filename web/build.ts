@@ -53,12 +53,22 @@ export async function borderGeoJson(): Promise<unknown> {
       if (!wanted(id)) continue;
       const geometry = (feature(topology, g) as { geometry: { type: string; coordinates: unknown } }).geometry;
       const name = (g.properties as { name?: string } | undefined)?.name ?? '';
-      features.push({ type: 'Feature', id: ISO_BY_ID[id], properties: { kind: 'country', iso: ISO_BY_ID[id], name }, geometry: { type: geometry.type, coordinates: round(geometry.coordinates) } });
+      features.push({
+        type: 'Feature',
+        id: ISO_BY_ID[id],
+        properties: { kind: 'country', iso: ISO_BY_ID[id], name },
+        geometry: { type: geometry.type, coordinates: round(geometry.coordinates) },
+      });
     }
   }
   const countries = fine.objects.countries as GeometryCollection;
   const shared = mesh(fine, countries, (a, b) => a !== b && [String(a.id), String(b.id)].sort().join() === '116,764');
-  features.push({ type: 'Feature', id: 'KH-TH', properties: { kind: 'border', name: 'Cambodia–Thailand' }, geometry: { type: 'MultiLineString', coordinates: round(shared.coordinates) } });
+  features.push({
+    type: 'Feature',
+    id: 'KH-TH',
+    properties: { kind: 'border', name: 'Cambodia–Thailand' },
+    geometry: { type: 'MultiLineString', coordinates: round(shared.coordinates) },
+  });
   return { type: 'FeatureCollection', features };
 }
 
@@ -171,7 +181,10 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
 
   const html = (await readFile(join(webDir, 'index.html'), 'utf8'))
     .replace('<!--styles-->', () => [`<script>${bootCode}</script>`, ...css.map((c) => `<link rel="stylesheet" href="/${c}">`)].join('\n    '))
-    .replace('<!--scripts-->', [`<script type="module" src="/${entry}"></script>`, ...preloads.map((p) => `<link rel="modulepreload" href="/${p}">`)].join('\n    '));
+    .replace(
+      '<!--scripts-->',
+      [`<script type="module" src="/${entry}"></script>`, ...preloads.map((p) => `<link rel="modulepreload" href="/${p}">`)].join('\n    '),
+    );
   await emit(join(distDir, 'index.html'), html);
   await emit(join(distDir, 'border.json'), JSON.stringify(await borderGeoJson()));
   await emit(
@@ -193,7 +206,10 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
   );
 
   // The app shell: everything this build wrote except source maps; the version changes with any of it.
-  const shell = [...written].filter((f) => !f.endsWith('.map')).map((f) => `/${relative(distDir, f).split('\\').join('/')}`).sort();
+  const shell = [...written]
+    .filter((f) => !f.endsWith('.map'))
+    .map((f) => `/${relative(distDir, f).split('\\').join('/')}`)
+    .sort();
   const hash = createHash('sha256');
   for (const f of shell) hash.update(f).update(await readFile(join(distDir, f)));
   const version = hash.digest('hex').slice(0, 12);
@@ -222,5 +238,7 @@ export async function buildConsole(options: { minify?: boolean; clean?: boolean 
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await buildConsole({ minify: !process.argv.includes('--no-minify'), clean: true });
-  process.stdout.write(`web console built in ${result.ms} ms: ${result.files.length} files in ${relative(process.cwd(), result.dir) || '.'} (entry ${result.entry})\n`);
+  process.stdout.write(
+    `web console built in ${result.ms} ms: ${result.files.length} files in ${relative(process.cwd(), result.dir) || '.'} (entry ${result.entry})\n`,
+  );
 }

@@ -20,7 +20,20 @@ import { BadRequest, NotFound } from '#shared/http/problem.ts';
 import { uploadUrlFor } from '../households/imports.ts';
 
 /** The columns of a distribution list; the same file, with date, quantity and unit filled in, records the round (`POST /v1/assistance-imports`). */
-export const DISTRIBUTION_LIST_COLUMNS = ['household_id', 'code', 'head_given_name', 'head_family_name', 'size', 'site', 'round', 'type', 'already_recorded', 'date', 'quantity', 'unit'] as const;
+export const DISTRIBUTION_LIST_COLUMNS = [
+  'household_id',
+  'code',
+  'head_given_name',
+  'head_family_name',
+  'size',
+  'site',
+  'round',
+  'type',
+  'already_recorded',
+  'date',
+  'quantity',
+  'unit',
+] as const;
 
 const sameSite = (a: string | undefined, b: string) => a !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -102,13 +115,34 @@ function distributionListRoute(api: Api): void {
       for await (const page of organisationHouseholds(principal.country!, principal.org)) {
         const listed = query.site ? page.filter((h) => sameSite(h.current.site, query.site!)) : page;
         if (listed.length === 0) continue;
-        const recorded = query.type ? await recordedInRound(listed.map((h) => h.id), params.round, query.type) : new Set<string>();
+        const recorded = query.type
+          ? await recordedInRound(
+              listed.map((h) => h.id),
+              params.round,
+              query.type,
+            )
+          : new Set<string>();
         // Recorded before the rows are answered, as a read is.
-        await batchPutAll(listed.map((h) => expiringAccessItem({ id: newId(), at: now, householdId: h.id, actor: actorOf(principal), purpose: 'DISTRIBUTION_LIST' })));
+        await batchPutAll(
+          listed.map((h) => expiringAccessItem({ id: newId(), at: now, householdId: h.id, actor: actorOf(principal), purpose: 'DISTRIBUTION_LIST' })),
+        );
         for (const h of listed) {
           const head = h.members.find((m) => m.relationship === 'HEAD') ?? h.members[0]!;
           const code = h.code ?? (await ensureRegistrationCode(h));
-          rows.push([h.id, formatRegistrationCode(code), head.givenName, head.familyName, h.members.length, h.current.site ?? '', params.round, query.type ?? '', query.type ? (recorded.has(h.id) ? 'yes' : 'no') : '', '', '', '']);
+          rows.push([
+            h.id,
+            formatRegistrationCode(code),
+            head.givenName,
+            head.familyName,
+            h.members.length,
+            h.current.site ?? '',
+            params.round,
+            query.type ?? '',
+            query.type ? (recorded.has(h.id) ? 'yes' : 'no') : '',
+            '',
+            '',
+            '',
+          ]);
         }
       }
       const name = `distribution-${params.round}${query.type ? `-${query.type}` : ''}.csv`;
@@ -141,22 +175,36 @@ function createAssistanceImportRoute(api: Api): void {
       reread: async (c, { principal }, id) => {
         const job = await visibleJob(principal, id);
         const upload = job.status === 'AWAITING_UPLOAD' ? await uploadUrlFor(job, c.req.url) : undefined;
-        return { body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status }, version: job.version };
+        return {
+          body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status },
+          version: job.version,
+        };
       },
       responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       if (body.country) requireCountry(principal, body.country, 'record assistance');
-      if (body.bytes !== undefined && body.bytes > config.IMPORT_MAX_BYTES) throw new BadRequest(`The file is larger than an upload takes (${config.IMPORT_MAX_BYTES} bytes).`, [{ path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` }]);
-      if (config.RUNTIME !== 'local' && body.bytes === undefined) throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
+      if (body.bytes !== undefined && body.bytes > config.IMPORT_MAX_BYTES)
+        throw new BadRequest(`The file is larger than an upload takes (${config.IMPORT_MAX_BYTES} bytes).`, [
+          { path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` },
+        ]);
+      if (config.RUNTIME !== 'local' && body.bytes === undefined)
+        throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [
+          { path: 'body.bytes', message: 'required' },
+        ]);
       const job: ImportJob = { ...newImportJob(newId(), principal, principal.country!, new Date().toISOString(), body.bytes), kind: 'assistance' };
       const upload = await uploadUrlFor(job, c.req.url);
-      return commitCreate(c, [importJobWrite(job)], {
-        status: 201,
-        id: job.id,
-        body: { id: job.id, uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt, status: job.status },
-        headers: { ETag: etagOf(job.version), Location: `/v1/assistance-imports/${job.id}` },
-      }, idempotency);
+      return commitCreate(
+        c,
+        [importJobWrite(job)],
+        {
+          status: 201,
+          id: job.id,
+          body: { id: job.id, uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt, status: job.status },
+          headers: { ETag: etagOf(job.version), Location: `/v1/assistance-imports/${job.id}` },
+        },
+        idempotency,
+      );
     },
   );
 }

@@ -68,9 +68,12 @@ function rowsOf(bytes: Buffer, maxRows: number): { header: Map<string, number>; 
   const header = new Map(first.map((name, i) => [name.trim().toLowerCase(), i]));
   const missing = REQUIRED.filter((c) => !header.has(c));
   if (!header.has('household_id') && !header.has('code')) missing.unshift('household_id' as never);
-  if (missing.length > 0) throw new Unimportable(`The CSV header lacks ${missing.join(', ')}: send back the distribution list ` +
-    `as it was downloaded, with date, quantity and unit filled in (household_id ` +
-    `or code names the household).`);
+  if (missing.length > 0)
+    throw new Unimportable(
+      `The CSV header lacks ${missing.join(', ')}: send back the distribution list ` +
+        `as it was downloaded, with date, quantity and unit filled in (household_id ` +
+        `or code names the household).`,
+    );
   if (rows.length === 0) throw new Unimportable('The file has a header but no rows.');
   if (rows.length > maxRows) throw new Unimportable(`The file has more than ${maxRows} rows: split it.`);
   return { header, rows };
@@ -78,7 +81,14 @@ function rowsOf(bytes: Buffer, maxRows: number): { header: Map<string, number>; 
 
 /** The job's counter for one more row, in the row's transaction. */
 const counted = (jobId: string, counter: 'rowsImported' | 'rowsRejected', now: string): GuardedWrite => ({
-  item: { Update: { TableName: tableName, Key: importJobKey(jobId), UpdateExpression: `ADD ${counter} :one, version :one SET updatedAt = :now`, ExpressionAttributeValues: { ':one': 1, ':now': now } } },
+  item: {
+    Update: {
+      TableName: tableName,
+      Key: importJobKey(jobId),
+      UpdateExpression: `ADD ${counter} :one, version :one SET updatedAt = :now`,
+      ExpressionAttributeValues: { ':one': 1, ':now': now },
+    },
+  },
 });
 
 class AlreadyRejected extends Error {}
@@ -89,7 +99,19 @@ async function rejectRow(job: ImportJob, row: number, message: string): Promise<
   try {
     await transact([
       {
-        item: { Put: { TableName: tableName, Item: { ...importErrorKey(job.id, row), entity: 'HouseholdImportError', row, message: message.slice(0, 500), expiresAt: ttlAfter(now, retention.imports) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...importErrorKey(job.id, row),
+              entity: 'HouseholdImportError',
+              row,
+              message: message.slice(0, 500),
+              expiresAt: ttlAfter(now, retention.imports),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         onConditionFailed: () => new AlreadyRejected(),
       },
       counted(job.id, 'rowsRejected', now),
@@ -120,7 +142,13 @@ interface Source {
   open(): Promise<Readable>;
 }
 
-export async function importAssistance(uploaded: ImportJob, source: Source, options: { maxRows?: number; stopAfterChunks?: number }, log: Logger, started: number): Promise<'COMPLETED' | 'FAILED' | 'STOPPED'> {
+export async function importAssistance(
+  uploaded: ImportJob,
+  source: Source,
+  options: { maxRows?: number; stopAfterChunks?: number },
+  log: Logger,
+  started: number,
+): Promise<'COMPLETED' | 'FAILED' | 'STOPPED'> {
   let job = uploaded;
   let parsed: { header: Map<string, number>; rows: string[][] };
   let bytes: Buffer;
@@ -132,7 +160,11 @@ export async function importAssistance(uploaded: ImportJob, source: Source, opti
     await failImportJob(job.id, e.message, new Date().toISOString());
     return 'FAILED';
   }
-  await startProcessing(job.id, { sha256: createHash('sha256').update(bytes).digest('hex'), bytesTotal: bytes.length, rowsTotal: parsed.rows.length }, new Date().toISOString());
+  await startProcessing(
+    job.id,
+    { sha256: createHash('sha256').update(bytes).digest('hex'), bytesTotal: bytes.length, rowsTotal: parsed.rows.length },
+    new Date().toISOString(),
+  );
   job = (await getImportJob(job.id))!;
   const principal = { sub: job.actor.sub, role: job.actor.role, org: job.org, country: job.country } as Principal;
   const cell = (row: string[], name: string) => (parsed.header.has(name) ? (row[parsed.header.get(name)!] ?? '').trim() : '');
@@ -141,7 +173,13 @@ export async function importAssistance(uploaded: ImportJob, source: Source, opti
     const number = i + 2;
     const id = derivedId(timeMs, `${job.id}\nrow ${number}`);
     const quantity = cell(row, 'quantity');
-    const body = AssistanceCreate.safeParse({ type: cell(row, 'type').toUpperCase(), round: cell(row, 'round'), date: cell(row, 'date'), quantity: quantity === '' ? undefined : Number(quantity), unit: cell(row, 'unit') });
+    const body = AssistanceCreate.safeParse({
+      type: cell(row, 'type').toUpperCase(),
+      round: cell(row, 'round'),
+      date: cell(row, 'date'),
+      quantity: quantity === '' ? undefined : Number(quantity),
+      unit: cell(row, 'unit'),
+    });
     if (!body.success) {
       await rejectRow(job, number, body.error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; '));
       continue;
@@ -152,7 +190,10 @@ export async function importAssistance(uploaded: ImportJob, source: Source, opti
       continue;
     }
     try {
-      await recordAssistance(principal, household, body.data, (writes) => transact([...writes, counted(job.id, 'rowsImported', new Date().toISOString())]), { id, importId: job.id });
+      await recordAssistance(principal, household, body.data, (writes) => transact([...writes, counted(job.id, 'rowsImported', new Date().toISOString())]), {
+        id,
+        importId: job.id,
+      });
     } catch (e: unknown) {
       if (!(e instanceof DomainError)) throw e;
       // This job's own record, committed by an earlier run: counted then.
@@ -163,6 +204,12 @@ export async function importAssistance(uploaded: ImportJob, source: Source, opti
   }
   await completeImportJob(job, {}, new Date().toISOString());
   const final = await getImportJob(job.id);
-  log.info('assistance import completed', { importId: job.id, rowsTotal: final?.rowsTotal, rowsImported: final?.rowsImported, rowsRejected: final?.rowsRejected, ms: Math.round(performance.now() - started) });
+  log.info('assistance import completed', {
+    importId: job.id,
+    rowsTotal: final?.rowsTotal,
+    rowsImported: final?.rowsImported,
+    rowsRejected: final?.rowsRejected,
+    ms: Math.round(performance.now() - started),
+  });
   return 'COMPLETED';
 }

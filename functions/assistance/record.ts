@@ -59,20 +59,30 @@ export async function recordAssistance<T>(
     };
     const writes: GuardedWrite[] = [
       ...assistanceWrites(record, firstOfRound, assistanceContribution(record, firstOfRound)),
-      householdHistoryWrite(household.id, historyEntry(principal, now, 'ASSISTANCE', { changes: { assistanceId: id, type: record.type, round: record.round } })),
-      outboxEvent(EventType.AssistanceRecorded, { type: 'Household', id: household.id }, household.country, principal, {
-        assistanceId: id,
-        householdId: household.id,
-        country: household.country,
-        org: principal.org,
-        assistanceType: record.type,
-        round: record.round,
-        quantity: record.quantity,
-        unit: record.unit,
-        people: record.people,
-        firstOfRound,
-        ...(options.importId ? { importId: options.importId } : {}),
-      }, now).write,
+      householdHistoryWrite(
+        household.id,
+        historyEntry(principal, now, 'ASSISTANCE', { changes: { assistanceId: id, type: record.type, round: record.round } }),
+      ),
+      outboxEvent(
+        EventType.AssistanceRecorded,
+        { type: 'Household', id: household.id },
+        household.country,
+        principal,
+        {
+          assistanceId: id,
+          householdId: household.id,
+          country: household.country,
+          org: principal.org,
+          assistanceType: record.type,
+          round: record.round,
+          quantity: record.quantity,
+          unit: record.unit,
+          people: record.people,
+          firstOfRound,
+          ...(options.importId ? { importId: options.importId } : {}),
+        },
+        now,
+      ).write,
       ...(options.extraWrites ?? []),
     ];
     try {

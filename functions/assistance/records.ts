@@ -40,7 +40,10 @@ async function householdToAssist(principal: Principal, id: string): Promise<Hous
 /** The household named by a registration code in the caller's country. */
 async function householdIdOfCode(principal: Principal, code: string): Promise<string> {
   const normal = normaliseRegistrationCode(code);
-  if (!normal) throw new BadRequest(`${code} is not a registration code: check its characters (the last one is a check character).`, [{ path: 'body.code', message: 'not a valid registration code' }]);
+  if (!normal)
+    throw new BadRequest(`${code} is not a registration code: check its characters (the last one is a check character).`, [
+      { path: 'body.code', message: 'not a valid registration code' },
+    ]);
   const id = principal.country ? await householdIdByCode(principal.country, normal) : undefined;
   if (!id) throw new NotFound(`No household of ${principal.country ?? 'your country'} holds the registration code ${code}.`);
   return id;
@@ -53,7 +56,13 @@ async function readRecord(principal: Principal, householdId: string, id: string)
   return record;
 }
 
-async function create(c: Context<AppEnv>, principal: Principal, household: Household, body: AssistanceCreate, idempotency: IdempotencyContext | undefined): Promise<Response> {
+async function create(
+  c: Context<AppEnv>,
+  principal: Principal,
+  household: Household,
+  body: AssistanceCreate,
+  idempotency: IdempotencyContext | undefined,
+): Promise<Response> {
   return recordAssistance(principal, household, body, (writes, record) =>
     commitCreate(c, writes, { status: 201, id: record.id, body: record, headers: { ETag: etagOf(record.version), Location: location(record) } }, idempotency),
   );
@@ -96,7 +105,8 @@ export function assistanceRecordRoutes(api: Api): void {
       path: '/v1/assistance',
       operationId: 'recordAssistanceByCode',
       summary: 'Record assistance given to the household holding a registration code (the code on its card)',
-      description: `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ` +
+      description:
+        `The same as \`POST /v1/households/{id}/assistance\`, naming the household by its registration code (\`ABC-DEFG\`, case, spaces and dashes ` +
         `ignored; a code whose check character does not match is a 400; one no household of the caller’s country holds is a 404). ${RECORD_DESCRIPTION}`,
       tag: TAG,
       access: ['relief'],
@@ -133,7 +143,8 @@ export function assistanceRecordRoutes(api: Api): void {
       const household = await getHousehold(params.id);
       if (!household) {
         const tombstone = await getTombstone(params.id);
-        if (tombstone && canSeeHousehold(principal, tombstone)) throw new Gone(`Household ${params.id} was erased on ${tombstone.erasedAt}.`, { erasedAt: tombstone.erasedAt });
+        if (tombstone && canSeeHousehold(principal, tombstone))
+          throw new Gone(`Household ${params.id} was erased on ${tombstone.erasedAt}.`, { erasedAt: tombstone.erasedAt });
       }
       if (!household || !canSeeHousehold(principal, household)) throw new NotFound(`No household ${params.id}.`);
       return c.json(await listAssistance(household.id, { limit: query.limit, cursor: query.cursor }));

@@ -53,19 +53,42 @@ export function assistanceStatsRoutes(api: Api): void {
     },
     async (c, { principal, query }) => {
       // National roles read their own country; observers and admins name one.
-      if (principal.country && query.country && query.country !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
+      if (principal.country && query.country && query.country !== principal.country)
+        throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = principal.country ?? query.country;
-      if (!country) throw new BadRequest('Name the country to read the assistance statistics of.', [{ path: 'query.country', message: 'required for observers and admins' }]);
+      if (!country)
+        throw new BadRequest('Name the country to read the assistance statistics of.', [
+          { path: 'query.country', message: 'required for observers and admins' },
+        ]);
       const rounds = query.round ? new Map([[query.round, await readRoundStats(country, query.round)]]) : await readCountryRoundStats(country);
       const views: AssistanceRoundView[] = [...rounds.entries()].map(([round, counters]) => assistanceRoundView(round, counters));
       const exact = readsEveryHousehold(principal, [country]);
       if (wantsCsv(c, query.format)) {
-        const rows: Row[] = views.flatMap((v) => [{ round: v.round, type: 'ALL', v }, ...ASSISTANCE_TYPES.filter((t) => v.byType[t]).map((t) => ({ round: v.round, type: t, v: v.byType[t]! }))]);
+        const rows: Row[] = views.flatMap((v) => [
+          { round: v.round, type: 'ALL', v },
+          ...ASSISTANCE_TYPES.filter((t) => v.byType[t]).map((t) => ({ round: v.round, type: t, v: v.byType[t]! })),
+        ]);
         const units = [...new Set(rows.flatMap((r) => Object.keys(r.v.quantity)))].sort();
         const lines: (string | number)[][] = [
           ['country', 'round', 'type', 'records', 'households_reached', 'people_reached', ...units.map((u) => `quantity_${u.toLowerCase()}`)],
-          ['#country+code', '#activity+round', '#item+type', '#output+records', '#reached+hh', '#reached+ind', ...units.map((u) => `#output+quantity+${u.toLowerCase()}`)],
-          ...rows.map((r) => [country, r.round, r.type, r.v.records, csvCount(r.v.households, !exact), csvCount(r.v.people, !exact), ...units.map((u) => r.v.quantity[u] ?? 0)]),
+          [
+            '#country+code',
+            '#activity+round',
+            '#item+type',
+            '#output+records',
+            '#reached+hh',
+            '#reached+ind',
+            ...units.map((u) => `#output+quantity+${u.toLowerCase()}`),
+          ],
+          ...rows.map((r) => [
+            country,
+            r.round,
+            r.type,
+            r.v.records,
+            csvCount(r.v.households, !exact),
+            csvCount(r.v.people, !exact),
+            ...units.map((u) => r.v.quantity[u] ?? 0),
+          ]),
         ];
         // Only the counts of households and people are withheld as small cells (written as text already); records and quantities are not about people.
         return csvResponse(c, lines, `assistance-${country}${query.round ? `-${query.round}` : ''}.csv`);

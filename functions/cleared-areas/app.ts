@@ -6,7 +6,16 @@ import { FeatureCollectionSchema } from '#shared/domain/geometry.ts';
 import { contaminatedLand, FINISHED_HAZARD_STATUSES, type HazardArea } from '#shared/domain/hazard-area.ts';
 import { actorOf, historyEntry } from '#shared/domain/history.ts';
 import { newId } from '#shared/domain/ids.ts';
-import { MAX_REPORT_VERTICES, METHODS_BY_OUTCOME, OUTCOMES_BY_ACTIVITY, overlap, partProblems, reconcileEo, sqmOf, toMulti } from '#shared/domain/land-release.ts';
+import {
+  MAX_REPORT_VERTICES,
+  METHODS_BY_OUTCOME,
+  OUTCOMES_BY_ACTIVITY,
+  overlap,
+  partProblems,
+  reconcileEo,
+  sqmOf,
+  toMulti,
+} from '#shared/domain/land-release.ts';
 import { DEMINING_READERS } from '#shared/domain/roles.ts';
 import { canSeeTask, type Task } from '#shared/domain/task.ts';
 import { clearedAreaWrite, listClearedAreas, reportLandWrite, type ClearedListing } from '#shared/db/repositories/cleared-areas.ts';
@@ -48,7 +57,8 @@ api.route(
     path: '/v1/cleared-areas',
     operationId: 'submitClearedArea',
     summary: 'Submit the completion report of a completed task: one or more parts of released land',
-    description: `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those ` +
+    description:
+      `\`parts\` (1 to ${MAX_PARTS}), each with outcome, method, depthCm (CLEARED) or evidence (CANCELLED) and geometry; the single-part body (those ` +
       `fields at the top level) is a report of one part. The activity decides the outcomes: NTS cancels, TS cancels or reduces, CLEARANCE and BAC ` +
       `clear or reduce, EOD_SPOT releases no land. Each part lies within the hazard area's remaining land (each vertex within ${WITHIN_TOLERANCE_M} ` +
       `m) and overlaps neither another part nor land released or awaiting QA (overlaps under 1 m² are ignored); its geodesic m² within the remaining ` +
@@ -68,21 +78,36 @@ api.route(
     const task = await getTask(body.taskId);
     if (!task || !canSeeTask(principal, task)) throw new BadRequest('The task does not exist.', [{ path: 'body.taskId', message: `no task ${body.taskId}` }]);
     if (task.status !== 'COMPLETED') throw new Conflict(`A completion report needs a COMPLETED task; this one is ${task.status}.`, { taskStatus: task.status });
-    if (task.acceptedReportId) throw new Conflict(`QA already accepted report ${task.acceptedReportId} for this task.`, { acceptedReportId: task.acceptedReportId });
+    if (task.acceptedReportId)
+      throw new Conflict(`QA already accepted report ${task.acceptedReportId} for this task.`, { acceptedReportId: task.acceptedReportId });
     if (task.openReportId) throw new Conflict(`Report ${task.openReportId} for this task awaits QA.`, { openReportId: task.openReportId });
     const teamId = principal.role === 'deminer' ? principal.team : body.submittingTeamId;
-    if (body.submittingTeamId && principal.role === 'deminer' && body.submittingTeamId !== principal.team) throw new Forbidden('A deminer submits for its own team.');
-    if (teamId && !task.teamIds.includes(teamId)) throw new BadRequest('The team is not assigned to this task.', [{ path: 'body.submittingTeamId', message: 'not a team of the task' }]);
+    if (body.submittingTeamId && principal.role === 'deminer' && body.submittingTeamId !== principal.team)
+      throw new Forbidden('A deminer submits for its own team.');
+    if (teamId && !task.teamIds.includes(teamId))
+      throw new BadRequest('The team is not assigned to this task.', [{ path: 'body.submittingTeamId', message: 'not a team of the task' }]);
     const parts = partsOf(body);
     const pathOf = (i: number, field: string) => (body.parts ? `body.parts.${i}.${field}` : `body.${field}`);
     checkOutcomes(task.activityType, parts, pathOf);
     const hazard = (await getHazardArea(task.hazardAreaId))!;
-    if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no land of it can be reported released.`, { hazardAreaStatus: hazard.status });
+    if (FINISHED_HAZARD_STATUSES.includes(hazard.status))
+      throw new Conflict(`The hazard area is ${hazard.status}: no land of it can be reported released.`, { hazardAreaStatus: hazard.status });
     const { land, backfill } = await landOfHazard(hazard);
     const remaining = contaminatedLand(hazard);
-    const taken = land.flatMap((l) => l.parts.map((p) => ({ what: `${l.state === 'RELEASED' ? 'land released by' : 'land awaiting QA in'} report ${l.clearedAreaId}`, geometry: p.geometry })));
-    const problems = partProblems(parts.map((p) => p.geometry), remaining, taken, WITHIN_TOLERANCE_M);
-    if (problems.length > 0) throw new BadRequest('Some parts do not fit the land that remains to be released.', problems.map((p) => ({ path: pathOf(p.part, 'geometry'), message: p.message })));
+    const taken = land.flatMap((l) =>
+      l.parts.map((p) => ({ what: `${l.state === 'RELEASED' ? 'land released by' : 'land awaiting QA in'} report ${l.clearedAreaId}`, geometry: p.geometry })),
+    );
+    const problems = partProblems(
+      parts.map((p) => p.geometry),
+      remaining,
+      taken,
+      WITHIN_TOLERANCE_M,
+    );
+    if (problems.length > 0)
+      throw new BadRequest(
+        'Some parts do not fit the land that remains to be released.',
+        problems.map((p) => ({ path: pathOf(p.part, 'geometry'), message: p.message })),
+      );
     const storedParts = parts.map((p) => ({ ...p, areaSqm: Math.round(sqmOf(overlap(p.geometry, remaining!))) }));
     const reported = body.eoTotals ? Object.fromEntries(body.eoTotals.map((e) => [e.category, e.quantity])) : undefined;
     const now = new Date().toISOString();
@@ -118,37 +143,61 @@ api.route(
     const updatedTask: Task = { ...task, openReportId: area.id, version: task.version + 1, updatedAt: now };
     const updatedHazard: HazardArea = { ...hazard, hasCompletionReport: true, version: hazard.version + 1, updatedAt: now };
     const response = { status: 201, id: area.id, body: area, headers: { ETag: etagOf(1), Location: `/v1/cleared-areas/${area.id}` } };
-    return commitCreate(c, [
-      clearedAreaWrite(area, 'new'),
-      ...taskWrites(updatedTask, task.version),
-      // The area's version guards the overlap check: two reports on one area cannot both pass it on the same land.
-      { ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace },
-      reportLandWrite(hazard.id, { clearedAreaId: area.id, state: 'PENDING', parts: storedParts.map(({ outcome, method, areaSqm, geometry }) => ({ outcome, method, areaSqm, geometry })) }),
-      ...backfill,
-      taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { completionReport: { submitted: area.id, parts: area.parts.length, areaSqm: area.areaSqm } } })),
-      outboxEvent(EventType.ClearedAreaSubmitted, { type: 'ClearedArea', id: area.id }, area.country, principal, {
-        clearedAreaId: area.id,
-        taskId: task.id,
-        hazardAreaId: hazard.id,
-        ...place(area),
-        outcome: area.outcome,
-        areaSqm: area.areaSqm,
-        parts: area.parts.map((p) => ({ outcome: p.outcome, method: p.method, areaSqm: p.areaSqm })),
-        eoMismatch: area.eo.mismatch,
-      }, now).write,
-      ...statsWrites([{ ...statsPlace(area), counters: moved('reports', null, 'SUBMITTED') }]),
-    ], response, idempotency);
+    return commitCreate(
+      c,
+      [
+        clearedAreaWrite(area, 'new'),
+        ...taskWrites(updatedTask, task.version),
+        // The area's version guards the overlap check: two reports on one area cannot both pass it on the same land.
+        { ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace },
+        reportLandWrite(hazard.id, {
+          clearedAreaId: area.id,
+          state: 'PENDING',
+          parts: storedParts.map(({ outcome, method, areaSqm, geometry }) => ({ outcome, method, areaSqm, geometry })),
+        }),
+        ...backfill,
+        taskHistoryWrite(
+          task.id,
+          historyEntry(principal, now, 'UPDATED', { changes: { completionReport: { submitted: area.id, parts: area.parts.length, areaSqm: area.areaSqm } } }),
+        ),
+        outboxEvent(
+          EventType.ClearedAreaSubmitted,
+          { type: 'ClearedArea', id: area.id },
+          area.country,
+          principal,
+          {
+            clearedAreaId: area.id,
+            taskId: task.id,
+            hazardAreaId: hazard.id,
+            ...place(area),
+            outcome: area.outcome,
+            areaSqm: area.areaSqm,
+            parts: area.parts.map((p) => ({ outcome: p.outcome, method: p.method, areaSqm: p.areaSqm })),
+            eoMismatch: area.eo.mismatch,
+          },
+          now,
+        ).write,
+        ...statsWrites([{ ...statsPlace(area), counters: moved('reports', null, 'SUBMITTED') }]),
+      ],
+      response,
+      idempotency,
+    );
   },
 );
 
 /** The outcomes the task's activity may report, and the methods each outcome is reached by: a 400 naming what is allowed. */
 function checkOutcomes(activity: Task['activityType'], parts: readonly ReportPart[], pathOf: (i: number, field: string) => string): void {
   const allowed = OUTCOMES_BY_ACTIVITY[activity];
-  if (allowed.length === 0) throw new BadRequest(`An ${activity} task releases no land: it has no completion report.`, [{ path: 'body.taskId', message: `${activity} tasks release no land` }]);
+  if (allowed.length === 0)
+    throw new BadRequest(`An ${activity} task releases no land: it has no completion report.`, [
+      { path: 'body.taskId', message: `${activity} tasks release no land` },
+    ]);
   const errors: FieldError[] = [];
   parts.forEach((p, i) => {
-    if (!allowed.includes(p.outcome)) errors.push({ path: pathOf(i, 'outcome'), message: `a ${activity} task may report ${allowed.join(' or ')}, not ${p.outcome}` });
-    else if (!METHODS_BY_OUTCOME[p.outcome].includes(p.method)) errors.push({ path: pathOf(i, 'method'), message: `${p.outcome} land is reached by ${METHODS_BY_OUTCOME[p.outcome].join(', ')}, not ${p.method}` });
+    if (!allowed.includes(p.outcome))
+      errors.push({ path: pathOf(i, 'outcome'), message: `a ${activity} task may report ${allowed.join(' or ')}, not ${p.outcome}` });
+    else if (!METHODS_BY_OUTCOME[p.outcome].includes(p.method))
+      errors.push({ path: pathOf(i, 'method'), message: `${p.outcome} land is reached by ${METHODS_BY_OUTCOME[p.outcome].join(', ')}, not ${p.method}` });
   });
   if (errors.length > 0) throw new BadRequest(`The outcomes do not fit a ${activity} task (allowed: ${allowed.join(', ')}).`, errors);
 }
@@ -165,15 +214,26 @@ api.route(
       'FeatureCollection with one Feature per part (properties flat, as QGIS expects); the next page is in `next` and the `Link` header.',
     tag: 'Cleared areas',
     access: [...DEMINING_READERS, 'deminer'],
-    query: z.object({ task: z.optional(Id), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), country: z.optional(Country), status: z.optional(ClearedAreaStatus), ...PageQuery }),
+    query: z.object({
+      task: z.optional(Id),
+      province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+      country: z.optional(Country),
+      status: z.optional(ClearedAreaStatus),
+      ...PageQuery,
+    }),
     responses: { 200: { description: 'A page of cleared areas', schema: Page(ClearedArea), alternatives: { [GEOJSON]: FeatureCollectionSchema } } },
   },
   async (c, { principal, query }) => {
     const named = (['task', 'province', 'country'] as const).filter((k) => query[k] !== undefined);
-    if (named.length > 1) throw new BadRequest('Name one of task, province or country.', named.map((k) => ({ path: `query.${k}`, message: 'only one list filter at a time' })));
+    if (named.length > 1)
+      throw new BadRequest(
+        'Name one of task, province or country.',
+        named.map((k) => ({ path: `query.${k}`, message: 'only one list filter at a time' })),
+      );
     let listing: ClearedListing;
     if (query.task) {
-      if (query.status) throw new BadRequest('A task has few reports: leave out status when listing by task.', [{ path: 'query.status', message: 'not with task' }]);
+      if (query.status)
+        throw new BadRequest('A task has few reports: leave out status when listing by task.', [{ path: 'query.status', message: 'not with task' }]);
       const task = await getTask(query.task);
       if (!task || !canSeeTask(principal, task)) throw new NotFound(`No task ${query.task}.`);
       listing = { by: 'task', taskId: task.id };
@@ -218,7 +278,9 @@ function reportFeatures(area: ClearedArea) {
       qaDecisions: qaDecisions.map((d) => `${d.country}:${d.decision}`).join(','),
       submittedByOrg: submittedBy.org,
       eoMismatch: eo.mismatch,
-      eoFromProgress: Object.entries(eo.fromProgressReports).map(([k, v]) => `${k}:${v}`).join(','),
+      eoFromProgress: Object.entries(eo.fromProgressReports)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(','),
       qaDecision: qa?.decision ?? null,
       qaNonconformities: qa?.nonconformities.length ?? null,
       attestation: attestation?.decision ?? null,

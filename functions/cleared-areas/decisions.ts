@@ -26,7 +26,6 @@ const place = (a: { country: 'KH' | 'TH'; province: string }) => ({ country: a.c
 /** The report changed between our read and our write (another country's decision): read it again and decide on what it is now. */
 class ReportMoved extends Error {}
 
-
 /**
  * The country a QA decision is for: a QA officer's own, which must be one the report needs; an
  * admin names it (or the report needs only one).
@@ -41,8 +40,12 @@ function decidingCountry(p: Principal, area: ClearedArea, named: Country | undef
     return p.country!;
   }
   const country = named ?? (required.length === 1 ? required[0] : undefined);
-  if (!country) throw new BadRequest(`Name the country you decide for: this report needs the QA of ${required.join(' and ')}.`, [{ path: 'body.country', message: 'required for an admin when both countries decide' }]);
-  if (!required.includes(country)) throw new BadRequest(`This report needs no QA decision of ${country}.`, [{ path: 'body.country', message: `one of ${required.join(', ')}` }]);
+  if (!country)
+    throw new BadRequest(`Name the country you decide for: this report needs the QA of ${required.join(' and ')}.`, [
+      { path: 'body.country', message: 'required for an admin when both countries decide' },
+    ]);
+  if (!required.includes(country))
+    throw new BadRequest(`This report needs no QA decision of ${country}.`, [{ path: 'body.country', message: `one of ${required.join(', ')}` }]);
   return country;
 }
 
@@ -59,7 +62,14 @@ function reworkWrites(task: Task, principal: Principal, now: string, reason: str
     writes: [
       ...taskWrites({ ...rest, status: 'IN_PROGRESS', statusReason: reason, statusChangedAt: now, version: task.version + 1, updatedAt: now }, task.version),
       taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'IN_PROGRESS', reason })),
-      outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: task.hazardAreaId, ...place(task), from: task.status, to: 'IN_PROGRESS', reason }, now).write,
+      outboxEvent(
+        EventType.TaskStatusChanged,
+        { type: 'Task', id: task.id },
+        task.country,
+        principal,
+        { taskId: task.id, hazardAreaId: task.hazardAreaId, ...place(task), from: task.status, to: 'IN_PROGRESS', reason },
+        now,
+      ).write,
     ],
     stats: [{ ...statsPlace(task), counters: moved('tasks', task.status, 'IN_PROGRESS') }],
   };
@@ -70,17 +80,27 @@ function reworkWrites(task: Task, principal: Principal, now: string, reason: str
  * (the observers refused to attest): the land item, the hazard area's remaining land, status and
  * counters. Reads the area's land as it is now.
  */
-async function landChange(area: ClearedArea, change: 'release' | 'take-back', principal: Principal, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; remainingSqm: number }> {
+async function landChange(
+  area: ClearedArea,
+  change: 'release' | 'take-back',
+  principal: Principal,
+  now: string,
+): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; remainingSqm: number }> {
   const hazard = (await getHazardArea(area.hazardAreaId))!;
   const { land, backfill } = await landOfHazard(hazard);
   const after = landAfter(land, area, change, now);
-  const why = change === 'release' ? `land released by completion report ${area.id}` : `the release of completion report ${area.id} was not attested and is taken back`;
+  const why =
+    change === 'release' ? `land released by completion report ${area.id}` : `the release of completion report ${area.id} was not attested and is taken back`;
   const released = releaseOnHazard(hazard, after.land, principal, now, why);
   const sign = change === 'release' ? 1 : -1;
   // The monthly report counts released land in the month of the QA acceptance; a take-back subtracts it there.
   const acceptedAt = change === 'release' ? now : (area.qa?.decidedAt ?? now);
   const monthly = monthlyStatsWrites([{ ...place(area), month: monthOf(acceptedAt), counters: releasedByOutcome(area.parts, sign) }]);
-  return { writes: [after.write, ...backfill, ...released.writes, ...monthly], stats: [...released.stats, { ...statsPlace(area), counters: releasedCounters(area, sign) }], remainingSqm: released.hazard.remainingSqm };
+  return {
+    writes: [after.write, ...backfill, ...released.writes, ...monthly],
+    stats: [...released.stats, { ...statsPlace(area), counters: releasedCounters(area, sign) }],
+    remainingSqm: released.hazard.remainingSqm,
+  };
 }
 
 export function registerReportDecisions(api: Api): void {
@@ -111,15 +131,28 @@ function decideQaRoute(api: Api): void {
         const country = decidingCountry(principal, area, body.country);
         if (expectedVersion > area.version) checkVersion(area, expectedVersion, 'cleared area');
         if (area.status !== 'SUBMITTED') throw new Conflict(`This report was already decided (${area.status}).`, { currentStatus: area.status });
-        if (area.qaDecisions.some((d) => d.country === country)) throw new Conflict(`QA of ${country} already decided on this report.`, { qaDecisions: area.qaDecisions.map((d) => ({ country: d.country, decision: d.decision })) });
+        if (area.qaDecisions.some((d) => d.country === country))
+          throw new Conflict(`QA of ${country} already decided on this report.`, {
+            qaDecisions: area.qaDecisions.map((d) => ({ country: d.country, decision: d.decision })),
+          });
         // While SUBMITTED the content never changes: only other countries' decisions move the version.
         if (area.qaDecisions.length === 0) checkVersion(area, expectedVersion, 'cleared area');
         const task = (await getTask(area.taskId))!;
         if (body.decision === 'ACCEPTED' && (task.findsAwaitingReview ?? 0) > 0) {
-          throw new Conflict(`${task.findsAwaitingReview} find(s) of task ${task.id} lay outside the hazard area and await QA review: review them before accepting the land.`, { findsAwaitingReview: task.findsAwaitingReview });
+          throw new Conflict(
+            `${task.findsAwaitingReview} find(s) of task ${task.id} lay outside the hazard area and await QA review: review them before accepting the land.`,
+            { findsAwaitingReview: task.findsAwaitingReview },
+          );
         }
         const now = new Date().toISOString();
-        const record: QaDecisionRecord = { country, decision: body.decision, nonconformities: body.nonconformities, ...(body.comment ? { comment: body.comment } : {}), decidedAt: now, decidedBy: actorOf(principal) };
+        const record: QaDecisionRecord = {
+          country,
+          decision: body.decision,
+          nonconformities: body.nonconformities,
+          ...(body.comment ? { comment: body.comment } : {}),
+          decidedAt: now,
+          decidedBy: actorOf(principal),
+        };
         const qaDecisions = [...area.qaDecisions, record];
         const status = qaStatusOf(area.requiredQaCountries, qaDecisions);
         const final = status !== 'SUBMITTED';
@@ -128,7 +161,17 @@ function decideQaRoute(api: Api): void {
           ...area,
           qaDecisions,
           status,
-          ...(final ? { qa: { decision: status === 'QA_ACCEPTED' ? 'ACCEPTED' : 'REJECTED', nonconformities, ...(body.comment ? { comment: body.comment } : {}), decidedAt: now, decidedBy: actorOf(principal) } } : {}),
+          ...(final
+            ? {
+                qa: {
+                  decision: status === 'QA_ACCEPTED' ? 'ACCEPTED' : 'REJECTED',
+                  nonconformities,
+                  ...(body.comment ? { comment: body.comment } : {}),
+                  decidedAt: now,
+                  decidedBy: actorOf(principal),
+                },
+              }
+            : {}),
           version: area.version + 1,
           updatedAt: now,
         };
@@ -145,22 +188,34 @@ function decideQaRoute(api: Api): void {
           remainingSqm = change.remainingSqm;
         } else if (status === 'QA_REJECTED') {
           const rejecting = qaDecisions.find((d) => d.decision === 'REJECTED')!;
-          const rework = reworkWrites(task, principal, now, `QA of ${rejecting.country} rejected completion report ${area.id}: ${rejecting.nonconformities.map((n) => `${n.severity} ${n.type}`).join(', ')}`);
+          const rework = reworkWrites(
+            task,
+            principal,
+            now,
+            `QA of ${rejecting.country} rejected completion report ${area.id}: ${rejecting.nonconformities.map((n) => `${n.severity} ${n.type}`).join(', ')}`,
+          );
           writes.push(...rework.writes, landAfter([], area, 'take-back', now).write);
           stats.push(...rework.stats);
         }
         writes.push(
-          outboxEvent(EventType.ClearedAreaQaDecided, { type: 'ClearedArea', id: area.id }, area.country, principal, {
-            clearedAreaId: area.id,
-            taskId: area.taskId,
-            hazardAreaId: area.hazardAreaId,
-            ...place(area),
-            decidingCountry: country,
-            decision: body.decision,
-            nonconformities: body.nonconformities.length,
-            status,
-            ...(remainingSqm !== undefined ? { remainingSqm } : {}),
-          }, now).write,
+          outboxEvent(
+            EventType.ClearedAreaQaDecided,
+            { type: 'ClearedArea', id: area.id },
+            area.country,
+            principal,
+            {
+              clearedAreaId: area.id,
+              taskId: area.taskId,
+              hazardAreaId: area.hazardAreaId,
+              ...place(area),
+              decidingCountry: country,
+              decision: body.decision,
+              nonconformities: body.nonconformities.length,
+              status,
+              ...(remainingSqm !== undefined ? { remainingSqm } : {}),
+            },
+            now,
+          ).write,
         );
         try {
           await transact([...writes, ...statsWrites(stats)]);
@@ -197,8 +252,14 @@ function attestReleaseRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);
       checkVersion(area, expectedVersion, 'cleared area');
-      if (area.attestation) throw new Conflict(`This release was already ${area.attestation.decision === 'ATTESTED' ? 'attested' : 'refused attestation'}.`, { attestation: area.attestation.decision });
-      if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only a release QA accepted and not yet handed over can be attested; this report is ${area.status}.`, { currentStatus: area.status });
+      if (area.attestation)
+        throw new Conflict(`This release was already ${area.attestation.decision === 'ATTESTED' ? 'attested' : 'refused attestation'}.`, {
+          attestation: area.attestation.decision,
+        });
+      if (area.status !== 'QA_ACCEPTED')
+        throw new Conflict(`Only a release QA accepted and not yet handed over can be attested; this report is ${area.status}.`, {
+          currentStatus: area.status,
+        });
       const now = new Date().toISOString();
       const attested = body.decision === 'ATTESTED';
       const decided: ClearedArea = {
@@ -220,15 +281,22 @@ function attestReleaseRoute(api: Api): void {
         remainingSqm = change.remainingSqm;
       }
       writes.push(
-        outboxEvent(EventType.ReleaseAttested, { type: 'ClearedArea', id: area.id }, area.country, principal, {
-          clearedAreaId: area.id,
-          taskId: area.taskId,
-          hazardAreaId: area.hazardAreaId,
-          ...place(area),
-          decision: body.decision,
-          findings: body.findings,
-          ...(remainingSqm !== undefined ? { remainingSqm } : {}),
-        }, now).write,
+        outboxEvent(
+          EventType.ReleaseAttested,
+          { type: 'ClearedArea', id: area.id },
+          area.country,
+          principal,
+          {
+            clearedAreaId: area.id,
+            taskId: area.taskId,
+            hazardAreaId: area.hazardAreaId,
+            ...place(area),
+            decision: body.decision,
+            findings: body.findings,
+            ...(remainingSqm !== undefined ? { remainingSqm } : {}),
+          },
+          now,
+        ).write,
       );
       await transact([...writes, ...statsWrites(stats)]);
       if (!attested) await recomputeAfterHazardChange(area.hazardAreaId, principal);
@@ -259,38 +327,70 @@ function handOverRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const area = await visibleReport(principal, params.id);
       checkVersion(area, expectedVersion, 'cleared area');
-      if (area.status !== 'QA_ACCEPTED') throw new Conflict(`Only land QA accepted can be handed over; this report is ${area.status}.`, { currentStatus: area.status });
+      if (area.status !== 'QA_ACCEPTED')
+        throw new Conflict(`Only land QA accepted can be handed over; this report is ${area.status}.`, { currentStatus: area.status });
       if (area.attestationRequired && area.attestation?.decision !== 'ATTESTED') {
-        throw new Conflict('Land released by a joint task or on contested land is handed over only after an ' +
-          'ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).', { attestationRequired: true });
+        throw new Conflict(
+          'Land released by a joint task or on contested land is handed over only after an ' +
+            'ASEAN observer attests the release (POST /v1/cleared-areas/{id}/attestation).',
+          { attestationRequired: true },
+        );
       }
       const hazard = (await getHazardArea(area.hazardAreaId))!;
       const now = new Date().toISOString();
-      const attestation = area.attestation ? { decision: area.attestation.decision, attestedAt: area.attestation.attestedAt, attestedBy: area.attestation.attestedBy } : undefined;
-      const handed: ClearedArea = { ...area, status: 'HANDED_OVER', handover: { ...body, ...(attestation ? { attestation } : {}), recordedAt: now, recordedBy: actorOf(principal) }, version: area.version + 1, updatedAt: now };
+      const attestation = area.attestation
+        ? { decision: area.attestation.decision, attestedAt: area.attestation.attestedAt, attestedBy: area.attestation.attestedBy }
+        : undefined;
+      const handed: ClearedArea = {
+        ...area,
+        status: 'HANDED_OVER',
+        handover: { ...body, ...(attestation ? { attestation } : {}), recordedAt: now, recordedBy: actorOf(principal) },
+        version: area.version + 1,
+        updatedAt: now,
+      };
       const handedOverSqm = (hazard.handedOverSqm ?? 0) + area.areaSqm;
       const complete = hazard.status === 'CLOSED' && hazard.remainingSqm === 0 && handedOverSqm >= (hazard.releasedSqm ?? 0);
-      const updatedHazard = { ...hazard, handedOverSqm, ...(complete ? { status: 'HANDED_OVER' as const, statusChangedAt: now } : {}), version: hazard.version + 1, updatedAt: now };
+      const updatedHazard = {
+        ...hazard,
+        handedOverSqm,
+        ...(complete ? { status: 'HANDED_OVER' as const, statusChangedAt: now } : {}),
+        version: hazard.version + 1,
+        updatedAt: now,
+      };
       const stats: StatsChange[] = [{ ...statsPlace(area), counters: { ...moved('reports', 'QA_ACCEPTED', 'HANDED_OVER'), sqm_HANDED_OVER: area.areaSqm } }];
       const writes: GuardedWrite[] = [
         clearedAreaWrite(handed, expectedVersion),
         { ...hazardWrite(updatedHazard, hazard.version), onConditionFailed: hazardRace },
-        outboxEvent(EventType.LandHandedOver, { type: 'ClearedArea', id: area.id }, area.country, principal, {
-          clearedAreaId: area.id,
-          hazardAreaId: hazard.id,
-          ...place(area),
-          certificateRef: body.certificateRef,
-          date: body.date,
-          areaSqm: area.areaSqm,
-          receivedByType: body.receivedBy.type,
-          attested: attestation?.decision === 'ATTESTED',
-        }, now).write,
+        outboxEvent(
+          EventType.LandHandedOver,
+          { type: 'ClearedArea', id: area.id },
+          area.country,
+          principal,
+          {
+            clearedAreaId: area.id,
+            hazardAreaId: hazard.id,
+            ...place(area),
+            certificateRef: body.certificateRef,
+            date: body.date,
+            areaSqm: area.areaSqm,
+            receivedByType: body.receivedBy.type,
+            attested: attestation?.decision === 'ATTESTED',
+          },
+          now,
+        ).write,
       ];
       if (complete) {
         const reason = `all released land handed over (certificate ${body.certificateRef})`;
         writes.push(
           hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: 'CLOSED', to: 'HANDED_OVER', reason })),
-          outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: 'CLOSED', to: 'HANDED_OVER', reason, date: body.date }, now).write,
+          outboxEvent(
+            EventType.HazardAreaStatusChanged,
+            { type: 'HazardArea', id: hazard.id },
+            hazard.country,
+            principal,
+            { hazardAreaId: hazard.id, ...place(hazard), from: 'CLOSED', to: 'HANDED_OVER', reason, date: body.date },
+            now,
+          ).write,
         );
         stats.push({ ...statsPlace(hazard), counters: moved('hazards', 'CLOSED', 'HANDED_OVER') });
       }

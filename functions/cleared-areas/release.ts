@@ -15,7 +15,8 @@ import { outboxEvent } from '#shared/events/outbox.ts';
 import { Conflict } from '#shared/http/problem.ts';
 
 /** The hazard area is shared by all its tasks' reports: a write that lost a race on it is retried by the client. */
-export const hazardRace = () => new Conflict('The hazard area changed at the same moment (another report of it was submitted, decided or handed over): send the request again.');
+export const hazardRace = () =>
+  new Conflict('The hazard area changed at the same moment (another report of it was submitted, decided or handed over): send the request again.');
 
 /** What a change of released land does to its hazard area, as writes for the change's transaction. */
 export interface HazardRelease {
@@ -35,7 +36,10 @@ const place = (a: { country: 'KH' | 'TH'; province: string }) => ({ country: a.c
  * when a taken-back release leaves land again. The hazard write is version-guarded.
  */
 export function releaseOnHazard(hazard: HazardArea, land: readonly ReportLand[], principal: Principal, now: string, why: string): HazardRelease {
-  const remaining = remainingAfter(hazard.geometry, releasedParts(land).map((p) => p.geometry));
+  const remaining = remainingAfter(
+    hazard.geometry,
+    releasedParts(land).map((p) => p.geometry),
+  );
   const sqm = sqmOf(remaining);
   const nothingLeft = remaining === null || sqm < CLOSED_BELOW_SQM;
   const kept = nothingLeft ? null : simplifyOutward(remaining);
@@ -59,7 +63,14 @@ export function releaseOnHazard(hazard: HazardArea, land: readonly ReportLand[],
   if (status !== hazard.status) {
     writes.push(
       hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: hazard.status, to: status, reason: why })),
-      outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, { hazardAreaId: hazard.id, ...place(hazard), from: hazard.status, to: status, reason: why, date: now.slice(0, 10) }, now).write,
+      outboxEvent(
+        EventType.HazardAreaStatusChanged,
+        { type: 'HazardArea', id: hazard.id },
+        hazard.country,
+        principal,
+        { hazardAreaId: hazard.id, ...place(hazard), from: hazard.status, to: status, reason: why, date: now.slice(0, 10) },
+        now,
+      ).write,
       ...hazardCellWritesOnChange(hazard, updated),
       ...hazardDemandChangeWrites(hazard, updated),
     );
@@ -76,7 +87,12 @@ export function releasedCounters(area: ClearedArea, sign: 1 | -1): Record<string
 }
 
 /** The land items of a report's hazard area after it was accepted (RELEASED) or taken back (deleted). */
-export function landAfter(land: readonly ReportLand[], area: ClearedArea, change: 'release' | 'take-back', now: string): { land: ReportLand[]; write: GuardedWrite } {
+export function landAfter(
+  land: readonly ReportLand[],
+  area: ClearedArea,
+  change: 'release' | 'take-back',
+  now: string,
+): { land: ReportLand[]; write: GuardedWrite } {
   if (change === 'take-back') return { land: land.filter((l) => l.clearedAreaId !== area.id), write: reportLandDelete(area.hazardAreaId, area.id) };
   const mine = land.find((l) => l.clearedAreaId === area.id);
   const released: ReportLand = {
@@ -105,7 +121,12 @@ export async function landOfHazard(hazard: HazardArea): Promise<{ land: ReportLa
       if (!task.acceptedReportId) continue;
       const report = await getClearedArea(task.acceptedReportId);
       if (!report) continue;
-      legacy.push({ clearedAreaId: report.id, state: 'RELEASED', parts: report.parts.map(({ outcome, method, areaSqm, geometry }) => ({ outcome, method, areaSqm, geometry })), releasedAt: report.qa?.decidedAt ?? report.updatedAt });
+      legacy.push({
+        clearedAreaId: report.id,
+        state: 'RELEASED',
+        parts: report.parts.map(({ outcome, method, areaSqm, geometry }) => ({ outcome, method, areaSqm, geometry })),
+        releasedAt: report.qa?.decidedAt ?? report.updatedAt,
+      });
     }
     cursor = page.next ?? undefined;
   } while (cursor);

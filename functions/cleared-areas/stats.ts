@@ -17,7 +17,8 @@ import { csvResponse, wantsCsv } from '#shared/http/csv.ts';
  */
 const foundOf = (c: Counters, category: string) => (c[`eofound_${category}`] ?? 0) + (c[`eo_${category}`] ?? 0);
 /** Quantities by disposal; finds counted before disposal was recorded are NOT_RECORDED. */
-const disposedOf = (c: Counters, disposal: string) => (c[`eodisp_${disposal}`] ?? 0) + (disposal === 'NOT_RECORDED' ? EO_CATEGORIES.reduce((n, k) => n + (c[`eo_${k}`] ?? 0), 0) : 0);
+const disposedOf = (c: Counters, disposal: string) =>
+  (c[`eodisp_${disposal}`] ?? 0) + (disposal === 'NOT_RECORDED' ? EO_CATEGORIES.reduce((n, k) => n + (c[`eo_${k}`] ?? 0), 0) : 0);
 
 const byKeys = (keys: readonly string[], counters: Counters, prefix: string) => Object.fromEntries(keys.map((k) => [k, counters[`${prefix}_${k}`] ?? 0]));
 
@@ -36,15 +37,15 @@ export function landReleaseView(counters: Counters) {
 
 const LandReleaseStats = named('LandReleaseStats', () =>
   z.object({
-  scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()), adm2: z.optional(z.string()) }),
-  releasedSqm: z.record(z.string(), z.number()),
-  /** Only what was destroyed in situ. */
-  ordnanceDestroyed: z.record(z.string(), z.number()),
-  ordnanceFound: z.record(z.string(), z.number()),
-  ordnanceByDisposal: z.record(z.string(), z.number()),
-  tasksByStatus: z.record(z.string(), z.number()),
-  hazardAreasByStatus: z.record(z.string(), z.number()),
-  completionReportsByStatus: z.record(z.string(), z.number()),
+    scope: z.object({ country: z.nullable(Country), province: z.nullable(z.string()), adm2: z.optional(z.string()) }),
+    releasedSqm: z.record(z.string(), z.number()),
+    /** Only what was destroyed in situ. */
+    ordnanceDestroyed: z.record(z.string(), z.number()),
+    ordnanceFound: z.record(z.string(), z.number()),
+    ordnanceByDisposal: z.record(z.string(), z.number()),
+    tasksByStatus: z.record(z.string(), z.number()),
+    hazardAreasByStatus: z.record(z.string(), z.number()),
+    completionReportsByStatus: z.record(z.string(), z.number()),
   }),
 );
 
@@ -53,13 +54,33 @@ const COLUMNS: [header: string, hxl: string, value: (pcode: string, c: Counters)
   ['country', '#country+code', (p) => provinceOf(p.slice(0, 4))!.country],
   ['province_pcode', '#adm1+code', (p) => p.slice(0, 4)],
   ['province_name', '#adm1+name', (p) => provinceOf(p.slice(0, 4))!.name],
-  ...OUTCOMES.map((o): (typeof COLUMNS)[number] => [`released_sqm_${o.toLowerCase()}`, `#indicator+area+sqm+released+${o.toLowerCase()}`, (_p, c) => c[`sqm_${o}`] ?? 0]),
+  ...OUTCOMES.map((o): (typeof COLUMNS)[number] => [
+    `released_sqm_${o.toLowerCase()}`,
+    `#indicator+area+sqm+released+${o.toLowerCase()}`,
+    (_p, c) => c[`sqm_${o}`] ?? 0,
+  ]),
   ['handed_over_sqm', '#indicator+area+sqm+handed_over', (_p, c) => c.sqm_HANDED_OVER ?? 0],
-  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_destroyed_${k.toLowerCase()}`, `#indicator+eo+destroyed+${k.toLowerCase()}`, (_p, c) => c[`eod_${k}`] ?? 0]),
+  ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [
+    `eo_destroyed_${k.toLowerCase()}`,
+    `#indicator+eo+destroyed+${k.toLowerCase()}`,
+    (_p, c) => c[`eod_${k}`] ?? 0,
+  ]),
   ...EO_CATEGORIES.map((k): (typeof COLUMNS)[number] => [`eo_found_${k.toLowerCase()}`, `#indicator+eo+found+${k.toLowerCase()}`, (_p, c) => foundOf(c, k)]),
-  ...DISPOSALS.map((d): (typeof COLUMNS)[number] => [`eo_disposal_${d.toLowerCase()}`, `#indicator+eo+disposal+${d.toLowerCase()}`, (_p, c) => disposedOf(c, d)]),
-  ...TASK_STATUSES.map((s): (typeof COLUMNS)[number] => [`tasks_${s.toLowerCase()}`, `#activity+tasks+num+${s.toLowerCase()}`, (_p, c) => c[`tasks_${s}`] ?? 0]),
-  ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [`hazard_areas_${s.toLowerCase()}`, `#site+hazard+num+${s.toLowerCase()}`, (_p, c) => c[`hazards_${s}`] ?? 0]),
+  ...DISPOSALS.map((d): (typeof COLUMNS)[number] => [
+    `eo_disposal_${d.toLowerCase()}`,
+    `#indicator+eo+disposal+${d.toLowerCase()}`,
+    (_p, c) => disposedOf(c, d),
+  ]),
+  ...TASK_STATUSES.map((s): (typeof COLUMNS)[number] => [
+    `tasks_${s.toLowerCase()}`,
+    `#activity+tasks+num+${s.toLowerCase()}`,
+    (_p, c) => c[`tasks_${s}`] ?? 0,
+  ]),
+  ...HAZARD_STATUSES.map((s): (typeof COLUMNS)[number] => [
+    `hazard_areas_${s.toLowerCase()}`,
+    `#site+hazard+num+${s.toLowerCase()}`,
+    (_p, c) => c[`hazards_${s}`] ?? 0,
+  ]),
 ];
 
 /**
@@ -94,10 +115,14 @@ export function registerLandReleaseStats(api: Api): void {
       responses: { 200: { description: 'The statistics', schema: LandReleaseStats } },
     },
     async (c, { query }) => {
-      if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
-      if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
-      if (query.adm2 && !provinceOf(query.adm2.slice(0, 4))) throw new BadRequest('Unknown district.', [{ path: 'query.adm2', message: 'not a district of a border province' }]);
-      if (query.adm2 && ((query.province && !query.adm2.startsWith(query.province)) || (query.country && !query.adm2.startsWith(query.country)))) throw new BadRequest('The district is not in that place.', [{ path: 'query.adm2', message: `not in ${query.province ?? query.country}` }]);
+      if (query.province && !provinceOf(query.province))
+        throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
+      if (query.province && query.country && !isProvinceOf(query.province, query.country))
+        throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+      if (query.adm2 && !provinceOf(query.adm2.slice(0, 4)))
+        throw new BadRequest('Unknown district.', [{ path: 'query.adm2', message: 'not a district of a border province' }]);
+      if (query.adm2 && ((query.province && !query.adm2.startsWith(query.province)) || (query.country && !query.adm2.startsWith(query.country))))
+        throw new BadRequest('The district is not in that place.', [{ path: 'query.adm2', message: `not in ${query.province ?? query.country}` }]);
       const province = query.province ?? query.adm2?.slice(0, 4);
       const country = query.country ?? (province ? provinceOf(province)!.country : undefined);
       if (wantsCsv(c, query.format)) {
@@ -106,7 +131,10 @@ export function registerLandReleaseStats(api: Api): void {
         if (districts) {
           // Districts with counters (hazard areas recorded with an adm2), of the province or country asked for.
           const byDistrict = await readDistrictStats(province ?? country);
-          rows = [...byDistrict].filter(([d]) => !query.adm2 || d === query.adm2).sort(([a], [b]) => a.localeCompare(b)).map(([pcode, counters]) => ({ pcode, counters }));
+          rows = [...byDistrict]
+            .filter(([d]) => !query.adm2 || d === query.adm2)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([pcode, counters]) => ({ pcode, counters }));
         } else {
           const provinces = province ? [province] : PROVINCES.filter((p) => !country || p.country === country).map((p) => p.pcode);
           const stats = await readProvinceStats(provinces);
@@ -117,8 +145,19 @@ export function registerLandReleaseStats(api: Api): void {
         const name = `land-release-${query.adm2 ?? province ?? country ?? 'all'}${districts ? '-adm2' : ''}.csv`;
         return csvResponse(c, lines, name);
       }
-      const counters = await readStats(query.adm2 ? { level: 'district', district: query.adm2 } : province ? { level: 'province', province } : country ? { level: 'country', country } : { level: 'all' });
-      return c.json({ scope: { country: country ?? null, province: province ?? null, ...(query.adm2 ? { adm2: query.adm2 } : {}) }, ...landReleaseView(counters) });
+      const counters = await readStats(
+        query.adm2
+          ? { level: 'district', district: query.adm2 }
+          : province
+            ? { level: 'province', province }
+            : country
+              ? { level: 'country', country }
+              : { level: 'all' },
+      );
+      return c.json({
+        scope: { country: country ?? null, province: province ?? null, ...(query.adm2 ? { adm2: query.adm2 } : {}) },
+        ...landReleaseView(counters),
+      });
     },
   );
 }

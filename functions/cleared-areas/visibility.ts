@@ -34,5 +34,8 @@ export async function visibleReport(p: Principal, id: string): Promise<ClearedAr
 export function asSeenBy(p: Principal, area: ClearedArea): ClearedArea {
   if (!area.handover || p.role === 'admin' || p.country === area.country) return area;
   const { receivedBy, signatories, ...handover } = area.handover;
-  return { ...area, handover: { ...handover, receivedBy: { type: receivedBy.type }, signatories: signatories.map(({ role, organisation }) => ({ role, organisation })) } };
+  return {
+    ...area,
+    handover: { ...handover, receivedBy: { type: receivedBy.type }, signatories: signatories.map(({ role, organisation }) => ({ role, organisation })) },
+  };
 }

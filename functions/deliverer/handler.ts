@@ -34,4 +34,6 @@ const options: DeliveryOptions = {
 };
 
 /** SQS → webhooks, with partial batch failures by message id. */
-export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry, event.Records, options)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => deliverQueueRecords(ministry, event.Records, options))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -84,19 +84,31 @@ api.route(
   async (c, { principal, params, body, expectedVersion }) => {
     const review = await visibleReview(principal, params.id);
     checkVersion(review, expectedVersion, 'duplicate review');
-    if (review.status !== 'PENDING') throw new Conflict(`Duplicate review ${review.id} was decided ${review.status} on ${review.decision?.at ?? review.updatedAt}.`, { status: review.status });
+    if (review.status !== 'PENDING')
+      throw new Conflict(`Duplicate review ${review.id} was decided ${review.status} on ${review.decision?.at ?? review.updatedAt}.`, {
+        status: review.status,
+      });
     const at = new Date().toISOString();
     const decided: DuplicateReview = {
       ...review,
       status: body.decision,
-      decision: { decision: body.decision, ...(body.comment ? { comment: body.comment } : {}), at, by: { sub: principal.sub, role: principal.role, org: principal.org } },
+      decision: {
+        decision: body.decision,
+        ...(body.comment ? { comment: body.comment } : {}),
+        at,
+        by: { sub: principal.sub, role: principal.role, org: principal.org },
+      },
       version: review.version + 1,
       updatedAt: at,
     };
     const marks =
       body.decision === 'SAME'
         ? review.householdIds.flatMap((id) =>
-            markSameWrites(id, { reviewId: review.id, decision: 'SAME', at }, historyEntry(principal, at, 'DUPLICATE_REVIEWED', { changes: { reviewId: review.id, decision: 'SAME' } })),
+            markSameWrites(
+              id,
+              { reviewId: review.id, decision: 'SAME', at },
+              historyEntry(principal, at, 'DUPLICATE_REVIEWED', { changes: { reviewId: review.id, decision: 'SAME' } }),
+            ),
           )
         : [];
     await transact([decidedReviewWrite(decided, expectedVersion), ...marks]);

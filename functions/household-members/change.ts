@@ -32,7 +32,10 @@ export const nextVersion = (h: Household, now: string): Household => ({ ...h, ve
  * figures) and the derived items ({@link derivedItemWrites}: the verification list link, and any
  * per-member index item added there). The one place every member change goes through.
  */
-export const memberChangeWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [...householdStatsWrites(before, after), ...derivedItemWrites(before, after)];
+export const memberChangeWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => [
+  ...householdStatsWrites(before, after),
+  ...derivedItemWrites(before, after),
+];
 
 /**
  * Commits one household's change: the household (guarded by the version read), its history entry,

@@ -1,4 +1,14 @@
-import { addMember, changeHead, correctMember, departMember, HeadChange, MemberAdd, MemberDeparture, MemberParams, MemberPatch } from '#shared/domain/household-members.ts';
+import {
+  addMember,
+  changeHead,
+  correctMember,
+  departMember,
+  HeadChange,
+  MemberAdd,
+  MemberDeparture,
+  MemberParams,
+  MemberPatch,
+} from '#shared/domain/household-members.ts';
 import type { Household } from '#shared/domain/household.ts';
 import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -12,12 +22,30 @@ import { etagOf } from '#shared/http/etag.ts';
 import { commitHouseholdChange, householdToChange, nextVersion, placeOf, REGISTRARS } from './change.ts';
 
 const TAG = 'Households';
-const answer = { 200: { description: 'The household after the change; ETag carries its new version', schema: HouseholdSchema }, 404: problem, 409: problem, 410: problem };
+const answer = {
+  200: { description: 'The household after the change; ETag carries its new version', schema: HouseholdSchema },
+  404: problem,
+  409: problem,
+  410: problem,
+};
 
 /** The HouseholdMembersChanged data of a change from `before` to `after`: ids and counts only. */
-const membersChanged = (before: Household, after: Household, change: 'ADDED' | 'CORRECTED' | 'DEPARTED' | 'HEAD_CHANGED', memberId: string, reason?: string) => ({
+const membersChanged = (
+  before: Household,
+  after: Household,
+  change: 'ADDED' | 'CORRECTED' | 'DEPARTED' | 'HEAD_CHANGED',
+  memberId: string,
+  reason?: string,
+) => ({
   type: EventType.HouseholdMembersChanged,
-  data: { ...placeOf(after), change, ...(reason ? { reasonCode: reason } : {}), memberId, memberCount: after.members.length, memberCountBefore: before.members.length },
+  data: {
+    ...placeOf(after),
+    change,
+    ...(reason ? { reasonCode: reason } : {}),
+    memberId,
+    memberCount: after.members.length,
+    memberCountBefore: before.members.length,
+  },
 });
 
 /** A member added with an identity document: its claim, refused like at registration when another household holds it. */
@@ -43,10 +71,10 @@ function addHouseholdMemberRoute(api: Api): void {
       summary: 'Add a member: a birth, an arrival',
       description:
         'A member as at registration (never HEAD: add, then move the role with POST /v1/households/{id}/head) with `reason` (BIRTH, ARRIVAL, ' +
-          'OTHER) and `date` (default today). ' +
+        'OTHER) and `date` (default today). ' +
         'An identity document is checked and claimed as at registration (409 when another household holds it; one of another organisation is not named). ' +
         'The member gets a stable `id`. The household’s `If-Match`; history, access log, statistics counters and the HouseholdMembersChanged ' +
-          'event in the same transaction.',
+        'event in the same transaction.',
       tag: TAG,
       access: REGISTRARS,
       params: IdParams,
@@ -138,7 +166,12 @@ function recordMemberDepartureRoute(api: Api): void {
         principal,
         household,
         after,
-        { action: 'MEMBERS', to: 'DEPARTED', reason: body.reason, changes: { memberId: params.memberId, date: body.date, memberCount: after.members.length, ...(body.newHeadId ? { newHeadId: body.newHeadId } : {}) } },
+        {
+          action: 'MEMBERS',
+          to: 'DEPARTED',
+          reason: body.reason,
+          changes: { memberId: params.memberId, date: body.date, memberCount: after.members.length, ...(body.newHeadId ? { newHeadId: body.newHeadId } : {}) },
+        },
         membersChanged(household, after, 'DEPARTED', params.memberId, body.reason),
       );
       return c.json(after, 200, { ETag: etagOf(after.version) });
@@ -153,7 +186,8 @@ function changeHouseholdHeadRoute(api: Api): void {
       path: '/v1/households/{id}/head',
       operationId: 'changeHouseholdHead',
       summary: 'Move the head role to another member',
-      description: 'In one request: `memberId` becomes HEAD and the former head becomes `formerHeadRelationship` (default OTHER_RELATIVE), so the household ' +
+      description:
+        'In one request: `memberId` becomes HEAD and the former head becomes `formerHeadRelationship` (default OTHER_RELATIVE), so the household ' +
         'always has exactly one head. The household’s `If-Match`.',
       tag: TAG,
       access: REGISTRARS,

@@ -38,7 +38,15 @@ async function checkNewPlaces(household: Household, body: HouseholdSplitBody): P
  * country, organisation, origin, status and consent as the household they leave, where the body
  * says it is and wants to go (by default where that household is and wants to go).
  */
-async function newHouseholdOf(principal: Principal, from: Household, body: HouseholdSplitBody, id: string, members: Household['members'], now: string, date: string): Promise<Household> {
+async function newHouseholdOf(
+  principal: Principal,
+  from: Household,
+  body: HouseholdSplitBody,
+  id: string,
+  members: Household['members'],
+  now: string,
+  date: string,
+): Promise<Household> {
   const household: Household = {
     id,
     version: 1,
@@ -75,13 +83,13 @@ export function splitRoutes(api: Api): void {
       summary: 'Form a new household from some of the members (a son marries, a family divides)',
       description:
         '`{ memberIds, head?, remainingHeadId?, current?, destination?, date? }`: the members named leave (departure reason SPLIT, linked to ' +
-          'the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
+        'the new household) and form a new household of the same country, organisation, origin, status and consent, ' +
         'headed by `head` (one of them; default the first). When the head leaves, `remainingHeadId` names who heads the household that stays. ' +
-          'The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
+        'The new household is where the body says (`current`, `destination`; by default where the household is and wants to go). ' +
         'Both are linked (`splitInto` on this one, `splitFrom` on the new one), the leaving members’ identity-document claims move with them, ' +
-          'every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
+        'every statistics counter (and a site’s figures) follows, and both histories record it, in one transaction. ' +
         'A split is undone only by a new registration decision, never by deleting. The household’s `If-Match`; the answer is 201 with both households, ' +
-          'the ETag of this one and the Location of the new one.',
+        'the ETag of this one and the Location of the new one.',
       tag: 'Households',
       access: REGISTRARS,
       params: IdParams,
@@ -89,7 +97,10 @@ export function splitRoutes(api: Api): void {
       ifMatch: true,
       example: { memberIds: ['01JHX3S8Q6Y2W0E5V3R4N7M8K9-2'], current: { province: 'KH17', site: 'Pagoda camp 4' } },
       responses: {
-        201: { description: 'The household that stays and the new one', schema: () => z.object({ household: HouseholdSchema(), newHousehold: HouseholdSchema() }) },
+        201: {
+          description: 'The household that stays and the new one',
+          schema: () => z.object({ household: HouseholdSchema(), newHousehold: HouseholdSchema() }),
+        },
         404: problem,
         409: problem,
         410: problem,
@@ -108,21 +119,41 @@ export function splitRoutes(api: Api): void {
       const moved = documentMoveWrites(stays, created, await householdDocuments(household.id));
       await transact([
         householdWrite(stays, household.version),
-        householdHistoryWrite(household.id, historyEntry(principal, now, 'SPLIT', { changes: { newHouseholdId: id, memberIds, date, memberCount: stays.members.length } })),
-        ...householdCreateWrites(created, [], historyEntry(principal, now, 'CREATED', { to: created.status, changes: { splitFrom: household.id, memberIds, date } })),
+        householdHistoryWrite(
+          household.id,
+          historyEntry(principal, now, 'SPLIT', { changes: { newHouseholdId: id, memberIds, date, memberCount: stays.members.length } }),
+        ),
+        ...householdCreateWrites(
+          created,
+          [],
+          historyEntry(principal, now, 'CREATED', { to: created.status, changes: { splitFrom: household.id, memberIds, date } }),
+        ),
         householdAccessWrite(accessEntry(principal, household.id, 'UPDATE', now)),
         householdAccessWrite(accessEntry(principal, id, 'UPDATE', now)),
-        outboxEvent(EventType.HouseholdSplit, { type: 'Household', id: household.id }, household.country, principal, {
-          ...placeOf(household),
-          newHouseholdId: id,
-          memberCount: stays.members.length,
-          newMemberCount: created.members.length,
-          ...(created.current.siteId ? { toSiteId: created.current.siteId } : {}),
-        }, now).write,
-        ...householdsStatsWrites([[household, stays], [undefined, created]]),
+        outboxEvent(
+          EventType.HouseholdSplit,
+          { type: 'Household', id: household.id },
+          household.country,
+          principal,
+          {
+            ...placeOf(household),
+            newHouseholdId: id,
+            memberCount: stays.members.length,
+            newMemberCount: created.members.length,
+            ...(created.current.siteId ? { toSiteId: created.current.siteId } : {}),
+          },
+          now,
+        ).write,
+        ...householdsStatsWrites([
+          [household, stays],
+          [undefined, created],
+        ]),
         ...derivedItemWrites(household, stays),
         ...derivedItemWrites(undefined, created),
-        ...(await blockingChangeWrites([[household, stays], [undefined, created]])),
+        ...(await blockingChangeWrites([
+          [household, stays],
+          [undefined, created],
+        ])),
         // Only a new household somewhere else moved: it departs the site it was at and arrives at its own.
         ...(created.current.siteId !== household.current.siteId ? householdFlowWrites(household, created, date) : []),
         ...returnSafetyItems(created).map(copyPut),

@@ -16,16 +16,20 @@ export function verificationRoutes(api: Api): void {
       summary: 'Record whether a household was verified, and how',
       description:
         '`{ status: UNVERIFIED | VERIFIED | NEEDS_REVIEW, method?: DOCUMENT | HOME_VISIT | COMMUNITY_LEADER | PHONE, date?, by? }` by the registering ' +
-          'organisation’s relief agency or an admin; replaces the household’s `verification` (with who recorded it, and when). ' +
+        'organisation’s relief agency or an admin; replaces the household’s `verification` (with who recorded it, and when). ' +
         'In the history (status, method and date; not `by`), counted in the displacement statistics (`verification`), and listed by `GET /v1/households?verification=`. ' +
-          'The household’s `If-Match`.',
+        'The household’s `If-Match`.',
       tag: 'Households',
       access: REGISTRARS,
       params: IdParams,
       body: VerificationSet,
       ifMatch: true,
       example: { status: 'VERIFIED', method: 'HOME_VISIT', date: '2026-02-10' },
-      responses: { 200: { description: 'The household with its verification; ETag carries its new version', schema: HouseholdSchema }, 404: problem, 410: problem },
+      responses: {
+        200: { description: 'The household with its verification; ETag carries its new version', schema: HouseholdSchema },
+        404: problem,
+        410: problem,
+      },
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await householdToChange(principal, params.id, expectedVersion);
@@ -36,7 +40,12 @@ export function verificationRoutes(api: Api): void {
         principal,
         household,
         after,
-        { action: 'VERIFICATION', from, to: body.status, changes: { ...(body.method ? { method: body.method } : {}), ...(body.date ? { date: body.date } : {}) } },
+        {
+          action: 'VERIFICATION',
+          from,
+          to: body.status,
+          changes: { ...(body.method ? { method: body.method } : {}), ...(body.date ? { date: body.date } : {}) },
+        },
         { type: EventType.HouseholdVerified, data: { ...placeOf(after), from, to: body.status, ...(body.method ? { method: body.method } : {}) } },
       );
       return c.json(after, 200, { ETag: etagOf(after.version) });

@@ -110,14 +110,16 @@ function updateHouseholdRoute(api: Api): void {
 
 /** Refuses a move the caller's role may not make from the present status (409 listing those it may), or one without its required reason. */
 function refuseForbiddenMove(household: Household, body: HouseholdTransition, principal: Principal): void {
-  const move = body.to === household.status ? { roles: REGISTRARS as readonly string[], reasonRequired: false } : HOUSEHOLD_TRANSITIONS[household.status][body.to];
+  const move =
+    body.to === household.status ? { roles: REGISTRARS as readonly string[], reasonRequired: false } : HOUSEHOLD_TRANSITIONS[household.status][body.to];
   if (!move?.roles.includes(principal.role)) {
     throw new Conflict(`A household cannot move from ${household.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
       currentStatus: household.status,
       allowedTransitions: allowedHouseholdMoves(household.status, principal.role),
     });
   }
-  if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a household to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
+  if (move.reasonRequired && !body.reason)
+    throw new BadRequest(`Moving a household to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
 }
 
 /** Refuses a new current place outside the household's country or unknown to the gazetteer. */
@@ -131,24 +133,44 @@ async function refuseBadCurrent(household: Household, current: HouseholdTransiti
 function movementWrites(household: Household, updated: Household, body: HouseholdTransition, principal: Principal, expectedVersion: number): GuardedWrite[] {
   const now = updated.updatedAt;
   const effectiveDate = updated.currentSince!;
-  const sites = { ...(household.current.siteId ? { fromSiteId: household.current.siteId } : {}), ...(updated.current.siteId ? { toSiteId: updated.current.siteId } : {}) };
+  const sites = {
+    ...(household.current.siteId ? { fromSiteId: household.current.siteId } : {}),
+    ...(updated.current.siteId ? { toSiteId: updated.current.siteId } : {}),
+  };
   const subject = { type: 'Household', id: household.id };
   const movement = { ...placeOf(household), memberCount: household.members.length, effectiveDate, ...sites };
   return [
     householdWrite(updated, expectedVersion),
-    householdHistoryWrite(household.id, historyEntry(principal, now, 'TRANSITION', {
-      from: household.status,
-      to: body.to,
-      ...(body.reason ? { reason: body.reason } : {}),
-      changes: {
-        effectiveDate,
-        ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
-        ...(body.current ? { current: { fromProvince: household.current.province, toProvince: updated.current.province, ...sites } } : {}),
-      },
-    })),
+    householdHistoryWrite(
+      household.id,
+      historyEntry(principal, now, 'TRANSITION', {
+        from: household.status,
+        to: body.to,
+        ...(body.reason ? { reason: body.reason } : {}),
+        changes: {
+          effectiveDate,
+          ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}),
+          ...(body.current ? { current: { fromProvince: household.current.province, toProvince: updated.current.province, ...sites } } : {}),
+        },
+      }),
+    ),
     (body.to === household.status
-      ? outboxEvent(EventType.HouseholdMoved, subject, household.country, principal, { ...movement, status: body.to, fromProvince: household.current.province, toProvince: updated.current.province }, now)
-      : outboxEvent(EventType.HouseholdStatusChanged, subject, household.country, principal, { ...movement, from: household.status, to: body.to, ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}) }, now)
+      ? outboxEvent(
+          EventType.HouseholdMoved,
+          subject,
+          household.country,
+          principal,
+          { ...movement, status: body.to, fromProvince: household.current.province, toProvince: updated.current.province },
+          now,
+        )
+      : outboxEvent(
+          EventType.HouseholdStatusChanged,
+          subject,
+          household.country,
+          principal,
+          { ...movement, from: household.status, to: body.to, ...(body.blockedReason ? { blockedReason: body.blockedReason } : {}) },
+          now,
+        )
     ).write,
     householdAccessWrite(accessEntry(principal, household.id, 'TRANSITION', now)),
     ...householdStatsWrites(household, updated),
@@ -158,7 +180,9 @@ function movementWrites(household: Household, updated: Household, body: Househol
 
 /** Refuses a new destination outside the household's country or unknown to the gazetteer; one sent unchanged is not checked again. */
 async function refuseBadDestination(household: Household, destination: HouseholdPatch['destination']): Promise<void> {
-  const places = placeProblems({ origin: household.origin, current: household.current, destination: destination ?? undefined }, household.country).filter((p) => p.path.startsWith('destination'));
+  const places = placeProblems({ origin: household.origin, current: household.current, destination: destination ?? undefined }, household.country).filter((p) =>
+    p.path.startsWith('destination'),
+  );
   if (places.length) throw new BadRequest(`Every place of a household must be in ${household.country}.`, prefixed('body', places));
   await refuseUnknownPlaces(household.country, householdPlaces({ destination }, 'body', household), 'household');
 }
@@ -169,7 +193,8 @@ function changesOf(household: Household, updated: Household, body: HouseholdPatc
   const changes: Record<string, unknown> = {};
   for (const f of fields) {
     if (f === 'contact' || f === 'returnIntentions') changes[f] = 'changed';
-    else if (f === 'riskEducation') changes.riskEducation = { from: household.riskEducation?.receivedAt ?? null, to: updated.riskEducation?.receivedAt ?? null };
+    else if (f === 'riskEducation')
+      changes.riskEducation = { from: household.riskEducation?.receivedAt ?? null, to: updated.riskEducation?.receivedAt ?? null };
     else if (f === 'destination') changes[f] = { fromProvince: household[f]?.province ?? null, toProvince: updated[f]?.province ?? null };
   }
   return changes;
@@ -194,23 +219,37 @@ function updateWrites(household: Household, updated: Household, body: HouseholdP
     writes.push(...returnSafetyChangeWrites(household, updated));
     // Always, even when the safety stays the same: the return-safety checks re-assess it from this event.
     writes.push(
-      outboxEvent(EventType.HouseholdDestinationChanged, { type: 'Household', id: household.id }, household.country, principal, {
-        ...placeOf(household),
-        ...(household.destination ? { fromProvince: household.destination.province } : {}),
-        ...(updated.destination ? { toProvince: updated.destination.province } : {}),
-        returnSafety: updated.returnSafety.status,
-      }, now).write,
+      outboxEvent(
+        EventType.HouseholdDestinationChanged,
+        { type: 'Household', id: household.id },
+        household.country,
+        principal,
+        {
+          ...placeOf(household),
+          ...(household.destination ? { fromProvince: household.destination.province } : {}),
+          ...(updated.destination ? { toProvince: updated.destination.province } : {}),
+          returnSafety: updated.returnSafety.status,
+        },
+        now,
+      ).write,
     );
     const before = household.returnSafety;
     const after = updated.returnSafety;
     if (safetyDiffers(before, after)) {
       writes.push(
-        outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
-          ...placeOf(household),
-          from: before.status,
-          to: after.status,
-          hazardAreaIds: after.hazardAreaIds,
-        }, now).write,
+        outboxEvent(
+          EventType.ReturnSafetyChanged,
+          { type: 'Household', id: household.id },
+          household.country,
+          principal,
+          {
+            ...placeOf(household),
+            from: before.status,
+            to: after.status,
+            hazardAreaIds: after.hazardAreaIds,
+          },
+          now,
+        ).write,
       );
     }
   }

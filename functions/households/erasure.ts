@@ -46,7 +46,6 @@ import { accessEntry, erasedProblem, visibleHousehold } from './scope.ts';
  */
 const TAG = 'Households';
 
-
 const actorAt = (p: Principal, at: string): ErasureActor => ({ role: p.role, org: p.org, at });
 
 /**
@@ -86,13 +85,21 @@ async function carryOutErasure(household: Household, principal: Principal, reque
  * history and access entries, and — when consent to return assistance comes or goes — the
  * return-safety assessment, index items, counters and event that follow it.
  */
-async function consentChange(household: Household, change: ConsentChange, principal: Principal, now: string): Promise<{ updated: Household; writes: GuardedWrite[]; assessedAgain: boolean }> {
+async function consentChange(
+  household: Household,
+  change: ConsentChange,
+  principal: Principal,
+  now: string,
+): Promise<{ updated: Household; writes: GuardedWrite[]; assessedAgain: boolean }> {
   const updated: Household = { ...household, consent: changedConsent(household.consent, change), version: household.version + 1, updatedAt: now };
   const before = household.consent.purposes.includes('RETURN_ASSISTANCE');
   const after = updated.consent.purposes.includes('RETURN_ASSISTANCE');
   const writes: GuardedWrite[] = [
     householdWrite(updated, household.version),
-    householdHistoryWrite(household.id, historyEntry(principal, now, 'CONSENT', { changes: { granted: change.grant ?? [], withdrawn: change.withdraw ?? [], date: change.date } })),
+    householdHistoryWrite(
+      household.id,
+      historyEntry(principal, now, 'CONSENT', { changes: { granted: change.grant ?? [], withdrawn: change.withdraw ?? [], date: change.date } }),
+    ),
     householdAccessWrite(accessEntry(principal, household.id, 'CONSENT', now)),
   ];
   if (before === after) return { updated, writes, assessedAgain: false };
@@ -100,15 +107,22 @@ async function consentChange(household: Household, change: ConsentChange, princi
   writes.push(...returnSafetyChangeWrites(household, updated), ...householdStatsWrites(household, updated));
   if (safetyDiffers(household.returnSafety, updated.returnSafety)) {
     writes.push(
-      outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: household.id }, household.country, principal, {
-        householdId: household.id,
-        country: household.country,
-        province: household.origin.province,
-        org: household.org,
-        from: household.returnSafety.status,
-        to: updated.returnSafety.status,
-        hazardAreaIds: updated.returnSafety.hazardAreaIds,
-      }, now).write,
+      outboxEvent(
+        EventType.ReturnSafetyChanged,
+        { type: 'Household', id: household.id },
+        household.country,
+        principal,
+        {
+          householdId: household.id,
+          country: household.country,
+          province: household.origin.province,
+          org: household.org,
+          from: household.returnSafety.status,
+          to: updated.returnSafety.status,
+          hazardAreaIds: updated.returnSafety.hazardAreaIds,
+        },
+        now,
+      ).write,
     );
   }
   return { updated, writes, assessedAgain: after };
@@ -156,7 +170,10 @@ function eraseHouseholdRoute(api: Api): void {
         const tombstone = await carryOutErasure(household, principal, household.erasure?.requested ?? actorAt(principal, now), body.reason);
         return c.json(tombstone, 200);
       }
-      if (household.erasure) throw new Conflict(`The erasure of household ${household.id} was asked for on ${household.erasure.requested.at} and waits for the ministry’s confirmation.`);
+      if (household.erasure)
+        throw new Conflict(
+          `The erasure of household ${household.id} was asked for on ${household.erasure.requested.at} and waits for the ministry’s confirmation.`,
+        );
       const request = { status: 'REQUESTED' as const, requested: actorAt(principal, now), reason: body.reason };
       const updated: Household = { ...household, erasure: request, version: household.version + 1, updatedAt: now };
       await transact([
@@ -187,8 +204,11 @@ function confirmHouseholdErasureRoute(api: Api): void {
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
       if (!canConfirmErasure(principal, household)) throw new Forbidden('Only the ministry of the household’s country or an admin confirms an erasure.');
-      if (!household.erasure) throw new Conflict(`Nobody has asked for the erasure of household ${household.id}: the registering ` +
-        `organisation asks first (POST /v1/households/${household.id}/erasure).`);
+      if (!household.erasure)
+        throw new Conflict(
+          `Nobody has asked for the erasure of household ${household.id}: the registering ` +
+            `organisation asks first (POST /v1/households/${household.id}/erasure).`,
+        );
       const tombstone = await carryOutErasure(household, principal, household.erasure.requested, household.erasure.reason);
       return c.json(tombstone, 200);
     },
@@ -218,7 +238,11 @@ function changeHouseholdConsentRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const household = await visibleHousehold(principal, params.id);
       if (!canChangeConsent(principal, household)) throw new Forbidden('Only the registering organisation or an admin records a household’s consent.');
-      if (household.version !== expectedVersion) throw new PreconditionFailed(`The household is at version ${household.version}, not ${expectedVersion}: read it again and reapply your change.`, household.version);
+      if (household.version !== expectedVersion)
+        throw new PreconditionFailed(
+          `The household is at version ${household.version}, not ${expectedVersion}: read it again and reapply your change.`,
+          household.version,
+        );
       if (body.withdraw?.includes(NOT_WITHDRAWABLE)) {
         throw new Conflict(`Withdrawing consent to the registration itself means erasing the household: POST /v1/households/${household.id}/erasure.`);
       }
@@ -252,7 +276,15 @@ function exportHouseholdRoute(api: Api): void {
               exportedAt: z.string(),
               household: HouseholdSchema(),
               history: z.array(HistoryEntry()),
-              accessLog: z.array(z.object({ id: z.string(), at: z.string(), householdId: z.string(), actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }), purpose: z.string() })),
+              accessLog: z.array(
+                z.object({
+                  id: z.string(),
+                  at: z.string(),
+                  householdId: z.string(),
+                  actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+                  purpose: z.string(),
+                }),
+              ),
               assistance: z.array(z.unknown()),
             }),
         },
@@ -262,7 +294,8 @@ function exportHouseholdRoute(api: Api): void {
     },
     async (c, { principal, params }) => {
       const household = await visibleHousehold(principal, params.id);
-      if (!canExportHousehold(principal, household)) throw new Forbidden('Only the registering organisation or an admin exports a household’s data for the family.');
+      if (!canExportHousehold(principal, household))
+        throw new Forbidden('Only the registering organisation or an admin exports a household’s data for the family.');
       const now = new Date().toISOString();
       await recordHouseholdAccess(accessEntry(principal, household.id, 'EXPORT', now));
       const [history, accessLog, assistance] = await Promise.all([fullHistory(household.id), fullAccessLog(household.id), allAssistance(household.id)]);

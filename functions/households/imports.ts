@@ -22,7 +22,6 @@ const READERS = ['relief', 'ministry', 'admin'] as const;
 // Read here rather than in shared/config.ts: only the households function and the importer use it.
 const bucketName = () => config.IMPORT_BUCKET_NAME;
 
-
 /** Where the client `PUT`s the file: an S3 presigned URL on AWS, the local server in local mode. */
 export async function uploadUrlFor(job: ImportJob, requestUrl: string): Promise<{ url: string; expiresAt: string }> {
   const expires = Math.floor(Date.now() / 1000) + UPLOAD_URL_TTL_SECONDS;
@@ -34,7 +33,10 @@ export async function uploadUrlFor(job: ImportJob, requestUrl: string): Promise<
   const bucket = bucketName();
   if (!bucket) throw new Error('IMPORT_BUCKET_NAME is not set');
   // Checked when the job was created; a job without a size gets no S3 URL (it could not be bounded).
-  if (job.expectedBytes === undefined) throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
+  if (job.expectedBytes === undefined)
+    throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [
+      { path: 'body.bytes', message: 'required' },
+    ]);
   return { url: await presignUpload(bucket, uploadObjectKey(job.id), job.expectedBytes), expiresAt };
 }
 
@@ -105,24 +107,34 @@ export function householdImportRoutes(api: Api): void {
       reread: async (c, { principal }, id) => {
         const job = await mustGetVisible(principal, id);
         const upload = job.status === 'AWAITING_UPLOAD' ? await uploadUrlFor(job, c.req.url) : undefined;
-        return { body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status }, version: job.version };
+        return {
+          body: { id: job.id, ...(upload ? { uploadUrl: upload.url, uploadExpiresAt: upload.expiresAt } : {}), status: job.status },
+          version: job.version,
+        };
       },
       responses: { 201: { description: 'The job and its upload URL', schema: CreatedHouseholdImportSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
       let country: Country;
       if (principal.role === 'admin') {
-        if (!body.country) throw new BadRequest('An admin acts for no single country: name the country to import into.', [{ path: 'body.country', message: 'required for admin' }]);
+        if (!body.country)
+          throw new BadRequest('An admin acts for no single country: name the country to import into.', [
+            { path: 'body.country', message: 'required for admin' },
+          ]);
         country = body.country;
       } else {
         if (body.country) requireCountry(principal, body.country, 'import households');
         country = principal.country!;
       }
       if (body.bytes !== undefined && body.bytes > config.IMPORT_MAX_BYTES) {
-        throw new BadRequest(`The file is larger than an import takes (${config.IMPORT_MAX_BYTES} bytes): split it.`, [{ path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` }]);
+        throw new BadRequest(`The file is larger than an import takes (${config.IMPORT_MAX_BYTES} bytes): split it.`, [
+          { path: 'body.bytes', message: `at most ${config.IMPORT_MAX_BYTES}` },
+        ]);
       }
       if (config.RUNTIME !== 'local' && body.bytes === undefined) {
-        throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [{ path: 'body.bytes', message: 'required' }]);
+        throw new BadRequest('Name the size of the file in bytes (body.bytes): the upload URL allows exactly that many.', [
+          { path: 'body.bytes', message: 'required' },
+        ]);
       }
       // A saved mapping is copied into the job: changing it later does not change a job that runs.
       const saved = body.mappingId ? await getImportMapping(body.mappingId) : undefined;
@@ -130,7 +142,11 @@ export function householdImportRoutes(api: Api): void {
         throw new BadRequest(`No import mapping ${body.mappingId} of your organisation.`, [{ path: 'body.mappingId', message: 'unknown' }]);
       }
       const now = new Date().toISOString();
-      const job = newImportJob(newId(), principal, country, now, body.bytes, { dryRun: body.dryRun, mapping: saved?.mapping ?? body.mapping, mappingId: body.mappingId });
+      const job = newImportJob(newId(), principal, country, now, body.bytes, {
+        dryRun: body.dryRun,
+        mapping: saved?.mapping ?? body.mapping,
+        mappingId: body.mappingId,
+      });
       const upload = await uploadUrlFor(job, c.req.url);
       const response = {
         status: 201,

@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import { Country, Page, PageQuery } from '#shared/domain/common.ts';
-import { canSeeHousehold, DocumentType, HouseholdStatus, HouseholdSummarySchema, summarise, VerificationStatus, type Household } from '#shared/domain/household.ts';
+import {
+  canSeeHousehold,
+  DocumentType,
+  HouseholdStatus,
+  HouseholdSummarySchema,
+  summarise,
+  VerificationStatus,
+  type Household,
+} from '#shared/domain/household.ts';
 import { listHouseholdsByVerification } from '#shared/db/repositories/household-members.ts';
 import { isCountryProvince } from '#shared/domain/provinces.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -22,9 +30,27 @@ const DocumentLookup = z.strictObject({
 });
 
 /** `GET /v1/households?returnSafety=AT_RISK&riskEducation=none`: the caller's AT_RISK households without risk education. */
-async function briefingDue(principal: Principal, query: { country?: Country | undefined; province?: string | undefined; status?: string | undefined; org?: string | undefined; returnSafety?: string | undefined; riskEducation?: string | undefined; limit: number; cursor?: string | undefined }) {
-  if (!query.returnSafety || !query.riskEducation) throw new BadRequest('returnSafety and riskEducation are listed together: returnSafety=AT_RISK&riskEducation=none.', [{ path: `query.${query.returnSafety ? 'riskEducation' : 'returnSafety'}`, message: 'required with the other' }]);
-  if (query.province || query.status) throw new BadRequest('The households to brief are listed by country and organisation only.', [{ path: `query.${query.province ? 'province' : 'status'}`, message: 'not with returnSafety and riskEducation' }]);
+async function briefingDue(
+  principal: Principal,
+  query: {
+    country?: Country | undefined;
+    province?: string | undefined;
+    status?: string | undefined;
+    org?: string | undefined;
+    returnSafety?: string | undefined;
+    riskEducation?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+) {
+  if (!query.returnSafety || !query.riskEducation)
+    throw new BadRequest('returnSafety and riskEducation are listed together: returnSafety=AT_RISK&riskEducation=none.', [
+      { path: `query.${query.returnSafety ? 'riskEducation' : 'returnSafety'}`, message: 'required with the other' },
+    ]);
+  if (query.province || query.status)
+    throw new BadRequest('The households to brief are listed by country and organisation only.', [
+      { path: `query.${query.province ? 'province' : 'status'}`, message: 'not with returnSafety and riskEducation' },
+    ]);
   const country = actingCountry(principal, query.country, 'query', 'list households');
   let org = query.org;
   if (principal.role === 'relief') {
@@ -53,7 +79,7 @@ function listHouseholdsRoute(api: Api): void {
         '`province` is the origin province; `status` narrows the same query. Items are summaries: no names, birth dates, contacts or documents. ' +
         '`verification=VERIFIED` (or NEEDS_REVIEW, UNVERIFIED; with `org` at most) lists the households whose verification was recorded with that status. ' +
         '`returnSafety=AT_RISK&riskEducation=none` (together, with `org` at most) lists the households whose destination is AT_RISK and who have ' +
-          'had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
+        'had no risk education yet (`riskEducation` on the household, set by PATCH), so staff brief them before they go home.',
       tag: TAG,
       access: HOUSEHOLD_READERS,
       query: z.object({
@@ -72,14 +98,18 @@ function listHouseholdsRoute(api: Api): void {
       if (query.returnSafety || query.riskEducation) return c.json(await briefingDue(principal, query));
       const named = query.country ?? (principal.role === 'admin' && query.province ? (query.province.slice(0, 2) as Country) : undefined);
       const country = actingCountry(principal, named, 'query', 'list households');
-      if (query.province && !isCountryProvince(query.province, country)) throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      if (query.province && !isCountryProvince(query.province, country))
+        throw new BadRequest(`${query.province} is not a known province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
       let org = query.org;
       if (principal.role === 'relief') {
         if (org && org !== principal.org) throw new Forbidden('A relief agency lists only its own organisation’s households.');
         org = principal.org;
       }
       if (query.verification) {
-        if (query.province || query.status) throw new BadRequest('Households are listed by verification with country and org only.', [{ path: 'query.verification', message: 'not with province or status' }]);
+        if (query.province || query.status)
+          throw new BadRequest('Households are listed by verification with country and org only.', [
+            { path: 'query.verification', message: 'not with province or status' },
+          ]);
         return c.json(await listHouseholdsByVerification(country, query.verification, org, { limit: query.limit, cursor: query.cursor }));
       }
       const listing: HouseholdListing = org
@@ -110,7 +140,12 @@ function lookupHouseholdsByDocumentRoute(api: Api): void {
       tag: TAG,
       access: HOUSEHOLD_READERS,
       body: DocumentLookup,
-      responses: { 200: { description: 'The households holding the document (summaries), claim first', schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }) } },
+      responses: {
+        200: {
+          description: 'The households holding the document (summaries), claim first',
+          schema: () => z.object({ items: z.array(HouseholdSummarySchema()) }),
+        },
+      },
     },
     async (c, { principal, body }) => {
       const country = actingCountry(principal, body.country, 'body', 'look up households');

@@ -15,7 +15,11 @@ const TRANSACTION_ITEMS = 100;
  * the reads are the same (decided by its own household alone), the organisation comes from the
  * index (no extra read), and nothing in the answer counts or flags it.
  */
-export async function matchPossibleDuplicates(principal: Principal, household: Household, writes: GuardedWrite[]): Promise<{ possibleDuplicates?: PossibleDuplicate[] }> {
+export async function matchPossibleDuplicates(
+  principal: Principal,
+  household: Household,
+  writes: GuardedWrite[],
+): Promise<{ possibleDuplicates?: PossibleDuplicate[] }> {
   const person = { country: household.country, id: household.id, org: household.org, origin: household.origin, members: household.members };
   const [{ candidates }, filed] = await Promise.all([findCandidates(person), blockingWrites(person)]);
   const found = candidates
@@ -26,11 +30,15 @@ export async function matchPossibleDuplicates(principal: Principal, household: H
   // rest, for a name shared by that many households of one commune and age, are left off and logged.
   const people = filed.slice(0, Math.max(0, TRANSACTION_ITEMS - 1 - writes.length));
   const reviews = found.slice(0, Math.max(0, Math.floor((TRANSACTION_ITEMS - 1 - writes.length - people.length) / 3)));
-  if (reviews.length < found.length) logger.warn('possible duplicates left off the review queue: the registration transaction is full', { householdId: household.id, queued: reviews.length, found: found.length });
+  if (reviews.length < found.length)
+    logger.warn('possible duplicates left off the review queue: the registration transaction is full', {
+      householdId: household.id,
+      queued: reviews.length,
+      found: found.length,
+    });
   writes.push(...people, ...reviews.flatMap(({ review }) => reviewWrites(review)));
   const visible = found
     .filter(({ c }) => canSeeHousehold(principal, { country: household.country, org: c.org }))
     .map(({ c, review }) => ({ householdId: c.householdId, score: review.score, reasons: review.reasons }));
   return visible.length > 0 ? { possibleDuplicates: visible } : {};
 }
-

@@ -22,7 +22,25 @@ export function registrationRoutes(api: Api): void {
       method: 'post',
       path: '/v1/households',
       operationId: 'registerHousehold',
-      example: { origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } }, members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH1000421234' } }, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] }], contact: { phone: '+855 12 345 678' }, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } },
+      example: {
+        origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' },
+        current: { province: 'KH17', site: 'Pagoda camp 4' },
+        destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } },
+        members: [
+          {
+            givenName: 'Sokha',
+            familyName: 'Chan',
+            sex: 'F',
+            birthYear: 1986,
+            relationship: 'HEAD',
+            specificNeeds: ['SP-PT'],
+            document: { type: 'NATIONAL_ID', number: 'KH1000421234' },
+          },
+          { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthYear: 2012, relationship: 'CHILD', specificNeeds: [] },
+        ],
+        contact: { phone: '+855 12 345 678' },
+        consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+      },
       summary: 'Register a displaced household',
       description:
         'A relief agency registers in its own country (naming the other is a 403); an admin names `country`. Origin, current location and destination are ' +
@@ -50,7 +68,11 @@ export function registrationRoutes(api: Api): void {
         const household = await readHousehold(principal, id);
         return { body: household, version: household.version };
       },
-      responses: { 201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema }, 409: problem, 410: problem },
+      responses: {
+        201: { description: 'The household, DISPLACED (document numbers only as type and last four characters)', schema: HouseholdSchema },
+        409: problem,
+        410: problem,
+      },
     },
     async (c, { principal, body, idempotency }) => {
       const country = actingCountry(principal, body.country, 'body', 'register households');

@@ -17,7 +17,8 @@ export const REGISTRARS = ['relief', 'admin'] as const;
 export const HOUSEHOLD_READERS = ['relief', 'ministry', 'admin'] as const;
 
 /** The answer about an erased household, to those who could read it. */
-export const erasedProblem = (id: string, erasedAt: string) => new Gone(`Household ${id} was erased on ${erasedAt}: its personal data is no longer held.`, { erasedAt });
+export const erasedProblem = (id: string, erasedAt: string) =>
+  new Gone(`Household ${id} was erased on ${erasedAt}: its personal data is no longer held.`, { erasedAt });
 
 /** Throws 410 when `id` is an erased household the caller could have read; returns otherwise (the caller answers 404). */
 async function refuseErased(principal: Principal, id: string): Promise<void> {

@@ -19,7 +19,16 @@ const ACCESS = ['relief', 'admin'] as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const SavedImportMappingSchema = named('SavedImportMapping', () =>
-  z.object({ id: z.string(), version: z.int(), createdAt: z.string(), updatedAt: z.string(), createdBy: z.string(), org: z.string(), name: z.string(), mapping: ImportMapping }),
+  z.object({
+    id: z.string(),
+    version: z.int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    createdBy: z.string(),
+    org: z.string(),
+    name: z.string(),
+    mapping: ImportMapping,
+  }),
 );
 
 /** An organisation's mappings are its own: anyone else gets 404. */
@@ -48,7 +57,8 @@ api.route(
   async (c, { principal, query }) => {
     let country: Country;
     if (principal.role === 'admin') {
-      if (!query.country) throw new BadRequest('An admin acts for no single country: name the country of the form.', [{ path: 'query.country', message: 'required for admin' }]);
+      if (!query.country)
+        throw new BadRequest('An admin acts for no single country: name the country of the form.', [{ path: 'query.country', message: 'required for admin' }]);
       country = query.country;
     } else {
       if (query.country) requireCountry(principal, query.country, 'get the registration form');
@@ -61,7 +71,11 @@ api.route(
       { name: 'choices', rows: form.choices },
       { name: 'settings', rows: form.settings },
     ]);
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="clearway-household-${country.toLowerCase()}.xlsx"`, 'Cache-Control': 'no-store' });
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': XLSX,
+      'Content-Disposition': `attachment; filename="clearway-household-${country.toLowerCase()}.xlsx"`,
+      'Cache-Control': 'no-store',
+    });
   },
 );
 
@@ -86,8 +100,22 @@ api.route(
   },
   async (c, { principal, body, idempotency: key }) => {
     const now = new Date().toISOString();
-    const saved: SavedImportMapping = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, org: principal.org, name: body.name, mapping: body.mapping };
-    return commitCreate(c, [importMappingWrite(saved)], { status: 201, id: saved.id, body: saved, headers: { ETag: etagOf(1), Location: `/v1/import-mappings/${saved.id}` } }, key);
+    const saved: SavedImportMapping = {
+      id: newId(),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: principal.sub,
+      org: principal.org,
+      name: body.name,
+      mapping: body.mapping,
+    };
+    return commitCreate(
+      c,
+      [importMappingWrite(saved)],
+      { status: 201, id: saved.id, body: saved, headers: { ETag: etagOf(1), Location: `/v1/import-mappings/${saved.id}` } },
+      key,
+    );
   },
 );
 

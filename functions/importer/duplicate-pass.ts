@@ -18,10 +18,16 @@ const REVIEWS_PER_HOUSEHOLD = 10;
  * is not slowed: the chunks never wait for it. Safe to run again: a person already filed and a pair
  * already queued are left as they are.
  */
-export async function queueImportDuplicates(job: Pick<ImportJob, 'id' | 'country' | 'actor'>, householdIds: readonly string[], log: Logger): Promise<{ reviews: number }> {
+export async function queueImportDuplicates(
+  job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
+  householdIds: readonly string[],
+  log: Logger,
+): Promise<{ reviews: number }> {
   const started = performance.now();
   const batches = Array.from({ length: Math.ceil(householdIds.length / 100) }, (_, i) => householdIds.slice(i * 100, (i + 1) * 100));
-  const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids]))).flat().map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
+  const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids])))
+    .flat()
+    .map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
   await fileMany(people);
   let reviews = 0;
   const seen = new Set<string>();
@@ -30,8 +36,7 @@ export async function queueImportDuplicates(job: Pick<ImportJob, 'id' | 'country
   const found: Candidate[][] = [];
   for (let i = 0; i < people.length; i += LOOKUP_SLICE) found.push(...(await findCandidatesMany(people.slice(i, i + LOOKUP_SLICE))));
   const reviewsToQueue = people.flatMap((person, k) =>
-    found[k]!
-      .map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
+    found[k]!.map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
       .sort((a, b) => b.score - a.score)
       .slice(0, REVIEWS_PER_HOUSEHOLD)
       // A pair of two households of this import is found from both sides: queued from the first.

@@ -72,7 +72,16 @@ async function importUploads(event: S3Event): Promise<void> {
     const { client: s3Client, module } = await client();
     const outcome = await runImport(jobId, {
       open: async (range) =>
-        (await s3Client.send(new module.GetObjectCommand({ Bucket: bucket, Key: key, ...(pinned ? { VersionId: pinned } : {}), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }))).Body as Readable,
+        (
+          await s3Client.send(
+            new module.GetObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              ...(pinned ? { VersionId: pinned } : {}),
+              ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+            }),
+          )
+        ).Body as Readable,
       discard: () => deleteVersion(bucket, key, pinned),
     });
     logger.info('household import run finished', { importId: jobId, outcome });

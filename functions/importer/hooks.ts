@@ -30,7 +30,10 @@ export function chunkStatsWrites(households: readonly Household[]): GuardedWrite
     byOrigin.set(key, [...(byOrigin.get(key) ?? []), h]);
   }
   const year = new Date().getUTCFullYear();
-  const deltas: DisplacementDelta[] = [...byOrigin.values()].map((hs) => ({ ...originOf(hs[0]!), counters: addContributions(...hs.map((h) => contributionOf(h, year))) }));
+  const deltas: DisplacementDelta[] = [...byOrigin.values()].map((hs) => ({
+    ...originOf(hs[0]!),
+    counters: addContributions(...hs.map((h) => contributionOf(h, year))),
+  }));
   // The monthly report counts each registration in the month of its createdAt (one bucket per province and month).
   const writes = [...displacementStatsWritesForDeltas(deltas), ...monthlyStatsWrites(households.flatMap((h) => householdMonthlyChanges(undefined, h)))];
   const keys = writes.map((w) => JSON.stringify(w.item.Update?.Key));
@@ -64,7 +67,10 @@ export async function commitSiteFigures(jobId: string, chunk: number, households
     byMonth.set(month, [...(byMonth.get(month) ?? []), movementFlows(undefined, h)]);
   }
   const country = households[0]?.country ?? '';
-  const writes = [...siteStatsWrites([...bySite.values()]), ...[...byMonth.entries()].flatMap(([month, parts]) => siteFlowWrites(country, month, addContributions(...parts)))];
+  const writes = [
+    ...siteStatsWrites([...bySite.values()]),
+    ...[...byMonth.entries()].flatMap(([month, parts]) => siteFlowWrites(country, month, addContributions(...parts))),
+  ];
   // Parts of at most 99 writes that touch each item once (a transaction may not touch one twice).
   const parts: GuardedWrite[][] = [];
   let part: GuardedWrite[] = [];
@@ -85,7 +91,13 @@ export async function commitSiteFigures(jobId: string, chunk: number, households
     try {
       await transact([
         {
-          item: { Put: { TableName: tableName, Item: { ...importFiguresKey(jobId, chunk, i), entity: 'HouseholdImportFigures', committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: {
+            Put: {
+              TableName: tableName,
+              Item: { ...importFiguresKey(jobId, chunk, i), entity: 'HouseholdImportFigures', committedAt: now, expiresAt: importExpiry(now) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           onConditionFailed: () => new AlreadyApplied(),
         },
         ...p,
@@ -97,7 +109,8 @@ export async function commitSiteFigures(jobId: string, chunk: number, households
 }
 
 /** The return safety of a destination (UNKNOWN without a point); `cache` is shared across the job (the check at its end reads afresh). */
-export const assessSafety = (destination: Household['destination'], now: string, cache: Map<string, unknown>): Promise<ReturnSafety> => assessReturnSafety(destination, now, cache);
+export const assessSafety = (destination: Household['destination'], now: string, cache: Map<string, unknown>): Promise<ReturnSafety> =>
+  assessReturnSafety(destination, now, cache);
 
 /** The spatial-index and at-risk link items of a household, as plain items for BatchWriteItem. */
 export const safetyItems = (household: Household): Record<string, unknown>[] => returnSafetyItems(household);
@@ -122,7 +135,13 @@ export async function applyChunkDemand(jobId: string, chunk: number, households:
   for (let part = 0, at = 0; at < writes.length; part++, at += DEMAND_WRITES_PER_TRANSACTION) {
     class Applied extends Error {}
     const marker: GuardedWrite = {
-      item: { Put: { TableName: tableName, Item: { pk: importJobKey(jobId).pk, sk: `DEMAND#${chunk}#${part}`, entity: 'HouseholdImportDemand', expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { pk: importJobKey(jobId).pk, sk: `DEMAND#${chunk}#${part}`, entity: 'HouseholdImportDemand', expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       onConditionFailed: () => new Applied(),
     };
     try {

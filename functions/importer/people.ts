@@ -29,7 +29,17 @@ export interface PeopleSource {
 }
 
 /** Columns without which no household can be valid; a file lacking one fails before anything is read further. */
-const REQUIRED: readonly MappableField[] = ['origin_province', 'current_province', 'given_name', 'family_name', 'sex', 'relationship', 'consent_given', 'consent_date', 'consent_purposes'];
+const REQUIRED: readonly MappableField[] = [
+  'origin_province',
+  'current_province',
+  'given_name',
+  'family_name',
+  'sex',
+  'relationship',
+  'consent_given',
+  'consent_date',
+  'consent_purposes',
+];
 
 const has = (h: ResolvedHeader, f: MappableField) => h.fields.includes(f);
 
@@ -56,16 +66,20 @@ function failOn(headers: ResolvedHeader[], hint: string, report: ColumnReport): 
   const parts = [
     missing.length > 0 ? `no column for ${missing.join(', ')}` : '',
     repeated.length > 0 ? `more than one column for ${repeated.join(', ')}` : '',
-    ...[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 1).map(() => `columns not recognised: ${[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 30).join(', ')}`),
+    ...[...new Set(headers.flatMap((h) => h.ignored))]
+      .slice(0, 1)
+      .map(() => `columns not recognised: ${[...new Set(headers.flatMap((h) => h.ignored))].slice(0, 30).join(', ')}`),
   ].filter(Boolean);
   throw new UnfitColumns(`The file's columns do not fit: ${parts.join('; ')}. ${hint}`, report);
 }
 
-const HINT = "Name the columns as Clearway does (a group path before them is fine), or map them (the import's mapping); see the README, \"Household CSV import\".";
+const HINT =
+  'Name the columns as Clearway does (a group path before them is fine), or map them (the import\'s mapping); see the README, "Household CSV import".';
 
 export function peopleOf(format: FileFormat, tables: readonly SourceTable[], mapping: ImportMapping | undefined): PeopleSource {
   const first = tables[0];
-  if (!first) throw new Unreadable('The file holds no table: upload a file with a header row and one row per person (or a households sheet and a members sheet).');
+  if (!first)
+    throw new Unreadable('The file holds no table: upload a file with a header row and one row per person (or a households sheet and a members sheet).');
   const resolved = tables.map((t) => ({ table: t, header: resolveHeader(t.header, mapping) }));
   const households = resolved[0]!;
   const members = resolved.slice(1).find((r) => r.header.parentAt !== undefined && (has(r.header, 'given_name') || has(r.header, 'relationship')));
@@ -83,7 +97,11 @@ export function peopleOf(format: FileFormat, tables: readonly SourceTable[], map
   if (!members) {
     const h = households.header;
     const keyAt = h.fields.indexOf('household_key');
-    if (keyAt < 0 && h.keyAt === undefined) throw new UnfitColumns(`The file's columns do not fit: no column for household_key (or the _index or KEY of a KoBoToolbox or ODK export). ${HINT}`, report);
+    if (keyAt < 0 && h.keyAt === undefined)
+      throw new UnfitColumns(
+        `The file's columns do not fit: no column for household_key (or the _index or KEY of a KoBoToolbox or ODK export). ${HINT}`,
+        report,
+      );
     return { report, rows: (values) => singleTable(households.table, h, values) };
   }
   if (households.header.keyAt === undefined && !has(households.header, 'household_key')) {
@@ -102,7 +120,13 @@ async function* singleTable(table: SourceTable, header: ResolvedHeader, values: 
   }
 }
 
-async function* joined(hTable: SourceTable, hHeader: ResolvedHeader, mTable: SourceTable, mHeader: ResolvedHeader, values: ValueTranslator): AsyncGenerator<NumberedRow> {
+async function* joined(
+  hTable: SourceTable,
+  hHeader: ResolvedHeader,
+  mTable: SourceTable,
+  mHeader: ResolvedHeader,
+  values: ValueTranslator,
+): AsyncGenerator<NumberedRow> {
   const keyOf = (cells: readonly string[]) => (cells[hHeader.keyAt ?? -1] ?? '').trim();
   const memberRows = mTable.rows()[Symbol.asyncIterator]();
   let pending = await memberRows.next();
@@ -130,8 +154,12 @@ async function* joined(hTable: SourceTable, hHeader: ResolvedHeader, mTable: Sou
       const fields = emptyRow();
       fillRow(fields, m.cells, mHeader, values);
       fields.household_key = `${mTable.name} row ${m.row}`;
-      yield { row: m.row, fields, problem: `its household (${(m.cells[mHeader.parentAt!] ?? '').trim()}) came earlier ` +
-        `in ${hTable.name}: members must follow the order of their households` };
+      yield {
+        row: m.row,
+        fields,
+        problem:
+          `its household (${(m.cells[mHeader.parentAt!] ?? '').trim()}) came earlier ` + `in ${hTable.name}: members must follow the order of their households`,
+      };
       pending = await memberRows.next();
     }
   }

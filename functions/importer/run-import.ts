@@ -29,7 +29,16 @@ import {
 } from '#shared/db/repositories/household-imports.ts';
 import { legacyClaimsPossible } from '#shared/db/repositories/legacy-claims.ts';
 import { importRegistrationCodes, registrationCodeItem } from '#shared/db/repositories/registration-codes.ts';
-import { deleteItem, householdAccessItem, householdItems, householdOwners, recentDocumentClaims, releaseClaim, type DocumentRef, type HouseholdAccessEntry } from '#shared/db/repositories/households.ts';
+import {
+  deleteItem,
+  householdAccessItem,
+  householdItems,
+  householdOwners,
+  recentDocumentClaims,
+  releaseClaim,
+  type DocumentRef,
+  type HouseholdAccessEntry,
+} from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
 import { queueImportDuplicates } from './duplicate-pass.ts';
@@ -116,7 +125,8 @@ const MAX_UNMAPPED = 200;
 async function checkFile(source: ImportSource, maxRows: number, mapping: ImportMapping | undefined): Promise<CheckedFile> {
   const open = (range?: { start: number; end: number }) => source.open(range);
   const { sha256, bytes, zip } = await fingerprint(open);
-  if (bytes === 0) throw new Unimportable('The file is empty: upload a CSV file (or an XLSX workbook, or a ZIP of CSV files) with a header row and one row per person.');
+  if (bytes === 0)
+    throw new Unimportable('The file is empty: upload a CSV file (or an XLSX workbook, or a ZIP of CSV files) with a header row and one row per person.');
   const { format, tables } = await openTables(open, { zip, bytes });
   if (tables.length === 0) throw new Unimportable('The file holds no CSV header: upload a CSV file with a header row and one row per person.');
   const people = peopleOf(format, tables, mapping);
@@ -131,7 +141,8 @@ async function checkFile(source: ImportSource, maxRows: number, mapping: ImportM
   for await (const _ of people.rows(values)) {
     rows++;
     // Stops reading at once: the rest of an oversized file is never parsed.
-    if (rows > maxRows) throw new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`);
+    if (rows > maxRows)
+      throw new Unimportable(`The file has more than ${maxRows} rows, the most one import takes: split it into several files of at most ${maxRows} rows each.`);
   }
   if (rows === 0) throw new Unimportable('The file has a header but no rows.');
   return { sha256, bytes, rows, people, unmapped: [...counts.values()].sort((a, b) => b.count - a.count) };
@@ -197,7 +208,10 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
       yield r.value;
     }
   } finally {
-    await next.then(() => it.return?.(), () => undefined);
+    await next.then(
+      () => it.return?.(),
+      () => undefined,
+    );
   }
 }
 
@@ -257,11 +271,15 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     if (places.length > 0) {
       const first = group.rows[0]!.row;
       const message = places.map((p) => `${columnOf(p.path.split('.').slice(1))}: ${p.message}`).join('; ');
-      reject(group, (row) => (row === first ? `household ${group.key}: ${message}` : `household ${group.key} is refused because of its other rows (row ${first}: ${message})`));
+      reject(group, (row) =>
+        row === first ? `household ${group.key}: ${message}` : `household ${group.key} is refused because of its other rows (row ${first}: ${message})`,
+      );
       continue;
     }
     const documents = await Promise.all(
-      result.household.members.flatMap((m, memberIndex) => (m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [])),
+      result.household.members.flatMap((m, memberIndex) =>
+        m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [],
+      ),
     );
     candidates.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
   }
@@ -270,8 +288,12 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const legacy = await legacyClaimsPossible();
   const hashesOf = (d: Candidate['documents'][number]) => (legacy ? [d.hashes.current, ...d.hashes.legacy] : [d.hashes.current]);
   const keys = [...new Set(candidates.flatMap((c) => c.documents.flatMap(hashesOf)))].map((hash) => documentClaimKey(job.country, hash));
-  if (keys.length > 0) for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
-  const holderOf = (d: Candidate['documents'][number]) => hashesOf(d).map((hash) => claimed.get(documentClaimKey(job.country, hash).pk)).find((h) => h !== undefined);
+  if (keys.length > 0)
+    for (const item of await batchGetAll(keys, { projection: 'pk, sk, householdId' })) claimed.set(String(item.pk), String(item.householdId));
+  const holderOf = (d: Candidate['documents'][number]) =>
+    hashesOf(d)
+      .map((hash) => claimed.get(documentClaimKey(job.country, hash).pk))
+      .find((h) => h !== undefined);
   // Holders of other organisations are not named in the job's errors, which its organisation reads.
   const owners = await householdOwners([...claimed.values()]);
 
@@ -290,14 +312,15 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
           problems.set(row, FOREIGN_DOCUMENT_MESSAGE);
           refusals.push(refusalEntry(job, c.group.key, d.hash, holder));
         }
-      }
-      else if (inFile) problems.set(row, `the identity document is already in household ${inFile.key} of this file (row ${inFile.row})`);
+      } else if (inFile) problems.set(row, `the identity document is already in household ${inFile.key} of this file (row ${inFile.row})`);
       else if (sameHousehold !== undefined) problems.set(row, `the same identity document as row ${sameHousehold} of this household`);
       seen.set(d.hash, row);
     }
     if (problems.size > 0) {
       const summary = [...problems.entries()].map(([row, message]) => `row ${row}: ${message}`).join(' | ');
-      reject(c.group, (row) => (problems.has(row) ? `household ${c.group.key}: ${problems.get(row)!}` : `household ${c.group.key} is refused because of its other rows (${summary})`));
+      reject(c.group, (row) =>
+        problems.has(row) ? `household ${c.group.key}: ${problems.get(row)!}` : `household ${c.group.key} is refused because of its other rows (${summary})`,
+      );
       continue;
     }
     for (const d of c.documents) ctx.documentsInFile.set(d.hash, { key: c.group.key, row: c.group.rows[d.memberIndex]!.row });
@@ -412,9 +435,16 @@ async function undoClaimCollisions(
     const row = c.group.rows[lost.memberIndex]!.row;
     const named = holder.org === job.org;
     if (!named) refusals.push(refusalEntry(job, c.group.key, lost.hash, holder.householdId));
-    const why = named ? `the identity document was registered to household ${holder.householdId} while this file was imported` : `${FOREIGN_DOCUMENT_MESSAGE} (registered while this file was imported)`;
+    const why = named
+      ? `the identity document was registered to household ${holder.householdId} while this file was imported`
+      : `${FOREIGN_DOCUMENT_MESSAGE} (registered while this file was imported)`;
     for (const r of c.group.rows) {
-      errors.push({ row: r.row, message: clip(r.row === row ? `household ${c.group.key}: ${why}` : `household ${c.group.key} is refused because of its other rows (row ${row}: ${why})`) });
+      errors.push({
+        row: r.row,
+        message: clip(
+          r.row === row ? `household ${c.group.key}: ${why}` : `household ${c.group.key} is refused because of its other rows (row ${row}: ${why})`,
+        ),
+      });
     }
   }
   if (collided.size === 0) return built;
@@ -451,14 +481,23 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
   let job = uploaded;
   try {
     const checked = await checkFile(source, options.maxRows ?? config.IMPORT_MAX_ROWS, job.mapping);
-    const report = { format: checked.people.report.format, recognised: checked.people.report.recognised, ignored: checked.people.report.ignored, unmappedValues: checked.unmapped };
+    const report = {
+      format: checked.people.report.format,
+      recognised: checked.people.report.recognised,
+      ignored: checked.people.report.ignored,
+      unmappedValues: checked.unmapped,
+    };
     await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows, report }, new Date().toISOString());
     if (report.ignored.length > 0) log.info('household import: columns ignored', { importId: job.id, columns: report.ignored.length });
     job = (await getImportJob(jobId))!;
     // A dry run is not the first job of its file: the real import of the same bytes that follows is not a duplicate.
     const first = job.dryRun ? undefined : await claimImportFile(job, checked.sha256, new Date().toISOString());
     if (first) {
-      await completeImportJob(job, { message: `This file was already imported by job ${first}; nothing new was imported.`, duplicateOf: first }, new Date().toISOString());
+      await completeImportJob(
+        job,
+        { message: `This file was already imported by job ${first}; nothing new was imported.`, duplicateOf: first },
+        new Date().toISOString(),
+      );
       log.info('household import skipped: same file as an earlier job', { importId: job.id, duplicateOf: first });
       return 'DUPLICATE';
     }
@@ -479,18 +518,43 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
         // Every rule ran (claims stored and earlier in the file included); only the rejected rows and the counters are written.
         await batchPutAll([...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
         const wouldImport = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
-        await commitChunk(job.id, chunk.number, { rowsImported: wouldImport, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds }, [], new Date().toISOString());
+        await commitChunk(
+          job.id,
+          chunk.number,
+          {
+            rowsImported: wouldImport,
+            rowsRejected: decided.errors.length,
+            households: decided.accepted.length,
+            householdsRejected: decided.rejectedHouseholds,
+          },
+          [],
+          new Date().toISOString(),
+        );
         continue;
       }
-      const codes = await importRegistrationCodes(job.country, decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+      const codes = await importRegistrationCodes(
+        job.country,
+        decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })),
+      );
       let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
-      await commitSiteFigures(job.id, chunk.number, built.map((b) => b.household), (job.uploadedAt ?? job.createdAt).slice(0, 10), new Date().toISOString());
-      await applyChunkDemand(job.id, chunk.number, built.map((b) => b.household), importExpiry(new Date().toISOString()));
+      await commitSiteFigures(
+        job.id,
+        chunk.number,
+        built.map((b) => b.household),
+        (job.uploadedAt ?? job.createdAt).slice(0, 10),
+        new Date().toISOString(),
+      );
+      await applyChunkDemand(
+        job.id,
+        chunk.number,
+        built.map((b) => b.household),
+        importExpiry(new Date().toISOString()),
+      );
       await commitChunk(
         job.id,
         chunk.number,
@@ -505,7 +569,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     // earlier run included): a hazard area recorded or closed during the import, whose own
     // recomputation ran before some of them were written, is seen here (recheckReturnSafetyInCells).
     const rechecked = job.dryRun ? { changed: 0 } : await recheckSafetyInCells(ctx.safetyCells, actor);
-    if (rechecked.changed > 0) log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
+    if (rechecked.changed > 0)
+      log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
     if (!job.dryRun) await queueImportDuplicates(job, importedIds, log);
     const final = await getImportJob(job.id);
@@ -559,7 +624,9 @@ export async function* plannedItems(
         continue;
       }
       const documents = await Promise.all(
-        result.household.members.flatMap((m, memberIndex) => (m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [])),
+        result.household.members.flatMap((m, memberIndex) =>
+          m.document ? [documentHashes(job.country, m.document.number).then((hashes) => ({ memberIndex, hash: hashes.current, hashes }))] : [],
+        ),
       );
       if (documents.some((d) => ctx.documentsInFile.has(d.hash))) {
         errors.push(...group.rows.map((r) => ({ row: r.row, message: 'the identity document is already in another household of this file' })));
@@ -568,7 +635,10 @@ export async function* plannedItems(
       for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row });
       accepted.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
     }
-    const codes = await importRegistrationCodes(job.country, accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })));
+    const codes = await importRegistrationCodes(
+      job.country,
+      accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })),
+    );
     for (const c of accepted) items.push(...(await householdOf(ctx, c, codes.get(c.id)!)).items);
     yield { items: [...items, ...importErrorItems(job.id, errors)], rows: chunk.groups.reduce((n, g) => n + g.rows.length, 0) };
   }

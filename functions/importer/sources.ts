@@ -86,7 +86,11 @@ class Utf8Text extends Transform {
 
 /** The delimiter of a CSV: whichever of `,` `;` tab occurs most in its first line outside quotes (KoBoToolbox exports `;`). */
 export function sniffDelimiter(text: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
@@ -158,7 +162,8 @@ interface ZipEntry {
   offset: number;
 }
 
-const zipProblem = (what: string) => new Unreadable(`The file is not a readable ZIP archive (${what}): upload an XLSX workbook or a ZIP of CSV files as ODK Central exports it.`);
+const zipProblem = (what: string) =>
+  new Unreadable(`The file is not a readable ZIP archive (${what}): upload an XLSX workbook or a ZIP of CSV files as ODK Central exports it.`);
 
 async function readRange(open: Opener, start: number, end: number): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -249,12 +254,14 @@ async function* entryData(open: Opener, entry: ZipEntry, size: number): AsyncGen
 }
 
 /** One entry of a ZIP as a byte stream (for csv-parse). */
-const entryStream = (open: Opener, entry: ZipEntry, size: number): Opener => async () =>
-  Readable.from(
-    (async function* () {
-      for await (const data of entryData(open, entry, size)) if (data.length > 0) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    })(),
-  );
+const entryStream =
+  (open: Opener, entry: ZipEntry, size: number): Opener =>
+  async () =>
+    Readable.from(
+      (async function* () {
+        for await (const data of entryData(open, entry, size)) if (data.length > 0) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      })(),
+    );
 
 // ---------- XLSX ----------
 
@@ -266,7 +273,11 @@ interface XmlParser {
   close(): void;
 }
 
-function xmlParser(handlers: { open?: (name: string, attrs: Record<string, string>) => void; close?: (name: string) => void; text?: (t: string) => void }): XmlParser {
+function xmlParser(handlers: {
+  open?: (name: string, attrs: Record<string, string>) => void;
+  close?: (name: string) => void;
+  text?: (t: string) => void;
+}): XmlParser {
   const parser = new SaxesParser();
   const { open, close, text } = handlers;
   if (open) parser.on('opentag', (tag) => open(localName(tag.name), tag.attributes as Record<string, string>));
@@ -300,7 +311,11 @@ async function workbookParts(open: Opener, entries: ReadonlyMap<string, ZipEntry
   let inT = false;
   let phonetic = false;
   const make = (name: string) => {
-    if (name === 'xl/workbook.xml') return xmlParser({ open: (tag, a) => tag === 'sheet' && sheets.push({ name: a['name'] ?? '', rid: a['r:id'] ?? Object.entries(a).find(([k]) => k.endsWith(':id'))?.[1] ?? '' }) });
+    if (name === 'xl/workbook.xml')
+      return xmlParser({
+        open: (tag, a) =>
+          tag === 'sheet' && sheets.push({ name: a['name'] ?? '', rid: a['r:id'] ?? Object.entries(a).find(([k]) => k.endsWith(':id'))?.[1] ?? '' }),
+      });
     if (name === 'xl/_rels/workbook.xml.rels') return xmlParser({ open: (tag, a) => tag === 'Relationship' && targets.set(a['Id'] ?? '', a['Target'] ?? '') });
     return xmlParser({
       open: (tag) => {
@@ -385,7 +400,10 @@ export async function openTables(open: Opener, file: { zip: boolean; bytes: numb
   const entries = new Map((await zipDirectory(open, file.bytes)).map((e) => [e.name, e]));
   if (entries.has('xl/workbook.xml')) return { format: 'XLSX', tables: await xlsxTables(open, entries, file.bytes) };
   const csvs = [...entries.values()].filter((e) => /\.csv$/i.test(e.name) && !e.name.startsWith('__MACOSX/'));
-  if (csvs.length === 0) throw new Unreadable('The ZIP archive holds no CSV files and is not an XLSX workbook: upload a CSV, an XLSX workbook or a ZIP of CSV files as ODK Central exports it.');
+  if (csvs.length === 0)
+    throw new Unreadable(
+      'The ZIP archive holds no CSV files and is not an XLSX workbook: upload a CSV, an XLSX workbook or a ZIP of CSV files as ODK Central exports it.',
+    );
   const tables: SourceTable[] = [];
   for (const entry of csvs) {
     const name = entry.name;

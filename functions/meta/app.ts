@@ -25,17 +25,41 @@ api.route(
 );
 
 api.route(
-  { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This API as an OpenAPI 3.1 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'OpenAPI 3.1' } } },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This API as an OpenAPI 3.1 document',
+    tag: 'Platform',
+    access: 'public',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
   (c) => c.body(openApiJson(), 200, { 'content-type': 'application/json' }),
 );
 
 api.route(
-  { method: 'get', path: '/asyncapi.json', operationId: 'asyncapi', summary: 'The event catalogue as an AsyncAPI 3 document', tag: 'Platform', access: 'public', responses: { 200: { description: 'AsyncAPI 3.0' } } },
+  {
+    method: 'get',
+    path: '/asyncapi.json',
+    operationId: 'asyncapi',
+    summary: 'The event catalogue as an AsyncAPI 3 document',
+    tag: 'Platform',
+    access: 'public',
+    responses: { 200: { description: 'AsyncAPI 3.0' } },
+  },
   (c) => c.json(asyncApiDocument),
 );
 
 api.route(
-  { method: 'get', path: '/docs', operationId: 'docs', summary: 'API reference (HTML, works offline)', tag: 'Platform', access: 'public', responses: { 200: { description: 'HTML page', contentType: 'text/html' } } },
+  {
+    method: 'get',
+    path: '/docs',
+    operationId: 'docs',
+    summary: 'API reference (HTML, works offline)',
+    tag: 'Platform',
+    access: 'public',
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+  },
   (c) => c.html(docsPageOnce()),
 );
 

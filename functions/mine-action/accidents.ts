@@ -1,5 +1,17 @@
 import * as z from 'zod/mini';
-import { AccidentCreate, AccidentPatch, AccidentSchema, canReadVictimData, canRecordAccident, casualtyCounters, roundedPoint, splitVictims, totalsOf, withVictimData, type Accident } from '#shared/domain/accident.ts';
+import {
+  AccidentCreate,
+  AccidentPatch,
+  AccidentSchema,
+  canReadVictimData,
+  canRecordAccident,
+  casualtyCounters,
+  roundedPoint,
+  splitVictims,
+  totalsOf,
+  withVictimData,
+  type Accident,
+} from '#shared/domain/accident.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import type { Point } from '#shared/domain/geometry.ts';
 import { areaSqm } from '#shared/domain/geometry.ts';
@@ -33,7 +45,11 @@ const Province = z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province 
 /** Casualty counters live in the mine-action statistics items (`shared/db/repositories/stats.ts`) under `cas_`. */
 export const CASUALTY_PREFIX = 'cas_';
 const prefixed = (c: Record<string, number>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [`${CASUALTY_PREFIX}${k}`, v]));
-const casualtyChange = (a: Pick<Accident, 'country' | 'province' | 'victims' | 'device'>, sign: 1 | -1): StatsChange => ({ country: a.country, province: a.province, counters: prefixed(casualtyCounters(a, sign)) });
+const casualtyChange = (a: Pick<Accident, 'country' | 'province' | 'victims' | 'device'>, sign: 1 | -1): StatsChange => ({
+  country: a.country,
+  province: a.province,
+  counters: prefixed(casualtyCounters(a, sign)),
+});
 
 /** The accident as `principal` may read it: victims' names and contacts only for the recording country's operations and ministry, and admins. */
 export async function accidentAsSeenBy(principal: Principal, accident: Accident): Promise<Accident> {
@@ -93,13 +109,13 @@ function recordAccidentRoute(api: Api): void {
       summary: 'Record an accident with explosive ordnance and its victims',
       description:
         'Operations users record accidents of their own country; admins of either. Name the recorded hazard area it happened in (`hazardAreaId`), ' +
-          'or ask for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around ' +
-          'the point in the same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts ' +
-          'at once (households near it are reassessed in the same request). ' +
+        'or ask for a suspected one (`createSuspectedHazardArea: { radiusM }`, default 100 m): an SHA with evidence DIRECT is recorded around ' +
+        'the point in the same transaction (its contamination is the device, `LEGACY` unless `period` says otherwise), so return safety reacts ' +
+        'at once (households near it are reassessed in the same request). ' +
         `Victims' \`name\` and \`contact\` are personal data: kept apart, read only by operations and the ministry of the accident's country ` +
-          `and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded ` +
-          `to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of ` +
-          `hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
+        `and admins, removed after the retention or by erasure. Both ministries receive \`AccidentReported\` (date, P-codes, the point rounded ` +
+        `to 100 m, the device category, the totals killed and injured; no names, no breakdown). The casualty statistics and the priorities of ` +
+        `hazard areas within ${ACCIDENT_RADIUS_M} m change in the same transaction. Accepts \`Idempotency-Key\`.`,
       tag: TAG,
       access: RECORDERS,
       body: AccidentCreate,
@@ -111,10 +127,12 @@ function recordAccidentRoute(api: Api): void {
       responses: { 201: { description: 'The accident', schema: AccidentSchema }, 409: problem },
     },
     async (c, { principal, body, idempotency }) => {
-      if (!canRecordAccident(principal, body.country)) throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not record accidents of ${body.country}.`);
+      if (!canRecordAccident(principal, body.country))
+        throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not record accidents of ${body.country}.`);
       await refuseUnknownPlaces(body.country, [{ path: 'body', place: body, border: true }], 'accident');
       const recordedArea = body.hazardAreaId ? await getHazardArea(body.hazardAreaId) : undefined;
-      if (body.hazardAreaId && !recordedArea) throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
+      if (body.hazardAreaId && !recordedArea)
+        throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
       const now = new Date().toISOString();
       const id = newId();
       const month = monthOf(body.occurredAt);
@@ -141,7 +159,9 @@ function recordAccidentRoute(api: Api): void {
           classification: 'SHA',
           evidence: 'DIRECT',
           dateOfInformation: body.occurredAt.slice(0, 10),
-          contamination: [{ category: body.device.category, ...(body.device.model ? { model: body.device.model } : {}), period: body.createSuspectedHazardArea.period }],
+          contamination: [
+            { category: body.device.category, ...(body.device.model ? { model: body.device.model } : {}), period: body.createSuspectedHazardArea.period },
+          ],
           geometry,
           areaSqm: sqm,
           remainingSqm: sqm,
@@ -154,7 +174,22 @@ function recordAccidentRoute(api: Api): void {
           // The accident counts in the new area's priority from the start (its own month bucket).
           ...hazardDemandWrites(sha, { [accidentCounter(month)]: 1 }),
           hazardHistoryWrite(shaId, historyEntry(principal, now, 'CREATED', { to: 'OPEN', reason: `recorded with accident ${id}` })),
-          outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id: shaId }, sha.country, principal, { hazardAreaId: shaId, country: sha.country, province: sha.province, classification: 'SHA', areaSqm: sqm, contested: false, categories: [body.device.category] }, now).write,
+          outboxEvent(
+            EventType.HazardAreaRecorded,
+            { type: 'HazardArea', id: shaId },
+            sha.country,
+            principal,
+            {
+              hazardAreaId: shaId,
+              country: sha.country,
+              province: sha.province,
+              classification: 'SHA',
+              areaSqm: sqm,
+              contested: false,
+              categories: [body.device.category],
+            },
+            now,
+          ).write,
         );
         stats.push({ country: sha.country, province: sha.province, counters: moved('hazards', null, 'OPEN') });
       }
@@ -181,7 +216,12 @@ function recordAccidentRoute(api: Api): void {
       stats.push(casualtyChange(accident, 1));
       writes.push(...statsWrites(stats), ...monthlyStatsWrites(accidentMonthlyChanges(undefined, accident)));
       const answer = canReadVictimData(principal, accident) ? withVictimData(accident, personal) : accident;
-      const created = await commitCreate(c, writes, { status: 201, id, body: answer, headers: { ETag: etagOf(1), Location: `/v1/accidents/${id}` } }, idempotency);
+      const created = await commitCreate(
+        c,
+        writes,
+        { status: 201, id, body: answer, headers: { ETag: etagOf(1), Location: `/v1/accidents/${id}` } },
+        idempotency,
+      );
       // The households near the new area are reassessed now (ReturnSafetyChanged for each that changes).
       if (sha) await recomputeAfterHazardChange(sha.id, principal);
       return created;
@@ -196,18 +236,27 @@ function listAccidentsRoute(api: Api): void {
       path: '/v1/accidents',
       operationId: 'listAccidents',
       summary: 'List accidents of a country or a province, newest first, optionally between two dates',
-      description: 'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts ' +
+      description:
+        'Name `province`, or `country` (national roles default to their own). `from` and `to` are dates (inclusive). Victims’ names and contacts ' +
         'only for the recording country’s operations and ministry, and admins.',
       tag: TAG,
       access: DEMINING_READERS,
-      query: z.object({ country: z.optional(Country), province: z.optional(Province), from: z.optional(z.iso.date()), to: z.optional(z.iso.date()), ...PageQuery }),
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(Province),
+        from: z.optional(z.iso.date()),
+        to: z.optional(z.iso.date()),
+        ...PageQuery,
+      }),
       responses: { 200: { description: 'A page of accidents', schema: Page(AccidentSchema) } },
     },
     async (c, { principal, query }) => {
-      if (query.from && query.to && query.from > query.to) throw new BadRequest('`from` is after `to`.', [{ path: 'query.from', message: 'must not be after to' }]);
+      if (query.from && query.to && query.from > query.to)
+        throw new BadRequest('`from` is after `to`.', [{ path: 'query.from', message: 'must not be after to' }]);
       let listing: AccidentListing;
       if (query.province) {
-        if (query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+        if (query.country && !isProvinceOf(query.province, query.country))
+          throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
         listing = { by: 'province', province: query.province };
       } else {
         const country = query.country ?? principal.country;
@@ -227,7 +276,8 @@ function getAccidentRoute(api: Api): void {
       path: '/v1/accidents/{id}',
       operationId: 'getAccident',
       summary: 'Read an accident',
-      description: 'Victims’ names and contacts only for the recording country’s operations and ministry, and admins; everyone else reads the accident without them.',
+      description:
+        'Victims’ names and contacts only for the recording country’s operations and ministry, and admins; everyone else reads the accident without them.',
       tag: TAG,
       access: DEMINING_READERS,
       params: IdParams,
@@ -247,7 +297,8 @@ function updateAccidentRoute(api: Api): void {
       path: '/v1/accidents/{id}',
       operationId: 'updateAccident',
       summary: 'Correct an accident: date, device, activity, source, description, victims',
-      description: 'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove ' +
+      description:
+        'Operations users of the accident’s country and admins. `victims` replaces the list (names and contacts included: leave them out to remove ' +
         'them). The casualty statistics and, when the month changes, the priorities of the areas it counts in move in the same transaction. The ' +
         'point and the hazard area stay as recorded. When a fact the ministries were told changes (date, place codes, device, totals), both receive ' +
         '`AccidentCorrected` with the facts as they now stand and the names of those that changed.',
@@ -260,8 +311,13 @@ function updateAccidentRoute(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
-      if (!canRecordAccident(principal, current.country)) throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not change accidents of ${current.country}.`);
-      if (current.version !== expectedVersion) throw new PreconditionFailed(`The accident is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`, current.version);
+      if (!canRecordAccident(principal, current.country))
+        throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not change accidents of ${current.country}.`);
+      if (current.version !== expectedVersion)
+        throw new PreconditionFailed(
+          `The accident is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`,
+          current.version,
+        );
       const now = new Date().toISOString();
       const { victims: given, description, ...facts } = body;
       const split = given ? splitVictims(given) : undefined;
@@ -273,14 +329,25 @@ function updateAccidentRoute(api: Api): void {
       if (split) writes.push(victimDataWrite(updated, split.personal));
       const before = monthOf(current.occurredAt);
       const after = monthOf(updated.occurredAt);
-      if (before !== after) writes.push(...accidentDemandWrites(current.nearHazardAreaIds, before, -1), ...accidentDemandWrites(current.nearHazardAreaIds, after, 1));
+      if (before !== after)
+        writes.push(...accidentDemandWrites(current.nearHazardAreaIds, before, -1), ...accidentDemandWrites(current.nearHazardAreaIds, after, 1));
       writes.push(...statsWrites([casualtyChange(current, -1), casualtyChange(updated, 1)]));
       // The monthly report's bucket follows a corrected date, place or casualties.
       writes.push(...monthlyStatsWrites(accidentMonthlyChanges(current, updated)));
       // Both ministries hear of a correction of what they were told (not of names, which they never were).
       const [was, is] = [accidentFacts(current), accidentFacts(updated)];
       const changed = (Object.keys(is) as (keyof typeof is)[]).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(is[k]));
-      if (changed.length > 0) writes.push(outboxEvent(EventType.AccidentCorrected, { type: 'Accident', id: updated.id }, updated.country, principal, { ...is, version: updated.version, changed }, now).write);
+      if (changed.length > 0)
+        writes.push(
+          outboxEvent(
+            EventType.AccidentCorrected,
+            { type: 'Accident', id: updated.id },
+            updated.country,
+            principal,
+            { ...is, version: updated.version, changed },
+            now,
+          ).write,
+        );
       await transact(writes);
       const seen = canReadVictimData(principal, updated) ? withVictimData(updated, split ? split.personal : await getVictimData(updated.id)) : updated;
       return c.json(seen, 200, { ETag: etagOf(updated.version) });
@@ -295,7 +362,8 @@ function eraseVictimDataRoute(api: Api): void {
       path: '/v1/accidents/{id}/victim-data-erasure',
       operationId: 'eraseVictimData',
       summary: 'Erase the names and contacts of an accident’s victims',
-      description: 'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome ' +
+      description:
+        'Operations users of the accident’s country and admins. The names and contacts are deleted; the accident, its victims’ sex, age, outcome ' +
         'and type, and the statistics stay. `reason` is kept on the accident (staff text: name nobody in it).',
       tag: TAG,
       access: RECORDERS,
@@ -306,8 +374,10 @@ function eraseVictimDataRoute(api: Api): void {
     },
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
-      if (!canRecordAccident(principal, current.country)) throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not erase data of accidents of ${current.country}.`);
-      if (current.version !== expectedVersion) throw new PreconditionFailed(`The accident is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
+      if (!canRecordAccident(principal, current.country))
+        throw new Forbidden(`A ${principal.role} of ${principal.country ?? 'no country'} may not erase data of accidents of ${current.country}.`);
+      if (current.version !== expectedVersion)
+        throw new PreconditionFailed(`The accident is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
       const now = new Date().toISOString();
       const updated: Accident = {
         ...current,

@@ -56,9 +56,28 @@ export function registerRiskEducation(api: Api): void {
       const now = new Date().toISOString();
       const id = newId();
       const { country: _named, ...facts } = body;
-      const session: RiskEducationSession = { ...facts, id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country, org: principal.org, reached: body.audience.girls + body.audience.boys + body.audience.women + body.audience.men };
-      const writes = [sessionWrite(session), ...statsWrites([{ country, province: session.province, counters: riskEducationCounters(session) }]), ...monthlyStatsWrites([riskEducationMonthlyChange(session)])];
-      return commitCreate(c, writes, { status: 201, id, body: session, headers: { ETag: etagOf(1), Location: `/v1/risk-education-sessions/${id}` } }, idempotency);
+      const session: RiskEducationSession = {
+        ...facts,
+        id,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        country,
+        org: principal.org,
+        reached: body.audience.girls + body.audience.boys + body.audience.women + body.audience.men,
+      };
+      const writes = [
+        sessionWrite(session),
+        ...statsWrites([{ country, province: session.province, counters: riskEducationCounters(session) }]),
+        ...monthlyStatsWrites([riskEducationMonthlyChange(session)]),
+      ];
+      return commitCreate(
+        c,
+        writes,
+        { status: 201, id, body: session, headers: { ETag: etagOf(1), Location: `/v1/risk-education-sessions/${id}` } },
+        idempotency,
+      );
     },
   );
 
@@ -71,14 +90,20 @@ export function registerRiskEducation(api: Api): void {
       description: 'Name `site` (with the country; national roles default to their own), `province`, or `country` (national roles default to their own).',
       tag: TAG,
       access: SESSION_READERS,
-      query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), site: z.optional(z.string().check(z.minLength(1), z.maxLength(200))), ...PageQuery }),
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        site: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+        ...PageQuery,
+      }),
       responses: { 200: { description: 'A page of sessions', schema: Page(SessionSchema) } },
     },
     async (c, { principal, query }) => {
       if (query.site && query.province) throw new BadRequest('Name a site or a province, not both.', [{ path: 'query.site', message: 'not with province' }]);
       let listing: SessionListing;
       if (query.province) {
-        if (query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+        if (query.country && !isProvinceOf(query.province, query.country))
+          throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
         listing = { by: 'province', province: query.province };
       } else {
         const country = query.country ?? principal.country;

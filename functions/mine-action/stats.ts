@@ -25,18 +25,26 @@ const ScopeQuery = z.object({
 /** The scope named by `country`/`province`, checked. */
 function scopeOf(query: z.infer<typeof ScopeQuery>): { country: string | undefined; province: string | undefined } {
   if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
-  if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+  if (query.province && query.country && !isProvinceOf(query.province, query.country))
+    throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
   return { country: query.country ?? (query.province ? provinceOf(query.province)!.country : undefined), province: query.province };
 }
 
-const read = (s: { country: string | undefined; province: string | undefined }) => readStats(s.province ? { level: 'province', province: s.province } : s.country ? { level: 'country', country: s.country } : { level: 'all' });
-const casualtiesOf = (c: Counters): Counters => Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith(CASUALTY_PREFIX)).map(([k, v]) => [k.slice(CASUALTY_PREFIX.length), v]));
+const read = (s: { country: string | undefined; province: string | undefined }) =>
+  readStats(s.province ? { level: 'province', province: s.province } : s.country ? { level: 'country', country: s.country } : { level: 'all' });
+const casualtiesOf = (c: Counters): Counters =>
+  Object.fromEntries(
+    Object.entries(c)
+      .filter(([k]) => k.startsWith(CASUALTY_PREFIX))
+      .map(([k, v]) => [k.slice(CASUALTY_PREFIX.length), v]),
+  );
 
 /**
  * Whether the breakdown by sex, age and victim type is shown exactly: to those who read the
  * victims themselves (admins; operations and the ministry of the one country of the scope).
  */
-const exactFor = (p: Principal, country: string | undefined) => p.role === 'admin' || (country !== undefined && (p.role === 'operations' || p.role === 'ministry') && p.country === country);
+const exactFor = (p: Principal, country: string | undefined) =>
+  p.role === 'admin' || (country !== undefined && (p.role === 'operations' || p.role === 'ministry') && p.country === country);
 
 const count = () => z.nullable(z.number());
 const CasualtyStats = lazy(() =>
@@ -74,8 +82,26 @@ const CASUALTY_COLUMNS: Column[] = [
   ['accidents', '#event+accident+num', (_p, c) => c.accidents ?? 0],
   ['killed', '#affected+killed', (_p, c) => c.killed ?? 0],
   ['injured', '#affected+injured', (_p, c) => c.injured ?? 0],
-  ...OUTCOMES.flatMap((o) => VICTIM_SEXES.flatMap((s) => AGE_BANDS.map((b): Column => [`${o.toLowerCase()}_${s.toLowerCase()}_${head(b)}`, `#affected+${o.toLowerCase()}+${s.toLowerCase()}+${tag(b)}`, (_p, c) => c[`${o.toLowerCase()}_${s}_${b}`] ?? 0]))),
-  ...OUTCOMES.flatMap((o) => VICTIM_TYPES.map((t): Column => [`${o.toLowerCase()}_${t.toLowerCase()}`, `#affected+${o.toLowerCase()}+${t.toLowerCase()}`, (_p, c) => c[`${o.toLowerCase()}_type_${t}`] ?? 0])),
+  ...OUTCOMES.flatMap((o) =>
+    VICTIM_SEXES.flatMap((s) =>
+      AGE_BANDS.map(
+        (b): Column => [
+          `${o.toLowerCase()}_${s.toLowerCase()}_${head(b)}`,
+          `#affected+${o.toLowerCase()}+${s.toLowerCase()}+${tag(b)}`,
+          (_p, c) => c[`${o.toLowerCase()}_${s}_${b}`] ?? 0,
+        ],
+      ),
+    ),
+  ),
+  ...OUTCOMES.flatMap((o) =>
+    VICTIM_TYPES.map(
+      (t): Column => [
+        `${o.toLowerCase()}_${t.toLowerCase()}`,
+        `#affected+${o.toLowerCase()}+${t.toLowerCase()}`,
+        (_p, c) => c[`${o.toLowerCase()}_type_${t}`] ?? 0,
+      ],
+    ),
+  ),
 ];
 /** Columns that are totals, shown exactly to every reader (the breakdown is what is withheld). */
 const TOTAL_COLUMNS = new Set(['accidents', 'killed', 'injured']);
@@ -90,7 +116,8 @@ const RISK_EDUCATION_COLUMNS: Column[] = [
   ['reached_men', '#reached+ind+m+adults', (_p, c) => c.eore_reached_men ?? 0],
 ];
 
-const provincesOf = (s: { country: string | undefined; province: string | undefined }) => (s.province ? [s.province] : PROVINCES.filter((p) => !s.country || p.country === s.country).map((p) => p.pcode));
+const provincesOf = (s: { country: string | undefined; province: string | undefined }) =>
+  s.province ? [s.province] : PROVINCES.filter((p) => !s.country || p.country === s.country).map((p) => p.pcode);
 
 export function registerMineActionStats(api: Api): void {
   api.route(
@@ -116,11 +143,17 @@ export function registerMineActionStats(api: Api): void {
       if (wantsCsv(c, query.format)) {
         const provinces = provincesOf(scope);
         const stats = await readProvinceStats(provinces);
-        const rows = provinces.map((p) => CASUALTY_COLUMNS.map(([h, , value]) => {
-          const v = value(p, casualtiesOf(stats.get(p) ?? {}));
-          return typeof v === 'number' && !exact && !TOTAL_COLUMNS.has(h) && v >= 1 && v <= 4 ? '<5' : v;
-        }));
-        return csvResponse(c, [CASUALTY_COLUMNS.map(([h]) => h), CASUALTY_COLUMNS.map(([, hxl]) => hxl), ...rows], `casualties-${scope.province ?? scope.country ?? 'all'}.csv`);
+        const rows = provinces.map((p) =>
+          CASUALTY_COLUMNS.map(([h, , value]) => {
+            const v = value(p, casualtiesOf(stats.get(p) ?? {}));
+            return typeof v === 'number' && !exact && !TOTAL_COLUMNS.has(h) && v >= 1 && v <= 4 ? '<5' : v;
+          }),
+        );
+        return csvResponse(
+          c,
+          [CASUALTY_COLUMNS.map(([h]) => h), CASUALTY_COLUMNS.map(([, hxl]) => hxl), ...rows],
+          `casualties-${scope.province ?? scope.country ?? 'all'}.csv`,
+        );
       }
       const view = casualtyView(casualtiesOf(await read(scope)));
       const breakdown = CASUALTY_COUNT_PATHS.filter((p) => p !== 'killed' && p !== 'injured');
@@ -149,7 +182,15 @@ export function registerMineActionStats(api: Api): void {
       if (wantsCsv(c, query.format)) {
         const provinces = provincesOf(scope);
         const stats = await readProvinceStats(provinces);
-        return csvResponse(c, [RISK_EDUCATION_COLUMNS.map(([h]) => h), RISK_EDUCATION_COLUMNS.map(([, hxl]) => hxl), ...provinces.map((p) => RISK_EDUCATION_COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {})))], `risk-education-${scope.province ?? scope.country ?? 'all'}.csv`);
+        return csvResponse(
+          c,
+          [
+            RISK_EDUCATION_COLUMNS.map(([h]) => h),
+            RISK_EDUCATION_COLUMNS.map(([, hxl]) => hxl),
+            ...provinces.map((p) => RISK_EDUCATION_COLUMNS.map(([, , value]) => value(p, stats.get(p) ?? {}))),
+          ],
+          `risk-education-${scope.province ?? scope.country ?? 'all'}.csv`,
+        );
       }
       return c.json({ scope: { country: scope.country ?? null, province: scope.province ?? null }, ...riskEducationView(await read(scope)) });
     },

@@ -4,7 +4,15 @@ import { config } from '#shared/config.ts';
 import { Country, Id, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
-import { CreatedSubscription, EventEnvelopeSchema, RedriveResult, Subscription, SubscriptionCreate, SubscriptionFailure, type StoredSubscription } from '#shared/domain/subscription.ts';
+import {
+  CreatedSubscription,
+  EventEnvelopeSchema,
+  RedriveResult,
+  Subscription,
+  SubscriptionCreate,
+  SubscriptionFailure,
+  type StoredSubscription,
+} from '#shared/domain/subscription.ts';
 import { checkWebhookUrl, parseAllowList, parsePortList } from '#shared/domain/webhook-url.ts';
 import {
   createSubscription,
@@ -52,7 +60,8 @@ async function mustGetVisible(principal: Principal, id: string): Promise<Subscri
  */
 async function mustGetOwnStored(principal: Principal, id: string): Promise<StoredSubscription> {
   const subscription = await getStoredSubscription(id);
-  if (!subscription || (principal.role !== 'admin' && (subscription.country !== principal.country || subscription.org !== principal.org))) throw new NotFound(`No subscription ${id}.`);
+  if (!subscription || (principal.role !== 'admin' && (subscription.country !== principal.country || subscription.org !== principal.org)))
+    throw new NotFound(`No subscription ${id}.`);
   return subscription;
 }
 
@@ -69,7 +78,7 @@ api.route(
       '(locally, `http://localhost` and `http://127.0.0.1` on any port are allowed too); ' +
       'where the platform has a webhook allow list, its host must be on it. ' +
       `An organisation holds at most ${config.SUBSCRIPTIONS_PER_ORG} subscriptions (409 beyond) and subscribes one URL once (409 naming the subscription ` +
-        `that has it; URLs compared normalised). ` +
+      `that has it; URLs compared normalised). ` +
       'The answer carries `secret`, the key of the `Clearway-Signature` HMAC, and it is the only time the secret is shown: store it (a lost one is ' +
       'replaced with `POST /v1/subscriptions/{id}/secret`). ' +
       'A retry with the same `Idempotency-Key` and body within 24 hours answers the subscription as it is now, without its secret.',
@@ -105,7 +114,11 @@ api.route(
       secret: randomBytes(32).toString('base64url'),
     };
     const headers = { ETag: etagOf(1), Location: `/v1/subscriptions/${subscription.id}` };
-    await createSubscription(subscription, config.SUBSCRIPTIONS_PER_ORG, idempotency ? [idempotencyWrite(idempotency, { status: 201, id: subscription.id, body: undefined, headers })] : []);
+    await createSubscription(
+      subscription,
+      config.SUBSCRIPTIONS_PER_ORG,
+      idempotency ? [idempotencyWrite(idempotency, { status: 201, id: subscription.id, body: undefined, headers })] : [],
+    );
     return c.json(subscription, 201, headers);
   },
 );
@@ -152,7 +165,8 @@ api.route(
     path: '/v1/subscriptions/{id}',
     operationId: 'deleteSubscription',
     summary: 'Delete a webhook subscription',
-    description: 'Deliveries stop; events stay in the feed. Only the organisation that owns it (or an admin) deletes a subscription; for anyone else it answers 404.',
+    description:
+      'Deliveries stop; events stay in the feed. Only the organisation that owns it (or an admin) deletes a subscription; for anyone else it answers 404.',
     tag: TAG,
     access: ACCESS,
     params: IdParams,
@@ -161,7 +175,8 @@ api.route(
   },
   async (c, { principal, params, expectedVersion }) => {
     const subscription = withoutSecret(await mustGetOwnStored(principal, params.id));
-    if (subscription.version !== expectedVersion) throw new PreconditionFailed(`The subscription is at version ${subscription.version}, not ${expectedVersion}: read it again.`, subscription.version);
+    if (subscription.version !== expectedVersion)
+      throw new PreconditionFailed(`The subscription is at version ${subscription.version}, not ${expectedVersion}: read it again.`, subscription.version);
     await deleteSubscription(subscription, expectedVersion);
     return c.body(null, 204);
   },
@@ -209,7 +224,10 @@ api.route(
       200: { description: 'Delivered; the dead-letter record is removed', schema: RedriveResult },
       404: problem,
       409: problem,
-      502: { description: 'The webhook could not be reached or refused the event; the dead-letter record stays, updated', contentType: 'application/problem+json' },
+      502: {
+        description: 'The webhook could not be reached or refused the event; the dead-letter record stays, updated',
+        contentType: 'application/problem+json',
+      },
     },
   },
   async (c, { principal, params, log }) => {
@@ -225,11 +243,31 @@ api.route(
       log.info('dead-lettered event redriven', { subscriptionId: subscription.id, eventId: failure.eventId, status: outcome.status });
       return c.json({ delivered: true as const, status: outcome.status ?? 200 }, 200);
     }
-    log.warn('redrive of a dead-lettered event failed', { subscriptionId: subscription.id, eventId: failure.eventId, error: outcome.error, detail: outcome.detail });
-    const updated = await recordFailedRedrive(subscription.id, failure.eventId, { attempts: outcome.attempts, lastStatus: outcome.status, lastError: outcome.error ?? 'not delivered', failedAt: new Date().toISOString() });
-    throw new HttpProblem(502, 'delivery-failed', 'Delivery failed', `The webhook did not accept event ${failure.eventId} (${updated.lastError}); the dead-letter record stays, now at ${updated.attempts} attempts.`, {
-      extensions: { attempts: updated.attempts, lastError: updated.lastError, ...(updated.lastStatus === undefined ? {} : { lastStatus: updated.lastStatus }) },
+    log.warn('redrive of a dead-lettered event failed', {
+      subscriptionId: subscription.id,
+      eventId: failure.eventId,
+      error: outcome.error,
+      detail: outcome.detail,
     });
+    const updated = await recordFailedRedrive(subscription.id, failure.eventId, {
+      attempts: outcome.attempts,
+      lastStatus: outcome.status,
+      lastError: outcome.error ?? 'not delivered',
+      failedAt: new Date().toISOString(),
+    });
+    throw new HttpProblem(
+      502,
+      'delivery-failed',
+      'Delivery failed',
+      `The webhook did not accept event ${failure.eventId} (${updated.lastError}); the dead-letter record stays, now at ${updated.attempts} attempts.`,
+      {
+        extensions: {
+          attempts: updated.attempts,
+          lastError: updated.lastError,
+          ...(updated.lastStatus === undefined ? {} : { lastStatus: updated.lastStatus }),
+        },
+      },
+    );
   },
 );
 
@@ -251,7 +289,8 @@ api.route(
   },
   async (c, { principal, params, expectedVersion }) => {
     const stored = await mustGetOwnStored(principal, params.id);
-    if (stored.version !== expectedVersion) throw new PreconditionFailed(`The subscription is at version ${stored.version}, not ${expectedVersion}: read it again.`, stored.version);
+    if (stored.version !== expectedVersion)
+      throw new PreconditionFailed(`The subscription is at version ${stored.version}, not ${expectedVersion}: read it again.`, stored.version);
     const rotated = await rotateSubscriptionSecret(stored, expectedVersion, randomBytes(32).toString('base64url'), new Date().toISOString());
     return c.json(rotated, 200, { ETag: etagOf(rotated.version) });
   },

@@ -3,7 +3,15 @@ import { Country } from '#shared/domain/common.ts';
 import { countryOf, EDITION_NAME, levelOf, PCODE, sourceTreeProblems, type SourceUnit } from '#shared/domain/gazetteer.ts';
 import { ROLES } from '#shared/domain/roles.ts';
 import { actorOf } from '#shared/domain/history.ts';
-import { activateEdition, currentEdition, EditionRefused, findUnit, listChildren, listEditions, putEditionProvince } from '#shared/db/repositories/gazetteer.ts';
+import {
+  activateEdition,
+  currentEdition,
+  EditionRefused,
+  findUnit,
+  listChildren,
+  listEditions,
+  putEditionProvince,
+} from '#shared/db/repositories/gazetteer.ts';
 import { Api, problem } from '#shared/http/api.ts';
 import { BadRequest, Conflict, NotFound } from '#shared/http/problem.ts';
 
@@ -21,7 +29,8 @@ const Parent = z.string().check(z.regex(/^(KH|TH)(\d{2}){0,3}$/, 'must be a coun
 const Edition = z.string().check(z.regex(EDITION_NAME, 'must be 1–40 letters, digits, dots, dashes or underscores'));
 
 const Name = () => z.object({ en: z.string(), km: z.optional(z.string()), th: z.optional(z.string()) });
-const Unit = () => z.object({ pcode: z.string(), level: z.enum(['adm1', 'adm2', 'adm3', 'adm4']), country: Country, parent: z.nullable(z.string()), name: Name() });
+const Unit = () =>
+  z.object({ pcode: z.string(), level: z.enum(['adm1', 'adm2', 'adm3', 'adm4']), country: Country, parent: z.nullable(z.string()), name: Name() });
 
 /** An ETag of reference data: the edition and what was asked, quoted. */
 const tagOf = (...parts: string[]) => `"${parts.join(':')}"`;
@@ -40,7 +49,11 @@ api.route(
     responses: {
       200: {
         description: 'Editions, oldest first',
-        schema: () => z.object({ current: z.nullable(z.string()), items: z.array(z.object({ edition: z.string(), previous: z.nullable(z.string()), activatedAt: z.string(), added: z.int(), dropped: z.int() })) }),
+        schema: () =>
+          z.object({
+            current: z.nullable(z.string()),
+            items: z.array(z.object({ edition: z.string(), previous: z.nullable(z.string()), activatedAt: z.string(), added: z.int(), dropped: z.int() })),
+          }),
       },
     },
   },
@@ -64,15 +77,23 @@ api.route(
     params: z.object({ edition: Edition, pcode: z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province P-code')) }),
     body: z.record(z.string(), z.unknown()),
     responses: {
-      200: { description: 'The province as stored in the edition', schema: () => z.object({ edition: z.string(), province: z.string(), units: z.int(), overrides: z.record(z.string(), z.string()) }) },
+      200: {
+        description: 'The province as stored in the edition',
+        schema: () => z.object({ edition: z.string(), province: z.string(), units: z.int(), overrides: z.record(z.string(), z.string()) }),
+      },
       409: problem,
     },
   },
   async (c, { principal, params, body }) => {
     const problems = sourceTreeProblems(body);
-    if (problems.length > 0) throw new BadRequest('The province is not a gazetteer tree.', problems.map((message) => ({ path: message.split(' ')[0]!, message })));
+    if (problems.length > 0)
+      throw new BadRequest(
+        'The province is not a gazetteer tree.',
+        problems.map((message) => ({ path: message.split(' ')[0]!, message })),
+      );
     const tree = body as unknown as SourceUnit;
-    if (tree.pcode !== params.pcode) throw new BadRequest(`The body is province ${tree.pcode}, not ${params.pcode}.`, [{ path: 'body.pcode', message: `must be ${params.pcode}` }]);
+    if (tree.pcode !== params.pcode)
+      throw new BadRequest(`The body is province ${tree.pcode}, not ${params.pcode}.`, [{ path: 'body.pcode', message: `must be ${params.pcode}` }]);
     try {
       return c.json(await putEditionProvince(params.edition, countryOf(params.pcode), tree, actorOf(principal)));
     } catch (e: unknown) {
@@ -145,7 +166,12 @@ api.route(
   },
   async (c, { query }) => {
     const found = await listChildren(query.parent);
-    if (!found) throw new NotFound(levelOf(query.parent) || query.parent.length === 2 ? `${query.parent} has no units below it in the gazetteer edition in use.` : `No unit ${query.parent}.`);
+    if (!found)
+      throw new NotFound(
+        levelOf(query.parent) || query.parent.length === 2
+          ? `${query.parent} has no units below it in the gazetteer edition in use.`
+          : `No unit ${query.parent}.`,
+      );
     const etag = tagOf(found.edition, query.parent);
     if (notModified(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, 'Cache-Control': CACHE });
     return c.json({ edition: found.edition, parent: query.parent, items: found.items }, 200, { ETag: etag, 'Cache-Control': CACHE });
@@ -168,7 +194,13 @@ api.route(
     responses: {
       200: {
         description: 'The unit',
-        schema: () => z.object({ edition: z.string(), ...Unit().shape, parents: z.array(Unit()), retired: z.optional(z.object({ lastEdition: z.string(), droppedIn: z.string() })) }),
+        schema: () =>
+          z.object({
+            edition: z.string(),
+            ...Unit().shape,
+            parents: z.array(Unit()),
+            retired: z.optional(z.object({ lastEdition: z.string(), droppedIn: z.string() })),
+          }),
       },
       304: { description: 'Not modified' },
       404: problem,
@@ -179,7 +211,10 @@ api.route(
     if (!found) throw new NotFound(`No unit ${params.pcode} in the gazetteer.`);
     const etag = tagOf(found.edition, params.pcode);
     if (notModified(c.req.header('if-none-match'), etag)) return c.body(null, 304, { ETag: etag, 'Cache-Control': CACHE });
-    return c.json({ edition: found.edition, ...found.unit, parents: found.parents, ...(found.retired ? { retired: found.retired } : {}) }, 200, { ETag: etag, 'Cache-Control': CACHE });
+    return c.json({ edition: found.edition, ...found.unit, parents: found.parents, ...(found.retired ? { retired: found.retired } : {}) }, 200, {
+      ETag: etag,
+      'Cache-Control': CACHE,
+    });
   },
 );
 
@@ -187,7 +222,10 @@ function refused(e: unknown): unknown {
   if (!(e instanceof EditionRefused)) return e;
   if (e.kind === 'conflict') return new Conflict(e.message);
   if (e.kind === 'missing') return new NotFound(e.message);
-  return new BadRequest(e.message, e.problems.map((message) => ({ path: 'body', message })));
+  return new BadRequest(
+    e.message,
+    e.problems.map((message) => ({ path: 'body', message })),
+  );
 }
 
 export const app = api.app;

@@ -15,6 +15,7 @@ const eventBridge = new EventBridgeClient({});
 
 /** Stream → EventBridge: publishes outbox inserts and reports failed records by sequence number. */
 export const handler = middy(
-  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-    publishStreamRecords(event.Records, { eventBridge, busName, log: logger }),
-).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publishStreamRecords(event.Records, { eventBridge, busName, log: logger }),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

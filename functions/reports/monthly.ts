@@ -1,6 +1,16 @@
 import * as z from 'zod/mini';
 import { Country, lazy } from '#shared/domain/common.ts';
-import { addCounters, MAX_MONTHS, MONTH, MONTHLY_HOUSEHOLD_COUNT_PATHS, monthsBetween, monthView, RELEASE_OUTCOMES, type MonthlyCounters, type MonthView } from '#shared/domain/monthly.ts';
+import {
+  addCounters,
+  MAX_MONTHS,
+  MONTH,
+  MONTHLY_HOUSEHOLD_COUNT_PATHS,
+  monthsBetween,
+  monthView,
+  RELEASE_OUTCOMES,
+  type MonthlyCounters,
+  type MonthView,
+} from '#shared/domain/monthly.ts';
 import { EO_CATEGORIES } from '#shared/domain/ordnance-categories.ts';
 import { isProvinceOf, PROVINCES, provinceOf } from '#shared/domain/provinces.ts';
 import type { Role } from '#shared/domain/roles.ts';
@@ -72,8 +82,10 @@ export function registerMonthlyStats(api: Api): void {
       method: 'get',
       path: '/v1/stats/monthly',
       operationId: 'monthlyStats',
-      summary: 'Monthly report: land released, ordnance destroyed, accidents, risk education and household movements per month (JSON, or CSV with HXL hashtags)',
-      description: `Per month from \`from\` to \`to\` (YYYY-MM, at most ${MAX_MONTHS} months): m² released by outcome (in the month of the QA acceptance; ` +
+      summary:
+        'Monthly report: land released, ordnance destroyed, accidents, risk education and household movements per month (JSON, or CSV with HXL hashtags)',
+      description:
+        `Per month from \`from\` to \`to\` (YYYY-MM, at most ${MAX_MONTHS} months): m² released by outcome (in the month of the QA acceptance; ` +
         `a release the observers refuse to attest is subtracted there), explosive ordnance destroyed in situ by category (month of the progress ` +
         `report's date), accidents, killed and injured (month the accident occurred), risk-education sessions and people reached (month of the ` +
         `session), households registered, returned and displaced again (month of the registration and of the transition), with the totals of the ` +
@@ -95,13 +107,17 @@ export function registerMonthlyStats(api: Api): void {
       responses: { 200: { description: 'The months (JSON), or one CSV row per month and province with HXL hashtags', schema: MonthlyStats } },
     },
     async (c, { principal, query }) => {
-      if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
-      if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+      if (query.province && !provinceOf(query.province))
+        throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
+      if (query.province && query.country && !isProvinceOf(query.province, query.country))
+        throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
       const months = monthsBetween(query.from, query.to);
       if (months.length === 0) throw new BadRequest('The period ends before it starts.', [{ path: 'query.to', message: `must not be before ${query.from}` }]);
-      if (months.length > MAX_MONTHS) throw new BadRequest(`A report covers at most ${MAX_MONTHS} months.`, [{ path: 'query.to', message: `at most ${MAX_MONTHS} months after from` }]);
+      if (months.length > MAX_MONTHS)
+        throw new BadRequest(`A report covers at most ${MAX_MONTHS} months.`, [{ path: 'query.to', message: `at most ${MAX_MONTHS} months after from` }]);
       const named = query.country ?? (query.province ? provinceOf(query.province)!.country : undefined);
-      if (principal.role === 'relief' && named && named !== principal.country) throw new Forbidden(`A relief agency of ${principal.country} reads the monthly report of ${principal.country} only.`);
+      if (principal.role === 'relief' && named && named !== principal.country)
+        throw new Forbidden(`A relief agency of ${principal.country} reads the monthly report of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
       const exact = readsEveryHousehold(principal, countries);
@@ -111,10 +127,11 @@ export function registerMonthlyStats(api: Api): void {
         const provinces = query.province ? [query.province] : PROVINCES.filter((p) => (countries as readonly string[]).includes(p.country)).map((p) => p.pcode);
         const byKey = new Map(buckets.map((b) => [`${b.month}|${b.province}`, b.counters]));
         const rows = months.flatMap((m) => provinces.map((p): Row => [m, p, monthView(m, byKey.get(`${m}|${p}`) ?? {})]));
-        const cells = (row: Row) => COLUMNS.map(([header, , value]) => {
-          const v = value(...row);
-          return typeof v === 'number' && HOUSEHOLD_COLUMNS.has(header) ? csvCount(v, !exact) : v;
-        });
+        const cells = (row: Row) =>
+          COLUMNS.map(([header, , value]) => {
+            const v = value(...row);
+            return typeof v === 'number' && HOUSEHOLD_COLUMNS.has(header) ? csvCount(v, !exact) : v;
+          });
         const lines = [COLUMNS.map(([h]) => h), COLUMNS.map(([, hxl]) => hxl), ...rows.map(cells)];
         return csvResponse(c, lines, `monthly-${query.province ?? country ?? 'KH-TH'}-${query.from}-${query.to}.csv`);
       }
@@ -122,7 +139,12 @@ export function registerMonthlyStats(api: Api): void {
       for (const b of buckets) byMonth.set(b.month, addCounters(byMonth.get(b.month) ?? {}, b.counters));
       const answer = {
         months: months.map((m) => monthView(m, byMonth.get(m) ?? {})),
-        totals: withoutMonth(monthView('', [...byMonth.values()].reduce((t, counters) => addCounters(t, counters), {} as MonthlyCounters))),
+        totals: withoutMonth(
+          monthView(
+            '',
+            [...byMonth.values()].reduce((t, counters) => addCounters(t, counters), {} as MonthlyCounters),
+          ),
+        ),
       };
       const { value, suppressed } = exact ? { value: answer, suppressed: [] } : suppressSmallCells(answer, MONTHLY_HOUSEHOLD_COUNT_PATHS);
       return c.json({ scope: { country: country ?? null, province: query.province ?? null }, from: query.from, to: query.to, ...value, suppressed });

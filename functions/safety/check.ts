@@ -35,7 +35,11 @@ function eventOf(body: string): { eventId: string; eventType: string; check: Che
   const { id, type } = envelope;
   if (RELEASE_EVENTS.includes(type)) {
     const hazardAreaId = (envelope.data as { hazardAreaId?: unknown } | null | undefined)?.hazardAreaId;
-    return { eventId: id, eventType: type, check: typeof hazardAreaId === 'string' && hazardAreaId !== '' ? { kind: 'hazard-area', id: hazardAreaId } : undefined };
+    return {
+      eventId: id,
+      eventType: type,
+      check: typeof hazardAreaId === 'string' && hazardAreaId !== '' ? { kind: 'hazard-area', id: hazardAreaId } : undefined,
+    };
   }
   const kind = HAZARD_EVENTS.includes(type) ? 'hazard-area' : HOUSEHOLD_EVENTS.includes(type) ? 'household' : undefined;
   return { eventId: id, eventType: type, check: kind ? { kind, id: subjectId } : undefined };
@@ -75,7 +79,11 @@ async function runCheck(check: Check, actor: Principal): Promise<{ changed: numb
  * Logs carry message ids, event ids and types, area or household ids and counts: never the
  * envelope's data.
  */
-export async function checkSafetyRecords(records: ReadonlyArray<{ messageId: string; body: string }>, log: Logger = logger, actor: Principal = SAFETY_CHECK_ACTOR): Promise<SQSBatchResponse> {
+export async function checkSafetyRecords(
+  records: ReadonlyArray<{ messageId: string; body: string }>,
+  log: Logger = logger,
+  actor: Principal = SAFETY_CHECK_ACTOR,
+): Promise<SQSBatchResponse> {
   const counts = { checks: 0, changed: 0, unreadable: 0, unhandled: 0 };
   const byCheck = new Map<string, { check: Check; messageIds: string[]; eventIds: string[] }>();
   for (const record of records) {
@@ -87,7 +95,11 @@ export async function checkSafetyRecords(records: ReadonlyArray<{ messageId: str
     }
     if (!event.check) {
       counts.unhandled += 1;
-      log.error('event of a type the return-safety checks do not handle dropped', { messageId: record.messageId, eventId: event.eventId, eventType: event.eventType });
+      log.error('event of a type the return-safety checks do not handle dropped', {
+        messageId: record.messageId,
+        eventId: event.eventId,
+        eventType: event.eventType,
+      });
       continue;
     }
     const key = `${event.check.kind}:${event.check.id}`;
@@ -106,7 +118,12 @@ export async function checkSafetyRecords(records: ReadonlyArray<{ messageId: str
       counts.changed += result.changed;
     } catch (e: unknown) {
       failed.push(...messageIds);
-      log.error('return-safety check failed; the queue will retry it', { messageIds, eventIds, [check.kind === 'hazard-area' ? 'hazardAreaId' : 'householdId']: check.id, error: errorOf(e) });
+      log.error('return-safety check failed; the queue will retry it', {
+        messageIds,
+        eventIds,
+        [check.kind === 'hazard-area' ? 'hazardAreaId' : 'householdId']: check.id,
+        error: errorOf(e),
+      });
     }
   });
 

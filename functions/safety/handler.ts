@@ -19,4 +19,6 @@ import { checkSafetyRecords } from './check.ts';
  *
  * IAM: read and write the table (Query, GetItem, BatchGetItem, TransactWriteItems).
  */
-export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => checkSafetyRecords(event.Records, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => checkSafetyRecords(event.Records, logger))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -93,26 +93,32 @@ const COLUMNS: Column[] = [
   ['returnee_people', '#affected+returnees+ind', (_p, v) => v.people.returned.total],
   ...HOUSEHOLD_STATUSES.map((s): Column => [`households_${lower(s)}`, `#affected+hh+${lower(s)}`, (_p, v) => v.households.byStatus[s]]),
   ...HOUSEHOLD_STATUSES.map((s): Column => [`people_${lower(s)}`, `#affected+ind+${lower(s)}`, (_p, v) => v.people.byStatus[s]]),
-  ...(['F', 'M'] as const).map((sex): Column => [
-    `children_${lower(sex)}`,
-    `#affected+${lower(sex)}+children`,
-    (_p, v) => {
-      const bands = v.people.bySexAndAge[sex];
-      return bands['0-4'] + bands['5-11'] + bands['12-17'];
-    },
-  ]),
+  ...(['F', 'M'] as const).map(
+    (sex): Column => [
+      `children_${lower(sex)}`,
+      `#affected+${lower(sex)}+children`,
+      (_p, v) => {
+        const bands = v.people.bySexAndAge[sex];
+        return bands['0-4'] + bands['5-11'] + bands['12-17'];
+      },
+    ],
+  ),
   ...(['displaced', 'returned'] as const).flatMap((group) =>
     SEXES.flatMap((sex) =>
-      AGE_BANDS.map((band): Column => [
-        `${group === 'displaced' ? 'idp' : 'returnee'}_${lower(sex)}_${bandHeader(band)}`,
-        `#affected+${group === 'displaced' ? 'idps' : 'returnees'}+${lower(sex)}+${bandTag(band)}`,
-        (_p, v) => v.people[group].bySexAndAge[sex][band],
-      ]),
+      AGE_BANDS.map(
+        (band): Column => [
+          `${group === 'displaced' ? 'idp' : 'returnee'}_${lower(sex)}_${bandHeader(band)}`,
+          `#affected+${group === 'displaced' ? 'idps' : 'returnees'}+${lower(sex)}+${bandTag(band)}`,
+          (_p, v) => v.people[group].bySexAndAge[sex][band],
+        ],
+      ),
     ),
   ),
   ['households_specific_needs', '#affected+hh+specific_needs', (_p, v) => v.households.withSpecificNeeds],
   ['people_specific_needs', '#affected+ind+specific_needs', (_p, v) => v.specificNeeds.people],
-  ...NEED_CATEGORIES.map((k): Column => [`people_needs_${lower(k)}`, `#affected+ind+specific_needs+${lower(k)}`, (_p, v) => v.specificNeeds.byCategory[k] ?? 0]),
+  ...NEED_CATEGORIES.map(
+    (k): Column => [`people_needs_${lower(k)}`, `#affected+ind+specific_needs+${lower(k)}`, (_p, v) => v.specificNeeds.byCategory[k] ?? 0],
+  ),
   ['households_return_at_risk', '#affected+hh+return_at_risk', (_p, v) => v.returnSafety.households.AT_RISK],
   ['people_return_at_risk', '#affected+ind+return_at_risk', (_p, v) => v.returnSafety.people.AT_RISK],
   ['households_return_safe', '#affected+hh+return_safe', (_p, v) => v.returnSafety.households.SAFE],
@@ -120,9 +126,19 @@ const COLUMNS: Column[] = [
   ['at_risk_return_households', '#affected+returnees+hh+at_risk', (_p, v) => v.returnSafety.atRiskReturns.households],
   ['at_risk_return_people', '#affected+returnees+ind+at_risk', (_p, v) => v.returnSafety.atRiskReturns.people],
   ...VERIFICATION_STATUSES.map((s): Column => [`households_verification_${lower(s)}`, `#affected+hh+verification_${lower(s)}`, (_p, v) => v.verification[s]]),
-  ...[...RETURN_INTENTS, 'notSurveyed' as const].map((i): Column => [`households_intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, `#affected+idps+hh+intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`, (_p, v) => v.returnIntentions.households[i]]),
-  ...RETURN_WHEN.map((w): Column => [`households_intends_when_${lower(w)}`, `#affected+idps+hh+intends_when_${lower(w)}`, (_p, v) => v.returnIntentions.byWhen[w]]),
-  ...RETURN_OBSTACLES.map((o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]]),
+  ...[...RETURN_INTENTS, 'notSurveyed' as const].map(
+    (i): Column => [
+      `households_intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`,
+      `#affected+idps+hh+intends_${i === 'notSurveyed' ? 'not_surveyed' : lower(i)}`,
+      (_p, v) => v.returnIntentions.households[i],
+    ],
+  ),
+  ...RETURN_WHEN.map(
+    (w): Column => [`households_intends_when_${lower(w)}`, `#affected+idps+hh+intends_when_${lower(w)}`, (_p, v) => v.returnIntentions.byWhen[w]],
+  ),
+  ...RETURN_OBSTACLES.map(
+    (o): Column => [`households_obstacle_${lower(o)}`, `#affected+idps+hh+obstacle_${lower(o)}`, (_p, v) => v.returnIntentions.byObstacle[o]],
+  ),
 ];
 
 /** `GET /v1/stats/displacement`: mounted on the sites app (`functions/sites/app.ts`), which reads the figures the household changes keep. */
@@ -146,7 +162,10 @@ export function displacementStatsRoutes(api: Api): void {
         format: z.optional(z.enum(['json', 'csv'])),
       }),
       responses: {
-        200: { description: 'The statistics (JSON), or one CSV row per origin province, district or commune (`level`) with HXL hashtags', schema: DisplacementStats },
+        200: {
+          description: 'The statistics (JSON), or one CSV row per origin province, district or commune (`level`) with HXL hashtags',
+          schema: DisplacementStats,
+        },
       },
     },
     async (c, { principal, query }) => {
@@ -154,13 +173,19 @@ export function displacementStatsRoutes(api: Api): void {
       if (query.adm2 && query.adm3) throw new BadRequest('Name a district or a commune, not both.', [{ path: 'query.adm3', message: 'give adm2 or adm3' }]);
       const codeCountry = codes[0]?.slice(0, 2) as Country | undefined;
       for (const code of codes) {
-        if (code.slice(0, 2) !== (query.country ?? codeCountry)) throw new BadRequest('The places named are not in that country.', [{ path: 'query', message: `${code} is not in ${query.country ?? codeCountry}` }]);
+        if (code.slice(0, 2) !== (query.country ?? codeCountry))
+          throw new BadRequest('The places named are not in that country.', [{ path: 'query', message: `${code} is not in ${query.country ?? codeCountry}` }]);
       }
-      if (query.province && !isCountryProvince(query.province, query.province.slice(0, 2))) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a province of KH or TH' }]);
+      if (query.province && !isCountryProvince(query.province, query.province.slice(0, 2)))
+        throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a province of KH or TH' }]);
       const within = query.adm3 ?? query.adm2;
-      if (query.province && within && !within.startsWith(query.province)) throw new BadRequest(`${within} is not in province ${query.province}.`, [{ path: query.adm3 ? 'query.adm3' : 'query.adm2', message: `not in ${query.province}` }]);
+      if (query.province && within && !within.startsWith(query.province))
+        throw new BadRequest(`${within} is not in province ${query.province}.`, [
+          { path: query.adm3 ? 'query.adm3' : 'query.adm2', message: `not in ${query.province}` },
+        ]);
       const named = query.country ?? codeCountry;
-      if (principal.country && named && named !== principal.country) throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
+      if (principal.country && named && named !== principal.country)
+        throw new Forbidden(`A ${principal.role} of ${principal.country} reads the statistics of ${principal.country} only.`);
       const country = named ?? principal.country;
       const countries = country ? [country] : (['KH', 'TH'] as const);
       const year = new Date().getUTCFullYear();
@@ -181,9 +206,14 @@ export function displacementStatsRoutes(api: Api): void {
             }
           }
         }
-        const selected = rows.filter(({ row }) => (!query.province || row.province === query.province) && (!within || (row.adm3 ?? row.adm2 ?? row.province).startsWith(within)));
+        const selected = rows.filter(
+          ({ row }) => (!query.province || row.province === query.province) && (!within || (row.adm3 ?? row.adm2 ?? row.province).startsWith(within)),
+        );
         const names = await unitNames(selected.flatMap(({ row }) => [row.province, row.adm2, row.adm3].filter((x): x is string => x !== undefined)));
-        const lines = hxlRows([...placeColumns(level, names), ...COLUMNS], selected.map(({ row, counters }): [Row, DisplacementView] => [row, displacementView(counters, year)]));
+        const lines = hxlRows(
+          [...placeColumns(level, names), ...COLUMNS],
+          selected.map(({ row, counters }): [Row, DisplacementView] => [row, displacementView(counters, year)]),
+        );
         const name = `displacement-${within ?? query.province ?? country ?? 'KH-TH'}${level === 'adm1' ? '' : `-${level}`}.csv`;
         return csvResponse(c, lines, name, !exact);
       }
@@ -196,7 +226,16 @@ export function displacementStatsRoutes(api: Api): void {
             : addContributions(...(await Promise.all(countries.map((cc) => readDisplacementStats(cc)))));
       const view = displacementView(counters, year);
       const { value, suppressed } = exact ? { value: view, suppressed: [] } : suppressSmallCells(view, DISPLACEMENT_COUNT_PATHS);
-      return c.json({ scope: { country: country ?? null, province: query.province ?? null, ...(query.adm2 ? { adm2: query.adm2 } : {}), ...(query.adm3 ? { adm3: query.adm3 } : {}) }, ...value, suppressed });
+      return c.json({
+        scope: {
+          country: country ?? null,
+          province: query.province ?? null,
+          ...(query.adm2 ? { adm2: query.adm2 } : {}),
+          ...(query.adm3 ? { adm3: query.adm3 } : {}),
+        },
+        ...value,
+        suppressed,
+      });
     },
   );
 }

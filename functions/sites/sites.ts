@@ -38,7 +38,11 @@ async function readableSite(principal: Principal, id: string): Promise<Site> {
 /** The site's own rules, then its coded place against the gazetteer (not again when a change leaves the place as stored). */
 async function refuseProblems(site: Site, stored?: Site): Promise<void> {
   const problems = siteProblems(site);
-  if (problems.length) throw new BadRequest('The site is not valid: see errors for each field.', problems.map((p) => ({ path: `body.${p.path}`, message: p.message })));
+  if (problems.length)
+    throw new BadRequest(
+      'The site is not valid: see errors for each field.',
+      problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
+    );
   const samePlace = stored && (['province', 'adm2', 'adm3', 'adm4'] as const).every((k) => stored[k] === site[k]);
   if (!samePlace) await refuseUnknownPlaces(site.country, [{ path: 'body', place: site, border: true }], 'site');
 }
@@ -94,7 +98,8 @@ export function siteRoutes(api: Api): void {
     },
     async (c, { principal, query }) => {
       const country = readingCountry(principal, query.country ?? (query.province?.slice(0, 2) as Country | undefined));
-      if (query.province && !query.province.startsWith(country)) throw new BadRequest(`${query.province} is not a province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      if (query.province && !query.province.startsWith(country))
+        throw new BadRequest(`${query.province} is not a province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
       return c.json(await listSites(country, query.province, query.status, { limit: query.limit, cursor: query.cursor }));
     },
   );
@@ -135,7 +140,11 @@ export function siteRoutes(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const before = await readableSite(principal, params.id);
       requireCountry(principal, before.country, 'change sites');
-      if (before.version !== expectedVersion) throw new PreconditionFailed(`The site is at version ${before.version}, not ${expectedVersion}: read it again and reapply your change.`, before.version);
+      if (before.version !== expectedVersion)
+        throw new PreconditionFailed(
+          `The site is at version ${before.version}, not ${expectedVersion}: read it again and reapply your change.`,
+          before.version,
+        );
       const now = new Date().toISOString();
       const after: Site = { ...before, version: before.version + 1, updatedAt: now };
       for (const [field, value] of Object.entries(body) as [keyof SitePatch, unknown][]) {

@@ -71,12 +71,20 @@ const siteColumns = (country: Country): CsvColumn<SiteRow>[] => [
   ['capacity', '#capacity+ind', (s) => s.capacity],
   ['households', '#affected+idps+hh', (_s, f) => f.households],
   ['people', '#affected+idps+ind', (_s, f) => f.people],
-  ...SEXES.flatMap((sex) => AGE_BANDS.map((b): CsvColumn<SiteRow> => [`people_${lower(sex)}_${band(b)}`, `#affected+idps+ind+${lower(sex)}+age${band(b)}`, (_s, f) => f.bySexAndAge[sex][b]])),
+  ...SEXES.flatMap((sex) =>
+    AGE_BANDS.map(
+      (b): CsvColumn<SiteRow> => [`people_${lower(sex)}_${band(b)}`, `#affected+idps+ind+${lower(sex)}+age${band(b)}`, (_s, f) => f.bySexAndAge[sex][b]],
+    ),
+  ),
   ['households_specific_needs', '#affected+idps+hh+specific_needs', (_s, f) => f.specificNeeds.households],
   ['people_specific_needs', '#affected+idps+ind+specific_needs', (_s, f) => f.specificNeeds.people],
 ];
 
-type FlowRow = [month: string, site: (MonthFlows['sites'][number] & { code: string | null; name: string | null }) | undefined, origin: MonthFlows['origins'][number] | undefined];
+type FlowRow = [
+  month: string,
+  site: (MonthFlows['sites'][number] & { code: string | null; name: string | null }) | undefined,
+  origin: MonthFlows['origins'][number] | undefined,
+];
 /** One CSV row per month and site (arrivals, departures), then per month and origin province (returns, re-displacements). */
 const FLOW_COLUMNS: CsvColumn<FlowRow>[] = [
   ['month', '#date+month', (m) => m],
@@ -96,13 +104,14 @@ const FLOW_COLUMNS: CsvColumn<FlowRow>[] = [
 /** The months from `from` to `to` (both `YYYY-MM`, included). */
 function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];
-  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5)); `${y}-${String(m).padStart(2, '0')}` <= to; m === 12 ? ((m = 1), y++) : m++) months.push(`${y}-${String(m).padStart(2, '0')}`);
+  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5)); `${y}-${String(m).padStart(2, '0')}` <= to; m === 12 ? ((m = 1), y++) : m++)
+    months.push(`${y}-${String(m).padStart(2, '0')}`);
   return months;
 }
 
 const SMALL_CELLS =
   'Small cells: a reader who may not read every household counted (observers; relief agencies, whose country’s counts include other organisations’ ' +
-    'households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
+  'households) gets every count from 1 to 4 as `null`, listed in `suppressed`, and as `<5` in CSV; ministries (their own country) and admins get exact counts.';
 
 export function siteStatsRoutes(api: Api): void {
   api.route(
@@ -124,7 +133,8 @@ export function siteStatsRoutes(api: Api): void {
     },
     async (c, { principal, query }) => {
       const country = readingCountry(principal, query.country ?? (query.province?.slice(0, 2) as Country | undefined));
-      if (query.province && !query.province.startsWith(country)) throw new BadRequest(`${query.province} is not a province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
+      if (query.province && !query.province.startsWith(country))
+        throw new BadRequest(`${query.province} is not a province of ${country}.`, [{ path: 'query.province', message: `not a province of ${country}` }]);
       const year = new Date().getUTCFullYear();
       const [sites, counters] = await Promise.all([allSitesOf(country), readSiteStats(country)]);
       const rows = sites
@@ -133,7 +143,16 @@ export function siteStatsRoutes(api: Api): void {
         .map((s): SiteRow => [s, siteFigures(counters.get(s.id) ?? {}, year)]);
       const exact = readsEveryHousehold(principal, [country]);
       if (wantsCsv(c, query.format)) return csvResponse(c, hxlRows(siteColumns(country), rows), `sites-${query.province ?? country}.csv`, !exact);
-      const items = rows.map(([s, present]) => ({ siteId: s.id, code: s.code, name: s.name, type: s.type, province: s.province, status: s.status, capacity: s.capacity, present }));
+      const items = rows.map(([s, present]) => ({
+        siteId: s.id,
+        code: s.code,
+        name: s.name,
+        type: s.type,
+        province: s.province,
+        status: s.status,
+        capacity: s.capacity,
+        present,
+      }));
       const { value, suppressed } = exact ? { value: items, suppressed: [] } : withheld(items);
       return c.json({ scope: { country, province: query.province ?? null }, ageBandsYear: year, sites: value, suppressed });
     },
@@ -170,7 +189,10 @@ export function siteStatsRoutes(api: Api): void {
       });
       const exact = readsEveryHousehold(principal, [country]);
       if (wantsCsv(c, query.format)) {
-        const rows: FlowRow[] = flows.flatMap((f) => [...f.sites.map((s): FlowRow => [f.month, s, undefined]), ...f.origins.map((o): FlowRow => [f.month, undefined, o])]);
+        const rows: FlowRow[] = flows.flatMap((f) => [
+          ...f.sites.map((s): FlowRow => [f.month, s, undefined]),
+          ...f.origins.map((o): FlowRow => [f.month, undefined, o]),
+        ]);
         return csvResponse(c, hxlRows(FLOW_COLUMNS, rows), `site-flows-${country}-${from}-${to}.csv`, !exact);
       }
       const { value, suppressed } = exact ? { value: flows, suppressed: [] } : suppressMonths(flows);
@@ -181,11 +203,17 @@ export function siteStatsRoutes(api: Api): void {
 
 /** The site figures with small cells withheld, paths as `sites.<i>.present.…`. */
 function withheld<T>(items: T[]): { value: unknown; suppressed: string[] } {
-  const { value, suppressed } = suppressSmallCells({ sites: items }, SITE_COUNT_PATHS.map((p) => `sites.*.present.${p}`));
+  const { value, suppressed } = suppressSmallCells(
+    { sites: items },
+    SITE_COUNT_PATHS.map((p) => `sites.*.present.${p}`),
+  );
   return { value: value.sites, suppressed };
 }
 
 function suppressMonths<T>(months: T[]): { value: unknown; suppressed: string[] } {
-  const { value, suppressed } = suppressSmallCells({ months }, FLOW_COUNT_PATHS.map((p) => `months.*.${p}`));
+  const { value, suppressed } = suppressSmallCells(
+    { months },
+    FLOW_COUNT_PATHS.map((p) => `months.*.${p}`),
+  );
   return { value: value.months, suppressed };
 }

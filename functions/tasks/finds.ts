@@ -1,7 +1,16 @@
 import * as z from 'zod/mini';
 import { Id, IdParams, Page, PageQuery, named } from '#shared/domain/common.ts';
 import { addFindCounters, FindDisposal, FindRecord, FindReview, parseFindId, type Task } from '#shared/domain/task.ts';
-import { findStateWrite, getProgress, listFindStates, listProgress, taskHistoryWrite, taskWrites, withFindStates, type FindState } from '#shared/db/repositories/tasks.ts';
+import {
+  findStateWrite,
+  getProgress,
+  listFindStates,
+  listProgress,
+  taskHistoryWrite,
+  taskWrites,
+  withFindStates,
+  type FindState,
+} from '#shared/db/repositories/tasks.ts';
 import { transact } from '#shared/db/transact.ts';
 import { statsWrites, statsPlace } from '#shared/db/repositories/stats.ts';
 import { monthlyStatsWrites } from '#shared/db/repositories/monthly-stats.ts';
@@ -18,7 +27,10 @@ export function findRoutes(api: Api): void {
   recordFindDisposalRoute(api);
 }
 
-const FindParams = z.object({ id: Id, findId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}-\d{1,3}$/, 'must be a find id (<progressReportId>-<index>)')) });
+const FindParams = z.object({
+  id: Id,
+  findId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}-\d{1,3}$/, 'must be a find id (<progressReportId>-<index>)')),
+});
 
 /** A find as `GET /v1/tasks/{id}/finds` lists it: the find with its report's id and date. */
 const FindView = named('Find', () => z.object({ ...FindRecord().shape, progressId: z.string(), reportDate: z.string() }));
@@ -75,7 +87,8 @@ function reviewFindRoute(api: Api): void {
     },
     async (c, { principal, params, body }) => {
       const task = await visibleTask(principal, params.id);
-      if (principal.role === 'qa' && !task.countries.includes(principal.country!)) throw new Forbidden(`QA of ${principal.country} review the finds of their own country’s and joint tasks.`);
+      if (principal.role === 'qa' && !task.countries.includes(principal.country!))
+        throw new Forbidden(`QA of ${principal.country} review the finds of their own country’s and joint tasks.`);
       const { report, find, state } = await mustGetFind(task, params.findId);
       if (!find.reviewRequired) throw new Conflict('This find lay within the hazard area: it needs no review.');
       if (state?.review) throw new Conflict(`This find was already reviewed (${state.review.decision}).`, { review: state.review.decision });
@@ -113,24 +126,41 @@ function recordFindDisposalRoute(api: Api): void {
       const task = await visibleTask(principal, params.id);
       const { report, find, state } = await mustGetFind(task, params.findId);
       const now = new Date().toISOString();
-      const next: FindState = { findId: params.findId, disposal: body.disposal, ...(state?.review ? { review: state.review } : {}), version: (state?.version ?? 0) + 1 };
+      const next: FindState = {
+        findId: params.findId,
+        disposal: body.disposal,
+        ...(state?.review ? { review: state.review } : {}),
+        version: (state?.version ?? 0) + 1,
+      };
       const counters: Record<string, number> = {};
       addFindCounters(counters, find.category, find.disposal, -find.quantity);
       addFindCounters(counters, find.category, body.disposal, find.quantity);
       await transact([
         { ...findStateWrite(task.id, next), onConditionFailed: () => new Conflict('The find changed at the same moment: read it again.') },
-        taskHistoryWrite(task.id, historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } })),
+        taskHistoryWrite(
+          task.id,
+          historyEntry(principal, now, 'UPDATED', { changes: { findDisposal: { findId: params.findId, from: find.disposal, to: body.disposal } } }),
+        ),
         ...statsWrites([{ ...statsPlace(task), counters }]),
         ...monthlyStatsWrites([
           {
             country: task.country,
             province: task.province,
             month: monthOf(report.reportDate),
-            counters: addCounters(destroyedCounters(find.category, find.disposal, -find.quantity), destroyedCounters(find.category, body.disposal, find.quantity)),
+            counters: addCounters(
+              destroyedCounters(find.category, find.disposal, -find.quantity),
+              destroyedCounters(find.category, body.disposal, find.quantity),
+            ),
           },
         ]),
       ]);
-      return c.json({ ...find, disposal: body.disposal, ...(next.review ? { review: next.review } : {}), progressId: report.id, reportDate: report.reportDate });
+      return c.json({
+        ...find,
+        disposal: body.disposal,
+        ...(next.review ? { review: next.review } : {}),
+        progressId: report.id,
+        reportDate: report.reportDate,
+      });
     },
   );
 }

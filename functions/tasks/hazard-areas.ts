@@ -2,14 +2,31 @@ import * as z from 'zod/mini';
 import { newId } from '#shared/domain/ids.ts';
 import { Country, IdParams, Page, PageQuery } from '#shared/domain/common.ts';
 import { areaSqm, FeatureCollectionSchema } from '#shared/domain/geometry.ts';
-import { allowedHazardMoves, contaminatedLand, FINISHED_HAZARD_STATUSES, HazardArea, HazardAreaCreate, HazardAreaPatch, HazardStatus, HazardTransition, RELEASE_ONLY_STATUSES } from '#shared/domain/hazard-area.ts';
+import {
+  allowedHazardMoves,
+  contaminatedLand,
+  FINISHED_HAZARD_STATUSES,
+  HazardArea,
+  HazardAreaCreate,
+  HazardAreaPatch,
+  HazardStatus,
+  HazardTransition,
+  RELEASE_ONLY_STATUSES,
+} from '#shared/domain/hazard-area.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { getClearedArea, listReportLand, type ReportLand } from '#shared/db/repositories/cleared-areas.ts';
 import { taskHistoryWrite, taskWrites } from '#shared/db/repositories/tasks.ts';
 import { isProvinceOf } from '#shared/domain/provinces.ts';
 import { refuseUnknownPlaces } from '#shared/http/places.ts';
 import { HistoryEntry, Task, TaskStatus } from '#shared/domain/task.ts';
-import { getHazardArea, hazardHistoryWrite, hazardWrite, listHazardAreaHistory, listHazardAreasOfCountry, listHazardAreasOfProvince } from '#shared/db/repositories/hazard-areas.ts';
+import {
+  getHazardArea,
+  hazardHistoryWrite,
+  hazardWrite,
+  listHazardAreaHistory,
+  listHazardAreasOfCountry,
+  listHazardAreasOfProvince,
+} from '#shared/db/repositories/hazard-areas.ts';
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { OPEN_TASK_STATUSES } from '#shared/domain/task-lifecycle.ts';
 import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
@@ -28,7 +45,15 @@ import { MAX_HAZARD_CELLS } from '#shared/domain/return-safety.ts';
 import { hazardDemandChangeWrites, hazardDemandWrites } from '#shared/db/repositories/priorities.ts';
 import { areaPriority, AreaPriority, PRIORITY_READERS, registerPriorities } from './priorities.ts';
 import { readsEveryHousehold, suppressSmallCells } from '#shared/domain/small-cells.ts';
-import { hazardCellCount, hazardCellRemovals, hazardCellWrites, hazardCellWritesOnChange, listHouseholdsAtRisk, recomputeAfterHazardChange, recomputeForHazardArea } from '#shared/db/repositories/return-safety.ts';
+import {
+  hazardCellCount,
+  hazardCellRemovals,
+  hazardCellWrites,
+  hazardCellWritesOnChange,
+  listHouseholdsAtRisk,
+  recomputeAfterHazardChange,
+  recomputeForHazardArea,
+} from '#shared/db/repositories/return-safety.ts';
 
 async function mustGet(id: string): Promise<HazardArea> {
   const hazard = await getHazardArea(id);
@@ -53,7 +78,11 @@ const GEOJSON = 'application/geo+json';
 
 /** A hazard area's cells are written in the transaction that records or reshapes it: an extent beyond the cap is refused. */
 function checkIndexable(geometry: HazardArea['geometry']): void {
-  if (hazardCellCount(geometry) > MAX_HAZARD_CELLS) throw new BadRequest(`The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`, [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }]);
+  if (hazardCellCount(geometry) > MAX_HAZARD_CELLS)
+    throw new BadRequest(
+      `The geometry spreads over more than ${MAX_HAZARD_CELLS} cells of the return-safety index (about 39 km across): record it as several hazard areas.`,
+      [{ path: 'body.geometry', message: 'too large an extent for one hazard area' }],
+    );
 }
 
 const defaultReference = (country: string, at: string, id: string) => `HA-${country}-${at.slice(0, 4)}-${id.slice(-6)}`;
@@ -75,7 +104,12 @@ export function registerHazardAreas(api: Api): void {
 async function releasedLand(found: HazardAreaCreate['foundOnReleasedLand']) {
   const release = found ? await getClearedArea(found.clearedAreaId) : undefined;
   if (found && (!release || !['QA_ACCEPTED', 'HANDED_OVER'].includes(release.status))) {
-    throw new BadRequest('Name a completion report whose land was released.', [{ path: 'body.foundOnReleasedLand.clearedAreaId', message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report' }]);
+    throw new BadRequest('Name a completion report whose land was released.', [
+      {
+        path: 'body.foundOnReleasedLand.clearedAreaId',
+        message: release ? `report ${release.id} is ${release.status}, not released` : 'no such completion report',
+      },
+    ]);
   }
   return release;
 }
@@ -83,16 +117,23 @@ async function releasedLand(found: HazardAreaCreate['foundOnReleasedLand']) {
 /** A new hazard area's writes: the area, its cells of the return-safety index, its return demand, history, event and counters. */
 function recordingWrites(hazard: HazardArea, principal: Principal): GuardedWrite[] {
   const { id, createdAt: now, areaSqm: sqm } = hazard;
-  const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id }, hazard.country, principal, {
-    hazardAreaId: id,
-    country: hazard.country,
-    province: hazard.province,
-    classification: hazard.classification,
-    areaSqm: sqm,
-    contested: hazard.contested,
-    categories: [...new Set(hazard.contamination.map((c) => c.category))],
-    ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
-  }, now);
+  const recorded = outboxEvent(
+    EventType.HazardAreaRecorded,
+    { type: 'HazardArea', id },
+    hazard.country,
+    principal,
+    {
+      hazardAreaId: id,
+      country: hazard.country,
+      province: hazard.province,
+      classification: hazard.classification,
+      areaSqm: sqm,
+      contested: hazard.contested,
+      categories: [...new Set(hazard.contamination.map((c) => c.category))],
+      ...(hazard.foundOnReleasedLand ? { foundOnReleasedLand: hazard.foundOnReleasedLand } : {}),
+    },
+    now,
+  );
   return [
     hazardWrite(hazard, 'new'),
     ...hazardCellWrites(hazard),
@@ -109,7 +150,28 @@ function recordHazardAreaRoute(api: Api): void {
       method: 'post',
       path: '/v1/hazard-areas',
       operationId: 'recordHazardArea',
-      example: { reference: 'TH34-2025-0042', name: 'Hill 481 north slope', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] } },
+      example: {
+        reference: 'TH34-2025-0042',
+        name: 'Hill 481 north slope',
+        country: 'TH',
+        province: 'TH34',
+        classification: 'CHA',
+        evidence: 'DIRECT',
+        dateOfInformation: '2025-07-20',
+        contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [105.0, 14.35],
+              [105.01, 14.35],
+              [105.01, 14.36],
+              [105.0, 14.36],
+              [105.0, 14.35],
+            ],
+          ],
+        },
+      },
       summary: 'Record a suspected or confirmed hazard area',
       description:
         'The server computes the geodesic area (m²) from the validated GeoJSON geometry. Operations users record areas of their own country, in a border ' +
@@ -166,17 +228,24 @@ function listHazardAreasRoute(api: Api): void {
       description: 'Name `province`, or `country` (national roles default to their own). Sorted by status, then oldest first.',
       tag: 'Hazard areas',
       access: DEMINING_READERS,
-      query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), status: z.optional(HazardStatus), ...PageQuery }),
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        status: z.optional(HazardStatus),
+        ...PageQuery,
+      }),
       responses: { 200: { description: 'A page of hazard areas', schema: Page(HazardArea) } },
     },
     async (c, { principal, query }) => {
       const page = { limit: query.limit, cursor: query.cursor };
       if (query.province) {
-        if (query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+        if (query.country && !isProvinceOf(query.province, query.country))
+          throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
         return c.json(await listHazardAreasOfProvince(query.province, query.status, page));
       }
       const country = query.country ?? principal.country;
-      if (!country) throw new BadRequest('Name a country or a province to list hazard areas.', [{ path: 'query.country', message: 'required without province' }]);
+      if (!country)
+        throw new BadRequest('Name a country or a province to list hazard areas.', [{ path: 'query.country', message: 'required without province' }]);
       return c.json(await listHazardAreasOfCountry(country, query.status, page));
     },
   );
@@ -198,7 +267,14 @@ function getHazardAreaRoute(api: Api): void {
       tag: 'Hazard areas',
       access: [...DEMINING_READERS, 'deminer'],
       params: IdParams,
-      responses: { 200: { description: 'The hazard area; ETag carries its version', schema: () => z.extend(HazardArea(), { priority: z.optional(AreaPriority()) }), alternatives: { [GEOJSON]: FeatureCollectionSchema } }, 404: problem },
+      responses: {
+        200: {
+          description: 'The hazard area; ETag carries its version',
+          schema: () => z.extend(HazardArea(), { priority: z.optional(AreaPriority()) }),
+          alternatives: { [GEOJSON]: FeatureCollectionSchema },
+        },
+        404: problem,
+      },
     },
     async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);
@@ -232,9 +308,18 @@ function updateHazardAreaRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
       requireCountry(principal, current.country, 'change hazard areas');
-      if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`, current.version);
-      if (body.geometry && current.hasCompletionReport) throw new Conflict('The polygon of a hazard area can be corrected only while no completion report exists for it: record ordnance found later as a new suspected area.', { hasCompletionReport: true });
-      if (body.geometry && FINISHED_HAZARD_STATUSES.includes(current.status)) throw new Conflict(`The hazard area is ${current.status}: its polygon can no longer be corrected.`, { currentStatus: current.status });
+      if (current.version !== expectedVersion)
+        throw new PreconditionFailed(
+          `The hazard area is at version ${current.version}, not ${expectedVersion}: read it again and reapply your change.`,
+          current.version,
+        );
+      if (body.geometry && current.hasCompletionReport)
+        throw new Conflict(
+          'The polygon of a hazard area can be corrected only while no completion report exists for it: record ordnance found later as a new suspected area.',
+          { hasCompletionReport: true },
+        );
+      if (body.geometry && FINISHED_HAZARD_STATUSES.includes(current.status))
+        throw new Conflict(`The hazard area is ${current.status}: its polygon can no longer be corrected.`, { currentStatus: current.status });
       if (body.geometry) checkIndexable(body.geometry);
       const now = new Date().toISOString();
       const reshaped = body.geometry ? { areaSqm: areaSqm(body.geometry), remainingSqm: areaSqm(body.geometry) } : {};
@@ -242,7 +327,12 @@ function updateHazardAreaRoute(api: Api): void {
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
       // A corrected polygon moves the area's cells: the old ones are deleted, the new ones written, in the same transaction.
       const cells = body.geometry ? [...hazardCellRemovals(current, updated), ...hazardCellWrites(updated)] : [];
-      await transact([hazardWrite(updated, expectedVersion), hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })), ...cells, ...hazardDemandChangeWrites(current, updated)]);
+      await transact([
+        hazardWrite(updated, expectedVersion),
+        hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })),
+        ...cells,
+        ...hazardDemandChangeWrites(current, updated),
+      ]);
       if (body.geometry) {
         await recomputeAfterHazardChange(current.id, principal);
         await recomputeAfterHazardChange(current.id, principal, current.geometry);
@@ -274,7 +364,8 @@ function transitionHazardAreaRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const current = await mustGet(params.id);
       requireCountry(principal, current.country, 'change hazard areas');
-      if (current.version !== expectedVersion) throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
+      if (current.version !== expectedVersion)
+        throw new PreconditionFailed(`The hazard area is at version ${current.version}, not ${expectedVersion}: read it again.`, current.version);
       if (RELEASE_ONLY_STATUSES.includes(body.to)) {
         throw new Conflict(
           `A hazard area is never ${body.to} by hand. Land is released through completion reports: a task on the area submits a report (POST ` +
@@ -286,7 +377,10 @@ function transitionHazardAreaRoute(api: Api): void {
       }
       const allowed = allowedHazardMoves(current.status, principal.role);
       if (!allowed.includes(body.to)) {
-        throw new Conflict(`A hazard area cannot move from ${current.status} to ${body.to} by a ${principal.role}.`, { currentStatus: current.status, allowedTransitions: allowed });
+        throw new Conflict(`A hazard area cannot move from ${current.status} to ${body.to} by a ${principal.role}.`, {
+          currentStatus: current.status,
+          allowedTransitions: allowed,
+        });
       }
       const now = new Date().toISOString();
       const date = body.date ?? now.slice(0, 10);
@@ -294,7 +388,15 @@ function transitionHazardAreaRoute(api: Api): void {
       const updated: HazardArea = { ...current, ...withdrawn, status: body.to, statusChangedAt: now, version: current.version + 1, updatedAt: now };
       const writes: GuardedWrite[] = [
         hazardWrite(updated, expectedVersion),
-        hazardHistoryWrite(current.id, historyEntry(principal, now, 'TRANSITION', { from: current.status, to: body.to, reason: body.reason, ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }) })),
+        hazardHistoryWrite(
+          current.id,
+          historyEntry(principal, now, 'TRANSITION', {
+            from: current.status,
+            to: body.to,
+            reason: body.reason,
+            ...(body.comment ? { changes: { comment: body.comment, date } } : { changes: { date } }),
+          }),
+        ),
         ...hazardCellWritesOnChange(current, updated),
         ...hazardDemandChangeWrites(current, updated),
       ];
@@ -306,10 +408,33 @@ function transitionHazardAreaRoute(api: Api): void {
         writes.push(
           ...withdrawal.writes,
           // The reason is a person's free text: it stays in the area's history, out of the event both ministries receive.
-          outboxEvent(EventType.HazardAreaWithdrawn, { type: 'HazardArea', id: current.id }, current.country, principal, { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, date, tasksCancelled: withdrawal.tasksCancelled }, now).write,
+          outboxEvent(
+            EventType.HazardAreaWithdrawn,
+            { type: 'HazardArea', id: current.id },
+            current.country,
+            principal,
+            {
+              hazardAreaId: current.id,
+              country: current.country,
+              province: current.province,
+              from: current.status,
+              date,
+              tasksCancelled: withdrawal.tasksCancelled,
+            },
+            now,
+          ).write,
         );
       } else {
-        writes.push(outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: current.id }, current.country, principal, { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, to: body.to, reasonGiven: true, date }, now).write);
+        writes.push(
+          outboxEvent(
+            EventType.HazardAreaStatusChanged,
+            { type: 'HazardArea', id: current.id },
+            current.country,
+            principal,
+            { hazardAreaId: current.id, country: current.country, province: current.province, from: current.status, to: body.to, reasonGiven: true, date },
+            now,
+          ).write,
+        );
       }
       await transact([...writes, ...statsWrites(stats)]);
       await recomputeAfterHazardChange(current.id, principal);
@@ -378,7 +503,8 @@ function householdsAtRiskRoute(api: Api): void {
     },
     async (c, { principal, params, query }) => {
       await mustGet(params.id);
-      const scope = principal.role === 'admin' ? {} : principal.role === 'ministry' ? { country: principal.country } : { country: principal.country, org: principal.org };
+      const scope =
+        principal.role === 'admin' ? {} : principal.role === 'ministry' ? { country: principal.country } : { country: principal.country, org: principal.org };
       return c.json(await listHouseholdsAtRisk(params.id, scope, { limit: query.limit, cursor: query.cursor }));
     },
   );
@@ -405,12 +531,13 @@ function checkReturnSafetyRoute(api: Api): void {
       requireCountry(principal, hazard.country, 'check the return safety near hazard areas');
       const result = await recomputeForHazardArea(hazard.id, principal);
       // Operations read no household: the counts of households near the area are small cells for them.
-      const { value, suppressed } = readsEveryHousehold(principal, [hazard.country]) ? { value: result, suppressed: [] } : suppressSmallCells(result, ['candidates', 'changed']);
+      const { value, suppressed } = readsEveryHousehold(principal, [hazard.country])
+        ? { value: result, suppressed: [] }
+        : suppressSmallCells(result, ['candidates', 'changed']);
       return c.json({ ...value, suppressed });
     },
   );
 }
-
 
 /** Open tasks are cancelled with the withdrawal in one transaction: at most this many. */
 const MAX_TASKS_CANCELLED = 6;
@@ -420,14 +547,25 @@ const MAX_TASKS_CANCELLED = 6;
  * accepted as released or while a report of it awaits QA; its open tasks cancelled with the
  * withdrawal's reason, in the same transaction.
  */
-async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason: string, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; tasksCancelled: string[] }> {
+async function withdrawalWrites(
+  hazard: HazardArea,
+  principal: Principal,
+  reason: string,
+  now: string,
+): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; tasksCancelled: string[] }> {
   const land = await listReportLand(hazard.id);
   if ((hazard.releasedSqm ?? 0) > 0 || land.some((l) => l.state === 'RELEASED')) {
-    throw new Conflict('Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct ' +
-      'the survey facts with PATCH.', { releasedSqm: hazard.releasedSqm ?? 0 });
+    throw new Conflict(
+      'Land of this hazard area was already accepted as released: it cannot be withdrawn. Record what was wrong as a new hazard area, or correct ' +
+        'the survey facts with PATCH.',
+      { releasedSqm: hazard.releasedSqm ?? 0 },
+    );
   }
   const pending = land.find((l) => l.state === 'PENDING');
-  if (pending) throw new Conflict(`Completion report ${pending.clearedAreaId} of this hazard area awaits QA: have it decided before withdrawing the area.`, { openReportId: pending.clearedAreaId });
+  if (pending)
+    throw new Conflict(`Completion report ${pending.clearedAreaId} of this hazard area awaits QA: have it decided before withdrawing the area.`, {
+      openReportId: pending.clearedAreaId,
+    });
   const open: Task[] = [];
   let cursor: string | undefined;
   do {
@@ -435,7 +573,10 @@ async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason
     open.push(...page.items.filter((t) => OPEN_TASK_STATUSES.includes(t.status)));
     cursor = page.next ?? undefined;
   } while (cursor);
-  if (open.length > MAX_TASKS_CANCELLED) throw new Conflict(`The hazard area has ${open.length} open tasks: cancel some first (at most ${MAX_TASKS_CANCELLED} are cancelled with a withdrawal).`, { openTasks: open.length });
+  if (open.length > MAX_TASKS_CANCELLED)
+    throw new Conflict(`The hazard area has ${open.length} open tasks: cancel some first (at most ${MAX_TASKS_CANCELLED} are cancelled with a withdrawal).`, {
+      openTasks: open.length,
+    });
   const writes: GuardedWrite[] = [];
   const stats: StatsChange[] = [];
   for (const task of open) {
@@ -443,7 +584,22 @@ async function withdrawalWrites(hazard: HazardArea, principal: Principal, reason
     writes.push(
       ...taskWrites(cancelled, task.version),
       taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: 'CANCELLED', reason })),
-      outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { taskId: task.id, hazardAreaId: hazard.id, country: task.country, province: task.province, from: task.status, to: 'CANCELLED', reason: 'hazard area withdrawn' }, now).write,
+      outboxEvent(
+        EventType.TaskStatusChanged,
+        { type: 'Task', id: task.id },
+        task.country,
+        principal,
+        {
+          taskId: task.id,
+          hazardAreaId: hazard.id,
+          country: task.country,
+          province: task.province,
+          from: task.status,
+          to: 'CANCELLED',
+          reason: 'hazard area withdrawn',
+        },
+        now,
+      ).write,
     );
     stats.push({ ...statsPlace(task), counters: moved('tasks', task.status, 'CANCELLED') });
   }
@@ -458,11 +614,34 @@ function hazardFeatures(hazard: HazardArea, land: readonly ReportLand[]) {
     type: 'FeatureCollection',
     features: [
       { type: 'Feature', id: `${hazard.id}#original`, geometry: hazard.geometry, properties: { ...base, kind: 'original', areaSqm: hazard.areaSqm } },
-      ...(remaining ? [{ type: 'Feature', id: `${hazard.id}#remaining`, geometry: remaining, properties: { ...base, kind: 'remaining', areaSqm: hazard.remainingSqm, simplified: hazard.remainingSimplified ?? false } }] : []),
+      ...(remaining
+        ? [
+            {
+              type: 'Feature',
+              id: `${hazard.id}#remaining`,
+              geometry: remaining,
+              properties: { ...base, kind: 'remaining', areaSqm: hazard.remainingSqm, simplified: hazard.remainingSimplified ?? false },
+            },
+          ]
+        : []),
       ...land
         .filter((l) => l.state === 'RELEASED')
         .flatMap((l) =>
-          l.parts.map((p, i) => ({ type: 'Feature', id: `${l.clearedAreaId}#${i}`, geometry: p.geometry, properties: { ...base, kind: 'released', clearedAreaId: l.clearedAreaId, part: i, outcome: p.outcome, method: p.method, areaSqm: p.areaSqm, releasedAt: l.releasedAt ?? null } })),
+          l.parts.map((p, i) => ({
+            type: 'Feature',
+            id: `${l.clearedAreaId}#${i}`,
+            geometry: p.geometry,
+            properties: {
+              ...base,
+              kind: 'released',
+              clearedAreaId: l.clearedAreaId,
+              part: i,
+              outcome: p.outcome,
+              method: p.method,
+              areaSqm: p.areaSqm,
+              releasedAt: l.releasedAt ?? null,
+            },
+          })),
         ),
     ],
   };

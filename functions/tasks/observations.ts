@@ -42,21 +42,45 @@ function recordObservationRoute(api: Api): void {
     },
     async (c, { principal, params, body, idempotency }) => {
       const task = await visibleTask(principal, params.id);
-      if (body.corrects && !(await getObservation(task.id, body.corrects))) throw new BadRequest('The corrected observation is not one of this task’s.', [{ path: 'body.corrects', message: `no observation ${body.corrects} on task ${task.id}` }]);
+      if (body.corrects && !(await getObservation(task.id, body.corrects)))
+        throw new BadRequest('The corrected observation is not one of this task’s.', [
+          { path: 'body.corrects', message: `no observation ${body.corrects} on task ${task.id}` },
+        ]);
       const now = new Date().toISOString();
-      const observation: Observation = { id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, taskId: task.id, ...body, recordedBy: actorOf(principal) };
+      const observation: Observation = {
+        id: newId(),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: principal.sub,
+        taskId: task.id,
+        ...body,
+        recordedBy: actorOf(principal),
+      };
       const response = { status: 201, id: observation.id, body: observation, headers: { Location: `/v1/tasks/${task.id}/observations` } };
-      return commitCreate(c, [
-        observationWrite(observation),
-        outboxEvent(EventType.ObservationRecorded, { type: 'Task', id: task.id }, task.country, principal, {
-          observationId: observation.id,
-          ...placeOf(task),
-          observedAt: body.observedAt,
-          findings: body.findings,
-          compliance: body.compliance,
-          ...(body.corrects ? { corrects: body.corrects } : {}),
-        }, now).write,
-      ], response, idempotency);
+      return commitCreate(
+        c,
+        [
+          observationWrite(observation),
+          outboxEvent(
+            EventType.ObservationRecorded,
+            { type: 'Task', id: task.id },
+            task.country,
+            principal,
+            {
+              observationId: observation.id,
+              ...placeOf(task),
+              observedAt: body.observedAt,
+              findings: body.findings,
+              compliance: body.compliance,
+              ...(body.corrects ? { corrects: body.corrects } : {}),
+            },
+            now,
+          ).write,
+        ],
+        response,
+        idempotency,
+      );
     },
   );
 }

@@ -1,7 +1,17 @@
 import * as z from 'zod/mini';
 import { Country, Id, lazy, PageQuery } from '#shared/domain/common.ts';
 import { HazardStatus, type HazardArea } from '#shared/domain/hazard-area.ts';
-import { ACCIDENT_RADIUS_M, ACCIDENT_WEIGHT, ACCIDENT_WINDOW_MONTHS, CONTAMINATION_WEIGHTS, DEMAND_COUNT_PATHS, DEMAND_WEIGHTS, demandView, suggestedTaskPriority, type DemandView } from '#shared/domain/priorities.ts';
+import {
+  ACCIDENT_RADIUS_M,
+  ACCIDENT_WEIGHT,
+  ACCIDENT_WINDOW_MONTHS,
+  CONTAMINATION_WEIGHTS,
+  DEMAND_COUNT_PATHS,
+  DEMAND_WEIGHTS,
+  demandView,
+  suggestedTaskPriority,
+  type DemandView,
+} from '#shared/domain/priorities.ts';
 import { isProvinceOf, provinceOf } from '#shared/domain/provinces.ts';
 import { bboxOf } from '#shared/domain/return-safety.ts';
 import type { Principal } from '#shared/domain/roles.ts';
@@ -59,9 +69,17 @@ export const AreaPriority = lazy(() =>
 );
 
 export const SCORE_DOCUMENTATION =
-  `score = Σ people near the area × weight of their household's group (${Object.entries(DEMAND_WEIGHTS).map(([g, w]) => `${g} ${w}`).join(', ')}) + ${ACCIDENT_WEIGHT} × accidents within ${ACCIDENT_RADIUS_M} m in the last ${ACCIDENT_WINDOW_MONTHS} months + contamination of the 2025 conflict (${Object.entries(CONTAMINATION_WEIGHTS).map(([c, w]) => `${c} ${w}`).join(', ')}). ` +
+  `score = Σ people near the area × weight of their household's group (${Object.entries(DEMAND_WEIGHTS)
+    .map(([g, w]) => `${g} ${w}`)
+    .join(
+      ', ',
+    )}) + ${ACCIDENT_WEIGHT} × accidents within ${ACCIDENT_RADIUS_M} m in the last ${ACCIDENT_WINDOW_MONTHS} months + contamination of the 2025 conflict (${Object.entries(
+    CONTAMINATION_WEIGHTS,
+  )
+    .map(([c, w]) => `${c} ${w}`)
+    .join(', ')}). ` +
   'People near an area are the members of households whose destination point lies within 500 m of its remaining land (the return-safety rule), ' +
-    'counted while they consent to return assistance.';
+  'counted while they consent to return assistance.';
 
 /** Exact counts for those who may read every household counted (admins; a ministry for its own country's lists), small cells withheld for the others. */
 function shown<T extends DemandView>(principal: Principal, country: string, view: T, prefix: string) {
@@ -98,26 +116,40 @@ export function registerPriorities(api: Api): void {
       description:
         `Name \`country\` or \`province\` (national roles default to their own country). ${SCORE_DOCUMENTATION} ` +
         'The counters behind the score change in the same transaction as each household, accident or area change, and the list is one Query of ' +
-          'an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
+        'an index ordered by score, highest first; `rank` counts from the top of the whole list across pages. ' +
         'Counts only, never personal data. Small cells: a reader who may not read every household counted (operations, QA, observers, the other ' +
-          'country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the ' +
-          'area’s `score` too (it would give the count back); the order is the same for ' +
-            'everyone. Admins and the ministry of the list’s country get exact counts.',
+        'country’s ministry) gets household and people counts from 1 to 4 as `null`, listed in `suppressed` (`items.<i>.<path>`), and then the ' +
+        'area’s `score` too (it would give the count back); the order is the same for ' +
+        'everyone. Admins and the ministry of the list’s country get exact counts.',
       tag: 'Hazard areas',
       access: PRIORITY_READERS,
-      query: z.object({ country: z.optional(Country), province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))), ...PageQuery }),
+      query: z.object({
+        country: z.optional(Country),
+        province: z.optional(z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a P-code such as KH22'))),
+        ...PageQuery,
+      }),
       responses: { 200: { description: 'A page of ranked hazard areas', schema: PriorityPage } },
     },
     async (c, { principal, query }) => {
-      if (query.province && !provinceOf(query.province)) throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
-      if (query.province && query.country && !isProvinceOf(query.province, query.country)) throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
+      if (query.province && !provinceOf(query.province))
+        throw new BadRequest('Unknown province.', [{ path: 'query.province', message: 'not a border province' }]);
+      if (query.province && query.country && !isProvinceOf(query.province, query.country))
+        throw new BadRequest('The province is not in that country.', [{ path: 'query.province', message: `not a province of ${query.country}` }]);
       const country = query.country ?? (query.province ? provinceOf(query.province)!.country : principal.country);
       if (!country) throw new BadRequest('Name a country or a province.', [{ path: 'query.country', message: 'required without province' }]);
       const scope: PriorityScope = query.province ? { level: 'province', province: query.province } : { level: 'country', country };
       const now = new Date();
       const page = await listPriorities(scope, { limit: query.limit, cursor: query.cursor }, now);
       const areas = new Map(
-        (await batchGetAll(page.items.map((i) => hazardKey(i.hazardAreaId)), { projection: 'id, #ref, #name, country, province, #status, classification, contested, geometry, remainingSqm', names: { '#ref': 'reference', '#name': 'name', '#status': 'status' } })).map((a) => [String(a.id), a as unknown as HazardArea]),
+        (
+          await batchGetAll(
+            page.items.map((i) => hazardKey(i.hazardAreaId)),
+            {
+              projection: 'id, #ref, #name, country, province, #status, classification, contested, geometry, remainingSqm',
+              names: { '#ref': 'reference', '#name': 'name', '#status': 'status' },
+            },
+          )
+        ).map((a) => [String(a.id), a as unknown as HazardArea]),
       );
       const suppressed: string[] = [];
       const items = page.items.flatMap((item, i) => {
@@ -125,7 +157,22 @@ export function registerPriorities(api: Api): void {
         if (!area) return [];
         const { value, suppressed: withheld } = shown(principal, country, demandView(item.counters, now), `items.${i}.`);
         suppressed.push(...withheld);
-        return [{ rank: item.rank, hazardAreaId: area.id, reference: area.reference, name: area.name, country: area.country, province: area.province, status: area.status, classification: area.classification, contested: area.contested, centre: centreOf(area), remainingSqm: area.remainingSqm, ...value }];
+        return [
+          {
+            rank: item.rank,
+            hazardAreaId: area.id,
+            reference: area.reference,
+            name: area.name,
+            country: area.country,
+            province: area.province,
+            status: area.status,
+            classification: area.classification,
+            contested: area.contested,
+            centre: centreOf(area),
+            remainingSqm: area.remainingSqm,
+            ...value,
+          },
+        ];
       });
       return c.json({ items, next: page.next, suppressed });
     },

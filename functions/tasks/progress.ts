@@ -33,7 +33,8 @@ function reportProgressRoute(api: Api): void {
       path: '/v1/tasks/{id}/progress',
       operationId: 'reportProgress',
       summary: 'File a progress report: area cleared and explosive ordnance found',
-      description: `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless ` +
+      description:
+        `Append-only, no If-Match. Only for a task IN_PROGRESS. A find more than ${FIND_TOLERANCE_M} m outside the hazard area is refused unless ` +
         `it carries acceptOutsideHazardArea: true; it is then marked for review.`,
       tag: 'Tasks',
       access: ['deminer', 'operations', 'admin'],
@@ -52,7 +53,8 @@ function reportProgressRoute(api: Api): void {
       // No If-Match: a concurrent change to the task is retried here rather than refused.
       for (let attempt = 0; ; attempt++) {
         const task = await visibleTask(principal, params.id);
-        if (task.status !== 'IN_PROGRESS') throw new Conflict(`Progress is reported on a task IN_PROGRESS; this one is ${task.status}.`, { currentStatus: task.status });
+        if (task.status !== 'IN_PROGRESS')
+          throw new Conflict(`Progress is reported on a task IN_PROGRESS; this one is ${task.status}.`, { currentStatus: task.status });
         const hazard = (await getHazardArea(task.hazardAreaId))!;
         checkPlausible(task, hazard, body);
         const report = buildProgress(task, hazard, body, principal);
@@ -87,7 +89,13 @@ function progressWrites(task: Task, report: ProgressReport, principal: Principal
   const writes: GuardedWrite[] = [
     progressWrite(report),
     ...taskWrites(updated, task.version),
-    taskHistoryWrite(task.id, historyEntry(principal, report.createdAt, 'PROGRESS', { progressId: report.id, changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found } })),
+    taskHistoryWrite(
+      task.id,
+      historyEntry(principal, report.createdAt, 'PROGRESS', {
+        progressId: report.id,
+        changes: { areaClearedSqm: report.areaClearedSqm, ordnanceFound: found },
+      }),
+    ),
   ];
   const eo: Record<string, number> = {};
   for (const f of report.finds) addFindCounters(eo, f.category, f.disposal, f.quantity);
@@ -97,11 +105,25 @@ function progressWrites(task: Task, report: ProgressReport, principal: Principal
   writes.push(...monthlyStatsWrites([{ country: task.country, province: task.province, month: monthOf(report.reportDate), counters: destroyed }]));
   if (report.finds.length > 0) {
     writes.push(
-      outboxEvent(EventType.OrdnanceFound, { type: 'Task', id: task.id }, task.country, principal, {
-        ...placeOf(task),
-        progressId: report.id,
-        finds: report.finds.map((f) => ({ id: f.id, category: f.category, ...(f.model ? { model: f.model } : {}), quantity: f.quantity, reviewRequired: f.reviewRequired, disposal: f.disposal })),
-      }, report.createdAt).write,
+      outboxEvent(
+        EventType.OrdnanceFound,
+        { type: 'Task', id: task.id },
+        task.country,
+        principal,
+        {
+          ...placeOf(task),
+          progressId: report.id,
+          finds: report.finds.map((f) => ({
+            id: f.id,
+            category: f.category,
+            ...(f.model ? { model: f.model } : {}),
+            quantity: f.quantity,
+            reviewRequired: f.reviewRequired,
+            disposal: f.disposal,
+          })),
+        },
+        report.createdAt,
+      ).write,
     );
   }
   return writes;
@@ -138,7 +160,11 @@ function checkPlausible(task: Task, hazard: HazardArea, body: ProgressCreate): v
   if (body.reportDate < startedOn) errors.push({ path: 'body.reportDate', message: `must not be before the task started (${startedOn})` });
   const cap = task.remainingSqmAtStart ?? hazard.remainingSqm;
   const total = task.areaClearedSqm + body.areaClearedSqm;
-  if (total > cap) errors.push({ path: 'body.areaClearedSqm', message: `would bring the task to ${Math.round(total)} m², more than the ${Math.round(cap)} m² of the hazard area that remained when it started` });
+  if (total > cap)
+    errors.push({
+      path: 'body.areaClearedSqm',
+      message: `would bring the task to ${Math.round(total)} m², more than the ${Math.round(cap)} m² of the hazard area that remained when it started`,
+    });
   if (errors.length) throw new BadRequest('The progress report is not plausible for this task.', errors);
 }
 
@@ -149,8 +175,12 @@ function buildProgress(task: Task, hazard: HazardArea, body: ProgressCreate, pri
     const distance = Math.round(distanceToAreaM(f.position, hazard.geometry));
     const outside = distance > FIND_TOLERANCE_M;
     if (outside && !f.acceptOutsideHazardArea) {
-      errors.push({ path: `body.finds.${i}.position`, message: `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check ` +
-        `the position, or set acceptOutsideHazardArea: true to record it for review` });
+      errors.push({
+        path: `body.finds.${i}.position`,
+        message:
+          `${distance} m outside the hazard area (tolerance ${FIND_TOLERANCE_M} m); check ` +
+          `the position, or set acceptOutsideHazardArea: true to record it for review`,
+      });
     }
     const { acceptOutsideHazardArea: _flag, ...find } = f;
     return { ...find, id: findId(id, i), distanceOutsideHazardAreaM: distance, reviewRequired: outside };

@@ -44,11 +44,15 @@ async function refuseUnassignableTeams(body: TaskCreate, hazard: HazardArea): Pr
     const path = `body.teamIds.${i}`;
     if (!team) errors.push({ path, message: 'no such team' });
     else if (!team.active) errors.push({ path, message: 'the team is stood down (inactive)' });
-    else if (!body.joint && team.country !== hazard.country) errors.push({ path, message: `a national task takes teams of ${hazard.country} only; set joint: true for a joint task` });
+    else if (!body.joint && team.country !== hazard.country)
+      errors.push({ path, message: `a national task takes teams of ${hazard.country} only; set joint: true for a joint task` });
   });
   if (errors.length) throw new BadRequest('Some teams cannot be assigned to this task.', errors);
   const countries = [...new Set(teams.map((t) => t!.country))].sort() as ('KH' | 'TH')[];
-  if (body.joint && countries.length < 2) throw new BadRequest('A joint task needs teams of both countries.', [{ path: 'body.teamIds', message: 'teams of both KH and TH are required for a joint task' }]);
+  if (body.joint && countries.length < 2)
+    throw new BadRequest('A joint task needs teams of both countries.', [
+      { path: 'body.teamIds', message: 'teams of both KH and TH are required for a joint task' },
+    ]);
 }
 
 function createTaskRoute(api: Api): void {
@@ -57,7 +61,15 @@ function createTaskRoute(api: Api): void {
       method: 'post',
       path: '/v1/tasks',
       operationId: 'createTask',
-      example: { hazardAreaId: '01JD3V0M8Q8ZK5Y4W1H2C6N9TA', activityType: 'CLEARANCE', priority: 1, joint: true, teamIds: ['01JD3V0M8Q8ZK5Y4W1H2C6N9TB', '01JD3V0M8Q8ZK5Y4W1H2C6N9TC'], plannedStart: '2026-01-12', plannedEnd: '2026-02-20' },
+      example: {
+        hazardAreaId: '01JD3V0M8Q8ZK5Y4W1H2C6N9TA',
+        activityType: 'CLEARANCE',
+        priority: 1,
+        joint: true,
+        teamIds: ['01JD3V0M8Q8ZK5Y4W1H2C6N9TB', '01JD3V0M8Q8ZK5Y4W1H2C6N9TC'],
+        plannedStart: '2026-01-12',
+        plannedEnd: '2026-02-20',
+      },
       summary: 'Plan a de-mining task on a hazard area',
       description:
         'A joint task (`joint: true`) has teams of both countries; any other task only teams of the hazard area’s country, which must be the operations ' +
@@ -75,28 +87,41 @@ function createTaskRoute(api: Api): void {
     async (c, { principal, body, idempotency }) => {
       const hazard = await getHazardArea(body.hazardAreaId);
       if (!hazard) throw new BadRequest('The hazard area does not exist.', [{ path: 'body.hazardAreaId', message: `no hazard area ${body.hazardAreaId}` }]);
-      if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
+      if (FINISHED_HAZARD_STATUSES.includes(hazard.status))
+        throw new Conflict(`The hazard area is ${hazard.status}: no new task can be planned on it.`, { hazardAreaStatus: hazard.status });
       // Either country's operations may plan a joint task; a national one only on its own land.
       if (principal.role === 'operations' && !body.joint) requireCountry(principal, hazard.country, 'plan national tasks on hazard areas');
       await refuseUnassignableTeams(body, hazard);
 
       const now = new Date().toISOString();
       const task = newTask(newId(), body, hazard, principal.sub, now);
-      const created = outboxEvent(EventType.TaskCreated, { type: 'Task', id: task.id }, task.country, principal, {
-        ...placeOf(task),
-        activityType: task.activityType,
-        joint: task.joint,
-        teamIds: task.teamIds,
-        plannedStart: task.plannedStart,
-        plannedEnd: task.plannedEnd,
-      }, now);
+      const created = outboxEvent(
+        EventType.TaskCreated,
+        { type: 'Task', id: task.id },
+        task.country,
+        principal,
+        {
+          ...placeOf(task),
+          activityType: task.activityType,
+          joint: task.joint,
+          teamIds: task.teamIds,
+          plannedStart: task.plannedStart,
+          plannedEnd: task.plannedEnd,
+        },
+        now,
+      );
       const response = { status: 201, id: task.id, body: task, headers: { ETag: etagOf(1), Location: `/v1/tasks/${task.id}` } };
-      return commitCreate(c, [
-        ...taskWrites(task, 'new'),
-        taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
-        created.write,
-        ...statsWrites([{ ...statsPlace(task), counters: moved('tasks', null, 'PLANNED') }]),
-      ], response, idempotency);
+      return commitCreate(
+        c,
+        [
+          ...taskWrites(task, 'new'),
+          taskHistoryWrite(task.id, historyEntry(principal, now, 'CREATED', { to: 'PLANNED' })),
+          created.write,
+          ...statsWrites([{ ...statsPlace(task), counters: moved('tasks', null, 'PLANNED') }]),
+        ],
+        response,
+        idempotency,
+      );
     },
   );
 }
@@ -126,7 +151,10 @@ function listTasksRoute(api: Api): void {
     async (c, { principal, query }) => {
       const named = (['team', 'province', 'country', 'hazardArea'] as const).filter((k) => query[k] !== undefined);
       if (named.length > 1) {
-        throw new BadRequest('Name one of team, province, country or hazardArea (status may be combined with any).', named.map((k) => ({ path: `query.${k}`, message: 'only one list filter at a time' })));
+        throw new BadRequest(
+          'Name one of team, province, country or hazardArea (status may be combined with any).',
+          named.map((k) => ({ path: `query.${k}`, message: 'only one list filter at a time' })),
+        );
       }
       let listing: TaskListing;
       if (principal.role === 'deminer') {
@@ -135,11 +163,13 @@ function listTasksRoute(api: Api): void {
       } else if (query.team) {
         if (principal.role === 'operations') {
           const team = await getTeam(query.team);
-          if (!team || team.country !== principal.country) throw new Forbidden('Operations users list the tasks of their own country’s teams; use ?country= for joint tasks.');
+          if (!team || team.country !== principal.country)
+            throw new Forbidden('Operations users list the tasks of their own country’s teams; use ?country= for joint tasks.');
         }
         listing = { by: 'team', teamId: query.team };
       } else if (query.province) {
-        if (principal.role === 'operations' && !query.province.startsWith(principal.country!)) throw new Forbidden('Operations users list tasks of their own country’s provinces.');
+        if (principal.role === 'operations' && !query.province.startsWith(principal.country!))
+          throw new Forbidden('Operations users list tasks of their own country’s provinces.');
         listing = { by: 'province', province: query.province };
       } else if (query.hazardArea) {
         if (principal.role === 'operations') {
@@ -194,9 +224,11 @@ function updateTaskRoute(api: Api): void {
     async (c, { principal, params, body, expectedVersion }) => {
       const task = await visibleTask(principal, params.id);
       checkVersion(task, expectedVersion, 'task');
-      if (task.status === 'COMPLETED' || task.status === 'CANCELLED') throw new Conflict(`A ${task.status} task can no longer be changed.`, { currentStatus: task.status });
+      if (task.status === 'COMPLETED' || task.status === 'CANCELLED')
+        throw new Conflict(`A ${task.status} task can no longer be changed.`, { currentStatus: task.status });
       const updated: Task = { ...task, ...body, version: task.version + 1, updatedAt: new Date().toISOString() };
-      if (updated.plannedEnd < updated.plannedStart) throw new BadRequest('The planned end would fall before the planned start.', [{ path: 'body.plannedEnd', message: 'must not be before plannedStart' }]);
+      if (updated.plannedEnd < updated.plannedStart)
+        throw new BadRequest('The planned end would fall before the planned start.', [{ path: 'body.plannedEnd', message: 'must not be before plannedStart' }]);
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: task[k as keyof Task], to: updated[k as keyof Task] }]));
       await transact([...taskWrites(updated, expectedVersion), taskHistoryWrite(task.id, historyEntry(principal, updated.updatedAt, 'UPDATED', { changes }))]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
@@ -227,9 +259,13 @@ function transitionTaskRoute(api: Api): void {
       checkVersion(task, expectedVersion, 'task');
       const move = TASK_TRANSITIONS[task.status][body.to];
       if (!move?.roles.includes(principal.role)) {
-        throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, { currentStatus: task.status, allowedTransitions: allowedTaskMoves(task.status, principal.role) });
+        throw new Conflict(`A task cannot move from ${task.status} to ${body.to}${move ? ` by a ${principal.role}` : ''}.`, {
+          currentStatus: task.status,
+          allowedTransitions: allowedTaskMoves(task.status, principal.role),
+        });
       }
-      if (move.reasonRequired && !body.reason) throw new BadRequest(`Moving a task to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
+      if (move.reasonRequired && !body.reason)
+        throw new BadRequest(`Moving a task to ${body.to} needs a reason.`, [{ path: 'body.reason', message: 'required for this move' }]);
 
       const now = new Date().toISOString();
       const updated: Task = { ...task, status: body.to, statusChangedAt: now, version: task.version + 1, updatedAt: now };
@@ -237,7 +273,14 @@ function transitionTaskRoute(api: Api): void {
       else delete updated.statusReason;
       // The reason is free text typed by a person: it stays in the task's history, out of the event both ministries receive.
       // Made first: the feed orders events by id, and the task's move comes before what it causes.
-      const statusChanged = outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) }, now);
+      const statusChanged = outboxEvent(
+        EventType.TaskStatusChanged,
+        { type: 'Task', id: task.id },
+        task.country,
+        principal,
+        { ...placeOf(task), from: task.status, to: body.to, ...(body.reason ? { reasonGiven: true } : {}) },
+        now,
+      );
       const stats: StatsChange[] = [{ ...statsPlace(task), counters: moved('tasks', task.status, body.to) }];
       const hazardWrites: GuardedWrite[] = [];
       if (body.to === 'IN_PROGRESS') {
@@ -252,12 +295,17 @@ function transitionTaskRoute(api: Api): void {
       }
       const writes: GuardedWrite[] = [
         ...taskWrites(updated, expectedVersion),
-        taskHistoryWrite(task.id, historyEntry(principal, now, 'TRANSITION', { from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) })),
+        taskHistoryWrite(
+          task.id,
+          historyEntry(principal, now, 'TRANSITION', { from: task.status, to: body.to, ...(body.reason ? { reason: body.reason } : {}) }),
+        ),
         statusChanged.write,
         ...hazardWrites,
       ];
       if (body.to === 'ASSIGNED') {
-        writes.push(outboxEvent(EventType.TaskAssigned, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), teamIds: task.teamIds }, now).write);
+        writes.push(
+          outboxEvent(EventType.TaskAssigned, { type: 'Task', id: task.id }, task.country, principal, { ...placeOf(task), teamIds: task.teamIds }, now).write,
+        );
       }
       await transact([...writes, ...statsWrites(stats)]);
       return c.json(updated, 200, { ETag: etagOf(updated.version) });
@@ -288,7 +336,8 @@ function taskHistoryRoute(api: Api): void {
 /** The first task to start on an OPEN hazard area moves the area to WORKED_ON, in the same transaction. */
 async function startHazardWork(task: Task, principal: Principal, now: string): Promise<{ writes: GuardedWrite[]; stats: StatsChange[]; remainingSqm: number }> {
   const hazard = (await getHazardArea(task.hazardAreaId))!;
-  if (FINISHED_HAZARD_STATUSES.includes(hazard.status)) throw new Conflict(`The hazard area is ${hazard.status}: no work can start on it.`, { hazardAreaStatus: hazard.status });
+  if (FINISHED_HAZARD_STATUSES.includes(hazard.status))
+    throw new Conflict(`The hazard area is ${hazard.status}: no work can start on it.`, { hazardAreaStatus: hazard.status });
   if (hazard.status !== 'OPEN') return { writes: [], stats: [], remainingSqm: hazard.remainingSqm };
   const updated: HazardArea = { ...hazard, status: 'WORKED_ON', statusChangedAt: now, version: hazard.version + 1, updatedAt: now };
   const reason = `task ${task.id} started`;
@@ -296,15 +345,22 @@ async function startHazardWork(task: Task, principal: Principal, now: string): P
   const writes = [
     { ...write, onConditionFailed: () => new HttpProblem(409, 'conflict', 'Conflict', 'The hazard area changed at the same moment; send the request again.') },
     hazardHistoryWrite(hazard.id, historyEntry(principal, now, 'TRANSITION', { from: 'OPEN', to: 'WORKED_ON', reason })),
-    outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, hazard.country, principal, {
-      hazardAreaId: hazard.id,
-      country: hazard.country,
-      province: hazard.province,
-      from: 'OPEN',
-      to: 'WORKED_ON',
-      reason,
-      date: now.slice(0, 10),
-    }, now).write,
+    outboxEvent(
+      EventType.HazardAreaStatusChanged,
+      { type: 'HazardArea', id: hazard.id },
+      hazard.country,
+      principal,
+      {
+        hazardAreaId: hazard.id,
+        country: hazard.country,
+        province: hazard.province,
+        from: 'OPEN',
+        to: 'WORKED_ON',
+        reason,
+        date: now.slice(0, 10),
+      },
+      now,
+    ).write,
   ];
   return { writes, stats: [{ ...statsPlace(hazard), counters: moved('hazards', 'OPEN', 'WORKED_ON') }], remainingSqm: hazard.remainingSqm };
 }

@@ -177,7 +177,10 @@ function consoleOrigin(app: App): string | undefined {
   }
   const local = url?.hostname === 'localhost' || url?.hostname === '127.0.0.1';
   if (!url || !(url.protocol === 'https:' || (local && url.protocol === 'http:')) || url.origin !== String(value).trim().replace(/\/$/, '')) {
-    throw new ContextError('consoleOrigin', `must be an origin such as https://console.example.org (https, no path; http only for localhost), got ${show(value)}`);
+    throw new ContextError(
+      'consoleOrigin',
+      `must be an origin such as https://console.example.org (https, no path; http only for localhost), got ${show(value)}`,
+    );
   }
   return url.origin;
 }
@@ -232,7 +235,10 @@ function consoleWebAclArn(app: App): string | undefined {
   const value = raw(app, 'consoleWebAclArn');
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !CLOUDFRONT_WEB_ACL_ARN.test(value.trim())) {
-    throw new ContextError('consoleWebAclArn', `must be the ARN of a CLOUDFRONT-scope WAF web ACL, which lives in us-east-1 (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got ${show(value)}`);
+    throw new ContextError(
+      'consoleWebAclArn',
+      `must be the ARN of a CLOUDFRONT-scope WAF web ACL, which lives in us-east-1 (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got ${show(value)}`,
+    );
   }
   return value.trim();
 }
@@ -242,9 +248,11 @@ function consoleDomain(app: App): ClearwayConfig['consoleDomain'] {
   const certificateArn = raw(app, 'consoleCertificateArn');
   if (names === undefined && certificateArn === undefined) return undefined;
   if (names === undefined) throw new ContextError('consoleDomainNames', 'is needed with consoleCertificateArn: the domain names the certificate is for');
-  if (certificateArn === undefined) throw new ContextError('consoleCertificateArn', 'is needed with consoleDomainNames: an ACM certificate for them in us-east-1');
+  if (certificateArn === undefined)
+    throw new ContextError('consoleCertificateArn', 'is needed with consoleDomainNames: an ACM certificate for them in us-east-1');
   if (typeof names === 'string') names = names.split(',').map((s) => s.trim());
-  if (!Array.isArray(names) || names.length === 0) throw new ContextError('consoleDomainNames', `must be a list of domain names, e.g. console.example.org, got ${show(names)}`);
+  if (!Array.isArray(names) || names.length === 0)
+    throw new ContextError('consoleDomainNames', `must be a list of domain names, e.g. console.example.org, got ${show(names)}`);
   const hosts = names.map((entry: unknown) => {
     const host = typeof entry === 'string' ? entry.trim().toLowerCase() : '';
     const labels = host.split('.');
@@ -254,8 +262,11 @@ function consoleDomain(app: App): ClearwayConfig['consoleDomain'] {
     return host;
   });
   if (typeof certificateArn !== 'string' || !US_EAST_1_CERTIFICATE_ARN.test(certificateArn.trim())) {
-    throw new ContextError('consoleCertificateArn', `must be the ARN of an ACM certificate in us-east-1, where CloudFront reads certificates (arn:aws:acm:us-east-1:<account>:certificate/<id>), ` +
-      `got ${show(certificateArn)}`);
+    throw new ContextError(
+      'consoleCertificateArn',
+      `must be the ARN of an ACM certificate in us-east-1, where CloudFront reads certificates (arn:aws:acm:us-east-1:<account>:certificate/<id>), ` +
+        `got ${show(certificateArn)}`,
+    );
   }
   return { names: hosts, certificateArn: certificateArn.trim() };
 }
@@ -285,6 +296,10 @@ export function readConfig(app: App, functionNames: readonly string[]): Clearway
 function requireObserverAttestation(app: App): 'joint' | 'none' {
   const value = raw(app, 'requireObserverAttestation');
   if (value === undefined) return 'joint';
-  if (value !== 'joint' && value !== 'none') throw new ContextError('requireObserverAttestation', `must be joint (releases of joint tasks and contested land need an ASEAN observer's attestation before handover) or none, got ${show(value)}`);
+  if (value !== 'joint' && value !== 'none')
+    throw new ContextError(
+      'requireObserverAttestation',
+      `must be joint (releases of joint tasks and contested land need an ASEAN observer's attestation before handover) or none, got ${show(value)}`,
+    );
   return value;
 }

@@ -36,9 +36,14 @@ export function cspMismatch(html: string, csp: string): string | undefined {
   const stale = allowed.filter((h) => !page.includes(h));
   if (blocked.length === 0 && stale.length === 0) return undefined;
   const parts = [];
-  if (blocked.length > 0) parts.push(`the page's inline script${blocked.length > 1 ? 's' : ''} ${blocked.join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not allowed by the stack's ` +
-    `CSP (browsers would block ${blocked.length > 1 ? 'them' : 'it'})`);
+  if (blocked.length > 0)
+    parts.push(
+      `the page's inline script${blocked.length > 1 ? 's' : ''} ${blocked.join(', ')} ${blocked.length > 1 ? 'are' : 'is'} not allowed by the stack's ` +
+        `CSP (browsers would block ${blocked.length > 1 ? 'them' : 'it'})`,
+    );
   if (stale.length > 0) parts.push(`the stack's CSP allows ${stale.join(', ')}, which the page does not have`);
-  return `${parts.join('; ')}. The console and the stack were built from different sources: ` +
-    `deploy the stack from this checkout (npm run deploy), then deploy-web again.`;
+  return (
+    `${parts.join('; ')}. The console and the stack were built from different sources: ` +
+    `deploy the stack from this checkout (npm run deploy), then deploy-web again.`
+  );
 }

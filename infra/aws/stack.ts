@@ -127,7 +127,13 @@ export class ClearwayStack extends Stack {
       if (def.name === 'notifications' && config.webhookAllowList.length > 0) fn.addEnvironment(WEBHOOK_ALLOW_LIST_ENV, config.webhookAllowList.join(','));
       if (def.name === 'notifications' && config.webhookPorts) fn.addEnvironment(WEBHOOK_PORTS_ENV, config.webhookPorts.join(','));
       functions.set(def.name, fn);
-      return { name: def.name, fn: fn.target, basePaths: def.basePaths, subPaths: subPathsOf(def), authorization: isPublic ? ('public' as const) : ('cognito' as const) };
+      return {
+        name: def.name,
+        fn: fn.target,
+        basePaths: def.basePaths,
+        subPaths: subPathsOf(def),
+        authorization: isPublic ? ('public' as const) : ('cognito' as const),
+      };
     });
     this.functions = functions;
 
@@ -186,7 +192,13 @@ export class ClearwayStack extends Stack {
       logEncryptionKey: this.logKey.key,
     });
 
-    const monitored = [...functions.values(), this.publisher.function, ...this.deliverers.functions.values(), this.safetyChecks.function, this.importer.function];
+    const monitored = [
+      ...functions.values(),
+      this.publisher.function,
+      ...this.deliverers.functions.values(),
+      this.safetyChecks.function,
+      this.importer.function,
+    ];
     this.observability = new Observability(this, 'Observability', {
       functions: monitored.map((fn) => ({ name: fn.name, fn: fn.fn })),
       stage: this.api.restApi.deploymentStage,

@@ -21,6 +21,11 @@ export async function backfillDuplicateIndex(client: DynamoDBDocumentClient, tab
     .filter((h) => Array.isArray(h.members) && h.members.length > 0 && h.origin)
     .map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
   if (people.length > 0) await fileMany(people);
-  await client.send(new PutCommand({ TableName: table, Item: { ...DUPLICATES_BACKFILL_MARKER, entity: 'DuplicateIndexBackfill', at: new Date().toISOString(), households: people.length } }));
+  await client.send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...DUPLICATES_BACKFILL_MARKER, entity: 'DuplicateIndexBackfill', at: new Date().toISOString(), households: people.length },
+    }),
+  );
   return { ran: true, households: people.length };
 }

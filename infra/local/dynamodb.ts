@@ -20,7 +20,9 @@ export class StartupError extends Error {
 export function checkJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error) {
-    throw new StartupError('Java 17 or newer is needed to run DynamoDB Local and was not found: install it (e.g. apt-get install openjdk-17-jdk-headless) and run npm start again.');
+    throw new StartupError(
+      'Java 17 or newer is needed to run DynamoDB Local and was not found: install it (e.g. apt-get install openjdk-17-jdk-headless) and run npm start again.',
+    );
   }
   const major = Number(/version "(\d+)/.exec(result.stderr)?.[1] ?? '0');
   if (major > 0 && major < 17) {
@@ -190,12 +192,16 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const deadline = Date.now() + START_LIMIT_MS;
   try {
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new StartupError(`DynamoDB Local exited during start (${child.signalCode ?? `code ${child.exitCode}`}): ${output.trim().split('\n').slice(-3).join(' ')}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new StartupError(
+          `DynamoDB Local exited during start (${child.signalCode ?? `code ${child.exitCode}`}): ${output.trim().split('\n').slice(-3).join(' ')}`,
+        );
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch (e: unknown) {
-        if (Date.now() > deadline) throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within ${START_LIMIT_MS / 1000} s: ${(e as Error).message}`);
+        if (Date.now() > deadline)
+          throw new StartupError(`DynamoDB Local did not answer on ${endpoint} within ${START_LIMIT_MS / 1000} s: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -63,9 +63,11 @@ export interface BusEvent {
 }
 
 let defaultDeliver: Promise<Deliver> | undefined;
-const loadDeliver = (): Promise<Deliver> => (defaultDeliver ??= import('../../shared/events/deliver.ts').then((m): typeof deliverQueueRecords => m.deliverQueueRecords));
+const loadDeliver = (): Promise<Deliver> =>
+  (defaultDeliver ??= import('../../shared/events/deliver.ts').then((m): typeof deliverQueueRecords => m.deliverQueueRecords));
 let defaultCheckSafety: Promise<CheckSafety> | undefined;
-const loadCheckSafety = (): Promise<CheckSafety> => (defaultCheckSafety ??= import('../../functions/safety/check.ts').then((m): typeof checkSafetyRecords => m.checkSafetyRecords));
+const loadCheckSafety = (): Promise<CheckSafety> =>
+  (defaultCheckSafety ??= import('../../functions/safety/check.ts').then((m): typeof checkSafetyRecords => m.checkSafetyRecords));
 
 /** A rule and the consumer of its queue: the records it reports failed are retried. */
 interface Target {
@@ -97,7 +99,8 @@ export class LocalEventBus {
           id: route.id,
           consumer: `the ${route.ministry} ministry's queue consumer`,
           pattern: route.pattern,
-          consume: async (records) => (options.deliver ?? (await loadDeliver()))(route.ministry, records, { ...options.delivery, allowLocal: true, log: this.#log }),
+          consume: async (records) =>
+            (options.deliver ?? (await loadDeliver()))(route.ministry, records, { ...options.delivery, allowLocal: true, log: this.#log }),
         }),
       ),
       {
@@ -158,9 +161,13 @@ export class LocalEventBus {
 
     await Promise.all(
       [...byTarget].map(async ([target, messages]) => {
-        const unprocessed = await this.#consumeAll(target, messages.map((m) => m.record));
+        const unprocessed = await this.#consumeAll(
+          target,
+          messages.map((m) => m.record),
+        );
         for (const m of messages) {
-          if (unprocessed.has(m.record.messageId)) results[m.entry] = { ErrorCode: 'InternalFailure', ErrorMessage: `not processed by ${target.consumer}; publish again` };
+          if (unprocessed.has(m.record.messageId))
+            results[m.entry] = { ErrorCode: 'InternalFailure', ErrorMessage: `not processed by ${target.consumer}; publish again` };
         }
       }),
     );
@@ -185,7 +192,11 @@ export class LocalEventBus {
       pending = pending.filter((r) => failed.has(r.messageId));
       if (pending.length === 0) break;
       if (attempt >= attempts || this.#stopping) {
-        this.#log.warn('local bus: records not processed; the publisher will send them again', { target: target.id, records: pending.length, attempts: attempt });
+        this.#log.warn('local bus: records not processed; the publisher will send them again', {
+          target: target.id,
+          records: pending.length,
+          attempts: attempt,
+        });
         break;
       }
       await new Promise((r) => setTimeout(r, backoff(attempt)));

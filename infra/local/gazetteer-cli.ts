@@ -23,7 +23,11 @@ const fail = (message: string): never => {
 const { values, positionals } = (() => {
   try {
     return parseArgs({
-      options: { url: { type: 'string', default: process.env.CLEARWAY_URL ?? `http://localhost:${process.env.PORT ?? '3000'}` }, token: { type: 'string' }, edition: { type: 'string' } },
+      options: {
+        url: { type: 'string', default: process.env.CLEARWAY_URL ?? `http://localhost:${process.env.PORT ?? '3000'}` },
+        token: { type: 'string' },
+        edition: { type: 'string' },
+      },
       allowPositionals: true,
     });
   } catch (e: unknown) {
@@ -33,10 +37,16 @@ const { values, positionals } = (() => {
 if (positionals[0] !== 'load' || !positionals[1]) fail(usage);
 
 const files = await readGazetteerDir(resolve(positionals[1]!), values.edition);
-const token = values.token ?? (await signLocalToken((await ensureLocalSecrets(dataDirFromEnv())).privateKeyFile, { sub: 'local-gazetteer-loader', role: 'admin', org: 'local' }));
+const token =
+  values.token ??
+  (await signLocalToken((await ensureLocalSecrets(dataDirFromEnv())).privateKeyFile, { sub: 'local-gazetteer-loader', role: 'admin', org: 'local' }));
 const base = values.url!.replace(/\/+$/, '');
 const send = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   if (!res.ok) fail(`${method} ${path}: ${res.status} ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
@@ -51,7 +61,15 @@ for (const { provinces } of files.countries) {
   }
 }
 process.stderr.write('\n');
-const report = (await send('POST', `/v1/places/editions/${encodeURIComponent(files.edition)}/activation`)) as { edition: string; previous: string | null; units: unknown; added: number; dropped: { count: number; codes: { pcode: string; level: string; en: string }[] } };
-process.stdout.write(`edition ${report.edition} is in use (previous: ${report.previous ?? 'none'}); units ${JSON.stringify(report.units)}; ${report.added} codes added, ` +
-  `${report.dropped.count} dropped\n`);
+const report = (await send('POST', `/v1/places/editions/${encodeURIComponent(files.edition)}/activation`)) as {
+  edition: string;
+  previous: string | null;
+  units: unknown;
+  added: number;
+  dropped: { count: number; codes: { pcode: string; level: string; en: string }[] };
+};
+process.stdout.write(
+  `edition ${report.edition} is in use (previous: ${report.previous ?? 'none'}); units ${JSON.stringify(report.units)}; ${report.added} codes added, ` +
+    `${report.dropped.count} dropped\n`,
+);
 for (const d of report.dropped.codes) process.stdout.write(`dropped ${d.pcode} (${d.level}) ${d.en}\n`);

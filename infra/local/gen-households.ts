@@ -55,8 +55,21 @@ const WEIGHTS: Record<Country, Record<string, number>> = {
 
 /** Approximate centres of the border districts, for destination points. */
 const CENTRES: Record<string, [number, number]> = {
-  KH01: [102.98, 13.75], KH02: [102.95, 13.0], KH09: [103.2, 11.6], KH13: [104.8, 14.0], KH15: [103.5, 12.4], KH17: [103.9, 13.5], KH22: [103.55, 14.2], KH24: [102.6, 12.85],
-  TH22: [102.15, 12.6], TH23: [102.5, 12.25], TH27: [102.35, 13.8], TH31: [103.0, 14.5], TH32: [103.5, 14.85], TH33: [104.3, 14.9], TH34: [105.0, 15.1],
+  KH01: [102.98, 13.75],
+  KH02: [102.95, 13.0],
+  KH09: [103.2, 11.6],
+  KH13: [104.8, 14.0],
+  KH15: [103.5, 12.4],
+  KH17: [103.9, 13.5],
+  KH22: [103.55, 14.2],
+  KH24: [102.6, 12.85],
+  TH22: [102.15, 12.6],
+  TH23: [102.5, 12.25],
+  TH27: [102.35, 13.8],
+  TH31: [103.0, 14.5],
+  TH32: [103.5, 14.85],
+  TH33: [104.3, 14.9],
+  TH34: [105.0, 15.1],
 };
 
 const NAMES = {
@@ -106,7 +119,10 @@ export function generatedSites(country: Country): GeneratedSite[] {
       type: k.type,
       name: { en: `${k.en} site ${i + 1}, ${province}`, ...(country === 'KH' ? { km: `${k.km} ${i + 1}` } : { th: `${k.th} ${i + 1}` }) },
       capacity: 500 * (i + 1),
-      point: { type: 'Point' as const, coordinates: [Number((CENTRES[province]![0] + 0.05 * i).toFixed(4)), Number((CENTRES[province]![1] - 0.05 * i).toFixed(4))] as [number, number] },
+      point: {
+        type: 'Point' as const,
+        coordinates: [Number((CENTRES[province]![0] + 0.05 * i).toFixed(4)), Number((CENTRES[province]![1] - 0.05 * i).toFixed(4))] as [number, number],
+      },
     })),
   );
 }
@@ -176,7 +192,8 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
   const sitesIn = new Map<string, GeneratedSite[]>();
   if (options.withSites) for (const site of generatedSites(country)) sitesIn.set(site.province, [...(sitesIn.get(site.province) ?? []), site]);
   // Displaced in the fighting of late July 2025 or of December 2025.
-  const displacedSince = () => (rnd() < 0.4 ? `2025-07-${String(24 + Math.floor(rnd() * 8)).padStart(2, '0')}` : `2025-12-${String(8 + Math.floor(rnd() * 20)).padStart(2, '0')}`);
+  const displacedSince = () =>
+    rnd() < 0.4 ? `2025-07-${String(24 + Math.floor(rnd() * 8)).padStart(2, '0')}` : `2025-12-${String(8 + Math.floor(rnd() * 20)).padStart(2, '0')}`;
   let people = 0;
   let n = 0;
   const gazetteer = provincesOf(country);
@@ -247,7 +264,8 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
       let age: number;
       if (m === 0) [relationship, sex, age] = ['HEAD', headSex, headAge];
       else if (m === 1 && members > 2) [relationship, sex, age] = ['SPOUSE', headSex === 'M' ? 'F' : 'M', Math.max(18, headAge + Math.floor(rnd() * 9) - 4)];
-      else if (m === members - 1 && members > 4 && rnd() < 0.4) [relationship, sex, age] = ['PARENT', rnd() < 0.6 ? 'F' : 'M', Math.min(100, headAge + 20 + Math.floor(rnd() * 10))];
+      else if (m === members - 1 && members > 4 && rnd() < 0.4)
+        [relationship, sex, age] = ['PARENT', rnd() < 0.6 ? 'F' : 'M', Math.min(100, headAge + 20 + Math.floor(rnd() * 10))];
       else [relationship, sex, age] = ['CHILD', rnd() < 0.5 ? 'F' : 'M', Math.max(0, Math.min(headAge - 16, Math.floor(rnd() * 18)))];
       const needs: string[] = [];
       if (rnd() < 0.08) needs.push(pick(SPECIFIC_NEED_CODES));
@@ -259,7 +277,10 @@ export function* householdRows(options: GenerateOptions): Generator<ImportRow> {
         given_name: pick(names[sex as 'F' | 'M']),
         family_name: family,
         sex,
-        birth_date: age >= 1 && rnd() < 0.5 ? `${year - age}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}` : '',
+        birth_date:
+          age >= 1 && rnd() < 0.5
+            ? `${year - age}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`
+            : '',
         birth_year: String(year - age),
         relationship,
         specific_needs: [...new Set(needs)].join(';'),
@@ -329,21 +350,50 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
     f.push(strToU8(`${buffer}</sheetData></worksheet>`), true);
   };
   const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-  small('[Content_Types].xml', `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ` +
-    `ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default ` +
-    `Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override ` +
-    `PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override ` +
+  small(
+    '[Content_Types].xml',
+    `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ` +
+      `ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default ` +
+      `Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override ` +
+      `PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override ` +
       `PartName="/xl/worksheets/sheet2.xml" ` +
-    `ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
-  small('_rels/.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" ` +
-    `Target="xl/workbook.xml"/></Relationships>`);
-  small('xl/workbook.xml', `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="Clearway household registration" sheetId="1" r:id="rId1"/><sheet name="members" ` +
-    `sheetId="2" r:id="rId2"/></sheets></workbook>`);
-  small('xl/_rels/workbook.xml.rels', `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" ` +
-    `Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`);
+      `ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+  );
+  small(
+    '_rels/.rels',
+    `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" ` +
+      `Target="xl/workbook.xml"/></Relationships>`,
+  );
+  small(
+    'xl/workbook.xml',
+    `${XML}<workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="Clearway household registration" sheetId="1" r:id="rId1"/><sheet name="members" ` +
+      `sheetId="2" r:id="rId2"/></sheets></workbook>`,
+  );
+  small(
+    'xl/_rels/workbook.xml.rels',
+    `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" ` +
+      `Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`,
+  );
 
   const asked = HOUSEHOLD_COLUMNS.filter((c) => c !== 'destination_lon' && c !== 'destination_lat');
-  const hHeader = ['start', 'end', ...asked.map((c) => `${CONSENT.has(c) ? 'consent' : 'household'}/${c}`), 'household/destination_point', '_household/destination_point_latitude', '_household/destination_point_longitude', '_household/destination_point_altitude', '_household/destination_point_precision', '_id', '_uuid', '_submission_time', '_validation_status', '_status', '_submitted_by', '__version__', '_index'];
+  const hHeader = [
+    'start',
+    'end',
+    ...asked.map((c) => `${CONSENT.has(c) ? 'consent' : 'household'}/${c}`),
+    'household/destination_point',
+    '_household/destination_point_latitude',
+    '_household/destination_point_longitude',
+    '_household/destination_point_altitude',
+    '_household/destination_point_precision',
+    '_id',
+    '_uuid',
+    '_submission_time',
+    '_validation_status',
+    '_status',
+    '_submitted_by',
+    '__version__',
+    '_index',
+  ];
   const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   await sheet(
     'xl/worksheets/sheet1.xml',
@@ -357,7 +407,24 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
         n++;
         const point = r.destination_lat ? `${r.destination_lat} ${r.destination_lon} 0 5` : '';
         const cells = asked.map((c) => (c === 'consent_purposes' ? koboMultiple(r[c]) : r[c]));
-        yield row(n + 1, ['2026-01-15T08:00:00.000+07:00', '2026-01-15T08:20:00.000+07:00', ...cells, point, r.destination_lat, r.destination_lon, point ? '0' : '', point ? '5' : '', String(100_000 + n), uuid(n), '2026-01-16T02:00:00', '', 'submitted_via_web', 'kobo', 'vBench', String(n)]);
+        yield row(n + 1, [
+          '2026-01-15T08:00:00.000+07:00',
+          '2026-01-15T08:20:00.000+07:00',
+          ...cells,
+          point,
+          r.destination_lat,
+          r.destination_lon,
+          point ? '0' : '',
+          point ? '5' : '',
+          String(100_000 + n),
+          uuid(n),
+          '2026-01-16T02:00:00',
+          '',
+          'submitted_via_web',
+          'kobo',
+          'vBench',
+          String(n),
+        ]);
       }
     })(),
   );
@@ -375,7 +442,14 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
           n++;
         }
         i++;
-        yield row(i + 1, [...MEMBER_COLUMNS.map((c) => (c === 'specific_needs' ? koboMultiple(r[c]) : r[c])), String(i), 'Clearway household registration', String(n), String(100_000 + n), uuid(n)]);
+        yield row(i + 1, [
+          ...MEMBER_COLUMNS.map((c) => (c === 'specific_needs' ? koboMultiple(r[c]) : r[c])),
+          String(i),
+          'Clearway household registration',
+          String(n),
+          String(100_000 + n),
+          uuid(n),
+        ]);
       }
     })(),
   );

@@ -30,7 +30,12 @@ export async function databaseAnswers(): Promise<boolean> {
 export function mountDatabaseHealth(root: Hono): void {
   root.get('/health', async (c) => {
     if (await databaseAnswers()) return c.json({ status: 'ok' as const }, 200, { 'Cache-Control': 'no-store' });
-    const problem = new HttpProblem(503, 'database-unavailable', 'Service unavailable', 'The database does not answer; npm start restarts it when it stops, so try again in a few seconds.');
+    const problem = new HttpProblem(
+      503,
+      'database-unavailable',
+      'Service unavailable',
+      'The database does not answer; npm start restarts it when it stops, so try again in a few seconds.',
+    );
     return c.body(JSON.stringify(problem.toBody()), 503, { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Cache-Control': 'no-store', 'Retry-After': '5' });
   });
 }

@@ -75,10 +75,18 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket & { [answe
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const detail =
-    status === 431 ? 'The request headers are larger than this server accepts (16 KiB).' : status === 408 ? 'The request did not arrive in time.' : 'The request is not valid HTTP/1.1.';
-  const body = JSON.stringify(new HttpProblem(status, status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-request', STATUS_CODES[status]!, detail).toBody());
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ` +
-    `${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    status === 431
+      ? 'The request headers are larger than this server accepts (16 KiB).'
+      : status === 408
+        ? 'The request did not arrive in time.'
+        : 'The request is not valid HTTP/1.1.';
+  const body = JSON.stringify(
+    new HttpProblem(status, status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'bad-request', STATUS_CODES[status]!, detail).toBody(),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ` +
+      `${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
   // Nothing more is parsed on this connection: drop what still arrives, then close.
   socket.removeAllListeners('data');
   socket.on('data', () => {});

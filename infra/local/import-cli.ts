@@ -26,7 +26,12 @@ const fail = (message: string, code = 2): never => {
 const { values, positionals } = (() => {
   try {
     return parseArgs({
-      options: { url: { type: 'string', default: process.env.CLEARWAY_URL ?? `http://localhost:${process.env.PORT ?? '3000'}` }, token: { type: 'string' }, country: { type: 'string', default: 'KH' }, org: { type: 'string' } },
+      options: {
+        url: { type: 'string', default: process.env.CLEARWAY_URL ?? `http://localhost:${process.env.PORT ?? '3000'}` },
+        token: { type: 'string' },
+        country: { type: 'string', default: 'KH' },
+        org: { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -35,7 +40,9 @@ const { values, positionals } = (() => {
   }
 })();
 const file = positionals[0] ?? fail('usage: npm run import -- file.csv [--url http://localhost:3000] [--token <jwt>] [--country KH|TH] [--org <org>]');
-const size = await stat(file).then((s) => s.size).catch(() => fail(`cannot read ${file}`));
+const size = await stat(file)
+  .then((s) => s.size)
+  .catch(() => fail(`cannot read ${file}`));
 if (values.country !== 'KH' && values.country !== 'TH') fail('--country is KH or TH');
 
 async function token(): Promise<string> {
@@ -75,7 +82,8 @@ const bar = (job: Job) => {
   const share = job.rowsTotal > 0 ? done / job.rowsTotal : 0;
   const width = 30;
   const filled = Math.round(share * width);
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${done}/${job.rowsTotal || '?'} rows  ${job.households} ` +
+  const line =
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${done}/${job.rowsTotal || '?'} rows  ${job.households} ` +
     `households  ${job.rowsRejected} rejected  ${job.status}`;
   process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
 };

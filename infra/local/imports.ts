@@ -27,9 +27,16 @@ const running = new Map<string, Promise<unknown>>();
 export function startLocalImport(jobId: string, options: RunOptions = {}): Promise<unknown> {
   const already = running.get(jobId);
   if (already) return already;
-  const run = runImport(jobId, { open: async (range) => createReadStream(uploadPath(jobId), range ?? {}), discard: () => rm(uploadPath(jobId), { force: true }) }, options)
+  const run = runImport(
+    jobId,
+    { open: async (range) => createReadStream(uploadPath(jobId), range ?? {}), discard: () => rm(uploadPath(jobId), { force: true }) },
+    options,
+  )
     .catch((e: unknown) => {
-      logger.error('household import interrupted; it resumes on the next start', { importId: jobId, error: e instanceof Error ? { name: e.name, message: e.message } : String(e) });
+      logger.error('household import interrupted; it resumes on the next start', {
+        importId: jobId,
+        error: e instanceof Error ? { name: e.name, message: e.message } : String(e),
+      });
     })
     .finally(() => running.delete(jobId));
   running.set(jobId, run);
@@ -100,7 +107,8 @@ class SizeLimit extends Transform {
   }
 }
 
-const problemResponse = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...p.headers } });
+const problemResponse = (p: HttpProblem) =>
+  new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...p.headers } });
 
 /** Mounts the local upload route (before the function apps, which would otherwise take the path). */
 export function mountLocalImports(root: Hono): void {
@@ -108,7 +116,12 @@ export function mountLocalImports(root: Hono): void {
     const id = c.req.param('id');
     try {
       const check = await checkUploadToken(id, c.req.query('token'));
-      if (check !== 'ok') throw new Unauthorized(check === 'expired' ? 'The upload URL has expired: create a new import.' : 'The upload URL is not valid: use the uploadUrl the import was created with.');
+      if (check !== 'ok')
+        throw new Unauthorized(
+          check === 'expired'
+            ? 'The upload URL has expired: create a new import.'
+            : 'The upload URL is not valid: use the uploadUrl the import was created with.',
+        );
       const job = await getImportJob(id);
       if (!job) throw new NotFound(`No household import ${id}.`);
       if (job.status !== 'AWAITING_UPLOAD') throw new Conflict(`Import ${id} already has its file; create a new import for another file.`);
@@ -120,7 +133,9 @@ export function mountLocalImports(root: Hono): void {
       try {
         await pipeline(body, limit, createWriteStream(tmp, { mode: 0o600 }));
         if (job.expectedBytes !== undefined && limit.bytes !== job.expectedBytes) {
-          throw new BadRequest(`The file has ${limit.bytes} bytes, not the ${job.expectedBytes} named when the import was created.`, [{ path: 'body', message: `must be ${job.expectedBytes} bytes` }]);
+          throw new BadRequest(`The file has ${limit.bytes} bytes, not the ${job.expectedBytes} named when the import was created.`, [
+            { path: 'body', message: `must be ${job.expectedBytes} bytes` },
+          ]);
         }
       } catch (e: unknown) {
         await rm(tmp, { force: true });

@@ -59,7 +59,8 @@ export async function ensureLocalSecrets(dataDir: string): Promise<LocalSecrets>
     cursorSecret: stored?.cursorSecret ?? randomBytes(48).toString('base64url'),
     documentHashSecret: stored?.documentHashSecret ?? randomBytes(48).toString('base64url'),
   };
-  if (stored?.cursorSecret !== secrets.cursorSecret || stored?.documentHashSecret !== secrets.documentHashSecret) await writeOnce(secretsFile, JSON.stringify(secrets));
+  if (stored?.cursorSecret !== secrets.cursorSecret || stored?.documentHashSecret !== secrets.documentHashSecret)
+    await writeOnce(secretsFile, JSON.stringify(secrets));
   return { jwksFile, privateKeyFile, ...secrets };
 }
 

@@ -39,12 +39,18 @@ const problem = (c: Context, p: HttpProblem) => c.body(JSON.stringify(p.toBody()
 
 class MisdirectedRequest extends HttpProblem {
   constructor(port: number) {
-    super(421, 'misdirected-request', 'Misdirected request', `This server answers only requests addressed to localhost:${port}, 127.0.0.1:${port} or [::1]:${port}.`);
+    super(
+      421,
+      'misdirected-request',
+      'Misdirected request',
+      `This server answers only requests addressed to localhost:${port}, 127.0.0.1:${port} or [::1]:${port}.`,
+    );
   }
 }
 
 /** The peer address of a request served by @hono/node-server (its `env.incoming`), if any. */
-const peerAddress = (c: Context): string | undefined => (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+const peerAddress = (c: Context): string | undefined =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 
 export interface ExposureOptions {
   /** The port the server listens on, which a loopback `Host` header must carry. */

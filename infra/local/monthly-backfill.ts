@@ -27,10 +27,24 @@ export async function backfillMonthlyStats(client: DynamoDBDocumentClient, table
   for (const b of buckets.values()) {
     const counters = Object.fromEntries(Object.entries(b.counters).filter(([, v]) => v !== 0));
     if (Object.keys(counters).length === 0) continue;
-    await client.send(new PutCommand({ TableName: table, Item: { ...monthlyStatsKey(b.country, b.province, b.month), entity: 'MonthlyStats', country: b.country, province: b.province, month: b.month, ...counters } }));
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...monthlyStatsKey(b.country, b.province, b.month),
+          entity: 'MonthlyStats',
+          country: b.country,
+          province: b.province,
+          month: b.month,
+          ...counters,
+        },
+      }),
+    );
     written += 1;
   }
-  await client.send(new PutCommand({ TableName: table, Item: { ...MONTHLY_BACKFILL_MARKER, entity: 'MonthlyStatsBackfill', at: new Date().toISOString(), buckets: written } }));
+  await client.send(
+    new PutCommand({ TableName: table, Item: { ...MONTHLY_BACKFILL_MARKER, entity: 'MonthlyStatsBackfill', at: new Date().toISOString(), buckets: written } }),
+  );
   return { ran: true, buckets: written };
 }
 
@@ -39,7 +53,11 @@ const COUNTED = ['Household', 'HouseholdHistory', 'ClearedArea', 'Task', 'Progre
 async function readRecords(client: DynamoDBDocumentClient, table: string): Promise<MonthlyRecords> {
   const items = await scanEntities(client, table, COUNTED);
   const of = (entity: string) => items.filter((i) => i.entity === entity);
-  const disposals = new Map(of('FindState').filter((s) => typeof s.disposal === 'string').map((s) => [String(s.findId), String(s.disposal)]));
+  const disposals = new Map(
+    of('FindState')
+      .filter((s) => typeof s.disposal === 'string')
+      .map((s) => [String(s.findId), String(s.disposal)]),
+  );
   return {
     households: of('Household') as never,
     householdTransitions: of('HouseholdHistory').filter((h) => h.action === 'TRANSITION') as never,

@@ -44,12 +44,23 @@ export async function backfillPriorities(client: DynamoDBDocumentClient, table: 
       counters[CONTAMINATION_COUNTER] = points;
       score += points;
       for (const scope of prioritiesOf(area.country, area.province)) {
-        const Item = { ...demandKey(area.id, scope.level), entity: 'HazardDemand', hazardAreaId: area.id, gsi5pk: priorityPartition(scope), gsi5sk: score, country: area.country, province: area.province, ...counters };
+        const Item = {
+          ...demandKey(area.id, scope.level),
+          entity: 'HazardDemand',
+          hazardAreaId: area.id,
+          gsi5pk: priorityPartition(scope),
+          gsi5sk: score,
+          country: area.country,
+          province: area.province,
+          ...counters,
+        };
         await client.send(new PutCommand({ TableName: table, Item }));
       }
       written += 1;
     }
   }
-  await client.send(new PutCommand({ TableName: table, Item: { ...PRIORITIES_BACKFILL_MARKER, entity: 'PrioritiesBackfill', at: new Date().toISOString(), areas: written } }));
+  await client.send(
+    new PutCommand({ TableName: table, Item: { ...PRIORITIES_BACKFILL_MARKER, entity: 'PrioritiesBackfill', at: new Date().toISOString(), areas: written } }),
+  );
   return { ran: true, areas: written };
 }

@@ -163,18 +163,218 @@ const PMN: Contamination = { category: 'AP_MINE', model: 'PMN', period: 'LEGACY'
 // Along the Dângrêk escarpment Cambodia lies south of the border and Thailand north; from
 // Poipet to Pailin the border runs north–south with Thailand to the west.
 const AREAS: AreaSpec[] = [
-  { key: 'kh-osmach', reference: 'DEMO-KH22-01', name: 'O Smach south ridge', country: 'KH', province: 'KH22', adm2: 'KH2205', adm3: 'KH220506', district: 'Trapeang Prasat', village: 'O Smach', centre: [103.5, 14.396], hectares: 24, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-14', contamination: [PMN2] },
-  { key: 'kh-preahvihear', reference: 'DEMO-KH13-01', name: 'Preah Vihear temple approach, Phnom Trap', country: 'KH', province: 'KH13', adm2: 'KH1303', adm3: 'KH130306', district: 'Choam Khsant', village: 'Kan Tout', centre: [104.678, 14.374], hectares: 38, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-02', contamination: [M46, M85] },
-  { key: 'kh-chongsangam', reference: 'DEMO-KH22-02', name: 'Chong Sa Ngam pass, south slope', country: 'KH', province: 'KH22', adm2: 'KH2201', district: 'Anlong Veng', village: 'Thmei', centre: [104.36, 14.358], hectares: 15, contested: true, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-10-21', contamination: [TYPE72, PMN2] },
-  { key: 'kh-poipet', reference: 'DEMO-KH01-01', name: 'Poipet east paddies, K5 belt remnant', country: 'KH', province: 'KH01', adm2: 'KH0105', district: "O'Chrov", village: 'Kbal Spean', centre: [102.63, 13.675], hectares: 9, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2023-03-17', contamination: [PMN] },
-  { key: 'kh-pailin', reference: 'DEMO-KH24-01', name: 'Phnom Koy cassava fields', country: 'KH', province: 'KH24', adm2: 'KH2402', adm3: 'KH240203', district: 'Sala Krau', village: 'Stueng Kach', centre: [102.565, 12.875], hectares: 6, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2022-11-08', contamination: [TYPE72, PMN] },
-  { key: 'kh-kamrieng', reference: 'DEMO-KH02-01', name: 'Kamrieng border track', country: 'KH', province: 'KH02', adm2: 'KH0212', adm3: 'KH021201', district: 'Kamrieng', village: 'Boeung Ampil', centre: [102.468, 13.08], hectares: 31, contested: false, classification: 'SHA', evidence: 'NONE', dateOfInformation: '2021-06-30', contamination: [{ category: 'AP_MINE', period: 'LEGACY' }, { category: 'UXO', period: 'LEGACY' }] },
-  { key: 'th-tamuen', reference: 'DEMO-TH32-01', name: 'Prasat Ta Muen Thom north terrace', country: 'TH', province: 'TH32', adm2: 'TH3214', district: 'Phanom Dong Rak', village: 'Ban Nong Khanna', centre: [103.262, 14.364], hectares: 12, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-03', contamination: [PMN2] },
-  { key: 'th-chongchom', reference: 'DEMO-TH32-02', name: 'Chong Chom checkpoint woodland', country: 'TH', province: 'TH32', adm2: 'TH3206', adm3: 'TH320605', district: 'Kap Choeng', village: 'Ban Dan', centre: [103.6, 14.462], hectares: 20, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-08-27', contamination: [M46, M85] },
-  { key: 'th-phamoeidaeng', reference: 'DEMO-TH33-01', name: 'Pha Mo E Daeng cliff path', country: 'TH', province: 'TH33', adm2: 'TH3304', district: 'Kantharalak', village: 'Ban Phum Saron', centre: [104.69, 14.412], hectares: 45, contested: true, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-09-15', contamination: [PMN2, M85] },
-  { key: 'th-aranyaprathet', reference: 'DEMO-TH27-01', name: 'Ban Nong Ian orchard margin', country: 'TH', province: 'TH27', adm2: 'TH2706', district: 'Aranyaprathet', village: 'Ban Nong Ian', centre: [102.522, 13.712], hectares: 4, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2024-02-12', contamination: [PMN] },
-  { key: 'th-bankruat', reference: 'DEMO-TH31-01', name: 'Ban Kruat reservoir south bank', country: 'TH', province: 'TH31', adm2: 'TH3108', adm3: 'TH310801', district: 'Ban Kruat', centre: [103.13, 14.302], hectares: 17, contested: false, classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2025-11-04', contamination: [PMN2, { category: 'UXO', period: '2025_CONFLICT' }] },
-  { key: 'th-namyuen', reference: 'DEMO-TH34-01', name: 'Nam Yuen hill 481 east spur', country: 'TH', province: 'TH34', adm2: 'TH3409', district: 'Nam Yuen', village: 'Ban Chong Bok', centre: [105.05, 14.395], hectares: 27, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-12-01', contamination: [M46, PMN2] },
+  {
+    key: 'kh-osmach',
+    reference: 'DEMO-KH22-01',
+    name: 'O Smach south ridge',
+    country: 'KH',
+    province: 'KH22',
+    adm2: 'KH2205',
+    adm3: 'KH220506',
+    district: 'Trapeang Prasat',
+    village: 'O Smach',
+    centre: [103.5, 14.396],
+    hectares: 24,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-08-14',
+    contamination: [PMN2],
+  },
+  {
+    key: 'kh-preahvihear',
+    reference: 'DEMO-KH13-01',
+    name: 'Preah Vihear temple approach, Phnom Trap',
+    country: 'KH',
+    province: 'KH13',
+    adm2: 'KH1303',
+    adm3: 'KH130306',
+    district: 'Choam Khsant',
+    village: 'Kan Tout',
+    centre: [104.678, 14.374],
+    hectares: 38,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-09-02',
+    contamination: [M46, M85],
+  },
+  {
+    key: 'kh-chongsangam',
+    reference: 'DEMO-KH22-02',
+    name: 'Chong Sa Ngam pass, south slope',
+    country: 'KH',
+    province: 'KH22',
+    adm2: 'KH2201',
+    district: 'Anlong Veng',
+    village: 'Thmei',
+    centre: [104.36, 14.358],
+    hectares: 15,
+    contested: true,
+    classification: 'SHA',
+    evidence: 'INDIRECT',
+    dateOfInformation: '2025-10-21',
+    contamination: [TYPE72, PMN2],
+  },
+  {
+    key: 'kh-poipet',
+    reference: 'DEMO-KH01-01',
+    name: 'Poipet east paddies, K5 belt remnant',
+    country: 'KH',
+    province: 'KH01',
+    adm2: 'KH0105',
+    district: "O'Chrov",
+    village: 'Kbal Spean',
+    centre: [102.63, 13.675],
+    hectares: 9,
+    contested: false,
+    classification: 'SHA',
+    evidence: 'INDIRECT',
+    dateOfInformation: '2023-03-17',
+    contamination: [PMN],
+  },
+  {
+    key: 'kh-pailin',
+    reference: 'DEMO-KH24-01',
+    name: 'Phnom Koy cassava fields',
+    country: 'KH',
+    province: 'KH24',
+    adm2: 'KH2402',
+    adm3: 'KH240203',
+    district: 'Sala Krau',
+    village: 'Stueng Kach',
+    centre: [102.565, 12.875],
+    hectares: 6,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2022-11-08',
+    contamination: [TYPE72, PMN],
+  },
+  {
+    key: 'kh-kamrieng',
+    reference: 'DEMO-KH02-01',
+    name: 'Kamrieng border track',
+    country: 'KH',
+    province: 'KH02',
+    adm2: 'KH0212',
+    adm3: 'KH021201',
+    district: 'Kamrieng',
+    village: 'Boeung Ampil',
+    centre: [102.468, 13.08],
+    hectares: 31,
+    contested: false,
+    classification: 'SHA',
+    evidence: 'NONE',
+    dateOfInformation: '2021-06-30',
+    contamination: [
+      { category: 'AP_MINE', period: 'LEGACY' },
+      { category: 'UXO', period: 'LEGACY' },
+    ],
+  },
+  {
+    key: 'th-tamuen',
+    reference: 'DEMO-TH32-01',
+    name: 'Prasat Ta Muen Thom north terrace',
+    country: 'TH',
+    province: 'TH32',
+    adm2: 'TH3214',
+    district: 'Phanom Dong Rak',
+    village: 'Ban Nong Khanna',
+    centre: [103.262, 14.364],
+    hectares: 12,
+    contested: true,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-08-03',
+    contamination: [PMN2],
+  },
+  {
+    key: 'th-chongchom',
+    reference: 'DEMO-TH32-02',
+    name: 'Chong Chom checkpoint woodland',
+    country: 'TH',
+    province: 'TH32',
+    adm2: 'TH3206',
+    adm3: 'TH320605',
+    district: 'Kap Choeng',
+    village: 'Ban Dan',
+    centre: [103.6, 14.462],
+    hectares: 20,
+    contested: false,
+    classification: 'SHA',
+    evidence: 'INDIRECT',
+    dateOfInformation: '2025-08-27',
+    contamination: [M46, M85],
+  },
+  {
+    key: 'th-phamoeidaeng',
+    reference: 'DEMO-TH33-01',
+    name: 'Pha Mo E Daeng cliff path',
+    country: 'TH',
+    province: 'TH33',
+    adm2: 'TH3304',
+    district: 'Kantharalak',
+    village: 'Ban Phum Saron',
+    centre: [104.69, 14.412],
+    hectares: 45,
+    contested: true,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-09-15',
+    contamination: [PMN2, M85],
+  },
+  {
+    key: 'th-aranyaprathet',
+    reference: 'DEMO-TH27-01',
+    name: 'Ban Nong Ian orchard margin',
+    country: 'TH',
+    province: 'TH27',
+    adm2: 'TH2706',
+    district: 'Aranyaprathet',
+    village: 'Ban Nong Ian',
+    centre: [102.522, 13.712],
+    hectares: 4,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2024-02-12',
+    contamination: [PMN],
+  },
+  {
+    key: 'th-bankruat',
+    reference: 'DEMO-TH31-01',
+    name: 'Ban Kruat reservoir south bank',
+    country: 'TH',
+    province: 'TH31',
+    adm2: 'TH3108',
+    adm3: 'TH310801',
+    district: 'Ban Kruat',
+    centre: [103.13, 14.302],
+    hectares: 17,
+    contested: false,
+    classification: 'SHA',
+    evidence: 'INDIRECT',
+    dateOfInformation: '2025-11-04',
+    contamination: [PMN2, { category: 'UXO', period: '2025_CONFLICT' }],
+  },
+  {
+    key: 'th-namyuen',
+    reference: 'DEMO-TH34-01',
+    name: 'Nam Yuen hill 481 east spur',
+    country: 'TH',
+    province: 'TH34',
+    adm2: 'TH3409',
+    district: 'Nam Yuen',
+    village: 'Ban Chong Bok',
+    centre: [105.05, 14.395],
+    hectares: 27,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-12-01',
+    contamination: [M46, PMN2],
+  },
 ];
 
 interface FindSpec {
@@ -211,108 +411,317 @@ const crew = (team: string) => ({ team });
 
 const TASKS: TaskSpec[] = [
   {
-    key: 't01', area: 'kh-osmach', activityType: 'CLEARANCE', priority: 1, joint: false, teams: ['kh-1'], plannedBy: 'KH', plannedStart: '2026-01-12', plannedEnd: '2026-03-20',
+    key: 't01',
+    area: 'kh-osmach',
+    activityType: 'CLEARANCE',
+    priority: 1,
+    joint: false,
+    teams: ['kh-1'],
+    plannedBy: 'KH',
+    plannedStart: '2026-01-12',
+    plannedEnd: '2026-03-20',
     notes: 'Manual clearance with MDD support of the ridge above the O Smach road.',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('kh-1') },
-      { progress: { by: 'kh-1', reportDate: '2026-01-28', share: 0.45, finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 2, condition: 'INTACT', depthCm: 8, at: { vertex: 1, fraction: 0.4 } }] } },
+      {
+        progress: {
+          by: 'kh-1',
+          reportDate: '2026-01-28',
+          share: 0.45,
+          finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 2, condition: 'INTACT', depthCm: 8, at: { vertex: 1, fraction: 0.4 } }],
+        },
+      },
       { progress: { by: 'kh-1', reportDate: '2026-02-19', share: 0.55, notes: 'Last lane cleared; no further finds.' } },
       { move: 'COMPLETED', by: crew('kh-1') },
     ],
   },
   {
-    key: 't02', area: 'th-tamuen', activityType: 'CLEARANCE', priority: 1, joint: true, teams: ['kh-2', 'th-1'], plannedBy: 'TH', plannedStart: '2026-02-16', plannedEnd: '2026-05-29',
+    key: 't02',
+    area: 'th-tamuen',
+    activityType: 'CLEARANCE',
+    priority: 1,
+    joint: true,
+    teams: ['kh-2', 'th-1'],
+    plannedBy: 'TH',
+    plannedStart: '2026-02-16',
+    plannedEnd: '2026-05-29',
     notes: 'Joint clearance of the terrace north of Prasat Ta Muen Thom under the ceasefire arrangement.',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('kh-2') },
-      { progress: { by: 'th-1', reportDate: '2026-03-02', share: 0.12, finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 3, condition: 'INTACT', depthCm: 5, at: { vertex: 0, fraction: 0.35 } }] } },
-      { progress: { by: 'kh-2', reportDate: '2026-03-09', share: 0.15, finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 1, condition: 'DAMAGED', depthCm: 12, at: { vertex: 3, fraction: 0.6 } }] } },
+      {
+        progress: {
+          by: 'th-1',
+          reportDate: '2026-03-02',
+          share: 0.12,
+          finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 3, condition: 'INTACT', depthCm: 5, at: { vertex: 0, fraction: 0.35 } }],
+        },
+      },
+      {
+        progress: {
+          by: 'kh-2',
+          reportDate: '2026-03-09',
+          share: 0.15,
+          finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 1, condition: 'DAMAGED', depthCm: 12, at: { vertex: 3, fraction: 0.6 } }],
+        },
+      },
     ],
   },
   {
-    key: 't03', area: 'th-phamoeidaeng', activityType: 'BAC', priority: 1, joint: true, teams: ['kh-3', 'th-5'], plannedBy: 'KH', plannedStart: '2026-03-02', plannedEnd: '2026-06-30',
+    key: 't03',
+    area: 'th-phamoeidaeng',
+    activityType: 'BAC',
+    priority: 1,
+    joint: true,
+    teams: ['kh-3', 'th-5'],
+    plannedBy: 'KH',
+    plannedStart: '2026-03-02',
+    plannedEnd: '2026-06-30',
     notes: 'Battle area clearance of the cliff path after the July 2025 fighting.',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('th-5') },
-      { progress: { by: 'th-5', reportDate: '2026-03-11', share: 0.08, finds: [{ category: 'SUBMUNITION', model: 'M85', quantity: 4, condition: 'DAMAGED', depthCm: 0, at: { vertex: 2, fraction: 0.5 } }] } },
+      {
+        progress: {
+          by: 'th-5',
+          reportDate: '2026-03-11',
+          share: 0.08,
+          finds: [{ category: 'SUBMUNITION', model: 'M85', quantity: 4, condition: 'DAMAGED', depthCm: 0, at: { vertex: 2, fraction: 0.5 } }],
+        },
+      },
       { move: 'SUSPENDED', by: crew('th-5'), reason: 'flooding on access road' },
     ],
   },
   {
-    key: 't04', area: 'kh-preahvihear', activityType: 'BAC', priority: 1, joint: false, teams: ['kh-3'], plannedBy: 'KH', plannedStart: '2025-11-17', plannedEnd: '2026-04-30',
+    key: 't04',
+    area: 'kh-preahvihear',
+    activityType: 'BAC',
+    priority: 1,
+    joint: false,
+    teams: ['kh-3'],
+    plannedBy: 'KH',
+    plannedStart: '2025-11-17',
+    plannedEnd: '2026-04-30',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('kh-3') },
-      { progress: { by: 'kh-3', reportDate: '2025-12-04', share: 0.1, finds: [{ category: 'SUBMUNITION', model: 'M46', quantity: 6, condition: 'INTACT', at: { vertex: 4, fraction: 0.55 } }] } },
+      {
+        progress: {
+          by: 'kh-3',
+          reportDate: '2025-12-04',
+          share: 0.1,
+          finds: [{ category: 'SUBMUNITION', model: 'M46', quantity: 6, condition: 'INTACT', at: { vertex: 4, fraction: 0.55 } }],
+        },
+      },
       { move: 'SUSPENDED', by: crew('kh-3'), reason: 'access road closed by flooding' },
       { move: 'IN_PROGRESS', by: crew('kh-3') },
-      { progress: { by: 'kh-3', reportDate: '2026-01-15', share: 0.14, finds: [{ category: 'SUBMUNITION', model: 'M85', quantity: 2, condition: 'DETERIORATED', depthCm: 3, at: { vertex: 2, fraction: 0.3 } }, { category: 'AP_MINE', model: 'PMN-2', quantity: 1, condition: 'INTACT', depthCm: 6, at: { vertex: 5, fraction: 0.7 } }] } },
+      {
+        progress: {
+          by: 'kh-3',
+          reportDate: '2026-01-15',
+          share: 0.14,
+          finds: [
+            { category: 'SUBMUNITION', model: 'M85', quantity: 2, condition: 'DETERIORATED', depthCm: 3, at: { vertex: 2, fraction: 0.3 } },
+            { category: 'AP_MINE', model: 'PMN-2', quantity: 1, condition: 'INTACT', depthCm: 6, at: { vertex: 5, fraction: 0.7 } },
+          ],
+        },
+      },
       { progress: { by: 'kh-3', reportDate: '2026-02-05', share: 0.09 } },
     ],
   },
   {
-    key: 't05', area: 'kh-chongsangam', activityType: 'TS', priority: 2, joint: false, teams: ['kh-4'], plannedBy: 'KH', plannedStart: '2026-12-07', plannedEnd: '2027-01-15',
+    key: 't05',
+    area: 'kh-chongsangam',
+    activityType: 'TS',
+    priority: 2,
+    joint: false,
+    teams: ['kh-4'],
+    plannedBy: 'KH',
+    plannedStart: '2026-12-07',
+    plannedEnd: '2027-01-15',
     notes: 'Technical survey to confirm the suspected Type 72 belt along the old trench line.',
     steps: [{ move: 'ASSIGNED', by: ops }],
   },
-  { key: 't06', area: 'kh-poipet', activityType: 'CLEARANCE', priority: 3, joint: false, teams: ['kh-5'], plannedBy: 'KH', plannedStart: '2027-01-11', plannedEnd: '2027-02-26', steps: [] },
   {
-    key: 't07', area: 'kh-pailin', activityType: 'CLEARANCE', priority: 2, joint: false, teams: ['kh-6'], plannedBy: 'KH', plannedStart: '2025-12-01', plannedEnd: '2026-01-30',
+    key: 't06',
+    area: 'kh-poipet',
+    activityType: 'CLEARANCE',
+    priority: 3,
+    joint: false,
+    teams: ['kh-5'],
+    plannedBy: 'KH',
+    plannedStart: '2027-01-11',
+    plannedEnd: '2027-02-26',
+    steps: [],
+  },
+  {
+    key: 't07',
+    area: 'kh-pailin',
+    activityType: 'CLEARANCE',
+    priority: 2,
+    joint: false,
+    teams: ['kh-6'],
+    plannedBy: 'KH',
+    plannedStart: '2025-12-01',
+    plannedEnd: '2026-01-30',
     notes: 'Mechanical ground preparation, then manual clearance; land promised to twelve returnee households.',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('kh-6') },
-      { progress: { by: 'kh-6', reportDate: '2025-12-12', share: 0.5, finds: [{ category: 'AP_MINE', model: 'Type 72', quantity: 2, condition: 'DETERIORATED', depthCm: 10, at: { vertex: 0, fraction: 0.5 } }] } },
-      { progress: { by: 'kh-6', reportDate: '2026-01-22', share: 0.5, finds: [{ category: 'AP_MINE', model: 'PMN', quantity: 1, condition: 'DETERIORATED', depthCm: 14, at: { vertex: 3, fraction: 0.45 } }] } },
+      {
+        progress: {
+          by: 'kh-6',
+          reportDate: '2025-12-12',
+          share: 0.5,
+          finds: [{ category: 'AP_MINE', model: 'Type 72', quantity: 2, condition: 'DETERIORATED', depthCm: 10, at: { vertex: 0, fraction: 0.5 } }],
+        },
+      },
+      {
+        progress: {
+          by: 'kh-6',
+          reportDate: '2026-01-22',
+          share: 0.5,
+          finds: [{ category: 'AP_MINE', model: 'PMN', quantity: 1, condition: 'DETERIORATED', depthCm: 14, at: { vertex: 3, fraction: 0.45 } }],
+        },
+      },
       { move: 'COMPLETED', by: crew('kh-6') },
     ],
   },
   {
-    key: 't08', area: 'kh-kamrieng', activityType: 'NTS', priority: 4, joint: false, teams: ['kh-4'], plannedBy: 'KH', plannedStart: '2026-02-02', plannedEnd: '2026-02-13',
+    key: 't08',
+    area: 'kh-kamrieng',
+    activityType: 'NTS',
+    priority: 4,
+    joint: false,
+    teams: ['kh-4'],
+    plannedBy: 'KH',
+    plannedStart: '2026-02-02',
+    plannedEnd: '2026-02-13',
     steps: [{ move: 'CANCELLED', by: ops, reason: 'landowner refused access; to be re-planned after district mediation' }],
   },
   {
-    key: 't09', area: 'th-chongchom', activityType: 'EOD_SPOT', priority: 1, joint: false, teams: ['th-2'], plannedBy: 'TH', plannedStart: '2026-03-16', plannedEnd: '2026-03-27',
+    key: 't09',
+    area: 'th-chongchom',
+    activityType: 'EOD_SPOT',
+    priority: 1,
+    joint: false,
+    teams: ['th-2'],
+    plannedBy: 'TH',
+    plannedStart: '2026-03-16',
+    plannedEnd: '2026-03-27',
     notes: 'Spot tasks on submunitions reported by rangers around the checkpoint.',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('th-2') },
-      { progress: { by: 'th-2', reportDate: '2026-03-18', share: 0.02, finds: [{ category: 'SUBMUNITION', model: 'M46', quantity: 2, condition: 'INTACT', depthCm: 0, at: { vertex: 1, fraction: 0.65 } }] } },
+      {
+        progress: {
+          by: 'th-2',
+          reportDate: '2026-03-18',
+          share: 0.02,
+          finds: [{ category: 'SUBMUNITION', model: 'M46', quantity: 2, condition: 'INTACT', depthCm: 0, at: { vertex: 1, fraction: 0.65 } }],
+        },
+      },
     ],
   },
   {
-    key: 't10', area: 'th-aranyaprathet', activityType: 'CLEARANCE', priority: 2, joint: false, teams: ['th-3'], plannedBy: 'TH', plannedStart: '2025-11-03', plannedEnd: '2025-12-19',
+    key: 't10',
+    area: 'th-aranyaprathet',
+    activityType: 'CLEARANCE',
+    priority: 2,
+    joint: false,
+    teams: ['th-3'],
+    plannedBy: 'TH',
+    plannedStart: '2025-11-03',
+    plannedEnd: '2025-12-19',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('th-3') },
-      { progress: { by: 'th-3', reportDate: '2025-11-20', share: 0.6, finds: [{ category: 'AP_MINE', model: 'PMN', quantity: 3, condition: 'DETERIORATED', depthCm: 15, at: { vertex: 2, fraction: 0.5 } }] } },
+      {
+        progress: {
+          by: 'th-3',
+          reportDate: '2025-11-20',
+          share: 0.6,
+          finds: [{ category: 'AP_MINE', model: 'PMN', quantity: 3, condition: 'DETERIORATED', depthCm: 15, at: { vertex: 2, fraction: 0.5 } }],
+        },
+      },
       { progress: { by: 'th-3', reportDate: '2025-12-11', share: 0.4 } },
       { move: 'COMPLETED', by: crew('th-3') },
     ],
   },
-  { key: 't11', area: 'th-bankruat', activityType: 'TS', priority: 3, joint: false, teams: ['th-4'], plannedBy: 'TH', plannedStart: '2027-01-18', plannedEnd: '2027-02-12', steps: [] },
-  { key: 't12', area: 'th-namyuen', activityType: 'BAC', priority: 2, joint: false, teams: ['th-5'], plannedBy: 'TH', plannedStart: '2026-12-14', plannedEnd: '2027-02-26', steps: [{ move: 'ASSIGNED', by: ops }] },
   {
-    key: 't13', area: 'th-phamoeidaeng', activityType: 'NTS', priority: 3, joint: false, teams: ['th-6'], plannedBy: 'TH', plannedStart: '2026-01-05', plannedEnd: '2026-01-23',
+    key: 't11',
+    area: 'th-bankruat',
+    activityType: 'TS',
+    priority: 3,
+    joint: false,
+    teams: ['th-4'],
+    plannedBy: 'TH',
+    plannedStart: '2027-01-18',
+    plannedEnd: '2027-02-12',
+    steps: [],
+  },
+  {
+    key: 't12',
+    area: 'th-namyuen',
+    activityType: 'BAC',
+    priority: 2,
+    joint: false,
+    teams: ['th-5'],
+    plannedBy: 'TH',
+    plannedStart: '2026-12-14',
+    plannedEnd: '2027-02-26',
+    steps: [{ move: 'ASSIGNED', by: ops }],
+  },
+  {
+    key: 't13',
+    area: 'th-phamoeidaeng',
+    activityType: 'NTS',
+    priority: 3,
+    joint: false,
+    teams: ['th-6'],
+    plannedBy: 'TH',
+    plannedStart: '2026-01-05',
+    plannedEnd: '2026-01-23',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'CANCELLED', by: ops, reason: 'area inside the military buffer zone; survey postponed until the observers clear access' },
     ],
   },
   {
-    key: 't14', area: 'kh-osmach', activityType: 'CLEARANCE', priority: 2, joint: true, teams: ['kh-1', 'th-1'], plannedBy: 'KH', plannedStart: '2027-01-25', plannedEnd: '2027-04-30',
+    key: 't14',
+    area: 'kh-osmach',
+    activityType: 'CLEARANCE',
+    priority: 2,
+    joint: true,
+    teams: ['kh-1', 'th-1'],
+    plannedBy: 'KH',
+    plannedStart: '2027-01-25',
+    plannedEnd: '2027-04-30',
     notes: 'Second phase: joint clearance of the boundary strip north of the ridge.',
     steps: [],
   },
   {
-    key: 't15', area: 'kh-chongsangam', activityType: 'CLEARANCE', priority: 2, joint: false, teams: ['kh-2'], plannedBy: 'KH', plannedStart: '2026-03-23', plannedEnd: '2026-05-15',
+    key: 't15',
+    area: 'kh-chongsangam',
+    activityType: 'CLEARANCE',
+    priority: 2,
+    joint: false,
+    teams: ['kh-2'],
+    plannedBy: 'KH',
+    plannedStart: '2026-03-23',
+    plannedEnd: '2026-05-15',
     steps: [
       { move: 'ASSIGNED', by: ops },
       { move: 'IN_PROGRESS', by: crew('kh-2') },
-      { progress: { by: 'kh-2', reportDate: '2026-03-26', share: 0.06, finds: [{ category: 'AP_MINE', model: 'Type 72', quantity: 1, condition: 'DETERIORATED', depthCm: 9, at: { vertex: 1, fraction: 0.5 } }] } },
+      {
+        progress: {
+          by: 'kh-2',
+          reportDate: '2026-03-26',
+          share: 0.06,
+          finds: [{ category: 'AP_MINE', model: 'Type 72', quantity: 1, condition: 'DETERIORATED', depthCm: 9, at: { vertex: 1, fraction: 0.5 } }],
+        },
+      },
       { move: 'SUSPENDED', by: ops, reason: 'suspended by the joint border committee pending demarcation of the pass' },
     ],
   },
@@ -367,7 +776,12 @@ class Client {
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(30_000),
       });
@@ -382,7 +796,9 @@ class Client {
       // leave the text as it is, for the error message
     }
     if (res.status === 401) {
-      throw new SeedError(`the server refused the seed's token (${(parsed as Problem)?.detail ?? 401}): run the seed with the same DATA_DIR as npm start (now ${this.dataDir}).`);
+      throw new SeedError(
+        `the server refused the seed's token (${(parsed as Problem)?.detail ?? 401}): run the seed with the same DATA_DIR as npm start (now ${this.dataDir}).`,
+      );
     }
     return { status: res.status, etag: res.headers.get('etag'), replayed: res.headers.get('idempotent-replayed') === 'true', body: parsed as T };
   }
@@ -399,7 +815,12 @@ class Client {
     const sep = path.includes('?') ? '&' : '?';
     let cursor: string | null = null;
     do {
-      const page: Reply<{ items: T[]; next: string | null }> = await this.ok(`GET ${path}`, 'GET', `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
+      const page: Reply<{ items: T[]; next: string | null }> = await this.ok(
+        `GET ${path}`,
+        'GET',
+        `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        token,
+      );
       items.push(...page.body.items);
       cursor = page.body.next;
     } while (cursor);
@@ -426,7 +847,12 @@ interface Context {
   shapes: Map<string, Shape>;
 }
 
-const opsClaims = (country: Country): TokenClaims => ({ sub: `seed-operations-${country.toLowerCase()}`, role: 'operations', country, org: country === 'KH' ? 'CMAC' : 'TMAC' });
+const opsClaims = (country: Country): TokenClaims => ({
+  sub: `seed-operations-${country.toLowerCase()}`,
+  role: 'operations',
+  country,
+  org: country === 'KH' ? 'CMAC' : 'TMAC',
+});
 
 async function deminerToken(ctx: Context, teamKey: string): Promise<string> {
   const spec = ctx.teamSpecs.get(teamKey)!;
@@ -495,13 +921,15 @@ async function seedHazardAreas(ctx: Context): Promise<Tally> {
   return t;
 }
 
-const taskIdentity = (hazardAreaId: string, activityType: string, plannedStart: string, teamIds: string[]) => `${hazardAreaId}|${activityType}|${plannedStart}|${[...teamIds].sort().join(',')}`;
+const taskIdentity = (hazardAreaId: string, activityType: string, plannedStart: string, teamIds: string[]) =>
+  `${hazardAreaId}|${activityType}|${plannedStart}|${[...teamIds].sort().join(',')}`;
 
 async function seedTasks(ctx: Context): Promise<{ tally: Tally; tasks: Map<string, Task> }> {
   const t = tally();
   const known = new Map<string, Task>();
   for (const country of ['KH', 'TH'] as const) {
-    for (const task of await ctx.client.all<Task>(`/v1/tasks?country=${country}`, ctx.observer)) known.set(taskIdentity(task.hazardAreaId, task.activityType, task.plannedStart, task.teamIds), task);
+    for (const task of await ctx.client.all<Task>(`/v1/tasks?country=${country}`, ctx.observer))
+      known.set(taskIdentity(task.hazardAreaId, task.activityType, task.plannedStart, task.teamIds), task);
   }
   const tasks = new Map<string, Task>();
   for (const spec of TASKS) {
@@ -563,7 +991,13 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
         }
         const token = step.by === 'ops' ? ctx.ops[spec.plannedBy] : await deminerToken(ctx, step.by.team);
         const current = await ctx.client.ok<Task>(`read task ${spec.key}`, 'GET', `/v1/tasks/${taskId}`, ctx.observer);
-        const reply = await ctx.client.call<Task | Problem>('POST', `/v1/tasks/${taskId}/transitions`, token, { to: step.move, ...(step.reason ? { reason: step.reason } : {}) }, { 'if-match': current.etag ?? '' });
+        const reply = await ctx.client.call<Task | Problem>(
+          'POST',
+          `/v1/tasks/${taskId}/transitions`,
+          token,
+          { to: step.move, ...(step.reason ? { reason: step.reason } : {}) },
+          { 'if-match': current.etag ?? '' },
+        );
         if (reply.status === 409) {
           if ((reply.body as Problem).currentStatus === step.move) {
             result.moves.existing++;
@@ -595,7 +1029,9 @@ async function playLifecycles(ctx: Context, tasks: Map<string, Task>): Promise<L
           })),
           notes: `Field day ${p.reportDate}${p.notes ? `: ${p.notes}` : ''}`,
         };
-        const reply = await ctx.client.call<ProgressReport | Problem>('POST', `/v1/tasks/${taskId}/progress`, await deminerToken(ctx, p.by), body, { 'idempotency-key': `seed-progress-${spec.key}-${p.reportDate}` });
+        const reply = await ctx.client.call<ProgressReport | Problem>('POST', `/v1/tasks/${taskId}/progress`, await deminerToken(ctx, p.by), body, {
+          'idempotency-key': `seed-progress-${spec.key}-${p.reportDate}`,
+        });
         if (reply.status === 409 && (reply.body as Problem).currentStatus) {
           result.leftAlone.push(`${spec.key} (${(reply.body as Problem).currentStatus})`);
           break;
@@ -651,9 +1087,40 @@ interface AccidentSpec {
 
 /** Demo accidents (dates within the last year, so they count in the priorities). */
 const ACCIDENTS: AccidentSpec[] = [
-  { key: 'osmach-cattle', area: 'kh-osmach', offsetM: 120, occurredAt: '2026-08-19', device: { category: 'AP_MINE', model: 'PMN-2' }, activity: 'HERDING', source: 'CMAC Oddar Meanchey field office', victims: [{ sex: 'M', age: 15, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH', name: 'Demo victim one' }] },
-  { key: 'preahvihear-wood', area: 'kh-preahvihear', offsetM: 900, occurredAt: '2026-10-02', device: { category: 'SUBMUNITION', model: 'M85' }, activity: 'COLLECTING_FOOD_OR_WOOD', source: 'Commune chief, Kan Tout', suspected: true, victims: [{ sex: 'F', age: 42, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' }, { sex: 'F', age: 9, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }] },
-  { key: 'tamuen-patrol', area: 'th-tamuen', offsetM: 60, occurredAt: '2026-07-11', device: { category: 'AP_MINE', model: 'PMN-2' }, activity: 'MILITARY_DUTY', source: 'Second Army Area', victims: [{ sex: 'M', age: 27, outcome: 'INJURED', victimType: 'MILITARY', nationality: 'TH' }] },
+  {
+    key: 'osmach-cattle',
+    area: 'kh-osmach',
+    offsetM: 120,
+    occurredAt: '2026-08-19',
+    device: { category: 'AP_MINE', model: 'PMN-2' },
+    activity: 'HERDING',
+    source: 'CMAC Oddar Meanchey field office',
+    victims: [{ sex: 'M', age: 15, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH', name: 'Demo victim one' }],
+  },
+  {
+    key: 'preahvihear-wood',
+    area: 'kh-preahvihear',
+    offsetM: 900,
+    occurredAt: '2026-10-02',
+    device: { category: 'SUBMUNITION', model: 'M85' },
+    activity: 'COLLECTING_FOOD_OR_WOOD',
+    source: 'Commune chief, Kan Tout',
+    suspected: true,
+    victims: [
+      { sex: 'F', age: 42, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' },
+      { sex: 'F', age: 9, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' },
+    ],
+  },
+  {
+    key: 'tamuen-patrol',
+    area: 'th-tamuen',
+    offsetM: 60,
+    occurredAt: '2026-07-11',
+    device: { category: 'AP_MINE', model: 'PMN-2' },
+    activity: 'MILITARY_DUTY',
+    source: 'Second Army Area',
+    victims: [{ sex: 'M', age: 27, outcome: 'INJURED', victimType: 'MILITARY', nationality: 'TH' }],
+  },
 ];
 
 interface SessionSpec {
@@ -667,12 +1134,41 @@ interface SessionSpec {
 }
 
 const SESSIONS: SessionSpec[] = [
-  { key: 'pagoda4-jan', country: 'KH', date: '2026-09-14', province: 'KH22', site: 'Pagoda camp 4', provider: 'CMAC MRE team 2', audience: { girls: 18, boys: 22, women: 31, men: 19 } },
-  { key: 'samraong-school', country: 'KH', date: '2026-10-03', province: 'KH22', site: 'Samraong high school', provider: 'DRC', audience: { girls: 40, boys: 37, women: 6, men: 4 } },
-  { key: 'surin-shelter', country: 'TH', date: '2026-09-20', province: 'TH32', site: 'Kap Choeng district shelter', provider: 'TMAC HMAU 2', audience: { girls: 12, boys: 15, women: 25, men: 21 } },
+  {
+    key: 'pagoda4-jan',
+    country: 'KH',
+    date: '2026-09-14',
+    province: 'KH22',
+    site: 'Pagoda camp 4',
+    provider: 'CMAC MRE team 2',
+    audience: { girls: 18, boys: 22, women: 31, men: 19 },
+  },
+  {
+    key: 'samraong-school',
+    country: 'KH',
+    date: '2026-10-03',
+    province: 'KH22',
+    site: 'Samraong high school',
+    provider: 'DRC',
+    audience: { girls: 40, boys: 37, women: 6, men: 4 },
+  },
+  {
+    key: 'surin-shelter',
+    country: 'TH',
+    date: '2026-09-20',
+    province: 'TH32',
+    site: 'Kap Choeng district shelter',
+    provider: 'TMAC HMAU 2',
+    audience: { girls: 12, boys: 15, women: 25, men: 21 },
+  },
 ];
 
-const reliefClaims = (country: Country): TokenClaims => ({ sub: `seed-relief-${country.toLowerCase()}`, role: 'relief', country, org: country === 'KH' ? 'DRC' : 'TRC' });
+const reliefClaims = (country: Country): TokenClaims => ({
+  sub: `seed-relief-${country.toLowerCase()}`,
+  role: 'relief',
+  country,
+  org: country === 'KH' ? 'DRC' : 'TRC',
+});
 
 /** A point `metres` north-east of a centre. */
 function offset(centre: LonLat, metres: number): LonLat {
@@ -688,16 +1184,34 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
     const token = await ctx.client.token(reliefClaims(area.country));
     const document = `SEED${area.country}${hashOf(spec.key)}`;
     // The head's document is the household's natural key: a rerun finds it (idempotency records last a day).
-    const found = await ctx.client.ok<{ items: { id: string; version: number; status: string }[] }>(`lookup ${spec.key}`, 'POST', '/v1/households/lookup', token, { documentType: 'NATIONAL_ID', documentNumber: document });
+    const found = await ctx.client.ok<{ items: { id: string; version: number; status: string }[] }>(
+      `lookup ${spec.key}`,
+      'POST',
+      '/v1/households/lookup',
+      token,
+      { documentType: 'NATIONAL_ID', documentNumber: document },
+    );
     let household = found.body.items[0];
     if (household) t.existing++;
     else {
       const radius = Math.sqrt((area.hectares * 10_000) / Math.PI);
       const point = offset(area.centre, radius * 1.3 + spec.beyondM);
       const body = {
-        origin: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.district ? { district: area.district } : {}), ...(area.village ? { village: area.village } : {}) },
+        origin: {
+          province: area.province,
+          adm2: area.adm2,
+          ...(area.adm3 ? { adm3: area.adm3 } : {}),
+          ...(area.district ? { district: area.district } : {}),
+          ...(area.village ? { village: area.village } : {}),
+        },
         current: { province: area.country === 'KH' ? 'KH17' : 'TH32', site: area.country === 'KH' ? 'Pagoda camp 4' : 'Kap Choeng district shelter' },
-        destination: { province: area.province, adm2: area.adm2, ...(area.adm3 ? { adm3: area.adm3 } : {}), ...(area.village ? { village: area.village } : {}), point: { type: 'Point', coordinates: point } },
+        destination: {
+          province: area.province,
+          adm2: area.adm2,
+          ...(area.adm3 ? { adm3: area.adm3 } : {}),
+          ...(area.village ? { village: area.village } : {}),
+          point: { type: 'Point', coordinates: point },
+        },
         members: Array.from({ length: spec.members }, (_, i) => ({
           givenName: `Demo${i + 1}`,
           familyName: `Household ${spec.key}`,
@@ -708,7 +1222,15 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
         })),
         consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION', 'STATISTICS'] },
       };
-      household = await create<{ id: string; version: number; status: string }>(ctx, `household ${spec.key}`, '/v1/households', token, `seed-household-${spec.key}`, body, t);
+      household = await create<{ id: string; version: number; status: string }>(
+        ctx,
+        `household ${spec.key}`,
+        '/v1/households',
+        token,
+        `seed-household-${spec.key}`,
+        body,
+        t,
+      );
     }
     // DISPLACED → INTENDS_RETURN (→ RETURN_BLOCKED by the hazard), or DISPLACED → RETURNED: the moves not made yet.
     const path = spec.to === 'RETURN_BLOCKED' ? ['INTENDS_RETURN', 'RETURN_BLOCKED'] : spec.to === 'DISPLACED' ? [] : [spec.to];
@@ -717,7 +1239,14 @@ async function seedReturnees(ctx: Context): Promise<{ tally: Tally; moves: numbe
     const todo = status === 'DISPLACED' || path.includes(status) ? path.slice(path.indexOf(status) + 1) : [];
     for (const to of todo) {
       const move = to === 'RETURN_BLOCKED' ? { to, blockedReason: 'HAZARD' } : { to };
-      const moved = await ctx.client.ok<{ status: string; version: number }>(`move household ${spec.key}`, 'POST', `/v1/households/${household.id}/transitions`, token, move, { 'if-match': `"${version}"` });
+      const moved = await ctx.client.ok<{ status: string; version: number }>(
+        `move household ${spec.key}`,
+        'POST',
+        `/v1/households/${household.id}/transitions`,
+        token,
+        move,
+        { 'if-match': `"${version}"` },
+      );
       ({ status, version } = moved.body);
       moves++;
     }
@@ -741,7 +1270,15 @@ async function seedSites(ctx: Context): Promise<{ tally: Tally; sites: Map<strin
       if (site) t.existing++;
       else {
         const { country: _c, ...body } = spec;
-        site = await create<Site>(ctx, `site ${spec.code}`, '/v1/sites', relief, `seed-site-${spec.code}`, { ...body, managingOrganisation: country === 'KH' ? 'DRC' : 'Thai Red Cross', openedAt: '2025-07-26' }, t);
+        site = await create<Site>(
+          ctx,
+          `site ${spec.code}`,
+          '/v1/sites',
+          relief,
+          `seed-site-${spec.code}`,
+          { ...body, managingOrganisation: country === 'KH' ? 'DRC' : 'Thai Red Cross', openedAt: '2025-07-26' },
+          t,
+        );
       }
       sites.set(spec.code, site);
     });
@@ -762,13 +1299,89 @@ interface HouseholdSpec {
 }
 
 const HOUSEHOLDS: HouseholdSpec[] = [
-  { key: 'kh-1', country: 'KH', origin: 'KH22', site: 'KH22-PGD-01', displacedSince: '2025-07-25', people: 5, intends: 'YES', moves: [{ to: 'DISPLACED', site: 'KH22-CMP-03', effectiveDate: '2025-08-14' }, { to: 'INTENDS_RETURN', effectiveDate: '2025-11-02' }, { to: 'RETURNED', home: true, effectiveDate: '2025-11-20' }] },
-  { key: 'kh-2', country: 'KH', origin: 'KH22', site: 'KH22-SCH-02', displacedSince: '2025-07-26', people: 4, intends: 'UNDECIDED', moves: [{ to: 'RETURNED', home: true, effectiveDate: '2025-11-05' }, { to: 'REDISPLACED', site: 'KH22-PGD-01', effectiveDate: '2025-12-09', reason: 'fighting resumed' }] },
-  { key: 'kh-3', country: 'KH', origin: 'KH13', site: 'KH13-CMP-03', displacedSince: '2025-12-10', people: 6, intends: 'YES', moves: [{ to: 'INTENDS_RETURN', effectiveDate: '2026-01-08' }, { to: 'RETURN_BLOCKED', blockedReason: 'HAZARD', effectiveDate: '2026-01-15' }] },
-  { key: 'kh-4', country: 'KH', origin: 'KH01', site: 'KH01-PGD-01', displacedSince: '2025-12-12', people: 3, intends: 'NO', moves: [{ to: 'DISPLACED', site: 'KH01-SCH-02', effectiveDate: '2026-01-03' }] },
-  { key: 'th-1', country: 'TH', origin: 'TH33', site: 'TH33-SCH-02', displacedSince: '2025-07-24', people: 4, intends: 'YES', moves: [{ to: 'RETURNED', home: true, effectiveDate: '2025-08-30' }, { to: 'REDISPLACED', site: 'TH33-CMP-03', effectiveDate: '2025-12-08', reason: 'shelling near the village' }] },
-  { key: 'th-2', country: 'TH', origin: 'TH32', site: 'TH32-PGD-01', displacedSince: '2025-12-09', people: 5, intends: 'UNDECIDED', moves: [{ to: 'DISPLACED', site: 'TH32-CMP-03', effectiveDate: '2025-12-20' }] },
-  { key: 'th-3', country: 'TH', origin: 'TH34', site: 'TH34-CMP-03', displacedSince: '2025-12-11', people: 2, intends: 'YES', moves: [{ to: 'INTENDS_RETURN', effectiveDate: '2026-01-10' }] },
+  {
+    key: 'kh-1',
+    country: 'KH',
+    origin: 'KH22',
+    site: 'KH22-PGD-01',
+    displacedSince: '2025-07-25',
+    people: 5,
+    intends: 'YES',
+    moves: [
+      { to: 'DISPLACED', site: 'KH22-CMP-03', effectiveDate: '2025-08-14' },
+      { to: 'INTENDS_RETURN', effectiveDate: '2025-11-02' },
+      { to: 'RETURNED', home: true, effectiveDate: '2025-11-20' },
+    ],
+  },
+  {
+    key: 'kh-2',
+    country: 'KH',
+    origin: 'KH22',
+    site: 'KH22-SCH-02',
+    displacedSince: '2025-07-26',
+    people: 4,
+    intends: 'UNDECIDED',
+    moves: [
+      { to: 'RETURNED', home: true, effectiveDate: '2025-11-05' },
+      { to: 'REDISPLACED', site: 'KH22-PGD-01', effectiveDate: '2025-12-09', reason: 'fighting resumed' },
+    ],
+  },
+  {
+    key: 'kh-3',
+    country: 'KH',
+    origin: 'KH13',
+    site: 'KH13-CMP-03',
+    displacedSince: '2025-12-10',
+    people: 6,
+    intends: 'YES',
+    moves: [
+      { to: 'INTENDS_RETURN', effectiveDate: '2026-01-08' },
+      { to: 'RETURN_BLOCKED', blockedReason: 'HAZARD', effectiveDate: '2026-01-15' },
+    ],
+  },
+  {
+    key: 'kh-4',
+    country: 'KH',
+    origin: 'KH01',
+    site: 'KH01-PGD-01',
+    displacedSince: '2025-12-12',
+    people: 3,
+    intends: 'NO',
+    moves: [{ to: 'DISPLACED', site: 'KH01-SCH-02', effectiveDate: '2026-01-03' }],
+  },
+  {
+    key: 'th-1',
+    country: 'TH',
+    origin: 'TH33',
+    site: 'TH33-SCH-02',
+    displacedSince: '2025-07-24',
+    people: 4,
+    intends: 'YES',
+    moves: [
+      { to: 'RETURNED', home: true, effectiveDate: '2025-08-30' },
+      { to: 'REDISPLACED', site: 'TH33-CMP-03', effectiveDate: '2025-12-08', reason: 'shelling near the village' },
+    ],
+  },
+  {
+    key: 'th-2',
+    country: 'TH',
+    origin: 'TH32',
+    site: 'TH32-PGD-01',
+    displacedSince: '2025-12-09',
+    people: 5,
+    intends: 'UNDECIDED',
+    moves: [{ to: 'DISPLACED', site: 'TH32-CMP-03', effectiveDate: '2025-12-20' }],
+  },
+  {
+    key: 'th-3',
+    country: 'TH',
+    origin: 'TH34',
+    site: 'TH34-CMP-03',
+    displacedSince: '2025-12-11',
+    people: 2,
+    intends: 'YES',
+    moves: [{ to: 'INTENDS_RETURN', effectiveDate: '2026-01-10' }],
+  },
 ];
 
 function householdBody(spec: HouseholdSpec, sites: Map<string, Site>): Record<string, unknown> {
@@ -792,7 +1405,12 @@ function householdBody(spec: HouseholdSpec, sites: Map<string, Site>): Record<st
     members,
     consent: { given: true, date: spec.displacedSince, purposes: ['RETURN_ASSISTANCE', 'STATISTICS'] },
     displacedSince: spec.displacedSince,
-    returnIntentions: { intends: spec.intends, ...(spec.intends === 'YES' ? { when: '1_TO_3_MONTHS' } : {}), obstacles: spec.intends === 'YES' ? ['MINES_OR_UXO'] : ['HOUSE_DESTROYED', 'NO_LIVELIHOOD'], surveyedAt: spec.displacedSince },
+    returnIntentions: {
+      intends: spec.intends,
+      ...(spec.intends === 'YES' ? { when: '1_TO_3_MONTHS' } : {}),
+      obstacles: spec.intends === 'YES' ? ['MINES_OR_UXO'] : ['HOUSE_DESTROYED', 'NO_LIVELIHOOD'],
+      surveyedAt: spec.displacedSince,
+    },
   };
 }
 
@@ -808,7 +1426,10 @@ async function seedHouseholds(ctx: Context, sites: Map<string, Site>): Promise<{
     const relief = await ctx.client.token(reliefClaims(spec.country));
     const body = householdBody(spec, sites);
     const head = (body.members as { document: { type: string; number: string } }[])[0]!.document;
-    const found = await ctx.client.ok<{ items: { id: string }[] }>(`lookup ${spec.key}`, 'POST', '/v1/households/lookup', relief, { documentType: head.type, documentNumber: head.number });
+    const found = await ctx.client.ok<{ items: { id: string }[] }>(`lookup ${spec.key}`, 'POST', '/v1/households/lookup', relief, {
+      documentType: head.type,
+      documentNumber: head.number,
+    });
     if (found.body.items.length > 0) {
       t.existing++;
       continue;
@@ -817,14 +1438,25 @@ async function seedHouseholds(ctx: Context, sites: Map<string, Site>): Promise<{
     if (household.version > 1) continue;
     for (const move of spec.moves) {
       const site = move.site ? sites.get(move.site)! : undefined;
-      const current = site ? { province: site.province, siteId: site.id } : move.home ? { province: spec.origin, village: 'seed village', hostCommunity: 'home village' } : undefined;
-      const reply = await ctx.client.ok<Household>(`move ${spec.key} to ${move.to}`, 'POST', `/v1/households/${household.id}/transitions`, relief, {
-        to: move.to,
-        effectiveDate: move.effectiveDate,
-        ...(current ? { current } : {}),
-        ...(move.reason ? { reason: move.reason } : {}),
-        ...(move.blockedReason ? { blockedReason: move.blockedReason } : {}),
-      }, { 'if-match': `"${household.version}"` });
+      const current = site
+        ? { province: site.province, siteId: site.id }
+        : move.home
+          ? { province: spec.origin, village: 'seed village', hostCommunity: 'home village' }
+          : undefined;
+      const reply = await ctx.client.ok<Household>(
+        `move ${spec.key} to ${move.to}`,
+        'POST',
+        `/v1/households/${household.id}/transitions`,
+        relief,
+        {
+          to: move.to,
+          effectiveDate: move.effectiveDate,
+          ...(current ? { current } : {}),
+          ...(move.reason ? { reason: move.reason } : {}),
+          ...(move.blockedReason ? { blockedReason: move.blockedReason } : {}),
+        },
+        { 'if-match': `"${household.version}"` },
+      );
       household = reply.body;
       moves++;
     }
@@ -838,7 +1470,10 @@ async function seedAccidents(ctx: Context): Promise<Tally> {
     const area = AREAS.find((a) => a.key === spec.area)!;
     const point = offset(area.centre, spec.offsetM);
     // Natural key: the same point on the same date.
-    const known = await ctx.client.all<{ point: { coordinates: number[] } }>(`/v1/accidents?province=${area.province}&from=${spec.occurredAt}&to=${spec.occurredAt}`, ctx.observer);
+    const known = await ctx.client.all<{ point: { coordinates: number[] } }>(
+      `/v1/accidents?province=${area.province}&from=${spec.occurredAt}&to=${spec.occurredAt}`,
+      ctx.observer,
+    );
     if (known.some((a) => a.point.coordinates[0] === point[0] && a.point.coordinates[1] === point[1])) {
       t.existing++;
       continue;
@@ -863,18 +1498,30 @@ async function seedSessions(ctx: Context): Promise<Tally> {
   const t = tally();
   for (const spec of SESSIONS) {
     const token = await ctx.client.token(reliefClaims(spec.country));
-    const known = await ctx.client.all<{ date: string; provider: string }>(`/v1/risk-education-sessions?country=${spec.country}&site=${encodeURIComponent(spec.site)}`, ctx.observer);
+    const known = await ctx.client.all<{ date: string; provider: string }>(
+      `/v1/risk-education-sessions?country=${spec.country}&site=${encodeURIComponent(spec.site)}`,
+      ctx.observer,
+    );
     if (known.some((s) => s.date === spec.date && s.provider === spec.provider)) {
       t.existing++;
       continue;
     }
-    const body = { date: spec.date, province: spec.province, site: spec.site, provider: spec.provider, delivery: 'FACE_TO_FACE', categories: ['AP_MINE', 'SUBMUNITION', 'UXO'], audience: spec.audience };
+    const body = {
+      date: spec.date,
+      province: spec.province,
+      site: spec.site,
+      provider: spec.provider,
+      delivery: 'FACE_TO_FACE',
+      categories: ['AP_MINE', 'SUBMUNITION', 'UXO'],
+      audience: spec.audience,
+    };
     await create(ctx, `risk education session ${spec.key}`, '/v1/risk-education-sessions', token, `seed-session-${spec.key}`, body, t);
   }
   return t;
 }
 
-const line = (label: string, t: Tally, extra = '') => say(`${label.padEnd(17)} ${String(t.created + t.existing).padStart(3)}: ${t.created} created, ${t.existing} already there${extra}`);
+const line = (label: string, t: Tally, extra = '') =>
+  say(`${label.padEnd(17)} ${String(t.created + t.existing).padStart(3)}: ${t.created} created, ${t.existing} already there${extra}`);
 
 async function checkServer(base: string): Promise<void> {
   // A server that answers but whose database is busy (a new DATA_DIR loading the gazetteer) gets a few seconds.
@@ -952,8 +1599,10 @@ async function main(): Promise<void> {
   line('tasks', tasks, ` (${TASKS.filter((t) => t.joint).length} joint)`);
   const lifecycle = await playLifecycles(ctx, byKey);
   line('progress reports', lifecycle.progress);
-  say(`${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ` +
-    `${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`);
+  say(
+    `${'task moves'.padEnd(17)} ${String(lifecycle.moves.created + lifecycle.moves.existing).padStart(3)}: ` +
+      `${lifecycle.moves.created} made, ${lifecycle.moves.existing} already made`,
+  );
   if (lifecycle.leftAlone.length) say(`changed since seeded, left as they are: ${lifecycle.leftAlone.join(', ')}`);
   const { tally: siteTally, sites } = await seedSites(ctx);
   line('sites', siteTally, ` in ${new Set([...sites.values()].map((s) => s.province)).size} provinces`);
@@ -969,7 +1618,9 @@ async function main(): Promise<void> {
   const parts = [teams, areas, tasks, lifecycle.progress, returnees.tally, accidents, sessions, siteTally, households.tally];
   const created = parts.reduce((n, p) => n + p.created, 0);
   const existing = parts.reduce((n, p) => n + p.existing, 0);
-  say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${created} created, ${existing} already there, ${lifecycle.moves.created} task moves made`);
+  say(
+    `done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${created} created, ${existing} already there, ${lifecycle.moves.created} task moves made`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -54,10 +54,12 @@ export interface LocalServerOptions {
 export function createLocalServer(options: LocalServerOptions = {}): Hono {
   const root = new Hono();
   if (options.exposure) guardExposure(root, options.exposure);
-  const problem = (p: HttpProblem) => new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'X-Content-Type-Options': 'nosniff' } });
+  const problem = (p: HttpProblem) =>
+    new Response(JSON.stringify(p.toBody()), { status: p.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'X-Content-Type-Options': 'nosniff' } });
   // Before anything decodes the path (the console's file server would throw on it).
   root.use('*', async (c, next) => {
-    if (!decodable(new URL(c.req.url).pathname)) return problem(new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]));
+    if (!decodable(new URL(c.req.url).pathname))
+      return problem(new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]));
     await next();
   });
   // The apps answer their own errors; this is for the local parts around them (files, uploads, sign-in).

@@ -60,13 +60,17 @@ async function main(): Promise<void> {
   checkJava();
   await checkPortFree(port, host);
   const { previousMode } = await ensureDataDir(dataDir);
-  if (previousMode !== undefined) say(`${dataDir} was open to other users (mode ${previousMode.toString(8).padStart(4, '0')}); it is now 0700: it holds personal data and the signing key`);
+  if (previousMode !== undefined)
+    say(`${dataDir} was open to other users (mode ${previousMode.toString(8).padStart(4, '0')}); it is now 0700: it holds personal data and the signing key`);
   const secrets = await ensureLocalSecrets(dataDir);
   say(`starting DynamoDB Local (data in ${dataDir}) ...`);
   // A fixed port (DYNAMODB_PORT) is one a firewall rule can name; by default any free one.
   let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ dataDir, ...(fixedDynamoPort ? { port: fixedDynamoPort } : {}) });
-  if (!dynamo.loopbackOnly) warn(`warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if ` +
-    `killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`);
+  if (!dynamo.loopbackOnly)
+    warn(
+      `warning: DynamoDB Local listens on every interface (port ${dynamo.port}), answers any credentials and may lose a transaction it answered if ` +
+        `killed: install a JDK (javac) so that npm start can fix both (README, "Security notes").`,
+    );
   const dynamoPort = dynamo.port;
   let server: Server | undefined;
   let notifications: { bus: LocalEventBus; poller: StreamPoller; clients: { destroy(): void }[] } | undefined;
@@ -154,28 +158,38 @@ async function main(): Promise<void> {
   // A failed count leaves no marker: the next start counts again, and its whole buckets replace what requests added meanwhile.
   await backfillMonthlyStats(backfillClient, LOCAL_TABLE_NAME).then(
     (backfill) => {
-      if (backfill.ran && backfill.buckets > 0) say(`monthly report: counted the records stored before it into ${backfill.buckets} monthly bucket${backfill.buckets > 1 ? 's' : ''}`);
+      if (backfill.ran && backfill.buckets > 0)
+        say(`monthly report: counted the records stored before it into ${backfill.buckets} monthly bucket${backfill.buckets > 1 ? 's' : ''}`);
     },
-    (e: unknown) => warn(`monthly report: the records stored before it could not be counted (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) =>
+      warn(`monthly report: the records stored before it could not be counted (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
   );
 
   // Hazard areas recorded before the clearance priorities existed enter their lists, counted once.
   const { backfillPriorities } = await import('./priorities-backfill.ts');
   await backfillPriorities(backfillClient, LOCAL_TABLE_NAME).then(
     (backfill) => {
-      if (backfill.ran && backfill.areas > 0) say(`clearance priorities: ranked ${backfill.areas} hazard area${backfill.areas > 1 ? 's' : ''} recorded before them`);
+      if (backfill.ran && backfill.areas > 0)
+        say(`clearance priorities: ranked ${backfill.areas} hazard area${backfill.areas > 1 ? 's' : ''} recorded before them`);
     },
-    (e: unknown) => warn(`clearance priorities: the hazard areas recorded before them could not be ranked ` +
-      `(the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) =>
+      warn(
+        `clearance priorities: the hazard areas recorded before them could not be ranked ` +
+          `(the next start tries again): ${e instanceof Error ? e.message : String(e)}`,
+      ),
   );
 
   // People of households registered before the duplicate matching are filed in its index, once.
   const { backfillDuplicateIndex } = await import('./duplicates-backfill.ts');
   await backfillDuplicateIndex(backfillClient, LOCAL_TABLE_NAME).then(
     (backfill) => {
-      if (backfill.ran && backfill.households > 0) say(`possible duplicates: filed the people of ${backfill.households} household${backfill.households > 1 ? 's' : ''} registered before the matching`);
+      if (backfill.ran && backfill.households > 0)
+        say(`possible duplicates: filed the people of ${backfill.households} household${backfill.households > 1 ? 's' : ''} registered before the matching`);
     },
-    (e: unknown) => warn(`possible duplicates: the households registered before the matching could not be filed (the next start tries again): ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) =>
+      warn(
+        `possible duplicates: the households registered before the matching could not be filed (the next start tries again): ${e instanceof Error ? e.message : String(e)}`,
+      ),
   );
 
   // Before listening: a request never meets a table without an edition, and DynamoDB Local is idle
@@ -194,8 +208,10 @@ async function main(): Promise<void> {
   server.listen(port, host, () => {
     const origin = loopbackOnly ? `http://localhost:${port}` : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     if (!loopbackOnly) {
-      warn(`warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime ` +
-        `has no TLS and its database is for evaluation.`);
+      warn(
+        `warning: HOST=${host}: the API and web console are reachable from other machines (local sign-in stays on this one); the local runtime ` +
+          `has no TLS and its database is for evaluation.`,
+      );
     }
     say(`listening on ${origin}  (web console: ${origin}/; API reference: ${origin}/docs; a token: npm run token -- --role admin)`);
     // Household imports a crash (or SIGKILL) left unfinished continue where they stopped.
@@ -207,11 +223,14 @@ async function main(): Promise<void> {
     void Promise.all([import('./ttl-sweeper.ts'), import('../../shared/db/client.ts')]).then(([{ startTtlSweeper }, { documentClient }]) => {
       if (!stopping) startTtlSweeper(documentClient, LOCAL_TABLE_NAME, say);
     });
-    void startNotifications(dynamo!.endpoint, dataDir).then((started) => {
-      if (stopping) return;
-      notifications = started;
-      say(`notifications: stream poller running (checkpoints in ${started.checkpointFile})`);
-    }, (e: unknown) => warn(`notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}`));
+    void startNotifications(dynamo!.endpoint, dataDir).then(
+      (started) => {
+        if (stopping) return;
+        notifications = started;
+        say(`notifications: stream poller running (checkpoints in ${started.checkpointFile})`);
+      },
+      (e: unknown) => warn(`notifications could not start (the API still runs): ${e instanceof Error ? e.message : String(e)}`),
+    );
   });
 }
 

@@ -342,7 +342,10 @@ export class StreamPoller {
       const ours = pending.filter(matchesOutboxFilter).map((r) => toLambdaRecord(r, streamArn));
       let failedAt = -1;
       try {
-        const result = ours.length > 0 ? await this.#publish(ours, { eventBridge: this.#options.eventBridge, busName: this.#options.busName, log: this.#log }) : { batchItemFailures: [] };
+        const result =
+          ours.length > 0
+            ? await this.#publish(ours, { eventBridge: this.#options.eventBridge, busName: this.#options.busName, log: this.#log })
+            : { batchItemFailures: [] };
         const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
         if (failed.size > 0) {
           failedAt = pending.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''));
@@ -362,7 +365,12 @@ export class StreamPoller {
       }
       if (failedAt < 0) return true;
       pending = pending.slice(failedAt);
-      if (attempt === 0 || attempt % 10 === 0) this.#log.warn('stream poller: records not published; retrying from the first failed one', { shardId, remaining: pending.length, attempt: attempt + 1 });
+      if (attempt === 0 || attempt % 10 === 0)
+        this.#log.warn('stream poller: records not published; retrying from the first failed one', {
+          shardId,
+          remaining: pending.length,
+          attempt: attempt + 1,
+        });
     }
     return true;
   }
@@ -372,7 +380,8 @@ export class StreamPoller {
     try {
       stored = JSON.parse(await readFile(this.#options.checkpointFile, 'utf8')) as Checkpoints;
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.#log.warn('stream poller: unreadable checkpoint file; starting from the oldest record', { error: errorInfo(e) });
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.#log.warn('stream poller: unreadable checkpoint file; starting from the oldest record', { error: errorInfo(e) });
     }
     // A checkpoint of another stream (the table was created anew) says nothing about this one.
     this.#checkpoints = stored?.streamArn === streamArn && stored.shards && typeof stored.shards === 'object' ? stored : { streamArn, shards: {} };

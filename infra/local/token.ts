@@ -13,7 +13,9 @@ const DEFAULT_ORG: Record<string, string> = { KH: 'CMAC', TH: 'TMAC' };
 const NATIONAL = ['operations', 'deminer', 'qa', 'relief', 'ministry'];
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run token -- --role <${ROLES.join('|')}> [--country KH|TH] [--org <org>] [--team <id>] [--sub <id>] [--ttl 12h, at most 24h]\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run token -- --role <${ROLES.join('|')}> [--country KH|TH] [--org <org>] [--team <id>] [--sub <id>] [--ttl 12h, at most 24h]\n`,
+  );
   process.exit(2);
 }
 

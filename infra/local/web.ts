@@ -43,14 +43,20 @@ function cacheControl(path: string): string {
  * any other inline script.
  */
 function contentSecurityPolicy(html: string): string {
-  const hashes = inlineScriptHashes(html).map((h) => ` '${h}'`).join('');
-  return `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'${hashes}; connect-src 'self'; worker-src 'self'; manifest-src ` +
-    `'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`;
+  const hashes = inlineScriptHashes(html)
+    .map((h) => ` '${h}'`)
+    .join('');
+  return (
+    `default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'${hashes}; connect-src 'self'; worker-src 'self'; manifest-src ` +
+    `'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'`
+  );
 }
 
 /** `sha256-…` of each inline `<script>` (no `src`) of a page, as CSP hashes them (the text between the tags). */
 export function inlineScriptHashes(html: string): string[] {
-  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => `sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}`);
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+    (m) => `sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}`,
+  );
 }
 
 const problem = (c: Context, p: HttpProblem) => c.body(JSON.stringify(p.toBody()), p.status as 400, { 'Content-Type': PROBLEM_CONTENT_TYPE });
@@ -75,7 +81,14 @@ export function mountLocalToken(root: Hono, privateKeyFile: string): void {
       return problem(c, new BadRequest('The body is not valid JSON.'));
     }
     const shape = TokenRequest.safeParse(raw);
-    if (!shape.success) return problem(c, new BadRequest('The claims are invalid: see errors for each field.', shape.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }))));
+    if (!shape.success)
+      return problem(
+        c,
+        new BadRequest(
+          'The claims are invalid: see errors for each field.',
+          shape.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
+        ),
+      );
     const input = shape.data;
     const claims = {
       sub: input.sub ?? `local-${input.role}-${(input.country ?? 'xx').toLowerCase()}-${input.org.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
@@ -85,7 +98,14 @@ export function mountLocalToken(root: Hono, privateKeyFile: string): void {
       team: input.team?.trim() || undefined,
     };
     const principal = Principal.safeParse(claims);
-    if (!principal.success) return problem(c, new BadRequest('These claims do not make a valid user: see errors for each field.', principal.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }))));
+    if (!principal.success)
+      return problem(
+        c,
+        new BadRequest(
+          'These claims do not make a valid user: see errors for each field.',
+          principal.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
+        ),
+      );
     const token = await signLocalToken(privateKeyFile, principal.data);
     return c.json({ token }, 200, { 'Cache-Control': 'no-store' });
   });
@@ -155,7 +175,13 @@ export function mountConsole(root: Hono, webDir: string): void {
     }
     if (path === '/sw.js') headers['Service-Worker-Allowed'] = '/';
     if (COMPRESSIBLE.has(extname(file))) headers['Vary'] = 'Accept-Encoding';
-    const entry: CachedFile = { mtimeMs: info.mtimeMs, size: info.size, body: own(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`, headers };
+    const entry: CachedFile = {
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      body: own(body),
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+      headers,
+    };
     cache.set(path, entry);
     return entry;
   };

@@ -12,7 +12,8 @@ export const MAX_BATCH_ATTEMPTS = 12;
 
 const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
 
-const chunks = <T>(all: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
+const chunks = <T>(all: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
 
 export interface BatchGetOptions {
   /** A ProjectionExpression; `names` gives its `#name` placeholders. */
@@ -31,7 +32,12 @@ export async function batchGetAll(keys: readonly Record<string, unknown>[], opti
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
       if (attempt > 0) await pause(attempt);
-      const request = { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}), ...(projection ? { ProjectionExpression: projection } : {}), ...(names ? { ExpressionAttributeNames: names } : {}) };
+      const request = {
+        Keys: pending,
+        ...(consistent ? { ConsistentRead: true } : {}),
+        ...(projection ? { ProjectionExpression: projection } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+      };
       const out = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: request } }));
       found.push(...(out.Responses?.[tableName] ?? []));
       pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];

@@ -14,7 +14,9 @@ import { documentHashKey } from '../secrets.ts';
  */
 export async function hashDocument(country: Country, number: string): Promise<string> {
   const key = await documentHashKey();
-  return createHmac('sha256', key).update(`doc:${country}:${normaliseDocumentNumber(number)}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`doc:${country}:${normaliseDocumentNumber(number)}`)
+    .digest('hex');
 }
 
 /**

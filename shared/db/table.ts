@@ -36,7 +36,13 @@ export const tableDefinition: TableDefinition = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   // gsi5 orders by a number (`gsi5sk`, N) that counters change with ADD: the clearance priorities by score.
-  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3), gsi(4), { indexName: 'gsi5', partitionKey: { name: 'gsi5pk', type: 'S' }, sortKey: { name: 'gsi5sk', type: 'N' } }],
+  globalSecondaryIndexes: [
+    gsi(1),
+    gsi(2),
+    gsi(3),
+    gsi(4),
+    { indexName: 'gsi5', partitionKey: { name: 'gsi5pk', type: 'S' }, sortKey: { name: 'gsi5sk', type: 'N' } },
+  ],
   timeToLiveAttribute: 'expiresAt',
   streamViewType: 'NEW_AND_OLD_IMAGES',
 };

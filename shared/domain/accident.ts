@@ -16,7 +16,17 @@ import type { Principal } from './roles.ts';
  * recording country and admins; everyone else reads the accident without them.
  */
 
-export const ACTIVITIES = ['FARMING', 'COLLECTING_FOOD_OR_WOOD', 'HERDING', 'TRAVELLING', 'PLAYING', 'TAMPERING', 'DEMINING', 'MILITARY_DUTY', 'OTHER'] as const;
+export const ACTIVITIES = [
+  'FARMING',
+  'COLLECTING_FOOD_OR_WOOD',
+  'HERDING',
+  'TRAVELLING',
+  'PLAYING',
+  'TAMPERING',
+  'DEMINING',
+  'MILITARY_DUTY',
+  'OTHER',
+] as const;
 export const Activity = z.enum(ACTIVITIES);
 export const OUTCOMES = ['KILLED', 'INJURED'] as const;
 export const VictimOutcome = z.enum(OUTCOMES);
@@ -56,7 +66,10 @@ export const VictimInput = z
   })
   .check(
     z.refine((v) => v.age !== undefined || v.ageBand !== undefined, { message: 'give age or ageBand', path: ['age'] }),
-    z.refine((v) => v.age === undefined || v.ageBand === undefined || ageBandOfAge(v.age) === v.ageBand, { message: 'ageBand does not match age', path: ['ageBand'] }),
+    z.refine((v) => v.age === undefined || v.ageBand === undefined || ageBandOfAge(v.age) === v.ageBand, {
+      message: 'ageBand does not match age',
+      path: ['ageBand'],
+    }),
   );
 export type VictimInput = z.infer<typeof VictimInput>;
 
@@ -87,7 +100,10 @@ export const AccidentCreate = z
   })
   .check(
     z.refine((a) => isProvinceOf(a.province, a.country), { message: 'is not a border province of the given country', path: ['province'] }),
-    z.refine((a) => !(a.hazardAreaId && a.createSuspectedHazardArea), { message: 'name a recorded hazard area or ask for a suspected one, not both', path: ['createSuspectedHazardArea'] }),
+    z.refine((a) => !(a.hazardAreaId && a.createSuspectedHazardArea), {
+      message: 'name a recorded hazard area or ask for a suspected one, not both',
+      path: ['createSuspectedHazardArea'],
+    }),
   );
 export type AccidentCreate = z.infer<typeof AccidentCreate>;
 
@@ -175,19 +191,30 @@ export function splitVictims(victims: readonly VictimInput[]): { victims: Victim
   return { victims: stored, personal };
 }
 
-export const totalsOf = (victims: readonly Victim[]) => ({ killed: victims.filter((v) => v.outcome === 'KILLED').length, injured: victims.filter((v) => v.outcome === 'INJURED').length });
+export const totalsOf = (victims: readonly Victim[]) => ({
+  killed: victims.filter((v) => v.outcome === 'KILLED').length,
+  injured: victims.filter((v) => v.outcome === 'INJURED').length,
+});
 
 /** Who reads victims' names and contacts: operations and the ministry of the recording country, and admins. */
 export const canReadVictimData = (p: Pick<Principal, 'role' | 'country'>, a: Pick<Accident, 'country'>): boolean =>
   p.role === 'admin' || ((p.role === 'operations' || p.role === 'ministry') && p.country === a.country);
 
 /** Who records and corrects accidents: operations of the accident's country, and admins. */
-export const canRecordAccident = (p: Pick<Principal, 'role' | 'country'>, country: string): boolean => p.role === 'admin' || (p.role === 'operations' && p.country === country);
+export const canRecordAccident = (p: Pick<Principal, 'role' | 'country'>, country: string): boolean =>
+  p.role === 'admin' || (p.role === 'operations' && p.country === country);
 
 /** The accident with its victims' personal data merged in. */
 export function withVictimData(a: Accident, personal: readonly VictimPersonal[]): Accident {
   const byIndex = new Map(personal.map((p) => [p.index, p]));
-  return { ...a, victims: a.victims.map((v, i) => ({ ...v, ...(byIndex.get(i)?.name ? { name: byIndex.get(i)!.name } : {}), ...(byIndex.get(i)?.contact ? { contact: byIndex.get(i)!.contact } : {}) })) };
+  return {
+    ...a,
+    victims: a.victims.map((v, i) => ({
+      ...v,
+      ...(byIndex.get(i)?.name ? { name: byIndex.get(i)!.name } : {}),
+      ...(byIndex.get(i)?.contact ? { contact: byIndex.get(i)!.contact } : {}),
+    })),
+  };
 }
 
 /**
@@ -217,16 +244,23 @@ export function casualtyView(c: Record<string, number>) {
   const sexAge = (o: string) => Object.fromEntries(VICTIM_SEXES.map((s) => [s, Object.fromEntries(AGE_BANDS.map((b) => [b, c[`${o}_${s}_${b}`] ?? 0]))]));
   return {
     accidents: c.accidents ?? 0,
-    accidentsByDevice: Object.fromEntries(['AP_MINE', 'AT_MINE', 'UXO', 'AXO', 'SUBMUNITION', 'BOOBY_TRAP', 'IED', 'OTHER'].map((k) => [k, c[`accidents_device_${k}`] ?? 0])),
+    accidentsByDevice: Object.fromEntries(
+      ['AP_MINE', 'AT_MINE', 'UXO', 'AXO', 'SUBMUNITION', 'BOOBY_TRAP', 'IED', 'OTHER'].map((k) => [k, c[`accidents_device_${k}`] ?? 0]),
+    ),
     killed: c.killed ?? 0,
     injured: c.injured ?? 0,
     bySexAndAge: { killed: sexAge('killed'), injured: sexAge('injured') },
-    byVictimType: Object.fromEntries(OUTCOMES.map((o) => [o.toLowerCase(), Object.fromEntries(VICTIM_TYPES.map((t) => [t, c[`${o.toLowerCase()}_type_${t}`] ?? 0]))])),
+    byVictimType: Object.fromEntries(
+      OUTCOMES.map((o) => [o.toLowerCase(), Object.fromEntries(VICTIM_TYPES.map((t) => [t, c[`${o.toLowerCase()}_type_${t}`] ?? 0]))]),
+    ),
   };
 }
 
 /** The point rounded to about 100 m (three decimals of a degree), for events both ministries receive. */
-export const roundedPoint = (p: Point): Point => ({ type: 'Point', coordinates: [Math.round(p.coordinates[0]! * 1000) / 1000, Math.round(p.coordinates[1]! * 1000) / 1000] });
+export const roundedPoint = (p: Point): Point => ({
+  type: 'Point',
+  coordinates: [Math.round(p.coordinates[0]! * 1000) / 1000, Math.round(p.coordinates[1]! * 1000) / 1000],
+});
 
 /** Response schema, for the OpenAPI document. */
 export const AccidentSchema = lazy(() =>

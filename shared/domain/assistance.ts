@@ -19,10 +19,18 @@ export type AssistanceType = z.infer<typeof AssistanceType>;
  * A round's name as the organisations of a country share it (`2026-R1`): compared without case
  * or surrounding spaces, so `2026-r1 ` is the same round.
  */
-export const Round = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'must be 1–40 letters, digits, dots, dashes or underscores (e.g. 2026-R1)'), z.toUpperCase());
+export const Round = z
+  .string()
+  .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'must be 1–40 letters, digits, dots, dashes or underscores (e.g. 2026-R1)'), z.toUpperCase());
 
 /** A unit quantities are summed in (USD, KHR, THB, KG, L, KIT, ITEM, TRIP, ...), compared without case. */
-export const Unit = z.string().check(z.trim(), z.regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, 'must be 1–16 letters, digits or underscores, starting with a letter (e.g. USD, KG, KIT)'), z.toUpperCase());
+export const Unit = z
+  .string()
+  .check(
+    z.trim(),
+    z.regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, 'must be 1–16 letters, digits or underscores, starting with a letter (e.g. USD, KG, KIT)'),
+    z.toUpperCase(),
+  );
 
 /** Largest quantity of one record. */
 export const MAX_QUANTITY = 1_000_000_000;
@@ -77,10 +85,13 @@ export const canRecordAssistance = (p: Pick<Principal, 'role' | 'country'>, h: {
  * Who reads a record: whoever reads the household (its registering organisation, its ministry,
  * admins), and the organisation that gave it (its own records only).
  */
-export const canReadAssistanceRecord = (p: Pick<Principal, 'role' | 'country' | 'org'>, r: Pick<AssistanceRecord, 'country' | 'org'>, household: { country: string; org: string } | undefined): boolean => {
+export const canReadAssistanceRecord = (
+  p: Pick<Principal, 'role' | 'country' | 'org'>,
+  r: Pick<AssistanceRecord, 'country' | 'org'>,
+  household: { country: string; org: string } | undefined,
+): boolean => {
   if (p.role === 'admin') return true;
   if (p.role === 'ministry') return p.country === r.country;
   if (p.role !== 'relief' || p.country !== r.country) return false;
   return p.org === r.org || (household !== undefined && household.org === p.org);
 };
-

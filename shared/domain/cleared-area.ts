@@ -47,7 +47,10 @@ const partShape = {
 /** One part of a completion report: land released in one way. */
 export const ReportPart = z.strictObject(partShape).check(
   z.refine((p) => p.outcome !== 'CLEARED' || p.depthCm !== undefined, { message: 'is required for CLEARED land', path: ['depthCm'] }),
-  z.refine((p) => p.outcome !== 'CANCELLED' || p.evidence !== undefined, { message: 'is required for CANCELLED land: why the survey found no evidence of contamination', path: ['evidence'] }),
+  z.refine((p) => p.outcome !== 'CANCELLED' || p.evidence !== undefined, {
+    message: 'is required for CANCELLED land: why the survey found no evidence of contamination',
+    path: ['evidence'],
+  }),
 );
 export type ReportPart = z.infer<typeof ReportPart>;
 
@@ -55,7 +58,12 @@ const reportFacts = {
   taskId: Id,
   completedAt: isoDate.check(z.refine((d) => d <= today(), 'must not be in the future')),
   /** The team's own EO totals; compared with the sum of the task's progress reports. */
-  eoTotals: z.optional(z.array(EoTotal).check(z.maxLength(20), z.refine((t) => new Set(t.map((e) => e.category)).size === t.length, 'must not repeat a category'))),
+  eoTotals: z.optional(
+    z.array(EoTotal).check(
+      z.maxLength(20),
+      z.refine((t) => new Set(t.map((e) => e.category)).size === t.length, 'must not repeat a category'),
+    ),
+  ),
   /** The submitting team; a deminer submits for its own team. */
   submittingTeamId: z.optional(Id),
   notes: z.optional(z.string().check(z.maxLength(2000))),
@@ -86,7 +94,10 @@ export const ClearedAreaCreate = z
     z.refine((r) => !single(r) || r.method !== undefined, { message: 'is required (or give parts)', path: ['method'] }),
     z.refine((r) => !single(r) || r.geometry !== undefined, { message: 'is required (or give parts)', path: ['geometry'] }),
     z.refine((r) => !single(r) || r.outcome !== 'CLEARED' || r.depthCm !== undefined, { message: 'is required for CLEARED land', path: ['depthCm'] }),
-    z.refine((r) => !single(r) || r.outcome !== 'CANCELLED' || r.evidence !== undefined, { message: 'is required for CANCELLED land: why the survey found no evidence of contamination', path: ['evidence'] }),
+    z.refine((r) => !single(r) || r.outcome !== 'CANCELLED' || r.evidence !== undefined, {
+      message: 'is required for CANCELLED land: why the survey found no evidence of contamination',
+      path: ['evidence'],
+    }),
     z.refine((r) => (r.parts ?? (r.geometry ? [{ geometry: r.geometry }] : [])).reduce((n, p) => n + vertexCount(p.geometry), 0) <= MAX_REPORT_VERTICES, {
       message: `a report holds at most ${MAX_REPORT_VERTICES} vertices over all its parts`,
       path: ['parts'],
@@ -98,7 +109,9 @@ export type ClearedAreaCreate = z.infer<typeof ClearedAreaCreate>;
 export const partsOf = (body: ClearedAreaCreate): ReportPart[] => {
   if (body.parts) return body.parts;
   const { outcome, method, depthCm, evidence, geometry } = body;
-  return [{ outcome: outcome!, method: method!, geometry: geometry!, ...(depthCm !== undefined ? { depthCm } : {}), ...(evidence !== undefined ? { evidence } : {}) }];
+  return [
+    { outcome: outcome!, method: method!, geometry: geometry!, ...(depthCm !== undefined ? { depthCm } : {}), ...(evidence !== undefined ? { evidence } : {}) },
+  ];
 };
 
 const Nonconformity = z.strictObject({
@@ -118,8 +131,14 @@ export const QaDecision = z
     country: z.optional(Country),
   })
   .check(
-    z.refine((d) => d.decision !== 'REJECTED' || d.nonconformities.length > 0, { message: 'a rejection names at least one nonconformity', path: ['nonconformities'] }),
-    z.refine((d) => d.decision !== 'ACCEPTED' || d.nonconformities.every((n) => n.severity !== 'CRITICAL'), { message: 'land with a critical nonconformity cannot be accepted', path: ['nonconformities'] }),
+    z.refine((d) => d.decision !== 'REJECTED' || d.nonconformities.length > 0, {
+      message: 'a rejection names at least one nonconformity',
+      path: ['nonconformities'],
+    }),
+    z.refine((d) => d.decision !== 'ACCEPTED' || d.nonconformities.every((n) => n.severity !== 'CRITICAL'), {
+      message: 'land with a critical nonconformity cannot be accepted',
+      path: ['nonconformities'],
+    }),
   );
 
 const SIGNATORY_ROLES = ['NATIONAL_AUTHORITY', 'OPERATOR', 'COMMUNITY', 'AOT_OBSERVER'] as const;
@@ -137,14 +156,12 @@ const handoverShape = {
   signatories: z.array(Signatory).check(z.minLength(3), z.maxLength(10)),
   residualRisk: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)),
 };
-export const Handover = z
-  .strictObject(handoverShape)
-  .check(
-    z.refine((h) => ['NATIONAL_AUTHORITY', 'OPERATOR', 'COMMUNITY'].every((role) => h.signatories.some((s) => s.role === role)), {
-      message: 'the national authority, the operator and the community must each sign (an AOT observer may)',
-      path: ['signatories'],
-    }),
-  );
+export const Handover = z.strictObject(handoverShape).check(
+  z.refine((h) => ['NATIONAL_AUTHORITY', 'OPERATOR', 'COMMUNITY'].every((role) => h.signatories.some((s) => s.role === role)), {
+    message: 'the national authority, the operator and the community must each sign (an AOT observer may)',
+    path: ['signatories'],
+  }),
+);
 export type Handover = z.infer<typeof Handover>;
 
 const Actor = z.object({ sub: z.string(), role: z.string(), org: z.string() });
@@ -168,64 +185,66 @@ export type QaDecisionRecord = z.infer<typeof QaDecisionRecord>;
 
 export const ClearedArea = named('ClearedArea', () =>
   z.object({
-  ...StoredFields,
-  taskId: Id,
-  hazardAreaId: Id,
-  country: Country,
-  province: z.string(),
-  /** The hazard area's district (gazetteer `adm2`), when it has one. */
-  adm2: z.optional(z.string()),
-  /** Countries whose QA may decide: the hazard area's, and both for a joint task. */
-  countries: z.array(Country),
-  submittingTeamId: z.optional(Id),
-  submittedBy: Actor,
-  /** The first part's outcome and method (kept for clients of single-part reports: read `parts`). */
-  outcome: Outcome,
-  method: ClearanceMethod,
-  depthCm: z.optional(z.int()),
-  completedAt: z.string(),
-  /** All parts' land (a MultiPolygon when there are several). */
-  geometry: Area,
-  /** The parts' m² added up. */
-  areaSqm: z.number(),
-  parts: z.array(z.object({ ...partShape, areaSqm: z.number() })),
-  /** Countries whose QA must each accept: both for a joint task or contested land, else the area's. */
-  requiredQaCountries: z.array(Country),
-  qaDecisions: z.array(QaDecisionRecord),
-  /** Whether handover needs an ASEAN observer's attestation (joint task or contested land, by default). */
-  attestationRequired: z.boolean(),
-  attestation: z.optional(z.object({ ...{ decision: z.enum(['ATTESTED', 'NOT_ATTESTED']), findings: z.string() }, attestedAt: z.iso.datetime(), attestedBy: Actor })),
-  eo: z.object({
-    fromProgressReports: z.record(z.string(), z.number()),
-    reported: z.optional(z.record(z.string(), z.number())),
-    /** True when the team's totals differ from its progress reports; shown, never hidden. */
-    mismatch: z.boolean(),
-    differences: z.record(z.string(), z.number()),
-  }),
-  notes: z.optional(z.string()),
-  status: ClearedAreaStatus,
-  /** The final outcome once every required country decided (or one rejected). */
-  qa: z.optional(
-    z.object({
-      decision: z.enum(['ACCEPTED', 'REJECTED']),
-      nonconformities: z.array(Nonconformity),
-      comment: z.optional(z.string()),
-      decidedAt: z.iso.datetime(),
-      decidedBy: Actor,
+    ...StoredFields,
+    taskId: Id,
+    hazardAreaId: Id,
+    country: Country,
+    province: z.string(),
+    /** The hazard area's district (gazetteer `adm2`), when it has one. */
+    adm2: z.optional(z.string()),
+    /** Countries whose QA may decide: the hazard area's, and both for a joint task. */
+    countries: z.array(Country),
+    submittingTeamId: z.optional(Id),
+    submittedBy: Actor,
+    /** The first part's outcome and method (kept for clients of single-part reports: read `parts`). */
+    outcome: Outcome,
+    method: ClearanceMethod,
+    depthCm: z.optional(z.int()),
+    completedAt: z.string(),
+    /** All parts' land (a MultiPolygon when there are several). */
+    geometry: Area,
+    /** The parts' m² added up. */
+    areaSqm: z.number(),
+    parts: z.array(z.object({ ...partShape, areaSqm: z.number() })),
+    /** Countries whose QA must each accept: both for a joint task or contested land, else the area's. */
+    requiredQaCountries: z.array(Country),
+    qaDecisions: z.array(QaDecisionRecord),
+    /** Whether handover needs an ASEAN observer's attestation (joint task or contested land, by default). */
+    attestationRequired: z.boolean(),
+    attestation: z.optional(
+      z.object({ ...{ decision: z.enum(['ATTESTED', 'NOT_ATTESTED']), findings: z.string() }, attestedAt: z.iso.datetime(), attestedBy: Actor }),
+    ),
+    eo: z.object({
+      fromProgressReports: z.record(z.string(), z.number()),
+      reported: z.optional(z.record(z.string(), z.number())),
+      /** True when the team's totals differ from its progress reports; shown, never hidden. */
+      mismatch: z.boolean(),
+      differences: z.record(z.string(), z.number()),
     }),
-  ),
-  /** Names (receiving party, signatories) are shown only within the report's country and to admins. */
-  handover: z.optional(
-    z.object({
-      ...handoverShape,
-      receivedBy: z.object({ type: z.enum(['COMMUNITY', 'LAND_USER']), name: z.optional(z.string()) }),
-      signatories: z.array(z.object({ name: z.optional(z.string()), role: z.enum(SIGNATORY_ROLES), organisation: z.string() })),
-      /** The observers' attestation the handover rests on, when one was required. */
-      attestation: z.optional(z.object({ decision: z.string(), attestedAt: z.string(), attestedBy: Actor })),
-      recordedAt: z.iso.datetime(),
-      recordedBy: Actor,
-    }),
-  ),
+    notes: z.optional(z.string()),
+    status: ClearedAreaStatus,
+    /** The final outcome once every required country decided (or one rejected). */
+    qa: z.optional(
+      z.object({
+        decision: z.enum(['ACCEPTED', 'REJECTED']),
+        nonconformities: z.array(Nonconformity),
+        comment: z.optional(z.string()),
+        decidedAt: z.iso.datetime(),
+        decidedBy: Actor,
+      }),
+    ),
+    /** Names (receiving party, signatories) are shown only within the report's country and to admins. */
+    handover: z.optional(
+      z.object({
+        ...handoverShape,
+        receivedBy: z.object({ type: z.enum(['COMMUNITY', 'LAND_USER']), name: z.optional(z.string()) }),
+        signatories: z.array(z.object({ name: z.optional(z.string()), role: z.enum(SIGNATORY_ROLES), organisation: z.string() })),
+        /** The observers' attestation the handover rests on, when one was required. */
+        attestation: z.optional(z.object({ decision: z.string(), attestedAt: z.string(), attestedBy: Actor })),
+        recordedAt: z.iso.datetime(),
+        recordedBy: Actor,
+      }),
+    ),
   }),
 );
 export type ClearedArea = z.infer<ReturnType<typeof ClearedArea>>;

@@ -41,7 +41,16 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Sex, date and year of birth, relationship to the head',
-    fields: ['members[].sex', 'members[].birthDate', 'members[].birthYear', 'members[].relationship', 'formerMembers[].sex', 'formerMembers[].birthDate', 'formerMembers[].birthYear', 'formerMembers[].relationship'],
+    fields: [
+      'members[].sex',
+      'members[].birthDate',
+      'members[].birthYear',
+      'members[].relationship',
+      'formerMembers[].sex',
+      'formerMembers[].birthDate',
+      'formerMembers[].birthYear',
+      'formerMembers[].relationship',
+    ],
     storedIn: `${RECORD}; counted (never stored per person) in the displacement statistics`,
     readers: `${RECORD_READERS}; statistics: counts only`,
     kept: UNTIL_ERASED,
@@ -103,7 +112,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
       'destination.district',
       'destination.village',
     ],
-    storedIn: `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), ` +
+    storedIn:
+      `${RECORD}; the origin district and commune codes also key displacement counters (\`DSTATS#<country>\`/\`ADM2#<pcode>\`, \`ADM3#<pcode>\`), ` +
       `which hold counts only`,
     readers: RECORD_READERS,
     kept: UNTIL_ERASED,
@@ -111,12 +121,22 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   },
   {
     data: 'Displacement dates, the registered site, return intentions (whether, when, what stands in the way)',
-    fields: ['displacedSince', 'currentSince', 'current.siteId', 'returnIntentions.intends', 'returnIntentions.when', 'returnIntentions.obstacles[]', 'returnIntentions.surveyedAt'],
-    storedIn: `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, ` +
+    fields: [
+      'displacedSince',
+      'currentSince',
+      'current.siteId',
+      'returnIntentions.intends',
+      'returnIntentions.when',
+      'returnIntentions.obstacles[]',
+      'returnIntentions.surveyedAt',
+    ],
+    storedIn:
+      `${RECORD}; dated movements in history entries (\`changes\`: effective date, provinces, site ids); counted in the displacement statistics, ` +
       `the site figures and the monthly flows`,
     readers: `${RECORD_READERS}; statistics and site figures: counts only`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present ` +
+    erasure:
+      `${TOMBSTONE}; history entries rewritten without \`changes\`; the site’s present ` +
       `figures lose the household, the statistics and flows keep their counts`,
   },
   {
@@ -141,7 +161,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     storedIn: `${RECORD}; history entries (\`HH#<id>\`/\`HISTORY#<entry>\`, \`reason\` and \`changes\`)`,
     readers: `${RECORD_READERS}; history: the same`,
     kept: UNTIL_ERASED,
-    erasure: `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; ` +
+    erasure:
+      `${TOMBSTONE}; history entries rewritten without \`reason\` and \`changes\`; ` +
       `the household’s personal values blanked out of the erasure’s own reason`,
   },
   {
@@ -156,7 +177,8 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Registration code (printed with a QR code on the family’s card)',
     fields: ['code'],
     storedIn: `${RECORD}; its claim (\`HHCODE#<country>#<code>\`/\`CODE\`), which holds only the household id`,
-    readers: `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record ` +
+    readers:
+      `${RECORD_READERS}; distribution lists of the registering organisation. Whoever holds the card lets a relief agency of the country record ` +
       `assistance with it (the answer is the record, nothing of the household)`,
     kept: UNTIL_ERASED,
     erasure: `${TOMBSTONE}; the claim deleted, so the code finds nothing`,
@@ -246,7 +268,16 @@ export const DATA_MAP: readonly DataMapEntry[] = [
   {
     data: 'Accident victims’ sex, age, outcome, injuries, victim type, nationality, referral',
     record: 'accident',
-    fields: ['victims[].sex', 'victims[].age', 'victims[].ageBand', 'victims[].outcome', 'victims[].injuries[]', 'victims[].victimType', 'victims[].nationality', 'victims[].referredTo'],
+    fields: [
+      'victims[].sex',
+      'victims[].age',
+      'victims[].ageBand',
+      'victims[].outcome',
+      'victims[].injuries[]',
+      'victims[].victimType',
+      'victims[].nationality',
+      'victims[].referredTo',
+    ],
     storedIn: '`Accident` item (`ACCIDENT#<id>`/`ACCIDENT`); counted in the casualty statistics',
     readers: 'everyone who reads mine action data (without names, they identify nobody on their own); statistics: the breakdown under the small-cell rule',
     kept: 'with the accident',
@@ -314,10 +345,10 @@ export const NOT_PERSONAL: readonly string[] = [
 /** Where erasure cannot reach, said once (README). */
 export const BEYOND_ERASURE =
   'Beyond the reach of an erasure: the table’s stream keeps the old image of every change for 24 hours (DynamoDB Streams; locally in DynamoDB ' +
-    'Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused ' +
-    '— checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while ' +
-    '`npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in ' +
-    'a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
+  'Local’s database file, `DATA_DIR/dynamodb/shared-local-instance.db`, which also keeps deleted values in freed pages until they are reused ' +
+  '— checked: a deleted item’s value was still in the file, and gone after `sqlite3 DATA_DIR/dynamodb/shared-local-instance.db VACUUM` run while ' +
+  '`npm start` was stopped); point-in-time recovery keeps 35 days; AWS Backup keeps daily recovery points 7 days and monthly ones 365 days, in ' +
+  'a vault that refuses early deletion. A restore from any of them brings erased households back: erase them again (their tombstones are in the live table).';
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 

@@ -1,4 +1,19 @@
-import { AGE_BANDS, ageBand, HOUSEHOLD_STATUSES, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_SAFETY_STATUSES, RETURN_WHEN, SEXES, type VERIFICATION_STATUSES, type AgeBand, type Household, type HouseholdStatus, type ReturnSafetyStatus, type Sex } from './household.ts';
+import {
+  AGE_BANDS,
+  ageBand,
+  HOUSEHOLD_STATUSES,
+  RETURN_INTENTS,
+  RETURN_OBSTACLES,
+  RETURN_SAFETY_STATUSES,
+  RETURN_WHEN,
+  SEXES,
+  type VERIFICATION_STATUSES,
+  type AgeBand,
+  type Household,
+  type HouseholdStatus,
+  type ReturnSafetyStatus,
+  type Sex,
+} from './household.ts';
 import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES } from './specific-needs.ts';
 
 /**
@@ -57,7 +72,10 @@ export const needCodeCounter = (code: string): string => `needc_${code.replace('
  * What one household adds to the counters of its country and of its origin province.
  * `year` is the UTC year of the write (only used to fold people 60 and over into `o60`).
  */
-export function contributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'verification'>, year = new Date().getUTCFullYear()): Counters {
+export function contributionOf(
+  h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'verification'>,
+  year = new Date().getUTCFullYear(),
+): Counters {
   const c: Counters = {};
   const group = groupOf(h.status);
   const safety = h.returnSafety.status;
@@ -105,7 +123,12 @@ export function difference(before: Counters, after: Counters): Counters {
 }
 
 /** Subtracting a contribution (a household that is removed, or the `before` half of a move). */
-export const negate = (c: Counters): Counters => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0).map(([k, v]) => [k, -v]));
+export const negate = (c: Counters): Counters =>
+  Object.fromEntries(
+    Object.entries(c)
+      .filter(([, v]) => v !== 0)
+      .map(([k, v]) => [k, -v]),
+  );
 
 type BySexAge = Record<Sex, Record<AgeBand, number>>;
 const emptyBySexAge = (): BySexAge => Object.fromEntries(SEXES.map((s) => [s, Object.fromEntries(AGE_BANDS.map((b) => [b, 0]))])) as BySexAge;
@@ -165,7 +188,10 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
   const hhByStatus = byStatus('hh');
   const pByStatus = byStatus('p');
   const safetyOf = (unit: 'hh' | 'p', statuses: readonly HouseholdStatus[]) =>
-    Object.fromEntries(RETURN_SAFETY_STATUSES.map((r) => [r, statuses.reduce((t, s) => t + v(`rs_${unit}_${s}_${r}`), 0)])) as Record<ReturnSafetyStatus, number>;
+    Object.fromEntries(RETURN_SAFETY_STATUSES.map((r) => [r, statuses.reduce((t, s) => t + v(`rs_${unit}_${s}_${r}`), 0)])) as Record<
+      ReturnSafetyStatus,
+      number
+    >;
   return {
     ageBandsYear: year,
     households: { total: HOUSEHOLD_STATUSES.reduce((t, s) => t + hhByStatus[s], 0), byStatus: hhByStatus, withSpecificNeeds: v('hhneed_ANY') },
@@ -185,7 +211,10 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
       households: safetyOf('hh', HOUSEHOLD_STATUSES),
       people: safetyOf('p', HOUSEHOLD_STATUSES),
       atRiskReturns: { households: safetyOf('hh', RETURN_STATUSES).AT_RISK, people: safetyOf('p', RETURN_STATUSES).AT_RISK },
-      householdsByStatus: Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, safetyOf('hh', [s])])) as Record<HouseholdStatus, Record<ReturnSafetyStatus, number>>,
+      householdsByStatus: Object.fromEntries(HOUSEHOLD_STATUSES.map((s) => [s, safetyOf('hh', [s])])) as Record<
+        HouseholdStatus,
+        Record<ReturnSafetyStatus, number>
+      >,
     },
     verification: {
       VERIFIED: v('hhver_VERIFIED'),
@@ -195,7 +224,8 @@ export function displacementView(c: Counters, year = new Date().getUTCFullYear()
     returnIntentions: {
       households: {
         ...(Object.fromEntries(RETURN_INTENTS.map((i) => [i, v(`ri_${i}`)])) as Record<(typeof RETURN_INTENTS)[number], number>),
-        notSurveyed: HOUSEHOLD_STATUSES.filter((s) => s !== 'RETURNED').reduce((t, s) => t + hhByStatus[s], 0) - RETURN_INTENTS.reduce((t, i) => t + v(`ri_${i}`), 0),
+        notSurveyed:
+          HOUSEHOLD_STATUSES.filter((s) => s !== 'RETURNED').reduce((t, s) => t + hhByStatus[s], 0) - RETURN_INTENTS.reduce((t, i) => t + v(`ri_${i}`), 0),
       },
       byWhen: Object.fromEntries(RETURN_WHEN.map((w) => [w, v(`riw_${w}`)])) as Record<(typeof RETURN_WHEN)[number], number>,
       byObstacle: Object.fromEntries(RETURN_OBSTACLES.map((o) => [o, v(`rio_${o}`)])) as Record<(typeof RETURN_OBSTACLES)[number], number>,

@@ -36,12 +36,15 @@ export function normaliseName(value: string): string {
     keepMarks = OWN_SCRIPT_BASE.test(ch);
     kept += ch;
   }
-  return kept.normalize('NFC').toLowerCase().replace(LATIN_FOLD, (c) => LATIN_FOLDS[c]!).replace(NOT_COMPARED, '');
+  return kept
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(LATIN_FOLD, (c) => LATIN_FOLDS[c]!)
+    .replace(NOT_COMPARED, '');
 }
 
 /** A member's name as one comparable string: both parts normalised, in either order (family name first or last). */
-export const personName = (m: { givenName: string; familyName: string }): string =>
-  [normaliseName(m.givenName), normaliseName(m.familyName)].sort().join('|');
+export const personName = (m: { givenName: string; familyName: string }): string => [normaliseName(m.givenName), normaliseName(m.familyName)].sort().join('|');
 
 export interface OriginPlace {
   province: string;
@@ -79,7 +82,10 @@ export interface BlockingEntry {
 }
 
 /** The blocking entries of a household: each member with a name under each origin place. */
-export function blockingEntries(household: { origin: OriginPlace; members: readonly { givenName: string; familyName: string; birthYear: number }[] }): BlockingEntry[] {
+export function blockingEntries(household: {
+  origin: OriginPlace;
+  members: readonly { givenName: string; familyName: string; birthYear: number }[];
+}): BlockingEntry[] {
   const places = originPlaces(household.origin);
   return household.members.flatMap((m, memberIndex) => {
     const name = personName(m);
@@ -91,7 +97,14 @@ export function blockingEntries(household: { origin: OriginPlace; members: reado
 /** The years a person born in `year` is compared with. */
 export const comparedYears = (year: number): number[] => [year - 1, year, year + 1];
 
-export const DUPLICATE_REASONS = ['SAME_NAME', 'SAME_BIRTH_YEAR', 'BIRTH_YEAR_WITHIN_ONE', 'SAME_ORIGIN_VILLAGE', 'SAME_ORIGIN_COMMUNE', 'SEVERAL_MEMBERS'] as const;
+export const DUPLICATE_REASONS = [
+  'SAME_NAME',
+  'SAME_BIRTH_YEAR',
+  'BIRTH_YEAR_WITHIN_ONE',
+  'SAME_ORIGIN_VILLAGE',
+  'SAME_ORIGIN_COMMUNE',
+  'SEVERAL_MEMBERS',
+] as const;
 export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
 
 /** One member of the household looked for matching one member of another household. */
@@ -137,7 +150,10 @@ export const REVIEW_STATUSES = ['PENDING', 'SAME', 'DIFFERENT'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 export const DUPLICATE_DECISIONS = ['SAME', 'DIFFERENT'] as const;
 
-export const DuplicateDecisionCreate = z.strictObject({ decision: z.enum(DUPLICATE_DECISIONS), comment: z.optional(z.string().check(z.trim(), z.maxLength(1000))) });
+export const DuplicateDecisionCreate = z.strictObject({
+  decision: z.enum(DUPLICATE_DECISIONS),
+  comment: z.optional(z.string().check(z.trim(), z.maxLength(1000))),
+});
 
 /** A pair on the ministry's review queue: ids, score and reasons only (no names). */
 export interface DuplicateReview {
@@ -169,7 +185,12 @@ export const DuplicateReviewSchema = named('DuplicateReview', () =>
     importId: z.optional(z.string()),
     status: z.enum(REVIEW_STATUSES),
     decision: z.optional(
-      z.object({ decision: z.enum(DUPLICATE_DECISIONS), comment: z.optional(z.string()), at: z.string(), by: z.object({ sub: z.string(), role: z.string(), org: z.string() }) }),
+      z.object({
+        decision: z.enum(DUPLICATE_DECISIONS),
+        comment: z.optional(z.string()),
+        at: z.string(),
+        by: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+      }),
     ),
     createdAt: z.string(),
     updatedAt: z.string(),

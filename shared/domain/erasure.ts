@@ -53,7 +53,9 @@ export const HouseholdTombstoneSchema = named('HouseholdTombstone', () =>
     erasure: z.object({ requested: ErasureActorSchema(), carriedOut: ErasureActorSchema(), reason: z.string() }),
   }),
 );
-export const ErasureRequestSchema = named('ErasureRequest', () => z.object({ householdId: Id, status: z.literal('REQUESTED'), requested: ErasureActorSchema(), reason: z.string() }));
+export const ErasureRequestSchema = named('ErasureRequest', () =>
+  z.object({ householdId: Id, status: z.literal('REQUESTED'), requested: ErasureActorSchema(), reason: z.string() }),
+);
 
 /**
  * Who may ask for an erasure: the registering organisation's relief agency (the ministry then
@@ -81,7 +83,10 @@ export const ConsentChange = z
   })
   .check(
     z.refine((c) => (c.grant?.length ?? 0) + (c.withdraw?.length ?? 0) > 0, { message: 'name at least one purpose to grant or withdraw', path: ['grant'] }),
-    z.refine((c) => !(c.grant ?? []).some((p) => (c.withdraw ?? []).includes(p)), { message: 'a purpose cannot be granted and withdrawn at once', path: ['withdraw'] }),
+    z.refine((c) => !(c.grant ?? []).some((p) => (c.withdraw ?? []).includes(p)), {
+      message: 'a purpose cannot be granted and withdrawn at once',
+      path: ['withdraw'],
+    }),
   );
 export type ConsentChange = z.infer<typeof ConsentChange>;
 
@@ -114,7 +119,8 @@ export function changedConsent(consent: Household['consent'], change: ConsentCha
 export const consentsTo = (h: Pick<Household, 'consent'>, purpose: z.infer<typeof ConsentPurpose>): boolean => h.consent.purposes.includes(purpose);
 
 /** The destination the return-safety checks may use: none once return assistance is withdrawn. */
-export const assistedDestination = (h: Pick<Household, 'consent' | 'destination'>): Household['destination'] => (consentsTo(h, 'RETURN_ASSISTANCE') ? h.destination : undefined);
+export const assistedDestination = (h: Pick<Household, 'consent' | 'destination'>): Household['destination'] =>
+  consentsTo(h, 'RETURN_ASSISTANCE') ? h.destination : undefined;
 
 /**
  * The personal values of a household as text, for blanking them out of free text (an erasure

@@ -144,7 +144,8 @@ export function flattenProvince(country: Country, tree: SourceUnit): FlatProvinc
     const kids = childrenIn(u);
     const next = PLACE_LEVELS[PLACE_LEVELS.indexOf(expected) + 1];
     if (kids.length > 0) {
-      if (!next || PLACE_LEVELS.indexOf(next) > PLACE_LEVELS.indexOf(DEEPEST_LEVEL[country])) problems.push(`${u.pcode} has children below ${DEEPEST_LEVEL[country]}`);
+      if (!next || PLACE_LEVELS.indexOf(next) > PLACE_LEVELS.indexOf(DEEPEST_LEVEL[country]))
+        problems.push(`${u.pcode} has children below ${DEEPEST_LEVEL[country]}`);
       else {
         lists.push({ parent: u.pcode, children: kids.map((k) => unitOf(country, k)) });
         for (const k of kids) visit(k, next, u.pcode);
@@ -190,7 +191,8 @@ export function parentsToRead(country: Country, places: readonly PlaceCodes[], o
   const out = new Set<string>([country]);
   for (const p of places) {
     out.add(p.province);
-    for (const code of [p.adm2, p.adm3, p.adm4]) if (code && PCODE.test(code)) for (const a of [parentOf(code, overrides), ...ancestorsOf(code, overrides)]) out.add(a);
+    for (const code of [p.adm2, p.adm3, p.adm4])
+      if (code && PCODE.test(code)) for (const a of [parentOf(code, overrides), ...ancestorsOf(code, overrides)]) out.add(a);
   }
   return [...out];
 }
@@ -224,7 +226,10 @@ export function placeProblems(country: Country, place: PlaceCodes, view: Gazette
       continue;
     }
     if (levelOf(code) !== level || countryOf(code) !== country) {
-      problems.push({ field, message: `${code} is not a ${names[level]} P-code of ${country} (${level}: ${country} and ${(PLACE_LEVELS.indexOf(level) + 1) * 2} digits)` });
+      problems.push({
+        field,
+        message: `${code} is not a ${names[level]} P-code of ${country} (${level}: ${country} and ${(PLACE_LEVELS.indexOf(level) + 1) * 2} digits)`,
+      });
       continue;
     }
     if (!view) {
@@ -238,7 +243,10 @@ export function placeProblems(country: Country, place: PlaceCodes, view: Gazette
     }
     const chain = [parent, ...ancestorsOf(parent, view.overrides)];
     if (!chain.includes(above.code)) {
-      problems.push({ field, message: `${names[level]} ${code} is not in ${names[above.level]} ${above.code} (it lies in ${names[levelOf(parent) ?? 'adm1']} ${parent})` });
+      problems.push({
+        field,
+        message: `${names[level]} ${code} is not in ${names[above.level]} ${above.code} (it lies in ${names[levelOf(parent) ?? 'adm1']} ${parent})`,
+      });
       continue;
     }
     above = { code, level };
@@ -263,7 +271,8 @@ export function sourceTreeProblems(tree: unknown, path = 'body', depth = 1, out:
   }
   if (typeof u.pcode !== 'string' || !PCODE.test(u.pcode)) out.push(`${path}.pcode must be a P-code`);
   if (typeof u.en !== 'string' || u.en.length > 200) out.push(`${path}.en must be a name (at most 200 characters)`);
-  for (const k of ['km', 'th'] as const) if (u[k] !== undefined && (typeof u[k] !== 'string' || (u[k] as string).length > 200)) out.push(`${path}.${k} must be a name`);
+  for (const k of ['km', 'th'] as const)
+    if (u[k] !== undefined && (typeof u[k] !== 'string' || (u[k] as string).length > 200)) out.push(`${path}.${k} must be a name`);
   for (const k of ['lat', 'lon'] as const) if (u[k] !== undefined && typeof u[k] !== 'number') out.push(`${path}.${k} must be a number`);
   const lists = CHILD_KEYS.filter((k) => u[k] !== undefined);
   if (lists.length > 1) out.push(`${path} has more than one list of children`);

@@ -11,13 +11,15 @@ import { named } from './common.ts';
  */
 export const MAX_VERTICES = 5000;
 
-const Position = z.array(z.number().check(z.refine(Number.isFinite, 'must be a finite number'))).check(z.minLength(2, 'a position is [longitude, latitude]'), z.maxLength(3, 'a position is [longitude, latitude] or [longitude, latitude, altitude]'));
+const Position = z
+  .array(z.number().check(z.refine(Number.isFinite, 'must be a finite number')))
+  .check(z.minLength(2, 'a position is [longitude, latitude]'), z.maxLength(3, 'a position is [longitude, latitude] or [longitude, latitude, altitude]'));
 type Position = number[];
 const Ring = z.array(Position);
 
-export const Point = z.strictObject({ type: z.literal('Point'), coordinates: Position }).check(
-  z.refine((p) => inRange(p.coordinates), { message: 'longitude must be within -180..180 and latitude within -90..90', path: ['coordinates'] }),
-);
+export const Point = z
+  .strictObject({ type: z.literal('Point'), coordinates: Position })
+  .check(z.refine((p) => inRange(p.coordinates), { message: 'longitude must be within -180..180 and latitude within -90..90', path: ['coordinates'] }));
 export type Point = z.infer<typeof Point>;
 
 const inRange = (p: Position) => p[0]! >= -180 && p[0]! <= 180 && p[1]! >= -90 && p[1]! <= 90;
@@ -98,7 +100,13 @@ export function farthestVertexOutsideM(inner: Area, outer: Area): number {
 export const FeatureCollectionSchema = named('FeatureCollection', () =>
   z.object({
     type: z.literal('FeatureCollection'),
-    features: z.array(z.object({ type: z.literal('Feature'), geometry: z.object({ type: z.string(), coordinates: z.array(z.unknown()) }), properties: z.record(z.string(), z.unknown()) })),
+    features: z.array(
+      z.object({
+        type: z.literal('Feature'),
+        geometry: z.object({ type: z.string(), coordinates: z.array(z.unknown()) }),
+        properties: z.record(z.string(), z.unknown()),
+      }),
+    ),
     next: z.optional(z.nullable(z.string())),
   }),
 );

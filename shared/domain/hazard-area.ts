@@ -71,41 +71,41 @@ export type HazardAreaPatch = z.infer<typeof HazardAreaPatch>;
 
 export const HazardArea = named('HazardArea', () =>
   z.object({
-  ...StoredFields,
-  reference: z.string(),
-  name: z.string(),
-  country: Country,
-  province: z.string(),
-  adm2: z.optional(z.string()),
-  adm3: z.optional(z.string()),
-  adm4: z.optional(z.string()),
-  district: z.optional(z.string()),
-  village: z.optional(z.string()),
-  contested: z.boolean(),
-  classification: Classification,
-  evidence: Evidence,
-  dateOfInformation: z.string(),
-  contamination: z.array(Contamination),
-  geometry: Area,
-  areaSqm: z.number(),
-  remainingSqm: z.number(),
-  /**
-   * The land still contaminated: the polygon minus every accepted part. Absent while nothing has
-   * been released (the whole polygon remains), null once nothing remains.
-   */
-  remainingGeometry: z.optional(z.nullable(Area)),
-  /** True when the remaining geometry was simplified outward to fit the record (it may then be larger, never smaller). */
-  remainingSimplified: z.optional(z.boolean()),
-  /** True once a completion report exists for the area: the polygon can no longer be corrected. */
-  hasCompletionReport: z.optional(z.boolean()),
-  foundOnReleasedLand: z.optional(z.object({ clearedAreaId: Id, hazardAreaId: Id })),
-  withdrawn: z.optional(z.object({ reason: z.string(), at: z.iso.datetime(), by: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
-  /** Land released by accepted completion reports (m²). */
-  releasedSqm: z.optional(z.number()),
-  /** Released land handed over to its users (m²). */
-  handedOverSqm: z.optional(z.number()),
-  status: HazardStatus,
-  statusChangedAt: z.iso.datetime(),
+    ...StoredFields,
+    reference: z.string(),
+    name: z.string(),
+    country: Country,
+    province: z.string(),
+    adm2: z.optional(z.string()),
+    adm3: z.optional(z.string()),
+    adm4: z.optional(z.string()),
+    district: z.optional(z.string()),
+    village: z.optional(z.string()),
+    contested: z.boolean(),
+    classification: Classification,
+    evidence: Evidence,
+    dateOfInformation: z.string(),
+    contamination: z.array(Contamination),
+    geometry: Area,
+    areaSqm: z.number(),
+    remainingSqm: z.number(),
+    /**
+     * The land still contaminated: the polygon minus every accepted part. Absent while nothing has
+     * been released (the whole polygon remains), null once nothing remains.
+     */
+    remainingGeometry: z.optional(z.nullable(Area)),
+    /** True when the remaining geometry was simplified outward to fit the record (it may then be larger, never smaller). */
+    remainingSimplified: z.optional(z.boolean()),
+    /** True once a completion report exists for the area: the polygon can no longer be corrected. */
+    hasCompletionReport: z.optional(z.boolean()),
+    foundOnReleasedLand: z.optional(z.object({ clearedAreaId: Id, hazardAreaId: Id })),
+    withdrawn: z.optional(z.object({ reason: z.string(), at: z.iso.datetime(), by: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
+    /** Land released by accepted completion reports (m²). */
+    releasedSqm: z.optional(z.number()),
+    /** Released land handed over to its users (m²). */
+    handedOverSqm: z.optional(z.number()),
+    status: HazardStatus,
+    statusChangedAt: z.iso.datetime(),
   }),
 );
 export type HazardArea = z.infer<ReturnType<typeof HazardArea>>;
@@ -140,7 +140,8 @@ export const RELEASE_ONLY_STATUSES: readonly HazardStatus[] = ['CLOSED', 'HANDED
 export const FINISHED_HAZARD_STATUSES: readonly HazardStatus[] = ['CLOSED', 'HANDED_OVER', 'WITHDRAWN'];
 
 /** The land that still makes returns unsafe, as the record holds it. */
-export const contaminatedLand = (h: Pick<HazardArea, 'geometry' | 'remainingGeometry'>): Area | null => (h.remainingGeometry === undefined ? h.geometry : h.remainingGeometry);
+export const contaminatedLand = (h: Pick<HazardArea, 'geometry' | 'remainingGeometry'>): Area | null =>
+  h.remainingGeometry === undefined ? h.geometry : h.remainingGeometry;
 
 export const allowedHazardMoves = (from: HazardStatus, role: Role): HazardStatus[] =>
   (Object.entries(HAZARD_TRANSITIONS[from]) as [HazardStatus, readonly Role[]][]).filter(([, roles]) => roles.includes(role)).map(([to]) => to);

@@ -18,7 +18,17 @@ import { arrivalProblem } from './site-stats.ts';
  * Gazetteer P-codes of the household's places (district, commune or tambon, Cambodian village):
  * optional columns, which a file may leave out; checked like the API's `adm2`/`adm3`/`adm4`.
  */
-export const PLACE_CODE_COLUMNS = ['origin_adm2', 'origin_adm3', 'origin_adm4', 'current_adm2', 'current_adm3', 'current_adm4', 'destination_adm2', 'destination_adm3', 'destination_adm4'] as const;
+export const PLACE_CODE_COLUMNS = [
+  'origin_adm2',
+  'origin_adm3',
+  'origin_adm4',
+  'current_adm2',
+  'current_adm3',
+  'current_adm4',
+  'destination_adm2',
+  'destination_adm3',
+  'destination_adm4',
+] as const;
 
 /** Columns that describe the household (read from its first row). */
 export const HOUSEHOLD_COLUMNS = [
@@ -57,10 +67,28 @@ export const HOUSEHOLD_COLUMNS = [
 ] as const;
 
 /** Columns a file may leave out (added after the first files were made): read as empty. */
-export const OPTIONAL_COLUMNS: readonly string[] = [...PLACE_CODE_COLUMNS, 'current_site_code', 'displaced_since', 'return_intends', 'return_when', 'return_obstacles', 'return_surveyed_at'];
+export const OPTIONAL_COLUMNS: readonly string[] = [
+  ...PLACE_CODE_COLUMNS,
+  'current_site_code',
+  'displaced_since',
+  'return_intends',
+  'return_when',
+  'return_obstacles',
+  'return_surveyed_at',
+];
 
 /** Columns that describe the person of the row. */
-export const MEMBER_COLUMNS = ['given_name', 'family_name', 'sex', 'birth_date', 'birth_year', 'relationship', 'specific_needs', 'document_type', 'document_number'] as const;
+export const MEMBER_COLUMNS = [
+  'given_name',
+  'family_name',
+  'sex',
+  'birth_date',
+  'birth_year',
+  'relationship',
+  'specific_needs',
+  'document_type',
+  'document_number',
+] as const;
 
 /** Every column, in the order `npm run gen:households` writes them; a file may order them freely. */
 export const IMPORT_COLUMNS = ['household_key', ...HOUSEHOLD_COLUMNS, ...MEMBER_COLUMNS] as const;
@@ -110,7 +138,14 @@ function member(f: ImportRow): Record<string, unknown> {
 function place(f: ImportRow, prefix: 'origin' | 'current' | 'destination'): Record<string, unknown> {
   const get = (c: string) => optional((f as Record<string, string>)[`${prefix}_${c}`] ?? '');
   return Object.fromEntries(
-    Object.entries({ province: get('province') ?? '', adm2: get('adm2'), adm3: get('adm3'), adm4: get('adm4'), district: get('district'), village: get('village') }).filter(([, v]) => v !== undefined),
+    Object.entries({
+      province: get('province') ?? '',
+      adm2: get('adm2'),
+      adm3: get('adm3'),
+      adm4: get('adm4'),
+      district: get('district'),
+      village: get('village'),
+    }).filter(([, v]) => v !== undefined),
   );
 }
 
@@ -132,10 +167,24 @@ function intentions(f: ImportRow): Record<string, unknown> | undefined {
 function household(f: ImportRow, country: Country, members: Record<string, unknown>[], sites: SitesByCode): Record<string, unknown> {
   const lon = numberOf(f.destination_lon);
   const lat = numberOf(f.destination_lat);
-  const hasDestination = [f.destination_province, f.destination_adm2, f.destination_adm3, f.destination_adm4, f.destination_district, f.destination_village, f.destination_lon, f.destination_lat].some((v) => v !== '');
+  const hasDestination = [
+    f.destination_province,
+    f.destination_adm2,
+    f.destination_adm3,
+    f.destination_adm4,
+    f.destination_district,
+    f.destination_village,
+    f.destination_lon,
+    f.destination_lat,
+  ].some((v) => v !== '');
   const siteId = f.current_site_code ? sites.get(f.current_site_code.toUpperCase())?.id : undefined;
   // An unknown code is reported by its own check, not again as a missing site.
-  const current = { ...place(f, 'current'), ...(siteId ? { siteId } : f.current_site_code ? { site: f.current_site_code } : {}), ...(f.current_site ? { site: f.current_site } : {}), ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}) };
+  const current = {
+    ...place(f, 'current'),
+    ...(siteId ? { siteId } : f.current_site_code ? { site: f.current_site_code } : {}),
+    ...(f.current_site ? { site: f.current_site } : {}),
+    ...(f.current_host_community ? { hostCommunity: f.current_host_community } : {}),
+  };
   const returnIntentions = intentions(f);
   return {
     country,
@@ -158,7 +207,12 @@ function household(f: ImportRow, country: Country, members: Record<string, unkno
 }
 
 /** Schema paths of the return intentions, by their column. */
-const INTENTION_COLUMNS: Record<string, string> = { intends: 'return_intends', when: 'return_when', obstacles: 'return_obstacles', surveyedAt: 'return_surveyed_at' };
+const INTENTION_COLUMNS: Record<string, string> = {
+  intends: 'return_intends',
+  when: 'return_when',
+  obstacles: 'return_obstacles',
+  surveyedAt: 'return_surveyed_at',
+};
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -192,17 +246,22 @@ export function householdFromRows(rows: readonly NumberedRow[], country: Country
   if (first.fields.household_key === '') note(first.row, 'household_key is empty');
   for (const r of rows.slice(1)) {
     for (const c of HOUSEHOLD_COLUMNS) {
-      if (r.fields[c] !== '' && r.fields[c] !== first.fields[c]) note(r.row, `${c} differs from the household's first row (row ${first.row}); give household columns once, or the same on every row`);
+      if (r.fields[c] !== '' && r.fields[c] !== first.fields[c])
+        note(r.row, `${c} differs from the household's first row (row ${first.row}); give household columns once, or the same on every row`);
     }
   }
-  const body = household(first.fields, country, rows.map((r) => member(r.fields)), sites);
+  const body = household(
+    first.fields,
+    country,
+    rows.map((r) => member(r.fields)),
+    sites,
+  );
   const parsed = HouseholdCreate.safeParse(body);
   const code = first.fields.current_site_code;
   const atSite = code ? arrivalProblem(sites.get(code.toUpperCase()), country, first.fields.current_province, code) : undefined;
   if (atSite) note(first.row, `current_site_code: ${atSite}`);
   if (parsed.success) {
     for (const p of placeProblems(parsed.data, country)) note(first.row, `${columnOf(p.path.split('.'))}: ${p.message}`);
-
   } else {
     for (const issue of parsed.error.issues) {
       const [head, index] = issue.path;
@@ -287,5 +346,7 @@ export const HouseholdImportSchema = named('HouseholdImport', () =>
 /** The job as the API answers it: what clients of the import (the CLI, tests) read. */
 export type HouseholdImportView = z.infer<ReturnType<typeof HouseholdImportSchema>>;
 /** The answer to the create; a replay once the file is uploaded carries no upload URL. */
-export const CreatedHouseholdImportSchema = named('CreatedHouseholdImport', () => z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }));
+export const CreatedHouseholdImportSchema = named('CreatedHouseholdImport', () =>
+  z.object({ id: z.string(), uploadUrl: z.optional(z.string()), status: z.enum(JOB_STATUSES), uploadExpiresAt: z.optional(z.string()) }),
+);
 export const RowErrorSchema = named('ImportRowError', () => z.object({ row: z.int(), message: z.string() }));

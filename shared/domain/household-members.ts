@@ -39,8 +39,8 @@ export const MemberId = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}(-\d{1,
 export const MemberParams = z.object({ id: Id, memberId: MemberId });
 
 const NOT_HEAD = 'the head changes only by POST /v1/households/{id}/head';
-const notHead = <T extends { relationship?: string | undefined }>() => z.refine<T>((m) => m.relationship !== 'HEAD', { message: NOT_HEAD, path: ['relationship'] });
-
+const notHead = <T extends { relationship?: string | undefined }>() =>
+  z.refine<T>((m) => m.relationship !== 'HEAD', { message: NOT_HEAD, path: ['relationship'] });
 
 /** Body of `POST /v1/households/{id}/members`: a member as at registration, why they joined and when (default today). */
 export const MemberAdd = z.strictObject({ ...memberFields, reason: z.enum(ADD_REASONS), date: z.optional(pastDay()) }).check(...birthChecks(true), notHead());
@@ -55,9 +55,18 @@ export const MemberPatch = z
     birthDate: memberFields.birthDate,
     birthYear: memberFields.birthYear,
     relationship: z.optional(Relationship),
-    specificNeeds: z.optional(z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code'))),
+    specificNeeds: z.optional(
+      z.array(SpecificNeedCode).check(
+        z.maxLength(20),
+        z.refine((c) => new Set(c).size === c.length, 'must not repeat a code'),
+      ),
+    ),
   })
-  .check(z.refine((p) => Object.keys(p).length > 0, 'name at least one field to correct'), ...birthChecks(false), notHead());
+  .check(
+    z.refine((p) => Object.keys(p).length > 0, 'name at least one field to correct'),
+    ...birthChecks(false),
+    notHead(),
+  );
 export type MemberPatch = z.infer<typeof MemberPatch>;
 
 /** Body of `POST /v1/households/{id}/members/{memberId}/departure`; the head's departure names the new head (`newHeadId`). */
@@ -65,9 +74,9 @@ export const MemberDeparture = z.strictObject({ reason: z.enum(DEPARTURE_REASONS
 export type MemberDeparture = z.infer<typeof MemberDeparture>;
 
 /** Body of `POST /v1/households/{id}/head`: who heads the household now, and what the former head is to them (default OTHER_RELATIVE). */
-export const HeadChange = z.strictObject({ memberId: MemberId, formerHeadRelationship: z.optional(Relationship) }).check(
-  z.refine((b) => b.formerHeadRelationship !== 'HEAD', { message: 'the former head is no longer HEAD', path: ['formerHeadRelationship'] }),
-);
+export const HeadChange = z
+  .strictObject({ memberId: MemberId, formerHeadRelationship: z.optional(Relationship) })
+  .check(z.refine((b) => b.formerHeadRelationship !== 'HEAD', { message: 'the former head is no longer HEAD', path: ['formerHeadRelationship'] }));
 export type HeadChange = z.infer<typeof HeadChange>;
 
 /**
@@ -77,7 +86,11 @@ export type HeadChange = z.infer<typeof HeadChange>;
  */
 export const HouseholdSplitBody = z
   .strictObject({
-    memberIds: z.array(MemberId).check(z.minLength(1, 'name the members who form the new household'), z.maxLength(MAX_MEMBERS), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a member')),
+    memberIds: z.array(MemberId).check(
+      z.minLength(1, 'name the members who form the new household'),
+      z.maxLength(MAX_MEMBERS),
+      z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a member'),
+    ),
     head: z.optional(MemberId),
     remainingHeadId: z.optional(MemberId),
     current: z.optional(CurrentLocation),
@@ -123,7 +136,8 @@ export function addMember(h: Household, body: MemberAdd, id?: string): { househo
 /** The household after correcting a member: the fields given replace the recorded ones (a birth date sets the year). */
 export function correctMember(h: Household, memberId: string, patch: MemberPatch): { household: Household; fields: string[] } {
   const before = memberOf(h, memberId);
-  if (before.relationship === 'HEAD' && patch.relationship !== undefined) throw refused(`The head's relationship ${NOT_HEAD.slice(4)}.`, 'body.relationship', 409);
+  if (before.relationship === 'HEAD' && patch.relationship !== undefined)
+    throw refused(`The head's relationship ${NOT_HEAD.slice(4)}.`, 'body.relationship', 409);
   const after: Member = { ...before, ...(patch as Partial<Member>) };
   if (patch.birthDate !== undefined) after.birthYear = Number(patch.birthDate.slice(0, 4));
   else if (patch.birthYear !== undefined && before.birthDate && Number(before.birthDate.slice(0, 4)) !== patch.birthYear) delete after.birthDate;
@@ -132,7 +146,9 @@ export function correctMember(h: Household, memberId: string, patch: MemberPatch
 
 /** Makes `memberId` the head; the former head becomes `formerHeadRelationship`. */
 function withHead(members: Member[], memberId: string, formerHeadRelationship: Member['relationship'] = 'OTHER_RELATIVE'): Member[] {
-  return members.map((m) => (m.id === memberId ? { ...m, relationship: 'HEAD' } : m.relationship === 'HEAD' ? { ...m, relationship: formerHeadRelationship } : m));
+  return members.map((m) =>
+    m.id === memberId ? { ...m, relationship: 'HEAD' } : m.relationship === 'HEAD' ? { ...m, relationship: formerHeadRelationship } : m,
+  );
 }
 
 /** The household after the head role moves to `body.memberId`. */
@@ -144,9 +160,16 @@ export function changeHead(h: Household, body: HeadChange): { household: Househo
 }
 
 /** The household after a member leaves: moved to `formerMembers`; the head's departure hands the role to `newHeadId`. */
-export function departMember(h: Household, memberId: string, body: MemberDeparture, recordedAt: string, householdId?: string): { household: Household; former: FormerMember } {
+export function departMember(
+  h: Household,
+  memberId: string,
+  body: MemberDeparture,
+  recordedAt: string,
+  householdId?: string,
+): { household: Household; former: FormerMember } {
   const member = memberOf(h, memberId);
-  if (h.members.length === 1) throw refused('The last member cannot leave: a household keeps at least one member (record where it went by a movement).', 'memberId', 409);
+  if (h.members.length === 1)
+    throw refused('The last member cannot leave: a household keeps at least one member (record where it went by a movement).', 'memberId', 409);
   let members = h.members;
   if (member.relationship === 'HEAD') {
     if (!body.newHeadId) throw refused('The head is leaving: name the new head (newHeadId), one of the members who stay.', 'body.newHeadId');
@@ -165,13 +188,20 @@ export function departMember(h: Household, memberId: string, body: MemberDepartu
  * new one) and the members of the new household (the `head` among them is HEAD; the others keep
  * their relationship, now to be read loosely). The caller builds the new household around them.
  */
-export function splitMembers(h: Household, body: HouseholdSplitBody, newHouseholdId: string, at: string, date: string): { remaining: Household; moving: Member[] } {
+export function splitMembers(
+  h: Household,
+  body: HouseholdSplitBody,
+  newHouseholdId: string,
+  at: string,
+  date: string,
+): { remaining: Household; moving: Member[] } {
   const moving = body.memberIds.map((id, i) => memberOf(h, id, `body.memberIds.${i}`));
   if (moving.length >= h.members.length) throw refused('A split leaves at least one member in the household.', 'body.memberIds', 409);
   let remaining: Household = h;
   const head = headOf(h);
   const headLeaves = body.memberIds.includes(head.id);
-  if (headLeaves && !body.remainingHeadId) throw refused('The head is leaving: name who heads the household that stays (remainingHeadId).', 'body.remainingHeadId');
+  if (headLeaves && !body.remainingHeadId)
+    throw refused('The head is leaving: name who heads the household that stays (remainingHeadId).', 'body.remainingHeadId');
   if (!headLeaves && body.remainingHeadId) throw refused('The head stays: remainingHeadId is only for a split the head leaves with.', 'body.remainingHeadId');
   if (body.remainingHeadId) {
     if (body.memberIds.includes(body.remainingHeadId)) throw refused('remainingHeadId is one of the members who stay.', 'body.remainingHeadId');
@@ -179,8 +209,19 @@ export function splitMembers(h: Household, body: HouseholdSplitBody, newHousehol
     remaining = { ...remaining, members: withHead(remaining.members, body.remainingHeadId) };
   }
   const newHead = body.head ?? body.memberIds[0]!;
-  for (const id of body.memberIds) remaining = departMember({ ...remaining, members: remaining.members.map((m) => (m.id === id ? { ...m, relationship: m.relationship === 'HEAD' ? 'OTHER_RELATIVE' : m.relationship } : m)) }, id, { reason: 'SPLIT', date }, at, newHouseholdId).household;
-  const movedHeadOf = (m: Member): Member => (m.id === newHead ? { ...m, relationship: 'HEAD' } : m.relationship === 'HEAD' ? { ...m, relationship: 'OTHER_RELATIVE' } : m);
+  for (const id of body.memberIds)
+    remaining = departMember(
+      {
+        ...remaining,
+        members: remaining.members.map((m) => (m.id === id ? { ...m, relationship: m.relationship === 'HEAD' ? 'OTHER_RELATIVE' : m.relationship } : m)),
+      },
+      id,
+      { reason: 'SPLIT', date },
+      at,
+      newHouseholdId,
+    ).household;
+  const movedHeadOf = (m: Member): Member =>
+    m.id === newHead ? { ...m, relationship: 'HEAD' } : m.relationship === 'HEAD' ? { ...m, relationship: 'OTHER_RELATIVE' } : m;
   return { remaining, moving: moving.map(movedHeadOf) };
 }
 

@@ -50,8 +50,24 @@ export const HouseholdSchema = named('Household', () =>
     current: CurrentLocation,
     destination: z.optional(Destination),
     members: z.array(MemberSchema()),
-    formerMembers: z.optional(z.array(z.object({ ...MemberSchema().shape, departure: z.object({ reason: z.enum(DEPARTURE_REASONS), date: z.string(), recordedAt: z.string(), householdId: z.optional(z.string()) }) }))),
-    verification: z.optional(z.object({ status: VerificationStatus, method: z.optional(VerificationMethod), date: z.optional(z.string()), by: z.optional(z.string()), recordedAt: z.string(), recordedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }) })),
+    formerMembers: z.optional(
+      z.array(
+        z.object({
+          ...MemberSchema().shape,
+          departure: z.object({ reason: z.enum(DEPARTURE_REASONS), date: z.string(), recordedAt: z.string(), householdId: z.optional(z.string()) }),
+        }),
+      ),
+    ),
+    verification: z.optional(
+      z.object({
+        status: VerificationStatus,
+        method: z.optional(VerificationMethod),
+        date: z.optional(z.string()),
+        by: z.optional(z.string()),
+        recordedAt: z.string(),
+        recordedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+      }),
+    ),
     splitFrom: z.optional(z.object({ householdId: z.string(), at: z.string() })),
     splitInto: z.optional(z.array(z.object({ householdId: z.string(), at: z.string() }))),
     contact: z.optional(Contact),
@@ -69,9 +85,10 @@ export const HouseholdSchema = named('Household', () =>
     returnIntentions: z.optional(ReturnIntentions),
     code: z.optional(z.string()),
     riskEducation: z.optional(z.object({ receivedAt: z.string(), sessionId: z.optional(z.string()) })),
-    erasure: z.optional(z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() })),
+    erasure: z.optional(
+      z.object({ status: z.literal('REQUESTED'), requested: z.object({ role: z.string(), org: z.string(), at: z.string() }), reason: z.string() }),
+    ),
     duplicateReviews: z.optional(z.array(z.object({ reviewId: z.string(), decision: z.literal('SAME'), at: z.string() }))),
     possibleDuplicates: z.optional(z.array(PossibleDuplicateSchema())),
   }),
 );
-

@@ -40,7 +40,9 @@ export const CONSENT_PURPOSES = ['RETURN_ASSISTANCE', 'REGISTRATION', 'REFERRAL'
 export const ConsentPurpose = z.enum(CONSENT_PURPOSES);
 
 /** One line naming the bad code, not the list of all 56: an import repeats it for every row of a household. */
-export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES, { error: (issue) => `unknown UNHCR specific-needs code ${JSON.stringify(issue.input)} (codes such as SP-PT or DS-PM; GET /openapi.json lists them)` });
+export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES, {
+  error: (issue) => `unknown UNHCR specific-needs code ${JSON.stringify(issue.input)} (codes such as SP-PT or DS-PM; GET /openapi.json lists them)`,
+});
 
 /** Oldest plausible age, in years, of a living person. */
 export const MAX_AGE_YEARS = 120;
@@ -51,10 +53,21 @@ const thisYear = () => new Date().getUTCFullYear();
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** Document numbers: letters, digits, spaces, dashes and slashes as printed on the card. */
-const DocumentNumber = z.string().check(z.trim(), z.minLength(4), z.maxLength(40), z.regex(/^[\p{L}\p{N}][\p{L}\p{N} /-]*$/u, 'must be letters and digits (spaces, dashes and slashes allowed)'));
+const DocumentNumber = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(4),
+    z.maxLength(40),
+    z.regex(/^[\p{L}\p{N}][\p{L}\p{N} /-]*$/u, 'must be letters and digits (spaces, dashes and slashes allowed)'),
+  );
 
 /** The number as it is hashed: case and separators do not make a different document. */
-export const normaliseDocumentNumber = (n: string): string => n.normalize('NFKC').toUpperCase().replace(/[\s/-]+/g, '');
+export const normaliseDocumentNumber = (n: string): string =>
+  n
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s/-]+/g, '');
 
 /** How an import row is refused when another organisation's household holds its document: no household is named. */
 export const FOREIGN_DOCUMENT_MESSAGE = 'the identity document is registered by another organisation; ask your ministry';
@@ -82,7 +95,12 @@ export const Origin = z.strictObject({ ...place('origin') });
  */
 export const CurrentLocation = z
   .strictObject({ ...place('current location'), siteId: z.optional(Id), site: z.optional(text(200)), hostCommunity: z.optional(text(200)) })
-  .check(z.refine((c) => Boolean(c.siteId) || Boolean(c.site) || Boolean(c.hostCommunity), { message: 'name the site (siteId or site) or the host community', path: ['site'] }));
+  .check(
+    z.refine((c) => Boolean(c.siteId) || Boolean(c.site) || Boolean(c.hostCommunity), {
+      message: 'name the site (siteId or site) or the host community',
+      path: ['site'],
+    }),
+  );
 
 /** A day something happened (YYYY-MM-DD): not in the future. */
 const pastDay = () => z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'));
@@ -96,7 +114,13 @@ export const ReturnIntentions = z
   .strictObject({
     intends: z.enum(RETURN_INTENTS),
     when: z.optional(z.enum(RETURN_WHEN)),
-    obstacles: z._default(z.array(z.enum(RETURN_OBSTACLES)).check(z.maxLength(RETURN_OBSTACLES.length), z.refine((o) => new Set(o).size === o.length, 'must not repeat an obstacle')), []),
+    obstacles: z._default(
+      z.array(z.enum(RETURN_OBSTACLES)).check(
+        z.maxLength(RETURN_OBSTACLES.length),
+        z.refine((o) => new Set(o).size === o.length, 'must not repeat an obstacle'),
+      ),
+      [],
+    ),
     surveyedAt: pastDay(),
   })
   .check(z.refine((r) => r.when === undefined || r.intends === 'YES', { message: 'only with intends YES', path: ['when'] }));
@@ -112,7 +136,10 @@ export const memberFields = {
   birthYear: z.optional(z.int()),
   relationship: Relationship,
   specificNeeds: z._default(
-    z.array(SpecificNeedCode).check(z.maxLength(20), z.refine((c) => new Set(c).size === c.length, 'must not repeat a code')),
+    z.array(SpecificNeedCode).check(
+      z.maxLength(20),
+      z.refine((c) => new Set(c).size === c.length, 'must not repeat a code'),
+    ),
     [],
   ),
   document: z.optional(z.strictObject({ type: DocumentType, number: DocumentNumber })),
@@ -139,12 +166,18 @@ export const birthChecks = <T extends BirthFields>(required: boolean) => [
 export const MemberCreate = z.strictObject(memberFields).check(...birthChecks(true));
 export type MemberCreate = z.infer<typeof MemberCreate>;
 
-export const Contact = z.strictObject({ phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'))), note: z.optional(text(500)) });
+export const Contact = z.strictObject({
+  phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'))),
+  note: z.optional(text(500)),
+});
 
 export const Consent = z.strictObject({
   given: z.literal(true, 'consent must be given to register a household'),
   date: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
-  purposes: z.array(ConsentPurpose).check(z.minLength(1), z.refine((p) => new Set(p).size === p.length, 'must not repeat a purpose')),
+  purposes: z.array(ConsentPurpose).check(
+    z.minLength(1),
+    z.refine((p) => new Set(p).size === p.length, 'must not repeat a purpose'),
+  ),
 });
 
 /** Consent as stored: as given, with the purposes withdrawn since (and when). */
@@ -190,7 +223,11 @@ export function placeProblems(h: Pick<HouseholdCreate, 'origin' | 'current' | 'd
     if (!p) return;
     for (const field of ['province', 'adm2', 'adm3', 'adm4'] as const) {
       const code = p[field];
-      if (code !== undefined && !code.startsWith(country)) problems.push({ path: `${path}.${field}`, message: field === 'province' ? `${code} is not a known province of ${country}` : `${code} is not a place of ${country}` });
+      if (code !== undefined && !code.startsWith(country))
+        problems.push({
+          path: `${path}.${field}`,
+          message: field === 'province' ? `${code} is not a known province of ${country}` : `${code} is not a place of ${country}`,
+        });
     }
   };
   check('origin', h.origin);
@@ -322,7 +359,9 @@ export const DEPARTURE_REASONS = ['DECEASED', 'LEFT', 'MARRIED_OUT', 'SPLIT', 'O
 /** Why a member joined a household after its registration. */
 export const ADD_REASONS = ['BIRTH', 'ARRIVAL', 'OTHER'] as const;
 /** A member who left the household: as they were, with why and when. */
-export type FormerMember = Member & { departure: { reason: (typeof DEPARTURE_REASONS)[number]; date: string; recordedAt: string; householdId?: string | undefined } };
+export type FormerMember = Member & {
+  departure: { reason: (typeof DEPARTURE_REASONS)[number]; date: string; recordedAt: string; householdId?: string | undefined };
+};
 
 /** The non-personal view used by lists: no names, birth dates, contacts or documents. */
 export interface HouseholdSummary {
@@ -425,7 +464,14 @@ export const newHousehold = (body: HouseholdCreate, r: Registration): Household 
 /** The household after a dated movement: a move of place alone keeps its status date and the reason of its status. */
 export function movedHousehold(household: Household, move: HouseholdTransition, now: string, effectiveDate: string): Household {
   const sameStatus = move.to === household.status;
-  const updated: Household = { ...household, status: move.to, statusChangedAt: sameStatus ? household.statusChangedAt : now, version: household.version + 1, updatedAt: now, currentSince: effectiveDate };
+  const updated: Household = {
+    ...household,
+    status: move.to,
+    statusChangedAt: sameStatus ? household.statusChangedAt : now,
+    version: household.version + 1,
+    updatedAt: now,
+    currentSince: effectiveDate,
+  };
   if (move.current) updated.current = move.current;
   if (move.blockedReason) updated.blockedReason = move.blockedReason;
   else delete updated.blockedReason;
@@ -507,8 +553,14 @@ export const HouseholdTransition = z
     effectiveDate: z.optional(pastDay()),
   })
   .check(
-    z.refine((t) => t.to !== 'RETURN_BLOCKED' || t.blockedReason !== undefined, { message: 'a blocked return needs blockedReason (HAZARD, HOUSE_DESTROYED, OCCUPIED or OTHER)', path: ['blockedReason'] }),
-    z.refine((t) => t.to === 'RETURN_BLOCKED' || t.blockedReason === undefined, { message: 'only a move to RETURN_BLOCKED takes blockedReason', path: ['blockedReason'] }),
+    z.refine((t) => t.to !== 'RETURN_BLOCKED' || t.blockedReason !== undefined, {
+      message: 'a blocked return needs blockedReason (HAZARD, HOUSE_DESTROYED, OCCUPIED or OTHER)',
+      path: ['blockedReason'],
+    }),
+    z.refine((t) => t.to === 'RETURN_BLOCKED' || t.blockedReason === undefined, {
+      message: 'only a move to RETURN_BLOCKED takes blockedReason',
+      path: ['blockedReason'],
+    }),
   );
 export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
 
@@ -517,10 +569,16 @@ export type HouseholdTransition = z.infer<typeof HouseholdTransition>;
  * must name the new place; a movement may not be dated before the household's last one (or before
  * it was displaced); a household that returned home is at no site. `undefined` when it can.
  */
-export function movementProblem(h: Pick<Household, 'status' | 'current' | 'currentSince'>, t: HouseholdTransition, effectiveDate: string): { path: string; message: string } | undefined {
+export function movementProblem(
+  h: Pick<Household, 'status' | 'current' | 'currentSince'>,
+  t: HouseholdTransition,
+  effectiveDate: string,
+): { path: string; message: string } | undefined {
   if (t.to === h.status && t.current === undefined) return { path: 'current', message: `a move within ${h.status} names the new place` };
-  if (h.currentSince !== undefined && effectiveDate < h.currentSince) return { path: 'effectiveDate', message: `must not be before ${h.currentSince} (the last movement)` };
-  if (t.to === 'RETURNED' && (t.current ?? h.current).siteId !== undefined) return { path: 'current', message: 'a returned household is at no site: give its new current place' };
+  if (h.currentSince !== undefined && effectiveDate < h.currentSince)
+    return { path: 'effectiveDate', message: `must not be before ${h.currentSince} (the last movement)` };
+  if (t.to === 'RETURNED' && (t.current ?? h.current).siteId !== undefined)
+    return { path: 'current', message: 'a returned household is at no site: give its new current place' };
   return undefined;
 }
 
@@ -549,7 +607,13 @@ export type HouseholdPatch = z.infer<typeof HouseholdPatch>;
 
 /** Response schemas, for the OpenAPI document (built on first use). */
 export const ReturnSafetySchema = () =>
-  z.object({ status: ReturnSafetyStatus, hazardAreaIds: z.array(z.string()), checkedAt: z.string(), nearbyHazardAreaIds: z.optional(z.array(z.string())), reason: z.optional(z.literal('NO_POINT')) });
+  z.object({
+    status: ReturnSafetyStatus,
+    hazardAreaIds: z.array(z.string()),
+    checkedAt: z.string(),
+    nearbyHazardAreaIds: z.optional(z.array(z.string())),
+    reason: z.optional(z.literal('NO_POINT')),
+  });
 export const HouseholdSummarySchema = named('HouseholdSummary', () =>
   z.object({
     id: Id,

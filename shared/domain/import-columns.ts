@@ -16,11 +16,53 @@ import { GEOPOINT_FIELD, MAPPABLE_FIELDS, VALUE_FIELDS, type ImportMapping, type
 /** Metadata columns KoBoToolbox and ODK add to every export (compared ignoring case, after the group path). */
 const METADATA = new Set(
   [
-    '_id', '_uuid', '_submission_time', '_index', '_parent_index', '_parent_table_name', '_validation_status', '_notes', '_status', '_submitted_by',
-    '_tags', '_version_', '__version__', '_xform_id_string', '_attachments', '_geolocation', '_media_all_received', '_media_count', '_total_media',
-    'start', 'end', 'today', 'deviceid', 'subscriberid', 'simserial', 'phonenumber', 'username', 'email', 'audit', 'instanceid', 'instancename',
-    'rootuuid', 'deprecatedid', 'formhub/uuid', 'uuid', 'submissiondate', 'key', 'parent_key', 'submitterid', 'submittername', 'attachmentspresent',
-    'attachmentsexpected', 'status', 'reviewstate', 'edits', 'formversion', 'updatedat',
+    '_id',
+    '_uuid',
+    '_submission_time',
+    '_index',
+    '_parent_index',
+    '_parent_table_name',
+    '_validation_status',
+    '_notes',
+    '_status',
+    '_submitted_by',
+    '_tags',
+    '_version_',
+    '__version__',
+    '_xform_id_string',
+    '_attachments',
+    '_geolocation',
+    '_media_all_received',
+    '_media_count',
+    '_total_media',
+    'start',
+    'end',
+    'today',
+    'deviceid',
+    'subscriberid',
+    'simserial',
+    'phonenumber',
+    'username',
+    'email',
+    'audit',
+    'instanceid',
+    'instancename',
+    'rootuuid',
+    'deprecatedid',
+    'formhub/uuid',
+    'uuid',
+    'submissiondate',
+    'key',
+    'parent_key',
+    'submitterid',
+    'submittername',
+    'attachmentspresent',
+    'attachmentsexpected',
+    'status',
+    'reviewstate',
+    'edits',
+    'formversion',
+    'updatedat',
     ...FORM_CALCULATIONS,
   ].map((m) => m.toLowerCase()),
 );
@@ -122,13 +164,47 @@ let defaults: Record<ValueField, Map<string, string>> | undefined;
 /** The maps every import uses: codes, labels in the three languages, common codes and words. */
 function defaultMaps(): Record<ValueField, Map<string, string>> {
   defaults ??= {
-    sex: labelMap(SEX_LABELS, { female: 'F', woman: 'F', girl: 'F', 2: 'F', male: 'M', man: 'M', boy: 'M', 1: 'M', other: 'X', 3: 'X', 'ស្រី': 'F', 'ប្រុស': 'M', 'หญิง': 'F', 'ชาย': 'M' }),
+    sex: labelMap(SEX_LABELS, {
+      female: 'F',
+      woman: 'F',
+      girl: 'F',
+      2: 'F',
+      male: 'M',
+      man: 'M',
+      boy: 'M',
+      1: 'M',
+      other: 'X',
+      3: 'X',
+      ស្រី: 'F',
+      ប្រុស: 'M',
+      หญิง: 'F',
+      ชาย: 'M',
+    }),
     relationship: labelMap(RELATIONSHIP_LABELS, { head: 'HEAD', wife: 'SPOUSE', husband: 'SPOUSE', son: 'CHILD', daughter: 'CHILD' }),
     consent_given: new Map(
-      ['yes', 'y', 'true', '1', 'ok', 'agree', 'បាទ', 'ចាស', 'បាទ/ចាស', 'យល់ព្រម', 'ใช่', 'ยินยอม', 'no', 'n', 'false', '0', 'ទេ', 'មិនយល់ព្រម', 'ไม่', 'ไม่ใช่', 'ไม่ยินยอม'].map((v, i, all) => [
-        fold(v),
-        i < all.indexOf('no') ? 'yes' : 'no',
-      ]),
+      [
+        'yes',
+        'y',
+        'true',
+        '1',
+        'ok',
+        'agree',
+        'បាទ',
+        'ចាស',
+        'បាទ/ចាស',
+        'យល់ព្រម',
+        'ใช่',
+        'ยินยอม',
+        'no',
+        'n',
+        'false',
+        '0',
+        'ទេ',
+        'មិនយល់ព្រម',
+        'ไม่',
+        'ไม่ใช่',
+        'ไม่ยินยอม',
+      ].map((v, i, all) => [fold(v), i < all.indexOf('no') ? 'yes' : 'no']),
     ),
     consent_purposes: labelMap(CONSENT_PURPOSE_LABELS),
     specific_needs: labelMap(SPECIFIC_NEED_LABELS),
@@ -170,7 +246,10 @@ export class ValueTranslator {
     const whole = this.one(field, value);
     if (whole !== undefined) return whole;
     const out: string[] = [];
-    for (const part of value.split(/[;|]/).map((p) => p.trim()).filter(Boolean)) {
+    for (const part of value
+      .split(/[;|]/)
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const whole = this.one(field, part);
       if (whole !== undefined) {
         out.push(whole);

@@ -19,7 +19,8 @@ export const MAPPABLE_FIELDS = [...IMPORT_COLUMNS, GEOPOINT_FIELD] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 const source = z.string().check(z.minLength(1), z.maxLength(300));
-const values = <T extends z.core.SomeType>(target: T) => z.optional(z.record(source, target).check(z.refine((r) => Object.keys(r).length <= 2000, 'at most 2000 values')));
+const values = <T extends z.core.SomeType>(target: T) =>
+  z.optional(z.record(source, target).check(z.refine((r) => Object.keys(r).length <= 2000, 'at most 2000 values')));
 
 /** Columns whose values a mapping may translate, and what each may be translated to. */
 export const ValueMaps = z.strictObject({
@@ -32,7 +33,14 @@ export const ValueMaps = z.strictObject({
 });
 export type ValueMaps = z.infer<typeof ValueMaps>;
 export type ValueField = keyof ValueMaps;
-export const VALUE_FIELDS = ['sex', 'relationship', 'consent_given', 'consent_purposes', 'specific_needs', 'document_type'] as const satisfies readonly ValueField[];
+export const VALUE_FIELDS = [
+  'sex',
+  'relationship',
+  'consent_given',
+  'consent_purposes',
+  'specific_needs',
+  'document_type',
+] as const satisfies readonly ValueField[];
 
 export const ImportMapping = z.strictObject({
   /** Source column (as in the file's header) → Clearway column, `destination_point` or `ignore`. */
@@ -64,4 +72,3 @@ export const HouseholdImportCreate = z
     mappingId: z.optional(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an import mapping id'))),
   })
   .check(z.refine((b) => !(b.mapping && b.mappingId), { message: 'give mapping or mappingId, not both', path: ['mappingId'] }));
-

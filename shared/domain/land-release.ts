@@ -150,7 +150,8 @@ export function partProblems(
       return;
     }
     const outside = Math.round(farthestVertexOutsideM(part, remaining));
-    if (outside > toleranceM) problems.push({ part: i, message: `a vertex lies ${outside} m outside the remaining land of the hazard area (tolerance ${toleranceM} m)` });
+    if (outside > toleranceM)
+      problems.push({ part: i, message: `a vertex lies ${outside} m outside the remaining land of the hazard area (tolerance ${toleranceM} m)` });
     for (let j = 0; j < i; j++) {
       const shared = sqmOf(overlap(part, parts[j]!));
       if (shared >= OVERLAP_TOLERANCE_SQM) problems.push({ part: i, message: `overlaps part ${j} of this report by ${Math.round(shared)} m²` });

@@ -93,7 +93,8 @@ export function releasedByOutcome(parts: readonly { outcome: Outcome; areaSqm: n
 }
 
 /** Ordnance destroyed (in situ only, as the land-release statistics count it): `quantity` may be negative to undo. */
-export const destroyedCounters = (category: string, disposal: string, quantity: number): MonthlyCounters => (disposal === 'DESTROYED_IN_SITU' ? { [`eod_${category}`]: quantity } : {});
+export const destroyedCounters = (category: string, disposal: string, quantity: number): MonthlyCounters =>
+  disposal === 'DESTROYED_IN_SITU' ? { [`eod_${category}`]: quantity } : {};
 
 /** An accident and its casualties, for the month of its `occurredAt`. */
 export const accidentCounters = (killed: number, injured: number): MonthlyCounters => ({ accidents: 1, killed, injured });
@@ -135,7 +136,8 @@ export const riskEducationMonthlyChange = (s: { country: string; province: strin
 });
 
 /** The day a status change took effect: the movement's `effectiveDate` (the household's `currentSince` once it is recorded), else when it was recorded. */
-export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined; currentSince?: string | undefined }): string => h.effectiveDate ?? h.currentSince ?? h.statusChangedAt;
+export const transitionDateOf = (h: Pick<Household, 'statusChangedAt'> & { effectiveDate?: string | undefined; currentSince?: string | undefined }): string =>
+  h.effectiveDate ?? h.currentSince ?? h.statusChangedAt;
 
 /**
  * The monthly changes of a household going from `before` to `after` (undefined: not existing):
@@ -153,7 +155,9 @@ export function householdMonthlyChanges(before: HouseholdFlowState | undefined, 
 }
 
 /** What {@link householdMonthlyChanges} reads of a household. */
-export type HouseholdFlowState = Pick<Household, 'country' | 'origin' | 'createdAt' | 'status' | 'statusChangedAt' | 'currentSince'> & { effectiveDate?: string | undefined };
+export type HouseholdFlowState = Pick<Household, 'country' | 'origin' | 'createdAt' | 'status' | 'statusChangedAt' | 'currentSince'> & {
+  effectiveDate?: string | undefined;
+};
 
 /** One month as the API shows it: every outcome and category present, zeros included. */
 export interface MonthView {
@@ -199,7 +203,13 @@ export interface MonthlyRecords {
   households: readonly (HouseholdFlowState & { id: string })[];
   /** Household history entries of status moves (`action` TRANSITION), with the household's id. */
   householdTransitions: readonly { householdId: string; at: string; to?: string | undefined; effectiveDate?: string | undefined }[];
-  clearedAreas: readonly { country: string; province: string; status: string; parts: readonly { outcome: Outcome; areaSqm: number }[]; qa?: { decidedAt: string } | undefined }[];
+  clearedAreas: readonly {
+    country: string;
+    province: string;
+    status: string;
+    parts: readonly { outcome: Outcome; areaSqm: number }[];
+    qa?: { decidedAt: string } | undefined;
+  }[];
   tasks: readonly { id: string; country: string; province: string }[];
   progressReports: readonly { taskId: string; reportDate: string; finds: readonly { category: string; quantity: number; disposal?: string | undefined }[] }[];
   accidents?: readonly AccidentFlowState[];
@@ -219,7 +229,12 @@ export function recountMonthly(r: MonthlyRecords): MonthlyChange[] {
   for (const t of r.householdTransitions) {
     const h = byId.get(t.householdId);
     if (!h || (t.to !== 'RETURNED' && t.to !== 'REDISPLACED')) continue;
-    changes.push({ country: h.country, province: h.origin.province, month: monthOf(t.effectiveDate ?? t.at), counters: { [t.to === 'RETURNED' ? 'hh_returned' : 'hh_redisplaced']: 1 } });
+    changes.push({
+      country: h.country,
+      province: h.origin.province,
+      month: monthOf(t.effectiveDate ?? t.at),
+      counters: { [t.to === 'RETURNED' ? 'hh_returned' : 'hh_redisplaced']: 1 },
+    });
   }
   for (const a of r.clearedAreas) {
     if ((a.status !== 'QA_ACCEPTED' && a.status !== 'HANDED_OVER') || !a.qa) continue;

@@ -20,7 +20,14 @@ export const DEMAND_GROUPS = ['INTENDS_RETURN', 'BLOCKED_HAZARD', 'RETURNED', 'B
 export type DemandGroup = (typeof DEMAND_GROUPS)[number];
 
 /** Score points per person of each group. */
-export const DEMAND_WEIGHTS: Readonly<Record<DemandGroup, number>> = { INTENDS_RETURN: 3, BLOCKED_HAZARD: 3, RETURNED: 2, BLOCKED_OTHER: 1, DISPLACED: 1, REDISPLACED: 1 };
+export const DEMAND_WEIGHTS: Readonly<Record<DemandGroup, number>> = {
+  INTENDS_RETURN: 3,
+  BLOCKED_HAZARD: 3,
+  RETURNED: 2,
+  BLOCKED_OTHER: 1,
+  DISPLACED: 1,
+  REDISPLACED: 1,
+};
 
 /** Score points per accident within {@link ACCIDENT_RADIUS_M} of the area in the window. */
 export const ACCIDENT_WEIGHT = 20;
@@ -70,7 +77,8 @@ export function demandOf(h: Household | undefined, sign = 1): Map<string, Demand
   if (!h?.consent.purposes.includes('RETURN_ASSISTANCE') || !h.destination?.point || h.returnSafety.status !== 'AT_RISK') return out;
   const group = demandGroupOf(h);
   const people = h.members.length;
-  for (const id of h.returnSafety.hazardAreaIds) add(out, id, { [hhCounter(group)]: sign, [pplCounter(group)]: sign * people }, sign * DEMAND_WEIGHTS[group] * people);
+  for (const id of h.returnSafety.hazardAreaIds)
+    add(out, id, { [hhCounter(group)]: sign, [pplCounter(group)]: sign * people }, sign * DEMAND_WEIGHTS[group] * people);
   return out;
 }
 
@@ -138,14 +146,21 @@ export interface DemandView {
 }
 
 export function demandView(item: Counters, now: Date): DemandView {
-  const byGroup = (counter: (g: DemandGroup) => string) => Object.fromEntries(DEMAND_GROUPS.map((g) => [g, Math.max(0, item[counter(g)] ?? 0)])) as Record<DemandGroup, number>;
+  const byGroup = (counter: (g: DemandGroup) => string) =>
+    Object.fromEntries(DEMAND_GROUPS.map((g) => [g, Math.max(0, item[counter(g)] ?? 0)])) as Record<DemandGroup, number>;
   const households = byGroup(hhCounter);
   const people = byGroup(pplCounter);
   const sum = (r: Record<DemandGroup, number>) => DEMAND_GROUPS.reduce((n, g) => n + r[g], 0);
   const accidents = accidentsInWindow(item, now);
   const contaminationPoints = item[CONTAMINATION_COUNTER] ?? 0;
   const score = DEMAND_GROUPS.reduce((n, g) => n + DEMAND_WEIGHTS[g] * people[g], 0) + ACCIDENT_WEIGHT * accidents + contaminationPoints;
-  return { households: { total: sum(households), byGroup: households }, people: { total: sum(people), byGroup: people }, accidents, contaminationPoints, score };
+  return {
+    households: { total: sum(households), byGroup: households },
+    people: { total: sum(people), byGroup: people },
+    accidents,
+    contaminationPoints,
+    score,
+  };
 }
 
 /** Paths of the counts about people in a {@link DemandView}, for the small-cell rule. */

@@ -50,7 +50,13 @@ export type Bbox = [number, number, number, number];
 export function returnSafetyOf(point: Point | undefined, hazards: readonly SafetyHazard[], now: string): ReturnSafety {
   if (!point) return { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
   const ids = hazards
-    .filter((h) => isHazardActive(h.status) && h.geometry !== null && bboxContains(grownBbox(bboxOf(h.geometry)), point.coordinates) && distanceToAreaM(point, h.geometry) <= RETURN_SAFETY_BUFFER_M)
+    .filter(
+      (h) =>
+        isHazardActive(h.status) &&
+        h.geometry !== null &&
+        bboxContains(grownBbox(bboxOf(h.geometry)), point.coordinates) &&
+        distanceToAreaM(point, h.geometry) <= RETURN_SAFETY_BUFFER_M,
+    )
     .map((h) => h.id);
   const hazardAreaIds = [...new Set(ids)].sort();
   return { status: hazardAreaIds.length > 0 ? 'AT_RISK' : 'SAFE', hazardAreaIds, checkedAt: now };

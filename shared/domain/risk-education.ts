@@ -20,28 +20,34 @@ const headcount = () => z.int().check(z.minimum(0), z.maximum(100_000));
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** Body of `POST /v1/risk-education-sessions`. */
-export const SessionCreate = z
-  .strictObject({
-    /** Only an admin names the country; operations and relief record in their own. */
-    country: z.optional(Country),
-    date: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
-    province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province P-code such as KH22')),
-    adm2: z.optional(z.string().check(z.regex(/^(KH|TH)\d{4}$/, 'must be a district P-code'))),
-    adm3: z.optional(z.string().check(z.regex(/^(KH|TH)\d{6}$/, 'must be a commune P-code'))),
-    adm4: z.optional(z.string().check(z.regex(/^(KH|TH)\d{8}$/, 'must be a village P-code'))),
-    site: z.optional(text(200)),
-    provider: text(200),
-    delivery: Delivery,
-    categories: z.array(EoCategory).check(z.minLength(1), z.maxLength(EO_CATEGORIES.length), z.refine((c) => new Set(c).size === c.length, 'must not repeat a category')),
-    audience: z.strictObject({ girls: headcount(), boys: headcount(), women: headcount(), men: headcount() }).check(z.refine((a) => a.girls + a.boys + a.women + a.men > 0, 'a session reaches at least one person')),
-  });
+export const SessionCreate = z.strictObject({
+  /** Only an admin names the country; operations and relief record in their own. */
+  country: z.optional(Country),
+  date: z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future')),
+  province: z.string().check(z.regex(/^(KH|TH)\d{2}$/, 'must be a province P-code such as KH22')),
+  adm2: z.optional(z.string().check(z.regex(/^(KH|TH)\d{4}$/, 'must be a district P-code'))),
+  adm3: z.optional(z.string().check(z.regex(/^(KH|TH)\d{6}$/, 'must be a commune P-code'))),
+  adm4: z.optional(z.string().check(z.regex(/^(KH|TH)\d{8}$/, 'must be a village P-code'))),
+  site: z.optional(text(200)),
+  provider: text(200),
+  delivery: Delivery,
+  categories: z.array(EoCategory).check(
+    z.minLength(1),
+    z.maxLength(EO_CATEGORIES.length),
+    z.refine((c) => new Set(c).size === c.length, 'must not repeat a category'),
+  ),
+  audience: z
+    .strictObject({ girls: headcount(), boys: headcount(), women: headcount(), men: headcount() })
+    .check(z.refine((a) => a.girls + a.boys + a.women + a.men > 0, 'a session reaches at least one person')),
+});
 export type SessionCreate = z.infer<typeof SessionCreate>;
 
 /** Whether a session's places hold together: the province (and any lower P-code) of its country. */
 export function sessionPlaceProblems(s: SessionCreate, country: string): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
   if (!isProvinceOf(s.province, country)) out.push({ path: 'body.province', message: `${s.province} is not a province of ${country}` });
-  for (const k of ['adm2', 'adm3', 'adm4'] as const) if (s[k] && !s[k]!.startsWith(s.province)) out.push({ path: `body.${k}`, message: `must lie in ${s.province}` });
+  for (const k of ['adm2', 'adm3', 'adm4'] as const)
+    if (s[k] && !s[k]!.startsWith(s.province)) out.push({ path: `body.${k}`, message: `must lie in ${s.province}` });
   return out;
 }
 
@@ -59,7 +65,12 @@ export interface RiskEducationSession extends Omit<SessionCreate, 'country'> {
 /** Counters of a session: sessions, people reached by group, by delivery. Flat names for `ADD`. */
 export function riskEducationCounters(s: Pick<RiskEducationSession, 'audience' | 'delivery'>): Record<string, number> {
   const reached = AUDIENCE_GROUPS.reduce((n, g) => n + s.audience[g], 0);
-  return { eore_sessions: 1, [`eore_sessions_${s.delivery}`]: 1, eore_reached: reached, ...Object.fromEntries(AUDIENCE_GROUPS.map((g) => [`eore_reached_${g}`, s.audience[g]])) };
+  return {
+    eore_sessions: 1,
+    [`eore_sessions_${s.delivery}`]: 1,
+    eore_reached: reached,
+    ...Object.fromEntries(AUDIENCE_GROUPS.map((g) => [`eore_reached_${g}`, s.audience[g]])),
+  };
 }
 
 export function riskEducationView(c: Record<string, number>) {

@@ -59,8 +59,7 @@ function meeting(s: Segment, t: Segment): Point | undefined {
   return undefined;
 }
 
-const consecutive = (s: Segment, t: Segment): boolean =>
-  s.ring === t.ring && ((s.index + 1) % s.edges === t.index || (t.index + 1) % t.edges === s.index);
+const consecutive = (s: Segment, t: Segment): boolean => s.ring === t.ring && ((s.index + 1) % s.edges === t.index || (t.index + 1) % t.edges === s.index);
 
 /**
  * The sweep status order: which of two edges lies below the other where both are crossed by the

@@ -17,7 +17,12 @@ import type { Household } from './household.ts';
  * Why a household cannot be placed at a site (the API's check and the import's): the site must
  * exist in the household's country, be open, and lie in the province given. `undefined` when it can.
  */
-export function arrivalProblem(site: { country: string; code: string; status: string; province: string } | undefined, country: string, province: string, named: string): string | undefined {
+export function arrivalProblem(
+  site: { country: string; code: string; status: string; province: string } | undefined,
+  country: string,
+  province: string,
+  named: string,
+): string | undefined {
   if (!site || site.country !== country) return `no site ${named} in ${country}`;
   if (site.status !== 'OPEN') return `site ${site.code} is CLOSED`;
   if (site.province !== province) return `site ${site.code} is in province ${site.province}, not ${province}`;
@@ -25,7 +30,10 @@ export function arrivalProblem(site: { country: string; code: string; status: st
 }
 
 /** What a household adds to the figures of the site it is at (nothing when it is at none). */
-export function siteContributionOf(h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'current'>, year = new Date().getUTCFullYear()): Counters {
+export function siteContributionOf(
+  h: Pick<Household, 'status' | 'members' | 'returnSafety' | 'returnIntentions' | 'current'>,
+  year = new Date().getUTCFullYear(),
+): Counters {
   if (!h.current.siteId) return {};
   // Return safety (`rs_*`) is left out: it changes with hazard areas, not with the household's place.
   const counters = Object.fromEntries(Object.entries(contributionOf(h, year)).filter(([name]) => !name.startsWith('rs_')));
@@ -54,7 +62,10 @@ export function siteDeltas(before: Household | undefined, after: Household | und
 }
 
 /** The site deltas of several households changing in one transaction (a split), merged per site. */
-export function siteDeltasOfChanges(changes: readonly (readonly [Household | undefined, Household | undefined])[], year = new Date().getUTCFullYear()): SiteDelta[] {
+export function siteDeltasOfChanges(
+  changes: readonly (readonly [Household | undefined, Household | undefined])[],
+  year = new Date().getUTCFullYear(),
+): SiteDelta[] {
   const bySite = new Map<string, SiteDelta>();
   for (const [before, after] of changes) {
     for (const d of siteDeltas(before, after, year)) {
@@ -104,7 +115,10 @@ export const SITE_COUNT_PATHS = [
  * `after`, for the month of its effective date: arrival and departure when its site changes, a
  * return or a re-displacement when its status becomes RETURNED or REDISPLACED.
  */
-export function movementFlows(before: Pick<Household, 'status' | 'current'> | undefined, after: Pick<Household, 'status' | 'current' | 'members' | 'origin'>): Counters {
+export function movementFlows(
+  before: Pick<Household, 'status' | 'current'> | undefined,
+  after: Pick<Household, 'status' | 'current' | 'members' | 'origin'>,
+): Counters {
   const c: Counters = {};
   const count = (kind: string, id: string | undefined) => {
     if (!id) return;

@@ -20,7 +20,9 @@ const today = () => new Date().toISOString().slice(0, 10);
 const pastDate = () => z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'));
 
 /** A site's code: unique in its country (e.g. the DTM site id `KH22-PGD-004`). */
-export const SiteCode = z.string().check(z.trim(), z.minLength(1), z.maxLength(40), z.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be letters, digits, dots, dashes or slashes'));
+export const SiteCode = z
+  .string()
+  .check(z.trim(), z.minLength(1), z.maxLength(40), z.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be letters, digits, dots, dashes or slashes'));
 
 /** Names in English and in the national language (Khmer for Cambodia, Thai for Thailand). */
 export const SiteName = z.strictObject({ en: text(200), km: z.optional(text(200)), th: z.optional(text(200)) });
@@ -100,7 +102,10 @@ export interface Site {
  * → adm4), a lower level needs the one above, and villages (adm4) exist only in Cambodia. Used
  * for sites and, until codes are checked against the gazetteer, wherever adm codes are given.
  */
-export function admProblems(p: { province: string; adm2?: string | undefined; adm3?: string | undefined; adm4?: string | undefined }, path: string): { path: string; message: string }[] {
+export function admProblems(
+  p: { province: string; adm2?: string | undefined; adm3?: string | undefined; adm4?: string | undefined },
+  path: string,
+): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   const levels = [
     ['province', p.province],
@@ -119,14 +124,18 @@ export function admProblems(p: { province: string; adm2?: string | undefined; ad
 }
 
 /** Problems of a site as it would be stored: places in its country, dates in order, names in the country's language. */
-export function siteProblems(s: Pick<Site, 'country' | 'province' | 'adm2' | 'adm3' | 'adm4' | 'name' | 'status' | 'openedAt' | 'closedAt'>): { path: string; message: string }[] {
+export function siteProblems(
+  s: Pick<Site, 'country' | 'province' | 'adm2' | 'adm3' | 'adm4' | 'name' | 'status' | 'openedAt' | 'closedAt'>,
+): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   if (!isProvinceOf(s.province, s.country)) problems.push({ path: 'province', message: `${s.province} is not a known province of ${s.country}` });
   problems.push(...admProblems(s, '').map((p) => ({ ...p, path: p.path.slice(1) })));
   const other = s.country === 'KH' ? 'th' : 'km';
-  if (s.name[other] !== undefined) problems.push({ path: `name.${other}`, message: `a site in ${s.country} is named in English and ${s.country === 'KH' ? 'Khmer (km)' : 'Thai (th)'}` });
+  if (s.name[other] !== undefined)
+    problems.push({ path: `name.${other}`, message: `a site in ${s.country} is named in English and ${s.country === 'KH' ? 'Khmer (km)' : 'Thai (th)'}` });
   if (s.closedAt !== undefined && s.status !== 'CLOSED') problems.push({ path: 'closedAt', message: 'only a CLOSED site has closedAt' });
-  if (s.closedAt !== undefined && s.openedAt !== undefined && s.closedAt < s.openedAt) problems.push({ path: 'closedAt', message: `must not be before openedAt (${s.openedAt})` });
+  if (s.closedAt !== undefined && s.openedAt !== undefined && s.closedAt < s.openedAt)
+    problems.push({ path: 'closedAt', message: `must not be before openedAt (${s.openedAt})` });
   return problems;
 }
 

@@ -16,7 +16,10 @@ export const SubscriptionCreate = z.strictObject({
   url: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_URL_LENGTH)),
   /** Event types to deliver; absent or empty means all. */
   eventTypes: z._default(
-    z.array(EventTypeName).check(z.maxLength(EVENT_TYPES.length), z.refine((t) => new Set(t).size === t.length, 'must not repeat an event type')),
+    z.array(EventTypeName).check(
+      z.maxLength(EVENT_TYPES.length),
+      z.refine((t) => new Set(t).size === t.length, 'must not repeat an event type'),
+    ),
     [],
   ),
   /** Only an admin names the country; a ministry subscribes for its own. */

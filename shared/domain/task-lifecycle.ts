@@ -22,7 +22,11 @@ const office: readonly Role[] = ['operations', 'admin'];
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, Partial<Record<TaskStatus, Move>>>> = {
   PLANNED: { ASSIGNED: { roles: office, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
   ASSIGNED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
-  IN_PROGRESS: { SUSPENDED: { roles: field, reasonRequired: true }, COMPLETED: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
+  IN_PROGRESS: {
+    SUSPENDED: { roles: field, reasonRequired: true },
+    COMPLETED: { roles: field, reasonRequired: false },
+    CANCELLED: { roles: office, reasonRequired: true },
+  },
   SUSPENDED: { IN_PROGRESS: { roles: field, reasonRequired: false }, CANCELLED: { roles: office, reasonRequired: true } },
   COMPLETED: {},
   CANCELLED: {},
@@ -31,7 +35,6 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, Partial<Record<TaskSt
 /** The moves this role may make from a state: what a refused move lists. */
 export const allowedTaskMoves = (from: TaskStatus, role: Role): TaskStatus[] =>
   (Object.entries(TASK_TRANSITIONS[from]) as [TaskStatus, Move][]).filter(([, m]) => m.roles.includes(role)).map(([to]) => to);
-
 
 /** Tasks not yet finished: what withdrawing their hazard area cancels. */
 export const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'SUSPENDED'];

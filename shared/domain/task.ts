@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Country, Id, lazy, StoredFields, named } from './common.ts';
 import { Point } from './geometry.ts';
 import { EoCategory, EoModel } from './ordnance.ts';
-import type { Principal, } from './roles.ts';
+import type { Principal } from './roles.ts';
 import { TASK_STATUSES } from './task-lifecycle.ts';
 
 // The lifecycle table is in a module without zod, so the web console's task board loads it without zod's schemas.
@@ -13,7 +13,11 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 export const ActivityType = z.enum(['NTS', 'TS', 'CLEARANCE', 'BAC', 'EOD_SPOT']);
 
 const isoDate = z.iso.date();
-const teamIds = z.array(Id).check(z.minLength(1), z.maxLength(10), z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a team'));
+const teamIds = z.array(Id).check(
+  z.minLength(1),
+  z.maxLength(10),
+  z.refine((ids) => new Set(ids).size === ids.length, 'must not repeat a team'),
+);
 
 /** Body of `POST /v1/tasks`. */
 export const TaskCreate = z
@@ -46,37 +50,37 @@ export type TaskPatch = z.infer<typeof TaskPatch>;
 
 export const Task = named('Task', () =>
   z.object({
-  ...StoredFields,
-  hazardAreaId: Id,
-  country: Country,
-  /** Countries whose operations may act on the task: the hazard area's, and the other for a joint task. */
-  countries: z.array(Country),
-  province: z.string(),
-  /** The hazard area's district (gazetteer `adm2`), when it has one: land-release statistics count it. */
-  adm2: z.optional(z.string()),
-  activityType: ActivityType,
-  priority: z.int(),
-  joint: z.boolean(),
-  teamIds: z.array(Id),
-  plannedStart: z.string(),
-  plannedEnd: z.string(),
-  notes: z.optional(z.string()),
-  status: TaskStatus,
-  statusReason: z.optional(z.string()),
-  statusChangedAt: z.iso.datetime(),
-  areaClearedSqm: z.number(),
-  ordnanceFound: z.number(),
-  progressReports: z.number(),
-  /** The completion report awaiting QA, if any. */
-  openReportId: z.optional(z.string()),
-  /** The completion report QA accepted, once accepted. */
-  acceptedReportId: z.optional(z.string()),
-  /** When the task first went IN_PROGRESS: no progress is dated before it. */
-  startedAt: z.optional(z.iso.datetime()),
-  /** The hazard area's remaining m² when the task started: the most its progress may add up to. */
-  remainingSqmAtStart: z.optional(z.number()),
-  /** Finds outside the hazard area that QA has not reviewed yet: the task's land cannot be accepted before. */
-  findsAwaitingReview: z.optional(z.int()),
+    ...StoredFields,
+    hazardAreaId: Id,
+    country: Country,
+    /** Countries whose operations may act on the task: the hazard area's, and the other for a joint task. */
+    countries: z.array(Country),
+    province: z.string(),
+    /** The hazard area's district (gazetteer `adm2`), when it has one: land-release statistics count it. */
+    adm2: z.optional(z.string()),
+    activityType: ActivityType,
+    priority: z.int(),
+    joint: z.boolean(),
+    teamIds: z.array(Id),
+    plannedStart: z.string(),
+    plannedEnd: z.string(),
+    notes: z.optional(z.string()),
+    status: TaskStatus,
+    statusReason: z.optional(z.string()),
+    statusChangedAt: z.iso.datetime(),
+    areaClearedSqm: z.number(),
+    ordnanceFound: z.number(),
+    progressReports: z.number(),
+    /** The completion report awaiting QA, if any. */
+    openReportId: z.optional(z.string()),
+    /** The completion report QA accepted, once accepted. */
+    acceptedReportId: z.optional(z.string()),
+    /** When the task first went IN_PROGRESS: no progress is dated before it. */
+    startedAt: z.optional(z.iso.datetime()),
+    /** The hazard area's remaining m² when the task started: the most its progress may add up to. */
+    remainingSqmAtStart: z.optional(z.number()),
+    /** Finds outside the hazard area that QA has not reviewed yet: the task's land cannot be accepted before. */
+    findsAwaitingReview: z.optional(z.int()),
   }),
 );
 export type Task = z.infer<ReturnType<typeof Task>>;
@@ -123,7 +127,12 @@ export const ProgressCreate = z.strictObject({
 });
 export type ProgressCreate = z.infer<typeof ProgressCreate>;
 
-const FindReviewRecord = z.object({ decision: z.enum(['CONFIRMED', 'REJECTED']), comment: z.string(), reviewedAt: z.iso.datetime(), reviewedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }) });
+const FindReviewRecord = z.object({
+  decision: z.enum(['CONFIRMED', 'REJECTED']),
+  comment: z.string(),
+  reviewedAt: z.iso.datetime(),
+  reviewedBy: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+});
 export type FindReviewRecord = z.infer<typeof FindReviewRecord>;
 
 /** A find as stored and shown: the filed facts, its id, and what became of it since. */
@@ -145,17 +154,16 @@ export const FindRecord = lazy(() =>
 
 export const ProgressReport = named('ProgressReport', () =>
   z.object({
-  ...StoredFields,
-  taskId: Id,
-  reportDate: z.string(),
-  areaClearedSqm: z.number(),
-  finds: z.array(FindRecord()),
+    ...StoredFields,
+    taskId: Id,
+    reportDate: z.string(),
+    areaClearedSqm: z.number(),
+    finds: z.array(FindRecord()),
 
-  notes: z.optional(z.string()),
+    notes: z.optional(z.string()),
   }),
 );
 export type ProgressReport = z.infer<ReturnType<typeof ProgressReport>>;
-
 
 /** Body of `POST /v1/tasks/{id}/finds/{findId}/review`. */
 export const FindReview = z.strictObject({
@@ -218,7 +226,13 @@ export function addFindCounters(counters: Record<string, number>, category: stri
 }
 
 /** A task as planned: version 1, PLANNED, in its hazard area's country and province (both countries when joint). */
-export const newTask = (id: string, body: TaskCreate, hazard: { id: string; country: Country; province: string; adm2?: string | undefined }, createdBy: string, now: string): Task => ({
+export const newTask = (
+  id: string,
+  body: TaskCreate,
+  hazard: { id: string; country: Country; province: string; adm2?: string | undefined },
+  createdBy: string,
+  now: string,
+): Task => ({
   id,
   version: 1,
   createdAt: now,

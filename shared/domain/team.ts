@@ -5,7 +5,11 @@ export const CAPABILITIES = ['MANUAL', 'MECHANICAL', 'MDD', 'EOD', 'NTS', 'TS'] 
 export const Capability = z.enum(CAPABILITIES);
 
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-const capabilities = z.array(Capability).check(z.minLength(1), z.maxLength(CAPABILITIES.length), z.refine((c) => new Set(c).size === c.length, 'must not repeat a capability'));
+const capabilities = z.array(Capability).check(
+  z.minLength(1),
+  z.maxLength(CAPABILITIES.length),
+  z.refine((c) => new Set(c).size === c.length, 'must not repeat a capability'),
+);
 
 /** Body of `POST /v1/teams`. */
 export const TeamCreate = z.strictObject({
@@ -28,12 +32,12 @@ export type TeamPatch = z.infer<typeof TeamPatch>;
 
 export const Team = named('Team', () =>
   z.object({
-  ...StoredFields,
-  name: z.string(),
-  organisation: z.string(),
-  country: Country,
-  capabilities: z.array(Capability),
-  active: z.boolean(),
+    ...StoredFields,
+    name: z.string(),
+    organisation: z.string(),
+    country: Country,
+    capabilities: z.array(Capability),
+    active: z.boolean(),
   }),
 );
 export type Team = z.infer<ReturnType<typeof Team>>;

@@ -144,9 +144,15 @@ export function parseAllowList(value: string | undefined): string[] {
  */
 export function isHostAllowed(host: string, allowList: readonly string[]): boolean {
   if (allowList.length === 0) return true;
-  const name = host.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  const name = host
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
   return allowList.some((entry) => {
-    const allowed = entry.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+    const allowed = entry
+      .toLowerCase()
+      .replace(/\.$/, '')
+      .replace(/^\[(.*)\]$/, '$1');
     return allowed.startsWith('*.') ? name.endsWith(allowed.slice(1)) && name.length > allowed.length - 1 : name === allowed;
   });
 }
@@ -223,7 +229,9 @@ export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [], allo
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
   if (!isHostAllowed(host, allowHosts)) return `must point at a host on the platform's webhook allow list (${allowHosts.join(', ')}); ${host} is not on it`;
-  const portRefusal = isPortAllowed(parsed, { allowLocal, allowPorts }) ? undefined : `must use port ${allowedPorts(allowLocal, allowPorts)!.join(' or ')}; port ${portOf(parsed)} is not called`;
+  const portRefusal = isPortAllowed(parsed, { allowLocal, allowPorts })
+    ? undefined
+    : `must use port ${allowedPorts(allowLocal, allowPorts)!.join(' or ')}; port ${portOf(parsed)} is not called`;
   if (allowLocal) {
     if (parsed.protocol === 'https:') return portRefusal;
     if (parsed.protocol === 'http:' && LOCAL_HTTP_HOSTS.has(host)) return portRefusal;
@@ -232,7 +240,8 @@ export function checkWebhookUrl(url: string, { allowLocal, allowHosts = [], allo
   if (parsed.protocol !== 'https:') return 'must be an https URL';
   if (portRefusal) return portRefusal;
   const literal = host.startsWith('[') ? host.slice(1, -1) : parseIpv4(host) !== undefined ? host : undefined;
-  if (literal !== undefined) return isPublicAddress(literal) ? undefined : `must not point at a private, loopback, link-local or otherwise non-public address (${literal})`;
+  if (literal !== undefined)
+    return isPublicAddress(literal) ? undefined : `must not point at a private, loopback, link-local or otherwise non-public address (${literal})`;
   if (BLOCKED_HOSTS.has(host) || BLOCKED_SUFFIXES.some((s) => host.endsWith(s))) return `must not point at a local or metadata host (${host})`;
   if (!host.includes('.')) return `must name a fully qualified public host, not ${host}`;
   return undefined;

@@ -67,7 +67,13 @@ const QUESTIONS: Record<string, Omit<Question, 'name'>> = {
     constraint: ". = 'yes'",
     constraintMessage: ['Consent must be given to register a household.', 'ត្រូវមានការយល់ព្រម ដើម្បីចុះឈ្មោះគ្រួសារ។', 'ต้องได้รับความยินยอมจึงจะลงทะเบียนครัวเรือนได้'],
   },
-  consent_date: { type: 'date', label: ['Date of consent', 'កាលបរិច្ឆេទយល់ព្រម', 'วันที่ให้ความยินยอม'], required: true, constraint: '. <= today()', constraintMessage: same('≤ today') },
+  consent_date: {
+    type: 'date',
+    label: ['Date of consent', 'កាលបរិច្ឆេទយល់ព្រម', 'วันที่ให้ความยินยอม'],
+    required: true,
+    constraint: '. <= today()',
+    constraintMessage: same('≤ today'),
+  },
   consent_purposes: { type: 'select_multiple consent_purpose', label: ['Purposes consented to', 'គោលបំណងដែលបានយល់ព្រម', 'วัตถุประสงค์ที่ยินยอม'], required: true },
   given_name: { type: 'text', label: ['Given name', 'នាមខ្លួន', 'ชื่อ'], required: true },
   family_name: { type: 'text', label: ['Family name', 'នាមត្រកូល', 'นามสกุล'], required: true },
@@ -101,10 +107,32 @@ function question(name: string): Question {
 }
 
 const LABEL_COLUMNS = ['label::English (en)', 'label::Khmer (km)', 'label::Thai (th)'];
-const SURVEY_HEADER = ['type', 'name', ...LABEL_COLUMNS, 'required', 'relevant', 'constraint', 'constraint_message::English (en)', 'constraint_message::Khmer (km)', 'constraint_message::Thai (th)', 'calculation', 'appearance'];
+const SURVEY_HEADER = [
+  'type',
+  'name',
+  ...LABEL_COLUMNS,
+  'required',
+  'relevant',
+  'constraint',
+  'constraint_message::English (en)',
+  'constraint_message::Khmer (km)',
+  'constraint_message::Thai (th)',
+  'calculation',
+  'appearance',
+];
 
 function surveyRow(q: Question): string[] {
-  return [q.type, q.name, ...q.label, q.required ? 'yes' : '', q.relevant ?? '', q.constraint ?? '', ...(q.constraintMessage ?? ['', '', '']), '', q.appearance ?? ''];
+  return [
+    q.type,
+    q.name,
+    ...q.label,
+    q.required ? 'yes' : '',
+    q.relevant ?? '',
+    q.constraint ?? '',
+    ...(q.constraintMessage ?? ['', '', '']),
+    '',
+    q.appearance ?? '',
+  ];
 }
 const groupRow = (type: string, name: string, label: Lang3, appearance = ''): string[] => [type, name, ...label, '', '', '', '', '', '', '', appearance];
 const endRow = (type: string): string[] => [type, '', '', '', '', '', '', '', '', '', '', '', ''];

@@ -19,7 +19,16 @@ const METHODS = ['MANUAL', 'MECHANICAL', 'MDD', 'COMBINED', 'NTS', 'TS'] as cons
  * strings (a new value is a compatible change for receivers that ignore what they do not know).
  */
 const ENUMS: Record<string, Record<string, readonly string[]>> = {
-  '*': { classification: CLASSIFICATIONS, activityType: ACTIVITY_TYPES, category: EO_CATEGORIES, categories: EO_CATEGORIES, outcome: OUTCOMES, method: METHODS, blockedReason: BLOCKED_REASONS, returnSafety: RETURN_SAFETY_STATUSES },
+  '*': {
+    classification: CLASSIFICATIONS,
+    activityType: ACTIVITY_TYPES,
+    category: EO_CATEGORIES,
+    categories: EO_CATEGORIES,
+    outcome: OUTCOMES,
+    method: METHODS,
+    blockedReason: BLOCKED_REASONS,
+    returnSafety: RETURN_SAFETY_STATUSES,
+  },
   [EventType.HazardAreaStatusChanged]: { from: HAZARD_STATUSES, to: HAZARD_STATUSES },
   [EventType.HazardAreaWithdrawn]: { from: HAZARD_STATUSES },
   [EventType.TaskStatusChanged]: { from: TASK_STATUSES, to: TASK_STATUSES },
@@ -40,7 +49,8 @@ function withEnums(schema: JsonSchema, type: string): JsonSchema {
       for (const [name, prop] of Object.entries(properties)) {
         const values = lists[name];
         if (values && prop.type === 'string') properties[name] = { ...prop, enum: [...values] };
-        else if (values && prop.type === 'array' && (prop.items as JsonSchema | undefined)?.type === 'string') properties[name] = { ...prop, items: { type: 'string', enum: [...values] } };
+        else if (values && prop.type === 'array' && (prop.items as JsonSchema | undefined)?.type === 'string')
+          properties[name] = { ...prop, items: { type: 'string', enum: [...values] } };
         else visit(prop);
       }
     }
@@ -54,7 +64,11 @@ function withEnums(schema: JsonSchema, type: string): JsonSchema {
 function open(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(open);
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node as JsonSchema).filter(([k, v]) => !(k === 'additionalProperties' && v === false)).map(([k, v]) => [k, open(v)]));
+  return Object.fromEntries(
+    Object.entries(node as JsonSchema)
+      .filter(([k, v]) => !(k === 'additionalProperties' && v === false))
+      .map(([k, v]) => [k, open(v)]),
+  );
 }
 
 /**
@@ -81,7 +95,12 @@ export function eventJsonSchemas(): Record<EventType, JsonSchema> {
           occurredAt: { type: 'string', format: 'date-time' },
           audience: { type: 'array', items: { enum: [...COUNTRIES] }, description: 'the ministries that receive it' },
           subject: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string' }, id: { type: 'string' } } },
-          actor: { type: 'object', required: ['role', 'org'], properties: { role: { type: 'string' }, org: { type: 'string' } }, description: 'role and organisation only, never a person' },
+          actor: {
+            type: 'object',
+            required: ['role', 'org'],
+            properties: { role: { type: 'string' }, org: { type: 'string' } },
+            description: 'role and organisation only, never a person',
+          },
           data: withEnums(dataSchema, type),
         },
       };
@@ -108,7 +127,12 @@ export function buildAsyncApi(): JsonSchema {
   const operations = Object.fromEntries(
     types.map((type) => [
       `receive${type}`,
-      { action: 'receive', channel: { $ref: `#/channels/${type}` }, messages: [{ $ref: `#/channels/${type}/messages/${type}` }], bindings: { http: { method: 'POST', bindingVersion: '0.3.0' } } },
+      {
+        action: 'receive',
+        channel: { $ref: `#/channels/${type}` },
+        messages: [{ $ref: `#/channels/${type}/messages/${type}` }],
+        bindings: { http: { method: 'POST', bindingVersion: '0.3.0' } },
+      },
     ]),
   );
   const messages = Object.fromEntries(
@@ -147,7 +171,12 @@ export function buildAsyncApi(): JsonSchema {
           'HMAC-SHA256(secret, t + "." + raw body)>` with the secret returned once at subscription; reject a signature that does not match or whose `t` is ' +
           'more than 5 minutes away from your clock.',
       },
-      eventbridge: { host: 'events.ap-southeast-1.amazonaws.com', protocol: 'https', description: 'The `clearway` EventBridge bus (source `clearway`, detail-type = type, detail = the envelope), shared with a ministry account by configuration.' },
+      eventbridge: {
+        host: 'events.ap-southeast-1.amazonaws.com',
+        protocol: 'https',
+        description:
+          'The `clearway` EventBridge bus (source `clearway`, detail-type = type, detail = the envelope), shared with a ministry account by configuration.',
+      },
     },
     channels,
     operations,
@@ -160,7 +189,11 @@ export function buildAsyncApi(): JsonSchema {
           properties: {
             'Clearway-Event-Id': { type: 'string', description: 'the event id, for deduplication' },
             'Clearway-Event-Type': { type: 'string', description: 'the event type (also `type` in the body)' },
-            'Clearway-Signature': { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$', description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>' },
+            'Clearway-Signature': {
+              type: 'string',
+              pattern: '^t=\\d+,v1=[0-9a-f]{64}$',
+              description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>',
+            },
             'Content-Type': { type: 'string', const: 'application/json' },
           },
         },

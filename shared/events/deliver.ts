@@ -115,7 +115,8 @@ function targetOf(url: string, options: DeliveryOptions): { url: URL } | { refus
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!isHostAllowed(host, options.allowHosts ?? [])) return { refusal: 'refused: the host is not on the webhook allow list' };
   if (isIP(host) !== 0 && !permitted(host, options.allowLocal)) return { refusal: 'refused: the address is not public' };
-  if (!isPortAllowed(parsed, { allowLocal: options.allowLocal, allowPorts })) return { refusal: `refused: port ${portOf(parsed)} is not called (only ${allowedPorts(options.allowLocal, allowPorts)!.join(', ')})` };
+  if (!isPortAllowed(parsed, { allowLocal: options.allowLocal, allowPorts }))
+    return { refusal: `refused: port ${portOf(parsed)} is not called (only ${allowedPorts(options.allowLocal, allowPorts)!.join(', ')})` };
   if (parsed.protocol === 'http:' && !options.allowLocal) return { refusal: 'refused: plain http is called only in a local run; use https' };
   return { url: parsed };
 }
@@ -217,7 +218,13 @@ export async function deliverEvent(subscription: StoredSubscription, event: Even
     const result = await postOnce(target.url, body, headers, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.allowLocal);
     if (result.ok) return { delivered: true, attempts: attempt, status: result.status };
     if (!result.retry || attempt >= attempts) {
-      return { delivered: false, attempts: attempt, error: result.error, ...(result.detail === undefined ? {} : { detail: result.detail }), ...(result.status === undefined ? {} : { status: result.status }) };
+      return {
+        delivered: false,
+        attempts: attempt,
+        error: result.error,
+        ...(result.detail === undefined ? {} : { detail: result.detail }),
+        ...(result.status === undefined ? {} : { status: result.status }),
+      };
     }
     await sleep(backoff(attempt));
   }
@@ -253,7 +260,11 @@ function envelopeOf(body: string): EventEnvelope | undefined {
  * retry can make it readable, and the ministry's feed has every real event. Logs never carry the
  * envelope's data.
  */
-export async function deliverQueueRecords(ministry: Country, records: Array<{ messageId: string; body: string }>, options: DeliveryOptions): Promise<SQSBatchResponse> {
+export async function deliverQueueRecords(
+  ministry: Country,
+  records: Array<{ messageId: string; body: string }>,
+  options: DeliveryOptions,
+): Promise<SQSBatchResponse> {
   const log = options.log ?? logger;
   const counts = { delivered: 0, deadLettered: 0, unreadable: 0, notAddressed: 0 };
 
@@ -271,7 +282,9 @@ export async function deliverQueueRecords(ministry: Country, records: Array<{ me
       return true;
     }
     try {
-      const subscriptions = (await subscriptionsOf(ministry, options.subscriptionCacheMs ?? DEFAULT_CACHE_MS)).filter((s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type));
+      const subscriptions = (await subscriptionsOf(ministry, options.subscriptionCacheMs ?? DEFAULT_CACHE_MS)).filter(
+        (s) => s.eventTypes.length === 0 || s.eventTypes.includes(event.type),
+      );
       const results = await Promise.allSettled(
         subscriptions.map(async (subscription) => {
           const outcome = await deliverEvent(subscription, event, options);

@@ -6,7 +6,6 @@ import { eventKey, feedKeys } from '../db/keys/event.ts';
 import type { GuardedWrite } from '../db/transact.ts';
 import { audienceFor, EventData, type EventDataOf, type EventEnvelope, type EventType } from './catalogue.ts';
 
-
 /**
  * Builds an event and the write that stores it, for the transaction of the change it reports
  * (transactional outbox): stored together or not at all. The data is validated against the

@@ -63,7 +63,8 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
       const values = Array.isArray(actual) ? actual : [actual];
       return values.some((v) => expected.includes(v));
     }
-    if (expected && typeof expected === 'object') return !!actual && typeof actual === 'object' && matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
+    if (expected && typeof expected === 'object')
+      return !!actual && typeof actual === 'object' && matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
     return false;
   });
 }

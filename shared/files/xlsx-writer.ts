@@ -51,15 +51,24 @@ export function xlsxWorkbook(sheets: readonly Sheet[], options: { sharedStrings?
       .join('');
     files[`xl/worksheets/sheet${i + 1}.xml`] = strToU8(`${XML}<worksheet xmlns="${MAIN}"><sheetData>${rows}</sheetData></worksheet>`);
   });
-  const sheetTypes = sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('');
-  const sharedType = options.sharedStrings ? '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' : '';
+  const sheetTypes = sheets
+    .map(
+      (_, i) =>
+        `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+    )
+    .join('');
+  const sharedType = options.sharedStrings
+    ? '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    : '';
   files['[Content_Types].xml'] = strToU8(
     `${XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ` +
       `ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default ` +
       `Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>${sheetTypes}${sharedType}</Types>`,
   );
-  files['_rels/.rels'] = strToU8(`${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" ` +
-    `Target="xl/workbook.xml"/></Relationships>`);
+  files['_rels/.rels'] = strToU8(
+    `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" ` +
+      `Target="xl/workbook.xml"/></Relationships>`,
+  );
   files['xl/workbook.xml'] = strToU8(
     `${XML}<workbook xmlns="${MAIN}" xmlns:r="${REL}"><sheets>${sheets.map((s, i) => `<sheet name="${escapeXml(s.name.slice(0, 31))}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,
   );
@@ -69,7 +78,9 @@ export function xlsxWorkbook(sheets: readonly Sheet[], options: { sharedStrings?
   );
   if (options.sharedStrings) {
     // After the worksheets in the archive, as spreadsheet programs write it: the reader must not depend on the order.
-    files['xl/sharedStrings.xml'] = strToU8(`${XML}<sst xmlns="${MAIN}" count="${shared.size}" uniqueCount="${shared.size}">${[...shared.keys()].map((s) => `<si><t xml:space="preserve">${escapeXml(s)}</t></si>`).join('')}</sst>`);
+    files['xl/sharedStrings.xml'] = strToU8(
+      `${XML}<sst xmlns="${MAIN}" count="${shared.size}" uniqueCount="${shared.size}">${[...shared.keys()].map((s) => `<si><t xml:space="preserve">${escapeXml(s)}</t></si>`).join('')}</sst>`,
+    );
   }
   return zipSync(files, { level: 6 });
 }

@@ -19,12 +19,29 @@ export { send, type AppEnv, type StoredResponse };
 import { logger, requestLogger } from '../logger.ts';
 import { localRateLimiter } from './rate-limiter.ts';
 import { userRateLimitOf } from './user-rate-limits.ts';
-import { BadRequest, HttpProblem, NotFound, problemOf, PayloadTooLarge, PROBLEM_CONTENT_TYPE, ServiceUnavailable, UnsupportedMediaType, type FieldError } from './problem.ts';
+import {
+  BadRequest,
+  HttpProblem,
+  NotFound,
+  problemOf,
+  PayloadTooLarge,
+  PROBLEM_CONTENT_TYPE,
+  ServiceUnavailable,
+  UnsupportedMediaType,
+  type FieldError,
+} from './problem.ts';
 
 /** Network errors on the way to the database: it is down or restarting, not a bug of the request. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** DynamoDB refusing for load, after the SDK's own retries. */
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError']);
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
 
 const codeOf = (e: unknown): string | undefined => {
   const own = (e as { code?: unknown } | null)?.code;
@@ -35,7 +52,6 @@ const codeOf = (e: unknown): string | undefined => {
 
 /** Whether an error means the store could not be reached or is shedding load: a 503 with Retry-After, not a 500. */
 export const storeUnavailable = (e: unknown): boolean => (e instanceof Error && THROTTLED.has(e.name)) || UNREACHABLE_CODES.has(codeOf(e) ?? '');
-
 
 /** Largest request body accepted (413 beyond). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,7 +73,11 @@ export interface ResponseSpec {
 }
 
 /** Everything the platform needs to know about one operation: used to route, validate, authorise and document it. */
-export interface RouteSpec<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+export interface RouteSpec<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+> {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   /** OpenAPI-style path, e.g. `/v1/teams/{id}`. */
   path: string;
@@ -237,7 +257,8 @@ export class Api {
     });
     this.app.use('*', async (c, next) => {
       // Hono leaves a path it cannot decode as it is; answer it as the malformed request it is.
-      if (!decodable(new URL(c.req.url).pathname)) throw new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]);
+      if (!decodable(new URL(c.req.url).pathname))
+        throw new BadRequest('The request path is not valid percent-encoded UTF-8.', [{ path: 'path', message: 'malformed percent-encoding' }]);
       await next();
     });
     if (config.CORS_ALLOWED_ORIGIN) {
@@ -267,11 +288,20 @@ export class Api {
       const log = c.get('log') ?? logger;
       if (storeUnavailable(err)) {
         log.warn('the database did not answer', { error: err instanceof Error ? { name: err.name, code: codeOf(err) } : 'unknown' });
-        return problemResponse(c, new ServiceUnavailable(`The database is not answering at the moment: try again in a few seconds (a create sent again with its Idempotency-Key is not made twice). ` +
-          `Request id ${c.get('requestId')}.`, 5));
+        return problemResponse(
+          c,
+          new ServiceUnavailable(
+            `The database is not answering at the moment: try again in a few seconds (a create sent again with its Idempotency-Key is not made twice). ` +
+              `Request id ${c.get('requestId')}.`,
+            5,
+          ),
+        );
       }
       log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
-      return problemResponse(c, new HttpProblem(500, 'internal', 'Internal error', `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it.`));
+      return problemResponse(
+        c,
+        new HttpProblem(500, 'internal', 'Internal error', `Something went wrong on our side; quote request id ${c.get('requestId')} when reporting it.`),
+      );
     });
     this.app.notFound((c) => problemResponse(c, new NotFound(`No operation ${c.req.method} ${new URL(c.req.url).pathname}; GET /openapi.json lists them.`)));
   }

@@ -73,7 +73,8 @@ export function requireCountry(principal: Principal, country: string, what: stri
  */
 export function actingCountry(principal: Principal, named: Country | undefined, where: string, what: string): Country {
   if (principal.role === 'admin') {
-    if (!named) throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
+    if (!named)
+      throw new BadRequest(`An admin acts for no single country: name the country to ${what}.`, [{ path: `${where}.country`, message: 'required for admin' }]);
     return named;
   }
   if (named) requireCountry(principal, named, what);

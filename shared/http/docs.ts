@@ -21,9 +21,16 @@ export function renderDocs(doc: Doc): string {
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const params = (op.parameters ?? [])
-        .map((p) => `<li><code>${escapeHtml(p.name)}</code> <em>${escapeHtml(p.in)}${p.required ? ', required' : ''}</em>${p.description ? ` — ${escapeHtml(p.description)}` : ''}</li>`)
+        .map(
+          (p) =>
+            `<li><code>${escapeHtml(p.name)}</code> <em>${escapeHtml(p.in)}${p.required ? ', required' : ''}</em>${p.description ? ` — ${escapeHtml(p.description)}` : ''}</li>`,
+        )
         .join('');
-      const body = op.requestBody ? Object.entries(op.requestBody.content).map(([type, c]) => `<h4>Body (${escapeHtml(type)})</h4><pre>${escapeHtml(JSON.stringify(c.schema, null, 2))}</pre>`).join('') : '';
+      const body = op.requestBody
+        ? Object.entries(op.requestBody.content)
+            .map(([type, c]) => `<h4>Body (${escapeHtml(type)})</h4><pre>${escapeHtml(JSON.stringify(c.schema, null, 2))}</pre>`)
+            .join('')
+        : '';
       const responses = Object.entries(op.responses)
         .map(([status, r]) => `<li><strong>${escapeHtml(status)}</strong> ${escapeHtml(r.description)}</li>`)
         .join('');

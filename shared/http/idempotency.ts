@@ -50,14 +50,22 @@ const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 };
 
 /** Hash of what makes two requests "the same": operation and body, key order ignored. */
 export const requestHash = (operation: string, body: unknown): string =>
-  createHash('sha256').update(operation).update('\n').update(JSON.stringify(canonical(body) ?? null)).digest('hex');
+  createHash('sha256')
+    .update(operation)
+    .update('\n')
+    .update(JSON.stringify(canonical(body) ?? null))
+    .digest('hex');
 
 /** Keys are scoped to the caller: one client's key never replays another's response. */
 export const idempotencyRecordKey = (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' });
@@ -65,7 +73,9 @@ export const idempotencyRecordKey = (subject: string, key: string) => ({ pk: `ID
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (!KEY_PATTERN.test(header)) {
-    throw new BadRequest('Idempotency-Key must be 1 to 128 characters of letters, digits and _ . : -', [{ path: 'header.idempotency-key', message: 'malformed key' }]);
+    throw new BadRequest('Idempotency-Key must be 1 to 128 characters of letters, digits and _ . : -', [
+      { path: 'header.idempotency-key', message: 'malformed key' },
+    ]);
   }
   return header;
 }
@@ -137,7 +147,12 @@ export function idempotencyWrite(context: IdempotencyContext, response: CreatedR
  * Commits the writes of a create together with the record of its outcome (when the request
  * carried an Idempotency-Key), then answers with the response.
  */
-export async function commitCreate(c: Context<AppEnv>, writes: GuardedWrite[], response: CreatedResponse, context: IdempotencyContext | undefined): Promise<Response> {
+export async function commitCreate(
+  c: Context<AppEnv>,
+  writes: GuardedWrite[],
+  response: CreatedResponse,
+  context: IdempotencyContext | undefined,
+): Promise<Response> {
   await transact(context ? [...writes, idempotencyWrite(context, response)] : writes);
   const { id: _id, ...answer } = response;
   return send(c, answer);

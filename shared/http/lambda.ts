@@ -13,5 +13,7 @@ import { metrics } from '../metrics.ts';
  * metrics flushed when it ends. Each `functions/<name>/handler.ts` is `lambdaHandler(app)`.
  */
 export function lambdaHandler(app: Hono<AppEnv>) {
-  return middy(handle(app)).use(injectLambdaContext(logger)).use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return middy(handle(app))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

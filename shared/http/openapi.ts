@@ -50,11 +50,19 @@ const problemSchema: JsonSchema = {
 
 /** A query string value validated as digits and parsed to a number (`limit`): documented as the integer it is. */
 const numericParameter = (input: JsonSchema, output: JsonSchema | undefined): JsonSchema =>
-  input.type === 'string' && typeof input.pattern === 'string' && /^\^\\d\{[\d,]+\}\$$/.test(input.pattern) && (output?.type === 'integer' || output?.type === 'number') ? output : input;
+  input.type === 'string' &&
+  typeof input.pattern === 'string' &&
+  /^\^\\d\{[\d,]+\}\$$/.test(input.pattern) &&
+  (output?.type === 'integer' || output?.type === 'number')
+    ? output
+    : input;
 
 function parameters(spec: RouteSpec, components: Components): JsonSchema[] {
   const out: JsonSchema[] = [];
-  for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+  for (const [where, schema] of [
+    ['path', spec.params],
+    ['query', spec.query],
+  ] as const) {
     if (!schema) continue;
     const s = jsonSchema(schema, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] };
     const parsed = (jsonSchema(schema, 'output', components) as { properties?: Record<string, JsonSchema> }).properties ?? {};
@@ -62,9 +70,22 @@ function parameters(spec: RouteSpec, components: Components): JsonSchema[] {
       out.push({ name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: numericParameter(prop, parsed[name]) });
     }
   }
-  if (spec.ifMatch) out.push({ name: 'If-Match', in: 'header', required: true, description: 'ETag of the version the change is based on, e.g. "3".', schema: { type: 'string' } });
+  if (spec.ifMatch)
+    out.push({
+      name: 'If-Match',
+      in: 'header',
+      required: true,
+      description: 'ETag of the version the change is based on, e.g. "3".',
+      schema: { type: 'string' },
+    });
   if (spec.idempotent) {
-    out.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'Makes a retry of this create return the first response instead of creating again (kept 24 h).', schema: { type: 'string', pattern: '^[A-Za-z0-9_.:\\-]{1,128}$' } });
+    out.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Makes a retry of this create return the first response instead of creating again (kept 24 h).',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_.:\\-]{1,128}$' },
+    });
   }
   return out;
 }
@@ -82,7 +103,8 @@ export function platformResponses(spec: RouteSpec): Record<string, ResponseSpec>
   if (spec.params || spec.query || spec.body || spec.ifMatch || spec.idempotent) out['400'] = shared('Malformed or invalid input; `errors` names each field');
   if (spec.access !== 'public') {
     out['401'] = shared('No bearer token, or one that is invalid, expired or lacks required claims');
-    if (ROLES.some((r) => !spec.access.includes(r))) out['403'] = shared(`The caller's role may not do this (allowed: ${spec.access.join(', ')}), or the resource is outside its scope`);
+    if (ROLES.some((r) => !spec.access.includes(r)))
+      out['403'] = shared(`The caller's role may not do this (allowed: ${spec.access.join(', ')}), or the resource is outside its scope`);
   }
   if (spec.body) {
     out['413'] = shared(`The body is larger than ${MAX_BODY_BYTES} bytes`);
@@ -120,10 +142,19 @@ function headersOf(spec: RouteSpec, status: string, schema: JsonSchema | undefin
   const versioned = !!(resolved?.properties as Record<string, unknown> | undefined)?.version;
   if (versioned) headers['ETag'] = header('The version of the resource, e.g. "3": send it back as If-Match to change it');
   if (status === '201') headers['Location'] = header('Path of the created resource');
-  if (status === '200' && spec.query && 'cursor' in (jsonSchema(spec.query, 'input', components).properties as object) && Object.keys(spec.responses[200]?.alternatives ?? {}).length) {
+  if (
+    status === '200' &&
+    spec.query &&
+    'cursor' in (jsonSchema(spec.query, 'input', components).properties as object) &&
+    Object.keys(spec.responses[200]?.alternatives ?? {}).length
+  ) {
     headers['Link'] = header('`<next page URL>; rel="next"` on the other representations (GeoJSON), which have no `next` member of their own to follow');
   }
-  if (spec.idempotent) headers['Idempotent-Replayed'] = header('`true` when this answer replays an earlier request with the same Idempotency-Key', { type: 'string', enum: ['true'] });
+  if (spec.idempotent)
+    headers['Idempotent-Replayed'] = header('`true` when this answer replays an earlier request with the same Idempotency-Key', {
+      type: 'string',
+      enum: ['true'],
+    });
   return headers;
 }
 
@@ -132,7 +163,8 @@ function alternativesOf(spec: RouteSpec, r: ResponseSpec, status: string, compon
   const out: Record<string, unknown> = {};
   if (status === '200' && spec.query) {
     const format = (jsonSchema(spec.query, 'input', components).properties as Record<string, JsonSchema> | undefined)?.format;
-    if (Array.isArray(format?.enum) && format.enum.includes('csv')) out['text/csv'] = { schema: { type: 'string', description: 'A header row, an HXL hashtag row, then the data rows (RFC 4180)' } };
+    if (Array.isArray(format?.enum) && format.enum.includes('csv'))
+      out['text/csv'] = { schema: { type: 'string', description: 'A header row, an HXL hashtag row, then the data rows (RFC 4180)' } };
   }
   for (const [type, alt] of Object.entries(r.alternatives ?? {})) {
     out[type] = alt ? { schema: jsonSchema(typeof alt === 'function' ? alt() : alt, 'output', components) } : {};
@@ -148,9 +180,16 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
     const responses = Object.fromEntries(
       responsesOf(spec).map(([status, r]) => {
         const type = r.contentType ?? 'application/json';
-        const schema = r.schema ? jsonSchema(typeof r.schema === 'function' ? r.schema() : r.schema, 'output', components) : type === 'application/problem+json' ? { $ref: '#/components/schemas/Problem' } : undefined;
+        const schema = r.schema
+          ? jsonSchema(typeof r.schema === 'function' ? r.schema() : r.schema, 'output', components)
+          : type === 'application/problem+json'
+            ? { $ref: '#/components/schemas/Problem' }
+            : undefined;
         const content = { ...(schema ? { [type]: { schema } } : {}), ...alternativesOf(spec, r, status, components) };
-        return [status, { description: r.description, headers: headersOf(spec, status, schema, components), ...(Object.keys(content).length ? { content } : {}) }];
+        return [
+          status,
+          { description: r.description, headers: headersOf(spec, status, schema, components), ...(Object.keys(content).length ? { content } : {}) },
+        ];
       }),
     );
     const operation: Record<string, unknown> = {

@@ -9,5 +9,6 @@ import { BadRequest } from './problem.ts';
  */
 export async function refuseUnknownPlaces(country: Country, places: readonly PlaceToCheck[], what: string): Promise<void> {
   const problems = await checkPlaces(country, places);
-  if (problems.length > 0) throw new BadRequest(`The place of the ${what} does not match the gazetteer: ${problems.map((p) => p.message).join('; ')}.`, problems);
+  if (problems.length > 0)
+    throw new BadRequest(`The place of the ${what} does not match the gazetteer: ${problems.map((p) => p.message).join('; ')}.`, problems);
 }

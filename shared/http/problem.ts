@@ -109,15 +109,26 @@ export class PayloadTooLarge extends HttpProblem {
 
 export class UnsupportedMediaType extends HttpProblem {
   constructor(expected: string, got: string | undefined) {
-    super(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${expected}${got ? `, not ${got}` : ' (the Content-Type header is missing)'}.`);
+    super(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      `Send the body as ${expected}${got ? `, not ${got}` : ' (the Content-Type header is missing)'}.`,
+    );
   }
 }
 
 export class TooManyRequests extends HttpProblem {
   constructor(rule: string, limit: number, windowSeconds: number, retryAfterSeconds: number) {
-    super(429, 'too-many-requests', 'Too many requests', `You sent more than ${limit} requests of this kind (${rule}) in ${windowSeconds} seconds; try again in ${retryAfterSeconds} seconds.`, {
-      headers: { 'Retry-After': String(retryAfterSeconds) },
-    });
+    super(
+      429,
+      'too-many-requests',
+      'Too many requests',
+      `You sent more than ${limit} requests of this kind (${rule}) in ${windowSeconds} seconds; try again in ${retryAfterSeconds} seconds.`,
+      {
+        headers: { 'Retry-After': String(retryAfterSeconds) },
+      },
+    );
   }
 }
 
@@ -130,7 +141,12 @@ export class ServiceUnavailable extends HttpProblem {
 
 export class PreconditionRequired extends HttpProblem {
   constructor() {
-    super(428, 'precondition-required', 'Precondition required', 'This change needs an If-Match header with the ETag of the version you read (for example If-Match: "3").');
+    super(
+      428,
+      'precondition-required',
+      'Precondition required',
+      'This change needs an If-Match header with the ETag of the version you read (for example If-Match: "3").',
+    );
   }
 }
 

@@ -52,4 +52,5 @@ export class FixedWindowLimiter {
 }
 
 /** The local server's limiter (the Api layer's); `undefined` on AWS, where the WAF limits. */
-export const localRateLimiter: FixedWindowLimiter | undefined = config.RUNTIME === 'local' ? new FixedWindowLimiter((rule) => config[rule.env] ?? rule.limit) : undefined;
+export const localRateLimiter: FixedWindowLimiter | undefined =
+  config.RUNTIME === 'local' ? new FixedWindowLimiter((rule) => config[rule.env] ?? rule.limit) : undefined;

@@ -20,7 +20,12 @@ export interface UserRateLimit {
   /** Names the rule: the WAF rule and metric (`UserLimit-<name>`), the problem detail, the local override. */
   name: string;
   /** Environment variable that overrides {@link limit} in the local server (`shared/config.ts`). */
-  env: 'RATE_LIMIT_HOUSEHOLD_LOOKUP' | 'RATE_LIMIT_HOUSEHOLD_REGISTRATION' | 'RATE_LIMIT_HOUSEHOLD_IMPORT' | 'RATE_LIMIT_GEOMETRY' | 'RATE_LIMIT_ASSISTANCE_BY_CODE';
+  env:
+    | 'RATE_LIMIT_HOUSEHOLD_LOOKUP'
+    | 'RATE_LIMIT_HOUSEHOLD_REGISTRATION'
+    | 'RATE_LIMIT_HOUSEHOLD_IMPORT'
+    | 'RATE_LIMIT_GEOMETRY'
+    | 'RATE_LIMIT_ASSISTANCE_BY_CODE';
   /** Requests one user may send to these operations together in one window (WAF's minimum is 10). */
   limit: number;
   windowSeconds: RateWindowSeconds;

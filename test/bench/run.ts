@@ -81,7 +81,10 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const only = (values.only as string[] | undefined)?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const only = (values.only as string[] | undefined)
+    ?.flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
   if (unknown.length > 0) {
     console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${scenarios.map((s) => s.name).join(', ')}`);
@@ -90,7 +93,9 @@ async function main(): Promise<number> {
   const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
 
   if (!process.versions.node.startsWith('24.')) {
-    console.error(`warning: running on Node ${process.version}; Lambda runs nodejs24.x. Use \`npm run bench\` (the node devDependency) for comparable numbers.`);
+    console.error(
+      `warning: running on Node ${process.version}; Lambda runs nodejs24.x. Use \`npm run bench\` (the node devDependency) for comparable numbers.`,
+    );
   }
 
   const progress = new Progress();
@@ -122,7 +127,9 @@ async function main(): Promise<number> {
       ...result.data,
     };
     await writeFile(file, `${JSON.stringify(envelope, null, 2)}\n`);
-    console.log(`\n${result.failures.length === 0 ? 'All targets met.' : `${result.failures.length} target(s) missed.`} Results: ${join('bench-results', `${scenario.name}.json`)}`);
+    console.log(
+      `\n${result.failures.length === 0 ? 'All targets met.' : `${result.failures.length} target(s) missed.`} Results: ${join('bench-results', `${scenario.name}.json`)}`,
+    );
     for (const failure of result.failures) missed.push({ scenario: scenario.name, failure });
   }
 

@@ -2,7 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { formatRegistrationCode } from '../../shared/domain/assistance-rules.ts';
-import { LAPTOP, PHONE, launchChromium, pageRunner, screenshot, seriousViolations, setLanguage, settle, signIn, startConsoleServer, type ConsoleServer } from '../support/browser.ts';
+import {
+  LAPTOP,
+  PHONE,
+  launchChromium,
+  pageRunner,
+  screenshot,
+  seriousViolations,
+  setLanguage,
+  settle,
+  signIn,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../support/browser.ts';
 
 /**
  * Assistance in the console (Debian's Chromium against `npm start`): a household's page shows

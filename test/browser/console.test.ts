@@ -4,7 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, RIDGE_POLYGON, launchChromium, newContext, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer, type Role } from '../support/browser.ts';
+import {
+  LAPTOP,
+  PHONE,
+  RIDGE_HAZARD_AREA,
+  RIDGE_POLYGON,
+  launchChromium,
+  newContext,
+  pageRunner,
+  settle,
+  screenshot,
+  seriousViolations,
+  setLanguage,
+  signIn,
+  startConsoleServer,
+  type Claims,
+  type ConsoleServer,
+  type Role,
+} from '../support/browser.ts';
 import { repoRoot } from '../support/local-server.ts';
 
 /**
@@ -92,7 +109,13 @@ async function household(country: 'KH', status?: string): Promise<void> {
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   if (status) {
-    const moved = await cs.api('POST', `/v1/households/${String(created.body.id)}/transitions`, tokens.reliefKH!, { to: status }, { 'if-match': `"${created.etag}"` });
+    const moved = await cs.api(
+      'POST',
+      `/v1/households/${String(created.body.id)}/transitions`,
+      tokens.reliefKH!,
+      { to: status },
+      { 'if-match': `"${created.etag}"` },
+    );
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
   }
 }
@@ -111,7 +134,12 @@ beforeAll(async () => {
   tokens.ministryKH = await cs.token({ role: 'ministry', country: 'KH', org: 'MoSVY' });
   tokens.reliefKH = await cs.token({ role: 'relief', country: 'KH', org: 'Cambodian Red Cross' });
 
-  const team = await cs.api('POST', '/v1/teams', tokens.opsKH, { name: 'CMAC DU3 Team 12', organisation: KH_DEMINER_ORG, country: 'KH', capabilities: ['MANUAL', 'MDD'] });
+  const team = await cs.api('POST', '/v1/teams', tokens.opsKH, {
+    name: 'CMAC DU3 Team 12',
+    organisation: KH_DEMINER_ORG,
+    country: 'KH',
+    capabilities: ['MANUAL', 'MDD'],
+  });
   expect(team.status, JSON.stringify(team.body)).toBe(201);
   seed.khTeam = String(team.body.id);
   tokens.deminer = await cs.token({ role: 'deminer', country: 'KH', org: KH_DEMINER_ORG, team: seed.khTeam });
@@ -131,7 +159,14 @@ beforeAll(async () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     version = moved.etag;
   }
-  const report = await cs.api('POST', '/v1/cleared-areas', tokens.deminer, { taskId: reported, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: RIDGE_POLYGON });
+  const report = await cs.api('POST', '/v1/cleared-areas', tokens.deminer, {
+    taskId: reported,
+    outcome: 'CLEARED',
+    method: 'MANUAL',
+    depthCm: 13,
+    completedAt: '2026-02-01',
+    geometry: RIDGE_POLYGON,
+  });
   expect(report.status, JSON.stringify(report.body)).toBe(201);
   seed.clearedAreaId = String(report.body.id);
   // Households for the lists, statistics and screenshots.
@@ -204,7 +239,10 @@ describe('task board on a phone', { timeout: 240_000 }, () => {
     expect(await history(seed.runTask)).toEqual(['PLANNED', 'ASSIGNED', 'IN_PROGRESS', 'PROGRESS', 'SUSPENDED', 'IN_PROGRESS', 'COMPLETED']);
     const progress = await cs.api('GET', `/v1/tasks/${seed.runTask}/progress`, tokens.observer!);
     expect(progress.body.items).toHaveLength(1);
-    const report = progress.body.items![0] as { areaClearedSqm: number; finds: { category: string; model: string; quantity: number; position?: { coordinates: number[] } }[] };
+    const report = progress.body.items![0] as {
+      areaClearedSqm: number;
+      finds: { category: string; model: string; quantity: number; position?: { coordinates: number[] } }[];
+    };
     expect(report.areaClearedSqm).toBe(1200);
     expect(report.finds).toEqual([expect.objectContaining({ category: 'AP_MINE', model: 'PMN-2', quantity: 3 })]);
     expect(report.finds[0]?.position?.coordinates[0]).toBeCloseTo(103.705, 3);
@@ -254,7 +292,11 @@ describe('households and the ministry', { timeout: 240_000 }, () => {
     });
     const stored = await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!);
     expect(stored.status, householdId).toBe(200);
-    expect(stored.body).toMatchObject({ country: 'KH', origin: expect.objectContaining({ province: 'KH22' }), current: expect.objectContaining({ province: 'KH17' }) });
+    expect(stored.body).toMatchObject({
+      country: 'KH',
+      origin: expect.objectContaining({ province: 'KH22' }),
+      current: expect.objectContaining({ province: 'KH17' }),
+    });
     expect(stored.body.members).toHaveLength(2);
 
     await withPage(LAPTOP, async (page) => {
@@ -269,7 +311,15 @@ describe('households and the ministry', { timeout: 240_000 }, () => {
 
 describe('sites, dated movements and return intentions in the console', { timeout: 240_000 }, () => {
   it('registers a household at a site picked from the country’s open sites with its return intentions, then records a back-dated move to another site', async () => {
-    const site = (code: string, type: string) => cs.api('POST', '/v1/sites', tokens.reliefKH!, { code, name: { en: `${type} ${code}`, km: 'វត្ត' }, type, province: 'KH22', capacity: 300, managingOrganisation: 'CRC' });
+    const site = (code: string, type: string) =>
+      cs.api('POST', '/v1/sites', tokens.reliefKH!, {
+        code,
+        name: { en: `${type} ${code}`, km: 'វត្ត' },
+        type,
+        province: 'KH22',
+        capacity: 300,
+        managingOrganisation: 'CRC',
+      });
     const [a, b] = [await site('KH22-BRW-A', 'PAGODA'), await site('KH22-BRW-B', 'SCHOOL')];
     expect([a.status, b.status]).toEqual([201, 201]);
     const aId = String(a.body.id);
@@ -303,10 +353,16 @@ describe('sites, dated movements and return intentions in the console', { timeou
       await move.getByTestId('household-transition-effective-date').fill('2026-01-06');
       await move.getByTestId('household-transition-place').selectOption(bId);
       await move.getByTestId('household-transition-submit').click();
-      await expect.poll(async () => (await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!)).body.currentSince, { timeout: 30_000 }).toBe('2026-01-06');
+      await expect
+        .poll(async () => (await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!)).body.currentSince, { timeout: 30_000 })
+        .toBe('2026-01-06');
     });
     const stored = await cs.api('GET', `/v1/households/${householdId}`, tokens.reliefKH!);
-    expect(stored.body).toMatchObject({ displacedSince: '2025-12-11', current: { siteId: bId }, returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO'] } });
+    expect(stored.body).toMatchObject({
+      displacedSince: '2025-12-11',
+      current: { siteId: bId },
+      returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO'] },
+    });
     const flows = await cs.api('GET', '/v1/stats/sites/flows?country=KH&from=2026-01&to=2026-01', tokens.ministryKH!);
     const january = (flows.body.months as { sites: { siteId: string; arrivals: { households: number }; departures: { households: number } }[] }[])[0]!;
     expect(january.sites.find((x) => x.siteId === aId)?.departures.households).toBe(1);
@@ -319,7 +375,10 @@ describe('household import', { timeout: 180_000 }, () => {
     const work = await mkdtemp(join(tmpdir(), 'clearway-browser-csv-'));
     try {
       const csv = join(work, 'households.csv');
-      const gen = spawnSync(process.execPath, ['infra/local/gen-households.ts', '--people', '300', '--invalid-rate', '0.05', '--seed', '8', '--out', csv], { cwd: repoRoot, encoding: 'utf8' });
+      const gen = spawnSync(process.execPath, ['infra/local/gen-households.ts', '--people', '300', '--invalid-rate', '0.05', '--seed', '8', '--out', csv], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
       expect(gen.status, gen.stderr).toBe(0);
       await withPage(LAPTOP, async (page) => {
         await signIn(page, cs.base, claimsOf('relief'));

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LAPTOP, launchChromium, pageRunner, seriousViolations, setLanguage, settle, signIn, startConsoleServer, type ConsoleServer } from '../support/browser.ts';
+import {
+  LAPTOP,
+  launchChromium,
+  pageRunner,
+  seriousViolations,
+  setLanguage,
+  settle,
+  signIn,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../support/browser.ts';
 
 /**
  * A household over time in the console (Debian's Chromium against `npm start`): a birth, a death
@@ -71,7 +81,11 @@ describe('members over time in the console', { timeout: 240_000 }, () => {
       await page.getByTestId('household-split-into').waitFor({ timeout: 30_000 });
       expect(await rows.count()).toBe(2);
 
-      const household = (await cs.api('GET', `/v1/households/${householdId}`, await cs.token(REGISTRAR))).body as { members: { givenName: string }[]; verification: { status: string }; splitInto: unknown[] };
+      const household = (await cs.api('GET', `/v1/households/${householdId}`, await cs.token(REGISTRAR))).body as {
+        members: { givenName: string }[];
+        verification: { status: string };
+        splitInto: unknown[];
+      };
       expect(household.members.map((m) => m.givenName).sort()).toEqual(['Bopha', 'Sokha']);
       expect(household.verification.status).toBe('VERIFIED');
       expect(household.splitInto).toHaveLength(1);

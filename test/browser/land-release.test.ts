@@ -1,6 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { LAPTOP, PHONE, RIDGE_HAZARD_AREA, launchChromium, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
+import {
+  LAPTOP,
+  PHONE,
+  RIDGE_HAZARD_AREA,
+  launchChromium,
+  pageRunner,
+  settle,
+  screenshot,
+  seriousViolations,
+  setLanguage,
+  signIn,
+  startConsoleServer,
+  type Claims,
+  type ConsoleServer,
+} from '../support/browser.ts';
 
 /**
  * Land release in the web console, in Debian's Chromium against `npm start` (README "Land
@@ -27,7 +41,18 @@ const seed = { khTeam: '', thTeam: '', released: '', withdrawable: '', jointTask
 const tokens: Record<'ops' | 'opsTH' | 'observer' | 'deminer', string> = { ops: '', opsTH: '', observer: '', deminer: '' };
 
 /** A rectangle of the ridge square, from longitude `west` to `east`. */
-const strip = (west: number, east: number) => ({ type: 'Polygon', coordinates: [[[west, 14.35], [east, 14.35], [east, 14.36], [west, 14.36], [west, 14.35]]] });
+const strip = (west: number, east: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [west, 14.35],
+      [east, 14.35],
+      [east, 14.36],
+      [west, 14.36],
+      [west, 14.35],
+    ],
+  ],
+});
 
 async function createTeam(token: string, name: string, organisation: string, country: 'KH' | 'TH'): Promise<string> {
   const team = await cs.api('POST', '/v1/teams', token, { name, organisation, country, capabilities: ['MANUAL'] });
@@ -158,7 +183,10 @@ describe('QA of a joint report', { timeout: 300_000 }, () => {
       await card.waitFor({ timeout: 30_000 });
       expect(await card.getByTestId('qa-decision-KH').getAttribute('data-decision')).toBe('PENDING');
       expect(await card.getByTestId('qa-decision-TH').getAttribute('data-decision')).toBe('PENDING');
-      expect(await card.locator('[data-testid^="report-part-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')))).toEqual(['CLEARED', 'REDUCED']);
+      expect(await card.locator('[data-testid^="report-part-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-outcome')))).toEqual([
+        'CLEARED',
+        'REDUCED',
+      ]);
       expect(await card.getByTestId('report-attestation').getAttribute('data-attestation')).toBe('AWAITING');
       await accept(page);
       // Still awaiting Thailand: the report stays, Cambodia's slot filled and no second decision offered.
@@ -207,7 +235,12 @@ describe('QA of a joint report', { timeout: 300_000 }, () => {
       await card.waitFor({ timeout: 30_000 });
       await card.getByTestId(`qa-open-${seed.adminReport}`).click();
       const form = card.getByTestId('qa-form');
-      expect(await form.getByTestId('qa-decide-for').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['KH', 'TH']);
+      expect(
+        await form
+          .getByTestId('qa-decide-for')
+          .locator('option')
+          .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)),
+      ).toEqual(['KH', 'TH']);
       await form.getByTestId('qa-decide-for').selectOption('TH');
       await form.getByTestId('qa-decision-ACCEPTED').check();
       await form.getByTestId('qa-submit').click();
@@ -215,10 +248,18 @@ describe('QA of a joint report', { timeout: 300_000 }, () => {
       expect(await card.getByTestId('qa-decision-KH').getAttribute('data-decision')).toBe('PENDING');
       // Thailand's slot is filled: the admin is now offered Cambodia's only.
       await card.getByTestId(`qa-open-${seed.adminReport}`).click();
-      expect(await card.getByTestId('qa-decide-for').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['KH']);
+      expect(
+        await card
+          .getByTestId('qa-decide-for')
+          .locator('option')
+          .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)),
+      ).toEqual(['KH']);
     });
     const stored = await cs.api('GET', `/v1/cleared-areas/${seed.adminReport}`, tokens.observer);
-    expect(stored.body).toMatchObject({ status: 'SUBMITTED', qaDecisions: [expect.objectContaining({ country: 'TH', decision: 'ACCEPTED', decidedBy: expect.objectContaining({ role: 'admin' }) })] });
+    expect(stored.body).toMatchObject({
+      status: 'SUBMITTED',
+      qaDecisions: [expect.objectContaining({ country: 'TH', decision: 'ACCEPTED', decidedBy: expect.objectContaining({ role: 'admin' }) })],
+    });
   });
 });
 
@@ -250,7 +291,11 @@ describe('ASEAN observers', { timeout: 300_000 }, () => {
     const stored = await cs.api('GET', `/v1/tasks/${seed.jointTask}/observations`, tokens.observer);
     expect(stored.status, JSON.stringify(stored.body)).toBe(200);
     expect(stored.body.items).toEqual([
-      expect.objectContaining({ findings, compliance: { jointTeamPresent: true, markingInPlace: true, proceduresFollowed: false }, point: expect.objectContaining({ type: 'Point' }) }),
+      expect.objectContaining({
+        findings,
+        compliance: { jointTeamPresent: true, markingInPlace: true, proceduresFollowed: false },
+        point: expect.objectContaining({ type: 'Point' }),
+      }),
     ]);
     const point = (stored.body.items![0] as { point: { coordinates: number[] } }).point.coordinates;
     expect(point[0]).toBeCloseTo(103.705, 3);
@@ -294,10 +339,21 @@ describe('the map and hazard areas', { timeout: 300_000 }, () => {
       await signIn(page, cs.base, observer);
       await inEachLanguage(page, `#/map/${seed.released}`, 'map-focus', 'map-release');
       const focus = page.getByTestId('map-focus');
-      expect(await focus.locator('[data-kind="released"]').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-outcome')).sort())).toEqual(['CLEARED', 'REDUCED']);
+      expect(await focus.locator('[data-kind="released"]').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-outcome')).sort())).toEqual([
+        'CLEARED',
+        'REDUCED',
+      ]);
       expect(await focus.locator('[data-kind="remaining"]').count()).toBe(1);
       expect(await focus.locator('[data-kind="original"]').count()).toBe(1);
-      for (const item of ['map-legend-OPEN', 'map-legend-WORKED_ON', 'map-legend-SUSPENDED', 'map-legend-original', 'map-legend-withdrawn', 'map-legend-released', 'map-legend-handed']) {
+      for (const item of [
+        'map-legend-OPEN',
+        'map-legend-WORKED_ON',
+        'map-legend-SUSPENDED',
+        'map-legend-original',
+        'map-legend-withdrawn',
+        'map-legend-released',
+        'map-legend-handed',
+      ]) {
         expect(await page.getByTestId(item).count(), item).toBe(1);
       }
       expect(await page.getByTestId('map-detail-parts').locator('li').count()).toBe(2);
@@ -333,7 +389,10 @@ describe('the map and hazard areas', { timeout: 300_000 }, () => {
       await expect.poll(() => detail.getAttribute('data-status'), { timeout: 15_000 }).toBe('WITHDRAWN');
     });
     const withdrawn = await cs.api('GET', `/v1/hazard-areas/${seed.withdrawable}`, tokens.ops);
-    expect(withdrawn.body).toMatchObject({ status: 'WITHDRAWN', withdrawn: expect.objectContaining({ reason: 'Recorded twice: the same polygon as the east-slope area.' }) });
+    expect(withdrawn.body).toMatchObject({
+      status: 'WITHDRAWN',
+      withdrawn: expect.objectContaining({ reason: 'Recorded twice: the same polygon as the east-slope area.' }),
+    });
 
     await withPage(LAPTOP, async (page) => {
       await signIn(page, cs.base, opsTH);

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { LAPTOP, launchChromium, pageRunner, screenshot, seriousViolations, setLanguage, settle, signIn, startConsoleServer, type ConsoleServer } from '../support/browser.ts';
+import {
+  LAPTOP,
+  launchChromium,
+  pageRunner,
+  screenshot,
+  seriousViolations,
+  setLanguage,
+  settle,
+  signIn,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../support/browser.ts';
 
 /**
  * The printable monthly report in Debian's Chromium against `npm start`: a ministry reads this
@@ -48,7 +59,10 @@ describe('printable monthly report', () => {
         // The registration of this month, counted exactly for the country's own ministry.
         expect(await page.getByTestId(`mr-registered-${month}`).textContent()).toBe('1');
         // Every date of the report in the reader's language, none left to the browser's English fallback.
-        if (lang !== 'en') expect(await page.getByTestId('monthly-report').textContent()).not.toMatch(/January|February|March|April|May|June|July|August|September|October|November|December/);
+        if (lang !== 'en')
+          expect(await page.getByTestId('monthly-report').textContent()).not.toMatch(
+            /January|February|March|April|May|June|July|August|September|October|November|December/,
+          );
         await screenshot(page, `monthly-report-${lang}`);
         expect(await seriousViolations(page), `monthly report (${lang})`).toEqual([]);
       }

@@ -2,7 +2,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { formatCoordinate, parseCoordinate } from '../../web/src/views/plan/coords.ts';
-import { LAPTOP, launchChromium, PHONE, newContext, pageRunner, settle, screenshot, seriousViolations, setLanguage, signIn, startConsoleServer, type Claims, type ConsoleServer } from '../support/browser.ts';
+import {
+  LAPTOP,
+  launchChromium,
+  PHONE,
+  newContext,
+  pageRunner,
+  settle,
+  screenshot,
+  seriousViolations,
+  setLanguage,
+  signIn,
+  startConsoleServer,
+  type Claims,
+  type ConsoleServer,
+} from '../support/browser.ts';
 
 /**
  * The console of the people who plan and release land, in Debian's Chromium against `npm start`
@@ -119,7 +133,9 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await page.getByTestId(`team-edit-${state.khTeam}`).click();
       await page.getByTestId(`team-${state.khTeam}-cap-MECHANICAL`).check();
       await page.getByTestId(`team-save-${state.khTeam}`).click();
-      await expect.poll(async () => (await cs.api('GET', `/v1/teams/${state.khTeam}`, tokens.opsKH)).body.capabilities, { timeout: 15_000 }).toEqual(['MANUAL', 'MDD', 'MECHANICAL']);
+      await expect
+        .poll(async () => (await cs.api('GET', `/v1/teams/${state.khTeam}`, tokens.opsKH)).body.capabilities, { timeout: 15_000 })
+        .toEqual(['MANUAL', 'MDD', 'MECHANICAL']);
       await checkPage(page, `planning-teams-${lang}`);
 
       // The hazard area: its facts, then its outline drawn around the officer's position.
@@ -176,7 +192,15 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await page.getByTestId('area-facts').waitFor({ timeout: 20_000 });
       state.area = String(await page.evaluate('location.hash.split("/")[2]'));
       const area = await cs.api('GET', `/v1/hazard-areas/${state.area}`, tokens.opsKH);
-      expect(area.body).toMatchObject({ name, country: 'KH', province: 'KH22', district: 'Samraong', classification: 'CHA', status: 'OPEN', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }] });
+      expect(area.body).toMatchObject({
+        name,
+        country: 'KH',
+        province: 'KH22',
+        district: 'Samraong',
+        classification: 'CHA',
+        status: 'OPEN',
+        contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+      });
       const ring = (area.body.geometry as { coordinates: number[][][] }).coordinates[0]!;
       expect(ring).toHaveLength(5);
       expect(Number(area.body.areaSqm)).toBeGreaterThan(100_000);
@@ -204,7 +228,14 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await checkPage(page, `planning-area-${lang}`);
     });
     const task = await cs.api('GET', `/v1/tasks/${state.task}`, tokens.opsKH);
-    expect(task.body).toMatchObject({ hazardAreaId: state.area, activityType: 'CLEARANCE', joint: true, priority: 1, status: 'ASSIGNED', countries: ['KH', 'TH'] });
+    expect(task.body).toMatchObject({
+      hazardAreaId: state.area,
+      activityType: 'CLEARANCE',
+      joint: true,
+      priority: 1,
+      status: 'ASSIGNED',
+      countries: ['KH', 'TH'],
+    });
     expect([...(task.body.teamIds as string[])].sort()).toEqual([state.khTeam, thTeam].sort());
   });
 
@@ -228,14 +259,31 @@ describe.each(LANGS)('planning and releasing land in %s', { timeout: 420_000 }, 
       await form.waitFor({ timeout: 20_000 });
       // Part 1: cleared by hand to 13 cm, the western strip.
       await page.getByTestId('report-depth').fill('13');
-      for (const [fx, fy] of [[0.1, 0.1], [0.45, 0.1], [0.45, 0.9], [0.1, 0.9]] as const) await clickInOutline(page, 'report-draw-svg', fx, fy);
+      for (const [fx, fy] of [
+        [0.1, 0.1],
+        [0.45, 0.1],
+        [0.45, 0.9],
+        [0.1, 0.9],
+      ] as const)
+        await clickInOutline(page, 'report-draw-svg', fx, fy);
       // Part 2: reduced by technical survey, the eastern strip.
       await page.getByTestId('report-add-part').click();
       await page.getByTestId('report-outcome').selectOption('REDUCED');
       // The methods offered are those that reach the outcome (MANUAL reduces too, so it stays chosen).
-      expect(await page.getByTestId('report-method').locator('option').evaluateAll((o) => o.map((x) => (x as unknown as { value: string }).value))).toEqual(['TS', 'MANUAL', 'MECHANICAL', 'MDD', 'COMBINED']);
+      expect(
+        await page
+          .getByTestId('report-method')
+          .locator('option')
+          .evaluateAll((o) => o.map((x) => (x as unknown as { value: string }).value)),
+      ).toEqual(['TS', 'MANUAL', 'MECHANICAL', 'MDD', 'COMBINED']);
       await page.getByTestId('report-method').selectOption('TS');
-      for (const [fx, fy] of [[0.55, 0.1], [0.9, 0.1], [0.9, 0.9], [0.55, 0.9]] as const) await clickInOutline(page, 'report-draw-svg', fx, fy);
+      for (const [fx, fy] of [
+        [0.55, 0.1],
+        [0.9, 0.1],
+        [0.9, 0.9],
+        [0.55, 0.9],
+      ] as const)
+        await clickInOutline(page, 'report-draw-svg', fx, fy);
       // A vertex outside the area is refused before sending, with the API's words.
       await clickInOutline(page, 'report-draw-svg', 0.5, 1.2);
       await expect.poll(() => page.getByTestId('report-part-issues').textContent()).toMatch(/outside the remaining land/);
@@ -353,16 +401,38 @@ describe('files from a GPS unit', { timeout: 300_000 }, () => {
       evidence: 'DIRECT',
       dateOfInformation: '2025-08-02',
       contamination: [{ category: 'AP_MINE', period: '2025_CONFLICT' }],
-      geometry: { type: 'Polygon', coordinates: [[[103.75, 14.35], [103.755, 14.35], [103.755, 14.36], [103.75, 14.36], [103.75, 14.35]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [103.75, 14.35],
+            [103.755, 14.35],
+            [103.755, 14.36],
+            [103.75, 14.36],
+            [103.75, 14.35],
+          ],
+        ],
+      },
     });
     expect(lane.status, JSON.stringify(lane.body)).toBe(201);
     const team = await cs.api('POST', '/v1/teams', tokens.opsKH, { name: 'CMAC DU3 Team 14', organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] });
-    const task = await cs.api('POST', '/v1/tasks', tokens.opsKH, { hazardAreaId: lane.body.id, activityType: 'CLEARANCE', priority: 2, teamIds: [team.body.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
+    const task = await cs.api('POST', '/v1/tasks', tokens.opsKH, {
+      hazardAreaId: lane.body.id,
+      activityType: 'CLEARANCE',
+      priority: 2,
+      teamIds: [team.body.id],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-02-10',
+    });
     expect(task.status, JSON.stringify(task.body)).toBe(201);
     const taskId = String(task.body.id);
     const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
     let version = task.etag;
-    for (const [to, who] of [['ASSIGNED', tokens.opsKH], ['IN_PROGRESS', deminer], ['COMPLETED', deminer]] as const) {
+    for (const [to, who] of [
+      ['ASSIGNED', tokens.opsKH],
+      ['IN_PROGRESS', deminer],
+      ['COMPLETED', deminer],
+    ] as const) {
       const moved = await cs.api('POST', `/v1/tasks/${taskId}/transitions`, who, { to }, { 'if-match': `"${version}"` });
       expect(moved.status, JSON.stringify(moved.body)).toBe(200);
       version = moved.etag;
@@ -372,7 +442,9 @@ describe('files from a GPS unit', { timeout: 300_000 }, () => {
       await signIn(page, cs.base, { role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
       await page.goto(`${cs.base}/#/report/${taskId}`);
       await page.getByTestId('report-form').waitFor({ timeout: 20_000 });
-      const wide = await page.evaluate(`[...document.querySelectorAll('main *:not(svg *):not(.table-wrap *)')].filter((e) => e.getBoundingClientRect().right > ${PHONE.width} + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + (e.getAttribute('data-testid') || '') + ' ' + Math.round(e.getBoundingClientRect().right))`);
+      const wide = await page.evaluate(
+        `[...document.querySelectorAll('main *:not(svg *):not(.table-wrap *)')].filter((e) => e.getBoundingClientRect().right > ${PHONE.width} + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + (e.getAttribute('data-testid') || '') + ' ' + Math.round(e.getBoundingClientRect().right))`,
+      );
       expect(wide, 'elements wider than the phone (tables scroll within their frame)').toEqual([]);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
       await page.getByTestId('report-import-file').setInputFiles(gps('garmin-cleared-part.kml'));
@@ -386,7 +458,9 @@ describe('files from a GPS unit', { timeout: 300_000 }, () => {
     const report = await reportOf(taskId);
     const part = (report.parts as { outcome: string; depthCm: number; geometry: { coordinates: number[][][] } }[])[0]!;
     expect(part).toMatchObject({ outcome: 'CLEARED', depthCm: 13 });
-    expect(new Set(part.geometry.coordinates[0]!.map((p) => p.join()))).toEqual(new Set(['103.751,14.351', '103.754,14.351', '103.754,14.357', '103.751,14.357']));
+    expect(new Set(part.geometry.coordinates[0]!.map((p) => p.join()))).toEqual(
+      new Set(['103.751,14.351', '103.754,14.351', '103.754,14.357', '103.751,14.357']),
+    );
   });
 });
 
@@ -402,7 +476,12 @@ describe('offline and conflicts', { timeout: 300_000 }, () => {
       await page.getByTestId('area-name').fill(name);
       await page.getByTestId('area-draw-here').click();
       await page.waitForTimeout(300);
-      for (const [x, y] of [[300, 400], [420, 400], [420, 280]] as const) await clickMap(page, 'area-draw-svg', x, y);
+      for (const [x, y] of [
+        [300, 400],
+        [420, 400],
+        [420, 280],
+      ] as const)
+        await clickMap(page, 'area-draw-svg', x, y);
       await page.reload();
       await page.getByTestId('area-draft-restored').waitFor({ timeout: 20_000 });
       expect(await page.getByTestId('area-name').inputValue()).toBe(name);

@@ -1,4 +1,3 @@
-
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -50,11 +49,28 @@ const household = (point: [number, number], members: number, province: string) =
   origin: { province },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   destination: { province, point: { type: 'Point', coordinates: point } },
-  members: Array.from({ length: members }, (_, i) => ({ givenName: `Bopha${i}`, familyName: 'Sok', sex: i % 2 ? 'M' : 'F', birthYear: 1975 + i, relationship: i === 0 ? 'HEAD' : 'CHILD' })),
+  members: Array.from({ length: members }, (_, i) => ({
+    givenName: `Bopha${i}`,
+    familyName: 'Sok',
+    sex: i % 2 ? 'M' : 'F',
+    birthYear: 1975 + i,
+    relationship: i === 0 ? 'HEAD' : 'CHILD',
+  })),
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION'] },
 });
 
-const square = (lon: number, lat: number, size: number) => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]] });
+const square = (lon: number, lat: number, size: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + size, lat],
+      [lon + size, lat + size],
+      [lon, lat + size],
+      [lon, lat],
+    ],
+  ],
+});
 
 describe('accidents and priorities through npm start', { timeout: 240_000 }, () => {
   let opsKH: string, ministryKH: string, ministryTH: string, observer: string, reliefKH: string;
@@ -98,12 +114,22 @@ describe('accidents and priorities through npm start', { timeout: 240_000 }, () 
     expect(after.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [first.body.hazardAreaId] });
     await waitFor(async () => {
       const feed = await call<{ items: EventEnvelope[] }>('GET', '/v1/notifications?limit=100', ministryKH);
-      expect(feed.body.items.some((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === home.body.id && (e.data as { to: string }).to === 'AT_RISK')).toBe(true);
+      expect(
+        feed.body.items.some((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === home.body.id && (e.data as { to: string }).to === 'AT_RISK'),
+      ).toBe(true);
     });
 
     await waitFor(() => expect(received.filter((r) => r.path === '/th' && r.event.type === EventType.AccidentReported)).toHaveLength(1));
     const delivered = received.find((r) => r.event.type === EventType.AccidentReported)!;
-    expect(delivered.event.data).toMatchObject({ accidentId, country: 'KH', province: 'KH22', deviceCategory: 'AP_MINE', killed: 0, injured: 1, point: { coordinates: [103.55, 14.3] } });
+    expect(delivered.event.data).toMatchObject({
+      accidentId,
+      country: 'KH',
+      province: 'KH22',
+      deviceCategory: 'AP_MINE',
+      killed: 0,
+      injured: 1,
+      point: { coordinates: [103.55, 14.3] },
+    });
     expect(delivered.body).not.toContain(VICTIM_NAME);
     expect(delivered.body).not.toContain(VICTIM_PHONE);
 
@@ -131,8 +157,21 @@ describe('accidents and priorities through npm start', { timeout: 240_000 }, () 
   it('orders three areas by demand, accidents and contamination, follows a household’s status and destination within the request, and withholds small cells', async () => {
     const at = (i: number): [number, number] => [103.0 + i * 0.06, 14.0];
     const ids: string[] = [];
-    for (const [i, contamination] of [[0, [{ category: 'UXO', period: 'LEGACY' }]], [1, [{ category: 'AT_MINE', period: 'LEGACY' }]], [2, [{ category: 'SUBMUNITION', model: 'M46', period: '2025_CONFLICT' }]]] as const) {
-      const r = await call<{ id: string }>('POST', '/v1/hazard-areas', opsKH, { name: `Area ${'ABC'[i]}`, country: 'KH', province: 'KH13', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-01', contamination, geometry: square(at(i)[0], at(i)[1], 0.005) });
+    for (const [i, contamination] of [
+      [0, [{ category: 'UXO', period: 'LEGACY' }]],
+      [1, [{ category: 'AT_MINE', period: 'LEGACY' }]],
+      [2, [{ category: 'SUBMUNITION', model: 'M46', period: '2025_CONFLICT' }]],
+    ] as const) {
+      const r = await call<{ id: string }>('POST', '/v1/hazard-areas', opsKH, {
+        name: `Area ${'ABC'[i]}`,
+        country: 'KH',
+        province: 'KH13',
+        classification: 'CHA',
+        evidence: 'DIRECT',
+        dateOfInformation: '2025-08-01',
+        contamination,
+        geometry: square(at(i)[0], at(i)[1], 0.005),
+      });
       expect(r.status).toBe(201);
       ids.push(r.body.id);
     }
@@ -140,21 +179,65 @@ describe('accidents and priorities through npm start', { timeout: 240_000 }, () 
     const north: [number, number] = [at(0)[0] + 0.0025, at(0)[1] + 0.005 + 100 / M_LAT];
     const family = await call<{ id: string; version: number }>('POST', '/v1/households', reliefKH, household(north, 12, 'KH13'));
     expect(family.status).toBe(201);
-    expect((await call('POST', '/v1/accidents', opsKH, { country: 'KH', occurredAt: new Date().toISOString().slice(0, 10), point: { type: 'Point', coordinates: [at(1)[0] + 0.002, at(1)[1] + 0.002] }, province: 'KH13', device: { category: 'AT_MINE' }, activityAtTime: 'TRAVELLING', source: 'Police', hazardAreaId: ids[1] })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/v1/accidents', opsKH, {
+          country: 'KH',
+          occurredAt: new Date().toISOString().slice(0, 10),
+          point: { type: 'Point', coordinates: [at(1)[0] + 0.002, at(1)[1] + 0.002] },
+          province: 'KH13',
+          device: { category: 'AT_MINE' },
+          activityAtTime: 'TRAVELLING',
+          source: 'Police',
+          hazardAreaId: ids[1],
+        })
+      ).status,
+    ).toBe(201);
 
-    const ranked = async (token: string) => (await call<{ items: { hazardAreaId: string; score: number | null; households: { total: number | null } }[]; suppressed: string[] }>('GET', '/v1/hazard-areas/priorities?province=KH13', token)).body;
+    const ranked = async (token: string) =>
+      (
+        await call<{ items: { hazardAreaId: string; score: number | null; households: { total: number | null } }[]; suppressed: string[] }>(
+          'GET',
+          '/v1/hazard-areas/priorities?province=KH13',
+          token,
+        )
+      ).body;
     // A 12 (displaced, 1 a person), B 20 (one accident), C 30.
-    expect((await ranked(ministryKH)).items.map((i) => [i.hazardAreaId, i.score])).toEqual([[ids[2], 30], [ids[1], 20], [ids[0], 12]]);
-    const moved = await call<{ version: number }>('POST', `/v1/households/${family.body.id}/transitions`, reliefKH, { to: 'INTENDS_RETURN' }, { 'if-match': `"${family.body.version}"` });
+    expect((await ranked(ministryKH)).items.map((i) => [i.hazardAreaId, i.score])).toEqual([
+      [ids[2], 30],
+      [ids[1], 20],
+      [ids[0], 12],
+    ]);
+    const moved = await call<{ version: number }>(
+      'POST',
+      `/v1/households/${family.body.id}/transitions`,
+      reliefKH,
+      { to: 'INTENDS_RETURN' },
+      { 'if-match': `"${family.body.version}"` },
+    );
     expect(moved.status).toBe(200);
-    expect((await ranked(ministryKH)).items.map((i) => [i.hazardAreaId, i.score])).toEqual([[ids[0], 36], [ids[2], 30], [ids[1], 20]]);
+    expect((await ranked(ministryKH)).items.map((i) => [i.hazardAreaId, i.score])).toEqual([
+      [ids[0], 36],
+      [ids[2], 30],
+      [ids[1], 20],
+    ]);
     const small = await call('POST', '/v1/households', reliefKH, household(north, 1, 'KH13'));
     expect(small.status).toBe(201);
-    const away = await call('PATCH', `/v1/households/${family.body.id}`, reliefKH, { destination: { province: 'KH13', point: { type: 'Point', coordinates: [103.5, 13.6] } } }, { 'if-match': `"${moved.body.version}"` });
+    const away = await call(
+      'PATCH',
+      `/v1/households/${family.body.id}`,
+      reliefKH,
+      { destination: { province: 'KH13', point: { type: 'Point', coordinates: [103.5, 13.6] } } },
+      { 'if-match': `"${moved.body.version}"` },
+    );
     expect(away.status).toBe(200);
     const byObserver = await ranked(observer);
     // One person waiting: the count is withheld, and so is the score that would give it back; the order is the same.
-    expect(byObserver.items.map((i) => [i.hazardAreaId, i.score])).toEqual([[ids[2], 30], [ids[1], 20], [ids[0], null]]);
+    expect(byObserver.items.map((i) => [i.hazardAreaId, i.score])).toEqual([
+      [ids[2], 30],
+      [ids[1], 20],
+      [ids[0], null],
+    ]);
     expect(byObserver.items[2]!.households.total).toBeNull();
     expect(byObserver.suppressed).toEqual(expect.arrayContaining(['items.2.households.total', 'items.2.score']));
     expect((await ranked(ministryKH)).items[2]!.score).toBe(1);

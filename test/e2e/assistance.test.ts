@@ -80,7 +80,14 @@ describe('assistance through npm start', () => {
   });
 
   it('an organisation without access to the household records assistance it gave, and gets 404 reading the household', async () => {
-    const food = await call('POST', '/v1/assistance', 'b', { code: h.code.toLowerCase(), type: 'FOOD', round: '2026-R1', date: '2026-02-01', quantity: 25, unit: 'kg' });
+    const food = await call('POST', '/v1/assistance', 'b', {
+      code: h.code.toLowerCase(),
+      type: 'FOOD',
+      round: '2026-R1',
+      date: '2026-02-01',
+      quantity: 25,
+      unit: 'kg',
+    });
     expect(food.status).toBe(201);
     expect(food.body).toMatchObject({ householdId: h.id, org: 'NGO-B', unit: 'KG' });
     expect((await call('GET', `/v1/households/${h.id}`, 'b')).status).toBe(404);
@@ -103,7 +110,9 @@ describe('assistance through npm start', () => {
     expect(list.headers.get('cache-control')).toBe('no-store');
     expect(list.text).toContain(`${h.id},${formatRegistrationCode(h.code)},Sophea,Keo,2,Camp E2E,2026-R2,CASH,no,,,`);
     const log = await call('GET', `/v1/households/${h.id}/access-log`, 'ministry');
-    expect(log.body.items.filter((e: { purpose: string }) => e.purpose === 'DISTRIBUTION_LIST').map((e: { actor: { org: string } }) => e.actor.org)).toEqual(['NGO-A']);
+    expect(log.body.items.filter((e: { purpose: string }) => e.purpose === 'DISTRIBUTION_LIST').map((e: { actor: { org: string } }) => e.actor.org)).toEqual([
+      'NGO-A',
+    ]);
     // Another organisation's list holds none of NGO-A's households.
     const other = await call('GET', '/v1/assistance-rounds/2026-R2/distribution-list', 'b');
     expect(other.text).not.toContain(h.id);

@@ -9,7 +9,8 @@ import { useLocalServer } from '../support/local-server.ts';
  */
 const local = useLocalServer('duplicates-e2e');
 const tokens: Record<string, string> = {};
-const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}) => local.call<any>(method, path, tokens[who]!, body, headers);
+const call = (method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}) =>
+  local.call<any>(method, path, tokens[who]!, body, headers);
 
 /** The same family as two agencies write it down: no documents, the name spelt with other spacing and case, the head's year one apart. */
 const asNgoA = {

@@ -67,7 +67,13 @@ async function households(org: string): Promise<unknown[]> {
     .sort((a, b) => JSON.stringify(a.members).localeCompare(JSON.stringify(b.members)));
 }
 
-const counts = (j: Job) => ({ rowsTotal: j.rowsTotal, rowsImported: j.rowsImported, rowsRejected: j.rowsRejected, households: j.households, householdsRejected: j.householdsRejected });
+const counts = (j: Job) => ({
+  rowsTotal: j.rowsTotal,
+  rowsImported: j.rowsImported,
+  rowsRejected: j.rowsRejected,
+  households: j.households,
+  householdsRejected: j.householdsRejected,
+});
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'clearway-import-formats-e2e-'));
@@ -82,7 +88,18 @@ beforeAll(async () => {
     evidence: 'DIRECT',
     dateOfInformation: '2025-07-20',
     contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-    geometry: { type: 'Polygon', coordinates: [[[103.519, 14.419], [103.521, 14.419], [103.521, 14.421], [103.519, 14.421], [103.519, 14.419]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [103.519, 14.419],
+          [103.521, 14.419],
+          [103.521, 14.421],
+          [103.519, 14.421],
+          [103.519, 14.419],
+        ],
+      ],
+    },
   });
   expect(area.status).toBe(201);
 }, 180_000);
@@ -120,7 +137,10 @@ describe('KoBoToolbox and ODK exports through npm start', { timeout: 300_000 }, 
       const job = await importFile(org, file);
       expect(job.status, `${org}: ${job.message ?? ''}`).toBe('COMPLETED');
       expect(counts(job), org).toEqual(counts(reference));
-      expect(job.errors.map((e) => e.row), org).toEqual(reference.errors.map((e) => e.row));
+      expect(
+        job.errors.map((e) => e.row),
+        org,
+      ).toEqual(reference.errors.map((e) => e.row));
       expect(await households(org), org).toEqual(expected);
     }
   });
@@ -150,10 +170,27 @@ describe('KoBoToolbox and ODK exports through npm start', { timeout: 300_000 }, 
     const form = await fetch(`${server.base}/v1/household-imports/form.xlsx`, { headers: { authorization: `Bearer ${token}` } });
     expect(form.status).toBe(200);
     expect(form.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    expect(Buffer.from(await form.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await form.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
 
     const mapping = {
-      columns: { hh: 'household_key', lieu: 'origin_province', prov: 'current_province', camp: 'current_site', accord: 'consent_given', jour: 'consent_date', buts: 'consent_purposes', prenom: 'given_name', nom: 'family_name', genre: 'sex', annee: 'birth_year', lien: 'relationship' },
+      columns: {
+        hh: 'household_key',
+        lieu: 'origin_province',
+        prov: 'current_province',
+        camp: 'current_site',
+        accord: 'consent_given',
+        jour: 'consent_date',
+        buts: 'consent_purposes',
+        prenom: 'given_name',
+        nom: 'family_name',
+        genre: 'sex',
+        annee: 'birth_year',
+        lien: 'relationship',
+      },
       values: { sex: { femme: 'F' }, relationship: { chef: 'HEAD' }, consent_given: { oui: 'yes' } },
     };
     const saved = await call<{ id: string }>('POST', '/v1/import-mappings', token, { name: 'Fiche 2026', mapping });
@@ -162,7 +199,8 @@ describe('KoBoToolbox and ODK exports through npm start', { timeout: 300_000 }, 
     expect(listed.body.items).toEqual([expect.objectContaining({ id: saved.body.id, name: 'Fiche 2026' })]);
     expect((await call('GET', `/v1/import-mappings/${saved.body.id}`, relief('OTHER-AGENCY'))).status).toBe(404);
 
-    const csv = 'hh,lieu,prov,camp,accord,jour,buts,prenom,nom,genre,annee,lien\nK1,KH22,KH17,Camp 9,oui,2026-01-15,RETURN_ASSISTANCE,Sokha,Chan,femme,1986,chef\n';
+    const csv =
+      'hh,lieu,prov,camp,accord,jour,buts,prenom,nom,genre,annee,lien\nK1,KH22,KH17,Camp 9,oui,2026-01-15,RETURN_ASSISTANCE,Sokha,Chan,femme,1986,chef\n';
     const job = await importFile('AGENCY-MAP', csv, { mappingId: saved.body.id });
     expect(job).toMatchObject({ status: 'COMPLETED', households: 1, rowsImported: 1, mappingId: saved.body.id });
     const unknown = await call('POST', '/v1/household-imports', relief('OTHER-AGENCY'), { mappingId: saved.body.id });

@@ -86,7 +86,12 @@ async function all<T>(server: LocalServer, token: string, path: string): Promise
   let cursor: string | null = null;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const page: { status: number; body: { items: T[]; next: string | null } } = await call(server, 'GET', `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
+    const page: { status: number; body: { items: T[]; next: string | null } } = await call(
+      server,
+      'GET',
+      `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      token,
+    );
     expect(page.status).toBe(200);
     items.push(...page.body.items);
     cursor = page.body.next;
@@ -94,7 +99,13 @@ async function all<T>(server: LocalServer, token: string, path: string): Promise
   return items;
 }
 
-const counts = (job: Job) => ({ rowsTotal: job.rowsTotal, rowsImported: job.rowsImported, rowsRejected: job.rowsRejected, households: job.households, householdsRejected: job.householdsRejected });
+const counts = (job: Job) => ({
+  rowsTotal: job.rowsTotal,
+  rowsImported: job.rowsImported,
+  rowsRejected: job.rowsRejected,
+  households: job.households,
+  householdsRejected: job.householdsRejected,
+});
 
 const alive = (pid: number) => {
   try {
@@ -150,7 +161,13 @@ describe('household import through npm start', { timeout: 600_000 }, () => {
     const job = await getJob(server, relief, id!);
     expect(job.status).toBe('COMPLETED');
     expect(status).toBe('COMPLETED');
-    expect(counts(job)).toEqual({ rowsTotal: Number(rowsTotal), rowsImported: Number(rowsImported), rowsRejected: Number(rowsRejected), households: Number(households), householdsRejected: Number(householdsRejected) });
+    expect(counts(job)).toEqual({
+      rowsTotal: Number(rowsTotal),
+      rowsImported: Number(rowsImported),
+      rowsRejected: Number(rowsRejected),
+      households: Number(households),
+      householdsRejected: Number(householdsRejected),
+    });
     expect(job.rowsTotal).toBe(PEOPLE);
     expect(job.rowsImported + job.rowsRejected).toBe(job.rowsTotal);
     // The file has bad rows (5%), each rejecting its whole household, and mostly good ones.
@@ -273,7 +290,15 @@ describe('household import through npm start', { timeout: 600_000 }, () => {
     const events = await all<{ type: string; subject: { id: string }; data: Record<string, unknown> }>(server, ministry, '/v1/notifications');
     const completed = events.filter((e) => e.type === EventType.HouseholdImportCompleted && e.subject.id === id);
     expect(completed).toHaveLength(1);
-    expect(completed[0]!.data).toEqual({ importId: id, country: 'KH', org: ORG, rowsTotal: job!.rowsTotal, rowsImported: job!.rowsImported, rowsRejected: job!.rowsRejected, households: job!.households });
+    expect(completed[0]!.data).toEqual({
+      importId: id,
+      country: 'KH',
+      org: ORG,
+      rowsTotal: job!.rowsTotal,
+      rowsImported: job!.rowsImported,
+      rowsRejected: job!.rowsRejected,
+      households: job!.households,
+    });
 
     server.proc.kill('SIGINT');
     expect(await exited(server.proc)).toBe(0);

@@ -49,7 +49,14 @@ describe('households over time through npm start', () => {
       members: [
         { givenName: 'Grandma', familyName: 'Keo', sex: 'F', birthYear: year - 72, relationship: 'HEAD', specificNeeds: ['SP-PT'] },
         { givenName: 'Sophea', familyName: 'Keo', sex: 'F', birthYear: year - 40, relationship: 'CHILD' },
-        { givenName: 'Vanna', familyName: 'Keo', sex: 'M', birthYear: year - 23, relationship: 'GRANDCHILD', document: { type: 'NATIONAL_ID', number: 'E2E-SPLIT-77' } },
+        {
+          givenName: 'Vanna',
+          familyName: 'Keo',
+          sex: 'M',
+          birthYear: year - 23,
+          relationship: 'GRANDCHILD',
+          document: { type: 'NATIONAL_ID', number: 'E2E-SPLIT-77' },
+        },
         { givenName: 'Lina', familyName: 'Som', sex: 'F', birthYear: year - 21, relationship: 'NON_RELATIVE' },
       ],
       consent: { given: true, date: '2026-01-10', purposes: ['RETURN_ASSISTANCE'] },
@@ -62,7 +69,13 @@ describe('households over time through npm start', () => {
     expect(start.people.total).toBe(4);
 
     // A birth: one more girl aged 0-4, nothing else.
-    const birth = await call('POST', `/v1/households/${h.id}/members`, 'relief', { givenName: 'Bopha', familyName: 'Keo', sex: 'F', birthYear: year, relationship: 'GRANDCHILD', reason: 'BIRTH' }, ifMatch(h));
+    const birth = await call(
+      'POST',
+      `/v1/households/${h.id}/members`,
+      'relief',
+      { givenName: 'Bopha', familyName: 'Keo', sex: 'F', birthYear: year, relationship: 'GRANDCHILD', reason: 'BIRTH' },
+      ifMatch(h),
+    );
     expect(birth.status).toBe(200);
     expect(birth.headers.get('etag')).toBe(`"${h.version + 1}"`);
     h = birth.body;
@@ -72,11 +85,23 @@ describe('households over time through npm start', () => {
     expect(afterBirth.households.total).toBe(1);
 
     // A death of the head: refused without a new head (nothing changes), then recorded with one.
-    const refused = await call('POST', `/v1/households/${h.id}/members/${grandma.id}/departure`, 'relief', { reason: 'DECEASED', date: '2026-02-01' }, ifMatch(h));
+    const refused = await call(
+      'POST',
+      `/v1/households/${h.id}/members/${grandma.id}/departure`,
+      'relief',
+      { reason: 'DECEASED', date: '2026-02-01' },
+      ifMatch(h),
+    );
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect((await stats()).people.total).toBe(5);
-    const death = await call('POST', `/v1/households/${h.id}/members/${grandma.id}/departure`, 'relief', { reason: 'DECEASED', date: '2026-02-01', newHeadId: sophea.id }, ifMatch(h));
+    const death = await call(
+      'POST',
+      `/v1/households/${h.id}/members/${grandma.id}/departure`,
+      'relief',
+      { reason: 'DECEASED', date: '2026-02-01', newHeadId: sophea.id },
+      ifMatch(h),
+    );
     expect(death.status).toBe(200);
     h = death.body;
     expect(h.members.filter((m: Json) => m.relationship === 'HEAD').map((m: Json) => m.id)).toEqual([sophea.id]);
@@ -88,7 +113,13 @@ describe('households over time through npm start', () => {
     // A split: the grandson marries and forms his own household with his wife.
     const stale = await call('POST', `/v1/households/${h.id}/split`, 'relief', { memberIds: [vanna.id, lina.id] }, ifMatch({ version: h.version - 1 }));
     expect(stale.status).toBe(412);
-    const split = await call('POST', `/v1/households/${h.id}/split`, 'relief', { memberIds: [vanna.id, lina.id], head: vanna.id, current: { province: 'KH17', site: 'Pagoda camp 5' } }, ifMatch(h));
+    const split = await call(
+      'POST',
+      `/v1/households/${h.id}/split`,
+      'relief',
+      { memberIds: [vanna.id, lina.id], head: vanna.id, current: { province: 'KH17', site: 'Pagoda camp 5' } },
+      ifMatch(h),
+    );
     expect(split.status).toBe(201);
     const created = split.body.newHousehold;
     expect(split.headers.get('location')).toBe(`/v1/households/${created.id}`);
@@ -114,7 +145,13 @@ describe('households over time through npm start', () => {
     const list = await call('GET', '/v1/households?limit=10', 'relief');
     const h = list.body.items[0];
     expect((await call('POST', `/v1/households/${h.id}/verification`, 'other', { status: 'VERIFIED' }, ifMatch(h))).status).toBe(404);
-    const verified = await call('POST', `/v1/households/${h.id}/verification`, 'relief', { status: 'VERIFIED', method: 'HOME_VISIT', date: '2026-02-10' }, ifMatch(h));
+    const verified = await call(
+      'POST',
+      `/v1/households/${h.id}/verification`,
+      'relief',
+      { status: 'VERIFIED', method: 'HOME_VISIT', date: '2026-02-10' },
+      ifMatch(h),
+    );
     expect(verified.status).toBe(200);
     const s = await stats();
     expect(s.verification).toEqual({ VERIFIED: 1, NEEDS_REVIEW: 0, UNVERIFIED: 1 });

@@ -21,7 +21,18 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
 const M_PER_DEG_LAT = (Math.PI * 6_371_008.8) / 180;
 const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((14.405 * Math.PI) / 180);
 
-const rect = (w: number, s: number, e: number, n: number) => ({ type: 'Polygon' as const, coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const rect = (w: number, s: number, e: number, n: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ],
+});
 
 // The main hazard area (KH) and what is released of it.
 const M = rect(103.5, 14.4, 103.53, 14.41);
@@ -102,7 +113,11 @@ async function runTask(ops: string, body: Json, until = 'COMPLETED'): Promise<{ 
   const created = await call('POST', '/v1/tasks', ops, { priority: 1, plannedStart: '2026-01-10', plannedEnd: '2026-02-10', teamIds: [ids.khTeam], ...body });
   expect(created.status, created.text).toBe(201);
   let etag = created.etag!;
-  for (const [to, who] of [['ASSIGNED', ops], ['IN_PROGRESS', t.deminerKH!], ['COMPLETED', t.deminerKH!]] as const) {
+  for (const [to, who] of [
+    ['ASSIGNED', ops],
+    ['IN_PROGRESS', t.deminerKH!],
+    ['COMPLETED', t.deminerKH!],
+  ] as const) {
     if (until === 'PLANNED') break;
     const r = await call('POST', `/v1/tasks/${created.body.id}/transitions`, who, { to }, { 'if-match': etag });
     expect(r.status, r.text).toBe(200);
@@ -113,7 +128,8 @@ async function runTask(ops: string, body: Json, until = 'COMPLETED'): Promise<{ 
 }
 
 const hazard = (id: string) => call('GET', `/v1/hazard-areas/${id}`, t.observer!);
-const safetyOf = async (householdId: string) => (await call('GET', `/v1/households/${householdId}`, t.reliefKH!)).body.returnSafety as { status: string; hazardAreaIds: string[] };
+const safetyOf = async (householdId: string) =>
+  (await call('GET', `/v1/households/${householdId}`, t.reliefKH!)).body.returnSafety as { status: string; hazardAreaIds: string[] };
 
 /** The return safety once it is `status` (the recomputation follows the change), or as it stands after a few seconds. */
 async function safetyBecomes(householdId: string, status: string): Promise<{ status: string; hazardAreaIds: string[] }> {
@@ -179,13 +195,21 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     const task = await runTask(t.opsKH!, { hazardAreaId: ids.m, activityType: 'NTS' });
     const cancelled = { outcome: 'CANCELLED', method: 'NTS', geometry: NTS_PART };
     // An NTS task may not clear, and cancelled land needs its evidence.
-    const cleared = await call('POST', '/v1/cleared-areas', t.deminerKH!, { taskId: task.id, completedAt: today(), parts: [{ ...cancelled, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13 }] });
+    const cleared = await call('POST', '/v1/cleared-areas', t.deminerKH!, {
+      taskId: task.id,
+      completedAt: today(),
+      parts: [{ ...cancelled, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13 }],
+    });
     expect(cleared.status, cleared.text).toBe(400);
     expect(cleared.body.errors).toContainEqual({ path: 'body.parts.0.outcome', message: expect.stringMatching(/NTS task may report CANCELLED/) });
     const bare = await call('POST', '/v1/cleared-areas', t.deminerKH!, { taskId: task.id, completedAt: today(), parts: [cancelled] });
     expect(bare.status, bare.text).toBe(400);
 
-    const report = await call('POST', '/v1/cleared-areas', t.deminerKH!, { taskId: task.id, completedAt: today(), parts: [{ ...cancelled, evidence: 'Key informants and district records: no accidents, no finds; farmed every season since 1999.' }] });
+    const report = await call('POST', '/v1/cleared-areas', t.deminerKH!, {
+      taskId: task.id,
+      completedAt: today(),
+      parts: [{ ...cancelled, evidence: 'Key informants and district records: no accidents, no finds; farmed every season since 1999.' }],
+    });
     expect(report.status, report.text).toBe(201);
     expect(report.body).toMatchObject({ status: 'SUBMITTED', requiredQaCountries: ['KH'], outcome: 'CANCELLED' });
     ids.ntsReport = report.body.id;
@@ -251,10 +275,17 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     expect(kinds('remaining')).toHaveLength(1);
     expect(kinds('remaining')[0]!.geometry).toEqual(after.remainingGeometry);
     const released = kinds('released').filter((f) => f.properties.clearedAreaId === report.body.id);
-    expect(released.map((f) => [f.properties.part, f.properties.outcome, f.properties.method])).toEqual([[0, 'CLEARED', 'MANUAL'], [1, 'REDUCED', 'MANUAL']]);
+    expect(released.map((f) => [f.properties.part, f.properties.outcome, f.properties.method])).toEqual([
+      [0, 'CLEARED', 'MANUAL'],
+      [1, 'REDUCED', 'MANUAL'],
+    ]);
     expect(released.map((f) => f.geometry)).toEqual([CLEARED_PART, REDUCED_PART]);
     expect(released.map((f) => f.properties.areaSqm)).toEqual(report.body.parts.map((p: Json) => p.areaSqm));
-    expect(kinds('released').filter((f) => f.properties.clearedAreaId === ids.ntsReport).map((f) => f.properties.outcome)).toEqual(['CANCELLED']);
+    expect(
+      kinds('released')
+        .filter((f) => f.properties.clearedAreaId === ids.ntsReport)
+        .map((f) => f.properties.outcome),
+    ).toEqual(['CANCELLED']);
 
     // West: 300 m from released land, 1,378 m from what remains. East: 300 m from remaining land.
     expect(await safetyBecomes(ids.west!, 'SAFE')).toMatchObject({ status: 'SAFE', hazardAreaIds: [] });
@@ -263,7 +294,13 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     expect(atRisk.body.items.map((h: Json) => h.id)).toEqual([ids.east]);
 
     // Land of this area was released: it can no longer be withdrawn.
-    const withdraw = await call('POST', `/v1/hazard-areas/${ids.m}/transitions`, t.opsKH!, { to: 'WITHDRAWN', reason: 'recorded twice' }, { 'if-match': (await hazard(ids.m!)).etag! });
+    const withdraw = await call(
+      'POST',
+      `/v1/hazard-areas/${ids.m}/transitions`,
+      t.opsKH!,
+      { to: 'WITHDRAWN', reason: 'recorded twice' },
+      { 'if-match': (await hazard(ids.m!)).etag! },
+    );
     expect(withdraw.status, withdraw.text).toBe(409);
   });
 
@@ -273,7 +310,14 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     ids.j = j.body.id;
     const task = await runTask(t.opsTH!, { hazardAreaId: ids.j, activityType: 'CLEARANCE', joint: true, teamIds: [ids.khTeam, ids.thTeam] });
     ids.jointTask = task.id;
-    const report = await call('POST', '/v1/cleared-areas', t.deminerKH!, { taskId: task.id, completedAt: today(), outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry: rect(105.0, 14.35, 105.005, 14.36) });
+    const report = await call('POST', '/v1/cleared-areas', t.deminerKH!, {
+      taskId: task.id,
+      completedAt: today(),
+      outcome: 'CLEARED',
+      method: 'MANUAL',
+      depthCm: 13,
+      geometry: rect(105.0, 14.35, 105.005, 14.36),
+    });
     expect(report.status, report.text).toBe(201);
     expect(report.body).toMatchObject({ requiredQaCountries: ['KH', 'TH'], attestationRequired: true });
     const readByTH = (await call('GET', `/v1/cleared-areas/${report.body.id}`, t.qaTH!)).etag!;
@@ -287,7 +331,10 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     const th = await call('POST', `/v1/cleared-areas/${report.body.id}/qa`, t.qaTH!, { decision: 'ACCEPTED' }, { 'if-match': readByTH });
     expect(th.status, th.text).toBe(200);
     expect(th.body.status).toBe('QA_ACCEPTED');
-    expect(th.body.qaDecisions.map((d: Json) => [d.country, d.decision])).toEqual([['KH', 'ACCEPTED'], ['TH', 'ACCEPTED']]);
+    expect(th.body.qaDecisions.map((d: Json) => [d.country, d.decision])).toEqual([
+      ['KH', 'ACCEPTED'],
+      ['TH', 'ACCEPTED'],
+    ]);
     expect(th.body.qa).toMatchObject({ decision: 'ACCEPTED' });
     expect((await hazard(ids.j!)).body.releasedSqm).toBe(report.body.areaSqm);
 
@@ -296,21 +343,40 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     expect(refused.body.detail).toMatch(/observer/);
     expect((await call('GET', `/v1/cleared-areas/${report.body.id}`, t.observer!)).body).toMatchObject({ status: 'QA_ACCEPTED', version: th.body.version });
 
-    const attested = await call('POST', `/v1/cleared-areas/${report.body.id}/attestation`, t.observer!, { decision: 'ATTESTED', findings: 'Joint teams present throughout; marking in place; procedures followed.' }, { 'if-match': th.etag! });
+    const attested = await call(
+      'POST',
+      `/v1/cleared-areas/${report.body.id}/attestation`,
+      t.observer!,
+      { decision: 'ATTESTED', findings: 'Joint teams present throughout; marking in place; procedures followed.' },
+      { 'if-match': th.etag! },
+    );
     expect(attested.status, attested.text).toBe(200);
     expect(attested.body.attestation).toMatchObject({ decision: 'ATTESTED', attestedBy: { role: 'observer' } });
 
-    const handed = await call('POST', `/v1/cleared-areas/${report.body.id}/handover`, t.opsTH!, handoverBody('TMAC-HO-2026-0101'), { 'if-match': attested.etag! });
+    const handed = await call('POST', `/v1/cleared-areas/${report.body.id}/handover`, t.opsTH!, handoverBody('TMAC-HO-2026-0101'), {
+      'if-match': attested.etag!,
+    });
     expect(handed.status, handed.text).toBe(200);
     expect(handed.body.status).toBe('HANDED_OVER');
-    expect(handed.body.handover.attestation).toEqual({ decision: 'ATTESTED', attestedAt: attested.body.attestation.attestedAt, attestedBy: attested.body.attestation.attestedBy });
+    expect(handed.body.handover.attestation).toEqual({
+      decision: 'ATTESTED',
+      attestedAt: attested.body.attestation.attestedAt,
+      attestedBy: attested.body.attestation.attestedBy,
+    });
   });
 
   it('lets an observer record and list observations and nothing else (403)', async () => {
     expect(ids.jointTask, 'the joint task must exist').toBeTruthy();
     const task = await call('GET', `/v1/tasks/${ids.jointTask}`, t.observer!);
     const refused = [
-      await call('POST', '/v1/tasks', t.observer!, { hazardAreaId: ids.m, activityType: 'CLEARANCE', priority: 1, plannedStart: '2026-01-10', plannedEnd: '2026-02-10', teamIds: [ids.khTeam] }),
+      await call('POST', '/v1/tasks', t.observer!, {
+        hazardAreaId: ids.m,
+        activityType: 'CLEARANCE',
+        priority: 1,
+        plannedStart: '2026-01-10',
+        plannedEnd: '2026-02-10',
+        teamIds: [ids.khTeam],
+      }),
       await call('POST', `/v1/tasks/${ids.jointTask}/transitions`, t.observer!, { to: 'CANCELLED', reason: 'observer' }, { 'if-match': task.etag! }),
       await call('POST', '/v1/hazard-areas', t.observer!, hazardBody('KH', rect(103.8, 14.4, 103.801, 14.401), 'Observer area')),
       await call('POST', `/v1/cleared-areas/${ids.ntsReport}/qa`, t.observer!, { decision: 'ACCEPTED' }, { 'if-match': '"2"' }),
@@ -318,12 +384,25 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
     expect((await call('GET', `/v1/tasks/${ids.jointTask}`, t.observer!)).etag).toBe(task.etag);
 
-    const observation = { observedAt: new Date().toISOString(), point: { type: 'Point', coordinates: [105.002, 14.355] }, findings: 'Both national teams on site; lanes marked.', compliance: { jointTeamPresent: true, markingInPlace: true, proceduresFollowed: true } };
+    const observation = {
+      observedAt: new Date().toISOString(),
+      point: { type: 'Point', coordinates: [105.002, 14.355] },
+      findings: 'Both national teams on site; lanes marked.',
+      compliance: { jointTeamPresent: true, markingInPlace: true, proceduresFollowed: true },
+    };
     const recorded = await call('POST', `/v1/tasks/${ids.jointTask}/observations`, t.observer!, observation);
     expect(recorded.status, recorded.text).toBe(201);
     const listed = await call('GET', `/v1/tasks/${ids.jointTask}/observations`, t.observer!);
     expect(listed.status).toBe(200);
-    expect(listed.body.items).toEqual([expect.objectContaining({ id: recorded.body.id, taskId: ids.jointTask, findings: observation.findings, compliance: observation.compliance, recordedBy: expect.objectContaining({ role: 'observer' }) })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({
+        id: recorded.body.id,
+        taskId: ids.jointTask,
+        findings: observation.findings,
+        compliance: observation.compliance,
+        recordedBy: expect.objectContaining({ role: 'observer' }),
+      }),
+    ]);
   });
 
   it('refuses 10,000,000 m² of progress on a small area (400) and records nothing', async () => {
@@ -349,7 +428,13 @@ describe('land release against npm start', { timeout: 300_000 }, () => {
     expect(home.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [ids.w] });
 
     const before = await hazard(ids.w!);
-    const withdrawn = await call('POST', `/v1/hazard-areas/${ids.w}/transitions`, t.opsKH!, { to: 'WITHDRAWN', reason: 'recorded twice: same as the O Smach ridge record' }, { 'if-match': before.etag! });
+    const withdrawn = await call(
+      'POST',
+      `/v1/hazard-areas/${ids.w}/transitions`,
+      t.opsKH!,
+      { to: 'WITHDRAWN', reason: 'recorded twice: same as the O Smach ridge record' },
+      { 'if-match': before.etag! },
+    );
     expect(withdrawn.status, withdrawn.text).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'WITHDRAWN', withdrawn: { reason: 'recorded twice: same as the O Smach ridge record' } });
     for (const id of [ids.wTask!, planned.id]) {

@@ -30,7 +30,14 @@ async function call<T = Json>(method: string, path: string, token: string, body?
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, etag: res.headers.get('etag'), type: res.headers.get('content-type'), replayed: res.headers.get('idempotent-replayed'), text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
+  return {
+    status: res.status,
+    etag: res.headers.get('etag'),
+    type: res.headers.get('content-type'),
+    replayed: res.headers.get('idempotent-replayed'),
+    text,
+    body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T,
+  };
 }
 async function ok<T = Json>(status: number, ...args: Parameters<typeof call>) {
   const r = await call<T>(...args);
@@ -38,7 +45,18 @@ async function ok<T = Json>(status: number, ...args: Parameters<typeof call>) {
   return r;
 }
 
-const square = (lon: number, lat: number, d = 0.01) => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]] });
+const square = (lon: number, lat: number, d = 0.01) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + d, lat],
+      [lon + d, lat + d],
+      [lon, lat + d],
+      [lon, lat],
+    ],
+  ],
+});
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'clearway-monthly-'));
@@ -77,31 +95,73 @@ describe('monthly report through npm start', () => {
     // Demining in TH34: a progress report retried with its key, then an accepted release.
     const team = await ok(201, 'POST', '/v1/teams', t.ops!, { name: 'TMAC team 7', organisation: 'TMAC', country: 'TH', capabilities: ['MANUAL'] });
     const hazard = await ok(201, 'POST', '/v1/hazard-areas', t.ops!, {
-      name: 'Hill 481', country: 'TH', province: 'TH34', classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20',
-      contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry: square(105.0, 14.35),
+      name: 'Hill 481',
+      country: 'TH',
+      province: 'TH34',
+      classification: 'CHA',
+      evidence: 'DIRECT',
+      dateOfInformation: '2025-07-20',
+      contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+      geometry: square(105.0, 14.35),
     });
-    const task = await ok(201, 'POST', '/v1/tasks', t.ops!, { hazardAreaId: hazard.body.id, activityType: 'CLEARANCE', priority: 1, teamIds: [team.body.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
+    const task = await ok(201, 'POST', '/v1/tasks', t.ops!, {
+      hazardAreaId: hazard.body.id,
+      activityType: 'CLEARANCE',
+      priority: 1,
+      teamIds: [team.body.id],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-02-10',
+    });
     let etag = task.etag!;
-    for (const to of ['ASSIGNED', 'IN_PROGRESS']) etag = (await ok(200, 'POST', `/v1/tasks/${task.body.id}/transitions`, t.ops!, { to }, { 'if-match': etag })).etag!;
-    const progress = { reportDate: borderDay(), areaClearedSqm: 800, finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 2, disposal: 'DESTROYED_IN_SITU', position: { type: 'Point', coordinates: [105.005, 14.355] } }] };
+    for (const to of ['ASSIGNED', 'IN_PROGRESS'])
+      etag = (await ok(200, 'POST', `/v1/tasks/${task.body.id}/transitions`, t.ops!, { to }, { 'if-match': etag })).etag!;
+    const progress = {
+      reportDate: borderDay(),
+      areaClearedSqm: 800,
+      finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 2, disposal: 'DESTROYED_IN_SITU', position: { type: 'Point', coordinates: [105.005, 14.355] } }],
+    };
     await ok(201, 'POST', `/v1/tasks/${task.body.id}/progress`, t.ops!, progress, { 'idempotency-key': 'monthly-e2e-progress-1' });
-    expect((await ok(201, 'POST', `/v1/tasks/${task.body.id}/progress`, t.ops!, progress, { 'idempotency-key': 'monthly-e2e-progress-1' })).replayed).toBe('true');
+    expect((await ok(201, 'POST', `/v1/tasks/${task.body.id}/progress`, t.ops!, progress, { 'idempotency-key': 'monthly-e2e-progress-1' })).replayed).toBe(
+      'true',
+    );
     etag = (await ok(200, 'GET', `/v1/tasks/${task.body.id}`, t.ops!)).etag!;
     await ok(200, 'POST', `/v1/tasks/${task.body.id}/transitions`, t.ops!, { to: 'COMPLETED' }, { 'if-match': etag });
-    const report = await ok(201, 'POST', '/v1/cleared-areas', t.ops!, { taskId: task.body.id, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: today(), geometry: square(105.0, 14.35) });
+    const report = await ok(201, 'POST', '/v1/cleared-areas', t.ops!, {
+      taskId: task.body.id,
+      outcome: 'CLEARED',
+      method: 'MANUAL',
+      depthCm: 13,
+      completedAt: today(),
+      geometry: square(105.0, 14.35),
+    });
     await ok(200, 'POST', `/v1/cleared-areas/${report.body.id}/qa`, t.qa!, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': report.etag! });
 
     // An accident whose create is retried with its Idempotency-Key, and a risk-education session.
     const accident = {
-      country: 'KH', occurredAt: borderDay(), point: { type: 'Point', coordinates: [103.52, 14.42] }, province: 'KH22', device: { category: 'AP_MINE', model: 'PMN-2' },
-      activityAtTime: 'FARMING', source: 'CMAC field report',
-      victims: [{ sex: 'M', age: 30, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' }, { sex: 'F', age: 12, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }],
+      country: 'KH',
+      occurredAt: borderDay(),
+      point: { type: 'Point', coordinates: [103.52, 14.42] },
+      province: 'KH22',
+      device: { category: 'AP_MINE', model: 'PMN-2' },
+      activityAtTime: 'FARMING',
+      source: 'CMAC field report',
+      victims: [
+        { sex: 'M', age: 30, outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' },
+        { sex: 'F', age: 12, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' },
+      ],
     };
     const recorded = await ok(201, 'POST', '/v1/accidents', t.opsKH!, accident, { 'idempotency-key': 'monthly-e2e-accident-1' });
     const again = await ok(201, 'POST', '/v1/accidents', t.opsKH!, accident, { 'idempotency-key': 'monthly-e2e-accident-1' });
     expect(again.replayed).toBe('true');
     expect(again.body.id).toBe(recorded.body.id);
-    await ok(201, 'POST', '/v1/risk-education-sessions', t.relief!, { date: borderDay(), province: 'KH22', provider: 'DRC', delivery: 'FACE_TO_FACE', categories: ['AP_MINE'], audience: { girls: 3, boys: 4, women: 5, men: 6 } });
+    await ok(201, 'POST', '/v1/risk-education-sessions', t.relief!, {
+      date: borderDay(),
+      province: 'KH22',
+      provider: 'DRC',
+      delivery: 'FACE_TO_FACE',
+      categories: ['AP_MINE'],
+      audience: { girls: 3, boys: 4, women: 5, men: 6 },
+    });
 
     const kh = await monthly(t.ministry!, '&country=KH');
     expect(kh.households).toEqual({ registered: 1, returned: 1, redisplaced: 0 });
@@ -113,7 +173,10 @@ describe('monthly report through npm start', () => {
 
     const csv = await ok(200, 'GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, t.ministry!, undefined, { accept: 'text/csv' });
     expect(csv.type).toBe('text/csv; charset=utf-8');
-    const [header, hxl, ...rows] = csv.text.trim().split('\r\n').map((l) => l.split(','));
+    const [header, hxl, ...rows] = csv.text
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(hxl!.slice(0, 3)).toEqual(['#date+month', '#country+code', '#adm1+code']);
     expect(hxl![header!.indexOf('households_returned')]).toBe('#affected+hh+returned');
     const kh22 = rows.find((r) => r[2] === 'KH22')!;

@@ -74,7 +74,14 @@ async function start(): Promise<LocalServer> {
   return server;
 }
 
-async function call<T = Record<string, unknown>>(server: LocalServer, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call<T = Record<string, unknown>>(
+  server: LocalServer,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${server.base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -89,7 +96,12 @@ async function feed(server: LocalServer, token: string): Promise<EventEnvelope[]
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: { items: EventEnvelope[]; next: string | null } } = await call(server, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
+    const page: { status: number; body: { items: EventEnvelope[]; next: string | null } } = await call(
+      server,
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      token,
+    );
     expect(page.status).toBe(200);
     events.push(...page.body.items);
     cursor = page.body.next;
@@ -101,7 +113,20 @@ const answeredAt = (path: string, eventId: string) => received.filter((r) => r.p
 const waitFor = (check: () => void) => vi.waitFor(check, { timeout: 60_000, interval: 100 });
 
 /** Keys that would carry personal data (DESIGN section 3); none may appear anywhere in an event. */
-const PERSONAL_KEYS = ['givenName', 'familyName', 'name', 'birthYear', 'birthDate', 'document', 'documentNumber', 'members', 'phone', 'email', 'contact', 'sub'];
+const PERSONAL_KEYS = [
+  'givenName',
+  'familyName',
+  'name',
+  'birthYear',
+  'birthDate',
+  'document',
+  'documentNumber',
+  'members',
+  'phone',
+  'email',
+  'contact',
+  'sub',
+];
 function keysOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(keysOf);
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]);
@@ -120,10 +145,15 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
     // Printed right after "listening on", once the pipeline is up.
     await waitFor(() => expect(server.output()).toMatch(/notifications: stream poller running \(checkpoints in .*stream-checkpoints\.json\)/));
     opsTH = localToken(dataDir, '--role', 'operations', '--country', 'TH');
-    ministry = { KH: localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MoD-KH'), TH: localToken(dataDir, '--role', 'ministry', '--country', 'TH', '--org', 'MoD-TH') };
+    ministry = {
+      KH: localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MoD-KH'),
+      TH: localToken(dataDir, '--role', 'ministry', '--country', 'TH', '--org', 'MoD-TH'),
+    };
 
     for (const country of ['KH', 'TH'] as const) {
-      const sub = await call<{ id: string; secret: string }>(server, 'POST', '/v1/subscriptions', ministry[country], { url: `${hookBase}/${country.toLowerCase()}` });
+      const sub = await call<{ id: string; secret: string }>(server, 'POST', '/v1/subscriptions', ministry[country], {
+        url: `${hookBase}/${country.toLowerCase()}`,
+      });
       expect(sub.status).toBe(201);
       flow.secrets[country] = sub.body.secret;
     }
@@ -134,13 +164,28 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
       origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' },
       current: { province: 'KH17', site: 'Pagoda camp 4' },
       destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } },
-      members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: 'KH010203040' } }],
+      members: [
+        {
+          givenName: 'Sokha',
+          familyName: 'Chan',
+          sex: 'F',
+          birthYear: 1986,
+          relationship: 'HEAD',
+          specificNeeds: ['SP-PT'],
+          document: { type: 'NATIONAL_ID', number: 'KH010203040' },
+        },
+      ],
       contact: { phone: '+855 12 345 678' },
       consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
     });
     expect(household.status).toBe(201);
 
-    const team = await call<{ id: string }>(server, 'POST', '/v1/teams', opsTH, { name: 'TMAC HMAU 2 Team 1', organisation: 'TMAC', country: 'TH', capabilities: ['MANUAL'] });
+    const team = await call<{ id: string }>(server, 'POST', '/v1/teams', opsTH, {
+      name: 'TMAC HMAU 2 Team 1',
+      organisation: 'TMAC',
+      country: 'TH',
+      capabilities: ['MANUAL'],
+    });
     const hazard = await call<{ id: string }>(server, 'POST', '/v1/hazard-areas', opsTH, {
       name: 'Hill 481 north slope',
       country: 'TH',
@@ -149,7 +194,18 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
       evidence: 'DIRECT',
       dateOfInformation: '2025-07-20',
       contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
-      geometry: { type: 'Polygon', coordinates: [[[105.0, 14.35], [105.01, 14.35], [105.01, 14.36], [105.0, 14.36], [105.0, 14.35]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [105.0, 14.35],
+            [105.01, 14.35],
+            [105.01, 14.36],
+            [105.0, 14.36],
+            [105.0, 14.35],
+          ],
+        ],
+      },
     });
     const task = await call<{ id: string; version: number }>(server, 'POST', '/v1/tasks', opsTH, {
       hazardAreaId: hazard.body.id,
@@ -161,20 +217,38 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
       plannedEnd: '2026-02-10',
     });
     expect([team.status, hazard.status, task.status]).toEqual([201, 201, 201]);
-    const assigned = await call<{ version: number }>(server, 'POST', `/v1/tasks/${task.body.id}/transitions`, opsTH, { to: 'ASSIGNED' }, { 'if-match': `"${task.body.version}"` });
+    const assigned = await call<{ version: number }>(
+      server,
+      'POST',
+      `/v1/tasks/${task.body.id}/transitions`,
+      opsTH,
+      { to: 'ASSIGNED' },
+      { 'if-match': `"${task.body.version}"` },
+    );
     expect(assigned.status).toBe(200);
     flow.taskId = task.body.id;
     flow.version = assigned.body.version;
 
-    const statusChange = (path: string) => received.find((r) => r.path === path && r.answered && r.event.type === EventType.TaskStatusChanged && (r.event.data as { taskId?: string }).taskId === task.body.id);
+    const statusChange = (path: string) =>
+      received.find(
+        (r) => r.path === path && r.answered && r.event.type === EventType.TaskStatusChanged && (r.event.data as { taskId?: string }).taskId === task.body.id,
+      );
     await waitFor(() => {
       expect(statusChange('/kh')).toBeDefined();
       expect(statusChange('/th')).toBeDefined();
     });
 
-    for (const [path, country] of [['/kh', 'KH'], ['/th', 'TH']] as const) {
+    for (const [path, country] of [
+      ['/kh', 'KH'],
+      ['/th', 'TH'],
+    ] as const) {
       const hit = statusChange(path)!;
-      expect(hit.event).toMatchObject({ type: EventType.TaskStatusChanged, audience: ['KH', 'TH'], subject: { id: task.body.id }, data: { from: 'PLANNED', to: 'ASSIGNED' } });
+      expect(hit.event).toMatchObject({
+        type: EventType.TaskStatusChanged,
+        audience: ['KH', 'TH'],
+        subject: { id: task.body.id },
+        data: { from: 'PLANNED', to: 'ASSIGNED' },
+      });
       expect(hit.headers['clearway-event-id']).toBe(hit.event.id);
       expect(verifySignature(flow.secrets[country]!, hit.body, hit.headers['clearway-signature'] as string)).toBe(true);
       // The other ministry's secret does not verify it: each subscription signs with its own.
@@ -189,7 +263,13 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
         for (const e of events) expect(answeredAt(path, e.id).length).toBeGreaterThanOrEqual(1);
       }
     });
-    const householdEvents = [EventType.HouseholdRegistered, EventType.HouseholdStatusChanged, EventType.HouseholdDestinationChanged, EventType.ReturnSafetyChanged, EventType.HouseholdImportCompleted] as string[];
+    const householdEvents = [
+      EventType.HouseholdRegistered,
+      EventType.HouseholdStatusChanged,
+      EventType.HouseholdDestinationChanged,
+      EventType.ReturnSafetyChanged,
+      EventType.HouseholdImportCompleted,
+    ] as string[];
     expect(received.some((r) => r.path === '/kh' && r.event.type === EventType.HouseholdRegistered && r.event.subject.id === household.body.id)).toBe(true);
     expect(received.filter((r) => r.path === '/th' && householdEvents.includes(r.event.type))).toEqual([]);
     for (const r of received) {
@@ -202,7 +282,14 @@ describe('notifications through npm start', { timeout: 180_000 }, () => {
   it('delivers, after a restart on the same DATA_DIR, an event whose delivery a SIGKILL interrupted; the feed has every event', async () => {
     // The receiver holds requests unanswered, so the kill lands while the event is being delivered (not yet checkpointed).
     stall = true;
-    const started = await call<{ version: number }>(server, 'POST', `/v1/tasks/${flow.taskId}/transitions`, opsTH, { to: 'IN_PROGRESS' }, { 'if-match': `"${flow.version}"` });
+    const started = await call<{ version: number }>(
+      server,
+      'POST',
+      `/v1/tasks/${flow.taskId}/transitions`,
+      opsTH,
+      { to: 'IN_PROGRESS' },
+      { 'if-match': `"${flow.version}"` },
+    );
     expect(started.status).toBe(200);
     const inProgress = () => received.find((r) => r.event.type === EventType.TaskStatusChanged && (r.event.data as { to?: string }).to === 'IN_PROGRESS');
     await waitFor(() => expect(inProgress()).toBeDefined());

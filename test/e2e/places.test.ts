@@ -1,4 +1,3 @@
-
 import { describe, expect, it } from 'vitest';
 import { useLocalServer } from '../support/local-server.ts';
 
@@ -34,11 +33,21 @@ describe('places against npm start', { timeout: 240_000 }, () => {
     const th = await call<{ items: { pcode: string; name: { en: string; th: string } }[] }>('GET', '/v1/places?parent=TH32', reliefTH);
     expect(th.body.items.every((u) => /\p{Script=Thai}/u.test(u.name.th))).toBe(true);
 
-    const wrong = await call<{ detail: string; errors: { path: string; message: string }[] }>('POST', '/v1/households', relief, household({ province: 'KH22', adm2: 'KH2201', adm3: 'KH220301' }, { province: 'KH17', site: 'Pagoda camp 4' }));
+    const wrong = await call<{ detail: string; errors: { path: string; message: string }[] }>(
+      'POST',
+      '/v1/households',
+      relief,
+      household({ province: 'KH22', adm2: 'KH2201', adm3: 'KH220301' }, { province: 'KH17', site: 'Pagoda camp 4' }),
+    );
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors[0]).toEqual({ path: 'body.origin.adm3', message: expect.stringContaining('commune KH220301 is not in district KH2201') });
 
-    const phnomPenh = await call<{ id: string }>('POST', '/v1/households', relief, household({ province: 'KH22', adm2: 'KH2203', adm3: 'KH220301' }, { province: 'KH12', adm2: 'KH1201', hostCommunity: 'Relatives in Chamkar Mon' }));
+    const phnomPenh = await call<{ id: string }>(
+      'POST',
+      '/v1/households',
+      relief,
+      household({ province: 'KH22', adm2: 'KH2203', adm3: 'KH220301' }, { province: 'KH12', adm2: 'KH1201', hostCommunity: 'Relatives in Chamkar Mon' }),
+    );
     expect(phnomPenh.status, phnomPenh.text).toBe(201);
 
     const csv = await call('GET', '/v1/stats/displacement?country=KH&level=adm2', ministry, undefined, { accept: 'text/csv' });

@@ -5,7 +5,9 @@ import type { ClearwayConfig } from '../../infra/aws/config.ts';
 import type { ClearwayStack } from '../../infra/aws/stack.ts';
 
 /** The context `cdk synth` runs with (feature flags, env, logRetentionDays...), read from cdk.json. */
-export const cdkContext: Record<string, unknown> = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+export const cdkContext: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 /** Every optional context value set, as a deployment to a real environment would. */
 export const fullContext: Record<string, unknown> = {

@@ -55,7 +55,12 @@ interface Asset {
 
 /** Every function of the stack: the API functions, the publisher, the deliverers, the return-safety checks and the importer. */
 const allFunctions = () =>
-  new Map([...stack.functions, ...[stack.publisher.function, ...stack.deliverers.functions.values(), stack.safetyChecks.function, stack.importer.function].map((fn) => [fn.name, fn] as const)]);
+  new Map([
+    ...stack.functions,
+    ...[stack.publisher.function, ...stack.deliverers.functions.values(), stack.safetyChecks.function, stack.importer.function].map(
+      (fn) => [fn.name, fn] as const,
+    ),
+  ]);
 
 /** The asset of each function: the template's Code.S3Key, looked up in the stack's asset manifest. */
 function assets(): Map<string, Asset> {
@@ -85,9 +90,13 @@ describe('cloud assembly (cdk synth with bundling)', () => {
 
   it('bundles each function (the manifest’s, the publisher, the deliverers, the return-safety checks, the importer) into an asset with an ESM index.mjs, each handler its own', () => {
     const found = assets();
-    expect([...found.keys()].sort()).toEqual([...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', ...[...stack.deliverers.functions.values()].map((fn) => fn.name)].sort());
+    expect([...found.keys()].sort()).toEqual(
+      [...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', ...[...stack.deliverers.functions.values()].map((fn) => fn.name)].sort(),
+    );
     // The deliverers share one handler (and may share its asset); every other function has its own.
-    const distinct = [...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', [...stack.deliverers.functions.values()][0]!.name].map((name) => found.get(name)?.dir);
+    const distinct = [...apiFunctions.map((f) => f.name), 'publisher', 'safety', 'importer', [...stack.deliverers.functions.values()][0]!.name].map(
+      (name) => found.get(name)?.dir,
+    );
     expect(new Set(distinct).size).toBe(distinct.length);
     for (const [name, { dir }] of found) {
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
@@ -96,14 +105,20 @@ describe('cloud assembly (cdk synth with bundling)', () => {
     }
   });
 
-  it('exports a handler function from each asset when imported as Lambda would, with only the environment the stack gives it, without touching the network', { timeout: 60_000 }, async () => {
+  it('exports a handler function from each asset when imported as Lambda would, with only the environment the stack gives it, without touching the network', {
+    timeout: 60_000,
+  }, async () => {
     const results = await Promise.all(
       [...assets()].map(async ([name, { dir, env }]) => {
-        const { stdout } = await run(process.execPath, ['--import', NO_NETWORK, '--input-type=module', '-e', IMPORT_HANDLER, pathToFileURL(join(dir, 'index.mjs')).href], {
-          cwd: dir,
-          env: { ...env, PATH: process.env.PATH ?? '' },
-          timeout: 45_000,
-        });
+        const { stdout } = await run(
+          process.execPath,
+          ['--import', NO_NETWORK, '--input-type=module', '-e', IMPORT_HANDLER, pathToFileURL(join(dir, 'index.mjs')).href],
+          {
+            cwd: dir,
+            env: { ...env, PATH: process.env.PATH ?? '' },
+            timeout: 45_000,
+          },
+        );
         return { name, ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { handler: string; exports: string[] }) };
       }),
     );

@@ -70,7 +70,12 @@ describe('context', () => {
 
   it('accepts JSON for the structured values, and an empty -c value as unset', () => {
     const config = read({ ministryAccounts: '{"TH":"222222222222"}', webhookAllowList: '["hooks.example.org"]', alarmEmail: '', consoleOrigin: '' });
-    expect(config).toMatchObject({ ministryAccounts: { TH: '222222222222' }, webhookAllowList: ['hooks.example.org'], alarmEmail: undefined, consoleOrigin: undefined });
+    expect(config).toMatchObject({
+      ministryAccounts: { TH: '222222222222' },
+      webhookAllowList: ['hooks.example.org'],
+      alarmEmail: undefined,
+      consoleOrigin: undefined,
+    });
   });
 
   it.each([
@@ -79,14 +84,23 @@ describe('context', () => {
     [{ ministryAccounts: 'KH=12345' }, /^Invalid -c ministryAccounts: KH must be a 12-digit AWS account id, got "12345"$/],
     [{ ministryAccounts: '{"VN":"111111111111"}' }, /^Invalid -c ministryAccounts: unknown country "VN"; expected KH or TH$/],
     [{ ministryAccounts: '{"KH":' }, /^Invalid -c ministryAccounts: is not valid JSON/],
-    [{ webhookAllowList: 'https://hooks.example.org/x' }, /^Invalid -c webhookAllowList: "https:\/\/hooks.example.org\/x" is not a hostname \(a hostname, not a URL\)/],
+    [
+      { webhookAllowList: 'https://hooks.example.org/x' },
+      /^Invalid -c webhookAllowList: "https:\/\/hooks.example.org\/x" is not a hostname \(a hostname, not a URL\)/,
+    ],
     [{ webhookAllowList: 'localhost' }, /^Invalid -c webhookAllowList: "localhost" is not a hostname/],
     [{ alarmEmail: 'ops' }, /^Invalid -c alarmEmail: must be an e-mail address, got "ops"$/],
     [{ consoleOrigin: 'http://console.example.org' }, /^Invalid -c consoleOrigin: must be an origin such as https:\/\/console.example.org/],
     [{ consoleOrigin: 'https://console.example.org/app' }, /^Invalid -c consoleOrigin: /],
-    [{ functionConcurrency: '{"households":{"reserved":5}}' }, /^Invalid -c functionConcurrency: unknown function "households"; the functions are meta, tasks$/],
+    [
+      { functionConcurrency: '{"households":{"reserved":5}}' },
+      /^Invalid -c functionConcurrency: unknown function "households"; the functions are meta, tasks$/,
+    ],
     [{ functionConcurrency: '{"tasks":{"reserved":0}}' }, /^Invalid -c functionConcurrency: tasks.reserved must be a positive whole number, got 0$/],
-    [{ functionConcurrency: '{"tasks":{"reserved":2,"provisioned":3}}' }, /^Invalid -c functionConcurrency: tasks.provisioned \(3\) cannot exceed tasks.reserved \(2\)$/],
+    [
+      { functionConcurrency: '{"tasks":{"reserved":2,"provisioned":3}}' },
+      /^Invalid -c functionConcurrency: tasks.provisioned \(3\) cannot exceed tasks.reserved \(2\)$/,
+    ],
   ])('rejects %j with one line naming the flag', (overrides, message) => {
     const text = failure(overrides);
     expect(text).toMatch(message);

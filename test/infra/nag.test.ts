@@ -66,7 +66,11 @@ const variants = [
 describe.each(variants)('cdk-nag (AwsSolutions, Serverless, NIST 800-53 rev 5) with $name', ({ app }) => {
   const used = new Set<string>();
   const findings = recordingPacks(used).flatMap((pack) =>
-    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ severity: v.severity, text: `${v.ruleName} (${v.severity}) at ${r.constructPath}: ${v.description}` }))),
+    pack
+      .validateScope(app)
+      .violations.flatMap((v) =>
+        v.violatingResources.map((r) => ({ severity: v.severity, text: `${v.ruleName} (${v.severity}) at ${r.constructPath}: ${v.description}` })),
+      ),
   );
 
   it('finds no unacknowledged error', () => {

@@ -32,7 +32,7 @@ interface Statement {
   Principal?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
-const asArray = <T,>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 const ref = (id: string) => ({ Ref: id });
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
@@ -49,7 +49,9 @@ function inspect(s: ClearwayStack, t: Template) {
   const idsOf = (fn: ClearwayFunction) => ({ fn: logicalId(fn.fn), role: logicalId(fn.role), logs: logicalId(fn.logGroup) });
   const fnIds = new Map([...s.functions].map(([name, fn]) => [name as string, idsOf(fn)]));
   /** The functions that serve no API: the publisher, one deliverer per ministry, the return-safety checks, the importer. */
-  const pipelineIds = new Map([s.publisher.function, ...s.deliverers.functions.values(), s.safetyChecks.function, s.importer.function].map((fn) => [fn.name, idsOf(fn)]));
+  const pipelineIds = new Map(
+    [s.publisher.function, ...s.deliverers.functions.values(), s.safetyChecks.function, s.importer.function].map((fn) => [fn.name, idsOf(fn)]),
+  );
   return { logicalId, resources, statementsOfRole, allStatements, fnIds, pipelineIds };
 }
 
@@ -131,7 +133,9 @@ describe('table', () => {
 describe('functions', () => {
   it('defines one function per apiFunctions entry, each from its own handler, plus the publisher, one deliverer per ministry, the return-safety checks and the importer, and nothing else', () => {
     expect([...stack.functions.keys()].sort()).toEqual(apiFunctions.map((f) => f.name).sort());
-    expect([...pipelineIds.keys()].sort()).toEqual(['importer', 'publisher', 'safety', ...MINISTRY_ROUTES.map((r) => `deliverer-${r.ministry.toLowerCase()}`)].sort());
+    expect([...pipelineIds.keys()].sort()).toEqual(
+      ['importer', 'publisher', 'safety', ...MINISTRY_ROUTES.map((r) => `deliverer-${r.ministry.toLowerCase()}`)].sort(),
+    );
     expect(Object.keys(resources('AWS::Lambda::Function')).sort()).toEqual([...fnIds.values(), ...pipelineIds.values()].map((i) => i.fn).sort());
   });
 
@@ -161,7 +165,10 @@ describe('functions', () => {
         MemorySize: expect.any(Number),
         LoggingConfig: { LogGroup: ref(ids.logs) },
       });
-      expect(resources('AWS::Logs::LogGroup')[ids.logs]?.Properties, name).toMatchObject({ RetentionInDays: Number(cdkContext.logRetentionDays), KmsKeyId: arnOf(logKeyId) });
+      expect(resources('AWS::Logs::LogGroup')[ids.logs]?.Properties, name).toMatchObject({
+        RetentionInDays: Number(cdkContext.logRetentionDays),
+        KmsKeyId: arnOf(logKeyId),
+      });
       expect(environmentOf(ids.fn), name).toMatchObject({ RUNTIME: 'aws', ...POWERTOOLS_ENVIRONMENT });
     }
     // The importer's young generation is capped, as the household-import bench runs it.
@@ -170,7 +177,8 @@ describe('functions', () => {
   });
 
   it('reserves no concurrency by default (the account pool, bounded by API throttling, stream shards and queue concurrency caps)', () => {
-    for (const ids of [...fnIds.values(), ...pipelineIds.values()]) expect(resources('AWS::Lambda::Function')[ids.fn]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    for (const ids of [...fnIds.values(), ...pipelineIds.values()])
+      expect(resources('AWS::Lambda::Function')[ids.fn]?.Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(resources('AWS::Lambda::Alias')).toEqual({});
   });
 
@@ -199,7 +207,9 @@ describe('functions', () => {
   });
 
   it('gives no function a managed policy: each role may write only to its own log group', () => {
-    for (const role of Object.values(resources('AWS::IAM::Role')).filter((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'))) {
+    for (const role of Object.values(resources('AWS::IAM::Role')).filter((r) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+    )) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
     for (const ids of fnIds.values()) {
@@ -226,7 +236,10 @@ describe('IAM', () => {
     for (const s of allStatements()) {
       const wildcards = asArray(s.Action).filter((a) => a.includes('*'));
       if (wildcards.length === 0) continue;
-      expect(wildcards.every((a) => a === 'kms:GenerateDataKey*' || a === 'kms:ReEncrypt*'), JSON.stringify(s)).toBe(true);
+      expect(
+        wildcards.every((a) => a === 'kms:GenerateDataKey*' || a === 'kms:ReEncrypt*'),
+        JSON.stringify(s),
+      ).toBe(true);
       expect([arnOf(tableKeyId), ...(publisherStatements.has(JSON.stringify(s)) ? [eventsKey] : [])]).toContainEqual(s.Resource);
     }
   });
@@ -254,7 +267,9 @@ describe('IAM', () => {
         continue;
       }
       expect(dynamo).toHaveLength(1);
-      expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']));
+      expect(dynamo[0]?.Action).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']),
+      );
       expect(dynamo[0]?.Resource).toEqual([arnOf(tableId), { 'Fn::Join': ['', [arnOf(tableId), '/index/*']] }]);
       expect(tableKey).toHaveLength(1);
     }
@@ -286,9 +301,14 @@ describe('IAM', () => {
     expect(forRoles[0]?.Action).toBe('kms:Decrypt');
     expect(JSON.stringify(forRoles[0]?.Condition?.StringEquals?.['kms:ViaService'])).toContain('"secretsmanager."');
     // Beyond the API: the deliverers and the return-safety checks (cursor secret, for shared/config.ts) and the importer (both secrets).
-    const others = [...pipelineIds].filter(([name]) => name.startsWith('deliverer-') || name === 'safety' || name === 'importer').map(([, ids]) => arnOf(ids.role));
+    const others = [...pipelineIds]
+      .filter(([name]) => name.startsWith('deliverer-') || name === 'safety' || name === 'importer')
+      .map(([, ids]) => arnOf(ids.role));
     expect(others).toHaveLength(MINISTRY_ROUTES.length + 2);
-    const readers = [...[...fnIds].filter(([name]) => !isPublicName(name) || DOCUMENT_HASHING_FUNCTIONS.has(name)).map(([, ids]) => arnOf(ids.role)), ...others];
+    const readers = [
+      ...[...fnIds].filter(([name]) => !isPublicName(name) || DOCUMENT_HASHING_FUNCTIONS.has(name)).map(([, ids]) => arnOf(ids.role)),
+      ...others,
+    ];
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toEqual(expect.arrayContaining(readers));
     expect(asArray((forRoles[0]?.Principal as { AWS: unknown }).AWS)).toHaveLength(readers.length);
   });
@@ -313,11 +333,14 @@ describe('encryption at rest', () => {
     const keys = new Set(Object.keys(resources('AWS::KMS::Key')));
     const keyRef = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
     for (const [id, group] of Object.entries(resources('AWS::Logs::LogGroup'))) expect(keys.has(String(keyRef(group.Properties.KmsKeyId))), id).toBe(true);
-    for (const [id, secret] of Object.entries(resources('AWS::SecretsManager::Secret'))) expect(keys.has(String(keyRef(secret.Properties.KmsKeyId))), id).toBe(true);
+    for (const [id, secret] of Object.entries(resources('AWS::SecretsManager::Secret')))
+      expect(keys.has(String(keyRef(secret.Properties.KmsKeyId))), id).toBe(true);
     for (const [id, topic] of Object.entries(resources('AWS::SNS::Topic'))) expect(keys.has(String(keyRef(topic.Properties.KmsMasterKeyId))), id).toBe(true);
-    for (const [id, table] of Object.entries(resources('AWS::DynamoDB::Table'))) expect(keys.has(String(keyRef((table.Properties.SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId))), id).toBe(true);
+    for (const [id, table] of Object.entries(resources('AWS::DynamoDB::Table')))
+      expect(keys.has(String(keyRef((table.Properties.SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId))), id).toBe(true);
     for (const [id, bucket] of Object.entries(resources('AWS::S3::Bucket'))) {
-      const rule = (bucket.Properties.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] }).ServerSideEncryptionConfiguration[0];
+      const rule = (bucket.Properties.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
+        .ServerSideEncryptionConfiguration[0];
       expect(['aws:kms', 'AES256'], id).toContain(rule?.ServerSideEncryptionByDefault.SSEAlgorithm);
     }
     for (const [id, key] of Object.entries(resources('AWS::KMS::Key'))) expect(key.Properties.EnableKeyRotation, id).toBe(true);
@@ -337,15 +360,28 @@ describe('import bucket', () => {
 
   it('is KMS-encrypted with its own key, versioned, logged to the access-log bucket, and empties itself as a backstop to the importer’s deletions: uploads after 2 days, old versions after 1', () => {
     expect(resources('AWS::S3::Bucket')[bucketId]?.Properties).toMatchObject({
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(logicalId(stack.imports.key)) } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(logicalId(stack.imports.key)) } },
+        ],
+      },
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: { DestinationBucketName: ref(logsBucketId), LogFilePrefix: 'imports/' },
       LifecycleConfiguration: {
-        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 2, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+        Rules: [
+          expect.objectContaining({
+            Status: 'Enabled',
+            ExpirationInDays: 2,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          }),
+        ],
       },
     });
     // Browsers PUT uploads only from the console, here the distribution's own origin.
-    const cors = resources('AWS::S3::Bucket')[bucketId]?.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[]; AllowedOrigins: unknown[] }[] };
+    const cors = resources('AWS::S3::Bucket')[bucketId]?.Properties.CorsConfiguration as {
+      CorsRules: { AllowedMethods: string[]; AllowedOrigins: unknown[] }[];
+    };
     expect(cors.CorsRules).toHaveLength(1);
     expect(cors.CorsRules[0]?.AllowedMethods).toEqual(['PUT']);
     expect(JSON.stringify(cors.CorsRules[0]?.AllowedOrigins)).toContain(`"Fn::GetAtt":["${logicalId(stack.web.distribution)}","DomainName"]`);
@@ -355,11 +391,19 @@ describe('import bucket', () => {
     const buckets = resources('AWS::S3::Bucket');
     expect(Object.keys(buckets).sort()).toEqual([bucketId, logsBucketId, logicalId(stack.web.bucket), logicalId(stack.web.logsBucket)].sort());
     for (const [id, bucket] of Object.entries(buckets)) {
-      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(bucket.Properties.AccessControl, id).toBeUndefined();
       const policy = Object.values(resources('AWS::S3::BucketPolicy')).find((p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify(ref(id)));
       const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-      expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"aws:SecureTransport":"false"')), id).toBe(true);
+      expect(
+        statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"aws:SecureTransport":"false"')),
+        id,
+      ).toBe(true);
       for (const s of statements.filter((st) => st.Effect === 'Allow')) expect(JSON.stringify(s.Principal), id).not.toMatch(/^"\*"$|"AWS":"\*"/);
     }
   });
@@ -371,7 +415,16 @@ describe('user pool', () => {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       MfaConfiguration: 'ON',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, PasswordHistorySize: 5 }) },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          PasswordHistorySize: 5,
+        }),
+      },
       UserPoolTier: 'PLUS',
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
       DeletionProtection: 'ACTIVE',
@@ -396,7 +449,11 @@ describe('user pool', () => {
     });
     const client = Object.values(resources('AWS::Cognito::UserPoolClient'))[0];
     expect((client?.Properties.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
-    expect([...(client?.Properties.ExplicitAuthFlows as string[])].sort()).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect([...(client?.Properties.ExplicitAuthFlows as string[])].sort()).toEqual([
+      'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+      'ALLOW_USER_SRP_AUTH',
+    ]);
   });
 });
 
@@ -435,7 +492,10 @@ describe('REST API', () => {
     ...apiFunctions.flatMap((f) =>
       f.basePaths.flatMap((p) => {
         const below = subs.filter((s) => s.path.startsWith(`${p}/`));
-        const children = below.length === 0 ? [`${p}/{proxy+}`] : [...new Set(below.map((s) => `${p}/${s.path.slice(p.length + 1).split('/')[0]}`))].flatMap((v) => [v, `${v}/{proxy+}`]);
+        const children =
+          below.length === 0
+            ? [`${p}/{proxy+}`]
+            : [...new Set(below.map((s) => `${p}/${s.path.slice(p.length + 1).split('/')[0]}`))].flatMap((v) => [v, `${v}/{proxy+}`]);
         return [p, ...children].map((path) => ({ path, name: f.name as string }));
       }),
     ),
@@ -489,8 +549,20 @@ describe('REST API', () => {
   });
 
   it('uses AuthorizationType NONE only on /health, /openapi.json, /asyncapi.json and /docs (and below)', () => {
-    const publicPaths = methods.filter((m) => m.authorizationType === 'NONE').map((m) => m.path).sort();
-    expect(publicPaths).toEqual(['/asyncapi.json', '/asyncapi.json/{proxy+}', '/docs', '/docs/{proxy+}', '/health', '/health/{proxy+}', '/openapi.json', '/openapi.json/{proxy+}']);
+    const publicPaths = methods
+      .filter((m) => m.authorizationType === 'NONE')
+      .map((m) => m.path)
+      .sort();
+    expect(publicPaths).toEqual([
+      '/asyncapi.json',
+      '/asyncapi.json/{proxy+}',
+      '/docs',
+      '/docs/{proxy+}',
+      '/health',
+      '/health/{proxy+}',
+      '/openapi.json',
+      '/openapi.json/{proxy+}',
+    ]);
   });
 
   it('validates every method: the {proxy+} path, and on guarded methods the Authorization header, with a validator for parameters and bodies', () => {
@@ -507,7 +579,10 @@ describe('REST API', () => {
     const responses = Object.values(resources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
     const byType = (type: string) => responses.find((r) => r.ResponseType === type);
     expect(byType('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({ StatusCode: '404' });
-    expect(byType('UNAUTHORIZED')).toMatchObject({ StatusCode: '401', ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="clearway"'` } });
+    expect(byType('UNAUTHORIZED')).toMatchObject({
+      StatusCode: '401',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="clearway"'` },
+    });
     for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'WAF_FILTERED', 'BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
       const template = (byType(type)?.ResponseTemplates as Record<string, string> | undefined)?.['application/json'];
       expect(template, type).toMatch(/^\{"type":.*"title":.*"detail":\$context\.error\.messageString.*\}$/);
@@ -521,12 +596,22 @@ describe('REST API', () => {
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: arnOf(logicalId(stack.api.accessLogs)) },
       MethodSettings: [
-        expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) }),
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: expect.any(Number),
+          ThrottlingBurstLimit: expect.any(Number),
+        }),
       ],
     });
     const format = JSON.parse(String((stage?.Properties.AccessLogSetting as { Format: string }).Format)) as Record<string, string>;
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
-    expect(resources('AWS::Logs::LogGroup')[logicalId(stack.api.accessLogs)]?.Properties).toMatchObject({ RetentionInDays: Number(cdkContext.logRetentionDays), KmsKeyId: arnOf(logKeyId) });
+    expect(resources('AWS::Logs::LogGroup')[logicalId(stack.api.accessLogs)]?.Properties).toMatchObject({
+      RetentionInDays: Number(cdkContext.logRetentionDays),
+      KmsKeyId: arnOf(logKeyId),
+    });
   });
 
   it('answers CORS for the origin of the console distribution alone when consoleOrigin is not set', () => {
@@ -537,7 +622,10 @@ describe('REST API', () => {
       expect(JSON.stringify(p.integration), p.path).toContain(distributionDomain);
     }
     for (const r of Object.values(resources('AWS::ApiGateway::GatewayResponse'))) {
-      expect(JSON.stringify((r.Properties.ResponseParameters as Record<string, unknown>)['gatewayresponse.header.Access-Control-Allow-Origin']), String(r.Properties.ResponseType)).toContain(distributionDomain);
+      expect(
+        JSON.stringify((r.Properties.ResponseParameters as Record<string, unknown>)['gatewayresponse.header.Access-Control-Allow-Origin']),
+        String(r.Properties.ResponseType),
+      ).toContain(distributionDomain);
     }
   });
 });
@@ -561,7 +649,10 @@ describe('WAF', () => {
     const acl = resources('AWS::WAFv2::WebACL')[aclId]?.Properties as { Rules: Record<string, unknown>[]; VisibilityConfig: Record<string, unknown> };
     expect(acl.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true });
     const rule = (name: string) => acl.Rules.find((r) => r.Name === name);
-    expect(rule(WAF_RULES.rateLimit)).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: expect.any(Number) } } });
+    expect(rule(WAF_RULES.rateLimit)).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: expect.any(Number) } },
+    });
     for (const name of [WAF_RULES.common, WAF_RULES.knownBadInputs]) {
       expect(rule(name)).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } } });
     }
@@ -572,7 +663,10 @@ describe('WAF', () => {
 
   it('logs to an encrypted aws-waf-logs-* group with the Authorization header redacted', () => {
     const groupId = logicalId(stack.firewall.logGroup);
-    expect(resources('AWS::Logs::LogGroup')[groupId]?.Properties).toMatchObject({ LogGroupName: expect.stringMatching(/^aws-waf-logs-/), KmsKeyId: arnOf(logKeyId) });
+    expect(resources('AWS::Logs::LogGroup')[groupId]?.Properties).toMatchObject({
+      LogGroupName: expect.stringMatching(/^aws-waf-logs-/),
+      KmsKeyId: arnOf(logKeyId),
+    });
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       ResourceArn: arnOf(aclId),
       LogDestinationConfigs: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':log-group:', ref(groupId)])] })],
@@ -583,13 +677,24 @@ describe('WAF', () => {
 
 describe('alarms', () => {
   const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-  const routedToTopic = (a: Record<string, unknown>) => JSON.stringify(a.AlarmActions) === JSON.stringify([ref(topicId)]) && JSON.stringify(a.OKActions) === JSON.stringify([ref(topicId)]);
+  const routedToTopic = (a: Record<string, unknown>) =>
+    JSON.stringify(a.AlarmActions) === JSON.stringify([ref(topicId)]) && JSON.stringify(a.OKActions) === JSON.stringify([ref(topicId)]);
 
   it('alarm on each function’s errors and throttles (API, publisher and deliverers), and notify the topic when they fire and clear', () => {
     for (const [name, ids] of [...fnIds, ...pipelineIds]) {
       for (const metricName of ['Errors', 'Throttles']) {
-        const alarm = alarms.find((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(ids.fn) }]));
-        expect(alarm, `${metricName} of ${name}`).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        const alarm = alarms.find(
+          (a) =>
+            a.Namespace === 'AWS/Lambda' &&
+            a.MetricName === metricName &&
+            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(ids.fn) }]),
+        );
+        expect(alarm, `${metricName} of ${name}`).toMatchObject({
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
         expect(routedToTopic(alarm ?? {}), `${metricName} of ${name}`).toBe(true);
       }
     }
@@ -605,7 +710,12 @@ describe('alarms', () => {
     expect(routedToTopic(api ?? {})).toBe(true);
 
     const waf = alarms.find((a) => a.Namespace === 'AWS/WAFV2' && a.MetricName === 'BlockedRequests');
-    expect(waf?.Dimensions).toEqual(expect.arrayContaining([{ Name: 'WebACL', Value: stack.firewall.webAclName }, { Name: 'Rule', Value: 'ALL' }]));
+    expect(waf?.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'WebACL', Value: stack.firewall.webAclName },
+        { Name: 'Rule', Value: 'ALL' },
+      ]),
+    );
     expect(routedToTopic(waf ?? {})).toBe(true);
   });
 
@@ -615,7 +725,11 @@ describe('alarms', () => {
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } }) }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } }),
+        }),
       ]),
     );
     const keyPolicy = JSON.stringify(resources('AWS::KMS::Key')[logicalId(stack.observability.topicKey)]?.Properties.KeyPolicy);
@@ -625,7 +739,18 @@ describe('alarms', () => {
 
   it('are all shown on a dashboard with API, function, table and WAF graphs', () => {
     const body = JSON.stringify(Object.values(resources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody);
-    for (const metric of ['5XXError', '4XXError', 'Latency', 'Duration', 'Throttles', 'ConsumedReadCapacityUnits', 'WriteThrottleEvents', 'AllowedRequests', 'BlockedRequests']) expect(body, metric).toContain(metric);
+    for (const metric of [
+      '5XXError',
+      '4XXError',
+      'Latency',
+      'Duration',
+      'Throttles',
+      'ConsumedReadCapacityUnits',
+      'WriteThrottleEvents',
+      'AllowedRequests',
+      'BlockedRequests',
+    ])
+      expect(body, metric).toContain(metric);
     for (const ids of [...fnIds.values(), ...pipelineIds.values()]) expect(body).toContain(ids.fn);
     expect(body).toContain('\\"type\\":\\"alarm\\"');
   });
@@ -635,7 +760,11 @@ describe('Observability construct with queues and stream consumers', () => {
   // The lists in isolation, with a non-default iterator age.
   const probe = new Stack();
   const queue = new Queue(probe, 'Dlq', { encryption: QueueEncryption.KMS_MANAGED });
-  const publisher = new LambdaFunction(probe, 'Publisher', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+  const publisher = new LambdaFunction(probe, 'Publisher', {
+    runtime: Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: Code.fromInline('export const handler = async () => {}'),
+  });
   const api = new RestApi(probe, 'Api');
   api.root.addMethod('GET');
   const table = new Table(probe, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
@@ -662,7 +791,13 @@ describe('Observability construct with queues and stream consumers', () => {
   });
 
   it('alarms on Clearway’s own metrics: webhook deliveries dead-lettered and import rows rejected', () => {
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Clearway', MetricName: 'WebhookFailures', Dimensions: [{ Name: 'service', Value: 'clearway' }], Statistic: 'Sum', Threshold: 5 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Clearway',
+      MetricName: 'WebhookFailures',
+      Dimensions: [{ Name: 'service', Value: 'clearway' }],
+      Statistic: 'Sum',
+      Threshold: 5,
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Clearway', MetricName: 'ImportRowsRejected', Statistic: 'Sum', Threshold: 1000 });
   });
 
@@ -688,7 +823,8 @@ describe('with every optional context value set', () => {
     const unauthorized = Object.values(res('AWS::ApiGateway::GatewayResponse')).find((r) => r.Properties.ResponseType === 'UNAUTHORIZED');
     expect(unauthorized?.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Access-Control-Allow-Origin': `'${origin}'` });
     // Everything that is not a preflight keeps its authorizer.
-    for (const m of methods.filter((x) => x.httpMethod !== 'OPTIONS' && !/^\/(health|docs|openapi\.json|asyncapi\.json)/.test(x.path))) expect(m.authorizationType, m.path).toBe('COGNITO_USER_POOLS');
+    for (const m of methods.filter((x) => x.httpMethod !== 'OPTIONS' && !/^\/(health|docs|openapi\.json|asyncapi\.json)/.test(x.path)))
+      expect(m.authorizationType, m.path).toBe('COGNITO_USER_POOLS');
   });
 
   it('tells the functions the origin and lets the console PUT uploads to the import bucket', () => {
@@ -706,7 +842,10 @@ describe('with every optional context value set', () => {
     expect(tasks).toBeDefined();
     expect(res('AWS::Lambda::Function')[idOf(tasks!.fn)]?.Properties.ReservedConcurrentExecutions).toBe(20);
     const aliasId = idOf(tasks!.target as unknown as { node: { defaultChild?: unknown } });
-    expect(res('AWS::Lambda::Alias')[aliasId]?.Properties).toMatchObject({ Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } });
+    expect(res('AWS::Lambda::Alias')[aliasId]?.Properties).toMatchObject({
+      Name: 'live',
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+    });
     const integration = JSON.stringify(methods.find((m) => m.path === '/v1/tasks' && m.httpMethod === 'ANY')?.integration);
     expect(integration).toContain(`"${aliasId}"`);
     for (const [name, fn] of full.stack.functions) {
@@ -716,7 +855,8 @@ describe('with every optional context value set', () => {
 
   it('passes the webhookAllowList context to every deliverer and to the subscriptions API as WEBHOOK_ALLOW_LIST', () => {
     expect(full.stack.deliverers.functions.size).toBe(MINISTRY_ROUTES.length);
-    const variablesOf = (fn: { fn: unknown }) => (res('AWS::Lambda::Function')[idOf(fn.fn as never)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variablesOf = (fn: { fn: unknown }) =>
+      (res('AWS::Lambda::Function')[idOf(fn.fn as never)]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     for (const [ministry, fn] of full.stack.deliverers.functions) {
       expect(variablesOf(fn), ministry).toMatchObject({ [MINISTRY_ENV]: ministry, [WEBHOOK_ALLOW_LIST_ENV]: 'hooks.example.gov.kh,*.example.go.th' });
     }
@@ -725,7 +865,11 @@ describe('with every optional context value set', () => {
   });
 
   it('e-mails the alarms to alarmEmail', () => {
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: fullContext.alarmEmail, TopicArn: ref(idOf(full.stack.observability.topic)) });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: fullContext.alarmEmail,
+      TopicArn: ref(idOf(full.stack.observability.topic)),
+    });
   });
 
   it('names its stack and stage after env and keeps the parsed ministries and allow-list on the stack', () => {
@@ -765,7 +909,9 @@ describe('events for the ministries', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: eventsId(stack.events.bus) },
         EventPattern: route.pattern,
-        Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] }, DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })]),
+        Targets: Match.arrayWith([
+          Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] }, DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) }),
+        ]),
       });
     }
     const queues = template.findResources('AWS::SQS::Queue');
@@ -824,7 +970,10 @@ describe('event pipeline: stream → publisher → bus', () => {
   });
 
   it('encrypts the on-failure queue with the event queues’ customer-managed key and refuses it plain HTTP', () => {
-    expect(resources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: arnOf(logicalId(stack.events.key)), MessageRetentionPeriod: 1_209_600 });
+    expect(resources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({
+      KmsMasterKeyId: arnOf(logicalId(stack.events.key)),
+      MessageRetentionPeriod: 1_209_600,
+    });
     const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(dlqId)]));
     const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
@@ -837,7 +986,12 @@ describe('event pipeline: stream → publisher → bus', () => {
     expect(environmentOf(publisher.fn)[EVENT_BUS_ENV]).toEqual(ref(busId));
     // Nobody else publishes.
     for (const [name, ids] of [...fnIds, ...pipelineIds].filter(([n]) => n !== 'publisher')) {
-      expect(statementsOfRole(ids.role).flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('events:')), name).toEqual([]);
+      expect(
+        statementsOfRole(ids.role)
+          .flatMap((s) => asArray(s.Action))
+          .filter((a) => a.startsWith('events:')),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -867,7 +1021,11 @@ describe('event pipeline: stream → publisher → bus', () => {
 
   it('alarms on any message in the on-failure queue and on the publisher falling 5 minutes behind the stream', () => {
     const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]));
+    const dlq = alarms.find(
+      (a) =>
+        a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
+    );
     expect(dlq).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(topicId)] });
     const age = alarms.find((a) => a.MetricName === 'IteratorAge');
     expect(age).toMatchObject({
@@ -885,40 +1043,46 @@ describe('event pipeline: ministry queue → deliverer', () => {
   const functions = resources('AWS::Lambda::Function');
   const mappings = Object.values(resources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
 
-  it.each(MINISTRY_ROUTES.map((r) => r.ministry))('has a %s deliverer fed by that ministry’s queue, 10 messages a batch, with partial batch failures and a concurrency cap', (ministry) => {
-    const fn = stack.deliverers.functions.get(ministry)!;
-    const queue = stack.events.ministryQueues.find((m) => m.ministry === ministry)!.queue;
-    const own = mappings.filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(logicalId(fn.fn))));
-    expect(own).toHaveLength(1);
-    expect(own[0]).toMatchObject({
-      EventSourceArn: arnOf(logicalId(queue)),
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: expect.any(Number) },
-    });
-    // It receives from its own queue only.
-    const receive = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
-    expect(receive.map((s) => s.Resource)).toEqual([arnOf(logicalId(queue))]);
-  });
+  it.each(MINISTRY_ROUTES.map((r) => r.ministry))(
+    'has a %s deliverer fed by that ministry’s queue, 10 messages a batch, with partial batch failures and a concurrency cap',
+    (ministry) => {
+      const fn = stack.deliverers.functions.get(ministry)!;
+      const queue = stack.events.ministryQueues.find((m) => m.ministry === ministry)!.queue;
+      const own = mappings.filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(logicalId(fn.fn))));
+      expect(own).toHaveLength(1);
+      expect(own[0]).toMatchObject({
+        EventSourceArn: arnOf(logicalId(queue)),
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: expect.any(Number) },
+      });
+      // It receives from its own queue only.
+      const receive = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
+      expect(receive.map((s) => s.Resource)).toEqual([arnOf(logicalId(queue))]);
+    },
+  );
 
-  it.each(MINISTRY_ROUTES.map((r) => r.ministry))('runs the %s deliverer from functions/deliverer with its MINISTRY, the API configuration and no allow-list by default, outside any VPC', (ministry) => {
-    const fn = stack.deliverers.functions.get(ministry)!;
-    const properties = functions[logicalId(fn.fn)]!.Properties;
-    expect(properties.VpcConfig).toBeUndefined();
-    expect(environmentOf(logicalId(fn.fn))).toMatchObject({
-      [MINISTRY_ENV]: ministry,
-      RUNTIME: 'aws',
-      TABLE_NAME: ref(tableId),
-      CURSOR_SECRET_ARN: ref(cursorSecretId),
-      JWT_AUDIENCE: ref(logicalId(stack.auth.client)),
-      JWKS_URL: expect.anything(),
-      JWT_ISSUER: expect.anything(),
-    });
-    expect(environmentOf(logicalId(fn.fn))).not.toHaveProperty(WEBHOOK_ALLOW_LIST_ENV);
-    const dynamo = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo).toHaveLength(1);
-    expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem']));
-  });
+  it.each(MINISTRY_ROUTES.map((r) => r.ministry))(
+    'runs the %s deliverer from functions/deliverer with its MINISTRY, the API configuration and no allow-list by default, outside any VPC',
+    (ministry) => {
+      const fn = stack.deliverers.functions.get(ministry)!;
+      const properties = functions[logicalId(fn.fn)]!.Properties;
+      expect(properties.VpcConfig).toBeUndefined();
+      expect(environmentOf(logicalId(fn.fn))).toMatchObject({
+        [MINISTRY_ENV]: ministry,
+        RUNTIME: 'aws',
+        TABLE_NAME: ref(tableId),
+        CURSOR_SECRET_ARN: ref(cursorSecretId),
+        JWT_AUDIENCE: ref(logicalId(stack.auth.client)),
+        JWKS_URL: expect.anything(),
+        JWT_ISSUER: expect.anything(),
+      });
+      expect(environmentOf(logicalId(fn.fn))).not.toHaveProperty(WEBHOOK_ALLOW_LIST_ENV);
+      const dynamo = statementsOfRole(logicalId(fn.role)).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toHaveLength(1);
+      expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem']));
+    },
+  );
 
   it('keeps each delivery queue’s visibility timeout at least 6 times its deliverer’s timeout', () => {
     const queues = resources('AWS::SQS::Queue');
@@ -953,14 +1117,23 @@ describe('return-safety checks: bus rule → queue → safety function', () => {
     expect(queues[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: eventsKey });
     for (const id of [queueId, dlqId]) {
       const policy = Object.values(resources('AWS::SQS::QueuePolicy')).find((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([ref(id)]));
-      expect((policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement, id).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+      expect((policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement, id).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
     }
   });
 
   it('feeds the safety function from the queue, 10 messages a batch with partial batch failures, and from no other source', () => {
-    const own = Object.values(resources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties).filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(safety.fn)));
+    const own = Object.values(resources('AWS::Lambda::EventSourceMapping'))
+      .map((m) => m.Properties)
+      .filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(safety.fn)));
     expect(own).toHaveLength(1);
-    expect(own[0]).toMatchObject({ EventSourceArn: arnOf(queueId), BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: expect.any(Number) } });
+    expect(own[0]).toMatchObject({
+      EventSourceArn: arnOf(queueId),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: expect.any(Number) },
+    });
     const receive = statementsOfRole(safety.role).filter((s) => asArray(s.Action).includes('sqs:ReceiveMessage'));
     expect(receive.map((s) => s.Resource)).toEqual([arnOf(queueId)]);
   });
@@ -973,17 +1146,46 @@ describe('return-safety checks: bus rule → queue → safety function', () => {
 
   it('runs functions/safety with the configuration shared/config.ts needs, reading and writing the table, outside any VPC', () => {
     expect(functions[safety.fn]?.Properties.VpcConfig).toBeUndefined();
-    expect(environmentOf(safety.fn)).toMatchObject({ RUNTIME: 'aws', TABLE_NAME: ref(tableId), CURSOR_SECRET_ARN: ref(cursorSecretId), JWT_AUDIENCE: ref(logicalId(stack.auth.client)), JWKS_URL: expect.anything(), JWT_ISSUER: expect.anything() });
+    expect(environmentOf(safety.fn)).toMatchObject({
+      RUNTIME: 'aws',
+      TABLE_NAME: ref(tableId),
+      CURSOR_SECRET_ARN: ref(cursorSecretId),
+      JWT_AUDIENCE: ref(logicalId(stack.auth.client)),
+      JWKS_URL: expect.anything(),
+      JWT_ISSUER: expect.anything(),
+    });
     const dynamo = statementsOfRole(safety.role).filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
-    expect(dynamo[0]?.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem']));
+    expect(dynamo[0]?.Action).toEqual(
+      expect.arrayContaining([
+        'dynamodb:Query',
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+      ]),
+    );
   });
 
   it('alarms on any message in its dead-letter queue, and on the function’s errors', () => {
     const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]));
-    expect(dlq).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [ref(topicId)], OKActions: [ref(topicId)] });
-    expect(alarms.find((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(safety.fn) }]))).toBeDefined();
+    const dlq = alarms.find(
+      (a) =>
+        a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
+    );
+    expect(dlq).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [ref(topicId)],
+      OKActions: [ref(topicId)],
+    });
+    expect(
+      alarms.find((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(safety.fn) }])),
+    ).toBeDefined();
   });
 });
 
@@ -1017,17 +1219,30 @@ describe('household imports: presigned uploads → bucket notification → impor
   it('invokes the importer for every object created under uploads/, and lets S3 of this account invoke it', () => {
     const bucket = resources('AWS::S3::Bucket')[bucketId]!;
     expect(bucket.Properties.NotificationConfiguration).toEqual({
-      LambdaConfigurations: [{ Event: 's3:ObjectCreated:*', Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } }, Function: arnOf(importer.fn) }],
+      LambdaConfigurations: [
+        { Event: 's3:ObjectCreated:*', Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } }, Function: arnOf(importer.fn) },
+      ],
     });
-    const permission = Object.entries(resources('AWS::Lambda::Permission')).find(([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(arnOf(importer.fn)));
-    expect(permission?.[1].Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: arnOf(importer.fn), Principal: 's3.amazonaws.com', SourceAccount: ref('AWS::AccountId') });
+    const permission = Object.entries(resources('AWS::Lambda::Permission')).find(
+      ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(arnOf(importer.fn)),
+    );
+    expect(permission?.[1].Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(importer.fn),
+      Principal: 's3.amazonaws.com',
+      SourceAccount: ref('AWS::AccountId'),
+    });
     // S3 validates the destination when the configuration is set: the permission must exist first.
     expect((template.toJSON() as { Resources: Record<string, { DependsOn?: string[] }> }).Resources[bucketId]?.DependsOn).toContain(permission?.[0]);
   });
 
   it('gives the importer 15 minutes and 1 GB, an encrypted dead-letter queue for events that failed their retries, and the configuration and secrets of the households function', () => {
     const dlqId = logicalId(stack.importer.deadLetterQueue);
-    expect(resources('AWS::Lambda::Function')[importer.fn]?.Properties).toMatchObject({ Timeout: 900, MemorySize: 1024, DeadLetterConfig: { TargetArn: arnOf(dlqId) } });
+    expect(resources('AWS::Lambda::Function')[importer.fn]?.Properties).toMatchObject({
+      Timeout: 900,
+      MemorySize: 1024,
+      DeadLetterConfig: { TargetArn: arnOf(dlqId) },
+    });
     expect(resources('AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({ KmsMasterKeyId: arnOf(importsKeyId) });
     expect(environmentOf(importer.fn)).toMatchObject({
       TABLE_NAME: ref(tableId),
@@ -1037,14 +1252,18 @@ describe('household imports: presigned uploads → bucket notification → impor
       JWKS_URL: expect.anything(),
       JWT_ISSUER: expect.anything(),
     });
-    const secrets = statementsOfRole(importer.role).filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue')).flatMap((st) => asArray(st.Resource));
+    const secrets = statementsOfRole(importer.role)
+      .filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue'))
+      .flatMap((st) => asArray(st.Resource));
     expect(secrets).toEqual(expect.arrayContaining([ref(cursorSecretId), ref(hashSecretId)]));
     const sqs = statementsOfRole(importer.role).filter((st) => asArray(st.Action).some((a) => a.startsWith('sqs:')));
     expect(sqs).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(dlqId) }]);
   });
 
   it('lets the importer read and delete uploads/ objects by version (decrypting them), write the table, and nothing else of the bucket', () => {
-    expect(s3Actions(importer.role)).toEqual([{ Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion'], Resource: uploads }]);
+    expect(s3Actions(importer.role)).toEqual([
+      { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectVersion'], Resource: uploads },
+    ]);
     expect(importsKeyActions(importer.role)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     const dynamo = statementsOfRole(importer.role).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
@@ -1054,8 +1273,16 @@ describe('household imports: presigned uploads → bucket notification → impor
   it('alarms on the importer’s errors and on anything in its dead-letter queue', () => {
     const alarms = Object.values(resources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const dlqId = logicalId(stack.importer.deadLetterQueue);
-    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]))).toBe(true);
-    expect(alarms.some((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(importer.fn) }]))).toBe(true);
+    expect(
+      alarms.some(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]),
+      ),
+    ).toBe(true);
+    expect(
+      alarms.some((a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: ref(importer.fn) }])),
+    ).toBe(true);
   });
 });
 

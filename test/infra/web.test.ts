@@ -17,7 +17,7 @@ interface Statement {
   Principal?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
-const asArray = <T,>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 function inspect(s: ClearwayStack, t: Template) {
   const idOf = (construct: { node: { defaultChild?: unknown } }) => s.getLogicalId(construct.node.defaultChild as CfnElement);
@@ -58,7 +58,11 @@ describe('console bucket', () => {
     expect(resources('AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual({});
     const oac = Object.values(resources('AWS::CloudFront::OriginAccessControl'));
     expect(oac).toHaveLength(1);
-    expect(oac[0]?.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(oac[0]?.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
   });
 });
 
@@ -120,7 +124,12 @@ describe('console sign-in (Cognito hosted UI)', () => {
 
   it('gives the console client the authorization-code grant only (PKCE, no secret), scopes openid email profile, back to the distribution', () => {
     const c = client();
-    expect(c).toMatchObject({ GenerateSecret: false, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], SupportedIdentityProviders: ['COGNITO'] });
+    expect(c).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
     expect([...(c.AllowedOAuthScopes as string[])].sort()).toEqual(['email', 'openid', 'profile']);
     const callbacks = c.CallbackURLs as unknown[];
     expect(callbacks).toHaveLength(1);
@@ -130,7 +139,8 @@ describe('console sign-in (Cognito hosted UI)', () => {
 
   it('exports what infra/aws/deploy-web.ts writes into the console config.json', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    for (const key of ['ApiUrl', 'CognitoDomain', 'UserPoolClientId', 'ConsoleUrl', 'ConsoleBucketName', 'ConsoleDistributionId']) expect(outputs[key], key).toBeDefined();
+    for (const key of ['ApiUrl', 'CognitoDomain', 'UserPoolClientId', 'ConsoleUrl', 'ConsoleBucketName', 'ConsoleDistributionId'])
+      expect(outputs[key], key).toBeDefined();
     expect(JSON.stringify(outputs.ConsoleUrl?.Value)).toContain(`"Fn::GetAtt":["${distributionId}","DomainName"]`);
   });
 });

@@ -9,7 +9,15 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { householdKey } from '../../shared/db/keys/household.ts';
 import { registrationCodeKey } from '../../shared/db/keys/assistance.ts';
-import { ALREADY_RECORDED, ASSISTANCE_TYPES, CONSENT_MISSING, formatRegistrationCode, normaliseRegistrationCode, type AssistanceRecord, type AssistanceRoundView } from '../../shared/domain/assistance.ts';
+import {
+  ALREADY_RECORDED,
+  ASSISTANCE_TYPES,
+  CONSENT_MISSING,
+  formatRegistrationCode,
+  normaliseRegistrationCode,
+  type AssistanceRecord,
+  type AssistanceRoundView,
+} from '../../shared/domain/assistance.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import type { EventEnvelope } from '../../shared/events/catalogue.ts';
 import { EventType } from '../../shared/events/catalogue.ts';
@@ -35,7 +43,11 @@ let admin: H;
 const json = { 'content-type': 'application/json' };
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
   const target = /^\/v1\/(assistance|stats\/assistance)|^\/v1\/households\/[^/]+\/assistance/.test(path) ? assistanceApp : householdsApp;
-  const res = await target.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await target.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -83,10 +95,18 @@ describe('registration codes', () => {
     for (const h of households) {
       expect(normaliseRegistrationCode(h.code!)).toBe(h.code);
       expect(normaliseRegistrationCode(formatRegistrationCode(h.code!).toLowerCase())).toBe(h.code);
-      const claim = await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...registrationCodeKey('KH', h.code!), entity: 'X' }, ConditionExpression: 'attribute_not_exists(pk)' })).then(
-        () => 'free',
-        () => 'claimed',
-      );
+      const claim = await documentClient
+        .send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...registrationCodeKey('KH', h.code!), entity: 'X' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+        .then(
+          () => 'free',
+          () => 'claimed',
+        );
       expect(claim).toBe('claimed');
     }
   });
@@ -133,7 +153,11 @@ describe('recording assistance', () => {
 
   it('concurrent records of one type and round for a household: exactly one is stored', async () => {
     const h = await registered();
-    const answers = await Promise.all([reliefA, reliefB, reliefA, reliefB].map((who) => call('POST', `/v1/households/${h.id}/assistance`, who, given({ type: 'NFI', unit: 'KIT', quantity: 1 }))));
+    const answers = await Promise.all(
+      [reliefA, reliefB, reliefA, reliefB].map((who) =>
+        call('POST', `/v1/households/${h.id}/assistance`, who, given({ type: 'NFI', unit: 'KIT', quantity: 1 })),
+      ),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
     const list = await call<{ items: AssistanceRecord[] }>('GET', `/v1/households/${h.id}/assistance`, reliefA);
     expect(list.body.items.filter((r) => r.type === 'NFI')).toHaveLength(1);
@@ -141,7 +165,10 @@ describe('recording assistance', () => {
 
   it('an organisation without access to the household records what it gave but reads neither the household nor its assistance', async () => {
     const h = await registered(reliefA);
-    const r = await call<AssistanceRecord>('POST', '/v1/assistance', reliefB, { code: formatRegistrationCode(h.code!).toLowerCase(), ...given({ type: 'HYGIENE_KIT', unit: 'kit', quantity: 2 }) });
+    const r = await call<AssistanceRecord>('POST', '/v1/assistance', reliefB, {
+      code: formatRegistrationCode(h.code!).toLowerCase(),
+      ...given({ type: 'HYGIENE_KIT', unit: 'kit', quantity: 2 }),
+    });
     expect(r.status).toBe(201);
     expect(r.body.org).toBe('NGO-B');
     expect(r.text).not.toContain('Sokha');
@@ -179,7 +206,13 @@ describe('recording assistance', () => {
 
     const h = await registered();
     expect((await call('POST', `/v1/households/${h.id}/assistance`, reliefA, given())).status).toBe(201);
-    const withdrawn = await call('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-02' }, { 'if-match': `"${h.version}"` });
+    const withdrawn = await call(
+      'POST',
+      `/v1/households/${h.id}/consent`,
+      reliefA,
+      { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-02' },
+      { 'if-match': `"${h.version}"` },
+    );
     expect(withdrawn.status).toBe(200);
     const after = await call<Problem>('POST', `/v1/households/${h.id}/assistance`, reliefB, given({ type: 'FOOD' }));
     expect(after.status).toBe(409);
@@ -189,8 +222,20 @@ describe('recording assistance', () => {
   it('a retry with the same Idempotency-Key answers the first record and stores nothing more; another body with it is a 409', async () => {
     const h = await registered();
     const key = { 'idempotency-key': `assist-${h.id}` };
-    const first = await call<AssistanceRecord>('POST', `/v1/households/${h.id}/assistance`, reliefB, given({ type: 'TRANSPORT', unit: 'TRIP', quantity: 1 }), key);
-    const again = await call<AssistanceRecord>('POST', `/v1/households/${h.id}/assistance`, reliefB, given({ type: 'TRANSPORT', unit: 'TRIP', quantity: 1 }), key);
+    const first = await call<AssistanceRecord>(
+      'POST',
+      `/v1/households/${h.id}/assistance`,
+      reliefB,
+      given({ type: 'TRANSPORT', unit: 'TRIP', quantity: 1 }),
+      key,
+    );
+    const again = await call<AssistanceRecord>(
+      'POST',
+      `/v1/households/${h.id}/assistance`,
+      reliefB,
+      given({ type: 'TRANSPORT', unit: 'TRIP', quantity: 1 }),
+      key,
+    );
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.res.headers.get('idempotent-replayed')).toBe('true');
@@ -205,7 +250,9 @@ describe('recording assistance', () => {
     const r = await call<AssistanceRecord>('POST', `/v1/households/${h.id}/assistance`, reliefB, given({ type: 'SHELTER_KIT', unit: 'KIT', quantity: 1 }));
     const history = await call<{ items: { action: string; actor: { org: string } }[] }>('GET', `/v1/households/${h.id}/history`, reliefA);
     expect(history.body.items.find((e) => e.action === 'ASSISTANCE')?.actor.org).toBe('NGO-B');
-    const events = (await scanTable()).filter((i) => i.entity === 'OutboxEvent' && (i.event as EventEnvelope).type === EventType.AssistanceRecorded).map((i) => i.event as EventEnvelope<typeof EventType.AssistanceRecorded>);
+    const events = (await scanTable())
+      .filter((i) => i.entity === 'OutboxEvent' && (i.event as EventEnvelope).type === EventType.AssistanceRecorded)
+      .map((i) => i.event as EventEnvelope<typeof EventType.AssistanceRecorded>);
     const event = events.find((e) => e.data.assistanceId === r.body.id)!;
     expect(event.audience).toEqual(['KH']);
     expect(event.data).toMatchObject({ householdId: h.id, org: 'NGO-B', assistanceType: 'SHELTER_KIT', people: 3, quantity: 1, unit: 'KIT' });
@@ -216,7 +263,9 @@ describe('recording assistance', () => {
 
 describe('statistics per round', () => {
   it('the counters agree with a recount of the stored records after many records by two organisations, duplicates and races included', async () => {
-    const households = await Promise.all(Array.from({ length: 10 }, (_, i) => registered(reliefA, householdBody({ members: householdBody().members.slice(0, 1 + (i % 3)) }))));
+    const households = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => registered(reliefA, householdBody({ members: householdBody().members.slice(0, 1 + (i % 3)) }))),
+    );
     const rounds = ['STATS-R1', 'STATS-R2'];
     // mulberry32: a seeded sequence, the same on every run.
     let seed = 7;
@@ -234,7 +283,9 @@ describe('statistics per round', () => {
     });
     const statuses: number[] = [];
     for (let i = 0; i < attempts.length; i += 6) {
-      statuses.push(...(await Promise.all(attempts.slice(i, i + 6).map((a) => call('POST', `/v1/households/${a.h.id}/assistance`, a.who, a.body)))).map((r) => r.status));
+      statuses.push(
+        ...(await Promise.all(attempts.slice(i, i + 6).map((a) => call('POST', `/v1/households/${a.h.id}/assistance`, a.who, a.body)))).map((r) => r.status),
+      );
     }
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     expect(statuses.filter((s) => s === 409).length).toBeGreaterThan(0);
@@ -260,7 +311,11 @@ describe('statistics per round', () => {
           expect(view.byType[type]).toBeUndefined();
           continue;
         }
-        expect(view.byType[type]).toMatchObject({ records: ofType.length, households: new Set(ofType.map((r) => r.householdId)).size, people: ofType.reduce((a, r) => a + r.people, 0) });
+        expect(view.byType[type]).toMatchObject({
+          records: ofType.length,
+          households: new Set(ofType.map((r) => r.householdId)).size,
+          people: ofType.reduce((a, r) => a + r.people, 0),
+        });
       }
     }
     // The same round read alone, and as CSV with its HXL row.
@@ -292,7 +347,10 @@ describe('statistics per round', () => {
 describe('distribution lists', () => {
   it('lists only the organisation’s own households of a site as CSV, no-store, with an access entry for each', async () => {
     const site = `Camp ${Date.now()}`;
-    const mine = await Promise.all([registered(reliefA, householdBody({ current: { province: 'KH17', site } })), registered(reliefA, householdBody({ current: { province: 'KH17', site } }))]);
+    const mine = await Promise.all([
+      registered(reliefA, householdBody({ current: { province: 'KH17', site } })),
+      registered(reliefA, householdBody({ current: { province: 'KH17', site } })),
+    ]);
     const other = await registered(reliefB, householdBody({ current: { province: 'KH17', site } }));
     await call('POST', `/v1/households/${mine[0]!.id}/assistance`, reliefB, given({ round: 'LIST-R1' }));
     const r = await call('GET', `/v1/assistance-rounds/list-r1/distribution-list?type=CASH&site=${encodeURIComponent(site.toLowerCase())}`, reliefA);
@@ -334,7 +392,9 @@ describe('the family’s copy and erasure', () => {
     expect(exported.body.assistance.map((a) => a.id)).toEqual([r.body.id]);
     const before = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=ERASE-R1', ministryKH);
     expect((await call('POST', `/v1/households/${h.id}/erasure`, admin, { reason: 'asked by the family' })).status).toBe(200);
-    const left = (await scanTable()).filter((i) => (i.pk === `HH#${h.id}` && String(i.sk).startsWith('ASSIST')) || i.pk === registrationCodeKey('KH', h.code!).pk);
+    const left = (await scanTable()).filter(
+      (i) => (i.pk === `HH#${h.id}` && String(i.sk).startsWith('ASSIST')) || i.pk === registrationCodeKey('KH', h.code!).pk,
+    );
     expect(left).toEqual([]);
     expect((await call('POST', '/v1/assistance', reliefB, { code: h.code, ...given({ round: 'ERASE-R2' }) })).status).toBe(404);
     const after = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=ERASE-R1', ministryKH);
@@ -353,7 +413,10 @@ describe('a round recorded from a returned distribution list (upload through the
   it('records each row by the API’s rules, refuses duplicates and rows without consent one by one, and a resumed job counts nothing twice', async () => {
     const site = `Upload ${Date.now()}`;
     const households = await Promise.all(Array.from({ length: 4 }, () => registered(reliefA, householdBody({ current: { province: 'KH17', site } }))));
-    const noConsent = await registered(reliefA, householdBody({ current: { province: 'KH17', site }, consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } }));
+    const noConsent = await registered(
+      reliefA,
+      householdBody({ current: { province: 'KH17', site }, consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } }),
+    );
     // Another organisation served the first household in this round already.
     await call('POST', `/v1/households/${households[0]!.id}/assistance`, reliefB, given({ round: 'UPLOAD-R1' }));
     const list = await call('GET', `/v1/assistance-rounds/UPLOAD-R1/distribution-list?type=CASH&site=${encodeURIComponent(site)}`, reliefA);
@@ -369,7 +432,11 @@ describe('a round recorded from a returned distribution list (upload through the
     expect(await runImport(id, source)).toBe('COMPLETED');
     expect(await runImport(id, source)).toBe('NOT_READY');
 
-    const job = await call<{ status: string; rowsTotal: number; rowsRecorded: number; rowsRejected: number; errors: { row: number; message: string }[] }>('GET', `/v1/assistance-imports/${id}`, reliefA);
+    const job = await call<{ status: string; rowsTotal: number; rowsRecorded: number; rowsRejected: number; errors: { row: number; message: string }[] }>(
+      'GET',
+      `/v1/assistance-imports/${id}`,
+      reliefA,
+    );
     expect(job.body.status).toBe('COMPLETED');
     const rowOf = (householdId: string) => 2 + rows.findIndex((l) => l.startsWith(householdId));
     expect(job.body.rowsTotal).toBe(rows.length + 2);
@@ -386,7 +453,17 @@ describe('a round recorded from a returned distribution list (upload through the
     );
     const stored = (await scanTable()).filter((i) => i.entity === 'Assistance' && i.round === 'UPLOAD-R1');
     expect(stored).toHaveLength(4);
-    expect(stored.filter((i) => i.importId === id).map((i) => i.householdId).sort()).toEqual(households.slice(1).map((h) => h.id).sort());
+    expect(
+      stored
+        .filter((i) => i.importId === id)
+        .map((i) => i.householdId)
+        .sort(),
+    ).toEqual(
+      households
+        .slice(1)
+        .map((h) => h.id)
+        .sort(),
+    );
     const stats = await call<{ rounds: AssistanceRoundView[] }>('GET', '/v1/stats/assistance?round=UPLOAD-R1', ministryKH);
     expect(stats.body.rounds[0]).toMatchObject({ records: 4, households: 4, people: 12, quantity: { USD: 170 } });
     // Each record reported its event; the job reports no household import.

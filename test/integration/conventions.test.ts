@@ -119,7 +119,10 @@ describe('request ids', () => {
       logger.setLogLevel('WARN');
       spy.mockRestore();
     }
-    const entries = lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = lines
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect(entry.requestId).toBe('req-1234-abcd');
   });

@@ -51,10 +51,22 @@ let ministryTH: Record<string, string>;
 const created: Created[] = [];
 
 /** Fast settings for tests: short timeout, 10 ms backoff, no subscription cache. */
-const fast = (overrides: Partial<DeliveryOptions> = {}): DeliveryOptions => ({ allowLocal: true, timeoutMs: 300, attempts: 3, backoffMs: () => 10, subscriptionCacheMs: 0, log: logger, ...overrides });
+const fast = (overrides: Partial<DeliveryOptions> = {}): DeliveryOptions => ({
+  allowLocal: true,
+  timeoutMs: 300,
+  attempts: 3,
+  backoffMs: () => 10,
+  subscriptionCacheMs: 0,
+  log: logger,
+  ...overrides,
+});
 
 async function call<T>(method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res };
 }
@@ -124,7 +136,8 @@ beforeAll(async () => {
 
 afterEach(async () => {
   // Each test sees only its own subscriptions and requests.
-  for (const sub of created.splice(0)) await call('DELETE', `/v1/subscriptions/${sub.id}`, sub.country === 'KH' ? ministryKH : ministryTH, undefined, { 'if-match': '"1"' });
+  for (const sub of created.splice(0))
+    await call('DELETE', `/v1/subscriptions/${sub.id}`, sub.country === 'KH' ? ministryKH : ministryTH, undefined, { 'if-match': '"1"' });
   for (const res of [...hanging.splice(0), ...held.splice(0)]) res.destroy();
   received = [];
   connections = 0;
@@ -165,7 +178,11 @@ describe('delivery', () => {
     await deliver('KH', [statusChanged, taskCreated]);
 
     expect(to('created-only').map((r) => r.headers['clearway-event-id'])).toEqual([taskCreated.id]);
-    expect(to('everything').map((r) => r.headers['clearway-event-id']).sort()).toEqual([statusChanged.id, taskCreated.id].sort());
+    expect(
+      to('everything')
+        .map((r) => r.headers['clearway-event-id'])
+        .sort(),
+    ).toEqual([statusChanged.id, taskCreated.id].sort());
   });
 
   it('never delivers an event to a ministry outside its audience, and warns', async () => {
@@ -221,7 +238,8 @@ describe('delivery', () => {
     await subscribe({ url: hook('gone-unrecorded') });
     answer = () => 410;
     const send = documentClient.send.bind(documentClient);
-    vi.spyOn(documentClient, 'send').mockImplementation(((command: unknown) => (command instanceof PutCommand ? Promise.reject(new Error('AccessDenied')) : send(command as never))) as never);
+    vi.spyOn(documentClient, 'send').mockImplementation(((command: unknown) =>
+      command instanceof PutCommand ? Promise.reject(new Error('AccessDenied')) : send(command as never)) as never);
     const event = envelope();
     const result = await deliver('KH', [event]);
 
@@ -231,7 +249,14 @@ describe('delivery', () => {
 
   it('drops an unreadable queue record without retrying it or calling anyone', async () => {
     await subscribe({ url: hook('unreadable') });
-    const result = await deliverQueueRecords('KH', [{ messageId: 'broken-1', body: '{not json' }, { messageId: 'broken-2', body: JSON.stringify({ detail: { id: 'x' } }) }], fast());
+    const result = await deliverQueueRecords(
+      'KH',
+      [
+        { messageId: 'broken-1', body: '{not json' },
+        { messageId: 'broken-2', body: JSON.stringify({ detail: { id: 'x' } }) },
+      ],
+      fast(),
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(connections).toBe(0);
   });
@@ -313,7 +338,9 @@ describe('dead letters and redrive', () => {
     expect(await deleteFailure(sub.id, event.id)).toBe(true);
     expect(await deleteFailure(sub.id, event.id)).toBe(false);
 
-    await expect(recordFailedRedrive(sub.id, event.id, { attempts: 1, lastStatus: 410, lastError: 'HTTP 410 Gone', failedAt: new Date().toISOString() })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      recordFailedRedrive(sub.id, event.id, { attempts: 1, lastStatus: 410, lastError: 'HTTP 410 Gone', failedAt: new Date().toISOString() }),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(await getFailure(sub.id, event.id)).toBeUndefined();
   });
 
@@ -384,7 +411,20 @@ describe('the deliverer function', () => {
   it('drains the KH queue through Middy: delivers the batch and reports no failures', async () => {
     await subscribe({ url: hook('lambda') });
     const event = envelope();
-    const sqs = { Records: [{ ...record(event), receiptHandle: 'rh', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:ap-southeast-1:123456789012:kh', awsRegion: 'ap-southeast-1' }] } as unknown as SQSEvent;
+    const sqs = {
+      Records: [
+        {
+          ...record(event),
+          receiptHandle: 'rh',
+          attributes: {},
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:ap-southeast-1:123456789012:kh',
+          awsRegion: 'ap-southeast-1',
+        },
+      ],
+    } as unknown as SQSEvent;
     const result = await handler(sqs, {} as Context);
 
     expect(result).toEqual({ batchItemFailures: [] });

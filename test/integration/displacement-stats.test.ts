@@ -23,13 +23,24 @@ let admin: Record<string, string>;
 
 async function call<T>(method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
   // The statistics are the sites function's (with the sites' figures); the households the households function's.
-  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, {
+    method,
+    headers: { ...headers, ...(body ? json : {}), ...extra },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, res, text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
 }
 const stats = (path: string, headers: Record<string, string>, extra: Record<string, string> = {}) => call<Stats>('GET', path, headers, undefined, extra);
 
-const person = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({ givenName: 'Sreymom', familyName: 'Sok', sex, birthYear: year - age, relationship, specificNeeds });
+const person = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({
+  givenName: 'Sreymom',
+  familyName: 'Sok',
+  sex,
+  birthYear: year - age,
+  relationship,
+  specificNeeds,
+});
 
 const registration = (origin: string, current: string, members: unknown[]) => ({
   origin: { province: origin, village: 'O Smach' },
@@ -82,7 +93,15 @@ describe('displacement statistics kept by registrations and transitions', () => 
   let a: Household;
 
   beforeAll(async () => {
-    a = await register(reliefKH, registration('KH22', 'KH17', [person('F', 35, 'HEAD', ['SP-PT']), person('M', 3, 'CHILD', ['SM-MN', 'SM-CI']), person('F', 14, 'CHILD'), person('M', 70, 'PARENT', ['ER-NF'])]));
+    a = await register(
+      reliefKH,
+      registration('KH22', 'KH17', [
+        person('F', 35, 'HEAD', ['SP-PT']),
+        person('M', 3, 'CHILD', ['SM-MN', 'SM-CI']),
+        person('F', 14, 'CHILD'),
+        person('M', 70, 'PARENT', ['ER-NF']),
+      ]),
+    );
     await register(reliefKH, registration('KH01', 'KH02', [person('M', 45, 'HEAD'), person('F', 40, 'SPOUSE')]));
     await register(reliefTH, registration('TH34', 'TH33', [person('F', 30, 'HEAD'), person('F', 8, 'CHILD', ['CR-NE'])]));
   });
@@ -160,10 +179,21 @@ describe('displacement statistics kept by registrations and transitions', () => 
     const r = await stats('/v1/stats/displacement?country=KH', ministryKH, { accept: 'text/csv' });
     expect(r.status).toBe(200);
     expect(r.res.headers.get('content-type')).toContain('text/csv');
-    const lines = r.text.trimEnd().split('\r\n').map((l) => l.split(','));
+    const lines = r.text
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const [header, hxl, ...rows] = lines;
     expect(hxl!.slice(0, 3)).toEqual(['#country+code', '#adm1+code', '#adm1+name']);
-    for (const tag of ['#affected+idps+ind', '#affected+idps+hh', '#affected+returnees+hh', '#affected+returnees+ind', '#affected+f+children', '#affected+hh+return_at_risk']) expect(hxl).toContain(tag);
+    for (const tag of [
+      '#affected+idps+ind',
+      '#affected+idps+hh',
+      '#affected+returnees+hh',
+      '#affected+returnees+ind',
+      '#affected+f+children',
+      '#affected+hh+return_at_risk',
+    ])
+      expect(hxl).toContain(tag);
     for (const tag of hxl!) expect(tag).toMatch(/^#[a-z0-9_]+(\+[a-z0-9_]+)*$/);
     expect(rows.map((row) => row[1])).toEqual(['KH01', 'KH02', 'KH09', 'KH13', 'KH15', 'KH17', 'KH22', 'KH24']);
     const col = (name: string, pcode: string) => Number(rows.find((row) => row[1] === pcode)![header!.indexOf(name)]);
@@ -225,7 +255,9 @@ describe('counter writes applied directly (what the importer does per chunk)', (
 
     // Return safety recomputed: one of them becomes SAFE when its hazard area is handed over.
     const before = chunk[0]!;
-    await transact(displacementStatsWrites(before, { ...before, version: 2, returnSafety: { status: 'SAFE', hazardAreaIds: [], checkedAt: '2026-02-01T00:00:00.000Z' } }));
+    await transact(
+      displacementStatsWrites(before, { ...before, version: 2, returnSafety: { status: 'SAFE', hazardAreaIds: [], checkedAt: '2026-02-01T00:00:00.000Z' } }),
+    );
     r = await stats('/v1/stats/displacement?province=TH27', ministryTH);
     expect(r.body.returnSafety.atRiskReturns).toEqual({ households: 49, people: 98 });
     expect(r.body.returnSafety.households).toMatchObject({ SAFE: 1, AT_RISK: 199 });

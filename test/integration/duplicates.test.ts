@@ -37,15 +37,27 @@ let admin: H;
 
 const json = { 'content-type': 'application/json' };
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const target = path.startsWith('/v1/duplicate-reviews') ? duplicateReviewsApp : /^\/v1\/households\/[^/]+\/(members|split|head)/.test(path) ? householdMembersApp : householdsApp;
-  const res = await target.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const target = path.startsWith('/v1/duplicate-reviews')
+    ? duplicateReviewsApp
+    : /^\/v1\/households\/[^/]+\/(members|split|head)/.test(path)
+      ? householdMembersApp
+      : householdsApp;
+  const res = await target.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res, text };
 }
 
 let village = 0;
 /** A family of a village of its own (so that tests do not find each other's families), with a head and a child. */
-const family = (village: string, head: { givenName: string; familyName: string; birthYear: number } = { givenName: 'Sokha', familyName: 'Chan', birthYear: 1986 }, extra: Record<string, unknown> = {}) => ({
+const family = (
+  village: string,
+  head: { givenName: string; familyName: string; birthYear: number } = { givenName: 'Sokha', familyName: 'Chan', birthYear: 1986 },
+  extra: Record<string, unknown> = {},
+) => ({
   origin: { province: 'KH22', district: 'Samraong', village },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   members: [
@@ -67,7 +79,11 @@ async function reviewsOf(headers: H, householdId: string, query = ''): Promise<D
   const all: DuplicateReview[] = [];
   let cursor: string | null = null;
   do {
-    const r: { status: number; body: { items: DuplicateReview[]; next: string | null } } = await call<{ items: DuplicateReview[]; next: string | null }>('GET', `/v1/duplicate-reviews?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
+    const r: { status: number; body: { items: DuplicateReview[]; next: string | null } } = await call<{ items: DuplicateReview[]; next: string | null }>(
+      'GET',
+      `/v1/duplicate-reviews?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      headers,
+    );
     expect(r.status).toBe(200);
     all.push(...r.body.items);
     cursor = r.body.next;
@@ -96,7 +112,11 @@ describe('registration', () => {
     const second = await register(reliefA2, family(v.toUpperCase().replace(' ', '  '), undefined, { members: [head] }));
     expect(second.possibleDuplicates).toEqual([{ householdId: first.id, score: 0.9, reasons: ['SAME_NAME', 'BIRTH_YEAR_WITHIN_ONE', 'SAME_ORIGIN_VILLAGE'] }]);
     const third = await register(reliefA, family(v));
-    expect(third.possibleDuplicates?.find((d) => d.householdId === first.id)).toEqual({ householdId: first.id, score: 1, reasons: ['SAME_NAME', 'SAME_BIRTH_YEAR', 'SAME_ORIGIN_VILLAGE', 'SEVERAL_MEMBERS'] });
+    expect(third.possibleDuplicates?.find((d) => d.householdId === first.id)).toEqual({
+      householdId: first.id,
+      score: 1,
+      reasons: ['SAME_NAME', 'SAME_BIRTH_YEAR', 'SAME_ORIGIN_VILLAGE', 'SEVERAL_MEMBERS'],
+    });
     const [review] = await reviewsOf(ministryKH, second.id);
     expect(review).toMatchObject({ householdIds: [first.id, second.id], status: 'PENDING', source: 'REGISTRATION', country: 'KH', version: 1 });
   });
@@ -104,9 +124,23 @@ describe('registration', () => {
   it('finds nobody two years apart, in another village or commune, in the other country, or of another name', async () => {
     const v = newVillage();
     const first = await register(reliefA, family(v));
-    const apart = await register(reliefA, family(v, { givenName: 'Sokha', familyName: 'Chan', birthYear: 1988 }, { members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1988, relationship: 'HEAD' }] }));
+    const apart = await register(
+      reliefA,
+      family(
+        v,
+        { givenName: 'Sokha', familyName: 'Chan', birthYear: 1988 },
+        { members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1988, relationship: 'HEAD' }] },
+      ),
+    );
     const elsewhere = await register(reliefA, family(`${v} North`));
-    const otherName = await register(reliefA, family(v, { givenName: 'Sokhom', familyName: 'Chan', birthYear: 1986 }, { members: [{ givenName: 'Sokhom', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD' }] }));
+    const otherName = await register(
+      reliefA,
+      family(
+        v,
+        { givenName: 'Sokhom', familyName: 'Chan', birthYear: 1986 },
+        { members: [{ givenName: 'Sokhom', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD' }] },
+      ),
+    );
     const thai = await register(reliefTH, { ...family(v), origin: { province: 'TH32', village: v }, current: { province: 'TH32', site: 'Temple 1' } });
     for (const h of [apart, elsewhere, otherName, thai]) expect(h.possibleDuplicates).toBeUndefined();
     expect(await reviewsOf(ministryKH, first.id)).toEqual([]);
@@ -160,7 +194,16 @@ describe('what a registering user of another organisation learns', () => {
 describe('the blocking index', () => {
   it('reads three items per person and place, however many people are filed', async () => {
     const v = newVillage();
-    const person = { country: 'KH', id: '01JAAAAAAAAAAAAAAAAAAAAAAA', org: 'NGO-A', origin: { province: 'KH22', village: v }, members: [{ givenName: 'Bopha', familyName: 'Sam', birthYear: 1980 }, { givenName: 'Nita', familyName: 'Sam', birthYear: 2010 }] };
+    const person = {
+      country: 'KH',
+      id: '01JAAAAAAAAAAAAAAAAAAAAAAA',
+      org: 'NGO-A',
+      origin: { province: 'KH22', village: v },
+      members: [
+        { givenName: 'Bopha', familyName: 'Sam', birthYear: 1980 },
+        { givenName: 'Nita', familyName: 'Sam', birthYear: 2010 },
+      ],
+    };
     const before = await findCandidates(person);
     expect(before).toEqual({ candidates: [], itemsRead: 6 });
     for (let i = 0; i < 12; i++) await register(reliefA, family(v, { givenName: `Other${i}`, familyName: 'Sam', birthYear: 1980 + i }));
@@ -195,7 +238,10 @@ describe('the review queue', () => {
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'SAME', version: 2, decision: { decision: 'SAME', by: { role: 'ministry', org: 'MoSVY' } } });
     expect(decided.res.headers.get('etag')).toBe('"2"');
-    for (const [h, headers] of [[a, reliefA], [b, reliefB]] as const) {
+    for (const [h, headers] of [
+      [a, reliefA],
+      [b, reliefB],
+    ] as const) {
       const now = await call<Household>('GET', `/v1/households/${h.id}`, headers);
       expect(now.body.version).toBe(h.version + 1);
       expect(now.body.duplicateReviews).toEqual([{ reviewId: review!.id, decision: 'SAME', at: decided.body.decision!.at }]);
@@ -215,7 +261,13 @@ describe('the review queue', () => {
     const a = await register(reliefA, family(v));
     const b = await register(reliefA, family(v));
     const [review] = await reviewsOf(ministryKH, b.id);
-    const decided = await call<DuplicateReview>('POST', `/v1/duplicate-reviews/${review!.id}/decision`, ministryKH, { decision: 'DIFFERENT' }, { 'if-match': '"1"' });
+    const decided = await call<DuplicateReview>(
+      'POST',
+      `/v1/duplicate-reviews/${review!.id}/decision`,
+      ministryKH,
+      { decision: 'DIFFERENT' },
+      { 'if-match': '"1"' },
+    );
     expect(decided.body.status).toBe('DIFFERENT');
     const now = await call<Household>('GET', `/v1/households/${a.id}`, reliefA);
     expect(now.body.version).toBe(a.version);
@@ -229,7 +281,11 @@ describe('imports', () => {
     const before = await register(reliefB, family(v, { givenName: 'Rathana', familyName: 'Ouk', birthYear: 1975 }));
     const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
     const row = (key: string, birthYear: string) => headRow(key, { origin_village: v, given_name: 'Rathana', family_name: 'Ouk', birth_year: birthYear });
-    const csv = csvOf([row(`dup-a-${v}`, '1975'), row(`dup-b-${v}`, '1976'), headRow(`dup-c-${v}`, { origin_village: v, given_name: 'Someone', family_name: 'Else' })]);
+    const csv = csvOf([
+      row(`dup-a-${v}`, '1975'),
+      row(`dup-b-${v}`, '1976'),
+      headRow(`dup-c-${v}`, { origin_village: v, given_name: 'Someone', family_name: 'Else' }),
+    ]);
     await markUploaded(created.body.id, Buffer.byteLength(csv), new Date().toISOString());
     expect(await runImport(created.body.id, { open: async () => Readable.from([Buffer.from(csv)]) })).toBe('COMPLETED');
     const imported = (await scanTable()).filter((i) => i.entity === 'Household' && i.importId === created.body.id).map((i) => String(i.id));
@@ -247,12 +303,30 @@ describe('member changes', () => {
   it('keep the blocking index true: a birth is found, a departed member is not, a member split off is found in the new household', async () => {
     const v = newVillage();
     const h = await register(reliefA, family(v, { givenName: 'Malis', familyName: 'Yim', birthYear: 1982 }));
-    const probe = (givenName: string, birthYear: number) => ({ country: 'KH', id: 'probe', org: 'NGO-C', origin: h.origin, members: [{ givenName, familyName: 'Yim', birthYear }] });
-    const born = await call<Household>('POST', `/v1/households/${h.id}/members`, reliefA, { givenName: 'Botum', familyName: 'Yim', sex: 'F', birthYear: 2025, relationship: 'CHILD', reason: 'BIRTH' }, { 'if-match': `"${h.version}"` });
+    const probe = (givenName: string, birthYear: number) => ({
+      country: 'KH',
+      id: 'probe',
+      org: 'NGO-C',
+      origin: h.origin,
+      members: [{ givenName, familyName: 'Yim', birthYear }],
+    });
+    const born = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/members`,
+      reliefA,
+      { givenName: 'Botum', familyName: 'Yim', sex: 'F', birthYear: 2025, relationship: 'CHILD', reason: 'BIRTH' },
+      { 'if-match': `"${h.version}"` },
+    );
     expect([200, 201]).toContain(born.status);
     expect((await findCandidates(probe('Botum', 2025))).candidates.map((c) => c.householdId)).toEqual([h.id]);
     const child = born.body.members.find((m) => m.givenName === 'Dara')!;
-    const left = await call<Household>('POST', `/v1/households/${h.id}/members/${(child as { id: string }).id}/departure`, reliefA, { reason: 'LEFT', date: '2026-02-01' }, { 'if-match': `"${born.body.version}"` });
+    const left = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/members/${(child as { id: string }).id}/departure`,
+      reliefA,
+      { reason: 'LEFT', date: '2026-02-01' },
+      { 'if-match': `"${born.body.version}"` },
+    );
     expect(left.status).toBe(200);
     expect((await findCandidates(probe('Dara', 2012))).candidates).toEqual([]);
     const baby = left.body.members.find((m) => m.givenName === 'Botum') as { id: string };
@@ -273,7 +347,11 @@ describe('erasure', () => {
     expect(await reviewsOf(ministryKH, a.id)).toHaveLength(1);
     expect((await call('POST', `/v1/households/${a.id}/erasure`, admin, { reason: 'asked by the family' })).status).toBe(200);
     expect(await reviewsOf(ministryKH, a.id)).toEqual([]);
-    const left = (await scanTable()).filter((i) => (i.entity === 'DuplicatePair' && (i.householdId === a.id || i.otherHouseholdId === a.id)) || (i.entity === 'DuplicateBlockingBucket' && JSON.stringify(i).includes(a.id)));
+    const left = (await scanTable()).filter(
+      (i) =>
+        (i.entity === 'DuplicatePair' && (i.householdId === a.id || i.otherHouseholdId === a.id)) ||
+        (i.entity === 'DuplicateBlockingBucket' && JSON.stringify(i).includes(a.id)),
+    );
     expect(left).toEqual([]);
     const person = { country: 'KH', id: 'someone-new', org: 'NGO-C', origin: b.origin, members: b.members };
     expect((await findCandidates(person)).candidates.map((c) => c.householdId)).toEqual([b.id]);

@@ -37,17 +37,104 @@ describe('hazard areas', () => {
     const history = await get<{ items: { action: string; actor: { sub: string } }[] }>(`/v1/hazard-areas/${hazard.id}/history`, observer);
     expect(history.body.items).toMatchObject([{ action: 'CREATED', actor: { sub: 'user-th-operations' } }]);
 
-    const events = await documentClient.send(new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :e AND event.subject.id = :id', ExpressionAttributeValues: { ':e': 'OutboxEvent', ':id': hazard.id } }));
+    const events = await documentClient.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'entity = :e AND event.subject.id = :id',
+        ExpressionAttributeValues: { ':e': 'OutboxEvent', ':id': hazard.id },
+      }),
+    );
     expect(events.Items).toHaveLength(1);
-    expect(events.Items![0]!.event).toMatchObject({ type: 'HazardAreaRecorded', version: 1, audience: ['KH', 'TH'], subject: { type: 'HazardArea', id: hazard.id }, actor: { role: 'operations', org: 'TMAC' }, data: { areaSqm: hazard.areaSqm, categories: ['AP_MINE'] } });
+    expect(events.Items![0]!.event).toMatchObject({
+      type: 'HazardAreaRecorded',
+      version: 1,
+      audience: ['KH', 'TH'],
+      subject: { type: 'HazardArea', id: hazard.id },
+      actor: { role: 'operations', org: 'TMAC' },
+      data: { areaSqm: hazard.areaSqm, categories: ['AP_MINE'] },
+    });
   });
 
   const badCases: [string, Record<string, unknown>, string][] = [
-    ['an open ring', { geometry: { type: 'Polygon', coordinates: [[[105, 14.35], [105.01, 14.35], [105.01, 14.36], [105, 14.36]]] } }, 'body.geometry.coordinates.0'],
-    ['a self-intersecting polygon', { geometry: { type: 'Polygon', coordinates: [[[105, 14.35], [105.01, 14.36], [105.01, 14.35], [105, 14.36], [105, 14.35]]] } }, 'body.geometry.coordinates'],
-    ['a latitude out of range', { geometry: { type: 'Polygon', coordinates: [[[105, 14.35], [105.01, 94], [105.01, 14.36], [105, 14.35]]] } }, 'body.geometry.coordinates.0.1.1'],
-    ['a longitude out of range', { geometry: { type: 'Polygon', coordinates: [[[185, 14.35], [105.01, 14.35], [105.01, 14.36], [185, 14.35]]] } }, 'body.geometry.coordinates.0.0.0'],
-    ['too many vertices', { geometry: { type: 'Polygon', coordinates: [[...Array.from({ length: MAX_VERTICES + 1 }, (_, i) => [105 + Math.cos(i) * 0.01, 14.35 + Math.sin(i) * 0.01]), [106, 14.35]]] } }, 'body.geometry.coordinates'],
+    [
+      'an open ring',
+      {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [105, 14.35],
+              [105.01, 14.35],
+              [105.01, 14.36],
+              [105, 14.36],
+            ],
+          ],
+        },
+      },
+      'body.geometry.coordinates.0',
+    ],
+    [
+      'a self-intersecting polygon',
+      {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [105, 14.35],
+              [105.01, 14.36],
+              [105.01, 14.35],
+              [105, 14.36],
+              [105, 14.35],
+            ],
+          ],
+        },
+      },
+      'body.geometry.coordinates',
+    ],
+    [
+      'a latitude out of range',
+      {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [105, 14.35],
+              [105.01, 94],
+              [105.01, 14.36],
+              [105, 14.35],
+            ],
+          ],
+        },
+      },
+      'body.geometry.coordinates.0.1.1',
+    ],
+    [
+      'a longitude out of range',
+      {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [185, 14.35],
+              [105.01, 14.35],
+              [105.01, 14.36],
+              [185, 14.35],
+            ],
+          ],
+        },
+      },
+      'body.geometry.coordinates.0.0.0',
+    ],
+    [
+      'too many vertices',
+      {
+        geometry: {
+          type: 'Polygon',
+          coordinates: [[...Array.from({ length: MAX_VERTICES + 1 }, (_, i) => [105 + Math.cos(i) * 0.01, 14.35 + Math.sin(i) * 0.01]), [106, 14.35]]],
+        },
+      },
+      'body.geometry.coordinates',
+    ],
     ['a province of the other country', { province: 'KH22' }, 'body.province'],
     ['an unknown province', { province: 'TH99' }, 'body.province'],
     ['an unknown classification', { classification: 'MAYBE' }, 'body.classification'],
@@ -79,10 +166,20 @@ describe('hazard areas', () => {
     const second = await get<{ items: HazardArea[] }>(`/v1/hazard-areas?province=TH33&limit=1&cursor=${encodeURIComponent(byProvince.body.next!)}`, observer);
     expect([byProvince.body.items[0]!.id, second.body.items[0]!.id].sort()).toEqual([a.id, b.id].sort());
 
-    const refused = await post<{ detail: string }>(`/v1/hazard-areas/${a.id}/transitions`, opsTH, { to: 'CLOSED', reason: 'cancelled by non-technical survey' }, { 'if-match': '"1"' });
+    const refused = await post<{ detail: string }>(
+      `/v1/hazard-areas/${a.id}/transitions`,
+      opsTH,
+      { to: 'CLOSED', reason: 'cancelled by non-technical survey' },
+      { 'if-match': '"1"' },
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/released through completion reports/);
-    const moved = await post<HazardArea>(`/v1/hazard-areas/${a.id}/transitions`, opsTH, { to: 'WITHDRAWN', reason: 'recorded twice (see HA-TH-2026-000123)' }, { 'if-match': '"1"' });
+    const moved = await post<HazardArea>(
+      `/v1/hazard-areas/${a.id}/transitions`,
+      opsTH,
+      { to: 'WITHDRAWN', reason: 'recorded twice (see HA-TH-2026-000123)' },
+      { 'if-match': '"1"' },
+    );
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.withdrawn).toMatchObject({ reason: 'recorded twice (see HA-TH-2026-000123)' });
     const withdrawn = await get<{ items: HazardArea[] }>('/v1/hazard-areas?country=TH&status=WITHDRAWN', observer);
@@ -94,13 +191,32 @@ describe('hazard areas', () => {
 
   it('records each status change with date, reason, comment and actor, and refuses an illegal one with the allowed moves', async () => {
     const h = await createHazard(opsTH, { geometry: square(104.7, 14.4) });
-    const suspend = await post<{ allowedTransitions: string[] }>(`/v1/hazard-areas/${h.id}/transitions`, opsTH, { to: 'SUSPENDED', reason: 'flooding' }, { 'if-match': '"1"' });
+    const suspend = await post<{ allowedTransitions: string[] }>(
+      `/v1/hazard-areas/${h.id}/transitions`,
+      opsTH,
+      { to: 'SUSPENDED', reason: 'flooding' },
+      { 'if-match': '"1"' },
+    );
     expect(suspend.status).toBe(409);
     expect(suspend.body.allowedTransitions).toEqual(['WORKED_ON', 'WITHDRAWN']);
-    const worked = await post<HazardArea>(`/v1/hazard-areas/${h.id}/transitions`, opsTH, { to: 'WORKED_ON', reason: 'survey team on site', comment: 'access by the north track', date: '2026-01-05' }, { 'if-match': '"1"' });
+    const worked = await post<HazardArea>(
+      `/v1/hazard-areas/${h.id}/transitions`,
+      opsTH,
+      { to: 'WORKED_ON', reason: 'survey team on site', comment: 'access by the north track', date: '2026-01-05' },
+      { 'if-match': '"1"' },
+    );
     expect(worked.status).toBe(200);
-    const history = await get<{ items: { action: string; from?: string; to?: string; reason?: string; changes?: Record<string, unknown>; actor: { role: string } }[] }>(`/v1/hazard-areas/${h.id}/history`, observer);
-    expect(history.body.items[1]).toMatchObject({ action: 'TRANSITION', from: 'OPEN', to: 'WORKED_ON', reason: 'survey team on site', changes: { comment: 'access by the north track', date: '2026-01-05' }, actor: { role: 'operations' } });
+    const history = await get<{
+      items: { action: string; from?: string; to?: string; reason?: string; changes?: Record<string, unknown>; actor: { role: string } }[];
+    }>(`/v1/hazard-areas/${h.id}/history`, observer);
+    expect(history.body.items[1]).toMatchObject({
+      action: 'TRANSITION',
+      from: 'OPEN',
+      to: 'WORKED_ON',
+      reason: 'survey team on site',
+      changes: { comment: 'access by the north track', date: '2026-01-05' },
+      actor: { role: 'operations' },
+    });
     const stale = await post(`/v1/hazard-areas/${h.id}/transitions`, opsTH, { to: 'SUSPENDED', reason: 'x' }, { 'if-match': '"1"' });
     expect(stale.status).toBe(412);
   });

@@ -43,7 +43,8 @@ describe('withdrawing a hazard area with open tasks', () => {
     const r = await post<HazardArea>(`/v1/hazard-areas/${hazard.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason }, { 'if-match': `"${area.version}"` });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ status: 'WITHDRAWN', withdrawn: { reason } });
-    for (const task of [planned, started]) expect((await get<Task>(`/v1/tasks/${task.id}`, opsKH)).body).toMatchObject({ status: 'CANCELLED', statusReason: reason });
+    for (const task of [planned, started])
+      expect((await get<Task>(`/v1/tasks/${task.id}`, opsKH)).body).toMatchObject({ status: 'CANCELLED', statusReason: reason });
 
     const after = await stats();
     const delta = (a: Record<string, number>, b: Record<string, number>, k: string) => (b[k] ?? 0) - (a[k] ?? 0);

@@ -46,7 +46,8 @@ beforeAll(async () => {
   admin = await bearer({ role: 'admin' });
 });
 
-const row = (key: string, document: string, given: string): ImportRow => headRow(key, { destination_province: '', given_name: given, document_type: 'NATIONAL_ID', document_number: document });
+const row = (key: string, document: string, given: string): ImportRow =>
+  headRow(key, { destination_province: '', given_name: given, document_type: 'NATIONAL_ID', document_number: document });
 
 describe('an identity document registered through the API while a file is imported', () => {
   it('the registration keeps the document; the import refuses that household, imports the others and says why', async () => {
@@ -74,7 +75,9 @@ describe('an identity document registered through the API while a file is import
         body: JSON.stringify({
           origin: { province: 'KH22' },
           current: { province: 'KH17', site: 'Pagoda camp 4' },
-          members: [{ givenName: 'Dara', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: '700000002' } }],
+          members: [
+            { givenName: 'Dara', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: '700000002' } },
+          ],
           consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
         }),
       });
@@ -86,14 +89,27 @@ describe('an identity document registered through the API while a file is import
 
     const job = (await (await imports.request(`/v1/household-imports/${id}`, { headers: relief })).json()) as HouseholdImportView;
     expect(job).toMatchObject({ status: 'COMPLETED', rowsTotal: 2, rowsImported: 1, rowsRejected: 1, households: 1, householdsRejected: 1 });
-    const errors = (await (await imports.request(`/v1/household-imports/${id}/errors`, { headers: relief })).json()) as { items: { row: number; message: string }[] };
+    const errors = (await (await imports.request(`/v1/household-imports/${id}/errors`, { headers: relief })).json()) as {
+      items: { row: number; message: string }[];
+    };
     // The desk is another organisation: the error names no household, and the refusal is in the desk household's access log.
-    expect(errors.items).toEqual([{ row: 3, message: 'household B: the identity document is registered by another organisation; ask your ministry (registered while this file was imported)' }]);
-    const log = (await (await householdsApp.request(`/v1/households/${desk!.id}/access-log`, { headers: admin })).json()) as { items: { purpose: string; importId?: string; actor: { org: string } }[] };
+    expect(errors.items).toEqual([
+      {
+        row: 3,
+        message: 'household B: the identity document is registered by another organisation; ask your ministry (registered while this file was imported)',
+      },
+    ]);
+    const log = (await (await householdsApp.request(`/v1/households/${desk!.id}/access-log`, { headers: admin })).json()) as {
+      items: { purpose: string; importId?: string; actor: { org: string } }[];
+    };
     expect(log.items).toEqual([expect.objectContaining({ purpose: 'DUPLICATE_REFUSED', importId: id, actor: expect.objectContaining({ org: 'org-import' }) })]);
 
     // One household holds the document: the desk's, found by a lookup; the import wrote only household A.
-    const lookup = await householdsApp.request('/v1/households/lookup', { method: 'POST', headers: { ...admin, ...json }, body: JSON.stringify({ country: 'KH', documentType: 'NATIONAL_ID', documentNumber: '700000002' }) });
+    const lookup = await householdsApp.request('/v1/households/lookup', {
+      method: 'POST',
+      headers: { ...admin, ...json },
+      body: JSON.stringify({ country: 'KH', documentType: 'NATIONAL_ID', documentNumber: '700000002' }),
+    });
     expect(lookup.status).toBe(200);
     expect(((await lookup.json()) as { items: { id: string }[] }).items.map((h) => h.id)).toEqual([desk!.id]);
     const imported = await householdsOf('org-import');

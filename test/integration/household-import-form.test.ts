@@ -53,8 +53,13 @@ describe('the registration XLSForm', () => {
   it('is a workbook with the survey, choices and settings sheets, labels in English, Khmer and Thai', async () => {
     const sheets = await form();
     expect([...sheets.keys()]).toEqual(['survey', 'choices', 'settings']);
-    expect(sheets.get('survey')!.header).toEqual(expect.arrayContaining(['type', 'name', 'label::English (en)', 'label::Khmer (km)', 'label::Thai (th)', 'required', 'constraint']));
-    const provinces = sheets.get('choices')!.rows.filter((r) => r[0] === 'province').map((r) => r[1]);
+    expect(sheets.get('survey')!.header).toEqual(
+      expect.arrayContaining(['type', 'name', 'label::English (en)', 'label::Khmer (km)', 'label::Thai (th)', 'required', 'constraint']),
+    );
+    const provinces = sheets
+      .get('choices')!
+      .rows.filter((r) => r[0] === 'province')
+      .map((r) => r[1]);
     expect(provinces).toContain('KH22');
     expect(provinces.every((p) => p!.startsWith('KH'))).toBe(true);
     expect(sheets.get('settings')!.rows[0]![1]).toBe('clearway_household_kh');
@@ -62,7 +67,14 @@ describe('the registration XLSForm', () => {
 
   it('accepts every choice of the form, by its name or any of its labels', async () => {
     const sheets = await form();
-    const lists: Record<string, ValueField> = { sex: 'sex', relationship: 'relationship', consent_purpose: 'consent_purposes', specific_need: 'specific_needs', document_type: 'document_type', yes_no: 'consent_given' };
+    const lists: Record<string, ValueField> = {
+      sex: 'sex',
+      relationship: 'relationship',
+      consent_purpose: 'consent_purposes',
+      specific_need: 'specific_needs',
+      document_type: 'document_type',
+      yes_no: 'consent_given',
+    };
     expect(Object.values(lists).sort()).toEqual([...VALUE_FIELDS].sort());
     const unknown: string[] = [];
     const values = new ValueTranslator(undefined, (field, value) => unknown.push(`${field}:${value}`));
@@ -78,7 +90,11 @@ describe('the registration XLSForm', () => {
     const sheets = await form();
     const survey = sheets.get('survey')!;
     const col = (n: string) => survey.header.indexOf(n);
-    const choicesOf = (list: string) => sheets.get('choices')!.rows.filter((r) => r[0] === list).map((r) => r[1]!);
+    const choicesOf = (list: string) =>
+      sheets
+        .get('choices')!
+        .rows.filter((r) => r[0] === list)
+        .map((r) => r[1]!);
     const path: string[] = [];
     const household: [string, string][] = [];
     const member: [string, (i: number) => string][] = [];
@@ -98,7 +114,8 @@ describe('the registration XLSForm', () => {
       const required = q[col('required')] === 'yes';
       const [kind, list] = type.split(' ');
       const fill = (i: number): string => {
-        if (kind === 'select_one') return list === 'relationship' ? (i === 0 ? 'HEAD' : 'CHILD') : list === 'sex' ? (i === 0 ? 'F' : 'M') : choicesOf(list!)[0]!;
+        if (kind === 'select_one')
+          return list === 'relationship' ? (i === 0 ? 'HEAD' : 'CHILD') : list === 'sex' ? (i === 0 ? 'F' : 'M') : choicesOf(list!)[0]!;
         if (kind === 'select_multiple') return choicesOf(list!).slice(0, 2).join(' ');
         if (kind === 'geopoint') return '14.42 103.52 0 5';
         if (kind === 'date') return name === 'birth_date' ? '' : '2026-01-15';
@@ -114,7 +131,13 @@ describe('the registration XLSForm', () => {
     const meta = ['_id', '_uuid', '_submission_time', '_validation_status', '_status', '_submitted_by', '__version__', '_index'];
     const workbook = xlsxWorkbook(
       [
-        { name: 'Clearway household registration', rows: [[...household.map(([c]) => c), 'head_count', ...meta], [...household.map(([, v]) => v), '1', '301', 'uuid-301', '2026-01-16T02:00:00', '', 'submitted_via_web', 'kobo', 'v1', '1']] },
+        {
+          name: 'Clearway household registration',
+          rows: [
+            [...household.map(([c]) => c), 'head_count', ...meta],
+            [...household.map(([, v]) => v), '1', '301', 'uuid-301', '2026-01-16T02:00:00', '', 'submitted_via_web', 'kobo', 'v1', '1'],
+          ],
+        },
         {
           name: 'members',
           rows: [
@@ -125,7 +148,11 @@ describe('the registration XLSForm', () => {
       ],
       { sharedStrings: true },
     );
-    const created = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief('org-form')), 'content-type': 'application/json' }, body: '{}' });
+    const created = await root.request('/v1/household-imports', {
+      method: 'POST',
+      headers: { ...(await relief('org-form')), 'content-type': 'application/json' },
+      body: '{}',
+    });
     const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
     const url = new URL(uploadUrl);
     expect((await root.request(`${url.pathname}${url.search}`, { method: 'PUT', body: new Uint8Array(workbook) })).status).toBe(200);
@@ -139,6 +166,9 @@ describe('the registration XLSForm', () => {
     const recognised = new Set(job.report!.recognised.map((r) => r.column.split('/').pop()));
     expect(questions.filter((q) => !recognised.has(q))).toEqual([]);
     const [stored] = await householdsOf('org-form');
-    expect(stored).toMatchObject({ destination: { province: 'KH01', point: { type: 'Point', coordinates: [103.52, 14.42] } }, contact: { phone: '+85512345678' } });
+    expect(stored).toMatchObject({
+      destination: { province: 'KH01', point: { type: 'Point', coordinates: [103.52, 14.42] } },
+      contact: { phone: '+85512345678' },
+    });
   });
 });

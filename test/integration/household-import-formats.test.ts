@@ -33,7 +33,11 @@ const fixture = (name: string) => readFile(new URL(`../fixtures/imports/${name}`
 const relief = (org: string) => bearer({ role: 'relief', country: 'KH', org, sub: `registrar-${org}` });
 
 async function importFile(org: string, body: Uint8Array | string, options: Record<string, unknown> = {}): Promise<Job> {
-  const created = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief(org)), 'content-type': 'application/json' }, body: JSON.stringify(options) });
+  const created = await root.request('/v1/household-imports', {
+    method: 'POST',
+    headers: { ...(await relief(org)), 'content-type': 'application/json' },
+    body: JSON.stringify(options),
+  });
   expect(created.status).toBe(201);
   const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
   const url = new URL(uploadUrl);
@@ -99,8 +103,24 @@ describe('household import formats', () => {
   });
 
   it('counts values it cannot translate, and a mapping translates them and names other columns', async () => {
-    const csv = ['hh;lieu;camp;oui;date;buts;prenom;nom;genre;annee;lien', 'K1;KH22;Camp 9;oui;2026-01-15;RETURN_ASSISTANCE;Sokha;Chan;femme;1986;chef', 'K2;KH22;Camp 9;oui;2026-01-15;RETURN_ASSISTANCE;Dara;Chan;femme;1990;chef'].join('\n');
-    const columns = { hh: 'household_key', lieu: 'origin_province', camp: 'current_site', oui: 'consent_given', date: 'consent_date', buts: 'consent_purposes', prenom: 'given_name', nom: 'family_name', genre: 'sex', annee: 'birth_year', lien: 'relationship' };
+    const csv = [
+      'hh;lieu;camp;oui;date;buts;prenom;nom;genre;annee;lien',
+      'K1;KH22;Camp 9;oui;2026-01-15;RETURN_ASSISTANCE;Sokha;Chan;femme;1986;chef',
+      'K2;KH22;Camp 9;oui;2026-01-15;RETURN_ASSISTANCE;Dara;Chan;femme;1990;chef',
+    ].join('\n');
+    const columns = {
+      hh: 'household_key',
+      lieu: 'origin_province',
+      camp: 'current_site',
+      oui: 'consent_given',
+      date: 'consent_date',
+      buts: 'consent_purposes',
+      prenom: 'given_name',
+      nom: 'family_name',
+      genre: 'sex',
+      annee: 'birth_year',
+      lien: 'relationship',
+    };
     const unmapped = await importFile('org-mapping', csv, { mapping: { columns: { ...columns, camp: 'current_site' } }, dryRun: true });
     // current_province is missing: the file cannot be imported as it is.
     expect(unmapped.status).toBe('FAILED');
@@ -118,7 +138,10 @@ describe('household import formats', () => {
         { field: 'consent_given', value: 'oui', count: 2 },
       ]),
     );
-    const mapping = { columns: { ...columns, prov: 'current_province' }, values: { sex: { femme: 'F' }, relationship: { chef: 'HEAD' }, consent_given: { oui: 'yes' } } };
+    const mapping = {
+      columns: { ...columns, prov: 'current_province' },
+      values: { sex: { femme: 'F' }, relationship: { chef: 'HEAD' }, consent_given: { oui: 'yes' } },
+    };
     const real = await importFile('org-mapping', withProvince, { mapping });
     expect(real).toMatchObject({ status: 'COMPLETED', dryRun: false, rowsImported: 2, households: 2, rowsRejected: 0 });
     expect(real.report?.unmappedValues).toEqual([]);
@@ -126,7 +149,10 @@ describe('household import formats', () => {
 
   it('imports a one-sheet workbook of people as the CSV', async () => {
     const csv = (await fixture('clearway.csv')).replaceAll('DOCX', 'FF');
-    const rows = csv.trim().split('\n').map((l) => l.split(','));
+    const rows = csv
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const job = await importFile('org-one-sheet', xlsxWorkbook([{ name: 'people', rows }]));
     expect(job).toMatchObject({ status: 'COMPLETED', rowsImported: 4, households: 2, rowsRejected: 2 });
   });
@@ -137,7 +163,13 @@ describe('household import formats', () => {
     expect(dry).toMatchObject({ status: 'COMPLETED', dryRun: true, rowsTotal: 6, rowsImported: 4, rowsRejected: 2, households: 2, householdsRejected: 1 });
     expect(await householdsOf('org-dry')).toHaveLength(0);
     const real = await importFile('org-dry', file);
-    expect(real).toMatchObject({ status: 'COMPLETED', dryRun: false, rowsImported: dry.rowsImported, rowsRejected: dry.rowsRejected, households: dry.households });
+    expect(real).toMatchObject({
+      status: 'COMPLETED',
+      dryRun: false,
+      rowsImported: dry.rowsImported,
+      rowsRejected: dry.rowsRejected,
+      households: dry.households,
+    });
     expect(real.duplicateOf).toBeUndefined();
     expect(await householdsOf('org-dry')).toHaveLength(2);
     // After the real import, a dry run of the same file finds its documents registered.
@@ -148,9 +180,32 @@ describe('household import formats', () => {
   });
 
   it('refuses members whose household came earlier (out of order) row by row', async () => {
-    const households = [['household/origin_province', 'household/current_province', 'household/current_site', 'consent/consent_given', 'consent/consent_date', 'consent/consent_purposes', '_index'], ['KH22', 'KH17', 'Camp', 'yes', '2026-01-15', 'STATISTICS', '1'], ['KH22', 'KH17', 'Camp', 'yes', '2026-01-15', 'STATISTICS', '2']];
-    const members = [['given_name', 'family_name', 'sex', 'birth_year', 'relationship', '_parent_index'], ['A', 'B', 'F', '1980', 'HEAD', '1'], ['C', 'D', 'F', '1981', 'HEAD', '2'], ['E', 'F', 'M', '2010', 'CHILD', '1']];
-    const job = await importFile('org-order', xlsxWorkbook([{ name: 'h', rows: households }, { name: 'members', rows: members }]));
+    const households = [
+      [
+        'household/origin_province',
+        'household/current_province',
+        'household/current_site',
+        'consent/consent_given',
+        'consent/consent_date',
+        'consent/consent_purposes',
+        '_index',
+      ],
+      ['KH22', 'KH17', 'Camp', 'yes', '2026-01-15', 'STATISTICS', '1'],
+      ['KH22', 'KH17', 'Camp', 'yes', '2026-01-15', 'STATISTICS', '2'],
+    ];
+    const members = [
+      ['given_name', 'family_name', 'sex', 'birth_year', 'relationship', '_parent_index'],
+      ['A', 'B', 'F', '1980', 'HEAD', '1'],
+      ['C', 'D', 'F', '1981', 'HEAD', '2'],
+      ['E', 'F', 'M', '2010', 'CHILD', '1'],
+    ];
+    const job = await importFile(
+      'org-order',
+      xlsxWorkbook([
+        { name: 'h', rows: households },
+        { name: 'members', rows: members },
+      ]),
+    );
     expect(job).toMatchObject({ status: 'COMPLETED', households: 2, rowsImported: 2, rowsRejected: 1 });
     expect(job.errors).toEqual([{ row: 4, message: expect.stringContaining('members must follow the order of their households') }]);
   });

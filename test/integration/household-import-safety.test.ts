@@ -35,7 +35,10 @@ describe('a resumed import', () => {
     const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
     const { id } = (await created.json()) as { id: string };
     // R1 near where an area will be recorded; R2 far away, in another cell of the index.
-    const file = csvOf([headRow('R1', { destination_lon: '104.805', destination_lat: '14.105' }), headRow('R2', { given_name: 'Dara', destination_lon: '103.205', destination_lat: '13.505' })]);
+    const file = csvOf([
+      headRow('R1', { destination_lon: '104.805', destination_lat: '14.105' }),
+      headRow('R2', { given_name: 'Dara', destination_lon: '103.205', destination_lat: '13.505' }),
+    ]);
     await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
     await writeFile(uploadPath(id), file);
     await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());
@@ -50,8 +53,16 @@ describe('a resumed import', () => {
     const now = new Date().toISOString();
     const hazard = {
       ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.8, 14.1, 0.01) }) as Omit<HazardArea, 'id'>),
-      id: newId(), reference: 'HA-KH-2026-RESUME', version: 1, createdAt: now, updatedAt: now, createdBy: 'ops',
-      areaSqm: 1_000_000, remainingSqm: 1_000_000, status: 'OPEN', statusChangedAt: now,
+      id: newId(),
+      reference: 'HA-KH-2026-RESUME',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'ops',
+      areaSqm: 1_000_000,
+      remainingSqm: 1_000_000,
+      status: 'OPEN',
+      statusChangedAt: now,
     } as HazardArea;
     await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
 

@@ -32,7 +32,11 @@ type Job = HouseholdImportView;
 const relief = (org: string, country = 'KH') => bearer({ role: 'relief', country, org, sub: `registrar-${org}` });
 
 async function createJob(org: string, body: Record<string, unknown> = {}): Promise<{ id: string; uploadUrl: string }> {
-  const res = await root.request('/v1/household-imports', { method: 'POST', headers: { ...(await relief(org)), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await root.request('/v1/household-imports', {
+    method: 'POST',
+    headers: { ...(await relief(org)), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; uploadUrl: string };
 }
@@ -61,8 +65,18 @@ async function importFile(org: string, body: Uint8Array | string): Promise<Job> 
 
 const blank = blankRow;
 const head = headRow;
-const member = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({ ...blank(), household_key: key, given_name: 'Dara', family_name: 'Chan', sex: 'M', birth_year: '2012', relationship: 'CHILD', ...extra });
-const generated = (people: number, options: { invalidRate?: number; seed?: number; keyPrefix?: string; documentOffset?: number } = {}) => [...householdCsvLines({ people, ...options })].join('');
+const member = (key: string, extra: Partial<ImportRow> = {}): ImportRow => ({
+  ...blank(),
+  household_key: key,
+  given_name: 'Dara',
+  family_name: 'Chan',
+  sex: 'M',
+  birth_year: '2012',
+  relationship: 'CHILD',
+  ...extra,
+});
+const generated = (people: number, options: { invalidRate?: number; seed?: number; keyPrefix?: string; documentOffset?: number } = {}) =>
+  [...householdCsvLines({ people, ...options })].join('');
 
 describe('household CSV import', () => {
   beforeAll(async () => {
@@ -83,7 +97,10 @@ describe('household CSV import', () => {
   });
 
   it('fails a file without a column it needs, naming the columns, and writes no household; other unknown columns are only reported', async () => {
-    const rows = csvOf([head('A')]).replace('household_key', 'household').replace(',document_number', ',doc_no').replace(',given_name', ',first');
+    const rows = csvOf([head('A')])
+      .replace('household_key', 'household')
+      .replace(',document_number', ',doc_no')
+      .replace(',given_name', ',first');
     const job = await importFile('org-header', rows);
     expect(job.status).toBe('FAILED');
     expect(job.message).toContain('no column for given_name');
@@ -95,7 +112,10 @@ describe('household CSV import', () => {
   it('fails a file that is not UTF-8 and writes no household', async () => {
     const text = csvOf([head('A'), head('B', { given_name: 'Sreymom' })]);
     // Latin-1 bytes in the second household: valid households before them must not be written either.
-    const bytes = Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from('C,KH22,,,KH17,,,Camp,,KH22,,,,,,yes,2026-01-15,RETURN_ASSISTANCE,Jos\xe9,Chan,F,,1986,HEAD,,,\n', 'latin1')]);
+    const bytes = Buffer.concat([
+      Buffer.from(text, 'utf8'),
+      Buffer.from('C,KH22,,,KH17,,,Camp,,KH22,,,,,,yes,2026-01-15,RETURN_ASSISTANCE,Jos\xe9,Chan,F,,1986,HEAD,,,\n', 'latin1'),
+    ]);
     const job = await importFile('org-latin1', bytes);
     expect(job.status).toBe('FAILED');
     expect(job.message).toMatch(/not UTF-8/);
@@ -145,9 +165,14 @@ describe('household CSV import', () => {
 
     // The full list, a page at a time.
     const headers = await relief('org-bad');
-    const first = (await (await root.request(`/v1/household-imports/${job.id}/errors?limit=5`, { headers })).json()) as { items: { row: number }[]; next: string };
+    const first = (await (await root.request(`/v1/household-imports/${job.id}/errors?limit=5`, { headers })).json()) as {
+      items: { row: number }[];
+      next: string;
+    };
     expect(first.items.map((e) => e.row)).toEqual([4, 5, 6, 7, 8]);
-    const second = (await (await root.request(`/v1/household-imports/${job.id}/errors?limit=5&cursor=${encodeURIComponent(first.next)}`, { headers })).json()) as { items: { row: number }[] };
+    const second = (await (
+      await root.request(`/v1/household-imports/${job.id}/errors?limit=5&cursor=${encodeURIComponent(first.next)}`, { headers })
+    ).json()) as { items: { row: number }[] };
     expect(second.items.map((e) => e.row)).toEqual([9, 10, 11]);
   });
 
@@ -179,7 +204,14 @@ describe('household CSV import', () => {
     const first = await importFile('org-docs', csvOf([head('D1', doc)]));
     expect(first.households).toBe(1);
     const [holder] = await householdsOf('org-docs');
-    const job = await importFile('org-docs', csvOf([head('D2', { ...doc, document_number: '010203040' }), head('D3', { document_type: 'PASSPORT', document_number: 'N1234567' }), head('D4', { document_type: 'PASSPORT', document_number: 'n 1234567' })]));
+    const job = await importFile(
+      'org-docs',
+      csvOf([
+        head('D2', { ...doc, document_number: '010203040' }),
+        head('D3', { document_type: 'PASSPORT', document_number: 'N1234567' }),
+        head('D4', { document_type: 'PASSPORT', document_number: 'n 1234567' }),
+      ]),
+    );
     expect(job).toMatchObject({ households: 1, rowsRejected: 2 });
     expect(job.errors[0]).toEqual({ row: 2, message: expect.stringContaining(`already registered to household ${String(holder?.id)}`) });
     expect(job.errors[1]).toEqual({ row: 4, message: expect.stringContaining('already in household D3 of this file (row 3)') });
@@ -272,7 +304,15 @@ describe('household CSV import', () => {
     );
     const completions = (events.Items ?? []).filter((e) => (e.event as { subject: { id: string } }).subject.id === id);
     expect(completions.map((e) => (e.event as { type: string; data: unknown }).data)).toEqual([
-      { importId: id, country: 'KH', org: 'org-crash', rowsTotal: 300, rowsImported: reference.rowsImported, rowsRejected: reference.rowsRejected, households: reference.households },
+      {
+        importId: id,
+        country: 'KH',
+        org: 'org-crash',
+        rowsTotal: 300,
+        rowsImported: reference.rowsImported,
+        rowsRejected: reference.rowsRejected,
+        households: reference.households,
+      },
     ]);
     // A further run changes nothing.
     expect(await runImport(id, source, { chunkHouseholds: 10 })).toBe('NOT_READY');
@@ -286,11 +326,19 @@ describe('household CSV import', () => {
     const admin = await bearer({ role: 'admin', org: 'platform' });
     const sites = new Map<string, string>();
     for (const site of generatedSites('KH')) {
-      const res = await sitesApp.request('/v1/sites', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ ...site, managingOrganisation: 'DRC' }) });
+      const res = await sitesApp.request('/v1/sites', {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...site, managingOrganisation: 'DRC' }),
+      });
       expect(res.status).toBe(201);
       sites.set(site.code, ((await res.json()) as { id: string }).id);
     }
-    const closed = await sitesApp.request('/v1/sites', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ ...generatedSites('KH')[0], code: 'KH22-OLD', status: 'CLOSED', closedAt: '2026-01-01', managingOrganisation: 'DRC' }) });
+    const closed = await sitesApp.request('/v1/sites', {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...generatedSites('KH')[0], code: 'KH22-OLD', status: 'CLOSED', closedAt: '2026-01-01', managingOrganisation: 'DRC' }),
+    });
     expect(closed.status).toBe(201);
 
     const bad = csvOf([
@@ -299,7 +347,15 @@ describe('household CSV import', () => {
       head('S-PROVINCE', { current_province: 'KH17', current_site_code: 'KH22-PGD-01' }),
       head('S-WHEN', { return_intends: 'no', return_when: 'LATER', return_surveyed_at: '2026-01-20' }),
       head('S-FUTURE', { displaced_since: '2099-01-01' }),
-      head('S-OK', { current_province: 'KH22', current_site_code: 'kh22-pgd-01', displaced_since: '2025-12-14', return_intends: 'yes', return_when: '1_to_3_months', return_obstacles: 'MINES_OR_UXO;house_destroyed', return_surveyed_at: '2026-01-20' }),
+      head('S-OK', {
+        current_province: 'KH22',
+        current_site_code: 'kh22-pgd-01',
+        displaced_since: '2025-12-14',
+        return_intends: 'yes',
+        return_when: '1_to_3_months',
+        return_obstacles: 'MINES_OR_UXO;house_destroyed',
+        return_surveyed_at: '2026-01-20',
+      }),
     ]);
     const statsBefore = await readDisplacementStats('KH');
     const checked = await importFile('org-sites', bad);
@@ -311,7 +367,11 @@ describe('household CSV import', () => {
     expect(messages).toContain('return_when: only with intends YES');
     expect(messages).toContain('displaced_since: must not be in the future');
     const [ok] = await householdsOf('org-sites');
-    expect(ok).toMatchObject({ current: { siteId: sites.get('KH22-PGD-01') }, displacedSince: '2025-12-14', returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO', 'HOUSE_DESTROYED'] } });
+    expect(ok).toMatchObject({
+      current: { siteId: sites.get('KH22-PGD-01') },
+      displacedSince: '2025-12-14',
+      returnIntentions: { intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO', 'HOUSE_DESTROYED'] },
+    });
     const statsAfter = await readDisplacementStats('KH');
     expect((statsAfter.ri_YES ?? 0) - (statsBefore.ri_YES ?? 0)).toBe(1);
     expect((statsAfter.rio_HOUSE_DESTROYED ?? 0) - (statsBefore.rio_HOUSE_DESTROYED ?? 0)).toBe(1);
@@ -339,7 +399,8 @@ describe('household CSV import', () => {
       expect((presentAfter.get(siteId)?.p ?? 0) - (presentBefore.get(siteId)?.p ?? 0)).toBe(here.reduce((n, h) => n + (h.members as unknown[]).length, 0));
       // Arrivals by month of displaced_since (the one household of the first file arrived in December).
       for (const month of ['2025-07', '2025-12']) {
-        const arrived = here.filter((h) => String(h.displacedSince).startsWith(month)).length + (siteId === sites.get('KH22-PGD-01') && month === '2025-12' ? 1 : 0);
+        const arrived =
+          here.filter((h) => String(h.displacedSince).startsWith(month)).length + (siteId === sites.get('KH22-PGD-01') && month === '2025-12' ? 1 : 0);
         expect([code, month, flows.get(month)?.[`arr_hh_${siteId}`] ?? 0]).toEqual([code, month, arrived]);
       }
     }
@@ -347,7 +408,8 @@ describe('household CSV import', () => {
 
   it('shows a job to its organisation, its country’s ministry and admins; anyone else gets 404', async () => {
     const { id } = await createJob('org-scope');
-    const status = async (claims: Parameters<typeof bearer>[0]) => (await root.request(`/v1/household-imports/${id}`, { headers: await bearer(claims) })).status;
+    const status = async (claims: Parameters<typeof bearer>[0]) =>
+      (await root.request(`/v1/household-imports/${id}`, { headers: await bearer(claims) })).status;
     expect(await status({ role: 'relief', country: 'KH', org: 'org-scope' })).toBe(200);
     expect(await status({ role: 'ministry', country: 'KH' })).toBe(200);
     expect(await status({ role: 'admin' })).toBe(200);

@@ -33,17 +33,39 @@ let ministry: H;
 let admin: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const app = /^\/v1\/households\/[^/]+\/(members|head|split|verification)/.test(path) ? membersApp : path.startsWith('/v1/sites') || path.startsWith('/v1/stats/') ? sitesApp : householdsApp;
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const app = /^\/v1\/households\/[^/]+\/(members|head|split|verification)/.test(path)
+    ? membersApp
+    : path.startsWith('/v1/sites') || path.startsWith('/v1/stats/')
+      ? sitesApp
+      : householdsApp;
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, res, body: (text ? JSON.parse(text) : undefined) as T };
 }
-const change = <T = Household>(path: string, h: { version: number }, body: unknown, headers = relief, method = 'POST') => call<T>(method, path, headers, body, { 'if-match': `"${h.version}"` });
+const change = <T = Household>(path: string, h: { version: number }, body: unknown, headers = relief, method = 'POST') =>
+  call<T>(method, path, headers, body, { 'if-match': `"${h.version}"` });
 
-const person = (givenName: string, sex: 'F' | 'M', age: number, relationship: string, extra: Record<string, unknown> = {}) => ({ givenName, familyName: 'Chan', sex, birthYear: year - age, relationship, specificNeeds: [], ...extra });
+const person = (givenName: string, sex: 'F' | 'M', age: number, relationship: string, extra: Record<string, unknown> = {}) => ({
+  givenName,
+  familyName: 'Chan',
+  sex,
+  birthYear: year - age,
+  relationship,
+  specificNeeds: [],
+  ...extra,
+});
 
 async function register(current: Record<string, unknown>, members: unknown[]): Promise<Household> {
-  const r = await call<Household>('POST', '/v1/households', relief, { origin: { province: 'KH22', village: 'O Smach' }, current, members, consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } });
+  const r = await call<Household>('POST', '/v1/households', relief, {
+    origin: { province: 'KH22', village: 'O Smach' },
+    current,
+    members,
+    consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+  });
   if (r.status !== 201) throw new Error(`registration: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
@@ -65,7 +87,14 @@ describe('members over time', () => {
     const h = await register({ province: 'KH17', site: 'Pagoda camp 4' }, [person('Sokha', 'F', 30, 'HEAD'), person('Dara', 'M', 8, 'CHILD')]);
     expect(h.members.every((m) => typeof m.id === 'string' && m.id.length > 0)).toBe(true);
     const before = await stats();
-    const born = await change(`/v1/households/${h.id}/members`, h, { givenName: 'Bopha', familyName: 'Chan', sex: 'F', birthYear: year, relationship: 'CHILD', reason: 'BIRTH' });
+    const born = await change(`/v1/households/${h.id}/members`, h, {
+      givenName: 'Bopha',
+      familyName: 'Chan',
+      sex: 'F',
+      birthYear: year,
+      relationship: 'CHILD',
+      reason: 'BIRTH',
+    });
     expect(born.status).toBe(200);
     expect(born.res.headers.get('etag')).toBe(`"${h.version + 1}"`);
     expect(born.body.members).toHaveLength(3);
@@ -74,11 +103,25 @@ describe('members over time', () => {
     expect(after.people.bySexAndAge.F['0-4']).toBe(before.people.bySexAndAge.F['0-4'] + 1);
     expect(after.households.total).toBe(before.households.total);
 
-    const stale = await change<Problem>(`/v1/households/${h.id}/members`, h, { givenName: 'X', familyName: 'Chan', sex: 'M', birthYear: year, relationship: 'CHILD', reason: 'BIRTH' });
+    const stale = await change<Problem>(`/v1/households/${h.id}/members`, h, {
+      givenName: 'X',
+      familyName: 'Chan',
+      sex: 'M',
+      birthYear: year,
+      relationship: 'CHILD',
+      reason: 'BIRTH',
+    });
     expect(stale.status).toBe(412);
     expect((await stats()).people.total).toBe(after.people.total);
     expect((await history(h.id)).at(-1)).toMatchObject({ action: 'MEMBERS', to: 'ADDED', reason: 'BIRTH', changes: { memberId: born.body.members[2]!.id } });
-    const missing = await call<Problem>('POST', `/v1/households/${h.id}/members`, relief, { givenName: 'X', familyName: 'Chan', sex: 'M', birthYear: year, relationship: 'CHILD', reason: 'BIRTH' });
+    const missing = await call<Problem>('POST', `/v1/households/${h.id}/members`, relief, {
+      givenName: 'X',
+      familyName: 'Chan',
+      sex: 'M',
+      birthYear: year,
+      relationship: 'CHILD',
+      reason: 'BIRTH',
+    });
     expect(missing.status).toBe(428);
   });
 
@@ -94,7 +137,11 @@ describe('members over time', () => {
   });
 
   it('a death leaves the statistics; the head’s departure must name the new head, and there is always exactly one', async () => {
-    const h = await register({ province: 'KH17', site: 'Pagoda camp 4' }, [person('Grandpa', 'M', 75, 'HEAD', { specificNeeds: ['SP-PT'] }), person('Sokha', 'F', 40, 'CHILD'), person('Dara', 'M', 12, 'GRANDCHILD')]);
+    const h = await register({ province: 'KH17', site: 'Pagoda camp 4' }, [
+      person('Grandpa', 'M', 75, 'HEAD', { specificNeeds: ['SP-PT'] }),
+      person('Sokha', 'F', 40, 'CHILD'),
+      person('Dara', 'M', 12, 'GRANDCHILD'),
+    ]);
     const [grandpa, sokha] = h.members;
     const before = await stats();
     const refused = await change<Problem>(`/v1/households/${h.id}/members/${grandpa!.id}/departure`, h, { reason: 'DECEASED', date: '2026-02-01' });
@@ -119,7 +166,10 @@ describe('members over time', () => {
 
     const last = await change(`/v1/households/${h.id}/members/${sokha!.id}/departure`, moved.body, { reason: 'LEFT', date: '2026-02-02' });
     expect(last.status).toBe(200);
-    const alone = await change<Problem>(`/v1/households/${h.id}/members/${last.body.members[0]!.id}/departure`, last.body, { reason: 'LEFT', date: '2026-02-02' });
+    const alone = await change<Problem>(`/v1/households/${h.id}/members/${last.body.members[0]!.id}/departure`, last.body, {
+      reason: 'LEFT',
+      date: '2026-02-02',
+    });
     expect(alone.status).toBe(409);
   });
 
@@ -139,7 +189,9 @@ describe('members over time', () => {
   it('gives members of a household stored before members had ids the same ids on every read, and changes them by those ids', async () => {
     const h = await register({ province: 'KH17', site: 'Pagoda camp 4' }, [person('Sokha', 'F', 30, 'HEAD'), person('Dara', 'M', 8, 'CHILD')]);
     const stored = (await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(h.id) }))).Item!;
-    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...stored, members: (stored.members as Household['members']).map(({ id: _id, ...m }) => m) } }));
+    await documentClient.send(
+      new PutCommand({ TableName: tableName, Item: { ...stored, members: (stored.members as Household['members']).map(({ id: _id, ...m }) => m) } }),
+    );
     const first = (await call<Household>('GET', `/v1/households/${h.id}`, relief)).body;
     const second = (await call<Household>('GET', `/v1/households/${h.id}`, relief)).body;
     expect(first.members.map((m) => m.id)).toEqual([`${h.id}-0`, `${h.id}-1`]);
@@ -152,7 +204,15 @@ describe('members over time', () => {
 
 describe('split', () => {
   it('forms a new household with the members named, moves their document claims, links both, and keeps every count right (site figures too)', async () => {
-    const site = await call<{ id: string }>('POST', '/v1/sites', relief, { code: 'KH22-SPLIT-1', name: { en: 'Pagoda split', km: 'វត្ត' }, type: 'PAGODA', province: 'KH22', capacity: 500, managingOrganisation: 'DRC', openedAt: '2025-12-10' });
+    const site = await call<{ id: string }>('POST', '/v1/sites', relief, {
+      code: 'KH22-SPLIT-1',
+      name: { en: 'Pagoda split', km: 'វត្ត' },
+      type: 'PAGODA',
+      province: 'KH22',
+      capacity: 500,
+      managingOrganisation: 'DRC',
+      openedAt: '2025-12-10',
+    });
     expect(site.status, JSON.stringify(site.body)).toBe(201);
     const h = await register({ province: 'KH22', siteId: site.body.id }, [
       person('Sokha', 'F', 50, 'HEAD'),
@@ -162,7 +222,11 @@ describe('split', () => {
     ]);
     const [, vuthy, srey] = h.members;
     const before = await stats();
-    const present = async () => (await call<SiteStats>('GET', '/v1/stats/sites?country=KH', admin)).body.sites.find((s) => s.siteId === site.body.id)?.present ?? { households: 0, people: 0 };
+    const present = async () =>
+      (await call<SiteStats>('GET', '/v1/stats/sites?country=KH', admin)).body.sites.find((s) => s.siteId === site.body.id)?.present ?? {
+        households: 0,
+        people: 0,
+      };
     const sitesBefore = await present();
 
     const notAll = await change<Problem>(`/v1/households/${h.id}/split`, h, { memberIds: h.members.map((m) => m.id), remainingHeadId: h.members[0]!.id });
@@ -170,7 +234,10 @@ describe('split', () => {
     const unknown = await change<Problem>(`/v1/households/${h.id}/split`, h, { memberIds: ['01JHX3S8Q6Y2W0E5V3R4N7M8K9'] });
     expect(unknown.status).toBe(400);
 
-    const split = await change<{ household: Household; newHousehold: Household }>(`/v1/households/${h.id}/split`, h, { memberIds: [vuthy!.id, srey!.id], head: vuthy!.id });
+    const split = await change<{ household: Household; newHousehold: Household }>(`/v1/households/${h.id}/split`, h, {
+      memberIds: [vuthy!.id, srey!.id],
+      head: vuthy!.id,
+    });
     expect(split.status).toBe(201);
     const { household, newHousehold } = split.body;
     expect(split.res.headers.get('location')).toBe(`/v1/households/${newHousehold.id}`);
@@ -188,11 +255,20 @@ describe('split', () => {
     expect(newHousehold.current.siteId).toBe(site.body.id);
 
     // The document travels with its holder: a lookup finds the new household, the old one keeps only its own.
-    const lookup = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: 'SPLIT-0001' });
+    const lookup = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: 'SPLIT-0001',
+    });
     expect(lookup.body.items.map((i) => i.id)).toEqual([newHousehold.id]);
-    const kept = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, { documentType: 'BIRTH_CERTIFICATE', documentNumber: 'SPLIT-0002' });
+    const kept = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, {
+      documentType: 'BIRTH_CERTIFICATE',
+      documentNumber: 'SPLIT-0002',
+    });
     expect(kept.body.items.map((i) => i.id)).toEqual([h.id]);
-    const docs = (id: string) => documentClient.send(new GetCommand({ TableName: tableName, Key: householdDocumentsKey(id) })).then((o) => (o.Item?.claimKeys as unknown[] | undefined)?.length ?? 0);
+    const docs = (id: string) =>
+      documentClient
+        .send(new GetCommand({ TableName: tableName, Key: householdDocumentsKey(id) }))
+        .then((o) => (o.Item?.claimKeys as unknown[] | undefined)?.length ?? 0);
     expect([await docs(h.id), await docs(newHousehold.id)]).toEqual([1, 1]);
 
     const after = await stats();
@@ -205,7 +281,9 @@ describe('split', () => {
 
     expect((await history(h.id)).at(-1)).toMatchObject({ action: 'SPLIT', changes: { newHouseholdId: newHousehold.id, memberIds: [vuthy!.id, srey!.id] } });
     expect((await history(newHousehold.id))[0]).toMatchObject({ action: 'CREATED', changes: { splitFrom: h.id } });
-    const outbox = (await scanTable()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
+    const outbox = (await scanTable())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
     const splitEvent = outbox.find((e) => e.type === EventType.HouseholdSplit && e.data.householdId === h.id);
     expect(splitEvent?.audience).toEqual(['KH']);
     expect(splitEvent?.data).toMatchObject({ householdId: h.id, newHouseholdId: newHousehold.id, memberCount: 2, newMemberCount: 2 });
@@ -217,7 +295,10 @@ describe('split', () => {
     const refused = await change<Problem>(`/v1/households/${h.id}/split`, h, { memberIds: [h.members[0]!.id] });
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.[0]?.path).toBe('body.remainingHeadId');
-    const ok = await change<{ household: Household; newHousehold: Household }>(`/v1/households/${h.id}/split`, h, { memberIds: [h.members[0]!.id], remainingHeadId: h.members[1]!.id });
+    const ok = await change<{ household: Household; newHousehold: Household }>(`/v1/households/${h.id}/split`, h, {
+      memberIds: [h.members[0]!.id],
+      remainingHeadId: h.members[1]!.id,
+    });
     expect(ok.status).toBe(201);
     expect(heads(ok.body.household).map((m) => m.id)).toEqual([h.members[1]!.id]);
     expect(heads(ok.body.newHousehold).map((m) => m.id)).toEqual([h.members[0]!.id]);
@@ -234,13 +315,21 @@ describe('verification', () => {
     expect(bad.status).toBe(400);
     const v = await change(`/v1/households/${h.id}/verification`, h, { status: 'VERIFIED', method: 'HOME_VISIT', date: '2026-02-10', by: 'Field officer Sok' });
     expect(v.status).toBe(200);
-    expect(v.body.verification).toMatchObject({ status: 'VERIFIED', method: 'HOME_VISIT', date: '2026-02-10', by: 'Field officer Sok', recordedBy: { org: 'DRC' } });
+    expect(v.body.verification).toMatchObject({
+      status: 'VERIFIED',
+      method: 'HOME_VISIT',
+      date: '2026-02-10',
+      by: 'Field officer Sok',
+      recordedBy: { org: 'DRC' },
+    });
     let after = await stats();
     expect(after.verification.VERIFIED).toBe(before.verification.VERIFIED + 1);
     expect(after.verification.UNVERIFIED).toBe(before.verification.UNVERIFIED - 1);
     const listed = await call<{ items: { id: string }[] }>('GET', '/v1/households?verification=VERIFIED', relief);
     expect(listed.body.items.map((i) => i.id)).toContain(h.id);
-    expect((await call<{ items: { id: string }[] }>('GET', '/v1/households?verification=VERIFIED', otherRelief)).body.items.map((i) => i.id)).not.toContain(h.id);
+    expect((await call<{ items: { id: string }[] }>('GET', '/v1/households?verification=VERIFIED', otherRelief)).body.items.map((i) => i.id)).not.toContain(
+      h.id,
+    );
 
     const review = await change(`/v1/households/${h.id}/verification`, v.body, { status: 'NEEDS_REVIEW' });
     expect(review.status).toBe(200);

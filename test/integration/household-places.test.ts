@@ -25,8 +25,19 @@ let relief: Record<string, string>;
 let ministry: Record<string, string>;
 let ops: Record<string, string>;
 
-async function call<T>(app: { request: Hono['request'] }, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+async function call<T>(
+  app: { request: Hono['request'] },
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  extra: Record<string, string> = {},
+) {
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, res, text, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T };
 }
@@ -49,7 +60,13 @@ beforeAll(async () => {
 
 describe('coded places of a household', () => {
   it('refuses a commune that is not in the district given, naming both codes, and registers nothing', async () => {
-    const r = await call<{ detail: string; errors: { path: string; message: string }[] }>(householdsApp, 'POST', '/v1/households', relief, household({ origin: { province: 'KH22', adm2: 'KH2201', adm3: 'KH220301' } }));
+    const r = await call<{ detail: string; errors: { path: string; message: string }[] }>(
+      householdsApp,
+      'POST',
+      '/v1/households',
+      relief,
+      household({ origin: { province: 'KH22', adm2: 'KH2201', adm3: 'KH220301' } }),
+    );
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ path: 'body.origin.adm3', message: 'commune KH220301 is not in district KH2201 (it lies in district KH2203)' }]);
     expect(r.body.detail).toContain('KH220301');
@@ -59,20 +76,46 @@ describe('coded places of a household', () => {
   });
 
   it('registers a household sheltering in Phnom Penh (not a border province), with its codes', async () => {
-    const r = await call<Household>(householdsApp, 'POST', '/v1/households', relief, household({ current: { province: 'KH12', adm2: 'KH1201', adm3: 'KH120101', hostCommunity: 'Relatives in Tonle Basak' } }));
+    const r = await call<Household>(
+      householdsApp,
+      'POST',
+      '/v1/households',
+      relief,
+      household({ current: { province: 'KH12', adm2: 'KH1201', adm3: 'KH120101', hostCommunity: 'Relatives in Tonle Basak' } }),
+    );
     expect(r.status, r.text).toBe(201);
     expect(r.body.current).toMatchObject({ province: 'KH12', adm2: 'KH1201', adm3: 'KH120101' });
     expect(r.body.origin).toMatchObject({ adm2: 'KH2203', adm3: 'KH220301' });
   });
 
   it('refuses unknown codes, a village in Thailand and the other country; a PATCH with an unchanged place is not checked again', async () => {
-    const unknown = await call<{ errors: { path: string }[] }>(householdsApp, 'POST', '/v1/households', relief, household({ destination: { province: 'KH22', adm3: 'KH229999' } }));
+    const unknown = await call<{ errors: { path: string }[] }>(
+      householdsApp,
+      'POST',
+      '/v1/households',
+      relief,
+      household({ destination: { province: 'KH22', adm3: 'KH229999' } }),
+    );
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors.map((e) => e.path)).toEqual(['body.destination.adm3']);
     const created = await call<Household>(householdsApp, 'POST', '/v1/households', relief, household());
-    const patched = await call<Household>(householdsApp, 'PATCH', `/v1/households/${created.body.id}`, relief, { current: { province: 'KH17', adm2: 'KH1799', site: 'Pagoda camp 4' } }, { 'if-match': '"1"' });
+    const patched = await call<Household>(
+      householdsApp,
+      'PATCH',
+      `/v1/households/${created.body.id}`,
+      relief,
+      { current: { province: 'KH17', adm2: 'KH1799', site: 'Pagoda camp 4' } },
+      { 'if-match': '"1"' },
+    );
     expect(patched.status).toBe(400);
-    const ok = await call<Household>(householdsApp, 'PATCH', `/v1/households/${created.body.id}`, relief, { destination: { province: 'KH22', adm2: 'KH2203', adm3: 'KH220302' } }, { 'if-match': '"1"' });
+    const ok = await call<Household>(
+      householdsApp,
+      'PATCH',
+      `/v1/households/${created.body.id}`,
+      relief,
+      { destination: { province: 'KH22', adm2: 'KH2203', adm3: 'KH220302' } },
+      { 'if-match': '"1"' },
+    );
     expect(ok.status, ok.text).toBe(200);
   });
 
@@ -97,17 +140,34 @@ describe('coded places of a household', () => {
 describe('return safety without a point', () => {
   it('stays UNKNOWN with the open hazard areas of the destination commune and reason NO_POINT, never a centroid', async () => {
     const hazard = await createHazard(ops, { country: 'KH', province: 'KH22', adm2: 'KH2203', adm3: 'KH220302', geometry: square(103.6, 14.3) });
-    const r = await call<Household>(householdsApp, 'POST', '/v1/households', relief, household({ destination: { province: 'KH22', adm2: 'KH2203', adm3: 'KH220302', village: 'Chong Kal' } }));
+    const r = await call<Household>(
+      householdsApp,
+      'POST',
+      '/v1/households',
+      relief,
+      household({ destination: { province: 'KH22', adm2: 'KH2203', adm3: 'KH220302', village: 'Chong Kal' } }),
+    );
     expect(r.status).toBe(201);
     expect(r.body.returnSafety).toMatchObject({ status: 'UNKNOWN', hazardAreaIds: [], nearbyHazardAreaIds: [hazard.id], reason: 'NO_POINT' });
     expect(r.body.destination?.point).toBeUndefined();
-    const elsewhere = await call<Household>(householdsApp, 'POST', '/v1/households', relief, household({ destination: { province: 'KH22', adm3: 'KH220301' } }));
+    const elsewhere = await call<Household>(
+      householdsApp,
+      'POST',
+      '/v1/households',
+      relief,
+      household({ destination: { province: 'KH22', adm3: 'KH220301' } }),
+    );
     expect(elsewhere.body.returnSafety).toEqual({ status: 'UNKNOWN', hazardAreaIds: [], checkedAt: expect.any(String) });
   });
 
   it('counts land release by the hazard area’s district too (JSON and CSV level=adm2)', async () => {
     const qa = await bearer({ role: 'qa', country: 'KH' });
-    const district = await call<{ scope: { adm2: string }; hazardAreasByStatus: Record<string, number> }>(clearedAreasApp, 'GET', '/v1/stats/land-release?adm2=KH2203', qa);
+    const district = await call<{ scope: { adm2: string }; hazardAreasByStatus: Record<string, number> }>(
+      clearedAreasApp,
+      'GET',
+      '/v1/stats/land-release?adm2=KH2203',
+      qa,
+    );
     expect(district.status).toBe(200);
     expect(district.body.scope.adm2).toBe('KH2203');
     expect(district.body.hazardAreasByStatus.OPEN).toBe(1);
@@ -120,8 +180,16 @@ describe('return safety without a point', () => {
 
   it('refuses a hazard area whose commune is not in its district', async () => {
     const r = await call<{ errors: { path: string; message: string }[] }>(tasksApp, 'POST', '/v1/hazard-areas', ops, {
-      name: 'x', country: 'KH', province: 'KH22', adm2: 'KH2201', adm3: 'KH220302', classification: 'SHA', evidence: 'INDIRECT', dateOfInformation: '2026-01-10',
-      contamination: [{ category: 'AP_MINE', period: 'LEGACY' }], geometry: square(103.6, 14.3),
+      name: 'x',
+      country: 'KH',
+      province: 'KH22',
+      adm2: 'KH2201',
+      adm3: 'KH220302',
+      classification: 'SHA',
+      evidence: 'INDIRECT',
+      dateOfInformation: '2026-01-10',
+      contamination: [{ category: 'AP_MINE', period: 'LEGACY' }],
+      geometry: square(103.6, 14.3),
     });
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ path: 'body.adm3', message: 'commune KH220302 is not in district KH2201 (it lies in district KH2203)' }]);
@@ -147,7 +215,9 @@ describe('CSV import with place codes', () => {
     await startLocalImport(created.body.id);
     const job = await call<HouseholdImportView>(root, 'GET', `/v1/household-imports/${created.body.id}`, importer);
     expect(job.body).toMatchObject({ status: 'COMPLETED', households: 1, householdsRejected: 1 });
-    expect(job.body.errors).toEqual([{ row: 3, message: 'household bad: origin_adm3: commune KH220201 is not in district KH2201 (it lies in district KH2202)' }]);
+    expect(job.body.errors).toEqual([
+      { row: 3, message: 'household bad: origin_adm3: commune KH220201 is not in district KH2201 (it lies in district KH2202)' },
+    ]);
     const stored = await householdsOf('IMPORTER');
     expect(stored.map((h) => (h.origin as Record<string, string>).adm4)).toEqual(['KH22020101']);
     const stats = await call<{ households: { total: number } }>(sitesApp, 'GET', '/v1/stats/displacement?adm2=KH2202', ministry);

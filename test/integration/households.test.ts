@@ -14,7 +14,13 @@ import { createHazard } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 const json = { 'content-type': 'application/json' };
-type Problem = { detail: string; errors?: { path: string; message: string }[]; existingHouseholdId?: string; allowedTransitions?: string[]; currentStatus?: string };
+type Problem = {
+  detail: string;
+  errors?: { path: string; message: string }[];
+  existingHouseholdId?: string;
+  allowedTransitions?: string[];
+  currentStatus?: string;
+};
 type PageOf<T> = { items: T[]; next: string | null };
 type AccessEntry = { id: string; at: string; householdId: string; actor: { sub: string; role: string; org: string }; purpose: string };
 type H = Record<string, string>;
@@ -31,7 +37,11 @@ let qaKH: H;
 let admin: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res, text };
 }
@@ -132,7 +142,10 @@ describe('registration', () => {
   it('writes a HouseholdRegistered event for its own country only, without personal data', async () => {
     const body = householdBody();
     const h = await registered(reliefA, body);
-    const events = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.subject.id === h.id);
+    const events = (await allItems())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as EventEnvelope)
+      .filter((e) => e.subject.id === h.id);
     expect(events).toHaveLength(1);
     const event = events[0]!;
     expect(event.type).toBe(EventType.HouseholdRegistered);
@@ -146,7 +159,9 @@ describe('registration', () => {
     const h = await registered();
     const history = await call<PageOf<HistoryEntry>>('GET', `/v1/households/${h.id}/history`, reliefA);
     expect(history.status).toBe(200);
-    expect(history.body.items).toEqual([expect.objectContaining({ action: 'CREATED', to: 'DISPLACED', actor: { sub: 'registrar-a', role: 'relief', org: 'NGO-A' } })]);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({ action: 'CREATED', to: 'DISPLACED', actor: { sub: 'registrar-a', role: 'relief', org: 'NGO-A' } }),
+    ]);
   });
 
   it('lets an admin register for the country it names, and requires the name', async () => {
@@ -185,7 +200,14 @@ describe('registration', () => {
 
 describe('bad input is a 400 naming the field, and writes nothing', () => {
   const cases: [string, () => Record<string, unknown>, string][] = [
-    ['missing consent', () => { const { consent: _c, ...rest } = householdBody(); return rest; }, 'body.consent'],
+    [
+      'missing consent',
+      () => {
+        const { consent: _c, ...rest } = householdBody();
+        return rest;
+      },
+      'body.consent',
+    ],
     ['consent not given', () => householdBody({ consent: { given: false, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] } }), 'body.consent.given'],
     ['no head of household', () => householdBody({ members: [member({ relationship: 'SPOUSE' })] }), 'body.members'],
     ['two heads of household', () => householdBody({ members: [member(), member({ givenName: 'Vuthy' })] }), 'body.members'],
@@ -210,7 +232,12 @@ describe('bad input is a 400 naming the field, and writes nothing', () => {
     const before = await householdCount();
     const number = docNumber();
     const spaced = `${number.slice(0, 3)} ${number.slice(3)}`.toLowerCase();
-    const r = await register(reliefA, householdBody({ members: [member({ document: { type: 'NATIONAL_ID', number } }), member({ relationship: 'SPOUSE', document: { type: 'NATIONAL_ID', number: spaced } })] }));
+    const r = await register(
+      reliefA,
+      householdBody({
+        members: [member({ document: { type: 'NATIONAL_ID', number } }), member({ relationship: 'SPOUSE', document: { type: 'NATIONAL_ID', number: spaced } })],
+      }),
+    );
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ path: 'body.members.1.document', message: 'the same document as member 0' }]);
     expect(await householdCount()).toBe(before);
@@ -224,7 +251,9 @@ describe('duplicate documents', () => {
     const before = await householdCount();
 
     // The same card typed with dashes and in lower case is the same document.
-    const again = householdBody({ members: [member({ givenName: 'Srey', document: { type: 'NATIONAL_ID', number: `${number.slice(0, 4)}-${number.slice(4)}`.toLowerCase() } })] });
+    const again = householdBody({
+      members: [member({ givenName: 'Srey', document: { type: 'NATIONAL_ID', number: `${number.slice(0, 4)}-${number.slice(4)}`.toLowerCase() } })],
+    });
     // Another organisation is not told which household holds it; the registering one is.
     const refused = await register(reliefB, again);
     expect(refused.status).toBe(409);
@@ -243,7 +272,10 @@ describe('duplicate documents', () => {
     expect(reviewed.status).toBe(201);
     expect(reviewed.body.reviewedDuplicate).toEqual({ of: first.id, reason: 'Same family book, separate households since 2024' });
 
-    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryKH, { documentType: 'NATIONAL_ID', documentNumber: number });
+    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryKH, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: number,
+    });
     expect(lookup.status).toBe(200);
     expect(lookup.body.items.map((h) => h.id)).toEqual([first.id, reviewed.body.id]);
     for (const item of lookup.body.items) expect(item).not.toHaveProperty('members');
@@ -251,7 +283,10 @@ describe('duplicate documents', () => {
     // Within the caller's scope only: each relief agency sees its own.
     const byA = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', reliefA, { documentType: 'NATIONAL_ID', documentNumber: number });
     expect(byA.body.items.map((h) => h.id)).toEqual([first.id]);
-    const byTH = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryTH, { documentType: 'NATIONAL_ID', documentNumber: number });
+    const byTH = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryTH, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: number,
+    });
     expect(byTH.body.items).toEqual([]);
     expect((await call('POST', '/v1/households/lookup', ministryTH, { country: 'KH', documentType: 'NATIONAL_ID', documentNumber: number })).status).toBe(403);
     expect((await call('POST', '/v1/households/lookup', observer, { documentType: 'NATIONAL_ID', documentNumber: number })).status).toBe(403);
@@ -267,7 +302,15 @@ describe('duplicate documents', () => {
   it('lets the same number be registered in the other country (claims are per country)', async () => {
     const number = docNumber();
     await registered(reliefA, householdBody({ members: [member({ document: { type: 'NATIONAL_ID', number } })] }));
-    const th = await register(reliefTH, householdBody({ origin: { province: 'TH34' }, current: { province: 'TH34', hostCommunity: 'Ban Nong' }, destination: { province: 'TH34' }, members: [member({ document: { type: 'NATIONAL_ID', number } })] }));
+    const th = await register(
+      reliefTH,
+      householdBody({
+        origin: { province: 'TH34' },
+        current: { province: 'TH34', hostCommunity: 'Ban Nong' },
+        destination: { province: 'TH34' },
+        members: [member({ document: { type: 'NATIONAL_ID', number } })],
+      }),
+    );
     expect(th.status).toBe(201);
   });
 });
@@ -277,7 +320,10 @@ describe('scope: who sees a household', () => {
   let th: Household;
   beforeAll(async () => {
     kh = await registered(reliefA);
-    th = await registered(reliefTH, householdBody({ origin: { province: 'TH34' }, current: { province: 'TH34', site: 'Temple shelter 2' }, destination: { province: 'TH34' } }));
+    th = await registered(
+      reliefTH,
+      householdBody({ origin: { province: 'TH34' }, current: { province: 'TH34', site: 'Temple shelter 2' }, destination: { province: 'TH34' } }),
+    );
   });
 
   it('lets the registering agency, its country’s ministry and admins read it; everyone else gets 404', async () => {
@@ -347,8 +393,18 @@ describe('scope: who sees a household', () => {
 
     const summary = (await call<PageOf<HouseholdSummary>>('GET', '/v1/households?country=TH&limit=100', admin)).body.items.find((x) => x.id === th.id);
     expect(summary).toEqual({
-      id: th.id, version: 1, createdAt: th.createdAt, updatedAt: th.updatedAt, country: 'TH', org: 'NGO-T', status: 'DISPLACED',
-      originProvince: 'TH34', currentProvince: 'TH34', destinationProvince: 'TH34', memberCount: 2, returnSafety: th.returnSafety,
+      id: th.id,
+      version: 1,
+      createdAt: th.createdAt,
+      updatedAt: th.updatedAt,
+      country: 'TH',
+      org: 'NGO-T',
+      status: 'DISPLACED',
+      originProvince: 'TH34',
+      currentProvince: 'TH34',
+      destinationProvince: 'TH34',
+      memberCount: 2,
+      returnSafety: th.returnSafety,
     });
   });
 
@@ -371,7 +427,11 @@ describe('scope: who sees a household', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>('GET', `/v1/households?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, reliefB);
+      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>(
+        'GET',
+        `/v1/households?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        reliefB,
+      );
       expect(r.status).toBe(200);
       seen.push(...r.body.items.map((h) => h.id));
       cursor = r.body.next;
@@ -411,7 +471,8 @@ describe('transitions', () => {
     expect(blocked.status).toBe(200);
     expect(blocked.body).toMatchObject({ status: 'RETURN_BLOCKED', blockedReason: 'HAZARD', version: 3 });
 
-    const inList = async (status: string) => (await call<PageOf<HouseholdSummary>>('GET', `/v1/households?status=${status}&province=KH22&limit=100`, ministryKH)).body.items.map((x) => x.id);
+    const inList = async (status: string) =>
+      (await call<PageOf<HouseholdSummary>>('GET', `/v1/households?status=${status}&province=KH22&limit=100`, ministryKH)).body.items.map((x) => x.id);
     expect(await inList('RETURN_BLOCKED')).toContain(h.id);
     expect(await inList('DISPLACED')).not.toContain(h.id);
     expect(await inList('INTENDS_RETURN')).not.toContain(h.id);
@@ -423,7 +484,10 @@ describe('transitions', () => {
     const redisplacedNoReason = await move(reliefA, h, 4, { to: 'REDISPLACED' });
     expect(redisplacedNoReason.status).toBe(400);
     expect(redisplacedNoReason.body.errors?.[0]?.path).toBe('body.reason');
-    expect((await move(reliefA, h, 4, { to: 'REDISPLACED', reason: 'House destroyed by shelling' })).body).toMatchObject({ status: 'REDISPLACED', statusReason: 'House destroyed by shelling' });
+    expect((await move(reliefA, h, 4, { to: 'REDISPLACED', reason: 'House destroyed by shelling' })).body).toMatchObject({
+      status: 'REDISPLACED',
+      statusReason: 'House destroyed by shelling',
+    });
 
     const history = await call<PageOf<HistoryEntry>>('GET', `/v1/households/${h.id}/history`, ministryKH);
     expect(history.body.items.map((e) => [e.action, e.from, e.to, e.actor.sub])).toEqual([
@@ -435,7 +499,10 @@ describe('transitions', () => {
     ]);
     expect(history.body.items[2]).toMatchObject({ reason: 'PMN-2 found near the village', changes: { blockedReason: 'HAZARD' } });
 
-    const events = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.subject.id === h.id && e.type === EventType.HouseholdStatusChanged);
+    const events = (await allItems())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as EventEnvelope)
+      .filter((e) => e.subject.id === h.id && e.type === EventType.HouseholdStatusChanged);
     expect(events.map((e) => (e.data as { to: string }).to).sort()).toEqual(['INTENDS_RETURN', 'REDISPLACED', 'RETURNED', 'RETURN_BLOCKED'].sort());
     for (const e of events) expect(e.audience).toEqual(['KH']);
   });
@@ -471,9 +538,20 @@ describe('updates (PATCH)', () => {
     const r = await patch(reliefA, h, 1, { contact: { phone: '+855 99 111 222' } });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ version: 2, current: { province: 'KH17' }, contact: { phone: '+855 99 111 222' } });
-    const moved = await call<Household>('POST', `/v1/households/${h.id}/transitions`, reliefA, { to: 'DISPLACED', current: { province: 'KH01', hostCommunity: 'Poipet host family' }, effectiveDate: '2026-01-20' }, { 'if-match': '"2"' });
+    const moved = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/transitions`,
+      reliefA,
+      { to: 'DISPLACED', current: { province: 'KH01', hostCommunity: 'Poipet host family' }, effectiveDate: '2026-01-20' },
+      { 'if-match': '"2"' },
+    );
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ version: 3, status: 'DISPLACED', currentSince: '2026-01-20', current: { province: 'KH01', hostCommunity: 'Poipet host family' } });
+    expect(moved.body).toMatchObject({
+      version: 3,
+      status: 'DISPLACED',
+      currentSince: '2026-01-20',
+      current: { province: 'KH01', hostCommunity: 'Poipet host family' },
+    });
     const removed = await patch(reliefA, h, 3, { destination: null, contact: null });
     expect(removed.status).toBe(200);
     expect(removed.body).not.toHaveProperty('destination');
@@ -483,7 +561,12 @@ describe('updates (PATCH)', () => {
 
     const history = await call<PageOf<HistoryEntry>>('GET', `/v1/households/${h.id}/history`, reliefA);
     expect(history.body.items[1]).toMatchObject({ action: 'UPDATED', changes: { contact: 'changed' } });
-    expect(history.body.items[2]).toMatchObject({ action: 'TRANSITION', from: 'DISPLACED', to: 'DISPLACED', changes: { effectiveDate: '2026-01-20', current: { fromProvince: 'KH17', toProvince: 'KH01' } } });
+    expect(history.body.items[2]).toMatchObject({
+      action: 'TRANSITION',
+      from: 'DISPLACED',
+      to: 'DISPLACED',
+      changes: { effectiveDate: '2026-01-20', current: { fromProvince: 'KH17', toProvince: 'KH01' } },
+    });
     expect(JSON.stringify(history.body)).not.toContain('111 222');
     expect(JSON.stringify(history.body)).not.toContain('Poipet');
   });
@@ -523,7 +606,10 @@ describe('statistics and return safety travel with every change', () => {
     const moved = await call<Household>('PATCH', `/v1/households/${h.id}`, reliefTH, { destination: far }, { 'if-match': '"1"' });
     expect(moved.status).toBe(200);
     expect(moved.body.returnSafety).toMatchObject({ status: 'SAFE', hazardAreaIds: [] });
-    const events = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.subject.id === h.id && e.type === EventType.ReturnSafetyChanged);
+    const events = (await allItems())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as EventEnvelope)
+      .filter((e) => e.subject.id === h.id && e.type === EventType.ReturnSafetyChanged);
     expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ householdId: h.id, from: 'AT_RISK', to: 'SAFE', hazardAreaIds: [] })]);
     expect(events[0]!.audience).toEqual(['TH']);
 
@@ -531,7 +617,10 @@ describe('statistics and return safety travel with every change', () => {
     expect(noPoint.body.returnSafety.status).toBe('UNKNOWN');
 
     // Every new destination is an event (the return-safety checks re-assess from it), with P-codes only.
-    const moves = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.subject.id === h.id && e.type === EventType.HouseholdDestinationChanged);
+    const moves = (await allItems())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as EventEnvelope)
+      .filter((e) => e.subject.id === h.id && e.type === EventType.HouseholdDestinationChanged);
     expect(moves).toHaveLength(2);
     expect(moves.map((e) => e.data)).toEqual(
       expect.arrayContaining([
@@ -564,7 +653,8 @@ describe('access log', () => {
     const byAdmin = await call<PageOf<AccessEntry>>('GET', `/v1/households/${h.id}/access-log?limit=2`, admin);
     expect(byAdmin.body.items).toHaveLength(2);
     expect(byAdmin.body.next).not.toBeNull();
-    for (const headers of [reliefA, ministryTH, observer, operationsKH]) expect((await call('GET', `/v1/households/${h.id}/access-log`, headers)).status).toBe(404);
+    for (const headers of [reliefA, ministryTH, observer, operationsKH])
+      expect((await call('GET', `/v1/households/${h.id}/access-log`, headers)).status).toBe(404);
   });
 
   it('records transitions and updates, whose answers carry personal data, in the same log', async () => {
@@ -580,7 +670,10 @@ describe('logs', () => {
   it('never contain names, phone numbers or document numbers, on success or failure', async () => {
     const number = docNumber();
     const body = householdBody({
-      members: [member({ givenName: 'Bopha', familyName: 'Keo', document: { type: 'PASSPORT', number } }), member({ givenName: 'Rithy', familyName: 'Keo', relationship: 'CHILD', birthYear: 2015, document: undefined })],
+      members: [
+        member({ givenName: 'Bopha', familyName: 'Keo', document: { type: 'PASSPORT', number } }),
+        member({ givenName: 'Rithy', familyName: 'Keo', relationship: 'CHILD', birthYear: 2015, document: undefined }),
+      ],
       contact: { phone: '+855 77 654 321', note: 'Call after 5pm at Samaki market' },
     });
     const lines: string[] = [];

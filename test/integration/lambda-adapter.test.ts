@@ -69,7 +69,11 @@ describe('observability of the Lambda handlers', () => {
     const { app } = await import('../../functions/households/app.ts');
     const added = vi.spyOn(metrics, 'addMetric');
     try {
-      const relief = { authorization: `Bearer ${await tokenFor({ role: 'relief', country: 'KH', org: 'UNHCR' })}`, 'content-type': 'application/json', 'idempotency-key': 'metrics-once' };
+      const relief = {
+        authorization: `Bearer ${await tokenFor({ role: 'relief', country: 'KH', org: 'UNHCR' })}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'metrics-once',
+      };
       const body = JSON.stringify({
         origin: { province: 'KH22' },
         current: { province: 'KH17', site: 'Pagoda camp 4' },

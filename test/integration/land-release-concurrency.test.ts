@@ -17,7 +17,11 @@ import { bearer } from '../support/tokens.ts';
 type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
 async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, etag: res.headers.get('etag'), text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -54,7 +58,12 @@ async function qaEvents(clearedAreaId: string): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const r: { status: number; body: { items: EventEnvelope[]; next: string | null } } = await call(notificationsApp, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+    const r: { status: number; body: { items: EventEnvelope[]; next: string | null } } = await call(
+      notificationsApp,
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      ministryKH,
+    );
     expect(r.status).toBe(200);
     events.push(...r.body.items);
     cursor = r.body.next;
@@ -68,8 +77,23 @@ describe('two countries’ QA decisions at once', () => {
     const hazard = await createHazard(opsTH, { geometry: square(105.2 + round * 0.05, 14.45, 0.01) });
     const task = await completedJointTask(hazard);
     // The west half of the area: ≈ 538 m × 1,112 m.
-    const part = { type: 'Polygon', coordinates: [[[105.2 + round * 0.05, 14.45], [105.205 + round * 0.05, 14.45], [105.205 + round * 0.05, 14.46], [105.2 + round * 0.05, 14.46], [105.2 + round * 0.05, 14.45]]] };
-    const submitted = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', opsTH, { taskId: task.id, completedAt: '2026-02-01', parts: [{ outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry: part }] });
+    const part = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [105.2 + round * 0.05, 14.45],
+          [105.205 + round * 0.05, 14.45],
+          [105.205 + round * 0.05, 14.46],
+          [105.2 + round * 0.05, 14.46],
+          [105.2 + round * 0.05, 14.45],
+        ],
+      ],
+    };
+    const submitted = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', opsTH, {
+      taskId: task.id,
+      completedAt: '2026-02-01',
+      parts: [{ outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry: part }],
+    });
     expect(submitted.status, submitted.text).toBe(201);
     expect(submitted.body.requiredQaCountries).toEqual(['KH', 'TH']);
     const ifMatch = submitted.etag!;
@@ -85,7 +109,10 @@ describe('two countries’ QA decisions at once', () => {
     const stored = await call<ClearedArea>(clearedApp, 'GET', `/v1/cleared-areas/${submitted.body.id}`, qaKH);
     expect(stored.body.status).toBe('QA_ACCEPTED');
     expect(stored.body.version).toBe(3);
-    expect(stored.body.qaDecisions.map((d) => [d.country, d.decision]).sort()).toEqual([['KH', 'ACCEPTED'], ['TH', 'ACCEPTED']]);
+    expect(stored.body.qaDecisions.map((d) => [d.country, d.decision]).sort()).toEqual([
+      ['KH', 'ACCEPTED'],
+      ['TH', 'ACCEPTED'],
+    ]);
     expect(stored.body.qa).toMatchObject({ decision: 'ACCEPTED' });
 
     const after = (await get<HazardArea>(`/v1/hazard-areas/${hazard.id}`, qaKH)).body;

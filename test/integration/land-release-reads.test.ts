@@ -18,7 +18,11 @@ import { bearer } from '../support/tokens.ts';
 type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
 async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, etag: res.headers.get('etag'), text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -63,12 +67,29 @@ describe('accepting a report reads only its area’s cells', () => {
     const task = await createTask(opsKH, { hazardAreaId: hazard.id, teamIds: [khTeam.id] });
     let version = 1;
     for (const to of ['ASSIGNED', 'IN_PROGRESS', 'COMPLETED']) expect((await transition(opsKH, task, version++, to)).status).toBe(200);
-    const report = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', opsKH, { taskId: task.id, completedAt: '2026-02-01', outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry });
+    const report = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', opsKH, {
+      taskId: task.id,
+      completedAt: '2026-02-01',
+      outcome: 'CLEARED',
+      method: 'MANUAL',
+      depthCm: 13,
+      geometry,
+    });
     expect(report.status, report.text).toBe(201);
 
     const send = vi.spyOn(documentClient, 'send');
-    const accepted = await call<ClearedArea>(clearedApp, 'POST', `/v1/cleared-areas/${report.body.id}/qa`, qaKH, { decision: 'ACCEPTED' }, { 'if-match': report.etag! });
-    const commands = send.mock.calls.map(([command]) => command as { constructor: { name: string }; input: { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> } });
+    const accepted = await call<ClearedArea>(
+      clearedApp,
+      'POST',
+      `/v1/cleared-areas/${report.body.id}/qa`,
+      qaKH,
+      { decision: 'ACCEPTED' },
+      { 'if-match': report.etag! },
+    );
+    const commands = send.mock.calls.map(
+      ([command]) =>
+        command as { constructor: { name: string }; input: { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> } },
+    );
     send.mockRestore();
     expect(accepted.status, accepted.text).toBe(200);
 
@@ -81,7 +102,13 @@ describe('accepting a report reads only its area’s cells', () => {
     );
     expect([...householdCells].sort()).toEqual(areaCells.map(householdCellPartition).sort());
 
-    expect((await call<Household>(householdsApp, 'GET', `/v1/households/${near.body.id}`, reliefKH)).body.returnSafety).toMatchObject({ status: 'SAFE', hazardAreaIds: [] });
-    expect((await call<Household>(householdsApp, 'GET', `/v1/households/${far.body.id}`, reliefKH)).body).toMatchObject({ version: far.body.version, returnSafety: { status: 'SAFE' } });
+    expect((await call<Household>(householdsApp, 'GET', `/v1/households/${near.body.id}`, reliefKH)).body.returnSafety).toMatchObject({
+      status: 'SAFE',
+      hazardAreaIds: [],
+    });
+    expect((await call<Household>(householdsApp, 'GET', `/v1/households/${far.body.id}`, reliefKH)).body).toMatchObject({
+      version: far.body.version,
+      returnSafety: { status: 'SAFE' },
+    });
   });
 });

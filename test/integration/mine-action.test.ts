@@ -25,7 +25,11 @@ type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promis
 type H = Record<string, string>;
 
 async function call<T = Record<string, unknown>>(app: AnyApp, method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   const isJson = (res.headers.get('content-type') ?? '').includes('json');
   return { status: res.status, etag: res.headers.get('etag'), text, body: (text && isJson ? JSON.parse(text) : undefined) as T };
@@ -39,7 +43,13 @@ const household = (point: [number, number], members = 1, province = 'KH22') => (
   origin: { province },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   destination: { province, point: { type: 'Point', coordinates: point } },
-  members: Array.from({ length: members }, (_, i) => ({ givenName: `Dara${i}`, familyName: 'Keo', sex: i % 2 ? 'M' : 'F', birthYear: 1980 + i, relationship: i === 0 ? 'HEAD' : 'CHILD' })),
+  members: Array.from({ length: members }, (_, i) => ({
+    givenName: `Dara${i}`,
+    familyName: 'Keo',
+    sex: i % 2 ? 'M' : 'F',
+    birthYear: 1980 + i,
+    relationship: i === 0 ? 'HEAD' : 'CHILD',
+  })),
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION'] },
 });
 
@@ -54,7 +64,16 @@ const accidentBody = (point: [number, number], extra: Record<string, unknown> = 
   activityAtTime: 'COLLECTING_FOOD_OR_WOOD',
   source: 'CMAC field report',
   victims: [
-    { sex: 'F', age: 34, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH', name: VICTIM_NAME, contact: VICTIM_PHONE, injuries: ['AMPUTATION_LOWER_LIMB'] },
+    {
+      sex: 'F',
+      age: 34,
+      outcome: 'INJURED',
+      victimType: 'CIVILIAN',
+      nationality: 'KH',
+      name: VICTIM_NAME,
+      contact: VICTIM_PHONE,
+      injuries: ['AMPUTATION_LOWER_LIMB'],
+    },
     { sex: 'M', ageBand: '12-17', outcome: 'KILLED', victimType: 'CIVILIAN', nationality: 'KH' },
   ],
   ...extra,
@@ -88,13 +107,25 @@ describe('accidents', () => {
     expect(r.status).toBe(201);
     expect(r.body.returnSafety.status).toBe('SAFE');
     registered = r.body;
-    const created = await call<Accident>(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody(origin, { createSuspectedHazardArea: { radiusM: 100, period: '2025_CONFLICT' } }), { 'idempotency-key': 'accident-1' });
+    const created = await call<Accident>(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      opsKH,
+      accidentBody(origin, { createSuspectedHazardArea: { radiusM: 100, period: '2025_CONFLICT' } }),
+      { 'idempotency-key': 'accident-1' },
+    );
     expect(created.status).toBe(201);
     accident = created.body;
     expect(accident).toMatchObject({ killed: 1, injured: 1, createdSuspectedHazardArea: true });
     expect(accident.victims[0]).toMatchObject({ name: VICTIM_NAME, contact: VICTIM_PHONE, ageBand: '18-59' });
     const sha = await call<HazardArea>(tasksApp, 'GET', `/v1/hazard-areas/${accident.hazardAreaId}`, opsKH);
-    expect(sha.body).toMatchObject({ classification: 'SHA', evidence: 'DIRECT', status: 'OPEN', contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }] });
+    expect(sha.body).toMatchObject({
+      classification: 'SHA',
+      evidence: 'DIRECT',
+      status: 'OPEN',
+      contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+    });
     const after = await call<Household>(householdsApp, 'GET', `/v1/households/${registered.id}`, reliefKH);
     expect(after.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [accident.hazardAreaId] });
     const changed = (await events(EventType.ReturnSafetyChanged)).filter((e) => e.subject.id === registered.id);
@@ -113,19 +144,29 @@ describe('accidents', () => {
   });
 
   it('shows victims’ names and contacts to the recording country’s operations and ministry and to admins, and to nobody else', async () => {
-    for (const [who, headers] of [['ministry KH', ministryKH], ['admin', admin]] as const) {
+    for (const [who, headers] of [
+      ['ministry KH', ministryKH],
+      ['admin', admin],
+    ] as const) {
       const r = await call<Accident>(mineApp, 'GET', `/v1/accidents/${accident.id}`, headers);
       expect(r.status, who).toBe(200);
       expect(r.body.victims[0]!.name, who).toBe(VICTIM_NAME);
     }
-    for (const [who, headers] of [['ministry TH', ministryTH], ['operations TH', opsTH], ['observer', observer]] as const) {
+    for (const [who, headers] of [
+      ['ministry TH', ministryTH],
+      ['operations TH', opsTH],
+      ['observer', observer],
+    ] as const) {
       const r = await call<Accident>(mineApp, 'GET', `/v1/accidents/${accident.id}`, headers);
       expect(r.status, who).toBe(200);
       expect(r.body.killed, who).toBe(1);
       expect(r.text, who).not.toContain(VICTIM_NAME);
       expect(r.text, who).not.toContain(VICTIM_PHONE);
       const list = await call<{ items: Accident[] }>(mineApp, 'GET', '/v1/accidents?country=KH', headers);
-      expect(list.body.items.map((a) => a.id), who).toContain(accident.id);
+      expect(
+        list.body.items.map((a) => a.id),
+        who,
+      ).toContain(accident.id);
       expect(list.text, who).not.toContain(VICTIM_NAME);
     }
     expect((await call(mineApp, 'GET', `/v1/accidents/${accident.id}`, reliefKH)).status).toBe(403);
@@ -133,41 +174,102 @@ describe('accidents', () => {
   });
 
   it('answers a retried create with the first accident and counts it once', async () => {
-    const again = await call<Accident>(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody(origin, { createSuspectedHazardArea: { radiusM: 100, period: '2025_CONFLICT' } }), { 'idempotency-key': 'accident-1' });
+    const again = await call<Accident>(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      opsKH,
+      accidentBody(origin, { createSuspectedHazardArea: { radiusM: 100, period: '2025_CONFLICT' } }),
+      { 'idempotency-key': 'accident-1' },
+    );
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(accident.id);
     const stats = await call<{ accidents: number; killed: number; injured: number }>(mineApp, 'GET', '/v1/stats/casualties?country=KH', ministryKH);
     expect(stats.body).toMatchObject({ accidents: 1, killed: 1, injured: 1 });
     expect((await events(EventType.AccidentReported)).length).toBe(1);
     const month = monthOf(accident.occurredAt);
-    const monthly = await call<{ totals: { accidents: { accidents: number; killed: number; injured: number } } }>(reportsApp, 'GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, ministryKH);
+    const monthly = await call<{ totals: { accidents: { accidents: number; killed: number; injured: number } } }>(
+      reportsApp,
+      'GET',
+      `/v1/stats/monthly?country=KH&from=${month}&to=${month}`,
+      ministryKH,
+    );
     expect(monthly.status, monthly.text).toBe(200);
     expect(monthly.body.totals.accidents).toEqual({ accidents: 1, killed: 1, injured: 1 });
   });
 
   it('refuses bad input with a problem and changes nothing', async () => {
     const before = (await scanTable()).length;
-    const bad = await call<{ errors: { path: string }[] }>(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody(origin, { province: 'TH34', victims: [{ sex: 'F', outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }] }));
+    const bad = await call<{ errors: { path: string }[] }>(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      opsKH,
+      accidentBody(origin, { province: 'TH34', victims: [{ sex: 'F', outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }] }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.province', 'body.victims.0.age']));
-    const both = await call(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody(origin, { hazardAreaId: accident.hazardAreaId, createSuspectedHazardArea: {} }));
+    const both = await call(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      opsKH,
+      accidentBody(origin, { hazardAreaId: accident.hazardAreaId, createSuspectedHazardArea: {} }),
+    );
     expect(both.status).toBe(400);
     expect((await scanTable()).length).toBe(before);
   });
 
   it('keeps the casualty statistics equal to a recount of the stored accidents through creates, corrections and in every scope', async () => {
-    await call(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody([103.9, 14.2], { province: 'KH13', device: { category: 'SUBMUNITION' }, victims: [{ sex: 'M', age: 9, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }] }));
-    await call(mineApp, 'POST', '/v1/accidents', admin, accidentBody([102.6, 13.0], { country: 'TH', province: 'TH27', victims: [{ sex: 'M', age: 25, outcome: 'KILLED', victimType: 'MILITARY', nationality: 'TH' }] }));
+    await call(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      opsKH,
+      accidentBody([103.9, 14.2], {
+        province: 'KH13',
+        device: { category: 'SUBMUNITION' },
+        victims: [{ sex: 'M', age: 9, outcome: 'INJURED', victimType: 'CIVILIAN', nationality: 'KH' }],
+      }),
+    );
+    await call(
+      mineApp,
+      'POST',
+      '/v1/accidents',
+      admin,
+      accidentBody([102.6, 13.0], {
+        country: 'TH',
+        province: 'TH27',
+        victims: [{ sex: 'M', age: 25, outcome: 'KILLED', victimType: 'MILITARY', nationality: 'TH' }],
+      }),
+    );
     const current = await call<Accident>(mineApp, 'GET', `/v1/accidents/${accident.id}`, opsKH);
-    const patched = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: [...accidentBody(origin).victims, { sex: 'X', age: 70, outcome: 'INJURED', victimType: 'OTHER', nationality: 'OTHER' }] }, { 'if-match': current.etag! });
+    const patched = await call<Accident>(
+      mineApp,
+      'PATCH',
+      `/v1/accidents/${accident.id}`,
+      opsKH,
+      { victims: [...accidentBody(origin).victims, { sex: 'X', age: 70, outcome: 'INJURED', victimType: 'OTHER', nationality: 'OTHER' }] },
+      { 'if-match': current.etag! },
+    );
     expect(patched.status).toBe(200);
     expect(patched.body.injured).toBe(2);
     // Both ministries hear of the corrected totals, still without names; a change of names alone tells them nothing.
     const corrected = (await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id);
     expect(corrected).toHaveLength(1);
-    expect(corrected[0]).toMatchObject({ audience: ['KH', 'TH'], data: { accidentId: accident.id, injured: 2, killed: 1, version: patched.body.version, changed: ['injured'] } });
+    expect(corrected[0]).toMatchObject({
+      audience: ['KH', 'TH'],
+      data: { accidentId: accident.id, injured: 2, killed: 1, version: patched.body.version, changed: ['injured'] },
+    });
     expect(JSON.stringify(corrected[0])).not.toContain(VICTIM_NAME);
-    const renamed = await call<Accident>(mineApp, 'PATCH', `/v1/accidents/${accident.id}`, opsKH, { victims: patched.body.victims.map((v, i) => (i === 0 ? { ...v, name: 'Another Name' } : v)) }, { 'if-match': patched.etag! });
+    const renamed = await call<Accident>(
+      mineApp,
+      'PATCH',
+      `/v1/accidents/${accident.id}`,
+      opsKH,
+      { victims: patched.body.victims.map((v, i) => (i === 0 ? { ...v, name: 'Another Name' } : v)) },
+      { 'if-match': patched.etag! },
+    );
     expect(renamed.status, renamed.text).toBe(200);
     expect((await events(EventType.AccidentCorrected)).filter((e) => e.subject.id === accident.id)).toHaveLength(1);
     const stored = (await scanTable()).filter((i) => i.entity === 'Accident') as unknown as Accident[];
@@ -176,7 +278,12 @@ describe('accidents', () => {
       for (const a of stored.filter(keep)) for (const [k, v] of Object.entries(casualtyCounters(a))) c[k] = (c[k] ?? 0) + v;
       return casualtyView(c);
     };
-    for (const [query, keep] of [['', () => true], ['?country=KH', (a: Accident) => a.country === 'KH'], ['?country=TH', (a: Accident) => a.country === 'TH'], ['?province=KH22', (a: Accident) => a.province === 'KH22']] as const) {
+    for (const [query, keep] of [
+      ['', () => true],
+      ['?country=KH', (a: Accident) => a.country === 'KH'],
+      ['?country=TH', (a: Accident) => a.country === 'TH'],
+      ['?province=KH22', (a: Accident) => a.province === 'KH22'],
+    ] as const) {
       const r = await call<Record<string, unknown>>(mineApp, 'GET', `/v1/stats/casualties${query}`, admin);
       const { scope: _s, suppressed, ...view } = r.body;
       expect(suppressed).toEqual([]);
@@ -184,14 +291,26 @@ describe('accidents', () => {
     }
     // The monthly buckets of the accidents (month they occurred, corrections moved) equal a recount of the stored accidents.
     const month = monthOf(accident.occurredAt);
-    const expected = recountMonthly({ households: [], householdTransitions: [], clearedAreas: [], tasks: [], progressReports: [], accidents: stored }).filter((c) => c.month === month && c.country === 'KH');
+    const expected = recountMonthly({ households: [], householdTransitions: [], clearedAreas: [], tasks: [], progressReports: [], accidents: stored }).filter(
+      (c) => c.month === month && c.country === 'KH',
+    );
     const sum = (k: string) => expected.reduce((n, c) => n + (c.counters[k] ?? 0), 0);
-    const monthly = await call<{ totals: { accidents: Record<string, number> } }>(reportsApp, 'GET', `/v1/stats/monthly?country=KH&from=${month}&to=${month}`, admin);
+    const monthly = await call<{ totals: { accidents: Record<string, number> } }>(
+      reportsApp,
+      'GET',
+      `/v1/stats/monthly?country=KH&from=${month}&to=${month}`,
+      admin,
+    );
     expect(monthly.body.totals.accidents).toEqual({ accidents: sum('accidents'), killed: sum('killed'), injured: sum('injured') });
   });
 
   it('withholds the small cells of the breakdown from observers but not the totals, and writes CSV with HXL', async () => {
-    const r = await call<{ killed: number; bySexAndAge: { killed: { M: Record<string, number | null> } }; suppressed: string[] }>(mineApp, 'GET', '/v1/stats/casualties?country=KH', observer);
+    const r = await call<{ killed: number; bySexAndAge: { killed: { M: Record<string, number | null> } }; suppressed: string[] }>(
+      mineApp,
+      'GET',
+      '/v1/stats/casualties?country=KH',
+      observer,
+    );
     expect(r.body.killed).toBe(1);
     expect(r.body.bySexAndAge.killed.M['12-17']).toBeNull();
     expect(r.body.suppressed).toContain('bySexAndAge.killed.M.12-17');
@@ -208,7 +327,14 @@ describe('accidents', () => {
 
   it('erases victims’ names and contacts and keeps the accident and its counts', async () => {
     const current = await call<Accident>(mineApp, 'GET', `/v1/accidents/${accident.id}`, opsKH);
-    const erased = await call<Accident>(mineApp, 'POST', `/v1/accidents/${accident.id}/victim-data-erasure`, opsKH, { reason: 'asked by the family' }, { 'if-match': current.etag! });
+    const erased = await call<Accident>(
+      mineApp,
+      'POST',
+      `/v1/accidents/${accident.id}/victim-data-erasure`,
+      opsKH,
+      { reason: 'asked by the family' },
+      { 'if-match': current.etag! },
+    );
     expect(erased.status).toBe(200);
     const read = await call<Accident>(mineApp, 'GET', `/v1/accidents/${accident.id}`, admin);
     expect(read.text).not.toContain(VICTIM_NAME);
@@ -223,12 +349,39 @@ describe('clearance priorities', () => {
   let areas: HazardArea[];
   let big: Household;
 
-  const priorities = async (headers: H, query = '?province=KH01') => call<{ items: { hazardAreaId: string; rank: number; score: number | null; households: { total: number | null }; people: { total: number | null }; accidents: number }[]; suppressed: string[] }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
+  const priorities = async (headers: H, query = '?province=KH01') =>
+    call<{
+      items: {
+        hazardAreaId: string;
+        rank: number;
+        score: number | null;
+        households: { total: number | null };
+        people: { total: number | null };
+        accidents: number;
+      }[];
+      suppressed: string[];
+    }>(tasksApp, 'GET', `/v1/hazard-areas/priorities${query}`, headers);
 
   it('ranks three areas by people waiting near them, accidents near them and 2025 contamination, by the documented score', async () => {
     areas = [];
-    for (const [i, contamination] of [[0, [{ category: 'UXO', period: 'LEGACY' }]], [1, [{ category: 'AT_MINE', period: 'LEGACY' }]], [2, [{ category: 'AP_MINE', period: '2025_CONFLICT' }, { category: 'SUBMUNITION', period: '2025_CONFLICT' }]]] as const) {
-      const r = await call<HazardArea>(tasksApp, 'POST', '/v1/hazard-areas', opsKH, hazardBody({ name: `Area ${'ABC'[i]}`, country: 'KH', province: 'KH01', contamination, geometry: square(at(i)[0], at(i)[1], 0.005) }));
+    for (const [i, contamination] of [
+      [0, [{ category: 'UXO', period: 'LEGACY' }]],
+      [1, [{ category: 'AT_MINE', period: 'LEGACY' }]],
+      [
+        2,
+        [
+          { category: 'AP_MINE', period: '2025_CONFLICT' },
+          { category: 'SUBMUNITION', period: '2025_CONFLICT' },
+        ],
+      ],
+    ] as const) {
+      const r = await call<HazardArea>(
+        tasksApp,
+        'POST',
+        '/v1/hazard-areas',
+        opsKH,
+        hazardBody({ name: `Area ${'ABC'[i]}`, country: 'KH', province: 'KH01', contamination, geometry: square(at(i)[0], at(i)[1], 0.005) }),
+      );
       expect(r.status).toBe(201);
       areas.push(r.body);
     }
@@ -238,7 +391,18 @@ describe('clearance priorities', () => {
     expect(big.returnSafety.hazardAreaIds).toEqual([areas[0]!.id]);
     await call(householdsApp, 'POST', '/v1/households', reliefKH, household(north, 1, 'KH01'));
     // B: two accidents inside it this year.
-    for (let k = 0; k < 2; k++) expect((await call(mineApp, 'POST', '/v1/accidents', opsKH, accidentBody([at(1)[0] + 0.002, at(1)[1] + 0.002], { province: 'KH01', hazardAreaId: areas[1]!.id }))).status).toBe(201);
+    for (let k = 0; k < 2; k++)
+      expect(
+        (
+          await call(
+            mineApp,
+            'POST',
+            '/v1/accidents',
+            opsKH,
+            accidentBody([at(1)[0] + 0.002, at(1)[1] + 0.002], { province: 'KH01', hazardAreaId: areas[1]!.id }),
+          )
+        ).status,
+      ).toBe(201);
     const r = await priorities(ministryKH);
     expect(r.status, r.text).toBe(200);
     const scores = { A: 21 * DEMAND_WEIGHTS.DISPLACED, B: 2 * ACCIDENT_WEIGHT, C: 60 };
@@ -252,15 +416,33 @@ describe('clearance priorities', () => {
   });
 
   it('moves an area up within the request that changes a household’s status, and down with its destination', async () => {
-    const moved = await call<Household>(householdsApp, 'POST', `/v1/households/${big.id}/transitions`, reliefKH, { to: 'INTENDS_RETURN' }, { 'if-match': `"${big.version}"` });
+    const moved = await call<Household>(
+      householdsApp,
+      'POST',
+      `/v1/households/${big.id}/transitions`,
+      reliefKH,
+      { to: 'INTENDS_RETURN' },
+      { 'if-match': `"${big.version}"` },
+    );
     expect(moved.status).toBe(200);
     const up = await priorities(ministryKH);
     expect(up.body.items.map((i) => i.hazardAreaId)).toEqual([areas[0]!.id, areas[2]!.id, areas[1]!.id]);
     expect(up.body.items[0]!.score).toBe(20 * DEMAND_WEIGHTS.INTENDS_RETURN + 1);
-    const away = await call<Household>(householdsApp, 'PATCH', `/v1/households/${big.id}`, reliefKH, { destination: { province: 'KH01', point: { type: 'Point', coordinates: [102.5, 13.5] } } }, { 'if-match': `"${moved.body.version}"` });
+    const away = await call<Household>(
+      householdsApp,
+      'PATCH',
+      `/v1/households/${big.id}`,
+      reliefKH,
+      { destination: { province: 'KH01', point: { type: 'Point', coordinates: [102.5, 13.5] } } },
+      { 'if-match': `"${moved.body.version}"` },
+    );
     expect(away.status).toBe(200);
     const down = await priorities(ministryKH);
-    expect(down.body.items.map((i) => [i.hazardAreaId, i.score])).toEqual([[areas[2]!.id, 60], [areas[1]!.id, 40], [areas[0]!.id, 1]]);
+    expect(down.body.items.map((i) => [i.hazardAreaId, i.score])).toEqual([
+      [areas[2]!.id, 60],
+      [areas[1]!.id, 40],
+      [areas[0]!.id, 1],
+    ]);
   });
 
   it('withholds small counts from those who may not read every household, and shows the same counts on the area', async () => {
@@ -272,7 +454,12 @@ describe('clearance priorities', () => {
     expect(a.score).toBeNull();
     const exact = await priorities(ministryKH);
     expect(exact.body.items[2]!.households.total).toBe(1);
-    const area = await call<{ priority: { households: { total: number | null }; score: number; rank: number; of: number; suggestedTaskPriority: number } }>(tasksApp, 'GET', `/v1/hazard-areas/${areas[2]!.id}`, ministryKH);
+    const area = await call<{ priority: { households: { total: number | null }; score: number; rank: number; of: number; suggestedTaskPriority: number } }>(
+      tasksApp,
+      'GET',
+      `/v1/hazard-areas/${areas[2]!.id}`,
+      ministryKH,
+    );
     expect(area.body.priority).toMatchObject({ score: 60, households: { total: 0 } });
     expect(area.body.priority.rank).toBeGreaterThanOrEqual(1);
     expect((await call(tasksApp, 'GET', '/v1/hazard-areas/priorities?province=KH01', reliefKH)).status).toBe(403);
@@ -280,7 +467,14 @@ describe('clearance priorities', () => {
 
   it('drops an area from the list once it is withdrawn', async () => {
     const current = await call<HazardArea>(tasksApp, 'GET', `/v1/hazard-areas/${areas[1]!.id}`, opsKH);
-    const withdrawn = await call(tasksApp, 'POST', `/v1/hazard-areas/${areas[1]!.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason: 'recorded twice' }, { 'if-match': current.etag! });
+    const withdrawn = await call(
+      tasksApp,
+      'POST',
+      `/v1/hazard-areas/${areas[1]!.id}/transitions`,
+      opsKH,
+      { to: 'WITHDRAWN', reason: 'recorded twice' },
+      { 'if-match': current.etag! },
+    );
     expect(withdrawn.status).toBe(200);
     expect((await priorities(ministryKH)).body.items.map((i) => i.hazardAreaId)).toEqual([areas[2]!.id, areas[0]!.id]);
   });
@@ -292,7 +486,10 @@ describe('clearance priorities', () => {
     // As an old table holds them: no demand items for the areas, or items that only ADDs made (no index key).
     const demand = (await scanTable()).filter((i) => i.entity === 'HazardDemand');
     for (const item of demand) {
-      if (item.hazardAreaId === areas[0]!.id) await documentClient.send(new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE gsi5pk, contamination' }));
+      if (item.hazardAreaId === areas[0]!.id)
+        await documentClient.send(
+          new UpdateCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE gsi5pk, contamination' }),
+        );
       else await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
     }
     expect((await lists()).map((l) => l.length)).toEqual([0, 0, 0]);
@@ -309,10 +506,23 @@ describe('clearance priorities', () => {
 
 describe('risk education', () => {
   it('records sessions with their statistics and lists the AT_RISK households not yet briefed until PATCH records it', async () => {
-    const session = await call<{ id: string; reached: number }>(mineApp, 'POST', '/v1/risk-education-sessions', reliefKH, { date: '2026-02-01', province: 'KH22', site: 'Pagoda camp 4', provider: 'DRC', delivery: 'FACE_TO_FACE', categories: ['AP_MINE', 'SUBMUNITION'], audience: { girls: 3, boys: 4, women: 5, men: 6 } });
+    const session = await call<{ id: string; reached: number }>(mineApp, 'POST', '/v1/risk-education-sessions', reliefKH, {
+      date: '2026-02-01',
+      province: 'KH22',
+      site: 'Pagoda camp 4',
+      provider: 'DRC',
+      delivery: 'FACE_TO_FACE',
+      categories: ['AP_MINE', 'SUBMUNITION'],
+      audience: { girls: 3, boys: 4, women: 5, men: 6 },
+    });
     expect(session.status).toBe(201);
     expect(session.body.reached).toBe(18);
-    const stats = await call<{ sessions: number; reached: { total: number; girls: number } }>(mineApp, 'GET', '/v1/stats/risk-education?province=KH22', observer);
+    const stats = await call<{ sessions: number; reached: { total: number; girls: number } }>(
+      mineApp,
+      'GET',
+      '/v1/stats/risk-education?province=KH22',
+      observer,
+    );
     expect(stats.body).toMatchObject({ sessions: 1, reached: { total: 18, girls: 3 } });
     const csv = await call(mineApp, 'GET', '/v1/stats/risk-education?country=KH', observer, undefined, { accept: 'text/csv' });
     expect(csv.text.split('\r\n')[1]).toContain('#reached+ind');
@@ -323,7 +533,14 @@ describe('risk education', () => {
     expect(due.body.items.length).toBeGreaterThan(0);
     expect(due.body.items.every((h) => h.returnSafety.status === 'AT_RISK')).toBe(true);
     const first = due.body.items[0]!;
-    const briefed = await call<Household>(householdsApp, 'PATCH', `/v1/households/${first.id}`, reliefKH, { riskEducation: { receivedAt: '2026-02-01', sessionId: session.body.id } }, { 'if-match': `"${first.version}"` });
+    const briefed = await call<Household>(
+      householdsApp,
+      'PATCH',
+      `/v1/households/${first.id}`,
+      reliefKH,
+      { riskEducation: { receivedAt: '2026-02-01', sessionId: session.body.id } },
+      { 'if-match': `"${first.version}"` },
+    );
     expect(briefed.status).toBe(200);
     expect(briefed.body.riskEducation).toEqual({ receivedAt: '2026-02-01', sessionId: session.body.id });
     const after = await call<{ items: HouseholdSummary[] }>(householdsApp, 'GET', '/v1/households?returnSafety=AT_RISK&riskEducation=none&limit=100', reliefKH);

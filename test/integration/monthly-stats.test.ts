@@ -36,7 +36,11 @@ const routeOf = (path: string) =>
           : tasksApp;
 
 async function call<T>(method: string, path: string, headers: Headers, body?: unknown, extra: Headers = {}) {
-  const res = await routeOf(path).request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await routeOf(path).request(path, {
+    method,
+    headers: { ...headers, ...(body ? json : {}), ...extra },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   const parsed = (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as T;
   return { status: res.status, res, text, body: parsed };
@@ -80,12 +84,20 @@ const registration = (origin: string, current: string) => ({
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
 });
 const register = (u: Headers, origin: string, current: string) => ok<Household>(201, 'POST', '/v1/households', u, registration(origin, current));
-const move = (u: Headers, h: Household, to: string, extra: Record<string, unknown> = {}) => ok<Household>(200, 'POST', `/v1/households/${h.id}/transitions`, u, { to, ...extra }, { 'if-match': `"${h.version}"` });
+const move = (u: Headers, h: Household, to: string, extra: Record<string, unknown> = {}) =>
+  ok<Household>(200, 'POST', `/v1/households/${h.id}/transitions`, u, { to, ...extra }, { 'if-match': `"${h.version}"` });
 
 /** A TH hazard area and a task of one TH team on it (with a KH team when `joint`), started now. */
 async function startWork(u: Users, lon: number, joint = false): Promise<{ task: Task; hazard: HazardArea; lon: number; joint: boolean }> {
-  const team = await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsTH, { name: `TMAC team ${lon}`, organisation: 'TMAC', country: 'TH', capabilities: ['MANUAL'] });
-  const khTeam = joint ? await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsKH, { name: `CMAC team ${lon}`, organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] }) : undefined;
+  const team = await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsTH, {
+    name: `TMAC team ${lon}`,
+    organisation: 'TMAC',
+    country: 'TH',
+    capabilities: ['MANUAL'],
+  });
+  const khTeam = joint
+    ? await ok<{ id: string }>(201, 'POST', '/v1/teams', u.opsKH, { name: `CMAC team ${lon}`, organisation: 'CMAC', country: 'KH', capabilities: ['MANUAL'] })
+    : undefined;
   const hazard = await ok<HazardArea>(201, 'POST', '/v1/hazard-areas', u.opsTH, {
     name: `Area ${lon}`,
     country: 'TH',
@@ -96,28 +108,75 @@ async function startWork(u: Users, lon: number, joint = false): Promise<{ task: 
     contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
     geometry: square(lon, 14.35),
   });
-  const task = await ok<Task>(201, 'POST', '/v1/tasks', u.opsTH, { hazardAreaId: hazard.id, activityType: 'CLEARANCE', priority: 1, joint, teamIds: khTeam ? [team.id, khTeam.id] : [team.id], plannedStart: '2026-01-10', plannedEnd: '2026-02-10' });
+  const task = await ok<Task>(201, 'POST', '/v1/tasks', u.opsTH, {
+    hazardAreaId: hazard.id,
+    activityType: 'CLEARANCE',
+    priority: 1,
+    joint,
+    teamIds: khTeam ? [team.id, khTeam.id] : [team.id],
+    plannedStart: '2026-01-10',
+    plannedEnd: '2026-02-10',
+  });
   await ok(200, 'POST', `/v1/tasks/${task.id}/transitions`, u.opsTH, { to: 'ASSIGNED' }, { 'if-match': '"1"' });
   await ok(200, 'POST', `/v1/tasks/${task.id}/transitions`, u.opsTH, { to: 'IN_PROGRESS' }, { 'if-match': '"2"' });
   return { task, hazard, lon, joint };
 }
 
 /** The work finished now: a progress report of `reportDate` with the finds, completion, a report of the whole area in two parts, accepted by QA TH (and QA KH for joint work). */
-async function finishWork(u: Users, work: { task: Task; lon: number; joint: boolean }, reportDate: string, finds: { category: string; quantity: number; disposal?: string }[]): Promise<{ task: Task; progressId: string; report: ClearedArea }> {
+async function finishWork(
+  u: Users,
+  work: { task: Task; lon: number; joint: boolean },
+  reportDate: string,
+  finds: { category: string; quantity: number; disposal?: string }[],
+): Promise<{ task: Task; progressId: string; report: ClearedArea }> {
   const { task, lon } = work;
   const position = { type: 'Point', coordinates: [lon + 0.005, 14.355] };
-  const progress = await ok<{ id: string }>(201, 'POST', `/v1/tasks/${task.id}/progress`, u.opsTH, { reportDate, areaClearedSqm: 500, finds: finds.map((f) => ({ ...f, position })) });
+  const progress = await ok<{ id: string }>(201, 'POST', `/v1/tasks/${task.id}/progress`, u.opsTH, {
+    reportDate,
+    areaClearedSqm: 500,
+    finds: finds.map((f) => ({ ...f, position })),
+  });
   const done = await ok<Task>(200, 'POST', `/v1/tasks/${task.id}/transitions`, u.opsTH, { to: 'COMPLETED' }, { 'if-match': '"4"' });
   const report = await ok<ClearedArea>(201, 'POST', '/v1/cleared-areas', u.opsTH, {
     taskId: task.id,
     parts: [
       { outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry: square(lon, 14.35, 0.005) },
-      { outcome: 'REDUCED', method: 'TS', geometry: { type: 'Polygon', coordinates: [[[lon + 0.005, 14.35], [lon + 0.01, 14.35], [lon + 0.01, 14.36], [lon + 0.005, 14.36], [lon + 0.005, 14.35]]] } },
+      {
+        outcome: 'REDUCED',
+        method: 'TS',
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [lon + 0.005, 14.35],
+              [lon + 0.01, 14.35],
+              [lon + 0.01, 14.36],
+              [lon + 0.005, 14.36],
+              [lon + 0.005, 14.35],
+            ],
+          ],
+        },
+      },
     ],
     completedAt: reportDate,
   });
-  let decided = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${report.id}/qa`, u.qaTH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': `"${report.version}"` });
-  if (work.joint) decided = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${report.id}/qa`, u.qaKH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': `"${report.version}"` });
+  let decided = await ok<ClearedArea>(
+    200,
+    'POST',
+    `/v1/cleared-areas/${report.id}/qa`,
+    u.qaTH,
+    { decision: 'ACCEPTED', nonconformities: [] },
+    { 'if-match': `"${report.version}"` },
+  );
+  if (work.joint)
+    decided = await ok<ClearedArea>(
+      200,
+      'POST',
+      `/v1/cleared-areas/${report.id}/qa`,
+      u.qaKH,
+      { decision: 'ACCEPTED', nonconformities: [] },
+      { 'if-match': `"${report.version}"` },
+    );
   expect(decided.status).toBe('QA_ACCEPTED');
   return { task: done, progressId: progress.id, report: decided };
 }
@@ -155,7 +214,12 @@ async function recount(country: 'KH' | 'TH' | undefined, months: string[]) {
   }
   const tasks = new Map((items.filter((i) => i.entity === 'Task') as unknown as Task[]).map((t) => [t.id, t]));
   const states = new Map(items.filter((i) => i.entity === 'FindState').map((s) => [String(s.findId), s.disposal as string | undefined]));
-  for (const r of items.filter((i) => i.entity === 'ProgressReport') as unknown as { id: string; taskId: string; reportDate: string; finds: { category: string; quantity: number; disposal: string }[] }[]) {
+  for (const r of items.filter((i) => i.entity === 'ProgressReport') as unknown as {
+    id: string;
+    taskId: string;
+    reportDate: string;
+    finds: { category: string; quantity: number; disposal: string }[];
+  }[]) {
     const m = at(r.reportDate.slice(0, 7));
     if (!m || !mine(tasks.get(r.taskId)?.country)) continue;
     r.finds.forEach((f, i) => {
@@ -169,7 +233,11 @@ async function recount(country: 'KH' | 'TH' | undefined, months: string[]) {
     m.accidents.killed += a.victims.filter((v) => v.outcome === 'KILLED').length;
     m.accidents.injured += a.victims.filter((v) => v.outcome === 'INJURED').length;
   }
-  for (const r of items.filter((i) => i.entity === 'RiskEducationSession') as unknown as { country: string; date: string; audience: Record<string, number> }[]) {
+  for (const r of items.filter((i) => i.entity === 'RiskEducationSession') as unknown as {
+    country: string;
+    date: string;
+    audience: Record<string, number>;
+  }[]) {
     const m = mine(r.country) ? at(borderMonth(r.date)) : undefined;
     if (!m) continue;
     m.riskEducation.sessions += 1;
@@ -248,14 +316,41 @@ beforeAll(async () => {
   // Accidents keyed by occurredAt: one in October, one recorded in November and corrected to October with a third victim; a risk-education session in November.
   const victim = (outcome: 'KILLED' | 'INJURED') => ({ sex: 'M', age: 30, outcome, victimType: 'CIVILIAN', nationality: 'KH' });
   const accident = (occurredAt: string, victims: unknown[]) => ({
-    country: 'KH', occurredAt, point: { type: 'Point', coordinates: [103.52, 14.42] }, province: 'KH22', device: { category: 'AP_MINE', model: 'PMN-2' },
-    activityAtTime: 'FARMING', source: 'CMAC field report', victims,
+    country: 'KH',
+    occurredAt,
+    point: { type: 'Point', coordinates: [103.52, 14.42] },
+    province: 'KH22',
+    device: { category: 'AP_MINE', model: 'PMN-2' },
+    activityAtTime: 'FARMING',
+    source: 'CMAC field report',
+    victims,
   });
   await ok(201, 'POST', '/v1/accidents', now.opsKH, accident(`${OCT}-20`, [victim('KILLED'), victim('INJURED')]));
   const later = await ok<{ id: string; version: number }>(201, 'POST', '/v1/accidents', now.opsKH, accident(`${NOV}-02T03:00:00Z`, [victim('INJURED')]));
-  await ok(200, 'PATCH', `/v1/accidents/${later.id}`, now.opsKH, { occurredAt: `${OCT}-30`, victims: [victim('INJURED'), victim('INJURED')] }, { 'if-match': `"${later.version}"` });
-  await ok(201, 'POST', '/v1/risk-education-sessions', now.reliefKH, { date: `${NOV}-05`, province: 'KH22', provider: 'DRC', delivery: 'FACE_TO_FACE', categories: ['AP_MINE'], audience: { girls: 3, boys: 4, women: 5, men: 6 } });
-  const refused = await ok<ClearedArea>(200, 'POST', `/v1/cleared-areas/${early.joint.id}/attestation`, now.observer, { decision: 'NOT_ATTESTED', findings: 'Lanes not marked as reported.' }, { 'if-match': `"${early.joint.version}"` });
+  await ok(
+    200,
+    'PATCH',
+    `/v1/accidents/${later.id}`,
+    now.opsKH,
+    { occurredAt: `${OCT}-30`, victims: [victim('INJURED'), victim('INJURED')] },
+    { 'if-match': `"${later.version}"` },
+  );
+  await ok(201, 'POST', '/v1/risk-education-sessions', now.reliefKH, {
+    date: `${NOV}-05`,
+    province: 'KH22',
+    provider: 'DRC',
+    delivery: 'FACE_TO_FACE',
+    categories: ['AP_MINE'],
+    audience: { girls: 3, boys: 4, women: 5, men: 6 },
+  });
+  const refused = await ok<ClearedArea>(
+    200,
+    'POST',
+    `/v1/cleared-areas/${early.joint.id}/attestation`,
+    now.observer,
+    { decision: 'NOT_ATTESTED', findings: 'Lanes not marked as reported.' },
+    { 'if-match': `"${early.joint.version}"` },
+  );
   expect(refused.status).toBe('NOT_ATTESTED');
 });
 
@@ -291,7 +386,10 @@ describe('GET /v1/stats/monthly', () => {
     const csv = await call('GET', `/v1/stats/monthly?country=TH&from=${OCT}&to=${NOV}`, now.admin, undefined, { accept: 'text/csv' });
     expect(csv.status).toBe(200);
     expect(csv.res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const [header, hxl, ...rows] = csv.text.trim().split('\r\n').map((l) => l.split(','));
+    const [header, hxl, ...rows] = csv.text
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(hxl![header!.indexOf('households_registered')]).toBe('#affected+hh+registered');
     expect(hxl![header!.indexOf('eo_destroyed_submunition')]).toBe('#indicator+eo+destroyed+submunition');
     const row = (month: string, p: string) => rows.find((r) => r[0] === month && r[2] === p)!;
@@ -306,7 +404,10 @@ describe('GET /v1/stats/monthly', () => {
     expect(seen.suppressed).toEqual(expect.arrayContaining(['months.0.households.registered', 'months.0.households.returned', 'totals.households.registered']));
     expect(seen.months[0]!.ordnanceDestroyed.total).toBe(0);
     const csv = await call('GET', `/v1/stats/monthly?country=KH&from=${OCT}&to=${OCT}&format=csv`, now.observer);
-    const [header, , ...rows] = csv.text.trim().split('\r\n').map((l) => l.split(','));
+    const [header, , ...rows] = csv.text
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows.find((r) => r[2] === 'KH22')![header!.indexOf('households_registered')]).toBe('<5');
     const exact = await ok<Monthly>(200, 'GET', `/v1/stats/monthly?country=KH&from=${OCT}&to=${OCT}`, now.ministryKH);
     expect(exact.months[0]!.households).toEqual({ registered: 2, returned: 1, redisplaced: 0 });
@@ -326,12 +427,16 @@ describe('GET /v1/stats/monthly', () => {
   });
 
   it('backfills the same buckets from the records when they are counted afresh (the one-off count of npm start)', async () => {
-    const before = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
+    const before = (await scanTable())
+      .filter((i) => i.entity === 'MonthlyStats')
+      .sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
     expect(before.length).toBeGreaterThan(0);
     for (const item of before) await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
     const first = await backfillMonthlyStats(documentClient, tableName);
     expect(first.ran).toBe(true);
-    const after = (await scanTable()).filter((i) => i.entity === 'MonthlyStats').sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
+    const after = (await scanTable())
+      .filter((i) => i.entity === 'MonthlyStats')
+      .sort((a, b) => `${String(a.pk)}${String(a.sk)}`.localeCompare(`${String(b.pk)}${String(b.sk)}`));
     // A counter that went back to 0 (an accident moved to another month) is 0 live and absent when recounted.
     const withoutZeros = (items: Record<string, unknown>[]) => items.map((i) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== 0)));
     expect(withoutZeros(after)).toEqual(withoutZeros(before));

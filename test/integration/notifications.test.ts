@@ -25,16 +25,24 @@ let ministryTH: Record<string, string>;
 let admin: Record<string, string>;
 
 async function call<T>(method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, res };
 }
 
-const subscribe = (headers: Record<string, string>, body: Record<string, unknown>, extra: Record<string, string> = {}) => call<Created & Problem>('POST', '/v1/subscriptions', headers, body, extra);
+const subscribe = (headers: Record<string, string>, body: Record<string, unknown>, extra: Record<string, string> = {}) =>
+  call<Created & Problem>('POST', '/v1/subscriptions', headers, body, extra);
 
 let hooks = 0;
 /** A subscription; by default to a URL of its own (an organisation subscribes one URL once). */
-async function subscribed(headers: Record<string, string>, body: Record<string, unknown> = { url: `https://hooks.example.org/clearway/${++hooks}` }): Promise<Created> {
+async function subscribed(
+  headers: Record<string, string>,
+  body: Record<string, unknown> = { url: `https://hooks.example.org/clearway/${++hooks}` },
+): Promise<Created> {
   const r = await subscribe(headers, body);
   if (r.status !== 201) throw new Error(`subscribe: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
@@ -47,7 +55,11 @@ async function readAll<T>(path: string, headers: Record<string, string>, limit: 
   let pages = 0;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const r: { status: number; body: PageOf<T> } = await call<PageOf<T>>('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
+    const r: { status: number; body: PageOf<T> } = await call<PageOf<T>>(
+      'GET',
+      `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      headers,
+    );
     expect(r.status).toBe(200);
     items.push(...r.body.items);
     cursor = r.body.next;
@@ -68,7 +80,15 @@ describe('subscriptions: create and read', () => {
     expect(r.status).toBe(201);
     expect(r.res.headers.get('etag')).toBe('"1"');
     expect(r.res.headers.get('location')).toBe(`/v1/subscriptions/${r.body.id}`);
-    expect(r.body).toMatchObject({ country: 'KH', org: 'MoD-KH', url: 'https://hooks.example.org/clearway', eventTypes: ['TaskStatusChanged'], active: true, version: 1, createdBy: 'user-kh-ministry' });
+    expect(r.body).toMatchObject({
+      country: 'KH',
+      org: 'MoD-KH',
+      url: 'https://hooks.example.org/clearway',
+      eventTypes: ['TaskStatusChanged'],
+      active: true,
+      version: 1,
+      createdBy: 'user-kh-ministry',
+    });
     expect(r.body.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(r.body.secret, 'base64url')).toHaveLength(32);
 
@@ -195,15 +215,39 @@ describe('subscriptions: dead letters', () => {
   it('lists the records the deliverer wrote to the subscription’s partition, in event order', async () => {
     const sub = await subscribed(ministryTH);
     const other = await subscribed(ministryTH);
-    const event = { id: '01JEVENT000000000000000001', type: 'TaskCreated', version: 1, occurredAt: '2026-01-10T00:00:00.000Z', audience: ['KH', 'TH'], subject: { type: 'Task', id: 'x' }, actor: { role: 'operations', org: 'TMAC' }, data: {} };
-    const failure = (eventId: string, subId = sub.id) => ({ ...failureKey(subId, eventId), entity: 'SubscriptionFailure', eventId, event: { ...event, id: eventId }, attempts: 8, lastStatus: 503, lastError: 'HTTP 503', failedAt: '2026-01-11T00:00:00.000Z' });
+    const event = {
+      id: '01JEVENT000000000000000001',
+      type: 'TaskCreated',
+      version: 1,
+      occurredAt: '2026-01-10T00:00:00.000Z',
+      audience: ['KH', 'TH'],
+      subject: { type: 'Task', id: 'x' },
+      actor: { role: 'operations', org: 'TMAC' },
+      data: {},
+    };
+    const failure = (eventId: string, subId = sub.id) => ({
+      ...failureKey(subId, eventId),
+      entity: 'SubscriptionFailure',
+      eventId,
+      event: { ...event, id: eventId },
+      attempts: 8,
+      lastStatus: 503,
+      lastError: 'HTTP 503',
+      failedAt: '2026-01-11T00:00:00.000Z',
+    });
     for (const item of [failure('01JEVENT000000000000000002'), failure('01JEVENT000000000000000001'), failure('01JEVENT000000000000000003', other.id)]) {
       await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
     }
     const r = await call<PageOf<Record<string, unknown>>>('GET', `/v1/subscriptions/${sub.id}/failures?limit=1`, ministryTH);
     expect(r.status).toBe(200);
-    expect(r.body.items).toEqual([{ eventId: '01JEVENT000000000000000001', event: { ...event }, attempts: 8, lastStatus: 503, lastError: 'HTTP 503', failedAt: '2026-01-11T00:00:00.000Z' }]);
-    const next = await call<PageOf<{ eventId: string }>>('GET', `/v1/subscriptions/${sub.id}/failures?limit=1&cursor=${encodeURIComponent(r.body.next!)}`, ministryTH);
+    expect(r.body.items).toEqual([
+      { eventId: '01JEVENT000000000000000001', event: { ...event }, attempts: 8, lastStatus: 503, lastError: 'HTTP 503', failedAt: '2026-01-11T00:00:00.000Z' },
+    ]);
+    const next = await call<PageOf<{ eventId: string }>>(
+      'GET',
+      `/v1/subscriptions/${sub.id}/failures?limit=1&cursor=${encodeURIComponent(r.body.next!)}`,
+      ministryTH,
+    );
     expect(next.body.items.map((f) => f.eventId)).toEqual(['01JEVENT000000000000000002']);
     // A cursor is bound to its subscription's listing.
     expect((await call('GET', `/v1/subscriptions/${other.id}/failures?cursor=${encodeURIComponent(r.body.next!)}`, ministryTH)).status).toBe(400);
@@ -212,7 +256,13 @@ describe('subscriptions: dead letters', () => {
 });
 
 describe('the feed', () => {
-  const MINE_ACTION = new Set<string>([EventType.HazardAreaRecorded, EventType.HazardAreaStatusChanged, EventType.TaskCreated, EventType.TaskAssigned, EventType.TaskStatusChanged]);
+  const MINE_ACTION = new Set<string>([
+    EventType.HazardAreaRecorded,
+    EventType.HazardAreaStatusChanged,
+    EventType.TaskCreated,
+    EventType.TaskAssigned,
+    EventType.TaskStatusChanged,
+  ]);
   let subjects: string[];
 
   beforeAll(async () => {

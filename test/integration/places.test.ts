@@ -10,7 +10,11 @@ let relief: Record<string, string>;
 let shipped: GazetteerFiles;
 
 async function call<T>(method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await placesApp.request(path, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await placesApp.request(path, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, res, text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -31,7 +35,13 @@ describe('GET /v1/places', () => {
     expect(r.status).toBe(200);
     expect(r.body.edition).toBe('2026-01');
     expect(r.body.items).toHaveLength(25);
-    expect(r.body.items.find((u) => u.pcode === 'KH12')).toEqual({ pcode: 'KH12', level: 'adm1', country: 'KH', parent: null, name: { en: 'Phnom Penh Capital', km: expect.stringMatching(/\p{Script=Khmer}/u) } });
+    expect(r.body.items.find((u) => u.pcode === 'KH12')).toEqual({
+      pcode: 'KH12',
+      level: 'adm1',
+      country: 'KH',
+      parent: null,
+      name: { en: 'Phnom Penh Capital', km: expect.stringMatching(/\p{Script=Khmer}/u) },
+    });
     expect(r.res.headers.get('cache-control')).toBe('private, max-age=3600');
     const etag = r.res.headers.get('etag')!;
     expect(etag).toBe('"2026-01:KH"');
@@ -72,7 +82,9 @@ describe('the shared place check', () => {
       { path: 'body.origin.adm3', message: expect.stringMatching(/^commune KH220301 is not in district KH2201/) },
     ]);
     expect(await checkPlaces('KH', [{ path: 'body.current', place: { province: 'KH12', adm2: 'KH1201' } }])).toEqual([]);
-    expect(await checkPlaces('KH', [{ path: 'body', place: { province: 'KH12' }, border: true }])).toEqual([{ path: 'body.province', message: 'KH12 is not a known province of KH' }]);
+    expect(await checkPlaces('KH', [{ path: 'body', place: { province: 'KH12' }, border: true }])).toEqual([
+      { path: 'body.province', message: 'KH12 is not a known province of KH' },
+    ]);
   });
 });
 
@@ -84,7 +96,10 @@ describe('loading a newer edition', () => {
     district.communes!.push({ pcode: `${district.pcode}99`, en: 'New commune', km: 'ឃុំថ្មី' });
 
     expect((await call('PUT', '/v1/places/editions/2026-06/provinces/KH22', relief, kh22)).status).toBe(403);
-    const bad = await call<{ errors: { message: string }[] }>('PUT', '/v1/places/editions/2026-06/provinces/KH22', admin, { ...kh22, districts: [{ pcode: 'TH3201', en: 'x' }] });
+    const bad = await call<{ errors: { message: string }[] }>('PUT', '/v1/places/editions/2026-06/provinces/KH22', admin, {
+      ...kh22,
+      districts: [{ pcode: 'TH3201', en: 'x' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]!.message).toContain('TH3201');
 
@@ -95,7 +110,11 @@ describe('loading a newer edition', () => {
         expect(r.status, `${country} ${p.pcode}: ${r.text}`).toBe(200);
       }
     }
-    const activated = await call<{ previous: string; dropped: { count: number; codes: { pcode: string }[] }; added: number }>('POST', '/v1/places/editions/2026-06/activation', admin);
+    const activated = await call<{ previous: string; dropped: { count: number; codes: { pcode: string }[] }; added: number }>(
+      'POST',
+      '/v1/places/editions/2026-06/activation',
+      admin,
+    );
     expect(activated.status, activated.text).toBe(200);
     expect(activated.body.previous).toBe('2026-01');
     const droppedCodes = [droppedCommune.pcode, ...(droppedCommune.villages ?? []).map((v) => v.pcode)].sort();

@@ -47,7 +47,11 @@ process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-safety-race-'));
 
 type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, etag: res.headers.get('etag'), body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -66,13 +70,19 @@ const khHousehold = (point: [number, number]) => ({
 });
 const khHazard = (lon: number, lat: number) => createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(lon, lat, 0.01) });
 const readHousehold = async (id: string) => (await call<Household>(householdsApp, 'GET', `/v1/households/${id}`, admin)).body;
-const atRiskIds = async (hazardId: string) => (await call<{ items: HouseholdSummary[] }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, admin)).body.items.map((h) => h.id);
+const atRiskIds = async (hazardId: string) =>
+  (await call<{ items: HouseholdSummary[] }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, admin)).body.items.map((h) => h.id);
 
 async function safetyEvents(householdId: string): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const r: { body: { items: EventEnvelope[]; next: string | null } } = await call(notificationsApp, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+    const r: { body: { items: EventEnvelope[]; next: string | null } } = await call(
+      notificationsApp,
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      ministryKH,
+    );
     events.push(...r.body.items);
     cursor = r.body.next;
   } while (cursor);
@@ -118,7 +128,14 @@ describe('a hazard area recorded while a household is being stored', () => {
     between.assessed = async () => {
       hazard = await khHazard(103.8, 14.3);
     };
-    const moved = await call<Household>(householdsApp, 'PATCH', `/v1/households/${created.body.id}`, reliefKH, { destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.805, 14.305] } } }, { 'if-match': `"${created.body.version}"` });
+    const moved = await call<Household>(
+      householdsApp,
+      'PATCH',
+      `/v1/households/${created.body.id}`,
+      reliefKH,
+      { destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.805, 14.305] } } },
+      { 'if-match': `"${created.body.version}"` },
+    );
     expect(moved.status).toBe(200);
     expect(hazard).toBeDefined();
     expect(moved.body.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard!.id] });

@@ -23,7 +23,11 @@ type PageOf<T> = { items: T[]; next: string | null };
 type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
 async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown, extra: Record<string, string> = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -31,7 +35,10 @@ async function call<T>(app: AnyApp, method: string, path: string, headers: Recor
 // Metres per degree on turf's sphere.
 const M_PER_DEG = (Math.PI * 6_371_008.8) / 180;
 /** A point `metres` east of the east edge of `square(lon, lat, size)`, at mid-height. */
-const eastOf = (lon: number, lat: number, size: number, metres: number): [number, number] => [lon + size + metres / (M_PER_DEG * Math.cos(((lat + size / 2) * Math.PI) / 180)), lat + size / 2];
+const eastOf = (lon: number, lat: number, size: number, metres: number): [number, number] => [
+  lon + size + metres / (M_PER_DEG * Math.cos(((lat + size / 2) * Math.PI) / 180)),
+  lat + size / 2,
+];
 
 const GIVEN = 'Sreymom';
 const FAMILY = 'Sovannarith';
@@ -71,13 +78,19 @@ async function register(headers: Record<string, string>, body: unknown): Promise
 
 const readHousehold = async (id: string) => (await call<Household>(householdsApp, 'GET', `/v1/households/${id}`, admin)).body;
 
-const atRisk = (hazardId: string, headers: Record<string, string>) => call<PageOf<HouseholdSummary> & { status?: number }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, headers);
+const atRisk = (hazardId: string, headers: Record<string, string>) =>
+  call<PageOf<HouseholdSummary> & { status?: number }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, headers);
 
 async function feed(headers: Record<string, string>): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const r: { status: number; body: PageOf<EventEnvelope> } = await call<PageOf<EventEnvelope>>(notificationsApp, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers);
+    const r: { status: number; body: PageOf<EventEnvelope> } = await call<PageOf<EventEnvelope>>(
+      notificationsApp,
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      headers,
+    );
     expect(r.status).toBe(200);
     events.push(...r.body.items);
     cursor = r.body.next;
@@ -85,7 +98,8 @@ async function feed(headers: Record<string, string>): Promise<EventEnvelope[]> {
   return events;
 }
 
-const safetyEvents = async (headers: Record<string, string>, householdId: string) => (await feed(headers)).filter((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === householdId);
+const safetyEvents = async (headers: Record<string, string>, householdId: string) =>
+  (await feed(headers)).filter((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === householdId);
 
 const khHazard = (lon: number, lat: number, size = 0.01) => createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(lon, lat, size) });
 
@@ -133,7 +147,13 @@ describe('return safety at registration', () => {
   });
 
   it('refuses a hazard area too large for the index with a 400 naming the geometry, and records nothing', async () => {
-    const r = await call<{ errors: { path: string }[] }>(tasksApp, 'POST', '/v1/hazard-areas', opsKH, hazardBody({ country: 'KH', province: 'KH22', geometry: square(102.8, 13.0, 0.5) }));
+    const r = await call<{ errors: { path: string }[] }>(
+      tasksApp,
+      'POST',
+      '/v1/hazard-areas',
+      opsKH,
+      hazardBody({ country: 'KH', province: 'KH22', geometry: square(102.8, 13.0, 0.5) }),
+    );
     expect(r.status, r.text).toBe(400);
     expect(r.body.errors.map((e) => e.path)).toEqual(['body.geometry']);
     const listed = await call<PageOf<HazardArea>>(tasksApp, 'GET', '/v1/hazard-areas?country=KH&limit=100', opsKH);
@@ -167,7 +187,13 @@ describe('return safety at registration', () => {
     expect((await atRisk('01JZZZZZZZZZZZZZZZZZZZZZZZ', admin)).status).toBe(404);
 
     const page = await atRisk(hazard.id, ministryKH);
-    expect(page.body.items[0]).toMatchObject({ country: 'KH', status: 'DISPLACED', originProvince: 'KH22', memberCount: 1, returnSafety: { status: 'AT_RISK', hazardAreaIds: [hazard.id] } });
+    expect(page.body.items[0]).toMatchObject({
+      country: 'KH',
+      status: 'DISPLACED',
+      originProvince: 'KH22',
+      memberCount: 1,
+      returnSafety: { status: 'AT_RISK', hazardAreaIds: [hazard.id] },
+    });
     expect(page.text).not.toContain(GIVEN);
     expect(page.text).not.toContain(FAMILY);
     expect(page.text).not.toContain('members');
@@ -180,7 +206,12 @@ describe('return safety at registration', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>(tasksApp, 'GET', `/v1/hazard-areas/${hazard.id}/households-at-risk?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>(
+        tasksApp,
+        'GET',
+        `/v1/hazard-areas/${hazard.id}/households-at-risk?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        ministryKH,
+      );
       expect(r.status).toBe(200);
       expect(r.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...r.body.items.map((h) => h.id));
@@ -208,7 +239,16 @@ describe('return safety recomputed when hazard areas change', () => {
       audience: ['KH'],
       subject: { type: 'Household', id: household.id },
       actor: { role: 'operations' },
-      data: { householdId: household.id, country: 'KH', province: 'KH22', org: 'CARE', from: 'SAFE', to: 'AT_RISK', hazardAreaIds: [hazard.id], cause: { hazardAreaId: hazard.id } },
+      data: {
+        householdId: household.id,
+        country: 'KH',
+        province: 'KH22',
+        org: 'CARE',
+        from: 'SAFE',
+        to: 'AT_RISK',
+        hazardAreaIds: [hazard.id],
+        cause: { hazardAreaId: hazard.id },
+      },
     });
     expect(JSON.stringify(events[0])).not.toContain(GIVEN);
     expect(JSON.stringify(events[0])).not.toContain(FAMILY);
@@ -233,7 +273,14 @@ describe('return safety recomputed when hazard areas change', () => {
     const household = await register(reliefKH, khHousehold(eastOf(104.1, 14.6, 0.01, 200)));
     expect(household.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [west.id, east.id].sort() });
 
-    const closed = await call<HazardArea>(tasksApp, 'POST', `/v1/hazard-areas/${west.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason: 'recorded in error: the survey was of another village' }, { 'if-match': '"1"' });
+    const closed = await call<HazardArea>(
+      tasksApp,
+      'POST',
+      `/v1/hazard-areas/${west.id}/transitions`,
+      opsKH,
+      { to: 'WITHDRAWN', reason: 'recorded in error: the survey was of another village' },
+      { 'if-match': '"1"' },
+    );
     expect(closed.status, closed.text).toBe(200);
     const after = await readHousehold(household.id);
     expect(after.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [east.id] });
@@ -252,21 +299,42 @@ describe('return safety recomputed when hazard areas change', () => {
     expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK'); // WORKED_ON is still hazardous
     const done = await transition(opsKH, task, 3, 'COMPLETED');
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    const report = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', deminerKH, { taskId: (done.body as Task).id, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: hazard.geometry });
+    const report = await call<ClearedArea>(clearedApp, 'POST', '/v1/cleared-areas', deminerKH, {
+      taskId: (done.body as Task).id,
+      outcome: 'CLEARED',
+      method: 'MANUAL',
+      depthCm: 13,
+      completedAt: '2026-02-01',
+      geometry: hazard.geometry,
+    });
     expect(report.status, report.text).toBe(201);
-    const accepted = await call<ClearedArea>(clearedApp, 'POST', `/v1/cleared-areas/${report.body.id}/qa`, qaKH, { decision: 'ACCEPTED', nonconformities: [] }, { 'if-match': '"1"' });
+    const accepted = await call<ClearedArea>(
+      clearedApp,
+      'POST',
+      `/v1/cleared-areas/${report.body.id}/qa`,
+      qaKH,
+      { decision: 'ACCEPTED', nonconformities: [] },
+      { 'if-match': '"1"' },
+    );
     expect(accepted.status, accepted.text).toBe(200);
-    const handed = await call<ClearedArea>(clearedApp, 'POST', `/v1/cleared-areas/${report.body.id}/handover`, opsKH, {
-      certificateRef: 'CMAA-HO-2026-0042',
-      date: '2026-02-20',
-      receivedBy: { type: 'COMMUNITY', name: 'O Smach village committee' },
-      signatories: [
-        { name: 'H.E. Ly T.', role: 'NATIONAL_AUTHORITY', organisation: 'CMAA' },
-        { name: 'Team leader Dara K.', role: 'OPERATOR', organisation: 'CMAC' },
-        { name: 'Village chief Sok P.', role: 'COMMUNITY', organisation: 'O Smach' },
-      ],
-      residualRisk: 'Cleared to 13 cm; deeper legacy items cannot be excluded.',
-    }, { 'if-match': '"2"' });
+    const handed = await call<ClearedArea>(
+      clearedApp,
+      'POST',
+      `/v1/cleared-areas/${report.body.id}/handover`,
+      opsKH,
+      {
+        certificateRef: 'CMAA-HO-2026-0042',
+        date: '2026-02-20',
+        receivedBy: { type: 'COMMUNITY', name: 'O Smach village committee' },
+        signatories: [
+          { name: 'H.E. Ly T.', role: 'NATIONAL_AUTHORITY', organisation: 'CMAA' },
+          { name: 'Team leader Dara K.', role: 'OPERATOR', organisation: 'CMAC' },
+          { name: 'Village chief Sok P.', role: 'COMMUNITY', organisation: 'O Smach' },
+        ],
+        residualRisk: 'Cleared to 13 cm; deeper legacy items cannot be excluded.',
+      },
+      { 'if-match': '"2"' },
+    );
     expect(handed.status, handed.text).toBe(200);
     expect((await call<HazardArea>(tasksApp, 'GET', `/v1/hazard-areas/${hazard.id}`, observer)).body.status).toBe('HANDED_OVER');
 
@@ -274,14 +342,24 @@ describe('return safety recomputed when hazard areas change', () => {
     expect(after.returnSafety).toMatchObject({ status: 'SAFE', hazardAreaIds: [] });
     expect((await atRisk(hazard.id, admin)).body.items).toEqual([]);
     const events = await safetyEvents(ministryKH, household.id);
-    expect(events.map((e) => { const d = e.data as { from: string; to: string }; return [d.from, d.to]; })).toEqual([['AT_RISK', 'SAFE']]);
+    expect(
+      events.map((e) => {
+        const d = e.data as { from: string; to: string };
+        return [d.from, d.to];
+      }),
+    ).toEqual([['AT_RISK', 'SAFE']]);
   });
 
   it('keeps the displacement statistics of return safety equal to a recount of the households', async () => {
     const households: HouseholdSummary[] = [];
     let cursor: string | null = null;
     do {
-      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>(householdsApp, 'GET', `/v1/households?province=KH22&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+      const r: { status: number; body: PageOf<HouseholdSummary> } = await call<PageOf<HouseholdSummary>>(
+        householdsApp,
+        'GET',
+        `/v1/households?province=KH22&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        ministryKH,
+      );
       expect(r.status).toBe(200);
       households.push(...r.body.items);
       cursor = r.body.next;
@@ -290,7 +368,12 @@ describe('return safety recomputed when hazard areas change', () => {
     for (const h of households) recount[h.returnSafety.status]++;
     expect(recount.AT_RISK).toBeGreaterThan(0);
     expect(recount.SAFE).toBeGreaterThan(0);
-    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(sitesApp, 'GET', '/v1/stats/displacement?country=KH&province=KH22', ministryKH);
+    const stats = await call<{ returnSafety: { households: Record<string, number> } }>(
+      sitesApp,
+      'GET',
+      '/v1/stats/displacement?country=KH&province=KH22',
+      ministryKH,
+    );
     expect(stats.status, stats.text).toBe(200);
     expect(stats.body.returnSafety.households).toMatchObject(recount);
   });
@@ -325,7 +408,12 @@ describe('POST /v1/hazard-areas/{id}/return-safety-checks', () => {
     expect((await call(tasksApp, 'POST', `/v1/hazard-areas/${newId()}/return-safety-checks`, opsKH)).status).toBe(404);
     expect((await readHousehold(household.id)).returnSafety.status).toBe('SAFE');
 
-    const first = await call<{ hazardAreaId: string; cells: number; candidates: number | null; changed: number | null; suppressed: string[] }>(tasksApp, 'POST', path, opsKH);
+    const first = await call<{ hazardAreaId: string; cells: number; candidates: number | null; changed: number | null; suppressed: string[] }>(
+      tasksApp,
+      'POST',
+      path,
+      opsKH,
+    );
     expect(first.status, first.text).toBe(200);
     // Operations read no household: one household near the area is a small cell for them.
     expect(first.body).toMatchObject({ hazardAreaId: hazard.id, candidates: null, changed: null, suppressed: ['candidates', 'changed'] });

@@ -29,7 +29,11 @@ type PageOf<T> = { items: T[]; next: string | null };
 type AnyApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
 async function call<T>(app: AnyApp, method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -37,7 +41,10 @@ async function call<T>(app: AnyApp, method: string, path: string, headers: Recor
 // Metres per degree on turf's sphere.
 const M_PER_DEG = (Math.PI * 6_371_008.8) / 180;
 /** A point `metres` east of the east edge of `square(lon, lat, size)`, at mid-height. */
-const eastOf = (lon: number, lat: number, size: number, metres: number): [number, number] => [lon + size + metres / (M_PER_DEG * Math.cos(((lat + size / 2) * Math.PI) / 180)), lat + size / 2];
+const eastOf = (lon: number, lat: number, size: number, metres: number): [number, number] => [
+  lon + size + metres / (M_PER_DEG * Math.cos(((lat + size / 2) * Math.PI) / 180)),
+  lat + size / 2,
+];
 
 const GIVEN = 'Sreymom';
 const khHousehold = (point: [number, number]) => ({
@@ -70,7 +77,12 @@ async function safetyEvents(householdId: string): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const r: { status: number; body: PageOf<EventEnvelope> } = await call<PageOf<EventEnvelope>>(notificationsApp, 'GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, ministryKH);
+    const r: { status: number; body: PageOf<EventEnvelope> } = await call<PageOf<EventEnvelope>>(
+      notificationsApp,
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      ministryKH,
+    );
     expect(r.status).toBe(200);
     events.push(...r.body.items);
     cursor = r.body.next;
@@ -97,15 +109,22 @@ async function recordWithoutRecomputation(lon: number, lat: number): Promise<{ h
     status: 'OPEN',
     statusChangedAt: now,
   } as HazardArea;
-  const recorded = outboxEvent(EventType.HazardAreaRecorded, { type: 'HazardArea', id: hazard.id }, 'KH', operations, {
-    hazardAreaId: hazard.id,
-    country: 'KH',
-    province: 'KH22',
-    classification: hazard.classification,
-    areaSqm: hazard.areaSqm,
-    contested: false,
-    categories: ['AP_MINE'],
-  }, now);
+  const recorded = outboxEvent(
+    EventType.HazardAreaRecorded,
+    { type: 'HazardArea', id: hazard.id },
+    'KH',
+    operations,
+    {
+      hazardAreaId: hazard.id,
+      country: 'KH',
+      province: 'KH22',
+      classification: hazard.classification,
+      areaSqm: hazard.areaSqm,
+      contested: false,
+      categories: ['AP_MINE'],
+    },
+    now,
+  );
   await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard), recorded.write]);
   return { hazard, event: recorded.event };
 }
@@ -113,12 +132,31 @@ async function recordWithoutRecomputation(lon: number, lat: number): Promise<{ h
 /** A queue record as the return-safety queue hands it over: the body is the EventBridge event, `detail` the envelope. */
 const recordOf = (event: EventEnvelope): { messageId: string; body: string } => ({
   messageId: randomUUID(),
-  body: JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': event.type, source: EVENT_SOURCE, account: '000000000000', time: '2026-01-12T03:04:05Z', region: 'ap-southeast-1', resources: [], detail: event }),
+  body: JSON.stringify({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': event.type,
+    source: EVENT_SOURCE,
+    account: '000000000000',
+    time: '2026-01-12T03:04:05Z',
+    region: 'ap-southeast-1',
+    resources: [],
+    detail: event,
+  }),
 });
 
 /** The envelope a household event would carry, for a household. */
 const householdEvent = (type: typeof EventType.HouseholdRegistered | typeof EventType.ReturnSafetyChanged, householdId: string) =>
-  ({ id: newId(), type, version: 1, occurredAt: new Date().toISOString(), audience: ['KH'], subject: { type: 'Household', id: householdId }, actor: { role: 'relief', org: 'CARE' }, data: { householdId } }) as unknown as EventEnvelope;
+  ({
+    id: newId(),
+    type,
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    audience: ['KH'],
+    subject: { type: 'Household', id: householdId },
+    actor: { role: 'relief', org: 'CARE' },
+    data: { householdId },
+  }) as unknown as EventEnvelope;
 
 describe('return-safety checks driven by events', () => {
   it('makes a household AT_RISK from the HazardAreaRecorded event of an area whose recomputation never ran, once, with one ReturnSafetyChanged event', async () => {
@@ -155,7 +193,22 @@ describe('return-safety checks driven by events', () => {
 
     const now = new Date().toISOString();
     const closed: HazardArea = { ...hazard, status: 'CLOSED', version: 2, updatedAt: now, statusChangedAt: now };
-    const changed = outboxEvent(EventType.HazardAreaStatusChanged, { type: 'HazardArea', id: hazard.id }, 'KH', operations, { hazardAreaId: hazard.id, country: 'KH', province: 'KH22', from: 'OPEN', to: 'CLOSED', reason: 'cancelled by non-technical survey', date: now.slice(0, 10) }, now);
+    const changed = outboxEvent(
+      EventType.HazardAreaStatusChanged,
+      { type: 'HazardArea', id: hazard.id },
+      'KH',
+      operations,
+      {
+        hazardAreaId: hazard.id,
+        country: 'KH',
+        province: 'KH22',
+        from: 'OPEN',
+        to: 'CLOSED',
+        reason: 'cancelled by non-technical survey',
+        date: now.slice(0, 10),
+      },
+      now,
+    );
     await transact([hazardWrite(closed, 1), ...hazardCellWritesOnChange(hazard, closed), changed.write]);
     expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');
 
@@ -172,9 +225,36 @@ describe('return-safety checks driven by events', () => {
 
     // The whole area released by a report: nothing remains, the area is CLOSED (as the QA route writes it).
     const now = new Date().toISOString();
-    const released: HazardArea = { ...hazard, status: 'CLOSED', remainingGeometry: null, remainingSqm: 0, releasedSqm: hazard.areaSqm, version: 2, updatedAt: now, statusChangedAt: now };
+    const released: HazardArea = {
+      ...hazard,
+      status: 'CLOSED',
+      remainingGeometry: null,
+      remainingSqm: 0,
+      releasedSqm: hazard.areaSqm,
+      version: 2,
+      updatedAt: now,
+      statusChangedAt: now,
+    };
     const reportId = newId();
-    const decided = outboxEvent(EventType.ClearedAreaQaDecided, { type: 'ClearedArea', id: reportId }, 'KH', operations, { clearedAreaId: reportId, taskId: newId(), hazardAreaId: hazard.id, country: 'KH', province: 'KH22', decidingCountry: 'KH', decision: 'ACCEPTED', nonconformities: 0, status: 'QA_ACCEPTED', remainingSqm: 0 }, now);
+    const decided = outboxEvent(
+      EventType.ClearedAreaQaDecided,
+      { type: 'ClearedArea', id: reportId },
+      'KH',
+      operations,
+      {
+        clearedAreaId: reportId,
+        taskId: newId(),
+        hazardAreaId: hazard.id,
+        country: 'KH',
+        province: 'KH22',
+        decidingCountry: 'KH',
+        decision: 'ACCEPTED',
+        nonconformities: 0,
+        status: 'QA_ACCEPTED',
+        remainingSqm: 0,
+      },
+      now,
+    );
     await transact([hazardWrite(released, 1), ...hazardCellWritesOnChange(hazard, released), decided.write]);
     expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');
 
@@ -201,8 +281,21 @@ describe('return-safety checks driven by events', () => {
     await recordWithoutRecomputation(105.8, 14.1);
     const error = vi.fn();
     const log = { error, warn: vi.fn(), info: vi.fn(), debug: vi.fn() } as unknown as Logger;
-    const taskEvent = { id: newId(), type: EventType.TaskCreated, version: 1, occurredAt: new Date().toISOString(), audience: ['KH', 'TH'], subject: { type: 'Task', id: newId() }, actor: { role: 'operations', org: 'CMAC' }, data: {} } as unknown as EventEnvelope;
-    const unusable = [{ messageId: 'not-json', body: 'not json' }, { messageId: 'no-envelope', body: JSON.stringify({ detail: 'x' }) }, { ...recordOf(taskEvent), messageId: 'unhandled' }];
+    const taskEvent = {
+      id: newId(),
+      type: EventType.TaskCreated,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      audience: ['KH', 'TH'],
+      subject: { type: 'Task', id: newId() },
+      actor: { role: 'operations', org: 'CMAC' },
+      data: {},
+    } as unknown as EventEnvelope;
+    const unusable = [
+      { messageId: 'not-json', body: 'not json' },
+      { messageId: 'no-envelope', body: JSON.stringify({ detail: 'x' }) },
+      { ...recordOf(taskEvent), messageId: 'unhandled' },
+    ];
     const gone = recordOf(householdEvent(EventType.HouseholdRegistered, newId()));
     const good = recordOf(householdEvent(EventType.HouseholdRegistered, household.id));
 
@@ -216,7 +309,9 @@ describe('return-safety checks driven by events', () => {
     const household = await register(eastOf(106.0, 14.1, 0.01, 100));
     const { event } = await recordWithoutRecomputation(106.0, 14.1);
     const record = recordOf(event);
-    const send = vi.spyOn(documentClient, 'send').mockRejectedValueOnce(Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    const send = vi
+      .spyOn(documentClient, 'send')
+      .mockRejectedValueOnce(Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
     try {
       expect(await checkSafetyRecords([record], silent)).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
     } finally {
@@ -230,7 +325,17 @@ describe('return-safety checks driven by events', () => {
   it('runs behind the Lambda handler with partial batch failures by message id', async () => {
     const household = await register(eastOf(106.2, 14.1, 0.01, 100));
     const { event } = await recordWithoutRecomputation(106.2, 14.1);
-    const sqs = (r: { messageId: string; body: string }) => ({ ...r, receiptHandle: 'r', attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:ap-southeast-1:000000000000:q', awsRegion: 'ap-southeast-1' }) as unknown as SQSRecord;
+    const sqs = (r: { messageId: string; body: string }) =>
+      ({
+        ...r,
+        receiptHandle: 'r',
+        attributes: {},
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:ap-southeast-1:000000000000:q',
+        awsRegion: 'ap-southeast-1',
+      }) as unknown as SQSRecord;
     const out = await handler({ Records: [sqs(recordOf(event)), sqs({ messageId: 'garbage', body: '{' })] } as SQSEvent, {} as Context);
     expect(out).toEqual({ batchItemFailures: [] });
     expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');
@@ -240,8 +345,13 @@ describe('return-safety checks driven by events', () => {
     const household = await register(eastOf(106.4, 14.1, 0.01, 100));
     const { event } = await recordWithoutRecomputation(106.4, 14.1);
     const delivered: string[] = [];
-    const bus = new LocalEventBus({ log: silent, deliver: async (ministry, records) => (delivered.push(...records.map(() => ministry)), { batchItemFailures: [] }) });
-    const out = await bus.send(new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), EventBusName: 'clearway-local' }] }));
+    const bus = new LocalEventBus({
+      log: silent,
+      deliver: async (ministry, records) => (delivered.push(...records.map(() => ministry)), { batchItemFailures: [] }),
+    });
+    const out = await bus.send(
+      new PutEventsCommand({ Entries: [{ Source: EVENT_SOURCE, DetailType: event.type, Detail: JSON.stringify(event), EventBusName: 'clearway-local' }] }),
+    );
     expect(out.FailedEntryCount).toBe(0);
     expect(delivered.sort()).toEqual(['KH', 'TH']);
     expect((await readHousehold(household.id)).returnSafety.status).toBe('AT_RISK');

@@ -48,7 +48,14 @@ async function createSite(headers: H, code: string, overrides: Record<string, un
   return r.body;
 }
 
-const person = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({ givenName: 'Sreymom', familyName: 'Sok', sex, birthYear: year - age, relationship, specificNeeds });
+const person = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({
+  givenName: 'Sreymom',
+  familyName: 'Sok',
+  sex,
+  birthYear: year - age,
+  relationship,
+  specificNeeds,
+});
 
 const registration = (current: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   origin: { province: 'KH22', village: 'O Smach' },
@@ -64,7 +71,8 @@ async function register(headers: H, body: unknown): Promise<Household> {
   return r.body;
 }
 
-const transition = (headers: H, h: Household, body: Record<string, unknown>) => call<Household & { errors?: Problem['errors'] }>('POST', `/v1/households/${h.id}/transitions`, headers, body, { 'if-match': `"${h.version}"` });
+const transition = (headers: H, h: Household, body: Record<string, unknown>) =>
+  call<Household & { errors?: Problem['errors'] }>('POST', `/v1/households/${h.id}/transitions`, headers, body, { 'if-match': `"${h.version}"` });
 
 async function move(headers: H, h: Household, body: Record<string, unknown>): Promise<Household> {
   const r = await transition(headers, h, body);
@@ -73,9 +81,16 @@ async function move(headers: H, h: Household, body: Record<string, unknown>): Pr
 }
 
 type SiteStats = { sites: { siteId: string; code: string; present: SiteFigures }[]; suppressed: string[] };
-const present = async (site: Site, headers = admin) => (await call<SiteStats>('GET', `/v1/stats/sites?country=${site.country}`, headers)).body.sites.find((s) => s.siteId === site.id)?.present;
+const present = async (site: Site, headers = admin) =>
+  (await call<SiteStats>('GET', `/v1/stats/sites?country=${site.country}`, headers)).body.sites.find((s) => s.siteId === site.id)?.present;
 
-type Flows = { months: { month: string; sites: { siteId: string; code: string; arrivals: { households: number; people: number }; departures: { households: number; people: number } }[]; origins: { province: string; returns: { households: number; people: number }; redisplacements: { households: number; people: number } }[] }[] };
+type Flows = {
+  months: {
+    month: string;
+    sites: { siteId: string; code: string; arrivals: { households: number; people: number }; departures: { households: number; people: number } }[];
+    origins: { province: string; returns: { households: number; people: number }; redisplacements: { households: number; people: number } }[];
+  }[];
+};
 const flowsOf = async (from: string, to: string) => (await call<Flows>('GET', `/v1/stats/sites/flows?country=KH&from=${from}&to=${to}`, admin)).body.months;
 const siteFlow = (months: Flows['months'], month: string, site: Site) => months.find((m) => m.month === month)?.sites.find((s) => s.siteId === site.id);
 
@@ -99,7 +114,9 @@ describe('displacement sites', () => {
     expect(again.status).toBe(409);
     expect(again.body.detail).toContain('kh22-pgd-001');
     // The same code in the other country is another site.
-    expect((await call('POST', '/v1/sites', reliefTH, siteBody('KH22-PGD-001', { province: 'TH34', adm2: 'TH3401', name: { en: 'Wat', th: 'วัด' } }))).status).toBe(201);
+    expect(
+      (await call('POST', '/v1/sites', reliefTH, siteBody('KH22-PGD-001', { province: 'TH34', adm2: 'TH3401', name: { en: 'Wat', th: 'วัด' } }))).status,
+    ).toBe(201);
     expect((await call('POST', '/v1/sites', reliefKH, { ...siteBody('X1'), country: 'TH' })).status).toBe(403);
     expect((await call('POST', '/v1/sites', ministryKH, siteBody('X2'))).status).toBe(403);
 
@@ -108,7 +125,10 @@ describe('displacement sites', () => {
     expect(wrongCommune.body.errors).toContainEqual({ path: 'body.adm3', message: 'KH010201 does not lie in adm2 KH2201' });
     const noDistrict = await call<Problem>('POST', '/v1/sites', reliefKH, siteBody('X4', { adm2: undefined, adm3: 'KH220101' }));
     expect(noDistrict.body.errors).toContainEqual({ path: 'body.adm2', message: 'required with adm3 KH220101' });
-    expect((await call<Problem>('POST', '/v1/sites', reliefKH, siteBody('X5', { province: 'TH34', adm2: undefined }))).body.errors).toContainEqual({ path: 'body.province', message: 'TH34 is not a known province of KH' });
+    expect((await call<Problem>('POST', '/v1/sites', reliefKH, siteBody('X5', { province: 'TH34', adm2: undefined }))).body.errors).toContainEqual({
+      path: 'body.province',
+      message: 'TH34 is not a known province of KH',
+    });
     expect((await call<Problem>('POST', '/v1/sites', reliefKH, siteBody('X6', { name: { en: 'Wat', th: 'วัด' } }))).body.errors?.[0]?.path).toBe('body.name.th');
     expect((await call<Problem>('POST', '/v1/sites', reliefKH, siteBody('X7', { capacity: -1 }))).status).toBe(400);
 
@@ -158,7 +178,10 @@ describe('households at sites: present figures and dated movements', () => {
     expect(figures!.bySexAndAge.M['5-11']).toBe(1);
     expect(figures!.bySexAndAge.M['60+']).toBe(1);
     // The arrival counts in the month of displacedSince.
-    expect(siteFlow(await flowsOf('2025-12', '2025-12'), '2025-12', a)).toMatchObject({ arrivals: { households: 1, people: 3 }, departures: { households: 0, people: 0 } });
+    expect(siteFlow(await flowsOf('2025-12', '2025-12'), '2025-12', a)).toMatchObject({
+      arrivals: { households: 1, people: 3 },
+      departures: { households: 0, people: 0 },
+    });
     // Relief agencies and observers get small counts withheld; ministries of the country exact ones.
     const forRelief = await call<SiteStats>('GET', '/v1/stats/sites', reliefKH);
     expect(forRelief.body.sites.find((s) => s.siteId === a.id)?.present.households).toBeNull();
@@ -176,7 +199,13 @@ describe('households at sites: present figures and dated movements', () => {
     expect(tooEarly.body.errors?.[0]).toMatchObject({ path: 'body.effectiveDate', message: expect.stringContaining('2025-12-20') });
     const future = await transition(reliefKH, h, { to: 'DISPLACED', current: { province: 'KH22', siteId: b.id }, effectiveDate: '2099-01-01' });
     expect(future.status).toBe(400);
-    const patched = await call<Problem>('PATCH', `/v1/households/${h.id}`, reliefKH, { current: { province: 'KH22', siteId: b.id } }, { 'if-match': `"${h.version}"` });
+    const patched = await call<Problem>(
+      'PATCH',
+      `/v1/households/${h.id}`,
+      reliefKH,
+      { current: { province: 'KH22', siteId: b.id } },
+      { 'if-match': `"${h.version}"` },
+    );
     expect(patched.status).toBe(400);
     expect(patched.body.errors?.[0]?.message).toContain('/transitions');
 
@@ -195,7 +224,11 @@ describe('households at sites: present figures and dated movements', () => {
     const stillAtSite = await transition(reliefKH, moved, { to: 'RETURNED', effectiveDate: '2026-02-03' });
     expect(stillAtSite.status).toBe(400);
     expect(stillAtSite.body.errors?.[0]?.path).toBe('body.current');
-    const home = await move(reliefKH, moved, { to: 'RETURNED', current: { province: 'KH22', village: 'O Smach', hostCommunity: 'home' }, effectiveDate: '2026-02-03' });
+    const home = await move(reliefKH, moved, {
+      to: 'RETURNED',
+      current: { province: 'KH22', village: 'O Smach', hostCommunity: 'home' },
+      effectiveDate: '2026-02-03',
+    });
     expect(home.current.siteId).toBeUndefined();
     expect((await present(b))!.households).toBe(before.b);
     const february = await flowsOf('2026-02', '2026-02');
@@ -203,7 +236,12 @@ describe('households at sites: present figures and dated movements', () => {
     expect(february[0]!.origins.find((o) => o.province === 'KH22')?.returns).toEqual({ households: 1, people: 3 });
 
     // Displaced again, back to a site: a re-displacement by origin and an arrival.
-    const again = await move(reliefKH, home, { to: 'REDISPLACED', reason: 'house destroyed', current: { province: 'KH22', siteId: a.id }, effectiveDate: today });
+    const again = await move(reliefKH, home, {
+      to: 'REDISPLACED',
+      reason: 'house destroyed',
+      current: { province: 'KH22', siteId: a.id },
+      effectiveDate: today,
+    });
     const now = await flowsOf(thisMonth, thisMonth);
     expect(now[0]!.origins.find((o) => o.province === 'KH22')?.redisplacements.households).toBeGreaterThanOrEqual(1);
     expect(siteFlow(now, thisMonth, a)?.arrivals.households).toBeGreaterThanOrEqual(1);
@@ -267,23 +305,46 @@ describe('households at sites: present figures and dated movements', () => {
 
 describe('return intentions', () => {
   it('are set at registration or by PATCH, checked, and counted in the displacement statistics and their CSV', async () => {
-    const stats = async () => (await call<{ returnIntentions: { households: Record<string, number>; byWhen: Record<string, number>; byObstacle: Record<string, number> } }>('GET', '/v1/stats/displacement?country=TH', admin)).body.returnIntentions;
+    const stats = async () =>
+      (
+        await call<{ returnIntentions: { households: Record<string, number>; byWhen: Record<string, number>; byObstacle: Record<string, number> } }>(
+          'GET',
+          '/v1/stats/displacement?country=TH',
+          admin,
+        )
+      ).body.returnIntentions;
     const start = await stats();
-    const body = (intentions: unknown) => ({ ...registration({ province: 'TH34', site: 'Wat Phra' }), origin: { province: 'TH34' }, returnIntentions: intentions });
+    const body = (intentions: unknown) => ({
+      ...registration({ province: 'TH34', site: 'Wat Phra' }),
+      origin: { province: 'TH34' },
+      returnIntentions: intentions,
+    });
     const bad = await call<Problem>('POST', '/v1/households', reliefTH, body({ intends: 'NO', when: 'LATER', obstacles: [], surveyedAt: '2026-01-20' }));
     expect(bad.status).toBe(400);
     expect(bad.body.errors?.[0]?.path).toBe('body.returnIntentions.when');
-    expect((await call<Problem>('POST', '/v1/households', reliefTH, body({ intends: 'YES', obstacles: ['MINES_OR_UXO', 'MINES_OR_UXO'], surveyedAt: '2026-01-20' }))).status).toBe(400);
+    expect(
+      (await call<Problem>('POST', '/v1/households', reliefTH, body({ intends: 'YES', obstacles: ['MINES_OR_UXO', 'MINES_OR_UXO'], surveyedAt: '2026-01-20' })))
+        .status,
+    ).toBe(400);
     expect((await call<Problem>('POST', '/v1/households', reliefTH, body({ intends: 'MAYBE', surveyedAt: '2026-01-20' }))).status).toBe(400);
 
-    const h = await register(reliefTH, body({ intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO', 'HOUSE_DESTROYED'], surveyedAt: '2026-01-20' }));
+    const h = await register(
+      reliefTH,
+      body({ intends: 'YES', when: '1_TO_3_MONTHS', obstacles: ['MINES_OR_UXO', 'HOUSE_DESTROYED'], surveyedAt: '2026-01-20' }),
+    );
     let now = await stats();
     expect(now.households.YES).toBe(start.households.YES! + 1);
     expect(now.byWhen['1_TO_3_MONTHS']).toBe(start.byWhen['1_TO_3_MONTHS']! + 1);
     expect(now.byObstacle.MINES_OR_UXO).toBe(start.byObstacle.MINES_OR_UXO! + 1);
     expect(now.households.notSurveyed).toBe(start.households.notSurveyed);
 
-    const changed = await call<Household>('PATCH', `/v1/households/${h.id}`, reliefTH, { returnIntentions: { intends: 'UNDECIDED', obstacles: ['INSECURITY'], surveyedAt: '2026-02-01' } }, { 'if-match': `"${h.version}"` });
+    const changed = await call<Household>(
+      'PATCH',
+      `/v1/households/${h.id}`,
+      reliefTH,
+      { returnIntentions: { intends: 'UNDECIDED', obstacles: ['INSECURITY'], surveyedAt: '2026-02-01' } },
+      { 'if-match': `"${h.version}"` },
+    );
     expect(changed.status).toBe(200);
     now = await stats();
     expect(now.households.YES).toBe(start.households.YES);

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand as PutEvents } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -84,8 +90,23 @@ class FakeBus {
   }
 }
 
-function startPoller(bus: { send(c: PutEventsCommand): Promise<PutEventsCommandOutput> }, checkpointFile: string, streamsClient: Pick<DynamoDBStreamsClient, 'send'> = streams): StreamPoller {
-  const poller = new StreamPoller({ dynamo, streams: streamsClient, tableName, checkpointFile, eventBridge: bus, busName: 'clearway-local', idleMs: 20, maxIdleMs: 20, backoffMs: () => 20, log: silent });
+function startPoller(
+  bus: { send(c: PutEventsCommand): Promise<PutEventsCommandOutput> },
+  checkpointFile: string,
+  streamsClient: Pick<DynamoDBStreamsClient, 'send'> = streams,
+): StreamPoller {
+  const poller = new StreamPoller({
+    dynamo,
+    streams: streamsClient,
+    tableName,
+    checkpointFile,
+    eventBridge: bus,
+    busName: 'clearway-local',
+    idleMs: 20,
+    maxIdleMs: 20,
+    backoffMs: () => 20,
+    log: silent,
+  });
   poller.start();
   running.push(poller);
   return poller;
@@ -107,7 +128,11 @@ describe('stream poller', () => {
     expect(bus.accepted).toEqual(ids);
     for (const { entry } of bus.sent) {
       expect(entry).toMatchObject({ Source: 'clearway', DetailType: EventType.TaskStatusChanged, EventBusName: 'clearway-local' });
-      expect(JSON.parse(entry.Detail!)).toMatchObject({ type: EventType.TaskStatusChanged, audience: ['KH', 'TH'], actor: { role: 'operations', org: 'CMAC' } });
+      expect(JSON.parse(entry.Detail!)).toMatchObject({
+        type: EventType.TaskStatusChanged,
+        audience: ['KH', 'TH'],
+        actor: { role: 'operations', org: 'CMAC' },
+      });
     }
   });
 
@@ -220,7 +245,13 @@ describe('stream poller', () => {
     const record = (shard: string, seq: string, id: string): StreamRecord => ({
       eventID: `${shard}-${seq}`,
       eventName: 'INSERT',
-      dynamodb: { SequenceNumber: seq, NewImage: { entity: { S: 'OutboxEvent' }, event: { M: { id: { S: id }, type: { S: EventType.TaskCreated }, occurredAt: { S: '2026-01-12T00:00:00Z' } } } } },
+      dynamodb: {
+        SequenceNumber: seq,
+        NewImage: {
+          entity: { S: 'OutboxEvent' },
+          event: { M: { id: { S: id }, type: { S: EventType.TaskCreated }, occurredAt: { S: '2026-01-12T00:00:00Z' } } },
+        },
+      },
     });
     const shards = { parent: [record('parent', '001', 'p1'), record('parent', '002', 'p2')], child: [record('child', '003', 'c1')] };
     const fakeStreams = {
@@ -269,7 +300,17 @@ describe('stream poller', () => {
   });
 
   it('caught up, pauses longer and longer, up to its longest pause', async () => {
-    const poller = new StreamPoller({ dynamo, streams, tableName, checkpointFile: join(dir, 'idle.json'), eventBridge: new FakeBus(), busName: 'clearway-local', idleMs: 20, maxIdleMs: 160, log: silent });
+    const poller = new StreamPoller({
+      dynamo,
+      streams,
+      tableName,
+      checkpointFile: join(dir, 'idle.json'),
+      eventBridge: new FakeBus(),
+      busName: 'clearway-local',
+      idleMs: 20,
+      maxIdleMs: 160,
+      log: silent,
+    });
     running.push(poller);
     const pauses = new Set<number>();
     poller.start();
@@ -290,7 +331,17 @@ describe('stream poller', () => {
   it('polls at once when a write through the nudging client commits, instead of waiting out its pause', async () => {
     const bus = new FakeBus();
     // A first pause of a minute: only the nudge can bring the event within the test's wait.
-    const poller = new StreamPoller({ dynamo, streams, tableName, checkpointFile: join(dir, 'nudge.json'), eventBridge: bus, busName: 'clearway-local', idleMs: 60_000, maxIdleMs: 60_000, log: silent });
+    const poller = new StreamPoller({
+      dynamo,
+      streams,
+      tableName,
+      checkpointFile: join(dir, 'nudge.json'),
+      eventBridge: bus,
+      busName: 'clearway-local',
+      idleMs: 60_000,
+      maxIdleMs: 60_000,
+      log: silent,
+    });
     running.push(poller);
     poller.start();
     await poller.caughtUp();
@@ -299,7 +350,14 @@ describe('stream poller', () => {
     const writer = new DynamoDBClient(clientConfig);
     try {
       wakeOnWrites(writer, poller);
-      const { event, write } = outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: 'task-nudge' }, 'KH', actor, { taskId: 'task-nudge', hazardAreaId: 'ha-1', country: 'KH', province: 'KH22', from: 'PLANNED', to: 'ASSIGNED' }, new Date().toISOString());
+      const { event, write } = outboxEvent(
+        EventType.TaskStatusChanged,
+        { type: 'Task', id: 'task-nudge' },
+        'KH',
+        actor,
+        { taskId: 'task-nudge', hazardAreaId: 'ha-1', country: 'KH', province: 'KH22', from: 'PLANNED', to: 'ASSIGNED' },
+        new Date().toISOString(),
+      );
       await DynamoDBDocumentClient.from(writer).send(new TransactWriteCommand({ TransactItems: [write.item] }));
       await waitFor(() => expect(bus.accepted).toContain(event.id));
     } finally {
@@ -309,13 +367,36 @@ describe('stream poller', () => {
 });
 
 describe('local event bus', () => {
-  const envelope = (audience: Country[], id: string) => ({ id, type: EventType.TaskStatusChanged, version: 1, occurredAt: '2026-01-12T03:04:05.678Z', audience, subject: { type: 'Task', id: 't' }, actor: { role: 'operations', org: 'CMAC' }, data: {} });
-  const entry = (detail: unknown): PutEventsRequestEntry => ({ Source: 'clearway', DetailType: EventType.TaskStatusChanged, Detail: JSON.stringify(detail), EventBusName: 'clearway', Time: new Date('2026-01-12T03:04:05.678Z') });
+  const envelope = (audience: Country[], id: string) => ({
+    id,
+    type: EventType.TaskStatusChanged,
+    version: 1,
+    occurredAt: '2026-01-12T03:04:05.678Z',
+    audience,
+    subject: { type: 'Task', id: 't' },
+    actor: { role: 'operations', org: 'CMAC' },
+    data: {},
+  });
+  const entry = (detail: unknown): PutEventsRequestEntry => ({
+    Source: 'clearway',
+    DetailType: EventType.TaskStatusChanged,
+    Detail: JSON.stringify(detail),
+    EventBusName: 'clearway',
+    Time: new Date('2026-01-12T03:04:05.678Z'),
+  });
 
   it('routes by the ministry rules: an event for both countries to both queues, one for Cambodia only to Cambodia', async () => {
     const got: { ministry: Country; records: QueueRecord[] }[] = [];
     const bus = new LocalEventBus({ log: silent, deliver: async (ministry, records) => (got.push({ ministry, records }), { batchItemFailures: [] }) });
-    const out = await bus.send(new PutEvents({ Entries: [entry(envelope(['KH', 'TH'], 'both')), entry(envelope(['KH'], 'kh-only')), { ...entry(envelope(['KH'], 'other-source')), Source: 'elsewhere' }] }));
+    const out = await bus.send(
+      new PutEvents({
+        Entries: [
+          entry(envelope(['KH', 'TH'], 'both')),
+          entry(envelope(['KH'], 'kh-only')),
+          { ...entry(envelope(['KH'], 'other-source')), Source: 'elsewhere' },
+        ],
+      }),
+    );
 
     expect(out.FailedEntryCount).toBe(0);
     expect(out.Entries?.every((e) => e.EventId && !e.ErrorCode)).toBe(true);
@@ -323,7 +404,13 @@ describe('local event bus', () => {
     expect(idsFor('KH')).toEqual(['both', 'kh-only']);
     expect(idsFor('TH')).toEqual(['both']);
     const body = JSON.parse(got[0]!.records[0]!.body) as BusEvent;
-    expect(body).toMatchObject({ version: '0', source: 'clearway', 'detail-type': EventType.TaskStatusChanged, time: '2026-01-12T03:04:05Z', detail: envelope(['KH', 'TH'], 'both') });
+    expect(body).toMatchObject({
+      version: '0',
+      source: 'clearway',
+      'detail-type': EventType.TaskStatusChanged,
+      time: '2026-01-12T03:04:05Z',
+      detail: envelope(['KH', 'TH'], 'both'),
+    });
     expect(body.id).toBe(out.Entries![0]!.EventId);
   });
 

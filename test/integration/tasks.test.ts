@@ -16,7 +16,17 @@ let hazard: HazardArea;
 let deminerKH: Record<string, string>;
 
 const eventsOf = async (subjectId: string) =>
-  ((await documentClient.send(new ScanCommand({ TableName: tableName, FilterExpression: 'entity = :e AND event.subject.id = :id', ExpressionAttributeValues: { ':e': 'OutboxEvent', ':id': subjectId } }))).Items ?? [])
+  (
+    (
+      await documentClient.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: 'entity = :e AND event.subject.id = :id',
+          ExpressionAttributeValues: { ':e': 'OutboxEvent', ':id': subjectId },
+        }),
+      )
+    ).Items ?? []
+  )
     .map((i) => i.event as { type: string; occurredAt: string; audience: string[]; data: Record<string, unknown> })
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
 
@@ -44,7 +54,9 @@ describe('joint task lifecycle', () => {
     const progress = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, deminerKH, {
       reportDate: new Date().toISOString().slice(0, 10),
       areaClearedSqm: 1200,
-      finds: [{ category: 'AP_MINE', model: 'PMN-2', quantity: 3, condition: 'INTACT', depthCm: 5, position: { type: 'Point', coordinates: [105.005, 14.355] } }],
+      finds: [
+        { category: 'AP_MINE', model: 'PMN-2', quantity: 3, condition: 'INTACT', depthCm: 5, position: { type: 'Point', coordinates: [105.005, 14.355] } },
+      ],
     });
     expect(progress.status).toBe(201);
     expect(progress.body.finds[0]).toMatchObject({ reviewRequired: false, distanceOutsideHazardAreaM: 0 });
@@ -58,7 +70,10 @@ describe('joint task lifecycle', () => {
     expect(completed.status).toBe(200);
     expect(completed.body).toMatchObject({ status: 'COMPLETED', version: 7, areaClearedSqm: 1200, ordnanceFound: 3, progressReports: 1 });
 
-    const history = await get<{ items: { action: string; from?: string; to?: string; reason?: string; actor: { role: string } }[] }>(`/v1/tasks/${task.id}/history`, observer);
+    const history = await get<{ items: { action: string; from?: string; to?: string; reason?: string; actor: { role: string } }[] }>(
+      `/v1/tasks/${task.id}/history`,
+      observer,
+    );
     expect(history.body.items.map((h) => `${h.action}:${h.to ?? ''}:${h.actor.role}`)).toEqual([
       'CREATED:PLANNED:operations',
       'TRANSITION:ASSIGNED:operations',
@@ -79,7 +94,10 @@ describe('joint task lifecycle', () => {
   });
 
   it('refuses an illegal move with 409 listing the moves allowed from the current state', async () => {
-    const task = await createTask(opsKH, { hazardAreaId: (await createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(103.5, 14.3) })).id, teamIds: [khTeam.id] });
+    const task = await createTask(opsKH, {
+      hazardAreaId: (await createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(103.5, 14.3) })).id,
+      teamIds: [khTeam.id],
+    });
     const r = await transition(opsKH, task, 1, 'COMPLETED');
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ currentStatus: 'PLANNED', allowedTransitions: ['ASSIGNED', 'CANCELLED'] });
@@ -91,16 +109,38 @@ describe('joint task lifecycle', () => {
 
 describe('task rules and scopes', () => {
   it('keeps a national task to teams of its own country', async () => {
-    const r = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, { hazardAreaId: hazard.id, activityType: 'TS', priority: 2, teamIds: [thTeam.id, khTeam.id], plannedStart: '2026-01-10', plannedEnd: '2026-01-20' });
+    const r = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, {
+      hazardAreaId: hazard.id,
+      activityType: 'TS',
+      priority: 2,
+      teamIds: [thTeam.id, khTeam.id],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-01-20',
+    });
     expect(r.status).toBe(400);
     expect(r.body.errors.map((e) => e.path)).toEqual(['body.teamIds.1']);
   });
 
   it('needs teams of both countries for a joint task, and existing teams', async () => {
-    const one = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, { hazardAreaId: hazard.id, activityType: 'TS', priority: 2, joint: true, teamIds: [thTeam.id], plannedStart: '2026-01-10', plannedEnd: '2026-01-20' });
+    const one = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, {
+      hazardAreaId: hazard.id,
+      activityType: 'TS',
+      priority: 2,
+      joint: true,
+      teamIds: [thTeam.id],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-01-20',
+    });
     expect(one.status).toBe(400);
     expect(one.body.errors[0]!.path).toBe('body.teamIds');
-    const missing = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, { hazardAreaId: hazard.id, activityType: 'TS', priority: 2, teamIds: ['01JZZZZZZZZZZZZZZZZZZZZZZZ'], plannedStart: '2026-01-10', plannedEnd: '2026-01-20' });
+    const missing = await post<{ errors: { path: string }[] }>('/v1/tasks', opsTH, {
+      hazardAreaId: hazard.id,
+      activityType: 'TS',
+      priority: 2,
+      teamIds: ['01JZZZZZZZZZZZZZZZZZZZZZZZ'],
+      plannedStart: '2026-01-10',
+      plannedEnd: '2026-01-20',
+    });
     expect(missing.body.errors[0]).toMatchObject({ path: 'body.teamIds.0', message: 'no such team' });
   });
 
@@ -127,7 +167,10 @@ describe('task rules and scopes', () => {
 
   it('creates one task for a retried create with the same Idempotency-Key', async () => {
     const body = { hazardAreaId: hazard.id, activityType: 'NTS', priority: 3, teamIds: [thTeam.id], plannedStart: '2026-03-01', plannedEnd: '2026-03-05' };
-    const [first, retry] = await Promise.all([post<Task>('/v1/tasks', opsTH, body, { 'idempotency-key': 'plan-nts-1' }), post<Task>('/v1/tasks', opsTH, body, { 'idempotency-key': 'plan-nts-1' })]);
+    const [first, retry] = await Promise.all([
+      post<Task>('/v1/tasks', opsTH, body, { 'idempotency-key': 'plan-nts-1' }),
+      post<Task>('/v1/tasks', opsTH, body, { 'idempotency-key': 'plan-nts-1' }),
+    ]);
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(first.body.id);
@@ -140,11 +183,19 @@ describe('task rules and scopes', () => {
     await transition(opsTH, task, 1, 'ASSIGNED');
     await transition(opsTH, task, 2, 'IN_PROGRESS');
     const far = { category: 'SUBMUNITION', model: 'M85', quantity: 1, position: { type: 'Point', coordinates: [105.03, 14.355] } };
-    const refused = await post<{ errors: { path: string; message: string }[] }>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: new Date().toISOString().slice(0, 10), areaClearedSqm: 100, finds: [far] });
+    const refused = await post<{ errors: { path: string; message: string }[] }>(`/v1/tasks/${task.id}/progress`, opsTH, {
+      reportDate: new Date().toISOString().slice(0, 10),
+      areaClearedSqm: 100,
+      finds: [far],
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0]!.path).toBe('body.finds.0.position');
     expect(refused.body.errors[0]!.message).toMatch(/m outside the hazard area/);
-    const accepted = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, opsTH, { reportDate: new Date().toISOString().slice(0, 10), areaClearedSqm: 100, finds: [{ ...far, acceptOutsideHazardArea: true }] });
+    const accepted = await post<ProgressReport>(`/v1/tasks/${task.id}/progress`, opsTH, {
+      reportDate: new Date().toISOString().slice(0, 10),
+      areaClearedSqm: 100,
+      finds: [{ ...far, acceptOutsideHazardArea: true }],
+    });
     expect(accepted.status).toBe(201);
     expect(accepted.body.finds[0]).toMatchObject({ reviewRequired: true });
     expect(accepted.body.finds[0]!.distanceOutsideHazardAreaM).toBeGreaterThan(2000);

@@ -68,7 +68,11 @@ describe('teams: changes need If-Match', () => {
   it('applies a change with the current version, then refuses the stale one (412) and one without If-Match (428)', async () => {
     const team = (await (await create(operationsKH, newTeam('Team to rename'))).json()) as Team;
     const patch = (body: unknown, ifMatch?: string) =>
-      app.request(`/v1/teams/${team.id}`, { method: 'PATCH', headers: { ...operationsKH, ...json, ...(ifMatch ? { 'if-match': ifMatch } : {}) }, body: JSON.stringify(body) });
+      app.request(`/v1/teams/${team.id}`, {
+        method: 'PATCH',
+        headers: { ...operationsKH, ...json, ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+        body: JSON.stringify(body),
+      });
 
     const ok = await patch({ name: 'Team renamed', active: false }, '"1"');
     expect(ok.status).toBe(200);
@@ -96,9 +100,17 @@ describe('teams: changes need If-Match', () => {
 
   it('refuses a change by the other country (403) and a stale If-Match on a missing team (404)', async () => {
     const team = (await (await create(operationsKH, newTeam('KH only'))).json()) as Team;
-    const res = await app.request(`/v1/teams/${team.id}`, { method: 'PATCH', headers: { ...operationsTH, ...json, 'if-match': '"1"' }, body: JSON.stringify({ active: false }) });
+    const res = await app.request(`/v1/teams/${team.id}`, {
+      method: 'PATCH',
+      headers: { ...operationsTH, ...json, 'if-match': '"1"' },
+      body: JSON.stringify({ active: false }),
+    });
     expect(res.status).toBe(403);
-    const missing = await app.request('/v1/teams/01JZZZZZZZZZZZZZZZZZZZZZZZ', { method: 'PATCH', headers: { ...admin, ...json, 'if-match': '"1"' }, body: JSON.stringify({ active: false }) });
+    const missing = await app.request('/v1/teams/01JZZZZZZZZZZZZZZZZZZZZZZZ', {
+      method: 'PATCH',
+      headers: { ...admin, ...json, 'if-match': '"1"' },
+      body: JSON.stringify({ active: false }),
+    });
     expect(missing.status).toBe(404);
   });
 });

@@ -20,7 +20,11 @@ let national: ClearedArea;
 let joint: ClearedArea;
 
 async function call<T>(method: string, path: string, headers: Headers, body?: unknown, extra: Headers = {}) {
-  const res = await clearedApp.request(path, { method, headers: { ...headers, ...(body ? json : {}), ...extra }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await clearedApp.request(path, {
+    method,
+    headers: { ...headers, ...(body ? json : {}), ...extra },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, text, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -59,7 +63,14 @@ beforeAll(async () => {
 
   const khArea = await createHazard(opsKH, { country: 'KH', province: 'KH01', geometry: square(102.95, 13.85) });
   const nationalTask = await completed(khArea, false);
-  const submitted = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, { taskId: nationalTask.id, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: handover.date, geometry: khArea.geometry });
+  const submitted = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, {
+    taskId: nationalTask.id,
+    outcome: 'CLEARED',
+    method: 'MANUAL',
+    depthCm: 13,
+    completedAt: handover.date,
+    geometry: khArea.geometry,
+  });
   expect(submitted.status, submitted.text).toBe(201);
   expect((await call('POST', `/v1/cleared-areas/${submitted.body.id}/qa`, qaKH, { decision: 'ACCEPTED' }, { 'if-match': '"1"' })).status).toBe(200);
   const handed = await call<ClearedArea>('POST', `/v1/cleared-areas/${submitted.body.id}/handover`, opsKH, handover, { 'if-match': '"2"' });
@@ -68,7 +79,14 @@ beforeAll(async () => {
 
   const sharedArea = await createHazard(opsKH, { country: 'KH', province: 'KH01', geometry: square(102.97, 13.85) });
   const jointTask = await completed(sharedArea, true);
-  const jointReport = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, { taskId: jointTask.id, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: handover.date, geometry: sharedArea.geometry });
+  const jointReport = await call<ClearedArea>('POST', '/v1/cleared-areas', opsKH, {
+    taskId: jointTask.id,
+    outcome: 'CLEARED',
+    method: 'MANUAL',
+    depthCm: 13,
+    completedAt: handover.date,
+    geometry: sharedArea.geometry,
+  });
   expect(jointReport.status, jointReport.text).toBe(201);
   joint = jointReport.body;
 });
@@ -76,7 +94,12 @@ beforeAll(async () => {
 describe('one visibility rule for completion reports, by id and in lists', () => {
   it("answers another country's operations 404 on a national report by id, and leaves it out of country and province lists", async () => {
     expect((await call('GET', `/v1/cleared-areas/${national.id}`, opsTH)).status).toBe(404);
-    for (const [query, jointListed] of [['country=KH', true], ['province=KH01', true], ['country=KH&status=HANDED_OVER', false], ['province=KH01&status=SUBMITTED', true]] as const) {
+    for (const [query, jointListed] of [
+      ['country=KH', true],
+      ['province=KH01', true],
+      ['country=KH&status=HANDED_OVER', false],
+      ['province=KH01&status=SUBMITTED', true],
+    ] as const) {
       const listed = await call<{ items: ClearedArea[] }>('GET', `/v1/cleared-areas?${query}&limit=100`, opsTH);
       expect(listed.status).toBe(200);
       const ids = listed.body.items.map((a) => a.id);
@@ -122,7 +145,9 @@ describe('free text typed by a person stays out of cross-border events', () => {
     const reason = 'Team leader Heng Dara injured; replaced next week';
     const suspended = await post<Task>(`/v1/tasks/${task.id}/transitions`, opsKH, { to: 'SUSPENDED', reason }, { 'if-match': '"3"' });
     expect(suspended.status).toBe(200);
-    const events = (await scanTable()).filter((i) => i.entity === 'OutboxEvent' && (i.event as { subject: { id: string } }).subject.id === task.id).map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
+    const events = (await scanTable())
+      .filter((i) => i.entity === 'OutboxEvent' && (i.event as { subject: { id: string } }).subject.id === task.id)
+      .map((i) => i.event as { type: string; audience: string[]; data: Record<string, unknown> });
     const change = events.find((e) => e.type === 'TaskStatusChanged' && e.data.to === 'SUSPENDED')!;
     expect(change.audience.sort()).toEqual(['KH', 'TH']);
     expect(change.data).toMatchObject({ reasonGiven: true });

@@ -20,13 +20,20 @@ const json = { 'content-type': 'application/json' };
 type H = Record<string, string>;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
 }
 
 const NUMBER = `OLD${Date.now()}`;
-const oldHash = async (type: string, number: string) => createHmac('sha256', await documentHashKey()).update(`KH:${type}:${normaliseDocumentNumber(number)}`).digest('hex');
+const oldHash = async (type: string, number: string) =>
+  createHmac('sha256', await documentHashKey())
+    .update(`KH:${type}:${normaliseDocumentNumber(number)}`)
+    .digest('hex');
 
 let holder: Household;
 let reliefA: H;
@@ -37,12 +44,38 @@ beforeAll(async () => {
   // Before any request of this file: a household as the code before the change stored it, its claim under the old key.
   const now = new Date().toISOString();
   holder = {
-    id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: 'registrar-a', country: 'KH', org: 'NGO-A', status: 'DISPLACED', statusChangedAt: now,
-    origin: { province: 'KH22' }, current: { province: 'KH17', site: 'Pagoda camp 4' },
-    members: [storedMember({ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: [], document: { type: 'NATIONAL_ID', number: NUMBER } })],
-    consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] }, returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now },
+    id: newId(),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'registrar-a',
+    country: 'KH',
+    org: 'NGO-A',
+    status: 'DISPLACED',
+    statusChangedAt: now,
+    origin: { province: 'KH22' },
+    current: { province: 'KH17', site: 'Pagoda camp 4' },
+    members: [
+      storedMember({
+        givenName: 'Sokha',
+        familyName: 'Chan',
+        sex: 'F',
+        birthYear: 1986,
+        relationship: 'HEAD',
+        specificNeeds: [],
+        document: { type: 'NATIONAL_ID', number: NUMBER },
+      }),
+    ],
+    consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+    returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now },
   } as Household;
-  const items = householdItems(holder, [{ hash: await oldHash('NATIONAL_ID', NUMBER), memberIndex: 0, duplicate: false }], { id: newId(), at: now, actor: { sub: 'registrar-a', role: 'relief', org: 'NGO-A' }, action: 'CREATED', to: 'DISPLACED' });
+  const items = householdItems(holder, [{ hash: await oldHash('NATIONAL_ID', NUMBER), memberIndex: 0, duplicate: false }], {
+    id: newId(),
+    at: now,
+    actor: { sub: 'registrar-a', role: 'relief', org: 'NGO-A' },
+    action: 'CREATED',
+    to: 'DISPLACED',
+  });
   await batchPutAll(items);
   reliefA = await bearer({ role: 'relief', country: 'KH', org: 'NGO-A', sub: 'registrar-a' });
   reliefB = await bearer({ role: 'relief', country: 'KH', org: 'NGO-B', sub: 'registrar-b' });
@@ -65,16 +98,25 @@ describe('a claim made under the old per-type key', () => {
     const own = await call<{ existingHouseholdId: string }>('POST', '/v1/households', reliefA, body('NATIONAL_ID'));
     expect(own.status).toBe(409);
     expect(own.body.existingHouseholdId).toBe(holder.id);
-    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', admin, { country: 'KH', documentType: 'FAMILY_BOOK', documentNumber: NUMBER });
+    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', admin, {
+      country: 'KH',
+      documentType: 'FAMILY_BOOK',
+      documentNumber: NUMBER,
+    });
     expect(lookup.body.items.map((h) => h.id)).toEqual([holder.id]);
   });
 
   it('is read only because the table held households before: the decision is recorded once, and no claim is written under an old key', async () => {
     const meta = await documentClient.send(new GetCommand({ TableName: tableName, Key: documentClaimKeysMetaKey(), ConsistentRead: true }));
     expect(meta.Item).toMatchObject({ legacyClaims: true });
-    const registered = await call<Household>('POST', '/v1/households', reliefA, { ...body('PASSPORT'), members: [{ ...body('PASSPORT').members[0], document: { type: 'PASSPORT', number: `${NUMBER}9` } }] });
+    const registered = await call<Household>('POST', '/v1/households', reliefA, {
+      ...body('PASSPORT'),
+      members: [{ ...body('PASSPORT').members[0], document: { type: 'PASSPORT', number: `${NUMBER}9` } }],
+    });
     expect(registered.status).toBe(201);
-    const old = await documentClient.send(new GetCommand({ TableName: tableName, Key: documentClaimKey('KH', await oldHash('PASSPORT', `${NUMBER}9`)), ConsistentRead: true }));
+    const old = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: documentClaimKey('KH', await oldHash('PASSPORT', `${NUMBER}9`)), ConsistentRead: true }),
+    );
     expect(old.Item).toBeUndefined();
   });
 });

@@ -42,7 +42,15 @@ const householdBody = (overrides: Record<string, unknown> = {}) => {
     current: { province: 'KH17', site: `Pagoda camp ${u}` },
     destination: { province: 'KH22', village: `Osmach${u}`, point: { type: 'Point', coordinates: [103.52, 14.42] } },
     members: [
-      { givenName: `Sokha${u}`, familyName: `Chan${u}`, sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: `KH${u}X` } },
+      {
+        givenName: `Sokha${u}`,
+        familyName: `Chan${u}`,
+        sex: 'F',
+        birthYear: 1986,
+        relationship: 'HEAD',
+        specificNeeds: ['SP-PT'],
+        document: { type: 'NATIONAL_ID', number: `KH${u}X` },
+      },
       { givenName: `Dara${u}`, familyName: `Chan${u}`, sex: 'M', birthYear: 2012, relationship: 'CHILD' },
     ],
     contact: { phone: '+855 12 345 678', note: `call after six ${u}` },
@@ -79,7 +87,9 @@ describe('erasure', () => {
     expect((await call<Problem>('POST', `/v1/households/${h.id}/erasure`, ministryKH, { reason: 'family asked' })).status).toBe(403);
     expect((await call<Problem>('POST', `/v1/households/${h.id}/erasure/confirmation`, ministryKH)).status).toBe(409);
 
-    const asked = await call<{ status: string; requested: { role: string; org: string } }>('POST', `/v1/households/${h.id}/erasure`, reliefA, { reason: `family of ${h.members[0]!.givenName} asked` });
+    const asked = await call<{ status: string; requested: { role: string; org: string } }>('POST', `/v1/households/${h.id}/erasure`, reliefA, {
+      reason: `family of ${h.members[0]!.givenName} asked`,
+    });
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ householdId: h.id, status: 'REQUESTED', requested: { role: 'relief', org: 'NGO-A' } });
     expect((await call<Problem>('POST', `/v1/households/${h.id}/erasure`, reliefA, { reason: 'again' })).status).toBe(409);
@@ -92,7 +102,13 @@ describe('erasure', () => {
     expect((await call<Problem>('POST', `/v1/households/${h.id}/erasure/confirmation`, reliefA)).status).toBe(403);
     const done = await call<Record<string, unknown>>('POST', `/v1/households/${h.id}/erasure/confirmation`, ministryKH);
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ id: h.id, country: 'KH', org: 'NGO-A', status: 'ERASED', erasure: { requested: { role: 'relief', org: 'NGO-A' }, carriedOut: { role: 'ministry', org: 'MoSVY' } } });
+    expect(done.body).toMatchObject({
+      id: h.id,
+      country: 'KH',
+      org: 'NGO-A',
+      status: 'ERASED',
+      erasure: { requested: { role: 'relief', org: 'NGO-A' }, carriedOut: { role: 'ministry', org: 'MoSVY' } },
+    });
     expect(Object.keys(done.body).sort()).toEqual(['country', 'createdAt', 'erasedAt', 'erasure', 'id', 'org', 'status', 'version']);
     // The family's name typed into the reason is blanked out of the tombstone.
     expect(done.text).not.toContain(h.members[0]!.givenName);
@@ -128,12 +144,18 @@ describe('erasure', () => {
 
     const list = await call<{ items: HouseholdSummary[] }>('GET', '/v1/households?limit=100', reliefA);
     expect(list.body.items.map((i) => i.id)).not.toContain(h.id);
-    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', reliefA, { documentType: 'NATIONAL_ID', documentNumber: body.members[0]!.document!.number });
+    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', reliefA, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: body.members[0]!.document!.number,
+    });
     expect(lookup.body.items).toEqual([]);
     // The document is free again: the claim went with the household.
     expect((await call<Household>('POST', '/v1/households', reliefA, { ...householdBody(), members: body.members })).status).toBe(201);
 
-    const events = (await allItems()).filter((i) => i.entity === 'OutboxEvent').map((i) => i.event as EventEnvelope).filter((e) => e.type === EventType.HouseholdErased && e.subject.id === h.id);
+    const events = (await allItems())
+      .filter((i) => i.entity === 'OutboxEvent')
+      .map((i) => i.event as EventEnvelope)
+      .filter((e) => e.type === EventType.HouseholdErased && e.subject.id === h.id);
     expect(events).toHaveLength(1);
     expect(events[0]!.audience).toEqual(['KH']);
     expect(events[0]!.data).toEqual({ householdId: h.id, country: 'KH', org: 'NGO-A' });
@@ -156,36 +178,93 @@ describe('erasure', () => {
     const body = householdBody();
     const h = await registered(reliefA, body);
     const moved = await call<Household>('POST', `/v1/households/${h.id}/transitions`, reliefA, { to: 'INTENDS_RETURN' }, { 'if-match': '"1"' });
-    const back = await call<Household>('POST', `/v1/households/${h.id}/transitions`, reliefA, { to: 'DISPLACED', reason: `${body.members[0]!.givenName} fell ill` }, { 'if-match': `"${moved.body.version}"` });
+    const back = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/transitions`,
+      reliefA,
+      { to: 'DISPLACED', reason: `${body.members[0]!.givenName} fell ill` },
+      { 'if-match': `"${moved.body.version}"` },
+    );
     expect(back.status).toBe(200);
     const stats = await statsOf();
     expect((await call('POST', `/v1/households/${h.id}/erasure`, admin, { reason: 'asked' })).status).toBe(200);
-    const values = [body.members[0]!.givenName, body.members[0]!.familyName, body.members[1]!.givenName, body.contact.note, body.origin.village, body.current.site, body.members[0]!.document!.number];
+    const values = [
+      body.members[0]!.givenName,
+      body.members[0]!.familyName,
+      body.members[1]!.givenName,
+      body.contact.note,
+      body.origin.village,
+      body.current.site,
+      body.members[0]!.document!.number,
+    ];
     const dump = JSON.stringify(await allItems());
     for (const v of values) expect(dump).not.toContain(v);
     const leftovers = (await allItems()).filter((i) => String(i.pk).startsWith(`HH#${h.id}`) || i.householdId === h.id);
     expect(leftovers.map((i) => i.entity).sort()).toEqual(expect.arrayContaining(['HouseholdTombstone', 'HouseholdHistory', 'HouseholdAccess']));
-    expect(leftovers.some((i) => ['HouseholdDocumentClaim', 'HouseholdDocuments', 'HouseholdCell', 'RecentDocumentClaim', 'Household'].includes(String(i.entity)))).toBe(false);
+    expect(
+      leftovers.some((i) => ['HouseholdDocumentClaim', 'HouseholdDocuments', 'HouseholdCell', 'RecentDocumentClaim', 'Household'].includes(String(i.entity))),
+    ).toBe(false);
     expect(await statsOf()).toEqual(stats);
   });
 });
 
 describe('consent', () => {
   it('withdrawing RETURN_ASSISTANCE stops the return-safety checks and the at-risk lists at once; granting it again restores them; the counts stay', async () => {
-    const hazard = await createHazard(await bearer({ role: 'operations', country: 'KH', org: 'CMAC' }), { country: 'KH', province: 'KH22', geometry: { type: 'Polygon', coordinates: [[[104.1, 14.1], [104.11, 14.1], [104.11, 14.11], [104.1, 14.11], [104.1, 14.1]]] } });
+    const hazard = await createHazard(await bearer({ role: 'operations', country: 'KH', org: 'CMAC' }), {
+      country: 'KH',
+      province: 'KH22',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [104.1, 14.1],
+            [104.11, 14.1],
+            [104.11, 14.11],
+            [104.1, 14.11],
+            [104.1, 14.1],
+          ],
+        ],
+      },
+    });
     const body = householdBody({ destination: { province: 'KH22', point: { type: 'Point', coordinates: [104.105, 14.105] } } });
     const h = await registered(reliefA, body);
     expect(h.returnSafety.status).toBe('AT_RISK');
-    const atRisk = async () => (await getTasksApp<{ items: { id: string }[] }>(`/v1/hazard-areas/${hazard.id}/households-at-risk`, ministryKH)).body.items.map((i) => i.id);
+    const atRisk = async () =>
+      (await getTasksApp<{ items: { id: string }[] }>(`/v1/hazard-areas/${hazard.id}/households-at-risk`, ministryKH)).body.items.map((i) => i.id);
     expect(await atRisk()).toContain(h.id);
 
     expect((await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' })).status).toBe(428);
-    expect((await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' }, { 'if-match': '"9"' })).status).toBe(412);
-    expect((await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefB, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' }, { 'if-match': '"1"' })).status).toBe(404);
-    expect((await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['REGISTRATION'], date: '2026-02-01' }, { 'if-match': '"1"' })).status).toBe(409);
-    expect((await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { grant: ['TRACING'], withdraw: ['TRACING'], date: '2026-02-01' }, { 'if-match': '"1"' })).status).toBe(400);
+    expect(
+      (await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' }, { 'if-match': '"9"' }))
+        .status,
+    ).toBe(412);
+    expect(
+      (await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefB, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' }, { 'if-match': '"1"' }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await call<Problem>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['REGISTRATION'], date: '2026-02-01' }, { 'if-match': '"1"' }))
+        .status,
+    ).toBe(409);
+    expect(
+      (
+        await call<Problem>(
+          'POST',
+          `/v1/households/${h.id}/consent`,
+          reliefA,
+          { grant: ['TRACING'], withdraw: ['TRACING'], date: '2026-02-01' },
+          { 'if-match': '"1"' },
+        )
+      ).status,
+    ).toBe(400);
 
-    const withdrawn = await call<Household>('POST', `/v1/households/${h.id}/consent`, reliefA, { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' }, { 'if-match': '"1"' });
+    const withdrawn = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/consent`,
+      reliefA,
+      { withdraw: ['RETURN_ASSISTANCE'], date: '2026-02-01' },
+      { 'if-match': '"1"' },
+    );
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.consent.purposes).toEqual(['REGISTRATION']);
     expect(withdrawn.body.consent.withdrawn).toEqual([{ purpose: 'RETURN_ASSISTANCE', date: '2026-02-01' }]);
@@ -193,11 +272,23 @@ describe('consent', () => {
     expect(await atRisk()).not.toContain(h.id);
     expect((await allItems()).filter((i) => i.householdId === h.id && (i.entity === 'HouseholdCell' || i.entity === 'AtRiskHousehold'))).toEqual([]);
     // A new destination is not assessed while the purpose is withdrawn.
-    const patched = await call<Household>('PATCH', `/v1/households/${h.id}`, reliefA, { destination: { province: 'KH22', point: { type: 'Point', coordinates: [104.106, 14.106] } } }, { 'if-match': `"${withdrawn.body.version}"` });
+    const patched = await call<Household>(
+      'PATCH',
+      `/v1/households/${h.id}`,
+      reliefA,
+      { destination: { province: 'KH22', point: { type: 'Point', coordinates: [104.106, 14.106] } } },
+      { 'if-match': `"${withdrawn.body.version}"` },
+    );
     expect(patched.body.returnSafety.status).toBe('UNKNOWN');
     expect(await atRisk()).not.toContain(h.id);
 
-    const granted = await call<Household>('POST', `/v1/households/${h.id}/consent`, reliefA, { grant: ['RETURN_ASSISTANCE'], date: '2026-02-03' }, { 'if-match': `"${patched.body.version}"` });
+    const granted = await call<Household>(
+      'POST',
+      `/v1/households/${h.id}/consent`,
+      reliefA,
+      { grant: ['RETURN_ASSISTANCE'], date: '2026-02-03' },
+      { 'if-match': `"${patched.body.version}"` },
+    );
     expect(granted.status).toBe(200);
     expect(granted.body.consent.purposes).toEqual(['RETURN_ASSISTANCE', 'REGISTRATION']);
     expect(granted.body.consent.withdrawn).toBeUndefined();
@@ -222,12 +313,20 @@ describe('the family’s copy', () => {
   it('gives the registering organisation the record, history and access log, recorded in the access log; nobody else gets it', async () => {
     const h = await registered();
     await call('GET', `/v1/households/${h.id}`, ministryKH);
-    const r = await call<{ household: Household; history: { action: string }[]; accessLog: { purpose: string; actor: { org: string } }[]; assistance: unknown[] }>('GET', `/v1/households/${h.id}/export`, reliefA);
+    const r = await call<{
+      household: Household;
+      history: { action: string }[];
+      accessLog: { purpose: string; actor: { org: string } }[];
+      assistance: unknown[];
+    }>('GET', `/v1/households/${h.id}/export`, reliefA);
     expect(r.status).toBe(200);
     expect(r.res.headers.get('content-disposition')).toBe(`attachment; filename="household-${h.id}.json"`);
     expect(r.body.household).toEqual(h);
     expect(r.body.history.map((e) => e.action)).toEqual(['CREATED']);
-    expect(r.body.accessLog.map((e) => [e.purpose, e.actor.org])).toEqual([['READ', 'MoSVY'], ['EXPORT', 'NGO-A']]);
+    expect(r.body.accessLog.map((e) => [e.purpose, e.actor.org])).toEqual([
+      ['READ', 'MoSVY'],
+      ['EXPORT', 'NGO-A'],
+    ]);
     expect(r.body.assistance).toEqual([]);
 
     expect((await call('GET', `/v1/households/${h.id}/export`, reliefB)).status).toBe(404);

@@ -69,7 +69,13 @@ let relief: string;
 let ministry: string;
 let admin: string;
 
-async function call<T>(method: string, path: string, token: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: T; text: string; headers: Headers }> {
+async function call<T>(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; body: T; text: string; headers: Headers }> {
   const res = await fetch(`${server!.base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra },
@@ -84,7 +90,11 @@ async function feed(token: string): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { items: EventEnvelope[]; next: string | null } } = await call('GET', `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token);
+    const page: { body: { items: EventEnvelope[]; next: string | null } } = await call(
+      'GET',
+      `/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      token,
+    );
     events.push(...page.body.items);
     cursor = page.body.next;
   } while (cursor);
@@ -104,9 +114,33 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 const csvLine = (cells: (string | number)[]) => cells.map((c) => `"${String(c).replaceAll('"', '""')}"`).join(',');
 const HEADER = [
-  'household_key', 'origin_province', 'origin_district', 'origin_village', 'current_province', 'current_district', 'current_village', 'current_site', 'current_host_community',
-  'destination_province', 'destination_district', 'destination_village', 'destination_lon', 'destination_lat', 'contact_phone', 'consent_given', 'consent_date', 'consent_purposes',
-  'given_name', 'family_name', 'sex', 'birth_date', 'birth_year', 'relationship', 'specific_needs', 'document_type', 'document_number',
+  'household_key',
+  'origin_province',
+  'origin_district',
+  'origin_village',
+  'current_province',
+  'current_district',
+  'current_village',
+  'current_site',
+  'current_host_community',
+  'destination_province',
+  'destination_district',
+  'destination_village',
+  'destination_lon',
+  'destination_lat',
+  'contact_phone',
+  'consent_given',
+  'consent_date',
+  'consent_purposes',
+  'given_name',
+  'family_name',
+  'sex',
+  'birth_date',
+  'birth_year',
+  'relationship',
+  'specific_needs',
+  'document_type',
+  'document_number',
 ];
 
 beforeAll(async () => {
@@ -155,7 +189,15 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
       current: { province: 'KH17', site: A.site },
       destination: { province: 'KH22', village: A.village, point: { type: 'Point', coordinates: [A.lon, A.lat] } },
       members: [
-        { givenName: A.head, familyName: A.family, sex: 'F', birthDate: A.birthDate, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: A.documentNumber } },
+        {
+          givenName: A.head,
+          familyName: A.family,
+          sex: 'F',
+          birthDate: A.birthDate,
+          relationship: 'HEAD',
+          specificNeeds: ['SP-PT'],
+          document: { type: 'NATIONAL_ID', number: A.documentNumber },
+        },
         { givenName: A.child, familyName: A.family, sex: 'M', birthYear: 2015, relationship: 'CHILD' },
       ],
       contact: { phone: A.phone },
@@ -166,10 +208,28 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     expect(created.status).toBe(201);
     const idA = created.body.id;
     let version = created.body.version;
-    const moved = await call<{ version: number }>('POST', `/v1/households/${idA}/transitions`, relief, { to: 'INTENDS_RETURN' }, { 'if-match': `"${version}"` });
-    const back = await call<{ version: number }>('POST', `/v1/households/${idA}/transitions`, relief, { to: 'DISPLACED', reason: A.reason }, { 'if-match': `"${moved.body.version}"` });
+    const moved = await call<{ version: number }>(
+      'POST',
+      `/v1/households/${idA}/transitions`,
+      relief,
+      { to: 'INTENDS_RETURN' },
+      { 'if-match': `"${version}"` },
+    );
+    const back = await call<{ version: number }>(
+      'POST',
+      `/v1/households/${idA}/transitions`,
+      relief,
+      { to: 'DISPLACED', reason: A.reason },
+      { 'if-match': `"${moved.body.version}"` },
+    );
     expect(back.status).toBe(200);
-    const patched = await call<{ version: number }>('PATCH', `/v1/households/${idA}`, relief, { contact: { phone: A.phone, note: A.note } }, { 'if-match': `"${back.body.version}"` });
+    const patched = await call<{ version: number }>(
+      'PATCH',
+      `/v1/households/${idA}`,
+      relief,
+      { contact: { phone: A.phone, note: A.note } },
+      { 'if-match': `"${back.body.version}"` },
+    );
     expect(patched.status).toBe(200);
     version = patched.body.version;
     expect((await call('GET', `/v1/households/${idA}`, ministry)).status).toBe(200);
@@ -178,26 +238,72 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     expect(exported.text).toContain(A.note); // the copy for the family holds it all, before the erasure
 
     // Household C (and D) from a CSV; D's second member holds A's document, so D is refused and its rows name A.
-    const row = (key: string, h: { village: string; site: string; lon: number; lat: number; phone: string }, m: { given: string; family: string; rel: string; sex: string; year: number; doc?: string }) =>
-      csvLine([key, 'KH22', '', h.village, 'KH17', '', '', h.site, '', 'KH22', '', h.village, h.lon, h.lat, h.phone, 'yes', '2026-01-20', 'RETURN_ASSISTANCE;REGISTRATION', m.given, m.family, m.sex, '', m.year, m.rel, '', m.doc ? 'NATIONAL_ID' : '', m.doc ?? '']);
+    const row = (
+      key: string,
+      h: { village: string; site: string; lon: number; lat: number; phone: string },
+      m: { given: string; family: string; rel: string; sex: string; year: number; doc?: string },
+    ) =>
+      csvLine([
+        key,
+        'KH22',
+        '',
+        h.village,
+        'KH17',
+        '',
+        '',
+        h.site,
+        '',
+        'KH22',
+        '',
+        h.village,
+        h.lon,
+        h.lat,
+        h.phone,
+        'yes',
+        '2026-01-20',
+        'RETURN_ASSISTANCE;REGISTRATION',
+        m.given,
+        m.family,
+        m.sex,
+        '',
+        m.year,
+        m.rel,
+        '',
+        m.doc ? 'NATIONAL_ID' : '',
+        m.doc ?? '',
+      ]);
     const csv = [
       csvLine(HEADER),
       row('HH-C', C, { given: C.head, family: C.family, rel: 'HEAD', sex: 'F', year: 1979, doc: C.documentNumber }),
-      row('HH-D', { village: 'Dvillage', site: 'Dsite', lon: 103.7, lat: 14.3, phone: '+855 11 111 111' }, { given: D.head, family: D.family, rel: 'HEAD', sex: 'M', year: 1970 }),
-      row('HH-D', { village: 'Dvillage', site: 'Dsite', lon: 103.7, lat: 14.3, phone: '+855 11 111 111' }, { given: `${D.head}2`, family: D.family, rel: 'SPOUSE', sex: 'F', year: 1972, doc: A.documentNumber }),
+      row(
+        'HH-D',
+        { village: 'Dvillage', site: 'Dsite', lon: 103.7, lat: 14.3, phone: '+855 11 111 111' },
+        { given: D.head, family: D.family, rel: 'HEAD', sex: 'M', year: 1970 },
+      ),
+      row(
+        'HH-D',
+        { village: 'Dvillage', site: 'Dsite', lon: 103.7, lat: 14.3, phone: '+855 11 111 111' },
+        { given: `${D.head}2`, family: D.family, rel: 'SPOUSE', sex: 'F', year: 1972, doc: A.documentNumber },
+      ),
     ].join('\n');
     const job = await call<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', relief, {});
     expect(job.status).toBe(201);
     const put = await fetch(job.body.uploadUrl, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
     expect(put.status).toBe(200);
     let errors: { row: number; message: string }[] = [];
-    await vi.waitFor(async () => {
-      const j = await call<{ status: string; errors: { row: number; message: string }[] }>('GET', `/v1/household-imports/${job.body.id}`, relief);
-      expect(j.body.status).toBe('COMPLETED');
-      errors = j.body.errors;
-    }, { timeout: 60_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        const j = await call<{ status: string; errors: { row: number; message: string }[] }>('GET', `/v1/household-imports/${job.body.id}`, relief);
+        expect(j.body.status).toBe('COMPLETED');
+        errors = j.body.errors;
+      },
+      { timeout: 60_000, interval: 250 },
+    );
     expect(errors.some((e) => e.message.includes(idA))).toBe(true);
-    const lookupC = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: C.documentNumber });
+    const lookupC = await call<{ items: { id: string }[] }>('POST', '/v1/households/lookup', relief, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: C.documentNumber,
+    });
     const idC = lookupC.body.items[0]!.id;
     expect((await call('GET', `/v1/households/${idC}`, relief)).status).toBe(200);
     // The upload is deleted when its job ends: nothing of the file is left for the erasure to find.
@@ -227,7 +333,9 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     // Every other answer that could hold them: lists, lookups, history, access logs, the import's rows.
     expect((await call<{ items: unknown[] }>('GET', '/v1/households?limit=100', relief)).status).toBe(200);
     expect((await call<{ items: unknown[] }>('GET', '/v1/households?limit=100', ministry)).status).toBe(200);
-    expect((await call<{ items: unknown[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: A.documentNumber })).body.items).toEqual([]);
+    expect(
+      (await call<{ items: unknown[] }>('POST', '/v1/households/lookup', relief, { documentType: 'NATIONAL_ID', documentNumber: A.documentNumber })).body.items,
+    ).toEqual([]);
     expect((await call('GET', `/v1/households/${idA}/history`, relief)).status).toBe(410);
     expect((await call('GET', `/v1/households/${idA}/access-log`, ministry)).status).toBe(200);
     expect((await call('GET', `/v1/households/${idC}/access-log`, admin)).status).toBe(200);
@@ -239,7 +347,10 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     await vi.waitFor(() => expect(delivered.filter((b) => b.includes(EventType.HouseholdErased))).toHaveLength(2), { timeout: 60_000, interval: 200 });
     const erasedEvents = delivered.map((b) => JSON.parse(b) as EventEnvelope).filter((e) => e.type === EventType.HouseholdErased);
     expect(erasedEvents.map((e) => e.data).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      [{ householdId: idA, country: 'KH', org: ORG }, { householdId: idC, country: 'KH', org: ORG }].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      [
+        { householdId: idA, country: 'KH', org: ORG },
+        { householdId: idC, country: 'KH', org: ORG },
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     const events = await feed(ministry);
     expect(events.filter((e) => e.type === EventType.HouseholdErased)).toHaveLength(2);
@@ -247,13 +358,19 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     // The personal values, and the keyed hashes of the documents (with and without the type in the hashed text).
     const secrets = await ensureLocalSecrets(dataDir);
     const hashes = [A.documentNumber, C.documentNumber].flatMap((n) =>
-      [`KH:NATIONAL_ID:${normaliseDocumentNumber(n)}`, `KH:${normaliseDocumentNumber(n)}`].map((text) => createHmac('sha256', secrets.documentHashSecret).update(text).digest('hex')),
+      [`KH:NATIONAL_ID:${normaliseDocumentNumber(n)}`, `KH:${normaliseDocumentNumber(n)}`].map((text) =>
+        createHmac('sha256', secrets.documentHashSecret).update(text).digest('hex'),
+      ),
     );
     const values = [
-      ...Object.entries(A).filter(([k]) => k !== 'lon' && k !== 'lat').map(([, v]) => String(v)),
+      ...Object.entries(A)
+        .filter(([k]) => k !== 'lon' && k !== 'lat')
+        .map(([, v]) => String(v)),
       String(A.lon),
       String(A.lat),
-      ...Object.entries(C).filter(([k]) => k !== 'lon' && k !== 'lat').map(([, v]) => String(v)),
+      ...Object.entries(C)
+        .filter(([k]) => k !== 'lon' && k !== 'lat')
+        .map(([, v]) => String(v)),
       String(C.lon),
       String(C.lat),
       normaliseDocumentNumber(A.documentNumber).slice(-4),
@@ -277,7 +394,9 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     server = undefined;
     const dynamo = await startDynamoDbLocal({ dataDir });
     try {
-      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+      const client = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      );
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {

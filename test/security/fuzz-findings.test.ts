@@ -21,7 +21,15 @@ const count = async (entity: string) => (await scanTable()).filter((i) => i.enti
 
 const withAltitude = (z: number) => ({
   type: 'Polygon',
-  coordinates: [[[103.5, 14.4, z], [103.51, 14.4, z], [103.51, 14.41, z], [103.5, 14.41, z], [103.5, 14.4, z]]],
+  coordinates: [
+    [
+      [103.5, 14.4, z],
+      [103.51, 14.4, z],
+      [103.51, 14.41, z],
+      [103.5, 14.41, z],
+      [103.5, 14.4, z],
+    ],
+  ],
 });
 
 beforeAll(async () => {
@@ -36,7 +44,10 @@ describe('numbers the store cannot hold are a 400 naming the field, never a 500'
       const r = await post<Problem>('/v1/hazard-areas', opsKH, hazardBody({ country: 'KH', province: 'KH22', geometry: withAltitude(z) }));
       expect(r.status, `altitude ${z}`).toBe(400);
       expect(r.res.headers.get('content-type')).toBe('application/problem+json');
-      expect(r.body.errors).toContainEqual({ path: 'body.geometry.coordinates.0.0.2', message: expect.stringContaining('between 1e-130 and 9007199254740991') });
+      expect(r.body.errors).toContainEqual({
+        path: 'body.geometry.coordinates.0.0.2',
+        message: expect.stringContaining('between 1e-130 and 9007199254740991'),
+      });
     }
     expect(await count('HazardArea')).toBe(before);
     // Ordinary altitudes still pass.

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ensureLocalSecrets, signLocalToken, type TokenClaims } from '../../infra/local/keys.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { contractViolations, formatFuzzReport, fuzzCallers, fuzzRequest, LEAK_PATTERNS, operationsOf, runFuzz, seedFuzzTargets, type FuzzRequest, type OpenApiDocument } from '../support/fuzz.ts';
+import {
+  contractViolations,
+  formatFuzzReport,
+  fuzzCallers,
+  fuzzRequest,
+  LEAK_PATTERNS,
+  operationsOf,
+  runFuzz,
+  seedFuzzTargets,
+  type FuzzRequest,
+  type OpenApiDocument,
+} from '../support/fuzz.ts';
 
 /**
  * The schema-driven fuzzer (test/support/fuzz.ts) against the local server's apps on DynamoDB
@@ -18,7 +29,24 @@ const secrets = await ensureLocalSecrets(inject('keysDir'));
 const token = (claims: TokenClaims) => signLocalToken(secrets.privateKeyFile, claims);
 
 describe('the fuzzer itself', () => {
-  const doc = { paths: { '/v1/things/{id}': { patch: { operationId: 'patchThing', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }], requestBody: { content: { 'application/merge-patch+json': { schema: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } }, required: ['name'] } } } } } } } };
+  const doc = {
+    paths: {
+      '/v1/things/{id}': {
+        patch: {
+          operationId: 'patchThing',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            content: {
+              'application/merge-patch+json': { schema: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } }, required: ['name'] } },
+            },
+          },
+        },
+      },
+    },
+  };
   const ops = operationsOf(doc);
   const callers = [{ label: 'admin', authorization: 'Bearer a.b.c', valid: true }];
 
@@ -37,9 +65,20 @@ describe('the fuzzer itself', () => {
     const ok = JSON.stringify({ type: 'urn:x', title: 'Bad request', status: 400, detail: 'no' });
     expect(contractViolations(request, 400, problem, ok, LEAK_PATTERNS)).toEqual([]);
     expect(contractViolations(request, 500, problem, ok.replace('400', '500'), LEAK_PATTERNS)).toEqual(['status 500']);
-    expect(contractViolations(request, 400, new Headers({ 'content-type': 'text/plain' }), 'Bad Request', LEAK_PATTERNS)).toEqual(['error answered as "text/plain"']);
-    expect(contractViolations(request, 404, problem, JSON.stringify({ title: 'x', status: 400, detail: 'y' }), LEAK_PATTERNS)).toEqual(['problem.type is not a string', 'problem.status 400 is not the HTTP status 404']);
-    for (const leak of ['TypeError: x is undefined', 'at /work/shared/db/x.ts:12:3', 'ConditionalCheckFailedException', 'The DynamoDB table', 'node_modules/hono']) {
+    expect(contractViolations(request, 400, new Headers({ 'content-type': 'text/plain' }), 'Bad Request', LEAK_PATTERNS)).toEqual([
+      'error answered as "text/plain"',
+    ]);
+    expect(contractViolations(request, 404, problem, JSON.stringify({ title: 'x', status: 400, detail: 'y' }), LEAK_PATTERNS)).toEqual([
+      'problem.type is not a string',
+      'problem.status 400 is not the HTTP status 404',
+    ]);
+    for (const leak of [
+      'TypeError: x is undefined',
+      'at /work/shared/db/x.ts:12:3',
+      'ConditionalCheckFailedException',
+      'The DynamoDB table',
+      'node_modules/hono',
+    ]) {
       expect(contractViolations(request, 200, new Headers(), JSON.stringify({ detail: leak }), LEAK_PATTERNS), leak).not.toEqual([]);
     }
   });
@@ -52,7 +91,15 @@ describe('schema-driven fuzzing of every operation with every role', () => {
     const ops = operationsOf(doc);
     const { targets, team } = await seedFuzzTargets(fetch, token);
     const callers = await fuzzCallers(token, team);
-    const report = await runFuzz({ seed: SEED, requests: REQUESTS, fetch, ops, callers, targets, secrets: [process.env.TABLE_NAME!, secrets.cursorSecret, secrets.documentHashSecret] });
+    const report = await runFuzz({
+      seed: SEED,
+      requests: REQUESTS,
+      fetch,
+      ops,
+      callers,
+      targets,
+      secrets: [process.env.TABLE_NAME!, secrets.cursorSecret, secrets.documentHashSecret],
+    });
     console.log(formatFuzzReport(report));
 
     expect(report.failures, formatFuzzReport(report)).toEqual([]);

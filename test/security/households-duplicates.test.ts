@@ -31,7 +31,11 @@ let reliefB: H;
 let ministryKH: H;
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown): Promise<Answer<T>> {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text };
 }
@@ -91,7 +95,10 @@ describe('a document another organisation registered', () => {
     expect((await register(reliefB, body({ type: 'NATIONAL_ID', number }))).status).toBe(409);
 
     // The ministry finds the holder (it reads every household of its country) and sees the attempt.
-    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryKH, { documentType: 'NATIONAL_ID', documentNumber: number });
+    const lookup = await call<{ items: HouseholdSummary[] }>('POST', '/v1/households/lookup', ministryKH, {
+      documentType: 'NATIONAL_ID',
+      documentNumber: number,
+    });
     expect(lookup.body.items.map((h) => h.id)).toEqual([first.id]);
     const log = await accessLog(first.id, ministryKH);
     expect(log.status).toBe(200);
@@ -101,7 +108,10 @@ describe('a document another organisation registered', () => {
     // Never the caller.
     expect((await accessLog(first.id, reliefB)).status).toBe(404);
 
-    const reviewed = await register(reliefB, body({ type: 'NATIONAL_ID', number }, { reviewedDuplicate: { of: first.id, reason: 'ministry: separate household' } }));
+    const reviewed = await register(
+      reliefB,
+      body({ type: 'NATIONAL_ID', number }, { reviewedDuplicate: { of: first.id, reason: 'ministry: separate household' } }),
+    );
     expect(reviewed.status).toBe(201);
     expect(reviewed.body.reviewedDuplicate).toEqual({ of: first.id, reason: 'ministry: separate household' });
   });
@@ -112,7 +122,10 @@ describe('a document another organisation registered', () => {
   });
 
   it('with a made-up reviewedDuplicate.of and no holder, is registered as if the field were absent (no probe that writes nothing)', async () => {
-    const r = await register(reliefB, body({ type: 'NATIONAL_ID', number: docNumber() }, { reviewedDuplicate: { of: '01KAAAAAAAAAAAAAAAAAAAAAAA', reason: 'probe' } }));
+    const r = await register(
+      reliefB,
+      body({ type: 'NATIONAL_ID', number: docNumber() }, { reviewedDuplicate: { of: '01KAAAAAAAAAAAAAAAAAAAAAAA', reason: 'probe' } }),
+    );
     expect(r.status).toBe(201);
     expect(r.body).not.toHaveProperty('reviewedDuplicate');
   });
@@ -141,7 +154,10 @@ describe('an import row with a document another organisation registered', () => 
     const created = await root.request('/v1/household-imports', { method: 'POST', headers: { ...reliefB, ...json }, body: '{}' });
     const { id, uploadUrl } = (await created.json()) as { id: string; uploadUrl: string };
     const url = new URL(uploadUrl);
-    const file = csvOf([headRow('X1', { destination_province: '', document_type: 'PASSPORT', document_number: number }), headRow('X2', { destination_province: '' })]);
+    const file = csvOf([
+      headRow('X1', { destination_province: '', document_type: 'PASSPORT', document_number: number }),
+      headRow('X2', { destination_province: '' }),
+    ]);
     expect((await root.request(`${url.pathname}${url.search}`, { method: 'PUT', body: file, headers: { 'content-type': 'text/csv' } })).status).toBe(200);
     await startLocalImport(id);
 
@@ -150,6 +166,8 @@ describe('an import row with a document another organisation registered', () => 
     expect(job.errors).toEqual([{ row: 2, message: 'household X1: the identity document is registered by another organisation; ask your ministry' }]);
     expect(JSON.stringify(job)).not.toContain(holder.id);
     const log = await accessLog(holder.id, ministryKH);
-    expect(log.body.items.filter((e) => e.purpose === 'DUPLICATE_REFUSED')).toEqual([expect.objectContaining({ importId: id, actor: expect.objectContaining({ org: 'NGO-B' }) })]);
+    expect(log.body.items.filter((e) => e.purpose === 'DUPLICATE_REFUSED')).toEqual([
+      expect.objectContaining({ importId: id, actor: expect.objectContaining({ org: 'NGO-B' }) }),
+    ]);
   });
 });

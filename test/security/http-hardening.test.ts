@@ -54,10 +54,10 @@ describe('a path that is not valid percent-encoding', () => {
 
   it('is a 400 problem+json through the Lambda handler fed an API Gateway event', async () => {
     const event = JSON.parse(await readFile(new URL('../fixtures/apigw-rest-v1-health.json', import.meta.url), 'utf8')) as APIGatewayProxyEvent;
-    const res = (await (metaHandler as unknown as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>)(
+    const res = await (metaHandler as unknown as (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>)(
       { ...event, path: '/%E0%A4%A', resource: '/{proxy+}', requestContext: { ...event.requestContext, path: '/prod/%E0%A4%A', resourcePath: '/{proxy+}' } },
       { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context,
-    ));
+    );
     expect(res.statusCode).toBe(400);
     expect(res.multiValueHeaders?.['content-type']?.[0] ?? res.headers?.['content-type']).toBe('application/problem+json');
   });

@@ -16,7 +16,11 @@ type H = Record<string, string>;
 type Hono = { request: (path: string, init: RequestInit) => Response | Promise<Response> };
 
 async function call<T>(app: Hono, method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text, res };
 }
@@ -27,7 +31,16 @@ const registration = () => ({
   origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   destination: { province: 'KH22', point: { type: 'Point', coordinates: [PERSONAL.lon, PERSONAL.lat] } },
-  members: [{ givenName: PERSONAL.given, familyName: PERSONAL.family, sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: `IDEM${++serial}${Date.now()}` } }],
+  members: [
+    {
+      givenName: PERSONAL.given,
+      familyName: PERSONAL.family,
+      sex: 'F',
+      birthYear: 1986,
+      relationship: 'HEAD',
+      document: { type: 'NATIONAL_ID', number: `IDEM${++serial}${Date.now()}` },
+    },
+  ],
   contact: { phone: PERSONAL.phone },
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
 });
@@ -44,7 +57,8 @@ beforeAll(async () => {
   admin = await bearer({ role: 'admin' });
 });
 
-const storedRecord = async (sub: string, key: string) => (await documentClient.send(new GetCommand({ TableName: tableName, Key: idempotencyRecordKey(sub, key), ConsistentRead: true }))).Item;
+const storedRecord = async (sub: string, key: string) =>
+  (await documentClient.send(new GetCommand({ TableName: tableName, Key: idempotencyRecordKey(sub, key), ConsistentRead: true }))).Item;
 
 describe('a replayed registration', () => {
   it('stores only status, id and headers in its idempotency record, none of the household’s personal values', async () => {
@@ -62,9 +76,24 @@ describe('a replayed registration', () => {
     const body = registration();
     const first = await call<Household>(households, 'POST', '/v1/households', relief, body, { 'idempotency-key': 'idem-fresh' });
     // The household changes after the first answer: the replay shows it as it is now.
-    const patched = await call<Household>(households, 'PATCH', `/v1/households/${first.body.id}`, relief, { contact: { phone: '+855 97 333 4444' } }, { 'if-match': '"1"' });
+    const patched = await call<Household>(
+      households,
+      'PATCH',
+      `/v1/households/${first.body.id}`,
+      relief,
+      { contact: { phone: '+855 97 333 4444' } },
+      { 'if-match': '"1"' },
+    );
     expect(patched.status).toBe(200);
-    const reads = async () => (await call<{ items: { purpose: string; actor: { sub: string } }[] }>(households, 'GET', `/v1/households/${first.body.id}/access-log?limit=100`, ministry)).body.items.filter((e) => e.purpose === 'READ' && e.actor.sub === SUB).length;
+    const reads = async () =>
+      (
+        await call<{ items: { purpose: string; actor: { sub: string } }[] }>(
+          households,
+          'GET',
+          `/v1/households/${first.body.id}/access-log?limit=100`,
+          ministry,
+        )
+      ).body.items.filter((e) => e.purpose === 'READ' && e.actor.sub === SUB).length;
     const readsBefore = await reads();
 
     const replay = await call<Household>(households, 'POST', '/v1/households', relief, body, { 'idempotency-key': 'idem-fresh' });
@@ -95,10 +124,24 @@ describe('a replayed registration', () => {
 
 describe('a replayed subscription', () => {
   it('answers without the secret, which its idempotency record does not hold either', async () => {
-    const first = await call<{ id: string; secret: string }>(notifications, 'POST', '/v1/subscriptions', ministry, { url: 'https://hooks.example.org/idem' }, { 'idempotency-key': 'idem-sub' });
+    const first = await call<{ id: string; secret: string }>(
+      notifications,
+      'POST',
+      '/v1/subscriptions',
+      ministry,
+      { url: 'https://hooks.example.org/idem' },
+      { 'idempotency-key': 'idem-sub' },
+    );
     expect(first.status).toBe(201);
     expect(first.body.secret).toBeTruthy();
-    const replay = await call<{ id: string; secret?: string }>(notifications, 'POST', '/v1/subscriptions', ministry, { url: 'https://hooks.example.org/idem' }, { 'idempotency-key': 'idem-sub' });
+    const replay = await call<{ id: string; secret?: string }>(
+      notifications,
+      'POST',
+      '/v1/subscriptions',
+      ministry,
+      { url: 'https://hooks.example.org/idem' },
+      { 'idempotency-key': 'idem-sub' },
+    );
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(first.body.id);
     expect(replay.body).not.toHaveProperty('secret');

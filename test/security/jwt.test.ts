@@ -136,7 +136,12 @@ describe('npm run token', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'clearway-token-'));
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
-  const token = (...args: string[]) => spawnSync(process.execPath, ['infra/local/token.ts', '--role', 'admin', ...args], { cwd: repoRoot, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const token = (...args: string[]) =>
+    spawnSync(process.execPath, ['infra/local/token.ts', '--role', 'admin', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
 
   it('refuses a --ttl over 24 h with a clear message and prints no token', () => {
     for (const ttl of ['25h', '2d', '1441m', '36500d']) {

@@ -122,14 +122,33 @@ interface Answer {
 }
 
 /** One HTTP/1.1 request with full control of headers (fetch will not send a forged Host). */
-function send(options: { host?: string; port: number; method?: string; path: string; headers?: OutgoingHttpHeaders; body?: string | Buffer; agent?: Agent; chunks?: Buffer[] }): Promise<Answer> {
+function send(options: {
+  host?: string;
+  port: number;
+  method?: string;
+  path: string;
+  headers?: OutgoingHttpHeaders;
+  body?: string | Buffer;
+  agent?: Agent;
+  chunks?: Buffer[];
+}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: options.host ?? '127.0.0.1', port: options.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: options.agent ?? false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socket: res.socket as Socket }));
-    });
+    const req = request(
+      {
+        host: options.host ?? '127.0.0.1',
+        port: options.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        agent: options.agent ?? false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socket: res.socket as Socket }));
+      },
+    );
     req.on('error', reject);
     if (options.chunks) {
       for (const chunk of options.chunks) req.write(chunk);
@@ -145,7 +164,10 @@ beforeAll(async () => {
   const parent = await mkdtemp(join(tmpdir(), 'clearway-sec-npm-'));
   npmDataDir = join(parent, 'data');
   // Both Java start-ups at once: the two cores are shared anyway, and it halves the wait.
-  [server, npmStart] = await Promise.all([startLocalServer(dataDir, await freePort(), { CLEARWAY_SKIP_WEB_BUILD: '1' }), startNpm(npmDataDir, await freePort())]);
+  [server, npmStart] = await Promise.all([
+    startLocalServer(dataDir, await freePort(), { CLEARWAY_SKIP_WEB_BUILD: '1' }),
+    startNpm(npmDataDir, await freePort()),
+  ]);
   // What to clean up even if a test failed halfway: a server whose parent died is no longer below it.
   for (const proc of [server.proc, npmStart.proc]) started.push(proc.pid!, ...descendants(proc.pid!));
 });
@@ -190,7 +212,8 @@ describe('the local runtime on the network', { timeout: 120_000 }, () => {
 
   it('serves POST /local/token only with a loopback Host header, and answers no other Host on loopback (DNS rebinding)', async () => {
     const claims = JSON.stringify({ role: 'admin', org: 'Clearway' });
-    const post = (host: string) => send({ port: server.port, method: 'POST', path: '/local/token', headers: { host, 'content-type': 'application/json' }, body: claims });
+    const post = (host: string) =>
+      send({ port: server.port, method: 'POST', path: '/local/token', headers: { host, 'content-type': 'application/json' }, body: claims });
 
     const rebound = await post(`attacker.example:${server.port}`);
     expect(rebound.status).toBe(421);
@@ -213,18 +236,40 @@ describe('the local runtime on the network', { timeout: 120_000 }, () => {
     expect(statSync(npmDataDir).mode & 0o777).toBe(0o700);
   });
 
-  it.skipIf(!lanAddress)('with HOST=0.0.0.0 warns, and refuses local sign-in to a connection from a non-loopback address (needs one on this machine)', async () => {
-    expect(npmStart.output()).toMatch(/warning: HOST=0\.0\.0\.0: the API and web console are reachable from other machines/);
-    const claims = JSON.stringify({ role: 'admin', org: 'Clearway' });
-    const fromLan = await send({ host: lanAddress!, port: npmStart.port, method: 'POST', path: '/local/token', headers: { host: `localhost:${npmStart.port}`, 'content-type': 'application/json' }, body: claims });
-    expect(fromLan.status).toBe(403);
-    expect(fromLan.body).not.toContain('"token"');
-    expect((await send({ host: lanAddress!, port: npmStart.port, path: '/health' })).status).toBe(200);
-    const rebound = await send({ port: npmStart.port, method: 'POST', path: '/local/token', headers: { host: `attacker.example:${npmStart.port}`, 'content-type': 'application/json' }, body: claims });
-    expect(rebound.status).toBe(403);
-    const local = await send({ port: npmStart.port, method: 'POST', path: '/local/token', headers: { host: `localhost:${npmStart.port}`, 'content-type': 'application/json' }, body: claims });
-    expect(local.status).toBe(200);
-  });
+  it.skipIf(!lanAddress)(
+    'with HOST=0.0.0.0 warns, and refuses local sign-in to a connection from a non-loopback address (needs one on this machine)',
+    async () => {
+      expect(npmStart.output()).toMatch(/warning: HOST=0\.0\.0\.0: the API and web console are reachable from other machines/);
+      const claims = JSON.stringify({ role: 'admin', org: 'Clearway' });
+      const fromLan = await send({
+        host: lanAddress!,
+        port: npmStart.port,
+        method: 'POST',
+        path: '/local/token',
+        headers: { host: `localhost:${npmStart.port}`, 'content-type': 'application/json' },
+        body: claims,
+      });
+      expect(fromLan.status).toBe(403);
+      expect(fromLan.body).not.toContain('"token"');
+      expect((await send({ host: lanAddress!, port: npmStart.port, path: '/health' })).status).toBe(200);
+      const rebound = await send({
+        port: npmStart.port,
+        method: 'POST',
+        path: '/local/token',
+        headers: { host: `attacker.example:${npmStart.port}`, 'content-type': 'application/json' },
+        body: claims,
+      });
+      expect(rebound.status).toBe(403);
+      const local = await send({
+        port: npmStart.port,
+        method: 'POST',
+        path: '/local/token',
+        headers: { host: `localhost:${npmStart.port}`, 'content-type': 'application/json' },
+        body: claims,
+      });
+      expect(local.status).toBe(200);
+    },
+  );
 });
 
 describe('the local server keeps keep-alive connections usable', { timeout: 60_000 }, () => {
@@ -243,7 +288,14 @@ describe('the local server keeps keep-alive connections usable', { timeout: 60_0
       expect(next.socket).toBe(refused.socket);
 
       // The same without Content-Length (chunked): the limit is found while reading.
-      const chunked = await send({ port: server.port, method: 'POST', path: '/v1/teams', headers, chunks: Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024, 'x')), agent });
+      const chunked = await send({
+        port: server.port,
+        method: 'POST',
+        path: '/v1/teams',
+        headers,
+        chunks: Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024, 'x')),
+        agent,
+      });
       expect(chunked.status).toBe(413);
       const after = await send({ port: server.port, path: '/health', agent });
       expect(after.status).toBe(200);

@@ -146,9 +146,13 @@ describe('the offline queue at rest', () => {
   it('refuses to keep a change for anyone but the signed-in user', async () => {
     const { store } = consoleStart();
     expect(await store.all()).toEqual([]);
-    await expect(store.put({ id: 'x', method: 'POST', path: '/v1/households', label: 'x', createdAt: '2026-01-01T00:00:00Z', state: 'queued', sub: 'relief-b' })).rejects.toThrow();
+    await expect(
+      store.put({ id: 'x', method: 'POST', path: '/v1/households', label: 'x', createdAt: '2026-01-01T00:00:00Z', state: 'queued', sub: 'relief-b' }),
+    ).rejects.toThrow();
     user = undefined;
-    await expect(store.put({ id: 'y', method: 'POST', path: '/v1/households', label: 'y', createdAt: '2026-01-01T00:00:00Z', state: 'queued' })).rejects.toThrow();
+    await expect(
+      store.put({ id: 'y', method: 'POST', path: '/v1/households', label: 'y', createdAt: '2026-01-01T00:00:00Z', state: 'queued' }),
+    ).rejects.toThrow();
     expect(await raw('changes')).toEqual([]);
   });
 
@@ -173,7 +177,16 @@ describe('the offline queue at rest', () => {
   });
 
   it('seals the changes an earlier console kept in clear, and drops those of no user', async () => {
-    const legacy = (id: string, sub?: string): PendingChange => ({ id, method: 'POST', path: '/v1/households', body: registration.body, label: 'old', createdAt: '2026-01-01T00:00:00Z', state: 'queued', ...(sub ? { sub } : {}) });
+    const legacy = (id: string, sub?: string): PendingChange => ({
+      id,
+      method: 'POST',
+      path: '/v1/households',
+      body: registration.body,
+      label: 'old',
+      createdAt: '2026-01-01T00:00:00Z',
+      state: 'queued',
+      ...(sub ? { sub } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       const req = factory.open('clearway', 1);
       req.onupgradeneeded = () => {
@@ -204,7 +217,16 @@ describe('the offline queue at rest', () => {
 describe('the queue without IndexedDB (memory)', () => {
   it('never sends another user’s change, nor one of no user, under the signed-in user’s token', async () => {
     const store = new MemoryStore();
-    const change = (id: string, sub?: string): PendingChange => ({ id, method: 'POST', path: '/v1/households', body: registration.body, label: id, createdAt: '2026-01-01T00:00:00Z', state: 'queued', ...(sub ? { sub } : {}) });
+    const change = (id: string, sub?: string): PendingChange => ({
+      id,
+      method: 'POST',
+      path: '/v1/households',
+      body: registration.body,
+      label: id,
+      createdAt: '2026-01-01T00:00:00Z',
+      state: 'queued',
+      ...(sub ? { sub } : {}),
+    });
     await store.put(change('1', 'relief-a'));
     await store.put(change('2'));
     online = true;

@@ -31,10 +31,14 @@ const family = (village: string, givenName = 'Thida', birthYear = 1979) => ({
 async function registerRecording(headers: H, body: unknown) {
   const sent: string[] = [];
   const send = documentClient.send.bind(documentClient);
-  const spy = vi.spyOn(documentClient, 'send').mockImplementation(((command: { constructor: { name: string }; input: Record<string, any> }, ...rest: unknown[]) => {
+  const spy = vi.spyOn(documentClient, 'send').mockImplementation(((
+    command: { constructor: { name: string }; input: Record<string, any> },
+    ...rest: unknown[]
+  ) => {
     const name = command.constructor.name;
     const input = command.input;
-    if (name === 'BatchGetCommand') sent.push(`${name}:${Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>).reduce((n, r) => n + r.Keys.length, 0)}`);
+    if (name === 'BatchGetCommand')
+      sent.push(`${name}:${Object.values(input.RequestItems as Record<string, { Keys: unknown[] }>).reduce((n, r) => n + r.Keys.length, 0)}`);
     else if (name !== 'TransactWriteCommand') sent.push(name);
     return (send as (...a: unknown[]) => unknown)(command, ...rest);
   }) as typeof documentClient.send);

@@ -14,7 +14,13 @@ import { bearer } from '../support/tokens.ts';
 
 const rule = (name: string): UserRateLimit => USER_RATE_LIMITS.find((r) => r.name === name)!;
 
-async function send(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, method: string, path: string, headers: Record<string, string>, body: string) {
+async function send(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+) {
   const res = await app.request(path, { method, headers: { ...headers, 'content-type': 'application/json' }, body });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
@@ -48,7 +54,10 @@ describe('per-user limits in the local server', () => {
     const ops = await bearer({ role: 'operations', country: 'KH', org: 'CMAC', sub: 'geometry-sender' });
     for (let i = 0; i < limit; i++) {
       // Alternating create and patch: one budget for both; malformed bodies still cost a request.
-      const r = i % 2 === 0 ? await send(tasksApp, 'POST', '/v1/hazard-areas', ops, '{"geometry":') : await send(tasksApp, 'PATCH', '/v1/hazard-areas/01JNOSUCHAREAAAAAAAAAAAAAA', { ...ops, 'if-match': '"1"' }, '{}');
+      const r =
+        i % 2 === 0
+          ? await send(tasksApp, 'POST', '/v1/hazard-areas', ops, '{"geometry":')
+          : await send(tasksApp, 'PATCH', '/v1/hazard-areas/01JNOSUCHAREAAAAAAAAAAAAAA', { ...ops, 'if-match': '"1"' }, '{}');
       expect(r.status, `request ${i + 1}`).not.toBe(429);
     }
     const refused = await send(tasksApp, 'POST', '/v1/hazard-areas', ops, '{}');
@@ -60,7 +69,10 @@ describe('per-user limits in the local server', () => {
 
   it('opens a new window when the old one ends, and counts Retry-After down to it', () => {
     let now = 1_000_000;
-    const limiter = new FixedWindowLimiter(() => 2, () => now);
+    const limiter = new FixedWindowLimiter(
+      () => 2,
+      () => now,
+    );
     const lookup = rule('household-lookup');
     limiter.take(lookup, 'a');
     now += 100_000;
@@ -97,7 +109,12 @@ describe('per-user limits on AWS (WAF)', () => {
   const stack = new Stack();
   const api = new RestApi(stack, 'Api');
   api.root.addMethod('GET', new MockIntegration());
-  new Firewall(stack, 'Firewall', { stage: api.deploymentStage, logRetention: RetentionDays.ONE_MONTH, logEncryptionKey: new Key(stack, 'LogKey'), corsAllowedOrigin: 'https://console.example' });
+  new Firewall(stack, 'Firewall', {
+    stage: api.deploymentStage,
+    logRetention: RetentionDays.ONE_MONTH,
+    logEncryptionKey: new Key(stack, 'LogKey'),
+    corsAllowedOrigin: 'https://console.example',
+  });
   const acl = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0]!.Properties as {
     Rules: { Name: string; Priority: number; Action?: unknown; Statement: { RateBasedStatement?: Record<string, unknown> } }[];
     CustomResponseBodies: Record<string, { ContentType: string; Content: string }>;

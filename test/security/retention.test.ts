@@ -19,7 +19,9 @@ const allItems = scanTable;
 const body = {
   origin: { province: 'KH22' },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
-  members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: `RET${Date.now()}` } }],
+  members: [
+    { givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: `RET${Date.now()}` } },
+  ],
   consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] },
 };
 
@@ -30,7 +32,8 @@ beforeAll(async () => {
 describe('retention', () => {
   it('sets the configured TTL on idempotency records (24 h), access entries (5 years) and import jobs (90 days) when they are written', async () => {
     expect(retention).toEqual({ idempotency: 24 * 3600, accessLog: 1825 * 86400, imports: 90 * 86400, deliveryFailures: 30 * 86400, victimData: 1825 * 86400 });
-    const post = (path: string, b: unknown, extra: H = {}) => app.request(path, { method: 'POST', headers: { ...relief, 'content-type': 'application/json', ...extra }, body: JSON.stringify(b) });
+    const post = (path: string, b: unknown, extra: H = {}) =>
+      app.request(path, { method: 'POST', headers: { ...relief, 'content-type': 'application/json', ...extra }, body: JSON.stringify(b) });
     const created = (await (await post('/v1/households', body, { 'idempotency-key': 'retention-1' })).json()) as { id: string };
     await app.request(`/v1/households/${created.id}`, { headers: relief });
     const job = (await (await post('/v1/household-imports', {})).json()) as { id: string };
@@ -55,7 +58,10 @@ describe('retention', () => {
     await documentClient.send(new PutCommand({ TableName: tableName, Item: { pk: 'SWEEP#new', sk: 'X', expiresAt: now + 3600 } }));
     await documentClient.send(new PutCommand({ TableName: tableName, Item: { pk: 'SWEEP#none', sk: 'X' } }));
     expect(await sweepExpired(documentClient, tableName, now)).toBeGreaterThanOrEqual(1);
-    const left = (await allItems()).filter((i) => String(i.pk).startsWith('SWEEP#')).map((i) => i.pk).sort();
+    const left = (await allItems())
+      .filter((i) => String(i.pk).startsWith('SWEEP#'))
+      .map((i) => i.pk)
+      .sort();
     expect(left).toEqual(['SWEEP#new', 'SWEEP#none']);
   });
 });

@@ -15,12 +15,22 @@ interface Stats {
 }
 
 async function call(path: string, headers: Record<string, string>, init: RequestInit = {}) {
-  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+  const res = await (path.startsWith('/v1/stats/') ? sitesApp : householdsApp).request(path, {
+    ...init,
+    headers: { ...headers, ...(init.headers as Record<string, string>) },
+  });
   const text = await res.text();
   return { status: res.status, text, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as Stats };
 }
 
-const member = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({ givenName: 'Channary', familyName: 'Keo', sex, birthYear: year - age, relationship, specificNeeds });
+const member = (sex: 'F' | 'M', age: number, relationship: string, specificNeeds: string[] = []) => ({
+  givenName: 'Channary',
+  familyName: 'Keo',
+  sex,
+  birthYear: year - age,
+  relationship,
+  specificNeeds,
+});
 
 describe('small cells in the unit rule', () => {
   it('withholds 1 to 4 at the given paths, keeps 0 and 5, and lists what it withheld', () => {
@@ -59,15 +69,25 @@ describe('GET /v1/stats/displacement withholds small cells from readers who may 
     observer = await bearer({ role: 'observer', org: 'AOT' });
     reliefOtherOrg = await bearer({ role: 'relief', country: 'KH', org: 'IOM' });
     // One household of five in KH09, three of whom are survivors of violence.
-    const res = await call('/v1/households', { ...relief, 'content-type': 'application/json' }, {
-      method: 'POST',
-      body: JSON.stringify({
-        origin: { province: 'KH09', village: 'Thma Da' },
-        current: { province: 'KH09', site: 'School shelter 2' },
-        members: [member('F', 34, 'HEAD', ['SV-VA']), member('F', 16, 'CHILD', ['SV-VA']), member('F', 13, 'CHILD', ['SV-VA']), member('M', 9, 'CHILD'), member('M', 7, 'CHILD')],
-        consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
-      }),
-    });
+    const res = await call(
+      '/v1/households',
+      { ...relief, 'content-type': 'application/json' },
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          origin: { province: 'KH09', village: 'Thma Da' },
+          current: { province: 'KH09', site: 'School shelter 2' },
+          members: [
+            member('F', 34, 'HEAD', ['SV-VA']),
+            member('F', 16, 'CHILD', ['SV-VA']),
+            member('F', 13, 'CHILD', ['SV-VA']),
+            member('M', 9, 'CHILD'),
+            member('M', 7, 'CHILD'),
+          ],
+          consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+        }),
+      },
+    );
     expect(res.status, res.text).toBe(201);
   });
 
@@ -94,7 +114,9 @@ describe('GET /v1/stats/displacement withholds small cells from readers who may 
       expect(r.body.people.total).toBe(5);
       expect(r.body.specificNeeds.byCategory.CR).toBe(0);
       expect(r.body.households.byStatus.RETURNED).toBe(0);
-      expect(r.body.suppressed).toEqual(expect.arrayContaining(['households.total', 'specificNeeds.byCategory.SV', 'specificNeeds.byCode.SV-VA', 'people.bySexAndAge.M.5-11']));
+      expect(r.body.suppressed).toEqual(
+        expect.arrayContaining(['households.total', 'specificNeeds.byCategory.SV', 'specificNeeds.byCode.SV-VA', 'people.bySexAndAge.M.5-11']),
+      );
       expect(r.body.suppressed).not.toContain('people.total');
       expect(r.text).not.toMatch(/"SV":3/);
     });
@@ -102,7 +124,10 @@ describe('GET /v1/stats/displacement withholds small cells from readers who may 
     it(`writes <5 in ${who}'s CSV and keeps 0 and 5`, async () => {
       const r = await call('/v1/stats/displacement?province=KH09&format=csv', headers());
       expect(r.status).toBe(200);
-      const [header, , row] = r.text.trimEnd().split('\r\n').map((l) => l.split(','));
+      const [header, , row] = r.text
+        .trimEnd()
+        .split('\r\n')
+        .map((l) => l.split(','));
       const col = (name: string) => row![header!.indexOf(name)];
       expect(col('households')).toBe('<5');
       expect(col('people')).toBe('5');
@@ -113,7 +138,10 @@ describe('GET /v1/stats/displacement withholds small cells from readers who may 
 
   it('keeps the CSV exact for the ministry of the country', async () => {
     const r = await call('/v1/stats/displacement?province=KH09&format=csv', ministryKH);
-    const [header, , row] = r.text.trimEnd().split('\r\n').map((l) => l.split(','));
+    const [header, , row] = r.text
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(row![header!.indexOf('people_needs_sv')]).toBe('3');
     expect(row![header!.indexOf('households')]).toBe('1');
   });

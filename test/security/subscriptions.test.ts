@@ -20,7 +20,11 @@ type H = Record<string, string>;
 type Created = { id: string; version: number; url: string; secret?: string; reason?: string; existingSubscriptionId?: string; detail?: string };
 
 async function call<T>(method: string, path: string, headers: H, body?: unknown, extra: H = {}) {
-  const res = await app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : json), ...extra }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : json), ...extra },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, text, res };
 }
@@ -69,7 +73,24 @@ describe('the number of subscriptions', () => {
       await documentClient.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: `SUB#${id}`, sk: 'SUB', gsi1pk: 'SUBS#TH', gsi1sk: `SUB#${id}`, entity: 'Subscription', id, version: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', createdBy: 'legacy', country: 'TH', org: 'MoI-legacy', url: `https://legacy.example.org/${i}`, eventTypes: [], active: true, secret: 'x'.repeat(43) },
+          Item: {
+            pk: `SUB#${id}`,
+            sk: 'SUB',
+            gsi1pk: 'SUBS#TH',
+            gsi1sk: `SUB#${id}`,
+            entity: 'Subscription',
+            id,
+            version: 1,
+            createdAt: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+            createdBy: 'legacy',
+            country: 'TH',
+            org: 'MoI-legacy',
+            url: `https://legacy.example.org/${i}`,
+            eventTypes: [],
+            active: true,
+            secret: 'x'.repeat(43),
+          },
         }),
       );
     }
@@ -109,7 +130,16 @@ describe('changes to a subscription', () => {
           ...failureKey(created.id, eventId),
           entity: 'SubscriptionFailure',
           eventId,
-          event: { id: eventId, type: EventType.TaskCreated, version: 1, occurredAt: '2026-01-01T00:00:00.000Z', audience: ['KH'], subject: { type: 'Task', id: 't1' }, actor: { role: 'operations', org: 'CMAC' }, data: {} },
+          event: {
+            id: eventId,
+            type: EventType.TaskCreated,
+            version: 1,
+            occurredAt: '2026-01-01T00:00:00.000Z',
+            audience: ['KH'],
+            subject: { type: 'Task', id: 't1' },
+            actor: { role: 'operations', org: 'CMAC' },
+            data: {},
+          },
           attempts: 3,
           lastError: 'timeout',
           failedAt: '2026-01-01T00:00:00.000Z',

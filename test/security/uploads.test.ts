@@ -130,7 +130,11 @@ describe('an upload on AWS', () => {
   beforeEach(() => s3.reset());
 
   it('is presigned for exactly the named Content-Length, with no checksum S3 would hold the body against', async () => {
-    const client = new S3Client({ region: 'ap-southeast-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const client = new S3Client({
+      region: 'ap-southeast-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     const url = new URL(await presignUpload('imports-bucket', 'uploads/x.csv', 12345, client));
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
     expect([...url.searchParams.keys()].filter((k) => k.toLowerCase().startsWith('x-amz-checksum'))).toEqual([]);
@@ -153,11 +157,15 @@ describe('an upload on AWS', () => {
     const gets = s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input);
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((g) => g.VersionId === 'v-first' && g.Key === `uploads/${j.id}.csv`)).toBe(true);
-    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-first' }]);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-first' },
+    ]);
 
     s3.resetHistory();
     await importerHandler({ Records: [record('v-second')] } as never, {} as never);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
-    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-second' }]);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'imports-bucket', Key: `uploads/${j.id}.csv`, VersionId: 'v-second' },
+    ]);
   });
 });

@@ -23,7 +23,11 @@ let importId: string;
 async function call(method: string, path: string, headers: H, body?: unknown, extra: H = {}): Promise<Answer> {
   const res = await app.request(path, {
     method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }), ...extra },
+    headers: {
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
+      ...extra,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
@@ -75,7 +79,10 @@ const ACTIONS: Record<string, { send: (h: H) => Promise<Answer>; expect: (c: (ty
     expect: (c) => (HOUSEHOLD_READERS.includes(c.role) ? ('country' in c && c.country === 'KH' ? 'scoped' : 403) : 403),
   },
   'import job': { send: (h) => call('GET', `/v1/household-imports/${importId}`, h), expect: (c) => (HOUSEHOLD_READERS.includes(c.role) ? 404 : 403) },
-  'import job errors': { send: (h) => call('GET', `/v1/household-imports/${importId}/errors`, h), expect: (c) => (HOUSEHOLD_READERS.includes(c.role) ? 404 : 403) },
+  'import job errors': {
+    send: (h) => call('GET', `/v1/household-imports/${importId}/errors`, h),
+    expect: (c) => (HOUSEHOLD_READERS.includes(c.role) ? 404 : 403),
+  },
 };
 
 /** The owner's view of everything a caller could have changed. */

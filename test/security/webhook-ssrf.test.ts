@@ -101,8 +101,29 @@ describe('what a failed delivery records', () => {
   });
 
   const subscription = (url: string): StoredSubscription =>
-    ({ id: '01JSECURITYSUB0000000000000', version: 1, createdAt: '', updatedAt: '', createdBy: 'x', country: 'KH', org: 'MOI', url, eventTypes: [], active: true, secret: 's'.repeat(43) }) as StoredSubscription;
-  const event = { id: '01JSECURITYEVT0000000000000', type: 'TaskCreated', version: 1, occurredAt: new Date().toISOString(), audience: ['KH'], subject: { type: 'Task', id: 'x' }, actor: { role: 'operations', org: 'CMAC' }, data: {} } as unknown as EventEnvelope;
+    ({
+      id: '01JSECURITYSUB0000000000000',
+      version: 1,
+      createdAt: '',
+      updatedAt: '',
+      createdBy: 'x',
+      country: 'KH',
+      org: 'MOI',
+      url,
+      eventTypes: [],
+      active: true,
+      secret: 's'.repeat(43),
+    }) as StoredSubscription;
+  const event = {
+    id: '01JSECURITYEVT0000000000000',
+    type: 'TaskCreated',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    audience: ['KH'],
+    subject: { type: 'Task', id: 'x' },
+    actor: { role: 'operations', org: 'CMAC' },
+    data: {},
+  } as unknown as EventEnvelope;
   const options = (extra: Partial<DeliveryOptions> = {}): DeliveryOptions => ({ allowLocal: true, attempts: 1, timeoutMs: 300, backoffMs: () => 0, ...extra });
 
   it('a receiver’s 500 is "HTTP 500", without its reason phrase or body', async () => {

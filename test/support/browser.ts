@@ -78,7 +78,12 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const api = async (method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${bearer}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -134,7 +139,9 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') rightly refuses a <script> tag.
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(`${axeSource}\n;void 0`);
   // A string: the test code is type-checked for Node, without the DOM's types.
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] }).then((r) => ({ violations: r.violations, passes: r.passes.length }))")) as {
+  const result = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => ({ violations: r.violations, passes: r.passes.length }))",
+  )) as {
     violations: AxeViolation[];
     passes: number;
   };
@@ -143,7 +150,12 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   const violations = result.violations;
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`),
+    }));
 }
 
 /** Saves a full-page screenshot as screenshots/<name>.png. */
@@ -187,7 +199,18 @@ export async function settle(page: Page): Promise<void> {
 }
 
 /** A small square on the O Smach ridge (Oddar Meanchey, KH22): the hazard area the browser tests and benches seed. */
-export const RIDGE_POLYGON = { type: 'Polygon', coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] };
+export const RIDGE_POLYGON = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [103.7, 14.35],
+      [103.71, 14.35],
+      [103.71, 14.36],
+      [103.7, 14.36],
+      [103.7, 14.35],
+    ],
+  ],
+};
 
 /** The body of `POST /v1/hazard-areas` for that square: a Cambodian confirmed hazard area of AP mines. */
 export const RIDGE_HAZARD_AREA = {
@@ -228,7 +251,18 @@ export async function seedTaskBoard(cs: ConsoleServer): Promise<{ deminer: strin
   const deminer = await cs.token({ role: 'deminer', country: 'KH', org: 'CMAC', team: String(team.body.id) });
   const signedIn: BrowserContextOptions = {
     ...PHONE_CONTEXT,
-    storageState: { cookies: [], origins: [{ origin: cs.base, localStorage: [{ name: 'clearway.session', value: JSON.stringify({ token: deminer }) }, { name: 'clearway.lang', value: 'en' }] }] },
+    storageState: {
+      cookies: [],
+      origins: [
+        {
+          origin: cs.base,
+          localStorage: [
+            { name: 'clearway.session', value: JSON.stringify({ token: deminer }) },
+            { name: 'clearway.lang', value: 'en' },
+          ],
+        },
+      ],
+    },
   };
   return { deminer, signedIn };
 }

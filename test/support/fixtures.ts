@@ -22,7 +22,15 @@ export async function scanTable(): Promise<Record<string, unknown>[]> {
 /** A square of `sizeDeg` degrees with its south-west corner at lon/lat. */
 export const square = (lon: number, lat: number, sizeDeg = 0.01) => ({
   type: 'Polygon' as const,
-  coordinates: [[[lon, lat], [lon + sizeDeg, lat], [lon + sizeDeg, lat + sizeDeg], [lon, lat + sizeDeg], [lon, lat]]],
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + sizeDeg, lat],
+      [lon + sizeDeg, lat + sizeDeg],
+      [lon, lat + sizeDeg],
+      [lon, lat],
+    ],
+  ],
 });
 
 export const hazardBody = (overrides: Record<string, unknown> = {}) => ({
@@ -37,7 +45,12 @@ export const hazardBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export async function post<T>(path: string, headers: Record<string, string>, body: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: T; res: Response }> {
+export async function post<T>(
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; body: T; res: Response }> {
   const res = await app.request(path, { method: 'POST', headers: { ...headers, ...json, ...extra }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as T, res };
 }
@@ -66,5 +79,10 @@ export async function createTask(headers: Record<string, string>, body: Record<s
 }
 
 export async function transition(headers: Record<string, string>, task: { id: string }, version: number, to: string, reason?: string) {
-  return post<Task & { allowedTransitions?: string[] }>(`/v1/tasks/${task.id}/transitions`, headers, { to, ...(reason ? { reason } : {}) }, { 'if-match': `"${version}"` });
+  return post<Task & { allowedTransitions?: string[] }>(
+    `/v1/tasks/${task.id}/transitions`,
+    headers,
+    { to, ...(reason ? { reason } : {}) },
+    { 'if-match': `"${version}"` },
+  );
 }

@@ -27,7 +27,18 @@ type JsonSchema = {
 };
 
 export type OpenApiDocument = {
-  paths: Record<string, Record<string, { operationId: string; 'x-roles'?: string[]; parameters?: { name: string; in: string; required?: boolean; schema: JsonSchema }[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        'x-roles'?: string[];
+        parameters?: { name: string; in: string; required?: boolean; schema: JsonSchema }[];
+        requestBody?: { content: Record<string, { schema: JsonSchema }> };
+      }
+    >
+  >;
 };
 
 export interface FuzzOperation {
@@ -148,7 +159,15 @@ type Ctx = FuzzTargets & { country: 'KH' | 'TH' };
 
 const PATTERN_POOL = ['2026-01-15', '2025-07-20', '2026-02-10', '12', '25', '1', 'O Smach', 'KH0102030405', '+855 12 345 678', 'key-1', 'NGO-A'];
 const WORDS = ['Hill 481 north slope', 'O Smach', 'Pagoda camp 4', 'flooding', 'CMAC', 'Sokha', 'Chan', 'Samraong', 'manual clearance'];
-const square = (lon: number, lat: number, ...altitude: number[]) => [[[lon, lat, ...altitude], [lon + 0.01, lat, ...altitude], [lon + 0.01, lat + 0.01, ...altitude], [lon, lat + 0.01, ...altitude], [lon, lat, ...altitude]]];
+const square = (lon: number, lat: number, ...altitude: number[]) => [
+  [
+    [lon, lat, ...altitude],
+    [lon + 0.01, lat, ...altitude],
+    [lon + 0.01, lat + 0.01, ...altitude],
+    [lon, lat + 0.01, ...altitude],
+    [lon, lat, ...altitude],
+  ],
+];
 
 /** Numbers at the edges of what JSON, JavaScript and stores can hold. */
 const EDGE_NUMBERS = [0, -0, -1, 1.5, 1e308, -1e308, 1e300, 1e-300, 5e-324, -5e-324, 1e126, 1e-131, 2 ** 53 + 2, -(2 ** 53) - 2, 4294967296, 0.1 + 0.2];
@@ -163,7 +182,8 @@ interface Site {
   schema: JsonSchema;
 }
 
-const typeOf = (s: JsonSchema, r: Rng): string | undefined => (Array.isArray(s.type) ? pick(r, s.type.filter((t) => t !== 'null').length ? s.type.filter((t) => t !== 'null') : s.type) : s.type);
+const typeOf = (s: JsonSchema, r: Rng): string | undefined =>
+  Array.isArray(s.type) ? pick(r, s.type.filter((t) => t !== 'null').length ? s.type.filter((t) => t !== 'null') : s.type) : s.type;
 
 function sampleString(s: JsonSchema, r: Rng, targets: Ctx, name?: string): string {
   if (name === 'plannedStart') return '2026-01-10';
@@ -238,9 +258,10 @@ function sample(s: JsonSchema, r: Rng, targets: Ctx, sites: Site[], depth: numbe
         out.push(item);
       }
       // Household members: exactly one head, the first.
-      if (s.items?.properties?.relationship) out.forEach((m, k) => {
-        (m as Record<string, unknown>).relationship = k === 0 ? 'HEAD' : 'CHILD';
-      });
+      if (s.items?.properties?.relationship)
+        out.forEach((m, k) => {
+          (m as Record<string, unknown>).relationship = k === 0 ? 'HEAD' : 'CHILD';
+        });
       return out;
     }
     case 'string':
@@ -277,7 +298,11 @@ function serialise(value: unknown): string {
  * Latin-1, without the control characters that HTTP parsers refuse before any app sees them.
  */
 // eslint-disable-next-line no-control-regex
-const wireHeader = (value: string) => Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '').trim();
+const wireHeader = (value: string) =>
+  Buffer.from(value, 'utf8')
+    .toString('latin1')
+    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '')
+    .trim();
 
 /** A value of another type than the schema asks for (or a hostile one of the same type). */
 function hostile(s: JsonSchema, r: Rng): unknown {
@@ -294,8 +319,19 @@ function hostile(s: JsonSchema, r: Rng): unknown {
     () => deep(r, 20 + int(r, 2000)),
     () => JSON.parse('{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}') as unknown,
   ];
-  if (t === 'integer' || t === 'number') options.push(() => (s.maximum ?? 1e9) + 1, () => (s.minimum ?? -1e9) - 1, () => '12', () => pick(r, EDGE_NUMBERS), () => pick(r, EDGE_NUMBERS));
-  if (s.enum) options.push(() => `${String(s.enum![0])}\u200B`, () => String(s.enum![0]).toLowerCase());
+  if (t === 'integer' || t === 'number')
+    options.push(
+      () => (s.maximum ?? 1e9) + 1,
+      () => (s.minimum ?? -1e9) - 1,
+      () => '12',
+      () => pick(r, EDGE_NUMBERS),
+      () => pick(r, EDGE_NUMBERS),
+    );
+  if (s.enum)
+    options.push(
+      () => `${String(s.enum![0])}\u200B`,
+      () => String(s.enum![0]).toLowerCase(),
+    );
   return pick(r, options)();
 }
 
@@ -361,17 +397,99 @@ const BODY_MUTATIONS: Mutation[] = [
 ];
 
 /** Raw body texts that are not the JSON they claim to be. */
-const RAW_BODIES = ['', ' ', '{', '{"a":', '[1,2', 'null', '"str"', '{"a":1e999}', '{"a":1,"a":2}', '\uFEFF{}', '{}garbage', "{'single':'quotes'}", 'NaN', '\u0000', '%7B%7D', '<xml/>'];
+const RAW_BODIES = [
+  '',
+  ' ',
+  '{',
+  '{"a":',
+  '[1,2',
+  'null',
+  '"str"',
+  '{"a":1e999}',
+  '{"a":1,"a":2}',
+  '\uFEFF{}',
+  '{}garbage',
+  "{'single':'quotes'}",
+  'NaN',
+  '\u0000',
+  '%7B%7D',
+  '<xml/>',
+];
 
-const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/xml', 'application/geo+json', '', 'application/jsonx', 'APPLICATION/JSON', 'application/merge-patch+json', 'application/json;;;'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/xml',
+  'application/geo+json',
+  '',
+  'application/jsonx',
+  'APPLICATION/JSON',
+  'application/merge-patch+json',
+  'application/json;;;',
+];
 
-const BAD_IDS = ['0', 'not-an-id', '01arz3ndektsv4rrffq69g5fav', 'Z'.repeat(26), 'A'.repeat(300), '%00', '%E0%A4%A', '%ZZ', '..', '%2e%2e', '%2F', '%F0%9F%98%80', '%ED%A0%80', '%D8%00', '%C0%AF', ' ', '%20', '%E2%80%AE', '%E2%80%8B', 'null', 'undefined', '__proto__', '1;DROP', '*'];
+const BAD_IDS = [
+  '0',
+  'not-an-id',
+  '01arz3ndektsv4rrffq69g5fav',
+  'Z'.repeat(26),
+  'A'.repeat(300),
+  '%00',
+  '%E0%A4%A',
+  '%ZZ',
+  '..',
+  '%2e%2e',
+  '%2F',
+  '%F0%9F%98%80',
+  '%ED%A0%80',
+  '%D8%00',
+  '%C0%AF',
+  ' ',
+  '%20',
+  '%E2%80%AE',
+  '%E2%80%8B',
+  'null',
+  'undefined',
+  '__proto__',
+  '1;DROP',
+  '*',
+];
 
-const IF_MATCH = ['"1"', '"2"', '"3"', 'W/"1"', '*', '"abc"', '1', '""', '"-1"', '"1.5"', '"999999999"', '"9999999999999"', '"1", "2"', '"1"junk', ' ', '"\u0000"', `"${'9'.repeat(400)}"`];
+const IF_MATCH = [
+  '"1"',
+  '"2"',
+  '"3"',
+  'W/"1"',
+  '*',
+  '"abc"',
+  '1',
+  '""',
+  '"-1"',
+  '"1.5"',
+  '"999999999"',
+  '"9999999999999"',
+  '"1", "2"',
+  '"1"junk',
+  ' ',
+  '"\u0000"',
+  `"${'9'.repeat(400)}"`,
+];
 
 const IDEMPOTENCY_KEYS = ['fuzz-key-1', 'fuzz-key-2', 'bad key with spaces', 'k'.repeat(129), '', '\u202Ekey', 'key/../x'];
 
-const BAD_CURSORS = ['abc', 'a.b', '.', '..', 'a.b.c', `${Buffer.from('{"s":"x","k":{"pk":"x"}}').toString('base64url')}.AAAA`, 'x'.repeat(2049), '%00', '😀.😀'];
+const BAD_CURSORS = [
+  'abc',
+  'a.b',
+  '.',
+  '..',
+  'a.b.c',
+  `${Buffer.from('{"s":"x","k":{"pk":"x"}}').toString('base64url')}.AAAA`,
+  'x'.repeat(2049),
+  '%00',
+  '😀.😀',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Callers: every role, national ones in both countries, and requests with no or bad credentials.
@@ -390,7 +508,13 @@ export function fuzzClaims(deminerTeam: string): TokenClaims[] {
   const out: TokenClaims[] = [];
   for (const country of ['KH', 'TH'] as const) {
     for (const role of ['operations', 'deminer', 'qa', 'relief', 'ministry'] as const) {
-      out.push({ sub: `fuzz-${role}-${country}`, role, country, org: role === 'relief' ? `NGO-${country}` : `${role.toUpperCase()}-${country}`, ...(role === 'deminer' ? { team: deminerTeam } : {}) });
+      out.push({
+        sub: `fuzz-${role}-${country}`,
+        role,
+        country,
+        org: role === 'relief' ? `NGO-${country}` : `${role.toUpperCase()}-${country}`,
+        ...(role === 'deminer' ? { team: deminerTeam } : {}),
+      });
     }
   }
   out.push({ sub: 'fuzz-observer', role: 'observer', org: 'AOT' }, { sub: 'fuzz-admin', role: 'admin', org: 'platform' });
@@ -399,12 +523,23 @@ export function fuzzClaims(deminerTeam: string): TokenClaims[] {
 
 export async function fuzzCallers(token: (claims: TokenClaims) => Promise<string>, deminerTeam: string): Promise<FuzzCaller[]> {
   const callers: FuzzCaller[] = [];
-  for (const claims of fuzzClaims(deminerTeam)) callers.push({ label: `${claims.role}${claims.country ? `-${claims.country}` : ''}`, authorization: `Bearer ${await token(claims)}`, valid: true, role: claims.role, ...(claims.country ? { country: claims.country as 'KH' | 'TH' } : {}) });
+  for (const claims of fuzzClaims(deminerTeam))
+    callers.push({
+      label: `${claims.role}${claims.country ? `-${claims.country}` : ''}`,
+      authorization: `Bearer ${await token(claims)}`,
+      valid: true,
+      role: claims.role,
+      ...(claims.country ? { country: claims.country as 'KH' | 'TH' } : {}),
+    });
   callers.push(
     { label: 'anonymous', valid: false },
     { label: 'garbage-token', authorization: 'Bearer abc.def.ghi', valid: false },
     { label: 'basic', authorization: 'Basic YWRtaW46YWRtaW4=', valid: false },
-    { label: 'alg-none', valid: false, authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","role":"admin","org":"x","exp":9999999999}').toString('base64url')}.` },
+    {
+      label: 'alg-none',
+      valid: false,
+      authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","role":"admin","org":"x","exp":9999999999}').toString('base64url')}.`,
+    },
   );
   return callers;
 }
@@ -428,7 +563,12 @@ function queryString(op: FuzzOperation, r: Rng, targets: Ctx, mutations: string[
   const parts: [string, string][] = [];
   for (const q of op.query) {
     if (!q.required && !chance(r, 0.4)) continue;
-    let value = q.name === 'cursor' ? (targets.cursors.length && chance(r, 0.3) ? pick(r, targets.cursors) : pick(r, BAD_CURSORS)) : String(sample(q.schema, r, targets, [], 0, q.name));
+    let value =
+      q.name === 'cursor'
+        ? targets.cursors.length && chance(r, 0.3)
+          ? pick(r, targets.cursors)
+          : pick(r, BAD_CURSORS)
+        : String(sample(q.schema, r, targets, [], 0, q.name));
     if (chance(r, 0.25)) {
       value = String(hostile(q.schema, r));
       mutations.push(`query ${q.name} hostile`);
@@ -513,7 +653,16 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
     if (contentType !== op.body?.contentType) mutations.push(`content-type ${JSON.stringify(contentType)}`);
   }
   for (const [k, v] of Object.entries(headers)) headers[k] = wireHeader(v);
-  return { index, operationId: op.operationId, caller: caller.label, method, url, headers, ...(body === undefined || method === 'GET' || method === 'HEAD' ? {} : { body }), mutations };
+  return {
+    index,
+    operationId: op.operationId,
+    caller: caller.label,
+    method,
+    url,
+    headers,
+    ...(body === undefined || method === 'GET' || method === 'HEAD' ? {} : { body }),
+    mutations,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +672,26 @@ export function fuzzRequest(seed: number, index: number, ops: readonly FuzzOpera
  * Words that betray the implementation: stack frames, source paths, the store and its error
  * names, raw error prefixes. The table name is added by the caller.
  */
-export const LEAK_PATTERNS: RegExp[] = [/\bat \//, /\bat [\w.<>]+ \(/, /\.ts:\d/, /\.js:\d/, /\.ts\b/, /node_modules/, /DynamoDB/i, /ConditionalCheckFailed/, /TransactionCanceled/, /ValidationException/, /ResourceNotFoundException/, /ProvisionedThroughput/, /\b[A-Z]\w*Error:/, /^Error:/m, /\bstack\b/i, /\bundefined is not\b/, /Cannot read prop/, /\[object Object\]/];
+export const LEAK_PATTERNS: RegExp[] = [
+  /\bat \//,
+  /\bat [\w.<>]+ \(/,
+  /\.ts:\d/,
+  /\.js:\d/,
+  /\.ts\b/,
+  /node_modules/,
+  /DynamoDB/i,
+  /ConditionalCheckFailed/,
+  /TransactionCanceled/,
+  /ValidationException/,
+  /ResourceNotFoundException/,
+  /ProvisionedThroughput/,
+  /\b[A-Z]\w*Error:/,
+  /^Error:/m,
+  /\bstack\b/i,
+  /\bundefined is not\b/,
+  /Cannot read prop/,
+  /\[object Object\]/,
+];
 
 const PUBLIC_DOCUMENTS = new Set(['/openapi.json', '/asyncapi.json', '/docs']);
 
@@ -544,7 +712,13 @@ export function contractViolations(request: FuzzRequest, status: number, headers
       if (body) {
         for (const key of ['type', 'title', 'detail'] as const) if (typeof body[key] !== 'string') out.push(`problem.${key} is not a string`);
         if (body.status !== status) out.push(`problem.status ${String(body.status)} is not the HTTP status ${status}`);
-        if (body.errors !== undefined && !(Array.isArray(body.errors) && body.errors.every((e: { path?: unknown; message?: unknown }) => typeof e?.path === 'string' && typeof e?.message === 'string'))) {
+        if (
+          body.errors !== undefined &&
+          !(
+            Array.isArray(body.errors) &&
+            body.errors.every((e: { path?: unknown; message?: unknown }) => typeof e?.path === 'string' && typeof e?.message === 'string')
+          )
+        ) {
           out.push('problem.errors is not [{ path, message }]');
         }
       }
@@ -618,7 +792,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const worker = async () => {
     while (next < requests) {
       const request = fuzzRequest(seed, next++, ops, callers, targets);
-      const res = await options.fetch(request.url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+      const res = await options.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
       const text = await res.text();
       report.statuses[res.status] = (report.statuses[res.status] ?? 0) + 1;
       const op = (report.operations[request.operationId] ??= { sent: 0, ok: 0 });
@@ -665,7 +843,10 @@ async function created(fetch: FuzzOptions['fetch'], authorization: string, path:
  * completed, a completion report, a household, an import job, a subscription) and a cursor, created by admin, relief and ministry callers. Returns the
  * targets and the KH team's id (the deminers' team).
  */
-export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claims: TokenClaims) => Promise<string>): Promise<{ targets: FuzzTargets; team: string }> {
+export async function seedFuzzTargets(
+  fetch: FuzzOptions['fetch'],
+  token: (claims: TokenClaims) => Promise<string>,
+): Promise<{ targets: FuzzTargets; team: string }> {
   const admin = `Bearer ${await token({ sub: 'fuzz-admin', role: 'admin', org: 'platform' })}`;
   const relief = `Bearer ${await token({ sub: 'fuzz-relief-KH', role: 'relief', country: 'KH', org: 'NGO-KH' })}`;
   const ministry = `Bearer ${await token({ sub: 'fuzz-ministry-KH', role: 'ministry', country: 'KH', org: 'MINISTRY-KH' })}`;
@@ -685,7 +866,11 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   const task = await created(fetch, admin, '/v1/tasks', taskBody);
   const moveTask = async (id: string, moves: string[]) => {
     for (const [k, to] of moves.entries()) {
-      const res = await fetch(`/v1/tasks/${id}/transitions`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json', 'if-match': `"${k + 1}"` }, body: JSON.stringify({ to }) });
+      const res = await fetch(`/v1/tasks/${id}/transitions`, {
+        method: 'POST',
+        headers: { authorization: admin, 'content-type': 'application/json', 'if-match': `"${k + 1}"` },
+        body: JSON.stringify({ to }),
+      });
       if (res.status !== 200) throw new Error(`fuzz seed: task to ${to}: ${res.status} ${await res.text()}`);
     }
   };
@@ -694,12 +879,21 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   await moveTask(started, ['ASSIGNED', 'IN_PROGRESS']);
   const completed = await created(fetch, admin, '/v1/tasks', taskBody);
   await moveTask(completed, ['ASSIGNED', 'IN_PROGRESS', 'COMPLETED']);
-  const report = await created(fetch, admin, '/v1/cleared-areas', { taskId: completed, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry: { type: 'Polygon', coordinates: square(103.5, 14.4) } });
+  const report = await created(fetch, admin, '/v1/cleared-areas', {
+    taskId: completed,
+    outcome: 'CLEARED',
+    method: 'MANUAL',
+    depthCm: 13,
+    completedAt: '2026-02-01',
+    geometry: { type: 'Polygon', coordinates: square(103.5, 14.4) },
+  });
   const household = await created(fetch, relief, '/v1/households', {
     origin: { province: 'KH22', village: 'O Smach' },
     current: { province: 'KH17', site: 'Pagoda camp 4' },
     destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } },
-    members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: 'FUZZ0001' } }],
+    members: [
+      { givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: 'FUZZ0001' } },
+    ],
     consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   });
   const importJob = await created(fetch, relief, '/v1/household-imports', {});
@@ -709,7 +903,15 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
   return {
     targets: {
       ids: [teamKH, teamTH, hazard, task, started, completed, report, household, importJob, subscription],
-      byCollection: { '/v1/teams': [teamKH, teamTH], '/v1/hazard-areas': [hazard], '/v1/tasks': [task, started, completed], '/v1/cleared-areas': [report], '/v1/households': [household], '/v1/household-imports': [importJob], '/v1/subscriptions': [subscription] },
+      byCollection: {
+        '/v1/teams': [teamKH, teamTH],
+        '/v1/hazard-areas': [hazard],
+        '/v1/tasks': [task, started, completed],
+        '/v1/cleared-areas': [report],
+        '/v1/households': [household],
+        '/v1/household-imports': [importJob],
+        '/v1/subscriptions': [subscription],
+      },
       byField: { hazardAreaId: [hazard], taskId: [task, started, completed], teamIds: [teamKH, teamTH], submittingTeamId: [teamKH], of: [household] },
       cursors: next ? [next] : [],
     },
@@ -719,11 +921,19 @@ export async function seedFuzzTargets(fetch: FuzzOptions['fetch'], token: (claim
 
 /** The report as text: statuses, operations never answered 2xx, and the kept failures. */
 export function formatFuzzReport(report: FuzzReport): string {
-  const lines = [`seed ${report.seed}: ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.requests / (report.ms / 1000))}/s)`];
-  lines.push(`statuses: ${Object.entries(report.statuses).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+  const lines = [
+    `seed ${report.seed}: ${report.requests} requests in ${(report.ms / 1000).toFixed(1)} s (${Math.round(report.requests / (report.ms / 1000))}/s)`,
+  ];
+  lines.push(
+    `statuses: ${Object.entries(report.statuses)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')}`,
+  );
   const reached = Object.values(report.operations).filter((o) => o.ok > 0).length;
   lines.push(`operations answered 2xx at least once: ${reached} of ${Object.keys(report.operations).length}`);
-  const never = Object.entries(report.operations).filter(([, o]) => o.ok === 0).map(([id]) => id);
+  const never = Object.entries(report.operations)
+    .filter(([, o]) => o.ok === 0)
+    .map(([id]) => id);
   if (never.length) lines.push(`never 2xx: ${never.sort().join(', ')}`);
   lines.push(`contract violations: ${report.failureCount}`);
   for (const f of report.failures) {

@@ -38,7 +38,13 @@ export async function householdsOf(org: string, country = 'KH'): Promise<Record<
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': householdsByOrg(country, org, 'X', 'X').gsi2pk }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': householdsByOrg(country, org, 'X', 'X').gsi2pk },
+        ExclusiveStartKey: start,
+      }),
     );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;

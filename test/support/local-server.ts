@@ -18,7 +18,10 @@ export interface LocalServer {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export const exited = (proc: ChildProcess) => new Promise<number | null>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
+export const exited = (proc: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    proc.exitCode !== null || proc.signalCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code)),
+  );
 
 /** Starts `infra/local/start.ts` and resolves once it prints where it listens (30 s at most). */
 const START_LIMIT_MS = 120_000;
@@ -73,7 +76,14 @@ export interface Answer<T> {
 }
 
 /** A request with a bearer token and, when given, a JSON body. */
-export async function callServer<T = Record<string, unknown>>(base: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+export async function callServer<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<T>> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -116,6 +126,7 @@ export function useLocalServer(prefix: string, env: Record<string, string> = {})
     server: running,
     dataDir: () => dataDir,
     token: (...args: string[]) => localToken(dataDir, ...args),
-    call: <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => callServer<T>(running().base, method, path, token, body, headers),
+    call: <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
+      callServer<T>(running().base, method, path, token, body, headers),
   };
 }

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { assistanceReachedKey, assistanceRecordKey, assistanceRoundMarkerKey, assistanceStatsKey, registrationCodeKey } from '../../shared/db/keys/assistance.ts';
+import {
+  assistanceReachedKey,
+  assistanceRecordKey,
+  assistanceRoundMarkerKey,
+  assistanceStatsKey,
+  registrationCodeKey,
+} from '../../shared/db/keys/assistance.ts';
 import { csvBody, csvCell } from '../../shared/http/csv.ts';
 import {
   AssistanceByCode,
@@ -148,7 +154,12 @@ describe('CSV cells', () => {
     expect(csvCell('=1+2')).toBe("'=1+2");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell('-5')).toBe("'-5");
-    expect(csvBody([['a', 1], ['b', 2]])).toBe('a,1\r\nb,2\r\n');
+    expect(
+      csvBody([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    ).toBe('a,1\r\nb,2\r\n');
     expect(csvCell(3, true)).toBe('<5');
   });
 });

@@ -11,7 +11,13 @@ describe('event catalogue documents', () => {
     const errors = diagnostics.filter((d) => d.severity === 0);
     expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([]);
     expect(document?.version()).toBe('3.0.0');
-    expect(document!.channels().all().map((c) => c.id()).sort()).toEqual(Object.values(EventType).sort());
+    expect(
+      document!
+        .channels()
+        .all()
+        .map((c) => c.id())
+        .sort(),
+    ).toEqual(Object.values(EventType).sort());
     expect(document!.messages().all()).toHaveLength(Object.values(EventType).length);
   });
 
@@ -24,7 +30,9 @@ describe('event catalogue documents', () => {
 
   it('derives each JSON Schema from the zod schema of its data, so it names what the data must hold', () => {
     const schemas = eventJsonSchemas();
-    const found = schemas[EventType.OrdnanceFound] as { properties: { type: { const: string }; data: { required: string[]; properties: Record<string, unknown> } } };
+    const found = schemas[EventType.OrdnanceFound] as {
+      properties: { type: { const: string }; data: { required: string[]; properties: Record<string, unknown> } };
+    };
     expect(found.properties.type.const).toBe('OrdnanceFound');
     expect(found.properties.data.required).toEqual(expect.arrayContaining(['taskId', 'hazardAreaId', 'progressId', 'finds']));
     const recorded = schemas[EventType.HazardAreaRecorded] as { properties: { data: { properties: Record<string, unknown> } } };
@@ -35,20 +43,38 @@ describe('event catalogue documents', () => {
     const { readFile, readdir } = await import('node:fs/promises');
     const dir = new URL('../../functions/meta/events/', import.meta.url);
     const files = (await readdir(dir)).sort();
-    expect(files).toEqual(Object.values(EventType).map((t) => `${t}.v1.schema.json`).sort());
+    expect(files).toEqual(
+      Object.values(EventType)
+        .map((t) => `${t}.v1.schema.json`)
+        .sort(),
+    );
     const schemas = eventJsonSchemas();
-    for (const type of Object.values(EventType)) expect(JSON.parse(await readFile(new URL(`${type}.v1.schema.json`, dir), 'utf8')), `${type}: run npm run openapi`).toEqual(JSON.parse(JSON.stringify(schemas[type])));
+    for (const type of Object.values(EventType))
+      expect(JSON.parse(await readFile(new URL(`${type}.v1.schema.json`, dir), 'utf8')), `${type}: run npm run openapi`).toEqual(
+        JSON.parse(JSON.stringify(schemas[type])),
+      );
   });
 
   it('gives enums where the domain has them, and payloads open to new fields', () => {
-    const schemas = eventJsonSchemas() as Record<string, { additionalProperties?: unknown; properties: { data: { additionalProperties?: unknown; properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> } } }>;
-    expect(schemas[EventType.TaskStatusChanged]!.properties.data.properties['to']!.enum).toEqual(expect.arrayContaining(['PLANNED', 'IN_PROGRESS', 'COMPLETED']));
+    const schemas = eventJsonSchemas() as Record<
+      string,
+      {
+        additionalProperties?: unknown;
+        properties: { data: { additionalProperties?: unknown; properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> } };
+      }
+    >;
+    expect(schemas[EventType.TaskStatusChanged]!.properties.data.properties['to']!.enum).toEqual(
+      expect.arrayContaining(['PLANNED', 'IN_PROGRESS', 'COMPLETED']),
+    );
     expect(schemas[EventType.HazardAreaRecorded]!.properties.data.properties['categories']!.items!.enum).toContain('AP_MINE');
     expect(JSON.stringify(schemas)).not.toContain('"additionalProperties":false');
   });
 
   it('describes the webhook transport: POST, its headers and the signature', () => {
-    const doc = buildAsyncApi() as { servers: Record<string, { protocol: string; description: string }>; components: { schemas: { WebhookHeaders: { required: string[] } } } };
+    const doc = buildAsyncApi() as {
+      servers: Record<string, { protocol: string; description: string }>;
+      components: { schemas: { WebhookHeaders: { required: string[] } } };
+    };
     expect(doc.servers['webhook']!.protocol).toBe('https');
     expect(doc.servers['webhook']!.description).toContain('HMAC-SHA256');
     expect(doc.components.schemas.WebhookHeaders.required).toEqual(expect.arrayContaining(['Clearway-Event-Id', 'Clearway-Signature']));

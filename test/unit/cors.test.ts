@@ -9,7 +9,10 @@ describe('CORS for the web console', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://console.example.org');
     expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
-    const preflight = await app.request('/v1/teams', { method: 'OPTIONS', headers: { origin: 'https://console.example.org', 'access-control-request-method': 'POST' } });
+    const preflight = await app.request('/v1/teams', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://console.example.org', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('If-Match');
     vi.unstubAllEnvs();

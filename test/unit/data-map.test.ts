@@ -16,7 +16,11 @@ import { AccidentSchema } from '../../shared/domain/accident.ts';
 
 /** Every leaf field of a zod schema, as `a.b[].c`. */
 function leafPaths(schema: z.ZodMiniType, path = '', out: string[] = []): string[] {
-  const def = (schema as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodMiniType>; element?: z.ZodMiniType; innerType?: z.ZodMiniType; in?: z.ZodMiniType } } })._zod.def;
+  const def = (
+    schema as unknown as {
+      _zod: { def: { type: string; shape?: Record<string, z.ZodMiniType>; element?: z.ZodMiniType; innerType?: z.ZodMiniType; in?: z.ZodMiniType } };
+    }
+  )._zod.def;
   switch (def.type) {
     case 'object':
       for (const [key, value] of Object.entries(def.shape!)) leafPaths(value, path ? `${path}.${key}` : key, out);

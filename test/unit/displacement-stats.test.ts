@@ -4,7 +4,16 @@ import type { Household, Member } from '#shared/domain/household.ts';
 import { displacementStatsKey, displacementStatsPartition } from '#shared/db/keys/displacement-stats.ts';
 import { displacementStatsWrites, displacementStatsWritesForDelta } from '#shared/db/repositories/displacement-stats.ts';
 
-const member = (over: Partial<Member> = {}): Member => ({ id: 'm0', givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: [], ...over });
+const member = (over: Partial<Member> = {}): Member => ({
+  id: 'm0',
+  givenName: 'Sokha',
+  familyName: 'Chan',
+  sex: 'F',
+  birthYear: 1986,
+  relationship: 'HEAD',
+  specificNeeds: [],
+  ...over,
+});
 
 const household = (over: Partial<Household> = {}): Household => ({
   id: '01JHHAAAAAAAAAAAAAAAAAAAAA',
@@ -28,7 +37,7 @@ const household = (over: Partial<Household> = {}): Household => ({
   ...over,
 });
 
-describe('a household\'s contribution', () => {
+describe("a household's contribution", () => {
   it('counts the household and its people by status, year of birth, needs and return safety', () => {
     expect(contributionOf(household(), 2026)).toEqual({
       hh_DISPLACED: 1,
@@ -141,7 +150,10 @@ describe('the view of a set of counters', () => {
 
   it('reports at-risk returns only for households on their way home or home', () => {
     const atRisk = { status: 'AT_RISK' as const, hazardAreaIds: ['h'], checkedAt: '' };
-    const c = addContributions(contributionOf(household({ returnSafety: atRisk }), 2026), contributionOf(household({ status: 'INTENDS_RETURN', returnSafety: atRisk }), 2026));
+    const c = addContributions(
+      contributionOf(household({ returnSafety: atRisk }), 2026),
+      contributionOf(household({ status: 'INTENDS_RETURN', returnSafety: atRisk }), 2026),
+    );
     const v = displacementView(c, 2026);
     expect(v.returnSafety.households.AT_RISK).toBe(2);
     expect(v.returnSafety.atRiskReturns).toEqual({ households: 1, people: 3 });
@@ -177,7 +189,16 @@ describe('counter writes', () => {
     const values = writes[0]!.item.Update!.ExpressionAttributeValues!;
     const names = writes[0]!.item.Update!.ExpressionAttributeNames!;
     const delta = Object.fromEntries(Object.entries(names).map(([k, name]) => [name, values[k.replace('#', ':')]]));
-    expect(delta).toEqual({ hh_DISPLACED: -1, hh_INTENDS_RETURN: 1, p_DISPLACED: -3, p_INTENDS_RETURN: 3, rs_hh_DISPLACED_UNKNOWN: -1, rs_hh_INTENDS_RETURN_UNKNOWN: 1, rs_p_DISPLACED_UNKNOWN: -3, rs_p_INTENDS_RETURN_UNKNOWN: 3 });
+    expect(delta).toEqual({
+      hh_DISPLACED: -1,
+      hh_INTENDS_RETURN: 1,
+      p_DISPLACED: -3,
+      p_INTENDS_RETURN: 3,
+      rs_hh_DISPLACED_UNKNOWN: -1,
+      rs_hh_INTENDS_RETURN_UNKNOWN: 1,
+      rs_p_DISPLACED_UNKNOWN: -3,
+      rs_p_INTENDS_RETURN_UNKNOWN: 3,
+    });
   });
 
   it('splits a very large chunk delta so that no expression passes 4 KB', () => {

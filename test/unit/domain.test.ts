@@ -7,7 +7,18 @@ import { feedKeys } from '../../shared/db/keys/event.ts';
 import { hazardsByCountry, hazardsByProvince, statusPrefix } from '../../shared/db/keys/hazard-area.ts';
 import { taskCountryCopyKey, taskKey, tasksByCountry, tasksByProvince, tasksOfHazardArea, tasksOfTeam, taskTeamCopyKey } from '../../shared/db/keys/task.ts';
 
-const square = { type: 'Polygon' as const, coordinates: [[[105, 14.35], [105.01, 14.35], [105.01, 14.36], [105, 14.36], [105, 14.35]]] };
+const square = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [105, 14.35],
+      [105.01, 14.35],
+      [105.01, 14.36],
+      [105, 14.36],
+      [105, 14.35],
+    ],
+  ],
+};
 
 describe('task lifecycle table', () => {
   it('follows PLANNED → ASSIGNED → IN_PROGRESS ⇄ SUSPENDED → COMPLETED, with CANCELLED before completion', () => {
@@ -59,7 +70,19 @@ describe('geometry', () => {
   });
   it('accepts a MultiPolygon and validates each of its polygons', () => {
     expect(Area.safeParse({ type: 'MultiPolygon', coordinates: [square.coordinates, square.coordinates] }).success).toBe(true);
-    const r = Area.safeParse({ type: 'MultiPolygon', coordinates: [square.coordinates, [[[105, 14], [105.1, 14], [105, 14.1]]]] });
+    const r = Area.safeParse({
+      type: 'MultiPolygon',
+      coordinates: [
+        square.coordinates,
+        [
+          [
+            [105, 14],
+            [105.1, 14],
+            [105, 14.1],
+          ],
+        ],
+      ],
+    });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['coordinates', 1, 0]);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { blockingEntries, comparedYears, normaliseName, originPlaces, personName, scorePair } from '../../shared/domain/duplicates.ts';
-import { blockingBucketKey, blockingRefName, duplicatePairKey, duplicateReviewKey, duplicateReviewsByCountry, duplicateReviewStatusPrefix } from '../../shared/db/keys/duplicate.ts';
+import {
+  blockingBucketKey,
+  blockingRefName,
+  duplicatePairKey,
+  duplicateReviewKey,
+  duplicateReviewsByCountry,
+  duplicateReviewStatusPrefix,
+} from '../../shared/db/keys/duplicate.ts';
 
 describe('normaliseName', () => {
   it('folds case, spacing and Latin diacritics', () => {
@@ -69,7 +76,10 @@ describe('blocking entries', () => {
 
 describe('scorePair', () => {
   it('scores one person by year and place, several people higher, and names its reasons', () => {
-    expect(scorePair([{ memberIndex: 0, otherMemberIndex: 0, sameYear: true, place: 'VILLAGE' }])).toEqual({ score: 1, reasons: ['SAME_NAME', 'SAME_BIRTH_YEAR', 'SAME_ORIGIN_VILLAGE'] });
+    expect(scorePair([{ memberIndex: 0, otherMemberIndex: 0, sameYear: true, place: 'VILLAGE' }])).toEqual({
+      score: 1,
+      reasons: ['SAME_NAME', 'SAME_BIRTH_YEAR', 'SAME_ORIGIN_VILLAGE'],
+    });
     const weak = scorePair([{ memberIndex: 0, otherMemberIndex: 1, sameYear: false, place: 'COMMUNE' }]);
     expect(weak).toEqual({ score: 0.8, reasons: ['SAME_NAME', 'BIRTH_YEAR_WITHIN_ONE', 'SAME_ORIGIN_COMMUNE'] });
     const two = scorePair([

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readGazetteerDir, SHIPPED_GAZETTEER_DIR } from '../../infra/local/gazetteer-files.ts';
-import { ancestorsOf, flattenProvince, levelOf, parentOf, placeProblems, type ChildUnit, type GazetteerView, type SourceUnit } from '../../shared/domain/gazetteer.ts';
+import {
+  ancestorsOf,
+  flattenProvince,
+  levelOf,
+  parentOf,
+  placeProblems,
+  type ChildUnit,
+  type GazetteerView,
+  type SourceUnit,
+} from '../../shared/domain/gazetteer.ts';
 
 /** Units whose code does not start with their parent's, as the source has them (see data/gazetteer/NOTICE.md). */
 const KNOWN_EXCEPTIONS: Record<string, string> = { KH05051001: 'KH050511' };
@@ -35,7 +44,9 @@ describe('the shipped gazetteer edition', async () => {
   });
 
   it("has each child's code start with its parent's, but for the known exception", () => {
-    const exceptions = Object.fromEntries(all.filter(({ u, parent }) => u.pcode.length > 4 && !u.pcode.startsWith(parent)).map(({ u, parent }) => [u.pcode, parent]));
+    const exceptions = Object.fromEntries(
+      all.filter(({ u, parent }) => u.pcode.length > 4 && !u.pcode.startsWith(parent)).map(({ u, parent }) => [u.pcode, parent]),
+    );
     expect(exceptions).toEqual(KNOWN_EXCEPTIONS);
   });
 
@@ -56,7 +67,22 @@ describe('the shipped gazetteer edition', async () => {
 
 describe('flattenProvince', () => {
   it('refuses codes of the wrong country or level, repeats and children below the deepest level', () => {
-    const bad: SourceUnit = { pcode: 'TH32', en: 'Surin', th: 'สุรินทร์', districts: [{ pcode: 'TH3201', en: 'A', subdistricts: [{ pcode: 'TH320101', en: 'B', villages: [{ pcode: 'TH32010101', en: 'C' }] }, { pcode: 'TH320101', en: 'D' }] }, { pcode: 'KH2201', en: 'E' }] };
+    const bad: SourceUnit = {
+      pcode: 'TH32',
+      en: 'Surin',
+      th: 'สุรินทร์',
+      districts: [
+        {
+          pcode: 'TH3201',
+          en: 'A',
+          subdistricts: [
+            { pcode: 'TH320101', en: 'B', villages: [{ pcode: 'TH32010101', en: 'C' }] },
+            { pcode: 'TH320101', en: 'D' },
+          ],
+        },
+        { pcode: 'KH2201', en: 'E' },
+      ],
+    };
     const flat = flattenProvince('TH', bad);
     expect(flat.problems).toEqual(expect.arrayContaining(['TH320101 has children below adm3', 'TH320101 appears twice', 'KH2201 is not a P-code of TH']));
   });
@@ -64,8 +90,14 @@ describe('flattenProvince', () => {
 
 describe('placeProblems', () => {
   const lists: Record<string, ChildUnit[]> = {
-    KH: [{ pcode: 'KH22', en: 'Oddar Meanchey', km: 'ឧត្ដរមានជ័យ' }, { pcode: 'KH12', en: 'Phnom Penh', km: 'ភ្នំពេញ' }],
-    KH22: [{ pcode: 'KH2201', en: 'Anlong Veaeng' }, { pcode: 'KH2203', en: 'Samraong' }],
+    KH: [
+      { pcode: 'KH22', en: 'Oddar Meanchey', km: 'ឧត្ដរមានជ័យ' },
+      { pcode: 'KH12', en: 'Phnom Penh', km: 'ភ្នំពេញ' },
+    ],
+    KH22: [
+      { pcode: 'KH2201', en: 'Anlong Veaeng' },
+      { pcode: 'KH2203', en: 'Samraong' },
+    ],
     KH2201: [{ pcode: 'KH220101', en: 'Anlong Veaeng' }],
     KH2203: [{ pcode: 'KH220305', en: 'Samraong' }],
     KH220305: [{ pcode: 'KH22030501', en: 'O Smach' }],

@@ -19,7 +19,16 @@ import { positionalMemberId, withMemberIds, type Household, type Member } from '
 import { ConflictError, InvalidInput, NotFoundError } from '../../shared/errors.ts';
 
 const year = new Date().getUTCFullYear();
-const member = (id: string, relationship: Member['relationship'], over: Partial<Member> = {}): Member => ({ id, givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1980, relationship, specificNeeds: [], ...over });
+const member = (id: string, relationship: Member['relationship'], over: Partial<Member> = {}): Member => ({
+  id,
+  givenName: 'Sokha',
+  familyName: 'Chan',
+  sex: 'F',
+  birthYear: 1980,
+  relationship,
+  specificNeeds: [],
+  ...over,
+});
 const household = (members: Member[], over: Partial<Household> = {}): Household => ({
   id: '01JHX3S8Q6Y2W0E5V3R4N7M8K9',
   version: 3,
@@ -71,7 +80,10 @@ describe('member changes (pure)', () => {
     expect(() => departMember(family(), 'A', body({ reason: 'DECEASED', date: '2026-01-20', newHeadId: 'A' }), at)).toThrow(InvalidInput);
     expect(() => departMember(family(), 'B', body({ reason: 'LEFT', date: '2026-01-20', newHeadId: 'C' }), at)).toThrow(InvalidInput);
     const { household: after, former } = departMember(family(), 'A', body({ reason: 'DECEASED', date: '2026-01-20', newHeadId: 'B' }), at);
-    expect(after.members.map((m) => [m.id, m.relationship])).toEqual([['B', 'HEAD'], ['C', 'CHILD']]);
+    expect(after.members.map((m) => [m.id, m.relationship])).toEqual([
+      ['B', 'HEAD'],
+      ['C', 'CHILD'],
+    ]);
     expect(former).toMatchObject({ id: 'A', relationship: 'HEAD', departure: { reason: 'DECEASED', date: '2026-01-20', recordedAt: at } });
     expect(after.formerMembers).toEqual([former]);
     expect(hasOneHead(after)).toBe(true);
@@ -89,15 +101,29 @@ describe('member changes (pure)', () => {
 
   it('a split moves the members named, with a head among them, and leaves a head behind', () => {
     expect(HouseholdSplitBody.safeParse({ memberIds: ['B', 'B'] }).success).toBe(false);
-    expect(HouseholdSplitBody.safeParse({ memberIds: [positionalMemberId('01JHX3S8Q6Y2W0E5V3R4N7M8K9', 1)], head: positionalMemberId('01JHX3S8Q6Y2W0E5V3R4N7M8K9', 2) }).success).toBe(false);
+    expect(
+      HouseholdSplitBody.safeParse({
+        memberIds: [positionalMemberId('01JHX3S8Q6Y2W0E5V3R4N7M8K9', 1)],
+        head: positionalMemberId('01JHX3S8Q6Y2W0E5V3R4N7M8K9', 2),
+      }).success,
+    ).toBe(false);
     const { remaining, moving } = splitMembers(family(), { memberIds: ['B', 'C'], head: 'C' }, 'NEW', at, '2026-01-31');
-    expect(moving.map((m) => [m.id, m.relationship])).toEqual([['B', 'SPOUSE'], ['C', 'HEAD']]);
+    expect(moving.map((m) => [m.id, m.relationship])).toEqual([
+      ['B', 'SPOUSE'],
+      ['C', 'HEAD'],
+    ]);
     expect(remaining.members.map((m) => m.id)).toEqual(['A']);
-    expect(remaining.formerMembers?.map((m) => [m.id, m.departure.reason, m.departure.householdId, m.departure.date])).toEqual([['B', 'SPLIT', 'NEW', '2026-01-31'], ['C', 'SPLIT', 'NEW', '2026-01-31']]);
+    expect(remaining.formerMembers?.map((m) => [m.id, m.departure.reason, m.departure.householdId, m.departure.date])).toEqual([
+      ['B', 'SPLIT', 'NEW', '2026-01-31'],
+      ['C', 'SPLIT', 'NEW', '2026-01-31'],
+    ]);
     expect(() => splitMembers(family(), { memberIds: ['A', 'B', 'C'] }, 'NEW', at, '2026-01-31')).toThrow(ConflictError);
     expect(() => splitMembers(family(), { memberIds: ['A'] }, 'NEW', at, '2026-01-31')).toThrow(InvalidInput);
     const headLeaves = splitMembers(family(), { memberIds: ['A'], remainingHeadId: 'B' }, 'NEW', at, '2026-01-31');
-    expect(headLeaves.remaining.members.map((m) => [m.id, m.relationship])).toEqual([['B', 'HEAD'], ['C', 'CHILD']]);
+    expect(headLeaves.remaining.members.map((m) => [m.id, m.relationship])).toEqual([
+      ['B', 'HEAD'],
+      ['C', 'CHILD'],
+    ]);
     expect(headLeaves.moving.map((m) => [m.id, m.relationship])).toEqual([['A', 'HEAD']]);
     // People neither vanish nor double: the split households count what the one did.
     const before = contributionOf(family());
@@ -106,7 +132,10 @@ describe('member changes (pure)', () => {
   });
 
   it('gives members without ids their positional id, the same on every read', () => {
-    const legacy = household([{ ...member('x', 'HEAD'), id: undefined as unknown as string }, { ...member('y', 'CHILD'), id: undefined as unknown as string }]);
+    const legacy = household([
+      { ...member('x', 'HEAD'), id: undefined as unknown as string },
+      { ...member('y', 'CHILD'), id: undefined as unknown as string },
+    ]);
     expect(withMemberIds(legacy).members.map((m) => m.id)).toEqual(['01JHX3S8Q6Y2W0E5V3R4N7M8K9-0', '01JHX3S8Q6Y2W0E5V3R4N7M8K9-1']);
     const withIds = family();
     expect(withMemberIds(withIds)).toBe(withIds);
@@ -125,7 +154,9 @@ describe('verification', () => {
     const h = family();
     const verified = { ...h, verification: verificationOf({ status: 'VERIFIED' }, at, { sub: 's', role: 'relief', org: 'DRC' }) };
     expect(householdDerivedItems(h)).toEqual([]);
-    expect(householdDerivedItems(verified)).toEqual([{ pk: 'HHVER#KH#VERIFIED', sk: `ORG#DRC#HH#${h.id}`, entity: 'HouseholdVerificationLink', householdId: h.id }]);
+    expect(householdDerivedItems(verified)).toEqual([
+      { pk: 'HHVER#KH#VERIFIED', sk: `ORG#DRC#HH#${h.id}`, entity: 'HouseholdVerificationLink', householdId: h.id },
+    ]);
     const review = { ...h, verification: { ...verified.verification, status: 'NEEDS_REVIEW' as const } };
     const writes = derivedItemWrites(verified, review).map((w) => w.item);
     expect(writes.map((w) => (w.Delete ? ['Delete', w.Delete.Key?.pk] : ['Put', w.Put?.Item?.pk]))).toEqual([

@@ -21,7 +21,15 @@ import { ROLES } from '../../shared/domain/roles.ts';
 import { hashDocument, legacyDocumentHashes } from '../../shared/db/document-hash.ts';
 
 const thisYear = new Date().getUTCFullYear();
-const head = { givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: 1986, relationship: 'HEAD', specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: '0102-03040' } };
+const head = {
+  givenName: 'Sokha',
+  familyName: 'Chan',
+  sex: 'F',
+  birthYear: 1986,
+  relationship: 'HEAD',
+  specificNeeds: ['SP-PT'],
+  document: { type: 'NATIONAL_ID', number: '0102-03040' },
+};
 const body = (overrides: Record<string, unknown> = {}) => ({
   origin: { province: 'KH22' },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
@@ -33,7 +41,9 @@ const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[
 
 describe('household registration rules', () => {
   it('accepts a well-formed household and defaults specific needs to none', () => {
-    const parsed = HouseholdCreate.safeParse(body({ members: [head, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthDate: '2012-03-04', relationship: 'CHILD' }] }));
+    const parsed = HouseholdCreate.safeParse(
+      body({ members: [head, { givenName: 'Dara', familyName: 'Chan', sex: 'M', birthDate: '2012-03-04', relationship: 'CHILD' }] }),
+    );
     expect(parsed.success).toBe(true);
     expect(parsed.data!.members[1]!.specificNeeds).toEqual([]);
   });
@@ -154,11 +164,23 @@ describe('household scope', () => {
 describe('summaries and age bands', () => {
   it('summarises a household without personal data', () => {
     const household: Household = {
-      id: '01J00000000000000000000000', version: 3, createdAt: '2026-01-15T00:00:00.000Z', updatedAt: '2026-01-16T00:00:00.000Z', createdBy: 'u',
-      country: 'KH', org: 'NGO-A', status: 'RETURN_BLOCKED', blockedReason: 'HAZARD', statusChangedAt: '2026-01-16T00:00:00.000Z',
-      origin: { province: 'KH22', village: 'O Smach' }, current: { province: 'KH17', site: 'Pagoda camp 4' }, destination: { province: 'KH22' },
-      members: [storedMember(MemberCreate.parse(head))], contact: { phone: '+855 12 345 678' },
-      consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] }, returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: '2026-01-15T00:00:00.000Z' },
+      id: '01J00000000000000000000000',
+      version: 3,
+      createdAt: '2026-01-15T00:00:00.000Z',
+      updatedAt: '2026-01-16T00:00:00.000Z',
+      createdBy: 'u',
+      country: 'KH',
+      org: 'NGO-A',
+      status: 'RETURN_BLOCKED',
+      blockedReason: 'HAZARD',
+      statusChangedAt: '2026-01-16T00:00:00.000Z',
+      origin: { province: 'KH22', village: 'O Smach' },
+      current: { province: 'KH17', site: 'Pagoda camp 4' },
+      destination: { province: 'KH22' },
+      members: [storedMember(MemberCreate.parse(head))],
+      contact: { phone: '+855 12 345 678' },
+      consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
+      returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: '2026-01-15T00:00:00.000Z' },
     };
     const summary = summarise(household);
     expect(summary).toMatchObject({ originProvince: 'KH22', currentProvince: 'KH17', destinationProvince: 'KH22', memberCount: 1, blockedReason: 'HAZARD' });
@@ -166,6 +188,17 @@ describe('summaries and age bands', () => {
     for (const personal of ['Sokha', 'Chan', '345', 'O Smach', 'Pagoda', '3040', '1986']) expect(text).not.toContain(personal);
   });
   it('puts ages in the humanitarian bands', () => {
-    expect([0, 4, 5, 11, 12, 17, 18, 59, 60, 99].map((age) => ageBand(2026 - age, 2026))).toEqual(['0-4', '0-4', '5-11', '5-11', '12-17', '12-17', '18-59', '18-59', '60+', '60+']);
+    expect([0, 4, 5, 11, 12, 17, 18, 59, 60, 99].map((age) => ageBand(2026 - age, 2026))).toEqual([
+      '0-4',
+      '0-4',
+      '5-11',
+      '5-11',
+      '12-17',
+      '12-17',
+      '18-59',
+      '18-59',
+      '60+',
+      '60+',
+    ]);
   });
 });

@@ -19,7 +19,18 @@ describe('import columns', () => {
   });
 
   it('ignores the tools’ metadata silently, reports other unknown columns, and lets a mapping name or ignore columns', () => {
-    const header = ['_id', '_uuid', 'meta/instanceID', 'KEY', 'SubmissionDate', 'household/given_name', 'remarks', 'prenom', 'notes_internal', '_household/destination_point_altitude'];
+    const header = [
+      '_id',
+      '_uuid',
+      'meta/instanceID',
+      'KEY',
+      'SubmissionDate',
+      'household/given_name',
+      'remarks',
+      'prenom',
+      'notes_internal',
+      '_household/destination_point_altitude',
+    ];
     const resolved = resolveHeader(header, { columns: { prenom: 'family_name', notes_internal: 'ignore' } });
     expect(resolved.ignored).toEqual(['remarks']);
     expect(resolved.recognised).toEqual([
@@ -42,7 +53,8 @@ describe('import columns', () => {
     expect(v.translate('consent_purposes', 'RETURN_ASSISTANCE STATISTICS')).toBe('RETURN_ASSISTANCE;STATISTICS');
     expect(v.translate('sex', 'femelle')).toBe('femelle');
     expect(unknown).toEqual(['sex=femelle']);
-    for (const [field, labels] of Object.entries(CHOICE_LABELS_FOR_TEST)) for (const [code, names] of Object.entries(labels)) for (const name of names) expect(v.translate(field as 'sex', name)).toBe(code);
+    for (const [field, labels] of Object.entries(CHOICE_LABELS_FOR_TEST))
+      for (const [code, names] of Object.entries(labels)) for (const name of names) expect(v.translate(field as 'sex', name)).toBe(code);
   });
 
   it('fills a row from a record: a geopoint becomes the destination, a spreadsheet date serial a date', () => {
@@ -105,6 +117,7 @@ describe('choice labels', () => {
         expect(labels, `${field} ${code}`).toEqual(langs.map((l) => (householdMessages[l] as Record<string, string>)[`${prefix}${code}`]));
       }
     }
-    for (const [code, labels] of Object.entries(CHOICE_LABELS_FOR_TEST.specific_needs)) expect(labels, code).toEqual(langs.map((l) => (needMessages[l] as Record<string, string>)[code]));
+    for (const [code, labels] of Object.entries(CHOICE_LABELS_FOR_TEST.specific_needs))
+      expect(labels, code).toEqual(langs.map((l) => (needMessages[l] as Record<string, string>)[code]));
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allTeams, teamKey, teamsByCountry } from '../../shared/db/keys/team.ts';
-import { FAILURE_PREFIX, failureKey, subscriptionCountKey, subscriptionKey, subscriptionsByCountry, subscriptionUrlKey } from '../../shared/db/keys/subscription.ts';
+import {
+  FAILURE_PREFIX,
+  failureKey,
+  subscriptionCountKey,
+  subscriptionKey,
+  subscriptionsByCountry,
+  subscriptionUrlKey,
+} from '../../shared/db/keys/subscription.ts';
 import { tableDefinition } from '../../shared/db/table.ts';
 import {
   documentClaimKey,
@@ -35,18 +42,18 @@ describe('team key builders', () => {
 });
 
 describe('subscription key builders', () => {
-  it('addresses a subscription by id and lists a country\'s on gsi1, ordered by id', () => {
+  it("addresses a subscription by id and lists a country's on gsi1, ordered by id", () => {
     expect(subscriptionKey('01ABC')).toEqual({ pk: 'SUB#01ABC', sk: 'SUB' });
     expect(subscriptionsByCountry('KH', '01ABC')).toEqual({ gsi1pk: 'SUBS#KH', gsi1sk: 'SUB#01ABC' });
     expect(subscriptionsByCountry('TH', 'x').gsi1pk).not.toEqual(subscriptionsByCountry('KH', 'x').gsi1pk);
   });
-  it('keeps an organisation\'s subscription count and subscribed URLs in one partition per country and organisation', () => {
+  it("keeps an organisation's subscription count and subscribed URLs in one partition per country and organisation", () => {
     expect(subscriptionCountKey('KH', 'MoD')).toEqual({ pk: 'SUBORG#KH#MoD', sk: 'COUNT' });
     expect(subscriptionUrlKey('KH', 'MoD', 'ab12')).toEqual({ pk: 'SUBORG#KH#MoD', sk: 'URL#ab12' });
     expect(subscriptionCountKey('TH', 'MoD').pk).not.toBe(subscriptionCountKey('KH', 'MoD').pk);
     expect(subscriptionCountKey('KH', 'MoI').pk).not.toBe(subscriptionCountKey('KH', 'MoD').pk);
   });
-  it('keeps dead-letter records in the subscription\'s partition, after the FAILURE# prefix, by event id', () => {
+  it("keeps dead-letter records in the subscription's partition, after the FAILURE# prefix, by event id", () => {
     expect(failureKey('01SUB', '01EVT')).toEqual({ pk: 'SUB#01SUB', sk: 'FAILURE#01EVT' });
     expect(failureKey('01SUB', '01EVT').sk.startsWith(FAILURE_PREFIX)).toBe(true);
     expect(failureKey('01SUB', 'x').pk).toBe(subscriptionKey('01SUB').pk);
@@ -69,10 +76,14 @@ describe('household key builders', () => {
   });
   it('carries every list key on the main item: origin province (gsi1), organisation (gsi2), organisation and province (gsi3), country (gsi4)', () => {
     expect(householdListKeys(h)).toEqual({
-      gsi1pk: 'HHS#KH#PROV#KH22', gsi1sk: 'STATUS#DISPLACED#HH#01HH',
-      gsi2pk: 'HHS#KH#ORG#NGO-A', gsi2sk: 'STATUS#DISPLACED#HH#01HH',
-      gsi3pk: 'HHS#KH#ORG#NGO-A#PROV#KH22', gsi3sk: 'STATUS#DISPLACED#HH#01HH',
-      gsi4pk: 'HHS#KH', gsi4sk: 'STATUS#DISPLACED#HH#01HH',
+      gsi1pk: 'HHS#KH#PROV#KH22',
+      gsi1sk: 'STATUS#DISPLACED#HH#01HH',
+      gsi2pk: 'HHS#KH#ORG#NGO-A',
+      gsi2sk: 'STATUS#DISPLACED#HH#01HH',
+      gsi3pk: 'HHS#KH#ORG#NGO-A#PROV#KH22',
+      gsi3sk: 'STATUS#DISPLACED#HH#01HH',
+      gsi4pk: 'HHS#KH',
+      gsi4sk: 'STATUS#DISPLACED#HH#01HH',
     });
     expect(householdsByOrg('TH', 'NGO-A', 'DISPLACED', 'x').gsi2pk).not.toEqual(householdsByOrg('KH', 'NGO-A', 'DISPLACED', 'x').gsi2pk);
     expect(householdsByProvince('KH', 'KH22', 'RETURNED', 'x')).toEqual({ gsi1pk: 'HHS#KH#PROV#KH22', gsi1sk: 'STATUS#RETURNED#HH#x' });

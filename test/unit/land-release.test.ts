@@ -20,7 +20,18 @@ const M_PER_DEG_LAT = (Math.PI * 6_371_008.8) / 180;
 const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((14.4 * Math.PI) / 180);
 
 /** A rectangle from its south-west corner to its north-east corner, in degrees. */
-const rect = (w: number, s: number, e: number, n: number): Area => ({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+const rect = (w: number, s: number, e: number, n: number): Area => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ],
+});
 
 // The hazard area: 0.02° × 0.01° (≈ 2.15 km × 1.11 km) at 103.50 E, 14.40 N.
 const AREA = rect(103.5, 14.4, 103.52, 14.41);
@@ -28,7 +39,13 @@ const AREA_SQM = sqmOf(AREA);
 
 describe('outcomes by activity', () => {
   it('lets NTS only cancel, TS cancel or reduce, clearance and BAC clear or reduce, and EOD spot tasks release nothing', () => {
-    expect(OUTCOMES_BY_ACTIVITY).toEqual({ NTS: ['CANCELLED'], TS: ['CANCELLED', 'REDUCED'], CLEARANCE: ['CLEARED', 'REDUCED'], BAC: ['CLEARED', 'REDUCED'], EOD_SPOT: [] });
+    expect(OUTCOMES_BY_ACTIVITY).toEqual({
+      NTS: ['CANCELLED'],
+      TS: ['CANCELLED', 'REDUCED'],
+      CLEARANCE: ['CLEARED', 'REDUCED'],
+      BAC: ['CLEARED', 'REDUCED'],
+      EOD_SPOT: [],
+    });
   });
 
   it('reaches cancelled land by survey only, and cleared land by clearance methods only', () => {
@@ -67,7 +84,9 @@ describe('partProblems', () => {
     const problems = partProblems([rect(103.501, 14.401, 103.504, 14.404)], remaining, [], 10);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.message).toMatch(/outside the remaining land/);
-    expect(partProblems([rect(103.501, 14.401, 103.504, 14.404)], null, [], 10)).toEqual([{ part: 0, message: 'nothing of the hazard area remains to be released' }]);
+    expect(partProblems([rect(103.501, 14.401, 103.504, 14.404)], null, [], 10)).toEqual([
+      { part: 0, message: 'nothing of the hazard area remains to be released' },
+    ]);
   });
 
   it('refuses parts of one report that overlap each other, naming the earlier part', () => {
@@ -190,13 +209,28 @@ describe('qaStatusOf: the dual-QA state machine', () => {
     expect(qaStatusOf(joint, [])).toBe('SUBMITTED');
     expect(qaStatusOf(joint, [{ country: 'KH', decision: 'ACCEPTED' }])).toBe('SUBMITTED');
     expect(qaStatusOf(joint, [{ country: 'TH', decision: 'ACCEPTED' }])).toBe('SUBMITTED');
-    expect(qaStatusOf(joint, [{ country: 'KH', decision: 'ACCEPTED' }, { country: 'TH', decision: 'ACCEPTED' }])).toBe('QA_ACCEPTED');
-    expect(qaStatusOf(joint, [{ country: 'TH', decision: 'ACCEPTED' }, { country: 'KH', decision: 'ACCEPTED' }])).toBe('QA_ACCEPTED');
+    expect(
+      qaStatusOf(joint, [
+        { country: 'KH', decision: 'ACCEPTED' },
+        { country: 'TH', decision: 'ACCEPTED' },
+      ]),
+    ).toBe('QA_ACCEPTED');
+    expect(
+      qaStatusOf(joint, [
+        { country: 'TH', decision: 'ACCEPTED' },
+        { country: 'KH', decision: 'ACCEPTED' },
+      ]),
+    ).toBe('QA_ACCEPTED');
   });
 
   it('rejects on any rejection, first or second, whatever the other said', () => {
     expect(qaStatusOf(joint, [{ country: 'TH', decision: 'REJECTED' }])).toBe('QA_REJECTED');
-    expect(qaStatusOf(joint, [{ country: 'KH', decision: 'ACCEPTED' }, { country: 'TH', decision: 'REJECTED' }])).toBe('QA_REJECTED');
+    expect(
+      qaStatusOf(joint, [
+        { country: 'KH', decision: 'ACCEPTED' },
+        { country: 'TH', decision: 'REJECTED' },
+      ]),
+    ).toBe('QA_REJECTED');
     expect(qaStatusOf(['KH'], [{ country: 'KH', decision: 'REJECTED' }])).toBe('QA_REJECTED');
   });
 
@@ -208,7 +242,12 @@ describe('qaStatusOf: the dual-QA state machine', () => {
 
   it('does not count an acceptance by a country the report does not need', () => {
     expect(qaStatusOf(['KH'], [{ country: 'TH', decision: 'ACCEPTED' }])).toBe('SUBMITTED');
-    expect(qaStatusOf(joint, [{ country: 'KH', decision: 'ACCEPTED' }, { country: 'KH', decision: 'ACCEPTED' }])).toBe('SUBMITTED');
+    expect(
+      qaStatusOf(joint, [
+        { country: 'KH', decision: 'ACCEPTED' },
+        { country: 'KH', decision: 'ACCEPTED' },
+      ]),
+    ).toBe('SUBMITTED');
   });
 });
 
@@ -216,7 +255,12 @@ describe('ClearedAreaCreate', () => {
   const taskId = '01JH0000000000000000000000';
   const facts = { taskId, completedAt: '2026-02-01' };
   const part = { outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, geometry: rect(103.5, 14.4, 103.505, 14.41) };
-  const cancelled = { outcome: 'CANCELLED', method: 'NTS', evidence: 'Villagers and records: no accident, no finds, farmed since 1999.', geometry: rect(103.505, 14.4, 103.51, 14.41) };
+  const cancelled = {
+    outcome: 'CANCELLED',
+    method: 'NTS',
+    evidence: 'Villagers and records: no accident, no finds, farmed since 1999.',
+    geometry: rect(103.505, 14.4, 103.51, 14.41),
+  };
   const errorsOf = (body: unknown) => {
     const r = ClearedAreaCreate.safeParse(body);
     return r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -240,7 +284,10 @@ describe('ClearedAreaCreate', () => {
 
   it('refuses CANCELLED land without evidence, in either form', () => {
     const { evidence: _e, ...bare } = cancelled;
-    expect(errorsOf({ ...facts, parts: [part, bare] })).toContainEqual({ path: 'parts.1.evidence', message: expect.stringMatching(/required for CANCELLED land/) });
+    expect(errorsOf({ ...facts, parts: [part, bare] })).toContainEqual({
+      path: 'parts.1.evidence',
+      message: expect.stringMatching(/required for CANCELLED land/),
+    });
     expect(errorsOf({ ...facts, ...bare })).toContainEqual({ path: 'evidence', message: expect.stringMatching(/required for CANCELLED land/) });
   });
 
@@ -253,11 +300,17 @@ describe('ClearedAreaCreate', () => {
   it(`refuses more than ${MAX_REPORT_VERTICES} vertices over all parts, though each part alone is within`, () => {
     /** A closed ring of `n` positions along a small circle. */
     const ring = (lon: number, n: number) => {
-      const points = Array.from({ length: n - 1 }, (_, i) => [lon + 0.001 * Math.cos((2 * Math.PI * i) / (n - 1)), 14.405 + 0.001 * Math.sin((2 * Math.PI * i) / (n - 1))]);
+      const points = Array.from({ length: n - 1 }, (_, i) => [
+        lon + 0.001 * Math.cos((2 * Math.PI * i) / (n - 1)),
+        14.405 + 0.001 * Math.sin((2 * Math.PI * i) / (n - 1)),
+      ]);
       return [...points, points[0]!];
     };
     const many = (lon: number, n: number) => ({ ...part, geometry: { type: 'Polygon', coordinates: [ring(lon, n)] } });
     expect(errorsOf({ ...facts, parts: [many(103.502, 2500), many(103.506, 2500)] })).toEqual([]);
-    expect(errorsOf({ ...facts, parts: [many(103.502, 2500), many(103.506, 2501)] })).toContainEqual({ path: 'parts', message: `a report holds at most ${MAX_REPORT_VERTICES} vertices over all its parts` });
+    expect(errorsOf({ ...facts, parts: [many(103.502, 2500), many(103.506, 2501)] })).toContainEqual({
+      path: 'parts',
+      message: `a report holds at most ${MAX_REPORT_VERTICES} vertices over all its parts`,
+    });
   });
 });

@@ -27,7 +27,9 @@ const graph = new Map([...sources(join(root, 'shared')), ...sources(join(root, '
 
 describe('layers', () => {
   it('no module of shared/db, shared/domain or shared/events imports shared/http', () => {
-    const offending = [...graph].flatMap(([file, imports]) => (/^shared\/(db|domain|events)\//.test(file) ? imports.filter((i) => i.startsWith('shared/http/')).map((i) => `${file} → ${i}`) : []));
+    const offending = [...graph].flatMap(([file, imports]) =>
+      /^shared\/(db|domain|events)\//.test(file) ? imports.filter((i) => i.startsWith('shared/http/')).map((i) => `${file} → ${i}`) : [],
+    );
     expect(offending).toEqual([]);
   });
 

@@ -11,7 +11,16 @@ const silent = new Logger({ serviceName: 'clearway-test', logLevel: 'SILENT' });
 const entry = (type: EventType, id: string, audience: Country[]): PutEventsRequestEntry => ({
   Source: 'clearway',
   DetailType: type,
-  Detail: JSON.stringify({ id, type, version: 1, occurredAt: '2026-01-12T03:04:05.678Z', audience, subject: { type: 'HazardArea', id: `subject-${id}` }, actor: { role: 'operations', org: 'CMAC' }, data: {} }),
+  Detail: JSON.stringify({
+    id,
+    type,
+    version: 1,
+    occurredAt: '2026-01-12T03:04:05.678Z',
+    audience,
+    subject: { type: 'HazardArea', id: `subject-${id}` },
+    actor: { role: 'operations', org: 'CMAC' },
+    data: {},
+  }),
   EventBusName: 'clearway-local',
   Time: new Date('2026-01-12T03:04:05.678Z'),
 });
@@ -26,14 +35,37 @@ describe('local event bus: the return-safety target', () => {
       deliver: async (ministry, records) => (delivered.push(...records.map((r) => ({ ministry, id: idOf(r) }))), { batchItemFailures: [] }),
       checkSafety: async (records) => (checked.push(...records.map((r) => JSON.parse(r.body) as BusEvent)), { batchItemFailures: [] }),
     });
-    const out = await bus.send(new PutEventsCommand({ Entries: [entry(EventType.HazardAreaRecorded, 'area', ['KH', 'TH']), entry(EventType.TaskCreated, 'task', ['KH', 'TH']), entry(EventType.HouseholdRegistered, 'household', ['TH'])] }));
+    const out = await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(EventType.HazardAreaRecorded, 'area', ['KH', 'TH']),
+          entry(EventType.TaskCreated, 'task', ['KH', 'TH']),
+          entry(EventType.HouseholdRegistered, 'household', ['TH']),
+        ],
+      }),
+    );
 
     expect(out.FailedEntryCount).toBe(0);
-    expect(delivered.filter((d) => d.id === 'area').map((d) => d.ministry).sort()).toEqual(['KH', 'TH']);
+    expect(
+      delivered
+        .filter((d) => d.id === 'area')
+        .map((d) => d.ministry)
+        .sort(),
+    ).toEqual(['KH', 'TH']);
     expect(delivered.filter((d) => d.id === 'household').map((d) => d.ministry)).toEqual(['TH']);
-    expect(delivered.filter((d) => d.id === 'task').map((d) => d.ministry).sort()).toEqual(['KH', 'TH']);
+    expect(
+      delivered
+        .filter((d) => d.id === 'task')
+        .map((d) => d.ministry)
+        .sort(),
+    ).toEqual(['KH', 'TH']);
     expect(checked.map((e) => e.detail['id'])).toEqual(['area', 'household']);
-    expect(checked[0]).toMatchObject({ version: '0', source: 'clearway', 'detail-type': EventType.HazardAreaRecorded, detail: { subject: { id: 'subject-area' } } });
+    expect(checked[0]).toMatchObject({
+      version: '0',
+      source: 'clearway',
+      'detail-type': EventType.HazardAreaRecorded,
+      detail: { subject: { id: 'subject-area' } },
+    });
     expect(checked[0]!.id).toBe(out.Entries![0]!.EventId);
   });
 
@@ -42,10 +74,28 @@ describe('local event bus: the return-safety target', () => {
     const delivered: string[] = [];
     const checkSafety = async (records: QueueRecord[]): Promise<SQSBatchResponse> => {
       for (const r of records) attempts.set(idOf(r), (attempts.get(idOf(r)) ?? 0) + 1);
-      return { batchItemFailures: records.filter((r) => idOf(r) === 'never' || (idOf(r) === 'once' && attempts.get('once') === 1)).map((r) => ({ itemIdentifier: r.messageId })) };
+      return {
+        batchItemFailures: records
+          .filter((r) => idOf(r) === 'never' || (idOf(r) === 'once' && attempts.get('once') === 1))
+          .map((r) => ({ itemIdentifier: r.messageId })),
+      };
     };
-    const bus = new LocalEventBus({ log: silent, attempts: 3, backoffMs: () => 1, checkSafety, deliver: async (_m, records) => (delivered.push(...records.map(idOf)), { batchItemFailures: [] }) });
-    const out = await bus.send(new PutEventsCommand({ Entries: [entry(EventType.HazardAreaStatusChanged, 'ok', ['KH', 'TH']), entry(EventType.HazardAreaStatusChanged, 'once', ['KH', 'TH']), entry(EventType.HazardAreaRecorded, 'never', ['KH', 'TH'])] }));
+    const bus = new LocalEventBus({
+      log: silent,
+      attempts: 3,
+      backoffMs: () => 1,
+      checkSafety,
+      deliver: async (_m, records) => (delivered.push(...records.map(idOf)), { batchItemFailures: [] }),
+    });
+    const out = await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(EventType.HazardAreaStatusChanged, 'ok', ['KH', 'TH']),
+          entry(EventType.HazardAreaStatusChanged, 'once', ['KH', 'TH']),
+          entry(EventType.HazardAreaRecorded, 'never', ['KH', 'TH']),
+        ],
+      }),
+    );
 
     expect(out.FailedEntryCount).toBe(1);
     expect(out.Entries![0]).toMatchObject({ EventId: expect.any(String) });
@@ -57,7 +107,16 @@ describe('local event bus: the return-safety target', () => {
 
   it('answers an entry failed when the safety checks throw, after the same retries', async () => {
     let calls = 0;
-    const bus = new LocalEventBus({ log: silent, attempts: 2, backoffMs: () => 1, deliver: async () => ({ batchItemFailures: [] }), checkSafety: async () => { calls++; throw new Error('table unreachable'); } });
+    const bus = new LocalEventBus({
+      log: silent,
+      attempts: 2,
+      backoffMs: () => 1,
+      deliver: async () => ({ batchItemFailures: [] }),
+      checkSafety: async () => {
+        calls++;
+        throw new Error('table unreachable');
+      },
+    });
     const out = await bus.send(new PutEventsCommand({ Entries: [entry(EventType.ReturnSafetyChanged, 'x', ['KH'])] }));
     expect(out.FailedEntryCount).toBe(1);
     expect(calls).toBe(2);

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { MONTHLY_BACKFILL_MARKER, monthlyStatsKey, monthlyStatsPartition, monthlyStatsRange } from '../../shared/db/keys/monthly-stats.ts';
 import { monthlyBucketUpdate, monthlyStatsWrites } from '../../shared/db/repositories/monthly-stats.ts';
-import { accidentCounters, accidentMonthlyChanges, destroyedCounters, displayYear, householdMonthlyChanges, monthOf, monthsBetween, monthView, recountMonthly, releasedByOutcome, riskEducationCounters, riskEducationMonthlyChange, type HouseholdFlowState } from '../../shared/domain/monthly.ts';
+import {
+  accidentCounters,
+  accidentMonthlyChanges,
+  destroyedCounters,
+  displayYear,
+  householdMonthlyChanges,
+  monthOf,
+  monthsBetween,
+  monthView,
+  recountMonthly,
+  releasedByOutcome,
+  riskEducationCounters,
+  riskEducationMonthlyChange,
+  type HouseholdFlowState,
+} from '../../shared/domain/monthly.ts';
 
 const household = (over: Partial<HouseholdFlowState> = {}): HouseholdFlowState => ({
   country: 'KH',
@@ -40,10 +54,26 @@ describe('monthly report buckets (pure)', () => {
   });
 
   it('counts released land by outcome, destroyed ordnance only in situ, accidents and risk education', () => {
-    expect(releasedByOutcome([{ outcome: 'CLEARED', areaSqm: 100 }, { outcome: 'REDUCED', areaSqm: 50 }, { outcome: 'CLEARED', areaSqm: 25 }], -1)).toEqual({ sqm_CLEARED: -125, sqm_REDUCED: -50 });
+    expect(
+      releasedByOutcome(
+        [
+          { outcome: 'CLEARED', areaSqm: 100 },
+          { outcome: 'REDUCED', areaSqm: 50 },
+          { outcome: 'CLEARED', areaSqm: 25 },
+        ],
+        -1,
+      ),
+    ).toEqual({ sqm_CLEARED: -125, sqm_REDUCED: -50 });
     expect(destroyedCounters('AP_MINE', 'DESTROYED_IN_SITU', 3)).toEqual({ eod_AP_MINE: 3 });
     expect(destroyedCounters('AP_MINE', 'REMOVED_FOR_DESTRUCTION', 3)).toEqual({});
-    const view = monthView('2026-01', { ...accidentCounters(1, 2), ...riskEducationCounters(40), sqm_CLEARED: 100.4, sqm_CANCELLED: 10, eod_UXO: 2, hh_registered: 3 });
+    const view = monthView('2026-01', {
+      ...accidentCounters(1, 2),
+      ...riskEducationCounters(40),
+      sqm_CLEARED: 100.4,
+      sqm_CANCELLED: 10,
+      eod_UXO: 2,
+      hh_registered: 3,
+    });
     expect(view).toMatchObject({
       month: '2026-01',
       landReleasedSqm: { CLEARED: 100, CANCELLED: 10, REDUCED: 0, total: 110 },
@@ -56,7 +86,9 @@ describe('monthly report buckets (pure)', () => {
 
   it('counts an accident in the month it occurred and moves it with a correction; a session by its date and audience', () => {
     const a = { country: 'KH', province: 'KH22', occurredAt: '2026-03-30', killed: 1, injured: 2 };
-    expect(accidentMonthlyChanges(undefined, a)).toEqual([{ country: 'KH', province: 'KH22', month: '2026-03', counters: { accidents: 1, killed: 1, injured: 2 } }]);
+    expect(accidentMonthlyChanges(undefined, a)).toEqual([
+      { country: 'KH', province: 'KH22', month: '2026-03', counters: { accidents: 1, killed: 1, injured: 2 } },
+    ]);
     const moved = accidentMonthlyChanges(a, { ...a, occurredAt: '2026-04-02', injured: 3 });
     expect(moved).toEqual([
       { country: 'KH', province: 'KH22', month: '2026-03', counters: { accidents: -1, killed: -1, injured: -2 } },
@@ -89,7 +121,16 @@ describe('monthly report buckets (pure)', () => {
         { country: 'TH', province: 'TH34', status: 'NOT_ATTESTED', parts: [{ outcome: 'CLEARED', areaSqm: 99 }], qa: { decidedAt: '2026-02-10T00:00:00Z' } },
       ],
       tasks: [{ id: 't1', country: 'TH', province: 'TH34' }],
-      progressReports: [{ taskId: 't1', reportDate: '2026-01-05', finds: [{ category: 'UXO', quantity: 2, disposal: 'DESTROYED_IN_SITU' }, { category: 'AP_MINE', quantity: 1 }] }],
+      progressReports: [
+        {
+          taskId: 't1',
+          reportDate: '2026-01-05',
+          finds: [
+            { category: 'UXO', quantity: 2, disposal: 'DESTROYED_IN_SITU' },
+            { category: 'AP_MINE', quantity: 1 },
+          ],
+        },
+      ],
       accidents: [{ country: 'TH', province: 'TH34', occurredAt: '2026-02-01T18:30:00Z', killed: 0, injured: 1 }],
       riskEducationSessions: [{ country: 'KH', province: 'KH22', date: '2026-01-20', audience: { girls: 1, boys: 2, women: 3, men: 4 } }],
     });

@@ -14,7 +14,22 @@ const outDir = join(root, 'node_modules/.cache/clearway-openapi-client');
 /** Type-checks `files` (in outDir) with the project's TypeScript; answers the compiler's messages. */
 async function typecheck(files: string[]): Promise<string> {
   const tsc = join(root, 'node_modules/.bin/tsc');
-  const args = ['--ignoreConfig', '--noEmit', '--strict', '--allowImportingTsExtensions', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2022,dom', '--skipLibCheck', ...files.map((f) => join(outDir, f))];
+  const args = [
+    '--ignoreConfig',
+    '--noEmit',
+    '--strict',
+    '--allowImportingTsExtensions',
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--lib',
+    'es2022,dom',
+    '--skipLibCheck',
+    ...files.map((f) => join(outDir, f)),
+  ];
   try {
     await promisify(execFile)(tsc, args, { cwd: root });
     return '';
@@ -32,13 +47,17 @@ describe('the OpenAPI document', () => {
 
   it('names every resource in components.schemas and refers to them', () => {
     const schemas = (document.components as { schemas: Record<string, unknown> }).schemas;
-    for (const name of ['Team', 'HazardArea', 'Task', 'ClearedArea', 'Household', 'Subscription', 'EventEnvelope', 'Problem']) expect(Object.keys(schemas)).toContain(name);
+    for (const name of ['Team', 'HazardArea', 'Task', 'ClearedArea', 'Household', 'Subscription', 'EventEnvelope', 'Problem'])
+      expect(Object.keys(schemas)).toContain(name);
     expect(JSON.stringify(document)).toContain('"$ref":"#/components/schemas/Household"');
     expect(JSON.stringify(document)).not.toContain('#/$defs/');
   });
 
   it('documents headers, media types and integer parameters', () => {
-    const paths = document.paths as Record<string, Record<string, { parameters: { name: string; schema: { type: string } }[]; responses: Record<string, { headers?: object; content?: object }> }>>;
+    const paths = document.paths as Record<
+      string,
+      Record<string, { parameters: { name: string; schema: { type: string } }[]; responses: Record<string, { headers?: object; content?: object }> }>
+    >;
     const created = paths['/v1/teams']!['post']!.responses['201']!;
     expect(Object.keys(created.headers!)).toEqual(expect.arrayContaining(['ETag', 'Location', 'Idempotent-Replayed', 'X-Request-Id']));
     expect(Object.keys(paths['/v1/teams']!['get']!.responses['429']!.headers!)).toContain('Retry-After');
@@ -74,7 +93,10 @@ export async function demo(): Promise<string | undefined> {
   }, 120_000);
 
   it('refuses a use the API does not offer (the check can fail)', async () => {
-    await writeFile(join(outDir, 'misuse.ts'), `import { Api } from './Api.ts';\nconst api = new Api();\nexport const x = api.v1.listTeams({ limit: 'ten' });\n`);
+    await writeFile(
+      join(outDir, 'misuse.ts'),
+      `import { Api } from './Api.ts';\nconst api = new Api();\nexport const x = api.v1.listTeams({ limit: 'ten' });\n`,
+    );
     expect(await typecheck(['Api.ts', 'misuse.ts'])).toMatch(/misuse\.ts\(3,\d+\): error TS2322/);
   }, 120_000);
 });

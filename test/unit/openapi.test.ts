@@ -6,7 +6,13 @@ import { ROLES } from '../../shared/domain/roles.ts';
 import { problem } from '../../shared/http/api.ts';
 import { buildOpenApi, platformResponses } from '../../shared/http/openapi.ts';
 
-type Op = { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown[]; 'x-roles'?: string[] };
+type Op = {
+  parameters: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> };
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+  security?: unknown[];
+  'x-roles'?: string[];
+};
 
 describe('OpenAPI document', async () => {
   const routes = await allRoutes();
@@ -47,7 +53,12 @@ describe('OpenAPI document', async () => {
 
   it('documents path, query and If-Match parameters, and marks public operations', () => {
     const patch = doc.paths['/v1/teams/{id}']!.patch!;
-    expect(patch.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path', required: true }), expect.objectContaining({ name: 'If-Match', in: 'header', required: true })]));
+    expect(patch.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'id', in: 'path', required: true }),
+        expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
+      ]),
+    );
     const list = doc.paths['/v1/teams']!.get!;
     expect(list.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:limit', 'query:cursor', 'query:country']));
     expect(doc.paths['/health']!.get!.security).toEqual([]);
@@ -63,12 +74,19 @@ describe('OpenAPI document', async () => {
       if (spec.params || spec.query || spec.body || spec.ifMatch || spec.idempotent) expected.push('400');
       if (spec.body) expected.push('413', '415');
       if (spec.ifMatch) expected.push('412', '428');
-      for (const status of expected) expect(problemJson(op, status), `${spec.operationId} documents ${status} as problem+json`).toEqual({ schema: { $ref: '#/components/schemas/Problem' } });
+      for (const status of expected)
+        expect(problemJson(op, status), `${spec.operationId} documents ${status} as problem+json`).toEqual({
+          schema: { $ref: '#/components/schemas/Problem' },
+        });
       if (spec.access === 'public') expect(op.responses['401'], `${spec.operationId} is public: no 401`).toBeUndefined();
       expect(Object.keys((op.responses['429'] as { headers?: object }).headers ?? {})).toEqual(expect.arrayContaining(['Retry-After', 'X-Request-Id']));
     }
     // The shared answers are not listed by hand: a route declares only its own (404, 409, ...) or gives its own description.
-    const byHand = routes.flatMap((spec) => Object.entries(spec.responses).filter(([status, r]) => r === problem && platformResponses(spec)[status]).map(([status]) => `${spec.operationId} ${status}`));
+    const byHand = routes.flatMap((spec) =>
+      Object.entries(spec.responses)
+        .filter(([status, r]) => r === problem && platformResponses(spec)[status])
+        .map(([status]) => `${spec.operationId} ${status}`),
+    );
     expect(byHand, 'drop these bare `problem` entries: the platform documents them from the route declaration').toEqual([]);
     // A route-specific description is kept.
     expect(doc.paths['/v1/teams']!.post!.responses['401']).toMatchObject({ description: expect.stringContaining('bearer token') });
@@ -80,7 +98,9 @@ describe('OpenAPI examples', async () => {
   const routes = await allRoutes();
   it('the main creates carry an example, and every example is a body the route accepts', () => {
     const withExample = routes.filter((r) => r.example !== undefined);
-    expect(withExample.map((r) => r.operationId)).toEqual(expect.arrayContaining(['createTeam', 'recordHazardArea', 'createTask', 'registerHousehold', 'createSubscription']));
+    expect(withExample.map((r) => r.operationId)).toEqual(
+      expect.arrayContaining(['createTeam', 'recordHazardArea', 'createTask', 'registerHousehold', 'createSubscription']),
+    );
     for (const r of withExample) expect(r.body!.safeParse(r.example).error?.issues ?? [], r.operationId).toEqual([]);
   });
 });

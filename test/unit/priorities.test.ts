@@ -4,12 +4,33 @@ import { accidentKey, accidentsByCountry, accidentsByProvince, victimDataKey } f
 import { sessionKey, sessionsByCountry, sessionsByProvince, sessionsBySite } from '../../shared/db/keys/risk-education.ts';
 import { casualtyCounters, casualtyView, roundedPoint, splitVictims, totalsOf, withVictimData } from '../../shared/domain/accident.ts';
 import type { Household } from '../../shared/domain/household.ts';
-import { accidentsInWindow, contaminationScore, demandChange, demandView, expiredAccidentMonths, firstMonthInWindow, suggestedTaskPriority } from '../../shared/domain/priorities.ts';
+import {
+  accidentsInWindow,
+  contaminationScore,
+  demandChange,
+  demandView,
+  expiredAccidentMonths,
+  firstMonthInWindow,
+  suggestedTaskPriority,
+} from '../../shared/domain/priorities.ts';
 
 const household = (over: Partial<Household> = {}): Household => ({
-  id: '01HH', version: 1, createdAt: '', updatedAt: '', createdBy: 'x', country: 'KH', org: 'DRC', status: 'DISPLACED', statusChangedAt: '',
-  origin: { province: 'KH22' }, current: { province: 'KH17', site: 'camp' }, destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.5, 14.4] } },
-  members: [{ id: 'm0', givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] }, { id: 'm1', givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] }],
+  id: '01HH',
+  version: 1,
+  createdAt: '',
+  updatedAt: '',
+  createdBy: 'x',
+  country: 'KH',
+  org: 'DRC',
+  status: 'DISPLACED',
+  statusChangedAt: '',
+  origin: { province: 'KH22' },
+  current: { province: 'KH17', site: 'camp' },
+  destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.5, 14.4] } },
+  members: [
+    { id: 'm0', givenName: 'a', familyName: 'b', sex: 'F', birthYear: 1980, relationship: 'HEAD', specificNeeds: [] },
+    { id: 'm1', givenName: 'c', familyName: 'b', sex: 'M', birthYear: 2010, relationship: 'CHILD', specificNeeds: [] },
+  ],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
   returnSafety: { status: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'], checkedAt: '' },
   ...over,
@@ -32,7 +53,12 @@ describe('return demand of a household', () => {
 
   it('leaves nothing when nothing counted changed, and takes the household out with its consent, its point or its risk', () => {
     expect(demandChange(household(), household({ contact: { phone: '+855 12 345 678' } })).size).toBe(0);
-    for (const after of [household({ consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } }), household({ destination: { province: 'KH22' } }), household({ returnSafety: { status: 'SAFE', hazardAreaIds: [], checkedAt: '' } }), undefined]) {
+    for (const after of [
+      household({ consent: { given: true, date: '2026-01-15', purposes: ['REGISTRATION'] } }),
+      household({ destination: { province: 'KH22' } }),
+      household({ returnSafety: { status: 'SAFE', hazardAreaIds: [], checkedAt: '' } }),
+      undefined,
+    ]) {
       expect(demandChange(household(), after).get('HA2')).toEqual({ counters: { hh_DISPLACED: -1, ppl_DISPLACED: -2 }, score: -2 });
     }
   });
@@ -40,8 +66,23 @@ describe('return demand of a household', () => {
 
 describe('score parts', () => {
   it('gives points to AP mines and submunitions of the 2025 conflict, once per category', () => {
-    expect(contaminationScore({ contamination: [{ category: 'AP_MINE', period: '2025_CONFLICT' }, { category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }, { category: 'SUBMUNITION', period: '2025_CONFLICT' }] })).toBe(60);
-    expect(contaminationScore({ contamination: [{ category: 'AP_MINE', period: 'LEGACY' }, { category: 'UXO', period: '2025_CONFLICT' }] })).toBe(0);
+    expect(
+      contaminationScore({
+        contamination: [
+          { category: 'AP_MINE', period: '2025_CONFLICT' },
+          { category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' },
+          { category: 'SUBMUNITION', period: '2025_CONFLICT' },
+        ],
+      }),
+    ).toBe(60);
+    expect(
+      contaminationScore({
+        contamination: [
+          { category: 'AP_MINE', period: 'LEGACY' },
+          { category: 'UXO', period: '2025_CONFLICT' },
+        ],
+      }),
+    ).toBe(0);
   });
 
   it('sums accident months within the last twelve, the current one included, and names the expired ones', () => {
@@ -50,7 +91,11 @@ describe('score parts', () => {
     const item = { 'acc_2025-03': 2, 'acc_2025-04': 1, 'acc_2026-03': 1 };
     expect(accidentsInWindow(item, now)).toBe(2);
     expect(expiredAccidentMonths(item, now)).toEqual([['2025-03', 2]]);
-    expect(demandView({ ...item, ppl_INTENDS_RETURN: 4, hh_INTENDS_RETURN: 1, contamination: 30 }, now)).toMatchObject({ accidents: 2, score: 12 + 40 + 30, people: { total: 4 } });
+    expect(demandView({ ...item, ppl_INTENDS_RETURN: 4, hh_INTENDS_RETURN: 1, contamination: 30 }, now)).toMatchObject({
+      accidents: 2,
+      score: 12 + 40 + 30,
+      people: { total: 4 },
+    });
   });
 
   it('counts the window in the border’s months, as the accidents’ month buckets are keyed (UTC+7)', () => {
@@ -101,7 +146,13 @@ describe('accident victims', () => {
   it('counts casualties by sex, age band and type, and takes them back with the opposite sign', () => {
     const { victims } = splitVictims(given);
     const c = casualtyCounters({ victims, device: { category: 'AP_MINE' } });
-    expect(casualtyView(c)).toMatchObject({ accidents: 1, killed: 1, injured: 1, accidentsByDevice: { AP_MINE: 1 }, bySexAndAge: { killed: { M: { '12-17': 1 } }, injured: { F: { '18-59': 1 } } } });
+    expect(casualtyView(c)).toMatchObject({
+      accidents: 1,
+      killed: 1,
+      injured: 1,
+      accidentsByDevice: { AP_MINE: 1 },
+      bySexAndAge: { killed: { M: { '12-17': 1 } }, injured: { F: { '18-59': 1 } } },
+    });
     expect(Object.values(casualtyCounters({ victims, device: { category: 'AP_MINE' } }, -1)).every((v) => v < 0)).toBe(true);
   });
 

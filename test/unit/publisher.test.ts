@@ -44,7 +44,8 @@ function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
 }
 
 /** Marshalled item as DynamoDB streams carry it (the Lambda typings differ from the SDK's only in name). */
-const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true }) as Record<string, SdkAttributeValue> as unknown as Record<string, AttributeValue>;
+const image = (item: Record<string, unknown>) =>
+  marshall(item, { removeUndefinedValues: true }) as Record<string, SdkAttributeValue> as unknown as Record<string, AttributeValue>;
 
 /** A stream record of the insert of an outbox item, as outboxEvent() writes it. */
 function outboxInsert(event: EventEnvelope, seq: number): DynamoDBRecord {
@@ -66,7 +67,7 @@ function streamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', seq: number, im
 
 const sequence = (seq: number) => `4000000000000${String(seq).padStart(8, '0')}`;
 const inserts = (events: EventEnvelope[]) => events.map((e, i) => outboxInsert(e, i + 1));
-const sentEntries = (call: number) => (eventBridge.commandCalls(PutEventsCommand)[call]?.args[0].input.Entries ?? []);
+const sentEntries = (call: number) => eventBridge.commandCalls(PutEventsCommand)[call]?.args[0].input.Entries ?? [];
 
 describe('publishStreamRecords', () => {
   it('exports the outbox insert filter used by the event source mapping and the local poller', () => {
@@ -150,7 +151,12 @@ describe('publishStreamRecords', () => {
   it('reports exactly the records whose entries EventBridge rejected', async () => {
     eventBridge.on(PutEventsCommand).resolves({
       FailedEntryCount: 2,
-      Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }, { EventId: 'c' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
+      Entries: [
+        { EventId: 'a' },
+        { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' },
+        { EventId: 'c' },
+        { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+      ],
     });
     const result = await publishStreamRecords(inserts([envelope(), envelope(), envelope(), envelope()]), deps());
 
@@ -181,10 +187,13 @@ describe('publishStreamRecords', () => {
   });
 
   it('swallows nothing: the reported records, delivered again, are published', async () => {
-    eventBridge.on(PutEventsCommand).resolvesOnce({
-      FailedEntryCount: 1,
-      Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure' }, { EventId: 'c' }],
-    }).callsFake(accept);
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure' }, { EventId: 'c' }],
+      })
+      .callsFake(accept);
     const events = [envelope(), envelope(), envelope()];
     const records = inserts(events);
     const first = await publishStreamRecords(records, deps());

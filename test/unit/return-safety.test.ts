@@ -25,7 +25,15 @@ const mPerDegLon = (lat: number) => M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 1
 
 const square = (lon: number, lat: number, size = 0.01): Area => ({
   type: 'Polygon',
-  coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + size, lat],
+      [lon + size, lat + size],
+      [lon, lat + size],
+      [lon, lat],
+    ],
+  ],
 });
 const point = (lon: number, lat: number): Point => ({ type: 'Point', coordinates: [lon, lat] });
 /** A point `metres` east of the square's east edge, at mid-height. */
@@ -108,7 +116,7 @@ describe('the spatial cells', () => {
 
   it('indexes an area under the cell of every point within 500 m of it (sampled, near cell edges and corners)', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 200; n++) {
       const lon = 103 + random() * 2;
       const lat = 13.5 + random();
@@ -136,7 +144,10 @@ describe('the spatial cells', () => {
   it('covers a small area with a few cells and a MultiPolygon part by part', () => {
     expect(hazardCells(area).length).toBeGreaterThanOrEqual(1);
     expect(hazardCells(area).length).toBeLessThanOrEqual(4);
-    const scattered: Area = { type: 'MultiPolygon', coordinates: [square(103.0, 13.5, 0.002).coordinates as number[][][], square(104.0, 14.5, 0.002).coordinates as number[][][]] };
+    const scattered: Area = {
+      type: 'MultiPolygon',
+      coordinates: [square(103.0, 13.5, 0.002).coordinates as number[][][], square(104.0, 14.5, 0.002).coordinates as number[][][]],
+    };
     // Two parts a degree apart: their own cells, not the ~20 × 23 cells of the box between them.
     expect(hazardCells(scattered).length).toBeLessThanOrEqual(8);
     expect(hazardCells(square(103.0, 13.5, 0.5)).length).toBeGreaterThan(MAX_HAZARD_CELLS);
@@ -182,7 +193,14 @@ describe('a household in the spatial index', () => {
       'EOREDUE#KH ORG#CARE#HH#01HH',
     ]);
     expect(returnSafetyItems({ ...base, riskEducation: { receivedAt: '2026-02-01' } }).map((i) => i.pk)).not.toContain('EOREDUE#KH');
-    expect(items[0]).toMatchObject({ householdId: '01HH', country: 'KH', org: 'CARE', point: [103.52, 14.42], safety: 'AT_RISK', hazardAreaIds: ['HA1', 'HA2'] });
+    expect(items[0]).toMatchObject({
+      householdId: '01HH',
+      country: 'KH',
+      org: 'CARE',
+      point: [103.52, 14.42],
+      safety: 'AT_RISK',
+      hazardAreaIds: ['HA1', 'HA2'],
+    });
     expect(JSON.stringify(items)).not.toMatch(/Sokha|Chan/);
   });
 

@@ -13,7 +13,11 @@ const MAX_LINES = 120;
 
 const routeFiles = readdirSync(join(root, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(root, 'functions', d.name)).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'functions', d.name, f)));
+  .flatMap((d) =>
+    readdirSync(join(root, 'functions', d.name))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(root, 'functions', d.name, f)),
+  );
 
 /**
  * Each function that registers routes (`function name(api: Api)`) and each `api.route(...)` written

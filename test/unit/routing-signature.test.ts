@@ -3,7 +3,17 @@ import type { EventEnvelope } from '../../shared/events/catalogue.ts';
 import { matchesPattern, MINISTRY_ROUTES, ministriesFor } from '../../shared/events/routing.ts';
 import { signatureHeader, verifySignature } from '../../shared/events/signature.ts';
 
-const envelope = (audience: ('KH' | 'TH')[]) => ({ id: 'E1', type: 'TaskCreated', version: 1, occurredAt: '2026-01-10T00:00:00Z', audience, subject: { type: 'Task', id: 'T1' }, actor: { role: 'operations', org: 'CMAC' }, data: {} }) as unknown as EventEnvelope;
+const envelope = (audience: ('KH' | 'TH')[]) =>
+  ({
+    id: 'E1',
+    type: 'TaskCreated',
+    version: 1,
+    occurredAt: '2026-01-10T00:00:00Z',
+    audience,
+    subject: { type: 'Task', id: 'T1' },
+    actor: { role: 'operations', org: 'CMAC' },
+    data: {},
+  }) as unknown as EventEnvelope;
 
 describe('routing to the ministries', () => {
   it('has one rule per country, matching the events whose audience names it', () => {

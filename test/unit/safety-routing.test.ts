@@ -46,6 +46,7 @@ describe('routing to the return-safety checks', () => {
       { id: 'ministry-kh', pattern: { source: ['clearway'], detail: { audience: ['KH'] } } },
       { id: 'ministry-th', pattern: { source: ['clearway'], detail: { audience: ['TH'] } } },
     ]);
-    for (const type of Object.values(EventType)) expect(MINISTRY_ROUTES.filter((r) => matchesPattern(r.pattern, busEvent(type))).map((r) => r.id)).toEqual(['ministry-kh']);
+    for (const type of Object.values(EventType))
+      expect(MINISTRY_ROUTES.filter((r) => matchesPattern(r.pattern, busEvent(type))).map((r) => r.id)).toEqual(['ministry-kh']);
   });
 });

@@ -37,22 +37,32 @@ function bruteForce(rings: Ring[]): boolean {
     });
   });
   const cross = (o: Pos, a: Pos, b: Pos) => Math.sign((a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!));
-  const on = (a: Pos, b: Pos, p: Pos) => cross(a, b, p) === 0 && Math.min(a[0]!, b[0]!) <= p[0]! && p[0]! <= Math.max(a[0]!, b[0]!) && Math.min(a[1]!, b[1]!) <= p[1]! && p[1]! <= Math.max(a[1]!, b[1]!);
+  const on = (a: Pos, b: Pos, p: Pos) =>
+    cross(a, b, p) === 0 &&
+    Math.min(a[0]!, b[0]!) <= p[0]! &&
+    p[0]! <= Math.max(a[0]!, b[0]!) &&
+    Math.min(a[1]!, b[1]!) <= p[1]! &&
+    p[1]! <= Math.max(a[1]!, b[1]!);
   const meet = (s: Seg, t: Seg) => {
-    const d1 = cross(s.a, s.b, t.a), d2 = cross(s.a, s.b, t.b), d3 = cross(t.a, t.b, s.a), d4 = cross(t.a, t.b, s.b);
+    const d1 = cross(s.a, s.b, t.a),
+      d2 = cross(s.a, s.b, t.b),
+      d3 = cross(t.a, t.b, s.a),
+      d4 = cross(t.a, t.b, s.b);
     if (d1 * d2 < 0 && d3 * d4 < 0) return true;
     return on(s.a, s.b, t.a) || on(s.a, s.b, t.b) || on(t.a, t.b, s.a) || on(t.a, t.b, s.b);
   };
   const eq = (p: Pos, q: Pos) => p[0] === q[0] && p[1] === q[1];
   for (let i = 0; i < segs.length; i++) {
     for (let j = i + 1; j < segs.length; j++) {
-      const s = segs[i]!, t = segs[j]!;
+      const s = segs[i]!,
+        t = segs[j]!;
       if (!meet(s, t)) continue;
       const adjacent = s.ring === t.ring && ((s.index + 1) % s.edges === t.index || (t.index + 1) % t.edges === s.index);
       if (!adjacent) return true;
       // Consecutive edges may share their common vertex and nothing else.
       const common = eq(s.b, t.a) ? s.b : t.b;
-      const sOther = eq(s.a, common) ? s.b : s.a, tOther = eq(t.a, common) ? t.b : t.a;
+      const sOther = eq(s.a, common) ? s.b : s.a,
+        tOther = eq(t.a, common) ? t.b : t.a;
       if (s.edges === 2 || on(s.a, s.b, tOther) || on(t.a, t.b, sOther)) return true;
     }
   }
@@ -60,42 +70,144 @@ function bruteForce(rings: Ring[]): boolean {
 }
 
 const closed = (ring: Ring): Ring => [...ring, ring[0]!];
-const square = (x: number, y: number, size: number): Ring => closed([[x, y], [x + size, y], [x + size, y + size], [x, y + size]]);
+const square = (x: number, y: number, size: number): Ring =>
+  closed([
+    [x, y],
+    [x + size, y],
+    [x + size, y + size],
+    [x, y + size],
+  ]);
 const area = (coordinates: Ring[]) => Area.safeParse({ type: 'Polygon', coordinates });
 
 describe('firstSelfIntersection (sweep line)', () => {
   it('accepts simple rings and a ring with a hole strictly inside', () => {
     expect(firstSelfIntersection([square(0, 0, 10)])).toBeUndefined();
-    expect(firstSelfIntersection([closed([[0, 0], [4, 0], [4, 4], [2, 1], [0, 4]])])).toBeUndefined();
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [2, 1],
+          [0, 4],
+        ]),
+      ]),
+    ).toBeUndefined();
     expect(firstSelfIntersection([square(0, 0, 10), square(2, 2, 3), square(6, 6, 2)])).toBeUndefined();
     // Vertical edges and vertices sharing an x, the sweep's awkward cases.
-    expect(firstSelfIntersection([closed([[0, 0], [0, 5], [1, 5], [1, 1], [2, 1], [2, 5], [3, 5], [3, 0]])])).toBeUndefined();
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [0, 5],
+          [1, 5],
+          [1, 1],
+          [2, 1],
+          [2, 5],
+          [3, 5],
+          [3, 0],
+        ]),
+      ]),
+    ).toBeUndefined();
   });
 
   it('finds a proper crossing (bow tie) and says where', () => {
-    expect(firstSelfIntersection([closed([[0, 0], [2, 2], [2, 0], [0, 2]])])).toEqual([1, 1]);
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [2, 2],
+          [2, 0],
+          [0, 2],
+        ]),
+      ]),
+    ).toEqual([1, 1]);
   });
 
   it('counts a ring passing through one of its own vertices again (figure eight at a vertex)', () => {
-    expect(firstSelfIntersection([closed([[0, 0], [2, 2], [4, 0], [4, 4], [2, 2], [0, 4]])])).toEqual([2, 2]);
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [2, 2],
+          [4, 0],
+          [4, 4],
+          [2, 2],
+          [0, 4],
+        ]),
+      ]),
+    ).toEqual([2, 2]);
   });
 
   it('counts a vertex lying on another edge', () => {
-    expect(firstSelfIntersection([closed([[0, 0], [4, 0], [4, 4], [2, 0], [0, 4]])])).toEqual([2, 0]);
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [2, 0],
+          [0, 4],
+        ]),
+      ]),
+    ).toEqual([2, 0]);
   });
 
   it('counts collinear edges that overlap: a spike turning back on itself, and two distant overlapping edges', () => {
-    expect(firstSelfIntersection([closed([[0, 0], [4, 0], [4, 4], [4, 2], [0, 4]])])).toBeDefined();
-    expect(firstSelfIntersection([closed([[0, 0], [3, 0], [3, 1], [1, 1], [1, 0], [2, 0], [2, -1], [0, -1]])])).toBeDefined();
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [4, 2],
+          [0, 4],
+        ]),
+      ]),
+    ).toBeDefined();
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [3, 0],
+          [3, 1],
+          [1, 1],
+          [1, 0],
+          [2, 0],
+          [2, -1],
+          [0, -1],
+        ]),
+      ]),
+    ).toBeDefined();
   });
 
   it('treats repeated consecutive positions as one vertex', () => {
-    expect(firstSelfIntersection([closed([[0, 0], [10, 0], [10, 0], [10, 10], [0, 10], [0, 10]])])).toBeUndefined();
+    expect(
+      firstSelfIntersection([
+        closed([
+          [0, 0],
+          [10, 0],
+          [10, 0],
+          [10, 10],
+          [0, 10],
+          [0, 10],
+        ]),
+      ]),
+    ).toBeUndefined();
   });
 
   it('checks holes against the outer ring and against each other', () => {
     expect(firstSelfIntersection([square(0, 0, 10), square(8, 2, 4)])).toBeDefined(); // hole crossing the outer ring
-    expect(firstSelfIntersection([square(0, 0, 10), closed([[0, 0], [3, 1], [1, 3]])])).toEqual([0, 0]); // hole touching it at a vertex
+    expect(
+      firstSelfIntersection([
+        square(0, 0, 10),
+        closed([
+          [0, 0],
+          [3, 1],
+          [1, 3],
+        ]),
+      ]),
+    ).toEqual([0, 0]); // hole touching it at a vertex
     expect(firstSelfIntersection([square(0, 0, 10), square(1, 1, 4), square(3, 3, 4)])).toBeDefined(); // two holes crossing
   });
 
@@ -147,7 +259,14 @@ describe('firstSelfIntersection (sweep line)', () => {
       // Half of them angle-sorted (usually simple), half in random order (usually not).
       if (c % 2 === 0) points.sort((p, q) => Math.atan2(p[1]! - 14.5, p[0]! - 103.5) - Math.atan2(q[1]! - 14.5, q[0]! - 103.5));
       const rings = [closed(points)];
-      if (c % 5 === 0) rings.push(closed([[103.45, 14.45], [103.55, 14.45], [103.5, 14.55]]));
+      if (c % 5 === 0)
+        rings.push(
+          closed([
+            [103.45, 14.45],
+            [103.55, 14.45],
+            [103.5, 14.55],
+          ]),
+        );
       const expected = kinks({ type: 'Polygon', coordinates: rings }).features.length > 0;
       expect(firstSelfIntersection(rings) !== undefined, JSON.stringify(rings)).toBe(expected);
       if (expected) crossing++;
@@ -188,13 +307,32 @@ describe('Area: self-intersection at the 5,000-vertex limit', () => {
   });
 
   it('refuses a ring that folds back along itself (collinear overlapping edges), which the all-pairs kinks let through', () => {
-    const ring = closed([[103, 14], [103.02, 14], [103.01, 14]]);
+    const ring = closed([
+      [103, 14],
+      [103.02, 14],
+      [103.01, 14],
+    ]);
     expect(kinks({ type: 'Polygon', coordinates: [ring] }).features).toEqual([]);
     expect(area([ring]).error?.issues[0]?.message).toMatch(/^the polygon intersects itself \(near 103\.0[0-2]0000, 14\.000000\)$/);
   });
 
   it('names the polygon of a MultiPolygon that intersects itself', () => {
-    const result = Area.safeParse({ type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [closed([[5, 5], [7, 7], [7, 5], [5, 7]])]] });
-    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['coordinates', 1], message: 'the polygon intersects itself (near 6.000000, 6.000000)' })]);
+    const result = Area.safeParse({
+      type: 'MultiPolygon',
+      coordinates: [
+        [square(0, 0, 1)],
+        [
+          closed([
+            [5, 5],
+            [7, 7],
+            [7, 5],
+            [5, 7],
+          ]),
+        ],
+      ],
+    });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ path: ['coordinates', 1], message: 'the polygon intersects itself (near 6.000000, 6.000000)' }),
+    ]);
   });
 });

@@ -66,9 +66,21 @@ describe('site figures and flows', () => {
 
   it('flows: arrivals and departures per site, returns and re-displacements by origin', () => {
     expect(movementFlows(undefined, household())).toEqual({ arr_hh_SITEA: 1, arr_p_SITEA: 2 });
-    expect(movementFlows(household(), household({ current: { province: 'KH22', siteId: 'SITEB' } }))).toEqual({ dep_hh_SITEA: 1, dep_p_SITEA: 2, arr_hh_SITEB: 1, arr_p_SITEB: 2 });
-    expect(movementFlows(household(), household({ status: 'RETURNED', current: { province: 'KH22', hostCommunity: 'home' } }))).toEqual({ dep_hh_SITEA: 1, dep_p_SITEA: 2, ret_hh_KH22: 1, ret_p_KH22: 2 });
-    expect(movementFlows(household({ status: 'RETURNED', current: { province: 'KH22', hostCommunity: 'home' } }), household({ status: 'REDISPLACED' }))).toEqual({ arr_hh_SITEA: 1, arr_p_SITEA: 2, rdp_hh_KH22: 1, rdp_p_KH22: 2 });
+    expect(movementFlows(household(), household({ current: { province: 'KH22', siteId: 'SITEB' } }))).toEqual({
+      dep_hh_SITEA: 1,
+      dep_p_SITEA: 2,
+      arr_hh_SITEB: 1,
+      arr_p_SITEB: 2,
+    });
+    expect(movementFlows(household(), household({ status: 'RETURNED', current: { province: 'KH22', hostCommunity: 'home' } }))).toEqual({
+      dep_hh_SITEA: 1,
+      dep_p_SITEA: 2,
+      ret_hh_KH22: 1,
+      ret_p_KH22: 2,
+    });
+    expect(
+      movementFlows(household({ status: 'RETURNED', current: { province: 'KH22', hostCommunity: 'home' } }), household({ status: 'REDISPLACED' })),
+    ).toEqual({ arr_hh_SITEA: 1, arr_p_SITEA: 2, rdp_hh_KH22: 1, rdp_p_KH22: 2 });
     expect(monthFlows('2026-01', { dep_hh_SITEA: 1, dep_p_SITEA: 2, ret_hh_KH22: 1, ret_p_KH22: 2 })).toEqual({
       month: '2026-01',
       sites: [{ siteId: 'SITEA', arrivals: { households: 0, people: 0 }, departures: { households: 1, people: 2 } }],

@@ -6,7 +6,6 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../../functions/tasks/app.ts';
 import { bearer } from '../support/tokens.ts';
 
-
 // DynamoDBDocumentClient.from() instances share the prototype's send: mocking the class
 // intercepts the module-scope client that the repositories use.
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -31,8 +30,15 @@ describe('teams handler (DynamoDB mocked)', () => {
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: [
-        expect.objectContaining({ Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)', Item: expect.objectContaining({ entity: 'Team', gsi1pk: 'TEAMS#COUNTRY#KH', version: 1 }) }) }),
-        expect.objectContaining({ Put: expect.objectContaining({ Item: expect.objectContaining({ entity: 'IdempotencyRecord', pk: 'IDEMPOTENCY#user-kh-operations#k-1' }) }) }),
+        expect.objectContaining({
+          Put: expect.objectContaining({
+            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: expect.objectContaining({ entity: 'Team', gsi1pk: 'TEAMS#COUNTRY#KH', version: 1 }),
+          }),
+        }),
+        expect.objectContaining({
+          Put: expect.objectContaining({ Item: expect.objectContaining({ entity: 'IdempotencyRecord', pk: 'IDEMPOTENCY#user-kh-operations#k-1' }) }),
+        }),
       ],
     });
   });
@@ -46,7 +52,11 @@ describe('teams handler (DynamoDB mocked)', () => {
   it('guards an update with the expected version and maps a stale one to 412', async () => {
     ddb.on(GetCommand).resolves({ Item: { id: '01JTEAM0000000000000000000', country: 'KH', version: 3 } });
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {}, Item: { version: { N: '4' } } }));
-    const res = await app.request('/v1/teams/01JTEAM0000000000000000000', { method: 'PATCH', headers: { ...operations, ...json, 'if-match': '"3"' }, body: JSON.stringify({ active: false }) });
+    const res = await app.request('/v1/teams/01JTEAM0000000000000000000', {
+      method: 'PATCH',
+      headers: { ...operations, ...json, 'if-match': '"3"' },
+      body: JSON.stringify({ active: false }),
+    });
     expect(res.status).toBe(412);
     expect(await res.json()).toMatchObject({ currentVersion: 4 });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {

@@ -38,6 +38,8 @@ describe('deleteUpload', () => {
     s3.on(DeleteObjectCommand).resolves({});
     const { deleteUpload } = await import('../../functions/importer/uploads.ts');
     await deleteUpload('01JOB00000000000000000000B');
-    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'imports-bucket', Key: 'uploads/01JOB00000000000000000000B.csv' }]);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'imports-bucket', Key: 'uploads/01JOB00000000000000000000B.csv' },
+    ]);
   });
 });

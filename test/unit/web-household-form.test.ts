@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SPECIFIC_NEED_CODES } from '#shared/domain/specific-needs.ts';
 import { PROVINCES } from '#shared/domain/provinces.ts';
-import { checkHousehold, emptyHousehold, emptyMember, fieldErrors, householdBody, inputPath, ONE_HEAD, REQUIRED, type HouseholdFormState } from '../../web/src/views/households/form.ts';
+import {
+  checkHousehold,
+  emptyHousehold,
+  emptyMember,
+  fieldErrors,
+  householdBody,
+  inputPath,
+  ONE_HEAD,
+  REQUIRED,
+  type HouseholdFormState,
+} from '../../web/src/views/households/form.ts';
 import { needMessages } from '../../web/src/views/households/needs.ts';
 import { provinceMessages } from '../../web/src/views/households/places.ts';
 
@@ -9,7 +19,18 @@ const filled = (): HouseholdFormState => {
   const s = emptyHousehold('KH');
   s.origin = { province: 'KH22', adm2: '', adm3: '', adm4: '', district: 'Samraong', village: '' };
   s.current = { province: 'KH17', adm2: '', adm3: '', adm4: '', district: '', village: '', siteId: '', site: 'Pagoda camp 4', hostCommunity: '' };
-  s.members = [{ ...emptyMember('HEAD'), givenName: 'Sokha', familyName: 'Chan', sex: 'F', birthYear: '1986', specificNeeds: ['SP-PT'], documentType: 'NATIONAL_ID', documentNumber: '010203040' }];
+  s.members = [
+    {
+      ...emptyMember('HEAD'),
+      givenName: 'Sokha',
+      familyName: 'Chan',
+      sex: 'F',
+      birthYear: '1986',
+      specificNeeds: ['SP-PT'],
+      documentType: 'NATIONAL_ID',
+      documentNumber: '010203040',
+    },
+  ];
   s.consent = { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] };
   return s;
 };
@@ -22,7 +43,17 @@ describe('household registration form (web console)', () => {
       origin: { province: 'KH22', district: 'Samraong' },
       current: { province: 'KH17', site: 'Pagoda camp 4' },
       destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } },
-      members: [{ givenName: 'Sokha', familyName: 'Chan', sex: 'F', relationship: 'HEAD', birthYear: 1986, specificNeeds: ['SP-PT'], document: { type: 'NATIONAL_ID', number: '010203040' } }],
+      members: [
+        {
+          givenName: 'Sokha',
+          familyName: 'Chan',
+          sex: 'F',
+          relationship: 'HEAD',
+          birthYear: 1986,
+          specificNeeds: ['SP-PT'],
+          document: { type: 'NATIONAL_ID', number: '010203040' },
+        },
+      ],
       consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
     });
   });
@@ -66,7 +97,12 @@ describe('household registration form (web console)', () => {
     expect(inputPath('body.members.1.document')).toBe('members.1.documentNumber');
     expect(inputPath('body.destination.point.coordinates.1')).toBe('destination.lat');
     expect(inputPath('body.consent.purposes.0')).toBe('consent.purposes');
-    expect(fieldErrors([{ path: 'body.origin.province', message: 'a' }, { path: 'body.origin.province', message: 'b' }])).toEqual({ 'origin.province': 'a' });
+    expect(
+      fieldErrors([
+        { path: 'body.origin.province', message: 'a' },
+        { path: 'body.origin.province', message: 'b' },
+      ]),
+    ).toEqual({ 'origin.province': 'a' });
   });
 
   it('names every specific-needs code and border province in the three languages', () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attestationAllowsHandover, awaitsAttestation, decidableCountries, decisionsByCountry, partsOf, remainingOf, withdrawRefusal, type Area, type Report } from '../../web/src/views/land-release.ts';
+import {
+  attestationAllowsHandover,
+  awaitsAttestation,
+  decidableCountries,
+  decisionsByCountry,
+  partsOf,
+  remainingOf,
+  withdrawRefusal,
+  type Area,
+  type Report,
+} from '../../web/src/views/land-release.ts';
 import { localNow, validateObservation } from '../../web/src/views/observe/observation.ts';
 
 /**
@@ -8,7 +18,18 @@ import { localNow, validateObservation } from '../../web/src/views/observe/obser
  * who may withdraw a hazard area, which land the map fills as remaining; and the observation
  * form's checks.
  */
-const square = { type: 'Polygon' as const, coordinates: [[[103.7, 14.35], [103.71, 14.35], [103.71, 14.36], [103.7, 14.36], [103.7, 14.35]]] };
+const square = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [103.7, 14.35],
+      [103.71, 14.35],
+      [103.71, 14.36],
+      [103.7, 14.36],
+      [103.7, 14.35],
+    ],
+  ],
+};
 const actor = { sub: 'u1', role: 'qa', org: 'CMAA' };
 
 function report(over: Partial<Report> = {}): Report {
@@ -38,7 +59,13 @@ function report(over: Partial<Report> = {}): Report {
   } as Report;
 }
 
-const accepted = (country: 'KH' | 'TH') => ({ country, decision: 'ACCEPTED' as const, nonconformities: [], decidedAt: '2026-02-02T08:00:00.000Z', decidedBy: actor });
+const accepted = (country: 'KH' | 'TH') => ({
+  country,
+  decision: 'ACCEPTED' as const,
+  nonconformities: [],
+  decidedAt: '2026-02-02T08:00:00.000Z',
+  decidedBy: actor,
+});
 
 function area(over: Partial<Area> = {}): Area {
   return {
@@ -104,10 +131,18 @@ describe('attestation and handover', () => {
     const joint = report({ status: 'QA_ACCEPTED', attestationRequired: true });
     expect(awaitsAttestation(joint)).toBe(true);
     expect(attestationAllowsHandover(joint)).toBe(false);
-    const attested = report({ status: 'QA_ACCEPTED', attestationRequired: true, attestation: { decision: 'ATTESTED', findings: 'as reported', attestedAt: '2026-02-03T00:00:00.000Z', attestedBy: { org: 'AOT' } } });
+    const attested = report({
+      status: 'QA_ACCEPTED',
+      attestationRequired: true,
+      attestation: { decision: 'ATTESTED', findings: 'as reported', attestedAt: '2026-02-03T00:00:00.000Z', attestedBy: { org: 'AOT' } },
+    });
     expect(awaitsAttestation(attested)).toBe(false);
     expect(attestationAllowsHandover(attested)).toBe(true);
-    const refused = report({ status: 'NOT_ATTESTED', attestationRequired: true, attestation: { decision: 'NOT_ATTESTED', findings: 'no marking', attestedAt: '2026-02-03T00:00:00.000Z', attestedBy: { org: 'AOT' } } });
+    const refused = report({
+      status: 'NOT_ATTESTED',
+      attestationRequired: true,
+      attestation: { decision: 'NOT_ATTESTED', findings: 'no marking', attestedAt: '2026-02-03T00:00:00.000Z', attestedBy: { org: 'AOT' } },
+    });
     expect(attestationAllowsHandover(refused)).toBe(false);
     const national = report({ status: 'QA_ACCEPTED', attestationRequired: false });
     expect(awaitsAttestation(national)).toBe(false);

@@ -16,7 +16,9 @@ const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
 
 type MessagesLike = Record<'en' | 'km' | 'th', Record<string, string>>;
 const isMessages = (v: unknown): v is MessagesLike =>
-  !!v && typeof v === 'object' && ['en', 'km', 'th'].every((l) => typeof (v as Record<string, unknown>)[l] === 'object' && (v as Record<string, unknown>)[l] !== null);
+  !!v &&
+  typeof v === 'object' &&
+  ['en', 'km', 'th'].every((l) => typeof (v as Record<string, unknown>)[l] === 'object' && (v as Record<string, unknown>)[l] !== null);
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 const KHMER = /[\u1780-\u17FF]/;
 const THAI = /[\u0E00-\u0E7F]/;
@@ -45,8 +47,14 @@ describe('web console messages', () => {
               expect(placeholders(text!), `${name}.${lang}.${key} has the placeholders of English`).toEqual(placeholders(messages.en[key]!));
             }
           }
-          expect(Object.values(messages.km).some((t) => KHMER.test(t)), `${name}.km is written in Khmer script`).toBe(true);
-          expect(Object.values(messages.th).some((t) => THAI.test(t)), `${name}.th is written in Thai script`).toBe(true);
+          expect(
+            Object.values(messages.km).some((t) => KHMER.test(t)),
+            `${name}.km is written in Khmer script`,
+          ).toBe(true);
+          expect(
+            Object.values(messages.th).some((t) => THAI.test(t)),
+            `${name}.th is written in Thai script`,
+          ).toBe(true);
         }
       });
     });

@@ -19,7 +19,12 @@ class FakeApi {
 
   send: Sender = async (req) => {
     if (!this.online) return { ok: false, status: 0, problem: problem(0, 'network') };
-    this.calls.push({ method: req.method, path: req.path, ...(req.ifMatch !== undefined ? { ifMatch: req.ifMatch } : {}), ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}) });
+    this.calls.push({
+      method: req.method,
+      path: req.path,
+      ...(req.ifMatch !== undefined ? { ifMatch: req.ifMatch } : {}),
+      ...(req.idempotencyKey ? { idempotencyKey: req.idempotencyKey } : {}),
+    });
     if (this.failNext !== undefined) {
       const status = this.failNext;
       this.failNext = undefined;
@@ -34,7 +39,8 @@ class FakeApi {
   };
 
   private handle(req: Parameters<Sender>[0]): SendResult {
-    if (req.method === 'GET' && req.path === '/v1/tasks/T') return { ok: true, status: 200, body: { status: this.status, version: this.version }, etag: this.version };
+    if (req.method === 'GET' && req.path === '/v1/tasks/T')
+      return { ok: true, status: 200, body: { status: this.status, version: this.version }, etag: this.version };
     if (req.method === 'POST' && req.path === '/v1/tasks/T/transitions') {
       if (req.ifMatch !== this.version) return { ok: false, status: 412, problem: problem(412, 'stale') };
       this.status = (req.body as { to: string }).to;
@@ -63,7 +69,13 @@ beforeEach(() => {
 });
 
 const start = (ifMatch: number) => ({ method: 'POST' as const, path: '/v1/tasks/T/transitions', body: { to: 'IN_PROGRESS' }, ifMatch, label: 'start' });
-const suspend = (ifMatch: number) => ({ method: 'POST' as const, path: '/v1/tasks/T/transitions', body: { to: 'SUSPENDED', reason: 'rain' }, ifMatch, label: 'suspend' });
+const suspend = (ifMatch: number) => ({
+  method: 'POST' as const,
+  path: '/v1/tasks/T/transitions',
+  body: { to: 'SUSPENDED', reason: 'rain' },
+  ifMatch,
+  label: 'suspend',
+});
 const report = (sqm: number) => ({ method: 'POST' as const, path: '/v1/tasks/T/progress', body: { areaClearedSqm: sqm }, label: `progress ${sqm}` });
 
 describe('web offline queue', () => {
@@ -97,7 +109,7 @@ describe('web offline queue', () => {
     const second = await queue.submit(suspend(2));
     expect(second.state).toBe('queued');
     await queue.flush();
-    expect(api.calls.map((c) => (c.ifMatch))).toEqual([1, 2]);
+    expect(api.calls.map((c) => c.ifMatch)).toEqual([1, 2]);
     expect(api.status).toBe('SUSPENDED');
   });
 
@@ -139,7 +151,11 @@ describe('web offline queue', () => {
 
     const res = await queue.retryOnLatest(conflict!.id);
     expect(res?.ok).toBe(true);
-    expect(api.calls.map((c) => `${c.method} ${c.path} ${c.ifMatch ?? ''}`)).toEqual(['POST /v1/tasks/T/transitions 1', 'GET /v1/tasks/T ', 'POST /v1/tasks/T/transitions 3']);
+    expect(api.calls.map((c) => `${c.method} ${c.path} ${c.ifMatch ?? ''}`)).toEqual([
+      'POST /v1/tasks/T/transitions 1',
+      'GET /v1/tasks/T ',
+      'POST /v1/tasks/T/transitions 3',
+    ]);
     expect(api.status).toBe('IN_PROGRESS');
     expect(await store.all()).toEqual([]);
   });

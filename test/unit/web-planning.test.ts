@@ -59,7 +59,14 @@ describe('polygons from a GPS unit’s export', () => {
   });
 
   it('skips a track whose ends lie far apart, and reads Polygons and MultiPolygons with their holes', () => {
-    const open = polygonsOfGeoJson({ type: 'LineString', coordinates: [[103.7, 14.35], [103.71, 14.35], [103.71, 14.36]] });
+    const open = polygonsOfGeoJson({
+      type: 'LineString',
+      coordinates: [
+        [103.7, 14.35],
+        [103.71, 14.35],
+        [103.71, 14.36],
+      ],
+    });
     expect(open).toEqual({ polygons: [], skipped: { points: 0, openLines: 1 } });
     const multi = polygonsOfGeoJson({
       type: 'Feature',
@@ -67,13 +74,38 @@ describe('polygons from a GPS unit’s export', () => {
       geometry: {
         type: 'MultiPolygon',
         coordinates: [
-          [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]],
-          [[[10, 10], [11, 10], [11, 11]]],
+          [
+            [
+              [0, 0],
+              [4, 0],
+              [4, 4],
+              [0, 4],
+              [0, 0],
+            ],
+            [
+              [1, 1],
+              [2, 1],
+              [2, 2],
+              [1, 1],
+            ],
+          ],
+          [
+            [
+              [10, 10],
+              [11, 10],
+              [11, 11],
+            ],
+          ],
         ],
       },
     });
     expect(multi.polygons.map((p) => p.rings.length)).toEqual([2, 1]);
-    expect(multi.polygons[1]!.rings[0]).toEqual([[10, 10], [11, 10], [11, 11], [10, 10]]);
+    expect(multi.polygons[1]!.rings[0]).toEqual([
+      [10, 10],
+      [11, 10],
+      [11, 11],
+      [10, 10],
+    ]);
     expect(multi.polygons.every((p) => p.name === 'two fields')).toBe(true);
   });
 
@@ -83,13 +115,23 @@ describe('polygons from a GPS unit’s export', () => {
     expect(formatOf('export', '  {"type":"FeatureCollection"}')).toBe('geojson');
     expect(() => importPolygons('notes.txt', 'hello', noXml)).toThrow(/GeoJSON, KML or GPX/);
     expect(() => importPolygons('a.geojson', '{oops', noXml)).toThrow(/JSON/);
-    expect(closeRing([[0, 0], [1, 1]])).toBeUndefined();
+    expect(
+      closeRing([
+        [0, 0],
+        [1, 1],
+      ]),
+    ).toBeUndefined();
   });
 });
 
 describe('the drawn shape', () => {
   it('becomes a closed, counter-clockwise GeoJSON Polygon whichever way it was drawn, and comes back as the same vertices', () => {
-    const clockwise: [number, number][] = [[103.7, 14.36], [103.71, 14.36], [103.71, 14.35], [103.7, 14.35]];
+    const clockwise: [number, number][] = [
+      [103.7, 14.36],
+      [103.71, 14.36],
+      [103.71, 14.35],
+      [103.7, 14.35],
+    ];
     const polygon = polygonOf({ vertices: clockwise })!;
     const ring = polygon.coordinates[0]!;
     expect(ring).toHaveLength(5);
@@ -102,7 +144,14 @@ describe('the drawn shape', () => {
   });
 
   it('is checked with the API’s own rules: a crossing outline gets the API’s message and the position it names', () => {
-    const bowTie = polygonOf({ vertices: [[103.7, 14.35], [103.71, 14.36], [103.71, 14.35], [103.7, 14.36]] });
+    const bowTie = polygonOf({
+      vertices: [
+        [103.7, 14.35],
+        [103.71, 14.36],
+        [103.71, 14.35],
+        [103.7, 14.36],
+      ],
+    });
     const issues = geometryIssues(bowTie);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/intersects itself/);
@@ -125,7 +174,8 @@ describe('planning figures', () => {
 });
 
 describe('the priorities list where the API has one', () => {
-  const answer = (status: number, body: unknown) => async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
+  const answer = (status: number, body: unknown) => async () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
 
   it('gives the area’s rank among the listed areas and the priority it suggests', async () => {
     const { rankOf } = await import('../../web/src/views/plan/data.ts');
@@ -152,7 +202,11 @@ describe('the priorities list where the API has one', () => {
       throw new Error('the list must not be read');
     }) as typeof fetch;
     try {
-      expect(await rankOf({ id: 'D', country: 'KH', priority: { listed: true, rank: 2, of: 12, suggestedTaskPriority: 1 } })).toEqual({ rank: 2, of: 12, suggested: 1 });
+      expect(await rankOf({ id: 'D', country: 'KH', priority: { listed: true, rank: 2, of: 12, suggestedTaskPriority: 1 } })).toEqual({
+        rank: 2,
+        of: 12,
+        suggested: 1,
+      });
       expect(await rankOf({ id: 'D', country: 'KH', priority: { listed: false, rank: null, of: 12, suggestedTaskPriority: null } })).toBeUndefined();
     } finally {
       globalThis.fetch = fetchBefore;

@@ -24,7 +24,10 @@ describe('the local server serving the console', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'clearway-web-'));
     await mkdir(join(dir, 'assets'));
-    await writeFile(join(dir, 'index.html'), '<!doctype html><head><!--config--><script>boot()</script><script type="module" src="/assets/main-A.js"></script></head>');
+    await writeFile(
+      join(dir, 'index.html'),
+      '<!doctype html><head><!--config--><script>boot()</script><script type="module" src="/assets/main-A.js"></script></head>',
+    );
     await writeFile(join(dir, 'assets', 'main-A.js'), js);
     app = new Hono();
     mountConsole(app, dir);

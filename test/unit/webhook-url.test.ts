@@ -24,7 +24,22 @@ describe('checkWebhookUrl on AWS', () => {
   });
 
   it('refuses private, loopback, link-local, unique-local, CGNAT and "this network" literals', () => {
-    for (const host of ['10.0.0.1', '172.16.5.4', '172.31.255.255', '192.168.1.1', '127.0.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '[::1]', '[fe80::1]', '[fd00:ec2::254]', '[::ffff:127.0.0.1]', '[::ffff:169.254.169.254]', '[::]']) {
+    for (const host of [
+      '10.0.0.1',
+      '172.16.5.4',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '[::1]',
+      '[fe80::1]',
+      '[fd00:ec2::254]',
+      '[::ffff:127.0.0.1]',
+      '[::ffff:169.254.169.254]',
+      '[::]',
+    ]) {
       expect(checkWebhookUrl(`https://${host}/hook`, aws), host).toMatch(/non-public address/);
     }
   });
@@ -64,15 +79,45 @@ describe('checkWebhookUrl locally', () => {
 
 describe('isPublicAddress (the deliverer re-checks resolved addresses)', () => {
   it('accepts public IPv4 and IPv6 addresses', () => {
-    for (const ip of ['8.8.8.8', '1.1.1.1', '203.0.114.1', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808']) expect(isPublicAddress(ip), ip).toBe(true);
+    for (const ip of ['8.8.8.8', '1.1.1.1', '203.0.114.1', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808'])
+      expect(isPublicAddress(ip), ip).toBe(true);
   });
 
   it('refuses non-public IPv4 addresses', () => {
-    for (const ip of ['0.1.2.3', '10.0.0.1', '100.64.0.1', '100.127.255.255', '127.0.0.1', '127.255.255.254', '169.254.169.254', '172.16.0.1', '192.168.0.1', '224.0.0.1', '255.255.255.255', '192.0.2.1']) expect(isPublicAddress(ip), ip).toBe(false);
+    for (const ip of [
+      '0.1.2.3',
+      '10.0.0.1',
+      '100.64.0.1',
+      '100.127.255.255',
+      '127.0.0.1',
+      '127.255.255.254',
+      '169.254.169.254',
+      '172.16.0.1',
+      '192.168.0.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+    ])
+      expect(isPublicAddress(ip), ip).toBe(false);
   });
 
   it('refuses non-public IPv6 addresses and IPv4 embedded in IPv6', () => {
-    for (const ip of ['::1', '::', 'fe80::1', 'febf::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '2001:db8::1', '::ffff:10.0.0.1', '::ffff:7f00:1', '64:ff9b::a00:1', '2002:a00:1::1', '::127.0.0.1']) expect(isPublicAddress(ip), ip).toBe(false);
+    for (const ip of [
+      '::1',
+      '::',
+      'fe80::1',
+      'febf::1',
+      'fc00::1',
+      'fd12:3456::1',
+      'ff02::1',
+      '2001:db8::1',
+      '::ffff:10.0.0.1',
+      '::ffff:7f00:1',
+      '64:ff9b::a00:1',
+      '2002:a00:1::1',
+      '::127.0.0.1',
+    ])
+      expect(isPublicAddress(ip), ip).toBe(false);
   });
 
   it('refuses what is not an IP address', () => {

@@ -183,7 +183,9 @@ export class Api extends Construct {
     const owners = new Map<string, string>();
     const integrations = new Map(props.routes.map((route) => [route, new LambdaIntegration(route.fn, { allowTestInvoke: false })]));
     const optionsOf = (route: ApiRoute): MethodOptions =>
-      route.authorization === 'public' ? { authorizationType: AuthorizationType.NONE } : { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer };
+      route.authorization === 'public'
+        ? { authorizationType: AuthorizationType.NONE }
+        : { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer };
     const subRoutes = props.routes.flatMap((route) => (route.subPaths ?? []).map((path) => ({ path, route })));
     for (const route of props.routes) {
       const integration = integrations.get(route)!;
@@ -205,7 +207,8 @@ export class Api extends Construct {
         // (together what `{proxy+}` matched), and the literal sub-paths sit beside that `{proxy+}`.
         const variables = new Set(below.map((s) => s.path.slice(basePath.length + 1).split('/')[0]!));
         const variable = [...variables][0]!;
-        if (variables.size > 1 || !/^\{\w+\}$/.test(variable)) throw new Error(`Sub-paths below ${basePath} must all start with one path variable: ${below.map((s) => s.path).join(', ')}`);
+        if (variables.size > 1 || !/^\{\w+\}$/.test(variable))
+          throw new Error(`Sub-paths below ${basePath} must all start with one path variable: ${below.map((s) => s.path).join(', ')}`);
         const item = base.addResource(variable);
         this.addMethod(item, integration, options, route);
         this.addMethod(item.addResource('{proxy+}'), integration, options, route);
@@ -220,12 +223,14 @@ export class Api extends Construct {
     const stage = this.restApi.deploymentStage;
     Validations.of(stage).acknowledge({
       id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
-      reason: `Stage ${props.stageName} has no cache: answers depend on the caller's role, country and organisation and carry personal data, and every ` +
+      reason:
+        `Stage ${props.stageName} has no cache: answers depend on the caller's role, country and organisation and carry personal data, and every ` +
         `change is guarded by If-Match against the stored version, so a cached read would be wrong or leak; a cache cluster would also bill by the hour.`,
     });
     Validations.of(stage).acknowledge({
       id: 'NIST.800.53.R5-APIGWSSLEnabled',
-      reason: `Stage ${props.stageName} has no backend client certificate because it has no HTTP backend: every integration is a Lambda proxy invoked ` +
+      reason:
+        `Stage ${props.stageName} has no backend client certificate because it has no HTTP backend: every integration is a Lambda proxy invoked ` +
         `through the Lambda API with IAM; clients reach the stage over TLS only.`,
     });
     const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
@@ -251,7 +256,8 @@ export class Api extends Construct {
       ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
     });
     if (route.authorization !== 'public') return;
-    const reason = `ANY ${resource.path} belongs to the ${route.name} function, whose paths (${route.basePaths.join(', ')}) are public by design: they answer ` +
+    const reason =
+      `ANY ${resource.path} belongs to the ${route.name} function, whose paths (${route.basePaths.join(', ')}) are public by design: they answer ` +
       `without a token and serve no Clearway data.`;
     Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
     Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });

@@ -123,9 +123,7 @@ export class Auth extends Construct {
             supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
           }
         : { disableOAuth: true }),
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes(...CUSTOM_ATTRIBUTES),
+      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes(...CUSTOM_ATTRIBUTES),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
 

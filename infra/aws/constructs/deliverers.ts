@@ -66,7 +66,8 @@ export class Deliverers extends Construct {
         name: `deliverer-${ministry.toLowerCase()}`,
         source: 'deliverer',
         invocation: 'queue',
-        externalEndpoints: `the ${ministry} ministry's subscribed webhooks on the public internet (HTTPS), ` +
+        externalEndpoints:
+          `the ${ministry} ministry's subscribed webhooks on the public internet (HTTPS), ` +
           `which from inside a VPC it could reach only through a NAT gateway`,
         logRetention: props.logRetention,
         logEncryptionKey: props.logEncryptionKey,
@@ -84,7 +85,8 @@ export class Deliverers extends Construct {
       for (const mapping of fn.fn.node.children.filter((c): c is EventSourceMapping => c instanceof EventSourceMapping)) {
         Validations.of(mapping).acknowledge({
           id: 'Serverless-LambdaEventSourceMappingDestination',
-          reason: `SQS event source mappings take no on-failure destination: a message the ${ministry} deliverer fails returns to the ${ministry} delivery ` +
+          reason:
+            `SQS event source mappings take no on-failure destination: a message the ${ministry} deliverer fails returns to the ${ministry} delivery ` +
             `queue, whose redrive policy moves it to that queue's dead-letter queue (alarmed) after its last receive.`,
         });
       }

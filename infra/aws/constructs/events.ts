@@ -72,7 +72,10 @@ export class Events extends Construct {
      */
     const acknowledgeDeadLetterQueue = (q: Queue, what: string, ids: string[]) => {
       for (const id of ids) {
-        Validations.of(q).acknowledge({ id, reason: `This queue is itself the dead-letter queue of ${what}; an alarm on its depth escalates, and a further queue would only move the problem.` });
+        Validations.of(q).acknowledge({
+          id,
+          reason: `This queue is itself the dead-letter queue of ${what}; an alarm on its depth escalates, and a further queue would only move the problem.`,
+        });
       }
     };
     this.targetDeadLetterQueue = queue('TargetDeadLetters');
@@ -92,7 +95,8 @@ export class Events extends Construct {
         rule.addTarget(new EventBusTarget(target, { deadLetterQueue: this.targetDeadLetterQueue }));
         Validations.of(rule).acknowledge({
           id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-          reason: `The role EventBridge assumes to put ${route.ministry} events on the ministry's own bus (account ${account}) holds one generated statement, ` +
+          reason:
+            `The role EventBridge assumes to put ${route.ministry} events on the ministry's own bus (account ${account}) holds one generated statement, ` +
             `events:PutEvents on that bus only.`,
         });
       }

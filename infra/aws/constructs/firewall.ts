@@ -46,7 +46,14 @@ export function wafPathRegex(path: string): string {
 const operationStatement = (o: RateLimitedOperation): CfnWebACL.StatementProperty => ({
   andStatement: {
     statements: [
-      { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: o.method, textTransformations: [{ priority: 0, type: 'NONE' }] } },
+      {
+        byteMatchStatement: {
+          fieldToMatch: { method: {} },
+          positionalConstraint: 'EXACTLY',
+          searchString: o.method,
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
       // URL-decoded first, so that an encoded character cannot step around the rule.
       { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: wafPathRegex(o.path), textTransformations: [{ priority: 0, type: 'URL_DECODE' }] } },
     ],
@@ -58,7 +65,12 @@ const operationStatement = (o: RateLimitedOperation): CfnWebACL.StatementPropert
  * `Authorization` header (one signed-in user's token; a request without one is not counted and
  * the authorizer refuses it), blocked past the limit with 429 problem details and `Retry-After`.
  */
-function userRateLimitRule(rule: UserRateLimit, priority: number, visibility: (name: string) => CfnWebACL.VisibilityConfigProperty, corsAllowedOrigin: string | undefined): CfnWebACL.RuleProperty {
+function userRateLimitRule(
+  rule: UserRateLimit,
+  priority: number,
+  visibility: (name: string) => CfnWebACL.VisibilityConfigProperty,
+  corsAllowedOrigin: string | undefined,
+): CfnWebACL.RuleProperty {
   const name = userRateLimitRuleName(rule);
   const statements = rule.operations.map(operationStatement);
   return {
@@ -71,7 +83,12 @@ function userRateLimitRule(rule: UserRateLimit, priority: number, visibility: (n
           customResponseBodyKey: RATE_LIMITED_BODY,
           responseHeaders: [
             { name: 'Retry-After', value: String(rule.windowSeconds) },
-            ...(corsAllowedOrigin ? [{ name: 'Access-Control-Allow-Origin', value: corsAllowedOrigin }, { name: 'Access-Control-Expose-Headers', value: 'Retry-After' }] : []),
+            ...(corsAllowedOrigin
+              ? [
+                  { name: 'Access-Control-Allow-Origin', value: corsAllowedOrigin },
+                  { name: 'Access-Control-Expose-Headers', value: 'Retry-After' },
+                ]
+              : []),
           ],
         },
       },
@@ -175,7 +192,9 @@ export class Firewall extends Construct {
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       // The group's ARN without the trailing `:*` that LogGroup.logGroupArn carries.
-      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      logDestinationConfigs: [
+        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
       // The ID token in Authorization carries e-mail and custom attributes: never log it.
       redactedFields: [{ singleHeader: { Name: 'authorization' } }],
     });

@@ -59,7 +59,7 @@ export class Importer extends Construct {
     });
     const isDeadLetterQueue =
       'This queue is itself a dead-letter queue: of the importer function’s asynchronous invocations by the import bucket. An alarm on its depth ' +
-        'escalates; a further queue would only move the problem.';
+      'escalates; a further queue would only move the problem.';
     // (AwsSolutions-SQS3 already recognises it as the function's dead-letter queue.)
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue });
 
@@ -91,7 +91,12 @@ export class Importer extends Construct {
     const objects = new Policy(this, 'UploadsPolicy', {
       roles: [fn.role],
       // The versioned actions: the importer reads the upload's recorded version and deletes it for good when the job ends.
-      statements: [new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'], resources: [imports.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] })],
+      statements: [
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [imports.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)],
+        }),
+      ],
     });
     Validations.of(objects).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${imports.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
@@ -101,7 +106,8 @@ export class Importer extends Construct {
     });
     Validations.of(objects).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not ` +
+      reason:
+        `Kept out of the importer role's default policy on purpose: the bucket's notification references the function, so the function must not ` +
         `depend on a policy that references the bucket (a dependency cycle). It holds one statement for this role alone, which a customer-managed ` +
         `policy would hold with the same lifecycle.`,
     });

@@ -80,19 +80,29 @@ export class Imports extends Construct {
         },
       ],
       ...(props.consoleOrigin
-        ? { cors: [{ allowedOrigins: [props.consoleOrigin], allowedMethods: [HttpMethods.PUT], allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'], maxAge: 3600 }] }
+        ? {
+            cors: [
+              {
+                allowedOrigins: [props.consoleOrigin],
+                allowedMethods: [HttpMethods.PUT],
+                allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+                maxAge: 3600,
+              },
+            ],
+          }
         : {}),
     });
 
     Validations.of(this.accessLogsBucket).acknowledge({
       id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason: `Bucket ${this.accessLogsBucket.node.path} receives the server access logs of the import bucket, and S3 server access logging delivers ` +
+      reason:
+        `Bucket ${this.accessLogsBucket.node.path} receives the server access logs of the import bucket, and S3 server access logging delivers ` +
         `only to buckets with SSE-S3 default encryption, not SSE-KMS. The logs hold request metadata, not file contents.`,
     });
     const noReplication =
       'Single-region by design: the import bucket only stages CSV uploads until their import into the table (which AWS Backup protects) ends, ' +
-        'two days at most, and its access logs follow the log retention. Replicating personal data to a second region would widen its footprint ' +
-        'for no recovery benefit.';
+      'two days at most, and its access logs follow the log retention. Replicating personal data to a second region would widen its footprint ' +
+      'for no recovery benefit.';
     Validations.of(this.bucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.accessLogsBucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
   }
@@ -110,7 +120,8 @@ export class Imports extends Construct {
     this.key.grant(fn.role, 'kms:GenerateDataKey');
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.bucketLogicalId}.Arn>/${UPLOAD_PREFIX}*]`,
-      reason: `The ${fn.name} function presigns PUT URLs for uploads/<import id>.csv, one new object per import, and deletes that file when a household ` +
+      reason:
+        `The ${fn.name} function presigns PUT URLs for uploads/<import id>.csv, one new object per import, and deletes that file when a household ` +
         `imported from it is erased: s3:PutObject and s3:DeleteObject on the uploads/ prefix of the import bucket, and nothing else of it.`,
     });
   }

@@ -113,7 +113,9 @@ export class Observability extends Construct {
         resources: [this.topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
         },
       }),
     );
@@ -121,7 +123,8 @@ export class Observability extends Construct {
       const subscription = this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
       Validations.of(this.topic).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
-        reason: `The e-mail subscription of the alarm topic (${subscription.node.id}) has no dead-letter queue: a notification that cannot be mailed ` +
+        reason:
+          `The e-mail subscription of the alarm topic (${subscription.node.id}) has no dead-letter queue: a notification that cannot be mailed ` +
           `is a bounce, and every alarm stays visible in CloudWatch and on the dashboard; a queue of undelivered alarm mails would have no reader.`,
       });
     }
@@ -150,19 +153,42 @@ export class Observability extends Construct {
     alarm(
       'api-5xx-rate',
       'Api5xxRate',
-      new MathExpression({ expression: 'IF(requests >= 10, errors / requests, 0)', usingMetrics: { requests, errors: serverErrors }, period: FIVE_MINUTES, label: '5xx share' }),
+      new MathExpression({
+        expression: 'IF(requests >= 10, errors / requests, 0)',
+        usingMetrics: { requests, errors: serverErrors },
+        period: FIVE_MINUTES,
+        label: '5xx share',
+      }),
       threshold5xx,
       `More than ${threshold5xx * 100}% of API requests answered 5xx over 5 minutes (stage ${props.stage.stageName}).`,
     );
 
     for (const { name, fn } of props.functions) {
       const id = idOf(name);
-      alarm(`function-errors:${name}`, `${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `The ${name} function failed (crash, timeout or out of memory) within 5 minutes.`);
-      alarm(`function-throttles:${name}`, `${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `Invocations of the ${name} function were throttled within 5 minutes (concurrency exhausted).`);
+      alarm(
+        `function-errors:${name}`,
+        `${id}Errors`,
+        fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `The ${name} function failed (crash, timeout or out of memory) within 5 minutes.`,
+      );
+      alarm(
+        `function-throttles:${name}`,
+        `${id}Throttles`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `Invocations of the ${name} function were throttled within 5 minutes (concurrency exhausted).`,
+      );
     }
 
     for (const { name, queue } of props.deadLetterQueues ?? []) {
-      alarm(`dlq-depth:${name}`, `${idOf(name)}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `Messages are waiting in the ${name} dead-letter queue.`);
+      alarm(
+        `dlq-depth:${name}`,
+        `${idOf(name)}DeadLetters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        1,
+        `Messages are waiting in the ${name} dead-letter queue.`,
+      );
     }
 
     for (const { name, fn, maxIteratorAge } of props.streamConsumers ?? []) {
@@ -177,12 +203,25 @@ export class Observability extends Construct {
     }
 
     const waf = (metricName: 'AllowedRequests' | 'BlockedRequests') =>
-      new Metric({ namespace: 'AWS/WAFV2', metricName, dimensionsMap: { WebACL: props.webAclName, Region: stack.region, Rule: 'ALL' }, period: FIVE_MINUTES, statistic: 'Sum' });
+      new Metric({
+        namespace: 'AWS/WAFV2',
+        metricName,
+        dimensionsMap: { WebACL: props.webAclName, Region: stack.region, Rule: 'ALL' },
+        period: FIVE_MINUTES,
+        statistic: 'Sum',
+      });
     const wafThreshold = props.wafBlockedThreshold ?? 100;
-    alarm('waf-blocked', 'WafBlocked', waf('BlockedRequests'), wafThreshold, `The WAF blocked ${wafThreshold} or more requests within 5 minutes: an attack, or a rule blocking real users.`);
+    alarm(
+      'waf-blocked',
+      'WafBlocked',
+      waf('BlockedRequests'),
+      wafThreshold,
+      `The WAF blocked ${wafThreshold} or more requests within 5 minutes: an attack, or a rule blocking real users.`,
+    );
 
     // Clearway's own metrics (shared/metrics.ts: EMF lines in the functions' logs, dimension `service`).
-    const app = (metricName: MetricName) => new Metric({ namespace: 'Clearway', metricName, dimensionsMap: { service: 'clearway' }, period: FIVE_MINUTES, statistic: 'Sum' });
+    const app = (metricName: MetricName) =>
+      new Metric({ namespace: 'Clearway', metricName, dimensionsMap: { service: 'clearway' }, period: FIVE_MINUTES, statistic: 'Sum' });
     const webhookThreshold = props.webhookFailureThreshold ?? 5;
     alarm(
       'webhook-failures',
@@ -192,7 +231,13 @@ export class Observability extends Construct {
       `${webhookThreshold} or more events could not be delivered to a ministry's webhook ` +
         `within 5 minutes (dead-lettered; GET /v1/subscriptions/{id}/failures lists them).`,
     );
-    alarm('import-rows-rejected', 'ImportRowsRejected', app(MetricName.ImportRowsRejected), props.importRejectedThreshold ?? 1000, 'An import rejected many rows within 5 minutes: a file in the wrong shape, or a check refusing good data.');
+    alarm(
+      'import-rows-rejected',
+      'ImportRowsRejected',
+      app(MetricName.ImportRowsRejected),
+      props.importRejectedThreshold ?? 1000,
+      'An import rejected many rows within 5 minutes: a file in the wrong shape, or a check refusing good data.',
+    );
 
     this.alarms = alarms;
 
@@ -201,26 +246,52 @@ export class Observability extends Construct {
     const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new GraphWidget({ title, left, width, height: 6 });
     const perFunction = (label: string, metric: (fn: IFunction) => IMetric): IMetric[] => fns.map(({ name, fn }) => withLabel(metric(fn), `${name} ${label}`));
     const rows: IWidget[][] = [
-      [new TextWidget({ markdown: `# Clearway ${props.stage.stageName}\nAPI, functions, table and firewall. Alarms notify the topic ${this.topic.node.path}.`, width: 24, height: 2 })],
+      [
+        new TextWidget({
+          markdown: `# Clearway ${props.stage.stageName}\nAPI, functions, table and firewall. Alarms notify the topic ${this.topic.node.path}.`,
+          width: 24,
+          height: 2,
+        }),
+      ],
       [
         graph('API requests', [requests]),
-        graph('API latency (ms)', (['p50', 'p90', 'p99'] as const).map((statistic) => props.stage.metricLatency({ period: FIVE_MINUTES, statistic, label: `latency ${statistic}` }))),
+        graph(
+          'API latency (ms)',
+          (['p50', 'p90', 'p99'] as const).map((statistic) => props.stage.metricLatency({ period: FIVE_MINUTES, statistic, label: `latency ${statistic}` })),
+        ),
         graph('API 4xx and 5xx', [props.stage.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum', label: '4xx' }), withLabel(serverErrors, '5xx')]),
       ],
       [
-        graph('Function duration p90 (ms)', perFunction('p90', (fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p90' }))),
-        graph('Function errors', perFunction('errors', (fn) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }))),
-        graph('Function throttles', perFunction('throttles', (fn) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }))),
+        graph(
+          'Function duration p90 (ms)',
+          perFunction('p90', (fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p90' })),
+        ),
+        graph(
+          'Function errors',
+          perFunction('errors', (fn) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' })),
+        ),
+        graph(
+          'Function throttles',
+          perFunction('throttles', (fn) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })),
+        ),
       ],
       [
-        graph('Table consumed capacity', [
-          props.table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES, statistic: 'Sum', label: 'read units' }),
-          props.table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES, statistic: 'Sum', label: 'write units' }),
-        ], 12),
-        graph('Table throttled events', [
-          props.table.metric('ReadThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum', label: 'read throttles' }),
-          props.table.metric('WriteThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum', label: 'write throttles' }),
-        ], 12),
+        graph(
+          'Table consumed capacity',
+          [
+            props.table.metricConsumedReadCapacityUnits({ period: FIVE_MINUTES, statistic: 'Sum', label: 'read units' }),
+            props.table.metricConsumedWriteCapacityUnits({ period: FIVE_MINUTES, statistic: 'Sum', label: 'write units' }),
+          ],
+          12,
+        ),
+        graph(
+          'Table throttled events',
+          [
+            props.table.metric('ReadThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum', label: 'read throttles' }),
+            props.table.metric('WriteThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum', label: 'write throttles' }),
+          ],
+          12,
+        ),
       ],
       [
         graph('WAF allowed and blocked', [withLabel(waf('AllowedRequests'), 'allowed'), withLabel(waf('BlockedRequests'), 'blocked')], 12),

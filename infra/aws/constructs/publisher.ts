@@ -71,7 +71,7 @@ export class Publisher extends Construct {
     });
     const isDeadLetterQueue =
       'This queue is itself a dead-letter queue: the on-failure destination of the publisher’s stream event source mapping. An alarm on its depth ' +
-        'escalates; a further queue would only move the problem.';
+      'escalates; a further queue would only move the problem.';
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: isDeadLetterQueue });
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: isDeadLetterQueue });
 
@@ -92,7 +92,8 @@ export class Publisher extends Construct {
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       Validations.of(this.function.role).acknowledge({
         id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `Granted by the on-failure queue's grantSendMessages (SqsDlq) on the queue's customer-managed key only (the statement's resource is that ` +
+        reason:
+          `Granted by the on-failure queue's grantSendMessages (SqsDlq) on the queue's customer-managed key only (the statement's resource is that ` +
           `key's ARN): the event source mapping sends with the function's role.`,
       });
     }

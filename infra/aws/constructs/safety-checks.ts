@@ -78,7 +78,11 @@ export class SafetyChecks extends Construct {
     });
     this.queue = queue('Checks', { visibilityTimeout: SAFETY_VISIBILITY_TIMEOUT, deadLetterQueue: this.deadLetterQueue });
 
-    this.rule = new Rule(this, 'Rule', { eventBus: events.bus, description: 'Events after which return safety is checked again', eventPattern: SAFETY_ROUTE.pattern });
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: events.bus,
+      description: 'Events after which return safety is checked again',
+      eventPattern: SAFETY_ROUTE.pattern,
+    });
     this.rule.addTarget(new SqsQueue(this.queue, { deadLetterQueue: events.targetDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
 
     const fn = new ClearwayFunction(this, 'Function', {

@@ -42,8 +42,8 @@ export class Secrets extends Construct {
     });
     const cursorReason =
       'Cursor signing key, rotated by hand (README, Rotating the secrets): a rotation only invalidates outstanding pagination cursors, but the ' +
-        'functions cache the key for 5 minutes (shared/secrets.ts) and verify against the current version only, so a scheduled rotation would turn ' +
-        'in-flight cursors into 400s at random; automatic rotation waits for the app to accept AWSPREVIOUS as well.';
+      'functions cache the key for 5 minutes (shared/secrets.ts) and verify against the current version only, so a scheduled rotation would turn ' +
+      'in-flight cursors into 400s at random; automatic rotation waits for the app to accept AWSPREVIOUS as well.';
     Validations.of(this.cursorSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: cursorReason });
     Validations.of(this.cursorSecret).acknowledge({ id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: cursorReason });
 
@@ -56,8 +56,8 @@ export class Secrets extends Construct {
     });
     const hashReason =
       'Document-number hashing key: stored hashes are HMACs under this key, so an automatic rotation would silently break duplicate detection ' +
-        'for every household registered before it. Rotation is a planned procedure (re-hash, or keep the previous key for lookups), described in ' +
-        'README, Rotating the secrets.';
+      'for every household registered before it. Rotation is a planned procedure (re-hash, or keep the previous key for lookups), described in ' +
+      'README, Rotating the secrets.';
     Validations.of(this.documentHashSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: hashReason });
     Validations.of(this.documentHashSecret).acknowledge({ id: 'NIST.800.53.R5-SecretsManagerRotationEnabled', reason: hashReason });
   }

@@ -170,17 +170,19 @@ export class Web extends Construct {
   private acknowledge(props: WebProps): void {
     const noReplication =
       'Single-region by design: the site bucket holds only the built console, rebuilt from git by infra/aws/deploy-web.ts at any time, and the ' +
-        'logs bucket follows the stack log retention; CloudFront already serves the files from edge locations worldwide.';
+      'logs bucket follows the stack log retention; CloudFront already serves the files from edge locations worldwide.';
     Validations.of(this.bucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.logsBucket).acknowledge({ id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: noReplication });
     Validations.of(this.bucket).acknowledge({
       id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason: `Bucket ${this.bucket.node.path} holds the console's static HTML, JavaScript and CSS, which every visitor downloads anyway and which carry ` +
+      reason:
+        `Bucket ${this.bucket.node.path} holds the console's static HTML, JavaScript and CSS, which every visitor downloads anyway and which carry ` +
         `no data; SSE-S3 keeps them encrypted at rest without a key policy that would have to name the distribution that names the bucket.`,
     });
     Validations.of(this.logsBucket).acknowledge({
       id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason: `Bucket ${this.logsBucket.node.path} receives S3 server access logs and CloudFront standard logs, and both deliver only to buckets with ` +
+      reason:
+        `Bucket ${this.logsBucket.node.path} receives S3 server access logs and CloudFront standard logs, and both deliver only to buckets with ` +
         `SSE-S3 default encryption, not SSE-KMS. The logs hold request metadata, not console data.`,
     });
     Validations.of(this.distribution).acknowledge({

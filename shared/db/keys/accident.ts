@@ -13,7 +13,13 @@ export const accidentKey = (id: string) => ({ pk: `ACCIDENT#${id}`, sk: 'ACCIDEN
 export const victimDataKey = (id: string) => ({ pk: `ACCIDENT#${id}`, sk: 'VICTIMS' });
 
 /** Accidents of a country, by date. gsi1pk = ACCIDENTS#COUNTRY#<cc>, gsi1sk = AT#<occurredAt>#<id> */
-export const accidentsByCountry = (country: string, occurredAt: string, id: string) => ({ gsi1pk: `ACCIDENTS#COUNTRY#${country}`, gsi1sk: `AT#${occurredAt}#${id}` });
+export const accidentsByCountry = (country: string, occurredAt: string, id: string) => ({
+  gsi1pk: `ACCIDENTS#COUNTRY#${country}`,
+  gsi1sk: `AT#${occurredAt}#${id}`,
+});
 
 /** Accidents of a province, by date. gsi2pk = ACCIDENTS#PROVINCE#<pcode>, gsi2sk = AT#<occurredAt>#<id> */
-export const accidentsByProvince = (province: string, occurredAt: string, id: string) => ({ gsi2pk: `ACCIDENTS#PROVINCE#${province}`, gsi2sk: `AT#${occurredAt}#${id}` });
+export const accidentsByProvince = (province: string, occurredAt: string, id: string) => ({
+  gsi2pk: `ACCIDENTS#PROVINCE#${province}`,
+  gsi2sk: `AT#${occurredAt}#${id}`,
+});

@@ -27,7 +27,10 @@ export const assistanceRoundMarkerKey = (householdId: string, round: string, typ
 export const assistanceReachedKey = (householdId: string, round: string) => ({ pk: `HH#${householdId}`, sk: `ASSISTREACHED#${round}` });
 
 /** A country's counters of one round. pk = ASTATS#<country>, sk = ROUND#<round> */
-export const assistanceStatsKey = (country: string, round: string) => ({ pk: assistanceStatsPartition(country), sk: `${ASSISTANCE_STATS_ROUND_PREFIX}${round}` });
+export const assistanceStatsKey = (country: string, round: string) => ({
+  pk: assistanceStatsPartition(country),
+  sk: `${ASSISTANCE_STATS_ROUND_PREFIX}${round}`,
+});
 /** Every round of a country: Query pk = ASTATS#<country>, sk begins_with ROUND#. */
 export const assistanceStatsPartition = (country: string) => `ASTATS#${country}`;
 export const ASSISTANCE_STATS_ROUND_PREFIX = 'ROUND#';

@@ -9,10 +9,16 @@ export const clearedKey = (id: string) => ({ pk: `CLEARED#${id}`, sk: 'CLEARED' 
 export const clearedOfTask = (taskId: string, id: string) => ({ gsi1pk: `TASK#${taskId}#CLEARED`, gsi1sk: `CLEARED#${id}` });
 
 /** Cleared areas of a country. gsi2pk = CLEARED#COUNTRY#<country>, gsi2sk = STATUS#<status>#CLEARED#<id> */
-export const clearedByCountry = (country: string, status: string, id: string) => ({ gsi2pk: `CLEARED#COUNTRY#${country}`, gsi2sk: `STATUS#${status}#CLEARED#${id}` });
+export const clearedByCountry = (country: string, status: string, id: string) => ({
+  gsi2pk: `CLEARED#COUNTRY#${country}`,
+  gsi2sk: `STATUS#${status}#CLEARED#${id}`,
+});
 
 /** Cleared areas of a province. gsi3pk = CLEARED#PROVINCE#<pcode>, gsi3sk = STATUS#<status>#CLEARED#<id> */
-export const clearedByProvince = (province: string, status: string, id: string) => ({ gsi3pk: `CLEARED#PROVINCE#${province}`, gsi3sk: `STATUS#${status}#CLEARED#${id}` });
+export const clearedByProvince = (province: string, status: string, id: string) => ({
+  gsi3pk: `CLEARED#PROVINCE#${province}`,
+  gsi3sk: `STATUS#${status}#CLEARED#${id}`,
+});
 
 /**
  * The land of one completion report, kept in its hazard area's partition so that a new report is

@@ -23,4 +23,7 @@ export const displacementStatsKey = (country: string, province?: string) => ({
 export const DSTATS_ADM_PREFIX = { adm2: 'ADM2#', adm3: 'ADM3#' } as const;
 
 /** Displacement counters of one origin district or commune. pk = DSTATS#<country>, sk = ADM2#<pcode> | ADM3#<pcode> */
-export const displacementStatsAdmKey = (country: string, level: 'adm2' | 'adm3', pcode: string) => ({ pk: displacementStatsPartition(country), sk: `${DSTATS_ADM_PREFIX[level]}${pcode}` });
+export const displacementStatsAdmKey = (country: string, level: 'adm2' | 'adm3', pcode: string) => ({
+  pk: displacementStatsPartition(country),
+  sk: `${DSTATS_ADM_PREFIX[level]}${pcode}`,
+});

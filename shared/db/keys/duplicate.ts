@@ -33,6 +33,9 @@ export const duplicateReviewStatusPrefix = (status: string | undefined) => (stat
  * so a pair is queued once; an erasure finds its reviews here. Item: { reviewId, otherHouseholdId }.
  * pk = HH#<householdId>, sk = DUPPAIR#<otherHouseholdId>
  */
-export const duplicatePairKey = (householdId: string, otherHouseholdId: string) => ({ pk: `HH#${householdId}`, sk: `${DUPLICATE_PAIR_PREFIX}${otherHouseholdId}` });
+export const duplicatePairKey = (householdId: string, otherHouseholdId: string) => ({
+  pk: `HH#${householdId}`,
+  sk: `${DUPLICATE_PAIR_PREFIX}${otherHouseholdId}`,
+});
 
 export const DUPLICATE_PAIR_PREFIX = 'DUPPAIR#';

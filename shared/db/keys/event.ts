@@ -18,4 +18,9 @@ export const FEED_INDEX: Readonly<Record<Country, { index: string; pk: string; s
 
 /** The feed partition of a country: its events in id (= time) order. gsiNpk = FEED#<country>, gsiNsk = EVENT#<eventId> */
 export const feedKeys = (audience: readonly Country[], eventId: string): Record<string, string> =>
-  Object.fromEntries(audience.flatMap((country) => [[FEED_INDEX[country].pk, `FEED#${country}`], [FEED_INDEX[country].sk, `EVENT#${eventId}`]]));
+  Object.fromEntries(
+    audience.flatMap((country) => [
+      [FEED_INDEX[country].pk, `FEED#${country}`],
+      [FEED_INDEX[country].sk, `EVENT#${eventId}`],
+    ]),
+  );

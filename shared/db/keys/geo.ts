@@ -62,7 +62,10 @@ export function atRiskPrefix(scope: { country?: string | undefined; org?: string
  * and deleted with the household's other index items.
  * pk = EOREDUE#<country>, sk = ORG#<org>#HH#<householdId>
  */
-export const briefingDueKey = (country: string, org: string, householdId: string) => ({ pk: briefingDuePartition(country), sk: `${briefingDuePrefix(org)}${householdId}` });
+export const briefingDueKey = (country: string, org: string, householdId: string) => ({
+  pk: briefingDuePartition(country),
+  sk: `${briefingDuePrefix(org)}${householdId}`,
+});
 
 /** The AT_RISK households of a country without risk education: Query pk = EOREDUE#<country>. */
 export const briefingDuePartition = (country: string) => `EOREDUE#${country}`;

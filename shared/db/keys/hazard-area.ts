@@ -7,10 +7,16 @@
 export const hazardKey = (id: string) => ({ pk: `HAZARD#${id}`, sk: 'HAZARD' });
 
 /** Hazard areas of a country. gsi2pk = HAZARDS#COUNTRY#<country>, gsi2sk = STATUS#<status>#HAZARD#<id> */
-export const hazardsByCountry = (country: string, status: string, id: string) => ({ gsi2pk: `HAZARDS#COUNTRY#${country}`, gsi2sk: `STATUS#${status}#HAZARD#${id}` });
+export const hazardsByCountry = (country: string, status: string, id: string) => ({
+  gsi2pk: `HAZARDS#COUNTRY#${country}`,
+  gsi2sk: `STATUS#${status}#HAZARD#${id}`,
+});
 
 /** Hazard areas of a province. gsi3pk = HAZARDS#PROVINCE#<pcode>, gsi3sk = STATUS#<status>#HAZARD#<id> */
-export const hazardsByProvince = (province: string, status: string, id: string) => ({ gsi3pk: `HAZARDS#PROVINCE#${province}`, gsi3sk: `STATUS#${status}#HAZARD#${id}` });
+export const hazardsByProvince = (province: string, status: string, id: string) => ({
+  gsi3pk: `HAZARDS#PROVINCE#${province}`,
+  gsi3sk: `STATUS#${status}#HAZARD#${id}`,
+});
 
 /**
  * Hazard areas of a commune or tambon (by the area's own `adm3`), for destinations without a point.

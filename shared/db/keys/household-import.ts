@@ -27,10 +27,16 @@ export const IMPORT_CHUNK_PREFIX = 'CHUNK#';
  * transaction holds (origins spread over many districts and communes): each part is committed
  * once, before the chunk's own marker. pk = HHIMPORT#<id>, sk = STATSPART#<n, 8 digits>#<part>
  */
-export const importStatsPartKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `STATSPART#${String(chunk).padStart(8, '0')}#${part}` });
+export const importStatsPartKey = (id: string, chunk: number, part: number) => ({
+  pk: `HHIMPORT#${id}`,
+  sk: `STATSPART#${String(chunk).padStart(8, '0')}#${part}`,
+});
 
 /** The marker of a part of a chunk's site figures, applied once before the chunk's commit. pk = HHIMPORT#<id>, sk = FIGURES#<n, 8 digits>#<part, 3 digits> */
-export const importFiguresKey = (id: string, chunk: number, part: number) => ({ pk: `HHIMPORT#${id}`, sk: `FIGURES#${String(chunk).padStart(8, '0')}#${String(part).padStart(3, '0')}` });
+export const importFiguresKey = (id: string, chunk: number, part: number) => ({
+  pk: `HHIMPORT#${id}`,
+  sk: `FIGURES#${String(chunk).padStart(8, '0')}#${String(part).padStart(3, '0')}`,
+});
 
 /** A rejected row of a job, in row order. pk = HHIMPORT#<id>, sk = ERROR#<row, 10 digits> */
 export const importErrorKey = (id: string, row: number) => ({ pk: `HHIMPORT#${id}`, sk: `ERROR#${String(row).padStart(10, '0')}` });

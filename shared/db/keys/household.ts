@@ -67,7 +67,10 @@ export const documentClaimKey = (country: string, hash: string) => ({ pk: `HHDOC
  * conditional, so it looks here afterwards for a claim made in between (and repairs it).
  * Item: { hash, householdId, memberIndex, expiresAt }. pk = HHDOCRECENT#<country>#<YYYY-MM-DD>, sk = <at>#<hash>
  */
-export const recentDocumentClaimKey = (country: string, at: string, hash: string) => ({ pk: recentDocumentClaimPartition(country, at.slice(0, 10)), sk: `${at}#${hash}` });
+export const recentDocumentClaimKey = (country: string, at: string, hash: string) => ({
+  pk: recentDocumentClaimPartition(country, at.slice(0, 10)),
+  sk: `${at}#${hash}`,
+});
 
 /** The documents claimed through the API in a country on a day (UTC): Query pk = HHDOCRECENT#<country>#<day>, sk >= <since>. */
 export const recentDocumentClaimPartition = (country: string, day: string) => `HHDOCRECENT#${country}#${day}`;
@@ -89,7 +92,10 @@ export const documentClaimKeysMetaKey = () => ({ pk: 'META#DOCUMENT-CLAIMS', sk:
  * A household whose verification was recorded, listed by its status (`GET /v1/households?verification=`):
  * a link item beside the household, rewritten with it. pk = HHVER#<country>#<status>, sk = ORG#<org>#HH#<id>
  */
-export const householdVerificationLinkKey = (country: string, status: string, org: string, id: string) => ({ pk: householdVerificationPartition(country, status), sk: `ORG#${org}#HH#${id}` });
+export const householdVerificationLinkKey = (country: string, status: string, org: string, id: string) => ({
+  pk: householdVerificationPartition(country, status),
+  sk: `ORG#${org}#HH#${id}`,
+});
 
 /** The households of a country with one verification status: Query pk = HHVER#<country>#<status>, sk begins_with ORG#<org>#HH# (one organisation) or ORG# (all). */
 export const householdVerificationPartition = (country: string, status: string) => `HHVER#${country}#${status}`;

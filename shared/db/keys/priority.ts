@@ -13,10 +13,17 @@
 export type PriorityScope = { level: 'country'; country: string } | { level: 'province'; province: string };
 
 /** The demand item of an area in one list. */
-export const demandKey = (hazardAreaId: string, level: PriorityScope['level']) => ({ pk: `HAZARD#${hazardAreaId}`, sk: level === 'country' ? 'DEMAND#COUNTRY' : 'DEMAND#PROVINCE' });
+export const demandKey = (hazardAreaId: string, level: PriorityScope['level']) => ({
+  pk: `HAZARD#${hazardAreaId}`,
+  sk: level === 'country' ? 'DEMAND#COUNTRY' : 'DEMAND#PROVINCE',
+});
 
 /** The list an area is ranked in: gsi5pk = PRIORITY#COUNTRY#<cc> | PRIORITY#PROVINCE#<pcode>. */
-export const priorityPartition = (scope: PriorityScope): string => (scope.level === 'country' ? `PRIORITY#COUNTRY#${scope.country}` : `PRIORITY#PROVINCE#${scope.province}`);
+export const priorityPartition = (scope: PriorityScope): string =>
+  scope.level === 'country' ? `PRIORITY#COUNTRY#${scope.country}` : `PRIORITY#PROVINCE#${scope.province}`;
 
 /** The two lists of an area of `country` and `province`. */
-export const prioritiesOf = (country: string, province: string): PriorityScope[] => [{ level: 'country', country }, { level: 'province', province }];
+export const prioritiesOf = (country: string, province: string): PriorityScope[] => [
+  { level: 'country', country },
+  { level: 'province', province },
+];

@@ -13,4 +13,7 @@ export const sessionsByCountry = (country: string, date: string, id: string) => 
 export const sessionsByProvince = (province: string, date: string, id: string) => ({ gsi2pk: `EORES#PROVINCE#${province}`, gsi2sk: `DATE#${date}#${id}` });
 
 /** Sessions at a displacement site (by its name within a country). gsi3pk = EORES#SITE#<cc>#<site>, gsi3sk = DATE#<date>#<id> */
-export const sessionsBySite = (country: string, site: string, date: string, id: string) => ({ gsi3pk: `EORES#SITE#${country}#${site}`, gsi3sk: `DATE#${date}#${id}` });
+export const sessionsBySite = (country: string, site: string, date: string, id: string) => ({
+  gsi3pk: `EORES#SITE#${country}#${site}`,
+  gsi3sk: `DATE#${date}#${id}`,
+});

@@ -20,7 +20,10 @@ export const siteCodeKey = (country: string, code: string) => ({ pk: `SITECODE#$
 export const sitesByCountry = (country: string, status: string, id: string) => ({ gsi4pk: `SITES#${country}`, gsi4sk: listSk(status, id) });
 
 /** A country's sites in one province. gsi1pk = SITES#<country>#PROV#<pcode>, gsi1sk = STATUS#<status>#SITE#<id> */
-export const sitesByProvince = (country: string, province: string, status: string, id: string) => ({ gsi1pk: `SITES#${country}#PROV#${province}`, gsi1sk: listSk(status, id) });
+export const sitesByProvince = (country: string, province: string, status: string, id: string) => ({
+  gsi1pk: `SITES#${country}#PROV#${province}`,
+  gsi1sk: listSk(status, id),
+});
 
 /** The partition of a country's per-site figures (one Query reads them all): pk = SSTATS#<country>. */
 export const siteStatsPartition = (country: string) => `SSTATS#${country}`;

@@ -3,11 +3,22 @@
  * Counters live in one item per scope, so a read is one GetItem however many records exist.
  */
 
-export type StatsScope = { level: 'all' } | { level: 'country'; country: string } | { level: 'province'; province: string } | { level: 'district'; district: string };
+export type StatsScope =
+  | { level: 'all' }
+  | { level: 'country'; country: string }
+  | { level: 'province'; province: string }
+  | { level: 'district'; district: string };
 
 /** Land-release counters of a scope. pk = STATS#LAND_RELEASE, sk = ALL | COUNTRY#<cc> | PROVINCE#<pcode> | DISTRICT#<adm2> */
 export function landReleaseStatsKey(scope: StatsScope): { pk: string; sk: string } {
-  const sk = scope.level === 'all' ? 'ALL' : scope.level === 'country' ? `COUNTRY#${scope.country}` : scope.level === 'province' ? `PROVINCE#${scope.province}` : `DISTRICT#${scope.district}`;
+  const sk =
+    scope.level === 'all'
+      ? 'ALL'
+      : scope.level === 'country'
+        ? `COUNTRY#${scope.country}`
+        : scope.level === 'province'
+          ? `PROVINCE#${scope.province}`
+          : `DISTRICT#${scope.district}`;
   return { pk: 'STATS#LAND_RELEASE', sk };
 }
 

@@ -10,7 +10,17 @@ import { versionedPut } from './versioned.ts';
 
 /** The accident item with its list keys. */
 export const accidentWrite = (a: Accident, expectedVersion: number | 'new'): GuardedWrite =>
-  versionedPut({ ...accidentKey(a.id), ...accidentsByCountry(a.country, a.occurredAt, a.id), ...accidentsByProvince(a.province, a.occurredAt, a.id), entity: 'Accident', ...a }, expectedVersion, `accident ${a.id}`);
+  versionedPut(
+    {
+      ...accidentKey(a.id),
+      ...accidentsByCountry(a.country, a.occurredAt, a.id),
+      ...accidentsByProvince(a.province, a.occurredAt, a.id),
+      entity: 'Accident',
+      ...a,
+    },
+    expectedVersion,
+    `accident ${a.id}`,
+  );
 
 /**
  * The victims' personal data of an accident (none: the item is deleted), kept until the
@@ -18,7 +28,21 @@ export const accidentWrite = (a: Accident, expectedVersion: number | 'new'): Gua
  */
 export function victimDataWrite(a: Pick<Accident, 'id' | 'country' | 'occurredAt'>, personal: readonly VictimPersonal[]): GuardedWrite {
   if (personal.length === 0) return { item: { Delete: { TableName: tableName, Key: victimDataKey(a.id) } } };
-  return { item: { Put: { TableName: tableName, Item: { ...victimDataKey(a.id), entity: 'AccidentVictimData', accidentId: a.id, country: a.country, victims: personal, expiresAt: ttlAfter(a.occurredAt.slice(0, 10), retention.victimData) } } } };
+  return {
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...victimDataKey(a.id),
+          entity: 'AccidentVictimData',
+          accidentId: a.id,
+          country: a.country,
+          victims: personal,
+          expiresAt: ttlAfter(a.occurredAt.slice(0, 10), retention.victimData),
+        },
+      },
+    },
+  };
 }
 
 export async function getAccident(id: string): Promise<Accident | undefined> {
@@ -39,8 +63,15 @@ export type AccidentListing = { by: 'country'; country: string } | { by: 'provin
  * One page of accidents of a country or a province, newest first, between `from` and `to`
  * (dates, inclusive): one Query of gsi1 or gsi2 with a range on the sort key.
  */
-export async function listAccidents(listing: AccidentListing, range: { from?: string | undefined; to?: string | undefined }, page: PageRequest): Promise<Page<Accident>> {
-  const [index, pkName, skName, pk] = listing.by === 'country' ? ['gsi1', 'gsi1pk', 'gsi1sk', accidentsByCountry(listing.country, '', '').gsi1pk] : ['gsi2', 'gsi2pk', 'gsi2sk', accidentsByProvince(listing.province, '', '').gsi2pk];
+export async function listAccidents(
+  listing: AccidentListing,
+  range: { from?: string | undefined; to?: string | undefined },
+  page: PageRequest,
+): Promise<Page<Accident>> {
+  const [index, pkName, skName, pk] =
+    listing.by === 'country'
+      ? ['gsi1', 'gsi1pk', 'gsi1sk', accidentsByCountry(listing.country, '', '').gsi1pk]
+      : ['gsi2', 'gsi2pk', 'gsi2sk', accidentsByProvince(listing.province, '', '').gsi2pk];
   const scope = `accidents:${pk}:${range.from ?? ''}:${range.to ?? ''}`;
   // `~` sorts after every character of a date-time and an id: the whole of the `to` day is in.
   const out = await documentClient.send(

@@ -2,7 +2,15 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ALREADY_RECORDED, CONSENT_MISSING, type AssistanceCounters, type AssistanceRecord } from '../../domain/assistance-rules.ts';
 import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
-import { ASSISTANCE_RECORD_PREFIX, ASSISTANCE_STATS_ROUND_PREFIX, assistanceReachedKey, assistanceRecordKey, assistanceRoundMarkerKey, assistanceStatsKey, assistanceStatsPartition } from '../keys/assistance.ts';
+import {
+  ASSISTANCE_RECORD_PREFIX,
+  ASSISTANCE_STATS_ROUND_PREFIX,
+  assistanceReachedKey,
+  assistanceRecordKey,
+  assistanceRoundMarkerKey,
+  assistanceStatsKey,
+  assistanceStatsPartition,
+} from '../keys/assistance.ts';
 import { householdKey, householdsByOrg } from '../keys/household.ts';
 import type { Household } from '../../domain/household.ts';
 import { batchGetAll } from '../batch.ts';
@@ -27,7 +35,9 @@ export class ReachedMarkerMoved extends Error {
 
 /** Whether the household was already reached in the round (by any type of assistance). */
 export async function reachedInRound(householdId: string, round: string): Promise<boolean> {
-  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: assistanceReachedKey(householdId, round), ConsistentRead: true, ProjectionExpression: 'pk' }));
+  const out = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: assistanceReachedKey(householdId, round), ConsistentRead: true, ProjectionExpression: 'pk' }),
+  );
   return out.Item !== undefined;
 }
 
@@ -43,14 +53,38 @@ export function assistanceWrites(record: AssistanceRecord, firstOfRound: boolean
   });
   return [
     {
-      item: { Put: { TableName: tableName, Item: { ...assistanceRoundMarkerKey(record.householdId, record.round, record.type), entity: 'AssistanceRoundMarker', assistanceId: record.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...assistanceRoundMarkerKey(record.householdId, record.round, record.type), entity: 'AssistanceRoundMarker', assistanceId: record.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       onConditionFailed: () => new ConflictError(ALREADY_RECORDED),
     },
     firstOfRound
-      ? { item: { Put: { TableName: tableName, Item: { ...reached, entity: 'AssistanceReached', firstAssistanceId: record.id }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new ReachedMarkerMoved() }
-      : { item: { ConditionCheck: { TableName: tableName, Key: reached, ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new ReachedMarkerMoved() },
+      ? {
+          item: {
+            Put: {
+              TableName: tableName,
+              Item: { ...reached, entity: 'AssistanceReached', firstAssistanceId: record.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => new ReachedMarkerMoved(),
+        }
+      : {
+          item: { ConditionCheck: { TableName: tableName, Key: reached, ConditionExpression: 'attribute_exists(pk)' } },
+          onConditionFailed: () => new ReachedMarkerMoved(),
+        },
     {
-      item: { Put: { TableName: tableName, Item: { ...assistanceRecordKey(record.householdId, record.id), entity: 'Assistance', ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...assistanceRecordKey(record.householdId, record.id), entity: 'Assistance', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       onConditionFailed: () => new ConflictError(`Assistance record ${record.id} exists already.`),
     },
     {
@@ -88,7 +122,11 @@ export async function getAssistanceRecord(householdId: string, id: string): Prom
 
 /** A page of a household's assistance, oldest first. */
 export const listAssistance = (householdId: string, page: PageRequest): Promise<Page<AssistanceRecord>> =>
-  queryPage(page, { partitionKey: ['pk', householdKey(householdId).pk], sortKeyPrefix: ['sk', ASSISTANCE_RECORD_PREFIX], scope: `household-assistance:${householdId}` });
+  queryPage(page, {
+    partitionKey: ['pk', householdKey(householdId).pk],
+    sortKeyPrefix: ['sk', ASSISTANCE_RECORD_PREFIX],
+    scope: `household-assistance:${householdId}`,
+  });
 
 /** Every record of a household (the family's copy, tests' recounts), oldest first. */
 export async function allAssistance(householdId: string): Promise<AssistanceRecord[]> {
@@ -164,12 +202,17 @@ export async function* organisationHouseholds(country: string, org: string): Asy
 /** Which of these households already received `type` in `round` (one BatchGetItem per 100). */
 export async function recordedInRound(householdIds: readonly string[], round: string, type: string): Promise<Set<string>> {
   if (householdIds.length === 0) return new Set();
-  const items = await batchGetAll(householdIds.map((id) => assistanceRoundMarkerKey(id, round, type)), { projection: 'pk' });
+  const items = await batchGetAll(
+    householdIds.map((id) => assistanceRoundMarkerKey(id, round, type)),
+    { projection: 'pk' },
+  );
   return new Set(items.map((i) => String(i.pk).slice('HH#'.length)));
 }
 
 /** The record a round marker points to: which record of a household holds the type in the round. */
 export async function roundMarkerHolder(householdId: string, round: string, type: string): Promise<string | undefined> {
-  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: assistanceRoundMarkerKey(householdId, round, type), ConsistentRead: true }));
+  const out = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: assistanceRoundMarkerKey(householdId, round, type), ConsistentRead: true }),
+  );
   return typeof out.Item?.assistanceId === 'string' ? out.Item.assistanceId : undefined;
 }

@@ -10,7 +10,14 @@ import { versionedPut } from './versioned.ts';
 
 export const clearedAreaWrite = (a: ClearedArea, expectedVersion: number | 'new'): GuardedWrite =>
   versionedPut(
-    { ...clearedKey(a.id), ...clearedOfTask(a.taskId, a.id), ...clearedByCountry(a.country, a.status, a.id), ...clearedByProvince(a.province, a.status, a.id), entity: 'ClearedArea', ...a },
+    {
+      ...clearedKey(a.id),
+      ...clearedOfTask(a.taskId, a.id),
+      ...clearedByCountry(a.country, a.status, a.id),
+      ...clearedByProvince(a.province, a.status, a.id),
+      entity: 'ClearedArea',
+      ...a,
+    },
     expectedVersion,
     `cleared area ${a.id}`,
   );
@@ -43,13 +50,27 @@ export async function listClearedAreas(listing: ClearedListing, status: string |
   let result: Page<ClearedArea>;
   switch (listing.by) {
     case 'task':
-      result = await queryPage(page, { index: 'gsi1', partitionKey: ['gsi1pk', clearedOfTask(listing.taskId, '').gsi1pk], scope: scope(`task=${listing.taskId}`) });
+      result = await queryPage(page, {
+        index: 'gsi1',
+        partitionKey: ['gsi1pk', clearedOfTask(listing.taskId, '').gsi1pk],
+        scope: scope(`task=${listing.taskId}`),
+      });
       break;
     case 'country':
-      result = await queryPage(page, { index: 'gsi2', partitionKey: ['gsi2pk', clearedByCountry(listing.country, '', '').gsi2pk], sortKeyPrefix: ['gsi2sk', statusPrefix(status)], scope: scope(`country=${listing.country}`) });
+      result = await queryPage(page, {
+        index: 'gsi2',
+        partitionKey: ['gsi2pk', clearedByCountry(listing.country, '', '').gsi2pk],
+        sortKeyPrefix: ['gsi2sk', statusPrefix(status)],
+        scope: scope(`country=${listing.country}`),
+      });
       break;
     case 'province':
-      result = await queryPage(page, { index: 'gsi3', partitionKey: ['gsi3pk', clearedByProvince(listing.province, '', '').gsi3pk], sortKeyPrefix: ['gsi3sk', statusPrefix(status)], scope: scope(`province=${listing.province}`) });
+      result = await queryPage(page, {
+        index: 'gsi3',
+        partitionKey: ['gsi3pk', clearedByProvince(listing.province, '', '').gsi3pk],
+        sortKeyPrefix: ['gsi3sk', statusPrefix(status)],
+        scope: scope(`province=${listing.province}`),
+      });
       break;
   }
   return { ...result, items: result.items.map(normalise) };
@@ -99,7 +120,8 @@ export async function listReportLand(hazardAreaId: string): Promise<ReportLand[]
         ExclusiveStartKey: start,
       }),
     );
-    for (const i of out.Items ?? []) items.push({ clearedAreaId: i.clearedAreaId, state: i.state, parts: i.parts, ...(i.releasedAt ? { releasedAt: i.releasedAt } : {}) });
+    for (const i of out.Items ?? [])
+      items.push({ clearedAreaId: i.clearedAreaId, state: i.state, parts: i.parts, ...(i.releasedAt ? { releasedAt: i.releasedAt } : {}) });
     start = out.LastEvaluatedKey;
   } while (start);
   return items;

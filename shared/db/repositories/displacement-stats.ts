@@ -2,7 +2,13 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addContributions, contributionOf, negate, type Counters } from '../../domain/displacement-stats.ts';
 import type { Household } from '../../domain/household.ts';
 import { documentClient, tableName } from '../client.ts';
-import { displacementStatsAdmKey, displacementStatsKey, displacementStatsPartition, DSTATS_ADM_PREFIX, DSTATS_PROVINCE_PREFIX } from '../keys/displacement-stats.ts';
+import {
+  displacementStatsAdmKey,
+  displacementStatsKey,
+  displacementStatsPartition,
+  DSTATS_ADM_PREFIX,
+  DSTATS_PROVINCE_PREFIX,
+} from '../keys/displacement-stats.ts';
 import type { GuardedWrite } from '../transact.ts';
 
 /**

@@ -61,7 +61,9 @@ async function blockingKey(): Promise<Buffer> {
 
 /** Hex HMAC-SHA256 of `<country>\n<place>\n<normalised name>`: who is filed together, without the name. */
 export async function blockingHash(country: string, entry: Pick<BlockingEntry, 'place' | 'name'>): Promise<string> {
-  return createHmac('sha256', await blockingKey()).update(`${country}\n${entry.place}\n${entry.name}`).digest('hex');
+  return createHmac('sha256', await blockingKey())
+    .update(`${country}\n${entry.place}\n${entry.name}`)
+    .digest('hex');
 }
 
 /** One person as a bucket holds it. */
@@ -136,7 +138,13 @@ export async function blockingChangeWrites(changes: readonly [Person | undefined
         Update: {
           TableName: tableName,
           Key: key,
-          UpdateExpression: [`SET ${[...sets, 'entity = :entity', 'country = :country'].join(', ')}`, removed.length ? `REMOVE ${removed.map((_, k) => `#x${k}`).join(', ')}` : '', 'ADD n :n'].filter(Boolean).join(' '),
+          UpdateExpression: [
+            `SET ${[...sets, 'entity = :entity', 'country = :country'].join(', ')}`,
+            removed.length ? `REMOVE ${removed.map((_, k) => `#x${k}`).join(', ')}` : '',
+            'ADD n :n',
+          ]
+            .filter(Boolean)
+            .join(' '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -155,13 +163,15 @@ type Key = { pk: string; sk: string };
  */
 export async function fileMany(people: readonly Person[], concurrency = 4): Promise<number> {
   const groups = new Map<string, { person: Person; entry: Keyed }[]>();
-  for (const person of people) for (const entry of await keyedEntries(person)) groups.set(entry.key.pk, [...(groups.get(entry.key.pk) ?? []), { person, entry }]);
+  for (const person of people)
+    for (const entry of await keyedEntries(person)) groups.set(entry.key.pk, [...(groups.get(entry.key.pk) ?? []), { person, entry }]);
   const all = [...groups.values()];
   const chunks = Array.from({ length: Math.ceil(all.length / 100) }, (_, i) => all.slice(i * 100, (i + 1) * 100));
   const refused = (e: unknown) => {
     if (!(e instanceof Error && (e.name === 'TransactionCanceledException' || e.name === 'ConditionalCheckFailedException'))) throw e;
   };
-  const file = (buckets: { person: Person; entry: Keyed }[][]) => transact(buckets.map((members) => bucketUpdate(members.map(({ person, entry }) => ({ person, entry })))));
+  const file = (buckets: { person: Person; entry: Keyed }[][]) =>
+    transact(buckets.map((members) => bucketUpdate(members.map(({ person, entry }) => ({ person, entry })))));
   await mapLimit(chunks, concurrency, async (chunk) => {
     try {
       await file(chunk);
@@ -202,7 +212,13 @@ function bucketUpdate(members: { person: Person; entry: BlockingEntry & { key: {
   };
 }
 
-const bucketRef = (person: Person, e: BlockingEntry): BucketRef => ({ h: person.id, o: person.org, m: e.memberIndex, y: e.birthYear, ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}) });
+const bucketRef = (person: Person, e: BlockingEntry): BucketRef => ({
+  h: person.id,
+  o: person.org,
+  m: e.memberIndex,
+  y: e.birthYear,
+  ...(person.origin.adm4 ? { a4: person.origin.adm4 } : {}),
+});
 
 /**
  * The bucket items of many households at once, merged per bucket, for BatchWriteItem into a table
@@ -278,7 +294,12 @@ function candidatesIn(person: Person, wanted: Lookups, buckets: Map<string, Reco
       const candidate = found.get(ref.h) ?? { householdId: ref.h, org: ref.o, matches: [] };
       for (const e of looking) {
         const sameVillage = e.kind === 'VILLAGE' || (person.origin.adm4 !== undefined && person.origin.adm4 === ref.a4);
-        candidate.matches.push({ memberIndex: e.memberIndex, otherMemberIndex: ref.m, sameYear: ref.y === e.birthYear, place: sameVillage ? 'VILLAGE' : 'COMMUNE' });
+        candidate.matches.push({
+          memberIndex: e.memberIndex,
+          otherMemberIndex: ref.m,
+          sameYear: ref.y === e.birthYear,
+          place: sameVillage ? 'VILLAGE' : 'COMMUNE',
+        });
       }
       found.set(ref.h, candidate);
     }
@@ -290,7 +311,16 @@ function candidatesIn(person: Person, wanted: Lookups, buckets: Map<string, Reco
 export class PairAlreadyQueued extends ConflictError {}
 
 /** A review for a pair found by `findCandidates`: the earlier household first. */
-export function newReview(id: string, country: string, existing: Candidate, foundBy: string, source: DuplicateReview['source'], at: string, actor: string, importId?: string): DuplicateReview {
+export function newReview(
+  id: string,
+  country: string,
+  existing: Candidate,
+  foundBy: string,
+  source: DuplicateReview['source'],
+  at: string,
+  actor: string,
+  importId?: string,
+): DuplicateReview {
   const { score, reasons } = scorePair(existing.matches);
   return {
     id,
@@ -308,13 +338,24 @@ export function newReview(id: string, country: string, existing: Candidate, foun
   };
 }
 
-const reviewItem = (r: DuplicateReview) => ({ ...duplicateReviewKey(r.id), ...duplicateReviewsByCountry(r.country, r.status, r.id), entity: 'DuplicateReview', ...r });
+const reviewItem = (r: DuplicateReview) => ({
+  ...duplicateReviewKey(r.id),
+  ...duplicateReviewsByCountry(r.country, r.status, r.id),
+  entity: 'DuplicateReview',
+  ...r,
+});
 
 /** A review and the pair's two links (which refuse a pair queued before: `PairAlreadyQueued`). */
 export function reviewWrites(review: DuplicateReview): GuardedWrite[] {
   const [a, b] = review.householdIds;
   const link = (self: string, other: string): GuardedWrite => ({
-    item: { Put: { TableName: tableName, Item: { ...duplicatePairKey(self, other), entity: 'DuplicatePair', reviewId: review.id, householdId: self, otherHouseholdId: other }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: {
+      Put: {
+        TableName: tableName,
+        Item: { ...duplicatePairKey(self, other), entity: 'DuplicatePair', reviewId: review.id, householdId: self, otherHouseholdId: other },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     onConditionFailed: () => new PairAlreadyQueued(`The pair ${a} / ${b} is already on the review queue.`),
   });
   return [{ item: { Put: { TableName: tableName, Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } } }, link(a, b), link(b, a)];
@@ -371,7 +412,15 @@ export function markSameWrites(householdId: string, mark: DuplicateMark, history
       },
       onConditionFailed: () => new ConflictError(`Household ${householdId} of this pair has been erased: the review can no longer be decided.`),
     },
-    { item: { Put: { TableName: tableName, Item: { ...householdHistoryKey(householdId, history.id), entity: 'HouseholdHistory', householdId, ...history }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+    {
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: { ...householdHistoryKey(householdId, history.id), entity: 'HouseholdHistory', householdId, ...history },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    },
   ];
 }
 
@@ -397,7 +446,9 @@ export async function eraseDuplicateItems(person: Person): Promise<{ buckets: nu
         }),
       );
       if (Number(out.Attributes?.n ?? 0) <= 0) {
-        await documentClient.send(new DeleteCommand({ TableName: tableName, Key: group[0]!.key, ConditionExpression: 'n <= :zero', ExpressionAttributeValues: { ':zero': 0 } })).catch(ignoreConditionFailed);
+        await documentClient
+          .send(new DeleteCommand({ TableName: tableName, Key: group[0]!.key, ConditionExpression: 'n <= :zero', ExpressionAttributeValues: { ':zero': 0 } }))
+          .catch(ignoreConditionFailed);
       }
     } catch (e: unknown) {
       ignoreConditionFailed(e);

@@ -66,7 +66,14 @@ async function queryIndex(index: string, pkName: string, pk: string): Promise<Re
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: index, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': pkName }, ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName },
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+      }),
     );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
@@ -81,12 +88,15 @@ export async function getTombstone(id: string): Promise<HouseholdTombstone | und
 }
 
 /** A household's whole history, oldest first. */
-export const fullHistory = async (id: string): Promise<HistoryEntry[]> => (await queryAll(householdKey(id).pk, 'HISTORY#')).map((i) => toResource<HistoryEntry & { householdId?: string }>(i)).map(({ householdId: _h, ...e }) => e);
+export const fullHistory = async (id: string): Promise<HistoryEntry[]> =>
+  (await queryAll(householdKey(id).pk, 'HISTORY#')).map((i) => toResource<HistoryEntry & { householdId?: string }>(i)).map(({ householdId: _h, ...e }) => e);
 
 /** A household's whole access log, oldest first (entries past their retention are left out). */
 export const fullAccessLog = async (id: string): Promise<HouseholdAccessEntry[]> => {
   const now = Math.floor(Date.now() / 1000);
-  return (await queryAll(householdKey(id).pk, 'ACCESS#')).filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt > now).map((i) => toResource<HouseholdAccessEntry>(i));
+  return (await queryAll(householdKey(id).pk, 'ACCESS#'))
+    .filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt > now)
+    .map((i) => toResource<HouseholdAccessEntry>(i));
 };
 
 const del = async (key: { pk: string; sk: string }) => {
@@ -146,7 +156,13 @@ export async function eraseAround(household: Household, values: readonly string[
   const records = await queryIndex('gsi1', 'gsi1pk', idempotentResourcePartition(`/v1/households/${id}`));
   for (const record of records) {
     await documentClient.send(
-      new UpdateCommand({ TableName: tableName, Key: { pk: record.pk, sk: record.sk }, UpdateExpression: 'SET #response = :replay', ExpressionAttributeNames: { '#response': 'response' }, ExpressionAttributeValues: { ':replay': replay } }),
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: record.pk, sk: record.sk },
+        UpdateExpression: 'SET #response = :replay',
+        ExpressionAttributeNames: { '#response': 'response' },
+        ExpressionAttributeValues: { ':replay': replay },
+      }),
     );
   }
 
@@ -154,7 +170,16 @@ export async function eraseAround(household: Household, values: readonly string[
   const duplicates = await eraseDuplicateItems(household);
 
   const importRows = await blankOutImportRows(household, values);
-  return { duplicateBuckets: duplicates.buckets, duplicateReviews: duplicates.reviews, historyEntries: rewritten.length, documentClaims: claimKeys.length, indexItems: indexItems.length, assistanceItems: assistance, idempotencyRecords: records.length, importRows };
+  return {
+    duplicateBuckets: duplicates.buckets,
+    duplicateReviews: duplicates.reviews,
+    historyEntries: rewritten.length,
+    documentClaims: claimKeys.length,
+    indexItems: indexItems.length,
+    assistanceItems: assistance,
+    idempotencyRecords: records.length,
+    importRows,
+  };
 }
 
 /**
@@ -174,7 +199,12 @@ async function blankOutImportRows(household: Household, values: readonly string[
       for (const row of await queryAll(importJobKey(String(job.id)).pk, IMPORT_ERROR_PREFIX, { filter, values: filterValues })) {
         const message = blankOut(String(row.message).replaceAll(household.id, 'a household since erased'), values);
         await documentClient.send(
-          new UpdateCommand({ TableName: tableName, Key: { pk: row.pk, sk: row.sk }, UpdateExpression: 'SET message = :m', ExpressionAttributeValues: { ':m': message } }),
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: row.pk, sk: row.sk },
+            UpdateExpression: 'SET message = :m',
+            ExpressionAttributeValues: { ':m': message },
+          }),
         );
         changed++;
       }
@@ -187,12 +217,25 @@ async function blankOutImportRows(household: Household, values: readonly string[
  * Step 2 of an erasure: the tombstone in place of the household (guarded by the version read),
  * the ERASED history entry, the access entry and the `HouseholdErased` event, in one transaction.
  */
-export async function commitErasure(household: Household, tombstone: HouseholdTombstone, principal: Principal, access: HouseholdAccessEntry, figures: GuardedWrite[] = []): Promise<void> {
+export async function commitErasure(
+  household: Household,
+  tombstone: HouseholdTombstone,
+  principal: Principal,
+  access: HouseholdAccessEntry,
+  figures: GuardedWrite[] = [],
+): Promise<void> {
   const writes: GuardedWrite[] = [
     versionedPut({ ...householdKey(household.id), entity: 'HouseholdTombstone', ...tombstone }, household.version, `household ${household.id}`),
     householdHistoryWrite(household.id, historyEntry(principal, tombstone.erasedAt, 'ERASED', { from: household.status, to: 'ERASED' })),
     householdAccessWrite(access),
-    outboxEvent(EventType.HouseholdErased, { type: 'Household', id: household.id }, household.country, principal, { householdId: household.id, country: household.country, org: household.org }, tombstone.erasedAt).write,
+    outboxEvent(
+      EventType.HouseholdErased,
+      { type: 'Household', id: household.id },
+      household.country,
+      principal,
+      { householdId: household.id, country: household.country, org: household.org },
+      tombstone.erasedAt,
+    ).write,
     // The household no longer waits near any hazard area: the priorities stop counting it (the statistics keep their counts).
     ...householdDemandWrites(household, undefined),
     // The figures of what is there now (a site's present households) lose it; the statistics of what happened keep it.

@@ -20,7 +20,17 @@ import {
 } from '../../domain/gazetteer.ts';
 import { isCountryProvince, isProvinceOf } from '../../domain/provinces.ts';
 import { documentClient, tableName } from '../client.ts';
-import { CHILDREN_PREFIX, childrenKey, currentEditionKey, editionKey, editionLogKey, editionPartition, editionProvinceKey, PROVINCE_PREFIX, retiredCodeKey } from '../keys/gazetteer.ts';
+import {
+  CHILDREN_PREFIX,
+  childrenKey,
+  currentEditionKey,
+  editionKey,
+  editionLogKey,
+  editionPartition,
+  editionProvinceKey,
+  PROVINCE_PREFIX,
+  retiredCodeKey,
+} from '../keys/gazetteer.ts';
 import { transact } from '../transact.ts';
 import { batchGetAll, batchPutAll } from '../batch.ts';
 
@@ -59,7 +69,9 @@ export function forgetGazetteerCache(): void {
 export async function currentEdition(): Promise<CurrentEdition | undefined> {
   if (current && Date.now() - current.at < CURRENT_EDITION_TTL_MS) return current.value;
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: currentEditionKey() }));
-  const value = out.Item ? { edition: String(out.Item.edition), overrides: (out.Item.overrides ?? {}) as Record<string, string>, activatedAt: String(out.Item.activatedAt) } : undefined;
+  const value = out.Item
+    ? { edition: String(out.Item.edition), overrides: (out.Item.overrides ?? {}) as Record<string, string>, activatedAt: String(out.Item.activatedAt) }
+    : undefined;
   current = { at: Date.now(), value };
   return value;
 }
@@ -80,12 +92,14 @@ const unpack = (stored: unknown): unknown => JSON.parse(gunzipSync(stored as Uin
 
 /** The item holding a parent's children: the country's list for a country, else its province's tree. */
 const containerOf = (parent: string) => (parent.length === 2 ? parent : parent.slice(0, 4));
-const keyOfContainer = (edition: string, container: string) => (container.length === 2 ? childrenKey(edition, container) : editionProvinceKey(edition, container));
+const keyOfContainer = (edition: string, container: string) =>
+  container.length === 2 ? childrenKey(edition, container) : editionProvinceKey(edition, container);
 const cacheId = (edition: string, container: string) => `${edition}|${container}`;
 
 function remember(edition: string, item: Record<string, unknown>): void {
   const sk = String(item.sk);
-  if (sk.startsWith(CHILDREN_PREFIX)) containers.set(cacheId(edition, sk.slice(CHILDREN_PREFIX.length)), { [sk.slice(CHILDREN_PREFIX.length)]: childrenOf(item) });
+  if (sk.startsWith(CHILDREN_PREFIX))
+    containers.set(cacheId(edition, sk.slice(CHILDREN_PREFIX.length)), { [sk.slice(CHILDREN_PREFIX.length)]: childrenOf(item) });
   else if (sk.startsWith(PROVINCE_PREFIX)) containers.set(cacheId(edition, sk.slice(PROVINCE_PREFIX.length)), listsOf(item));
 }
 
@@ -97,7 +111,10 @@ function remember(edition: string, item: Record<string, unknown>): void {
 export async function readChildren(edition: string, parents: readonly string[]): Promise<Map<string, readonly ChildUnit[]>> {
   const missing = [...new Set(parents.map(containerOf))].filter((c) => !containers.has(cacheId(edition, c)));
   if (missing.length > 0) {
-    const found = await batchGetAll(missing.map((c) => keyOfContainer(edition, c)), { projection: 'sk, children, lists' });
+    const found = await batchGetAll(
+      missing.map((c) => keyOfContainer(edition, c)),
+      { projection: 'sk, children, lists' },
+    );
     for (const item of found) remember(edition, item);
     for (const c of missing) if (!containers.has(cacheId(edition, c))) containers.set(cacheId(edition, c), null);
   }
@@ -152,11 +169,17 @@ export interface PlaceToCheck {
  */
 export async function checkPlaces(country: Country, places: readonly PlaceToCheck[]): Promise<{ path: string; message: string }[]> {
   if (places.length === 0) return [];
-  const view = await gazetteerView(country, places.map((p) => p.place));
+  const view = await gazetteerView(
+    country,
+    places.map((p) => p.place),
+  );
   const provinces = view?.children(country);
   const anyProvince = (pcode: string) => (provinces ? provinces.some((u) => u.pcode === pcode) : isCountryProvince(pcode, country));
   return places.flatMap((p) =>
-    placeProblems(country, p.place, view, p.border ? (pcode) => isProvinceOf(pcode, country) : anyProvince).map((problem) => ({ path: `${p.path}.${problem.field}`, message: problem.message })),
+    placeProblems(country, p.place, view, p.border ? (pcode) => isProvinceOf(pcode, country) : anyProvince).map((problem) => ({
+      path: `${p.path}.${problem.field}`,
+      message: problem.message,
+    })),
   );
 }
 
@@ -219,7 +242,10 @@ export async function editionRecord(edition: string): Promise<Record<string, unk
 async function unitIn(edition: string, overrides: Record<string, string>, pcode: string): Promise<{ unit: PlaceUnit; parents: PlaceUnit[] } | undefined> {
   const country = pcode.slice(0, 2) as Country;
   const chain = [pcode, ...ancestorsOf(pcode, overrides)];
-  const lists = await readChildren(edition, chain.map((c) => parentOf(c, overrides)));
+  const lists = await readChildren(
+    edition,
+    chain.map((c) => parentOf(c, overrides)),
+  );
   const units = chain.map((code) => {
     const parent = parentOf(code, overrides);
     const u = lists.get(parent)?.find((x) => x.pcode === code);
@@ -234,7 +260,9 @@ async function unitIn(edition: string, overrides: Record<string, string>, pcode:
  * One unit with its parents, in the edition in use; a code an earlier edition dropped is still
  * answered from the last edition that had it, marked `retired`, so old records stay readable.
  */
-export async function findUnit(pcode: string): Promise<{ edition: string; unit: PlaceUnit; parents: PlaceUnit[]; retired?: { lastEdition: string; droppedIn: string } } | undefined> {
+export async function findUnit(
+  pcode: string,
+): Promise<{ edition: string; unit: PlaceUnit; parents: PlaceUnit[]; retired?: { lastEdition: string; droppedIn: string } } | undefined> {
   const edition = await currentEdition();
   if (!edition || !levelOf(pcode)) return undefined;
   const found = await unitIn(edition.edition, edition.overrides, pcode);
@@ -293,10 +321,16 @@ export async function putEditionProvince(edition: string, country: Country, tree
  */
 export async function putEditionProvinces(edition: string, country: Country, trees: readonly SourceUnit[], by: Loader, now = new Date().toISOString()) {
   const record = await editionRecord(edition);
-  if (record && record.status !== 'LOADING') throw new EditionRefused('conflict', `Edition ${edition} is ${String(record.status)}: an edition is never changed once active; load a new one.`);
+  if (record && record.status !== 'LOADING')
+    throw new EditionRefused('conflict', `Edition ${edition} is ${String(record.status)}: an edition is never changed once active; load a new one.`);
   const items = trees.map((tree) => {
     const flat = flattenProvince(country, tree);
-    if (flat.problems.length > 0) throw new EditionRefused('invalid', `Province ${String(tree.pcode)} of edition ${edition} has ${flat.problems.length} problem(s).`, flat.problems.slice(0, 50));
+    if (flat.problems.length > 0)
+      throw new EditionRefused(
+        'invalid',
+        `Province ${String(tree.pcode)} of edition ${edition} has ${flat.problems.length} problem(s).`,
+        flat.problems.slice(0, 50),
+      );
     const item = {
       ...editionProvinceKey(edition, flat.province.pcode),
       entity: 'GazetteerProvince',
@@ -308,12 +342,19 @@ export async function putEditionProvinces(edition: string, country: Country, tre
       loadedAt: now,
       loadedBy: by,
     };
-    if (item.lists.length > MAX_PROVINCE_ITEM_BYTES) throw new EditionRefused('invalid', `Province ${flat.province.pcode} is too large for one item (${MAX_PROVINCE_ITEM_BYTES} bytes).`);
+    if (item.lists.length > MAX_PROVINCE_ITEM_BYTES)
+      throw new EditionRefused('invalid', `Province ${flat.province.pcode} is too large for one item (${MAX_PROVINCE_ITEM_BYTES} bytes).`);
     return { item, stored: { edition, province: flat.province.pcode, units: flat.units, overrides: flat.overrides } };
   });
   if (!record) {
     await documentClient
-      .send(new PutCommand({ TableName: tableName, Item: { ...editionKey(edition), entity: 'GazetteerEdition', edition, status: 'LOADING', createdAt: now, createdBy: by }, ConditionExpression: 'attribute_not_exists(pk)' }))
+      .send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...editionKey(edition), entity: 'GazetteerEdition', edition, status: 'LOADING', createdAt: now, createdBy: by },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
       .catch((e: unknown) => {
         if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
       });
@@ -340,7 +381,13 @@ async function partition(edition: string, prefix: string): Promise<Record<string
   let start: Record<string, unknown> | undefined;
   do {
     const out: QueryCommandOutput = await documentClient.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': editionPartition(edition), ':prefix': prefix }, ExclusiveStartKey: start, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': editionPartition(edition), ':prefix': prefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
     );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
@@ -353,7 +400,10 @@ async function editionLists(edition: string): Promise<ChildList[]> {
   const provinces = await partition(edition, PROVINCE_PREFIX);
   const countries = (['KH', 'TH'] as const).map((country) => ({
     parent: country,
-    children: provinces.filter((p) => p.country === country).map((p) => p.province as ChildUnit).sort((a, b) => a.pcode.localeCompare(b.pcode)),
+    children: provinces
+      .filter((p) => p.country === country)
+      .map((p) => p.province as ChildUnit)
+      .sort((a, b) => a.pcode.localeCompare(b.pcode)),
   }));
   return [...countries, ...provinces.flatMap((p) => Object.entries(listsOf(p)).map(([parent, children]) => ({ parent, children })))];
 }
@@ -408,26 +458,74 @@ export async function activateEdition(edition: string, by: Loader, now = new Dat
 
   await batchPutAll([
     ...tree.filter((l) => l.parent.length === 2).map((l) => ({ ...childrenKey(edition, l.parent), entity: 'GazetteerChildren', children: pack(l.children) })),
-    ...droppedCodes.map((pcode) => ({ ...retiredCodeKey(pcode), entity: 'GazetteerRetiredCode', pcode, lastEdition: previousEdition, droppedIn: edition, at: now })),
+    ...droppedCodes.map((pcode) => ({
+      ...retiredCodeKey(pcode),
+      entity: 'GazetteerRetiredCode',
+      pcode,
+      lastEdition: previousEdition,
+      droppedIn: edition,
+      at: now,
+    })),
   ]);
-  const report: ActivationReport = { edition, previous: previousEdition, activatedAt: now, units, added, dropped: { count: droppedCodes.length, codes: dropped }, overrides };
-  await documentClient.send(
-    new PutCommand({ TableName: tableName, Item: { ...record, ...editionKey(edition), status: 'ACTIVE', activatedAt: now, activatedBy: by, units, added, dropped: report.dropped, overrides, previous: previousEdition } }),
-  );
+  const report: ActivationReport = {
+    edition,
+    previous: previousEdition,
+    activatedAt: now,
+    units,
+    added,
+    dropped: { count: droppedCodes.length, codes: dropped },
+    overrides,
+  };
   await documentClient.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...currentEditionKey(), entity: 'GazetteerCurrent', edition, overrides, activatedAt: now, version: Number(previous.Item?.version ?? 0) + 1 },
-      ...(previous.Item ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previous.Item.version } } : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      Item: {
+        ...record,
+        ...editionKey(edition),
+        status: 'ACTIVE',
+        activatedAt: now,
+        activatedBy: by,
+        units,
+        added,
+        dropped: report.dropped,
+        overrides,
+        previous: previousEdition,
+      },
     }),
-  ).catch((e: unknown) => {
-    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw new EditionRefused('conflict', 'Another edition was activated at the same moment: read GET /v1/places/editions and try again.');
-    throw e;
-  });
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...editionLogKey(now, edition), entity: 'GazetteerEditionLog', edition, previous: previousEdition, activatedAt: now, dropped: droppedCodes.length, added } }));
+  );
+  await documentClient
+    .send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...currentEditionKey(), entity: 'GazetteerCurrent', edition, overrides, activatedAt: now, version: Number(previous.Item?.version ?? 0) + 1 },
+        ...(previous.Item
+          ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previous.Item.version } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    )
+    .catch((e: unknown) => {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException')
+        throw new EditionRefused('conflict', 'Another edition was activated at the same moment: read GET /v1/places/editions and try again.');
+      throw e;
+    });
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...editionLogKey(now, edition),
+        entity: 'GazetteerEditionLog',
+        edition,
+        previous: previousEdition,
+        activatedAt: now,
+        dropped: droppedCodes.length,
+        added,
+      },
+    }),
+  );
   if (previousEdition) {
     const old = await editionRecord(previousEdition);
-    if (old) await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...old, status: 'SUPERSEDED', supersededBy: edition, supersededAt: now } }));
+    if (old)
+      await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...old, status: 'SUPERSEDED', supersededBy: edition, supersededAt: now } }));
   }
   forgetGazetteerCache();
   return report;
@@ -435,12 +533,28 @@ export async function activateEdition(edition: string, by: Loader, now = new Dat
 
 /** The editions activated so far, oldest first. */
 export async function listEditions(): Promise<{ edition: string; previous: string | null; activatedAt: string; added: number; dropped: number }[]> {
-  const out = await documentClient.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': 'GAZETTEER', ':p': 'EDITION#' } }));
-  return (out.Items ?? []).map((i) => ({ edition: String(i.edition), previous: (i.previous as string | null) ?? null, activatedAt: String(i.activatedAt), added: Number(i.added), dropped: Number(i.dropped) }));
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': 'GAZETTEER', ':p': 'EDITION#' },
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({
+    edition: String(i.edition),
+    previous: (i.previous as string | null) ?? null,
+    activatedAt: String(i.activatedAt),
+    added: Number(i.added),
+    dropped: Number(i.dropped),
+  }));
 }
 
 /** Loads whole country trees as one edition and activates it (`npm start` on a new table, the CLI, tests). */
-export async function loadEdition(edition: string, countries: readonly { country: Country; provinces: readonly SourceUnit[] }[], by: Loader): Promise<ActivationReport> {
+export async function loadEdition(
+  edition: string,
+  countries: readonly { country: Country; provinces: readonly SourceUnit[] }[],
+  by: Loader,
+): Promise<ActivationReport> {
   for (const { country, provinces } of countries) await putEditionProvinces(edition, country, provinces, by);
   return activateEdition(edition, by);
 }

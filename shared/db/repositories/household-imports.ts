@@ -109,7 +109,13 @@ export const importJobWrite = (job: ImportJob): GuardedWrite => ({
     Put: {
       TableName: tableName,
       // Jobs and everything in their partition expire after the import retention (`RETENTION_IMPORT_DAYS`).
-      Item: { ...importJobKey(job.id), ...importsByOrg(job.country, job.org, job.id), entity: 'HouseholdImport', ...job, expiresAt: importExpiry(job.createdAt) },
+      Item: {
+        ...importJobKey(job.id),
+        ...importsByOrg(job.country, job.org, job.id),
+        entity: 'HouseholdImport',
+        ...job,
+        expiresAt: importExpiry(job.createdAt),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },
@@ -131,7 +137,8 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
       new UpdateCommand({
         TableName: tableName,
         Key: importJobKey(id),
-        UpdateExpression: `SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk ` +
+        UpdateExpression:
+          `SET #status = :uploaded, bytesTotal = :bytes, uploadedAt = :now, updatedAt = :now, gsi1pk ` +
           `= :apk, gsi1sk = :ask${versionId ? ', uploadVersionId = :vid' : ''} ADD version :one`,
         ConditionExpression: '#status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -154,12 +161,17 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
 }
 
 /** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
-export async function startProcessing(id: string, totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport }, now: string): Promise<void> {
+export async function startProcessing(
+  id: string,
+  totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport },
+  now: string,
+): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt ` +
+      UpdateExpression:
+        `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt ` +
         `= :now ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -201,7 +213,9 @@ export async function claimImportFile(job: Pick<ImportJob, 'id' | 'country' | 'o
   // A first job that failed imported nothing: the file may be imported again.
   const firstJob = await getImportJob(first);
   if (firstJob?.status === 'FAILED') {
-    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now, expiresAt: importExpiry(now) } }));
+    await documentClient.send(
+      new PutCommand({ TableName: tableName, Item: { ...key, entity: 'HouseholdImportFile', jobId: job.id, claimedAt: now, expiresAt: importExpiry(now) } }),
+    );
     return undefined;
   }
   return first;
@@ -237,7 +251,13 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
       try {
         await transact([
           {
-            item: { Put: { TableName: tableName, Item: { ...importStatsPartKey(jobId, chunk, part), entity: 'HouseholdImportStatsPart', committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: { ...importStatsPartKey(jobId, chunk, part), entity: 'HouseholdImportStatsPart', committedAt: now, expiresAt: importExpiry(now) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             onConditionFailed: () => new AlreadyCommitted(),
           },
           ...writes,
@@ -250,7 +270,13 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
   try {
     await transact([
       {
-        item: { Put: { TableName: tableName, Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now, expiresAt: importExpiry(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: {
+          Put: {
+            TableName: tableName,
+            Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now, expiresAt: importExpiry(now) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         onConditionFailed: () => new AlreadyCommitted(),
       },
       {
@@ -259,7 +285,14 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
             TableName: tableName,
             Key: importJobKey(jobId),
             UpdateExpression: 'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, version :one SET updatedAt = :now',
-            ExpressionAttributeValues: { ':ri': counts.rowsImported, ':rr': counts.rowsRejected, ':h': counts.households, ':hr': counts.householdsRejected, ':one': 1, ':now': now },
+            ExpressionAttributeValues: {
+              ':ri': counts.rowsImported,
+              ':rr': counts.rowsRejected,
+              ':h': counts.households,
+              ':hr': counts.householdsRejected,
+              ':one': 1,
+              ':now': now,
+            },
           },
         },
       },
@@ -336,7 +369,15 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
     { type: 'HouseholdImport', id: final.id },
     final.country,
     actor,
-    { importId: final.id, country: final.country, org: final.org, rowsTotal: final.rowsTotal, rowsImported: final.rowsImported, rowsRejected: final.rowsRejected, households: final.households },
+    {
+      importId: final.id,
+      country: final.country,
+      org: final.org,
+      rowsTotal: final.rowsTotal,
+      rowsImported: final.rowsImported,
+      rowsRejected: final.rowsRejected,
+      households: final.households,
+    },
     now,
   );
   const names: Record<string, string> = { '#status': 'status' };
@@ -382,11 +423,20 @@ export async function failImportJob(id: string, message: string, now: string, re
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
-      UpdateExpression: `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} ` +
+      UpdateExpression:
+        `SET #status = :failed, message = :message, updatedAt = :now, completedAt = :now${report ? ', report = :report' : ''} ` +
         `REMOVE gsi1pk, gsi1sk ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':message': message, ':now': now, ':uploaded': 'UPLOADED', ':processing': 'PROCESSING', ':one': 1, ...(report ? { ':report': report } : {}) },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED',
+        ':message': message,
+        ':now': now,
+        ':uploaded': 'UPLOADED',
+        ':processing': 'PROCESSING',
+        ':one': 1,
+        ...(report ? { ':report': report } : {}),
+      },
     }),
   );
 }
@@ -397,11 +447,16 @@ export async function activeImportJobIds(): Promise<string[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ACTIVE_IMPORTS_PARTITION }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': ACTIVE_IMPORTS_PARTITION },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) ids.push(String(item.id));
     start = out.LastEvaluatedKey;
   } while (start);
   return ids;
 }
-

@@ -3,7 +3,13 @@ import { positionalMemberId, summarise, type Household, type HouseholdSummary } 
 import { ConflictError } from '../../errors.ts';
 import { batchGetAll } from '../batch.ts';
 import { documentClient, tableName } from '../client.ts';
-import { documentClaimKey, documentDuplicateKey, householdVerificationLinkKey, householdVerificationOrgPrefix, householdVerificationPartition } from '../keys/household.ts';
+import {
+  documentClaimKey,
+  documentDuplicateKey,
+  householdVerificationLinkKey,
+  householdVerificationOrgPrefix,
+  householdVerificationPartition,
+} from '../keys/household.ts';
 import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
@@ -27,7 +33,8 @@ const keyString = (k: Key) => `${k.pk}\u0000${k.sk}`;
  */
 export function householdDerivedItems(h: Household): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
-  if (h.verification) items.push({ ...householdVerificationLinkKey(h.country, h.verification.status, h.org, h.id), entity: 'HouseholdVerificationLink', householdId: h.id });
+  if (h.verification)
+    items.push({ ...householdVerificationLinkKey(h.country, h.verification.status, h.org, h.id), entity: 'HouseholdVerificationLink', householdId: h.id });
   return items;
 }
 
@@ -43,9 +50,18 @@ export function derivedItemWrites(before: Household | undefined, after: Househol
  * One page of a country's households with a verification status (of one organisation, when named):
  * a Query of the status's link partition, then the households (one BatchGetItem) as summaries.
  */
-export async function listHouseholdsByVerification(country: string, status: string, org: string | undefined, page: PageRequest): Promise<Page<HouseholdSummary>> {
+export async function listHouseholdsByVerification(
+  country: string,
+  status: string,
+  org: string | undefined,
+  page: PageRequest,
+): Promise<Page<HouseholdSummary>> {
   const prefix = householdVerificationOrgPrefix(org);
-  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', householdVerificationPartition(country, status)], sortKeyPrefix: ['sk', prefix], scope: `hh-verification:${country}:${status}:${prefix}` });
+  const links = await queryPage<{ householdId: string }>(page, {
+    partitionKey: ['pk', householdVerificationPartition(country, status)],
+    sortKeyPrefix: ['sk', prefix],
+    scope: `hh-verification:${country}:${status}:${prefix}`,
+  });
   const found = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
   return { items: links.items.flatMap((l) => (found.has(l.householdId) ? [summarise(found.get(l.householdId)!)] : [])), next: links.next };
 }
@@ -78,7 +94,13 @@ export async function householdDocuments(householdId: string): Promise<HeldDocum
 const documentsItemWrite = (householdId: string, docs: readonly HeldDocument[]): GuardedWrite =>
   docs.length === 0
     ? { item: { Delete: { TableName: tableName, Key: householdDocumentsKey(householdId) } } }
-    : copyPut({ ...householdDocumentsKey(householdId), entity: 'HouseholdDocuments', householdId, claimKeys: docs.map((d) => d.key), hashes: docs.map((d) => d.hash) });
+    : copyPut({
+        ...householdDocumentsKey(householdId),
+        entity: 'HouseholdDocuments',
+        householdId,
+        claimKeys: docs.map((d) => d.key),
+        hashes: docs.map((d) => d.hash),
+      });
 
 /**
  * The writes that move the documents of the members who leave `from` for `to` (a split): each
@@ -97,12 +119,22 @@ export function documentMoveWrites(from: Household, to: Household, held: readonl
     const fields = { householdId: to.id, memberIndex, memberId: d.memberId };
     if (d.duplicate) {
       const key = { pk: d.key.pk, sk: documentDuplicateKey(to.country, '', to.id).sk };
-      writes.push({ item: { Delete: { TableName: tableName, Key: d.key, ConditionExpression: 'householdId = :from', ExpressionAttributeValues: { ':from': from.id } } }, onConditionFailed: () => new ConflictError(claimMoved) });
+      writes.push({
+        item: { Delete: { TableName: tableName, Key: d.key, ConditionExpression: 'householdId = :from', ExpressionAttributeValues: { ':from': from.id } } },
+        onConditionFailed: () => new ConflictError(claimMoved),
+      });
       writes.push(copyPut({ ...key, entity: 'HouseholdDocumentDuplicate', ...fields }));
       moved.push({ ...d, key });
     } else {
       writes.push({
-        item: { Put: { TableName: tableName, Item: { ...d.key, entity: 'HouseholdDocumentClaim', ...fields }, ConditionExpression: 'householdId = :from', ExpressionAttributeValues: { ':from': from.id } } },
+        item: {
+          Put: {
+            TableName: tableName,
+            Item: { ...d.key, entity: 'HouseholdDocumentClaim', ...fields },
+            ConditionExpression: 'householdId = :from',
+            ExpressionAttributeValues: { ':from': from.id },
+          },
+        },
         onConditionFailed: () => new ConflictError(claimMoved),
       });
       moved.push(d);
@@ -126,7 +158,13 @@ export function addedDocumentWrites(household: Household, ref: DocumentRef): Gua
       item: {
         Put: {
           TableName: tableName,
-          Item: { ...key, entity: ref.duplicate ? 'HouseholdDocumentDuplicate' : 'HouseholdDocumentClaim', householdId: household.id, memberIndex: ref.memberIndex, memberId },
+          Item: {
+            ...key,
+            entity: ref.duplicate ? 'HouseholdDocumentDuplicate' : 'HouseholdDocumentClaim',
+            householdId: household.id,
+            memberIndex: ref.memberIndex,
+            memberId,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -137,7 +175,8 @@ export function addedDocumentWrites(household: Household, ref: DocumentRef): Gua
         Update: {
           TableName: tableName,
           Key: householdDocumentsKey(household.id),
-          UpdateExpression: 'SET claimKeys = list_append(if_not_exists(claimKeys, :none), :key), hashes = list_append(if_not_exists(hashes, :none), :hash), householdId ' +
+          UpdateExpression:
+            'SET claimKeys = list_append(if_not_exists(claimKeys, :none), :key), hashes = list_append(if_not_exists(hashes, :none), :hash), householdId ' +
             '= :id, entity = :entity',
           ExpressionAttributeValues: { ':none': [], ':key': [key], ':hash': [ref.hash], ':id': household.id, ':entity': 'HouseholdDocuments' },
         },

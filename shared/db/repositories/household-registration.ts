@@ -47,7 +47,11 @@ const visibleConflict = (country: Country, memberIndex: number, holderId: string
 
 async function auditRefusals(principal: Principal, holderIds: readonly string[]): Promise<void> {
   const at = new Date().toISOString();
-  await Promise.all([...new Set(holderIds)].map((householdId) => recordHouseholdAccess({ id: newId(), at, householdId, actor: actorOf(principal), purpose: 'DUPLICATE_REFUSED' })));
+  await Promise.all(
+    [...new Set(holderIds)].map((householdId) =>
+      recordHouseholdAccess({ id: newId(), at, householdId, actor: actorOf(principal), purpose: 'DUPLICATE_REFUSED' }),
+    ),
+  );
 }
 
 /**
@@ -82,11 +86,15 @@ export async function checkDocuments(
   holders.forEach((holder, k) => {
     if (!holder || holder.householdId === of) return;
     const owner = owners.get(holder.householdId);
-    if (owner && canSeeHousehold(principal, { country: owner.country as Country, org: owner.org })) visible.push({ memberIndex: documents[k]!.memberIndex, holder });
+    if (owner && canSeeHousehold(principal, { country: owner.country as Country, org: owner.org }))
+      visible.push({ memberIndex: documents[k]!.memberIndex, holder });
     else foreign.push({ memberIndex: documents[k]!.memberIndex, holder });
   });
   if (foreign.length > 0) {
-    await auditRefusals(principal, foreign.map((f) => f.holder.householdId));
+    await auditRefusals(
+      principal,
+      foreign.map((f) => f.holder.householdId),
+    );
     throw foreignRefusal(foreign[0]!.memberIndex);
   }
   if (visible.length > 0) throw visibleConflict(country, visible[0]!.memberIndex, visible[0]!.holder.householdId);
@@ -104,7 +112,8 @@ export async function checkDocuments(
 export async function claimRaceProblem(principal: Principal, country: Country, claimed: DocumentAlreadyClaimed): Promise<ConflictError> {
   const claim = await getDocumentClaim(country, claimed.hash);
   const owner = claim ? (await householdOwners([claim.householdId])).get(claim.householdId) : undefined;
-  if (claim && owner && canSeeHousehold(principal, { country: owner.country as Country, org: owner.org })) return visibleConflict(country, claimed.memberIndex, claim.householdId);
+  if (claim && owner && canSeeHousehold(principal, { country: owner.country as Country, org: owner.org }))
+    return visibleConflict(country, claimed.memberIndex, claim.householdId);
   if (claim) await auditRefusals(principal, [claim.householdId]);
   return foreignRefusal(claimed.memberIndex);
 }
@@ -116,16 +125,23 @@ export async function claimRaceProblem(principal: Principal, country: Country, c
  */
 export function registrationWrites(household: Household, refs: DocumentRef[], registrar: Principal, atSite: GuardedWrite[]): GuardedWrite[] {
   const now = household.createdAt;
-  const registered = outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id: household.id }, household.country, registrar, {
-    householdId: household.id,
-    country: household.country,
-    province: household.origin.province,
-    org: household.org,
-    status: household.status,
-    memberCount: household.members.length,
-    ...(household.destination ? { destinationProvince: household.destination.province } : {}),
-    returnSafety: household.returnSafety.status,
-  }, now);
+  const registered = outboxEvent(
+    EventType.HouseholdRegistered,
+    { type: 'Household', id: household.id },
+    household.country,
+    registrar,
+    {
+      householdId: household.id,
+      country: household.country,
+      province: household.origin.province,
+      org: household.org,
+      status: household.status,
+      memberCount: household.members.length,
+      ...(household.destination ? { destinationProvince: household.destination.province } : {}),
+      returnSafety: household.returnSafety.status,
+    },
+    now,
+  );
   return [
     ...householdCreateWrites(household, refs, historyEntry(registrar, now, 'CREATED', { to: household.status })),
     registered.write,

@@ -64,7 +64,12 @@ export interface HouseholdAccessEntry {
 }
 
 /** The main item of a household: its keys, its list keys for its current status, and the household. */
-const mainItem = (household: Household): Record<string, unknown> => ({ ...householdKey(household.id), ...householdListKeys(household), entity: 'Household', ...household });
+const mainItem = (household: Household): Record<string, unknown> => ({
+  ...householdKey(household.id),
+  ...householdListKeys(household),
+  entity: 'Household',
+  ...household,
+});
 
 /**
  * The plain items of a new household (no conditions): the main item with its list keys, its first
@@ -75,8 +80,20 @@ const mainItem = (household: Household): Record<string, unknown> => ({ ...househ
 export function householdItems(household: Household, documents: DocumentRef[], history: HistoryEntry): Record<string, unknown>[] {
   const claims = documents.map((d) =>
     d.duplicate
-      ? { ...documentDuplicateKey(household.country, d.hash, household.id), entity: 'HouseholdDocumentDuplicate', householdId: household.id, memberIndex: d.memberIndex, memberId: household.members[d.memberIndex]?.id }
-      : { ...documentClaimKey(household.country, d.hash), entity: 'HouseholdDocumentClaim', householdId: household.id, memberIndex: d.memberIndex, memberId: household.members[d.memberIndex]?.id },
+      ? {
+          ...documentDuplicateKey(household.country, d.hash, household.id),
+          entity: 'HouseholdDocumentDuplicate',
+          householdId: household.id,
+          memberIndex: d.memberIndex,
+          memberId: household.members[d.memberIndex]?.id,
+        }
+      : {
+          ...documentClaimKey(household.country, d.hash),
+          entity: 'HouseholdDocumentClaim',
+          householdId: household.id,
+          memberIndex: d.memberIndex,
+          memberId: household.members[d.memberIndex]?.id,
+        },
   );
   return [
     mainItem(household),
@@ -84,7 +101,15 @@ export function householdItems(household: Household, documents: DocumentRef[], h
     ...claims,
     // What an erasure deletes: the claims are keyed by hashes the household item does not hold.
     ...(claims.length > 0
-      ? [{ ...householdDocumentsKey(household.id), entity: 'HouseholdDocuments', householdId: household.id, claimKeys: claims.map((c) => ({ pk: c.pk, sk: c.sk })), hashes: documents.map((d) => d.hash) }]
+      ? [
+          {
+            ...householdDocumentsKey(household.id),
+            entity: 'HouseholdDocuments',
+            householdId: household.id,
+            claimKeys: claims.map((c) => ({ pk: c.pk, sk: c.sk })),
+            hashes: documents.map((d) => d.hash),
+          },
+        ]
       : []),
   ];
 }
@@ -112,7 +137,9 @@ export function householdCreateWrites(household: Household, documents: DocumentR
     const claim = item.sk === 'CLAIM' ? claims.get(item.pk as string) : undefined;
     return {
       item: { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: claim ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex) : () => new ConflictError(`The household ${household.id} already exists.`),
+      onConditionFailed: claim
+        ? () => new DocumentAlreadyClaimed(claim.hash, claim.memberIndex)
+        : () => new ConflictError(`The household ${household.id} already exists.`),
     };
   });
   // Each claim is also recorded by day, for an import running at the same time (recentDocumentClaims).
@@ -122,7 +149,15 @@ export function householdCreateWrites(household: Household, documents: DocumentR
       item: {
         Put: {
           TableName: tableName,
-          Item: { ...recentDocumentClaimKey(household.country, household.createdAt, d.hash), entity: 'RecentDocumentClaim', hash: d.hash, householdId: household.id, org: household.org, memberIndex: d.memberIndex, expiresAt },
+          Item: {
+            ...recentDocumentClaimKey(household.country, household.createdAt, d.hash),
+            entity: 'RecentDocumentClaim',
+            hash: d.hash,
+            householdId: household.id,
+            org: household.org,
+            memberIndex: d.memberIndex,
+            expiresAt,
+          },
         },
       },
     });
@@ -161,7 +196,11 @@ export async function recentDocumentClaims(country: Country, since: string): Pro
         }),
       );
       for (const item of out.Items ?? []) {
-        found.set(String(item.hash), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex), ...(typeof item.org === 'string' ? { org: item.org } : {}) });
+        found.set(String(item.hash), {
+          householdId: String(item.householdId),
+          memberIndex: Number(item.memberIndex),
+          ...(typeof item.org === 'string' ? { org: item.org } : {}),
+        });
       }
       start = out.LastEvaluatedKey;
     } while (start);
@@ -170,18 +209,28 @@ export async function recentDocumentClaims(country: Country, since: string): Pro
 }
 
 /** The replacement of a household's main item (and its list keys, which follow its status), guarded by the version read. */
-export const householdWrite = (household: Household, expectedVersion: number): GuardedWrite => versionedPut(mainItem(household), expectedVersion, `household ${household.id}`);
+export const householdWrite = (household: Household, expectedVersion: number): GuardedWrite =>
+  versionedPut(mainItem(household), expectedVersion, `household ${household.id}`);
 
 export const householdHistoryWrite = (householdId: string, entry: HistoryEntry): GuardedWrite =>
   appendPut({ ...householdHistoryKey(householdId, entry.id), entity: 'HouseholdHistory', householdId, ...entry });
 
 /** An access entry as stored: it expires after the access-log retention (`RETENTION_ACCESS_LOG_DAYS`). */
-const accessItem = (entry: HouseholdAccessEntry) => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry, expiresAt: ttlAfter(entry.at, retention.accessLog) });
+const accessItem = (entry: HouseholdAccessEntry) => ({
+  ...householdAccessKey(entry.householdId, entry.id),
+  entity: 'HouseholdAccess',
+  ...entry,
+  expiresAt: ttlAfter(entry.at, retention.accessLog),
+});
 
 export const householdAccessWrite = (entry: HouseholdAccessEntry): GuardedWrite => appendPut(accessItem(entry));
 
 /** An access entry as a plain item, for BatchWriteItem (an import's refusals; ids derived, so a re-run writes the same). */
-export const householdAccessItem = (entry: HouseholdAccessEntry): Record<string, unknown> => ({ ...householdAccessKey(entry.householdId, entry.id), entity: 'HouseholdAccess', ...entry });
+export const householdAccessItem = (entry: HouseholdAccessEntry): Record<string, unknown> => ({
+  ...householdAccessKey(entry.householdId, entry.id),
+  entity: 'HouseholdAccess',
+  ...entry,
+});
 
 /** An access entry as a plain item that expires after the access-log retention, for BatchWriteItem (the households of a distribution list). */
 export const expiringAccessItem = accessItem;
@@ -205,7 +254,10 @@ export const isTombstone = (item: Record<string, unknown>): boolean => item.enti
 
 /** Several households by id in one BatchGetItem (at most 100), missing ones left out; unprocessed keys are retried. */
 export async function getHouseholds(ids: string[]): Promise<Household[]> {
-  const items = await batchGetAll([...new Set(ids)].slice(0, 100).map((id) => householdKey(id)), { consistent: true });
+  const items = await batchGetAll(
+    [...new Set(ids)].slice(0, 100).map((id) => householdKey(id)),
+    { consistent: true },
+  );
   return items.filter((i) => !isTombstone(i)).map((i) => withMemberIds(toResource<Household>(i)));
 }
 
@@ -225,7 +277,8 @@ export async function documentHolders(country: Country, documents: readonly Docu
   const keys = [...new Set(candidates.flat())].map((hash) => documentClaimKey(country, hash));
   const byPk = new Map<string, DocumentHolder>();
   if (keys.length > 0) {
-    for (const item of await batchGetAll(keys, { projection: 'pk, householdId, memberIndex' })) byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
+    for (const item of await batchGetAll(keys, { projection: 'pk, householdId, memberIndex' }))
+      byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
   }
   return candidates.map((hashes) => hashes.map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));
 }
@@ -235,7 +288,8 @@ export async function householdOwners(ids: readonly string[]): Promise<Map<strin
   const unique = [...new Set(ids)];
   const found = new Map<string, { country: string; org: string }>();
   if (unique.length === 0) return found;
-  for (const item of await batchGetAll(unique.map(householdKey), { projection: 'id, country, org' })) found.set(String(item.id), { country: String(item.country), org: String(item.org) });
+  for (const item of await batchGetAll(unique.map(householdKey), { projection: 'id, country, org' }))
+    found.set(String(item.id), { country: String(item.country), org: String(item.org) });
   return found;
 }
 
@@ -282,7 +336,12 @@ export function listHouseholds(listing: HouseholdListing, status: string | undef
   const scope = (s: string) => `households:${s}:status=${status ?? ''}`;
   switch (listing.by) {
     case 'country':
-      return queryPage(page, { index: 'gsi4', partitionKey: ['gsi4pk', householdsByCountry(listing.country, '', '').gsi4pk], sortKeyPrefix: ['gsi4sk', prefix], scope: scope(`country=${listing.country}`) });
+      return queryPage(page, {
+        index: 'gsi4',
+        partitionKey: ['gsi4pk', householdsByCountry(listing.country, '', '').gsi4pk],
+        sortKeyPrefix: ['gsi4sk', prefix],
+        scope: scope(`country=${listing.country}`),
+      });
     case 'province':
       return queryPage(page, {
         index: 'gsi1',
@@ -323,7 +382,11 @@ export async function deleteItem(key: { pk: string; sk: string }): Promise<void>
  * that claimed it through the API, whose claim the import overwrote), or deleted. Only while the
  * import still holds it; otherwise left as it is.
  */
-export async function releaseClaim(key: { pk: string; sk: string }, householdId: string, to: { householdId: string; memberIndex: number } | undefined): Promise<void> {
+export async function releaseClaim(
+  key: { pk: string; sk: string },
+  householdId: string,
+  to: { householdId: string; memberIndex: number } | undefined,
+): Promise<void> {
   try {
     if (to) {
       await documentClient.send(
@@ -335,7 +398,9 @@ export async function releaseClaim(key: { pk: string; sk: string }, householdId:
         }),
       );
     } else {
-      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: 'householdId = :held', ExpressionAttributeValues: { ':held': householdId } }));
+      await documentClient.send(
+        new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: 'householdId = :held', ExpressionAttributeValues: { ':held': householdId } }),
+      );
     }
   } catch (e: unknown) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;

@@ -17,7 +17,14 @@ let decided: Promise<boolean> | undefined;
 async function anyHousehold(): Promise<boolean> {
   for (const country of ['KH', 'TH']) {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi4', KeyConditionExpression: 'gsi4pk = :pk', ExpressionAttributeValues: { ':pk': householdsByCountry(country, '', '').gsi4pk }, Limit: 1, ProjectionExpression: 'pk' }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': householdsByCountry(country, '', '').gsi4pk },
+        Limit: 1,
+        ProjectionExpression: 'pk',
+      }),
     );
     if ((out.Items ?? []).length > 0) return true;
   }
@@ -30,7 +37,13 @@ async function decide(): Promise<boolean> {
   if (found.Item) return found.Item.legacyClaims === true;
   const legacyClaims = await anyHousehold();
   try {
-    await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, entity: 'DocumentClaimKeys', legacyClaims, decidedAt: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...key, entity: 'DocumentClaimKeys', legacyClaims, decidedAt: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return legacyClaims;
   } catch (e: unknown) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;

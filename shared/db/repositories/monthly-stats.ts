@@ -59,7 +59,8 @@ export function monthlyStatsWrites(changes: readonly MonthlyChange[]): GuardedWr
     .map((c) => monthlyBucketUpdate(c.country, c.province, c.month, c.counters));
 }
 
-const countersOf = (item: Record<string, unknown>): MonthlyCounters => Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v === 'number') as [string, number][]);
+const countersOf = (item: Record<string, unknown>): MonthlyCounters =>
+  Object.fromEntries(Object.entries(item).filter(([, v]) => typeof v === 'number') as [string, number][]);
 
 /** A bucket as read: its province, month and counters. */
 export interface MonthlyBucket {

@@ -46,7 +46,17 @@ function demandUpdates(hazardAreaId: string, delta: DemandDelta, set: (level: Pr
       values[`:s${i}`] = v;
       sets.push(`#s${i} = :s${i}`);
     });
-    return { item: { Update: { TableName: tableName, Key: demandKey(hazardAreaId, level), UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values } } };
+    return {
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: demandKey(hazardAreaId, level),
+          UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    };
   });
 }
 
@@ -56,7 +66,8 @@ const writesOf = (deltas: Map<string, DemandDelta>): GuardedWrite[] => [...delta
 export const householdDemandWrites = (before: Household | undefined, after: Household | undefined): GuardedWrite[] => writesOf(demandChange(before, after));
 
 /** The demand writes of several households changing in one transaction, merged per area (one transaction may touch an item once). */
-export const householdsChangeDemandWrites = (changes: readonly (readonly [Household | undefined, Household | undefined])[]): GuardedWrite[] => writesOf(demandOfChanges(changes));
+export const householdsChangeDemandWrites = (changes: readonly (readonly [Household | undefined, Household | undefined])[]): GuardedWrite[] =>
+  writesOf(demandOfChanges(changes));
 
 /** The demand writes of new households (an import chunk), merged per area. */
 export const householdsDemandWrites = (households: readonly Household[]): GuardedWrite[] => writesOf(demandOfMany(households));
@@ -80,7 +91,16 @@ export function hazardDemandWrites(hazard: HazardArea, accidents: Counters = {})
  */
 export function hazardDemandChangeWrites(before: HazardArea, after: HazardArea): GuardedWrite[] {
   if (isHazardActive(before.status) && !isHazardActive(after.status)) {
-    return LEVELS.map((level) => ({ item: { Update: { TableName: tableName, Key: demandKey(after.id, level), UpdateExpression: 'REMOVE gsi5pk SET closedAt = :at', ExpressionAttributeValues: { ':at': after.updatedAt } } } }));
+    return LEVELS.map((level) => ({
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: demandKey(after.id, level),
+          UpdateExpression: 'REMOVE gsi5pk SET closedAt = :at',
+          ExpressionAttributeValues: { ':at': after.updatedAt },
+        },
+      },
+    }));
   }
   const delta = contaminationScore(after) - contaminationScore(before);
   return delta === 0 ? [] : demandUpdates(after.id, { counters: { [CONTAMINATION_COUNTER]: delta }, score: delta });
@@ -140,7 +160,11 @@ const MAX_SETTLE_ROUNDS = 3;
  * expired months taken out of the stored score) and read again, which happens once per area and
  * month at most.
  */
-export async function listPriorities(scope: PriorityScope, page: { limit: number; cursor: string | undefined }, now: Date): Promise<{ items: PriorityItem[]; next: string | null }> {
+export async function listPriorities(
+  scope: PriorityScope,
+  page: { limit: number; cursor: string | undefined },
+  now: Date,
+): Promise<{ items: PriorityItem[]; next: string | null }> {
   const cursorScope = `priorities:${priorityPartition(scope)}`;
   const start = (await decodeCursor(page.cursor, cursorScope)) as (Record<string, unknown> & { _rank?: number }) | undefined;
   const offset = typeof start?._rank === 'number' ? start._rank : 0;

@@ -25,13 +25,19 @@ function derivedCode(seed: string): string {
 }
 
 /** The claim of a code, as a plain item (an import's BatchWriteItem). */
-export const registrationCodeItem = (country: string, code: string, householdId: string): Record<string, unknown> => ({ ...registrationCodeKey(country, code), entity: 'HouseholdCode', householdId, code });
+export const registrationCodeItem = (country: string, code: string, householdId: string): Record<string, unknown> => ({
+  ...registrationCodeKey(country, code),
+  entity: 'HouseholdCode',
+  householdId,
+  code,
+});
 
 /** The claim of a new household's code, in its registration transaction. */
 export const registrationCodeWrite = (country: string, code: string, householdId: string): GuardedWrite => ({
   item: { Put: { TableName: tableName, Item: registrationCodeItem(country, code, householdId), ConditionExpression: 'attribute_not_exists(pk)' } },
   // Only when another registration drew the same free code in the same moment (about one in 10^17 pairs).
-  onConditionFailed: () => new ConflictError('Two registrations drew the same registration code at the same moment: send the request again (with the same Idempotency-Key).'),
+  onConditionFailed: () =>
+    new ConflictError('Two registrations drew the same registration code at the same moment: send the request again (with the same Idempotency-Key).'),
 });
 
 /** The household holding a code in a country (the code in its stored form), or undefined. */
@@ -60,7 +66,11 @@ export async function importRegistrationCodes(country: string, households: reado
   let pending = households.map((h) => ({ ...h, attempt: 0, code: derivedCode(h.seed) }));
   while (pending.length > 0) {
     const held = new Map<string, string>();
-    for (const item of await batchGetAll(pending.map((p) => registrationCodeKey(country, p.code)), { projection: 'pk, householdId' })) held.set(String(item.pk), String(item.householdId));
+    for (const item of await batchGetAll(
+      pending.map((p) => registrationCodeKey(country, p.code)),
+      { projection: 'pk, householdId' },
+    ))
+      held.set(String(item.pk), String(item.householdId));
     const again: typeof pending = [];
     for (const p of pending) {
       const holder = held.get(registrationCodeKey(country, p.code).pk);
@@ -93,7 +103,12 @@ export async function ensureRegistrationCode(household: { id: string; country: s
     const code = draw();
     try {
       await transact([
-        { item: { Put: { TableName: tableName, Item: registrationCodeItem(household.country, code, household.id), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new CodeTaken() },
+        {
+          item: {
+            Put: { TableName: tableName, Item: registrationCodeItem(household.country, code, household.id), ConditionExpression: 'attribute_not_exists(pk)' },
+          },
+          onConditionFailed: () => new CodeTaken(),
+        },
         {
           item: {
             Update: {
@@ -111,7 +126,9 @@ export async function ensureRegistrationCode(household: { id: string; country: s
     } catch (e: unknown) {
       if (e instanceof CodeTaken) continue;
       if (!(e instanceof CodeAlreadyGiven)) throw e;
-      const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: householdKey(household.id), ConsistentRead: true, ProjectionExpression: 'code' }));
+      const out = await documentClient.send(
+        new GetCommand({ TableName: tableName, Key: householdKey(household.id), ConsistentRead: true, ProjectionExpression: 'code' }),
+      );
       if (typeof out.Item?.code === 'string') return out.Item.code;
       throw new ConflictError(`Household ${household.id} changed while it was read: read it again.`);
     }
@@ -122,7 +139,14 @@ export async function ensureRegistrationCode(household: { id: string; country: s
 /** Deletes a household's code claim (its erasure): only while this household holds it. */
 export async function releaseRegistrationCode(country: string, code: string, householdId: string): Promise<void> {
   try {
-    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: registrationCodeKey(country, code), ConditionExpression: 'householdId = :id', ExpressionAttributeValues: { ':id': householdId } }));
+    await documentClient.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: registrationCodeKey(country, code),
+        ConditionExpression: 'householdId = :id',
+        ExpressionAttributeValues: { ':id': householdId },
+      }),
+    );
   } catch (e: unknown) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
   }

@@ -21,7 +21,18 @@ import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
 import { logger } from '../../logger.ts';
 import { documentClient, tableName } from '../client.ts';
-import { atRiskKey, atRiskPartition, atRiskPrefix, briefingDueKey, briefingDuePartition, briefingDuePrefix, hazardCellKey, hazardCellPartition, householdCellKey, householdCellPartition } from '../keys/geo.ts';
+import {
+  atRiskKey,
+  atRiskPartition,
+  atRiskPrefix,
+  briefingDueKey,
+  briefingDuePartition,
+  briefingDuePrefix,
+  hazardCellKey,
+  hazardCellPartition,
+  householdCellKey,
+  householdCellPartition,
+} from '../keys/geo.ts';
 import { hazardKey } from '../keys/hazard-area.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
@@ -58,7 +69,14 @@ interface HazardCellItem {
 
 const hazardCellItems = (h: Pick<HazardArea, 'id' | 'country' | 'status' | 'geometry'>): Record<string, unknown>[] => {
   const bbox = bboxOf(h.geometry);
-  return hazardCells(h.geometry).map((cell) => ({ ...hazardCellKey(cell, h.id), entity: 'HazardAreaCell', hazardAreaId: h.id, country: h.country, active: isHazardActive(h.status), bbox }));
+  return hazardCells(h.geometry).map((cell) => ({
+    ...hazardCellKey(cell, h.id),
+    entity: 'HazardAreaCell',
+    hazardAreaId: h.id,
+    country: h.country,
+    active: isHazardActive(h.status),
+    bbox,
+  }));
 };
 
 const put = (item: Record<string, unknown>): GuardedWrite => ({ item: { Put: { TableName: tableName, Item: item } } });
@@ -96,7 +114,15 @@ async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await documentClient.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }));
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -126,9 +152,18 @@ async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefin
     if (cached) found.push(cached);
     else missing.push(id);
   }
-  const items = await batchGetAll(missing.map(hazardKey), { consistent: true, projection: 'id, #status, geometry, remainingGeometry', names: { '#status': 'status' } });
+  const items = await batchGetAll(missing.map(hazardKey), {
+    consistent: true,
+    projection: 'id, #status, geometry, remainingGeometry',
+    names: { '#status': 'status' },
+  });
   for (const item of items) {
-    const shape = { id: item.id as string, status: item.status as SafetyHazard['status'], geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>), extent: item.geometry as HazardArea['geometry'] };
+    const shape = {
+      id: item.id as string,
+      status: item.status as SafetyHazard['status'],
+      geometry: contaminatedLand(item as Pick<HazardArea, 'geometry' | 'remainingGeometry'>),
+      extent: item.geometry as HazardArea['geometry'],
+    };
     cache?.set(hazardKey(shape.id).pk, shape);
     found.push(shape);
   }
@@ -137,7 +172,16 @@ async function hazardShapes(ids: string[], cache: Map<string, unknown> | undefin
 
 async function assessPoint(point: Point, now: string, cache: Map<string, unknown> | undefined): Promise<ReturnSafety> {
   const near = (await hazardsOfCell(cellOfPoint(point), cache)).filter((h) => h.active && bboxContains(grownBbox(h.bbox), point.coordinates));
-  return returnSafetyOf(point, near.length > 0 ? await hazardShapes(near.map((h) => h.hazardAreaId), cache) : [], now);
+  return returnSafetyOf(
+    point,
+    near.length > 0
+      ? await hazardShapes(
+          near.map((h) => h.hazardAreaId),
+          cache,
+        )
+      : [],
+    now,
+  );
 }
 
 /**
@@ -154,7 +198,10 @@ export async function assessReturnSafety(destination: Household['destination'], 
   const key = `adm3:${destination.adm3}`;
   const areas = (cache?.get(key) as Awaited<ReturnType<typeof hazardAreasOfAdm3>> | undefined) ?? (await hazardAreasOfAdm3(destination.adm3));
   cache?.set(key, areas);
-  const nearby = areas.filter((a) => isHazardActive(a.status)).map((a) => a.id).sort();
+  const nearby = areas
+    .filter((a) => isHazardActive(a.status))
+    .map((a) => a.id)
+    .sort();
   return nearby.length > 0 ? { ...unknown, nearbyHazardAreaIds: nearby, reason: 'NO_POINT' } : unknown;
 }
 
@@ -169,7 +216,9 @@ export async function hazardsNear(point: Point, radiusM: number): Promise<{ id: 
   const [lon, lat] = point.coordinates as [number, number];
   const cells = cellsCovering(grownBbox([lon, lat, lon, lat], radiusM));
   const candidates = new Set<string>();
-  for (const cell of cells) for (const h of await hazardsOfCell(cell, undefined)) if (h.active && bboxContains(grownBbox(h.bbox, radiusM), point.coordinates)) candidates.add(h.hazardAreaId);
+  for (const cell of cells)
+    for (const h of await hazardsOfCell(cell, undefined))
+      if (h.active && bboxContains(grownBbox(h.bbox, radiusM), point.coordinates)) candidates.add(h.hazardAreaId);
   if (candidates.size === 0) return [];
   const shapes = await hazardShapes([...candidates], undefined);
   return shapes
@@ -212,7 +261,15 @@ export function returnSafetyItems(household: Household): Record<string, unknown>
     })),
     // Staff brief people before they go home: the AT_RISK households not yet given risk education.
     ...(household.returnSafety.status === 'AT_RISK' && !household.riskEducation
-      ? [{ ...briefingDueKey(household.country, household.org, household.id), entity: 'RiskEducationDue', householdId: household.id, country: household.country, org: household.org }]
+      ? [
+          {
+            ...briefingDueKey(household.country, household.org, household.id),
+            entity: 'RiskEducationDue',
+            householdId: household.id,
+            country: household.country,
+            org: household.org,
+          },
+        ]
       : []),
   ];
 }
@@ -224,7 +281,11 @@ export function returnSafetyItems(household: Household): Record<string, unknown>
  */
 export async function listBriefingDue(country: string, org: string | undefined, page: PageRequest): Promise<Page<HouseholdSummary>> {
   const prefix = briefingDuePrefix(org);
-  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', briefingDuePartition(country)], sortKeyPrefix: ['sk', prefix], scope: `eore-due:${country}:${prefix}` });
+  const links = await queryPage<{ householdId: string }>(page, {
+    partitionKey: ['pk', briefingDuePartition(country)],
+    sortKeyPrefix: ['sk', prefix],
+    scope: `eore-due:${country}:${prefix}`,
+  });
   const households = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
   return { items: links.items.flatMap((l) => (households.has(l.householdId) ? [summarise(households.get(l.householdId)!)] : [])), next: links.next };
 }
@@ -247,7 +308,10 @@ export function returnSafetyRemovals(before: Household, after?: Household): Guar
 }
 
 /** Everything the index needs when a stored household goes from `before` to `after`: stale items deleted, current ones put. */
-export const returnSafetyChangeWrites = (before: Household, after: Household): GuardedWrite[] => [...returnSafetyRemovals(before, after), ...returnSafetyItems(after).map(put)];
+export const returnSafetyChangeWrites = (before: Household, after: Household): GuardedWrite[] => [
+  ...returnSafetyRemovals(before, after),
+  ...returnSafetyItems(after).map(put),
+];
 
 // --- recomputation --------------------------------------------------------------------------
 
@@ -266,7 +330,12 @@ const CONCURRENCY = 4;
  * event in one transaction), or undefined when its safety was already right. `cause`: the hazard
  * area that changed it, when known.
  */
-async function recomputeHousehold(householdId: string, cause: string | undefined, actor: Principal, cache: Map<string, unknown>): Promise<Household | undefined> {
+async function recomputeHousehold(
+  householdId: string,
+  cause: string | undefined,
+  actor: Principal,
+  cache: Map<string, unknown>,
+): Promise<Household | undefined> {
   for (let attempt = 1; ; attempt++) {
     const before = await getHousehold(householdId);
     if (!before) return undefined;
@@ -274,16 +343,23 @@ async function recomputeHousehold(householdId: string, cause: string | undefined
     const safety = await assessReturnSafety(assistedDestination(before), now, cache);
     if (!safetyDiffers(safety, before.returnSafety)) return undefined;
     const after: Household = { ...before, returnSafety: safety, version: before.version + 1, updatedAt: now };
-    const changed = outboxEvent(EventType.ReturnSafetyChanged, { type: 'Household', id: before.id }, before.country, actor, {
-      householdId: before.id,
-      country: before.country,
-      province: before.origin.province,
-      org: before.org,
-      from: before.returnSafety.status,
-      to: safety.status,
-      hazardAreaIds: safety.hazardAreaIds,
-      ...(cause ? { cause: { hazardAreaId: cause } } : {}),
-    }, now);
+    const changed = outboxEvent(
+      EventType.ReturnSafetyChanged,
+      { type: 'Household', id: before.id },
+      before.country,
+      actor,
+      {
+        householdId: before.id,
+        country: before.country,
+        province: before.origin.province,
+        org: before.org,
+        from: before.returnSafety.status,
+        to: safety.status,
+        hazardAreaIds: safety.hazardAreaIds,
+        ...(cause ? { cause: { hazardAreaId: cause } } : {}),
+      },
+      now,
+    );
     try {
       await transact([
         { ...householdWrite(after, before.version), onConditionFailed: () => new HouseholdMoved() },
@@ -330,7 +406,12 @@ export async function recomputeForHazardArea(hazardAreaId: string, actor: Princi
   const box = grownBbox(bboxOf(around));
   const cells = hazardCells(around);
   // Only households whose point can be within 500 m of this area can have changed because of it.
-  const { candidates, changed } = await recheckCellHouseholds(cells, (point) => bboxContains(box, point), () => hazardAreaId, actor);
+  const { candidates, changed } = await recheckCellHouseholds(
+    cells,
+    (point) => bboxContains(box, point),
+    () => hazardAreaId,
+    actor,
+  );
   return { hazardAreaId, cells: cells.length, candidates, changed };
 }
 
@@ -391,7 +472,12 @@ export async function recheckReturnSafety(households: readonly Household[], acto
     const after = (await recomputeHousehold(id, cause, actor, cache)) ?? (await getHousehold(id));
     if (after) changed.set(id, after);
   }
-  if (stale.length > 0) logger.info('return safety rechecked after commit: a hazard area changed meanwhile', { households: households.length, stale: stale.length, changed: changed.size });
+  if (stale.length > 0)
+    logger.info('return safety rechecked after commit: a hazard area changed meanwhile', {
+      households: households.length,
+      stale: stale.length,
+      changed: changed.size,
+    });
   return changed;
 }
 
@@ -416,13 +502,20 @@ export const safetyCellOf = (destination: Household['destination']): string | un
  * logged (the area's id and the error, nothing personal) and does not undo the change; the next
  * change of an area nearby, or running it again, repairs what was missed.
  */
-export async function recomputeAfterHazardChange(hazardAreaId: string, actor: Principal, extent?: HazardArea['geometry']): Promise<RecomputeResult | undefined> {
+export async function recomputeAfterHazardChange(
+  hazardAreaId: string,
+  actor: Principal,
+  extent?: HazardArea['geometry'],
+): Promise<RecomputeResult | undefined> {
   try {
     const result = await recomputeForHazardArea(hazardAreaId, actor, extent);
     logger.info('return safety recomputed', { ...result });
     return result;
   } catch (e: unknown) {
-    logger.error('return safety recomputation failed; it is retried on the next change of the area', { hazardAreaId, error: e instanceof Error ? e.name : 'unknown' });
+    logger.error('return safety recomputation failed; it is retried on the next change of the area', {
+      hazardAreaId,
+      error: e instanceof Error ? e.name : 'unknown',
+    });
     return undefined;
   }
 }
@@ -439,7 +532,11 @@ export type AtRiskScope = { country?: string | undefined; org?: string | undefin
  */
 export async function listHouseholdsAtRisk(hazardAreaId: string, scope: AtRiskScope, page: PageRequest): Promise<Page<HouseholdSummary>> {
   const prefix = atRiskPrefix(scope);
-  const links = await queryPage<{ householdId: string }>(page, { partitionKey: ['pk', atRiskPartition(hazardAreaId)], sortKeyPrefix: ['sk', prefix], scope: `at-risk:${hazardAreaId}:${prefix}` });
+  const links = await queryPage<{ householdId: string }>(page, {
+    partitionKey: ['pk', atRiskPartition(hazardAreaId)],
+    sortKeyPrefix: ['sk', prefix],
+    scope: `at-risk:${hazardAreaId}:${prefix}`,
+  });
   const households = new Map((await getHouseholds(links.items.map((l) => l.householdId))).map((h) => [h.id, h]));
   const items = links.items.flatMap((l) => {
     const h = households.get(l.householdId);

@@ -9,7 +9,14 @@ import { versionedPut } from './versioned.ts';
 /** The session item with its list keys (the site list only for a session at a site). */
 export const sessionWrite = (s: RiskEducationSession): GuardedWrite =>
   versionedPut(
-    { ...sessionKey(s.id), ...sessionsByCountry(s.country, s.date, s.id), ...sessionsByProvince(s.province, s.date, s.id), ...(s.site ? sessionsBySite(s.country, s.site, s.date, s.id) : {}), entity: 'RiskEducationSession', ...s },
+    {
+      ...sessionKey(s.id),
+      ...sessionsByCountry(s.country, s.date, s.id),
+      ...sessionsByProvince(s.province, s.date, s.id),
+      ...(s.site ? sessionsBySite(s.country, s.site, s.date, s.id) : {}),
+      entity: 'RiskEducationSession',
+      ...s,
+    },
     'new',
     `risk education session ${s.id}`,
   );

@@ -4,7 +4,17 @@ import type { Site } from '../../domain/site.ts';
 import type { SiteDelta } from '../../domain/site-stats.ts';
 import { ConflictError } from '../../errors.ts';
 import { documentClient, tableName } from '../client.ts';
-import { siteCodeKey, siteFlowsKey, siteFlowsPartition, siteKey, sitesByCountry, sitesByProvince, siteStatsKey, siteStatsPartition, siteStatusPrefix } from '../keys/site.ts';
+import {
+  siteCodeKey,
+  siteFlowsKey,
+  siteFlowsPartition,
+  siteKey,
+  sitesByCountry,
+  sitesByProvince,
+  siteStatsKey,
+  siteStatsPartition,
+  siteStatusPrefix,
+} from '../keys/site.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { counterWrites, countersOf } from './displacement-stats.ts';
@@ -25,7 +35,13 @@ const mainItem = (site: Site): Record<string, unknown> => ({
 });
 
 const codeClaim = (site: Site): GuardedWrite => ({
-  item: { Put: { TableName: tableName, Item: { ...siteCodeKey(site.country, site.code), entity: 'SiteCode', siteId: site.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+  item: {
+    Put: {
+      TableName: tableName,
+      Item: { ...siteCodeKey(site.country, site.code), entity: 'SiteCode', siteId: site.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
   onConditionFailed: () => new ConflictError(`Another site of ${site.country} already has the code ${site.code}.`),
 });
 
@@ -41,7 +57,14 @@ export function siteUpdateWrites(before: Site, after: Site): GuardedWrite[] {
   const writes = [versionedPut(mainItem(after), before.version, `site ${before.id}`)];
   if (before.code.toUpperCase() !== after.code.toUpperCase()) {
     writes.push(codeClaim(after), {
-      item: { Delete: { TableName: tableName, Key: siteCodeKey(before.country, before.code), ConditionExpression: 'siteId = :id', ExpressionAttributeValues: { ':id': before.id } } },
+      item: {
+        Delete: {
+          TableName: tableName,
+          Key: siteCodeKey(before.country, before.code),
+          ConditionExpression: 'siteId = :id',
+          ExpressionAttributeValues: { ':id': before.id },
+        },
+      },
     });
   }
   if (before.status === 'OPEN' && after.status === 'CLOSED') {
@@ -55,7 +78,8 @@ export function siteUpdateWrites(before: Site, after: Site): GuardedWrite[] {
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
-      onConditionFailed: () => new ConflictError(`Households are still at site ${before.code}: move them (POST /v1/households/{id}/transitions) before closing it.`),
+      onConditionFailed: () =>
+        new ConflictError(`Households are still at site ${before.code}: move them (POST /v1/households/{id}/transitions) before closing it.`),
     });
   }
   return writes;
@@ -87,8 +111,18 @@ export async function getSite(id: string): Promise<Site | undefined> {
 export function listSites(country: string, province: string | undefined, status: string | undefined, page: PageRequest): Promise<Page<Site>> {
   const scope = `sites:country=${country}:province=${province ?? ''}:status=${status ?? ''}`;
   return province
-    ? queryPage(page, { index: 'gsi1', partitionKey: ['gsi1pk', sitesByProvince(country, province, '', '').gsi1pk], sortKeyPrefix: ['gsi1sk', siteStatusPrefix(status)], scope })
-    : queryPage(page, { index: 'gsi4', partitionKey: ['gsi4pk', sitesByCountry(country, '', '').gsi4pk], sortKeyPrefix: ['gsi4sk', siteStatusPrefix(status)], scope });
+    ? queryPage(page, {
+        index: 'gsi1',
+        partitionKey: ['gsi1pk', sitesByProvince(country, province, '', '').gsi1pk],
+        sortKeyPrefix: ['gsi1sk', siteStatusPrefix(status)],
+        scope,
+      })
+    : queryPage(page, {
+        index: 'gsi4',
+        partitionKey: ['gsi4pk', sitesByCountry(country, '', '').gsi4pk],
+        sortKeyPrefix: ['gsi4sk', siteStatusPrefix(status)],
+        scope,
+      });
 }
 
 /** Every site of a country (a few hundred at most): the statistics' names and the importer's codes. Paged Query, never Scan. */
@@ -97,7 +131,13 @@ export async function allSitesOf(country: string): Promise<Site[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi4', KeyConditionExpression: 'gsi4pk = :pk', ExpressionAttributeValues: { ':pk': sitesByCountry(country, '', '').gsi4pk }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': sitesByCountry(country, '', '').gsi4pk },
+        ExclusiveStartKey: start,
+      }),
     );
     sites.push(...(out.Items ?? []).map((i) => toResource<Site>(i)));
     start = out.LastEvaluatedKey;
@@ -106,7 +146,8 @@ export async function allSitesOf(country: string): Promise<Site[]> {
 }
 
 /** The counter writes of households arriving at or leaving sites (present figures), for the transaction of the change. */
-export const siteStatsWrites = (deltas: readonly SiteDelta[]): GuardedWrite[] => deltas.flatMap((d) => counterWrites(siteStatsKey(d.country, d.siteId), d.counters, 'SiteStats'));
+export const siteStatsWrites = (deltas: readonly SiteDelta[]): GuardedWrite[] =>
+  deltas.flatMap((d) => counterWrites(siteStatsKey(d.country, d.siteId), d.counters, 'SiteStats'));
 
 /** The counter writes of movements in one effective month of a country (see `movementFlows`). */
 export const siteFlowWrites = (country: string, month: string, counters: Counters): GuardedWrite[] =>
@@ -118,7 +159,13 @@ export async function readSiteStats(country: string): Promise<Map<string, Counte
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': siteStatsPartition(country) }, ConsistentRead: true, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': siteStatsPartition(country) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) found.set(String(item.sk).slice('SITE#'.length), countersOf(item));
     start = out.LastEvaluatedKey;

@@ -26,7 +26,10 @@ export interface StatsChange {
 export const statsPlace = (a: { country: string; province: string; adm2?: string | undefined }) => ({ country: a.country, province: a.province, adm2: a.adm2 });
 
 /** Counter changes for a status move: one less in `from`, one more in `to`. */
-export const moved = (prefix: string, from: string | null, to: string): Counters => ({ ...(from ? { [`${prefix}_${from}`]: -1 } : {}), [`${prefix}_${to}`]: (from === to ? 0 : 1) });
+export const moved = (prefix: string, from: string | null, to: string): Counters => ({
+  ...(from ? { [`${prefix}_${from}`]: -1 } : {}),
+  [`${prefix}_${to}`]: from === to ? 0 : 1,
+});
 
 /**
  * The writes that apply counter changes: one UpdateItem per scope item, with the changes of the
@@ -82,7 +85,12 @@ export async function readDistrictStats(province?: string): Promise<Map<string, 
   let start: Record<string, unknown> | undefined;
   do {
     const out: QueryCommandOutput = await documentClient.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': landReleaseStatsKey({ level: 'all' }).pk, ':p': `DISTRICT#${province ?? ''}` }, ExclusiveStartKey: start }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': landReleaseStatsKey({ level: 'all' }).pk, ':p': `DISTRICT#${province ?? ''}` },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of out.Items ?? []) result.set(String(item.sk).slice('DISTRICT#'.length), counterOf(item));
     start = out.LastEvaluatedKey;

@@ -27,7 +27,8 @@ const subscriptionItem = (subscription: StoredSubscription): Record<string, unkn
 });
 
 /** The write that creates a subscription (secret included, for the deliverer), with its list keys. */
-export const subscriptionWrite = (subscription: StoredSubscription): GuardedWrite => versionedPut(subscriptionItem(subscription), 'new', `subscription ${subscription.id}`);
+export const subscriptionWrite = (subscription: StoredSubscription): GuardedWrite =>
+  versionedPut(subscriptionItem(subscription), 'new', `subscription ${subscription.id}`);
 
 /**
  * A URL as compared for duplicates: parsed and serialised (scheme and host in lower case, default
@@ -55,7 +56,13 @@ async function ensureOrgIndex(country: Country, org: string): Promise<void> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
-      new QueryCommand({ TableName: tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': subscriptionsByCountry(country, '').gsi1pk }, ExclusiveStartKey: startKey }),
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': subscriptionsByCountry(country, '').gsi1pk },
+        ExclusiveStartKey: startKey,
+      }),
     );
     for (const item of out.Items ?? []) if (item.org === org) own.push(toResource<StoredSubscription>(item));
     startKey = out.LastEvaluatedKey;
@@ -98,10 +105,19 @@ export async function createSubscription(subscription: StoredSubscription, cap: 
           },
         },
         onConditionFailed: () =>
-          new ConflictError(`Organisation ${org} already holds ${cap} subscriptions in ${country}, the most allowed: delete one it no longer needs first.`, { reason: 'subscription-cap', cap }),
+          new ConflictError(`Organisation ${org} already holds ${cap} subscriptions in ${country}, the most allowed: delete one it no longer needs first.`, {
+            reason: 'subscription-cap',
+            cap,
+          }),
       },
       {
-        item: { Put: { TableName: tableName, Item: { ...urlKey, entity: 'SubscriptionUrl', subscriptionId: subscription.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        item: {
+          Put: {
+            TableName: tableName,
+            Item: { ...urlKey, entity: 'SubscriptionUrl', subscriptionId: subscription.id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         onConditionFailed: () => new SameUrl(),
       },
     ]);
@@ -109,7 +125,10 @@ export async function createSubscription(subscription: StoredSubscription, cap: 
     if (!(e instanceof SameUrl)) throw e;
     const held = await documentClient.send(new GetCommand({ TableName: tableName, Key: urlKey, ConsistentRead: true }));
     const existing = String(held.Item?.subscriptionId ?? '');
-    throw new ConflictError(`Organisation ${org} already subscribes this URL: subscription ${existing}. Change or delete that one instead.`, { reason: 'subscription-url-taken', existingSubscriptionId: existing });
+    throw new ConflictError(`Organisation ${org} already subscribes this URL: subscription ${existing}. Change or delete that one instead.`, {
+      reason: 'subscription-url-taken',
+      existingSubscriptionId: existing,
+    });
   }
 }
 
@@ -156,7 +175,17 @@ export async function deleteSubscription(subscription: Subscription, expectedVer
         },
         onConditionFailed: () => new Changed(),
       },
-      { item: { Update: { TableName: tableName, Key: subscriptionCountKey(country, org), UpdateExpression: 'ADD #count :minus', ExpressionAttributeNames: { '#count': 'count' }, ExpressionAttributeValues: { ':minus': -1 } } } },
+      {
+        item: {
+          Update: {
+            TableName: tableName,
+            Key: subscriptionCountKey(country, org),
+            UpdateExpression: 'ADD #count :minus',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':minus': -1 },
+          },
+        },
+      },
       // The URL item only if it is this subscription's (two of one URL may predate the check).
       ...(marker.Item?.subscriptionId === id ? [{ item: { Delete: { TableName: tableName, Key: urlKey } } }] : []),
     ]);
@@ -164,13 +193,20 @@ export async function deleteSubscription(subscription: Subscription, expectedVer
     if (!(e instanceof Changed)) throw e;
     const current = await getStoredSubscription(id);
     if (!current) throw new NotFoundError(`No subscription ${id}.`);
-    throw new StaleVersion(`The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current.version}): read it again.`, current.version);
+    throw new StaleVersion(
+      `The subscription has changed since you read it (you sent version ${expectedVersion}, it is now ${current.version}): read it again.`,
+      current.version,
+    );
   }
 }
 
 /** Subscriptions of one country, oldest first, without their secrets. */
 export async function listSubscriptions(country: Country, page: PageRequest): Promise<Page<Subscription>> {
-  const found = await queryPage<StoredSubscription>(page, { index: 'gsi1', partitionKey: ['gsi1pk', subscriptionsByCountry(country, '').gsi1pk], scope: `subscriptions:country=${country}` });
+  const found = await queryPage<StoredSubscription>(page, {
+    index: 'gsi1',
+    partitionKey: ['gsi1pk', subscriptionsByCountry(country, '').gsi1pk],
+    scope: `subscriptions:country=${country}`,
+  });
   return { items: found.items.map(withoutSecret), next: found.next };
 }
 
@@ -185,7 +221,11 @@ export const listFailures = (subscriptionId: string, page: PageRequest): Promise
 /** A country's feed: the envelopes of its stored events, oldest first. */
 export async function listFeed(country: Country, page: PageRequest): Promise<Page<EventEnvelope>> {
   const feed = FEED_INDEX[country];
-  const found = await queryPage<{ event: EventEnvelope }>(page, { index: feed.index, partitionKey: [feed.pk, feedKeys([country], '')[feed.pk]!], scope: `feed:country=${country}` });
+  const found = await queryPage<{ event: EventEnvelope }>(page, {
+    index: feed.index,
+    partitionKey: [feed.pk, feedKeys([country], '')[feed.pk]!],
+    scope: `feed:country=${country}`,
+  });
   return { items: found.items.map((item) => item.event), next: found.next };
 }
 
@@ -222,7 +262,12 @@ export async function activeSubscriptionsOf(country: Country): Promise<StoredSub
  */
 export async function putFailure(subscriptionId: string, failure: SubscriptionFailure): Promise<void> {
   // Kept for the dead-letter retention (`RETENTION_DELIVERY_FAILURE_DAYS`) from its latest failure.
-  const item = { ...failureKey(subscriptionId, failure.eventId), entity: 'SubscriptionFailure', ...failure, expiresAt: ttlAfter(new Date(), retention.deliveryFailures) };
+  const item = {
+    ...failureKey(subscriptionId, failure.eventId),
+    entity: 'SubscriptionFailure',
+    ...failure,
+    expiresAt: ttlAfter(new Date(), retention.deliveryFailures),
+  };
   await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
 }
 
@@ -238,7 +283,9 @@ export async function getFailure(subscriptionId: string, eventId: string): Promi
  */
 export async function deleteFailure(subscriptionId: string, eventId: string): Promise<boolean> {
   try {
-    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: failureKey(subscriptionId, eventId), ConditionExpression: 'attribute_exists(pk)' }));
+    await documentClient.send(
+      new DeleteCommand({ TableName: tableName, Key: failureKey(subscriptionId, eventId), ConditionExpression: 'attribute_exists(pk)' }),
+    );
     return true;
   } catch (e: unknown) {
     if (e instanceof ConditionalCheckFailedException) return false;
@@ -251,7 +298,11 @@ export async function deleteFailure(subscriptionId: string, eventId: string): Pr
  * status and error and `failedAt`. Only while the record exists: a failed redrive must not bring
  * back a record that a concurrent, successful one removed (409 then).
  */
-export async function recordFailedRedrive(subscriptionId: string, eventId: string, outcome: { attempts: number; lastStatus?: number | undefined; lastError: string; failedAt: string }): Promise<SubscriptionFailure> {
+export async function recordFailedRedrive(
+  subscriptionId: string,
+  eventId: string,
+  outcome: { attempts: number; lastStatus?: number | undefined; lastError: string; failedAt: string },
+): Promise<SubscriptionFailure> {
   try {
     const out = await documentClient.send(
       new UpdateCommand({
@@ -270,7 +321,8 @@ export async function recordFailedRedrive(subscriptionId: string, eventId: strin
     );
     return toResource<SubscriptionFailure>(out.Attributes ?? {});
   } catch (e: unknown) {
-    if (e instanceof ConditionalCheckFailedException) throw new ConflictError(`The dead-letter record of event ${eventId} was removed meanwhile: a concurrent redrive delivered it.`);
+    if (e instanceof ConditionalCheckFailedException)
+      throw new ConflictError(`The dead-letter record of event ${eventId} was removed meanwhile: a concurrent redrive delivered it.`);
     throw e;
   }
 }

@@ -47,7 +47,10 @@ export async function updateTeam(id: string, expectedVersion: number, patch: Tea
     if (e instanceof ConditionalCheckFailedException) {
       if (!e.Item) throw new NotFoundError(`No team ${id}.`);
       const current = Number((e.Item.version as { N?: string } | undefined)?.N);
-      throw new StaleVersion(`The team has changed since you read it (you sent version ${expectedVersion}, it is now ${current}): read it again and reapply your change.`, current);
+      throw new StaleVersion(
+        `The team has changed since you read it (you sent version ${expectedVersion}, it is now ${current}): read it again and reapply your change.`,
+        current,
+      );
     }
     throw e;
   }

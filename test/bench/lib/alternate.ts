@@ -13,7 +13,10 @@ export interface AlternatedTimes {
  * the large one: `warmups` rounds first, discarded, then `requests` rounds, alternating which
  * side goes first so neither always follows the other. `progress` is told the round every 50.
  */
-export async function alternateTwo(request: (side: 0 | 1) => Promise<number>, options: { requests: number; warmups?: number; progress?: (round: number) => void }): Promise<AlternatedTimes> {
+export async function alternateTwo(
+  request: (side: 0 | 1) => Promise<number>,
+  options: { requests: number; warmups?: number; progress?: (round: number) => void },
+): Promise<AlternatedTimes> {
   for (let i = 0; i < (options.warmups ?? 50); i++) for (const side of [0, 1] as const) await request(side);
   const times: number[][] = [[], []];
   for (let i = 0; i < options.requests; i++) {

@@ -29,7 +29,28 @@ interface CdkBundling {
   readonly esbuildArgs?: Readonly<Record<string, string | boolean>>;
 }
 
-const KNOWN = new Set<string>(['target', 'format', 'platform', 'minify', 'sourceMap', 'sourceMapMode', 'sourcesContent', 'externalModules', 'bundleAwsSDK', 'loader', 'define', 'keepNames', 'banner', 'footer', 'mainFields', 'inject', 'tsconfig', 'metafile', 'logLevel', 'esbuildArgs']);
+const KNOWN = new Set<string>([
+  'target',
+  'format',
+  'platform',
+  'minify',
+  'sourceMap',
+  'sourceMapMode',
+  'sourcesContent',
+  'externalModules',
+  'bundleAwsSDK',
+  'loader',
+  'define',
+  'keepNames',
+  'banner',
+  'footer',
+  'mainFields',
+  'inject',
+  'tsconfig',
+  'metafile',
+  'logLevel',
+  'esbuildArgs',
+]);
 
 /**
  * The esbuild options `NodejsFunction` derives from `bundlingOptions`, translated the way
@@ -57,7 +78,8 @@ const KNOWN = new Set<string>(['target', 'format', 'platform', 'minify', 'source
  */
 export function cdkEquivalentOptions(root: string, entry: string, outfile: string, options: CdkBundling = bundlingOptions): BuildOptions {
   const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
-  if (unknown.length > 0) throw new Error(`test/bench/lib/bundle.ts does not know how NodejsFunction passes ${unknown.join(', ')} to esbuild; extend cdkEquivalentOptions`);
+  if (unknown.length > 0)
+    throw new Error(`test/bench/lib/bundle.ts does not know how NodejsFunction passes ${unknown.join(', ')} to esbuild; extend cdkEquivalentOptions`);
   if (options.externalModules === undefined && !options.bundleAwsSDK) {
     throw new Error('bundlingOptions.externalModules is unset: the CDK default depends on a feature flag; set it explicitly');
   }

@@ -44,9 +44,11 @@ export async function loadUntilFirstRender(page: Page, url: string, timeout = 30
  * response counted), paragraphs of text, then the element the probe waits for (`#card`).
  */
 export function staticPage(size: number): string {
-  const head = '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Static page</title></head><body><main>';
+  const head =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Static page</title></head><body><main>';
   const tail = '<article id="card">Static card</article></main></body></html>';
-  const paragraph = '<p>Clearway static page of the same size as the task board: hazard areas, tasks, progress reports and land release along the border.</p>\n';
+  const paragraph =
+    '<p>Clearway static page of the same size as the task board: hazard areas, tasks, progress reports and land release along the border.</p>\n';
   let body = '';
   while (head.length + body.length + paragraph.length + tail.length <= size) body += paragraph;
   body += '<!--' + 'x'.repeat(Math.max(0, size - head.length - body.length - tail.length - 7)) + '-->';

@@ -61,7 +61,12 @@ export async function startLocalStack(): Promise<LocalStack> {
       await ensureTable(client, name, tableDefinition);
     },
     setStream: async (name, enabled) => {
-      await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } : { StreamEnabled: false } }));
+      await client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          StreamSpecification: enabled ? { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } : { StreamEnabled: false },
+        }),
+      );
       for (let i = 0; ; i++) {
         const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
         if (table?.TableStatus === 'ACTIVE' && (table.StreamSpecification?.StreamEnabled ?? false) === enabled) return;
@@ -86,7 +91,11 @@ export async function startLocalStack(): Promise<LocalStack> {
     },
     serve: async (tableName) => {
       const port = await freePort();
-      const proc = spawn(process.execPath, ['test/bench/lib/app-server.ts'], { cwd: root, env: { ...process.env, ...env(tableName), PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const proc = spawn(process.execPath, ['test/bench/lib/app-server.ts'], {
+        cwd: root,
+        env: { ...process.env, ...env(tableName), PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve, reject) => {
         proc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
         proc.once('exit', (code) => reject(new Error(`app server exited with ${code}`)));

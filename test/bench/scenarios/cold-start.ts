@@ -70,7 +70,12 @@ const PROBES: readonly Subject[] = [
   { id: '+turf', kind: 'probe', entry: `${FIXTURES}/turf.ts`, note: 'area, boolean-point-in-polygon, kinks, point-to-polygon-distance' },
   { id: '+ulidx', kind: 'probe', entry: `${FIXTURES}/ulidx.ts`, note: 'ulid imported' },
   { id: '+all libraries', kind: 'probe', entry: `${FIXTURES}/all-libraries.ts`, note: 'every probe above together' },
-  { id: 'platform, no routes', kind: 'probe', entry: `${FIXTURES}/platform.ts`, note: 'Api (hono, config, logger), jose verification, idempotency store, Middy with logger context and metrics: the floor of lazy route loading' },
+  {
+    id: 'platform, no routes',
+    kind: 'probe',
+    entry: `${FIXTURES}/platform.ts`,
+    note: 'Api (hono, config, logger), jose verification, idempotency store, Middy with logger context and metrics: the floor of lazy route loading',
+  },
 ];
 
 /**
@@ -138,7 +143,7 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
     const byId = new Map<string, number>();
     for (const [j, m] of rotated(timed, iteration).entries()) {
       const done = iteration * timed.length + j;
-      const eta = done > 0 ? ` ~${Math.ceil(((Date.now() - started) / done) * (iterations * timed.length - done) / 1000)}s left` : '';
+      const eta = done > 0 ? ` ~${Math.ceil((((Date.now() - started) / done) * (iterations * timed.length - done)) / 1000)}s left` : '';
       ctx.progress.update(`[cold-start] iteration ${iteration + 1}/${iterations}, import ${j + 1}/${timed.length}: ${m.id}${eta}`);
       const { ms, cpuMs } = await timeImport(m.bundle.file, COLD_START_ENV, { cwd: workDir });
       m.samples.push(ms);
@@ -224,7 +229,12 @@ function toRows(ctx: ScenarioContext, measured: readonly Measured[]): Row[] {
     if (m.kind === 'function') {
       row.platformRatio = init ? init.median / platformMedian : Number.NaN;
       // Without the platform probe in the run (--only a subset), that verdict is not given.
-      row.targets = { size: m.bundle.bytes <= TARGETS.bundleBytesMax, init: ratio <= TARGETS.initRatioMax, platform: !(row.platformRatio > TARGETS.platformRatioMax), noNetwork: m.network.length === 0 };
+      row.targets = {
+        size: m.bundle.bytes <= TARGETS.bundleBytesMax,
+        init: ratio <= TARGETS.initRatioMax,
+        platform: !(row.platformRatio > TARGETS.platformRatioMax),
+        noNetwork: m.network.length === 0,
+      };
       row.topInputs = topInputs(m.bundle, ctx.root, TOP);
       row.topPackages = topPackages(m.bundle, ctx.root, TOP);
     }
@@ -296,7 +306,17 @@ function render(rows: readonly Row[], iterations: number): string {
         ],
         compared.map((r) => {
           const ref = rows.find((x) => x.kind === 'reference' && x.id === `${r.id}@${r.against!.ref}`);
-          return [r.id, kb(r.bytes), kb(r.against!.bytes), fixed(r.init?.median ?? Number.NaN), fixed(ref?.init?.median ?? Number.NaN), fixed(r.against!.ratio, 3), fixed(r.against!.pairedRatio, 3), fixed(r.against!.cpuRatio, 3), verdict(r.against!.ok)];
+          return [
+            r.id,
+            kb(r.bytes),
+            kb(r.against!.bytes),
+            fixed(r.init?.median ?? Number.NaN),
+            fixed(ref?.init?.median ?? Number.NaN),
+            fixed(r.against!.ratio, 3),
+            fixed(r.against!.pairedRatio, 3),
+            fixed(r.against!.cpuRatio, 3),
+            verdict(r.against!.ok),
+          ];
         }),
       ),
     );
@@ -407,8 +427,10 @@ function failuresOf(rows: readonly Row[]): string[] {
     if (r.network.length > 0) failures.push(`${r.id}: network I/O at import (${r.network.join(', ')})`);
     if (!r.targets) continue;
     if (!r.targets.size) failures.push(`${r.id}: bundle ${kb(r.bytes)} KB > ${TARGETS.bundleBytesMax / 1024} KB`);
-    if (!r.targets.init && r.network.length === 0) failures.push(`${r.id}: init ${fixed(r.init?.median ?? Number.NaN)} ms = ${fixed(r.ratio, 2)}x baseline > ${TARGETS.initRatioMax}x`);
-    if (!r.targets.platform && r.network.length === 0) failures.push(`${r.id}: init ${fixed(r.platformRatio ?? Number.NaN, 2)}x the platform probe > ${TARGETS.platformRatioMax}x`);
+    if (!r.targets.init && r.network.length === 0)
+      failures.push(`${r.id}: init ${fixed(r.init?.median ?? Number.NaN)} ms = ${fixed(r.ratio, 2)}x baseline > ${TARGETS.initRatioMax}x`);
+    if (!r.targets.platform && r.network.length === 0)
+      failures.push(`${r.id}: init ${fixed(r.platformRatio ?? Number.NaN, 2)}x the platform probe > ${TARGETS.platformRatioMax}x`);
     if (r.against && !r.against.ok) failures.push(`${r.id}: init ${fixed(r.against.ratio, 3)}x its build from ${r.against.ref} > ${TARGETS.refRatioMax}x`);
   }
   return failures;
@@ -427,7 +449,16 @@ async function referenceSubjects(root: string, ref: string, dir: string): Promis
   const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
   return apiFunctions
     .filter((f) => existsSync(join(dir, FUNCTION_ENTRY(f.name))))
-    .map((f): Subject => ({ id: `${f.name}@${ref}(${commit})`, kind: 'reference', entry: FUNCTION_ENTRY(f.name), root: dir, of: f.name, note: `${f.name} built from ${ref} (${commit})` }));
+    .map(
+      (f): Subject => ({
+        id: `${f.name}@${ref}(${commit})`,
+        kind: 'reference',
+        entry: FUNCTION_ENTRY(f.name),
+        root: dir,
+        of: f.name,
+        note: `${f.name} built from ${ref} (${commit})`,
+      }),
+    );
 }
 
 export const coldStart: Scenario = {
@@ -445,7 +476,8 @@ export const coldStart: Scenario = {
     probes: 'also measure baseline + one library at a time',
     keep: 'keep the bundles and print their directory',
     chain: 'comma-separated modules to attribute init cost to: baseline + a, + a + b, ...',
-    'compare-ref': 'a git ref (e.g. main): also bundle every function from that commit (git archive into a temporary tree using this node_modules) and time both builds interleaved in this run',
+    'compare-ref':
+      'a git ref (e.g. main): also bundle every function from that commit (git archive into a temporary tree using this node_modules) and time both builds interleaved in this run',
   },
   async run(ctx): Promise<ScenarioResult> {
     const iterations = Number(ctx.options.iterations);
@@ -456,7 +488,15 @@ export const coldStart: Scenario = {
       { id: 'baseline', kind: 'baseline', entry: `${FIXTURES}/baseline.ts` },
       ...apiFunctions.map((f): Subject => ({ id: f.name, kind: 'function', entry: FUNCTION_ENTRY(f.name) })),
       ...(ctx.options.probes ? PROBES : []),
-      ...(typeof ctx.options.chain === 'string' ? chainSubjects(ctx.root, ctx.options.chain.split(',').map((m) => m.trim()).filter(Boolean)) : []),
+      ...(typeof ctx.options.chain === 'string'
+        ? chainSubjects(
+            ctx.root,
+            ctx.options.chain
+              .split(',')
+              .map((m) => m.trim())
+              .filter(Boolean),
+          )
+        : []),
     ];
 
     const workDir = await mkdtemp(join(tmpdir(), 'clearway-bench-cold-start-'));

@@ -36,7 +36,11 @@ export const fuzz: Scenario = {
     ctx.progress.update('fuzz: starting DynamoDB Local');
     const dynamo = await startDynamoDbLocal();
     try {
-      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: 'ap-southeast-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
       // A name no answer could contain by chance, so that the leak check can look for it.
       const table = `fuzz-${randomUUID()}`;
       await ensureTable(client, table, tableDefinition);
@@ -52,7 +56,11 @@ export const fuzz: Scenario = {
       const [code] = (await exited) as [number | null];
       if (code !== 0 || !result) throw new Error(`the fuzz process exited with ${code} and no result`);
       const first = result.failures[0];
-      const failures = first ? [`${result.failureCount} of ${requests} answers broke the contract (first: #${first.index} ${first.method} ${first.url}: ${first.violations.join('; ')})`] : [];
+      const failures = first
+        ? [
+            `${result.failureCount} of ${requests} answers broke the contract (first: #${first.index} ${first.method} ${first.url}: ${first.violations.join('; ')})`,
+          ]
+        : [];
       return { report: `${result.operationCount} operations\n${formatFuzzReport(result)}`, failures, data: { ...result } };
     } finally {
       await dynamo.stop();

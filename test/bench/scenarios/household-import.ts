@@ -119,8 +119,12 @@ export const householdImport: Scenario = {
   async run(ctx) {
     const people = Number(ctx.options['import-people']);
     const heapMb = typeof ctx.options['import-heap-mb'] === 'string' && ctx.options['import-heap-mb'] !== '' ? ctx.options['import-heap-mb'] : undefined;
-    const semiSpaceMb = typeof ctx.options['import-semi-space-mb'] === 'string' && ctx.options['import-semi-space-mb'] !== '' ? ctx.options['import-semi-space-mb'] : undefined;
-    const formats = String(ctx.options['import-formats']).split(',').map((f) => f.trim()).filter(Boolean);
+    const semiSpaceMb =
+      typeof ctx.options['import-semi-space-mb'] === 'string' && ctx.options['import-semi-space-mb'] !== '' ? ctx.options['import-semi-space-mb'] : undefined;
+    const formats = String(ctx.options['import-formats'])
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     for (const f of formats) if (!(f in TARGETS)) throw new Error(`--import-formats: unknown format ${f} (csv, kobo-xlsx)`);
     const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
     try {
@@ -145,8 +149,15 @@ export const householdImport: Scenario = {
         const stack = await startLocalStack();
         try {
           await stack.createTable('import');
-          const result = await child<ChildResult>('test/bench/tools/import-child.ts', [files[format]!], { ...stack.env('import'), DATA_DIR: dir }, heapMb, semiSpaceMb);
-          if (result.outcome !== 'COMPLETED' || result.job.rowsTotal !== people) throw new Error(`the ${format} import did not complete: ${result.outcome} ${JSON.stringify(result.job)}`);
+          const result = await child<ChildResult>(
+            'test/bench/tools/import-child.ts',
+            [files[format]!],
+            { ...stack.env('import'), DATA_DIR: dir },
+            heapMb,
+            semiSpaceMb,
+          );
+          if (result.outcome !== 'COMPLETED' || result.job.rowsTotal !== people)
+            throw new Error(`the ${format} import did not complete: ${result.outcome} ${JSON.stringify(result.job)}`);
           runs.push({ format, bytes: (await stat(files[format]!)).size, result });
         } finally {
           await stack.stop();
@@ -166,8 +177,16 @@ export const householdImport: Scenario = {
       const failures: string[] = [];
       const rows: string[][] = [];
       const verdicts: string[] = [];
-      const data: Record<string, unknown> = { people, items: raw.items, rawMs: raw.rawMs, heapCapMb: heapMb ? Number(heapMb) : null, semiSpaceMb: semiSpaceMb ? Number(semiSpaceMb) : null, targets: { time: TARGETS, rssMb: RSS_TARGET_MB } };
-      const rateText = (r: { first: number; last: number } | undefined) => (r ? `${fixed(r.first, 0)} → ${fixed(r.last, 0)} (${fixed(r.first / r.last, 2)}×)` : '');
+      const data: Record<string, unknown> = {
+        people,
+        items: raw.items,
+        rawMs: raw.rawMs,
+        heapCapMb: heapMb ? Number(heapMb) : null,
+        semiSpaceMb: semiSpaceMb ? Number(semiSpaceMb) : null,
+        targets: { time: TARGETS, rssMb: RSS_TARGET_MB },
+      };
+      const rateText = (r: { first: number; last: number } | undefined) =>
+        r ? `${fixed(r.first, 0)} → ${fixed(r.last, 0)} (${fixed(r.first / r.last, 2)}×)` : '';
       const rawRates = windowRates(raw.samples, raw.rows);
       for (const { format, bytes, result } of runs) {
         const ratio = result.importMs / raw.rawMs;
@@ -176,7 +195,8 @@ export const householdImport: Scenario = {
         const rss = rssGrowth(result.samples, people);
         const target = TARGETS[format]!;
         if (ratio > target) failures.push(`household-import: the ${format} import took ${fixed(ratio, 2)}× raw BatchWriteItem (target ≤ ${target}×)`);
-        if (peakMb > RSS_TARGET_MB) failures.push(`household-import: the ${format} import's peak RSS was ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`);
+        if (peakMb > RSS_TARGET_MB)
+          failures.push(`household-import: the ${format} import's peak RSS was ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`);
         rows.push([
           `import ${format} (${(bytes / 1024 / 1024).toFixed(1)} MB)`,
           fixed(result.importMs / 1000, 1),
@@ -187,14 +207,19 @@ export const householdImport: Scenario = {
           rss ? `${rss.early} → ${rss.end}` : '',
           rateText(rates),
         ]);
-        verdicts.push(`target: ${format} ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`);
+        verdicts.push(
+          `target: ${format} ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`,
+        );
         if (rates) {
           const slowdown = rates.first / rates.last;
           const binding = people >= SLOWDOWN_TARGET_FROM;
           verdicts.push(
             `${binding ? 'target' : 'shown'}: ${format} rows/s of the last ${rates.window} rows within ${SLOWDOWN_TARGET}× of the first's → ${slowdown <= SLOWDOWN_TARGET ? 'PASS' : 'FAIL'} (${fixed(slowdown, 2)}×; raw BatchWriteItem's own: ${rawRates ? fixed(rawRates.first / rawRates.last, 2) : '?'}×)${binding ? '' : ` (binding from ${SLOWDOWN_TARGET_FROM} people)`}`,
           );
-          if (binding && slowdown > SLOWDOWN_TARGET) failures.push(`household-import: the ${format} import slowed ${fixed(slowdown, 2)}× from its first to its last ${rates.window} rows (target ≤ ${SLOWDOWN_TARGET}×)`);
+          if (binding && slowdown > SLOWDOWN_TARGET)
+            failures.push(
+              `household-import: the ${format} import slowed ${fixed(slowdown, 2)}× from its first to its last ${rates.window} rows (target ≤ ${SLOWDOWN_TARGET}×)`,
+            );
         }
         data[format] = {
           bytes,

@@ -27,7 +27,14 @@ const LISTED = 'KH22';
 
 /** Cambodia's border provinces with the share of displaced households they are given. */
 const PROVINCE_WEIGHTS: [string, number][] = [
-  ['KH22', 0.3], ['KH01', 0.22], ['KH13', 0.2], ['KH02', 0.1], ['KH24', 0.06], ['KH15', 0.05], ['KH17', 0.04], ['KH09', 0.03],
+  ['KH22', 0.3],
+  ['KH01', 0.22],
+  ['KH13', 0.2],
+  ['KH02', 0.1],
+  ['KH24', 0.06],
+  ['KH15', 0.05],
+  ['KH17', 0.04],
+  ['KH09', 0.03],
 ];
 const GIVEN_F = ['Sreymom', 'Sophea', 'Chantha', 'Bopha', 'Kanha', 'Dara', 'Sokunthea', 'Vanna'];
 const GIVEN_M = ['Sokha', 'Vuthy', 'Rithy', 'Sovann', 'Piseth', 'Chamroeun', 'Veasna', 'Kosal'];
@@ -60,7 +67,12 @@ const SIZE_WEIGHTS = [0.06, 0.12, 0.17, 0.2, 0.17, 0.12, 0.08, 0.05, 0.03];
 /** Members of a plausible household (1–9 people, mean 4.4): a head, maybe a spouse, children, maybe a grandparent. */
 export function benchMembers(rnd: () => number, year: number): Member[] {
   let r = rnd();
-  const size = 1 + Math.max(0, SIZE_WEIGHTS.findIndex((w) => (r -= w) < 0));
+  const size =
+    1 +
+    Math.max(
+      0,
+      SIZE_WEIGHTS.findIndex((w) => (r -= w) < 0),
+    );
   const family = pick(rnd, FAMILY);
   const headSex = rnd() < 0.35 ? 'F' : 'M';
   const headAge = 20 + Math.floor(rnd() * 45);
@@ -77,7 +89,11 @@ export function benchMembers(rnd: () => number, year: number): Member[] {
   const members = [member(headSex, headAge, 'HEAD')];
   if (size > 1) members.push(member(headSex === 'F' ? 'M' : 'F', Math.max(18, headAge + Math.floor(rnd() * 7) - 3), 'SPOUSE'));
   while (members.length < size) {
-    members.push(rnd() < 0.1 ? member(rnd() < 0.5 ? 'F' : 'M', Math.min(100, headAge + 22 + Math.floor(rnd() * 12)), 'PARENT') : member(rnd() < 0.5 ? 'F' : 'M', Math.floor(rnd() * Math.min(headAge - 15, 25)), 'CHILD'));
+    members.push(
+      rnd() < 0.1
+        ? member(rnd() < 0.5 ? 'F' : 'M', Math.min(100, headAge + 22 + Math.floor(rnd() * 12)), 'PARENT')
+        : member(rnd() < 0.5 ? 'F' : 'M', Math.floor(rnd() * Math.min(headAge - 15, 25)), 'CHILD'),
+    );
   }
   return members;
 }
@@ -148,7 +164,9 @@ export const householdPages: Scenario = {
           const items = chunk.flatMap((h) =>
             householdItems(
               h,
-              h.members.flatMap((m, memberIndex) => (m.document ? [{ hash: createHash('sha256').update(`${h.id}:${memberIndex}`).digest('hex'), memberIndex, duplicate: false }] : [])),
+              h.members.flatMap((m, memberIndex) =>
+                m.document ? [{ hash: createHash('sha256').update(`${h.id}:${memberIndex}`).digest('hex'), memberIndex, duplicate: false }] : [],
+              ),
               { id: newId(), at: h.createdAt, actor: { sub: 'bench-registrar', role: 'relief', org: h.org }, action: 'CREATED', to: h.status },
             ),
           );
@@ -157,10 +175,14 @@ export const householdPages: Scenario = {
           await Promise.all([0, 1, 2, 3].map((q) => stack.batchPut(set.table, items.slice(q * quarter, (q + 1) * quarter))));
           const byProvince = new Map<string, Household[]>();
           for (const h of chunk) byProvince.set(h.origin.province, [...(byProvince.get(h.origin.province) ?? []), h]);
-          const writes = displacementStatsWritesForDeltas([...byProvince].map(([province, hs]) => ({ country: 'KH', province, counters: addContributions(...hs.map((h) => contributionOf(h, year))) })));
+          const writes = displacementStatsWritesForDeltas(
+            [...byProvince].map(([province, hs]) => ({ country: 'KH', province, counters: addContributions(...hs.map((h) => contributionOf(h, year))) })),
+          );
           for (const w of writes) await stack.transact(set.table, [w.item]);
           set.households = n;
-          ctx.progress.update(`household-pages: storing ${set.label}: ${people.toLocaleString('en')} people, ${n.toLocaleString('en')} households (${fixed((performance.now() - seedStarted) / 1000, 0)} s)`);
+          ctx.progress.update(
+            `household-pages: storing ${set.label}: ${people.toLocaleString('en')} people, ${n.toLocaleString('en')} households (${fixed((performance.now() - seedStarted) / 1000, 0)} s)`,
+          );
         }
         if (set.listed < PAGE) throw new Error(`only ${set.listed} households of ${LISTED} in ${set.label}: not a full page`);
       }
@@ -173,22 +195,48 @@ export const householdPages: Scenario = {
         const res = await fetch(`${base}/v1/households?province=${LISTED}&limit=${PAGE}`, { headers });
         const body = (await res.json()) as { items: { originProvince: string }[]; next: string | null };
         const ms = performance.now() - started;
-        if (res.status !== 200 || body.items.length !== PAGE || body.items.some((i) => i.originProvince !== LISTED)) throw new Error(`listing failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+        if (res.status !== 200 || body.items.length !== PAGE || body.items.some((i) => i.originProvince !== LISTED))
+          throw new Error(`listing failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         return ms;
       };
-      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), { requests, progress: (i) => ctx.progress.update(`household-pages: request ${i}/${requests}`) });
+      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), {
+        requests,
+        progress: (i) => ctx.progress.update(`household-pages: request ${i}/${requests}`),
+      });
       const report = [
         `GET /v1/households?province=${LISTED}&limit=${PAGE} (a ministry) over HTTP, alternating between two tables; seeded in ${fixed(seedSeconds, 1)} s`,
         table(
-          [{ header: 'stored' }, { header: 'households', align: 'right' }, { header: `in ${LISTED}`, align: 'right' }, { header: 'n', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'p95 / 1,000', align: 'right' }],
-          sets.map((s, k) => [s.label, s.households.toLocaleString('en'), s.listed.toLocaleString('en'), String(times[k]!.length), fixed(p50[k]!, 2), fixed(p95[k]!, 2), fixed(p95[k]! / p95[0]!, 2)]),
+          [
+            { header: 'stored' },
+            { header: 'households', align: 'right' },
+            { header: `in ${LISTED}`, align: 'right' },
+            { header: 'n', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'p95 / 1,000', align: 'right' },
+          ],
+          sets.map((s, k) => [
+            s.label,
+            s.households.toLocaleString('en'),
+            s.listed.toLocaleString('en'),
+            String(times[k]!.length),
+            fixed(p50[k]!, 2),
+            fixed(p95[k]!, 2),
+            fixed(p95[k]! / p95[0]!, 2),
+          ]),
         ),
         `target: p95 at ${largePeople.toLocaleString('en')} people ≤ ${TARGET}× p95 at 1,000 → ${ratio <= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
       ].join('\n');
       return {
         report,
         failures: ratio <= TARGET ? [] : [`household-pages: p95 ratio ${fixed(ratio, 2)} > ${TARGET}`],
-        data: { target: TARGET, ratio, requests, seedSeconds, sets: sets.map((s, k) => ({ people: s.people, households: s.households, listed: s.listed, p50: p50[k], p95: p95[k] })) },
+        data: {
+          target: TARGET,
+          ratio,
+          requests,
+          seedSeconds,
+          sets: sets.map((s, k) => ({ people: s.people, households: s.households, listed: s.listed, p50: p50[k], p95: p95[k] })),
+        },
       };
     } finally {
       ctx.progress.clear();

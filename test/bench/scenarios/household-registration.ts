@@ -61,13 +61,25 @@ function registrationBody(rnd: () => number, n: number, year: number, pointShare
  * raw table, which the registrations (KH) never touch, so that it starts empty; each size is
  * written whole (bucket items merged over the whole population) with BatchWriteItem.
  */
-async function measureMatch(ctx: Parameters<Scenario['run']>[0], stack: Awaited<ReturnType<typeof startLocalStack>>, sizes: number[], samples: number, year: number) {
+async function measureMatch(
+  ctx: Parameters<Scenario['run']>[0],
+  stack: Awaited<ReturnType<typeof startLocalStack>>,
+  sizes: number[],
+  samples: number,
+  year: number,
+) {
   const { blockingBucketItems, findCandidates } = await import('../../../shared/db/repositories/duplicates.ts');
   const { newId } = await import('../../../shared/domain/ids.ts');
   const rnd = random(23);
   const person = () => {
     const province = `TH${pickProvince(rnd).slice(2)}`;
-    return { country: 'TH', id: newId(), org: 'BENCH', origin: { province, village: `Village ${1 + Math.floor(rnd() * VILLAGES)}` }, members: benchMembers(rnd, year) };
+    return {
+      country: 'TH',
+      id: newId(),
+      org: 'BENCH',
+      origin: { province, village: `Village ${1 + Math.floor(rnd() * VILLAGES)}` },
+      members: benchMembers(rnd, year),
+    };
   };
   const sample = Array.from({ length: samples }, person);
   const population: ReturnType<typeof person>[] = [];
@@ -98,15 +110,39 @@ async function measureMatch(ctx: Parameters<Scenario['run']>[0], stack: Awaited<
   const report = [
     `the match alone: ${samples} sample households (${fixed(mean(sample.map((s) => s.members.length)), 1)} people each on average) looked up in a blocking index of growing size`,
     table(
-      [{ header: 'people filed' }, { header: 'households', align: 'right' }, { header: 'bucket items', align: 'right' }, { header: 'items read per match', align: 'right' }, { header: 'items read in all', align: 'right' }, { header: 'candidates per match', align: 'right' }, { header: 'ms per match', align: 'right' }],
-      rows.map((r, k) => [String(r.people), String(r.households), String(r.buckets), `${fixed(mean(r.read), 2)} (${Math.min(...r.read)}–${Math.max(...r.read)})`, String(totals[k]), fixed(mean(r.found), 2), fixed((r.ms / samples) * 8, 2)]),
+      [
+        { header: 'people filed' },
+        { header: 'households', align: 'right' },
+        { header: 'bucket items', align: 'right' },
+        { header: 'items read per match', align: 'right' },
+        { header: 'items read in all', align: 'right' },
+        { header: 'candidates per match', align: 'right' },
+        { header: 'ms per match', align: 'right' },
+      ],
+      rows.map((r, k) => [
+        String(r.people),
+        String(r.households),
+        String(r.buckets),
+        `${fixed(mean(r.read), 2)} (${Math.min(...r.read)}–${Math.max(...r.read)})`,
+        String(totals[k]),
+        fixed(mean(r.found), 2),
+        fixed((r.ms / samples) * 8, 2),
+      ]),
     ),
     `target: the same items read per match at every size → ${same ? 'PASS' : 'FAIL'}`,
   ].join('\n');
   return {
     report,
     failures: same ? [] : [`household-registration: the match read ${totals.join(' / ')} items at ${rows.map((r) => r.people).join(' / ')} people`],
-    data: rows.map((r, k) => ({ people: r.people, households: r.households, buckets: r.buckets, itemsReadTotal: totals[k], itemsReadPerMatch: mean(r.read), candidatesPerMatch: mean(r.found), msPerMatch: (r.ms / samples) * 8 })),
+    data: rows.map((r, k) => ({
+      people: r.people,
+      households: r.households,
+      buckets: r.buckets,
+      itemsReadTotal: totals[k],
+      itemsReadPerMatch: mean(r.read),
+      candidatesPerMatch: mean(r.found),
+      msPerMatch: (r.ms / samples) * 8,
+    })),
   };
 }
 
@@ -167,13 +203,54 @@ export const householdRegistration: Scenario = {
         const place = random(7);
         const areas = Array.from({ length: hazardAreas }, (_, i): HazardArea => {
           const [lon, lat] = [103.3 + place() * 0.8, 14.1 + place() * 0.3];
-          const geometry = { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + 0.01, lat], [lon + 0.01, lat + 0.01], [lon, lat + 0.01], [lon, lat]]] };
+          const geometry = {
+            type: 'Polygon' as const,
+            coordinates: [
+              [
+                [lon, lat],
+                [lon + 0.01, lat],
+                [lon + 0.01, lat + 0.01],
+                [lon, lat + 0.01],
+                [lon, lat],
+              ],
+            ],
+          };
           const at = new Date().toISOString();
-          return { id: areaId(), reference: `HA-KH-2026-${i}`, version: 1, createdAt: at, updatedAt: at, createdBy: 'bench', name: `Area ${i}`, country: 'KH', province: 'KH22', contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-01', contamination: [{ category: 'AP_MINE', period: '2025_CONFLICT' }], geometry, areaSqm: 1_180_000, remainingSqm: 1_180_000, status: 'OPEN', statusChangedAt: at };
+          return {
+            id: areaId(),
+            reference: `HA-KH-2026-${i}`,
+            version: 1,
+            createdAt: at,
+            updatedAt: at,
+            createdBy: 'bench',
+            name: `Area ${i}`,
+            country: 'KH',
+            province: 'KH22',
+            contested: false,
+            classification: 'CHA',
+            evidence: 'DIRECT',
+            dateOfInformation: '2025-08-01',
+            contamination: [{ category: 'AP_MINE', period: '2025_CONFLICT' }],
+            geometry,
+            areaSqm: 1_180_000,
+            remainingSqm: 1_180_000,
+            status: 'OPEN',
+            statusChangedAt: at,
+          };
         });
         for (const t of [rawTable, httpTable]) {
-          await stack.batchPut(t, areas.flatMap((a) => [hazardWrite(a, 'new').item.Put!.Item as Record<string, unknown>, ...hazardCellWrites(a).map((w) => w.item.Put!.Item as Record<string, unknown>)]));
-          for (const a of areas) await stack.transact(t, hazardDemandWrites(a).map((w) => w.item));
+          await stack.batchPut(
+            t,
+            areas.flatMap((a) => [
+              hazardWrite(a, 'new').item.Put!.Item as Record<string, unknown>,
+              ...hazardCellWrites(a).map((w) => w.item.Put!.Item as Record<string, unknown>),
+            ]),
+          );
+          for (const a of areas)
+            await stack.transact(
+              t,
+              hazardDemandWrites(a).map((w) => w.item),
+            );
         }
       }
       const { householdCreateWrites } = await import('../../../shared/db/repositories/households.ts');
@@ -206,31 +283,66 @@ export const householdRegistration: Scenario = {
         const now = new Date().toISOString();
         const id = newId();
         const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, type: m.document.type, number: m.document.number }] : []));
-        const refs = await Promise.all(documents.map(async (d) => ({ hash: await hashDocument('KH', d.number), memberIndex: d.memberIndex, duplicate: false })));
+        const refs = await Promise.all(
+          documents.map(async (d) => ({ hash: await hashDocument('KH', d.number), memberIndex: d.memberIndex, duplicate: false })),
+        );
         const household: Household = {
-          id, version: 1, createdAt: now, updatedAt: now, createdBy: principal.sub, country: 'KH' as const, org: principal.org, status: 'DISPLACED' as const, statusChangedAt: now,
-          origin: body.origin, current: body.current, destination: body.destination, members: body.members.map((m) => storedMember({ ...m, specificNeeds: [...m.specificNeeds] })),
-          contact: body.contact, consent: body.consent as Household['consent'], returnSafety: await assessReturnSafety(body.destination, now),
+          id,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+          createdBy: principal.sub,
+          country: 'KH' as const,
+          org: principal.org,
+          status: 'DISPLACED' as const,
+          statusChangedAt: now,
+          origin: body.origin,
+          current: body.current,
+          destination: body.destination,
+          members: body.members.map((m) => storedMember({ ...m, specificNeeds: [...m.specificNeeds] })),
+          contact: body.contact,
+          consent: body.consent as Household['consent'],
+          returnSafety: await assessReturnSafety(body.destination, now),
         };
         const writes = [
           ...householdCreateWrites(household, refs, historyEntry(principal, now, 'CREATED', { to: household.status })),
-          outboxEvent(EventType.HouseholdRegistered, { type: 'Household', id }, 'KH', principal, {
-            householdId: id, country: 'KH', province: household.origin.province, org: household.org, status: household.status, memberCount: household.members.length,
-            destinationProvince: body.destination.province, returnSafety: household.returnSafety.status,
-          }, now).write,
+          outboxEvent(
+            EventType.HouseholdRegistered,
+            { type: 'Household', id },
+            'KH',
+            principal,
+            {
+              householdId: id,
+              country: 'KH',
+              province: household.origin.province,
+              org: household.org,
+              status: household.status,
+              memberCount: household.members.length,
+              destinationProvince: body.destination.province,
+              returnSafety: household.returnSafety.status,
+            },
+            now,
+          ).write,
           ...householdStatsWrites(undefined, household),
           ...returnSafetyItems(household).map(copyPut),
           // Its people filed in the duplicate blocking index, as a registration files them.
           ...(await blockingWrites(household)),
           // The registration code's claim, as a registration draws and claims one.
-          registrationCodeWrite('KH', newRegistrationCode((n) => randomBytes(n)), id),
+          registrationCodeWrite(
+            'KH',
+            newRegistrationCode((n) => randomBytes(n)),
+            id,
+          ),
         ];
         itemsTotal += writes.length;
         if (household.returnSafety.status === 'AT_RISK') atRisk++;
         transactions.push(writes);
       }
       const server = await stack.serve(httpTable);
-      const headers = { authorization: `Bearer ${await stack.token({ sub: principal.sub, role: 'relief', country: 'KH', org: principal.org })}`, 'content-type': 'application/json' };
+      const headers = {
+        authorization: `Bearer ${await stack.token({ sub: principal.sub, role: 'relief', country: 'KH', org: principal.org })}`,
+        'content-type': 'application/json',
+      };
       let failures = 0;
       const post = async (body: unknown) => {
         const res = await fetch(`${server.base}/v1/households`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -255,14 +367,24 @@ export const householdRegistration: Scenario = {
       }
       if (failures > 0) throw new Error(`${failures} registrations over HTTP were not 201`);
       // Both tables must hold the same: read the country's household counter of each.
-      const counted = await Promise.all([rawTable, httpTable].map(async (t) => (await documentClient.send(new GetCommand({ TableName: t, Key: { pk: 'DSTATS#KH', sk: 'ALL' } }))).Item?.hh_DISPLACED));
+      const counted = await Promise.all(
+        [rawTable, httpTable].map(
+          async (t) => (await documentClient.send(new GetCommand({ TableName: t, Key: { pk: 'DSTATS#KH', sk: 'ALL' } }))).Item?.hh_DISPLACED,
+        ),
+      );
       const perSecond = { raw: (count / ms.raw) * 1000, http: (count / ms.http) * 1000 };
       const ratio = perSecond.http / perSecond.raw;
       const matching = matchSizes.length > 0 ? await measureMatch(ctx, stack, matchSizes, matchSamples, year) : undefined;
       const report = [
         `${count} registrations each side, ${concurrency} in flight, ${fixed(itemsTotal / transactions.length, 1)} items per transaction on average, ${Math.round(pointShare * 100)}% with a destination point, ${Math.round((atRisk / transactions.length) * 100)}% AT_RISK near ${hazardAreas} hazard areas (with their demand counters); rounds alternate`,
         table(
-          [{ header: 'side' }, { header: 'seconds', align: 'right' }, { header: 'per second', align: 'right' }, { header: 'mean ms', align: 'right' }, { header: 'households counted', align: 'right' }],
+          [
+            { header: 'side' },
+            { header: 'seconds', align: 'right' },
+            { header: 'per second', align: 'right' },
+            { header: 'mean ms', align: 'right' },
+            { header: 'households counted', align: 'right' },
+          ],
           [
             ['raw TransactWriteItems', fixed(ms.raw / 1000, 2), fixed(perSecond.raw, 1), fixed((ms.raw / count) * concurrency, 2), String(counted[0] ?? '-')],
             ['POST /v1/households', fixed(ms.http / 1000, 2), fixed(perSecond.http, 1), fixed((ms.http / count) * concurrency, 2), String(counted[1] ?? '-')],
@@ -271,12 +393,26 @@ export const householdRegistration: Scenario = {
         `target: HTTP ≥ ${TARGET}× raw → ${ratio >= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
         ...(matching ? [matching.report] : []),
       ].join('\n');
-      const missed = [...(ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`]), ...(matching?.failures ?? [])];
+      const missed = [
+        ...(ratio >= TARGET ? [] : [`household-registration: HTTP/raw throughput ${fixed(ratio, 2)} < ${TARGET}`]),
+        ...(matching?.failures ?? []),
+      ];
       return {
         report,
         failures: missed,
         data: {
-          matching: matching?.data, target: TARGET, ratio, count, concurrency, pointShare, atRiskShare: atRisk / transactions.length, itemsPerTransaction: itemsTotal / transactions.length, seconds: { raw: ms.raw / 1000, http: ms.http / 1000 }, perSecond, counted },
+          matching: matching?.data,
+          target: TARGET,
+          ratio,
+          count,
+          concurrency,
+          pointShare,
+          atRiskShare: atRisk / transactions.length,
+          itemsPerTransaction: itemsTotal / transactions.length,
+          seconds: { raw: ms.raw / 1000, http: ms.http / 1000 },
+          perSecond,
+          counted,
+        },
       };
     } finally {
       ctx.progress.clear();

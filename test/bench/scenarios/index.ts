@@ -12,4 +12,16 @@ import { teamTasks } from './team-tasks.ts';
 import { webBudget } from './web-budget.ts';
 
 /** Every scenario `npm run bench` knows, in the order it runs them. Add new modules here. */
-export const scenarios: readonly Scenario[] = [coldStart, teamTasks, landReleaseStats, landReleaseAcceptance, notificationLatency, householdPages, householdRegistration, priorities, householdImport, webBudget, fuzz];
+export const scenarios: readonly Scenario[] = [
+  coldStart,
+  teamTasks,
+  landReleaseStats,
+  landReleaseAcceptance,
+  notificationLatency,
+  householdPages,
+  householdRegistration,
+  priorities,
+  householdImport,
+  webBudget,
+  fuzz,
+];

@@ -42,7 +42,18 @@ const M_PER_DEG_LON = 107_700;
 // Where the other households live: ≈ 65 km × 55 km of cells far from the areas.
 const ELSEWHERE = { west: 102.6, south: 13.4, east: 103.2, north: 13.9 };
 
-const square = (lon: number, lat: number): Area => ({ type: 'Polygon', coordinates: [[[lon, lat], [lon + SIZE, lat], [lon + SIZE, lat + SIZE], [lon, lat + SIZE], [lon, lat]]] });
+const square = (lon: number, lat: number): Area => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + SIZE, lat],
+      [lon + SIZE, lat + SIZE],
+      [lon, lat + SIZE],
+      [lon, lat],
+    ],
+  ],
+});
 
 export const landReleaseAcceptance: Scenario = {
   name: 'land-release-acceptance',
@@ -92,22 +103,78 @@ export const landReleaseAcceptance: Scenario = {
         const geometry = square(...corners[i]!);
         const sqm = areaSqm(geometry);
         const hazard: HazardArea = {
-          id: newId(), version: 3, createdAt: at, updatedAt: at, createdBy: 'bench', reference: `HA-KH-BENCH-${i}`, name: `Bench area ${i}`,
-          country: 'KH', province: PROVINCE, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-07-20',
-          contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }], geometry, areaSqm: sqm, remainingSqm: sqm,
-          hasCompletionReport: true, status: 'WORKED_ON', statusChangedAt: at,
+          id: newId(),
+          version: 3,
+          createdAt: at,
+          updatedAt: at,
+          createdBy: 'bench',
+          reference: `HA-KH-BENCH-${i}`,
+          name: `Bench area ${i}`,
+          country: 'KH',
+          province: PROVINCE,
+          contested: false,
+          classification: 'CHA',
+          evidence: 'DIRECT',
+          dateOfInformation: '2025-07-20',
+          contamination: [{ category: 'AP_MINE', model: 'PMN-2', period: '2025_CONFLICT' }],
+          geometry,
+          areaSqm: sqm,
+          remainingSqm: sqm,
+          hasCompletionReport: true,
+          status: 'WORKED_ON',
+          statusChangedAt: at,
         };
         const reportId = newId();
         const task: Task = {
-          id: newId(), version: 5, createdAt: at, updatedAt: at, createdBy: 'bench', hazardAreaId: hazard.id, country: 'KH', countries: ['KH'], province: PROVINCE,
-          activityType: 'CLEARANCE', priority: 1, joint: false, teamIds: [newId()], plannedStart: '2026-01-10', plannedEnd: '2026-02-10',
-          status: 'COMPLETED', statusChangedAt: at, areaClearedSqm: 0, ordnanceFound: 0, progressReports: 0, openReportId: reportId, startedAt: at, remainingSqmAtStart: sqm,
+          id: newId(),
+          version: 5,
+          createdAt: at,
+          updatedAt: at,
+          createdBy: 'bench',
+          hazardAreaId: hazard.id,
+          country: 'KH',
+          countries: ['KH'],
+          province: PROVINCE,
+          activityType: 'CLEARANCE',
+          priority: 1,
+          joint: false,
+          teamIds: [newId()],
+          plannedStart: '2026-01-10',
+          plannedEnd: '2026-02-10',
+          status: 'COMPLETED',
+          statusChangedAt: at,
+          areaClearedSqm: 0,
+          ordnanceFound: 0,
+          progressReports: 0,
+          openReportId: reportId,
+          startedAt: at,
+          remainingSqmAtStart: sqm,
         };
         const part = { outcome: 'CLEARED' as const, method: 'MANUAL' as const, depthCm: 13, geometry, areaSqm: sqm };
         const report: ClearedArea = {
-          id: reportId, version: 1, createdAt: at, updatedAt: at, createdBy: 'bench', taskId: task.id, hazardAreaId: hazard.id, country: 'KH', province: PROVINCE, countries: ['KH'],
-          submittedBy: actor, outcome: 'CLEARED', method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01', geometry, areaSqm: sqm, parts: [part],
-          requiredQaCountries: ['KH'], qaDecisions: [], attestationRequired: false, eo: { fromProgressReports: {}, mismatch: false, differences: {} }, status: 'SUBMITTED',
+          id: reportId,
+          version: 1,
+          createdAt: at,
+          updatedAt: at,
+          createdBy: 'bench',
+          taskId: task.id,
+          hazardAreaId: hazard.id,
+          country: 'KH',
+          province: PROVINCE,
+          countries: ['KH'],
+          submittedBy: actor,
+          outcome: 'CLEARED',
+          method: 'MANUAL',
+          depthCm: 13,
+          completedAt: '2026-02-01',
+          geometry,
+          areaSqm: sqm,
+          parts: [part],
+          requiredQaCountries: ['KH'],
+          qaDecisions: [],
+          attestationRequired: false,
+          eo: { fromProgressReports: {}, mismatch: false, differences: {} },
+          status: 'SUBMITTED',
         };
         hazards.push(hazard);
         reports.push(report);
@@ -116,7 +183,13 @@ export const landReleaseAcceptance: Scenario = {
           ...hazardCellWrites(hazard).map(putOf),
           ...taskWrites(task, 'new').map(putOf),
           putOf(clearedAreaWrite(report, 'new')),
-          putOf(reportLandWrite(hazard.id, { clearedAreaId: report.id, state: 'PENDING', parts: [{ outcome: part.outcome, method: part.method, areaSqm: sqm, geometry }] })),
+          putOf(
+            reportLandWrite(hazard.id, {
+              clearedAreaId: report.id,
+              state: 'PENDING',
+              parts: [{ outcome: part.outcome, method: part.method, areaSqm: sqm, geometry }],
+            }),
+          ),
         );
       }
       const areaCells = new Set(hazards.flatMap((h) => hazardCells(h.geometry)));
@@ -130,7 +203,16 @@ export const landReleaseAcceptance: Scenario = {
         const destination = { province: PROVINCE, point: { type: 'Point' as const, coordinates: point } };
         return { ...h, destination, returnSafety: returnSafetyOf(destination.point, safetyHazards, h.createdAt) };
       };
-      const itemsOf = (h: Household) => [...householdItems(h, [], { id: newId(), at: h.createdAt, actor: { sub: 'bench-registrar', role: 'relief', org: h.org }, action: 'CREATED', to: h.status }), ...returnSafetyItems(h)];
+      const itemsOf = (h: Household) => [
+        ...householdItems(h, [], {
+          id: newId(),
+          at: h.createdAt,
+          actor: { sub: 'bench-registrar', role: 'relief', org: h.org },
+          action: 'CREATED',
+          to: h.status,
+        }),
+        ...returnSafetyItems(h),
+      ];
       const nearby: Household[] = [];
       const aroundFirst: string[] = [];
       for (const [i] of hazards.entries()) {
@@ -172,14 +254,19 @@ export const landReleaseAcceptance: Scenario = {
       for (let stored = 0; stored < elsewhere; ) {
         const chunk: Household[] = [];
         while (chunk.length < 2000 && stored + chunk.length < elsewhere) {
-          const point: [number, number] = [ELSEWHERE.west + rnd() * (ELSEWHERE.east - ELSEWHERE.west), ELSEWHERE.south + rnd() * (ELSEWHERE.north - ELSEWHERE.south)];
+          const point: [number, number] = [
+            ELSEWHERE.west + rnd() * (ELSEWHERE.east - ELSEWHERE.west),
+            ELSEWHERE.south + rnd() * (ELSEWHERE.north - ELSEWHERE.south),
+          ];
           const h = householdAt(point);
           otherCells.add(cellOfPoint(h.destination!.point!));
           chunk.push(h);
         }
         await put(sets[1]!.table, chunk.flatMap(itemsOf));
         stored += chunk.length;
-        ctx.progress.update(`land-release-acceptance: storing ${stored.toLocaleString('en')}/${elsewhere.toLocaleString('en')} households elsewhere (${fixed((performance.now() - seedStarted) / 1000, 0)} s)`);
+        ctx.progress.update(
+          `land-release-acceptance: storing ${stored.toLocaleString('en')}/${elsewhere.toLocaleString('en')} households elsewhere (${fixed((performance.now() - seedStarted) / 1000, 0)} s)`,
+        );
       }
       const shared = [...otherCells].filter((c) => areaCells.has(c));
       if (shared.length > 0) throw new Error(`households "elsewhere" fall in the areas' cells ${shared.join(', ')}`);
@@ -188,25 +275,47 @@ export const landReleaseAcceptance: Scenario = {
 
       ctx.progress.update('land-release-acceptance: starting the app servers');
       const servers = await Promise.all(sets.map((s) => stack.serve(s.table)));
-      const qa = { authorization: `Bearer ${await stack.token({ sub: 'bench-qa', role: 'qa', country: 'KH', org: 'CMAA' })}`, 'content-type': 'application/json' };
+      const qa = {
+        authorization: `Bearer ${await stack.token({ sub: 'bench-qa', role: 'qa', country: 'KH', org: 'CMAA' })}`,
+        'content-type': 'application/json',
+      };
       const admin = { authorization: `Bearer ${await stack.token({ sub: 'bench-admin', role: 'admin', org: 'CLEARWAY' })}` };
       const next = [0, 0];
       const accept = async (side: 0 | 1) => {
         const report = reports[next[side]!++]!;
         const started = performance.now();
-        const res = await fetch(`${servers[side]!.base}/v1/cleared-areas/${report.id}/qa`, { method: 'POST', headers: { ...qa, 'if-match': '"1"' }, body: JSON.stringify({ decision: 'ACCEPTED' }) });
+        const res = await fetch(`${servers[side]!.base}/v1/cleared-areas/${report.id}/qa`, {
+          method: 'POST',
+          headers: { ...qa, 'if-match': '"1"' },
+          body: JSON.stringify({ decision: 'ACCEPTED' }),
+        });
         const body = (await res.json()) as { status?: string };
         const ms = performance.now() - started;
         if (res.status !== 200 || body.status !== 'QA_ACCEPTED') throw new Error(`acceptance failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         return ms;
       };
-      const { times, p50, p95, ratio } = await alternateTwo(accept, { requests, warmups, progress: (i) => ctx.progress.update(`land-release-acceptance: acceptance ${i}/${requests}`) });
+      const { times, p50, p95, ratio } = await alternateTwo(accept, {
+        requests,
+        warmups,
+        progress: (i) => ctx.progress.update(`land-release-acceptance: acceptance ${i}/${requests}`),
+      });
 
       // The acceptances did what they are for: the first area is closed and its households are SAFE, on both sides.
       for (const server of servers) {
-        const area = (await (await fetch(`${server.base}/v1/hazard-areas/${hazards[0]!.id}`, { headers: admin })).json()) as { status: string; remainingSqm: number };
-        const listed = (await (await fetch(`${server.base}/v1/hazard-areas/${hazards[0]!.id}/households-at-risk`, { headers: admin })).json()) as { items: unknown[] };
-        const safety = await Promise.all(aroundFirst.map(async (id) => ((await (await fetch(`${server.base}/v1/households/${id}`, { headers: admin })).json()) as { returnSafety?: { status: string } }).returnSafety?.status));
+        const area = (await (await fetch(`${server.base}/v1/hazard-areas/${hazards[0]!.id}`, { headers: admin })).json()) as {
+          status: string;
+          remainingSqm: number;
+        };
+        const listed = (await (await fetch(`${server.base}/v1/hazard-areas/${hazards[0]!.id}/households-at-risk`, { headers: admin })).json()) as {
+          items: unknown[];
+        };
+        const safety = await Promise.all(
+          aroundFirst.map(
+            async (id) =>
+              ((await (await fetch(`${server.base}/v1/households/${id}`, { headers: admin })).json()) as { returnSafety?: { status: string } }).returnSafety
+                ?.status,
+          ),
+        );
         if (area.status !== 'CLOSED' || area.remainingSqm !== 0 || listed.items.length !== 0 || safety.some((s) => s !== 'SAFE')) {
           throw new Error(`the first acceptance did not release its area and households: ${JSON.stringify({ area, listed: listed.items.length, safety })}`);
         }
@@ -220,7 +329,12 @@ export const landReleaseAcceptance: Scenario = {
         async (side) => {
           const n = probe++;
           const started = performance.now();
-          await stack.transact(sets[side]!.table, Array.from({ length: 8 }, (_, j) => ({ Put: { TableName: sets[side]!.table, Item: { pk: `BENCHPROBE#${n}`, sk: `ITEM#${j}`, entity: 'BenchProbe' } } })));
+          await stack.transact(
+            sets[side]!.table,
+            Array.from({ length: 8 }, (_, j) => ({
+              Put: { TableName: sets[side]!.table, Item: { pk: `BENCHPROBE#${n}`, sk: `ITEM#${j}`, entity: 'BenchProbe' } },
+            })),
+          );
           return performance.now() - started;
         },
         { requests, warmups },
@@ -230,7 +344,13 @@ export const landReleaseAcceptance: Scenario = {
         `POST /v1/cleared-areas/{id}/qa (KH QA accepts a report releasing a whole area, which closes it and reassesses the households around it) over HTTP, alternating between two tables; seeded with the streams off in ${fixed(seedSeconds, 1)} s, then streams on`,
         `${areas} areas (${warmups} warm-up acceptances per table), ${areaCells.size} cells between them; ${near.toLocaleString('en')} households in both tables (${nearbyInAreaCells.toLocaleString('en')} in the areas' cells, ${atRisk} AT_RISK before); the large table holds ${elsewhere.toLocaleString('en')} more in ${otherCells.size} other cells`,
         table(
-          [{ header: 'stored' }, { header: 'n', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'p95 / 1,000', align: 'right' }],
+          [
+            { header: 'stored' },
+            { header: 'n', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'p95 / 1,000', align: 'right' },
+          ],
           sets.map((s, k) => [s.label, String(times[k]!.length), fixed(p50[k]!, 2), fixed(p95[k]!, 2), fixed(p95[k]! / p95[0]!, 2)]),
         ),
         `target: p95 with ${elsewhere.toLocaleString('en')} elsewhere ≤ ${TARGET}× p95 with ${near.toLocaleString('en')} → ${ratio <= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
@@ -239,7 +359,22 @@ export const landReleaseAcceptance: Scenario = {
       return {
         report,
         failures: ratio <= TARGET ? [] : [`land-release-acceptance: p95 ratio ${fixed(ratio, 2)} > ${TARGET}`],
-        data: { target: TARGET, ratio, control: { p50: control.p50, p95: control.p95, ratio: control.ratio }, requests, warmups, seedSeconds, areas, areaCells: areaCells.size, near, nearbyInAreaCells, atRiskBefore: atRisk, elsewhere, otherCells: otherCells.size, sets: sets.map((s, k) => ({ label: s.label, elsewhere: s.elsewhere, p50: p50[k], p95: p95[k] })) },
+        data: {
+          target: TARGET,
+          ratio,
+          control: { p50: control.p50, p95: control.p95, ratio: control.ratio },
+          requests,
+          warmups,
+          seedSeconds,
+          areas,
+          areaCells: areaCells.size,
+          near,
+          nearbyInAreaCells,
+          atRiskBefore: atRisk,
+          elsewhere,
+          otherCells: otherCells.size,
+          sets: sets.map((s, k) => ({ label: s.label, elsewhere: s.elsewhere, p50: p50[k], p95: p95[k] })),
+        },
       };
     } finally {
       ctx.progress.clear();

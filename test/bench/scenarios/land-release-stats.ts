@@ -46,20 +46,58 @@ export const landReleaseStats: Scenario = {
             const lon = 103 + (n % 100) * 0.01;
             const lat = 14 + Math.floor(n / 100) * 0.001;
             const outcome = OUTCOMES[n % OUTCOMES.length]!;
-            const geometry = { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.001], [lon, lat + 0.001], [lon, lat]]] };
+            const geometry = {
+              type: 'Polygon' as const,
+              coordinates: [
+                [
+                  [lon, lat],
+                  [lon + 0.001, lat],
+                  [lon + 0.001, lat + 0.001],
+                  [lon, lat + 0.001],
+                  [lon, lat],
+                ],
+              ],
+            };
             return {
               parts: [{ outcome, method: 'MANUAL' as const, depthCm: 13, geometry, areaSqm: 11_900 }],
-              requiredQaCountries: ['KH'], qaDecisions: [], attestationRequired: false,
-              id: newId(), version: 2, createdAt: at, updatedAt: at, createdBy: 'bench',
-              taskId: newId(), hazardAreaId: newId(), country: 'KH', province: PROVINCES[n % PROVINCES.length]!, countries: ['KH'],
+              requiredQaCountries: ['KH'],
+              qaDecisions: [],
+              attestationRequired: false,
+              id: newId(),
+              version: 2,
+              createdAt: at,
+              updatedAt: at,
+              createdBy: 'bench',
+              taskId: newId(),
+              hazardAreaId: newId(),
+              country: 'KH',
+              province: PROVINCES[n % PROVINCES.length]!,
+              countries: ['KH'],
               submittedBy: { sub: 'bench', role: 'operations', org: 'CMAC' },
-              outcome, method: 'MANUAL', depthCm: 13, completedAt: '2026-02-01',
+              outcome,
+              method: 'MANUAL',
+              depthCm: 13,
+              completedAt: '2026-02-01',
               geometry,
-              areaSqm: 11_900, eo: { fromProgressReports: { AP_MINE: 1 }, mismatch: false, differences: {} }, status: 'QA_ACCEPTED',
+              areaSqm: 11_900,
+              eo: { fromProgressReports: { AP_MINE: 1 }, mismatch: false, differences: {} },
+              status: 'QA_ACCEPTED',
             };
           });
-          await stack.batchPut(set.table, batch.map((a) => clearedAreaWrite(a, 'new').item.Put!.Item as Record<string, unknown>));
-          await stack.transact(set.table, statsWrites(batch.map((a) => ({ country: a.country, province: a.province, counters: { ...moved('reports', null, a.status), [`sqm_${a.outcome}`]: a.areaSqm, eo_AP_MINE: 1 } }))).map((w) => w.item));
+          await stack.batchPut(
+            set.table,
+            batch.map((a) => clearedAreaWrite(a, 'new').item.Put!.Item as Record<string, unknown>),
+          );
+          await stack.transact(
+            set.table,
+            statsWrites(
+              batch.map((a) => ({
+                country: a.country,
+                province: a.province,
+                counters: { ...moved('reports', null, a.status), [`sqm_${a.outcome}`]: a.areaSqm, eo_AP_MINE: 1 },
+              })),
+            ).map((w) => w.item),
+          );
           ctx.progress.update(`land-release-stats: storing ${set.label}: ${Math.min(i + 100, set.count)}/${set.count}`);
         }
       }
@@ -71,14 +109,24 @@ export const landReleaseStats: Scenario = {
         const res = await fetch(`${base}/v1/stats/land-release?country=KH`, { headers });
         const body = (await res.json()) as { completionReportsByStatus: { QA_ACCEPTED: number } };
         const ms = performance.now() - started;
-        if (res.status !== 200 || body.completionReportsByStatus.QA_ACCEPTED !== expected) throw new Error(`statistics read failed: ${res.status} ${JSON.stringify(body)}`);
+        if (res.status !== 200 || body.completionReportsByStatus.QA_ACCEPTED !== expected)
+          throw new Error(`statistics read failed: ${res.status} ${JSON.stringify(body)}`);
         return ms;
       };
-      const { times, p50, p95, ratio } = await alternateTwo((side) => read(servers[side]!.base, sets[side]!.count), { requests, progress: (i) => ctx.progress.update(`land-release-stats: request ${i}/${requests}`) });
+      const { times, p50, p95, ratio } = await alternateTwo((side) => read(servers[side]!.base, sets[side]!.count), {
+        requests,
+        progress: (i) => ctx.progress.update(`land-release-stats: request ${i}/${requests}`),
+      });
       const report = [
         'GET /v1/stats/land-release?country=KH over HTTP, alternating between two tables',
         table(
-          [{ header: 'stored' }, { header: 'n', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'p95 / 100', align: 'right' }],
+          [
+            { header: 'stored' },
+            { header: 'n', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'p95 / 100', align: 'right' },
+          ],
           sets.map((s, k) => [s.label, String(times[k]!.length), fixed(p50[k]!, 2), fixed(p95[k]!, 2), fixed(p95[k]! / p95[0]!, 2)]),
         ),
         `target: p95 at ${large} ≤ ${TARGET}× p95 at 100 → ${ratio <= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,

@@ -90,13 +90,32 @@ export const notificationLatency: Scenario = {
       const now = new Date().toISOString();
       for (const country of ['KH', 'TH'] as const) {
         await transact([
-          subscriptionWrite({ id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: 'bench', country, org: `MoD-${country}`, url: `${hookBase}/${country}`, eventTypes: [], active: true, secret: randomBytes(32).toString('base64url') }),
+          subscriptionWrite({
+            id: newId(),
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+            createdBy: 'bench',
+            country,
+            org: `MoD-${country}`,
+            url: `${hookBase}/${country}`,
+            eventTypes: [],
+            active: true,
+            secret: randomBytes(32).toString('base64url'),
+          }),
         ]);
       }
 
       const actor = { sub: 'bench', role: 'operations' as const, country: 'KH' as const, org: 'CMAC' };
       const makeEvent = (i: number) =>
-        outboxEvent(EventType.TaskStatusChanged, { type: 'Task', id: `task-${i}` }, 'KH', actor, { taskId: `task-${i}`, hazardAreaId: 'ha-1', country: 'KH', province: 'KH22', from: 'ASSIGNED', to: 'IN_PROGRESS' }, new Date().toISOString());
+        outboxEvent(
+          EventType.TaskStatusChanged,
+          { type: 'Task', id: `task-${i}` },
+          'KH',
+          actor,
+          { taskId: `task-${i}`, hazardAreaId: 'ha-1', country: 'KH', province: 'KH22', from: 'ASSIGNED', to: 'IN_PROGRESS' },
+          new Date().toISOString(),
+        );
       const checkpointFile = join(dir, 'checkpoints.json');
       const poller = (bus: { send(c: PutEventsCommand): Promise<PutEventsCommandOutput> }) =>
         new StreamPoller({ dynamo, streams, tableName, checkpointFile, eventBridge: bus, busName: 'clearway', log: silent });
@@ -134,7 +153,10 @@ export const notificationLatency: Scenario = {
       // 2. Throughput: backlogs written at once, drained from the checkpoint by a new poller.
       const writeBacklog = async () => {
         const events = Array.from({ length: backlog }, (_, i) => makeEvent(i));
-        await stack.batchPut(tableName, events.map((e) => e.write.item.Put!.Item as Record<string, unknown>));
+        await stack.batchPut(
+          tableName,
+          events.map((e) => e.write.item.Put!.Item as Record<string, unknown>),
+        );
         return events.map((e) => e.event.id);
       };
       ctx.progress.update('notification-latency: throughput through the whole path');
@@ -161,14 +183,28 @@ export const notificationLatency: Scenario = {
         const { write } = makeEvent(i);
         const image = marshall(write.item.Put!.Item, { removeUndefinedValues: true }) as Record<string, AttributeValue>;
         return toLambdaRecord(
-          { eventID: `e${i}`, eventName: 'INSERT', eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'ap-southeast-1', dynamodb: { NewImage: image, SequenceNumber: String(i + 1).padStart(21, '0'), StreamViewType: 'NEW_AND_OLD_IMAGES' } },
+          {
+            eventID: `e${i}`,
+            eventName: 'INSERT',
+            eventVersion: '1.1',
+            eventSource: 'aws:dynamodb',
+            awsRegion: 'ap-southeast-1',
+            dynamodb: { NewImage: image, SequenceNumber: String(i + 1).padStart(21, '0'), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          },
           'arn:local',
         );
       });
-      const noopBus = { send: async (c: PutEventsCommand): Promise<PutEventsCommandOutput> => ({ $metadata: {}, FailedEntryCount: 0, Entries: (c.input.Entries ?? []).map(() => ({ EventId: 'x' })) }) };
+      const noopBus = {
+        send: async (c: PutEventsCommand): Promise<PutEventsCommandOutput> => ({
+          $metadata: {},
+          FailedEntryCount: 0,
+          Entries: (c.input.Entries ?? []).map(() => ({ EventId: 'x' })),
+        }),
+      };
       t0 = performance.now();
       // In batches of 1000 records, as the poller reads them.
-      for (let i = 0; i < records.length; i += 1000) await publishStreamRecords(records.slice(i, i + 1000), { eventBridge: noopBus, busName: 'clearway', log: silent });
+      for (let i = 0; i < records.length; i += 1000)
+        await publishStreamRecords(records.slice(i, i + 1000), { eventBridge: noopBus, busName: 'clearway', log: silent });
       const publishSeconds = (performance.now() - t0) / 1000;
 
       const rate = (n: number, s: number) => fixed(n / s, 0);
@@ -176,7 +212,12 @@ export const notificationLatency: Scenario = {
       const report = [
         `commit → webhook receipt, ${eventCount} events committed one at a time every ~${interval} ms, each to both ministries (${latencies.length} samples)`,
         table(
-          [{ header: 'samples', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'max ms', align: 'right' }],
+          [
+            { header: 'samples', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'max ms', align: 'right' },
+          ],
           [[String(latencies.length), fixed(p50, 1), fixed(p95, 1), fixed(max, 1)]],
         ),
         `target: p95 ≤ ${TARGET_P95_MS} ms → ${passed ? 'PASS' : 'FAIL'} (${fixed(p95, 1)} ms)`,

@@ -28,12 +28,39 @@ function area(i: number, rnd: () => number): HazardArea {
   const lon = 102.6 + (i % 50) * 0.03;
   const lat = 12.8 + Math.floor(i / 50) * 0.03;
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-  const geometry = { type: 'Polygon' as const, coordinates: [[[lon, lat], [lon + SIZE, lat], [lon + SIZE, lat + SIZE], [lon, lat + SIZE], [lon, lat]]] };
+  const geometry = {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + SIZE, lat],
+        [lon + SIZE, lat + SIZE],
+        [lon, lat + SIZE],
+        [lon, lat],
+      ],
+    ],
+  };
   const recent = rnd() < 0.3;
   return {
-    id: newId(), reference: `HA-KH-2026-${String(i).padStart(6, '0')}`, version: 1, createdAt: at, updatedAt: at, createdBy: 'bench',
-    name: `Bench area ${i}`, country: 'KH', province: PROVINCES[i % PROVINCES.length]!, contested: false, classification: 'CHA', evidence: 'DIRECT', dateOfInformation: '2025-08-01',
-    contamination: [{ category: recent ? 'AP_MINE' : 'UXO', period: recent ? '2025_CONFLICT' : 'LEGACY' }], geometry, areaSqm: 300_000, remainingSqm: 300_000, status: 'OPEN', statusChangedAt: at,
+    id: newId(),
+    reference: `HA-KH-2026-${String(i).padStart(6, '0')}`,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: 'bench',
+    name: `Bench area ${i}`,
+    country: 'KH',
+    province: PROVINCES[i % PROVINCES.length]!,
+    contested: false,
+    classification: 'CHA',
+    evidence: 'DIRECT',
+    dateOfInformation: '2025-08-01',
+    contamination: [{ category: recent ? 'AP_MINE' : 'UXO', period: recent ? '2025_CONFLICT' : 'LEGACY' }],
+    geometry,
+    areaSqm: 300_000,
+    remainingSqm: 300_000,
+    status: 'OPEN',
+    statusChangedAt: at,
   };
 }
 
@@ -45,9 +72,18 @@ function household(n: number, areas: readonly HazardArea[], rnd: () => number, y
   const point = near ? [lon + SIZE / 2, lat + SIZE + 0.0009] : [lon, lat];
   const status = STATUSES[Math.floor(rnd() * STATUSES.length)]!;
   return {
-    id: newId(), version: 1, createdAt: at, updatedAt: at, createdBy: 'bench', country: 'KH', org: `NGO-${n % 7}`, status, statusChangedAt: at,
+    id: newId(),
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: 'bench',
+    country: 'KH',
+    org: `NGO-${n % 7}`,
+    status,
+    statusChangedAt: at,
     ...(status === 'RETURN_BLOCKED' ? { blockedReason: rnd() < 0.5 ? ('HAZARD' as const) : ('OCCUPIED' as const) } : {}),
-    origin: { province: near?.province ?? 'KH22' }, current: { province: 'KH17', site: 'Pagoda camp 4' },
+    origin: { province: near?.province ?? 'KH22' },
+    current: { province: 'KH17', site: 'Pagoda camp 4' },
     destination: { province: near?.province ?? 'KH22', point: { type: 'Point', coordinates: point } },
     members: benchMembers(rnd, year).map(({ document: _d, ...m }) => m),
     consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE', 'REGISTRATION'] },
@@ -77,7 +113,12 @@ export const priorities: Scenario = {
     try {
       const sets = [
         { label: '1,000 households, 20 areas', table: 'prio-small', households: 1000, areas: 20 },
-        { label: `${largeHouseholds.toLocaleString('en')} households, ${largeAreas.toLocaleString('en')} areas`, table: 'prio-large', households: largeHouseholds, areas: largeAreas },
+        {
+          label: `${largeHouseholds.toLocaleString('en')} households, ${largeAreas.toLocaleString('en')} areas`,
+          table: 'prio-large',
+          households: largeHouseholds,
+          areas: largeAreas,
+        },
       ];
       Object.assign(process.env, stack.env('unused'));
       const { hazardWrite } = await import('../../../shared/db/repositories/hazard-areas.ts');
@@ -91,16 +132,33 @@ export const priorities: Scenario = {
         await stack.setStream(set.table, false);
         const rnd = random(set.areas);
         const areas = Array.from({ length: set.areas }, (_, i) => area(i, rnd));
-        await stack.batchPut(set.table, areas.flatMap((a) => [hazardWrite(a, 'new').item.Put!.Item as Record<string, unknown>, ...hazardCellWrites(a).map((w) => w.item.Put!.Item as Record<string, unknown>)]));
+        await stack.batchPut(
+          set.table,
+          areas.flatMap((a) => [
+            hazardWrite(a, 'new').item.Put!.Item as Record<string, unknown>,
+            ...hazardCellWrites(a).map((w) => w.item.Put!.Item as Record<string, unknown>),
+          ]),
+        );
         const areaWrites = areas.flatMap((a) => hazardDemandWrites(a));
-        for (let i = 0; i < areaWrites.length; i += 50) await stack.transact(set.table, areaWrites.slice(i, i + 50).map((w) => w.item));
+        for (let i = 0; i < areaWrites.length; i += 50)
+          await stack.transact(
+            set.table,
+            areaWrites.slice(i, i + 50).map((w) => w.item),
+          );
         for (let from = 0; from < set.households; from += 5000) {
           const chunk = Array.from({ length: Math.min(5000, set.households - from) }, (_, k) => household(from + k, areas, rnd, year));
           // The household items only: their index items (cell, at-risk links) are not what this read touches.
-          await stack.batchPut(set.table, chunk.map((h) => householdWrite(h, 1).item.Put!.Item as Record<string, unknown>));
+          await stack.batchPut(
+            set.table,
+            chunk.map((h) => householdWrite(h, 1).item.Put!.Item as Record<string, unknown>),
+          );
           // One UpdateItem per demand item that the chunk moves, as the import applies them.
           const demand = householdsDemandWrites(chunk);
-          for (let i = 0; i < demand.length; i += 50) await stack.transact(set.table, demand.slice(i, i + 50).map((w) => w.item));
+          for (let i = 0; i < demand.length; i += 50)
+            await stack.transact(
+              set.table,
+              demand.slice(i, i + 50).map((w) => w.item),
+            );
           ctx.progress.update(`priorities: storing ${set.label}: ${Math.min(from + 5000, set.households)}/${set.households}`);
         }
       }
@@ -115,14 +173,21 @@ export const priorities: Scenario = {
         const body = (await res.json()) as { items: { score: number }[] };
         const ms = performance.now() - t0;
         const ordered = body.items.every((item, k) => k === 0 || body.items[k - 1]!.score >= item.score);
-        if (res.status !== 200 || body.items.length !== 20 || !ordered) throw new Error(`priorities read failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+        if (res.status !== 200 || body.items.length !== 20 || !ordered)
+          throw new Error(`priorities read failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         return ms;
       };
       const { times, p50, p95, ratio } = await alternateTwo(read, { requests, progress: (i) => ctx.progress.update(`priorities: request ${i}/${requests}`) });
       const report = [
         `GET /v1/hazard-areas/priorities?country=KH&limit=20 over HTTP (KH ministry), alternating between two tables; seeded with the streams off in ${fixed(seedSeconds, 1)} s, then streams on`,
         table(
-          [{ header: 'stored' }, { header: 'n', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'p95 / small', align: 'right' }],
+          [
+            { header: 'stored' },
+            { header: 'n', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'p95 / small', align: 'right' },
+          ],
           sets.map((s, k) => [s.label, String(times[k]!.length), fixed(p50[k]!, 2), fixed(p95[k]!, 2), fixed(p95[k]! / p95[0]!, 2)]),
         ),
         `target: p95 at ${sets[1]!.label} ≤ ${TARGET}× p95 at ${sets[0]!.label} → ${ratio <= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,
@@ -130,7 +195,13 @@ export const priorities: Scenario = {
       return {
         report,
         failures: ratio <= TARGET ? [] : [`priorities: p95 ratio ${fixed(ratio, 2)} > ${TARGET}`],
-        data: { target: TARGET, ratio, requests, seedSeconds, sets: sets.map((s, k) => ({ households: s.households, areas: s.areas, p50: p50[k], p95: p95[k] })) },
+        data: {
+          target: TARGET,
+          ratio,
+          requests,
+          seedSeconds,
+          sets: sets.map((s, k) => ({ households: s.households, areas: s.areas, p50: p50[k], p95: p95[k] })),
+        },
       };
     } finally {
       ctx.progress.clear();

@@ -66,7 +66,9 @@ export const teamTasks: Scenario = {
       for (const set of sets) {
         await stack.createTable(set.table);
         for (let i = 0; i < set.count; i += 1000) {
-          const items = Array.from({ length: Math.min(1000, set.count - i) }, (_, j) => taskWrites(makeTask(teamId, hazardAreaId, i + j), 'new').map((w) => w.item.Put!.Item as Record<string, unknown>)).flat();
+          const items = Array.from({ length: Math.min(1000, set.count - i) }, (_, j) =>
+            taskWrites(makeTask(teamId, hazardAreaId, i + j), 'new').map((w) => w.item.Put!.Item as Record<string, unknown>),
+          ).flat();
           await stack.batchPut(set.table, items);
           ctx.progress.update(`team-tasks: storing ${set.label}: ${Math.min(i + 1000, set.count)}/${set.count}`);
         }
@@ -82,11 +84,20 @@ export const teamTasks: Scenario = {
         if (res.status !== 200 || body.items.length !== 25) throw new Error(`listing failed: ${res.status}`);
         return ms;
       };
-      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), { requests, progress: (i) => ctx.progress.update(`team-tasks: request ${i}/${requests}`) });
+      const { times, p50, p95, ratio } = await alternateTwo((side) => list(servers[side]!.base), {
+        requests,
+        progress: (i) => ctx.progress.update(`team-tasks: request ${i}/${requests}`),
+      });
       const report = [
         `GET /v1/tasks (a deminer's team, page of 25) over HTTP, alternating between two tables`,
         table(
-          [{ header: 'tasks stored' }, { header: 'n', align: 'right' }, { header: 'p50 ms', align: 'right' }, { header: 'p95 ms', align: 'right' }, { header: 'p95 / 100', align: 'right' }],
+          [
+            { header: 'tasks stored' },
+            { header: 'n', align: 'right' },
+            { header: 'p50 ms', align: 'right' },
+            { header: 'p95 ms', align: 'right' },
+            { header: 'p95 / 100', align: 'right' },
+          ],
           sets.map((s, k) => [s.label, String(times[k]!.length), fixed(p50[k]!, 2), fixed(p95[k]!, 2), fixed(p95[k]! / p95[0]!, 2)]),
         ),
         `target: p95 at ${large} ≤ ${TARGET}× p95 at 100 → ${ratio <= TARGET ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×)`,

@@ -143,7 +143,13 @@ export const webBudget: Scenario = {
         '',
         `First render, navigation start → first painted frame with the element, fresh context each time, alternating, ${runs} each:`,
         table(
-          [{ header: 'page' }, { header: 'bytes', align: 'right' }, { header: 'median ms', align: 'right' }, { header: 'min ms', align: 'right' }, { header: 'max ms', align: 'right' }],
+          [
+            { header: 'page' },
+            { header: 'bytes', align: 'right' },
+            { header: 'median ms', align: 'right' },
+            { header: 'min ms', align: 'right' },
+            { header: 'max ms', align: 'right' },
+          ],
           [
             ['task board (first task card)', String(boardBytes), fixed(boardMs, 1), fixed(Math.min(...times.board), 1), fixed(Math.max(...times.board), 1)],
             ['static page, same size', String(boardBytes), fixed(staticMs, 1), fixed(Math.min(...times.static), 1), fixed(Math.max(...times.static), 1)],

@@ -19,12 +19,24 @@ const dataDir = await mkdtemp(join(tmpdir(), 'ack-kill-'));
 const port = await freePort();
 let db = await startDynamoDbLocal({ dataDir, port });
 const client = new DynamoDBClient({ endpoint: db.endpoint, region: 'ap-southeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
-await client.send(new CreateTableCommand({ TableName: 'durability', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+await client.send(
+  new CreateTableCommand({
+    TableName: 'durability',
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }),
+);
 let lost = 0;
 for (let i = 0; i < n; i++) {
   const item = { pk: { S: `k${i}` }, v: { S: 'x' } };
   if (mode === 'put') await client.send(new PutItemCommand({ TableName: 'durability', Item: item }));
-  else await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'durability', Item: item } }, { Put: { TableName: 'durability', Item: { pk: { S: `k${i}b` } } } }] }));
+  else
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [{ Put: { TableName: 'durability', Item: item } }, { Put: { TableName: 'durability', Item: { pk: { S: `k${i}b` } } } }],
+      }),
+    );
   db.process.kill('SIGKILL');
   await new Promise((r) => db.process.once('exit', r));
   db = await startDynamoDbLocal({ dataDir, port });

@@ -18,7 +18,9 @@ import { freePort } from '../../../infra/local/dynamodb.ts';
 import { localToken, startLocalServer, type LocalServer } from '../../support/local-server.ts';
 import { table } from '../lib/table.ts';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, workers: { type: 'string', default: '8' }, acked: { type: 'string', default: '40' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, workers: { type: 'string', default: '8' }, acked: { type: 'string', default: '40' } },
+});
 const runs = Number(args.runs);
 const workers = Number(args.workers);
 const killAfterAcks = Number(args.acked);
@@ -27,7 +29,16 @@ const registration = (n: number) => ({
   origin: { province: 'KH22', district: 'Samraong', village: 'O Smach' },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   destination: { province: 'KH22', village: 'O Smach', point: { type: 'Point', coordinates: [103.52, 14.42] } },
-  members: [{ givenName: 'Test', familyName: `Durability ${n}`, sex: 'F', birthYear: 1986, relationship: 'HEAD', document: { type: 'NATIONAL_ID', number: `DK${String(n).padStart(9, '0')}` } }],
+  members: [
+    {
+      givenName: 'Test',
+      familyName: `Durability ${n}`,
+      sex: 'F',
+      birthYear: 1986,
+      relationship: 'HEAD',
+      document: { type: 'NATIONAL_ID', number: `DK${String(n).padStart(9, '0')}` },
+    },
+  ],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
 });
 
@@ -73,7 +84,11 @@ async function run(): Promise<RunResult> {
       while (!stop) {
         const n = next++;
         try {
-          const res = await fetch(`${base}/v1/households`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(registration(n)) });
+          const res = await fetch(`${base}/v1/households`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(registration(n)),
+          });
           const body = (await res.json()) as { id?: string };
           if (res.status === 201 && body.id) acked.push({ id: body.id, at: Date.now() });
           else other[res.status] = (other[res.status] ?? 0) + 1;
@@ -100,7 +115,14 @@ async function run(): Promise<RunResult> {
     await new Promise((r) => server!.proc.once('exit', r));
     server = await startLocalServer(dataDir, await freePort(), { CLEARWAY_SKIP_WEB_BUILD: '1' });
     const missingRestarted = await readBack(server.base, token, ids);
-    return { ackBefore: acked.filter((a) => a.at <= killedAt).length, ackAfter: acked.filter((a) => a.at > killedAt).length, other, unhealthyMs, missingSupervised, missingRestarted };
+    return {
+      ackBefore: acked.filter((a) => a.at <= killedAt).length,
+      ackAfter: acked.filter((a) => a.at > killedAt).length,
+      other,
+      unhealthyMs,
+      missingSupervised,
+      missingRestarted,
+    };
   } finally {
     if (server && server.proc.exitCode === null) {
       server.proc.kill('SIGTERM');
@@ -113,9 +135,25 @@ async function run(): Promise<RunResult> {
 const rows: string[][] = [];
 for (let i = 1; i <= runs; i++) {
   const r = await run();
-  const others = Object.entries(r.other).map(([k, v]) => `${k}×${v}`).join(', ') || '-';
-  rows.push([String(i), String(r.ackBefore), String(r.ackAfter), others, `${(r.unhealthyMs / 1000).toFixed(1)} s`, String(r.missingSupervised.length), String(r.missingRestarted.length)]);
+  const others =
+    Object.entries(r.other)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(', ') || '-';
+  rows.push([
+    String(i),
+    String(r.ackBefore),
+    String(r.ackAfter),
+    others,
+    `${(r.unhealthyMs / 1000).toFixed(1)} s`,
+    String(r.missingSupervised.length),
+    String(r.missingRestarted.length),
+  ]);
   for (const m of r.missingSupervised) process.stdout.write(`run ${i}: missing after the supervised restart: ${m}\n`);
 }
 const headers = ['run', '201 before kill', '201 after kill', 'other answers', '/health 503 for', 'missing (supervised)', 'missing (npm start again)'];
-process.stdout.write(`${table(headers.map((header) => ({ header })), rows)}\n`);
+process.stdout.write(
+  `${table(
+    headers.map((header) => ({ header })),
+    rows,
+  )}\n`,
+);

@@ -55,5 +55,7 @@ const final = (await getImportJob(job.id))!;
 const { rss, heapUsed } = process.memoryUsage();
 samples.push([Math.round(importMs), final.rowsImported + final.rowsRejected, Math.round(rss / 2 ** 20), Math.round(heapUsed / 2 ** 20)]);
 // process.resourceUsage().maxRSS is the kernel's peak resident set of this process, in KB.
-process.stdout.write(`${JSON.stringify({ outcome, importMs, processingMs: processingMs ?? 0, maxRssBytes: process.resourceUsage().maxRSS * 1024, job: final, samples })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ outcome, importMs, processingMs: processingMs ?? 0, maxRssBytes: process.resourceUsage().maxRSS * 1024, job: final, samples })}\n`,
+);
 process.exit(0);

@@ -63,7 +63,11 @@ async function profile(entry: string, runs: number): Promise<Map<string, number>
     const windows: [number, number][] = [];
     for (let i = 0; i < runs; i++) {
       const child = `const a = process.hrtime.bigint(); await import(${JSON.stringify(url)}); const b = process.hrtime.bigint(); process.stdout.write(JSON.stringify([String(a / 1000n), String(b / 1000n)]));`;
-      const out = execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, '--cpu-prof-interval=250', '--input-type=module', '-e', child], { env: COLD_START_ENV, cwd: dir, encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, '--cpu-prof-interval=250', '--input-type=module', '-e', child],
+        { env: COLD_START_ENV, cwd: dir, encoding: 'utf8' },
+      );
       const [a, b] = JSON.parse(out) as [string, string];
       windows.push([Number(a), Number(b)]);
     }
@@ -96,7 +100,10 @@ async function profile(entry: string, runs: number): Promise<Map<string, number>
   }
 }
 
-const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '15' }, top: { type: 'string', default: '18' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { runs: { type: 'string', default: '15' }, top: { type: 'string', default: '18' } },
+  allowPositionals: true,
+});
 const runs = Number(values.runs);
 const entries = positionals.length > 0 ? positionals : ['test/bench/fixtures/cold-start/baseline.ts', ...apiFunctions.map((f) => FUNCTION_ENTRY(f.name))];
 const results: Map<string, number>[] = [];
@@ -104,13 +111,18 @@ for (const [i, entry] of entries.entries()) {
   process.stderr.write(`profiling ${i + 1}/${entries.length}: ${entry} (${runs} runs)\n`);
   results.push(await profile(entry, runs));
 }
-const keys = [...new Set(results.flatMap((r) => [...r.keys()]))].sort((a, b) => Math.max(...results.map((r) => r.get(b) ?? 0)) - Math.max(...results.map((r) => r.get(a) ?? 0)));
+const keys = [...new Set(results.flatMap((r) => [...r.keys()]))].sort(
+  (a, b) => Math.max(...results.map((r) => r.get(b) ?? 0)) - Math.max(...results.map((r) => r.get(a) ?? 0)),
+);
 const shown = keys.slice(0, Number(values.top));
 const sum = (r: Map<string, number>) => [...r.values()].reduce((s, v) => s + v, 0);
 console.log(`Profiled ms per import (${runs} runs each, --cpu-prof; inflated by profiling, compare rows not absolutes):\n`);
 console.log(
   table(
-    [{ header: 'where' }, ...entries.map((e) => ({ header: e.replace(/^test\/bench\/fixtures\/cold-start\//, '').replace(/\/handler\.ts$/, ''), align: 'right' as const }))],
+    [
+      { header: 'where' },
+      ...entries.map((e) => ({ header: e.replace(/^test\/bench\/fixtures\/cold-start\//, '').replace(/\/handler\.ts$/, ''), align: 'right' as const })),
+    ],
     [
       ...shown.map((k) => [k, ...results.map((r) => fixed(r.get(k) ?? 0))]),
       ['(everything else)', ...results.map((r) => fixed(sum(r) - shown.reduce((s, k) => s + (r.get(k) ?? 0), 0)))],

@@ -27,7 +27,9 @@ import { firstRenderProbe, loadUntilFirstRender, settle, staticPage } from '../l
 import { median } from '../lib/stats.ts';
 import { fixed, table } from '../lib/table.ts';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, profile: { type: 'boolean', default: false }, bodies: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, profile: { type: 'boolean', default: false }, bodies: { type: 'boolean', default: false } },
+});
 const RUNS = Math.max(1, Number(args.runs));
 /** Not web-budget's file name, so the two can run at once. */
 const STATIC_PAGE = 'waterfall-static-page.html';
@@ -76,7 +78,14 @@ interface TraceEvent {
   args?: { data?: { url?: string; frame?: string }; frame?: string };
 }
 
-async function loadOnce(browser: Browser, url: string, options: BrowserContextOptions, trace: boolean, selector = '[data-testid^="task-card-"]', readBodies = false): Promise<Run> {
+async function loadOnce(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions,
+  trace: boolean,
+  selector = '[data-testid^="task-card-"]',
+  readBodies = false,
+): Promise<Run> {
   const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
@@ -89,16 +98,36 @@ async function loadOnce(browser: Browser, url: string, options: BrowserContextOp
     await page.waitForTimeout(100);
     const events = trace ? (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents : [];
     const data = (await page.evaluate(() => {
-      const g = globalThis as unknown as { __firstRender: number; __fetches: { url: string; issued: number; answered?: number }[]; __longTasks: [number, number][] };
+      const g = globalThis as unknown as {
+        __firstRender: number;
+        __fetches: { url: string; issued: number; answered?: number }[];
+        __longTasks: [number, number][];
+      };
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => ({ name: r.name, type: r.initiatorType, start: r.startTime, requestStart: r.requestStart, firstByte: r.responseStart, end: r.responseEnd, size: r.transferSize, body: r.decodedBodySize }));
+      const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => ({
+        name: r.name,
+        type: r.initiatorType,
+        start: r.startTime,
+        requestStart: r.requestStart,
+        firstByte: r.responseStart,
+        end: r.responseEnd,
+        size: r.transferSize,
+        body: r.decodedBodySize,
+      }));
       const paints = performance.getEntriesByType('paint').map((p) => [p.name, p.startTime] as const);
       return {
         firstRender: g.__firstRender,
         fetches: g.__fetches,
         longTasks: g.__longTasks,
         bytes: nav.decodedBodySize + (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).reduce((n, r) => n + r.decodedBodySize, 0),
-        nav: { requestStart: nav.requestStart, responseStart: nav.responseStart, responseEnd: nav.responseEnd, domInteractive: nav.domInteractive, dcl: nav.domContentLoadedEventStart, load: nav.loadEventStart },
+        nav: {
+          requestStart: nav.requestStart,
+          responseStart: nav.responseStart,
+          responseEnd: nav.responseEnd,
+          domInteractive: nav.domInteractive,
+          dcl: nav.domContentLoadedEventStart,
+          load: nav.loadEventStart,
+        },
         res,
         paints,
       };
@@ -116,21 +145,40 @@ async function loadOnce(browser: Browser, url: string, options: BrowserContextOp
       return (x.pathname + x.search).replace(/^\/assets\//, '');
     };
     const rows: Row[] = [{ what: 'document', start: 0, firstByte: data.nav.responseStart!, end: data.nav.responseEnd! }];
-    for (const r of data.res) rows.push({ what: `${r.type} ${short(r.name)}`, start: r.start, firstByte: r.firstByte, end: r.end, note: `${(r.body / 1024).toFixed(1)} KB` });
-    for (const f of data.fetches) rows.push({ what: `fetch() called ${short(f.url)}`, start: f.issued, ...(f.answered === undefined ? {} : { end: f.answered }) });
+    for (const r of data.res)
+      rows.push({ what: `${r.type} ${short(r.name)}`, start: r.start, firstByte: r.firstByte, end: r.end, note: `${(r.body / 1024).toFixed(1)} KB` });
+    for (const f of data.fetches)
+      rows.push({ what: `fetch() called ${short(f.url)}`, start: f.issued, ...(f.answered === undefined ? {} : { end: f.answered }) });
     rows.push({ what: 'DOMContentLoaded', start: data.nav.dcl! });
     rows.push({ what: 'load', start: data.nav.load! });
     for (const [name, at] of data.paints) rows.push({ what: name, start: at });
     for (const [at, dur] of data.longTasks) rows.push({ what: `long task ${fixed(dur, 0)} ms`, start: at, end: at + dur });
     // Main-thread script evaluation and other big slices, from the trace (µs since an origin of its own).
-    const navStart = events.find((e) => e.name === 'navigationStart' && e.args?.data && (e.args.data as { isLoadingMainFrame?: boolean }).isLoadingMainFrame !== false && (e.args.data as { documentLoaderURL?: string }).documentLoaderURL?.startsWith('http'));
+    const navStart = events.find(
+      (e) =>
+        e.name === 'navigationStart' &&
+        e.args?.data &&
+        (e.args.data as { isLoadingMainFrame?: boolean }).isLoadingMainFrame !== false &&
+        (e.args.data as { documentLoaderURL?: string }).documentLoaderURL?.startsWith('http'),
+    );
     if (navStart) {
       const rel = (ts: number) => (ts - navStart.ts) / 1000;
       for (const e of events) {
         if (e.ph !== 'X' || e.pid !== navStart.pid || e.ts < navStart.ts || rel(e.ts) > data.firstRender + 20) continue;
         const dur = (e.dur ?? 0) / 1000;
-        if ((e.name === 'EvaluateScript' || e.name === 'v8.evaluateModule' || e.name === 'v8.compileModule') && dur >= 0.5) rows.push({ what: `${e.name} ${short(e.args?.data?.url ?? '?')}`, start: rel(e.ts), end: rel(e.ts) + dur });
-        else if ((e.name === 'ParseHTML' || e.name === 'FunctionCall' || e.name === 'RunMicrotasks' || e.name === 'UpdateLayoutTree' || e.name === 'Layout' || e.name === 'Paint' || e.name === 'ParseAuthorStyleSheet') && dur >= 1) rows.push({ what: `${e.name}${e.args?.data?.url ? ' ' + short(e.args.data.url) : ''}`, start: rel(e.ts), end: rel(e.ts) + dur });
+        if ((e.name === 'EvaluateScript' || e.name === 'v8.evaluateModule' || e.name === 'v8.compileModule') && dur >= 0.5)
+          rows.push({ what: `${e.name} ${short(e.args?.data?.url ?? '?')}`, start: rel(e.ts), end: rel(e.ts) + dur });
+        else if (
+          (e.name === 'ParseHTML' ||
+            e.name === 'FunctionCall' ||
+            e.name === 'RunMicrotasks' ||
+            e.name === 'UpdateLayoutTree' ||
+            e.name === 'Layout' ||
+            e.name === 'Paint' ||
+            e.name === 'ParseAuthorStyleSheet') &&
+          dur >= 1
+        )
+          rows.push({ what: `${e.name}${e.args?.data?.url ? ' ' + short(e.args.data.url) : ''}`, start: rel(e.ts), end: rel(e.ts) + dur });
       }
     }
     rows.push({ what: 'FIRST RENDER (probe)', start: data.firstRender });
@@ -183,16 +231,29 @@ async function profileOnce(browser: Browser, url: string, options: BrowserContex
       const f = byId.get(id)!.callFrame;
       const ms = (profile.timeDeltas[i] ?? 0) / 1000;
       const file = f.url ? new URL(f.url).pathname.replace(/^\/assets\//, '') : '';
-      const key = f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(garbage collector)' ? f.functionName : `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+      const key =
+        f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(garbage collector)'
+          ? f.functionName
+          : `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
       self.set(key, (self.get(key) ?? 0) + ms);
       total += ms;
     });
     const byFile = new Map<string, number>();
     for (const [key, ms] of self) {
-      const file = key.startsWith('(') ? key : key.split(' ').slice(1).join(' ').replace(/:\d+:\d+$/, '') || '(native)';
+      const file = key.startsWith('(')
+        ? key
+        : key
+            .split(' ')
+            .slice(1)
+            .join(' ')
+            .replace(/:\d+:\d+$/, '') || '(native)';
       byFile.set(file, (byFile.get(file) ?? 0) + ms);
     }
-    const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => [k.slice(0, 90), fixed(ms, 1)]);
+    const top = (m: Map<string, number>, n: number) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([k, ms]) => [k.slice(0, 90), fixed(ms, 1)]);
     return [
       `CPU profile of one load (first render ${fixed(firstRender, 1)} ms; ${fixed(total, 0)} ms sampled), self time by file:`,
       table([{ header: 'file' }, { header: 'ms', align: 'right' }], top(byFile, 12)),
@@ -212,7 +273,9 @@ async function timeServer(cs: ConsoleServer, token: string): Promise<string> {
   const targets: { label: string; path: string; headers: Record<string, string> }[] = [
     { label: 'GET /v1/tasks?limit=100 (deminer)', path: '/v1/tasks?limit=100', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
     { label: 'GET / (index.html)', path: '/', headers: { 'accept-encoding': 'gzip, br' } },
-    ...assets.filter((a) => a.endsWith('.js') || a.endsWith('.css')).map((a) => ({ label: `GET ${a.replace(/^\/assets\//, '')}`, path: a, headers: { 'accept-encoding': 'gzip, br' } })),
+    ...assets
+      .filter((a) => a.endsWith('.js') || a.endsWith('.css'))
+      .map((a) => ({ label: `GET ${a.replace(/^\/assets\//, '')}`, path: a, headers: { 'accept-encoding': 'gzip, br' } })),
   ];
   const rows: string[][] = [];
   for (const t of targets) {
@@ -227,10 +290,31 @@ async function timeServer(cs: ConsoleServer, token: string): Promise<string> {
       bytes = (await res.arrayBuffer()).byteLength;
       whole.push(performance.now() - started);
     }
-    rows.push([t.label, String(res!.status), String(bytes), res!.headers.get('content-encoding') ?? '-', fixed(median(first), 1), fixed(median(whole), 1), fixed(Math.min(...whole), 1)]);
+    rows.push([
+      t.label,
+      String(res!.status),
+      String(bytes),
+      res!.headers.get('content-encoding') ?? '-',
+      fixed(median(first), 1),
+      fixed(median(whole), 1),
+      fixed(Math.min(...whole), 1),
+    ]);
   }
   out.push('Server, from Node (keep-alive), 15 requests each:');
-  out.push(table([{ header: 'request' }, { header: 'status', align: 'right' }, { header: 'bytes', align: 'right' }, { header: 'enc' }, { header: 'headers ms', align: 'right' }, { header: 'median ms', align: 'right' }, { header: 'min ms', align: 'right' }], rows));
+  out.push(
+    table(
+      [
+        { header: 'request' },
+        { header: 'status', align: 'right' },
+        { header: 'bytes', align: 'right' },
+        { header: 'enc' },
+        { header: 'headers ms', align: 'right' },
+        { header: 'median ms', align: 'right' },
+        { header: 'min ms', align: 'right' },
+      ],
+      rows,
+    ),
+  );
   const sample = await fetch(`${cs.base}/`, { headers: { 'accept-encoding': 'gzip' } });
   out.push('index.html headers: ' + JSON.stringify(Object.fromEntries(sample.headers)));
   await sample.arrayBuffer();
@@ -285,14 +369,30 @@ try {
   process.stdout.write(
     table(
       keys.map((k) => ({ header: k, align: 'right' as const })),
-      [...sorted.map((r) => keys.map((k) => fixed(r.milestones[k]!, 0))), keys.map(() => '---'), keys.map((k) => fixed(median(runs.map((r) => r.milestones[k]!)), 0))],
+      [
+        ...sorted.map((r) => keys.map((k) => fixed(r.milestones[k]!, 0))),
+        keys.map(() => '---'),
+        keys.map((k) => fixed(median(runs.map((r) => r.milestones[k]!)), 0)),
+      ],
     ) + '\n(last line: medians)\n\n',
   );
   process.stdout.write(`Critical path of the median run (${fixed(mid.firstRender, 1)} ms), ms from navigation start:\n`);
   process.stdout.write(
     table(
-      [{ header: 'what' }, { header: 'start', align: 'right' }, { header: 'first byte', align: 'right' }, { header: 'end', align: 'right' }, { header: 'note' }],
-      mid.rows.map((r) => [r.what, fixed(r.start, 1), r.firstByte === undefined ? '' : fixed(r.firstByte, 1), r.end === undefined ? '' : fixed(r.end, 1), r.note ?? '']),
+      [
+        { header: 'what' },
+        { header: 'start', align: 'right' },
+        { header: 'first byte', align: 'right' },
+        { header: 'end', align: 'right' },
+        { header: 'note' },
+      ],
+      mid.rows.map((r) => [
+        r.what,
+        fixed(r.start, 1),
+        r.firstByte === undefined ? '' : fixed(r.firstByte, 1),
+        r.end === undefined ? '' : fixed(r.end, 1),
+        r.note ?? '',
+      ]),
     ) + '\n\n',
   );
   if (args.bodies) {
@@ -314,11 +414,25 @@ try {
   }
   // Tracing slows the page down (roughly 1.5-2x here): its run shows where the main thread goes, not how long.
   const traced = await loadOnce(browser, `${cs.base}/#/tasks`, signedIn, true);
-  process.stdout.write(`One run traced (main-thread slices ≥ 1 ms, script compile/evaluation ≥ 0.5 ms; tracing slows it: ${fixed(traced.firstRender, 1)} ms):\n`);
+  process.stdout.write(
+    `One run traced (main-thread slices ≥ 1 ms, script compile/evaluation ≥ 0.5 ms; tracing slows it: ${fixed(traced.firstRender, 1)} ms):\n`,
+  );
   process.stdout.write(
     table(
-      [{ header: 'what' }, { header: 'start', align: 'right' }, { header: 'first byte', align: 'right' }, { header: 'end', align: 'right' }, { header: 'note' }],
-      traced.rows.map((r) => [r.what, fixed(r.start, 1), r.firstByte === undefined ? '' : fixed(r.firstByte, 1), r.end === undefined ? '' : fixed(r.end, 1), r.note ?? '']),
+      [
+        { header: 'what' },
+        { header: 'start', align: 'right' },
+        { header: 'first byte', align: 'right' },
+        { header: 'end', align: 'right' },
+        { header: 'note' },
+      ],
+      traced.rows.map((r) => [
+        r.what,
+        fixed(r.start, 1),
+        r.firstByte === undefined ? '' : fixed(r.firstByte, 1),
+        r.end === undefined ? '' : fixed(r.end, 1),
+        r.note ?? '',
+      ]),
     ) + '\n\n',
   );
   if (args.profile) process.stdout.write((await profileOnce(browser, `${cs.base}/#/tasks`, signedIn)) + '\n\n');

@@ -13,7 +13,9 @@ import { discardChange, retryChangeOnLatest, usePendingChanges, type PendingChan
 function When({ iso }: { iso: string }) {
   const [lang] = useLang();
   const date = new Date(iso);
-  return <time dateTime={iso}>{date.toLocaleString(lang === 'km' ? 'km-KH' : lang === 'th' ? 'th-TH' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</time>;
+  return (
+    <time dateTime={iso}>{date.toLocaleString(lang === 'km' ? 'km-KH' : lang === 'th' ? 'th-TH' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</time>
+  );
 }
 
 function Item({ change }: { change: PendingChange }) {
@@ -40,7 +42,12 @@ function Item({ change }: { change: PendingChange }) {
       {change.problem && <ProblemMessage error={new ApiError(change.problem)} />}
       <ProblemMessage error={error} />
       <div class="actions">
-        <button type="button" disabled={busy} onClick={() => act(() => discardChange(change.id))} data-testid={conflict ? 'conflict-discard' : 'failed-dismiss'}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act(() => discardChange(change.id))}
+          data-testid={conflict ? 'conflict-discard' : 'failed-dismiss'}
+        >
           {t(conflict ? 'conflict.discard' : 'failed.dismiss')}
         </button>
         {conflict && (

@@ -67,10 +67,14 @@ function Header({ signedIn }: { signedIn: boolean }) {
   const session = useSession();
   return (
     <header class="app-header">
-      <a class="skip-link" href="#main" onClick={(e) => {
-        e.preventDefault();
-        document.getElementById('main')?.focus();
-      }}>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('skipToContent')}
       </a>
       <div class="brand">

@@ -20,7 +20,12 @@ export function defaultOrg(role: Role, country: Country | undefined): string {
 
 /** A readable default user id, so records show who did what even when nobody typed a name. */
 const defaultSub = (role: Role, country: Country | undefined, org: string): string =>
-  `${role}-${(country ?? 'xx').toLowerCase()}-${org.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'org'}`;
+  `${role}-${(country ?? 'xx').toLowerCase()}-${
+    org
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'org'
+  }`;
 
 interface TeamOption {
   id: string;
@@ -109,7 +114,13 @@ function LocalForm() {
         </select>
       </Field>
       <Field label={t('country')} error={fieldError('country')}>
-        <select value={country} disabled={!national} onChange={(e) => setCountry(e.currentTarget.value as Country | '')} data-testid="signin-country" name="country">
+        <select
+          value={country}
+          disabled={!national}
+          onChange={(e) => setCountry(e.currentTarget.value as Country | '')}
+          data-testid="signin-country"
+          name="country"
+        >
           {!national && <option value="">{t('noCountry')}</option>}
           <option value="KH">{tc('country.KH')}</option>
           <option value="TH">{tc('country.TH')}</option>
@@ -141,12 +152,24 @@ function LocalForm() {
             </select>
           </Field>
         ) : (
-          <Field label={t('teamId')} hint={teams === 'error' ? t('teamsUnavailable') : Array.isArray(teams) ? t('noTeams') : t('teamHint')} error={fieldError('team')}>
+          <Field
+            label={t('teamId')}
+            hint={teams === 'error' ? t('teamsUnavailable') : Array.isArray(teams) ? t('noTeams') : t('teamHint')}
+            error={fieldError('team')}
+          >
             <input type="text" value={team} required onInput={(e) => setTeam(e.currentTarget.value)} data-testid="signin-team" name="team" autoComplete="off" />
           </Field>
         ))}
       <Field label={t('sub')} hint={t('subHint')} error={fieldError('sub')}>
-        <input type="text" value={sub} onInput={(e) => setSub(e.currentTarget.value)} data-testid="signin-sub" name="sub" autoComplete="username" placeholder={defaultSub(role, country || undefined, org)} />
+        <input
+          type="text"
+          value={sub}
+          onInput={(e) => setSub(e.currentTarget.value)}
+          data-testid="signin-sub"
+          name="sub"
+          autoComplete="username"
+          placeholder={defaultSub(role, country || undefined, org)}
+        />
       </Field>
       {error && (
         <div class="problem" role="alert" data-testid="signin-error">
@@ -177,7 +200,12 @@ function CognitoForm() {
           <p lang="en">{error.message}</p>
         </div>
       )}
-      <button type="button" class="primary" data-testid="signin-cognito" onClick={() => startCognitoSignIn().catch((e: unknown) => setError(e instanceof Error ? e : new Error(String(e))))}>
+      <button
+        type="button"
+        class="primary"
+        data-testid="signin-cognito"
+        onClick={() => startCognitoSignIn().catch((e: unknown) => setError(e instanceof Error ? e : new Error(String(e))))}
+      >
         {t('cognitoButton')}
       </button>
     </div>

@@ -68,7 +68,11 @@ async function problemOf(res: Response): Promise<Problem> {
   return fallback;
 }
 
-export async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T; etag?: number; headers: Headers }> {
+export async function request<T>(
+  method: Method,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<{ status: number; body: T; etag?: number; headers: Headers }> {
   const headers = new Headers();
   headers.set('Accept', opts.accept ?? 'application/json');
   const session = currentSession();
@@ -80,13 +84,14 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
   // A read the boot script started already, with the same URL, token and headers.
   const early = method === 'GET' && session && opts.accept === undefined && !opts.text && !opts.signal ? takeEarlyRead(apiUrl(path), session.token) : undefined;
   try {
-    res = await (early ?? fetch(apiUrl(path), {
-      method,
-      headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
-      signal: opts.signal ?? null,
-      cache: 'no-store',
-    }));
+    res = await (early ??
+      fetch(apiUrl(path), {
+        method,
+        headers,
+        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        signal: opts.signal ?? null,
+        cache: 'no-store',
+      }));
   } catch (e: unknown) {
     if (e instanceof DOMException && e.name === 'AbortError') throw e;
     throw new ApiError({ type: 'about:blank#network', title: 'Network error', status: NETWORK_ERROR, detail: e instanceof Error ? e.message : String(e) });
@@ -108,7 +113,9 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
     const text = await res.text();
     body = text.length > 0 ? JSON.parse(text) : undefined;
   }
-  return etag === undefined ? { status: res.status, body: body as T, headers: res.headers } : { status: res.status, body: body as T, etag, headers: res.headers };
+  return etag === undefined
+    ? { status: res.status, body: body as T, headers: res.headers }
+    : { status: res.status, body: body as T, etag, headers: res.headers };
 }
 
 /** Every page of a list (`{ items, next }`), up to `max` items. */
@@ -118,7 +125,11 @@ export async function listAll<T>(path: string, max = 500, opts: { fresh?: boolea
   do {
     const sep = path.includes('?') ? '&' : '?';
     const url: string = cursor ? `${path}${sep}limit=100&cursor=${encodeURIComponent(cursor)}` : firstPage(path);
-    const page: { body: { items: T[]; next: string | null } } = await request<{ items: T[]; next: string | null }>('GET', url, opts.fresh ? { fresh: true } : {});
+    const page: { body: { items: T[]; next: string | null } } = await request<{ items: T[]; next: string | null }>(
+      'GET',
+      url,
+      opts.fresh ? { fresh: true } : {},
+    );
     items.push(...page.body.items);
     cursor = page.body.next;
   } while (cursor && items.length < max);

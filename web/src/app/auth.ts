@@ -31,7 +31,14 @@ function parseConfig(value: unknown): ConsoleConfig | undefined {
     const redirectUri = s('redirectUri') ?? `${location.origin}/`;
     if (!apiUrl || !cognitoDomain || !clientId) return undefined;
     const scopes = Array.isArray(v.scopes) ? v.scopes.filter((x): x is string => typeof x === 'string') : undefined;
-    return { mode: 'cognito', apiUrl, cognitoDomain: cognitoDomain.startsWith('http') ? cognitoDomain.replace(/\/+$/, '') : `https://${cognitoDomain}`, clientId, redirectUri, ...(scopes ? { scopes } : {}) };
+    return {
+      mode: 'cognito',
+      apiUrl,
+      cognitoDomain: cognitoDomain.startsWith('http') ? cognitoDomain.replace(/\/+$/, '') : `https://${cognitoDomain}`,
+      clientId,
+      redirectUri,
+      ...(scopes ? { scopes } : {}),
+    };
   }
   return undefined;
 }
@@ -118,9 +125,14 @@ export interface LocalSignIn {
 
 /** A token from the local server (local mode only). */
 export async function localToken(claims: LocalSignIn): Promise<string> {
-  const res = await fetch('/local/token', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(claims) });
+  const res = await fetch('/local/token', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(claims),
+  });
   const body = (await res.json().catch(() => ({}))) as { token?: string } & Partial<Problem>;
-  if (!res.ok || !body.token) throw new SignInError(body.detail ?? body.title ?? `HTTP ${res.status}`, typeof body.title === 'string' ? (body as Problem) : undefined);
+  if (!res.ok || !body.token)
+    throw new SignInError(body.detail ?? body.title ?? `HTTP ${res.status}`, typeof body.title === 'string' ? (body as Problem) : undefined);
   return body.token;
 }
 
@@ -131,7 +143,11 @@ export async function signInLocally(claims: LocalSignIn): Promise<Session> {
   return session;
 }
 
-const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 /** PKCE (RFC 7636): a random verifier and its S256 challenge. */
 export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
@@ -178,7 +194,13 @@ export async function completeCognitoSignIn(): Promise<boolean> {
   const res = await fetch(`${config.cognitoDomain}/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code: code!, redirect_uri: config.redirectUri, code_verifier: stored.verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.clientId,
+      code: code!,
+      redirect_uri: config.redirectUri,
+      code_verifier: stored.verifier,
+    }).toString(),
   });
   const body = (await res.json().catch(() => ({}))) as { id_token?: string; error?: string };
   if (!res.ok || !body.id_token) throw new SignInError(body.error ?? `token exchange failed (HTTP ${res.status})`);

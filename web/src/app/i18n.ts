@@ -12,7 +12,11 @@ export type Messages<K extends string> = Record<Lang, Record<K, string>>;
  * Declares a view's messages: English defines the keys, and Khmer and Thai must have exactly
  * the same ones (a missing or extra key is a type error).
  */
-export function defineMessages<K extends string>(messages: { en: Record<K, string>; km: Record<NoInfer<K>, string>; th: Record<NoInfer<K>, string> }): Messages<K> {
+export function defineMessages<K extends string>(messages: {
+  en: Record<K, string>;
+  km: Record<NoInfer<K>, string>;
+  th: Record<NoInfer<K>, string>;
+}): Messages<K> {
   return messages;
 }
 

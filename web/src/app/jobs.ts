@@ -9,7 +9,12 @@ import { ApiError, isNetworkError, request, type Problem } from './api.ts';
 export const JOB_POLL_MS = 1000;
 
 /** PUTs the file with upload progress (fetch cannot report it). No Authorization: the URL carries its own signature. */
-export function uploadFile(url: string, file: File, onProgress: (percent: number) => void = () => {}, contentType = file.type || 'application/octet-stream'): Promise<void> {
+export function uploadFile(
+  url: string,
+  file: File,
+  onProgress: (percent: number) => void = () => {},
+  contentType = file.type || 'application/octet-stream',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);

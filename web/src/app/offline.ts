@@ -40,7 +40,9 @@ async function refresh(): Promise<void> {
 }
 
 const store: ChangeStore =
-  typeof indexedDB === 'undefined' || !globalThis.crypto?.subtle ? new MemoryStore() : new SealedChangeStore({ indexedDB, subtle: crypto.subtle, user: () => currentSession()?.sub });
+  typeof indexedDB === 'undefined' || !globalThis.crypto?.subtle
+    ? new MemoryStore()
+    : new SealedChangeStore({ indexedDB, subtle: crypto.subtle, user: () => currentSession()?.sub });
 
 const queue = new ChangeQueue({
   store,

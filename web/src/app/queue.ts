@@ -68,7 +68,9 @@ let counter = 0;
 /** Time-ordered ids: the store's key order is the order the changes were made. */
 export function changeId(now = Date.now()): string {
   counter = (counter + 1) % 1_000_000;
-  const rand = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
+  const rand = Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
   return `${now.toString(36).padStart(9, '0')}-${counter.toString(36).padStart(4, '0')}-${rand}`;
 }
 
@@ -155,7 +157,10 @@ export class ChangeQueue {
       return { state: 'queued', id: change.id };
     }
     const result = await this.o.send(change);
-    if (result.ok) return result.etag === undefined ? { state: 'sent', status: result.status, body: result.body } : { state: 'sent', status: result.status, body: result.body, etag: result.etag };
+    if (result.ok)
+      return result.etag === undefined
+        ? { state: 'sent', status: result.status, body: result.body }
+        : { state: 'sent', status: result.status, body: result.body, etag: result.etag };
     if (retryable(result.status)) {
       await this.save(change);
       return { state: 'queued', id: change.id };

@@ -127,7 +127,11 @@ export class SealedChangeStore implements ChangeStore {
   private async seal(change: PendingChange & { sub: string }): Promise<SealedRecord> {
     const key = (await this.key(change.sub, true))!;
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const sealed = await this.o.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(change.id, change.sub) }, key, new TextEncoder().encode(JSON.stringify(change)));
+    const sealed = await this.o.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: aad(change.id, change.sub) },
+      key,
+      new TextEncoder().encode(JSON.stringify(change)),
+    );
     return { id: change.id, sub: change.sub, iv, sealed };
   }
 
@@ -145,7 +149,11 @@ export class SealedChangeStore implements ChangeStore {
   async all(): Promise<PendingChange[]> {
     const sub = this.o.user();
     if (sub === undefined) return [];
-    const records = await this.request([CHANGES], 'readonly', (tx) => tx.objectStore(CHANGES).index(BY_USER).getAll(sub) as IDBRequest<(SealedRecord | PendingChange)[]>);
+    const records = await this.request(
+      [CHANGES],
+      'readonly',
+      (tx) => tx.objectStore(CHANGES).index(BY_USER).getAll(sub) as IDBRequest<(SealedRecord | PendingChange)[]>,
+    );
     if (records.length === 0) return [];
     const key = await this.key(sub, false);
     const changes: PendingChange[] = [];

@@ -104,7 +104,9 @@ export type DecideRefusal = 'notRequired' | 'alreadyDecided' | 'notSubmitted' | 
  */
 export function decidableCountries(report: Report, session: Pick<Session, 'role' | 'country'>): { countries: Country[]; refusal?: DecideRefusal } {
   if (report.status !== 'SUBMITTED') return { countries: [], refusal: 'notSubmitted' };
-  const open = decisionsByCountry(report).filter((d) => !d.decision).map((d) => d.country);
+  const open = decisionsByCountry(report)
+    .filter((d) => !d.decision)
+    .map((d) => d.country);
   if (session.role === 'admin') return open.length > 0 ? { countries: open } : { countries: [], refusal: 'alreadyDecided' };
   if (session.role !== 'qa' || !session.country) return { countries: [], refusal: 'notQa' };
   if (!requiredCountries(report).includes(session.country)) return { countries: [], refusal: 'notRequired' };
@@ -124,7 +126,15 @@ export const OBSERVING_ROLES: readonly Role[] = ['observer', 'admin'];
 /** The parts of a report: as stored, or the single part of a report older than parts. */
 export function partsOf(report: Report): ReportPart[] {
   if (report.parts && report.parts.length > 0) return report.parts;
-  return [{ outcome: report.outcome, method: report.method, ...(report.depthCm !== undefined ? { depthCm: report.depthCm } : {}), geometry: report.geometry as Polygonal, areaSqm: report.areaSqm }];
+  return [
+    {
+      outcome: report.outcome,
+      method: report.method,
+      ...(report.depthCm !== undefined ? { depthCm: report.depthCm } : {}),
+      geometry: report.geometry as Polygonal,
+      areaSqm: report.areaSqm,
+    },
+  ];
 }
 
 /** Statuses from which operations may withdraw an area recorded in error. */

@@ -87,7 +87,12 @@ function RecordByCode() {
           setCodeError(undefined);
           setBusy(true);
           try {
-            const result = await submit({ method: 'POST', path: '/v1/assistance', body: { code: normal, ...assistanceBody(value) }, label: `${t('record.title')}: ${code} · ${t(`type.${value.type as AssistanceType}`)} ${value.round}` });
+            const result = await submit({
+              method: 'POST',
+              path: '/v1/assistance',
+              body: { code: normal, ...assistanceBody(value) },
+              label: `${t('record.title')}: ${code} · ${t(`type.${value.type as AssistanceType}`)} ${value.round}`,
+            });
             setNotice(result.state);
             setCode('');
             setValue({ ...emptyAssistance(), type: value.type, round: value.round, unit: value.unit, quantity: value.quantity });
@@ -98,8 +103,21 @@ function RecordByCode() {
           }
         }}
       >
-        <Field label={t('code')} hint={t('code.hint')} error={codeError ?? (error instanceof ApiError ? error.problem.errors?.find((x) => x.path === 'body.code')?.message : undefined)}>
-          <input value={code} required maxLength={20} autoComplete="off" autoCapitalize="characters" spellcheck={false} onInput={(e) => setCode(e.currentTarget.value)} data-testid="assistance-code" />
+        <Field
+          label={t('code')}
+          hint={t('code.hint')}
+          error={codeError ?? (error instanceof ApiError ? error.problem.errors?.find((x) => x.path === 'body.code')?.message : undefined)}
+        >
+          <input
+            value={code}
+            required
+            maxLength={20}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellcheck={false}
+            onInput={(e) => setCode(e.currentTarget.value)}
+            data-testid="assistance-code"
+          />
         </Field>
         <AssistanceFields value={value} onChange={setValue} error={error} testid="assistance" />
         <ProblemMessage error={error} />
@@ -147,7 +165,14 @@ function DistributionList() {
         }}
       >
         <Field label={t('round')} hint={t('round.hint')}>
-          <input value={round} required maxLength={40} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" onInput={(e) => setRound(e.currentTarget.value)} data-testid="distribution-round" />
+          <input
+            value={round}
+            required
+            maxLength={40}
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+            onInput={(e) => setRound(e.currentTarget.value)}
+            data-testid="distribution-round"
+          />
         </Field>
         <Field label={t('list.type')}>
           <select value={type} onChange={(e) => setType(e.currentTarget.value as AssistanceType | '')} data-testid="distribution-type">
@@ -207,7 +232,10 @@ function UploadList() {
           setBusy(true);
           setError(undefined);
           try {
-            const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/assistance-imports', { body: { bytes: file.size }, idempotencyKey: newIdempotencyKey() });
+            const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/assistance-imports', {
+              body: { bytes: file.size },
+              idempotencyKey: newIdempotencyKey(),
+            });
             await uploadFile(created.body.uploadUrl, file, undefined, 'text/csv');
             location.hash = `#/assistance/import/${created.body.id}`;
           } catch (err: unknown) {
@@ -294,4 +322,3 @@ function ReturnedList({ id }: { id: string }) {
     </section>
   );
 }
-

@@ -44,7 +44,10 @@ function HouseholdCard({ household }: { household: Household }) {
     <section aria-labelledby="hh-card-title">
       <h2 id="hh-card-title">{t('card.title')}</h2>
       <p>
-        {t('card.code')}: <strong class="as-code-inline" data-testid="household-code">{code}</strong>
+        {t('card.code')}:{' '}
+        <strong class="as-code-inline" data-testid="household-code">
+          {code}
+        </strong>
       </p>
       <p class="as-actions">
         <button type="button" onClick={() => setShown(!shown)} aria-expanded={shown} data-testid="household-card-toggle">
@@ -73,7 +76,14 @@ function HouseholdCard({ household }: { household: Household }) {
           {qr === undefined && <Spinner label={t('card.qrLoading')} />}
           {qr === 'failed' && <p>{t('card.qrFailed')}</p>}
           {qr && qr !== 'failed' && (
-            <svg class="as-qr" viewBox={`0 0 ${qr.size} ${qr.size}`} role="img" aria-label={t('card.qrLabel', { code })} data-testid="household-qr" shape-rendering="crispEdges">
+            <svg
+              class="as-qr"
+              viewBox={`0 0 ${qr.size} ${qr.size}`}
+              role="img"
+              aria-label={t('card.qrLabel', { code })}
+              data-testid="household-qr"
+              shape-rendering="crispEdges"
+            >
               <rect width={qr.size} height={qr.size} fill="#fff" />
               <path d={qr.d} fill="#000" />
             </svg>
@@ -103,7 +113,12 @@ function RecordForm({ householdId, onRecorded }: { householdId: string; onRecord
           setError(undefined);
           setNotice(undefined);
           try {
-            const result = await submit({ method: 'POST', path: `/v1/households/${householdId}/assistance`, body: assistanceBody(value), label: `${t('record.household')}: ${householdId.slice(-8)} · ${t(`type.${value.type as AssistanceType}`)} ${value.round}` });
+            const result = await submit({
+              method: 'POST',
+              path: `/v1/households/${householdId}/assistance`,
+              body: assistanceBody(value),
+              label: `${t('record.household')}: ${householdId.slice(-8)} · ${t(`type.${value.type as AssistanceType}`)} ${value.round}`,
+            });
             setNotice(result.state);
             setValue(emptyAssistance());
             if (result.state === 'sent') onRecorded();
@@ -132,7 +147,10 @@ function Received({ householdId }: { householdId: string }) {
   const [error, setError] = useState<unknown>(undefined);
   const load = async (cursor?: string) => {
     try {
-      const res = await request<{ items: AssistanceRecord[]; next: string | null }>('GET', `/v1/households/${encodeURIComponent(householdId)}/assistance?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await request<{ items: AssistanceRecord[]; next: string | null }>(
+        'GET',
+        `/v1/households/${encodeURIComponent(householdId)}/assistance?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       setItems((before) => (cursor && before ? [...before, ...res.body.items] : res.body.items));
       setNext(res.body.next);
     } catch (e: unknown) {

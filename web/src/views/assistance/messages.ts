@@ -8,7 +8,8 @@ export const assistanceMessages = defineMessages({
     'record.title': 'Record assistance by registration code',
     'record.household': 'Record assistance given',
     'record.submit': 'Record',
-    'record.intro': 'Any household of your country may be named by its code, whichever organisation registered it. One record per type of assistance and round.',
+    'record.intro':
+      'Any household of your country may be named by its code, whichever organisation registered it. One record per type of assistance and round.',
     code: 'Registration code',
     'code.hint': 'As printed on the card, e.g. ABC-DEFG (the QR code reads the same).',
     type: 'Type',
@@ -46,7 +47,8 @@ export const assistanceMessages = defineMessages({
     'card.qrLoading': 'Drawing the QR code…',
     'card.qrFailed': 'The QR code could not be drawn here; the code above is enough.',
     'list.title': 'Distribution list of a round',
-    'list.intro': 'Your organisation’s households as a CSV file: head of household, household id, code, size, site. Personal data: each household listed is recorded in its access log. Fill in date, quantity and unit, and send the file back below to record the round.',
+    'list.intro':
+      'Your organisation’s households as a CSV file: head of household, household id, code, size, site. Personal data: each household listed is recorded in its access log. Fill in date, quantity and unit, and send the file back below to record the round.',
     'list.site': 'Site (optional)',
     'list.type': 'Type (optional)',
     'list.download': 'Download the list',
@@ -116,7 +118,8 @@ export const assistanceMessages = defineMessages({
     'card.qrLoading': 'កំពុងគូរកូដ QR…',
     'card.qrFailed': 'មិនអាចគូរកូដ QR នៅទីនេះបានទេ លេខកូដខាងលើគឺគ្រប់គ្រាន់។',
     'list.title': 'បញ្ជីចែកចាយនៃជុំមួយ',
-    'list.intro': 'គ្រួសាររបស់អង្គការអ្នកជាឯកសារ CSV៖ មេគ្រួសារ លេខសម្គាល់គ្រួសារ លេខកូដ ចំនួនមនុស្ស ទីតាំង។ ទិន្នន័យផ្ទាល់ខ្លួន៖ គ្រួសារនីមួយៗក្នុងបញ្ជីត្រូវបានកត់ត្រាក្នុងកំណត់ហេតុចូលប្រើ។ បំពេញកាលបរិច្ឆេទ បរិមាណ និងឯកតា ហើយផ្ញើឯកសារមកវិញខាងក្រោម ដើម្បីកត់ត្រាជុំ។',
+    'list.intro':
+      'គ្រួសាររបស់អង្គការអ្នកជាឯកសារ CSV៖ មេគ្រួសារ លេខសម្គាល់គ្រួសារ លេខកូដ ចំនួនមនុស្ស ទីតាំង។ ទិន្នន័យផ្ទាល់ខ្លួន៖ គ្រួសារនីមួយៗក្នុងបញ្ជីត្រូវបានកត់ត្រាក្នុងកំណត់ហេតុចូលប្រើ។ បំពេញកាលបរិច្ឆេទ បរិមាណ និងឯកតា ហើយផ្ញើឯកសារមកវិញខាងក្រោម ដើម្បីកត់ត្រាជុំ។',
     'list.site': 'ទីតាំង (ស្រេចចិត្ត)',
     'list.type': 'ប្រភេទ (ស្រេចចិត្ត)',
     'list.download': 'ទាញយកបញ្ជី',
@@ -186,7 +189,8 @@ export const assistanceMessages = defineMessages({
     'card.qrLoading': 'กำลังสร้างคิวอาร์โค้ด…',
     'card.qrFailed': 'สร้างคิวอาร์โค้ดที่นี่ไม่ได้ รหัสด้านบนก็เพียงพอ',
     'list.title': 'รายชื่อแจกจ่ายของรอบ',
-    'list.intro': 'ครัวเรือนขององค์กรคุณเป็นไฟล์ CSV: หัวหน้าครัวเรือน รหัสครัวเรือน รหัสลงทะเบียน จำนวนคน สถานที่ ข้อมูลส่วนบุคคล: ทุกครัวเรือนในรายชื่อจะถูกบันทึกในบันทึกการเข้าถึง กรอกวันที่ จำนวน และหน่วย แล้วส่งไฟล์กลับด้านล่างเพื่อบันทึกรอบ',
+    'list.intro':
+      'ครัวเรือนขององค์กรคุณเป็นไฟล์ CSV: หัวหน้าครัวเรือน รหัสครัวเรือน รหัสลงทะเบียน จำนวนคน สถานที่ ข้อมูลส่วนบุคคล: ทุกครัวเรือนในรายชื่อจะถูกบันทึกในบันทึกการเข้าถึง กรอกวันที่ จำนวน และหน่วย แล้วส่งไฟล์กลับด้านล่างเพื่อบันทึกรอบ',
     'list.site': 'สถานที่ (ไม่บังคับ)',
     'list.type': 'ประเภท (ไม่บังคับ)',
     'list.download': 'ดาวน์โหลดรายชื่อ',

@@ -63,7 +63,15 @@ export function Dashboard(_props: ViewProps) {
         }}
       >
         <Field label={t('country')}>
-          <select value={country} disabled={fixedCountry !== undefined} onChange={(e) => { setCountry(e.currentTarget.value as Country | ''); setProvince(''); }} data-testid="stats-country">
+          <select
+            value={country}
+            disabled={fixedCountry !== undefined}
+            onChange={(e) => {
+              setCountry(e.currentTarget.value as Country | '');
+              setProvince('');
+            }}
+            data-testid="stats-country"
+          >
             {fixedCountry === undefined && <option value="">{t('bothCountries')}</option>}
             <option value="KH">{tc('country.KH')}</option>
             <option value="TH">{tc('country.TH')}</option>
@@ -159,7 +167,16 @@ function Bars({ caption, rows, testid }: { caption: string; rows: { key: string;
             <th scope="row">{r.label}</th>
             <td class="hh-bars-value">{formatCount(nf, r.value)}</td>
             <td class="hh-bars-bar" aria-hidden="true">
-              <span class="hh-bar" style={{ display: 'inline-block', height: '0.9em', minWidth: r.value !== 0 ? '2px' : '0', width: `${((r.value ?? 0) / max) * 100}%`, background: 'currentColor' }} />
+              <span
+                class="hh-bar"
+                style={{
+                  display: 'inline-block',
+                  height: '0.9em',
+                  minWidth: r.value !== 0 ? '2px' : '0',
+                  width: `${((r.value ?? 0) / max) * 100}%`,
+                  background: 'currentColor',
+                }}
+              />
             </td>
           </tr>
         ))}
@@ -207,8 +224,15 @@ function DisplacementStats({ country, province }: { country: Country | ''; provi
               <dd>{formatCount(nf, data.households.withSpecificNeeds)}</dd>
             </div>
           </dl>
-          <Bars caption={t('displacement.hhByStatus')} testid="stats-households-by-status" rows={HOUSEHOLD_STATUSES.map((s) => ({ key: s, label: tc(`household.${s}` as CommonKey), value: data.households.byStatus[s] }))} />
-          <Bars caption={t('displacement.pByStatus')} rows={HOUSEHOLD_STATUSES.map((s) => ({ key: s, label: tc(`household.${s}` as CommonKey), value: data.people.byStatus[s] }))} />
+          <Bars
+            caption={t('displacement.hhByStatus')}
+            testid="stats-households-by-status"
+            rows={HOUSEHOLD_STATUSES.map((s) => ({ key: s, label: tc(`household.${s}` as CommonKey), value: data.households.byStatus[s] }))}
+          />
+          <Bars
+            caption={t('displacement.pByStatus')}
+            rows={HOUSEHOLD_STATUSES.map((s) => ({ key: s, label: tc(`household.${s}` as CommonKey), value: data.people.byStatus[s] }))}
+          />
           <div class="hh-scroll" tabIndex={0}>
             <table class="table">
               <caption>{t('displacement.sexAge')}</caption>
@@ -230,19 +254,43 @@ function DisplacementStats({ country, province }: { country: Country | ''; provi
                     {SEXES.map((s) => (
                       <td key={s}>{formatCount(nf, data.people.bySexAndAge[s][b])}</td>
                     ))}
-                    <td>{formatSum(nf, SEXES.map((s) => data.people.bySexAndAge[s][b]))}</td>
+                    <td>
+                      {formatSum(
+                        nf,
+                        SEXES.map((s) => data.people.bySexAndAge[s][b]),
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-          <Bars caption={t('displacement.needs')} rows={NEED_CATEGORIES.map((c) => ({ key: c, label: `${c} · ${tn(`cat.${c}` as NeedKey)}`, value: data.specificNeeds.byCategory[c] ?? 0 }))} />
+          <Bars
+            caption={t('displacement.needs')}
+            rows={NEED_CATEGORIES.map((c) => ({ key: c, label: `${c} · ${tn(`cat.${c}` as NeedKey)}`, value: data.specificNeeds.byCategory[c] ?? 0 }))}
+          />
           <p>{t('displacement.needsTotal', { count: formatCount(nf, data.specificNeeds.people) })}</p>
-          <Bars caption={t('displacement.safety')} rows={RETURN_SAFETY_STATUSES.map((s) => ({ key: s, label: t(`safety.${s}`), value: data.returnSafety.households[s] }))} />
+          <Bars
+            caption={t('displacement.safety')}
+            rows={RETURN_SAFETY_STATUSES.map((s) => ({ key: s, label: t(`safety.${s}`), value: data.returnSafety.households[s] }))}
+          />
           <h3>{t('displacement.atRisk')}</h3>
-          <p data-testid="stats-at-risk">{t('displacement.atRiskLine', { households: formatCount(nf, data.returnSafety.atRiskReturns.households), people: formatCount(nf, data.returnSafety.atRiskReturns.people) })}</p>
-          {data.suppressed.length > 0 && <p class="hint" data-testid="stats-suppressed-note">{t('displacement.suppressedNote')}</p>}
-          <CsvButton path={`/v1/stats/displacement${statsQuery(country, province)}`} filename={`displacement-${province || country || 'KH-TH'}.csv`} testid="stats-displacement-csv" />
+          <p data-testid="stats-at-risk">
+            {t('displacement.atRiskLine', {
+              households: formatCount(nf, data.returnSafety.atRiskReturns.households),
+              people: formatCount(nf, data.returnSafety.atRiskReturns.people),
+            })}
+          </p>
+          {data.suppressed.length > 0 && (
+            <p class="hint" data-testid="stats-suppressed-note">
+              {t('displacement.suppressedNote')}
+            </p>
+          )}
+          <CsvButton
+            path={`/v1/stats/displacement${statsQuery(country, province)}`}
+            filename={`displacement-${province || country || 'KH-TH'}.csv`}
+            testid="stats-displacement-csv"
+          />
         </>
       )}
     </section>
@@ -278,12 +326,20 @@ function LandReleaseStats({ country, province }: { country: Country | ''; provin
       {!data && !error && <Spinner />}
       {data && (
         <>
-          <Bars caption={t('land.released')} testid="stats-released" rows={OUTCOMES.map((o) => ({ key: o, label: t(`outcome.${o}`), value: data.releasedSqm[o] ?? 0 }))} />
+          <Bars
+            caption={t('land.released')}
+            testid="stats-released"
+            rows={OUTCOMES.map((o) => ({ key: o, label: t(`outcome.${o}`), value: data.releasedSqm[o] ?? 0 }))}
+          />
           <Bars caption={t('land.eo')} rows={EO_CATEGORIES.map((c) => ({ key: c, label: t(`eo.${c}`), value: data.ordnanceDestroyed[c] ?? 0 }))} />
           <Bars caption={t('land.tasks')} rows={statusRows(tc, 'task', data.tasksByStatus)} />
           <Bars caption={t('land.hazards')} rows={statusRows(tc, 'hazard', data.hazardAreasByStatus)} />
           <Bars caption={t('land.reports')} rows={statusRows(tc, 'cleared', data.completionReportsByStatus)} />
-          <CsvButton path={`/v1/stats/land-release${statsQuery(country, province)}`} filename={`land-release-${province || country || 'KH-TH'}.csv`} testid="stats-land-release-csv" />
+          <CsvButton
+            path={`/v1/stats/land-release${statsQuery(country, province)}`}
+            filename={`land-release-${province || country || 'KH-TH'}.csv`}
+            testid="stats-land-release-csv"
+          />
         </>
       )}
     </section>
@@ -531,25 +587,27 @@ function Subscriptions({ country, admin, org }: { country: Country; admin: boole
                   <td>{s.active ? t('subs.active') : t('subs.inactive')}</td>
                   <td>
                     {/* Only the owning organisation (or an admin) may delete; the API answers 404 to others. */}
-                    {(admin || s.org === org) && <button
-                      type="button"
-                      class="danger"
-                      aria-label={t('subs.deleteLabel', { url: s.url })}
-                      data-testid={`subscription-delete-${s.id}`}
-                      onClick={async () => {
-                        setError(undefined);
-                        setNotice(undefined);
-                        try {
-                          await request('DELETE', `/v1/subscriptions/${encodeURIComponent(s.id)}`, { ifMatch: s.version });
-                          setNotice('subs.deleted');
-                        } catch (err: unknown) {
-                          setError(err);
-                        }
-                        await load();
-                      }}
-                    >
-                      {t('subs.delete')}
-                    </button>}
+                    {(admin || s.org === org) && (
+                      <button
+                        type="button"
+                        class="danger"
+                        aria-label={t('subs.deleteLabel', { url: s.url })}
+                        data-testid={`subscription-delete-${s.id}`}
+                        onClick={async () => {
+                          setError(undefined);
+                          setNotice(undefined);
+                          try {
+                            await request('DELETE', `/v1/subscriptions/${encodeURIComponent(s.id)}`, { ifMatch: s.version });
+                            setNotice('subs.deleted');
+                          } catch (err: unknown) {
+                            setError(err);
+                          }
+                          await load();
+                        }}
+                      >
+                        {t('subs.delete')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -25,7 +25,8 @@ interface Review {
 const messages = defineMessages({
   en: {
     title: 'Possible duplicates',
-    intro: 'Households of your country that may be one family registered twice without documents: a member of the same name, born within a year, from the same commune or village. Open both to compare them; SAME marks both households and merges nothing.',
+    intro:
+      'Households of your country that may be one family registered twice without documents: a member of the same name, born within a year, from the same commune or village. Open both to compare them; SAME marks both households and merges nothing.',
     status: 'Show',
     PENDING: 'To review',
     SAME: 'Same household',
@@ -51,7 +52,8 @@ const messages = defineMessages({
   },
   km: {
     title: 'ការចុះឈ្មោះស្ទួនដែលអាចកើតមាន',
-    intro: 'គ្រួសារក្នុងប្រទេសរបស់អ្នកដែលអាចជាគ្រួសារតែមួយ ចុះឈ្មោះពីរដងដោយគ្មានឯកសារ៖ សមាជិកឈ្មោះដូចគ្នា កើតក្នុងរយៈពេលមួយឆ្នាំ មកពីឃុំ ឬភូមិដូចគ្នា។ បើកទាំងពីរដើម្បីប្រៀបធៀប។ «គ្រួសារតែមួយ» សម្គាល់គ្រួសារទាំងពីរ ហើយមិនបញ្ចូលគ្នាទេ។',
+    intro:
+      'គ្រួសារក្នុងប្រទេសរបស់អ្នកដែលអាចជាគ្រួសារតែមួយ ចុះឈ្មោះពីរដងដោយគ្មានឯកសារ៖ សមាជិកឈ្មោះដូចគ្នា កើតក្នុងរយៈពេលមួយឆ្នាំ មកពីឃុំ ឬភូមិដូចគ្នា។ បើកទាំងពីរដើម្បីប្រៀបធៀប។ «គ្រួសារតែមួយ» សម្គាល់គ្រួសារទាំងពីរ ហើយមិនបញ្ចូលគ្នាទេ។',
     status: 'បង្ហាញ',
     PENDING: 'ត្រូវពិនិត្យ',
     SAME: 'គ្រួសារតែមួយ',
@@ -77,7 +79,8 @@ const messages = defineMessages({
   },
   th: {
     title: 'ครัวเรือนที่อาจซ้ำกัน',
-    intro: 'ครัวเรือนในประเทศของคุณที่อาจเป็นครอบครัวเดียวกันซึ่งลงทะเบียนสองครั้งโดยไม่มีเอกสาร: สมาชิกชื่อเดียวกัน เกิดห่างกันไม่เกินหนึ่งปี มาจากตำบลหรือหมู่บ้านเดียวกัน เปิดทั้งสองเพื่อเปรียบเทียบ “ครัวเรือนเดียวกัน” จะทำเครื่องหมายทั้งสองครัวเรือนโดยไม่รวมข้อมูล',
+    intro:
+      'ครัวเรือนในประเทศของคุณที่อาจเป็นครอบครัวเดียวกันซึ่งลงทะเบียนสองครั้งโดยไม่มีเอกสาร: สมาชิกชื่อเดียวกัน เกิดห่างกันไม่เกินหนึ่งปี มาจากตำบลหรือหมู่บ้านเดียวกัน เปิดทั้งสองเพื่อเปรียบเทียบ “ครัวเรือนเดียวกัน” จะทำเครื่องหมายทั้งสองครัวเรือนโดยไม่รวมข้อมูล',
     status: 'แสดง',
     PENDING: 'รอตรวจสอบ',
     SAME: 'ครัวเรือนเดียวกัน',
@@ -116,7 +119,11 @@ export function DuplicateReviewsView(_props: ViewProps) {
 
   const page = (cursor: string | null) => {
     const scope = session?.country ? '' : `&country=${country}`;
-    return request<{ items: Review[]; next: string | null }>('GET', `/v1/duplicate-reviews?status=${status}&limit=50${scope}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { fresh: true });
+    return request<{ items: Review[]; next: string | null }>(
+      'GET',
+      `/v1/duplicate-reviews?status=${status}&limit=50${scope}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { fresh: true },
+    );
   };
 
   useEffect(() => {

@@ -85,7 +85,8 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
       <dl class="hh-facts" data-testid="household-detail">
         <dt>{t('detail.status')}</dt>
         <dd data-testid="household-status" data-status={h.status}>
-          <span class={`hh-badge hh-status-${h.status.toLowerCase()}`}>{tc(`household.${h.status}`)}</span> {t('detail.since', { date: fmt(h.statusChangedAt) })}
+          <span class={`hh-badge hh-status-${h.status.toLowerCase()}`}>{tc(`household.${h.status}`)}</span>{' '}
+          {t('detail.since', { date: fmt(h.statusChangedAt) })}
         </dd>
         {h.blockedReason && (
           <>
@@ -136,7 +137,12 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
         <dd>
           <ProvinceName code={h.current.province} />
           {[h.current.district, h.current.village, h.current.site, h.current.hostCommunity].filter(Boolean).map((p) => ` · ${p}`)}
-          {h.current.siteId && <> · <SiteName id={h.current.siteId} country={h.country} /></>}
+          {h.current.siteId && (
+            <>
+              {' '}
+              · <SiteName id={h.current.siteId} country={h.country} />
+            </>
+          )}
           {h.currentSince && <> · {t('detail.since', { date: fmt(h.currentSince, false) })}</>}
         </dd>
         {h.displacedSince && (
@@ -161,7 +167,9 @@ export function HouseholdDetail({ id, session }: { id: string; session: Session 
             <dd>
               <ProvinceName code={h.destination.province} />
               {[h.destination.district, h.destination.village].filter(Boolean).map((p) => ` · ${p}`)}
-              {h.destination.point && <> · {t('detail.point', { lon: String(h.destination.point.coordinates[0] ?? ''), lat: String(h.destination.point.coordinates[1] ?? '') })}</>}
+              {h.destination.point && (
+                <> · {t('detail.point', { lon: String(h.destination.point.coordinates[0] ?? ''), lat: String(h.destination.point.coordinates[1] ?? '') })}</>
+              )}
             </dd>
           </>
         )}
@@ -295,9 +303,22 @@ const memberReason = (tm: ReturnType<typeof useT<keyof (typeof memberMessages)['
 const ROLE_NAMES = ['operations', 'deminer', 'qa', 'relief', 'ministry', 'observer', 'admin'] as const;
 const isRole = (r: string): r is (typeof ROLE_NAMES)[number] => (ROLE_NAMES as readonly string[]).includes(r);
 const STATUS_NAMES = Object.keys(HOUSEHOLD_TRANSITIONS) as HouseholdStatus[];
-const statusName = (tc: ReturnType<typeof useT<keyof (typeof commonMessages)['en']>>, s: string): string => ((STATUS_NAMES as string[]).includes(s) ? tc(`household.${s as HouseholdStatus}`) : s);
+const statusName = (tc: ReturnType<typeof useT<keyof (typeof commonMessages)['en']>>, s: string): string =>
+  (STATUS_NAMES as string[]).includes(s) ? tc(`household.${s as HouseholdStatus}`) : s;
 
-function TransitionForm({ household, version, session, onChanged, onConflict }: { household: Household; version: number; session: Session; onChanged: (h: Household, etag: number | undefined) => void; onConflict: () => void }) {
+function TransitionForm({
+  household,
+  version,
+  session,
+  onChanged,
+  onConflict,
+}: {
+  household: Household;
+  version: number;
+  session: Session;
+  onChanged: (h: Household, etag: number | undefined) => void;
+  onConflict: () => void;
+}) {
   const t = useT(householdMessages);
   const tc = useT(commonMessages);
   // A move of place within the present status is a transition too (dated, counted at the sites).
@@ -340,8 +361,18 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
           setError(undefined);
           setNotice(undefined);
           const site = sites.find((x) => x.id === place);
-          const current = site ? { province: site.province, siteId: site.id } : place === 'HOME' ? { province: home.province, ...(home.village ? { village: home.village } : {}), hostCommunity: t('transition.home') } : undefined;
-          const body = { to, effectiveDate, ...(current ? { current } : {}), ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+          const current = site
+            ? { province: site.province, siteId: site.id }
+            : place === 'HOME'
+              ? { province: home.province, ...(home.village ? { village: home.village } : {}), hostCommunity: t('transition.home') }
+              : undefined;
+          const body = {
+            to,
+            effectiveDate,
+            ...(current ? { current } : {}),
+            ...(to === 'RETURN_BLOCKED' ? { blockedReason } : {}),
+            ...(reason.trim() ? { reason: reason.trim() } : {}),
+          };
           try {
             const result = await submit({
               method: 'POST',
@@ -379,7 +410,14 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
           </select>
         </Field>
         <Field label={t('transition.effectiveDate')} error={fieldError('effectiveDate')}>
-          <input type="date" value={effectiveDate} max={today} required onInput={(e) => setEffectiveDate(e.currentTarget.value)} data-testid="household-transition-effective-date" />
+          <input
+            type="date"
+            value={effectiveDate}
+            max={today}
+            required
+            onInput={(e) => setEffectiveDate(e.currentTarget.value)}
+            data-testid="household-transition-effective-date"
+          />
         </Field>
         <Field label={t('transition.place')} error={fieldError('current') ?? fieldError('current.siteId')}>
           <select value={place} onChange={(e) => setPlace(e.currentTarget.value)} data-testid="household-transition-place">
@@ -406,7 +444,14 @@ function TransitionForm({ household, version, session, onChanged, onConflict }: 
         )}
         {to && (
           <Field label={t('transition.reason')} error={fieldError('reason')}>
-            <textarea value={reason} required={move?.reasonRequired ?? false} maxLength={500} rows={2} onInput={(e) => setReason(e.currentTarget.value)} data-testid="household-transition-reason" />
+            <textarea
+              value={reason}
+              required={move?.reasonRequired ?? false}
+              maxLength={500}
+              rows={2}
+              onInput={(e) => setReason(e.currentTarget.value)}
+              data-testid="household-transition-reason"
+            />
           </Field>
         )}
         <ProblemMessage error={error} />

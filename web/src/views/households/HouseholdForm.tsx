@@ -13,7 +13,20 @@ import { commonMessages } from '../../app/messages.ts';
 import { submit } from '../../app/offline.ts';
 import type { Session } from '../../app/session.ts';
 import { CONSENT_PURPOSES, DOCUMENT_TYPES, RELATIONSHIPS, RETURN_INTENTS, RETURN_OBSTACLES, RETURN_WHEN, SEXES } from '#shared/domain/household.ts';
-import { checkHousehold, emptyHousehold, emptyMember, fieldErrors, headIndex, householdBody, ONE_HEAD, REQUIRED, type CountryCode, type FieldErrors, type HouseholdFormState, type MemberState } from './form.ts';
+import {
+  checkHousehold,
+  emptyHousehold,
+  emptyMember,
+  fieldErrors,
+  headIndex,
+  householdBody,
+  ONE_HEAD,
+  REQUIRED,
+  type CountryCode,
+  type FieldErrors,
+  type HouseholdFormState,
+  type MemberState,
+} from './form.ts';
 import { householdMessages } from './messages.ts';
 import { NeedsPicker } from './NeedsPicker.tsx';
 import { PlacePicker, useChildren } from './PlacePicker.tsx';
@@ -114,7 +127,13 @@ export function HouseholdForm({ session }: { session: Session }) {
         <ProblemMessage error={problem} />
         {admin && (
           <Field label={t('form.country')} error={errorOf('country')}>
-            <select value={state.country} onChange={(e) => update((s) => ({ ...emptyHousehold(e.currentTarget.value as CountryCode), members: s.members, contact: s.contact, consent: s.consent }))} data-testid="household-field-country">
+            <select
+              value={state.country}
+              onChange={(e) =>
+                update((s) => ({ ...emptyHousehold(e.currentTarget.value as CountryCode), members: s.members, contact: s.contact, consent: s.consent }))
+              }
+              data-testid="household-field-country"
+            >
               <option value="">{t('form.choose')}</option>
               <option value="KH">{tc('country.KH')}</option>
               <option value="TH">{tc('country.TH')}</option>
@@ -124,19 +143,66 @@ export function HouseholdForm({ session }: { session: Session }) {
 
         <fieldset>
           <legend>{t('form.origin')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.origin.province} error={errorOf('origin.province')} name="origin.province" onChange={(v) => update((s) => ({ ...s, origin: { ...s.origin, province: v, adm2: '', adm3: '', adm4: '' } }))} />
-          <PlacePicker name="origin" country={country} province={state.origin.province} value={state.origin} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, origin: { ...s.origin, ...codes } }))} />
-          <TextField label={t('form.district')} name="origin.district" value={state.origin.district} error={errorOf('origin.district')} onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, district: v } }))} />
-          <TextField label={t('form.village')} name="origin.village" value={state.origin.village} error={errorOf('origin.village')} onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, village: v } }))} />
+          <ProvinceSelect
+            t={t}
+            country={country}
+            value={state.origin.province}
+            error={errorOf('origin.province')}
+            name="origin.province"
+            onChange={(v) => update((s) => ({ ...s, origin: { ...s.origin, province: v, adm2: '', adm3: '', adm4: '' } }))}
+          />
+          <PlacePicker
+            name="origin"
+            country={country}
+            province={state.origin.province}
+            value={state.origin}
+            errors={errorOf}
+            onChange={(codes) => update((s) => ({ ...s, origin: { ...s.origin, ...codes } }))}
+          />
+          <TextField
+            label={t('form.district')}
+            name="origin.district"
+            value={state.origin.district}
+            error={errorOf('origin.district')}
+            onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, district: v } }))}
+          />
+          <TextField
+            label={t('form.village')}
+            name="origin.village"
+            value={state.origin.village}
+            error={errorOf('origin.village')}
+            onInput={(v) => update((s) => ({ ...s, origin: { ...s.origin, village: v } }))}
+          />
         </fieldset>
 
         <fieldset>
           <legend>{t('form.current')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.current.province} error={errorOf('current.province')} name="current.province" onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, siteId: '', adm2: '', adm3: '', adm4: '' } }))} />
-          <PlacePicker name="current" country={country} province={state.current.province} value={state.current} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, current: { ...s.current, ...codes } }))} />
+          <ProvinceSelect
+            t={t}
+            country={country}
+            value={state.current.province}
+            error={errorOf('current.province')}
+            name="current.province"
+            onChange={(v) => update((s) => ({ ...s, current: { ...s.current, province: v, siteId: '', adm2: '', adm3: '', adm4: '' } }))}
+          />
+          <PlacePicker
+            name="current"
+            country={country}
+            province={state.current.province}
+            value={state.current}
+            errors={errorOf}
+            onChange={(codes) => update((s) => ({ ...s, current: { ...s.current, ...codes } }))}
+          />
           {sitesHere.length > 0 && (
             <Field label={t('form.registeredSite')} error={errorOf('current.siteId')}>
-              <select value={state.current.siteId} onChange={(e) => { const siteId = e.currentTarget.value; update((s) => ({ ...s, current: { ...s.current, siteId } })); }} data-testid="household-field-current.siteId">
+              <select
+                value={state.current.siteId}
+                onChange={(e) => {
+                  const siteId = e.currentTarget.value;
+                  update((s) => ({ ...s, current: { ...s.current, siteId } }));
+                }}
+                data-testid="household-field-current.siteId"
+              >
                 <option value="">{t('form.none')}</option>
                 {sitesHere.map((x) => (
                   <option key={x.id} value={x.id}>
@@ -146,21 +212,61 @@ export function HouseholdForm({ session }: { session: Session }) {
               </select>
             </Field>
           )}
-          <TextField label={t('form.district')} name="current.district" value={state.current.district} error={errorOf('current.district')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, district: v } }))} />
-          <TextField label={t('form.village')} name="current.village" value={state.current.village} error={errorOf('current.village')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, village: v } }))} />
+          <TextField
+            label={t('form.district')}
+            name="current.district"
+            value={state.current.district}
+            error={errorOf('current.district')}
+            onInput={(v) => update((s) => ({ ...s, current: { ...s.current, district: v } }))}
+          />
+          <TextField
+            label={t('form.village')}
+            name="current.village"
+            value={state.current.village}
+            error={errorOf('current.village')}
+            onInput={(v) => update((s) => ({ ...s, current: { ...s.current, village: v } }))}
+          />
           <p class="hh-hint">{t('form.siteHint')}</p>
-          <TextField label={t('form.site')} name="current.site" value={state.current.site} error={errorOf('current.site')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, site: v } }))} />
-          <TextField label={t('form.hostCommunity')} name="current.hostCommunity" value={state.current.hostCommunity} error={errorOf('current.hostCommunity')} onInput={(v) => update((s) => ({ ...s, current: { ...s.current, hostCommunity: v } }))} />
+          <TextField
+            label={t('form.site')}
+            name="current.site"
+            value={state.current.site}
+            error={errorOf('current.site')}
+            onInput={(v) => update((s) => ({ ...s, current: { ...s.current, site: v } }))}
+          />
+          <TextField
+            label={t('form.hostCommunity')}
+            name="current.hostCommunity"
+            value={state.current.hostCommunity}
+            error={errorOf('current.hostCommunity')}
+            onInput={(v) => update((s) => ({ ...s, current: { ...s.current, hostCommunity: v } }))}
+          />
         </fieldset>
 
         <Field label={t('form.displacedSince')} error={errorOf('displacedSince')}>
-          <input type="date" value={state.displacedSince} max={new Date().toISOString().slice(0, 10)} onInput={(e) => { const displacedSince = e.currentTarget.value; update((s) => ({ ...s, displacedSince })); }} data-testid="household-field-displacedSince" />
+          <input
+            type="date"
+            value={state.displacedSince}
+            max={new Date().toISOString().slice(0, 10)}
+            onInput={(e) => {
+              const displacedSince = e.currentTarget.value;
+              update((s) => ({ ...s, displacedSince }));
+            }}
+            data-testid="household-field-displacedSince"
+          />
         </Field>
 
         <fieldset data-testid="household-intentions">
           <legend>{t('intent.title')}</legend>
           <Field label={t('intent.intends')} error={errorOf('returnIntentions.intends')}>
-            <select value={state.intentions.intends} onChange={(e) => { const intends = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, intends } })); }} data-testid="household-field-returnIntentions.intends">
+            <select
+              value={state.intentions.intends}
+              onChange={(e) => {
+                const intends = e.currentTarget.value;
+                update((s) => ({ ...s, intentions: { ...s.intentions, intends } }));
+              }}
+              data-testid="household-field-returnIntentions.intends"
+            >
               <option value="">{t('intent.notAsked')}</option>
               {RETURN_INTENTS.map((i) => (
                 <option key={i} value={i}>
@@ -171,7 +277,14 @@ export function HouseholdForm({ session }: { session: Session }) {
           </Field>
           {state.intentions.intends === 'YES' && (
             <Field label={t('intent.when')} error={errorOf('returnIntentions.when')}>
-              <select value={state.intentions.when} onChange={(e) => { const when = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, when } })); }} data-testid="household-field-returnIntentions.when">
+              <select
+                value={state.intentions.when}
+                onChange={(e) => {
+                  const when = e.currentTarget.value;
+                  update((s) => ({ ...s, intentions: { ...s.intentions, when } }));
+                }}
+                data-testid="household-field-returnIntentions.when"
+              >
                 <option value="">{t('form.none')}</option>
                 {RETURN_WHEN.map((w) => (
                   <option key={w} value={w}>
@@ -192,7 +305,10 @@ export function HouseholdForm({ session }: { session: Session }) {
                       checked={state.intentions.obstacles.includes(o)}
                       onChange={(e) => {
                         const on = e.currentTarget.checked;
-                        update((s) => ({ ...s, intentions: { ...s.intentions, obstacles: on ? [...s.intentions.obstacles, o] : s.intentions.obstacles.filter((x) => x !== o) } }));
+                        update((s) => ({
+                          ...s,
+                          intentions: { ...s.intentions, obstacles: on ? [...s.intentions.obstacles, o] : s.intentions.obstacles.filter((x) => x !== o) },
+                        }));
                       }}
                       data-testid={`household-field-returnIntentions.obstacles.${o}`}
                     />{' '}
@@ -201,7 +317,15 @@ export function HouseholdForm({ session }: { session: Session }) {
                 ))}
               </fieldset>
               <Field label={t('intent.surveyedAt')} error={errorOf('returnIntentions.surveyedAt')}>
-                <input type="date" value={state.intentions.surveyedAt} onInput={(e) => { const surveyedAt = e.currentTarget.value; update((s) => ({ ...s, intentions: { ...s.intentions, surveyedAt } })); }} data-testid="household-field-returnIntentions.surveyedAt" />
+                <input
+                  type="date"
+                  value={state.intentions.surveyedAt}
+                  onInput={(e) => {
+                    const surveyedAt = e.currentTarget.value;
+                    update((s) => ({ ...s, intentions: { ...s.intentions, surveyedAt } }));
+                  }}
+                  data-testid="household-field-returnIntentions.surveyedAt"
+                />
               </Field>
             </>
           )}
@@ -209,12 +333,53 @@ export function HouseholdForm({ session }: { session: Session }) {
 
         <fieldset>
           <legend>{t('form.destination')}</legend>
-          <ProvinceSelect t={t} country={country} value={state.destination.province} error={errorOf('destination.province')} name="destination.province" optional onChange={(v) => update((s) => ({ ...s, destination: { ...s.destination, province: v, adm2: '', adm3: '', adm4: '' } }))} />
-          <PlacePicker name="destination" country={country} province={state.destination.province} value={state.destination} errors={errorOf} onChange={(codes) => update((s) => ({ ...s, destination: { ...s.destination, ...codes } }))} />
-          <TextField label={t('form.district')} name="destination.district" value={state.destination.district} error={errorOf('destination.district')} onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, district: v } }))} />
-          <TextField label={t('form.village')} name="destination.village" value={state.destination.village} error={errorOf('destination.village')} onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, village: v } }))} />
-          <TextField label={t('form.lon')} name="destination.lon" value={state.destination.lon} error={errorOf('destination.lon')} inputMode="decimal" onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, lon: v } }))} />
-          <TextField label={t('form.lat')} name="destination.lat" value={state.destination.lat} error={errorOf('destination.lat')} inputMode="decimal" onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, lat: v } }))} />
+          <ProvinceSelect
+            t={t}
+            country={country}
+            value={state.destination.province}
+            error={errorOf('destination.province')}
+            name="destination.province"
+            optional
+            onChange={(v) => update((s) => ({ ...s, destination: { ...s.destination, province: v, adm2: '', adm3: '', adm4: '' } }))}
+          />
+          <PlacePicker
+            name="destination"
+            country={country}
+            province={state.destination.province}
+            value={state.destination}
+            errors={errorOf}
+            onChange={(codes) => update((s) => ({ ...s, destination: { ...s.destination, ...codes } }))}
+          />
+          <TextField
+            label={t('form.district')}
+            name="destination.district"
+            value={state.destination.district}
+            error={errorOf('destination.district')}
+            onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, district: v } }))}
+          />
+          <TextField
+            label={t('form.village')}
+            name="destination.village"
+            value={state.destination.village}
+            error={errorOf('destination.village')}
+            onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, village: v } }))}
+          />
+          <TextField
+            label={t('form.lon')}
+            name="destination.lon"
+            value={state.destination.lon}
+            error={errorOf('destination.lon')}
+            inputMode="decimal"
+            onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, lon: v } }))}
+          />
+          <TextField
+            label={t('form.lat')}
+            name="destination.lat"
+            value={state.destination.lat}
+            error={errorOf('destination.lat')}
+            inputMode="decimal"
+            onInput={(v) => update((s) => ({ ...s, destination: { ...s.destination, lat: v } }))}
+          />
           <button type="button" onClick={usePosition} disabled={position === 'reading'} data-testid="household-use-position">
             {t('form.usePosition')}
           </button>
@@ -233,8 +398,22 @@ export function HouseholdForm({ session }: { session: Session }) {
           {state.members.map((m, i) => (
             <fieldset key={m.key} class="hh-member" data-testid={`household-member-${i}`}>
               <legend>{t('form.member', { n: i + 1 })}</legend>
-              <TextField label={t('form.givenName')} name={`members.${i}.givenName`} value={m.givenName} error={errorOf(`members.${i}.givenName`)} autoComplete="off" onInput={(v) => setMember(i, { givenName: v })} />
-              <TextField label={t('form.familyName')} name={`members.${i}.familyName`} value={m.familyName} error={errorOf(`members.${i}.familyName`)} autoComplete="off" onInput={(v) => setMember(i, { familyName: v })} />
+              <TextField
+                label={t('form.givenName')}
+                name={`members.${i}.givenName`}
+                value={m.givenName}
+                error={errorOf(`members.${i}.givenName`)}
+                autoComplete="off"
+                onInput={(v) => setMember(i, { givenName: v })}
+              />
+              <TextField
+                label={t('form.familyName')}
+                name={`members.${i}.familyName`}
+                value={m.familyName}
+                error={errorOf(`members.${i}.familyName`)}
+                autoComplete="off"
+                onInput={(v) => setMember(i, { familyName: v })}
+              />
               <Field label={t('form.sex')} error={errorOf(`members.${i}.sex`)}>
                 <select value={m.sex} onChange={(e) => setMember(i, { sex: e.currentTarget.value })} data-testid={`household-field-members.${i}.sex`}>
                   <option value="">{t('form.choose')}</option>
@@ -246,11 +425,31 @@ export function HouseholdForm({ session }: { session: Session }) {
                 </select>
               </Field>
               <Field label={t('form.birthDate')} error={errorOf(`members.${i}.birthDate`)} hint={t('form.birthHint')}>
-                <input type="date" value={m.birthDate} onInput={(e) => setMember(i, { birthDate: e.currentTarget.value })} data-testid={`household-field-members.${i}.birthDate`} />
+                <input
+                  type="date"
+                  value={m.birthDate}
+                  onInput={(e) => setMember(i, { birthDate: e.currentTarget.value })}
+                  data-testid={`household-field-members.${i}.birthDate`}
+                />
               </Field>
-              <TextField label={t('form.birthYear')} name={`members.${i}.birthYear`} value={m.birthYear} error={errorOf(`members.${i}.birthYear`)} inputMode="numeric" onInput={(v) => setMember(i, { birthYear: v })} />
-              <Field label={t('form.relationship')} error={errorOf(`members.${i}.relationship`)} hint={head !== -1 && head !== i ? t('form.headTaken') : undefined}>
-                <select value={m.relationship} onChange={(e) => setMember(i, { relationship: e.currentTarget.value })} data-testid={`household-field-members.${i}.relationship`}>
+              <TextField
+                label={t('form.birthYear')}
+                name={`members.${i}.birthYear`}
+                value={m.birthYear}
+                error={errorOf(`members.${i}.birthYear`)}
+                inputMode="numeric"
+                onInput={(v) => setMember(i, { birthYear: v })}
+              />
+              <Field
+                label={t('form.relationship')}
+                error={errorOf(`members.${i}.relationship`)}
+                hint={head !== -1 && head !== i ? t('form.headTaken') : undefined}
+              >
+                <select
+                  value={m.relationship}
+                  onChange={(e) => setMember(i, { relationship: e.currentTarget.value })}
+                  data-testid={`household-field-members.${i}.relationship`}
+                >
                   <option value="">{t('form.choose')}</option>
                   {RELATIONSHIPS.map((r) => (
                     <option key={r} value={r} disabled={r === 'HEAD' && head !== -1 && head !== i}>
@@ -259,9 +458,18 @@ export function HouseholdForm({ session }: { session: Session }) {
                   ))}
                 </select>
               </Field>
-              <NeedsPicker id={`members.${i}.specificNeeds`} value={m.specificNeeds} error={errorOf(`members.${i}.specificNeeds`)} onChange={(v) => setMember(i, { specificNeeds: v })} />
+              <NeedsPicker
+                id={`members.${i}.specificNeeds`}
+                value={m.specificNeeds}
+                error={errorOf(`members.${i}.specificNeeds`)}
+                onChange={(v) => setMember(i, { specificNeeds: v })}
+              />
               <Field label={t('form.document')} error={errorOf(`members.${i}.documentType`)}>
-                <select value={m.documentType} onChange={(e) => setMember(i, { documentType: e.currentTarget.value })} data-testid={`household-field-members.${i}.documentType`}>
+                <select
+                  value={m.documentType}
+                  onChange={(e) => setMember(i, { documentType: e.currentTarget.value })}
+                  data-testid={`household-field-members.${i}.documentType`}
+                >
                   <option value="">{t('form.noDocument')}</option>
                   {DOCUMENT_TYPES.map((d) => (
                     <option key={d} value={d}>
@@ -271,24 +479,56 @@ export function HouseholdForm({ session }: { session: Session }) {
                 </select>
               </Field>
               {(m.documentType || m.documentNumber) && (
-                <TextField label={t('form.documentNumber')} name={`members.${i}.documentNumber`} value={m.documentNumber} error={errorOf(`members.${i}.documentNumber`)} hint={t('form.documentHint')} autoComplete="off" onInput={(v) => setMember(i, { documentNumber: v })} />
+                <TextField
+                  label={t('form.documentNumber')}
+                  name={`members.${i}.documentNumber`}
+                  value={m.documentNumber}
+                  error={errorOf(`members.${i}.documentNumber`)}
+                  hint={t('form.documentHint')}
+                  autoComplete="off"
+                  onInput={(v) => setMember(i, { documentNumber: v })}
+                />
               )}
               {state.members.length > 1 && (
-                <button type="button" class="secondary" onClick={() => update((s) => ({ ...s, members: s.members.filter((_, j) => j !== i) }))} data-testid={`household-remove-member-${i}`}>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => update((s) => ({ ...s, members: s.members.filter((_, j) => j !== i) }))}
+                  data-testid={`household-remove-member-${i}`}
+                >
                   {t('form.removeMember', { n: i + 1 })}
                 </button>
               )}
             </fieldset>
           ))}
-          <button type="button" class="secondary" onClick={() => update((s) => ({ ...s, members: [...s.members, emptyMember(headIndex(s.members) === -1 ? 'HEAD' : '')] }))} data-testid="household-add-member">
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => update((s) => ({ ...s, members: [...s.members, emptyMember(headIndex(s.members) === -1 ? 'HEAD' : '')] }))}
+            data-testid="household-add-member"
+          >
             {t('form.addMember')}
           </button>
         </fieldset>
 
         <fieldset>
           <legend>{t('form.contact')}</legend>
-          <TextField label={t('form.phone')} name="contact.phone" type="tel" value={state.contact.phone} error={errorOf('contact.phone')} autoComplete="off" onInput={(v) => update((s) => ({ ...s, contact: { ...s.contact, phone: v } }))} />
-          <TextField label={t('form.note')} name="contact.note" value={state.contact.note} error={errorOf('contact.note')} onInput={(v) => update((s) => ({ ...s, contact: { ...s.contact, note: v } }))} />
+          <TextField
+            label={t('form.phone')}
+            name="contact.phone"
+            type="tel"
+            value={state.contact.phone}
+            error={errorOf('contact.phone')}
+            autoComplete="off"
+            onInput={(v) => update((s) => ({ ...s, contact: { ...s.contact, phone: v } }))}
+          />
+          <TextField
+            label={t('form.note')}
+            name="contact.note"
+            value={state.contact.note}
+            error={errorOf('contact.note')}
+            onInput={(v) => update((s) => ({ ...s, contact: { ...s.contact, note: v } }))}
+          />
         </fieldset>
 
         <fieldset>
@@ -316,7 +556,15 @@ export function HouseholdForm({ session }: { session: Session }) {
             )}
           </div>
           <Field label={t('form.consentDate')} error={errorOf('consent.date')}>
-            <input type="date" value={state.consent.date} onInput={(e) => { const date = e.currentTarget.value; update((s) => ({ ...s, consent: { ...s.consent, date } })); }} data-testid="household-field-consent.date" />
+            <input
+              type="date"
+              value={state.consent.date}
+              onInput={(e) => {
+                const date = e.currentTarget.value;
+                update((s) => ({ ...s, consent: { ...s.consent, date } }));
+              }}
+              data-testid="household-field-consent.date"
+            />
           </Field>
           <fieldset class="hh-checks" aria-describedby={errorOf('consent.purposes') ? 'consent-purposes-error' : undefined}>
             <legend>{t('form.purposes')}</legend>
@@ -358,7 +606,23 @@ function focusFirstError() {
   }, 0);
 }
 
-function ProvinceSelect({ t, country, value, error, name, optional, onChange }: { t: T; country: CountryCode | ''; value: string; error: string | undefined; name: string; optional?: boolean; onChange: (v: string) => void }) {
+function ProvinceSelect({
+  t,
+  country,
+  value,
+  error,
+  name,
+  optional,
+  onChange,
+}: {
+  t: T;
+  country: CountryCode | '';
+  value: string;
+  error: string | undefined;
+  name: string;
+  optional?: boolean;
+  onChange: (v: string) => void;
+}) {
   const tp = useT(provinceMessages);
   const [lang] = useLang();
   const others = useChildren(country).filter((u) => !isProvinceCode(u.pcode));

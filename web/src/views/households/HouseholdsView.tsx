@@ -167,14 +167,22 @@ function HouseholdList({ session }: { session: Session }) {
       >
         {admin && (
           <Field label={t('filter.country')}>
-            <select value={filters.country} onChange={(e) => setFilters({ ...filters, country: e.currentTarget.value as 'KH' | 'TH', province: '' })} data-testid="household-filter-country">
+            <select
+              value={filters.country}
+              onChange={(e) => setFilters({ ...filters, country: e.currentTarget.value as 'KH' | 'TH', province: '' })}
+              data-testid="household-filter-country"
+            >
               <option value="KH">{tc('country.KH')}</option>
               <option value="TH">{tc('country.TH')}</option>
             </select>
           </Field>
         )}
         <Field label={t('filter.province')}>
-          <select value={filters.province} onChange={(e) => setFilters({ ...filters, province: e.currentTarget.value })} data-testid="household-filter-province">
+          <select
+            value={filters.province}
+            onChange={(e) => setFilters({ ...filters, province: e.currentTarget.value })}
+            data-testid="household-filter-province"
+          >
             <option value="">{t('filter.any')}</option>
             {provincesOf(country).map((p) => (
               <option key={p.pcode} value={p.pcode}>
@@ -194,7 +202,11 @@ function HouseholdList({ session }: { session: Session }) {
           </select>
         </Field>
         <Field label={tm('verify.current')}>
-          <select value={filters.verification} onChange={(e) => setFilters({ ...filters, verification: e.currentTarget.value })} data-testid="household-filter-verification">
+          <select
+            value={filters.verification}
+            onChange={(e) => setFilters({ ...filters, verification: e.currentTarget.value })}
+            data-testid="household-filter-verification"
+          >
             <option value="">{t('filter.any')}</option>
             {VERIFICATION_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -208,7 +220,11 @@ function HouseholdList({ session }: { session: Session }) {
         </button>
       </form>
       <ProblemMessage error={error} />
-      {items.length > 0 ? <HouseholdTable items={items} caption={t('list.caption')} testid="household-list" /> : !loading && !error && <p data-testid="household-list-empty">{t('list.empty')}</p>}
+      {items.length > 0 ? (
+        <HouseholdTable items={items} caption={t('list.caption')} testid="household-list" />
+      ) : (
+        !loading && !error && <p data-testid="household-list-empty">{t('list.empty')}</p>
+      )}
       {loading && <Spinner />}
       {next && !loading && (
         <button type="button" onClick={() => void load(applied, next)} data-testid="household-more">
@@ -270,14 +286,27 @@ function LookupForm({ session }: { session: Session }) {
           </select>
         </Field>
         <Field label={t('lookup.number')} error={fieldError('documentNumber')}>
-          <input value={number} onInput={(e) => setNumber(e.currentTarget.value)} required minLength={4} maxLength={40} autoComplete="off" data-testid="household-lookup-number" />
+          <input
+            value={number}
+            onInput={(e) => setNumber(e.currentTarget.value)}
+            required
+            minLength={4}
+            maxLength={40}
+            autoComplete="off"
+            data-testid="household-lookup-number"
+          />
         </Field>
         <button type="submit" disabled={busy} data-testid="household-lookup-submit">
           {t('lookup.submit')}
         </button>
       </form>
       {!fieldError('documentNumber') && <ProblemMessage error={error} />}
-      {found && (found.length > 0 ? <HouseholdTable items={found} caption={t('lookup.results')} testid="household-lookup-results" /> : <p role="status">{t('lookup.none')}</p>)}
+      {found &&
+        (found.length > 0 ? (
+          <HouseholdTable items={found} caption={t('lookup.results')} testid="household-lookup-results" />
+        ) : (
+          <p role="status">{t('lookup.none')}</p>
+        ))}
     </section>
   );
 }

@@ -32,7 +32,13 @@ function useChange({ version, onChanged, onConflict }: ChangeProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<'sent' | 'queued' | undefined>(undefined);
-  const send = async (method: 'POST' | 'PATCH', path: string, body: unknown, label: string, pick: (b: unknown) => Household = (b) => b as Household): Promise<unknown> => {
+  const send = async (
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    label: string,
+    pick: (b: unknown) => Household = (b) => b as Household,
+  ): Promise<unknown> => {
     setBusy(true);
     setError(undefined);
     setNotice(undefined);
@@ -62,7 +68,13 @@ export function VerificationFacts({ household }: { household: Household }) {
     <>
       <dt>{t('verify.current')}</dt>
       <dd data-testid="household-verification" data-status={v?.status ?? 'UNVERIFIED'}>
-        {v ? t('verify.line', { status: t(`verify.${v.status}`), method: v.method ? t(`verify.${v.method}`) : t('verify.method.none'), date: v.date ? fmt(v.date, false) : fmt(v.recordedAt) }) : t('verify.UNVERIFIED')}
+        {v
+          ? t('verify.line', {
+              status: t(`verify.${v.status}`),
+              method: v.method ? t(`verify.${v.method}`) : t('verify.method.none'),
+              date: v.date ? fmt(v.date, false) : fmt(v.recordedAt),
+            })
+          : t('verify.UNVERIFIED')}
       </dd>
       {household.splitFrom && (
         <>
@@ -145,7 +157,12 @@ function VerificationForm(props: ChangeProps) {
         onSubmit={async (e) => {
           e.preventDefault();
           const body = { status, ...(method ? { method } : {}), ...(date ? { date } : {}), ...(by.trim() ? { by: by.trim() } : {}) };
-          await send('POST', `/v1/households/${household.id}/verification`, body, `${t('verify.title')}: ${shortId(household.id)} → ${t(`verify.${status as 'VERIFIED'}`)}`);
+          await send(
+            'POST',
+            `/v1/households/${household.id}/verification`,
+            body,
+            `${t('verify.title')}: ${shortId(household.id)} → ${t(`verify.${status as 'VERIFIED'}`)}`,
+          );
         }}
       >
         <Field label={t('verify.current')} error={fieldError('status')}>
@@ -186,7 +203,15 @@ function AddMemberForm(props: ChangeProps) {
   const t = useT(memberMessages);
   const th = useT(householdMessages);
   const { household } = props;
-  const [form, setForm] = useState({ givenName: '', familyName: household.members[0]?.familyName ?? '', sex: 'F', birthYear: String(new Date().getUTCFullYear()), relationship: 'CHILD', reason: 'BIRTH', date: today() });
+  const [form, setForm] = useState({
+    givenName: '',
+    familyName: household.members[0]?.familyName ?? '',
+    sex: 'F',
+    birthYear: String(new Date().getUTCFullYear()),
+    relationship: 'CHILD',
+    reason: 'BIRTH',
+    date: today(),
+  });
   const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
   const { busy, error, notice, send, fieldError } = useChange(props);
   return (
@@ -195,8 +220,18 @@ function AddMemberForm(props: ChangeProps) {
       data-testid="member-add-form"
       onSubmit={async (e) => {
         e.preventDefault();
-        const body = { givenName: form.givenName.trim(), familyName: form.familyName.trim(), sex: form.sex, birthYear: Number(form.birthYear), relationship: form.relationship, specificNeeds: [], reason: form.reason, date: form.date };
-        if (await send('POST', `/v1/households/${household.id}/members`, body, `${t('members.add')}: ${shortId(household.id)}`)) setForm({ ...form, givenName: '' });
+        const body = {
+          givenName: form.givenName.trim(),
+          familyName: form.familyName.trim(),
+          sex: form.sex,
+          birthYear: Number(form.birthYear),
+          relationship: form.relationship,
+          specificNeeds: [],
+          reason: form.reason,
+          date: form.date,
+        };
+        if (await send('POST', `/v1/households/${household.id}/members`, body, `${t('members.add')}: ${shortId(household.id)}`))
+          setForm({ ...form, givenName: '' });
       }}
     >
       <fieldset>
@@ -227,7 +262,15 @@ function AddMemberForm(props: ChangeProps) {
           </select>
         </Field>
         <Field label={t('members.birthYear')} error={fieldError('birthYear')}>
-          <input type="number" value={form.birthYear} required min={1900} max={new Date().getUTCFullYear()} onInput={set('birthYear')} data-testid="member-add-birth-year" />
+          <input
+            type="number"
+            value={form.birthYear}
+            required
+            min={1900}
+            max={new Date().getUTCFullYear()}
+            onInput={set('birthYear')}
+            data-testid="member-add-birth-year"
+          />
         </Field>
         <Field label={th('form.relationship')} error={fieldError('relationship')}>
           <select value={form.relationship} onChange={set('relationship')}>
@@ -274,10 +317,15 @@ function MemberChangeForm(props: ChangeProps) {
         if (!member) return;
         const base = `/v1/households/${household.id}`;
         const label = `${t(`action.${action}`)}: ${shortId(household.id)}`;
-        if (action === 'DEPART') await send('POST', `${base}/members/${member.id}/departure`, { reason, date, ...(member.relationship === 'HEAD' ? { newHeadId } : {}) }, label);
+        if (action === 'DEPART')
+          await send('POST', `${base}/members/${member.id}/departure`, { reason, date, ...(member.relationship === 'HEAD' ? { newHeadId } : {}) }, label);
         else if (action === 'HEAD') await send('POST', `${base}/head`, { memberId: member.id, formerHeadRelationship: formerHead }, label);
         else {
-          const body = { ...(fix.givenName?.trim() ? { givenName: fix.givenName.trim() } : {}), ...(fix.familyName?.trim() ? { familyName: fix.familyName.trim() } : {}), ...(fix.birthYear ? { birthYear: Number(fix.birthYear) } : {}) };
+          const body = {
+            ...(fix.givenName?.trim() ? { givenName: fix.givenName.trim() } : {}),
+            ...(fix.familyName?.trim() ? { familyName: fix.familyName.trim() } : {}),
+            ...(fix.birthYear ? { birthYear: Number(fix.birthYear) } : {}),
+          };
           if (await send('PATCH', `${base}/members/${member.id}`, body, label)) setFix({});
         }
       }}
@@ -353,7 +401,13 @@ function MemberChangeForm(props: ChangeProps) {
               <input value={fix.familyName ?? member.familyName} maxLength={100} onInput={(e) => setFix({ ...fix, familyName: e.currentTarget.value })} />
             </Field>
             <Field label={t('members.birthYear')} error={fieldError('birthYear')}>
-              <input type="number" value={fix.birthYear ?? String(member.birthYear)} min={1900} max={new Date().getUTCFullYear()} onInput={(e) => setFix({ ...fix, birthYear: e.currentTarget.value })} />
+              <input
+                type="number"
+                value={fix.birthYear ?? String(member.birthYear)}
+                min={1900}
+                max={new Date().getUTCFullYear()}
+                onInput={(e) => setFix({ ...fix, birthYear: e.currentTarget.value })}
+              />
             </Field>
           </>
         )}
@@ -403,10 +457,19 @@ function SplitDialog(props: ChangeProps) {
           onSubmit={async (e) => {
             e.preventDefault();
             const site = sites.find((x) => x.id === place);
-            const body = { memberIds: chosen, ...(head ? { head } : {}), ...(headLeaves ? { remainingHeadId } : {}), ...(site ? { current: { province: site.province, siteId: site.id } } : {}) };
-            const answer = (await send('POST', `/v1/households/${household.id}/split`, body, `${t('split.title')}: ${shortId(household.id)}`, (b) => (b as { household: Household }).household)) as
-              | { newHousehold: Household }
-              | undefined;
+            const body = {
+              memberIds: chosen,
+              ...(head ? { head } : {}),
+              ...(headLeaves ? { remainingHeadId } : {}),
+              ...(site ? { current: { province: site.province, siteId: site.id } } : {}),
+            };
+            const answer = (await send(
+              'POST',
+              `/v1/households/${household.id}/split`,
+              body,
+              `${t('split.title')}: ${shortId(household.id)}`,
+              (b) => (b as { household: Household }).household,
+            )) as { newHousehold: Household } | undefined;
             if (answer) {
               setCreated(answer.newHousehold.id);
               setChosen([]);

@@ -10,13 +10,24 @@ import { NEED_CATEGORIES, needCategory, SPECIFIC_NEED_CODES, SPECIFIC_NEEDS, typ
 import { householdMessages } from './messages.ts';
 import { needMessages, type NeedKey } from './needs.ts';
 
-export function NeedsPicker({ id, value, error, onChange }: { id: string; value: SpecificNeed[]; error: string | undefined; onChange: (v: SpecificNeed[]) => void }) {
+export function NeedsPicker({
+  id,
+  value,
+  error,
+  onChange,
+}: {
+  id: string;
+  value: SpecificNeed[];
+  error: string | undefined;
+  onChange: (v: SpecificNeed[]) => void;
+}) {
   const t = useT(householdMessages);
   const tn = useT(needMessages);
   const [query, setQuery] = useState('');
   const name = (code: SpecificNeed) => tn(code as NeedKey);
   const q = query.trim().toLowerCase();
-  const matches = (code: SpecificNeed) => q === '' || code.toLowerCase().includes(q) || name(code).toLowerCase().includes(q) || SPECIFIC_NEEDS[code].toLowerCase().includes(q);
+  const matches = (code: SpecificNeed) =>
+    q === '' || code.toLowerCase().includes(q) || name(code).toLowerCase().includes(q) || SPECIFIC_NEEDS[code].toLowerCase().includes(q);
   const toggle = (code: SpecificNeed, on: boolean) => onChange(on ? [...value, code] : value.filter((c) => c !== code));
   const domId = id.replace(/\./g, '-');
   const shown = SPECIFIC_NEED_CODES.filter(matches);
@@ -32,7 +43,12 @@ export function NeedsPicker({ id, value, error, onChange }: { id: string; value:
               <span>
                 {code} {name(code)}
               </span>{' '}
-              <button type="button" class="hh-chip-remove" aria-label={t('form.removeNeed', { name: `${code} ${name(code)}` })} onClick={() => toggle(code, false)}>
+              <button
+                type="button"
+                class="hh-chip-remove"
+                aria-label={t('form.removeNeed', { name: `${code} ${name(code)}` })}
+                onClick={() => toggle(code, false)}
+              >
                 ×
               </button>
             </li>
@@ -44,7 +60,14 @@ export function NeedsPicker({ id, value, error, onChange }: { id: string; value:
           {t('form.needs')} · {t('form.needsSelected', { count: value.length })}
         </summary>
         <label for={`${domId}-search`}>{t('form.needsSearch')}</label>
-        <input id={`${domId}-search`} type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} autoComplete="off" data-testid={`household-needs-search-${id}`} />
+        <input
+          id={`${domId}-search`}
+          type="search"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+          autoComplete="off"
+          data-testid={`household-needs-search-${id}`}
+        />
         {shown.length === 0 && <p role="status">{t('form.needsNone')}</p>}
         {NEED_CATEGORIES.map((cat) => {
           const codes = shown.filter((c) => needCategory(c) === cat);
@@ -56,7 +79,13 @@ export function NeedsPicker({ id, value, error, onChange }: { id: string; value:
               </legend>
               {codes.map((code) => (
                 <label key={code} class="hh-check">
-                  <input type="checkbox" checked={value.includes(code)} onChange={(e) => toggle(code, e.currentTarget.checked)} data-testid={`household-need-${id}-${code}`} /> {code} {name(code)}
+                  <input
+                    type="checkbox"
+                    checked={value.includes(code)}
+                    onChange={(e) => toggle(code, e.currentTarget.checked)}
+                    data-testid={`household-need-${id}-${code}`}
+                  />{' '}
+                  {code} {name(code)}
                 </label>
               ))}
             </fieldset>

@@ -46,7 +46,15 @@ export function useChildren(parent: string): PlaceUnit[] {
 
 const LABEL = { adm2: 'form.adm2', adm3: 'form.adm3', adm4: 'form.adm4' } as const;
 
-function LevelPicker(props: { name: string; level: 'adm2' | 'adm3' | 'adm4'; country: 'KH' | 'TH'; parent: string; value: string; error: string | undefined; onChange: (code: string) => void }) {
+function LevelPicker(props: {
+  name: string;
+  level: 'adm2' | 'adm3' | 'adm4';
+  country: 'KH' | 'TH';
+  parent: string;
+  value: string;
+  error: string | undefined;
+  onChange: (code: string) => void;
+}) {
   const t = useT(householdMessages);
   const [lang] = useLang();
   const [typed, setTyped] = useState('');
@@ -56,7 +64,12 @@ function LevelPicker(props: { name: string; level: 'adm2' | 'adm3' | 'adm4'; cou
   return (
     <div class="hh-place-level">
       <Field label={label} error={props.error}>
-        <select value={props.value} disabled={!props.parent} onChange={(e) => props.onChange(e.currentTarget.value)} data-testid={`household-field-${props.name}.${props.level}`}>
+        <select
+          value={props.value}
+          disabled={!props.parent}
+          onChange={(e) => props.onChange(e.currentTarget.value)}
+          data-testid={`household-field-${props.name}.${props.level}`}
+        >
           <option value="">{t('form.none')}</option>
           {shown.map((u) => (
             <option key={u.pcode} value={u.pcode}>
@@ -81,7 +94,14 @@ function LevelPicker(props: { name: string; level: 'adm2' | 'adm3' | 'adm4'; cou
 }
 
 /** The coded levels below a chosen province; choosing a level clears the levels below it. */
-export function PlacePicker(props: { name: string; country: 'KH' | 'TH' | ''; province: string; value: PlaceCodes; errors: (path: string) => string | undefined; onChange: (codes: PlaceCodes) => void }) {
+export function PlacePicker(props: {
+  name: string;
+  country: 'KH' | 'TH' | '';
+  province: string;
+  value: PlaceCodes;
+  errors: (path: string) => string | undefined;
+  onChange: (codes: PlaceCodes) => void;
+}) {
   if (!props.country || !props.province) return null;
   const levels = pickLevels(props.country);
   const parentOf = (level: 'adm2' | 'adm3' | 'adm4') => (level === 'adm2' ? props.province : level === 'adm3' ? props.value.adm2 : props.value.adm3);

@@ -28,7 +28,17 @@ export interface HouseholdFormState {
   /** Only an admin chooses; others register in their own country. */
   country: CountryCode | '';
   origin: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string };
-  current: { province: string; adm2: string; adm3: string; adm4: string; district: string; village: string; siteId: string; site: string; hostCommunity: string };
+  current: {
+    province: string;
+    adm2: string;
+    adm3: string;
+    adm4: string;
+    district: string;
+    village: string;
+    siteId: string;
+    site: string;
+    hostCommunity: string;
+  };
   /** The day the household was displaced (YYYY-MM-DD), optional. */
   displacedSince: string;
   /** What the household said of going home; `intends` empty: not asked. */
@@ -109,7 +119,16 @@ export function householdBody(state: HouseholdFormState, sendCountry: boolean): 
     ...(Object.keys(contact).length > 0 ? { contact } : {}),
     consent: { given: state.consent.given, date: state.consent.date, purposes: state.consent.purposes },
     ...(state.displacedSince ? { displacedSince: state.displacedSince } : {}),
-    ...(i.intends ? { returnIntentions: { intends: i.intends, ...(i.intends === 'YES' && i.when ? { when: i.when } : {}), obstacles: i.obstacles, surveyedAt: i.surveyedAt } } : {}),
+    ...(i.intends
+      ? {
+          returnIntentions: {
+            intends: i.intends,
+            ...(i.intends === 'YES' && i.when ? { when: i.when } : {}),
+            obstacles: i.obstacles,
+            surveyedAt: i.surveyedAt,
+          },
+        }
+      : {}),
   };
 }
 
@@ -147,7 +166,8 @@ export const ONE_HEAD = 'a household has exactly one head (relationship HEAD)';
 export const REQUIRED = 'REQUIRED';
 
 const isMissing = (issue: { code: string; message: string; minimum?: unknown; origin?: unknown }): boolean =>
-  (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) || (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
+  (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) ||
+  (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1);
 
 /**
  * What the server would refuse, checked before sending (also offline): the registration schema and

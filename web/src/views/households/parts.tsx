@@ -35,4 +35,3 @@ export function useDateFormat(): (iso: string, withTime?: boolean) => string {
     return withTime ? d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : d.toLocaleDateString(locale, { dateStyle: 'medium' });
   };
 }
-

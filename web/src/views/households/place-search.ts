@@ -12,7 +12,8 @@ export interface PlaceUnit {
 }
 
 /** Levels a place can be picked down to in a country: villages only in Cambodia. */
-export const pickLevels = (country: 'KH' | 'TH' | ''): ('adm2' | 'adm3' | 'adm4')[] => (country === 'KH' ? ['adm2', 'adm3', 'adm4'] : country === 'TH' ? ['adm2', 'adm3'] : []);
+export const pickLevels = (country: 'KH' | 'TH' | ''): ('adm2' | 'adm3' | 'adm4')[] =>
+  country === 'KH' ? ['adm2', 'adm3', 'adm4'] : country === 'TH' ? ['adm2', 'adm3'] : [];
 
 /** The unit's name for a reader of `lang`: the national name in its own language, English otherwise. */
 export function unitLabel(u: PlaceUnit, lang: Lang): string {

@@ -63,7 +63,8 @@ export const provinceMessages = defineMessages({
 export type ProvinceCode = keyof (typeof provinceMessages)['en'];
 
 /** The provinces of a country (all when none is given). */
-export const provincesOf = (country: 'KH' | 'TH' | '' | undefined): readonly Province[] => (country ? PROVINCES.filter((p) => p.country === country) : PROVINCES);
+export const provincesOf = (country: 'KH' | 'TH' | '' | undefined): readonly Province[] =>
+  country ? PROVINCES.filter((p) => p.country === country) : PROVINCES;
 
 /** True for a P-code this console has a name for. */
 export const isProvinceCode = (code: string): code is ProvinceCode => code in provinceMessages.en;

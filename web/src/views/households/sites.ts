@@ -21,7 +21,10 @@ export function useOpenSites(country: string): SiteOption[] {
       let cursor: string | null = null;
       try {
         do {
-          const res: { body: { items: SiteOption[]; next: string | null } } = await request('GET', `/v1/sites?country=${country}&status=OPEN&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          const res: { body: { items: SiteOption[]; next: string | null } } = await request(
+            'GET',
+            `/v1/sites?country=${country}&status=OPEN&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
           found.push(...res.body.items);
           cursor = res.body.next;
         } while (cursor);

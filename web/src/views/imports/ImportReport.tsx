@@ -35,7 +35,15 @@ const CHOICES: Record<string, readonly string[] | undefined> = {
   document_type: DOCUMENT_TYPES,
 };
 
-export function ImportReportView({ report, dryRun, pending }: { report: ImportReport; dryRun: boolean; pending: { file?: File; mapping?: Mapping; country?: '' | 'KH' | 'TH' } }) {
+export function ImportReportView({
+  report,
+  dryRun,
+  pending,
+}: {
+  report: ImportReport;
+  dryRun: boolean;
+  pending: { file?: File; mapping?: Mapping; country?: '' | 'KH' | 'TH' };
+}) {
   const t = useT(importMessages);
   const [columns, setColumns] = useState<Record<string, string>>({ ...(pending.mapping?.columns ?? {}) });
   const [values, setValues] = useState<Record<string, Record<string, string>>>(structuredClone(pending.mapping?.values ?? {}));
@@ -45,7 +53,11 @@ export function ImportReportView({ report, dryRun, pending }: { report: ImportRe
 
   const mapping = (): Mapping => {
     const chosen = Object.fromEntries(Object.entries(columns).filter(([, f]) => f !== ''));
-    const given = Object.fromEntries(Object.entries(values).map(([f, m]) => [f, Object.fromEntries(Object.entries(m).filter(([, v]) => v.trim() !== ''))]).filter(([, m]) => Object.keys(m as object).length > 0));
+    const given = Object.fromEntries(
+      Object.entries(values)
+        .map(([f, m]) => [f, Object.fromEntries(Object.entries(m).filter(([, v]) => v.trim() !== ''))])
+        .filter(([, m]) => Object.keys(m as object).length > 0),
+    );
     return { ...(Object.keys(chosen).length > 0 ? { columns: chosen } : {}), ...(Object.keys(given).length > 0 ? { values: given } : {}) };
   };
   const go = async (asDryRun: boolean) => {
@@ -55,7 +67,11 @@ export function ImportReportView({ report, dryRun, pending }: { report: ImportRe
     setError(undefined);
     try {
       const m = mapping();
-      const id = await startImport(file, { country: pending.country ?? '', dryRun: asDryRun, ...(m.columns || m.values ? { mapping: m } : {}) }, () => undefined);
+      const id = await startImport(
+        file,
+        { country: pending.country ?? '', dryRun: asDryRun, ...(m.columns || m.values ? { mapping: m } : {}) },
+        () => undefined,
+      );
       location.hash = `#/import/${id}`;
     } catch (e: unknown) {
       setError(e);
@@ -118,7 +134,12 @@ export function ImportReportView({ report, dryRun, pending }: { report: ImportRe
                     {c.column}
                   </th>
                   <td>
-                    <select aria-label={`${t('mapTo')} ${c.column}`} value={columns[c.column] ?? ''} onChange={(e) => setColumns({ ...columns, [c.column]: e.currentTarget.value })} data-testid="import-map-column">
+                    <select
+                      aria-label={`${t('mapTo')} ${c.column}`}
+                      value={columns[c.column] ?? ''}
+                      onChange={(e) => setColumns({ ...columns, [c.column]: e.currentTarget.value })}
+                      data-testid="import-map-column"
+                    >
                       <option value="">{t('keepIgnored')}</option>
                       {FIELDS.map((f) => (
                         <option key={f} value={f}>
@@ -165,7 +186,12 @@ export function ImportReportView({ report, dryRun, pending }: { report: ImportRe
                     <td>{u.count}</td>
                     <td>
                       {choices ? (
-                        <select aria-label={`${t('meaning')} ${u.value}`} value={current} onChange={(e) => set(e.currentTarget.value)} data-testid="import-map-value">
+                        <select
+                          aria-label={`${t('meaning')} ${u.value}`}
+                          value={current}
+                          onChange={(e) => set(e.currentTarget.value)}
+                          data-testid="import-map-value"
+                        >
                           <option value="">—</option>
                           {choices.map((c) => (
                             <option key={c} value={c}>
@@ -174,7 +200,12 @@ export function ImportReportView({ report, dryRun, pending }: { report: ImportRe
                           ))}
                         </select>
                       ) : (
-                        <input aria-label={`${t('meaning')} ${u.value}`} value={current} onInput={(e) => set(e.currentTarget.value.toUpperCase())} data-testid="import-map-value" />
+                        <input
+                          aria-label={`${t('meaning')} ${u.value}`}
+                          value={current}
+                          onInput={(e) => set(e.currentTarget.value.toUpperCase())}
+                          data-testid="import-map-value"
+                        />
                       )}
                     </td>
                   </tr>

@@ -41,9 +41,18 @@ interface ImportJob {
 const last: { file?: File; mapping?: Mapping; country?: '' | 'KH' | 'TH' } = {};
 
 /** Creates a job for `file` and uploads it; resolves the job's id. */
-export async function startImport(file: File, options: { country?: '' | 'KH' | 'TH'; dryRun: boolean; mapping?: Mapping }, onProgress: (percent: number) => void): Promise<string> {
+export async function startImport(
+  file: File,
+  options: { country?: '' | 'KH' | 'TH'; dryRun: boolean; mapping?: Mapping },
+  onProgress: (percent: number) => void,
+): Promise<string> {
   // The size is signed into the upload URL on AWS: S3 takes exactly that many bytes.
-  const body = { ...(options.country ? { country: options.country } : {}), bytes: file.size, ...(options.dryRun ? { dryRun: true } : {}), ...(options.mapping ? { mapping: options.mapping } : {}) };
+  const body = {
+    ...(options.country ? { country: options.country } : {}),
+    bytes: file.size,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+  };
   const created = await request<{ id: string; uploadUrl: string }>('POST', '/v1/household-imports', { body, idempotencyKey: newIdempotencyKey() });
   await uploadFile(created.body.uploadUrl, file, onProgress);
   Object.assign(last, { file, mapping: options.mapping, country: options.country });
@@ -53,7 +62,9 @@ export async function startImport(file: File, options: { country?: '' | 'KH' | '
 /** Downloads the registration XLSForm (the request carries the session's token, so a plain link would not do). */
 async function downloadForm(country: '' | 'KH' | 'TH'): Promise<void> {
   const session = currentSession();
-  const res = await fetch(apiUrl(`/v1/household-imports/form.xlsx${country ? `?country=${country}` : ''}`), { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  const res = await fetch(apiUrl(`/v1/household-imports/form.xlsx${country ? `?country=${country}` : ''}`), {
+    headers: session ? { Authorization: `Bearer ${session.token}` } : {},
+  });
   if (!res.ok) throw new ApiError({ type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status });
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
@@ -182,12 +193,23 @@ function JobProgress({ id }: { id: string }) {
         <progress id="import-progress" data-testid="import-progress" />
       )}
       <p aria-live="polite" role="status" data-testid="import-progress-text">
-        {counting ? t('progress', { done: processed, total: job.rowsTotal, imported: job.rowsImported, rejected: job.rowsRejected }) : done(job.status) ? '' : t('waiting')}
+        {counting
+          ? t('progress', { done: processed, total: job.rowsTotal, imported: job.rowsImported, rejected: job.rowsRejected })
+          : done(job.status)
+            ? ''
+            : t('waiting')}
       </p>
       <ProblemMessage error={error} />
       {done(job.status) && !job.dryRun && <p>{t('households', { imported: job.households, rejected: job.householdsRejected })}</p>}
       {done(job.status) && job.dryRun && job.status === 'COMPLETED' && (
-        <p data-testid="import-dry-run-counts">{t('dryRunCounts', { households: job.households, rows: job.rowsImported, rejectedHouseholds: job.householdsRejected, rejectedRows: job.rowsRejected })}</p>
+        <p data-testid="import-dry-run-counts">
+          {t('dryRunCounts', {
+            households: job.households,
+            rows: job.rowsImported,
+            rejectedHouseholds: job.householdsRejected,
+            rejectedRows: job.rowsRejected,
+          })}
+        </p>
       )}
       {job.report && done(job.status) && <ImportReportView report={job.report} dryRun={job.dryRun === true} pending={last} />}
       {job.duplicateOf && (
@@ -227,7 +249,10 @@ function RejectedRows({ job }: { job: ImportJob }) {
   const loadPage = async (cursor?: string) => {
     setLoading(true);
     try {
-      const res = await request<{ items: RowError[]; next: string | null }>('GET', `/v1/household-imports/${encodeURIComponent(job.id)}/errors?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await request<{ items: RowError[]; next: string | null }>(
+        'GET',
+        `/v1/household-imports/${encodeURIComponent(job.id)}/errors?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       setAll((before) => (cursor && before ? [...before, ...res.body.items] : res.body.items));
       setNext(res.body.next);
     } catch (e: unknown) {

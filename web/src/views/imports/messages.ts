@@ -4,7 +4,8 @@ import { defineMessages } from '../../app/i18n.ts';
 export const importMessages = defineMessages({
   en: {
     title: 'Import households',
-    intro: 'One row per person; the rows of a household follow each other. A household with any bad row is rejected whole and its rows are listed below; the others are imported.',
+    intro:
+      'One row per person; the rows of a household follow each other. A household with any bad row is rejected whole and its rows are listed below; the others are imported.',
     format: 'CSV format',
     formatIntro: 'UTF-8, comma-separated, with exactly these columns in any order (README section “Household CSV import”):',
     country: 'Country',
@@ -37,7 +38,8 @@ export const importMessages = defineMessages({
     allErrors: 'Show all rejected rows',
     another: 'Import another file',
     viewHouseholds: 'See the households',
-    formats: 'Also accepted as they are exported: an XLSX workbook (KoBoToolbox: a submissions sheet and a members sheet), a ZIP of CSV files (ODK Central), a KoBoToolbox CSV. Group paths, metadata columns and labels in English, Khmer or Thai are understood; other columns are reported and can be mapped.',
+    formats:
+      'Also accepted as they are exported: an XLSX workbook (KoBoToolbox: a submissions sheet and a members sheet), a ZIP of CSV files (ODK Central), a KoBoToolbox CSV. Group paths, metadata columns and labels in English, Khmer or Thai are understood; other columns are reported and can be mapped.',
     form: 'Download the registration form (XLSForm) for KoBoToolbox or ODK',
     dryRun: 'Check the file only (dry run): nothing is imported',
     dryRunTitle: 'Check of the file (nothing was imported)',
@@ -96,7 +98,8 @@ export const importMessages = defineMessages({
     allErrors: 'បង្ហាញជួរដែលបានបដិសេធទាំងអស់',
     another: 'នាំចូលឯកសារផ្សេងទៀត',
     viewHouseholds: 'មើលគ្រួសារ',
-    formats: 'ក៏ទទួលយកដូចដែលបាននាំចេញផងដែរ៖ សៀវភៅបញ្ជី XLSX (KoBoToolbox៖ សន្លឹកការដាក់ស្នើ និងសន្លឹកសមាជិក) ឯកសារ ZIP នៃ CSV (ODK Central) និង CSV របស់ KoBoToolbox។ ផ្លូវក្រុម ជួរឈរទិន្នន័យមេតា និងស្លាកជាភាសាអង់គ្លេស ខ្មែរ ឬថៃ ត្រូវបានយល់។ ជួរឈរផ្សេងទៀតត្រូវបានរាយការណ៍ ហើយអាចផ្គូផ្គងបាន។',
+    formats:
+      'ក៏ទទួលយកដូចដែលបាននាំចេញផងដែរ៖ សៀវភៅបញ្ជី XLSX (KoBoToolbox៖ សន្លឹកការដាក់ស្នើ និងសន្លឹកសមាជិក) ឯកសារ ZIP នៃ CSV (ODK Central) និង CSV របស់ KoBoToolbox។ ផ្លូវក្រុម ជួរឈរទិន្នន័យមេតា និងស្លាកជាភាសាអង់គ្លេស ខ្មែរ ឬថៃ ត្រូវបានយល់។ ជួរឈរផ្សេងទៀតត្រូវបានរាយការណ៍ ហើយអាចផ្គូផ្គងបាន។',
     form: 'ទាញយកទម្រង់ចុះឈ្មោះ (XLSForm) សម្រាប់ KoBoToolbox ឬ ODK',
     dryRun: 'ពិនិត្យឯកសារតែប៉ុណ្ណោះ (សាកល្បង)៖ គ្មានអ្វីត្រូវបាននាំចូលទេ',
     dryRunTitle: 'ការពិនិត្យឯកសារ (គ្មានអ្វីត្រូវបាននាំចូលទេ)',
@@ -155,7 +158,8 @@ export const importMessages = defineMessages({
     allErrors: 'แสดงแถวที่ถูกปฏิเสธทั้งหมด',
     another: 'นำเข้าไฟล์อื่น',
     viewHouseholds: 'ดูครัวเรือน',
-    formats: 'รับไฟล์ตามที่ส่งออกมาได้ด้วย: สมุดงาน XLSX (KoBoToolbox: ชีตการส่งข้อมูลและชีตสมาชิก) ไฟล์ ZIP ของ CSV (ODK Central) และ CSV ของ KoBoToolbox ระบบเข้าใจชื่อกลุ่มนำหน้า คอลัมน์เมทาดาทา และป้ายกำกับภาษาอังกฤษ เขมร หรือไทย คอลัมน์อื่นจะถูกรายงานและจับคู่ได้',
+    formats:
+      'รับไฟล์ตามที่ส่งออกมาได้ด้วย: สมุดงาน XLSX (KoBoToolbox: ชีตการส่งข้อมูลและชีตสมาชิก) ไฟล์ ZIP ของ CSV (ODK Central) และ CSV ของ KoBoToolbox ระบบเข้าใจชื่อกลุ่มนำหน้า คอลัมน์เมทาดาทา และป้ายกำกับภาษาอังกฤษ เขมร หรือไทย คอลัมน์อื่นจะถูกรายงานและจับคู่ได้',
     form: 'ดาวน์โหลดแบบฟอร์มลงทะเบียน (XLSForm) สำหรับ KoBoToolbox หรือ ODK',
     dryRun: 'ตรวจไฟล์อย่างเดียว (ทดลอง): ไม่มีการนำเข้า',
     dryRunTitle: 'ผลการตรวจไฟล์ (ยังไม่ได้นำเข้า)',

@@ -18,7 +18,19 @@ const sqm = (n: number | undefined) => Math.round(n ?? 0).toLocaleString();
 
 export const withdrawPath = (id: string) => `/v1/hazard-areas/${id}/transitions`;
 
-export function AreaDetail({ area, features, session, onArea, pageLink = false }: { area: Area; features: AreaFeature[] | undefined; session: Session; onArea: (area: Area) => void; /** Link to the area's own page (tasks, history, corrections) for those who plan. */ pageLink?: boolean }) {
+export function AreaDetail({
+  area,
+  features,
+  session,
+  onArea,
+  pageLink = false,
+}: {
+  area: Area;
+  features: AreaFeature[] | undefined;
+  session: Session;
+  onArea: (area: Area) => void /** Link to the area's own page (tasks, history, corrections) for those who plan. */;
+  pageLink?: boolean;
+}) {
   const t = useT(mapMessages);
   const tc = useT(commonMessages);
   const pending = usePendingChanges();
@@ -45,7 +57,13 @@ export function AreaDetail({ area, features, session, onArea, pageLink = false }
     setBusy(true);
     setError(undefined);
     try {
-      const result = await submit({ method: 'POST', path: withdrawPath(area.id), body: { to: 'WITHDRAWN', reason: why }, ifMatch: area.version, label: t('withdraw.label', { name }) });
+      const result = await submit({
+        method: 'POST',
+        path: withdrawPath(area.id),
+        body: { to: 'WITHDRAWN', reason: why },
+        ifMatch: area.version,
+        label: t('withdraw.label', { name }),
+      });
       setNotice(result.state);
       setWithdrawing(false);
       setReason('');
@@ -132,7 +150,15 @@ export function AreaDetail({ area, features, session, onArea, pageLink = false }
           <h3 id={`withdraw-${area.id}`}>{t('withdraw.title', { name })}</h3>
           <p>{t('withdraw.intro')}</p>
           <Field label={t('withdraw.reason')} error={reasonError}>
-            <textarea id={`withdraw-reason-${area.id}`} rows={2} maxLength={500} required value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} data-testid="withdraw-reason" />
+            <textarea
+              id={`withdraw-reason-${area.id}`}
+              rows={2}
+              maxLength={500}
+              required
+              value={reason}
+              onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
+              data-testid="withdraw-reason"
+            />
           </Field>
           <div class="actions">
             <button type="submit" class="danger" disabled={busy} data-testid="withdraw-confirm">

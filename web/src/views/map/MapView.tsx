@@ -20,7 +20,19 @@ import type { ViewProps } from '../index.ts';
 import { BORDER_REGION, bboxOf, forD3, grow, HEIGHT, pathFor, positionsOf, projectionFor, WIDTH, type Bbox } from './geo.ts';
 import { partsOf, remainingOf, type AreaFeature, type AreaStatus } from '../land-release.ts';
 import { AreaDetail } from './AreaDetail.tsx';
-import { layersFor, loadAreaFeatures, loadAtRisk, loadCleared, loadFinds, loadHazards, MAX_FIND_TASKS, type AtRisk, type Find, type HazardArea, type LayerName } from './layers.ts';
+import {
+  layersFor,
+  loadAreaFeatures,
+  loadAtRisk,
+  loadCleared,
+  loadFinds,
+  loadHazards,
+  MAX_FIND_TASKS,
+  type AtRisk,
+  type Find,
+  type HazardArea,
+  type LayerName,
+} from './layers.ts';
 import { mapMessages } from './messages.ts';
 import './map.css';
 
@@ -35,7 +47,14 @@ const HAZARD_ORDER: readonly AreaStatus[] = ['OPEN', 'WORKED_ON', 'SUSPENDED', '
 /** Statuses whose areas still hold contaminated land: the legend's fill patterns. */
 const REMAINING_STATUSES: readonly AreaStatus[] = ['OPEN', 'WORKED_ON', 'SUSPENDED'];
 /** Stroke colour per status (≥ 3:1 against the land colours); each also has its own fill pattern. */
-const HAZARD_COLOUR: Record<AreaStatus, string> = { OPEN: '#b91c1c', WORKED_ON: '#c2410c', SUSPENDED: '#6d28d9', CLOSED: '#374151', HANDED_OVER: '#15803d', WITHDRAWN: '#4b5563' };
+const HAZARD_COLOUR: Record<AreaStatus, string> = {
+  OPEN: '#b91c1c',
+  WORKED_ON: '#c2410c',
+  SUSPENDED: '#6d28d9',
+  CLOSED: '#374151',
+  HANDED_OVER: '#15803d',
+  WITHDRAWN: '#4b5563',
+};
 /** The recorded outline: dashed, dotted once withdrawn (recorded in error). */
 const outlineDash = (status: AreaStatus) => (status === 'WITHDRAWN' ? '1.5 3' : '6 4');
 /** Drawing order of a zoomed area's features: its outline over the land. */
@@ -140,7 +159,10 @@ export function MapView({ route }: ViewProps) {
     [hazardList],
   );
   const clearedShapes = useMemo(
-    () => (cleared.state === 'done' ? cleared.value.flatMap((c) => partsOf(c).map((part, i) => ({ key: `${c.id}-${i}`, area: c, part, geometry: forD3(part.geometry) }))) : []),
+    () =>
+      cleared.state === 'done'
+        ? cleared.value.flatMap((c) => partsOf(c).map((part, i) => ({ key: `${c.id}-${i}`, area: c, part, geometry: forD3(part.geometry) })))
+        : [],
     [cleared],
   );
   const findList: Find[] = finds.state === 'done' ? finds.value.finds : [];
@@ -269,9 +291,20 @@ export function MapView({ route }: ViewProps) {
                 return (
                   <g key={hazard.id} data-testid={`map-hazard-${hazard.id}`} data-status={hazard.status}>
                     <title>{label}</title>
-                    {remaining && <path d={path(remaining as never) ?? ''} fill={`url(#pat-${hazard.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />}
-                    <path d={path(geometry as never) ?? ''} fill="none" stroke={colour} stroke-width="1.2" stroke-dasharray={outlineDash(hazard.status)} data-kind="original" />
-                    {small && Number.isFinite(cx) && <circle cx={cx} cy={cy} r="7" fill={remaining ? `url(#pat-${hazard.status})` : 'none'} stroke={colour} stroke-width="2" />}
+                    {remaining && (
+                      <path d={path(remaining as never) ?? ''} fill={`url(#pat-${hazard.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />
+                    )}
+                    <path
+                      d={path(geometry as never) ?? ''}
+                      fill="none"
+                      stroke={colour}
+                      stroke-width="1.2"
+                      stroke-dasharray={outlineDash(hazard.status)}
+                      data-kind="original"
+                    />
+                    {small && Number.isFinite(cx) && (
+                      <circle cx={cx} cy={cy} r="7" fill={remaining ? `url(#pat-${hazard.status})` : 'none'} stroke={colour} stroke-width="2" />
+                    )}
                   </g>
                 );
               })}
@@ -284,10 +317,30 @@ export function MapView({ route }: ViewProps) {
                       const d = path(forD3(f.geometry) as never) ?? '';
                       const kind = f.properties.kind;
                       const colour = HAZARD_COLOUR[focused.status];
-                      if (kind === 'original') return <path key={i} d={d} fill="none" stroke={colour} stroke-width="2" stroke-dasharray={outlineDash(focused.status)} data-kind="original" />;
-                      if (kind === 'remaining') return <path key={i} d={d} fill={`url(#pat-${focused.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />;
+                      if (kind === 'original')
+                        return (
+                          <path
+                            key={i}
+                            d={d}
+                            fill="none"
+                            stroke={colour}
+                            stroke-width="2"
+                            stroke-dasharray={outlineDash(focused.status)}
+                            data-kind="original"
+                          />
+                        );
+                      if (kind === 'remaining')
+                        return <path key={i} d={d} fill={`url(#pat-${focused.status})`} stroke={colour} stroke-width="1.5" data-kind="remaining" />;
                       return (
-                        <path key={i} d={d} fill="url(#pat-cleared)" stroke="#15803d" stroke-width="1.5" data-kind="released" data-outcome={f.properties.outcome}>
+                        <path
+                          key={i}
+                          d={d}
+                          fill="url(#pat-cleared)"
+                          stroke="#15803d"
+                          stroke-width="1.5"
+                          data-kind="released"
+                          data-outcome={f.properties.outcome}
+                        >
                           <title>{`${f.properties.outcome ? t(`outcome.${f.properties.outcome}`) : ''}: ${Math.round(f.properties.areaSqm ?? 0).toLocaleString()} m²`}</title>
                         </path>
                       );
@@ -306,8 +359,23 @@ export function MapView({ route }: ViewProps) {
                 return (
                   <g key={key} data-status={area.status} data-outcome={part.outcome}>
                     <title>{`${area.province}: ${t(`outcome.${part.outcome}`)}, ${tc(`cleared.${area.status}`)}, ${Math.round(part.areaSqm).toLocaleString()} m²`}</title>
-                    <path d={path(geometry as never) ?? ''} fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'} stroke={handed ? '#1d4ed8' : '#15803d'} stroke-width="1.5" />
-                    {small && Number.isFinite(cx) && <rect x={cx - 5 + 9} y={cy - 5 - 9} width="10" height="10" fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'} stroke={handed ? '#1d4ed8' : '#15803d'} stroke-width="2" />}
+                    <path
+                      d={path(geometry as never) ?? ''}
+                      fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'}
+                      stroke={handed ? '#1d4ed8' : '#15803d'}
+                      stroke-width="1.5"
+                    />
+                    {small && Number.isFinite(cx) && (
+                      <rect
+                        x={cx - 5 + 9}
+                        y={cy - 5 - 9}
+                        width="10"
+                        height="10"
+                        fill={handed ? 'url(#pat-handed)' : 'url(#pat-cleared)'}
+                        stroke={handed ? '#1d4ed8' : '#15803d'}
+                        stroke-width="2"
+                      />
+                    )}
                   </g>
                 );
               })}

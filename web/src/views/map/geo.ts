@@ -45,10 +45,12 @@ export function bboxOf(positions: Iterable<number[]>): Bbox | undefined {
     if (x > maxX) maxX = x;
     if (y > maxY) maxY = y;
   }
-  return minX === Infinity ? undefined : [
-    [minX, minY],
-    [maxX, maxY],
-  ];
+  return minX === Infinity
+    ? undefined
+    : [
+        [minX, minY],
+        [maxX, maxY],
+      ];
 }
 
 /** Every position of a Polygon or MultiPolygon. */
@@ -70,7 +72,15 @@ export function grow(box: Bbox, fraction: number, minDeg: number): Bbox {
 
 export function projectionFor(box: Bbox): GeoProjection {
   const [[x0, y0], [x1, y1]] = box;
-  const corners = { type: 'MultiPoint' as const, coordinates: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] };
+  const corners = {
+    type: 'MultiPoint' as const,
+    coordinates: [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+    ],
+  };
   return geoMercator().fitExtent(
     [
       [MARGIN, MARGIN],

@@ -66,7 +66,9 @@ export async function loadCleared(session: Session): Promise<ClearedArea[]> {
     const lists = await Promise.all(done.map((t) => listAll<ClearedArea>(`/v1/cleared-areas?task=${t.id}`, 20)));
     return lists.flat().filter((a) => a.status === 'QA_ACCEPTED' || a.status === 'HANDED_OVER');
   }
-  const lists = await Promise.all(COUNTRIES.flatMap((c) => (['QA_ACCEPTED', 'HANDED_OVER'] as const).map((s) => listAll<ClearedArea>(`/v1/cleared-areas?country=${c}&status=${s}`, 500))));
+  const lists = await Promise.all(
+    COUNTRIES.flatMap((c) => (['QA_ACCEPTED', 'HANDED_OVER'] as const).map((s) => listAll<ClearedArea>(`/v1/cleared-areas?country=${c}&status=${s}`, 500))),
+  );
   const byId = new Map<string, ClearedArea>();
   for (const a of lists.flat()) byId.set(a.id, a);
   return [...byId.values()];
@@ -76,7 +78,9 @@ export async function loadCleared(session: Session): Promise<ClearedArea[]> {
 export async function loadFinds(session: Session): Promise<{ finds: Find[]; limited: boolean }> {
   const withFinds = (await visibleTasks(session)).filter((t) => t.ordnanceFound > 0).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   const chosen = withFinds.slice(0, MAX_FIND_TASKS);
-  const pages = await Promise.all(chosen.map((t) => request<{ items: ProgressReport[] }>('GET', `/v1/tasks/${t.id}/progress?limit=100`).then((r) => r.body.items)));
+  const pages = await Promise.all(
+    chosen.map((t) => request<{ items: ProgressReport[] }>('GET', `/v1/tasks/${t.id}/progress?limit=100`).then((r) => r.body.items)),
+  );
   const finds: Find[] = [];
   chosen.forEach((task, i) => {
     for (const report of pages[i] ?? []) {
@@ -92,7 +96,9 @@ export async function loadFinds(session: Session): Promise<{ finds: Find[]; limi
 /** Households at risk per open hazard area: counts of the summaries' first page, never the households themselves. */
 export async function loadAtRisk(hazards: readonly HazardArea[]): Promise<Record<string, AtRisk>> {
   const open = hazards.filter((h) => h.status !== 'CLOSED' && h.status !== 'HANDED_OVER' && h.status !== 'WITHDRAWN').slice(0, MAX_AT_RISK_AREAS);
-  const pages = await Promise.all(open.map((h) => request<{ items: unknown[]; next: string | null }>('GET', `/v1/hazard-areas/${h.id}/households-at-risk?limit=100`).then((r) => r.body)));
+  const pages = await Promise.all(
+    open.map((h) => request<{ items: unknown[]; next: string | null }>('GET', `/v1/hazard-areas/${h.id}/households-at-risk?limit=100`).then((r) => r.body)),
+  );
   const out: Record<string, AtRisk> = {};
   open.forEach((h, i) => {
     const page = pages[i];
@@ -103,6 +109,8 @@ export async function loadAtRisk(hazards: readonly HazardArea[]): Promise<Record
 
 /** A hazard area's land as features (`Accept: application/geo+json`): its original polygon, the land remaining and each released part. */
 export async function loadAreaFeatures(id: string): Promise<AreaFeature[]> {
-  const res = await request<{ type: 'FeatureCollection'; features: AreaFeature[] }>('GET', `/v1/hazard-areas/${encodeURIComponent(id)}`, { accept: 'application/geo+json' });
+  const res = await request<{ type: 'FeatureCollection'; features: AreaFeature[] }>('GET', `/v1/hazard-areas/${encodeURIComponent(id)}`, {
+    accept: 'application/geo+json',
+  });
   return res.body.features ?? [];
 }

@@ -63,7 +63,8 @@ export const mapMessages = {
     'method.TS': 'Technical survey',
     withdraw: 'Withdraw',
     'withdraw.title': 'Withdraw {name}',
-    'withdraw.intro': 'Withdraw a hazard area recorded in error or twice. Its open tasks are cancelled with the same reason and the households near it are assessed again. Withdrawing releases no land.',
+    'withdraw.intro':
+      'Withdraw a hazard area recorded in error or twice. Its open tasks are cancelled with the same reason and the households near it are assessed again. Withdrawing releases no land.',
     'withdraw.reason': 'Reason for the withdrawal',
     'withdraw.needReason': 'Give the reason.',
     'withdraw.confirm': 'Withdraw the hazard area',
@@ -132,7 +133,8 @@ export const mapMessages = {
     'method.TS': 'ការស្ទង់បច្ចេកទេស',
     withdraw: 'ដកចេញ',
     'withdraw.title': 'ដកចេញ {name}',
-    'withdraw.intro': 'ដកចេញតំបន់គ្រោះថ្នាក់ដែលបានកត់ត្រាដោយកំហុស ឬកត់ត្រាពីរដង។ ភារកិច្ចដែលកំពុងបើករបស់វាត្រូវបានលុបចោលដោយហេតុផលដូចគ្នា ហើយគ្រួសារនៅជិតវាត្រូវបានវាយតម្លៃឡើងវិញ។ ការដកចេញមិនដោះលែងដីទេ។',
+    'withdraw.intro':
+      'ដកចេញតំបន់គ្រោះថ្នាក់ដែលបានកត់ត្រាដោយកំហុស ឬកត់ត្រាពីរដង។ ភារកិច្ចដែលកំពុងបើករបស់វាត្រូវបានលុបចោលដោយហេតុផលដូចគ្នា ហើយគ្រួសារនៅជិតវាត្រូវបានវាយតម្លៃឡើងវិញ។ ការដកចេញមិនដោះលែងដីទេ។',
     'withdraw.reason': 'ហេតុផលនៃការដកចេញ',
     'withdraw.needReason': 'សូមផ្ដល់ហេតុផល។',
     'withdraw.confirm': 'ដកចេញតំបន់គ្រោះថ្នាក់',

@@ -99,7 +99,12 @@ export function AccidentsView(_props: ViewProps) {
           <p data-testid="casualty-totals">
             {t('acc.killed')}: {stats.killed ?? '<5'} · {t('acc.injured')}: {stats.injured ?? '<5'}
           </p>
-          <PairedBars label={t('acc.casualties')} testid="casualty-chart" series={[t('acc.killed'), t('acc.injured')]} groups={BANDS.map((b) => ({ key: b, label: b, values: [sumBands(stats, 'killed', b), sumBands(stats, 'injured', b)] }))} />
+          <PairedBars
+            label={t('acc.casualties')}
+            testid="casualty-chart"
+            series={[t('acc.killed'), t('acc.injured')]}
+            groups={BANDS.map((b) => ({ key: b, label: b, values: [sumBands(stats, 'killed', b), sumBands(stats, 'injured', b)] }))}
+          />
         </section>
       )}
       {accidents && (
@@ -112,7 +117,14 @@ export function AccidentsView(_props: ViewProps) {
               <PointsMap
                 label={t('acc.map')}
                 testid="accident-map"
-                points={accidents.map((a) => ({ id: a.id, lon: a.point.coordinates[0]!, lat: a.point.coordinates[1]!, label: a.occurredAt.slice(0, 10), title: `${a.reference} ${tv(`eo.${a.device.category}` as VocabularyKey)}`, tone: a.killed > 0 ? 'killed' : 'injured' }))}
+                points={accidents.map((a) => ({
+                  id: a.id,
+                  lon: a.point.coordinates[0]!,
+                  lat: a.point.coordinates[1]!,
+                  label: a.occurredAt.slice(0, 10),
+                  title: `${a.reference} ${tv(`eo.${a.device.category}` as VocabularyKey)}`,
+                  tone: a.killed > 0 ? 'killed' : 'injured',
+                }))}
               />
               <table class="ma-table" data-testid="accident-list">
                 <thead>

@@ -53,7 +53,16 @@ export function EoreView(_props: ViewProps) {
     setBusy(true);
     setError(undefined);
     try {
-      const body = { ...(session?.role === 'admin' ? { country } : {}), date, province, ...(site.trim() ? { site: site.trim() } : {}), provider: provider.trim(), delivery, categories, audience: counts };
+      const body = {
+        ...(session?.role === 'admin' ? { country } : {}),
+        date,
+        province,
+        ...(site.trim() ? { site: site.trim() } : {}),
+        provider: provider.trim(),
+        delivery,
+        categories,
+        audience: counts,
+      };
       const result = await submit({ method: 'POST', path: '/v1/risk-education-sessions', body, label: t('eore.label', { date }) });
       setNotice(result.state);
       setAudience({ girls: '0', boys: '0', women: '0', men: '0' });
@@ -64,7 +73,8 @@ export function EoreView(_props: ViewProps) {
     }
   }
 
-  const mark = (k: string) => (invalid.includes(k) ? (k === 'girls' && GROUPS.every((g) => counts[g] === 0) ? t('eore.nobody') : t('eore.invalid')) : undefined);
+  const mark = (k: string) =>
+    invalid.includes(k) ? (k === 'girls' && GROUPS.every((g) => counts[g] === 0) ? t('eore.nobody') : t('eore.invalid')) : undefined;
   const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
   return (
     <Page title={t('eore.title')}>
@@ -103,7 +113,11 @@ export function EoreView(_props: ViewProps) {
           <legend>{t('eore.categories')}</legend>
           {EO_CATEGORIES.map((c) => (
             <label class="tb-check" key={c}>
-              <input type="checkbox" checked={categories.includes(c)} onChange={(e) => setCategories((e.currentTarget as HTMLInputElement).checked ? [...categories, c] : categories.filter((k) => k !== c))} />
+              <input
+                type="checkbox"
+                checked={categories.includes(c)}
+                onChange={(e) => setCategories((e.currentTarget as HTMLInputElement).checked ? [...categories, c] : categories.filter((k) => k !== c))}
+              />
               <span>{tv(`eo.${c}`)}</span>
             </label>
           ))}
@@ -111,7 +125,13 @@ export function EoreView(_props: ViewProps) {
         <fieldset>
           {GROUPS.map((g) => (
             <Field key={g} label={t(`eore.${g}`)} error={mark(g)}>
-              <input id={id(g)} inputMode="numeric" value={audience[g]} onInput={(e) => setAudience({ ...audience, [g]: value(e) })} data-testid={`eore-${g}`} />
+              <input
+                id={id(g)}
+                inputMode="numeric"
+                value={audience[g]}
+                onInput={(e) => setAudience({ ...audience, [g]: value(e) })}
+                data-testid={`eore-${g}`}
+              />
             </Field>
           ))}
         </fieldset>

@@ -74,7 +74,18 @@ export function PrioritiesView(_props: ViewProps) {
       {items && items.length === 0 && <p>{t('prio.empty')}</p>}
       {items && items.length > 0 && (
         <>
-          <PointsMap label={t('prio.map')} testid="priority-map" points={items.map((a) => ({ id: a.hazardAreaId, lon: a.centre[0]!, lat: a.centre[1]!, label: String(a.rank), title: `${a.rank}. ${a.name} (${a.reference})`, tone: 'rank' }))} />
+          <PointsMap
+            label={t('prio.map')}
+            testid="priority-map"
+            points={items.map((a) => ({
+              id: a.hazardAreaId,
+              lon: a.centre[0]!,
+              lat: a.centre[1]!,
+              label: String(a.rank),
+              title: `${a.rank}. ${a.name} (${a.reference})`,
+              tone: 'rank',
+            }))}
+          />
           <table class="ma-table" data-testid="priority-list">
             <thead>
               <tr>
@@ -92,7 +103,10 @@ export function PrioritiesView(_props: ViewProps) {
                 <tr key={a.hazardAreaId} data-testid="priority-row">
                   <td>{a.rank}</td>
                   <td>
-                    {a.name} <small>({a.reference}, {a.province})</small>
+                    {a.name}{' '}
+                    <small>
+                      ({a.reference}, {a.province})
+                    </small>
                   </td>
                   <td>{a.score ?? t('prio.scoreWithheld')}</td>
                   <td>{count(a.households.total)}</td>

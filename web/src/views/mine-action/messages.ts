@@ -41,7 +41,8 @@ export const mineActionMessages = defineMessages({
     'acc.invalid': 'Check the fields marked.',
     'acc.label': 'Accident of {date}',
     'prio.title': 'Clearance priorities',
-    'prio.intro': 'Hazard areas ranked by the people waiting to return near them, accidents near them in the last 12 months and contamination of the 2025 conflict.',
+    'prio.intro':
+      'Hazard areas ranked by the people waiting to return near them, accidents near them in the last 12 months and contamination of the 2025 conflict.',
     'prio.rank': 'Rank',
     'prio.area': 'Hazard area',
     'prio.score': 'Score',

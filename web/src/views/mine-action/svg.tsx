@@ -33,8 +33,20 @@ export function PointsMap({ points, label, testid }: { points: readonly MapPoint
       {points.map((p) => (
         <g key={p.id} data-testid={`${testid}-point`}>
           <title>{p.title}</title>
-          <circle cx={x(p.lon)} cy={y(p.lat)} r={p.tone === 'rank' ? 9 : 5} fill={p.tone === 'killed' ? '#b00020' : p.tone === 'injured' ? '#e08a00' : '#1f5fa8'} fill-opacity="0.85" />
-          <text x={x(p.lon) + (p.tone === 'rank' ? 0 : 8)} y={y(p.lat) + 4} font-size="11" text-anchor={p.tone === 'rank' ? 'middle' : 'start'} fill={p.tone === 'rank' ? '#fff' : 'currentColor'}>
+          <circle
+            cx={x(p.lon)}
+            cy={y(p.lat)}
+            r={p.tone === 'rank' ? 9 : 5}
+            fill={p.tone === 'killed' ? '#b00020' : p.tone === 'injured' ? '#e08a00' : '#1f5fa8'}
+            fill-opacity="0.85"
+          />
+          <text
+            x={x(p.lon) + (p.tone === 'rank' ? 0 : 8)}
+            y={y(p.lat) + 4}
+            font-size="11"
+            text-anchor={p.tone === 'rank' ? 'middle' : 'start'}
+            fill={p.tone === 'rank' ? '#fff' : 'currentColor'}
+          >
             {p.label}
           </text>
         </g>
@@ -44,7 +56,17 @@ export function PointsMap({ points, label, testid }: { points: readonly MapPoint
 }
 
 /** Two bars per group (e.g. killed and injured per age band), the values written above them. */
-export function PairedBars({ groups, series, label, testid }: { groups: readonly { key: string; label: string; values: readonly (number | null)[] }[]; series: readonly string[]; label: string; testid: string }) {
+export function PairedBars({
+  groups,
+  series,
+  label,
+  testid,
+}: {
+  groups: readonly { key: string; label: string; values: readonly (number | null)[] }[];
+  series: readonly string[];
+  label: string;
+  testid: string;
+}) {
   const max = Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v ?? 0)));
   const bw = 18;
   const gw = series.length * bw + 24;

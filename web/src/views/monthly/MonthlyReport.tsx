@@ -61,7 +61,8 @@ export function MonthlyReport(_props: ViewProps) {
   const [from, setFrom] = useState(monthsBefore(thisMonth, 5));
   const [to, setTo] = useState(thisMonth);
   const [scope, setScope] = useState({ country, province, from, to });
-  const periodOk = (f: string, tt: string) => /^\d{4}-\d{2}$/.test(f) && /^\d{4}-\d{2}$/.test(tt) && monthsBetween(f, tt).length > 0 && monthsBetween(f, tt).length <= MAX_MONTHS;
+  const periodOk = (f: string, tt: string) =>
+    /^\d{4}-\d{2}$/.test(f) && /^\d{4}-\d{2}$/.test(tt) && monthsBetween(f, tt).length > 0 && monthsBetween(f, tt).length <= MAX_MONTHS;
 
   useEffect(() => {
     document.body.classList.add('mr-open');
@@ -80,7 +81,15 @@ export function MonthlyReport(_props: ViewProps) {
         }}
       >
         <Field label={t('country')}>
-          <select value={country} disabled={fixedCountry !== undefined} onChange={(e) => { setCountry(e.currentTarget.value as Country | ''); setProvince(''); }} data-testid="mr-country">
+          <select
+            value={country}
+            disabled={fixedCountry !== undefined}
+            onChange={(e) => {
+              setCountry(e.currentTarget.value as Country | '');
+              setProvince('');
+            }}
+            data-testid="mr-country"
+          >
             {fixedCountry === undefined && <option value="">{t('bothCountries')}</option>}
             <option value="KH">{tc('country.KH')}</option>
             <option value="TH">{tc('country.TH')}</option>
@@ -126,7 +135,10 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
   if (!answer) return <Spinner />;
   const nf = new Intl.NumberFormat(LOCALES[lang]);
   const n = (v: number | null) => (v === null ? SUPPRESSED_CSV_CELL : nf.format(v));
-  const rows = [...answer.months.map((m) => ({ key: m.month, label: monthLabel(m.month), v: m as Omit<Row, 'month'> })), { key: 'total', label: t('total'), v: answer.totals }];
+  const rows = [
+    ...answer.months.map((m) => ({ key: m.month, label: monthLabel(m.month), v: m as Omit<Row, 'month'> })),
+    { key: 'total', label: t('total'), v: answer.totals },
+  ];
   // The day as the report writes months (browsers' Khmer date formats fall back to English).
   const today = new Date(Date.now() + REPORTING_UTC_OFFSET_HOURS * 3_600_000).toISOString().slice(0, 10);
   const prepared = `${Number(today.slice(8, 10))} ${monthLabel(today.slice(0, 7))}`;
@@ -137,7 +149,9 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
         <p class="mr-scope" data-testid="mr-scope">
           {t('scopeLine', { scope: scopeName, from: monthLabel(answer.from), to: monthLabel(answer.to) })}
         </p>
-        <p class="mr-generated" data-testid="mr-generated">{t('generated', { date: prepared })}</p>
+        <p class="mr-generated" data-testid="mr-generated">
+          {t('generated', { date: prepared })}
+        </p>
       </header>
 
       <MonthTable
@@ -178,7 +192,12 @@ function Report({ country, province, from, to, scopeName }: { country: Country |
           { key: 'injured', label: t('injured'), value: (v: RowFigures) => v.accidents.injured },
           { key: 'sessions', label: t('sessions'), value: (v: RowFigures) => v.riskEducation.sessions },
           { key: 'reached', label: t('reached'), value: (v: RowFigures) => v.riskEducation.peopleReached },
-          { key: 'registered', label: t('registered'), value: (v: RowFigures) => v.households.registered, cellTestId: (month: string) => `mr-registered-${month}` },
+          {
+            key: 'registered',
+            label: t('registered'),
+            value: (v: RowFigures) => v.households.registered,
+            cellTestId: (month: string) => `mr-registered-${month}`,
+          },
           { key: 'returned', label: t('returned'), value: (v: RowFigures) => v.households.returned },
           { key: 'redisplaced', label: t('redisplaced'), value: (v: RowFigures) => v.households.redisplaced },
         ]}
@@ -260,8 +279,12 @@ function LandChart({ months, label, monthLabel, nf }: { months: Row[]; label: st
           return (
             <g key={m.month}>
               <rect x={x} y={20 + barArea - h} width={step * 0.6} height={h} fill="currentColor" />
-              <text x={x + step * 0.3} y={16 + barArea - h} text-anchor="middle" font-size="11">{nf.format(m.landReleasedSqm.total)}</text>
-              <text x={x + step * 0.3} y={height - 6} text-anchor="middle" font-size="11">{monthLabel(m.month)}</text>
+              <text x={x + step * 0.3} y={16 + barArea - h} text-anchor="middle" font-size="11">
+                {nf.format(m.landReleasedSqm.total)}
+              </text>
+              <text x={x + step * 0.3} y={height - 6} text-anchor="middle" font-size="11">
+                {monthLabel(m.month)}
+              </text>
             </g>
           );
         })}

@@ -10,7 +10,15 @@ import { submit } from '../../app/offline.ts';
 import type { Report } from '../land-release.ts';
 import { releaseMessages, type ReleaseKey } from '../release-messages.ts';
 
-export function AttestationForm({ report, reportRef, onDone }: { report: Pick<Report, 'id' | 'version'>; reportRef: string; onDone: (state: 'sent' | 'queued') => void }) {
+export function AttestationForm({
+  report,
+  reportRef,
+  onDone,
+}: {
+  report: Pick<Report, 'id' | 'version'>;
+  reportRef: string;
+  onDone: (state: 'sent' | 'queued') => void;
+}) {
   const t = useT(releaseMessages);
   const uid = useId();
   const id = (k: string) => `${uid}-${k}`;
@@ -31,7 +39,13 @@ export function AttestationForm({ report, reportRef, onDone }: { report: Pick<Re
     setBusy(true);
     setError(undefined);
     try {
-      const result = await submit({ method: 'POST', path: `/v1/cleared-areas/${report.id}/attestation`, body: { decision, findings: findings.trim() }, ifMatch: report.version, label: t('attest.label', { ref: reportRef }) });
+      const result = await submit({
+        method: 'POST',
+        path: `/v1/cleared-areas/${report.id}/attestation`,
+        body: { decision, findings: findings.trim() },
+        ifMatch: report.version,
+        label: t('attest.label', { ref: reportRef }),
+      });
       onDone(result.state);
     } catch (err: unknown) {
       setError(err);
@@ -47,7 +61,15 @@ export function AttestationForm({ report, reportRef, onDone }: { report: Pick<Re
         <legend>{t('attest.decision')}</legend>
         {(['ATTESTED', 'NOT_ATTESTED'] as const).map((d) => (
           <label class="tb-check" key={d}>
-            <input type="radio" id={id(`decision-${d}`)} name={id('decision')} value={d} checked={decision === d} onChange={() => setDecision(d)} data-testid={`attestation-${d}`} />
+            <input
+              type="radio"
+              id={id(`decision-${d}`)}
+              name={id('decision')}
+              value={d}
+              checked={decision === d}
+              onChange={() => setDecision(d)}
+              data-testid={`attestation-${d}`}
+            />
             <span>{t(`attest.${d}`)}</span>
           </label>
         ))}
@@ -58,7 +80,15 @@ export function AttestationForm({ report, reportRef, onDone }: { report: Pick<Re
         )}
       </fieldset>
       <Field label={t('findings')} error={errors.findings ? t(errors.findings) : undefined}>
-        <textarea id={id('findings')} rows={3} maxLength={4000} required value={findings} onInput={(e) => setFindings((e.currentTarget as HTMLTextAreaElement).value)} data-testid="attestation-findings" />
+        <textarea
+          id={id('findings')}
+          rows={3}
+          maxLength={4000}
+          required
+          value={findings}
+          onInput={(e) => setFindings((e.currentTarget as HTMLTextAreaElement).value)}
+          data-testid="attestation-findings"
+        />
       </Field>
       <ProblemMessage error={error} />
       <div class="actions">

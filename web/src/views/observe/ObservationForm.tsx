@@ -13,7 +13,17 @@ import { COMPLIANCE, type Observation } from '../land-release.ts';
 import { releaseMessages } from '../release-messages.ts';
 import { localNow, num, validateObservation, type Errors } from './observation.ts';
 
-export function ObservationForm({ taskId, taskRef, corrects, onDone }: { taskId: string; taskRef: string; corrects?: Observation | undefined; onDone: (state: 'sent' | 'queued') => void }) {
+export function ObservationForm({
+  taskId,
+  taskRef,
+  corrects,
+  onDone,
+}: {
+  taskId: string;
+  taskRef: string;
+  corrects?: Observation | undefined;
+  onDone: (state: 'sent' | 'queued') => void;
+}) {
   const t = useT(releaseMessages);
   const uid = useId();
   const id = (k: string) => `${uid}-${k}`;
@@ -77,16 +87,37 @@ export function ObservationForm({ taskId, taskRef, corrects, onDone }: { taskId:
         </p>
       )}
       <Field label={t('observedAt')} error={err('observedAt')}>
-        <input id={id('observedAt')} type="datetime-local" value={observedAt} max={localNow()} required onInput={(e) => setObservedAt((e.currentTarget as HTMLInputElement).value)} data-testid="observation-at" />
+        <input
+          id={id('observedAt')}
+          type="datetime-local"
+          value={observedAt}
+          max={localNow()}
+          required
+          onInput={(e) => setObservedAt((e.currentTarget as HTMLInputElement).value)}
+          data-testid="observation-at"
+        />
       </Field>
       <Field label={t('findings')} error={err('findings')}>
-        <textarea id={id('findings')} rows={3} maxLength={2000} required value={findings} onInput={(e) => setFindings((e.currentTarget as HTMLTextAreaElement).value)} data-testid="observation-findings" />
+        <textarea
+          id={id('findings')}
+          rows={3}
+          maxLength={2000}
+          required
+          value={findings}
+          onInput={(e) => setFindings((e.currentTarget as HTMLTextAreaElement).value)}
+          data-testid="observation-findings"
+        />
       </Field>
       <fieldset>
         <legend>{t('compliance')}</legend>
         {COMPLIANCE.map((c) => (
           <label class="tb-check" key={c}>
-            <input type="checkbox" checked={compliance[c]} onChange={(e) => setCompliance({ ...compliance, [c]: (e.currentTarget as HTMLInputElement).checked })} data-testid={`observation-${c}`} />
+            <input
+              type="checkbox"
+              checked={compliance[c]}
+              onChange={(e) => setCompliance({ ...compliance, [c]: (e.currentTarget as HTMLInputElement).checked })}
+              data-testid={`observation-${c}`}
+            />
             <span>{t(`compliance.${c}`)}</span>
           </label>
         ))}
@@ -101,10 +132,26 @@ export function ObservationForm({ taskId, taskRef, corrects, onDone }: { taskId:
         </p>
         <div class="tb-grid">
           <Field label={t('longitude')} error={err('lon')}>
-            <input id={id('lon')} type="text" inputMode="decimal" autoComplete="off" value={lon} onInput={(e) => setLon((e.currentTarget as HTMLInputElement).value)} data-testid="observation-lon" />
+            <input
+              id={id('lon')}
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              value={lon}
+              onInput={(e) => setLon((e.currentTarget as HTMLInputElement).value)}
+              data-testid="observation-lon"
+            />
           </Field>
           <Field label={t('latitude')} error={err('lat')}>
-            <input id={id('lat')} type="text" inputMode="decimal" autoComplete="off" value={lat} onInput={(e) => setLat((e.currentTarget as HTMLInputElement).value)} data-testid="observation-lat" />
+            <input
+              id={id('lat')}
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              value={lat}
+              onInput={(e) => setLat((e.currentTarget as HTMLInputElement).value)}
+              data-testid="observation-lat"
+            />
           </Field>
         </div>
       </fieldset>

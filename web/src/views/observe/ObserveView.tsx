@@ -44,7 +44,10 @@ export function ObserveView(_props: ViewProps) {
     setTasks(undefined);
     setReports(undefined);
     try {
-      const [taskList, accepted] = await Promise.all([listAll<Task>(`/v1/tasks?country=${country}`, 300), listAll<Report>(`/v1/cleared-areas?country=${country}&status=QA_ACCEPTED`, 300)]);
+      const [taskList, accepted] = await Promise.all([
+        listAll<Task>(`/v1/tasks?country=${country}`, 300),
+        listAll<Report>(`/v1/cleared-areas?country=${country}&status=QA_ACCEPTED`, 300),
+      ]);
       const order = (s: string) => BOARD_ORDER.indexOf(s as never);
       setTasks(taskList.filter((x) => x.status !== 'CANCELLED').sort((a, b) => order(a.status) - order(b.status) || a.priority - b.priority));
       setReports(accepted.filter(awaitsAttestation));
@@ -119,7 +122,13 @@ export function ObserveView(_props: ViewProps) {
                   <span class={`status-badge status-${report.status}`}>{tc(`cleared.${report.status}`)}</span>
                 </header>
                 <ReportFacts report={report} />
-                <button type="button" class="primary" aria-expanded={isOpen} onClick={() => setAttesting(isOpen ? undefined : report.id)} data-testid={`attest-open-${report.id}`}>
+                <button
+                  type="button"
+                  class="primary"
+                  aria-expanded={isOpen}
+                  onClick={() => setAttesting(isOpen ? undefined : report.id)}
+                  data-testid={`attest-open-${report.id}`}
+                >
                   {isOpen ? t('closeForm') : tr('attest.open')}
                 </button>
                 {isOpen && (

@@ -25,4 +25,3 @@ export function validateObservation(form: { observedAt: string; findings: string
   }
   return errors;
 }
-

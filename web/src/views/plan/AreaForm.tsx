@@ -66,7 +66,8 @@ const blank = (country: Country): AreaDraft => ({
   shape: EMPTY_SHAPE,
 });
 
-const contaminationBody = (list: Contamination[]) => list.map((c) => ({ category: c.category, ...(c.model.trim() ? { model: c.model.trim() } : {}), period: c.period }));
+const contaminationBody = (list: Contamination[]) =>
+  list.map((c) => ({ category: c.category, ...(c.model.trim() ? { model: c.model.trim() } : {}), period: c.period }));
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -93,7 +94,8 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<'sent' | 'queued' | undefined>(undefined);
   const [picking, setPicking] = useState<Shape[] | undefined>(undefined);
-  const polygonLocked = !!area && (area.hasCompletionReport === true || area.status === 'CLOSED' || area.status === 'HANDED_OVER' || area.status === 'WITHDRAWN');
+  const polygonLocked =
+    !!area && (area.hasCompletionReport === true || area.status === 'CLOSED' || area.status === 'HANDED_OVER' || area.status === 'WITHDRAWN');
 
   const setDraft = (next: AreaDraft) => {
     setDraftState(next);
@@ -171,7 +173,13 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
         setErrors({ form: t('area.nothingChanged') });
         return;
       }
-      change = { method: 'PATCH', path: `/v1/hazard-areas/${area.id}`, body: patch, ifMatch: area.version, label: t('area.editLabel', { name: `${area.reference} · ${area.name}` }) };
+      change = {
+        method: 'PATCH',
+        path: `/v1/hazard-areas/${area.id}`,
+        body: patch,
+        ifMatch: area.version,
+        label: t('area.editLabel', { name: `${area.reference} · ${area.name}` }),
+      };
     }
     setBusy(true);
     try {
@@ -216,21 +224,38 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
       )}
       <div class="plan-grid">
         <Field label={t('area.name')} error={errors.name}>
-          <input id="area-name" type="text" maxLength={200} value={draft.name} onInput={(e) => set('name', (e.currentTarget as HTMLInputElement).value)} data-testid="area-name" />
+          <input
+            id="area-name"
+            type="text"
+            maxLength={200}
+            value={draft.name}
+            onInput={(e) => set('name', (e.currentTarget as HTMLInputElement).value)}
+            data-testid="area-name"
+          />
         </Field>
         {!area && !session.country && (
           <Field label={t('country')} error={errors.country}>
-            <select id="area-country" value={draft.country} onChange={(e) => {
-              const country = (e.currentTarget as HTMLSelectElement).value as Country;
-              setDraft({ ...draft, country, province: PROVINCES.find((p) => p.country === country)!.pcode });
-            }}>
+            <select
+              id="area-country"
+              value={draft.country}
+              onChange={(e) => {
+                const country = (e.currentTarget as HTMLSelectElement).value as Country;
+                setDraft({ ...draft, country, province: PROVINCES.find((p) => p.country === country)!.pcode });
+              }}
+            >
               <option value="KH">{tc('country.KH')}</option>
               <option value="TH">{tc('country.TH')}</option>
             </select>
           </Field>
         )}
         <Field label={t('area.province')} error={errors.province}>
-          <select id="area-province" value={draft.province} disabled={!!area} onChange={(e) => set('province', (e.currentTarget as HTMLSelectElement).value)} data-testid="area-province">
+          <select
+            id="area-province"
+            value={draft.province}
+            disabled={!!area}
+            onChange={(e) => set('province', (e.currentTarget as HTMLSelectElement).value)}
+            data-testid="area-province"
+          >
             {provinces.map((p) => (
               <option key={p.pcode} value={p.pcode}>
                 {p.pcode} · {p.name}
@@ -241,21 +266,45 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
         {!area && (
           <>
             <Field label={t('area.district')} error={errors.district}>
-              <input id="area-district" type="text" maxLength={100} value={draft.district ?? ''} onInput={(e) => set('district', (e.currentTarget as HTMLInputElement).value)} data-testid="area-district" />
+              <input
+                id="area-district"
+                type="text"
+                maxLength={100}
+                value={draft.district ?? ''}
+                onInput={(e) => set('district', (e.currentTarget as HTMLInputElement).value)}
+                data-testid="area-district"
+              />
             </Field>
             <Field label={t('area.village')} error={errors.village}>
-              <input id="area-village" type="text" maxLength={100} value={draft.village ?? ''} onInput={(e) => set('village', (e.currentTarget as HTMLInputElement).value)} data-testid="area-village" />
+              <input
+                id="area-village"
+                type="text"
+                maxLength={100}
+                value={draft.village ?? ''}
+                onInput={(e) => set('village', (e.currentTarget as HTMLInputElement).value)}
+                data-testid="area-village"
+              />
             </Field>
           </>
         )}
         <Field label={t('area.classification')} error={errors.classification}>
-          <select id="area-classification" value={draft.classification} onChange={(e) => set('classification', (e.currentTarget as HTMLSelectElement).value as AreaDraft['classification'])} data-testid="area-classification">
+          <select
+            id="area-classification"
+            value={draft.classification}
+            onChange={(e) => set('classification', (e.currentTarget as HTMLSelectElement).value as AreaDraft['classification'])}
+            data-testid="area-classification"
+          >
             <option value="SHA">{t('class.SHA')}</option>
             <option value="CHA">{t('class.CHA')}</option>
           </select>
         </Field>
         <Field label={t('area.evidence')} error={errors.evidence}>
-          <select id="area-evidence" value={draft.evidence} onChange={(e) => set('evidence', (e.currentTarget as HTMLSelectElement).value as AreaDraft['evidence'])} data-testid="area-evidence">
+          <select
+            id="area-evidence"
+            value={draft.evidence}
+            onChange={(e) => set('evidence', (e.currentTarget as HTMLSelectElement).value as AreaDraft['evidence'])}
+            data-testid="area-evidence"
+          >
             {(['DIRECT', 'INDIRECT', 'NONE'] as const).map((v) => (
               <option key={v} value={v}>
                 {t(`evidence.${v}`)}
@@ -264,10 +313,22 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
           </select>
         </Field>
         <Field label={t('area.dateOfInformation')} hint={t('area.dateOfInformationHint')} error={errors.dateOfInformation}>
-          <input id="area-dateOfInformation" type="date" value={draft.dateOfInformation} max={new Date().toISOString().slice(0, 10)} onInput={(e) => set('dateOfInformation', (e.currentTarget as HTMLInputElement).value)} data-testid="area-date" />
+          <input
+            id="area-dateOfInformation"
+            type="date"
+            value={draft.dateOfInformation}
+            max={new Date().toISOString().slice(0, 10)}
+            onInput={(e) => set('dateOfInformation', (e.currentTarget as HTMLInputElement).value)}
+            data-testid="area-date"
+          />
         </Field>
         <label class="tb-check plan-check">
-          <input type="checkbox" checked={draft.contested} onChange={(e) => set('contested', (e.currentTarget as HTMLInputElement).checked)} data-testid="area-contested" />
+          <input
+            type="checkbox"
+            checked={draft.contested}
+            onChange={(e) => set('contested', (e.currentTarget as HTMLInputElement).checked)}
+            data-testid="area-contested"
+          />
           <span>{t('area.contested')}</span>
         </label>
       </div>
@@ -277,7 +338,16 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
         {draft.contamination.map((c, i) => (
           <div class="plan-row" key={i}>
             <Field label={t('area.category', { n: i + 1 })}>
-              <select value={c.category} onChange={(e) => set('contamination', draft.contamination.map((x, j) => (j === i ? { ...x, category: (e.currentTarget as HTMLSelectElement).value } : x)))} data-testid={`area-category-${i}`}>
+              <select
+                value={c.category}
+                onChange={(e) =>
+                  set(
+                    'contamination',
+                    draft.contamination.map((x, j) => (j === i ? { ...x, category: (e.currentTarget as HTMLSelectElement).value } : x)),
+                  )
+                }
+                data-testid={`area-category-${i}`}
+              >
                 {EO_CATEGORIES.map((cat) => (
                   <option key={cat} value={cat}>
                     {tv(`eo.${cat}` as VocabularyKey)}
@@ -286,22 +356,59 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
               </select>
             </Field>
             <Field label={t('area.model', { n: i + 1 })}>
-              <input type="text" maxLength={60} value={c.model} placeholder="PMN-2" onInput={(e) => set('contamination', draft.contamination.map((x, j) => (j === i ? { ...x, model: (e.currentTarget as HTMLInputElement).value } : x)))} data-testid={`area-model-${i}`} />
+              <input
+                type="text"
+                maxLength={60}
+                value={c.model}
+                placeholder="PMN-2"
+                onInput={(e) =>
+                  set(
+                    'contamination',
+                    draft.contamination.map((x, j) => (j === i ? { ...x, model: (e.currentTarget as HTMLInputElement).value } : x)),
+                  )
+                }
+                data-testid={`area-model-${i}`}
+              />
             </Field>
             <Field label={t('area.period', { n: i + 1 })}>
-              <select value={c.period} onChange={(e) => set('contamination', draft.contamination.map((x, j) => (j === i ? { ...x, period: (e.currentTarget as HTMLSelectElement).value as Contamination['period'] } : x)))}>
+              <select
+                value={c.period}
+                onChange={(e) =>
+                  set(
+                    'contamination',
+                    draft.contamination.map((x, j) =>
+                      j === i ? { ...x, period: (e.currentTarget as HTMLSelectElement).value as Contamination['period'] } : x,
+                    ),
+                  )
+                }
+              >
                 <option value="2025_CONFLICT">{t('period.2025_CONFLICT')}</option>
                 <option value="LEGACY">{t('period.LEGACY')}</option>
               </select>
             </Field>
             {draft.contamination.length > 1 && (
-              <button type="button" class="secondary" onClick={() => set('contamination', draft.contamination.filter((_, j) => j !== i))} aria-label={t('area.removeContamination', { n: i + 1 })}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() =>
+                  set(
+                    'contamination',
+                    draft.contamination.filter((_, j) => j !== i),
+                  )
+                }
+                aria-label={t('area.removeContamination', { n: i + 1 })}
+              >
                 ✕
               </button>
             )}
           </div>
         ))}
-        <button type="button" class="secondary" onClick={() => set('contamination', [...draft.contamination, { category: 'UXO', model: '', period: '2025_CONFLICT' }])} disabled={draft.contamination.length >= 20}>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => set('contamination', [...draft.contamination, { category: 'UXO', model: '', period: '2025_CONFLICT' }])}
+          disabled={draft.contamination.length >= 20}
+        >
           {t('area.addContamination')}
         </button>
         {errors.contamination && (
@@ -318,7 +425,11 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
             <p class="qa-refusal" role="note" data-testid="area-polygon-locked">
               {t('area.polygonLocked')}
             </p>
-            <DrawMap id="area-draw" label={t('area.mapLabel')} context={[...context, ...(area ? [{ kind: 'original' as const, geometry: area.geometry as never }] : [])]} />
+            <DrawMap
+              id="area-draw"
+              label={t('area.mapLabel')}
+              context={[...context, ...(area ? [{ kind: 'original' as const, geometry: area.geometry as never }] : [])]}
+            />
           </>
         ) : (
           <>
@@ -350,7 +461,14 @@ export function AreaForm({ session, area, features }: { session: Session; area?:
                 ))}
               </div>
             )}
-            <DrawMap id="area-draw" label={t('area.mapLabel')} context={context} shape={draft.shape} onShape={(shape) => set('shape', shape)} issues={geometryMessages} />
+            <DrawMap
+              id="area-draw"
+              label={t('area.mapLabel')}
+              context={context}
+              shape={draft.shape}
+              onShape={(shape) => set('shape', shape)}
+              issues={geometryMessages}
+            />
             {geometryMessages.length > 0 && (
               <ul class="error draw-issues" role="alert" data-testid="area-geometry-issues" lang="en">
                 {geometryMessages.map((m, i) => (

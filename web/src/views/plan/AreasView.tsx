@@ -17,7 +17,18 @@ import type { ViewProps } from '../index.ts';
 import { AreaDetail } from '../map/AreaDetail.tsx';
 import { transitionPath } from '../tasks/data.ts';
 import { AreaForm } from './AreaForm.tsx';
-import { loadArea, loadAreas, loadAreaTasks, loadFeatures, loadHistory, type Area, type AreaFeature, type Country, type HistoryEntry, type Task } from './data.ts';
+import {
+  loadArea,
+  loadAreas,
+  loadAreaTasks,
+  loadFeatures,
+  loadHistory,
+  type Area,
+  type AreaFeature,
+  type Country,
+  type HistoryEntry,
+  type Task,
+} from './data.ts';
 import { DrawMap } from './DrawMap.tsx';
 import { planMessages, type PlanKey } from './messages.ts';
 import { TaskPlanForm } from './TaskPlanForm.tsx';
@@ -178,11 +189,12 @@ function AreaPage({ session, id, edit }: { session: Session; id: string; edit: b
     );
   }
 
-  const actions = canManage && area.status !== 'WITHDRAWN' && area.status !== 'CLOSED' && area.status !== 'HANDED_OVER' ? (
-    <a class="button" href={`#/areas/${area.id}/edit`} data-testid="area-edit">
-      {t('area.edit')}
-    </a>
-  ) : undefined;
+  const actions =
+    canManage && area.status !== 'WITHDRAWN' && area.status !== 'CLOSED' && area.status !== 'HANDED_OVER' ? (
+      <a class="button" href={`#/areas/${area.id}/edit`} data-testid="area-edit">
+        {t('area.edit')}
+      </a>
+    ) : undefined;
 
   return (
     <Page title={t('area.pageTitle', { name })} actions={actions}>
@@ -218,7 +230,11 @@ function AreaPage({ session, id, edit }: { session: Session; id: string; edit: b
             </div>
             <div class="tb-facts-wide">
               <dt>{t('area.contamination')}</dt>
-              <dd>{area.contamination.map((c) => `${tv(`eo.${c.category}` as VocabularyKey)}${c.model ? ` (${c.model})` : ''}, ${t(`period.${c.period}`)}`).join('; ')}</dd>
+              <dd>
+                {area.contamination
+                  .map((c) => `${tv(`eo.${c.category}` as VocabularyKey)}${c.model ? ` (${c.model})` : ''}, ${t(`period.${c.period}`)}`)
+                  .join('; ')}
+              </dd>
             </div>
             {area.contested && (
               <div class="tb-facts-wide">
@@ -258,7 +274,13 @@ function AreaTasks({ session, area, canManage }: { session: Session; area: Area;
   const assign = async (task: Task) => {
     setError(undefined);
     try {
-      const result = await submit({ method: 'POST', path: transitionPath(task.id), body: { to: 'ASSIGNED' }, ifMatch: task.version, label: t('tasks.assignLabel', { name: `${area.reference} · ${area.name}` }) });
+      const result = await submit({
+        method: 'POST',
+        path: transitionPath(task.id),
+        body: { to: 'ASSIGNED' },
+        ifMatch: task.version,
+        label: t('tasks.assignLabel', { name: `${area.reference} · ${area.name}` }),
+      });
       setNotice(result.state);
       if (result.state === 'sent') setTasks((list) => list?.map((x) => (x.id === task.id ? (result.body as Task) : x)));
     } catch (e: unknown) {
@@ -355,7 +377,9 @@ function AreaHistory({ id, version }: { id: string; version: number }) {
           {entries.map((e) => (
             <li key={e.id} data-action={e.action}>
               <time dateTime={e.at}>{e.at.slice(0, 16).replace('T', ' ')}</time> · {e.actor.org} ({tc(`role.${e.actor.role}` as CommonKey)}):{' '}
-              {e.action === 'TRANSITION' ? t('history.transition', { from: status(e.from), to: status(e.to) }) : t(`history.${e.action === 'CREATED' ? 'created' : 'updated'}`)}
+              {e.action === 'TRANSITION'
+                ? t('history.transition', { from: status(e.from), to: status(e.to) })
+                : t(`history.${e.action === 'CREATED' ? 'created' : 'updated'}`)}
               {e.action === 'UPDATED' && e.changes ? ` (${Object.keys(e.changes).join(', ')})` : ''}
               {e.reason ? ` — ${e.reason}` : ''}
             </li>

@@ -308,14 +308,24 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
             <button type="button" class="secondary" onClick={undo} disabled={past.current.length === 0} data-testid={`${id}-undo`}>
               {t('draw.undo')}
             </button>
-            <button type="button" class="secondary" onClick={() => change({ vertices: [] })} disabled={shape!.vertices.length === 0} data-testid={`${id}-clear`}>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => change({ vertices: [] })}
+              disabled={shape!.vertices.length === 0}
+              data-testid={`${id}-clear`}
+            >
               {t('draw.clear')}
             </button>
           </>
         )}
       </div>
       {geoError && <p class="error">{geoError}</p>}
-      {editable && <p class="hint" id={`${id}-how`}>{t('draw.how')}</p>}
+      {editable && (
+        <p class="hint" id={`${id}-how`}>
+          {t('draw.how')}
+        </p>
+      )}
       {editable && (
         // What a click or a drag did, for screen readers (the table below has the vertices themselves).
         <p class="visually-hidden" role="status" aria-live="polite" data-testid={`${id}-status`}>
@@ -345,7 +355,12 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
         </defs>
         <rect width={WIDTH} height={HEIGHT} class="map-sea" />
         {countries.map((f) => (
-          <path key={f.properties.iso} d={path(f as never) ?? ''} fill={f.properties.iso === 'KH' ? '#f6f1e3' : f.properties.iso === 'TH' ? '#eaf0f6' : '#f4f4f2'} class="map-country" />
+          <path
+            key={f.properties.iso}
+            d={path(f as never) ?? ''}
+            fill={f.properties.iso === 'KH' ? '#f6f1e3' : f.properties.iso === 'TH' ? '#eaf0f6' : '#f4f4f2'}
+            class="map-country"
+          />
         ))}
         {line && <path d={path(line as never) ?? ''} class="map-border" />}
         {[...context]
@@ -382,7 +397,9 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
         })}
         {marks.map((p, i) => {
           const [x, y] = project(p);
-          return <path key={`m${i}`} d={`M${x - 8},${y - 8} L${x + 8},${y + 8} M${x - 8},${y + 8} L${x + 8},${y - 8}`} class="draw-issue" pointer-events="none" />;
+          return (
+            <path key={`m${i}`} d={`M${x - 8},${y - 8} L${x + 8},${y + 8} M${x - 8},${y + 8} L${x + 8},${y - 8}`} class="draw-issue" pointer-events="none" />
+          );
         })}
       </svg>
       <section class="map-legend draw-legend" aria-labelledby={`${id}-legend`}>
@@ -452,13 +469,33 @@ export function DrawMap({ id, label, context, shape, onShape, issues = [] }: Dra
                       )}
                     </td>
                     <td class="draw-row-actions">
-                      <button type="button" class="secondary" disabled={i === 0} onClick={() => moveRow(i, -1)} aria-label={t('draw.up', { n: i + 1 })} data-testid={`${id}-up-${i}`}>
+                      <button
+                        type="button"
+                        class="secondary"
+                        disabled={i === 0}
+                        onClick={() => moveRow(i, -1)}
+                        aria-label={t('draw.up', { n: i + 1 })}
+                        data-testid={`${id}-up-${i}`}
+                      >
                         ↑
                       </button>
-                      <button type="button" class="secondary" disabled={i === shape!.vertices.length - 1} onClick={() => moveRow(i, 1)} aria-label={t('draw.down', { n: i + 1 })} data-testid={`${id}-down-${i}`}>
+                      <button
+                        type="button"
+                        class="secondary"
+                        disabled={i === shape!.vertices.length - 1}
+                        onClick={() => moveRow(i, 1)}
+                        aria-label={t('draw.down', { n: i + 1 })}
+                        data-testid={`${id}-down-${i}`}
+                      >
                         ↓
                       </button>
-                      <button type="button" class="secondary" onClick={() => setVertices(shape!.vertices.filter((_, j) => j !== i))} aria-label={t('draw.remove', { n: i + 1 })} data-testid={`${id}-remove-${i}`}>
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() => setVertices(shape!.vertices.filter((_, j) => j !== i))}
+                        aria-label={t('draw.remove', { n: i + 1 })}
+                        data-testid={`${id}-remove-${i}`}
+                      >
                         ✕
                       </button>
                     </td>

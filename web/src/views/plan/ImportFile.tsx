@@ -29,7 +29,15 @@ export function ImportFile({ id, label, onPolygons }: { id: string; label: strin
         return;
       }
       onPolygons(result.polygons);
-      setMessage({ ok: true, text: t(skipped > 0 ? 'import.doneSkipped' : 'import.done', { count: result.polygons.length, name: file.name, points: result.skipped.points, lines: result.skipped.openLines }) });
+      setMessage({
+        ok: true,
+        text: t(skipped > 0 ? 'import.doneSkipped' : 'import.done', {
+          count: result.polygons.length,
+          name: file.name,
+          points: result.skipped.points,
+          lines: result.skipped.openLines,
+        }),
+      });
     } catch (e: unknown) {
       setMessage({ ok: false, text: t('import.failed', { name: file.name, detail: e instanceof Error ? e.message : String(e) }) });
     } finally {
@@ -52,7 +60,12 @@ export function ImportFile({ id, label, onPolygons }: { id: string; label: strin
         data-testid={`${id}-file`}
       />
       {message && (
-        <p class={message.ok ? 'notice notice-sent' : 'error'} role={message.ok ? 'status' : 'alert'} data-testid={`${id}-import-result`} data-ok={message.ok ? 'true' : 'false'}>
+        <p
+          class={message.ok ? 'notice notice-sent' : 'error'}
+          role={message.ok ? 'status' : 'alert'}
+          data-testid={`${id}-import-result`}
+          data-ok={message.ok ? 'true' : 'false'}
+        >
           {message.text}
         </p>
       )}

@@ -114,11 +114,17 @@ export function ReportView({ route }: ViewProps) {
 
   return (
     <Page title={t('report.pageTitle', { name })}>
-      <p class="tb-lead">
-        {t('report.intro', { activity: t(`activity.${task.activityType}` as PlanKey), status: tc(`task.${task.status}` as CommonKey) })}
-      </p>
-      {task.status !== 'COMPLETED' && <p class="qa-refusal" role="note">{t('report.notCompleted')}</p>}
-      {OUTCOMES_BY_ACTIVITY[task.activityType].length === 0 && <p class="qa-refusal" role="note">{t('report.noLand')}</p>}
+      <p class="tb-lead">{t('report.intro', { activity: t(`activity.${task.activityType}` as PlanKey), status: tc(`task.${task.status}` as CommonKey) })}</p>
+      {task.status !== 'COMPLETED' && (
+        <p class="qa-refusal" role="note">
+          {t('report.notCompleted')}
+        </p>
+      )}
+      {OUTCOMES_BY_ACTIVITY[task.activityType].length === 0 && (
+        <p class="qa-refusal" role="note">
+          {t('report.noLand')}
+        </p>
+      )}
       {reports.map((r) => (
         <ReportState key={r.id} report={r} />
       ))}
@@ -141,7 +147,10 @@ export function ReportView({ route }: ViewProps) {
 function ReportState({ report }: { report: Report }) {
   const t = useT(planMessages);
   const tc = useT(commonMessages);
-  const context: ContextLayer[] = partsOf(report).map((p) => ({ kind: report.status === 'SUBMITTED' ? 'pending' : report.status === 'QA_ACCEPTED' || report.status === 'HANDED_OVER' ? 'released' : 'part', geometry: p.geometry }));
+  const context: ContextLayer[] = partsOf(report).map((p) => ({
+    kind: report.status === 'SUBMITTED' ? 'pending' : report.status === 'QA_ACCEPTED' || report.status === 'HANDED_OVER' ? 'released' : 'part',
+    geometry: p.geometry,
+  }));
   return (
     <section class="plan-section report-state" aria-labelledby={`report-${report.id}`} data-testid={`report-state-${report.id}`} data-status={report.status}>
       <h2 id={`report-${report.id}`}>
@@ -164,7 +173,21 @@ function ReportState({ report }: { report: Report }) {
   );
 }
 
-function ReportForm({ session, task, area, features, progressEo, onSent }: { session: Session; task: Task; area: Area; features: AreaFeature[]; progressEo: Record<string, number>; onSent: () => void }) {
+function ReportForm({
+  session,
+  task,
+  area,
+  features,
+  progressEo,
+  onSent,
+}: {
+  session: Session;
+  task: Task;
+  area: Area;
+  features: AreaFeature[];
+  progressEo: Record<string, number>;
+  onSent: () => void;
+}) {
   const tv = useT(vocabulary);
   const t = useT(planMessages);
   const form = `report.${task.id}`;
@@ -225,7 +248,16 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
     return byPart;
   }, [draft.parts, features]);
 
-  const reconciled = reconcileEo(progressEo, draft.declareEo ? Object.fromEntries(Object.entries(draft.eo).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v)])) : undefined);
+  const reconciled = reconcileEo(
+    progressEo,
+    draft.declareEo
+      ? Object.fromEntries(
+          Object.entries(draft.eo)
+            .filter(([, v]) => v.trim() !== '')
+            .map(([k, v]) => [k, Number(v)]),
+        )
+      : undefined,
+  );
   const categories = [...new Set([...Object.keys(progressEo), ...Object.keys(draft.eo)])];
   const [extra, setExtra] = useState<string>(EO_CATEGORIES.find((c) => !categories.includes(c)) ?? 'OTHER');
 
@@ -240,7 +272,13 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
     taskId: task.id,
     completedAt: draft.completedAt,
     parts: draft.parts.map(partBody),
-    ...(draft.declareEo ? { eoTotals: Object.entries(draft.eo).filter(([, v]) => v.trim() !== '').map(([category, v]) => ({ category, quantity: Number(v) })) } : {}),
+    ...(draft.declareEo
+      ? {
+          eoTotals: Object.entries(draft.eo)
+            .filter(([, v]) => v.trim() !== '')
+            .map(([category, v]) => ({ category, quantity: Number(v) })),
+        }
+      : {}),
     ...(draft.notes.trim() ? { notes: draft.notes.trim() } : {}),
   });
 
@@ -252,7 +290,8 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
     draft.parts.forEach((p, i) => {
       if (!polygonOf(p.shape)) found[`parts.${i}.geometry`] = t('report.needPolygon');
       const checked = ReportPart.safeParse(partBody(p));
-      if (!checked.success) for (const issue of checked.error.issues) if (issue.path[0] !== 'geometry') found[`parts.${i}.${String(issue.path[0])}`] = issue.message;
+      if (!checked.success)
+        for (const issue of checked.error.issues) if (issue.path[0] !== 'geometry') found[`parts.${i}.${String(issue.path[0])}`] = issue.message;
       if (!allowed.includes(p.outcome)) found[`parts.${i}.outcome`] = t('report.outcomeNotAllowed');
     });
     const whole = ClearedAreaCreate.safeParse(full);
@@ -268,7 +307,12 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
     }
     setBusy(true);
     try {
-      const result = await submit({ method: 'POST', path: '/v1/cleared-areas', body: full, label: t('report.label', { name: `${area.reference} · ${area.name}` }) });
+      const result = await submit({
+        method: 'POST',
+        path: '/v1/cleared-areas',
+        body: full,
+        label: t('report.label', { name: `${area.reference} · ${area.name}` }),
+      });
       clearDraft(form);
       setNotice(result.state);
       if (result.state === 'sent') onSent();
@@ -304,7 +348,14 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
         </p>
       )}
       <Field label={t('report.completedAt')} error={errors.completedAt}>
-        <input id="report-completed" type="date" value={draft.completedAt} max={today()} onInput={(e) => setDraft({ ...draft, completedAt: (e.currentTarget as HTMLInputElement).value })} data-testid="report-completed" />
+        <input
+          id="report-completed"
+          type="date"
+          value={draft.completedAt}
+          max={today()}
+          onInput={(e) => setDraft({ ...draft, completedAt: (e.currentTarget as HTMLInputElement).value })}
+          data-testid="report-completed"
+        />
       </Field>
 
       <fieldset class="plan-fieldset">
@@ -331,11 +382,22 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
           })}
         </ul>
         <div class="actions">
-          <button type="button" class="secondary" onClick={() => setDraft({ ...draft, parts: [...draft.parts, newPart(task.activityType)], active: draft.parts.length })} disabled={draft.parts.length >= 50} data-testid="report-add-part">
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => setDraft({ ...draft, parts: [...draft.parts, newPart(task.activityType)], active: draft.parts.length })}
+            disabled={draft.parts.length >= 50}
+            data-testid="report-add-part"
+          >
             {t('report.addPart')}
           </button>
           {draft.parts.length > 1 && (
-            <button type="button" class="secondary" onClick={() => setDraft({ ...draft, parts: draft.parts.filter((_, j) => j !== active), active: Math.max(0, active - 1) })} data-testid="report-remove-part">
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => setDraft({ ...draft, parts: draft.parts.filter((_, j) => j !== active), active: Math.max(0, active - 1) })}
+              data-testid="report-remove-part"
+            >
               {t('report.removePart', { n: active + 1 })}
             </button>
           )}
@@ -377,7 +439,12 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
               </select>
             </Field>
             <Field label={t('report.method')} error={err('method')}>
-              <select id="report-method" value={part.method} onChange={(e) => setPart(active, { method: (e.currentTarget as HTMLSelectElement).value })} data-testid="report-method">
+              <select
+                id="report-method"
+                value={part.method}
+                onChange={(e) => setPart(active, { method: (e.currentTarget as HTMLSelectElement).value })}
+                data-testid="report-method"
+              >
                 {METHODS_BY_OUTCOME[part.outcome].map((m) => (
                   <option key={m} value={m}>
                     {t(`method.${m}` as PlanKey)}
@@ -387,16 +454,40 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
             </Field>
             {part.outcome === 'CLEARED' && (
               <Field label={t('report.depth')} hint={t('report.depthHint')} error={err('depthCm')}>
-                <input id="report-depth" type="number" inputMode="numeric" min={1} max={1000} value={part.depthCm} onInput={(e) => setPart(active, { depthCm: (e.currentTarget as HTMLInputElement).value })} data-testid="report-depth" />
+                <input
+                  id="report-depth"
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={1000}
+                  value={part.depthCm}
+                  onInput={(e) => setPart(active, { depthCm: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid="report-depth"
+                />
               </Field>
             )}
           </div>
           {part.outcome === 'CANCELLED' && (
             <Field label={t('report.evidence')} hint={t('report.evidenceHint')} error={err('evidence')}>
-              <textarea id="report-evidence" rows={3} maxLength={4000} value={part.evidence} onInput={(e) => setPart(active, { evidence: (e.currentTarget as HTMLTextAreaElement).value })} data-testid="report-evidence" />
+              <textarea
+                id="report-evidence"
+                rows={3}
+                maxLength={4000}
+                value={part.evidence}
+                onInput={(e) => setPart(active, { evidence: (e.currentTarget as HTMLTextAreaElement).value })}
+                data-testid="report-evidence"
+              />
             </Field>
           )}
-          <DrawMap key={active} id="report-draw" label={t('report.mapLabel', { n: active + 1 })} context={context} shape={part.shape} onShape={(shape) => setPart(active, { shape })} issues={partIssues} />
+          <DrawMap
+            key={active}
+            id="report-draw"
+            label={t('report.mapLabel', { n: active + 1 })}
+            context={context}
+            shape={part.shape}
+            onShape={(shape) => setPart(active, { shape })}
+            issues={partIssues}
+          />
           {(partIssues.length > 0 || err('geometry')) && (
             <ul class="error draw-issues" role="alert" data-testid="report-part-issues" lang="en">
               {err('geometry') && <li>{err('geometry')}</li>}
@@ -412,7 +503,12 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
         <legend>{t('report.eo')}</legend>
         <p class="hint">{t('report.eoHint')}</p>
         <label class="tb-check">
-          <input type="checkbox" checked={draft.declareEo} onChange={(e) => setDraft({ ...draft, declareEo: (e.currentTarget as HTMLInputElement).checked })} data-testid="report-eo-declare" />
+          <input
+            type="checkbox"
+            checked={draft.declareEo}
+            onChange={(e) => setDraft({ ...draft, declareEo: (e.currentTarget as HTMLInputElement).checked })}
+            data-testid="report-eo-declare"
+          />
           <span>{t('report.eoDeclare')}</span>
         </label>
         <div class="table-wrap" tabIndex={0} role="region" aria-label={t('report.eo')}>
@@ -468,19 +564,35 @@ function ReportForm({ session, task, area, features, progressEo, onSent }: { ses
                 ))}
               </select>
             </Field>
-            <button type="button" class="secondary" disabled={categories.length >= EO_CATEGORIES.length} onClick={() => setDraft({ ...draft, eo: { ...draft.eo, [extra]: '0' } })}>
+            <button
+              type="button"
+              class="secondary"
+              disabled={categories.length >= EO_CATEGORIES.length}
+              onClick={() => setDraft({ ...draft, eo: { ...draft.eo, [extra]: '0' } })}
+            >
               {t('report.eoAdd')}
             </button>
           </div>
         )}
-        <p class={reconciled.mismatch ? 'tb-warning' : 'hint'} role="status" data-testid="report-eo-state" data-mismatch={reconciled.mismatch ? 'true' : 'false'}>
+        <p
+          class={reconciled.mismatch ? 'tb-warning' : 'hint'}
+          role="status"
+          data-testid="report-eo-state"
+          data-mismatch={reconciled.mismatch ? 'true' : 'false'}
+        >
           {reconciled.mismatch ? t('report.eoMismatch') : t('report.eoMatch')}
         </p>
         {errors.eoTotals && <p class="error">{errors.eoTotals}</p>}
       </fieldset>
 
       <Field label={t('report.notes')}>
-        <textarea id="report-notes" rows={2} maxLength={2000} value={draft.notes} onInput={(e) => setDraft({ ...draft, notes: (e.currentTarget as HTMLTextAreaElement).value })} />
+        <textarea
+          id="report-notes"
+          rows={2}
+          maxLength={2000}
+          value={draft.notes}
+          onInput={(e) => setDraft({ ...draft, notes: (e.currentTarget as HTMLTextAreaElement).value })}
+        />
       </Field>
       <ProblemMessage error={error} />
       <SubmitNotice state={notice} />

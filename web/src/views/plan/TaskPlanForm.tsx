@@ -30,12 +30,31 @@ interface PlanDraft {
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Area; /** The planner is of the other country: only a joint task. */ jointOnly?: boolean; onPlanned: (task: Task | undefined) => void }) {
+export function TaskPlanForm({
+  area,
+  jointOnly = false,
+  onPlanned,
+}: {
+  area: Area /** The planner is of the other country: only a joint task. */;
+  jointOnly?: boolean;
+  onPlanned: (task: Task | undefined) => void;
+}) {
   const t = useT(planMessages);
   const tc = useT(commonMessages);
   const form = `plan.${area.id}`;
   const start = new Date().toISOString().slice(0, 10);
-  const [draft, setDraftState] = useState<PlanDraft>(() => loadDraft<PlanDraft>(form) ?? { activityType: 'CLEARANCE', joint: false, teamIds: [], plannedStart: start, plannedEnd: addDays(start, 30), priority: 3, notes: '' });
+  const [draft, setDraftState] = useState<PlanDraft>(
+    () =>
+      loadDraft<PlanDraft>(form) ?? {
+        activityType: 'CLEARANCE',
+        joint: false,
+        teamIds: [],
+        plannedStart: start,
+        plannedEnd: addDays(start, 30),
+        priority: 3,
+        notes: '',
+      },
+  );
   const [teams, setTeams] = useState<Record<Country, Team[] | undefined>>({ KH: undefined, TH: undefined });
   const [teamsError, setTeamsError] = useState<unknown>(undefined);
   const [rank, setRank] = useState<Rank | undefined | 'none'>(undefined);
@@ -129,7 +148,12 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
       <h3 id="plan-title">{t('plan.title')}</h3>
       <div class="plan-grid">
         <Field label={t('plan.activity')} error={errors.activityType}>
-          <select id="plan-activity" value={draft.activityType} onChange={(e) => setDraft({ ...draft, activityType: (e.currentTarget as HTMLSelectElement).value as PlanDraft['activityType'] })} data-testid="plan-activity">
+          <select
+            id="plan-activity"
+            value={draft.activityType}
+            onChange={(e) => setDraft({ ...draft, activityType: (e.currentTarget as HTMLSelectElement).value as PlanDraft['activityType'] })}
+            data-testid="plan-activity"
+          >
             {ACTIVITIES.map((a) => (
               <option key={a} value={a}>
                 {t(`activity.${a}` as PlanKey)}
@@ -139,14 +163,23 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
         </Field>
         <Field
           label={t('plan.priority')}
-          hint={rank && rank !== 'none' ? t('plan.rank', { rank: rank.rank, of: rank.of, suggested: rank.suggested }) : rank === 'none' ? t('plan.noRank') : undefined}
+          hint={
+            rank && rank !== 'none'
+              ? t('plan.rank', { rank: rank.rank, of: rank.of, suggested: rank.suggested })
+              : rank === 'none'
+                ? t('plan.noRank')
+                : undefined
+          }
           error={errors.priority}
         >
           <select
             id="plan-priority"
             data-rank={rank && rank !== 'none' ? rank.rank : ''}
             data-suggested={rank && rank !== 'none' ? rank.suggested : ''}
-            value={String(draft.priority)} onChange={(e) => setDraft({ ...draft, priority: Number((e.currentTarget as HTMLSelectElement).value) })} data-testid="plan-priority">
+            value={String(draft.priority)}
+            onChange={(e) => setDraft({ ...draft, priority: Number((e.currentTarget as HTMLSelectElement).value) })}
+            data-testid="plan-priority"
+          >
             {[1, 2, 3, 4, 5].map((p) => (
               <option key={p} value={String(p)}>
                 {t(`priority.${p}` as PlanKey)}
@@ -155,14 +188,33 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
           </select>
         </Field>
         <Field label={t('plan.start')} error={errors.plannedStart}>
-          <input id="plan-start" type="date" value={draft.plannedStart} onInput={(e) => setDraft({ ...draft, plannedStart: (e.currentTarget as HTMLInputElement).value })} data-testid="plan-start" />
+          <input
+            id="plan-start"
+            type="date"
+            value={draft.plannedStart}
+            onInput={(e) => setDraft({ ...draft, plannedStart: (e.currentTarget as HTMLInputElement).value })}
+            data-testid="plan-start"
+          />
         </Field>
         <Field label={t('plan.end')} error={errors.plannedEnd}>
-          <input id="plan-end" type="date" value={draft.plannedEnd} min={draft.plannedStart} onInput={(e) => setDraft({ ...draft, plannedEnd: (e.currentTarget as HTMLInputElement).value })} data-testid="plan-end" />
+          <input
+            id="plan-end"
+            type="date"
+            value={draft.plannedEnd}
+            min={draft.plannedStart}
+            onInput={(e) => setDraft({ ...draft, plannedEnd: (e.currentTarget as HTMLInputElement).value })}
+            data-testid="plan-end"
+          />
         </Field>
       </div>
       <label class="tb-check plan-check">
-        <input type="checkbox" checked={joint} disabled={jointOnly} onChange={(e) => setDraft({ ...draft, joint: (e.currentTarget as HTMLInputElement).checked })} data-testid="plan-joint" />
+        <input
+          type="checkbox"
+          checked={joint}
+          disabled={jointOnly}
+          onChange={(e) => setDraft({ ...draft, joint: (e.currentTarget as HTMLInputElement).checked })}
+          data-testid="plan-joint"
+        />
         <span>{t('plan.joint')}</span>
       </label>
       <fieldset class="plan-fieldset" aria-describedby={errors.teamIds ? 'plan-teams-error' : undefined} data-testid="plan-teams">
@@ -174,7 +226,12 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
             {teams[c]?.length === 0 && <p class="hint">{t('plan.noTeams')}</p>}
             {teams[c]?.map((x) => (
               <label key={x.id} class="tb-check">
-                <input type="checkbox" checked={draft.teamIds.includes(x.id)} onChange={(e) => toggleTeam(x.id, (e.currentTarget as HTMLInputElement).checked)} data-testid={`plan-team-${x.id}`} />
+                <input
+                  type="checkbox"
+                  checked={draft.teamIds.includes(x.id)}
+                  onChange={(e) => toggleTeam(x.id, (e.currentTarget as HTMLInputElement).checked)}
+                  data-testid={`plan-team-${x.id}`}
+                />
                 <span>
                   {x.name} · {x.organisation} ({x.capabilities.map((cap) => t(`cap.${cap}` as PlanKey)).join(', ')})
                 </span>
@@ -190,7 +247,13 @@ export function TaskPlanForm({ area, jointOnly = false, onPlanned }: { area: Are
       </fieldset>
       <ProblemMessage error={teamsError} />
       <Field label={t('plan.notes')}>
-        <textarea id="plan-notes" rows={2} maxLength={2000} value={draft.notes} onInput={(e) => setDraft({ ...draft, notes: (e.currentTarget as HTMLTextAreaElement).value })} />
+        <textarea
+          id="plan-notes"
+          rows={2}
+          maxLength={2000}
+          value={draft.notes}
+          onInput={(e) => setDraft({ ...draft, notes: (e.currentTarget as HTMLTextAreaElement).value })}
+        />
       </Field>
       <ProblemMessage error={error} />
       <SubmitNotice state={notice} />

@@ -24,7 +24,12 @@ function Capabilities({ id, value, onChange, error }: { id: string; value: Capab
       <legend>{t('team.capabilities')}</legend>
       {CAPABILITIES.map((c) => (
         <label key={c} class="tb-check">
-          <input type="checkbox" checked={value.includes(c)} onChange={(e) => onChange((e.currentTarget as HTMLInputElement).checked ? [...value, c] : value.filter((x) => x !== c))} data-testid={`${id}-cap-${c}`} />
+          <input
+            type="checkbox"
+            checked={value.includes(c)}
+            onChange={(e) => onChange((e.currentTarget as HTMLInputElement).checked ? [...value, c] : value.filter((x) => x !== c))}
+            data-testid={`${id}-cap-${c}`}
+          />
           <span>{t(`cap.${c}` as PlanKey)}</span>
         </label>
       ))}
@@ -74,10 +79,24 @@ function NewTeam({ session, country, onTeam }: { session: Session; country: Coun
       <h2 id="team-new-title">{t('team.new')}</h2>
       <div class="plan-grid">
         <Field label={t('team.name')} error={errors.name}>
-          <input id="team-name" type="text" maxLength={200} value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} data-testid="team-name" />
+          <input
+            id="team-name"
+            type="text"
+            maxLength={200}
+            value={name}
+            onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+            data-testid="team-name"
+          />
         </Field>
         <Field label={t('team.organisation')} error={errors.organisation}>
-          <input id="team-org" type="text" maxLength={100} value={organisation} onInput={(e) => setOrganisation((e.currentTarget as HTMLInputElement).value)} data-testid="team-org" />
+          <input
+            id="team-org"
+            type="text"
+            maxLength={100}
+            value={organisation}
+            onInput={(e) => setOrganisation((e.currentTarget as HTMLInputElement).value)}
+            data-testid="team-org"
+          />
         </Field>
       </div>
       <Capabilities id="team-new" value={caps} onChange={setCaps} error={errors.capabilities} />
@@ -118,7 +137,13 @@ function TeamRow({ team, canManage, onTeam }: { team: Team; canManage: boolean; 
     if (active !== team.active) patch.active = active;
     if (Object.keys(patch).length === 0) return setEditing(false);
     try {
-      const result = await submit({ method: 'PATCH', path: `/v1/teams/${team.id}`, body: patch, ifMatch: team.version, label: t('team.editLabel', { name: team.name }) });
+      const result = await submit({
+        method: 'PATCH',
+        path: `/v1/teams/${team.id}`,
+        body: patch,
+        ifMatch: team.version,
+        label: t('team.editLabel', { name: team.name }),
+      });
       setNotice(result.state);
       setEditing(false);
       if (result.state === 'sent') onTeam(result.body as Team);
@@ -155,7 +180,8 @@ function TeamRow({ team, canManage, onTeam }: { team: Team; canManage: boolean; 
             <ul>
               {tasks.map((x) => (
                 <li key={x.id}>
-                  {t(`activity.${x.activityType}` as PlanKey)} · {tc(`task.${x.status}` as CommonKey)} · {x.plannedStart} – {x.plannedEnd} · <a href={`#/areas/${x.hazardAreaId}`}>{t('team.area')}</a>
+                  {t(`activity.${x.activityType}` as PlanKey)} · {tc(`task.${x.status}` as CommonKey)} · {x.plannedStart} – {x.plannedEnd} ·{' '}
+                  <a href={`#/areas/${x.hazardAreaId}`}>{t('team.area')}</a>
                 </li>
               ))}
             </ul>
@@ -163,13 +189,24 @@ function TeamRow({ team, canManage, onTeam }: { team: Team; canManage: boolean; 
         </div>
       )}
       {editing && (
-        <form class="plan-form" onSubmit={(e) => void save(e)} noValidate aria-label={t('team.editLabel', { name: team.name })} data-testid={`team-edit-form-${team.id}`}>
+        <form
+          class="plan-form"
+          onSubmit={(e) => void save(e)}
+          noValidate
+          aria-label={t('team.editLabel', { name: team.name })}
+          data-testid={`team-edit-form-${team.id}`}
+        >
           <Field label={t('team.name')}>
             <input type="text" maxLength={200} value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
           </Field>
           <Capabilities id={`team-${team.id}`} value={caps} onChange={setCaps} />
           <label class="tb-check">
-            <input type="checkbox" checked={active} onChange={(e) => setActive((e.currentTarget as HTMLInputElement).checked)} data-testid={`team-active-${team.id}`} />
+            <input
+              type="checkbox"
+              checked={active}
+              onChange={(e) => setActive((e.currentTarget as HTMLInputElement).checked)}
+              data-testid={`team-active-${team.id}`}
+            />
             <span>{t('team.activeLabel')}</span>
           </label>
           <div class="actions">
@@ -228,7 +265,12 @@ export function TeamsView(_props: ViewProps) {
       {teams && teams.length > 0 && (
         <ul class="plan-teams-list" data-testid="teams-list">
           {teams.map((team) => (
-            <TeamRow key={`${team.id}-${team.version}`} team={team} canManage={canManage} onTeam={(x) => setTeams((list) => list?.map((y) => (y.id === x.id ? x : y)))} />
+            <TeamRow
+              key={`${team.id}-${team.version}`}
+              team={team}
+              canManage={canManage}
+              onTeam={(x) => setTeams((list) => list?.map((y) => (y.id === x.id ? x : y)))}
+            />
           ))}
         </ul>
       )}

@@ -73,7 +73,10 @@ interface PriorityItem {
  */
 export async function rankOf(area: Pick<Area, 'id' | 'country'> & { priority?: AreaPriority }): Promise<Rank | undefined> {
   const own = area.priority;
-  if (own) return own.listed && own.rank !== null ? { rank: own.rank, of: own.of, suggested: own.suggestedTaskPriority ?? suggestedTaskPriority(own.rank, own.of) } : undefined;
+  if (own)
+    return own.listed && own.rank !== null
+      ? { rank: own.rank, of: own.of, suggested: own.suggestedTaskPriority ?? suggestedTaskPriority(own.rank, own.of) }
+      : undefined;
   let items: PriorityItem[];
   try {
     items = await listAll<PriorityItem>(`/v1/hazard-areas/priorities?country=${area.country}`, 2000);

@@ -48,7 +48,8 @@ function metres(a: Position, b: Position): number {
   return Math.hypot(x, y) * 6_371_008.8;
 }
 
-const isPosition = (p: unknown): p is number[] => Array.isArray(p) && p.length >= 2 && typeof p[0] === 'number' && typeof p[1] === 'number' && Number.isFinite(p[0]) && Number.isFinite(p[1]);
+const isPosition = (p: unknown): p is number[] =>
+  Array.isArray(p) && p.length >= 2 && typeof p[0] === 'number' && typeof p[1] === 'number' && Number.isFinite(p[0]) && Number.isFinite(p[1]);
 
 /** 2D positions without repeats in a row (a GPS unit logs the same fix while standing still). */
 function clean(positions: unknown[]): Position[] {

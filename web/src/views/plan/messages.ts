@@ -50,7 +50,8 @@ export const planMessages = defineMessages({
     'format.MGRS.example': 'As the GPS shows it: for example 48P UA 61986 87382',
     'import.area': 'Import the outline from a file',
     'import.report': 'Import parts from a file',
-    'import.hint': 'GeoJSON, KML or GPX as GPS units and QGIS export them. A track walked around the area counts when its ends meet (within 50 m). The file stays on this device.',
+    'import.hint':
+      'GeoJSON, KML or GPX as GPS units and QGIS export them. A track walked around the area counts when its ends meet (within 50 m). The file stays on this device.',
     'import.done': '{count} polygon(s) read from {name}.',
     'import.doneSkipped': '{count} polygon(s) read from {name}; skipped {points} waypoint(s) and {lines} open track(s).',
     'import.none': 'No polygon found: {points} waypoint(s) and {lines} track(s) whose ends do not meet.',
@@ -90,7 +91,8 @@ export const planMessages = defineMessages({
     'area.addContamination': 'Add ordnance',
     'area.removeContamination': 'Remove ordnance {n}',
     'area.polygon': 'Outline',
-    'area.polygonLocked': 'A completion report exists for this area: its outline can no longer be corrected. Ordnance found later is recorded as a new suspected area.',
+    'area.polygonLocked':
+      'A completion report exists for this area: its outline can no longer be corrected. Ordnance found later is recorded as a new suspected area.',
     'area.mapLabel': 'Map for drawing the hazard area’s outline',
     'area.landLabel': 'Land of {name}: recorded outline, remaining and released land',
     'area.needPolygon': 'Draw, type or import an outline of at least 3 vertices.',

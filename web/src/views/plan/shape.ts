@@ -42,7 +42,7 @@ export function polygonOf(shape: Shape): Polygon | undefined {
 /** A stored polygon (the first one of a MultiPolygon) as an editable shape. */
 export function shapeOf(geometry: Polygonal | undefined | null): Shape {
   if (!geometry) return EMPTY_SHAPE;
-  const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates[0] ?? [];
+  const rings = geometry.type === 'Polygon' ? geometry.coordinates : (geometry.coordinates[0] ?? []);
   const [outer, ...holes] = rings;
   if (!outer) return EMPTY_SHAPE;
   const vertices = outer.slice(0, -1).map((p) => [p[0]!, p[1]!] as Position);

@@ -25,7 +25,15 @@ interface SignatoryDraft extends Signatory {
 let nextKey = 1;
 const signatory = (role: Signatory['role']): SignatoryDraft => ({ key: nextKey++, name: '', role, organisation: '' });
 
-export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Report, 'id' | 'version'>; reportRef: string; onDone: (state: 'sent' | 'queued', updated?: Report) => void }) {
+export function HandoverForm({
+  report,
+  reportRef,
+  onDone,
+}: {
+  report: Pick<Report, 'id' | 'version'>;
+  reportRef: string;
+  onDone: (state: 'sent' | 'queued', updated?: Report) => void;
+}) {
   const t = useT(qaMessages);
   const uid = useId();
   const [certificateRef, setCertificateRef] = useState('');
@@ -72,7 +80,13 @@ export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Repor
         signatories: signatories.map(({ name, role, organisation }) => ({ name: name.trim(), role, organisation: organisation.trim() })),
         residualRisk: residualRisk.trim(),
       };
-      const result = await submit({ method: 'POST', path: `/v1/cleared-areas/${report.id}/handover`, body, ifMatch: report.version, label: t('handoverLabel', { ref: reportRef }) });
+      const result = await submit({
+        method: 'POST',
+        path: `/v1/cleared-areas/${report.id}/handover`,
+        body,
+        ifMatch: report.version,
+        label: t('handoverLabel', { ref: reportRef }),
+      });
       onDone(result.state, result.state === 'sent' ? (result.body as Report) : undefined);
     } catch (err: unknown) {
       setError(err);
@@ -89,13 +103,25 @@ export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Repor
       <h3 id={id('title')}>{t('form.handover', { ref: reportRef })}</h3>
       <div class="tb-grid">
         <Field label={t('certificateRef')} error={err('certificateRef')}>
-          <input id={id('certificateRef')} value={certificateRef} maxLength={100} required onInput={text(setCertificateRef)} data-testid="handover-certificate" />
+          <input
+            id={id('certificateRef')}
+            value={certificateRef}
+            maxLength={100}
+            required
+            onInput={text(setCertificateRef)}
+            data-testid="handover-certificate"
+          />
         </Field>
         <Field label={t('date')} error={err('date')}>
           <input id={id('date')} type="date" value={date} max={todayIso()} required onInput={text(setDate)} data-testid="handover-date" />
         </Field>
         <Field label={t('receivedByType')}>
-          <select id={id('receiverType')} value={receiverType} onChange={(e) => setReceiverType((e.currentTarget as HTMLSelectElement).value as Handover['receivedBy']['type'])} data-testid="handover-receiver-type">
+          <select
+            id={id('receiverType')}
+            value={receiverType}
+            onChange={(e) => setReceiverType((e.currentTarget as HTMLSelectElement).value as Handover['receivedBy']['type'])}
+            data-testid="handover-receiver-type"
+          >
             {RECEIVERS.map((r) => (
               <option key={r} value={r}>
                 {t(`receiver.${r}`)}
@@ -115,7 +141,12 @@ export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Repor
             <legend>{t('signatory', { n: i + 1 })}</legend>
             <div class="tb-grid">
               <Field label={t('role')}>
-                <select id={id(`role${i}`)} value={s.role} onChange={(e) => update(s.key, { role: (e.currentTarget as HTMLSelectElement).value as Signatory['role'] })} data-testid={`handover-signatory-role-${i}`}>
+                <select
+                  id={id(`role${i}`)}
+                  value={s.role}
+                  onChange={(e) => update(s.key, { role: (e.currentTarget as HTMLSelectElement).value as Signatory['role'] })}
+                  data-testid={`handover-signatory-role-${i}`}
+                >
                   {SIGNATORY_ROLES.map((r) => (
                     <option key={r} value={r}>
                       {t(`signatory.${r}`)}
@@ -124,14 +155,33 @@ export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Repor
                 </select>
               </Field>
               <Field label={t('name')} error={err(`name${i}`)}>
-                <input id={id(`name${i}`)} value={s.name} maxLength={200} required onInput={(e) => update(s.key, { name: (e.currentTarget as HTMLInputElement).value })} data-testid={`handover-signatory-name-${i}`} />
+                <input
+                  id={id(`name${i}`)}
+                  value={s.name}
+                  maxLength={200}
+                  required
+                  onInput={(e) => update(s.key, { name: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid={`handover-signatory-name-${i}`}
+                />
               </Field>
               <Field label={t('organisation')} error={err(`organisation${i}`)}>
-                <input id={id(`organisation${i}`)} value={s.organisation} maxLength={200} required onInput={(e) => update(s.key, { organisation: (e.currentTarget as HTMLInputElement).value })} data-testid={`handover-signatory-org-${i}`} />
+                <input
+                  id={id(`organisation${i}`)}
+                  value={s.organisation}
+                  maxLength={200}
+                  required
+                  onInput={(e) => update(s.key, { organisation: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid={`handover-signatory-org-${i}`}
+                />
               </Field>
             </div>
             {signatories.length > 3 && (
-              <button type="button" class="link-button" onClick={() => setSignatories((list) => list.filter((x) => x.key !== s.key))} data-testid={`handover-signatory-remove-${i}`}>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => setSignatories((list) => list.filter((x) => x.key !== s.key))}
+                data-testid={`handover-signatory-remove-${i}`}
+              >
                 {t('removeSignatory', { n: i + 1 })}
               </button>
             )}
@@ -139,14 +189,27 @@ export function HandoverForm({ report, reportRef, onDone }: { report: Pick<Repor
         ))}
         {errors.signatories && <p class="error">{err('signatories')}</p>}
         {signatories.length < 10 && (
-          <button type="button" class="secondary" onClick={() => setSignatories((list) => [...list, signatory('AOT_OBSERVER')])} data-testid="handover-signatory-add">
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => setSignatories((list) => [...list, signatory('AOT_OBSERVER')])}
+            data-testid="handover-signatory-add"
+          >
             {t('addSignatory')}
           </button>
         )}
       </fieldset>
 
       <Field label={t('residualRisk')} error={err('residualRisk')}>
-        <textarea id={id('residualRisk')} rows={3} maxLength={4000} required value={residualRisk} onInput={text(setResidualRisk)} data-testid="handover-residual-risk" />
+        <textarea
+          id={id('residualRisk')}
+          rows={3}
+          maxLength={4000}
+          required
+          value={residualRisk}
+          onInput={text(setResidualRisk)}
+          data-testid="handover-residual-risk"
+        />
       </Field>
       <ProblemMessage error={error} />
       <div class="actions">

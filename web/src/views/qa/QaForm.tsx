@@ -16,7 +16,16 @@ import { commonMessages } from '../../app/messages.ts';
 import { qaMessages, type QaKey } from './messages.ts';
 
 type Nonconformity = NonNullable<ClearedArea['qa']>['nonconformities'][number];
-export const NC_TYPES = ['DOCUMENTATION', 'MARKING', 'DEPTH', 'BOUNDARY', 'PROCEDURE', 'SAFETY', 'QUALITY_CONTROL', 'OTHER'] as const satisfies readonly Nonconformity['type'][];
+export const NC_TYPES = [
+  'DOCUMENTATION',
+  'MARKING',
+  'DEPTH',
+  'BOUNDARY',
+  'PROCEDURE',
+  'SAFETY',
+  'QUALITY_CONTROL',
+  'OTHER',
+] as const satisfies readonly Nonconformity['type'][];
 export const SEVERITIES = ['MINOR', 'MAJOR', 'CRITICAL'] as const satisfies readonly Nonconformity['severity'][];
 
 interface NcDraft {
@@ -30,7 +39,19 @@ interface NcDraft {
 let nextKey = 1;
 const emptyNc = (): NcDraft => ({ key: nextKey++, type: 'DOCUMENTATION', severity: 'MINOR', description: '', correctiveAction: '' });
 
-export function QaForm({ report, reportRef, countries, admin, onDone }: { report: Report; reportRef: string; countries: Country[]; admin: boolean; onDone: (state: 'sent' | 'queued', updated?: Report) => void }) {
+export function QaForm({
+  report,
+  reportRef,
+  countries,
+  admin,
+  onDone,
+}: {
+  report: Report;
+  reportRef: string;
+  countries: Country[];
+  admin: boolean;
+  onDone: (state: 'sent' | 'queued', updated?: Report) => void;
+}) {
   const t = useT(qaMessages);
   const tr = useT(releaseMessages);
   const tc = useT(commonMessages);
@@ -70,11 +91,22 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
     try {
       const body = {
         decision,
-        nonconformities: ncs.map((n) => ({ type: n.type, severity: n.severity, ...(n.description.trim() ? { description: n.description.trim() } : {}), correctiveAction: n.correctiveAction.trim() })),
+        nonconformities: ncs.map((n) => ({
+          type: n.type,
+          severity: n.severity,
+          ...(n.description.trim() ? { description: n.description.trim() } : {}),
+          correctiveAction: n.correctiveAction.trim(),
+        })),
         ...(comment.trim() ? { comment: comment.trim() } : {}),
         ...(admin && country ? { country } : {}),
       };
-      const result = await submit({ method: 'POST', path: `/v1/cleared-areas/${report.id}/qa`, body, ifMatch: report.version, label: t('qaLabel', { ref: reportRef }) });
+      const result = await submit({
+        method: 'POST',
+        path: `/v1/cleared-areas/${report.id}/qa`,
+        body,
+        ifMatch: report.version,
+        label: t('qaLabel', { ref: reportRef }),
+      });
       onDone(result.state, result.state === 'sent' ? (result.body as Report) : undefined);
     } catch (err: unknown) {
       setError(err);
@@ -90,7 +122,12 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
       <h3 id={id('title')}>{t('form.qa', { ref: reportRef })}</h3>
       {admin && (
         <Field label={tr('decideFor')}>
-          <select id={id('country')} value={country} onChange={(e) => setCountry((e.currentTarget as HTMLSelectElement).value as Country)} data-testid="qa-decide-for">
+          <select
+            id={id('country')}
+            value={country}
+            onChange={(e) => setCountry((e.currentTarget as HTMLSelectElement).value as Country)}
+            data-testid="qa-decide-for"
+          >
             {countries.map((c) => (
               <option key={c} value={c}>
                 {tc(`country.${c}`)}
@@ -103,7 +140,15 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
         <legend>{t('decision')}</legend>
         {(['ACCEPTED', 'REJECTED'] as const).map((d) => (
           <label class="tb-check" key={d}>
-            <input type="radio" id={id(`decision-${d}`)} name={id('decision')} value={d} checked={decision === d} onChange={() => setDecision(d)} data-testid={`qa-decision-${d}`} />
+            <input
+              type="radio"
+              id={id(`decision-${d}`)}
+              name={id('decision')}
+              value={d}
+              checked={decision === d}
+              onChange={() => setDecision(d)}
+              data-testid={`qa-decision-${d}`}
+            />
             <span>{t(`decision.${d}`)}</span>
           </label>
         ))}
@@ -122,7 +167,12 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
             <legend>{t('nonconformity', { n: i + 1 })}</legend>
             <div class="tb-grid">
               <Field label={t('ncType')}>
-                <select id={id(`type${i}`)} value={n.type} onChange={(e) => update(n.key, { type: (e.currentTarget as HTMLSelectElement).value as Nonconformity['type'] })} data-testid={`qa-nc-type-${i}`}>
+                <select
+                  id={id(`type${i}`)}
+                  value={n.type}
+                  onChange={(e) => update(n.key, { type: (e.currentTarget as HTMLSelectElement).value as Nonconformity['type'] })}
+                  data-testid={`qa-nc-type-${i}`}
+                >
                   {NC_TYPES.map((v) => (
                     <option key={v} value={v}>
                       {t(`ncType.${v}`)}
@@ -131,7 +181,12 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
                 </select>
               </Field>
               <Field label={t('severity')}>
-                <select id={id(`severity${i}`)} value={n.severity} onChange={(e) => update(n.key, { severity: (e.currentTarget as HTMLSelectElement).value as Nonconformity['severity'] })} data-testid={`qa-nc-severity-${i}`}>
+                <select
+                  id={id(`severity${i}`)}
+                  value={n.severity}
+                  onChange={(e) => update(n.key, { severity: (e.currentTarget as HTMLSelectElement).value as Nonconformity['severity'] })}
+                  data-testid={`qa-nc-severity-${i}`}
+                >
                   {SEVERITIES.map((v) => (
                     <option key={v} value={v}>
                       {t(`severity.${v}`)}
@@ -141,10 +196,25 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
               </Field>
             </div>
             <Field label={t('description')}>
-              <textarea id={id(`description${i}`)} rows={2} maxLength={2000} value={n.description} onInput={(e) => update(n.key, { description: (e.currentTarget as HTMLTextAreaElement).value })} data-testid={`qa-nc-description-${i}`} />
+              <textarea
+                id={id(`description${i}`)}
+                rows={2}
+                maxLength={2000}
+                value={n.description}
+                onInput={(e) => update(n.key, { description: (e.currentTarget as HTMLTextAreaElement).value })}
+                data-testid={`qa-nc-description-${i}`}
+              />
             </Field>
             <Field label={t('correctiveAction')} error={err(`action${i}`)}>
-              <textarea id={id(`action${i}`)} rows={2} maxLength={2000} required value={n.correctiveAction} onInput={(e) => update(n.key, { correctiveAction: (e.currentTarget as HTMLTextAreaElement).value })} data-testid={`qa-nc-action-${i}`} />
+              <textarea
+                id={id(`action${i}`)}
+                rows={2}
+                maxLength={2000}
+                required
+                value={n.correctiveAction}
+                onInput={(e) => update(n.key, { correctiveAction: (e.currentTarget as HTMLTextAreaElement).value })}
+                data-testid={`qa-nc-action-${i}`}
+              />
             </Field>
             <button type="button" class="link-button" onClick={() => setNcs((list) => list.filter((x) => x.key !== n.key))} data-testid={`qa-nc-remove-${i}`}>
               {t('removeNonconformity', { n: i + 1 })}
@@ -162,7 +232,14 @@ export function QaForm({ report, reportRef, countries, admin, onDone }: { report
       </fieldset>
 
       <Field label={t('comment')}>
-        <textarea id={id('comment')} rows={2} maxLength={2000} value={comment} onInput={(e) => setComment((e.currentTarget as HTMLTextAreaElement).value)} data-testid="qa-comment" />
+        <textarea
+          id={id('comment')}
+          rows={2}
+          maxLength={2000}
+          value={comment}
+          onInput={(e) => setComment((e.currentTarget as HTMLTextAreaElement).value)}
+          data-testid="qa-comment"
+        />
       </Field>
       <ProblemMessage error={error} />
       <div class="actions">

@@ -41,7 +41,9 @@ const refOf = (report: Report, area: HazardArea | undefined) => (area ? `${area.
 async function loadReports(session: Session, mode: Mode, country: Country): Promise<Report[]> {
   if (session.role !== 'qa' || !session.country) return listAll<Report>(`/v1/cleared-areas?country=${country}&status=${statusOf(mode)}`, 300);
   const own = session.country;
-  const lists = await Promise.all([own, ...COUNTRIES.filter((c) => c !== own)].map((c) => listAll<Report>(`/v1/cleared-areas?country=${c}&status=${statusOf(mode)}`, 300)));
+  const lists = await Promise.all(
+    [own, ...COUNTRIES.filter((c) => c !== own)].map((c) => listAll<Report>(`/v1/cleared-areas?country=${c}&status=${statusOf(mode)}`, 300)),
+  );
   const byId = new Map<string, Report>();
   for (const r of lists.flat()) if (r.country === own || requiredCountries(r).includes(own)) byId.set(r.id, r);
   return [...byId.values()];
@@ -97,7 +99,9 @@ export function QaView(_props: ViewProps) {
     setOpen(undefined);
     // A joint report one country has decided stays in the list, showing that decision, until the
     // other country decides; a report decided or handed over (or waiting to be) leaves it.
-    setReports((list) => (updated && updated.status === statusOf(mode) ? list?.map((r) => (r.id === report.id ? updated : r)) : list?.filter((r) => r.id !== report.id)));
+    setReports((list) =>
+      updated && updated.status === statusOf(mode) ? list?.map((r) => (r.id === report.id ? updated : r)) : list?.filter((r) => r.id !== report.id),
+    );
   };
   const waiting = (report: Report) => pending.some((c) => c.path.startsWith(`/v1/cleared-areas/${report.id}/`));
 
@@ -140,7 +144,11 @@ export function QaView(_props: ViewProps) {
         const decided = session.country && (report.qaDecisions ?? []).some((d) => d.country === session.country);
         const text =
           refusal === 'notRequired'
-            ? tr('refusal.notRequired', { countries: requiredCountries(report).map((c) => tc(`country.${c}`)).join(', ') })
+            ? tr('refusal.notRequired', {
+                countries: requiredCountries(report)
+                  .map((c) => tc(`country.${c}`))
+                  .join(', '),
+              })
             : refusal === 'alreadyDecided'
               ? decided
                 ? tr('refusal.alreadyDecided', { country: tc(`country.${session.country!}`) })
@@ -180,7 +188,12 @@ export function QaView(_props: ViewProps) {
           const isOpen = open === report.id;
           return (
             <li key={report.id}>
-              <article class={`report-card border-${report.status}`} data-testid={`qa-report-${report.id}`} data-status={report.status} aria-labelledby={`report-${report.id}`}>
+              <article
+                class={`report-card border-${report.status}`}
+                data-testid={`qa-report-${report.id}`}
+                data-status={report.status}
+                aria-labelledby={`report-${report.id}`}
+              >
                 <header class="task-card-head">
                   <h3 id={`report-${report.id}`} class="task-card-title">
                     {t('report', { ref })}
@@ -189,7 +202,15 @@ export function QaView(_props: ViewProps) {
                 </header>
                 <ReportFacts report={report} />
                 {action(report, isOpen)}
-                {isOpen && mode === 'qa' && <QaForm report={report} reportRef={ref} countries={decidableCountries(report, session).countries} admin={session.role === 'admin'} onDone={done(report)} />}
+                {isOpen && mode === 'qa' && (
+                  <QaForm
+                    report={report}
+                    reportRef={ref}
+                    countries={decidableCountries(report, session).countries}
+                    admin={session.role === 'admin'}
+                    onDone={done(report)}
+                  />
+                )}
                 {isOpen && mode === 'handover' && <HandoverForm report={report} reportRef={ref} onDone={done(report)} />}
               </article>
             </li>

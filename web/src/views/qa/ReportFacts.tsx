@@ -120,29 +120,23 @@ export function ReportFacts({ report }: { report: Report }) {
               <strong>{tc(`country.${country}`)}</strong>
               {': '}
               {decision ? tr(`decision.${decision.decision}`, { date: day(decision.decidedAt), org: decision.decidedBy.org }) : tr('decision.pending')}
-              {decision?.comment && (
-                <span lang="">
-                  {' '}
-                  — {decision.comment}
-                </span>
-              )}
+              {decision?.comment && <span lang=""> — {decision.comment}</span>}
             </li>
           ))}
         </ul>
       </section>
 
-      <p class="release-attestation" data-testid="report-attestation" data-attestation={attestation?.decision ?? (report.attestationRequired ? 'AWAITING' : 'NOT_REQUIRED')}>
+      <p
+        class="release-attestation"
+        data-testid="report-attestation"
+        data-attestation={attestation?.decision ?? (report.attestationRequired ? 'AWAITING' : 'NOT_REQUIRED')}
+      >
         <strong>{tr('attestation')}</strong>
         {': '}
         {attestation
           ? tr(`attestation.${attestation.decision}`, { date: day(attestation.attestedAt), org: attestation.attestedBy.org })
           : tr(report.attestationRequired ? 'attestation.awaiting' : 'attestation.notRequired')}
-        {attestation?.findings && (
-          <span lang="">
-            {' '}
-            — {attestation.findings}
-          </span>
-        )}
+        {attestation?.findings && <span lang=""> — {attestation.findings}</span>}
       </p>
     </>
   );

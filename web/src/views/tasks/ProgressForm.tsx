@@ -36,7 +36,18 @@ interface FindDraft {
 type Errors = Partial<Record<string, TaskKey>>;
 
 let nextKey = 1;
-const emptyFind = (): FindDraft => ({ key: nextKey++, category: 'AP_MINE', model: '', quantity: '1', condition: 'UNKNOWN', depthCm: '', lon: '', lat: '', outside: false, locating: false });
+const emptyFind = (): FindDraft => ({
+  key: nextKey++,
+  category: 'AP_MINE',
+  model: '',
+  quantity: '1',
+  condition: 'UNKNOWN',
+  depthCm: '',
+  lon: '',
+  lat: '',
+  outside: false,
+  locating: false,
+});
 
 const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s.replace(',', '.')));
 const isWhole = (s: string, min: number, max: number) => /^\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= max;
@@ -97,7 +108,14 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
     }
     update(key, { locating: true, located: undefined });
     navigator.geolocation.getCurrentPosition(
-      (pos) => update(key, { locating: false, located: 'ok', lon: pos.coords.longitude.toFixed(6), lat: pos.coords.latitude.toFixed(6), accuracy: Math.round(pos.coords.accuracy) }),
+      (pos) =>
+        update(key, {
+          locating: false,
+          located: 'ok',
+          lon: pos.coords.longitude.toFixed(6),
+          lat: pos.coords.latitude.toFixed(6),
+          accuracy: Math.round(pos.coords.accuracy),
+        }),
       () => update(key, { locating: false, located: 'failed' }),
       { enableHighAccuracy: true, timeout: 20_000, maximumAge: 60_000 },
     );
@@ -115,7 +133,12 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
     setBusy(true);
     setError(undefined);
     try {
-      const result = await submit({ method: 'POST', path: progressPath(task.id), body: bodyOf(date, area, notes, finds), label: t('progressLabel', { area: areaName }) });
+      const result = await submit({
+        method: 'POST',
+        path: progressPath(task.id),
+        body: bodyOf(date, area, notes, finds),
+        label: t('progressLabel', { area: areaName }),
+      });
       onDone(result.state);
     } catch (err: unknown) {
       setError(err);
@@ -132,10 +155,28 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
       <h4 id={id('title')}>{t('progress.for', { area: areaName })}</h4>
       <div class="tb-grid">
         <Field label={t('reportDate')} error={err('date')}>
-          <input id={id('date')} type="date" value={date} max={todayIso()} required onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)} data-testid="progress-date" />
+          <input
+            id={id('date')}
+            type="date"
+            value={date}
+            max={todayIso()}
+            required
+            onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)}
+            data-testid="progress-date"
+          />
         </Field>
         <Field label={t('areaCleared')} error={err('area')}>
-          <input id={id('area')} type="number" inputMode="decimal" min={0} step="any" value={area} required onInput={(e) => setArea((e.currentTarget as HTMLInputElement).value)} data-testid="progress-area" />
+          <input
+            id={id('area')}
+            type="number"
+            inputMode="decimal"
+            min={0}
+            step="any"
+            value={area}
+            required
+            onInput={(e) => setArea((e.currentTarget as HTMLInputElement).value)}
+            data-testid="progress-area"
+          />
         </Field>
       </div>
 
@@ -147,7 +188,12 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
             <legend>{t('find', { n: i + 1 })}</legend>
             <div class="tb-grid">
               <Field label={t('category')}>
-                <select id={id(`category${i}`)} value={f.category} onChange={(e) => update(f.key, { category: (e.currentTarget as HTMLSelectElement).value })} data-testid={`find-category-${i}`}>
+                <select
+                  id={id(`category${i}`)}
+                  value={f.category}
+                  onChange={(e) => update(f.key, { category: (e.currentTarget as HTMLSelectElement).value })}
+                  data-testid={`find-category-${i}`}
+                >
                   {EO_CATEGORIES.map((c) => (
                     <option key={c} value={c}>
                       {tv(`eo.${c}`)}
@@ -156,13 +202,34 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
                 </select>
               </Field>
               <Field label={t('model')}>
-                <input id={id(`model${i}`)} list={id('models')} value={f.model} maxLength={60} onInput={(e) => update(f.key, { model: (e.currentTarget as HTMLInputElement).value })} data-testid={`find-model-${i}`} />
+                <input
+                  id={id(`model${i}`)}
+                  list={id('models')}
+                  value={f.model}
+                  maxLength={60}
+                  onInput={(e) => update(f.key, { model: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid={`find-model-${i}`}
+                />
               </Field>
               <Field label={t('quantity')} error={err(`quantity${i}`)}>
-                <input id={id(`quantity${i}`)} type="number" inputMode="numeric" min={1} step={1} value={f.quantity} onInput={(e) => update(f.key, { quantity: (e.currentTarget as HTMLInputElement).value })} data-testid={`find-quantity-${i}`} />
+                <input
+                  id={id(`quantity${i}`)}
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  step={1}
+                  value={f.quantity}
+                  onInput={(e) => update(f.key, { quantity: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid={`find-quantity-${i}`}
+                />
               </Field>
               <Field label={t('condition')}>
-                <select id={id(`condition${i}`)} value={f.condition} onChange={(e) => update(f.key, { condition: (e.currentTarget as HTMLSelectElement).value })} data-testid={`find-condition-${i}`}>
+                <select
+                  id={id(`condition${i}`)}
+                  value={f.condition}
+                  onChange={(e) => update(f.key, { condition: (e.currentTarget as HTMLSelectElement).value })}
+                  data-testid={`find-condition-${i}`}
+                >
                   {CONDITIONS.map((c) => (
                     <option key={c} value={c}>
                       {t(`condition.${c}`)}
@@ -171,7 +238,17 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
                 </select>
               </Field>
               <Field label={t('depth')} error={err(`depth${i}`)}>
-                <input id={id(`depth${i}`)} type="number" inputMode="numeric" min={0} max={1000} step={1} value={f.depthCm} onInput={(e) => update(f.key, { depthCm: (e.currentTarget as HTMLInputElement).value })} data-testid={`find-depth-${i}`} />
+                <input
+                  id={id(`depth${i}`)}
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={1000}
+                  step={1}
+                  value={f.depthCm}
+                  onInput={(e) => update(f.key, { depthCm: (e.currentTarget as HTMLInputElement).value })}
+                  data-testid={`find-depth-${i}`}
+                />
               </Field>
             </div>
             <div class="tb-position">
@@ -179,18 +256,45 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
                 {t('usePosition')}
               </button>
               <p class="hint" role="status" aria-live="polite">
-                {f.locating ? t('locating') : f.located === 'ok' ? t('positionFound', { m: f.accuracy ?? 0 }) : f.located === 'failed' ? t('positionFailed') : ''}
+                {f.locating
+                  ? t('locating')
+                  : f.located === 'ok'
+                    ? t('positionFound', { m: f.accuracy ?? 0 })
+                    : f.located === 'failed'
+                      ? t('positionFailed')
+                      : ''}
               </p>
               <div class="tb-grid">
                 <Field label={t('longitude')} error={err(`lon${i}`)}>
-                  <input id={id(`lon${i}`)} type="text" inputMode="decimal" autoComplete="off" value={f.lon} onInput={(e) => update(f.key, { lon: (e.currentTarget as HTMLInputElement).value })} data-testid={`find-lon-${i}`} />
+                  <input
+                    id={id(`lon${i}`)}
+                    type="text"
+                    inputMode="decimal"
+                    autoComplete="off"
+                    value={f.lon}
+                    onInput={(e) => update(f.key, { lon: (e.currentTarget as HTMLInputElement).value })}
+                    data-testid={`find-lon-${i}`}
+                  />
                 </Field>
                 <Field label={t('latitude')} error={err(`lat${i}`)}>
-                  <input id={id(`lat${i}`)} type="text" inputMode="decimal" autoComplete="off" value={f.lat} onInput={(e) => update(f.key, { lat: (e.currentTarget as HTMLInputElement).value })} data-testid={`find-lat-${i}`} />
+                  <input
+                    id={id(`lat${i}`)}
+                    type="text"
+                    inputMode="decimal"
+                    autoComplete="off"
+                    value={f.lat}
+                    onInput={(e) => update(f.key, { lat: (e.currentTarget as HTMLInputElement).value })}
+                    data-testid={`find-lat-${i}`}
+                  />
                 </Field>
               </div>
               <label class="tb-check">
-                <input type="checkbox" checked={f.outside} onChange={(e) => update(f.key, { outside: (e.currentTarget as HTMLInputElement).checked })} data-testid={`find-outside-${i}`} />
+                <input
+                  type="checkbox"
+                  checked={f.outside}
+                  onChange={(e) => update(f.key, { outside: (e.currentTarget as HTMLInputElement).checked })}
+                  data-testid={`find-outside-${i}`}
+                />
                 <span>{t('outside')}</span>
               </label>
             </div>
@@ -210,7 +314,14 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
       </fieldset>
 
       <Field label={t('notes')}>
-        <textarea id={id('notes')} value={notes} maxLength={2000} rows={2} onInput={(e) => setNotes((e.currentTarget as HTMLTextAreaElement).value)} data-testid="progress-notes" />
+        <textarea
+          id={id('notes')}
+          value={notes}
+          maxLength={2000}
+          rows={2}
+          onInput={(e) => setNotes((e.currentTarget as HTMLTextAreaElement).value)}
+          data-testid="progress-notes"
+        />
       </Field>
 
       <ProblemMessage error={error} />

@@ -13,7 +13,23 @@ import { commonMessages } from '../../app/messages.ts';
 import { usePendingChanges } from '../../app/offline.ts';
 import { useSession } from '../../app/session.ts';
 import type { ViewProps } from '../index.ts';
-import { arrivedBoardTasks, BOARD_ORDER, defaultCountry, FOLDED, hazardAreasOf, loadBoardTasks, loadTask, loadTasks, picksCountry, project, saveBoard, savedBoard, type Country, type HazardArea, type Task } from './data.ts';
+import {
+  arrivedBoardTasks,
+  BOARD_ORDER,
+  defaultCountry,
+  FOLDED,
+  hazardAreasOf,
+  loadBoardTasks,
+  loadTask,
+  loadTasks,
+  picksCountry,
+  project,
+  saveBoard,
+  savedBoard,
+  type Country,
+  type HazardArea,
+  type Task,
+} from './data.ts';
 import { taskMessages } from './messages.ts';
 import './tasks.css';
 import { TaskCard } from './TaskCard.tsx';
@@ -122,7 +138,10 @@ export function TaskBoard({ route }: ViewProps) {
     }
     // ISO dates order as strings: a plain comparison, not localeCompare, whose first call loads
     // the ICU collation data (tens of ms on a phone, before the first card shows).
-    for (const list of byStatus.values()) list.sort((a, b) => a.task.priority - b.task.priority || (a.task.plannedStart < b.task.plannedStart ? -1 : a.task.plannedStart > b.task.plannedStart ? 1 : 0));
+    for (const list of byStatus.values())
+      list.sort(
+        (a, b) => a.task.priority - b.task.priority || (a.task.plannedStart < b.task.plannedStart ? -1 : a.task.plannedStart > b.task.plannedStart ? 1 : 0),
+      );
     return BOARD_ORDER.map((status) => ({ status, items: byStatus.get(status) ?? [] })).filter((g) => g.items.length > 0);
   }, [tasks, pending]);
 
@@ -161,13 +180,22 @@ export function TaskBoard({ route }: ViewProps) {
           <details class="task-group" key={group.status} open={!FOLDED.has(group.status)} data-testid={`task-group-${group.status}`}>
             <summary>
               <h2 class="task-group-title">
-                <span class={`status-badge status-${group.status}`}>{tc(`task.${group.status}`)}</span> <span class="tb-count">{t('count', { count: group.items.length })}</span>
+                <span class={`status-badge status-${group.status}`}>{tc(`task.${group.status}`)}</span>{' '}
+                <span class="tb-count">{t('count', { count: group.items.length })}</span>
               </h2>
             </summary>
             <ul class="task-list">
               {group.items.map(({ task, projection }) => (
                 <li key={task.id}>
-                  <TaskCard task={task} area={areas[task.hazardAreaId]} projection={projection} role={session.role} progressOpen={openProgressFor === task.id} onTask={replace} onReload={reloadTask} />
+                  <TaskCard
+                    task={task}
+                    area={areas[task.hazardAreaId]}
+                    projection={projection}
+                    role={session.role}
+                    progressOpen={openProgressFor === task.id}
+                    onTask={replace}
+                    onReload={reloadTask}
+                  />
                 </li>
               ))}
             </ul>

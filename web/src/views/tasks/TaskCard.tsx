@@ -88,10 +88,16 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
     } else void move(to, false);
   }
 
-  const stateOf = (c: { state: string }) => (c.state === 'sending' ? 'sending' : c.state === 'conflict' ? 'conflict' : c.state === 'failed' ? 'failed' : 'pending');
+  const stateOf = (c: { state: string }) =>
+    c.state === 'sending' ? 'sending' : c.state === 'conflict' ? 'conflict' : c.state === 'failed' ? 'failed' : 'pending';
 
   return (
-    <article class={`task-card border-${status}${waiting ? ' task-card-waiting' : ''}`} data-testid={`task-card-${task.id}`} data-status={status} aria-labelledby={`task-${task.id}-title`}>
+    <article
+      class={`task-card border-${status}${waiting ? ' task-card-waiting' : ''}`}
+      data-testid={`task-card-${task.id}`}
+      data-status={status}
+      aria-labelledby={`task-${task.id}-title`}
+    >
       <header class="task-card-head">
         <h3 id={`task-${task.id}-title`} class="task-card-title">
           {label}
@@ -157,7 +163,15 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
           {confirming.to === 'COMPLETED' && <p>{t('confirmComplete')}</p>}
           {confirming.reasonRequired && (
             <Field label={t('reasonFor', { action: t(actionKey(status, confirming.to)) })} error={reasonError}>
-              <textarea id={`reason-${task.id}`} value={reason} maxLength={500} rows={2} required onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} data-testid="task-reason" />
+              <textarea
+                id={`reason-${task.id}`}
+                value={reason}
+                maxLength={500}
+                rows={2}
+                required
+                onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
+                data-testid="task-reason"
+              />
             </Field>
           )}
           <div class="actions">
@@ -185,7 +199,13 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
               </button>
             ))}
             {status === 'IN_PROGRESS' && canReportProgress(role) && (
-              <button type="button" class="secondary" aria-expanded={showProgress} onClick={() => setShowProgress(!showProgress)} data-testid="task-progress-toggle">
+              <button
+                type="button"
+                class="secondary"
+                aria-expanded={showProgress}
+                onClick={() => setShowProgress(!showProgress)}
+                data-testid="task-progress-toggle"
+              >
                 {showProgress ? t('hideProgress') : t('reportProgress')}
               </button>
             )}

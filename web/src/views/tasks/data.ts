@@ -25,7 +25,8 @@ export const FOLDED: ReadonlySet<TaskStatus> = new Set(['COMPLETED', 'CANCELLED'
 export const picksCountry = (session: Session): boolean => session.country === undefined;
 
 /** The board's tasks from the server; `fresh`: never the service worker's offline copy. */
-export const loadTasks = (session: Session, country: Country | undefined, fresh = false): Promise<Task[]> => listAll<Task>(tasksPath(session, country), 500, { fresh });
+export const loadTasks = (session: Session, country: Country | undefined, fresh = false): Promise<Task[]> =>
+  listAll<Task>(tasksPath(session, country), 500, { fresh });
 
 /** The board's tasks: the read the entry started early, when it is this one (once; read again if it failed), else a new read. */
 export function loadBoardTasks(session: Session, country: Country | undefined): Promise<Task[]> {
@@ -34,7 +35,8 @@ export function loadBoardTasks(session: Session, country: Country | undefined): 
 }
 
 /** The board's tasks if the early read has answered already (the first render shows them without waiting). */
-export const arrivedBoardTasks = (session: Session, country: Country | undefined): Task[] | undefined => arrivedTasks<Task>(session, tasksPath(session, country));
+export const arrivedBoardTasks = (session: Session, country: Country | undefined): Task[] | undefined =>
+  arrivedTasks<Task>(session, tasksPath(session, country));
 
 export async function loadTask(id: string): Promise<Task> {
   return (await request<Task>('GET', `/v1/tasks/${id}`)).body;
@@ -115,7 +117,8 @@ export const transitionPath = (taskId: string) => `/v1/tasks/${taskId}/transitio
 export const progressPath = (taskId: string) => `/v1/tasks/${taskId}/progress`;
 
 /** The queued changes of a task, oldest first. */
-export const changesOf = (taskId: string, pending: readonly PendingChange[]): PendingChange[] => pending.filter((c) => c.path.startsWith(`/v1/tasks/${taskId}/`));
+export const changesOf = (taskId: string, pending: readonly PendingChange[]): PendingChange[] =>
+  pending.filter((c) => c.path.startsWith(`/v1/tasks/${taskId}/`));
 
 export interface Projection {
   /** The status the task will have once its queued changes are sent. */
