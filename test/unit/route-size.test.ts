@@ -7,9 +7,10 @@ const root = resolve(import.meta.dirname, '../..');
 /**
  * Lines a route registration may take. One route's declaration (summary, description, schemas:
  * 15–35 lines) and a handler of a screen (60) fit; a registrar holding several routes with their
- * handlers inline does not (those this bound replaced were 136 to 487 lines).
+ * handlers inline does not (those this bound replaced were 136 to 487 lines, before the formatter).
+ * Counted as Biome formats the code (160 columns), which wraps long declarations over more lines.
  */
-const MAX_LINES = 120;
+const MAX_LINES = 140;
 
 const routeFiles = readdirSync(join(root, 'functions'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
