@@ -256,7 +256,9 @@ describe('household CSV import', () => {
     ]);
   });
 
-  it('resumes after a crash mid-import and ends with exact counts and every household once', async () => {
+  // Three imports of 300 households each (the reference, the crash, the resume), each with its duplicate pass: a
+  // minute of work on a loaded 2-core machine, so the limit is a guard against hanging, not a measure.
+  it('resumes after a crash mid-import and ends with exact counts and every household once', { timeout: 120_000 }, async () => {
     const file = generated(300, { invalidRate: 0.05, seed: 9, documentOffset: 300_000, keyPrefix: 'CRASH' });
     // The reference: the same households (other document numbers, which are claimed country-wide) imported in one go.
     const reference = await importFile('org-reference', generated(300, { invalidRate: 0.05, seed: 9, documentOffset: 400_000, keyPrefix: 'CRASH' }));
@@ -318,7 +320,9 @@ describe('household CSV import', () => {
     expect(await runImport(id, source, { chunkHouseholds: 10 })).toBe('NOT_READY');
   });
 
-  it('imports site codes, displacement dates and return intentions with the API’s checks; site figures, flows and intentions follow, once per household', async () => {
+  it('imports site codes, displacement dates and return intentions with the API’s checks; site figures, flows and intentions follow, once per household', {
+    timeout: 120_000,
+  }, async () => {
     const { app: sitesApp } = await import('../../functions/sites/app.ts');
     const { readSiteFlows, readSiteStats } = await import('#shared/db/repositories/sites.ts');
     const { readDisplacementStats } = await import('#shared/db/repositories/displacement-stats.ts');
