@@ -37,7 +37,8 @@ const VILLAGES = 2000;
 function registrationBody(rnd: () => number, n: number, year: number, pointShare: number) {
   const province = pickProvince(rnd);
   const village = `Village ${1 + Math.floor(rnd() * VILLAGES)}`;
-  const members = benchMembers(rnd, year).map(({ document, ...m }, k) => ({
+  // A request names no member ids: the server gives them.
+  const members = benchMembers(rnd, year).map(({ document, id: _id, ...m }, k) => ({
     ...m,
     ...(document ? { document: { type: document.type, number: `KH${String(n).padStart(7, '0')}${k}` } } : {}),
   }));
@@ -344,10 +345,14 @@ export const householdRegistration: Scenario = {
         'content-type': 'application/json',
       };
       let failures = 0;
+      let firstFailure = '';
       const post = async (body: unknown) => {
         const res = await fetch(`${server.base}/v1/households`, { method: 'POST', headers, body: JSON.stringify(body) });
-        await res.arrayBuffer();
-        if (res.status !== 201) failures++;
+        const text = await res.text();
+        if (res.status !== 201) {
+          failures++;
+          firstFailure ||= `${res.status} ${text.slice(0, 500)}`;
+        }
       };
       const raw = async (writes: GuardedWrite[]) => transact(writes);
 
@@ -365,7 +370,7 @@ export const householdRegistration: Scenario = {
           ms[side] += side === 'raw' ? await pool(transactions.slice(from, to), concurrency, raw) : await pool(bodies.slice(from, to), concurrency, post);
         }
       }
-      if (failures > 0) throw new Error(`${failures} registrations over HTTP were not 201`);
+      if (failures > 0) throw new Error(`${failures} registrations over HTTP were not 201; the first answered ${firstFailure}`);
       // Both tables must hold the same: read the country's household counter of each.
       const counted = await Promise.all(
         [rawTable, httpTable].map(
