@@ -134,9 +134,9 @@ export interface Bundle {
 }
 
 /** Bundles `entry` (relative to `root`) into `<outdir>/index.mjs` exactly as NodejsFunction would. */
-export async function bundleLikeCdk(root: string, entry: string, outdir: string): Promise<Bundle> {
+export async function bundleLikeCdk(root: string, entry: string, outdir: string, options: CdkBundling = bundlingOptions): Promise<Bundle> {
   const file = join(outdir, 'index.mjs');
-  const result = await build(cdkEquivalentOptions(root, entry, file));
+  const result = await build(cdkEquivalentOptions(root, entry, file, options));
   if (result.errors.length > 0 || !result.metafile) throw new Error(`esbuild failed for ${entry}`);
   const [{ size: bytes }, mapStat, code] = await Promise.all([stat(file), stat(`${file}.map`).catch(() => undefined), readFile(file)]);
   return { entry, file, bytes, gzipBytes: gzipSync(code, { level: 9 }).length, sourceMapBytes: mapStat?.size ?? 0, metafile: result.metafile };

@@ -126,7 +126,11 @@ async function measure(ctx: ScenarioContext, subjects: readonly Subject[], itera
       entry = join(outdir, 'entry.ts');
       await writeFile(entry, subject.source);
     }
-    const bundle = await bundleLikeCdk(subject.root ?? ctx.root, entry, outdir);
+    // A `--compare-ref` tree is bundled with its own bundling options, as CDK would have bundled that commit.
+    const options = subject.root
+      ? ((await import(join(subject.root, 'infra/aws/bundling.ts'))) as { bundlingOptions: Parameters<typeof bundleLikeCdk>[3] }).bundlingOptions
+      : undefined;
+    const bundle = await bundleLikeCdk(subject.root ?? ctx.root, entry, outdir, options);
     measured.push({ ...subject, bundle, network: [], samples: [], cpuSamples: [], pairedRatios: [] });
   }
 
