@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/dynamodb.ts';
-import { localToken, startLocalServer, type LocalServer } from '../support/local-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLocalServer } from '../support/local-server.ts';
 
 /**
  * Households over time black-box through `npm start` and real HTTP: a birth, a death and a split
@@ -11,34 +7,20 @@ import { localToken, startLocalServer, type LocalServer } from '../support/local
  * listed and served by the same paths the CDK stack routes to the household-members function.
  */
 type Json = any;
-let dataDir: string;
-let server: LocalServer;
+const local = useLocalServer('members-e2e');
 const tokens: Record<string, string> = {};
 const year = new Date().getUTCFullYear();
 
 async function call(method: string, path: string, who: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as Json };
+  return local.call<Json>(method, path, tokens[who]!, body, headers);
 }
 const ifMatch = (h: { version: number }) => ({ 'if-match': `"${h.version}"` });
 const stats = async () => (await call('GET', '/v1/stats/displacement?country=KH&province=KH22', 'ministry')).body;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'clearway-members-e2e-'));
-  server = await startLocalServer(dataDir, await freePort());
-  tokens.relief = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'NGO-A', '--sub', 'registrar-a');
-  tokens.other = localToken(dataDir, '--role', 'relief', '--country', 'KH', '--org', 'NGO-B', '--sub', 'registrar-b');
-  tokens.ministry = localToken(dataDir, '--role', 'ministry', '--country', 'KH', '--org', 'MoSVY');
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  tokens.relief = local.token('--role', 'relief', '--country', 'KH', '--org', 'NGO-A', '--sub', 'registrar-a');
+  tokens.other = local.token('--role', 'relief', '--country', 'KH', '--org', 'NGO-B', '--sub', 'registrar-b');
+  tokens.ministry = local.token('--role', 'ministry', '--country', 'KH', '--org', 'MoSVY');
 });
 
 describe('households over time through npm start', () => {
