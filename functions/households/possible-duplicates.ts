@@ -3,6 +3,7 @@ import { canSeeHousehold, type Household } from '#shared/domain/household.ts';
 import { newId } from '#shared/domain/ids.ts';
 import type { Principal } from '#shared/domain/roles.ts';
 import { blockingWrites, findCandidates, newReview, reviewWrites } from '#shared/db/repositories/duplicates.ts';
+import type { Prefetched } from '#shared/db/batch.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import { logger } from '#shared/logger.ts';
 
@@ -19,9 +20,10 @@ export async function matchPossibleDuplicates(
   principal: Principal,
   household: Household,
   writes: GuardedWrite[],
+  prefetched?: Prefetched,
 ): Promise<{ possibleDuplicates?: PossibleDuplicate[] }> {
   const person = { country: household.country, id: household.id, org: household.org, origin: household.origin, members: household.members };
-  const [{ candidates }, filed] = await Promise.all([findCandidates(person), blockingWrites(person)]);
+  const [{ candidates }, filed] = await Promise.all([findCandidates(person, prefetched), blockingWrites(person)]);
   const found = candidates
     .map((c) => ({ c, review: newReview(newId(), household.country, c, household.id, 'REGISTRATION', household.createdAt, principal.sub) }))
     .sort((a, b) => b.review.score - a.review.score);

@@ -1,11 +1,13 @@
-import { HouseholdCreate, newHousehold } from '#shared/domain/household.ts';
+import { birthYearOf, HouseholdCreate, newHousehold } from '#shared/domain/household.ts';
 import { HouseholdSchema } from '#shared/domain/household-schema.ts';
 import { assistedDestination } from '#shared/domain/erasure.ts';
 import { newId } from '#shared/domain/ids.ts';
 import { DocumentAlreadyClaimed } from '#shared/db/repositories/households.ts';
 import { arrivalCheck } from '#shared/db/repositories/household-figures.ts';
-import { checkDocuments, claimRaceProblem, registrationWrites } from '#shared/db/repositories/household-registration.ts';
-import { freeRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
+import { Prefetched } from '#shared/db/batch.ts';
+import { candidateKeys } from '#shared/db/repositories/duplicates.ts';
+import { checkDocuments, claimRaceProblem, documentCheckKeys, registrationWrites } from '#shared/db/repositories/household-registration.ts';
+import { drawnRegistrationCode, settledRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
 import { assessReturnSafety, recheckReturnSafety } from '#shared/db/repositories/return-safety.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
@@ -79,17 +81,25 @@ export function registrationRoutes(api: Api): void {
       await refuseBadPlaces(body, country);
       const atSite = await arrivalCheck(body.current, country, 'body.current');
 
-      // Drawn while the documents are checked: one GetItem that the registration does not wait for.
-      const codeDrawn = freeRegistrationCode(country);
-      codeDrawn.catch(() => undefined);
-      const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body);
-
+      // Every lookup by key in one BatchGetItem (document claims, the drawn registration code,
+      // the duplicate buckets), alongside the return-safety Query: each round trip to the table
+      // is a share of what a registration costs it.
+      const id = newId();
       const now = new Date().toISOString();
-      const returnSafety = await assessReturnSafety(assistedDestination(body), now);
-      const household = newHousehold(body, { id: newId(), now, registrar: principal, country, reviewedDuplicate, returnSafety, code: await codeDrawn });
+      const person = { country, id, org: principal.org, origin: body.origin, members: body.members.map((m) => ({ ...m, birthYear: birthYearOf(m) })) };
+      const drawn = drawnRegistrationCode(country);
+      const [prefetched, returnSafety] = await Promise.all([
+        Promise.all([documentCheckKeys(country, body), candidateKeys(person)]).then(([documents, buckets]) =>
+          Prefetched.read([...documents, drawn.key, ...buckets]),
+        ),
+        assessReturnSafety(assistedDestination(body), now),
+      ]);
+      const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body, prefetched);
+      const code = await settledRegistrationCode(country, drawn, prefetched);
+      const household = newHousehold(body, { id, now, registrar: principal, country, reviewedDuplicate, returnSafety, code });
       const location = `/v1/households/${household.id}`;
       const writes = registrationWrites(household, refs, principal, atSite);
-      const duplicates = await matchPossibleDuplicates(principal, household, writes);
+      const duplicates = await matchPossibleDuplicates(principal, household, writes, prefetched);
       const response = { status: 201, id: household.id, body: { ...household, ...duplicates }, headers: { ETag: etagOf(1), Location: location } };
       const created = await commitCreate(c, writes, response, idempotency).catch(async (e: unknown) => {
         throw e instanceof DocumentAlreadyClaimed ? await claimRaceProblem(principal, country, e) : e;

@@ -46,6 +46,45 @@ export async function batchGetAll(keys: readonly Record<string, unknown>[], opti
   return found;
 }
 
+type ItemKey = { pk: string; sk: string };
+const keyOf = (key: Record<string, unknown>): string => `${String(key.pk)}\u0000${String(key.sk)}`;
+
+/**
+ * Items read by key together, for the lookups of one request that would each have made a
+ * BatchGetItem of their own (a registration's document claims, registration code and duplicate
+ * buckets): one round trip, consistent reads, whole items (each lookup takes what it needs).
+ */
+export class Prefetched {
+  private readonly keys: ReadonlySet<string>;
+  private readonly items: ReadonlyMap<string, Record<string, unknown>>;
+
+  private constructor(keys: ReadonlySet<string>, items: ReadonlyMap<string, Record<string, unknown>>) {
+    this.keys = keys;
+    this.items = items;
+  }
+
+  static async read(keys: readonly ItemKey[]): Promise<Prefetched> {
+    const unique = [...new Map(keys.map((k) => [keyOf(k), k])).values()];
+    const items = unique.length > 0 ? await batchGetAll(unique, { consistent: true }) : [];
+    return new Prefetched(new Set(unique.map(keyOf)), new Map(items.map((item) => [keyOf(item), item])));
+  }
+
+  /** The item of `key` (undefined when it does not exist); only for a key read here. */
+  get(key: ItemKey): Record<string, unknown> | undefined {
+    if (!this.keys.has(keyOf(key))) throw new Error(`not prefetched: ${key.pk}`);
+    return this.items.get(keyOf(key));
+  }
+
+  /** The existing items of `keys` when every one was read here; undefined otherwise (the caller reads them). */
+  covering(keys: readonly ItemKey[]): Record<string, unknown>[] | undefined {
+    if (!keys.every((k) => this.keys.has(keyOf(k)))) return undefined;
+    return keys.flatMap((k): Record<string, unknown>[] => {
+      const item = this.items.get(keyOf(k));
+      return item ? [item] : [];
+    });
+  }
+}
+
 /** Puts every item (idempotent: a re-run writes the same items again). */
 export async function batchPutAll(items: readonly Record<string, unknown>[], concurrency = 4): Promise<void> {
   await mapLimit(chunks(items, 25), concurrency, async (batch) => {

@@ -399,6 +399,9 @@ export const summarise = (h: Household): HouseholdSummary => ({
 });
 
 /** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
+/** A member's year of birth: given, or that of the birth date (the schema requires one of them). */
+export const birthYearOf = (m: Pick<MemberCreate, 'birthYear' | 'birthDate'>): number => m.birthYear ?? Number(m.birthDate!.slice(0, 4));
+
 export function storedMember(m: MemberCreate, id: string = newId()): Member {
   return {
     id,
@@ -406,7 +409,7 @@ export function storedMember(m: MemberCreate, id: string = newId()): Member {
     familyName: m.familyName,
     sex: m.sex,
     ...(m.birthDate ? { birthDate: m.birthDate } : {}),
-    birthYear: m.birthYear ?? Number(m.birthDate!.slice(0, 4)),
+    birthYear: birthYearOf(m),
     relationship: m.relationship,
     specificNeeds: m.specificNeeds,
     ...(m.document ? { document: { type: m.document.type, last4: normaliseDocumentNumber(m.document.number).slice(-4) } } : {}),

@@ -15,7 +15,7 @@ import type { HistoryEntry } from '../../domain/task.ts';
 import { ConflictError, StaleVersion } from '../../errors.ts';
 import { documentHashKey } from '../../secrets.ts';
 import { mapLimit } from '../../map-limit.ts';
-import { batchGetAll } from '../batch.ts';
+import { batchGetAll, type Prefetched } from '../batch.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
   BLOCKING_REF_PREFIX,
@@ -250,10 +250,16 @@ export interface Candidate {
  * from the same origin commune or village: one BatchGetItem of three buckets per person and place
  * (`itemsRead`, the same however many people are filed). The household itself is left out.
  */
-export async function findCandidates(person: Person): Promise<{ candidates: Candidate[]; itemsRead: number }> {
+export async function findCandidates(person: Person, prefetched?: Prefetched): Promise<{ candidates: Candidate[]; itemsRead: number }> {
   const wanted = await lookups(person);
-  const buckets = wanted.size > 0 ? await batchGetAll([...wanted.values()].map((w) => w.key)) : [];
+  const keys = [...wanted.values()].map((w) => w.key);
+  const buckets = keys.length > 0 ? (prefetched?.covering(keys) ?? (await batchGetAll(keys))) : [];
   return { candidates: candidatesIn(person, wanted, new Map(buckets.map((b) => [String(b.pk), b]))), itemsRead: wanted.size };
+}
+
+/** The bucket items {@link findCandidates} reads for `person`, to read them with others ({@link Prefetched}). */
+export async function candidateKeys(person: Person): Promise<{ pk: string; sk: string }[]> {
+  return [...(await lookups(person)).values()].map((w) => w.key);
 }
 
 /** {@link findCandidates} for many households at once (an import's): their buckets read together, each once. */

@@ -6,10 +6,12 @@ import type { Principal } from '../../domain/roles.ts';
 import { ConflictError, InvalidInput, type FieldProblem } from '../../errors.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
+import type { Prefetched } from '../batch.ts';
 import { documentHashes } from '../document-hash.ts';
 import type { GuardedWrite } from '../transact.ts';
 import { householdFlowWrites, householdStatsWrites } from './household-figures.ts';
 import {
+  documentHolderKeys,
   documentHolders,
   getDocumentClaim,
   householdCreateWrites,
@@ -54,6 +56,14 @@ async function auditRefusals(principal: Principal, holderIds: readonly string[])
   );
 }
 
+const documentsOf = (body: Pick<HouseholdCreate, 'members'>) =>
+  body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, number: m.document.number }] : []));
+
+/** The claim items {@link checkDocuments} reads for `body`, to read them with the registration's other lookups. */
+export async function documentCheckKeys(country: Country, body: Pick<HouseholdCreate, 'members'>): Promise<{ pk: string; sk: string }[]> {
+  return documentHolderKeys(country, await Promise.all(documentsOf(body).map((d) => documentHashes(country, d.number))));
+}
+
 /**
  * The document references of a registration, or the refusal: two members with one document
  * (InvalidInput); a document held by another organisation's household (a conflict naming none,
@@ -66,8 +76,9 @@ export async function checkDocuments(
   principal: Principal,
   country: Country,
   body: Pick<HouseholdCreate, 'members' | 'reviewedDuplicate'>,
+  prefetched?: Prefetched,
 ): Promise<{ refs: DocumentRef[]; reviewedDuplicate: HouseholdCreate['reviewedDuplicate'] }> {
-  const documents = body.members.flatMap((m, memberIndex) => (m.document ? [{ memberIndex, number: m.document.number }] : []));
+  const documents = documentsOf(body);
   const hashes = await Promise.all(documents.map((d) => documentHashes(country, d.number)));
   const firstHolder = new Map<string, number>();
   const repeated: FieldProblem[] = [];
@@ -78,7 +89,7 @@ export async function checkDocuments(
   });
   if (repeated.length) throw new InvalidInput('Two members of one household cannot hold the same identity document.', repeated);
 
-  const holders = await documentHolders(country, hashes);
+  const holders = await documentHolders(country, hashes, prefetched);
   const owners = await householdOwners(holders.flatMap((h) => (h ? [h.householdId] : [])));
   const of = body.reviewedDuplicate?.of;
   const foreign: { memberIndex: number; holder: DocumentHolder }[] = [];

@@ -26,7 +26,7 @@ import { householdDocumentsKey } from '../keys/erasure.ts';
 import { queryPage, toResource, type Page, type PageRequest } from '../page.ts';
 import type { GuardedWrite } from '../transact.ts';
 import type { DocumentHashes } from '../document-hash.ts';
-import { batchGetAll } from '../batch.ts';
+import { batchGetAll, type Prefetched } from '../batch.ts';
 import { claimHashes } from './legacy-claims.ts';
 import { ensureRegistrationCode } from './registration-codes.ts';
 import { appendPut, versionedPut } from './versioned.ts';
@@ -267,17 +267,26 @@ export interface DocumentHolder {
   memberIndex: number;
 }
 
+/** The claim items {@link documentHolders} reads for `documents`, to read them with others ({@link Prefetched}). */
+export async function documentHolderKeys(country: Country, documents: readonly DocumentHashes[]): Promise<{ pk: string; sk: string }[]> {
+  return (await Promise.all(documents.map(claimHashes))).flat().map((hash) => documentClaimKey(country, hash));
+}
+
 /**
  * The holder of each document, in order (undefined: unclaimed): the claims under each document's
  * current hash and, where they can exist, its legacy ones ({@link claimHashes}), read in
  * BatchGetItem requests. A claim under the current hash wins.
  */
-export async function documentHolders(country: Country, documents: readonly DocumentHashes[]): Promise<(DocumentHolder | undefined)[]> {
+export async function documentHolders(
+  country: Country,
+  documents: readonly DocumentHashes[],
+  prefetched?: Prefetched,
+): Promise<(DocumentHolder | undefined)[]> {
   const candidates = await Promise.all(documents.map(claimHashes));
   const keys = [...new Set(candidates.flat())].map((hash) => documentClaimKey(country, hash));
   const byPk = new Map<string, DocumentHolder>();
   if (keys.length > 0) {
-    for (const item of await batchGetAll(keys, { projection: 'pk, householdId, memberIndex' }))
+    for (const item of prefetched?.covering(keys) ?? (await batchGetAll(keys, { projection: 'pk, householdId, memberIndex' })))
       byPk.set(String(item.pk), { householdId: String(item.householdId), memberIndex: Number(item.memberIndex) });
   }
   return candidates.map((hashes) => hashes.map((hash) => byPk.get(documentClaimKey(country, hash).pk)).find((h) => h !== undefined));

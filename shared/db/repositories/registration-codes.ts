@@ -7,7 +7,7 @@ import { documentClient, tableName } from '../client.ts';
 import { registrationCodeKey } from '../keys/assistance.ts';
 import { householdKey } from '../keys/household.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
-import { batchGetAll } from '../batch.ts';
+import { batchGetAll, type Prefetched } from '../batch.ts';
 
 /**
  * Registration codes: the short code on a family's card (`shared/domain/assistance.ts`), unique in
@@ -44,6 +44,28 @@ export const registrationCodeWrite = (country: string, code: string, householdId
 export async function householdIdByCode(country: string, code: string): Promise<string | undefined> {
   const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: registrationCodeKey(country, code), ConsistentRead: true }));
   return typeof out.Item?.householdId === 'string' ? out.Item.householdId : undefined;
+}
+
+/**
+ * A code drawn for a registration, with the key of its claim: read with the registration's other
+ * lookups ({@link Prefetched}) and settled by {@link settledRegistrationCode}.
+ */
+export function drawnRegistrationCode(country: string): { code: string; key: { pk: string; sk: string } } {
+  const code = draw();
+  return { code, key: registrationCodeKey(country, code) };
+}
+
+/**
+ * The drawn code when its claim was not there when prefetched, else a free one drawn again
+ * ({@link freeRegistrationCode}: at some hundred thousand households of a country, one draw in a
+ * few thousand). The registration's conditional claim settles a race with another.
+ */
+export async function settledRegistrationCode(
+  country: string,
+  drawn: { code: string; key: { pk: string; sk: string } },
+  prefetched: Prefetched,
+): Promise<string> {
+  return prefetched.get(drawn.key) === undefined ? drawn.code : freeRegistrationCode(country);
 }
 
 /** A code no household of the country holds now: drawn, then checked with one GetItem (drawn again in the rare case it is taken). */
