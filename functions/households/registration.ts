@@ -8,7 +8,11 @@ import { Prefetched } from '#shared/db/batch.ts';
 import { candidateKeys } from '#shared/db/repositories/duplicates.ts';
 import { checkDocuments, claimRaceProblem, documentCheckKeys, registrationWrites } from '#shared/db/repositories/household-registration.ts';
 import { drawnRegistrationCode, settledRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
-import { assessReturnSafety, recheckReturnSafety } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, HazardsChanged, hazardsUnchanged } from '#shared/db/repositories/return-safety.ts';
+import { hazardsVersionKey } from '#shared/db/keys/hazard-area.ts';
+import type { GuardedWrite } from '#shared/db/transact.ts';
+import type { Country } from '#shared/domain/common.ts';
+import type { Principal } from '#shared/domain/roles.ts';
 import { problem, type Api } from '#shared/http/api.ts';
 import { actingCountry } from '#shared/http/auth.ts';
 import { etagOf } from '#shared/http/etag.ts';
@@ -80,35 +84,52 @@ export function registrationRoutes(api: Api): void {
       const country = actingCountry(principal, body.country, 'body', 'register households');
       await refuseBadPlaces(body, country);
       const atSite = await arrivalCheck(body.current, country, 'body.current');
-
-      // Every lookup by key in one BatchGetItem (document claims, the drawn registration code,
-      // the duplicate buckets), alongside the return-safety Query: each round trip to the table
-      // is a share of what a registration costs it.
-      const id = newId();
-      const now = new Date().toISOString();
-      const person = { country, id, org: principal.org, origin: body.origin, members: body.members.map((m) => ({ ...m, birthYear: birthYearOf(m) })) };
-      const drawn = drawnRegistrationCode(country);
-      const [prefetched, returnSafety] = await Promise.all([
-        Promise.all([documentCheckKeys(country, body), candidateKeys(person)]).then(([documents, buckets]) =>
-          Prefetched.read([...documents, drawn.key, ...buckets]),
-        ),
-        assessReturnSafety(assistedDestination(body), now),
-      ]);
-      const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body, prefetched);
-      const code = await settledRegistrationCode(country, drawn, prefetched);
-      const household = newHousehold(body, { id, now, registrar: principal, country, reviewedDuplicate, returnSafety, code });
-      const location = `/v1/households/${household.id}`;
-      const writes = registrationWrites(household, refs, principal, atSite);
-      const duplicates = await matchPossibleDuplicates(principal, household, writes, prefetched);
-      const response = { status: 201, id: household.id, body: { ...household, ...duplicates }, headers: { ETag: etagOf(1), Location: location } };
-      const created = await commitCreate(c, writes, response, idempotency).catch(async (e: unknown) => {
-        throw e instanceof DocumentAlreadyClaimed ? await claimRaceProblem(principal, country, e) : e;
-      });
-      count(MetricName.HouseholdsRegistered);
-      // A hazard area recorded or closed while this request ran: answer the safety as it is now.
-      // (A replay of the Idempotency-Key answers the household as read then.)
-      const rechecked = (await recheckReturnSafety([household], principal)).get(household.id);
-      return rechecked ? c.json({ ...rechecked, ...duplicates }, 201, { ETag: etagOf(rechecked.version), Location: location }) : created;
+      for (let attempt = 1; ; attempt++) {
+        const { household, writes, duplicates } = await prepareRegistration(principal, body, country, atSite);
+        const location = `/v1/households/${household.id}`;
+        const response = { status: 201, id: household.id, body: { ...household, ...duplicates }, headers: { ETag: etagOf(1), Location: location } };
+        try {
+          const created = await commitCreate(c, writes, response, idempotency);
+          count(MetricName.HouseholdsRegistered);
+          return created;
+        } catch (e: unknown) {
+          if (e instanceof DocumentAlreadyClaimed) throw await claimRaceProblem(principal, country, e);
+          // A hazard area written while this one was assessed: assess again (a replay of the
+          // Idempotency-Key answers the household as read then).
+          if (e instanceof HazardsChanged && attempt < ASSESSMENTS) continue;
+          throw e;
+        }
+      }
     },
   );
+}
+
+/** Assessments a registration makes when hazard areas keep changing under it, before answering 409. */
+const ASSESSMENTS = 3;
+
+/**
+ * A registration's household and transaction. Every lookup by key is one BatchGetItem (document
+ * claims, the drawn registration code, the duplicate buckets, and for a destination point the
+ * hazard areas' version), then the destination is assessed: each round trip to the table is a
+ * share of what a registration costs it. With a point, the transaction commits only if no hazard
+ * area was written since the version was read ({@link hazardsUnchanged}).
+ */
+async function prepareRegistration(principal: Principal, body: HouseholdCreate, country: Country, atSite: GuardedWrite[]) {
+  const id = newId();
+  const now = new Date().toISOString();
+  const person = { country, id, org: principal.org, origin: body.origin, members: body.members.map((m) => ({ ...m, birthYear: birthYearOf(m) })) };
+  const drawn = drawnRegistrationCode(country);
+  const point = body.destination?.point !== undefined;
+  const [documents, buckets] = await Promise.all([documentCheckKeys(country, body), candidateKeys(person)]);
+  const reads = Prefetched.read([...documents, drawn.key, ...buckets, ...(point ? [hazardsVersionKey()] : [])]);
+  // Without a point the assessment reads no hazard cell and need not wait for the version.
+  const [prefetched, returnSafety] = point
+    ? [await reads, await assessReturnSafety(assistedDestination(body), now)]
+    : await Promise.all([reads, assessReturnSafety(assistedDestination(body), now)]);
+  const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body, prefetched);
+  const code = await settledRegistrationCode(country, drawn, prefetched);
+  const household = newHousehold(body, { id, now, registrar: principal, country, reviewedDuplicate, returnSafety, code });
+  const writes = registrationWrites(household, refs, principal, [...atSite, ...(point ? [hazardsUnchanged(prefetched)] : [])]);
+  const duplicates = await matchPossibleDuplicates(principal, household, writes, prefetched);
+  return { household, writes, duplicates };
 }

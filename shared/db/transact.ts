@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './client.ts';
+import { hazardsVersionKey } from './keys/hazard-area.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -14,14 +15,28 @@ export interface GuardedWrite {
 const MAX_CONFLICT_RETRIES = 8;
 
 /**
+ * The items of a transaction, with the hazard areas' version counted up when it writes a hazard
+ * area (whatever changed in it: cells, status, remaining land): a registration assessed before
+ * and committed after is refused by its condition on the version and assesses again. Appended
+ * last, so the cancellation reasons still index the writes given.
+ */
+function withHazardsVersion(writes: readonly GuardedWrite[]): TransactItem[] {
+  const items = writes.map((w) => w.item);
+  const hazard = items.find((i) => i.Put?.Item?.entity === 'HazardArea');
+  if (!hazard) return items;
+  return [...items, { Update: { TableName: hazard.Put!.TableName, Key: hazardsVersionKey(), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } } }];
+}
+
+/**
  * Writes all items or none (TransactWriteItems). A failed condition is turned into the error
  * its write names (404, 409, 412, ...); a conflict with another in-flight transaction on the
  * same items is retried with jittered backoff, after which the conditions decide.
  */
 export async function transact(writes: GuardedWrite[]): Promise<void> {
+  const items = withHazardsVersion(writes);
   for (let attempt = 0; ; attempt++) {
     try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: writes.map((w) => w.item) }));
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
       return;
     } catch (e: unknown) {
       if (!(e instanceof TransactionCanceledException)) throw e;

@@ -1,11 +1,12 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { Prefetched } from '../../shared/db/batch.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
+import { hazardsVersionKey } from '../../shared/db/keys/hazard-area.ts';
 import { drawnRegistrationCode, householdIdByCode, registrationCodeItem, settledRegistrationCode } from '../../shared/db/repositories/registration-codes.ts';
 import type { Household } from '../../shared/domain/household.ts';
-import { json } from '../support/fixtures.ts';
+import { createHazard, json, post, square } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 /**
@@ -17,7 +18,9 @@ import { bearer } from '../support/tokens.ts';
 type Sent = { constructor: { name: string }; input: { RequestItems?: Record<string, { Keys: { pk: string }[] }> } };
 
 let reliefKH: Record<string, string>;
+let opsKH: Record<string, string>;
 beforeAll(async () => {
+  opsKH = await bearer({ role: 'operations', country: 'KH' });
   reliefKH = await bearer({ role: 'relief', country: 'KH', org: 'CARE' });
 });
 afterEach(() => vi.restoreAllMocks());
@@ -76,6 +79,36 @@ describe('a registration’s reads', () => {
     // The code read is the code the household got, and it is claimed now.
     expect(keys).toContain(`HHCODE#KH#${household.code}`);
     expect(await householdIdByCode('KH', household.code!)).toBe(household.id);
+  });
+
+  it('with a destination point, also reads the hazard areas’ version, assesses once and does not read again after the commit', async () => {
+    const withPoint = { ...body(`${Date.now()}p`), destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.61, 14.21] } } };
+    const send = vi.spyOn(documentClient, 'send');
+    const res = await householdsApp.request('/v1/households', { method: 'POST', headers: { ...reliefKH, ...json }, body: JSON.stringify(withPoint) });
+    const commands = send.mock.calls.map(
+      ([command]) => command as unknown as Sent & { input: { TransactItems?: { ConditionCheck?: { Key: { pk: string } } }[] } },
+    );
+    send.mockRestore();
+    expect(res.status, await res.clone().text()).toBe(201);
+    const names = commands.map((c) => c.constructor.name);
+    expect(names.filter((n) => n === 'BatchGetCommand')).toHaveLength(1);
+    expect(names.filter((n) => n === 'QueryCommand')).toHaveLength(1);
+    // The Query (the assessment) comes after the read of the version, the commit after both.
+    expect(names.filter((n) => n !== 'PutCommand')).toEqual(['BatchGetCommand', 'QueryCommand', 'TransactWriteCommand']);
+    const keys = Object.values(commands[names.indexOf('BatchGetCommand')]!.input.RequestItems!)[0]!.Keys.map((k) => k.pk);
+    expect(keys).toContain('META#HAZARDS');
+    const checks = commands[names.indexOf('TransactWriteCommand')]!.input.TransactItems!.flatMap((i) => (i.ConditionCheck ? [i.ConditionCheck.Key.pk] : []));
+    expect(checks).toContain('META#HAZARDS');
+  });
+
+  it('counts up the hazard areas’ version in every transaction that writes a hazard area', async () => {
+    const version = async () => Number((await documentClient.send(new GetCommand({ TableName: tableName, Key: hazardsVersionKey() }))).Item?.v ?? 0);
+    const before = await version();
+    const hazard = await createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(103.95, 14.45, 0.004) });
+    expect(await version()).toBe(before + 1);
+    const withdrawn = await post(`/v1/hazard-areas/${hazard.id}/transitions`, opsKH, { to: 'WITHDRAWN', reason: 'recorded twice' }, { 'if-match': '"1"' });
+    expect(withdrawn.status, JSON.stringify(withdrawn.body)).toBe(200);
+    expect(await version()).toBe(before + 2);
   });
 
   it('draws another code when the drawn one turns out to be taken', async () => {

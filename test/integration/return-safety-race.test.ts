@@ -21,15 +21,18 @@ import { bearer } from '../support/tokens.ts';
  * recorded in between is neither seen by the assessment (too early) nor by the area's own
  * recomputation (which reads the households before this one is stored). The assessment (which the
  * households routes and the importer both call) is wrapped so that a test can record an area at
- * exactly that moment; without the recheck after the commit, the household would stay SAFE.
+ * exactly that moment; without the guard, the household would stay SAFE. A registration commits
+ * on condition that no hazard area was written since it read their version (before assessing) and
+ * assesses again when one was; a new destination and an import recheck after their commit.
  */
 const between = vi.hoisted(() => {
-  const state = { assessed: undefined as undefined | (() => Promise<void>) };
+  const state = { assessed: undefined as undefined | (() => Promise<void>), counted: undefined as undefined | (() => void) };
   /** The real assessment, then the step a test placed between it and the commit (once). */
   const wrap =
     <A extends unknown[], R>(assess: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const safety = await assess(...args);
+      state.counted?.();
       const step = state.assessed;
       state.assessed = undefined;
       if (step) await step();
@@ -73,7 +76,7 @@ const readHousehold = async (id: string) => (await call<Household>(householdsApp
 const atRiskIds = async (hazardId: string) =>
   (await call<{ items: HouseholdSummary[] }>(tasksApp, 'GET', `/v1/hazard-areas/${hazardId}/households-at-risk`, admin)).body.items.map((h) => h.id);
 
-async function safetyEvents(householdId: string): Promise<EventEnvelope[]> {
+async function allEvents(): Promise<EventEnvelope[]> {
   const events: EventEnvelope[] = [];
   let cursor: string | null = null;
   do {
@@ -86,8 +89,11 @@ async function safetyEvents(householdId: string): Promise<EventEnvelope[]> {
     events.push(...r.body.items);
     cursor = r.body.next;
   } while (cursor);
-  return events.filter((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === householdId);
+  return events;
 }
+
+const safetyEvents = async (householdId: string): Promise<EventEnvelope[]> =>
+  (await allEvents()).filter((e) => e.type === EventType.ReturnSafetyChanged && e.subject.id === householdId);
 
 beforeAll(async () => {
   opsKH = await bearer({ role: 'operations', country: 'KH' });
@@ -97,11 +103,13 @@ beforeAll(async () => {
 });
 
 describe('a hazard area recorded while a household is being stored', () => {
-  it('registration: the household ends AT_RISK, in the response, in the table, in the area’s list and in one event', async () => {
+  it('registration: assessed again, the household is registered AT_RISK, in the response, in the table, in the area’s list and in its event', async () => {
     let hazard: HazardArea | undefined;
+    let assessments = 0;
     between.assessed = async () => {
       hazard = await khHazard(103.7, 14.3);
     };
+    between.counted = () => assessments++;
     const created = await call<Household>(householdsApp, 'POST', '/v1/households', reliefKH, khHousehold([103.705, 14.305]));
     expect(created.status).toBe(201);
     expect(hazard).toBeDefined();
@@ -111,10 +119,14 @@ describe('a hazard area recorded while a household is being stored', () => {
 
     const stored = await readHousehold(created.body.id);
     expect(stored.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [id] });
-    expect(stored.version).toBe(2);
+    // The first assessment (before the area) was refused at the commit; the household was never stored SAFE.
+    expect(assessments).toBe(2);
+    between.counted = undefined;
+    expect(stored.version).toBe(1);
     expect(await atRiskIds(id)).toEqual([created.body.id]);
-    const events = await safetyEvents(created.body.id);
-    expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ from: 'SAFE', to: 'AT_RISK', hazardAreaIds: [id], cause: { hazardAreaId: id } })]);
+    expect(await safetyEvents(created.body.id)).toEqual([]);
+    const registered = (await allEvents()).filter((e) => e.type === EventType.HouseholdRegistered && e.subject.id === created.body.id);
+    expect(registered.map((e) => e.data)).toEqual([expect.objectContaining({ returnSafety: 'AT_RISK' })]);
 
     const stats = await call<{ returnSafety: { households: Record<string, number> } }>(sitesApp, 'GET', '/v1/stats/displacement?country=KH', ministryKH);
     expect(stats.status).toBe(200);

@@ -6,6 +6,13 @@
 /** A hazard area by id. pk = HAZARD#<id>, sk = HAZARD */
 export const hazardKey = (id: string) => ({ pk: `HAZARD#${id}`, sk: 'HAZARD' });
 
+/**
+ * The hazard areas' version: counted up by every transaction that writes a hazard area
+ * (`shared/db/transact.ts`), so that a registration can commit on condition that none changed since
+ * it read the version, before assessing its destination. pk = META#HAZARDS, sk = VERSION, { v }
+ */
+export const hazardsVersionKey = () => ({ pk: 'META#HAZARDS', sk: 'VERSION' });
+
 /** Hazard areas of a country. gsi2pk = HAZARDS#COUNTRY#<country>, gsi2sk = STATUS#<status>#HAZARD#<id> */
 export const hazardsByCountry = (country: string, status: string, id: string) => ({
   gsi2pk: `HAZARDS#COUNTRY#${country}`,

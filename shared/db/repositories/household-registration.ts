@@ -131,10 +131,11 @@ export async function claimRaceProblem(principal: Principal, country: Country, c
 
 /**
  * Everything a registration writes, in one transaction: the household with its claims and history,
- * its `HouseholdRegistered` event (outbox), its counters and site flows, `atSite` (the check that
- * keeps its site open), its return-safety index items and its registration code.
+ * its `HouseholdRegistered` event (outbox), its counters and site flows, `checks` (that its site is
+ * still open, that no hazard area changed since its assessment), its return-safety index items and
+ * its registration code.
  */
-export function registrationWrites(household: Household, refs: DocumentRef[], registrar: Principal, atSite: GuardedWrite[]): GuardedWrite[] {
+export function registrationWrites(household: Household, refs: DocumentRef[], registrar: Principal, checks: GuardedWrite[]): GuardedWrite[] {
   const now = household.createdAt;
   const registered = outboxEvent(
     EventType.HouseholdRegistered,
@@ -158,7 +159,7 @@ export function registrationWrites(household: Household, refs: DocumentRef[], re
     registered.write,
     ...householdStatsWrites(undefined, household),
     ...householdFlowWrites(undefined, household, household.displacedSince ?? now.slice(0, 10)),
-    ...atSite,
+    ...checks,
     ...returnSafetyItems(household).map(copyPut),
     registrationCodeWrite(household.country, household.code!, household.id),
   ];

@@ -19,6 +19,7 @@ import {
 import type { Principal } from '../../domain/roles.ts';
 import { EventType } from '../../events/catalogue.ts';
 import { outboxEvent } from '../../events/outbox.ts';
+import { ConflictError } from '../../errors.ts';
 import { logger } from '../../logger.ts';
 import { documentClient, tableName } from '../client.ts';
 import {
@@ -33,13 +34,13 @@ import {
   householdCellKey,
   householdCellPartition,
 } from '../keys/geo.ts';
-import { hazardKey } from '../keys/hazard-area.ts';
+import { hazardKey, hazardsVersionKey } from '../keys/hazard-area.ts';
 import { queryPage, type Page, type PageRequest } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { displacementStatsWrites } from './displacement-stats.ts';
 import { householdDemandWrites } from './priorities.ts';
 import { getHousehold, getHouseholds, householdWrite } from './households.ts';
-import { batchGetAll } from '../batch.ts';
+import { batchGetAll, type Prefetched } from '../batch.ts';
 import { mapLimit } from '../../map-limit.ts';
 import { count, MetricName } from '../../metrics.ts';
 import { hazardAreasOfAdm3 } from './hazard-areas.ts';
@@ -102,6 +103,38 @@ export function hazardCellRemovals(before: HazardArea, after: HazardArea): Guard
  */
 export function hazardCellWritesOnChange(before: HazardArea, after: HazardArea): GuardedWrite[] {
   return isHazardActive(before.status) === isHazardActive(after.status) ? [] : hazardCellWrites(after);
+}
+
+// --- hazard areas unchanged between an assessment and its commit ---------------------------
+
+/** Raised when a hazard area was written after a registration read the hazards' version (it assesses again). */
+export class HazardsChanged extends ConflictError {
+  constructor() {
+    super(
+      'Hazard areas were being recorded or changed while this registration was assessed, several times over: send it again (with the same Idempotency-Key).',
+    );
+  }
+}
+
+/**
+ * The condition that no hazard area was written since `prefetched` read their version (read
+ * before the assessment): a hazard area recorded between the assessment and the commit is then
+ * neither missed by the assessment nor by the area's own recomputation, which reads the
+ * households before this one is stored. One ConditionCheck in the registration's transaction
+ * instead of a second assessment after it.
+ */
+export function hazardsUnchanged(prefetched: Prefetched): GuardedWrite {
+  const v = prefetched.get(hazardsVersionKey())?.v;
+  return {
+    item: {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: hazardsVersionKey(),
+        ...(v === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': v } }),
+      },
+    },
+    onConditionFailed: () => new HazardsChanged(),
+  };
 }
 
 // --- assessing a destination ---------------------------------------------------------------

@@ -15,7 +15,8 @@ import { benchMembers, pickProvince, random } from './household-pages.ts';
  * the same items (the same writes, built in advance by the same repository functions, so the
  * same number of items per transaction, the at-risk links and the demand counters of the
  * clearance priorities included: both tables hold the same hazard areas, near which a share of
- * the destinations lie), with the same number of requests in flight, into two
+ * the destinations lie, and for a destination point the condition on the hazard areas' version),
+ * with the same number of requests in flight, into two
  * tables of one DynamoDB Local. The two are measured in alternating rounds of one run so that
  * machine noise hits both alike. Target: HTTP throughput ≥ 0.7 × raw. The registrations look for
  * possible duplicates (one BatchGetItem of the blocking index) and file their people in it (the
@@ -269,6 +270,10 @@ export const householdRegistration: Scenario = {
       const { historyEntry } = await import('../../../shared/domain/history.ts');
       const { newId } = await import('../../../shared/domain/ids.ts');
       const { storedMember } = await import('../../../shared/domain/household.ts');
+      const { hazardsUnchanged } = await import('../../../shared/db/repositories/return-safety.ts');
+      const { Prefetched } = await import('../../../shared/db/batch.ts');
+      const { hazardsVersionKey } = await import('../../../shared/db/keys/hazard-area.ts');
+      const hazardsVersion = await Prefetched.read([hazardsVersionKey()]);
       const principal = { sub: 'bench-registrar', role: 'relief' as const, country: 'KH' as const, org: 'DRC' };
       const year = new Date().getUTCFullYear();
       const rnd = random(11);
@@ -328,6 +333,8 @@ export const householdRegistration: Scenario = {
           ...returnSafetyItems(household).map(copyPut),
           // Its people filed in the duplicate blocking index, as a registration files them.
           ...(await blockingWrites(household)),
+          // With a destination point, the condition that no hazard area changed since the assessment.
+          ...(body.destination.point ? [hazardsUnchanged(hazardsVersion)] : []),
           // The registration code's claim, as a registration draws and claims one.
           registrationCodeWrite(
             'KH',
