@@ -24,7 +24,10 @@ function withHazardsVersion(writes: readonly GuardedWrite[]): TransactItem[] {
   const items = writes.map((w) => w.item);
   const hazard = items.find((i) => i.Put?.Item?.entity === 'HazardArea');
   if (!hazard) return items;
-  return [...items, { Update: { TableName: hazard.Put!.TableName, Key: hazardsVersionKey(), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } } }];
+  return [
+    ...items,
+    { Update: { TableName: hazard.Put!.TableName, Key: hazardsVersionKey(), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } } },
+  ];
 }
 
 /**
