@@ -12,11 +12,14 @@ const LOOKUP_SLICE = 500;
 const REVIEWS_PER_HOUSEHOLD = 10;
 
 /**
- * The duplicate pass of an import, once its households are stored: files their people in the
- * blocking index, then looks each household up and puts every pair found (with households of the
- * country registered before, or of this import) on the ministry's review queue. The import itself
- * is not slowed: the chunks never wait for it. Safe to run again: a person already filed and a pair
- * already queued are left as they are.
+ * The duplicate pass of an import, once its households are stored: a slice of households at a
+ * time, files their people in the blocking index, then looks each of them up and puts every pair
+ * found (with households of the country registered before, or of this import) on the ministry's
+ * review queue. A pair of two households of this import is found from the later slice's side (or
+ * from both within one slice, and queued once). What it holds is one slice, whatever the size of
+ * the import (at a million people, holding every household at once ran the importer out of its
+ * heap). The import itself is not slowed: the chunks never wait for it. Safe to run again: a person
+ * already filed and a pair already queued are left as they are.
  */
 export async function queueImportDuplicates(
   job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
@@ -24,37 +27,38 @@ export async function queueImportDuplicates(
   log: Logger,
 ): Promise<{ reviews: number }> {
   const started = performance.now();
-  const batches = Array.from({ length: Math.ceil(householdIds.length / 100) }, (_, i) => householdIds.slice(i * 100, (i + 1) * 100));
-  const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids])))
-    .flat()
-    .map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
-  await fileMany(people);
   let reviews = 0;
   const seen = new Set<string>();
   const at = new Date().toISOString();
-  // Looked up a few hundred households at a time, so a large import holds few buckets at once.
-  const found: Candidate[][] = [];
-  for (let i = 0; i < people.length; i += LOOKUP_SLICE) found.push(...(await findCandidatesMany(people.slice(i, i + LOOKUP_SLICE))));
-  const reviewsToQueue = people.flatMap((person, k) =>
-    found[k]!.map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, REVIEWS_PER_HOUSEHOLD)
-      // A pair of two households of this import is found from both sides: queued from the first.
-      .filter((review) => {
-        const pair = [...review.householdIds].sort().join(' ');
-        if (seen.has(pair)) return false;
-        seen.add(pair);
-        return true;
-      }),
-  );
-  await mapLimit(reviewsToQueue, IN_FLIGHT, async (review) => {
-    try {
-      await transact(reviewWrites(review));
-      reviews++;
-    } catch (e: unknown) {
-      if (!(e instanceof PairAlreadyQueued)) throw e;
-    }
-  });
-  log.info('household import: duplicate pass', { importId: job.id, households: people.length, reviews, ms: Math.round(performance.now() - started) });
+  for (let from = 0; from < householdIds.length; from += LOOKUP_SLICE) {
+    const slice = householdIds.slice(from, from + LOOKUP_SLICE);
+    const batches = Array.from({ length: Math.ceil(slice.length / 100) }, (_, i) => slice.slice(i * 100, (i + 1) * 100));
+    const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids])))
+      .flat()
+      .map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
+    await fileMany(people);
+    const found = await findCandidatesMany(people);
+    const reviewsToQueue = people.flatMap((person, k) =>
+      found[k]!.map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, REVIEWS_PER_HOUSEHOLD)
+        // A pair of two households of one slice is found from both sides: queued from the first.
+        .filter((review) => {
+          const pair = [...review.householdIds].sort().join(' ');
+          if (seen.has(pair)) return false;
+          seen.add(pair);
+          return true;
+        }),
+    );
+    await mapLimit(reviewsToQueue, IN_FLIGHT, async (review) => {
+      try {
+        await transact(reviewWrites(review));
+        reviews++;
+      } catch (e: unknown) {
+        if (!(e instanceof PairAlreadyQueued)) throw e;
+      }
+    });
+  }
+  log.info('household import: duplicate pass', { importId: job.id, households: householdIds.length, reviews, ms: Math.round(performance.now() - started) });
   return { reviews };
 }
