@@ -5,8 +5,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HouseholdImportView } from '../../../shared/domain/household-import.ts';
-import { householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
-import { startLocalStack } from '../lib/local-stack.ts';
+import { generatedSites, householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
+import { newId } from '../../../shared/domain/ids.ts';
+import { startLocalStack, type LocalStack } from '../lib/local-stack.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { fixed, table } from '../lib/table.ts';
 
@@ -101,6 +102,23 @@ function rssGrowth(samples: readonly [number, number, number, number][], total: 
 const SLOWDOWN_TARGET = 1.5;
 const SLOWDOWN_TARGET_FROM = 1_000_000;
 
+/** The displacement sites the generated households are placed at, stored as `POST /v1/sites` stores them. */
+async function registerSites(stack: LocalStack, table: string): Promise<void> {
+  // The repositories read their configuration when first imported; the writes are sent to `table` whatever it names.
+  if (!process.env.TABLE_NAME) Object.assign(process.env, stack.env(table));
+  const { siteCreateWrites } = await import('../../../shared/db/repositories/sites.ts');
+  const { SiteCreate } = await import('../../../shared/domain/site.ts');
+  const now = new Date().toISOString();
+  for (const { country, ...spec } of generatedSites('KH')) {
+    const fields = SiteCreate.parse({ ...spec, managingOrganisation: 'DRC', openedAt: '2025-07-26' });
+    const site = { ...fields, country, id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: 'bench' };
+    await stack.transact(
+      table,
+      siteCreateWrites(site).map((w) => w.item),
+    );
+  }
+}
+
 export const householdImport: Scenario = {
   name: 'household-import',
   description: 'CSV and KoBoToolbox XLSX imports of 130,000 people vs raw BatchWriteItem of the same items; peak RSS',
@@ -109,12 +127,15 @@ export const householdImport: Scenario = {
     'import-heap-mb': { type: 'string', default: '160' },
     'import-semi-space-mb': { type: 'string', default: String(IMPORTER_SEMI_SPACE_MB) },
     'import-formats': { type: 'string', default: 'csv,kobo-xlsx' },
+    'import-with-sites': { type: 'boolean', default: true },
   },
   optionHelp: {
     'import-people': 'people in the generated files',
     'import-heap-mb': "cap the importing process's V8 old space (--max-old-space-size), as a Lambda memory size would; empty: V8's own sizing",
     'import-semi-space-mb': "the importing process's V8 semi-spaces (--max-semi-space-size), as the importer Lambda's NODE_OPTIONS set them; empty: V8's own",
     'import-formats': 'which files to import, comma-separated: csv, kobo-xlsx',
+    'import-with-sites':
+      'households in camps at displacement sites by code (current_site_code; the sites registered in both tables first), as real files have them; --no-import-with-sites: no site column filled',
   },
   async run(ctx) {
     const people = Number(ctx.options['import-people']);
@@ -128,7 +149,8 @@ export const householdImport: Scenario = {
     for (const f of formats) if (!(f in TARGETS)) throw new Error(`--import-formats: unknown format ${f} (csv, kobo-xlsx)`);
     const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
     try {
-      const generate = { people, invalidRate: 0.05, seed: 1 };
+      const withSites = ctx.options['import-with-sites'] !== false;
+      const generate = { people, invalidRate: 0.05, seed: 1, withSites };
       const csv = join(dir, 'households.csv');
       ctx.progress.update('household-import: writing the files');
       const out = createWriteStream(csv);
@@ -149,6 +171,7 @@ export const householdImport: Scenario = {
         const stack = await startLocalStack();
         try {
           await stack.createTable('import');
+          if (withSites) await registerSites(stack, 'import');
           const result = await child<ChildResult>(
             'test/bench/tools/import-child.ts',
             [files[format]!],
@@ -169,6 +192,7 @@ export const householdImport: Scenario = {
       let raw: RawResult;
       try {
         await rawStack.createTable('raw');
+        if (withSites) await registerSites(rawStack, 'raw');
         raw = await child('test/bench/tools/raw-child.ts', [csv], { ...rawStack.env('raw'), DATA_DIR: dir }, undefined);
       } finally {
         await rawStack.stop();

@@ -16,6 +16,7 @@ const { plannedItems, peopleOfFile } = await import('../../../functions/importer
 const { newImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
 const { documentClient, tableName } = await import('../../../shared/db/client.ts');
 const { newId } = await import('../../../shared/domain/ids.ts');
+const { sitesByCode } = await import('../../../functions/importer/hooks.ts');
 const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
 
 const RAW_CONCURRENCY = 4;
@@ -54,7 +55,9 @@ const flush = async () => {
   batchRows = 0;
   if (process.stderr.isTTY) process.stderr.write(`\rraw BatchWriteItem ${items} items   `);
 };
-for await (const chunk of plannedItems(job, await peopleOfFile({ open: async (range) => createReadStream(file, range ?? {}) }))) {
+// The sites registered in this table (when the bench put households at sites), as the importer finds them.
+const sites = await sitesByCode('KH');
+for await (const chunk of plannedItems(job, await peopleOfFile({ open: async (range) => createReadStream(file, range ?? {}) }), undefined, sites)) {
   batch.push(...chunk.items);
   batchRows += chunk.rows;
   if (batch.length >= 5000) await flush();
