@@ -77,7 +77,8 @@ const windowOf = (total: number) => (total >= 2 * WINDOW ? WINDOW : Math.max(1, 
 
 /**
  * Rows per second over the first and the last window of rows, from (ms, rows) samples taken while
- * rows were written; the first window is timed from `from` (the import's check pass is not in it).
+ * rows were written; the first window is timed from `from` (the import's check pass is not in it),
+ * the last ends with the last row (the duplicate pass that follows is not in it).
  */
 function windowRates(samples: readonly (readonly number[])[], total: number, from = 0): { first: number; last: number; window: number } | undefined {
   const window = windowOf(total);
@@ -91,7 +92,8 @@ function windowRates(samples: readonly (readonly number[])[], total: number, fro
     const [t1, r1] = samples[i]! as [number, number];
     return t0 + ((rows - r0) / Math.max(1, r1 - r0)) * (t1 - t0);
   };
-  const end = samples[samples.length - 1]![0]!;
+  // When the last row was written (not the end of the run: the import's duplicate pass comes after its rows).
+  const end = at(total);
   return { first: window / ((at(window) - from) / 1000), last: window / ((end - at(total - window)) / 1000), window };
 }
 
