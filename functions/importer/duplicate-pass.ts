@@ -1,5 +1,5 @@
 import { newId } from '#shared/domain/ids.ts';
-import { fileMany, findCandidatesMany, type Candidate, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
+import { fileMany, findCandidatesMany, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
 import { getHouseholds } from '#shared/db/repositories/households.ts';
 import { transact } from '#shared/db/transact.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
