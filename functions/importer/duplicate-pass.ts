@@ -25,15 +25,16 @@ export async function queueImportDuplicates(
   job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
   householdIds: readonly string[],
   log: Logger,
+  slice = LOOKUP_SLICE,
 ): Promise<{ reviews: number }> {
   const started = performance.now();
   let reviews = 0;
   const seen = new Set<string>();
   const at = new Date().toISOString();
-  for (let from = 0; from < householdIds.length; from += LOOKUP_SLICE) {
-    const slice = householdIds.slice(from, from + LOOKUP_SLICE);
-    const batches = Array.from({ length: Math.ceil(slice.length / 100) }, (_, i) => slice.slice(i * 100, (i + 1) * 100));
-    const people = (await mapLimit(batches, 2, (ids) => getHouseholds([...ids])))
+  for (let from = 0; from < householdIds.length; from += slice) {
+    const ids = householdIds.slice(from, from + slice);
+    const batches = Array.from({ length: Math.ceil(ids.length / 100) }, (_, i) => ids.slice(i * 100, (i + 1) * 100));
+    const people = (await mapLimit(batches, 2, (batch) => getHouseholds([...batch])))
       .flat()
       .map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
     await fileMany(people);

@@ -4,7 +4,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as householdMembersApp } from '../../functions/household-members/app.ts';
+import { randomBytes } from 'node:crypto';
+import { queueImportDuplicates } from '../../functions/importer/duplicate-pass.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
+import { householdCreateWrites } from '../../shared/db/repositories/households.ts';
+import { transact } from '../../shared/db/transact.ts';
+import { newRegistrationCode } from '../../shared/domain/assistance-rules.ts';
+import { historyEntry } from '../../shared/domain/history.ts';
+import { newHousehold, type HouseholdCreate } from '../../shared/domain/household.ts';
+import { newId } from '../../shared/domain/ids.ts';
+import { logger } from '../../shared/logger.ts';
 import { findCandidates } from '../../shared/db/repositories/duplicates.ts';
 import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
 import type { DuplicateReview, PossibleDuplicate } from '../../shared/domain/duplicates.ts';
@@ -296,6 +305,49 @@ describe('imports', () => {
     const ofImported = (await Promise.all(imported.map((id) => reviewsOf(ministryKH, id)))).flat();
     const within = new Set(ofImported.filter((r) => r.householdIds.every((id) => imported.includes(id))).map((r) => r.id));
     expect(within.size).toBe(1);
+  });
+});
+
+describe('the import’s duplicate pass', () => {
+  /** A household stored as an import stores it: not yet filed in the blocking index (the pass files it). */
+  async function storedUnfiled(village: string, head: { givenName: string; familyName: string; birthYear: number }): Promise<string> {
+    const now = new Date().toISOString();
+    const household = newHousehold(family(village, head) as unknown as HouseholdCreate, {
+      id: newId(),
+      now,
+      registrar: { sub: 'importer', org: 'NGO-A' },
+      country: 'KH',
+      reviewedDuplicate: undefined,
+      returnSafety: { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now },
+      code: newRegistrationCode((n) => randomBytes(n)),
+    });
+    await transact(
+      householdCreateWrites(household, [], historyEntry({ sub: 'importer', role: 'relief', country: 'KH', org: 'NGO-A' }, now, 'CREATED', { to: 'DISPLACED' })),
+    );
+    return household.id;
+  }
+  const job = (id: string) => ({ id, country: 'KH' as const, actor: { sub: 'importer', role: 'relief' as const, country: 'KH' as const, org: 'NGO-A' } });
+
+  it('finds a pair whose households fall in different slices, from the later one, and queues it once', async () => {
+    const v = newVillage();
+    const first = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1979 });
+    const other = await storedUnfiled(v, { givenName: 'Someone', familyName: 'Else', birthYear: 1990 });
+    const second = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1980 });
+    // One household a slice: the first is looked up before the second is filed.
+    const { reviews } = await queueImportDuplicates(job(`job-${v}`), [first, other, second], logger, 1);
+    expect(reviews).toBe(1);
+    const queued = await reviewsOf(ministryKH, first);
+    expect(queued.map((r) => [...r.householdIds].sort())).toEqual([[first, second].sort()]);
+    expect(await reviewsOf(ministryKH, other)).toEqual([]);
+  });
+
+  it('queues a pair within one slice once, though it is found from both sides', async () => {
+    const v = newVillage();
+    const a = await storedUnfiled(v, { givenName: 'Bopha', familyName: 'Mao', birthYear: 1988 });
+    const b = await storedUnfiled(v, { givenName: 'Bopha', familyName: 'Mao', birthYear: 1988 });
+    const { reviews } = await queueImportDuplicates(job(`job-${v}`), [a, b], logger, 500);
+    expect(reviews).toBe(1);
+    expect(await reviewsOf(ministryKH, a)).toHaveLength(1);
   });
 });
 
