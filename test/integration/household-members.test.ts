@@ -5,7 +5,7 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as sitesApp } from '../../functions/sites/app.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { householdDocumentsKey } from '../../shared/db/keys/erasure.ts';
-import { householdKey } from '../../shared/db/keys/household.ts';
+import { householdKey, householdVerificationLinkKey } from '../../shared/db/keys/household.ts';
 import { addContributions, contributionOf, displacementView, type DisplacementView } from '../../shared/domain/displacement-stats.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import type { HistoryEntry } from '../../shared/domain/history.ts';
@@ -355,5 +355,21 @@ describe('recount', () => {
       const here = households.filter((h) => h.current.siteId === s.siteId);
       expect(s.present).toEqual(siteFigures(addContributions(...here.map((h) => siteContributionOf(h))), year));
     }
+  });
+});
+
+// After the recount: an erased household keeps its counts in the statistics but is no longer stored.
+describe('verification and erasure', () => {
+  it('an erased household is no longer listed by its verification status, and its link item is gone', async () => {
+    const h = await register({ province: 'KH17', site: 'Pagoda camp 4' }, [person('Sophea', 'F', 41, 'HEAD')]);
+    const v = await change(`/v1/households/${h.id}/verification`, h, { status: 'NEEDS_REVIEW' });
+    expect(v.status).toBe(200);
+    const link = householdVerificationLinkKey('KH', 'NEEDS_REVIEW', h.org, h.id);
+    expect((await documentClient.send(new GetCommand({ TableName: tableName, Key: link }))).Item).toBeDefined();
+    expect((await call('POST', `/v1/households/${h.id}/erasure`, admin, { reason: 'asked by the family' })).status).toBe(200);
+    expect((await documentClient.send(new GetCommand({ TableName: tableName, Key: link }))).Item).toBeUndefined();
+    const listed = await call<{ items: { id: string }[] }>('GET', '/v1/households?verification=NEEDS_REVIEW', ministry);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((i) => i.id)).not.toContain(h.id);
   });
 });

@@ -11,7 +11,7 @@ import { householdDocumentsKey, idempotentResourcePartition } from '../keys/eras
 import { ASSISTANCE_ITEM_PREFIX } from '../keys/assistance.ts';
 import { releaseRegistrationCode } from './registration-codes.ts';
 import { importJobKey, importsByOrg, IMPORT_ERROR_PREFIX } from '../keys/household-import.ts';
-import { householdKey, recentDocumentClaimKey } from '../keys/household.ts';
+import { householdKey, householdVerificationLinkKey, recentDocumentClaimKey } from '../keys/household.ts';
 import { toResource } from '../page.ts';
 import { transact, type GuardedWrite } from '../transact.ts';
 import { batchPutAll } from '../batch.ts';
@@ -148,6 +148,9 @@ export async function eraseAround(household: Household, values: readonly string[
   // The index items as they would be with consent to return assistance: those of a household that withdrew it are gone already.
   const indexItems = returnSafetyItems({ ...household, consent: { ...household.consent, purposes: ['RETURN_ASSISTANCE'] } });
   for (const item of indexItems) await del({ pk: String(item.pk), sk: String(item.sk) });
+
+  // The link that lists it by verification status (`GET /v1/households?verification=`): an erased household is listed nowhere.
+  if (household.verification) await del(householdVerificationLinkKey(household.country, household.verification.status, household.org, id));
 
   // Assistance records and their round markers (the statistics keep their counts); the code on the card no longer finds the household.
   const assistance = await eraseAssistance(id);
