@@ -25,28 +25,19 @@ beforeAll(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
+const member = (suffix: string, givenName: string, sex: string, birthYear: number, relationship: string, n: string) => ({
+  givenName,
+  familyName: `Prefetch${suffix}`,
+  sex,
+  birthYear,
+  relationship,
+  document: { type: 'NATIONAL_ID', number: `PF${suffix}${n}` },
+});
 const body = (suffix: string) => ({
   origin: { province: 'KH22', village: `Prefetch village ${suffix}` },
   current: { province: 'KH17', site: 'Pagoda camp 4' },
   destination: { province: 'KH22' },
-  members: [
-    {
-      givenName: 'Sreymom',
-      familyName: `Prefetch${suffix}`,
-      sex: 'F',
-      birthYear: 1986,
-      relationship: 'HEAD',
-      document: { type: 'NATIONAL_ID', number: `PF${suffix}01` },
-    },
-    {
-      givenName: 'Dara',
-      familyName: `Prefetch${suffix}`,
-      sex: 'M',
-      birthYear: 2012,
-      relationship: 'CHILD',
-      document: { type: 'NATIONAL_ID', number: `PF${suffix}02` },
-    },
-  ],
+  members: [member(suffix, 'Sreymom', 'F', 1986, 'HEAD', '01'), member(suffix, 'Dara', 'M', 2012, 'CHILD', '02')],
   consent: { given: true, date: '2026-01-15', purposes: ['RETURN_ASSISTANCE'] },
 });
 
