@@ -398,10 +398,10 @@ export const summarise = (h: Household): HouseholdSummary => ({
   returnSafety: h.returnSafety,
 });
 
-/** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
 /** A member's year of birth: given, or that of the birth date (the schema requires one of them). */
 export const birthYearOf = (m: Pick<MemberCreate, 'birthYear' | 'birthDate'>): number => m.birthYear ?? Number(m.birthDate!.slice(0, 4));
 
+/** A member as stored: the document number is replaced by its last four characters (its hash is stored apart). */
 export function storedMember(m: MemberCreate, id: string = newId()): Member {
   return {
     id,
