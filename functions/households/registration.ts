@@ -8,7 +8,7 @@ import { Prefetched } from '#shared/db/batch.ts';
 import { candidateKeys } from '#shared/db/repositories/duplicates.ts';
 import { checkDocuments, claimRaceProblem, documentCheckKeys, registrationWrites } from '#shared/db/repositories/household-registration.ts';
 import { drawnRegistrationCode, settledRegistrationCode } from '#shared/db/repositories/registration-codes.ts';
-import { assessReturnSafety, HazardsChanged, hazardsUnchanged } from '#shared/db/repositories/return-safety.ts';
+import { assessReturnSafety, cacheForHazardsVersion, HazardsChanged, hazardsUnchanged } from '#shared/db/repositories/return-safety.ts';
 import { hazardsVersionKey } from '#shared/db/keys/hazard-area.ts';
 import type { GuardedWrite } from '#shared/db/transact.ts';
 import type { Country } from '#shared/domain/common.ts';
@@ -123,8 +123,9 @@ async function prepareRegistration(principal: Principal, body: HouseholdCreate, 
   const [documents, buckets] = await Promise.all([documentCheckKeys(country, body), candidateKeys(person)]);
   const reads = Prefetched.read([...documents, drawn.key, ...buckets, ...(point ? [hazardsVersionKey()] : [])]);
   // Without a point the assessment reads no hazard cell and need not wait for the version.
+  // With a point, what the assessment reads is kept for the next requests while that version holds.
   const [prefetched, returnSafety] = point
-    ? [await reads, await assessReturnSafety(assistedDestination(body), now)]
+    ? await reads.then(async (read) => [read, await assessReturnSafety(assistedDestination(body), now, cacheForHazardsVersion(read))] as const)
     : await Promise.all([reads, assessReturnSafety(assistedDestination(body), now)]);
   const { refs, reviewedDuplicate } = await checkDocuments(principal, country, body, prefetched);
   const code = await settledRegistrationCode(country, drawn, prefetched);

@@ -47,7 +47,7 @@ function eventOf(body: string): { eventId: string; eventType: string; check: Che
 
 /** What one check did: households whose stored safety was wrong and was rewritten. */
 async function runCheck(check: Check, actor: Principal): Promise<{ changed: number }> {
-  if (check.kind === 'hazard-area') return { changed: (await recomputeForHazardArea(check.id, actor)).changed };
+  if (check.kind === 'hazard-area') return { changed: (await recomputeForHazardArea(check.id, actor, undefined, { repair: true })).changed };
   const household = await getHousehold(check.id);
   // Deleted since (or never stored): nothing of it to keep right.
   if (!household) return { changed: 0 };

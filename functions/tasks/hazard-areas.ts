@@ -529,7 +529,7 @@ function checkReturnSafetyRoute(api: Api): void {
     async (c, { principal, params }) => {
       const hazard = await mustGet(params.id);
       requireCountry(principal, hazard.country, 'check the return safety near hazard areas');
-      const result = await recomputeForHazardArea(hazard.id, principal);
+      const result = await recomputeForHazardArea(hazard.id, principal, undefined, { repair: true });
       // Operations read no household: the counts of households near the area are small cells for them.
       const { value, suppressed } = readsEveryHousehold(principal, [hazard.country])
         ? { value: result, suppressed: [] }

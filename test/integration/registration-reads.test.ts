@@ -1,11 +1,16 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
+import { SAFETY_CHECK_ACTOR } from '../../functions/safety/check.ts';
 import { Prefetched } from '../../shared/db/batch.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import { hazardsVersionKey } from '../../shared/db/keys/hazard-area.ts';
+import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
+import { getHousehold } from '../../shared/db/repositories/households.ts';
+import { hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
 import { drawnRegistrationCode, householdIdByCode, registrationCodeItem, settledRegistrationCode } from '../../shared/db/repositories/registration-codes.ts';
 import type { Household } from '../../shared/domain/household.ts';
+import { newId } from '../../shared/domain/ids.ts';
 import { createHazard, json, post, square } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
@@ -90,6 +95,62 @@ describe('a registration’s reads', () => {
     expect(keys).toContain('META#HAZARDS');
     const checks = commands[names.indexOf('TransactWriteCommand')]!.input.TransactItems!.flatMap((i) => (i.ConditionCheck ? [i.ConditionCheck.Key.pk] : []));
     expect(checks).toContain('META#HAZARDS');
+  });
+
+  it('keeps the assessment of a cell for the next registrations while the hazard areas’ version holds, and not after a hazard area is written', async () => {
+    const at = (lon: number, lat: number, suffix: string) => ({
+      ...body(`${Date.now()}${suffix}`),
+      destination: { province: 'KH22', point: { type: 'Point', coordinates: [lon, lat] } },
+    });
+    const register = async (payload: unknown) => {
+      const send = vi.spyOn(documentClient, 'send');
+      const res = await householdsApp.request('/v1/households', { method: 'POST', headers: { ...reliefKH, ...json }, body: JSON.stringify(payload) });
+      const names = send.mock.calls.map(([command]) => (command as unknown as Sent).constructor.name);
+      send.mockRestore();
+      expect(res.status, await res.clone().text()).toBe(201);
+      return { household: (await res.json()) as Household, queries: names.filter((n) => n === 'QueryCommand').length };
+    };
+    const first = await register(at(103.811, 14.411, 'c1'));
+    expect(first.queries).toBe(1);
+    expect(first.household.returnSafety.status).toBe('SAFE');
+    // Same cell, same version: no Query.
+    const second = await register(at(103.8112, 14.4112, 'c2'));
+    expect(second.queries).toBe(0);
+    expect(second.household.returnSafety.status).toBe('SAFE');
+    // A hazard area recorded 200 m away counts the version up: the next one reads the cell again and is at risk.
+    const hazard = await createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(103.813, 14.413, 0.002) });
+    const third = await register(at(103.8112, 14.4112, 'c3'));
+    expect(third.queries).toBe(1);
+    expect(third.household.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+  });
+
+  it('a repair counts the version up, so an assessment cached before a hazard area written without its count-up is not used again', async () => {
+    const at = (suffix: string) => ({
+      ...body(`${Date.now()}${suffix}`),
+      destination: { province: 'KH22', point: { type: 'Point', coordinates: [103.7112, 14.3112] } },
+    });
+    const register = async (payload: unknown) => {
+      const res = await householdsApp.request('/v1/households', { method: 'POST', headers: { ...reliefKH, ...json }, body: JSON.stringify(payload) });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return (await res.json()) as Household;
+    };
+    // Recorded far away first (counting the version up), as the model of the one written below.
+    const template = await createHazard(opsKH, { country: 'KH', province: 'KH22', geometry: square(104.91, 14.21, 0.002) });
+    expect((await register(at('r1'))).returnSafety.status).toBe('SAFE');
+    // A hazard area 200 m away written as a process dying after a full transaction leaves it: without the count-up.
+    const hazard = { ...template, id: newId(), geometry: square(103.713, 14.313, 0.002) };
+    await documentClient.send(new TransactWriteCommand({ TransactItems: [hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)].map((w) => w.item) }));
+    // Under the version it was cached with, the cell still answers as before: the gap the repair closes.
+    const stale = await register(at('r2'));
+    expect(stale.returnSafety.status).toBe('SAFE');
+    const version = async () => Number((await documentClient.send(new GetCommand({ TableName: tableName, Key: hazardsVersionKey() }))).Item?.v ?? 0);
+    const before = await version();
+    const repaired = await recomputeForHazardArea(hazard.id, SAFETY_CHECK_ACTOR, undefined, { repair: true });
+    expect(await version()).toBe(before + 1);
+    // The repair rewrote the household stored meanwhile, and the next registration reads the cell again.
+    expect(repaired.changed).toBeGreaterThanOrEqual(1);
+    expect((await getHousehold(stale.id))?.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+    expect((await register(at('r3'))).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
   });
 
   it('counts up the hazard areas’ version in every transaction that writes a hazard area', async () => {

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { distanceToAreaM, type Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { assistedDestination } from '../../domain/erasure.ts';
@@ -137,6 +137,27 @@ export function hazardsUnchanged(prefetched: Prefetched): GuardedWrite {
   };
 }
 
+/** Cell items and geometries kept across requests at most, before the cache starts afresh. */
+const VERSIONED_CACHE_ENTRIES = 10_000;
+let versioned: { v: unknown; cache: Map<string, unknown> } | undefined;
+
+/**
+ * A cache for {@link assessReturnSafety} that outlives the request, valid while the hazard areas'
+ * version read in `prefetched` (before the assessment) is the one stored: every transaction that
+ * writes a hazard area counts that version up, so what was read under one version is never used
+ * under another, and a registration committing with {@link hazardsUnchanged} stores exactly the
+ * safety its assessment saw. What is cached was read after the version, so it is never older than
+ * the version it is kept under. Undefined when the version was not read (a destination without a
+ * point reads no cell).
+ */
+export function cacheForHazardsVersion(prefetched: Prefetched): Map<string, unknown> | undefined {
+  const read = prefetched.covering([hazardsVersionKey()]);
+  if (!read) return undefined;
+  const v = read[0]?.v ?? 0;
+  if (versioned?.v !== v || versioned.cache.size > VERSIONED_CACHE_ENTRIES) versioned = { v, cache: new Map() };
+  return versioned.cache;
+}
+
 // --- assessing a destination ---------------------------------------------------------------
 
 /**
@@ -220,8 +241,8 @@ async function assessPoint(point: Point, now: string, cache: Map<string, unknown
 /**
  * The return safety of a destination now: UNKNOWN without a point, otherwise the rule against
  * the active hazard areas indexed under the point's cell. `cache` (keep one per import chunk or
- * per recomputation, not across requests) saves re-reading cells and geometries; hazard areas
- * recorded after a cell was cached are not seen through it.
+ * per recomputation, or across requests only through {@link cacheForHazardsVersion}) saves
+ * re-reading cells and geometries; hazard areas recorded after a cell was cached are not seen through it.
  */
 export async function assessReturnSafety(destination: Household['destination'], now: string, cache?: Map<string, unknown>): Promise<ReturnSafety> {
   if (destination?.point) return assessPoint(destination.point, now, cache);
@@ -430,7 +451,20 @@ export interface RecomputeResult {
  * Idempotent: a household already right is left alone, so running it again (after a failure,
  * or because two changes raced) converges and emits nothing twice.
  */
-export async function recomputeForHazardArea(hazardAreaId: string, actor: Principal, extent?: HazardArea['geometry']): Promise<RecomputeResult> {
+export async function recomputeForHazardArea(
+  hazardAreaId: string,
+  actor: Principal,
+  extent?: HazardArea['geometry'],
+  options: { repair?: boolean } = {},
+): Promise<RecomputeResult> {
+  // A repair (from the area's event, or on demand) counts the hazard areas' version up first: an
+  // assessment cached under the version before (cacheForHazardsVersion) is not used again, even
+  // when the change's own count-up was lost (a process dying right after a full transaction,
+  // which counts up after its commit). Within the change's request, the change counted up itself.
+  if (options.repair)
+    await documentClient.send(
+      new UpdateCommand({ TableName: tableName, Key: hazardsVersionKey(), UpdateExpression: 'ADD v :one', ExpressionAttributeValues: { ':one': 1 } }),
+    );
   const [hazard] = await hazardShapes([hazardAreaId], undefined);
   if (!hazard) return { hazardAreaId, cells: 0, candidates: 0, changed: 0 };
   // The recorded polygon, not the remaining land: households near land just released must be
