@@ -179,12 +179,15 @@ async function main(): Promise<void> {
       ),
   );
 
-  // People of households registered before the duplicate matching are filed in its index, once.
+  // People of households stored before this duplicate index (or filed in its first one) are filed in it, once.
   const { backfillDuplicateIndex } = await import('./duplicates-backfill.ts');
   await backfillDuplicateIndex(backfillClient, LOCAL_TABLE_NAME).then(
     (backfill) => {
       if (backfill.ran && backfill.households > 0)
-        say(`possible duplicates: filed the people of ${backfill.households} household${backfill.households > 1 ? 's' : ''} registered before the matching`);
+        say(
+          `possible duplicates: filed the people of ${backfill.households} household${backfill.households > 1 ? 's' : ''} stored before this index` +
+            (backfill.legacyBuckets > 0 ? ` (${backfill.legacyBuckets} bucket${backfill.legacyBuckets > 1 ? 's' : ''} of the year-by-year index deleted)` : ''),
+        );
     },
     (e: unknown) =>
       warn(

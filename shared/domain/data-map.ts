@@ -211,7 +211,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Names, years of birth and origin commune or village as the duplicate index files them',
     fields: [],
     storedIn:
-      'never as text: blocking buckets (`DuplicateBlockingBucket`, `DUPKEY#<country>#<hash>#<year>`/`K`) keyed by a keyed hash (HMAC-SHA256, its key derived from the document-hash secret) of the country, origin place and normalised name, one per year of birth; each person of the bucket an attribute holding the household id, its organisation, the member’s index and year and the village code',
+      'never as text: blocking buckets (`DuplicateBlockingBucket`, `DUPNAME#<country>#<hash>`/`K`) keyed by a keyed hash (HMAC-SHA256, its key derived from the document-hash secret) of the country, origin place and normalised name; each person of the bucket an attribute holding the household id, its organisation, the member’s index and year and the village code',
     readers: 'nobody reads a bucket through the API; a registration reads those of its own people to find possible duplicates',
     kept: UNTIL_ERASED,
     erasure: 'the household’s people taken out of their buckets; a bucket left empty deleted',

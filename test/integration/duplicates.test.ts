@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
@@ -201,7 +201,7 @@ describe('what a registering user of another organisation learns', () => {
 });
 
 describe('the blocking index', () => {
-  it('reads three items per person and place, however many people are filed', async () => {
+  it('reads one item per person and place, however many people are filed, and keeps those born within a year', async () => {
     const v = newVillage();
     const person = {
       country: 'KH',
@@ -214,12 +214,15 @@ describe('the blocking index', () => {
       ],
     };
     const before = await findCandidates(person);
-    expect(before).toEqual({ candidates: [], itemsRead: 6 });
+    expect(before).toEqual({ candidates: [], itemsRead: 2 });
     for (let i = 0; i < 12; i++) await register(reliefA, family(v, { givenName: `Other${i}`, familyName: 'Sam', birthYear: 1980 + i }));
-    await register(reliefB, family(v, { givenName: 'Bopha', familyName: 'Sam', birthYear: 1981 }));
+    // In the same bucket as Bopha born 1980, but two years apart: not a candidate.
+    await register(reliefB, family(v, { givenName: 'Bopha', familyName: 'Sam', birthYear: 1982 }));
+    const near = await register(reliefB, family(v, { givenName: 'Bopha', familyName: 'Sam', birthYear: 1979 }));
     const after = await findCandidates(person);
-    expect(after.itemsRead).toBe(6);
-    expect(after.candidates).toHaveLength(1);
+    expect(after.itemsRead).toBe(2);
+    expect(after.candidates.map((c) => c.householdId)).toEqual([near.id]);
+    expect(after.candidates[0]!.matches).toEqual([{ memberIndex: 0, otherMemberIndex: 0, sameYear: false, place: 'VILLAGE' }]);
   });
 });
 
@@ -424,15 +427,26 @@ describe('households registered before the matching', () => {
     const buckets = (await scanTable()).filter((i) => i.entity === 'DuplicateBlockingBucket');
     const before = refsOf(buckets);
     expect(Object.keys(before).length).toBeGreaterThan(0);
-    // As a table from before the matching holds them: no bucket at all.
+    // As a table from before the matching holds them: no bucket at all, or (from the first index) one per year of birth.
     for (const b of buckets) await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: b.pk, sk: b.sk } }));
+    const legacy = {
+      pk: `DUPKEY#KH#${'ab'.repeat(32)}#1970`,
+      sk: 'K',
+      entity: 'DuplicateBlockingBucket',
+      country: 'KH',
+      n: 1,
+      [`r_${first.id}_0`]: { h: first.id, o: 'NGO-A', m: 0, y: 1970 },
+    };
+    await documentClient.send(new PutCommand({ TableName: tableName, Item: legacy }));
     const filed = await backfillDuplicateIndex(documentClient, tableName);
     expect(filed.ran).toBe(true);
     expect(filed.households).toBeGreaterThan(0);
+    expect(filed.legacyBuckets).toBeGreaterThanOrEqual(1);
     expect(refsOf(await scanTable())).toEqual(before);
+    expect((await scanTable()).filter((i) => String(i.pk).startsWith('DUPKEY#'))).toEqual([]);
     const again = await register(reliefA, family(v, { givenName: 'Sophal', familyName: 'Kim', birthYear: 1971 }));
     expect(again.possibleDuplicates?.map((d) => d.householdId)).toContain(first.id);
-    expect(await backfillDuplicateIndex(documentClient, tableName)).toEqual({ ran: false, households: 0 });
+    expect(await backfillDuplicateIndex(documentClient, tableName)).toEqual({ ran: false, households: 0, legacyBuckets: 0 });
     await documentClient.send(new DeleteCommand({ TableName: tableName, Key: DUPLICATES_BACKFILL_MARKER }));
   });
 });

@@ -101,7 +101,7 @@ describe('scorePair', () => {
 
 describe('duplicate keys', () => {
   it('builds the bucket, review and pair keys', () => {
-    expect(blockingBucketKey('KH', 'ab12', 1986)).toEqual({ pk: 'DUPKEY#KH#ab12#1986', sk: 'K' });
+    expect(blockingBucketKey('KH', 'ab12')).toEqual({ pk: 'DUPNAME#KH#ab12', sk: 'K' });
     expect(blockingRefName('01H', 2)).toBe('r_01H_2');
     expect(duplicateReviewKey('R1')).toEqual({ pk: 'DUPREVIEW#R1', sk: 'DUPREVIEW' });
     expect(duplicateReviewsByCountry('TH', 'PENDING', 'R1')).toEqual({ gsi1pk: 'DUPREVIEWS#TH', gsi1sk: 'PENDING#R1' });

@@ -1,17 +1,23 @@
 /**
  * Key builders for possible duplicates without documents. Pure; unit-tested in `test/unit/duplicates.test.ts`.
  *
- * The blocking index is one bucket item per (country, keyed hash of name and origin place, birth
- * year): every person of that name, place and year is an attribute of it, so a match reads exactly
- * three items per person and place (the year before, the year, the year after) with one
- * BatchGetItem, however many people are registered.
+ * The blocking index is one bucket item per (country, keyed hash of name and origin place): every
+ * person of that name and place is an attribute of it, with its year of birth, so a match reads
+ * exactly one item per person and place with one BatchGetItem, however many people are registered,
+ * and keeps those born within a year.
  */
 
 /**
- * The people of a country with one normalised name from one origin place, born in one year.
- * Item: { n, r_<householdId>_<memberIndex>: { h, o, m, y, a4? } }. pk = DUPKEY#<country>#<hash>#<year>, sk = K
+ * The people of a country with one normalised name from one origin place.
+ * Item: { n, r_<householdId>_<memberIndex>: { h, o, m, y, a4? } }. pk = DUPNAME#<country>#<hash>, sk = K
  */
-export const blockingBucketKey = (country: string, hash: string, year: number) => ({ pk: `DUPKEY#${country}#${hash}#${year}`, sk: 'K' });
+export const blockingBucketKey = (country: string, hash: string) => ({ pk: `DUPNAME#${country}#${hash}`, sk: 'K' });
+
+/**
+ * The bucket of the first blocking index, one per year of birth (a match read three):
+ * pk = DUPKEY#<country>#<hash>#<year>, sk = K. Only the local backfill reads its prefix, to delete them.
+ */
+export const LEGACY_BLOCKING_BUCKET_PREFIX = 'DUPKEY#';
 
 /** The attribute of one person in a bucket. */
 export const blockingRefName = (householdId: string, memberIndex: number) => `r_${householdId}_${memberIndex}`;

@@ -81,10 +81,10 @@ async function keyedEntries(person: Person): Promise<Keyed[]> {
   const entries = blockingEntries(person);
   const hashes = new Map<string, string>();
   for (const e of entries) if (!hashes.has(`${e.place}\n${e.name}`)) hashes.set(`${e.place}\n${e.name}`, await blockingHash(person.country, e));
-  return entries.map((e) => ({ ...e, key: blockingBucketKey(person.country, hashes.get(`${e.place}\n${e.name}`)!, e.birthYear) }));
+  return entries.map((e) => ({ ...e, key: blockingBucketKey(person.country, hashes.get(`${e.place}\n${e.name}`)!) }));
 }
 
-/** The entries grouped by bucket: one update per item (two members of one name and year share one). */
+/** The entries grouped by bucket: one update per item (two members of one name share one). */
 function byBucket(entries: readonly Keyed[]): Keyed[][] {
   const groups = new Map<string, Keyed[]>();
   for (const e of entries) groups.set(e.key.pk, [...(groups.get(e.key.pk) ?? []), e]);
@@ -247,7 +247,7 @@ export interface Candidate {
 
 /**
  * The households of the same country with a person of the same normalised name, born within a year,
- * from the same origin commune or village: one BatchGetItem of three buckets per person and place
+ * from the same origin commune or village: one BatchGetItem of one bucket per person and place
  * (`itemsRead`, the same however many people are filed). The household itself is left out.
  */
 export async function findCandidates(person: Person, prefetched?: Prefetched): Promise<{ candidates: Candidate[]; itemsRead: number }> {
@@ -273,17 +273,13 @@ export async function findCandidatesMany(people: readonly Person[]): Promise<Can
 
 type Lookups = Map<string, { key: { pk: string; sk: string }; looking: Keyed[] }>;
 
-/** The buckets a household's people are looked up in (three years each), and who looks in each. */
+/** The buckets a household's people are looked up in (one per name and place), and who looks in each. */
 async function lookups(person: Person): Promise<Lookups> {
   const wanted: Lookups = new Map();
   for (const e of await keyedEntries(person)) {
-    const hashPart = e.key.pk.slice(0, e.key.pk.lastIndexOf('#'));
-    for (const year of comparedYears(e.birthYear)) {
-      const key = { pk: `${hashPart}#${year}`, sk: 'K' };
-      const slot = wanted.get(key.pk) ?? { key, looking: [] };
-      slot.looking.push(e);
-      wanted.set(key.pk, slot);
-    }
+    const slot = wanted.get(e.key.pk) ?? { key: e.key, looking: [] };
+    slot.looking.push(e);
+    wanted.set(e.key.pk, slot);
   }
   return wanted;
 }
@@ -297,8 +293,11 @@ function candidatesIn(person: Person, wanted: Lookups, buckets: Map<string, Reco
       if (!name.startsWith(BLOCKING_REF_PREFIX)) continue;
       const ref = value as BucketRef;
       if (ref.h === person.id) continue;
+      // Born within a year of each other (the bucket holds every year).
+      const near = looking.filter((e) => comparedYears(e.birthYear).includes(ref.y));
+      if (near.length === 0) continue;
       const candidate = found.get(ref.h) ?? { householdId: ref.h, org: ref.o, matches: [] };
-      for (const e of looking) {
+      for (const e of near) {
         const sameVillage = e.kind === 'VILLAGE' || (person.origin.adm4 !== undefined && person.origin.adm4 === ref.a4);
         candidate.matches.push({
           memberIndex: e.memberIndex,
