@@ -67,6 +67,7 @@ const view = (job: ImportJob) => ({
   rowsRejected: job.rowsRejected,
   households: job.households,
   householdsRejected: job.householdsRejected,
+  ...(job.dryRun !== true && job.possibleDuplicates !== undefined ? { possibleDuplicates: job.possibleDuplicates } : {}),
   bytesTotal: job.bytesTotal,
   ...(job.message ? { message: job.message } : {}),
   ...(job.duplicateOf ? { duplicateOf: job.duplicateOf } : {}),

@@ -326,6 +326,8 @@ export const HouseholdImportSchema = named('HouseholdImport', () =>
     rowsRejected: z.int(),
     households: z.int(),
     householdsRejected: z.int(),
+    /** Pairs of possible duplicates without documents its households are in, queued for the ministry's review (`GET /v1/duplicate-reviews`); not on a dry run. */
+    possibleDuplicates: z.optional(z.int()),
     bytesTotal: z.int(),
     message: z.optional(z.string()),
     duplicateOf: z.optional(z.string()),

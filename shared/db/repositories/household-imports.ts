@@ -47,6 +47,8 @@ export interface ImportJob {
   /** Households imported. */
   households: number;
   householdsRejected: number;
+  /** Pairs of possible duplicates (without documents) its households are in, queued for the ministry's review; absent on jobs from before. */
+  possibleDuplicates?: number | undefined;
   bytesTotal: number;
   /** Why it failed, or that the file was imported before. */
   message?: string | undefined;
@@ -96,6 +98,7 @@ export function newImportJob(
     rowsRejected: 0,
     households: 0,
     householdsRejected: 0,
+    possibleDuplicates: 0,
     bytesTotal: 0,
     ...(expectedBytes !== undefined ? { expectedBytes } : {}),
     ...(options.dryRun ? { dryRun: true } : {}),
@@ -227,6 +230,8 @@ export interface ChunkCounts {
   rowsRejected: number;
   households: number;
   householdsRejected: number;
+  /** Pairs of possible duplicates the chunk's households are in, queued for review. */
+  possibleDuplicates?: number;
 }
 
 /** Most writes one TransactWriteItems may hold. */
@@ -284,12 +289,14 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
           Update: {
             TableName: tableName,
             Key: importJobKey(jobId),
-            UpdateExpression: 'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, version :one SET updatedAt = :now',
+            UpdateExpression:
+              'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, possibleDuplicates :pd, version :one SET updatedAt = :now',
             ExpressionAttributeValues: {
               ':ri': counts.rowsImported,
               ':rr': counts.rowsRejected,
               ':h': counts.households,
               ':hr': counts.householdsRejected,
+              ':pd': counts.possibleDuplicates ?? 0,
               ':one': 1,
               ':now': now,
             },
