@@ -68,6 +68,7 @@ const view = (job: ImportJob) => ({
   households: job.households,
   householdsRejected: job.householdsRejected,
   ...(job.dryRun !== true && job.possibleDuplicates !== undefined ? { possibleDuplicates: job.possibleDuplicates } : {}),
+  ...(job.duplicatesCheckedAt ? { duplicatesCheckedAt: job.duplicatesCheckedAt } : {}),
   bytesTotal: job.bytesTotal,
   ...(job.message ? { message: job.message } : {}),
   ...(job.duplicateOf ? { duplicateOf: job.duplicateOf } : {}),

@@ -1,36 +1,62 @@
 import { newId } from '#shared/domain/ids.ts';
 import { fileMany, findCandidatesMany, newReview, PairAlreadyQueued, reviewWrites } from '#shared/db/repositories/duplicates.ts';
+import { recordDuplicatePass } from '#shared/db/repositories/household-imports.ts';
+import { getHouseholds } from '#shared/db/repositories/households.ts';
 import { transact } from '#shared/db/transact.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ImportJob } from '#shared/db/repositories/household-imports.ts';
 import type { Household } from '#shared/domain/household.ts';
 import { mapLimit } from '#shared/map-limit.ts';
 
 const IN_FLIGHT = 8;
+const LOOKUP_SLICE = 500;
 /** Pairs queued per household at most, best-scored first: a name shared by dozens of households of one commune and age says little more. */
 const REVIEWS_PER_HOUSEHOLD = 10;
 
-/** What an import's duplicate pass did over its chunks: pairs queued (or found queued already) and its time. */
-export interface DuplicatePassTotals {
-  pairs: number;
-  ms: number;
+/**
+ * The duplicate pass of an import, once its households are stored and the job is COMPLETED (the
+ * issue allows it after the import "so the import keeps its speed": the households are usable
+ * before it ends): a slice of households at a time, read back, files their people in the blocking
+ * index, then looks each of them up and puts every pair found (with households of the country
+ * registered before, or of this import) on the ministry's review queue, and counts the slice's new
+ * pairs on the job (`possibleDuplicates`); the job says when the pass has ended
+ * (`duplicatesCheckedAt`). A pair of two households of different slices is found from the later
+ * slice's side; within one slice from both, and queued once. What it holds is one slice, whatever
+ * the size of the import (at a million people, holding every household at once ran the importer out
+ * of its heap). Safe to run again: a person already filed and a pair already queued are left as
+ * they are (and not counted again).
+ */
+export async function queueImportDuplicates(
+  job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
+  householdIds: readonly string[],
+  log: Logger,
+  slice = LOOKUP_SLICE,
+): Promise<{ reviews: number; ms: number }> {
+  const started = performance.now();
+  let reviews = 0;
+  for (let from = 0; from < householdIds.length; from += slice) {
+    const ids = householdIds.slice(from, from + slice);
+    const batches = Array.from({ length: Math.ceil(ids.length / 100) }, (_, i) => ids.slice(i * 100, (i + 1) * 100));
+    const households = (await mapLimit(batches, 2, (batch) => getHouseholds([...batch]))).flat();
+    const queued = await queueSliceDuplicates(job, households);
+    reviews += queued;
+    if (queued > 0) await recordDuplicatePass(job.id, queued);
+  }
+  await recordDuplicatePass(job.id, 0, new Date().toISOString());
+  const ms = performance.now() - started;
+  log.info('household import: duplicate pass', { importId: job.id, households: householdIds.length, reviews, ms: Math.round(ms) });
+  return { reviews, ms };
 }
 
 /**
- * The duplicate pass of one chunk of an import, with its households as stored (no read back), run
- * before the chunk is committed: files their people in the blocking index, then looks each of them
- * up and puts every pair found (with households of the country registered before, or of this
- * import) on the ministry's review queue. A pair of two households of different chunks is found
- * from the later chunk's side; a pair within the chunk from both, and queued once. What it holds is
- * the chunk. Safe to run again (a run resumed after a crash redoes the chunks not committed): a
- * person already filed and a pair already queued are left as they are, and the pair is counted
- * all the same, so the job's count is the same. Answers the pairs of the chunk.
+ * One slice of the pass: files the households' people, looks them up, and queues each pair found
+ * once (best-scored first, at most 10 per household). Answers the pairs queued now (a pair queued
+ * already, by an earlier run, is left as it is and not counted).
  */
-export async function queueChunkDuplicates(
+export async function queueSliceDuplicates(
   job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
   households: readonly Pick<Household, 'country' | 'id' | 'org' | 'origin' | 'members'>[],
-  totals?: DuplicatePassTotals,
 ): Promise<number> {
-  const started = performance.now();
   const people = households.map((h) => ({ country: h.country, id: h.id, org: h.org, origin: h.origin, members: h.members }));
   await fileMany(people);
   const found = await findCandidatesMany(people);
@@ -40,7 +66,7 @@ export async function queueChunkDuplicates(
     found[k]!.map((c) => newReview(newId(), person.country, c, person.id, 'IMPORT', at, job.actor.sub, job.id))
       .sort((a, b) => b.score - a.score)
       .slice(0, REVIEWS_PER_HOUSEHOLD)
-      // A pair of two households of one chunk is found from both sides: queued from the first.
+      // A pair of two households of one slice is found from both sides: queued from the first.
       .filter((review) => {
         const pair = [...review.householdIds].sort().join(' ');
         if (seen.has(pair)) return false;
@@ -48,16 +74,14 @@ export async function queueChunkDuplicates(
         return true;
       }),
   );
+  let queued = 0;
   await mapLimit(reviews, IN_FLIGHT, async (review) => {
     try {
       await transact(reviewWrites(review));
+      queued++;
     } catch (e: unknown) {
       if (!(e instanceof PairAlreadyQueued)) throw e;
     }
   });
-  if (totals) {
-    totals.pairs += reviews.length;
-    totals.ms += performance.now() - started;
-  }
-  return reviews.length;
+  return queued;
 }

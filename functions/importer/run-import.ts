@@ -41,7 +41,7 @@ import {
 } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
-import { type DuplicatePassTotals, queueChunkDuplicates } from './duplicate-pass.ts';
+import { queueImportDuplicates } from './duplicate-pass.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { KeyIndex } from './key-index.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
@@ -505,9 +505,10 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
-    const duplicatePass: DuplicatePassTotals = { pairs: 0, ms: 0 };
+    const importedIds: string[] = [];
     for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
       const decided = await decideChunk(ctx, chunk);
+      if (!job.dryRun) importedIds.push(...decided.accepted.map((c) => c.id));
       for (const c of decided.accepted) {
         const cell = safetyCellOf(c.body.destination);
         if (cell) ctx.safetyCells.add(cell);
@@ -539,13 +540,6 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       built = await undoClaimCollisions(ctx, decided, built, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
-      // Possible duplicates without documents, from the households as built: before the chunk's
-      // commit, so that a run resumed after a crash redoes a chunk's pass with the chunk.
-      const possibleDuplicates = await queueChunkDuplicates(
-        job,
-        built.map((b) => b.household),
-        duplicatePass,
-      );
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
       await commitSiteFigures(
@@ -569,7 +563,6 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
           rowsRejected: decided.errors.length,
           households: decided.accepted.length,
           householdsRejected: decided.rejectedHouseholds,
-          possibleDuplicates,
         },
         chunkStatsWrites(built.map((b) => b.household)),
         new Date().toISOString(),
@@ -584,7 +577,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     if (rechecked.changed > 0)
       log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
-    if (!job.dryRun) log.info('household import: duplicate pass', { importId: job.id, pairs: duplicatePass.pairs, ms: Math.round(duplicatePass.ms) });
+    // Possible duplicates without documents: a pass after the import, which the households do not wait for.
+    if (!job.dryRun) await queueImportDuplicates(job, importedIds, log);
     const final = await getImportJob(job.id);
     log.info('household import completed', {
       importId: job.id,

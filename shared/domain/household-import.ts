@@ -326,8 +326,13 @@ export const HouseholdImportSchema = named('HouseholdImport', () =>
     rowsRejected: z.int(),
     households: z.int(),
     householdsRejected: z.int(),
-    /** Pairs of possible duplicates without documents its households are in, queued for the ministry's review (`GET /v1/duplicate-reviews`); not on a dry run. */
+    /**
+     * Pairs of possible duplicates without documents its households are in, queued for the ministry's review (`GET /v1/duplicate-reviews`) by
+     * the duplicate pass that follows the import (counting up after COMPLETED, until `duplicatesCheckedAt`); not on a dry run.
+     */
     possibleDuplicates: z.optional(z.int()),
+    /** When the duplicate pass after the import ended. */
+    duplicatesCheckedAt: z.optional(z.string()),
     bytesTotal: z.int(),
     message: z.optional(z.string()),
     duplicateOf: z.optional(z.string()),

@@ -5,7 +5,7 @@ import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/ap
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as householdMembersApp } from '../../functions/household-members/app.ts';
 import { randomBytes } from 'node:crypto';
-import { queueChunkDuplicates } from '../../functions/importer/duplicate-pass.ts';
+import { queueSliceDuplicates } from '../../functions/importer/duplicate-pass.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
 import { householdCreateWrites } from '../../shared/db/repositories/households.ts';
 import { transact } from '../../shared/db/transact.ts';
@@ -287,7 +287,7 @@ describe('the review queue', () => {
 });
 
 describe('imports', () => {
-  it('queue the pairs they bring, with households registered before and within the file, and count them on the job', async () => {
+  it('queue the pairs they bring, with households registered before and within the file, in a pass after the import, counted on the job', async () => {
     const v = newVillage();
     const before = await register(reliefB, family(v, { givenName: 'Rathana', familyName: 'Ouk', birthYear: 1975 }));
     const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
@@ -307,9 +307,10 @@ describe('imports', () => {
     const ofImported = (await Promise.all(imported.map((id) => reviewsOf(ministryKH, id)))).flat();
     const within = new Set(ofImported.filter((r) => r.householdIds.every((id) => imported.includes(id))).map((r) => r.id));
     expect(within.size).toBe(1);
-    // The job says how many pairs its households are in: two with the household registered before, one within the file.
-    const job = await call<{ possibleDuplicates?: number }>('GET', `/v1/household-imports/${created.body.id}`, reliefA);
+    // The job says how many pairs its pass queued (two with the household registered before, one within the file), and when it ended.
+    const job = await call<{ possibleDuplicates?: number; duplicatesCheckedAt?: string }>('GET', `/v1/household-imports/${created.body.id}`, reliefA);
     expect(job.body.possibleDuplicates).toBe(3);
+    expect(job.body.duplicatesCheckedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 });
 
@@ -333,30 +334,28 @@ describe('the import’s duplicate pass', () => {
   }
   const job = (id: string) => ({ id, country: 'KH' as const, actor: { sub: 'importer', role: 'relief' as const, country: 'KH' as const, org: 'NGO-A' } });
 
-  it('finds a pair whose households fall in different chunks, from the later one, and queues it once', async () => {
+  it('finds a pair whose households fall in different slices, from the later one, and queues it once', async () => {
     const v = newVillage();
     const first = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1979 });
     const other = await storedUnfiled(v, { givenName: 'Someone', familyName: 'Else', birthYear: 1990 });
     const second = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1980 });
-    // One household a chunk: the first is looked up before the second is filed.
-    const totals = { pairs: 0, ms: 0 };
-    expect(await queueChunkDuplicates(job(`job-${v}`), [first], totals)).toBe(0);
-    expect(await queueChunkDuplicates(job(`job-${v}`), [other], totals)).toBe(0);
-    expect(await queueChunkDuplicates(job(`job-${v}`), [second], totals)).toBe(1);
-    expect(totals.pairs).toBe(1);
+    // One household a slice: the first is looked up before the second is filed.
+    expect(await queueSliceDuplicates(job(`job-${v}`), [first])).toBe(0);
+    expect(await queueSliceDuplicates(job(`job-${v}`), [other])).toBe(0);
+    expect(await queueSliceDuplicates(job(`job-${v}`), [second])).toBe(1);
     const queued = await reviewsOf(ministryKH, first.id);
     expect(queued.map((r) => [...r.householdIds].sort())).toEqual([[first.id, second.id].sort()]);
     expect(await reviewsOf(ministryKH, other.id)).toEqual([]);
-    // A chunk's pass run again (a resumed import) queues nothing new and counts the pair the same.
-    expect(await queueChunkDuplicates(job(`job-${v}`), [second], totals)).toBe(1);
+    // A slice's pass run again (a resumed import) queues nothing new and counts nothing again.
+    expect(await queueSliceDuplicates(job(`job-${v}`), [second])).toBe(0);
     expect(await reviewsOf(ministryKH, first.id)).toHaveLength(1);
   });
 
-  it('queues a pair within one chunk once, though it is found from both sides', async () => {
+  it('queues a pair within one slice once, though it is found from both sides', async () => {
     const v = newVillage();
     const a = await storedUnfiled(v, { givenName: 'Bopha', familyName: 'Mao', birthYear: 1988 });
     const b = await storedUnfiled(v, { givenName: 'Bopha', familyName: 'Mao', birthYear: 1988 });
-    expect(await queueChunkDuplicates(job(`job-${v}`), [a, b])).toBe(1);
+    expect(await queueSliceDuplicates(job(`job-${v}`), [a, b])).toBe(1);
     expect(await reviewsOf(ministryKH, a.id)).toHaveLength(1);
   });
 });

@@ -47,8 +47,10 @@ export interface ImportJob {
   /** Households imported. */
   households: number;
   householdsRejected: number;
-  /** Pairs of possible duplicates (without documents) its households are in, queued for the ministry's review; absent on jobs from before. */
+  /** Pairs of possible duplicates (without documents) its duplicate pass queued for the ministry's review; absent on jobs from before. */
   possibleDuplicates?: number | undefined;
+  /** When its duplicate pass ended (after COMPLETED). */
+  duplicatesCheckedAt?: string | undefined;
   bytesTotal: number;
   /** Why it failed, or that the file was imported before. */
   message?: string | undefined;
@@ -230,8 +232,23 @@ export interface ChunkCounts {
   rowsRejected: number;
   households: number;
   householdsRejected: number;
-  /** Pairs of possible duplicates the chunk's households are in, queued for review. */
-  possibleDuplicates?: number;
+}
+
+/**
+ * Counts pairs the import's duplicate pass queued on the job (`possibleDuplicates`), and with
+ * `doneAt` marks the pass ended (`duplicatesCheckedAt`). Not versioned: the pass runs after the
+ * job is COMPLETED, and nothing else changes the job then.
+ */
+export async function recordDuplicatePass(jobId: string, pairs: number, doneAt?: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: importJobKey(jobId),
+      UpdateExpression: `ADD possibleDuplicates :n${doneAt ? ' SET duplicatesCheckedAt = :at' : ''}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':n': pairs, ...(doneAt ? { ':at': doneAt } : {}) },
+    }),
+  );
 }
 
 /** Most writes one TransactWriteItems may hold. */
@@ -289,14 +306,12 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
           Update: {
             TableName: tableName,
             Key: importJobKey(jobId),
-            UpdateExpression:
-              'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, possibleDuplicates :pd, version :one SET updatedAt = :now',
+            UpdateExpression: 'ADD rowsImported :ri, rowsRejected :rr, households :h, householdsRejected :hr, version :one SET updatedAt = :now',
             ExpressionAttributeValues: {
               ':ri': counts.rowsImported,
               ':rr': counts.rowsRejected,
               ':h': counts.households,
               ':hr': counts.householdsRejected,
-              ':pd': counts.possibleDuplicates ?? 0,
               ':one': 1,
               ':now': now,
             },

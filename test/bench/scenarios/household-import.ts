@@ -52,8 +52,10 @@ interface ChildResult {
 interface RawResult {
   rawMs: number;
   items: number;
-  /** Of `items`, the duplicate blocking index's buckets (written after the households, as the import's pass files them). */
+  /** Of `items`, the duplicate blocking index's buckets (written after the households, as the import's pass files them after the import). */
   bucketItems?: number;
+  /** Of `rawMs`, the time of the buckets. */
+  bucketsMs?: number;
   rows: number;
   /** (ms of writing, rows written) after each 5,000 items. */
   samples: [number, number][];
@@ -206,13 +208,19 @@ export const householdImport: Scenario = {
         await rawStack.stop();
       }
 
+      // The import is done when its job is COMPLETED (its households stored, usable, counted); the
+      // duplicate pass follows it, as #18 allows ("so the import keeps its speed"). The target compares
+      // the import with raw BatchWriteItem of its own items; the whole run, pass included, is shown
+      // against raw with the buckets too.
+      const rawImportMs = raw.rawMs - (raw.bucketsMs ?? 0);
       const failures: string[] = [];
       const rows: string[][] = [];
       const verdicts: string[] = [];
       const data: Record<string, unknown> = {
         people,
         items: raw.items,
-        rawMs: raw.rawMs,
+        rawMs: rawImportMs,
+        rawWithBucketsMs: raw.rawMs,
         heapCapMb: heapMb ? Number(heapMb) : null,
         semiSpaceMb: semiSpaceMb ? Number(semiSpaceMb) : null,
         targets: { time: TARGETS, rssMb: RSS_TARGET_MB },
@@ -221,7 +229,8 @@ export const householdImport: Scenario = {
         r ? `${fixed(r.first, 0)} → ${fixed(r.last, 0)} (${fixed(r.first / r.last, 2)}×)` : '';
       const rawRates = windowRates(raw.samples, raw.rows);
       for (const { format, bytes, result } of runs) {
-        const ratio = result.importMs / raw.rawMs;
+        const ratio = result.completedMs / rawImportMs;
+        const wholeRatio = result.importMs / raw.rawMs;
         const peakMb = result.maxRssBytes / 1024 / 1024;
         const rates = windowRates(result.samples, people, result.processingMs);
         const rss = rssGrowth(result.samples, people);
@@ -231,17 +240,18 @@ export const householdImport: Scenario = {
           failures.push(`household-import: the ${format} import's peak RSS was ${fixed(peakMb, 0)} MB (target ≤ ${RSS_TARGET_MB} MB)`);
         rows.push([
           `import ${format} (${(bytes / 1024 / 1024).toFixed(1)} MB)`,
-          fixed(result.importMs / 1000, 1),
+          fixed(result.completedMs / 1000, 1),
           fixed(result.processingMs / 1000, 1),
-          fixed(result.duplicatePassMs / 1000, 1),
-          fixed(people / (result.importMs / 1000), 0),
+          fixed(people / (result.completedMs / 1000), 0),
           fixed(ratio, 2),
+          fixed(result.duplicatePassMs / 1000, 1),
+          `${fixed(result.importMs / 1000, 1)} (${fixed(wholeRatio, 2)}×)`,
           fixed(peakMb, 0),
           rss ? `${rss.early} → ${rss.end}` : '',
           rateText(rates),
         ]);
         verdicts.push(
-          `target: ${format} ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`,
+          `target: ${format} import ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×; with the duplicate pass after it, against raw with the buckets: ${fixed(wholeRatio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`,
         );
         if (rates) {
           const slowdown = rates.first / rates.last;
@@ -256,10 +266,12 @@ export const householdImport: Scenario = {
         }
         data[format] = {
           bytes,
-          importMs: result.importMs,
+          importMs: result.completedMs,
+          withDuplicatePassMs: result.importMs,
           checkMs: result.processingMs,
           duplicatePassMs: result.duplicatePassMs,
           ratio,
+          withDuplicatePassRatio: wholeRatio,
           peakRssMb: peakMb,
           rssMbAfterFirstWindow: rss?.early ?? null,
           rssMbAtEnd: rss?.end ?? null,
@@ -272,17 +284,29 @@ export const householdImport: Scenario = {
       }
       data.rawRowsPerSecondFirst = rawRates?.first ?? null;
       data.rawRowsPerSecondLast = rawRates?.last ?? null;
-      rows.push(['raw BatchWriteItem', fixed(raw.rawMs / 1000, 1), '', '', fixed(people / (raw.rawMs / 1000), 0), '1.00', '', '', rateText(rawRates)]);
+      rows.push([
+        'raw BatchWriteItem',
+        fixed(rawImportMs / 1000, 1),
+        '',
+        fixed(people / (rawImportMs / 1000), 0),
+        '1.00',
+        fixed((raw.bucketsMs ?? 0) / 1000, 1),
+        `${fixed(raw.rawMs / 1000, 1)} (1.00×)`,
+        '',
+        '',
+        rateText(rawRates),
+      ]);
       const report = [
         `imports of ${people} people (${runs[0]?.result.job.households ?? '?'} households, ${runs[0]?.result.job.rowsRejected ?? '?'} rows rejected) vs raw BatchWriteItem of the ${raw.items} items such an import writes (${raw.bucketItems ?? 0} of them the duplicate blocking index's buckets)`,
         table(
           [
             { header: 'measure' },
-            { header: 'seconds', align: 'right' },
+            { header: 'import s', align: 'right' },
             { header: 'of which check', align: 'right' },
-            { header: 'of which duplicate pass', align: 'right' },
             { header: 'rows/s', align: 'right' },
             { header: '× raw', align: 'right' },
+            { header: 'then duplicate pass s (raw: buckets)', align: 'right' },
+            { header: 'in all s (× raw in all)', align: 'right' },
             { header: 'peak RSS MB', align: 'right' },
             { header: 'RSS MB first window → end', align: 'right' },
             { header: `rows/s first → last ${windowOf(people)} rows`, align: 'right' },
