@@ -558,12 +558,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       await commitChunk(
         job.id,
         chunk.number,
-        {
-          rowsImported,
-          rowsRejected: decided.errors.length,
-          households: decided.accepted.length,
-          householdsRejected: decided.rejectedHouseholds,
-        },
+        { rowsImported, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds },
         chunkStatsWrites(built.map((b) => b.household)),
         new Date().toISOString(),
       );

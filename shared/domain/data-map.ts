@@ -220,7 +220,7 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     data: 'Possible duplicates: pairs of households that may be one family, their score and reasons, the ministry’s decision',
     fields: [],
     storedIn:
-      '`DuplicateReview` items (`DUPREVIEW#<id>`/`DUPREVIEW`: the two household ids, score, reasons, decision; no names) and the pair’s links (`HH#<id>`/`DUPPAIR#<other id>`); a SAME decision marks both records (`duplicateReviews`) and their histories; `possibleDuplicates` is only in a registration’s answer',
+      '`DuplicateReview` items (`DUPREVIEW#<id>`/`DUPREVIEW`: the two household ids, score, reasons, decision; no names) and the pair’s links (`HH#<id>`/`DUPPAIR#<other id>`); a SAME decision marks both records (`duplicateReviews`) and their histories; `possibleDuplicates` (the households) is only in a registration’s answer; an import job carries only their number',
     readers: 'the queue: the ministry of the country, admins; a registration’s answer: only the households the registering user may read',
     kept: UNTIL_ERASED,
     erasure: `reviews of the household’s pairs and their links deleted; the mark goes with the record (${TOMBSTONE})`,
