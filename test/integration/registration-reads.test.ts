@@ -7,7 +7,7 @@ import { documentClient, tableName } from '../../shared/db/client.ts';
 import { hazardsVersionKey } from '../../shared/db/keys/hazard-area.ts';
 import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
 import { getHousehold } from '../../shared/db/repositories/households.ts';
-import { hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
+import { cacheForHazardsVersion, hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
 import { drawnRegistrationCode, householdIdByCode, registrationCodeItem, settledRegistrationCode } from '../../shared/db/repositories/registration-codes.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import { newId } from '../../shared/domain/ids.ts';
@@ -152,6 +152,16 @@ describe('a registration’s reads', () => {
     expect(repaired.changed).toBeGreaterThanOrEqual(1);
     expect((await getHousehold(stale.id))?.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
     expect((await register(at('r3'))).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+  });
+
+  it('keeps assessments only with the version read, and starts them afresh past their budget', async () => {
+    const read = await Prefetched.read([hazardsVersionKey()]);
+    const cache = cacheForHazardsVersion(read)!;
+    expect(cacheForHazardsVersion(read)).toBe(cache);
+    cache.set('a-large-geometry', 'x'.repeat(17 * 1024 * 1024));
+    expect(cacheForHazardsVersion(read)).not.toBe(cache);
+    // A request that did not read the version (no point) gets none.
+    expect(cacheForHazardsVersion(await Prefetched.read([{ pk: 'HHCODE#KH#NOPE', sk: 'CODE' }]))).toBeUndefined();
   });
 
   it('counts up the hazard areas’ version in every transaction that writes a hazard area', async () => {

@@ -137,9 +137,23 @@ export function hazardsUnchanged(prefetched: Prefetched): GuardedWrite {
   };
 }
 
-/** Cell items and geometries kept across requests at most, before the cache starts afresh. */
-const VERSIONED_CACHE_ENTRIES = 10_000;
-let versioned: { v: unknown; cache: Map<string, unknown> } | undefined;
+/**
+ * What the cache kept across requests may hold, as the length of its entries' JSON (cell items are
+ * a few hundred characters, a hazard area's geometries up to ~2 × 5,000 vertices): past it, the
+ * cache starts afresh, so a process never holds more than ~16 MB of it whatever the areas' sizes.
+ */
+const VERSIONED_CACHE_BUDGET = 16 * 1024 * 1024;
+
+/** A Map that counts the size of what is set in it (entries are only ever added). */
+class WeighedCache extends Map<string, unknown> {
+  weight = 0;
+  override set(key: string, value: unknown): this {
+    this.weight += key.length + (JSON.stringify(value)?.length ?? 0);
+    return super.set(key, value);
+  }
+}
+
+let versioned: { v: unknown; cache: WeighedCache } | undefined;
 
 /**
  * A cache for {@link assessReturnSafety} that outlives the request, valid while the hazard areas'
@@ -154,7 +168,7 @@ export function cacheForHazardsVersion(prefetched: Prefetched): Map<string, unkn
   const read = prefetched.covering([hazardsVersionKey()]);
   if (!read) return undefined;
   const v = read[0]?.v ?? 0;
-  if (versioned?.v !== v || versioned.cache.size > VERSIONED_CACHE_ENTRIES) versioned = { v, cache: new Map() };
+  if (versioned?.v !== v || versioned.cache.weight > VERSIONED_CACHE_BUDGET) versioned = { v, cache: new WeighedCache() };
   return versioned.cache;
 }
 
