@@ -5,7 +5,8 @@ import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/ap
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as householdMembersApp } from '../../functions/household-members/app.ts';
 import { randomBytes } from 'node:crypto';
-import { queueSliceDuplicates } from '../../functions/importer/duplicate-pass.ts';
+import { queueImportDuplicates, queueSliceDuplicates } from '../../functions/importer/duplicate-pass.ts';
+import { logger } from '../../shared/logger.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
 import { householdCreateWrites } from '../../shared/db/repositories/households.ts';
 import { transact } from '../../shared/db/transact.ts';
@@ -14,7 +15,7 @@ import { historyEntry } from '../../shared/domain/history.ts';
 import { newHousehold, type HouseholdCreate } from '../../shared/domain/household.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import { findCandidates } from '../../shared/db/repositories/duplicates.ts';
-import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
+import { getImportJob, importJobWrite, markUploaded, newImportJob } from '../../shared/db/repositories/household-imports.ts';
 import type { DuplicateReview, PossibleDuplicate } from '../../shared/domain/duplicates.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import { scanTable } from '../support/fixtures.ts';
@@ -339,16 +340,21 @@ describe('the import’s duplicate pass', () => {
     const first = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1979 });
     const other = await storedUnfiled(v, { givenName: 'Someone', familyName: 'Else', birthYear: 1990 });
     const second = await storedUnfiled(v, { givenName: 'Chenda', familyName: 'Keo', birthYear: 1980 });
+    // A job as an upload creates it, for the pass to count on.
+    const stored = newImportJob(newId(), { sub: 'importer', role: 'relief', country: 'KH', org: 'NGO-A' }, 'KH', new Date().toISOString());
+    await transact([importJobWrite(stored)]);
     // One household a slice: the first is looked up before the second is filed.
-    expect(await queueSliceDuplicates(job(`job-${v}`), [first])).toBe(0);
-    expect(await queueSliceDuplicates(job(`job-${v}`), [other])).toBe(0);
-    expect(await queueSliceDuplicates(job(`job-${v}`), [second])).toBe(1);
+    expect(await queueImportDuplicates(stored, [first.id, other.id, second.id], logger, 1)).toEqual({ reviews: 1 });
     const queued = await reviewsOf(ministryKH, first.id);
     expect(queued.map((r) => [...r.householdIds].sort())).toEqual([[first.id, second.id].sort()]);
     expect(await reviewsOf(ministryKH, other.id)).toEqual([]);
-    // A slice's pass run again (a resumed import) queues nothing new and counts nothing again.
-    expect(await queueSliceDuplicates(job(`job-${v}`), [second])).toBe(0);
+    const counted = await getImportJob(stored.id);
+    expect(counted).toMatchObject({ possibleDuplicates: 1 });
+    expect(counted?.duplicatesCheckedAt).toBeDefined();
+    // The pass run again (a resumed import) queues nothing new and counts nothing again.
+    expect(await queueImportDuplicates(stored, [first.id, other.id, second.id], logger, 1)).toEqual({ reviews: 0 });
     expect(await reviewsOf(ministryKH, first.id)).toHaveLength(1);
+    expect((await getImportJob(stored.id))?.possibleDuplicates).toBe(1);
   });
 
   it('queues a pair within one slice once, though it is found from both sides', async () => {

@@ -39,10 +39,8 @@ interface ChildResult {
   importMs: number;
   /** When the check pass ended and chunks began to be imported. */
   processingMs: number;
-  /** When the job turned COMPLETED. */
+  /** When the job turned COMPLETED (sampled every 2 s); the duplicate pass ran from then to `importMs`. */
   completedMs: number;
-  /** The time the import's chunks spent in their duplicate pass (filing, lookups, reviews), within `importMs`. */
-  duplicatePassMs: number;
   maxRssBytes: number;
   job: HouseholdImportView;
   /** (ms, rows committed, RSS MB, heap used MB) every 2 s. */
@@ -244,7 +242,7 @@ export const householdImport: Scenario = {
           fixed(result.processingMs / 1000, 1),
           fixed(people / (result.completedMs / 1000), 0),
           fixed(ratio, 2),
-          fixed(result.duplicatePassMs / 1000, 1),
+          fixed((result.importMs - result.completedMs) / 1000, 1),
           `${fixed(result.importMs / 1000, 1)} (${fixed(wholeRatio, 2)}×)`,
           fixed(peakMb, 0),
           rss ? `${rss.early} → ${rss.end}` : '',
@@ -269,7 +267,7 @@ export const householdImport: Scenario = {
           importMs: result.completedMs,
           withDuplicatePassMs: result.importMs,
           checkMs: result.processingMs,
-          duplicatePassMs: result.duplicatePassMs,
+          duplicatePassMs: result.importMs - result.completedMs,
           ratio,
           withDuplicatePassRatio: wholeRatio,
           peakRssMb: peakMb,

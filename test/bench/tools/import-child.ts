@@ -4,10 +4,9 @@
  * the file). Configuration (table, endpoint, secrets) comes from the environment like the
  * functions'. Argument: the uploaded file (CSV or XLSX). Creates the job as an upload would, runs
  * the import core, samples the job's progress every 2 s (one GetItem) with the process's memory, and
- * prints one JSON line: `{ outcome, importMs, processingMs, completedMs, duplicatePassMs, maxRssBytes, job, samples: [[ms, rows, rssMb, heapMb]] }`
+ * prints one JSON line: `{ outcome, importMs, processingMs, completedMs, maxRssBytes, job, samples: [[ms, rows, rssMb, heapMb]] }`
  * (`processingMs`: when the check of the whole file ended and the import of its chunks began;
- * `completedMs`: when the job turned COMPLETED; `duplicatePassMs`: the time its chunks spent in the
- * duplicate pass, as the importer logs it).
+ * `completedMs`: when the job turned COMPLETED, before the duplicate pass that `importMs` includes).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -52,15 +51,7 @@ const poll = async () => {
   }
 };
 const poller = poll();
-// The importer's own log, read for the duplicate pass's time (its one line at the end says it).
-const { Logger } = await import('@aws-lambda-powertools/logger');
-let duplicatePassMs: number | undefined;
-class PassTimeLogger extends Logger {
-  override info(message: string, ...extra: unknown[]): void {
-    if (message === 'household import: duplicate pass') duplicatePassMs = (extra[0] as { ms?: number } | undefined)?.ms;
-  }
-}
-const outcome = await runImport(job.id, { open: async (range) => createReadStream(file, range ?? {}) }, { log: new PassTimeLogger({ logLevel: 'ERROR' }) });
+const outcome = await runImport(job.id, { open: async (range) => createReadStream(file, range ?? {}) });
 const importMs = performance.now() - started;
 polling = false;
 await poller;
@@ -69,6 +60,6 @@ const { rss, heapUsed } = process.memoryUsage();
 samples.push([Math.round(importMs), final.rowsImported + final.rowsRejected, Math.round(rss / 2 ** 20), Math.round(heapUsed / 2 ** 20)]);
 // process.resourceUsage().maxRSS is the kernel's peak resident set of this process, in KB.
 process.stdout.write(
-  `${JSON.stringify({ outcome, importMs, processingMs: processingMs ?? 0, completedMs: completedMs ?? importMs, duplicatePassMs: duplicatePassMs ?? 0, maxRssBytes: process.resourceUsage().maxRSS * 1024, job: final, samples })}\n`,
+  `${JSON.stringify({ outcome, importMs, processingMs: processingMs ?? 0, completedMs: completedMs ?? importMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, job: final, samples })}\n`,
 );
 process.exit(0);
