@@ -471,6 +471,7 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
   // Distribution lists sent back with the assistance given: their own runner, loaded only for them.
   const run = job.kind === 'assistance' ? (await import('../assistance/import.ts')).importAssistance : importUploaded;
   const outcome = await run(job, source, options, log, started);
+  // Deleting is idempotent: a household import that completed has deleted its file already, before its duplicate pass.
   if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
   return outcome;
 }
@@ -572,6 +573,8 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     if (rechecked.changed > 0)
       log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());
+    // The file (personal data) is deleted as soon as its job ends: the pass that follows reads the stored households, not the file.
+    await source.discard?.();
     // Possible duplicates without documents: a pass after the import, which the households do not wait for.
     if (!job.dryRun) await queueImportDuplicates(job, importedIds, log);
     const final = await getImportJob(job.id);

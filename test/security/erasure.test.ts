@@ -306,8 +306,8 @@ describe('erasure through npm start', { timeout: 240_000 }, () => {
     });
     const idC = lookupC.body.items[0]!.id;
     expect((await call('GET', `/v1/households/${idC}`, relief)).status).toBe(200);
-    // The upload is deleted when its job ends: nothing of the file is left for the erasure to find.
-    expect(existsSync(join(dataDir, 'uploads', `${job.body.id}.csv`))).toBe(false);
+    // The upload is deleted when its job ends (right after COMPLETED, before the duplicate pass): nothing of the file is left for the erasure to find.
+    await vi.waitFor(() => expect(existsSync(join(dataDir, 'uploads', `${job.body.id}.csv`))).toBe(false), { timeout: 5_000, interval: 50 });
 
     // The registration's and the import's events reach the ministry before the erasure (so they are in the feed and the webhook).
     await vi.waitFor(() => expect([idA, job.body.id].every((id) => delivered.some((b) => b.includes(id)))).toBe(true), { timeout: 60_000, interval: 200 });
