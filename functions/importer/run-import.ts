@@ -468,11 +468,14 @@ export async function runImport(jobId: string, source: ImportSource, options: Ru
     return 'NOT_READY';
   }
   const started = performance.now();
+  // The file is deleted once: a household import that completed has deleted it already, before its duplicate pass.
+  let discarded: Promise<void> | undefined;
+  const discard = source.discard;
+  const once: ImportSource = discard ? { ...source, discard: () => (discarded ??= discard.call(source)) } : source;
   // Distribution lists sent back with the assistance given: their own runner, loaded only for them.
   const run = job.kind === 'assistance' ? (await import('../assistance/import.ts')).importAssistance : importUploaded;
-  const outcome = await run(job, source, options, log, started);
-  // Deleting is idempotent: a household import that completed has deleted its file already, before its duplicate pass.
-  if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await source.discard?.();
+  const outcome = await run(job, once, options, log, started);
+  if (outcome === 'COMPLETED' || outcome === 'FAILED' || outcome === 'DUPLICATE') await once.discard?.();
   return outcome;
 }
 
