@@ -60,7 +60,8 @@ import { count, MetricName } from '#shared/metrics.ts';
  *    takes them a chunk at a time: validation with the API's own schema, document hashes checked
  *    against the claims already stored (BatchGetItem) and against the file's earlier households,
  *    the items written with BatchWriteItem, then one transaction with the chunk's marker
- *    (condition: not there yet), the job's counters and the statistics delta.
+ *    (condition: not there yet), the job's counters and the statistics delta. The next chunk is
+ *    decided and built while one is written; writes and commits stay one chunk at a time.
  *
  * Exactly once: household ids (and their first history entries) are derived from the job and the
  * household key, so a chunk re-run after a crash writes the very same items, and its counters
@@ -224,15 +225,27 @@ interface Candidate {
   documents: { memberIndex: number; hash: string; hashes: DocumentHashes }[];
 }
 
+/** A document's first holder in the file. */
+interface InFile {
+  key: string;
+  row: number;
+  id: string;
+}
+
 export interface ImportContext {
   job: ImportJob;
   /**
-   * First holder of each document hash among this file's accepted households: household key and
-   * row. An import keeps only the current chunk's: the claims of earlier chunks are stored before
-   * the next chunk is decided, and read back with the chunk's other claims, so the map does not
-   * grow with the file. A dry run, which stores no claim, keeps the whole file's.
+   * First holder of each document hash among this file's accepted households: household key, row
+   * and id. An import keeps only the current chunk's here and the chunk before's in
+   * `previousDocuments`: a chunk is decided while the chunk before it is still being written (see
+   * `importUploaded`), so that one's claims may not be stored yet; the claims of every earlier
+   * chunk are, and are read back with the chunk's other claims, so the maps do not grow with the
+   * file. A dry run, which stores no claim, keeps the whole file's here.
    */
-  documentsInFile: Map<string, { key: string; row: number }>;
+  documentsInFile: Map<string, InFile>;
+  previousDocuments: Map<string, InFile>;
+  /** The registration codes given to the chunk being written while the next is decided (not stored yet). */
+  codesInFlight: ReadonlySet<string>;
   /** Hazard-area cells and geometries read for this job's assessments (the check at the end reads afresh). */
   safetyCache: Map<string, unknown>;
   /** The return-safety index cells of the job's households, checked again at the end. */
@@ -252,7 +265,10 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     for (const r of group.rows) errors.push({ row: r.row, message: clip(messageFor(r.row)) });
   };
   const timeMs = Date.parse(job.createdAt);
-  if (!job.dryRun) ctx.documentsInFile.clear();
+  if (!job.dryRun) {
+    ctx.previousDocuments = ctx.documentsInFile;
+    ctx.documentsInFile = new Map();
+  }
   await preloadPlaces(job.country);
   const candidates: Candidate[] = [];
   for (const group of chunk.groups) {
@@ -304,9 +320,10 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
     for (const d of c.documents) {
       const row = c.group.rows[d.memberIndex]!.row;
       const holder = holderOf(d);
-      const inFile = ctx.documentsInFile.get(d.hash);
+      const inFile = ctx.documentsInFile.get(d.hash) ?? ctx.previousDocuments.get(d.hash);
       const sameHousehold = seen.get(d.hash);
-      if (holder !== undefined && holder !== c.id) {
+      // The chunk before may have stored its claims by now or not: its households are named as the file's either way.
+      if (holder !== undefined && holder !== c.id && holder !== inFile?.id) {
         if (owners.get(holder)?.org === job.org) problems.set(row, `the identity document is already registered to household ${holder}`);
         else {
           problems.set(row, FOREIGN_DOCUMENT_MESSAGE);
@@ -323,7 +340,7 @@ async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
       );
       continue;
     }
-    for (const d of c.documents) ctx.documentsInFile.set(d.hash, { key: c.group.key, row: c.group.rows[d.memberIndex]!.row });
+    for (const d of c.documents) ctx.documentsInFile.set(d.hash, { key: c.group.key, row: c.group.rows[d.memberIndex]!.row, id: c.id });
     accepted.push(c);
   }
   return { accepted, errors, rejectedHouseholds, refusals };
@@ -430,7 +447,8 @@ async function undoClaimCollisions(
     for (const d of c.documents) {
       const other = recent.get(d.hash);
       await releaseClaim(documentClaimKey(job.country, d.hash), c.id, other && other.householdId !== c.id ? other : undefined);
-      if (ctx.documentsInFile.get(d.hash)?.key === c.group.key) ctx.documentsInFile.delete(d.hash);
+      // Its chunk's map is the previous one once the next chunk is being decided.
+      for (const map of [ctx.documentsInFile, ctx.previousDocuments]) if (map.get(d.hash)?.id === c.id) map.delete(d.hash);
     }
     const row = c.group.rows[lost.memberIndex]!.row;
     const named = holder.org === job.org;
@@ -506,43 +524,22 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites: await sitesByCode(job.country) };
+    const ctx: ImportContext = {
+      job,
+      documentsInFile: new Map(),
+      previousDocuments: new Map(),
+      codesInFlight: new Set(),
+      safetyCache: new Map(),
+      safetyCells: new Set(),
+      sites: await sitesByCode(job.country),
+    };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     const importedIds: string[] = [];
-    for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
-      const decided = await decideChunk(ctx, chunk);
-      if (!job.dryRun) importedIds.push(...decided.accepted.map((c) => c.id));
-      for (const c of decided.accepted) {
-        const cell = safetyCellOf(c.body.destination);
-        if (cell) ctx.safetyCells.add(cell);
-      }
-      if (done.has(chunk.number)) continue;
-      if (job.dryRun) {
-        // Every rule ran (claims stored and earlier in the file included); only the rejected rows and the counters are written.
-        await batchPutAll([...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
-        const wouldImport = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
-        await commitChunk(
-          job.id,
-          chunk.number,
-          {
-            rowsImported: wouldImport,
-            rowsRejected: decided.errors.length,
-            households: decided.accepted.length,
-            householdsRejected: decided.rejectedHouseholds,
-          },
-          [],
-          new Date().toISOString(),
-        );
-        continue;
-      }
-      const codes = await importRegistrationCodes(
-        job.country,
-        decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })),
-      );
-      let built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
-      await batchPutAll([...built.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
-      built = await undoClaimCollisions(ctx, decided, built, log);
+    /** A decided and built chunk's writes: its items, then its figures and its commit, each part once. */
+    const writeChunk = async (chunk: Chunk, decided: Decided, items: { household: Household; items: Record<string, unknown>[] }[]) => {
+      await batchPutAll([...items.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
+      const built = await undoClaimCollisions(ctx, decided, items, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
@@ -568,6 +565,58 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       );
       committedNow++;
       if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
+    };
+    // A chunk is decided and built (validation, document hashes, items: this process's work) while
+    // the chunk before it is written and committed (the store's work), so the two overlap instead
+    // of waiting for each other. Writes and commits stay one chunk at a time, in the file's order:
+    // a chunk's items are written only once the chunk before is committed, so a crash leaves what
+    // it left before. What the chunk being written has not stored yet is kept beside: its
+    // documents (`previousDocuments`) and its registration codes (`codesInFlight`).
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
+        const decided = await decideChunk(ctx, chunk);
+        if (!job.dryRun) importedIds.push(...decided.accepted.map((c) => c.id));
+        for (const c of decided.accepted) {
+          const cell = safetyCellOf(c.body.destination);
+          if (cell) ctx.safetyCells.add(cell);
+        }
+        if (done.has(chunk.number)) continue;
+        if (job.dryRun) {
+          // Every rule ran (claims stored and earlier in the file included); only the rejected rows and the counters are written.
+          await batchPutAll([...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
+          const wouldImport = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
+          await commitChunk(
+            job.id,
+            chunk.number,
+            {
+              rowsImported: wouldImport,
+              rowsRejected: decided.errors.length,
+              households: decided.accepted.length,
+              householdsRejected: decided.rejectedHouseholds,
+            },
+            [],
+            new Date().toISOString(),
+          );
+          continue;
+        }
+        const codes = await importRegistrationCodes(
+          job.country,
+          decided.accepted.map((c) => ({ id: c.id, seed: `${job.id}\n${c.group.key}\ncode` })),
+          ctx.codesInFlight,
+        );
+        const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
+        await writing;
+        ctx.codesInFlight = new Set(codes.values());
+        writing = writeChunk(chunk, decided, built);
+        // A failure is seen where it is awaited (above, or after the loop), not as an unhandled rejection meanwhile.
+        writing.catch(() => undefined);
+      }
+      await writing;
+    } catch (e: unknown) {
+      // Nothing of the job is written after the run has returned.
+      await writing.catch(() => undefined);
+      throw e;
     }
     // Every household of the job assessed again now that all are stored (a committed chunk of an
     // earlier run included): a hazard area recorded or closed during the import, whose own
@@ -618,7 +667,15 @@ export async function* plannedItems(
   size = CHUNK_HOUSEHOLDS,
   sites: SitesByCode = new Map(),
 ): AsyncGenerator<{ items: Record<string, unknown>[]; rows: number }> {
-  const ctx: ImportContext = { job, documentsInFile: new Map(), safetyCache: new Map(), safetyCells: new Set(), sites };
+  const ctx: ImportContext = {
+    job,
+    documentsInFile: new Map(),
+    previousDocuments: new Map(),
+    codesInFlight: new Set(),
+    safetyCache: new Map(),
+    safetyCells: new Set(),
+    sites,
+  };
   const timeMs = Date.parse(job.createdAt);
   for await (const chunk of chunksOf(people, size)) {
     const items: Record<string, unknown>[] = [];
@@ -639,8 +696,9 @@ export async function* plannedItems(
         errors.push(...group.rows.map((r) => ({ row: r.row, message: 'the identity document is already in another household of this file' })));
         continue;
       }
-      for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row });
-      accepted.push({ group, body: result.household, id: derivedId(timeMs, `${job.id}\n${group.key}`), documents });
+      const id = derivedId(timeMs, `${job.id}\n${group.key}`);
+      for (const d of documents) ctx.documentsInFile.set(d.hash, { key: group.key, row: group.rows[d.memberIndex]!.row, id });
+      accepted.push({ group, body: result.household, id, documents });
     }
     const codes = await importRegistrationCodes(
       job.country,

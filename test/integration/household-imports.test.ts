@@ -256,6 +256,38 @@ describe('household CSV import', () => {
     ]);
   });
 
+  it("refuses a document of the household just before, in the chunk being written while the next is decided, as the file's own", async () => {
+    // One household a chunk: W2's chunk is decided while W1's is written, so W1's claim may or may not be stored by then.
+    const doc = { document_type: 'NATIONAL_ID', document_number: '5566-7788-9' };
+    const file = csvOf([head('W1', doc), head('W2', doc), head('W3'), head('W4', doc)]);
+    const { id } = await createJob('org-inflight');
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const { markUploaded } = await import('#shared/db/repositories/household-imports.ts');
+    await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
+    await writeFile(uploadPath(id), file);
+    await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());
+    expect(await runImport(id, { open: async () => createReadStream(uploadPath(id)) }, { chunkHouseholds: 1 })).toBe('COMPLETED');
+    const job = await getJob('org-inflight', id);
+    const stored = await householdsOf('org-inflight');
+    const holder = stored.find((h) => (h.members as { document?: unknown }[])[0]?.document !== undefined);
+    expect(job).toMatchObject({ status: 'COMPLETED', households: 2, householdsRejected: 2, rowsImported: 2 });
+    expect(stored).toHaveLength(2);
+    expect(job.errors).toEqual([
+      { row: 3, message: expect.stringContaining('already in household W1 of this file (row 2)') },
+      // Two chunks on, W1's claim is stored: it is read back.
+      { row: 5, message: expect.stringContaining(`already registered to household ${String(holder?.id)}`) },
+    ]);
+  });
+
+  it('derives another registration code for a household whose code was given to a chunk still being written', async () => {
+    const { importRegistrationCodes } = await import('#shared/db/repositories/registration-codes.ts');
+    const household = { id: 'HH-INFLIGHT-CODE', seed: 'job-x\nK1\ncode' };
+    const alone = (await importRegistrationCodes('KH', [household])).get(household.id)!;
+    const beside = (await importRegistrationCodes('KH', [household], new Set([alone]))).get(household.id)!;
+    expect(beside).not.toBe(alone);
+    expect(beside).toMatch(/\S/);
+  });
+
   // Three imports of 300 households each (the reference, the crash, the resume), each with its duplicate pass: a
   // minute of work on a loaded 2-core machine, so the limit is a guard against hanging, not a measure.
   it('resumes after a crash mid-import and ends with exact counts and every household once', { timeout: 120_000 }, async () => {

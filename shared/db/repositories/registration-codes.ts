@@ -79,10 +79,15 @@ export async function freeRegistrationCode(country: string): Promise<string> {
 
 /**
  * Codes for an import's new households, by household id: each derived from its seed (job and
- * household key), derived again from the next seed while another household holds it. One
- * BatchGetItem per round of derivation.
+ * household key), derived again from the next seed while another household holds it, or while it
+ * is in `inFlight` (codes given to households whose items are being written and not stored yet).
+ * One BatchGetItem per round of derivation.
  */
-export async function importRegistrationCodes(country: string, households: readonly { id: string; seed: string }[]): Promise<Map<string, string>> {
+export async function importRegistrationCodes(
+  country: string,
+  households: readonly { id: string; seed: string }[],
+  inFlight: ReadonlySet<string> = new Set(),
+): Promise<Map<string, string>> {
   const codes = new Map<string, string>();
   const used = new Set<string>();
   let pending = households.map((h) => ({ ...h, attempt: 0, code: derivedCode(h.seed) }));
@@ -97,7 +102,7 @@ export async function importRegistrationCodes(country: string, households: reado
     for (const p of pending) {
       const holder = held.get(registrationCodeKey(country, p.code).pk);
       // Its own claim (an earlier run of the job) keeps the code; another household's, or a code of this chunk, derives again.
-      if ((holder === undefined || holder === p.id) && !used.has(p.code)) {
+      if ((holder === p.id || (holder === undefined && !inFlight.has(p.code))) && !used.has(p.code)) {
         codes.set(p.id, p.code);
         used.add(p.code);
       } else {
