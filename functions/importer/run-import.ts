@@ -40,6 +40,7 @@ import {
   type HouseholdAccessEntry,
 } from '#shared/db/repositories/households.ts';
 import { logger as rootLogger } from '#shared/logger.ts';
+import { readHazardsVersion } from '#shared/db/repositories/return-safety.ts';
 import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, recheckSafetyInCells, safetyCellOf, safetyItems, sitesByCode } from './hooks.ts';
 import { queueImportDuplicates } from './duplicate-pass.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
@@ -509,7 +510,13 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       ignored: checked.people.report.ignored,
       unmappedValues: checked.unmapped,
     };
-    await startProcessing(job.id, { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows, report }, new Date().toISOString());
+    // Read before any household of the job is assessed (a dry run stores none, and checks nothing at the end).
+    const hazardsVersion = job.dryRun ? undefined : await readHazardsVersion();
+    await startProcessing(
+      job.id,
+      { sha256: checked.sha256, bytesTotal: checked.bytes, rowsTotal: checked.rows, report, ...(hazardsVersion !== undefined ? { hazardsVersion } : {}) },
+      new Date().toISOString(),
+    );
     if (report.ignored.length > 0) log.info('household import: columns ignored', { importId: job.id, columns: report.ignored.length });
     job = (await getImportJob(jobId))!;
     // A dry run is not the first job of its file: the real import of the same bytes that follows is not a duplicate.
@@ -621,7 +628,11 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     // Every household of the job assessed again now that all are stored (a committed chunk of an
     // earlier run included): a hazard area recorded or closed during the import, whose own
     // recomputation ran before some of them were written, is seen here (recheckReturnSafetyInCells).
-    const rechecked = job.dryRun ? { changed: 0 } : await recheckSafetyInCells(ctx.safetyCells, actor);
+    // Only if one was: every write of a hazard area counts the hazard areas' version up (a repair
+    // from the area's event counts it up first), so the version read before the job's first
+    // assessment, read again now, says whether any area was written in between.
+    const unchanged = !job.dryRun && job.hazardsVersionAtStart !== undefined && (await readHazardsVersion()) === job.hazardsVersionAtStart;
+    const rechecked = job.dryRun || unchanged ? { changed: 0 } : await recheckSafetyInCells(ctx.safetyCells, actor);
     if (rechecked.changed > 0)
       log.info('household import: return safety rewritten after a hazard area changed during the import', { importId: job.id, ...rechecked });
     await completeImportJob(job, {}, new Date().toISOString());

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { mountLocalImports, uploadPath } from '../../infra/local/imports.ts';
 import type { Household } from '../../shared/domain/household.ts';
@@ -14,6 +14,7 @@ import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
 import { hazardCellWrites } from '../../shared/db/repositories/return-safety.ts';
 import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
 import { transact } from '../../shared/db/transact.ts';
+import { documentClient } from '../../shared/db/client.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import { csvOf, headRow, householdsOf } from '../support/imports.ts';
@@ -71,6 +72,53 @@ describe('a resumed import', () => {
     expect(all).toHaveLength(2);
     expect(all.find((h) => h.id === committed.id)!.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
     expect(all.find((h) => h.id !== committed.id)!.returnSafety).toMatchObject({ status: 'SAFE' });
+  });
+});
+
+describe("an import's check of return safety at the end", () => {
+  it('reads a cell once for the households of a chunk, none again when no hazard area was written since the job began, and stores what the first assessment found', async () => {
+    const imports = new Hono();
+    mountLocalImports(imports);
+    imports.route('/', householdsApp);
+    const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
+    const { id } = (await created.json()) as { id: string };
+    // An area recorded before the job: S1's destination inside it is AT_RISK from its first assessment.
+    const now = new Date().toISOString();
+    const hazard = {
+      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.5, 13.9, 0.01) }) as Omit<HazardArea, 'id'>),
+      id: newId(),
+      reference: 'HA-KH-2026-BEFORE',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'ops',
+      areaSqm: 1_000_000,
+      remainingSqm: 1_000_000,
+      status: 'OPEN',
+      statusChangedAt: now,
+    } as HazardArea;
+    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+    const file = csvOf([
+      headRow('S1', { destination_lon: '104.505', destination_lat: '13.905' }),
+      headRow('S2', { given_name: 'Dara' }),
+      headRow('S3', { given_name: 'Sokha', destination_lon: '104.506', destination_lat: '13.906' }),
+    ]);
+    await mkdir(join(process.env.DATA_DIR!, 'uploads'), { recursive: true });
+    await writeFile(uploadPath(id), file);
+    await markUploaded(id, Buffer.byteLength(file), new Date().toISOString());
+    const send = vi.spyOn(documentClient, 'send');
+    expect(await runImport(id, { open: async () => createReadStream(uploadPath(id)) })).toBe('COMPLETED');
+    const queried = send.mock.calls.map(([c]) => (c as unknown as { input: { ExpressionAttributeValues?: Record<string, unknown> } }).input);
+    send.mockRestore();
+    const cellQueries = queried.filter((input) => String(input.ExpressionAttributeValues?.[':pk'] ?? '').startsWith('HHGEO#'));
+    expect(cellQueries).toEqual([]);
+    // S1 and S3, assessed together in one chunk, share one read of their cell's hazard areas.
+    const hazardCellQueries = queried.filter((input) => String(input.ExpressionAttributeValues?.[':pk'] ?? '').startsWith('HAGEO#'));
+    expect(hazardCellQueries).toHaveLength(1);
+    const stored = await householdsOfJob(id);
+    const withPoints = stored.filter((h) => h.destination?.point);
+    expect(withPoints).toHaveLength(2);
+    for (const h of withPoints) expect(h.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
   });
 });
 

@@ -51,6 +51,12 @@ export interface ImportJob {
   possibleDuplicates?: number | undefined;
   /** When its duplicate pass ended (after COMPLETED). */
   duplicatesCheckedAt?: string | undefined;
+  /**
+   * The hazard areas' version read before the job's first assessment (its first run's; kept by
+   * the runs that resume it): the same version after its households are stored means no hazard
+   * area was written meanwhile, and their cells need no second check. Internal, not in the view.
+   */
+  hazardsVersionAtStart?: number | undefined;
   bytesTotal: number;
   /** Why it failed, or that the file was imported before. */
   message?: string | undefined;
@@ -168,16 +174,18 @@ export async function markUploaded(id: string, bytes: number, now: string, versi
 /** The file was read through once (valid UTF-8, a good header): processing starts with these totals. */
 export async function startProcessing(
   id: string,
-  totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport },
+  totals: { sha256: string; bytesTotal: number; rowsTotal: number; report?: ImportReport; hazardsVersion?: number },
   now: string,
 ): Promise<void> {
+  const hazards = totals.hazardsVersion !== undefined;
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(id),
       UpdateExpression:
-        `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}, updatedAt ` +
-        `= :now ADD version :one`,
+        `SET #status = :processing, sha256 = :sha, bytesTotal = :bytes, rowsTotal = :rows${totals.report ? ', report = :report' : ''}` +
+        // The first run's version is kept: households an earlier run stored were assessed after it.
+        `${hazards ? ', hazardsVersionAtStart = if_not_exists(hazardsVersionAtStart, :hv)' : ''}, updatedAt = :now ADD version :one`,
       ConditionExpression: '#status IN (:uploaded, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -187,6 +195,7 @@ export async function startProcessing(
         ':bytes': totals.bytesTotal,
         ':rows': totals.rowsTotal,
         ...(totals.report ? { ':report': totals.report } : {}),
+        ...(hazards ? { ':hv': totals.hazardsVersion } : {}),
         ':now': now,
         ':one': 1,
       },

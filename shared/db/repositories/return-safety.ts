@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { distanceToAreaM, type Point } from '../../domain/geometry.ts';
 import { contaminatedLand, type HazardArea } from '../../domain/hazard-area.ts';
 import { assistedDestination } from '../../domain/erasure.ts';
@@ -138,6 +138,17 @@ export function hazardsUnchanged(prefetched: Prefetched): GuardedWrite {
 }
 
 /**
+ * The hazard areas' version as stored now (strongly consistent; 0 before any area was written):
+ * every transaction that writes a hazard area counts it up, so two equal reads mean no area was
+ * written in between (an import compares the one before its first assessment with one after its
+ * households are stored, and checks their cells again only when they differ).
+ */
+export async function readHazardsVersion(): Promise<number> {
+  const out = await documentClient.send(new GetCommand({ TableName: tableName, Key: hazardsVersionKey(), ConsistentRead: true }));
+  return Number(out.Item?.v ?? 0);
+}
+
+/**
  * What the cache kept across requests may hold, as the length of its entries' JSON (cell items are
  * a few hundred characters, a hazard area's geometries up to ~2 × 5,000 vertices): past it, the
  * cache starts afresh, so a process never holds more than ~16 MB of it whatever the areas' sizes.
@@ -197,14 +208,32 @@ async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-async function hazardsOfCell(cell: string, cache: Map<string, unknown> | undefined): Promise<HazardCellItem[]> {
-  const key = hazardCellPartition(cell);
-  const cached = cache?.get(key) as HazardCellItem[] | undefined;
-  if (cached) return cached;
-  const items = (await queryAll(key)).map((i) => ({ hazardAreaId: i.hazardAreaId as string, active: i.active as boolean, bbox: i.bbox as Bbox }));
-  cache?.set(key, items);
-  return items;
+/** Reads of a cache's keys under way: assessments run together (an import chunk's) wait for one read of a key instead of each making its own. */
+const reading = new WeakMap<Map<string, unknown>, Map<string, Promise<unknown>>>();
+
+/** `cache`'s value of `key`, read once with `read` when it has none (a read under way for the same key is waited for). */
+function readThrough<T>(cache: Map<string, unknown> | undefined, key: string, read: () => Promise<T>): Promise<T> {
+  if (!cache) return read();
+  if (cache.has(key)) return Promise.resolve(cache.get(key) as T);
+  let running = reading.get(cache);
+  if (!running) reading.set(cache, (running = new Map()));
+  const under = running.get(key);
+  if (under) return under as Promise<T>;
+  const done = running;
+  const value = read()
+    .then((v) => {
+      cache.set(key, v);
+      return v;
+    })
+    .finally(() => done.delete(key));
+  done.set(key, value);
+  return value;
 }
+
+const hazardsOfCell = (cell: string, cache: Map<string, unknown> | undefined): Promise<HazardCellItem[]> =>
+  readThrough(cache, hazardCellPartition(cell), async () =>
+    (await queryAll(hazardCellPartition(cell))).map((i) => ({ hazardAreaId: i.hazardAreaId as string, active: i.active as boolean, bbox: i.bbox as Bbox })),
+  );
 
 /**
  * The status and geometry of hazard areas by id (BatchGetItem, 100 at a time, strongly
@@ -263,9 +292,8 @@ export async function assessReturnSafety(destination: Household['destination'], 
   const unknown: ReturnSafety = { status: 'UNKNOWN', hazardAreaIds: [], checkedAt: now };
   if (!destination?.adm3) return unknown;
   // No point: never a centroid. The commune's own hazard areas say why a point matters.
-  const key = `adm3:${destination.adm3}`;
-  const areas = (cache?.get(key) as Awaited<ReturnType<typeof hazardAreasOfAdm3>> | undefined) ?? (await hazardAreasOfAdm3(destination.adm3));
-  cache?.set(key, areas);
+  const adm3 = destination.adm3;
+  const areas = await readThrough(cache, `adm3:${adm3}`, () => hazardAreasOfAdm3(adm3));
   const nearby = areas
     .filter((a) => isHazardActive(a.status))
     .map((a) => a.id)
