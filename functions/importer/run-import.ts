@@ -543,11 +543,16 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     const importedIds: string[] = [];
-    /** A decided and built chunk's writes: its items, then its figures and its commit, each part once. */
-    const writeChunk = async (chunk: Chunk, decided: Decided, items: { household: Household; items: Record<string, unknown>[] }[]) => {
+    type Built = { household: Household; items: Record<string, unknown>[] }[];
+    /** A decided and built chunk's items (with the rows it refuses), and the households it keeps once collisions are undone. */
+    const storeChunk = async (decided: Decided, items: Built): Promise<Built> => {
       await batchPutAll([...items.flatMap((b) => b.items), ...importErrorItems(job.id, decided.errors), ...decided.refusals.map(householdAccessItem)]);
       const built = await undoClaimCollisions(ctx, decided, items, log);
       if (options.stopBeforeCommit) throw new ImportStopped();
+      return built;
+    };
+    /** A stored chunk's figures and its commit, each part once. */
+    const commitStored = async (chunk: Chunk, decided: Decided, built: Built) => {
       const rowsImported = decided.accepted.reduce((n, c) => n + c.group.rows.length, 0);
       // Site figures first, each part once (its own marker); the chunk's marker then closes the chunk.
       await commitSiteFigures(
@@ -573,13 +578,22 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       committedNow++;
       if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
     };
-    // A chunk is decided and built (validation, document hashes, items: this process's work) while
-    // the chunk before it is written and committed (the store's work), so the two overlap instead
-    // of waiting for each other. Writes and commits stay one chunk at a time, in the file's order:
-    // a chunk's items are written only once the chunk before is committed, so a crash leaves what
-    // it left before. What the chunk being written has not stored yet is kept beside: its
+    // Three chunks are at work at once, each at its own stage, so this process's work and the
+    // store's overlap instead of waiting for each other: chunk n+2 is decided and built (validation,
+    // document hashes, items), chunk n+1's items are written, chunk n is committed. A chunk's items
+    // are written once the chunk before has its items stored and the one before that is committed;
+    // commits stay one at a time, in the file's order. A crash leaves at most two chunks with items
+    // written and no commit, which the next run writes again (the same items) and commits once.
+    // What the chunk being written has not stored yet is kept beside for the next decision: its
     // documents (`previousDocuments`) and its registration codes (`codesInFlight`).
-    let writing: Promise<void> = Promise.resolve();
+    let stored: Promise<unknown> = Promise.resolve();
+    let committed: Promise<void> = Promise.resolve();
+    let committedBefore: Promise<void> = Promise.resolve();
+    // A failure is seen where it is awaited (below, or after the loop), not as an unhandled rejection meanwhile.
+    const quiet = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => undefined);
+      return p;
+    };
     try {
       for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
         const decided = await decideChunk(ctx, chunk);
@@ -613,16 +627,23 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
           ctx.codesInFlight,
         );
         const built = await Promise.all(decided.accepted.map((c) => householdOf(ctx, c, codes.get(c.id)!)));
-        await writing;
+        await Promise.all([stored, committedBefore]);
         ctx.codesInFlight = new Set(codes.values());
-        writing = writeChunk(chunk, decided, built);
-        // A failure is seen where it is awaited (above, or after the loop), not as an unhandled rejection meanwhile.
-        writing.catch(() => undefined);
+        const previous = committed;
+        const kept = quiet(storeChunk(decided, built));
+        stored = kept;
+        committedBefore = previous;
+        committed = quiet(
+          kept.then(async (b) => {
+            await previous;
+            await commitStored(chunk, decided, b);
+          }),
+        );
       }
-      await writing;
+      await committed;
     } catch (e: unknown) {
       // Nothing of the job is written after the run has returned.
-      await writing.catch(() => undefined);
+      await Promise.allSettled([stored, committed]);
       throw e;
     }
     // Every household of the job assessed again now that all are stored (a committed chunk of an
