@@ -23,27 +23,38 @@ const REVIEWS_PER_HOUSEHOLD = 10;
  * (`duplicatesCheckedAt`). A pair of two households of different slices is found from the later
  * slice's side; within one slice from both, and queued once. What it holds is one slice, whatever
  * the size of the import (at a million people, holding every household at once ran the importer out
- * of its heap). Safe to run again: a person already filed and a pair already queued are left as
- * they are (and not counted again).
+ * of its heap; the ids come from the job's chunk markers, `importedHouseholdIds`). Safe to run
+ * again: a person already filed and a pair already queued are left as they are (and not counted
+ * again), so a pass that failed is run again by the next run of the job.
  */
 export async function queueImportDuplicates(
   job: Pick<ImportJob, 'id' | 'country' | 'actor'>,
-  householdIds: readonly string[],
+  householdIds: Iterable<string> | AsyncIterable<string>,
   log: Logger,
   slice = LOOKUP_SLICE,
 ): Promise<{ reviews: number }> {
   const started = performance.now();
   let reviews = 0;
-  for (let from = 0; from < householdIds.length; from += slice) {
-    const ids = householdIds.slice(from, from + slice);
+  let count = 0;
+  const run = async (ids: string[]) => {
     const batches = Array.from({ length: Math.ceil(ids.length / 100) }, (_, i) => ids.slice(i * 100, (i + 1) * 100));
     const households = (await mapLimit(batches, 2, (batch) => getHouseholds([...batch]))).flat();
     const queued = await queueSliceDuplicates(job, households);
     reviews += queued;
     if (queued > 0) await recordDuplicatePass(job.id, queued);
+  };
+  let ids: string[] = [];
+  for await (const id of householdIds) {
+    ids.push(id);
+    count++;
+    if (ids.length === slice) {
+      await run(ids);
+      ids = [];
+    }
   }
+  if (ids.length > 0) await run(ids);
   await recordDuplicatePass(job.id, 0, new Date().toISOString());
-  log.info('household import: duplicate pass', { importId: job.id, households: householdIds.length, reviews, ms: Math.round(performance.now() - started) });
+  log.info('household import: duplicate pass', { importId: job.id, households: count, reviews, ms: Math.round(performance.now() - started) });
   return { reviews };
 }
 

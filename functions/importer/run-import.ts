@@ -22,6 +22,7 @@ import {
   completeImportJob,
   failImportJob,
   getImportJob,
+  importedHouseholdIds,
   importErrorItems,
   importExpiry,
   startProcessing,
@@ -95,6 +96,8 @@ export interface RunOptions {
   stopAfterChunks?: number;
   /** Tests: stop after writing the items of the next chunk, before its commit. */
   stopBeforeCommit?: boolean;
+  /** Tests: stop once the job is COMPLETED, before its duplicate pass (as if the process died there). */
+  stopBeforeDuplicatePass?: boolean;
   log?: Logger;
 }
 
@@ -477,13 +480,19 @@ async function undoClaimCollisions(
 
 /**
  * Imports an uploaded job's file, or resumes it where a crash left it. Safe to run again on a
- * job in any state: finished jobs are left alone, committed chunks are not counted twice.
+ * job in any state: finished jobs are left alone (but for a completed import's duplicate pass that
+ * did not end, which runs again), committed chunks are not counted twice.
  */
 export async function runImport(jobId: string, source: ImportSource, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? rootLogger;
   const job = await getImportJob(jobId);
   if (!job || (job.status !== 'UPLOADED' && job.status !== 'PROCESSING')) {
     if (job?.status === 'COMPLETED' || job?.status === 'FAILED') await source.discard?.();
+    // A household import whose duplicate pass did not end (its process died, or the pass failed): the pass runs again (it is safe to).
+    if (job?.status === 'COMPLETED' && job.kind !== 'assistance' && !job.dryRun && !job.duplicateOf && !job.duplicatesCheckedAt) {
+      await queueImportDuplicates(job, importedHouseholdIds(job.id), log);
+      return 'COMPLETED';
+    }
     return 'NOT_READY';
   }
   const started = performance.now();
@@ -542,7 +551,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     };
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
-    const importedIds: string[] = [];
+    // The duplicate pass after the import reads the households' ids from the chunks' markers; only
+    // chunks committed before markers kept them (a job resumed across that upgrade) are held here.
+    const withoutIds = new Map<number, string[]>();
     type Built = { household: Household; items: Record<string, unknown>[] }[];
     /** A decided and built chunk's items (with the rows it refuses), and the households it keeps once collisions are undone. */
     const storeChunk = async (decided: Decided, items: Built): Promise<Built> => {
@@ -574,6 +585,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
         { rowsImported, rowsRejected: decided.errors.length, households: decided.accepted.length, householdsRejected: decided.rejectedHouseholds },
         chunkStatsWrites(built.map((b) => b.household)),
         new Date().toISOString(),
+        built.map((b) => b.household.id),
       );
       committedNow++;
       if (options.stopAfterChunks !== undefined && committedNow >= options.stopAfterChunks) throw new ImportStopped();
@@ -597,7 +609,11 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     try {
       for await (const chunk of readAhead(chunksOf(checked.people.rows(new ValueTranslator(job.mapping)), size))) {
         const decided = await decideChunk(ctx, chunk);
-        if (!job.dryRun) importedIds.push(...decided.accepted.map((c) => c.id));
+        if (!job.dryRun && done.get(chunk.number) === false)
+          withoutIds.set(
+            chunk.number,
+            decided.accepted.map((c) => c.id),
+          );
         for (const c of decided.accepted) {
           const cell = safetyCellOf(c.body.destination);
           if (cell) ctx.safetyCells.add(cell);
@@ -659,8 +675,9 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
     await completeImportJob(job, {}, new Date().toISOString());
     // The file (personal data) is deleted as soon as its job ends: the pass that follows reads the stored households, not the file.
     await source.discard?.();
+    if (options.stopBeforeDuplicatePass) throw new ImportStopped();
     // Possible duplicates without documents: a pass after the import, which the households do not wait for.
-    if (!job.dryRun) await queueImportDuplicates(job, importedIds, log);
+    if (!job.dryRun) await queueImportDuplicates(job, importedHouseholdIds(job.id, withoutIds), log);
     const final = await getImportJob(job.id);
     log.info('household import completed', {
       importId: job.id,

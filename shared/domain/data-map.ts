@@ -239,8 +239,9 @@ export const DATA_MAP: readonly DataMapEntry[] = [
     storedIn:
       'the uploaded file (`DATA_DIR/uploads/<job>.csv`; S3 `uploads/<job>.csv`, versioned); rejected rows’ messages (`HHIMPORT#<job>`/`ERROR#<row>`) name ' +
       'the household key and, for a document already registered, the household holding it; the job’s `report.unmappedValues` (`HHIMPORT#<job>`/`JOB`): ' +
-      'values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household',
-    readers: 'the file: the importer only; rejected rows and the report: the importing organisation, its ministry, admins',
+      'values of choice columns (sex, relationship, consent, needs, document type) it could not translate, with counts, tied to no row or household; ' +
+      'each committed chunk’s marker (`HHIMPORT#<job>`/`CHUNK#<n>`) keeps the ids of the households it stored (no names or values), which the job’s duplicate pass reads',
+    readers: 'the file: the importer only; rejected rows and the report: the importing organisation, its ministry, admins; chunk markers: the importer only',
     kept: 'file: 7 days on S3 (lifecycle), locally until deleted; rejected rows and jobs 90 days (`RETENTION_IMPORT_DAYS`)',
     erasure:
       'the file of the household’s import deleted (on S3 its previous version a day later); rejected rows naming the household or holding its values ' +

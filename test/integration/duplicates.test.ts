@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
@@ -24,6 +24,7 @@ import { bearer } from '../support/tokens.ts';
 import { readGazetteerDir } from '../../infra/local/gazetteer-files.ts';
 import { backfillDuplicateIndex, DUPLICATES_BACKFILL_MARKER } from '../../infra/local/duplicates-backfill.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
+import { importChunkKey } from '../../shared/db/keys/household-import.ts';
 import { loadEdition } from '../../shared/db/repositories/gazetteer.ts';
 
 /**
@@ -344,6 +345,46 @@ describe('the import’s duplicate pass', () => {
     return household;
   }
   const job = (id: string) => ({ id, country: 'KH' as const, actor: { sub: 'importer', role: 'relief' as const, country: 'KH' as const, org: 'NGO-A' } });
+
+  /** A job uploaded with a file of three households, one a chunk: two of them the same person, a year apart. */
+  async function uploadedPair(): Promise<{ id: string; source: { open: () => Promise<Readable> } }> {
+    const v = newVillage();
+    const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
+    const row = (key: string, birthYear: string) => headRow(key, { origin_village: v, given_name: 'Bopha', family_name: 'Chea', birth_year: birthYear });
+    const csv = csvOf([
+      row(`p-a-${v}`, '1981'),
+      headRow(`p-b-${v}`, { origin_village: v, given_name: 'Someone', family_name: 'Else' }),
+      row(`p-c-${v}`, '1982'),
+    ]);
+    await markUploaded(created.body.id, Buffer.byteLength(csv), new Date().toISOString());
+    return { id: created.body.id, source: { open: async () => Readable.from([Buffer.from(csv)]) } };
+  }
+
+  it('run the pass again on the next run of a completed job whose pass did not end, from the ids its chunks kept', async () => {
+    const { id, source } = await uploadedPair();
+    // The process dies once the job is COMPLETED, before its pass.
+    expect(await runImport(id, source, { chunkHouseholds: 1, stopBeforeDuplicatePass: true })).toBe('STOPPED');
+    const stopped = await getImportJob(id);
+    expect(stopped).toMatchObject({ status: 'COMPLETED', households: 3, possibleDuplicates: 0 });
+    expect(stopped?.duplicatesCheckedAt).toBeUndefined();
+    // The next run (the importer's retry) has no file to read: the households' ids come from the chunks' markers.
+    expect(await runImport(id, { open: async () => Readable.from([]) })).toBe('COMPLETED');
+    const after = await getImportJob(id);
+    expect(after).toMatchObject({ status: 'COMPLETED', households: 3, possibleDuplicates: 1 });
+    expect(after?.duplicatesCheckedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // A pass that ended is not run again.
+    expect(await runImport(id, { open: async () => Readable.from([]) })).toBe('NOT_READY');
+    expect((await getImportJob(id))?.possibleDuplicates).toBe(1);
+  });
+
+  it('cover the households of a chunk committed before its marker kept their ids (a job resumed across that upgrade)', async () => {
+    const { id, source } = await uploadedPair();
+    expect(await runImport(id, source, { chunkHouseholds: 1, stopAfterChunks: 1 })).toBe('STOPPED');
+    // The first chunk's marker as a version before kept it: without the ids.
+    await documentClient.send(new UpdateCommand({ TableName: tableName, Key: importChunkKey(id, 0), UpdateExpression: 'REMOVE householdIds, idsKept' }));
+    expect(await runImport(id, source, { chunkHouseholds: 1 })).toBe('COMPLETED');
+    expect(await getImportJob(id)).toMatchObject({ status: 'COMPLETED', households: 3, possibleDuplicates: 1 });
+  });
 
   it('finds a pair whose households fall in different slices, from the later one, and queues it once', async () => {
     const v = newVillage();

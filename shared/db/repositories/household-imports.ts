@@ -266,9 +266,18 @@ const TRANSACTION_MAX_ITEMS = 100;
 /**
  * Commits a chunk once: its marker (condition: not there yet), the job's counters and the
  * statistics delta of its households, in one transaction. Returns false when the marker was
- * already there (a re-run after a crash): nothing is counted twice.
+ * already there (a re-run after a crash): nothing is counted twice. `householdIds`, the ids of
+ * the households the chunk stored, are kept on its marker for the job's duplicate pass
+ * ({@link importedHouseholdIds}), so the importer need not hold them all until it ends.
  */
-export async function commitChunk(jobId: string, chunk: number, counts: ChunkCounts, statsWrites: GuardedWrite[], now: string): Promise<boolean> {
+export async function commitChunk(
+  jobId: string,
+  chunk: number,
+  counts: ChunkCounts,
+  statsWrites: GuardedWrite[],
+  now: string,
+  householdIds?: readonly string[],
+): Promise<boolean> {
   class AlreadyCommitted extends Error {}
   // A transaction holds 100 writes: counters beyond what fits beside the marker and the job go
   // first, in parts that are each committed once (a re-run decides the same households, so the
@@ -304,7 +313,14 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
         item: {
           Put: {
             TableName: tableName,
-            Item: { ...importChunkKey(jobId, chunk), entity: 'HouseholdImportChunk', ...counts, committedAt: now, expiresAt: importExpiry(now) },
+            Item: {
+              ...importChunkKey(jobId, chunk),
+              entity: 'HouseholdImportChunk',
+              ...counts,
+              ...(householdIds ? { householdIds: [...householdIds], idsKept: true } : {}),
+              committedAt: now,
+              expiresAt: importExpiry(now),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -336,9 +352,8 @@ export async function commitChunk(jobId: string, chunk: number, counts: ChunkCou
   }
 }
 
-/** The chunks of a job already committed (read once when a run starts). */
-export async function committedChunks(jobId: string): Promise<Set<number>> {
-  const done = new Set<number>();
+/** A job's chunk markers in order, a page at a time (strongly consistent), with the attributes of `projection`. */
+async function* chunkMarkers(jobId: string, projection: string, pageSize?: number): AsyncGenerator<Record<string, unknown>[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
@@ -346,15 +361,38 @@ export async function committedChunks(jobId: string): Promise<Set<number>> {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': importJobKey(jobId).pk, ':prefix': IMPORT_CHUNK_PREFIX },
-        ProjectionExpression: 'sk',
+        ProjectionExpression: projection,
         ExclusiveStartKey: start,
         ConsistentRead: true,
+        ...(pageSize ? { Limit: pageSize } : {}),
       }),
     );
-    for (const item of out.Items ?? []) done.add(Number(String(item.sk).slice(IMPORT_CHUNK_PREFIX.length)));
+    yield out.Items ?? [];
     start = out.LastEvaluatedKey;
   } while (start);
+}
+
+const chunkNumberOf = (item: Record<string, unknown>) => Number(String(item.sk).slice(IMPORT_CHUNK_PREFIX.length));
+
+/**
+ * The chunks of a job already committed (read once when a run starts), each with whether its
+ * marker keeps its households' ids (false for a chunk committed by a version before they were kept).
+ */
+export async function committedChunks(jobId: string): Promise<Map<number, boolean>> {
+  const done = new Map<number, boolean>();
+  for await (const page of chunkMarkers(jobId, 'sk, idsKept')) for (const item of page) done.set(chunkNumberOf(item), item.idsKept === true);
   return done;
+}
+
+/**
+ * The ids of the households a job's committed chunks stored, chunk by chunk in the file's order,
+ * read from their markers a page of 20 chunks at a time (so what is held does not grow with the
+ * file). A chunk whose marker keeps no ids (committed before they were kept) gives those of
+ * `withoutIds`, which the run that resumed the job decided again.
+ */
+export async function* importedHouseholdIds(jobId: string, withoutIds: ReadonlyMap<number, readonly string[]> = new Map()): AsyncGenerator<string> {
+  for await (const page of chunkMarkers(jobId, 'sk, householdIds, idsKept', 20))
+    for (const item of page) yield* item.idsKept === true ? ((item.householdIds as string[] | undefined) ?? []) : (withoutIds.get(chunkNumberOf(item)) ?? []);
 }
 
 /** Items of the rejected rows of a job (written with BatchWriteItem before their chunk commits; the same keys on a re-run). */
