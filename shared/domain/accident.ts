@@ -5,6 +5,7 @@ import { AGE_BANDS, ageBand, type AgeBand } from './household.ts';
 import { ContaminationPeriod, EoCategory, EoModel } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';
 import type { Principal } from './roles.ts';
+import { borderToday } from './border-day.ts';
 
 /**
  * Accidents and their victims (IMAS 05.10, IMSMA "Accident"). Pure: schemas, who reads victims'
@@ -46,7 +47,8 @@ export const ageBandOfAge = (age: number): AgeBand => ageBand(0, age);
 export const MAX_VICTIMS = 50;
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 
 export const VictimInput = z
   .strictObject({

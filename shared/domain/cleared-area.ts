@@ -3,6 +3,7 @@ import { Country, Id, StoredFields, named } from './common.ts';
 import { Area } from './geometry.ts';
 import { EoCategory } from './ordnance.ts';
 import { MAX_REPORT_VERTICES, vertexCount } from './land-release.ts';
+import { borderToday } from './border-day.ts';
 
 /** Parts one completion report may hold. */
 export const MAX_PARTS = 50;
@@ -30,7 +31,8 @@ export type ClearedAreaStatus = z.infer<typeof ClearedAreaStatus>;
 export const WITHIN_TOLERANCE_M = 10;
 
 const isoDate = z.iso.date();
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 
 const EoTotal = z.strictObject({ category: EoCategory, quantity: z.int().check(z.minimum(0), z.maximum(1_000_000)) });
 

@@ -20,6 +20,7 @@ import {
 } from './household.ts';
 import { Id } from './common.ts';
 import { ConflictError, type DomainError, InvalidInput, NotFoundError } from '../errors.ts';
+import { borderToday } from './border-day.ts';
 
 /**
  * Households over time, pure: the bodies of the member, head, split and verification changes and
@@ -31,7 +32,8 @@ import { ConflictError, type DomainError, InvalidInput, NotFoundError } from '..
  * to `formerMembers` with why and when, so they stop counting and stay in the record.
  */
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 const pastDay = () => z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'));
 
 /** A member's id: a ULID, or `<household ULID>-<n>` for members of households registered before members had ids. */

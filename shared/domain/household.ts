@@ -5,6 +5,7 @@ import { Point } from './geometry.ts';
 import { newId } from './ids.ts';
 import type { Principal, Role } from './roles.ts';
 import { SPECIFIC_NEED_CODES } from './specific-needs.ts';
+import { borderToday } from './border-day.ts';
 
 /**
  * Returnee households (DESIGN sections 2–4). Pure: schemas, the status lifecycle, the rules a
@@ -48,7 +49,8 @@ export const SpecificNeedCode = z.enum(SPECIFIC_NEED_CODES, {
 export const MAX_AGE_YEARS = 120;
 export const MAX_MEMBERS = 30;
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 const thisYear = () => new Date().getUTCFullYear();
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 

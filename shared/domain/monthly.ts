@@ -1,6 +1,7 @@
 import type { Outcome } from './cleared-area.ts';
 import type { Household } from './household.ts';
 import { EO_CATEGORIES } from './ordnance-categories.ts';
+import { BORDER_UTC_OFFSET_HOURS } from './border-day.ts';
 
 /**
  * Monthly reporting, pure (no zod, no SDK: the console reads it too). What happened in a month —
@@ -47,7 +48,7 @@ export interface MonthlyChange {
  * month on the border, so an event recorded at 2026-01-31T20:00Z (3 a.m. on 1 February there)
  * counts in February.
  */
-export const REPORTING_UTC_OFFSET_HOURS = 7;
+export const REPORTING_UTC_OFFSET_HOURS = BORDER_UTC_OFFSET_HOURS;
 
 /**
  * The month (`YYYY-MM`) of an ISO date (a day as given, e.g. a report date) or date-time (an

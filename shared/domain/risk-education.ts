@@ -3,6 +3,7 @@ import { Country, lazy, StoredFields } from './common.ts';
 import { EO_CATEGORIES } from './ordnance-categories.ts';
 import { EoCategory } from './ordnance.ts';
 import { isProvinceOf } from './provinces.ts';
+import { borderToday } from './border-day.ts';
 
 /**
  * Explosive ordnance risk education (EORE, IMAS 12.10) sessions. Pure: schemas and the counters a
@@ -17,7 +18,8 @@ export type AudienceGroup = (typeof AUDIENCE_GROUPS)[number];
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const headcount = () => z.int().check(z.minimum(0), z.maximum(100_000));
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 
 /** Body of `POST /v1/risk-education-sessions`. */
 export const SessionCreate = z.strictObject({

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { Country, named, StoredFields } from './common.ts';
 import { Point } from './geometry.ts';
 import { isProvinceOf } from './provinces.ts';
+import { borderToday } from './border-day.ts';
 
 /**
  * Displacement sites (DTM "sites": camps, pagodas, schools, collective centres) where displaced
@@ -16,7 +17,8 @@ export const SiteStatus = z.enum(SITE_STATUSES);
 export type SiteStatus = z.infer<typeof SiteStatus>;
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const today = () => new Date().toISOString().slice(0, 10);
+/** Dates recorded on the border are checked against its day (UTC+7), not the server's. */
+const today = () => borderToday();
 const pastDate = () => z.iso.date().check(z.refine((d) => d <= today(), 'must not be in the future'));
 
 /** A site's code: unique in its country (e.g. the DTM site id `KH22-PGD-004`). */
