@@ -258,6 +258,17 @@ export interface ImportContext {
   sites: SitesByCode;
 }
 
+/** A run's context, empty but for the job and its country's sites. */
+const newContext = (job: ImportJob, sites: SitesByCode): ImportContext => ({
+  job,
+  documentsInFile: new Map(),
+  previousDocuments: new Map(),
+  codesInFlight: new Set(),
+  safetyCache: new Map(),
+  safetyCells: new Set(),
+  sites,
+});
+
 /** Decides a chunk: which households are imported, which rows rejected and why. Updates the file's document map. */
 async function decideChunk(ctx: ImportContext, chunk: Chunk): Promise<Decided> {
   const { job } = ctx;
@@ -540,15 +551,7 @@ async function importUploaded(uploaded: ImportJob, source: ImportSource, options
       return 'DUPLICATE';
     }
     const done = await committedChunks(job.id);
-    const ctx: ImportContext = {
-      job,
-      documentsInFile: new Map(),
-      previousDocuments: new Map(),
-      codesInFlight: new Set(),
-      safetyCache: new Map(),
-      safetyCells: new Set(),
-      sites: await sitesByCode(job.country),
-    };
+    const ctx = newContext(job, await sitesByCode(job.country));
     const actor = { sub: job.actor.sub, role: job.actor.role, org: job.actor.org, country: job.country } as Principal;
     let committedNow = 0;
     // The duplicate pass after the import reads the households' ids from the chunks' markers; only
@@ -716,15 +719,7 @@ export async function* plannedItems(
   size = CHUNK_HOUSEHOLDS,
   sites: SitesByCode = new Map(),
 ): AsyncGenerator<{ items: Record<string, unknown>[]; rows: number }> {
-  const ctx: ImportContext = {
-    job,
-    documentsInFile: new Map(),
-    previousDocuments: new Map(),
-    codesInFlight: new Set(),
-    safetyCache: new Map(),
-    safetyCells: new Set(),
-    sites,
-  };
+  const ctx = newContext(job, sites);
   const timeMs = Date.parse(job.createdAt);
   for await (const chunk of chunksOf(people, size)) {
     const items: Record<string, unknown>[] = [];

@@ -51,21 +51,7 @@ describe('a resumed import', () => {
     expect(committed.returnSafety).toMatchObject({ status: 'SAFE' });
 
     // An area committed around it whose recomputation never ran (as if that process died too).
-    const now = new Date().toISOString();
-    const hazard = {
-      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.8, 14.1, 0.01) }) as Omit<HazardArea, 'id'>),
-      id: newId(),
-      reference: 'HA-KH-2026-RESUME',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: 'ops',
-      areaSqm: 1_000_000,
-      remainingSqm: 1_000_000,
-      status: 'OPEN',
-      statusChangedAt: now,
-    } as HazardArea;
-    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+    const hazard = await recordHazard(104.8, 14.1, 'HA-KH-2026-RESUME');
 
     expect(await runImport(id, source, { chunkHouseholds: 1 })).toBe('COMPLETED');
     const all = await householdsOfJob(id);
@@ -83,21 +69,7 @@ describe("an import's check of return safety at the end", () => {
     const created = await imports.request('/v1/household-imports', { method: 'POST', headers: { ...relief, ...json }, body: '{}' });
     const { id } = (await created.json()) as { id: string };
     // An area recorded before the job: S1's destination inside it is AT_RISK from its first assessment.
-    const now = new Date().toISOString();
-    const hazard = {
-      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.5, 13.9, 0.01) }) as Omit<HazardArea, 'id'>),
-      id: newId(),
-      reference: 'HA-KH-2026-BEFORE',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: 'ops',
-      areaSqm: 1_000_000,
-      remainingSqm: 1_000_000,
-      status: 'OPEN',
-      statusChangedAt: now,
-    } as HazardArea;
-    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+    const hazard = await recordHazard(104.5, 13.9, 'HA-KH-2026-BEFORE');
     const file = csvOf([
       headRow('S1', { destination_lon: '104.505', destination_lat: '13.905' }),
       headRow('S2', { given_name: 'Dara' }),
@@ -121,6 +93,26 @@ describe("an import's check of return safety at the end", () => {
     for (const h of withPoints) expect(h.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
   });
 });
+
+/** An open hazard area of 0.01° around (lon, lat), committed with its cells as recording it does (its recomputation not run). */
+async function recordHazard(lon: number, lat: number, reference: string): Promise<HazardArea> {
+  const now = new Date().toISOString();
+  const hazard = {
+    ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(lon, lat, 0.01) }) as Omit<HazardArea, 'id'>),
+    id: newId(),
+    reference,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'ops',
+    areaSqm: 1_000_000,
+    remainingSqm: 1_000_000,
+    status: 'OPEN',
+    statusChangedAt: now,
+  } as HazardArea;
+  await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+  return hazard;
+}
 
 /** The households an import job wrote, as stored (the org's list, read in full). */
 async function householdsOfJob(jobId: string): Promise<Household[]> {
