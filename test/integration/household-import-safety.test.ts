@@ -7,16 +7,11 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { mountLocalImports, uploadPath } from '../../infra/local/imports.ts';
 import type { Household } from '../../shared/domain/household.ts';
-import { hazardBody, json, square } from '../support/fixtures.ts';
+import { json, recordHazard } from '../support/fixtures.ts';
 import { runImport } from '../../functions/importer/run-import.ts';
 import { getHousehold } from '../../shared/db/repositories/households.ts';
-import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
-import { hazardCellWrites } from '../../shared/db/repositories/return-safety.ts';
 import { markUploaded } from '../../shared/db/repositories/household-imports.ts';
-import { transact } from '../../shared/db/transact.ts';
 import { documentClient } from '../../shared/db/client.ts';
-import type { HazardArea } from '../../shared/domain/hazard-area.ts';
-import { newId } from '../../shared/domain/ids.ts';
 import { csvOf, headRow, householdsOf } from '../support/imports.ts';
 import { bearer } from '../support/tokens.ts';
 
@@ -93,26 +88,6 @@ describe("an import's check of return safety at the end", () => {
     for (const h of withPoints) expect(h.returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
   });
 });
-
-/** An open hazard area of 0.01° around (lon, lat), committed with its cells as recording it does (its recomputation not run). */
-async function recordHazard(lon: number, lat: number, reference: string): Promise<HazardArea> {
-  const now = new Date().toISOString();
-  const hazard = {
-    ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(lon, lat, 0.01) }) as Omit<HazardArea, 'id'>),
-    id: newId(),
-    reference,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    createdBy: 'ops',
-    areaSqm: 1_000_000,
-    remainingSqm: 1_000_000,
-    status: 'OPEN',
-    statusChangedAt: now,
-  } as HazardArea;
-  await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
-  return hazard;
-}
 
 /** The households an import job wrote, as stored (the org's list, read in full). */
 async function householdsOfJob(jobId: string): Promise<Household[]> {

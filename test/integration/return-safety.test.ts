@@ -5,9 +5,7 @@ import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as sitesApp } from '../../functions/sites/app.ts';
 import { app as notificationsApp } from '../../functions/notifications/app.ts';
 import { app as tasksApp } from '../../functions/tasks/app.ts';
-import { hazardCellWrites, recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
-import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
-import { transact } from '../../shared/db/transact.ts';
+import { recomputeForHazardArea } from '../../shared/db/repositories/return-safety.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import type { ClearedArea } from '../../shared/domain/cleared-area.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
@@ -16,7 +14,7 @@ import { cellOfPoint, SAFETY_CELL_PRECISION } from '../../shared/domain/return-s
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
-import { createHazard, createTask, createTeam, hazardBody, json, square, transition } from '../support/fixtures.ts';
+import { createHazard, createTask, createTeam, hazardBody, json, recordHazard, square, transition } from '../support/fixtures.ts';
 import { bearer } from '../support/tokens.ts';
 
 type PageOf<T> = { items: T[]; next: string | null };
@@ -385,21 +383,7 @@ describe('POST /v1/hazard-areas/{id}/return-safety-checks', () => {
     const household = await register(reliefKH, khHousehold(point));
     expect(household.returnSafety.status).toBe('SAFE');
     // An area committed whose recomputation never ran (the process died right after the commit).
-    const now = new Date().toISOString();
-    const hazard: HazardArea = {
-      ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(104.6, 14.9, 0.01) }) as Omit<HazardArea, 'id'>),
-      id: newId(),
-      reference: 'HA-KH-2026-REPAIR',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: 'ops',
-      areaSqm: 1_000_000,
-      remainingSqm: 1_000_000,
-      status: 'OPEN',
-      statusChangedAt: now,
-    } as HazardArea;
-    await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+    const hazard = await recordHazard(104.6, 14.9, 'HA-KH-2026-REPAIR');
     expect((await readHousehold(household.id)).returnSafety.status).toBe('SAFE');
 
     const path = `/v1/hazard-areas/${hazard.id}/return-safety-checks`;

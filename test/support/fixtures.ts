@@ -2,6 +2,10 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { app } from '../../functions/tasks/app.ts';
 import { documentClient, tableName } from '../../shared/db/client.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
+import { hazardWrite } from '../../shared/db/repositories/hazard-areas.ts';
+import { hazardCellWrites } from '../../shared/db/repositories/return-safety.ts';
+import { transact } from '../../shared/db/transact.ts';
+import { newId } from '../../shared/domain/ids.ts';
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
 
@@ -85,4 +89,24 @@ export async function transition(headers: Record<string, string>, task: { id: st
     { to, ...(reason ? { reason } : {}) },
     { 'if-match': `"${version}"` },
   );
+}
+
+/** An open hazard area of 0.01° around (lon, lat), committed with its cells as recording it does (its recomputation not run). */
+export async function recordHazard(lon: number, lat: number, reference: string): Promise<HazardArea> {
+  const now = new Date().toISOString();
+  const hazard = {
+    ...(hazardBody({ country: 'KH', province: 'KH22', geometry: square(lon, lat, 0.01) }) as Omit<HazardArea, 'id'>),
+    id: newId(),
+    reference,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'ops',
+    areaSqm: 1_000_000,
+    remainingSqm: 1_000_000,
+    status: 'OPEN',
+    statusChangedAt: now,
+  } as HazardArea;
+  await transact([hazardWrite(hazard, 'new'), ...hazardCellWrites(hazard)]);
+  return hazard;
 }
