@@ -19,7 +19,7 @@ import { fixed, table } from '../lib/table.ts';
  * sheet and a members repeat sheet). The baseline: the items such an import writes, made from
  * the same rows by the import's own code and written raw with BatchWriteItem (25 a request, 4
  * requests in flight as the importer keeps) into a fresh DynamoDB Local
- * (test/bench/tools/raw-child.ts). Peak memory is the importing process's kernel maxRSS.
+ * (test/bench/tools/raw-child.ts), run first. Peak memory is the importing process's kernel maxRSS.
  * Targets: CSV ≤ 1.5× raw, KoBo XLSX ≤ 2× raw, peak RSS ≤ 300 MB; the rows per second of the
  * first and last 100,000 rows (a tenth of the file below 200,000 rows; sampled every 2 s, the
  * first window timed from the end of the import's check pass) are reported for the imports and for
@@ -136,6 +136,7 @@ export const householdImport: Scenario = {
     'import-semi-space-mb': { type: 'string', default: String(IMPORTER_SEMI_SPACE_MB) },
     'import-formats': { type: 'string', default: 'csv,kobo-xlsx' },
     'import-with-sites': { type: 'boolean', default: true },
+    'import-duplicate-pass': { type: 'boolean', default: true },
   },
   optionHelp: {
     'import-people': 'people in the generated files',
@@ -144,6 +145,8 @@ export const householdImport: Scenario = {
     'import-formats': 'which files to import, comma-separated: csv, kobo-xlsx',
     'import-with-sites':
       'households in camps at displacement sites by code (current_site_code; the sites registered in both tables first), as real files have them; --no-import-with-sites: no site column filled',
+    'import-duplicate-pass':
+      "wait for each import's duplicate pass (after its job is COMPLETED) and report it; --no-import-duplicate-pass: the importing process ends when its job is COMPLETED, the pass cut off (the import's own figures are the same; for large runs, whose pass can outlast the import)",
   },
   async run(ctx) {
     const people = Number(ctx.options['import-people']);
@@ -158,6 +161,7 @@ export const householdImport: Scenario = {
     const dir = await mkdtemp(join(tmpdir(), 'clearway-bench-import-'));
     try {
       const withSites = ctx.options['import-with-sites'] !== false;
+      const waitForPass = ctx.options['import-duplicate-pass'] !== false;
       const generate = { people, invalidRate: 0.05, seed: 1, withSites };
       const csv = join(dir, 'households.csv');
       ctx.progress.update('household-import: writing the files');
@@ -173,6 +177,22 @@ export const householdImport: Scenario = {
         if (!xlsx.writableFinished) await once(xlsx, 'finish');
       }
 
+      // The baseline first: its figure is on record before an import's duplicate pass, which at a
+      // million people can take longer than the import, has ended.
+      ctx.progress.update('household-import: raw BatchWriteItem of the same items (a fresh DynamoDB Local)');
+      const rawStack = await startLocalStack();
+      let raw: RawResult;
+      try {
+        await rawStack.createTable('raw');
+        if (withSites) await registerSites(rawStack, 'raw');
+        raw = await child('test/bench/tools/raw-child.ts', [csv], { ...rawStack.env('raw'), DATA_DIR: dir }, undefined);
+      } finally {
+        await rawStack.stop();
+      }
+      process.stderr.write(
+        `\nhousehold-import: raw BatchWriteItem of ${raw.items} items: ${fixed((raw.rawMs - (raw.bucketsMs ?? 0)) / 1000, 1)} s without the buckets, ${fixed(raw.rawMs / 1000, 1)} s in all\n`,
+      );
+
       const runs: { format: string; bytes: number; result: ChildResult }[] = [];
       for (const format of formats) {
         ctx.progress.update(`household-import: importing the ${format} file (a fresh DynamoDB Local)`);
@@ -182,7 +202,7 @@ export const householdImport: Scenario = {
           if (withSites) await registerSites(stack, 'import');
           const result = await child<ChildResult>(
             'test/bench/tools/import-child.ts',
-            [files[format]!],
+            [files[format]!, ...(waitForPass ? [] : ['--stop-at-completed'])],
             { ...stack.env('import'), DATA_DIR: dir },
             heapMb,
             semiSpaceMb,
@@ -193,17 +213,6 @@ export const householdImport: Scenario = {
         } finally {
           await stack.stop();
         }
-      }
-
-      ctx.progress.update('household-import: raw BatchWriteItem of the same items (a fresh DynamoDB Local)');
-      const rawStack = await startLocalStack();
-      let raw: RawResult;
-      try {
-        await rawStack.createTable('raw');
-        if (withSites) await registerSites(rawStack, 'raw');
-        raw = await child('test/bench/tools/raw-child.ts', [csv], { ...rawStack.env('raw'), DATA_DIR: dir }, undefined);
-      } finally {
-        await rawStack.stop();
       }
 
       // The import is done when its job is COMPLETED (its households stored, usable, counted); the
@@ -242,14 +251,14 @@ export const householdImport: Scenario = {
           fixed(result.processingMs / 1000, 1),
           fixed(people / (result.completedMs / 1000), 0),
           fixed(ratio, 2),
-          fixed((result.importMs - result.completedMs) / 1000, 1),
-          `${fixed(result.importMs / 1000, 1)} (${fixed(wholeRatio, 2)}×)`,
+          waitForPass ? fixed((result.importMs - result.completedMs) / 1000, 1) : 'not waited for',
+          waitForPass ? `${fixed(result.importMs / 1000, 1)} (${fixed(wholeRatio, 2)}×)` : '',
           fixed(peakMb, 0),
           rss ? `${rss.early} → ${rss.end}` : '',
           rateText(rates),
         ]);
         verdicts.push(
-          `target: ${format} import ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×; with the duplicate pass after it, against raw with the buckets: ${fixed(wholeRatio, 2)}×); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`,
+          `target: ${format} import ≤ ${target}× raw → ${ratio <= target ? 'PASS' : 'FAIL'} (${fixed(ratio, 2)}×; ${waitForPass ? `with the duplicate pass after it, against raw with the buckets: ${fixed(wholeRatio, 2)}×` : 'the duplicate pass after it not waited for'}); peak RSS ≤ ${RSS_TARGET_MB} MB → ${peakMb <= RSS_TARGET_MB ? 'PASS' : 'FAIL'} (${fixed(peakMb, 0)} MB)`,
         );
         if (rates) {
           const slowdown = rates.first / rates.last;
@@ -265,11 +274,11 @@ export const householdImport: Scenario = {
         data[format] = {
           bytes,
           importMs: result.completedMs,
-          withDuplicatePassMs: result.importMs,
+          withDuplicatePassMs: waitForPass ? result.importMs : null,
           checkMs: result.processingMs,
-          duplicatePassMs: result.importMs - result.completedMs,
+          duplicatePassMs: waitForPass ? result.importMs - result.completedMs : null,
           ratio,
-          withDuplicatePassRatio: wholeRatio,
+          withDuplicatePassRatio: waitForPass ? wholeRatio : null,
           peakRssMb: peakMb,
           rssMbAfterFirstWindow: rss?.early ?? null,
           rssMbAtEnd: rss?.end ?? null,
