@@ -5,10 +5,13 @@ import { getHouseholds } from '#shared/db/repositories/households.ts';
 import { transact } from '#shared/db/transact.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ImportJob } from '#shared/db/repositories/household-imports.ts';
+import type { DuplicateReview } from '#shared/domain/duplicates.ts';
 import type { Household } from '#shared/domain/household.ts';
 import { mapLimit } from '#shared/map-limit.ts';
 
-const IN_FLIGHT = 8;
+const IN_FLIGHT = 4;
+/** Reviews written by one TransactWriteItems: three items each, within its hundred. */
+const REVIEWS_PER_TRANSACTION = 33;
 const LOOKUP_SLICE = 500;
 /** Pairs queued per household at most, best-scored first: a name shared by dozens of households of one commune and age says little more. */
 const REVIEWS_PER_HOUSEHOLD = 10;
@@ -84,14 +87,33 @@ export async function queueSliceDuplicates(
         return true;
       }),
   );
-  let queued = 0;
-  await mapLimit(reviews, IN_FLIGHT, async (review) => {
+  // Many reviews to a transaction (three items each): a million people's import queues pairs by
+  // the hundred thousand, and one transaction each was most of its pass. A group refused because
+  // one of its pairs is queued already (a pass run again, or a registration that queued it) is
+  // written again review by review, each once.
+  const groups = Array.from({ length: Math.ceil(reviews.length / REVIEWS_PER_TRANSACTION) }, (_, i) =>
+    reviews.slice(i * REVIEWS_PER_TRANSACTION, (i + 1) * REVIEWS_PER_TRANSACTION),
+  );
+  const one = async (review: DuplicateReview) => {
     try {
       await transact(reviewWrites(review));
-      queued++;
+      return 1;
     } catch (e: unknown) {
       if (!(e instanceof PairAlreadyQueued)) throw e;
+      return 0;
+    }
+  };
+  const queued = await mapLimit(groups, IN_FLIGHT, async (group) => {
+    if (group.length === 1) return one(group[0]!);
+    try {
+      await transact(group.flatMap(reviewWrites));
+      return group.length;
+    } catch (e: unknown) {
+      if (!(e instanceof PairAlreadyQueued)) throw e;
+      let n = 0;
+      for (const review of group) n += await one(review);
+      return n;
     }
   });
-  return queued;
+  return queued.reduce((a, b) => a + b, 0);
 }

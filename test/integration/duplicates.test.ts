@@ -14,7 +14,7 @@ import { newRegistrationCode } from '../../shared/domain/assistance-rules.ts';
 import { historyEntry } from '../../shared/domain/history.ts';
 import { newHousehold, type HouseholdCreate } from '../../shared/domain/household.ts';
 import { newId } from '../../shared/domain/ids.ts';
-import { findCandidates } from '../../shared/db/repositories/duplicates.ts';
+import { findCandidates, newReview, reviewWrites } from '../../shared/db/repositories/duplicates.ts';
 import { getImportJob, importJobWrite, markUploaded, newImportJob } from '../../shared/db/repositories/household-imports.ts';
 import type { DuplicateReview, PossibleDuplicate } from '../../shared/domain/duplicates.ts';
 import type { Household } from '../../shared/domain/household.ts';
@@ -85,7 +85,7 @@ async function register(headers: H, body: unknown): Promise<Registered> {
   return r.body;
 }
 
-async function reviewsOf(headers: H, householdId: string, query = ''): Promise<DuplicateReview[]> {
+async function reviewsOf(headers: H, householdId: string | undefined, query = ''): Promise<DuplicateReview[]> {
   const all: DuplicateReview[] = [];
   let cursor: string | null = null;
   do {
@@ -98,7 +98,7 @@ async function reviewsOf(headers: H, householdId: string, query = ''): Promise<D
     all.push(...r.body.items);
     cursor = r.body.next;
   } while (cursor);
-  return all.filter((v) => v.householdIds.includes(householdId));
+  return householdId === undefined ? all : all.filter((v) => v.householdIds.includes(householdId));
 }
 
 beforeAll(async () => {
@@ -414,6 +414,24 @@ describe('the import’s duplicate pass', () => {
     const b = await storedUnfiled(v, { givenName: 'Bopha', familyName: 'Mao', birthYear: 1988 });
     expect(await queueSliceDuplicates(job(`job-${v}`), [a, b])).toBe(1);
     expect(await reviewsOf(ministryKH, a.id)).toHaveLength(1);
+  });
+
+  it('queues a slice’s pairs many to a transaction, and those of a group not queued before though one of them was', async () => {
+    const v = newVillage();
+    // 40 pairs (more than one transaction's 33), each of its own family name: no pair matches another.
+    const pairs: [Household, Household][] = [];
+    for (let k = 0; k < 40; k++) {
+      const head = { givenName: 'Sophal', familyName: `Pair${k}`, birthYear: 1970 + k };
+      pairs.push([await storedUnfiled(v, head), await storedUnfiled(v, head)]);
+    }
+    // One of them queued before the pass (as a registration would have): its group is refused as a whole.
+    const [a5, b5] = pairs[5]!;
+    const earlier = newReview(newId(), 'KH', { householdId: a5.id, org: 'NGO-A', matches: [] }, b5.id, 'REGISTRATION', new Date().toISOString(), 'someone');
+    await transact(reviewWrites(earlier));
+    expect(await queueSliceDuplicates(job(`job-${v}`), pairs.flat())).toBe(39);
+    const queued = (await reviewsOf(ministryKH, undefined)).filter((r) => pairs.flat().some((h) => r.householdIds.includes(h.id)));
+    expect(queued.map((r) => [...r.householdIds].sort().join(' ')).sort()).toEqual(pairs.map(([a, b]) => [a.id, b.id].sort().join(' ')).sort());
+    expect(queued.find((r) => r.householdIds.includes(a5.id))?.id).toBe(earlier.id);
   });
 });
 
