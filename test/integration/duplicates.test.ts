@@ -416,7 +416,7 @@ describe('the import’s duplicate pass', () => {
     expect(await reviewsOf(ministryKH, a.id)).toHaveLength(1);
   });
 
-  it('queues a slice’s pairs many to a transaction, and those of a group not queued before though one of them was', async () => {
+  it('queues every pair of a slice larger than one transaction once, the rest of a group one of whose pairs was queued before included', async () => {
     const v = newVillage();
     // 40 pairs (more than one transaction's 33), each of its own family name: no pair matches another.
     const pairs: [Household, Household][] = [];
