@@ -73,13 +73,22 @@ export async function removeStaleUploads(): Promise<string[]> {
   return removed;
 }
 
-/** Jobs uploaded but not finished (found with a Query on their status key), resumed one after the other. */
+/**
+ * Jobs uploaded but not finished, and completed imports whose duplicate pass a crash cut off (found
+ * with a Query on their status key), resumed one after the other. A completed job needs no file:
+ * its pass reads the stored households.
+ */
 export async function resumeLocalImports(): Promise<string[]> {
   const removed = await removeStaleUploads();
   if (removed.length > 0) logger.info('uploads of ended household imports deleted', { files: removed.length });
   const ids = await activeImportJobIds();
   const resumable: string[] = [];
   for (const id of ids) {
+    if ((await getImportJob(id))?.status === 'COMPLETED') {
+      logger.info('household import: its duplicate pass did not end; it runs again', { importId: id });
+      resumable.push(id);
+      continue;
+    }
     try {
       await stat(uploadPath(id));
       resumable.push(id);

@@ -1,6 +1,9 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { app as duplicateReviewsApp } from '../../functions/duplicate-reviews/app.ts';
 import { app as householdsApp } from '../../functions/households/app.ts';
 import { app as householdMembersApp } from '../../functions/household-members/app.ts';
@@ -15,7 +18,8 @@ import { historyEntry } from '../../shared/domain/history.ts';
 import { newHousehold, type HouseholdCreate } from '../../shared/domain/household.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import { findCandidates, newReview, reviewWrites } from '../../shared/db/repositories/duplicates.ts';
-import { getImportJob, importJobWrite, markUploaded, newImportJob } from '../../shared/db/repositories/household-imports.ts';
+import { activeImportJobIds, getImportJob, importJobWrite, markUploaded, newImportJob } from '../../shared/db/repositories/household-imports.ts';
+import { resumeLocalImports } from '../../infra/local/imports.ts';
 import type { DuplicateReview, PossibleDuplicate } from '../../shared/domain/duplicates.ts';
 import type { Household } from '../../shared/domain/household.ts';
 import { scanTable } from '../support/fixtures.ts';
@@ -347,9 +351,9 @@ describe('the import’s duplicate pass', () => {
   const job = (id: string) => ({ id, country: 'KH' as const, actor: { sub: 'importer', role: 'relief' as const, country: 'KH' as const, org: 'NGO-A' } });
 
   /** A job uploaded with a file of three households, one a chunk: two of them the same person, a year apart. */
-  async function uploadedPair(): Promise<{ id: string; source: { open: () => Promise<Readable> } }> {
+  async function uploadedPair(dryRun = false): Promise<{ id: string; source: { open: () => Promise<Readable> } }> {
     const v = newVillage();
-    const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, {});
+    const created = await call<{ id: string }>('POST', '/v1/household-imports', reliefA, dryRun ? { dryRun: true } : {});
     const row = (key: string, birthYear: string) => headRow(key, { origin_village: v, given_name: 'Bopha', family_name: 'Chea', birth_year: birthYear });
     const csv = csvOf([
       row(`p-a-${v}`, '1981'),
@@ -375,6 +379,26 @@ describe('the import’s duplicate pass', () => {
     // A pass that ended is not run again.
     expect(await runImport(id, { open: async () => Readable.from([]) })).toBe('NOT_READY');
     expect((await getImportJob(id))?.possibleDuplicates).toBe(1);
+  });
+
+  it('keep a completed job whose pass did not end among the active jobs, so that npm start runs its pass again with no file, until the pass ends', async () => {
+    // npm start's uploads folder: this test's own, so that the stale-upload sweep before a resume touches nothing else.
+    process.env.DATA_DIR = await mkdtemp(join(tmpdir(), 'clearway-duplicates-'));
+    const { id, source } = await uploadedPair();
+    expect(await activeImportJobIds()).toContain(id);
+    expect(await runImport(id, source, { chunkHouseholds: 1, stopBeforeDuplicatePass: true })).toBe('STOPPED');
+    expect((await getImportJob(id))?.status).toBe('COMPLETED');
+    expect(await activeImportJobIds()).toContain(id);
+    // What npm start does on its next start: the job is resumed though its file is gone (deleted when it completed).
+    expect(await resumeLocalImports()).toContain(id);
+    await vi.waitFor(async () => expect((await getImportJob(id))?.duplicatesCheckedAt).toMatch(/^\d{4}-\d\d-\d\dT/), { timeout: 30_000, interval: 100 });
+    expect(await getImportJob(id)).toMatchObject({ status: 'COMPLETED', households: 3, possibleDuplicates: 1 });
+    expect(await activeImportJobIds()).not.toContain(id);
+    // A job whose pass ended is not resumed again, and a job with no pass to follow (a dry run) leaves the active jobs when it completes.
+    expect(await resumeLocalImports()).not.toContain(id);
+    const dry = await uploadedPair(true);
+    expect(await runImport(dry.id, dry.source)).toBe('COMPLETED');
+    expect(await activeImportJobIds()).not.toContain(dry.id);
   });
 
   it('cover the households of a chunk committed before its marker kept their ids (a job resumed across that upgrade)', async () => {

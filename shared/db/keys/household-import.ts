@@ -10,7 +10,8 @@ export const importJobKey = (id: string) => ({ pk: `HHIMPORT#${id}`, sk: 'JOB' }
 
 /**
  * Jobs that are uploaded but not finished, for `npm start` to resume (a Query, never a Scan);
- * the job carries these keys only while it is UPLOADED or PROCESSING. gsi1pk = HHIMPORTS#ACTIVE, gsi1sk = <id>
+ * the job carries these keys while it is UPLOADED or PROCESSING, and a completed household import
+ * until its duplicate pass has ended. gsi1pk = HHIMPORTS#ACTIVE, gsi1sk = <id>
  */
 export const activeImportKeys = (id: string) => ({ gsi1pk: 'HHIMPORTS#ACTIVE', gsi1sk: id });
 export const ACTIVE_IMPORTS_PARTITION = 'HHIMPORTS#ACTIVE';

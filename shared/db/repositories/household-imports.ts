@@ -245,15 +245,16 @@ export interface ChunkCounts {
 
 /**
  * Counts pairs the import's duplicate pass queued on the job (`possibleDuplicates`), and with
- * `doneAt` marks the pass ended (`duplicatesCheckedAt`). Not versioned: the pass runs after the
- * job is COMPLETED, and nothing else changes the job then.
+ * `doneAt` marks the pass ended (`duplicatesCheckedAt`) and takes the job out of the active jobs
+ * (`activeImportJobIds`). Not versioned: the pass runs after the job is COMPLETED, and nothing
+ * else changes the job then.
  */
 export async function recordDuplicatePass(jobId: string, pairs: number, doneAt?: string): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
       Key: importJobKey(jobId),
-      UpdateExpression: `ADD possibleDuplicates :n${doneAt ? ' SET duplicatesCheckedAt = :at' : ''}`,
+      UpdateExpression: `ADD possibleDuplicates :n${doneAt ? ' SET duplicatesCheckedAt = :at REMOVE gsi1pk, gsi1sk' : ''}`,
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':n': pairs, ...(doneAt ? { ':at': doneAt } : {}) },
     }),
@@ -451,6 +452,8 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
   );
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':completed': 'COMPLETED', ':processing': 'PROCESSING', ':now': now, ':one': 1 };
+  // A job whose duplicate pass follows stays among the active jobs until the pass ends (recordDuplicatePass), so that `npm start` resumes a pass a crash cut off.
+  const passFollows = !final.dryRun && final.kind !== 'assistance' && !outcome.duplicateOf;
   const sets = ['#status = :completed', 'completedAt = :now', 'updatedAt = :now'];
   if (outcome.message) {
     sets.push('message = :message');
@@ -468,7 +471,7 @@ export async function completeImportJob(job: ImportJob, outcome: { message?: str
           Update: {
             TableName: tableName,
             Key: importJobKey(job.id),
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk ADD version :one`,
+            UpdateExpression: `SET ${sets.join(', ')}${passFollows ? '' : ' REMOVE gsi1pk, gsi1sk'} ADD version :one`,
             ConditionExpression: '#status = :processing',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -510,7 +513,10 @@ export async function failImportJob(id: string, message: string, now: string, re
   );
 }
 
-/** Ids of the jobs uploaded but not finished (to resume after a restart): one Query on their status key. */
+/**
+ * Ids of the jobs uploaded but not finished, and of the completed household imports whose duplicate
+ * pass has not ended (to resume after a restart): one Query on their status key.
+ */
 export async function activeImportJobIds(): Promise<string[]> {
   const ids: string[] = [];
   let start: Record<string, unknown> | undefined;

@@ -39,6 +39,8 @@ export interface LocalStack {
   serve(tableName: string): Promise<AppServer>;
   /** The environment the apps read, for importing them into this process instead. */
   env(tableName: string): Record<string, string>;
+  /** DynamoDB Local's Java process, for measuring its CPU (`/proc/<pid>/task`). */
+  dynamoDbPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startLocalStack(): Promise<LocalStack> {
 
   return {
     env,
+    dynamoDbPid: dynamo.process.pid,
     createTable: async (name) => {
       await ensureTable(client, name, tableDefinition);
     },

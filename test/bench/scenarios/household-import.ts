@@ -5,9 +5,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HouseholdImportView } from '../../../shared/domain/household-import.ts';
-import { generatedSites, householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
-import { newId } from '../../../shared/domain/ids.ts';
-import { startLocalStack, type LocalStack } from '../lib/local-stack.ts';
+import { householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
+import { startLocalStack } from '../lib/local-stack.ts';
+import { registerSites } from '../lib/register-sites.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { fixed, table } from '../lib/table.ts';
 
@@ -113,23 +113,6 @@ const SLOWDOWN_TARGET_FROM = 1_000_000;
 const MILLION_TARGET = 2;
 /** A format's time target: from a million people the issue's ≤ 2× raw for every format ("it stays ≤ 2× raw BatchWriteItem"). */
 const timeTarget = (format: string, people: number) => (people >= SLOWDOWN_TARGET_FROM ? Math.max(TARGETS[format]!, MILLION_TARGET) : TARGETS[format]!);
-
-/** The displacement sites the generated households are placed at, stored as `POST /v1/sites` stores them. */
-async function registerSites(stack: LocalStack, table: string): Promise<void> {
-  // The repositories read their configuration when first imported; the writes are sent to `table` whatever it names.
-  if (!process.env.TABLE_NAME) Object.assign(process.env, stack.env(table));
-  const { siteCreateWrites } = await import('../../../shared/db/repositories/sites.ts');
-  const { SiteCreate } = await import('../../../shared/domain/site.ts');
-  const now = new Date().toISOString();
-  for (const { country, ...spec } of generatedSites('KH')) {
-    const fields = SiteCreate.parse({ ...spec, managingOrganisation: 'DRC', openedAt: '2025-07-26' });
-    const site = { ...fields, country, id: newId(), version: 1, createdAt: now, updatedAt: now, createdBy: 'bench' };
-    await stack.transact(
-      table,
-      siteCreateWrites(site).map((w) => w.item),
-    );
-  }
-}
 
 export const householdImport: Scenario = {
   name: 'household-import',
