@@ -395,6 +395,16 @@ describe('household import', { timeout: 180_000 }, () => {
         const rejected = page.getByTestId('import-errors').locator('tbody tr');
         await rejected.first().waitFor();
         expect(await rejected.count()).toBeGreaterThan(0);
+        // The page follows the duplicate pass after COMPLETED to its end and says what the job says it queued.
+        const duplicates = page.getByTestId('import-duplicates');
+        await expect.poll(() => duplicates.getAttribute('data-checked'), { timeout: 120_000 }).toBe('true');
+        const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/').pop()!);
+        const stored = await cs.api('GET', `/v1/household-imports/${id}`, await cs.token(claimsOf('relief')));
+        expect(stored.body.duplicatesCheckedAt).toBeTruthy();
+        const queued = stored.body.possibleDuplicates as number;
+        expect(await duplicates.textContent()).toBe(
+          queued > 0 ? `Possible duplicates queued for the ministry’s review: ${queued}.` : 'No possible duplicate was found among these households.',
+        );
         await screenshot(page, 'import-job-en');
         expect(await seriousViolations(page), 'import job').toEqual([]);
       });

@@ -31,6 +31,9 @@ interface ImportJob {
   duplicateOf?: string;
   dryRun?: boolean;
   report?: ImportReport;
+  /** Pairs the duplicate pass after the import queued for review; counts up after COMPLETED until `duplicatesCheckedAt`. */
+  possibleDuplicates?: number;
+  duplicatesCheckedAt?: string;
   errors: RowError[];
 }
 
@@ -75,6 +78,12 @@ async function downloadForm(country: '' | 'KH' | 'TH'): Promise<void> {
 }
 
 const done = (s: ImportJobStatus) => s === 'COMPLETED' || s === 'FAILED';
+/**
+ * A completed import whose duplicate pass (after COMPLETED) has not ended: the page keeps following
+ * it. Jobs from before the pass counted its pairs (no `possibleDuplicates`) have none to wait for.
+ */
+const passRunning = (j: ImportJob) =>
+  j.status === 'COMPLETED' && !j.dryRun && !j.duplicateOf && j.possibleDuplicates !== undefined && j.duplicatesCheckedAt === undefined;
 
 export function ImportView({ route }: ViewProps) {
   const t = useT(importMessages);
@@ -175,7 +184,9 @@ function StartForm({ admin }: { admin: boolean }) {
 
 function JobProgress({ id }: { id: string }) {
   const t = useT(importMessages);
-  const { job, error } = useJob<ImportJob>(`/v1/household-imports/${encodeURIComponent(id)}`, (j) => done(j.status));
+  const { job, error } = useJob<ImportJob>(`/v1/household-imports/${encodeURIComponent(id)}`, (j) => done(j.status) && !passRunning(j));
+  // Duplicate reviews are the ministry's and admins' (the import page is relief agencies' and admins').
+  const reviewer = useSession()?.role === 'admin';
 
   if (!job) return error ? <ProblemMessage error={error} /> : <Spinner />;
   const processed = job.rowsImported + job.rowsRejected;
@@ -201,6 +212,27 @@ function JobProgress({ id }: { id: string }) {
       </p>
       <ProblemMessage error={error} />
       {done(job.status) && !job.dryRun && <p>{t('households', { imported: job.households, rejected: job.householdsRejected })}</p>}
+      {job.status === 'COMPLETED' && !job.dryRun && !job.duplicateOf && job.possibleDuplicates !== undefined && (
+        <p data-testid="import-duplicates" data-checked={job.duplicatesCheckedAt ? 'true' : 'false'} role="status">
+          {passRunning(job) ? (
+            <>
+              <span class="spinner-dot" aria-hidden="true" /> {t('duplicatesChecking', { queued: job.possibleDuplicates })}
+            </>
+          ) : job.possibleDuplicates > 0 ? (
+            <>
+              {t('duplicatesFound', { queued: job.possibleDuplicates })}
+              {reviewer && (
+                <>
+                  {' '}
+                  <a href="#/duplicates">{t('duplicatesReview')}</a>
+                </>
+              )}
+            </>
+          ) : (
+            t('duplicatesNone')
+          )}
+        </p>
+      )}
       {done(job.status) && job.dryRun && job.status === 'COMPLETED' && (
         <p data-testid="import-dry-run-counts">
           {t('dryRunCounts', {
