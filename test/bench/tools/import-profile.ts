@@ -242,7 +242,12 @@ try {
     );
     process.stdout.write(
       `${table(
-        [{ header: 'command' }, { header: 'calls/1k rows', align: 'right' }, { header: 'items/1k rows', align: 'right' }, { header: 'ms a call', align: 'right' }],
+        [
+          { header: 'command' },
+          { header: 'calls/1k rows', align: 'right' },
+          { header: 'items/1k rows', align: 'right' },
+          { header: 'ms a call', align: 'right' },
+        ],
         w.calls.map(([name, c]) => [name, fixed(c.callsPer1k, 2), fixed(c.itemsPer1k, 1), fixed(c.msPerCall, 2)]),
       )}\n`,
     );
@@ -290,7 +295,12 @@ try {
     const callsOf = (w: WindowFigures, name: string) => w.calls.find(([n]) => n === name)?.[1] ?? { callsPer1k: 0, itemsPer1k: 0, msPerCall: 0 };
     process.stdout.write(
       `${table(
-        [{ header: 'first window → last' }, { header: 'first', align: 'right' }, { header: 'last', align: 'right' }, { header: 'last ÷ first', align: 'right' }],
+        [
+          { header: 'first window → last' },
+          { header: 'first', align: 'right' },
+          { header: 'last', align: 'right' },
+          { header: 'last ÷ first', align: 'right' },
+        ],
         [
           row('rows/s', first.rowsPerSecond, last.rowsPerSecond, 0),
           row('importer CPU ms a row', first.importerCpuMsPerRow, last.importerCpuMsPerRow, 3),
