@@ -12,25 +12,14 @@
  * `completedMs`: when the job turned COMPLETED, before the duplicate pass that `importMs` includes).
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { uploadedImportJob } from '../lib/import-job.ts';
 
 const [file, ...flags] = process.argv.slice(2);
 if (!file) throw new Error('usage: node test/bench/tools/import-child.ts <file> [--stop-at-completed]');
 const stopAtCompleted = flags.includes('--stop-at-completed');
 const { runImport } = await import('../../../functions/importer/run-import.ts');
-const { importJobWrite, newImportJob, markUploaded, getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
-const { transact } = await import('../../../shared/db/transact.ts');
-const { newId } = await import('../../../shared/domain/ids.ts');
-// The files' places carry the gazetteer's P-codes: the table gets the shipped edition first, as npm start gives a new one (not timed).
-const { readGazetteerDir } = await import('../../../infra/local/gazetteer-files.ts');
-const { currentEdition, loadEdition } = await import('../../../shared/db/repositories/gazetteer.ts');
-if (!(await currentEdition())) {
-  const shipped = await readGazetteerDir();
-  await loadEdition(shipped.edition, shipped.countries, { sub: 'bench', role: 'admin', org: 'bench' });
-}
-const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
-await transact([importJobWrite(job)]);
-await markUploaded(job.id, (await stat(file)).size, new Date().toISOString());
+const { getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
+const job = await uploadedImportJob(file);
 
 /** (ms since the start, rows committed, resident set MB, V8 heap used MB) every 2 s. */
 const samples: [number, number, number, number][] = [];

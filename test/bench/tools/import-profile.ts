@@ -24,13 +24,14 @@
  */
 import { createReadStream, createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { householdCsvLines } from '../../../infra/local/gen-households.ts';
+import { uploadedImportJob } from '../lib/import-job.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import { registerSites } from '../lib/register-sites.ts';
 import { fixed, table } from '../lib/table.ts';
@@ -87,15 +88,8 @@ try {
   // Imported only now: the shared modules read their configuration (the table, the endpoint) when first loaded.
   const { documentClient } = await import('../../../shared/db/client.ts');
   const { runImport } = await import('../../../functions/importer/run-import.ts');
-  const { importJobWrite, newImportJob, markUploaded, getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
-  const { transact } = await import('../../../shared/db/transact.ts');
-  const { newId } = await import('../../../shared/domain/ids.ts');
-  const { readGazetteerDir } = await import('../../../infra/local/gazetteer-files.ts');
-  const { currentEdition, loadEdition } = await import('../../../shared/db/repositories/gazetteer.ts');
-  if (!(await currentEdition())) {
-    const shipped = await readGazetteerDir();
-    await loadEdition(shipped.edition, shipped.countries, { sub: 'bench', role: 'admin', org: 'bench' });
-  }
+  const { getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
+  const job = await uploadedImportJob(csv);
 
   const calls = new Map<string, CallTotals>();
   documentClient.middlewareStack.add(
@@ -156,10 +150,6 @@ try {
     }
     return ticks;
   };
-
-  const job = newImportJob(newId(), { sub: 'bench', role: 'relief', country: 'KH', org: 'BENCH' }, 'KH', new Date().toISOString());
-  await transact([importJobWrite(job)]);
-  await markUploaded(job.id, (await stat(csv)).size, new Date().toISOString());
 
   const session = new Session();
   session.connect();
