@@ -30,7 +30,7 @@ import {
 import { listTasks } from '#shared/db/repositories/tasks.ts';
 import { OPEN_TASK_STATUSES } from '#shared/domain/task-lifecycle.ts';
 import { moved, statsWrites, type StatsChange, statsPlace } from '#shared/db/repositories/stats.ts';
-import { transact, type GuardedWrite } from '#shared/db/transact.ts';
+import { MAX_TRANSACTION_ITEMS, transact, type GuardedWrite } from '#shared/db/transact.ts';
 import { EventType } from '#shared/events/catalogue.ts';
 import { outboxEvent } from '#shared/events/outbox.ts';
 import { problem, type Api } from '#shared/http/api.ts';
@@ -325,14 +325,20 @@ function updateHazardAreaRoute(api: Api): void {
       const reshaped = body.geometry ? { areaSqm: areaSqm(body.geometry), remainingSqm: areaSqm(body.geometry) } : {};
       const updated: HazardArea = { ...current, ...body, ...reshaped, version: current.version + 1, updatedAt: now };
       const changes = Object.fromEntries(Object.keys(body).map((k) => [k, { from: current[k as keyof HazardArea], to: updated[k as keyof HazardArea] }]));
-      // A corrected polygon moves the area's cells: the old ones are deleted, the new ones written, in the same transaction.
-      const cells = body.geometry ? [...hazardCellRemovals(current, updated), ...hazardCellWrites(updated)] : [];
-      await transact([
+      // A corrected polygon moves the area's cells: the new ones are written with the area, and the old ones it left
+      // deleted in the same transaction when they fit in it (with the version item transact adds), else just after it.
+      // A cell left behind for a moment (or by a crash in between) costs a registration near it one read, never a wrong
+      // answer: its box only selects the area, whose stored polygon is what the point is measured against.
+      const writes = [
         hazardWrite(updated, expectedVersion),
         hazardHistoryWrite(current.id, historyEntry(principal, now, 'UPDATED', { changes })),
-        ...cells,
+        ...(body.geometry ? hazardCellWrites(updated) : []),
         ...hazardDemandChangeWrites(current, updated),
-      ]);
+      ];
+      const removals = body.geometry ? hazardCellRemovals(current, updated) : [];
+      const together = writes.length + removals.length < MAX_TRANSACTION_ITEMS;
+      await transact(together ? [...writes, ...removals] : writes);
+      if (!together) for (let i = 0; i < removals.length; i += MAX_TRANSACTION_ITEMS) await transact(removals.slice(i, i + MAX_TRANSACTION_ITEMS));
       if (body.geometry) {
         await recomputeAfterHazardChange(current.id, principal);
         await recomputeAfterHazardChange(current.id, principal, current.geometry);

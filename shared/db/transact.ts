@@ -15,7 +15,7 @@ export interface GuardedWrite {
 const MAX_CONFLICT_RETRIES = 8;
 
 /** The most items one TransactWriteItems takes. */
-const MAX_TRANSACTION_ITEMS = 100;
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * The update counting up the hazard areas' version, when the transaction writes a hazard area

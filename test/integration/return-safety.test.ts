@@ -10,7 +10,10 @@ import { newId } from '../../shared/domain/ids.ts';
 import type { ClearedArea } from '../../shared/domain/cleared-area.ts';
 import type { HazardArea } from '../../shared/domain/hazard-area.ts';
 import type { Household, HouseholdSummary } from '../../shared/domain/household.ts';
-import { cellOfPoint, SAFETY_CELL_PRECISION } from '../../shared/domain/return-safety.ts';
+import { cellOfPoint, hazardCells, MAX_HAZARD_CELLS, SAFETY_CELL_PRECISION } from '../../shared/domain/return-safety.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '../../shared/db/client.ts';
+import { hazardCellPartition } from '../../shared/db/keys/geo.ts';
 import type { Task } from '../../shared/domain/task.ts';
 import type { Team } from '../../shared/domain/team.ts';
 import { EventType, type EventEnvelope } from '../../shared/events/catalogue.ts';
@@ -263,6 +266,37 @@ describe('return safety recomputed when hazard areas change', () => {
     const after = await readHousehold(household.id);
     expect(after.returnSafety.status).toBe('SAFE');
     expect(after.version).toBe(household.version);
+  });
+
+  it('moves a corrected polygon of 64 cells to 64 others (more than one transaction holds): the households near each reassessed, the index only the new cells', async () => {
+    const before = square(102.6, 12.0, 0.3);
+    const after = square(103.0, 12.0, 0.3);
+    expect(hazardCells(before)).toHaveLength(MAX_HAZARD_CELLS);
+    expect(hazardCells(after).filter((c) => hazardCells(before).includes(c))).toEqual([]);
+    const left = await register(reliefKH, khHousehold([102.75, 12.15]));
+    const reached = await register(reliefKH, khHousehold([103.15, 12.15]));
+    const hazard = await khHazard(102.6, 12.0, 0.3);
+    expect((await readHousehold(left.id)).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+    expect((await readHousehold(reached.id)).returnSafety.status).toBe('SAFE');
+
+    const r = await call<HazardArea>(tasksApp, 'PATCH', `/v1/hazard-areas/${hazard.id}`, opsKH, { geometry: after }, { 'if-match': `"${hazard.version}"` });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.geometry).toEqual(after);
+    expect((await readHousehold(left.id)).returnSafety.status).toBe('SAFE');
+    expect((await readHousehold(reached.id)).returnSafety).toMatchObject({ status: 'AT_RISK', hazardAreaIds: [hazard.id] });
+    // The index: the area under each of its new cells, under none of the old.
+    const cellsOf = async (cells: string[]) => {
+      const found: string[] = [];
+      for (const cell of cells) {
+        const out = await documentClient.send(
+          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': hazardCellPartition(cell) } }),
+        );
+        if ((out.Items ?? []).some((i) => i.hazardAreaId === hazard.id)) found.push(cell);
+      }
+      return found;
+    };
+    expect(await cellsOf(hazardCells(after))).toEqual(hazardCells(after));
+    expect(await cellsOf(hazardCells(before))).toEqual([]);
   });
 
   it('keeps a household AT_RISK from the areas still open when one of two is withdrawn', async () => {
