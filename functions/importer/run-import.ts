@@ -46,6 +46,7 @@ import { applyChunkDemand, assessSafety, chunkStatsWrites, commitSiteFigures, re
 import { queueImportDuplicates } from './duplicate-pass.ts';
 import { peopleOf, UnfitColumns, type PeopleSource } from './people.ts';
 import { KeyIndex } from './key-index.ts';
+import { FileDocuments, type InFile } from './file-documents.ts';
 import { fingerprint, openTables, Unreadable } from './sources.ts';
 import { count, MetricName } from '#shared/metrics.ts';
 
@@ -229,13 +230,6 @@ interface Candidate {
   documents: { memberIndex: number; hash: string; hashes: DocumentHashes }[];
 }
 
-/** A document's first holder in the file. */
-interface InFile {
-  key: string;
-  row: number;
-  id: string;
-}
-
 export interface ImportContext {
   job: ImportJob;
   /**
@@ -244,10 +238,10 @@ export interface ImportContext {
    * `previousDocuments`: a chunk is decided while the chunk before it is still being written (see
    * `importUploaded`), so that one's claims may not be stored yet; the claims of every earlier
    * chunk are, and are read back with the chunk's other claims, so the maps do not grow with the
-   * file. A dry run, which stores no claim, keeps the whole file's here.
+   * file. A dry run, which stores no claim, keeps the whole file's here, compactly ({@link FileDocuments}).
    */
-  documentsInFile: Map<string, InFile>;
-  previousDocuments: Map<string, InFile>;
+  documentsInFile: Map<string, InFile> | FileDocuments;
+  previousDocuments: Map<string, InFile> | FileDocuments;
   /** The registration codes given to the chunk being written while the next is decided (not stored yet). */
   codesInFlight: ReadonlySet<string>;
   /** Hazard-area cells and geometries read for this job's assessments (the check at the end reads afresh). */
@@ -259,9 +253,9 @@ export interface ImportContext {
 }
 
 /** A run's context, empty but for the job and its country's sites. */
-const newContext = (job: ImportJob, sites: SitesByCode): ImportContext => ({
+const newContext = (job: ImportJob, sites: SitesByCode, wholeFile = job.dryRun === true): ImportContext => ({
   job,
-  documentsInFile: new Map(),
+  documentsInFile: wholeFile ? new FileDocuments((key) => derivedId(Date.parse(job.createdAt), `${job.id}\n${key}`)) : new Map(),
   previousDocuments: new Map(),
   codesInFlight: new Set(),
   safetyCache: new Map(),
@@ -719,7 +713,8 @@ export async function* plannedItems(
   size = CHUNK_HOUSEHOLDS,
   sites: SitesByCode = new Map(),
 ): AsyncGenerator<{ items: Record<string, unknown>[]; rows: number }> {
-  const ctx = newContext(job, sites);
+  // The whole file's documents, as a dry run keeps them (no claims are read).
+  const ctx = newContext(job, sites, true);
   const timeMs = Date.parse(job.createdAt);
   for await (const chunk of chunksOf(people, size)) {
     const items: Record<string, unknown>[] = [];
