@@ -218,7 +218,9 @@ describe('task board on a phone', { timeout: 240_000 }, () => {
       await form.getByTestId('find-locate-0').click();
       await expect.poll(() => form.getByTestId('find-lon-0').inputValue()).toMatch(/^103\.70/);
       await form.getByTestId('progress-submit').click();
-      await expect.poll(() => page.getByTestId('submit-notice').first().getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
+      await expect.poll(() => card.getByTestId('submit-notice').getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
+      // "Sent" shows once the card holds the task the report changed (its next move needs that version).
+      expect(await card.textContent()).toContain('1,200');
 
       await card.getByTestId('task-action-SUSPENDED').click();
       await card.getByTestId('task-reason').fill('Flooding on the access track');

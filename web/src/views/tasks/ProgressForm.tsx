@@ -86,7 +86,7 @@ function bodyOf(date: string, area: string, notes: string, finds: FindDraft[]) {
   };
 }
 
-export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName: string; onDone: (state: 'sent' | 'queued') => void }) {
+export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName: string; onDone: (state: 'sent' | 'queued') => void | Promise<void> }) {
   const tv = useT(vocabulary);
   const t = useT(taskMessages);
   const tc = useT(commonMessages);
@@ -139,7 +139,7 @@ export function ProgressForm({ task, areaName, onDone }: { task: Task; areaName:
         body: bodyOf(date, area, notes, finds),
         label: t('progressLabel', { area: areaName }),
       });
-      onDone(result.state);
+      await onDone(result.state);
     } catch (err: unknown) {
       setError(err);
     } finally {

@@ -203,7 +203,10 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
                 type="button"
                 class="secondary"
                 aria-expanded={showProgress}
-                onClick={() => setShowProgress(!showProgress)}
+                onClick={() => {
+                  setNotice(undefined);
+                  setShowProgress(!showProgress);
+                }}
                 data-testid="task-progress-toggle"
               >
                 {showProgress ? t('hideProgress') : t('reportProgress')}
@@ -225,10 +228,19 @@ export function TaskCard({ task, area, projection, role, progressOpen = false, o
         <ProgressForm
           task={task}
           areaName={label}
-          onDone={(state) => {
-            setNotice(state);
+          onDone={async (state) => {
             setShowProgress(false);
-            if (state === 'sent') void onReload(task.id);
+            if (state === 'sent') {
+              // The report changed the task (area, finds, version): its next move must carry the
+              // new version, so the moves wait, and "sent" shows, until the card has it.
+              setBusy(true);
+              try {
+                await onReload(task.id);
+              } finally {
+                setBusy(false);
+              }
+            }
+            setNotice(state);
           }}
         />
       )}
