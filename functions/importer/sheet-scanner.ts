@@ -9,6 +9,8 @@
  * comments, processing instructions, CDATA outside cells and every other element. Worksheet
  * attributes are short tokens (references, numbers, style ids): a `>` inside one is not expected.
  */
+import type { SharedStringTable } from './shared-strings.ts';
+
 export interface ScannedRow {
   row: number;
   /** Cells by column (gaps are empty); shared strings already resolved. */
@@ -78,10 +80,10 @@ export class SheetScanner {
   private capturing = false;
   private inInline = false;
   private inPhonetic = false;
-  private readonly shared: readonly string[];
+  private readonly shared: SharedStringTable;
   private readonly emit: (row: ScannedRow) => void;
 
-  constructor(shared: readonly string[], emit: (row: ScannedRow) => void) {
+  constructor(shared: SharedStringTable, emit: (row: ScannedRow) => void) {
     this.shared = shared;
     this.emit = emit;
   }
@@ -175,7 +177,7 @@ export class SheetScanner {
         if (!this.row) return;
         const raw = this.value === undefined ? '' : decodeXml(this.value);
         const type = this.type;
-        this.row[this.col] = type === 's' ? (this.shared[Number(raw)] ?? '') : type === 'b' ? (raw === '1' ? 'TRUE' : 'FALSE') : type === 'e' ? '' : raw;
+        this.row[this.col] = type === 's' ? (this.shared.get(Number(raw)) ?? '') : type === 'b' ? (raw === '1' ? 'TRUE' : 'FALSE') : type === 'e' ? '' : raw;
         this.col++;
         this.value = undefined;
         return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { Inflate } from 'fflate';
+import { SharedStrings, type SharedStringTable } from './shared-strings.ts';
 import { SheetScanner } from './sheet-scanner.ts';
 import { SaxesParser } from 'saxes';
 
@@ -297,14 +298,14 @@ function xmlParser(handlers: {
 
 interface WorkbookParts {
   sheets: { name: string; path: string }[];
-  shared: string[];
+  shared: SharedStringTable;
 }
 
-/** The workbook's sheets (names and entries, in order) and its shared strings, in one read of the file. */
+/** The workbook's sheets (names and entries, in order) and its shared strings (compactly, `shared-strings.ts`), in one read of the file. */
 async function workbookParts(open: Opener, entries: ReadonlyMap<string, ZipEntry>, size: number): Promise<WorkbookParts> {
   const sheets: { name: string; rid: string }[] = [];
   const targets = new Map<string, string>();
-  const shared: string[] = [];
+  const shared = new SharedStrings();
   const wanted = new Set(['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml']);
   const parsers = new Map<string, { parser: XmlParser; decoder: TextDecoder }>();
   let si: string | undefined;
@@ -351,7 +352,7 @@ async function workbookParts(open: Opener, entries: ReadonlyMap<string, ZipEntry
 }
 
 /** A worksheet's rows: `[row number, cells]`, cells placed by their reference (gaps are empty). */
-async function* sheetRows(open: Opener, entry: ZipEntry, size: number, shared: readonly string[]): AsyncGenerator<TableRecord> {
+async function* sheetRows(open: Opener, entry: ZipEntry, size: number, shared: SharedStringTable): AsyncGenerator<TableRecord> {
   const ready: TableRecord[] = [];
   const scanner = new SheetScanner(shared, (r) => ready.push(r));
   const decoder = new TextDecoder('utf-8');

@@ -1,7 +1,8 @@
 /**
  * `npm run gen:households -- --people 130000 [--country KH|TH] [--invalid-rate 0.1] [--seed 1] [--with-sites]
- *   [--out file.csv] [--format csv|kobo-xlsx]` (kobo-xlsx: the same people as KoBoToolbox exports the registration
- * form, a submissions sheet and a members sheet; needs --out)
+ *   [--out file.csv] [--format csv|kobo-xlsx] [--shared-strings]` (kobo-xlsx: the same people as KoBoToolbox exports the registration
+ * form, a submissions sheet and a members sheet; needs --out; `--shared-strings` writes its texts to a
+ * shared-strings table, as Excel saves a workbook, instead of inline)
  *
  * Writes a realistic synthetic household CSV in the import format (README, "Household CSV
  * import"): Khmer or Thai names in their own scripts, origin provinces of the border in
@@ -316,7 +317,7 @@ const koboMultiple = (v: string) => v.split(/[;|]/).filter(Boolean).join(' ');
  * sheet joined by `_parent_index`; multiple choices separated by spaces; inline strings, written
  * as a stream (each sheet from its own pass over the generator, so memory does not grow with it).
  */
-export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Promise<void> {
+export async function writeKoboXlsx(options: GenerateOptions, out: Writable, { sharedStrings = false }: { sharedStrings?: boolean } = {}): Promise<void> {
   let pending: Promise<unknown> = Promise.resolve();
   let failure: Error | undefined;
   const zip = new Zip((err, data, final) => {
@@ -331,8 +332,17 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
     zip.add(f);
     f.push(strToU8(text), true);
   };
-  const row = (r: number, cells: readonly string[]) =>
-    `<row r="${r}">${cells.map((v, c) => (v === '' ? '' : `<c r="${columnName(c)}${r}" t="inlineStr"><is><t>${xmlText(v)}</t></is></c>`)).join('')}</row>`;
+  // With `sharedStrings`, as Excel saves a workbook (and as the importer must hold whole): each
+  // distinct text once in xl/sharedStrings.xml, the cells by its index. The table is built here,
+  // in the generating process, and written after the sheets.
+  const shared = new Map<string, number>();
+  const cell = (v: string, ref: string) => {
+    if (!sharedStrings) return `<c r="${ref}" t="inlineStr"><is><t>${xmlText(v)}</t></is></c>`;
+    let index = shared.get(v);
+    if (index === undefined) shared.set(v, (index = shared.size));
+    return `<c r="${ref}" t="s"><v>${index}</v></c>`;
+  };
+  const row = (r: number, cells: readonly string[]) => `<row r="${r}">${cells.map((v, c) => (v === '' ? '' : cell(v, `${columnName(c)}${r}`))).join('')}</row>`;
   const sheet = async (name: string, lines: Iterable<string>) => {
     const f = new ZipDeflate(name, { level: 6 });
     zip.add(f);
@@ -357,7 +367,11 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
       `Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override ` +
       `PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override ` +
       `PartName="/xl/worksheets/sheet2.xml" ` +
-      `ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+      `ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
+      (sharedStrings
+        ? '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        : '') +
+      '</Types>',
   );
   small(
     '_rels/.rels',
@@ -372,7 +386,9 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
   small(
     'xl/_rels/workbook.xml.rels',
     `${XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" ` +
-      `Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`,
+      `Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/>` +
+      (sharedStrings ? `<Relationship Id="rId3" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : '') +
+      '</Relationships>',
   );
 
   const asked = HOUSEHOLD_COLUMNS.filter((c) => c !== 'destination_lon' && c !== 'destination_lat');
@@ -453,6 +469,22 @@ export async function writeKoboXlsx(options: GenerateOptions, out: Writable): Pr
       }
     })(),
   );
+  if (sharedStrings) {
+    const f = new ZipDeflate('xl/sharedStrings.xml', { level: 6 });
+    zip.add(f);
+    f.push(strToU8(`${XML}<sst xmlns="${NS}" count="${shared.size}" uniqueCount="${shared.size}">`));
+    let buffer = '';
+    for (const text of shared.keys()) {
+      buffer += `<si><t xml:space="preserve">${xmlText(text)}</t></si>`;
+      if (buffer.length > 1 << 20) {
+        f.push(strToU8(buffer));
+        buffer = '';
+        await pending;
+        if (failure) throw failure;
+      }
+    }
+    f.push(strToU8(`${buffer}</sst>`), true);
+  }
   zip.end();
   await pending;
   if (failure) throw failure;
@@ -472,6 +504,7 @@ async function main(): Promise<void> {
       'with-sites': { type: 'boolean', default: false },
       out: { type: 'string' },
       format: { type: 'string', default: 'csv' },
+      'shared-strings': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -484,7 +517,8 @@ async function main(): Promise<void> {
   if (values.format === 'kobo-xlsx' && !values.out) throw new Error('--format kobo-xlsx needs --out <file.xlsx>');
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   const options = { people, country: values.country, invalidRate, seed: Number(values.seed), withSites: values['with-sites'] } as const;
-  if (values.format === 'kobo-xlsx') await writeKoboXlsx(options, out);
+  if (values['shared-strings'] && values.format !== 'kobo-xlsx') throw new Error('--shared-strings is for --format kobo-xlsx');
+  if (values.format === 'kobo-xlsx') await writeKoboXlsx(options, out, { sharedStrings: values['shared-strings'] });
   else await writeAll(out, householdCsvLines(options));
   if (values.out) {
     if (values.format === 'csv') out.end();

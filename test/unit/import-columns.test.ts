@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { autoField, emptyRow, fillRow, resolveHeader, ValueTranslator } from '../../shared/domain/import-columns.ts';
 import { ImportMapping } from '../../shared/domain/import-mapping.ts';
 import { columnIndex, decodeXml, SheetScanner, type ScannedRow } from '../../functions/importer/sheet-scanner.ts';
+import { SharedStrings } from '../../functions/importer/shared-strings.ts';
 import { sniffDelimiter } from '../../functions/importer/sources.ts';
 import { CHOICE_LABELS_FOR_TEST } from './import-columns.fixture.ts';
 
@@ -72,8 +73,10 @@ describe('import columns', () => {
 });
 
 describe('worksheet scanner', () => {
-  const scan = (pieces: string[], shared: string[] = []) => {
+  const scan = (pieces: string[], strings: string[] = []) => {
     const rows: ScannedRow[] = [];
+    const shared = new SharedStrings();
+    for (const v of strings) shared.push(v);
     const s = new SheetScanner(shared, (r) => rows.push(r));
     for (const p of pieces) s.write(p);
     return rows;

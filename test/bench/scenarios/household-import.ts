@@ -124,6 +124,7 @@ export const householdImport: Scenario = {
     'import-formats': { type: 'string', default: 'csv,kobo-xlsx' },
     'import-with-sites': { type: 'boolean', default: true },
     'import-duplicate-pass': { type: 'boolean', default: true },
+    'import-xlsx-shared-strings': { type: 'boolean', default: false },
   },
   optionHelp: {
     'import-people': 'people in the generated files',
@@ -132,6 +133,8 @@ export const householdImport: Scenario = {
     'import-formats': 'which files to import, comma-separated: csv, kobo-xlsx',
     'import-with-sites':
       'households in camps at displacement sites by code (current_site_code; the sites registered in both tables first), as real files have them; --no-import-with-sites: no site column filled',
+    'import-xlsx-shared-strings':
+      "the KoBo XLSX's texts in a shared-strings table, as a workbook saved by Excel has them (the importer holds the table whole, compactly), instead of inline strings",
     'import-duplicate-pass':
       "wait for each import's duplicate pass (after its job is COMPLETED) and report it; --no-import-duplicate-pass: the importing process ends when its job is COMPLETED, the pass cut off (the import's own figures are the same; for large runs, whose pass can outlast the import)",
   },
@@ -160,7 +163,7 @@ export const householdImport: Scenario = {
       if (formats.includes('kobo-xlsx')) {
         files['kobo-xlsx'] = join(dir, 'households.xlsx');
         const xlsx = createWriteStream(files['kobo-xlsx']);
-        await writeKoboXlsx(generate, xlsx);
+        await writeKoboXlsx(generate, xlsx, { sharedStrings: ctx.options['import-xlsx-shared-strings'] === true });
         if (!xlsx.writableFinished) await once(xlsx, 'finish');
       }
 
