@@ -1,6 +1,6 @@
 /**
  * A workbook's shared-strings table, kept compactly: the strings' UTF-8 bytes in blocks of 1 MB
- * and the end of each in one `Uint32Array`, ~1 byte a character (3 for Khmer or Thai) and 4 a
+ * and the end of each in `Uint32Array`s, ~1 byte a character (3 for Khmer or Thai) and 4 a
  * string, instead of a JavaScript string each (~40 bytes for a short one, and a substring can
  * keep the whole chunk of XML it came from alive). A spreadsheet program, or KoBoToolbox, writes
  * every distinct text of the workbook once to this table (each document number, uuid and
@@ -15,14 +15,18 @@ export interface SharedStringTable {
 }
 
 const CACHE = 4096;
+const ENDS = 65_536;
 
 export class SharedStrings implements SharedStringTable {
   private readonly blockBytes: number;
   private readonly blocks: Buffer[] = [];
   /** Where the next string's bytes go, counted across blocks (block × blockBytes + offset). */
   private position = 0;
-  /** Each string's end, counted as `position`: its start is the end before it or, when it opened a block, that block's start. */
-  private ends = new Uint32Array(1024);
+  /**
+   * Each string's end, counted as `position` (its start is the end before it or, when it opened a
+   * block, that block's start), in arrays of 65,536 (256 KB): grown a part at a time, not doubled.
+   */
+  private readonly ends: Uint32Array[] = [];
   private count = 0;
   private readonly long = new Map<number, string>();
   private readonly cachedIndex = new Int32Array(CACHE).fill(-1);
@@ -39,7 +43,7 @@ export class SharedStrings implements SharedStringTable {
 
   /** The bytes the table holds (blocks and ends), for reports. */
   get bytes(): number {
-    return this.blocks.reduce((n, b) => n + b.length, 0) + this.ends.byteLength;
+    return this.blocks.reduce((n, b) => n + b.length, 0) + this.ends.length * ENDS * 4;
   }
 
   push(value: string): void {
@@ -61,20 +65,17 @@ export class SharedStrings implements SharedStringTable {
       this.position = block * size + offset + length;
       if (this.position > 0xffff_ffff) throw new RangeError('The workbook’s shared strings exceed 4 GB.');
     }
-    if (this.count === this.ends.length) {
-      const grown = new Uint32Array(this.ends.length * 2);
-      grown.set(this.ends);
-      this.ends = grown;
-    }
-    this.ends[this.count++] = this.position;
+    if (this.count % ENDS === 0) this.ends.push(new Uint32Array(ENDS));
+    this.ends[this.ends.length - 1]![this.count % ENDS] = this.position;
+    this.count++;
   }
 
   get(index: number): string | undefined {
     if (!Number.isInteger(index) || index < 0 || index >= this.count) return undefined;
     const slot = index % CACHE;
     if (this.cachedIndex[slot] === index) return this.cachedValue[slot];
-    const end = this.ends[index]!;
-    const previous = index === 0 ? 0 : this.ends[index - 1]!;
+    const end = this.endOf(index);
+    const previous = index === 0 ? 0 : this.endOf(index - 1);
     let value = this.long.get(index) ?? '';
     if (end > previous) {
       // The block the string's last byte is in holds it whole: it starts where the one before it
@@ -87,5 +88,9 @@ export class SharedStrings implements SharedStringTable {
     this.cachedIndex[slot] = index;
     this.cachedValue[slot] = value;
     return value;
+  }
+
+  private endOf(index: number): number {
+    return this.ends[Math.floor(index / ENDS)]![index % ENDS]!;
   }
 }
