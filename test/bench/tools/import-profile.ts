@@ -2,7 +2,7 @@
  * Where a large household import's time goes as the table grows, window by window: to tell a
  * slowdown of the import's own work (more DynamoDB calls or items a row, more importer CPU a row)
  * from one of the store's (the same calls, each dearer). Generates the `household-import` bench's
- * CSV (`--people`, sites included), starts a fresh DynamoDB Local (in memory), and runs the import
+ * CSV or workbook (`--people`, sites included), starts a fresh DynamoDB Local (in memory), and runs the import
  * core in this process (the same `runImport` as the importer Lambda and `npm start`) with a
  * middleware on the shared DynamoDB client counting each command's calls, items and time. Every
  * `--window` rows committed (the job's counters, read every second, from the end of the check pass
@@ -19,7 +19,8 @@
  * them in Chrome's DevTools).
  *
  * Run it as the bench runs the importing process, its heap capped as the importer Lambda's:
- * `npm run bench:import-profile -- --people 500000 --window 50000`.
+ * `npm run bench:import-profile -- --people 500000 --window 50000 [--format kobo-xlsx]` (the bench's
+ * KoBoToolbox workbook of the same people instead of its CSV).
  * The import stops when its job is COMPLETED, before its duplicate pass.
  */
 import { createReadStream, createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { householdCsvLines } from '../../../infra/local/gen-households.ts';
+import { householdCsvLines, writeKoboXlsx } from '../../../infra/local/gen-households.ts';
 import { uploadedImportJob } from '../lib/import-job.ts';
 import { startLocalStack } from '../lib/local-stack.ts';
 import { registerSites } from '../lib/register-sites.ts';
@@ -41,8 +42,10 @@ const { values: args } = parseArgs({
     people: { type: 'string', default: '500000' },
     window: { type: 'string' },
     'cpu-profile': { type: 'string', default: '' },
+    format: { type: 'string', default: 'csv' },
   },
 });
+if (args.format !== 'csv' && args.format !== 'kobo-xlsx') throw new Error('--format: csv or kobo-xlsx (the bench’s KoBoToolbox workbook of the same people)');
 const people = Number(args.people);
 const windowRows = Number(args.window ?? Math.max(1, Math.round(people / 10)));
 const profileWindows = new Set(
@@ -75,12 +78,15 @@ interface Snapshot {
 const dir = await mkdtemp(join(tmpdir(), 'clearway-import-profile-'));
 const stack = await startLocalStack();
 try {
-  const csv = join(dir, 'households.csv');
-  process.stderr.write(`import-profile: writing ${people} people's CSV\n`);
-  const out = createWriteStream(csv);
-  for (const line of householdCsvLines({ people, invalidRate: 0.05, seed: 1, withSites: true })) if (!out.write(line)) await once(out, 'drain');
-  out.end();
-  await once(out, 'finish');
+  const generate = { people, invalidRate: 0.05, seed: 1, withSites: true };
+  const file = join(dir, args.format === 'csv' ? 'households.csv' : 'households.xlsx');
+  process.stderr.write(`import-profile: writing ${people} people's ${args.format === 'csv' ? 'CSV' : 'KoBoToolbox XLSX'}\n`);
+  const out = createWriteStream(file);
+  if (args.format === 'csv') {
+    for (const line of householdCsvLines(generate)) if (!out.write(line)) await once(out, 'drain');
+    out.end();
+  } else await writeKoboXlsx(generate, out);
+  if (!out.writableFinished) await once(out, 'finish');
 
   await stack.createTable('import');
   Object.assign(process.env, stack.env('import'), { DATA_DIR: dir });
@@ -89,7 +95,7 @@ try {
   const { documentClient } = await import('../../../shared/db/client.ts');
   const { runImport } = await import('../../../functions/importer/run-import.ts');
   const { getImportJob } = await import('../../../shared/db/repositories/household-imports.ts');
-  const job = await uploadedImportJob(csv);
+  const job = await uploadedImportJob(file);
 
   const calls = new Map<string, CallTotals>();
   documentClient.middlewareStack.add(
@@ -269,7 +275,7 @@ try {
       if (j.status === 'COMPLETED') polling = false;
     }
   })();
-  const outcome = await runImport(job.id, { open: async (range) => createReadStream(csv, range ?? {}) }, { stopBeforeDuplicatePass: true });
+  const outcome = await runImport(job.id, { open: async (range) => createReadStream(file, range ?? {}) }, { stopBeforeDuplicatePass: true });
   // A completed job (STOPPED: before its duplicate pass) has its last window taken by the poller when it sees COMPLETED.
   if (outcome !== 'STOPPED' && outcome !== 'COMPLETED') polling = false;
   await poller;
