@@ -314,7 +314,7 @@ const koboMultiple = (v: string) => v.split(/[;|]/).filter(Boolean).join(' ');
  * The same people as a KoBoToolbox XLSX export of the registration XLSForm: a sheet of
  * submissions (household questions under `household/`, consent under `consent/`, the destination
  * as a geopoint and its split columns, KoBoToolbox's metadata, `_index`) and the `members` repeat
- * sheet joined by `_parent_index`; multiple choices separated by spaces; inline strings, written
+ * sheet joined by `_parent_index`; multiple choices separated by spaces; inline strings (or, with `sharedStrings`, a shared-strings table), written
  * as a stream (each sheet from its own pass over the generator, so memory does not grow with it).
  */
 export async function writeKoboXlsx(options: GenerateOptions, out: Writable, { sharedStrings = false }: { sharedStrings?: boolean } = {}): Promise<void> {
